@@ -1,0 +1,151 @@
+//! The application: routes, OpenAPI, Swagger UI and the middleware that turns every failure
+//! into a problem. `main` and the tests build it with the same function.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, from_fn};
+use actix_web::{App, HttpRequest, HttpResponse, web};
+use utoipa::OpenApi as _;
+use utoipa::openapi::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::{ApiError, PROBLEM_JSON, problem_for_status, problem_response};
+use crate::openapi::{ApiDoc, add_common_problems};
+use crate::routes;
+use crate::state::AppState;
+use crate::telemetry::request_context;
+
+/// Where the OpenAPI document is served.
+pub const OPENAPI_PATH: &str = "/api-docs/openapi.json";
+
+/// The whole application around `state`.
+pub fn build_app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, document) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .app_data(state)
+        .app_data(
+            web::QueryConfig::default()
+                .error_handler(|e, _| ApiError::BadRequest(format!("Invalid query: {e}")).into()),
+        )
+        .app_data(
+            web::PathConfig::default()
+                .error_handler(|e, _| ApiError::BadRequest(format!("Invalid path: {e}")).into()),
+        )
+        .configure(routes::configure)
+        .split_for_parts();
+    let document = complete(document);
+    let routes = RouteTable::new(&document);
+    app.app_data(web::Data::new(routes))
+        .service(SwaggerUi::new("/swagger-ui/{_:.*}").url(OPENAPI_PATH, document))
+        .service(web::redirect("/swagger-ui", "/swagger-ui/"))
+        .default_service(web::to(fallback))
+        .wrap(ErrorHandlers::new().default_handler(into_problem))
+        .wrap(from_fn(request_context))
+}
+
+/// The OpenAPI document exactly as the server serves it.
+pub fn openapi_document() -> OpenApi {
+    let (_, document) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes::configure)
+        .split_for_parts();
+    complete(document)
+}
+
+fn complete(mut document: OpenApi) -> OpenApi {
+    add_common_problems(&mut document);
+    document
+}
+
+/// Unknown paths get 404; known paths with another method get 405 with `Allow`.
+async fn fallback(
+    req: HttpRequest,
+    routes: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
+    match routes.allowed_methods(req.path()) {
+        Some(allow) => Err(ApiError::MethodNotAllowed { allow }),
+        None => Err(ApiError::NotFound(
+            "There is nothing at this address.".into(),
+        )),
+    }
+}
+
+/// Every error response that is not a problem yet (actix's own, Swagger UI's) becomes one,
+/// keeping its status and headers such as `Allow` and `WWW-Authenticate`.
+fn into_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let (req, old) = res.into_parts();
+    let mut new = problem_response(&problem_for_status(status));
+    for (name, value) in old.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            new.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, new).map_into_right_body(),
+    ))
+}
+
+/// The paths of the OpenAPI document and their methods, to tell 404 from 405.
+#[derive(Debug)]
+pub struct RouteTable(Vec<(Vec<String>, Vec<String>)>);
+
+impl RouteTable {
+    pub fn new(document: &OpenApi) -> Self {
+        let routes = document
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ];
+                let segments = path.split('/').map(str::to_owned).collect();
+                let allowed = methods
+                    .iter()
+                    .filter(|(_, has)| *has)
+                    .map(|(m, _)| (*m).to_owned())
+                    .collect();
+                (segments, allowed)
+            })
+            .collect();
+        Self(routes)
+    }
+
+    /// The methods the path allows, if any route has this path.
+    pub fn allowed_methods(&self, path: &str) -> Option<Vec<String>> {
+        let wanted: Vec<&str> = path.split('/').collect();
+        self.0.iter().find_map(|(segments, methods)| {
+            let same = segments.len() == wanted.len()
+                && segments.iter().zip(&wanted).all(|(template, given)| {
+                    template == given || (template.starts_with('{') && !given.is_empty())
+                });
+            same.then(|| methods.clone())
+        })
+    }
+}

@@ -1,0 +1,138 @@
+//! What the `quartier` binary does: serve, migrate, print the OpenAPI document, create the
+//! first admin.
+
+use std::io::Read as _;
+
+use actix_web::{HttpServer, web};
+use chrono::Utc;
+use quartier_domain::{DisplayName, Email, Password, Role};
+use quartier_persistence::database;
+use quartier_persistence::pool::{self, build_pool};
+use quartier_persistence::users::{self, NewUser, UserChanges};
+use uuid::Uuid;
+
+use crate::config::{Environment, Settings};
+use crate::state::AppState;
+use crate::{build_app, openapi_document};
+
+pub type CommandResult = Result<(), Box<dyn std::error::Error>>;
+
+/// Creates the database if needed, applies pending migrations (unless told not to), and
+/// serves HTTP until SIGINT or SIGTERM, then lets running requests finish.
+pub async fn serve(settings: Settings, migrate: bool) -> CommandResult {
+    if settings.jwt_secret_generated {
+        tracing::warn!(
+            "QUARTIER_JWT_SECRET is not set: using a random secret, so tokens die with this process. Set it in production."
+        );
+    }
+    if settings.environment == Environment::Development {
+        tracing::info!("running in development mode");
+    }
+    prepare_database(&settings, migrate).await?;
+    let pool = build_pool(&settings.database_url, &settings.pool)?;
+    let state = web::Data::new(AppState::new(&settings, pool)?);
+    tracing::info!(bind = %settings.bind, "serving; Swagger UI at /swagger-ui/");
+    HttpServer::new(move || build_app(state.clone()))
+        .workers(settings.workers)
+        .shutdown_timeout(settings.shutdown_timeout.as_secs())
+        .bind(&settings.bind)?
+        .run()
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Creates the database when it is missing and, if `migrate`, applies pending migrations.
+pub async fn prepare_database(settings: &Settings, migrate: bool) -> CommandResult {
+    let url = &settings.database_url;
+    if database::create_database_if_missing(url).await? {
+        tracing::info!(database = %url.redacted(), "created the database");
+    }
+    if migrate {
+        let applied = database::run_migrations(url).await?;
+        tracing::info!(count = applied.len(), versions = ?applied, "migrations applied");
+    }
+    Ok(())
+}
+
+/// `quartier migrate`: applies pending migrations and says which.
+pub async fn migrate(settings: Settings) -> CommandResult {
+    prepare_database(&settings, true).await
+}
+
+/// `quartier openapi`: the document the server serves, pretty-printed.
+pub fn print_openapi() -> CommandResult {
+    println!("{}", openapi_json()?);
+    Ok(())
+}
+
+/// The committed form of the OpenAPI document.
+pub fn openapi_json() -> Result<String, serde_json::Error> {
+    serde_json::to_string_pretty(&openapi_document())
+}
+
+/// `quartier create-admin`: makes the account `email` an administrator, creating it with the
+/// given password if it does not exist. Running it again changes nothing.
+pub async fn create_admin(
+    settings: Settings,
+    email: &str,
+    display_name: &str,
+    password: Option<String>,
+) -> CommandResult {
+    prepare_database(&settings, settings.migrate_on_start).await?;
+    let email = Email::parse(email)?;
+    let pool = build_pool(&settings.database_url, &settings.pool)?;
+    let mut conn = pool::get(&pool).await?;
+    if let Some(existing) = users::find_by_email(&mut conn, email.as_str()).await? {
+        if existing.role == Role::Admin.as_str() {
+            println!("{} is already an administrator", existing.email);
+            return Ok(());
+        }
+        let changes = UserChanges {
+            role: Some(Role::Admin.as_str()),
+            ..UserChanges::default()
+        };
+        users::update(&mut conn, existing.id, existing.version, &changes)
+            .await?
+            .ok_or("the account changed at the same moment; run the command again")?;
+        println!("{} is now an administrator", existing.email);
+        return Ok(());
+    }
+    let password = match password {
+        Some(password) => password,
+        None => read_password_from_stdin()?,
+    };
+    let password = Password::parse(&password, email.as_str(), "password")?;
+    let display_name = DisplayName::parse(display_name)?;
+    let hash = crate::passwords::Passwords::new(1)?
+        .hash(password.expose())
+        .await?;
+    let row = users::insert(
+        &mut conn,
+        &NewUser {
+            id: Uuid::now_v7(),
+            email: email.as_str(),
+            display_name: display_name.as_str(),
+            password_hash: &hash,
+            role: Role::Admin.as_str(),
+            privacy_consent_at: Utc::now(),
+        },
+    )
+    .await?
+    .ok_or("an account with this address was created at the same moment; run the command again")?;
+    println!("created administrator {} ({})", row.email, row.id);
+    Ok(())
+}
+
+fn read_password_from_stdin() -> Result<String, Box<dyn std::error::Error>> {
+    eprintln!("password for the new administrator (from standard input):");
+    let mut input = String::new();
+    std::io::stdin().take(4096).read_to_string(&mut input)?;
+    let password = input.lines().next().unwrap_or_default().to_owned();
+    if password.is_empty() {
+        return Err(
+            "no password given: pipe it to standard input or set QUARTIER_ADMIN_PASSWORD".into(),
+        );
+    }
+    Ok(password)
+}

@@ -1,0 +1,305 @@
+//! Settings, read once from environment variables at start and passed down from `main`.
+
+use std::fmt;
+use std::time::Duration;
+
+use quartier_persistence::PoolSettings;
+use quartier_persistence::database::DatabaseUrl;
+
+/// A value that must never reach a log: `Debug` prints `[redacted]`.
+#[derive(Clone)]
+pub struct Secret<T>(T);
+
+impl<T> Secret<T> {
+    pub fn new(value: T) -> Self {
+        Self(value)
+    }
+
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> fmt::Debug for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// Where Quartier runs: `production` refuses unsafe defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Everything Quartier can be told at start. See the README for each variable.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub environment: Environment,
+    /// `DATABASE_URL`; its `Debug` hides the password.
+    pub database_url: DatabaseUrl,
+    /// `QUARTIER_BIND`
+    pub bind: String,
+    /// `QUARTIER_JWT_SECRET`, or a random one made at start in development.
+    pub jwt_secret: Secret<Vec<u8>>,
+    /// True when `jwt_secret` was made up at start (tokens die with the process).
+    pub jwt_secret_generated: bool,
+    /// `QUARTIER_LOG`, an `EnvFilter` directive such as `info` or `quartier=debug,info`.
+    pub log_filter: String,
+    /// `QUARTIER_LOG_FORMAT`: `text` or `json`.
+    pub log_format: LogFormat,
+    /// `QUARTIER_DB_*`
+    pub pool: PoolSettings,
+    /// `QUARTIER_MIGRATE_ON_START`: whether `serve` applies pending migrations.
+    pub migrate_on_start: bool,
+    /// `QUARTIER_BODY_LIMIT_BYTES`: the largest request body accepted.
+    pub body_limit_bytes: usize,
+    /// `QUARTIER_PASSWORD_HASH_CONCURRENCY`: password hashes computed at once.
+    pub password_hash_concurrency: usize,
+    /// `QUARTIER_WORKERS`: HTTP worker threads.
+    pub workers: usize,
+    /// `QUARTIER_ACCESS_TOKEN_TTL_SECS`
+    pub access_token_ttl: Duration,
+    /// `QUARTIER_REFRESH_TOKEN_TTL_SECS`
+    pub refresh_token_ttl: Duration,
+    /// `QUARTIER_SHUTDOWN_TIMEOUT_SECS`: how long running requests may finish on shutdown.
+    pub shutdown_timeout: Duration,
+}
+
+/// A setting that could not be used; start-up stops with this message.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/quartier";
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests can pass their own environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let environment = match get("QUARTIER_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => {
+                return Err(error(
+                    "QUARTIER_ENV",
+                    format!("{other:?} is neither development nor production"),
+                ));
+            }
+        };
+        let database_url =
+            DatabaseUrl::parse(&get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()))
+                .map_err(|e| error("DATABASE_URL", e.to_string()))?;
+        let (jwt_secret, jwt_secret_generated) = match get("QUARTIER_JWT_SECRET") {
+            Some(secret) if secret.len() >= 32 => (secret.into_bytes(), false),
+            Some(_) => {
+                return Err(error(
+                    "QUARTIER_JWT_SECRET",
+                    "must be at least 32 bytes long".into(),
+                ));
+            }
+            None if environment == Environment::Production => {
+                return Err(error(
+                    "QUARTIER_JWT_SECRET",
+                    "is required when QUARTIER_ENV=production".into(),
+                ));
+            }
+            None => (rand::random::<[u8; 32]>().to_vec(), true),
+        };
+        let log_format = match get("QUARTIER_LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(error(
+                    "QUARTIER_LOG_FORMAT",
+                    format!("{other:?} is neither text nor json"),
+                ));
+            }
+        };
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let defaults = PoolSettings::default();
+        let millis = |name: &'static str, default: Duration| -> Result<Duration, ConfigError> {
+            Ok(
+                number(get(name), name, default.as_millis() as u64, 1, 600_000)
+                    .map(Duration::from_millis)?,
+            )
+        };
+        let seconds =
+            |name: &'static str, default: u64, max: u64| -> Result<Duration, ConfigError> {
+                number(get(name), name, default, 1, max).map(Duration::from_secs)
+            };
+        Ok(Self {
+            environment,
+            database_url,
+            bind: get("QUARTIER_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            jwt_secret: Secret::new(jwt_secret),
+            jwt_secret_generated,
+            log_filter: get("QUARTIER_LOG").unwrap_or_else(|| "info".into()),
+            log_format,
+            pool: PoolSettings {
+                max_size: number(
+                    get("QUARTIER_DB_POOL_SIZE"),
+                    "QUARTIER_DB_POOL_SIZE",
+                    defaults.max_size as u64,
+                    1,
+                    1000,
+                )? as usize,
+                wait_timeout: millis("QUARTIER_DB_WAIT_TIMEOUT_MS", defaults.wait_timeout)?,
+                connect_timeout: millis(
+                    "QUARTIER_DB_CONNECT_TIMEOUT_MS",
+                    defaults.connect_timeout,
+                )?,
+                recycle_timeout: millis(
+                    "QUARTIER_DB_RECYCLE_TIMEOUT_MS",
+                    defaults.recycle_timeout,
+                )?,
+                statement_timeout: millis(
+                    "QUARTIER_DB_STATEMENT_TIMEOUT_MS",
+                    defaults.statement_timeout,
+                )?,
+            },
+            migrate_on_start: boolean(
+                get("QUARTIER_MIGRATE_ON_START"),
+                "QUARTIER_MIGRATE_ON_START",
+                true,
+            )?,
+            body_limit_bytes: number(
+                get("QUARTIER_BODY_LIMIT_BYTES"),
+                "QUARTIER_BODY_LIMIT_BYTES",
+                256 * 1024,
+                1024,
+                64 * 1024 * 1024,
+            )? as usize,
+            password_hash_concurrency: number(
+                get("QUARTIER_PASSWORD_HASH_CONCURRENCY"),
+                "QUARTIER_PASSWORD_HASH_CONCURRENCY",
+                cores as u64,
+                1,
+                256,
+            )? as usize,
+            workers: number(
+                get("QUARTIER_WORKERS"),
+                "QUARTIER_WORKERS",
+                cores as u64,
+                1,
+                256,
+            )? as usize,
+            access_token_ttl: seconds("QUARTIER_ACCESS_TOKEN_TTL_SECS", 15 * 60, 24 * 3600)?,
+            refresh_token_ttl: seconds(
+                "QUARTIER_REFRESH_TOKEN_TTL_SECS",
+                30 * 24 * 3600,
+                365 * 24 * 3600,
+            )?,
+            shutdown_timeout: seconds("QUARTIER_SHUTDOWN_TIMEOUT_SECS", 30, 3600)?,
+        })
+    }
+}
+
+fn error(variable: &'static str, message: String) -> ConfigError {
+    ConfigError { variable, message }
+}
+
+fn number(
+    raw: Option<String>,
+    name: &'static str,
+    default: u64,
+    min: u64,
+    max: u64,
+) -> Result<u64, ConfigError> {
+    let Some(raw) = raw else { return Ok(default) };
+    match raw.trim().parse::<u64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(error(
+            name,
+            format!("{raw:?} is not a whole number from {min} to {max}"),
+        )),
+    }
+}
+
+fn boolean(raw: Option<String>, name: &'static str, default: bool) -> Result<bool, ConfigError> {
+    match raw.as_deref().map(str::trim) {
+        None => Ok(default),
+        Some("true" | "1" | "yes") => Ok(true),
+        Some("false" | "0" | "no") => Ok(false),
+        Some(other) => Err(error(name, format!("{other:?} is neither true nor false"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_suit_development() {
+        let s = settings(&[]).expect("defaults are valid");
+        assert_eq!(s.environment, Environment::Development);
+        assert_eq!(s.bind, "127.0.0.1:8080");
+        assert_eq!(s.database_url.name(), "quartier");
+        assert!(s.jwt_secret_generated);
+        assert_eq!(s.jwt_secret.expose().len(), 32);
+        assert_eq!(s.body_limit_bytes, 256 * 1024);
+        assert_eq!(s.access_token_ttl, Duration::from_secs(900));
+        assert!(s.migrate_on_start);
+    }
+
+    #[test]
+    fn production_requires_a_jwt_secret() {
+        let err = settings(&[("QUARTIER_ENV", "production")]).expect_err("no secret");
+        assert_eq!(err.variable, "QUARTIER_JWT_SECRET");
+        let s = settings(&[
+            ("QUARTIER_ENV", "production"),
+            ("QUARTIER_JWT_SECRET", &"k".repeat(40)),
+        ])
+        .expect("valid");
+        assert!(!s.jwt_secret_generated);
+        assert!(settings(&[("QUARTIER_JWT_SECRET", "short")]).is_err());
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let s = settings(&[
+            ("DATABASE_URL", "postgres://app:hunter2hunter2@db:5432/q"),
+            (
+                "QUARTIER_JWT_SECRET",
+                "averyveryverylongsecretthatnobodyknows",
+            ),
+        ])
+        .expect("valid");
+        let printed = format!("{s:?}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(!printed.contains("averyvery"), "{printed}");
+    }
+
+    #[test]
+    fn bad_numbers_name_their_variable() {
+        let err = settings(&[("QUARTIER_DB_POOL_SIZE", "lots")]).expect_err("not a number");
+        assert_eq!(err.variable, "QUARTIER_DB_POOL_SIZE");
+        assert!(settings(&[("QUARTIER_DB_WAIT_TIMEOUT_MS", "250")]).is_ok());
+        assert!(settings(&[("QUARTIER_LOG_FORMAT", "xml")]).is_err());
+    }
+}

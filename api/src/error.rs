@@ -1,0 +1,309 @@
+//! Every failure leaves Quartier as an RFC 9457 `application/problem+json` body.
+//!
+//! Which error goes where:
+//! - Handlers return `ApiError`; each variant's doc says its status and problem `type`.
+//! - `persistence::Error` and `domain::ValidationErrors` convert with `From`: not found → 404,
+//!   unavailable → 503, validation → 422, anything unexpected → 500 (logged, never shown).
+//! - actix's own failures (unknown route, wrong method, oversized or malformed bodies) are
+//!   turned into problems by `crate::app`, so a client sees one format for everything.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use quartier_domain::ValidationErrors;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An RFC 9457 problem.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "/problems/validation-failed",
+    "title": "The request has invalid fields",
+    "status": 422,
+    "detail": "password: must be at least 10 characters",
+    "errors": [{"field": "password", "message": "must be at least 10 characters"}]
+}))]
+pub struct Problem {
+    /// Identifies the kind of problem; stable, so clients can branch on it.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// A short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong this time, for people.
+    pub detail: String,
+    /// For validation problems: each field and what is wrong with it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(nullable = false)]
+    pub errors: Vec<ProblemField>,
+}
+
+/// One invalid field of a request.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProblemField {
+    /// The field, as named in the request (`email`, `body`, `query.limit`).
+    pub field: String,
+    pub message: String,
+}
+
+/// Why `WWW-Authenticate` is sent with a 401.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BearerChallenge {
+    /// No credentials were presented.
+    Missing,
+    /// Credentials were presented but are not valid (expired, forged, malformed).
+    InvalidToken,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400 `malformed-request`: the body is not JSON, or a path or query parameter does not parse.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 422 `validation-failed`: well-formed, but fields break the rules; lists each field.
+    #[error("validation failed: {0}")]
+    Validation(ValidationErrors),
+    /// 401 `unauthenticated`: no or invalid credentials; carries a `WWW-Authenticate` challenge.
+    #[error("{detail}")]
+    Unauthenticated {
+        challenge: BearerChallenge,
+        detail: String,
+    },
+    /// 401 `invalid-credentials`: the e-mail and password do not match an account.
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// 401 `invalid-refresh-token`: unknown, expired, revoked, or reused (then its family is revoked).
+    #[error("invalid refresh token")]
+    InvalidRefreshToken,
+    /// 403 `forbidden`: authenticated, but not allowed to do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404 `not-found`: no such resource, or not one the caller may see.
+    #[error("{0}")]
+    NotFound(String),
+    /// 405 `method-not-allowed`: the path exists but not with this method; lists the allowed ones.
+    #[error("method not allowed")]
+    MethodNotAllowed { allow: Vec<String> },
+    /// 409 `email-taken`: an account with this e-mail address exists.
+    #[error("e-mail address taken")]
+    EmailTaken,
+    /// 412 `version-conflict`: `If-Match` names an older version than the one stored.
+    #[error("version conflict")]
+    VersionConflict,
+    /// 413 `payload-too-large`: the body is over the limit.
+    #[error("payload too large")]
+    PayloadTooLarge { limit: usize },
+    /// 415 `unsupported-media-type`: the body is not `application/json`.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// 428 `precondition-required`: a change needs `If-Match` with the current `ETag`.
+    #[error("If-Match required")]
+    PreconditionRequired,
+    /// 503 `service-unavailable`: the database (or password hashing) cannot serve now; retry.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    /// 500 `internal-error`: a bug. The cause is logged with the request id, never sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn validation(field: &str, message: &str) -> Self {
+        ApiError::Validation(ValidationErrors::single(field, message))
+    }
+
+    /// The problem `type` slug, title and detail the client sees.
+    fn describe(&self) -> (&'static str, &'static str, String) {
+        match self {
+            ApiError::BadRequest(detail) => ("malformed-request", "The request could not be read", detail.clone()),
+            ApiError::Validation(errors) => ("validation-failed", "The request has invalid fields", errors.to_string()),
+            ApiError::Unauthenticated { detail, .. } => ("unauthenticated", "Authentication required", detail.clone()),
+            ApiError::InvalidCredentials => (
+                "invalid-credentials",
+                "Invalid credentials",
+                "The e-mail address and password do not match an account.".into(),
+            ),
+            ApiError::InvalidRefreshToken => (
+                "invalid-refresh-token",
+                "Invalid refresh token",
+                "The refresh token is unknown, expired or revoked. Sign in again.".into(),
+            ),
+            ApiError::Forbidden(detail) => ("forbidden", "Forbidden", detail.clone()),
+            ApiError::NotFound(detail) => ("not-found", "Not found", detail.clone()),
+            ApiError::MethodNotAllowed { allow } => (
+                "method-not-allowed",
+                "Method not allowed",
+                format!("This resource allows {}.", allow.join(", ")),
+            ),
+            ApiError::EmailTaken => (
+                "email-taken",
+                "E-mail address taken",
+                "An account with this e-mail address exists. Sign in, or use another address.".into(),
+            ),
+            ApiError::VersionConflict => (
+                "version-conflict",
+                "Version conflict",
+                "The resource was changed since you read it. Fetch it again and retry with its new ETag.".into(),
+            ),
+            ApiError::PayloadTooLarge { limit } => (
+                "payload-too-large",
+                "Payload too large",
+                format!("The request body is larger than {limit} bytes."),
+            ),
+            ApiError::UnsupportedMediaType => (
+                "unsupported-media-type",
+                "Unsupported media type",
+                "Send the body as application/json.".into(),
+            ),
+            ApiError::PreconditionRequired => (
+                "precondition-required",
+                "Precondition required",
+                "Send If-Match with the ETag of the version you are changing.".into(),
+            ),
+            ApiError::Unavailable(_) => (
+                "service-unavailable",
+                "Service unavailable",
+                "Quartier cannot serve this request right now. Retry in a few seconds.".into(),
+            ),
+            ApiError::Internal(_) => (
+                "internal-error",
+                "Internal error",
+                "Something went wrong on our side. It has been logged.".into(),
+            ),
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let (slug, title, detail) = self.describe();
+        let errors = match self {
+            ApiError::Validation(errors) => errors
+                .0
+                .iter()
+                .map(|e| ProblemField {
+                    field: e.field.clone(),
+                    message: e.message.clone(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        Problem {
+            problem_type: format!("/problems/{slug}"),
+            title: title.into(),
+            status: self.status_code().as_u16(),
+            detail,
+            errors,
+        }
+    }
+}
+
+/// A problem response for a bare status, for failures that happen outside any handler.
+pub fn problem_for_status(status: StatusCode) -> Problem {
+    let slug = match status {
+        StatusCode::NOT_FOUND => "not-found".to_owned(),
+        StatusCode::METHOD_NOT_ALLOWED => "method-not-allowed".to_owned(),
+        StatusCode::PAYLOAD_TOO_LARGE => "payload-too-large".to_owned(),
+        StatusCode::SERVICE_UNAVAILABLE => "service-unavailable".to_owned(),
+        s if s.is_server_error() => "internal-error".to_owned(),
+        s => s
+            .canonical_reason()
+            .unwrap_or("error")
+            .to_lowercase()
+            .replace(' ', "-"),
+    };
+    let title = status.canonical_reason().unwrap_or("Error").to_owned();
+    Problem {
+        problem_type: format!("/problems/{slug}"),
+        detail: if status == StatusCode::NOT_FOUND {
+            "There is nothing at this address.".into()
+        } else {
+            title.clone()
+        },
+        title,
+        status: status.as_u16(),
+        errors: Vec::new(),
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthenticated { .. }
+            | ApiError::InvalidCredentials
+            | ApiError::InvalidRefreshToken => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::EmailTaken => StatusCode::CONFLICT,
+            ApiError::VersionConflict => StatusCode::PRECONDITION_FAILED,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            ApiError::Internal(cause) => tracing::error!(%cause, "request failed"),
+            ApiError::Unavailable(cause) => tracing::warn!(%cause, "service unavailable"),
+            _ => {}
+        }
+        let mut response = problem_response(&self.problem());
+        let headers = response.headers_mut();
+        match self {
+            ApiError::Unauthenticated { challenge, .. } => {
+                let value = match challenge {
+                    BearerChallenge::Missing => r#"Bearer realm="quartier""#,
+                    BearerChallenge::InvalidToken => {
+                        r#"Bearer realm="quartier", error="invalid_token""#
+                    }
+                };
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(value));
+            }
+            ApiError::MethodNotAllowed { allow } => {
+                if let Ok(value) = HeaderValue::from_str(&allow.join(", ")) {
+                    headers.insert(header::ALLOW, value);
+                }
+            }
+            ApiError::Unavailable(_) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+/// Renders `problem` with its status and the problem media type.
+pub fn problem_response(problem: &Problem) -> HttpResponse {
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(serde_json::to_string(problem).unwrap_or_default())
+}
+
+impl From<ValidationErrors> for ApiError {
+    fn from(errors: ValidationErrors) -> Self {
+        ApiError::Validation(errors)
+    }
+}
+
+impl From<quartier_persistence::Error> for ApiError {
+    fn from(error: quartier_persistence::Error) -> Self {
+        use quartier_persistence::Error as E;
+        match error {
+            E::NotFound => ApiError::NotFound("No such resource.".into()),
+            E::Unavailable(cause) => ApiError::Unavailable(cause),
+            // Constraints a handler expects are mapped where it calls; any other is a bug.
+            other @ (E::Constraint { .. } | E::Other(_)) => ApiError::Internal(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! Request extractors whose failures are problems: a JSON body that names the field at fault,
+//! and `If-Match` versions.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Used when no `AppState` is registered (never in the real app).
+const FALLBACK_LIMIT: usize = 256 * 1024;
+
+/// A JSON request body of type `T`.
+///
+/// Refuses other media types (415), bodies over the configured limit (413, before reading
+/// them when `Content-Length` says so), bodies that are not JSON (400), and JSON that does not
+/// fit `T` (422, naming the field, such as `password` or `address.postcode`).
+#[derive(Debug)]
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<web::Data<AppState>>()
+            .map_or(FALLBACK_LIMIT, |state| state.body_limit);
+        let is_json = matches!(
+            req.mime_type(),
+            Ok(Some(mime)) if mime.type_() == "application"
+                && (mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"))
+        );
+        let declared_length = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !is_json {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+            if declared_length.is_some_and(|n| n > limit) {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| {
+                    ApiError::BadRequest(format!("The body could not be read: {e}"))
+                })?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge { limit });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse_json(&body).map(Json)
+        })
+    }
+}
+
+/// Parses `body` as `T`; a body that is not JSON is 400, JSON of the wrong shape is 422.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        if inner.is_data() {
+            let field = if path == "." { "body".to_owned() } else { path };
+            ApiError::validation(&field, &strip_position(&inner.to_string()))
+        } else {
+            ApiError::BadRequest(format!("The body is not valid JSON: {inner}"))
+        }
+    })?;
+    deserializer
+        .end()
+        .map_err(|e| ApiError::BadRequest(format!("The body is not valid JSON: {e}")))?;
+    Ok(value)
+}
+
+/// serde_json ends data errors with " at line 1 column 42", noise once the field is named.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// The version a client names in `If-Match`: `"3"` (as sent in `ETag`), or `*` for any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfMatch {
+    Any,
+    Version(i32),
+}
+
+impl IfMatch {
+    /// Whether the stored `version` is the one the client named.
+    pub fn matches(self, version: i32) -> bool {
+        match self {
+            IfMatch::Any => true,
+            IfMatch::Version(v) => v == version,
+        }
+    }
+}
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(parse_if_match(req.headers().get(header::IF_MATCH)))
+    }
+}
+
+fn parse_if_match(value: Option<&header::HeaderValue>) -> Result<IfMatch, ApiError> {
+    let Some(value) = value else {
+        return Err(ApiError::PreconditionRequired);
+    };
+    let raw = value.to_str().unwrap_or_default().trim();
+    if raw == "*" {
+        return Ok(IfMatch::Any);
+    }
+    raw.trim_start_matches("W/")
+        .trim_matches('"')
+        .parse::<i32>()
+        .map(IfMatch::Version)
+        // An ETag we never issued cannot match the current version.
+        .map_err(|_| ApiError::VersionConflict)
+}
+
+/// The `ETag` value for a resource at `version`.
+pub fn etag(version: i32) -> String {
+    format!("\"{version}\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[expect(dead_code, reason = "only deserialized")]
+    struct Sample {
+        name: String,
+        inner: Inner,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[expect(dead_code, reason = "only deserialized")]
+    struct Inner {
+        count: u8,
+    }
+
+    fn problem(body: &str) -> crate::error::Problem {
+        parse_json::<Sample>(body.as_bytes())
+            .expect_err("should fail")
+            .problem()
+    }
+
+    #[test]
+    fn syntax_errors_are_400_and_shape_errors_name_the_field() {
+        assert_eq!(problem("{\"name\": ").status, 400);
+        assert_eq!(problem("").status, 400);
+        assert_eq!(problem("{} trailing").status, 400);
+        let p = problem(r#"{"name": "x", "inner": {"count": 300}}"#);
+        assert_eq!(p.status, 422);
+        assert_eq!(p.errors[0].field, "inner.count");
+        assert!(
+            !p.errors[0].message.contains("line"),
+            "{}",
+            p.errors[0].message
+        );
+        let p = problem(r#"{"name": "x"}"#);
+        assert_eq!((p.status, p.errors[0].field.as_str()), (422, "body"));
+        assert!(p.errors[0].message.contains("missing field `inner`"));
+    }
+
+    #[test]
+    fn if_match_forms() {
+        let h = |s: &'static str| header::HeaderValue::from_static(s);
+        assert_eq!(
+            parse_if_match(Some(&h("\"7\""))).expect("ok"),
+            IfMatch::Version(7)
+        );
+        assert_eq!(
+            parse_if_match(Some(&h("W/\"7\""))).expect("ok"),
+            IfMatch::Version(7)
+        );
+        assert_eq!(parse_if_match(Some(&h("*"))).expect("ok"), IfMatch::Any);
+        assert!(matches!(
+            parse_if_match(None),
+            Err(ApiError::PreconditionRequired)
+        ));
+        assert!(matches!(
+            parse_if_match(Some(&h("\"abc\""))),
+            Err(ApiError::VersionConflict)
+        ));
+    }
+}

@@ -1,0 +1,19 @@
+//! Quartier's HTTP API: routes, authentication, errors, OpenAPI and the `quartier` binary's
+//! commands. `build_app` is the whole application; `main` serves it, the tests drive it.
+
+pub mod app;
+pub mod auth;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod passwords;
+pub mod routes;
+pub mod state;
+pub mod telemetry;
+pub mod tokens;
+
+pub use app::{build_app, openapi_document};
+pub use config::Settings;
+pub use state::AppState;

@@ -1,0 +1,103 @@
+//! The OpenAPI document: collected from the routes themselves, then completed with the
+//! problem responses every operation can give.
+
+use utoipa::OpenApi;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{Content, OpenApi as Document, RefOr, Response, ResponseBuilder};
+
+use crate::auth::BEARER;
+use crate::error::{PROBLEM_JSON, Problem, ProblemField};
+
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(
+        title = "Quartier API",
+        description = "The open REST API for neighbourhood work in German towns: districts, operators \
+            (Träger), neighbourhood centres, activities and the volunteers who help in shifts.\n\n\
+            Errors are RFC 9457 `application/problem+json` documents whose `type` names the problem. \
+            Sign in at `/api/v1/auth/login` and use **Authorize** with the `access_token`.",
+        license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
+    ),
+    tags(
+        (name = "auth", description = "Registration, sign-in and sessions"),
+        (name = "me", description = "The signed-in user's own account"),
+        (name = "operations", description = "Health checks for load balancers and orchestrators"),
+    ),
+    components(schemas(Problem, ProblemField)),
+    modifiers(&SecuritySchemes),
+)]
+pub struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut Document) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut bearer = Http::new(HttpAuthScheme::Bearer);
+        bearer.bearer_format = Some("JWT".into());
+        bearer.description =
+            Some("An access token from `/api/v1/auth/login` or `/api/v1/auth/refresh`.".into());
+        components.add_security_scheme(BEARER, SecurityScheme::Http(bearer));
+    }
+}
+
+/// Adds the problems any operation can answer with, so that each handler lists only its own:
+/// 500 and 503 everywhere; 400, 413 and 415 where a body is read; 401 where a token is needed.
+pub fn add_common_problems(document: &mut Document) {
+    for item in document.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let mut add = |status: &str, description: &str| {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| problem_response(description));
+            };
+            add(
+                "500",
+                "A bug on the server (`internal-error`); the cause is logged with the request id",
+            );
+            add(
+                "503",
+                "The database cannot serve now (`service-unavailable`); retry after `Retry-After` seconds",
+            );
+            if operation.request_body.is_some() {
+                add("400", "The body is not JSON (`malformed-request`)");
+                add(
+                    "413",
+                    "The body is larger than the limit (`payload-too-large`)",
+                );
+                add(
+                    "415",
+                    "The body is not `application/json` (`unsupported-media-type`)",
+                );
+            }
+            if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                add(
+                    "401",
+                    "No valid access token (`unauthenticated`), with `WWW-Authenticate`",
+                );
+            }
+        }
+    }
+}
+
+fn problem_response(description: &str) -> RefOr<Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            PROBLEM_JSON,
+            Content::new(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(
+                "Problem",
+            )))),
+        )
+        .build()
+        .into()
+}

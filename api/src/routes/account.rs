@@ -1,0 +1,53 @@
+//! The account as its owner sees it, shared by registration and `/me`.
+
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use chrono::{DateTime, Utc};
+use quartier_persistence::users::UserRow;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::extract::etag;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountResponse {
+    pub id: Uuid,
+    #[schema(example = "anna.schmidt@example.org")]
+    pub email: String,
+    #[schema(example = "Anna Schmidt")]
+    pub display_name: String,
+    /// `admin` (city-wide administration) or `member`.
+    #[schema(example = "member")]
+    pub role: String,
+    /// When the user agreed to the privacy policy.
+    pub privacy_consent_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Changes with every update; sent as `ETag`, expected back in `If-Match`.
+    pub version: i32,
+}
+
+impl From<UserRow> for AccountResponse {
+    fn from(row: UserRow) -> Self {
+        Self {
+            id: row.id,
+            email: row.email,
+            display_name: row.display_name,
+            role: row.role,
+            privacy_consent_at: row.privacy_consent_at,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+        }
+    }
+}
+
+/// The account with its `ETag`, answered with `status`.
+pub fn account_response(status: StatusCode, row: UserRow) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, etag(row.version)))
+        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+        .json(AccountResponse::from(row))
+}

@@ -1,0 +1,55 @@
+use actix_web::{HttpResponse, post, web};
+use quartier_persistence::users;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{TokenResponse, start_session, stored_role};
+use crate::error::{ApiError, Problem};
+use crate::extract::Json;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    #[schema(example = "anna.schmidt@example.org", max_length = 254)]
+    pub email: String,
+    #[schema(example = "ein langes Passwort", format = Password, max_length = 128)]
+    pub password: String,
+}
+
+/// Sign in with e-mail and password.
+///
+/// Answers with an access token (15 minutes) and a refresh token. A wrong password and an
+/// unknown address get the same answer, in about the same time.
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in", body = TokenResponse),
+        (status = 401, description = "No account matches (`invalid-credentials`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/auth/login")]
+pub async fn login(
+    state: web::Data<AppState>,
+    Json(body): Json<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let account = {
+        let mut conn = state.conn().await?;
+        users::find_by_email(&mut conn, body.email.trim()).await?
+    };
+    // The connection went back to the pool: hashing must not hold one.
+    let stored_hash = account.as_ref().map(|row| row.password_hash.as_str());
+    if !state.passwords.verify(&body.password, stored_hash).await? {
+        return Err(ApiError::InvalidCredentials);
+    }
+    let Some(account) = account else {
+        return Err(ApiError::InvalidCredentials);
+    };
+    let mut conn = state.conn().await?;
+    let tokens = start_session(&state, &mut conn, account.id, stored_role(&account.role)?).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(tokens))
+}

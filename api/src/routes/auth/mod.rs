@@ -1,0 +1,87 @@
+//! Registration and sessions: `/auth/register`, `/auth/login`, `/auth/refresh`, `/auth/logout`.
+
+pub mod login;
+pub mod logout;
+pub mod refresh;
+pub mod register;
+
+use chrono::Utc;
+use quartier_domain::Role;
+use quartier_persistence::AsyncPgConnection;
+use quartier_persistence::refresh_tokens::{self, NewRefreshToken};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::tokens::RefreshToken;
+
+/// A signed-in session: a short-lived access token and the refresh token that renews it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// Send as `Authorization: Bearer <access_token>`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    #[schema(example = "Bearer")]
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    #[schema(example = 900)]
+    pub expires_in: u64,
+    /// Exchange at `/auth/refresh` for a new pair; usable once.
+    pub refresh_token: String,
+}
+
+/// A refresh token presented by the client.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshTokenRequest {
+    #[schema(min_length = 1, max_length = 512)]
+    pub refresh_token: String,
+}
+
+/// Signs an access token and pairs it with `refresh` (already stored by the caller).
+fn token_response(
+    state: &AppState,
+    user_id: Uuid,
+    role: Role,
+    refresh: RefreshToken,
+) -> Result<TokenResponse, ApiError> {
+    let access = state
+        .tokens
+        .issue_access(user_id, role, Utc::now())
+        .map_err(|e| ApiError::Internal(format!("cannot sign access token: {e}")))?;
+    Ok(TokenResponse {
+        access_token: access.token,
+        token_type: "Bearer".into(),
+        expires_in: state.tokens.access_ttl().as_secs(),
+        refresh_token: refresh.secret,
+    })
+}
+
+/// Starts a new session (a new refresh token family) for a user who just proved who they are.
+async fn start_session(
+    state: &AppState,
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    role: Role,
+) -> Result<TokenResponse, ApiError> {
+    let refresh = state.tokens.new_refresh(Utc::now());
+    refresh_tokens::insert(
+        conn,
+        &NewRefreshToken {
+            id: Uuid::now_v7(),
+            user_id,
+            family_id: Uuid::now_v7(),
+            token_hash: &refresh.hash,
+            expires_at: refresh.expires_at,
+        },
+    )
+    .await?;
+    token_response(state, user_id, role, refresh)
+}
+
+/// The role stored for a user; an unknown value is a bug in the data, not the client's fault.
+fn stored_role(role: &str) -> Result<Role, ApiError> {
+    Role::parse(role).ok_or_else(|| ApiError::Internal(format!("unknown role {role:?} stored")))
+}

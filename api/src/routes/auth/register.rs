@@ -1,0 +1,97 @@
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpResponse, post, web};
+use chrono::Utc;
+use quartier_domain::{DisplayName, Email, Password, Role, ValidationErrors};
+use quartier_persistence::users::{self, NewUser};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::error::{ApiError, Problem};
+use crate::extract::Json;
+use crate::routes::account::{AccountResponse, account_response};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    #[schema(example = "anna.schmidt@example.org", format = Email, max_length = 254)]
+    pub email: String,
+    #[schema(example = "Anna Schmidt", min_length = 1, max_length = 100)]
+    pub display_name: String,
+    /// At least 10 characters, and not the e-mail address.
+    #[schema(example = "ein langes Passwort", format = Password, min_length = 10, max_length = 128)]
+    pub password: String,
+    /// The user agrees to the privacy policy. Must be `true`.
+    #[schema(schema_with = must_be_true)]
+    pub privacy_consent: bool,
+}
+
+fn must_be_true() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Boolean)
+        .enum_values(Some([true]))
+        .description(Some(
+            "The user agrees to the privacy policy. Must be `true`.",
+        ))
+        .build()
+}
+
+/// Create an account.
+///
+/// An address that already has an account (in any letter case) gets 409 `email-taken`. The
+/// answer takes the same time either way: the password is hashed before the address is checked.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "The account was created", body = AccountResponse,
+            headers(("ETag" = String, description = "The account's version"), ("Location" = String))),
+        (status = 409, description = "An account with this e-mail address exists (`email-taken`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/auth/register")]
+pub async fn register(
+    state: web::Data<AppState>,
+    Json(body): Json<RegisterRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = ValidationErrors::default();
+    let email = errors.collect(Email::parse(&body.email));
+    let display_name = errors.collect(DisplayName::parse(&body.display_name));
+    let password = errors.collect(Password::parse(&body.password, &body.email, "password"));
+    if !body.privacy_consent {
+        errors.push(
+            "privacy_consent",
+            "must be true: an account needs consent to the privacy policy",
+        );
+    }
+    let (Some(email), Some(display_name), Some(password), true) =
+        (email, display_name, password, errors.is_empty())
+    else {
+        return Err(errors.into());
+    };
+
+    let password_hash = state.passwords.hash(password.expose()).await?;
+    let mut conn = state.conn().await?;
+    let row = users::insert(
+        &mut conn,
+        &NewUser {
+            id: Uuid::now_v7(),
+            email: email.as_str(),
+            display_name: display_name.as_str(),
+            password_hash: &password_hash,
+            role: Role::Member.as_str(),
+            privacy_consent_at: Utc::now(),
+        },
+    )
+    .await?
+    .ok_or(ApiError::EmailTaken)?;
+    let mut response = account_response(StatusCode::CREATED, row);
+    response.headers_mut().insert(
+        header::LOCATION,
+        header::HeaderValue::from_static("/api/v1/me"),
+    );
+    Ok(response)
+}

@@ -1,0 +1,22 @@
+//! The signed-in user's own account: `/me`, `/me/password`.
+
+pub mod get;
+pub mod password;
+pub mod update;
+
+use quartier_persistence::AsyncPgConnection;
+use quartier_persistence::users::{self, UserRow};
+
+use crate::auth::AuthUser;
+use crate::error::{ApiError, BearerChallenge};
+
+/// The caller's account. A valid token for an account that no longer exists is treated like
+/// an invalid token.
+async fn load_account(conn: &mut AsyncPgConnection, user: AuthUser) -> Result<UserRow, ApiError> {
+    users::find(conn, user.id)
+        .await?
+        .ok_or_else(|| ApiError::Unauthenticated {
+            challenge: BearerChallenge::InvalidToken,
+            detail: "The account of this token no longer exists.".into(),
+        })
+}

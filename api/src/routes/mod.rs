@@ -1,0 +1,23 @@
+//! Every HTTP route, one module per resource and one file per endpoint.
+
+pub mod account;
+pub mod auth;
+pub mod health;
+pub mod me;
+
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Registers every route; the OpenAPI document is collected from the same calls.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(health::live).service(health::ready).service(
+        scope::scope("/api/v1")
+            .service(auth::register::register)
+            .service(auth::login::login)
+            .service(auth::refresh::refresh)
+            .service(auth::logout::logout)
+            .service(me::get::get_me)
+            .service(me::update::update_me)
+            .service(me::password::change_password),
+    );
+}

@@ -1,0 +1,47 @@
+//! What every handler can reach: the pool, token and password services, and limits.
+
+use quartier_persistence::PgPool;
+use quartier_persistence::pool::{self, PooledConnection};
+
+use crate::config::Settings;
+use crate::error::ApiError;
+use crate::passwords::Passwords;
+use crate::tokens::Tokens;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub tokens: Tokens,
+    pub passwords: Passwords,
+    /// The largest request body accepted, in bytes.
+    pub body_limit: usize,
+}
+
+impl AppState {
+    pub fn new(settings: &Settings, pool: PgPool) -> Result<Self, ApiError> {
+        Ok(Self {
+            pool,
+            tokens: Tokens::new(
+                settings.jwt_secret.expose(),
+                settings.access_token_ttl,
+                settings.refresh_token_ttl,
+            ),
+            passwords: Passwords::new(settings.password_hash_concurrency)?,
+            body_limit: settings.body_limit_bytes,
+        })
+    }
+
+    /// Borrows a database connection; 503 when none is free within the pool's wait timeout.
+    pub async fn conn(&self) -> Result<PooledConnection, ApiError> {
+        Ok(pool::get(&self.pool).await?)
+    }
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("pool", &self.pool.status())
+            .field("body_limit", &self.body_limit)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,186 @@
+//! Access tokens (JWT, HS256, short-lived) and refresh tokens (opaque, stored as hashes).
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use quartier_domain::Role;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+const ISSUER: &str = "quartier";
+
+/// What an access token says about its bearer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Claims {
+    /// The user's id.
+    pub sub: Uuid,
+    /// `admin` or `member`.
+    pub role: String,
+    pub iat: i64,
+    pub exp: i64,
+    /// A unique id for this token.
+    pub jti: Uuid,
+    pub iss: String,
+}
+
+/// Issues and checks tokens with the configured secret and lifetimes.
+#[derive(Clone)]
+pub struct Tokens {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    access_ttl: Duration,
+    refresh_ttl: Duration,
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens")
+            .field("access_ttl", &self.access_ttl)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An access token ready to hand out.
+#[derive(Debug)]
+pub struct AccessToken {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A new refresh token: the secret for the client, the hash for the database.
+pub struct RefreshToken {
+    pub secret: String,
+    pub hash: Vec<u8>,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for RefreshToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RefreshToken")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Tokens {
+    pub fn new(secret: &[u8], access_ttl: Duration, refresh_ttl: Duration) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_required_spec_claims(&["exp", "iat", "sub", "iss"]);
+        validation.leeway = 5;
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            access_ttl,
+            refresh_ttl,
+        }
+    }
+
+    pub fn access_ttl(&self) -> Duration {
+        self.access_ttl
+    }
+
+    /// Signs an access token for `user_id` with `role`, valid from `now` for the access lifetime.
+    pub fn issue_access(
+        &self,
+        user_id: Uuid,
+        role: Role,
+        now: DateTime<Utc>,
+    ) -> Result<AccessToken, jsonwebtoken::errors::Error> {
+        let expires_at = now + self.access_ttl;
+        let claims = Claims {
+            sub: user_id,
+            role: role.as_str().to_owned(),
+            iat: now.timestamp(),
+            exp: expires_at.timestamp(),
+            jti: Uuid::now_v7(),
+            iss: ISSUER.to_owned(),
+        };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?;
+        Ok(AccessToken { token, expires_at })
+    }
+
+    /// Checks signature, algorithm, issuer and expiry.
+    pub fn verify_access(&self, token: &str) -> Result<Claims, jsonwebtoken::errors::Error> {
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map(|data| data.claims)
+    }
+
+    /// Makes a new random refresh token, valid from `now` for the refresh lifetime.
+    pub fn new_refresh(&self, now: DateTime<Utc>) -> RefreshToken {
+        let bytes: [u8; 32] = rand::random();
+        let secret = format!("qrt_{}", URL_SAFE_NO_PAD.encode(bytes));
+        RefreshToken {
+            hash: hash_refresh(&secret),
+            secret,
+            expires_at: now + self.refresh_ttl,
+        }
+    }
+}
+
+/// The stored form of a refresh token. SHA-256 suffices: the token is 256 random bits.
+pub fn hash_refresh(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens() -> Tokens {
+        Tokens::new(
+            b"a test secret that is long enough!!",
+            Duration::from_secs(900),
+            Duration::from_secs(3600),
+        )
+    }
+
+    #[test]
+    fn access_tokens_round_trip_with_required_claims() {
+        let t = tokens();
+        let id = Uuid::now_v7();
+        let issued = t.issue_access(id, Role::Admin, Utc::now()).expect("sign");
+        let claims = t.verify_access(&issued.token).expect("verify");
+        assert_eq!(claims.sub, id);
+        assert_eq!(claims.role, "admin");
+        assert_eq!(claims.exp - claims.iat, 900);
+    }
+
+    #[test]
+    fn expired_and_foreign_tokens_are_refused() {
+        let t = tokens();
+        let old = t
+            .issue_access(
+                Uuid::now_v7(),
+                Role::Member,
+                Utc::now() - chrono::Duration::hours(1),
+            )
+            .expect("sign");
+        assert!(t.verify_access(&old.token).is_err());
+        let other = Tokens::new(
+            b"another secret, also long enough!!",
+            Duration::from_secs(900),
+            Duration::from_secs(60),
+        );
+        let forged = other
+            .issue_access(Uuid::now_v7(), Role::Admin, Utc::now())
+            .expect("sign");
+        assert!(t.verify_access(&forged.token).is_err());
+    }
+
+    #[test]
+    fn refresh_tokens_are_random_and_hashed() {
+        let t = tokens();
+        let a = t.new_refresh(Utc::now());
+        let b = t.new_refresh(Utc::now());
+        assert_ne!(a.secret, b.secret);
+        assert_eq!(a.hash, hash_refresh(&a.secret));
+        assert_eq!(a.hash.len(), 32);
+    }
+}

@@ -1,0 +1,10 @@
+//! Quartier's domain: types that can only hold valid values, and the rules between them.
+//!
+//! Nothing here performs I/O or knows about HTTP or the database. Values are made with
+//! `parse`, which either returns a valid value or says, field by field, what is wrong.
+
+pub mod user;
+pub mod validation;
+
+pub use user::{DisplayName, Email, Password, Role};
+pub use validation::{FieldError, ValidationErrors};

@@ -1,0 +1,236 @@
+//! Accounts: e-mail addresses, display names, passwords and roles.
+
+use std::fmt;
+
+use crate::validation::{ValidationErrors, is_forbidden_char};
+
+/// An e-mail address that has the shape of one: `local@domain.tld`, at most 254 characters.
+///
+/// Kept as the user typed it (trimmed); two addresses that differ only in case are the same
+/// account, which the database enforces with a unique index on `lower(email)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub const MAX_LEN: usize = 254;
+
+    pub fn parse(raw: &str) -> Result<Self, ValidationErrors> {
+        let invalid = |message: &str| Err(ValidationErrors::single("email", message));
+        let value = raw.trim();
+        if value.is_empty() {
+            return invalid("must not be empty");
+        }
+        if value.chars().count() > Self::MAX_LEN {
+            return invalid("must be at most 254 characters");
+        }
+        if value
+            .chars()
+            .any(|c| c.is_whitespace() || is_forbidden_char(c))
+        {
+            return invalid("must not contain spaces or control characters");
+        }
+        let Some((local, domain)) = value.rsplit_once('@') else {
+            return invalid("must be an address like name@example.org");
+        };
+        if local.is_empty() || local.chars().count() > 64 || local.contains('@') {
+            return invalid("must be an address like name@example.org");
+        }
+        let labels: Vec<&str> = domain.split('.').collect();
+        let label_ok = |l: &&str| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        };
+        if labels.len() < 2 || !labels.iter().all(label_ok) {
+            return invalid("must have a domain like example.org after the @");
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The name other people see: 1 to 100 characters, trimmed, without control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    pub const MAX_CHARS: usize = 100;
+
+    pub fn parse(raw: &str) -> Result<Self, ValidationErrors> {
+        let invalid = |message: &str| Err(ValidationErrors::single("display_name", message));
+        let value = raw.trim();
+        if value.is_empty() {
+            return invalid("must not be empty");
+        }
+        if value.chars().count() > Self::MAX_CHARS {
+            return invalid("must be at most 100 characters");
+        }
+        if value.chars().any(is_forbidden_char) {
+            return invalid("must not contain control characters");
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// A new password that meets the policy: at least 10 characters, at most 128, and not the
+/// account's own e-mail address. Never printed, not even by `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    pub const MIN_CHARS: usize = 10;
+    /// Hashing cost grows with length; a bound keeps one request from buying a lot of CPU.
+    pub const MAX_CHARS: usize = 128;
+
+    /// Checks `raw` against the policy; `field` names the input the errors should point to
+    /// (`password` when registering, `new_password` when changing it).
+    pub fn parse(raw: &str, email: &str, field: &str) -> Result<Self, ValidationErrors> {
+        let chars = raw.chars().count();
+        let message = if chars < Self::MIN_CHARS {
+            Some("must be at least 10 characters")
+        } else if chars > Self::MAX_CHARS {
+            Some("must be at most 128 characters")
+        } else if raw.trim().to_lowercase() == email.trim().to_lowercase() {
+            Some("must not be the e-mail address")
+        } else {
+            None
+        };
+        match message {
+            Some(message) => Err(ValidationErrors::single(field, message)),
+            None => Ok(Self(raw.to_owned())),
+        }
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password([redacted])")
+    }
+}
+
+/// What an account may do across the whole system. Staff roles of an operator are separate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// City-wide administration: districts, operators, accounts.
+    Admin,
+    /// Everyone else: volunteers, and staff whose rights come from operator membership.
+    Member,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Member => "member",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "admin" => Some(Role::Admin),
+            "member" => Some(Role::Member),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_accepts_ordinary_addresses_and_trims() {
+        let e = Email::parse("  Anna.Schmidt+quartier@Beispiel-Stadt.de ").expect("valid");
+        assert_eq!(e.as_str(), "Anna.Schmidt+quartier@Beispiel-Stadt.de");
+        assert!(Email::parse("jörg@müller.de").is_ok());
+    }
+
+    #[test]
+    fn email_rejects_what_is_not_an_address() {
+        for bad in [
+            "",
+            "anna",
+            "anna@",
+            "@example.org",
+            "anna@localhost",
+            "an na@example.org",
+            "anna@exa_mple.org",
+            "anna@-x.org",
+            "anna@example..org",
+            "anna@example.org\n",
+            "a\u{0}@example.org",
+        ] {
+            let err = Email::parse(bad).expect_err(bad);
+            assert_eq!(err.0[0].field, "email", "{bad:?}");
+        }
+        let long = format!("{}@example.org", "a".repeat(250));
+        assert!(Email::parse(&long).is_err());
+    }
+
+    #[test]
+    fn display_name_is_trimmed_and_bounded() {
+        assert_eq!(
+            DisplayName::parse("  Anna ").expect("valid").as_str(),
+            "Anna"
+        );
+        assert!(DisplayName::parse("   ").is_err());
+        assert!(DisplayName::parse(&"ß".repeat(100)).is_ok());
+        assert!(DisplayName::parse(&"ß".repeat(101)).is_err());
+        assert!(DisplayName::parse("Anna\u{202E}").is_err());
+    }
+
+    #[test]
+    fn password_policy() {
+        let email = "anna@example.org";
+        assert!(Password::parse("kurz", email, "password").is_err());
+        assert!(
+            Password::parse("ÄÖÜäöüßÄÖÜ", email, "password").is_ok(),
+            "counts characters, not bytes"
+        );
+        assert!(Password::parse("Anna@Example.org", email, "password").is_err());
+        let err = Password::parse(&"x".repeat(129), email, "new_password").expect_err("too long");
+        assert_eq!(err.0[0].field, "new_password");
+        assert!(Password::parse("correct horse battery", email, "password").is_ok());
+    }
+
+    #[test]
+    fn password_debug_does_not_leak() {
+        let p = Password::parse("geheimes passwort", "a@b.de", "password").expect("valid");
+        assert!(!format!("{p:?}").contains("geheim"));
+    }
+
+    #[test]
+    fn role_round_trips() {
+        for role in [Role::Admin, Role::Member] {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}

@@ -1,0 +1,19 @@
+//! Quartier's persistence: the PostgreSQL schema, row types, queries and transactions.
+//!
+//! Every query runs through diesel-async on a deadpool pool, so no database call blocks the
+//! async executor. Repository functions take `&mut AsyncPgConnection`, so a use case can run
+//! several of them in one transaction.
+
+pub mod database;
+pub mod error;
+pub mod pool;
+pub mod refresh_tokens;
+pub mod schema;
+pub mod users;
+
+pub use diesel_async::AsyncPgConnection;
+pub use error::Error;
+pub use pool::{PgPool, PoolSettings};
+
+/// The result of every repository function.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,131 @@
+//! Refresh tokens, stored only as SHA-256 hashes, rotated on every use.
+//!
+//! A login starts a family. A refresh uses up the presented token and adds its successor to
+//! the same family, in one transaction. A token presented after it was used up means two
+//! parties hold it — one of them a thief — so the whole family is revoked.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::schema::refresh_tokens as rt;
+use crate::{Error, Result};
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = rt)]
+pub struct NewRefreshToken<'a> {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub family_id: Uuid,
+    pub token_hash: &'a [u8],
+    pub expires_at: DateTime<Utc>,
+}
+
+pub async fn insert(conn: &mut AsyncPgConnection, new: &NewRefreshToken<'_>) -> Result<()> {
+    diesel::insert_into(rt::table)
+        .values(new)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// What presenting a refresh token led to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Rotation {
+    /// The token was good: it is used up and `next` is stored in its family.
+    Rotated { user_id: Uuid },
+    /// The token had been used before: its whole family is now revoked.
+    Reused { user_id: Uuid },
+    /// Unknown, expired or revoked.
+    Invalid,
+}
+
+/// Uses up the token with `presented_hash` and stores `next` (whose `user_id` and `family_id`
+/// are taken from the presented token) in one transaction. Two requests racing with the same
+/// token cannot both succeed: the row is claimed by one `UPDATE … WHERE used_at IS NULL`.
+pub async fn rotate(
+    conn: &mut AsyncPgConnection,
+    presented_hash: &[u8],
+    next_id: Uuid,
+    next_hash: &[u8],
+    next_expires_at: DateTime<Utc>,
+) -> Result<Rotation> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        let claimed: Option<(Uuid, Uuid)> = diesel::update(rt::table)
+            .filter(rt::token_hash.eq(presented_hash))
+            .filter(rt::used_at.is_null())
+            .filter(rt::revoked_at.is_null())
+            .filter(rt::expires_at.gt(diesel::dsl::now))
+            .set(rt::used_at.eq(diesel::dsl::now))
+            .returning((rt::user_id, rt::family_id))
+            .get_result(conn)
+            .await
+            .optional()?;
+        if let Some((user_id, family_id)) = claimed {
+            insert(
+                conn,
+                &NewRefreshToken {
+                    id: next_id,
+                    user_id,
+                    family_id,
+                    token_hash: next_hash,
+                    expires_at: next_expires_at,
+                },
+            )
+            .await?;
+            return Ok(Rotation::Rotated { user_id });
+        }
+        let known: Option<(Uuid, Uuid, Option<DateTime<Utc>>)> = rt::table
+            .filter(rt::token_hash.eq(presented_hash))
+            .select((rt::user_id, rt::family_id, rt::used_at))
+            .first(conn)
+            .await
+            .optional()?;
+        match known {
+            Some((user_id, family_id, Some(_used))) => {
+                revoke_family(conn, family_id).await?;
+                Ok(Rotation::Reused { user_id })
+            }
+            _ => Ok(Rotation::Invalid),
+        }
+    })
+    .await
+}
+
+/// Revokes every token of a family (one login's chain of refreshes).
+pub async fn revoke_family(conn: &mut AsyncPgConnection, family_id: Uuid) -> Result<usize> {
+    Ok(diesel::update(rt::table)
+        .filter(rt::family_id.eq(family_id))
+        .filter(rt::revoked_at.is_null())
+        .set(rt::revoked_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .await?)
+}
+
+/// Revokes the family of the token with `hash`, if there is such a token. Returns whether one was found.
+pub async fn revoke_family_of(conn: &mut AsyncPgConnection, hash: &[u8]) -> Result<bool> {
+    let family: Option<Uuid> = rt::table
+        .filter(rt::token_hash.eq(hash))
+        .select(rt::family_id)
+        .first(conn)
+        .await
+        .optional()?;
+    match family {
+        Some(family_id) => {
+            revoke_family(conn, family_id).await?;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}
+
+/// Revokes every token of a user: after a password change, everyone must sign in again.
+pub async fn revoke_all_for_user(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<usize> {
+    Ok(diesel::update(rt::table)
+        .filter(rt::user_id.eq(user_id))
+        .filter(rt::revoked_at.is_null())
+        .set(rt::revoked_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .await?)
+}

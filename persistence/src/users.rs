@@ -1,0 +1,123 @@
+//! Accounts.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::schema::users;
+use crate::{Error, Result, refresh_tokens};
+
+/// Name of the unique index that keeps one account per address (case-insensitive).
+pub const EMAIL_UNIQUE: &str = "users_email_key";
+
+/// A row of `users`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
+pub struct UserRow {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub privacy_consent_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+/// What it takes to create an account.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub id: Uuid,
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub password_hash: &'a str,
+    pub role: &'a str,
+    pub privacy_consent_at: DateTime<Utc>,
+}
+
+/// Creates the account unless the address is taken (in any case); `None` when it is.
+pub async fn insert(conn: &mut AsyncPgConnection, new: &NewUser<'_>) -> Result<Option<UserRow>> {
+    Ok(diesel::insert_into(users::table)
+        .values(new)
+        .on_conflict_do_nothing()
+        .returning(UserRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?)
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<UserRow>> {
+    Ok(users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Looks an account up by address, ignoring case (served by the unique index on `lower(email)`).
+pub async fn find_by_email(conn: &mut AsyncPgConnection, email: &str) -> Result<Option<UserRow>> {
+    diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+    Ok(users::table
+        .filter(lower(users::email).eq(lower(email)))
+        .select(UserRow::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Changes to an account's own details. `None` fields stay as they are.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChanges<'a> {
+    pub display_name: Option<&'a str>,
+    pub password_hash: Option<&'a str>,
+    pub role: Option<&'a str>,
+}
+
+/// Applies `changes` if the row still has `expected_version`, bumping the version, in one
+/// statement. `None` when no row matched: it does not exist, or someone changed it first.
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    expected_version: i32,
+    changes: &UserChanges<'_>,
+) -> Result<Option<UserRow>> {
+    Ok(diesel::update(users::table)
+        .filter(users::id.eq(id))
+        .filter(users::version.eq(expected_version))
+        .set((
+            changes,
+            users::version.eq(users::version + 1),
+            users::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(UserRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?)
+}
+
+/// Sets a new password hash (if the account is still at `expected_version`) and revokes every
+/// session of the account, in one transaction. Returns whether the account was changed.
+pub async fn change_password(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    expected_version: i32,
+    password_hash: &str,
+) -> Result<bool> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        let changes = UserChanges {
+            password_hash: Some(password_hash),
+            ..UserChanges::default()
+        };
+        let updated = update(conn, id, expected_version, &changes).await?;
+        if updated.is_some() {
+            refresh_tokens::revoke_all_for_user(conn, id).await?;
+        }
+        Ok(updated.is_some())
+    })
+    .await
+}
