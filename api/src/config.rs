@@ -134,10 +134,8 @@ impl Settings {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let defaults = PoolSettings::default();
         let millis = |name: &'static str, default: Duration| -> Result<Duration, ConfigError> {
-            Ok(
-                number(get(name), name, default.as_millis() as u64, 1, 600_000)
-                    .map(Duration::from_millis)?,
-            )
+            number(get(name), name, default.as_millis() as u64, 1, 600_000)
+                .map(Duration::from_millis)
         };
         let seconds =
             |name: &'static str, default: u64, max: u64| -> Result<Duration, ConfigError> {

@@ -184,7 +184,7 @@ mod tests {
             "anna@exa_mple.org",
             "anna@-x.org",
             "anna@example..org",
-            "anna@example.org\n",
+            "anna@exa\nmple.org",
             "a\u{0}@example.org",
         ] {
             let err = Email::parse(bad).expect_err(bad);

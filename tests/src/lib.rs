@@ -1,1 +1,8 @@
+//! The test kit: a database of its own for every test, the real application served on a free
+//! port, and typed helpers for what tests do again and again.
 
+pub mod app;
+pub mod db;
+
+pub use app::{TestApp, TestResponse, TestUser};
+pub use db::TestDb;

@@ -1,0 +1,293 @@
+//! The real application on a free port of 127.0.0.1, with its own database, and a client.
+
+use std::collections::HashMap;
+
+use actix_web::dev::ServerHandle;
+use actix_web::http::Method;
+use actix_web::http::header::HeaderMap;
+use actix_web::web;
+use quartier_api::{AppState, Settings, build_app};
+use quartier_persistence::PgPool;
+use quartier_persistence::pool::{PooledConnection, build_pool};
+use serde_json::{Value, json};
+
+use crate::db::TestDb;
+
+/// The JWT secret of every test app, so tests can forge and inspect tokens.
+pub const TEST_JWT_SECRET: &str = "a secret used only by the tests, long enough";
+
+/// A running application. Dropping it stops the server and drops its database.
+pub struct TestApp {
+    pub address: String,
+    pub settings: Settings,
+    pub pool: PgPool,
+    client: awc::Client,
+    server: ServerHandle,
+    // Last: dropped after the server stopped using it.
+    pub db: TestDb,
+}
+
+impl std::fmt::Debug for TestApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestApp")
+            .field("address", &self.address)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the server answered.
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl TestResponse {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts an RFC 9457 problem with `status` and problem type `/problems/{slug}`; returns it.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16, slug: &str) -> Value {
+        let body = String::from_utf8_lossy(&self.body);
+        assert_eq!(self.status, status, "status; body: {body}");
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "content type; body: {body}"
+        );
+        let problem = self.json();
+        assert_eq!(
+            problem["type"],
+            format!("/problems/{slug}"),
+            "problem type; body: {body}"
+        );
+        assert_eq!(problem["status"], status, "problem status");
+        assert!(
+            problem["title"].as_str().is_some_and(|t| !t.is_empty()),
+            "title; body: {body}"
+        );
+        assert!(
+            problem["detail"].as_str().is_some_and(|t| !t.is_empty()),
+            "detail; body: {body}"
+        );
+        problem
+    }
+
+    /// The fields a validation problem names.
+    pub fn problem_fields(&self) -> Vec<String> {
+        self.json()["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// A registered user with a live session.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: String,
+    pub email: String,
+    pub password: String,
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
+impl TestApp {
+    /// The application on its own migrated database.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    /// The application with extra environment settings (`QUARTIER_*`, `DATABASE_URL`).
+    pub async fn spawn_with(overrides: &[(&str, &str)]) -> Self {
+        let db = TestDb::migrated().await;
+        let mut env: HashMap<String, String> = HashMap::from([
+            ("DATABASE_URL".into(), db.url().expose()),
+            ("QUARTIER_JWT_SECRET".into(), TEST_JWT_SECRET.into()),
+            ("QUARTIER_DB_POOL_SIZE".into(), "8".into()),
+            ("QUARTIER_PASSWORD_HASH_CONCURRENCY".into(), "2".into()),
+        ]);
+        for (key, value) in overrides {
+            env.insert((*key).into(), (*value).into());
+        }
+        let settings =
+            Settings::from_lookup(|name| env.get(name).cloned()).expect("test settings are valid");
+        let pool = build_pool(&settings.database_url, &settings.pool).expect("pool");
+        let state = web::Data::new(AppState::new(&settings, pool.clone()).expect("state"));
+        let server = actix_web::HttpServer::new(move || build_app(state.clone()))
+            .workers(1)
+            .disable_signals()
+            .shutdown_timeout(1)
+            .bind("127.0.0.1:0")
+            .expect("bind a free port");
+        let address = format!("http://{}", server.addrs()[0]);
+        let server = server.run();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        Self {
+            address,
+            settings,
+            pool,
+            client: awc::Client::builder()
+                .disable_redirects()
+                .timeout(std::time::Duration::from_secs(30))
+                .finish(),
+            server: handle,
+            db,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// A connection to the test's database, for arranging data and checking what it holds.
+    pub async fn conn(&self) -> PooledConnection {
+        self.pool.get().await.expect("database connection")
+    }
+
+    /// Sends any request. `body` is sent as given, with `content_type` when set.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<(&str, Vec<u8>)>,
+    ) -> TestResponse {
+        let mut request = self.client.request(method, self.url(path));
+        for (name, value) in headers {
+            request = request.insert_header((*name, *value));
+        }
+        let sent = match body {
+            Some((content_type, bytes)) => {
+                request
+                    .insert_header(("content-type", content_type))
+                    .send_body(bytes)
+                    .await
+            }
+            None => request.send().await,
+        };
+        let mut response = sent.unwrap_or_else(|e| panic!("request to {path} failed: {e}"));
+        let body = response
+            .body()
+            .limit(16 * 1024 * 1024)
+            .await
+            .expect("read body")
+            .to_vec();
+        TestResponse {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> TestResponse {
+        let auth = token.map(|t| format!("Bearer {t}"));
+        let headers: Vec<(&str, &str)> =
+            auth.iter().map(|a| ("authorization", a.as_str())).collect();
+        self.send(Method::GET, path, &headers, None).await
+    }
+
+    /// Sends `body` as JSON with `method`, with a bearer token and extra headers.
+    pub async fn json(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        extra: &[(&str, &str)],
+        body: &Value,
+    ) -> TestResponse {
+        let auth = token.map(|t| format!("Bearer {t}"));
+        let mut headers: Vec<(&str, &str)> =
+            auth.iter().map(|a| ("authorization", a.as_str())).collect();
+        headers.extend_from_slice(extra);
+        let bytes = serde_json::to_vec(body).expect("serialize");
+        self.send(method, path, &headers, Some(("application/json", bytes)))
+            .await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> TestResponse {
+        self.json(Method::POST, path, None, &[], body).await
+    }
+
+    pub async fn register(&self, email: &str, password: &str) -> TestResponse {
+        self.post(
+            "/api/v1/auth/register",
+            &json!({"email": email, "display_name": "Test Person", "password": password, "privacy_consent": true}),
+        )
+        .await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> TestResponse {
+        self.post(
+            "/api/v1/auth/login",
+            &json!({"email": email, "password": password}),
+        )
+        .await
+    }
+
+    pub async fn refresh(&self, refresh_token: &str) -> TestResponse {
+        self.post(
+            "/api/v1/auth/refresh",
+            &json!({"refresh_token": refresh_token}),
+        )
+        .await
+    }
+
+    /// Registers `email` with a valid password and signs in.
+    pub async fn signed_up(&self, email: &str) -> TestUser {
+        let password = "ein sicheres Passwort";
+        let registered = self.register(email, password).await;
+        assert_eq!(
+            registered.status,
+            201,
+            "register: {}",
+            String::from_utf8_lossy(&registered.body)
+        );
+        let login = self.login(email, password).await;
+        assert_eq!(
+            login.status,
+            200,
+            "login: {}",
+            String::from_utf8_lossy(&login.body)
+        );
+        let tokens = login.json();
+        TestUser {
+            id: registered.json()["id"].as_str().expect("id").to_owned(),
+            email: email.to_owned(),
+            password: password.to_owned(),
+            access_token: tokens["access_token"]
+                .as_str()
+                .expect("access token")
+                .to_owned(),
+            refresh_token: tokens["refresh_token"]
+                .as_str()
+                .expect("refresh token")
+                .to_owned(),
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Stop accepting; the database is dropped with FORCE right after, closing what is left.
+        drop(self.server.stop(false));
+    }
+}

@@ -1,0 +1,194 @@
+//! Every failure is an RFC 9457 problem with the right status, and changes nothing.
+
+use actix_web::http::Method;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use quartier_persistence::schema::users;
+use quartier_tests::TestApp;
+use serde_json::json;
+
+const REGISTER: &str = "/api/v1/auth/register";
+
+async fn user_count(app: &TestApp) -> i64 {
+    let mut conn = app.conn().await;
+    users::table
+        .count()
+        .get_result(&mut conn)
+        .await
+        .expect("count")
+}
+
+fn valid_registration() -> Vec<u8> {
+    serde_json::to_vec(&json!({"email": "a@example.org", "display_name": "A", "password": "ein langes Passwort", "privacy_consent": true}))
+        .expect("json")
+}
+
+#[actix_web::test]
+async fn unknown_routes_are_404_problems() {
+    let app = TestApp::spawn().await;
+
+    for path in ["/", "/api/v1/nothing", "/api/v2/me", "/swagger-ui/nope.js"] {
+        app.get(path, None).await.assert_problem(404, "not-found");
+    }
+}
+
+#[actix_web::test]
+async fn wrong_methods_are_405_with_allow() {
+    let app = TestApp::spawn().await;
+
+    let delete_me = app.send(Method::DELETE, "/api/v1/me", &[], None).await;
+    let get_login = app.get("/api/v1/auth/login", None).await;
+    let put_live = app.send(Method::PUT, "/health/live", &[], None).await;
+
+    delete_me.assert_problem(405, "method-not-allowed");
+    assert_eq!(delete_me.header("allow"), Some("GET, PATCH"));
+    get_login.assert_problem(405, "method-not-allowed");
+    assert_eq!(get_login.header("allow"), Some("POST"));
+    put_live.assert_problem(405, "method-not-allowed");
+}
+
+#[actix_web::test]
+async fn bodies_that_are_not_json_are_refused() {
+    let app = TestApp::spawn().await;
+
+    let malformed = app
+        .send(
+            Method::POST,
+            REGISTER,
+            &[],
+            Some(("application/json", b"{\"email\": ".to_vec())),
+        )
+        .await;
+    let empty = app
+        .send(
+            Method::POST,
+            REGISTER,
+            &[],
+            Some(("application/json", Vec::new())),
+        )
+        .await;
+    let not_an_object = app
+        .send(
+            Method::POST,
+            REGISTER,
+            &[],
+            Some(("application/json", b"[1, 2]".to_vec())),
+        )
+        .await;
+    let text = app
+        .send(
+            Method::POST,
+            REGISTER,
+            &[],
+            Some(("text/plain", valid_registration())),
+        )
+        .await;
+    let form = app
+        .send(
+            Method::POST,
+            REGISTER,
+            &[],
+            Some(("application/x-www-form-urlencoded", b"email=a".to_vec())),
+        )
+        .await;
+    let no_type = app.send(Method::POST, REGISTER, &[], None).await;
+
+    malformed.assert_problem(400, "malformed-request");
+    empty.assert_problem(400, "malformed-request");
+    not_an_object.assert_problem(422, "validation-failed");
+    text.assert_problem(415, "unsupported-media-type");
+    form.assert_problem(415, "unsupported-media-type");
+    no_type.assert_problem(415, "unsupported-media-type");
+    assert_eq!(user_count(&app).await, 0);
+}
+
+#[actix_web::test]
+async fn bodies_over_the_limit_are_413() {
+    let app = TestApp::spawn().await;
+    let padding = "x".repeat(300 * 1024);
+    let huge = serde_json::to_vec(&json!({"email": "a@example.org", "display_name": padding, "password": "ein langes Passwort", "privacy_consent": true}))
+        .expect("json");
+
+    let response = app
+        .send(
+            Method::POST,
+            REGISTER,
+            &[],
+            Some(("application/json", huge)),
+        )
+        .await;
+
+    response.assert_problem(413, "payload-too-large");
+    assert_eq!(user_count(&app).await, 0);
+}
+
+#[actix_web::test]
+async fn the_body_limit_is_configurable() {
+    let app = TestApp::spawn_with(&[("QUARTIER_BODY_LIMIT_BYTES", "1024")]).await;
+    let padding = "x".repeat(2000);
+
+    let response = app
+        .post(REGISTER, &json!({"email": "a@example.org", "display_name": padding, "password": "x", "privacy_consent": true}))
+        .await;
+
+    response.assert_problem(413, "payload-too-large");
+}
+
+#[actix_web::test]
+async fn every_response_carries_a_request_id() {
+    let app = TestApp::spawn().await;
+
+    let generated = app.get("/health/live", None).await;
+    let forwarded = app
+        .send(
+            Method::GET,
+            "/api/v1/me",
+            &[("x-request-id", "proxy-42")],
+            None,
+        )
+        .await;
+    let unsafe_id = app
+        .send(
+            Method::GET,
+            "/health/live",
+            &[("x-request-id", "a b\"c")],
+            None,
+        )
+        .await;
+
+    let id: uuid::Uuid = generated
+        .header("x-request-id")
+        .expect("request id")
+        .parse()
+        .expect("uuid");
+    assert_eq!(id.get_version_num(), 7);
+    assert_eq!(forwarded.header("x-request-id"), Some("proxy-42"));
+    assert_ne!(unsafe_id.header("x-request-id"), Some("a b\"c"));
+}
+
+#[actix_web::test]
+async fn an_unreachable_database_gives_503_not_a_hang() {
+    // Nothing listens on port 1: every connection attempt is refused at once.
+    let app = TestApp::spawn_with(&[
+        ("DATABASE_URL", "postgres://postgres@127.0.0.1:1/quartier"),
+        ("QUARTIER_DB_WAIT_TIMEOUT_MS", "500"),
+        ("QUARTIER_DB_CONNECT_TIMEOUT_MS", "500"),
+    ])
+    .await;
+
+    let within = std::time::Duration::from_secs(20);
+    let ready = tokio::time::timeout(within, app.get("/health/ready", None))
+        .await
+        .expect("no hang");
+    let live = tokio::time::timeout(within, app.get("/health/live", None))
+        .await
+        .expect("no hang");
+    let login = tokio::time::timeout(within, app.login("a@example.org", "ein langes Passwort"))
+        .await
+        .expect("no hang");
+
+    ready.assert_problem(503, "service-unavailable");
+    assert_eq!(ready.header("retry-after"), Some("5"));
+    assert_eq!(live.status, 200, "liveness does not depend on the database");
+    login.assert_problem(503, "service-unavailable");
+}

@@ -1,0 +1,8 @@
+//! End-to-end tests: the real application over HTTP, each test with its own database.
+
+mod auth;
+mod errors;
+mod me;
+mod migrations;
+mod openapi;
+mod operations;

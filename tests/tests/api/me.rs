@@ -1,0 +1,224 @@
+//! The signed-in user's own account: read, change with If-Match, change the password.
+
+use actix_web::http::Method;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use quartier_persistence::schema::{refresh_tokens, users};
+use quartier_tests::TestApp;
+use serde_json::json;
+
+async fn stored_name_and_version(app: &TestApp) -> (String, i32) {
+    let mut conn = app.conn().await;
+    users::table
+        .select((users::display_name, users::version))
+        .first(&mut conn)
+        .await
+        .expect("row")
+}
+
+#[actix_web::test]
+async fn me_shows_the_account_with_its_etag() {
+    let app = TestApp::spawn().await;
+    let user = app.signed_up("anna@example.org").await;
+
+    let response = app.get("/api/v1/me", Some(&user.access_token)).await;
+
+    assert_eq!(response.status, 200);
+    assert_eq!(response.header("etag"), Some("\"1\""));
+    let body = response.json();
+    assert_eq!(body["email"], "anna@example.org");
+    assert!(body["privacy_consent_at"].as_str().is_some());
+}
+
+#[actix_web::test]
+async fn patch_me_with_the_current_etag_changes_the_name() {
+    let app = TestApp::spawn().await;
+    let user = app.signed_up("anna@example.org").await;
+
+    let response = app
+        .json(
+            Method::PATCH,
+            "/api/v1/me",
+            Some(&user.access_token),
+            &[("if-match", "\"1\"")],
+            &json!({"display_name": " Anna S. "}),
+        )
+        .await;
+
+    assert_eq!(response.status, 200, "{:?}", response.json());
+    assert_eq!(response.header("etag"), Some("\"2\""));
+    assert_eq!(response.json()["display_name"], "Anna S.");
+    assert_eq!(
+        stored_name_and_version(&app).await,
+        ("Anna S.".to_owned(), 2)
+    );
+}
+
+#[actix_web::test]
+async fn patch_me_with_a_stale_etag_is_412_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let user = app.signed_up("anna@example.org").await;
+    let token = Some(user.access_token.as_str());
+    let first = app
+        .json(
+            Method::PATCH,
+            "/api/v1/me",
+            token,
+            &[("if-match", "\"1\"")],
+            &json!({"display_name": "Erste"}),
+        )
+        .await;
+    assert_eq!(first.status, 200);
+
+    let stale = app
+        .json(
+            Method::PATCH,
+            "/api/v1/me",
+            token,
+            &[("if-match", "\"1\"")],
+            &json!({"display_name": "Zweite"}),
+        )
+        .await;
+    let garbage = app
+        .json(
+            Method::PATCH,
+            "/api/v1/me",
+            token,
+            &[("if-match", "\"abc\"")],
+            &json!({"display_name": "Dritte"}),
+        )
+        .await;
+
+    stale.assert_problem(412, "version-conflict");
+    garbage.assert_problem(412, "version-conflict");
+    assert_eq!(stored_name_and_version(&app).await, ("Erste".to_owned(), 2));
+}
+
+#[actix_web::test]
+async fn concurrent_patches_with_one_etag_let_exactly_one_through() {
+    let app = TestApp::spawn().await;
+    let user = app.signed_up("anna@example.org").await;
+    let token = Some(user.access_token.as_str());
+
+    let bodies: Vec<_> = (0..6)
+        .map(|i| json!({"display_name": format!("Name {i}")}))
+        .collect();
+    let attempts = bodies.iter().map(|body| {
+        app.json(
+            Method::PATCH,
+            "/api/v1/me",
+            token,
+            &[("if-match", "\"1\"")],
+            body,
+        )
+    });
+    let responses = futures_util::future::join_all(attempts).await;
+
+    assert_eq!(responses.iter().filter(|r| r.status == 200).count(), 1);
+    assert_eq!(responses.iter().filter(|r| r.status == 412).count(), 5);
+    assert_eq!(stored_name_and_version(&app).await.1, 2);
+}
+
+#[actix_web::test]
+async fn patch_me_needs_if_match_and_a_valid_name() {
+    let app = TestApp::spawn().await;
+    let user = app.signed_up("anna@example.org").await;
+    let token = Some(user.access_token.as_str());
+
+    let without = app
+        .json(
+            Method::PATCH,
+            "/api/v1/me",
+            token,
+            &[],
+            &json!({"display_name": "Neu"}),
+        )
+        .await;
+    let empty = app
+        .json(
+            Method::PATCH,
+            "/api/v1/me",
+            token,
+            &[("if-match", "*")],
+            &json!({"display_name": ""}),
+        )
+        .await;
+    let too_long = app
+        .json(
+            Method::PATCH,
+            "/api/v1/me",
+            token,
+            &[("if-match", "*")],
+            &json!({"display_name": "x".repeat(101)}),
+        )
+        .await;
+
+    without.assert_problem(428, "precondition-required");
+    empty.assert_problem(422, "validation-failed");
+    assert_eq!(empty.problem_fields(), ["display_name"]);
+    too_long.assert_problem(422, "validation-failed");
+    assert_eq!(
+        stored_name_and_version(&app).await,
+        ("Test Person".to_owned(), 1)
+    );
+}
+
+#[actix_web::test]
+async fn changing_the_password_needs_the_current_one_and_ends_every_session() {
+    let app = TestApp::spawn().await;
+    let user = app.signed_up("anna@example.org").await;
+    let token = Some(user.access_token.as_str());
+
+    let wrong = app
+        .json(
+            Method::POST,
+            "/api/v1/me/password",
+            token,
+            &[],
+            &json!({"current_password": "falsch falsch", "new_password": "ein neues Passwort"}),
+        )
+        .await;
+    wrong.assert_problem(422, "validation-failed");
+    assert_eq!(wrong.problem_fields(), ["current_password"]);
+    let weak = app
+        .json(
+            Method::POST,
+            "/api/v1/me/password",
+            token,
+            &[],
+            &json!({"current_password": user.password, "new_password": "kurz"}),
+        )
+        .await;
+    weak.assert_problem(422, "validation-failed");
+    assert_eq!(weak.problem_fields(), ["new_password"]);
+
+    let changed = app
+        .json(
+            Method::POST,
+            "/api/v1/me/password",
+            token,
+            &[],
+            &json!({"current_password": user.password, "new_password": "ein neues Passwort"}),
+        )
+        .await;
+
+    assert_eq!(changed.status, 204);
+    app.login(&user.email, &user.password)
+        .await
+        .assert_problem(401, "invalid-credentials");
+    assert_eq!(
+        app.login(&user.email, "ein neues Passwort").await.status,
+        200
+    );
+    app.refresh(&user.refresh_token)
+        .await
+        .assert_problem(401, "invalid-refresh-token");
+    let mut conn = app.conn().await;
+    let revoked: i64 = refresh_tokens::table
+        .filter(refresh_tokens::revoked_at.is_not_null())
+        .count()
+        .get_result(&mut conn)
+        .await
+        .expect("count");
+    assert_eq!(revoked, 1, "the session from before the change is revoked");
+}

@@ -1,0 +1,125 @@
+//! Every migration runs up, down and up again, and leaves the schema the code expects.
+
+use diesel::QueryableByName;
+use diesel::sql_types::Text;
+use diesel_async::RunQueryDsl;
+use quartier_persistence::database::{self, MIGRATIONS};
+use quartier_tests::TestDb;
+
+#[derive(QueryableByName, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Column {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    column_name: String,
+    #[diesel(sql_type = Text)]
+    data_type: String,
+}
+
+async fn columns(db: &TestDb) -> Vec<Column> {
+    let mut conn = database::connect(db.url()).await.expect("connect");
+    diesel::sql_query(
+        "SELECT table_name::text, column_name::text, data_type::text FROM information_schema.columns \
+         WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations' ORDER BY 1, 2",
+    )
+    .load(&mut conn)
+    .await
+    .expect("columns")
+}
+
+#[tokio::test]
+async fn migrations_run_up_down_up() {
+    use diesel::migration::MigrationSource;
+    let db = TestDb::empty().await;
+    let total = MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)
+        .expect("embedded")
+        .len();
+
+    let applied = database::run_migrations(db.url()).await.expect("up");
+    assert_eq!(applied.len(), total);
+    let after_up = columns(&db).await;
+    assert!(!after_up.is_empty());
+
+    let reverted = database::revert_all_migrations(db.url())
+        .await
+        .expect("down");
+    assert_eq!(reverted.len(), total);
+    assert_eq!(
+        columns(&db).await,
+        Vec::new(),
+        "down.sql leaves nothing behind"
+    );
+
+    database::run_migrations(db.url()).await.expect("up again");
+    assert_eq!(columns(&db).await, after_up);
+    assert!(
+        database::run_migrations(db.url())
+            .await
+            .expect("nothing pending")
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn the_schema_matches_what_diesel_is_told() {
+    let db = TestDb::migrated().await;
+    let found = columns(&db).await;
+    let has = |table: &str, column: &str, data_type: &str| {
+        found
+            .iter()
+            .any(|c| c.table_name == table && c.column_name == column && c.data_type == data_type)
+    };
+    let expected = [
+        ("users", "id", "uuid"),
+        ("users", "email", "text"),
+        ("users", "display_name", "text"),
+        ("users", "password_hash", "text"),
+        ("users", "role", "text"),
+        ("users", "privacy_consent_at", "timestamp with time zone"),
+        ("users", "created_at", "timestamp with time zone"),
+        ("users", "updated_at", "timestamp with time zone"),
+        ("users", "version", "integer"),
+        ("refresh_tokens", "id", "uuid"),
+        ("refresh_tokens", "user_id", "uuid"),
+        ("refresh_tokens", "family_id", "uuid"),
+        ("refresh_tokens", "token_hash", "bytea"),
+        ("refresh_tokens", "created_at", "timestamp with time zone"),
+        ("refresh_tokens", "expires_at", "timestamp with time zone"),
+        ("refresh_tokens", "used_at", "timestamp with time zone"),
+        ("refresh_tokens", "revoked_at", "timestamp with time zone"),
+    ];
+    for (table, column, data_type) in expected {
+        assert!(
+            has(table, column, data_type),
+            "{table}.{column} {data_type} missing"
+        );
+    }
+    assert_eq!(
+        found.len(),
+        expected.len(),
+        "a column exists that schema.rs does not know: {found:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_database_is_created() {
+    let server = quartier_tests::db::server_url();
+    let url = server.with_name(&format!(
+        "quartier_test_{}_create",
+        chrono::Utc::now().timestamp()
+    ));
+    database::drop_database(&url).await.expect("clean");
+
+    assert!(
+        database::create_database_if_missing(&url)
+            .await
+            .expect("create")
+    );
+    assert!(
+        !database::create_database_if_missing(&url)
+            .await
+            .expect("exists")
+    );
+    assert!(database::database_exists(&url).await.expect("check"));
+    database::drop_database(&url).await.expect("drop");
+}
