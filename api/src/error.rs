@@ -82,6 +82,9 @@ pub enum ApiError {
     /// 403 `forbidden`: authenticated, but not allowed to do this.
     #[error("{0}")]
     Forbidden(String),
+    /// 403 `wrong-password`: a change that needs the current password got a wrong one.
+    #[error("wrong password")]
+    WrongPassword,
     /// 404 `not-found`: no such resource, or not one the caller may see.
     #[error("{0}")]
     NotFound(String),
@@ -133,6 +136,11 @@ impl ApiError {
                 "The refresh token is unknown, expired or revoked. Sign in again.".into(),
             ),
             ApiError::Forbidden(detail) => ("forbidden", "Forbidden", detail.clone()),
+            ApiError::WrongPassword => (
+                "wrong-password",
+                "Wrong password",
+                "The current password is not correct.".into(),
+            ),
             ApiError::NotFound(detail) => ("not-found", "Not found", detail.clone()),
             ApiError::MethodNotAllowed { allow } => (
                 "method-not-allowed",
@@ -236,7 +244,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthenticated { .. }
             | ApiError::InvalidCredentials
             | ApiError::InvalidRefreshToken => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::WrongPassword => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::EmailTaken => StatusCode::CONFLICT,
@@ -302,6 +310,10 @@ impl From<quartier_persistence::Error> for ApiError {
         match error {
             E::NotFound => ApiError::NotFound("No such resource.".into()),
             E::Unavailable(cause) => ApiError::Unavailable(cause),
+            E::InvalidValue(_) => ApiError::validation(
+                "body",
+                "contains a character that cannot be stored, such as NUL",
+            ),
             // Constraints a handler expects are mapped where it calls; any other is a bug.
             other @ (E::Constraint { .. } | E::Other(_)) => ApiError::Internal(other.to_string()),
         }

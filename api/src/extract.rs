@@ -92,19 +92,28 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-/// The version a client names in `If-Match`: `"3"` (as sent in `ETag`), or `*` for any.
+/// What a client sent in `If-Match`. Extracting it never fails, so that problems with the
+/// body are reported first; `check` turns it into 428 or 412 against the stored version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IfMatch {
+    /// No `If-Match`: a change without it is refused with 428.
+    Missing,
+    /// `*`: any current version.
     Any,
+    /// `"3"` (or `W/"3"`), as sent in `ETag`.
     Version(i32),
+    /// An entity tag this server never issued: it matches no version.
+    Unknown,
 }
 
 impl IfMatch {
-    /// Whether the stored `version` is the one the client named.
-    pub fn matches(self, version: i32) -> bool {
+    /// Ok when the stored `version` is the one the client named.
+    pub fn check(self, version: i32) -> Result<(), ApiError> {
         match self {
-            IfMatch::Any => true,
-            IfMatch::Version(v) => v == version,
+            IfMatch::Missing => Err(ApiError::PreconditionRequired),
+            IfMatch::Any => Ok(()),
+            IfMatch::Version(v) if v == version => Ok(()),
+            IfMatch::Version(_) | IfMatch::Unknown => Err(ApiError::VersionConflict),
         }
     }
 }
@@ -114,24 +123,22 @@ impl FromRequest for IfMatch {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(parse_if_match(req.headers().get(header::IF_MATCH)))
+        std::future::ready(Ok(parse_if_match(req.headers().get(header::IF_MATCH))))
     }
 }
 
-fn parse_if_match(value: Option<&header::HeaderValue>) -> Result<IfMatch, ApiError> {
+fn parse_if_match(value: Option<&header::HeaderValue>) -> IfMatch {
     let Some(value) = value else {
-        return Err(ApiError::PreconditionRequired);
+        return IfMatch::Missing;
     };
     let raw = value.to_str().unwrap_or_default().trim();
     if raw == "*" {
-        return Ok(IfMatch::Any);
+        return IfMatch::Any;
     }
     raw.trim_start_matches("W/")
         .trim_matches('"')
         .parse::<i32>()
-        .map(IfMatch::Version)
-        // An ETag we never issued cannot match the current version.
-        .map_err(|_| ApiError::VersionConflict)
+        .map_or(IfMatch::Unknown, IfMatch::Version)
 }
 
 /// The `ETag` value for a resource at `version`.
@@ -189,21 +196,21 @@ mod tests {
     #[test]
     fn if_match_forms() {
         let h = |s: &'static str| header::HeaderValue::from_static(s);
-        assert_eq!(
-            parse_if_match(Some(&h("\"7\""))).expect("ok"),
-            IfMatch::Version(7)
-        );
-        assert_eq!(
-            parse_if_match(Some(&h("W/\"7\""))).expect("ok"),
-            IfMatch::Version(7)
-        );
-        assert_eq!(parse_if_match(Some(&h("*"))).expect("ok"), IfMatch::Any);
+        assert_eq!(parse_if_match(Some(&h("\"7\""))), IfMatch::Version(7));
+        assert_eq!(parse_if_match(Some(&h("W/\"7\""))), IfMatch::Version(7));
+        assert_eq!(parse_if_match(Some(&h("*"))), IfMatch::Any);
+        assert!(IfMatch::Any.check(3).is_ok());
+        assert!(IfMatch::Version(3).check(3).is_ok());
         assert!(matches!(
-            parse_if_match(None),
+            parse_if_match(None).check(1),
             Err(ApiError::PreconditionRequired)
         ));
         assert!(matches!(
-            parse_if_match(Some(&h("\"abc\""))),
+            IfMatch::Version(2).check(3),
+            Err(ApiError::VersionConflict)
+        ));
+        assert!(matches!(
+            parse_if_match(Some(&h("\"abc\""))).check(1),
             Err(ApiError::VersionConflict)
         ));
     }

@@ -4,6 +4,7 @@
 //! - `NotFound`: a lookup by key matched nothing. The API decides (usually 404).
 //! - `Constraint`: the database refused a change because of a named constraint. The API maps
 //!   known constraint names to domain problems (409/422); unknown ones are bugs.
+//! - `InvalidValue`: a value PostgreSQL cannot store (text with NUL). The API answers 422.
 //! - `Unavailable`: the database cannot be reached, the pool has no connection within its wait
 //!   timeout, or a statement ran past the statement timeout. The API answers 503.
 //! - `Other`: anything else. A bug: the API logs it and answers 500.
@@ -22,6 +23,9 @@ pub enum Error {
         constraint: String,
         message: String,
     },
+    /// A value the database cannot store, such as text with a NUL character.
+    #[error("value cannot be stored: {0}")]
+    InvalidValue(String),
     /// The database is unreachable, saturated, or too slow to answer in time.
     #[error("database unavailable: {0}")]
     Unavailable(String),
@@ -77,6 +81,12 @@ impl From<DieselError> for Error {
                 let transient = message.contains("statement timeout")
                     || message.contains("terminating connection")
                     || message.contains("the database system is");
+                // 22021 character_not_in_repertoire, 22P05 untranslatable_character.
+                if message.contains("invalid byte sequence")
+                    || message.contains("unsupported Unicode escape")
+                {
+                    return Error::InvalidValue(message.to_owned());
+                }
                 if lost_connection || transient {
                     Error::Unavailable(message.to_owned())
                 } else {

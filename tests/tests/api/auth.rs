@@ -331,3 +331,18 @@ async fn expired_and_forged_access_tokens_get_401_with_a_challenge() {
         Some(r#"Bearer realm="quartier""#)
     );
 }
+
+#[actix_web::test]
+async fn addresses_the_database_cannot_store_are_refused_cleanly() {
+    let app = TestApp::spawn().await;
+
+    let login = app
+        .login("anna\u{0}@example.org", "ein langes Passwort")
+        .await;
+    let register = app
+        .register("anna\u{0}@example.org", "ein langes Passwort")
+        .await;
+
+    login.assert_problem(401, "invalid-credentials");
+    register.assert_problem(422, "validation-failed");
+}

@@ -1,4 +1,5 @@
 use actix_web::{HttpResponse, post, web};
+use quartier_domain::Email;
 use quartier_persistence::users;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -35,9 +36,12 @@ pub async fn login(
     state: web::Data<AppState>,
     Json(body): Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let account = {
-        let mut conn = state.conn().await?;
-        users::find_by_email(&mut conn, body.email.trim()).await?
+    let email = body.email.trim();
+    // No account has an address that is too long or holds a NUL (PostgreSQL cannot store one).
+    let searchable = email.chars().count() <= Email::MAX_LEN && !email.contains('\0');
+    let account = match searchable {
+        true => users::find_by_email(&mut *state.conn().await?, email).await?,
+        false => None,
     };
     // The connection went back to the pool: hashing must not hold one.
     let stored_hash = account.as_ref().map(|row| row.password_hash.as_str());

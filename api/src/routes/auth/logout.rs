@@ -26,6 +26,6 @@ pub async fn logout(
     Json(body): Json<RefreshTokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    refresh_tokens::revoke_family_of(&mut conn, &hash_refresh(&body.refresh_token)).await?;
+    refresh_tokens::revoke_family_of(&mut conn, &hash_refresh(body.token()?)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -40,6 +40,20 @@ pub struct RefreshTokenRequest {
     pub refresh_token: String,
 }
 
+impl RefreshTokenRequest {
+    /// The token as sent, once it has the shape of one.
+    pub fn token(&self) -> Result<&str, ApiError> {
+        let chars = self.refresh_token.chars().count();
+        if !(1..=512).contains(&chars) {
+            return Err(ApiError::validation(
+                "refresh_token",
+                "must be 1 to 512 characters",
+            ));
+        }
+        Ok(&self.refresh_token)
+    }
+}
+
 /// Signs an access token and pairs it with `refresh` (already stored by the caller).
 fn token_response(
     state: &AppState,

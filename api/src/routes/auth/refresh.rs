@@ -32,7 +32,7 @@ pub async fn refresh(
     let mut conn = state.conn().await?;
     let rotation = refresh_tokens::rotate(
         &mut conn,
-        &hash_refresh(&body.refresh_token),
+        &hash_refresh(body.token()?),
         Uuid::now_v7(),
         &next.hash,
         next.expires_at,

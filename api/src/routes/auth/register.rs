@@ -18,7 +18,13 @@ use crate::state::AppState;
 pub struct RegisterRequest {
     #[schema(example = "anna.schmidt@example.org", format = Email, max_length = 254)]
     pub email: String,
-    #[schema(example = "Anna Schmidt", min_length = 1, max_length = 100)]
+    /// 1 to 100 characters, not only spaces, no control characters.
+    #[schema(
+        example = "Anna Schmidt",
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*[^\s\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff][^\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*$"
+    )]
     pub display_name: String,
     /// At least 10 characters, and not the e-mail address.
     #[schema(example = "ein langes Passwort", format = Password, min_length = 10, max_length = 128)]

@@ -31,7 +31,8 @@ pub struct ChangePasswordRequest {
     responses(
         (status = 204, description = "The password was changed and all sessions revoked"),
         (status = 412, description = "The account changed at the same moment (`version-conflict`); retry", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Wrong current password, or the new one breaks the policy (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The current password is wrong (`wrong-password`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The new password breaks the policy (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/me/password")]
@@ -50,10 +51,7 @@ pub async fn change_password(
         .verify(&body.current_password, Some(&account.password_hash))
         .await?
     {
-        return Err(ApiError::validation(
-            "current_password",
-            "is not the current password",
-        ));
+        return Err(ApiError::WrongPassword);
     }
     let new_hash = state.passwords.hash(new_password.expose()).await?;
 

@@ -16,7 +16,13 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMeRequest {
-    #[schema(example = "Anna S.", min_length = 1, max_length = 100)]
+    /// 1 to 100 characters, not only spaces, no control characters.
+    #[schema(
+        example = "Anna S.",
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*[^\s\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff][^\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*$"
+    )]
     pub display_name: Option<String>,
 }
 
@@ -42,8 +48,8 @@ pub struct UpdateMeRequest {
 pub async fn update_me(
     state: web::Data<AppState>,
     user: AuthUser,
-    if_match: IfMatch,
     Json(body): Json<UpdateMeRequest>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let display_name = body
         .display_name
@@ -52,9 +58,7 @@ pub async fn update_me(
         .transpose()?;
     let mut conn = state.conn().await?;
     let current = load_account(&mut conn, user).await?;
-    if !if_match.matches(current.version) {
-        return Err(ApiError::VersionConflict);
-    }
+    if_match.check(current.version)?;
     if display_name.is_none() {
         return Ok(account_response(StatusCode::OK, current));
     }
