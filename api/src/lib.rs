@@ -8,6 +8,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod openapi;
+pub mod pagination;
 pub mod passwords;
 pub mod routes;
 pub mod state;

@@ -21,6 +21,7 @@ use crate::error::{PROBLEM_JSON, Problem, ProblemField};
     tags(
         (name = "auth", description = "Registration, sign-in and sessions"),
         (name = "me", description = "The signed-in user's own account"),
+        (name = "users", description = "Accounts, for administrators"),
         (name = "operations", description = "Health checks for load balancers and orchestrators"),
     ),
     components(schemas(Problem, ProblemField)),

@@ -121,3 +121,20 @@ pub async fn change_password(
     })
     .await
 }
+
+/// Accounts in creation order (ids are UUID v7), starting after `after`, at most `limit`.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<UserRow>> {
+    let mut query = users::table
+        .select(UserRow::as_select())
+        .order(users::id)
+        .limit(limit)
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(users::id.gt(after));
+    }
+    Ok(query.load(conn).await?)
+}

@@ -4,6 +4,7 @@ pub mod account;
 pub mod auth;
 pub mod health;
 pub mod me;
+pub mod users;
 
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -18,6 +19,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(auth::logout::logout)
             .service(me::get::get_me)
             .service(me::update::update_me)
-            .service(me::password::change_password),
+            .service(me::password::change_password)
+            .service(users::list_users),
     );
 }

@@ -6,3 +6,4 @@ mod me;
 mod migrations;
 mod openapi;
 mod operations;
+mod users;
