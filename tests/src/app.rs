@@ -6,6 +6,8 @@ use actix_web::dev::ServerHandle;
 use actix_web::http::Method;
 use actix_web::http::header::HeaderMap;
 use actix_web::web;
+use diesel_async::RunQueryDsl;
+use quartier_api::commands::create_admin;
 use quartier_api::{AppState, Settings, build_app};
 use quartier_persistence::PgPool;
 use quartier_persistence::pool::{PooledConnection, build_pool};
@@ -161,6 +163,47 @@ impl TestApp {
     /// A connection to the test's database, for arranging data and checking what it holds.
     pub async fn conn(&self) -> PooledConnection {
         self.pool.get().await.expect("database connection")
+    }
+
+    /// How many rows of `table` satisfy `condition` (SQL, e.g. `revoked_at IS NULL`).
+    pub async fn count(&self, table: &str, condition: &str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            count: i64,
+        }
+        let sql = format!("SELECT count(*) AS count FROM {table} WHERE {condition}");
+        let found: Count = diesel::sql_query(sql)
+            .get_result(&mut self.conn().await)
+            .await
+            .expect("count rows");
+        found.count
+    }
+
+    /// Creates an administrator with `quartier create-admin` and signs in.
+    pub async fn admin(&self) -> TestUser {
+        let (email, password) = ("admin@example.org", "ein Admin-Passwort");
+        create_admin(self.settings.clone(), email, "Admin", Some(password.into()))
+            .await
+            .expect("create admin");
+        let tokens = self.login(email, password).await.json();
+        let me = self
+            .get("/api/v1/me", tokens["access_token"].as_str())
+            .await
+            .json();
+        TestUser {
+            id: me["id"].as_str().expect("id").to_owned(),
+            email: email.to_owned(),
+            password: password.to_owned(),
+            access_token: tokens["access_token"]
+                .as_str()
+                .expect("access token")
+                .to_owned(),
+            refresh_token: tokens["refresh_token"]
+                .as_str()
+                .expect("refresh token")
+                .to_owned(),
+        }
     }
 
     /// Sends any request. `body` is sent as given, with `content_type` when set.

@@ -56,13 +56,7 @@ async fn an_address_registers_once_in_any_letter_case() {
         .await;
 
     again.assert_problem(409, "email-taken");
-    let mut conn = app.conn().await;
-    let count: i64 = users::table
-        .count()
-        .get_result(&mut conn)
-        .await
-        .expect("count");
-    assert_eq!(count, 1);
+    assert_eq!(app.count("users", "true").await, 1);
 }
 
 #[actix_web::test]
@@ -83,13 +77,7 @@ async fn register_lists_every_invalid_field_and_stores_nothing() {
         fields,
         ["display_name", "email", "password", "privacy_consent"]
     );
-    let mut conn = app.conn().await;
-    let count: i64 = users::table
-        .count()
-        .get_result(&mut conn)
-        .await
-        .expect("count");
-    assert_eq!(count, 0);
+    assert_eq!(app.count("users", "true").await, 0);
 }
 
 #[actix_web::test]
@@ -212,14 +200,7 @@ async fn refresh_rotates_and_a_reused_token_revokes_the_whole_session() {
         .await
         .assert_problem(401, "invalid-refresh-token");
 
-    let mut conn = app.conn().await;
-    let live: i64 = refresh_tokens::table
-        .filter(refresh_tokens::revoked_at.is_null())
-        .count()
-        .get_result(&mut conn)
-        .await
-        .expect("count");
-    assert_eq!(live, 0);
+    assert_eq!(app.count("refresh_tokens", "revoked_at IS NULL").await, 0);
     // A new sign-in starts a new session.
     assert_eq!(app.login(&user.email, &user.password).await.status, 200);
 }
@@ -236,14 +217,9 @@ async fn racing_refreshes_with_one_token_let_at_most_one_through() {
     assert_eq!(succeeded, 1, "refreshes that succeeded with one token");
     assert!(responses.iter().all(|r| r.status == 200 || r.status == 401));
     // The replays count as reuse: nothing of that session stays usable.
-    let mut conn = app.conn().await;
-    let live: i64 = refresh_tokens::table
-        .filter(refresh_tokens::revoked_at.is_null())
-        .filter(refresh_tokens::used_at.is_null())
-        .count()
-        .get_result(&mut conn)
-        .await
-        .expect("count");
+    let live = app
+        .count("refresh_tokens", "revoked_at IS NULL AND used_at IS NULL")
+        .await;
     assert_eq!(live, 0);
 }
 

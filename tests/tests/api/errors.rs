@@ -1,21 +1,13 @@
 //! Every failure is an RFC 9457 problem with the right status, and changes nothing.
 
 use actix_web::http::Method;
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
-use quartier_persistence::schema::users;
 use quartier_tests::TestApp;
 use serde_json::json;
 
 const REGISTER: &str = "/api/v1/auth/register";
 
 async fn user_count(app: &TestApp) -> i64 {
-    let mut conn = app.conn().await;
-    users::table
-        .count()
-        .get_result(&mut conn)
-        .await
-        .expect("count")
+    app.count("users", "true").await
 }
 
 fn valid_registration() -> Vec<u8> {

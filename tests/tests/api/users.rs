@@ -1,28 +1,11 @@
 //! The administrators' list of accounts: who may see it, and keyset pagination.
 
-use quartier_api::commands::create_admin;
 use quartier_tests::TestApp;
-
-async fn admin_token(app: &TestApp) -> String {
-    create_admin(
-        app.settings.clone(),
-        "admin@example.org",
-        "Admin",
-        Some("ein Admin-Passwort".into()),
-    )
-    .await
-    .expect("create admin");
-    let login = app.login("admin@example.org", "ein Admin-Passwort").await;
-    login.json()["access_token"]
-        .as_str()
-        .expect("token")
-        .to_owned()
-}
 
 #[actix_web::test]
 async fn admins_page_through_all_accounts_in_creation_order() {
     let app = TestApp::spawn().await;
-    let token = admin_token(&app).await;
+    let token = app.admin().await.access_token;
     for name in ["b", "c", "d", "e"] {
         app.signed_up(&format!("{name}@example.org")).await;
     }
@@ -77,7 +60,7 @@ async fn only_admins_see_the_list() {
 #[actix_web::test]
 async fn bad_paging_parameters_are_client_errors() {
     let app = TestApp::spawn().await;
-    let token = admin_token(&app).await;
+    let token = app.admin().await.access_token;
 
     app.get("/api/v1/users?limit=0", Some(&token))
         .await
