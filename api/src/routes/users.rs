@@ -18,7 +18,7 @@ pub struct ListUsersQuery {
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
-    #[param(max_length = 64)]
+    #[param(pattern = r"^[A-Za-z0-9_-]{22}$")]
     pub cursor: Option<String>,
 }
 

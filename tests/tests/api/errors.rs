@@ -156,6 +156,7 @@ async fn every_response_carries_a_request_id() {
     assert_eq!(id.get_version_num(), 7);
     assert_eq!(forwarded.header("x-request-id"), Some("proxy-42"));
     assert_ne!(unsafe_id.header("x-request-id"), Some("a b\"c"));
+    assert_eq!(generated.header("x-content-type-options"), Some("nosniff"));
 }
 
 #[actix_web::test]
