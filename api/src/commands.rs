@@ -71,13 +71,18 @@ pub fn openapi_json() -> Result<String, serde_json::Error> {
     serde_json::to_string_pretty(&openapi_document())
 }
 
-/// `quartier create-admin`: makes the account `email` an administrator, creating it with the
-/// given password if it does not exist. Running it again changes nothing.
+/// `quartier create-admin`: creates the administrator `email` with the given password.
+/// Running it again for an administrator changes nothing.
+///
+/// An existing account that is not an administrator is promoted only with `promote_existing`:
+/// anyone can register any address, so an account found under the address proves nothing
+/// about who holds its password.
 pub async fn create_admin(
     settings: Settings,
     email: &str,
     display_name: &str,
     password: Option<String>,
+    promote_existing: bool,
 ) -> CommandResult {
     prepare_database(&settings, settings.migrate_on_start).await?;
     let email = Email::parse(email)?;
@@ -87,6 +92,14 @@ pub async fn create_admin(
         if existing.role == Role::Admin.as_str() {
             println!("{} is already an administrator", existing.email);
             return Ok(());
+        }
+        if !promote_existing {
+            return Err(format!(
+                "{} has an account that is not an administrator; anyone can register an address, \
+                 so it is not promoted. If you know whose it is, run again with --promote-existing",
+                existing.email
+            )
+            .into());
         }
         let changes = UserChanges {
             role: Some(Role::Admin.as_str()),

@@ -5,7 +5,7 @@ use quartier_api::commands;
 use quartier_api::config::Settings;
 use quartier_api::telemetry;
 
-#[derive(Debug, Parser)]
+#[derive(Parser)]
 #[command(
     name = "quartier",
     version,
@@ -16,7 +16,7 @@ struct Cli {
     command: Command,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Subcommand)]
 enum Command {
     /// Serve the API (creates the database and applies migrations first).
     Serve {
@@ -37,6 +37,9 @@ enum Command {
         /// The password for a new account; read from standard input when not set.
         #[arg(long, env = "QUARTIER_ADMIN_PASSWORD", hide_env_values = true)]
         password: Option<String>,
+        /// Promote an existing account that is not an administrator (its password stays).
+        #[arg(long)]
+        promote_existing: bool,
     },
 }
 
@@ -65,7 +68,11 @@ async fn main() -> std::process::ExitCode {
             email,
             display_name,
             password,
-        } => commands::create_admin(settings, &email, &display_name, password).await,
+            promote_existing,
+        } => {
+            commands::create_admin(settings, &email, &display_name, password, promote_existing)
+                .await
+        }
     };
     exit(result)
 }

@@ -10,6 +10,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::schema::refresh_tokens as rt;
+use crate::schema::users;
 use crate::{Error, Result};
 
 #[derive(Debug, Insertable)]
@@ -41,9 +42,32 @@ pub enum Rotation {
     Invalid,
 }
 
-/// Uses up the token with `presented_hash` and stores `next` (whose `user_id` and `family_id`
-/// are taken from the presented token) in one transaction. Two requests racing with the same
-/// token cannot both succeed: the row is claimed by one `UPDATE … WHERE used_at IS NULL`.
+/// Locks the account that owns the token with `hash`; `None` when no token has that hash.
+///
+/// Every change to an account's sessions — rotating, revoking a family, revoking all on a
+/// password change (which updates the account row) — first locks the account row, so they
+/// run one after another. Without it, a revocation running while a rotation inserts the next
+/// token would not see that token (READ COMMITTED) and leave it alive.
+async fn lock_owner(conn: &mut AsyncPgConnection, hash: &[u8]) -> Result<Option<Uuid>> {
+    let owner: Option<Uuid> = rt::table
+        .filter(rt::token_hash.eq(hash))
+        .select(rt::user_id)
+        .first(conn)
+        .await
+        .optional()?;
+    let Some(owner) = owner else { return Ok(None) };
+    Ok(users::table
+        .find(owner)
+        .select(users::id)
+        .for_no_key_update()
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Uses up the token with `presented_hash` and stores its successor (same user, same family)
+/// with `next_hash`, in one transaction. Of several requests racing with one token, exactly
+/// one rotates it; the others count as reuse.
 pub async fn rotate(
     conn: &mut AsyncPgConnection,
     presented_hash: &[u8],
@@ -52,6 +76,9 @@ pub async fn rotate(
     next_expires_at: DateTime<Utc>,
 ) -> Result<Rotation> {
     conn.transaction::<_, Error, _>(async |conn| {
+        if lock_owner(conn, presented_hash).await?.is_none() {
+            return Ok(Rotation::Invalid);
+        }
         let claimed: Option<(Uuid, Uuid)> = diesel::update(rt::table)
             .filter(rt::token_hash.eq(presented_hash))
             .filter(rt::used_at.is_null())
@@ -93,8 +120,9 @@ pub async fn rotate(
     .await
 }
 
-/// Revokes every token of a family (one login's chain of refreshes).
-pub async fn revoke_family(conn: &mut AsyncPgConnection, family_id: Uuid) -> Result<usize> {
+/// Revokes every token of a family (one login's chain of refreshes). Call with the owner's
+/// row locked (see `lock_owner`).
+async fn revoke_family(conn: &mut AsyncPgConnection, family_id: Uuid) -> Result<usize> {
     Ok(diesel::update(rt::table)
         .filter(rt::family_id.eq(family_id))
         .filter(rt::revoked_at.is_null())
@@ -105,22 +133,23 @@ pub async fn revoke_family(conn: &mut AsyncPgConnection, family_id: Uuid) -> Res
 
 /// Revokes the family of the token with `hash`, if there is such a token. Returns whether one was found.
 pub async fn revoke_family_of(conn: &mut AsyncPgConnection, hash: &[u8]) -> Result<bool> {
-    let family: Option<Uuid> = rt::table
-        .filter(rt::token_hash.eq(hash))
-        .select(rt::family_id)
-        .first(conn)
-        .await
-        .optional()?;
-    match family {
-        Some(family_id) => {
-            revoke_family(conn, family_id).await?;
-            Ok(true)
+    conn.transaction::<_, Error, _>(async |conn| {
+        if lock_owner(conn, hash).await?.is_none() {
+            return Ok(false);
         }
-        None => Ok(false),
-    }
+        let family: Uuid = rt::table
+            .filter(rt::token_hash.eq(hash))
+            .select(rt::family_id)
+            .first(conn)
+            .await?;
+        revoke_family(conn, family).await?;
+        Ok(true)
+    })
+    .await
 }
 
 /// Revokes every token of a user: after a password change, everyone must sign in again.
+/// Call in the transaction that updated the user's row, which holds its lock.
 pub async fn revoke_all_for_user(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<usize> {
     Ok(diesel::update(rt::table)
         .filter(rt::user_id.eq(user_id))

@@ -183,9 +183,15 @@ impl TestApp {
     /// Creates an administrator with `quartier create-admin` and signs in.
     pub async fn admin(&self) -> TestUser {
         let (email, password) = ("admin@example.org", "ein Admin-Passwort");
-        create_admin(self.settings.clone(), email, "Admin", Some(password.into()))
-            .await
-            .expect("create admin");
+        create_admin(
+            self.settings.clone(),
+            email,
+            "Admin",
+            Some(password.into()),
+            false,
+        )
+        .await
+        .expect("create admin");
         let tokens = self.login(email, password).await.json();
         let me = self
             .get("/api/v1/me", tokens["access_token"].as_str())

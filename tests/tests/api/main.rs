@@ -6,4 +6,5 @@ mod me;
 mod migrations;
 mod openapi;
 mod operations;
+mod sessions;
 mod users;

@@ -34,36 +34,28 @@ async fn roles(app: &TestApp) -> Vec<(String, String)> {
 }
 
 #[actix_web::test]
-async fn create_admin_creates_once_and_promotes_existing_accounts() {
+async fn create_admin_creates_once_and_is_safe_to_repeat() {
     let app = TestApp::spawn().await;
-    let member = app.signed_up("member@example.org").await;
+    let admin = |email: &'static str, password: &'static str| {
+        create_admin(
+            app.settings.clone(),
+            email,
+            "Admin",
+            Some(password.into()),
+            false,
+        )
+    };
 
-    create_admin(
-        app.settings.clone(),
-        "admin@example.org",
-        "Admin",
-        Some("ein Admin-Passwort".into()),
-    )
-    .await
-    .expect("create");
-    create_admin(
-        app.settings.clone(),
-        "ADMIN@example.org",
-        "Admin",
-        Some("ein anderes Passwort".into()),
-    )
-    .await
-    .expect("repeat");
-    create_admin(app.settings.clone(), &member.email, "Ignored", None)
+    admin("admin@example.org", "ein Admin-Passwort")
         .await
-        .expect("promote");
+        .expect("create");
+    admin("ADMIN@example.org", "ein anderes Passwort")
+        .await
+        .expect("repeat");
 
     assert_eq!(
         roles(&app).await,
-        [
-            ("admin@example.org".to_owned(), "admin".to_owned()),
-            ("member@example.org".to_owned(), "admin".to_owned())
-        ]
+        [("admin@example.org".to_owned(), "admin".to_owned())]
     );
     let login = app.login("admin@example.org", "ein Admin-Passwort").await;
     assert_eq!(login.status, 200, "the first password stays");
@@ -71,12 +63,39 @@ async fn create_admin_creates_once_and_promotes_existing_accounts() {
         .get("/api/v1/me", login.json()["access_token"].as_str())
         .await;
     assert_eq!(me.json()["role"], "admin");
-    let weak = create_admin(
+    assert!(
+        admin("new@example.org", "kurz").await.is_err(),
+        "the password policy applies"
+    );
+}
+
+#[actix_web::test]
+async fn create_admin_promotes_a_registered_account_only_when_told() {
+    let app = TestApp::spawn().await;
+    // Anyone may register the address an administrator is meant to have.
+    let squatter = app.signed_up("admin@example.org").await;
+
+    let refused = create_admin(
         app.settings.clone(),
-        "new@example.org",
+        &squatter.email,
         "Admin",
-        Some("kurz".into()),
+        Some("ein Admin-Passwort".into()),
+        false,
     )
     .await;
-    assert!(weak.is_err(), "the password policy applies");
+
+    assert!(refused.is_err());
+    assert_eq!(
+        roles(&app).await,
+        [("admin@example.org".to_owned(), "member".to_owned())]
+    );
+
+    create_admin(app.settings.clone(), &squatter.email, "Admin", None, true)
+        .await
+        .expect("promote");
+
+    assert_eq!(
+        roles(&app).await,
+        [("admin@example.org".to_owned(), "admin".to_owned())]
+    );
 }
