@@ -1,6 +1,19 @@
 //! Quartier's HTTP API: routes, authentication, errors, OpenAPI and the `quartier` binary's
 //! commands. `build_app` is the whole application; `main` serves it, the tests drive it.
 
+/// Implements `Debug` showing only the named fields: passwords and tokens never reach a log.
+macro_rules! debug_without_secrets {
+    ($type:ident { $($field:ident),* }) => {
+        impl std::fmt::Debug for $type {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($type))
+                    $(.field(stringify!($field), &self.$field))*
+                    .finish_non_exhaustive()
+            }
+        }
+    };
+}
+
 pub mod app;
 pub mod auth;
 pub mod commands;

@@ -70,13 +70,19 @@ impl Passwords {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, ApiError> {
-        let _slot = tokio::time::timeout(QUEUE_WAIT, self.slots.acquire())
+        let slot = tokio::time::timeout(QUEUE_WAIT, Arc::clone(&self.slots).acquire_owned())
             .await
             .map_err(|_| ApiError::Unavailable("password hashing queue is full".into()))?
             .map_err(|_| ApiError::Internal("password hashing closed".into()))?;
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|e| ApiError::Internal(format!("password hashing task failed: {e}")))
+        // The slot moves into the blocking task: it is held for as long as the hash runs, even
+        // when the request that asked for it is dropped first.
+        tokio::task::spawn_blocking(move || {
+            let result = work();
+            drop(slot);
+            result
+        })
+        .await
+        .map_err(|e| ApiError::Internal(format!("password hashing task failed: {e}")))
     }
 }
 

@@ -12,7 +12,7 @@ use crate::{Error, Result, refresh_tokens};
 pub const EMAIL_UNIQUE: &str = "users_email_key";
 
 /// A row of `users`.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Clone, Queryable, Selectable)]
 #[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
 pub struct UserRow {
     pub id: Uuid,
@@ -27,7 +27,7 @@ pub struct UserRow {
 }
 
 /// What it takes to create an account.
-#[derive(Debug, Insertable)]
+#[derive(Insertable)]
 #[diesel(table_name = users)]
 pub struct NewUser<'a> {
     pub id: Uuid,
@@ -36,6 +36,36 @@ pub struct NewUser<'a> {
     pub password_hash: &'a str,
     pub role: &'a str,
     pub privacy_consent_at: DateTime<Utc>,
+}
+
+// The password hash stays out of `Debug`, and so out of every log.
+impl std::fmt::Debug for UserRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRow")
+            .field("id", &self.id)
+            .field("role", &self.role)
+            .field("version", &self.version)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for NewUser<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUser")
+            .field("id", &self.id)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for UserChanges<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserChanges")
+            .field("display_name", &self.display_name)
+            .field("password_hash", &self.password_hash.map(|_| "[redacted]"))
+            .field("role", &self.role)
+            .finish()
+    }
 }
 
 /// Creates the account unless the address is taken (in any case); `None` when it is.
@@ -70,7 +100,7 @@ pub async fn find_by_email(conn: &mut AsyncPgConnection, email: &str) -> Result<
 }
 
 /// Changes to an account's own details. `None` fields stay as they are.
-#[derive(Debug, Default, AsChangeset)]
+#[derive(Default, AsChangeset)]
 #[diesel(table_name = users)]
 pub struct UserChanges<'a> {
     pub display_name: Option<&'a str>,

@@ -9,7 +9,7 @@ use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     #[schema(example = "anna.schmidt@example.org", max_length = 254)]
@@ -17,6 +17,8 @@ pub struct LoginRequest {
     #[schema(example = "ein langes Passwort", format = Password, max_length = 128)]
     pub password: String,
 }
+
+debug_without_secrets!(LoginRequest { email });
 
 /// Sign in with e-mail and password.
 ///

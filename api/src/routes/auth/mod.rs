@@ -18,7 +18,7 @@ use crate::state::AppState;
 use crate::tokens::RefreshToken;
 
 /// A signed-in session: a short-lived access token and the refresh token that renews it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct TokenResponse {
     /// Send as `Authorization: Bearer <access_token>`.
     pub access_token: String,
@@ -33,12 +33,18 @@ pub struct TokenResponse {
 }
 
 /// A refresh token presented by the client.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshTokenRequest {
     #[schema(min_length = 1, max_length = 512)]
     pub refresh_token: String,
 }
+
+debug_without_secrets!(TokenResponse {
+    token_type,
+    expires_in
+});
+debug_without_secrets!(RefreshTokenRequest {});
 
 impl RefreshTokenRequest {
     /// The token as sent, once it has the shape of one.
@@ -98,4 +104,27 @@ async fn start_session(
 /// The role stored for a user; an unknown value is a bug in the data, not the client's fault.
 fn stored_role(role: &str) -> Result<Role, ApiError> {
     Role::parse(role).ok_or_else(|| ApiError::Internal(format!("unknown role {role:?} stored")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::login::LoginRequest;
+    use super::register::RegisterRequest;
+    use super::*;
+
+    #[test]
+    fn debug_output_leaves_out_passwords_and_tokens() {
+        let login: LoginRequest =
+            serde_json::from_str(r#"{"email": "a@example.org", "password": "geheim-geheim"}"#)
+                .expect("json");
+        let register: RegisterRequest = serde_json::from_str(
+            r#"{"email": "a@example.org", "display_name": "A", "password": "geheim-geheim", "privacy_consent": true}"#,
+        )
+        .expect("json");
+        let refresh: RefreshTokenRequest =
+            serde_json::from_str(r#"{"refresh_token": "qrt_geheim"}"#).expect("json");
+        let printed = format!("{login:?} {register:?} {refresh:?}");
+        assert!(printed.contains("a@example.org"), "{printed}");
+        assert!(!printed.contains("geheim"), "{printed}");
+    }
 }

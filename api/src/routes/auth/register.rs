@@ -13,7 +13,7 @@ use crate::extract::Json;
 use crate::routes::account::{AccountResponse, account_response};
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     #[schema(example = "anna.schmidt@example.org", format = Email, max_length = 254)]
@@ -33,6 +33,12 @@ pub struct RegisterRequest {
     #[schema(schema_with = must_be_true)]
     pub privacy_consent: bool,
 }
+
+debug_without_secrets!(RegisterRequest {
+    email,
+    display_name,
+    privacy_consent
+});
 
 fn must_be_true() -> utoipa::openapi::Object {
     utoipa::openapi::ObjectBuilder::new()

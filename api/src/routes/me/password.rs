@@ -10,7 +10,7 @@ use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     #[schema(format = Password, max_length = 128)]
@@ -19,6 +19,8 @@ pub struct ChangePasswordRequest {
     #[schema(format = Password, min_length = 10, max_length = 128)]
     pub new_password: String,
 }
+
+debug_without_secrets!(ChangePasswordRequest {});
 
 /// Change the signed-in user's password.
 ///
