@@ -4,7 +4,7 @@
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
-use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, from_fn};
+use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, Next, from_fn};
 use actix_web::{App, HttpRequest, HttpResponse, web};
 use utoipa::OpenApi as _;
 use utoipa::openapi::OpenApi;
@@ -59,6 +59,7 @@ pub fn build_app(
                 .add((header::REFERRER_POLICY, "no-referrer")),
         )
         .wrap(from_fn(request_context))
+        .wrap(from_fn(deadline))
 }
 
 /// The OpenAPI document exactly as the server serves it.
@@ -74,6 +75,32 @@ pub fn openapi_document() -> OpenApi {
 fn complete(mut document: OpenApi) -> OpenApi {
     add_common_problems(&mut document);
     document
+}
+
+/// Answers 503 when a request runs past the request timeout, for example on a database that
+/// stopped answering mid-query (its statement timeout is enforced by the database itself, so
+/// it cannot fire then). The handler is dropped: an open transaction is rolled back when its
+/// connection is discarded.
+///
+/// It is the outermost layer and answers with an error rather than a response: the request
+/// cannot be kept for building one, as routing needs it unshared.
+async fn deadline(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let limit = req
+        .app_data::<web::Data<AppState>>()
+        .map_or(std::time::Duration::from_secs(15), |state| {
+            state.request_timeout
+        });
+    let (method, path) = (req.method().clone(), req.path().to_owned());
+    match tokio::time::timeout(limit, next.call(req)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(%method, %path, ?limit, "request timed out");
+            Err(ApiError::Unavailable(format!("request ran longer than {limit:?}")).into())
+        }
+    }
 }
 
 /// Unknown paths get 404; known paths with another method get 405 with `Allow`.

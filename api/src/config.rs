@@ -69,6 +69,8 @@ pub struct Settings {
     pub access_token_ttl: Duration,
     /// `QUARTIER_REFRESH_TOKEN_TTL_SECS`
     pub refresh_token_ttl: Duration,
+    /// `QUARTIER_REQUEST_TIMEOUT_SECS`: a request still running after this gets 503.
+    pub request_timeout: Duration,
     /// `QUARTIER_SHUTDOWN_TIMEOUT_SECS`: how long running requests may finish on shutdown.
     pub shutdown_timeout: Duration,
 }
@@ -203,6 +205,7 @@ impl Settings {
                 30 * 24 * 3600,
                 365 * 24 * 3600,
             )?,
+            request_timeout: seconds("QUARTIER_REQUEST_TIMEOUT_SECS", 15, 3600)?,
             shutdown_timeout: seconds("QUARTIER_SHUTDOWN_TIMEOUT_SECS", 30, 3600)?,
         })
     }

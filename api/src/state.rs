@@ -15,6 +15,8 @@ pub struct AppState {
     pub passwords: Passwords,
     /// The largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// How long one request may take before it is answered with 503.
+    pub request_timeout: std::time::Duration,
 }
 
 impl AppState {
@@ -28,6 +30,7 @@ impl AppState {
             ),
             passwords: Passwords::new(settings.password_hash_concurrency)?,
             body_limit: settings.body_limit_bytes,
+            request_timeout: settings.request_timeout,
         })
     }
 

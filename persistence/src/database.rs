@@ -100,11 +100,22 @@ pub async fn connect_maintenance(url: &DatabaseUrl) -> Result<AsyncPgConnection>
     connect(&url.with_name("postgres")).await
 }
 
+/// How long opening a connection outside the pool may take.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Opens one connection outside any pool.
 pub async fn connect(url: &DatabaseUrl) -> Result<AsyncPgConnection> {
-    AsyncPgConnection::establish(&url.expose())
-        .await
-        .map_err(|e| Error::Unavailable(format!("cannot connect to {}: {e}", url.redacted())))
+    match tokio::time::timeout(CONNECT_TIMEOUT, AsyncPgConnection::establish(&url.expose())).await {
+        Ok(Ok(conn)) => Ok(conn),
+        Ok(Err(e)) => Err(Error::Unavailable(format!(
+            "cannot connect to {}: {e}",
+            url.redacted()
+        ))),
+        Err(_) => Err(Error::Unavailable(format!(
+            "connecting to {} timed out",
+            url.redacted()
+        ))),
+    }
 }
 
 /// Whether the database named by `url` exists on its server.

@@ -79,8 +79,18 @@ pub fn build_pool(url: &DatabaseUrl, settings: &PoolSettings) -> Result<PgPool> 
 }
 
 /// Borrows a connection; `Unavailable` when none can be had within the wait timeout.
+///
+/// The wait timeout bounds the whole call. deadpool's own timeouts apply per step: with a
+/// frozen database it would check every idle connection in turn, each up to the recycle
+/// timeout, before giving up.
 pub async fn get(pool: &PgPool) -> Result<PooledConnection> {
-    Ok(pool.get().await?)
+    let deadline = pool.timeouts().wait.unwrap_or(Duration::from_secs(2));
+    match tokio::time::timeout(deadline, pool.get()).await {
+        Ok(conn) => Ok(conn?),
+        Err(_) => Err(Error::Unavailable(
+            "no database connection within the wait timeout".into(),
+        )),
+    }
 }
 
 /// Runs a trivial query: is the database there and answering?

@@ -14,6 +14,7 @@ use quartier_persistence::pool::{PooledConnection, build_pool};
 use serde_json::{Value, json};
 
 use crate::db::TestDb;
+use crate::proxy::FreezableProxy;
 
 /// The JWT secret of every test app, so tests can forge and inspect tokens.
 pub const TEST_JWT_SECRET: &str = "a secret used only by the tests, long enough";
@@ -119,7 +120,26 @@ impl TestApp {
 
     /// The application with extra environment settings (`QUARTIER_*`, `DATABASE_URL`).
     pub async fn spawn_with(overrides: &[(&str, &str)]) -> Self {
+        Self::start(TestDb::migrated().await, overrides).await
+    }
+
+    /// The application reaching its database through a proxy the test can freeze.
+    pub async fn spawn_behind_proxy(overrides: &[(&str, &str)]) -> (Self, FreezableProxy) {
         let db = TestDb::migrated().await;
+        let server = crate::db::server_url();
+        let upstream =
+            std::env::var("TEST_DATABASE_HOST").unwrap_or_else(|_| "127.0.0.1:5432".into());
+        let proxy = FreezableProxy::start(upstream).await;
+        let url = server
+            .with_name(db.url().name())
+            .expose()
+            .replace(":5432/", &format!(":{}/", proxy.port));
+        let mut all = vec![("DATABASE_URL", url.as_str())];
+        all.extend_from_slice(overrides);
+        (Self::start(db, &all).await, proxy)
+    }
+
+    async fn start(db: TestDb, overrides: &[(&str, &str)]) -> Self {
         let mut env: HashMap<String, String> = HashMap::from([
             ("DATABASE_URL".into(), db.url().expose()),
             ("QUARTIER_JWT_SECRET".into(), TEST_JWT_SECRET.into()),

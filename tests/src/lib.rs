@@ -3,6 +3,8 @@
 
 pub mod app;
 pub mod db;
+pub mod proxy;
 
 pub use app::{TestApp, TestResponse, TestUser};
 pub use db::TestDb;
+pub use proxy::FreezableProxy;

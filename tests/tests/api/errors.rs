@@ -185,3 +185,50 @@ async fn an_unreachable_database_gives_503_not_a_hang() {
     assert_eq!(live.status, 200, "liveness does not depend on the database");
     login.assert_problem(503, "service-unavailable");
 }
+
+#[actix_web::test]
+async fn a_database_that_stops_answering_gives_503_and_recovery_follows() {
+    let (app, proxy) = TestApp::spawn_behind_proxy(&[
+        ("QUARTIER_DB_WAIT_TIMEOUT_MS", "500"),
+        ("QUARTIER_DB_CONNECT_TIMEOUT_MS", "500"),
+        ("QUARTIER_DB_RECYCLE_TIMEOUT_MS", "300"),
+        ("QUARTIER_REQUEST_TIMEOUT_SECS", "2"),
+    ])
+    .await;
+    let user = app.signed_up("anna@example.org").await;
+    proxy.freeze();
+
+    // A hang would run into this bound; every answer must come from the server's own limits.
+    let within = std::time::Duration::from_secs(10);
+    let ready = tokio::time::timeout(within, app.get("/health/ready", None))
+        .await
+        .expect("no hang");
+    let me = tokio::time::timeout(within, app.get("/api/v1/me", Some(&user.access_token)))
+        .await
+        .expect("no hang");
+    let login = tokio::time::timeout(within, app.login(&user.email, &user.password))
+        .await
+        .expect("no hang");
+
+    ready.assert_problem(503, "service-unavailable");
+    me.assert_problem(503, "service-unavailable");
+    login.assert_problem(503, "service-unavailable");
+
+    proxy.thaw();
+    let mut recovered = false;
+    for _ in 0..50 {
+        if app.get("/health/ready", None).await.status == 200 {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(
+        recovered,
+        "the service recovers once the database answers again"
+    );
+    assert_eq!(
+        app.get("/api/v1/me", Some(&user.access_token)).await.status,
+        200
+    );
+}
