@@ -94,26 +94,26 @@ fn strip_position(message: &str) -> String {
 
 /// What a client sent in `If-Match`. Extracting it never fails, so that problems with the
 /// body are reported first; `check` turns it into 428 or 412 against the stored version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IfMatch {
     /// No `If-Match`: a change without it is refused with 428.
     Missing,
     /// `*`: any current version.
     Any,
-    /// `"3"` (or `W/"3"`), as sent in `ETag`.
-    Version(i32),
-    /// An entity tag this server never issued: it matches no version.
-    Unknown,
+    /// The versions named by strong entity tags (`"3"`, as sent in `ETag`). Weak tags, tags
+    /// this server never issued and malformed lists name none: If-Match compares strongly
+    /// (RFC 9110, 13.1.1), so they match nothing.
+    Versions(Vec<i32>),
 }
 
 impl IfMatch {
-    /// Ok when the stored `version` is the one the client named.
-    pub fn check(self, version: i32) -> Result<(), ApiError> {
+    /// Ok when the stored `version` is one the client named.
+    pub fn check(&self, version: i32) -> Result<(), ApiError> {
         match self {
             IfMatch::Missing => Err(ApiError::PreconditionRequired),
             IfMatch::Any => Ok(()),
-            IfMatch::Version(v) if v == version => Ok(()),
-            IfMatch::Version(_) | IfMatch::Unknown => Err(ApiError::VersionConflict),
+            IfMatch::Versions(versions) if versions.contains(&version) => Ok(()),
+            IfMatch::Versions(_) => Err(ApiError::VersionConflict),
         }
     }
 }
@@ -123,22 +123,44 @@ impl FromRequest for IfMatch {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(Ok(parse_if_match(req.headers().get(header::IF_MATCH))))
+        let values = req.headers().get_all(header::IF_MATCH);
+        let joined: Vec<&str> = values.map(|v| v.to_str().unwrap_or("\u{0}")).collect();
+        let parsed = if joined.is_empty() {
+            IfMatch::Missing
+        } else {
+            parse_if_match(&joined.join(","))
+        };
+        std::future::ready(Ok(parsed))
     }
 }
 
-fn parse_if_match(value: Option<&header::HeaderValue>) -> IfMatch {
-    let Some(value) = value else {
-        return IfMatch::Missing;
-    };
-    let raw = value.to_str().unwrap_or_default().trim();
-    if raw == "*" {
+/// Parses `"*"` or a comma-separated list of entity tags (`"1", W/"2"`).
+fn parse_if_match(raw: &str) -> IfMatch {
+    if raw.trim() == "*" {
         return IfMatch::Any;
     }
-    raw.trim_start_matches("W/")
-        .trim_matches('"')
-        .parse::<i32>()
-        .map_or(IfMatch::Unknown, IfMatch::Version)
+    let mut versions = Vec::new();
+    let mut rest = raw.trim_start_matches([' ', '\t', ',']);
+    while !rest.is_empty() {
+        let weak = rest.starts_with("W/");
+        let tag = if weak { &rest[2..] } else { rest };
+        let Some(opaque) = tag.strip_prefix('"') else {
+            return IfMatch::Versions(Vec::new());
+        };
+        let Some(end) = opaque.find('"') else {
+            return IfMatch::Versions(Vec::new());
+        };
+        if !weak && let Ok(version) = opaque[..end].parse::<i32>() {
+            versions.push(version);
+        }
+        rest = opaque[end + 1..].trim_start_matches([' ', '\t']);
+        match rest.strip_prefix(',') {
+            Some(after) => rest = after.trim_start_matches([' ', '\t', ',']),
+            None if rest.is_empty() => {}
+            None => return IfMatch::Versions(Vec::new()),
+        }
+    }
+    IfMatch::Versions(versions)
 }
 
 /// The `ETag` value for a resource at `version`.
@@ -195,22 +217,35 @@ mod tests {
 
     #[test]
     fn if_match_forms() {
-        let h = |s: &'static str| header::HeaderValue::from_static(s);
-        assert_eq!(parse_if_match(Some(&h("\"7\""))), IfMatch::Version(7));
-        assert_eq!(parse_if_match(Some(&h("W/\"7\""))), IfMatch::Version(7));
-        assert_eq!(parse_if_match(Some(&h("*"))), IfMatch::Any);
+        assert_eq!(parse_if_match("\"7\""), IfMatch::Versions(vec![7]));
+        assert_eq!(parse_if_match("*"), IfMatch::Any);
+        assert_eq!(
+            parse_if_match("\"1\", \"2\",\"x\""),
+            IfMatch::Versions(vec![1, 2])
+        );
+        assert_eq!(
+            parse_if_match("W/\"7\""),
+            IfMatch::Versions(vec![]),
+            "weak tags never match"
+        );
+        assert_eq!(
+            parse_if_match("\"7"),
+            IfMatch::Versions(vec![]),
+            "unterminated"
+        );
+        assert_eq!(parse_if_match("7"), IfMatch::Versions(vec![]), "unquoted");
         assert!(IfMatch::Any.check(3).is_ok());
-        assert!(IfMatch::Version(3).check(3).is_ok());
+        assert!(parse_if_match("\"2\", \"3\"").check(3).is_ok());
         assert!(matches!(
-            parse_if_match(None).check(1),
+            IfMatch::Missing.check(1),
             Err(ApiError::PreconditionRequired)
         ));
         assert!(matches!(
-            IfMatch::Version(2).check(3),
+            parse_if_match("\"2\"").check(3),
             Err(ApiError::VersionConflict)
         ));
         assert!(matches!(
-            parse_if_match(Some(&h("\"abc\""))).check(1),
+            parse_if_match("W/\"3\"").check(3),
             Err(ApiError::VersionConflict)
         ));
     }

@@ -28,14 +28,14 @@ const CURSOR_DECODER: GeneralPurpose = GeneralPurpose::new(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T: ToSchema> {
     pub items: Vec<T>,
-    /// Pass as `cursor` for the next page; absent on the last page.
+    /// Pass as `cursor` for the next page; null on the last page.
     pub next_cursor: Option<String>,
 }
 
 /// The page size a client asked for, checked against the bounds.
-pub fn limit(requested: Option<u32>) -> Result<u32, ApiError> {
-    match requested.unwrap_or(DEFAULT_LIMIT) {
-        n @ 1..=MAX_LIMIT => Ok(n),
+pub fn limit(requested: Option<i64>) -> Result<u32, ApiError> {
+    match requested.unwrap_or(i64::from(DEFAULT_LIMIT)) {
+        n if (1..=i64::from(MAX_LIMIT)).contains(&n) => Ok(n as u32),
         _ => Err(ApiError::validation("limit", "must be from 1 to 100")),
     }
 }
@@ -84,6 +84,7 @@ mod tests {
         assert_eq!(limit(Some(100)).expect("max"), 100);
         assert!(limit(Some(0)).is_err());
         assert!(limit(Some(101)).is_err());
+        assert!(limit(Some(-1)).is_err());
     }
 
     #[test]

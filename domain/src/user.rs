@@ -16,12 +16,13 @@ impl Email {
 
     pub fn parse(raw: &str) -> Result<Self, ValidationErrors> {
         let invalid = |message: &str| Err(ValidationErrors::single("email", message));
+        // The bound applies to what was sent, as the API schema says, not to what trimming leaves.
+        if raw.chars().count() > Self::MAX_LEN {
+            return invalid("must be at most 254 characters");
+        }
         let value = raw.trim();
         if value.is_empty() {
             return invalid("must not be empty");
-        }
-        if value.chars().count() > Self::MAX_LEN {
-            return invalid("must be at most 254 characters");
         }
         if value
             .chars()
@@ -73,12 +74,12 @@ impl DisplayName {
 
     pub fn parse(raw: &str) -> Result<Self, ValidationErrors> {
         let invalid = |message: &str| Err(ValidationErrors::single("display_name", message));
+        if raw.chars().count() > Self::MAX_CHARS {
+            return invalid("must be at most 100 characters");
+        }
         let value = raw.trim();
         if value.is_empty() {
             return invalid("must not be empty");
-        }
-        if value.chars().count() > Self::MAX_CHARS {
-            return invalid("must be at most 100 characters");
         }
         if value.chars().any(is_forbidden_char) {
             return invalid("must not contain control characters");
@@ -203,6 +204,10 @@ mod tests {
         assert!(DisplayName::parse("   ").is_err());
         assert!(DisplayName::parse(&"ß".repeat(100)).is_ok());
         assert!(DisplayName::parse(&"ß".repeat(101)).is_err());
+        assert!(
+            DisplayName::parse(&format!("{} ", "ß".repeat(100))).is_err(),
+            "spaces count"
+        );
         assert!(DisplayName::parse("Anna\u{202E}").is_err());
     }
 

@@ -36,18 +36,24 @@ impl DatabaseUrl {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, ""),
         };
-        let (authority, name) = match path_and_authority.find('/') {
-            Some(i) => (&path_and_authority[..i], &path_and_authority[i + 1..]),
+        // The host starts after the last '@', so a '/' in the password does not end it.
+        let host_start = path_and_authority.rfind('@').map_or(0, |at| at + 1);
+        let (authority, name) = match path_and_authority[host_start..].find('/') {
+            Some(i) => path_and_authority.split_at(host_start + i),
             None => (path_and_authority, ""),
         };
+        let name = name.strip_prefix('/').unwrap_or(name);
         let name = if name.is_empty() { "postgres" } else { name };
         if !name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         {
-            return Err(Error::Other(format!(
-                "database name {name:?} may only contain letters, digits, '_' and '-'"
-            )));
+            // The name is not echoed: a password with an unencoded '/' would end up in it.
+            return Err(Error::Other(
+                "the database name in the URL may only contain letters, digits, '_' and '-' \
+                 (percent-encode special characters in the password)"
+                    .into(),
+            ));
         }
         Ok(Self {
             before_name: format!("{}{}/", &url[..scheme_len], authority),
@@ -130,21 +136,32 @@ pub async fn database_exists(url: &DatabaseUrl) -> Result<bool> {
 }
 
 /// Creates the database named by `url` unless it exists. Returns whether it was created.
+///
+/// Connects to the database itself first, so that a server where the application may not
+/// reach the `postgres` maintenance database (common on managed PostgreSQL) works as long as
+/// the database exists.
 pub async fn create_database_if_missing(url: &DatabaseUrl) -> Result<bool> {
+    let first_try = match connect(url).await {
+        Ok(_) => return Ok(false),
+        Err(e) => e,
+    };
+    let mut conn = match connect_maintenance(url).await {
+        Ok(conn) => conn,
+        // Neither is reachable: the reason the database itself gave is the useful one.
+        Err(_) => return Err(first_try),
+    };
     if database_exists(url).await? {
-        return Ok(false);
+        return Err(first_try);
     }
-    let mut conn = connect_maintenance(url).await?;
     // The name was checked in `DatabaseUrl::parse` to hold only safe characters.
     let created = diesel::sql_query(format!("CREATE DATABASE \"{}\"", url.name()))
         .execute(&mut conn)
         .await;
     match created {
         Ok(_) => Ok(true),
-        // Another instance created it a moment ago.
-        Err(diesel::result::Error::DatabaseError(_, info))
-            if info.message().contains("already exists") =>
-        {
+        // Another instance may have created it a moment ago.
+        Err(e) if database_exists(url).await? => {
+            tracing::debug!(error = %e, "the database appeared while creating it");
             Ok(false)
         }
         Err(e) => Err(e.into()),
@@ -230,6 +247,13 @@ mod tests {
         );
         assert_eq!(url.redacted(), "postgres://db.example:5433/quartier");
         assert!(!format!("{url:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn a_slash_in_the_password_does_not_end_the_host() {
+        let url = DatabaseUrl::parse("postgres://app:pa/ss@db:5432/quartier").expect("valid");
+        assert_eq!(url.name(), "quartier");
+        assert_eq!(url.redacted(), "postgres://db:5432/quartier");
     }
 
     #[test]

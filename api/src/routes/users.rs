@@ -16,7 +16,7 @@ use crate::state::AppState;
 pub struct ListUsersQuery {
     /// Items per page, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
+    pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     #[param(pattern = r"^[A-Za-z0-9_-]{22}$")]
     pub cursor: Option<String>,
@@ -29,7 +29,7 @@ pub struct ListUsersQuery {
     params(ListUsersQuery),
     responses(
         (status = 200, description = "One page of accounts", body = Page<AccountResponse>),
-        (status = 400, description = "A query parameter does not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A query parameter is not a number (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller is not an administrator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`limit` out of range or an unknown `cursor` (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
