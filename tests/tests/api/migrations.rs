@@ -27,6 +27,35 @@ async fn columns(db: &TestDb) -> Vec<Column> {
     .expect("columns")
 }
 
+#[derive(QueryableByName)]
+struct Object {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+/// Relations (tables, indexes, sequences, views), types and functions in `public`, besides
+/// diesel's own bookkeeping.
+async fn leftover_objects(db: &TestDb) -> Vec<String> {
+    let mut conn = database::connect(db.url()).await.expect("connect");
+    let objects: Vec<Object> = diesel::sql_query(
+        "SELECT 'relation ' || c.relname AS name FROM pg_class c \
+           JOIN pg_namespace n ON n.oid = c.relnamespace \
+          WHERE n.nspname = 'public' AND c.relname NOT LIKE '\\_\\_diesel\\_schema\\_migrations%' \
+         UNION ALL \
+         SELECT 'type ' || t.typname FROM pg_type t \
+           JOIN pg_namespace n ON n.oid = t.typnamespace \
+          WHERE n.nspname = 'public' AND t.typname NOT LIKE '%\\_\\_diesel\\_schema\\_migrations' \
+         UNION ALL \
+         SELECT 'function ' || p.proname FROM pg_proc p \
+           JOIN pg_namespace n ON n.oid = p.pronamespace \
+          WHERE n.nspname = 'public'",
+    )
+    .load(&mut conn)
+    .await
+    .expect("objects");
+    objects.into_iter().map(|o| o.name).collect()
+}
+
 #[tokio::test]
 async fn migrations_run_up_down_up() {
     use diesel::migration::MigrationSource;
@@ -39,6 +68,11 @@ async fn migrations_run_up_down_up() {
     assert_eq!(applied.len(), total);
     let after_up = columns(&db).await;
     assert!(!after_up.is_empty());
+    assert!(
+        leftover_objects(&db)
+            .await
+            .contains(&"relation users_email_key".to_owned())
+    );
 
     let reverted = database::revert_all_migrations(db.url())
         .await
@@ -47,6 +81,11 @@ async fn migrations_run_up_down_up() {
     assert_eq!(
         columns(&db).await,
         Vec::new(),
+        "down.sql leaves nothing behind"
+    );
+    assert_eq!(
+        leftover_objects(&db).await,
+        Vec::<String>::new(),
         "down.sql leaves nothing behind"
     );
 
