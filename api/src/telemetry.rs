@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use tracing::Instrument;
@@ -33,7 +34,7 @@ pub fn init(filter: &str, format: LogFormat) {
 /// The id of one request: taken from `X-Request-Id` when a proxy sent a sane one, made up
 /// otherwise; logged with everything the request does and returned in `X-Request-Id`.
 pub async fn request_context(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let request_id = req
@@ -48,6 +49,11 @@ pub async fn request_context(
         })
         .map(str::to_owned)
         .unwrap_or_else(|| Uuid::now_v7().to_string());
+    // HEAD is GET without the body (RFC 9110): route it as GET; the HTTP layer still knows
+    // it was HEAD and sends no body.
+    if req.method() == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
     // The path only: query strings may carry personal data.
     let span = tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %req.path());
     let started = Instant::now();

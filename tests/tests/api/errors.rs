@@ -33,7 +33,7 @@ async fn wrong_methods_are_405_with_allow() {
     let put_live = app.send(Method::PUT, "/health/live", &[], None).await;
 
     delete_me.assert_problem(405, "method-not-allowed");
-    assert_eq!(delete_me.header("allow"), Some("GET, PATCH"));
+    assert_eq!(delete_me.header("allow"), Some("GET, HEAD, PATCH"));
     get_login.assert_problem(405, "method-not-allowed");
     assert_eq!(get_login.header("allow"), Some("POST"));
     put_live.assert_problem(405, "method-not-allowed");

@@ -12,6 +12,9 @@ async fn health_checks_answer() {
 
     let live = app.get("/health/live", None).await;
     let ready = app.get("/health/ready", None).await;
+    let head = app
+        .send(actix_web::http::Method::HEAD, "/health/ready", &[], None)
+        .await;
 
     assert_eq!(
         (live.status, live.json()["status"].as_str()),
