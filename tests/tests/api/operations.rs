@@ -24,6 +24,11 @@ async fn health_checks_answer() {
         (ready.status, ready.json()["status"].as_str()),
         (200, Some("ok"))
     );
+    assert_eq!(
+        (head.status, head.body.len()),
+        (200, 0),
+        "HEAD answers like GET, without a body"
+    );
 }
 
 async fn roles(app: &TestApp) -> Vec<(String, String)> {
