@@ -112,6 +112,25 @@ pub struct TestUser {
     pub refresh_token: String,
 }
 
+impl TestUser {
+    /// The user with account `id`, signed in with the `tokens` that login answered.
+    fn signed_in(id: &Value, email: &str, password: &str, tokens: &Value) -> Self {
+        let text = |value: &Value, what: &str| {
+            value
+                .as_str()
+                .unwrap_or_else(|| panic!("no {what}"))
+                .to_owned()
+        };
+        Self {
+            id: text(id, "id"),
+            email: email.to_owned(),
+            password: password.to_owned(),
+            access_token: text(&tokens["access_token"], "access token"),
+            refresh_token: text(&tokens["refresh_token"], "refresh token"),
+        }
+    }
+}
+
 impl TestApp {
     /// The application on its own migrated database.
     pub async fn spawn() -> Self {
@@ -217,19 +236,7 @@ impl TestApp {
             .get("/api/v1/me", tokens["access_token"].as_str())
             .await
             .json();
-        TestUser {
-            id: me["id"].as_str().expect("id").to_owned(),
-            email: email.to_owned(),
-            password: password.to_owned(),
-            access_token: tokens["access_token"]
-                .as_str()
-                .expect("access token")
-                .to_owned(),
-            refresh_token: tokens["refresh_token"]
-                .as_str()
-                .expect("refresh token")
-                .to_owned(),
-        }
+        TestUser::signed_in(&me["id"], email, password, &tokens)
     }
 
     /// Sends any request. `body` is sent as given, with `content_type` when set.
@@ -338,19 +345,7 @@ impl TestApp {
             String::from_utf8_lossy(&login.body)
         );
         let tokens = login.json();
-        TestUser {
-            id: registered.json()["id"].as_str().expect("id").to_owned(),
-            email: email.to_owned(),
-            password: password.to_owned(),
-            access_token: tokens["access_token"]
-                .as_str()
-                .expect("access token")
-                .to_owned(),
-            refresh_token: tokens["refresh_token"]
-                .as_str()
-                .expect("refresh token")
-                .to_owned(),
-        }
+        TestUser::signed_in(&registered.json()["id"], email, password, &tokens)
     }
 }
 
