@@ -65,6 +65,34 @@ async fn lock_owner(conn: &mut AsyncPgConnection, hash: &[u8]) -> Result<Option<
         .optional()?)
 }
 
+/// Starts a session (a new family with its first token) for a user who just proved their
+/// password against `verified_password_hash`. Returns the user's current role, or `None` when
+/// the password changed in the meantime — a session must not outlive the password change
+/// that was meant to end it.
+pub async fn start_family(
+    conn: &mut AsyncPgConnection,
+    first: &NewRefreshToken<'_>,
+    verified_password_hash: &str,
+) -> Result<Option<String>> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        let account: Option<(String, String)> = users::table
+            .find(first.user_id)
+            .select((users::password_hash, users::role))
+            .for_no_key_update()
+            .first(conn)
+            .await
+            .optional()?;
+        match account {
+            Some((hash, role)) if hash == verified_password_hash => {
+                insert(conn, first).await?;
+                Ok(Some(role))
+            }
+            _ => Ok(None),
+        }
+    })
+    .await
+}
+
 /// Uses up the token with `presented_hash` and stores its successor (same user, same family)
 /// with `next_hash`, in one transaction. Of several requests racing with one token, exactly
 /// one rotates it; the others count as reuse.

@@ -104,3 +104,40 @@ async fn a_logout_racing_a_rotation_leaves_no_session_alive() {
         );
     }
 }
+
+#[actix_web::test]
+async fn a_login_checked_against_a_password_changed_since_starts_no_session() {
+    let app = TestApp::spawn().await;
+    let user: Uuid = app
+        .signed_up("anna@example.org")
+        .await
+        .id
+        .parse()
+        .expect("uuid");
+    let (old_hash, version): (String, i32) = users::table
+        .find(user)
+        .select((users::password_hash, users::version))
+        .first(&mut *app.conn().await)
+        .await
+        .expect("account");
+    // The password changes between the login's check and its session being stored.
+    accounts::change_password(&mut *app.conn().await, user, version, "$argon2id$changed")
+        .await
+        .expect("change");
+    let before = app.count("refresh_tokens", "true").await;
+
+    let hash = Uuid::now_v7().as_bytes().to_vec();
+    let first = NewRefreshToken {
+        id: Uuid::now_v7(),
+        user_id: user,
+        family_id: Uuid::now_v7(),
+        token_hash: &hash,
+        expires_at: Utc::now() + chrono::Duration::days(1),
+    };
+    let started = refresh_tokens::start_family(&mut *app.conn().await, &first, &old_hash)
+        .await
+        .expect("start");
+
+    assert_eq!(started, None);
+    assert_eq!(app.count("refresh_tokens", "true").await, before);
+}

@@ -4,7 +4,7 @@ use quartier_persistence::users;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{TokenResponse, start_session, stored_role};
+use super::{TokenResponse, start_session};
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::state::AppState;
@@ -54,7 +54,7 @@ pub async fn login(
         return Err(ApiError::InvalidCredentials);
     };
     let mut conn = state.conn().await?;
-    let tokens = start_session(&state, &mut conn, account.id, stored_role(&account.role)?).await?;
+    let tokens = start_session(&state, &mut conn, account.id, &account.password_hash).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(tokens))

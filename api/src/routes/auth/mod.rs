@@ -79,26 +79,26 @@ fn token_response(
     })
 }
 
-/// Starts a new session (a new refresh token family) for a user who just proved who they are.
+/// Starts a new session (a new refresh token family) for a user who just proved their
+/// password against `verified_hash`; `InvalidCredentials` if it changed meanwhile.
 async fn start_session(
     state: &AppState,
     conn: &mut AsyncPgConnection,
     user_id: Uuid,
-    role: Role,
+    verified_hash: &str,
 ) -> Result<TokenResponse, ApiError> {
     let refresh = state.tokens.new_refresh(Utc::now());
-    refresh_tokens::insert(
-        conn,
-        &NewRefreshToken {
-            id: Uuid::now_v7(),
-            user_id,
-            family_id: Uuid::now_v7(),
-            token_hash: &refresh.hash,
-            expires_at: refresh.expires_at,
-        },
-    )
-    .await?;
-    token_response(state, user_id, role, refresh)
+    let first = NewRefreshToken {
+        id: Uuid::now_v7(),
+        user_id,
+        family_id: Uuid::now_v7(),
+        token_hash: &refresh.hash,
+        expires_at: refresh.expires_at,
+    };
+    let role = refresh_tokens::start_family(conn, &first, verified_hash)
+        .await?
+        .ok_or(ApiError::InvalidCredentials)?;
+    token_response(state, user_id, stored_role(&role)?, refresh)
 }
 
 /// The role stored for a user; an unknown value is a bug in the data, not the client's fault.
