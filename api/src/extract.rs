@@ -163,6 +163,46 @@ fn parse_if_match(raw: &str) -> IfMatch {
     IfMatch::Versions(versions)
 }
 
+/// What a client sent in `If-None-Match`: the entity tags of the copies it holds. Compared
+/// weakly (RFC 9110, 13.1.2): `W/"3"` and `"3"` both name version 3.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IfNoneMatch(Option<String>);
+
+impl IfNoneMatch {
+    /// True when the client's copy is the one tagged `etag`: answer 304 Not Modified.
+    pub fn matches(&self, etag: &str) -> bool {
+        let Some(raw) = &self.0 else { return false };
+        let wanted = etag.trim_start_matches("W/");
+        raw.trim() == "*"
+            || raw
+                .split(',')
+                .map(|tag| tag.trim().trim_start_matches("W/"))
+                .any(|tag| tag == wanted)
+    }
+}
+
+impl FromRequest for IfNoneMatch {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let values: Vec<&str> = req
+            .headers()
+            .get_all(header::IF_NONE_MATCH)
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let raw = (!values.is_empty()).then(|| values.join(","));
+        std::future::ready(Ok(IfNoneMatch(raw)))
+    }
+}
+
+/// 304 Not Modified for a client whose copy tagged `etag` is current.
+pub fn not_modified(etag: &str) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::NotModified()
+        .insert_header((header::ETAG, etag.to_owned()))
+        .finish()
+}
+
 /// The `ETag` value for a resource at `version`.
 pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
@@ -213,6 +253,17 @@ mod tests {
         let p = problem(r#"{"name": "x"}"#);
         assert_eq!((p.status, p.errors[0].field.as_str()), (422, "body"));
         assert!(p.errors[0].message.contains("missing field `inner`"));
+    }
+
+    #[test]
+    fn if_none_match_compares_weakly() {
+        let sent = |s: &str| IfNoneMatch(Some(s.to_owned()));
+        assert!(sent("\"3\"").matches("\"3\""));
+        assert!(sent("W/\"3\"").matches("\"3\""));
+        assert!(sent("\"1\", \"3\"").matches("\"3\""));
+        assert!(sent("*").matches("\"9\""));
+        assert!(!sent("\"2\"").matches("\"3\""));
+        assert!(!IfNoneMatch::default().matches("\"3\""));
     }
 
     #[test]

@@ -215,3 +215,40 @@ async fn changing_the_password_needs_the_current_one_and_ends_every_session() {
     let revoked = app.count("refresh_tokens", "revoked_at IS NOT NULL").await;
     assert_eq!(revoked, 1, "the session from before the change is revoked");
 }
+
+#[actix_web::test]
+async fn me_answers_304_while_the_clients_copy_is_current() {
+    let app = TestApp::spawn().await;
+    let user = app.signed_up("anna@example.org").await;
+    let auth = format!("Bearer {}", user.access_token);
+    let cached = |etag: &'static str| {
+        let auth = auth.clone();
+        let app = &app;
+        async move {
+            app.send(
+                Method::GET,
+                "/api/v1/me",
+                &[("authorization", auth.as_str()), ("if-none-match", etag)],
+                None,
+            )
+            .await
+        }
+    };
+
+    let current = cached("\"1\"").await;
+    assert_eq!((current.status, current.body.len()), (304, 0));
+    assert_eq!(current.header("etag"), Some("\"1\""));
+
+    let token = Some(user.access_token.as_str());
+    app.json(
+        Method::PATCH,
+        "/api/v1/me",
+        token,
+        &[("if-match", "\"1\"")],
+        &json!({"display_name": "Neu"}),
+    )
+    .await;
+    let stale = cached("\"1\"").await;
+    assert_eq!(stale.status, 200);
+    assert_eq!(stale.json()["display_name"], "Neu");
+}
