@@ -94,6 +94,10 @@ pub enum ApiError {
     /// 409 `email-taken`: an account with this e-mail address exists.
     #[error("e-mail address taken")]
     EmailTaken,
+    /// 409 with its own `type`: the change clashes with what is stored (a taken slug, a
+    /// district still in use). `slug` is the problem type's last segment.
+    #[error("{detail}")]
+    Conflict { slug: &'static str, detail: String },
     /// 412 `version-conflict`: `If-Match` names an older version than the one stored.
     #[error("version conflict")]
     VersionConflict,
@@ -152,6 +156,7 @@ impl ApiError {
                 "E-mail address taken",
                 "An account with this e-mail address exists. Sign in, or use another address.".into(),
             ),
+            ApiError::Conflict { slug, detail } => (slug, "Conflict", detail.clone()),
             ApiError::VersionConflict => (
                 "version-conflict",
                 "Version conflict",
@@ -247,7 +252,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) | ApiError::WrongPassword => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::EmailTaken => StatusCode::CONFLICT,
+            ApiError::EmailTaken | ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::VersionConflict => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,

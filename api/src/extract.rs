@@ -107,6 +107,16 @@ pub enum IfMatch {
 }
 
 impl IfMatch {
+    /// The versions a change may apply to: `None` for any (`*`); 428 without `If-Match`. For
+    /// changes whose version check happens in the database.
+    pub fn versions(&self) -> Result<Option<&[i32]>, ApiError> {
+        match self {
+            IfMatch::Missing => Err(ApiError::PreconditionRequired),
+            IfMatch::Any => Ok(None),
+            IfMatch::Versions(versions) => Ok(Some(versions)),
+        }
+    }
+
     /// Ok when the stored `version` is one the client named.
     pub fn check(&self, version: i32) -> Result<(), ApiError> {
         match self {
@@ -201,6 +211,28 @@ pub fn not_modified(etag: &str) -> actix_web::HttpResponse {
     actix_web::HttpResponse::NotModified()
         .insert_header((header::ETAG, etag.to_owned()))
         .finish()
+}
+
+/// A JSON answer tagged with a weak `ETag` made from its body, for lists that have no version
+/// of their own; 304 when the client already holds exactly this body.
+pub fn json_with_body_etag(
+    if_none_match: &IfNoneMatch,
+    body: &impl serde::Serialize,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    use sha2::Digest as _;
+    let bytes = serde_json::to_vec(body)
+        .map_err(|e| ApiError::Internal(format!("cannot serialize: {e}")))?;
+    let digest = sha2::Sha256::digest(&bytes);
+    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    let tag = format!("W/\"{hex}\"");
+    if if_none_match.matches(&tag) {
+        return Ok(not_modified(&tag));
+    }
+    Ok(actix_web::HttpResponse::Ok()
+        .insert_header((header::ETAG, tag))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .content_type("application/json")
+        .body(bytes))
 }
 
 /// The `ETag` value for a resource at `version`.

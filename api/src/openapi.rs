@@ -22,6 +22,7 @@ use crate::error::{PROBLEM_JSON, Problem, ProblemField};
         (name = "auth", description = "Registration, sign-in and sessions"),
         (name = "me", description = "The signed-in user's own account"),
         (name = "users", description = "Accounts, for administrators"),
+        (name = "districts", description = "Districts (Quartiere, Stadtteile) of a town: public to read, administrators change them"),
         (name = "operations", description = "Health checks for load balancers and orchestrators"),
     ),
     components(schemas(Problem, ProblemField)),
@@ -43,7 +44,8 @@ impl utoipa::Modify for SecuritySchemes {
 }
 
 /// Adds the problems any operation can answer with, so that each handler lists only its own:
-/// 500 and 503 everywhere; 400, 413 and 415 where a body is read; 401 where a token is needed.
+/// 500 and 503 everywhere; 400 where a path parameter or a body is read; 413 and 415 where a
+/// body is read; 401 where a token is needed.
 pub fn add_common_problems(document: &mut Document) {
     for item in document.paths.paths.values_mut() {
         let operations = [
@@ -69,6 +71,15 @@ pub fn add_common_problems(document: &mut Document) {
                 "503",
                 "The database cannot serve now (`service-unavailable`); retry after `Retry-After` seconds",
             );
+            let has_path_parameter = operation.parameters.iter().flatten().any(|p| {
+                matches!(p, RefOr::T(p) if p.parameter_in == utoipa::openapi::path::ParameterIn::Path)
+            });
+            if has_path_parameter {
+                add(
+                    "400",
+                    "A path parameter does not parse, such as an id that is not a UUID (`malformed-request`)",
+                );
+            }
             if operation.request_body.is_some() {
                 add("400", "The body is not JSON (`malformed-request`)");
                 add(

@@ -1,28 +1,17 @@
 //! Keyset pagination: `limit` (default 20, at most 100) and an opaque `cursor` in, `items` and
-//! `next_cursor` out. The cursor is the key of the last item served, base64url-encoded, so a
-//! page is one index range scan however deep the client pages.
+//! `next_cursor` out. The cursor holds the sort key of the last item served (base64url of its
+//! JSON), so a page is one index range scan however deep the client pages.
 
 use base64::Engine as _;
-use base64::alphabet::URL_SAFE;
-use base64::engine::DecodePaddingMode;
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::error::ApiError;
 
 pub const DEFAULT_LIMIT: u32 = 20;
 pub const MAX_LIMIT: u32 = 100;
-
-/// Reads any 22 base64url characters as 16 bytes, so every string of the documented pattern
-/// is a cursor (one that names no row simply starts after it).
-const CURSOR_DECODER: GeneralPurpose = GeneralPurpose::new(
-    &URL_SAFE,
-    GeneralPurposeConfig::new()
-        .with_decode_allow_trailing_bits(true)
-        .with_decode_padding_mode(DecodePaddingMode::RequireNone),
-);
 
 /// One page of a list.
 #[derive(Debug, Serialize, ToSchema)]
@@ -40,33 +29,36 @@ pub fn limit(requested: Option<i64>) -> Result<u32, ApiError> {
     }
 }
 
-/// The key after which the requested page starts.
-pub fn decode_cursor(cursor: Option<&str>) -> Result<Option<Uuid>, ApiError> {
+/// The key after which the requested page starts: whatever the list orders by, ending with a
+/// unique id. 422 for a string that is no cursor this list gave out.
+pub fn decode_cursor<K: DeserializeOwned>(cursor: Option<&str>) -> Result<Option<K>, ApiError> {
     let Some(cursor) = cursor else {
         return Ok(None);
     };
-    CURSOR_DECODER
+    URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()
-        .and_then(|bytes| Uuid::from_slice(&bytes).ok())
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .map(Some)
         .ok_or_else(|| ApiError::validation("cursor", "is not a cursor this list gave out"))
 }
 
-/// Cuts `rows` (fetched with `limit + 1`) to `limit` and makes the cursor for what follows.
-pub fn page<R, T: ToSchema>(
+fn encode_cursor<K: Serialize>(key: &K) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(key).unwrap_or_default())
+}
+
+/// Cuts `rows` (fetched with `limit + 1`) to `limit` and makes the cursor for what follows
+/// from the sort `key` of the last row served.
+pub fn page<R, K: Serialize, T: ToSchema>(
     mut rows: Vec<R>,
     limit: u32,
-    key: impl Fn(&R) -> Uuid,
+    key: impl Fn(&R) -> K,
     item: impl Fn(R) -> T,
 ) -> Page<T> {
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let next_cursor = more
-        .then(|| {
-            rows.last()
-                .map(|last| URL_SAFE_NO_PAD.encode(key(last).as_bytes()))
-        })
+        .then(|| rows.last().map(|last| encode_cursor(&key(last))))
         .flatten();
     Page {
         items: rows.into_iter().map(item).collect(),
@@ -89,22 +81,15 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {
-        let ids: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
-        let first = page(ids.clone(), 2, |id| *id, |id| id.to_string());
-        assert_eq!(first.items.len(), 2);
+        let keys: Vec<(String, u32)> = (0..3).map(|n| (format!("Name {n}"), n)).collect();
+        let first = page(keys.clone(), 2, |k| k.clone(), |k| k.0);
+        assert_eq!(first.items, ["Name 0", "Name 1"]);
         let cursor = first.next_cursor.expect("more follow");
-        assert_eq!(decode_cursor(Some(&cursor)).expect("valid"), Some(ids[1]));
-        assert!(
-            page(ids, 3, |id| *id, |id| id.to_string())
-                .next_cursor
-                .is_none()
-        );
-        assert!(decode_cursor(Some("not a cursor")).is_err());
-        assert!(
-            decode_cursor(Some(&"0".repeat(22)))
-                .expect("pattern-shaped")
-                .is_some()
-        );
-        assert_eq!(decode_cursor(None).expect("none"), None);
+        let after: Option<(String, u32)> = decode_cursor(Some(&cursor)).expect("valid");
+        assert_eq!(after, Some(keys[1].clone()));
+        assert!(page(keys, 3, |k| k.clone(), |k| k.0).next_cursor.is_none());
+        assert!(decode_cursor::<(String, u32)>(Some("not a cursor")).is_err());
+        assert!(decode_cursor::<(String, u32)>(Some(&"0".repeat(22))).is_err());
+        assert_eq!(decode_cursor::<(String, u32)>(None).expect("none"), None);
     }
 }

@@ -3,8 +3,10 @@
 //! Nothing here performs I/O or knows about HTTP or the database. Values are made with
 //! `parse`, which either returns a valid value or says, field by field, what is wrong.
 
+pub mod district;
 pub mod user;
 pub mod validation;
 
+pub use district::{DistrictName, GeoPoint, Slug, TownName};
 pub use user::{DisplayName, Email, Password, Role};
 pub use validation::{FieldError, ValidationErrors};

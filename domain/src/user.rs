@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::validation::{ValidationErrors, is_forbidden_char};
+use crate::validation::{ValidationErrors, bounded_text, is_forbidden_char};
 
 /// An e-mail address that has the shape of one: `local@domain.tld`, at most 254 characters.
 ///
@@ -73,18 +73,7 @@ impl DisplayName {
     pub const MAX_CHARS: usize = 100;
 
     pub fn parse(raw: &str) -> Result<Self, ValidationErrors> {
-        let invalid = |message: &str| Err(ValidationErrors::single("display_name", message));
-        if raw.chars().count() > Self::MAX_CHARS {
-            return invalid("must be at most 100 characters");
-        }
-        let value = raw.trim();
-        if value.is_empty() {
-            return invalid("must not be empty");
-        }
-        if value.chars().any(is_forbidden_char) {
-            return invalid("must not contain control characters");
-        }
-        Ok(Self(value.to_owned()))
+        bounded_text(raw, "display_name", Self::MAX_CHARS).map(Self)
     }
 
     pub fn as_str(&self) -> &str {

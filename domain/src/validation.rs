@@ -66,6 +66,32 @@ impl fmt::Display for ValidationErrors {
     }
 }
 
+/// A name-like text: at most `max_chars` characters as sent, trimmed, not empty, without
+/// control characters. Errors name `field`.
+pub(crate) fn bounded_text(
+    raw: &str,
+    field: &str,
+    max_chars: usize,
+) -> Result<String, ValidationErrors> {
+    if raw.chars().count() > max_chars {
+        return Err(ValidationErrors::single(
+            field,
+            format!("must be at most {max_chars} characters"),
+        ));
+    }
+    let value = raw.trim();
+    if value.is_empty() {
+        return Err(ValidationErrors::single(field, "must not be empty"));
+    }
+    if value.chars().any(is_forbidden_char) {
+        return Err(ValidationErrors::single(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(value.to_owned())
+}
+
 /// True for characters that have no place in a name or an address: control characters,
 /// including newlines and the zero-width formatting ones that make two names look alike.
 pub(crate) fn is_forbidden_char(c: char) -> bool {

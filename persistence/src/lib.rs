@@ -5,6 +5,7 @@
 //! several of them in one transaction.
 
 pub mod database;
+pub mod districts;
 pub mod error;
 pub mod pool;
 pub mod refresh_tokens;

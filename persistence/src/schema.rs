@@ -29,4 +29,19 @@ diesel::table! {
 }
 
 diesel::joinable!(refresh_tokens -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, refresh_tokens);
+diesel::allow_tables_to_appear_in_same_query!(users, refresh_tokens, districts);
+
+diesel::table! {
+    districts (id) {
+        id -> Uuid,
+        name -> Text,
+        slug -> Text,
+        town -> Text,
+        parent_id -> Nullable<Uuid>,
+        latitude -> Nullable<Float8>,
+        longitude -> Nullable<Float8>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}

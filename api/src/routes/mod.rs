@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod districts;
 pub mod health;
 pub mod me;
 pub mod users;
@@ -20,6 +21,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(me::get::get_me)
             .service(me::update::update_me)
             .service(me::password::change_password)
-            .service(users::list_users),
+            .service(users::list_users)
+            .service(districts::list::list_districts)
+            .service(districts::create::create_district)
+            .service(districts::get::get_district)
+            .service(districts::update::update_district)
+            .service(districts::delete::delete_district),
     );
 }

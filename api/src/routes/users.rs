@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, get, web};
 use quartier_persistence::users;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use uuid::Uuid;
 
 use crate::auth::Admin;
 use crate::error::{ApiError, Problem};
@@ -18,7 +19,7 @@ pub struct ListUsersQuery {
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
-    #[param(pattern = r"^[A-Za-z0-9_-]{22}$")]
+    #[param(max_length = 512)]
     pub cursor: Option<String>,
 }
 
@@ -41,7 +42,7 @@ pub async fn list_users(
     query: web::Query<ListUsersQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = pagination::limit(query.limit)?;
-    let after = pagination::decode_cursor(query.cursor.as_deref())?;
+    let after: Option<Uuid> = pagination::decode_cursor(query.cursor.as_deref())?;
     let mut conn = state.conn().await?;
     let rows = users::list(&mut conn, after, i64::from(limit) + 1).await?;
     let page = pagination::page(rows, limit, |row| row.id, AccountResponse::from);

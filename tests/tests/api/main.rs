@@ -1,6 +1,7 @@
 //! End-to-end tests: the real application over HTTP, each test with its own database.
 
 mod auth;
+mod districts;
 mod errors;
 mod me;
 mod migrations;

@@ -126,6 +126,16 @@ async fn the_schema_matches_what_diesel_is_told() {
         ("refresh_tokens", "expires_at", "timestamp with time zone"),
         ("refresh_tokens", "used_at", "timestamp with time zone"),
         ("refresh_tokens", "revoked_at", "timestamp with time zone"),
+        ("districts", "id", "uuid"),
+        ("districts", "name", "text"),
+        ("districts", "slug", "text"),
+        ("districts", "town", "text"),
+        ("districts", "parent_id", "uuid"),
+        ("districts", "latitude", "double precision"),
+        ("districts", "longitude", "double precision"),
+        ("districts", "created_at", "timestamp with time zone"),
+        ("districts", "updated_at", "timestamp with time zone"),
+        ("districts", "version", "integer"),
     ];
     for (table, column, data_type) in expected {
         assert!(
