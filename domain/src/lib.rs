@@ -4,9 +4,11 @@
 //! `parse`, which either returns a valid value or says, field by field, what is wrong.
 
 pub mod district;
+pub mod operator;
 pub mod user;
 pub mod validation;
 
 pub use district::{DistrictName, GeoPoint, Slug, TownName};
+pub use operator::{OperatorKind, StaffRole};
 pub use user::{DisplayName, Email, Password, Role};
 pub use validation::{FieldError, ValidationErrors};

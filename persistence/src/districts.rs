@@ -7,7 +7,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::schema::districts;
-use crate::{Error, Result};
+use crate::{Error, Refusal, Result};
 
 /// Unique slugs.
 pub const SLUG_UNIQUE: &str = "districts_slug_key";
@@ -53,17 +53,6 @@ pub struct DistrictChanges<'a> {
     pub parent_id: Option<Option<Uuid>>,
     pub latitude: Option<Option<f64>>,
     pub longitude: Option<Option<f64>>,
-}
-
-/// What may go wrong when changing a district, besides the database itself.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Refusal {
-    /// No district has this id.
-    NotFound,
-    /// The district was changed since the client read it.
-    VersionConflict,
-    /// The new parent lies inside the district itself: the hierarchy would become a loop.
-    Cycle,
 }
 
 pub async fn insert(conn: &mut AsyncPgConnection, new: &NewDistrict<'_>) -> Result<DistrictRow> {

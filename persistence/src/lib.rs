@@ -7,6 +7,7 @@
 pub mod database;
 pub mod districts;
 pub mod error;
+pub mod operators;
 pub mod pool;
 pub mod refresh_tokens;
 pub mod schema;
@@ -15,6 +16,17 @@ pub mod users;
 pub use diesel_async::AsyncPgConnection;
 pub use error::Error;
 pub use pool::{PgPool, PoolSettings};
+
+/// Why a change to a stored row was not made, when the database itself had no error.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// No row has this id.
+    NotFound,
+    /// The row was changed since the client read it (`If-Match` names another version).
+    VersionConflict,
+    /// The change would make a hierarchy loop (a district inside itself).
+    Cycle,
+}
 
 /// The result of every repository function.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -29,7 +29,13 @@ diesel::table! {
 }
 
 diesel::joinable!(refresh_tokens -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, refresh_tokens, districts);
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    refresh_tokens,
+    districts,
+    operators,
+    operator_members
+);
 
 diesel::table! {
     districts (id) {
@@ -45,3 +51,31 @@ diesel::table! {
         version -> Int4,
     }
 }
+
+diesel::table! {
+    operators (id) {
+        id -> Uuid,
+        name -> Text,
+        kind -> Text,
+        description -> Text,
+        website -> Nullable<Text>,
+        contact_email -> Nullable<Text>,
+        contact_phone -> Nullable<Text>,
+        status -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    operator_members (operator_id, user_id) {
+        operator_id -> Uuid,
+        user_id -> Uuid,
+        role -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(operator_members -> operators (operator_id));
+diesel::joinable!(operator_members -> users (user_id));

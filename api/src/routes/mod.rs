@@ -5,6 +5,7 @@ pub mod auth;
 pub mod districts;
 pub mod health;
 pub mod me;
+pub mod operators;
 pub mod users;
 
 use utoipa_actix_web::scope;
@@ -26,6 +27,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(districts::create::create_district)
             .service(districts::get::get_district)
             .service(districts::update::update_district)
-            .service(districts::delete::delete_district),
+            .service(districts::delete::delete_district)
+            .service(operators::list::list_operators)
+            .service(operators::create::create_operator)
+            .service(operators::get::get_operator)
+            .service(operators::update::update_operator)
+            .service(operators::members::list_members)
+            .service(operators::members::add_member)
+            .service(operators::members::update_member)
+            .service(operators::members::remove_member),
     );
 }

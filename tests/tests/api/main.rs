@@ -7,5 +7,6 @@ mod me;
 mod migrations;
 mod openapi;
 mod operations;
+mod operators;
 mod sessions;
 mod users;

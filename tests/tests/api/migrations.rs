@@ -136,6 +136,21 @@ async fn the_schema_matches_what_diesel_is_told() {
         ("districts", "created_at", "timestamp with time zone"),
         ("districts", "updated_at", "timestamp with time zone"),
         ("districts", "version", "integer"),
+        ("operators", "id", "uuid"),
+        ("operators", "name", "text"),
+        ("operators", "kind", "text"),
+        ("operators", "description", "text"),
+        ("operators", "website", "text"),
+        ("operators", "contact_email", "text"),
+        ("operators", "contact_phone", "text"),
+        ("operators", "status", "text"),
+        ("operators", "created_at", "timestamp with time zone"),
+        ("operators", "updated_at", "timestamp with time zone"),
+        ("operators", "version", "integer"),
+        ("operator_members", "operator_id", "uuid"),
+        ("operator_members", "user_id", "uuid"),
+        ("operator_members", "role", "text"),
+        ("operator_members", "created_at", "timestamp with time zone"),
     ];
     for (table, column, data_type) in expected {
         assert!(

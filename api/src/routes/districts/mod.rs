@@ -8,7 +8,8 @@ pub mod update;
 
 use chrono::{DateTime, Utc};
 use quartier_domain::{DistrictName, GeoPoint, Slug, TownName, ValidationErrors};
-use quartier_persistence::districts::{self, DistrictRow, Refusal};
+use quartier_persistence::Refusal;
+use quartier_persistence::districts::{self, DistrictRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;

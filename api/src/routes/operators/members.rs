@@ -1,0 +1,245 @@
+//! An operator's staff: `/operators/{id}/members`. Staff of the operator and administrators
+//! see them; operator admins and administrators change them.
+
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use quartier_domain::StaffRole;
+use quartier_persistence::operators::{self, MEMBER_PRIMARY_KEY, MemberRow};
+use quartier_persistence::users;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::AuthUser;
+use crate::authz::require_staff;
+use crate::error::{ApiError, Problem};
+use crate::extract::Json;
+use crate::pagination::{self, Page};
+use crate::state::AppState;
+
+/// A role in an operator's staff.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRoleBody {
+    /// Manages the operator's members, centres and everything below them.
+    OperatorAdmin,
+    /// Manages activities, shifts and rosters of the operator's centres.
+    Coordinator,
+}
+
+impl From<StaffRoleBody> for StaffRole {
+    fn from(role: StaffRoleBody) -> Self {
+        match role {
+            StaffRoleBody::OperatorAdmin => StaffRole::OperatorAdmin,
+            StaffRoleBody::Coordinator => StaffRole::Coordinator,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberResponse {
+    pub user_id: Uuid,
+    pub display_name: String,
+    pub email: String,
+    /// `operator_admin` or `coordinator`.
+    #[schema(example = "coordinator")]
+    pub role: String,
+    pub member_since: DateTime<Utc>,
+}
+
+impl From<MemberRow> for MemberResponse {
+    fn from(row: MemberRow) -> Self {
+        Self {
+            user_id: row.user_id,
+            display_name: row.display_name,
+            email: row.email,
+            role: row.role,
+            member_since: row.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListMembersQuery {
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    #[param(max_length = 512)]
+    pub cursor: Option<String>,
+}
+
+/// List the operator's staff by name. Administrators and staff of this operator.
+#[utoipa::path(
+    tag = "operators",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The operator's id"), ListMembersQuery),
+    responses(
+        (status = 200, description = "One page of staff", body = Page<MemberResponse>),
+        (status = 403, description = "Not an administrator or staff of this operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No operator has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`limit` out of range or an unknown `cursor` (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/operators/{id}/members")]
+pub async fn list_members(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    query: web::Query<ListMembersQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = pagination::limit(query.limit)?;
+    let after: Option<(String, Uuid)> = pagination::decode_cursor(query.cursor.as_deref())?;
+    let mut conn = state.conn().await?;
+    require_staff(&mut conn, user, *id, StaffRole::Coordinator).await?;
+    let after = after.as_ref().map(|(name, id)| (name.as_str(), *id));
+    let rows = operators::members(&mut conn, *id, after, i64::from(limit) + 1).await?;
+    let page = pagination::page(
+        rows,
+        limit,
+        |row| (row.display_name.clone(), row.user_id),
+        MemberResponse::from,
+    );
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "private, no-cache"))
+        .json(page))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddMemberRequest {
+    /// The e-mail address of the account to add.
+    #[schema(example = "kim.koordination@example.org", max_length = 254)]
+    pub email: String,
+    pub role: StaffRoleBody,
+}
+
+/// Add an account to the operator's staff. Administrators and operator admins of this operator.
+#[utoipa::path(
+    tag = "operators",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The operator's id")),
+    request_body = AddMemberRequest,
+    responses(
+        (status = 201, description = "The account is now staff", body = MemberResponse),
+        (status = 403, description = "Not an administrator or operator admin of this operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No operator has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The account is staff already (`already-member`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No account has this address (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/operators/{id}/members")]
+pub async fn add_member(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    Json(body): Json<AddMemberRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.conn().await?;
+    require_staff(&mut conn, user, *id, StaffRole::OperatorAdmin).await?;
+    let account = match body.email.trim() {
+        email if email.chars().count() <= 254 && !email.contains('\0') => {
+            users::find_by_email(&mut conn, email).await?
+        }
+        _ => None,
+    }
+    .ok_or_else(|| {
+        ApiError::validation(
+            "email",
+            "no account has this address; the person registers first",
+        )
+    })?;
+    let role = StaffRole::from(body.role).as_str();
+    let member = operators::add_member(&mut conn, *id, account.id, role)
+        .await
+        .map_err(|e| {
+            if e.is_constraint(MEMBER_PRIMARY_KEY) {
+                ApiError::Conflict {
+                    slug: "already-member",
+                    detail:
+                        "This account is staff of the operator already; change its role instead."
+                            .into(),
+                }
+            } else {
+                e.into()
+            }
+        })?;
+    Ok(HttpResponse::Created().json(MemberResponse::from(member)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMemberRequest {
+    pub role: StaffRoleBody,
+}
+
+/// Change a staff member's role. Administrators and operator admins of this operator.
+#[utoipa::path(
+    tag = "operators",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The operator's id"),
+        ("user_id" = Uuid, Path, description = "The staff member's account id"),
+    ),
+    request_body = UpdateMemberRequest,
+    responses(
+        (status = 200, description = "The member with the new role", body = MemberResponse),
+        (status = 403, description = "Not an administrator or operator admin of this operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such operator, or the account is not staff of it (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[patch("/operators/{id}/members/{user_id}")]
+pub async fn update_member(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(Uuid, Uuid)>,
+    Json(body): Json<UpdateMemberRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (operator_id, member_id) = path.into_inner();
+    let mut conn = state.conn().await?;
+    require_staff(&mut conn, user, operator_id, StaffRole::OperatorAdmin).await?;
+    let member = operators::set_member_role(
+        &mut conn,
+        operator_id,
+        member_id,
+        StaffRole::from(body.role).as_str(),
+    )
+    .await?
+    .ok_or_else(not_a_member)?;
+    Ok(HttpResponse::Ok().json(MemberResponse::from(member)))
+}
+
+/// Remove an account from the operator's staff. Administrators and operator admins of this operator.
+#[utoipa::path(
+    tag = "operators",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The operator's id"),
+        ("user_id" = Uuid, Path, description = "The staff member's account id"),
+    ),
+    responses(
+        (status = 204, description = "The account is no longer staff"),
+        (status = 403, description = "Not an administrator or operator admin of this operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such operator, or the account is not staff of it (`not-found`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[delete("/operators/{id}/members/{user_id}")]
+pub async fn remove_member(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (operator_id, member_id) = path.into_inner();
+    let mut conn = state.conn().await?;
+    require_staff(&mut conn, user, operator_id, StaffRole::OperatorAdmin).await?;
+    if !operators::remove_member(&mut conn, operator_id, member_id).await? {
+        return Err(not_a_member());
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+fn not_a_member() -> ApiError {
+    ApiError::NotFound("This account is not staff of the operator.".into())
+}

@@ -1,0 +1,2 @@
+DROP TABLE operator_members;
+DROP TABLE operators;
