@@ -3,12 +3,14 @@
 //! Nothing here performs I/O or knows about HTTP or the database. Values are made with
 //! `parse`, which either returns a valid value or says, field by field, what is wrong.
 
+pub mod centre;
 pub mod district;
 pub mod operator;
 pub mod user;
 pub mod validation;
 
+pub use centre::{CentreKind, CentreStatus};
 pub use district::{DistrictName, GeoPoint, Slug, TownName};
 pub use operator::{OperatorKind, StaffRole};
 pub use user::{DisplayName, Email, Password, Role};
-pub use validation::{FieldError, ValidationErrors};
+pub use validation::{FieldError, ValidationErrors, bounded_text};

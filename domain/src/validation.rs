@@ -68,11 +68,7 @@ impl fmt::Display for ValidationErrors {
 
 /// A name-like text: at most `max_chars` characters as sent, trimmed, not empty, without
 /// control characters. Errors name `field`.
-pub(crate) fn bounded_text(
-    raw: &str,
-    field: &str,
-    max_chars: usize,
-) -> Result<String, ValidationErrors> {
+pub fn bounded_text(raw: &str, field: &str, max_chars: usize) -> Result<String, ValidationErrors> {
     if raw.chars().count() > max_chars {
         return Err(ValidationErrors::single(
             field,

@@ -34,7 +34,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     districts,
     operators,
-    operator_members
+    operator_members,
+    centres
 );
 
 diesel::table! {
@@ -79,3 +80,37 @@ diesel::table! {
 
 diesel::joinable!(operator_members -> operators (operator_id));
 diesel::joinable!(operator_members -> users (user_id));
+
+diesel::table! {
+    centres (id) {
+        id -> Uuid,
+        operator_id -> Uuid,
+        district_id -> Uuid,
+        name -> Text,
+        kind -> Text,
+        description -> Text,
+        street -> Text,
+        postcode -> Text,
+        town -> Text,
+        latitude -> Float8,
+        longitude -> Float8,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        languages -> Array<Text>,
+        step_free -> Bool,
+        accessible_toilet -> Bool,
+        hearing_loop -> Bool,
+        disabled_parking -> Bool,
+        accessibility_notes -> Text,
+        contact_user_id -> Nullable<Uuid>,
+        contact_role -> Nullable<Text>,
+        status -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::joinable!(centres -> operators (operator_id));
+diesel::joinable!(centres -> districts (district_id));
+diesel::joinable!(centres -> users (contact_user_id));

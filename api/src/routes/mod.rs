@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod centres;
 pub mod districts;
 pub mod health;
 pub mod me;
@@ -35,6 +36,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(operators::members::list_members)
             .service(operators::members::add_member)
             .service(operators::members::update_member)
-            .service(operators::members::remove_member),
+            .service(operators::members::remove_member)
+            .service(centres::list::list_centres)
+            .service(centres::create::create_centre)
+            .service(centres::get::get_centre)
+            .service(centres::update::update_centre),
     );
 }

@@ -1,0 +1,141 @@
+use actix_web::{HttpResponse, get, web};
+use quartier_domain::{CentreKind, CentreStatus, GeoPoint, ValidationErrors};
+use quartier_persistence::centres::{self, CentreFilter, CentreKey, Near};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::{CentreKindBody, CentreResponse, CentreStatusBody};
+use crate::error::{ApiError, Problem};
+use crate::extract::{IfNoneMatch, json_with_body_etag};
+use crate::pagination::{self, Page};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListCentresQuery {
+    /// Only centres in this district or any district inside it.
+    pub district_id: Option<Uuid>,
+    /// Only centres of this operator.
+    pub operator_id: Option<Uuid>,
+    pub kind: Option<CentreKindBody>,
+    pub status: Option<CentreStatusBody>,
+    /// Only centres with a step-free entrance.
+    pub step_free: Option<bool>,
+    pub accessible_toilet: Option<bool>,
+    pub hearing_loop: Option<bool>,
+    pub disabled_parking: Option<bool>,
+    /// Only centres where this language is spoken (ISO 639 code, such as `tr`).
+    #[param(pattern = "^[A-Za-z]{2,3}$")]
+    pub language: Option<String>,
+    /// Words to find in name and description (German full text: "Café" finds "Cafés";
+    /// "quoted phrases" and -excluded words work).
+    #[param(max_length = 200)]
+    pub q: Option<String>,
+    /// `latitude,longitude`: nearest first, within `radius_km`, each with its `distance_km`.
+    #[param(
+        example = "51.5136,7.4653",
+        pattern = r"^-?[0-9]+(\.[0-9]+)?,-?[0-9]+(\.[0-9]+)?$"
+    )]
+    pub near: Option<String>,
+    /// Kilometres around `near`, 0.1 to 100 (default 5).
+    #[param(minimum = 0.1, maximum = 100)]
+    pub radius_km: Option<f64>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    #[param(max_length = 512)]
+    pub cursor: Option<String>,
+}
+
+/// The directory of centres: by name, or nearest first with `near`. Public.
+#[utoipa::path(
+    tag = "centres",
+    params(
+        ListCentresQuery,
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of the page the client holds"),
+    ),
+    responses(
+        (status = 200, description = "One page of centres", body = Page<CentreResponse>, headers(("ETag" = String))),
+        (status = 304, description = "The client's copy of this page is current", headers(("ETag" = String))),
+        (status = 400, description = "A query parameter does not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A filter out of range, or an unknown `cursor` (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/centres")]
+pub async fn list_centres(
+    state: web::Data<AppState>,
+    query: web::Query<ListCentresQuery>,
+    if_none_match: IfNoneMatch,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = ValidationErrors::default();
+    let near = match query.near.as_deref() {
+        Some(raw) => errors.collect(parse_near(raw, query.radius_km)),
+        None => None,
+    };
+    if query.radius_km.is_some_and(|r| !(0.1..=100.0).contains(&r)) {
+        errors.push("radius_km", "must be from 0.1 to 100");
+    }
+    let language = query.language.as_deref().map(str::to_ascii_lowercase);
+    if language
+        .as_ref()
+        .is_some_and(|l| !(2..=3).contains(&l.len()) || !l.bytes().all(|b| b.is_ascii_lowercase()))
+    {
+        errors.push("language", "must be a language code such as de, en or tr");
+    }
+    let text = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    if text.is_some_and(|q| q.chars().count() > 200 || q.contains('\0')) {
+        errors.push("q", "must be at most 200 characters");
+    }
+    errors.into_result()?;
+    let limit = pagination::limit(query.limit)?;
+    let after: Option<CentreKey> = pagination::decode_cursor(query.cursor.as_deref())?;
+    let filter = CentreFilter {
+        district_id: query.district_id,
+        operator_id: query.operator_id,
+        kind: query.kind.map(|k| CentreKind::from(k).as_str()),
+        status: query.status.map(|s| CentreStatus::from(s).as_str()),
+        step_free: query.step_free.unwrap_or(false),
+        accessible_toilet: query.accessible_toilet.unwrap_or(false),
+        hearing_loop: query.hearing_loop.unwrap_or(false),
+        disabled_parking: query.disabled_parking.unwrap_or(false),
+        language: language.as_deref(),
+        text,
+        near,
+    };
+    let mut conn = state.conn().await?;
+    let rows = centres::list(&mut conn, &filter, after.as_ref(), i64::from(limit) + 1).await?;
+    let page: Page<CentreResponse> =
+        pagination::page(rows, limit, centres::key, CentreResponse::from);
+    json_with_body_etag(&if_none_match, &page)
+}
+
+/// `latitude,longitude` and the radius around it.
+fn parse_near(raw: &str, radius_km: Option<f64>) -> Result<Near, ValidationErrors> {
+    let parsed = raw.split_once(',').and_then(|(lat, lon)| {
+        Some((
+            lat.trim().parse::<f64>().ok()?,
+            lon.trim().parse::<f64>().ok()?,
+        ))
+    });
+    let Some((latitude, longitude)) = parsed else {
+        return Err(ValidationErrors::single(
+            "near",
+            "must be latitude,longitude such as 51.5136,7.4653",
+        ));
+    };
+    let point = GeoPoint::parse(latitude, longitude, "near")?;
+    let radius_km = radius_km.unwrap_or(5.0);
+    if !(0.1..=100.0).contains(&radius_km) {
+        return Err(ValidationErrors::single(
+            "radius_km",
+            "must be from 0.1 to 100",
+        ));
+    }
+    Ok(Near {
+        latitude: point.latitude(),
+        longitude: point.longitude(),
+        radius_km,
+    })
+}

@@ -1,0 +1,431 @@
+//! Centres: the public directory and its filters, and tenant-safe changes.
+
+use actix_web::http::Method;
+use quartier_tests::{TestApp, TestResponse, TestUser};
+use serde_json::{Value, json};
+
+/// A small town: Nordstadt with the sub-district Hafen, and Süd; operators A and B; an
+/// operator admin and a coordinator of A; three centres.
+struct Town {
+    admin: TestUser,
+    boss: TestUser,
+    coordinator: TestUser,
+    nordstadt: String,
+    sued: String,
+    operator_a: String,
+    operator_b: String,
+    buergerhaus: String,
+    wohncafe: String,
+    buero_sued: String,
+}
+
+async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> TestResponse {
+    app.json(Method::POST, path, Some(token), &[], &body).await
+}
+
+async fn created_id(response: TestResponse) -> String {
+    assert_eq!(response.status, 201, "{:?}", response.json());
+    response.json()["id"].as_str().expect("id").to_owned()
+}
+
+fn centre_body(
+    operator: &str,
+    district: &str,
+    name: &str,
+    kind: &str,
+    description: &str,
+    position: (f64, f64),
+) -> Value {
+    json!({
+        "operator_id": operator, "district_id": district, "name": name, "kind": kind, "description": description,
+        "address": {"street": "Marktplatz 1", "postcode": "44135", "town": "Musterstadt"},
+        "position": {"latitude": position.0, "longitude": position.1},
+    })
+}
+
+async fn town(app: &TestApp) -> Town {
+    let admin = app.admin().await;
+    let token = admin.access_token.clone();
+    let district = |name: &'static str, parent: Option<String>| {
+        let token = token.clone();
+        async move {
+            created_id(
+                post(
+                    app,
+                    &token,
+                    "/api/v1/districts",
+                    json!({"name": name, "town": "Musterstadt", "parent_id": parent}),
+                )
+                .await,
+            )
+            .await
+        }
+    };
+    let nordstadt = district("Nordstadt", None).await;
+    let hafen = district("Hafen", Some(nordstadt.clone())).await;
+    let sued = district("Süd", None).await;
+    let operator_a = created_id(
+        post(
+            app,
+            &token,
+            "/api/v1/operators",
+            json!({"name": "Träger A", "kind": "association"}),
+        )
+        .await,
+    )
+    .await;
+    let operator_b = created_id(
+        post(
+            app,
+            &token,
+            "/api/v1/operators",
+            json!({"name": "Träger B", "kind": "municipality"}),
+        )
+        .await,
+    )
+    .await;
+    let boss = app.signed_up("boss@example.org").await;
+    let coordinator = app.signed_up("coord@example.org").await;
+    for (email, role) in [
+        ("boss@example.org", "operator_admin"),
+        ("coord@example.org", "coordinator"),
+    ] {
+        let added = post(
+            app,
+            &token,
+            &format!("/api/v1/operators/{operator_a}/members"),
+            json!({"email": email, "role": role}),
+        )
+        .await;
+        assert_eq!(added.status, 201);
+    }
+
+    let mut buergerhaus = centre_body(
+        &operator_a,
+        &nordstadt,
+        "Bürgerhaus Nordstadt",
+        "community_house",
+        "Offener Treff mit Kuchen",
+        (51.52, 7.46),
+    );
+    buergerhaus["languages"] = json!(["de", "TR"]);
+    buergerhaus["accessibility"] = json!({"step_free": true, "accessible_toilet": true});
+    buergerhaus["contact"] = json!({"user_id": coordinator.id, "role": "Quartiersmanagerin"});
+    let buergerhaus =
+        created_id(post(app, &boss.access_token, "/api/v1/centres", buergerhaus).await).await;
+    let wohncafe = created_id(
+        post(
+            app,
+            &boss.access_token,
+            "/api/v1/centres",
+            centre_body(
+                &operator_a,
+                &hafen,
+                "WohnCafé am Hafen",
+                "wohncafe",
+                "Kaffeeklatsch für Senioren",
+                (51.53, 7.44),
+            ),
+        )
+        .await,
+    )
+    .await;
+    let buero_sued = created_id(
+        post(
+            app,
+            &token,
+            "/api/v1/centres",
+            centre_body(
+                &operator_b,
+                &sued,
+                "Stadtteilbüro Süd",
+                "district_office",
+                "Beratung",
+                (51.40, 7.50),
+            ),
+        )
+        .await,
+    )
+    .await;
+    Town {
+        admin,
+        boss,
+        coordinator,
+        nordstadt,
+        sued,
+        operator_a,
+        operator_b,
+        buergerhaus,
+        wohncafe,
+        buero_sued,
+    }
+}
+
+async fn names(app: &TestApp, query: &str) -> Vec<String> {
+    let response = app.get(&format!("/api/v1/centres?{query}"), None).await;
+    assert_eq!(response.status, 200, "{query}: {:?}", response.json());
+    response.json()["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|c| c["name"].as_str().expect("name").to_owned())
+        .collect()
+}
+
+#[actix_web::test]
+async fn the_public_sees_centres_with_their_contact_by_name_and_role_only() {
+    let app = TestApp::spawn().await;
+    let town = town(&app).await;
+
+    let centre = app
+        .get(&format!("/api/v1/centres/{}", town.buergerhaus), None)
+        .await;
+
+    assert_eq!(centre.status, 200);
+    let body = centre.json();
+    assert_eq!(
+        body["contact"],
+        json!({"name": "Test Person", "role": "Quartiersmanagerin"})
+    );
+    assert_eq!(body["languages"], json!(["de", "tr"]));
+    assert_eq!(body["accessibility"]["step_free"], true);
+    assert_eq!(body["address"]["postcode"], "44135");
+    assert!(
+        !String::from_utf8_lossy(&centre.body).contains("coord@example.org"),
+        "no e-mail of the contact"
+    );
+    let cached = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/centres/{}", town.buergerhaus),
+            &[("if-none-match", "\"1\"")],
+            None,
+        )
+        .await;
+    assert_eq!(cached.status, 304);
+}
+
+#[actix_web::test]
+async fn the_directory_filters_by_district_operator_kind_accessibility_language_and_text() {
+    let app = TestApp::spawn().await;
+    let t = town(&app).await;
+
+    assert_eq!(
+        names(&app, "").await,
+        [
+            "Bürgerhaus Nordstadt",
+            "Stadtteilbüro Süd",
+            "WohnCafé am Hafen"
+        ]
+    );
+    assert_eq!(
+        names(&app, &format!("district_id={}", t.nordstadt)).await,
+        ["Bürgerhaus Nordstadt", "WohnCafé am Hafen"],
+        "sub-districts count"
+    );
+    assert_eq!(
+        names(&app, &format!("district_id={}", t.sued)).await,
+        ["Stadtteilbüro Süd"]
+    );
+    assert_eq!(
+        names(&app, &format!("operator_id={}", t.operator_b)).await,
+        ["Stadtteilbüro Süd"]
+    );
+    assert_eq!(names(&app, "kind=wohncafe").await, ["WohnCafé am Hafen"]);
+    assert_eq!(
+        names(&app, "step_free=true&accessible_toilet=true").await,
+        ["Bürgerhaus Nordstadt"]
+    );
+    assert_eq!(names(&app, "language=TR").await, ["Bürgerhaus Nordstadt"]);
+    assert_eq!(
+        names(&app, "q=Senior").await,
+        ["WohnCafé am Hafen"],
+        "German stemming: Senior finds Senioren"
+    );
+    assert_eq!(names(&app, "q=Treffs").await, ["Bürgerhaus Nordstadt"]);
+    assert_eq!(
+        names(&app, "q=b%C3%BCrgerhaus").await,
+        ["Bürgerhaus Nordstadt"],
+        "umlauts"
+    );
+    assert_eq!(
+        names(&app, "q=Beratung%20-Kuchen").await,
+        ["Stadtteilbüro Süd"]
+    );
+    assert!(names(&app, "q=Schwimmbad").await.is_empty());
+}
+
+#[actix_web::test]
+async fn near_a_point_the_nearest_come_first_within_the_radius() {
+    let app = TestApp::spawn().await;
+    let t = town(&app).await;
+
+    let nearby = app
+        .get("/api/v1/centres?near=51.52,7.46&radius_km=5", None)
+        .await;
+    let everything = names(&app, "near=51.52,7.46&radius_km=50").await;
+
+    let items = nearby.json()["items"].as_array().expect("items").clone();
+    let found: Vec<&str> = items
+        .iter()
+        .map(|c| c["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(found, ["Bürgerhaus Nordstadt", "WohnCafé am Hafen"]);
+    assert_eq!(items[0]["distance_km"], 0.0);
+    let second = items[1]["distance_km"].as_f64().expect("distance");
+    assert!((1.0..2.0).contains(&second), "about 1.7 km: {second}");
+    assert_eq!(
+        everything.last().map(String::as_str),
+        Some("Stadtteilbüro Süd")
+    );
+
+    let mut paged = Vec::new();
+    let mut path = "/api/v1/centres?near=51.52,7.46&radius_km=50&limit=1".to_owned();
+    loop {
+        let page = app.get(&path, None).await.json();
+        paged.extend(
+            page["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|c| c["id"].as_str().expect("id").to_owned()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(cursor) => {
+                path =
+                    format!("/api/v1/centres?near=51.52,7.46&radius_km=50&limit=1&cursor={cursor}")
+            }
+            None => break,
+        }
+    }
+    assert_eq!(paged, [t.buergerhaus, t.wohncafe, t.buero_sued]);
+}
+
+#[actix_web::test]
+async fn staff_change_only_their_own_operators_centres() {
+    let app = TestApp::spawn().await;
+    let t = town(&app).await;
+    let patch = |token: String, id: String, if_match: &'static str, body: Value| {
+        let app = &app;
+        async move {
+            app.json(
+                Method::PATCH,
+                &format!("/api/v1/centres/{id}"),
+                Some(&token),
+                &[("if-match", if_match)],
+                &body,
+            )
+            .await
+        }
+    };
+
+    let own = patch(
+        t.boss.access_token.clone(),
+        t.buergerhaus.clone(),
+        "\"1\"",
+        json!({"name": "Bürgerhaus Nord"}),
+    )
+    .await;
+    let stale = patch(
+        t.boss.access_token.clone(),
+        t.buergerhaus.clone(),
+        "\"1\"",
+        json!({"name": "Alt"}),
+    )
+    .await;
+    let foreign = patch(
+        t.boss.access_token.clone(),
+        t.buero_sued.clone(),
+        "*",
+        json!({"name": "Übernommen"}),
+    )
+    .await;
+    let by_coordinator = patch(
+        t.coordinator.access_token.clone(),
+        t.wohncafe.clone(),
+        "*",
+        json!({"name": "Umbenannt"}),
+    )
+    .await;
+    let foreign_create = post(
+        &app,
+        &t.boss.access_token,
+        "/api/v1/centres",
+        centre_body(&t.operator_b, &t.sued, "Neu", "other", "", (51.4, 7.5)),
+    )
+    .await;
+
+    assert_eq!(own.status, 200, "{:?}", own.json());
+    assert_eq!(own.header("etag"), Some("\"2\""));
+    stale.assert_problem(412, "version-conflict");
+    foreign.assert_problem(403, "forbidden");
+    by_coordinator.assert_problem(403, "forbidden");
+    foreign_create.assert_problem(403, "forbidden");
+    assert_eq!(
+        app.count("centres", "name = 'Stadtteilbüro Süd' AND version = 1")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("centres", "name = 'WohnCafé am Hafen' AND version = 1")
+            .await,
+        1
+    );
+    assert_eq!(app.count("centres", "true").await, 3);
+    let by_admin = patch(
+        t.admin.access_token.clone(),
+        t.buero_sued.clone(),
+        "*",
+        json!({"status": "temporarily_closed"}),
+    )
+    .await;
+    assert_eq!(by_admin.json()["status"], "temporarily_closed");
+    let _ = t.operator_a;
+}
+
+#[actix_web::test]
+async fn bad_centre_input_names_the_field_and_stores_nothing() {
+    let app = TestApp::spawn().await;
+    let t = town(&app).await;
+    let token = t.boss.access_token.as_str();
+    let nowhere = "01930000-0000-7000-8000-000000000000";
+    let mut far = centre_body(&t.operator_a, &t.nordstadt, "X", "other", "", (95.0, 7.0));
+    far["address"]["postcode"] = json!("123");
+    let mut not_staff = centre_body(&t.operator_a, &t.nordstadt, "X", "other", "", (51.0, 7.0));
+    not_staff["contact"] = json!({"user_id": t.admin.id});
+
+    let invalid = post(&app, token, "/api/v1/centres", far).await;
+    let unknown_district = post(
+        &app,
+        token,
+        "/api/v1/centres",
+        centre_body(&t.operator_a, nowhere, "X", "other", "", (51.0, 7.0)),
+    )
+    .await;
+    let unknown_operator = post(
+        &app,
+        &t.admin.access_token,
+        "/api/v1/centres",
+        centre_body(nowhere, &t.nordstadt, "X", "other", "", (51.0, 7.0)),
+    )
+    .await;
+    let contact = post(&app, token, "/api/v1/centres", not_staff).await;
+    let bad_near = app.get("/api/v1/centres?near=somewhere", None).await;
+    let bad_radius = app
+        .get("/api/v1/centres?near=51.5,7.4&radius_km=500", None)
+        .await;
+
+    invalid.assert_problem(422, "validation-failed");
+    let mut fields = invalid.problem_fields();
+    fields.sort();
+    assert_eq!(fields, ["address.postcode", "position.latitude"]);
+    unknown_district.assert_problem(422, "validation-failed");
+    assert_eq!(unknown_district.problem_fields(), ["district_id"]);
+    unknown_operator.assert_problem(422, "validation-failed");
+    assert_eq!(unknown_operator.problem_fields(), ["operator_id"]);
+    contact.assert_problem(422, "validation-failed");
+    assert_eq!(contact.problem_fields(), ["contact.user_id"]);
+    bad_near.assert_problem(422, "validation-failed");
+    bad_radius.assert_problem(422, "validation-failed");
+    assert_eq!(app.count("centres", "true").await, 3);
+}
