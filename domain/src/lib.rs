@@ -5,6 +5,7 @@
 
 pub mod centre;
 pub mod district;
+pub mod opening_hours;
 pub mod operator;
 pub mod user;
 pub mod validation;

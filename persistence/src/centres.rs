@@ -1,13 +1,13 @@
 //! Neighbourhood centres and the public directory over them.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Float8, Int8, Nullable, Text, Uuid as SqlUuid};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel::sql_types::{Bool, Float8, Int8, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::schema::{centres, users};
-use crate::{Refusal, Result};
+use crate::schema::{centre_closures, centre_opening_hours, centres, users};
+use crate::{Error, Refusal, Result};
 
 /// `district_id` must name a district.
 pub const DISTRICT_FOREIGN_KEY: &str = "centres_district_id_fkey";
@@ -186,6 +186,9 @@ pub struct CentreFilter<'a> {
     /// German full-text search over name and description (web search syntax: words, "phrases", -not).
     pub text: Option<&'a str>,
     pub near: Option<Near>,
+    /// Only centres that are active and open at this moment, by their opening hours in
+    /// Europe/Berlin and their closures.
+    pub open_at: Option<DateTime<Utc>>,
 }
 
 /// Where a page starts: after the centre with this sort key (distance — 0 without a point —,
@@ -234,7 +237,14 @@ pub async fn list(
               AND (NOT $7 OR c.hearing_loop) AND (NOT $8 OR c.disabled_parking) \
               AND ($9::text IS NULL OR $9 = ANY (c.languages)) \
               AND ($12::text IS NULL OR c.search @@ websearch_to_tsquery('german', $12)) \
-              AND ($10::float8 IS NULL OR c.latitude BETWEEN $10 - $13 / 111.0 AND $10 + $13 / 111.0)) \
+              AND ($10::float8 IS NULL OR c.latitude BETWEEN $10 - $13 / 111.0 AND $10 + $13 / 111.0) \
+              AND ($18::timestamptz IS NULL OR (c.status = 'active' \
+                   AND EXISTS (SELECT 1 FROM centre_opening_hours h WHERE h.centre_id = c.id \
+                       AND h.weekday = extract(isodow FROM $18 AT TIME ZONE 'Europe/Berlin') \
+                       AND ($18 AT TIME ZONE 'Europe/Berlin')::time >= h.opens \
+                       AND ($18 AT TIME ZONE 'Europe/Berlin')::time < h.closes) \
+                   AND NOT EXISTS (SELECT 1 FROM centre_closures x WHERE x.centre_id = c.id \
+                       AND x.date = ($18 AT TIME ZONE 'Europe/Berlin')::date)))) \
         SELECT * FROM found \
         WHERE ($10::float8 IS NULL OR distance_km <= $13) \
           AND ($14::float8 IS NULL OR (coalesce(distance_km, 0), name, id) > ($14, $15, $16)) \
@@ -259,6 +269,99 @@ pub async fn list(
         .bind::<Nullable<Text>, _>(after.map(|a| a.1.as_str()))
         .bind::<Nullable<SqlUuid>, _>(after.map(|a| a.2))
         .bind::<Int8, _>(limit)
+        .bind::<Nullable<Timestamptz>, _>(filter.open_at)
         .load(conn)
         .await?)
+}
+
+/// A centre's weekly hours `(weekday 1–7, opens, closes)` by day and time, and its closures
+/// `(date, note)` by date.
+pub type Hours = (Vec<(i16, NaiveTime, NaiveTime)>, Vec<(NaiveDate, String)>);
+
+pub async fn opening_hours(conn: &mut AsyncPgConnection, centre_id: Uuid) -> Result<Hours> {
+    let weekly = centre_opening_hours::table
+        .filter(centre_opening_hours::centre_id.eq(centre_id))
+        .select((
+            centre_opening_hours::weekday,
+            centre_opening_hours::opens,
+            centre_opening_hours::closes,
+        ))
+        .order((centre_opening_hours::weekday, centre_opening_hours::opens))
+        .load(conn)
+        .await?;
+    let closures = centre_closures::table
+        .filter(centre_closures::centre_id.eq(centre_id))
+        .select((centre_closures::date, centre_closures::note))
+        .order(centre_closures::date)
+        .load(conn)
+        .await?;
+    Ok((weekly, closures))
+}
+
+/// Replaces the centre's opening hours and closures, if the centre is at one of
+/// `expected_versions`, and bumps its version — all in one transaction.
+pub async fn replace_opening_hours(
+    conn: &mut AsyncPgConnection,
+    centre_id: Uuid,
+    expected_versions: Option<&[i32]>,
+    hours: &Hours,
+) -> Result<Result<CentreRow, Refusal>> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        let bumped = update(
+            conn,
+            centre_id,
+            expected_versions,
+            &CentreChanges::default(),
+        )
+        .await?;
+        let row = match bumped {
+            Ok(row) => row,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
+        diesel::delete(
+            centre_opening_hours::table.filter(centre_opening_hours::centre_id.eq(centre_id)),
+        )
+        .execute(conn)
+        .await?;
+        diesel::delete(centre_closures::table.filter(centre_closures::centre_id.eq(centre_id)))
+            .execute(conn)
+            .await?;
+        let weekly: Vec<_> = hours
+            .0
+            .iter()
+            .map(|(weekday, opens, closes)| {
+                (
+                    centre_opening_hours::centre_id.eq(centre_id),
+                    centre_opening_hours::weekday.eq(*weekday),
+                    centre_opening_hours::opens.eq(*opens),
+                    centre_opening_hours::closes.eq(*closes),
+                )
+            })
+            .collect();
+        if !weekly.is_empty() {
+            diesel::insert_into(centre_opening_hours::table)
+                .values(&weekly)
+                .execute(conn)
+                .await?;
+        }
+        let closures: Vec<_> = hours
+            .1
+            .iter()
+            .map(|(date, note)| {
+                (
+                    centre_closures::centre_id.eq(centre_id),
+                    centre_closures::date.eq(*date),
+                    centre_closures::note.eq(note.as_str()),
+                )
+            })
+            .collect();
+        if !closures.is_empty() {
+            diesel::insert_into(centre_closures::table)
+                .values(&closures)
+                .execute(conn)
+                .await?;
+        }
+        Ok(Ok(row))
+    })
+    .await
 }

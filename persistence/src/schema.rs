@@ -35,7 +35,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     districts,
     operators,
     operator_members,
-    centres
+    centres,
+    centre_opening_hours,
+    centre_closures
 );
 
 diesel::table! {
@@ -114,3 +116,20 @@ diesel::table! {
 diesel::joinable!(centres -> operators (operator_id));
 diesel::joinable!(centres -> districts (district_id));
 diesel::joinable!(centres -> users (contact_user_id));
+
+diesel::table! {
+    centre_opening_hours (centre_id, weekday, opens) {
+        centre_id -> Uuid,
+        weekday -> Int2,
+        opens -> Time,
+        closes -> Time,
+    }
+}
+
+diesel::table! {
+    centre_closures (centre_id, date) {
+        centre_id -> Uuid,
+        date -> Date,
+        note -> Text,
+    }
+}

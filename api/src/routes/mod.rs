@@ -40,6 +40,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(centres::list::list_centres)
             .service(centres::create::create_centre)
             .service(centres::get::get_centre)
-            .service(centres::update::update_centre),
+            .service(centres::update::update_centre)
+            .service(centres::hours::get_opening_hours)
+            .service(centres::hours::replace_opening_hours),
     );
 }

@@ -429,3 +429,189 @@ async fn bad_centre_input_names_the_field_and_stores_nothing() {
     bad_radius.assert_problem(422, "validation-failed");
     assert_eq!(app.count("centres", "true").await, 3);
 }
+
+async fn put_hours(
+    app: &TestApp,
+    token: &str,
+    centre: &str,
+    if_match: &str,
+    body: Value,
+) -> TestResponse {
+    app.json(
+        Method::PUT,
+        &format!("/api/v1/centres/{centre}/opening-hours"),
+        Some(token),
+        &[("if-match", if_match)],
+        &body,
+    )
+    .await
+}
+
+#[actix_web::test]
+async fn operator_admins_set_opening_hours_of_their_centres() {
+    let app = TestApp::spawn().await;
+    let t = town(&app).await;
+    let week = json!({
+        "weekly": [{"weekday": 2, "opens": "15:00", "closes": "18:00"}, {"weekday": 2, "opens": "09:00", "closes": "12:00"}],
+        "closures": [{"date": "2026-12-24", "note": "Heiligabend"}]
+    });
+
+    let set = put_hours(
+        &app,
+        &t.boss.access_token,
+        &t.buergerhaus,
+        "\"1\"",
+        week.clone(),
+    )
+    .await;
+    let stale = put_hours(
+        &app,
+        &t.boss.access_token,
+        &t.buergerhaus,
+        "\"1\"",
+        week.clone(),
+    )
+    .await;
+    let overlapping = put_hours(
+        &app,
+        &t.boss.access_token,
+        &t.buergerhaus,
+        "*",
+        json!({"weekly": [{"weekday": 1, "opens": "09:00", "closes": "12:00"}, {"weekday": 1, "opens": "11:00", "closes": "13:00"}]}),
+    )
+    .await;
+    let backwards = put_hours(
+        &app,
+        &t.boss.access_token,
+        &t.buergerhaus,
+        "*",
+        json!({"weekly": [{"weekday": 1, "opens": "18:00", "closes": "09:00"}]}),
+    )
+    .await;
+    let foreign = put_hours(&app, &t.boss.access_token, &t.buero_sued, "*", week.clone()).await;
+
+    assert_eq!(set.status, 200, "{:?}", set.json());
+    assert_eq!(set.header("etag"), Some("\"2\""));
+    stale.assert_problem(412, "version-conflict");
+    overlapping.assert_problem(422, "validation-failed");
+    assert_eq!(overlapping.problem_fields(), ["weekly[1].opens"]);
+    backwards.assert_problem(422, "validation-failed");
+    assert_eq!(backwards.problem_fields(), ["weekly[0].closes"]);
+    foreign.assert_problem(403, "forbidden");
+    let hours = app
+        .get(
+            &format!("/api/v1/centres/{}/opening-hours", t.buergerhaus),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(hours["time_zone"], "Europe/Berlin");
+    assert_eq!(
+        hours["weekly"],
+        json!([{"weekday": 2, "opens": "09:00", "closes": "12:00"}, {"weekday": 2, "opens": "15:00", "closes": "18:00"}])
+    );
+    assert_eq!(
+        hours["closures"],
+        json!([{"date": "2026-12-24", "note": "Heiligabend"}])
+    );
+    assert_eq!(app.count("centre_opening_hours", "true").await, 2);
+}
+
+#[actix_web::test]
+async fn open_at_follows_local_time_across_daylight_saving_and_closures() {
+    let app = TestApp::spawn().await;
+    let t = town(&app).await;
+    let tuesdays = json!({"weekly": [{"weekday": 2, "opens": "15:00", "closes": "18:00"}], "closures": [{"date": "2026-12-01"}]});
+    assert_eq!(
+        put_hours(&app, &t.boss.access_token, &t.buergerhaus, "*", tuesdays)
+            .await
+            .status,
+        200
+    );
+    let open_at = |at: &str| format!("open_at={}", at.replace('+', "%2B"));
+
+    // Tuesday 24 November 2026, winter time (UTC+1): 15:30 local is 14:30 UTC.
+    assert_eq!(
+        names(&app, &open_at("2026-11-24T14:30:00Z")).await,
+        ["Bürgerhaus Nordstadt"]
+    );
+    assert_eq!(
+        names(&app, &open_at("2026-11-24T15:30:00+01:00")).await,
+        ["Bürgerhaus Nordstadt"]
+    );
+    assert!(
+        names(&app, &open_at("2026-11-24T13:30:00Z"))
+            .await
+            .is_empty(),
+        "14:30 local: not yet"
+    );
+    assert!(
+        names(&app, &open_at("2026-11-24T17:00:00Z"))
+            .await
+            .is_empty(),
+        "18:00 local: closed"
+    );
+    // Tuesday 23 June 2026, summer time (UTC+2): 15:30 local is 13:30 UTC.
+    assert_eq!(
+        names(&app, &open_at("2026-06-23T13:30:00Z")).await,
+        ["Bürgerhaus Nordstadt"]
+    );
+    assert!(
+        names(&app, &open_at("2026-06-23T16:30:00Z"))
+            .await
+            .is_empty(),
+        "18:30 local"
+    );
+    // Tuesday 1 December 2026 is a closure.
+    assert!(
+        names(&app, &open_at("2026-12-01T14:30:00Z"))
+            .await
+            .is_empty()
+    );
+    // A centre closed for a while is not open, whatever its hours.
+    let closed = app
+        .json(
+            Method::PATCH,
+            &format!("/api/v1/centres/{}", t.buergerhaus),
+            Some(&t.boss.access_token),
+            &[("if-match", "*")],
+            &json!({"status": "temporarily_closed"}),
+        )
+        .await;
+    assert_eq!(closed.status, 200);
+    assert!(
+        names(&app, &open_at("2026-11-24T14:30:00Z"))
+            .await
+            .is_empty()
+    );
+}
+
+#[actix_web::test]
+async fn the_database_refuses_overlapping_opening_hours() {
+    use diesel_async::RunQueryDsl;
+    let app = TestApp::spawn().await;
+    let t = town(&app).await;
+    let insert = |opens: &str, closes: &str| {
+        format!(
+            "INSERT INTO centre_opening_hours (centre_id, weekday, opens, closes) VALUES ('{}', 3, '{opens}', '{closes}')",
+            t.buergerhaus
+        )
+    };
+
+    diesel::sql_query(insert("09:00", "12:00"))
+        .execute(&mut *app.conn().await)
+        .await
+        .expect("first range");
+    let overlapping = diesel::sql_query(insert("11:00", "14:00"))
+        .execute(&mut *app.conn().await)
+        .await;
+    let adjacent = diesel::sql_query(insert("12:00", "14:00"))
+        .execute(&mut *app.conn().await)
+        .await;
+
+    assert!(
+        overlapping.is_err(),
+        "the exclusion constraint refuses an overlap"
+    );
+    assert!(adjacent.is_ok(), "ranges that only touch are fine");
+}

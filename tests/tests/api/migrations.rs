@@ -177,6 +177,13 @@ async fn the_schema_matches_what_diesel_is_told() {
         ("centres", "created_at", "timestamp with time zone"),
         ("centres", "updated_at", "timestamp with time zone"),
         ("centres", "version", "integer"),
+        ("centre_opening_hours", "centre_id", "uuid"),
+        ("centre_opening_hours", "weekday", "smallint"),
+        ("centre_opening_hours", "opens", "time without time zone"),
+        ("centre_opening_hours", "closes", "time without time zone"),
+        ("centre_closures", "centre_id", "uuid"),
+        ("centre_closures", "date", "date"),
+        ("centre_closures", "note", "text"),
     ];
     for (table, column, data_type) in expected {
         assert!(

@@ -1,4 +1,5 @@
 use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, Utc};
 use quartier_domain::{CentreKind, CentreStatus, GeoPoint, ValidationErrors};
 use quartier_persistence::centres::{self, CentreFilter, CentreKey, Near};
 use serde::Deserialize;
@@ -41,6 +42,10 @@ pub struct ListCentresQuery {
     /// Kilometres around `near`, 0.1 to 100 (default 5).
     #[param(minimum = 0.1, maximum = 100)]
     pub radius_km: Option<f64>,
+    /// Only centres open now (by their opening hours in Europe/Berlin and their closures).
+    pub open_now: Option<bool>,
+    /// Only centres open at this moment (RFC 3339, such as `2026-12-01T15:30:00+01:00`).
+    pub open_at: Option<DateTime<Utc>>,
     /// Items per page, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
@@ -103,6 +108,11 @@ pub async fn list_centres(
         language: language.as_deref(),
         text,
         near,
+        open_at: match (query.open_at, query.open_now) {
+            (Some(at), _) => Some(at),
+            (None, Some(true)) => Some(Utc::now()),
+            _ => None,
+        },
     };
     let mut conn = state.conn().await?;
     let rows = centres::list(&mut conn, &filter, after.as_ref(), i64::from(limit) + 1).await?;

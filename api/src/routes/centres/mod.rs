@@ -3,6 +3,7 @@
 
 pub mod create;
 pub mod get;
+pub mod hours;
 pub mod list;
 pub mod update;
 

@@ -1,0 +1,3 @@
+DROP TABLE centre_closures;
+DROP TABLE centre_opening_hours;
+DROP EXTENSION IF EXISTS btree_gist;
