@@ -25,6 +25,7 @@ pub mod openapi;
 pub mod pagination;
 pub mod passwords;
 pub mod routes;
+pub mod seed;
 pub mod state;
 pub mod telemetry;
 pub mod tokens;

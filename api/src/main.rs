@@ -33,6 +33,8 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document (JSON) to standard output.
     Openapi,
+    /// Fill an empty database with an invented demo town and print its staff accounts.
+    SeedDemo,
     /// Make an account an administrator, creating it if needed. Safe to repeat.
     CreateAdmin {
         #[arg(long)]
@@ -68,6 +70,7 @@ async fn main() -> std::process::ExitCode {
             commands::serve(settings, migrate).await
         }
         Command::Migrate => commands::migrate(settings).await,
+        Command::SeedDemo => quartier_api::seed::seed_demo(settings).await,
         Command::Openapi => commands::print_openapi(),
         Command::CreateAdmin {
             email,

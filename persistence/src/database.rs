@@ -168,6 +168,24 @@ pub async fn create_database_if_missing(url: &DatabaseUrl) -> Result<bool> {
     }
 }
 
+#[derive(QueryableByName)]
+struct Found {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    found: bool,
+}
+
+/// Whether any district, operator or centre is stored: demo data goes only into an empty
+/// directory.
+pub async fn holds_directory_data(conn: &mut AsyncPgConnection) -> Result<bool> {
+    let found: Found = diesel::sql_query(
+        "SELECT EXISTS (SELECT 1 FROM districts) OR EXISTS (SELECT 1 FROM operators) \
+         OR EXISTS (SELECT 1 FROM centres) AS found",
+    )
+    .get_result(conn)
+    .await?;
+    Ok(found.found)
+}
+
 /// Drops the database named by `url`, closing its connections first.
 pub async fn drop_database(url: &DatabaseUrl) -> Result<()> {
     let mut conn = connect_maintenance(url).await?;

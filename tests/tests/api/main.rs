@@ -9,5 +9,6 @@ mod migrations;
 mod openapi;
 mod operations;
 mod operators;
+mod seed;
 mod sessions;
 mod users;

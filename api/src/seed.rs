@@ -1,0 +1,441 @@
+//! `quartier seed-demo`: a small invented German town to try Quartier with — districts, five
+//! operators with staff, centres with opening hours. It refuses a database that holds data.
+
+use chrono::{NaiveDate, NaiveTime};
+use quartier_domain::{Role, StaffRole};
+use quartier_persistence::centres::{self, NewCentre};
+use quartier_persistence::districts::{self, NewDistrict};
+use quartier_persistence::operators::{self, NewOperator};
+use quartier_persistence::pool::{self, build_pool};
+use quartier_persistence::users::{self, NewUser};
+use uuid::Uuid;
+
+use crate::commands::{CommandResult, prepare_database};
+use crate::config::Settings;
+use crate::passwords::Passwords;
+
+const TOWN: &str = "Auenstadt";
+
+/// Districts: name, parent (by name), centre point.
+const DISTRICTS: [(&str, Option<&str>, (f64, f64)); 9] = [
+    ("Altstadt", None, (50.9800, 10.3200)),
+    ("Marktviertel", Some("Altstadt"), (50.9812, 10.3188)),
+    ("Domviertel", Some("Altstadt"), (50.9790, 10.3225)),
+    ("Nordstadt", None, (50.9920, 10.3180)),
+    ("Hafenquartier", Some("Nordstadt"), (50.9958, 10.3105)),
+    ("Südstadt", None, (50.9680, 10.3250)),
+    ("Weststadt", None, (50.9810, 10.2990)),
+    ("Oststadt", None, (50.9795, 10.3420)),
+    ("Gartenstadt", Some("Oststadt"), (50.9760, 10.3510)),
+];
+
+/// Operators: name, kind, slug for staff addresses, website.
+const OPERATORS: [(&str, &str, &str); 5] = [
+    (
+        "Stadt Auenstadt, Amt für Quartiersentwicklung",
+        "municipality",
+        "stadt",
+    ),
+    ("Auenstädter Wohnungsbau eG", "housing_company", "wohnbau"),
+    (
+        "Diakonisches Werk Auenstadt",
+        "church_or_welfare",
+        "diakonie",
+    ),
+    (
+        "Nachbarschaftshilfe Auenstadt e.V.",
+        "association",
+        "nachbarschaftshilfe",
+    ),
+    ("Sozialwerk an der Aue gGmbH", "other", "sozialwerk"),
+];
+
+/// Centres: operator (index), district, name, kind, description, position, languages,
+/// step-free, accessible toilet, hearing loop, disabled parking, Saturday hours.
+type CentreSeed = (
+    usize,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    (f64, f64),
+    &'static [&'static str],
+    [bool; 4],
+    bool,
+);
+
+const CENTRES: [CentreSeed; 15] = [
+    (
+        0,
+        "Marktviertel",
+        "Bürgerhaus am Markt",
+        "community_house",
+        "Offener Treff, Kaffee und Kuchen, Raum für Initiativen",
+        (50.9814, 10.3191),
+        &["de", "en"],
+        [true, true, true, true],
+        true,
+    ),
+    (
+        0,
+        "Nordstadt",
+        "Stadtteilbüro Nordstadt",
+        "district_office",
+        "Beratung rund ums Wohnen und Leben im Stadtteil",
+        (50.9925, 10.3176),
+        &["de", "tr", "ar"],
+        [true, true, false, false],
+        false,
+    ),
+    (
+        0,
+        "Südstadt",
+        "Stadtteilbüro Südstadt",
+        "district_office",
+        "Quartiersmanagement, Sprechstunden und Beteiligung",
+        (50.9684, 10.3247),
+        &["de", "ru"],
+        [true, false, false, true],
+        false,
+    ),
+    (
+        1,
+        "Hafenquartier",
+        "WohnCafé am Hafen",
+        "wohncafe",
+        "Kaffeeklatsch für Seniorinnen und Senioren, Mittagstisch",
+        (50.9961, 10.3101),
+        &["de"],
+        [true, true, false, false],
+        false,
+    ),
+    (
+        1,
+        "Gartenstadt",
+        "Nachbarschaftstreff Gartenstadt",
+        "meeting_place",
+        "Spielgruppe, Repair-Café und Gartenprojekt",
+        (50.9763, 10.3515),
+        &["de", "pl"],
+        [false, false, false, true],
+        true,
+    ),
+    (
+        1,
+        "Weststadt",
+        "WohnCafé Lindenhof",
+        "wohncafe",
+        "Frühstück, Spieleabend und Kaffeetisch",
+        (50.9807, 10.2994),
+        &["de"],
+        [true, true, true, false],
+        false,
+    ),
+    (
+        2,
+        "Domviertel",
+        "Zentrum für Gemeinwesenarbeit Domviertel",
+        "community_work_centre",
+        "Familienberatung, Sprachcafé und Hausaufgabenhilfe",
+        (50.9792, 10.3228),
+        &["de", "uk", "ar", "fa"],
+        [true, true, true, false],
+        false,
+    ),
+    (
+        2,
+        "Oststadt",
+        "Diakonie-Treff Oststadt",
+        "meeting_place",
+        "Offener Treff, Kleiderkammer und Sozialberatung",
+        (50.9797, 10.3417),
+        &["de", "ru", "uk"],
+        [true, true, false, false],
+        false,
+    ),
+    (
+        2,
+        "Südstadt",
+        "Familienzentrum Südstadt",
+        "community_work_centre",
+        "Eltern-Kind-Gruppen, Spielgruppe und Familiencafé",
+        (50.9672, 10.3262),
+        &["de", "tr"],
+        [true, true, false, true],
+        true,
+    ),
+    (
+        3,
+        "Nordstadt",
+        "Nachbarschaftshaus Nord",
+        "community_house",
+        "Nachbarschaftshilfe, Einkaufsdienst und Kaffeetisch",
+        (50.9918, 10.3195),
+        &["de"],
+        [false, true, false, false],
+        true,
+    ),
+    (
+        3,
+        "Altstadt",
+        "Treffpunkt Altstadt",
+        "meeting_place",
+        "Senioren-Treff, Gedächtnistraining und Singkreis",
+        (50.9801, 10.3203),
+        &["de", "it"],
+        [true, false, true, false],
+        false,
+    ),
+    (
+        3,
+        "Weststadt",
+        "Repair-Café West",
+        "meeting_place",
+        "Reparieren statt wegwerfen, jeden Samstag",
+        (50.9816, 10.2981),
+        &["de", "en"],
+        [false, false, false, false],
+        true,
+    ),
+    (
+        4,
+        "Hafenquartier",
+        "Quartierszentrum Hafen",
+        "community_work_centre",
+        "Jugendtreff, Bewerbungshilfe und Sprachkurse",
+        (50.9950, 10.3112),
+        &["de", "ar", "ku", "en"],
+        [true, true, true, true],
+        false,
+    ),
+    (
+        4,
+        "Gartenstadt",
+        "Gemeinschaftshaus Gartenstadt",
+        "community_house",
+        "Vereinsräume, Kulturabende und Mittagstisch",
+        (50.9755, 10.3502),
+        &["de"],
+        [true, true, false, true],
+        false,
+    ),
+    (
+        4,
+        "Marktviertel",
+        "Interkulturelles Café am Markt",
+        "other",
+        "Begegnungscafé mit Sprachpatenschaften",
+        (50.9809, 10.3180),
+        &["de", "tr", "ar", "uk", "en"],
+        [true, false, false, false],
+        true,
+    ),
+];
+
+/// A staff account the demo made.
+#[derive(Debug)]
+pub struct DemoAccount {
+    pub email: String,
+    pub password: String,
+    pub role: &'static str,
+    pub operator: &'static str,
+}
+
+/// `quartier seed-demo`: fills an empty database with the demo town and prints the staff
+/// accounts it made.
+pub async fn seed_demo(settings: Settings) -> CommandResult {
+    let accounts = seed_demo_town(settings).await?;
+    println!(
+        "Demo town {TOWN}: {} districts, {} operators, {} centres.",
+        DISTRICTS.len(),
+        OPERATORS.len(),
+        CENTRES.len()
+    );
+    println!("Staff accounts (e-mail, password, role, operator):");
+    for account in &accounts {
+        println!(
+            "  {}  {}  {}  {}",
+            account.email, account.password, account.role, account.operator
+        );
+    }
+    println!("Try GET /api/v1/centres?near=50.98,10.32&open_now=true&step_free=true");
+    Ok(())
+}
+
+/// Fills an empty database with the demo town; returns the staff accounts it made.
+pub async fn seed_demo_town(
+    settings: Settings,
+) -> Result<Vec<DemoAccount>, Box<dyn std::error::Error>> {
+    prepare_database(&settings, settings.migrate_on_start).await?;
+    let pool = build_pool(&settings.database_url, &settings.pool)?;
+    let mut conn = pool::get(&pool).await?;
+    if quartier_persistence::database::holds_directory_data(&mut conn).await? {
+        return Err("the database already holds districts, operators or centres; seed-demo fills only an empty one \
+                    (use a new DATABASE_URL, or drop the database first)"
+            .into());
+    }
+    let passwords = Passwords::new(2)?;
+    let mut district_ids: Vec<(&str, Uuid)> = Vec::new();
+    for (name, parent, (latitude, longitude)) in DISTRICTS {
+        let parent_id = parent.and_then(|p| {
+            district_ids
+                .iter()
+                .find(|(n, _)| *n == p)
+                .map(|(_, id)| *id)
+        });
+        let slug = quartier_domain::Slug::from_name(name)?;
+        let row = districts::insert(
+            &mut conn,
+            &NewDistrict {
+                id: Uuid::now_v7(),
+                name,
+                slug: slug.as_str(),
+                town: TOWN,
+                parent_id,
+                latitude: Some(latitude),
+                longitude: Some(longitude),
+            },
+        )
+        .await?;
+        district_ids.push((name, row.id));
+    }
+
+    let mut accounts = Vec::new();
+    let mut operator_ids = Vec::new();
+    for (name, kind, slug) in OPERATORS {
+        let website = format!("https://{slug}.auenstadt.example");
+        let email = format!("kontakt@{slug}.auenstadt.example");
+        let row = operators::insert(
+            &mut conn,
+            &NewOperator {
+                id: Uuid::now_v7(),
+                name,
+                kind,
+                description: "",
+                website: Some(&website),
+                contact_email: Some(&email),
+                contact_phone: Some("+49 3621 12345"),
+            },
+        )
+        .await?;
+        let mut staff = Vec::new();
+        for (local, display, role) in [
+            ("leitung", "Leitung", StaffRole::OperatorAdmin),
+            ("koordination", "Koordination", StaffRole::Coordinator),
+        ] {
+            let email = format!("{local}@{slug}.auenstadt.example");
+            let password = random_password();
+            let hash = passwords.hash(&password).await?;
+            let user = users::insert(
+                &mut conn,
+                &NewUser {
+                    id: Uuid::now_v7(),
+                    email: &email,
+                    display_name: &format!("{display} {}", short_name(name)),
+                    password_hash: &hash,
+                    role: Role::Member.as_str(),
+                    privacy_consent_at: chrono::Utc::now(),
+                },
+            )
+            .await?
+            .ok_or("a demo account exists already")?;
+            operators::add_member(&mut conn, row.id, user.id, role.as_str()).await?;
+            accounts.push(DemoAccount {
+                email,
+                password,
+                role: role.as_str(),
+                operator: name,
+            });
+            staff.push(user.id);
+        }
+        operator_ids.push((row.id, staff));
+    }
+
+    for (
+        operator,
+        district,
+        name,
+        kind,
+        description,
+        (latitude, longitude),
+        languages,
+        access,
+        saturday,
+    ) in CENTRES
+    {
+        let (operator_id, staff) = &operator_ids[operator];
+        let district_id = district_ids
+            .iter()
+            .find(|(n, _)| *n == district)
+            .map(|(_, id)| *id)
+            .ok_or("unknown demo district")?;
+        let languages: Vec<String> = languages.iter().map(|l| (*l).to_owned()).collect();
+        let row = centres::insert(
+            &mut conn,
+            &NewCentre {
+                id: Uuid::now_v7(),
+                operator_id: *operator_id,
+                district_id,
+                name,
+                kind,
+                description,
+                street: "Auenweg 1",
+                postcode: "99867",
+                town: TOWN,
+                latitude,
+                longitude,
+                phone: Some("+49 3621 23456"),
+                email: None,
+                languages: &languages,
+                step_free: access[0],
+                accessible_toilet: access[1],
+                hearing_loop: access[2],
+                disabled_parking: access[3],
+                accessibility_notes: "",
+                contact_user_id: staff.get(1).copied(),
+                contact_role: Some("Quartiersmanagement"),
+                status: "active",
+            },
+        )
+        .await?;
+        centres::replace_opening_hours(&mut conn, row.id, None, &week(saturday))
+            .await?
+            .map_err(|r| format!("{r:?}"))?;
+    }
+    Ok(accounts)
+}
+
+/// Monday to Friday 9–12 and 14–17 (Wednesday afternoon closed), Saturday 10–14 for some;
+/// closed over Christmas and New Year.
+fn week(saturday: bool) -> centres::Hours {
+    let t = |h: u32| NaiveTime::from_hms_opt(h, 0, 0).unwrap_or_default();
+    let mut weekly = Vec::new();
+    for day in 1..=5 {
+        weekly.push((day, t(9), t(12)));
+        if day != 3 {
+            weekly.push((day, t(14), t(17)));
+        }
+    }
+    if saturday {
+        weekly.push((6, t(10), t(14)));
+    }
+    let closures = [(12, 24), (12, 25), (12, 26), (12, 31)]
+        .into_iter()
+        .filter_map(|(m, d)| NaiveDate::from_ymd_opt(2026, m, d))
+        .chain(NaiveDate::from_ymd_opt(2027, 1, 1))
+        .map(|date| (date, "Feiertage".to_owned()))
+        .collect();
+    (weekly, closures)
+}
+
+fn short_name(operator: &str) -> &str {
+    operator.split([',', ' ']).next().unwrap_or(operator)
+}
+
+/// 16 letters and digits, for printed demo passwords.
+fn random_password() -> String {
+    const CHARS: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    (0..16)
+        .map(|_| CHARS[rand::random_range(0..CHARS.len())] as char)
+        .collect()
+}

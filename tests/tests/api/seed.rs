@@ -1,0 +1,49 @@
+//! The demo town: fills an empty database once, and everything in it works.
+
+use quartier_api::seed::seed_demo_town;
+use quartier_tests::TestApp;
+
+#[actix_web::test]
+async fn the_demo_town_fills_an_empty_database_once() {
+    let app = TestApp::spawn().await;
+
+    let accounts = seed_demo_town(app.settings.clone()).await.expect("seed");
+    let again = seed_demo_town(app.settings.clone()).await;
+
+    assert_eq!(app.count("districts", "true").await, 9);
+    assert_eq!(app.count("districts", "parent_id IS NOT NULL").await, 4);
+    assert_eq!(app.count("operators", "true").await, 5);
+    assert_eq!(
+        app.count("operator_members", "role = 'operator_admin'")
+            .await,
+        5
+    );
+    assert_eq!(app.count("centres", "true").await, 15);
+    assert_eq!(app.count("centres", "contact_user_id IS NULL").await, 0);
+    assert!(app.count("centre_opening_hours", "true").await >= 15 * 9);
+    assert_eq!(accounts.len(), 10);
+    let message = again.expect_err("refuses a filled database").to_string();
+    assert!(message.contains("empty"), "{message}");
+    assert_eq!(
+        app.count("centres", "true").await,
+        15,
+        "nothing added the second time"
+    );
+
+    let boss = accounts
+        .iter()
+        .find(|a| a.role == "operator_admin")
+        .expect("an operator admin");
+    assert_eq!(app.login(&boss.email, &boss.password).await.status, 200);
+    // A weekday morning in winter: 10:00 local, step-free, near the market square.
+    let found = app
+        .get("/api/v1/centres?near=50.98,10.32&radius_km=3&step_free=true&open_at=2026-11-24T09:00:00Z", None)
+        .await;
+    let items = found.json()["items"].as_array().expect("items").clone();
+    assert!(items.len() >= 5, "{items:?}");
+    assert!(
+        items
+            .iter()
+            .all(|c| c["accessibility"]["step_free"] == true)
+    );
+}
