@@ -1,7 +1,8 @@
 //! The one check every write below an operator goes through: is the caller staff of the
 //! operator that owns the thing, with a role that allows the change?
 //!
-//! Administrators may do everything. Staff of a deactivated operator may change nothing.
+//! Administrators may do everything. Staff of a deactivated operator may change nothing. A
+//! coordinator limited to named centres may act only for those.
 
 use quartier_domain::{Role, StaffRole};
 use quartier_persistence::AsyncPgConnection;
@@ -24,15 +25,49 @@ pub async fn require_staff(
     let Some((status, role)) = found else {
         return Err(ApiError::NotFound("No operator has this id.".into()));
     };
+    decide(user, &status, role.as_deref(), needed, false)
+}
+
+/// Ok, with the centre's operator, when `user` may act as `needed` for the centre
+/// `centre_id`: as `require_staff` for its operator, and a coordinator limited to named
+/// centres only for those. 404 when there is no such centre.
+pub async fn require_centre_staff(
+    conn: &mut AsyncPgConnection,
+    user: AuthUser,
+    centre_id: Uuid,
+    needed: StaffRole,
+) -> Result<Uuid, ApiError> {
+    let staff = operators::centre_staff_role(conn, centre_id, user.id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("No centre has this id.".into()))?;
+    decide(
+        user,
+        &staff.operator_status,
+        staff.role.as_deref(),
+        needed,
+        staff.excluded,
+    )?;
+    Ok(staff.operator_id)
+}
+
+fn decide(
+    user: AuthUser,
+    status: &str,
+    role: Option<&str>,
+    needed: StaffRole,
+    excluded: bool,
+) -> Result<(), ApiError> {
     if user.role == Role::Admin {
         return Ok(());
     }
-    let role = role.as_deref().and_then(StaffRole::parse);
-    match role {
-        Some(role) if role.includes(needed) && status == "active" => Ok(()),
-        Some(role) if role.includes(needed) => Err(ApiError::Forbidden(
+    match role.and_then(StaffRole::parse) {
+        Some(role) if role.includes(needed) && status != "active" => Err(ApiError::Forbidden(
             "This operator is deactivated: its staff can change nothing.".into(),
         )),
+        Some(StaffRole::Coordinator) if excluded => Err(ApiError::Forbidden(
+            "You coordinate other centres of this operator, not this one.".into(),
+        )),
+        Some(role) if role.includes(needed) => Ok(()),
         _ => Err(ApiError::Forbidden(format!(
             "Only administrators and staff of this operator with the role {} may do this.",
             needed.as_str()

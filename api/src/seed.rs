@@ -339,7 +339,7 @@ pub async fn seed_demo_town(
             )
             .await?
             .ok_or("a demo account exists already")?;
-            operators::add_member(&mut conn, row.id, user.id, role.as_str()).await?;
+            operators::add_member(&mut conn, row.id, user.id, role.as_str(), &[]).await?;
             accounts.push(DemoAccount {
                 email,
                 password,

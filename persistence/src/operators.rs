@@ -5,11 +5,13 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::schema::{operator_members, operators, users};
+use crate::schema::{centres, operator_member_centres, operator_members, operators, users};
 use crate::{Error, Refusal, Result};
 
 /// A user is a member of an operator once.
 pub const MEMBER_PRIMARY_KEY: &str = "operator_members_pkey";
+/// A member's named centres must be centres of the operator.
+pub const MEMBER_CENTRE_FOREIGN_KEY: &str = "operator_member_centres_centre_fkey";
 /// A member must be an existing user.
 pub const MEMBER_USER_FOREIGN_KEY: &str = "operator_members_user_id_fkey";
 
@@ -223,13 +225,15 @@ pub async fn member(
         .optional()?)
 }
 
-/// Adds `user_id` to the operator's staff with `role`. A second membership of the same user
-/// violates `MEMBER_PRIMARY_KEY`.
+/// Adds `user_id` to the operator's staff with `role`, limited to `centre_ids` (none: all the
+/// operator's centres), in one transaction. A second membership of the same user violates
+/// `MEMBER_PRIMARY_KEY`; a centre of another operator `MEMBER_CENTRE_FOREIGN_KEY`.
 pub async fn add_member(
     conn: &mut AsyncPgConnection,
     operator_id: Uuid,
     user_id: Uuid,
     role: &str,
+    centre_ids: &[Uuid],
 ) -> Result<MemberRow> {
     conn.transaction::<_, Error, _>(async |conn| {
         diesel::insert_into(operator_members::table)
@@ -240,6 +244,7 @@ pub async fn add_member(
             ))
             .execute(conn)
             .await?;
+        set_member_centres(conn, operator_id, user_id, centre_ids).await?;
         member(conn, operator_id, user_id)
             .await?
             .ok_or(Error::NotFound)
@@ -247,21 +252,31 @@ pub async fn add_member(
     .await
 }
 
-/// Changes a member's role; `None` when the user is not a member.
-pub async fn set_member_role(
+/// Changes a member's role and/or centre limits in one transaction; `None` when the user is
+/// not a member.
+pub async fn update_member(
     conn: &mut AsyncPgConnection,
     operator_id: Uuid,
     user_id: Uuid,
-    role: &str,
+    role: Option<&str>,
+    centre_ids: Option<&[Uuid]>,
 ) -> Result<Option<MemberRow>> {
-    let changed = diesel::update(operator_members::table.find((operator_id, user_id)))
-        .set(operator_members::role.eq(role))
-        .execute(conn)
-        .await?;
-    if changed == 0 {
-        return Ok(None);
-    }
-    member(conn, operator_id, user_id).await
+    conn.transaction::<_, Error, _>(async |conn| {
+        if let Some(role) = role {
+            let changed = diesel::update(operator_members::table.find((operator_id, user_id)))
+                .set(operator_members::role.eq(role))
+                .execute(conn)
+                .await?;
+            if changed == 0 {
+                return Ok(None);
+            }
+        }
+        if let Some(centre_ids) = centre_ids {
+            set_member_centres(conn, operator_id, user_id, centre_ids).await?;
+        }
+        member(conn, operator_id, user_id).await
+    })
+    .await
 }
 
 /// Removes a member; whether there was one.
@@ -274,4 +289,104 @@ pub async fn remove_member(
         .execute(conn)
         .await?;
     Ok(removed > 0)
+}
+
+/// The centres each of `user_ids` is limited to in the operator; users without limits are
+/// left out (they may act for all the operator's centres).
+pub async fn member_centres(
+    conn: &mut AsyncPgConnection,
+    operator_id: Uuid,
+    user_ids: &[Uuid],
+) -> Result<Vec<(Uuid, Uuid)>> {
+    Ok(operator_member_centres::table
+        .filter(operator_member_centres::operator_id.eq(operator_id))
+        .filter(operator_member_centres::user_id.eq_any(user_ids.to_vec()))
+        .select((
+            operator_member_centres::user_id,
+            operator_member_centres::centre_id,
+        ))
+        .order((
+            operator_member_centres::user_id,
+            operator_member_centres::centre_id,
+        ))
+        .load(conn)
+        .await?)
+}
+
+/// Limits a member to `centre_ids` (none: all the operator's centres), replacing earlier
+/// limits. A centre of another operator violates `MEMBER_CENTRE_FOREIGN_KEY`.
+pub async fn set_member_centres(
+    conn: &mut AsyncPgConnection,
+    operator_id: Uuid,
+    user_id: Uuid,
+    centre_ids: &[Uuid],
+) -> Result<()> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        diesel::delete(
+            operator_member_centres::table
+                .filter(operator_member_centres::operator_id.eq(operator_id))
+                .filter(operator_member_centres::user_id.eq(user_id)),
+        )
+        .execute(conn)
+        .await?;
+        let rows: Vec<_> = centre_ids
+            .iter()
+            .map(|centre_id| {
+                (
+                    operator_member_centres::operator_id.eq(operator_id),
+                    operator_member_centres::user_id.eq(user_id),
+                    operator_member_centres::centre_id.eq(*centre_id),
+                )
+            })
+            .collect();
+        if !rows.is_empty() {
+            diesel::insert_into(operator_member_centres::table)
+                .values(&rows)
+                .on_conflict_do_nothing()
+                .execute(conn)
+                .await?;
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// What a user may do for one centre: the centre's operator, its status, the user's role
+/// there, and whether a limit to named centres leaves this centre out. `None` when no centre
+/// has this id.
+pub async fn centre_staff_role(
+    conn: &mut AsyncPgConnection,
+    centre_id: Uuid,
+    user_id: Uuid,
+) -> Result<Option<CentreStaff>> {
+    let operator: Option<Uuid> = centres::table
+        .find(centre_id)
+        .select(centres::operator_id)
+        .first(conn)
+        .await
+        .optional()?;
+    let Some(operator_id) = operator else {
+        return Ok(None);
+    };
+    let (status, role) = staff_role(conn, operator_id, user_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let limits = member_centres(conn, operator_id, &[user_id]).await?;
+    let excluded = !limits.is_empty() && !limits.iter().any(|(_, centre)| *centre == centre_id);
+    Ok(Some(CentreStaff {
+        operator_id,
+        operator_status: status,
+        role,
+        excluded,
+    }))
+}
+
+/// See `centre_staff_role`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CentreStaff {
+    pub operator_id: Uuid,
+    pub operator_status: String,
+    pub role: Option<String>,
+    /// The user is limited to named centres, and this is not one of them.
+    pub excluded: bool,
 }

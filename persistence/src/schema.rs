@@ -37,7 +37,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     operator_members,
     centres,
     centre_opening_hours,
-    centre_closures
+    centre_closures,
+    operator_member_centres
 );
 
 diesel::table! {
@@ -131,5 +132,13 @@ diesel::table! {
         centre_id -> Uuid,
         date -> Date,
         note -> Text,
+    }
+}
+
+diesel::table! {
+    operator_member_centres (operator_id, user_id, centre_id) {
+        operator_id -> Uuid,
+        user_id -> Uuid,
+        centre_id -> Uuid,
     }
 }

@@ -615,3 +615,107 @@ async fn the_database_refuses_overlapping_opening_hours() {
     );
     assert!(adjacent.is_ok(), "ranges that only touch are fine");
 }
+
+#[actix_web::test]
+async fn coordinators_can_be_limited_to_named_centres() {
+    use quartier_api::auth::AuthUser;
+    use quartier_api::authz::require_centre_staff;
+    use quartier_domain::{Role, StaffRole};
+
+    let app = TestApp::spawn().await;
+    let t = town(&app).await;
+    let limited = app.signed_up("limited@example.org").await;
+    let members = format!("/api/v1/operators/{}/members", t.operator_a);
+    let token = t.boss.access_token.as_str();
+
+    let foreign_centre = post(&app, token, &members, json!({"email": "limited@example.org", "role": "coordinator", "centre_ids": [t.buero_sued]})).await;
+    let limited_admin = post(&app, token, &members, json!({"email": "limited@example.org", "role": "operator_admin", "centre_ids": [t.buergerhaus]})).await;
+    assert_eq!(
+        app.count("operator_members", &format!("user_id = '{}'", limited.id))
+            .await,
+        0,
+        "refused adds add nothing"
+    );
+    let added = post(&app, token, &members, json!({"email": "limited@example.org", "role": "coordinator", "centre_ids": [t.buergerhaus]})).await;
+
+    foreign_centre.assert_problem(422, "validation-failed");
+    assert_eq!(foreign_centre.problem_fields(), ["centre_ids"]);
+    limited_admin.assert_problem(422, "validation-failed");
+    assert_eq!(added.status, 201, "{:?}", added.json());
+    assert_eq!(added.json()["centre_ids"], json!([t.buergerhaus]));
+
+    let as_user = |user: &TestUser| AuthUser {
+        id: user.id.parse().expect("uuid"),
+        role: Role::Member,
+    };
+    let check = |user: AuthUser, centre: &str, needed: StaffRole| {
+        let centre = centre.parse().expect("uuid");
+        let app = &app;
+        async move {
+            require_centre_staff(&mut *app.conn().await, user, centre, needed)
+                .await
+                .map_err(|e| e.problem().status)
+        }
+    };
+    let coordinator = StaffRole::Coordinator;
+    assert_eq!(
+        check(as_user(&limited), &t.buergerhaus, coordinator).await,
+        Ok(t.operator_a.parse().expect("uuid"))
+    );
+    assert_eq!(
+        check(as_user(&limited), &t.wohncafe, coordinator).await,
+        Err(403),
+        "not one of the named centres"
+    );
+    assert_eq!(
+        check(as_user(&limited), &t.buergerhaus, StaffRole::OperatorAdmin).await,
+        Err(403)
+    );
+    assert!(
+        check(as_user(&t.coordinator), &t.wohncafe, coordinator)
+            .await
+            .is_ok(),
+        "unlimited coordinators act for all centres"
+    );
+    assert!(
+        check(as_user(&t.boss), &t.wohncafe, StaffRole::OperatorAdmin)
+            .await
+            .is_ok()
+    );
+    assert_eq!(
+        check(as_user(&t.boss), &t.buero_sued, coordinator).await,
+        Err(403),
+        "another operator's centre"
+    );
+    let admin = AuthUser {
+        id: t.admin.id.parse().expect("uuid"),
+        role: Role::Admin,
+    };
+    assert!(
+        check(admin, &t.buero_sued, StaffRole::OperatorAdmin)
+            .await
+            .is_ok()
+    );
+    assert_eq!(
+        check(
+            as_user(&t.boss),
+            "01930000-0000-7000-8000-000000000000",
+            coordinator
+        )
+        .await,
+        Err(404)
+    );
+
+    // Another role lifts the limits.
+    let promoted = app
+        .json(
+            Method::PATCH,
+            &format!("{members}/{}", limited.id),
+            Some(token),
+            &[],
+            &json!({"role": "operator_admin"}),
+        )
+        .await;
+    assert_eq!(promoted.json()["centre_ids"], json!([]));
+    assert_eq!(app.count("operator_member_centres", "true").await, 0);
+}

@@ -184,6 +184,9 @@ async fn the_schema_matches_what_diesel_is_told() {
         ("centre_closures", "centre_id", "uuid"),
         ("centre_closures", "date", "date"),
         ("centre_closures", "note", "text"),
+        ("operator_member_centres", "operator_id", "uuid"),
+        ("operator_member_centres", "user_id", "uuid"),
+        ("operator_member_centres", "centre_id", "uuid"),
     ];
     for (table, column, data_type) in expected {
         assert!(

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use quartier_domain::StaffRole;
 use quartier_persistence::operators::{self, MEMBER_PRIMARY_KEY, MemberRow};
-use quartier_persistence::users;
+use quartier_persistence::{AsyncPgConnection, users};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -44,18 +44,71 @@ pub struct MemberResponse {
     /// `operator_admin` or `coordinator`.
     #[schema(example = "coordinator")]
     pub role: String,
+    /// The centres a coordinator is limited to; empty: all the operator's centres.
+    pub centre_ids: Vec<Uuid>,
     pub member_since: DateTime<Utc>,
 }
 
-impl From<MemberRow> for MemberResponse {
-    fn from(row: MemberRow) -> Self {
+impl MemberResponse {
+    fn new(row: MemberRow, limits: &[(Uuid, Uuid)]) -> Self {
+        let centre_ids = limits
+            .iter()
+            .filter(|(user, _)| *user == row.user_id)
+            .map(|(_, centre)| *centre)
+            .collect();
         Self {
             user_id: row.user_id,
             display_name: row.display_name,
             email: row.email,
             role: row.role,
+            centre_ids,
             member_since: row.created_at,
         }
+    }
+}
+
+/// A member as the client sees them, with their centre limits.
+async fn respond(
+    conn: &mut AsyncPgConnection,
+    operator_id: Uuid,
+    row: MemberRow,
+) -> Result<MemberResponse, ApiError> {
+    let limits = operators::member_centres(conn, operator_id, &[row.user_id]).await?;
+    Ok(MemberResponse::new(row, &limits))
+}
+
+/// Checks centre limits: only for coordinators, at most 100.
+fn check_limits(role: &str, centre_ids: &[Uuid]) -> Result<(), ApiError> {
+    if !centre_ids.is_empty() && role != StaffRole::Coordinator.as_str() {
+        return Err(ApiError::validation(
+            "centre_ids",
+            "only coordinators can be limited to named centres",
+        ));
+    }
+    if centre_ids.len() > 100 {
+        return Err(ApiError::validation(
+            "centre_ids",
+            "must name at most 100 centres",
+        ));
+    }
+    Ok(())
+}
+
+/// Maps what the database refused about a membership to what the client sees.
+fn refused(error: quartier_persistence::Error) -> ApiError {
+    if error.is_constraint(MEMBER_PRIMARY_KEY) {
+        ApiError::Conflict {
+            slug: "already-member",
+            detail: "This account is staff of the operator already; change its role instead."
+                .into(),
+        }
+    } else if error.is_constraint(operators::MEMBER_CENTRE_FOREIGN_KEY) {
+        ApiError::validation(
+            "centre_ids",
+            "names a centre that is not one of this operator's",
+        )
+    } else {
+        error.into()
     }
 }
 
@@ -95,11 +148,13 @@ pub async fn list_members(
     require_staff(&mut conn, user, *id, StaffRole::Coordinator).await?;
     let after = after.as_ref().map(|(name, id)| (name.as_str(), *id));
     let rows = operators::members(&mut conn, *id, after, i64::from(limit) + 1).await?;
+    let user_ids: Vec<Uuid> = rows.iter().map(|row| row.user_id).collect();
+    let limits = operators::member_centres(&mut conn, *id, &user_ids).await?;
     let page = pagination::page(
         rows,
         limit,
         |row| (row.display_name.clone(), row.user_id),
-        MemberResponse::from,
+        |row| MemberResponse::new(row, &limits),
     );
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "private, no-cache"))
@@ -113,6 +168,11 @@ pub struct AddMemberRequest {
     #[schema(example = "kim.koordination@example.org", max_length = 254)]
     pub email: String,
     pub role: StaffRoleBody,
+    /// For coordinators: the centres of this operator they are limited to. Left out or empty:
+    /// all its centres.
+    #[serde(default)]
+    #[schema(max_items = 100)]
+    pub centre_ids: Vec<Uuid>,
 }
 
 /// Add an account to the operator's staff. Administrators and operator admins of this operator.
@@ -151,30 +211,24 @@ pub async fn add_member(
         )
     })?;
     let role = StaffRole::from(body.role).as_str();
-    let member = operators::add_member(&mut conn, *id, account.id, role)
+    check_limits(role, &body.centre_ids)?;
+    let member = operators::add_member(&mut conn, *id, account.id, role, &body.centre_ids)
         .await
-        .map_err(|e| {
-            if e.is_constraint(MEMBER_PRIMARY_KEY) {
-                ApiError::Conflict {
-                    slug: "already-member",
-                    detail:
-                        "This account is staff of the operator already; change its role instead."
-                            .into(),
-                }
-            } else {
-                e.into()
-            }
-        })?;
-    Ok(HttpResponse::Created().json(MemberResponse::from(member)))
+        .map_err(refused)?;
+    Ok(HttpResponse::Created().json(respond(&mut conn, *id, member).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMemberRequest {
-    pub role: StaffRoleBody,
+    pub role: Option<StaffRoleBody>,
+    /// For coordinators: the centres they are limited to; empty: all the operator's centres.
+    #[schema(max_items = 100)]
+    pub centre_ids: Option<Vec<Uuid>>,
 }
 
-/// Change a staff member's role. Administrators and operator admins of this operator.
+/// Change a staff member's role or centre limits. Administrators and operator admins of this
+/// operator. A new role other than coordinator lifts the member's centre limits.
 #[utoipa::path(
     tag = "operators",
     security(("bearer" = [])),
@@ -200,15 +254,26 @@ pub async fn update_member(
     let (operator_id, member_id) = path.into_inner();
     let mut conn = state.conn().await?;
     require_staff(&mut conn, user, operator_id, StaffRole::OperatorAdmin).await?;
-    let member = operators::set_member_role(
-        &mut conn,
-        operator_id,
-        member_id,
-        StaffRole::from(body.role).as_str(),
-    )
-    .await?
-    .ok_or_else(not_a_member)?;
-    Ok(HttpResponse::Ok().json(MemberResponse::from(member)))
+    let current = operators::member(&mut conn, operator_id, member_id)
+        .await?
+        .ok_or_else(not_a_member)?;
+    let role = body.role.map(|r| StaffRole::from(r).as_str());
+    let effective = role.unwrap_or(&current.role);
+    // Only coordinators are limited: another role lifts the limits.
+    let limits = match (
+        &body.centre_ids,
+        effective == StaffRole::Coordinator.as_str(),
+    ) {
+        (Some(ids), _) => Some(ids.as_slice()),
+        (None, false) => Some(&[][..]),
+        (None, true) => None,
+    };
+    check_limits(effective, limits.unwrap_or_default())?;
+    let member = operators::update_member(&mut conn, operator_id, member_id, role, limits)
+        .await
+        .map_err(refused)?
+        .ok_or_else(not_a_member)?;
+    Ok(HttpResponse::Ok().json(respond(&mut conn, operator_id, member).await?))
 }
 
 /// Remove an account from the operator's staff. Administrators and operator admins of this operator.
