@@ -223,6 +223,17 @@ async fn operator_admins_manage_their_staff_and_only_theirs() {
         .await;
     assert_eq!(promoted.json()["role"], "operator_admin");
     let stranger_path = format!("/api/v1/operators/{theirs}/members/{}", stranger.id);
+    let promoted_elsewhere = app
+        .json(
+            Method::PATCH,
+            &stranger_path,
+            Some(token),
+            &[],
+            &json!({"role": "operator_admin"}),
+        )
+        .await;
+    promoted_elsewhere.assert_problem(403, "forbidden");
+    assert_eq!(app.count("operator_members", "role = 'coordinator' AND user_id IN (SELECT id FROM users WHERE email = 'stranger@example.org')").await, 1);
     let removed_elsewhere = app
         .send(
             Method::DELETE,
