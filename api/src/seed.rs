@@ -8,6 +8,7 @@ use quartier_persistence::districts::{self, NewDistrict};
 use quartier_persistence::operators::{self, NewOperator};
 use quartier_persistence::pool::{self, build_pool};
 use quartier_persistence::users::{self, NewUser};
+use quartier_persistence::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
 use crate::commands::{CommandResult, prepare_database};
@@ -262,7 +263,8 @@ pub async fn seed_demo(settings: Settings) -> CommandResult {
     Ok(())
 }
 
-/// Fills an empty database with the demo town; returns the staff accounts it made.
+/// Fills an empty database with the demo town, all in one transaction; returns the staff
+/// accounts it made.
 pub async fn seed_demo_town(
     settings: Settings,
 ) -> Result<Vec<DemoAccount>, Box<dyn std::error::Error>> {
@@ -274,83 +276,101 @@ pub async fn seed_demo_town(
                     (use a new DATABASE_URL, or drop the database first)"
             .into());
     }
+    // Everything that can fail outside the database happens before the transaction.
     let passwords = Passwords::new(2)?;
+    let mut accounts = Vec::new();
+    let mut hashes = Vec::new();
+    for (operator, _, slug) in OPERATORS {
+        for (local, role) in [
+            ("leitung", StaffRole::OperatorAdmin),
+            ("koordination", StaffRole::Coordinator),
+        ] {
+            let password = random_password();
+            hashes.push(passwords.hash(&password).await?);
+            accounts.push(DemoAccount {
+                email: format!("{local}@{slug}.auenstadt.example"),
+                password,
+                role: role.as_str(),
+                operator,
+            });
+        }
+    }
+    let slugs = DISTRICTS
+        .iter()
+        .map(|(name, _, _)| quartier_domain::Slug::from_name(name))
+        .collect::<Result<Vec<_>, _>>()?;
+    conn.transaction::<_, quartier_persistence::Error, _>(async |conn| {
+        write_town(conn, &slugs, &accounts, &hashes).await
+    })
+    .await?;
+    Ok(accounts)
+}
+
+async fn write_town(
+    conn: &mut AsyncPgConnection,
+    slugs: &[quartier_domain::Slug],
+    accounts: &[DemoAccount],
+    hashes: &[String],
+) -> quartier_persistence::Result<()> {
+    let other = |what: &str| quartier_persistence::Error::Other(format!("demo data: {what}"));
     let mut district_ids: Vec<(&str, Uuid)> = Vec::new();
-    for (name, parent, (latitude, longitude)) in DISTRICTS {
+    for ((name, parent, (latitude, longitude)), slug) in DISTRICTS.into_iter().zip(slugs) {
         let parent_id = parent.and_then(|p| {
             district_ids
                 .iter()
                 .find(|(n, _)| *n == p)
                 .map(|(_, id)| *id)
         });
-        let slug = quartier_domain::Slug::from_name(name)?;
-        let row = districts::insert(
-            &mut conn,
-            &NewDistrict {
-                id: Uuid::now_v7(),
-                name,
-                slug: slug.as_str(),
-                town: TOWN,
-                parent_id,
-                latitude: Some(latitude),
-                longitude: Some(longitude),
-            },
-        )
-        .await?;
-        district_ids.push((name, row.id));
+        let new = NewDistrict {
+            id: Uuid::now_v7(),
+            name,
+            slug: slug.as_str(),
+            town: TOWN,
+            parent_id,
+            latitude: Some(latitude),
+            longitude: Some(longitude),
+        };
+        district_ids.push((name, districts::insert(conn, &new).await?.id));
     }
-
-    let mut accounts = Vec::new();
     let mut operator_ids = Vec::new();
-    for (name, kind, slug) in OPERATORS {
+    for (n, (name, kind, slug)) in OPERATORS.into_iter().enumerate() {
         let website = format!("https://{slug}.auenstadt.example");
         let email = format!("kontakt@{slug}.auenstadt.example");
-        let row = operators::insert(
-            &mut conn,
-            &NewOperator {
-                id: Uuid::now_v7(),
-                name,
-                kind,
-                description: "",
-                website: Some(&website),
-                contact_email: Some(&email),
-                contact_phone: Some("+49 3621 12345"),
-            },
-        )
-        .await?;
+        let new = NewOperator {
+            id: Uuid::now_v7(),
+            name,
+            kind,
+            description: "",
+            website: Some(&website),
+            contact_email: Some(&email),
+            contact_phone: Some("+49 3621 12345"),
+        };
+        let operator_id = operators::insert(conn, &new).await?.id;
         let mut staff = Vec::new();
-        for (local, display, role) in [
-            ("leitung", "Leitung", StaffRole::OperatorAdmin),
-            ("koordination", "Koordination", StaffRole::Coordinator),
-        ] {
-            let email = format!("{local}@{slug}.auenstadt.example");
-            let password = random_password();
-            let hash = passwords.hash(&password).await?;
+        for (account, hash) in accounts.iter().zip(hashes).skip(2 * n).take(2) {
+            let title = if account.role == StaffRole::OperatorAdmin.as_str() {
+                "Leitung"
+            } else {
+                "Koordination"
+            };
             let user = users::insert(
-                &mut conn,
+                conn,
                 &NewUser {
                     id: Uuid::now_v7(),
-                    email: &email,
-                    display_name: &format!("{display} {}", short_name(name)),
-                    password_hash: &hash,
+                    email: &account.email,
+                    display_name: &format!("{title} {}", short_name(name)),
+                    password_hash: hash,
                     role: Role::Member.as_str(),
                     privacy_consent_at: chrono::Utc::now(),
                 },
             )
             .await?
-            .ok_or("a demo account exists already")?;
-            operators::add_member(&mut conn, row.id, user.id, role.as_str(), &[]).await?;
-            accounts.push(DemoAccount {
-                email,
-                password,
-                role: role.as_str(),
-                operator: name,
-            });
+            .ok_or_else(|| other("a demo account exists already"))?;
+            operators::add_member(conn, operator_id, user.id, account.role, &[]).await?;
             staff.push(user.id);
         }
-        operator_ids.push((row.id, staff));
+        operator_ids.push((operator_id, staff));
     }
-
     for (
         operator,
         district,
@@ -368,41 +388,38 @@ pub async fn seed_demo_town(
             .iter()
             .find(|(n, _)| *n == district)
             .map(|(_, id)| *id)
-            .ok_or("unknown demo district")?;
+            .ok_or_else(|| other("unknown district"))?;
         let languages: Vec<String> = languages.iter().map(|l| (*l).to_owned()).collect();
-        let row = centres::insert(
-            &mut conn,
-            &NewCentre {
-                id: Uuid::now_v7(),
-                operator_id: *operator_id,
-                district_id,
-                name,
-                kind,
-                description,
-                street: "Auenweg 1",
-                postcode: "99867",
-                town: TOWN,
-                latitude,
-                longitude,
-                phone: Some("+49 3621 23456"),
-                email: None,
-                languages: &languages,
-                step_free: access[0],
-                accessible_toilet: access[1],
-                hearing_loop: access[2],
-                disabled_parking: access[3],
-                accessibility_notes: "",
-                contact_user_id: staff.get(1).copied(),
-                contact_role: Some("Quartiersmanagement"),
-                status: "active",
-            },
-        )
-        .await?;
-        centres::replace_opening_hours(&mut conn, row.id, None, &week(saturday))
+        let new = NewCentre {
+            id: Uuid::now_v7(),
+            operator_id: *operator_id,
+            district_id,
+            name,
+            kind,
+            description,
+            street: "Auenweg 1",
+            postcode: "99867",
+            town: TOWN,
+            latitude,
+            longitude,
+            phone: Some("+49 3621 23456"),
+            email: None,
+            languages: &languages,
+            step_free: access[0],
+            accessible_toilet: access[1],
+            hearing_loop: access[2],
+            disabled_parking: access[3],
+            accessibility_notes: "",
+            contact_user_id: staff.get(1).copied(),
+            contact_role: Some("Quartiersmanagement"),
+            status: "active",
+        };
+        let centre_id = centres::insert(conn, &new).await?.id;
+        centres::replace_opening_hours(conn, centre_id, None, &week(saturday))
             .await?
-            .map_err(|r| format!("{r:?}"))?;
+            .map_err(|refusal| other(&format!("{refusal:?}")))?;
     }
-    Ok(accounts)
+    Ok(())
 }
 
 /// Monday to Friday 9–12 and 14–17 (Wednesday afternoon closed), Saturday 10–14 for some;

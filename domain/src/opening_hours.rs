@@ -81,6 +81,13 @@ impl OpeningHours {
         }
         let mut checked_closures: Vec<Closure> = Vec::with_capacity(closures.len());
         for (i, (date, note)) in closures.iter().enumerate() {
+            if !(1900..=2999).contains(&chrono::Datelike::year(date)) {
+                errors.push(
+                    format!("closures[{i}].date"),
+                    "must be between the years 1900 and 2999",
+                );
+                continue;
+            }
             if checked_closures.iter().any(|c| c.date == *date) {
                 errors.push(format!("closures[{i}].date"), "appears twice");
                 continue;

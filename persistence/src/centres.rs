@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::schema::{centre_closures, centre_opening_hours, centres, users};
 use crate::{Error, Refusal, Result};
 
-/// `district_id` must name a district.
+/// `district_id` must name a district; also refuses deleting a district that has centres.
 pub const DISTRICT_FOREIGN_KEY: &str = "centres_district_id_fkey";
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]

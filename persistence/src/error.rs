@@ -81,9 +81,11 @@ impl From<DieselError> for Error {
                 let transient = message.contains("statement timeout")
                     || message.contains("terminating connection")
                     || message.contains("the database system is");
-                // 22021 character_not_in_repertoire, 22P05 untranslatable_character.
+                // 22021 character_not_in_repertoire, 22P05 untranslatable_character, 22008
+                // datetime_field_overflow.
                 if message.contains("invalid byte sequence")
                     || message.contains("unsupported Unicode escape")
+                    || message.contains("out of range")
                 {
                     return Error::InvalidValue(message.to_owned());
                 }

@@ -14,7 +14,7 @@ pub mod refresh_tokens;
 pub mod schema;
 pub mod users;
 
-pub use diesel_async::AsyncPgConnection;
+pub use diesel_async::{AsyncConnection, AsyncPgConnection};
 pub use error::Error;
 pub use pool::{PgPool, PoolSettings};
 

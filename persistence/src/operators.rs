@@ -279,16 +279,32 @@ pub async fn update_member(
     .await
 }
 
-/// Removes a member; whether there was one.
+/// Removes a member; whether there was one. Centres of the operator that named them as their
+/// contact person lose it (and get a new version), in the same transaction: only staff are
+/// shown publicly.
 pub async fn remove_member(
     conn: &mut AsyncPgConnection,
     operator_id: Uuid,
     user_id: Uuid,
 ) -> Result<bool> {
-    let removed = diesel::delete(operator_members::table.find((operator_id, user_id)))
-        .execute(conn)
-        .await?;
-    Ok(removed > 0)
+    conn.transaction::<_, Error, _>(async |conn| {
+        let removed = diesel::delete(operator_members::table.find((operator_id, user_id)))
+            .execute(conn)
+            .await?;
+        diesel::update(centres::table)
+            .filter(centres::operator_id.eq(operator_id))
+            .filter(centres::contact_user_id.eq(user_id))
+            .set((
+                centres::contact_user_id.eq(None::<Uuid>),
+                centres::contact_role.eq(None::<String>),
+                centres::version.eq(centres::version + 1),
+                centres::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)
+            .await?;
+        Ok(removed > 0)
+    })
+    .await
 }
 
 /// The centres each of `user_ids` is limited to in the operator; users without limits are

@@ -279,8 +279,27 @@ async fn near_a_point_the_nearest_come_first_within_the_radius() {
         Some("Stadtteilbüro Süd")
     );
 
+    // A second centre in the same building: two rows at exactly the same (non-zero) distance
+    // from the point paged from below, which the cursor must neither repeat nor skip.
+    let annex = created_id(
+        post(
+            &app,
+            &t.boss.access_token,
+            "/api/v1/centres",
+            centre_body(
+                &t.operator_a,
+                &t.nordstadt,
+                "Bürgerhaus Anbau",
+                "other",
+                "",
+                (51.52, 7.46),
+            ),
+        )
+        .await,
+    )
+    .await;
     let mut paged = Vec::new();
-    let mut path = "/api/v1/centres?near=51.52,7.46&radius_km=50&limit=1".to_owned();
+    let mut path = "/api/v1/centres?near=51.50,7.45&radius_km=50&limit=1".to_owned();
     loop {
         let page = app.get(&path, None).await.json();
         paged.extend(
@@ -293,12 +312,12 @@ async fn near_a_point_the_nearest_come_first_within_the_radius() {
         match page["next_cursor"].as_str() {
             Some(cursor) => {
                 path =
-                    format!("/api/v1/centres?near=51.52,7.46&radius_km=50&limit=1&cursor={cursor}")
+                    format!("/api/v1/centres?near=51.50,7.45&radius_km=50&limit=1&cursor={cursor}")
             }
             None => break,
         }
     }
-    assert_eq!(paged, [t.buergerhaus, t.wohncafe, t.buero_sued]);
+    assert_eq!(paged, [annex, t.buergerhaus, t.wohncafe, t.buero_sued]);
 }
 
 #[actix_web::test]
@@ -426,6 +445,18 @@ async fn bad_centre_input_names_the_field_and_stores_nothing() {
     contact.assert_problem(422, "validation-failed");
     assert_eq!(contact.problem_fields(), ["contact.user_id"]);
     bad_near.assert_problem(422, "validation-failed");
+    app.get("/api/v1/centres?open_at=-5000-01-01T00:00:00Z", None)
+        .await
+        .assert_problem(422, "validation-failed");
+    let ancient = put_hours(
+        &app,
+        token,
+        &t.buergerhaus,
+        "*",
+        json!({"weekly": [], "closures": [{"date": "0001-01-01"}]}),
+    )
+    .await;
+    ancient.assert_problem(422, "validation-failed");
     bad_radius.assert_problem(422, "validation-failed");
     assert_eq!(app.count("centres", "true").await, 3);
 }
@@ -718,4 +749,83 @@ async fn coordinators_can_be_limited_to_named_centres() {
         .await;
     assert_eq!(promoted.json()["centre_ids"], json!([]));
     assert_eq!(app.count("operator_member_centres", "true").await, 0);
+}
+
+#[actix_web::test]
+async fn a_removed_staff_member_is_no_longer_shown_as_contact() {
+    let app = TestApp::spawn().await;
+    let t = town(&app).await;
+    let path = format!(
+        "/api/v1/operators/{}/members/{}",
+        t.operator_a, t.coordinator.id
+    );
+
+    let removed = app
+        .send(
+            Method::DELETE,
+            &path,
+            &[("authorization", &format!("Bearer {}", t.boss.access_token))],
+            None,
+        )
+        .await;
+
+    assert_eq!(removed.status, 204);
+    let centre = app
+        .get(&format!("/api/v1/centres/{}", t.buergerhaus), None)
+        .await;
+    assert_eq!(centre.json()["contact"], Value::Null);
+    assert_eq!(
+        centre.header("etag"),
+        Some("\"2\""),
+        "cached copies naming them are stale now"
+    );
+}
+
+#[actix_web::test]
+async fn districts_with_centres_are_not_deleted_and_deactivated_staff_change_no_centre() {
+    let app = TestApp::spawn().await;
+    let t = town(&app).await;
+    let admin = format!("Bearer {}", t.admin.access_token);
+
+    let delete = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/districts/{}", t.sued),
+            &[("authorization", &admin), ("if-match", "*")],
+            None,
+        )
+        .await;
+    delete.assert_problem(409, "district-in-use");
+
+    let deactivated = app
+        .json(
+            Method::PATCH,
+            &format!("/api/v1/operators/{}", t.operator_a),
+            Some(&t.admin.access_token),
+            &[("if-match", "*")],
+            &json!({"status": "inactive"}),
+        )
+        .await;
+    assert_eq!(deactivated.status, 200);
+    let edit = app
+        .json(
+            Method::PATCH,
+            &format!("/api/v1/centres/{}", t.buergerhaus),
+            Some(&t.boss.access_token),
+            &[("if-match", "*")],
+            &json!({"name": "Noch da"}),
+        )
+        .await;
+    let hours = put_hours(
+        &app,
+        &t.boss.access_token,
+        &t.wohncafe,
+        "*",
+        json!({"weekly": []}),
+    )
+    .await;
+    edit.assert_problem(403, "forbidden");
+    hours.assert_problem(403, "forbidden");
+    assert_eq!(app.count("centres", "version = 1").await, 3);
+    assert_eq!(app.count("districts", "true").await, 3);
 }

@@ -71,7 +71,14 @@ pub struct OpeningHoursResponse {
 }
 
 fn response(hours: centres::Hours) -> OpeningHoursResponse {
-    let time = |t: NaiveTime| t.format("%H:%M").to_string();
+    // `24:00` is stored as the day's last second.
+    let time = |t: NaiveTime| {
+        if t == NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default() {
+            "24:00".to_owned()
+        } else {
+            t.format("%H:%M").to_string()
+        }
+    };
     OpeningHoursResponse {
         time_zone: TIME_ZONE.into(),
         weekly: hours

@@ -44,7 +44,8 @@ pub struct ListCentresQuery {
     pub radius_km: Option<f64>,
     /// Only centres open now (by their opening hours in Europe/Berlin and their closures).
     pub open_now: Option<bool>,
-    /// Only centres open at this moment (RFC 3339, such as `2026-12-01T15:30:00+01:00`).
+    /// Only centres open at this moment (RFC 3339, such as `2026-12-01T14:30:00Z`; encode a
+    /// `+` offset as `%2B` in the URL).
     pub open_at: Option<DateTime<Utc>>,
     /// Items per page, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]
@@ -81,6 +82,15 @@ pub async fn list_centres(
     };
     if query.radius_km.is_some_and(|r| !(0.1..=100.0).contains(&r)) {
         errors.push("radius_km", "must be from 0.1 to 100");
+    }
+    if query
+        .open_at
+        .is_some_and(|at| !(1900..=9999).contains(&chrono::Datelike::year(&at)))
+    {
+        errors.push(
+            "open_at",
+            "must be a moment between the years 1900 and 9999",
+        );
     }
     let language = query.language.as_deref().map(str::to_ascii_lowercase);
     if language

@@ -10,7 +10,7 @@ use crate::state::AppState;
 
 /// Delete a district. Administrators only; needs `If-Match`.
 ///
-/// A district that still has sub-districts cannot be deleted (409 `district-in-use`).
+/// A district that still has sub-districts or centres cannot be deleted (409 `district-in-use`).
 #[utoipa::path(
     tag = "districts",
     security(("bearer" = [])),
@@ -22,7 +22,7 @@ use crate::state::AppState;
         (status = 204, description = "The district was deleted"),
         (status = 403, description = "The caller is not an administrator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No district has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The district has sub-districts (`district-in-use`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The district has sub-districts or centres (`district-in-use`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The district changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "`If-Match` is missing (`precondition-required`)", body = Problem, content_type = "application/problem+json"),
     ),
@@ -39,10 +39,14 @@ pub async fn delete_district(
     districts::delete(&mut conn, *id, versions)
         .await
         .map_err(|e| {
-            if e.is_constraint(districts::PARENT_FOREIGN_KEY) {
+            if e.is_constraint(districts::PARENT_FOREIGN_KEY)
+                || e.is_constraint(quartier_persistence::centres::DISTRICT_FOREIGN_KEY)
+            {
                 ApiError::Conflict {
                     slug: "district-in-use",
-                    detail: "Other districts lie in this one. Move or delete them first.".into(),
+                    detail:
+                        "Other districts or centres lie in this one. Move or delete them first."
+                            .into(),
                 }
             } else {
                 e.into()
