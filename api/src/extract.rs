@@ -235,6 +235,32 @@ pub fn json_with_body_etag(
         .body(bytes))
 }
 
+/// For `#[serde(default, deserialize_with = "nullable")]` on `Option<Option<T>>` fields of a
+/// change request: `null` clears the field (`Some(None)`), leaving it out keeps it (`None`).
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
+}
+
+/// A single resource at `version` with its `ETag`; 304 when the client holds that version.
+pub fn versioned_json(
+    if_none_match: &IfNoneMatch,
+    version: i32,
+    body: &impl serde::Serialize,
+) -> actix_web::HttpResponse {
+    let current = etag(version);
+    if if_none_match.matches(&current) {
+        return not_modified(&current);
+    }
+    actix_web::HttpResponse::Ok()
+        .insert_header((header::ETAG, current))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .json(body)
+}
+
 /// The `ETag` value for a resource at `version`.
 pub fn etag(version: i32) -> String {
     format!("\"{version}\"")

@@ -9,12 +9,12 @@ use uuid::Uuid;
 
 use super::{
     Accessibility, Address, CentreInput, CentreKindBody, CentreResponse, CentreStatusBody,
-    ContactRequest, check, check_contact, nullable, refused,
+    ContactRequest, check, check_contact, refused,
 };
 use crate::auth::AuthUser;
 use crate::authz::require_staff;
 use crate::error::{ApiError, Problem};
-use crate::extract::{IfMatch, Json, etag};
+use crate::extract::{IfMatch, Json, etag, nullable};
 use crate::routes::districts::Point;
 use crate::state::AppState;
 

@@ -1,11 +1,10 @@
-use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use quartier_persistence::districts;
 use uuid::Uuid;
 
 use super::DistrictResponse;
 use crate::error::{ApiError, Problem};
-use crate::extract::{IfNoneMatch, etag, not_modified};
+use crate::extract::{IfNoneMatch, versioned_json};
 use crate::state::AppState;
 
 /// One district. Public.
@@ -32,12 +31,10 @@ pub async fn get_district(
     let row = districts::find(&mut conn, *id)
         .await?
         .ok_or_else(|| ApiError::NotFound("No district has this id.".into()))?;
-    let current = etag(row.version);
-    if if_none_match.matches(&current) {
-        return Ok(not_modified(&current));
-    }
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, current))
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .json(DistrictResponse::from(row)))
+    let version = row.version;
+    Ok(versioned_json(
+        &if_none_match,
+        version,
+        &DistrictResponse::from(row),
+    ))
 }

@@ -130,12 +130,3 @@ fn refusal(refusal: Refusal) -> ApiError {
         ),
     }
 }
-
-/// Reads `null` as "clear this field" and absence as "leave it": `Some(None)` vs `None`.
-fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
-}

@@ -5,10 +5,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{DistrictResponse, Point, check, nullable, refusal, refused};
+use super::{DistrictResponse, Point, check, refusal, refused};
 use crate::auth::Admin;
 use crate::error::{ApiError, Problem};
-use crate::extract::{IfMatch, Json, etag};
+use crate::extract::{IfMatch, Json, etag, nullable};
 use crate::state::AppState;
 
 /// Changes to a district; fields left out stay as they are, `null` clears `parent_id` or `centre`.

@@ -147,12 +147,3 @@ fn check_details(input: DetailsInput<'_>) -> Result<Details, crate::error::ApiEr
     errors.into_result()?;
     Ok(details)
 }
-
-/// Reads `null` as "clear this field" and absence as "leave it": `Some(None)` vs `None`.
-fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
-}

@@ -7,13 +7,11 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{
-    DetailsInput, OperatorKindBody, OperatorResponse, OperatorStatus, check_details, nullable,
-};
+use super::{DetailsInput, OperatorKindBody, OperatorResponse, OperatorStatus, check_details};
 use crate::auth::AuthUser;
 use crate::authz::require_staff;
 use crate::error::{ApiError, Problem};
-use crate::extract::{IfMatch, Json, etag};
+use crate::extract::{IfMatch, Json, etag, nullable};
 use crate::state::AppState;
 
 /// Changes to an operator; fields left out stay as they are, `null` clears an optional one.
