@@ -137,6 +137,15 @@ async fn ensure_template() -> String {
             .and_then(|rest| rest.split('_').next()?.parse::<u64>().ok())
             .is_some_and(|created| created + STALE_AFTER_SECS < now);
         let old_template = db.datname.starts_with(TEMPLATE_PREFIX) && db.datname != name;
+        if old_template {
+            // A template database cannot be dropped until it is an ordinary one again.
+            let _ = diesel::sql_query(format!(
+                "ALTER DATABASE \"{}\" WITH IS_TEMPLATE false",
+                db.datname
+            ))
+            .execute(&mut conn)
+            .await;
+        }
         if stale_test || old_template {
             let _ = database::drop_database(&server.with_name(&db.datname)).await;
         }
