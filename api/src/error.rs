@@ -213,6 +213,22 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// What the client sees when a stored row refused a change: 404 naming `what` ("district",
+    /// "centre"), 412 for a stale version, 422 on `parent_id` for a hierarchy loop.
+    pub fn refused(refusal: quartier_persistence::Refusal, what: &str) -> Self {
+        use quartier_persistence::Refusal;
+        match refusal {
+            Refusal::NotFound => ApiError::NotFound(format!("No {what} has this id.")),
+            Refusal::VersionConflict => ApiError::VersionConflict,
+            Refusal::Cycle => ApiError::validation(
+                "parent_id",
+                &format!("lies inside this {what}: the two would contain each other"),
+            ),
+        }
+    }
+}
+
 /// A problem response for a bare status, for failures that happen outside any handler.
 pub fn problem_for_status(status: StatusCode) -> Problem {
     let slug = match status {

@@ -19,15 +19,6 @@ pub enum CentreKind {
 }
 
 impl CentreKind {
-    pub const ALL: [CentreKind; 6] = [
-        CentreKind::CommunityHouse,
-        CentreKind::CommunityWorkCentre,
-        CentreKind::Wohncafe,
-        CentreKind::MeetingPlace,
-        CentreKind::DistrictOffice,
-        CentreKind::Other,
-    ];
-
     pub fn as_str(self) -> &'static str {
         match self {
             CentreKind::CommunityHouse => "community_house",

@@ -5,7 +5,6 @@ use actix_web::{HttpResponse, get, put, web};
 use chrono::{NaiveDate, NaiveTime};
 use quartier_domain::StaffRole;
 use quartier_domain::opening_hours::{OpeningHours, RawRange};
-use quartier_persistence::Refusal;
 use quartier_persistence::centres;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -191,12 +190,7 @@ pub async fn replace_opening_hours(
     );
     let row = centres::replace_opening_hours(&mut conn, *id, versions, &stored)
         .await?
-        .map_err(|refusal| match refusal {
-            Refusal::VersionConflict => ApiError::VersionConflict,
-            Refusal::NotFound | Refusal::Cycle => {
-                ApiError::NotFound("No centre has this id.".into())
-            }
-        })?;
+        .map_err(|refusal| ApiError::refused(refusal, "centre"))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(row.version)))
         .json(response(stored)))

@@ -1,7 +1,6 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, patch, web};
 use quartier_domain::{CentreKind, CentreStatus, StaffRole};
-use quartier_persistence::Refusal;
 use quartier_persistence::centres::{self, CentreChanges};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -125,12 +124,7 @@ pub async fn update_centre(
     let row = centres::update(&mut conn, *id, versions, &changes)
         .await
         .map_err(refused)?
-        .map_err(|refusal| match refusal {
-            Refusal::VersionConflict => ApiError::VersionConflict,
-            Refusal::NotFound | Refusal::Cycle => {
-                ApiError::NotFound("No centre has this id.".into())
-            }
-        })?;
+        .map_err(|refusal| ApiError::refused(refusal, "centre"))?;
     let view = centres::find(&mut conn, row.id)
         .await?
         .ok_or_else(|| ApiError::NotFound("No centre has this id.".into()))?;

@@ -2,7 +2,6 @@ use actix_web::{HttpResponse, delete, web};
 use quartier_persistence::districts;
 use uuid::Uuid;
 
-use super::refusal;
 use crate::auth::Admin;
 use crate::error::{ApiError, Problem};
 use crate::extract::IfMatch;
@@ -52,6 +51,6 @@ pub async fn delete_district(
                 e.into()
             }
         })?
-        .map_err(refusal)?;
+        .map_err(|refusal| ApiError::refused(refusal, "district"))?;
     Ok(HttpResponse::NoContent().finish())
 }

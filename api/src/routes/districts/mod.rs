@@ -8,7 +8,6 @@ pub mod update;
 
 use chrono::{DateTime, Utc};
 use quartier_domain::{DistrictName, GeoPoint, Slug, TownName, ValidationErrors};
-use quartier_persistence::Refusal;
 use quartier_persistence::districts::{self, DistrictRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -117,16 +116,5 @@ fn refused(error: quartier_persistence::Error) -> ApiError {
         ApiError::validation("parent_id", "must not be the district itself")
     } else {
         error.into()
-    }
-}
-
-fn refusal(refusal: Refusal) -> ApiError {
-    match refusal {
-        Refusal::NotFound => ApiError::NotFound("No district has this id.".into()),
-        Refusal::VersionConflict => ApiError::VersionConflict,
-        Refusal::Cycle => ApiError::validation(
-            "parent_id",
-            "lies inside this district: the districts would contain each other",
-        ),
     }
 }

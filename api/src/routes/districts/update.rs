@@ -5,7 +5,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{DistrictResponse, Point, check, refusal, refused};
+use super::{DistrictResponse, Point, check, refused};
 use crate::auth::Admin;
 use crate::error::{ApiError, Problem};
 use crate::extract::{IfMatch, Json, etag, nullable};
@@ -83,7 +83,7 @@ pub async fn update_district(
     let row = districts::update(&mut conn, *id, versions, &changes)
         .await
         .map_err(refused)?
-        .map_err(refusal)?;
+        .map_err(|refusal| ApiError::refused(refusal, "district"))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(row.version)))
         .json(DistrictResponse::from(row)))

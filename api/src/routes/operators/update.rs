@@ -1,7 +1,6 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, patch, web};
 use quartier_domain::{OperatorKind, Role, StaffRole};
-use quartier_persistence::Refusal;
 use quartier_persistence::operators::{self, OperatorChanges};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -99,12 +98,7 @@ pub async fn update_operator(
     };
     let row = operators::update(&mut conn, *id, versions, &changes)
         .await?
-        .map_err(|refusal| match refusal {
-            Refusal::VersionConflict => ApiError::VersionConflict,
-            Refusal::NotFound | Refusal::Cycle => {
-                ApiError::NotFound("No operator has this id.".into())
-            }
-        })?;
+        .map_err(|refusal| ApiError::refused(refusal, "operator"))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(row.version)))
         .json(OperatorResponse::from(row)))
