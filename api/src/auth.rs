@@ -80,3 +80,21 @@ impl FromRequest for Admin {
         }))
     }
 }
+
+/// The signed-in user if the request carries an access token, for public routes that show
+/// staff more. A token that is sent must be valid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MaybeUser(pub Option<AuthUser>);
+
+impl FromRequest for MaybeUser {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        if req.headers().contains_key(header::AUTHORIZATION) {
+            std::future::ready(authenticate(req).map(|user| MaybeUser(Some(user))))
+        } else {
+            std::future::ready(Ok(MaybeUser(None)))
+        }
+    }
+}

@@ -30,6 +30,11 @@ pub async fn serve(settings: Settings, migrate: bool) -> CommandResult {
     }
     prepare_database(&settings, migrate).await?;
     let pool = build_pool(&settings.database_url, &settings.pool)?;
+    crate::horizon::spawn(
+        pool.clone(),
+        settings.occurrence_horizon,
+        settings.horizon_interval,
+    );
     let state = web::Data::new(AppState::new(&settings, pool)?);
     tracing::info!(bind = %settings.bind, "serving; Swagger UI at /swagger-ui/");
     HttpServer::new(move || build_app(state.clone()))

@@ -73,6 +73,12 @@ pub struct Settings {
     pub request_timeout: Duration,
     /// `QUARTIER_SHUTDOWN_TIMEOUT_SECS`: how long running requests may finish on shutdown.
     pub shutdown_timeout: Duration,
+    /// `QUARTIER_OCCURRENCE_HORIZON_DAYS`: how far ahead recurring activities have occurrences.
+    pub occurrence_horizon: chrono::Duration,
+    /// `QUARTIER_HORIZON_INTERVAL_SECS`: how often the horizon is moved forward.
+    pub horizon_interval: Duration,
+    /// `QUARTIER_PUBLIC_URL`: where clients reach this API, for links in calendar feeds.
+    pub public_url: String,
 }
 
 /// A setting that could not be used; start-up stops with this message.
@@ -207,8 +213,32 @@ impl Settings {
             )?,
             request_timeout: seconds("QUARTIER_REQUEST_TIMEOUT_SECS", 15, 3600)?,
             shutdown_timeout: seconds("QUARTIER_SHUTDOWN_TIMEOUT_SECS", 30, 3600)?,
+            occurrence_horizon: chrono::Duration::days(number(
+                get("QUARTIER_OCCURRENCE_HORIZON_DAYS"),
+                "QUARTIER_OCCURRENCE_HORIZON_DAYS",
+                365,
+                7,
+                1100,
+            )? as i64),
+            horizon_interval: seconds("QUARTIER_HORIZON_INTERVAL_SECS", 3600, 7 * 24 * 3600)?,
+            public_url: public_url(get("QUARTIER_PUBLIC_URL"))?,
         })
     }
+}
+
+fn public_url(raw: Option<String>) -> Result<String, ConfigError> {
+    let Some(raw) = raw else {
+        return Ok("http://localhost:8080".into());
+    };
+    let url = raw.trim().trim_end_matches('/');
+    let scheme_ok = url.starts_with("http://") || url.starts_with("https://");
+    if !scheme_ok || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(error(
+            "QUARTIER_PUBLIC_URL",
+            format!("{raw:?} is not an http(s) URL such as https://quartier.example.org"),
+        ));
+    }
+    Ok(url.to_owned())
 }
 
 fn error(variable: &'static str, message: String) -> ConfigError {

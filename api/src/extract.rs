@@ -219,20 +219,31 @@ pub fn json_with_body_etag(
     if_none_match: &IfNoneMatch,
     body: &impl serde::Serialize,
 ) -> Result<actix_web::HttpResponse, ApiError> {
-    use sha2::Digest as _;
     let bytes = serde_json::to_vec(body)
         .map_err(|e| ApiError::Internal(format!("cannot serialize: {e}")))?;
+    Ok(bytes_with_body_etag(if_none_match, bytes, "application/json"))
+}
+
+/// `bytes` of `content_type` tagged with a weak `ETag` made from them; 304 when the client
+/// already holds exactly these bytes.
+pub fn bytes_with_body_etag(
+    if_none_match: &IfNoneMatch,
+    bytes: Vec<u8>,
+    content_type: &str,
+) -> actix_web::HttpResponse {
+    use sha2::Digest as _;
     let digest = sha2::Sha256::digest(&bytes);
     let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
     let tag = format!("W/\"{hex}\"");
     if if_none_match.matches(&tag) {
-        return Ok(not_modified(&tag));
+        return not_modified(&tag);
     }
-    Ok(actix_web::HttpResponse::Ok()
+    actix_web::HttpResponse::Ok()
         .insert_header((header::ETAG, tag))
         .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .content_type("application/json")
-        .body(bytes))
+        .insert_header((header::VARY, "Authorization"))
+        .content_type(content_type)
+        .body(bytes)
 }
 
 /// For `#[serde(default, deserialize_with = "nullable")]` on `Option<Option<T>>` fields of a

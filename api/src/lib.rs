@@ -21,6 +21,7 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod horizon;
 pub mod openapi;
 pub mod pagination;
 pub mod passwords;

@@ -25,6 +25,8 @@ use crate::error::{PROBLEM_JSON, Problem, ProblemField};
         (name = "operators", description = "Operators (Träger) and their staff: public to read; administrators create them, their operator admins keep them up to date"),
         (name = "centres", description = "Neighbourhood centres (Quartierszentren): a public directory; operator admins keep their centres up to date"),
         (name = "districts", description = "Districts (Quartiere, Stadtteile) of a town: public to read, administrators change them"),
+        (name = "activities", description = "Activities (Angebote) of centres with their schedules, and calendar feeds: published ones are public; coordinators plan them"),
+        (name = "occurrences", description = "Occurrences (Termine): the public \"what's on\" search, and single dates staff cancel, move, annotate and record attendance for"),
         (name = "operations", description = "Health checks for load balancers and orchestrators"),
     ),
     components(schemas(Problem, ProblemField)),

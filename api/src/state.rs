@@ -17,6 +17,10 @@ pub struct AppState {
     pub body_limit: usize,
     /// How long one request may take before it is answered with 503.
     pub request_timeout: std::time::Duration,
+    /// How far ahead recurring activities have occurrences.
+    pub occurrence_horizon: chrono::Duration,
+    /// Where clients reach this API, without a trailing slash.
+    pub public_url: String,
 }
 
 impl AppState {
@@ -31,6 +35,8 @@ impl AppState {
             passwords: Passwords::new(settings.password_hash_concurrency)?,
             body_limit: settings.body_limit_bytes,
             request_timeout: settings.request_timeout,
+            occurrence_horizon: settings.occurrence_horizon,
+            public_url: settings.public_url.clone(),
         })
     }
 

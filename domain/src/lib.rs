@@ -3,10 +3,13 @@
 //! Nothing here performs I/O or knows about HTTP or the database. Values are made with
 //! `parse`, which either returns a valid value or says, field by field, what is wrong.
 
+pub mod activity;
 pub mod centre;
 pub mod district;
+pub mod ical;
 pub mod opening_hours;
 pub mod operator;
+pub mod schedule;
 pub mod user;
 pub mod validation;
 

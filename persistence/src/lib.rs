@@ -4,14 +4,17 @@
 //! async executor. Repository functions take `&mut AsyncPgConnection`, so a use case can run
 //! several of them in one transaction.
 
+pub mod activities;
 pub mod centres;
 pub mod database;
 pub mod districts;
 pub mod error;
+pub mod occurrences;
 pub mod operators;
 pub mod pool;
 pub mod refresh_tokens;
 pub mod schema;
+mod sql;
 pub mod users;
 
 pub use diesel_async::{AsyncConnection, AsyncPgConnection};

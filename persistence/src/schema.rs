@@ -38,7 +38,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     centres,
     centre_opening_hours,
     centre_closures,
-    operator_member_centres
+    operator_member_centres,
+    activities,
+    occurrences,
+    shifts
 );
 
 diesel::table! {
@@ -142,3 +145,75 @@ diesel::table! {
         centre_id -> Uuid,
     }
 }
+
+diesel::table! {
+    activities (id) {
+        id -> Uuid,
+        centre_id -> Uuid,
+        title -> Text,
+        description -> Text,
+        category -> Text,
+        target_groups -> Array<Text>,
+        languages -> Array<Text>,
+        accessibility_notes -> Text,
+        free_of_charge -> Bool,
+        cost_cents -> Nullable<Int4>,
+        cost_note -> Nullable<Text>,
+        registration_required -> Bool,
+        participant_limit -> Nullable<Int4>,
+        contact_name -> Nullable<Text>,
+        contact_email -> Nullable<Text>,
+        contact_phone -> Nullable<Text>,
+        status -> Text,
+        schedule_kind -> Text,
+        time_zone -> Text,
+        first_start_local -> Timestamp,
+        first_start -> Timestamptz,
+        duration_minutes -> Int4,
+        rrule -> Nullable<Text>,
+        excluded_dates -> Array<Date>,
+        materialized_until -> Timestamptz,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    occurrences (id) {
+        id -> Uuid,
+        activity_id -> Uuid,
+        original_start -> Timestamptz,
+        starts_at -> Timestamptz,
+        ends_at -> Timestamptz,
+        moved -> Bool,
+        detached -> Bool,
+        cancelled -> Bool,
+        cancellation_reason -> Nullable<Text>,
+        note -> Nullable<Text>,
+        participants -> Nullable<Int4>,
+        sequence -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    shifts (id) {
+        id -> Uuid,
+        centre_id -> Uuid,
+        occurrence_id -> Nullable<Uuid>,
+        title -> Text,
+        starts_at -> Timestamptz,
+        ends_at -> Timestamptz,
+        capacity -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::joinable!(activities -> centres (centre_id));
+diesel::joinable!(occurrences -> activities (activity_id));
+diesel::joinable!(shifts -> occurrences (occurrence_id));

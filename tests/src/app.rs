@@ -171,6 +171,11 @@ impl TestApp {
         let settings =
             Settings::from_lookup(|name| env.get(name).cloned()).expect("test settings are valid");
         let pool = build_pool(&settings.database_url, &settings.pool).expect("pool");
+        quartier_api::horizon::spawn(
+            pool.clone(),
+            settings.occurrence_horizon,
+            settings.horizon_interval,
+        );
         let state = web::Data::new(AppState::new(&settings, pool.clone()).expect("state"));
         let server = actix_web::HttpServer::new(move || build_app(state.clone()))
             .workers(1)

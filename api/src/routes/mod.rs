@@ -1,11 +1,13 @@
 //! Every HTTP route, one module per resource and one file per endpoint.
 
 pub mod account;
+pub mod activities;
 pub mod auth;
 pub mod centres;
 pub mod districts;
 pub mod health;
 pub mod me;
+pub mod occurrences;
 pub mod operators;
 pub mod users;
 
@@ -42,6 +44,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(centres::get::get_centre)
             .service(centres::update::update_centre)
             .service(centres::hours::get_opening_hours)
-            .service(centres::hours::replace_opening_hours),
+            .service(centres::hours::replace_opening_hours)
+            .service(activities::calendar::centre_calendar)
+            .service(activities::list::list_activities)
+            .service(activities::create::create_activity)
+            .service(activities::get::get_activity)
+            .service(activities::update::update_activity)
+            .service(activities::calendar::activity_calendar)
+            .service(occurrences::search::activity_occurrences)
+            .service(occurrences::search::search_occurrences)
+            .service(occurrences::get::get_occurrence)
+            .service(occurrences::update::update_occurrence),
     );
 }

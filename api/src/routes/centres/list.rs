@@ -132,7 +132,7 @@ pub async fn list_centres(
 }
 
 /// `latitude,longitude` and the radius around it.
-fn parse_near(raw: &str, radius_km: Option<f64>) -> Result<Near, ValidationErrors> {
+pub fn parse_near(raw: &str, radius_km: Option<f64>) -> Result<Near, ValidationErrors> {
     let parsed = raw.split_once(',').and_then(|(lat, lon)| {
         Some((
             lat.trim().parse::<f64>().ok()?,

@@ -1,0 +1,229 @@
+//! Calendar feeds (RFC 5545) of an activity and of a centre, for calendar programs to
+//! subscribe to.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, Duration, Utc};
+use quartier_domain::ical::{Calendar, Event, render};
+use quartier_domain::schedule::{self, DEFAULT_TIME_ZONE};
+use quartier_persistence::activities::{self, ActivityFilter, ActivityView};
+use quartier_persistence::centres::{self, CentreView};
+use quartier_persistence::occurrences::{self, OccurrenceView};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::{viewer, visible};
+use crate::auth::MaybeUser;
+use crate::error::{ApiError, Problem};
+use crate::extract::{IfNoneMatch, bytes_with_body_etag};
+use crate::state::AppState;
+
+/// The most events one feed holds.
+const MAX_EVENTS: i64 = 2000;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CalendarQuery {
+    /// Start of the window (default: 31 days ago).
+    pub from: Option<DateTime<Utc>>,
+    /// End of the window (default: 400 days after `from`); at most 800 days after `from`.
+    pub to: Option<DateTime<Utc>>,
+}
+
+fn window(query: &CalendarQuery) -> Result<(DateTime<Utc>, DateTime<Utc>), ApiError> {
+    use chrono::Datelike;
+    let from = query.from.unwrap_or_else(|| Utc::now() - Duration::days(31));
+    let to = query.to.unwrap_or(from + Duration::days(400));
+    if !(2000..=2100).contains(&from.year()) || !(2000..=2100).contains(&to.year()) {
+        return Err(ApiError::validation(
+            "from",
+            "from and to must lie between the years 2000 and 2100",
+        ));
+    }
+    if to <= from {
+        return Err(ApiError::validation("to", "must be after from"));
+    }
+    if to - from > Duration::days(800) {
+        return Err(ApiError::validation("to", "must be at most 800 days after from"));
+    }
+    Ok((from, to))
+}
+
+/// One VEVENT per occurrence; the activity's version counts into SEQUENCE, so a renamed
+/// activity updates in calendars too.
+fn event<'a>(
+    occurrence: &'a OccurrenceView,
+    activity: Option<&'a ActivityView>,
+    centre: &'a CentreView,
+    location: &'a str,
+) -> Event<'a> {
+    let o = &occurrence.occurrence;
+    let activity_version = activity.map_or(1, |a| a.activity.version);
+    Event {
+        uid: format!("{}@quartier", o.id),
+        sequence: o.sequence + activity_version - 1,
+        starts_at: o.starts_at,
+        ends_at: o.ends_at,
+        updated_at: activity.map_or(o.updated_at, |a| a.activity.updated_at.max(o.updated_at)),
+        summary: &occurrence.title,
+        description: None,
+        location: Some(location),
+        geo: Some((centre.centre.latitude, centre.centre.longitude)),
+        url: None,
+        categories: vec![occurrence.category.as_str()],
+        cancelled: o.cancelled || occurrence.activity_status == "cancelled",
+    }
+}
+
+/// The text of DESCRIPTION: the activity's description, then the occurrence's note and
+/// cancellation reason.
+fn description(occurrence: &OccurrenceView, activity: Option<&ActivityView>) -> String {
+    let mut parts = Vec::new();
+    if let Some(reason) = &occurrence.occurrence.cancellation_reason {
+        parts.push(format!("Abgesagt: {reason}"));
+    }
+    if let Some(note) = &occurrence.occurrence.note {
+        parts.push(note.clone());
+    }
+    if let Some(a) = activity.filter(|a| !a.activity.description.is_empty()) {
+        parts.push(a.activity.description.clone());
+    }
+    parts.join("\n\n")
+}
+
+fn location(centre: &CentreView) -> String {
+    let c = &centre.centre;
+    format!("{}, {}, {} {}", c.name, c.street, c.postcode, c.town)
+}
+
+fn feed(
+    state: &AppState,
+    name: &str,
+    zone: chrono_tz::Tz,
+    rows: &[OccurrenceView],
+    activities: &HashMap<Uuid, ActivityView>,
+    centre: &CentreView,
+    if_none_match: &IfNoneMatch,
+) -> HttpResponse {
+    let location = location(centre);
+    let descriptions: Vec<String> = rows
+        .iter()
+        .map(|o| description(o, activities.get(&o.occurrence.activity_id)))
+        .collect();
+    let urls: Vec<String> = rows
+        .iter()
+        .map(|o| format!("{}/api/v1/activities/{}", state.public_url, o.occurrence.activity_id))
+        .collect();
+    let events = rows
+        .iter()
+        .zip(descriptions.iter().zip(&urls))
+        .map(|(o, (text, url))| {
+            let mut event = event(
+                o,
+                activities.get(&o.occurrence.activity_id),
+                centre,
+                &location,
+            );
+            event.description = Some(text.as_str()).filter(|t| !t.is_empty());
+            event.url = Some(url.as_str());
+            event
+        })
+        .collect();
+    let text = render(&Calendar {
+        name,
+        time_zone: zone,
+        events,
+    });
+    bytes_with_body_etag(if_none_match, text.into_bytes(), "text/calendar; charset=utf-8")
+}
+
+/// The calendar feed of one activity (text/calendar, RFC 5545): one event per occurrence in
+/// the window, cancelled ones with `STATUS:CANCELLED`. Public when the activity is published.
+#[utoipa::path(
+    tag = "activities",
+    security((), ("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The activity's id"),
+        CalendarQuery,
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of the feed the client holds"),
+    ),
+    responses(
+        (status = 200, description = "The feed", content_type = "text/calendar", body = String, headers(("ETag" = String))),
+        (status = 304, description = "The client's copy is current", headers(("ETag" = String))),
+        (status = 404, description = "No activity has this id, or it is not published (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A reversed or too long window (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/activities/{id}/calendar.ics")]
+pub async fn activity_calendar(
+    state: web::Data<AppState>,
+    MaybeUser(user): MaybeUser,
+    id: web::Path<Uuid>,
+    query: web::Query<CalendarQuery>,
+    if_none_match: IfNoneMatch,
+) -> Result<HttpResponse, ApiError> {
+    let between = window(&query)?;
+    let mut conn = state.conn().await?;
+    let viewer = viewer(&mut conn, user).await?;
+    let activity = activities::find(&mut conn, *id)
+        .await?
+        .filter(|view| visible(&viewer, view))
+        .ok_or_else(|| ApiError::NotFound("No activity has this id.".into()))?;
+    let centre = centres::find(&mut conn, activity.activity.centre_id)
+        .await?
+        .ok_or_else(|| ApiError::Internal("activity without centre".into()))?;
+    let rows = occurrences::of_activity(&mut conn, *id, between, None, MAX_EVENTS).await?;
+    let zone = schedule::time_zone(&activity.activity.time_zone, "time_zone")
+        .unwrap_or(DEFAULT_TIME_ZONE);
+    let name = format!("{} – {}", activity.activity.title, activity.centre_name);
+    let by_id = HashMap::from([(activity.activity.id, activity)]);
+    Ok(feed(&state, &name, zone, &rows, &by_id, &centre, &if_none_match))
+}
+
+/// The calendar feed of one centre (text/calendar, RFC 5545): the occurrences of its
+/// published activities in the window. Public.
+#[utoipa::path(
+    tag = "centres",
+    security((), ("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The centre's id"),
+        CalendarQuery,
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of the feed the client holds"),
+    ),
+    responses(
+        (status = 200, description = "The feed", content_type = "text/calendar", body = String, headers(("ETag" = String))),
+        (status = 304, description = "The client's copy is current", headers(("ETag" = String))),
+        (status = 404, description = "No centre has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A reversed or too long window (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/centres/{id}/calendar.ics")]
+pub async fn centre_calendar(
+    state: web::Data<AppState>,
+    MaybeUser(user): MaybeUser,
+    id: web::Path<Uuid>,
+    query: web::Query<CalendarQuery>,
+    if_none_match: IfNoneMatch,
+) -> Result<HttpResponse, ApiError> {
+    let between = window(&query)?;
+    let mut conn = state.conn().await?;
+    let viewer = viewer(&mut conn, user).await?;
+    let centre = centres::find(&mut conn, *id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("No centre has this id.".into()))?;
+    let rows = occurrences::of_centre(&mut conn, *id, &viewer, between, MAX_EVENTS).await?;
+    let filter = ActivityFilter {
+        centre_id: Some(*id),
+        ..ActivityFilter::default()
+    };
+    let by_id: HashMap<Uuid, ActivityView> =
+        activities::list(&mut conn, &filter, &viewer, None, MAX_EVENTS)
+            .await?
+            .into_iter()
+            .map(|a| (a.activity.id, a))
+            .collect();
+    let name = centre.centre.name.clone();
+    Ok(feed(&state, &name, DEFAULT_TIME_ZONE, &rows, &by_id, &centre, &if_none_match))
+}

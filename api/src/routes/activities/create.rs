@@ -1,0 +1,145 @@
+use actix_web::http::header;
+use actix_web::{HttpResponse, post, web};
+use chrono::Utc;
+use quartier_domain::StaffRole;
+use quartier_domain::activity::{ActivityStatus, Category};
+use quartier_persistence::activities::{self, NewActivity};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{
+    ActivityContact, ActivityInput, ActivityResponse, ActivityStatusBody, CategoryBody, CostBody,
+    RegistrationBody, ScheduleBody, TargetGroupBody, check, refused, reload,
+};
+use crate::auth::AuthUser;
+use crate::authz::require_centre_staff;
+use crate::error::{ApiError, Problem};
+use crate::extract::{Json, etag};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateActivityRequest {
+    pub centre_id: Uuid,
+    #[schema(
+        example = "Kaffeetisch für Nachbarinnen und Nachbarn",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*[^\s\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff][^\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*$"
+    )]
+    pub title: String,
+    #[schema(
+        max_length = 8000,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*$"
+    )]
+    pub description: Option<String>,
+    pub category: CategoryBody,
+    #[schema(max_items = 6)]
+    pub target_groups: Option<Vec<TargetGroupBody>>,
+    /// ISO 639 codes such as `de`, `tr`, `ar`.
+    #[schema(max_items = 30)]
+    pub languages: Option<Vec<String>>,
+    #[schema(
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*$"
+    )]
+    pub accessibility_notes: Option<String>,
+    /// Free when left out.
+    pub cost: Option<CostBody>,
+    /// No registration when left out.
+    pub registration: Option<RegistrationBody>,
+    pub contact: Option<ActivityContact>,
+    /// `draft` when left out.
+    pub status: Option<ActivityStatusBody>,
+    pub schedule: ScheduleBody,
+}
+
+/// Create an activity with its schedule; its occurrences are there at once (up to the
+/// horizon). Administrators, operator admins of the centre's operator, and its coordinators
+/// (of that centre, if they are limited to some).
+#[utoipa::path(
+    tag = "activities",
+    security(("bearer" = [])),
+    request_body = CreateActivityRequest,
+    responses(
+        (status = 201, description = "The activity was created", body = ActivityResponse,
+            headers(("ETag" = String), ("Location" = String))),
+        (status = 403, description = "Not staff of the centre's operator with the role coordinator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, an unknown centre, or a schedule that is not valid (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/activities")]
+pub async fn create_activity(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Json(body): Json<CreateActivityRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let free = CostBody {
+        free: true,
+        amount_cents: None,
+        note: None,
+    };
+    let none = RegistrationBody {
+        required: false,
+        participant_limit: None,
+    };
+    let checked = check(ActivityInput {
+        title: Some(&body.title),
+        description: Some(body.description.as_deref().unwrap_or_default()),
+        target_groups: Some(body.target_groups.as_deref().unwrap_or_default()),
+        languages: Some(body.languages.as_deref().unwrap_or_default()),
+        accessibility_notes: Some(body.accessibility_notes.as_deref().unwrap_or_default()),
+        cost: Some(body.cost.as_ref().unwrap_or(&free)),
+        registration: Some(body.registration.as_ref().unwrap_or(&none)),
+        contact: Some(body.contact.as_ref()),
+        schedule: Some(&body.schedule),
+    })?;
+    let mut conn = state.conn().await?;
+    require_centre_staff(&mut conn, user, body.centre_id, StaffRole::Coordinator)
+        .await
+        .map_err(|e| match e {
+            ApiError::NotFound(_) => ApiError::validation("centre_id", "is not the id of a centre"),
+            other => other,
+        })?;
+    let schedule = checked
+        .schedule
+        .as_ref()
+        .ok_or_else(|| ApiError::Internal("schedule unchecked".into()))?;
+    let (free_of_charge, cost_cents, cost_note) = checked.cost.clone().unwrap_or((true, None, None));
+    let (registration_required, participant_limit) = checked.registration.unwrap_or((false, None));
+    let (contact_name, contact_email, contact_phone) = checked.contact.clone().unwrap_or_default();
+    let now = Utc::now();
+    let row = activities::create(
+        &mut conn,
+        &NewActivity {
+            id: Uuid::now_v7(),
+            centre_id: body.centre_id,
+            title: checked.title.as_deref().unwrap_or_default(),
+            description: checked.description.as_deref().unwrap_or_default(),
+            category: Category::from(body.category).as_str(),
+            target_groups: checked.target_groups.as_deref().unwrap_or_default(),
+            languages: checked.languages.as_deref().unwrap_or_default(),
+            accessibility_notes: checked.accessibility_notes.as_deref().unwrap_or_default(),
+            free_of_charge,
+            cost_cents,
+            cost_note: cost_note.as_deref(),
+            registration_required,
+            participant_limit,
+            contact_name: contact_name.as_deref(),
+            contact_email: contact_email.as_deref(),
+            contact_phone: contact_phone.as_deref(),
+            status: ActivityStatus::from(body.status.unwrap_or(ActivityStatusBody::Draft)).as_str(),
+            materialized_until: now + state.occurrence_horizon,
+        },
+        schedule,
+        now - chrono::Duration::days(super::RECENT_PAST_DAYS),
+    )
+    .await
+    .map_err(refused)?;
+    let view = reload(&mut conn, row.id).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::ETAG, etag(row.version)))
+        .insert_header((header::LOCATION, format!("/api/v1/activities/{}", row.id)))
+        .json(ActivityResponse::from(view)))
+}

@@ -1,0 +1,89 @@
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use quartier_persistence::activities::{self, ActivityKey};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{ActivityFilterQuery, ActivityResponse, UpcomingOccurrence, filter, viewer};
+use crate::auth::MaybeUser;
+use crate::error::{ApiError, Problem};
+use crate::extract::{IfNoneMatch, json_with_body_etag};
+use crate::pagination::{self, Page};
+use crate::state::AppState;
+
+/// How many coming occurrences each listed activity shows.
+const NEXT_OCCURRENCES: i64 = 3;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ActivityRangeQuery {
+    /// With `to`: only activities with an occurrence in this range (RFC 3339; encode `+` as
+    /// `%2B`). `next_occurrences` then start here.
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    #[param(max_length = 512)]
+    pub cursor: Option<String>,
+}
+
+/// Activities by title, each with its next occurrences. Public: published activities; staff
+/// also see their operator's others.
+#[utoipa::path(
+    tag = "activities",
+    security((), ("bearer" = [])),
+    params(
+        ActivityFilterQuery,
+        ActivityRangeQuery,
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of the page the client holds"),
+    ),
+    responses(
+        (status = 200, description = "One page of activities", body = Page<ActivityResponse>, headers(("ETag" = String))),
+        (status = 304, description = "The client's copy of this page is current", headers(("ETag" = String))),
+        (status = 400, description = "A query parameter does not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A filter out of range, a reversed or too long range, or an unknown `cursor` (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/activities")]
+pub async fn list_activities(
+    state: web::Data<AppState>,
+    MaybeUser(user): MaybeUser,
+    query: web::Query<ActivityFilterQuery>,
+    range: web::Query<ActivityRangeQuery>,
+    if_none_match: IfNoneMatch,
+) -> Result<HttpResponse, ApiError> {
+    let language = query.language.as_deref().map(str::to_ascii_lowercase);
+    let mut filter = filter(&query, &language)?;
+    filter.between = match (range.from, range.to) {
+        (Some(from), Some(to)) => Some(crate::routes::occurrences::check_range(from, to)?),
+        (None, None) => None,
+        _ => {
+            return Err(ApiError::validation(
+                "to",
+                "from and to must be given together",
+            ));
+        }
+    };
+    let limit = pagination::limit(range.limit)?;
+    let after: Option<ActivityKey> = pagination::decode_cursor(range.cursor.as_deref())?;
+    let mut conn = state.conn().await?;
+    let viewer = viewer(&mut conn, user).await?;
+    let rows = activities::list(&mut conn, &filter, &viewer, after.as_ref(), i64::from(limit) + 1).await?;
+    let ids: Vec<_> = rows.iter().map(|r| r.activity.id).collect();
+    let from = filter.between.map_or_else(Utc::now, |(from, _)| from);
+    let mut upcoming: HashMap<_, Vec<UpcomingOccurrence>> = HashMap::new();
+    for row in activities::next_occurrences(&mut conn, &ids, from, NEXT_OCCURRENCES).await? {
+        upcoming.entry(row.activity_id).or_default().push((&row).into());
+    }
+    let page: Page<ActivityResponse> = pagination::page(rows, limit, activities::key, |view| {
+        let id = view.activity.id;
+        let mut item = ActivityResponse::from(view);
+        item.next_occurrences = Some(upcoming.get(&id).cloned().unwrap_or_default());
+        item
+    });
+    json_with_body_etag(&if_none_match, &page)
+}

@@ -1,0 +1,140 @@
+//! Occurrences (Termine): `/occurrences` ("what's on"), `/activities/{id}/occurrences`, and
+//! the changes staff make to single dates: cancel, move, note, attendance.
+
+pub mod get;
+pub mod search;
+pub mod update;
+
+use chrono::{DateTime, Duration, Utc};
+use quartier_persistence::activities::Viewer;
+use quartier_persistence::occurrences::OccurrenceView;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::routes::activities::{CategoryBody, Named, TargetGroupBody};
+
+/// The longest range one search may span.
+pub const MAX_RANGE_DAYS: i64 = 93;
+
+/// `from`..`to` when it is forward, within the years 2000 to 2100, and at most 93 days long.
+pub fn check_range(
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), ApiError> {
+    use chrono::Datelike;
+    if !(2000..=2100).contains(&from.year()) || !(2000..=2100).contains(&to.year()) {
+        return Err(ApiError::validation(
+            "from",
+            "from and to must lie between the years 2000 and 2100",
+        ));
+    }
+    if to <= from {
+        return Err(ApiError::validation("to", "must be after from"));
+    }
+    if to - from > Duration::days(MAX_RANGE_DAYS) {
+        return Err(ApiError::validation(
+            "to",
+            "must be at most 93 days after from",
+        ));
+    }
+    Ok((from, to))
+}
+
+/// One occurrence with what a list screen shows, so no further request is needed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OccurrenceResponse {
+    pub id: Uuid,
+    pub activity_id: Uuid,
+    #[schema(example = "Kaffeetisch für Nachbarinnen und Nachbarn")]
+    pub title: String,
+    pub category: CategoryBody,
+    pub target_groups: Vec<TargetGroupBody>,
+    pub languages: Vec<String>,
+    pub free_of_charge: bool,
+    pub registration_required: bool,
+    pub participant_limit: Option<i32>,
+    pub centre: Named,
+    pub operator_id: Uuid,
+    pub district: Named,
+    /// The centre's entrance has no steps.
+    pub step_free: bool,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// The zone the activity's times are planned in.
+    #[schema(example = "Europe/Berlin")]
+    pub time_zone: String,
+    pub cancelled: bool,
+    pub cancellation_reason: Option<String>,
+    /// Staff moved it away from where the schedule puts it.
+    pub moved: bool,
+    /// Where the schedule puts it.
+    pub original_start: DateTime<Utc>,
+    /// No longer produced by the schedule; kept because shifts hang on it.
+    pub detached: bool,
+    /// A note for participants ("bitte Hausschuhe mitbringen").
+    pub note: Option<String>,
+    /// How many took part; shown to staff of the operator only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participants: Option<i32>,
+    /// Kilometres from the point searched near; only in searches with `near`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_km: Option<f64>,
+    pub updated_at: DateTime<Utc>,
+    /// Changes with every update; sent as `ETag`, expected back in `If-Match`.
+    pub version: i32,
+}
+
+impl OccurrenceResponse {
+    pub fn new(view: OccurrenceView, viewer: &Viewer) -> Self {
+        let staff = viewer.admin || viewer.operators.contains(&view.operator_id);
+        let o = view.occurrence;
+        Self {
+            id: o.id,
+            activity_id: o.activity_id,
+            title: view.title,
+            category: serde_json::from_value(serde_json::Value::String(view.category))
+                .unwrap_or(CategoryBody::Other),
+            target_groups: view
+                .target_groups
+                .into_iter()
+                .filter_map(|g| serde_json::from_value(serde_json::Value::String(g)).ok())
+                .collect(),
+            languages: view.languages,
+            free_of_charge: view.free_of_charge,
+            registration_required: view.registration_required,
+            participant_limit: view.participant_limit,
+            centre: Named {
+                id: view.centre_id,
+                name: view.centre_name,
+            },
+            operator_id: view.operator_id,
+            district: Named {
+                id: view.district_id,
+                name: view.district_name,
+            },
+            step_free: view.step_free,
+            starts_at: o.starts_at,
+            ends_at: o.ends_at,
+            time_zone: view.time_zone,
+            cancelled: o.cancelled || view.activity_status == "cancelled",
+            cancellation_reason: o.cancellation_reason,
+            moved: o.moved,
+            original_start: o.original_start,
+            detached: o.detached,
+            note: o.note,
+            participants: if staff { o.participants } else { None },
+            distance_km: view.distance_km.map(|d| (d * 1000.0).round() / 1000.0),
+            updated_at: o.updated_at,
+            version: o.version,
+        }
+    }
+}
+
+/// Whether `viewer` may see an occurrence of this activity.
+pub fn visible(viewer: &Viewer, view: &OccurrenceView) -> bool {
+    view.activity_status == "published"
+        || viewer.admin
+        || viewer.operators.contains(&view.operator_id)
+}

@@ -1,0 +1,142 @@
+use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use quartier_persistence::activities;
+use quartier_persistence::occurrences::{self, OccurrenceKey};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::{OccurrenceResponse, check_range};
+use crate::auth::MaybeUser;
+use crate::error::{ApiError, Problem};
+use crate::extract::{IfNoneMatch, json_with_body_etag};
+use crate::pagination::{self, Page};
+use crate::routes::activities::{ActivityFilterQuery, filter, viewer, visible};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RangeQuery {
+    /// Start of the range (RFC 3339, such as `2027-03-01T00:00:00Z`; encode `+` as `%2B`).
+    pub from: DateTime<Utc>,
+    /// End of the range: after `from`, at most 93 days later.
+    pub to: DateTime<Utc>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    #[param(max_length = 512)]
+    pub cursor: Option<String>,
+}
+
+/// "What's on": occurrences overlapping a time range, by start, with what a list screen
+/// shows. Public: occurrences of published activities; staff also see their operator's
+/// others. Cancelled occurrences are listed with `cancelled`.
+#[utoipa::path(
+    tag = "occurrences",
+    security((), ("bearer" = [])),
+    params(
+        ActivityFilterQuery,
+        RangeQuery,
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of the page the client holds"),
+    ),
+    responses(
+        (status = 200, description = "One page of occurrences", body = Page<OccurrenceResponse>, headers(("ETag" = String))),
+        (status = 304, description = "The client's copy of this page is current", headers(("ETag" = String))),
+        (status = 400, description = "A query parameter does not parse, or `from`/`to` is missing (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A filter out of range, a reversed or too long range, or an unknown `cursor` (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/occurrences")]
+pub async fn search_occurrences(
+    state: web::Data<AppState>,
+    MaybeUser(user): MaybeUser,
+    query: web::Query<ActivityFilterQuery>,
+    range: web::Query<RangeQuery>,
+    if_none_match: IfNoneMatch,
+) -> Result<HttpResponse, ApiError> {
+    let language = query.language.as_deref().map(str::to_ascii_lowercase);
+    let filter = filter(&query, &language)?;
+    let between = check_range(range.from, range.to)?;
+    let limit = pagination::limit(range.limit)?;
+    let after: Option<OccurrenceKey> = pagination::decode_cursor(range.cursor.as_deref())?;
+    let mut conn = state.conn().await?;
+    let viewer = viewer(&mut conn, user).await?;
+    let rows = occurrences::search(
+        &mut conn,
+        &filter,
+        &viewer,
+        between,
+        after.as_ref(),
+        i64::from(limit) + 1,
+    )
+    .await?;
+    let page: Page<OccurrenceResponse> =
+        pagination::page(rows, limit, |v| occurrences::key(&v.occurrence), |v| {
+            OccurrenceResponse::new(v, &viewer)
+        });
+    json_with_body_etag(&if_none_match, &page)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ActivityOccurrencesQuery {
+    /// Start of the range (default: now).
+    pub from: Option<DateTime<Utc>>,
+    /// End of the range (default: 93 days after `from`), at most 93 days after `from`.
+    pub to: Option<DateTime<Utc>>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    #[param(max_length = 512)]
+    pub cursor: Option<String>,
+}
+
+/// The occurrences of one activity in a range, by start. Public when the activity is
+/// published; staff of its operator also see attendance.
+#[utoipa::path(
+    tag = "occurrences",
+    security((), ("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The activity's id"),
+        ActivityOccurrencesQuery,
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of the page the client holds"),
+    ),
+    responses(
+        (status = 200, description = "One page of occurrences", body = Page<OccurrenceResponse>, headers(("ETag" = String))),
+        (status = 304, description = "The client's copy of this page is current", headers(("ETag" = String))),
+        (status = 404, description = "No activity has this id, or it is not published (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A reversed or too long range, or an unknown `cursor` (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/activities/{id}/occurrences")]
+pub async fn activity_occurrences(
+    state: web::Data<AppState>,
+    MaybeUser(user): MaybeUser,
+    id: web::Path<Uuid>,
+    query: web::Query<ActivityOccurrencesQuery>,
+    if_none_match: IfNoneMatch,
+) -> Result<HttpResponse, ApiError> {
+    let from = query.from.unwrap_or_else(Utc::now);
+    let to = query
+        .to
+        .unwrap_or(from + chrono::Duration::days(super::MAX_RANGE_DAYS));
+    let between = check_range(from, to)?;
+    let limit = pagination::limit(query.limit)?;
+    let after: Option<OccurrenceKey> = pagination::decode_cursor(query.cursor.as_deref())?;
+    let mut conn = state.conn().await?;
+    let viewer = viewer(&mut conn, user).await?;
+    activities::find(&mut conn, *id)
+        .await?
+        .filter(|view| visible(&viewer, view))
+        .ok_or_else(|| ApiError::NotFound("No activity has this id.".into()))?;
+    let rows =
+        occurrences::of_activity(&mut conn, *id, between, after.as_ref(), i64::from(limit) + 1)
+            .await?;
+    let page: Page<OccurrenceResponse> =
+        pagination::page(rows, limit, |v| occurrences::key(&v.occurrence), |v| {
+            OccurrenceResponse::new(v, &viewer)
+        });
+    json_with_body_etag(&if_none_match, &page)
+}

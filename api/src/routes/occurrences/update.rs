@@ -1,0 +1,177 @@
+use actix_web::http::header;
+use actix_web::{HttpResponse, patch, web};
+use chrono::{DateTime, Datelike, Duration, Utc};
+use quartier_domain::operator::free_text;
+use quartier_domain::schedule::MAX_ONCE_DAYS;
+use quartier_domain::{StaffRole, ValidationErrors};
+use quartier_persistence::activities::Viewer;
+use quartier_persistence::occurrences::{self, OccurrenceChanges};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::OccurrenceResponse;
+use crate::auth::AuthUser;
+use crate::authz::require_centre_staff;
+use crate::error::{ApiError, Problem};
+use crate::extract::{IfMatch, Json, etag, nullable};
+use crate::state::AppState;
+
+/// Changes to one occurrence; fields left out stay as they are, `null` clears one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOccurrenceRequest {
+    /// `true` cancels this date (give a `cancellation_reason`); `false` reinstates it.
+    pub cancelled: Option<bool>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(
+        example = "Die Leiterin ist erkrankt.",
+        min_length = 1,
+        max_length = 500,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*[^\s\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff][^\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*$"
+    )]
+    pub cancellation_reason: Option<Option<String>>,
+    /// Moves this date: the new start (the end moves along unless `ends_at` is given).
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    /// A note for participants.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(
+        example = "Diesmal im Garten.",
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*$"
+    )]
+    pub note: Option<Option<String>>,
+    /// How many took part; only once the occurrence has begun.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(minimum = 0, maximum = 100000)]
+    pub participants: Option<Option<i64>>,
+}
+
+/// Cancel, move or annotate one occurrence, or record its attendance. Administrators and
+/// staff of the operator (coordinators of that centre); needs `If-Match`. Each change a
+/// calendar shows raises the occurrence's iCalendar `SEQUENCE`.
+#[utoipa::path(
+    tag = "occurrences",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The occurrence's id"),
+        ("If-Match" = String, Header, description = "The ETag of the version being changed, or `*`"),
+    ),
+    request_body = UpdateOccurrenceRequest,
+    responses(
+        (status = 200, description = "The changed occurrence", body = OccurrenceResponse, headers(("ETag" = String))),
+        (status = 403, description = "Not staff of the operator with the role coordinator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No occurrence has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The occurrence changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields: a cancellation without reason, a move out of range, attendance before the start (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing (`precondition-required`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[patch("/occurrences/{id}")]
+pub async fn update_occurrence(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    Json(body): Json<UpdateOccurrenceRequest>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.conn().await?;
+    let current = occurrences::find(&mut conn, *id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("No occurrence has this id.".into()))?;
+    require_centre_staff(&mut conn, user, current.centre_id, StaffRole::Coordinator).await?;
+    let versions = if_match.versions()?;
+    let o = &current.occurrence;
+
+    let mut errors = ValidationErrors::default();
+    let reason = match &body.cancellation_reason {
+        Some(Some(raw)) => errors
+            .collect(free_text(raw, "cancellation_reason", 500))
+            .map(|r| Some(r).filter(|r| !r.is_empty())),
+        Some(None) => Some(None),
+        None => None,
+    };
+    let cancelling = body.cancelled == Some(true) && !o.cancelled;
+    let has_reason = match &reason {
+        Some(r) => r.is_some(),
+        None => o.cancellation_reason.is_some(),
+    };
+    if cancelling && !has_reason {
+        errors.push(
+            "cancellation_reason",
+            "is needed to cancel: tell participants why",
+        );
+    }
+    let reinstating = body.cancelled == Some(false);
+    let note = match &body.note {
+        Some(Some(raw)) => errors
+            .collect(free_text(raw, "note", 2000))
+            .map(|n| Some(n).filter(|n| !n.is_empty())),
+        Some(None) => Some(None),
+        None => None,
+    };
+    let (starts_at, ends_at) = match (body.starts_at, body.ends_at) {
+        (None, None) => (None, None),
+        (start, end) => {
+            let start = start.unwrap_or(o.starts_at);
+            let end = end.unwrap_or(start + (o.ends_at - o.starts_at));
+            if !(2000..=2100).contains(&start.year()) || !(2000..=2100).contains(&end.year()) {
+                errors.push("starts_at", "must lie between the years 2000 and 2100");
+            } else if end <= start {
+                errors.push("ends_at", "must be after starts_at");
+            } else if end - start > Duration::days(MAX_ONCE_DAYS) {
+                errors.push("ends_at", "must be at most 14 days after starts_at");
+            }
+            (Some(start), Some(end))
+        }
+    };
+    let participants = match body.participants {
+        Some(Some(n)) if !(0..=100_000).contains(&n) => {
+            errors.push("participants", "must be from 0 to 100000");
+            None
+        }
+        Some(Some(_)) if o.starts_at > Utc::now() => {
+            errors.push(
+                "participants",
+                "can be recorded once the occurrence has begun",
+            );
+            None
+        }
+        Some(n) => Some(n.map(|n| n as i32)),
+        None => None,
+    };
+    errors.into_result()?;
+
+    let moved = starts_at.is_some_and(|s| s != o.starts_at) || ends_at.is_some_and(|e| e != o.ends_at);
+    let changes = OccurrenceChanges {
+        starts_at,
+        ends_at,
+        moved: moved.then_some(true),
+        cancelled: body.cancelled,
+        cancellation_reason: if reinstating {
+            Some(None)
+        } else {
+            reason.as_ref().map(|r| r.as_deref())
+        },
+        note: note.as_ref().map(|n| n.as_deref()),
+        participants,
+    };
+    let visible = moved
+        || body.cancelled.is_some_and(|c| c != o.cancelled)
+        || reason.is_some()
+        || note.is_some();
+    let row = occurrences::update(&mut conn, *id, versions, &changes, visible)
+        .await?
+        .map_err(|refusal| ApiError::refused(refusal, "occurrence"))?;
+    let view = occurrences::find(&mut conn, row.id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("No occurrence has this id.".into()))?;
+    let viewer = Viewer {
+        admin: true,
+        operators: Vec::new(),
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(row.version)))
+        .json(OccurrenceResponse::new(view, &viewer)))
+}

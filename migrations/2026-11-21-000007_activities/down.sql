@@ -1,0 +1,3 @@
+DROP TABLE shifts;
+DROP TABLE occurrences;
+DROP TABLE activities;

@@ -1,0 +1,663 @@
+//! Activities (Angebote) of centres, with their schedules, and the public list over them.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Array, Bool, Float8, Int8, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use quartier_domain::schedule::{self, Schedule, Slot, Stored};
+use uuid::Uuid;
+
+use crate::schema::{activities, occurrences, operator_members, shifts};
+use crate::sql::Statement;
+use crate::{Error, Refusal, Result};
+
+/// `centre_id` must name a centre.
+pub const CENTRE_FOREIGN_KEY: &str = "activities_centre_id_fkey";
+
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
+#[diesel(table_name = activities, check_for_backend(diesel::pg::Pg))]
+pub struct ActivityRow {
+    pub id: Uuid,
+    pub centre_id: Uuid,
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub target_groups: Vec<String>,
+    pub languages: Vec<String>,
+    pub accessibility_notes: String,
+    pub free_of_charge: bool,
+    pub cost_cents: Option<i32>,
+    pub cost_note: Option<String>,
+    pub registration_required: bool,
+    pub participant_limit: Option<i32>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub status: String,
+    pub schedule_kind: String,
+    pub time_zone: String,
+    pub first_start_local: NaiveDateTime,
+    pub first_start: DateTime<Utc>,
+    pub duration_minutes: i32,
+    pub rrule: Option<String>,
+    pub excluded_dates: Vec<NaiveDate>,
+    pub materialized_until: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+impl ActivityRow {
+    /// The stored schedule, checked again.
+    pub fn schedule(&self) -> std::result::Result<Schedule, quartier_domain::ValidationErrors> {
+        let zone = schedule::time_zone(&self.time_zone, "schedule.time_zone")?;
+        let minutes = u32::try_from(self.duration_minutes).unwrap_or(0);
+        match &self.rrule {
+            Some(rule) => Schedule::recurring(
+                rule,
+                self.first_start_local,
+                minutes,
+                zone,
+                &self.excluded_dates,
+            ),
+            None => Schedule::once(
+                self.first_start,
+                self.first_start + chrono::Duration::minutes(i64::from(minutes)),
+                zone,
+            ),
+        }
+    }
+}
+
+/// An activity with the centre it takes place in, as every view of it shows.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct ActivityView {
+    #[diesel(embed)]
+    pub activity: ActivityRow,
+    #[diesel(sql_type = Text)]
+    pub centre_name: String,
+    #[diesel(sql_type = SqlUuid)]
+    pub operator_id: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    pub district_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub district_name: String,
+    #[diesel(sql_type = Bool)]
+    pub step_free: bool,
+    #[diesel(sql_type = Nullable<Float8>)]
+    pub distance_km: Option<f64>,
+}
+
+/// The schedule columns of an activity.
+#[derive(Debug, Clone, AsChangeset, Insertable)]
+#[diesel(table_name = activities, treat_none_as_null = true)]
+pub struct ScheduleColumns {
+    pub schedule_kind: &'static str,
+    pub time_zone: String,
+    pub first_start_local: NaiveDateTime,
+    pub first_start: DateTime<Utc>,
+    pub duration_minutes: i32,
+    pub rrule: Option<String>,
+    pub excluded_dates: Vec<NaiveDate>,
+}
+
+impl ScheduleColumns {
+    pub fn of(schedule: &Schedule) -> Self {
+        let zone = schedule.time_zone();
+        match schedule {
+            Schedule::Once {
+                starts_at, ends_at, ..
+            } => Self {
+                schedule_kind: "once",
+                time_zone: zone.name().to_owned(),
+                first_start_local: starts_at.with_timezone(&zone).naive_local(),
+                first_start: *starts_at,
+                duration_minutes: i32::try_from((*ends_at - *starts_at).num_minutes())
+                    .unwrap_or(i32::MAX),
+                rrule: None,
+                excluded_dates: Vec::new(),
+            },
+            Schedule::Recurring(r) => Self {
+                schedule_kind: "recurring",
+                time_zone: zone.name().to_owned(),
+                first_start_local: r.first_start(),
+                first_start: chrono::TimeZone::from_local_datetime(&zone, &r.first_start())
+                    .earliest()
+                    .map(|at| at.with_timezone(&Utc))
+                    .unwrap_or_default(),
+                duration_minutes: i32::try_from(r.duration_minutes()).unwrap_or(i32::MAX),
+                rrule: Some(r.rule().to_owned()),
+                excluded_dates: r.excluded_dates(),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = activities)]
+pub struct NewActivity<'a> {
+    pub id: Uuid,
+    pub centre_id: Uuid,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub category: &'a str,
+    pub target_groups: &'a [String],
+    pub languages: &'a [String],
+    pub accessibility_notes: &'a str,
+    pub free_of_charge: bool,
+    pub cost_cents: Option<i32>,
+    pub cost_note: Option<&'a str>,
+    pub registration_required: bool,
+    pub participant_limit: Option<i32>,
+    pub contact_name: Option<&'a str>,
+    pub contact_email: Option<&'a str>,
+    pub contact_phone: Option<&'a str>,
+    pub status: &'a str,
+    pub materialized_until: DateTime<Utc>,
+}
+
+/// Changes to an activity; `None` leaves a field, `Some(None)` clears it.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = activities)]
+pub struct ActivityChanges<'a> {
+    pub title: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub category: Option<&'a str>,
+    pub target_groups: Option<&'a [String]>,
+    pub languages: Option<&'a [String]>,
+    pub accessibility_notes: Option<&'a str>,
+    pub free_of_charge: Option<bool>,
+    pub cost_cents: Option<Option<i32>>,
+    pub cost_note: Option<Option<&'a str>>,
+    pub registration_required: Option<bool>,
+    pub participant_limit: Option<Option<i32>>,
+    pub contact_name: Option<Option<&'a str>>,
+    pub contact_email: Option<Option<&'a str>>,
+    pub contact_phone: Option<Option<&'a str>>,
+    pub status: Option<&'a str>,
+}
+
+/// Who is looking: the public sees published activities only; staff also see everything of
+/// their operators, administrators everything.
+#[derive(Debug, Clone, Default)]
+pub struct Viewer {
+    pub admin: bool,
+    pub operators: Vec<Uuid>,
+}
+
+/// The operators `user_id` is staff of.
+pub async fn staff_operators(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Vec<Uuid>> {
+    Ok(operator_members::table
+        .filter(operator_members::user_id.eq(user_id))
+        .select(operator_members::operator_id)
+        .load(conn)
+        .await?)
+}
+
+/// Creates the activity with its occurrences from `from` to `until`, in one transaction.
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    new: &NewActivity<'_>,
+    schedule: &Schedule,
+    from: DateTime<Utc>,
+) -> Result<ActivityRow> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        let row: ActivityRow = diesel::insert_into(activities::table)
+            .values((new, ScheduleColumns::of(schedule)))
+            .returning(ActivityRow::as_returning())
+            .get_result(conn)
+            .await?;
+        insert_slots(
+            conn,
+            row.id,
+            &schedule.slots_between(from, new.materialized_until),
+        )
+        .await?;
+        Ok(row)
+    })
+    .await
+}
+
+/// Stores `slots` as occurrences of `activity_id`; those already there stay as they are.
+pub(crate) async fn insert_slots(
+    conn: &mut AsyncPgConnection,
+    activity_id: Uuid,
+    slots: &[Slot],
+) -> Result<usize> {
+    let mut inserted = 0;
+    for chunk in slots.chunks(1000) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|slot| {
+                (
+                    occurrences::id.eq(Uuid::now_v7()),
+                    occurrences::activity_id.eq(activity_id),
+                    occurrences::original_start.eq(slot.original_start),
+                    occurrences::starts_at.eq(slot.starts_at),
+                    occurrences::ends_at.eq(slot.ends_at),
+                )
+            })
+            .collect();
+        inserted += diesel::insert_into(occurrences::table)
+            .values(&rows)
+            .on_conflict((occurrences::activity_id, occurrences::original_start))
+            .do_nothing()
+            .execute(conn)
+            .await?;
+    }
+    Ok(inserted)
+}
+
+/// One activity with its centre, whatever its status.
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<ActivityView>> {
+    let mut statement = Statement::new(VIEW_COLUMNS);
+    statement
+        .push(" NULL::float8 AS distance_km")
+        .push(VIEW_FROM)
+        .push(" WHERE a.id = ")
+        .bind::<SqlUuid, _>(id);
+    Ok(statement.finish().get_result(conn).await.optional()?)
+}
+
+const VIEW_COLUMNS: &str = "\
+    SELECT a.id, a.centre_id, a.title, a.description, a.category, a.target_groups, a.languages, \
+           a.accessibility_notes, a.free_of_charge, a.cost_cents, a.cost_note, \
+           a.registration_required, a.participant_limit, a.contact_name, a.contact_email, \
+           a.contact_phone, a.status, a.schedule_kind, a.time_zone, a.first_start_local, \
+           a.first_start, a.duration_minutes, a.rrule, a.excluded_dates, a.materialized_until, \
+           a.created_at, a.updated_at, a.version, \
+           c.name AS centre_name, c.operator_id, c.district_id, d.name AS district_name, \
+           c.step_free,";
+
+const VIEW_FROM: &str = " FROM activities a JOIN centres c ON c.id = a.centre_id \
+    JOIN districts d ON d.id = c.district_id";
+
+/// What became of the future occurrences when a schedule changed.
+#[derive(Debug, Default)]
+pub struct Rematerialized {
+    pub inserted: usize,
+    pub updated: usize,
+    pub deleted: usize,
+    /// No longer in the schedule but kept, because shifts hang on them.
+    pub kept: Vec<Uuid>,
+}
+
+/// Applies `changes` (and a new schedule) if the activity is at one of `expected_versions`
+/// (any when `None`). A new schedule re-materializes the occurrences that have not started by
+/// `now`, up to `until`; past ones stay as they are.
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    expected_versions: Option<&[i32]>,
+    changes: &ActivityChanges<'_>,
+    schedule: Option<(&Schedule, DateTime<Utc>, DateTime<Utc>)>,
+) -> Result<Result<(ActivityRow, Rematerialized), Refusal>> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        let mut statement = diesel::update(activities::table)
+            .filter(activities::id.eq(id))
+            .into_boxed();
+        if let Some(versions) = expected_versions {
+            statement = statement.filter(activities::version.eq_any(versions.to_vec()));
+        }
+        let columns = schedule.map(|(s, _, until)| {
+            (
+                ScheduleColumns::of(s),
+                activities::materialized_until.eq(until),
+            )
+        });
+        let updated = statement
+            .set((
+                changes,
+                columns,
+                activities::version.eq(activities::version + 1),
+                activities::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(ActivityRow::as_returning())
+            .get_result(conn)
+            .await
+            .optional()?;
+        let Some(row) = updated else {
+            let exists = activities::table
+                .filter(activities::id.eq(id))
+                .count()
+                .get_result::<i64>(conn)
+                .await?
+                > 0;
+            return Ok(Err(if exists {
+                Refusal::VersionConflict
+            } else {
+                Refusal::NotFound
+            }));
+        };
+        let outcome = match schedule {
+            Some((schedule, now, until)) => rematerialize(conn, id, schedule, now, until).await?,
+            None => Rematerialized::default(),
+        };
+        Ok(Ok((row, outcome)))
+    })
+    .await
+}
+
+/// Makes the occurrences from `now` to `until` follow `schedule`: those the schedule still
+/// has keep their id (and so their calendar UID), staff's moves, cancellations and notes.
+async fn rematerialize(
+    conn: &mut AsyncPgConnection,
+    activity_id: Uuid,
+    schedule: &Schedule,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Rematerialized> {
+    // Locking the rows keeps shifts from being added to them meanwhile.
+    let stored: Vec<(Uuid, DateTime<Utc>, DateTime<Utc>, DateTime<Utc>, bool)> =
+        occurrences::table
+            .filter(occurrences::activity_id.eq(activity_id))
+            .filter(occurrences::starts_at.ge(now))
+            .select((
+                occurrences::id,
+                occurrences::original_start,
+                occurrences::starts_at,
+                occurrences::ends_at,
+                occurrences::moved,
+            ))
+            .order(occurrences::original_start)
+            .for_update()
+            .load(conn)
+            .await?;
+    let ids: Vec<Uuid> = stored.iter().map(|s| s.0).collect();
+    let with_shifts: Vec<Uuid> = shifts::table
+        .filter(shifts::occurrence_id.eq_any(&ids))
+        .select(shifts::occurrence_id.assume_not_null())
+        .distinct()
+        .load(conn)
+        .await?;
+    let stored: Vec<Stored> = stored
+        .into_iter()
+        .map(|(id, original_start, starts_at, ends_at, moved)| Stored {
+            id,
+            original_start,
+            starts_at,
+            ends_at,
+            moved,
+            has_dependents: with_shifts.contains(&id),
+        })
+        .collect();
+    let wanted = schedule.slots_between(now, until);
+    let plan = schedule::reconcile(&stored, &wanted, schedule.time_zone());
+    let deleted = diesel::delete(occurrences::table.filter(occurrences::id.eq_any(&plan.delete)))
+        .execute(conn)
+        .await?;
+    for (id, slot) in &plan.update {
+        let moved = stored.iter().any(|s| s.id == *id && s.moved);
+        let target = occurrences::table.filter(occurrences::id.eq(id));
+        let bump = (
+            occurrences::original_start.eq(slot.original_start),
+            occurrences::detached.eq(false),
+            occurrences::sequence.eq(occurrences::sequence + 1),
+            occurrences::version.eq(occurrences::version + 1),
+            occurrences::updated_at.eq(diesel::dsl::now),
+        );
+        if moved {
+            diesel::update(target).set(bump).execute(conn).await?;
+        } else {
+            diesel::update(target)
+                .set((
+                    bump,
+                    occurrences::starts_at.eq(slot.starts_at),
+                    occurrences::ends_at.eq(slot.ends_at),
+                ))
+                .execute(conn)
+                .await?;
+        }
+    }
+    diesel::update(occurrences::table.filter(occurrences::id.eq_any(&plan.keep)))
+        .filter(occurrences::detached.eq(false))
+        .set((
+            occurrences::detached.eq(true),
+            occurrences::sequence.eq(occurrences::sequence + 1),
+            occurrences::version.eq(occurrences::version + 1),
+            occurrences::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    let inserted = insert_slots(conn, activity_id, &plan.insert).await?;
+    Ok(Rematerialized {
+        inserted,
+        updated: plan.update.len(),
+        deleted,
+        kept: plan.keep,
+    })
+}
+
+/// A point and how far from it to look.
+#[derive(Debug, Clone, Copy)]
+pub struct Near {
+    pub latitude: f64,
+    pub longitude: f64,
+    pub radius_km: f64,
+}
+
+/// The filters shared by the activity list and the "what's on" search. Every one narrows.
+#[derive(Debug, Default)]
+pub struct ActivityFilter<'a> {
+    /// This district and every district inside it.
+    pub district_id: Option<Uuid>,
+    pub centre_id: Option<Uuid>,
+    pub operator_id: Option<Uuid>,
+    pub category: Option<&'a str>,
+    pub target_group: Option<&'a str>,
+    pub language: Option<&'a str>,
+    pub free_of_charge: bool,
+    /// The centre has a step-free entrance.
+    pub step_free: bool,
+    /// German full text over title and description.
+    pub text: Option<&'a str>,
+    pub near: Option<Near>,
+    pub status: Option<&'a str>,
+    /// Only activities with an occurrence overlapping this range.
+    pub between: Option<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+/// Binds the point of `near` and returns the SQL for the great-circle kilometres from it to
+/// the centre `c` (a sphere of 6371 km).
+pub(crate) fn distance_sql(statement: &mut Statement<'_>, near: Option<Near>) -> String {
+    let Some(near) = near else {
+        return "NULL::float8".into();
+    };
+    let lat = statement.param::<Float8, _>(near.latitude);
+    let lon = statement.param::<Float8, _>(near.longitude);
+    format!(
+        "6371.0 * 2 * asin(least(1.0, sqrt(power(sin(radians(c.latitude - ${lat}) / 2), 2) \
+         + cos(radians(${lat})) * cos(radians(c.latitude)) \
+         * power(sin(radians(c.longitude - ${lon}) / 2), 2))))"
+    )
+}
+
+/// Appends ` AND ...` for every filter that is set, and what `viewer` may see.
+pub(crate) fn push_filter(
+    statement: &mut Statement<'_>,
+    filter: &ActivityFilter<'_>,
+    viewer: &Viewer,
+) {
+    if !viewer.admin {
+        statement.push(" AND (a.status = 'published'");
+        if !viewer.operators.is_empty() {
+            statement
+                .push(" OR c.operator_id = ANY(")
+                .bind::<Array<SqlUuid>, _>(viewer.operators.clone())
+                .push(")");
+        }
+        statement.push(")");
+    }
+    if let Some(district) = filter.district_id {
+        statement
+            .push(
+                " AND c.district_id IN (WITH RECURSIVE subtree (id) AS (SELECT id FROM districts WHERE id = ",
+            )
+            .bind::<SqlUuid, _>(district)
+            .push(
+                " UNION SELECT d2.id FROM districts d2 JOIN subtree s ON d2.parent_id = s.id) \
+                 SELECT id FROM subtree)",
+            );
+    }
+    if let Some(centre) = filter.centre_id {
+        statement.push(" AND a.centre_id = ").bind::<SqlUuid, _>(centre);
+    }
+    if let Some(operator) = filter.operator_id {
+        statement.push(" AND c.operator_id = ").bind::<SqlUuid, _>(operator);
+    }
+    if let Some(category) = filter.category {
+        statement
+            .push(" AND a.category = ")
+            .bind::<Text, _>(category.to_owned());
+    }
+    if let Some(group) = filter.target_group {
+        statement
+            .push(" AND (")
+            .bind::<Text, _>(group.to_owned())
+            .push(" = ANY(a.target_groups) OR 'all_generations' = ANY(a.target_groups))");
+    }
+    if let Some(language) = filter.language {
+        statement
+            .push(" AND ")
+            .bind::<Text, _>(language.to_owned())
+            .push(" = ANY(a.languages)");
+    }
+    if filter.free_of_charge {
+        statement.push(" AND a.free_of_charge");
+    }
+    if filter.step_free {
+        statement.push(" AND c.step_free");
+    }
+    if let Some(text) = filter.text {
+        statement
+            .push(" AND a.search @@ websearch_to_tsquery('german', ")
+            .bind::<Text, _>(text.to_owned())
+            .push(")");
+    }
+    if let Some(status) = filter.status {
+        statement
+            .push(" AND a.status = ")
+            .bind::<Text, _>(status.to_owned());
+    }
+}
+
+/// Appends the condition that the centre lies within `near`'s radius; `distance` is the SQL
+/// of `distance_sql`.
+pub(crate) fn push_near(statement: &mut Statement<'_>, near: Option<Near>, distance: &str) {
+    let Some(near) = near else {
+        return;
+    };
+    // A latitude band around the point narrows the rows before the exact distance.
+    statement
+        .push(" AND c.latitude BETWEEN ")
+        .bind::<Float8, _>(near.latitude - near.radius_km / 111.0)
+        .push(" AND ")
+        .bind::<Float8, _>(near.latitude + near.radius_km / 111.0)
+        .push(" AND ")
+        .push(distance)
+        .push(" <= ")
+        .bind::<Float8, _>(near.radius_km);
+}
+
+/// Where a page of activities starts: after this (title, id).
+pub type ActivityKey = (String, Uuid);
+
+pub fn key(view: &ActivityView) -> ActivityKey {
+    (view.activity.title.clone(), view.activity.id)
+}
+
+/// Activities matching `filter` that `viewer` may see, by title, after `after`.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &ActivityFilter<'_>,
+    viewer: &Viewer,
+    after: Option<&ActivityKey>,
+    limit: i64,
+) -> Result<Vec<ActivityView>> {
+    let mut statement = Statement::new(VIEW_COLUMNS);
+    let distance = distance_sql(&mut statement, filter.near);
+    statement
+        .push(&format!(" {distance} AS distance_km"))
+        .push(VIEW_FROM)
+        .push(" WHERE true");
+    push_filter(&mut statement, filter, viewer);
+    push_near(&mut statement, filter.near, &distance);
+    if let Some((from, to)) = filter.between {
+        statement
+            .push(" AND EXISTS (SELECT 1 FROM occurrences o WHERE o.activity_id = a.id AND o.ends_at > ")
+            .bind::<Timestamptz, _>(from)
+            .push(" AND o.starts_at < ")
+            .bind::<Timestamptz, _>(to)
+            .push(")");
+    }
+    if let Some((title, id)) = after {
+        statement
+            .push(" AND (a.title, a.id) > (")
+            .bind::<Text, _>(title.clone())
+            .push(", ")
+            .bind::<SqlUuid, _>(*id)
+            .push(")");
+    }
+    statement.push(" ORDER BY a.title, a.id LIMIT ").bind::<Int8, _>(limit);
+    Ok(statement.finish().load(conn).await?)
+}
+
+/// The next `per_activity` occurrences of each activity that end after `from`.
+pub async fn next_occurrences(
+    conn: &mut AsyncPgConnection,
+    activity_ids: &[Uuid],
+    from: DateTime<Utc>,
+    per_activity: i64,
+) -> Result<Vec<crate::occurrences::OccurrenceRow>> {
+    let sql = "\
+        SELECT id, activity_id, original_start, starts_at, ends_at, moved, detached, cancelled, \
+               cancellation_reason, note, participants, sequence, created_at, updated_at, version \
+        FROM (SELECT o.*, row_number() OVER (PARTITION BY o.activity_id ORDER BY o.starts_at, o.id) AS n \
+              FROM occurrences o WHERE o.activity_id = ANY($1) AND o.ends_at > $2) ranked \
+        WHERE n <= $3 ORDER BY activity_id, starts_at, id";
+    Ok(diesel::sql_query(sql)
+        .bind::<Array<SqlUuid>, _>(activity_ids.to_vec())
+        .bind::<Timestamptz, _>(from)
+        .bind::<Int8, _>(per_activity)
+        .load(conn)
+        .await?)
+}
+
+/// Moves the horizon of recurring activities whose occurrences end before `until`: claims up
+/// to `batch` of them (`SKIP LOCKED`, so any number of instances can do this at once) and
+/// stores their occurrences up to `until`. Returns how many activities it extended.
+pub async fn extend_horizon(
+    conn: &mut AsyncPgConnection,
+    until: DateTime<Utc>,
+    batch: i64,
+) -> Result<usize> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        let due: Vec<ActivityRow> = activities::table
+            .filter(activities::schedule_kind.eq("recurring"))
+            .filter(activities::materialized_until.lt(until))
+            .order(activities::materialized_until)
+            .limit(batch)
+            .select(ActivityRow::as_select())
+            .for_update()
+            .skip_locked()
+            .load(conn)
+            .await?;
+        for row in &due {
+            match row.schedule() {
+                Ok(schedule) => {
+                    let slots = schedule.slots_between(row.materialized_until, until);
+                    insert_slots(conn, row.id, &slots).await?;
+                }
+                Err(error) => {
+                    tracing::warn!(activity = %row.id, %error, "stored schedule no longer valid")
+                }
+            }
+            diesel::update(activities::table.filter(activities::id.eq(row.id)))
+                .set(activities::materialized_until.eq(until))
+                .execute(conn)
+                .await?;
+        }
+        Ok(due.len())
+    })
+    .await
+}

@@ -1,0 +1,234 @@
+//! Occurrences (Termine): the dated instances of activities, and the public "what's on"
+//! search over them.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Array, Bool, Float8, Int4, Int8, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::activities::{self, ActivityFilter, Viewer};
+use crate::schema::occurrences;
+use crate::sql::Statement;
+use crate::{Refusal, Result};
+
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
+#[diesel(table_name = occurrences, check_for_backend(diesel::pg::Pg))]
+pub struct OccurrenceRow {
+    pub id: Uuid,
+    pub activity_id: Uuid,
+    pub original_start: DateTime<Utc>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub moved: bool,
+    pub detached: bool,
+    pub cancelled: bool,
+    pub cancellation_reason: Option<String>,
+    pub note: Option<String>,
+    pub participants: Option<i32>,
+    pub sequence: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+/// An occurrence with what a list screen shows of its activity, centre and district.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct OccurrenceView {
+    #[diesel(embed)]
+    pub occurrence: OccurrenceRow,
+    #[diesel(sql_type = Text)]
+    pub title: String,
+    #[diesel(sql_type = Text)]
+    pub category: String,
+    #[diesel(sql_type = Array<Text>)]
+    pub target_groups: Vec<String>,
+    #[diesel(sql_type = Array<Text>)]
+    pub languages: Vec<String>,
+    #[diesel(sql_type = Bool)]
+    pub free_of_charge: bool,
+    #[diesel(sql_type = Bool)]
+    pub registration_required: bool,
+    #[diesel(sql_type = Nullable<Int4>)]
+    pub participant_limit: Option<i32>,
+    #[diesel(sql_type = Text)]
+    pub activity_status: String,
+    #[diesel(sql_type = Text)]
+    pub time_zone: String,
+    #[diesel(sql_type = SqlUuid)]
+    pub centre_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub centre_name: String,
+    #[diesel(sql_type = SqlUuid)]
+    pub operator_id: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    pub district_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub district_name: String,
+    #[diesel(sql_type = Bool)]
+    pub step_free: bool,
+    #[diesel(sql_type = Nullable<Float8>)]
+    pub distance_km: Option<f64>,
+}
+
+const VIEW_COLUMNS: &str = "\
+    SELECT o.id, o.activity_id, o.original_start, o.starts_at, o.ends_at, o.moved, o.detached, \
+           o.cancelled, o.cancellation_reason, o.note, o.participants, o.sequence, o.created_at, \
+           o.updated_at, o.version, a.title, a.category, a.target_groups, a.languages, \
+           a.free_of_charge, a.registration_required, a.participant_limit, \
+           a.status AS activity_status, a.time_zone, c.id AS centre_id, c.name AS centre_name, \
+           c.operator_id, c.district_id, d.name AS district_name, c.step_free,";
+
+const VIEW_FROM: &str = " FROM occurrences o JOIN activities a ON a.id = o.activity_id \
+    JOIN centres c ON c.id = a.centre_id JOIN districts d ON d.id = c.district_id";
+
+/// One occurrence with its activity's and centre's facts, whatever the activity's status.
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<OccurrenceView>> {
+    let mut statement = Statement::new(VIEW_COLUMNS);
+    statement
+        .push(" NULL::float8 AS distance_km")
+        .push(VIEW_FROM)
+        .push(" WHERE o.id = ")
+        .bind::<SqlUuid, _>(id);
+    Ok(statement.finish().get_result(conn).await.optional()?)
+}
+
+/// Where a page of occurrences starts: after this (start, id).
+pub type OccurrenceKey = (DateTime<Utc>, Uuid);
+
+pub fn key(row: &OccurrenceRow) -> OccurrenceKey {
+    (row.starts_at, row.id)
+}
+
+/// "What's on": occurrences overlapping `from`..`to` of activities matching `filter` that
+/// `viewer` may see, by start, after `after`.
+pub async fn search(
+    conn: &mut AsyncPgConnection,
+    filter: &ActivityFilter<'_>,
+    viewer: &Viewer,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    after: Option<&OccurrenceKey>,
+    limit: i64,
+) -> Result<Vec<OccurrenceView>> {
+    let mut statement = Statement::new(VIEW_COLUMNS);
+    let distance = activities::distance_sql(&mut statement, filter.near);
+    statement
+        .push(&format!(" {distance} AS distance_km"))
+        .push(VIEW_FROM)
+        .push(" WHERE o.ends_at > ")
+        .bind::<Timestamptz, _>(from)
+        .push(" AND o.starts_at < ")
+        .bind::<Timestamptz, _>(to);
+    activities::push_filter(&mut statement, filter, viewer);
+    activities::push_near(&mut statement, filter.near, &distance);
+    push_after(&mut statement, after);
+    statement.push(" ORDER BY o.starts_at, o.id LIMIT ").bind::<Int8, _>(limit);
+    Ok(statement.finish().load(conn).await?)
+}
+
+fn push_after(statement: &mut Statement<'_>, after: Option<&OccurrenceKey>) {
+    if let Some((starts_at, id)) = after {
+        statement
+            .push(" AND (o.starts_at, o.id) > (")
+            .bind::<Timestamptz, _>(*starts_at)
+            .push(", ")
+            .bind::<SqlUuid, _>(*id)
+            .push(")");
+    }
+}
+
+/// The occurrences of one activity overlapping `from`..`to`, by start, after `after`.
+pub async fn of_activity(
+    conn: &mut AsyncPgConnection,
+    activity_id: Uuid,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    after: Option<&OccurrenceKey>,
+    limit: i64,
+) -> Result<Vec<OccurrenceView>> {
+    let mut statement = Statement::new(VIEW_COLUMNS);
+    statement
+        .push(" NULL::float8 AS distance_km")
+        .push(VIEW_FROM)
+        .push(" WHERE o.activity_id = ")
+        .bind::<SqlUuid, _>(activity_id)
+        .push(" AND o.ends_at > ")
+        .bind::<Timestamptz, _>(from)
+        .push(" AND o.starts_at < ")
+        .bind::<Timestamptz, _>(to);
+    push_after(&mut statement, after);
+    statement.push(" ORDER BY o.starts_at, o.id LIMIT ").bind::<Int8, _>(limit);
+    Ok(statement.finish().load(conn).await?)
+}
+
+/// The occurrences of published activities of one centre (or all of `viewer`'s), for a
+/// calendar feed: overlapping `from`..`to`, by start, at most `limit`.
+pub async fn of_centre(
+    conn: &mut AsyncPgConnection,
+    centre_id: Uuid,
+    viewer: &Viewer,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    limit: i64,
+) -> Result<Vec<OccurrenceView>> {
+    let filter = ActivityFilter {
+        centre_id: Some(centre_id),
+        ..ActivityFilter::default()
+    };
+    search(conn, &filter, viewer, (from, to), None, limit).await
+}
+
+/// Changes to one occurrence; `None` leaves a field, `Some(None)` clears it.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = occurrences)]
+pub struct OccurrenceChanges<'a> {
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub moved: Option<bool>,
+    pub cancelled: Option<bool>,
+    pub cancellation_reason: Option<Option<&'a str>>,
+    pub note: Option<Option<&'a str>>,
+    pub participants: Option<Option<i32>>,
+}
+
+/// Applies `changes` if the occurrence is at one of `expected_versions` (any when `None`), in
+/// one statement; a change calendars show (`visible`) raises its iCalendar SEQUENCE.
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    expected_versions: Option<&[i32]>,
+    changes: &OccurrenceChanges<'_>,
+    visible: bool,
+) -> Result<Result<OccurrenceRow, Refusal>> {
+    let mut statement = diesel::update(occurrences::table)
+        .filter(occurrences::id.eq(id))
+        .into_boxed();
+    if let Some(versions) = expected_versions {
+        statement = statement.filter(occurrences::version.eq_any(versions.to_vec()));
+    }
+    let updated = statement
+        .set((
+            changes,
+            occurrences::sequence.eq(occurrences::sequence + i32::from(visible)),
+            occurrences::version.eq(occurrences::version + 1),
+            occurrences::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(OccurrenceRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?;
+    match updated {
+        Some(row) => Ok(Ok(row)),
+        None => {
+            let exists = occurrences::table
+                .filter(occurrences::id.eq(id))
+                .count()
+                .get_result::<i64>(conn)
+                .await?
+                > 0;
+            Ok(Err(if exists {
+                Refusal::VersionConflict
+            } else {
+                Refusal::NotFound
+            }))
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! A raw SQL statement put together from the filters a search actually uses, so PostgreSQL
+//! plans only the conditions that apply.
+
+use diesel::pg::Pg;
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
+use diesel::serialize::ToSql;
+use diesel::sql_types::HasSqlType;
+
+/// SQL text with numbered bind parameters, appended to piece by piece.
+pub(crate) struct Statement<'f> {
+    query: Option<BoxedSqlQuery<'f, Pg, SqlQuery>>,
+    binds: usize,
+}
+
+impl<'f> Statement<'f> {
+    pub(crate) fn new(sql: &str) -> Self {
+        Self {
+            query: Some(diesel::sql_query(sql).into_boxed()),
+            binds: 0,
+        }
+    }
+
+    /// Appends SQL text.
+    pub(crate) fn push(&mut self, sql: &str) -> &mut Self {
+        self.query = self.query.take().map(|q| q.sql(sql));
+        self
+    }
+
+    /// Appends a placeholder for `value` and binds it.
+    pub(crate) fn bind<ST, V>(&mut self, value: V) -> &mut Self
+    where
+        Pg: HasSqlType<ST>,
+        V: ToSql<ST, Pg> + Send + 'f,
+        ST: Send + 'f,
+    {
+        self.binds += 1;
+        let placeholder = format!("${}", self.binds);
+        self.query = self
+            .query
+            .take()
+            .map(|q| q.sql(placeholder).bind::<ST, V>(value));
+        self
+    }
+
+    /// Binds `value` without writing its placeholder; returns its number for `$n` in SQL
+    /// appended later.
+    pub(crate) fn param<ST, V>(&mut self, value: V) -> usize
+    where
+        Pg: HasSqlType<ST>,
+        V: ToSql<ST, Pg> + Send + 'f,
+        ST: Send + 'f,
+    {
+        self.binds += 1;
+        self.query = self.query.take().map(|q| q.bind::<ST, V>(value));
+        self.binds
+    }
+
+    pub(crate) fn finish(mut self) -> BoxedSqlQuery<'f, Pg, SqlQuery> {
+        match self.query.take() {
+            Some(query) => query,
+            None => diesel::sql_query("").into_boxed(),
+        }
+    }
+}
