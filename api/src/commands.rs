@@ -30,7 +30,7 @@ pub async fn serve(settings: Settings, migrate: bool) -> CommandResult {
     }
     prepare_database(&settings, migrate).await?;
     let pool = build_pool(&settings.database_url, &settings.pool)?;
-    crate::horizon::spawn(
+    let _horizon = crate::horizon::spawn(
         pool.clone(),
         settings.occurrence_horizon,
         settings.horizon_interval,

@@ -221,7 +221,11 @@ pub fn json_with_body_etag(
 ) -> Result<actix_web::HttpResponse, ApiError> {
     let bytes = serde_json::to_vec(body)
         .map_err(|e| ApiError::Internal(format!("cannot serialize: {e}")))?;
-    Ok(bytes_with_body_etag(if_none_match, bytes, "application/json"))
+    Ok(bytes_with_body_etag(
+        if_none_match,
+        bytes,
+        "application/json",
+    ))
 }
 
 /// `bytes` of `content_type` tagged with a weak `ETag` made from them; 304 when the client

@@ -16,10 +16,12 @@ pub async fn extend_once(
     horizon: chrono::Duration,
 ) -> Result<usize, quartier_persistence::Error> {
     let until = Utc::now() + horizon;
+    // Extending in steps of a day at least keeps each run from touching every activity.
+    let due_before = until - chrono::Duration::days(1);
     let mut total = 0;
     loop {
         let mut conn = pool::get(pool).await?;
-        let extended = activities::extend_horizon(&mut conn, until, BATCH).await?;
+        let extended = activities::extend_horizon(&mut conn, due_before, until, BATCH).await?;
         total += extended;
         if extended < BATCH as usize {
             return Ok(total);
@@ -27,8 +29,13 @@ pub async fn extend_once(
     }
 }
 
-/// Runs `extend_once` now and then every `interval`, until the process ends.
-pub fn spawn(pool: PgPool, horizon: chrono::Duration, interval: Duration) {
+/// Runs `extend_once` now and then every `interval`, until the process ends or the returned
+/// task is aborted.
+pub fn spawn(
+    pool: PgPool,
+    horizon: chrono::Duration,
+    interval: Duration,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(interval);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -40,5 +47,5 @@ pub fn spawn(pool: PgPool, horizon: chrono::Duration, interval: Duration) {
                 Err(error) => tracing::warn!(%error, "extending the occurrence horizon failed"),
             }
         }
-    });
+    })
 }

@@ -76,9 +76,7 @@ pub fn cost(
             "must be left out when the activity is free",
         )),
         (true, None) => Ok((None, note)),
-        (false, Some(cents)) if (1..=1_000_000).contains(&cents) => {
-            Ok((Some(cents as i32), note))
-        }
+        (false, Some(cents)) if (1..=1_000_000).contains(&cents) => Ok((Some(cents as i32), note)),
         (false, Some(_)) => Err(ValidationErrors::single(
             "cost.amount_cents",
             "must be from 1 to 1000000 cents",
@@ -127,7 +125,10 @@ mod tests {
     #[test]
     fn cost_and_registration_rules() {
         assert_eq!(cost(true, None, None).unwrap(), (None, None));
-        assert_eq!(cost(false, Some(350), Some("Ermäßigt 1 €")).unwrap().0, Some(350));
+        assert_eq!(
+            cost(false, Some(350), Some("Ermäßigt 1 €")).unwrap().0,
+            Some(350)
+        );
         assert!(cost(true, Some(100), None).is_err());
         assert!(cost(false, None, None).is_err());
         assert!(cost(false, Some(0), None).is_err());

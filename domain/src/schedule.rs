@@ -202,7 +202,11 @@ impl Schedule {
                     Vec::new()
                 }
             }
-            Schedule::Recurring(r) => r.slots().skip_while(|s| s.starts_at < from).take_while(|s| s.starts_at < to).collect(),
+            Schedule::Recurring(r) => r
+                .slots()
+                .skip_while(|s| s.starts_at < from)
+                .take_while(|s| s.starts_at < to)
+                .collect(),
         }
     }
 }
@@ -356,9 +360,8 @@ fn normalize_rule(
 /// `UNTIL` as a UTC instant: a date means the end of that local day, a time without `Z` is
 /// local.
 fn until_utc(raw: &str, zone: Tz) -> Result<DateTime<Utc>, String> {
-    let invalid = || {
-        format!("UNTIL={raw} is not a date (20271231) or date and time (20271231T180000Z)")
-    };
+    let invalid =
+        || format!("UNTIL={raw} is not a date (20271231) or date and time (20271231T180000Z)");
     let (local, utc) = if let Some(stamp) = raw.strip_suffix('Z') {
         (
             NaiveDateTime::parse_from_str(stamp, "%Y%m%dT%H%M%S").map_err(|_| invalid())?,
@@ -381,7 +384,10 @@ fn until_utc(raw: &str, zone: Tz) -> Result<DateTime<Utc>, String> {
     }
     zone.from_local_datetime(&local)
         .latest()
-        .or_else(|| zone.from_local_datetime(&(local + Duration::hours(1))).latest())
+        .or_else(|| {
+            zone.from_local_datetime(&(local + Duration::hours(1)))
+                .latest()
+        })
         .map(|at| at.with_timezone(&Utc))
         .ok_or_else(invalid)
 }
@@ -439,7 +445,8 @@ pub fn reconcile(stored: &[Stored], wanted: &[Slot], zone: Tz) -> Plan {
                 *index += 1;
                 let same_place = existing.original_start == slot.original_start
                     && (existing.moved
-                        || (existing.starts_at == slot.starts_at && existing.ends_at == slot.ends_at));
+                        || (existing.starts_at == slot.starts_at
+                            && existing.ends_at == slot.ends_at));
                 if !same_place {
                     plan.update.push((existing.id, *slot));
                 }
@@ -490,7 +497,11 @@ mod tests {
 
     #[test]
     fn weekly_meetup_stays_at_local_time_across_both_switches() {
-        let s = berlin("FREQ=WEEKLY;BYDAY=TU;UNTIL=20271130", "2027-02-02T15:00", &[]);
+        let s = berlin(
+            "FREQ=WEEKLY;BYDAY=TU;UNTIL=20271130",
+            "2027-02-02T15:00",
+            &[],
+        );
         let slots = all(&s);
         assert_eq!(slots.len(), 44);
         for slot in &slots {
@@ -514,11 +525,21 @@ mod tests {
         let s = berlin("FREQ=MONTHLY;BYDAY=2WE;COUNT=4", "2027-01-01T18:30", &[]);
         let days: Vec<String> = all(&s)
             .iter()
-            .map(|slot| slot.starts_at.with_timezone(&DEFAULT_TIME_ZONE).format("%Y-%m-%d %H:%M").to_string())
+            .map(|slot| {
+                slot.starts_at
+                    .with_timezone(&DEFAULT_TIME_ZONE)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
             .collect();
         assert_eq!(
             days,
-            ["2027-01-13 18:30", "2027-02-10 18:30", "2027-03-10 18:30", "2027-04-14 18:30"]
+            [
+                "2027-01-13 18:30",
+                "2027-02-10 18:30",
+                "2027-03-10 18:30",
+                "2027-04-14 18:30"
+            ]
         );
     }
 
@@ -532,11 +553,18 @@ mod tests {
 
     #[test]
     fn fortnightly_with_interval_and_local_until() {
-        let s = berlin("RRULE:freq=weekly;interval=2;byday=TH;until=20270325T170000", "2027-03-04T17:00", &[]);
+        let s = berlin(
+            "RRULE:freq=weekly;interval=2;byday=TH;until=20270325T170000",
+            "2027-03-04T17:00",
+            &[],
+        );
         let days: Vec<u32> = all(&s).iter().map(|slot| slot.starts_at.day()).collect();
         assert_eq!(days, [4, 18]);
         let Schedule::Recurring(r) = s else { panic!() };
-        assert_eq!(r.rule(), "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH;UNTIL=20270325T160000Z");
+        assert_eq!(
+            r.rule(),
+            "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH;UNTIL=20270325T160000Z"
+        );
     }
 
     #[test]
@@ -550,7 +578,10 @@ mod tests {
     #[test]
     fn a_first_start_in_the_spring_gap_is_refused() {
         let message = refusal("FREQ=WEEKLY", "2027-03-28T02:30");
-        assert!(message.contains("does not exist in Europe/Berlin"), "{message}");
+        assert!(
+            message.contains("does not exist in Europe/Berlin"),
+            "{message}"
+        );
     }
 
     #[test]
@@ -565,7 +596,12 @@ mod tests {
         let s = berlin("FREQ=DAILY;COUNT=3", "2027-03-27T02:30", &[]);
         let local: Vec<String> = all(&s)
             .iter()
-            .map(|slot| slot.starts_at.with_timezone(&DEFAULT_TIME_ZONE).format("%d %H:%M").to_string())
+            .map(|slot| {
+                slot.starts_at
+                    .with_timezone(&DEFAULT_TIME_ZONE)
+                    .format("%d %H:%M")
+                    .to_string()
+            })
             .collect();
         assert_eq!(local, ["27 02:30", "28 03:30", "29 02:30"]);
         assert_eq!(all(&s)[1].starts_at.hour(), 1);
@@ -585,7 +621,10 @@ mod tests {
             ("FREQ=WEEKLY;BYDAY=XX", "is not a valid rule"),
             ("FREQ=MONTHLY;BYMONTHDAY=40", "is not a valid rule"),
             ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "yields no dates"),
-            ("FREQ=DAILY\nDTSTART:20270101T000000Z", "give a single RRULE value"),
+            (
+                "FREQ=DAILY\nDTSTART:20270101T000000Z",
+                "give a single RRULE value",
+            ),
             ("", "must not be empty"),
         ] {
             let message = refusal(rule, "2027-01-05T10:00");
@@ -596,11 +635,29 @@ mod tests {
 
     #[test]
     fn once_checks_its_times() {
-        let ok = Schedule::once(utc("2027-06-12T10:00:00Z"), utc("2027-06-12T18:00:00Z"), DEFAULT_TIME_ZONE).unwrap();
+        let ok = Schedule::once(
+            utc("2027-06-12T10:00:00Z"),
+            utc("2027-06-12T18:00:00Z"),
+            DEFAULT_TIME_ZONE,
+        )
+        .unwrap();
         assert_eq!(all(&ok).len(), 1);
-        let reversed = Schedule::once(utc("2027-06-12T10:00:00Z"), utc("2027-06-12T09:00:00Z"), DEFAULT_TIME_ZONE);
-        assert!(reversed.unwrap_err().to_string().contains("must be after starts_at"));
-        let absurd = Schedule::once(utc("1970-06-12T10:00:00Z"), utc("1970-06-12T11:00:00Z"), DEFAULT_TIME_ZONE);
+        let reversed = Schedule::once(
+            utc("2027-06-12T10:00:00Z"),
+            utc("2027-06-12T09:00:00Z"),
+            DEFAULT_TIME_ZONE,
+        );
+        assert!(
+            reversed
+                .unwrap_err()
+                .to_string()
+                .contains("must be after starts_at")
+        );
+        let absurd = Schedule::once(
+            utc("1970-06-12T10:00:00Z"),
+            utc("1970-06-12T11:00:00Z"),
+            DEFAULT_TIME_ZONE,
+        );
         assert!(absurd.unwrap_err().to_string().contains("2000 and 2100"));
     }
 
@@ -638,11 +695,18 @@ mod tests {
             stored(4, "2027-05-25T13:00:00Z", false, true),
         ];
         // The meetup moves to 16:00 local and skips the 18th and the 25th; adds June 1st.
-        let wanted = [slot("2027-05-04T14:00:00Z"), slot("2027-05-11T14:00:00Z"), slot("2027-06-01T14:00:00Z")];
+        let wanted = [
+            slot("2027-05-04T14:00:00Z"),
+            slot("2027-05-11T14:00:00Z"),
+            slot("2027-06-01T14:00:00Z"),
+        ];
         let plan = reconcile(&existing, &wanted, DEFAULT_TIME_ZONE);
         assert_eq!(
             plan.update,
-            [(Uuid::from_u128(1), wanted[0]), (Uuid::from_u128(2), wanted[1])]
+            [
+                (Uuid::from_u128(1), wanted[0]),
+                (Uuid::from_u128(2), wanted[1])
+            ]
         );
         assert_eq!(plan.insert, [wanted[2]]);
         assert_eq!(plan.delete, [Uuid::from_u128(3)]);
@@ -656,6 +720,9 @@ mod tests {
             stored(2, "2027-05-11T13:00:00Z", false, false),
         ];
         let wanted = [slot("2027-05-04T13:00:00Z"), slot("2027-05-11T13:00:00Z")];
-        assert_eq!(reconcile(&existing, &wanted, DEFAULT_TIME_ZONE), Plan::default());
+        assert_eq!(
+            reconcile(&existing, &wanted, DEFAULT_TIME_ZONE),
+            Plan::default()
+        );
     }
 }

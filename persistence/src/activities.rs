@@ -7,6 +7,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use quartier_domain::schedule::{self, Schedule, Slot, Stored};
 use uuid::Uuid;
 
+use crate::occurrences::OccurrenceRow;
 use crate::schema::{activities, occurrences, operator_members, shifts};
 use crate::sql::Statement;
 use crate::{Error, Refusal, Result};
@@ -348,22 +349,15 @@ async fn rematerialize(
     until: DateTime<Utc>,
 ) -> Result<Rematerialized> {
     // Locking the rows keeps shifts from being added to them meanwhile.
-    let stored: Vec<(Uuid, DateTime<Utc>, DateTime<Utc>, DateTime<Utc>, bool)> =
-        occurrences::table
-            .filter(occurrences::activity_id.eq(activity_id))
-            .filter(occurrences::starts_at.ge(now))
-            .select((
-                occurrences::id,
-                occurrences::original_start,
-                occurrences::starts_at,
-                occurrences::ends_at,
-                occurrences::moved,
-            ))
-            .order(occurrences::original_start)
-            .for_update()
-            .load(conn)
-            .await?;
-    let ids: Vec<Uuid> = stored.iter().map(|s| s.0).collect();
+    let stored: Vec<OccurrenceRow> = occurrences::table
+        .filter(occurrences::activity_id.eq(activity_id))
+        .filter(occurrences::starts_at.ge(now))
+        .select(OccurrenceRow::as_select())
+        .order(occurrences::original_start)
+        .for_update()
+        .load(conn)
+        .await?;
+    let ids: Vec<Uuid> = stored.iter().map(|s| s.id).collect();
     let with_shifts: Vec<Uuid> = shifts::table
         .filter(shifts::occurrence_id.eq_any(&ids))
         .select(shifts::occurrence_id.assume_not_null())
@@ -372,13 +366,13 @@ async fn rematerialize(
         .await?;
     let stored: Vec<Stored> = stored
         .into_iter()
-        .map(|(id, original_start, starts_at, ends_at, moved)| Stored {
-            id,
-            original_start,
-            starts_at,
-            ends_at,
-            moved,
-            has_dependents: with_shifts.contains(&id),
+        .map(|o| Stored {
+            id: o.id,
+            original_start: o.original_start,
+            starts_at: o.starts_at,
+            ends_at: o.ends_at,
+            moved: o.moved,
+            has_dependents: with_shifts.contains(&o.id),
         })
         .collect();
     let wanted = schedule.slots_between(now, until);
@@ -500,10 +494,14 @@ pub(crate) fn push_filter(
             );
     }
     if let Some(centre) = filter.centre_id {
-        statement.push(" AND a.centre_id = ").bind::<SqlUuid, _>(centre);
+        statement
+            .push(" AND a.centre_id = ")
+            .bind::<SqlUuid, _>(centre);
     }
     if let Some(operator) = filter.operator_id {
-        statement.push(" AND c.operator_id = ").bind::<SqlUuid, _>(operator);
+        statement
+            .push(" AND c.operator_id = ")
+            .bind::<SqlUuid, _>(operator);
     }
     if let Some(category) = filter.category {
         statement
@@ -598,7 +596,9 @@ pub async fn list(
             .bind::<SqlUuid, _>(*id)
             .push(")");
     }
-    statement.push(" ORDER BY a.title, a.id LIMIT ").bind::<Int8, _>(limit);
+    statement
+        .push(" ORDER BY a.title, a.id LIMIT ")
+        .bind::<Int8, _>(limit);
     Ok(statement.finish().load(conn).await?)
 }
 
@@ -608,7 +608,7 @@ pub async fn next_occurrences(
     activity_ids: &[Uuid],
     from: DateTime<Utc>,
     per_activity: i64,
-) -> Result<Vec<crate::occurrences::OccurrenceRow>> {
+) -> Result<Vec<OccurrenceRow>> {
     let sql = "\
         SELECT id, activity_id, original_start, starts_at, ends_at, moved, detached, cancelled, \
                cancellation_reason, note, participants, sequence, created_at, updated_at, version \
@@ -623,18 +623,19 @@ pub async fn next_occurrences(
         .await?)
 }
 
-/// Moves the horizon of recurring activities whose occurrences end before `until`: claims up
-/// to `batch` of them (`SKIP LOCKED`, so any number of instances can do this at once) and
+/// Moves the horizon of recurring activities whose occurrences end before `due_before`: claims
+/// up to `batch` of them (`SKIP LOCKED`, so any number of instances can do this at once) and
 /// stores their occurrences up to `until`. Returns how many activities it extended.
 pub async fn extend_horizon(
     conn: &mut AsyncPgConnection,
+    due_before: DateTime<Utc>,
     until: DateTime<Utc>,
     batch: i64,
 ) -> Result<usize> {
     conn.transaction::<_, Error, _>(async |conn| {
         let due: Vec<ActivityRow> = activities::table
             .filter(activities::schedule_kind.eq("recurring"))
-            .filter(activities::materialized_until.lt(until))
+            .filter(activities::materialized_until.lt(due_before))
             .order(activities::materialized_until)
             .limit(batch)
             .select(ActivityRow::as_select())

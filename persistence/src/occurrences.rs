@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Bool, Float8, Int4, Int8, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{
+    Array, Bool, Float8, Int4, Int8, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -122,7 +124,9 @@ pub async fn search(
     activities::push_filter(&mut statement, filter, viewer);
     activities::push_near(&mut statement, filter.near, &distance);
     push_after(&mut statement, after);
-    statement.push(" ORDER BY o.starts_at, o.id LIMIT ").bind::<Int8, _>(limit);
+    statement
+        .push(" ORDER BY o.starts_at, o.id LIMIT ")
+        .bind::<Int8, _>(limit);
     Ok(statement.finish().load(conn).await?)
 }
 
@@ -156,7 +160,9 @@ pub async fn of_activity(
         .push(" AND o.starts_at < ")
         .bind::<Timestamptz, _>(to);
     push_after(&mut statement, after);
-    statement.push(" ORDER BY o.starts_at, o.id LIMIT ").bind::<Int8, _>(limit);
+    statement
+        .push(" ORDER BY o.starts_at, o.id LIMIT ")
+        .bind::<Int8, _>(limit);
     Ok(statement.finish().load(conn).await?)
 }
 

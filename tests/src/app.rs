@@ -26,6 +26,8 @@ pub struct TestApp {
     pub pool: PgPool,
     client: awc::Client,
     server: ServerHandle,
+    /// The background task that extends occurrences; stopped with the server.
+    horizon: tokio::task::JoinHandle<()>,
     // Last: dropped after the server stopped using it.
     pub db: TestDb,
 }
@@ -171,7 +173,7 @@ impl TestApp {
         let settings =
             Settings::from_lookup(|name| env.get(name).cloned()).expect("test settings are valid");
         let pool = build_pool(&settings.database_url, &settings.pool).expect("pool");
-        quartier_api::horizon::spawn(
+        let horizon = quartier_api::horizon::spawn(
             pool.clone(),
             settings.occurrence_horizon,
             settings.horizon_interval,
@@ -196,6 +198,7 @@ impl TestApp {
                 .timeout(std::time::Duration::from_secs(30))
                 .finish(),
             server: handle,
+            horizon,
             db,
         }
     }
@@ -358,5 +361,6 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         // Stop accepting; the database is dropped with FORCE right after, closing what is left.
         drop(self.server.stop(false));
+        self.horizon.abort();
     }
 }

@@ -1,5 +1,6 @@
 //! End-to-end tests: the real application over HTTP, each test with its own database.
 
+mod activities;
 mod auth;
 mod centres;
 mod districts;

@@ -34,7 +34,9 @@ pub struct CalendarQuery {
 
 fn window(query: &CalendarQuery) -> Result<(DateTime<Utc>, DateTime<Utc>), ApiError> {
     use chrono::Datelike;
-    let from = query.from.unwrap_or_else(|| Utc::now() - Duration::days(31));
+    let from = query
+        .from
+        .unwrap_or_else(|| Utc::now() - Duration::days(31));
     let to = query.to.unwrap_or(from + Duration::days(400));
     if !(2000..=2100).contains(&from.year()) || !(2000..=2100).contains(&to.year()) {
         return Err(ApiError::validation(
@@ -46,7 +48,10 @@ fn window(query: &CalendarQuery) -> Result<(DateTime<Utc>, DateTime<Utc>), ApiEr
         return Err(ApiError::validation("to", "must be after from"));
     }
     if to - from > Duration::days(800) {
-        return Err(ApiError::validation("to", "must be at most 800 days after from"));
+        return Err(ApiError::validation(
+            "to",
+            "must be at most 800 days after from",
+        ));
     }
     Ok((from, to))
 }
@@ -114,7 +119,12 @@ fn feed(
         .collect();
     let urls: Vec<String> = rows
         .iter()
-        .map(|o| format!("{}/api/v1/activities/{}", state.public_url, o.occurrence.activity_id))
+        .map(|o| {
+            format!(
+                "{}/api/v1/activities/{}",
+                state.public_url, o.occurrence.activity_id
+            )
+        })
         .collect();
     let events = rows
         .iter()
@@ -136,7 +146,11 @@ fn feed(
         time_zone: zone,
         events,
     });
-    bytes_with_body_etag(if_none_match, text.into_bytes(), "text/calendar; charset=utf-8")
+    bytes_with_body_etag(
+        if_none_match,
+        text.into_bytes(),
+        "text/calendar; charset=utf-8",
+    )
 }
 
 /// The calendar feed of one activity (text/calendar, RFC 5545): one event per occurrence in
@@ -175,11 +189,19 @@ pub async fn activity_calendar(
         .await?
         .ok_or_else(|| ApiError::Internal("activity without centre".into()))?;
     let rows = occurrences::of_activity(&mut conn, *id, between, None, MAX_EVENTS).await?;
-    let zone = schedule::time_zone(&activity.activity.time_zone, "time_zone")
-        .unwrap_or(DEFAULT_TIME_ZONE);
+    let zone =
+        schedule::time_zone(&activity.activity.time_zone, "time_zone").unwrap_or(DEFAULT_TIME_ZONE);
     let name = format!("{} – {}", activity.activity.title, activity.centre_name);
     let by_id = HashMap::from([(activity.activity.id, activity)]);
-    Ok(feed(&state, &name, zone, &rows, &by_id, &centre, &if_none_match))
+    Ok(feed(
+        &state,
+        &name,
+        zone,
+        &rows,
+        &by_id,
+        &centre,
+        &if_none_match,
+    ))
 }
 
 /// The calendar feed of one centre (text/calendar, RFC 5545): the occurrences of its
@@ -225,5 +247,13 @@ pub async fn centre_calendar(
             .map(|a| (a.activity.id, a))
             .collect();
     let name = centre.centre.name.clone();
-    Ok(feed(&state, &name, DEFAULT_TIME_ZONE, &rows, &by_id, &centre, &if_none_match))
+    Ok(feed(
+        &state,
+        &name,
+        DEFAULT_TIME_ZONE,
+        &rows,
+        &by_id,
+        &centre,
+        &if_none_match,
+    ))
 }

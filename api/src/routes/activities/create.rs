@@ -106,7 +106,8 @@ pub async fn create_activity(
         .schedule
         .as_ref()
         .ok_or_else(|| ApiError::Internal("schedule unchecked".into()))?;
-    let (free_of_charge, cost_cents, cost_note) = checked.cost.clone().unwrap_or((true, None, None));
+    let (free_of_charge, cost_cents, cost_note) =
+        checked.cost.clone().unwrap_or((true, None, None));
     let (registration_required, participant_limit) = checked.registration.unwrap_or((false, None));
     let (contact_name, contact_email, contact_phone) = checked.contact.clone().unwrap_or_default();
     let now = Utc::now();

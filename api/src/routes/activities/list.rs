@@ -72,12 +72,22 @@ pub async fn list_activities(
     let after: Option<ActivityKey> = pagination::decode_cursor(range.cursor.as_deref())?;
     let mut conn = state.conn().await?;
     let viewer = viewer(&mut conn, user).await?;
-    let rows = activities::list(&mut conn, &filter, &viewer, after.as_ref(), i64::from(limit) + 1).await?;
+    let rows = activities::list(
+        &mut conn,
+        &filter,
+        &viewer,
+        after.as_ref(),
+        i64::from(limit) + 1,
+    )
+    .await?;
     let ids: Vec<_> = rows.iter().map(|r| r.activity.id).collect();
     let from = filter.between.map_or_else(Utc::now, |(from, _)| from);
     let mut upcoming: HashMap<_, Vec<UpcomingOccurrence>> = HashMap::new();
     for row in activities::next_occurrences(&mut conn, &ids, from, NEXT_OCCURRENCES).await? {
-        upcoming.entry(row.activity_id).or_default().push((&row).into());
+        upcoming
+            .entry(row.activity_id)
+            .or_default()
+            .push((&row).into());
     }
     let page: Page<ActivityResponse> = pagination::page(rows, limit, activities::key, |view| {
         let id = view.activity.id;

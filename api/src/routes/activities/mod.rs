@@ -335,7 +335,8 @@ impl From<ActivityView> for ActivityResponse {
             email: a.contact_email.clone(),
             phone: a.contact_phone.clone(),
         };
-        let has_contact = contact.name.is_some() || contact.email.is_some() || contact.phone.is_some();
+        let has_contact =
+            contact.name.is_some() || contact.email.is_some() || contact.phone.is_some();
         Self {
             id: a.id,
             centre: Named {
@@ -564,16 +565,12 @@ fn check(input: ActivityInput<'_>) -> Result<CheckedActivity, ApiError> {
             .as_deref()
             .and_then(|n| errors.collect(bounded_text(n, "contact.name", 200)));
         let email = contact.email.as_deref().and_then(|e| {
-            errors.collect(
-                Email::parse(e)
-                    .map(Email::into_inner)
-                    .map_err(|_| {
-                        ValidationErrors::single(
-                            "contact.email",
-                            "must be an address like name@example.org",
-                        )
-                    }),
-            )
+            errors.collect(Email::parse(e).map(Email::into_inner).map_err(|_| {
+                ValidationErrors::single(
+                    "contact.email",
+                    "must be an address like name@example.org",
+                )
+            }))
         });
         let phone = contact
             .phone

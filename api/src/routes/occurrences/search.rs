@@ -71,10 +71,12 @@ pub async fn search_occurrences(
         i64::from(limit) + 1,
     )
     .await?;
-    let page: Page<OccurrenceResponse> =
-        pagination::page(rows, limit, |v| occurrences::key(&v.occurrence), |v| {
-            OccurrenceResponse::new(v, &viewer)
-        });
+    let page: Page<OccurrenceResponse> = pagination::page(
+        rows,
+        limit,
+        |v| occurrences::key(&v.occurrence),
+        |v| OccurrenceResponse::new(v, &viewer),
+    );
     json_with_body_etag(&if_none_match, &page)
 }
 
@@ -131,12 +133,19 @@ pub async fn activity_occurrences(
         .await?
         .filter(|view| visible(&viewer, view))
         .ok_or_else(|| ApiError::NotFound("No activity has this id.".into()))?;
-    let rows =
-        occurrences::of_activity(&mut conn, *id, between, after.as_ref(), i64::from(limit) + 1)
-            .await?;
-    let page: Page<OccurrenceResponse> =
-        pagination::page(rows, limit, |v| occurrences::key(&v.occurrence), |v| {
-            OccurrenceResponse::new(v, &viewer)
-        });
+    let rows = occurrences::of_activity(
+        &mut conn,
+        *id,
+        between,
+        after.as_ref(),
+        i64::from(limit) + 1,
+    )
+    .await?;
+    let page: Page<OccurrenceResponse> = pagination::page(
+        rows,
+        limit,
+        |v| occurrences::key(&v.occurrence),
+        |v| OccurrenceResponse::new(v, &viewer),
+    );
     json_with_body_etag(&if_none_match, &page)
 }

@@ -143,7 +143,8 @@ pub async fn update_occurrence(
     };
     errors.into_result()?;
 
-    let moved = starts_at.is_some_and(|s| s != o.starts_at) || ends_at.is_some_and(|e| e != o.ends_at);
+    let moved =
+        starts_at.is_some_and(|s| s != o.starts_at) || ends_at.is_some_and(|e| e != o.ends_at);
     let changes = OccurrenceChanges {
         starts_at,
         ends_at,
