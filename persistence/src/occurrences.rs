@@ -238,3 +238,25 @@ pub async fn update(
         }
     }
 }
+
+/// Cancels the occurrences of `activity_ids` that start on one of `dates` (local dates in
+/// `time_zone`), with `reason`; returns how many it cancelled.
+pub async fn cancel_on_dates(
+    conn: &mut AsyncPgConnection,
+    activity_ids: &[Uuid],
+    dates: &[chrono::NaiveDate],
+    time_zone: &str,
+    reason: &str,
+) -> Result<usize> {
+    Ok(diesel::sql_query(
+        "UPDATE occurrences SET cancelled = true, cancellation_reason = $4, sequence = sequence + 1, \
+             version = version + 1, updated_at = now() \
+         WHERE activity_id = ANY($1) AND NOT cancelled AND (starts_at AT TIME ZONE $3)::date = ANY($2)",
+    )
+    .bind::<Array<SqlUuid>, _>(activity_ids.to_vec())
+    .bind::<Array<diesel::sql_types::Date>, _>(dates.to_vec())
+    .bind::<Text, _>(time_zone)
+    .bind::<Text, _>(reason)
+    .execute(conn)
+    .await?)
+}

@@ -46,4 +46,68 @@ async fn the_demo_town_fills_an_empty_database_once() {
             .iter()
             .all(|c| c["accessibility"]["step_free"] == true)
     );
+
+    // A year of activities: weekly, fortnightly, monthly and once, some dates cancelled.
+    assert_eq!(app.count("activities", "true").await, 15 * 2 + 3 + 3);
+    assert_eq!(app.count("activities", "status = 'draft'").await, 3);
+    assert_eq!(app.count("activities", "schedule_kind = 'once'").await, 3);
+    let weekly = app
+        .count(
+            "occurrences o JOIN activities a ON a.id = o.activity_id",
+            "a.title = 'Offener Treff'",
+        )
+        .await;
+    assert!((15 * 52..=15 * 53).contains(&weekly), "{weekly}");
+    assert!(
+        app.count("occurrences", "cancellation_reason = 'Weihnachtspause'")
+            .await
+            >= 15
+    );
+    assert!(
+        app.count(
+            "occurrences",
+            "cancellation_reason = 'Die Leitung ist verhindert.'"
+        )
+        .await
+            >= 5
+    );
+    // Both switches lie inside the year: 15:00 local is 14:00 UTC in winter, 13:00 in summer.
+    let hours = |utc: &'static str| {
+        let app = &app;
+        async move {
+            app.count(
+                "occurrences o JOIN activities a ON a.id = o.activity_id",
+                &format!("a.category = 'coffee_table' AND to_char(o.starts_at AT TIME ZONE 'UTC', 'HH24:MI') = '{utc}'"),
+            )
+            .await
+        }
+    };
+    assert!(hours("14:00").await > 0 && hours("13:00").await > 0);
+    assert_eq!(
+        app.count(
+            "occurrences o JOIN activities a ON a.id = o.activity_id",
+            "a.category = 'coffee_table' AND to_char(o.starts_at AT TIME ZONE 'Europe/Berlin', 'HH24:MI') <> '15:00'"
+        )
+        .await,
+        0
+    );
+    let from = chrono::Utc::now();
+    let to = from + chrono::Duration::days(14);
+    let whats_on = app
+        .get(
+            &format!(
+                "/api/v1/occurrences?from={}&to={}&near=50.98,10.32&radius_km=3&limit=100",
+                from.format("%Y-%m-%dT%H:%M:%SZ"),
+                to.format("%Y-%m-%dT%H:%M:%SZ")
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(whats_on.status, 200);
+    let items = whats_on.json()["items"].as_array().expect("items").clone();
+    assert!(items.len() >= 10, "{}", items.len());
+    assert!(
+        items.iter().all(|o| o["title"] != "Nähcafé (in Planung)"),
+        "drafts are not public"
+    );
 }
