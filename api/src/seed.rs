@@ -1,5 +1,6 @@
 //! `quartier seed-demo`: a small invented German town to try Quartier with — districts, five
-//! operators with staff, centres with opening hours. It refuses a database that holds data.
+//! operators with staff, centres with opening hours, a year of activities. It refuses a
+//! database that holds data.
 
 use chrono::{NaiveDate, NaiveTime};
 use quartier_domain::{Role, StaffRole};
@@ -260,6 +261,8 @@ pub async fn seed_demo(settings: Settings) -> CommandResult {
         );
     }
     println!("Try GET /api/v1/centres?near=50.98,10.32&open_now=true&step_free=true");
+    let from = chrono::Utc::now().format("%Y-%m-%dT00:00:00Z");
+    println!("and GET /api/v1/occurrences?from={from}&to=<a date up to 93 days later>&near=50.98,10.32");
     Ok(())
 }
 
