@@ -262,7 +262,9 @@ pub async fn seed_demo(settings: Settings) -> CommandResult {
     }
     println!("Try GET /api/v1/centres?near=50.98,10.32&open_now=true&step_free=true");
     let from = chrono::Utc::now().format("%Y-%m-%dT00:00:00Z");
-    println!("and GET /api/v1/occurrences?from={from}&to=<a date up to 93 days later>&near=50.98,10.32");
+    println!(
+        "and GET /api/v1/occurrences?from={from}&to=<a date up to 93 days later>&near=50.98,10.32"
+    );
     Ok(())
 }
 

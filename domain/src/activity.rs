@@ -66,6 +66,12 @@ pub fn cost(
     amount_cents: Option<i64>,
     note: Option<&str>,
 ) -> Result<(Option<i32>, Option<String>), ValidationErrors> {
+    if note.is_some_and(|n| n.chars().count() > 500) {
+        return Err(ValidationErrors::single(
+            "cost.note",
+            "must be at most 500 characters",
+        ));
+    }
     let note = match note.map(str::trim).filter(|n| !n.is_empty()) {
         Some(n) => Some(crate::operator::free_text(n, "cost.note", 500)?),
         None => None,

@@ -13,7 +13,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 
-use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc,
+};
 use chrono_tz::Tz;
 use rrule::{RRule, RRuleSet, Unvalidated};
 use uuid::Uuid;
@@ -125,6 +127,8 @@ impl Schedule {
                 "schedule.first_start",
                 "must lie between the years 2000 and 2100",
             );
+        } else if first_start.nanosecond() != 0 {
+            errors.push("schedule.first_start", "must be given in whole seconds");
         }
         if !(1..=MAX_RECURRING_MINUTES).contains(&duration_minutes) {
             errors.push(
@@ -183,6 +187,23 @@ impl Schedule {
         match self {
             Schedule::Once { time_zone, .. } => *time_zone,
             Schedule::Recurring(r) => r.time_zone,
+        }
+    }
+
+    /// How far occurrences are stored when the horizon ends at `horizon_end`: a one-off event
+    /// is stored however far ahead it lies.
+    pub fn materialize_until(&self, horizon_end: DateTime<Utc>) -> DateTime<Utc> {
+        match self {
+            Schedule::Once { starts_at, .. } => horizon_end.max(*starts_at + Duration::seconds(1)),
+            Schedule::Recurring(_) => horizon_end,
+        }
+    }
+
+    /// Whether the schedule has an occurrence starting at or after `at`.
+    pub fn continues_after(&self, at: DateTime<Utc>) -> bool {
+        match self {
+            Schedule::Once { starts_at, .. } => *starts_at >= at,
+            Schedule::Recurring(r) => r.slots().any(|s| s.starts_at >= at),
         }
     }
 
@@ -273,13 +294,13 @@ fn normalize_rule(
 ) -> Result<String, ValidationErrors> {
     let field = "schedule.rrule";
     let fail = |message: String| Err(ValidationErrors::single(field, message));
+    if raw.chars().count() > 500 {
+        return fail("must be at most 500 characters".into());
+    }
     let upper = raw.trim().to_ascii_uppercase();
     let body = upper.strip_prefix("RRULE:").unwrap_or(&upper);
     if body.is_empty() {
         return fail("must not be empty; use for example FREQ=WEEKLY;BYDAY=TU".into());
-    }
-    if body.len() > 500 {
-        return fail("must be at most 500 characters".into());
     }
     if let Some(c) = body
         .chars()
@@ -410,6 +431,10 @@ pub struct Stored {
     pub ends_at: DateTime<Utc>,
     /// Staff moved it: its own times stay.
     pub moved: bool,
+    /// No longer produced by the schedule (kept for its shifts).
+    pub detached: bool,
+    /// It has begun or its place in the schedule has passed: it stays exactly as it is.
+    pub frozen: bool,
     /// Shifts or sign-ups hang on it: it must not be deleted.
     pub has_dependents: bool,
 }
@@ -425,43 +450,61 @@ pub struct Plan {
     pub keep: Vec<Uuid>,
 }
 
-/// Matches stored occurrences to the schedule's new slots by local date, in order within a
-/// date, so an occurrence whose time changed keeps its identity.
+/// Matches stored occurrences to the schedule's new slots: first by their exact place in the
+/// schedule, then by local date, in order within a date, so an occurrence whose time changed
+/// keeps its identity. Frozen occurrences never change; they only keep their slot (or their
+/// date) taken, so a date that already took place is not planned again.
 pub fn reconcile(stored: &[Stored], wanted: &[Slot], zone: Tz) -> Plan {
     let day = |at: DateTime<Utc>| at.with_timezone(&zone).date_naive();
-    let mut by_day: BTreeMap<NaiveDate, Vec<&Stored>> = BTreeMap::new();
-    let mut sorted: Vec<&Stored> = stored.iter().collect();
+    let mut plan = Plan::default();
+    let mut matched: Vec<Option<&Stored>> = wanted
+        .iter()
+        .map(|slot| {
+            stored
+                .iter()
+                .find(|s| s.original_start == slot.original_start)
+        })
+        .collect();
+    let mut free: BTreeMap<NaiveDate, Vec<&Stored>> = BTreeMap::new();
+    let mut sorted: Vec<&Stored> = stored
+        .iter()
+        .filter(|s| !matched.iter().flatten().any(|m| m.id == s.id))
+        .collect();
     sorted.sort_by_key(|s| s.original_start);
     for s in sorted {
-        by_day.entry(day(s.original_start)).or_default().push(s);
+        free.entry(day(s.original_start)).or_default().push(s);
     }
-    let mut plan = Plan::default();
-    let mut taken: BTreeMap<NaiveDate, usize> = BTreeMap::new();
-    for slot in wanted {
-        let date = day(slot.original_start);
-        let index = taken.entry(date).or_default();
-        match by_day.get(&date).and_then(|list| list.get(*index)) {
+    for (slot, found) in wanted.iter().zip(matched.iter_mut()) {
+        if found.is_none() {
+            let candidates = free.entry(day(slot.original_start)).or_default();
+            if !candidates.is_empty() {
+                *found = Some(candidates.remove(0));
+            }
+        }
+    }
+    for (slot, found) in wanted.iter().zip(&matched) {
+        match found {
+            Some(existing) if existing.frozen => {}
             Some(existing) => {
-                *index += 1;
-                let same_place = existing.original_start == slot.original_start
+                let in_place = existing.original_start == slot.original_start
+                    && !existing.detached
                     && (existing.moved
                         || (existing.starts_at == slot.starts_at
                             && existing.ends_at == slot.ends_at));
-                if !same_place {
+                if !in_place {
                     plan.update.push((existing.id, *slot));
                 }
             }
             None => plan.insert.push(*slot),
         }
     }
-    for (date, list) in &by_day {
-        let used = taken.get(date).copied().unwrap_or(0);
-        for s in list.iter().skip(used) {
-            if s.has_dependents {
+    for s in free.values().flatten().filter(|s| !s.frozen) {
+        if s.has_dependents {
+            if !s.detached {
                 plan.keep.push(s.id);
-            } else {
-                plan.delete.push(s.id);
             }
+        } else {
+            plan.delete.push(s.id);
         }
     }
     plan
@@ -674,6 +717,8 @@ mod tests {
             starts_at: utc(at),
             ends_at: utc(at) + Duration::hours(1),
             moved,
+            detached: false,
+            frozen: false,
             has_dependents,
         }
     }
@@ -711,6 +756,41 @@ mod tests {
         assert_eq!(plan.insert, [wanted[2]]);
         assert_eq!(plan.delete, [Uuid::from_u128(3)]);
         assert_eq!(plan.keep, [Uuid::from_u128(4)]);
+    }
+
+    #[test]
+    fn reconcile_never_touches_frozen_occurrences_and_matches_exact_places_first() {
+        let mut begun = stored(1, "2027-05-04T13:00:00Z", true, false);
+        begun.frozen = true;
+        let mut kept = stored(2, "2027-05-11T13:00:00Z", false, true);
+        kept.detached = true;
+        let existing = [begun, kept, stored(3, "2027-05-11T15:00:00Z", false, false)];
+        // The schedule now has 15:00 UTC on the 4th and the 11th.
+        let wanted = [slot("2027-05-04T15:00:00Z"), slot("2027-05-11T15:00:00Z")];
+        let plan = reconcile(&existing, &wanted, DEFAULT_TIME_ZONE);
+        assert!(plan.insert.is_empty(), "the frozen one holds its date");
+        assert!(plan.update.is_empty(), "exact match first");
+        assert!(plan.delete.is_empty());
+        assert!(plan.keep.is_empty(), "already detached");
+    }
+
+    #[test]
+    fn reconcile_reattaches_a_detached_occurrence_the_schedule_has_again() {
+        let mut kept = stored(2, "2027-05-11T13:00:00Z", false, true);
+        kept.detached = true;
+        let plan = reconcile(&[kept], &[slot("2027-05-11T13:00:00Z")], DEFAULT_TIME_ZONE);
+        assert_eq!(
+            plan.update,
+            [(Uuid::from_u128(2), slot("2027-05-11T13:00:00Z"))]
+        );
+    }
+
+    #[test]
+    fn a_rule_without_dates_is_refused_quickly() {
+        let started = std::time::Instant::now();
+        let message = refusal("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "2027-01-05T10:00");
+        assert!(message.contains("yields no dates"), "{message}");
+        eprintln!("refused in {:?}", started.elapsed());
     }
 
     #[test]

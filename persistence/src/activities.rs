@@ -208,12 +208,8 @@ pub async fn create(
             .returning(ActivityRow::as_returning())
             .get_result(conn)
             .await?;
-        insert_slots(
-            conn,
-            row.id,
-            &schedule.slots_between(from, new.materialized_until),
-        )
-        .await?;
+        let until = schedule.materialize_until(new.materialized_until);
+        insert_slots(conn, row.id, &schedule.slots_between(from, until)).await?;
         Ok(row)
     })
     .await
@@ -348,10 +344,15 @@ async fn rematerialize(
     now: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<Rematerialized> {
-    // Locking the rows keeps shifts from being added to them meanwhile.
+    // Locking the rows keeps shifts from being added to them meanwhile. Rows that have begun
+    // or whose place has passed are loaded only to keep their place taken.
     let stored: Vec<OccurrenceRow> = occurrences::table
         .filter(occurrences::activity_id.eq(activity_id))
-        .filter(occurrences::starts_at.ge(now))
+        .filter(
+            occurrences::starts_at
+                .ge(now)
+                .or(occurrences::original_start.ge(now)),
+        )
         .select(OccurrenceRow::as_select())
         .order(occurrences::original_start)
         .for_update()
@@ -372,10 +373,12 @@ async fn rematerialize(
             starts_at: o.starts_at,
             ends_at: o.ends_at,
             moved: o.moved,
+            detached: o.detached,
+            frozen: o.starts_at < now || o.original_start < now,
             has_dependents: with_shifts.contains(&o.id),
         })
         .collect();
-    let wanted = schedule.slots_between(now, until);
+    let wanted = schedule.slots_between(now, schedule.materialize_until(until));
     let plan = schedule::reconcile(&stored, &wanted, schedule.time_zone());
     let deleted = diesel::delete(occurrences::table.filter(occurrences::id.eq_any(&plan.delete)))
         .execute(conn)
@@ -623,6 +626,18 @@ pub async fn next_occurrences(
         .await?)
 }
 
+/// `materialized_until` of a schedule that has no occurrences left to store.
+const FINISHED: DateTime<Utc> = DateTime::<Utc>::from_naive_utc_and_offset(
+    match chrono::NaiveDate::from_ymd_opt(2200, 1, 1) {
+        Some(date) => match date.and_hms_opt(0, 0, 0) {
+            Some(at) => at,
+            None => NaiveDateTime::MIN,
+        },
+        None => NaiveDateTime::MIN,
+    },
+    Utc,
+);
+
 /// Moves the horizon of recurring activities whose occurrences end before `due_before`: claims
 /// up to `batch` of them (`SKIP LOCKED`, so any number of instances can do this at once) and
 /// stores their occurrences up to `until`. Returns how many activities it extended.
@@ -635,6 +650,7 @@ pub async fn extend_horizon(
     conn.transaction::<_, Error, _>(async |conn| {
         let due: Vec<ActivityRow> = activities::table
             .filter(activities::schedule_kind.eq("recurring"))
+            .filter(activities::status.eq_any(["draft", "published"]))
             .filter(activities::materialized_until.lt(due_before))
             .order(activities::materialized_until)
             .limit(batch)
@@ -644,17 +660,30 @@ pub async fn extend_horizon(
             .load(conn)
             .await?;
         for row in &due {
+            let mut reached = until;
             match row.schedule() {
                 Ok(schedule) => {
                     let slots = schedule.slots_between(row.materialized_until, until);
-                    insert_slots(conn, row.id, &slots).await?;
+                    // A savepoint: one activity that fails does not hold up the others.
+                    let stored = conn
+                        .transaction::<_, Error, _>(async |conn| {
+                            insert_slots(conn, row.id, &slots).await
+                        })
+                        .await;
+                    if let Err(error) = stored {
+                        tracing::warn!(activity = %row.id, %error, "could not extend occurrences");
+                    }
+                    if !schedule.continues_after(until) {
+                        reached = FINISHED;
+                    }
                 }
                 Err(error) => {
-                    tracing::warn!(activity = %row.id, %error, "stored schedule no longer valid")
+                    tracing::warn!(activity = %row.id, %error, "stored schedule no longer valid");
+                    reached = FINISHED;
                 }
             }
             diesel::update(activities::table.filter(activities::id.eq(row.id)))
-                .set(activities::materialized_until.eq(until))
+                .set(activities::materialized_until.eq(reached))
                 .execute(conn)
                 .await?;
         }

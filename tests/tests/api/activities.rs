@@ -1093,7 +1093,8 @@ async fn staff_of_one_operator_cannot_touch_another_operators_activities() {
         json!({"title": "Übernommen"}),
     )
     .await;
-    update.assert_problem(403, "forbidden");
+    // A draft of another operator does not exist for them: not even its id is confirmed.
+    update.assert_problem(404, "not-found");
     let occurrence_update = patch(
         &app,
         intruder,
@@ -1101,7 +1102,7 @@ async fn staff_of_one_operator_cannot_touch_another_operators_activities() {
         json!({"note": "Übernommen"}),
     )
     .await;
-    occurrence_update.assert_problem(403, "forbidden");
+    occurrence_update.assert_problem(404, "not-found");
     for path in [
         format!("/api/v1/activities/{id}"),
         format!("/api/v1/activities/{id}/occurrences"),
@@ -1144,7 +1145,7 @@ async fn staff_of_one_operator_cannot_touch_another_operators_activities() {
         "nothing else was created"
     );
 
-    // The admin and the own coordinator may; a member without a role may not.
+    // A member without a role cannot see the draft either; the admin may change it.
     let member = app.signed_up("resident@example.org").await;
     patch(
         &app,
@@ -1153,7 +1154,7 @@ async fn staff_of_one_operator_cannot_touch_another_operators_activities() {
         json!({"title": "X"}),
     )
     .await
-    .assert_problem(403, "forbidden");
+    .assert_problem(404, "not-found");
     let published = patch(
         &app,
         &town.admin.access_token,
@@ -1162,6 +1163,23 @@ async fn staff_of_one_operator_cannot_touch_another_operators_activities() {
     )
     .await;
     assert_eq!(published.status, 200);
+    // Published, it is public, and still not theirs to change.
+    for (path, body) in [
+        (
+            format!("/api/v1/activities/{id}"),
+            json!({"title": "Übernommen"}),
+        ),
+        (
+            format!("/api/v1/occurrences/{occurrence}"),
+            json!({"note": "Übernommen"}),
+        ),
+    ] {
+        patch(&app, intruder, &path, body)
+            .await
+            .assert_problem(403, "forbidden");
+    }
+    assert_eq!(app.count("activities", "title = 'Übernommen'").await, 0);
+    assert_eq!(app.count("occurrences", "note IS NOT NULL").await, 0);
     assert_eq!(
         app.get(&format!("/api/v1/activities/{id}"), None)
             .await
@@ -1318,4 +1336,205 @@ async fn the_horizon_moves_forward_in_the_background_and_in_parallel() {
             .await,
         full
     );
+}
+
+#[actix_web::test]
+async fn occurrences_that_have_begun_or_were_moved_into_the_past_survive_rule_changes() {
+    let app = TestApp::spawn().await;
+    let town = town(&app).await;
+    let token = &town.coord_a.access_token;
+    let begun = (Utc::now() - Duration::days(3))
+        .with_timezone(&Berlin)
+        .date_naive();
+    let id = created_id(
+        &post(
+            &app,
+            token,
+            "/api/v1/activities",
+            weekly(
+                &town.a1,
+                "Sprachcafé",
+                &format!("{begun}T10:00:00"),
+                "FREQ=DAILY",
+            ),
+        )
+        .await,
+    );
+    let all = occurrences(
+        &app,
+        None,
+        &id,
+        Utc::now() - Duration::days(4),
+        Utc::now() + Duration::days(4),
+    )
+    .await;
+    // A past date moved to next week, and a coming date moved into yesterday evening.
+    let past = all[0].clone();
+    let coming = all
+        .iter()
+        .find(|o| at(&o["starts_at"]) > Utc::now() + Duration::days(1))
+        .expect("a coming date")
+        .clone();
+    let yesterday = (Utc::now() - Duration::days(1))
+        .with_timezone(&Berlin)
+        .date_naive();
+    for (occurrence, new_start) in [
+        (&past, Utc::now() + Duration::days(6)),
+        (&coming, utc(yesterday, 18, 0)),
+    ] {
+        let moved = patch(
+            &app,
+            token,
+            &format!(
+                "/api/v1/occurrences/{}",
+                occurrence["id"].as_str().expect("id")
+            ),
+            json!({"starts_at": new_start}),
+        )
+        .await;
+        assert_eq!(
+            moved.status,
+            200,
+            "{}",
+            String::from_utf8_lossy(&moved.body)
+        );
+    }
+    let count_before = app
+        .count("occurrences", &format!("activity_id = '{id}'"))
+        .await;
+
+    for hour in ["11", "10"] {
+        let changed = patch(
+            &app,
+            token,
+            &format!("/api/v1/activities/{id}"),
+            json!({"schedule": {"kind": "recurring", "rrule": "FREQ=DAILY", "first_start": format!("{begun}T{hour}:00:00"), "duration_minutes": 120}}),
+        )
+        .await;
+        assert_eq!(
+            changed.status,
+            200,
+            "{}",
+            String::from_utf8_lossy(&changed.body)
+        );
+        assert_eq!(changed.json()["occurrence_changes"]["removed"], 0);
+    }
+
+    assert_eq!(
+        app.count("occurrences", &format!("activity_id = '{id}'"))
+            .await,
+        count_before,
+        "no date was planned twice, none lost"
+    );
+    for (occurrence, expected) in [
+        (&past, Utc::now() + Duration::days(6)),
+        (&coming, utc(yesterday, 18, 0)),
+    ] {
+        let now = app
+            .get(
+                &format!(
+                    "/api/v1/occurrences/{}",
+                    occurrence["id"].as_str().expect("id")
+                ),
+                None,
+            )
+            .await;
+        assert_eq!(now.status, 200);
+        let starts = at(&now.json()["starts_at"]);
+        assert!(
+            (starts - expected).num_seconds().abs() < 5,
+            "{starts} vs {expected}"
+        );
+        assert_eq!(now.json()["detached"], false);
+    }
+}
+
+#[actix_web::test]
+async fn extreme_dates_are_refused_not_crashed_on() {
+    let app = TestApp::spawn().await;
+    let town = town(&app).await;
+    let start = (Utc::now() + Duration::days(2))
+        .with_timezone(&Berlin)
+        .date_naive();
+    let id = created_id(
+        &post(
+            &app,
+            &town.coord_a.access_token,
+            "/api/v1/activities",
+            weekly(
+                &town.a1,
+                "Treff",
+                &format!("{start}T10:00:00"),
+                "FREQ=WEEKLY;COUNT=2",
+            ),
+        )
+        .await,
+    );
+    let far = "%2B262142-12-01T00:00:00Z";
+    for path in [
+        format!("/api/v1/activities/{id}/occurrences?from={far}"),
+        format!("/api/v1/activities/{id}/calendar.ics?from={far}"),
+        format!("/api/v1/centres/{}/calendar.ics?from={far}", town.a1),
+        format!("/api/v1/occurrences?from={far}&to={far}"),
+        format!("/api/v1/activities?from={far}&to={far}"),
+    ] {
+        app.get(&path, None)
+            .await
+            .assert_problem(422, "validation-failed");
+    }
+    let occurrence = occurrences(&app, None, &id, Utc::now(), Utc::now() + Duration::days(30))
+        .await[0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let moved = patch(
+        &app,
+        &town.coord_a.access_token,
+        &format!("/api/v1/occurrences/{occurrence}"),
+        json!({"starts_at": "+262142-12-01T00:00:00Z"}),
+    )
+    .await;
+    moved.assert_problem(422, "validation-failed");
+    let fraction = post(
+        &app,
+        &town.coord_a.access_token,
+        "/api/v1/activities",
+        weekly(
+            &town.a1,
+            "Treff",
+            &format!("{start}T10:00:00.5"),
+            "FREQ=WEEKLY",
+        ),
+    )
+    .await;
+    assert_eq!(fraction.problem_fields(), ["schedule.first_start"]);
+    // The server still answers.
+    assert_eq!(app.get("/health/live", None).await.status, 200);
+}
+
+#[actix_web::test]
+async fn a_one_off_event_beyond_the_horizon_has_its_occurrence() {
+    let app = TestApp::spawn_with(&[("QUARTIER_OCCURRENCE_HORIZON_DAYS", "30")]).await;
+    let town = town(&app).await;
+    let day = (Utc::now() + Duration::days(200)).date_naive();
+    let id = created_id(
+        &post(
+            &app,
+            &town.coord_a.access_token,
+            "/api/v1/activities",
+            json!({"centre_id": town.a1, "title": "Herbstfest", "category": "project", "status": "published",
+                   "schedule": {"kind": "once", "starts_at": utc(day, 12, 0), "ends_at": utc(day, 18, 0)}}),
+        )
+        .await,
+    );
+    let found = occurrences(
+        &app,
+        None,
+        &id,
+        utc(day, 0, 0),
+        utc(day + Duration::days(1), 0, 0),
+    )
+    .await;
+    assert_eq!(found.len(), 1);
+    assert_eq!(at(&found[0]["starts_at"]), utc(day, 12, 0));
 }

@@ -34,15 +34,21 @@ pub struct CalendarQuery {
 
 fn window(query: &CalendarQuery) -> Result<(DateTime<Utc>, DateTime<Utc>), ApiError> {
     use chrono::Datelike;
+    let out_of_range = || {
+        ApiError::validation(
+            "from",
+            "from and to must lie between the years 2000 and 2100",
+        )
+    };
     let from = query
         .from
         .unwrap_or_else(|| Utc::now() - Duration::days(31));
-    let to = query.to.unwrap_or(from + Duration::days(400));
-    if !(2000..=2100).contains(&from.year()) || !(2000..=2100).contains(&to.year()) {
-        return Err(ApiError::validation(
-            "from",
-            "from and to must lie between the years 2000 and 2100",
-        ));
+    if !(2000..=2100).contains(&from.year()) {
+        return Err(out_of_range());
+    }
+    let to = query.to.unwrap_or_else(|| from + Duration::days(400));
+    if !(2000..=2100).contains(&to.year()) {
+        return Err(out_of_range());
     }
     if to <= from {
         return Err(ApiError::validation("to", "must be after from"));

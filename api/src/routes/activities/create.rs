@@ -93,7 +93,6 @@ pub async fn create_activity(
         cost: Some(body.cost.as_ref().unwrap_or(&free)),
         registration: Some(body.registration.as_ref().unwrap_or(&none)),
         contact: Some(body.contact.as_ref()),
-        schedule: Some(&body.schedule),
     })?;
     let mut conn = state.conn().await?;
     require_centre_staff(&mut conn, user, body.centre_id, StaffRole::Coordinator)
@@ -102,10 +101,8 @@ pub async fn create_activity(
             ApiError::NotFound(_) => ApiError::validation("centre_id", "is not the id of a centre"),
             other => other,
         })?;
-    let schedule = checked
-        .schedule
-        .as_ref()
-        .ok_or_else(|| ApiError::Internal("schedule unchecked".into()))?;
+    // Expanding a rule costs more than the other checks: only for those who may.
+    let schedule = &body.schedule.check()?;
     let (free_of_charge, cost_cents, cost_note) =
         checked.cost.clone().unwrap_or((true, None, None));
     let (registration_required, participant_limit) = checked.registration.unwrap_or((false, None));

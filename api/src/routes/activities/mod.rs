@@ -141,7 +141,7 @@ pub enum ScheduleBody {
         #[schema(
             value_type = String,
             example = "2027-02-02T15:00:00",
-            pattern = r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"
+            pattern = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"
         )]
         first_start: NaiveDateTime,
         #[schema(minimum = 1, maximum = 1440, example = 120)]
@@ -502,7 +502,6 @@ struct ActivityInput<'a> {
     cost: Option<&'a CostBody>,
     registration: Option<&'a RegistrationBody>,
     contact: Option<Option<&'a ActivityContact>>,
-    schedule: Option<&'a ScheduleBody>,
 }
 
 /// The same parts, checked.
@@ -516,7 +515,6 @@ struct CheckedActivity {
     cost: Option<(bool, Option<i32>, Option<String>)>,
     registration: Option<(bool, Option<i32>)>,
     contact: Option<(Option<String>, Option<String>, Option<String>)>,
-    schedule: Option<Schedule>,
 }
 
 fn check(input: ActivityInput<'_>) -> Result<CheckedActivity, ApiError> {
@@ -536,7 +534,6 @@ fn check(input: ActivityInput<'_>) -> Result<CheckedActivity, ApiError> {
         accessibility_notes: input
             .accessibility_notes
             .and_then(|n| errors.collect(free_text(n, "accessibility_notes", 2000))),
-        schedule: input.schedule.and_then(|s| errors.collect(s.check())),
         ..CheckedActivity::default()
     };
     if let Some(groups) = input.target_groups {

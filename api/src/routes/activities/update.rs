@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::{
     ActivityContact, ActivityInput, ActivityResponse, ActivityStatusBody, CategoryBody, CostBody,
     OccurrenceChangesBody, RegistrationBody, ScheduleBody, TargetGroupBody, check, refused, reload,
+    viewer, visible,
 };
 use crate::auth::AuthUser;
 use crate::authz::require_centre_staff;
@@ -92,11 +93,12 @@ pub async fn update_activity(
         cost: body.cost.as_ref(),
         registration: body.registration.as_ref(),
         contact: body.contact.as_ref().map(Option::as_ref),
-        schedule: body.schedule.as_ref(),
     })?;
     let mut conn = state.conn().await?;
+    let viewer = viewer(&mut conn, Some(user)).await?;
     let current = activities::find(&mut conn, *id)
         .await?
+        .filter(|view| visible(&viewer, view))
         .ok_or_else(|| ApiError::NotFound("No activity has this id.".into()))?;
     require_centre_staff(
         &mut conn,
@@ -125,9 +127,14 @@ pub async fn update_activity(
         contact_phone: contact.map(|c| c.2.as_deref()),
         status: body.status.map(|s| ActivityStatus::from(s).as_str()),
     };
-    let now = Utc::now();
-    let schedule = checked
+    // Expanding a rule costs more than the other checks: only for those who may.
+    let checked_schedule = body
         .schedule
+        .as_ref()
+        .map(ScheduleBody::check)
+        .transpose()?;
+    let now = Utc::now();
+    let schedule = checked_schedule
         .as_ref()
         .map(|s| (s, now, now + state.occurrence_horizon));
     let (row, outcome) = activities::update(&mut conn, *id, versions, &changes, schedule)

@@ -121,9 +121,14 @@ pub async fn activity_occurrences(
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let from = query.from.unwrap_or_else(Utc::now);
-    let to = query
-        .to
-        .unwrap_or(from + chrono::Duration::days(super::MAX_RANGE_DAYS));
+    let to = match query.to {
+        Some(to) => to,
+        None => from
+            .checked_add_signed(chrono::Duration::days(super::MAX_RANGE_DAYS))
+            .ok_or_else(|| {
+                ApiError::validation("from", "must lie between the years 2000 and 2100")
+            })?,
+    };
     let between = check_range(from, to)?;
     let limit = pagination::limit(query.limit)?;
     let after: Option<OccurrenceKey> = pagination::decode_cursor(query.cursor.as_deref())?;

@@ -10,11 +10,12 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::OccurrenceResponse;
+use super::{OccurrenceResponse, visible};
 use crate::auth::AuthUser;
 use crate::authz::require_centre_staff;
 use crate::error::{ApiError, Problem};
 use crate::extract::{IfMatch, Json, etag, nullable};
+use crate::routes::activities::viewer;
 use crate::state::AppState;
 
 /// Changes to one occurrence; fields left out stay as they are, `null` clears one.
@@ -77,8 +78,10 @@ pub async fn update_occurrence(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
+    let viewer = viewer(&mut conn, Some(user)).await?;
     let current = occurrences::find(&mut conn, *id)
         .await?
+        .filter(|view| visible(&viewer, view))
         .ok_or_else(|| ApiError::NotFound("No occurrence has this id.".into()))?;
     require_centre_staff(&mut conn, user, current.centre_id, StaffRole::Coordinator).await?;
     let versions = if_match.versions()?;
@@ -115,7 +118,9 @@ pub async fn update_occurrence(
         (None, None) => (None, None),
         (start, end) => {
             let start = start.unwrap_or(o.starts_at);
-            let end = end.unwrap_or(start + (o.ends_at - o.starts_at));
+            let end = end
+                .or_else(|| start.checked_add_signed(o.ends_at - o.starts_at))
+                .unwrap_or(start);
             if !(2000..=2100).contains(&start.year()) || !(2000..=2100).contains(&end.year()) {
                 errors.push("starts_at", "must lie between the years 2000 and 2100");
             } else if end <= start {
