@@ -425,13 +425,7 @@ async fn rematerialize(
     })
 }
 
-/// A point and how far from it to look.
-#[derive(Debug, Clone, Copy)]
-pub struct Near {
-    pub latitude: f64,
-    pub longitude: f64,
-    pub radius_km: f64,
-}
+pub use crate::centres::Near;
 
 /// The filters shared by the activity list and the "what's on" search. Every one narrows.
 #[derive(Debug, Default)]

@@ -1256,6 +1256,25 @@ async fn attendance_is_recorded_after_the_start_and_shown_to_staff_only() {
     assert_eq!(app.count("occurrences", "participants = 14").await, 1);
 }
 
+/// As if the horizon of activity `id` had stood still: occurrences only 60 days ahead.
+async fn rewind_horizon(app: &TestApp, id: &str) {
+    use diesel_async::RunQueryDsl;
+    let mut conn = app.conn().await;
+    for sql in [
+        format!(
+            "DELETE FROM occurrences WHERE activity_id = '{id}' AND starts_at > now() + interval '60 days'"
+        ),
+        format!(
+            "UPDATE activities SET materialized_until = now() + interval '60 days' WHERE id = '{id}'"
+        ),
+    ] {
+        diesel::sql_query(sql)
+            .execute(&mut conn)
+            .await
+            .expect("rewind");
+    }
+}
+
 #[actix_web::test]
 async fn the_horizon_moves_forward_in_the_background_and_in_parallel() {
     let app = TestApp::spawn_with(&[("QUARTIER_HORIZON_INTERVAL_SECS", "1")]).await;
@@ -1281,19 +1300,7 @@ async fn the_horizon_moves_forward_in_the_background_and_in_parallel() {
     assert!((52..=53).contains(&full), "a year ahead: {full}");
 
     // As if the horizon had stood still for months: the background task catches up.
-    let cut = format!("activity_id = '{id}' AND starts_at > now() + interval '60 days'");
-    {
-        use diesel_async::RunQueryDsl;
-        let mut conn = app.conn().await;
-        diesel::sql_query(format!("DELETE FROM occurrences WHERE {cut}"))
-            .execute(&mut conn)
-            .await
-            .expect("delete");
-        diesel::sql_query(format!("UPDATE activities SET materialized_until = now() + interval '60 days' WHERE id = '{id}'"))
-            .execute(&mut conn)
-            .await
-            .expect("rewind");
-    }
+    rewind_horizon(&app, &id).await;
     let mut restored = 0;
     for _ in 0..50 {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -1307,18 +1314,7 @@ async fn the_horizon_moves_forward_in_the_background_and_in_parallel() {
     assert_eq!(restored, full);
 
     // Many instances at once: every occurrence exactly once.
-    {
-        use diesel_async::RunQueryDsl;
-        let mut conn = app.conn().await;
-        diesel::sql_query(format!("DELETE FROM occurrences WHERE {cut}"))
-            .execute(&mut conn)
-            .await
-            .expect("delete");
-        diesel::sql_query(format!("UPDATE activities SET materialized_until = now() + interval '60 days' WHERE id = '{id}'"))
-            .execute(&mut conn)
-            .await
-            .expect("rewind");
-    }
+    rewind_horizon(&app, &id).await;
     let pool = app.pool.clone();
     let tasks: Vec<_> = (0..8)
         .map(|_| {

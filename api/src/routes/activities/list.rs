@@ -11,6 +11,7 @@ use crate::auth::MaybeUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{IfNoneMatch, json_with_body_etag};
 use crate::pagination::{self, Page};
+use crate::routes::centres::list::SearchTerms;
 use crate::state::AppState;
 
 /// How many coming occurrences each listed activity shows.
@@ -56,8 +57,8 @@ pub async fn list_activities(
     range: web::Query<ActivityRangeQuery>,
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let language = query.language.as_deref().map(str::to_ascii_lowercase);
-    let mut filter = filter(&query, &language)?;
+    let mut terms = SearchTerms::default();
+    let mut filter = filter(&query, &mut terms)?;
     filter.between = match (range.from, range.to) {
         (Some(from), Some(to)) => Some(crate::routes::occurrences::check_range(from, to)?),
         (None, None) => None,

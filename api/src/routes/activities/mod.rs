@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
-use crate::routes::centres::list::parse_near;
+use crate::routes::centres::list::SearchTerms;
 
 /// A new activity gets occurrences from this many days back, so a season that has just begun
 /// can have its first dates' attendance recorded.
@@ -447,29 +447,19 @@ pub struct ActivityFilterQuery {
     pub status: Option<ActivityStatusBody>,
 }
 
-/// The checked filters; `language` and `q` are owned by the caller's `Strings`.
+/// The checked filters; `terms` holds the checked search terms they borrow.
 pub fn filter<'a>(
     query: &'a ActivityFilterQuery,
-    language: &'a Option<String>,
+    terms: &'a mut SearchTerms,
 ) -> Result<ActivityFilter<'a>, ApiError> {
     let mut errors = ValidationErrors::default();
-    let near = match query.near.as_deref() {
-        Some(raw) => errors.collect(parse_near(raw, query.radius_km)),
-        None => None,
-    };
-    if query.radius_km.is_some_and(|r| !(0.1..=100.0).contains(&r)) {
-        errors.push("radius_km", "must be from 0.1 to 100");
-    }
-    if language
-        .as_ref()
-        .is_some_and(|l| !(2..=3).contains(&l.len()) || !l.bytes().all(|b| b.is_ascii_lowercase()))
-    {
-        errors.push("language", "must be a language code such as de, en or tr");
-    }
-    let text = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
-    if text.is_some_and(|q| q.chars().count() > 200 || q.contains('\0')) {
-        errors.push("q", "must be at most 200 characters");
-    }
+    *terms = SearchTerms::check(
+        query.near.as_deref(),
+        query.radius_km,
+        query.language.as_deref(),
+        query.q.as_deref(),
+        &mut errors,
+    );
     errors.into_result()?;
     Ok(ActivityFilter {
         district_id: query.district_id,
@@ -477,15 +467,11 @@ pub fn filter<'a>(
         operator_id: query.operator_id,
         category: query.category.map(|c| Category::from(c).as_str()),
         target_group: query.target_group.map(|g| TargetGroup::from(g).as_str()),
-        language: language.as_deref(),
+        language: terms.language.as_deref(),
         free_of_charge: query.free.unwrap_or(false),
         step_free: query.step_free.unwrap_or(false),
-        text,
-        near: near.map(|n| activities::Near {
-            latitude: n.latitude,
-            longitude: n.longitude,
-            radius_km: n.radius_km,
-        }),
+        text: terms.text.as_deref(),
+        near: terms.near,
         status: query.status.map(|s| ActivityStatus::from(s).as_str()),
         between: None,
     })

@@ -76,13 +76,13 @@ pub async fn list_centres(
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = ValidationErrors::default();
-    let near = match query.near.as_deref() {
-        Some(raw) => errors.collect(parse_near(raw, query.radius_km)),
-        None => None,
-    };
-    if query.radius_km.is_some_and(|r| !(0.1..=100.0).contains(&r)) {
-        errors.push("radius_km", "must be from 0.1 to 100");
-    }
+    let terms = SearchTerms::check(
+        query.near.as_deref(),
+        query.radius_km,
+        query.language.as_deref(),
+        query.q.as_deref(),
+        &mut errors,
+    );
     if query
         .open_at
         .is_some_and(|at| !(1900..=9999).contains(&chrono::Datelike::year(&at)))
@@ -91,17 +91,6 @@ pub async fn list_centres(
             "open_at",
             "must be a moment between the years 1900 and 9999",
         );
-    }
-    let language = query.language.as_deref().map(str::to_ascii_lowercase);
-    if language
-        .as_ref()
-        .is_some_and(|l| !(2..=3).contains(&l.len()) || !l.bytes().all(|b| b.is_ascii_lowercase()))
-    {
-        errors.push("language", "must be a language code such as de, en or tr");
-    }
-    let text = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
-    if text.is_some_and(|q| q.chars().count() > 200 || q.contains('\0')) {
-        errors.push("q", "must be at most 200 characters");
     }
     errors.into_result()?;
     let limit = pagination::limit(query.limit)?;
@@ -115,9 +104,9 @@ pub async fn list_centres(
         accessible_toilet: query.accessible_toilet.unwrap_or(false),
         hearing_loop: query.hearing_loop.unwrap_or(false),
         disabled_parking: query.disabled_parking.unwrap_or(false),
-        language: language.as_deref(),
-        text,
-        near,
+        language: terms.language.as_deref(),
+        text: terms.text.as_deref(),
+        near: terms.near,
         open_at: match (query.open_at, query.open_now) {
             (Some(at), _) => Some(at),
             (None, Some(true)) => Some(Utc::now()),
@@ -129,6 +118,47 @@ pub async fn list_centres(
     let page: Page<CentreResponse> =
         pagination::page(rows, limit, centres::key, CentreResponse::from);
     json_with_body_etag(&if_none_match, &page)
+}
+
+/// The search terms the directories share: a point with a radius, a language, free text.
+#[derive(Debug, Default)]
+pub struct SearchTerms {
+    pub near: Option<Near>,
+    /// An ISO 639 code in lower case.
+    pub language: Option<String>,
+    /// Trimmed; `None` when empty.
+    pub text: Option<String>,
+}
+
+impl SearchTerms {
+    /// Checks the raw query parameters, recording what is wrong in `errors`.
+    pub fn check(
+        near: Option<&str>,
+        radius_km: Option<f64>,
+        language: Option<&str>,
+        q: Option<&str>,
+        errors: &mut ValidationErrors,
+    ) -> Self {
+        let near = near.and_then(|raw| errors.collect(parse_near(raw, radius_km)));
+        if radius_km.is_some_and(|r| !(0.1..=100.0).contains(&r)) {
+            errors.push("radius_km", "must be from 0.1 to 100");
+        }
+        let language = language.map(str::to_ascii_lowercase);
+        if language.as_ref().is_some_and(|l| {
+            !(2..=3).contains(&l.len()) || !l.bytes().all(|b| b.is_ascii_lowercase())
+        }) {
+            errors.push("language", "must be a language code such as de, en or tr");
+        }
+        let text = q.map(str::trim).filter(|q| !q.is_empty());
+        if text.is_some_and(|q| q.chars().count() > 200 || q.contains('\0')) {
+            errors.push("q", "must be at most 200 characters");
+        }
+        Self {
+            near,
+            language,
+            text: text.map(str::to_owned),
+        }
+    }
 }
 
 /// `latitude,longitude` and the radius around it.

@@ -12,6 +12,7 @@ use crate::error::{ApiError, Problem};
 use crate::extract::{IfNoneMatch, json_with_body_etag};
 use crate::pagination::{self, Page};
 use crate::routes::activities::{ActivityFilterQuery, filter, viewer, visible};
+use crate::routes::centres::list::SearchTerms;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -55,8 +56,8 @@ pub async fn search_occurrences(
     range: web::Query<RangeQuery>,
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let language = query.language.as_deref().map(str::to_ascii_lowercase);
-    let filter = filter(&query, &language)?;
+    let mut terms = SearchTerms::default();
+    let filter = filter(&query, &mut terms)?;
     let between = check_range(range.from, range.to)?;
     let limit = pagination::limit(range.limit)?;
     let after: Option<OccurrenceKey> = pagination::decode_cursor(range.cursor.as_deref())?;
