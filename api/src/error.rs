@@ -98,6 +98,10 @@ pub enum ApiError {
     /// district still in use). `slug` is the problem type's last segment.
     #[error("{detail}")]
     Conflict { slug: &'static str, detail: String },
+    /// 422 with its own `type`: well-formed, but a rule of the domain refuses it (a missing
+    /// qualification). `slug` is the problem type's last segment.
+    #[error("{detail}")]
+    Refused { slug: &'static str, detail: String },
     /// 412 `version-conflict`: `If-Match` names an older version than the one stored.
     #[error("version conflict")]
     VersionConflict,
@@ -157,6 +161,7 @@ impl ApiError {
                 "An account with this e-mail address exists. Sign in, or use another address.".into(),
             ),
             ApiError::Conflict { slug, detail } => (slug, "Conflict", detail.clone()),
+            ApiError::Refused { slug, detail } => (slug, "Refused", detail.clone()),
             ApiError::VersionConflict => (
                 "version-conflict",
                 "Version conflict",
@@ -261,7 +266,7 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Validation(_) | ApiError::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthenticated { .. }
             | ApiError::InvalidCredentials
             | ApiError::InvalidRefreshToken => StatusCode::UNAUTHORIZED,

@@ -9,11 +9,15 @@ pub mod centres;
 pub mod database;
 pub mod districts;
 pub mod error;
+pub mod idempotency;
 pub mod occurrences;
 pub mod operators;
+pub mod outbox;
 pub mod pool;
 pub mod refresh_tokens;
 pub mod schema;
+pub mod shifts;
+pub mod signups;
 mod sql;
 pub mod users;
 

@@ -41,7 +41,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     operator_member_centres,
     activities,
     occurrences,
-    shifts
+    shifts,
+    qualification_types,
+    volunteer_qualifications,
+    shift_qualifications,
+    signups,
+    outbox_events,
+    idempotency_keys
 );
 
 diesel::table! {
@@ -211,9 +217,97 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+        description -> Text,
+        min_age_note -> Nullable<Text>,
+        status -> Text,
+        confirmed_count -> Int4,
+    }
+}
+
+diesel::table! {
+    qualification_types (id) {
+        id -> Uuid,
+        code -> Nullable<Text>,
+        operator_id -> Nullable<Uuid>,
+        name -> Text,
+        validity_months -> Nullable<Int4>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    volunteer_qualifications (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        type_id -> Uuid,
+        issued_on -> Date,
+        inspected_on -> Nullable<Date>,
+        inspected_by -> Nullable<Uuid>,
+        inspected_for -> Nullable<Uuid>,
+        expires_on -> Nullable<Date>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    shift_qualifications (shift_id, type_id) {
+        shift_id -> Uuid,
+        type_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    signups (id) {
+        id -> Uuid,
+        shift_id -> Uuid,
+        user_id -> Uuid,
+        status -> Text,
+        starts_at -> Timestamptz,
+        ends_at -> Timestamptz,
+        queued_at -> Timestamptz,
+        signed_up_by -> Nullable<Uuid>,
+        confirmed_at -> Nullable<Timestamptz>,
+        cancelled_at -> Nullable<Timestamptz>,
+        cancelled_by -> Nullable<Uuid>,
+        late_cancellation -> Bool,
+        checked_in_at -> Nullable<Timestamptz>,
+        minutes_worked -> Nullable<Int4>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    outbox_events (id) {
+        id -> Uuid,
+        kind -> Text,
+        operator_id -> Nullable<Uuid>,
+        subject_id -> Uuid,
+        payload -> Text,
+        created_at -> Timestamptz,
+        published_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> Uuid,
+        key -> Text,
+        request_hash -> Bytea,
+        status -> Int4,
+        body -> Text,
+        created_at -> Timestamptz,
     }
 }
 
 diesel::joinable!(activities -> centres (centre_id));
 diesel::joinable!(occurrences -> activities (activity_id));
 diesel::joinable!(shifts -> occurrences (occurrence_id));
+diesel::joinable!(shifts -> centres (centre_id));
+diesel::joinable!(signups -> shifts (shift_id));
+diesel::joinable!(shift_qualifications -> shifts (shift_id));
+diesel::joinable!(shift_qualifications -> qualification_types (type_id));
+diesel::joinable!(volunteer_qualifications -> qualification_types (type_id));

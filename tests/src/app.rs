@@ -227,6 +227,33 @@ impl TestApp {
         found.count
     }
 
+    /// `count` volunteer accounts made straight in the database (no password hashing, so
+    /// hundreds are quick), each with an access token: `(id, token)`.
+    pub async fn volunteers(&self, count: usize) -> Vec<(String, String)> {
+        let tokens = quartier_api::tokens::Tokens::new(
+            self.settings.jwt_secret.expose(),
+            self.settings.access_token_ttl,
+            self.settings.refresh_token_ttl,
+        );
+        let mut conn = self.conn().await;
+        let mut made = Vec::with_capacity(count);
+        for _ in 0..count {
+            let id = uuid::Uuid::now_v7();
+            diesel::sql_query(format!(
+                "INSERT INTO users (id, email, display_name, password_hash, role, privacy_consent_at) \
+                 VALUES ('{id}', 'volunteer-{id}@example.org', 'Volunteer', 'no login', 'member', now())"
+            ))
+            .execute(&mut conn)
+            .await
+            .expect("a volunteer");
+            let token = tokens
+                .issue_access(id, quartier_domain::Role::Member, chrono::Utc::now())
+                .expect("a token");
+            made.push((id.to_string(), token.token));
+        }
+        made
+    }
+
     /// Creates an administrator with `quartier create-admin` and signs in.
     pub async fn admin(&self) -> TestUser {
         let (email, password) = ("admin@example.org", "ein Admin-Passwort");

@@ -9,6 +9,8 @@ pub mod health;
 pub mod me;
 pub mod occurrences;
 pub mod operators;
+pub mod shifts;
+pub mod signups;
 pub mod users;
 
 use utoipa_actix_web::scope;
@@ -54,6 +56,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(occurrences::search::activity_occurrences)
             .service(occurrences::search::search_occurrences)
             .service(occurrences::get::get_occurrence)
-            .service(occurrences::update::update_occurrence),
+            .service(occurrences::update::update_occurrence)
+            .service(shifts::create_shift)
+            .service(shifts::create_activity_shifts)
+            .service(shifts::get_shift)
+            .service(signups::create_signup)
+            .service(signups::get_signup)
+            .service(signups::cancel_signup)
+            .service(signups::delete_signup),
     );
 }

@@ -12,4 +12,5 @@ mod operations;
 mod operators;
 mod seed;
 mod sessions;
+mod signups;
 mod users;

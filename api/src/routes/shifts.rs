@@ -1,0 +1,406 @@
+//! Shifts (Einsätze): `/shifts`. Public to read — counts, never names; coordinators of the
+//! centre create them, one at a time or for every coming date of an activity.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, Datelike, Duration, Utc};
+use quartier_domain::operator::free_text;
+use quartier_domain::{StaffRole, ValidationErrors, bounded_text};
+use quartier_persistence::shifts::{self, NewShift, ShiftView};
+use quartier_persistence::{activities, occurrences};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::AuthUser;
+use crate::authz::require_centre_staff;
+use crate::error::{ApiError, Problem};
+use crate::extract::{IfNoneMatch, Json, etag, json_with_body_etag};
+use crate::routes::activities::Named;
+use crate::state::AppState;
+
+/// The most places one shift may have.
+const MAX_CAPACITY: i64 = 1000;
+
+/// The activity a shift helps with.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShiftActivity {
+    pub id: Uuid,
+    pub title: String,
+}
+
+/// A shift as everyone may see it: counts, never names.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShiftResponse {
+    pub id: Uuid,
+    #[schema(example = "Tische decken")]
+    pub title: String,
+    pub description: String,
+    pub centre: Named,
+    pub operator_id: Uuid,
+    pub occurrence_id: Option<Uuid>,
+    pub activity: Option<ShiftActivity>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub capacity: i32,
+    pub confirmed: i32,
+    pub free_places: i32,
+    /// How many wait for a place.
+    pub waitlisted: i64,
+    /// Ids of the qualification types a volunteer needs, inspected and valid on the day.
+    pub required_qualifications: Vec<Uuid>,
+    #[schema(example = "ab 16 Jahren")]
+    pub min_age_note: Option<String>,
+    /// `open` or `cancelled`.
+    #[schema(example = "open")]
+    pub status: String,
+    pub version: i32,
+}
+
+impl From<ShiftView> for ShiftResponse {
+    fn from(view: ShiftView) -> Self {
+        let s = view.shift;
+        Self {
+            id: s.id,
+            title: s.title,
+            description: s.description,
+            centre: Named {
+                id: s.centre_id,
+                name: view.centre_name,
+            },
+            operator_id: view.operator_id,
+            occurrence_id: s.occurrence_id,
+            activity: view
+                .activity_id
+                .zip(view.activity_title)
+                .map(|(id, title)| ShiftActivity { id, title }),
+            starts_at: s.starts_at,
+            ends_at: s.ends_at,
+            capacity: s.capacity,
+            confirmed: s.confirmed_count,
+            free_places: (s.capacity - s.confirmed_count).max(0),
+            waitlisted: view.waitlisted,
+            required_qualifications: view.required,
+            min_age_note: s.min_age_note,
+            status: s.status,
+            version: s.version,
+        }
+    }
+}
+
+/// The parts every new shift has.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShiftTemplate {
+    #[schema(
+        example = "Tische decken",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*[^\s\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff][^\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*$"
+    )]
+    pub title: String,
+    #[schema(
+        max_length = 4000,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*$"
+    )]
+    pub description: Option<String>,
+    /// Volunteers needed, 1 to 1000.
+    #[schema(minimum = 1, maximum = 1000, example = 2)]
+    pub capacity: i64,
+    /// Ids of qualification types a volunteer needs (see `/qualification-types`).
+    #[schema(max_items = 10)]
+    pub required_qualifications: Option<Vec<Uuid>>,
+    #[schema(
+        example = "ab 16 Jahren",
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*$"
+    )]
+    pub min_age_note: Option<String>,
+}
+
+/// The template's texts, checked.
+struct CheckedTemplate {
+    title: String,
+    description: String,
+    capacity: i32,
+    required: Vec<Uuid>,
+    min_age_note: Option<String>,
+}
+
+fn check_template(t: &ShiftTemplate, errors: &mut ValidationErrors) -> Option<CheckedTemplate> {
+    let title = errors.collect(bounded_text(&t.title, "title", 200));
+    let description = errors.collect(free_text(
+        t.description.as_deref().unwrap_or_default(),
+        "description",
+        4000,
+    ));
+    let min_age_note = match t.min_age_note.as_deref().map(str::trim) {
+        Some(note) if !note.is_empty() => errors
+            .collect(bounded_text(note, "min_age_note", 200))
+            .map(Some),
+        _ => Some(None),
+    };
+    if !(1..=MAX_CAPACITY).contains(&t.capacity) {
+        errors.push("capacity", "must be from 1 to 1000");
+    }
+    let mut required = t.required_qualifications.clone().unwrap_or_default();
+    required.sort();
+    required.dedup();
+    if required.len() > 10 {
+        errors.push("required_qualifications", "must name at most 10 types");
+    }
+    Some(CheckedTemplate {
+        title: title?,
+        description: description?,
+        capacity: i32::try_from(t.capacity).ok()?,
+        required,
+        min_age_note: min_age_note?,
+    })
+}
+
+fn check_times(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, errors: &mut ValidationErrors) {
+    if !(2000..=2100).contains(&starts_at.year()) || !(2000..=2100).contains(&ends_at.year()) {
+        errors.push("starts_at", "must lie between the years 2000 and 2100");
+    } else if ends_at <= starts_at {
+        errors.push("ends_at", "must be after starts_at");
+    } else if ends_at - starts_at > Duration::hours(24) {
+        errors.push("ends_at", "must be at most 24 hours after starts_at");
+    }
+}
+
+/// Maps what the database refused about a shift.
+fn refused(error: quartier_persistence::Error) -> ApiError {
+    if error.is_constraint(shifts::QUALIFICATION_FOREIGN_KEY) {
+        ApiError::validation(
+            "required_qualifications",
+            "names a type that does not exist",
+        )
+    } else {
+        error.into()
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateShiftRequest {
+    /// The centre; or leave it out and name an `occurrence_id`.
+    pub centre_id: Option<Uuid>,
+    /// The date of an activity this shift helps with; its times are the default.
+    pub occurrence_id: Option<Uuid>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    #[serde(flatten)]
+    pub template: ShiftTemplate,
+}
+
+/// Create a shift at a centre, or for one date of an activity. Administrators and staff of
+/// the centre's operator (coordinators of that centre).
+#[utoipa::path(
+    tag = "shifts",
+    security(("bearer" = [])),
+    request_body = CreateShiftRequest,
+    responses(
+        (status = 201, description = "The shift was created", body = ShiftResponse, headers(("ETag" = String), ("Location" = String))),
+        (status = 403, description = "Not staff of the centre's operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, an unknown centre, occurrence or qualification type (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/shifts")]
+pub async fn create_shift(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Json(body): Json<CreateShiftRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = ValidationErrors::default();
+    let template = check_template(&body.template, &mut errors);
+    let mut conn = state.conn().await?;
+    let occurrence = match body.occurrence_id {
+        Some(id) => Some(occurrences::find(&mut conn, id).await?.ok_or_else(|| {
+            ApiError::validation("occurrence_id", "is not the id of an occurrence")
+        })?),
+        None => None,
+    };
+    let centre_id = match (body.centre_id, &occurrence) {
+        (Some(centre), Some(o)) if centre != o.centre_id => {
+            return Err(ApiError::validation(
+                "centre_id",
+                "is not the centre of the occurrence",
+            ));
+        }
+        (_, Some(o)) => o.centre_id,
+        (Some(centre), None) => centre,
+        (None, None) => {
+            return Err(ApiError::validation(
+                "centre_id",
+                "is needed when no occurrence_id is given",
+            ));
+        }
+    };
+    let starts_at = body
+        .starts_at
+        .or(occurrence.as_ref().map(|o| o.occurrence.starts_at));
+    let ends_at = body
+        .ends_at
+        .or(occurrence.as_ref().map(|o| o.occurrence.ends_at));
+    let (Some(starts_at), Some(ends_at)) = (starts_at, ends_at) else {
+        return Err(ApiError::validation(
+            "starts_at",
+            "starts_at and ends_at are needed when no occurrence_id is given",
+        ));
+    };
+    check_times(starts_at, ends_at, &mut errors);
+    errors.into_result()?;
+    let template = template.ok_or_else(|| ApiError::Internal("template unchecked".into()))?;
+    let operator_id = require_centre_staff(&mut conn, user, centre_id, StaffRole::Coordinator)
+        .await
+        .map_err(|e| match e {
+            ApiError::NotFound(_) => ApiError::validation("centre_id", "is not the id of a centre"),
+            other => other,
+        })?;
+    let id = shifts::create(
+        &mut conn,
+        &NewShift {
+            centre_id,
+            occurrence_id: body.occurrence_id,
+            title: &template.title,
+            description: &template.description,
+            starts_at,
+            ends_at,
+            capacity: template.capacity,
+            min_age_note: template.min_age_note.as_deref(),
+            required: &template.required,
+        },
+        operator_id,
+    )
+    .await
+    .map_err(refused)?;
+    let view = shifts::find(&mut conn, id)
+        .await?
+        .ok_or_else(|| ApiError::Internal("created shift not found".into()))?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::ETAG, etag(view.shift.version)))
+        .insert_header((header::LOCATION, format!("/api/v1/shifts/{id}")))
+        .json(ShiftResponse::from(view)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateActivityShiftsRequest {
+    #[serde(flatten)]
+    pub template: ShiftTemplate,
+    /// Minutes the shift starts before (negative) or after the occurrence; default 0.
+    #[schema(minimum = -720, maximum = 720, example = -30)]
+    pub start_offset_minutes: Option<i64>,
+    /// Minutes the shift ends before (negative) or after the occurrence's end; default 0.
+    #[schema(minimum = -720, maximum = 720, example = 30)]
+    pub end_offset_minutes: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedShifts {
+    pub created: usize,
+    pub shift_ids: Vec<Uuid>,
+}
+
+/// Create the same shift for every coming date of an activity ("two helpers every Tuesday"):
+/// one per occurrence that has not started and is not cancelled. Administrators and staff of
+/// the activity's centre.
+#[utoipa::path(
+    tag = "shifts",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The activity's id")),
+    request_body = CreateActivityShiftsRequest,
+    responses(
+        (status = 201, description = "The shifts were created", body = CreatedShifts),
+        (status = 403, description = "Not staff of the centre's operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No activity has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields or an unknown qualification type (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/activities/{id}/shifts")]
+pub async fn create_activity_shifts(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    Json(body): Json<CreateActivityShiftsRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = ValidationErrors::default();
+    let template = check_template(&body.template, &mut errors);
+    let offset = |raw: Option<i64>, field: &str, errors: &mut ValidationErrors| match raw {
+        Some(m) if !(-720..=720).contains(&m) => {
+            errors.push(field, "must be from -720 to 720 minutes");
+            Duration::zero()
+        }
+        Some(m) => Duration::minutes(m),
+        None => Duration::zero(),
+    };
+    let offsets = (
+        offset(
+            body.start_offset_minutes,
+            "start_offset_minutes",
+            &mut errors,
+        ),
+        offset(body.end_offset_minutes, "end_offset_minutes", &mut errors),
+    );
+    errors.into_result()?;
+    let template = template.ok_or_else(|| ApiError::Internal("template unchecked".into()))?;
+    let mut conn = state.conn().await?;
+    let viewer = crate::routes::activities::viewer(&mut conn, Some(user)).await?;
+    let activity = activities::find(&mut conn, *id)
+        .await?
+        .filter(|view| crate::routes::activities::visible(&viewer, view))
+        .ok_or_else(|| ApiError::NotFound("No activity has this id.".into()))?;
+    let operator_id = require_centre_staff(
+        &mut conn,
+        user,
+        activity.activity.centre_id,
+        StaffRole::Coordinator,
+    )
+    .await?;
+    let template = NewShift {
+        centre_id: activity.activity.centre_id,
+        occurrence_id: None,
+        title: &template.title,
+        description: &template.description,
+        starts_at: Utc::now(),
+        ends_at: Utc::now(),
+        capacity: template.capacity,
+        min_age_note: template.min_age_note.as_deref(),
+        required: &template.required,
+    };
+    let ids =
+        shifts::create_for_occurrences(&mut conn, *id, Utc::now(), &template, offsets, operator_id)
+            .await
+            .map_err(refused)?;
+    Ok(HttpResponse::Created().json(CreatedShifts {
+        created: ids.len(),
+        shift_ids: ids,
+    }))
+}
+
+/// One shift: times, task, centre, places, waitlist length. Public; never names.
+#[utoipa::path(
+    tag = "shifts",
+    params(
+        ("id" = Uuid, Path, description = "The shift's id"),
+        ("If-None-Match" = Option<String>, Header, description = "The ETag the client holds"),
+    ),
+    responses(
+        (status = 200, description = "The shift", body = ShiftResponse, headers(("ETag" = String))),
+        (status = 304, description = "The client's copy is current", headers(("ETag" = String))),
+        (status = 404, description = "No shift has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/shifts/{id}")]
+pub async fn get_shift(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    if_none_match: IfNoneMatch,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.conn().await?;
+    let view = shifts::find(&mut conn, *id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("No shift has this id.".into()))?;
+    // Places change without the shift's version changing: the tag is made from the body.
+    json_with_body_etag(&if_none_match, &ShiftResponse::from(view))
+}

@@ -1,0 +1,354 @@
+//! Sign-ups: `/shifts/{id}/signups` and `/signups/{id}`. A volunteer signs themselves up;
+//! staff of the shift's operator may sign up a named volunteer and cancel anyone's.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use chrono::{DateTime, Utc};
+use quartier_domain::{Role, StaffRole};
+use quartier_persistence::idempotency::{self, Outcome};
+use quartier_persistence::signups::{self, CancelRefusal, Placed, SignupRefusal};
+use quartier_persistence::{AsyncPgConnection, shifts};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::AuthUser;
+use crate::authz::require_centre_staff;
+use crate::error::{ApiError, Problem};
+use crate::extract::parse_json;
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignupResponse {
+    pub id: Uuid,
+    pub shift_id: Uuid,
+    pub user_id: Uuid,
+    /// `confirmed`, `waitlisted`, `cancelled`, `attended` or `no_show`.
+    #[schema(example = "confirmed")]
+    pub status: String,
+    /// Place on the waitlist (1 = next); only while waitlisted.
+    pub waitlist_position: Option<i64>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    /// Cancelled by the volunteer less than 24 hours before the start.
+    pub late_cancellation: bool,
+    /// The waitlisted sign-up that took the place this cancellation freed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub promoted_signup_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+impl From<Placed> for SignupResponse {
+    fn from(placed: Placed) -> Self {
+        let s = placed.signup;
+        Self {
+            id: s.id,
+            shift_id: s.shift_id,
+            user_id: s.user_id,
+            status: s.status,
+            waitlist_position: placed.position,
+            starts_at: s.starts_at,
+            ends_at: s.ends_at,
+            confirmed_at: s.confirmed_at,
+            cancelled_at: s.cancelled_at,
+            late_cancellation: s.late_cancellation,
+            promoted_signup_id: None,
+            created_at: s.created_at,
+            version: s.version,
+        }
+    }
+}
+
+/// Staff may name the volunteer; a volunteer sends an empty body (or none).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignupRequest {
+    /// The volunteer to sign up; only staff of the shift's operator may name someone else.
+    pub user_id: Option<Uuid>,
+}
+
+fn refusal(refusal: SignupRefusal) -> ApiError {
+    let conflict = |slug, detail: &str| ApiError::Conflict {
+        slug,
+        detail: detail.into(),
+    };
+    match refusal {
+        SignupRefusal::ShiftNotFound => ApiError::NotFound("No shift has this id.".into()),
+        SignupRefusal::ShiftCancelled => conflict("shift-cancelled", "This shift is cancelled."),
+        SignupRefusal::ShiftPast => conflict("shift-past", "This shift has begun or is over."),
+        SignupRefusal::AlreadySignedUp => conflict(
+            "already-signed-up",
+            "This volunteer is signed up for this shift already.",
+        ),
+        SignupRefusal::Overlapping => conflict(
+            "overlapping-shift",
+            "This volunteer has a confirmed shift at the same time.",
+        ),
+        SignupRefusal::QualificationMissing(names) => ApiError::Refused {
+            slug: "qualification-missing",
+            detail: format!(
+                "This shift needs, inspected and valid on its day: {}.",
+                names.join(", ")
+            ),
+        },
+    }
+}
+
+/// The sign-up itself: who, checked; then the rules in one transaction.
+async fn sign_up(
+    conn: &mut AsyncPgConnection,
+    user: AuthUser,
+    shift_id: Uuid,
+    request: &SignupRequest,
+) -> Result<(StatusCode, SignupResponse), ApiError> {
+    let volunteer = request.user_id.unwrap_or(user.id);
+    if volunteer != user.id {
+        let shift = shifts::find(conn, shift_id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound("No shift has this id.".into()))?;
+        require_centre_staff(conn, user, shift.shift.centre_id, StaffRole::Coordinator).await?;
+        if quartier_persistence::users::find(conn, volunteer)
+            .await?
+            .is_none()
+        {
+            return Err(ApiError::validation(
+                "user_id",
+                "is not the id of an account",
+            ));
+        }
+    }
+    let placed = signups::sign_up(conn, shift_id, volunteer, user.id, Utc::now())
+        .await?
+        .map_err(refusal)?;
+    Ok((StatusCode::CREATED, SignupResponse::from(placed)))
+}
+
+/// Sign up for a shift: `confirmed` while places are free, else `waitlisted` with the place in
+/// the queue (first come, first promoted). Never more confirmed than places, never two
+/// overlapping confirmed shifts of one volunteer, required qualifications inspected and valid
+/// on the shift's day. With `Idempotency-Key`, a retry gets the first answer and changes
+/// nothing.
+#[utoipa::path(
+    tag = "signups",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The shift's id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Any unique string up to 200 characters: a retry with the same key gets the first answer"),
+    ),
+    request_body(content = Option<SignupRequest>, description = "Empty to sign yourself up"),
+    responses(
+        (status = 201, description = "Signed up: `confirmed`, or `waitlisted` with `waitlist_position`", body = SignupResponse, headers(("Location" = String))),
+        (status = 403, description = "Naming another volunteer without being staff of the shift's operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No shift has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`shift-cancelled`, `shift-past`, `already-signed-up`, or `overlapping-shift` (a confirmed shift of theirs at the same time)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`qualification-missing`, an unknown `user_id`, or an `Idempotency-Key` used before for another request (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/shifts/{id}/signups")]
+pub async fn create_signup(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    request: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let parsed: SignupRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        SignupRequest::default()
+    } else {
+        parse_json(&body)?
+    };
+    let shift_id = *id;
+    let key = match request.headers().get("idempotency-key") {
+        None => None,
+        Some(value) => match value.to_str() {
+            Ok(key) if (1..=200).contains(&key.len()) => Some(key.to_owned()),
+            _ => {
+                return Err(ApiError::validation(
+                    "Idempotency-Key",
+                    "must be 1 to 200 visible ASCII characters",
+                ));
+            }
+        },
+    };
+    let mut conn = state.conn().await?;
+    let Some(key) = key else {
+        let (status, response) = sign_up(&mut conn, user, shift_id, &parsed).await?;
+        return Ok(created(status, &response));
+    };
+    let hash = {
+        use sha2::Digest as _;
+        let mut hasher = sha2::Sha256::new();
+        hasher.update(format!("POST /shifts/{shift_id}/signups\n").as_bytes());
+        hasher.update(&body);
+        hasher.finalize().to_vec()
+    };
+    let outcome = idempotency::once(&mut conn, user.id, &key, &hash, move |conn| {
+        Box::pin(async move {
+            let answer = sign_up(conn, user, shift_id, &parsed).await;
+            Ok(match answer {
+                Ok((status, response)) => (
+                    status.as_u16(),
+                    serde_json::to_string(&response).unwrap_or_default(),
+                ),
+                Err(ApiError::Unavailable(cause)) => {
+                    return Err(quartier_persistence::Error::Unavailable(cause));
+                }
+                Err(error) => {
+                    let problem = error.problem();
+                    (
+                        problem.status,
+                        serde_json::to_string(&problem).unwrap_or_default(),
+                    )
+                }
+            })
+        })
+    })
+    .await?;
+    match outcome {
+        Outcome::Fresh(status, body) | Outcome::Replayed(status, body) => {
+            Ok(stored_answer(status, body))
+        }
+        Outcome::KeyReused => Err(ApiError::validation(
+            "Idempotency-Key",
+            "was used before for a different request",
+        )),
+    }
+}
+
+fn created(status: StatusCode, response: &SignupResponse) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::LOCATION, format!("/api/v1/signups/{}", response.id)))
+        .json(response)
+}
+
+/// An answer as stored for an idempotency key, sent again.
+fn stored_answer(status: u16, body: String) -> HttpResponse {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = HttpResponse::build(status);
+    if status.is_success() {
+        if let Some(id) = serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v["id"].as_str().map(str::to_owned))
+        {
+            response.insert_header((header::LOCATION, format!("/api/v1/signups/{id}")));
+        }
+        response.content_type("application/json").body(body)
+    } else {
+        response.content_type("application/problem+json").body(body)
+    }
+}
+
+/// Who may see and cancel a sign-up: the volunteer, administrators, and staff of the
+/// operator whose shift it is. 404 for anyone else.
+async fn signup_for(
+    conn: &mut AsyncPgConnection,
+    user: AuthUser,
+    id: Uuid,
+) -> Result<(Placed, bool), ApiError> {
+    let not_found = || ApiError::NotFound("No sign-up has this id.".into());
+    let placed = signups::find(conn, id).await?.ok_or_else(not_found)?;
+    if placed.signup.user_id == user.id && user.role != Role::Admin {
+        return Ok((placed, false));
+    }
+    let shift = shifts::find(conn, placed.signup.shift_id)
+        .await?
+        .ok_or_else(not_found)?;
+    match require_centre_staff(conn, user, shift.shift.centre_id, StaffRole::Coordinator).await {
+        Ok(_) => Ok((placed, true)),
+        Err(ApiError::Forbidden(_)) if placed.signup.user_id == user.id => Ok((placed, false)),
+        Err(_) => Err(not_found()),
+    }
+}
+
+/// One sign-up. The volunteer, administrators, and staff of the shift's operator.
+#[utoipa::path(
+    tag = "signups",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The sign-up's id")),
+    responses(
+        (status = 200, description = "The sign-up", body = SignupResponse),
+        (status = 404, description = "No sign-up has this id that you may see (`not-found`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/signups/{id}")]
+pub async fn get_signup(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.conn().await?;
+    let (placed, _) = signup_for(&mut conn, user, *id).await?;
+    Ok(HttpResponse::Ok().json(SignupResponse::from(placed)))
+}
+
+async fn cancel(state: &AppState, user: AuthUser, id: Uuid) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.conn().await?;
+    let (placed, staff) = signup_for(&mut conn, user, id).await?;
+    let now = Utc::now();
+    if !staff && placed.signup.starts_at <= now {
+        return Err(ApiError::Conflict {
+            slug: "shift-past",
+            detail: "The shift has begun: ask its coordinators.".into(),
+        });
+    }
+    let cancelled = signups::cancel(&mut conn, id, user.id, now)
+        .await?
+        .map_err(|refusal| match refusal {
+            CancelRefusal::NotFound => ApiError::NotFound("No sign-up has this id.".into()),
+            CancelRefusal::NotLive => ApiError::Conflict {
+                slug: "signup-not-live",
+                detail: "This sign-up is cancelled or over already.".into(),
+            },
+        })?;
+    let mut response = SignupResponse::from(Placed {
+        signup: cancelled.signup,
+        position: None,
+    });
+    response.promoted_signup_id = cancelled.promoted.map(|p| p.id);
+    Ok(HttpResponse::Ok().json(response))
+}
+
+/// Cancel a sign-up: the volunteer until the shift begins (within 24 hours of the start it is
+/// marked late), staff of the shift's operator at any time. A freed place goes to the first on
+/// the waitlist whose other confirmed shifts do not overlap, in the same transaction.
+#[utoipa::path(
+    tag = "signups",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The sign-up's id")),
+    responses(
+        (status = 200, description = "The cancelled sign-up, with `promoted_signup_id` when a waiting one took the place", body = SignupResponse),
+        (status = 404, description = "No sign-up has this id that you may see (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`shift-past` (a volunteer after the start) or `signup-not-live` (cancelled already)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/signups/{id}/cancel")]
+pub async fn cancel_signup(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    cancel(&state, user, *id).await
+}
+
+/// Cancel a sign-up; the same as `POST /signups/{id}/cancel`.
+#[utoipa::path(
+    tag = "signups",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The sign-up's id")),
+    responses(
+        (status = 200, description = "The cancelled sign-up, with `promoted_signup_id` when a waiting one took the place", body = SignupResponse),
+        (status = 404, description = "No sign-up has this id that you may see (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`shift-past` (a volunteer after the start) or `signup-not-live` (cancelled already)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[delete("/signups/{id}")]
+pub async fn delete_signup(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    cancel(&state, user, *id).await
+}

@@ -1,0 +1,12 @@
+DROP TABLE idempotency_keys;
+DROP TABLE outbox_events;
+DROP TABLE signups;
+DROP TABLE shift_qualifications;
+ALTER TABLE shifts
+    DROP CONSTRAINT shifts_confirmed_within_capacity,
+    DROP COLUMN confirmed_count,
+    DROP COLUMN status,
+    DROP COLUMN min_age_note,
+    DROP COLUMN description;
+DROP TABLE volunteer_qualifications;
+DROP TABLE qualification_types;

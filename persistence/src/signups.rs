@@ -1,0 +1,402 @@
+//! Sign-ups (Anmeldungen): volunteers on shifts. The rules of DESIGN.md hold here, whatever
+//! the load:
+//!
+//! 1. never more confirmed sign-ups than places: every change to a shift's sign-ups first
+//!    locks the shift row, so they happen one after another, and `shifts.confirmed_count` is
+//!    checked against the capacity by the database;
+//! 2. never two overlapping confirmed sign-ups of one volunteer: an exclusion constraint;
+//! 3. required qualifications inspected and valid on the shift's date;
+//! 6. every change writes its outbox event in the same transaction.
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::schema::{
+    centres, qualification_types, shift_qualifications, shifts, signups, volunteer_qualifications,
+};
+use crate::shifts::ShiftRow;
+use crate::{Error, Result, outbox};
+
+/// Two confirmed sign-ups of one volunteer would overlap.
+pub const OVERLAP_CONSTRAINT: &str = "signups_no_overlap";
+
+/// A live sign-up of this volunteer for this shift exists already.
+pub const ONE_LIVE_PER_SHIFT: &str = "signups_one_live_per_shift";
+
+/// The zone whose calendar dates decide whether a qualification is valid on a shift's day.
+const LOCAL_ZONE: chrono_tz::Tz = chrono_tz::Europe::Berlin;
+
+/// How close to the start a volunteer's cancellation counts as late.
+pub const LATE_CANCELLATION: Duration = Duration::hours(24);
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = signups, check_for_backend(diesel::pg::Pg))]
+pub struct SignupRow {
+    pub id: Uuid,
+    pub shift_id: Uuid,
+    pub user_id: Uuid,
+    pub status: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub queued_at: DateTime<Utc>,
+    pub signed_up_by: Option<Uuid>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub cancelled_by: Option<Uuid>,
+    pub late_cancellation: bool,
+    pub checked_in_at: Option<DateTime<Utc>>,
+    pub minutes_worked: Option<i32>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+/// A sign-up and, while it waits, its place on the waitlist (1 = next).
+#[derive(Debug, Clone)]
+pub struct Placed {
+    pub signup: SignupRow,
+    pub position: Option<i64>,
+}
+
+/// Why a sign-up was not taken.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SignupRefusal {
+    ShiftNotFound,
+    ShiftCancelled,
+    ShiftPast,
+    AlreadySignedUp,
+    /// The names of the qualifications that are missing or not valid on the shift's day.
+    QualificationMissing(Vec<String>),
+    /// A confirmed sign-up of theirs overlaps this shift.
+    Overlapping,
+}
+
+/// Locks the shift: every change to its sign-ups goes through here, one at a time.
+async fn lock_shift(conn: &mut AsyncPgConnection, shift_id: Uuid) -> Result<Option<ShiftRow>> {
+    Ok(shifts::table
+        .filter(shifts::id.eq(shift_id))
+        .select(ShiftRow::as_select())
+        .for_no_key_update()
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+async fn operator_of(conn: &mut AsyncPgConnection, centre_id: Uuid) -> Result<Uuid> {
+    Ok(centres::table
+        .filter(centres::id.eq(centre_id))
+        .select(centres::operator_id)
+        .first(conn)
+        .await?)
+}
+
+/// The names of the qualifications `shift` requires that `user_id` lacks on its day.
+pub async fn missing_qualifications(
+    conn: &mut AsyncPgConnection,
+    shift: &ShiftRow,
+    user_id: Uuid,
+) -> Result<Vec<String>> {
+    let day = shift.starts_at.with_timezone(&LOCAL_ZONE).date_naive();
+    let valid = volunteer_qualifications::table
+        .filter(volunteer_qualifications::user_id.eq(user_id))
+        .filter(volunteer_qualifications::inspected_on.is_not_null())
+        .filter(
+            volunteer_qualifications::expires_on
+                .is_null()
+                .or(volunteer_qualifications::expires_on.gt(day)),
+        )
+        .select(volunteer_qualifications::type_id);
+    Ok(shift_qualifications::table
+        .inner_join(qualification_types::table)
+        .filter(shift_qualifications::shift_id.eq(shift.id))
+        .filter(shift_qualifications::type_id.ne_all(valid))
+        .select(qualification_types::name)
+        .order(qualification_types::name)
+        .load(conn)
+        .await?)
+}
+
+async fn position(conn: &mut AsyncPgConnection, signup: &SignupRow) -> Result<Option<i64>> {
+    if signup.status != "waitlisted" {
+        return Ok(None);
+    }
+    let ahead: i64 = signups::table
+        .filter(signups::shift_id.eq(signup.shift_id))
+        .filter(signups::status.eq("waitlisted"))
+        .filter(signups::queued_at.le(signup.queued_at))
+        .count()
+        .get_result(conn)
+        .await?;
+    Ok(Some(ahead))
+}
+
+/// Signs `user_id` up for the shift: confirmed while places are free, waitlisted after. One
+/// transaction with its events. An overlap with another confirmed sign-up is reported by the
+/// database as a violation of `OVERLAP_CONSTRAINT`.
+pub async fn sign_up(
+    conn: &mut AsyncPgConnection,
+    shift_id: Uuid,
+    user_id: Uuid,
+    signed_up_by: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Result<Placed, SignupRefusal>> {
+    let outcome = conn
+        .transaction::<_, Error, _>(async |conn| {
+            let Some(shift) = lock_shift(conn, shift_id).await? else {
+                return Ok(Err(SignupRefusal::ShiftNotFound));
+            };
+            if shift.status == "cancelled" {
+                return Ok(Err(SignupRefusal::ShiftCancelled));
+            }
+            if shift.starts_at <= now {
+                return Ok(Err(SignupRefusal::ShiftPast));
+            }
+            let live: i64 = signups::table
+                .filter(signups::shift_id.eq(shift_id))
+                .filter(signups::user_id.eq(user_id))
+                .filter(signups::status.eq_any(["confirmed", "waitlisted"]))
+                .count()
+                .get_result(conn)
+                .await?;
+            if live > 0 {
+                return Ok(Err(SignupRefusal::AlreadySignedUp));
+            }
+            let missing = missing_qualifications(conn, &shift, user_id).await?;
+            if !missing.is_empty() {
+                return Ok(Err(SignupRefusal::QualificationMissing(missing)));
+            }
+            let confirmed = shift.confirmed_count < shift.capacity;
+            let signup: SignupRow = diesel::insert_into(signups::table)
+                .values((
+                    signups::id.eq(Uuid::now_v7()),
+                    signups::shift_id.eq(shift_id),
+                    signups::user_id.eq(user_id),
+                    signups::status.eq(if confirmed { "confirmed" } else { "waitlisted" }),
+                    signups::starts_at.eq(shift.starts_at),
+                    signups::ends_at.eq(shift.ends_at),
+                    signups::signed_up_by.eq(signed_up_by),
+                    signups::confirmed_at.eq(confirmed.then_some(now)),
+                ))
+                .returning(SignupRow::as_returning())
+                .get_result(conn)
+                .await?;
+            let operator_id = operator_of(conn, shift.centre_id).await?;
+            let payload = serde_json::json!({
+                "signup_id": signup.id, "shift_id": shift_id, "user_id": user_id,
+                "starts_at": shift.starts_at,
+            });
+            if confirmed {
+                // Relative, so that the capacity check holds even for a writer that skipped the lock.
+                let count: i32 = diesel::update(shifts::table.filter(shifts::id.eq(shift_id)))
+                    .set(shifts::confirmed_count.eq(shifts::confirmed_count + 1))
+                    .returning(shifts::confirmed_count)
+                    .get_result(conn)
+                    .await?;
+                outbox::record(
+                    conn,
+                    "signup.confirmed",
+                    Some(operator_id),
+                    signup.id,
+                    payload,
+                )
+                .await?;
+                if count == shift.capacity {
+                    outbox::record(
+                        conn,
+                        "shift.filled",
+                        Some(operator_id),
+                        shift_id,
+                        serde_json::json!({"shift_id": shift_id, "capacity": shift.capacity}),
+                    )
+                    .await?;
+                }
+            } else {
+                outbox::record(
+                    conn,
+                    "signup.waitlisted",
+                    Some(operator_id),
+                    signup.id,
+                    payload,
+                )
+                .await?;
+            }
+            let position = position(conn, &signup).await?;
+            Ok(Ok(Placed { signup, position }))
+        })
+        .await;
+    match outcome {
+        Err(error) if error.is_constraint(OVERLAP_CONSTRAINT) => {
+            Ok(Err(SignupRefusal::Overlapping))
+        }
+        Err(error) if error.is_constraint(ONE_LIVE_PER_SHIFT) => {
+            Ok(Err(SignupRefusal::AlreadySignedUp))
+        }
+        other => other,
+    }
+}
+
+/// One sign-up.
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Placed>> {
+    let found: Option<SignupRow> = signups::table
+        .filter(signups::id.eq(id))
+        .select(SignupRow::as_select())
+        .first(conn)
+        .await
+        .optional()?;
+    match found {
+        Some(signup) => {
+            let position = position(conn, &signup).await?;
+            Ok(Some(Placed { signup, position }))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Why a cancellation was not made.
+#[derive(Debug, PartialEq, Eq)]
+pub enum CancelRefusal {
+    NotFound,
+    /// It is cancelled already, or the shift has happened.
+    NotLive,
+}
+
+/// What a cancellation did.
+#[derive(Debug)]
+pub struct Cancelled {
+    pub signup: SignupRow,
+    /// The waitlisted sign-up that took the freed place.
+    pub promoted: Option<SignupRow>,
+}
+
+/// Cancels a live sign-up (late when within 24 hours of the start) and, if it held a place,
+/// promotes the first waitlisted volunteer for whom the shift overlaps none of their confirmed
+/// ones — all in one transaction with its events.
+pub async fn cancel(
+    conn: &mut AsyncPgConnection,
+    signup_id: Uuid,
+    cancelled_by: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Result<Cancelled, CancelRefusal>> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        let shift_id: Option<Uuid> = signups::table
+            .filter(signups::id.eq(signup_id))
+            .select(signups::shift_id)
+            .first(conn)
+            .await
+            .optional()?;
+        let Some(shift_id) = shift_id else {
+            return Ok(Err(CancelRefusal::NotFound));
+        };
+        let shift = lock_shift(conn, shift_id)
+            .await?
+            .ok_or_else(|| Error::Other("sign-up without shift".into()))?;
+        let signup: SignupRow = signups::table
+            .filter(signups::id.eq(signup_id))
+            .select(SignupRow::as_select())
+            .first(conn)
+            .await?;
+        if !matches!(signup.status.as_str(), "confirmed" | "waitlisted") {
+            return Ok(Err(CancelRefusal::NotLive));
+        }
+        let late = signup.user_id == cancelled_by
+            && signup.status == "confirmed"
+            && shift.starts_at - now < LATE_CANCELLATION;
+        let cancelled: SignupRow = diesel::update(signups::table.filter(signups::id.eq(signup_id)))
+            .set((
+                signups::status.eq("cancelled"),
+                signups::cancelled_at.eq(now),
+                signups::cancelled_by.eq(cancelled_by),
+                signups::late_cancellation.eq(late),
+                signups::version.eq(signups::version + 1),
+                signups::updated_at.eq(now),
+            ))
+            .returning(SignupRow::as_returning())
+            .get_result(conn)
+            .await?;
+        let operator_id = operator_of(conn, shift.centre_id).await?;
+        outbox::record(
+            conn,
+            "signup.cancelled",
+            Some(operator_id),
+            signup_id,
+            serde_json::json!({
+                "signup_id": signup_id, "shift_id": shift_id, "user_id": signup.user_id,
+                "was": signup.status, "late": late,
+            }),
+        )
+        .await?;
+        let mut promoted = None;
+        if signup.status == "confirmed" {
+            let mut change = -1;
+            if shift.status == "open" && shift.starts_at > now {
+                promoted = promote_next(conn, shift_id, now).await?;
+            }
+            if let Some(next) = &promoted {
+                change += 1;
+                outbox::record(
+                    conn,
+                    "signup.promoted",
+                    Some(operator_id),
+                    next.id,
+                    serde_json::json!({
+                        "signup_id": next.id, "shift_id": shift_id, "user_id": next.user_id,
+                        "starts_at": shift.starts_at,
+                    }),
+                )
+                .await?;
+            }
+            diesel::update(shifts::table.filter(shifts::id.eq(shift_id)))
+                .set(shifts::confirmed_count.eq(shifts::confirmed_count + change))
+                .execute(conn)
+                .await?;
+        }
+        Ok(Ok(Cancelled {
+            signup: cancelled,
+            promoted,
+        }))
+    })
+    .await
+}
+
+/// Confirms the first waitlisted sign-up of the shift that overlaps none of its volunteer's
+/// confirmed ones; each attempt in a savepoint, so a refusal by the exclusion constraint only
+/// moves on to the next.
+async fn promote_next(
+    conn: &mut AsyncPgConnection,
+    shift_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<SignupRow>> {
+    let waiting: Vec<Uuid> = signups::table
+        .filter(signups::shift_id.eq(shift_id))
+        .filter(signups::status.eq("waitlisted"))
+        .order((signups::queued_at, signups::id))
+        .select(signups::id)
+        .load(conn)
+        .await?;
+    for candidate in waiting {
+        let attempt = conn
+            .transaction::<_, Error, _>(async |conn| {
+                Ok(
+                    diesel::update(signups::table.filter(signups::id.eq(candidate)))
+                        .set((
+                            signups::status.eq("confirmed"),
+                            signups::confirmed_at.eq(now),
+                            signups::version.eq(signups::version + 1),
+                            signups::updated_at.eq(now),
+                        ))
+                        .returning(SignupRow::as_returning())
+                        .get_result(conn)
+                        .await?,
+                )
+            })
+            .await;
+        match attempt {
+            Ok(row) => return Ok(Some(row)),
+            Err(error) if error.is_constraint(OVERLAP_CONSTRAINT) => continue,
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(None)
+}

@@ -1,0 +1,622 @@
+//! Shifts and sign-ups under load: never overbooked, waitlist in arrival order, no volunteer
+//! in two places at once, qualifications valid on the day, promotion on cancellation, retries
+//! that change nothing, and the outbox written with every change.
+
+use actix_web::http::Method;
+use chrono::{DateTime, Duration, Utc};
+use futures_util::future::join_all;
+use quartier_tests::{TestApp, TestResponse, TestUser};
+use serde_json::{Value, json};
+
+/// An operator with a coordinator and a centre; another operator's coordinator.
+struct Setup {
+    admin: TestUser,
+    coordinator: TestUser,
+    other_coordinator: TestUser,
+    operator: String,
+    centre: String,
+}
+
+async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> TestResponse {
+    app.json(Method::POST, path, Some(token), &[], &body).await
+}
+
+fn id_of(response: &TestResponse) -> String {
+    assert!(
+        (200..300).contains(&response.status),
+        "{}: {}",
+        response.status,
+        String::from_utf8_lossy(&response.body)
+    );
+    response.json()["id"].as_str().expect("id").to_owned()
+}
+
+async fn setup(app: &TestApp) -> Setup {
+    let admin = app.admin().await;
+    let token = admin.access_token.clone();
+    let district = id_of(
+        &post(
+            app,
+            &token,
+            "/api/v1/districts",
+            json!({"name": "Nordstadt", "town": "Musterstadt"}),
+        )
+        .await,
+    );
+    let mut operators = Vec::new();
+    for name in ["Träger A", "Träger B"] {
+        operators.push(id_of(
+            &post(
+                app,
+                &token,
+                "/api/v1/operators",
+                json!({"name": name, "kind": "association"}),
+            )
+            .await,
+        ));
+    }
+    let coordinator = app.signed_up("coord@example.org").await;
+    let other_coordinator = app.signed_up("other@example.org").await;
+    for (operator, email) in [
+        (&operators[0], "coord@example.org"),
+        (&operators[1], "other@example.org"),
+    ] {
+        let added = post(
+            app,
+            &token,
+            &format!("/api/v1/operators/{operator}/members"),
+            json!({"email": email, "role": "coordinator"}),
+        )
+        .await;
+        assert_eq!(added.status, 201);
+    }
+    let centre = id_of(
+        &post(
+            app,
+            &token,
+            "/api/v1/centres",
+            json!({
+                "operator_id": operators[0], "district_id": district, "name": "Bürgerhaus",
+                "kind": "community_house",
+                "address": {"street": "Marktplatz 1", "postcode": "44135", "town": "Musterstadt"},
+                "position": {"latitude": 51.5, "longitude": 7.4},
+            }),
+        )
+        .await,
+    );
+    Setup {
+        admin,
+        coordinator,
+        other_coordinator,
+        operator: operators[0].clone(),
+        centre,
+    }
+}
+
+/// A shift at the set-up centre, `hours` from now, lasting two hours.
+async fn shift(
+    app: &TestApp,
+    s: &Setup,
+    title: &str,
+    hours: i64,
+    capacity: i64,
+    extra: Value,
+) -> String {
+    let starts_at = Utc::now() + Duration::hours(hours);
+    let mut body = json!({
+        "centre_id": s.centre, "title": title, "capacity": capacity,
+        "starts_at": starts_at, "ends_at": starts_at + Duration::hours(2),
+    });
+    for (k, v) in extra.as_object().expect("object") {
+        body[k] = v.clone();
+    }
+    id_of(&post(app, &s.coordinator.access_token, "/api/v1/shifts", body).await)
+}
+
+async fn sign_up(app: &TestApp, token: &str, shift: &str) -> TestResponse {
+    app.send(
+        Method::POST,
+        &format!("/api/v1/shifts/{shift}/signups"),
+        &[("authorization", &format!("Bearer {token}"))],
+        None,
+    )
+    .await
+}
+
+fn at(value: &Value) -> DateTime<Utc> {
+    value.as_str().expect("time").parse().expect("RFC 3339")
+}
+
+#[actix_web::test]
+async fn a_hundred_and_twenty_at_once_never_overbook_and_wait_in_arrival_order() {
+    let app = TestApp::spawn_with(&[("QUARTIER_DB_POOL_SIZE", "16")]).await;
+    let s = setup(&app).await;
+    let shift = shift(&app, &s, "Spielgruppe leiten", 48, 5, json!({})).await;
+    let volunteers = app.volunteers(120).await;
+
+    let answers = join_all(
+        volunteers
+            .iter()
+            .map(|(_, token)| sign_up(&app, token, &shift)),
+    )
+    .await;
+
+    let statuses: Vec<u16> = answers.iter().map(|a| a.status).collect();
+    assert!(
+        statuses.iter().all(|s| *s == 201),
+        "no 5xx, no refusal: {statuses:?}"
+    );
+    let confirmed = answers
+        .iter()
+        .filter(|a| a.json()["status"] == "confirmed")
+        .count();
+    assert_eq!(confirmed, 5);
+    assert_eq!(app.count("signups", "status = 'confirmed'").await, 5);
+    assert_eq!(app.count("signups", "status = 'waitlisted'").await, 115);
+    assert_eq!(app.count("shifts", "confirmed_count = 5").await, 1);
+    // Positions 1..115, each once, in the order the sign-ups were queued.
+    let mut waiting: Vec<(i64, DateTime<Utc>)> = answers
+        .iter()
+        .map(|a| a.json())
+        .filter(|a| a["status"] == "waitlisted")
+        .map(|a| {
+            (
+                a["waitlist_position"].as_i64().expect("position"),
+                at(&a["created_at"]),
+            )
+        })
+        .collect();
+    waiting.sort();
+    assert_eq!(
+        waiting.iter().map(|w| w.0).collect::<Vec<_>>(),
+        (1..=115).collect::<Vec<_>>()
+    );
+    assert!(
+        waiting.windows(2).all(|w| w[0].1 <= w[1].1),
+        "first come, first in line"
+    );
+    // The public view: counts, no names.
+    let public = app.get(&format!("/api/v1/shifts/{shift}"), None).await;
+    assert_eq!(public.json()["free_places"], 0);
+    assert_eq!(public.json()["waitlisted"], 115);
+    let text = String::from_utf8_lossy(&public.body);
+    assert!(!text.contains("volunteer-") && !text.contains(&volunteers[0].0));
+    // The outbox holds one event per sign-up and the one that filled the shift.
+    assert_eq!(
+        app.count("outbox_events", "kind = 'signup.confirmed'")
+            .await,
+        5
+    );
+    assert_eq!(
+        app.count("outbox_events", "kind = 'signup.waitlisted'")
+            .await,
+        115
+    );
+    assert_eq!(app.count("outbox_events", "kind = 'shift.filled'").await, 1);
+}
+
+#[actix_web::test]
+async fn simultaneous_cancellations_and_sign_ups_keep_the_places_full_and_exact() {
+    let app = TestApp::spawn_with(&[("QUARTIER_DB_POOL_SIZE", "16")]).await;
+    let s = setup(&app).await;
+    let shift = shift(&app, &s, "Thekendienst", 48, 5, json!({})).await;
+    let first = app.volunteers(20).await;
+    let mut ids = Vec::new();
+    for (_, token) in &first {
+        ids.push(id_of(&sign_up(&app, token, &shift).await));
+    }
+    let late = app.volunteers(30).await;
+
+    // The five confirmed cancel while thirty more sign up.
+    let cancels = ids[..5].iter().zip(&first[..5]).map(|(id, (_, token))| {
+        let app = &app;
+        async move {
+            app.send(
+                Method::POST,
+                &format!("/api/v1/signups/{id}/cancel"),
+                &[("authorization", &format!("Bearer {token}"))],
+                None,
+            )
+            .await
+            .status
+        }
+    });
+    let signups = late.iter().map(|(_, token)| {
+        let app = &app;
+        let shift = &shift;
+        async move { sign_up(app, token, shift).await.status }
+    });
+    let (cancelled, signed) = tokio::join!(join_all(cancels), join_all(signups));
+
+    assert!(cancelled.iter().all(|s| *s == 200), "{cancelled:?}");
+    assert!(signed.iter().all(|s| *s == 201), "{signed:?}");
+    assert_eq!(app.count("signups", "status = 'confirmed'").await, 5);
+    assert_eq!(app.count("shifts", "confirmed_count = 5").await, 1);
+    assert_eq!(app.count("signups", "status = 'cancelled'").await, 5);
+    assert_eq!(app.count("signups", "status = 'waitlisted'").await, 40);
+    // The freed places went to the first five who waited, before the late-comers.
+    let promoted: Vec<String> = ids[5..10].to_vec();
+    for id in &promoted {
+        assert_eq!(
+            app.count("signups", &format!("id = '{id}' AND status = 'confirmed'"))
+                .await,
+            1
+        );
+    }
+    assert_eq!(
+        app.count("outbox_events", "kind = 'signup.promoted'").await,
+        5
+    );
+}
+
+#[actix_web::test]
+async fn one_volunteer_racing_for_two_overlapping_shifts_gets_one() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let morning = shift(&app, &s, "Aufbau", 24, 10, json!({})).await;
+    let overlapping = {
+        let starts_at = Utc::now() + Duration::hours(25);
+        id_of(
+            &post(
+                &app,
+                &s.coordinator.access_token,
+                "/api/v1/shifts",
+                json!({"centre_id": s.centre, "title": "Kuchenbuffet", "capacity": 10,
+                       "starts_at": starts_at, "ends_at": starts_at + Duration::hours(2)}),
+            )
+            .await,
+        )
+    };
+    for _ in 0..5 {
+        let (_, token) = app.volunteers(1).await.remove(0);
+        let (a, b) = tokio::join!(
+            sign_up(&app, &token, &morning),
+            sign_up(&app, &token, &overlapping)
+        );
+        let mut statuses = [a.status, b.status];
+        statuses.sort();
+        assert_eq!(statuses, [201, 409]);
+        let refused = if a.status == 409 { a } else { b };
+        refused.assert_problem(409, "overlapping-shift");
+    }
+    assert_eq!(app.count("signups", "status = 'confirmed'").await, 5);
+}
+
+#[actix_web::test]
+async fn qualifications_must_be_inspected_and_valid_on_the_shifts_day() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let police = "00000000-0000-7000-8000-000000000001";
+    let children = shift(
+        &app,
+        &s,
+        "Spielgruppe leiten",
+        72,
+        2,
+        json!({"required_qualifications": [police]}),
+    )
+    .await;
+    let volunteers = app.volunteers(3).await;
+    let record = |user: &str, expires: Option<chrono::NaiveDate>, inspected: bool| {
+        let sql = format!(
+            "INSERT INTO volunteer_qualifications (id, user_id, type_id, issued_on, inspected_on, inspected_by, expires_on) \
+             VALUES (gen_random_uuid(), '{user}', '{police}', now()::date - 1000, {}, {}, {})",
+            if inspected { "now()::date - 1" } else { "NULL" },
+            if inspected {
+                format!("'{}'", s.coordinator.id)
+            } else {
+                "NULL".into()
+            },
+            expires.map_or("NULL".into(), |d| format!("'{d}'")),
+        );
+        let app = &app;
+        async move {
+            use diesel_async::RunQueryDsl;
+            diesel::sql_query(sql)
+                .execute(&mut app.conn().await)
+                .await
+                .expect("qualification");
+        }
+    };
+    let shift_day = (Utc::now() + Duration::hours(72))
+        .with_timezone(&chrono_tz::Europe::Berlin)
+        .date_naive();
+    // Inspected yesterday, valid for years.
+    record(
+        &volunteers[0].0,
+        Some(shift_day + Duration::days(700)),
+        true,
+    )
+    .await;
+    // Expires on the shift's day: it no longer counts then.
+    record(&volunteers[1].0, Some(shift_day), true).await;
+    // Declared, never inspected.
+    record(&volunteers[2].0, None, false).await;
+
+    assert_eq!(sign_up(&app, &volunteers[0].1, &children).await.status, 201);
+    for (_, token) in &volunteers[1..] {
+        let refused = sign_up(&app, token, &children).await;
+        let problem = refused.assert_problem(422, "qualification-missing");
+        assert!(
+            problem["detail"]
+                .as_str()
+                .expect("detail")
+                .contains("Führungszeugnis")
+        );
+    }
+    assert_eq!(app.count("signups", "true").await, 1);
+}
+
+#[actix_web::test]
+async fn a_cancellation_promotes_the_first_waiting_volunteer_who_is_free_then() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let shift_id = shift(&app, &s, "Tische decken", 48, 1, json!({})).await;
+    let other = shift(&app, &s, "Abwasch", 48, 5, json!({})).await;
+    let people = app.volunteers(3).await;
+    let holder = id_of(&sign_up(&app, &people[0].1, &shift_id).await);
+    let busy = id_of(&sign_up(&app, &people[1].1, &shift_id).await);
+    let free = id_of(&sign_up(&app, &people[2].1, &shift_id).await);
+    // The first in line took a confirmed shift at the same time meanwhile.
+    assert_eq!(
+        sign_up(&app, &people[1].1, &other).await.json()["status"],
+        "confirmed"
+    );
+
+    let cancelled = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/signups/{holder}"),
+            &[("authorization", &format!("Bearer {}", people[0].1))],
+            None,
+        )
+        .await;
+
+    assert_eq!(
+        cancelled.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&cancelled.body)
+    );
+    assert_eq!(cancelled.json()["status"], "cancelled");
+    assert_eq!(cancelled.json()["late_cancellation"], false);
+    assert_eq!(cancelled.json()["promoted_signup_id"], free.as_str());
+    let busy_now = app
+        .get(&format!("/api/v1/signups/{busy}"), Some(&people[1].1))
+        .await;
+    assert_eq!(busy_now.json()["status"], "waitlisted");
+    assert_eq!(busy_now.json()["waitlist_position"], 1);
+    assert_eq!(
+        app.get(&format!("/api/v1/signups/{free}"), Some(&people[2].1))
+            .await
+            .json()["status"],
+        "confirmed"
+    );
+    // Cancelling twice is refused; so is cancelling someone else's.
+    app.send(
+        Method::DELETE,
+        &format!("/api/v1/signups/{holder}"),
+        &[("authorization", &format!("Bearer {}", people[0].1))],
+        None,
+    )
+    .await
+    .assert_problem(409, "signup-not-live");
+    app.send(
+        Method::DELETE,
+        &format!("/api/v1/signups/{free}"),
+        &[("authorization", &format!("Bearer {}", people[0].1))],
+        None,
+    )
+    .await
+    .assert_problem(404, "not-found");
+    app.send(
+        Method::POST,
+        &format!("/api/v1/signups/{free}/cancel"),
+        &[(
+            "authorization",
+            &format!("Bearer {}", s.other_coordinator.access_token),
+        )],
+        None,
+    )
+    .await
+    .assert_problem(404, "not-found");
+    assert_eq!(app.count("signups", "status = 'confirmed'").await, 2);
+}
+
+#[actix_web::test]
+async fn a_cancellation_within_a_day_is_marked_late() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let soon = shift(&app, &s, "Kaffee kochen", 5, 2, json!({})).await;
+    let (_, token) = app.volunteers(1).await.remove(0);
+    let id = id_of(&sign_up(&app, &token, &soon).await);
+    let cancelled = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/signups/{id}/cancel"),
+            &[("authorization", &format!("Bearer {token}"))],
+            None,
+        )
+        .await;
+    assert_eq!(cancelled.json()["late_cancellation"], true);
+    assert_eq!(app.count("signups", "late_cancellation").await, 1);
+    assert_eq!(
+        app.count(
+            "outbox_events",
+            "kind = 'signup.cancelled' AND payload LIKE '%\"late\":true%'"
+        )
+        .await,
+        1
+    );
+}
+
+#[actix_web::test]
+async fn a_retried_sign_up_with_the_same_key_gets_the_first_answer() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let shift_id = shift(&app, &s, "Einlass", 48, 1, json!({})).await;
+    let people = app.volunteers(2).await;
+    let send = |token: String, key: &'static str| {
+        let app = &app;
+        let shift_id = shift_id.clone();
+        async move {
+            app.send(
+                Method::POST,
+                &format!("/api/v1/shifts/{shift_id}/signups"),
+                &[
+                    ("authorization", &format!("Bearer {token}")),
+                    ("idempotency-key", key),
+                ],
+                None,
+            )
+            .await
+        }
+    };
+    // Three retries at once, and one later: one sign-up, four equal answers.
+    let first = join_all((0..3).map(|_| send(people[0].1.clone(), "abc-1"))).await;
+    let later = send(people[0].1.clone(), "abc-1").await;
+    for answer in first.iter().chain([&later]) {
+        assert_eq!(
+            answer.status,
+            201,
+            "{}",
+            String::from_utf8_lossy(&answer.body)
+        );
+        assert_eq!(answer.json()["id"], first[0].json()["id"]);
+        assert_eq!(answer.json()["status"], "confirmed");
+    }
+    assert_eq!(app.count("signups", "true").await, 1);
+    assert_eq!(app.count("outbox_events", "kind LIKE 'signup.%'").await, 1);
+    // The same key from someone else is their own; a refusal is replayed too.
+    let other = send(people[1].1.clone(), "abc-1").await;
+    assert_eq!(other.json()["status"], "waitlisted");
+    let again = send(people[1].1.clone(), "abc-2").await;
+    again.assert_problem(409, "already-signed-up");
+    send(people[1].1.clone(), "abc-2")
+        .await
+        .assert_problem(409, "already-signed-up");
+    // The same key for another request is refused.
+    let elsewhere = shift(&app, &s, "Abbau", 72, 1, json!({})).await;
+    let reused = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/shifts/{elsewhere}/signups"),
+            &[
+                ("authorization", &format!("Bearer {}", people[1].1)),
+                ("idempotency-key", "abc-1"),
+            ],
+            None,
+        )
+        .await;
+    reused.assert_problem(422, "validation-failed");
+    assert_eq!(app.count("signups", "true").await, 2);
+}
+
+#[actix_web::test]
+async fn shifts_for_every_date_and_the_rules_for_past_and_foreign_shifts() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let start = (Utc::now() + Duration::days(1))
+        .with_timezone(&chrono_tz::Europe::Berlin)
+        .date_naive();
+    let activity = id_of(
+        &post(
+            &app,
+            &s.coordinator.access_token,
+            "/api/v1/activities",
+            json!({"centre_id": s.centre, "title": "Kaffeetisch", "category": "coffee_table", "status": "published",
+                   "schedule": {"kind": "recurring", "rrule": "FREQ=WEEKLY;COUNT=6", "first_start": format!("{start}T15:00:00"), "duration_minutes": 120}}),
+        )
+        .await,
+    );
+    // "Two helpers every week", from half an hour before until the end.
+    let created = post(
+        &app,
+        &s.coordinator.access_token,
+        &format!("/api/v1/activities/{activity}/shifts"),
+        json!({"title": "Kuchen backen und aufbauen", "capacity": 2, "start_offset_minutes": -30}),
+    )
+    .await;
+    assert_eq!(
+        created.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&created.body)
+    );
+    assert_eq!(created.json()["created"], 6);
+    let first = created.json()["shift_ids"][0]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let first_shift = app
+        .get(&format!("/api/v1/shifts/{first}"), None)
+        .await
+        .json();
+    assert_eq!(first_shift["activity"]["title"], "Kaffeetisch");
+    assert_eq!(first_shift["capacity"], 2);
+    assert_eq!(first_shift["free_places"], 2);
+    assert_eq!(app.count("shifts", "occurrence_id IS NOT NULL").await, 6);
+
+    // Another operator's coordinator can neither create shifts here nor sign up others.
+    post(
+        &app,
+        &s.other_coordinator.access_token,
+        &format!("/api/v1/activities/{activity}/shifts"),
+        json!({"title": "X", "capacity": 1}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    let starts_at = Utc::now() + Duration::hours(30);
+    post(&app, &s.other_coordinator.access_token, "/api/v1/shifts",
+         json!({"centre_id": s.centre, "title": "X", "capacity": 1, "starts_at": starts_at, "ends_at": starts_at + Duration::hours(1)}))
+        .await
+        .assert_problem(403, "forbidden");
+    let (volunteer, _) = app.volunteers(1).await.remove(0);
+    post(
+        &app,
+        &s.other_coordinator.access_token,
+        &format!("/api/v1/shifts/{first}/signups"),
+        json!({"user_id": volunteer}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    // Their own coordinator may sign up a named volunteer.
+    let named = post(
+        &app,
+        &s.coordinator.access_token,
+        &format!("/api/v1/shifts/{first}/signups"),
+        json!({"user_id": volunteer}),
+    )
+    .await;
+    assert_eq!(named.status, 201);
+    assert_eq!(named.json()["user_id"], volunteer.as_str());
+    post(
+        &app,
+        &s.coordinator.access_token,
+        &format!("/api/v1/shifts/{first}/signups"),
+        json!({"user_id": volunteer}),
+    )
+    .await
+    .assert_problem(409, "already-signed-up");
+
+    // A shift that has begun takes no sign-ups.
+    let begun = {
+        use diesel_async::RunQueryDsl;
+        let id = shift(&app, &s, "Gestern", 10, 2, json!({})).await;
+        diesel::sql_query(format!(
+            "UPDATE shifts SET starts_at = now() - interval '1 hour' WHERE id = '{id}'"
+        ))
+        .execute(&mut app.conn().await)
+        .await
+        .expect("move into the past");
+        id
+    };
+    let (_, token) = app.volunteers(1).await.remove(0);
+    sign_up(&app, &token, &begun)
+        .await
+        .assert_problem(409, "shift-past");
+    sign_up(&app, &token, "018f0000-0000-7000-8000-000000000000")
+        .await
+        .assert_problem(404, "not-found");
+    let _ = (&s.admin, &s.operator);
+}
