@@ -27,6 +27,7 @@ use crate::error::{PROBLEM_JSON, Problem, ProblemField};
         (name = "districts", description = "Districts (Quartiere, Stadtteile) of a town: public to read, administrators change them"),
         (name = "activities", description = "Activities (Angebote) of centres with their schedules, and calendar feeds: published ones are public; coordinators plan them"),
         (name = "occurrences", description = "Occurrences (Termine): the public \"what's on\" search, and single dates staff cancel, move, annotate and record attendance for"),
+        (name = "qualifications", description = "Qualifications volunteers declare and staff inspect in person: the extended police certificate, the food hygiene instruction, first aid, and operators' own"),
         (name = "shifts", description = "Volunteer shifts (Einsätze): public counts of places and waitlists, never names; coordinators create them"),
         (name = "signups", description = "Sign-ups for shifts: never more confirmed than places, a first-come waitlist, cancellation with promotion"),
         (name = "operations", description = "Health checks for load balancers and orchestrators"),

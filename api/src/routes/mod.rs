@@ -9,6 +9,7 @@ pub mod health;
 pub mod me;
 pub mod occurrences;
 pub mod operators;
+pub mod qualifications;
 pub mod shifts;
 pub mod signups;
 pub mod users;
@@ -57,6 +58,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(occurrences::search::search_occurrences)
             .service(occurrences::get::get_occurrence)
             .service(occurrences::update::update_occurrence)
+            .service(qualifications::list_qualification_types)
+            .service(qualifications::create_qualification_type)
+            .service(qualifications::my_qualifications)
+            .service(qualifications::declare_qualification)
+            .service(qualifications::withdraw_qualification)
+            .service(qualifications::inspect_qualification)
             .service(shifts::create_shift)
             .service(shifts::create_activity_shifts)
             .service(shifts::get_shift)

@@ -620,3 +620,122 @@ async fn shifts_for_every_date_and_the_rules_for_past_and_foreign_shifts() {
         .assert_problem(404, "not-found");
     let _ = (&s.admin, &s.operator);
 }
+
+#[actix_web::test]
+async fn volunteers_declare_and_staff_inspect_qualifications_through_the_api() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let types = app.get("/api/v1/qualification-types", None).await.json();
+    let mut codes: Vec<&str> = types
+        .as_array()
+        .expect("types")
+        .iter()
+        .filter_map(|t| t["code"].as_str())
+        .collect();
+    codes.sort_unstable();
+    assert_eq!(
+        codes,
+        ["extended_police_certificate", "first_aid", "food_hygiene"]
+    );
+    let police = types
+        .as_array()
+        .expect("types")
+        .iter()
+        .find(|t| t["code"] == "extended_police_certificate")
+        .expect("police certificate");
+    assert_eq!(police["validity_months"], 60);
+    let police = police["id"].as_str().expect("id").to_owned();
+    let shift_id = shift(
+        &app,
+        &s,
+        "Hausaufgabenhilfe",
+        48,
+        2,
+        json!({"required_qualifications": [police]}),
+    )
+    .await;
+    let volunteer = app.signed_up("helga@example.org").await;
+    let issued = (Utc::now() - Duration::days(400)).date_naive();
+
+    let declared = post(
+        &app,
+        &volunteer.access_token,
+        "/api/v1/me/qualifications",
+        json!({"type_id": police, "issued_on": issued}),
+    )
+    .await;
+    assert_eq!(declared.status, 201);
+    assert_eq!(declared.json()["status"], "declared");
+    sign_up(&app, &volunteer.access_token, &shift_id)
+        .await
+        .assert_problem(422, "qualification-missing");
+
+    // Another operator's coordinator may inspect too (for their operator); a volunteer may not.
+    post(
+        &app,
+        &volunteer.access_token,
+        &format!("/api/v1/operators/{}/qualification-checks", s.operator),
+        json!({"user_id": volunteer.id, "type_id": police, "issued_on": issued}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    let inspected = post(
+        &app,
+        &s.coordinator.access_token,
+        &format!("/api/v1/operators/{}/qualification-checks", s.operator),
+        json!({"user_id": volunteer.id, "type_id": police, "issued_on": issued}),
+    )
+    .await;
+    assert_eq!(
+        inspected.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&inspected.body)
+    );
+    assert_eq!(inspected.json()["status"], "valid");
+    let expected_expiry = issued
+        .checked_add_months(chrono::Months::new(60))
+        .expect("date");
+    assert_eq!(
+        inspected.json()["expires_on"],
+        expected_expiry.to_string(),
+        "five years"
+    );
+    assert_eq!(
+        sign_up(&app, &volunteer.access_token, &shift_id)
+            .await
+            .status,
+        201
+    );
+    let mine = app
+        .get("/api/v1/me/qualifications", Some(&volunteer.access_token))
+        .await;
+    assert_eq!(mine.json()[0]["status"], "valid");
+    assert_eq!(mine.json()[0]["inspected_for"], s.operator.as_str());
+    // Only the fact of the inspection is stored: no column could hold a document.
+    assert_eq!(
+        app.count(
+            "information_schema.columns",
+            "table_name = 'volunteer_qualifications' AND data_type IN ('bytea', 'text')"
+        )
+        .await,
+        0
+    );
+    // A renewal with a new issue date needs a new inspection.
+    let renewed = post(
+        &app,
+        &volunteer.access_token,
+        "/api/v1/me/qualifications",
+        json!({"type_id": police, "issued_on": issued + Duration::days(100)}),
+    )
+    .await;
+    assert_eq!(renewed.json()["status"], "declared");
+    post(
+        &app,
+        &volunteer.access_token,
+        "/api/v1/me/qualifications",
+        json!({"type_id": "018f0000-0000-7000-8000-000000000000", "issued_on": issued}),
+    )
+    .await
+    .assert_problem(422, "validation-failed");
+}
