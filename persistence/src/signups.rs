@@ -400,3 +400,147 @@ async fn promote_next(
     }
     Ok(None)
 }
+
+/// A line of a roster: a sign-up with its volunteer's name and address.
+#[derive(Debug, Clone)]
+pub struct RosterLine {
+    pub signup: SignupRow,
+    pub shift_title: String,
+    pub display_name: String,
+    pub email: String,
+    pub position: Option<i64>,
+}
+
+/// The live and past sign-ups (not the cancelled ones unless `with_cancelled`) of the shifts
+/// `shift_ids`, by shift start, then confirmed before waiting, then queue order.
+pub async fn roster(
+    conn: &mut AsyncPgConnection,
+    shift_ids: &[Uuid],
+    with_cancelled: bool,
+) -> Result<Vec<RosterLine>> {
+    use crate::schema::users;
+    let mut query = signups::table
+        .inner_join(users::table.on(users::id.eq(signups::user_id)))
+        .inner_join(shifts::table)
+        .filter(signups::shift_id.eq_any(shift_ids))
+        .into_boxed();
+    if !with_cancelled {
+        query = query.filter(signups::status.ne("cancelled"));
+    }
+    let rows: Vec<(SignupRow, String, String, String)> = query
+        .select((
+            SignupRow::as_select(),
+            shifts::title,
+            users::display_name,
+            users::email,
+        ))
+        .order((
+            signups::starts_at,
+            signups::shift_id,
+            signups::status.eq("waitlisted"),
+            signups::queued_at,
+        ))
+        .load(conn)
+        .await?;
+    let mut lines = Vec::with_capacity(rows.len());
+    let mut waiting: std::collections::HashMap<Uuid, i64> = std::collections::HashMap::new();
+    for (signup, shift_title, display_name, email) in rows {
+        let position = (signup.status == "waitlisted").then(|| {
+            let n = waiting.entry(signup.shift_id).or_default();
+            *n += 1;
+            *n
+        });
+        lines.push(RosterLine {
+            signup,
+            shift_title,
+            display_name,
+            email,
+            position,
+        });
+    }
+    Ok(lines)
+}
+
+/// The ids of a centre's shifts that start in `from`..`to`.
+pub async fn shifts_of_centre(
+    conn: &mut AsyncPgConnection,
+    centre_id: Uuid,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<Vec<Uuid>> {
+    Ok(shifts::table
+        .filter(shifts::centre_id.eq(centre_id))
+        .filter(shifts::starts_at.ge(from))
+        .filter(shifts::starts_at.lt(to))
+        .select(shifts::id)
+        .load(conn)
+        .await?)
+}
+
+/// Why a check-in or attendance was not recorded.
+#[derive(Debug, PartialEq, Eq)]
+pub enum AttendanceRefusal {
+    NotFound,
+    /// Only confirmed sign-ups (or ones already marked) can be checked in or marked.
+    NotConfirmed,
+}
+
+/// Checks a confirmed volunteer in, now.
+pub async fn check_in(
+    conn: &mut AsyncPgConnection,
+    signup_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Result<SignupRow, AttendanceRefusal>> {
+    let updated = diesel::update(
+        signups::table
+            .filter(signups::id.eq(signup_id))
+            .filter(signups::status.eq_any(["confirmed", "attended"])),
+    )
+    .set((
+        signups::checked_in_at.eq(now),
+        signups::version.eq(signups::version + 1),
+        signups::updated_at.eq(now),
+    ))
+    .returning(SignupRow::as_returning())
+    .get_result(conn)
+    .await
+    .optional()?;
+    refusal_unless(conn, signup_id, updated).await
+}
+
+/// Marks a confirmed sign-up as attended (with minutes worked) or as a no-show.
+pub async fn record_attendance(
+    conn: &mut AsyncPgConnection,
+    signup_id: Uuid,
+    attended: bool,
+    minutes_worked: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<Result<SignupRow, AttendanceRefusal>> {
+    let updated = diesel::update(
+        signups::table
+            .filter(signups::id.eq(signup_id))
+            .filter(signups::status.eq_any(["confirmed", "attended", "no_show"])),
+    )
+    .set((
+        signups::status.eq(if attended { "attended" } else { "no_show" }),
+        signups::minutes_worked.eq(if attended { minutes_worked } else { None }),
+        signups::version.eq(signups::version + 1),
+        signups::updated_at.eq(now),
+    ))
+    .returning(SignupRow::as_returning())
+    .get_result(conn)
+    .await
+    .optional()?;
+    refusal_unless(conn, signup_id, updated).await
+}
+
+async fn refusal_unless(
+    conn: &mut AsyncPgConnection,
+    signup_id: Uuid,
+    updated: Option<SignupRow>,
+) -> Result<Result<SignupRow, AttendanceRefusal>> {
+    match updated {
+        Some(row) => Ok(Ok(row)),
+        None if find(conn, signup_id).await?.is_some() => Ok(Err(AttendanceRefusal::NotConfirmed)),
+        None => Ok(Err(AttendanceRefusal::NotFound)),
+    }
+}

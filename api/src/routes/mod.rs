@@ -10,6 +10,7 @@ pub mod me;
 pub mod occurrences;
 pub mod operators;
 pub mod qualifications;
+pub mod rosters;
 pub mod shifts;
 pub mod signups;
 pub mod users;
@@ -70,6 +71,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(signups::create_signup)
             .service(signups::get_signup)
             .service(signups::cancel_signup)
-            .service(signups::delete_signup),
+            .service(signups::delete_signup)
+            .service(rosters::shift_roster)
+            .service(rosters::centre_roster)
+            .service(rosters::check_in)
+            .service(rosters::record_attendance),
     );
 }

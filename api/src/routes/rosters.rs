@@ -1,0 +1,383 @@
+//! Rosters and attendance: who is on a shift, for the staff of the operator that owns it
+//! (and administrators) only — as JSON, or as CSV with `Accept: text/csv`. Staff check
+//! volunteers in and record attendance and hours.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::{DateTime, Duration, Utc};
+use quartier_domain::StaffRole;
+use quartier_persistence::signups::{self, AttendanceRefusal, RosterLine, SignupRow};
+use quartier_persistence::{AsyncPgConnection, shifts};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::AuthUser;
+use crate::authz::require_centre_staff;
+use crate::error::{ApiError, Problem};
+use crate::extract::Json;
+use crate::routes::occurrences::check_range;
+use crate::routes::signups::SignupResponse;
+use crate::state::AppState;
+
+/// One volunteer on a roster.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RosterEntry {
+    pub signup_id: Uuid,
+    pub shift_id: Uuid,
+    #[schema(example = "Tische decken")]
+    pub shift_title: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub user_id: Uuid,
+    #[schema(example = "Helga Schmidt")]
+    pub name: String,
+    pub email: String,
+    /// `confirmed`, `waitlisted`, `attended`, `no_show` (and `cancelled` with `cancelled=true`).
+    pub status: String,
+    pub waitlist_position: Option<i64>,
+    pub checked_in_at: Option<DateTime<Utc>>,
+    pub minutes_worked: Option<i32>,
+    pub late_cancellation: bool,
+}
+
+impl From<RosterLine> for RosterEntry {
+    fn from(line: RosterLine) -> Self {
+        let s = line.signup;
+        Self {
+            signup_id: s.id,
+            shift_id: s.shift_id,
+            shift_title: line.shift_title,
+            starts_at: s.starts_at,
+            ends_at: s.ends_at,
+            user_id: s.user_id,
+            name: line.display_name,
+            email: line.email,
+            status: s.status,
+            waitlist_position: line.position,
+            checked_in_at: s.checked_in_at,
+            minutes_worked: s.minutes_worked,
+            late_cancellation: s.late_cancellation,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RosterQuery {
+    /// Include cancelled sign-ups.
+    pub cancelled: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CentreRosterQuery {
+    /// Shifts starting from here (RFC 3339; encode `+` as `%2B`).
+    pub from: DateTime<Utc>,
+    /// … until here, at most 93 days later.
+    pub to: DateTime<Utc>,
+    /// Include cancelled sign-ups.
+    pub cancelled: Option<bool>,
+}
+
+/// A CSV cell: quoted when needed, and never read as a formula by spreadsheet programs.
+fn cell(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+fn csv(entries: &[RosterEntry]) -> String {
+    let mut out = String::from(
+        "signup_id,shift_id,shift_title,starts_at,ends_at,user_id,name,email,status,waitlist_position,checked_in_at,minutes_worked,late_cancellation\r\n",
+    );
+    for e in entries {
+        let fields = [
+            e.signup_id.to_string(),
+            e.shift_id.to_string(),
+            e.shift_title.clone(),
+            e.starts_at.to_rfc3339(),
+            e.ends_at.to_rfc3339(),
+            e.user_id.to_string(),
+            e.name.clone(),
+            e.email.clone(),
+            e.status.clone(),
+            e.waitlist_position
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
+            e.checked_in_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            e.minutes_worked.map(|m| m.to_string()).unwrap_or_default(),
+            e.late_cancellation.to_string(),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| cell(f)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// JSON, or CSV when the client asks for `text/csv`.
+fn answer(request: &HttpRequest, entries: Vec<RosterEntry>) -> HttpResponse {
+    let wants_csv = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/csv"));
+    let mut response = HttpResponse::Ok();
+    response.insert_header((header::CACHE_CONTROL, "no-store"));
+    if wants_csv {
+        response
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"roster.csv\"",
+            ))
+            .body(csv(&entries))
+    } else {
+        response.json(entries)
+    }
+}
+
+/// The operator staff check every roster route goes through; 404 for an unknown shift.
+async fn staff_shift(
+    conn: &mut AsyncPgConnection,
+    user: AuthUser,
+    shift_id: Uuid,
+) -> Result<shifts::ShiftView, ApiError> {
+    let shift = shifts::find(conn, shift_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("No shift has this id.".into()))?;
+    require_centre_staff(conn, user, shift.shift.centre_id, StaffRole::Coordinator).await?;
+    Ok(shift)
+}
+
+/// The roster of one shift: names, addresses, status, check-in, hours. Staff of the operator
+/// that owns the shift, and administrators. JSON, or CSV with `Accept: text/csv`.
+#[utoipa::path(
+    tag = "rosters",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The shift's id"), RosterQuery),
+    responses(
+        (status = 200, description = "The roster", content(
+            (Vec<RosterEntry> = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 403, description = "Not staff of the shift's operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No shift has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/shifts/{id}/roster")]
+pub async fn shift_roster(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    query: web::Query<RosterQuery>,
+    request: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.conn().await?;
+    staff_shift(&mut conn, user, *id).await?;
+    let lines = signups::roster(&mut conn, &[*id], query.cancelled.unwrap_or(false)).await?;
+    Ok(answer(
+        &request,
+        lines.into_iter().map(Into::into).collect(),
+    ))
+}
+
+/// The roster of a centre's shifts in a range (at most 93 days). Staff of the centre's
+/// operator and administrators. JSON, or CSV with `Accept: text/csv`.
+#[utoipa::path(
+    tag = "rosters",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The centre's id"), CentreRosterQuery),
+    responses(
+        (status = 200, description = "The roster", content(
+            (Vec<RosterEntry> = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 400, description = "`from` or `to` is missing or does not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff of the centre's operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No centre has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A reversed or too long range (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/centres/{id}/roster")]
+pub async fn centre_roster(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    query: web::Query<CentreRosterQuery>,
+    request: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let range = check_range(query.from, query.to)?;
+    let mut conn = state.conn().await?;
+    require_centre_staff(&mut conn, user, *id, StaffRole::Coordinator).await?;
+    let shift_ids = signups::shifts_of_centre(&mut conn, *id, range).await?;
+    let lines = signups::roster(&mut conn, &shift_ids, query.cancelled.unwrap_or(false)).await?;
+    Ok(answer(
+        &request,
+        lines.into_iter().map(Into::into).collect(),
+    ))
+}
+
+/// The sign-up's shift, for staff of its operator only.
+async fn staff_signup(
+    conn: &mut AsyncPgConnection,
+    user: AuthUser,
+    signup_id: Uuid,
+) -> Result<(signups::Placed, shifts::ShiftView), ApiError> {
+    let not_found = || ApiError::NotFound("No sign-up has this id.".into());
+    let placed = signups::find(conn, signup_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let shift = staff_shift(conn, user, placed.signup.shift_id)
+        .await
+        .map_err(|e| match e {
+            ApiError::Forbidden(_) if placed.signup.user_id != user.id => not_found(),
+            other => other,
+        })?;
+    Ok((placed, shift))
+}
+
+fn attendance_refused(refusal: AttendanceRefusal) -> ApiError {
+    match refusal {
+        AttendanceRefusal::NotFound => ApiError::NotFound("No sign-up has this id.".into()),
+        AttendanceRefusal::NotConfirmed => ApiError::Conflict {
+            slug: "signup-not-confirmed",
+            detail: "Only confirmed volunteers can be checked in or marked.".into(),
+        },
+    }
+}
+
+fn done(row: SignupRow) -> HttpResponse {
+    HttpResponse::Ok().json(SignupResponse::from(signups::Placed {
+        signup: row,
+        position: None,
+    }))
+}
+
+/// Check a confirmed volunteer in, from two hours before the shift until its end. Staff of
+/// the shift's operator.
+#[utoipa::path(
+    tag = "rosters",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The sign-up's id")),
+    responses(
+        (status = 200, description = "Checked in", body = SignupResponse),
+        (status = 403, description = "Not staff of the shift's operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No sign-up has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`signup-not-confirmed`, or `not-yet` (more than two hours before the shift) / `shift-past` (after its end)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/signups/{id}/check-in")]
+pub async fn check_in(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.conn().await?;
+    let (_, shift) = staff_signup(&mut conn, user, *id).await?;
+    let now = Utc::now();
+    if now < shift.shift.starts_at - Duration::hours(2) {
+        return Err(ApiError::Conflict {
+            slug: "not-yet",
+            detail: "Check-in opens two hours before the shift.".into(),
+        });
+    }
+    if now > shift.shift.ends_at {
+        return Err(ApiError::Conflict {
+            slug: "shift-past",
+            detail: "The shift is over: record attendance instead.".into(),
+        });
+    }
+    let row = signups::check_in(&mut conn, *id, now)
+        .await?
+        .map_err(attendance_refused)?;
+    Ok(done(row))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttendanceRequest {
+    /// `true`: attended; `false`: did not come (no-show).
+    pub attended: bool,
+    /// Minutes worked; default the shift's length. Only with `attended`.
+    #[schema(minimum = 0, maximum = 1440)]
+    pub minutes_worked: Option<i64>,
+}
+
+/// Record attendance once the shift has begun: attended (with the minutes worked, default the
+/// shift's length) or no-show. Staff of the shift's operator.
+#[utoipa::path(
+    tag = "rosters",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The sign-up's id")),
+    request_body = AttendanceRequest,
+    responses(
+        (status = 200, description = "Recorded", body = SignupResponse),
+        (status = 403, description = "Not staff of the shift's operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No sign-up has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`signup-not-confirmed`, or `not-yet` (the shift has not begun)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Minutes out of range, or minutes for a no-show (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/signups/{id}/attendance")]
+pub async fn record_attendance(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    Json(body): Json<AttendanceRequest>,
+) -> Result<HttpResponse, ApiError> {
+    if body
+        .minutes_worked
+        .is_some_and(|m| !(0..=1440).contains(&m))
+    {
+        return Err(ApiError::validation(
+            "minutes_worked",
+            "must be from 0 to 1440",
+        ));
+    }
+    if !body.attended && body.minutes_worked.is_some() {
+        return Err(ApiError::validation(
+            "minutes_worked",
+            "only for volunteers who attended",
+        ));
+    }
+    let mut conn = state.conn().await?;
+    let (_, shift) = staff_signup(&mut conn, user, *id).await?;
+    let now = Utc::now();
+    if now < shift.shift.starts_at {
+        return Err(ApiError::Conflict {
+            slug: "not-yet",
+            detail: "Attendance can be recorded once the shift has begun.".into(),
+        });
+    }
+    let length = (shift.shift.ends_at - shift.shift.starts_at).num_minutes();
+    let minutes = body
+        .attended
+        .then(|| body.minutes_worked.unwrap_or(length).clamp(0, 1440) as i32);
+    let row = signups::record_attendance(&mut conn, *id, body.attended, minutes, now)
+        .await?
+        .map_err(attendance_refused)?;
+    Ok(done(row))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn csv_cells_are_quoted_and_never_formulas() {
+        assert_eq!(cell("Helga"), "Helga");
+        assert_eq!(cell("Schmidt, Helga"), "\"Schmidt, Helga\"");
+        assert_eq!(cell("sagt \"hallo\""), "\"sagt \"\"hallo\"\"\"");
+        assert_eq!(cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(cell("+49 231"), "'+49 231");
+    }
+}
