@@ -183,3 +183,207 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Shift
         .await
         .optional()?)
 }
+
+/// Changes to a shift; `None` leaves a field.
+#[derive(Debug, Default)]
+pub struct ShiftChanges<'a> {
+    pub title: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub min_age_note: Option<Option<&'a str>>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub capacity: Option<i32>,
+    /// Cancels the shift and all its sign-ups.
+    pub cancel: bool,
+    /// Confirmed sign-ups to move back to the waitlist when the capacity drops below the
+    /// confirmed count.
+    pub move_to_waitlist: &'a [Uuid],
+}
+
+/// Why a shift was not changed.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ShiftRefusal {
+    NotFound,
+    VersionConflict,
+    Cancelled,
+    /// The capacity would drop below the confirmed sign-ups: name this many more to move back.
+    BelowConfirmed {
+        confirmed: i32,
+        to_move: i32,
+    },
+    /// A sign-up to move back is not a confirmed one of this shift.
+    NotConfirmedHere(Uuid),
+}
+
+/// Applies `changes` in one transaction with its events: new times carry over to the
+/// sign-ups (the overlap rule still holds: a violation of the sign-ups' exclusion constraint
+/// comes back as an error), a higher capacity promotes from the waitlist, a lower one moves the
+/// named sign-ups back to it, a cancellation cancels every live sign-up.
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    expected_versions: Option<&[i32]>,
+    changes: &ShiftChanges<'_>,
+    changed_by: Uuid,
+    now: DateTime<Utc>,
+) -> Result<std::result::Result<ShiftRow, ShiftRefusal>> {
+    use crate::schema::signups;
+    conn.transaction::<_, Error, _>(async |conn| {
+        let Some(shift) = shifts::table
+            .filter(shifts::id.eq(id))
+            .select(ShiftRow::as_select())
+            .for_no_key_update()
+            .first(conn)
+            .await
+            .optional()?
+        else {
+            return Ok(Err(ShiftRefusal::NotFound));
+        };
+        if expected_versions.is_some_and(|v| !v.contains(&shift.version)) {
+            return Ok(Err(ShiftRefusal::VersionConflict));
+        }
+        if shift.status == "cancelled" {
+            return Ok(Err(ShiftRefusal::Cancelled));
+        }
+        let operator_id: Uuid = crate::schema::centres::table
+            .filter(crate::schema::centres::id.eq(shift.centre_id))
+            .select(crate::schema::centres::operator_id)
+            .first(conn)
+            .await?;
+        let starts_at = changes.starts_at.unwrap_or(shift.starts_at);
+        let ends_at = changes.ends_at.unwrap_or(shift.ends_at);
+        let capacity = changes.capacity.unwrap_or(shift.capacity);
+        let mut confirmed = shift.confirmed_count;
+        if changes.cancel {
+            let cancelled: Vec<(Uuid, Uuid)> = diesel::update(
+                signups::table
+                    .filter(signups::shift_id.eq(id))
+                    .filter(signups::status.eq_any(["confirmed", "waitlisted"])),
+            )
+            .set((
+                signups::status.eq("cancelled"),
+                signups::cancelled_at.eq(now),
+                signups::cancelled_by.eq(changed_by),
+                signups::version.eq(signups::version + 1),
+                signups::updated_at.eq(now),
+            ))
+            .returning((signups::id, signups::user_id))
+            .get_results(conn)
+            .await?;
+            for (signup_id, user_id) in cancelled {
+                outbox::record(
+                    conn,
+                    "signup.cancelled",
+                    Some(operator_id),
+                    signup_id,
+                    serde_json::json!({"signup_id": signup_id, "shift_id": id, "user_id": user_id, "reason": "shift cancelled"}),
+                )
+                .await?;
+            }
+            confirmed = 0;
+        } else if capacity < confirmed {
+            let to_move = confirmed - capacity;
+            if (changes.move_to_waitlist.len() as i32) < to_move {
+                return Ok(Err(ShiftRefusal::BelowConfirmed { confirmed, to_move }));
+            }
+            let here: Vec<Uuid> = signups::table
+                .filter(signups::shift_id.eq(id))
+                .filter(signups::status.eq("confirmed"))
+                .filter(signups::id.eq_any(changes.move_to_waitlist))
+                .select(signups::id)
+                .load(conn)
+                .await?;
+            if let Some(stranger) = changes.move_to_waitlist.iter().find(|m| !here.contains(m)) {
+                return Ok(Err(ShiftRefusal::NotConfirmedHere(*stranger)));
+            }
+            for signup_id in changes.move_to_waitlist.iter().take(to_move as usize) {
+                let moved = diesel::update(
+                    signups::table
+                        .filter(signups::id.eq(signup_id))
+                        .filter(signups::shift_id.eq(id))
+                        .filter(signups::status.eq("confirmed")),
+                )
+                .set((
+                    signups::status.eq("waitlisted"),
+                    signups::confirmed_at.eq(None::<DateTime<Utc>>),
+                    signups::version.eq(signups::version + 1),
+                    signups::updated_at.eq(now),
+                ))
+                .execute(conn)
+                .await?;
+                if moved == 0 {
+                    continue;
+                }
+                outbox::record(
+                    conn,
+                    "signup.waitlisted",
+                    Some(operator_id),
+                    *signup_id,
+                    serde_json::json!({"signup_id": signup_id, "shift_id": id, "reason": "capacity lowered"}),
+                )
+                .await?;
+            }
+            confirmed = capacity;
+        }
+        if starts_at != shift.starts_at || ends_at != shift.ends_at {
+            diesel::update(signups::table.filter(signups::shift_id.eq(id)))
+                .set((signups::starts_at.eq(starts_at), signups::ends_at.eq(ends_at)))
+                .execute(conn)
+                .await?;
+        }
+        let row: ShiftRow = diesel::update(shifts::table.filter(shifts::id.eq(id)))
+            .set((
+                changes.title.map(|t| shifts::title.eq(t)),
+                changes.description.map(|d| shifts::description.eq(d)),
+                changes.min_age_note.map(|n| shifts::min_age_note.eq(n)),
+                shifts::starts_at.eq(starts_at),
+                shifts::ends_at.eq(ends_at),
+                shifts::capacity.eq(capacity),
+                shifts::confirmed_count.eq(confirmed),
+                shifts::status.eq(if changes.cancel { "cancelled" } else { "open" }),
+                shifts::version.eq(shifts::version + 1),
+                shifts::updated_at.eq(now),
+            ))
+            .returning(ShiftRow::as_returning())
+            .get_result(conn)
+            .await?;
+        // A higher capacity fills from the waitlist.
+        let mut filled = row.confirmed_count;
+        if !changes.cancel && row.starts_at > now {
+            while filled < row.capacity {
+                let Some(next) = crate::signups::promote_next(conn, id, now).await? else {
+                    break;
+                };
+                filled += 1;
+                outbox::record(
+                    conn,
+                    "signup.promoted",
+                    Some(operator_id),
+                    next.id,
+                    serde_json::json!({"signup_id": next.id, "shift_id": id, "user_id": next.user_id}),
+                )
+                .await?;
+            }
+        }
+        let row = if filled != row.confirmed_count {
+            diesel::update(shifts::table.filter(shifts::id.eq(id)))
+                .set(shifts::confirmed_count.eq(filled))
+                .returning(ShiftRow::as_returning())
+                .get_result(conn)
+                .await?
+        } else {
+            row
+        };
+        let kind = if changes.cancel { "shift.cancelled" } else { "shift.changed" };
+        outbox::record(
+            conn,
+            kind,
+            Some(operator_id),
+            id,
+            serde_json::json!({"shift_id": id, "starts_at": row.starts_at, "ends_at": row.ends_at, "capacity": row.capacity}),
+        )
+        .await?;
+        Ok(Ok(row))
+    })
+    .await
+}

@@ -363,7 +363,7 @@ pub async fn cancel(
 /// Confirms the first waitlisted sign-up of the shift that overlaps none of its volunteer's
 /// confirmed ones; each attempt in a savepoint, so a refusal by the exclusion constraint only
 /// moves on to the next.
-async fn promote_next(
+pub(crate) async fn promote_next(
     conn: &mut AsyncPgConnection,
     shift_id: Uuid,
     now: DateTime<Utc>,

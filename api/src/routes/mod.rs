@@ -68,6 +68,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(shifts::create_shift)
             .service(shifts::create_activity_shifts)
             .service(shifts::get_shift)
+            .service(shifts::update_shift)
             .service(signups::create_signup)
             .service(signups::get_signup)
             .service(signups::cancel_signup)

@@ -2,7 +2,7 @@
 //! centre create them, one at a time or for every coming date of an activity.
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Datelike, Duration, Utc};
 use quartier_domain::operator::free_text;
 use quartier_domain::{StaffRole, ValidationErrors, bounded_text};
@@ -403,4 +403,180 @@ pub async fn get_shift(
         .ok_or_else(|| ApiError::NotFound("No shift has this id.".into()))?;
     // Places change without the shift's version changing: the tag is made from the body.
     json_with_body_etag(&if_none_match, &ShiftResponse::from(view))
+}
+
+/// Changes to a shift; fields left out stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateShiftRequest {
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*[^\s\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff][^\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*$"
+    )]
+    pub title: Option<String>,
+    #[schema(
+        max_length = 4000,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*$"
+    )]
+    pub description: Option<String>,
+    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*$"
+    )]
+    pub min_age_note: Option<Option<String>>,
+    /// New times; the sign-ups move along (a volunteer would then overlap: 409).
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    /// More places promote from the waitlist; fewer than confirmed need `move_to_waitlist`.
+    #[schema(minimum = 1, maximum = 1000)]
+    pub capacity: Option<i64>,
+    /// `cancelled` cancels the shift and every sign-up on it.
+    #[schema(example = "cancelled")]
+    pub status: Option<ShiftStatusBody>,
+    /// Confirmed sign-ups that go back to the waitlist when the capacity drops below them.
+    #[schema(max_items = 1000)]
+    pub move_to_waitlist: Option<Vec<Uuid>>,
+}
+
+/// A shift's status as a change names it.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ShiftStatusBody {
+    Open,
+    Cancelled,
+}
+
+/// Change or cancel a shift. Administrators and staff of the centre's operator; needs
+/// `If-Match`. Every change writes `shift.changed` (or `shift.cancelled`) to the outbox with
+/// the sign-up events it causes.
+#[utoipa::path(
+    tag = "shifts",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The shift's id"),
+        ("If-Match" = String, Header, description = "The ETag of the version being changed, or `*`"),
+    ),
+    request_body = UpdateShiftRequest,
+    responses(
+        (status = 200, description = "The changed shift", body = ShiftResponse, headers(("ETag" = String))),
+        (status = 403, description = "Not staff of the centre's operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No shift has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`capacity-below-confirmed` (name who moves back with `move_to_waitlist`), `shift-cancelled`, or `overlapping-shift` (new times clash with a volunteer's other shift)", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The shift changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing (`precondition-required`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[patch("/shifts/{id}")]
+pub async fn update_shift(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    Json(body): Json<UpdateShiftRequest>,
+    if_match: crate::extract::IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    use quartier_persistence::shifts::{ShiftChanges, ShiftRefusal};
+    let mut errors = ValidationErrors::default();
+    let title = body
+        .title
+        .as_deref()
+        .and_then(|t| errors.collect(bounded_text(t, "title", 200)));
+    let description = body
+        .description
+        .as_deref()
+        .and_then(|d| errors.collect(free_text(d, "description", 4000)));
+    let min_age_note = match &body.min_age_note {
+        Some(Some(note)) if !note.trim().is_empty() => errors
+            .collect(bounded_text(note, "min_age_note", 200))
+            .map(Some),
+        Some(_) => Some(None),
+        None => None,
+    };
+    if body
+        .capacity
+        .is_some_and(|c| !(1..=MAX_CAPACITY).contains(&c))
+    {
+        errors.push("capacity", "must be from 1 to 1000");
+    }
+    let mut conn = state.conn().await?;
+    let current = shifts::find(&mut conn, *id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("No shift has this id.".into()))?;
+    let starts_at = body.starts_at.unwrap_or(current.shift.starts_at);
+    let ends_at = body.ends_at.unwrap_or(current.shift.ends_at);
+    if body.starts_at.is_some() || body.ends_at.is_some() {
+        check_times(starts_at, ends_at, &mut errors);
+    }
+    if body.status == Some(ShiftStatusBody::Open) && current.shift.status == "cancelled" {
+        errors.push(
+            "status",
+            "a cancelled shift cannot be opened again: create a new one",
+        );
+    }
+    errors.into_result()?;
+    require_centre_staff(
+        &mut conn,
+        user,
+        current.shift.centre_id,
+        StaffRole::Coordinator,
+    )
+    .await?;
+    let versions = if_match.versions()?;
+    let mut move_to_waitlist = body.move_to_waitlist.clone().unwrap_or_default();
+    move_to_waitlist.sort();
+    move_to_waitlist.dedup();
+    let changes = ShiftChanges {
+        title: title.as_deref(),
+        description: description.as_deref(),
+        min_age_note: min_age_note.as_ref().map(Option::as_deref),
+        starts_at: body.starts_at,
+        ends_at: body.ends_at,
+        capacity: body.capacity.map(|c| c as i32),
+        cancel: body.status == Some(ShiftStatusBody::Cancelled),
+        move_to_waitlist: &move_to_waitlist,
+    };
+    let updated = shifts::update(&mut conn, *id, versions, &changes, user.id, Utc::now()).await;
+    let row = match updated {
+        Ok(Ok(row)) => row,
+        Ok(Err(ShiftRefusal::NotFound)) => {
+            return Err(ApiError::NotFound("No shift has this id.".into()));
+        }
+        Ok(Err(ShiftRefusal::VersionConflict)) => return Err(ApiError::VersionConflict),
+        Ok(Err(ShiftRefusal::Cancelled)) => {
+            return Err(ApiError::Conflict {
+                slug: "shift-cancelled",
+                detail: "This shift is cancelled.".into(),
+            });
+        }
+        Ok(Err(ShiftRefusal::BelowConfirmed { confirmed, to_move })) => {
+            return Err(ApiError::Conflict {
+                slug: "capacity-below-confirmed",
+                detail: format!(
+                    "{confirmed} volunteers are confirmed: name {to_move} of their sign-ups in move_to_waitlist."
+                ),
+            });
+        }
+        Ok(Err(ShiftRefusal::NotConfirmedHere(signup))) => {
+            return Err(ApiError::validation(
+                "move_to_waitlist",
+                &format!("{signup} is not a confirmed sign-up of this shift"),
+            ));
+        }
+        Err(error) if error.is_constraint(quartier_persistence::signups::OVERLAP_CONSTRAINT) => {
+            return Err(ApiError::Conflict {
+                slug: "overlapping-shift",
+                detail: "At the new times a confirmed volunteer would have two shifts at once."
+                    .into(),
+            });
+        }
+        Err(error) => return Err(error.into()),
+    };
+    let view = shifts::find(&mut conn, row.id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("No shift has this id.".into()))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(row.version)))
+        .json(ShiftResponse::from(view)))
 }
