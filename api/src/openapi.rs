@@ -30,6 +30,7 @@ use crate::error::{PROBLEM_JSON, Problem, ProblemField};
         (name = "qualifications", description = "Qualifications volunteers declare and staff inspect in person: the extended police certificate, the food hygiene instruction, first aid, and operators' own"),
         (name = "shifts", description = "Volunteer shifts (Einsätze): public counts of places and waitlists, never names; coordinators create them"),
         (name = "signups", description = "Sign-ups for shifts: never more confirmed than places, a first-come waitlist, cancellation with promotion"),
+        (name = "volunteering", description = "The volunteer's own side: profile, sign-ups, hours worked"),
         (name = "rosters", description = "Rosters, check-in and attendance: for the staff of the operator that owns the shift, and administrators, only"),
         (name = "operations", description = "Health checks for load balancers and orchestrators"),
     ),

@@ -1,4 +1,5 @@
 DROP TABLE idempotency_keys;
+DROP TABLE volunteer_profiles;
 DROP TABLE outbox_events;
 DROP TABLE signups;
 DROP TABLE shift_qualifications;

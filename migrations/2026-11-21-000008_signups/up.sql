@@ -104,6 +104,24 @@ CREATE TABLE outbox_events (
 
 CREATE INDEX outbox_events_unpublished_idx ON outbox_events (created_at) WHERE published_at IS NULL;
 
+-- What a volunteer tells about themselves; one row per account, made on first change.
+CREATE TABLE volunteer_profiles (
+    user_id        uuid PRIMARY KEY CONSTRAINT volunteer_profiles_user_id_fkey REFERENCES users (id) ON DELETE CASCADE,
+    phone          text CONSTRAINT volunteer_profiles_phone_length CHECK (char_length(phone) <= 40),
+    languages      text[] NOT NULL DEFAULT '{}'
+        CONSTRAINT volunteer_profiles_languages_size CHECK (cardinality(languages) <= 30),
+    skills         text[] NOT NULL DEFAULT '{}'
+        CONSTRAINT volunteer_profiles_skills_size CHECK (cardinality(skills) <= 30),
+    district_ids   uuid[] NOT NULL DEFAULT '{}'
+        CONSTRAINT volunteer_profiles_districts_size CHECK (cardinality(district_ids) <= 30),
+    availability   text NOT NULL DEFAULT ''
+        CONSTRAINT volunteer_profiles_availability_length CHECK (char_length(availability) <= 2000),
+    contact_by     text NOT NULL DEFAULT 'email'
+        CONSTRAINT volunteer_profiles_contact_by_known CHECK (contact_by IN ('email', 'phone', 'sms')),
+    updated_at     timestamptz NOT NULL DEFAULT now(),
+    version        integer NOT NULL DEFAULT 1
+);
+
 -- A retried request with the same key gets the first answer.
 CREATE TABLE idempotency_keys (
     user_id      uuid NOT NULL CONSTRAINT idempotency_keys_user_id_fkey REFERENCES users (id) ON DELETE CASCADE,

@@ -14,6 +14,7 @@ pub mod occurrences;
 pub mod operators;
 pub mod outbox;
 pub mod pool;
+pub mod profiles;
 pub mod qualifications;
 pub mod refresh_tokens;
 pub mod schema;

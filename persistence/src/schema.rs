@@ -47,7 +47,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     shift_qualifications,
     signups,
     outbox_events,
-    idempotency_keys
+    idempotency_keys,
+    volunteer_profiles
 );
 
 diesel::table! {
@@ -289,6 +290,20 @@ diesel::table! {
         payload -> Text,
         created_at -> Timestamptz,
         published_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    volunteer_profiles (user_id) {
+        user_id -> Uuid,
+        phone -> Nullable<Text>,
+        languages -> Array<Text>,
+        skills -> Array<Text>,
+        district_ids -> Array<Uuid>,
+        availability -> Text,
+        contact_by -> Text,
+        updated_at -> Timestamptz,
+        version -> Int4,
     }
 }
 

@@ -31,7 +31,7 @@ const LOCAL_ZONE: chrono_tz::Tz = chrono_tz::Europe::Berlin;
 /// How close to the start a volunteer's cancellation counts as late.
 pub const LATE_CANCELLATION: Duration = Duration::hours(24);
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = signups, check_for_backend(diesel::pg::Pg))]
 pub struct SignupRow {
     pub id: Uuid,
@@ -543,4 +543,92 @@ async fn refusal_unless(
         None if find(conn, signup_id).await?.is_some() => Ok(Err(AttendanceRefusal::NotConfirmed)),
         None => Ok(Err(AttendanceRefusal::NotFound)),
     }
+}
+
+/// One of a volunteer's own sign-ups, with what their list shows of the shift.
+#[derive(Debug, Clone, diesel::QueryableByName)]
+pub struct OwnSignup {
+    #[diesel(embed)]
+    pub signup: SignupRow,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub shift_title: String,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub centre_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub centre_name: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub activity_title: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    pub position: Option<i64>,
+}
+
+/// Where a page of one's own sign-ups starts: after this (start, id).
+pub type OwnKey = (DateTime<Utc>, Uuid);
+
+/// A volunteer's sign-ups: coming ones (not yet ended) by start, or past ones latest first.
+pub async fn of_user(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    past: bool,
+    now: DateTime<Utc>,
+    after: Option<&OwnKey>,
+    limit: i64,
+) -> Result<Vec<OwnSignup>> {
+    use diesel::sql_types::{BigInt, Nullable, Timestamptz, Uuid as SqlUuid};
+    let (when, order, cmp) = if past {
+        ("s.ends_at <= $2", "DESC", "<")
+    } else {
+        ("s.ends_at > $2", "ASC", ">")
+    };
+    let sql = format!(
+        "SELECT s.id, s.shift_id, s.user_id, s.status, s.starts_at, s.ends_at, s.queued_at, \
+                s.signed_up_by, s.confirmed_at, s.cancelled_at, s.cancelled_by, s.late_cancellation, \
+                s.checked_in_at, s.minutes_worked, s.created_at, s.updated_at, s.version, \
+                sh.title AS shift_title, c.id AS centre_id, c.name AS centre_name, a.title AS activity_title, \
+                CASE WHEN s.status = 'waitlisted' THEN (SELECT count(*) FROM signups w WHERE w.shift_id = s.shift_id \
+                    AND w.status = 'waitlisted' AND w.queued_at <= s.queued_at) END AS position \
+         FROM signups s JOIN shifts sh ON sh.id = s.shift_id JOIN centres c ON c.id = sh.centre_id \
+         LEFT JOIN occurrences o ON o.id = sh.occurrence_id LEFT JOIN activities a ON a.id = o.activity_id \
+         WHERE s.user_id = $1 AND {when} \
+           AND ($3::timestamptz IS NULL OR (s.starts_at, s.id) {cmp} ($3, $4)) \
+         ORDER BY s.starts_at {order}, s.id {order} LIMIT $5"
+    );
+    Ok(diesel::sql_query(sql)
+        .bind::<SqlUuid, _>(user_id)
+        .bind::<Timestamptz, _>(now)
+        .bind::<Nullable<Timestamptz>, _>(after.map(|a| a.0))
+        .bind::<Nullable<SqlUuid>, _>(after.map(|a| a.1))
+        .bind::<BigInt, _>(limit)
+        .load(conn)
+        .await?)
+}
+
+/// Hours worked, by year (in Europe/Berlin) and operator: the proof of volunteer work.
+#[derive(Debug, Clone, diesel::QueryableByName)]
+pub struct HoursLine {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub year: i32,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub operator_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub operator_name: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub shifts: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub minutes: i64,
+}
+
+pub async fn hours(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Vec<HoursLine>> {
+    Ok(diesel::sql_query(
+        "SELECT extract(year FROM s.starts_at AT TIME ZONE 'Europe/Berlin')::int AS year, \
+                op.id AS operator_id, op.name AS operator_name, count(*) AS shifts, \
+                coalesce(sum(s.minutes_worked), 0)::bigint AS minutes \
+         FROM signups s JOIN shifts sh ON sh.id = s.shift_id JOIN centres c ON c.id = sh.centre_id \
+         JOIN operators op ON op.id = c.operator_id \
+         WHERE s.user_id = $1 AND s.status = 'attended' \
+         GROUP BY 1, 2, 3 ORDER BY 1 DESC, 3",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(user_id)
+    .load(conn)
+    .await?)
 }

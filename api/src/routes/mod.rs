@@ -14,6 +14,7 @@ pub mod rosters;
 pub mod shifts;
 pub mod signups;
 pub mod users;
+pub mod volunteering;
 
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -73,6 +74,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(signups::get_signup)
             .service(signups::cancel_signup)
             .service(signups::delete_signup)
+            .service(volunteering::list_skills)
+            .service(volunteering::get_profile)
+            .service(volunteering::update_profile)
+            .service(volunteering::my_signups)
+            .service(volunteering::my_hours)
             .service(rosters::shift_roster)
             .service(rosters::centre_roster)
             .service(rosters::check_in)

@@ -1024,3 +1024,141 @@ async fn capacity_changes_move_volunteers_and_a_cancelled_shift_cancels_its_sign
         .await
         .assert_problem(409, "shift-cancelled");
 }
+
+#[actix_web::test]
+async fn volunteers_keep_a_profile_see_their_sign_ups_and_prove_their_hours() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let helga = app.signed_up("helga@example.org").await;
+    let token = &helga.access_token;
+
+    let empty = app.get("/api/v1/me/profile", Some(token)).await;
+    assert_eq!(empty.json()["version"], 0);
+    assert_eq!(empty.json()["contact_by"], "email");
+    let sms_without_phone = app
+        .json(
+            Method::PATCH,
+            "/api/v1/me/profile",
+            Some(token),
+            &[("if-match", "\"0\"")],
+            &json!({"contact_by": "sms"}),
+        )
+        .await;
+    assert_eq!(sms_without_phone.problem_fields(), ["contact_by"]);
+    let saved = app
+        .json(
+            Method::PATCH,
+            "/api/v1/me/profile",
+            Some(token),
+            &[("if-match", "\"0\"")],
+            &json!({"phone": "+49 231 1234567", "languages": ["de", "TR"], "skills": ["Baking", "childcare", "baking"],
+                    "availability": "Dienstags nachmittags", "contact_by": "sms"}),
+        )
+        .await;
+    assert_eq!(
+        saved.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&saved.body)
+    );
+    assert_eq!(saved.json()["skills"], json!(["baking", "childcare"]));
+    assert_eq!(saved.json()["languages"], json!(["de", "tr"]));
+    assert_eq!(saved.json()["version"], 1);
+    app.json(
+        Method::PATCH,
+        "/api/v1/me/profile",
+        Some(token),
+        &[("if-match", "\"0\"")],
+        &json!({"availability": "x"}),
+    )
+    .await
+    .assert_problem(412, "version-conflict");
+    app.json(
+        Method::PATCH,
+        "/api/v1/me/profile",
+        Some(token),
+        &[("if-match", "*")],
+        &json!({"district_ids": ["018f0000-0000-7000-8000-000000000000"]}),
+    )
+    .await
+    .assert_problem(422, "validation-failed");
+
+    // Two coming shifts and one that is over and attended.
+    let first = shift(&app, &s, "Aufbau", 24, 2, json!({})).await;
+    let second = shift(&app, &s, "Abbau", 30, 2, json!({})).await;
+    let done = shift(&app, &s, "Flohmarkt", 5, 2, json!({})).await;
+    for shift_id in [&first, &second, &done] {
+        assert_eq!(sign_up(&app, token, shift_id).await.status, 201);
+    }
+    {
+        use diesel_async::RunQueryDsl;
+        let mut conn = app.conn().await;
+        for sql in [
+            format!(
+                "UPDATE shifts SET starts_at = now() - interval '5 hours', ends_at = now() - interval '2 hours' WHERE id = '{done}'"
+            ),
+            format!(
+                "UPDATE signups SET starts_at = now() - interval '5 hours', ends_at = now() - interval '2 hours' WHERE shift_id = '{done}'"
+            ),
+        ] {
+            diesel::sql_query(sql)
+                .execute(&mut conn)
+                .await
+                .expect("over");
+        }
+    }
+    let signup = app.count("signups", &format!("shift_id = '{done}'")).await;
+    assert_eq!(signup, 1);
+    let done_signup = {
+        let page = app
+            .get("/api/v1/me/signups?past=true", Some(token))
+            .await
+            .json();
+        assert_eq!(page["items"].as_array().expect("items").len(), 1);
+        assert_eq!(page["items"][0]["shift_title"], "Flohmarkt");
+        page["items"][0]["id"].as_str().expect("id").to_owned()
+    };
+    let attended = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/signups/{done_signup}/attendance"),
+            Some(&s.coordinator.access_token),
+            &[],
+            &json!({"attended": true, "minutes_worked": 200}),
+        )
+        .await;
+    assert_eq!(attended.status, 200);
+
+    let coming = app
+        .get("/api/v1/me/signups?limit=1", Some(token))
+        .await
+        .json();
+    assert_eq!(coming["items"][0]["shift_title"], "Aufbau");
+    assert_eq!(coming["items"][0]["centre"]["name"], "Bürgerhaus");
+    let cursor = coming["next_cursor"].as_str().expect("more");
+    let next = app
+        .get(
+            &format!("/api/v1/me/signups?limit=1&cursor={cursor}"),
+            Some(token),
+        )
+        .await
+        .json();
+    assert_eq!(next["items"][0]["shift_title"], "Abbau");
+    assert!(next["next_cursor"].is_null());
+
+    let hours = app.get("/api/v1/me/hours", Some(token)).await.json();
+    assert_eq!(hours[0]["operator"]["name"], "Träger A");
+    assert_eq!(hours[0]["shifts"], 1);
+    assert_eq!(hours[0]["minutes"], 200);
+    assert_eq!(hours[0]["hours"], 3.25);
+    // Nobody else sees them.
+    let (_, stranger) = app.volunteers(1).await.remove(0);
+    assert_eq!(
+        app.get("/api/v1/me/hours", Some(&stranger)).await.json(),
+        json!([])
+    );
+    assert_eq!(
+        app.get("/api/v1/me/signups", Some(&stranger)).await.json()["items"],
+        json!([])
+    );
+}
