@@ -3,9 +3,11 @@ DROP TABLE volunteer_profiles;
 DROP TABLE outbox_events;
 DROP TABLE signups;
 DROP TABLE shift_qualifications;
+DROP INDEX shifts_starts_at_idx;
 ALTER TABLE shifts
     DROP CONSTRAINT shifts_confirmed_within_capacity,
     DROP COLUMN confirmed_count,
+    DROP COLUMN skills,
     DROP COLUMN status,
     DROP COLUMN min_age_note,
     DROP COLUMN description;

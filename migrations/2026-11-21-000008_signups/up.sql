@@ -48,7 +48,12 @@ ALTER TABLE shifts
     -- Kept in step with the confirmed sign-ups in the same transaction; the check is the last
     -- line of defence against overbooking.
     ADD COLUMN confirmed_count integer NOT NULL DEFAULT 0,
+    -- What helps on this shift, from the skills catalogue or free tags: shifts are found by it.
+    ADD COLUMN skills          text[] NOT NULL DEFAULT '{}'
+        CONSTRAINT shifts_skills_size CHECK (cardinality(skills) <= 20),
     ADD CONSTRAINT shifts_confirmed_within_capacity CHECK (confirmed_count BETWEEN 0 AND capacity);
+
+CREATE INDEX shifts_starts_at_idx ON shifts (starts_at, id) WHERE status = 'open';
 
 CREATE TABLE shift_qualifications (
     shift_id uuid NOT NULL CONSTRAINT shift_qualifications_shift_id_fkey REFERENCES shifts (id) ON DELETE CASCADE,

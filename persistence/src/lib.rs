@@ -20,7 +20,7 @@ pub mod refresh_tokens;
 pub mod schema;
 pub mod shifts;
 pub mod signups;
-mod sql;
+pub(crate) mod sql;
 pub mod users;
 
 pub use diesel_async::{AsyncConnection, AsyncPgConnection};

@@ -222,6 +222,7 @@ diesel::table! {
         min_age_note -> Nullable<Text>,
         status -> Text,
         confirmed_count -> Int4,
+        skills -> Array<Text>,
     }
 }
 

@@ -26,6 +26,7 @@ pub struct ShiftRow {
     pub min_age_note: Option<String>,
     pub status: String,
     pub confirmed_count: i32,
+    pub skills: Vec<String>,
 }
 
 /// A shift with what its public view adds: centre, operator, activity, waitlist length.
@@ -60,6 +61,7 @@ pub struct NewShift<'a> {
     pub capacity: i32,
     pub min_age_note: Option<&'a str>,
     pub required: &'a [Uuid],
+    pub skills: &'a [String],
 }
 
 /// `required` must name qualification types.
@@ -82,6 +84,7 @@ async fn insert_one(
             shifts::ends_at.eq(new.ends_at),
             shifts::capacity.eq(new.capacity),
             shifts::min_age_note.eq(new.min_age_note),
+            shifts::skills.eq(new.skills),
         ))
         .execute(conn)
         .await?;
@@ -168,7 +171,7 @@ pub async fn create_for_occurrences(
 const VIEW: &str = "\
     SELECT s.id, s.centre_id, s.occurrence_id, s.title, s.starts_at, s.ends_at, s.capacity, \
            s.created_at, s.updated_at, s.version, s.description, s.min_age_note, s.status, \
-           s.confirmed_count, c.name AS centre_name, c.operator_id, a.id AS activity_id, \
+           s.confirmed_count, s.skills, c.name AS centre_name, c.operator_id, a.id AS activity_id, \
            a.title AS activity_title, \
            (SELECT count(*) FROM signups w WHERE w.shift_id = s.id AND w.status = 'waitlisted') AS waitlisted, \
            ARRAY(SELECT q.type_id FROM shift_qualifications q WHERE q.shift_id = s.id ORDER BY q.type_id) AS required \
@@ -386,4 +389,93 @@ pub async fn update(
         Ok(Ok(row))
     })
     .await
+}
+
+/// What a shift search asks for. Every filter narrows.
+#[derive(Debug, Default)]
+pub struct ShiftFilter<'a> {
+    pub district_id: Option<Uuid>,
+    pub centre_id: Option<Uuid>,
+    pub operator_id: Option<Uuid>,
+    /// Shifts tagged with any of these.
+    pub skills: &'a [String],
+    pub has_free_places: bool,
+    /// Only shifts this volunteer may take: qualifications valid on the day, no overlap with
+    /// their confirmed shifts, not signed up already.
+    pub eligible_for: Option<Uuid>,
+}
+
+/// Where a page of shifts starts: after this (start, id).
+pub type ShiftKey = (DateTime<Utc>, Uuid);
+
+/// Open shifts starting in `from`..`to` that match `filter`, by start, after `after`. Shifts of
+/// activities that are not published are left out.
+pub async fn search(
+    conn: &mut AsyncPgConnection,
+    filter: &ShiftFilter<'_>,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    after: Option<&ShiftKey>,
+    limit: i64,
+) -> Result<Vec<ShiftView>> {
+    use diesel::sql_types::{Array, Int8, Timestamptz};
+    let mut statement = crate::sql::Statement::new(VIEW);
+    statement
+        .push(" WHERE s.status = 'open' AND (a.id IS NULL OR a.status = 'published') AND s.starts_at >= ")
+        .bind::<Timestamptz, _>(from)
+        .push(" AND s.starts_at < ")
+        .bind::<Timestamptz, _>(to);
+    if let Some(district) = filter.district_id {
+        statement
+            .push(
+                " AND c.district_id IN (WITH RECURSIVE subtree (id) AS (SELECT id FROM districts WHERE id = ",
+            )
+            .bind::<SqlUuid, _>(district)
+            .push(
+                " UNION SELECT d2.id FROM districts d2 JOIN subtree t ON d2.parent_id = t.id) \
+                 SELECT id FROM subtree)",
+            );
+    }
+    if let Some(centre) = filter.centre_id {
+        statement
+            .push(" AND s.centre_id = ")
+            .bind::<SqlUuid, _>(centre);
+    }
+    if let Some(operator) = filter.operator_id {
+        statement
+            .push(" AND c.operator_id = ")
+            .bind::<SqlUuid, _>(operator);
+    }
+    if !filter.skills.is_empty() {
+        statement
+            .push(" AND s.skills && ")
+            .bind::<Array<Text>, _>(filter.skills.to_vec());
+    }
+    if filter.has_free_places {
+        statement.push(" AND s.confirmed_count < s.capacity");
+    }
+    if let Some(user) = filter.eligible_for {
+        let u = statement.param::<SqlUuid, _>(user);
+        statement.push(&format!(
+            " AND NOT EXISTS (SELECT 1 FROM shift_qualifications q WHERE q.shift_id = s.id \
+                 AND NOT EXISTS (SELECT 1 FROM volunteer_qualifications v WHERE v.user_id = ${u} \
+                     AND v.type_id = q.type_id AND v.inspected_on IS NOT NULL \
+                     AND (v.expires_on IS NULL OR v.expires_on > (s.starts_at AT TIME ZONE 'Europe/Berlin')::date))) \
+               AND NOT EXISTS (SELECT 1 FROM signups x WHERE x.user_id = ${u} AND x.status = 'confirmed' \
+                 AND tstzrange(x.starts_at, x.ends_at) && tstzrange(s.starts_at, s.ends_at)) \
+               AND NOT EXISTS (SELECT 1 FROM signups y WHERE y.user_id = ${u} AND y.shift_id = s.id \
+                 AND y.status IN ('confirmed', 'waitlisted'))"
+        ));
+    }
+    if let Some((starts_at, id)) = after {
+        statement
+            .push(" AND (s.starts_at, s.id) > (")
+            .bind::<Timestamptz, _>(*starts_at)
+            .push(", ")
+            .bind::<SqlUuid, _>(*id)
+            .push(")");
+    }
+    statement
+        .push(" ORDER BY s.starts_at, s.id LIMIT ")
+        .bind::<Int8, _>(limit);
+    Ok(statement.finish().load(conn).await?)
 }

@@ -66,6 +66,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(qualifications::declare_qualification)
             .service(qualifications::withdraw_qualification)
             .service(qualifications::inspect_qualification)
+            .service(shifts::search_shifts)
             .service(shifts::create_shift)
             .service(shifts::create_activity_shifts)
             .service(shifts::get_shift)

@@ -51,6 +51,7 @@ pub struct ShiftResponse {
     pub required_qualifications: Vec<Uuid>,
     #[schema(example = "ab 16 Jahren")]
     pub min_age_note: Option<String>,
+    pub skills: Vec<String>,
     /// `open` or `cancelled`.
     #[schema(example = "open")]
     pub status: String,
@@ -82,6 +83,7 @@ impl From<ShiftView> for ShiftResponse {
             waitlisted: view.waitlisted,
             required_qualifications: view.required,
             min_age_note: s.min_age_note,
+            skills: s.skills,
             status: s.status,
             version: s.version,
         }
@@ -116,6 +118,9 @@ pub struct ShiftTemplate {
         pattern = r"^[^\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*$"
     )]
     pub min_age_note: Option<String>,
+    /// What helps on this shift: tags from `/skills`, or free ones.
+    #[schema(max_items = 20, example = json!(["baking"]))]
+    pub skills: Option<Vec<String>>,
 }
 
 /// The template's texts, checked.
@@ -125,6 +130,7 @@ struct CheckedTemplate {
     capacity: i32,
     required: Vec<Uuid>,
     min_age_note: Option<String>,
+    skills: Vec<String>,
 }
 
 fn check_template(t: &ShiftTemplate, errors: &mut ValidationErrors) -> Option<CheckedTemplate> {
@@ -149,7 +155,19 @@ fn check_template(t: &ShiftTemplate, errors: &mut ValidationErrors) -> Option<Ch
     if required.len() > 10 {
         errors.push("required_qualifications", "must name at most 10 types");
     }
+    let mut skills = Vec::new();
+    for (n, tag) in t.skills.iter().flatten().enumerate() {
+        if let Some(tag) = errors.collect(bounded_text(tag, &format!("skills[{n}]"), 50)) {
+            skills.push(tag.to_lowercase());
+        }
+    }
+    skills.sort();
+    skills.dedup();
+    if skills.len() > 20 {
+        errors.push("skills", "must name at most 20 tags");
+    }
     Some(CheckedTemplate {
+        skills,
         title: title?,
         description: description?,
         capacity: i32::try_from(t.capacity).ok()?,
@@ -269,6 +287,7 @@ pub async fn create_shift(
             capacity: template.capacity,
             min_age_note: template.min_age_note.as_deref(),
             required: &template.required,
+            skills: &template.skills,
         },
         operator_id,
     )
@@ -367,6 +386,7 @@ pub async fn create_activity_shifts(
         capacity: template.capacity,
         min_age_note: template.min_age_note.as_deref(),
         required: &template.required,
+        skills: &template.skills,
     };
     let ids =
         shifts::create_for_occurrences(&mut conn, *id, Utc::now(), &template, offsets, operator_id)
@@ -579,4 +599,109 @@ pub async fn update_shift(
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(row.version)))
         .json(ShiftResponse::from(view)))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ShiftSearchQuery {
+    /// Shifts starting from here (RFC 3339; encode `+` as `%2B`).
+    pub from: DateTime<Utc>,
+    /// … until here, at most 93 days later.
+    pub to: DateTime<Utc>,
+    /// Only in this district or any district inside it.
+    pub district_id: Option<Uuid>,
+    pub centre_id: Option<Uuid>,
+    pub operator_id: Option<Uuid>,
+    /// Comma-separated skill tags: shifts tagged with any of them.
+    #[param(example = "baking,childcare", max_length = 500)]
+    pub skills: Option<String>,
+    /// Only shifts with a free place.
+    pub has_free_places: Option<bool>,
+    /// Only shifts you may take: required qualifications valid on the day, no overlap with your
+    /// confirmed shifts, not signed up already. Needs sign-in.
+    pub eligible: Option<bool>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    #[param(max_length = 512)]
+    pub cursor: Option<String>,
+}
+
+/// Find open shifts: by time, place, skills; `has_free_places`; `eligible=true` for the ones
+/// you may take. Each with free places, waitlist length and its activity and centre — never
+/// names. Public (sign in for `eligible`).
+#[utoipa::path(
+    tag = "shifts",
+    security((), ("bearer" = [])),
+    params(ShiftSearchQuery),
+    responses(
+        (status = 200, description = "One page of shifts, by start", body = crate::pagination::Page<ShiftResponse>),
+        (status = 400, description = "`from` or `to` is missing or does not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`eligible=true` without sign-in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A reversed or too long range, or an unknown `cursor` (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/shifts")]
+pub async fn search_shifts(
+    state: web::Data<AppState>,
+    crate::auth::MaybeUser(user): crate::auth::MaybeUser,
+    query: web::Query<ShiftSearchQuery>,
+) -> Result<HttpResponse, ApiError> {
+    use quartier_persistence::shifts::{ShiftFilter, ShiftKey};
+    let range = crate::routes::occurrences::check_range(query.from, query.to)?;
+    let limit = crate::pagination::limit(query.limit)?;
+    let after: Option<ShiftKey> = crate::pagination::decode_cursor(query.cursor.as_deref())?;
+    let skills: Vec<String> = query
+        .skills
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .map(|s| s.trim().to_lowercase())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if skills.len() > 20
+        || skills
+            .iter()
+            .any(|s| s.chars().count() > 50 || s.contains('\0'))
+    {
+        return Err(ApiError::validation(
+            "skills",
+            "must be at most 20 tags of at most 50 characters",
+        ));
+    }
+    let eligible_for = match (query.eligible, user) {
+        (Some(true), Some(user)) => Some(user.id),
+        (Some(true), None) => {
+            return Err(ApiError::Unauthenticated {
+                challenge: crate::error::BearerChallenge::Missing,
+                detail: "Sign in to find the shifts you may take.".into(),
+            });
+        }
+        _ => None,
+    };
+    let filter = ShiftFilter {
+        district_id: query.district_id,
+        centre_id: query.centre_id,
+        operator_id: query.operator_id,
+        skills: &skills,
+        has_free_places: query.has_free_places.unwrap_or(false),
+        eligible_for,
+    };
+    let mut conn = state.conn().await?;
+    let rows = shifts::search(
+        &mut conn,
+        &filter,
+        range,
+        after.as_ref(),
+        i64::from(limit) + 1,
+    )
+    .await?;
+    let page = crate::pagination::page(
+        rows,
+        limit,
+        |v| (v.shift.starts_at, v.shift.id),
+        ShiftResponse::from,
+    );
+    Ok(HttpResponse::Ok().json(page))
 }

@@ -311,6 +311,7 @@ async fn the_schema_matches_what_diesel_is_told() {
         ("idempotency_keys", "body", "text"),
         ("idempotency_keys", "created_at", "timestamp with time zone"),
         ("shifts", "description", "text"),
+        ("shifts", "skills", "ARRAY"),
         ("volunteer_profiles", "user_id", "uuid"),
         ("volunteer_profiles", "phone", "text"),
         ("volunteer_profiles", "languages", "ARRAY"),
