@@ -1,4 +1,5 @@
 DROP TABLE idempotency_keys;
+DROP TABLE calendar_feeds;
 DROP TABLE volunteer_profiles;
 DROP TABLE outbox_events;
 DROP TABLE signups;

@@ -127,6 +127,13 @@ CREATE TABLE volunteer_profiles (
     version        integer NOT NULL DEFAULT 1
 );
 
+-- A volunteer's secret calendar feed address; only its hash is kept. One per account.
+CREATE TABLE calendar_feeds (
+    user_id    uuid PRIMARY KEY CONSTRAINT calendar_feeds_user_id_fkey REFERENCES users (id) ON DELETE CASCADE,
+    token_hash bytea NOT NULL CONSTRAINT calendar_feeds_token_hash_key UNIQUE,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+
 -- A retried request with the same key gets the first answer.
 CREATE TABLE idempotency_keys (
     user_id      uuid NOT NULL CONSTRAINT idempotency_keys_user_id_fkey REFERENCES users (id) ON DELETE CASCADE,

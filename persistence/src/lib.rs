@@ -5,6 +5,7 @@
 //! several of them in one transaction.
 
 pub mod activities;
+pub mod calendar_feeds;
 pub mod centres;
 pub mod database;
 pub mod districts;

@@ -9,6 +9,13 @@ use uuid::Uuid;
 use crate::Result;
 use crate::schema::{qualification_types, volunteer_qualifications};
 
+/// The catalogue's extended police certificate (erweitertes Führungszeugnis).
+pub const POLICE_CERTIFICATE: Uuid = Uuid::from_u128(0x0000_0000_0000_7000_8000_0000_0000_0001);
+/// The catalogue's food hygiene instruction (Belehrung nach § 43 IfSG).
+pub const FOOD_HYGIENE: Uuid = Uuid::from_u128(0x0000_0000_0000_7000_8000_0000_0000_0002);
+/// The catalogue's first aid course.
+pub const FIRST_AID: Uuid = Uuid::from_u128(0x0000_0000_0000_7000_8000_0000_0000_0003);
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = qualification_types, check_for_backend(diesel::pg::Pg))]
 pub struct TypeRow {

@@ -48,7 +48,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     signups,
     outbox_events,
     idempotency_keys,
-    volunteer_profiles
+    volunteer_profiles,
+    calendar_feeds
 );
 
 diesel::table! {
@@ -305,6 +306,14 @@ diesel::table! {
         contact_by -> Text,
         updated_at -> Timestamptz,
         version -> Int4,
+    }
+}
+
+diesel::table! {
+    calendar_feeds (user_id) {
+        user_id -> Uuid,
+        token_hash -> Bytea,
+        created_at -> Timestamptz,
     }
 }
 

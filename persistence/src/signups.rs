@@ -632,3 +632,49 @@ pub async fn hours(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Vec<Ho
     .load(conn)
     .await?)
 }
+
+/// A sign-up as a volunteer's calendar shows it, with its shift's place.
+#[derive(Debug, Clone, diesel::QueryableByName)]
+pub struct FeedEntry {
+    #[diesel(embed)]
+    pub signup: SignupRow,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub shift_title: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub centre_name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub street: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub postcode: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub town: String,
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    pub latitude: f64,
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    pub longitude: f64,
+}
+
+/// The volunteer's sign-ups that start in `from`..`to` and were confirmed at some point
+/// (confirmed, attended, no-show, or cancelled after being confirmed), by start.
+pub async fn feed_of_user(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<Vec<FeedEntry>> {
+    use diesel::sql_types::{Timestamptz, Uuid as SqlUuid};
+    Ok(diesel::sql_query(
+        "SELECT s.id, s.shift_id, s.user_id, s.status, s.starts_at, s.ends_at, s.queued_at, \
+                s.signed_up_by, s.confirmed_at, s.cancelled_at, s.cancelled_by, s.late_cancellation, \
+                s.checked_in_at, s.minutes_worked, s.created_at, s.updated_at, s.version, \
+                sh.title AS shift_title, c.name AS centre_name, c.street, c.postcode, c.town, \
+                c.latitude, c.longitude \
+         FROM signups s JOIN shifts sh ON sh.id = s.shift_id JOIN centres c ON c.id = sh.centre_id \
+         WHERE s.user_id = $1 AND s.confirmed_at IS NOT NULL AND s.starts_at >= $2 AND s.starts_at < $3 \
+         ORDER BY s.starts_at, s.id LIMIT 2000",
+    )
+    .bind::<SqlUuid, _>(user_id)
+    .bind::<Timestamptz, _>(from)
+    .bind::<Timestamptz, _>(to)
+    .load(conn)
+    .await?)
+}

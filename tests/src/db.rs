@@ -112,6 +112,9 @@ fn template() -> &'static str {
 struct Name {
     #[diesel(sql_type = Text)]
     datname: String,
+    /// For templates: `created <unix seconds>`.
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    note: Option<String>,
 }
 
 async fn ensure_template() -> String {
@@ -124,11 +127,13 @@ async fn ensure_template() -> String {
         .execute(&mut conn)
         .await
         .expect("lock");
-    let existing: Vec<Name> =
-        diesel::sql_query("SELECT datname FROM pg_database WHERE datname LIKE 'quartier\\_t%'")
-            .load(&mut conn)
-            .await
-            .expect("list databases");
+    let existing: Vec<Name> = diesel::sql_query(
+        "SELECT datname, shobj_description(oid, 'pg_database') AS note FROM pg_database \
+             WHERE datname LIKE 'quartier\\_t%'",
+    )
+    .load(&mut conn)
+    .await
+    .expect("list databases");
     let now = unix_now();
     for db in &existing {
         let stale_test = db
@@ -136,7 +141,16 @@ async fn ensure_template() -> String {
             .strip_prefix(TEST_PREFIX)
             .and_then(|rest| rest.split('_').next()?.parse::<u64>().ok())
             .is_some_and(|created| created + STALE_AFTER_SECS < now);
-        let old_template = db.datname.starts_with(TEMPLATE_PREFIX) && db.datname != name;
+        // Another checkout may be testing with another template right now: only long unused
+        // ones go.
+        let template_created = db
+            .note
+            .as_deref()
+            .and_then(|note| note.strip_prefix("created ")?.parse::<u64>().ok())
+            .unwrap_or(0);
+        let old_template = db.datname.starts_with(TEMPLATE_PREFIX)
+            && db.datname != name
+            && template_created + STALE_AFTER_SECS < now;
         if old_template {
             // A template database cannot be dropped until it is an ordinary one again.
             let _ = diesel::sql_query(format!(
@@ -176,6 +190,13 @@ async fn ensure_template() -> String {
         .execute(&mut conn)
         .await
         .expect("mark template");
+        diesel::sql_query(format!(
+            "COMMENT ON DATABASE \"{name}\" IS 'created {}'",
+            unix_now()
+        ))
+        .execute(&mut conn)
+        .await
+        .expect("date template");
     }
     diesel::sql_query("SELECT pg_advisory_unlock(7411321)")
         .execute(&mut conn)

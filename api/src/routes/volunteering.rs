@@ -2,7 +2,7 @@
 //! catalogue.
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, patch, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::Utc;
 use quartier_domain::{ValidationErrors, bounded_text};
 use quartier_persistence::profiles::{self, ProfileRow};
@@ -354,4 +354,143 @@ pub async fn my_hours(
         })
         .collect();
     Ok(HttpResponse::Ok().json(body))
+}
+
+/// The secret address of your calendar feed. Shown once: keep it like a password.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalendarFeedResponse {
+    /// Subscribe to this in a calendar program.
+    #[schema(example = "https://quartier.example.org/api/v1/me/calendar.ics?token=…")]
+    pub url: String,
+    pub created_at: chrono::DateTime<Utc>,
+}
+
+fn token_hash(token: &str) -> Vec<u8> {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// Make (or remake) the secret address of your calendar feed of confirmed shifts. A new
+/// address replaces the old one, which stops working.
+#[utoipa::path(
+    tag = "volunteering",
+    security(("bearer" = [])),
+    responses((status = 201, description = "The new address, shown only now", body = CalendarFeedResponse)),
+)]
+#[post("/me/calendar-feed")]
+pub async fn create_calendar_feed(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> Result<HttpResponse, ApiError> {
+    use base64::Engine as _;
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
+    let mut conn = state.conn().await?;
+    let created_at =
+        quartier_persistence::calendar_feeds::replace(&mut conn, user.id, &token_hash(&token))
+            .await?;
+    Ok(HttpResponse::Created().json(CalendarFeedResponse {
+        url: format!("{}/api/v1/me/calendar.ics?token={token}", state.public_url),
+        created_at,
+    }))
+}
+
+/// Revoke your calendar feed's address.
+#[utoipa::path(
+    tag = "volunteering",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 404, description = "You have no calendar feed (`not-found`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[delete("/me/calendar-feed")]
+pub async fn revoke_calendar_feed(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.conn().await?;
+    if quartier_persistence::calendar_feeds::revoke(&mut conn, user.id).await? {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(ApiError::NotFound("You have no calendar feed.".into()))
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CalendarFeedQuery {
+    /// The secret token from `POST /me/calendar-feed`.
+    #[param(max_length = 100)]
+    pub token: String,
+}
+
+/// Your confirmed shifts as a calendar feed (text/calendar, RFC 5545), from 60 days back to
+/// 400 days ahead; cancelled ones with `STATUS:CANCELLED`. Opened by the secret token in the
+/// address, so calendar programs can subscribe without signing in.
+#[utoipa::path(
+    tag = "volunteering",
+    params(CalendarFeedQuery),
+    responses(
+        (status = 200, description = "The feed", content_type = "text/calendar", body = String),
+        (status = 404, description = "No feed has this token (or it was revoked) (`not-found`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/me/calendar.ics")]
+pub async fn my_calendar(
+    state: web::Data<AppState>,
+    query: web::Query<CalendarFeedQuery>,
+    if_none_match: IfNoneMatch,
+) -> Result<HttpResponse, ApiError> {
+    use quartier_domain::ical::{Calendar, Event, render};
+    let mut conn = state.conn().await?;
+    let owner = quartier_persistence::calendar_feeds::owner(&mut conn, &token_hash(&query.token))
+        .await?
+        .ok_or_else(|| ApiError::NotFound("No calendar feed has this token.".into()))?;
+    let now = Utc::now();
+    let entries = signups::feed_of_user(
+        &mut conn,
+        owner,
+        (
+            now - chrono::Duration::days(60),
+            now + chrono::Duration::days(400),
+        ),
+    )
+    .await?;
+    let texts: Vec<(String, String)> = entries
+        .iter()
+        .map(|e| {
+            (
+                format!("{} – {}", e.shift_title, e.centre_name),
+                format!("{}, {}, {} {}", e.centre_name, e.street, e.postcode, e.town),
+            )
+        })
+        .collect();
+    let events = entries
+        .iter()
+        .zip(&texts)
+        .map(|(e, (summary, location))| Event {
+            uid: format!("signup-{}@quartier", e.signup.id),
+            sequence: e.signup.version,
+            starts_at: e.signup.starts_at,
+            ends_at: e.signup.ends_at,
+            updated_at: e.signup.updated_at,
+            summary,
+            description: None,
+            location: Some(location),
+            geo: Some((e.latitude, e.longitude)),
+            url: None,
+            categories: vec!["volunteering"],
+            cancelled: e.signup.status == "cancelled",
+        })
+        .collect();
+    let text = render(&Calendar {
+        name: "Quartier – meine Einsätze",
+        time_zone: quartier_domain::schedule::DEFAULT_TIME_ZONE,
+        events,
+    });
+    Ok(crate::extract::bytes_with_body_etag(
+        &if_none_match,
+        text.into_bytes(),
+        "text/calendar; charset=utf-8",
+    ))
 }

@@ -21,7 +21,11 @@ async fn the_demo_town_fills_an_empty_database_once() {
     assert_eq!(app.count("centres", "true").await, 15);
     assert_eq!(app.count("centres", "contact_user_id IS NULL").await, 0);
     assert!(app.count("centre_opening_hours", "true").await >= 15 * 9);
-    assert_eq!(accounts.len(), 10);
+    assert_eq!(
+        accounts.len(),
+        11,
+        "ten staff accounts and the volunteers' line"
+    );
     let message = again.expect_err("refuses a filled database").to_string();
     assert!(message.contains("empty"), "{message}");
     assert_eq!(
@@ -109,5 +113,53 @@ async fn the_demo_town_fills_an_empty_database_once() {
     assert!(
         items.iter().all(|o| o["title"] != "Nähcafé (in Planung)"),
         "drafts are not public"
+    );
+
+    // Volunteers, their certificates, shifts on the coming dates, sign-ups with waitlists.
+    assert_eq!(app.count("users", "email LIKE 'ehrenamt-%'").await, 40);
+    let police = "type_id = '00000000-0000-7000-8000-000000000001'";
+    assert_eq!(
+        app.count(
+            "volunteer_qualifications",
+            &format!("{police} AND expires_on > now()")
+        )
+        .await,
+        10
+    );
+    assert_eq!(
+        app.count(
+            "volunteer_qualifications",
+            &format!("{police} AND expires_on <= now()")
+        )
+        .await,
+        3
+    );
+    assert!(app.count("shifts", "title = 'Spielgruppe begleiten'").await >= 100);
+    assert!(
+        app.count("shifts", "confirmed_count = capacity").await >= 3,
+        "full shifts"
+    );
+    assert!(
+        app.count("signups", "status = 'waitlisted'").await >= 3,
+        "with waitlists"
+    );
+    assert_eq!(
+        app.count(
+            "shifts",
+            "confirmed_count <> (SELECT count(*) FROM signups s WHERE s.shift_id = shifts.id AND s.status = 'confirmed')"
+        )
+        .await,
+        0,
+        "the counters agree with the sign-ups"
+    );
+    let volunteers = accounts
+        .iter()
+        .find(|a| a.role == "volunteer")
+        .expect("volunteers");
+    assert_eq!(
+        app.login("ehrenamt-1@auenstadt.example", &volunteers.password)
+            .await
+            .status,
+        200
     );
 }

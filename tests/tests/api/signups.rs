@@ -1270,3 +1270,81 @@ async fn finding_shifts_by_skill_free_places_and_what_one_may_take() {
     anonymous.assert_problem(401, "unauthenticated");
     let _ = (children, clash);
 }
+
+#[actix_web::test]
+async fn a_secret_revocable_calendar_feed_shows_a_volunteers_confirmed_shifts() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let helga = app.signed_up("helga@example.org").await;
+    let token = &helga.access_token;
+    let confirmed = shift(&app, &s, "Tische decken", 24, 2, json!({})).await;
+    let full = shift(&app, &s, "Einlass", 48, 1, json!({})).await;
+    let (_, someone) = app.volunteers(1).await.remove(0);
+    assert_eq!(sign_up(&app, &someone, &full).await.status, 201);
+    assert_eq!(
+        sign_up(&app, token, &confirmed).await.json()["status"],
+        "confirmed"
+    );
+    assert_eq!(
+        sign_up(&app, token, &full).await.json()["status"],
+        "waitlisted"
+    );
+
+    let made = post(&app, token, "/api/v1/me/calendar-feed", json!({})).await;
+    assert_eq!(made.status, 201);
+    let url = made.json()["url"].as_str().expect("url").to_owned();
+    let path = &url[url.find("/api/v1/").expect("path")..];
+    let feed = app.get(path, None).await;
+    assert_eq!(feed.status, 200);
+    let calendars: Vec<_> = ical::IcalParser::new(feed.body.as_slice())
+        .collect::<Result<_, _>>()
+        .expect("valid iCalendar");
+    let events = &calendars[0].events;
+    assert_eq!(
+        events.len(),
+        1,
+        "the confirmed shift, not the waitlisted one"
+    );
+    let summary = events[0]
+        .properties
+        .iter()
+        .find(|p| p.name == "SUMMARY")
+        .and_then(|p| p.value.clone())
+        .expect("summary");
+    assert!(summary.starts_with("Tische decken"), "{summary}");
+    assert_eq!(app.count("calendar_feeds", "true").await, 1);
+    assert_eq!(
+        app.count(
+            "calendar_feeds",
+            &format!(
+                "position('{}' in encode(token_hash, 'escape')) > 0",
+                &path[path.find("token=").expect("token") + 6..]
+            )
+        )
+        .await,
+        0,
+        "only the hash is stored"
+    );
+
+    // A new address replaces the old; a revoked one stops working.
+    let renewed = post(&app, token, "/api/v1/me/calendar-feed", json!({})).await;
+    let new_url = renewed.json()["url"].as_str().expect("url").to_owned();
+    app.get(path, None).await.assert_problem(404, "not-found");
+    let new_path = &new_url[new_url.find("/api/v1/").expect("path")..];
+    assert_eq!(app.get(new_path, None).await.status, 200);
+    let revoked = app
+        .send(
+            Method::DELETE,
+            "/api/v1/me/calendar-feed",
+            &[("authorization", &format!("Bearer {token}"))],
+            None,
+        )
+        .await;
+    assert_eq!(revoked.status, 204);
+    app.get(new_path, None)
+        .await
+        .assert_problem(404, "not-found");
+    app.get("/api/v1/me/calendar.ics?token=guessed", None)
+        .await
+        .assert_problem(404, "not-found");
+}
