@@ -89,6 +89,15 @@ pub fn add_common_problems(document: &mut Document) {
                     "A path parameter does not parse, such as an id that is not a UUID (`malformed-request`)",
                 );
             }
+            let has_query_parameter = operation.parameters.iter().flatten().any(|p| {
+                matches!(p, RefOr::T(p) if p.parameter_in == utoipa::openapi::path::ParameterIn::Query)
+            });
+            if has_query_parameter {
+                add(
+                    "400",
+                    "A query parameter is missing or does not parse (`malformed-request`)",
+                );
+            }
             if operation.request_body.is_some() {
                 add("400", "The body is not JSON (`malformed-request`)");
                 add(

@@ -401,13 +401,17 @@ pub(crate) async fn promote_next(
     Ok(None)
 }
 
-/// A line of a roster: a sign-up with its volunteer's name and address.
+/// A line of a roster: a sign-up with its volunteer's name and how they want to be reached.
 #[derive(Debug, Clone)]
 pub struct RosterLine {
     pub signup: SignupRow,
     pub shift_title: String,
     pub display_name: String,
     pub email: String,
+    /// From the volunteer's profile, if they wrote one.
+    pub phone: Option<String>,
+    /// `email`, `phone` or `sms`; `email` without a profile.
+    pub contact_by: String,
     pub position: Option<i64>,
 }
 
@@ -418,21 +422,32 @@ pub async fn roster(
     shift_ids: &[Uuid],
     with_cancelled: bool,
 ) -> Result<Vec<RosterLine>> {
-    use crate::schema::users;
+    use crate::schema::{users, volunteer_profiles};
     let mut query = signups::table
         .inner_join(users::table.on(users::id.eq(signups::user_id)))
         .inner_join(shifts::table)
+        .left_join(volunteer_profiles::table.on(volunteer_profiles::user_id.eq(signups::user_id)))
         .filter(signups::shift_id.eq_any(shift_ids))
         .into_boxed();
     if !with_cancelled {
         query = query.filter(signups::status.ne("cancelled"));
     }
-    let rows: Vec<(SignupRow, String, String, String)> = query
+    type Row = (
+        SignupRow,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = query
         .select((
             SignupRow::as_select(),
             shifts::title,
             users::display_name,
             users::email,
+            volunteer_profiles::phone.nullable(),
+            volunteer_profiles::contact_by.nullable(),
         ))
         .order((
             signups::starts_at,
@@ -444,7 +459,7 @@ pub async fn roster(
         .await?;
     let mut lines = Vec::with_capacity(rows.len());
     let mut waiting: std::collections::HashMap<Uuid, i64> = std::collections::HashMap::new();
-    for (signup, shift_title, display_name, email) in rows {
+    for (signup, shift_title, display_name, email, phone, contact_by) in rows {
         let position = (signup.status == "waitlisted").then(|| {
             let n = waiting.entry(signup.shift_id).or_default();
             *n += 1;
@@ -455,6 +470,8 @@ pub async fn roster(
             shift_title,
             display_name,
             email,
+            phone,
+            contact_by: contact_by.unwrap_or_else(|| "email".into()),
             position,
         });
     }

@@ -32,7 +32,11 @@ pub struct RosterEntry {
     pub user_id: Uuid,
     #[schema(example = "Helga Schmidt")]
     pub name: String,
-    pub email: String,
+    /// How the volunteer wants to be reached: `email`, `phone` or `sms`. Only that address
+    /// is shown.
+    pub contact_by: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
     /// `confirmed`, `waitlisted`, `attended`, `no_show` (and `cancelled` with `cancelled=true`).
     pub status: String,
     pub waitlist_position: Option<i64>,
@@ -44,6 +48,7 @@ pub struct RosterEntry {
 impl From<RosterLine> for RosterEntry {
     fn from(line: RosterLine) -> Self {
         let s = line.signup;
+        let by_phone = line.contact_by != "email" && line.phone.is_some();
         Self {
             signup_id: s.id,
             shift_id: s.shift_id,
@@ -52,7 +57,9 @@ impl From<RosterLine> for RosterEntry {
             ends_at: s.ends_at,
             user_id: s.user_id,
             name: line.display_name,
-            email: line.email,
+            email: (!by_phone).then_some(line.email),
+            phone: if by_phone { line.phone } else { None },
+            contact_by: line.contact_by,
             status: s.status,
             waitlist_position: line.position,
             checked_in_at: s.checked_in_at,
@@ -96,7 +103,7 @@ fn cell(value: &str) -> String {
 
 fn csv(entries: &[RosterEntry]) -> String {
     let mut out = String::from(
-        "signup_id,shift_id,shift_title,starts_at,ends_at,user_id,name,email,status,waitlist_position,checked_in_at,minutes_worked,late_cancellation\r\n",
+        "signup_id,shift_id,shift_title,starts_at,ends_at,user_id,name,contact_by,email,phone,status,waitlist_position,checked_in_at,minutes_worked,late_cancellation\r\n",
     );
     for e in entries {
         let fields = [
@@ -107,7 +114,9 @@ fn csv(entries: &[RosterEntry]) -> String {
             e.ends_at.to_rfc3339(),
             e.user_id.to_string(),
             e.name.clone(),
-            e.email.clone(),
+            e.contact_by.clone(),
+            e.email.clone().unwrap_or_default(),
+            e.phone.clone().unwrap_or_default(),
             e.status.clone(),
             e.waitlist_position
                 .map(|p| p.to_string())

@@ -777,6 +777,17 @@ async fn rosters_are_for_the_owning_operators_staff_only_and_record_attendance()
         "neither could check in"
     );
 
+    // Helga wants to be reached by text message: the roster shows her number, not her address.
+    let profile = app
+        .json(
+            Method::PATCH,
+            "/api/v1/me/profile",
+            Some(&helga.access_token),
+            &[("if-match", "*")],
+            &json!({"phone": "+49 231 7654321", "contact_by": "sms"}),
+        )
+        .await;
+    assert_eq!(profile.status, 200);
     let roster = app
         .get(
             &format!("/api/v1/shifts/{soon}/roster"),
@@ -786,7 +797,15 @@ async fn rosters_are_for_the_owning_operators_staff_only_and_record_attendance()
     assert_eq!(roster.status, 200);
     let entries = roster.json();
     assert_eq!(entries[0]["name"], "Test Person");
-    assert_eq!(entries[0]["email"], "helga@example.org");
+    assert_eq!(entries[0]["contact_by"], "sms");
+    assert_eq!(entries[0]["phone"], "+49 231 7654321");
+    assert_eq!(entries[0]["email"], Value::Null);
+    assert!(
+        entries[1]["email"]
+            .as_str()
+            .expect("email")
+            .starts_with("volunteer-")
+    );
     assert_eq!(entries[0]["status"], "confirmed");
     assert_eq!(entries[1]["status"], "waitlisted");
     assert_eq!(entries[1]["waitlist_position"], 1);
@@ -810,7 +829,12 @@ async fn rosters_are_for_the_owning_operators_staff_only_and_record_attendance()
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3);
     assert!(lines[0].starts_with("signup_id,shift_id,shift_title"));
-    assert!(lines[1].contains("helga@example.org") && lines[1].contains(",confirmed,"));
+    // A leading + would make spreadsheet programs read a formula: it is quoted away.
+    assert!(
+        lines[1].contains(",sms,,'+49 231 7654321,confirmed,"),
+        "{}",
+        lines[1]
+    );
 
     // Check-in opens two hours before; attendance once the shift has begun.
     let checked = app
