@@ -84,10 +84,11 @@ CREATE TABLE signups (
     updated_at        timestamptz NOT NULL DEFAULT now(),
     version           integer NOT NULL DEFAULT 1,
     CONSTRAINT signups_ends_after_start CHECK (ends_at > starts_at),
-    -- Rule 2: never two confirmed sign-ups of one volunteer whose times overlap.
+    -- Rule 2: never two confirmed sign-ups of one volunteer whose times overlap (attended
+    -- ones count: a volunteer at work cannot be confirmed elsewhere at that time).
     CONSTRAINT signups_no_overlap EXCLUDE USING gist (
         user_id WITH =, tstzrange(starts_at, ends_at) WITH &&
-    ) WHERE (status = 'confirmed')
+    ) WHERE (status IN ('confirmed', 'attended'))
 );
 
 -- One live sign-up per volunteer and shift.

@@ -78,7 +78,10 @@ impl From<DieselError> for Error {
                 );
                 // 57014 query_canceled (statement timeout) and 57P0x (server shutting down)
                 // arrive as Unknown; their messages are stable across PostgreSQL versions.
+                // 40P01 deadlock_detected and 40001 serialization_failure: retrying helps.
                 let transient = message.contains("statement timeout")
+                    || message.contains("deadlock detected")
+                    || message.contains("could not serialize access")
                     || message.contains("terminating connection")
                     || message.contains("the database system is");
                 // 22021 character_not_in_repertoire, 22P05 untranslatable_character, 22008

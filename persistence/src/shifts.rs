@@ -42,6 +42,9 @@ pub struct ShiftView {
     pub activity_id: Option<Uuid>,
     #[diesel(sql_type = Nullable<Text>)]
     pub activity_title: Option<String>,
+    /// The activity's status; shifts of unpublished activities are for its staff only.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub activity_status: Option<String>,
     #[diesel(sql_type = BigInt)]
     pub waitlisted: i64,
     /// Ids of the qualification types it requires.
@@ -66,6 +69,9 @@ pub struct NewShift<'a> {
 
 /// `required` must name qualification types.
 pub const QUALIFICATION_FOREIGN_KEY: &str = "shift_qualifications_type_id_fkey";
+
+/// `occurrence_id` must name an occurrence (it may vanish while a schedule is re-planned).
+pub const OCCURRENCE_FOREIGN_KEY: &str = "shifts_occurrence_id_fkey";
 
 async fn insert_one(
     conn: &mut AsyncPgConnection,
@@ -172,7 +178,7 @@ const VIEW: &str = "\
     SELECT s.id, s.centre_id, s.occurrence_id, s.title, s.starts_at, s.ends_at, s.capacity, \
            s.created_at, s.updated_at, s.version, s.description, s.min_age_note, s.status, \
            s.confirmed_count, s.skills, c.name AS centre_name, c.operator_id, a.id AS activity_id, \
-           a.title AS activity_title, \
+           a.title AS activity_title, a.status AS activity_status, \
            (SELECT count(*) FROM signups w WHERE w.shift_id = s.id AND w.status = 'waitlisted') AS waitlisted, \
            ARRAY(SELECT q.type_id FROM shift_qualifications q WHERE q.shift_id = s.id ORDER BY q.type_id) AS required \
     FROM shifts s JOIN centres c ON c.id = s.centre_id \
@@ -456,7 +462,7 @@ pub async fn search(
     if let Some(user) = filter.eligible_for {
         let u = statement.param::<SqlUuid, _>(user);
         statement.push(&format!(
-            " AND NOT EXISTS (SELECT 1 FROM shift_qualifications q WHERE q.shift_id = s.id \
+            " AND s.starts_at > now() AND NOT EXISTS (SELECT 1 FROM shift_qualifications q WHERE q.shift_id = s.id \
                  AND NOT EXISTS (SELECT 1 FROM volunteer_qualifications v WHERE v.user_id = ${u} \
                      AND v.type_id = q.type_id AND v.inspected_on IS NOT NULL \
                      AND (v.expires_on IS NULL OR v.expires_on > (s.starts_at AT TIME ZONE 'Europe/Berlin')::date))) \

@@ -167,7 +167,29 @@ pub async fn sign_up(
             if !missing.is_empty() {
                 return Ok(Err(SignupRefusal::QualificationMissing(missing)));
             }
-            let confirmed = shift.confirmed_count < shift.capacity;
+            // Places freed while the first in line could not take them go to the waitlist
+            // first: a newcomer never jumps the queue.
+            let mut free = shift.capacity - shift.confirmed_count;
+            let operator_id = operator_of(conn, shift.centre_id).await?;
+            while free > 0 {
+                let Some(next) = promote_next(conn, shift_id, now).await? else {
+                    break;
+                };
+                free -= 1;
+                diesel::update(shifts::table.filter(shifts::id.eq(shift_id)))
+                    .set(shifts::confirmed_count.eq(shifts::confirmed_count + 1))
+                    .execute(conn)
+                    .await?;
+                outbox::record(
+                    conn,
+                    "signup.promoted",
+                    Some(operator_id),
+                    next.id,
+                    serde_json::json!({"signup_id": next.id, "shift_id": shift_id, "user_id": next.user_id}),
+                )
+                .await?;
+            }
+            let confirmed = free > 0;
             let signup: SignupRow = diesel::insert_into(signups::table)
                 .values((
                     signups::id.eq(Uuid::now_v7()),
@@ -182,7 +204,6 @@ pub async fn sign_up(
                 .returning(SignupRow::as_returning())
                 .get_result(conn)
                 .await?;
-            let operator_id = operator_of(conn, shift.centre_id).await?;
             let payload = serde_json::json!({
                 "signup_id": signup.id, "shift_id": shift_id, "user_id": user_id,
                 "starts_at": shift.starts_at,
@@ -202,7 +223,7 @@ pub async fn sign_up(
                     payload,
                 )
                 .await?;
-                if count == shift.capacity {
+                if count >= shift.capacity {
                     outbox::record(
                         conn,
                         "shift.filled",
@@ -303,18 +324,22 @@ pub async fn cancel(
         let late = signup.user_id == cancelled_by
             && signup.status == "confirmed"
             && shift.starts_at - now < LATE_CANCELLATION;
-        let cancelled: SignupRow = diesel::update(signups::table.filter(signups::id.eq(signup_id)))
-            .set((
-                signups::status.eq("cancelled"),
-                signups::cancelled_at.eq(now),
-                signups::cancelled_by.eq(cancelled_by),
-                signups::late_cancellation.eq(late),
-                signups::version.eq(signups::version + 1),
-                signups::updated_at.eq(now),
-            ))
-            .returning(SignupRow::as_returning())
-            .get_result(conn)
-            .await?;
+        let cancelled: SignupRow = diesel::update(
+            signups::table
+                .filter(signups::id.eq(signup_id))
+                .filter(signups::status.eq_any(["confirmed", "waitlisted"])),
+        )
+        .set((
+            signups::status.eq("cancelled"),
+            signups::cancelled_at.eq(now),
+            signups::cancelled_by.eq(cancelled_by),
+            signups::late_cancellation.eq(late),
+            signups::version.eq(signups::version + 1),
+            signups::updated_at.eq(now),
+        ))
+        .returning(SignupRow::as_returning())
+        .get_result(conn)
+        .await?;
         let operator_id = operator_of(conn, shift.centre_id).await?;
         outbox::record(
             conn,
@@ -360,22 +385,37 @@ pub async fn cancel(
     .await
 }
 
-/// Confirms the first waitlisted sign-up of the shift that overlaps none of its volunteer's
-/// confirmed ones; each attempt in a savepoint, so a refusal by the exclusion constraint only
-/// moves on to the next.
+/// Confirms the first waitlisted sign-up of the (locked) shift whose volunteer holds its
+/// required qualifications on the day and has no overlapping confirmed shift; each attempt in
+/// a savepoint, so a refusal by the exclusion constraint only moves on to the next.
 pub(crate) async fn promote_next(
     conn: &mut AsyncPgConnection,
     shift_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Option<SignupRow>> {
-    let waiting: Vec<Uuid> = signups::table
+    let Some(shift) = shifts::table
+        .filter(shifts::id.eq(shift_id))
+        .select(ShiftRow::as_select())
+        .first(conn)
+        .await
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let waiting: Vec<(Uuid, Uuid)> = signups::table
         .filter(signups::shift_id.eq(shift_id))
         .filter(signups::status.eq("waitlisted"))
         .order((signups::queued_at, signups::id))
-        .select(signups::id)
+        .select((signups::id, signups::user_id))
         .load(conn)
         .await?;
-    for candidate in waiting {
+    for (candidate, user_id) in waiting {
+        if !missing_qualifications(conn, &shift, user_id)
+            .await?
+            .is_empty()
+        {
+            continue;
+        }
         let attempt = conn
             .transaction::<_, Error, _>(async |conn| {
                 Ok(
@@ -501,30 +541,65 @@ pub enum AttendanceRefusal {
     NotConfirmed,
 }
 
-/// Checks a confirmed volunteer in, now.
+/// Locks the shift of `signup_id` (as every change to a shift's sign-ups does) and returns
+/// the shift's operator; `None` for an unknown sign-up.
+async fn lock_for_signup(conn: &mut AsyncPgConnection, signup_id: Uuid) -> Result<Option<Uuid>> {
+    let shift_id: Option<Uuid> = signups::table
+        .filter(signups::id.eq(signup_id))
+        .select(signups::shift_id)
+        .first(conn)
+        .await
+        .optional()?;
+    let Some(shift_id) = shift_id else {
+        return Ok(None);
+    };
+    match lock_shift(conn, shift_id).await? {
+        Some(shift) => Ok(Some(operator_of(conn, shift.centre_id).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Checks a confirmed volunteer in, now; with its event.
 pub async fn check_in(
     conn: &mut AsyncPgConnection,
     signup_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Result<SignupRow, AttendanceRefusal>> {
-    let updated = diesel::update(
-        signups::table
-            .filter(signups::id.eq(signup_id))
-            .filter(signups::status.eq_any(["confirmed", "attended"])),
-    )
-    .set((
-        signups::checked_in_at.eq(now),
-        signups::version.eq(signups::version + 1),
-        signups::updated_at.eq(now),
-    ))
-    .returning(SignupRow::as_returning())
-    .get_result(conn)
+    conn.transaction::<_, Error, _>(async |conn| {
+        let Some(operator_id) = lock_for_signup(conn, signup_id).await? else {
+            return Ok(Err(AttendanceRefusal::NotFound));
+        };
+        let updated = diesel::update(
+            signups::table
+                .filter(signups::id.eq(signup_id))
+                .filter(signups::status.eq_any(["confirmed", "attended"])),
+        )
+        .set((
+            signups::checked_in_at.eq(now),
+            signups::version.eq(signups::version + 1),
+            signups::updated_at.eq(now),
+        ))
+        .returning(SignupRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?;
+        if let Some(row) = &updated {
+            outbox::record(
+                conn,
+                "signup.checked_in",
+                Some(operator_id),
+                row.id,
+                serde_json::json!({"signup_id": row.id, "shift_id": row.shift_id, "user_id": row.user_id}),
+            )
+            .await?;
+        }
+        refusal_unless(conn, signup_id, updated).await
+    })
     .await
-    .optional()?;
-    refusal_unless(conn, signup_id, updated).await
 }
 
-/// Marks a confirmed sign-up as attended (with minutes worked) or as a no-show.
+/// Marks a confirmed sign-up as attended (with minutes worked) or as a no-show; with its
+/// event.
 pub async fn record_attendance(
     conn: &mut AsyncPgConnection,
     signup_id: Uuid,
@@ -532,22 +607,42 @@ pub async fn record_attendance(
     minutes_worked: Option<i32>,
     now: DateTime<Utc>,
 ) -> Result<Result<SignupRow, AttendanceRefusal>> {
-    let updated = diesel::update(
-        signups::table
-            .filter(signups::id.eq(signup_id))
-            .filter(signups::status.eq_any(["confirmed", "attended", "no_show"])),
-    )
-    .set((
-        signups::status.eq(if attended { "attended" } else { "no_show" }),
-        signups::minutes_worked.eq(if attended { minutes_worked } else { None }),
-        signups::version.eq(signups::version + 1),
-        signups::updated_at.eq(now),
-    ))
-    .returning(SignupRow::as_returning())
-    .get_result(conn)
+    conn.transaction::<_, Error, _>(async |conn| {
+        let Some(operator_id) = lock_for_signup(conn, signup_id).await? else {
+            return Ok(Err(AttendanceRefusal::NotFound));
+        };
+        let status = if attended { "attended" } else { "no_show" };
+        let updated = diesel::update(
+            signups::table
+                .filter(signups::id.eq(signup_id))
+                .filter(signups::status.eq_any(["confirmed", "attended", "no_show"])),
+        )
+        .set((
+            signups::status.eq(status),
+            signups::minutes_worked.eq(if attended { minutes_worked } else { None }),
+            signups::version.eq(signups::version + 1),
+            signups::updated_at.eq(now),
+        ))
+        .returning(SignupRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?;
+        if let Some(row) = &updated {
+            outbox::record(
+                conn,
+                &format!("signup.{status}"),
+                Some(operator_id),
+                row.id,
+                serde_json::json!({
+                    "signup_id": row.id, "shift_id": row.shift_id, "user_id": row.user_id,
+                    "minutes_worked": row.minutes_worked,
+                }),
+            )
+            .await?;
+        }
+        refusal_unless(conn, signup_id, updated).await
+    })
     .await
-    .optional()?;
-    refusal_unless(conn, signup_id, updated).await
 }
 
 async fn refusal_unless(

@@ -90,37 +90,15 @@ impl From<ShiftView> for ShiftResponse {
     }
 }
 
-/// The parts every new shift has.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ShiftTemplate {
-    #[schema(
-        example = "Tische decken",
-        min_length = 1,
-        max_length = 200,
-        pattern = r"^[^\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*[^\s\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff][^\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*$"
-    )]
-    pub title: String,
-    #[schema(
-        max_length = 4000,
-        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*$"
-    )]
-    pub description: Option<String>,
-    /// Volunteers needed, 1 to 1000.
-    #[schema(minimum = 1, maximum = 1000, example = 2)]
+/// The parts every new shift has, as sent.
+#[derive(Debug)]
+pub struct ShiftTemplate<'a> {
+    pub title: &'a str,
+    pub description: Option<&'a str>,
     pub capacity: i64,
-    /// Ids of qualification types a volunteer needs (see `/qualification-types`).
-    #[schema(max_items = 10)]
-    pub required_qualifications: Option<Vec<Uuid>>,
-    #[schema(
-        example = "ab 16 Jahren",
-        max_length = 200,
-        pattern = r"^[^\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*$"
-    )]
-    pub min_age_note: Option<String>,
-    /// What helps on this shift: tags from `/skills`, or free ones.
-    #[schema(max_items = 20, example = json!(["baking"]))]
-    pub skills: Option<Vec<String>>,
+    pub required_qualifications: Option<&'a [Uuid]>,
+    pub min_age_note: Option<&'a str>,
+    pub skills: Option<&'a [String]>,
 }
 
 /// The template's texts, checked.
@@ -133,14 +111,14 @@ struct CheckedTemplate {
     skills: Vec<String>,
 }
 
-fn check_template(t: &ShiftTemplate, errors: &mut ValidationErrors) -> Option<CheckedTemplate> {
-    let title = errors.collect(bounded_text(&t.title, "title", 200));
+fn check_template(t: &ShiftTemplate<'_>, errors: &mut ValidationErrors) -> Option<CheckedTemplate> {
+    let title = errors.collect(bounded_text(t.title, "title", 200));
     let description = errors.collect(free_text(
-        t.description.as_deref().unwrap_or_default(),
+        t.description.unwrap_or_default(),
         "description",
         4000,
     ));
-    let min_age_note = match t.min_age_note.as_deref().map(str::trim) {
+    let min_age_note = match t.min_age_note.map(str::trim) {
         Some(note) if !note.is_empty() => errors
             .collect(bounded_text(note, "min_age_note", 200))
             .map(Some),
@@ -149,14 +127,14 @@ fn check_template(t: &ShiftTemplate, errors: &mut ValidationErrors) -> Option<Ch
     if !(1..=MAX_CAPACITY).contains(&t.capacity) {
         errors.push("capacity", "must be from 1 to 1000");
     }
-    let mut required = t.required_qualifications.clone().unwrap_or_default();
+    let mut required = t.required_qualifications.unwrap_or_default().to_vec();
     required.sort();
     required.dedup();
     if required.len() > 10 {
         errors.push("required_qualifications", "must name at most 10 types");
     }
     let mut skills = Vec::new();
-    for (n, tag) in t.skills.iter().flatten().enumerate() {
+    for (n, tag) in t.skills.unwrap_or_default().iter().enumerate() {
         if let Some(tag) = errors.collect(bounded_text(tag, &format!("skills[{n}]"), 50)) {
             skills.push(tag.to_lowercase());
         }
@@ -193,6 +171,8 @@ fn refused(error: quartier_persistence::Error) -> ApiError {
             "required_qualifications",
             "names a type that does not exist",
         )
+    } else if error.is_constraint(shifts::OCCURRENCE_FOREIGN_KEY) {
+        ApiError::validation("occurrence_id", "is not the id of an occurrence")
     } else {
         error.into()
     }
@@ -207,8 +187,33 @@ pub struct CreateShiftRequest {
     pub occurrence_id: Option<Uuid>,
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
-    #[serde(flatten)]
-    pub template: ShiftTemplate,
+    #[schema(
+        example = "Tische decken",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*[^\s\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff][^\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*$"
+    )]
+    pub title: String,
+    #[schema(
+        max_length = 4000,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*$"
+    )]
+    pub description: Option<String>,
+    /// Volunteers needed, 1 to 1000.
+    #[schema(minimum = 1, maximum = 1000, example = 2)]
+    pub capacity: i64,
+    /// Ids of qualification types a volunteer needs (see `/qualification-types`).
+    #[schema(max_items = 10)]
+    pub required_qualifications: Option<Vec<Uuid>>,
+    #[schema(
+        example = "ab 16 Jahren",
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*$"
+    )]
+    pub min_age_note: Option<String>,
+    /// What helps on this shift: tags from `/skills`, or free ones.
+    #[schema(max_items = 20, example = json!(["baking"]))]
+    pub skills: Option<Vec<String>>,
 }
 
 /// Create a shift at a centre, or for one date of an activity. Administrators and staff of
@@ -230,7 +235,7 @@ pub async fn create_shift(
     Json(body): Json<CreateShiftRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = ValidationErrors::default();
-    let template = check_template(&body.template, &mut errors);
+    let template = check_template(&body.template(), &mut errors);
     let mut conn = state.conn().await?;
     let occurrence = match body.occurrence_id {
         Some(id) => Some(occurrences::find(&mut conn, id).await?.ok_or_else(|| {
@@ -305,8 +310,34 @@ pub async fn create_shift(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateActivityShiftsRequest {
-    #[serde(flatten)]
-    pub template: ShiftTemplate,
+    #[schema(
+        example = "Tische decken",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*[^\s\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff][^\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*$"
+    )]
+    pub title: String,
+    #[schema(
+        max_length = 4000,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*$"
+    )]
+    pub description: Option<String>,
+    /// Volunteers needed, 1 to 1000.
+    #[schema(minimum = 1, maximum = 1000, example = 2)]
+    pub capacity: i64,
+    /// Ids of qualification types a volunteer needs (see `/qualification-types`).
+    #[schema(max_items = 10)]
+    pub required_qualifications: Option<Vec<Uuid>>,
+    #[schema(
+        example = "ab 16 Jahren",
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]*$"
+    )]
+    pub min_age_note: Option<String>,
+    /// What helps on this shift: tags from `/skills`, or free ones.
+    #[schema(max_items = 20, example = json!(["baking"]))]
+    pub skills: Option<Vec<String>>,
+
     /// Minutes the shift starts before (negative) or after the occurrence; default 0.
     #[schema(minimum = -720, maximum = 720, example = -30)]
     pub start_offset_minutes: Option<i64>,
@@ -314,6 +345,27 @@ pub struct CreateActivityShiftsRequest {
     #[schema(minimum = -720, maximum = 720, example = 30)]
     pub end_offset_minutes: Option<i64>,
 }
+
+/// The template parts of a request.
+macro_rules! template_of {
+    ($request:ty) => {
+        impl $request {
+            fn template(&self) -> ShiftTemplate<'_> {
+                ShiftTemplate {
+                    title: &self.title,
+                    description: self.description.as_deref(),
+                    capacity: self.capacity,
+                    required_qualifications: self.required_qualifications.as_deref(),
+                    min_age_note: self.min_age_note.as_deref(),
+                    skills: self.skills.as_deref(),
+                }
+            }
+        }
+    };
+}
+
+template_of!(CreateShiftRequest);
+template_of!(CreateActivityShiftsRequest);
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CreatedShifts {
@@ -344,7 +396,7 @@ pub async fn create_activity_shifts(
     Json(body): Json<CreateActivityShiftsRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = ValidationErrors::default();
-    let template = check_template(&body.template, &mut errors);
+    let template = check_template(&body.template(), &mut errors);
     let offset = |raw: Option<i64>, field: &str, errors: &mut ValidationErrors| match raw {
         Some(m) if !(-720..=720).contains(&m) => {
             errors.push(field, "must be from -720 to 720 minutes");
@@ -398,6 +450,30 @@ pub async fn create_activity_shifts(
     }))
 }
 
+/// The shift, if `user` may see it: shifts of activities that are not published are for the
+/// operator's staff only.
+pub async fn visible_shift(
+    conn: &mut quartier_persistence::AsyncPgConnection,
+    user: Option<AuthUser>,
+    id: Uuid,
+) -> Result<ShiftView, ApiError> {
+    let not_found = || ApiError::NotFound("No shift has this id.".into());
+    let view = shifts::find(conn, id).await?.ok_or_else(not_found)?;
+    if view
+        .activity_status
+        .as_deref()
+        .is_none_or(|s| s == "published")
+    {
+        return Ok(view);
+    }
+    let viewer = crate::routes::activities::viewer(conn, user).await?;
+    if viewer.admin || viewer.operators.contains(&view.operator_id) {
+        Ok(view)
+    } else {
+        Err(not_found())
+    }
+}
+
 /// One shift: times, task, centre, places, waitlist length. Public; never names.
 #[utoipa::path(
     tag = "shifts",
@@ -414,13 +490,12 @@ pub async fn create_activity_shifts(
 #[get("/shifts/{id}")]
 pub async fn get_shift(
     state: web::Data<AppState>,
+    crate::auth::MaybeUser(user): crate::auth::MaybeUser,
     id: web::Path<Uuid>,
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    let view = shifts::find(&mut conn, *id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("No shift has this id.".into()))?;
+    let view = visible_shift(&mut conn, user, *id).await?;
     // Places change without the shift's version changing: the tag is made from the body.
     json_with_body_etag(&if_none_match, &ShiftResponse::from(view))
 }
@@ -469,7 +544,8 @@ pub enum ShiftStatusBody {
 }
 
 /// Change or cancel a shift. Administrators and staff of the centre's operator; needs
-/// `If-Match`. Every change writes `shift.changed` (or `shift.cancelled`) to the outbox with
+/// `If-Match` with the shift's `version` in quotes (`"3"`), or `*` (the `ETag` of `GET` also
+/// covers its places, which change with every sign-up). Every change writes `shift.changed` (or `shift.cancelled`) to the outbox with
 /// the sign-up events it causes.
 #[utoipa::path(
     tag = "shifts",

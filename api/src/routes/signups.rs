@@ -105,10 +105,8 @@ async fn sign_up(
     request: &SignupRequest,
 ) -> Result<(StatusCode, SignupResponse), ApiError> {
     let volunteer = request.user_id.unwrap_or(user.id);
+    let shift = crate::routes::shifts::visible_shift(conn, Some(user), shift_id).await?;
     if volunteer != user.id {
-        let shift = shifts::find(conn, shift_id)
-            .await?
-            .ok_or_else(|| ApiError::NotFound("No shift has this id.".into()))?;
         require_centre_staff(conn, user, shift.shift.centre_id, StaffRole::Coordinator).await?;
         if quartier_persistence::users::find(conn, volunteer)
             .await?
@@ -158,7 +156,7 @@ pub async fn create_signup(
     let parsed: SignupRequest = if body.iter().all(u8::is_ascii_whitespace) {
         SignupRequest::default()
     } else {
-        parse_json(&body)?
+        parse_json::<Option<SignupRequest>>(&body)?.unwrap_or_default()
     };
     let shift_id = *id;
     let key = match request.headers().get("idempotency-key") {
@@ -197,6 +195,9 @@ pub async fn create_signup(
                     return Err(quartier_persistence::Error::Unavailable(cause));
                 }
                 Err(error) => {
+                    if let ApiError::Internal(cause) = &error {
+                        tracing::error!(%cause, "request failed");
+                    }
                     let problem = error.problem();
                     (
                         problem.status,

@@ -188,7 +188,13 @@ pub async fn update_profile(
     {
         next.languages = list;
     }
-    if let Some(raw) = &body.skills {
+    if body.skills.as_ref().is_some_and(|s| s.len() > 30) {
+        errors.push("skills", "must name at most 30 tags");
+    }
+    if body.district_ids.as_ref().is_some_and(|d| d.len() > 30) {
+        errors.push("district_ids", "must name at most 30 districts");
+    }
+    if let Some(raw) = body.skills.as_ref().filter(|s| s.len() <= 30) {
         let mut skills = Vec::new();
         for (n, tag) in raw.iter().enumerate() {
             if let Some(tag) = errors.collect(bounded_text(tag, &format!("skills[{n}]"), 50)) {
@@ -199,7 +205,7 @@ pub async fn update_profile(
         skills.dedup();
         next.skills = skills;
     }
-    if let Some(ids) = &body.district_ids {
+    if let Some(ids) = body.district_ids.as_ref().filter(|d| d.len() <= 30) {
         let mut ids = ids.clone();
         ids.sort();
         ids.dedup();

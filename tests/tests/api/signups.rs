@@ -1372,3 +1372,183 @@ async fn a_secret_revocable_calendar_feed_shows_a_volunteers_confirmed_shifts() 
         .await
         .assert_problem(404, "not-found");
 }
+
+#[actix_web::test]
+async fn the_waitlist_keeps_its_order_and_its_rules_when_places_free_up() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let police = "00000000-0000-7000-8000-000000000001";
+    let shift_id = shift(&app, &s, "Einlass", 48, 1, json!({})).await;
+    let other = shift(&app, &s, "Garderobe", 48, 5, json!({})).await;
+    let people = app.volunteers(3).await;
+    let cancel = |id: String, token: String| {
+        let app = &app;
+        async move {
+            app.send(
+                Method::DELETE,
+                &format!("/api/v1/signups/{id}"),
+                &[("authorization", &format!("Bearer {token}"))],
+                None,
+            )
+            .await
+        }
+    };
+    let holder = id_of(&sign_up(&app, &people[0].1, &shift_id).await);
+    let first_in_line = id_of(&sign_up(&app, &people[1].1, &shift_id).await);
+    let elsewhere = id_of(&sign_up(&app, &people[1].1, &other).await);
+    // The place frees up while the first in line is busy elsewhere: it stays free.
+    assert_eq!(
+        cancel(holder, people[0].1.clone()).await.json()["promoted_signup_id"],
+        Value::Null
+    );
+    // Free again, they are next: a newcomer does not jump the queue.
+    assert_eq!(cancel(elsewhere, people[1].1.clone()).await.status, 200);
+    let newcomer = sign_up(&app, &people[2].1, &shift_id).await;
+    assert_eq!(newcomer.json()["status"], "waitlisted");
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/signups/{first_in_line}"),
+            Some(&people[1].1)
+        )
+        .await
+        .json()["status"],
+        "confirmed"
+    );
+    assert_eq!(
+        app.count(
+            "shifts",
+            &format!("id = '{shift_id}' AND confirmed_count = 1")
+        )
+        .await,
+        1
+    );
+
+    // A waiting volunteer without the qualification a shift requires is never promoted.
+    let children = shift(
+        &app,
+        &s,
+        "Spielgruppe",
+        96,
+        1,
+        json!({"required_qualifications": [police]}),
+    )
+    .await;
+    let more = app.volunteers(2).await;
+    for (user, _) in &more {
+        use diesel_async::RunQueryDsl;
+        diesel::sql_query(format!(
+            "INSERT INTO volunteer_qualifications (id, user_id, type_id, issued_on, inspected_on, inspected_by, expires_on) \
+             VALUES (gen_random_uuid(), '{user}', '{police}', now()::date - 30, now()::date - 20, '{}', now()::date + 1000)",
+            s.coordinator.id
+        ))
+        .execute(&mut app.conn().await)
+        .await
+        .expect("qualification");
+    }
+    let holder = id_of(&sign_up(&app, &more[0].1, &children).await);
+    let waiting = id_of(&sign_up(&app, &more[1].1, &children).await);
+    let mine = app
+        .get("/api/v1/me/qualifications", Some(&more[1].1))
+        .await
+        .json();
+    let withdrawn = app
+        .send(
+            Method::DELETE,
+            &format!(
+                "/api/v1/me/qualifications/{}",
+                mine[0]["id"].as_str().expect("id")
+            ),
+            &[("authorization", &format!("Bearer {}", more[1].1))],
+            None,
+        )
+        .await;
+    assert_eq!(withdrawn.status, 204);
+    assert_eq!(
+        cancel(holder, more[0].1.clone()).await.json()["promoted_signup_id"],
+        Value::Null
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/signups/{waiting}"), Some(&more[1].1))
+            .await
+            .json()["status"],
+        "waitlisted"
+    );
+}
+
+#[actix_web::test]
+async fn shifts_of_unpublished_activities_are_for_their_staff_only() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let start = (Utc::now() + Duration::days(2))
+        .with_timezone(&chrono_tz::Europe::Berlin)
+        .date_naive();
+    let activity = id_of(
+        &post(
+            &app,
+            &s.coordinator.access_token,
+            "/api/v1/activities",
+            json!({"centre_id": s.centre, "title": "Geheim", "category": "other", "status": "draft",
+                   "schedule": {"kind": "recurring", "rrule": "FREQ=WEEKLY;COUNT=2", "first_start": format!("{start}T10:00:00"), "duration_minutes": 60}}),
+        )
+        .await,
+    );
+    let created = post(
+        &app,
+        &s.coordinator.access_token,
+        &format!("/api/v1/activities/{activity}/shifts"),
+        json!({"title": "Vorbereiten", "capacity": 2}),
+    )
+    .await;
+    let shift_id = created.json()["shift_ids"][0]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    app.get(&format!("/api/v1/shifts/{shift_id}"), None)
+        .await
+        .assert_problem(404, "not-found");
+    app.get(
+        &format!("/api/v1/shifts/{shift_id}"),
+        Some(&s.other_coordinator.access_token),
+    )
+    .await
+    .assert_problem(404, "not-found");
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/shifts/{shift_id}"),
+            Some(&s.coordinator.access_token)
+        )
+        .await
+        .status,
+        200
+    );
+    let (_, volunteer) = app.volunteers(1).await.remove(0);
+    sign_up(&app, &volunteer, &shift_id)
+        .await
+        .assert_problem(404, "not-found");
+    assert_eq!(app.count("signups", "true").await, 0);
+    // A null body is an empty one.
+    let published = app
+        .json(
+            Method::PATCH,
+            &format!("/api/v1/activities/{activity}"),
+            Some(&s.coordinator.access_token),
+            &[("if-match", "*")],
+            &json!({"status": "published"}),
+        )
+        .await;
+    assert_eq!(published.status, 200);
+    let signed = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/shifts/{shift_id}/signups"),
+            &[("authorization", &format!("Bearer {volunteer}"))],
+            Some(("application/json", b"null".to_vec())),
+        )
+        .await;
+    assert_eq!(
+        signed.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&signed.body)
+    );
+}
