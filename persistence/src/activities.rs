@@ -480,15 +480,7 @@ pub(crate) fn push_filter(
         statement.push(")");
     }
     if let Some(district) = filter.district_id {
-        statement
-            .push(
-                " AND c.district_id IN (WITH RECURSIVE subtree (id) AS (SELECT id FROM districts WHERE id = ",
-            )
-            .bind::<SqlUuid, _>(district)
-            .push(
-                " UNION SELECT d2.id FROM districts d2 JOIN subtree s ON d2.parent_id = s.id) \
-                 SELECT id FROM subtree)",
-            );
+        statement.push_in_district(district);
     }
     if let Some(centre) = filter.centre_id {
         statement

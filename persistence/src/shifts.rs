@@ -431,15 +431,7 @@ pub async fn search(
         .push(" AND s.starts_at < ")
         .bind::<Timestamptz, _>(to);
     if let Some(district) = filter.district_id {
-        statement
-            .push(
-                " AND c.district_id IN (WITH RECURSIVE subtree (id) AS (SELECT id FROM districts WHERE id = ",
-            )
-            .bind::<SqlUuid, _>(district)
-            .push(
-                " UNION SELECT d2.id FROM districts d2 JOIN subtree t ON d2.parent_id = t.id) \
-                 SELECT id FROM subtree)",
-            );
+        statement.push_in_district(district);
     }
     if let Some(centre) = filter.centre_id {
         statement

@@ -55,6 +55,19 @@ impl<'f> Statement<'f> {
         self.binds
     }
 
+    /// Appends ` AND c.district_id IN (...)`: the district and every district inside it, at
+    /// any depth (`c` is the centre in the statement).
+    pub(crate) fn push_in_district(&mut self, district: uuid::Uuid) -> &mut Self {
+        self.push(
+            " AND c.district_id IN (WITH RECURSIVE subtree (id) AS (SELECT id FROM districts WHERE id = ",
+        )
+        .bind::<diesel::sql_types::Uuid, _>(district)
+        .push(
+            " UNION SELECT d2.id FROM districts d2 JOIN subtree t ON d2.parent_id = t.id) \
+             SELECT id FROM subtree)",
+        )
+    }
+
     pub(crate) fn finish(mut self) -> BoxedSqlQuery<'f, Pg, SqlQuery> {
         match self.query.take() {
             Some(query) => query,
