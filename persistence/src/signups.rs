@@ -657,6 +657,11 @@ async fn refusal_unless(
     }
 }
 
+/// The columns of `SignupRow` in raw SQL over `signups s`.
+const SIGNUP_COLUMNS: &str = "s.id, s.shift_id, s.user_id, s.status, s.starts_at, s.ends_at, \
+    s.queued_at, s.signed_up_by, s.confirmed_at, s.cancelled_at, s.cancelled_by, \
+    s.late_cancellation, s.checked_in_at, s.minutes_worked, s.created_at, s.updated_at, s.version";
+
 /// One of a volunteer's own sign-ups, with what their list shows of the shift.
 #[derive(Debug, Clone, diesel::QueryableByName)]
 pub struct OwnSignup {
@@ -693,9 +698,7 @@ pub async fn of_user(
         ("s.ends_at > $2", "ASC", ">")
     };
     let sql = format!(
-        "SELECT s.id, s.shift_id, s.user_id, s.status, s.starts_at, s.ends_at, s.queued_at, \
-                s.signed_up_by, s.confirmed_at, s.cancelled_at, s.cancelled_by, s.late_cancellation, \
-                s.checked_in_at, s.minutes_worked, s.created_at, s.updated_at, s.version, \
+        "SELECT {SIGNUP_COLUMNS}, \
                 sh.title AS shift_title, c.id AS centre_id, c.name AS centre_name, a.title AS activity_title, \
                 CASE WHEN s.status = 'waitlisted' THEN (SELECT count(*) FROM signups w WHERE w.shift_id = s.shift_id \
                     AND w.status = 'waitlisted' AND w.queued_at <= s.queued_at) END AS position \
@@ -774,16 +777,14 @@ pub async fn feed_of_user(
     (from, to): (DateTime<Utc>, DateTime<Utc>),
 ) -> Result<Vec<FeedEntry>> {
     use diesel::sql_types::{Timestamptz, Uuid as SqlUuid};
-    Ok(diesel::sql_query(
-        "SELECT s.id, s.shift_id, s.user_id, s.status, s.starts_at, s.ends_at, s.queued_at, \
-                s.signed_up_by, s.confirmed_at, s.cancelled_at, s.cancelled_by, s.late_cancellation, \
-                s.checked_in_at, s.minutes_worked, s.created_at, s.updated_at, s.version, \
+    Ok(diesel::sql_query(format!(
+        "SELECT {SIGNUP_COLUMNS}, \
                 sh.title AS shift_title, c.name AS centre_name, c.street, c.postcode, c.town, \
                 c.latitude, c.longitude \
          FROM signups s JOIN shifts sh ON sh.id = s.shift_id JOIN centres c ON c.id = sh.centre_id \
          WHERE s.user_id = $1 AND s.confirmed_at IS NOT NULL AND s.starts_at >= $2 AND s.starts_at < $3 \
-         ORDER BY s.starts_at, s.id LIMIT 2000",
-    )
+         ORDER BY s.starts_at, s.id LIMIT 2000"
+    ))
     .bind::<SqlUuid, _>(user_id)
     .bind::<Timestamptz, _>(from)
     .bind::<Timestamptz, _>(to)

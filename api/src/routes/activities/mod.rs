@@ -312,7 +312,8 @@ pub struct ActivityResponse {
     pub version: i32,
 }
 
-fn category_body(raw: &str) -> CategoryBody {
+/// A stored category as the API names it.
+pub(crate) fn category_body(raw: &str) -> CategoryBody {
     serde_json::from_value(serde_json::Value::String(raw.into())).unwrap_or(CategoryBody::Other)
 }
 
@@ -321,7 +322,8 @@ fn status_body(raw: &str) -> ActivityStatusBody {
         .unwrap_or(ActivityStatusBody::Draft)
 }
 
-fn target_group_bodies(raw: &[String]) -> Vec<TargetGroupBody> {
+/// Stored target groups as the API names them; unknown ones are left out.
+pub(crate) fn target_group_bodies(raw: &[String]) -> Vec<TargetGroupBody> {
     raw.iter()
         .filter_map(|g| serde_json::from_value(serde_json::Value::String(g.clone())).ok())
         .collect()

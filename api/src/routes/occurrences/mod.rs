@@ -13,7 +13,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error::ApiError;
-use crate::routes::activities::{CategoryBody, Named, TargetGroupBody};
+use crate::routes::activities::{
+    CategoryBody, Named, TargetGroupBody, category_body, target_group_bodies,
+};
 
 /// The longest range one search may span.
 pub const MAX_RANGE_DAYS: i64 = 93;
@@ -94,13 +96,8 @@ impl OccurrenceResponse {
             id: o.id,
             activity_id: o.activity_id,
             title: view.title,
-            category: serde_json::from_value(serde_json::Value::String(view.category))
-                .unwrap_or(CategoryBody::Other),
-            target_groups: view
-                .target_groups
-                .into_iter()
-                .filter_map(|g| serde_json::from_value(serde_json::Value::String(g)).ok())
-                .collect(),
+            category: category_body(&view.category),
+            target_groups: target_group_bodies(&view.target_groups),
             languages: view.languages,
             free_of_charge: view.free_of_charge,
             registration_required: view.registration_required,
