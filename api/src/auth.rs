@@ -2,14 +2,22 @@
 //!
 //! - no extractor: anyone, anonymous included;
 //! - `AuthUser`: any signed-in user (a valid access token);
-//! - `Admin`: a signed-in user with the admin role.
+//! - `Admin`: a signed-in user with the admin role;
+//! - `Caller`: a signed-in user or an operator's API key (`X-Api-Key`, or
+//!   `Authorization: Bearer qk_…`); what a key may do is checked in `authz`;
+//! - `MaybeCaller`: either of those, or no one.
+//!
+//! Routes that only people may use take `AuthUser`: an API key there is refused with 403.
 //!
 //! Each route's `security(..)` in OpenAPI mirrors the extractor it takes.
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
 use quartier_domain::Role;
+use quartier_domain::integration::Scope;
+use quartier_persistence::api_keys;
 use uuid::Uuid;
 
 use crate::error::{ApiError, BearerChallenge};
@@ -17,6 +25,12 @@ use crate::state::AppState;
 
 /// The name of the bearer security scheme in the OpenAPI document.
 pub const BEARER: &str = "bearer";
+
+/// The name of the API key security scheme in the OpenAPI document.
+pub const API_KEY: &str = "api_key";
+
+/// How every API key begins, so that it can be told from an access token.
+pub const KEY_PREFIX: &str = "qk_";
 
 /// A signed-in user, as their access token describes them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +49,11 @@ impl FromRequest for AuthUser {
 }
 
 fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
+    if presented_key(req)?.is_some() {
+        return Err(ApiError::Forbidden(
+            "API keys cannot be used here: this operation is for signed-in people.".into(),
+        ));
+    }
     let missing = || ApiError::Unauthenticated {
         challenge: BearerChallenge::Missing,
         detail: "Sign in and send the access token as Authorization: Bearer <token>.".into(),
@@ -97,4 +116,143 @@ impl FromRequest for MaybeUser {
             std::future::ready(Ok(MaybeUser(None)))
         }
     }
+}
+
+/// An operator's API key that authenticated this request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyCaller {
+    pub key_id: Uuid,
+    pub operator_id: Uuid,
+    pub scopes: Vec<Scope>,
+    pub operator_active: bool,
+}
+
+/// Who is calling a route that people and operators' systems can both use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    User(AuthUser),
+    Key(KeyCaller),
+}
+
+impl Caller {
+    /// The signed-in person, if it is one.
+    pub fn user(&self) -> Option<AuthUser> {
+        match self {
+            Caller::User(user) => Some(*user),
+            Caller::Key(_) => None,
+        }
+    }
+
+    pub fn is_admin(&self) -> bool {
+        matches!(self, Caller::User(user) if user.role == Role::Admin)
+    }
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        caller(req)
+    }
+}
+
+/// A `Caller` if the request carries credentials; a credential that is sent must be valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MaybeCaller(pub Option<Caller>);
+
+impl FromRequest for MaybeCaller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let headers = req.headers();
+        if headers.contains_key(header::AUTHORIZATION) || headers.contains_key(API_KEY_HEADER) {
+            let caller = caller(req);
+            Box::pin(async move { caller.await.map(|c| MaybeCaller(Some(c))) })
+        } else {
+            Box::pin(std::future::ready(Ok(MaybeCaller(None))))
+        }
+    }
+}
+
+const API_KEY_HEADER: &str = "x-api-key";
+
+fn caller(req: &HttpRequest) -> LocalBoxFuture<'static, Result<Caller, ApiError>> {
+    let secret = match presented_key(req) {
+        Err(error) => return Box::pin(std::future::ready(Err(error))),
+        Ok(None) => return Box::pin(std::future::ready(authenticate(req).map(Caller::User))),
+        Ok(Some(secret)) => secret,
+    };
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    Box::pin(async move {
+        let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+        authenticate_key(&state, &secret).await.map(Caller::Key)
+    })
+}
+
+/// The API key the request presents, if any: `X-Api-Key`, or a bearer token that is a key.
+fn presented_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let invalid = || invalid_key("The API key is not valid.");
+    let headers = req.headers();
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .filter(|token| token.starts_with(KEY_PREFIX));
+    match (headers.get(API_KEY_HEADER), bearer) {
+        (None, None) => Ok(None),
+        (None, Some(token)) => Ok(Some(token.to_owned())),
+        (Some(_), _) if headers.contains_key(header::AUTHORIZATION) => Err(invalid_key(
+            "Send one credential: an access token or an API key, not both.",
+        )),
+        (Some(value), _) => {
+            let value = value.to_str().map_err(|_| invalid())?.trim();
+            Ok(Some(value.to_owned()))
+        }
+    }
+}
+
+fn invalid_key(detail: &str) -> ApiError {
+    ApiError::Unauthenticated {
+        challenge: BearerChallenge::InvalidToken,
+        detail: detail.into(),
+    }
+}
+
+/// The SHA-256 of a presented key: keys are long random secrets, so a fast hash suffices
+/// (nothing to guess), and the lookup needs no per-key salt.
+pub fn key_hash(secret: &str) -> Vec<u8> {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+async fn authenticate_key(state: &AppState, secret: &str) -> Result<KeyCaller, ApiError> {
+    if !secret.starts_with(KEY_PREFIX) || secret.len() > 200 {
+        return Err(invalid_key("The API key is not valid."));
+    }
+    let mut conn = state.conn().await?;
+    let now = chrono::Utc::now();
+    let found = api_keys::authenticate(&mut conn, &key_hash(secret), now)
+        .await?
+        .ok_or_else(|| invalid_key("The API key is not valid."))?;
+    if found.key.revoked_at.is_some() {
+        return Err(invalid_key("This API key was revoked."));
+    }
+    if found.key.expires_at.is_some_and(|at| at <= now) {
+        return Err(invalid_key("This API key has expired."));
+    }
+    Ok(KeyCaller {
+        key_id: found.key.id,
+        operator_id: found.key.operator_id,
+        scopes: found
+            .key
+            .scopes
+            .iter()
+            .filter_map(|scope| Scope::parse(scope))
+            .collect(),
+        operator_active: found.operator_active,
+    })
 }

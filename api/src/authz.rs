@@ -2,14 +2,16 @@
 //! operator that owns the thing, with a role that allows the change?
 //!
 //! Administrators may do everything. Staff of a deactivated operator may change nothing. A
-//! coordinator limited to named centres may act only for those.
+//! coordinator limited to named centres may act only for those. An API key acts for its own
+//! operator only, within its scopes, and not at all once its operator is deactivated.
 
+use quartier_domain::integration::Scope;
 use quartier_domain::{Role, StaffRole};
 use quartier_persistence::AsyncPgConnection;
 use quartier_persistence::operators;
 use uuid::Uuid;
 
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, Caller, KeyCaller};
 use crate::error::ApiError;
 
 /// Ok when `user` may act as `needed` for the operator `operator_id`. 404 when there is no
@@ -73,4 +75,67 @@ fn decide(
             needed.as_str()
         ))),
     }
+}
+
+/// Ok when `caller` may act for the operator `operator_id`: a user as `needed` (see
+/// `require_staff`), an API key of that operator with `scope`.
+pub async fn require_operator(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    operator_id: Uuid,
+    needed: StaffRole,
+    scope: Scope,
+) -> Result<(), ApiError> {
+    match caller {
+        Caller::User(user) => require_staff(conn, *user, operator_id, needed).await,
+        Caller::Key(key) => {
+            if operators::find(conn, operator_id).await?.is_none() {
+                return Err(ApiError::NotFound("No operator has this id.".into()));
+            }
+            decide_key(key, operator_id, scope)
+        }
+    }
+}
+
+/// Ok, with the centre's operator, when `caller` may act for the centre `centre_id`: a user
+/// as `needed` (see `require_centre_staff`), an API key of its operator with `scope`.
+pub async fn require_centre(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    centre_id: Uuid,
+    needed: StaffRole,
+    scope: Scope,
+) -> Result<Uuid, ApiError> {
+    match caller {
+        Caller::User(user) => require_centre_staff(conn, *user, centre_id, needed).await,
+        Caller::Key(key) => {
+            let operator_id = operators::operator_of_centre(conn, centre_id)
+                .await?
+                .ok_or_else(|| ApiError::NotFound("No centre has this id.".into()))?;
+            decide_key(key, operator_id, scope)?;
+            Ok(operator_id)
+        }
+    }
+}
+
+/// An API key may act for its own operator, with the scope the action needs, while that
+/// operator is active.
+pub fn decide_key(key: &KeyCaller, operator_id: Uuid, scope: Scope) -> Result<(), ApiError> {
+    if key.operator_id != operator_id {
+        return Err(ApiError::Forbidden(
+            "This API key acts for another operator.".into(),
+        ));
+    }
+    if !key.scopes.contains(&scope) {
+        return Err(ApiError::Forbidden(format!(
+            "This API key lacks the scope {}.",
+            scope.as_str()
+        )));
+    }
+    if !key.operator_active {
+        return Err(ApiError::Forbidden(
+            "This operator is deactivated: its keys can change nothing.".into(),
+        ));
+    }
+    Ok(())
 }

@@ -35,7 +35,8 @@ pub async fn serve(settings: Settings, migrate: bool) -> CommandResult {
         settings.occurrence_horizon,
         settings.horizon_interval,
     );
-    let state = web::Data::new(AppState::new(&settings, pool)?);
+    let state = web::Data::new(AppState::new(&settings, pool.clone())?);
+    let _webhooks = crate::webhooks::worker::spawn(pool, state.deliverer.clone());
     tracing::info!(bind = %settings.bind, "serving; Swagger UI at /swagger-ui/");
     HttpServer::new(move || build_app(state.clone()))
         .workers(settings.workers)

@@ -30,6 +30,7 @@ pub mod seed;
 pub mod state;
 pub mod telemetry;
 pub mod tokens;
+pub mod webhooks;
 
 pub use app::{build_app, openapi_document};
 pub use config::Settings;

@@ -2,10 +2,10 @@
 //! problem responses every operation can give.
 
 use utoipa::OpenApi;
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{Content, OpenApi as Document, RefOr, Response, ResponseBuilder};
 
-use crate::auth::BEARER;
+use crate::auth::{API_KEY, BEARER};
 use crate::error::{PROBLEM_JSON, Problem, ProblemField};
 
 #[derive(Debug, OpenApi)]
@@ -15,7 +15,9 @@ use crate::error::{PROBLEM_JSON, Problem, ProblemField};
         description = "The open REST API for neighbourhood work in German towns: districts, operators \
             (Träger), neighbourhood centres, activities and the volunteers who help in shifts.\n\n\
             Errors are RFC 9457 `application/problem+json` documents whose `type` names the problem. \
-            Sign in at `/api/v1/auth/login` and use **Authorize** with the `access_token`.",
+            Sign in at `/api/v1/auth/login` and use **Authorize** with the `access_token`. \
+            Operators' own systems use an API key (`/api/v1/operators/{id}/api-keys`) as \
+            `X-Api-Key` or as a bearer token: operations that accept one list the `api_key` scheme.",
         license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
     ),
     tags(
@@ -31,6 +33,8 @@ use crate::error::{PROBLEM_JSON, Problem, ProblemField};
         (name = "shifts", description = "Volunteer shifts (Einsätze): public counts of places and waitlists, never names; coordinators create them"),
         (name = "signups", description = "Sign-ups for shifts: never more confirmed than places, a first-come waitlist, cancellation with promotion"),
         (name = "volunteering", description = "The volunteer's own side: profile, sign-ups, hours worked"),
+        (name = "api-keys", description = "Operators' API keys for their own systems: each acts for its operator only, within its scopes"),
+        (name = "webhooks", description = "Operators' webhook subscriptions: signed deliveries of shift and sign-up events, retried for more than a day, with a delivery log and a test ping"),
         (name = "rosters", description = "Rosters, check-in and attendance: for the staff of the operator that owns the shift, and administrators, only"),
         (name = "operations", description = "Health checks for load balancers and orchestrators"),
     ),
@@ -49,6 +53,13 @@ impl utoipa::Modify for SecuritySchemes {
         bearer.description =
             Some("An access token from `/api/v1/auth/login` or `/api/v1/auth/refresh`.".into());
         components.add_security_scheme(BEARER, SecurityScheme::Http(bearer));
+        components.add_security_scheme(
+            API_KEY,
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-Api-Key",
+                "An operator's API key (`qk_…`). It may also be sent as `Authorization: Bearer <key>`.",
+            ))),
+        );
     }
 }
 
@@ -112,7 +123,7 @@ pub fn add_common_problems(document: &mut Document) {
             if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
                 add(
                     "401",
-                    "No valid access token (`unauthenticated`), with `WWW-Authenticate`",
+                    "No valid access token or API key, or a revoked or expired key (`unauthenticated`), with `WWW-Authenticate`",
                 );
             }
         }

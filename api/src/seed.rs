@@ -587,9 +587,15 @@ async fn write_activities(
     for (centre, seed, schedule) in &plans {
         let groups: Vec<String> = seed.groups.iter().map(|g| (*g).to_owned()).collect();
         let languages: Vec<String> = seed.languages.iter().map(|l| (*l).to_owned()).collect();
+        let operator_id =
+            quartier_persistence::operators::operator_of_centre(conn, centre_ids[*centre])
+                .await?
+                .ok_or_else(|| other("centre without operator".into()))?;
         let new = NewActivity {
             id: Uuid::now_v7(),
             centre_id: centre_ids[*centre],
+            operator_id,
+            external_id: None,
             title: seed.title,
             description: seed.description,
             category: seed.category,
@@ -757,6 +763,7 @@ async fn write_volunteering(
             min_age_note: None,
             required,
             skills: &skills,
+            external_id: None,
         };
         let ids = shifts::create_for_occurrences(
             conn,
@@ -777,7 +784,7 @@ async fn write_volunteering(
         for k in 0..wanted {
             let volunteer = volunteers[(n * 3 + k) % volunteers.len()];
             // A volunteer busy elsewhere at that time is simply refused; the demo goes on.
-            let _ = signups::sign_up(conn, *shift_id, volunteer, volunteer, now).await;
+            let _ = signups::sign_up(conn, *shift_id, volunteer, Some(volunteer), now).await;
         }
     }
     Ok(())

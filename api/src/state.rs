@@ -7,6 +7,7 @@ use crate::config::Settings;
 use crate::error::ApiError;
 use crate::passwords::Passwords;
 use crate::tokens::Tokens;
+use crate::webhooks::worker::Deliverer;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -21,6 +22,8 @@ pub struct AppState {
     pub occurrence_horizon: chrono::Duration,
     /// Where clients reach this API, without a trailing slash.
     pub public_url: String,
+    /// Sends webhooks, for test pings; the URL policy for subscriptions.
+    pub deliverer: Deliverer,
 }
 
 impl AppState {
@@ -37,6 +40,7 @@ impl AppState {
             request_timeout: settings.request_timeout,
             occurrence_horizon: settings.occurrence_horizon,
             public_url: settings.public_url.clone(),
+            deliverer: Deliverer::new(&settings.webhooks).map_err(ApiError::Internal)?,
         })
     }
 

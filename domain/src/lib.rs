@@ -7,6 +7,7 @@ pub mod activity;
 pub mod centre;
 pub mod district;
 pub mod ical;
+pub mod integration;
 pub mod opening_hours;
 pub mod operator;
 pub mod schedule;

@@ -46,6 +46,8 @@ pub struct ActivityRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+    /// The operator's own id for it.
+    pub external_id: Option<String>,
 }
 
 impl ActivityRow {
@@ -139,6 +141,9 @@ impl ScheduleColumns {
 pub struct NewActivity<'a> {
     pub id: Uuid,
     pub centre_id: Uuid,
+    /// The centre's operator.
+    pub operator_id: Uuid,
+    pub external_id: Option<&'a str>,
     pub title: &'a str,
     pub description: &'a str,
     pub category: &'a str,
@@ -262,8 +267,8 @@ const VIEW_COLUMNS: &str = "\
            a.registration_required, a.participant_limit, a.contact_name, a.contact_email, \
            a.contact_phone, a.status, a.schedule_kind, a.time_zone, a.first_start_local, \
            a.first_start, a.duration_minutes, a.rrule, a.excluded_dates, a.materialized_until, \
-           a.created_at, a.updated_at, a.version, \
-           c.name AS centre_name, c.operator_id, c.district_id, d.name AS district_name, \
+           a.created_at, a.updated_at, a.version, a.external_id, \
+           c.name AS centre_name, a.operator_id, c.district_id, d.name AS district_name, \
            c.step_free,";
 
 const VIEW_FROM: &str = " FROM activities a JOIN centres c ON c.id = a.centre_id \

@@ -21,13 +21,13 @@ pub enum Outcome {
     KeyReused,
 }
 
-/// Runs `work` once per `(user_id, key)`: the first request runs it and stores its answer
-/// (unless a 5xx); later ones with the same request get that answer. Requests with one key
+/// Runs `work` once per `(owner_id, key)`, the owner being an account or an API key: the first
+/// request runs it and stores its answer (unless a 5xx); later ones with the same request get that answer. Requests with one key
 /// wait for each other. `work` runs inside the transaction, so what it does is stored together
 /// with the answer.
 pub async fn once<F>(
     conn: &mut AsyncPgConnection,
-    user_id: Uuid,
+    owner_id: Uuid,
     key: &str,
     request_hash: &[u8],
     work: F,
@@ -37,11 +37,11 @@ where
 {
     conn.transaction::<_, Error, _>(async |conn| {
         diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-            .bind::<Text, _>(format!("idempotency:{user_id}:{key}"))
+            .bind::<Text, _>(format!("idempotency:{owner_id}:{key}"))
             .execute(conn)
             .await?;
         let stored: Option<(Vec<u8>, i32, String)> = idempotency_keys::table
-            .filter(idempotency_keys::user_id.eq(user_id))
+            .filter(idempotency_keys::owner_id.eq(owner_id))
             .filter(idempotency_keys::key.eq(key))
             .select((
                 idempotency_keys::request_hash,
@@ -62,7 +62,7 @@ where
         if status < 500 {
             diesel::insert_into(idempotency_keys::table)
                 .values((
-                    idempotency_keys::user_id.eq(user_id),
+                    idempotency_keys::owner_id.eq(owner_id),
                     idempotency_keys::key.eq(key),
                     idempotency_keys::request_hash.eq(request_hash),
                     idempotency_keys::status.eq(i32::from(status)),

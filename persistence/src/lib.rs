@@ -5,6 +5,7 @@
 //! several of them in one transaction.
 
 pub mod activities;
+pub mod api_keys;
 pub mod calendar_feeds;
 pub mod centres;
 pub mod database;
@@ -23,6 +24,7 @@ pub mod shifts;
 pub mod signups;
 pub(crate) mod sql;
 pub mod users;
+pub mod webhooks;
 
 pub use diesel_async::{AsyncConnection, AsyncPgConnection};
 pub use error::Error;

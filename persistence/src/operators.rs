@@ -406,3 +406,16 @@ pub struct CentreStaff {
     /// The user is limited to named centres, and this is not one of them.
     pub excluded: bool,
 }
+
+/// The operator of the centre `centre_id`; `None` when there is no such centre.
+pub async fn operator_of_centre(
+    conn: &mut AsyncPgConnection,
+    centre_id: Uuid,
+) -> Result<Option<Uuid>> {
+    Ok(centres::table
+        .find(centre_id)
+        .select(centres::operator_id)
+        .first(conn)
+        .await
+        .optional()?)
+}

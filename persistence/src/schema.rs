@@ -49,7 +49,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox_events,
     idempotency_keys,
     volunteer_profiles,
-    calendar_feeds
+    calendar_feeds,
+    api_keys,
+    webhook_subscriptions,
+    webhook_deliveries,
+    webhook_attempts,
 );
 
 diesel::table! {
@@ -184,6 +188,8 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+        operator_id -> Uuid,
+        external_id -> Nullable<Text>,
     }
 }
 
@@ -204,6 +210,8 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+        external_id -> Nullable<Text>,
+        external_operator_id -> Nullable<Uuid>,
     }
 }
 
@@ -224,6 +232,8 @@ diesel::table! {
         status -> Text,
         confirmed_count -> Int4,
         skills -> Array<Text>,
+        operator_id -> Uuid,
+        external_id -> Nullable<Text>,
     }
 }
 
@@ -318,8 +328,8 @@ diesel::table! {
 }
 
 diesel::table! {
-    idempotency_keys (user_id, key) {
-        user_id -> Uuid,
+    idempotency_keys (owner_id, key) {
+        owner_id -> Uuid,
         key -> Text,
         request_hash -> Bytea,
         status -> Int4,
@@ -336,3 +346,73 @@ diesel::joinable!(signups -> shifts (shift_id));
 diesel::joinable!(shift_qualifications -> shifts (shift_id));
 diesel::joinable!(shift_qualifications -> qualification_types (type_id));
 diesel::joinable!(volunteer_qualifications -> qualification_types (type_id));
+
+diesel::table! {
+    api_keys (id) {
+        id -> Uuid,
+        operator_id -> Uuid,
+        name -> Text,
+        prefix -> Text,
+        secret_hash -> Bytea,
+        scopes -> Array<Text>,
+        expires_at -> Nullable<Timestamptz>,
+        last_used_at -> Nullable<Timestamptz>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        revoked_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    webhook_subscriptions (id) {
+        id -> Uuid,
+        operator_id -> Uuid,
+        url -> Text,
+        description -> Text,
+        events -> Array<Text>,
+        secret -> Text,
+        active -> Bool,
+        disabled_reason -> Nullable<Text>,
+        disabled_at -> Nullable<Timestamptz>,
+        failing_since -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Uuid,
+        subscription_id -> Uuid,
+        event_id -> Uuid,
+        event_type -> Text,
+        body -> Text,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        last_attempt_at -> Nullable<Timestamptz>,
+        last_status -> Nullable<Int4>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> Uuid,
+        delivery_id -> Uuid,
+        attempted_at -> Timestamptz,
+        status -> Nullable<Int4>,
+        error -> Nullable<Text>,
+        duration_ms -> Int4,
+        response_excerpt -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(api_keys -> operators (operator_id));
+diesel::joinable!(webhook_subscriptions -> operators (operator_id));
+diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));

@@ -27,6 +27,8 @@ pub struct ShiftRow {
     pub status: String,
     pub confirmed_count: i32,
     pub skills: Vec<String>,
+    /// The operator's own id for it.
+    pub external_id: Option<String>,
 }
 
 /// A shift with what its public view adds: centre, operator, activity, waitlist length.
@@ -65,6 +67,7 @@ pub struct NewShift<'a> {
     pub min_age_note: Option<&'a str>,
     pub required: &'a [Uuid],
     pub skills: &'a [String],
+    pub external_id: Option<&'a str>,
 }
 
 /// `required` must name qualification types.
@@ -91,6 +94,8 @@ async fn insert_one(
             shifts::capacity.eq(new.capacity),
             shifts::min_age_note.eq(new.min_age_note),
             shifts::skills.eq(new.skills),
+            shifts::operator_id.eq(operator_id),
+            shifts::external_id.eq(new.external_id),
         ))
         .execute(conn)
         .await?;
@@ -177,7 +182,7 @@ pub async fn create_for_occurrences(
 const VIEW: &str = "\
     SELECT s.id, s.centre_id, s.occurrence_id, s.title, s.starts_at, s.ends_at, s.capacity, \
            s.created_at, s.updated_at, s.version, s.description, s.min_age_note, s.status, \
-           s.confirmed_count, s.skills, c.name AS centre_name, c.operator_id, a.id AS activity_id, \
+           s.confirmed_count, s.skills, s.external_id, c.name AS centre_name, s.operator_id, a.id AS activity_id, \
            a.title AS activity_title, a.status AS activity_status, \
            (SELECT count(*) FROM signups w WHERE w.shift_id = s.id AND w.status = 'waitlisted') AS waitlisted, \
            ARRAY(SELECT q.type_id FROM shift_qualifications q WHERE q.shift_id = s.id ORDER BY q.type_id) AS required \
@@ -233,7 +238,7 @@ pub async fn update(
     id: Uuid,
     expected_versions: Option<&[i32]>,
     changes: &ShiftChanges<'_>,
-    changed_by: Uuid,
+    changed_by: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<std::result::Result<ShiftRow, ShiftRefusal>> {
     use crate::schema::signups;

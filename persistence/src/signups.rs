@@ -139,7 +139,7 @@ pub async fn sign_up(
     conn: &mut AsyncPgConnection,
     shift_id: Uuid,
     user_id: Uuid,
-    signed_up_by: Uuid,
+    signed_up_by: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<Result<Placed, SignupRefusal>> {
     let outcome = conn
@@ -297,7 +297,7 @@ pub struct Cancelled {
 pub async fn cancel(
     conn: &mut AsyncPgConnection,
     signup_id: Uuid,
-    cancelled_by: Uuid,
+    cancelled_by: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<Result<Cancelled, CancelRefusal>> {
     conn.transaction::<_, Error, _>(async |conn| {
@@ -321,7 +321,7 @@ pub async fn cancel(
         if !matches!(signup.status.as_str(), "confirmed" | "waitlisted") {
             return Ok(Err(CancelRefusal::NotLive));
         }
-        let late = signup.user_id == cancelled_by
+        let late = Some(signup.user_id) == cancelled_by
             && signup.status == "confirmed"
             && shift.starts_at - now < LATE_CANCELLATION;
         let cancelled: SignupRow = diesel::update(

@@ -28,6 +28,7 @@ pub struct TestApp {
     server: ServerHandle,
     /// The background task that extends occurrences; stopped with the server.
     horizon: tokio::task::JoinHandle<()>,
+    webhooks: tokio::task::JoinHandle<()>,
     // Last: dropped after the server stopped using it.
     pub db: TestDb,
 }
@@ -179,6 +180,7 @@ impl TestApp {
             settings.horizon_interval,
         );
         let state = web::Data::new(AppState::new(&settings, pool.clone()).expect("state"));
+        let webhooks = quartier_api::webhooks::worker::spawn(pool.clone(), state.deliverer.clone());
         let server = actix_web::HttpServer::new(move || build_app(state.clone()))
             .workers(1)
             .disable_signals()
@@ -199,6 +201,7 @@ impl TestApp {
                 .finish(),
             server: handle,
             horizon,
+            webhooks,
             db,
         }
     }
@@ -389,5 +392,6 @@ impl Drop for TestApp {
         // Stop accepting; the database is dropped with FORCE right after, closing what is left.
         drop(self.server.stop(false));
         self.horizon.abort();
+        self.webhooks.abort();
     }
 }

@@ -15,6 +15,7 @@ pub mod shifts;
 pub mod signups;
 pub mod users;
 pub mod volunteering;
+pub mod webhooks;
 
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -44,6 +45,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(operators::members::add_member)
             .service(operators::members::update_member)
             .service(operators::members::remove_member)
+            .service(operators::api_keys::list_api_keys)
+            .service(operators::api_keys::create_api_key)
+            .service(operators::api_keys::get_api_key)
+            .service(operators::api_keys::revoke_api_key)
+            .service(webhooks::list_webhooks)
+            .service(webhooks::create_webhook)
+            .service(webhooks::get_webhook)
+            .service(webhooks::update_webhook)
+            .service(webhooks::delete_webhook)
+            .service(webhooks::list_deliveries)
+            .service(webhooks::ping_webhook)
             .service(centres::list::list_centres)
             .service(centres::create::create_centre)
             .service(centres::get::get_centre)

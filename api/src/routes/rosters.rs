@@ -12,13 +12,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::AuthUser;
-use crate::authz::require_centre_staff;
+use crate::auth::Caller;
+use crate::authz::require_centre;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::routes::occurrences::check_range;
 use crate::routes::signups::SignupResponse;
 use crate::state::AppState;
+use quartier_domain::integration::Scope;
 
 /// One volunteer on a roster.
 #[derive(Debug, Serialize, ToSchema)]
@@ -157,13 +158,21 @@ fn answer(request: &HttpRequest, entries: Vec<RosterEntry>) -> HttpResponse {
 /// The operator staff check every roster route goes through; 404 for an unknown shift.
 async fn staff_shift(
     conn: &mut AsyncPgConnection,
-    user: AuthUser,
+    caller: &Caller,
     shift_id: Uuid,
+    scope: Scope,
 ) -> Result<shifts::ShiftView, ApiError> {
     let shift = shifts::find(conn, shift_id)
         .await?
         .ok_or_else(|| ApiError::NotFound("No shift has this id.".into()))?;
-    require_centre_staff(conn, user, shift.shift.centre_id, StaffRole::Coordinator).await?;
+    require_centre(
+        conn,
+        caller,
+        shift.shift.centre_id,
+        StaffRole::Coordinator,
+        scope,
+    )
+    .await?;
     Ok(shift)
 }
 
@@ -171,27 +180,27 @@ async fn staff_shift(
 /// that owns the shift, and administrators. JSON, or CSV with `Accept: text/csv`.
 #[utoipa::path(
     tag = "rosters",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = [])),
     params(("id" = Uuid, Path, description = "The shift's id"), RosterQuery),
     responses(
         (status = 200, description = "The roster", content(
             (Vec<RosterEntry> = "application/json"),
             (String = "text/csv"),
         )),
-        (status = 403, description = "Not staff of the shift's operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff of the shift's operator, or an API key of another operator or without the scope `roster:read` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No shift has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/shifts/{id}/roster")]
 pub async fn shift_roster(
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     id: web::Path<Uuid>,
     query: web::Query<RosterQuery>,
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    staff_shift(&mut conn, user, *id).await?;
+    staff_shift(&mut conn, &caller, *id, Scope::RosterRead).await?;
     let lines = signups::roster(&mut conn, &[*id], query.cancelled.unwrap_or(false)).await?;
     Ok(answer(
         &request,
@@ -203,7 +212,7 @@ pub async fn shift_roster(
 /// operator and administrators. JSON, or CSV with `Accept: text/csv`.
 #[utoipa::path(
     tag = "rosters",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = [])),
     params(("id" = Uuid, Path, description = "The centre's id"), CentreRosterQuery),
     responses(
         (status = 200, description = "The roster", content(
@@ -211,7 +220,7 @@ pub async fn shift_roster(
             (String = "text/csv"),
         )),
         (status = 400, description = "`from` or `to` is missing or does not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not staff of the centre's operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff of the centre's operator, or an API key of another operator or without the scope `roster:read` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No centre has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A reversed or too long range (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
@@ -219,14 +228,21 @@ pub async fn shift_roster(
 #[get("/centres/{id}/roster")]
 pub async fn centre_roster(
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     id: web::Path<Uuid>,
     query: web::Query<CentreRosterQuery>,
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let range = check_range(query.from, query.to)?;
     let mut conn = state.conn().await?;
-    require_centre_staff(&mut conn, user, *id, StaffRole::Coordinator).await?;
+    require_centre(
+        &mut conn,
+        &caller,
+        *id,
+        StaffRole::Coordinator,
+        Scope::RosterRead,
+    )
+    .await?;
     let shift_ids = signups::shifts_of_centre(&mut conn, *id, range).await?;
     let lines = signups::roster(&mut conn, &shift_ids, query.cancelled.unwrap_or(false)).await?;
     Ok(answer(
@@ -238,17 +254,25 @@ pub async fn centre_roster(
 /// The sign-up's shift, for staff of its operator only.
 async fn staff_signup(
     conn: &mut AsyncPgConnection,
-    user: AuthUser,
+    caller: &Caller,
     signup_id: Uuid,
 ) -> Result<(signups::Placed, shifts::ShiftView), ApiError> {
     let not_found = || ApiError::NotFound("No sign-up has this id.".into());
     let placed = signups::find(conn, signup_id)
         .await?
         .ok_or_else(not_found)?;
-    let shift = staff_shift(conn, user, placed.signup.shift_id)
+    // The volunteer learns they may not; a key of the shift's operator which scope it lacks;
+    // anyone else that there is no such sign-up.
+    let told = match caller {
+        Caller::User(user) => user.id == placed.signup.user_id,
+        Caller::Key(key) => shifts::find(conn, placed.signup.shift_id)
+            .await?
+            .is_some_and(|shift| shift.operator_id == key.operator_id),
+    };
+    let shift = staff_shift(conn, caller, placed.signup.shift_id, Scope::SignupsWrite)
         .await
         .map_err(|e| match e {
-            ApiError::Forbidden(_) if placed.signup.user_id != user.id => not_found(),
+            ApiError::Forbidden(_) if !told => not_found(),
             other => other,
         })?;
     Ok((placed, shift))
@@ -275,11 +299,11 @@ fn done(row: SignupRow) -> HttpResponse {
 /// the shift's operator.
 #[utoipa::path(
     tag = "rosters",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = [])),
     params(("id" = Uuid, Path, description = "The sign-up's id")),
     responses(
         (status = 200, description = "Checked in", body = SignupResponse),
-        (status = 403, description = "Not staff of the shift's operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff of the shift's operator, or an API key of another operator or without the scope `signups:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No sign-up has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`signup-not-confirmed`, or `not-yet` (more than two hours before the shift) / `shift-past` (after its end)", body = Problem, content_type = "application/problem+json"),
     ),
@@ -287,11 +311,11 @@ fn done(row: SignupRow) -> HttpResponse {
 #[post("/signups/{id}/check-in")]
 pub async fn check_in(
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    let (_, shift) = staff_signup(&mut conn, user, *id).await?;
+    let (_, shift) = staff_signup(&mut conn, &caller, *id).await?;
     let now = Utc::now();
     if now < shift.shift.starts_at - Duration::hours(2) {
         return Err(ApiError::Conflict {
@@ -325,12 +349,12 @@ pub struct AttendanceRequest {
 /// shift's length) or no-show. Staff of the shift's operator.
 #[utoipa::path(
     tag = "rosters",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = [])),
     params(("id" = Uuid, Path, description = "The sign-up's id")),
     request_body = AttendanceRequest,
     responses(
         (status = 200, description = "Recorded", body = SignupResponse),
-        (status = 403, description = "Not staff of the shift's operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff of the shift's operator, or an API key of another operator or without the scope `signups:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No sign-up has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`signup-not-confirmed`, or `not-yet` (the shift has not begun)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Minutes out of range, or minutes for a no-show (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
@@ -339,7 +363,7 @@ pub struct AttendanceRequest {
 #[post("/signups/{id}/attendance")]
 pub async fn record_attendance(
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     id: web::Path<Uuid>,
     Json(body): Json<AttendanceRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -359,7 +383,7 @@ pub async fn record_attendance(
         ));
     }
     let mut conn = state.conn().await?;
-    let (_, shift) = staff_signup(&mut conn, user, *id).await?;
+    let (_, shift) = staff_signup(&mut conn, &caller, *id).await?;
     let now = Utc::now();
     if now < shift.shift.starts_at {
         return Err(ApiError::Conflict {

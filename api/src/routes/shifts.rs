@@ -12,12 +12,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::AuthUser;
-use crate::authz::require_centre_staff;
+use crate::auth::{Caller, MaybeCaller};
+use crate::authz::require_centre;
 use crate::error::{ApiError, Problem};
 use crate::extract::{IfNoneMatch, Json, etag, json_with_body_etag};
 use crate::routes::activities::Named;
 use crate::state::AppState;
+use quartier_domain::integration::Scope;
 
 /// The most places one shift may have.
 const MAX_CAPACITY: i64 = 1000;
@@ -220,18 +221,18 @@ pub struct CreateShiftRequest {
 /// the centre's operator (coordinators of that centre).
 #[utoipa::path(
     tag = "shifts",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = [])),
     request_body = CreateShiftRequest,
     responses(
         (status = 201, description = "The shift was created", body = ShiftResponse, headers(("ETag" = String), ("Location" = String))),
-        (status = 403, description = "Not staff of the centre's operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff of the centre's operator, or an API key of another operator or without the scope `shifts:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, an unknown centre, occurrence or qualification type (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/shifts")]
 pub async fn create_shift(
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     Json(body): Json<CreateShiftRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = ValidationErrors::default();
@@ -274,12 +275,18 @@ pub async fn create_shift(
     check_times(starts_at, ends_at, &mut errors);
     errors.into_result()?;
     let template = template.ok_or_else(|| ApiError::Internal("template unchecked".into()))?;
-    let operator_id = require_centre_staff(&mut conn, user, centre_id, StaffRole::Coordinator)
-        .await
-        .map_err(|e| match e {
-            ApiError::NotFound(_) => ApiError::validation("centre_id", "is not the id of a centre"),
-            other => other,
-        })?;
+    let operator_id = require_centre(
+        &mut conn,
+        &caller,
+        centre_id,
+        StaffRole::Coordinator,
+        Scope::ShiftsWrite,
+    )
+    .await
+    .map_err(|e| match e {
+        ApiError::NotFound(_) => ApiError::validation("centre_id", "is not the id of a centre"),
+        other => other,
+    })?;
     let id = shifts::create(
         &mut conn,
         &NewShift {
@@ -293,6 +300,7 @@ pub async fn create_shift(
             min_age_note: template.min_age_note.as_deref(),
             required: &template.required,
             skills: &template.skills,
+            external_id: None,
         },
         operator_id,
     )
@@ -378,12 +386,12 @@ pub struct CreatedShifts {
 /// the activity's centre.
 #[utoipa::path(
     tag = "shifts",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = [])),
     params(("id" = Uuid, Path, description = "The activity's id")),
     request_body = CreateActivityShiftsRequest,
     responses(
         (status = 201, description = "The shifts were created", body = CreatedShifts),
-        (status = 403, description = "Not staff of the centre's operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff of the centre's operator, or an API key of another operator or without the scope `shifts:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No activity has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields or an unknown qualification type (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
@@ -391,7 +399,7 @@ pub struct CreatedShifts {
 #[post("/activities/{id}/shifts")]
 pub async fn create_activity_shifts(
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     id: web::Path<Uuid>,
     Json(body): Json<CreateActivityShiftsRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -416,16 +424,17 @@ pub async fn create_activity_shifts(
     errors.into_result()?;
     let template = template.ok_or_else(|| ApiError::Internal("template unchecked".into()))?;
     let mut conn = state.conn().await?;
-    let viewer = crate::routes::activities::viewer(&mut conn, Some(user)).await?;
+    let viewer = crate::routes::activities::viewer(&mut conn, Some(&caller)).await?;
     let activity = activities::find(&mut conn, *id)
         .await?
         .filter(|view| crate::routes::activities::visible(&viewer, view))
         .ok_or_else(|| ApiError::NotFound("No activity has this id.".into()))?;
-    let operator_id = require_centre_staff(
+    let operator_id = require_centre(
         &mut conn,
-        user,
+        &caller,
         activity.activity.centre_id,
         StaffRole::Coordinator,
+        Scope::ShiftsWrite,
     )
     .await?;
     let template = NewShift {
@@ -439,6 +448,7 @@ pub async fn create_activity_shifts(
         min_age_note: template.min_age_note.as_deref(),
         required: &template.required,
         skills: &template.skills,
+        external_id: None,
     };
     let ids =
         shifts::create_for_occurrences(&mut conn, *id, Utc::now(), &template, offsets, operator_id)
@@ -450,11 +460,11 @@ pub async fn create_activity_shifts(
     }))
 }
 
-/// The shift, if `user` may see it: shifts of activities that are not published are for the
-/// operator's staff only.
+/// The shift, if `caller` may see it: shifts of activities that are not published are for
+/// the operator's staff (and keys) only.
 pub async fn visible_shift(
     conn: &mut quartier_persistence::AsyncPgConnection,
-    user: Option<AuthUser>,
+    caller: Option<&Caller>,
     id: Uuid,
 ) -> Result<ShiftView, ApiError> {
     let not_found = || ApiError::NotFound("No shift has this id.".into());
@@ -466,7 +476,7 @@ pub async fn visible_shift(
     {
         return Ok(view);
     }
-    let viewer = crate::routes::activities::viewer(conn, user).await?;
+    let viewer = crate::routes::activities::viewer(conn, caller).await?;
     if viewer.admin || viewer.operators.contains(&view.operator_id) {
         Ok(view)
     } else {
@@ -490,12 +500,12 @@ pub async fn visible_shift(
 #[get("/shifts/{id}")]
 pub async fn get_shift(
     state: web::Data<AppState>,
-    crate::auth::MaybeUser(user): crate::auth::MaybeUser,
+    MaybeCaller(caller): MaybeCaller,
     id: web::Path<Uuid>,
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    let view = visible_shift(&mut conn, user, *id).await?;
+    let view = visible_shift(&mut conn, caller.as_ref(), *id).await?;
     // Places change without the shift's version changing: the tag is made from the body.
     json_with_body_etag(&if_none_match, &ShiftResponse::from(view))
 }
@@ -549,7 +559,7 @@ pub enum ShiftStatusBody {
 /// the sign-up events it causes.
 #[utoipa::path(
     tag = "shifts",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = [])),
     params(
         ("id" = Uuid, Path, description = "The shift's id"),
         ("If-Match" = String, Header, description = "The ETag of the version being changed, or `*`"),
@@ -557,7 +567,7 @@ pub enum ShiftStatusBody {
     request_body = UpdateShiftRequest,
     responses(
         (status = 200, description = "The changed shift", body = ShiftResponse, headers(("ETag" = String))),
-        (status = 403, description = "Not staff of the centre's operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff of the centre's operator, or an API key of another operator or without the scope `shifts:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No shift has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`capacity-below-confirmed` (name who moves back with `move_to_waitlist`), `shift-cancelled`, or `overlapping-shift` (new times clash with a volunteer's other shift)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The shift changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
@@ -568,7 +578,7 @@ pub enum ShiftStatusBody {
 #[patch("/shifts/{id}")]
 pub async fn update_shift(
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     id: web::Path<Uuid>,
     Json(body): Json<UpdateShiftRequest>,
     if_match: crate::extract::IfMatch,
@@ -612,11 +622,12 @@ pub async fn update_shift(
         );
     }
     errors.into_result()?;
-    require_centre_staff(
+    require_centre(
         &mut conn,
-        user,
+        &caller,
         current.shift.centre_id,
         StaffRole::Coordinator,
+        Scope::ShiftsWrite,
     )
     .await?;
     let versions = if_match.versions()?;
@@ -633,7 +644,15 @@ pub async fn update_shift(
         cancel: body.status == Some(ShiftStatusBody::Cancelled),
         move_to_waitlist: &move_to_waitlist,
     };
-    let updated = shifts::update(&mut conn, *id, versions, &changes, user.id, Utc::now()).await;
+    let updated = shifts::update(
+        &mut conn,
+        *id,
+        versions,
+        &changes,
+        caller.user().map(|u| u.id),
+        Utc::now(),
+    )
+    .await;
     let row = match updated {
         Ok(Ok(row)) => row,
         Ok(Err(ShiftRefusal::NotFound)) => {
@@ -709,7 +728,7 @@ pub struct ShiftSearchQuery {
 /// names. Public (sign in for `eligible`).
 #[utoipa::path(
     tag = "shifts",
-    security((), ("bearer" = [])),
+    security((), ("bearer" = []), ("api_key" = [])),
     params(ShiftSearchQuery),
     responses(
         (status = 200, description = "One page of shifts, by start", body = crate::pagination::Page<ShiftResponse>),
@@ -721,7 +740,7 @@ pub struct ShiftSearchQuery {
 #[get("/shifts")]
 pub async fn search_shifts(
     state: web::Data<AppState>,
-    crate::auth::MaybeUser(user): crate::auth::MaybeUser,
+    MaybeCaller(caller): MaybeCaller,
     query: web::Query<ShiftSearchQuery>,
 ) -> Result<HttpResponse, ApiError> {
     use quartier_persistence::shifts::{ShiftFilter, ShiftKey};
@@ -746,7 +765,7 @@ pub async fn search_shifts(
             "must be at most 20 tags of at most 50 characters",
         ));
     }
-    let eligible_for = match (query.eligible, user) {
+    let eligible_for = match (query.eligible, caller.as_ref().and_then(Caller::user)) {
         (Some(true), Some(user)) => Some(user.id),
         (Some(true), None) => {
             return Err(ApiError::Unauthenticated {

@@ -4,7 +4,7 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
-use quartier_domain::{Role, StaffRole};
+use quartier_domain::StaffRole;
 use quartier_persistence::idempotency::{self, Outcome};
 use quartier_persistence::signups::{self, CancelRefusal, Placed, SignupRefusal};
 use quartier_persistence::{AsyncPgConnection, shifts};
@@ -12,11 +12,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::AuthUser;
-use crate::authz::require_centre_staff;
+use crate::auth::Caller;
+use crate::authz::require_centre;
 use crate::error::{ApiError, Problem};
 use crate::extract::parse_json;
 use crate::state::AppState;
+use quartier_domain::integration::Scope;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SignupResponse {
@@ -100,14 +101,24 @@ fn refusal(refusal: SignupRefusal) -> ApiError {
 /// The sign-up itself: who, checked; then the rules in one transaction.
 async fn sign_up(
     conn: &mut AsyncPgConnection,
-    user: AuthUser,
+    caller: &Caller,
     shift_id: Uuid,
     request: &SignupRequest,
 ) -> Result<(StatusCode, SignupResponse), ApiError> {
-    let volunteer = request.user_id.unwrap_or(user.id);
-    let shift = crate::routes::shifts::visible_shift(conn, Some(user), shift_id).await?;
-    if volunteer != user.id {
-        require_centre_staff(conn, user, shift.shift.centre_id, StaffRole::Coordinator).await?;
+    let actor = caller.user().map(|user| user.id);
+    let volunteer = request.user_id.or(actor).ok_or_else(|| {
+        ApiError::validation("user_id", "is needed when an API key signs someone up")
+    })?;
+    let shift = crate::routes::shifts::visible_shift(conn, Some(caller), shift_id).await?;
+    if Some(volunteer) != actor {
+        require_centre(
+            conn,
+            caller,
+            shift.shift.centre_id,
+            StaffRole::Coordinator,
+            Scope::SignupsWrite,
+        )
+        .await?;
         if quartier_persistence::users::find(conn, volunteer)
             .await?
             .is_none()
@@ -118,7 +129,7 @@ async fn sign_up(
             ));
         }
     }
-    let placed = signups::sign_up(conn, shift_id, volunteer, user.id, Utc::now())
+    let placed = signups::sign_up(conn, shift_id, volunteer, actor, Utc::now())
         .await?
         .map_err(refusal)?;
     Ok((StatusCode::CREATED, SignupResponse::from(placed)))
@@ -131,7 +142,7 @@ async fn sign_up(
 /// nothing.
 #[utoipa::path(
     tag = "signups",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = [])),
     params(
         ("id" = Uuid, Path, description = "The shift's id"),
         ("Idempotency-Key" = Option<String>, Header, description = "Any unique string up to 200 characters: a retry with the same key gets the first answer"),
@@ -139,7 +150,7 @@ async fn sign_up(
     request_body(content = Option<SignupRequest>, description = "Empty to sign yourself up"),
     responses(
         (status = 201, description = "Signed up: `confirmed`, or `waitlisted` with `waitlist_position`", body = SignupResponse, headers(("Location" = String))),
-        (status = 403, description = "Naming another volunteer without being staff of the shift's operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Naming another volunteer without being staff of the shift's operator, or an API key of another operator or without the scope `signups:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No shift has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`shift-cancelled`, `shift-past`, `already-signed-up`, or `overlapping-shift` (a confirmed shift of theirs at the same time)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`qualification-missing`, an unknown `user_id`, or an `Idempotency-Key` used before for another request (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
@@ -148,7 +159,7 @@ async fn sign_up(
 #[post("/shifts/{id}/signups")]
 pub async fn create_signup(
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     id: web::Path<Uuid>,
     request: HttpRequest,
     body: web::Bytes,
@@ -173,7 +184,7 @@ pub async fn create_signup(
     };
     let mut conn = state.conn().await?;
     let Some(key) = key else {
-        let (status, response) = sign_up(&mut conn, user, shift_id, &parsed).await?;
+        let (status, response) = sign_up(&mut conn, &caller, shift_id, &parsed).await?;
         return Ok(created(status, &response));
     };
     let hash = {
@@ -183,9 +194,13 @@ pub async fn create_signup(
         hasher.update(&body);
         hasher.finalize().to_vec()
     };
-    let outcome = idempotency::once(&mut conn, user.id, &key, &hash, move |conn| {
+    let owner = match &caller {
+        Caller::User(user) => user.id,
+        Caller::Key(key) => key.key_id,
+    };
+    let outcome = idempotency::once(&mut conn, owner, &key, &hash, move |conn| {
         Box::pin(async move {
-            let answer = sign_up(conn, user, shift_id, &parsed).await;
+            let answer = sign_up(conn, &caller, shift_id, &parsed).await;
             Ok(match answer {
                 Ok((status, response)) => (
                     status.as_u16(),
@@ -246,28 +261,46 @@ fn stored_answer(status: u16, body: String) -> HttpResponse {
 /// operator whose shift it is. 404 for anyone else.
 async fn signup_for(
     conn: &mut AsyncPgConnection,
-    user: AuthUser,
+    caller: &Caller,
     id: Uuid,
+    scope: Scope,
 ) -> Result<(Placed, bool), ApiError> {
     let not_found = || ApiError::NotFound("No sign-up has this id.".into());
     let placed = signups::find(conn, id).await?.ok_or_else(not_found)?;
-    if placed.signup.user_id == user.id && user.role != Role::Admin {
+    let own = caller
+        .user()
+        .is_some_and(|user| user.id == placed.signup.user_id);
+    if own && !caller.is_admin() {
         return Ok((placed, false));
     }
     let shift = shifts::find(conn, placed.signup.shift_id)
         .await?
         .ok_or_else(not_found)?;
-    match require_centre_staff(conn, user, shift.shift.centre_id, StaffRole::Coordinator).await {
-        Ok(_) => Ok((placed, true)),
-        Err(ApiError::Forbidden(_)) if placed.signup.user_id == user.id => Ok((placed, false)),
-        Err(_) => Err(not_found()),
+    let staff = require_centre(
+        conn,
+        caller,
+        shift.shift.centre_id,
+        StaffRole::Coordinator,
+        scope,
+    )
+    .await;
+    match (staff, caller) {
+        (Ok(_), _) => Ok((placed, true)),
+        (Err(ApiError::Forbidden(_)), _) if own => Ok((placed, false)),
+        // A key of the right operator without the scope is told which it lacks.
+        (Err(error @ ApiError::Forbidden(_)), Caller::Key(key))
+            if key.operator_id == shift.operator_id =>
+        {
+            Err(error)
+        }
+        (Err(_), _) => Err(not_found()),
     }
 }
 
 /// One sign-up. The volunteer, administrators, and staff of the shift's operator.
 #[utoipa::path(
     tag = "signups",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = [])),
     params(("id" = Uuid, Path, description = "The sign-up's id")),
     responses(
         (status = 200, description = "The sign-up", body = SignupResponse),
@@ -277,17 +310,17 @@ async fn signup_for(
 #[get("/signups/{id}")]
 pub async fn get_signup(
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    let (placed, _) = signup_for(&mut conn, user, *id).await?;
+    let (placed, _) = signup_for(&mut conn, &caller, *id, Scope::RosterRead).await?;
     Ok(HttpResponse::Ok().json(SignupResponse::from(placed)))
 }
 
-async fn cancel(state: &AppState, user: AuthUser, id: Uuid) -> Result<HttpResponse, ApiError> {
+async fn cancel(state: &AppState, caller: Caller, id: Uuid) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    let (placed, staff) = signup_for(&mut conn, user, id).await?;
+    let (placed, staff) = signup_for(&mut conn, &caller, id, Scope::SignupsWrite).await?;
     let now = Utc::now();
     if !staff && placed.signup.starts_at <= now {
         return Err(ApiError::Conflict {
@@ -295,7 +328,7 @@ async fn cancel(state: &AppState, user: AuthUser, id: Uuid) -> Result<HttpRespon
             detail: "The shift has begun: ask its coordinators.".into(),
         });
     }
-    let cancelled = signups::cancel(&mut conn, id, user.id, now)
+    let cancelled = signups::cancel(&mut conn, id, caller.user().map(|u| u.id), now)
         .await?
         .map_err(|refusal| match refusal {
             CancelRefusal::NotFound => ApiError::NotFound("No sign-up has this id.".into()),
@@ -317,7 +350,7 @@ async fn cancel(state: &AppState, user: AuthUser, id: Uuid) -> Result<HttpRespon
 /// the waitlist whose other confirmed shifts do not overlap, in the same transaction.
 #[utoipa::path(
     tag = "signups",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = [])),
     params(("id" = Uuid, Path, description = "The sign-up's id")),
     responses(
         (status = 200, description = "The cancelled sign-up, with `promoted_signup_id` when a waiting one took the place", body = SignupResponse),
@@ -328,16 +361,16 @@ async fn cancel(state: &AppState, user: AuthUser, id: Uuid) -> Result<HttpRespon
 #[post("/signups/{id}/cancel")]
 pub async fn cancel_signup(
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    cancel(&state, user, *id).await
+    cancel(&state, caller, *id).await
 }
 
 /// Cancel a sign-up; the same as `POST /signups/{id}/cancel`.
 #[utoipa::path(
     tag = "signups",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = [])),
     params(("id" = Uuid, Path, description = "The sign-up's id")),
     responses(
         (status = 200, description = "The cancelled sign-up, with `promoted_signup_id` when a waiting one took the place", body = SignupResponse),
@@ -348,8 +381,8 @@ pub async fn cancel_signup(
 #[delete("/signups/{id}")]
 pub async fn delete_signup(
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    cancel(&state, user, *id).await
+    cancel(&state, caller, *id).await
 }

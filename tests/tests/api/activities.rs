@@ -443,8 +443,9 @@ async fn a_rule_change_keeps_and_reports_occurrences_with_shifts() {
     {
         use diesel_async::RunQueryDsl;
         diesel::sql_query(format!(
-            "INSERT INTO shifts (id, centre_id, occurrence_id, title, starts_at, ends_at, capacity) \
-             SELECT gen_random_uuid(), '{}', id, 'Aufbau', starts_at, ends_at, 2 FROM occurrences WHERE id = '{with_shift}'",
+            "INSERT INTO shifts (id, centre_id, operator_id, occurrence_id, title, starts_at, ends_at, capacity) \
+             SELECT gen_random_uuid(), c.id, c.operator_id, o.id, 'Aufbau', o.starts_at, o.ends_at, 2 \
+             FROM occurrences o, centres c WHERE o.id = '{with_shift}' AND c.id = '{}'",
             town.a1
         ))
         .execute(&mut app.conn().await)

@@ -15,7 +15,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::{viewer, visible};
-use crate::auth::MaybeUser;
+use crate::auth::MaybeCaller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{IfNoneMatch, bytes_with_body_etag};
 use crate::state::AppState;
@@ -163,7 +163,7 @@ fn feed(
 /// the window, cancelled ones with `STATUS:CANCELLED`. Public when the activity is published.
 #[utoipa::path(
     tag = "activities",
-    security((), ("bearer" = [])),
+    security((), ("bearer" = []), ("api_key" = [])),
     params(
         ("id" = Uuid, Path, description = "The activity's id"),
         CalendarQuery,
@@ -179,14 +179,14 @@ fn feed(
 #[get("/activities/{id}/calendar.ics")]
 pub async fn activity_calendar(
     state: web::Data<AppState>,
-    MaybeUser(user): MaybeUser,
+    MaybeCaller(caller): MaybeCaller,
     id: web::Path<Uuid>,
     query: web::Query<CalendarQuery>,
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let between = window(&query)?;
     let mut conn = state.conn().await?;
-    let viewer = viewer(&mut conn, user).await?;
+    let viewer = viewer(&mut conn, caller.as_ref()).await?;
     let activity = activities::find(&mut conn, *id)
         .await?
         .filter(|view| visible(&viewer, view))
@@ -214,7 +214,7 @@ pub async fn activity_calendar(
 /// published activities in the window. Public.
 #[utoipa::path(
     tag = "centres",
-    security((), ("bearer" = [])),
+    security((), ("bearer" = []), ("api_key" = [])),
     params(
         ("id" = Uuid, Path, description = "The centre's id"),
         CalendarQuery,
@@ -230,14 +230,14 @@ pub async fn activity_calendar(
 #[get("/centres/{id}/calendar.ics")]
 pub async fn centre_calendar(
     state: web::Data<AppState>,
-    MaybeUser(user): MaybeUser,
+    MaybeCaller(caller): MaybeCaller,
     id: web::Path<Uuid>,
     query: web::Query<CalendarQuery>,
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let between = window(&query)?;
     let mut conn = state.conn().await?;
-    let viewer = viewer(&mut conn, user).await?;
+    let viewer = viewer(&mut conn, caller.as_ref()).await?;
     let centre = centres::find(&mut conn, *id)
         .await?
         .ok_or_else(|| ApiError::NotFound("No centre has this id.".into()))?;

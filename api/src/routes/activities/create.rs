@@ -12,11 +12,12 @@ use super::{
     ActivityContact, ActivityInput, ActivityResponse, ActivityStatusBody, CategoryBody, CostBody,
     RegistrationBody, ScheduleBody, TargetGroupBody, check, refused, reload,
 };
-use crate::auth::AuthUser;
-use crate::authz::require_centre_staff;
+use crate::auth::Caller;
+use crate::authz::require_centre;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, etag};
 use crate::state::AppState;
+use quartier_domain::integration::Scope;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -60,19 +61,19 @@ pub struct CreateActivityRequest {
 /// (of that centre, if they are limited to some).
 #[utoipa::path(
     tag = "activities",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = [])),
     request_body = CreateActivityRequest,
     responses(
         (status = 201, description = "The activity was created", body = ActivityResponse,
             headers(("ETag" = String), ("Location" = String))),
-        (status = 403, description = "Not staff of the centre's operator with the role coordinator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff of the centre's operator with the role coordinator, or an API key of another operator or without the scope `activities:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, an unknown centre, or a schedule that is not valid (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/activities")]
 pub async fn create_activity(
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     Json(body): Json<CreateActivityRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let free = CostBody {
@@ -95,12 +96,18 @@ pub async fn create_activity(
         contact: Some(body.contact.as_ref()),
     })?;
     let mut conn = state.conn().await?;
-    require_centre_staff(&mut conn, user, body.centre_id, StaffRole::Coordinator)
-        .await
-        .map_err(|e| match e {
-            ApiError::NotFound(_) => ApiError::validation("centre_id", "is not the id of a centre"),
-            other => other,
-        })?;
+    let operator_id = require_centre(
+        &mut conn,
+        &caller,
+        body.centre_id,
+        StaffRole::Coordinator,
+        Scope::ActivitiesWrite,
+    )
+    .await
+    .map_err(|e| match e {
+        ApiError::NotFound(_) => ApiError::validation("centre_id", "is not the id of a centre"),
+        other => other,
+    })?;
     // Expanding a rule costs more than the other checks: only for those who may.
     let schedule = &body.schedule.check()?;
     let (free_of_charge, cost_cents, cost_note) =
@@ -113,6 +120,8 @@ pub async fn create_activity(
         &NewActivity {
             id: Uuid::now_v7(),
             centre_id: body.centre_id,
+            operator_id,
+            external_id: None,
             title: checked.title.as_deref().unwrap_or_default(),
             description: checked.description.as_deref().unwrap_or_default(),
             category: Category::from(body.category).as_str(),

@@ -2,7 +2,7 @@ use actix_web::{HttpResponse, get, web};
 use uuid::Uuid;
 
 use super::{ActivityResponse, viewer, visible};
-use crate::auth::MaybeUser;
+use crate::auth::MaybeCaller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{IfNoneMatch, versioned_json};
 use crate::state::AppState;
@@ -10,7 +10,7 @@ use crate::state::AppState;
 /// One activity. Public when published; staff of its operator also see its other states.
 #[utoipa::path(
     tag = "activities",
-    security((), ("bearer" = [])),
+    security((), ("bearer" = []), ("api_key" = [])),
     params(
         ("id" = Uuid, Path, description = "The activity's id"),
         ("If-None-Match" = Option<String>, Header, description = "The ETag the client holds"),
@@ -24,12 +24,12 @@ use crate::state::AppState;
 #[get("/activities/{id}")]
 pub async fn get_activity(
     state: web::Data<AppState>,
-    MaybeUser(user): MaybeUser,
+    MaybeCaller(caller): MaybeCaller,
     id: web::Path<Uuid>,
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    let viewer = viewer(&mut conn, user).await?;
+    let viewer = viewer(&mut conn, caller.as_ref()).await?;
     let view = quartier_persistence::activities::find(&mut conn, *id)
         .await?
         .filter(|view| visible(&viewer, view))

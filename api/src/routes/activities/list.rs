@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::{ActivityFilterQuery, ActivityResponse, UpcomingOccurrence, filter, viewer};
-use crate::auth::MaybeUser;
+use crate::auth::MaybeCaller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{IfNoneMatch, json_with_body_etag};
 use crate::pagination::{self, Page};
@@ -36,7 +36,7 @@ pub struct ActivityRangeQuery {
 /// also see their operator's others.
 #[utoipa::path(
     tag = "activities",
-    security((), ("bearer" = [])),
+    security((), ("bearer" = []), ("api_key" = [])),
     params(
         ActivityFilterQuery,
         ActivityRangeQuery,
@@ -52,7 +52,7 @@ pub struct ActivityRangeQuery {
 #[get("/activities")]
 pub async fn list_activities(
     state: web::Data<AppState>,
-    MaybeUser(user): MaybeUser,
+    MaybeCaller(caller): MaybeCaller,
     query: web::Query<ActivityFilterQuery>,
     range: web::Query<ActivityRangeQuery>,
     if_none_match: IfNoneMatch,
@@ -72,7 +72,7 @@ pub async fn list_activities(
     let limit = pagination::limit(range.limit)?;
     let after: Option<ActivityKey> = pagination::decode_cursor(range.cursor.as_deref())?;
     let mut conn = state.conn().await?;
-    let viewer = viewer(&mut conn, user).await?;
+    let viewer = viewer(&mut conn, caller.as_ref()).await?;
     let rows = activities::list(
         &mut conn,
         &filter,

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::AuthUser;
+use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::routes::centres::list::SearchTerms;
 
@@ -391,19 +391,24 @@ impl From<&OccurrenceRow> for UpcomingOccurrence {
 }
 
 /// Who is asking, for what they may see: the public sees published activities only.
+/// An API key sees what its operator's staff see.
 pub async fn viewer(
     conn: &mut AsyncPgConnection,
-    user: Option<AuthUser>,
+    caller: Option<&Caller>,
 ) -> Result<Viewer, ApiError> {
-    match user {
+    match caller {
         None => Ok(Viewer::default()),
-        Some(user) if user.role == Role::Admin => Ok(Viewer {
+        Some(Caller::User(user)) if user.role == Role::Admin => Ok(Viewer {
             admin: true,
             operators: Vec::new(),
         }),
-        Some(user) => Ok(Viewer {
+        Some(Caller::User(user)) => Ok(Viewer {
             admin: false,
             operators: activities::staff_operators(conn, user.id).await?,
+        }),
+        Some(Caller::Key(key)) => Ok(Viewer {
+            admin: false,
+            operators: vec![key.operator_id],
         }),
     }
 }

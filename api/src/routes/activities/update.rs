@@ -13,11 +13,12 @@ use super::{
     OccurrenceChangesBody, RegistrationBody, ScheduleBody, TargetGroupBody, check, refused, reload,
     viewer, visible,
 };
-use crate::auth::AuthUser;
-use crate::authz::require_centre_staff;
+use crate::auth::Caller;
+use crate::authz::require_centre;
 use crate::error::{ApiError, Problem};
 use crate::extract::{IfMatch, Json, etag, nullable};
 use crate::state::AppState;
+use quartier_domain::integration::Scope;
 
 /// Changes to an activity; fields left out stay as they are, `null` clears `contact`.
 /// `cost`, `registration`, `contact` and `schedule` are replaced as a whole.
@@ -61,7 +62,7 @@ pub struct UpdateActivityRequest {
 /// that centre); needs `If-Match`.
 #[utoipa::path(
     tag = "activities",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = [])),
     params(
         ("id" = Uuid, Path, description = "The activity's id"),
         ("If-Match" = String, Header, description = "The ETag of the version being changed, or `*`"),
@@ -69,7 +70,7 @@ pub struct UpdateActivityRequest {
     request_body = UpdateActivityRequest,
     responses(
         (status = 200, description = "The changed activity; with `occurrence_changes` after a schedule change", body = ActivityResponse, headers(("ETag" = String))),
-        (status = 403, description = "Not staff of the centre's operator with the role coordinator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff of the centre's operator with the role coordinator, or an API key of another operator or without the scope `activities:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No activity has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The activity changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields or schedule (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
@@ -79,7 +80,7 @@ pub struct UpdateActivityRequest {
 #[patch("/activities/{id}")]
 pub async fn update_activity(
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     id: web::Path<Uuid>,
     Json(body): Json<UpdateActivityRequest>,
     if_match: IfMatch,
@@ -95,16 +96,17 @@ pub async fn update_activity(
         contact: body.contact.as_ref().map(Option::as_ref),
     })?;
     let mut conn = state.conn().await?;
-    let viewer = viewer(&mut conn, Some(user)).await?;
+    let viewer = viewer(&mut conn, Some(&caller)).await?;
     let current = activities::find(&mut conn, *id)
         .await?
         .filter(|view| visible(&viewer, view))
         .ok_or_else(|| ApiError::NotFound("No activity has this id.".into()))?;
-    require_centre_staff(
+    require_centre(
         &mut conn,
-        user,
+        &caller,
         current.activity.centre_id,
         StaffRole::Coordinator,
+        Scope::ActivitiesWrite,
     )
     .await?;
     let versions = if_match.versions()?;

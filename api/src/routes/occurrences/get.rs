@@ -3,7 +3,7 @@ use quartier_persistence::occurrences;
 use uuid::Uuid;
 
 use super::{OccurrenceResponse, visible};
-use crate::auth::MaybeUser;
+use crate::auth::MaybeCaller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{IfNoneMatch, versioned_json};
 use crate::routes::activities::viewer;
@@ -13,7 +13,7 @@ use crate::state::AppState;
 /// attendance.
 #[utoipa::path(
     tag = "occurrences",
-    security((), ("bearer" = [])),
+    security((), ("bearer" = []), ("api_key" = [])),
     params(
         ("id" = Uuid, Path, description = "The occurrence's id"),
         ("If-None-Match" = Option<String>, Header, description = "The ETag the client holds"),
@@ -27,12 +27,12 @@ use crate::state::AppState;
 #[get("/occurrences/{id}")]
 pub async fn get_occurrence(
     state: web::Data<AppState>,
-    MaybeUser(user): MaybeUser,
+    MaybeCaller(caller): MaybeCaller,
     id: web::Path<Uuid>,
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    let viewer = viewer(&mut conn, user).await?;
+    let viewer = viewer(&mut conn, caller.as_ref()).await?;
     let view = occurrences::find(&mut conn, *id)
         .await?
         .filter(|view| visible(&viewer, view))

@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::{OccurrenceResponse, check_range};
-use crate::auth::MaybeUser;
+use crate::auth::MaybeCaller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{IfNoneMatch, json_with_body_etag};
 use crate::pagination::{self, Page};
@@ -35,7 +35,7 @@ pub struct RangeQuery {
 /// others. Cancelled occurrences are listed with `cancelled`.
 #[utoipa::path(
     tag = "occurrences",
-    security((), ("bearer" = [])),
+    security((), ("bearer" = []), ("api_key" = [])),
     params(
         ActivityFilterQuery,
         RangeQuery,
@@ -51,7 +51,7 @@ pub struct RangeQuery {
 #[get("/occurrences")]
 pub async fn search_occurrences(
     state: web::Data<AppState>,
-    MaybeUser(user): MaybeUser,
+    MaybeCaller(caller): MaybeCaller,
     query: web::Query<ActivityFilterQuery>,
     range: web::Query<RangeQuery>,
     if_none_match: IfNoneMatch,
@@ -62,7 +62,7 @@ pub async fn search_occurrences(
     let limit = pagination::limit(range.limit)?;
     let after: Option<OccurrenceKey> = pagination::decode_cursor(range.cursor.as_deref())?;
     let mut conn = state.conn().await?;
-    let viewer = viewer(&mut conn, user).await?;
+    let viewer = viewer(&mut conn, caller.as_ref()).await?;
     let rows = occurrences::search(
         &mut conn,
         &filter,
@@ -100,7 +100,7 @@ pub struct ActivityOccurrencesQuery {
 /// published; staff of its operator also see attendance.
 #[utoipa::path(
     tag = "occurrences",
-    security((), ("bearer" = [])),
+    security((), ("bearer" = []), ("api_key" = [])),
     params(
         ("id" = Uuid, Path, description = "The activity's id"),
         ActivityOccurrencesQuery,
@@ -116,7 +116,7 @@ pub struct ActivityOccurrencesQuery {
 #[get("/activities/{id}/occurrences")]
 pub async fn activity_occurrences(
     state: web::Data<AppState>,
-    MaybeUser(user): MaybeUser,
+    MaybeCaller(caller): MaybeCaller,
     id: web::Path<Uuid>,
     query: web::Query<ActivityOccurrencesQuery>,
     if_none_match: IfNoneMatch,
@@ -134,7 +134,7 @@ pub async fn activity_occurrences(
     let limit = pagination::limit(query.limit)?;
     let after: Option<OccurrenceKey> = pagination::decode_cursor(query.cursor.as_deref())?;
     let mut conn = state.conn().await?;
-    let viewer = viewer(&mut conn, user).await?;
+    let viewer = viewer(&mut conn, caller.as_ref()).await?;
     activities::find(&mut conn, *id)
         .await?
         .filter(|view| visible(&viewer, view))

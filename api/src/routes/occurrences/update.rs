@@ -11,12 +11,13 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{OccurrenceResponse, visible};
-use crate::auth::AuthUser;
-use crate::authz::require_centre_staff;
+use crate::auth::Caller;
+use crate::authz::require_centre;
 use crate::error::{ApiError, Problem};
 use crate::extract::{IfMatch, Json, etag, nullable};
 use crate::routes::activities::viewer;
 use crate::state::AppState;
+use quartier_domain::integration::Scope;
 
 /// Changes to one occurrence; fields left out stay as they are, `null` clears one.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -54,7 +55,7 @@ pub struct UpdateOccurrenceRequest {
 /// calendar shows raises the occurrence's iCalendar `SEQUENCE`.
 #[utoipa::path(
     tag = "occurrences",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = [])),
     params(
         ("id" = Uuid, Path, description = "The occurrence's id"),
         ("If-Match" = String, Header, description = "The ETag of the version being changed, or `*`"),
@@ -62,7 +63,7 @@ pub struct UpdateOccurrenceRequest {
     request_body = UpdateOccurrenceRequest,
     responses(
         (status = 200, description = "The changed occurrence", body = OccurrenceResponse, headers(("ETag" = String))),
-        (status = 403, description = "Not staff of the operator with the role coordinator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff of the operator with the role coordinator, or an API key of another operator or without the scope `activities:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No occurrence has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The occurrence changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields: a cancellation without reason, a move out of range, attendance before the start (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
@@ -72,18 +73,25 @@ pub struct UpdateOccurrenceRequest {
 #[patch("/occurrences/{id}")]
 pub async fn update_occurrence(
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     id: web::Path<Uuid>,
     Json(body): Json<UpdateOccurrenceRequest>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    let viewer = viewer(&mut conn, Some(user)).await?;
+    let viewer = viewer(&mut conn, Some(&caller)).await?;
     let current = occurrences::find(&mut conn, *id)
         .await?
         .filter(|view| visible(&viewer, view))
         .ok_or_else(|| ApiError::NotFound("No occurrence has this id.".into()))?;
-    require_centre_staff(&mut conn, user, current.centre_id, StaffRole::Coordinator).await?;
+    require_centre(
+        &mut conn,
+        &caller,
+        current.centre_id,
+        StaffRole::Coordinator,
+        Scope::ActivitiesWrite,
+    )
+    .await?;
     let versions = if_match.versions()?;
     let o = &current.occurrence;
 

@@ -1,6 +1,7 @@
 //! Operators (Träger): `/operators`. Anyone reads them; administrators create and deactivate
 //! them; their operator admins keep their details and staff up to date.
 
+pub mod api_keys;
 pub mod create;
 pub mod get;
 pub mod list;

@@ -1,0 +1,101 @@
+//! What operators' own systems work with: the scopes of API keys, their own ids for our
+//! objects, and the events they can be told about.
+
+use crate::validation::ValidationErrors;
+
+/// What an API key may do, always for its own operator only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// Create and change activities and their occurrences; import them.
+    ActivitiesWrite,
+    /// Create and change shifts; import them.
+    ShiftsWrite,
+    /// Sign volunteers up, cancel, check in, record attendance.
+    SignupsWrite,
+    /// Read rosters: who signed up for which shift, with their contact.
+    RosterRead,
+    /// Manage webhook subscriptions and read their delivery log.
+    WebhooksManage,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 5] = [
+        Scope::ActivitiesWrite,
+        Scope::ShiftsWrite,
+        Scope::SignupsWrite,
+        Scope::RosterRead,
+        Scope::WebhooksManage,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::ActivitiesWrite => "activities:write",
+            Scope::ShiftsWrite => "shifts:write",
+            Scope::SignupsWrite => "signups:write",
+            Scope::RosterRead => "roster:read",
+            Scope::WebhooksManage => "webhooks:manage",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|scope| scope.as_str() == raw)
+    }
+}
+
+/// The events an operator can subscribe to; each names what happened to which object.
+pub const EVENT_TYPES: [&str; 11] = [
+    "shift.created",
+    "shift.changed",
+    "shift.cancelled",
+    "shift.filled",
+    "signup.confirmed",
+    "signup.waitlisted",
+    "signup.promoted",
+    "signup.cancelled",
+    "signup.checked_in",
+    "signup.attended",
+    "signup.no_show",
+];
+
+/// The event a test ping sends; it is not part of the outbox.
+pub const PING_EVENT: &str = "webhook.ping";
+
+/// An operator's own id for one of our objects: 1 to 200 visible ASCII characters, so that
+/// it fits a URL path segment once percent-encoded and survives every CSV export.
+pub fn external_id(raw: &str, field: &str) -> Result<String, ValidationErrors> {
+    if raw.is_empty() || raw.len() > 200 {
+        return Err(ValidationErrors::single(
+            field,
+            "must be 1 to 200 characters",
+        ));
+    }
+    if !raw.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ValidationErrors::single(
+            field,
+            "may hold only visible ASCII characters (no spaces)",
+        ));
+    }
+    Ok(raw.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_round_trip() {
+        for scope in Scope::ALL {
+            assert_eq!(Scope::parse(scope.as_str()), Some(scope));
+        }
+        assert_eq!(Scope::parse("activities:read"), None);
+    }
+
+    #[test]
+    fn external_ids_are_visible_ascii() {
+        assert!(external_id("KURS-2026/17", "external_id").is_ok());
+        assert!(external_id("", "external_id").is_err());
+        assert!(external_id("mit leerzeichen", "external_id").is_err());
+        assert!(external_id("größe", "external_id").is_err());
+        assert!(external_id(&"x".repeat(201), "external_id").is_err());
+    }
+}
