@@ -1,6 +1,7 @@
 //! End-to-end tests: the real application over HTTP, each test with its own database.
 
 mod activities;
+mod api_keys;
 mod auth;
 mod centres;
 mod districts;

@@ -9,19 +9,20 @@ use quartier_tests::{TestApp, TestResponse, TestUser};
 use serde_json::{Value, json};
 
 /// An operator with a coordinator and a centre; another operator's coordinator.
-struct Setup {
-    admin: TestUser,
-    coordinator: TestUser,
-    other_coordinator: TestUser,
-    operator: String,
-    centre: String,
+pub(crate) struct Setup {
+    pub(crate) admin: TestUser,
+    pub(crate) coordinator: TestUser,
+    pub(crate) other_coordinator: TestUser,
+    pub(crate) operator: String,
+    pub(crate) other_operator: String,
+    pub(crate) centre: String,
 }
 
-async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> TestResponse {
+pub(crate) async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> TestResponse {
     app.json(Method::POST, path, Some(token), &[], &body).await
 }
 
-fn id_of(response: &TestResponse) -> String {
+pub(crate) fn id_of(response: &TestResponse) -> String {
     assert!(
         (200..300).contains(&response.status),
         "{}: {}",
@@ -31,7 +32,7 @@ fn id_of(response: &TestResponse) -> String {
     response.json()["id"].as_str().expect("id").to_owned()
 }
 
-async fn setup(app: &TestApp) -> Setup {
+pub(crate) async fn setup(app: &TestApp) -> Setup {
     let admin = app.admin().await;
     let token = admin.access_token.clone();
     let district = id_of(
@@ -89,12 +90,13 @@ async fn setup(app: &TestApp) -> Setup {
         coordinator,
         other_coordinator,
         operator: operators[0].clone(),
+        other_operator: operators[1].clone(),
         centre,
     }
 }
 
 /// A shift at the set-up centre, `hours` from now, lasting two hours.
-async fn shift(
+pub(crate) async fn shift(
     app: &TestApp,
     s: &Setup,
     title: &str,
@@ -113,7 +115,7 @@ async fn shift(
     id_of(&post(app, &s.coordinator.access_token, "/api/v1/shifts", body).await)
 }
 
-async fn sign_up(app: &TestApp, token: &str, shift: &str) -> TestResponse {
+pub(crate) async fn sign_up(app: &TestApp, token: &str, shift: &str) -> TestResponse {
     app.send(
         Method::POST,
         &format!("/api/v1/shifts/{shift}/signups"),

@@ -1,0 +1,478 @@
+//! Operators' API keys: made by operator admins, shown once, acting for their own operator
+//! only and within their scopes, and useless once revoked or expired.
+
+use actix_web::http::Method;
+use quartier_tests::{TestApp, TestResponse};
+use serde_json::{Value, json};
+
+use crate::signups::{Setup, id_of, post, setup, shift};
+
+async fn create_key(app: &TestApp, token: &str, operator: &str, scopes: &[&str]) -> Value {
+    let created = post(
+        app,
+        token,
+        &format!("/api/v1/operators/{operator}/api-keys"),
+        json!({"name": "Dienstplan", "scopes": scopes}),
+    )
+    .await;
+    assert_eq!(
+        created.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&created.body)
+    );
+    created.json()
+}
+
+/// Sends `body` with the key as `X-Api-Key`.
+async fn with_key(
+    app: &TestApp,
+    method: Method,
+    key: &str,
+    path: &str,
+    body: &Value,
+) -> TestResponse {
+    app.json(method, path, None, &[("x-api-key", key)], body)
+        .await
+}
+
+fn shift_body(s: &Setup, title: &str) -> Value {
+    let starts_at = chrono::Utc::now() + chrono::Duration::days(3);
+    json!({
+        "centre_id": s.centre, "title": title, "capacity": 3,
+        "starts_at": starts_at, "ends_at": starts_at + chrono::Duration::hours(2),
+    })
+}
+
+fn activity_body(s: &Setup) -> Value {
+    json!({
+        "centre_id": s.centre, "title": "Sprachcafé", "category": "coffee_table",
+        "schedule": {"kind": "once", "starts_at": "2027-03-01T15:00:00Z", "ends_at": "2027-03-01T17:00:00Z"},
+    })
+}
+
+#[actix_web::test]
+async fn operator_admins_make_keys_that_are_shown_once_and_stored_as_a_hash() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let admin = &s.admin.access_token;
+
+    let key = create_key(&app, admin, &s.operator, &["shifts:write", "roster:read"]).await;
+    let secret = key["key_secret"].as_str().expect("secret");
+    let prefix = key["prefix"].as_str().expect("prefix");
+    assert!(secret.starts_with(&format!("{prefix}_")), "{secret}");
+    assert!(prefix.starts_with("qk_") && prefix.len() == 11, "{prefix}");
+    assert_eq!(key["status"], "active");
+    assert_eq!(key["scopes"], json!(["roster:read", "shifts:write"]));
+
+    // Listed and read without the secret; the database holds no column with it.
+    let listed = app
+        .get(
+            &format!("/api/v1/operators/{}/api-keys", s.operator),
+            Some(admin),
+        )
+        .await;
+    assert_eq!(listed.status, 200);
+    assert_eq!(listed.json()["items"].as_array().map(Vec::len), Some(1));
+    assert!(!String::from_utf8_lossy(&listed.body).contains(secret));
+    let one = app
+        .get(
+            &format!(
+                "/api/v1/operators/{}/api-keys/{}",
+                s.operator,
+                key["id"].as_str().expect("id")
+            ),
+            Some(admin),
+        )
+        .await;
+    assert_eq!(one.status, 200);
+    assert!(one.json().get("key_secret").is_none());
+    assert_eq!(
+        app.count(
+            "api_keys",
+            &format!("prefix = '{prefix}' AND length(secret_hash) = 32 AND position(convert_to('{secret}', 'UTF8') in secret_hash) = 0")
+        )
+        .await,
+        1
+    );
+
+    // Coordinators, other operators' staff and keys themselves make no keys.
+    for token in [
+        &s.coordinator.access_token,
+        &s.other_coordinator.access_token,
+    ] {
+        post(
+            &app,
+            token,
+            &format!("/api/v1/operators/{}/api-keys", s.operator),
+            json!({"name": "x", "scopes": ["shifts:write"]}),
+        )
+        .await
+        .assert_problem(403, "forbidden");
+    }
+    with_key(
+        &app,
+        Method::POST,
+        secret,
+        &format!("/api/v1/operators/{}/api-keys", s.operator),
+        &json!({"name": "x", "scopes": ["shifts:write"]}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    // Bad requests: no scopes, an unknown scope, an expiry in the past.
+    for body in [
+        json!({"name": "x", "scopes": []}),
+        json!({"name": "x", "scopes": ["everything"]}),
+        json!({"name": "x", "scopes": ["roster:read"], "expires_at": "2001-01-01T00:00:00Z"}),
+        json!({"name": " ", "scopes": ["roster:read"]}),
+    ] {
+        let refused = post(
+            &app,
+            admin,
+            &format!("/api/v1/operators/{}/api-keys", s.operator),
+            body,
+        )
+        .await;
+        assert!(
+            [400, 422].contains(&refused.status),
+            "{}",
+            String::from_utf8_lossy(&refused.body)
+        );
+    }
+    assert_eq!(app.count("api_keys", "true").await, 1);
+}
+
+#[actix_web::test]
+async fn a_key_acts_for_its_operator_only_and_within_its_scopes() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let admin = &s.admin.access_token;
+    let key = create_key(&app, admin, &s.operator, &["shifts:write"]).await;
+    let secret = key["key_secret"].as_str().expect("secret");
+    let key_id = key["id"].as_str().expect("id");
+
+    // With its scope, as X-Api-Key and as a bearer token.
+    let made = with_key(
+        &app,
+        Method::POST,
+        secret,
+        "/api/v1/shifts",
+        &shift_body(&s, "Aufbau"),
+    )
+    .await;
+    assert_eq!(made.status, 201, "{}", String::from_utf8_lossy(&made.body));
+    let bearer = app
+        .json(
+            Method::POST,
+            "/api/v1/shifts",
+            Some(secret),
+            &[],
+            &shift_body(&s, "Abbau"),
+        )
+        .await;
+    assert_eq!(bearer.status, 201);
+    let shift_id = id_of(&made);
+    let changed = app
+        .json(
+            Method::PATCH,
+            &format!("/api/v1/shifts/{shift_id}"),
+            None,
+            &[("x-api-key", secret), ("if-match", "*")],
+            &json!({"capacity": 4}),
+        )
+        .await;
+    assert_eq!(changed.status, 200);
+    assert_eq!(changed.json()["capacity"], 4);
+
+    // Without the scope: 403 naming it, and nothing made.
+    let activities_before = app.count("activities", "true").await;
+    let refused = with_key(
+        &app,
+        Method::POST,
+        secret,
+        "/api/v1/activities",
+        &activity_body(&s),
+    )
+    .await;
+    let problem = refused.assert_problem(403, "forbidden");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("activities:write")),
+        "{problem}"
+    );
+    assert_eq!(app.count("activities", "true").await, activities_before);
+    let roster = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/shifts/{shift_id}/roster"),
+            &[("x-api-key", secret)],
+            None,
+        )
+        .await;
+    assert!(
+        roster.assert_problem(403, "forbidden")["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("roster:read"))
+    );
+    // Routes for people only refuse keys.
+    app.send(Method::GET, "/api/v1/me", &[("x-api-key", secret)], None)
+        .await
+        .assert_problem(403, "forbidden");
+
+    // Another operator's key, with every scope, changes nothing here.
+    let other = create_key(
+        &app,
+        admin,
+        &s.other_operator,
+        &[
+            "activities:write",
+            "shifts:write",
+            "signups:write",
+            "roster:read",
+            "webhooks:manage",
+        ],
+    )
+    .await;
+    let other_secret = other["key_secret"].as_str().expect("secret");
+    let shifts_before = app.count("shifts", "true").await;
+    with_key(
+        &app,
+        Method::POST,
+        other_secret,
+        "/api/v1/shifts",
+        &shift_body(&s, "Fremd"),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    with_key(
+        &app,
+        Method::POST,
+        other_secret,
+        "/api/v1/activities",
+        &activity_body(&s),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    let foreign_patch = app
+        .json(
+            Method::PATCH,
+            &format!("/api/v1/shifts/{shift_id}"),
+            None,
+            &[("x-api-key", other_secret), ("if-match", "*")],
+            &json!({"capacity": 1}),
+        )
+        .await;
+    foreign_patch.assert_problem(403, "forbidden");
+    let roster = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/shifts/{shift_id}/roster"),
+            &[("x-api-key", other_secret)],
+            None,
+        )
+        .await;
+    roster.assert_problem(403, "forbidden");
+    assert_eq!(app.count("shifts", "true").await, shifts_before);
+    assert_eq!(
+        app.count("shifts", &format!("id = '{shift_id}' AND capacity = 4"))
+            .await,
+        1
+    );
+
+    // Use is recorded; revoking stops the key at once, for good.
+    let read = app
+        .get(
+            &format!("/api/v1/operators/{}/api-keys/{key_id}", s.operator),
+            Some(admin),
+        )
+        .await;
+    assert!(read.json()["last_used_at"].is_string());
+    let revoked = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/operators/{}/api-keys/{key_id}", s.operator),
+            &[("authorization", &format!("Bearer {admin}"))],
+            None,
+        )
+        .await;
+    assert_eq!(revoked.status, 200);
+    assert_eq!(revoked.json()["status"], "revoked");
+    let after = with_key(
+        &app,
+        Method::POST,
+        secret,
+        "/api/v1/shifts",
+        &shift_body(&s, "Zu spät"),
+    )
+    .await;
+    let problem = after.assert_problem(401, "unauthenticated");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("revoked"))
+    );
+    // Another operator's admin path does not reach this key.
+    let foreign = app
+        .get(
+            &format!("/api/v1/operators/{}/api-keys/{key_id}", s.other_operator),
+            Some(admin),
+        )
+        .await;
+    foreign.assert_problem(404, "not-found");
+
+    // Expired and unknown keys: 401.
+    app.count("api_keys", "true").await;
+    {
+        use diesel_async::RunQueryDsl;
+        diesel::sql_query(format!(
+            "UPDATE api_keys SET expires_at = now() - interval '1 minute' WHERE id = '{}'",
+            other["id"].as_str().expect("id")
+        ))
+        .execute(&mut app.conn().await)
+        .await
+        .expect("expire");
+    }
+    let expired = with_key(
+        &app,
+        Method::POST,
+        other_secret,
+        "/api/v1/shifts",
+        &shift_body(&s, "x"),
+    )
+    .await;
+    assert!(
+        expired.assert_problem(401, "unauthenticated")["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("expired"))
+    );
+    with_key(
+        &app,
+        Method::POST,
+        "qk_nothing_known",
+        "/api/v1/shifts",
+        &shift_body(&s, "x"),
+    )
+    .await
+    .assert_problem(401, "unauthenticated");
+    assert_eq!(app.count("shifts", "true").await, shifts_before);
+}
+
+#[actix_web::test]
+async fn a_key_signs_volunteers_up_reads_rosters_and_sees_its_operators_drafts() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let admin = &s.admin.access_token;
+    let key = create_key(
+        &app,
+        admin,
+        &s.operator,
+        &["activities:write", "signups:write", "roster:read"],
+    )
+    .await;
+    let secret = key["key_secret"].as_str().expect("secret");
+    let shift_id = shift(&app, &s, "Kuchenbuffet", 30, 2, json!({})).await;
+    let volunteers = app.volunteers(1).await;
+    let (volunteer_id, _) = &volunteers[0];
+
+    // A key has no account of its own: it names the volunteer.
+    with_key(
+        &app,
+        Method::POST,
+        secret,
+        &format!("/api/v1/shifts/{shift_id}/signups"),
+        &json!({}),
+    )
+    .await
+    .assert_problem(422, "validation-failed");
+    let signed = with_key(
+        &app,
+        Method::POST,
+        secret,
+        &format!("/api/v1/shifts/{shift_id}/signups"),
+        &json!({"user_id": volunteer_id}),
+    )
+    .await;
+    assert_eq!(
+        signed.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&signed.body)
+    );
+    assert_eq!(signed.json()["status"], "confirmed");
+    assert_eq!(
+        app.count(
+            "signups",
+            &format!(
+                "user_id = '{volunteer_id}' AND signed_up_by IS NULL AND status = 'confirmed'"
+            )
+        )
+        .await,
+        1
+    );
+    let roster = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/shifts/{shift_id}/roster"),
+            &[("x-api-key", secret)],
+            None,
+        )
+        .await;
+    assert_eq!(roster.status, 200);
+    assert_eq!(roster.json().as_array().map(Vec::len), Some(1));
+
+    // Its operator's drafts are visible to it, as to the operator's staff.
+    let draft = with_key(
+        &app,
+        Method::POST,
+        secret,
+        "/api/v1/activities",
+        &activity_body(&s),
+    )
+    .await;
+    assert_eq!(
+        draft.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&draft.body)
+    );
+    let draft_id = id_of(&draft);
+    let seen = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/activities/{draft_id}"),
+            &[("x-api-key", secret)],
+            None,
+        )
+        .await;
+    assert_eq!(seen.status, 200);
+    app.get(&format!("/api/v1/activities/{draft_id}"), None)
+        .await
+        .assert_problem(404, "not-found");
+
+    // A deactivated operator's key changes nothing.
+    let deactivated = app
+        .json(
+            Method::PATCH,
+            &format!("/api/v1/operators/{}", s.operator),
+            Some(admin),
+            &[("if-match", "*")],
+            &json!({"status": "inactive"}),
+        )
+        .await;
+    assert_eq!(
+        deactivated.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&deactivated.body)
+    );
+    with_key(
+        &app,
+        Method::POST,
+        secret,
+        "/api/v1/activities",
+        &activity_body(&s),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+}
