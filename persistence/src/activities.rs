@@ -1,6 +1,6 @@
 //! Activities (Angebote) of centres, with their schedules, and the public list over them.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Bool, Float8, Int8, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -161,6 +161,64 @@ pub struct NewActivity<'a> {
     pub status: &'a str,
     pub materialized_until: DateTime<Utc>,
 }
+
+impl ScheduleColumns {
+    /// Whether `row` holds this schedule already.
+    pub fn same_as(&self, row: &ActivityRow) -> bool {
+        self.schedule_kind == row.schedule_kind
+            && self.time_zone == row.time_zone
+            && self.first_start_local.trunc_subsecs(6) == row.first_start_local
+            && self.first_start.trunc_subsecs(6) == row.first_start
+            && self.duration_minutes == row.duration_minutes
+            && self.rrule == row.rrule
+            && self.excluded_dates == row.excluded_dates
+    }
+}
+
+impl ActivityChanges<'_> {
+    /// Whether applying these changes to `row` would leave it as it is.
+    pub fn change_nothing_in(&self, row: &ActivityRow) -> bool {
+        fn same<T: PartialEq + ?Sized>(wanted: Option<&T>, stored: &T) -> bool {
+            wanted.is_none_or(|w| w == stored)
+        }
+        same(self.title, row.title.as_str())
+            && same(self.description, row.description.as_str())
+            && same(self.category, row.category.as_str())
+            && same(self.target_groups, row.target_groups.as_slice())
+            && same(self.languages, row.languages.as_slice())
+            && same(self.accessibility_notes, row.accessibility_notes.as_str())
+            && same(self.free_of_charge.as_ref(), &row.free_of_charge)
+            && same(self.cost_cents.as_ref(), &row.cost_cents)
+            && same(self.cost_note.as_ref(), &row.cost_note.as_deref())
+            && same(
+                self.registration_required.as_ref(),
+                &row.registration_required,
+            )
+            && same(self.participant_limit.as_ref(), &row.participant_limit)
+            && same(self.contact_name.as_ref(), &row.contact_name.as_deref())
+            && same(self.contact_email.as_ref(), &row.contact_email.as_deref())
+            && same(self.contact_phone.as_ref(), &row.contact_phone.as_deref())
+            && same(self.status, row.status.as_str())
+    }
+}
+
+/// The activity of `operator_id` with the operator's own id `external_id`.
+pub async fn find_external(
+    conn: &mut AsyncPgConnection,
+    operator_id: Uuid,
+    external_id: &str,
+) -> Result<Option<ActivityRow>> {
+    Ok(activities::table
+        .filter(activities::operator_id.eq(operator_id))
+        .filter(activities::external_id.eq(external_id))
+        .select(ActivityRow::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// The operator's own ids are unique per operator.
+pub const EXTERNAL_ID_KEY: &str = "activities_operator_external_id_key";
 
 /// Changes to an activity; `None` leaves a field, `Some(None)` clears it.
 #[derive(Debug, Default, AsChangeset)]

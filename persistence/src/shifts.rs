@@ -212,6 +212,9 @@ pub struct ShiftChanges<'a> {
     /// Confirmed sign-ups to move back to the waitlist when the capacity drops below the
     /// confirmed count.
     pub move_to_waitlist: &'a [Uuid],
+    pub skills: Option<&'a [String]>,
+    /// The qualification types required from now on (sign-ups made stay).
+    pub required: Option<&'a [Uuid]>,
 }
 
 /// Why a shift was not changed.
@@ -345,9 +348,33 @@ pub async fn update(
                 .execute(conn)
                 .await?;
         }
+        if let Some(required) = changes.required {
+            diesel::delete(
+                shift_qualifications::table
+                    .filter(shift_qualifications::shift_id.eq(id))
+                    .filter(diesel::dsl::not(shift_qualifications::type_id.eq_any(required))),
+            )
+            .execute(conn)
+            .await?;
+            let rows: Vec<_> = required
+                .iter()
+                .map(|type_id| {
+                    (
+                        shift_qualifications::shift_id.eq(id),
+                        shift_qualifications::type_id.eq(*type_id),
+                    )
+                })
+                .collect();
+            diesel::insert_into(shift_qualifications::table)
+                .values(&rows)
+                .on_conflict_do_nothing()
+                .execute(conn)
+                .await?;
+        }
         let row: ShiftRow = diesel::update(shifts::table.filter(shifts::id.eq(id)))
             .set((
                 changes.title.map(|t| shifts::title.eq(t)),
+                changes.skills.map(|s| shifts::skills.eq(s)),
                 changes.description.map(|d| shifts::description.eq(d)),
                 changes.min_age_note.map(|n| shifts::min_age_note.eq(n)),
                 shifts::starts_at.eq(starts_at),
@@ -482,3 +509,62 @@ pub async fn search(
         .bind::<Int8, _>(limit);
     Ok(statement.finish().load(conn).await?)
 }
+
+/// A shift with its centre's name, for exports.
+#[derive(Debug, Clone, Queryable)]
+pub struct ExportShift {
+    pub shift: ShiftRow,
+    pub centre_name: String,
+}
+
+/// Up to `limit` shifts of `operator_id` starting in `from`..`to`, after `after` in
+/// (start, id) order: one index range scan per page, however long the window.
+pub async fn of_operator(
+    conn: &mut AsyncPgConnection,
+    operator_id: Uuid,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> Result<Vec<ExportShift>> {
+    use crate::schema::centres;
+    let mut query = shifts::table
+        .inner_join(centres::table.on(centres::id.eq(shifts::centre_id)))
+        .filter(shifts::operator_id.eq(operator_id))
+        .filter(shifts::starts_at.ge(from))
+        .filter(shifts::starts_at.lt(to))
+        .select((ShiftRow::as_select(), centres::name))
+        .order((shifts::starts_at, shifts::id))
+        .limit(limit)
+        .into_boxed();
+    if let Some((at, id)) = after {
+        query = query.filter(
+            shifts::starts_at
+                .gt(at)
+                .or(shifts::starts_at.eq(at).and(shifts::id.gt(id))),
+        );
+    }
+    let rows: Vec<(ShiftRow, String)> = query.load(conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(shift, centre_name)| ExportShift { shift, centre_name })
+        .collect())
+}
+
+/// The shift of `operator_id` with the operator's own id `external_id`.
+pub async fn find_external(
+    conn: &mut AsyncPgConnection,
+    operator_id: Uuid,
+    external_id: &str,
+) -> Result<Option<ShiftView>> {
+    Ok(diesel::sql_query(format!(
+        "{VIEW} WHERE s.operator_id = $1 AND s.external_id = $2"
+    ))
+    .bind::<SqlUuid, _>(operator_id)
+    .bind::<Text, _>(external_id)
+    .get_result(conn)
+    .await
+    .optional()?)
+}
+
+/// The operator's own ids for shifts are unique per operator.
+pub const EXTERNAL_ID_KEY: &str = "shifts_operator_external_id_key";

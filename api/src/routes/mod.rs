@@ -67,6 +67,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(activities::create::create_activity)
             .service(activities::get::get_activity)
             .service(activities::update::update_activity)
+            .service(activities::upsert::upsert_activity)
             .service(activities::calendar::activity_calendar)
             .service(occurrences::search::activity_occurrences)
             .service(occurrences::search::search_occurrences)
@@ -83,6 +84,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(shifts::create_activity_shifts)
             .service(shifts::get_shift)
             .service(shifts::update_shift)
+            .service(shifts::upsert_shift)
             .service(signups::create_signup)
             .service(signups::get_signup)
             .service(signups::cancel_signup)
@@ -96,6 +98,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(volunteering::revoke_calendar_feed)
             .service(volunteering::my_calendar)
             .service(rosters::shift_roster)
+            .service(rosters::operator_roster)
             .service(rosters::centre_roster)
             .service(rosters::check_in)
             .service(rosters::record_attendance),

@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::authz::require_centre;
+use crate::authz::{require_centre, require_operator};
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::routes::occurrences::check_range;
@@ -399,6 +399,254 @@ pub async fn record_attendance(
         .await?
         .map_err(attendance_refused)?;
     Ok(done(row))
+}
+
+/// Shifts per page of an export: one query for the shifts and one for their volunteers.
+const EXPORT_PAGE: i64 = 200;
+/// The longest window an export covers.
+const EXPORT_MAX_DAYS: i64 = 400;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OperatorRosterQuery {
+    /// Shifts starting from here (RFC 3339; encode `+` as `%2B`).
+    pub from: DateTime<Utc>,
+    /// … until here, at most 400 days later.
+    pub to: DateTime<Utc>,
+}
+
+/// One shift of an export, with its confirmed and waiting volunteers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportedShift {
+    pub shift_id: Uuid,
+    /// The operator's own id for the shift.
+    pub external_id: Option<String>,
+    pub title: String,
+    pub centre_id: Uuid,
+    pub centre_name: String,
+    pub occurrence_id: Option<Uuid>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub capacity: i32,
+    /// `open` or `cancelled`.
+    pub status: String,
+    pub confirmed: i32,
+    /// Confirmed (and attended or no-show) first, then the waitlist in its order.
+    pub volunteers: Vec<RosterEntry>,
+}
+
+/// The CSV header of an export: the shift, then the volunteer (empty for a shift nobody has
+/// signed up for yet).
+const EXPORT_CSV_HEADER: &str = "shift_id,external_id,title,centre_id,centre_name,starts_at,ends_at,capacity,shift_status,confirmed,signup_id,user_id,name,contact_by,email,phone,status,waitlist_position,checked_in_at,minutes_worked\r\n";
+
+fn export_csv(shift: &ExportedShift, out: &mut String) {
+    let shift_fields = [
+        shift.shift_id.to_string(),
+        shift.external_id.clone().unwrap_or_default(),
+        shift.title.clone(),
+        shift.centre_id.to_string(),
+        shift.centre_name.clone(),
+        shift.starts_at.to_rfc3339(),
+        shift.ends_at.to_rfc3339(),
+        shift.capacity.to_string(),
+        shift.status.clone(),
+        shift.confirmed.to_string(),
+    ];
+    let shift_cells: Vec<String> = shift_fields.iter().map(|f| cell(f)).collect();
+    let shift_cells = shift_cells.join(",");
+    if shift.volunteers.is_empty() {
+        out.push_str(&shift_cells);
+        out.push_str(",,,,,,,,,,\r\n");
+    }
+    for v in &shift.volunteers {
+        let fields = [
+            v.signup_id.to_string(),
+            v.user_id.to_string(),
+            v.name.clone(),
+            v.contact_by.clone(),
+            v.email.clone().unwrap_or_default(),
+            v.phone.clone().unwrap_or_default(),
+            v.status.clone(),
+            v.waitlist_position
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
+            v.checked_in_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            v.minutes_worked.map(|m| m.to_string()).unwrap_or_default(),
+        ];
+        let cells: Vec<String> = fields.iter().map(|f| cell(f)).collect();
+        out.push_str(&shift_cells);
+        out.push(',');
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    }
+}
+
+/// One page of the export: its shifts with their volunteers, and where the next page starts.
+async fn export_page(
+    pool: &quartier_persistence::PgPool,
+    operator_id: Uuid,
+    range: (DateTime<Utc>, DateTime<Utc>),
+    after: Option<(DateTime<Utc>, Uuid)>,
+) -> Result<(Vec<ExportedShift>, Option<(DateTime<Utc>, Uuid)>), ApiError> {
+    let mut conn = quartier_persistence::pool::get(pool).await?;
+    let page = shifts::of_operator(&mut conn, operator_id, range, after, EXPORT_PAGE).await?;
+    let ids: Vec<Uuid> = page.iter().map(|s| s.shift.id).collect();
+    let mut lines: std::collections::HashMap<Uuid, Vec<RosterEntry>> =
+        std::collections::HashMap::new();
+    for line in signups::roster(&mut conn, &ids, false).await? {
+        lines
+            .entry(line.signup.shift_id)
+            .or_default()
+            .push(RosterEntry::from(line));
+    }
+    let next = (page.len() as i64 == EXPORT_PAGE)
+        .then(|| page.last().map(|s| (s.shift.starts_at, s.shift.id)))
+        .flatten();
+    let shifts = page
+        .into_iter()
+        .map(|s| ExportedShift {
+            volunteers: lines.remove(&s.shift.id).unwrap_or_default(),
+            shift_id: s.shift.id,
+            external_id: s.shift.external_id,
+            title: s.shift.title,
+            centre_id: s.shift.centre_id,
+            centre_name: s.centre_name,
+            occurrence_id: s.shift.occurrence_id,
+            starts_at: s.shift.starts_at,
+            ends_at: s.shift.ends_at,
+            capacity: s.shift.capacity,
+            status: s.shift.status,
+            confirmed: s.shift.confirmed_count,
+        })
+        .collect();
+    Ok((shifts, next))
+}
+
+/// Export the roster of every shift of the operator that starts in the window: each shift with
+/// its confirmed and waiting volunteers and how to reach them. JSON (an array of shifts), or
+/// CSV with `Accept: text/csv` (a row per volunteer, one for a shift without any). The answer
+/// is streamed page by page, so long windows cost the server little memory; should the
+/// database fail midway, the stream breaks off (a JSON array stays unclosed).
+/// Administrators, staff of this operator, and its API keys with `roster:read`.
+#[utoipa::path(
+    tag = "rosters",
+    security(("bearer" = []), ("api_key" = [])),
+    params(("id" = Uuid, Path, description = "The operator's id"), OperatorRosterQuery),
+    responses(
+        (status = 200, description = "Every shift in the window with its volunteers", content(
+            (Vec<ExportedShift> = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 403, description = "Not staff of this operator, or an API key of another operator or without the scope `roster:read` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No operator has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`to` before `from`, or more than 400 days after it (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/operators/{id}/roster")]
+pub async fn operator_roster(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    query: web::Query<OperatorRosterQuery>,
+    request: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    if query.to <= query.from {
+        return Err(ApiError::validation("to", "must be after from"));
+    }
+    if query.to - query.from > Duration::days(EXPORT_MAX_DAYS) {
+        return Err(ApiError::validation(
+            "to",
+            "must be at most 400 days after from",
+        ));
+    }
+    let operator_id = *id;
+    {
+        let mut conn = state.conn().await?;
+        require_operator(
+            &mut conn,
+            &caller,
+            operator_id,
+            StaffRole::Coordinator,
+            Scope::RosterRead,
+        )
+        .await?;
+    }
+    let wants_csv = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/csv"));
+    let range = (query.from, query.to);
+    // The first page is read before answering, so that a failing database still gets a
+    // proper problem answer rather than a broken stream.
+    let first = export_page(&state.pool, operator_id, range, None).await?;
+    let pool = state.pool.clone();
+    enum Step {
+        Page(Vec<ExportedShift>, Option<(DateTime<Utc>, Uuid)>, bool),
+        Done,
+    }
+    let stream = futures_util::stream::unfold(Step::Page(first.0, first.1, true), move |step| {
+        let pool = pool.clone();
+        async move {
+            let Step::Page(shifts, next, first) = step else {
+                return None;
+            };
+            let mut chunk = String::new();
+            if wants_csv {
+                if first {
+                    chunk.push_str(EXPORT_CSV_HEADER);
+                }
+                for shift in &shifts {
+                    export_csv(shift, &mut chunk);
+                }
+            } else {
+                if first {
+                    chunk.push('[');
+                }
+                for (n, shift) in shifts.iter().enumerate() {
+                    if !(first && n == 0) {
+                        chunk.push(',');
+                    }
+                    chunk.push_str(&serde_json::to_string(shift).unwrap_or_default());
+                }
+            }
+            let following = match next {
+                None => {
+                    if !wants_csv {
+                        chunk.push(']');
+                    }
+                    Step::Done
+                }
+                Some(after) => match export_page(&pool, operator_id, range, Some(after)).await {
+                    Ok((more, next)) => {
+                        let first = first && shifts.is_empty();
+                        Step::Page(more, next, first)
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "a roster export broke off");
+                        return Some((
+                            Err(std::io::Error::other("the roster export broke off")),
+                            Step::Done,
+                        ));
+                    }
+                },
+            };
+            Some((Ok(actix_web::web::Bytes::from(chunk)), following))
+        }
+    });
+    let mut response = HttpResponse::Ok();
+    response.insert_header((header::CACHE_CONTROL, "no-store"));
+    if wants_csv {
+        response
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"roster.csv\"",
+            ));
+    } else {
+        response.content_type("application/json");
+    }
+    Ok(response.streaming(stream))
 }
 
 #[cfg(test)]

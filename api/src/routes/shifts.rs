@@ -1,9 +1,10 @@
 //! Shifts (Einsätze): `/shifts`. Public to read — counts, never names; coordinators of the
 //! centre create them, one at a time or for every coming date of an activity.
 
+use actix_web::http::StatusCode;
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, patch, post, web};
-use chrono::{DateTime, Datelike, Duration, Utc};
+use actix_web::{HttpResponse, get, patch, post, put, web};
+use chrono::{DateTime, Datelike, Duration, SubsecRound, Utc};
 use quartier_domain::operator::free_text;
 use quartier_domain::{StaffRole, ValidationErrors, bounded_text};
 use quartier_persistence::shifts::{self, NewShift, ShiftView};
@@ -13,7 +14,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::{Caller, MaybeCaller};
-use crate::authz::require_centre;
+use crate::authz::{require_centre, require_operator};
 use crate::error::{ApiError, Problem};
 use crate::extract::{IfNoneMatch, Json, etag, json_with_body_etag};
 use crate::routes::activities::Named;
@@ -34,6 +35,9 @@ pub struct ShiftActivity {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ShiftResponse {
     pub id: Uuid,
+    /// The operator's own id for it, if it gave one.
+    #[schema(example = "DIENST-4711")]
+    pub external_id: Option<String>,
     #[schema(example = "Tische decken")]
     pub title: String,
     pub description: String,
@@ -64,6 +68,7 @@ impl From<ShiftView> for ShiftResponse {
         let s = view.shift;
         Self {
             id: s.id,
+            external_id: s.external_id,
             title: s.title,
             description: s.description,
             centre: Named {
@@ -165,6 +170,106 @@ fn check_times(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, errors: &mut Va
     }
 }
 
+/// A shift to create or to become, checked.
+struct Planned {
+    centre_id: Uuid,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    template: CheckedTemplate,
+}
+
+/// Checks `body`: its texts, times, and the occurrence it names, whose centre and times are
+/// the defaults.
+async fn plan(
+    conn: &mut quartier_persistence::AsyncPgConnection,
+    body: &CreateShiftRequest,
+) -> Result<Planned, ApiError> {
+    let mut errors = ValidationErrors::default();
+    let template = check_template(&body.template(), &mut errors);
+    let occurrence = match body.occurrence_id {
+        Some(id) => Some(occurrences::find(conn, id).await?.ok_or_else(|| {
+            ApiError::validation("occurrence_id", "is not the id of an occurrence")
+        })?),
+        None => None,
+    };
+    let centre_id = match (body.centre_id, &occurrence) {
+        (Some(centre), Some(o)) if centre != o.centre_id => {
+            return Err(ApiError::validation(
+                "centre_id",
+                "is not the centre of the occurrence",
+            ));
+        }
+        (_, Some(o)) => o.centre_id,
+        (Some(centre), None) => centre,
+        (None, None) => {
+            return Err(ApiError::validation(
+                "centre_id",
+                "is needed when no occurrence_id is given",
+            ));
+        }
+    };
+    let starts_at = body
+        .starts_at
+        .or(occurrence.as_ref().map(|o| o.occurrence.starts_at));
+    let ends_at = body
+        .ends_at
+        .or(occurrence.as_ref().map(|o| o.occurrence.ends_at));
+    let (Some(starts_at), Some(ends_at)) = (starts_at, ends_at) else {
+        return Err(ApiError::validation(
+            "starts_at",
+            "starts_at and ends_at are needed when no occurrence_id is given",
+        ));
+    };
+    check_times(starts_at, ends_at, &mut errors);
+    errors.into_result()?;
+    let template = template.ok_or_else(|| ApiError::Internal("template unchecked".into()))?;
+    // As precise as the database keeps them, so that a repeat compares equal.
+    let (starts_at, ends_at) = (starts_at.trunc_subsecs(6), ends_at.trunc_subsecs(6));
+    Ok(Planned {
+        centre_id,
+        starts_at,
+        ends_at,
+        template,
+    })
+}
+
+/// What became of a shift update, as the client sees it.
+fn updated_row(
+    updated: Result<Result<shifts::ShiftRow, shifts::ShiftRefusal>, quartier_persistence::Error>,
+) -> Result<shifts::ShiftRow, ApiError> {
+    match updated {
+        Ok(Ok(row)) => Ok(row),
+        Ok(Err(shifts::ShiftRefusal::NotFound)) => {
+            Err(ApiError::NotFound("No shift has this id.".into()))
+        }
+        Ok(Err(shifts::ShiftRefusal::VersionConflict)) => Err(ApiError::VersionConflict),
+        Ok(Err(shifts::ShiftRefusal::Cancelled)) => Err(ApiError::Conflict {
+            slug: "shift-cancelled",
+            detail: "This shift is cancelled.".into(),
+        }),
+        Ok(Err(shifts::ShiftRefusal::BelowConfirmed { confirmed, to_move })) => {
+            Err(ApiError::Conflict {
+                slug: "capacity-below-confirmed",
+                detail: format!(
+                    "{confirmed} volunteers are confirmed: name {to_move} of their sign-ups in move_to_waitlist."
+                ),
+            })
+        }
+        Ok(Err(shifts::ShiftRefusal::NotConfirmedHere(signup))) => Err(ApiError::validation(
+            "move_to_waitlist",
+            &format!("{signup} is not a confirmed sign-up of this shift"),
+        )),
+        Err(error) if error.is_constraint(quartier_persistence::signups::OVERLAP_CONSTRAINT) => {
+            Err(ApiError::Conflict {
+                slug: "overlapping-shift",
+                detail: "At the new times a confirmed volunteer would have two shifts at once."
+                    .into(),
+            })
+        }
+        Err(error) => Err(refused(error)),
+    }
+}
+
 /// Maps what the database refused about a shift.
 fn refused(error: quartier_persistence::Error) -> ApiError {
     if error.is_constraint(shifts::QUALIFICATION_FOREIGN_KEY) {
@@ -174,6 +279,11 @@ fn refused(error: quartier_persistence::Error) -> ApiError {
         )
     } else if error.is_constraint(shifts::OCCURRENCE_FOREIGN_KEY) {
         ApiError::validation("occurrence_id", "is not the id of an occurrence")
+    } else if error.is_constraint(shifts::EXTERNAL_ID_KEY) {
+        ApiError::Conflict {
+            slug: "external-id-taken",
+            detail: "Another shift of this operator has this external id.".into(),
+        }
     } else {
         error.into()
     }
@@ -235,46 +345,13 @@ pub async fn create_shift(
     caller: Caller,
     Json(body): Json<CreateShiftRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut errors = ValidationErrors::default();
-    let template = check_template(&body.template(), &mut errors);
     let mut conn = state.conn().await?;
-    let occurrence = match body.occurrence_id {
-        Some(id) => Some(occurrences::find(&mut conn, id).await?.ok_or_else(|| {
-            ApiError::validation("occurrence_id", "is not the id of an occurrence")
-        })?),
-        None => None,
-    };
-    let centre_id = match (body.centre_id, &occurrence) {
-        (Some(centre), Some(o)) if centre != o.centre_id => {
-            return Err(ApiError::validation(
-                "centre_id",
-                "is not the centre of the occurrence",
-            ));
-        }
-        (_, Some(o)) => o.centre_id,
-        (Some(centre), None) => centre,
-        (None, None) => {
-            return Err(ApiError::validation(
-                "centre_id",
-                "is needed when no occurrence_id is given",
-            ));
-        }
-    };
-    let starts_at = body
-        .starts_at
-        .or(occurrence.as_ref().map(|o| o.occurrence.starts_at));
-    let ends_at = body
-        .ends_at
-        .or(occurrence.as_ref().map(|o| o.occurrence.ends_at));
-    let (Some(starts_at), Some(ends_at)) = (starts_at, ends_at) else {
-        return Err(ApiError::validation(
-            "starts_at",
-            "starts_at and ends_at are needed when no occurrence_id is given",
-        ));
-    };
-    check_times(starts_at, ends_at, &mut errors);
-    errors.into_result()?;
-    let template = template.ok_or_else(|| ApiError::Internal("template unchecked".into()))?;
+    let Planned {
+        centre_id,
+        starts_at,
+        ends_at,
+        template,
+    } = plan(&mut conn, &body).await?;
     let operator_id = require_centre(
         &mut conn,
         &caller,
@@ -583,7 +660,7 @@ pub async fn update_shift(
     Json(body): Json<UpdateShiftRequest>,
     if_match: crate::extract::IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    use quartier_persistence::shifts::{ShiftChanges, ShiftRefusal};
+    use quartier_persistence::shifts::ShiftChanges;
     let mut errors = ValidationErrors::default();
     let title = body
         .title
@@ -643,6 +720,8 @@ pub async fn update_shift(
         capacity: body.capacity.map(|c| c as i32),
         cancel: body.status == Some(ShiftStatusBody::Cancelled),
         move_to_waitlist: &move_to_waitlist,
+        skills: None,
+        required: None,
     };
     let updated = shifts::update(
         &mut conn,
@@ -653,41 +732,7 @@ pub async fn update_shift(
         Utc::now(),
     )
     .await;
-    let row = match updated {
-        Ok(Ok(row)) => row,
-        Ok(Err(ShiftRefusal::NotFound)) => {
-            return Err(ApiError::NotFound("No shift has this id.".into()));
-        }
-        Ok(Err(ShiftRefusal::VersionConflict)) => return Err(ApiError::VersionConflict),
-        Ok(Err(ShiftRefusal::Cancelled)) => {
-            return Err(ApiError::Conflict {
-                slug: "shift-cancelled",
-                detail: "This shift is cancelled.".into(),
-            });
-        }
-        Ok(Err(ShiftRefusal::BelowConfirmed { confirmed, to_move })) => {
-            return Err(ApiError::Conflict {
-                slug: "capacity-below-confirmed",
-                detail: format!(
-                    "{confirmed} volunteers are confirmed: name {to_move} of their sign-ups in move_to_waitlist."
-                ),
-            });
-        }
-        Ok(Err(ShiftRefusal::NotConfirmedHere(signup))) => {
-            return Err(ApiError::validation(
-                "move_to_waitlist",
-                &format!("{signup} is not a confirmed sign-up of this shift"),
-            ));
-        }
-        Err(error) if error.is_constraint(quartier_persistence::signups::OVERLAP_CONSTRAINT) => {
-            return Err(ApiError::Conflict {
-                slug: "overlapping-shift",
-                detail: "At the new times a confirmed volunteer would have two shifts at once."
-                    .into(),
-            });
-        }
-        Err(error) => return Err(error.into()),
-    };
+    let row = updated_row(updated)?;
     let view = shifts::find(&mut conn, row.id)
         .await?
         .ok_or_else(|| ApiError::NotFound("No shift has this id.".into()))?;
@@ -799,4 +844,171 @@ pub async fn search_shifts(
         ShiftResponse::from,
     );
     Ok(HttpResponse::Ok().json(page))
+}
+
+/// Create or replace the operator's shift with its own id `external_id`. The first call
+/// creates it (201), later ones replace its times, texts, capacity, skills and required
+/// qualifications (200). A repeat that changes nothing leaves the version alone, so
+/// retrying is always safe. Lowering the capacity below the confirmed volunteers is refused
+/// (use `PATCH /shifts/{id}` with `move_to_waitlist`), as is changing a cancelled shift.
+/// Administrators, coordinators of the centre, operator admins, and the operator's API keys
+/// with `shifts:write`.
+#[utoipa::path(
+    tag = "shifts",
+    security(("bearer" = []), ("api_key" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The operator's id"),
+        ("external_id" = String, Path, description = "The operator's own id: 1 to 200 visible ASCII characters"),
+    ),
+    request_body = CreateShiftRequest,
+    responses(
+        (status = 200, description = "The shift was replaced (or was the same already)", body = ShiftResponse, headers(("ETag" = String), ("Location" = String))),
+        (status = 201, description = "The shift was created", body = ShiftResponse, headers(("ETag" = String), ("Location" = String))),
+        (status = 403, description = "Not staff of this operator (coordinator of the centre), or an API key of another operator or without the scope `shifts:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No operator has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`shift-cancelled`, `capacity-below-confirmed`, or `overlapping-shift` (new times clash for a confirmed volunteer)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, a centre or occurrence of another operator, or another centre or occurrence than before (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[put("/operators/{id}/shifts/by-external-id/{external_id}")]
+pub async fn upsert_shift(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, String)>,
+    Json(body): Json<CreateShiftRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (operator_id, raw_external_id) = path.into_inner();
+    let external_id = quartier_domain::integration::external_id(&raw_external_id, "external_id")?;
+    let mut conn = state.conn().await?;
+    require_operator(
+        &mut conn,
+        &caller,
+        operator_id,
+        StaffRole::Coordinator,
+        Scope::ShiftsWrite,
+    )
+    .await?;
+    let planned = plan(&mut conn, &body).await?;
+    if quartier_persistence::operators::operator_of_centre(&mut conn, planned.centre_id).await?
+        != Some(operator_id)
+    {
+        return Err(ApiError::validation(
+            "centre_id",
+            "is not the id of a centre of this operator",
+        ));
+    }
+    require_centre(
+        &mut conn,
+        &caller,
+        planned.centre_id,
+        StaffRole::Coordinator,
+        Scope::ShiftsWrite,
+    )
+    .await?;
+    let answer = |status: StatusCode, view: ShiftView| {
+        HttpResponse::build(status)
+            .insert_header((header::ETAG, etag(view.shift.version)))
+            .insert_header((
+                header::LOCATION,
+                format!("/api/v1/shifts/{}", view.shift.id),
+            ))
+            .json(ShiftResponse::from(view))
+    };
+    // Two first calls at once: one creates, the other finds it and replaces it.
+    for _ in 0..2 {
+        if let Some(current) = shifts::find_external(&mut conn, operator_id, &external_id).await? {
+            let view = replace_shift(&mut conn, &caller, current, &body, &planned).await?;
+            return Ok(answer(StatusCode::OK, view));
+        }
+        let t = &planned.template;
+        let created = shifts::create(
+            &mut conn,
+            &NewShift {
+                centre_id: planned.centre_id,
+                occurrence_id: body.occurrence_id,
+                title: &t.title,
+                description: &t.description,
+                starts_at: planned.starts_at,
+                ends_at: planned.ends_at,
+                capacity: t.capacity,
+                min_age_note: t.min_age_note.as_deref(),
+                required: &t.required,
+                skills: &t.skills,
+                external_id: Some(&external_id),
+            },
+            operator_id,
+        )
+        .await
+        .map_err(refused);
+        match created {
+            Ok(id) => {
+                let view = shifts::find(&mut conn, id)
+                    .await?
+                    .ok_or_else(|| ApiError::Internal("created shift not found".into()))?;
+                return Ok(answer(StatusCode::CREATED, view));
+            }
+            Err(ApiError::Conflict {
+                slug: "external-id-taken",
+                ..
+            }) => continue,
+            Err(other) => return Err(other),
+        }
+    }
+    Err(ApiError::Unavailable(
+        "the shift changed meanwhile; retry".into(),
+    ))
+}
+
+/// Brings the shift `current` to what `planned` says, unless it is so already.
+async fn replace_shift(
+    conn: &mut quartier_persistence::AsyncPgConnection,
+    caller: &Caller,
+    current: ShiftView,
+    body: &CreateShiftRequest,
+    planned: &Planned,
+) -> Result<ShiftView, ApiError> {
+    let s = &current.shift;
+    if s.centre_id != planned.centre_id || s.occurrence_id != body.occurrence_id {
+        return Err(ApiError::validation(
+            "centre_id",
+            "differs from the shift's centre or occurrence: a shift cannot move; give the new one another external id",
+        ));
+    }
+    let t = &planned.template;
+    let unchanged = s.title == t.title
+        && s.description == t.description
+        && s.min_age_note == t.min_age_note
+        && s.starts_at == planned.starts_at
+        && s.ends_at == planned.ends_at
+        && s.capacity == t.capacity
+        && s.skills == t.skills
+        && current.required == t.required;
+    if unchanged {
+        return Ok(current);
+    }
+    let changes = shifts::ShiftChanges {
+        title: Some(&t.title),
+        description: Some(&t.description),
+        min_age_note: Some(t.min_age_note.as_deref()),
+        starts_at: Some(planned.starts_at),
+        ends_at: Some(planned.ends_at),
+        capacity: Some(t.capacity),
+        cancel: false,
+        move_to_waitlist: &[],
+        skills: Some(&t.skills),
+        required: Some(&t.required),
+    };
+    let updated = shifts::update(
+        conn,
+        s.id,
+        None,
+        &changes,
+        caller.user().map(|u| u.id),
+        Utc::now(),
+    )
+    .await;
+    let row = updated_row(updated)?;
+    shifts::find(conn, row.id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("No shift has this id.".into()))
 }

@@ -10,6 +10,7 @@ mod me;
 mod migrations;
 mod openapi;
 mod operations;
+mod operator_sync;
 mod operators;
 mod seed;
 mod sessions;

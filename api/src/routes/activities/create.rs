@@ -3,7 +3,8 @@ use actix_web::{HttpResponse, post, web};
 use chrono::Utc;
 use quartier_domain::StaffRole;
 use quartier_domain::activity::{ActivityStatus, Category};
-use quartier_persistence::activities::{self, NewActivity};
+use quartier_persistence::AsyncPgConnection;
+use quartier_persistence::activities::{self, ActivityRow, NewActivity};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -76,6 +77,24 @@ pub async fn create_activity(
     caller: Caller,
     Json(body): Json<CreateActivityRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.conn().await?;
+    let row = create_row(&state, &mut conn, &caller, &body, None).await?;
+    let view = reload(&mut conn, row.id).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::ETAG, etag(row.version)))
+        .insert_header((header::LOCATION, format!("/api/v1/activities/{}", row.id)))
+        .json(ActivityResponse::from(view)))
+}
+
+/// Checks `body` and who may create it, then creates the activity (with the operator's own
+/// id `external_id`) and its occurrences.
+pub(super) async fn create_row(
+    state: &AppState,
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    body: &CreateActivityRequest,
+    external_id: Option<&str>,
+) -> Result<ActivityRow, ApiError> {
     let free = CostBody {
         free: true,
         amount_cents: None,
@@ -95,10 +114,9 @@ pub async fn create_activity(
         registration: Some(body.registration.as_ref().unwrap_or(&none)),
         contact: Some(body.contact.as_ref()),
     })?;
-    let mut conn = state.conn().await?;
     let operator_id = require_centre(
-        &mut conn,
-        &caller,
+        conn,
+        caller,
         body.centre_id,
         StaffRole::Coordinator,
         Scope::ActivitiesWrite,
@@ -115,13 +133,13 @@ pub async fn create_activity(
     let (registration_required, participant_limit) = checked.registration.unwrap_or((false, None));
     let (contact_name, contact_email, contact_phone) = checked.contact.clone().unwrap_or_default();
     let now = Utc::now();
-    let row = activities::create(
-        &mut conn,
+    activities::create(
+        conn,
         &NewActivity {
             id: Uuid::now_v7(),
             centre_id: body.centre_id,
             operator_id,
-            external_id: None,
+            external_id,
             title: checked.title.as_deref().unwrap_or_default(),
             description: checked.description.as_deref().unwrap_or_default(),
             category: Category::from(body.category).as_str(),
@@ -143,10 +161,5 @@ pub async fn create_activity(
         now - chrono::Duration::days(super::RECENT_PAST_DAYS),
     )
     .await
-    .map_err(refused)?;
-    let view = reload(&mut conn, row.id).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::ETAG, etag(row.version)))
-        .insert_header((header::LOCATION, format!("/api/v1/activities/{}", row.id)))
-        .json(ActivityResponse::from(view)))
+    .map_err(refused)
 }

@@ -6,6 +6,7 @@ pub mod create;
 pub mod get;
 pub mod list;
 pub mod update;
+pub mod upsert;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use quartier_domain::activity::{ActivityStatus, Category, TargetGroup};
@@ -278,6 +279,9 @@ pub struct OccurrenceChangesBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ActivityResponse {
     pub id: Uuid,
+    /// The operator's own id for it, if it gave one.
+    #[schema(example = "KURS-2027-17")]
+    pub external_id: Option<String>,
     pub centre: Named,
     pub operator_id: Uuid,
     pub district: Named,
@@ -340,6 +344,7 @@ impl From<ActivityView> for ActivityResponse {
         let has_contact =
             contact.name.is_some() || contact.email.is_some() || contact.phone.is_some();
         Self {
+            external_id: a.external_id.clone(),
             id: a.id,
             centre: Named {
                 id: a.centre_id,
@@ -576,6 +581,11 @@ fn check(input: ActivityInput<'_>) -> Result<CheckedActivity, ApiError> {
 fn refused(error: quartier_persistence::Error) -> ApiError {
     if error.is_constraint(activities::CENTRE_FOREIGN_KEY) {
         ApiError::validation("centre_id", "is not the id of a centre")
+    } else if error.is_constraint(activities::EXTERNAL_ID_KEY) {
+        ApiError::Conflict {
+            slug: "external-id-taken",
+            detail: "Another activity of this operator has this external id.".into(),
+        }
     } else {
         error.into()
     }

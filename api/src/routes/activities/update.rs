@@ -3,7 +3,8 @@ use actix_web::{HttpResponse, patch, web};
 use chrono::Utc;
 use quartier_domain::StaffRole;
 use quartier_domain::activity::{ActivityStatus, Category};
-use quartier_persistence::activities::{self, ActivityChanges};
+use quartier_persistence::AsyncPgConnection;
+use quartier_persistence::activities::{self, ActivityChanges, ActivityRow, ScheduleColumns};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -85,6 +86,37 @@ pub async fn update_activity(
     Json(body): Json<UpdateActivityRequest>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.conn().await?;
+    let viewer = viewer(&mut conn, Some(&caller)).await?;
+    let current = activities::find(&mut conn, *id)
+        .await?
+        .filter(|view| visible(&viewer, view))
+        .ok_or_else(|| ApiError::NotFound("No activity has this id.".into()))?;
+    let (version, response) = apply(
+        &state,
+        &mut conn,
+        &caller,
+        &current.activity,
+        &body,
+        Some(&if_match),
+    )
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(version)))
+        .json(response))
+}
+
+/// Checks `body` and who may change the activity `current`, then applies it: with
+/// `if_match`, to the versions it names; without, as an upsert that leaves an activity the
+/// body does not change untouched (same version, no re-planning).
+pub(super) async fn apply(
+    state: &AppState,
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    current: &ActivityRow,
+    body: &UpdateActivityRequest,
+    if_match: Option<&IfMatch>,
+) -> Result<(i32, ActivityResponse), ApiError> {
     let checked = check(ActivityInput {
         title: body.title.as_deref(),
         description: body.description.as_deref(),
@@ -95,21 +127,18 @@ pub async fn update_activity(
         registration: body.registration.as_ref(),
         contact: body.contact.as_ref().map(Option::as_ref),
     })?;
-    let mut conn = state.conn().await?;
-    let viewer = viewer(&mut conn, Some(&caller)).await?;
-    let current = activities::find(&mut conn, *id)
-        .await?
-        .filter(|view| visible(&viewer, view))
-        .ok_or_else(|| ApiError::NotFound("No activity has this id.".into()))?;
     require_centre(
-        &mut conn,
-        &caller,
-        current.activity.centre_id,
+        conn,
+        caller,
+        current.centre_id,
         StaffRole::Coordinator,
         Scope::ActivitiesWrite,
     )
     .await?;
-    let versions = if_match.versions()?;
+    let versions = match if_match {
+        Some(if_match) => if_match.versions()?,
+        None => None,
+    };
     let cost = checked.cost.as_ref();
     let contact = checked.contact.as_ref();
     let changes = ActivityChanges {
@@ -136,14 +165,23 @@ pub async fn update_activity(
         .map(ScheduleBody::check)
         .transpose()?;
     let now = Utc::now();
-    let schedule = checked_schedule
+    let mut schedule = checked_schedule
         .as_ref()
         .map(|s| (s, now, now + state.occurrence_horizon));
-    let (row, outcome) = activities::update(&mut conn, *id, versions, &changes, schedule)
+    if if_match.is_none() {
+        if schedule.is_some_and(|(s, _, _)| ScheduleColumns::of(s).same_as(current)) {
+            schedule = None;
+        }
+        if schedule.is_none() && changes.change_nothing_in(current) {
+            let response = ActivityResponse::from(reload(conn, current.id).await?);
+            return Ok((current.version, response));
+        }
+    }
+    let (row, outcome) = activities::update(conn, current.id, versions, &changes, schedule)
         .await
         .map_err(refused)?
         .map_err(|refusal| ApiError::refused(refusal, "activity"))?;
-    let mut response = ActivityResponse::from(reload(&mut conn, row.id).await?);
+    let mut response = ActivityResponse::from(reload(conn, row.id).await?);
     if schedule.is_some() {
         response.occurrence_changes = Some(OccurrenceChangesBody {
             added: outcome.inserted,
@@ -152,7 +190,5 @@ pub async fn update_activity(
             kept: outcome.kept,
         });
     }
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(row.version)))
-        .json(response))
+    Ok((row.version, response))
 }
