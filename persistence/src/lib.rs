@@ -12,6 +12,7 @@ pub mod database;
 pub mod districts;
 pub mod error;
 pub mod idempotency;
+pub mod imports;
 pub mod occurrences;
 pub mod operators;
 pub mod outbox;

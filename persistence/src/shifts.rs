@@ -179,7 +179,7 @@ pub async fn create_for_occurrences(
     .await
 }
 
-const VIEW: &str = "\
+pub(crate) const VIEW: &str = "\
     SELECT s.id, s.centre_id, s.occurrence_id, s.title, s.starts_at, s.ends_at, s.capacity, \
            s.created_at, s.updated_at, s.version, s.description, s.min_age_note, s.status, \
            s.confirmed_count, s.skills, s.external_id, c.name AS centre_name, s.operator_id, a.id AS activity_id, \

@@ -193,8 +193,9 @@ pub async fn fan_out(conn: &mut AsyncPgConnection, batch: i64) -> Result<usize> 
         operators.sort();
         operators.dedup();
         let subscriptions: Vec<(Uuid, Uuid, Vec<String>)> = webhook_subscriptions::table
+            // Switched-off subscriptions get their deliveries too: they wait until it is
+            // switched on again.
             .filter(webhook_subscriptions::operator_id.eq_any(&operators))
-            .filter(webhook_subscriptions::active.eq(true))
             .select((
                 webhook_subscriptions::id,
                 webhook_subscriptions::operator_id,
@@ -332,9 +333,6 @@ pub struct RetryPolicy {
     pub next_attempt_at: Option<DateTime<Utc>>,
     /// A subscription failing since before this is switched off.
     pub disable_if_failing_since: DateTime<Utc>,
-    /// False for test pings: they show in the log but leave the subscription's failure
-    /// record alone.
-    pub counts: bool,
 }
 
 /// Stores the attempt in the log and moves the delivery on: delivered, retried later, or
@@ -382,9 +380,6 @@ pub async fn record_attempt(
             .execute(conn)
             .await?;
         let subscription = webhook_subscriptions::table.find(delivery.subscription_id);
-        if !retry.counts {
-            return Ok(());
-        }
         if attempt.succeeded {
             diesel::update(subscription.filter(webhook_subscriptions::failing_since.is_not_null()))
                 .set(webhook_subscriptions::failing_since.eq(None::<DateTime<Utc>>))
@@ -427,27 +422,51 @@ pub async fn record_attempt(
     .await
 }
 
-/// A test event for one subscription, outside the outbox: delivered like any other.
-/// Its first attempt is due only after `lease`: the caller makes it at once.
-pub async fn enqueue_ping(
+/// Logs a test ping that was made: its delivery, finished, with its one attempt. It never
+/// enters the queue, so it is not retried and leaves the subscription's failure record alone.
+pub async fn store_ping(
     conn: &mut AsyncPgConnection,
-    subscription_id: Uuid,
-    body: &str,
-    lease: chrono::Duration,
-) -> Result<DeliveryRow> {
-    let id = Uuid::now_v7();
-    Ok(diesel::insert_into(webhook_deliveries::table)
-        .values((
-            webhook_deliveries::id.eq(id),
-            webhook_deliveries::subscription_id.eq(subscription_id),
-            webhook_deliveries::event_id.eq(id),
-            webhook_deliveries::event_type.eq(quartier_domain::integration::PING_EVENT),
-            webhook_deliveries::body.eq(body),
-            webhook_deliveries::next_attempt_at.eq(Utc::now() + lease),
-        ))
-        .returning(DeliveryRow::as_returning())
-        .get_result(conn)
-        .await?)
+    delivery: &DueDelivery,
+    attempt: &AttemptRecord,
+) -> Result<()> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        diesel::insert_into(webhook_deliveries::table)
+            .values((
+                webhook_deliveries::id.eq(delivery.id),
+                webhook_deliveries::subscription_id.eq(delivery.subscription_id),
+                webhook_deliveries::event_id.eq(delivery.event_id),
+                webhook_deliveries::event_type.eq(quartier_domain::integration::PING_EVENT),
+                webhook_deliveries::body.eq(&delivery.body),
+                webhook_deliveries::status.eq(if attempt.succeeded {
+                    "delivered"
+                } else {
+                    "failed"
+                }),
+                webhook_deliveries::attempts.eq(1),
+                webhook_deliveries::next_attempt_at.eq(attempt.attempted_at),
+                webhook_deliveries::last_attempt_at.eq(attempt.attempted_at),
+                webhook_deliveries::last_status.eq(attempt.status),
+                webhook_deliveries::last_error.eq(&attempt.error),
+                webhook_deliveries::delivered_at
+                    .eq(attempt.succeeded.then_some(attempt.attempted_at)),
+            ))
+            .execute(conn)
+            .await?;
+        diesel::insert_into(webhook_attempts::table)
+            .values((
+                webhook_attempts::id.eq(Uuid::now_v7()),
+                webhook_attempts::delivery_id.eq(delivery.id),
+                webhook_attempts::attempted_at.eq(attempt.attempted_at),
+                webhook_attempts::status.eq(attempt.status),
+                webhook_attempts::error.eq(&attempt.error),
+                webhook_attempts::duration_ms.eq(attempt.duration_ms),
+                webhook_attempts::response_excerpt.eq(&attempt.response_excerpt),
+            ))
+            .execute(conn)
+            .await?;
+        Ok(())
+    })
+    .await
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

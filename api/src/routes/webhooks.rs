@@ -382,6 +382,8 @@ pub async fn update_webhook(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let (operator_id, webhook_id) = path.into_inner();
+    let mut conn = state.conn().await?;
+    subscription_of(&mut conn, &caller, operator_id, webhook_id).await?;
     let url = match &body.url {
         Some(raw) => Some(
             check_url(raw.trim(), &state.deliverer.policy())
@@ -398,8 +400,6 @@ pub async fn update_webhook(
         Some(raw) => Some(text(raw, "description", 500)?),
         None => None,
     };
-    let mut conn = state.conn().await?;
-    subscription_of(&mut conn, &caller, operator_id, webhook_id).await?;
     let versions = if_match.versions()?;
     let changes = SubscriptionChanges {
         url: url.as_deref(),
@@ -608,24 +608,21 @@ pub async fn ping_webhook(
         now,
         &serde_json::json!({"webhook_id": webhook_id, "operator_id": operator_id}).to_string(),
     );
-    let deliverer = &state.deliverer;
-    let row = webhooks::enqueue_ping(&mut conn, webhook_id, &body, deliverer.lease()).await?;
     // Not holding a connection while the receiver thinks.
     drop(conn);
+    let id = Uuid::now_v7();
     let due = DueDelivery {
-        id: row.id,
-        event_id: row.event_id,
-        body: row.body,
+        id,
+        event_id: id,
+        body,
         attempts: 0,
         url: subscription.url,
         secret: subscription.secret,
         subscription_id: webhook_id,
     };
-    let attempt = deliverer.attempt(&due).await;
-    let mut retry = deliverer.retry_policy(1, false);
-    retry.next_attempt_at = None;
+    let attempt = state.deliverer.attempt(&due).await;
     let mut conn = state.conn().await?;
-    webhooks::record_attempt(&mut conn, &due, &record(&attempt, now), retry).await?;
+    webhooks::store_ping(&mut conn, &due, &record(&attempt, now)).await?;
     let (delivery, attempts) = webhooks::delivery(&mut conn, due.id)
         .await?
         .ok_or_else(not_found)?;

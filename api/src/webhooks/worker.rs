@@ -82,7 +82,7 @@ impl Deliverer {
     }
 
     /// What follows a failed attempt number `attempts` (counting this one).
-    pub fn retry_policy(&self, attempts: i32, counts: bool) -> RetryPolicy {
+    pub fn retry_policy(&self, attempts: i32) -> RetryPolicy {
         let now = Utc::now();
         let wait = usize::try_from(attempts - 1)
             .ok()
@@ -93,7 +93,6 @@ impl Deliverer {
             disable_if_failing_since: now
                 - chrono::Duration::from_std(self.settings.disable_after)
                     .unwrap_or(chrono::Duration::days(5)),
-            counts,
         }
     }
 }
@@ -133,7 +132,7 @@ pub async fn run_once(
             if let Some(error) = &attempt.error {
                 tracing::info!(delivery = %delivery.id, url = %delivery.url, %error, "webhook attempt failed");
             }
-            let retry = deliverer.retry_policy(delivery.attempts + 1, true);
+            let retry = deliverer.retry_policy(delivery.attempts + 1);
             let mut conn = pool::get(pool).await?;
             webhooks::record_attempt(&mut conn, &delivery, &record(&attempt, at), retry).await
         })

@@ -16,3 +16,4 @@ mod seed;
 mod sessions;
 mod signups;
 mod users;
+mod webhooks;
