@@ -48,6 +48,16 @@ pub struct ProblemField {
     /// The field, as named in the request (`email`, `body`, `query.limit`).
     pub field: String,
     pub message: String,
+    /// For imports: the line (in CSV its line number in the file, the header being 1; in
+    /// JSON its position in its list, from 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+    /// For imports: `activity` or `shift`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
+    /// For imports: the line's external id, if it has a usable one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
 }
 
 /// Why `WWW-Authenticate` is sent with a 401.
@@ -204,6 +214,9 @@ impl ApiError {
                 .map(|e| ProblemField {
                     field: e.field.clone(),
                     message: e.message.clone(),
+                    row: None,
+                    record: None,
+                    external_id: None,
                 })
                 .collect(),
             _ => Vec::new(),

@@ -281,6 +281,21 @@ pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
 }
 
+/// The `Idempotency-Key` a request carries: 1 to 200 visible ASCII characters (422
+/// otherwise).
+pub fn idempotency_key(request: &HttpRequest) -> Result<Option<String>, ApiError> {
+    match request.headers().get("idempotency-key") {
+        None => Ok(None),
+        Some(value) => match value.to_str() {
+            Ok(key) if (1..=200).contains(&key.len()) => Ok(Some(key.to_owned())),
+            _ => Err(ApiError::validation(
+                "Idempotency-Key",
+                "must be 1 to 200 visible ASCII characters",
+            )),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde::Deserialize;

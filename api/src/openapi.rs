@@ -34,6 +34,7 @@ use crate::error::{PROBLEM_JSON, Problem, ProblemField};
         (name = "signups", description = "Sign-ups for shifts: never more confirmed than places, a first-come waitlist, cancellation with promotion"),
         (name = "volunteering", description = "The volunteer's own side: profile, sign-ups, hours worked"),
         (name = "api-keys", description = "Operators' API keys for their own systems: each acts for its operator only, within its scopes"),
+        (name = "imports", description = "Bulk imports of activities and shifts from operators' own systems, as JSON or CSV: checked as a whole, applied all or nothing"),
         (name = "webhooks", description = "Operators' webhook subscriptions: signed deliveries of shift and sign-up events, retried for more than a day, with a delivery log and a test ping"),
         (name = "rosters", description = "Rosters, check-in and attendance: for the staff of the operator that owns the shift, and administrators, only"),
         (name = "operations", description = "Health checks for load balancers and orchestrators"),

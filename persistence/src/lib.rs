@@ -27,6 +27,7 @@ pub(crate) mod sql;
 pub mod users;
 pub mod webhooks;
 
+pub use diesel::result::Error as DieselError;
 pub use diesel_async::{AsyncConnection, AsyncPgConnection};
 pub use error::Error;
 pub use pool::{PgPool, PoolSettings};

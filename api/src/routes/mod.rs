@@ -6,6 +6,7 @@ pub mod auth;
 pub mod centres;
 pub mod districts;
 pub mod health;
+pub mod imports;
 pub mod me;
 pub mod occurrences;
 pub mod operators;
@@ -85,6 +86,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(shifts::get_shift)
             .service(shifts::update_shift)
             .service(shifts::upsert_shift)
+            .service(imports::import)
             .service(signups::create_signup)
             .service(signups::get_signup)
             .service(signups::cancel_signup)

@@ -108,13 +108,13 @@ pub struct ShiftTemplate<'a> {
 }
 
 /// The template's texts, checked.
-struct CheckedTemplate {
-    title: String,
-    description: String,
-    capacity: i32,
-    required: Vec<Uuid>,
-    min_age_note: Option<String>,
-    skills: Vec<String>,
+pub(crate) struct CheckedTemplate {
+    pub title: String,
+    pub description: String,
+    pub capacity: i32,
+    pub required: Vec<Uuid>,
+    pub min_age_note: Option<String>,
+    pub skills: Vec<String>,
 }
 
 fn check_template(t: &ShiftTemplate<'_>, errors: &mut ValidationErrors) -> Option<CheckedTemplate> {
@@ -171,11 +171,11 @@ fn check_times(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, errors: &mut Va
 }
 
 /// A shift to create or to become, checked.
-struct Planned {
-    centre_id: Uuid,
-    starts_at: DateTime<Utc>,
-    ends_at: DateTime<Utc>,
-    template: CheckedTemplate,
+pub(crate) struct Planned {
+    pub centre_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub template: CheckedTemplate,
 }
 
 /// Checks `body`: its texts, times, and the occurrence it names, whose centre and times are
@@ -184,15 +184,23 @@ async fn plan(
     conn: &mut quartier_persistence::AsyncPgConnection,
     body: &CreateShiftRequest,
 ) -> Result<Planned, ApiError> {
-    let mut errors = ValidationErrors::default();
-    let template = check_template(&body.template(), &mut errors);
     let occurrence = match body.occurrence_id {
         Some(id) => Some(occurrences::find(conn, id).await?.ok_or_else(|| {
             ApiError::validation("occurrence_id", "is not the id of an occurrence")
         })?),
         None => None,
     };
-    let centre_id = match (body.centre_id, &occurrence) {
+    plan_with(body, occurrence.as_ref())
+}
+
+/// `plan` once the occurrence `body` names (if any) is known.
+pub(crate) fn plan_with(
+    body: &CreateShiftRequest,
+    occurrence: Option<&quartier_persistence::occurrences::OccurrenceView>,
+) -> Result<Planned, ApiError> {
+    let mut errors = ValidationErrors::default();
+    let template = check_template(&body.template(), &mut errors);
+    let centre_id = match (body.centre_id, occurrence) {
         (Some(centre), Some(o)) if centre != o.centre_id => {
             return Err(ApiError::validation(
                 "centre_id",
@@ -210,10 +218,8 @@ async fn plan(
     };
     let starts_at = body
         .starts_at
-        .or(occurrence.as_ref().map(|o| o.occurrence.starts_at));
-    let ends_at = body
-        .ends_at
-        .or(occurrence.as_ref().map(|o| o.occurrence.ends_at));
+        .or(occurrence.map(|o| o.occurrence.starts_at));
+    let ends_at = body.ends_at.or(occurrence.map(|o| o.occurrence.ends_at));
     let (Some(starts_at), Some(ends_at)) = (starts_at, ends_at) else {
         return Err(ApiError::validation(
             "starts_at",
@@ -271,7 +277,7 @@ fn updated_row(
 }
 
 /// Maps what the database refused about a shift.
-fn refused(error: quartier_persistence::Error) -> ApiError {
+pub(crate) fn refused(error: quartier_persistence::Error) -> ApiError {
     if error.is_constraint(shifts::QUALIFICATION_FOREIGN_KEY) {
         ApiError::validation(
             "required_qualifications",
@@ -960,7 +966,7 @@ pub async fn upsert_shift(
 }
 
 /// Brings the shift `current` to what `planned` says, unless it is so already.
-async fn replace_shift(
+pub(crate) async fn replace_shift(
     conn: &mut quartier_persistence::AsyncPgConnection,
     caller: &Caller,
     current: ShiftView,

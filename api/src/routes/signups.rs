@@ -170,18 +170,7 @@ pub async fn create_signup(
         parse_json::<Option<SignupRequest>>(&body)?.unwrap_or_default()
     };
     let shift_id = *id;
-    let key = match request.headers().get("idempotency-key") {
-        None => None,
-        Some(value) => match value.to_str() {
-            Ok(key) if (1..=200).contains(&key.len()) => Some(key.to_owned()),
-            _ => {
-                return Err(ApiError::validation(
-                    "Idempotency-Key",
-                    "must be 1 to 200 visible ASCII characters",
-                ));
-            }
-        },
-    };
+    let key = crate::extract::idempotency_key(&request)?;
     let mut conn = state.conn().await?;
     let Some(key) = key else {
         let (status, response) = sign_up(&mut conn, &caller, shift_id, &parsed).await?;

@@ -6,6 +6,7 @@ mod auth;
 mod centres;
 mod districts;
 mod errors;
+mod imports;
 mod me;
 mod migrations;
 mod openapi;

@@ -1,8 +1,9 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, post, web};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use quartier_domain::StaffRole;
 use quartier_domain::activity::{ActivityStatus, Category};
+use quartier_domain::schedule::Schedule;
 use quartier_persistence::AsyncPgConnection;
 use quartier_persistence::activities::{self, ActivityRow, NewActivity};
 use serde::Deserialize;
@@ -86,56 +87,55 @@ pub async fn create_activity(
         .json(ActivityResponse::from(view)))
 }
 
-/// Checks `body` and who may create it, then creates the activity (with the operator's own
-/// id `external_id`) and its occurrences.
-pub(super) async fn create_row(
-    state: &AppState,
-    conn: &mut AsyncPgConnection,
-    caller: &Caller,
-    body: &CreateActivityRequest,
-    external_id: Option<&str>,
-) -> Result<ActivityRow, ApiError> {
-    let free = CostBody {
-        free: true,
-        amount_cents: None,
-        note: None,
-    };
-    let none = RegistrationBody {
-        required: false,
-        participant_limit: None,
-    };
-    let checked = check(ActivityInput {
-        title: Some(&body.title),
-        description: Some(body.description.as_deref().unwrap_or_default()),
-        target_groups: Some(body.target_groups.as_deref().unwrap_or_default()),
-        languages: Some(body.languages.as_deref().unwrap_or_default()),
-        accessibility_notes: Some(body.accessibility_notes.as_deref().unwrap_or_default()),
-        cost: Some(body.cost.as_ref().unwrap_or(&free)),
-        registration: Some(body.registration.as_ref().unwrap_or(&none)),
-        contact: Some(body.contact.as_ref()),
-    })?;
-    let operator_id = require_centre(
-        conn,
-        caller,
-        body.centre_id,
-        StaffRole::Coordinator,
-        Scope::ActivitiesWrite,
-    )
-    .await
-    .map_err(|e| match e {
-        ApiError::NotFound(_) => ApiError::validation("centre_id", "is not the id of a centre"),
-        other => other,
-    })?;
-    // Expanding a rule costs more than the other checks: only for those who may.
-    let schedule = &body.schedule.check()?;
-    let (free_of_charge, cost_cents, cost_note) =
-        checked.cost.clone().unwrap_or((true, None, None));
-    let (registration_required, participant_limit) = checked.registration.unwrap_or((false, None));
-    let (contact_name, contact_email, contact_phone) = checked.contact.clone().unwrap_or_default();
-    let now = Utc::now();
-    activities::create(
-        conn,
-        &NewActivity {
+/// An activity to create, checked; `new_activity` makes the row.
+pub(crate) struct Prepared {
+    checked: super::CheckedActivity,
+    pub schedule: Schedule,
+}
+
+impl Prepared {
+    /// Checks `body` without the database, the schedule last (expanding a rule costs most).
+    pub(crate) fn of(body: &CreateActivityRequest) -> Result<Self, ApiError> {
+        let free = CostBody {
+            free: true,
+            amount_cents: None,
+            note: None,
+        };
+        let none = RegistrationBody {
+            required: false,
+            participant_limit: None,
+        };
+        let checked = check(ActivityInput {
+            title: Some(&body.title),
+            description: Some(body.description.as_deref().unwrap_or_default()),
+            target_groups: Some(body.target_groups.as_deref().unwrap_or_default()),
+            languages: Some(body.languages.as_deref().unwrap_or_default()),
+            accessibility_notes: Some(body.accessibility_notes.as_deref().unwrap_or_default()),
+            cost: Some(body.cost.as_ref().unwrap_or(&free)),
+            registration: Some(body.registration.as_ref().unwrap_or(&none)),
+            contact: Some(body.contact.as_ref()),
+        })?;
+        let schedule = body.schedule.check()?;
+        Ok(Self { checked, schedule })
+    }
+
+    /// The row for `body` (the request this was prepared from).
+    pub(crate) fn new_activity<'a>(
+        &'a self,
+        body: &CreateActivityRequest,
+        operator_id: Uuid,
+        external_id: Option<&'a str>,
+        materialized_until: DateTime<Utc>,
+    ) -> NewActivity<'a> {
+        let checked = &self.checked;
+        let (free_of_charge, cost_cents, cost_note) = match &checked.cost {
+            Some((free, cents, note)) => (*free, *cents, note.as_deref()),
+            None => (true, None, None),
+        };
+        let (registration_required, participant_limit) =
+            checked.registration.unwrap_or((false, None));
+        let contact = checked.contact.as_ref();
+        NewActivity {
             id: Uuid::now_v7(),
             centre_id: body.centre_id,
             operator_id,
@@ -148,16 +148,50 @@ pub(super) async fn create_row(
             accessibility_notes: checked.accessibility_notes.as_deref().unwrap_or_default(),
             free_of_charge,
             cost_cents,
-            cost_note: cost_note.as_deref(),
+            cost_note,
             registration_required,
             participant_limit,
-            contact_name: contact_name.as_deref(),
-            contact_email: contact_email.as_deref(),
-            contact_phone: contact_phone.as_deref(),
+            contact_name: contact.and_then(|c| c.0.as_deref()),
+            contact_email: contact.and_then(|c| c.1.as_deref()),
+            contact_phone: contact.and_then(|c| c.2.as_deref()),
             status: ActivityStatus::from(body.status.unwrap_or(ActivityStatusBody::Draft)).as_str(),
-            materialized_until: now + state.occurrence_horizon,
-        },
-        schedule,
+            materialized_until,
+        }
+    }
+}
+
+/// Checks `body` and who may create it, then creates the activity (with the operator's own
+/// id `external_id`) and its occurrences.
+pub(super) async fn create_row(
+    state: &AppState,
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    body: &CreateActivityRequest,
+    external_id: Option<&str>,
+) -> Result<ActivityRow, ApiError> {
+    let operator_id = require_centre(
+        conn,
+        caller,
+        body.centre_id,
+        StaffRole::Coordinator,
+        Scope::ActivitiesWrite,
+    )
+    .await
+    .map_err(|e| match e {
+        ApiError::NotFound(_) => ApiError::validation("centre_id", "is not the id of a centre"),
+        other => other,
+    })?;
+    let prepared = Prepared::of(body)?;
+    let now = Utc::now();
+    activities::create(
+        conn,
+        &prepared.new_activity(
+            body,
+            operator_id,
+            external_id,
+            now + state.occurrence_horizon,
+        ),
+        &prepared.schedule,
         now - chrono::Duration::days(super::RECENT_PAST_DAYS),
     )
     .await

@@ -109,7 +109,7 @@ pub async fn update_activity(
 /// Checks `body` and who may change the activity `current`, then applies it: with
 /// `if_match`, to the versions it names; without, as an upsert that leaves an activity the
 /// body does not change untouched (same version, no re-planning).
-pub(super) async fn apply(
+pub(crate) async fn apply(
     state: &AppState,
     conn: &mut AsyncPgConnection,
     caller: &Caller,

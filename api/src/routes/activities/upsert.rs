@@ -21,7 +21,7 @@ use crate::state::AppState;
 
 /// The whole activity as a change: what the body leaves out takes its default, except
 /// `status`, which stays as it is.
-fn as_change(body: &CreateActivityRequest) -> UpdateActivityRequest {
+pub(crate) fn as_change(body: &CreateActivityRequest) -> UpdateActivityRequest {
     UpdateActivityRequest {
         title: Some(body.title.clone()),
         description: Some(body.description.clone().unwrap_or_default()),
