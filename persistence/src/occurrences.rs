@@ -32,6 +32,8 @@ pub struct OccurrenceRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+    /// The operator's own id for it.
+    pub external_id: Option<String>,
 }
 
 /// An occurrence with what a list screen shows of its activity, centre and district.
@@ -76,7 +78,7 @@ pub struct OccurrenceView {
 const VIEW_COLUMNS: &str = "\
     SELECT o.id, o.activity_id, o.original_start, o.starts_at, o.ends_at, o.moved, o.detached, \
            o.cancelled, o.cancellation_reason, o.note, o.participants, o.sequence, o.created_at, \
-           o.updated_at, o.version, a.title, a.category, a.target_groups, a.languages, \
+           o.updated_at, o.version, o.external_id, a.title, a.category, a.target_groups, a.languages, \
            a.free_of_charge, a.registration_required, a.participant_limit, \
            a.status AS activity_status, a.time_zone, c.id AS centre_id, c.name AS centre_name, \
            c.operator_id, c.district_id, d.name AS district_name, c.step_free,";
@@ -193,6 +195,9 @@ pub struct OccurrenceChanges<'a> {
     pub cancellation_reason: Option<Option<&'a str>>,
     pub note: Option<Option<&'a str>>,
     pub participants: Option<Option<i32>>,
+    pub external_id: Option<Option<&'a str>>,
+    /// Set with `external_id`: the operator it belongs to.
+    pub external_operator_id: Option<Option<Uuid>>,
 }
 
 /// Applies `changes` if the occurrence is at one of `expected_versions` (any when `None`), in
@@ -260,3 +265,6 @@ pub async fn cancel_on_dates(
     .execute(conn)
     .await?)
 }
+
+/// The operator's own ids for occurrences are unique per operator.
+pub const EXTERNAL_ID_KEY: &str = "occurrences_operator_external_id_key";

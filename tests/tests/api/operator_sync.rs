@@ -355,3 +355,71 @@ async fn the_operators_roster_exports_every_shift_in_the_window_as_json_and_csv(
     let by_staff = app.get(&path, Some(&s.coordinator.access_token)).await;
     assert_eq!(by_staff.status, 200);
 }
+
+#[actix_web::test]
+async fn occurrences_carry_the_operators_own_id_unique_per_operator() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let secret = key(&app, &s, &s.operator, &["activities:write"]).await;
+    let made = put(
+        &app,
+        &secret,
+        &format!(
+            "/api/v1/operators/{}/activities/by-external-id/KURS-9",
+            s.operator
+        ),
+        &weekly(&s, "Sprachkurs", "FREQ=WEEKLY;BYDAY=TU;COUNT=3"),
+    )
+    .await;
+    assert_eq!(made.status, 201);
+    let id = made.json()["id"].as_str().expect("id").to_owned();
+    let dates = app
+        .get(
+            &format!("/api/v1/activities/{id}/occurrences?from=2027-01-01T00:00:00Z&to=2027-03-01T00:00:00Z"),
+            None,
+        )
+        .await
+        .json();
+    let first = dates["items"][0]["id"].as_str().expect("id").to_owned();
+    let second = dates["items"][1]["id"].as_str().expect("id").to_owned();
+    let patch = |occurrence: String, external: Value| {
+        let app = &app;
+        let secret = secret.clone();
+        async move {
+            app.json(
+                Method::PATCH,
+                &format!("/api/v1/occurrences/{occurrence}"),
+                None,
+                &[("x-api-key", &secret), ("if-match", "*")],
+                &json!({"external_id": external}),
+            )
+            .await
+        }
+    };
+    let tagged = patch(first.clone(), json!("KURS-9-1")).await;
+    assert_eq!(
+        tagged.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&tagged.body)
+    );
+    assert_eq!(tagged.json()["external_id"], "KURS-9-1");
+    patch(second.clone(), json!("KURS-9-1"))
+        .await
+        .assert_problem(409, "external-id-taken");
+    patch(second.clone(), json!("nicht erlaubt"))
+        .await
+        .assert_problem(422, "validation-failed");
+    let cleared = patch(first, Value::Null).await;
+    assert_eq!(cleared.status, 200);
+    assert!(cleared.json()["external_id"].is_null());
+    assert_eq!(patch(second, json!("KURS-9-1")).await.status, 200);
+    assert_eq!(
+        app.count(
+            "occurrences",
+            "external_id IS NOT NULL AND external_operator_id IS NOT NULL"
+        )
+        .await,
+        1
+    );
+}

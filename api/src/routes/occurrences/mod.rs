@@ -48,6 +48,8 @@ pub fn check_range(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OccurrenceResponse {
     pub id: Uuid,
+    /// The operator's own id for this date, if it gave one.
+    pub external_id: Option<String>,
     pub activity_id: Uuid,
     #[schema(example = "Kaffeetisch für Nachbarinnen und Nachbarn")]
     pub title: String,
@@ -94,6 +96,7 @@ impl OccurrenceResponse {
         let o = view.occurrence;
         Self {
             id: o.id,
+            external_id: o.external_id,
             activity_id: o.activity_id,
             title: view.title,
             category: category_body(&view.category),

@@ -48,6 +48,15 @@ pub struct UpdateOccurrenceRequest {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(minimum = 0, maximum = 100000)]
     pub participants: Option<Option<i64>>,
+    /// The operator's own id for this date (unique per operator); `null` removes it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(
+        example = "KURS-17-2027-02-03",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[!-~]+$"
+    )]
+    pub external_id: Option<Option<String>>,
 }
 
 /// Cancel, move or annotate one occurrence, or record its attendance. Administrators and
@@ -154,6 +163,16 @@ pub async fn update_occurrence(
         Some(n) => Some(n.map(|n| n as i32)),
         None => None,
     };
+    let external_id = match &body.external_id {
+        Some(Some(raw)) => errors
+            .collect(quartier_domain::integration::external_id(
+                raw,
+                "external_id",
+            ))
+            .map(Some),
+        Some(None) => Some(None),
+        None => None,
+    };
     errors.into_result()?;
 
     let moved =
@@ -170,13 +189,27 @@ pub async fn update_occurrence(
         },
         note: note.as_ref().map(|n| n.as_deref()),
         participants,
+        external_id: external_id.as_ref().map(|e| e.as_deref()),
+        external_operator_id: external_id
+            .as_ref()
+            .map(|e| e.as_ref().map(|_| current.operator_id)),
     };
     let visible = moved
         || body.cancelled.is_some_and(|c| c != o.cancelled)
         || reason.is_some()
         || note.is_some();
     let row = occurrences::update(&mut conn, *id, versions, &changes, visible)
-        .await?
+        .await
+        .map_err(|error| {
+            if error.is_constraint(occurrences::EXTERNAL_ID_KEY) {
+                ApiError::Conflict {
+                    slug: "external-id-taken",
+                    detail: "Another occurrence of this operator has this external id.".into(),
+                }
+            } else {
+                error.into()
+            }
+        })?
         .map_err(|refusal| ApiError::refused(refusal, "occurrence"))?;
     let view = occurrences::find(&mut conn, row.id)
         .await?
