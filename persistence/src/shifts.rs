@@ -519,9 +519,11 @@ pub struct ExportShift {
 
 /// Up to `limit` shifts of `operator_id` starting in `from`..`to`, after `after` in
 /// (start, id) order: one index range scan per page, however long the window.
+/// With `centres`, only at those centres.
 pub async fn of_operator(
     conn: &mut AsyncPgConnection,
     operator_id: Uuid,
+    centres: Option<&[Uuid]>,
     (from, to): (DateTime<Utc>, DateTime<Utc>),
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
@@ -542,6 +544,9 @@ pub async fn of_operator(
                 .gt(at)
                 .or(shifts::starts_at.eq(at).and(shifts::id.gt(id))),
         );
+    }
+    if let Some(centres) = centres {
+        query = query.filter(shifts::centre_id.eq_any(centres.to_vec()));
     }
     let rows: Vec<(ShiftRow, String)> = query.load(conn).await?;
     Ok(rows

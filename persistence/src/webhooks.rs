@@ -14,7 +14,9 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::schema::{outbox_events, webhook_attempts, webhook_deliveries, webhook_subscriptions};
+use crate::schema::{
+    operators, outbox_events, webhook_attempts, webhook_deliveries, webhook_subscriptions,
+};
 use crate::{Error, Refusal, Result};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -272,6 +274,14 @@ pub async fn claim_due(
             .filter(webhook_deliveries::status.eq("pending"))
             .filter(webhook_deliveries::next_attempt_at.le(diesel::dsl::now))
             .filter(webhook_subscriptions::active.eq(true))
+            // A deactivated operator is told nothing more; its deliveries wait.
+            .filter(
+                webhook_subscriptions::operator_id.eq_any(
+                    operators::table
+                        .filter(operators::status.eq("active"))
+                        .select(operators::id),
+                ),
+            )
             .order(webhook_deliveries::next_attempt_at)
             .limit(batch)
             .select((
@@ -367,18 +377,26 @@ pub async fn record_attempt(
                 (false, Some(next)) => ("pending", next, None),
                 (false, None) => ("failed", attempt.attempted_at, None),
             };
-        diesel::update(webhook_deliveries::table.find(delivery.id))
-            .set((
-                webhook_deliveries::status.eq(status),
-                webhook_deliveries::attempts.eq(webhook_deliveries::attempts + 1),
-                webhook_deliveries::next_attempt_at.eq(next_attempt_at),
-                webhook_deliveries::last_attempt_at.eq(attempt.attempted_at),
-                webhook_deliveries::last_status.eq(attempt.status),
-                webhook_deliveries::last_error.eq(&attempt.error),
-                webhook_deliveries::delivered_at.eq(delivered_at),
-            ))
-            .execute(conn)
-            .await?;
+        // Only while it is pending: a late answer never undoes a delivery.
+        let changed = diesel::update(
+            webhook_deliveries::table
+                .find(delivery.id)
+                .filter(webhook_deliveries::status.eq("pending")),
+        )
+        .set((
+            webhook_deliveries::status.eq(status),
+            webhook_deliveries::attempts.eq(webhook_deliveries::attempts + 1),
+            webhook_deliveries::next_attempt_at.eq(next_attempt_at),
+            webhook_deliveries::last_attempt_at.eq(attempt.attempted_at),
+            webhook_deliveries::last_status.eq(attempt.status),
+            webhook_deliveries::last_error.eq(&attempt.error),
+            webhook_deliveries::delivered_at.eq(delivered_at),
+        ))
+        .execute(conn)
+        .await?;
+        if changed == 0 {
+            return Ok(());
+        }
         let subscription = webhook_subscriptions::table.find(delivery.subscription_id);
         if attempt.succeeded {
             diesel::update(subscription.filter(webhook_subscriptions::failing_since.is_not_null()))
@@ -407,10 +425,16 @@ pub async fn record_attempt(
         .await
         .optional()?;
         if let Some(since) = switched_off.flatten() {
+            let last: String = attempt
+                .error
+                .as_deref()
+                .unwrap_or("no answer")
+                .chars()
+                .take(300)
+                .collect();
             let reason = format!(
-                "Switched off automatically: every delivery failed since {} (last: {}).",
+                "Switched off automatically: every delivery failed since {} (last: {last}).",
                 since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                attempt.error.as_deref().unwrap_or("no answer"),
             );
             diesel::update(subscription)
                 .set(webhook_subscriptions::disabled_reason.eq(reason))

@@ -485,11 +485,13 @@ fn export_csv(shift: &ExportedShift, out: &mut String) {
 async fn export_page(
     pool: &quartier_persistence::PgPool,
     operator_id: Uuid,
+    centres: Option<&[Uuid]>,
     range: (DateTime<Utc>, DateTime<Utc>),
     after: Option<(DateTime<Utc>, Uuid)>,
 ) -> Result<(Vec<ExportedShift>, Option<(DateTime<Utc>, Uuid)>), ApiError> {
     let mut conn = quartier_persistence::pool::get(pool).await?;
-    let page = shifts::of_operator(&mut conn, operator_id, range, after, EXPORT_PAGE).await?;
+    let page =
+        shifts::of_operator(&mut conn, operator_id, centres, range, after, EXPORT_PAGE).await?;
     let ids: Vec<Uuid> = page.iter().map(|s| s.shift.id).collect();
     let mut lines: std::collections::HashMap<Uuid, Vec<RosterEntry>> =
         std::collections::HashMap::new();
@@ -560,7 +562,8 @@ pub async fn operator_roster(
         ));
     }
     let operator_id = *id;
-    {
+    // A coordinator limited to some centres exports those only.
+    let centres: Option<Vec<Uuid>> = {
         let mut conn = state.conn().await?;
         require_operator(
             &mut conn,
@@ -570,7 +573,19 @@ pub async fn operator_roster(
             Scope::RosterRead,
         )
         .await?;
-    }
+        match &caller {
+            Caller::User(user) if !caller.is_admin() => {
+                let limits = quartier_persistence::operators::member_centres(
+                    &mut conn,
+                    operator_id,
+                    &[user.id],
+                )
+                .await?;
+                (!limits.is_empty()).then(|| limits.into_iter().map(|(_, c)| c).collect())
+            }
+            _ => None,
+        }
+    };
     let wants_csv = request
         .headers()
         .get(header::ACCEPT)
@@ -579,7 +594,7 @@ pub async fn operator_roster(
     let range = (query.from, query.to);
     // The first page is read before answering, so that a failing database still gets a
     // proper problem answer rather than a broken stream.
-    let first = export_page(&state.pool, operator_id, range, None).await?;
+    let first = export_page(&state.pool, operator_id, centres.as_deref(), range, None).await?;
     let pool = state.pool.clone();
     enum Step {
         Page(Vec<ExportedShift>, Option<(DateTime<Utc>, Uuid)>, bool),
@@ -587,6 +602,7 @@ pub async fn operator_roster(
     }
     let stream = futures_util::stream::unfold(Step::Page(first.0, first.1, true), move |step| {
         let pool = pool.clone();
+        let centres = centres.clone();
         async move {
             let Step::Page(shifts, next, first) = step else {
                 return None;
@@ -617,19 +633,23 @@ pub async fn operator_roster(
                     }
                     Step::Done
                 }
-                Some(after) => match export_page(&pool, operator_id, range, Some(after)).await {
-                    Ok((more, next)) => {
-                        let first = first && shifts.is_empty();
-                        Step::Page(more, next, first)
+                Some(after) => {
+                    match export_page(&pool, operator_id, centres.as_deref(), range, Some(after))
+                        .await
+                    {
+                        Ok((more, next)) => {
+                            let first = first && shifts.is_empty();
+                            Step::Page(more, next, first)
+                        }
+                        Err(error) => {
+                            tracing::warn!(%error, "a roster export broke off");
+                            return Some((
+                                Err(std::io::Error::other("the roster export broke off")),
+                                Step::Done,
+                            ));
+                        }
                     }
-                    Err(error) => {
-                        tracing::warn!(%error, "a roster export broke off");
-                        return Some((
-                            Err(std::io::Error::other("the roster export broke off")),
-                            Step::Done,
-                        ));
-                    }
-                },
+                }
             };
             Some((Ok(actix_web::web::Bytes::from(chunk)), following))
         }

@@ -133,6 +133,20 @@ impl EventTypeBody {
     }
 }
 
+/// A URL that may receive webhooks, as it will be stored (normalised, at most 2000
+/// characters).
+fn checked_url(state: &AppState, raw: &str) -> Result<reqwest::Url, ApiError> {
+    let url = check_url(raw.trim(), &state.deliverer.policy())
+        .map_err(|refusal| ApiError::validation("url", &refusal.to_string()))?;
+    if url.as_str().len() > 2000 {
+        return Err(ApiError::validation(
+            "url",
+            "is longer than 2000 characters once encoded",
+        ));
+    }
+    Ok(url)
+}
+
 /// The event types named, sorted; every type when `None`.
 fn event_types(requested: Option<&[EventTypeBody]>) -> Result<Vec<String>, ApiError> {
     let mut events: Vec<String> = match requested {
@@ -210,8 +224,7 @@ pub async fn create_webhook(
         Scope::WebhooksManage,
     )
     .await?;
-    let url = check_url(body.url.trim(), &state.deliverer.policy())
-        .map_err(|refusal| ApiError::validation("url", &refusal.to_string()))?;
+    let url = checked_url(&state, &body.url)?;
     let events = event_types(body.events.as_deref())?;
     let description = text(
         body.description.as_deref().unwrap_or_default(),
@@ -385,11 +398,7 @@ pub async fn update_webhook(
     let mut conn = state.conn().await?;
     subscription_of(&mut conn, &caller, operator_id, webhook_id).await?;
     let url = match &body.url {
-        Some(raw) => Some(
-            check_url(raw.trim(), &state.deliverer.policy())
-                .map_err(|refusal| ApiError::validation("url", &refusal.to_string()))?
-                .to_string(),
-        ),
+        Some(raw) => Some(checked_url(&state, raw)?.to_string()),
         None => None,
     };
     let events = match &body.events {

@@ -19,10 +19,9 @@ use crate::config::WebhookSettings;
 
 /// Events fanned out per transaction.
 const FAN_OUT_BATCH: i64 = 200;
-/// Deliveries leased per round.
-const SEND_BATCH: i64 = 32;
-/// Attempts in flight at once per instance.
-const PARALLEL: usize = 8;
+/// Deliveries leased per round, all sent at once: each finishes within the timeout, so
+/// well within its lease.
+const SEND_BATCH: i64 = 8;
 
 /// What the worker needs: where to send from, and how to retry.
 #[derive(Debug, Clone)]
@@ -97,14 +96,25 @@ impl Deliverer {
     }
 }
 
-/// The log entry for an attempt.
+/// Text as PostgreSQL can store it: no NUL characters, at most `max` characters.
+fn storable(text: &str, max: usize) -> String {
+    text.chars()
+        .map(|c| if c == '\0' { '\u{FFFD}' } else { c })
+        .take(max)
+        .collect()
+}
+
+/// The log entry for an attempt; what the receiver sent is made storable.
 pub fn record(attempt: &Attempt, at: chrono::DateTime<Utc>) -> AttemptRecord {
     AttemptRecord {
         attempted_at: at,
         status: attempt.status.map(i32::from),
-        error: attempt.error.clone(),
+        error: attempt.error.as_deref().map(|e| storable(e, 300)),
         duration_ms: i32::try_from(attempt.duration_ms).unwrap_or(i32::MAX),
-        response_excerpt: attempt.response_excerpt.clone(),
+        response_excerpt: attempt
+            .response_excerpt
+            .as_deref()
+            .map(|e| storable(e, 4096)),
         succeeded: attempt.succeeded(),
     }
 }
@@ -130,13 +140,14 @@ pub async fn run_once(
             let at = Utc::now();
             let attempt = deliverer.attempt(&delivery).await;
             if let Some(error) = &attempt.error {
-                tracing::info!(delivery = %delivery.id, url = %delivery.url, %error, "webhook attempt failed");
+                // The subscription, not its URL: URLs often carry tokens.
+                tracing::info!(delivery = %delivery.id, subscription = %delivery.subscription_id, %error, "webhook attempt failed");
             }
             let retry = deliverer.retry_policy(delivery.attempts + 1);
             let mut conn = pool::get(pool).await?;
             webhooks::record_attempt(&mut conn, &delivery, &record(&attempt, at), retry).await
         })
-        .buffer_unordered(PARALLEL)
+        .buffer_unordered(SEND_BATCH as usize)
         .collect()
         .await;
     for result in results {

@@ -476,3 +476,144 @@ async fn a_key_signs_volunteers_up_reads_rosters_and_sees_its_operators_drafts()
     .await
     .assert_problem(403, "forbidden");
 }
+
+/// Every operation a key can use, with the one scope it needs: a key with only that scope may,
+/// a key with every other scope may not (403 naming the scope), and nothing is written then.
+#[actix_web::test]
+async fn the_key_scope_matrix_holds_for_every_operation_keys_can_use() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let admin = &s.admin.access_token;
+    let shift_id = shift(&app, &s, "Matrix", 48, 5, json!({})).await;
+    let volunteers = app.volunteers(2).await;
+    let all = [
+        "activities:write",
+        "shifts:write",
+        "signups:write",
+        "roster:read",
+        "webhooks:manage",
+    ];
+    let window = "from=2020-01-01T00:00:00Z&to=2020-03-01T00:00:00Z";
+    // (scope, method, path, body)
+    let operations: Vec<(&str, Method, String, Option<Value>)> = vec![
+        (
+            "activities:write",
+            Method::POST,
+            "/api/v1/activities".into(),
+            Some(activity_body(&s)),
+        ),
+        (
+            "activities:write",
+            Method::PUT,
+            format!(
+                "/api/v1/operators/{}/activities/by-external-id/M-1",
+                s.operator
+            ),
+            Some(activity_body(&s)),
+        ),
+        (
+            "shifts:write",
+            Method::POST,
+            "/api/v1/shifts".into(),
+            Some(shift_body(&s, "M")),
+        ),
+        (
+            "shifts:write",
+            Method::PUT,
+            format!("/api/v1/operators/{}/shifts/by-external-id/M-2", s.operator),
+            Some(shift_body(&s, "M")),
+        ),
+        (
+            "shifts:write",
+            Method::POST,
+            format!("/api/v1/operators/{}/imports", s.operator),
+            Some(
+                json!({"shifts": [{"external_id": "M-3", "centre_id": s.centre, "title": "M", "capacity": 1,
+                "starts_at": "2027-06-01T08:00:00Z", "ends_at": "2027-06-01T09:00:00Z"}]}),
+            ),
+        ),
+        (
+            "signups:write",
+            Method::POST,
+            format!("/api/v1/shifts/{shift_id}/signups"),
+            Some(json!({"user_id": volunteers[0].0})),
+        ),
+        (
+            "roster:read",
+            Method::GET,
+            format!("/api/v1/shifts/{shift_id}/roster"),
+            None,
+        ),
+        (
+            "roster:read",
+            Method::GET,
+            format!("/api/v1/centres/{}/roster?{window}", s.centre),
+            None,
+        ),
+        (
+            "roster:read",
+            Method::GET,
+            format!("/api/v1/operators/{}/roster?{window}", s.operator),
+            None,
+        ),
+        (
+            "webhooks:manage",
+            Method::GET,
+            format!("/api/v1/operators/{}/webhooks", s.operator),
+            None,
+        ),
+        (
+            "webhooks:manage",
+            Method::POST,
+            format!("/api/v1/operators/{}/webhooks", s.operator),
+            Some(json!({"url": "https://example.org/hook"})),
+        ),
+    ];
+    let tables = ["activities", "shifts", "signups", "webhook_subscriptions"];
+    for (scope, method, path, body) in operations {
+        let others: Vec<&str> = all.iter().copied().filter(|s| *s != scope).collect();
+        let without = create_key(&app, admin, &s.operator, &others).await;
+        let without = without["key_secret"].as_str().expect("secret");
+        let mut before = Vec::new();
+        for table in tables {
+            before.push(app.count(table, "true").await);
+        }
+        let send = |key: &str| {
+            let (method, path, body) = (method.clone(), path.clone(), body.clone());
+            let app = &app;
+            let key = key.to_owned();
+            async move {
+                match body {
+                    Some(body) => {
+                        app.json(method, &path, None, &[("x-api-key", &key)], &body)
+                            .await
+                    }
+                    None => app.send(method, &path, &[("x-api-key", &key)], None).await,
+                }
+            }
+        };
+        let denied = send(without).await;
+        let problem = denied.assert_problem(403, "forbidden");
+        assert!(
+            problem["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains(scope)),
+            "{method} {path}: {problem}"
+        );
+        for (table, count) in tables.iter().zip(&before) {
+            assert_eq!(
+                app.count(table, "true").await,
+                *count,
+                "{method} {path} wrote {table}"
+            );
+        }
+        let with = create_key(&app, admin, &s.operator, &[scope]).await;
+        let allowed = send(with["key_secret"].as_str().expect("secret")).await;
+        assert!(
+            (200..300).contains(&allowed.status),
+            "{method} {path} with {scope}: {} {}",
+            allowed.status,
+            String::from_utf8_lossy(&allowed.body)
+        );
+    }
+}

@@ -423,3 +423,69 @@ async fn occurrences_carry_the_operators_own_id_unique_per_operator() {
         1
     );
 }
+
+#[actix_web::test]
+async fn a_coordinator_limited_to_some_centres_exports_only_their_rosters() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let admin = &s.admin.access_token;
+    let second = id_of(
+        &post(
+            &app,
+            admin,
+            "/api/v1/centres",
+            json!({
+                "operator_id": s.operator, "district_id": district_of(&app, &s).await,
+                "name": "Zweites Haus", "kind": "community_house",
+                "address": {"street": "Weg 3", "postcode": "44135", "town": "Musterstadt"},
+                "position": {"latitude": 51.5, "longitude": 7.4},
+            }),
+        )
+        .await,
+    );
+    let limited = app.signed_up("limited@example.org").await;
+    let added = post(
+        &app,
+        admin,
+        &format!("/api/v1/operators/{}/members", s.operator),
+        json!({"email": "limited@example.org", "role": "coordinator", "centre_ids": [second]}),
+    )
+    .await;
+    assert_eq!(added.status, 201);
+    let secret = key(&app, &s, &s.operator, &["shifts:write"]).await;
+    let starts_at = chrono::Utc::now() + chrono::Duration::days(1);
+    for (n, centre) in [&s.centre, &second].into_iter().enumerate() {
+        let made = put(
+            &app,
+            &secret,
+            &format!(
+                "/api/v1/operators/{}/shifts/by-external-id/L-{n}",
+                s.operator
+            ),
+            &json!({"centre_id": centre, "title": "Dienst", "capacity": 1,
+                "starts_at": starts_at, "ends_at": starts_at + chrono::Duration::hours(1)}),
+        )
+        .await;
+        assert_eq!(made.status, 201);
+    }
+    let from = (starts_at - chrono::Duration::hours(1))
+        .to_rfc3339()
+        .replace('+', "%2B");
+    let to = (starts_at + chrono::Duration::days(1))
+        .to_rfc3339()
+        .replace('+', "%2B");
+    let path = format!(
+        "/api/v1/operators/{}/roster?from={from}&to={to}",
+        s.operator
+    );
+    let mine = app.get(&path, Some(&limited.access_token)).await;
+    assert_eq!(mine.status, 200);
+    let mine = mine.json();
+    assert_eq!(mine.as_array().map(Vec::len), Some(1));
+    assert_eq!(mine[0]["centre_id"], second.as_str());
+    let all = app
+        .get(&path, Some(&s.coordinator.access_token))
+        .await
+        .json();
+    assert_eq!(all.as_array().map(Vec::len), Some(2));
+}

@@ -445,10 +445,32 @@ impl From<ApiError> for Abort {
     }
 }
 
+/// A 4xx of one line makes the import invalid; anything else stops it as it is.
 fn line_error(row: usize, record: Record, external_id: &str, error: ApiError) -> Abort {
+    if error.problem().status >= 500 {
+        return Abort::Failed(error);
+    }
     let mut problems = Problems::default();
     problems.add(row, record, Some(external_id), error);
     Abort::Lines(problems.0)
+}
+
+/// A new object another request created meanwhile under the same external id.
+fn raced(error: quartier_persistence::Error) -> ApiError {
+    let keys = [
+        quartier_persistence::activities::EXTERNAL_ID_KEY,
+        quartier_persistence::shifts::EXTERNAL_ID_KEY,
+    ];
+    if keys.iter().any(|key| error.is_constraint(key)) {
+        ApiError::Conflict {
+            slug: "external-id-taken",
+            detail: "Another request created an object with one of these external ids meanwhile: \
+                nothing was imported; send the import again."
+                .into(),
+        }
+    } else {
+        error.into()
+    }
 }
 
 /// Applies the plan; call inside a transaction.
@@ -487,7 +509,7 @@ async fn write(
     }
     imports::insert_activities(conn, &rows, &slots)
         .await
-        .map_err(|e| Abort::Failed(e.into()))?;
+        .map_err(|e| Abort::Failed(raced(e)))?;
     report.activities.created = rows.len();
     for (line, _) in existing {
         let current = &plan.existing_activities[&line.external_id];
@@ -531,7 +553,7 @@ async fn write(
     }
     imports::insert_shifts(conn, operator_id, &new_shifts)
         .await
-        .map_err(|e| Abort::Failed(crate::routes::shifts::refused(e)))?;
+        .map_err(|e| Abort::Failed(raced(e)))?;
     report.shifts.created = new_shifts.len();
     Ok(report)
 }
@@ -664,6 +686,31 @@ pub async fn import(
         return Err(ApiError::UnsupportedMediaType);
     }
     let key = crate::extract::idempotency_key(&request)?;
+    // Who may import at all, before the body is read.
+    {
+        let mut conn = state.conn().await?;
+        match &caller {
+            Caller::User(user) => {
+                crate::authz::require_staff(&mut conn, *user, operator_id, StaffRole::Coordinator)
+                    .await?
+            }
+            Caller::Key(key) => {
+                let scope = if key.scopes.contains(&Scope::ActivitiesWrite) {
+                    Scope::ActivitiesWrite
+                } else {
+                    Scope::ShiftsWrite
+                };
+                require_operator(
+                    &mut conn,
+                    &caller,
+                    operator_id,
+                    StaffRole::Coordinator,
+                    scope,
+                )
+                .await?
+            }
+        }
+    }
     let body = read_body(&request, payload).await?;
     let lines: Vec<Line> = if is_csv {
         csv_rows::lines(&body)
