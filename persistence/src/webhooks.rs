@@ -345,6 +345,27 @@ pub struct RetryPolicy {
     pub disable_if_failing_since: DateTime<Utc>,
 }
 
+/// Adds `attempt` to the log of the delivery `delivery_id`.
+async fn log_attempt(
+    conn: &mut AsyncPgConnection,
+    delivery_id: Uuid,
+    attempt: &AttemptRecord,
+) -> Result<()> {
+    diesel::insert_into(webhook_attempts::table)
+        .values((
+            webhook_attempts::id.eq(Uuid::now_v7()),
+            webhook_attempts::delivery_id.eq(delivery_id),
+            webhook_attempts::attempted_at.eq(attempt.attempted_at),
+            webhook_attempts::status.eq(attempt.status),
+            webhook_attempts::error.eq(&attempt.error),
+            webhook_attempts::duration_ms.eq(attempt.duration_ms),
+            webhook_attempts::response_excerpt.eq(&attempt.response_excerpt),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Stores the attempt in the log and moves the delivery on: delivered, retried later, or
 /// failed for good; the subscription's failure record follows, and a subscription that has
 /// failed for too long is switched off with the reason.
@@ -355,18 +376,7 @@ pub async fn record_attempt(
     retry: RetryPolicy,
 ) -> Result<()> {
     conn.transaction::<_, Error, _>(async |conn| {
-        diesel::insert_into(webhook_attempts::table)
-            .values((
-                webhook_attempts::id.eq(Uuid::now_v7()),
-                webhook_attempts::delivery_id.eq(delivery.id),
-                webhook_attempts::attempted_at.eq(attempt.attempted_at),
-                webhook_attempts::status.eq(attempt.status),
-                webhook_attempts::error.eq(&attempt.error),
-                webhook_attempts::duration_ms.eq(attempt.duration_ms),
-                webhook_attempts::response_excerpt.eq(&attempt.response_excerpt),
-            ))
-            .execute(conn)
-            .await?;
+        log_attempt(conn, delivery.id, attempt).await?;
         let (status, next_attempt_at, delivered_at) =
             match (attempt.succeeded, retry.next_attempt_at) {
                 (true, _) => (
@@ -476,18 +486,7 @@ pub async fn store_ping(
             ))
             .execute(conn)
             .await?;
-        diesel::insert_into(webhook_attempts::table)
-            .values((
-                webhook_attempts::id.eq(Uuid::now_v7()),
-                webhook_attempts::delivery_id.eq(delivery.id),
-                webhook_attempts::attempted_at.eq(attempt.attempted_at),
-                webhook_attempts::status.eq(attempt.status),
-                webhook_attempts::error.eq(&attempt.error),
-                webhook_attempts::duration_ms.eq(attempt.duration_ms),
-                webhook_attempts::response_excerpt.eq(&attempt.response_excerpt),
-            ))
-            .execute(conn)
-            .await?;
+        log_attempt(conn, delivery.id, attempt).await?;
         Ok(())
     })
     .await

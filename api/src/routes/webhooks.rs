@@ -216,14 +216,7 @@ pub async fn create_webhook(
     Json(body): Json<CreateWebhookRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    require_operator(
-        &mut conn,
-        &caller,
-        *id,
-        StaffRole::OperatorAdmin,
-        Scope::WebhooksManage,
-    )
-    .await?;
+    may_manage(&mut conn, &caller, *id).await?;
     let url = checked_url(&state, &body.url)?;
     let events = event_types(body.events.as_deref())?;
     let description = text(
@@ -281,14 +274,7 @@ pub async fn list_webhooks(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    require_operator(
-        &mut conn,
-        &caller,
-        *id,
-        StaffRole::OperatorAdmin,
-        Scope::WebhooksManage,
-    )
-    .await?;
+    may_manage(&mut conn, &caller, *id).await?;
     let items = webhooks::of_operator(&mut conn, *id)
         .await?
         .into_iter()
@@ -299,13 +285,13 @@ pub async fn list_webhooks(
         .json(WebhookList { items }))
 }
 
-/// The subscription `webhook_id` of the operator, for those who manage its webhooks.
-async fn subscription_of(
+/// Ok for those who manage the operator's webhooks: its operator admins, administrators,
+/// and its keys with `webhooks:manage`.
+async fn may_manage(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     operator_id: Uuid,
-    webhook_id: Uuid,
-) -> Result<SubscriptionRow, ApiError> {
+) -> Result<(), ApiError> {
     require_operator(
         conn,
         caller,
@@ -313,7 +299,17 @@ async fn subscription_of(
         StaffRole::OperatorAdmin,
         Scope::WebhooksManage,
     )
-    .await?;
+    .await
+}
+
+/// The subscription `webhook_id` of the operator, for those who manage its webhooks.
+async fn subscription_of(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    operator_id: Uuid,
+    webhook_id: Uuid,
+) -> Result<SubscriptionRow, ApiError> {
+    may_manage(conn, caller, operator_id).await?;
     webhooks::find(conn, webhook_id)
         .await?
         .filter(|row| row.operator_id == operator_id)
