@@ -27,6 +27,7 @@ pub mod pagination;
 pub mod passwords;
 pub mod routes;
 pub mod seed;
+pub mod seed_bench;
 pub mod state;
 pub mod telemetry;
 pub mod tokens;

@@ -35,6 +35,15 @@ enum Command {
     Openapi,
     /// Fill an empty database with an invented demo town and print its staff accounts.
     SeedDemo,
+    /// Fill an empty database with a city-sized benchmark dataset (see docs/benchmarks.md).
+    SeedBench {
+        /// 1 is a big town: 400 centres, 8 000 activities, 50 000 volunteers, 500 000 sign-ups.
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        /// The same seed makes the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: i64,
+    },
     /// Make an account an administrator, creating it if needed. Safe to repeat.
     CreateAdmin {
         #[arg(long)]
@@ -71,6 +80,9 @@ async fn main() -> std::process::ExitCode {
         }
         Command::Migrate => commands::migrate(settings).await,
         Command::SeedDemo => quartier_api::seed::seed_demo(settings).await,
+        Command::SeedBench { scale, seed } => {
+            quartier_api::seed_bench::seed_bench(settings, scale, seed).await
+        }
         Command::Openapi => commands::print_openapi(),
         Command::CreateAdmin {
             email,

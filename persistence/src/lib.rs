@@ -6,6 +6,7 @@
 
 pub mod activities;
 pub mod api_keys;
+pub mod bench_data;
 pub mod calendar_feeds;
 pub mod centres;
 pub mod database;
