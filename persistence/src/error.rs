@@ -45,6 +45,11 @@ pub enum ConstraintKind {
 }
 
 impl Error {
+    /// A deadlock PostgreSQL broke by failing this transaction: trying again helps.
+    pub fn is_deadlock(&self) -> bool {
+        matches!(self, Error::Unavailable(message) if message.contains("deadlock detected"))
+    }
+
     /// True when `self` is a violation of the constraint named `name`.
     pub fn is_constraint(&self, name: &str) -> bool {
         matches!(self, Error::Constraint { constraint, .. } if constraint == name)

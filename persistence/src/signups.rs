@@ -135,7 +135,28 @@ async fn position(conn: &mut AsyncPgConnection, signup: &SignupRow) -> Result<Op
 /// Signs `user_id` up for the shift: confirmed while places are free, waitlisted after. One
 /// transaction with its events. An overlap with another confirmed sign-up is reported by the
 /// database as a violation of `OVERLAP_CONSTRAINT`.
+///
+/// Two volunteers' inserts can wait on each other in the overlap constraint's index (each
+/// checks the other's uncommitted row): PostgreSQL breaks that deadlock by failing one. It
+/// is tried again, and then sees the other's committed row.
 pub async fn sign_up(
+    conn: &mut AsyncPgConnection,
+    shift_id: Uuid,
+    user_id: Uuid,
+    signed_up_by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<Result<Placed, SignupRefusal>> {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match sign_up_once(conn, shift_id, user_id, signed_up_by, now).await {
+            Err(error) if error.is_deadlock() && tries < 3 => continue,
+            other => return other,
+        }
+    }
+}
+
+async fn sign_up_once(
     conn: &mut AsyncPgConnection,
     shift_id: Uuid,
     user_id: Uuid,
