@@ -123,6 +123,18 @@ pub async fn search(
         .bind::<Timestamptz, _>(from)
         .push(" AND o.starts_at < ")
         .bind::<Timestamptz, _>(to);
+    push_earliest_start(&mut statement, from);
+    if filter.text.is_some() {
+        // Words are often rare: find the activities first (the text index), then their
+        // occurrences in the range, rather than reading occurrences by start until enough
+        // match.
+        statement.push(
+            " AND o.activity_id = ANY(ARRAY(SELECT a.id FROM activities a \
+             JOIN centres c ON c.id = a.centre_id WHERE TRUE",
+        );
+        activities::push_filter(&mut statement, filter, viewer);
+        statement.push("))");
+    }
     activities::push_filter(&mut statement, filter, viewer);
     activities::push_near(&mut statement, filter.near, &distance);
     push_after(&mut statement, after);
@@ -130,6 +142,16 @@ pub async fn search(
         .push(" ORDER BY o.starts_at, o.id LIMIT ")
         .bind::<Int8, _>(limit);
     Ok(statement.finish().load(conn).await?)
+}
+
+/// Appends the earliest start an occurrence overlapping a range from `from` can have: `from`
+/// less the longest occurrence (an index probe). Without it, an index scan by start for
+/// "ends after `from`" begins at the first occurrence ever.
+fn push_earliest_start(statement: &mut Statement<'_>, from: DateTime<Utc>) {
+    statement
+        .push(" AND o.starts_at > CAST(")
+        .bind::<Timestamptz, _>(from)
+        .push(" AS timestamptz) - (SELECT max(l.ends_at - l.starts_at) FROM occurrences l)");
 }
 
 fn push_after(statement: &mut Statement<'_>, after: Option<&OccurrenceKey>) {
@@ -161,6 +183,7 @@ pub async fn of_activity(
         .bind::<Timestamptz, _>(from)
         .push(" AND o.starts_at < ")
         .bind::<Timestamptz, _>(to);
+    push_earliest_start(&mut statement, from);
     push_after(&mut statement, after);
     statement
         .push(" ORDER BY o.starts_at, o.id LIMIT ")

@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use futures_util::FutureExt;
 
@@ -49,6 +51,10 @@ pub fn build_pool(url: &DatabaseUrl, settings: &PoolSettings) -> Result<PgPool> 
     let statement_timeout_ms = settings.statement_timeout.as_millis();
     let connect_timeout = settings.connect_timeout;
     let mut config = ManagerConfig::<AsyncPgConnection>::default();
+    // A returned connection is reused unless it is in a broken transaction or its socket has
+    // closed (as when PostgreSQL restarts); no test query on every borrow, which would cost
+    // each request a round trip.
+    config.recycling_method = RecyclingMethod::Fast;
     config.custom_setup = Box::new(move |url| {
         let url = url.to_owned();
         async move {
@@ -58,8 +64,12 @@ pub fn build_pool(url: &DatabaseUrl, settings: &PoolSettings) -> Result<PgPool> 
                     .map_err(|_| {
                         diesel::ConnectionError::BadConnection("connect timed out".into())
                     })??;
+            // Statements are prepared once per connection and their plan kept: planning the
+            // searches' joins costs more than running them (see docs/benchmarks.md), and the
+            // plans by start time and index do not depend on the values bound.
             conn.batch_execute(&format!(
-                "SET statement_timeout = {statement_timeout_ms}; SET application_name = 'quartier'"
+                "SET statement_timeout = {statement_timeout_ms}; SET application_name = 'quartier'; \
+                 SET plan_cache_mode = force_generic_plan"
             ))
             .await
             .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;

@@ -191,11 +191,12 @@ pub(crate) const VIEW: &str = "\
 
 /// One shift with its public facts.
 pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<ShiftView>> {
-    Ok(diesel::sql_query(format!("{VIEW} WHERE s.id = $1"))
-        .bind::<SqlUuid, _>(id)
-        .get_result(conn)
-        .await
-        .optional()?)
+    Ok(crate::sql::Reusable(
+        diesel::sql_query(format!("{VIEW} WHERE s.id = $1")).bind::<SqlUuid, _>(id),
+    )
+    .get_result(conn)
+    .await
+    .optional()?)
 }
 
 /// Changes to a shift; `None` leaves a field.

@@ -1,8 +1,9 @@
 //! A raw SQL statement put together from the filters a search actually uses, so PostgreSQL
 //! plans only the conditions that apply.
 
+use diesel::QueryResult;
 use diesel::pg::Pg;
-use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
+use diesel::query_builder::{AstPass, BoxedSqlQuery, Query, QueryFragment, QueryId, SqlQuery};
 use diesel::serialize::ToSql;
 use diesel::sql_types::HasSqlType;
 
@@ -68,10 +69,35 @@ impl<'f> Statement<'f> {
         )
     }
 
-    pub(crate) fn finish(mut self) -> BoxedSqlQuery<'f, Pg, SqlQuery> {
-        match self.query.take() {
+    pub(crate) fn finish(mut self) -> Reusable<BoxedSqlQuery<'f, Pg, SqlQuery>> {
+        Reusable(match self.query.take() {
             Some(query) => query,
             None => diesel::sql_query("").into_boxed(),
-        }
+        })
     }
+}
+
+/// Raw SQL whose text depends only on which conditions it has, never on values (those are
+/// bound): each connection prepares it once and keeps it, with its plan. Diesel treats raw
+/// SQL as never reusable, which costs every execution a prepare round trip and a planning.
+#[derive(Debug, Clone)]
+pub(crate) struct Reusable<Q>(pub(crate) Q);
+
+impl<Q: QueryFragment<Pg>> QueryFragment<Pg> for Reusable<Q> {
+    fn walk_ast<'b>(&'b self, pass: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        self.0.walk_ast(pass)
+    }
+
+    fn is_safe_to_cache_prepared(&self, _backend: &Pg) -> QueryResult<bool> {
+        Ok(true)
+    }
+}
+
+impl<Q> QueryId for Reusable<Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q: Query> Query for Reusable<Q> {
+    type SqlType = Q::SqlType;
 }

@@ -230,6 +230,21 @@ impl TestApp {
         found.count
     }
 
+    /// The one column of every row `sql` returns, as text.
+    pub async fn texts(&self, sql: &str) -> Vec<String> {
+        #[derive(diesel::QueryableByName)]
+        struct Text {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            text: String,
+        }
+        let rows: Vec<Text> =
+            diesel::sql_query(format!("SELECT t::text AS text FROM ({sql}) AS q (t)"))
+                .load(&mut self.conn().await)
+                .await
+                .expect("rows of text");
+        rows.into_iter().map(|row| row.text).collect()
+    }
+
     /// `count` volunteer accounts made straight in the database (no password hashing, so
     /// hundreds are quick), each with an access token: `(id, token)`.
     pub async fn volunteers(&self, count: usize) -> Vec<(String, String)> {

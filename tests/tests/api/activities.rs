@@ -1535,3 +1535,82 @@ async fn a_one_off_event_beyond_the_horizon_has_its_occurrence() {
     assert_eq!(found.len(), 1);
     assert_eq!(at(&found[0]["starts_at"]), utc(day, 12, 0));
 }
+
+#[actix_web::test]
+async fn whats_on_lists_what_began_before_the_range_and_is_still_on() {
+    let app = TestApp::spawn().await;
+    let town = town(&app).await;
+    let day = (Utc::now() + Duration::days(40)).date_naive();
+    let token = town.coord_a.access_token.clone();
+    // A twelve-day exhibition, a weekly evening meetup, and a morning that ends before the
+    // range starts.
+    let exhibition = created_id(
+        &post(
+            &app,
+            &token,
+            "/api/v1/activities",
+            json!({"centre_id": town.a1, "title": "Ausstellung Quartiersgeschichte", "category": "project", "status": "published",
+                   "schedule": {"kind": "once", "starts_at": utc(day, 9, 0), "ends_at": utc(day + Duration::days(12), 18, 0)}}),
+        )
+        .await,
+    );
+    let evening = created_id(
+        &post(
+            &app,
+            &token,
+            "/api/v1/activities",
+            json!({"centre_id": town.a1, "title": "Abendtreff", "category": "open_meetup", "status": "published",
+                   "schedule": {"kind": "once", "starts_at": utc(day + Duration::days(10), 19, 0), "ends_at": utc(day + Duration::days(10), 23, 0)}}),
+        )
+        .await,
+    );
+    created_id(
+        &post(
+            &app,
+            &token,
+            "/api/v1/activities",
+            json!({"centre_id": town.a1, "title": "Frühstück", "category": "coffee_table", "status": "published",
+                   "schedule": {"kind": "once", "starts_at": utc(day + Duration::days(10), 8, 0), "ends_at": utc(day + Duration::days(10), 10, 0)}}),
+        )
+        .await,
+    );
+    // From 21:00 on the tenth day: the exhibition (begun ten days before) and the evening
+    // (begun two hours before) are on; breakfast is over.
+    let from = utc(day + Duration::days(10), 21, 0);
+    let path = format!(
+        "/api/v1/occurrences?district_id={}&from={}&to={}",
+        town.nordstadt,
+        from.format("%Y-%m-%dT%H:%M:%SZ"),
+        (from + Duration::days(1)).format("%Y-%m-%dT%H:%M:%SZ")
+    );
+    let page = app.get(&path, None).await;
+    assert_eq!(page.status, 200, "{}", String::from_utf8_lossy(&page.body));
+    let listed: Vec<&str> = page.json()["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|item| item["activity_id"].as_str().expect("activity id"))
+        .map(|id| {
+            if id == exhibition {
+                "exhibition"
+            } else if id == evening {
+                "evening"
+            } else {
+                "other"
+            }
+        })
+        .collect();
+    assert_eq!(listed, ["exhibition", "evening"]);
+    // So does the list of one activity's occurrences.
+    let feed = app
+        .get(
+            &format!(
+                "/api/v1/activities/{exhibition}/occurrences?from={}&to={}",
+                from.format("%Y-%m-%dT%H:%M:%SZ"),
+                (from + Duration::days(1)).format("%Y-%m-%dT%H:%M:%SZ")
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(feed.json()["items"].as_array().map(Vec::len), Some(1));
+}

@@ -195,6 +195,29 @@ async fn a_hundred_and_twenty_at_once_never_overbook_and_wait_in_arrival_order()
         115
     );
     assert_eq!(app.count("outbox_events", "kind = 'shift.filled'").await, 1);
+    // Each event names its sign-up, shift, volunteer and start as the API writes them.
+    let payloads = app
+        .texts("SELECT payload FROM outbox_events WHERE kind LIKE 'signup.%'")
+        .await;
+    let mut seen = std::collections::HashSet::new();
+    for payload in &payloads {
+        let event: Value = serde_json::from_str(payload).expect("JSON payload");
+        let signup = answers
+            .iter()
+            .map(|a| a.json())
+            .find(|a| a["id"] == event["signup_id"])
+            .expect("the event's sign-up was answered");
+        assert_eq!(event["shift_id"], shift.as_str());
+        assert_eq!(event["user_id"], signup["user_id"]);
+        assert_eq!(event["starts_at"], public.json()["starts_at"], "{payload}");
+        seen.insert(event["signup_id"].to_string());
+    }
+    assert_eq!(seen.len(), 120);
+    let filled = app
+        .texts("SELECT payload FROM outbox_events WHERE kind = 'shift.filled'")
+        .await;
+    let filled: Value = serde_json::from_str(&filled[0]).expect("JSON payload");
+    assert_eq!(filled, json!({"shift_id": shift, "capacity": 5}));
 }
 
 #[actix_web::test]

@@ -1,0 +1,2 @@
+DROP INDEX occurrences_length_idx;
+DROP INDEX signups_shift_idx;
