@@ -1,0 +1,764 @@
+#!/usr/bin/env python3
+"""Load benchmark of Quartier's hot paths on the city-sized dataset, against the database's own
+ceiling. Run it through `bench/run.sh`, which builds the binary first.
+
+Seeds `quartier seed-bench` into its own database (or reuses it), starts the server, and runs
+each scenario with wrk for a fixed time at each concurrency: requests/s, p50/p99 latency,
+errors and the server's peak RSS during the scenario. For scenarios 1, 3 and 6 it records the
+SQL one request sends to PostgreSQL (from PostgreSQL's statement log), replays exactly that SQL
+with pgbench at the same concurrencies, and prints API ÷ pgbench.
+
+Settings, from the environment:
+  BENCH_SCALE (1)            dataset scale; 1 is the city of DESIGN.md
+  BENCH_SEED (1)             dataset seed
+  BENCH_SECONDS (10)         seconds per measurement
+  BENCH_CONCURRENCY (1 16 64)
+  BENCH_RACERS (10000)       volunteers racing for 50 shifts of 5 places in scenario 6
+  BENCH_REUSE (0)            1: keep a database seeded earlier at the same scale and seed
+  BENCH_BINARY               the quartier binary (run.sh passes the release build)
+  BENCH_PG_LOG               PostgreSQL's server log (found from the cluster when not given)
+  BENCH_JSON                 where to write every figure as JSON
+"""
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCALE = float(os.environ.get("BENCH_SCALE", "1"))
+SEED = int(os.environ.get("BENCH_SEED", "1"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1 16 64").split()]
+RACERS = int(os.environ.get("BENCH_RACERS", "10000"))
+REUSE = os.environ.get("BENCH_REUSE", "0") == "1"
+BINARY = os.environ.get("BENCH_BINARY", str(ROOT / "target/release/quartier"))
+PORT = int(os.environ.get("BENCH_PORT", "18092"))
+DB = os.environ.get("BENCH_DB", "quartier_bench")
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DATABASE_URL = f"{PG}/{DB}"
+BASE = f"http://127.0.0.1:{PORT}"
+JWT_SECRET = secrets.token_hex(32)
+RACE_SHIFTS = 50
+RACE_CAPACITY = 5
+# Racers and race shifts have ids that pgbench can write from a number: a fixed prefix and
+# twelve decimal digits.
+RACER_PREFIX = "00000000-0000-7000-8000-"
+SHIFT_PREFIX = "00000000-0000-7000-9000-"
+ID_BASE = 100_000_000_000
+
+results = {"scenarios": []}
+# What went wrong: the run still reports every figure, then exits with 1.
+problems = []
+
+
+def log(message=""):
+    print(message, flush=True)
+
+
+def psql(sql, database=DB):
+    out = subprocess.run(
+        ["psql", f"{PG}/{database}", "-v", "ON_ERROR_STOP=1", "-qAtX", "-c", sql],
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"psql failed: {out.stderr.strip()}\n{sql[:2000]}")
+    return out.stdout.strip()
+
+
+def server_env(**extra):
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=DATABASE_URL,
+        QUARTIER_BIND=f"127.0.0.1:{PORT}",
+        QUARTIER_LOG="warn",
+        QUARTIER_JWT_SECRET=JWT_SECRET,
+        QUARTIER_WEBHOOK_POLL_MS="60000",
+        QUARTIER_HORIZON_INTERVAL_SECS="86400",
+    )
+    env.update(extra)
+    return env
+
+
+# --- the dataset -------------------------------------------------------------------------
+
+def seed():
+    marker = f"scale {SCALE} seed {SEED} day {dt.date.today()}"
+    exists = psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB}'", "postgres") == "1"
+    if REUSE and exists:
+        try:
+            if psql("SELECT comment FROM bench_meta") == marker:
+                log(f"dataset: reusing {DB} ({marker})")
+                return
+        except RuntimeError:
+            pass
+    psql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)", "postgres")
+    started = time.monotonic()
+    out = subprocess.run(
+        [BINARY, "seed-bench", "--scale", str(SCALE), "--seed", str(SEED)],
+        env=server_env(),
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode != 0:
+        sys.exit(f"seed-bench failed: {out.stderr}")
+    out = out.stdout
+    psql("VACUUM (ANALYZE)")
+    psql(f"CREATE TABLE bench_meta (comment text); INSERT INTO bench_meta VALUES ('{marker}')")
+    results["seed_seconds"] = round(time.monotonic() - started, 1)
+    log(out.rstrip())
+    log(f"seeded and vacuumed in {results['seed_seconds']} s")
+
+
+def dataset_counts():
+    """What the dataset holds, besides the race's shifts, racers and sign-ups."""
+    counts = {}
+    besides = {"shifts": f"NOT {race_shifts('id')}", "signups": f"NOT {race_shifts('shift_id')}",
+               "users": f"id NOT BETWEEN '{RACER_PREFIX}000000000000' AND '{RACER_PREFIX}ffffffffffff'"}
+    for table in ["districts", "operators", "centres", "activities", "occurrences", "shifts",
+                  "users", "signups"]:
+        counts[table] = int(psql(f"SELECT count(*) FROM {table} WHERE {besides.get(table, 'true')}"))
+    counts["waitlisted"] = int(psql(
+        f"SELECT count(*) FROM signups WHERE status = 'waitlisted' AND {besides['signups']}"))
+    results["dataset"] = counts
+    log("dataset: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+# --- the server --------------------------------------------------------------------------
+
+class Server:
+    def __init__(self, **env):
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(
+            [BINARY, "serve"], env=server_env(**env),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = self.started + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                sys.exit("the server stopped during start-up")
+            try:
+                with urllib.request.urlopen(f"{BASE}/health/ready", timeout=1) as response:
+                    if response.status == 200:
+                        self.ready_after = time.monotonic() - self.started
+                        return
+            except OSError:
+                time.sleep(0.01)
+        sys.exit("the server did not get ready in 30 s")
+
+    def reset_peak(self):
+        # Writing 5 to clear_refs resets the peak RSS (VmHWM) to the current RSS.
+        try:
+            Path(f"/proc/{self.process.pid}/clear_refs").write_text("5")
+        except OSError:
+            pass
+
+    def peak_mib(self):
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+        return None
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def request(method, path, token=None, body=None, headers=None):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(f"{BASE}{path}", data=data, method=method)
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    for name, value in (headers or {}).items():
+        req.add_header(name, value)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def token_for(user_id, role="member"):
+    """An access token as the server issues it, signed with the secret the benchmark gave it."""
+    def b64(raw):
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+    now = int(time.time())
+    header = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    claims = b64(json.dumps({
+        "sub": str(user_id), "role": role, "iat": now, "exp": now + 6 * 3600,
+        "jti": str(uuid.uuid4()), "iss": "quartier",
+    }).encode())
+    signature = hmac.new(JWT_SECRET.encode(), f"{header}.{claims}".encode(), hashlib.sha256).digest()
+    return f"{header}.{claims}.{b64(signature)}"
+
+
+# --- what the scenarios ask for ----------------------------------------------------------
+
+def berlin_next_monday():
+    """Next Monday, 00:00 in Berlin, as UTC (with today's offset)."""
+    offset = psql("SELECT extract(epoch FROM (now() AT TIME ZONE 'Europe/Berlin') - (now() AT TIME ZONE 'UTC'))")
+    today = dt.date.today()
+    monday = today + dt.timedelta(days=7 - today.weekday())
+    start = dt.datetime.combine(monday, dt.time()) - dt.timedelta(seconds=float(offset or 0))
+    return start.replace(tzinfo=dt.timezone.utc)
+
+
+def iso(at):
+    return at.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def prepare():
+    week = berlin_next_monday()
+    frm, to = iso(week), iso(week + dt.timedelta(days=7))
+    district = psql("SELECT d.id FROM districts d WHERE d.parent_id IS NULL "
+                    "AND EXISTS (SELECT 1 FROM districts c WHERE c.parent_id = d.id) ORDER BY d.name LIMIT 1")
+    volunteer = psql("SELECT id FROM users WHERE email = 'freiwillig-1@bench.example'")
+    centre = psql("SELECT id FROM centres ORDER BY name LIMIT 1")
+    # A full shift with a waitlist next week at a centre of the first operator, and that
+    # operator's coordinator.
+    operator = psql("SELECT operator_id FROM centres WHERE id = '%s'" % centre)
+    shift = psql(
+        "SELECT s.id FROM shifts s WHERE s.operator_id = '%s' AND s.starts_at >= '%s' "
+        "AND s.starts_at < '%s' AND EXISTS (SELECT 1 FROM signups g WHERE g.shift_id = s.id "
+        "AND g.status = 'waitlisted') ORDER BY s.starts_at LIMIT 1" % (operator, frm, to))
+    coordinator = psql("SELECT user_id FROM operator_members WHERE operator_id = '%s' LIMIT 1" % operator)
+    return {
+        "from": frm, "to": to, "district": district, "volunteer": volunteer,
+        "centre": centre, "shift": shift, "coordinator": coordinator, "operator": operator,
+        "week": week,
+    }
+
+
+def prepare_race(p):
+    """50 shifts of 5 places next week at the first centre, and the racing volunteers."""
+    reset_race()
+    start = p["week"] + dt.timedelta(days=3, hours=15)
+    psql(
+        "INSERT INTO shifts (id, centre_id, operator_id, title, starts_at, ends_at, capacity) "
+        "SELECT ('%s' || (%d + i))::uuid, '%s', '%s', 'Weihnachtsmarkt ' || i, "
+        "'%s'::timestamptz + i * interval '10 minutes', '%s'::timestamptz + i * interval '10 minutes' + interval '2 hours', %d "
+        "FROM generate_series(0, %d) i ON CONFLICT (id) DO NOTHING"
+        % (SHIFT_PREFIX, ID_BASE, p["centre"], p["operator"], iso(start), iso(start),
+           RACE_CAPACITY, RACE_SHIFTS - 1))
+    psql(
+        "INSERT INTO users (id, email, display_name, password_hash, privacy_consent_at) "
+        "SELECT ('%s' || (%d + i))::uuid, 'wettlauf-' || i || '@bench.example', 'Wettlauf ' || i, "
+        "(SELECT password_hash FROM users WHERE email = 'freiwillig-1@bench.example'), now() "
+        "FROM generate_series(1, %d) i ON CONFLICT DO NOTHING" % (RACER_PREFIX, ID_BASE, RACERS + 64))
+    psql("ANALYZE users; ANALYZE shifts")
+
+
+def race_shifts(column):
+    return f"{column} BETWEEN '{SHIFT_PREFIX}000000000000' AND '{SHIFT_PREFIX}ffffffffffff'"
+
+
+def race_signups():
+    return int(psql(f"SELECT count(*) FROM signups WHERE {race_shifts('shift_id')}"))
+
+
+def reset_race():
+    psql(
+        "DELETE FROM signups WHERE %s; UPDATE shifts SET confirmed_count = 0 WHERE %s"
+        % (race_shifts("shift_id"), race_shifts("id")))
+
+
+def race_outcome():
+    row = psql(
+        "SELECT count(*) FILTER (WHERE status = 'confirmed'), count(*) FILTER (WHERE status = 'waitlisted'), "
+        "count(*), count(DISTINCT user_id), "
+        "(SELECT sum(confirmed_count) FROM shifts WHERE %s) "
+        "FROM signups WHERE %s" % (race_shifts("id"), race_shifts("shift_id")))
+    confirmed, waitlisted, total, people, counted = (int(x or 0) for x in row.split("|"))
+    return {"confirmed": confirmed, "waitlisted": waitlisted, "total": total,
+            "volunteers": people, "confirmed_count_sum": counted}
+
+
+# --- load generators ---------------------------------------------------------------------
+
+WRK_PATHS = r"""
+-- Round robin over the requests in a file: "METHOD path|Header: value|..." per line.
+local requests = {}
+local next_request = 1
+function init(args)
+  for line in io.lines(args[1]) do
+    local parts = {}
+    for part in line:gmatch("[^|]+") do table.insert(parts, part) end
+    local method, path = parts[1]:match("^(%S+) (%S+)$")
+    local headers = {}
+    for i = 2, #parts do
+      local name, value = parts[i]:match("^([^:]+): (.*)$")
+      headers[name] = value
+    end
+    table.insert(requests, wrk.format(method, path, headers))
+  end
+end
+function request()
+  local r = requests[next_request]
+  next_request = next_request % #requests + 1
+  return r
+end
+"""
+
+WRK_RACE = r"""
+-- Each racer once: thread t sends lines t, t + n, t + 2n... of "shift token". wrk calls
+-- delay() before every request it sends, so delay() reserves a line and request() takes the
+-- next reserved one; wrk's own trial call of request() (made once, in the first thread, and
+-- never sent) finds nothing reserved and takes nothing. A connection with nothing left to
+-- send waits an hour; the benchmark stops wrk when every racer has an answer.
+local threads = {}
+function setup(thread)
+  thread:set("tid", #threads)
+  table.insert(threads, thread)
+end
+local mine = {}
+local reserved = 0
+local taken = 0
+function init(args)
+  local n = tonumber(args[2])
+  local i = 0
+  for line in io.lines(args[1]) do
+    if i % n == tid then table.insert(mine, line) end
+    i = i + 1
+  end
+end
+function delay()
+  if reserved >= #mine then return 3600000 end
+  reserved = reserved + 1
+  return 0
+end
+function request()
+  if taken >= reserved then return wrk.format("GET", "/health/live") end
+  taken = taken + 1
+  local shift, token = mine[taken]:match("^(%S+) (%S+)$")
+  return wrk.format("POST", "/api/v1/shifts/" .. shift .. "/signups",
+    {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}, "")
+end
+"""
+
+
+def millis(text):
+    value = float(re.match(r"[\d.]+", text).group())
+    unit = text[len(re.match(r"[\d.]+", text).group()):]
+    return round(value * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit], 2)
+
+
+def parse_wrk(out):
+    figures = {"rps": 0.0, "p50_ms": None, "p99_ms": None, "requests": 0, "errors": 0}
+    for line in out.splitlines():
+        line = line.strip()
+        if line.startswith("Requests/sec:"):
+            figures["rps"] = round(float(line.split()[1]), 1)
+        elif line.startswith("50%"):
+            figures["p50_ms"] = millis(line.split()[1])
+        elif line.startswith("99%"):
+            figures["p99_ms"] = millis(line.split()[1])
+        elif "requests in" in line:
+            figures["requests"] = int(line.split()[0])
+        elif line.startswith("Non-2xx or 3xx responses:"):
+            figures["errors"] += int(line.split(":")[1])
+        elif line.startswith("Socket errors:"):
+            figures["errors"] += sum(int(n) for n in re.findall(r"\d+", line))
+    return figures
+
+
+def wrk(script, args, connections, seconds, path="/"):
+    threads = min(2, connections)
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
+               "--timeout", "10s", "-s", script, f"{BASE}{path}", "--"] + args
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return parse_wrk(out)
+
+
+def pgbench(script, clients, seconds=None, transactions=None, defines=(), mode="prepared"):
+    """`prepared`: each statement planned once per client and its plan kept, the least work
+    PostgreSQL can do for it. The race needs `simple`, to write its variables into ids."""
+    command = ["pgbench", "-n", "-M", mode, "-c", str(clients), "-j", str(min(2, clients)),
+               "-f", script, "-r"]
+    command += ["-T", str(seconds)] if seconds else ["-t", str(transactions)]
+    for define in defines:
+        command += ["-D", define]
+    command += [DATABASE_URL]
+    run = subprocess.run(command, capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.exit(f"pgbench failed:\n{run.stdout}\n{run.stderr}")
+    tps = float(re.search(r"tps = ([\d.]+)", run.stdout).group(1))
+    latency = re.search(r"latency average = ([\d.]+) ms", run.stdout)
+    failed = re.search(r"number of failed transactions: (\d+)", run.stdout)
+    return {"tps": round(tps, 1), "latency_avg_ms": float(latency.group(1)) if latency else None,
+            "failed": int(failed.group(1)) if failed else 0}
+
+
+# --- recording the SQL an endpoint sends -------------------------------------------------
+
+LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[.\d]* \S+ \[(\d+)\] (\S*?)@(\S*?) (\w+):  (.*)$")
+
+
+def server_log():
+    if os.environ.get("BENCH_PG_LOG"):
+        return Path(os.environ["BENCH_PG_LOG"])
+    version = psql("SHOW server_version_num")[:2]
+    for candidate in [Path(f"/var/log/postgresql/postgresql-{version}-main.log")]:
+        if candidate.exists():
+            return candidate
+    current = psql("SELECT pg_current_logfile()")
+    if current:
+        return Path(psql("SHOW data_directory")) / current
+    sys.exit("PostgreSQL's server log was not found: set BENCH_PG_LOG")
+
+
+def literal(value):
+    return value  # already quoted by PostgreSQL, or NULL
+
+
+def statements_in(text):
+    """The statements a log excerpt shows for our database, with parameters written in."""
+    entries = []
+    for line in text.splitlines():
+        match = LOG_LINE.match(line)
+        if match:
+            entries.append(list(match.groups()))
+        elif entries and line.startswith("\t"):
+            entries[-1][4] += "\n" + line[1:]
+    out = []
+    for pid, user, database, level, message in entries:
+        if database != DB:
+            continue
+        if level == "LOG":
+            found = re.match(r"(?:statement|execute [^:]*): (.*)$", message, re.S)
+            if found:
+                out.append([found.group(1).strip(), {}])
+        elif level == "DETAIL" and message.startswith("parameters:") and out:
+            params = dict(re.findall(r"\$(\d+) = (NULL|'(?:[^']|'')*')", message))
+            out[-1][1] = params
+    kept = []
+    for sql, params in out:
+        # A statement prepared on first use can show twice in the log for one execution.
+        if sql in ("BEGIN", "COMMIT") or (kept and kept[-1] == (sql, params)):
+            continue
+        # The webhook worker's poll, should it fall into the window.
+        if re.match(r'(SELECT|UPDATE) "(outbox_events|webhook_\w+)"', sql):
+            continue
+        kept.append((sql, params))
+    return kept
+
+
+def with_params(sql, params, replace=None):
+    replace = replace or {}
+
+    def value(match):
+        n = match.group(1)
+        raw = params[n]
+        return replace.get(raw, raw)
+    return re.sub(r"\$(\d+)(?!\d)", value, sql)
+
+
+def record_sql(requests):
+    """Runs each (name, method, path, token, headers) once on a server with one connection and
+    PostgreSQL's statement log on; the statements each sent, parameters written in."""
+    log_file = server_log()
+    psql(f"ALTER DATABASE {DB} SET log_statement = 'all'", "postgres")
+    recorded = {}
+    server = Server(QUARTIER_DB_POOL_SIZE="1")
+    try:
+        request("GET", "/api/v1/districts?limit=1")  # opens the one connection
+        time.sleep(0.5)
+        for name, method, path, token, headers in requests:
+            before = log_file.stat().st_size
+            status, _, body = request(method, path, token, headers=headers)
+            if status >= 400:
+                sys.exit(f"{name}: {method} {path} answered {status}: {body[:300]!r}")
+            time.sleep(0.3)
+            with log_file.open("rb") as f:
+                f.seek(before)
+                recorded[name] = statements_in(f.read().decode("utf-8", "replace"))
+    finally:
+        server.stop()
+        psql(f"ALTER DATABASE {DB} RESET log_statement", "postgres")
+    return recorded
+
+
+def made_just_now(raw):
+    """Whether a parameter is a UUID v7 made in the last hour: the id of a new row."""
+    found = re.fullmatch(r"'([0-9a-f]{8})-([0-9a-f]{4})-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}'", raw)
+    if not found:
+        return False
+    millis = int(found.group(1) + found.group(2), 16)
+    return abs(time.time() * 1000 - millis) < 3600 * 1000
+
+
+def fresh_ids(params):
+    """Ids the server made for the new rows of a recorded write, each replaced by a new one."""
+    return {raw: "gen_random_uuid()" for raw in params.values() if made_just_now(raw)}
+
+
+def write_script(path, statements, prelude=""):
+    body = "".join(sql.replace("\n", " ") + ";\n" for sql in statements)
+    Path(path).write_text(prelude + body)
+
+
+def explain(sql):
+    """The plan of `sql` as run, in a transaction that is rolled back (it may write)."""
+    out = subprocess.run(
+        ["psql", DATABASE_URL, "-v", "ON_ERROR_STOP=1", "-qAtX", "-c", "BEGIN", "-c",
+         "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, SUMMARY ON) " + sql, "-c", "ROLLBACK"],
+        capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"EXPLAIN failed: {out.stderr.strip()}")
+    return out.stdout.strip()
+
+
+# --- the run ----------------------------------------------------------------------------
+
+def scenario(name, runs):
+    entry = {"name": name, "runs": runs}
+    results["scenarios"].append(entry)
+    return entry
+
+
+def show(label, figures, peak=None, extra=""):
+    p50 = "-" if figures.get("p50_ms") is None else f"{figures['p50_ms']:.2f}"
+    p99 = "-" if figures.get("p99_ms") is None else f"{figures['p99_ms']:.2f}"
+    mem = "" if peak is None else f"  peak RSS {peak:5.1f} MiB"
+    log(f"  {label:<28} {figures['rps']:>9.1f} req/s  p50 {p50:>7} ms  p99 {p99:>7} ms  "
+        f"errors {figures['errors']}{mem}{extra}")
+
+
+def measure(server, label, script, args, connections, seconds=SECONDS):
+    server.reset_peak()
+    figures = wrk(script, args, connections, seconds)
+    if figures["errors"]:
+        problems.append(f"{label}: {figures['errors']} errors")
+    figures["peak_rss_mib"] = server.peak_mib()
+    figures["connections"] = connections
+    show(label, figures, figures["peak_rss_mib"])
+    return figures
+
+
+def main():
+    for tool in ["wrk", "pgbench", "psql"]:
+        if not shutil.which(tool):
+            sys.exit(f"{tool} is missing (apt-get install wrk postgresql-client)")
+    work = Path(tempfile.mkdtemp(prefix="quartier-bench-"))
+    cores = os.cpu_count()
+    memory = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30)
+    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
+                if l.startswith("model name")), "unknown")
+    results["machine"] = {"cores": cores, "memory_gib": memory, "cpu": cpu,
+                          "postgresql": psql("SHOW server_version", "postgres"),
+                          "date": str(dt.date.today())}
+    log(f"machine: {cores} cores ({cpu}), {memory} GiB, PostgreSQL {results['machine']['postgresql']}; "
+        f"{dt.date.today()}; {SECONDS} s per measurement")
+    seed()
+    dataset_counts()
+    p = prepare()
+    prepare_race(p)
+    volunteer = token_for(p["volunteer"])
+    coordinator = token_for(p["coordinator"])
+    whats_on = f"/api/v1/occurrences?district_id={p['district']}&from={p['from']}&to={p['to']}&limit=20"
+    eligible = f"/api/v1/shifts?from={p['from']}&to={p['to']}&eligible=true&has_free_places=true&limit=20"
+    racer = f"{RACER_PREFIX}{ID_BASE + RACERS + 1}"
+    race_shift = f"{SHIFT_PREFIX}{ID_BASE}"
+
+    # The SQL each measured endpoint sends, from one request each.
+    recorded = record_sql([
+        ("whats_on", "GET", whats_on, None, None),
+        ("search", "GET", f"{whats_on}&q=Spielgruppe", None, None),
+        ("eligible", "GET", eligible, volunteer, None),
+        ("roster", "GET", f"/api/v1/shifts/{p['shift']}/roster", coordinator, None),
+        ("signup", "POST", f"/api/v1/shifts/{race_shift}/signups", token_for(racer), None),
+    ])
+    # Plans of the hot statements, as the dataset has them now (the sign-up's is taken after
+    # the recorded one is undone, with new ids for the rows it makes, and rolled back).
+    reset_race()
+    results["plans"] = {
+        name: [explain(with_params(sql, params, fresh_ids(params) if name == "signup" else None))
+               for sql, params in recorded[name]]
+        for name in ["whats_on", "search", "eligible", "roster", "signup"]
+    }
+    reset_race()
+    scripts = {}
+    results["sql"] = {}
+    for name in ["whats_on", "eligible"]:
+        statements = [with_params(sql, params) for sql, params in recorded[name]]
+        scripts[name] = work / f"{name}.sql"
+        write_script(scripts[name], statements)
+        results["sql"][name] = statements
+    # The sign-up: the same statements with the racer and the shift from pgbench variables.
+    racer_literal, shift_literal = f"'{racer}'", f"'{race_shift}'"
+    signup = []
+    for sql, params in recorded["signup"]:
+        replace = {racer_literal: f"'{RACER_PREFIX}:racer'", shift_literal: f"'{SHIFT_PREFIX}:shift'"}
+        signup.append(with_params(sql, params, {**fresh_ids(params), **replace}))
+    scripts["signup"] = work / "signup.sql"
+    write_script(scripts["signup"], signup, prelude=(
+        "\\set k :k + 1\n"
+        "\\set n :client_id * :per + :k\n"
+        f"\\set racer {ID_BASE} + :n\n"
+        f"\\set shift {ID_BASE} + (:n * 7919) % {RACE_SHIFTS}\n"))
+    results["sql"]["signup"] = signup
+    for name, statements in results["sql"].items():
+        log(f"\nSQL of {name} ({len(statements)} statements):")
+        for sql in statements:
+            log("  " + sql.replace("\n", " ")[:400])
+
+
+    server = Server()
+    results["ready_seconds"] = round(server.ready_after, 3)
+    log(f"\nstart-up to ready on the seeded database: {server.ready_after * 1000:.0f} ms")
+    paths = work / "paths.lua"
+    paths.write_text(WRK_PATHS)
+    race_lua = work / "race.lua"
+    race_lua.write_text(WRK_RACE)
+
+    def requests_file(name, lines):
+        file = work / f"{name}.txt"
+        file.write_text("\n".join(lines) + "\n")
+        return str(file)
+
+    try:
+        # 1 and 3, against pgbench running the same SQL.
+        for number, name, key, line in [
+            (1, "what's on: a district and its sub-districts, one week, 20 per page", "whats_on",
+             f"GET {whats_on}"),
+            (3, "open shifts a volunteer is eligible for in a week", "eligible",
+             f"GET {eligible}|Authorization: Bearer {volunteer}"),
+        ]:
+            log(f"\n{number}. {name}")
+            file = requests_file(key, [line])
+            runs = []
+            for c in CONCURRENCY:
+                api = measure(server, f"API, {c} connections", str(paths), [file], c)
+                db = pgbench(str(scripts[key]), c, seconds=SECONDS)
+                api["pgbench_tps"] = db["tps"]
+                api["ratio"] = round(api["rps"] / db["tps"], 2) if db["tps"] else None
+                log(f"  {'pgbench, same SQL':<28} {db['tps']:>9.1f} tx/s   "
+                    f"API ÷ pgbench = {api['ratio']}")
+                runs.append(api)
+            scenario(f"{number}. {name}", runs)
+
+        log("\n2. what's on with free-text search (\"Kaffee\", \"Spielgruppe\")")
+        file = requests_file("search", [f"GET {whats_on}&q=Kaffee", f"GET {whats_on}&q=Spielgruppe"])
+        scenario("2. what's on with free-text search",
+                 [measure(server, f"API, {c} connections", str(paths), [file], c) for c in CONCURRENCY])
+
+        log("\n4. one centre")
+        status, headers, _ = request("GET", f"/api/v1/centres/{p['centre']}")
+        etag = headers.get("ETag") or headers.get("etag")
+        miss = requests_file("centre", [f"GET /api/v1/centres/{p['centre']}"])
+        hit = requests_file("centre_hit", [f"GET /api/v1/centres/{p['centre']}|If-None-Match: {etag}"])
+        runs = []
+        for c in CONCURRENCY:
+            runs.append(dict(measure(server, f"miss, {c} connections", str(paths), [miss], c), case="miss"))
+            runs.append(dict(measure(server, f"If-None-Match, {c} connections", str(paths), [hit], c), case="hit"))
+        scenario("4. one centre (miss, and If-None-Match hit answered 304)", runs)
+
+        log("\n5. a shift's roster as staff")
+        roster = requests_file("roster", [f"GET /api/v1/shifts/{p['shift']}/roster|Authorization: Bearer {coordinator}"])
+        scenario("5. a shift's roster as staff",
+                 [measure(server, f"API, {c} connections", str(paths), [roster], c) for c in CONCURRENCY])
+
+        log(f"\n6. sign-ups: {RACERS} volunteers racing for {RACE_SHIFTS} shifts of {RACE_CAPACITY} places")
+        racers = []
+        for n in range(1, RACERS + 1):
+            shift = f"{SHIFT_PREFIX}{ID_BASE + (n * 7919) % RACE_SHIFTS}"
+            racers.append(f"{shift} {token_for(f'{RACER_PREFIX}{ID_BASE + n}')}")
+        race_file = requests_file("racers", racers)
+        runs = []
+        for c in CONCURRENCY:
+            reset_race()
+            server.reset_peak()
+            threads = min(2, c)
+            command = ["wrk", f"-t{threads}", f"-c{c}", "-d600s", "--latency", "--timeout", "10s",
+                       "-s", str(race_lua), BASE, "--", race_file, str(threads)]
+            racing = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+            # Until every racer has an answer, or nothing has changed for three seconds
+            # (refused requests write nothing).
+            seen, changed = -1, time.monotonic()
+            while racing.poll() is None and time.monotonic() - changed < 3:
+                now_seen = race_signups()
+                if now_seen >= RACERS:
+                    break
+                if now_seen != seen:
+                    seen, changed = now_seen, time.monotonic()
+                time.sleep(0.05)
+            racing.send_signal(signal.SIGINT)
+            figures = parse_wrk(racing.communicate()[0])
+            figures.update(race_outcome(), peak_rss_mib=server.peak_mib(), connections=c)
+            show(f"API, {c} connections", figures, figures["peak_rss_mib"],
+                 f"  confirmed {figures['confirmed']}, waitlisted {figures['waitlisted']}")
+            expected = min(RACERS, RACE_SHIFTS * RACE_CAPACITY)
+            if (figures["confirmed"], figures["total"], figures["confirmed_count_sum"]) != (expected, RACERS, expected):
+                problems.append(f"race at {c} connections: {figures}")
+            reset_race()
+            per = RACERS // c
+            db = pgbench(str(scripts["signup"]), c, transactions=per, defines=["k=0", f"per={per}"], mode="simple")
+            outcome = race_outcome()
+            if (outcome["confirmed"], outcome["total"], outcome["confirmed_count_sum"]) != \
+                    (min(per * c, RACE_SHIFTS * RACE_CAPACITY), per * c, min(per * c, RACE_SHIFTS * RACE_CAPACITY)):
+                problems.append(f"pgbench race at {c} clients: {outcome}")
+            figures["pgbench_tps"] = db["tps"]
+            figures["pgbench_outcome"] = outcome
+            figures["ratio"] = round(figures["rps"] / db["tps"], 2) if db["tps"] else None
+            log(f"  {'pgbench, same SQL':<28} {db['tps']:>9.1f} tx/s   API ÷ pgbench = {figures['ratio']}"
+                f"  (confirmed {outcome['confirmed']} of {outcome['total']})")
+            runs.append(figures)
+        reset_race()
+        scenario("6. sign-up race", runs)
+
+        log("\n7. login (argon2) while scenario 1 runs")
+        login = work / "login.lua"
+        login.write_text(
+            'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+            'wrk.body = \'{"email": "freiwillig-2@bench.example", "password": "bench password 2027"}\'\n')
+        readers = requests_file("readers", [f"GET {whats_on}"])
+        quiet = measure(server, "scenario 1 alone, 16 conn.", str(paths), [readers], 16)
+        server.reset_peak()
+        flood = subprocess.Popen(
+            ["wrk", "-t1", "-c32", f"-d{SECONDS + 2}s", "--latency", "-s", str(login),
+             f"{BASE}/api/v1/auth/login"], stdout=subprocess.PIPE, text=True)
+        time.sleep(1)
+        loaded = wrk(str(paths), [readers], 16, SECONDS)
+        flood_figures = parse_wrk(flood.communicate()[0])
+        loaded["peak_rss_mib"] = server.peak_mib()
+        loaded["connections"], flood_figures["connections"] = 16, 32
+        show("scenario 1 with the flood", loaded, loaded["peak_rss_mib"])
+        show("the login flood, 32 conn.", flood_figures)
+        ratio = round(loaded["p99_ms"] / quiet["p99_ms"], 2) if quiet["p99_ms"] else None
+        log(f"  p99 with the flood ÷ p99 without = {ratio}")
+        scenario("7. login flood during scenario 1",
+                 [dict(quiet, case="alone"), dict(loaded, case="with flood"),
+                  dict(flood_figures, case="login flood", p99_ratio=ratio)])
+    finally:
+        server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+    out = os.environ.get("BENCH_JSON")
+    if out:
+        Path(out).write_text(json.dumps(results, indent=2, default=str))
+        log(f"\nfigures written to {out}")
+    if problems:
+        log("\nPROBLEMS:\n  " + "\n  ".join(problems))
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
