@@ -389,15 +389,16 @@ def wrk(script, args, connections, seconds, path="/"):
 
 
 def pgbench(script, clients, seconds=None, transactions=None, defines=(), mode="prepared"):
-    """`prepared`: each statement planned once per client and its plan kept, the least work
-    PostgreSQL can do for it. The race needs `simple`, to write its variables into ids."""
+    """`prepared`: each statement prepared once per client and its generic plan kept, as the
+    server's connections do; the least work PostgreSQL can do for it."""
     command = ["pgbench", "-n", "-M", mode, "-c", str(clients), "-j", str(min(2, clients)),
                "-f", script, "-r"]
     command += ["-T", str(seconds)] if seconds else ["-t", str(transactions)]
     for define in defines:
         command += ["-D", define]
     command += [DATABASE_URL]
-    run = subprocess.run(command, capture_output=True, text=True)
+    run = subprocess.run(command, capture_output=True, text=True,
+                         env={**os.environ, "PGOPTIONS": "-c plan_cache_mode=force_generic_plan"})
     if run.returncode != 0:
         sys.exit(f"pgbench failed:\n{run.stdout}\n{run.stderr}")
     tps = float(re.search(r"tps = ([\d.]+)", run.stdout).group(1))
@@ -515,15 +516,24 @@ def write_script(path, statements, prelude=""):
     Path(path).write_text(prelude + body)
 
 
-def explain(sql):
-    """The plan of `sql` as run, in a transaction that is rolled back (it may write)."""
-    out = subprocess.run(
-        ["psql", DATABASE_URL, "-v", "ON_ERROR_STOP=1", "-qAtX", "-c", "BEGIN", "-c",
-         "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, SUMMARY ON) " + sql, "-c", "ROLLBACK"],
-        capture_output=True, text=True)
-    if out.returncode != 0:
-        raise RuntimeError(f"EXPLAIN failed: {out.stderr.strip()}")
-    return out.stdout.strip()
+def explain(sql, params, replace=None):
+    """The plan of a recorded statement as the server runs it: prepared, with the generic plan
+    its connections are set to keep, executed with the recorded values, in a transaction that
+    is rolled back (it may write)."""
+    replace = replace or {}
+    values = [replace.get(params[n], params[n]) for n in sorted(params, key=int)]
+    execute = "EXECUTE bench_plan" + (f"({', '.join(values)})" if values else "")
+    generic = ["-c", "SET LOCAL plan_cache_mode = force_generic_plan", "-c", "PREPARE bench_plan AS " + sql,
+               "-c", "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, SUMMARY ON) " + execute]
+    # Should PostgreSQL not tell a parameter's type from the statement alone, the plan for
+    # the values written in instead.
+    custom = ["-c", "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, SUMMARY ON) " + with_params(sql, params, replace)]
+    for commands, note in [(generic, ""), (custom, "(the plan for these values; the statement alone does not type its parameters)\n")]:
+        out = subprocess.run(["psql", DATABASE_URL, "-v", "ON_ERROR_STOP=1", "-qAtX", "-c", "BEGIN",
+                              *commands, "-c", "ROLLBACK"], capture_output=True, text=True)
+        if out.returncode == 0:
+            return note + out.stdout.strip()
+    raise RuntimeError(f"EXPLAIN failed: {out.stderr.strip()}")
 
 
 # --- the run ----------------------------------------------------------------------------
@@ -583,6 +593,7 @@ def main():
         ("whats_on", "GET", whats_on, None, None),
         ("search", "GET", f"{whats_on}&q=Spielgruppe", None, None),
         ("eligible", "GET", eligible, volunteer, None),
+        ("centre", "GET", f"/api/v1/centres/{p['centre']}", None, None),
         ("roster", "GET", f"/api/v1/shifts/{p['shift']}/roster", coordinator, None),
         ("signup", "POST", f"/api/v1/shifts/{race_shift}/signups", token_for(racer), None),
     ])
@@ -590,9 +601,9 @@ def main():
     # the recorded one is undone, with new ids for the rows it makes, and rolled back).
     reset_race()
     results["plans"] = {
-        name: [explain(with_params(sql, params, fresh_ids(params) if name == "signup" else None))
+        name: [explain(sql, params, fresh_ids(params) if name == "signup" else None)
                for sql, params in recorded[name]]
-        for name in ["whats_on", "search", "eligible", "roster", "signup"]
+        for name in ["whats_on", "search", "eligible", "centre", "roster", "signup"]
     }
     reset_race()
     scripts = {}
@@ -602,19 +613,28 @@ def main():
         scripts[name] = work / f"{name}.sql"
         write_script(scripts[name], statements)
         results["sql"][name] = statements
-    # The sign-up: the same statements with the racer and the shift from pgbench variables.
+    # The sign-up: the same statements, prepared by each client in its first transaction and
+    # kept with their generic plans, as the server's connections do; every transaction executes
+    # them with its racer and shift from pgbench variables, and new ids for the rows it makes.
+    # (pgbench's own prepared mode would take the ":MI" of a time format for a variable.)
     racer_literal, shift_literal = f"'{racer}'", f"'{race_shift}'"
-    signup = []
-    for sql, params in recorded["signup"]:
-        replace = {racer_literal: f"'{RACER_PREFIX}:racer'", shift_literal: f"'{SHIFT_PREFIX}:shift'"}
-        signup.append(with_params(sql, params, {**fresh_ids(params), **replace}))
+    ids = {racer_literal: f"CAST('{RACER_PREFIX}' || :racer AS uuid)",
+           shift_literal: f"CAST('{SHIFT_PREFIX}' || :shift AS uuid)"}
+    prepares, executes = [], []
+    for number, (sql, params) in enumerate(recorded["signup"], 1):
+        replace = {**fresh_ids(params), **ids}
+        values = [replace.get(params[n], params[n]) for n in sorted(params, key=int)]
+        prepares.append(f"PREPARE signup_{number} AS " + sql.replace("\n", " "))
+        executes.append(f"EXECUTE signup_{number}" + (f"({', '.join(values)})" if values else ""))
     scripts["signup"] = work / "signup.sql"
-    write_script(scripts["signup"], signup, prelude=(
+    scripts["signup"].write_text(
         "\\set k :k + 1\n"
         "\\set n :client_id * :per + :k\n"
         f"\\set racer {ID_BASE} + :n\n"
-        f"\\set shift {ID_BASE} + (:n * 7919) % {RACE_SHIFTS}\n"))
-    results["sql"]["signup"] = signup
+        f"\\set shift {ID_BASE} + (:n * 7919) % {RACE_SHIFTS}\n"
+        "\\if :k = 1\n" + "".join(f"{sql};\n" for sql in prepares) + "\\endif\n"
+        + "".join(f"{sql};\n" for sql in executes))
+    results["sql"]["signup"] = prepares + executes
     for name, statements in results["sql"].items():
         log(f"\nSQL of {name} ({len(statements)} statements):")
         for sql in statements:
@@ -733,7 +753,7 @@ def main():
         quiet = measure(server, "scenario 1 alone, 16 conn.", str(paths), [readers], 16)
         server.reset_peak()
         flood = subprocess.Popen(
-            ["wrk", "-t1", "-c32", f"-d{SECONDS + 2}s", "--latency", "-s", str(login),
+            ["wrk", "-t1", "-c32", f"-d{SECONDS + 2}s", "--latency", "--timeout", "15s", "-s", str(login),
              f"{BASE}/api/v1/auth/login"], stdout=subprocess.PIPE, text=True)
         time.sleep(1)
         loaded = wrk(str(paths), [readers], 16, SECONDS)

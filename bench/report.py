@@ -38,6 +38,14 @@ def main(path):
                   f"{number(run.get('ratio'), 2)} |")
             if "p99_ratio" in run:
                 print(f"| p99 with the flood ÷ without | | | | {run['p99_ratio']} | | | | |")
+    for name, plans in results.get("plans", {}).items():
+        for n, plan in enumerate(plans, 1):
+            print()
+            print(f"#### {name}, statement {n} of {len(plans)}")
+            print()
+            print("```")
+            print(plan)
+            print("```")
 
 
 if __name__ == "__main__":
