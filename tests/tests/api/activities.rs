@@ -1542,38 +1542,45 @@ async fn whats_on_lists_what_began_before_the_range_and_is_still_on() {
     let town = town(&app).await;
     let day = (Utc::now() + Duration::days(40)).date_naive();
     let token = town.coord_a.access_token.clone();
-    // A twelve-day exhibition, a weekly evening meetup, and a morning that ends before the
-    // range starts.
-    let exhibition = created_id(
-        &post(
-            &app,
-            &token,
-            "/api/v1/activities",
-            json!({"centre_id": town.a1, "title": "Ausstellung Quartiersgeschichte", "category": "project", "status": "published",
-                   "schedule": {"kind": "once", "starts_at": utc(day, 9, 0), "ends_at": utc(day + Duration::days(12), 18, 0)}}),
-        )
-        .await,
-    );
-    let evening = created_id(
-        &post(
-            &app,
-            &token,
-            "/api/v1/activities",
-            json!({"centre_id": town.a1, "title": "Abendtreff", "category": "open_meetup", "status": "published",
-                   "schedule": {"kind": "once", "starts_at": utc(day + Duration::days(10), 19, 0), "ends_at": utc(day + Duration::days(10), 23, 0)}}),
-        )
-        .await,
-    );
-    created_id(
-        &post(
-            &app,
-            &token,
-            "/api/v1/activities",
-            json!({"centre_id": town.a1, "title": "Frühstück", "category": "coffee_table", "status": "published",
-                   "schedule": {"kind": "once", "starts_at": utc(day + Duration::days(10), 8, 0), "ends_at": utc(day + Duration::days(10), 10, 0)}}),
-        )
-        .await,
-    );
+    // A twelve-day exhibition, an evening meetup, and a morning that ends before the range
+    // starts.
+    let once = |title: &'static str, category: &'static str, starts_at, ends_at| {
+        let (app, token, centre) = (&app, token.clone(), town.a1.clone());
+        async move {
+            created_id(
+                &post(
+                    app,
+                    &token,
+                    "/api/v1/activities",
+                    json!({"centre_id": centre, "title": title, "category": category, "status": "published",
+                           "schedule": {"kind": "once", "starts_at": starts_at, "ends_at": ends_at}}),
+                )
+                .await,
+            )
+        }
+    };
+    let tenth = day + Duration::days(10);
+    let exhibition = once(
+        "Ausstellung Quartiersgeschichte",
+        "project",
+        utc(day, 9, 0),
+        utc(day + Duration::days(12), 18, 0),
+    )
+    .await;
+    let evening = once(
+        "Abendtreff",
+        "open_meetup",
+        utc(tenth, 19, 0),
+        utc(tenth, 23, 0),
+    )
+    .await;
+    once(
+        "Frühstück",
+        "coffee_table",
+        utc(tenth, 8, 0),
+        utc(tenth, 10, 0),
+    )
+    .await;
     // From 21:00 on the tenth day: the exhibition (begun ten days before) and the evening
     // (begun two hours before) are on; breakfast is over.
     let from = utc(day + Duration::days(10), 21, 0);
