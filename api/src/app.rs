@@ -58,6 +58,7 @@ pub fn build_app(
                 .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
                 .add((header::REFERRER_POLICY, "no-referrer")),
         )
+        .wrap(from_fn(crate::security::headers))
         .wrap(from_fn(request_context))
         .wrap(from_fn(deadline))
 }

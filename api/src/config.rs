@@ -81,6 +81,12 @@ pub struct Settings {
     pub public_url: String,
     /// `QUARTIER_WEBHOOK_*`
     pub webhooks: WebhookSettings,
+    /// `QUARTIER_CORS_ORIGINS`: the origins (`https://app.example.org`, comma-separated) whose
+    /// pages may call the API from a browser; none by default.
+    pub cors_origins: Vec<String>,
+    /// `QUARTIER_HSTS_MAX_AGE_SECS`: when above 0, responses carry `Strict-Transport-Security`
+    /// with this max-age (for deployments served only over HTTPS).
+    pub hsts_max_age_secs: u64,
 }
 
 /// How webhooks are delivered.
@@ -268,6 +274,23 @@ impl Settings {
             )? as i64),
             horizon_interval: seconds("QUARTIER_HORIZON_INTERVAL_SECS", 3600, 7 * 24 * 3600)?,
             public_url: public_url(get("QUARTIER_PUBLIC_URL"))?,
+            cors_origins: get("QUARTIER_CORS_ORIGINS")
+                .map(|raw| {
+                    raw.split(',')
+                        .filter(|o| !o.trim().is_empty())
+                        .map(crate::security::parse_origin)
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .transpose()
+                .map_err(|e| error("QUARTIER_CORS_ORIGINS", e))?
+                .unwrap_or_default(),
+            hsts_max_age_secs: number(
+                get("QUARTIER_HSTS_MAX_AGE_SECS"),
+                "QUARTIER_HSTS_MAX_AGE_SECS",
+                0,
+                0,
+                2 * 365 * 24 * 3600,
+            )?,
             webhooks: WebhookSettings {
                 allow_loopback: boolean(
                     get("QUARTIER_WEBHOOK_ALLOW_LOOPBACK"),

@@ -26,6 +26,7 @@ pub mod openapi;
 pub mod pagination;
 pub mod passwords;
 pub mod routes;
+pub mod security;
 pub mod seed;
 pub mod seed_bench;
 pub mod state;

@@ -6,6 +6,7 @@ use quartier_persistence::pool::{self, PooledConnection};
 use crate::config::Settings;
 use crate::error::ApiError;
 use crate::passwords::Passwords;
+use crate::security::HeaderPolicy;
 use crate::tokens::Tokens;
 use crate::webhooks::worker::Deliverer;
 
@@ -24,6 +25,8 @@ pub struct AppState {
     pub public_url: String,
     /// Sends webhooks, for test pings; the URL policy for subscriptions.
     pub deliverer: Deliverer,
+    /// CORS, HSTS and caching headers.
+    pub header_policy: HeaderPolicy,
 }
 
 impl AppState {
@@ -41,6 +44,7 @@ impl AppState {
             occurrence_horizon: settings.occurrence_horizon,
             public_url: settings.public_url.clone(),
             deliverer: Deliverer::new(&settings.webhooks).map_err(ApiError::Internal)?,
+            header_policy: HeaderPolicy::new(&settings.cors_origins, settings.hsts_max_age_secs),
         })
     }
 

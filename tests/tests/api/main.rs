@@ -6,6 +6,7 @@ mod auth;
 mod centres;
 mod districts;
 mod errors;
+mod headers;
 mod imports;
 mod me;
 mod migrations;
