@@ -51,6 +51,9 @@ pub struct Settings {
     pub jwt_secret: Secret<Vec<u8>>,
     /// True when `jwt_secret` was made up at start (tokens die with the process).
     pub jwt_secret_generated: bool,
+    /// `QUARTIER_JWT_PREVIOUS_SECRET`: the key before the last rotation, still accepted for
+    /// verifying access tokens (set it for one access-token lifetime after a rotation).
+    pub jwt_previous_secret: Option<Secret<Vec<u8>>>,
     /// `QUARTIER_LOG`, an `EnvFilter` directive such as `info` or `quartier=debug,info`.
     pub log_filter: String,
     /// `QUARTIER_LOG_FORMAT`: `text` or `json`.
@@ -181,6 +184,21 @@ impl Settings {
             }
             None => (rand::random::<[u8; 32]>().to_vec(), true),
         };
+        let jwt_previous_secret = match get("QUARTIER_JWT_PREVIOUS_SECRET") {
+            Some(previous) if previous.len() < 32 => {
+                return Err(error(
+                    "QUARTIER_JWT_PREVIOUS_SECRET",
+                    "must be at least 32 bytes long".into(),
+                ));
+            }
+            Some(previous) if previous.as_bytes() == jwt_secret.as_slice() => {
+                return Err(error(
+                    "QUARTIER_JWT_PREVIOUS_SECRET",
+                    "is the same as QUARTIER_JWT_SECRET".into(),
+                ));
+            }
+            previous => previous.map(|p| Secret::new(p.into_bytes())),
+        };
         let log_format = match get("QUARTIER_LOG_FORMAT").as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
@@ -207,6 +225,7 @@ impl Settings {
             bind: get("QUARTIER_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
             jwt_secret: Secret::new(jwt_secret),
             jwt_secret_generated,
+            jwt_previous_secret,
             log_filter: get("QUARTIER_LOG").unwrap_or_else(|| "info".into()),
             log_format,
             pool: PoolSettings {

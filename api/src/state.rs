@@ -33,11 +33,17 @@ impl AppState {
     pub fn new(settings: &Settings, pool: PgPool) -> Result<Self, ApiError> {
         Ok(Self {
             pool,
-            tokens: Tokens::new(
-                settings.jwt_secret.expose(),
-                settings.access_token_ttl,
-                settings.refresh_token_ttl,
-            ),
+            tokens: {
+                let tokens = Tokens::new(
+                    settings.jwt_secret.expose(),
+                    settings.access_token_ttl,
+                    settings.refresh_token_ttl,
+                );
+                match &settings.jwt_previous_secret {
+                    Some(previous) => tokens.accepting_previous(previous.expose()),
+                    None => tokens,
+                }
+            },
             passwords: Passwords::new(settings.password_hash_concurrency)?,
             body_limit: settings.body_limit_bytes,
             request_timeout: settings.request_timeout,

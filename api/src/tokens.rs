@@ -1,10 +1,15 @@
-//! Access tokens (JWT, HS256, short-lived) and refresh tokens (opaque, stored as hashes).
+//! Access tokens (JWT, HS256 only, short-lived) and refresh tokens (opaque, stored as hashes).
+//!
+//! The signing key can be rotated without signing anybody out: the new key signs, and the
+//! previous one is still accepted for verification until the tokens it signed have expired
+//! (one access-token lifetime).
 
 use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
+use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use quartier_domain::Role;
 use serde::{Deserialize, Serialize};
@@ -32,6 +37,8 @@ pub struct Claims {
 pub struct Tokens {
     encoding: EncodingKey,
     decoding: DecodingKey,
+    /// The key before the last rotation: verifies, never signs.
+    previous: Option<DecodingKey>,
     validation: Validation,
     access_ttl: Duration,
     refresh_ttl: Duration,
@@ -76,10 +83,17 @@ impl Tokens {
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
+            previous: None,
             validation,
             access_ttl,
             refresh_ttl,
         }
+    }
+
+    /// Also accepts tokens signed with `secret`, the key in use before the last rotation.
+    pub fn accepting_previous(mut self, secret: &[u8]) -> Self {
+        self.previous = Some(DecodingKey::from_secret(secret));
+        self
     }
 
     pub fn access_ttl(&self) -> Duration {
@@ -106,10 +120,17 @@ impl Tokens {
         Ok(AccessToken { token, expires_at })
     }
 
-    /// Checks signature, algorithm, issuer and expiry.
+    /// Checks signature (by the current key, or else the previous one), algorithm (HS256,
+    /// whatever the token's header says), issuer and expiry.
     pub fn verify_access(&self, token: &str) -> Result<Claims, jsonwebtoken::errors::Error> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map(|data| data.claims)
+        let current = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation);
+        match (current, &self.previous) {
+            (Err(error), Some(previous)) if *error.kind() == ErrorKind::InvalidSignature => {
+                jsonwebtoken::decode::<Claims>(token, previous, &self.validation)
+            }
+            (result, _) => result,
+        }
+        .map(|data| data.claims)
     }
 
     /// Makes a new random refresh token, valid from `now` for the refresh lifetime.
@@ -172,6 +193,61 @@ mod tests {
             .issue_access(Uuid::now_v7(), Role::Admin, Utc::now())
             .expect("sign");
         assert!(t.verify_access(&forged.token).is_err());
+    }
+
+    #[test]
+    fn after_a_rotation_the_previous_key_still_verifies_but_no_longer_signs() {
+        let ttl = Duration::from_secs(900);
+        let before = Tokens::new(b"the key used until the rotation!!!", ttl, ttl);
+        let issued = before
+            .issue_access(Uuid::now_v7(), Role::Member, Utc::now())
+            .expect("sign");
+        let after = tokens().accepting_previous(b"the key used until the rotation!!!");
+        assert!(after.verify_access(&issued.token).is_ok());
+        assert!(tokens().verify_access(&issued.token).is_err());
+        // What the rotated service signs, only the new key verifies.
+        let fresh = after
+            .issue_access(Uuid::now_v7(), Role::Member, Utc::now())
+            .expect("sign");
+        assert!(tokens().verify_access(&fresh.token).is_ok());
+        assert!(before.verify_access(&fresh.token).is_err());
+        // The previous key does not revive an expired token.
+        let expired = before
+            .issue_access(
+                Uuid::now_v7(),
+                Role::Member,
+                Utc::now() - chrono::Duration::hours(1),
+            )
+            .expect("sign");
+        assert!(after.verify_access(&expired.token).is_err());
+    }
+
+    #[test]
+    fn only_hs256_is_accepted() {
+        let t = tokens();
+        let secret = b"a test secret that is long enough!!";
+        let claims = Claims {
+            sub: Uuid::now_v7(),
+            role: "admin".into(),
+            iat: Utc::now().timestamp(),
+            exp: Utc::now().timestamp() + 600,
+            jti: Uuid::now_v7(),
+            iss: ISSUER.into(),
+        };
+        let hs512 = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS512),
+            &claims,
+            &EncodingKey::from_secret(secret),
+        )
+        .expect("sign");
+        assert!(t.verify_access(&hs512).is_err());
+        // An unsigned token: header {"alg":"none"}, the claims, no signature.
+        let unsigned = format!(
+            "{}.{}.",
+            URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#),
+            URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).expect("json"))
+        );
+        assert!(t.verify_access(&unsigned).is_err());
     }
 
     #[test]

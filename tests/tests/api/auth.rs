@@ -322,3 +322,55 @@ async fn addresses_the_database_cannot_store_are_refused_cleanly() {
     login.assert_problem(401, "invalid-credentials");
     register.assert_problem(422, "validation-failed");
 }
+
+#[actix_web::test]
+async fn after_a_key_rotation_tokens_signed_before_it_still_work_until_they_expire() {
+    const OLD_KEY: &str = "the signing key before the rotation, long enough";
+    let ttl = std::time::Duration::from_secs(900);
+    let before = Tokens::new(OLD_KEY.as_bytes(), ttl, ttl);
+    let plain = TestApp::spawn().await;
+    let user = plain.signed_up("rotation@example.org").await;
+    let id: uuid::Uuid = user.id.parse().expect("uuid");
+    let signed_before = before
+        .issue_access(id, Role::Member, Utc::now())
+        .expect("sign");
+    // Without the previous key, a token it signed is a stranger's.
+    plain
+        .get("/api/v1/me", Some(&signed_before.token))
+        .await
+        .assert_problem(401, "unauthenticated");
+
+    let app = TestApp::spawn_with(&[("QUARTIER_JWT_PREVIOUS_SECRET", OLD_KEY)]).await;
+    let user = app.signed_up("rotation@example.org").await;
+    let id: uuid::Uuid = user.id.parse().expect("uuid");
+    let signed_before = before
+        .issue_access(id, Role::Member, Utc::now())
+        .expect("sign");
+    let me = app.get("/api/v1/me", Some(&signed_before.token)).await;
+    assert_eq!(me.status, 200, "{}", String::from_utf8_lossy(&me.body));
+    assert_eq!(me.json()["id"], user.id.as_str());
+    // What the service signs now is signed with the new key alone.
+    let ours = Tokens::new(TEST_JWT_SECRET.as_bytes(), ttl, ttl);
+    assert!(ours.verify_access(&user.access_token).is_ok());
+    assert!(before.verify_access(&user.access_token).is_err());
+    // An expired token of the old key stays expired.
+    let expired = before
+        .issue_access(id, Role::Member, Utc::now() - chrono::Duration::hours(1))
+        .expect("sign");
+    app.get("/api/v1/me", Some(&expired.token))
+        .await
+        .assert_problem(401, "unauthenticated");
+    // The same key twice, or a short one, is refused at start.
+    for bad in [TEST_JWT_SECRET, "too short"] {
+        let settings = quartier_api::config::Settings::from_lookup(|name| match name {
+            "QUARTIER_JWT_SECRET" => Some(TEST_JWT_SECRET.to_owned()),
+            "QUARTIER_JWT_PREVIOUS_SECRET" => Some(bad.to_owned()),
+            _ => None,
+        });
+        let error = settings.expect_err(bad);
+        assert!(
+            error.to_string().contains("QUARTIER_JWT_PREVIOUS_SECRET"),
+            "{error}"
+        );
+    }
+}
