@@ -135,6 +135,7 @@ pub async fn create_admin(
             password_hash: &hash,
             role: Role::Admin.as_str(),
             privacy_consent_at: Utc::now(),
+            privacy_policy_version: None,
         },
     )
     .await?

@@ -87,10 +87,25 @@ pub struct Settings {
     /// `QUARTIER_CORS_ORIGINS`: the origins (`https://app.example.org`, comma-separated) whose
     /// pages may call the API from a browser; none by default.
     pub cors_origins: Vec<String>,
+    /// `QUARTIER_PRIVACY_POLICY_VERSION` and `QUARTIER_PRIVACY_POLICY_URL`: the policy in force.
+    pub privacy_policy: PrivacyPolicy,
     /// `QUARTIER_HSTS_MAX_AGE_SECS`: when above 0, responses carry `Strict-Transport-Security`
     /// with this max-age (for deployments served only over HTTPS).
     pub hsts_max_age_secs: u64,
 }
+
+/// The privacy policy in force: users agree to this version when they register, and again
+/// when it changes.
+#[derive(Debug, Clone)]
+pub struct PrivacyPolicy {
+    /// 1 to 64 letters, digits, `.`, `_` or `-`, such as `2026-11`.
+    pub version: String,
+    /// Where the policy can be read, when configured.
+    pub url: Option<String>,
+}
+
+/// The version of the privacy policy when none is configured.
+pub const DEFAULT_PRIVACY_POLICY_VERSION: &str = "2026-11";
 
 /// How webhooks are delivered.
 #[derive(Debug, Clone)]
@@ -303,6 +318,39 @@ impl Settings {
                 .transpose()
                 .map_err(|e| error("QUARTIER_CORS_ORIGINS", e))?
                 .unwrap_or_default(),
+            privacy_policy: PrivacyPolicy {
+                version: match get("QUARTIER_PRIVACY_POLICY_VERSION") {
+                    None => DEFAULT_PRIVACY_POLICY_VERSION.into(),
+                    Some(raw) => {
+                        let version = raw.trim();
+                        let valid = (1..=64).contains(&version.len())
+                            && version
+                                .chars()
+                                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+                        if !valid {
+                            return Err(error(
+                                "QUARTIER_PRIVACY_POLICY_VERSION",
+                                format!("{raw:?} is not 1 to 64 letters, digits, '.', '_' or '-'"),
+                            ));
+                        }
+                        version.to_owned()
+                    }
+                },
+                url: get("QUARTIER_PRIVACY_POLICY_URL")
+                    .map(|raw| {
+                        let url = raw.trim().to_owned();
+                        let valid = (url.starts_with("https://") || url.starts_with("http://"))
+                            && url.len() <= 2000
+                            && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+                        valid.then_some(url).ok_or_else(|| {
+                            error(
+                                "QUARTIER_PRIVACY_POLICY_URL",
+                                format!("{raw:?} is not an http(s) URL"),
+                            )
+                        })
+                    })
+                    .transpose()?,
+            },
             hsts_max_age_secs: number(
                 get("QUARTIER_HSTS_MAX_AGE_SECS"),
                 "QUARTIER_HSTS_MAX_AGE_SECS",

@@ -379,6 +379,7 @@ async fn write_town(
                     password_hash: hash,
                     role: Role::Member.as_str(),
                     privacy_consent_at: chrono::Utc::now(),
+                    privacy_policy_version: None,
                 },
             )
             .await?
@@ -707,6 +708,7 @@ async fn write_volunteering(
                 password_hash,
                 role: Role::Member.as_str(),
                 privacy_consent_at: now,
+                privacy_policy_version: None,
             },
         )
         .await?

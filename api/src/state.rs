@@ -3,7 +3,7 @@
 use quartier_persistence::PgPool;
 use quartier_persistence::pool::{self, PooledConnection};
 
-use crate::config::Settings;
+use crate::config::{PrivacyPolicy, Settings};
 use crate::error::ApiError;
 use crate::passwords::Passwords;
 use crate::security::HeaderPolicy;
@@ -25,6 +25,8 @@ pub struct AppState {
     pub public_url: String,
     /// Sends webhooks, for test pings; the URL policy for subscriptions.
     pub deliverer: Deliverer,
+    /// The privacy policy in force.
+    pub privacy_policy: PrivacyPolicy,
     /// CORS, HSTS and caching headers.
     pub header_policy: HeaderPolicy,
 }
@@ -50,6 +52,7 @@ impl AppState {
             occurrence_horizon: settings.occurrence_horizon,
             public_url: settings.public_url.clone(),
             deliverer: Deliverer::new(&settings.webhooks).map_err(ApiError::Internal)?,
+            privacy_policy: settings.privacy_policy.clone(),
             header_policy: HeaderPolicy::new(&settings.cors_origins, settings.hsts_max_age_secs),
         })
     }

@@ -12,6 +12,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+        privacy_policy_version -> Nullable<Text>,
     }
 }
 

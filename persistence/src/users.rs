@@ -24,6 +24,7 @@ pub struct UserRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+    pub privacy_policy_version: Option<String>,
 }
 
 /// What it takes to create an account.
@@ -36,6 +37,8 @@ pub struct NewUser<'a> {
     pub password_hash: &'a str,
     pub role: &'a str,
     pub privacy_consent_at: DateTime<Utc>,
+    /// The privacy policy agreed to; `None` for accounts made without the user (by a command).
+    pub privacy_policy_version: Option<&'a str>,
 }
 
 // The password hash stays out of `Debug`, and so out of every log.
@@ -73,6 +76,26 @@ pub async fn insert(conn: &mut AsyncPgConnection, new: &NewUser<'_>) -> Result<O
     Ok(diesel::insert_into(users::table)
         .values(new)
         .on_conflict_do_nothing()
+        .returning(UserRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?)
+}
+
+/// Records that the user agreed to the privacy policy `version` now; `None` when the account
+/// is gone.
+pub async fn consent_to_privacy_policy(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    version: &str,
+) -> Result<Option<UserRow>> {
+    Ok(diesel::update(users::table.find(id))
+        .set((
+            users::privacy_policy_version.eq(version),
+            users::privacy_consent_at.eq(diesel::dsl::now),
+            users::updated_at.eq(diesel::dsl::now),
+            users::version.eq(users::version + 1),
+        ))
         .returning(UserRow::as_returning())
         .get_result(conn)
         .await

@@ -21,8 +21,14 @@ pub struct AccountResponse {
     /// `admin` (city-wide administration) or `member`.
     #[schema(example = "member")]
     pub role: String,
-    /// When the user agreed to the privacy policy.
+    /// When the user last agreed to the privacy policy.
     pub privacy_consent_at: DateTime<Utc>,
+    /// The version of the privacy policy agreed to then; `null` when the account was made
+    /// without one (by an administrator's command, or before versions were recorded). Compare
+    /// it with `GET /api/v1/privacy-policy` and, when they differ, ask the user to agree to
+    /// the current one (`POST /api/v1/me/privacy-consent`).
+    #[schema(example = "2026-11")]
+    pub privacy_policy_version: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Changes with every update; sent as `ETag`, expected back in `If-Match`.
@@ -37,6 +43,7 @@ impl From<UserRow> for AccountResponse {
             display_name: row.display_name,
             role: row.role,
             privacy_consent_at: row.privacy_consent_at,
+            privacy_policy_version: row.privacy_policy_version,
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: row.version,

@@ -32,6 +32,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(me::get::get_me)
             .service(me::update::update_me)
             .service(me::password::change_password)
+            .service(me::consent::get_privacy_policy)
+            .service(me::consent::consent_to_privacy_policy)
             .service(users::list_users)
             .service(districts::list::list_districts)
             .service(districts::create::create_district)

@@ -252,3 +252,96 @@ async fn me_answers_304_while_the_clients_copy_is_current() {
     assert_eq!(stale.status, 200);
     assert_eq!(stale.json()["display_name"], "Neu");
 }
+
+#[actix_web::test]
+async fn users_agree_to_the_privacy_policy_in_force_and_again_when_it_changes() {
+    let app = TestApp::spawn_with(&[
+        ("QUARTIER_PRIVACY_POLICY_VERSION", "2027-01"),
+        (
+            "QUARTIER_PRIVACY_POLICY_URL",
+            "https://www.auenstadt.example/datenschutz",
+        ),
+    ])
+    .await;
+    let policy = app.get("/api/v1/privacy-policy", None).await;
+    assert_eq!(policy.status, 200);
+    assert_eq!(policy.json()["version"], "2027-01");
+    assert_eq!(
+        policy.json()["url"],
+        "https://www.auenstadt.example/datenschutz"
+    );
+
+    // Registering records the version in force.
+    let user = app.signed_up("datenschutz@example.org").await;
+    let me = app.get("/api/v1/me", Some(&user.access_token)).await;
+    assert_eq!(me.json()["privacy_policy_version"], "2027-01");
+
+    // An account that agreed to an older version, and the moment it did.
+    let mut conn = app.conn().await;
+    diesel::sql_query(format!(
+        "UPDATE users SET privacy_policy_version = '2026-03', privacy_consent_at = now() - interval '1 year' WHERE id = '{}'",
+        user.id
+    ))
+    .execute(&mut conn)
+    .await
+    .expect("age the consent");
+    drop(conn);
+    let me = app.get("/api/v1/me", Some(&user.access_token)).await;
+    assert_eq!(me.json()["privacy_policy_version"], "2026-03");
+    let before = me.json();
+
+    // Agreeing to a version that is not in force records nothing.
+    let consent = |version: &'static str| {
+        let (app, token) = (&app, user.access_token.clone());
+        async move {
+            app.json(
+                Method::POST,
+                "/api/v1/me/privacy-consent",
+                Some(&token),
+                &[],
+                &json!({ "version": version }),
+            )
+            .await
+        }
+    };
+    consent("2026-03")
+        .await
+        .assert_problem(422, "validation-failed");
+    let unchanged = app.get("/api/v1/me", Some(&user.access_token)).await.json();
+    assert_eq!(unchanged, before);
+
+    let agreed = consent("2027-01").await;
+    assert_eq!(
+        agreed.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&agreed.body)
+    );
+    assert_eq!(agreed.json()["privacy_policy_version"], "2027-01");
+    assert_eq!(
+        agreed.json()["version"],
+        before["version"].as_i64().expect("version") + 1
+    );
+    assert_eq!(
+        app.count(
+            "users",
+            &format!(
+                "id = '{}' AND privacy_policy_version = '2027-01' AND privacy_consent_at > now() - interval '1 minute'",
+                user.id
+            )
+        )
+        .await,
+        1
+    );
+    // Consent needs a signed-in user.
+    let anonymous = app
+        .json(
+            Method::POST,
+            "/api/v1/me/privacy-consent",
+            None,
+            &[],
+            &json!({ "version": "2027-01" }),
+        )
+        .await;
+    anonymous.assert_problem(401, "unauthenticated");
+}

@@ -118,6 +118,7 @@ async fn the_schema_matches_what_diesel_is_told() {
         ("users", "created_at", "timestamp with time zone"),
         ("users", "updated_at", "timestamp with time zone"),
         ("users", "version", "integer"),
+        ("users", "privacy_policy_version", "text"),
         ("refresh_tokens", "id", "uuid"),
         ("refresh_tokens", "user_id", "uuid"),
         ("refresh_tokens", "family_id", "uuid"),

@@ -96,6 +96,7 @@ pub async fn register(
             password_hash: &password_hash,
             role: Role::Member.as_str(),
             privacy_consent_at: Utc::now(),
+            privacy_policy_version: Some(&state.privacy_policy.version),
         },
     )
     .await?

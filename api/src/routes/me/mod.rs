@@ -1,5 +1,6 @@
-//! The signed-in user's own account: `/me`, `/me/password`.
+//! The signed-in user's own account: `/me`, `/me/password`, `/me/privacy-consent`.
 
+pub mod consent;
 pub mod get;
 pub mod password;
 pub mod update;
