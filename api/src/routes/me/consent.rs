@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::AuthUser;
-use crate::error::{ApiError, BearerChallenge, Problem};
+use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::routes::account::{AccountResponse, account_response};
 use crate::state::AppState;
@@ -81,9 +81,6 @@ pub async fn consent_to_privacy_policy(
     let mut conn = state.conn().await?;
     let account = users::consent_to_privacy_policy(&mut conn, user.id, current)
         .await?
-        .ok_or_else(|| ApiError::Unauthenticated {
-            challenge: BearerChallenge::InvalidToken,
-            detail: "The account of this token no longer exists.".into(),
-        })?;
+        .ok_or_else(super::account_gone)?;
     Ok(account_response(StatusCode::OK, account))
 }

@@ -14,10 +14,13 @@ use crate::error::{ApiError, BearerChallenge};
 /// The caller's account. A valid token for an account that no longer exists is treated like
 /// an invalid token.
 async fn load_account(conn: &mut AsyncPgConnection, user: AuthUser) -> Result<UserRow, ApiError> {
-    users::find(conn, user.id)
-        .await?
-        .ok_or_else(|| ApiError::Unauthenticated {
-            challenge: BearerChallenge::InvalidToken,
-            detail: "The account of this token no longer exists.".into(),
-        })
+    users::find(conn, user.id).await?.ok_or_else(account_gone)
+}
+
+/// The answer to a valid token whose account has been deleted.
+fn account_gone() -> ApiError {
+    ApiError::Unauthenticated {
+        challenge: BearerChallenge::InvalidToken,
+        detail: "The account of this token no longer exists.".into(),
+    }
 }
