@@ -18,6 +18,7 @@ use futures_util::future::LocalBoxFuture;
 use quartier_domain::Role;
 use quartier_domain::integration::Scope;
 use quartier_persistence::api_keys;
+use quartier_persistence::audit::Actor;
 use uuid::Uuid;
 
 use crate::error::{ApiError, BearerChallenge};
@@ -145,6 +146,21 @@ impl Caller {
 
     pub fn is_admin(&self) -> bool {
         matches!(self, Caller::User(user) if user.role == Role::Admin)
+    }
+
+    /// How the audit trail names this caller.
+    pub fn actor(&self) -> Actor {
+        match self {
+            Caller::User(user) => Actor::User(user.id),
+            Caller::Key(key) => Actor::Key(key.key_id),
+        }
+    }
+}
+
+impl AuthUser {
+    /// How the audit trail names this person.
+    pub fn actor(&self) -> Actor {
+        Actor::User(self.id)
     }
 }
 

@@ -92,6 +92,21 @@ pub struct Settings {
     /// `QUARTIER_HSTS_MAX_AGE_SECS`: when above 0, responses carry `Strict-Transport-Security`
     /// with this max-age (for deployments served only over HTTPS).
     pub hsts_max_age_secs: u64,
+    /// `QUARTIER_RETENTION_*`
+    pub retention: RetentionSettings,
+}
+
+/// How long personal details are kept.
+#[derive(Debug, Clone, Copy)]
+pub struct RetentionSettings {
+    /// `QUARTIER_RETENTION_SIGNUP_MONTHS`: sign-ups are anonymised this many months after
+    /// their shift ended (default 24).
+    pub signup_months: u32,
+    /// `QUARTIER_RETENTION_VERIFICATION_GRACE_DAYS`: verification records of qualifications
+    /// are removed this many days after they expired (default 90).
+    pub verification_grace_days: u32,
+    /// `QUARTIER_RETENTION_INTERVAL_SECS`: how often the retention task runs (default hourly).
+    pub interval: Duration,
 }
 
 /// The privacy policy in force: users agree to this version when they register, and again
@@ -358,6 +373,23 @@ impl Settings {
                 0,
                 2 * 365 * 24 * 3600,
             )?,
+            retention: RetentionSettings {
+                signup_months: number(
+                    get("QUARTIER_RETENTION_SIGNUP_MONTHS"),
+                    "QUARTIER_RETENTION_SIGNUP_MONTHS",
+                    24,
+                    1,
+                    240,
+                )? as u32,
+                verification_grace_days: number(
+                    get("QUARTIER_RETENTION_VERIFICATION_GRACE_DAYS"),
+                    "QUARTIER_RETENTION_VERIFICATION_GRACE_DAYS",
+                    90,
+                    0,
+                    3650,
+                )? as u32,
+                interval: seconds("QUARTIER_RETENTION_INTERVAL_SECS", 3600, 7 * 24 * 3600)?,
+            },
             webhooks: WebhookSettings {
                 allow_loopback: boolean(
                     get("QUARTIER_WEBHOOK_ALLOW_LOOPBACK"),

@@ -343,6 +343,8 @@ impl From<ValidationErrors> for ApiError {
     }
 }
 
+use quartier_persistence::error::ConstraintKind;
+
 impl From<quartier_persistence::Error> for ApiError {
     fn from(error: quartier_persistence::Error) -> Self {
         use quartier_persistence::Error as E;
@@ -353,6 +355,18 @@ impl From<quartier_persistence::Error> for ApiError {
                 "body",
                 "contains a character that cannot be stored, such as NUL",
             ),
+            // A row that would name a person whose account was erased while their access
+            // token is still valid: the token's account is gone.
+            E::Constraint {
+                kind: ConstraintKind::ForeignKey,
+                constraint,
+                ..
+            } if quartier_persistence::users::REFERENCES.contains(&constraint.as_str()) => {
+                ApiError::Unauthenticated {
+                    challenge: BearerChallenge::InvalidToken,
+                    detail: "The account of this token no longer exists.".into(),
+                }
+            }
             // Constraints a handler expects are mapped where it calls; any other is a bug.
             other @ (E::Constraint { .. } | E::Other(_)) => ApiError::Internal(other.to_string()),
         }

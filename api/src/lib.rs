@@ -25,6 +25,7 @@ pub mod horizon;
 pub mod openapi;
 pub mod pagination;
 pub mod passwords;
+pub mod retention;
 pub mod routes;
 pub mod security;
 pub mod seed;

@@ -24,6 +24,7 @@ use crate::error::{PROBLEM_JSON, Problem, ProblemField};
         (name = "auth", description = "Registration, sign-in and sessions"),
         (name = "me", description = "The signed-in user's own account"),
         (name = "users", description = "Accounts, for administrators"),
+        (name = "audit", description = "The audit trail of who read or changed personal data, for administrators (each person reads their own at /me/audit)"),
         (name = "operators", description = "Operators (Träger) and their staff: public to read; administrators create them, their operator admins keep them up to date"),
         (name = "centres", description = "Neighbourhood centres (Quartierszentren): a public directory; operator admins keep their centres up to date"),
         (name = "districts", description = "Districts (Quartiere, Stadtteile) of a town: public to read, administrators change them"),

@@ -6,6 +6,7 @@
 
 pub mod activities;
 pub mod api_keys;
+pub mod audit;
 pub mod bench_data;
 pub mod calendar_feeds;
 pub mod centres;
@@ -18,6 +19,7 @@ pub mod occurrences;
 pub mod operators;
 pub mod outbox;
 pub mod pool;
+pub mod privacy;
 pub mod profiles;
 pub mod qualifications;
 pub mod refresh_tokens;

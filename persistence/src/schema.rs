@@ -55,6 +55,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_subscriptions,
     webhook_deliveries,
     webhook_attempts,
+    audit_events,
 );
 
 diesel::table! {
@@ -276,7 +277,7 @@ diesel::table! {
     signups (id) {
         id -> Uuid,
         shift_id -> Uuid,
-        user_id -> Uuid,
+        user_id -> Nullable<Uuid>,
         status -> Text,
         starts_at -> Timestamptz,
         ends_at -> Timestamptz,
@@ -291,6 +292,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+        anonymised_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -417,3 +419,18 @@ diesel::joinable!(api_keys -> operators (operator_id));
 diesel::joinable!(webhook_subscriptions -> operators (operator_id));
 diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
+
+diesel::table! {
+    audit_events (id) {
+        id -> Uuid,
+        at -> Timestamptz,
+        actor_user_id -> Nullable<Uuid>,
+        actor_key_id -> Nullable<Uuid>,
+        action -> Text,
+        object_type -> Text,
+        object_id -> Nullable<Uuid>,
+        operator_id -> Nullable<Uuid>,
+        subjects -> Array<Uuid>,
+        details -> Text,
+    }
+}

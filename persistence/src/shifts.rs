@@ -273,7 +273,7 @@ pub async fn update(
         let capacity = changes.capacity.unwrap_or(shift.capacity);
         let mut confirmed = shift.confirmed_count;
         if changes.cancel {
-            let cancelled: Vec<(Uuid, Uuid)> = diesel::update(
+            let cancelled: Vec<(Uuid, Option<Uuid>)> = diesel::update(
                 signups::table
                     .filter(signups::shift_id.eq(id))
                     .filter(signups::status.eq_any(["confirmed", "waitlisted"])),

@@ -36,7 +36,8 @@ pub const LATE_CANCELLATION: Duration = Duration::hours(24);
 pub struct SignupRow {
     pub id: Uuid,
     pub shift_id: Uuid,
-    pub user_id: Uuid,
+    /// `None` once anonymised (erasure or retention).
+    pub user_id: Option<Uuid>,
     pub status: String,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
@@ -51,6 +52,7 @@ pub struct SignupRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+    pub anonymised_at: Option<DateTime<Utc>>,
 }
 
 /// A sign-up and, while it waits, its place on the waitlist (1 = next).
@@ -235,7 +237,7 @@ const SIGN_UP_AT_ONCE: &str = concat!(
      SELECT signup.id, signup.shift_id, signup.user_id, signup.status, signup.starts_at, signup.ends_at, \
        signup.queued_at, signup.signed_up_by, signup.confirmed_at, signup.cancelled_at, signup.cancelled_by, \
        signup.late_cancellation, signup.checked_in_at, signup.minutes_worked, signup.created_at, \
-       signup.updated_at, signup.version FROM signup"
+       signup.updated_at, signup.version, signup.anonymised_at FROM signup"
 );
 
 fn in_transaction(conn: &mut AsyncPgConnection) -> bool {
@@ -461,6 +463,17 @@ pub async fn cancel(
     cancelled_by: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<Result<Cancelled, CancelRefusal>> {
+    cancel_as(conn, signup_id, cancelled_by, now, false).await
+}
+
+/// `cancel`; for an `erasure` the event says the volunteer left and not who they were.
+pub(crate) async fn cancel_as(
+    conn: &mut AsyncPgConnection,
+    signup_id: Uuid,
+    cancelled_by: Option<Uuid>,
+    now: DateTime<Utc>,
+    erasure: bool,
+) -> Result<Result<Cancelled, CancelRefusal>> {
     conn.transaction::<_, Error, _>(async |conn| {
         let shift_id: Option<Uuid> = signups::table
             .filter(signups::id.eq(signup_id))
@@ -482,7 +495,8 @@ pub async fn cancel(
         if !matches!(signup.status.as_str(), "confirmed" | "waitlisted") {
             return Ok(Err(CancelRefusal::NotLive));
         }
-        let late = Some(signup.user_id) == cancelled_by
+        let late = signup.user_id.is_some()
+            && signup.user_id == cancelled_by
             && signup.status == "confirmed"
             && shift.starts_at - now < LATE_CANCELLATION;
         let cancelled: SignupRow = diesel::update(
@@ -507,10 +521,17 @@ pub async fn cancel(
             "signup.cancelled",
             Some(operator_id),
             signup_id,
-            serde_json::json!({
-                "signup_id": signup_id, "shift_id": shift_id, "user_id": signup.user_id,
-                "was": signup.status, "late": late,
-            }),
+            if erasure {
+                serde_json::json!({
+                    "signup_id": signup_id, "shift_id": shift_id, "user_id": null,
+                    "was": signup.status, "late": false, "reason": "account erased",
+                })
+            } else {
+                serde_json::json!({
+                    "signup_id": signup_id, "shift_id": shift_id, "user_id": signup.user_id,
+                    "was": signup.status, "late": late,
+                })
+            },
         )
         .await?;
         let mut promoted = None;
@@ -563,14 +584,16 @@ pub(crate) async fn promote_next(
     else {
         return Ok(None);
     };
-    let waiting: Vec<(Uuid, Uuid)> = signups::table
+    let waiting: Vec<(Uuid, Option<Uuid>)> = signups::table
         .filter(signups::shift_id.eq(shift_id))
         .filter(signups::status.eq("waitlisted"))
         .order((signups::queued_at, signups::id))
         .select((signups::id, signups::user_id))
         .load(conn)
         .await?;
+    // Waiting sign-ups always name their volunteer: erasure cancels them first.
     for (candidate, user_id) in waiting {
+        let Some(user_id) = user_id else { continue };
         if !missing_qualifications(conn, &shift, user_id)
             .await?
             .is_empty()
@@ -602,13 +625,14 @@ pub(crate) async fn promote_next(
     Ok(None)
 }
 
-/// A line of a roster: a sign-up with its volunteer's name and how they want to be reached.
+/// A line of a roster: a sign-up with its volunteer's name and how they want to be reached;
+/// without them once the sign-up has been anonymised.
 #[derive(Debug, Clone)]
 pub struct RosterLine {
     pub signup: SignupRow,
     pub shift_title: String,
-    pub display_name: String,
-    pub email: String,
+    pub display_name: Option<String>,
+    pub email: Option<String>,
     /// From the volunteer's profile, if they wrote one.
     pub phone: Option<String>,
     /// `email`, `phone` or `sms`; `email` without a profile.
@@ -625,9 +649,12 @@ pub async fn roster(
 ) -> Result<Vec<RosterLine>> {
     use crate::schema::{users, volunteer_profiles};
     let mut query = signups::table
-        .inner_join(users::table.on(users::id.eq(signups::user_id)))
+        .left_join(users::table.on(users::id.nullable().eq(signups::user_id)))
         .inner_join(shifts::table)
-        .left_join(volunteer_profiles::table.on(volunteer_profiles::user_id.eq(signups::user_id)))
+        .left_join(
+            volunteer_profiles::table
+                .on(volunteer_profiles::user_id.nullable().eq(signups::user_id)),
+        )
         .filter(signups::shift_id.eq_any(shift_ids))
         .into_boxed();
     if !with_cancelled {
@@ -636,8 +663,8 @@ pub async fn roster(
     type Row = (
         SignupRow,
         String,
-        String,
-        String,
+        Option<String>,
+        Option<String>,
         Option<String>,
         Option<String>,
     );
@@ -645,8 +672,8 @@ pub async fn roster(
         .select((
             SignupRow::as_select(),
             shifts::title,
-            users::display_name,
-            users::email,
+            users::display_name.nullable(),
+            users::email.nullable(),
             volunteer_profiles::phone.nullable(),
             volunteer_profiles::contact_by.nullable(),
         ))
@@ -677,6 +704,28 @@ pub async fn roster(
         });
     }
     Ok(lines)
+}
+
+/// The people with a sign-up that is not cancelled on a shift of `operator_id` (of the
+/// `centres`, when given) starting in `from`..`to`: whose data an export of that window shows.
+pub async fn people_on_operator_shifts(
+    conn: &mut AsyncPgConnection,
+    operator_id: Uuid,
+    centres: Option<&[Uuid]>,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<Vec<Uuid>> {
+    let mut query = signups::table
+        .inner_join(shifts::table)
+        .filter(shifts::operator_id.eq(operator_id))
+        .filter(shifts::starts_at.ge(from))
+        .filter(shifts::starts_at.lt(to))
+        .filter(signups::status.ne("cancelled"))
+        .into_boxed();
+    if let Some(centres) = centres {
+        query = query.filter(shifts::centre_id.eq_any(centres.to_vec()));
+    }
+    let people: Vec<Option<Uuid>> = query.select(signups::user_id).distinct().load(conn).await?;
+    Ok(people.into_iter().flatten().collect())
 }
 
 /// The ids of a centre's shifts that start in `from`..`to`.
@@ -821,7 +870,8 @@ async fn refusal_unless(
 /// The columns of `SignupRow` in raw SQL over `signups s`.
 const SIGNUP_COLUMNS: &str = "s.id, s.shift_id, s.user_id, s.status, s.starts_at, s.ends_at, \
     s.queued_at, s.signed_up_by, s.confirmed_at, s.cancelled_at, s.cancelled_by, \
-    s.late_cancellation, s.checked_in_at, s.minutes_worked, s.created_at, s.updated_at, s.version";
+    s.late_cancellation, s.checked_in_at, s.minutes_worked, s.created_at, s.updated_at, s.version, \
+    s.anonymised_at";
 
 /// One of a volunteer's own sign-ups, with what their list shows of the shift.
 #[derive(Debug, Clone, diesel::QueryableByName)]

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod activities;
+pub mod audit;
 pub mod auth;
 pub mod centres;
 pub mod districts;
@@ -31,9 +32,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(auth::logout::logout)
             .service(me::get::get_me)
             .service(me::update::update_me)
+            .service(me::erase::erase_me)
+            .service(me::export::export_me)
             .service(me::password::change_password)
             .service(me::consent::get_privacy_policy)
             .service(me::consent::consent_to_privacy_policy)
+            .service(audit::my_audit)
+            .service(audit::list_audit)
             .service(users::list_users)
             .service(districts::list::list_districts)
             .service(districts::create::create_district)

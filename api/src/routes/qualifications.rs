@@ -17,6 +17,7 @@ use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::routes::activities::Named;
 use crate::state::AppState;
+use quartier_persistence::audit::NewEntry;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QualificationTypeResponse {
@@ -60,7 +61,7 @@ pub struct QualificationResponse {
     pub expires_on: Option<NaiveDate>,
 }
 
-fn response(row: QualificationRow, type_name: String) -> QualificationResponse {
+pub(crate) fn response(row: QualificationRow, type_name: String) -> QualificationResponse {
     let today = Utc::now()
         .with_timezone(&chrono_tz::Europe::Berlin)
         .date_naive();
@@ -342,6 +343,19 @@ pub async fn inspect_qualification(
             expires_on,
         },
     )
+    .await?;
+    NewEntry::new(
+        user.actor(),
+        "qualification.verified",
+        "qualification",
+        row.id,
+    )
+    .operator(*id)
+    .about([body.user_id])
+    .details(serde_json::json!({
+        "type_id": kind.id, "issued_on": issued_on, "expires_on": expires_on,
+    }))
+    .record(&mut conn)
     .await?;
     Ok(HttpResponse::Created().json(response(row, kind.name)))
 }

@@ -6,6 +6,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Duration, Utc};
 use quartier_domain::StaffRole;
+use quartier_persistence::audit::NewEntry;
 use quartier_persistence::signups::{self, AttendanceRefusal, RosterLine, SignupRow};
 use quartier_persistence::{AsyncPgConnection, shifts};
 use serde::{Deserialize, Serialize};
@@ -30,9 +31,11 @@ pub struct RosterEntry {
     pub shift_title: String,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
-    pub user_id: Uuid,
+    /// `null` once the sign-up has been anonymised (the volunteer erased their account, or its
+    /// retention period ended); so are `name`, `email` and `phone`.
+    pub user_id: Option<Uuid>,
     #[schema(example = "Helga Schmidt")]
-    pub name: String,
+    pub name: Option<String>,
     /// How the volunteer wants to be reached: `email`, `phone` or `sms`. Only that address
     /// is shown.
     pub contact_by: String,
@@ -58,7 +61,7 @@ impl From<RosterLine> for RosterEntry {
             ends_at: s.ends_at,
             user_id: s.user_id,
             name: line.display_name,
-            email: (!by_phone).then_some(line.email),
+            email: if by_phone { None } else { line.email },
             phone: if by_phone { line.phone } else { None },
             contact_by: line.contact_by,
             status: s.status,
@@ -113,8 +116,8 @@ fn csv(entries: &[RosterEntry]) -> String {
             e.shift_title.clone(),
             e.starts_at.to_rfc3339(),
             e.ends_at.to_rfc3339(),
-            e.user_id.to_string(),
-            e.name.clone(),
+            e.user_id.map(|id| id.to_string()).unwrap_or_default(),
+            e.name.clone().unwrap_or_default(),
             e.contact_by.clone(),
             e.email.clone().unwrap_or_default(),
             e.phone.clone().unwrap_or_default(),
@@ -133,13 +136,23 @@ fn csv(entries: &[RosterEntry]) -> String {
     out
 }
 
-/// JSON, or CSV when the client asks for `text/csv`.
-fn answer(request: &HttpRequest, entries: Vec<RosterEntry>) -> HttpResponse {
-    let wants_csv = request
+/// Whether the client asks for `text/csv` rather than JSON.
+fn wants_csv(request: &HttpRequest) -> bool {
+    request
         .headers()
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| accept.contains("text/csv"));
+        .is_some_and(|accept| accept.contains("text/csv"))
+}
+
+/// The format a roster goes out in, as the audit trail records it.
+fn format_of(request: &HttpRequest) -> &'static str {
+    if wants_csv(request) { "csv" } else { "json" }
+}
+
+/// JSON, or CSV when the client asks for `text/csv`.
+fn answer(request: &HttpRequest, entries: Vec<RosterEntry>) -> HttpResponse {
+    let wants_csv = wants_csv(request);
     let mut response = HttpResponse::Ok();
     response.insert_header((header::CACHE_CONTROL, "no-store"));
     if wants_csv {
@@ -200,8 +213,14 @@ pub async fn shift_roster(
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    staff_shift(&mut conn, &caller, *id, Scope::RosterRead).await?;
+    let shift = staff_shift(&mut conn, &caller, *id, Scope::RosterRead).await?;
     let lines = signups::roster(&mut conn, &[*id], query.cancelled.unwrap_or(false)).await?;
+    NewEntry::new(caller.actor(), "roster.viewed", "shift", *id)
+        .operator(shift.operator_id)
+        .about(lines.iter().filter_map(|l| l.signup.user_id))
+        .details(serde_json::json!({ "format": format_of(&request) }))
+        .record(&mut conn)
+        .await?;
     Ok(answer(
         &request,
         lines.into_iter().map(Into::into).collect(),
@@ -235,7 +254,7 @@ pub async fn centre_roster(
 ) -> Result<HttpResponse, ApiError> {
     let range = check_range(query.from, query.to)?;
     let mut conn = state.conn().await?;
-    require_centre(
+    let operator_id = require_centre(
         &mut conn,
         &caller,
         *id,
@@ -245,6 +264,14 @@ pub async fn centre_roster(
     .await?;
     let shift_ids = signups::shifts_of_centre(&mut conn, *id, range).await?;
     let lines = signups::roster(&mut conn, &shift_ids, query.cancelled.unwrap_or(false)).await?;
+    NewEntry::new(caller.actor(), "roster.viewed", "centre", *id)
+        .operator(operator_id)
+        .about(lines.iter().filter_map(|l| l.signup.user_id))
+        .details(serde_json::json!({
+            "format": format_of(&request), "from": query.from, "to": query.to,
+        }))
+        .record(&mut conn)
+        .await?;
     Ok(answer(
         &request,
         lines.into_iter().map(Into::into).collect(),
@@ -264,7 +291,7 @@ async fn staff_signup(
     // The volunteer learns they may not; a key of the shift's operator which scope it lacks;
     // anyone else that there is no such sign-up.
     let told = match caller {
-        Caller::User(user) => user.id == placed.signup.user_id,
+        Caller::User(user) => placed.signup.user_id == Some(user.id),
         Caller::Key(key) => shifts::find(conn, placed.signup.shift_id)
             .await?
             .is_some_and(|shift| shift.operator_id == key.operator_id),
@@ -332,6 +359,11 @@ pub async fn check_in(
     let row = signups::check_in(&mut conn, *id, now)
         .await?
         .map_err(attendance_refused)?;
+    NewEntry::new(caller.actor(), "signup.checked_in", "signup", *id)
+        .operator(shift.operator_id)
+        .about(row.user_id)
+        .record(&mut conn)
+        .await?;
     Ok(done(row))
 }
 
@@ -398,6 +430,12 @@ pub async fn record_attendance(
     let row = signups::record_attendance(&mut conn, *id, body.attended, minutes, now)
         .await?
         .map_err(attendance_refused)?;
+    NewEntry::new(caller.actor(), "attendance.recorded", "signup", *id)
+        .operator(shift.operator_id)
+        .about(row.user_id)
+        .details(serde_json::json!({ "attended": body.attended, "minutes_worked": minutes }))
+        .record(&mut conn)
+        .await?;
     Ok(done(row))
 }
 
@@ -461,8 +499,8 @@ fn export_csv(shift: &ExportedShift, out: &mut String) {
     for v in &shift.volunteers {
         let fields = [
             v.signup_id.to_string(),
-            v.user_id.to_string(),
-            v.name.clone(),
+            v.user_id.map(|id| id.to_string()).unwrap_or_default(),
+            v.name.clone().unwrap_or_default(),
             v.contact_by.clone(),
             v.email.clone().unwrap_or_default(),
             v.phone.clone().unwrap_or_default(),
@@ -573,7 +611,7 @@ pub async fn operator_roster(
             Scope::RosterRead,
         )
         .await?;
-        match &caller {
+        let centres = match &caller {
             Caller::User(user) if !caller.is_admin() => {
                 let limits = quartier_persistence::operators::member_centres(
                     &mut conn,
@@ -584,13 +622,25 @@ pub async fn operator_roster(
                 (!limits.is_empty()).then(|| limits.into_iter().map(|(_, c)| c).collect())
             }
             _ => None,
-        }
+        };
+        let people = signups::people_on_operator_shifts(
+            &mut conn,
+            operator_id,
+            centres.as_deref(),
+            (query.from, query.to),
+        )
+        .await?;
+        NewEntry::new(caller.actor(), "roster.exported", "operator", operator_id)
+            .operator(operator_id)
+            .about(people)
+            .details(serde_json::json!({
+                "format": format_of(&request), "from": query.from, "to": query.to,
+            }))
+            .record(&mut conn)
+            .await?;
+        centres
     };
-    let wants_csv = request
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| accept.contains("text/csv"));
+    let wants_csv = wants_csv(&request);
     let range = (query.from, query.to);
     // The first page is read before answering, so that a failing database still gets a
     // proper problem answer rather than a broken stream.

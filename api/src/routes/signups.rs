@@ -18,12 +18,14 @@ use crate::error::{ApiError, Problem};
 use crate::extract::parse_json;
 use crate::state::AppState;
 use quartier_domain::integration::Scope;
+use quartier_persistence::audit::NewEntry;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SignupResponse {
     pub id: Uuid,
     pub shift_id: Uuid,
-    pub user_id: Uuid,
+    /// The volunteer; `null` once the sign-up has been anonymised (erasure or retention).
+    pub user_id: Option<Uuid>,
     /// `confirmed`, `waitlisted`, `cancelled`, `attended` or `no_show`.
     #[schema(example = "confirmed")]
     pub status: String,
@@ -110,7 +112,8 @@ async fn sign_up(
         ApiError::validation("user_id", "is needed when an API key signs someone up")
     })?;
     let shift = crate::routes::shifts::visible_shift(conn, Some(caller), shift_id).await?;
-    if Some(volunteer) != actor {
+    let by_staff = Some(volunteer) != actor;
+    if by_staff {
         require_centre(
             conn,
             caller,
@@ -132,6 +135,18 @@ async fn sign_up(
     let placed = signups::sign_up(conn, shift_id, volunteer, actor, Utc::now())
         .await?
         .map_err(refusal)?;
+    if by_staff {
+        NewEntry::new(
+            caller.actor(),
+            "signup.created_by_staff",
+            "signup",
+            placed.signup.id,
+        )
+        .operator(shift.operator_id)
+        .about([volunteer])
+        .record(conn)
+        .await?;
+    }
     Ok((StatusCode::CREATED, SignupResponse::from(placed)))
 }
 
@@ -258,7 +273,7 @@ async fn signup_for(
     let placed = signups::find(conn, id).await?.ok_or_else(not_found)?;
     let own = caller
         .user()
-        .is_some_and(|user| user.id == placed.signup.user_id);
+        .is_some_and(|user| placed.signup.user_id == Some(user.id));
     if own && !caller.is_admin() {
         return Ok((placed, false));
     }
@@ -326,6 +341,13 @@ async fn cancel(state: &AppState, caller: Caller, id: Uuid) -> Result<HttpRespon
                 detail: "This sign-up is cancelled or over already.".into(),
             },
         })?;
+    if staff && placed.signup.user_id != caller.user().map(|u| u.id) {
+        NewEntry::new(caller.actor(), "signup.cancelled_by_staff", "signup", id)
+            .about(placed.signup.user_id)
+            .details(serde_json::json!({ "shift_id": placed.signup.shift_id }))
+            .record(&mut conn)
+            .await?;
+    }
     let mut response = SignupResponse::from(Placed {
         signup: cancelled.signup,
         position: None,

@@ -11,6 +11,7 @@ use crate::error::{ApiError, Problem};
 use crate::pagination::{self, Page};
 use crate::routes::account::AccountResponse;
 use crate::state::AppState;
+use quartier_persistence::audit::NewEntry;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -38,13 +39,19 @@ pub struct ListUsersQuery {
 #[get("/users")]
 pub async fn list_users(
     state: web::Data<AppState>,
-    _admin: Admin,
+    Admin(admin): Admin,
     query: web::Query<ListUsersQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = pagination::limit(query.limit)?;
     let after: Option<Uuid> = pagination::decode_cursor(query.cursor.as_deref())?;
     let mut conn = state.conn().await?;
     let rows = users::list(&mut conn, after, i64::from(limit) + 1).await?;
+    let mut entry = NewEntry::new(admin.actor(), "users.listed", "user", admin.id);
+    entry.object_id = None;
+    entry
+        .about(rows.iter().take(limit as usize).map(|row| row.id))
+        .record(&mut conn)
+        .await?;
     let page = pagination::page(rows, limit, |row| row.id, AccountResponse::from);
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "private, no-cache"))

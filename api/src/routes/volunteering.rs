@@ -346,9 +346,13 @@ pub async fn my_hours(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     let lines = signups::hours(&mut conn, user.id).await?;
-    let body: Vec<HoursResponse> = lines
-        .into_iter()
-        .map(|l| HoursResponse {
+    let body: Vec<HoursResponse> = lines.into_iter().map(HoursResponse::from).collect();
+    Ok(HttpResponse::Ok().json(body))
+}
+
+impl From<signups::HoursLine> for HoursResponse {
+    fn from(l: signups::HoursLine) -> Self {
+        Self {
             year: l.year,
             operator: Named {
                 id: l.operator_id,
@@ -357,9 +361,8 @@ pub async fn my_hours(
             shifts: l.shifts,
             minutes: l.minutes,
             hours: (l.minutes as f64 / 15.0).round() / 4.0,
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(body))
+        }
+    }
 }
 
 /// The secret address of your calendar feed. Shown once: keep it like a password.

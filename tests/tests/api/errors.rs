@@ -28,12 +28,12 @@ async fn unknown_routes_are_404_problems() {
 async fn wrong_methods_are_405_with_allow() {
     let app = TestApp::spawn().await;
 
-    let delete_me = app.send(Method::DELETE, "/api/v1/me", &[], None).await;
+    let put_me = app.send(Method::PUT, "/api/v1/me", &[], None).await;
     let get_login = app.get("/api/v1/auth/login", None).await;
     let put_live = app.send(Method::PUT, "/health/live", &[], None).await;
 
-    delete_me.assert_problem(405, "method-not-allowed");
-    assert_eq!(delete_me.header("allow"), Some("GET, HEAD, PATCH"));
+    put_me.assert_problem(405, "method-not-allowed");
+    assert_eq!(put_me.header("allow"), Some("GET, HEAD, PATCH, DELETE"));
     get_login.assert_problem(405, "method-not-allowed");
     assert_eq!(get_login.header("allow"), Some("POST"));
     put_live.assert_problem(405, "method-not-allowed");

@@ -14,6 +14,7 @@ mod openapi;
 mod operations;
 mod operator_sync;
 mod operators;
+mod privacy;
 mod seed;
 mod sessions;
 mod signups;

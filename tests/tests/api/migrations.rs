@@ -419,6 +419,17 @@ async fn the_schema_matches_what_diesel_is_told() {
         ("webhook_attempts", "error", "text"),
         ("webhook_attempts", "duration_ms", "integer"),
         ("webhook_attempts", "response_excerpt", "text"),
+        ("signups", "anonymised_at", "timestamp with time zone"),
+        ("audit_events", "id", "uuid"),
+        ("audit_events", "at", "timestamp with time zone"),
+        ("audit_events", "actor_user_id", "uuid"),
+        ("audit_events", "actor_key_id", "uuid"),
+        ("audit_events", "action", "text"),
+        ("audit_events", "object_type", "text"),
+        ("audit_events", "object_id", "uuid"),
+        ("audit_events", "operator_id", "uuid"),
+        ("audit_events", "subjects", "ARRAY"),
+        ("audit_events", "details", "text"),
     ];
     for (table, column, data_type) in expected {
         assert!(
@@ -431,6 +442,34 @@ async fn the_schema_matches_what_diesel_is_told() {
         expected.len(),
         "a column exists that schema.rs does not know: {found:?}"
     );
+}
+
+/// Every foreign key to `users` except a centre's contact person is one by which a row names
+/// its owner or author; the API maps a refusal by one of them to "account gone".
+#[tokio::test]
+async fn the_list_of_user_references_matches_the_database() {
+    let db = TestDb::migrated().await;
+    #[derive(diesel::QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        conname: String,
+    }
+    let mut conn = database::connect(db.url()).await.expect("connect");
+    let found: Vec<Name> = diesel::sql_query(
+        "SELECT conname::text FROM pg_constraint WHERE confrelid = 'users'::regclass \
+         AND conname <> 'centres_contact_user_id_fkey' ORDER BY conname",
+    )
+    .load(&mut conn)
+    .await
+    .expect("constraints");
+    let mut found: Vec<String> = found.into_iter().map(|n| n.conname).collect();
+    found.sort();
+    let mut listed: Vec<String> = quartier_persistence::users::REFERENCES
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    listed.sort();
+    assert_eq!(found, listed);
 }
 
 #[tokio::test]

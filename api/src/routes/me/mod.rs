@@ -1,6 +1,9 @@
-//! The signed-in user's own account: `/me`, `/me/password`, `/me/privacy-consent`.
+//! The signed-in user's own account: `/me`, `/me/password`, `/me/privacy-consent`,
+//! `/me/export`, and erasure (`DELETE /me`).
 
 pub mod consent;
+pub mod erase;
+pub mod export;
 pub mod get;
 pub mod password;
 pub mod update;

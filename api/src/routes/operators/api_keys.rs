@@ -21,6 +21,7 @@ use crate::authz::require_staff;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::state::AppState;
+use quartier_persistence::audit::NewEntry;
 
 /// Live (not revoked, not expired) keys one operator may hold.
 const MAX_LIVE_KEYS: usize = 50;
@@ -222,6 +223,11 @@ pub async fn create_api_key(
         },
     )
     .await?;
+    NewEntry::new(user.actor(), "api_key.created", "api_key", row.id)
+        .operator(*id)
+        .details(serde_json::json!({ "prefix": row.prefix, "scopes": row.scopes }))
+        .record(&mut conn)
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((
             "Location",
@@ -333,5 +339,10 @@ pub async fn revoke_api_key(
     let key = api_keys::revoke(&mut conn, key_id, Some(user.id))
         .await?
         .ok_or_else(|| ApiError::NotFound("This operator has no API key with this id.".into()))?;
+    NewEntry::new(user.actor(), "api_key.revoked", "api_key", key_id)
+        .operator(operator_id)
+        .details(serde_json::json!({ "prefix": key.prefix }))
+        .record(&mut conn)
+        .await?;
     Ok(HttpResponse::Ok().json(ApiKeyResponse::from(key)))
 }

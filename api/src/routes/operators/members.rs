@@ -16,6 +16,7 @@ use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::pagination::{self, Page};
 use crate::state::AppState;
+use quartier_persistence::audit::NewEntry;
 
 /// A role in an operator's staff.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -215,6 +216,12 @@ pub async fn add_member(
     let member = operators::add_member(&mut conn, *id, account.id, role, &body.centre_ids)
         .await
         .map_err(refused)?;
+    NewEntry::new(user.actor(), "member.added", "operator", *id)
+        .operator(*id)
+        .about([account.id])
+        .details(serde_json::json!({ "role": role, "centre_ids": body.centre_ids }))
+        .record(&mut conn)
+        .await?;
     Ok(HttpResponse::Created().json(respond(&mut conn, *id, member).await?))
 }
 
@@ -273,6 +280,14 @@ pub async fn update_member(
         .await
         .map_err(refused)?
         .ok_or_else(not_a_member)?;
+    NewEntry::new(user.actor(), "member.role_changed", "operator", operator_id)
+        .operator(operator_id)
+        .about([member_id])
+        .details(serde_json::json!({
+            "from": current.role, "to": effective, "centre_ids": limits,
+        }))
+        .record(&mut conn)
+        .await?;
     Ok(HttpResponse::Ok().json(respond(&mut conn, operator_id, member).await?))
 }
 
@@ -302,6 +317,11 @@ pub async fn remove_member(
     if !operators::remove_member(&mut conn, operator_id, member_id).await? {
         return Err(not_a_member());
     }
+    NewEntry::new(user.actor(), "member.removed", "operator", operator_id)
+        .operator(operator_id)
+        .about([member_id])
+        .record(&mut conn)
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

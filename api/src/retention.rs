@@ -1,0 +1,76 @@
+//! The background task that enforces retention: sign-ups lose the link to their volunteer a
+//! configurable time after their shift (default 24 months), and verification records of
+//! qualifications (the police certificate above all) go once they expired plus a grace
+//! period. Every instance runs it; rows are claimed with `SKIP LOCKED`.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Months, Utc};
+use quartier_persistence::{PgPool, pool, privacy};
+
+use crate::config::RetentionSettings;
+
+/// Rows changed per transaction.
+const BATCH: i64 = 500;
+
+/// What one run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Swept {
+    pub signups_anonymised: usize,
+    pub verifications_removed: usize,
+}
+
+/// Applies the retention rules as of `now`, batch by batch until nothing is due.
+pub async fn sweep(
+    pool: &PgPool,
+    settings: &RetentionSettings,
+    now: DateTime<Utc>,
+) -> Result<Swept, quartier_persistence::Error> {
+    let mut swept = Swept::default();
+    let signup_cutoff = now
+        .checked_sub_months(Months::new(settings.signup_months))
+        .unwrap_or(now);
+    loop {
+        let mut conn = pool::get(pool).await?;
+        let done = privacy::anonymise_signups_before(&mut conn, signup_cutoff, BATCH, now).await?;
+        swept.signups_anonymised += done;
+        if done < BATCH as usize {
+            break;
+        }
+    }
+    let verification_cutoff = (now
+        - chrono::Duration::days(i64::from(settings.verification_grace_days)))
+    .with_timezone(&chrono_tz::Europe::Berlin)
+    .date_naive();
+    loop {
+        let mut conn = pool::get(pool).await?;
+        let done =
+            privacy::remove_expired_verifications(&mut conn, verification_cutoff, BATCH).await?;
+        swept.verifications_removed += done;
+        if done < BATCH as usize {
+            break;
+        }
+    }
+    Ok(swept)
+}
+
+/// Runs `sweep` now and then every `settings.interval`, until the process ends or the
+/// returned task is aborted.
+pub fn spawn(pool: PgPool, settings: RetentionSettings) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(settings.interval.max(Duration::from_secs(1)));
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            match sweep(&pool, &settings, Utc::now()).await {
+                Ok(swept) if swept == Swept::default() => {}
+                Ok(swept) => tracing::info!(
+                    signups_anonymised = swept.signups_anonymised,
+                    verifications_removed = swept.verifications_removed,
+                    "retention applied"
+                ),
+                Err(error) => tracing::warn!(%error, "applying retention failed"),
+            }
+        }
+    })
+}

@@ -1,0 +1,181 @@
+//! `GET /me/export`: everything Quartier stores about the caller (Art. 15 and 20 DSGVO).
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use quartier_persistence::audit::{self, Actor, Filter, NewEntry};
+use quartier_persistence::{privacy, profiles, qualifications, signups};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::load_account;
+use crate::auth::AuthUser;
+use crate::error::{ApiError, Problem};
+use crate::routes::account::AccountResponse;
+use crate::routes::audit::AuditEntry;
+use crate::routes::operators::api_keys::ApiKeyResponse;
+use crate::routes::qualifications::{self as qualification_routes, QualificationResponse};
+use crate::routes::volunteering::{HoursResponse, OwnSignupResponse, ProfileResponse};
+use crate::state::AppState;
+
+/// The most sign-ups and audit entries of each kind an export holds; beyond, the newest.
+const EXPORT_MAX: i64 = 50_000;
+
+/// Consent to the privacy policy.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsentRecord {
+    pub privacy_consent_at: DateTime<Utc>,
+    /// `null`: given before versions were recorded.
+    pub privacy_policy_version: Option<String>,
+}
+
+/// A staff role at an operator.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MembershipRecord {
+    pub operator_id: Uuid,
+    pub operator_name: String,
+    /// `operator_admin` or `coordinator`.
+    pub role: String,
+    pub since: DateTime<Utc>,
+}
+
+/// A session that can still be refreshed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionRecord {
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Everything stored about one person, as JSON a program can read.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonalDataExport {
+    pub exported_at: DateTime<Utc>,
+    pub account: AccountResponse,
+    pub consent: ConsentRecord,
+    pub profile: ProfileResponse,
+    pub qualifications: Vec<QualificationResponse>,
+    /// Every sign-up, coming ones first (by start), then past ones (latest first).
+    pub signups: Vec<OwnSignupResponse>,
+    pub hours: Vec<HoursResponse>,
+    pub memberships: Vec<MembershipRecord>,
+    /// When the calendar feed was made, if there is one (its address is a secret that only
+    /// its holder knows).
+    pub calendar_feed_created_at: Option<DateTime<Utc>>,
+    pub sessions: Vec<SessionRecord>,
+    /// Keys this person created for operators' systems (never their secrets).
+    pub api_keys_created: Vec<ApiKeyResponse>,
+    /// What others (and Quartier itself) did with this person's data, newest first.
+    pub audit_about_me: Vec<AuditEntry>,
+    /// What this person did with others' data as staff or administrator, newest first.
+    pub audit_by_me: Vec<AuditEntry>,
+}
+
+/// Everything Quartier stores about you, in one JSON document (Art. 15 and 20 DSGVO):
+/// account, consent, profile, qualifications, sign-ups, hours, staff roles, calendar feed,
+/// sessions, the API keys you created, and the audit entries about you and by you. Sent as a
+/// download; the export itself is recorded in the audit trail.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The export", body = PersonalDataExport),
+        (status = 401, description = "No valid access token, or the account is gone (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "An API key was sent: this is for people (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/me/export")]
+pub async fn export_me(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> Result<HttpResponse, ApiError> {
+    let now = Utc::now();
+    let mut conn = state.conn().await?;
+    let account = load_account(&mut conn, user).await?;
+    let profile = profiles::find(&mut conn, user.id).await?;
+    let qualifications = qualifications::of_user(&mut conn, user.id)
+        .await?
+        .into_iter()
+        .map(|(row, name)| qualification_routes::response(row, name))
+        .collect();
+    let mut all_signups = Vec::new();
+    for past in [false, true] {
+        let rows = signups::of_user(&mut conn, user.id, past, now, None, EXPORT_MAX).await?;
+        all_signups.extend(rows.into_iter().map(OwnSignupResponse::from));
+    }
+    let hours = signups::hours(&mut conn, user.id)
+        .await?
+        .into_iter()
+        .map(HoursResponse::from)
+        .collect();
+    let memberships = privacy::memberships_of(&mut conn, user.id)
+        .await?
+        .into_iter()
+        .map(|m| MembershipRecord {
+            operator_id: m.operator_id,
+            operator_name: m.operator_name,
+            role: m.role,
+            since: m.since,
+        })
+        .collect();
+    let sessions = privacy::sessions_of(&mut conn, user.id, now)
+        .await?
+        .into_iter()
+        .map(|s| SessionRecord {
+            created_at: s.created_at,
+            expires_at: s.expires_at,
+        })
+        .collect();
+    let api_keys_created = privacy::api_keys_created_by(&mut conn, user.id)
+        .await?
+        .into_iter()
+        .map(ApiKeyResponse::from)
+        .collect();
+    let about = Filter {
+        subject: Some(user.id),
+        ..Filter::default()
+    };
+    let audit_about_me = audit::list(&mut conn, &about, EXPORT_MAX)
+        .await?
+        .into_iter()
+        .map(|row| AuditEntry::about(row, user.id))
+        .collect();
+    let by = Filter {
+        actor_user: Some(user.id),
+        ..Filter::default()
+    };
+    let audit_by_me = audit::list(&mut conn, &by, EXPORT_MAX)
+        .await?
+        .into_iter()
+        .map(AuditEntry::from)
+        .collect();
+    let export = PersonalDataExport {
+        exported_at: now,
+        consent: ConsentRecord {
+            privacy_consent_at: account.privacy_consent_at,
+            privacy_policy_version: account.privacy_policy_version.clone(),
+        },
+        account: AccountResponse::from(account),
+        profile: ProfileResponse::from(profile),
+        qualifications,
+        signups: all_signups,
+        hours,
+        memberships,
+        calendar_feed_created_at: privacy::feed_of(&mut conn, user.id).await?,
+        sessions,
+        api_keys_created,
+        audit_about_me,
+        audit_by_me,
+    };
+    NewEntry::new(Actor::User(user.id), "account.exported", "user", user.id)
+        .about([user.id])
+        .record(&mut conn)
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"quartier-export.json\"",
+        ))
+        .json(export))
+}
