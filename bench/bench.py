@@ -89,6 +89,14 @@ def server_env(**extra):
         QUARTIER_JWT_SECRET=JWT_SECRET,
         QUARTIER_WEBHOOK_POLL_MS="60000",
         QUARTIER_HORIZON_INTERVAL_SECS="86400",
+        # One client address and a handful of accounts make every request here: the limits
+        # stay switched on (their counting is part of what is measured) but out of reach.
+        QUARTIER_RATE_LIMIT_USER_PER_MINUTE="1000000",
+        QUARTIER_RATE_LIMIT_KEY_PER_MINUTE="1000000",
+        QUARTIER_RATE_LIMIT_AUTH_PER_MINUTE="1000000",
+        QUARTIER_RATE_LIMIT_REGISTER_PER_HOUR="1000000",
+        QUARTIER_RATE_LIMIT_ACCOUNT_PER_15_MIN="1000000",
+        QUARTIER_RATE_LIMIT_FAILED_LOGINS="1000000",
     )
     env.update(extra)
     return env

@@ -52,6 +52,7 @@ pub fn build_app(
         .service(SwaggerUi::new("/swagger-ui/{_:.*}").url(OPENAPI_PATH, document))
         .service(web::redirect("/swagger-ui", "/swagger-ui/"))
         .default_service(web::to(fallback))
+        .wrap(from_fn(crate::limits::per_principal))
         .wrap(ErrorHandlers::new().default_handler(into_problem))
         .wrap(
             DefaultHeaders::new()

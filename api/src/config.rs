@@ -94,6 +94,8 @@ pub struct Settings {
     pub hsts_max_age_secs: u64,
     /// `QUARTIER_RETENTION_*`
     pub retention: RetentionSettings,
+    /// `QUARTIER_RATE_LIMIT_*` and `QUARTIER_TRUSTED_PROXY_HOPS`
+    pub rate_limits: crate::limits::RateLimitSettings,
 }
 
 /// How long personal details are kept.
@@ -373,6 +375,39 @@ impl Settings {
                 0,
                 2 * 365 * 24 * 3600,
             )?,
+            rate_limits: {
+                let d = crate::limits::RateLimitSettings::default();
+                let limit = |name: &'static str, default: u32| -> Result<u32, ConfigError> {
+                    number(get(name), name, u64::from(default), 0, 1_000_000).map(|n| n as u32)
+                };
+                crate::limits::RateLimitSettings {
+                    user_per_minute: limit(
+                        "QUARTIER_RATE_LIMIT_USER_PER_MINUTE",
+                        d.user_per_minute,
+                    )?,
+                    key_per_minute: limit("QUARTIER_RATE_LIMIT_KEY_PER_MINUTE", d.key_per_minute)?,
+                    auth_per_minute: limit(
+                        "QUARTIER_RATE_LIMIT_AUTH_PER_MINUTE",
+                        d.auth_per_minute,
+                    )?,
+                    register_per_hour: limit(
+                        "QUARTIER_RATE_LIMIT_REGISTER_PER_HOUR",
+                        d.register_per_hour,
+                    )?,
+                    account_per_15_min: limit(
+                        "QUARTIER_RATE_LIMIT_ACCOUNT_PER_15_MIN",
+                        d.account_per_15_min,
+                    )?,
+                    failed_logins: limit("QUARTIER_RATE_LIMIT_FAILED_LOGINS", d.failed_logins)?,
+                    proxy_hops: number(
+                        get("QUARTIER_TRUSTED_PROXY_HOPS"),
+                        "QUARTIER_TRUSTED_PROXY_HOPS",
+                        0,
+                        0,
+                        10,
+                    )? as usize,
+                }
+            },
             retention: RetentionSettings {
                 signup_months: number(
                     get("QUARTIER_RETENTION_SIGNUP_MONTHS"),

@@ -124,6 +124,9 @@ pub enum ApiError {
     /// 428 `precondition-required`: a change needs `If-Match` with the current `ETag`.
     #[error("If-Match required")]
     PreconditionRequired,
+    /// 429 `rate-limited`: too many requests in a window; `Retry-After` says when to retry.
+    #[error("{detail}")]
+    TooManyRequests { retry_after: u64, detail: String },
     /// 503 `service-unavailable`: the database (or password hashing) cannot serve now; retry.
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -192,6 +195,9 @@ impl ApiError {
                 "Precondition required",
                 "Send If-Match with the ETag of the version you are changing.".into(),
             ),
+            ApiError::TooManyRequests { detail, .. } => {
+                ("rate-limited", "Too many requests", detail.clone())
+            }
             ApiError::Unavailable(_) => (
                 "service-unavailable",
                 "Service unavailable",
@@ -291,6 +297,7 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -321,6 +328,9 @@ impl ResponseError for ApiError {
             }
             ApiError::Unavailable(_) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            }
+            ApiError::TooManyRequests { retry_after, .. } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
             }
             _ => {}
         }

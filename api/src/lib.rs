@@ -22,6 +22,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod horizon;
+pub mod limits;
 pub mod openapi;
 pub mod pagination;
 pub mod passwords;

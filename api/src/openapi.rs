@@ -127,6 +127,10 @@ pub fn add_common_problems(document: &mut Document) {
                     "401",
                     "No valid access token or API key, or a revoked or expired key (`unauthenticated`), with `WWW-Authenticate`",
                 );
+                add(
+                    "429",
+                    "Too many requests by this user or API key in the current minute (`rate-limited`); retry after `Retry-After` seconds. Every answer to a signed-in request carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy`",
+                );
             }
         }
     }

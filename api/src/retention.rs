@@ -1,7 +1,8 @@
 //! The background task that enforces retention: sign-ups lose the link to their volunteer a
 //! configurable time after their shift (default 24 months), and verification records of
 //! qualifications (the police certificate above all) go once they expired plus a grace
-//! period. Every instance runs it; rows are claimed with `SKIP LOCKED`.
+//! period. Spent rate-limit counters go too. Every instance runs it; rows are claimed with
+//! `SKIP LOCKED`.
 
 use std::time::Duration;
 
@@ -51,6 +52,9 @@ pub async fn sweep(
             break;
         }
     }
+    // Rate-limit windows last an hour at most: older counters are spent.
+    let mut conn = pool::get(pool).await?;
+    quartier_persistence::rate_limits::sweep(&mut conn, now - chrono::Duration::hours(2)).await?;
     Ok(swept)
 }
 

@@ -29,6 +29,8 @@ pub struct AppState {
     pub privacy_policy: PrivacyPolicy,
     /// CORS, HSTS and caching headers.
     pub header_policy: HeaderPolicy,
+    /// Abuse limits.
+    pub rate_limits: crate::limits::RateLimitSettings,
 }
 
 impl AppState {
@@ -49,6 +51,7 @@ impl AppState {
             passwords: Passwords::new(settings.password_hash_concurrency)?,
             body_limit: settings.body_limit_bytes,
             request_timeout: settings.request_timeout,
+            rate_limits: settings.rate_limits,
             occurrence_horizon: settings.occurrence_horizon,
             public_url: settings.public_url.clone(),
             deliverer: Deliverer::new(&settings.webhooks).map_err(ApiError::Internal)?,

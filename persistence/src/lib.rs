@@ -22,6 +22,7 @@ pub mod pool;
 pub mod privacy;
 pub mod profiles;
 pub mod qualifications;
+pub mod rate_limits;
 pub mod refresh_tokens;
 pub mod schema;
 pub mod shifts;

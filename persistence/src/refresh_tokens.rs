@@ -159,6 +159,16 @@ async fn revoke_family(conn: &mut AsyncPgConnection, family_id: Uuid) -> Result<
         .await?)
 }
 
+/// The account the token with `hash` belongs to, if there is such a token.
+pub async fn owner(conn: &mut AsyncPgConnection, hash: &[u8]) -> Result<Option<Uuid>> {
+    Ok(rt::table
+        .filter(rt::token_hash.eq(hash))
+        .select(rt::user_id)
+        .first(conn)
+        .await
+        .optional()?)
+}
+
 /// Revokes the family of the token with `hash`, if there is such a token. Returns whether one was found.
 pub async fn revoke_family_of(conn: &mut AsyncPgConnection, hash: &[u8]) -> Result<bool> {
     conn.transaction::<_, Error, _>(async |conn| {

@@ -56,6 +56,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_deliveries,
     webhook_attempts,
     audit_events,
+    rate_limits,
 );
 
 diesel::table! {
@@ -432,5 +433,13 @@ diesel::table! {
         operator_id -> Nullable<Uuid>,
         subjects -> Array<Uuid>,
         details -> Text,
+    }
+}
+
+diesel::table! {
+    rate_limits (bucket) {
+        bucket -> Text,
+        window_start -> Timestamptz,
+        hits -> Int4,
     }
 }

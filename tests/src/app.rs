@@ -1,6 +1,7 @@
 //! The real application on a free port of 127.0.0.1, with its own database, and a client.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use actix_web::dev::ServerHandle;
 use actix_web::http::Method;
@@ -29,8 +30,10 @@ pub struct TestApp {
     /// The background task that extends occurrences; stopped with the server.
     horizon: tokio::task::JoinHandle<()>,
     webhooks: tokio::task::JoinHandle<()>,
-    // Last: dropped after the server stopped using it.
-    pub db: TestDb,
+    /// The environment it was started with, for another instance on the same database.
+    env: HashMap<String, String>,
+    // Last: dropped after the server stopped using it (and every other instance too).
+    pub db: Arc<TestDb>,
 }
 
 impl std::fmt::Debug for TestApp {
@@ -142,7 +145,18 @@ impl TestApp {
 
     /// The application with extra environment settings (`QUARTIER_*`, `DATABASE_URL`).
     pub async fn spawn_with(overrides: &[(&str, &str)]) -> Self {
-        Self::start(TestDb::migrated().await, overrides).await
+        Self::start(Arc::new(TestDb::migrated().await), overrides).await
+    }
+
+    /// A second API instance on the same database, as behind a load balancer: its own pool,
+    /// state and background tasks.
+    pub async fn another_instance(&self) -> Self {
+        let overrides: Vec<(&str, &str)> = self
+            .env
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        Self::start(self.db.clone(), &overrides).await
     }
 
     /// The application reaching its database through a proxy the test can freeze.
@@ -158,10 +172,10 @@ impl TestApp {
             .replace(":5432/", &format!(":{}/", proxy.port));
         let mut all = vec![("DATABASE_URL", url.as_str())];
         all.extend_from_slice(overrides);
-        (Self::start(db, &all).await, proxy)
+        (Self::start(Arc::new(db), &all).await, proxy)
     }
 
-    async fn start(db: TestDb, overrides: &[(&str, &str)]) -> Self {
+    async fn start(db: Arc<TestDb>, overrides: &[(&str, &str)]) -> Self {
         let mut env: HashMap<String, String> = HashMap::from([
             ("DATABASE_URL".into(), db.url().expose()),
             ("QUARTIER_JWT_SECRET".into(), TEST_JWT_SECRET.into()),
@@ -202,6 +216,7 @@ impl TestApp {
             server: handle,
             horizon,
             webhooks,
+            env,
             db,
         }
     }

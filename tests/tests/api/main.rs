@@ -8,6 +8,7 @@ mod districts;
 mod errors;
 mod headers;
 mod imports;
+mod limits;
 mod me;
 mod migrations;
 mod openapi;

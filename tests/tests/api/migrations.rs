@@ -430,6 +430,9 @@ async fn the_schema_matches_what_diesel_is_told() {
         ("audit_events", "operator_id", "uuid"),
         ("audit_events", "subjects", "ARRAY"),
         ("audit_events", "details", "text"),
+        ("rate_limits", "bucket", "text"),
+        ("rate_limits", "window_start", "timestamp with time zone"),
+        ("rate_limits", "hits", "integer"),
     ];
     for (table, column, data_type) in expected {
         assert!(

@@ -1,4 +1,4 @@
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use quartier_domain::Email;
 use quartier_persistence::users;
 use serde::Deserialize;
@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use super::{TokenResponse, start_session};
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
+use crate::limits;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -23,22 +24,28 @@ debug_without_secrets!(LoginRequest { email });
 /// Sign in with e-mail and password.
 ///
 /// Answers with an access token (15 minutes) and a refresh token. A wrong password and an
-/// unknown address get the same answer, in about the same time.
+/// unknown address get the same answer, in about the same time. After five failed attempts
+/// (by default) for one e-mail address within 15 minutes, it must wait until those 15
+/// minutes are over (429 with `Retry-After`); a successful sign-in clears the count.
 #[utoipa::path(
     tag = "auth",
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
         (status = 401, description = "No account matches (`invalid-credentials`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address, or too many failed ones for this account in 15 minutes (`rate-limited`); retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/auth/login")]
 pub async fn login(
     state: web::Data<AppState>,
+    request: HttpRequest,
     Json(body): Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let email = body.email.trim();
+    limits::auth_attempt_from(&state, &request).await?;
+    limits::check_login_failures(&state, email).await?;
     // No account has an address that is too long or holds a NUL (PostgreSQL cannot store one).
     let searchable = email.chars().count() <= Email::MAX_LEN && !email.contains('\0');
     let account = match searchable {
@@ -47,12 +54,12 @@ pub async fn login(
     };
     // The connection went back to the pool: hashing must not hold one.
     let stored_hash = account.as_ref().map(|row| row.password_hash.as_str());
-    if !state.passwords.verify(&body.password, stored_hash).await? {
-        return Err(ApiError::InvalidCredentials);
-    }
-    let Some(account) = account else {
+    let verified = state.passwords.verify(&body.password, stored_hash).await?;
+    let Some(account) = account.filter(|_| verified) else {
+        limits::record_login_failure(&state, email).await;
         return Err(ApiError::InvalidCredentials);
     };
+    limits::clear_login_failures(&state, email).await;
     let mut conn = state.conn().await?;
     let tokens = start_session(&state, &mut conn, account.id, &account.password_hash).await?;
     Ok(HttpResponse::Ok()

@@ -1,4 +1,4 @@
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::Utc;
 use quartier_persistence::refresh_tokens::{self, Rotation};
 use quartier_persistence::users;
@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::{RefreshTokenRequest, TokenResponse, stored_role, token_response};
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
+use crate::limits;
 use crate::state::AppState;
 use crate::tokens::hash_refresh;
 
@@ -20,19 +21,27 @@ use crate::tokens::hash_refresh;
     responses(
         (status = 200, description = "A new token pair", body = TokenResponse),
         (status = 401, description = "Unknown, expired, revoked or reused refresh token (`invalid-refresh-token`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many refreshes from this address or for this account (`rate-limited`); retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/auth/refresh")]
 pub async fn refresh(
     state: web::Data<AppState>,
+    request: HttpRequest,
     Json(body): Json<RefreshTokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    limits::auth_attempt_from(&state, &request).await?;
+    let presented = hash_refresh(body.token()?);
+    let owner = refresh_tokens::owner(&mut *state.conn().await?, &presented).await?;
+    if let Some(owner) = owner {
+        limits::account_attempt(&state, &format!("refresh-account:{owner}")).await?;
+    }
     let next = state.tokens.new_refresh(Utc::now());
     let mut conn = state.conn().await?;
     let rotation = refresh_tokens::rotate(
         &mut conn,
-        &hash_refresh(body.token()?),
+        &presented,
         Uuid::now_v7(),
         &next.hash,
         next.expires_at,

@@ -1,6 +1,6 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header;
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::Utc;
 use quartier_domain::{DisplayName, Email, Password, Role, ValidationErrors};
 use quartier_persistence::users::{self, NewUser};
@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
+use crate::limits;
 use crate::routes::account::{AccountResponse, account_response};
 use crate::state::AppState;
 
@@ -61,14 +62,26 @@ fn must_be_true() -> utoipa::openapi::Object {
         (status = 201, description = "The account was created", body = AccountResponse,
             headers(("ETag" = String, description = "The account's version"), ("Location" = String))),
         (status = 409, description = "An account with this e-mail address exists (`email-taken`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many registrations from this address or for this e-mail address (`rate-limited`); retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/auth/register")]
 pub async fn register(
     state: web::Data<AppState>,
+    request: HttpRequest,
     Json(body): Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let address = limits::client_address(&request, state.rate_limits.proxy_hops);
+    limits::attempt(
+        &state,
+        &format!("register-address:{address}"),
+        state.rate_limits.register_per_hour,
+        limits::Window::Hour,
+        "Too many registrations from this address: wait until Retry-After.",
+    )
+    .await?;
+    limits::account_attempt(&state, &limits::account_bucket("register", &body.email)).await?;
     let mut errors = ValidationErrors::default();
     let email = errors.collect(Email::parse(&body.email));
     let display_name = errors.collect(DisplayName::parse(&body.display_name));

@@ -1,6 +1,6 @@
 //! `DELETE /me`: erasure of one's own account (Art. 17 DSGVO).
 
-use actix_web::{HttpResponse, delete, web};
+use actix_web::{HttpRequest, HttpResponse, delete, web};
 use chrono::Utc;
 use quartier_persistence::privacy::{self, ErasureRefusal};
 use serde::{Deserialize, Serialize};
@@ -10,6 +10,7 @@ use super::{account_gone, load_account};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
+use crate::limits;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -47,16 +48,21 @@ pub struct ErasureResponse {
     responses(
         (status = 200, description = "The account is erased", body = ErasureResponse),
         (status = 401, description = "No valid access token, or the account is gone (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many erasure attempts from this address or for this account (`rate-limited`); retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The password is wrong (`wrong-password`), or an API key was sent (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The only administrator cannot go (`last-admin`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A missing or unknown field (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[delete("/me")]
 pub async fn erase_me(
     state: web::Data<AppState>,
+    request: HttpRequest,
     user: AuthUser,
     Json(body): Json<EraseAccountRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    limits::auth_attempt_from(&state, &request).await?;
+    limits::account_attempt(&state, &format!("password-account:{}", user.id)).await?;
     let account = {
         let mut conn = state.conn().await?;
         load_account(&mut conn, user).await?

@@ -1,4 +1,4 @@
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use quartier_domain::Password;
 use quartier_persistence::users;
 use serde::Deserialize;
@@ -8,6 +8,7 @@ use super::load_account;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
+use crate::limits;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -33,6 +34,7 @@ debug_without_secrets!(ChangePasswordRequest {});
     responses(
         (status = 204, description = "The password was changed and all sessions revoked"),
         (status = 412, description = "The account changed at the same moment (`version-conflict`); retry", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many password changes from this address or for this account (`rate-limited`); retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The current password is wrong (`wrong-password`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The new password breaks the policy (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
@@ -40,9 +42,12 @@ debug_without_secrets!(ChangePasswordRequest {});
 #[post("/me/password")]
 pub async fn change_password(
     state: web::Data<AppState>,
+    request: HttpRequest,
     user: AuthUser,
     Json(body): Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    limits::auth_attempt_from(&state, &request).await?;
+    limits::account_attempt(&state, &format!("password-account:{}", user.id)).await?;
     let account = {
         let mut conn = state.conn().await?;
         load_account(&mut conn, user).await?

@@ -1,0 +1,360 @@
+//! Abuse limits. Every counter lives in PostgreSQL (`rate_limits`), so several API instances
+//! share one limit rather than each granting its own.
+//!
+//! - Per principal: each signed-in user and each API key may make so many requests a minute;
+//!   every answer says how many are left (`RateLimit-Limit`, `RateLimit-Remaining`,
+//!   `RateLimit-Reset`, `RateLimit-Policy`), and one over gets 429 with `Retry-After`.
+//! - Sign-in, registration, token refresh, password change and erasure: per client address
+//!   and per account. Failed sign-ins of one account make it wait until the window ends (at
+//!   most 15 minutes), then it may try again: its owner is never locked out for good.
+//!
+//! Should the database fail while counting, the request goes ahead: the limiter must not turn
+//! a database hiccup into refusals of its own (the request then meets the same database).
+
+use std::net::IpAddr;
+
+use actix_web::HttpRequest;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::web;
+use chrono::{DateTime, Duration, Utc};
+use quartier_persistence::rate_limits::{self, window_start};
+
+use crate::auth::KEY_PREFIX;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The configured limits; 0 switches one off.
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimitSettings {
+    /// `QUARTIER_RATE_LIMIT_USER_PER_MINUTE`: requests a signed-in user may make a minute.
+    pub user_per_minute: u32,
+    /// `QUARTIER_RATE_LIMIT_KEY_PER_MINUTE`: requests an API key may make a minute.
+    pub key_per_minute: u32,
+    /// `QUARTIER_RATE_LIMIT_AUTH_PER_MINUTE`: sign-ins, refreshes, password changes and
+    /// erasures one client address may attempt a minute.
+    pub auth_per_minute: u32,
+    /// `QUARTIER_RATE_LIMIT_REGISTER_PER_HOUR`: registrations one client address may attempt an
+    /// hour.
+    pub register_per_hour: u32,
+    /// `QUARTIER_RATE_LIMIT_ACCOUNT_PER_15_MIN`: refreshes, password changes, erasure attempts
+    /// and registrations for one account (or address) in 15 minutes.
+    pub account_per_15_min: u32,
+    /// `QUARTIER_RATE_LIMIT_FAILED_LOGINS`: failed sign-ins of one account in 15 minutes after
+    /// which it waits until those 15 minutes are over.
+    pub failed_logins: u32,
+    /// `QUARTIER_TRUSTED_PROXY_HOPS`: how many proxies in front of Quartier append to
+    /// `X-Forwarded-For`; the client address is the entry that many places from the right.
+    /// 0 (the default): the peer address, and `X-Forwarded-For` is ignored.
+    pub proxy_hops: usize,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        Self {
+            user_per_minute: 600,
+            key_per_minute: 1200,
+            auth_per_minute: 30,
+            register_per_hour: 20,
+            account_per_15_min: 20,
+            failed_logins: 5,
+            proxy_hops: 0,
+        }
+    }
+}
+
+/// A window of a limit.
+#[derive(Debug, Clone, Copy)]
+pub enum Window {
+    Minute,
+    QuarterHour,
+    Hour,
+}
+
+impl Window {
+    fn length(self) -> Duration {
+        match self {
+            Window::Minute => Duration::minutes(1),
+            Window::QuarterHour => Duration::minutes(15),
+            Window::Hour => Duration::hours(1),
+        }
+    }
+
+    /// Whole seconds until the window holding `now` ends (at least 1).
+    fn seconds_left(self, now: DateTime<Utc>) -> i64 {
+        let end = window_start(now, self.length()) + self.length();
+        (end - now).num_seconds().max(1)
+    }
+}
+
+/// The client's address as a bucket name: IPv6 addresses by their /64, as one household or
+/// host usually holds a whole /64.
+pub fn client_address(req: &HttpRequest, hops: usize) -> String {
+    let forwarded = (hops > 0)
+        .then(|| {
+            let chain: Vec<&str> = req
+                .headers()
+                .get_all("x-forwarded-for")
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .collect();
+            chain
+                .len()
+                .checked_sub(hops)
+                .and_then(|i| chain.get(i))
+                .and_then(|a| a.parse::<IpAddr>().ok())
+        })
+        .flatten();
+    let address = forwarded.or_else(|| req.peer_addr().map(|a| a.ip()));
+    match address {
+        Some(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Some(IpAddr::V6(v6)) => v6
+            .to_ipv4_mapped()
+            .map_or_else(String::new, |v4| v4.to_string()),
+        Some(IpAddr::V4(v4)) => v4.to_string(),
+        None => "unknown".into(),
+    }
+}
+
+/// A bucket for an account named by e-mail address, without the address itself.
+pub fn account_bucket(kind: &str, email: &str) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(email.trim().to_lowercase().as_bytes());
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{kind}:{hex}")
+}
+
+fn too_many(retry_after: i64, detail: &str) -> ApiError {
+    ApiError::TooManyRequests {
+        retry_after: retry_after.max(1) as u64,
+        detail: detail.into(),
+    }
+}
+
+/// Counts one attempt in `bucket` and refuses it (429) when over `limit` in the window.
+pub async fn attempt(
+    state: &AppState,
+    bucket: &str,
+    limit: u32,
+    window: Window,
+    detail: &str,
+) -> Result<(), ApiError> {
+    if limit == 0 {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let counted = match state.conn().await {
+        Ok(mut conn) => rate_limits::hit(&mut conn, bucket, window.length(), now, 1).await,
+        Err(error) => return fail_open(error),
+    };
+    match counted {
+        Ok(count) if count.hits > limit as i32 => Err(too_many(window.seconds_left(now), detail)),
+        Ok(_) => Ok(()),
+        Err(error) => fail_open(error.into()),
+    }
+}
+
+fn fail_open(error: ApiError) -> Result<(), ApiError> {
+    tracing::warn!(%error, "counting a rate limit failed; letting the request through");
+    Ok(())
+}
+
+/// Counts a sign-in, refresh, password change or erasure attempt from the request's client
+/// address.
+pub async fn auth_attempt_from(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
+    let address = client_address(req, state.rate_limits.proxy_hops);
+    attempt(
+        state,
+        &format!("auth-address:{address}"),
+        state.rate_limits.auth_per_minute,
+        Window::Minute,
+        "Too many attempts from this address: wait until Retry-After.",
+    )
+    .await
+}
+
+/// Counts a refresh, password change, erasure or registration attempt for one account
+/// (`bucket` names it).
+pub async fn account_attempt(state: &AppState, bucket: &str) -> Result<(), ApiError> {
+    attempt(
+        state,
+        bucket,
+        state.rate_limits.account_per_15_min,
+        Window::QuarterHour,
+        "Too many attempts for this account: wait until Retry-After.",
+    )
+    .await
+}
+
+/// Sign-in guard for one account: refused while it has `failed_logins` failures in the window.
+pub async fn check_login_failures(state: &AppState, email: &str) -> Result<(), ApiError> {
+    let limit = state.rate_limits.failed_logins;
+    if limit == 0 {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let bucket = account_bucket("login-failures", email);
+    let window = Window::QuarterHour;
+    let failures = match state.conn().await {
+        Ok(mut conn) => rate_limits::peek(&mut conn, &bucket, window.length(), now).await,
+        Err(error) => return fail_open(error),
+    };
+    match failures {
+        Ok(n) if n >= limit as i32 => Err(too_many(
+            window.seconds_left(now),
+            "Too many failed sign-ins for this account: wait until Retry-After, then try again.",
+        )),
+        Ok(_) => Ok(()),
+        Err(error) => fail_open(error.into()),
+    }
+}
+
+/// Records a failed sign-in for the account `email`.
+pub async fn record_login_failure(state: &AppState, email: &str) {
+    if state.rate_limits.failed_logins == 0 {
+        return;
+    }
+    let bucket = account_bucket("login-failures", email);
+    if let Ok(mut conn) = state.conn().await {
+        let counted = rate_limits::hit(
+            &mut conn,
+            &bucket,
+            Window::QuarterHour.length(),
+            Utc::now(),
+            1,
+        )
+        .await;
+        if let Err(error) = counted {
+            tracing::warn!(%error, "recording a failed sign-in failed");
+        }
+    }
+}
+
+/// Forgets the failed sign-ins of `email` after a successful one.
+pub async fn clear_login_failures(state: &AppState, email: &str) {
+    if let Ok(mut conn) = state.conn().await {
+        let bucket = account_bucket("login-failures", email);
+        if let Err(error) = rate_limits::reset(&mut conn, &bucket).await {
+            tracing::warn!(%error, "clearing failed sign-ins failed");
+        }
+    }
+}
+
+/// Who a request is from, for the per-principal limit: the user of a valid access token, or
+/// the public prefix of a presented API key. `None` for anonymous or invalid credentials.
+fn principal(req: &ServiceRequest, state: &AppState) -> Option<(String, u32)> {
+    let headers = req.headers();
+    let key = headers
+        .get("x-api-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .map(str::to_owned);
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim().to_owned());
+    let key = key.or_else(|| bearer.clone().filter(|t| t.starts_with(KEY_PREFIX)));
+    if let Some(key) = key {
+        // `qk_<public>_<secret>`: the public part names the key.
+        let public = key.get(..KEY_PREFIX.len() + 8)?;
+        let limit = state.rate_limits.key_per_minute;
+        return Some((format!("key:{public}"), limit));
+    }
+    let claims = state.tokens.verify_access(&bearer?).ok()?;
+    Some((
+        format!("user:{}", claims.sub),
+        state.rate_limits.user_per_minute,
+    ))
+}
+
+/// The per-principal limit, as middleware: counts the request before it runs, refuses it
+/// with 429 when over, and tells every principal's answer how much is left.
+pub async fn per_principal(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let found = state
+        .as_ref()
+        .and_then(|state| principal(&req, state).map(|p| (state.clone(), p)));
+    let Some((state, (bucket, limit))) = found.filter(|(_, (_, limit))| *limit > 0) else {
+        return next.call(req).await;
+    };
+    let now = Utc::now();
+    let window = Window::Minute;
+    let counted = match state.conn().await {
+        Ok(mut conn) => rate_limits::hit(&mut conn, &bucket, window.length(), now, 1)
+            .await
+            .ok(),
+        Err(_) => None,
+    };
+    let Some(count) = counted else {
+        tracing::warn!("counting the per-principal rate limit failed; letting the request through");
+        return next.call(req).await;
+    };
+    let reset = window.seconds_left(now);
+    let remaining = (i64::from(limit) - i64::from(count.hits)).max(0);
+    if count.hits > limit as i32 {
+        return Err(too_many(
+            reset,
+            "Too many requests from this account or API key: wait until Retry-After.",
+        )
+        .into());
+    }
+    let mut response = next.call(req).await?;
+    let headers = response.headers_mut();
+    for (name, value) in [
+        ("ratelimit-limit", limit.to_string()),
+        ("ratelimit-remaining", remaining.to_string()),
+        ("ratelimit-reset", reset.to_string()),
+        ("ratelimit-policy", format!("{limit};w=60")),
+    ] {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(HeaderName::from_static(name), value);
+        }
+    }
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn the_client_address_comes_from_the_peer_unless_proxies_are_trusted() {
+        let peer = "10.0.0.9:4000".parse().expect("address");
+        let req = TestRequest::default()
+            .peer_addr(peer)
+            .insert_header(("x-forwarded-for", "203.0.113.7, 198.51.100.2"))
+            .to_http_request();
+        assert_eq!(client_address(&req, 0), "10.0.0.9");
+        assert_eq!(client_address(&req, 1), "198.51.100.2");
+        assert_eq!(client_address(&req, 2), "203.0.113.7");
+        // More hops than entries: the chain cannot be trusted, so the peer counts.
+        assert_eq!(client_address(&req, 3), "10.0.0.9");
+    }
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64_prefix() {
+        let req = TestRequest::default()
+            .peer_addr("[2001:db8:1:2:aaaa::1]:443".parse().expect("address"))
+            .to_http_request();
+        assert_eq!(client_address(&req, 0), "2001:db8:1:2::/64");
+    }
+
+    #[test]
+    fn account_buckets_hide_the_address_and_ignore_case() {
+        let a = account_bucket("login-failures", "Anna@Example.org ");
+        assert_eq!(a, account_bucket("login-failures", "anna@example.org"));
+        assert!(!a.contains("anna"));
+    }
+}

@@ -1,0 +1,86 @@
+//! Fixed-window rate-limit counters in PostgreSQL, so that every API instance counts against
+//! the same limits. One statement per hit: no counter is ever read and written apart.
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Integer, Text, Timestamptz};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use crate::Result;
+use crate::schema::rate_limits;
+use crate::sql::Reusable;
+
+/// A bucket's count in the current window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, QueryableByName)]
+pub struct Count {
+    #[diesel(sql_type = Integer)]
+    pub hits: i32,
+    #[diesel(sql_type = Timestamptz)]
+    pub window_start: DateTime<Utc>,
+}
+
+/// The start of the window of length `window` that holds `now`.
+pub fn window_start(now: DateTime<Utc>, window: Duration) -> DateTime<Utc> {
+    let length = window.num_seconds().max(1);
+    let start = now.timestamp().div_euclid(length) * length;
+    DateTime::from_timestamp(start, 0).unwrap_or(now)
+}
+
+const HIT: &str = "INSERT INTO rate_limits AS r (bucket, window_start, hits) VALUES ($1, $2, $3) \
+     ON CONFLICT (bucket) DO UPDATE SET \
+       hits = CASE WHEN r.window_start = EXCLUDED.window_start THEN r.hits + EXCLUDED.hits ELSE EXCLUDED.hits END, \
+       window_start = EXCLUDED.window_start \
+     RETURNING r.hits, r.window_start";
+
+/// Counts `weight` hits for `bucket` in the window holding `now`, and says how many it has
+/// had in that window, these included.
+pub async fn hit(
+    conn: &mut AsyncPgConnection,
+    bucket: &str,
+    window: Duration,
+    now: DateTime<Utc>,
+    weight: i32,
+) -> Result<Count> {
+    Ok(Reusable(
+        diesel::sql_query(HIT)
+            .bind::<Text, _>(bucket)
+            .bind::<Timestamptz, _>(window_start(now, window))
+            .bind::<Integer, _>(weight),
+    )
+    .get_result(conn)
+    .await?)
+}
+
+/// How many hits `bucket` has had in the window holding `now`, without counting one.
+pub async fn peek(
+    conn: &mut AsyncPgConnection,
+    bucket: &str,
+    window: Duration,
+    now: DateTime<Utc>,
+) -> Result<i32> {
+    let found: Option<i32> = rate_limits::table
+        .filter(rate_limits::bucket.eq(bucket))
+        .filter(rate_limits::window_start.eq(window_start(now, window)))
+        .select(rate_limits::hits)
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(found.unwrap_or(0))
+}
+
+/// Forgets `bucket` (a successful sign-in clears its failures).
+pub async fn reset(conn: &mut AsyncPgConnection, bucket: &str) -> Result<()> {
+    diesel::delete(rate_limits::table.filter(rate_limits::bucket.eq(bucket)))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes counters whose window started before `before`; returns how many.
+pub async fn sweep(conn: &mut AsyncPgConnection, before: DateTime<Utc>) -> Result<usize> {
+    Ok(
+        diesel::delete(rate_limits::table.filter(rate_limits::window_start.lt(before)))
+            .execute(conn)
+            .await?,
+    )
+}
