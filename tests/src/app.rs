@@ -148,6 +148,11 @@ impl TestApp {
         Self::start(Arc::new(TestDb::migrated().await), overrides).await
     }
 
+    /// The application on `db`, wherever it is (a server the test started itself).
+    pub async fn spawn_on(db: TestDb, overrides: &[(&str, &str)]) -> Self {
+        Self::start(Arc::new(db), overrides).await
+    }
+
     /// A second API instance on the same database, as behind a load balancer: its own pool,
     /// state and background tasks.
     pub async fn another_instance(&self) -> Self {

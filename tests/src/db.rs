@@ -38,6 +38,17 @@ impl TestDb {
         Self::create(Some(&template)).await
     }
 
+    /// A fresh, migrated database on another server (one a test started itself).
+    pub async fn migrated_on(server: &DatabaseUrl) -> Self {
+        let name = format!("{TEST_PREFIX}{}_{:08x}", unix_now(), rand::random::<u32>());
+        let url = server.with_name(&name);
+        database::create_database_if_missing(&url)
+            .await
+            .expect("create the database");
+        database::run_migrations(&url).await.expect("migrate");
+        Self { url }
+    }
+
     /// A fresh database with nothing in it, for testing the migrations themselves.
     pub async fn empty() -> Self {
         Self::create(None).await

@@ -2,9 +2,11 @@
 //! port, and typed helpers for what tests do again and again.
 
 pub mod app;
+pub mod cluster;
 pub mod db;
 pub mod proxy;
 
 pub use app::{TestApp, TestResponse, TestUser};
+pub use cluster::TempCluster;
 pub use db::TestDb;
 pub use proxy::FreezableProxy;

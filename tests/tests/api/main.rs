@@ -15,6 +15,7 @@ mod openapi;
 mod operations;
 mod operator_sync;
 mod operators;
+mod outage;
 mod privacy;
 mod seed;
 mod sessions;
