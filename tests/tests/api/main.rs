@@ -9,6 +9,7 @@ mod errors;
 mod headers;
 mod imports;
 mod limits;
+mod matrix;
 mod me;
 mod migrations;
 mod openapi;

@@ -1,0 +1,1039 @@
+//! The authorization matrix: every operation of the OpenAPI document, called as every kind of
+//! principal, with the expected allow or deny — and nothing in the database changed by a
+//! denied request. An operation without a row here fails the test.
+
+use std::collections::BTreeSet;
+
+use actix_web::http::Method;
+use chrono::{Duration, Utc};
+use quartier_tests::{TestApp, TestResponse, TestUser};
+use serde_json::{Value, json};
+
+use crate::signups::{id_of, post, shift};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum P {
+    Anonymous,
+    Volunteer,
+    /// The volunteer whose sign-up, qualification or feed the operation names.
+    Owner,
+    CoordinatorA,
+    OperatorAdminA,
+    CoordinatorB,
+    OperatorAdminB,
+    /// An API key of operator A with every scope.
+    KeyA,
+    /// An API key of operator A with every scope but the one the operation needs.
+    KeyAWithoutScope,
+    /// An API key of operator B with every scope.
+    KeyB,
+    Admin,
+}
+
+use P::*;
+
+const EVERYONE: &[P] = &[
+    Anonymous,
+    Volunteer,
+    Owner,
+    CoordinatorA,
+    OperatorAdminA,
+    CoordinatorB,
+    OperatorAdminB,
+    KeyA,
+    KeyAWithoutScope,
+    KeyB,
+    Admin,
+];
+const PEOPLE: &[P] = &[
+    Volunteer,
+    Owner,
+    CoordinatorA,
+    OperatorAdminA,
+    CoordinatorB,
+    OperatorAdminB,
+    Admin,
+];
+const ADMIN: &[P] = &[Admin];
+const STAFF_A: &[P] = &[CoordinatorA, OperatorAdminA, Admin];
+const STAFF_A_AND_KEY: &[P] = &[CoordinatorA, OperatorAdminA, Admin, KeyA];
+const ADMINS_A: &[P] = &[OperatorAdminA, Admin];
+const ADMINS_A_AND_KEY: &[P] = &[OperatorAdminA, Admin, KeyA];
+const OWNER_STAFF_A_AND_KEY: &[P] = &[Owner, CoordinatorA, OperatorAdminA, Admin, KeyA];
+const PEOPLE_AND_KEY: &[P] = &[
+    Volunteer,
+    Owner,
+    CoordinatorA,
+    OperatorAdminA,
+    CoordinatorB,
+    OperatorAdminB,
+    Admin,
+    KeyA,
+];
+
+/// Operation id, who may call it, and the scope an API key needs for it.
+const MATRIX: &[(&str, &[P], Option<&str>)] = &[
+    ("live", EVERYONE, None),
+    ("ready", EVERYONE, None),
+    ("register", EVERYONE, None),
+    ("login", EVERYONE, None),
+    ("refresh", EVERYONE, None),
+    ("logout", EVERYONE, None),
+    ("get_privacy_policy", EVERYONE, None),
+    ("list_qualification_types", EVERYONE, None),
+    ("list_skills", EVERYONE, None),
+    ("list_districts", EVERYONE, None),
+    ("get_district", EVERYONE, None),
+    ("create_district", ADMIN, None),
+    ("update_district", ADMIN, None),
+    ("delete_district", ADMIN, None),
+    ("list_users", ADMIN, None),
+    ("list_audit", ADMIN, None),
+    ("list_operators", EVERYONE, None),
+    ("get_operator", EVERYONE, None),
+    ("create_operator", ADMIN, None),
+    ("update_operator", ADMINS_A, None),
+    ("list_members", STAFF_A, None),
+    ("add_member", ADMINS_A, None),
+    ("update_member", ADMINS_A, None),
+    ("remove_member", ADMINS_A, None),
+    ("list_api_keys", ADMINS_A, None),
+    ("create_api_key", ADMINS_A, None),
+    ("get_api_key", ADMINS_A, None),
+    ("revoke_api_key", ADMINS_A, None),
+    ("create_qualification_type", ADMINS_A, None),
+    ("inspect_qualification", STAFF_A, None),
+    ("list_webhooks", ADMINS_A_AND_KEY, Some("webhooks:manage")),
+    ("create_webhook", ADMINS_A_AND_KEY, Some("webhooks:manage")),
+    ("get_webhook", ADMINS_A_AND_KEY, Some("webhooks:manage")),
+    ("update_webhook", ADMINS_A_AND_KEY, Some("webhooks:manage")),
+    ("delete_webhook", ADMINS_A_AND_KEY, Some("webhooks:manage")),
+    ("list_deliveries", ADMINS_A_AND_KEY, Some("webhooks:manage")),
+    ("ping_webhook", ADMINS_A_AND_KEY, Some("webhooks:manage")),
+    ("list_centres", EVERYONE, None),
+    ("get_centre", EVERYONE, None),
+    ("create_centre", ADMINS_A, None),
+    ("update_centre", ADMINS_A, None),
+    ("get_opening_hours", EVERYONE, None),
+    ("replace_opening_hours", ADMINS_A, None),
+    ("centre_calendar", EVERYONE, None),
+    ("list_activities", EVERYONE, None),
+    ("get_activity", EVERYONE, None),
+    ("create_activity", STAFF_A_AND_KEY, Some("activities:write")),
+    ("update_activity", STAFF_A_AND_KEY, Some("activities:write")),
+    ("upsert_activity", STAFF_A_AND_KEY, Some("activities:write")),
+    ("activity_calendar", EVERYONE, None),
+    ("activity_occurrences", EVERYONE, None),
+    ("search_occurrences", EVERYONE, None),
+    ("get_occurrence", EVERYONE, None),
+    (
+        "update_occurrence",
+        STAFF_A_AND_KEY,
+        Some("activities:write"),
+    ),
+    ("search_shifts", EVERYONE, None),
+    ("get_shift", EVERYONE, None),
+    ("create_shift", STAFF_A_AND_KEY, Some("shifts:write")),
+    (
+        "create_activity_shifts",
+        STAFF_A_AND_KEY,
+        Some("shifts:write"),
+    ),
+    ("update_shift", STAFF_A_AND_KEY, Some("shifts:write")),
+    ("upsert_shift", STAFF_A_AND_KEY, Some("shifts:write")),
+    ("import", STAFF_A_AND_KEY, Some("shifts:write")),
+    ("create_signup", PEOPLE_AND_KEY, Some("signups:write")),
+    ("get_signup", OWNER_STAFF_A_AND_KEY, Some("roster:read")),
+    (
+        "cancel_signup",
+        OWNER_STAFF_A_AND_KEY,
+        Some("signups:write"),
+    ),
+    (
+        "delete_signup",
+        OWNER_STAFF_A_AND_KEY,
+        Some("signups:write"),
+    ),
+    ("check_in", STAFF_A_AND_KEY, Some("signups:write")),
+    ("record_attendance", STAFF_A_AND_KEY, Some("signups:write")),
+    ("shift_roster", STAFF_A_AND_KEY, Some("roster:read")),
+    ("centre_roster", STAFF_A_AND_KEY, Some("roster:read")),
+    ("operator_roster", STAFF_A_AND_KEY, Some("roster:read")),
+    ("get_me", PEOPLE, None),
+    ("update_me", PEOPLE, None),
+    ("change_password", PEOPLE, None),
+    ("consent_to_privacy_policy", PEOPLE, None),
+    ("my_audit", PEOPLE, None),
+    ("export_me", PEOPLE, None),
+    ("get_profile", PEOPLE, None),
+    ("update_profile", PEOPLE, None),
+    ("my_signups", PEOPLE, None),
+    ("my_hours", PEOPLE, None),
+    ("my_qualifications", PEOPLE, None),
+    ("declare_qualification", PEOPLE, None),
+    ("withdraw_qualification", &[Owner], None),
+    ("create_calendar_feed", PEOPLE, None),
+    ("revoke_calendar_feed", PEOPLE, None),
+    ("my_calendar", EVERYONE, None),
+    // Last: it erases the callers.
+    ("erase_me", PEOPLE, None),
+];
+
+const SCOPES: [&str; 5] = [
+    "activities:write",
+    "shifts:write",
+    "signups:write",
+    "roster:read",
+    "webhooks:manage",
+];
+
+/// Everything the operations name: two operators, their staff, keys, and operator A's
+/// centre, activity, occurrence, shift, sign-up and webhook.
+struct Fixture {
+    admin: TestUser,
+    volunteer: TestUser,
+    owner: TestUser,
+    coordinator_a: TestUser,
+    operator_admin_a: TestUser,
+    coordinator_b: TestUser,
+    operator_admin_b: TestUser,
+    key_a: String,
+    /// Operator A's keys, each lacking one scope (in the order of `SCOPES`).
+    keys_a_without: Vec<String>,
+    key_b: String,
+    operator_a: String,
+    district: String,
+    centre_a: String,
+    activity_a: String,
+    occurrence_a: String,
+    shift_a: String,
+    signup: String,
+    webhook_a: String,
+    owner_qualification: String,
+}
+
+const PASSWORD: &str = "ein sicheres Passwort";
+
+async fn ok(response: TestResponse) -> Value {
+    assert!(
+        (200..300).contains(&response.status),
+        "{}: {}",
+        response.status,
+        String::from_utf8_lossy(&response.body)
+    );
+    response.json()
+}
+
+async fn key(app: &TestApp, admin: &str, operator: &str, scopes: &[&str]) -> String {
+    let created = ok(post(
+        app,
+        admin,
+        &format!("/api/v1/operators/{operator}/api-keys"),
+        json!({"name": "Matrix", "scopes": scopes}),
+    )
+    .await)
+    .await;
+    created["key_secret"].as_str().expect("secret").to_owned()
+}
+
+async fn fixture(app: &TestApp) -> Fixture {
+    let admin = app.admin().await;
+    let a = admin.access_token.as_str();
+    let district = id_of(
+        &post(
+            app,
+            a,
+            "/api/v1/districts",
+            json!({"name": "Nordstadt", "town": "Musterstadt"}),
+        )
+        .await,
+    );
+    let mut operators = Vec::new();
+    for name in ["Träger A", "Träger B"] {
+        operators.push(id_of(
+            &post(
+                app,
+                a,
+                "/api/v1/operators",
+                json!({"name": name, "kind": "association"}),
+            )
+            .await,
+        ));
+    }
+    let volunteer = app.signed_up("volunteer@example.org").await;
+    let owner = app.signed_up("owner@example.org").await;
+    let mut staff = Vec::new();
+    for (operator, email, role) in [
+        (&operators[0], "coord-a@example.org", "coordinator"),
+        (&operators[0], "admin-a@example.org", "operator_admin"),
+        (&operators[1], "coord-b@example.org", "coordinator"),
+        (&operators[1], "admin-b@example.org", "operator_admin"),
+    ] {
+        staff.push(app.signed_up(email).await);
+        ok(post(
+            app,
+            a,
+            &format!("/api/v1/operators/{operator}/members"),
+            json!({"email": email, "role": role}),
+        )
+        .await)
+        .await;
+    }
+    let centre_a = id_of(
+        &post(
+            app,
+            a,
+            "/api/v1/centres",
+            json!({
+                "operator_id": operators[0], "district_id": district, "name": "Bürgerhaus",
+                "kind": "community_house",
+                "address": {"street": "Marktplatz 1", "postcode": "44135", "town": "Musterstadt"},
+                "position": {"latitude": 51.5, "longitude": 7.4},
+            }),
+        )
+        .await,
+    );
+    let activity_a = id_of(
+        &post(
+            app,
+            a,
+            "/api/v1/activities",
+            json!({
+                "centre_id": centre_a, "title": "Offener Treff", "category": "open_meetup",
+                "status": "published",
+                "schedule": {"kind": "recurring", "rrule": "FREQ=WEEKLY;COUNT=20",
+                    "first_start": (Utc::now() + Duration::days(2)).format("%Y-%m-%dT15:00:00").to_string(),
+                    "duration_minutes": 120},
+            }),
+        )
+        .await,
+    );
+    let window = format!(
+        "from={}&to={}",
+        Utc::now().format("%Y-%m-%dT%H:%M:%SZ"),
+        (Utc::now() + Duration::days(60)).format("%Y-%m-%dT%H:%M:%SZ")
+    );
+    let occurrences = ok(app
+        .get(
+            &format!("/api/v1/activities/{activity_a}/occurrences?{window}"),
+            None,
+        )
+        .await)
+    .await;
+    let occurrence_a = occurrences["items"][0]["id"]
+        .as_str()
+        .expect("an occurrence")
+        .to_owned();
+    let setup = crate::signups::Setup {
+        admin: admin.clone(),
+        coordinator: staff[0].clone(),
+        other_coordinator: staff[2].clone(),
+        operator: operators[0].clone(),
+        other_operator: operators[1].clone(),
+        centre: centre_a.clone(),
+    };
+    let shift_a = shift(app, &setup, "Tische decken", 72, 50, json!({})).await;
+    let signup = id_of(&crate::signups::sign_up(app, &owner.access_token, &shift_a).await);
+    let owner_qualification = id_of(
+        &post(
+            app,
+            &owner.access_token,
+            "/api/v1/me/qualifications",
+            json!({"type_id": "00000000-0000-7000-8000-000000000003",
+                   "issued_on": (Utc::now() - Duration::days(10)).date_naive()}),
+        )
+        .await,
+    );
+    let key_a = key(app, a, &operators[0], &SCOPES).await;
+    let mut keys_a_without = Vec::new();
+    for scope in SCOPES {
+        let others: Vec<&str> = SCOPES.iter().copied().filter(|s| *s != scope).collect();
+        keys_a_without.push(key(app, a, &operators[0], &others).await);
+    }
+    let key_b = key(app, a, &operators[1], &SCOPES).await;
+    let webhook_a = id_of(
+        &post(
+            app,
+            a,
+            &format!("/api/v1/operators/{}/webhooks", operators[0]),
+            json!({"url": "http://127.0.0.1:9/hook"}),
+        )
+        .await,
+    );
+    let mut staff = staff.into_iter();
+    let mut next = || staff.next().expect("staff");
+    Fixture {
+        coordinator_a: next(),
+        operator_admin_a: next(),
+        coordinator_b: next(),
+        operator_admin_b: next(),
+        admin,
+        volunteer,
+        owner,
+        key_a,
+        keys_a_without,
+        key_b,
+        operator_a: operators[0].clone(),
+        district,
+        centre_a,
+        activity_a,
+        occurrence_a,
+        shift_a,
+        signup,
+        webhook_a,
+        owner_qualification,
+    }
+}
+
+impl Fixture {
+    fn person(&self, p: P) -> Option<&TestUser> {
+        match p {
+            Volunteer => Some(&self.volunteer),
+            Owner => Some(&self.owner),
+            CoordinatorA => Some(&self.coordinator_a),
+            OperatorAdminA => Some(&self.operator_admin_a),
+            CoordinatorB => Some(&self.coordinator_b),
+            OperatorAdminB => Some(&self.operator_admin_b),
+            Admin => Some(&self.admin),
+            Anonymous | KeyA | KeyAWithoutScope | KeyB => None,
+        }
+    }
+
+    /// The credential headers of `p` for an operation needing `scope`.
+    fn credentials(&self, p: P, scope: Option<&str>) -> Vec<(String, String)> {
+        let key = match p {
+            KeyA => Some(self.key_a.clone()),
+            KeyB => Some(self.key_b.clone()),
+            KeyAWithoutScope => Some(match scope {
+                Some(scope) => {
+                    let at = SCOPES
+                        .iter()
+                        .position(|s| *s == scope)
+                        .expect("known scope");
+                    self.keys_a_without[at].clone()
+                }
+                None => self.keys_a_without[0].clone(),
+            }),
+            _ => None,
+        };
+        if let Some(key) = key {
+            return vec![("x-api-key".into(), key)];
+        }
+        self.person(p)
+            .map(|u| vec![("authorization".into(), format!("Bearer {}", u.access_token))])
+            .unwrap_or_default()
+    }
+}
+
+fn day(days: i64) -> String {
+    (Utc::now() + Duration::days(days))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+impl Fixture {
+    /// The fixture as the sign-up helpers know it.
+    fn setup(&self) -> crate::signups::Setup {
+        crate::signups::Setup {
+            admin: self.admin.clone(),
+            coordinator: self.coordinator_a.clone(),
+            other_coordinator: self.coordinator_b.clone(),
+            operator: self.operator_a.clone(),
+            other_operator: String::new(),
+            centre: self.centre_a.clone(),
+        }
+    }
+}
+
+/// The request `op` makes for `p`: method, path and body. Operations that consume what they
+/// name (deletion, revocation, cancellation, a refresh token's single use) get a fresh one.
+async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String, Option<Value>) {
+    let a = fx.admin.access_token.as_str();
+    let op_a = fx.operator_a.as_str();
+    let window = format!("from={}&to={}", day(-1), day(30));
+    let starts = Utc::now() + Duration::days(5);
+    let timed_shift = json!({
+        "centre_id": fx.centre_a, "title": "Matrix", "capacity": 3,
+        "starts_at": starts, "ends_at": starts + Duration::hours(2),
+    });
+    let activity_body = json!({
+        "centre_id": fx.centre_a, "title": "Sprachcafé", "category": "coffee_table",
+        "schedule": {"kind": "once", "starts_at": day(40), "ends_at": (Utc::now() + Duration::days(40) + Duration::hours(2)).format("%Y-%m-%dT%H:%M:%SZ").to_string()},
+    });
+    let fresh_login = || async {
+        let tokens = app.login("volunteer@example.org", PASSWORD).await.json();
+        tokens["refresh_token"]
+            .as_str()
+            .expect("refresh")
+            .to_owned()
+    };
+    let unique = uuid::Uuid::now_v7().simple().to_string();
+    let me = fx.person(p);
+    let own_password = me.map_or(PASSWORD, |u| u.password.as_str());
+    match op {
+        "live" => (Method::GET, "/health/live".into(), None),
+        "ready" => (Method::GET, "/health/ready".into(), None),
+        "register" => (
+            Method::POST,
+            "/api/v1/auth/register".into(),
+            Some(
+                json!({"email": format!("new-{unique}@example.org"), "display_name": "Neu",
+                        "password": PASSWORD, "privacy_consent": true}),
+            ),
+        ),
+        "login" => (
+            Method::POST,
+            "/api/v1/auth/login".into(),
+            Some(json!({"email": "volunteer@example.org", "password": PASSWORD})),
+        ),
+        "refresh" => (
+            Method::POST,
+            "/api/v1/auth/refresh".into(),
+            Some(json!({"refresh_token": fresh_login().await})),
+        ),
+        "logout" => (
+            Method::POST,
+            "/api/v1/auth/logout".into(),
+            Some(json!({"refresh_token": fresh_login().await})),
+        ),
+        "get_privacy_policy" => (Method::GET, "/api/v1/privacy-policy".into(), None),
+        "list_qualification_types" => (Method::GET, "/api/v1/qualification-types".into(), None),
+        "list_skills" => (Method::GET, "/api/v1/skills".into(), None),
+        "list_districts" => (Method::GET, "/api/v1/districts".into(), None),
+        "get_district" => (
+            Method::GET,
+            format!("/api/v1/districts/{}", fx.district),
+            None,
+        ),
+        "create_district" => (
+            Method::POST,
+            "/api/v1/districts".into(),
+            Some(json!({"name": format!("Viertel {unique}"), "town": "Musterstadt"})),
+        ),
+        "update_district" => (
+            Method::PATCH,
+            format!("/api/v1/districts/{}", fx.district),
+            Some(json!({"name": "Nordstadt"})),
+        ),
+        "delete_district" => {
+            let fresh = id_of(
+                &post(
+                    app,
+                    a,
+                    "/api/v1/districts",
+                    json!({"name": format!("Weg {unique}"), "town": "Musterstadt"}),
+                )
+                .await,
+            );
+            (Method::DELETE, format!("/api/v1/districts/{fresh}"), None)
+        }
+        "list_users" => (Method::GET, "/api/v1/users".into(), None),
+        "list_audit" => (Method::GET, "/api/v1/audit".into(), None),
+        "list_operators" => (Method::GET, "/api/v1/operators".into(), None),
+        "get_operator" => (Method::GET, format!("/api/v1/operators/{op_a}"), None),
+        "create_operator" => (
+            Method::POST,
+            "/api/v1/operators".into(),
+            Some(json!({"name": format!("Träger {unique}"), "kind": "association"})),
+        ),
+        "update_operator" => (
+            Method::PATCH,
+            format!("/api/v1/operators/{op_a}"),
+            Some(json!({"description": "Ein Verein im Quartier"})),
+        ),
+        "list_members" => (
+            Method::GET,
+            format!("/api/v1/operators/{op_a}/members"),
+            None,
+        ),
+        "add_member" => {
+            let email = format!("member-{unique}@example.org");
+            app.signed_up(&email).await;
+            (
+                Method::POST,
+                format!("/api/v1/operators/{op_a}/members"),
+                Some(json!({"email": email, "role": "coordinator"})),
+            )
+        }
+        "update_member" => (
+            Method::PATCH,
+            format!("/api/v1/operators/{op_a}/members/{}", fx.coordinator_a.id),
+            Some(json!({"role": "coordinator"})),
+        ),
+        "remove_member" => {
+            let email = format!("leaving-{unique}@example.org");
+            let leaving = app.signed_up(&email).await;
+            ok(post(
+                app,
+                a,
+                &format!("/api/v1/operators/{op_a}/members"),
+                json!({"email": email, "role": "coordinator"}),
+            )
+            .await)
+            .await;
+            (
+                Method::DELETE,
+                format!("/api/v1/operators/{op_a}/members/{}", leaving.id),
+                None,
+            )
+        }
+        "list_api_keys" => (
+            Method::GET,
+            format!("/api/v1/operators/{op_a}/api-keys"),
+            None,
+        ),
+        "create_api_key" => (
+            Method::POST,
+            format!("/api/v1/operators/{op_a}/api-keys"),
+            Some(json!({"name": "Neu", "scopes": ["roster:read"]})),
+        ),
+        "get_api_key" | "revoke_api_key" => {
+            let created = ok(post(
+                app,
+                a,
+                &format!("/api/v1/operators/{op_a}/api-keys"),
+                json!({"name": "Ziel", "scopes": ["roster:read"]}),
+            )
+            .await)
+            .await;
+            let id = created["id"].as_str().expect("id");
+            let method = if op == "get_api_key" {
+                Method::GET
+            } else {
+                Method::DELETE
+            };
+            (
+                method,
+                format!("/api/v1/operators/{op_a}/api-keys/{id}"),
+                None,
+            )
+        }
+        "create_qualification_type" => (
+            Method::POST,
+            format!("/api/v1/operators/{op_a}/qualification-types"),
+            Some(json!({"name": format!("Einweisung {unique}")})),
+        ),
+        "inspect_qualification" => (
+            Method::POST,
+            format!("/api/v1/operators/{op_a}/qualification-checks"),
+            Some(
+                json!({"user_id": fx.volunteer.id, "type_id": "00000000-0000-7000-8000-000000000003",
+                        "issued_on": (Utc::now() - Duration::days(5)).date_naive()}),
+            ),
+        ),
+        "list_webhooks" => (
+            Method::GET,
+            format!("/api/v1/operators/{op_a}/webhooks"),
+            None,
+        ),
+        "create_webhook" => (
+            Method::POST,
+            format!("/api/v1/operators/{op_a}/webhooks"),
+            Some(json!({"url": "http://127.0.0.1:9/new"})),
+        ),
+        "get_webhook" => (
+            Method::GET,
+            format!("/api/v1/operators/{op_a}/webhooks/{}", fx.webhook_a),
+            None,
+        ),
+        "update_webhook" => (
+            Method::PATCH,
+            format!("/api/v1/operators/{op_a}/webhooks/{}", fx.webhook_a),
+            Some(json!({"description": "Dienstplan"})),
+        ),
+        "delete_webhook" => {
+            let fresh = id_of(
+                &post(
+                    app,
+                    a,
+                    &format!("/api/v1/operators/{op_a}/webhooks"),
+                    json!({"url": "http://127.0.0.1:9/gone"}),
+                )
+                .await,
+            );
+            (
+                Method::DELETE,
+                format!("/api/v1/operators/{op_a}/webhooks/{fresh}"),
+                None,
+            )
+        }
+        "list_deliveries" => (
+            Method::GET,
+            format!(
+                "/api/v1/operators/{op_a}/webhooks/{}/deliveries",
+                fx.webhook_a
+            ),
+            None,
+        ),
+        "ping_webhook" => (
+            Method::POST,
+            format!("/api/v1/operators/{op_a}/webhooks/{}/ping", fx.webhook_a),
+            Some(json!({})),
+        ),
+        "list_centres" => (Method::GET, "/api/v1/centres".into(), None),
+        "get_centre" => (
+            Method::GET,
+            format!("/api/v1/centres/{}", fx.centre_a),
+            None,
+        ),
+        "create_centre" => (
+            Method::POST,
+            "/api/v1/centres".into(),
+            Some(json!({
+                "operator_id": op_a, "district_id": fx.district, "name": format!("Treff {unique}"),
+                "kind": "community_house",
+                "address": {"street": "Weg 2", "postcode": "44135", "town": "Musterstadt"},
+                "position": {"latitude": 51.5, "longitude": 7.4},
+            })),
+        ),
+        "update_centre" => (
+            Method::PATCH,
+            format!("/api/v1/centres/{}", fx.centre_a),
+            Some(json!({"description": "Für alle"})),
+        ),
+        "get_opening_hours" => (
+            Method::GET,
+            format!("/api/v1/centres/{}/opening-hours", fx.centre_a),
+            None,
+        ),
+        "replace_opening_hours" => (
+            Method::PUT,
+            format!("/api/v1/centres/{}/opening-hours", fx.centre_a),
+            Some(json!({"weekly": [], "closures": []})),
+        ),
+        "centre_calendar" => (
+            Method::GET,
+            format!("/api/v1/centres/{}/calendar.ics", fx.centre_a),
+            None,
+        ),
+        "list_activities" => (Method::GET, "/api/v1/activities".into(), None),
+        "get_activity" => (
+            Method::GET,
+            format!("/api/v1/activities/{}", fx.activity_a),
+            None,
+        ),
+        "create_activity" => (
+            Method::POST,
+            "/api/v1/activities".into(),
+            Some(activity_body),
+        ),
+        "update_activity" => (
+            Method::PATCH,
+            format!("/api/v1/activities/{}", fx.activity_a),
+            Some(json!({"description": "Kaffee für alle"})),
+        ),
+        "upsert_activity" => (
+            Method::PUT,
+            format!("/api/v1/operators/{op_a}/activities/by-external-id/M-{unique}"),
+            Some(activity_body),
+        ),
+        "activity_calendar" => (
+            Method::GET,
+            format!("/api/v1/activities/{}/calendar.ics", fx.activity_a),
+            None,
+        ),
+        "activity_occurrences" => (
+            Method::GET,
+            format!("/api/v1/activities/{}/occurrences?{window}", fx.activity_a),
+            None,
+        ),
+        "search_occurrences" => (Method::GET, format!("/api/v1/occurrences?{window}"), None),
+        "get_occurrence" => (
+            Method::GET,
+            format!("/api/v1/occurrences/{}", fx.occurrence_a),
+            None,
+        ),
+        "update_occurrence" => (
+            Method::PATCH,
+            format!("/api/v1/occurrences/{}", fx.occurrence_a),
+            Some(json!({"note": "Diesmal im Garten."})),
+        ),
+        "search_shifts" => (Method::GET, "/api/v1/shifts".into(), None),
+        "get_shift" => (Method::GET, format!("/api/v1/shifts/{}", fx.shift_a), None),
+        "create_shift" => (Method::POST, "/api/v1/shifts".into(), Some(timed_shift)),
+        "create_activity_shifts" => (
+            Method::POST,
+            format!("/api/v1/activities/{}/shifts", fx.activity_a),
+            Some(json!({"title": "Aufbauen", "capacity": 2})),
+        ),
+        "update_shift" => (
+            Method::PATCH,
+            format!("/api/v1/shifts/{}", fx.shift_a),
+            Some(json!({"description": "Bitte pünktlich"})),
+        ),
+        "upsert_shift" => (
+            Method::PUT,
+            format!("/api/v1/operators/{op_a}/shifts/by-external-id/S-{unique}"),
+            Some(timed_shift),
+        ),
+        "import" => (
+            Method::POST,
+            format!("/api/v1/operators/{op_a}/imports"),
+            Some(
+                json!({"shifts": [{"external_id": format!("I-{unique}"), "centre_id": fx.centre_a,
+                "title": "Import", "capacity": 1, "starts_at": day(9), "ends_at": day(10)}]}),
+            ),
+        ),
+        "create_signup" => {
+            // People sign themselves up; a key names the volunteer.
+            let body = match me {
+                Some(_) => None,
+                None => Some(json!({"user_id": fx.volunteer.id})),
+            };
+            let fresh = shift(
+                app,
+                &fx.setup(),
+                "Neu",
+                24 * 20 + 3 * (p as i64),
+                5,
+                json!({}),
+            )
+            .await;
+            (
+                Method::POST,
+                format!("/api/v1/shifts/{fresh}/signups"),
+                body,
+            )
+        }
+        "get_signup" => (Method::GET, format!("/api/v1/signups/{}", fx.signup), None),
+        "cancel_signup" | "delete_signup" => {
+            let fresh = shift(
+                app,
+                &fx.setup(),
+                "Absage",
+                24 * 30 + 3 * (p as i64) + if op == "cancel_signup" { 0 } else { 24 * 10 },
+                5,
+                json!({}),
+            )
+            .await;
+            let signup = id_of(&crate::signups::sign_up(app, &fx.owner.access_token, &fresh).await);
+            if op == "cancel_signup" {
+                (
+                    Method::POST,
+                    format!("/api/v1/signups/{signup}/cancel"),
+                    Some(json!({})),
+                )
+            } else {
+                (Method::DELETE, format!("/api/v1/signups/{signup}"), None)
+            }
+        }
+        "check_in" => (
+            Method::POST,
+            format!("/api/v1/signups/{}/check-in", fx.signup),
+            Some(json!({})),
+        ),
+        "record_attendance" => (
+            Method::POST,
+            format!("/api/v1/signups/{}/attendance", fx.signup),
+            Some(json!({"attended": true})),
+        ),
+        "shift_roster" => (
+            Method::GET,
+            format!("/api/v1/shifts/{}/roster", fx.shift_a),
+            None,
+        ),
+        "centre_roster" => (
+            Method::GET,
+            format!("/api/v1/centres/{}/roster?{window}", fx.centre_a),
+            None,
+        ),
+        "operator_roster" => (
+            Method::GET,
+            format!("/api/v1/operators/{op_a}/roster?{window}"),
+            None,
+        ),
+        "get_me" => (Method::GET, "/api/v1/me".into(), None),
+        "update_me" => (
+            Method::PATCH,
+            "/api/v1/me".into(),
+            Some(json!({"display_name": "Test Person"})),
+        ),
+        "change_password" => (
+            Method::POST,
+            "/api/v1/me/password".into(),
+            Some(json!({"current_password": own_password, "new_password": own_password})),
+        ),
+        "consent_to_privacy_policy" => (
+            Method::POST,
+            "/api/v1/me/privacy-consent".into(),
+            Some(json!({"version": "2026-11"})),
+        ),
+        "my_audit" => (Method::GET, "/api/v1/me/audit".into(), None),
+        "export_me" => (Method::GET, "/api/v1/me/export".into(), None),
+        "get_profile" => (Method::GET, "/api/v1/me/profile".into(), None),
+        "update_profile" => (
+            Method::PATCH,
+            "/api/v1/me/profile".into(),
+            Some(json!({"availability": "abends"})),
+        ),
+        "my_signups" => (Method::GET, "/api/v1/me/signups".into(), None),
+        "my_hours" => (Method::GET, "/api/v1/me/hours".into(), None),
+        "my_qualifications" => (Method::GET, "/api/v1/me/qualifications".into(), None),
+        "declare_qualification" => (
+            Method::POST,
+            "/api/v1/me/qualifications".into(),
+            Some(json!({"type_id": "00000000-0000-7000-8000-000000000002",
+                        "issued_on": (Utc::now() - Duration::days(3)).date_naive()})),
+        ),
+        "withdraw_qualification" => (
+            Method::DELETE,
+            format!("/api/v1/me/qualifications/{}", fx.owner_qualification),
+            None,
+        ),
+        "create_calendar_feed" => (
+            Method::POST,
+            "/api/v1/me/calendar-feed".into(),
+            Some(json!({})),
+        ),
+        "revoke_calendar_feed" => (Method::DELETE, "/api/v1/me/calendar-feed".into(), None),
+        "my_calendar" => {
+            let made = ok(post(
+                app,
+                &fx.owner.access_token,
+                "/api/v1/me/calendar-feed",
+                json!({}),
+            )
+            .await)
+            .await;
+            let url = made["url"].as_str().expect("url");
+            let path = &url[url.find("/api/v1/").expect("path")..];
+            (Method::GET, path.to_owned(), None)
+        }
+        "erase_me" => (
+            Method::DELETE,
+            "/api/v1/me".into(),
+            Some(json!({"password": own_password})),
+        ),
+        other => panic!("no request for {other}: add it to `request`"),
+    }
+}
+
+/// A digest of what the database holds, without the columns background work and
+/// authentication itself change (a key's last use, the outbox's publication, webhook
+/// delivery bookkeeping, rate-limit counters).
+async fn digest(app: &TestApp) -> String {
+    let tables = app
+        .texts(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' \
+             AND table_type = 'BASE TABLE' AND table_name NOT IN \
+             ('__diesel_schema_migrations', 'rate_limits', 'webhook_deliveries', 'webhook_attempts') \
+             ORDER BY table_name",
+        )
+        .await;
+    let parts: Vec<String> = tables
+        .iter()
+        .map(|t| {
+            format!(
+                "(SELECT '{t}:' || md5(coalesce(string_agg(x, '|' ORDER BY x), '')) FROM \
+                 (SELECT (to_jsonb(r) - ARRAY['last_used_at', 'published_at', 'failing_since'])::text AS x \
+                  FROM {t} r) q)"
+            )
+        })
+        .collect();
+    app.texts(&format!("SELECT concat_ws(',', {})", parts.join(", ")))
+        .await
+        .concat()
+}
+
+#[actix_web::test]
+async fn every_operation_allows_exactly_the_principals_it_should() {
+    let app = TestApp::spawn_with(&[
+        ("QUARTIER_WEBHOOK_ALLOW_LOOPBACK", "true"),
+        ("QUARTIER_WEBHOOK_POLL_MS", "60000"),
+        ("QUARTIER_RATE_LIMIT_AUTH_PER_MINUTE", "100000"),
+        ("QUARTIER_RATE_LIMIT_REGISTER_PER_HOUR", "100000"),
+        ("QUARTIER_RATE_LIMIT_ACCOUNT_PER_15_MIN", "100000"),
+        ("QUARTIER_RATE_LIMIT_USER_PER_MINUTE", "100000"),
+        ("QUARTIER_RATE_LIMIT_KEY_PER_MINUTE", "100000"),
+    ])
+    .await;
+    let fx = fixture(&app).await;
+
+    // Every operation of the document has a row, and every row an operation.
+    let document = quartier_api::openapi_document();
+    let documented: BTreeSet<String> = document
+        .paths
+        .paths
+        .values()
+        .flat_map(|item| {
+            [&item.get, &item.put, &item.post, &item.delete, &item.patch]
+                .into_iter()
+                .flatten()
+                .filter_map(|op| op.operation_id.clone())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let tabled: BTreeSet<String> = MATRIX.iter().map(|(op, _, _)| (*op).to_owned()).collect();
+    assert_eq!(
+        documented.difference(&tabled).collect::<Vec<_>>(),
+        Vec::<&String>::new(),
+        "operations without a row in the authorization matrix"
+    );
+    assert_eq!(
+        tabled.difference(&documented).collect::<Vec<_>>(),
+        Vec::<&String>::new(),
+        "rows for operations that do not exist"
+    );
+
+    let mut failures = Vec::new();
+    for (op, allowed, scope) in MATRIX {
+        // Denied callers first, so that nothing they try finds its target consumed.
+        let mut order: Vec<P> = EVERYONE.to_vec();
+        order.sort_by_key(|p| allowed.contains(p));
+        for p in order {
+            let (method, path, body) = request(&app, &fx, op, p).await;
+            let mut headers = fx.credentials(p, *scope);
+            if matches!(method, Method::PATCH | Method::PUT | Method::DELETE) {
+                headers.push(("if-match".into(), "*".into()));
+            }
+            let headers: Vec<(&str, &str)> = headers
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let before = if allowed.contains(&p) {
+                None
+            } else {
+                Some(digest(&app).await)
+            };
+            let answer = match &body {
+                Some(body) => {
+                    let bytes = serde_json::to_vec(body).expect("json");
+                    app.send(
+                        method.clone(),
+                        &path,
+                        &headers,
+                        Some(("application/json", bytes)),
+                    )
+                    .await
+                }
+                None => app.send(method.clone(), &path, &headers, None).await,
+            };
+            let status = answer.status;
+            let denied = matches!(status, 401 | 403 | 404);
+            let changed = match &before {
+                Some(before) => digest(&app).await != *before,
+                None => false,
+            };
+            if before.is_none() && (denied || status >= 500) {
+                failures.push(format!(
+                    "{op} as {p:?}: expected to be allowed, got {status} {}",
+                    String::from_utf8_lossy(&answer.body)
+                ));
+            } else if before.is_some() && !denied {
+                failures.push(format!(
+                    "{op} as {p:?}: expected to be denied, got {status}"
+                ));
+            } else if changed {
+                failures.push(format!(
+                    "{op} as {p:?}: denied with {status}, but the database changed"
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of the matrix's expectations failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
