@@ -32,9 +32,12 @@ pub fn build_app(
         InitError = (),
     >,
 > {
+    // Handlers that read the raw body (`web::Bytes`) get the same limit as JSON bodies.
+    let payload = web::PayloadConfig::new(state.body_limit);
     let (app, document) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
+        .app_data(payload)
         .app_data(state)
         .app_data(
             web::QueryConfig::default()

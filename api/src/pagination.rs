@@ -12,6 +12,8 @@ use crate::error::ApiError;
 
 pub const DEFAULT_LIMIT: u32 = 20;
 pub const MAX_LIMIT: u32 = 100;
+/// The longest cursor any list gives out (a sort key of at most a few hundred characters).
+pub const MAX_CURSOR_LEN: usize = 2048;
 
 /// One page of a list.
 #[derive(Debug, Serialize, ToSchema)]
@@ -35,6 +37,12 @@ pub fn decode_cursor<K: DeserializeOwned>(cursor: Option<&str>) -> Result<Option
     let Some(cursor) = cursor else {
         return Ok(None);
     };
+    if cursor.len() > MAX_CURSOR_LEN {
+        return Err(ApiError::validation(
+            "cursor",
+            "is not a cursor this list gave out",
+        ));
+    }
     URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()

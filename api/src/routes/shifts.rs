@@ -704,6 +704,13 @@ pub async fn update_shift(
             "a cancelled shift cannot be opened again: create a new one",
         );
     }
+    if body
+        .move_to_waitlist
+        .as_ref()
+        .is_some_and(|ids| ids.len() > 1000)
+    {
+        errors.push("move_to_waitlist", "must name at most 1000 sign-ups");
+    }
     errors.into_result()?;
     require_centre(
         &mut conn,
@@ -770,7 +777,7 @@ pub struct ShiftSearchQuery {
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
-    #[param(max_length = 512)]
+    #[param(max_length = 2048)]
     pub cursor: Option<String>,
 }
 

@@ -124,6 +124,42 @@ async fn the_body_limit_is_configurable() {
         .await;
 
     response.assert_problem(413, "payload-too-large");
+    // Routes that read the raw body keep to the same limit.
+    let user = app.signed_up("anna@example.org").await;
+    let signup = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/shifts/{}/signups", uuid::Uuid::now_v7()),
+            &[("authorization", &format!("Bearer {}", user.access_token))],
+            Some(("application/json", padding.clone().into_bytes())),
+        )
+        .await;
+    signup.assert_problem(413, "payload-too-large");
+}
+
+#[actix_web::test]
+async fn a_password_longer_than_any_allowed_is_simply_wrong() {
+    let app = TestApp::spawn().await;
+    let user = app.signed_up("anna@example.org").await;
+    let long = "p".repeat(100_000);
+
+    let login = app.login("anna@example.org", &long).await;
+    let change = app
+        .json(
+            Method::POST,
+            "/api/v1/me/password",
+            Some(&user.access_token),
+            &[],
+            &json!({"current_password": long, "new_password": "ein ganz neues Passwort"}),
+        )
+        .await;
+
+    login.assert_problem(401, "invalid-credentials");
+    change.assert_problem(403, "wrong-password");
+    assert_eq!(
+        app.login("anna@example.org", &user.password).await.status,
+        200
+    );
 }
 
 #[actix_web::test]

@@ -396,3 +396,60 @@ async fn ten_thousand_lines_import_in_one_go() {
         9_000
     );
 }
+
+/// Work an import would do beyond its bounds is refused before it starts, and nothing is
+/// written: more than 20 000 lines (in JSON or CSV, however short each line), or new
+/// activities that would make more than 200 000 occurrences at once.
+#[actix_web::test]
+async fn imports_beyond_their_bounds_are_refused_before_the_work() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let secret = key(&app, &s, &["activities:write", "shifts:write"]).await;
+
+    let zeros = format!("{{\"shifts\": [{}0]}}", "0,".repeat(20_000));
+    let json_lines = import(
+        &app,
+        &s,
+        &secret,
+        "",
+        "application/json",
+        zeros.into_bytes(),
+        &[],
+    )
+    .await;
+    let mut csv = String::from("record,external_id,centre_id,title\r\n");
+    csv.push_str(&",,,\r\n".repeat(20_001));
+    let csv_lines = import(&app, &s, &secret, "", "text/csv", csv.into_bytes(), &[]).await;
+    let daily: Vec<Value> = (0..800)
+        .map(|n| activity(&s, &format!("T-{n}"), "FREQ=DAILY"))
+        .collect();
+    let occurrences = import(
+        &app,
+        &s,
+        &secret,
+        "",
+        "application/json",
+        serde_json::to_vec(&json!({"activities": daily})).expect("json"),
+        &[],
+    )
+    .await;
+
+    let problem = json_lines.assert_problem(422, "validation-failed");
+    assert!(
+        problem.to_string().contains("more than 20000 lines"),
+        "{problem}"
+    );
+    let problem = csv_lines.assert_problem(422, "validation-failed");
+    assert!(
+        problem.to_string().contains("more than 20000 lines"),
+        "{problem}"
+    );
+    let problem = occurrences.assert_problem(422, "validation-failed");
+    assert!(
+        problem.to_string().contains("200000 occurrences"),
+        "{problem}"
+    );
+    assert_eq!(app.count("activities", "true").await, 0);
+    assert_eq!(app.count("occurrences", "true").await, 0);
+    assert_eq!(app.count("shifts", "true").await, 0);
+}

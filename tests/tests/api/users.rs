@@ -74,4 +74,8 @@ async fn bad_paging_parameters_are_client_errors() {
     app.get("/api/v1/users?cursor=nonsense", Some(&token))
         .await
         .assert_problem(422, "validation-failed");
+    let huge = "A".repeat(5000);
+    app.get(&format!("/api/v1/users?cursor={huge}"), Some(&token))
+        .await
+        .assert_problem(422, "validation-failed");
 }

@@ -1,5 +1,5 @@
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use quartier_domain::Email;
+use quartier_domain::{Email, Password};
 use quartier_persistence::users;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -54,7 +54,9 @@ pub async fn login(
     };
     // The connection went back to the pool: hashing must not hold one.
     let stored_hash = account.as_ref().map(|row| row.password_hash.as_str());
-    let verified = state.passwords.verify(&body.password, stored_hash).await?;
+    // No password is longer than the policy allows: such a one is wrong without hashing it.
+    let verified = body.password.chars().count() <= Password::MAX_CHARS
+        && state.passwords.verify(&body.password, stored_hash).await?;
     let Some(account) = account.filter(|_| verified) else {
         limits::record_login_failure(&state, email).await;
         return Err(ApiError::InvalidCredentials);

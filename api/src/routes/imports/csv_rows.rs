@@ -69,6 +69,9 @@ pub struct Line {
 #[derive(Debug, PartialEq, Eq)]
 pub struct Unreadable(pub String);
 
+/// How the refusal of a file with too many lines begins.
+pub const TOO_MANY_LINES: &str = "The file holds more than";
+
 /// Reads `bytes` as the CSV layout.
 pub fn lines(bytes: &[u8]) -> Result<Vec<Line>, Unreadable> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -139,6 +142,12 @@ pub fn lines(bytes: &[u8]) -> Result<Vec<Line>, Unreadable> {
             .map_err(|e| Unreadable(format!("The file cannot be read: {e}")))?;
         if !more {
             break;
+        }
+        if out.len() == super::MAX_ROWS {
+            return Err(Unreadable(format!(
+                "{TOO_MANY_LINES} {} lines: split the import.",
+                super::MAX_ROWS
+            )));
         }
         let cells: Vec<(&str, &str)> = headers
             .iter()

@@ -37,6 +37,9 @@ use crate::state::AppState;
 pub const MAX_BYTES: usize = 16 * 1024 * 1024;
 /// The most lines (activities and shifts together) one import may hold.
 pub const MAX_ROWS: usize = 20_000;
+
+/// The most occurrences the new activities of one import may make up to the horizon.
+pub const MAX_OCCURRENCES: usize = 200_000;
 /// The most problems one answer lists.
 const MAX_REPORTED: usize = 500;
 
@@ -145,14 +148,41 @@ impl Problems {
     }
 }
 
+/// A list of at most `MAX_ROWS` values: reading stops at the first one over.
+fn at_most_max_rows<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Value>, D::Error> {
+    struct Bounded;
+    impl<'de> serde::de::Visitor<'de> for Bounded {
+        type Value = Vec<Value>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            write!(f, "a list of at most {MAX_ROWS} lines")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut values = Vec::new();
+            while let Some(value) = seq.next_element::<Value>()? {
+                if values.len() == MAX_ROWS {
+                    return Err(serde::de::Error::custom(format!(
+                        "holds more than {MAX_ROWS} lines: split the import"
+                    )));
+                }
+                values.push(value);
+            }
+            Ok(values)
+        }
+    }
+    d.deserialize_seq(Bounded)
+}
+
 /// Reads the lines of a JSON import.
 fn json_lines(body: &[u8]) -> Result<Vec<Line>, ApiError> {
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Raw {
-        #[serde(default)]
+        #[serde(default, deserialize_with = "at_most_max_rows")]
         activities: Vec<Value>,
-        #[serde(default)]
+        #[serde(default, deserialize_with = "at_most_max_rows")]
         shifts: Vec<Value>,
     }
     let raw: Raw = crate::extract::parse_json(body)?;
@@ -500,6 +530,12 @@ async fn write(
                 .into_iter()
                 .map(|slot| (row.id, slot)),
         );
+        if slots.len() > MAX_OCCURRENCES {
+            return Err(Abort::Failed(ApiError::validation(
+                "activities",
+                "would make more than 200000 occurrences at once: split the import",
+            )));
+        }
         rows.push((row, ScheduleColumns::of(&prepared.schedule)));
     }
     imports::insert_activities(conn, &rows, &slots)
@@ -709,7 +745,12 @@ pub async fn import(
     let body = read_body(&request, payload).await?;
     let lines: Vec<Line> = if is_csv {
         csv_rows::lines(&body)
-            .map_err(|e| ApiError::BadRequest(e.0))?
+            .map_err(|e| match e {
+                csv_rows::Unreadable(m) if m.starts_with(csv_rows::TOO_MANY_LINES) => {
+                    ApiError::validation("body", &m)
+                }
+                csv_rows::Unreadable(m) => ApiError::BadRequest(m),
+            })?
             .into_iter()
             .map(|line| match line.record {
                 Ok(record) => Ok(Line {

@@ -26,7 +26,7 @@ pub struct RangeQuery {
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
-    #[param(max_length = 512)]
+    #[param(max_length = 2048)]
     pub cursor: Option<String>,
 }
 
@@ -92,7 +92,7 @@ pub struct ActivityOccurrencesQuery {
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
-    #[param(max_length = 512)]
+    #[param(max_length = 2048)]
     pub cursor: Option<String>,
 }
 

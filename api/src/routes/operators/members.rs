@@ -120,7 +120,7 @@ pub struct ListMembersQuery {
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
-    #[param(max_length = 512)]
+    #[param(max_length = 2048)]
     pub cursor: Option<String>,
 }
 
