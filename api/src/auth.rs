@@ -13,7 +13,7 @@
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 use quartier_domain::Role;
 use quartier_domain::integration::Scope;
@@ -201,9 +201,16 @@ fn caller(req: &HttpRequest) -> LocalBoxFuture<'static, Result<Caller, ApiError>
         Ok(Some(secret)) => secret,
     };
     let state = req.app_data::<web::Data<AppState>>().cloned();
+    let req = req.clone();
     Box::pin(async move {
         let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
-        authenticate_key(&state, &secret).await.map(Caller::Key)
+        let key = authenticate_key(&state, &secret).await?;
+        // Only keys that exist are counted, so unknown ones cannot fill the counters.
+        let counted = crate::limits::count_key(&state, key.key_id).await?;
+        if let Some(counted) = counted {
+            req.extensions_mut().insert(counted);
+        }
+        Ok(Caller::Key(key))
     })
 }
 

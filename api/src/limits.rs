@@ -3,7 +3,9 @@
 //!
 //! - Per principal: each signed-in user and each API key may make so many requests a minute;
 //!   every answer says how many are left (`RateLimit-Limit`, `RateLimit-Remaining`,
-//!   `RateLimit-Reset`, `RateLimit-Policy`), and one over gets 429 with `Retry-After`.
+//!   `RateLimit-Reset`, `RateLimit-Policy`), and one over gets 429 with `Retry-After`. Users
+//!   are counted by their (signed) access token before the route runs; keys once the route has
+//!   authenticated them, so made-up keys are refused without a counter of their own.
 //! - Sign-in, registration, token refresh, password change and erasure: per client address
 //!   and per account. Failed sign-ins of one account make it wait until the window ends (at
 //!   most 15 minutes), then it may try again: its owner is never locked out for good.
@@ -13,12 +15,12 @@
 
 use std::net::IpAddr;
 
-use actix_web::HttpRequest;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::web;
+use actix_web::{HttpMessage, HttpRequest};
 use chrono::{DateTime, Duration, Utc};
 use quartier_persistence::rate_limits::{self, window_start};
 
@@ -246,33 +248,70 @@ pub async fn clear_login_failures(state: &AppState, email: &str) {
     }
 }
 
-/// Who a request is from, for the per-principal limit: the user of a valid access token, or
-/// the public prefix of a presented API key. `None` for anonymous or invalid credentials.
+/// The signed-in user a request is from, for the per-principal limit, by a valid access
+/// token. API keys are counted once they are authenticated (`count_key`).
 fn principal(req: &ServiceRequest, state: &AppState) -> Option<(String, u32)> {
     let headers = req.headers();
-    let key = headers
-        .get("x-api-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .map(str::to_owned);
+    if headers.contains_key("x-api-key") {
+        return None;
+    }
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim().to_owned());
-    let key = key.or_else(|| bearer.clone().filter(|t| t.starts_with(KEY_PREFIX)));
-    if let Some(key) = key {
-        // `qk_<public>_<secret>`: the public part names the key.
-        let public = key.get(..KEY_PREFIX.len() + 8)?;
-        let limit = state.rate_limits.key_per_minute;
-        return Some((format!("key:{public}"), limit));
-    }
-    let claims = state.tokens.verify_access(&bearer?).ok()?;
+        .map(|(_, token)| token.trim())
+        .filter(|token| !token.starts_with(KEY_PREFIX))?;
+    let claims = state.tokens.verify_access(bearer).ok()?;
     Some((
         format!("user:{}", claims.sub),
         state.rate_limits.user_per_minute,
     ))
+}
+
+/// What a principal has left in the current window, for the `RateLimit-*` headers.
+#[derive(Debug, Clone, Copy)]
+pub struct Counted {
+    limit: u32,
+    remaining: i64,
+    reset: i64,
+}
+
+/// Counts a request of the authenticated API key `key_id`: 429 when it is over its limit,
+/// else what it has left (`None` when keys are not limited or counting failed).
+pub async fn count_key(state: &AppState, key_id: uuid::Uuid) -> Result<Option<Counted>, ApiError> {
+    let limit = state.rate_limits.key_per_minute;
+    if limit == 0 {
+        return Ok(None);
+    }
+    count(state, &format!("key:{key_id}"), limit).await
+}
+
+async fn count(state: &AppState, bucket: &str, limit: u32) -> Result<Option<Counted>, ApiError> {
+    let now = Utc::now();
+    let window = Window::Minute;
+    let counted = match state.conn().await {
+        Ok(mut conn) => rate_limits::hit(&mut conn, bucket, window.length(), now, 1)
+            .await
+            .ok(),
+        Err(_) => None,
+    };
+    let Some(count) = counted else {
+        tracing::warn!("counting the per-principal rate limit failed; letting the request through");
+        return Ok(None);
+    };
+    let reset = window.seconds_left(now);
+    if count.hits > limit as i32 {
+        return Err(too_many(
+            reset,
+            "Too many requests from this account or API key: wait until Retry-After.",
+        ));
+    }
+    Ok(Some(Counted {
+        limit,
+        remaining: (i64::from(limit) - i64::from(count.hits)).max(0),
+        reset,
+    }))
 }
 
 /// The per-principal limit, as middleware: counts the request before it runs, refuses it
@@ -282,43 +321,28 @@ pub async fn per_principal(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    let found = state
+    let user = state
         .as_ref()
-        .and_then(|state| principal(&req, state).map(|p| (state.clone(), p)));
-    let Some((state, (bucket, limit))) = found.filter(|(_, (_, limit))| *limit > 0) else {
-        return next.call(req).await;
+        .and_then(|state| principal(&req, state).map(|p| (state.clone(), p)))
+        .filter(|(_, (_, limit))| *limit > 0);
+    let counted = match user {
+        Some((state, (bucket, limit))) => count(&state, &bucket, limit).await?,
+        None => None,
     };
-    let now = Utc::now();
-    let window = Window::Minute;
-    let counted = match state.conn().await {
-        Ok(mut conn) => rate_limits::hit(&mut conn, &bucket, window.length(), now, 1)
-            .await
-            .ok(),
-        Err(_) => None,
-    };
-    let Some(count) = counted else {
-        tracing::warn!("counting the per-principal rate limit failed; letting the request through");
-        return next.call(req).await;
-    };
-    let reset = window.seconds_left(now);
-    let remaining = (i64::from(limit) - i64::from(count.hits)).max(0);
-    if count.hits > limit as i32 {
-        return Err(too_many(
-            reset,
-            "Too many requests from this account or API key: wait until Retry-After.",
-        )
-        .into());
-    }
     let mut response = next.call(req).await?;
-    let headers = response.headers_mut();
-    for (name, value) in [
-        ("ratelimit-limit", limit.to_string()),
-        ("ratelimit-remaining", remaining.to_string()),
-        ("ratelimit-reset", reset.to_string()),
-        ("ratelimit-policy", format!("{limit};w=60")),
-    ] {
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            headers.insert(HeaderName::from_static(name), value);
+    // A key is counted when the route authenticates it, which leaves its count here.
+    let counted = counted.or_else(|| response.request().extensions().get::<Counted>().copied());
+    if let Some(c) = counted {
+        let headers = response.headers_mut();
+        for (name, value) in [
+            ("ratelimit-limit", c.limit.to_string()),
+            ("ratelimit-remaining", c.remaining.to_string()),
+            ("ratelimit-reset", c.reset.to_string()),
+            ("ratelimit-policy", format!("{};w=60", c.limit)),
+        ] {
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                headers.insert(HeaderName::from_static(name), value);
+            }
         }
     }
     Ok(response)

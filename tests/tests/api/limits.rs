@@ -231,15 +231,25 @@ async fn each_user_and_key_has_a_request_limit_shown_in_ratelimit_headers() {
         "/api/v1/operators/{}/roster?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z",
         s.operator
     );
-    for _ in 0..3 {
+    for left in ["2", "1", "0"] {
         let answer = app
             .send(Method::GET, &path, &[("x-api-key", &key)], None)
             .await;
         assert_eq!(answer.status, 200);
+        assert_eq!(answer.header("ratelimit-limit"), Some("3"));
+        assert_eq!(answer.header("ratelimit-remaining"), Some(left));
     }
     app.send(Method::GET, &path, &[("x-api-key", &key)], None)
         .await
         .assert_problem(429, "rate-limited");
+    // Keys that do not exist are refused without being counted: they cannot fill the table.
+    for n in 0..5 {
+        let made_up = format!("qk_abcdefg{n}_nichtsnutzigesgeheimnis");
+        app.send(Method::GET, &path, &[("x-api-key", &made_up)], None)
+            .await
+            .assert_problem(401, "unauthenticated");
+    }
+    assert_eq!(app.count("rate_limits", "bucket LIKE 'key:%'").await, 1);
     id_of(
         &app.get(&format!("/api/v1/operators/{}", s.operator), None)
             .await,
