@@ -65,6 +65,15 @@ pub async fn find_type(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<
 }
 
 /// An operator's own qualification type.
+/// How many types the operator `operator_id` has made.
+pub async fn count_types_of(conn: &mut AsyncPgConnection, operator_id: Uuid) -> Result<i64> {
+    Ok(qualification_types::table
+        .filter(qualification_types::operator_id.eq(operator_id))
+        .count()
+        .get_result(conn)
+        .await?)
+}
+
 pub async fn create_type(
     conn: &mut AsyncPgConnection,
     operator_id: Uuid,

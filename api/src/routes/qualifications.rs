@@ -144,7 +144,7 @@ pub struct CreateTypeRequest {
         (status = 201, description = "The type was created", body = QualificationTypeResponse),
         (status = 403, description = "Not an operator admin of this operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No operator has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or 100 types of this operator already (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/operators/{id}/qualification-types")]
@@ -166,9 +166,19 @@ pub async fn create_qualification_type(
     }
     let mut conn = state.conn().await?;
     require_staff(&mut conn, user, *id, StaffRole::OperatorAdmin).await?;
+    // The public catalogue lists every operator's types at once: each keeps to a few.
+    if qualifications::count_types_of(&mut conn, *id).await? >= MAX_TYPES_PER_OPERATOR {
+        return Err(ApiError::validation(
+            "name",
+            "this operator has 100 qualification types already",
+        ));
+    }
     let row = qualifications::create_type(&mut conn, *id, &name, body.validity_months).await?;
     Ok(HttpResponse::Created().json(QualificationTypeResponse::from(row)))
 }
+
+/// The most qualification types one operator may make.
+const MAX_TYPES_PER_OPERATOR: i64 = 100;
 
 /// Your own qualifications: declared, valid or expired.
 #[utoipa::path(

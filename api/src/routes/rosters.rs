@@ -443,6 +443,8 @@ pub async fn record_attendance(
 const EXPORT_PAGE: i64 = 200;
 /// The longest window an export covers.
 const EXPORT_MAX_DAYS: i64 = 400;
+/// How long one export may take, however slowly its client reads.
+const EXPORT_DEADLINE: std::time::Duration = std::time::Duration::from_secs(300);
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -650,6 +652,7 @@ pub async fn operator_roster(
         Page(Vec<ExportedShift>, Option<(DateTime<Utc>, Uuid)>, bool),
         Done,
     }
+    let started = std::time::Instant::now();
     let stream = futures_util::stream::unfold(Step::Page(first.0, first.1, true), move |step| {
         let pool = pool.clone();
         let centres = centres.clone();
@@ -657,6 +660,14 @@ pub async fn operator_roster(
             let Step::Page(shifts, next, first) = step else {
                 return None;
             };
+            // A client that reads too slowly does not hold the export open for ever.
+            if started.elapsed() > EXPORT_DEADLINE {
+                tracing::warn!("a roster export ran past its deadline and was broken off");
+                return Some((
+                    Err(std::io::Error::other("the roster export took too long")),
+                    Step::Done,
+                ));
+            }
             let mut chunk = String::new();
             if wants_csv {
                 if first {

@@ -1577,3 +1577,38 @@ async fn shifts_of_unpublished_activities_are_for_their_staff_only() {
         String::from_utf8_lossy(&signed.body)
     );
 }
+
+#[actix_web::test]
+async fn an_operator_keeps_to_a_hundred_qualification_types_of_its_own() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let path = format!("/api/v1/operators/{}/qualification-types", s.operator);
+    for n in 0..100 {
+        let made = post(
+            &app,
+            &s.admin.access_token,
+            &path,
+            json!({"name": format!("Einweisung {n}")}),
+        )
+        .await;
+        assert_eq!(made.status, 201);
+    }
+
+    let refused = post(
+        &app,
+        &s.admin.access_token,
+        &path,
+        json!({"name": "Noch eine"}),
+    )
+    .await;
+
+    refused.assert_problem(422, "validation-failed");
+    assert_eq!(
+        app.count(
+            "qualification_types",
+            &format!("operator_id = '{}'", s.operator)
+        )
+        .await,
+        100
+    );
+}
