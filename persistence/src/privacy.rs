@@ -11,6 +11,28 @@ use crate::schema::{idempotency_keys, signups, users, volunteer_qualifications};
 use crate::signups::{CancelRefusal, cancel_as};
 use crate::{Error, Result};
 
+/// A sign-up that no longer names anyone: not the volunteer, nor who signed them up or
+/// cancelled.
+#[derive(AsChangeset)]
+#[diesel(table_name = signups, treat_none_as_null = true)]
+struct Anonymised {
+    user_id: Option<Uuid>,
+    anonymised_at: DateTime<Utc>,
+    signed_up_by: Option<Uuid>,
+    cancelled_by: Option<Uuid>,
+}
+
+impl Anonymised {
+    fn at(now: DateTime<Utc>) -> Self {
+        Self {
+            user_id: None,
+            anonymised_at: now,
+            signed_up_by: None,
+            cancelled_by: None,
+        }
+    }
+}
+
 /// What an erasure did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Erased {
@@ -91,12 +113,7 @@ pub async fn erase_account(
             }
         }
         erased.anonymised = diesel::update(signups::table.filter(signups::user_id.eq(user_id)))
-            .set((
-                signups::user_id.eq(None::<Uuid>),
-                signups::anonymised_at.eq(now),
-                signups::signed_up_by.eq(None::<Uuid>),
-                signups::cancelled_by.eq(None::<Uuid>),
-            ))
+            .set(&Anonymised::at(now))
             .execute(conn)
             .await?;
         // Stored answers to its retried requests (their owner may also be an API key, so no
@@ -148,12 +165,7 @@ pub async fn anonymise_signups_before(
         }
         let ids: Vec<Uuid> = due.iter().map(|(id, _)| *id).collect();
         let changed = diesel::update(signups::table.filter(signups::id.eq_any(ids.clone())))
-            .set((
-                signups::user_id.eq(None::<Uuid>),
-                signups::anonymised_at.eq(now),
-                signups::signed_up_by.eq(None::<Uuid>),
-                signups::cancelled_by.eq(None::<Uuid>),
-            ))
+            .set(&Anonymised::at(now))
             .execute(conn)
             .await?;
         let mut entry = NewEntry::new(Actor::System, "signups.anonymised", "signup", ids[0])

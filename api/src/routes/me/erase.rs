@@ -6,11 +6,10 @@ use quartier_persistence::privacy::{self, ErasureRefusal};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{account_gone, load_account};
+use super::{account_for_password_check, account_gone, check_password};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
-use crate::limits;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -61,21 +60,8 @@ pub async fn erase_me(
     user: AuthUser,
     Json(body): Json<EraseAccountRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    limits::auth_attempt_from(&state, &request).await?;
-    limits::account_attempt(&state, &format!("password-account:{}", user.id)).await?;
-    let account = {
-        let mut conn = state.conn().await?;
-        load_account(&mut conn, user).await?
-    };
-    // No password is longer than the policy allows: such a one is wrong without hashing it.
-    if body.password.chars().count() > quartier_domain::Password::MAX_CHARS
-        || !state
-            .passwords
-            .verify(&body.password, Some(&account.password_hash))
-            .await?
-    {
-        return Err(ApiError::WrongPassword);
-    }
+    let account = account_for_password_check(&state, &request, user).await?;
+    check_password(&state, &account, &body.password).await?;
     let mut conn = state.conn().await?;
     let erased = privacy::erase_account(&mut conn, account.id, Utc::now())
         .await?

@@ -4,11 +4,10 @@ use quartier_persistence::users;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::load_account;
+use super::{account_for_password_check, check_password};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
-use crate::limits;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -46,22 +45,9 @@ pub async fn change_password(
     user: AuthUser,
     Json(body): Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    limits::auth_attempt_from(&state, &request).await?;
-    limits::account_attempt(&state, &format!("password-account:{}", user.id)).await?;
-    let account = {
-        let mut conn = state.conn().await?;
-        load_account(&mut conn, user).await?
-    };
+    let account = account_for_password_check(&state, &request, user).await?;
     let new_password = Password::parse(&body.new_password, &account.email, "new_password")?;
-    // No password is longer than the policy allows: such a one is wrong without hashing it.
-    if body.current_password.chars().count() > quartier_domain::Password::MAX_CHARS
-        || !state
-            .passwords
-            .verify(&body.current_password, Some(&account.password_hash))
-            .await?
-    {
-        return Err(ApiError::WrongPassword);
-    }
+    check_password(&state, &account, &body.current_password).await?;
     let new_hash = state.passwords.hash(new_password.expose()).await?;
 
     let mut conn = state.conn().await?;
