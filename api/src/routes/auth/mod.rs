@@ -36,7 +36,7 @@ pub struct TokenResponse {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshTokenRequest {
-    #[schema(min_length = 1, max_length = 2048)]
+    #[schema(min_length = 1, max_length = 512)]
     pub refresh_token: String,
 }
 
