@@ -365,17 +365,25 @@ impl From<quartier_persistence::Error> for ApiError {
                 "body",
                 "contains a character that cannot be stored, such as NUL",
             ),
-            // A row that would name a person whose account was erased while their access
-            // token is still valid: the token's account is gone.
+            // A row that would name the acting person, whose account was erased while their
+            // access token was still valid: the token's account is gone.
             E::Constraint {
                 kind: ConstraintKind::ForeignKey,
                 constraint,
                 ..
-            } if quartier_persistence::users::REFERENCES.contains(&constraint.as_str()) => {
+            } if quartier_persistence::users::ACTOR_REFERENCES.contains(&constraint.as_str()) => {
                 ApiError::Unauthenticated {
                     challenge: BearerChallenge::InvalidToken,
                     detail: "The account of this token no longer exists.".into(),
                 }
+            }
+            // A person named in the request whose account went away meanwhile.
+            E::Constraint {
+                kind: ConstraintKind::ForeignKey,
+                constraint,
+                ..
+            } if quartier_persistence::users::SUBJECT_REFERENCES.contains(&constraint.as_str()) => {
+                ApiError::validation("user_id", "is not the id of an account")
             }
             // Constraints a handler expects are mapped where it calls; any other is a bug.
             other @ (E::Constraint { .. } | E::Other(_)) => ApiError::Internal(other.to_string()),

@@ -4,8 +4,9 @@
 //! - Per principal: each signed-in user and each API key may make so many requests a minute;
 //!   every answer says how many are left (`RateLimit-Limit`, `RateLimit-Remaining`,
 //!   `RateLimit-Reset`, `RateLimit-Policy`), and one over gets 429 with `Retry-After`. Users
-//!   are counted by their (signed) access token before the route runs; keys once the route has
-//!   authenticated them, so made-up keys are refused without a counter of their own.
+//!   are counted by their (signed) access token before the route runs, in the same statement
+//!   that checks their account still exists with the role the token claims; keys once the
+//!   route has authenticated them, so made-up keys are refused without a counter of their own.
 //! - Sign-in, registration, token refresh, password change and erasure: per client address
 //!   and per account. Failed sign-ins of one account make it wait until the window ends (at
 //!   most 15 minutes), then it may try again: its owner is never locked out for good.
@@ -25,7 +26,7 @@ use chrono::{DateTime, Duration, Utc};
 use quartier_persistence::rate_limits::{self, window_start};
 
 use crate::auth::KEY_PREFIX;
-use crate::error::ApiError;
+use crate::error::{ApiError, BearerChallenge};
 use crate::state::AppState;
 
 /// The configured limits; 0 switches one off.
@@ -194,63 +195,33 @@ pub async fn account_attempt(state: &AppState, bucket: &str) -> Result<(), ApiEr
     .await
 }
 
-/// Sign-in guard for one account: refused while it has `failed_logins` failures in the window.
-pub async fn check_login_failures(state: &AppState, email: &str) -> Result<(), ApiError> {
-    let limit = state.rate_limits.failed_logins;
-    if limit == 0 {
-        return Ok(());
-    }
-    let now = Utc::now();
-    let bucket = account_bucket("login-failures", email);
-    let window = Window::QuarterHour;
-    let failures = match state.conn().await {
-        Ok(mut conn) => rate_limits::peek(&mut conn, &bucket, window.length(), now).await,
-        Err(error) => return fail_open(error),
-    };
-    match failures {
-        Ok(n) if n >= limit as i32 => Err(too_many(
-            window.seconds_left(now),
-            "Too many failed sign-ins for this account: wait until Retry-After, then try again.",
-        )),
-        Ok(_) => Ok(()),
-        Err(error) => fail_open(error.into()),
-    }
+/// Counts a sign-in attempt for one account (`bucket`: its id, or a hash of the address that
+/// names no account) before the password is checked, so that attempts made at once count
+/// too: refused while it has had `failed_logins` attempts since its last success in the
+/// window.
+pub async fn login_attempt(state: &AppState, bucket: &str) -> Result<(), ApiError> {
+    attempt(
+        state,
+        bucket,
+        state.rate_limits.failed_logins,
+        Window::QuarterHour,
+        "Too many failed sign-ins for this account: wait until Retry-After, then try again.",
+    )
+    .await
 }
 
-/// Records a failed sign-in for the account `email`.
-pub async fn record_login_failure(state: &AppState, email: &str) {
-    if state.rate_limits.failed_logins == 0 {
-        return;
-    }
-    let bucket = account_bucket("login-failures", email);
+/// Forgets the sign-in attempts counted in `bucket` after a successful one.
+pub async fn clear_login_attempts(state: &AppState, bucket: &str) {
     if let Ok(mut conn) = state.conn().await {
-        let counted = rate_limits::hit(
-            &mut conn,
-            &bucket,
-            Window::QuarterHour.length(),
-            Utc::now(),
-            1,
-        )
-        .await;
-        if let Err(error) = counted {
-            tracing::warn!(%error, "recording a failed sign-in failed");
+        if let Err(error) = rate_limits::reset(&mut conn, bucket).await {
+            tracing::warn!(%error, "clearing sign-in attempts failed");
         }
     }
 }
 
-/// Forgets the failed sign-ins of `email` after a successful one.
-pub async fn clear_login_failures(state: &AppState, email: &str) {
-    if let Ok(mut conn) = state.conn().await {
-        let bucket = account_bucket("login-failures", email);
-        if let Err(error) = rate_limits::reset(&mut conn, &bucket).await {
-            tracing::warn!(%error, "clearing failed sign-ins failed");
-        }
-    }
-}
-
-/// The signed-in user a request is from, for the per-principal limit, by a valid access
-/// token. API keys are counted once they are authenticated (`count_key`).
-fn principal(req: &ServiceRequest, state: &AppState) -> Option<(String, u32)> {
+/// The signed-in user a request is from, by a valid access token: their id and the role the
+/// token claims. API keys are counted once they are authenticated (`count_key`).
+fn signed_in(req: &ServiceRequest, state: &AppState) -> Option<(uuid::Uuid, String)> {
     let headers = req.headers();
     if headers.contains_key("x-api-key") {
         return None;
@@ -263,10 +234,61 @@ fn principal(req: &ServiceRequest, state: &AppState) -> Option<(String, u32)> {
         .map(|(_, token)| token.trim())
         .filter(|token| !token.starts_with(KEY_PREFIX))?;
     let claims = state.tokens.verify_access(bearer).ok()?;
-    Some((
-        format!("user:{}", claims.sub),
-        state.rate_limits.user_per_minute,
-    ))
+    Some((claims.sub, claims.role))
+}
+
+/// Counts a signed-in user's request and checks, in the same round trip, that the account
+/// still exists with the role the token claims: an erased account's tokens, and an
+/// administrator token of someone who is no longer one, stop working at once.
+async fn count_user(
+    state: &AppState,
+    user_id: uuid::Uuid,
+    claimed_role: &str,
+) -> Result<Option<Counted>, ApiError> {
+    let now = Utc::now();
+    let window = Window::Minute;
+    let bucket = format!("user:{user_id}");
+    let counted = match state.conn().await {
+        Ok(mut conn) => {
+            rate_limits::hit_for_user(&mut conn, &bucket, window.length(), now, user_id)
+                .await
+                .ok()
+        }
+        Err(_) => None,
+    };
+    let Some(count) = counted else {
+        tracing::warn!("counting the per-principal rate limit failed; letting the request through");
+        return Ok(None);
+    };
+    let outdated = |detail: &str| ApiError::Unauthenticated {
+        challenge: BearerChallenge::InvalidToken,
+        detail: detail.into(),
+    };
+    match count.role.as_deref() {
+        None => return Err(outdated("The account of this token no longer exists.")),
+        Some(role) if claimed_role == "admin" && role != "admin" => {
+            return Err(outdated(
+                "This token names a role the account no longer has: sign in again.",
+            ));
+        }
+        Some(_) => {}
+    }
+    let limit = state.rate_limits.user_per_minute;
+    if limit == 0 {
+        return Ok(None);
+    }
+    let reset = window.seconds_left(now);
+    if count.hits > limit as i32 {
+        return Err(too_many(
+            reset,
+            "Too many requests from this account or API key: wait until Retry-After.",
+        ));
+    }
+    Ok(Some(Counted {
+        limit,
+        remaining: (i64::from(limit) - i64::from(count.hits)).max(0),
+        reset,
+    }))
 }
 
 /// What a principal has left in the current window, for the `RateLimit-*` headers.
@@ -323,10 +345,9 @@ pub async fn per_principal(
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let user = state
         .as_ref()
-        .and_then(|state| principal(&req, state).map(|p| (state.clone(), p)))
-        .filter(|(_, (_, limit))| *limit > 0);
+        .and_then(|state| signed_in(&req, state).map(|u| (state.clone(), u)));
     let counted = match user {
-        Some((state, (bucket, limit))) => count(&state, &bucket, limit).await?,
+        Some((state, (id, role))) => count_user(&state, id, &role).await?,
         None => None,
     };
     let mut response = next.call(req).await?;

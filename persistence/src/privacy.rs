@@ -18,6 +18,7 @@ use crate::{Error, Result};
 struct Anonymised {
     user_id: Option<Uuid>,
     anonymised_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
     signed_up_by: Option<Uuid>,
     cancelled_by: Option<Uuid>,
 }
@@ -27,6 +28,7 @@ impl Anonymised {
         Self {
             user_id: None,
             anonymised_at: now,
+            updated_at: now,
             signed_up_by: None,
             cancelled_by: None,
         }
@@ -67,24 +69,36 @@ pub async fn erase_account(
         let role: Option<String> = users::table
             .filter(users::id.eq(user_id))
             .select(users::role)
-            .for_update()
             .first(conn)
             .await
             .optional()?;
         let Some(role) = role else {
             return Ok(Err(ErasureRefusal::NotFound));
         };
-        if role == "admin" {
-            // Locks every administrator, so two cannot leave at once.
-            let admins: Vec<Uuid> = users::table
-                .filter(users::role.eq("admin"))
-                .select(users::id)
+        // Locks the account; an administrator's, with every other administrator's, in one
+        // order, so that two leaving at once queue rather than deadlock.
+        let locked: Vec<(Uuid, String)> = if role == "admin" {
+            users::table
+                .filter(users::role.eq("admin").or(users::id.eq(user_id)))
+                .order(users::id)
+                .select((users::id, users::role))
                 .for_update()
                 .load(conn)
-                .await?;
-            if admins.len() <= 1 {
-                return Ok(Err(ErasureRefusal::LastAdmin));
-            }
+                .await?
+        } else {
+            users::table
+                .filter(users::id.eq(user_id))
+                .select((users::id, users::role))
+                .for_update()
+                .load(conn)
+                .await?
+        };
+        let Some((_, role)) = locked.iter().find(|(id, _)| *id == user_id) else {
+            return Ok(Err(ErasureRefusal::NotFound));
+        };
+        let admins = locked.iter().filter(|(_, r)| r == "admin").count();
+        if role == "admin" && admins <= 1 {
+            return Ok(Err(ErasureRefusal::LastAdmin));
         }
         // Live sign-ups, in shift order so that concurrent cancellations lock alike.
         let live: Vec<Uuid> = signups::table
@@ -113,7 +127,10 @@ pub async fn erase_account(
             }
         }
         erased.anonymised = diesel::update(signups::table.filter(signups::user_id.eq(user_id)))
-            .set(&Anonymised::at(now))
+            .set((
+                &Anonymised::at(now),
+                signups::version.eq(signups::version + 1),
+            ))
             .execute(conn)
             .await?;
         // Stored answers to its retried requests (their owner may also be an API key, so no
@@ -165,7 +182,10 @@ pub async fn anonymise_signups_before(
         }
         let ids: Vec<Uuid> = due.iter().map(|(id, _)| *id).collect();
         let changed = diesel::update(signups::table.filter(signups::id.eq_any(ids.clone())))
-            .set(&Anonymised::at(now))
+            .set((
+                &Anonymised::at(now),
+                signups::version.eq(signups::version + 1),
+            ))
             .execute(conn)
             .await?;
         let mut entry = NewEntry::new(Actor::System, "signups.anonymised", "signup", ids[0])

@@ -26,11 +26,53 @@ pub fn window_start(now: DateTime<Utc>, window: Duration) -> DateTime<Utc> {
     DateTime::from_timestamp(start, 0).unwrap_or(now)
 }
 
+/// A window only moves forward: a hit stamped with an earlier window (another instance's
+/// clock, a request that began just before the turn) counts in the current one.
 const HIT: &str = "INSERT INTO rate_limits AS r (bucket, window_start, hits) VALUES ($1, $2, $3) \
      ON CONFLICT (bucket) DO UPDATE SET \
-       hits = CASE WHEN r.window_start = EXCLUDED.window_start THEN r.hits + EXCLUDED.hits ELSE EXCLUDED.hits END, \
-       window_start = EXCLUDED.window_start \
+       hits = CASE WHEN r.window_start >= EXCLUDED.window_start THEN r.hits + EXCLUDED.hits ELSE EXCLUDED.hits END, \
+       window_start = GREATEST(r.window_start, EXCLUDED.window_start) \
      RETURNING r.hits, r.window_start";
+
+/// `HIT` for a signed-in user, telling in the same round trip the account's role now
+/// (`NULL` once the account is gone).
+const HIT_FOR_USER: &str = "WITH account AS (SELECT role FROM users WHERE id = $4) \
+     INSERT INTO rate_limits AS r (bucket, window_start, hits) VALUES ($1, $2, $3) \
+     ON CONFLICT (bucket) DO UPDATE SET \
+       hits = CASE WHEN r.window_start >= EXCLUDED.window_start THEN r.hits + EXCLUDED.hits ELSE EXCLUDED.hits END, \
+       window_start = GREATEST(r.window_start, EXCLUDED.window_start) \
+     RETURNING r.hits, r.window_start, (SELECT role FROM account) AS role";
+
+/// A user's count, and their role as stored now.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct UserCount {
+    #[diesel(sql_type = Integer)]
+    pub hits: i32,
+    #[diesel(sql_type = Timestamptz)]
+    pub window_start: DateTime<Utc>,
+    /// `None`: the account no longer exists.
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    pub role: Option<String>,
+}
+
+/// `hit` for the user `user_id`, with their role as stored now.
+pub async fn hit_for_user(
+    conn: &mut AsyncPgConnection,
+    bucket: &str,
+    window: Duration,
+    now: DateTime<Utc>,
+    user_id: uuid::Uuid,
+) -> Result<UserCount> {
+    Ok(Reusable(
+        diesel::sql_query(HIT_FOR_USER)
+            .bind::<Text, _>(bucket)
+            .bind::<Timestamptz, _>(window_start(now, window))
+            .bind::<Integer, _>(1)
+            .bind::<diesel::sql_types::Uuid, _>(user_id),
+    )
+    .get_result(conn)
+    .await?)
+}
 
 /// Counts `weight` hits for `bucket` in the window holding `now`, and says how many it has
 /// had in that window, these included.

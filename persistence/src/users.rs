@@ -11,20 +11,26 @@ use crate::{Error, Result, refresh_tokens};
 /// Name of the unique index that keeps one account per address (case-insensitive).
 pub const EMAIL_UNIQUE: &str = "users_email_key";
 
-/// The foreign keys by which rows name the person who owns or did them: refused when the
-/// account is gone (erased while one of its access tokens was still valid).
-pub const REFERENCES: &[&str] = &[
+/// The foreign keys by which a row names the person who acts (who owns the session, feed or
+/// profile, who signed up or cancelled, inspected, made or revoked a key): refused when that
+/// person's account is gone (erased while one of its access tokens was still valid).
+pub const ACTOR_REFERENCES: &[&str] = &[
     "refresh_tokens_user_id_fkey",
-    "operator_members_user_id_fkey",
-    "volunteer_qualifications_user_id_fkey",
     "volunteer_qualifications_inspected_by_fkey",
-    "signups_user_id_fkey",
     "signups_signed_up_by_fkey",
     "signups_cancelled_by_fkey",
     "volunteer_profiles_user_id_fkey",
     "calendar_feeds_user_id_fkey",
     "api_keys_created_by_fkey",
     "api_keys_revoked_by_fkey",
+];
+
+/// The foreign keys by which a row names a person, who may be someone other than the actor
+/// (the volunteer staff sign up, inspect or make staff): refused when that account is gone.
+pub const SUBJECT_REFERENCES: &[&str] = &[
+    "operator_members_user_id_fkey",
+    "volunteer_qualifications_user_id_fkey",
+    "signups_user_id_fkey",
 ];
 
 /// A row of `users`.

@@ -660,7 +660,9 @@ pub async fn operator_roster(
             let Step::Page(shifts, next, first) = step else {
                 return None;
             };
-            // A client that reads too slowly does not hold the export open for ever.
+            // An export still being read after its deadline is broken off. (A client that stops
+            // reading altogether is left to the server's connection handling: the stream is
+            // not polled while the socket is full.)
             if started.elapsed() > EXPORT_DEADLINE {
                 tracing::warn!("a roster export ran past its deadline and was broken off");
                 return Some((

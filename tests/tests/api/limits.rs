@@ -277,3 +277,19 @@ async fn several_instances_share_one_limit() {
         .await
         .assert_problem(429, "rate-limited");
 }
+
+#[actix_web::test]
+async fn sign_in_attempts_made_at_once_are_counted_before_the_password_is_checked() {
+    let app = TestApp::spawn_with(&[("QUARTIER_RATE_LIMIT_FAILED_LOGINS", "3")]).await;
+    fresh_window(900).await;
+    app.signed_up("anna@example.org").await;
+
+    let answers = futures_util::future::join_all(
+        (0..20).map(|_| app.login("anna@example.org", "falsches Passwort")),
+    )
+    .await;
+
+    let checked = answers.iter().filter(|a| a.status == 401).count();
+    let refused = answers.iter().filter(|a| a.status == 429).count();
+    assert_eq!((checked, refused), (3, 17));
+}

@@ -467,8 +467,9 @@ async fn the_list_of_user_references_matches_the_database() {
     .expect("constraints");
     let mut found: Vec<String> = found.into_iter().map(|n| n.conname).collect();
     found.sort();
-    let mut listed: Vec<String> = quartier_persistence::users::REFERENCES
+    let mut listed: Vec<String> = quartier_persistence::users::ACTOR_REFERENCES
         .iter()
+        .chain(quartier_persistence::users::SUBJECT_REFERENCES)
         .map(|s| (*s).to_owned())
         .collect();
     listed.sort();

@@ -747,3 +747,87 @@ async fn retention_anonymises_old_sign_ups_and_removes_expired_verifications() {
         .expect("sweep");
     assert_eq!(again, quartier_api::retention::Swept::default());
 }
+
+#[actix_web::test]
+async fn tokens_of_an_erased_or_demoted_administrator_stop_working_at_once() {
+    let app = TestApp::spawn().await;
+    app.admin().await;
+    let mut admins = Vec::new();
+    for email in ["zweite@example.org", "dritte@example.org"] {
+        app.signed_up(email).await;
+        exec(
+            &app,
+            &format!("UPDATE users SET role = 'admin' WHERE email = '{email}'"),
+        )
+        .await;
+        let tokens = app.login(email, "ein sicheres Passwort").await.json();
+        admins.push(tokens["access_token"].as_str().expect("token").to_owned());
+    }
+    for token in &admins {
+        assert_eq!(app.get("/api/v1/users", Some(token)).await.status, 200);
+    }
+
+    let erased = app
+        .json(
+            Method::DELETE,
+            "/api/v1/me",
+            Some(&admins[0]),
+            &[],
+            &json!({"password": "ein sicheres Passwort"}),
+        )
+        .await;
+    assert_eq!(erased.status, 200);
+    exec(
+        &app,
+        "UPDATE users SET role = 'member' WHERE email = 'dritte@example.org'",
+    )
+    .await;
+
+    for path in [
+        "/api/v1/users",
+        "/api/v1/audit",
+        "/api/v1/me/signups",
+        "/api/v1/me/audit",
+    ] {
+        app.get(path, Some(&admins[0]))
+            .await
+            .assert_problem(401, "unauthenticated");
+    }
+    app.get("/api/v1/users", Some(&admins[1]))
+        .await
+        .assert_problem(401, "unauthenticated");
+}
+
+#[actix_web::test]
+async fn two_administrators_leaving_at_once_leave_one_behind() {
+    let app = TestApp::spawn().await;
+    let first = app.admin().await;
+    app.signed_up("zweite@example.org").await;
+    exec(
+        &app,
+        "UPDATE users SET role = 'admin' WHERE email = 'zweite@example.org'",
+    )
+    .await;
+    let second = app
+        .login("zweite@example.org", "ein sicheres Passwort")
+        .await
+        .json();
+    let second = second["access_token"].as_str().expect("token").to_owned();
+    let bodies = [
+        json!({"password": first.password}),
+        json!({"password": "ein sicheres Passwort"}),
+    ];
+
+    let answers = join_all(
+        [&first.access_token, &second]
+            .into_iter()
+            .zip(&bodies)
+            .map(|(token, body)| app.json(Method::DELETE, "/api/v1/me", Some(token), &[], body)),
+    )
+    .await;
+
+    let mut statuses: Vec<u16> = answers.iter().map(|a| a.status).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409]);
+    assert_eq!(app.count("users", "role = 'admin'").await, 1);
+}

@@ -45,23 +45,26 @@ pub async fn login(
 ) -> Result<HttpResponse, ApiError> {
     let email = body.email.trim();
     limits::auth_attempt_from(&state, &request).await?;
-    limits::check_login_failures(&state, email).await?;
     // No account has an address that is too long or holds a NUL (PostgreSQL cannot store one).
     let searchable = email.chars().count() <= Email::MAX_LEN && !email.contains('\0');
     let account = match searchable {
         true => users::find_by_email(&mut *state.conn().await?, email).await?,
         false => None,
     };
+    let attempts = match &account {
+        Some(account) => format!("login:{}", account.id),
+        None => limits::account_bucket("login", email),
+    };
+    limits::login_attempt(&state, &attempts).await?;
     // The connection went back to the pool: hashing must not hold one.
     let stored_hash = account.as_ref().map(|row| row.password_hash.as_str());
     // No password is longer than the policy allows: such a one is wrong without hashing it.
     let verified = body.password.chars().count() <= Password::MAX_CHARS
         && state.passwords.verify(&body.password, stored_hash).await?;
     let Some(account) = account.filter(|_| verified) else {
-        limits::record_login_failure(&state, email).await;
         return Err(ApiError::InvalidCredentials);
     };
-    limits::clear_login_failures(&state, email).await;
+    limits::clear_login_attempts(&state, &attempts).await;
     let mut conn = state.conn().await?;
     let tokens = start_session(&state, &mut conn, account.id, &account.password_hash).await?;
     Ok(HttpResponse::Ok()
