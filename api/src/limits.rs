@@ -212,10 +212,10 @@ pub async fn login_attempt(state: &AppState, bucket: &str) -> Result<(), ApiErro
 
 /// Forgets the sign-in attempts counted in `bucket` after a successful one.
 pub async fn clear_login_attempts(state: &AppState, bucket: &str) {
-    if let Ok(mut conn) = state.conn().await {
-        if let Err(error) = rate_limits::reset(&mut conn, bucket).await {
-            tracing::warn!(%error, "clearing sign-in attempts failed");
-        }
+    if let Ok(mut conn) = state.conn().await
+        && let Err(error) = rate_limits::reset(&mut conn, bucket).await
+    {
+        tracing::warn!(%error, "clearing sign-in attempts failed");
     }
 }
 
