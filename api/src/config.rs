@@ -109,6 +109,12 @@ pub struct RetentionSettings {
     pub verification_grace_days: u32,
     /// `QUARTIER_RETENTION_INTERVAL_SECS`: how often the retention task runs (default hourly).
     pub interval: Duration,
+    /// `QUARTIER_RETENTION_EVENTS_DAYS`: published events and finished webhook deliveries are
+    /// removed this many days after they were made (default 30).
+    pub events_days: u32,
+    /// `QUARTIER_RETENTION_AUDIT_MONTHS`: audit entries are removed this many months after
+    /// they were written (default 24).
+    pub audit_months: u32,
 }
 
 /// The privacy policy in force: users agree to this version when they register, and again
@@ -424,6 +430,20 @@ impl Settings {
                     3650,
                 )? as u32,
                 interval: seconds("QUARTIER_RETENTION_INTERVAL_SECS", 3600, 7 * 24 * 3600)?,
+                events_days: number(
+                    get("QUARTIER_RETENTION_EVENTS_DAYS"),
+                    "QUARTIER_RETENTION_EVENTS_DAYS",
+                    30,
+                    1,
+                    3650,
+                )? as u32,
+                audit_months: number(
+                    get("QUARTIER_RETENTION_AUDIT_MONTHS"),
+                    "QUARTIER_RETENTION_AUDIT_MONTHS",
+                    24,
+                    1,
+                    240,
+                )? as u32,
             },
             webhooks: WebhookSettings {
                 allow_loopback: boolean(

@@ -8,8 +8,8 @@
 //!   that checks their account still exists with the role the token claims; keys once the
 //!   route has authenticated them, so made-up keys are refused without a counter of their own.
 //! - Sign-in, registration, token refresh, password change and erasure: per client address
-//!   and per account. Failed sign-ins of one account make it wait until the window ends (at
-//!   most 15 minutes), then it may try again: its owner is never locked out for good.
+//!   and per account. Sign-in attempts of one account without a success make it wait until
+//!   the window ends (at most 15 minutes), then it may try again.
 //!
 //! Should the database fail while counting, the request goes ahead: the limiter must not turn
 //! a database hiccup into refusals of its own (the request then meets the same database).
@@ -45,8 +45,8 @@ pub struct RateLimitSettings {
     /// `QUARTIER_RATE_LIMIT_ACCOUNT_PER_15_MIN`: refreshes, password changes, erasure attempts
     /// and registrations for one account (or address) in 15 minutes.
     pub account_per_15_min: u32,
-    /// `QUARTIER_RATE_LIMIT_FAILED_LOGINS`: failed sign-ins of one account in 15 minutes after
-    /// which it waits until those 15 minutes are over.
+    /// `QUARTIER_RATE_LIMIT_FAILED_LOGINS`: sign-in attempts of one account since its last
+    /// success, in 15 minutes, after which it waits until those 15 minutes are over.
     pub failed_logins: u32,
     /// `QUARTIER_TRUSTED_PROXY_HOPS`: how many proxies in front of Quartier append to
     /// `X-Forwarded-For`; the client address is the entry that many places from the right.

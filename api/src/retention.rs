@@ -1,7 +1,8 @@
 //! The background task that enforces retention: sign-ups lose the link to their volunteer a
 //! configurable time after their shift (default 24 months), and verification records of
 //! qualifications (the police certificate above all) go once they expired plus a grace
-//! period. Spent rate-limit counters go too. Every instance runs it; rows are claimed with
+//! period. Published events, finished webhook deliveries and old audit entries, which name
+//! sign-ups and people by id, go after their own periods; spent rate-limit counters too. Every instance runs it; rows are claimed with
 //! `SKIP LOCKED`.
 
 use std::time::Duration;
@@ -19,6 +20,9 @@ const BATCH: i64 = 500;
 pub struct Swept {
     pub signups_anonymised: usize,
     pub verifications_removed: usize,
+    pub events_removed: usize,
+    pub deliveries_removed: usize,
+    pub audit_entries_removed: usize,
 }
 
 /// Applies the retention rules as of `now`, batch by batch until nothing is due.
@@ -52,6 +56,24 @@ pub async fn sweep(
             break;
         }
     }
+    let events_before = now - chrono::Duration::days(i64::from(settings.events_days));
+    let audit_before = now
+        .checked_sub_months(Months::new(settings.audit_months))
+        .unwrap_or(now);
+    loop {
+        let mut conn = pool::get(pool).await?;
+        let pruned = privacy::prune(&mut conn, events_before, audit_before, BATCH).await?;
+        swept.events_removed += pruned.events;
+        swept.deliveries_removed += pruned.deliveries;
+        swept.audit_entries_removed += pruned.audit_entries;
+        let most = pruned
+            .events
+            .max(pruned.deliveries)
+            .max(pruned.audit_entries);
+        if most < BATCH as usize {
+            break;
+        }
+    }
     // Rate-limit windows last an hour at most: older counters are spent.
     let mut conn = pool::get(pool).await?;
     quartier_persistence::rate_limits::sweep(&mut conn, now - chrono::Duration::hours(2)).await?;
@@ -71,6 +93,9 @@ pub fn spawn(pool: PgPool, settings: RetentionSettings) -> tokio::task::JoinHand
                 Ok(swept) => tracing::info!(
                     signups_anonymised = swept.signups_anonymised,
                     verifications_removed = swept.verifications_removed,
+                    events_removed = swept.events_removed,
+                    deliveries_removed = swept.deliveries_removed,
+                    audit_entries_removed = swept.audit_entries_removed,
                     "retention applied"
                 ),
                 Err(error) => tracing::warn!(%error, "applying retention failed"),

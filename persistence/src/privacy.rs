@@ -325,3 +325,56 @@ pub async fn api_keys_created_by(
         .load(conn)
         .await?)
 }
+
+/// What an old-record sweep removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pruned {
+    pub events: usize,
+    pub deliveries: usize,
+    pub audit_entries: usize,
+}
+
+/// Removes, up to `batch` of each, published outbox events and finished webhook deliveries
+/// (with their attempts) made before `events_before`, and audit entries older than
+/// `audit_before`: they name sign-ups and people by id, and would otherwise link anonymised
+/// sign-ups to their volunteers for ever.
+pub async fn prune(
+    conn: &mut AsyncPgConnection,
+    events_before: DateTime<Utc>,
+    audit_before: DateTime<Utc>,
+    batch: i64,
+) -> Result<Pruned> {
+    use crate::schema::{audit_events, outbox_events, webhook_deliveries};
+    let events: Vec<Uuid> = outbox_events::table
+        .filter(outbox_events::published_at.lt(events_before))
+        .select(outbox_events::id)
+        .limit(batch)
+        .load(conn)
+        .await?;
+    let deliveries: Vec<Uuid> = webhook_deliveries::table
+        .filter(webhook_deliveries::status.ne("pending"))
+        .filter(webhook_deliveries::created_at.lt(events_before))
+        .select(webhook_deliveries::id)
+        .limit(batch)
+        .load(conn)
+        .await?;
+    let entries: Vec<Uuid> = audit_events::table
+        .filter(audit_events::at.lt(audit_before))
+        .select(audit_events::id)
+        .limit(batch)
+        .load(conn)
+        .await?;
+    Ok(Pruned {
+        events: diesel::delete(outbox_events::table.filter(outbox_events::id.eq_any(events)))
+            .execute(conn)
+            .await?,
+        deliveries: diesel::delete(
+            webhook_deliveries::table.filter(webhook_deliveries::id.eq_any(deliveries)),
+        )
+        .execute(conn)
+        .await?,
+        audit_entries: diesel::delete(audit_events::table.filter(audit_events::id.eq_any(entries)))
+            .execute(conn)
+            .await?,
+    })
+}

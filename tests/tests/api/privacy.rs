@@ -690,12 +690,48 @@ async fn retention_anonymises_old_sign_ups_and_removes_expired_verifications() {
         .await;
     }
 
+    // The event announcing the old sign-up, and the audit entry of Karl's verification, age
+    // past their own periods.
+    exec(
+        &app,
+        &format!(
+            "UPDATE outbox_events SET created_at = now() - interval '40 days', \
+             published_at = now() - interval '40 days' WHERE subject_id = '{old_signup}'"
+        ),
+    )
+    .await;
+    exec(
+        &app,
+        &format!(
+            "UPDATE audit_events SET at = now() - interval '25 months' \
+             WHERE action = 'qualification.verified' AND object_id = '{lately}'"
+        ),
+    )
+    .await;
+
     let swept = quartier_api::retention::sweep(&app.pool, &app.settings.retention, Utc::now())
         .await
         .expect("sweep");
 
     assert_eq!(swept.signups_anonymised, 1);
     assert_eq!(swept.verifications_removed, 1);
+    assert_eq!(swept.events_removed, 1);
+    assert_eq!(swept.audit_entries_removed, 1);
+    assert_eq!(
+        app.count("outbox_events", &format!("subject_id = '{old_signup}'"))
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count("outbox_events", &format!("subject_id = '{recent_signup}'"))
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("audit_events", "action = 'qualification.verified'")
+            .await,
+        1
+    );
     assert_eq!(
         app.count(
             "signups",
