@@ -17,6 +17,7 @@ use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::routes::activities::Named;
 use crate::state::AppState;
+use quartier_persistence::AsyncConnection;
 use quartier_persistence::audit::NewEntry;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -341,31 +342,34 @@ pub async fn inspect_qualification(
             "is not the id of an account",
         ));
     }
-    let row = qualifications::inspect(
-        &mut conn,
-        &Inspection {
-            user_id: body.user_id,
-            type_id: kind.id,
-            issued_on,
-            inspected_on,
-            inspected_by: user.id,
-            inspected_for: *id,
-            expires_on,
-        },
-    )
-    .await?;
-    NewEntry::new(
-        user.actor(),
-        "qualification.verified",
-        "qualification",
-        row.id,
-    )
-    .operator(*id)
-    .about([body.user_id])
-    .details(serde_json::json!({
-        "type_id": kind.id, "issued_on": issued_on, "expires_on": expires_on,
-    }))
-    .record(&mut conn)
-    .await?;
+    let inspection = Inspection {
+        user_id: body.user_id,
+        type_id: kind.id,
+        issued_on,
+        inspected_on,
+        inspected_by: user.id,
+        inspected_for: *id,
+        expires_on,
+    };
+    // The verification and its audit entry commit together.
+    let row = conn
+        .transaction::<_, quartier_persistence::Error, _>(async |conn| {
+            let row = qualifications::inspect(conn, &inspection).await?;
+            NewEntry::new(
+                user.actor(),
+                "qualification.verified",
+                "qualification",
+                row.id,
+            )
+            .operator(inspection.inspected_for)
+            .about([inspection.user_id])
+            .details(serde_json::json!({
+                "type_id": inspection.type_id, "issued_on": issued_on, "expires_on": expires_on,
+            }))
+            .record(conn)
+            .await?;
+            Ok(row)
+        })
+        .await?;
     Ok(HttpResponse::Created().json(response(row, kind.name)))
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use quartier_domain::StaffRole;
 use quartier_persistence::audit::NewEntry;
 use quartier_persistence::signups::{self, AttendanceRefusal, RosterLine, SignupRow};
-use quartier_persistence::{AsyncPgConnection, shifts};
+use quartier_persistence::{AsyncConnection, AsyncPgConnection, shifts};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -356,14 +356,21 @@ pub async fn check_in(
             detail: "The shift is over: record attendance instead.".into(),
         });
     }
-    let row = signups::check_in(&mut conn, *id, now)
+    // The check-in and its audit entry commit together.
+    let row = conn
+        .transaction::<_, quartier_persistence::Error, _>(async |conn| {
+            let done = signups::check_in(conn, *id, now).await?;
+            if let Ok(row) = &done {
+                NewEntry::new(caller.actor(), "signup.checked_in", "signup", *id)
+                    .operator(shift.operator_id)
+                    .about(row.user_id)
+                    .record(conn)
+                    .await?;
+            }
+            Ok(done)
+        })
         .await?
         .map_err(attendance_refused)?;
-    NewEntry::new(caller.actor(), "signup.checked_in", "signup", *id)
-        .operator(shift.operator_id)
-        .about(row.user_id)
-        .record(&mut conn)
-        .await?;
     Ok(done(row))
 }
 
@@ -427,15 +434,23 @@ pub async fn record_attendance(
     let minutes = body
         .attended
         .then(|| body.minutes_worked.unwrap_or(length).clamp(0, 1440) as i32);
-    let row = signups::record_attendance(&mut conn, *id, body.attended, minutes, now)
+    let row = conn
+        .transaction::<_, quartier_persistence::Error, _>(async |conn| {
+            let done = signups::record_attendance(conn, *id, body.attended, minutes, now).await?;
+            if let Ok(row) = &done {
+                NewEntry::new(caller.actor(), "attendance.recorded", "signup", *id)
+                    .operator(shift.operator_id)
+                    .about(row.user_id)
+                    .details(serde_json::json!({
+                        "attended": body.attended, "minutes_worked": minutes,
+                    }))
+                    .record(conn)
+                    .await?;
+            }
+            Ok(done)
+        })
         .await?
         .map_err(attendance_refused)?;
-    NewEntry::new(caller.actor(), "attendance.recorded", "signup", *id)
-        .operator(shift.operator_id)
-        .about(row.user_id)
-        .details(serde_json::json!({ "attended": body.attended, "minutes_worked": minutes }))
-        .record(&mut conn)
-        .await?;
     Ok(done(row))
 }
 

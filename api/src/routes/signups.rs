@@ -18,6 +18,7 @@ use crate::error::{ApiError, Problem};
 use crate::extract::parse_json;
 use crate::state::AppState;
 use quartier_domain::integration::Scope;
+use quartier_persistence::AsyncConnection;
 use quartier_persistence::audit::NewEntry;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -132,21 +133,29 @@ async fn sign_up(
             ));
         }
     }
-    let placed = signups::sign_up(conn, shift_id, volunteer, actor, Utc::now())
+    let placed = if by_staff {
+        // A sign-up by staff and its audit entry commit together.
+        conn.transaction::<_, quartier_persistence::Error, _>(async |conn| {
+            let placed = signups::sign_up(conn, shift_id, volunteer, actor, Utc::now()).await?;
+            if let Ok(placed) = &placed {
+                NewEntry::new(
+                    caller.actor(),
+                    "signup.created_by_staff",
+                    "signup",
+                    placed.signup.id,
+                )
+                .operator(shift.operator_id)
+                .about([volunteer])
+                .record(conn)
+                .await?;
+            }
+            Ok(placed)
+        })
         .await?
-        .map_err(refusal)?;
-    if by_staff {
-        NewEntry::new(
-            caller.actor(),
-            "signup.created_by_staff",
-            "signup",
-            placed.signup.id,
-        )
-        .operator(shift.operator_id)
-        .about([volunteer])
-        .record(conn)
-        .await?;
+    } else {
+        signups::sign_up(conn, shift_id, volunteer, actor, Utc::now()).await?
     }
+    .map_err(refusal)?;
     Ok((StatusCode::CREATED, SignupResponse::from(placed)))
 }
 
@@ -332,7 +341,20 @@ async fn cancel(state: &AppState, caller: Caller, id: Uuid) -> Result<HttpRespon
             detail: "The shift has begun: ask its coordinators.".into(),
         });
     }
-    let cancelled = signups::cancel(&mut conn, id, caller.user().map(|u| u.id), now)
+    let by_staff = staff && placed.signup.user_id != caller.user().map(|u| u.id);
+    // A cancellation by staff and its audit entry commit together.
+    let cancelled = conn
+        .transaction::<_, quartier_persistence::Error, _>(async |conn| {
+            let done = signups::cancel(conn, id, caller.user().map(|u| u.id), now).await?;
+            if by_staff && done.is_ok() {
+                NewEntry::new(caller.actor(), "signup.cancelled_by_staff", "signup", id)
+                    .about(placed.signup.user_id)
+                    .details(serde_json::json!({ "shift_id": placed.signup.shift_id }))
+                    .record(conn)
+                    .await?;
+            }
+            Ok(done)
+        })
         .await?
         .map_err(|refusal| match refusal {
             CancelRefusal::NotFound => ApiError::NotFound("No sign-up has this id.".into()),
@@ -341,13 +363,6 @@ async fn cancel(state: &AppState, caller: Caller, id: Uuid) -> Result<HttpRespon
                 detail: "This sign-up is cancelled or over already.".into(),
             },
         })?;
-    if staff && placed.signup.user_id != caller.user().map(|u| u.id) {
-        NewEntry::new(caller.actor(), "signup.cancelled_by_staff", "signup", id)
-            .about(placed.signup.user_id)
-            .details(serde_json::json!({ "shift_id": placed.signup.shift_id }))
-            .record(&mut conn)
-            .await?;
-    }
     let mut response = SignupResponse::from(Placed {
         signup: cancelled.signup,
         position: None,

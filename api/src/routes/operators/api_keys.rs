@@ -21,6 +21,7 @@ use crate::authz::require_staff;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::state::AppState;
+use quartier_persistence::AsyncConnection;
 use quartier_persistence::audit::NewEntry;
 
 /// Live (not revoked, not expired) keys one operator may hold.
@@ -209,24 +210,27 @@ pub async fn create_api_key(
         ));
     }
     let (prefix, secret) = generate();
-    let row = api_keys::create(
-        &mut conn,
-        &NewApiKey {
-            id: Uuid::now_v7(),
-            operator_id: *id,
-            name: &name,
-            prefix: &prefix,
-            secret_hash: &key_hash(&secret),
-            scopes: &scopes,
-            expires_at: body.expires_at,
-            created_by: Some(user.id),
-        },
-    )
-    .await?;
-    NewEntry::new(user.actor(), "api_key.created", "api_key", row.id)
-        .operator(*id)
-        .details(serde_json::json!({ "prefix": row.prefix, "scopes": row.scopes }))
-        .record(&mut conn)
+    let new = NewApiKey {
+        id: Uuid::now_v7(),
+        operator_id: *id,
+        name: &name,
+        prefix: &prefix,
+        secret_hash: &key_hash(&secret),
+        scopes: &scopes,
+        expires_at: body.expires_at,
+        created_by: Some(user.id),
+    };
+    // The key and its audit entry commit together.
+    let row = conn
+        .transaction::<_, quartier_persistence::Error, _>(async |conn| {
+            let row = api_keys::create(conn, &new).await?;
+            NewEntry::new(user.actor(), "api_key.created", "api_key", row.id)
+                .operator(row.operator_id)
+                .details(serde_json::json!({ "prefix": row.prefix, "scopes": row.scopes }))
+                .record(conn)
+                .await?;
+            Ok(row)
+        })
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((
@@ -336,13 +340,19 @@ pub async fn revoke_api_key(
     let (operator_id, key_id) = path.into_inner();
     let mut conn = state.conn().await?;
     key_of(&mut conn, user, operator_id, key_id).await?;
-    let key = api_keys::revoke(&mut conn, key_id, Some(user.id))
+    let key = conn
+        .transaction::<_, quartier_persistence::Error, _>(async |conn| {
+            let key = api_keys::revoke(conn, key_id, Some(user.id)).await?;
+            if let Some(key) = &key {
+                NewEntry::new(user.actor(), "api_key.revoked", "api_key", key_id)
+                    .operator(operator_id)
+                    .details(serde_json::json!({ "prefix": key.prefix }))
+                    .record(conn)
+                    .await?;
+            }
+            Ok(key)
+        })
         .await?
         .ok_or_else(|| ApiError::NotFound("This operator has no API key with this id.".into()))?;
-    NewEntry::new(user.actor(), "api_key.revoked", "api_key", key_id)
-        .operator(operator_id)
-        .details(serde_json::json!({ "prefix": key.prefix }))
-        .record(&mut conn)
-        .await?;
     Ok(HttpResponse::Ok().json(ApiKeyResponse::from(key)))
 }

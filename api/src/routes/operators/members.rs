@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use quartier_domain::StaffRole;
 use quartier_persistence::operators::{self, MEMBER_PRIMARY_KEY, MemberRow};
-use quartier_persistence::{AsyncPgConnection, users};
+use quartier_persistence::{AsyncConnection, AsyncPgConnection, users};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -213,15 +213,21 @@ pub async fn add_member(
     })?;
     let role = StaffRole::from(body.role).as_str();
     check_limits(role, &body.centre_ids)?;
-    let member = operators::add_member(&mut conn, *id, account.id, role, &body.centre_ids)
+    // The change and its audit entry commit together.
+    let member = conn
+        .transaction::<_, quartier_persistence::Error, _>(async |conn| {
+            let member =
+                operators::add_member(conn, *id, account.id, role, &body.centre_ids).await?;
+            NewEntry::new(user.actor(), "member.added", "operator", *id)
+                .operator(*id)
+                .about([account.id])
+                .details(serde_json::json!({ "role": role, "centre_ids": body.centre_ids }))
+                .record(conn)
+                .await?;
+            Ok(member)
+        })
         .await
         .map_err(refused)?;
-    NewEntry::new(user.actor(), "member.added", "operator", *id)
-        .operator(*id)
-        .about([account.id])
-        .details(serde_json::json!({ "role": role, "centre_ids": body.centre_ids }))
-        .record(&mut conn)
-        .await?;
     Ok(HttpResponse::Created().json(respond(&mut conn, *id, member).await?))
 }
 
@@ -276,18 +282,25 @@ pub async fn update_member(
         (None, true) => None,
     };
     check_limits(effective, limits.unwrap_or_default())?;
-    let member = operators::update_member(&mut conn, operator_id, member_id, role, limits)
+    let member = conn
+        .transaction::<_, quartier_persistence::Error, _>(async |conn| {
+            let member =
+                operators::update_member(conn, operator_id, member_id, role, limits).await?;
+            if member.is_some() {
+                NewEntry::new(user.actor(), "member.role_changed", "operator", operator_id)
+                    .operator(operator_id)
+                    .about([member_id])
+                    .details(serde_json::json!({
+                        "from": current.role, "to": effective, "centre_ids": limits,
+                    }))
+                    .record(conn)
+                    .await?;
+            }
+            Ok(member)
+        })
         .await
         .map_err(refused)?
         .ok_or_else(not_a_member)?;
-    NewEntry::new(user.actor(), "member.role_changed", "operator", operator_id)
-        .operator(operator_id)
-        .about([member_id])
-        .details(serde_json::json!({
-            "from": current.role, "to": effective, "centre_ids": limits,
-        }))
-        .record(&mut conn)
-        .await?;
     Ok(HttpResponse::Ok().json(respond(&mut conn, operator_id, member).await?))
 }
 
@@ -314,14 +327,22 @@ pub async fn remove_member(
     let (operator_id, member_id) = path.into_inner();
     let mut conn = state.conn().await?;
     require_staff(&mut conn, user, operator_id, StaffRole::OperatorAdmin).await?;
-    if !operators::remove_member(&mut conn, operator_id, member_id).await? {
+    let removed = conn
+        .transaction::<_, quartier_persistence::Error, _>(async |conn| {
+            let removed = operators::remove_member(conn, operator_id, member_id).await?;
+            if removed {
+                NewEntry::new(user.actor(), "member.removed", "operator", operator_id)
+                    .operator(operator_id)
+                    .about([member_id])
+                    .record(conn)
+                    .await?;
+            }
+            Ok(removed)
+        })
+        .await?;
+    if !removed {
         return Err(not_a_member());
     }
-    NewEntry::new(user.actor(), "member.removed", "operator", operator_id)
-        .operator(operator_id)
-        .about([member_id])
-        .record(&mut conn)
-        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
