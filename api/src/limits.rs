@@ -273,12 +273,22 @@ async fn count_user(
         }
         Some(_) => {}
     }
-    let limit = state.rate_limits.user_per_minute;
+    judge(count.hits, state.rate_limits.user_per_minute, window, now)
+}
+
+/// A principal's `hits` in the window holding `now` against its `limit`: 429 when over, else
+/// what it has left (`None` when there is no limit).
+fn judge(
+    hits: i32,
+    limit: u32,
+    window: Window,
+    now: DateTime<Utc>,
+) -> Result<Option<Counted>, ApiError> {
     if limit == 0 {
         return Ok(None);
     }
     let reset = window.seconds_left(now);
-    if count.hits > limit as i32 {
+    if hits > limit as i32 {
         return Err(too_many(
             reset,
             "Too many requests from this account or API key: wait until Retry-After.",
@@ -286,7 +296,7 @@ async fn count_user(
     }
     Ok(Some(Counted {
         limit,
-        remaining: (i64::from(limit) - i64::from(count.hits)).max(0),
+        remaining: (i64::from(limit) - i64::from(hits)).max(0),
         reset,
     }))
 }
@@ -322,18 +332,7 @@ async fn count(state: &AppState, bucket: &str, limit: u32) -> Result<Option<Coun
         tracing::warn!("counting the per-principal rate limit failed; letting the request through");
         return Ok(None);
     };
-    let reset = window.seconds_left(now);
-    if count.hits > limit as i32 {
-        return Err(too_many(
-            reset,
-            "Too many requests from this account or API key: wait until Retry-After.",
-        ));
-    }
-    Ok(Some(Counted {
-        limit,
-        remaining: (i64::from(limit) - i64::from(count.hits)).max(0),
-        reset,
-    }))
+    judge(count.hits, limit, window, now)
 }
 
 /// The per-principal limit, as middleware: counts the request before it runs, refuses it
