@@ -38,10 +38,19 @@ impl<'a> NewEntry<'a> {
     /// An entry about the object `object_type` `object_id`, about no one yet.
     pub fn new(actor: Actor, action: &'a str, object_type: &'a str, object_id: Uuid) -> Self {
         Self {
+            object_id: Some(object_id),
+            ..Self::of_many(actor, action, object_type)
+        }
+    }
+
+    /// An entry about objects of the kind `object_type` at once (a page of accounts, a batch
+    /// of sign-ups), naming none of them.
+    pub fn of_many(actor: Actor, action: &'a str, object_type: &'a str) -> Self {
+        Self {
             actor,
             action,
             object_type,
-            object_id: Some(object_id),
+            object_id: None,
             operator_id: None,
             subjects: Vec::new(),
             details: serde_json::json!({}),

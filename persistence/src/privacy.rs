@@ -181,18 +181,18 @@ pub async fn anonymise_signups_before(
             return Ok(0);
         }
         let ids: Vec<Uuid> = due.iter().map(|(id, _)| *id).collect();
-        let changed = diesel::update(signups::table.filter(signups::id.eq_any(ids.clone())))
+        let changed = diesel::update(signups::table.filter(signups::id.eq_any(ids)))
             .set((
                 &Anonymised::at(now),
                 signups::version.eq(signups::version + 1),
             ))
             .execute(conn)
             .await?;
-        let mut entry = NewEntry::new(Actor::System, "signups.anonymised", "signup", ids[0])
+        NewEntry::of_many(Actor::System, "signups.anonymised", "signup")
             .about(due.iter().filter_map(|(_, user)| *user))
-            .details(serde_json::json!({ "count": changed, "ended_before": cutoff }));
-        entry.object_id = None;
-        audit::record(conn, &entry).await?;
+            .details(serde_json::json!({ "count": changed, "ended_before": cutoff }))
+            .record(conn)
+            .await?;
         Ok(changed)
     })
     .await

@@ -26,22 +26,31 @@ pub fn window_start(now: DateTime<Utc>, window: Duration) -> DateTime<Utc> {
     DateTime::from_timestamp(start, 0).unwrap_or(now)
 }
 
-/// A window only moves forward: a hit stamped with an earlier window (another instance's
-/// clock, a request that began just before the turn) counts in the current one.
-const HIT: &str = "INSERT INTO rate_limits AS r (bucket, window_start, hits) VALUES ($1, $2, $3) \
-     ON CONFLICT (bucket) DO UPDATE SET \
-       hits = CASE WHEN r.window_start >= EXCLUDED.window_start THEN r.hits + EXCLUDED.hits ELSE EXCLUDED.hits END, \
-       window_start = GREATEST(r.window_start, EXCLUDED.window_start) \
-     RETURNING r.hits, r.window_start";
+/// The counting upsert, between an optional `WITH` and extra `RETURNING` columns. A window
+/// only moves forward: a hit stamped with an earlier window (another instance's clock, a
+/// request that began just before the turn) counts in the current one.
+macro_rules! hit_sql {
+    ($with:literal, $returning:literal) => {
+        concat!(
+            $with,
+            "INSERT INTO rate_limits AS r (bucket, window_start, hits) VALUES ($1, $2, $3) \
+             ON CONFLICT (bucket) DO UPDATE SET \
+               hits = CASE WHEN r.window_start >= EXCLUDED.window_start THEN r.hits + EXCLUDED.hits ELSE EXCLUDED.hits END, \
+               window_start = GREATEST(r.window_start, EXCLUDED.window_start) \
+             RETURNING r.hits, r.window_start",
+            $returning
+        )
+    };
+}
+
+const HIT: &str = hit_sql!("", "");
 
 /// `HIT` for a signed-in user, telling in the same round trip the account's role now
 /// (`NULL` once the account is gone).
-const HIT_FOR_USER: &str = "WITH account AS (SELECT role FROM users WHERE id = $4) \
-     INSERT INTO rate_limits AS r (bucket, window_start, hits) VALUES ($1, $2, $3) \
-     ON CONFLICT (bucket) DO UPDATE SET \
-       hits = CASE WHEN r.window_start >= EXCLUDED.window_start THEN r.hits + EXCLUDED.hits ELSE EXCLUDED.hits END, \
-       window_start = GREATEST(r.window_start, EXCLUDED.window_start) \
-     RETURNING r.hits, r.window_start, (SELECT role FROM account) AS role";
+const HIT_FOR_USER: &str = hit_sql!(
+    "WITH account AS (SELECT role FROM users WHERE id = $4) ",
+    ", (SELECT role FROM account) AS role"
+);
 
 /// A user's count, and their role as stored now.
 #[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]

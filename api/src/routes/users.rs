@@ -46,9 +46,7 @@ pub async fn list_users(
     let after: Option<Uuid> = pagination::decode_cursor(query.cursor.as_deref())?;
     let mut conn = state.conn().await?;
     let rows = users::list(&mut conn, after, i64::from(limit) + 1).await?;
-    let mut entry = NewEntry::new(admin.actor(), "users.listed", "user", admin.id);
-    entry.object_id = None;
-    entry
+    NewEntry::of_many(admin.actor(), "users.listed", "user")
         .about(rows.iter().take(limit as usize).map(|row| row.id))
         .record(&mut conn)
         .await?;
