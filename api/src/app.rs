@@ -79,6 +79,7 @@ pub fn openapi_document() -> OpenApi {
 
 fn complete(mut document: OpenApi) -> OpenApi {
     add_common_problems(&mut document);
+    crate::events::add_webhooks(&mut document);
     document
 }
 

@@ -20,6 +20,7 @@ pub mod authz;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod horizon;
 pub mod limits;

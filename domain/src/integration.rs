@@ -42,21 +42,6 @@ impl Scope {
     }
 }
 
-/// The events an operator can subscribe to; each names what happened to which object.
-pub const EVENT_TYPES: [&str; 11] = [
-    "shift.created",
-    "shift.changed",
-    "shift.cancelled",
-    "shift.filled",
-    "signup.confirmed",
-    "signup.waitlisted",
-    "signup.promoted",
-    "signup.cancelled",
-    "signup.checked_in",
-    "signup.attended",
-    "signup.no_show",
-];
-
 /// The event a test ping sends; it is not part of the outbox.
 pub const PING_EVENT: &str = "webhook.ping";
 

@@ -6,16 +6,20 @@
 pub mod activity;
 pub mod centre;
 pub mod district;
+pub mod event;
 pub mod ical;
 pub mod integration;
 pub mod opening_hours;
 pub mod operator;
 pub mod schedule;
+pub mod signup;
 pub mod user;
 pub mod validation;
 
 pub use centre::{CentreKind, CentreStatus};
 pub use district::{DistrictName, GeoPoint, Slug, TownName};
+pub use event::{Event, EventType, ShiftChange, ShiftFacts, SignupFacts};
 pub use operator::{OperatorKind, StaffRole};
+pub use signup::{ChangeReason, Placement, Places, ShiftStatus, SignupStatus};
 pub use user::{DisplayName, Email, Password, Role};
 pub use validation::{FieldError, ValidationErrors, bounded_text};

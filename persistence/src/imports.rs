@@ -9,15 +9,15 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use quartier_domain::schedule::Slot;
+use quartier_domain::{Event, ShiftChange, ShiftFacts, ShiftStatus};
 use uuid::Uuid;
 
-use crate::Result;
 use crate::activities::{ActivityRow, NewActivity, ScheduleColumns};
 use crate::schema::{
-    activities, centres, occurrences, outbox_events, qualification_types, shift_qualifications,
-    shifts,
+    activities, centres, occurrences, qualification_types, shift_qualifications, shifts,
 };
 use crate::shifts::ShiftView;
+use crate::{Result, outbox};
 
 /// Rows per multi-row insert: well below PostgreSQL's 65 535 bind parameters.
 const CHUNK: usize = 1000;
@@ -183,26 +183,27 @@ pub async fn insert_shifts(
                 .execute(conn)
                 .await?;
         }
-        let events: Vec<_> = chunk
+        let events: Vec<Event> = chunk
             .iter()
             .map(|s| {
-                (
-                    outbox_events::id.eq(Uuid::now_v7()),
-                    outbox_events::kind.eq("shift.created"),
-                    outbox_events::operator_id.eq(Some(operator_id)),
-                    outbox_events::subject_id.eq(s.id),
-                    outbox_events::payload.eq(serde_json::json!({
-                        "shift_id": s.id, "centre_id": s.centre_id, "starts_at": s.starts_at,
-                        "capacity": s.capacity, "external_id": s.external_id,
-                    })
-                    .to_string()),
+                Event::shift(
+                    ShiftChange::Created,
+                    ShiftFacts {
+                        shift_id: s.id,
+                        operator_id,
+                        centre_id: s.centre_id,
+                        occurrence_id: None,
+                        external_id: Some(s.external_id.to_owned()),
+                        starts_at: s.starts_at,
+                        ends_at: s.ends_at,
+                        capacity: s.capacity,
+                        confirmed_count: 0,
+                        status: ShiftStatus::Open,
+                    },
                 )
             })
             .collect();
-        diesel::insert_into(outbox_events::table)
-            .values(events)
-            .execute(conn)
-            .await?;
+        outbox::record_all(conn, &events).await?;
     }
     Ok(())
 }

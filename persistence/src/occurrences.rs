@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{
     Array, Bool, Float8, Int4, Int8, Nullable, Text, Timestamptz, Uuid as SqlUuid,
 };
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::activities::{self, ActivityFilter, Viewer};
@@ -223,48 +223,56 @@ pub struct OccurrenceChanges<'a> {
     pub external_operator_id: Option<Option<Uuid>>,
 }
 
-/// Applies `changes` if the occurrence is at one of `expected_versions` (any when `None`), in
-/// one statement; a change calendars show (`visible`) raises its iCalendar SEQUENCE.
+/// Applies `changes` if the occurrence is at one of `expected_versions` (any when `None`);
+/// a change calendars show (`visible`) raises its iCalendar SEQUENCE. Its shifts follow in
+/// the same transaction: cancelled with the date (and their sign-ups with them), or moved
+/// with its start.
 pub async fn update(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     expected_versions: Option<&[i32]>,
     changes: &OccurrenceChanges<'_>,
     visible: bool,
+    changed_by: Option<Uuid>,
 ) -> Result<Result<OccurrenceRow, Refusal>> {
-    let mut statement = diesel::update(occurrences::table)
-        .filter(occurrences::id.eq(id))
-        .into_boxed();
-    if let Some(versions) = expected_versions {
-        statement = statement.filter(occurrences::version.eq_any(versions.to_vec()));
-    }
-    let updated = statement
-        .set((
-            changes,
-            occurrences::sequence.eq(occurrences::sequence + i32::from(visible)),
-            occurrences::version.eq(occurrences::version + 1),
-            occurrences::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(OccurrenceRow::as_returning())
-        .get_result(conn)
-        .await
-        .optional()?;
-    match updated {
-        Some(row) => Ok(Ok(row)),
-        None => {
-            let exists = occurrences::table
-                .filter(occurrences::id.eq(id))
-                .count()
-                .get_result::<i64>(conn)
-                .await?
-                > 0;
-            Ok(Err(if exists {
-                Refusal::VersionConflict
-            } else {
-                Refusal::NotFound
-            }))
+    conn.transaction::<_, crate::Error, _>(async |conn| {
+        let before: Option<(DateTime<Utc>, bool, i32)> = occurrences::table
+            .filter(occurrences::id.eq(id))
+            .select((
+                occurrences::starts_at,
+                occurrences::cancelled,
+                occurrences::version,
+            ))
+            .for_no_key_update()
+            .first(conn)
+            .await
+            .optional()?;
+        let Some((was_starting, was_cancelled, version)) = before else {
+            return Ok(Err(Refusal::NotFound));
+        };
+        if expected_versions.is_some_and(|versions| !versions.contains(&version)) {
+            return Ok(Err(Refusal::VersionConflict));
         }
-    }
+        let row: OccurrenceRow = diesel::update(occurrences::table.filter(occurrences::id.eq(id)))
+            .set((
+                changes,
+                occurrences::sequence.eq(occurrences::sequence + i32::from(visible)),
+                occurrences::version.eq(occurrences::version + 1),
+                occurrences::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(OccurrenceRow::as_returning())
+            .get_result(conn)
+            .await?;
+        let now = Utc::now();
+        if row.cancelled && !was_cancelled {
+            crate::shifts::cancel_with_occurrence(conn, id, changed_by, now).await?;
+        } else if row.starts_at != was_starting && !row.cancelled {
+            crate::shifts::move_with_occurrence(conn, id, row.starts_at - was_starting, now)
+                .await?;
+        }
+        Ok(Ok(row))
+    })
+    .await
 }
 
 /// Cancels the occurrences of `activity_ids` that start on one of `dates` (local dates in

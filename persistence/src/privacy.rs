@@ -7,8 +7,8 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::audit::{self, Actor, NewEntry};
+use crate::places::{CancelRefusal, cancel_as};
 use crate::schema::{idempotency_keys, signups, users, volunteer_qualifications};
-use crate::signups::{CancelRefusal, cancel_as};
 use crate::{Error, Result};
 
 /// A sign-up that no longer names anyone: not the volunteer, nor who signed them up or

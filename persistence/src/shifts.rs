@@ -6,8 +6,11 @@ use diesel::sql_types::{BigInt, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use quartier_domain::{ChangeReason, Event, Places, ShiftChange, ShiftFacts, ShiftStatus};
+
+use crate::columns::ShiftStatusColumn;
 use crate::schema::{occurrences, shift_qualifications, shifts};
-use crate::{Error, Result, outbox};
+use crate::{Error, Result, outbox, places};
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = shifts, check_for_backend(diesel::pg::Pg))]
@@ -24,11 +27,40 @@ pub struct ShiftRow {
     pub version: i32,
     pub description: String,
     pub min_age_note: Option<String>,
-    pub status: String,
+    #[diesel(deserialize_as = ShiftStatusColumn)]
+    pub status: ShiftStatus,
     pub confirmed_count: i32,
     pub skills: Vec<String>,
     /// The operator's own id for it.
     pub external_id: Option<String>,
+    /// The operator of its centre.
+    pub operator_id: Uuid,
+}
+
+impl ShiftRow {
+    /// Its places as the row counts them.
+    pub fn places(&self) -> Places {
+        Places {
+            capacity: self.capacity,
+            confirmed: self.confirmed_count,
+        }
+    }
+
+    /// The shift as an event tells it.
+    pub fn facts(&self) -> ShiftFacts {
+        ShiftFacts {
+            shift_id: self.id,
+            operator_id: self.operator_id,
+            centre_id: self.centre_id,
+            occurrence_id: self.occurrence_id,
+            external_id: self.external_id.clone(),
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            capacity: self.capacity,
+            confirmed_count: self.confirmed_count,
+            status: self.status,
+        }
+    }
 }
 
 /// A shift with what its public view adds: centre, operator, activity, waitlist length.
@@ -38,8 +70,6 @@ pub struct ShiftView {
     pub shift: ShiftRow,
     #[diesel(sql_type = Text)]
     pub centre_name: String,
-    #[diesel(sql_type = SqlUuid)]
-    pub operator_id: Uuid,
     #[diesel(sql_type = Nullable<SqlUuid>)]
     pub activity_id: Option<Uuid>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -82,7 +112,7 @@ async fn insert_one(
     operator_id: Uuid,
 ) -> Result<Uuid> {
     let id = Uuid::now_v7();
-    diesel::insert_into(shifts::table)
+    let row: ShiftRow = diesel::insert_into(shifts::table)
         .values((
             shifts::id.eq(id),
             shifts::centre_id.eq(new.centre_id),
@@ -97,7 +127,8 @@ async fn insert_one(
             shifts::operator_id.eq(operator_id),
             shifts::external_id.eq(new.external_id),
         ))
-        .execute(conn)
+        .returning(ShiftRow::as_returning())
+        .get_result(conn)
         .await?;
     let required: Vec<_> = new
         .required
@@ -116,14 +147,7 @@ async fn insert_one(
             .execute(conn)
             .await?;
     }
-    outbox::record(
-        conn,
-        "shift.created",
-        Some(operator_id),
-        id,
-        serde_json::json!({"shift_id": id, "centre_id": new.centre_id, "starts_at": new.starts_at, "capacity": new.capacity}),
-    )
-    .await?;
+    outbox::record(conn, &Event::shift(ShiftChange::Created, row.facts())).await?;
     Ok(id)
 }
 
@@ -182,7 +206,7 @@ pub async fn create_for_occurrences(
 pub(crate) const VIEW: &str = "\
     SELECT s.id, s.centre_id, s.occurrence_id, s.title, s.starts_at, s.ends_at, s.capacity, \
            s.created_at, s.updated_at, s.version, s.description, s.min_age_note, s.status, \
-           s.confirmed_count, s.skills, s.external_id, c.name AS centre_name, s.operator_id, a.id AS activity_id, \
+           s.confirmed_count, s.skills, s.external_id, s.operator_id, c.name AS centre_name, a.id AS activity_id, \
            a.title AS activity_title, a.status AS activity_status, \
            (SELECT count(*) FROM signups w WHERE w.shift_id = s.id AND w.status = 'waitlisted') AS waitlisted, \
            ARRAY(SELECT q.type_id FROM shift_qualifications q WHERE q.shift_id = s.id ORDER BY q.type_id) AS required \
@@ -260,53 +284,23 @@ pub async fn update(
         if expected_versions.is_some_and(|v| !v.contains(&shift.version)) {
             return Ok(Err(ShiftRefusal::VersionConflict));
         }
-        if shift.status == "cancelled" {
+        if shift.status == ShiftStatus::Cancelled {
             return Ok(Err(ShiftRefusal::Cancelled));
         }
-        let operator_id: Uuid = crate::schema::centres::table
-            .filter(crate::schema::centres::id.eq(shift.centre_id))
-            .select(crate::schema::centres::operator_id)
-            .first(conn)
-            .await?;
         let starts_at = changes.starts_at.unwrap_or(shift.starts_at);
         let ends_at = changes.ends_at.unwrap_or(shift.ends_at);
         let capacity = changes.capacity.unwrap_or(shift.capacity);
-        let mut confirmed = shift.confirmed_count;
         if changes.cancel {
-            let cancelled: Vec<(Uuid, Option<Uuid>)> = diesel::update(
-                signups::table
-                    .filter(signups::shift_id.eq(id))
-                    .filter(signups::status.eq_any(["confirmed", "waitlisted"])),
-            )
-            .set((
-                signups::status.eq("cancelled"),
-                signups::cancelled_at.eq(now),
-                signups::cancelled_by.eq(changed_by),
-                signups::version.eq(signups::version + 1),
-                signups::updated_at.eq(now),
-            ))
-            .returning((signups::id, signups::user_id))
-            .get_results(conn)
-            .await?;
-            for (signup_id, user_id) in cancelled {
-                outbox::record(
-                    conn,
-                    "signup.cancelled",
-                    Some(operator_id),
-                    signup_id,
-                    serde_json::json!({"signup_id": signup_id, "shift_id": id, "user_id": user_id, "reason": "shift cancelled"}),
-                )
-                .await?;
-            }
-            confirmed = 0;
-        } else if capacity < confirmed {
-            let to_move = confirmed - capacity;
+            places::cancel_all(conn, &shift, changed_by, ChangeReason::ShiftCancelled, now).await?;
+        } else if shift.places().over_capacity(capacity) > 0 {
+            let confirmed = shift.confirmed_count;
+            let to_move = shift.places().over_capacity(capacity);
             if (changes.move_to_waitlist.len() as i32) < to_move {
                 return Ok(Err(ShiftRefusal::BelowConfirmed { confirmed, to_move }));
             }
             let here: Vec<Uuid> = signups::table
                 .filter(signups::shift_id.eq(id))
-                .filter(signups::status.eq("confirmed"))
+                .filter(signups::status.eq(quartier_domain::SignupStatus::Confirmed.as_str()))
                 .filter(signups::id.eq_any(changes.move_to_waitlist))
                 .select(signups::id)
                 .load(conn)
@@ -314,38 +308,21 @@ pub async fn update(
             if let Some(stranger) = changes.move_to_waitlist.iter().find(|m| !here.contains(m)) {
                 return Ok(Err(ShiftRefusal::NotConfirmedHere(*stranger)));
             }
-            for signup_id in changes.move_to_waitlist.iter().take(to_move as usize) {
-                let moved = diesel::update(
-                    signups::table
-                        .filter(signups::id.eq(signup_id))
-                        .filter(signups::shift_id.eq(id))
-                        .filter(signups::status.eq("confirmed")),
-                )
-                .set((
-                    signups::status.eq("waitlisted"),
-                    signups::confirmed_at.eq(None::<DateTime<Utc>>),
-                    signups::version.eq(signups::version + 1),
-                    signups::updated_at.eq(now),
-                ))
-                .execute(conn)
-                .await?;
-                if moved == 0 {
-                    continue;
-                }
-                outbox::record(
-                    conn,
-                    "signup.waitlisted",
-                    Some(operator_id),
-                    *signup_id,
-                    serde_json::json!({"signup_id": signup_id, "shift_id": id, "reason": "capacity lowered"}),
-                )
-                .await?;
-            }
-            confirmed = capacity;
+            places::move_to_waitlist(
+                conn,
+                &shift,
+                changes.move_to_waitlist,
+                to_move as usize,
+                now,
+            )
+            .await?;
         }
         if starts_at != shift.starts_at || ends_at != shift.ends_at {
             diesel::update(signups::table.filter(signups::shift_id.eq(id)))
-                .set((signups::starts_at.eq(starts_at), signups::ends_at.eq(ends_at)))
+                .set((
+                    signups::starts_at.eq(starts_at),
+                    signups::ends_at.eq(ends_at),
+                ))
                 .execute(conn)
                 .await?;
         }
@@ -353,7 +330,9 @@ pub async fn update(
             diesel::delete(
                 shift_qualifications::table
                     .filter(shift_qualifications::shift_id.eq(id))
-                    .filter(diesel::dsl::not(shift_qualifications::type_id.eq_any(required))),
+                    .filter(diesel::dsl::not(
+                        shift_qualifications::type_id.eq_any(required),
+                    )),
             )
             .execute(conn)
             .await?;
@@ -381,8 +360,11 @@ pub async fn update(
                 shifts::starts_at.eq(starts_at),
                 shifts::ends_at.eq(ends_at),
                 shifts::capacity.eq(capacity),
-                shifts::confirmed_count.eq(confirmed),
-                shifts::status.eq(if changes.cancel { "cancelled" } else { "open" }),
+                shifts::status.eq(if changes.cancel {
+                    ShiftStatus::Cancelled.as_str()
+                } else {
+                    ShiftStatus::Open.as_str()
+                }),
                 shifts::version.eq(shifts::version + 1),
                 shifts::updated_at.eq(now),
             ))
@@ -390,44 +372,104 @@ pub async fn update(
             .get_result(conn)
             .await?;
         // A higher capacity fills from the waitlist.
-        let mut filled = row.confirmed_count;
-        if !changes.cancel && row.starts_at > now {
-            while filled < row.capacity {
-                let Some(next) = crate::signups::promote_next(conn, id, now).await? else {
-                    break;
-                };
-                filled += 1;
-                outbox::record(
-                    conn,
-                    "signup.promoted",
-                    Some(operator_id),
-                    next.id,
-                    serde_json::json!({"signup_id": next.id, "shift_id": id, "user_id": next.user_id}),
-                )
-                .await?;
-            }
-        }
-        let row = if filled != row.confirmed_count {
-            diesel::update(shifts::table.filter(shifts::id.eq(id)))
-                .set(shifts::confirmed_count.eq(filled))
-                .returning(ShiftRow::as_returning())
-                .get_result(conn)
+        let row = if places::fill_raised_capacity(conn, &row, now).await? > 0 {
+            shifts::table
+                .filter(shifts::id.eq(id))
+                .select(ShiftRow::as_select())
+                .first(conn)
                 .await?
         } else {
             row
         };
-        let kind = if changes.cancel { "shift.cancelled" } else { "shift.changed" };
-        outbox::record(
-            conn,
-            kind,
-            Some(operator_id),
-            id,
-            serde_json::json!({"shift_id": id, "starts_at": row.starts_at, "ends_at": row.ends_at, "capacity": row.capacity}),
-        )
-        .await?;
+        let change = if changes.cancel {
+            ShiftChange::Cancelled
+        } else {
+            ShiftChange::Changed
+        };
+        outbox::record(conn, &Event::shift(change, row.facts())).await?;
         Ok(Ok(row))
     })
     .await
+}
+
+/// The live shifts of an occurrence, locked in id order (as every writer of several shifts
+/// locks them, so that two never wait on each other).
+async fn lock_shifts_of_occurrence(
+    conn: &mut AsyncPgConnection,
+    occurrence_id: Uuid,
+) -> Result<Vec<ShiftRow>> {
+    Ok(shifts::table
+        .filter(shifts::occurrence_id.eq(occurrence_id))
+        .filter(shifts::status.ne(ShiftStatus::Cancelled.as_str()))
+        .order(shifts::id)
+        .select(ShiftRow::as_select())
+        .for_no_key_update()
+        .load(conn)
+        .await?)
+}
+
+/// The date `occurrence_id` was cancelled: so is each of its shifts, with every live
+/// sign-up (`occurrence_cancelled`), in the caller's transaction, with their events.
+pub async fn cancel_with_occurrence(
+    conn: &mut AsyncPgConnection,
+    occurrence_id: Uuid,
+    cancelled_by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    for shift in lock_shifts_of_occurrence(conn, occurrence_id).await? {
+        places::cancel_all(
+            conn,
+            &shift,
+            cancelled_by,
+            ChangeReason::OccurrenceCancelled,
+            now,
+        )
+        .await?;
+        let row: ShiftRow = diesel::update(shifts::table.filter(shifts::id.eq(shift.id)))
+            .set((
+                shifts::status.eq(ShiftStatus::Cancelled.as_str()),
+                shifts::version.eq(shifts::version + 1),
+                shifts::updated_at.eq(now),
+            ))
+            .returning(ShiftRow::as_returning())
+            .get_result(conn)
+            .await?;
+        outbox::record(conn, &Event::shift(ShiftChange::Cancelled, row.facts())).await?;
+    }
+    Ok(())
+}
+
+/// The date `occurrence_id` moved `by`: so does each of its live shifts with its sign-ups,
+/// in the caller's transaction, with their events. A confirmed volunteer who would then have
+/// two shifts at once makes the exclusion constraint refuse the move.
+pub async fn move_with_occurrence(
+    conn: &mut AsyncPgConnection,
+    occurrence_id: Uuid,
+    by: chrono::Duration,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use crate::schema::signups;
+    for shift in lock_shifts_of_occurrence(conn, occurrence_id).await? {
+        diesel::update(signups::table.filter(signups::shift_id.eq(shift.id)))
+            .set((
+                signups::starts_at.eq(signups::starts_at + by),
+                signups::ends_at.eq(signups::ends_at + by),
+            ))
+            .execute(conn)
+            .await?;
+        let row: ShiftRow = diesel::update(shifts::table.filter(shifts::id.eq(shift.id)))
+            .set((
+                shifts::starts_at.eq(shifts::starts_at + by),
+                shifts::ends_at.eq(shifts::ends_at + by),
+                shifts::version.eq(shifts::version + 1),
+                shifts::updated_at.eq(now),
+            ))
+            .returning(ShiftRow::as_returning())
+            .get_result(conn)
+            .await?;
+        outbox::record(conn, &Event::shift(ShiftChange::Changed, row.facts())).await?;
+    }
+    Ok(())
 }
 
 /// What a shift search asks for. Every filter narrows.

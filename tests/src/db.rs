@@ -85,19 +85,34 @@ impl TestDb {
 }
 
 impl Drop for TestDb {
+    /// Checks the events the test wrote against their published schemas (unless the test
+    /// failed already), then drops the database.
     fn drop(&mut self) {
         let url = self.url.clone();
+        let check = !std::thread::panicking();
         // Drop runs outside async code; a short-lived runtime on its own thread does the work.
         let dropped = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .ok()?;
-            runtime.block_on(database::drop_database(&url)).ok()
+            runtime.block_on(async {
+                let mut violations = Vec::new();
+                if check && let Ok(mut conn) = database::connect(&url).await {
+                    violations = crate::events::violations(&mut conn).await;
+                }
+                database::drop_database(&url).await.ok()?;
+                Some(violations)
+            })
         })
         .join();
-        if !matches!(dropped, Ok(Some(()))) {
-            eprintln!("could not drop {}; it will be swept later", self.url.name());
+        match dropped {
+            Ok(Some(violations)) => assert!(
+                violations.is_empty(),
+                "events that do not fit their published schema:\n{}",
+                violations.join("\n")
+            ),
+            _ => eprintln!("could not drop {}; it will be swept later", self.url.name()),
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod cluster;
 pub mod db;
+pub mod events;
 pub mod proxy;
 
 pub use app::{TestApp, TestResponse, TestUser};

@@ -2,10 +2,12 @@
 //! (and administrators) only — as JSON, or as CSV with `Accept: text/csv`. Staff check
 //! volunteers in and record attendance and hours.
 
+use crate::routes::shifts::ShiftStatusBody;
+use crate::routes::signups::SignupStatusBody;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Duration, Utc};
-use quartier_domain::StaffRole;
+use quartier_domain::{SignupStatus, StaffRole};
 use quartier_persistence::audit::NewEntry;
 use quartier_persistence::signups::{self, AttendanceRefusal, RosterLine, SignupRow};
 use quartier_persistence::{AsyncConnection, AsyncPgConnection, shifts};
@@ -41,8 +43,8 @@ pub struct RosterEntry {
     pub contact_by: String,
     pub email: Option<String>,
     pub phone: Option<String>,
-    /// `confirmed`, `waitlisted`, `attended`, `no_show` (and `cancelled` with `cancelled=true`).
-    pub status: String,
+    /// Any but `cancelled` (those only with `cancelled=true`).
+    pub status: SignupStatusBody,
     pub waitlist_position: Option<i64>,
     pub checked_in_at: Option<DateTime<Utc>>,
     pub minutes_worked: Option<i32>,
@@ -64,7 +66,7 @@ impl From<RosterLine> for RosterEntry {
             email: if by_phone { None } else { line.email },
             phone: if by_phone { line.phone } else { None },
             contact_by: line.contact_by,
-            status: s.status,
+            status: s.status.into(),
             waitlist_position: line.position,
             checked_in_at: s.checked_in_at,
             minutes_worked: s.minutes_worked,
@@ -121,7 +123,7 @@ fn csv(entries: &[RosterEntry]) -> String {
             e.contact_by.clone(),
             e.email.clone().unwrap_or_default(),
             e.phone.clone().unwrap_or_default(),
-            e.status.clone(),
+            SignupStatus::from(e.status).as_str().to_owned(),
             e.waitlist_position
                 .map(|p| p.to_string())
                 .unwrap_or_default(),
@@ -216,7 +218,7 @@ pub async fn shift_roster(
     let shift = staff_shift(&mut conn, &caller, *id, Scope::RosterRead).await?;
     let lines = signups::roster(&mut conn, &[*id], query.cancelled.unwrap_or(false)).await?;
     NewEntry::new(caller.actor(), "roster.viewed", "shift", *id)
-        .operator(shift.operator_id)
+        .operator(shift.shift.operator_id)
         .about(lines.iter().filter_map(|l| l.signup.user_id))
         .details(serde_json::json!({ "format": format_of(&request) }))
         .record(&mut conn)
@@ -294,7 +296,7 @@ async fn staff_signup(
         Caller::User(user) => placed.signup.user_id == Some(user.id),
         Caller::Key(key) => shifts::find(conn, placed.signup.shift_id)
             .await?
-            .is_some_and(|shift| shift.operator_id == key.operator_id),
+            .is_some_and(|shift| shift.shift.operator_id == key.operator_id),
     };
     let shift = staff_shift(conn, caller, placed.signup.shift_id, Scope::SignupsWrite)
         .await
@@ -362,7 +364,7 @@ pub async fn check_in(
             let done = signups::check_in(conn, *id, now).await?;
             if let Ok(row) = &done {
                 NewEntry::new(caller.actor(), "signup.checked_in", "signup", *id)
-                    .operator(shift.operator_id)
+                    .operator(shift.shift.operator_id)
                     .about(row.user_id)
                     .record(conn)
                     .await?;
@@ -439,7 +441,7 @@ pub async fn record_attendance(
             let done = signups::record_attendance(conn, *id, body.attended, minutes, now).await?;
             if let Ok(row) = &done {
                 NewEntry::new(caller.actor(), "attendance.recorded", "signup", *id)
-                    .operator(shift.operator_id)
+                    .operator(shift.shift.operator_id)
                     .about(row.user_id)
                     .details(serde_json::json!({
                         "attended": body.attended, "minutes_worked": minutes,
@@ -483,8 +485,7 @@ pub struct ExportedShift {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub capacity: i32,
-    /// `open` or `cancelled`.
-    pub status: String,
+    pub status: ShiftStatusBody,
     pub confirmed: i32,
     /// Confirmed (and attended or no-show) first, then the waitlist in its order.
     pub volunteers: Vec<RosterEntry>,
@@ -504,7 +505,7 @@ fn export_csv(shift: &ExportedShift, out: &mut String) {
         shift.starts_at.to_rfc3339(),
         shift.ends_at.to_rfc3339(),
         shift.capacity.to_string(),
-        shift.status.clone(),
+        shift.status.as_str().to_owned(),
         shift.confirmed.to_string(),
     ];
     let shift_cells: Vec<String> = shift_fields.iter().map(|f| cell(f)).collect();
@@ -521,7 +522,7 @@ fn export_csv(shift: &ExportedShift, out: &mut String) {
             v.contact_by.clone(),
             v.email.clone().unwrap_or_default(),
             v.phone.clone().unwrap_or_default(),
-            v.status.clone(),
+            SignupStatus::from(v.status).as_str().to_owned(),
             v.waitlist_position
                 .map(|p| p.to_string())
                 .unwrap_or_default(),
@@ -572,7 +573,7 @@ async fn export_page(
             starts_at: s.shift.starts_at,
             ends_at: s.shift.ends_at,
             capacity: s.shift.capacity,
-            status: s.shift.status,
+            status: s.shift.status.into(),
             confirmed: s.shift.confirmed_count,
         })
         .collect();

@@ -6,7 +6,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, get, patch, post, put, web};
 use chrono::{DateTime, Datelike, Duration, SubsecRound, Utc};
 use quartier_domain::operator::free_text;
-use quartier_domain::{StaffRole, ValidationErrors, bounded_text};
+use quartier_domain::{ShiftStatus, StaffRole, ValidationErrors, bounded_text};
 use quartier_persistence::shifts::{self, NewShift, ShiftView};
 use quartier_persistence::{activities, occurrences};
 use serde::{Deserialize, Serialize};
@@ -57,9 +57,7 @@ pub struct ShiftResponse {
     #[schema(example = "ab 16 Jahren")]
     pub min_age_note: Option<String>,
     pub skills: Vec<String>,
-    /// `open` or `cancelled`.
-    #[schema(example = "open")]
-    pub status: String,
+    pub status: ShiftStatusBody,
     pub version: i32,
 }
 
@@ -75,7 +73,7 @@ impl From<ShiftView> for ShiftResponse {
                 id: s.centre_id,
                 name: view.centre_name,
             },
-            operator_id: view.operator_id,
+            operator_id: s.operator_id,
             occurrence_id: s.occurrence_id,
             activity: view
                 .activity_id
@@ -90,7 +88,7 @@ impl From<ShiftView> for ShiftResponse {
             required_qualifications: view.required,
             min_age_note: s.min_age_note,
             skills: s.skills,
-            status: s.status,
+            status: s.status.into(),
             version: s.version,
         }
     }
@@ -560,7 +558,7 @@ pub async fn visible_shift(
         return Ok(view);
     }
     let viewer = crate::routes::activities::viewer(conn, caller).await?;
-    if viewer.admin || viewer.operators.contains(&view.operator_id) {
+    if viewer.admin || viewer.operators.contains(&view.shift.operator_id) {
         Ok(view)
     } else {
         Err(not_found())
@@ -628,12 +626,30 @@ pub struct UpdateShiftRequest {
     pub move_to_waitlist: Option<Vec<Uuid>>,
 }
 
-/// A shift's status as a change names it.
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema, PartialEq, Eq)]
+/// A shift's status: `open` takes sign-ups, `cancelled` is final.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum ShiftStatusBody {
     Open,
     Cancelled,
+}
+
+impl ShiftStatusBody {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShiftStatusBody::Open => ShiftStatus::Open.as_str(),
+            ShiftStatusBody::Cancelled => ShiftStatus::Cancelled.as_str(),
+        }
+    }
+}
+
+impl From<ShiftStatus> for ShiftStatusBody {
+    fn from(status: ShiftStatus) -> Self {
+        match status {
+            ShiftStatus::Open => ShiftStatusBody::Open,
+            ShiftStatus::Cancelled => ShiftStatusBody::Cancelled,
+        }
+    }
 }
 
 /// Change or cancel a shift. Administrators and staff of the centre's operator; needs
@@ -698,7 +714,8 @@ pub async fn update_shift(
     if body.starts_at.is_some() || body.ends_at.is_some() {
         check_times(starts_at, ends_at, &mut errors);
     }
-    if body.status == Some(ShiftStatusBody::Open) && current.shift.status == "cancelled" {
+    if body.status == Some(ShiftStatusBody::Open) && current.shift.status == ShiftStatus::Cancelled
+    {
         errors.push(
             "status",
             "a cancelled shift cannot be opened again: create a new one",

@@ -4,7 +4,7 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
-use quartier_domain::StaffRole;
+use quartier_domain::{SignupStatus, StaffRole};
 use quartier_persistence::idempotency::{self, Outcome};
 use quartier_persistence::signups::{self, CancelRefusal, Placed, SignupRefusal};
 use quartier_persistence::{AsyncPgConnection, shifts};
@@ -27,9 +27,7 @@ pub struct SignupResponse {
     pub shift_id: Uuid,
     /// The volunteer; `null` once the sign-up has been anonymised (erasure or retention).
     pub user_id: Option<Uuid>,
-    /// `confirmed`, `waitlisted`, `cancelled`, `attended` or `no_show`.
-    #[schema(example = "confirmed")]
-    pub status: String,
+    pub status: SignupStatusBody,
     /// Place on the waitlist (1 = next); only while waitlisted.
     pub waitlist_position: Option<i64>,
     pub starts_at: DateTime<Utc>,
@@ -45,6 +43,42 @@ pub struct SignupResponse {
     pub version: i32,
 }
 
+/// Where a volunteer stands on a shift: `confirmed` holds a place, `waitlisted` waits for
+/// one, `cancelled` is final, `attended` and `no_show` are recorded by staff afterwards.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SignupStatusBody {
+    Confirmed,
+    Waitlisted,
+    Cancelled,
+    Attended,
+    NoShow,
+}
+
+impl From<SignupStatusBody> for SignupStatus {
+    fn from(body: SignupStatusBody) -> Self {
+        match body {
+            SignupStatusBody::Confirmed => SignupStatus::Confirmed,
+            SignupStatusBody::Waitlisted => SignupStatus::Waitlisted,
+            SignupStatusBody::Cancelled => SignupStatus::Cancelled,
+            SignupStatusBody::Attended => SignupStatus::Attended,
+            SignupStatusBody::NoShow => SignupStatus::NoShow,
+        }
+    }
+}
+
+impl From<SignupStatus> for SignupStatusBody {
+    fn from(status: SignupStatus) -> Self {
+        match status {
+            SignupStatus::Confirmed => SignupStatusBody::Confirmed,
+            SignupStatus::Waitlisted => SignupStatusBody::Waitlisted,
+            SignupStatus::Cancelled => SignupStatusBody::Cancelled,
+            SignupStatus::Attended => SignupStatusBody::Attended,
+            SignupStatus::NoShow => SignupStatusBody::NoShow,
+        }
+    }
+}
+
 impl From<Placed> for SignupResponse {
     fn from(placed: Placed) -> Self {
         let s = placed.signup;
@@ -52,7 +86,7 @@ impl From<Placed> for SignupResponse {
             id: s.id,
             shift_id: s.shift_id,
             user_id: s.user_id,
-            status: s.status,
+            status: s.status.into(),
             waitlist_position: placed.position,
             starts_at: s.starts_at,
             ends_at: s.ends_at,
@@ -144,7 +178,7 @@ async fn sign_up(
                     "signup",
                     placed.signup.id,
                 )
-                .operator(shift.operator_id)
+                .operator(shift.shift.operator_id)
                 .about([volunteer])
                 .record(conn)
                 .await?;
@@ -302,7 +336,7 @@ async fn signup_for(
         (Err(ApiError::Forbidden(_)), _) if own => Ok((placed, false)),
         // A key of the right operator without the scope is told which it lacks.
         (Err(error @ ApiError::Forbidden(_)), Caller::Key(key))
-            if key.operator_id == shift.operator_id =>
+            if key.operator_id == shift.shift.operator_id =>
         {
             Err(error)
         }

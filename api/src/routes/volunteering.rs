@@ -4,7 +4,7 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::Utc;
-use quartier_domain::{ValidationErrors, bounded_text};
+use quartier_domain::{SignupStatus, ValidationErrors, bounded_text};
 use quartier_persistence::profiles::{self, ProfileRow};
 use quartier_persistence::signups::{self, OwnKey, OwnSignup};
 use serde::{Deserialize, Serialize};
@@ -489,7 +489,7 @@ pub async fn my_calendar(
             geo: Some((e.latitude, e.longitude)),
             url: None,
             categories: vec!["volunteering"],
-            cancelled: e.signup.status == "cancelled",
+            cancelled: e.signup.status == SignupStatus::Cancelled,
         })
         .collect();
     let text = render(&Calendar {

@@ -10,8 +10,9 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
+use quartier_domain::EventType;
 use quartier_domain::StaffRole;
-use quartier_domain::integration::{EVENT_TYPES, PING_EVENT, Scope};
+use quartier_domain::integration::{PING_EVENT, Scope};
 use quartier_persistence::webhooks::{
     self, AttemptRow, DeliveryRow, DueDelivery, MAX_SUBSCRIPTIONS, NewSubscription,
     SubscriptionChanges, SubscriptionRow,
@@ -40,7 +41,7 @@ pub struct WebhookResponse {
     pub description: String,
     /// The event types delivered.
     #[schema(example = json!(["signup.confirmed", "signup.cancelled", "shift.filled"]))]
-    pub events: Vec<String>,
+    pub events: Vec<EventTypeBody>,
     pub active: bool,
     /// Why it is switched off: by its operator, or automatically after failing too long.
     pub disabled_reason: Option<String>,
@@ -59,7 +60,12 @@ impl From<SubscriptionRow> for WebhookResponse {
             operator_id: row.operator_id,
             url: row.url,
             description: row.description,
-            events: row.events,
+            events: row
+                .events
+                .iter()
+                .filter_map(|name| EventType::parse(name))
+                .map(EventTypeBody::from)
+                .collect(),
             active: row.active,
             disabled_reason: row.disabled_reason,
             disabled_at: row.disabled_at,
@@ -114,22 +120,45 @@ pub enum EventTypeBody {
     SignupNoShow,
 }
 
+impl From<EventTypeBody> for EventType {
+    fn from(body: EventTypeBody) -> Self {
+        match body {
+            EventTypeBody::ShiftCreated => EventType::ShiftCreated,
+            EventTypeBody::ShiftChanged => EventType::ShiftChanged,
+            EventTypeBody::ShiftCancelled => EventType::ShiftCancelled,
+            EventTypeBody::ShiftFilled => EventType::ShiftFilled,
+            EventTypeBody::SignupConfirmed => EventType::SignupConfirmed,
+            EventTypeBody::SignupWaitlisted => EventType::SignupWaitlisted,
+            EventTypeBody::SignupPromoted => EventType::SignupPromoted,
+            EventTypeBody::SignupCancelled => EventType::SignupCancelled,
+            EventTypeBody::SignupCheckedIn => EventType::SignupCheckedIn,
+            EventTypeBody::SignupAttended => EventType::SignupAttended,
+            EventTypeBody::SignupNoShow => EventType::SignupNoShow,
+        }
+    }
+}
+
+impl From<EventType> for EventTypeBody {
+    fn from(kind: EventType) -> Self {
+        match kind {
+            EventType::ShiftCreated => EventTypeBody::ShiftCreated,
+            EventType::ShiftChanged => EventTypeBody::ShiftChanged,
+            EventType::ShiftCancelled => EventTypeBody::ShiftCancelled,
+            EventType::ShiftFilled => EventTypeBody::ShiftFilled,
+            EventType::SignupConfirmed => EventTypeBody::SignupConfirmed,
+            EventType::SignupWaitlisted => EventTypeBody::SignupWaitlisted,
+            EventType::SignupPromoted => EventTypeBody::SignupPromoted,
+            EventType::SignupCancelled => EventTypeBody::SignupCancelled,
+            EventType::SignupCheckedIn => EventTypeBody::SignupCheckedIn,
+            EventType::SignupAttended => EventTypeBody::SignupAttended,
+            EventType::SignupNoShow => EventTypeBody::SignupNoShow,
+        }
+    }
+}
+
 impl EventTypeBody {
     fn as_str(self) -> &'static str {
-        let index = match self {
-            EventTypeBody::ShiftCreated => 0,
-            EventTypeBody::ShiftChanged => 1,
-            EventTypeBody::ShiftCancelled => 2,
-            EventTypeBody::ShiftFilled => 3,
-            EventTypeBody::SignupConfirmed => 4,
-            EventTypeBody::SignupWaitlisted => 5,
-            EventTypeBody::SignupPromoted => 6,
-            EventTypeBody::SignupCancelled => 7,
-            EventTypeBody::SignupCheckedIn => 8,
-            EventTypeBody::SignupAttended => 9,
-            EventTypeBody::SignupNoShow => 10,
-        };
-        EVENT_TYPES[index]
+        EventType::from(self).as_str()
     }
 }
 
@@ -150,7 +179,10 @@ fn checked_url(state: &AppState, raw: &str) -> Result<reqwest::Url, ApiError> {
 /// The event types named, sorted; every type when `None`.
 fn event_types(requested: Option<&[EventTypeBody]>) -> Result<Vec<String>, ApiError> {
     let mut events: Vec<String> = match requested {
-        None => EVENT_TYPES.iter().map(|e| (*e).to_owned()).collect(),
+        None => EventType::ALL
+            .iter()
+            .map(|e| e.as_str().to_owned())
+            .collect(),
         Some(list) => list.iter().map(|e| e.as_str().to_owned()).collect(),
     };
     events.sort();
@@ -486,9 +518,7 @@ pub struct DeliveryResponse {
     pub event_type: String,
     /// The JSON body sent.
     pub body: serde_json::Value,
-    /// `pending` (waiting for its next attempt), `delivered` or `failed` (gave up).
-    #[schema(example = "delivered")]
-    pub status: String,
+    pub status: DeliveryStatusBody,
     pub attempts: i32,
     /// When the next attempt is due, while `pending`.
     pub next_attempt_at: Option<DateTime<Utc>>,
@@ -506,7 +536,7 @@ impl DeliveryResponse {
             event_type: row.event_type,
             body: serde_json::from_str(&row.body).unwrap_or(serde_json::Value::Null),
             next_attempt_at: (row.status == "pending").then_some(row.next_attempt_at),
-            status: row.status,
+            status: DeliveryStatusBody::parse(&row.status),
             attempts: row.attempts,
             delivered_at: row.delivered_at,
             created_at: row.created_at,
@@ -515,13 +545,33 @@ impl DeliveryResponse {
     }
 }
 
-/// A delivery state to filter the log by.
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+/// Where a delivery stands: `pending` (waiting for its next attempt), `delivered` or
+/// `failed` (gave up).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryStatusBody {
     Pending,
     Delivered,
     Failed,
+}
+
+impl DeliveryStatusBody {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatusBody::Pending => "pending",
+            DeliveryStatusBody::Delivered => "delivered",
+            DeliveryStatusBody::Failed => "failed",
+        }
+    }
+
+    /// The stored name (a CHECK constraint allows only these three); anything else reads as
+    /// `failed`, the state that asks for attention.
+    fn parse(raw: &str) -> Self {
+        [Self::Pending, Self::Delivered]
+            .into_iter()
+            .find(|status| status.as_str() == raw)
+            .unwrap_or(Self::Failed)
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -562,11 +612,7 @@ pub async fn list_deliveries(
     let (operator_id, webhook_id) = path.into_inner();
     let limit = pagination::limit(query.limit)?;
     let before: Option<(DateTime<Utc>, Uuid)> = pagination::decode_cursor(query.cursor.as_deref())?;
-    let status = query.status.map(|s| match s {
-        DeliveryStatusBody::Pending => "pending",
-        DeliveryStatusBody::Delivered => "delivered",
-        DeliveryStatusBody::Failed => "failed",
-    });
+    let status = query.status.map(DeliveryStatusBody::as_str);
     let mut conn = state.conn().await?;
     subscription_of(&mut conn, &caller, operator_id, webhook_id).await?;
     let rows =

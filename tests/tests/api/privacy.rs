@@ -540,7 +540,7 @@ async fn erasure_leaves_no_name_address_or_phone_and_keeps_anonymous_counts() {
     assert_eq!(left.len(), 1);
     let left: Value = serde_json::from_str(&left[0]).expect("json");
     assert_eq!(left["user_id"], Value::Null);
-    assert_eq!(left["reason"], "account erased");
+    assert_eq!(left["reason"], "account_erased");
     assert_eq!(
         app.count(
             "outbox_events",

@@ -198,19 +198,26 @@ pub async fn update_occurrence(
         || body.cancelled.is_some_and(|c| c != o.cancelled)
         || reason.is_some()
         || note.is_some();
-    let row = occurrences::update(&mut conn, *id, versions, &changes, visible)
-        .await
-        .map_err(|error| {
-            if error.is_constraint(occurrences::EXTERNAL_ID_KEY) {
-                ApiError::Conflict {
-                    slug: "external-id-taken",
-                    detail: "Another occurrence of this operator has this external id.".into(),
-                }
-            } else {
-                error.into()
+    let row = occurrences::update(
+        &mut conn,
+        *id,
+        versions,
+        &changes,
+        visible,
+        caller.user().map(|u| u.id),
+    )
+    .await
+    .map_err(|error| {
+        if error.is_constraint(occurrences::EXTERNAL_ID_KEY) {
+            ApiError::Conflict {
+                slug: "external-id-taken",
+                detail: "Another occurrence of this operator has this external id.".into(),
             }
-        })?
-        .map_err(|refusal| ApiError::refused(refusal, "occurrence"))?;
+        } else {
+            error.into()
+        }
+    })?
+    .map_err(|refusal| ApiError::refused(refusal, "occurrence"))?;
     let view = occurrences::find(&mut conn, row.id)
         .await?
         .ok_or_else(|| ApiError::NotFound("No occurrence has this id.".into()))?;

@@ -1,0 +1,316 @@
+//! The events webhooks deliver, as the OpenAPI document describes them: one payload schema
+//! per object (`ShiftEventData` for every `shift.*` event, `SignupEventData` for every
+//! `signup.*` event), wrapped in the envelope `{type, timestamp, data}`, and listed one by
+//! one under `webhooks`. These types mirror `quartier_persistence::outbox::payload`; a unit
+//! test holds the two equal, and the test kit checks every event the tests write against
+//! the published schemas.
+
+use chrono::{DateTime, Utc};
+use quartier_domain::{ChangeReason, EventType, ShiftFacts, SignupFacts};
+use serde::Serialize;
+use utoipa::openapi::path::{HttpMethod, OperationBuilder, PathItem};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::{Content, OpenApi as Document, PathsBuilder, Ref, RefOr, ResponseBuilder};
+use utoipa::{PartialSchema, ToSchema};
+use uuid::Uuid;
+
+use crate::routes::shifts::ShiftStatusBody;
+use crate::routes::signups::SignupStatusBody;
+use crate::routes::webhooks::EventTypeBody;
+
+/// A shift after the change: what every `shift.*` event carries in `data`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShiftEventData {
+    pub shift_id: Uuid,
+    pub operator_id: Uuid,
+    pub centre_id: Uuid,
+    /// The date of an activity it belongs to, if any.
+    pub occurrence_id: Option<Uuid>,
+    /// The operator's own id for it.
+    pub external_id: Option<String>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub capacity: i32,
+    pub confirmed_count: i32,
+    pub status: ShiftStatusBody,
+}
+
+impl From<&ShiftFacts> for ShiftEventData {
+    fn from(facts: &ShiftFacts) -> Self {
+        Self {
+            shift_id: facts.shift_id,
+            operator_id: facts.operator_id,
+            centre_id: facts.centre_id,
+            occurrence_id: facts.occurrence_id,
+            external_id: facts.external_id.clone(),
+            starts_at: facts.starts_at,
+            ends_at: facts.ends_at,
+            capacity: facts.capacity,
+            confirmed_count: facts.confirmed_count,
+            status: facts.status.into(),
+        }
+    }
+}
+
+/// Why a sign-up changed when the volunteer did not change it themselves.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeReasonBody {
+    /// Staff cancelled the shift.
+    ShiftCancelled,
+    /// Staff cancelled the date the shift belongs to.
+    OccurrenceCancelled,
+    /// The volunteer erased their account (`user_id` is then null).
+    AccountErased,
+    /// Staff lowered the capacity and moved this sign-up back to the waitlist.
+    CapacityLowered,
+    /// A confirmed volunteer cancelled; this one took the place.
+    PlaceFreed,
+    /// Staff raised the capacity.
+    CapacityRaised,
+    /// A place was free while this one waited; a new sign-up found it.
+    WaitlistCaughtUp,
+}
+
+impl From<ChangeReason> for ChangeReasonBody {
+    fn from(reason: ChangeReason) -> Self {
+        match reason {
+            ChangeReason::ShiftCancelled => ChangeReasonBody::ShiftCancelled,
+            ChangeReason::OccurrenceCancelled => ChangeReasonBody::OccurrenceCancelled,
+            ChangeReason::AccountErased => ChangeReasonBody::AccountErased,
+            ChangeReason::CapacityLowered => ChangeReasonBody::CapacityLowered,
+            ChangeReason::PlaceFreed => ChangeReasonBody::PlaceFreed,
+            ChangeReason::CapacityRaised => ChangeReasonBody::CapacityRaised,
+            ChangeReason::WaitlistCaughtUp => ChangeReasonBody::WaitlistCaughtUp,
+        }
+    }
+}
+
+/// A sign-up after the change: what every `signup.*` event carries in `data`. People are
+/// named by id only.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignupEventData {
+    pub signup_id: Uuid,
+    pub shift_id: Uuid,
+    pub operator_id: Uuid,
+    /// The volunteer; null once they erased their account.
+    pub user_id: Option<Uuid>,
+    pub status: SignupStatusBody,
+    /// The status before; null for a new sign-up and for a check-in.
+    pub previous_status: Option<SignupStatusBody>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub late_cancellation: bool,
+    pub checked_in_at: Option<DateTime<Utc>>,
+    pub minutes_worked: Option<i32>,
+    /// Null when the volunteer (or staff for them) made the change.
+    pub reason: Option<ChangeReasonBody>,
+}
+
+impl From<&SignupFacts> for SignupEventData {
+    fn from(facts: &SignupFacts) -> Self {
+        Self {
+            signup_id: facts.signup_id,
+            shift_id: facts.shift_id,
+            operator_id: facts.operator_id,
+            user_id: facts.user_id,
+            status: facts.status.into(),
+            previous_status: facts.previous_status.map(Into::into),
+            starts_at: facts.starts_at,
+            ends_at: facts.ends_at,
+            late_cancellation: facts.late_cancellation,
+            checked_in_at: facts.checked_in_at,
+            minutes_worked: facts.minutes_worked,
+            reason: facts.reason.map(Into::into),
+        }
+    }
+}
+
+/// The body of a delivery of a `shift.*` event.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShiftEvent {
+    /// One of the `shift.*` types.
+    #[serde(rename = "type")]
+    pub event_type: EventTypeBody,
+    /// When it happened (RFC 3339, milliseconds).
+    pub timestamp: DateTime<Utc>,
+    pub data: ShiftEventData,
+}
+
+/// The body of a delivery of a `signup.*` event.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignupEvent {
+    /// One of the `signup.*` types.
+    #[serde(rename = "type")]
+    pub event_type: EventTypeBody,
+    /// When it happened (RFC 3339, milliseconds).
+    pub timestamp: DateTime<Utc>,
+    pub data: SignupEventData,
+}
+
+/// The name of the schema of `kind`'s payload in `components.schemas`.
+pub fn data_schema(kind: EventType) -> &'static str {
+    if kind.is_about_a_shift() {
+        "ShiftEventData"
+    } else {
+        "SignupEventData"
+    }
+}
+
+fn described(kind: EventType) -> &'static str {
+    match kind {
+        EventType::ShiftCreated => "A shift was created (also by an import).",
+        EventType::ShiftChanged => {
+            "A shift changed: its times (also when its date moved), capacity or texts."
+        }
+        EventType::ShiftCancelled => {
+            "A shift was cancelled, by itself or with its date; each live sign-up gets `signup.cancelled` with the reason."
+        }
+        EventType::ShiftFilled => "A new sign-up took the last free place.",
+        EventType::SignupConfirmed => "A volunteer signed up and holds a place.",
+        EventType::SignupWaitlisted => {
+            "A volunteer signed up and waits for a place, or staff lowered the capacity and moved them back (`reason`)."
+        }
+        EventType::SignupPromoted => {
+            "A waitlisted volunteer got a place (`reason`: a cancellation, a higher capacity, or a place found free)."
+        }
+        EventType::SignupCancelled => {
+            "A sign-up was cancelled: by the volunteer or staff (`reason` null), with its shift or date, or by erasure."
+        }
+        EventType::SignupCheckedIn => "Staff checked the volunteer in.",
+        EventType::SignupAttended => "Staff recorded that the volunteer came, with minutes worked.",
+        EventType::SignupNoShow => "Staff recorded that the volunteer did not come.",
+    }
+}
+
+/// Adds the event schemas and one `webhooks` entry per event type: a `POST` to the
+/// subscriber's URL with the event as its body.
+pub fn add_webhooks(document: &mut Document) {
+    let components = document.components.get_or_insert_with(Default::default);
+    for (name, schema) in [
+        ("ShiftEvent", ShiftEvent::schema()),
+        ("SignupEvent", SignupEvent::schema()),
+        ("ShiftEventData", ShiftEventData::schema()),
+        ("SignupEventData", SignupEventData::schema()),
+        ("ChangeReasonBody", ChangeReasonBody::schema()),
+        ("ShiftStatusBody", ShiftStatusBody::schema()),
+        ("SignupStatusBody", SignupStatusBody::schema()),
+        ("EventTypeBody", EventTypeBody::schema()),
+    ] {
+        components.schemas.entry(name.to_owned()).or_insert(schema);
+    }
+    let mut webhooks = PathsBuilder::new();
+    for kind in EventType::ALL {
+        let envelope = if kind.is_about_a_shift() {
+            "ShiftEvent"
+        } else {
+            "SignupEvent"
+        };
+        let operation = OperationBuilder::new()
+            .operation_id(Some(kind.as_str().replace('.', "_")))
+            .summary(Some(kind.as_str()))
+            .description(Some(format!(
+                "{} Sent to subscriptions of the operator that asked for `{}`, signed with the \
+                 Standard Webhooks headers `webhook-id`, `webhook-timestamp` and `webhook-signature`.",
+                described(kind),
+                kind.as_str()
+            )))
+            .tag("webhooks")
+            .request_body(Some(
+                RequestBodyBuilder::new()
+                    .content(
+                        "application/json",
+                        Content::new(Some(RefOr::Ref(Ref::from_schema_name(envelope)))),
+                    )
+                    .required(Some(utoipa::openapi::Required::True))
+                    .build(),
+            ))
+            .response(
+                "2XX",
+                ResponseBuilder::new().description("Received; any other answer is retried"),
+            )
+            .build();
+        webhooks = webhooks.path(kind.as_str(), PathItem::new(HttpMethod::Post, operation));
+    }
+    document.webhooks = Some(webhooks.build());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use quartier_domain::{Event, ShiftChange, ShiftStatus, SignupStatus};
+    use quartier_persistence::outbox::payload;
+
+    #[test]
+    fn the_schema_types_serialise_as_the_outbox_writes() {
+        let at = Utc
+            .with_ymd_and_hms(2026, 12, 5, 15, 0, 0)
+            .single()
+            .expect("valid");
+        let shift = ShiftFacts {
+            shift_id: Uuid::now_v7(),
+            operator_id: Uuid::now_v7(),
+            centre_id: Uuid::now_v7(),
+            occurrence_id: Some(Uuid::now_v7()),
+            external_id: Some("KURS-1".into()),
+            starts_at: at,
+            ends_at: at + chrono::Duration::minutes(90),
+            capacity: 4,
+            confirmed_count: 4,
+            status: ShiftStatus::Open,
+        };
+        let event = Event::shift(ShiftChange::Filled, shift.clone());
+        assert_eq!(
+            serde_json::to_value(ShiftEventData::from(&shift)).expect("valid"),
+            payload(&event)
+        );
+        for reason in ChangeReason::ALL.map(Some).into_iter().chain([None]) {
+            let signup = SignupFacts {
+                signup_id: Uuid::now_v7(),
+                shift_id: shift.shift_id,
+                operator_id: shift.operator_id,
+                user_id: Some(Uuid::now_v7()),
+                status: SignupStatus::Cancelled,
+                previous_status: Some(SignupStatus::Confirmed),
+                starts_at: at,
+                ends_at: at + chrono::Duration::minutes(90),
+                late_cancellation: true,
+                checked_in_at: Some(at),
+                minutes_worked: Some(90),
+                reason,
+            };
+            let event = Event::signup(signup.clone());
+            assert_eq!(
+                serde_json::to_value(SignupEventData::from(&signup)).expect("valid"),
+                payload(&event)
+            );
+        }
+    }
+
+    #[test]
+    fn every_event_type_is_a_webhook_of_the_document() {
+        let document: serde_json::Value =
+            serde_json::from_str(&crate::commands::openapi_json().expect("valid")).expect("valid");
+        for kind in EventType::ALL {
+            let body = &document["webhooks"][kind.as_str()]["post"]["requestBody"]["content"]["application/json"]
+                ["schema"]["$ref"];
+            let envelope = body
+                .as_str()
+                .expect("a reference")
+                .rsplit('/')
+                .next()
+                .expect("valid");
+            let data = &document["components"]["schemas"][envelope]["properties"]["data"]["$ref"];
+            assert_eq!(
+                data.as_str()
+                    .expect("valid")
+                    .rsplit('/')
+                    .next()
+                    .expect("valid"),
+                data_schema(kind),
+                "{kind:?}"
+            );
+        }
+    }
+}
