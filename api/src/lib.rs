@@ -24,6 +24,7 @@ pub mod events;
 pub mod extract;
 pub mod horizon;
 pub mod limits;
+pub mod names;
 pub mod openapi;
 pub mod pagination;
 pub mod passwords;

@@ -132,6 +132,26 @@ pub fn add_common_problems(document: &mut Document) {
                     "Too many requests by this user or API key in the current minute (`rate-limited`); retry after `Retry-After` seconds. Every answer to a signed-in request carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy`",
                 );
             }
+            let for_people_only = operation.security.as_ref().is_some_and(|schemes| {
+                !schemes.is_empty()
+                    && !serde_json::to_string(schemes)
+                        .unwrap_or_default()
+                        .contains(API_KEY)
+            });
+            if for_people_only {
+                const KEYS: &str = "an API key (it acts for an operator, not a person) on an operation for people (`forbidden`)";
+                match operation.responses.responses.get_mut("403") {
+                    Some(RefOr::T(response)) => {
+                        response.description = format!("{}; or {KEYS}", response.description);
+                    }
+                    _ => {
+                        operation.responses.responses.insert(
+                            "403".into(),
+                            problem_response(&format!("Called with {KEYS}")),
+                        );
+                    }
+                }
+            }
         }
     }
 }

@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use chrono::{DateTime, Utc};
 use quartier_persistence::users::UserRow;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -18,9 +18,7 @@ pub struct AccountResponse {
     pub email: String,
     #[schema(example = "Anna Schmidt")]
     pub display_name: String,
-    /// `admin` (city-wide administration) or `member`.
-    #[schema(example = "member")]
-    pub role: String,
+    pub role: RoleBody,
     /// When the user last agreed to the privacy policy.
     pub privacy_consent_at: DateTime<Utc>,
     /// The version of the privacy policy agreed to then; `null` when the account was made
@@ -35,13 +33,22 @@ pub struct AccountResponse {
     pub version: i32,
 }
 
+/// What an account may do city-wide: `admin` (the town's administration) or `member`
+/// (everyone else; staff roles are per operator).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleBody {
+    Admin,
+    Member,
+}
+
 impl From<UserRow> for AccountResponse {
     fn from(row: UserRow) -> Self {
         Self {
             id: row.id,
             email: row.email,
             display_name: row.display_name,
-            role: row.role,
+            role: crate::names::stored(&row.role, RoleBody::Member),
             privacy_consent_at: row.privacy_consent_at,
             privacy_policy_version: row.privacy_policy_version,
             created_at: row.created_at,

@@ -15,11 +15,19 @@ use crate::state::AppState;
 /// Who acted.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditActor {
-    /// `user`, `api_key`, or `system` (a background task such as retention).
-    #[schema(example = "user")]
-    pub kind: &'static str,
+    pub kind: ActorKindBody,
     /// The account's or key's id; `null` for `system`.
     pub id: Option<Uuid>,
+}
+
+/// Who can act: a person's account, an operator's API key, or the system itself (a
+/// background task such as retention).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ActorKindBody {
+    User,
+    ApiKey,
+    System,
 }
 
 /// One entry: who did what to which object, about whom.
@@ -63,15 +71,15 @@ impl AuditEntry {
     fn from_row(row: EntryRow, only: Option<Uuid>) -> Self {
         let actor = match (row.actor_user_id, row.actor_key_id) {
             (Some(id), _) => AuditActor {
-                kind: "user",
+                kind: ActorKindBody::User,
                 id: Some(id),
             },
             (None, Some(id)) => AuditActor {
-                kind: "api_key",
+                kind: ActorKindBody::ApiKey,
                 id: Some(id),
             },
             (None, None) => AuditActor {
-                kind: "system",
+                kind: ActorKindBody::System,
                 id: None,
             },
         };

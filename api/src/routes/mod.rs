@@ -34,6 +34,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(me::update::update_me)
             .service(me::erase::erase_me)
             .service(me::export::export_me)
+            .service(me::memberships::my_memberships)
             .service(me::password::change_password)
             .service(me::consent::get_privacy_policy)
             .service(me::consent::consent_to_privacy_policy)

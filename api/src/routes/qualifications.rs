@@ -52,9 +52,7 @@ pub struct QualificationResponse {
     #[serde(rename = "type")]
     pub kind: Named,
     pub issued_on: NaiveDate,
-    /// `declared` (not inspected yet), `valid`, or `expired`.
-    #[schema(example = "valid")]
-    pub status: String,
+    pub status: QualificationStatusBody,
     pub inspected_on: Option<NaiveDate>,
     /// The operator whose staff inspected it.
     pub inspected_for: Option<Uuid>,
@@ -62,14 +60,24 @@ pub struct QualificationResponse {
     pub expires_on: Option<NaiveDate>,
 }
 
+/// Where a volunteer's qualification stands today: `declared` (not inspected yet), `valid`
+/// or `expired`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum QualificationStatusBody {
+    Declared,
+    Valid,
+    Expired,
+}
+
 pub(crate) fn response(row: QualificationRow, type_name: String) -> QualificationResponse {
     let today = Utc::now()
         .with_timezone(&chrono_tz::Europe::Berlin)
         .date_naive();
     let status = match (row.inspected_on, row.expires_on) {
-        (None, _) => "declared",
-        (Some(_), Some(expires)) if expires <= today => "expired",
-        (Some(_), _) => "valid",
+        (None, _) => QualificationStatusBody::Declared,
+        (Some(_), Some(expires)) if expires <= today => QualificationStatusBody::Expired,
+        (Some(_), _) => QualificationStatusBody::Valid,
     };
     QualificationResponse {
         id: row.id,
@@ -78,7 +86,7 @@ pub(crate) fn response(row: QualificationRow, type_name: String) -> Qualificatio
             name: type_name,
         },
         issued_on: row.issued_on,
-        status: status.into(),
+        status,
         inspected_on: row.inspected_on,
         inspected_for: row.inspected_for,
         expires_on: row.expires_on,

@@ -617,3 +617,50 @@ async fn the_key_scope_matrix_holds_for_every_operation_keys_can_use() {
         );
     }
 }
+
+#[actix_web::test]
+async fn staff_learn_their_operators_and_roles_from_their_memberships() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    // The coordinator of A is limited to its centre from now on.
+    let limited = app
+        .json(
+            Method::PATCH,
+            &format!(
+                "/api/v1/operators/{}/members/{}",
+                s.operator, s.coordinator.id
+            ),
+            Some(&s.admin.access_token),
+            &[],
+            &json!({"centre_ids": [s.centre]}),
+        )
+        .await;
+    assert_eq!(limited.status, 200, "{:?}", limited.json());
+
+    let mine = app
+        .get("/api/v1/me/memberships", Some(&s.coordinator.access_token))
+        .await;
+    assert_eq!(mine.status, 200);
+    assert_eq!(
+        mine.json()["items"],
+        json!([{
+            "operator_id": s.operator, "operator_name": "Träger A", "role": "coordinator",
+            "centre_ids": [s.centre], "since": mine.json()["items"][0]["since"],
+        }])
+    );
+    let (_, volunteer) = app.volunteers(1).await.remove(0);
+    let none = app.get("/api/v1/me/memberships", Some(&volunteer)).await;
+    assert_eq!(none.json()["items"], json!([]));
+    // A key acts for an operator, not a person: it has no memberships to ask for.
+    let key = create_key(&app, &s.admin.access_token, &s.operator, &["roster:read"]).await;
+    let key = key["key_secret"].as_str().expect("secret");
+    with_key(
+        &app,
+        Method::GET,
+        key,
+        "/api/v1/me/memberships",
+        &Value::Null,
+    )
+    .await
+    .assert_problem(403, "forbidden");
+}

@@ -18,6 +18,7 @@ mod operations;
 mod operator_sync;
 mod operators;
 mod outage;
+mod placement;
 mod privacy;
 mod seed;
 mod sessions;

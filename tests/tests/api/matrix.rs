@@ -165,6 +165,7 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("consent_to_privacy_policy", PEOPLE, None),
     ("my_audit", PEOPLE, None),
     ("export_me", PEOPLE, None),
+    ("my_memberships", PEOPLE, None),
     ("get_profile", PEOPLE, None),
     ("update_profile", PEOPLE, None),
     ("my_signups", PEOPLE, None),
@@ -860,6 +861,7 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
         ),
         "my_audit" => (Method::GET, "/api/v1/me/audit".into(), None),
         "export_me" => (Method::GET, "/api/v1/me/export".into(), None),
+        "my_memberships" => (Method::GET, "/api/v1/me/memberships".into(), None),
         "get_profile" => (Method::GET, "/api/v1/me/profile".into(), None),
         "update_profile" => (
             Method::PATCH,

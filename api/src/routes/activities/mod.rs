@@ -318,12 +318,11 @@ pub struct ActivityResponse {
 
 /// A stored category as the API names it.
 pub(crate) fn category_body(raw: &str) -> CategoryBody {
-    serde_json::from_value(serde_json::Value::String(raw.into())).unwrap_or(CategoryBody::Other)
+    crate::names::stored(raw, CategoryBody::Other)
 }
 
 fn status_body(raw: &str) -> ActivityStatusBody {
-    serde_json::from_value(serde_json::Value::String(raw.into()))
-        .unwrap_or(ActivityStatusBody::Draft)
+    crate::names::stored(raw, ActivityStatusBody::Draft)
 }
 
 /// Stored target groups as the API names them; unknown ones are left out.

@@ -121,10 +121,7 @@ pub struct CentreResponse {
     pub district_id: Uuid,
     #[schema(example = "Bürgerhaus Nordstadt")]
     pub name: String,
-    /// `community_house`, `community_work_centre`, `wohncafe`, `meeting_place`,
-    /// `district_office` or `other`.
-    #[schema(example = "community_house")]
-    pub kind: String,
+    pub kind: CentreKindBody,
     pub description: String,
     pub address: Address,
     pub position: Point,
@@ -135,9 +132,7 @@ pub struct CentreResponse {
     pub languages: Vec<String>,
     pub accessibility: Accessibility,
     pub contact: Option<ContactResponse>,
-    /// `active`, `temporarily_closed` or `closed`.
-    #[schema(example = "active")]
-    pub status: String,
+    pub status: CentreStatusBody,
     /// Kilometres from the point searched near; only in searches with `near`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_km: Option<f64>,
@@ -155,7 +150,7 @@ impl From<CentreView> for CentreResponse {
             operator_id: c.operator_id,
             district_id: c.district_id,
             name: c.name,
-            kind: c.kind,
+            kind: crate::names::stored(&c.kind, CentreKindBody::Other),
             description: c.description,
             address: Address {
                 street: c.street,
@@ -180,7 +175,7 @@ impl From<CentreView> for CentreResponse {
                 name,
                 role: c.contact_role,
             }),
-            status: c.status,
+            status: crate::names::stored(&c.status, CentreStatusBody::Active),
             distance_km: view.distance_km.map(|d| (d * 1000.0).round() / 1000.0),
             created_at: c.created_at,
             updated_at: c.updated_at,

@@ -35,8 +35,7 @@ pub struct ConsentRecord {
 pub struct MembershipRecord {
     pub operator_id: Uuid,
     pub operator_name: String,
-    /// `operator_admin` or `coordinator`.
-    pub role: String,
+    pub role: crate::routes::operators::members::StaffRoleBody,
     pub since: DateTime<Utc>,
 }
 
@@ -114,7 +113,10 @@ pub async fn export_me(
         .map(|m| MembershipRecord {
             operator_id: m.operator_id,
             operator_name: m.operator_name,
-            role: m.role,
+            role: crate::names::stored(
+                &m.role,
+                crate::routes::operators::members::StaffRoleBody::Coordinator,
+            ),
             since: m.since,
         })
         .collect();

@@ -1,10 +1,11 @@
 //! The signed-in user's own account: `/me`, `/me/password`, `/me/privacy-consent`,
-//! `/me/export`, and erasure (`DELETE /me`).
+//! `/me/export`, `/me/memberships`, and erasure (`DELETE /me`).
 
 pub mod consent;
 pub mod erase;
 pub mod export;
 pub mod get;
+pub mod memberships;
 pub mod password;
 pub mod update;
 

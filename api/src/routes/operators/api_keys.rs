@@ -84,8 +84,7 @@ pub struct ApiKeyResponse {
     /// The public beginning of the key, to recognise it by.
     #[schema(example = "qk_7f3kq9xa")]
     pub prefix: String,
-    #[schema(example = json!(["activities:write", "roster:read"]))]
-    pub scopes: Vec<String>,
+    pub scopes: Vec<ScopeBody>,
     pub expires_at: Option<DateTime<Utc>>,
     /// When it was last used, to the minute.
     pub last_used_at: Option<DateTime<Utc>>,
@@ -93,33 +92,44 @@ pub struct ApiKeyResponse {
     pub created_by: Option<Uuid>,
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoked_by: Option<Uuid>,
-    /// `active`, `expired` or `revoked`.
-    #[schema(example = "active")]
-    pub status: String,
+    pub status: ApiKeyStatusBody,
+}
+
+/// Whether a key is accepted: `active`, or no longer (`expired`, `revoked`).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ApiKeyStatusBody {
+    Active,
+    Expired,
+    Revoked,
 }
 
 impl From<ApiKeyRow> for ApiKeyResponse {
     fn from(row: ApiKeyRow) -> Self {
         let status = if row.revoked_at.is_some() {
-            "revoked"
+            ApiKeyStatusBody::Revoked
         } else if row.expires_at.is_some_and(|at| at <= Utc::now()) {
-            "expired"
+            ApiKeyStatusBody::Expired
         } else {
-            "active"
+            ApiKeyStatusBody::Active
         };
         Self {
             id: row.id,
             operator_id: row.operator_id,
             name: row.name,
             prefix: row.prefix,
-            scopes: row.scopes,
+            scopes: row
+                .scopes
+                .iter()
+                .map(|scope| crate::names::stored(scope, ScopeBody::RosterRead))
+                .collect(),
             expires_at: row.expires_at,
             last_used_at: row.last_used_at,
             created_at: row.created_at,
             created_by: row.created_by,
             revoked_at: row.revoked_at,
             revoked_by: row.revoked_by,
-            status: status.into(),
+            status,
         }
     }
 }

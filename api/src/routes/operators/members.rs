@@ -42,9 +42,7 @@ pub struct MemberResponse {
     pub user_id: Uuid,
     pub display_name: String,
     pub email: String,
-    /// `operator_admin` or `coordinator`.
-    #[schema(example = "coordinator")]
-    pub role: String,
+    pub role: StaffRoleBody,
     /// The centres a coordinator is limited to; empty: all the operator's centres.
     pub centre_ids: Vec<Uuid>,
     pub member_since: DateTime<Utc>,
@@ -61,7 +59,7 @@ impl MemberResponse {
             user_id: row.user_id,
             display_name: row.display_name,
             email: row.email,
-            role: row.role,
+            role: crate::names::stored(&row.role, StaffRoleBody::Coordinator),
             centre_ids,
             member_since: row.created_at,
         }

@@ -64,16 +64,12 @@ pub struct OperatorResponse {
     pub id: Uuid,
     #[schema(example = "AWO Musterstadt e.V.")]
     pub name: String,
-    /// `municipality`, `housing_company`, `church_or_welfare`, `association` or `other`.
-    #[schema(example = "church_or_welfare")]
-    pub kind: String,
+    pub kind: OperatorKindBody,
     pub description: String,
     pub website: Option<String>,
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,
-    /// `active` or `inactive`.
-    #[schema(example = "active")]
-    pub status: String,
+    pub status: OperatorStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Changes with every update; sent as `ETag`, expected back in `If-Match`.
@@ -85,12 +81,12 @@ impl From<OperatorRow> for OperatorResponse {
         Self {
             id: row.id,
             name: row.name,
-            kind: row.kind,
+            kind: crate::names::stored(&row.kind, OperatorKindBody::Other),
             description: row.description,
             website: row.website,
             contact_email: row.contact_email,
             contact_phone: row.contact_phone,
-            status: row.status,
+            status: crate::names::stored(&row.status, OperatorStatus::Inactive),
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: row.version,
