@@ -80,6 +80,7 @@ pub fn openapi_document() -> OpenApi {
 fn complete(mut document: OpenApi) -> OpenApi {
     add_common_problems(&mut document);
     crate::events::add_webhooks(&mut document);
+    crate::openapi::add_problem_examples(&mut document);
     document
 }
 

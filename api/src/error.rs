@@ -11,6 +11,8 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use quartier_domain::ValidationErrors;
+
+use crate::problems::ProblemType;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -19,13 +21,6 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// An RFC 9457 problem.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({
-    "type": "/problems/validation-failed",
-    "title": "The request has invalid fields",
-    "status": 422,
-    "detail": "password: must be at least 10 characters",
-    "errors": [{"field": "password", "message": "must be at least 10 characters"}]
-}))]
 pub struct Problem {
     /// Identifies the kind of problem; stable, so clients can branch on it.
     #[serde(rename = "type")]
@@ -45,7 +40,9 @@ pub struct Problem {
 /// One invalid field of a request.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ProblemField {
-    /// The field, as named in the request (`email`, `body`, `query.limit`).
+    /// The field: a body field by its path in the JSON (`email`, `address.postcode`,
+    /// `schedule.rrule`; `body` for the body as a whole), a query parameter as
+    /// `query.<name>` (`query.limit`), a header as `header.<Name>`.
     pub field: String,
     pub message: String,
     /// For imports: the line (in CSV its line number in the file, the header being 1; in
@@ -140,79 +137,77 @@ impl ApiError {
         ApiError::Validation(ValidationErrors::single(field, message))
     }
 
-    /// The problem `type` slug, title and detail the client sees.
-    fn describe(&self) -> (&'static str, &'static str, String) {
+    /// A validation problem about the query parameter `name` (named `query.<name>`).
+    pub fn query(name: &str, message: &str) -> Self {
+        ApiError::Validation(ValidationErrors::single(name, message).in_query())
+    }
+
+    /// The problem type (from the catalogue) and the detail the client sees.
+    fn describe(&self) -> (&'static ProblemType, String) {
+        use crate::problems as p;
         match self {
-            ApiError::BadRequest(detail) => ("malformed-request", "The request could not be read", detail.clone()),
-            ApiError::Validation(errors) => ("validation-failed", "The request has invalid fields", errors.to_string()),
-            ApiError::Unauthenticated { detail, .. } => ("unauthenticated", "Authentication required", detail.clone()),
+            ApiError::BadRequest(detail) => (&p::MALFORMED_REQUEST, detail.clone()),
+            ApiError::Validation(errors) => (&p::VALIDATION_FAILED, errors.to_string()),
+            ApiError::Unauthenticated { detail, .. } => (&p::UNAUTHENTICATED, detail.clone()),
             ApiError::InvalidCredentials => (
-                "invalid-credentials",
-                "Invalid credentials",
+                &p::INVALID_CREDENTIALS,
                 "The e-mail address and password do not match an account.".into(),
             ),
             ApiError::InvalidRefreshToken => (
-                "invalid-refresh-token",
-                "Invalid refresh token",
+                &p::INVALID_REFRESH_TOKEN,
                 "The refresh token is unknown, expired or revoked. Sign in again.".into(),
             ),
-            ApiError::Forbidden(detail) => ("forbidden", "Forbidden", detail.clone()),
+            ApiError::Forbidden(detail) => (&p::FORBIDDEN, detail.clone()),
             ApiError::WrongPassword => (
-                "wrong-password",
-                "Wrong password",
+                &p::WRONG_PASSWORD,
                 "The current password is not correct.".into(),
             ),
-            ApiError::NotFound(detail) => ("not-found", "Not found", detail.clone()),
+            ApiError::NotFound(detail) => (&p::NOT_FOUND, detail.clone()),
             ApiError::MethodNotAllowed { allow } => (
-                "method-not-allowed",
-                "Method not allowed",
+                &p::METHOD_NOT_ALLOWED,
                 format!("This resource allows {}.", allow.join(", ")),
             ),
             ApiError::EmailTaken => (
-                "email-taken",
-                "E-mail address taken",
+                &p::EMAIL_TAKEN,
                 "An account with this e-mail address exists. Sign in, or use another address.".into(),
             ),
-            ApiError::Conflict { slug, detail } => (slug, "Conflict", detail.clone()),
-            ApiError::Refused { slug, detail } => (slug, "Refused", detail.clone()),
+            ApiError::Conflict { slug, detail } | ApiError::Refused { slug, detail } => {
+                let problem = p::find(slug).unwrap_or(match self {
+                    ApiError::Conflict { .. } => &p::CONFLICT,
+                    _ => &p::REFUSED,
+                });
+                (problem, detail.clone())
+            }
             ApiError::VersionConflict => (
-                "version-conflict",
-                "Version conflict",
+                &p::VERSION_CONFLICT,
                 "The resource was changed since you read it. Fetch it again and retry with its new ETag.".into(),
             ),
             ApiError::PayloadTooLarge { limit } => (
-                "payload-too-large",
-                "Payload too large",
+                &p::PAYLOAD_TOO_LARGE,
                 format!("The request body is larger than {limit} bytes."),
             ),
             ApiError::UnsupportedMediaType => (
-                "unsupported-media-type",
-                "Unsupported media type",
+                &p::UNSUPPORTED_MEDIA_TYPE,
                 "Send the body as application/json.".into(),
             ),
             ApiError::PreconditionRequired => (
-                "precondition-required",
-                "Precondition required",
+                &p::PRECONDITION_REQUIRED,
                 "Send If-Match with the ETag of the version you are changing.".into(),
             ),
-            ApiError::TooManyRequests { detail, .. } => {
-                ("rate-limited", "Too many requests", detail.clone())
-            }
+            ApiError::TooManyRequests { detail, .. } => (&p::RATE_LIMITED, detail.clone()),
             ApiError::Unavailable(_) => (
-                "service-unavailable",
-                "Service unavailable",
+                &p::SERVICE_UNAVAILABLE,
                 "Quartier cannot serve this request right now. Retry in a few seconds.".into(),
             ),
             ApiError::Internal(_) => (
-                "internal-error",
-                "Internal error",
+                &p::INTERNAL_ERROR,
                 "Something went wrong on our side. It has been logged.".into(),
             ),
         }
     }
 
     pub fn problem(&self) -> Problem {
-        let (slug, title, detail) = self.describe();
+        let (kind, detail) = self.describe();
         let errors = match self {
             ApiError::Validation(errors) => errors
                 .0
@@ -228,8 +223,8 @@ impl ApiError {
             _ => Vec::new(),
         };
         Problem {
-            problem_type: format!("/problems/{slug}"),
-            title: title.into(),
+            problem_type: kind.uri(),
+            title: kind.title.into(),
             status: self.status_code().as_u16(),
             detail,
             errors,

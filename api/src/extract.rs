@@ -72,8 +72,18 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         let path = error.path().to_string();
         let inner = error.into_inner();
         if inner.is_data() {
-            let field = if path == "." { "body".to_owned() } else { path };
-            ApiError::validation(&field, &strip_position(&inner.to_string()))
+            let message = strip_position(&inner.to_string());
+            // A missing field is reported at the object that lacks it: name the field.
+            let missing = message
+                .strip_prefix("missing field `")
+                .and_then(|rest| rest.strip_suffix('`'));
+            let field = match (missing, path.as_str()) {
+                (Some(name), ".") => name.to_owned(),
+                (Some(name), object) => format!("{object}.{name}"),
+                (None, ".") => "body".to_owned(),
+                (None, _) => path,
+            };
+            ApiError::validation(&field, &message)
         } else {
             ApiError::BadRequest(format!("The body is not valid JSON: {inner}"))
         }
@@ -289,7 +299,7 @@ pub fn idempotency_key(request: &HttpRequest) -> Result<Option<String>, ApiError
         Some(value) => match value.to_str() {
             Ok(key) if (1..=200).contains(&key.len()) => Ok(Some(key.to_owned())),
             _ => Err(ApiError::validation(
-                "Idempotency-Key",
+                "header.Idempotency-Key",
                 "must be 1 to 200 visible ASCII characters",
             )),
         },
@@ -339,8 +349,10 @@ mod tests {
             p.errors[0].message
         );
         let p = problem(r#"{"name": "x"}"#);
-        assert_eq!((p.status, p.errors[0].field.as_str()), (422, "body"));
+        assert_eq!((p.status, p.errors[0].field.as_str()), (422, "inner"));
         assert!(p.errors[0].message.contains("missing field `inner`"));
+        let p = problem(r#"{"name": "x", "inner": {}}"#);
+        assert_eq!(p.errors[0].field, "inner.count");
     }
 
     #[test]

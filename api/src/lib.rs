@@ -28,6 +28,7 @@ pub mod names;
 pub mod openapi;
 pub mod pagination;
 pub mod passwords;
+pub mod problems;
 pub mod retention;
 pub mod routes;
 pub mod security;

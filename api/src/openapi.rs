@@ -7,6 +7,7 @@ use utoipa::openapi::{Content, OpenApi as Document, RefOr, Response, ResponseBui
 
 use crate::auth::{API_KEY, BEARER};
 use crate::error::{PROBLEM_JSON, Problem, ProblemField};
+use crate::problems::{self, ProblemType};
 
 #[derive(Debug, OpenApi)]
 #[openapi(
@@ -154,6 +155,60 @@ pub fn add_common_problems(document: &mut Document) {
             }
         }
     }
+}
+
+/// Gives every documented error an example of the problem its description names (the first
+/// problem type of the catalogue in backticks whose status is the response's).
+pub fn add_problem_examples(document: &mut Document) {
+    for item in document.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for (status, response) in operation.responses.responses.iter_mut() {
+                let RefOr::T(response) = response else {
+                    continue;
+                };
+                let Some(RefOr::T(content)) = response.content.get_mut(PROBLEM_JSON) else {
+                    continue;
+                };
+                if let Some(problem) = documented_problems(&response.description)
+                    .into_iter()
+                    .find(|p| p.status.to_string() == *status)
+                {
+                    content.example = Some(example(problem));
+                }
+            }
+        }
+    }
+}
+
+/// The problem types of the catalogue that a response's description names in backticks.
+pub fn documented_problems(description: &str) -> Vec<&'static ProblemType> {
+    description
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter_map(problems::find)
+        .collect()
+}
+
+fn example(problem: &ProblemType) -> serde_json::Value {
+    let mut example = serde_json::json!({
+        "type": problem.uri(),
+        "title": problem.title,
+        "status": problem.status,
+        "detail": format!("{}.", problem.title),
+    });
+    if problem == &problems::VALIDATION_FAILED {
+        example["detail"] = "name: must not be empty".into();
+        example["errors"] = serde_json::json!([{"field": "name", "message": "must not be empty"}]);
+    }
+    example
 }
 
 fn problem_response(description: &str) -> RefOr<Response> {

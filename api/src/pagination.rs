@@ -27,7 +27,7 @@ pub struct Page<T: ToSchema> {
 pub fn limit(requested: Option<i64>) -> Result<u32, ApiError> {
     match requested.unwrap_or(i64::from(DEFAULT_LIMIT)) {
         n if (1..=i64::from(MAX_LIMIT)).contains(&n) => Ok(n as u32),
-        _ => Err(ApiError::validation("limit", "must be from 1 to 100")),
+        _ => Err(ApiError::query("limit", "must be from 1 to 100")),
     }
 }
 
@@ -38,7 +38,7 @@ pub fn decode_cursor<K: DeserializeOwned>(cursor: Option<&str>) -> Result<Option
         return Ok(None);
     };
     if cursor.len() > MAX_CURSOR_LEN {
-        return Err(ApiError::validation(
+        return Err(ApiError::query(
             "cursor",
             "is not a cursor this list gave out",
         ));
@@ -48,7 +48,7 @@ pub fn decode_cursor<K: DeserializeOwned>(cursor: Option<&str>) -> Result<Option
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .map(Some)
-        .ok_or_else(|| ApiError::validation("cursor", "is not a cursor this list gave out"))
+        .ok_or_else(|| ApiError::query("cursor", "is not a cursor this list gave out"))
 }
 
 fn encode_cursor<K: Serialize>(key: &K) -> String {

@@ -49,6 +49,17 @@ impl ValidationErrors {
         self.0.is_empty()
     }
 
+    /// The same errors about query parameters: each field named `query.<name>`, as the API
+    /// names fields outside the body.
+    pub fn in_query(self) -> Self {
+        Self(
+            self.0
+                .into_iter()
+                .map(|e| FieldError::new(format!("query.{}", e.field), e.message))
+                .collect(),
+        )
+    }
+
     /// `Ok(())` when nothing was recorded, the collected errors otherwise.
     pub fn into_result(self) -> Result<(), ValidationErrors> {
         if self.0.is_empty() { Ok(()) } else { Err(self) }

@@ -30,7 +30,7 @@ pub async fn live() -> HttpResponse {
     tag = "operations",
     responses(
         (status = 200, description = "Ready: the database answers", body = HealthResponse),
-        (status = 503, description = "The database does not answer", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database does not answer (`service-unavailable`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/health/ready")]

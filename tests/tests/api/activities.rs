@@ -904,15 +904,15 @@ async fn bad_ranges_rules_and_local_times_get_clear_answers() {
     for (query, field) in [
         (
             format!("from={year}-03-10T00:00:00Z&to={year}-03-01T00:00:00Z"),
-            "to",
+            "query.to",
         ),
         (
             format!("from={year}-01-01T00:00:00Z&to={year}-06-01T00:00:00Z"),
-            "to",
+            "query.to",
         ),
         (
             "from=1500-01-01T00:00:00Z&to=1500-02-01T00:00:00Z".to_owned(),
-            "from",
+            "query.from",
         ),
     ] {
         let response = app.get(&format!("/api/v1/occurrences?{query}"), None).await;

@@ -271,3 +271,41 @@ async fn a_database_that_stops_answering_gives_503_and_recovery_follows() {
         200
     );
 }
+
+#[actix_web::test]
+async fn invalid_fields_are_named_by_one_convention() {
+    let app = TestApp::spawn().await;
+
+    // A body field by its path; a missing one by its own name, not as the whole body.
+    let missing = app
+        .post(
+            REGISTER,
+            &json!({"email": "b@example.org", "display_name": "B", "password": "ein langes Passwort"}),
+        )
+        .await;
+    missing.assert_problem(422, "validation-failed");
+    assert_eq!(missing.problem_fields(), ["privacy_consent"]);
+    let nested = app
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": "b@example.org", "password": 5}),
+        )
+        .await;
+    assert_eq!(nested.problem_fields(), ["password"]);
+    // A query parameter as `query.<name>`.
+    let limit = app.get("/api/v1/districts?limit=0", None).await;
+    limit.assert_problem(422, "validation-failed");
+    assert_eq!(limit.problem_fields(), ["query.limit"]);
+    let cursor = app.get("/api/v1/centres?cursor=nonsense", None).await;
+    assert_eq!(cursor.problem_fields(), ["query.cursor"]);
+    let range = app
+        .get(
+            "/api/v1/occurrences?from=2027-01-10T00:00:00Z&to=2027-01-01T00:00:00Z",
+            None,
+        )
+        .await;
+    assert_eq!(range.problem_fields(), ["query.to"]);
+    let near = app.get("/api/v1/centres?radius_km=500", None).await;
+    assert_eq!(near.problem_fields(), ["query.radius_km"]);
+    assert_eq!(user_count(&app).await, 0);
+}

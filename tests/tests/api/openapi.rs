@@ -93,3 +93,33 @@ async fn the_server_serves_the_document_and_swagger_ui() {
     assert!(String::from_utf8_lossy(&config.body).contains("/api-docs/openapi.json"));
     assert!(matches!(redirect.status, 301 | 302 | 307 | 308));
 }
+
+#[test]
+fn every_documented_error_names_its_problem_types_and_shows_one() {
+    use quartier_api::openapi::documented_problems;
+    let document: Value = serde_json::from_str(&openapi_json().expect("serialize")).expect("json");
+    let mut wrong = Vec::new();
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            for (status, response) in op["responses"].as_object().expect("responses") {
+                if !(status.starts_with('4') || status.starts_with('5')) {
+                    continue;
+                }
+                let at = format!("{method} {path} {status}");
+                let description = response["description"].as_str().unwrap_or_default();
+                let named = documented_problems(description);
+                if !named.iter().any(|p| p.status.to_string() == *status) {
+                    wrong.push(format!("{at}: names no problem type of status {status}"));
+                }
+                for problem in named.iter().filter(|p| p.status.to_string() != *status) {
+                    wrong.push(format!("{at}: `{}` is a {}", problem.slug, problem.status));
+                }
+                let example = &response["content"]["application/problem+json"]["example"];
+                if example["status"].as_u64().map(|s| s.to_string()).as_deref() != Some(status) {
+                    wrong.push(format!("{at}: its example is {example}"));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -35,7 +35,7 @@ pub struct CalendarQuery {
 fn window(query: &CalendarQuery) -> Result<(DateTime<Utc>, DateTime<Utc>), ApiError> {
     use chrono::Datelike;
     let out_of_range = || {
-        ApiError::validation(
+        ApiError::query(
             "from",
             "from and to must lie between the years 2000 and 2100",
         )
@@ -51,13 +51,10 @@ fn window(query: &CalendarQuery) -> Result<(DateTime<Utc>, DateTime<Utc>), ApiEr
         return Err(out_of_range());
     }
     if to <= from {
-        return Err(ApiError::validation("to", "must be after from"));
+        return Err(ApiError::query("to", "must be after from"));
     }
     if to - from > Duration::days(800) {
-        return Err(ApiError::validation(
-            "to",
-            "must be at most 800 days after from",
-        ));
+        return Err(ApiError::query("to", "must be at most 800 days after from"));
     }
     Ok((from, to))
 }

@@ -471,7 +471,7 @@ pub fn filter<'a>(
         query.q.as_deref(),
         &mut errors,
     );
-    errors.into_result()?;
+    errors.into_result().map_err(ValidationErrors::in_query)?;
     Ok(ActivityFilter {
         district_id: query.district_id,
         centre_id: query.centre_id,

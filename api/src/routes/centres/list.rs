@@ -92,7 +92,7 @@ pub async fn list_centres(
             "must be a moment between the years 1900 and 9999",
         );
     }
-    errors.into_result()?;
+    errors.into_result().map_err(ValidationErrors::in_query)?;
     let limit = pagination::limit(query.limit)?;
     let after: Option<CentreKey> = pagination::decode_cursor(query.cursor.as_deref())?;
     let filter = CentreFilter {

@@ -606,16 +606,20 @@ async fn run(
         } else {
             String::new()
         };
+        let kind = &crate::problems::IMPORT_INVALID;
         let problem = Problem {
-            problem_type: "/problems/import-invalid".into(),
-            title: "The import has invalid lines".into(),
-            status: 422,
+            problem_type: kind.uri(),
+            title: kind.title.into(),
+            status: kind.status,
             detail: format!(
                 "{total} problem(s); nothing was imported. Each names its line (row) and field.{shown}"
             ),
             errors,
         };
-        (422, serde_json::to_string(&problem).unwrap_or_default())
+        (
+            kind.status,
+            serde_json::to_string(&problem).unwrap_or_default(),
+        )
     };
     let plan = match check(conn, caller, operator_id, lines).await? {
         Ok(plan) => plan,
@@ -694,6 +698,7 @@ async fn read_body(request: &HttpRequest, mut payload: web::Payload) -> Result<V
         (status = 400, description = "The body is not JSON, or the CSV cannot be read: not UTF-8, unknown or missing columns, ragged lines (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff of this operator, or an API key of another operator or without the scope the lines need (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No operator has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Another request created an object under one of these external ids meanwhile; nothing was imported, send it again (`external-id-taken`)", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "More than 16 MiB (`payload-too-large`)", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither `application/json` nor `text/csv` (`unsupported-media-type`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Wrong lines (`import-invalid`: each error names its `row`, `record`, `external_id` and `field`), more than 20 000 lines, or an `Idempotency-Key` used before for another import (`validation-failed`)", body = Problem, content_type = "application/problem+json"),

@@ -27,19 +27,16 @@ pub fn check_range(
 ) -> Result<(DateTime<Utc>, DateTime<Utc>), ApiError> {
     use chrono::Datelike;
     if !(2000..=2100).contains(&from.year()) || !(2000..=2100).contains(&to.year()) {
-        return Err(ApiError::validation(
+        return Err(ApiError::query(
             "from",
             "from and to must lie between the years 2000 and 2100",
         ));
     }
     if to <= from {
-        return Err(ApiError::validation("to", "must be after from"));
+        return Err(ApiError::query("to", "must be after from"));
     }
     if to - from > Duration::days(MAX_RANGE_DAYS) {
-        return Err(ApiError::validation(
-            "to",
-            "must be at most 93 days after from",
-        ));
+        return Err(ApiError::query("to", "must be at most 93 days after from"));
     }
     Ok((from, to))
 }

@@ -126,9 +126,7 @@ pub async fn activity_occurrences(
         Some(to) => to,
         None => from
             .checked_add_signed(chrono::Duration::days(super::MAX_RANGE_DAYS))
-            .ok_or_else(|| {
-                ApiError::validation("from", "must lie between the years 2000 and 2100")
-            })?,
+            .ok_or_else(|| ApiError::query("from", "must lie between the years 2000 and 2100"))?,
     };
     let between = check_range(from, to)?;
     let limit = pagination::limit(query.limit)?;

@@ -61,7 +61,10 @@ pub struct UpdateOccurrenceRequest {
 
 /// Cancel, move or annotate one occurrence, or record its attendance. Administrators and
 /// staff of the operator (coordinators of that centre); needs `If-Match`. Each change a
-/// calendar shows raises the occurrence's iCalendar `SEQUENCE`.
+/// calendar shows raises the occurrence's iCalendar `SEQUENCE`. Its shifts follow: a
+/// cancelled date cancels them with every sign-up (`signup.cancelled` with the reason
+/// `occurrence_cancelled`, then `shift.cancelled`); a moved date moves them and their
+/// sign-ups by as much (`shift.changed`). Reinstating a date does not reopen its shifts.
 #[utoipa::path(
     tag = "occurrences",
     security(("bearer" = []), ("api_key" = [])),
@@ -74,6 +77,7 @@ pub struct UpdateOccurrenceRequest {
         (status = 200, description = "The changed occurrence", body = OccurrenceResponse, headers(("ETag" = String))),
         (status = 403, description = "Not staff of the operator with the role coordinator, or an API key of another operator or without the scope `activities:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No occurrence has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`external-id-taken`, or `overlapping-shift` (moved, one of its shifts would clash with another confirmed shift of a volunteer)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The occurrence changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields: a cancellation without reason, a move out of range, attendance before the start (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "`If-Match` is missing (`precondition-required`)", body = Problem, content_type = "application/problem+json"),
