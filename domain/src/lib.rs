@@ -15,6 +15,7 @@ pub mod schedule;
 pub mod signup;
 pub mod user;
 pub mod validation;
+pub mod window;
 
 pub use centre::{CentreKind, CentreStatus};
 pub use district::{DistrictName, GeoPoint, Slug, TownName};
@@ -23,3 +24,4 @@ pub use operator::{OperatorKind, StaffRole};
 pub use signup::{ChangeReason, Placement, Places, ShiftStatus, SignupStatus};
 pub use user::{DisplayName, Email, Password, Role};
 pub use validation::{FieldError, ValidationErrors, bounded_text};
+pub use window::TimeWindow;

@@ -37,8 +37,7 @@ pub const MAX_ONCE_DAYS: i64 = 14;
 /// A recurring occurrence may last at most this long.
 pub const MAX_RECURRING_MINUTES: u32 = 24 * 60;
 
-/// Schedules lie between these years.
-const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+use crate::window::YEARS;
 
 /// An IANA time zone such as `Europe/Berlin`.
 pub fn time_zone(raw: &str, field: &str) -> Result<Tz, ValidationErrors> {

@@ -4,7 +4,8 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, patch, post, put, web};
-use chrono::{DateTime, Datelike, Duration, SubsecRound, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
+use quartier_domain::TimeWindow;
 use quartier_domain::operator::free_text;
 use quartier_domain::{ShiftStatus, StaffRole, ValidationErrors, bounded_text};
 use quartier_persistence::shifts::{self, NewShift, ShiftView};
@@ -158,14 +159,14 @@ fn check_template(t: &ShiftTemplate<'_>, errors: &mut ValidationErrors) -> Optio
     })
 }
 
+/// A shift lasts at most a day.
 fn check_times(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, errors: &mut ValidationErrors) {
-    if !(2000..=2100).contains(&starts_at.year()) || !(2000..=2100).contains(&ends_at.year()) {
-        errors.push("starts_at", "must lie between the years 2000 and 2100");
-    } else if ends_at <= starts_at {
-        errors.push("ends_at", "must be after starts_at");
-    } else if ends_at - starts_at > Duration::hours(24) {
-        errors.push("ends_at", "must be at most 24 hours after starts_at");
-    }
+    errors.collect(TimeWindow::parse(
+        starts_at,
+        ends_at,
+        Duration::hours(24),
+        ("starts_at", "ends_at"),
+    ));
 }
 
 /// A shift to create or to become, checked.

@@ -1,6 +1,7 @@
 //! Calendar feeds (RFC 5545) of an activity and of a centre, for calendar programs to
 //! subscribe to.
 
+use quartier_domain::TimeWindow;
 use std::collections::HashMap;
 
 use actix_web::{HttpResponse, get, web};
@@ -33,30 +34,17 @@ pub struct CalendarQuery {
 }
 
 fn window(query: &CalendarQuery) -> Result<(DateTime<Utc>, DateTime<Utc>), ApiError> {
-    use chrono::Datelike;
-    let out_of_range = || {
-        ApiError::query(
-            "from",
-            "from and to must lie between the years 2000 and 2100",
-        )
-    };
     let from = query
         .from
         .unwrap_or_else(|| Utc::now() - Duration::days(31));
-    if !(2000..=2100).contains(&from.year()) {
-        return Err(out_of_range());
-    }
-    let to = query.to.unwrap_or_else(|| from + Duration::days(400));
-    if !(2000..=2100).contains(&to.year()) {
-        return Err(out_of_range());
-    }
-    if to <= from {
-        return Err(ApiError::query("to", "must be after from"));
-    }
-    if to - from > Duration::days(800) {
-        return Err(ApiError::query("to", "must be at most 800 days after from"));
-    }
-    Ok((from, to))
+    let to = match query.to {
+        Some(to) => to,
+        // A default end is checked like one given (chrono cannot overflow here in practice).
+        None => from.checked_add_signed(Duration::days(400)).unwrap_or(from),
+    };
+    TimeWindow::parse(from, to, Duration::days(800), ("from", "to"))
+        .map(TimeWindow::bounds)
+        .map_err(|errors| ApiError::from(errors.in_query()))
 }
 
 /// One VEVENT per occurrence; the activity's version counts into SEQUENCE, so a renamed

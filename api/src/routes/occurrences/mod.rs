@@ -6,6 +6,7 @@ pub mod search;
 pub mod update;
 
 use chrono::{DateTime, Duration, Utc};
+use quartier_domain::TimeWindow;
 use quartier_persistence::activities::Viewer;
 use quartier_persistence::occurrences::OccurrenceView;
 use serde::Serialize;
@@ -25,20 +26,9 @@ pub fn check_range(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<(DateTime<Utc>, DateTime<Utc>), ApiError> {
-    use chrono::Datelike;
-    if !(2000..=2100).contains(&from.year()) || !(2000..=2100).contains(&to.year()) {
-        return Err(ApiError::query(
-            "from",
-            "from and to must lie between the years 2000 and 2100",
-        ));
-    }
-    if to <= from {
-        return Err(ApiError::query("to", "must be after from"));
-    }
-    if to - from > Duration::days(MAX_RANGE_DAYS) {
-        return Err(ApiError::query("to", "must be at most 93 days after from"));
-    }
-    Ok((from, to))
+    TimeWindow::parse(from, to, Duration::days(MAX_RANGE_DAYS), ("from", "to"))
+        .map(TimeWindow::bounds)
+        .map_err(|errors| ApiError::from(errors.in_query()))
 }
 
 /// One occurrence with what a list screen shows, so no further request is needed.

@@ -1,6 +1,7 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, patch, web};
-use chrono::{DateTime, Datelike, Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
+use quartier_domain::TimeWindow;
 use quartier_domain::operator::free_text;
 use quartier_domain::schedule::MAX_ONCE_DAYS;
 use quartier_domain::{StaffRole, ValidationErrors};
@@ -142,13 +143,12 @@ pub async fn update_occurrence(
             let end = end
                 .or_else(|| start.checked_add_signed(o.ends_at - o.starts_at))
                 .unwrap_or(start);
-            if !(2000..=2100).contains(&start.year()) || !(2000..=2100).contains(&end.year()) {
-                errors.push("starts_at", "must lie between the years 2000 and 2100");
-            } else if end <= start {
-                errors.push("ends_at", "must be after starts_at");
-            } else if end - start > Duration::days(MAX_ONCE_DAYS) {
-                errors.push("ends_at", "must be at most 14 days after starts_at");
-            }
+            errors.collect(TimeWindow::parse(
+                start,
+                end,
+                Duration::days(MAX_ONCE_DAYS),
+                ("starts_at", "ends_at"),
+            ));
             (Some(start), Some(end))
         }
     };
