@@ -19,6 +19,7 @@ mod operator_sync;
 mod operators;
 mod outage;
 mod privacy;
+mod rosters;
 mod seed;
 mod sessions;
 mod signups;
