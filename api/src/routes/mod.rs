@@ -107,10 +107,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(volunteering::create_calendar_feed)
             .service(volunteering::revoke_calendar_feed)
             .service(volunteering::my_calendar)
-            .service(rosters::shift_roster)
-            .service(rosters::operator_roster)
-            .service(rosters::centre_roster)
-            .service(rosters::check_in)
-            .service(rosters::record_attendance),
+            .service(rosters::shift::shift_roster)
+            .service(rosters::operator_export::operator_roster)
+            .service(rosters::centre::centre_roster)
+            .service(rosters::check_in::check_in)
+            .service(rosters::attendance::record_attendance),
     );
 }

@@ -20,6 +20,7 @@ mod operators;
 mod outage;
 mod placement;
 mod privacy;
+mod rosters;
 mod seed;
 mod sessions;
 mod signups;
