@@ -55,7 +55,7 @@ pub enum ContactBy {
 }
 
 impl ContactBy {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             ContactBy::Email => "email",
             ContactBy::Phone => "phone",
@@ -63,7 +63,7 @@ impl ContactBy {
         }
     }
 
-    fn parse(raw: &str) -> Self {
+    pub fn parse(raw: &str) -> Self {
         match raw {
             "phone" => ContactBy::Phone,
             "sms" => ContactBy::Sms,

@@ -22,6 +22,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::routes::volunteering::ContactBy;
+
 use self::csv::Dialect;
 use crate::auth::Caller;
 use crate::authz::require_centre;
@@ -44,7 +46,7 @@ pub struct RosterEntry {
     pub name: Option<String>,
     /// How the volunteer wants to be reached: `email`, `phone` or `sms`. Only that address
     /// is shown.
-    pub contact_by: String,
+    pub contact_by: ContactBy,
     pub email: Option<String>,
     pub phone: Option<String>,
     /// Any but `cancelled` (those only with `cancelled=true`).
@@ -58,7 +60,8 @@ pub struct RosterEntry {
 impl From<RosterLine> for RosterEntry {
     fn from(line: RosterLine) -> Self {
         let s = line.signup;
-        let by_phone = line.contact_by != "email" && line.phone.is_some();
+        let contact_by = ContactBy::parse(&line.contact_by);
+        let by_phone = contact_by != ContactBy::Email && line.phone.is_some();
         Self {
             signup_id: s.id,
             shift_id: s.shift_id,
@@ -69,7 +72,7 @@ impl From<RosterLine> for RosterEntry {
             name: line.display_name,
             email: if by_phone { None } else { line.email },
             phone: if by_phone { line.phone } else { None },
-            contact_by: line.contact_by,
+            contact_by,
             status: s.status.into(),
             waitlist_position: line.position,
             checked_in_at: s.checked_in_at,
@@ -156,7 +159,7 @@ impl RosterEntry {
             self.signup_id.to_string(),
             self.user_id.map(|id| id.to_string()).unwrap_or_default(),
             self.name.clone().unwrap_or_default(),
-            self.contact_by.clone(),
+            self.contact_by.as_str().to_owned(),
             self.email.clone().unwrap_or_default(),
             self.phone.clone().unwrap_or_default(),
             SignupStatus::from(self.status).as_str().to_owned(),

@@ -287,15 +287,13 @@ pub async fn operator_roster(
     query: web::Query<OperatorRosterQuery>,
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    if query.to <= query.from {
-        return Err(ApiError::validation("to", "must be after from"));
-    }
-    if query.to - query.from > Duration::days(EXPORT_MAX_DAYS) {
-        return Err(ApiError::validation(
-            "to",
-            "must be at most 400 days after from",
-        ));
-    }
+    quartier_domain::TimeWindow::parse(
+        query.from,
+        query.to,
+        Duration::days(EXPORT_MAX_DAYS),
+        ("from", "to"),
+    )
+    .map_err(|errors| ApiError::from(errors.in_query()))?;
     let format = RosterFormat::negotiate(query.format, &request);
     let centres = allow_export(&state, &caller, *id, &query, format).await?;
     let range = (query.from, query.to);
