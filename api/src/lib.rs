@@ -23,6 +23,7 @@ pub mod error;
 pub mod events;
 pub mod extract;
 pub mod horizon;
+pub mod idempotent;
 pub mod limits;
 pub mod names;
 pub mod openapi;

@@ -1,11 +1,10 @@
 //! Sign-ups: `/shifts/{id}/signups` and `/signups/{id}`. A volunteer signs themselves up;
 //! staff of the shift's operator may sign up a named volunteer and cancel anyone's.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use quartier_domain::{SignupStatus, StaffRole};
-use quartier_persistence::idempotency::{self, Outcome};
 use quartier_persistence::signups::{self, CancelRefusal, Placed, SignupRefusal};
 use quartier_persistence::{AsyncPgConnection, shifts};
 use serde::{Deserialize, Serialize};
@@ -16,6 +15,7 @@ use crate::auth::Caller;
 use crate::authz::require_centre;
 use crate::error::{ApiError, Problem};
 use crate::extract::parse_json;
+use crate::idempotent::{self, Answer, Fingerprint};
 use crate::state::AppState;
 use quartier_domain::integration::Scope;
 use quartier_persistence::AsyncConnection;
@@ -141,7 +141,7 @@ async fn sign_up(
     caller: &Caller,
     shift_id: Uuid,
     request: &SignupRequest,
-) -> Result<(StatusCode, SignupResponse), ApiError> {
+) -> Result<SignupResponse, ApiError> {
     let actor = caller.user().map(|user| user.id);
     let volunteer = request.user_id.or(actor).ok_or_else(|| {
         ApiError::validation("user_id", "is needed when an API key signs someone up")
@@ -190,7 +190,7 @@ async fn sign_up(
         signups::sign_up(conn, shift_id, volunteer, actor, Utc::now()).await?
     }
     .map_err(refusal)?;
-    Ok((StatusCode::CREATED, SignupResponse::from(placed)))
+    Ok(SignupResponse::from(placed))
 }
 
 /// Sign up for a shift: `confirmed` while places are free, else `waitlisted` with the place in
@@ -230,78 +230,22 @@ pub async fn create_signup(
     let shift_id = *id;
     let key = crate::extract::idempotency_key(&request)?;
     let mut conn = state.conn().await?;
-    let Some(key) = key else {
-        let (status, response) = sign_up(&mut conn, &caller, shift_id, &parsed).await?;
-        return Ok(created(status, &response));
+    let fingerprint = Fingerprint {
+        operation: format!("POST /shifts/{shift_id}/signups"),
+        body: &body,
     };
-    let hash = {
-        use sha2::Digest as _;
-        let mut hasher = sha2::Sha256::new();
-        hasher.update(format!("POST /shifts/{shift_id}/signups\n").as_bytes());
-        hasher.update(&body);
-        hasher.finalize().to_vec()
-    };
-    let owner = match &caller {
-        Caller::User(user) => user.id,
-        Caller::Key(key) => key.key_id,
-    };
-    let outcome = idempotency::once(&mut conn, owner, &key, &hash, move |conn| {
+    let answer = idempotent::run(&mut conn, &caller.clone(), key, fingerprint, move |conn| {
         Box::pin(async move {
-            let answer = sign_up(conn, &caller, shift_id, &parsed).await;
-            Ok(match answer {
-                Ok((status, response)) => (
-                    status.as_u16(),
-                    serde_json::to_string(&response).unwrap_or_default(),
-                ),
-                Err(ApiError::Unavailable(cause)) => {
-                    return Err(quartier_persistence::Error::Unavailable(cause));
-                }
-                Err(error) => {
-                    if let ApiError::Internal(cause) = &error {
-                        tracing::error!(%cause, "request failed");
-                    }
-                    let problem = error.problem();
-                    (
-                        problem.status,
-                        serde_json::to_string(&problem).unwrap_or_default(),
-                    )
-                }
-            })
+            let placed = sign_up(conn, &caller, shift_id, &parsed).await?;
+            Ok(Answer::json(StatusCode::CREATED, &placed))
         })
     })
     .await?;
-    match outcome {
-        Outcome::Fresh(status, body) | Outcome::Replayed(status, body) => {
-            Ok(stored_answer(status, body))
-        }
-        Outcome::KeyReused => Err(ApiError::validation(
-            "Idempotency-Key",
-            "was used before for a different request",
-        )),
-    }
-}
-
-fn created(status: StatusCode, response: &SignupResponse) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::LOCATION, format!("/api/v1/signups/{}", response.id)))
-        .json(response)
-}
-
-/// An answer as stored for an idempotency key, sent again.
-fn stored_answer(status: u16, body: String) -> HttpResponse {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = HttpResponse::build(status);
-    if status.is_success() {
-        if let Some(id) = serde_json::from_str::<serde_json::Value>(&body)
-            .ok()
-            .and_then(|v| v["id"].as_str().map(str::to_owned))
-        {
-            response.insert_header((header::LOCATION, format!("/api/v1/signups/{id}")));
-        }
-        response.content_type("application/json").body(body)
-    } else {
-        response.content_type("application/problem+json").body(body)
-    }
+    Ok(answer.into_response(|created| {
+        created["id"]
+            .as_str()
+            .map(|id| format!("/api/v1/signups/{id}"))
+    }))
 }
 
 /// Who may see and cancel a sign-up: the volunteer, administrators, and staff of the

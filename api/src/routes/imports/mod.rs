@@ -8,7 +8,7 @@ pub mod csv_rows;
 
 use std::collections::{HashMap, HashSet};
 
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, post, web};
 use chrono::Utc;
 use futures_util::StreamExt as _;
@@ -17,7 +17,7 @@ use quartier_domain::integration::{Scope, external_id};
 use quartier_persistence::activities::{ActivityRow, ScheduleColumns};
 use quartier_persistence::imports::{self, ImportedShift};
 use quartier_persistence::shifts::ShiftView;
-use quartier_persistence::{AsyncConnection, AsyncPgConnection, idempotency};
+use quartier_persistence::{AsyncConnection, AsyncPgConnection};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -27,6 +27,7 @@ use self::csv_rows::Record;
 use crate::auth::Caller;
 use crate::authz::{require_centre_staff, require_operator};
 use crate::error::{ApiError, Problem, ProblemField};
+use crate::idempotent::{self, Answer, Fingerprint};
 use crate::routes::activities::create::{CreateActivityRequest, Prepared};
 use crate::routes::activities::update::apply;
 use crate::routes::activities::upsert::as_change;
@@ -597,7 +598,7 @@ async fn run(
     operator_id: Uuid,
     lines: Vec<Line>,
     dry_run: bool,
-) -> Result<(u16, String), ApiError> {
+) -> Result<Answer, ApiError> {
     let invalid = |mut errors: Vec<ProblemField>| {
         let total = errors.len();
         errors.truncate(MAX_REPORTED);
@@ -616,10 +617,7 @@ async fn run(
             ),
             errors,
         };
-        (
-            kind.status,
-            serde_json::to_string(&problem).unwrap_or_default(),
-        )
+        Answer::json(StatusCode::UNPROCESSABLE_ENTITY, &problem)
     };
     let plan = match check(conn, caller, operator_id, lines).await? {
         Ok(plan) => plan,
@@ -636,7 +634,7 @@ async fn run(
             activities: count(plan.activities.len(), plan.existing_activities.len()),
             shifts: count(plan.shifts.len(), plan.existing_shifts.len()),
         };
-        return Ok((200, serde_json::to_string(&report).unwrap_or_default()));
+        return Ok(Answer::json(StatusCode::OK, &report));
     }
     let written = conn
         .transaction::<_, Abort, _>(async |conn| {
@@ -644,7 +642,7 @@ async fn run(
         })
         .await;
     match written {
-        Ok(report) => Ok((200, serde_json::to_string(&report).unwrap_or_default())),
+        Ok(report) => Ok(Answer::json(StatusCode::OK, &report)),
         Err(Abort::Lines(errors)) => Ok(invalid(errors)),
         Err(Abort::Failed(error)) => Err(error),
     }
@@ -795,62 +793,14 @@ pub async fn import(
             .await?;
         }
     }
-    let (status, answer) = match key {
-        None => run(&state, &mut conn, &caller, operator_id, lines, dry_run).await?,
-        Some(key) => {
-            let owner = match &caller {
-                Caller::User(user) => user.id,
-                Caller::Key(key) => key.key_id,
-            };
-            let hash = {
-                use sha2::Digest as _;
-                let mut hasher = sha2::Sha256::new();
-                hasher.update(
-                    format!("POST /operators/{operator_id}/imports?dry_run={dry_run}\n").as_bytes(),
-                );
-                hasher.update(&body);
-                hasher.finalize().to_vec()
-            };
-            let state = state.clone();
-            let outcome = idempotency::once(&mut conn, owner, &key, &hash, move |conn| {
-                Box::pin(async move {
-                    match run(&state, conn, &caller, operator_id, lines, dry_run).await {
-                        Ok(answer) => Ok(answer),
-                        Err(ApiError::Unavailable(cause)) => {
-                            Err(quartier_persistence::Error::Unavailable(cause))
-                        }
-                        Err(error) => {
-                            let problem = error.problem();
-                            Ok((
-                                problem.status,
-                                serde_json::to_string(&problem).unwrap_or_default(),
-                            ))
-                        }
-                    }
-                })
-            })
-            .await?;
-            match outcome {
-                idempotency::Outcome::Fresh(status, body)
-                | idempotency::Outcome::Replayed(status, body) => (status, body),
-                idempotency::Outcome::KeyReused => {
-                    return Err(ApiError::validation(
-                        "Idempotency-Key",
-                        "was used before for a different request",
-                    ));
-                }
-            }
-        }
+    let fingerprint = Fingerprint {
+        operation: format!("POST /operators/{operator_id}/imports?dry_run={dry_run}"),
+        body: &body,
     };
-    let content_type = if status < 300 {
-        "application/json"
-    } else {
-        "application/problem+json"
-    };
-    Ok(HttpResponse::build(
-        actix_web::http::StatusCode::from_u16(status)
-            .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR),
-    )
-    .content_type(content_type)
-    .body(answer))
+    let state = state.into_inner();
+    let answer = idempotent::run(&mut conn, &caller.clone(), key, fingerprint, move |conn| {
+        Box::pin(async move { run(&state, conn, &caller, operator_id, lines, dry_run).await })
+    })
+    .await?;
+    Ok(answer.into_response(|_| None))
 }
