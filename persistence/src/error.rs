@@ -47,13 +47,51 @@ pub enum ConstraintKind {
 impl Error {
     /// A deadlock PostgreSQL broke by failing this transaction: trying again helps.
     pub fn is_deadlock(&self) -> bool {
-        matches!(self, Error::Unavailable(message) if message.contains("deadlock detected"))
+        matches!(self, Error::Unavailable(message) if says(message, DEADLOCK))
     }
 
     /// True when `self` is a violation of the constraint named `name`.
     pub fn is_constraint(&self, name: &str) -> bool {
         matches!(self, Error::Constraint { constraint, .. } if constraint == name)
     }
+}
+
+// The errors diesel passes on without a kind (diesel-async keeps no SQLSTATE) are told apart
+// by what PostgreSQL says, in English (the pool asks for it) and in German (a server whose
+// `lc_messages` is German, for a role that may not choose its own). A test runs each against
+// a German server.
+
+/// 40P01 deadlock_detected.
+const DEADLOCK: &[&str] = &["deadlock detected", "Verklemmung (Deadlock)"];
+
+/// 57014 query_canceled (statement timeout), 40P01 deadlock_detected, 40001
+/// serialization_failure, 57P0x (server shutting down) and 08xxx: retrying helps.
+const TRANSIENT: &[&str] = &[
+    "statement timeout",
+    "Zeitüberschreitung der Anfrage",
+    "deadlock detected",
+    "Verklemmung (Deadlock)",
+    "could not serialize access",
+    "konnte Zugriff nicht serialisieren",
+    "terminating connection",
+    "Verbindung wird abgebrochen",
+    "the database system is",
+    "das Datenbanksystem",
+];
+
+/// 22021 character_not_in_repertoire, 22P05 untranslatable_character, 22003
+/// numeric_value_out_of_range, 22008 datetime_field_overflow: the client's value.
+const INVALID_VALUE: &[&str] = &[
+    "invalid byte sequence",
+    "ungültige Byte-Sequenz",
+    "unsupported Unicode escape",
+    "nicht unterstützte Unicode-Escape",
+    "out of range",
+    "außerhalb des gültigen Bereichs",
+];
+
+fn says(message: &str, phrases: &[&str]) -> bool {
+    phrases.iter().any(|phrase| message.contains(phrase))
 }
 
 impl From<DieselError> for Error {
@@ -77,27 +115,17 @@ impl From<DieselError> for Error {
                     };
                 }
                 let message = info.message();
-                let lost_connection = matches!(
+                let transient_kind = matches!(
                     kind,
-                    DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand
+                    DatabaseErrorKind::ClosedConnection
+                        | DatabaseErrorKind::UnableToSendCommand
+                        | DatabaseErrorKind::SerializationFailure
                 );
-                // 57014 query_canceled (statement timeout) and 57P0x (server shutting down)
-                // arrive as Unknown; their messages are stable across PostgreSQL versions.
-                // 40P01 deadlock_detected and 40001 serialization_failure: retrying helps.
-                let transient = message.contains("statement timeout")
-                    || message.contains("deadlock detected")
-                    || message.contains("could not serialize access")
-                    || message.contains("terminating connection")
-                    || message.contains("the database system is");
-                // 22021 character_not_in_repertoire, 22P05 untranslatable_character, 22008
-                // datetime_field_overflow.
-                if message.contains("invalid byte sequence")
-                    || message.contains("unsupported Unicode escape")
-                    || message.contains("out of range")
-                {
+                let transient = says(message, TRANSIENT);
+                if says(message, INVALID_VALUE) {
                     return Error::InvalidValue(message.to_owned());
                 }
-                if lost_connection || transient {
+                if transient_kind || transient {
                     Error::Unavailable(message.to_owned())
                 } else {
                     Error::Other(message.to_owned())

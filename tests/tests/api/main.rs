@@ -4,6 +4,7 @@ mod activities;
 mod api_keys;
 mod auth;
 mod centres;
+mod database_errors;
 mod dates;
 mod districts;
 mod errors;
