@@ -1,0 +1,126 @@
+//! Who holds a place on a shift. This module alone changes a sign-up's status: signing up,
+//! cancelling, promoting from the waitlist, moving back to it when the capacity drops,
+//! cancelling everyone with a shift or its date, check-in and attendance. The rules of
+//! DESIGN.md hold here, whatever the load:
+//!
+//! 1. never more confirmed sign-ups than places: every change to a shift's sign-ups first
+//!    locks the shift row, so they happen one after another, and `shifts.confirmed_count` is
+//!    checked against the capacity by the database;
+//! 2. never two overlapping confirmed sign-ups of one volunteer: an exclusion constraint;
+//! 3. required qualifications inspected and valid on the shift's date;
+//! 6. every change writes its outbox event in the same transaction.
+//!
+//! Where a sign-up goes and which changes are allowed is decided by `quartier_domain::signup`;
+//! the events are `quartier_domain::Event`s.
+
+mod attendance;
+mod cancel;
+mod sign_up;
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use quartier_domain::SignupStatus;
+use uuid::Uuid;
+
+use crate::Result;
+use crate::schema::{
+    qualification_types, shift_qualifications, shifts, signups, volunteer_qualifications,
+};
+use crate::shifts::ShiftRow;
+use crate::signups::SignupRow;
+
+pub use attendance::{AttendanceRefusal, check_in, record_attendance};
+pub use cancel::{CancelRefusal, Cancelled, cancel};
+pub(crate) use cancel::{cancel_all, cancel_as, fill_raised_capacity, move_to_waitlist};
+pub use sign_up::{sign_up, sign_up_in_steps};
+
+/// Two confirmed sign-ups of one volunteer would overlap.
+pub const OVERLAP_CONSTRAINT: &str = "signups_no_overlap";
+
+/// A live sign-up of this volunteer for this shift exists already.
+pub const ONE_LIVE_PER_SHIFT: &str = "signups_one_live_per_shift";
+
+/// The status names of live sign-ups, for filters.
+pub(crate) fn live() -> [&'static str; 2] {
+    SignupStatus::LIVE.map(SignupStatus::as_str)
+}
+
+/// Why a sign-up was not taken.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SignupRefusal {
+    ShiftNotFound,
+    ShiftCancelled,
+    ShiftPast,
+    AlreadySignedUp,
+    /// The names of the qualifications that are missing or not valid on the shift's day.
+    QualificationMissing(Vec<String>),
+    /// A confirmed sign-up of theirs overlaps this shift.
+    Overlapping,
+}
+
+/// Locks the shift: every change to its sign-ups goes through here, one at a time.
+pub(crate) async fn lock_shift(
+    conn: &mut AsyncPgConnection,
+    shift_id: Uuid,
+) -> Result<Option<ShiftRow>> {
+    Ok(shifts::table
+        .filter(shifts::id.eq(shift_id))
+        .select(ShiftRow::as_select())
+        .for_no_key_update()
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// The names of the qualifications `shift` requires that `user_id` lacks on its day (see
+/// `quartier_domain::signup::qualification_valid_on`).
+pub async fn missing_qualifications(
+    conn: &mut AsyncPgConnection,
+    shift: &ShiftRow,
+    user_id: Uuid,
+) -> Result<Vec<String>> {
+    let day = quartier_domain::signup::local_day(shift.starts_at);
+    let valid = volunteer_qualifications::table
+        .filter(volunteer_qualifications::user_id.eq(user_id))
+        .filter(volunteer_qualifications::inspected_on.is_not_null())
+        .filter(
+            volunteer_qualifications::expires_on
+                .is_null()
+                .or(volunteer_qualifications::expires_on.gt(day)),
+        )
+        .select(volunteer_qualifications::type_id);
+    Ok(shift_qualifications::table
+        .inner_join(qualification_types::table)
+        .filter(shift_qualifications::shift_id.eq(shift.id))
+        .filter(shift_qualifications::type_id.ne_all(valid))
+        .select(qualification_types::name)
+        .order(qualification_types::name)
+        .load(conn)
+        .await?)
+}
+
+/// Locks the shift of `signup_id` (as every change to a shift's sign-ups does) and reads the
+/// sign-up under that lock; `None` for an unknown sign-up.
+pub(crate) async fn lock_for_signup(
+    conn: &mut AsyncPgConnection,
+    signup_id: Uuid,
+) -> Result<Option<(SignupRow, ShiftRow)>> {
+    let shift_id: Option<Uuid> = signups::table
+        .filter(signups::id.eq(signup_id))
+        .select(signups::shift_id)
+        .first(conn)
+        .await
+        .optional()?;
+    let Some(shift_id) = shift_id else {
+        return Ok(None);
+    };
+    let Some(shift) = lock_shift(conn, shift_id).await? else {
+        return Ok(None);
+    };
+    let signup: SignupRow = signups::table
+        .filter(signups::id.eq(signup_id))
+        .select(SignupRow::as_select())
+        .first(conn)
+        .await?;
+    Ok(Some((signup, shift)))
+}

@@ -1,0 +1,138 @@
+//! Finding shifts: the public search with its filters, and an operator's shifts page by page
+//! for exports.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Text, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::{ShiftRow, ShiftView, VIEW};
+use crate::Result;
+use crate::schema::shifts;
+
+/// What a shift search asks for. Every filter narrows.
+#[derive(Debug, Default)]
+pub struct ShiftFilter<'a> {
+    pub district_id: Option<Uuid>,
+    pub centre_id: Option<Uuid>,
+    pub operator_id: Option<Uuid>,
+    /// Shifts tagged with any of these.
+    pub skills: &'a [String],
+    pub has_free_places: bool,
+    /// Only shifts this volunteer may take: qualifications valid on the day, no overlap with
+    /// their confirmed shifts, not signed up already.
+    pub eligible_for: Option<Uuid>,
+}
+
+/// Where a page of shifts starts: after this (start, id).
+pub type ShiftKey = (DateTime<Utc>, Uuid);
+
+/// Open shifts starting in `from`..`to` that match `filter`, by start, after `after`. Shifts of
+/// activities that are not published are left out.
+pub async fn search(
+    conn: &mut AsyncPgConnection,
+    filter: &ShiftFilter<'_>,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    after: Option<&ShiftKey>,
+    limit: i64,
+) -> Result<Vec<ShiftView>> {
+    use diesel::sql_types::{Array, Int8, Timestamptz};
+    let mut statement = crate::sql::Statement::new(VIEW);
+    statement
+        .push(" WHERE s.status = 'open' AND (a.id IS NULL OR a.status = 'published') AND s.starts_at >= ")
+        .bind::<Timestamptz, _>(from)
+        .push(" AND s.starts_at < ")
+        .bind::<Timestamptz, _>(to);
+    if let Some(district) = filter.district_id {
+        statement.push_in_district(district);
+    }
+    if let Some(centre) = filter.centre_id {
+        statement
+            .push(" AND s.centre_id = ")
+            .bind::<SqlUuid, _>(centre);
+    }
+    if let Some(operator) = filter.operator_id {
+        statement
+            .push(" AND c.operator_id = ")
+            .bind::<SqlUuid, _>(operator);
+    }
+    if !filter.skills.is_empty() {
+        statement
+            .push(" AND s.skills && ")
+            .bind::<Array<Text>, _>(filter.skills.to_vec());
+    }
+    if filter.has_free_places {
+        statement.push(" AND s.confirmed_count < s.capacity");
+    }
+    if let Some(user) = filter.eligible_for {
+        let u = statement.param::<SqlUuid, _>(user);
+        statement.push(&format!(
+            " AND s.starts_at > now() AND NOT EXISTS (SELECT 1 FROM shift_qualifications q WHERE q.shift_id = s.id \
+                 AND NOT EXISTS (SELECT 1 FROM volunteer_qualifications v WHERE v.user_id = ${u} \
+                     AND v.type_id = q.type_id AND v.inspected_on IS NOT NULL \
+                     AND (v.expires_on IS NULL OR v.expires_on > (s.starts_at AT TIME ZONE 'Europe/Berlin')::date))) \
+               AND NOT EXISTS (SELECT 1 FROM signups x WHERE x.user_id = ${u} AND x.status = 'confirmed' \
+                 AND tstzrange(x.starts_at, x.ends_at) && tstzrange(s.starts_at, s.ends_at)) \
+               AND NOT EXISTS (SELECT 1 FROM signups y WHERE y.user_id = ${u} AND y.shift_id = s.id \
+                 AND y.status IN ('confirmed', 'waitlisted'))"
+        ));
+    }
+    if let Some((starts_at, id)) = after {
+        statement
+            .push(" AND (s.starts_at, s.id) > (")
+            .bind::<Timestamptz, _>(*starts_at)
+            .push(", ")
+            .bind::<SqlUuid, _>(*id)
+            .push(")");
+    }
+    statement
+        .push(" ORDER BY s.starts_at, s.id LIMIT ")
+        .bind::<Int8, _>(limit);
+    Ok(statement.finish().load(conn).await?)
+}
+
+/// A shift with its centre's name, for exports.
+#[derive(Debug, Clone, Queryable)]
+pub struct ExportShift {
+    pub shift: ShiftRow,
+    pub centre_name: String,
+}
+
+/// Up to `limit` shifts of `operator_id` starting in `from`..`to`, after `after` in
+/// (start, id) order: one index range scan per page, however long the window.
+/// With `centres`, only at those centres.
+pub async fn of_operator(
+    conn: &mut AsyncPgConnection,
+    operator_id: Uuid,
+    centres: Option<&[Uuid]>,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> Result<Vec<ExportShift>> {
+    use crate::schema::centres;
+    let mut query = shifts::table
+        .inner_join(centres::table.on(centres::id.eq(shifts::centre_id)))
+        .filter(shifts::operator_id.eq(operator_id))
+        .filter(shifts::starts_at.ge(from))
+        .filter(shifts::starts_at.lt(to))
+        .select((ShiftRow::as_select(), centres::name))
+        .order((shifts::starts_at, shifts::id))
+        .limit(limit)
+        .into_boxed();
+    if let Some((at, id)) = after {
+        query = query.filter(
+            shifts::starts_at
+                .gt(at)
+                .or(shifts::starts_at.eq(at).and(shifts::id.gt(id))),
+        );
+    }
+    if let Some(centres) = centres {
+        query = query.filter(shifts::centre_id.eq_any(centres.to_vec()));
+    }
+    let rows: Vec<(ShiftRow, String)> = query.load(conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(shift, centre_name)| ExportShift { shift, centre_name })
+        .collect())
+}
