@@ -1,13 +1,18 @@
 //! The test kit: a database of its own for every test, the real application served on a free
-//! port, and typed helpers for what tests do again and again.
+//! port, and typed helpers for what tests do again and again — down to the fixtures they act
+//! in ([`Setup`] for shifts and sign-ups, [`Town`] for activities).
 
 pub mod app;
 pub mod cluster;
 pub mod db;
 pub mod events;
+pub mod fixtures;
 pub mod proxy;
+pub mod town;
 
 pub use app::{TestApp, TestResponse, TestUser};
 pub use cluster::TempCluster;
 pub use db::TestDb;
+pub use fixtures::{Setup, at, created_id, id_of, patch, post, setup, shift, sign_up};
 pub use proxy::FreezableProxy;
+pub use town::{LONG_HORIZON, Town, next_year, occurrences, town, utc, weekly};

@@ -2,10 +2,8 @@
 //! only and within their scopes, and useless once revoked or expired.
 
 use actix_web::http::Method;
-use quartier_tests::{TestApp, TestResponse};
+use quartier_tests::{Setup, TestApp, TestResponse, id_of, post, setup, shift};
 use serde_json::{Value, json};
-
-use crate::signups::{Setup, id_of, post, setup, shift};
 
 async fn create_key(app: &TestApp, token: &str, operator: &str, scopes: &[&str]) -> Value {
     let created = post(

@@ -1,7 +1,7 @@
 //! Centres: the public directory and its filters, and tenant-safe changes.
 
 use actix_web::http::Method;
-use quartier_tests::{TestApp, TestResponse, TestUser};
+use quartier_tests::{TestApp, TestResponse, TestUser, post};
 use serde_json::{Value, json};
 
 /// A small town: Nordstadt with the sub-district Hafen, and Süd; operators A and B; an
@@ -17,10 +17,6 @@ struct Town {
     buergerhaus: String,
     wohncafe: String,
     buero_sued: String,
-}
-
-async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> TestResponse {
-    app.json(Method::POST, path, Some(token), &[], &body).await
 }
 
 async fn created_id(response: TestResponse) -> String {

@@ -2,11 +2,9 @@
 //! cancelled with every sign-up and every helper is told why; moved, they move along.
 
 use actix_web::http::Method;
-use chrono::{DateTime, Duration, Utc};
-use quartier_tests::TestApp;
+use chrono::{Duration, Utc};
+use quartier_tests::{Setup, TestApp, at, id_of, post, setup, sign_up};
 use serde_json::{Value, json};
-
-use crate::signups::{Setup, id_of, post, setup, sign_up};
 
 /// A weekly published activity at the set-up centre from next week on, with a shift of one
 /// place on each of its three dates; the ids of those shifts, by date.
@@ -53,10 +51,6 @@ async fn change_date(app: &TestApp, s: &Setup, shift: &Value, body: Value) -> u1
     )
     .await
     .status
-}
-
-fn at(value: &Value) -> DateTime<Utc> {
-    value.as_str().expect("a time").parse().expect("RFC 3339")
 }
 
 #[actix_web::test]

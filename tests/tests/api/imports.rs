@@ -2,10 +2,8 @@
 //! repeat, in JSON and in CSV as spreadsheets write it.
 
 use actix_web::http::Method;
-use quartier_tests::{TestApp, TestResponse};
+use quartier_tests::{Setup, TestApp, TestResponse, post, setup};
 use serde_json::{Value, json};
-
-use crate::signups::{Setup, post, setup};
 
 async fn key(app: &TestApp, s: &Setup, scopes: &[&str]) -> String {
     let created = post(

@@ -5,10 +5,8 @@
 use actix_web::http::Method;
 use chrono::{Timelike, Utc};
 use diesel_async::RunQueryDsl;
-use quartier_tests::{TestApp, TestResponse};
+use quartier_tests::{TestApp, TestResponse, id_of, post, setup};
 use serde_json::json;
-
-use crate::signups::{id_of, post, setup};
 
 /// Waits for a fresh window when the current one (of `seconds`) ends within ten seconds, so
 /// that a test's requests all fall into one window.

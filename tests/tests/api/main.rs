@@ -1,6 +1,9 @@
 //! End-to-end tests: the real application over HTTP, each test with its own database.
 
-mod activities;
+mod activity_access;
+mod activity_horizon;
+mod activity_rule_changes;
+mod activity_schedules;
 mod api_keys;
 mod auth;
 mod centres;
@@ -24,6 +27,15 @@ mod privacy;
 mod rosters;
 mod seed;
 mod sessions;
-mod signups;
+mod shift_access;
+mod shift_changes;
+mod shift_rosters;
+mod shift_search;
+mod signup_cancellation;
+mod signup_capacity;
+mod signup_qualifications;
+mod single_dates;
 mod users;
+mod volunteer_profile;
 mod webhooks;
+mod whats_on;

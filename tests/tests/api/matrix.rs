@@ -6,10 +6,8 @@ use std::collections::BTreeSet;
 
 use actix_web::http::Method;
 use chrono::{Duration, Utc};
-use quartier_tests::{TestApp, TestResponse, TestUser};
+use quartier_tests::{Setup, TestApp, TestResponse, TestUser, id_of, post, shift, sign_up};
 use serde_json::{Value, json};
-
-use crate::signups::{id_of, post, shift};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum P {
@@ -325,7 +323,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         .as_str()
         .expect("an occurrence")
         .to_owned();
-    let setup = crate::signups::Setup {
+    let setup = Setup {
         admin: admin.clone(),
         coordinator: staff[0].clone(),
         other_coordinator: staff[2].clone(),
@@ -334,7 +332,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         centre: centre_a.clone(),
     };
     let shift_a = shift(app, &setup, "Tische decken", 72, 50, json!({})).await;
-    let signup = id_of(&crate::signups::sign_up(app, &owner.access_token, &shift_a).await);
+    let signup = id_of(&sign_up(app, &owner.access_token, &shift_a).await);
     let owner_qualification = id_of(
         &post(
             app,
@@ -434,8 +432,8 @@ fn day(days: i64) -> String {
 
 impl Fixture {
     /// The fixture as the sign-up helpers know it.
-    fn setup(&self) -> crate::signups::Setup {
-        crate::signups::Setup {
+    fn setup(&self) -> Setup {
+        Setup {
             admin: self.admin.clone(),
             coordinator: self.coordinator_a.clone(),
             other_coordinator: self.coordinator_b.clone(),
@@ -807,7 +805,7 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
                 json!({}),
             )
             .await;
-            let signup = id_of(&crate::signups::sign_up(app, &fx.owner.access_token, &fresh).await);
+            let signup = id_of(&sign_up(app, &fx.owner.access_token, &fresh).await);
             if op == "cancel_signup" {
                 (
                     Method::POST,

@@ -3,10 +3,8 @@
 
 use actix_web::http::Method;
 use futures_util::future::join_all;
-use quartier_tests::{TestApp, TestResponse};
+use quartier_tests::{Setup, TestApp, TestResponse, id_of, post, setup};
 use serde_json::{Value, json};
-
-use crate::signups::{Setup, id_of, post, setup};
 
 async fn put(app: &TestApp, key: &str, path: &str, body: &Value) -> TestResponse {
     app.json(Method::PUT, path, None, &[("x-api-key", key)], body)

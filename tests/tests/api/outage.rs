@@ -5,9 +5,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::http::Method;
 use futures_util::future::join_all;
-use quartier_tests::{TempCluster, TestApp, TestDb};
-
-use crate::signups::{setup, shift};
+use quartier_tests::{TempCluster, TestApp, TestDb, setup, shift};
 
 /// The longest a request may take while the database is down.
 const QUICK: Duration = Duration::from_secs(4);

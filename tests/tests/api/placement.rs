@@ -5,11 +5,9 @@
 
 use chrono::{DateTime, Utc};
 use quartier_persistence::places;
-use quartier_tests::TestApp;
+use quartier_tests::{TestApp, setup, shift};
 use serde_json::{Value, json};
 use uuid::Uuid;
-
-use crate::signups::{setup, shift};
 
 /// What a path did, with the shift's own ids and times taken out, so that twins compare.
 #[derive(Debug, PartialEq)]

@@ -4,10 +4,8 @@ use actix_web::http::Method;
 use chrono::{Duration, Utc};
 use diesel_async::RunQueryDsl;
 use futures_util::future::join_all;
-use quartier_tests::{TestApp, TestUser};
+use quartier_tests::{Setup, TestApp, TestUser, id_of, post, setup, shift, sign_up};
 use serde_json::{Value, json};
-
-use crate::signups::{Setup, id_of, post, setup, shift, sign_up};
 
 const POLICE_CERTIFICATE: &str = "00000000-0000-7000-8000-000000000001";
 

@@ -3,10 +3,8 @@
 
 use actix_web::http::Method;
 use chrono::{Duration, Utc};
-use quartier_tests::{TestApp, TestResponse};
+use quartier_tests::{Setup, TestApp, TestResponse, id_of, setup, shift, sign_up};
 use serde_json::json;
-
-use crate::signups::{Setup, id_of, setup, shift, sign_up};
 
 /// A display name that is a live formula once a line is split on `;`.
 const EVA: &str = "Eva;=HYPERLINK(\"http://x\")";

@@ -15,11 +15,9 @@ use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
-use quartier_tests::{TestApp, TestResponse};
+use quartier_tests::{Setup, TestApp, TestResponse, id_of, post, setup, shift, sign_up};
 use serde_json::{Value, json};
 use sha2::Sha256;
-
-use crate::signups::{Setup, id_of, post, setup, shift, sign_up};
 
 /// Deliveries to the test's receiver on 127.0.0.1, looked for every 50 ms, retried after 1 s.
 const FAST: [(&str, &str); 3] = [
