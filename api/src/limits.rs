@@ -13,6 +13,8 @@
 //!
 //! Should the database fail while counting, the request goes ahead: the limiter must not turn
 //! a database hiccup into refusals of its own (the request then meets the same database).
+//!
+//! The limits themselves are settings: `config::RateLimitSettings`.
 
 use std::net::IpAddr;
 
@@ -28,45 +30,6 @@ use quartier_persistence::rate_limits::{self, window_start};
 use crate::auth::KEY_PREFIX;
 use crate::error::{ApiError, BearerChallenge};
 use crate::state::AppState;
-
-/// The configured limits; 0 switches one off.
-#[derive(Debug, Clone, Copy)]
-pub struct RateLimitSettings {
-    /// `QUARTIER_RATE_LIMIT_USER_PER_MINUTE`: requests a signed-in user may make a minute.
-    pub user_per_minute: u32,
-    /// `QUARTIER_RATE_LIMIT_KEY_PER_MINUTE`: requests an API key may make a minute.
-    pub key_per_minute: u32,
-    /// `QUARTIER_RATE_LIMIT_AUTH_PER_MINUTE`: sign-ins, refreshes, password changes and
-    /// erasures one client address may attempt a minute.
-    pub auth_per_minute: u32,
-    /// `QUARTIER_RATE_LIMIT_REGISTER_PER_HOUR`: registrations one client address may attempt an
-    /// hour.
-    pub register_per_hour: u32,
-    /// `QUARTIER_RATE_LIMIT_ACCOUNT_PER_15_MIN`: refreshes, password changes, erasure attempts
-    /// and registrations for one account (or address) in 15 minutes.
-    pub account_per_15_min: u32,
-    /// `QUARTIER_RATE_LIMIT_FAILED_LOGINS`: sign-in attempts of one account since its last
-    /// success, in 15 minutes, after which it waits until those 15 minutes are over.
-    pub failed_logins: u32,
-    /// `QUARTIER_TRUSTED_PROXY_HOPS`: how many proxies in front of Quartier append to
-    /// `X-Forwarded-For`; the client address is the entry that many places from the right.
-    /// 0 (the default): the peer address, and `X-Forwarded-For` is ignored.
-    pub proxy_hops: usize,
-}
-
-impl Default for RateLimitSettings {
-    fn default() -> Self {
-        Self {
-            user_per_minute: 600,
-            key_per_minute: 1200,
-            auth_per_minute: 30,
-            register_per_hour: 20,
-            account_per_15_min: 20,
-            failed_logins: 5,
-            proxy_hops: 0,
-        }
-    }
-}
 
 /// A window of a limit.
 #[derive(Debug, Clone, Copy)]

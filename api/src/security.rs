@@ -5,6 +5,8 @@
 //! does not name the page's origin. An origin that is not configured simply gets no
 //! `Access-Control-*` headers (and its preflight no special answer), so same-origin pages such
 //! as the Swagger UI and clients that are not browsers work as they always did.
+//!
+//! What to add comes from the settings: `config::HeaderPolicy`, held in `AppState`.
 
 use actix_web::HttpResponse;
 use actix_web::body::{EitherBody, MessageBody};
@@ -14,6 +16,7 @@ use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::web;
 
+use crate::config::HeaderPolicy;
 use crate::state::AppState;
 
 const ALLOWED_METHODS: &str = "GET, HEAD, POST, PUT, PATCH, DELETE";
@@ -22,55 +25,6 @@ const ALLOWED_HEADERS: &str =
 const EXPOSED_HEADERS: &str = "ETag, Location, Retry-After, Allow";
 /// How long a browser may keep a preflight's answer.
 const PREFLIGHT_MAX_AGE_SECS: &str = "600";
-
-/// What the middleware adds, from the settings.
-#[derive(Debug, Clone, Default)]
-pub struct HeaderPolicy {
-    /// Origins (`scheme://host[:port]`, lower case) whose pages may call the API.
-    cors_origins: Vec<String>,
-    /// The `Strict-Transport-Security` value, when HSTS is switched on.
-    hsts: Option<HeaderValue>,
-}
-
-impl HeaderPolicy {
-    pub fn new(cors_origins: &[String], hsts_max_age_secs: u64) -> Self {
-        Self {
-            cors_origins: cors_origins
-                .iter()
-                .map(|o| o.to_ascii_lowercase())
-                .collect(),
-            hsts: (hsts_max_age_secs > 0)
-                .then(|| format!("max-age={hsts_max_age_secs}; includeSubDomains"))
-                .and_then(|value| HeaderValue::from_str(&value).ok()),
-        }
-    }
-
-    /// The request's `Origin`, when it is one of the configured ones.
-    fn allowed_origin(&self, headers: &HeaderMap) -> Option<HeaderValue> {
-        let origin = headers.get(header::ORIGIN)?;
-        let text = origin.to_str().ok()?.to_ascii_lowercase();
-        self.cors_origins.contains(&text).then(|| origin.clone())
-    }
-}
-
-/// Checks an origin as configured: `http` or `https`, a host, an optional port, nothing else.
-pub fn parse_origin(text: &str) -> Result<String, String> {
-    let origin = text.trim();
-    let rest = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"))
-        .ok_or_else(|| format!("{origin:?} does not start with https:// or http://"))?;
-    let valid = !rest.is_empty()
-        && rest
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
-    if !valid {
-        return Err(format!(
-            "{origin:?} is not an origin: scheme, host and port only, no path, no wildcard"
-        ));
-    }
-    Ok(origin.to_ascii_lowercase())
-}
 
 /// Answers the preflights of configured origins, and adds the policy's headers to every
 /// response.
@@ -115,7 +69,7 @@ pub async fn headers(
             HeaderValue::from_static(EXPOSED_HEADERS),
         );
     }
-    if !policy.cors_origins.is_empty() {
+    if policy.varies_by_origin() {
         headers.append(header::VARY, HeaderValue::from_static("Origin"));
     }
     // What a token or key unlocked is nobody's to keep: not a shared cache's, not the
@@ -129,39 +83,10 @@ pub async fn headers(
 }
 
 fn add_hsts(headers: &mut HeaderMap, policy: &HeaderPolicy) {
-    if let Some(hsts) = &policy.hsts {
+    if let Some(hsts) = policy.hsts() {
         headers.insert(
             HeaderName::from_static("strict-transport-security"),
             hsts.clone(),
         );
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn origins_are_scheme_host_and_port_only() {
-        assert_eq!(
-            parse_origin(" https://App.Example.org ").as_deref(),
-            Ok("https://app.example.org")
-        );
-        assert_eq!(
-            parse_origin("http://localhost:5173").as_deref(),
-            Ok("http://localhost:5173")
-        );
-        for bad in [
-            "*",
-            "app.example.org",
-            "https://",
-            "https://app.example.org/",
-            "https://app.example.org/path",
-            "ftp://app.example.org",
-            "https://*.example.org",
-            "https://user@app.example.org",
-        ] {
-            assert!(parse_origin(bad).is_err(), "{bad} should be refused");
-        }
     }
 }

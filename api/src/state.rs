@@ -3,10 +3,9 @@
 use quartier_persistence::PgPool;
 use quartier_persistence::pool::{self, PooledConnection};
 
-use crate::config::{PrivacyPolicy, Settings};
+use crate::config::{HeaderPolicy, PrivacyPolicy, RateLimitSettings, Settings};
 use crate::error::ApiError;
 use crate::passwords::Passwords;
-use crate::security::HeaderPolicy;
 use crate::tokens::Tokens;
 use crate::webhooks::worker::Deliverer;
 
@@ -30,7 +29,7 @@ pub struct AppState {
     /// CORS, HSTS and caching headers.
     pub header_policy: HeaderPolicy,
     /// Abuse limits.
-    pub rate_limits: crate::limits::RateLimitSettings,
+    pub rate_limits: RateLimitSettings,
 }
 
 impl AppState {

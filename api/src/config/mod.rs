@@ -1,30 +1,26 @@
 //! Settings, read once from environment variables at start and passed down from `main`.
+//!
+//! Everything here is plain data and its parsing: this module depends on no other part of
+//! the API (not `state`, `limits`, `security` or `auth`), which all read their settings from
+//! it. `Settings::from_lookup` reads every variable; groups of them are read in their own
+//! files (`rate_limits`, `retention`, `webhooks`, `web`).
 
-use std::fmt;
+mod rate_limits;
+mod retention;
+mod secret;
+mod web;
+mod webhooks;
+
 use std::time::Duration;
 
 use quartier_persistence::PoolSettings;
 use quartier_persistence::database::DatabaseUrl;
 
-/// A value that must never reach a log: `Debug` prints `[redacted]`.
-#[derive(Clone)]
-pub struct Secret<T>(T);
-
-impl<T> Secret<T> {
-    pub fn new(value: T) -> Self {
-        Self(value)
-    }
-
-    pub fn expose(&self) -> &T {
-        &self.0
-    }
-}
-
-impl<T> fmt::Debug for Secret<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
+pub use rate_limits::RateLimitSettings;
+pub use retention::RetentionSettings;
+pub use secret::Secret;
+pub use web::{DEFAULT_PRIVACY_POLICY_VERSION, HeaderPolicy, PrivacyPolicy, parse_origin};
+pub use webhooks::{DEFAULT_RETRY_SCHEDULE, WebhookSettings, retry_schedule};
 
 /// Where Quartier runs: `production` refuses unsafe defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,83 +91,7 @@ pub struct Settings {
     /// `QUARTIER_RETENTION_*`
     pub retention: RetentionSettings,
     /// `QUARTIER_RATE_LIMIT_*` and `QUARTIER_TRUSTED_PROXY_HOPS`
-    pub rate_limits: crate::limits::RateLimitSettings,
-}
-
-/// How long personal details are kept.
-#[derive(Debug, Clone, Copy)]
-pub struct RetentionSettings {
-    /// `QUARTIER_RETENTION_SIGNUP_MONTHS`: sign-ups are anonymised this many months after
-    /// their shift ended (default 24).
-    pub signup_months: u32,
-    /// `QUARTIER_RETENTION_VERIFICATION_GRACE_DAYS`: verification records of qualifications
-    /// are removed this many days after they expired (default 90).
-    pub verification_grace_days: u32,
-    /// `QUARTIER_RETENTION_INTERVAL_SECS`: how often the retention task runs (default hourly).
-    pub interval: Duration,
-    /// `QUARTIER_RETENTION_EVENTS_DAYS`: published events and finished webhook deliveries are
-    /// removed this many days after they were made (default 30).
-    pub events_days: u32,
-    /// `QUARTIER_RETENTION_AUDIT_MONTHS`: audit entries are removed this many months after
-    /// they were written (default 24).
-    pub audit_months: u32,
-}
-
-/// The privacy policy in force: users agree to this version when they register, and again
-/// when it changes.
-#[derive(Debug, Clone)]
-pub struct PrivacyPolicy {
-    /// 1 to 64 letters, digits, `.`, `_` or `-`, such as `2026-11`.
-    pub version: String,
-    /// Where the policy can be read, when configured.
-    pub url: Option<String>,
-}
-
-/// The version of the privacy policy when none is configured.
-pub const DEFAULT_PRIVACY_POLICY_VERSION: &str = "2026-11";
-
-/// How webhooks are delivered.
-#[derive(Debug, Clone)]
-pub struct WebhookSettings {
-    /// `QUARTIER_WEBHOOK_ALLOW_LOOPBACK`: deliver to 127.0.0.0/8 and ::1 (for tests).
-    pub allow_loopback: bool,
-    /// `QUARTIER_WEBHOOK_ALLOW_PRIVATE`: deliver to private, link-local and shared networks.
-    pub allow_private: bool,
-    /// `QUARTIER_WEBHOOK_TIMEOUT_SECS`: how long one attempt may take.
-    pub timeout: Duration,
-    /// `QUARTIER_WEBHOOK_POLL_MS`: how often the worker looks for events and due deliveries.
-    pub poll_interval: Duration,
-    /// `QUARTIER_WEBHOOK_RETRY_SCHEDULE`: the waits before each retry, such as
-    /// `5s,5m,30m,2h,5h,10h,10h` (the default: 8 attempts over 27½ hours).
-    pub retry_schedule: Vec<Duration>,
-    /// `QUARTIER_WEBHOOK_DISABLE_AFTER_SECS`: a subscription whose deliveries all failed for
-    /// this long is switched off (default 5 days).
-    pub disable_after: Duration,
-}
-
-/// The default retry schedule.
-pub const DEFAULT_RETRY_SCHEDULE: &str = "5s,5m,30m,2h,5h,10h,10h";
-
-/// Parses a list of waits such as `5s,5m,2h`.
-pub fn retry_schedule(raw: &str) -> Option<Vec<Duration>> {
-    let waits: Option<Vec<Duration>> = raw
-        .split(',')
-        .map(|part| {
-            let part = part.trim();
-            let unit = part.chars().last()?;
-            let value: u64 = part[..part.len() - unit.len_utf8()].parse().ok()?;
-            let factor = match unit {
-                's' => 1,
-                'm' => 60,
-                'h' => 3600,
-                _ => return None,
-            };
-            Some(Duration::from_secs(value.checked_mul(factor)?))
-        })
-        .collect();
-    waits.filter(|w| {
-        (1..=20).contains(&w.len()) && w.iter().all(|d| *d <= Duration::from_secs(7 * 24 * 3600))
-    })
+    pub rate_limits: RateLimitSettings,
 }
 
 /// A setting that could not be used; start-up stops with this message.
@@ -253,10 +173,6 @@ impl Settings {
             number(get(name), name, default.as_millis() as u64, 1, 600_000)
                 .map(Duration::from_millis)
         };
-        let seconds =
-            |name: &'static str, default: u64, max: u64| -> Result<Duration, ConfigError> {
-                number(get(name), name, default, 1, max).map(Duration::from_secs)
-            };
         Ok(Self {
             environment,
             database_url,
@@ -314,14 +230,15 @@ impl Settings {
                 1,
                 256,
             )? as usize,
-            access_token_ttl: seconds("QUARTIER_ACCESS_TOKEN_TTL_SECS", 15 * 60, 24 * 3600)?,
+            access_token_ttl: seconds(&get, "QUARTIER_ACCESS_TOKEN_TTL_SECS", 15 * 60, 24 * 3600)?,
             refresh_token_ttl: seconds(
+                &get,
                 "QUARTIER_REFRESH_TOKEN_TTL_SECS",
                 30 * 24 * 3600,
                 365 * 24 * 3600,
             )?,
-            request_timeout: seconds("QUARTIER_REQUEST_TIMEOUT_SECS", 15, 3600)?,
-            shutdown_timeout: seconds("QUARTIER_SHUTDOWN_TIMEOUT_SECS", 30, 3600)?,
+            request_timeout: seconds(&get, "QUARTIER_REQUEST_TIMEOUT_SECS", 15, 3600)?,
+            shutdown_timeout: seconds(&get, "QUARTIER_SHUTDOWN_TIMEOUT_SECS", 30, 3600)?,
             occurrence_horizon: chrono::Duration::days(number(
                 get("QUARTIER_OCCURRENCE_HORIZON_DAYS"),
                 "QUARTIER_OCCURRENCE_HORIZON_DAYS",
@@ -329,51 +246,10 @@ impl Settings {
                 7,
                 1100,
             )? as i64),
-            horizon_interval: seconds("QUARTIER_HORIZON_INTERVAL_SECS", 3600, 7 * 24 * 3600)?,
-            public_url: public_url(get("QUARTIER_PUBLIC_URL"))?,
-            cors_origins: get("QUARTIER_CORS_ORIGINS")
-                .map(|raw| {
-                    raw.split(',')
-                        .filter(|o| !o.trim().is_empty())
-                        .map(crate::security::parse_origin)
-                        .collect::<Result<Vec<_>, _>>()
-                })
-                .transpose()
-                .map_err(|e| error("QUARTIER_CORS_ORIGINS", e))?
-                .unwrap_or_default(),
-            privacy_policy: PrivacyPolicy {
-                version: match get("QUARTIER_PRIVACY_POLICY_VERSION") {
-                    None => DEFAULT_PRIVACY_POLICY_VERSION.into(),
-                    Some(raw) => {
-                        let version = raw.trim();
-                        let valid = (1..=64).contains(&version.len())
-                            && version
-                                .chars()
-                                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-                        if !valid {
-                            return Err(error(
-                                "QUARTIER_PRIVACY_POLICY_VERSION",
-                                format!("{raw:?} is not 1 to 64 letters, digits, '.', '_' or '-'"),
-                            ));
-                        }
-                        version.to_owned()
-                    }
-                },
-                url: get("QUARTIER_PRIVACY_POLICY_URL")
-                    .map(|raw| {
-                        let url = raw.trim().to_owned();
-                        let valid = (url.starts_with("https://") || url.starts_with("http://"))
-                            && url.len() <= 2000
-                            && !url.chars().any(|c| c.is_whitespace() || c.is_control());
-                        valid.then_some(url).ok_or_else(|| {
-                            error(
-                                "QUARTIER_PRIVACY_POLICY_URL",
-                                format!("{raw:?} is not an http(s) URL"),
-                            )
-                        })
-                    })
-                    .transpose()?,
-            },
+            horizon_interval: seconds(&get, "QUARTIER_HORIZON_INTERVAL_SECS", 3600, 7 * 24 * 3600)?,
+            public_url: web::public_url(get("QUARTIER_PUBLIC_URL"))?,
+            cors_origins: web::cors_origins(get("QUARTIER_CORS_ORIGINS"))?,
+            privacy_policy: PrivacyPolicy::from_lookup(&get)?,
             hsts_max_age_secs: number(
                 get("QUARTIER_HSTS_MAX_AGE_SECS"),
                 "QUARTIER_HSTS_MAX_AGE_SECS",
@@ -381,122 +257,11 @@ impl Settings {
                 0,
                 2 * 365 * 24 * 3600,
             )?,
-            rate_limits: {
-                let d = crate::limits::RateLimitSettings::default();
-                let limit = |name: &'static str, default: u32| -> Result<u32, ConfigError> {
-                    number(get(name), name, u64::from(default), 0, 1_000_000).map(|n| n as u32)
-                };
-                crate::limits::RateLimitSettings {
-                    user_per_minute: limit(
-                        "QUARTIER_RATE_LIMIT_USER_PER_MINUTE",
-                        d.user_per_minute,
-                    )?,
-                    key_per_minute: limit("QUARTIER_RATE_LIMIT_KEY_PER_MINUTE", d.key_per_minute)?,
-                    auth_per_minute: limit(
-                        "QUARTIER_RATE_LIMIT_AUTH_PER_MINUTE",
-                        d.auth_per_minute,
-                    )?,
-                    register_per_hour: limit(
-                        "QUARTIER_RATE_LIMIT_REGISTER_PER_HOUR",
-                        d.register_per_hour,
-                    )?,
-                    account_per_15_min: limit(
-                        "QUARTIER_RATE_LIMIT_ACCOUNT_PER_15_MIN",
-                        d.account_per_15_min,
-                    )?,
-                    failed_logins: limit("QUARTIER_RATE_LIMIT_FAILED_LOGINS", d.failed_logins)?,
-                    proxy_hops: number(
-                        get("QUARTIER_TRUSTED_PROXY_HOPS"),
-                        "QUARTIER_TRUSTED_PROXY_HOPS",
-                        0,
-                        0,
-                        10,
-                    )? as usize,
-                }
-            },
-            retention: RetentionSettings {
-                signup_months: number(
-                    get("QUARTIER_RETENTION_SIGNUP_MONTHS"),
-                    "QUARTIER_RETENTION_SIGNUP_MONTHS",
-                    24,
-                    1,
-                    240,
-                )? as u32,
-                verification_grace_days: number(
-                    get("QUARTIER_RETENTION_VERIFICATION_GRACE_DAYS"),
-                    "QUARTIER_RETENTION_VERIFICATION_GRACE_DAYS",
-                    90,
-                    0,
-                    3650,
-                )? as u32,
-                interval: seconds("QUARTIER_RETENTION_INTERVAL_SECS", 3600, 7 * 24 * 3600)?,
-                events_days: number(
-                    get("QUARTIER_RETENTION_EVENTS_DAYS"),
-                    "QUARTIER_RETENTION_EVENTS_DAYS",
-                    30,
-                    1,
-                    3650,
-                )? as u32,
-                audit_months: number(
-                    get("QUARTIER_RETENTION_AUDIT_MONTHS"),
-                    "QUARTIER_RETENTION_AUDIT_MONTHS",
-                    24,
-                    1,
-                    240,
-                )? as u32,
-            },
-            webhooks: WebhookSettings {
-                allow_loopback: boolean(
-                    get("QUARTIER_WEBHOOK_ALLOW_LOOPBACK"),
-                    "QUARTIER_WEBHOOK_ALLOW_LOOPBACK",
-                    false,
-                )?,
-                allow_private: boolean(
-                    get("QUARTIER_WEBHOOK_ALLOW_PRIVATE"),
-                    "QUARTIER_WEBHOOK_ALLOW_PRIVATE",
-                    false,
-                )?,
-                timeout: seconds("QUARTIER_WEBHOOK_TIMEOUT_SECS", 10, 60)?,
-                poll_interval: Duration::from_millis(number(
-                    get("QUARTIER_WEBHOOK_POLL_MS"),
-                    "QUARTIER_WEBHOOK_POLL_MS",
-                    1000,
-                    20,
-                    60_000,
-                )?),
-                retry_schedule: {
-                    let raw = get("QUARTIER_WEBHOOK_RETRY_SCHEDULE")
-                        .unwrap_or_else(|| DEFAULT_RETRY_SCHEDULE.into());
-                    retry_schedule(&raw).ok_or_else(|| {
-                        error(
-                            "QUARTIER_WEBHOOK_RETRY_SCHEDULE",
-                            format!("{raw:?} is not 1 to 20 waits such as 5s,5m,2h of at most a week each"),
-                        )
-                    })?
-                },
-                disable_after: seconds(
-                    "QUARTIER_WEBHOOK_DISABLE_AFTER_SECS",
-                    5 * 24 * 3600,
-                    90 * 24 * 3600,
-                )?,
-            },
+            rate_limits: RateLimitSettings::from_lookup(&get)?,
+            retention: RetentionSettings::from_lookup(&get)?,
+            webhooks: WebhookSettings::from_lookup(&get)?,
         })
     }
-}
-
-fn public_url(raw: Option<String>) -> Result<String, ConfigError> {
-    let Some(raw) = raw else {
-        return Ok("http://localhost:8080".into());
-    };
-    let url = raw.trim().trim_end_matches('/');
-    let scheme_ok = url.starts_with("http://") || url.starts_with("https://");
-    if !scheme_ok || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(error(
-            "QUARTIER_PUBLIC_URL",
-            format!("{raw:?} is not an http(s) URL such as https://quartier.example.org"),
-        ));
-    }
-    Ok(url.to_owned())
 }
 
 fn error(variable: &'static str, message: String) -> ConfigError {
@@ -527,6 +292,16 @@ fn boolean(raw: Option<String>, name: &'static str, default: bool) -> Result<boo
         Some("false" | "0" | "no") => Ok(false),
         Some(other) => Err(error(name, format!("{other:?} is neither true nor false"))),
     }
+}
+
+/// A number of seconds from `get(name)`, from 1 to `max`.
+fn seconds(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: u64,
+    max: u64,
+) -> Result<Duration, ConfigError> {
+    number(get(name), name, default, 1, max).map(Duration::from_secs)
 }
 
 #[cfg(test)]
