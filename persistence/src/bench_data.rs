@@ -4,7 +4,8 @@
 //! At scale 1: 60 districts (a sixth of them top level), 40 operators with a coordinator
 //! each, 400 centres, 8 000 activities (three quarters weekly, a fifth fortnightly, the rest
 //! monthly; 95 % published) with their occurrences from a month back to a year ahead (about
-//! 390 000), a shift on every fifth occurrence (about 78 000, 2–8 places), 50 000 volunteers
+//! 390 000), a shift on every fifth occurrence, staggered per activity so that every week of
+//! the year has full shifts with waitlists (about 78 000, 2–8 places), 50 000 volunteers
 //! and about 500 000 sign-ups: most shifts full, many with a waitlist, some with places
 //! left. Nobody is signed up for two shifts on one day, so the overlap rule holds by
 //! construction.
@@ -130,7 +131,7 @@ const STATEMENTS: &[(&str, &str)] = &[
            SELECT row_number() OVER () AS n, a.centre_id, a.operator_id, o.id AS occurrence_id, o.starts_at, o.ends_at \
            FROM (SELECT o.*, row_number() OVER (PARTITION BY o.activity_id ORDER BY o.starts_at) AS k FROM occurrences o) o \
            JOIN activities a ON a.id = o.activity_id \
-           WHERE o.k % 5 = 0 \
+           WHERE (o.k + abs(hashtextextended('offset:' || a.id, {seed}))) % 5 = 0 \
          ) s",
     ),
     (

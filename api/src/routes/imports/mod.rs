@@ -232,86 +232,13 @@ pub async fn import(
 ) -> Result<HttpResponse, ApiError> {
     let operator_id = *id;
     let dry_run = query.dry_run.unwrap_or(false);
-    let is_csv =
-        matches!(request.mime_type(), Ok(Some(m)) if m.type_() == "text" && m.subtype() == "csv");
-    let is_json = matches!(request.mime_type(), Ok(Some(m)) if m.type_() == "application" && m.subtype() == "json");
-    if !is_csv && !is_json {
-        return Err(ApiError::UnsupportedMediaType);
-    }
+    let format = BodyFormat::of(&request)?;
     let key = crate::extract::idempotency_key(&request)?;
-    // Who may import at all, before the body is read.
-    {
-        let mut conn = state.conn().await?;
-        match &caller {
-            Caller::User(user) => {
-                crate::authz::require_staff(&mut conn, *user, operator_id, StaffRole::Coordinator)
-                    .await?
-            }
-            Caller::Key(key) => {
-                let scope = if key.scopes.contains(&Scope::ActivitiesWrite) {
-                    Scope::ActivitiesWrite
-                } else {
-                    Scope::ShiftsWrite
-                };
-                require_operator(
-                    &mut conn,
-                    &caller,
-                    operator_id,
-                    StaffRole::Coordinator,
-                    scope,
-                )
-                .await?
-            }
-        }
-    }
+    may_import(&state, &caller, operator_id).await?;
     let body = read_body(&request, payload).await?;
-    let lines: Vec<Line> = if is_csv {
-        csv_rows::lines(&body)
-            .map_err(|e| match e {
-                csv_rows::Unreadable(m) if m.starts_with(csv_rows::TOO_MANY_LINES) => {
-                    ApiError::validation("body", &m)
-                }
-                csv_rows::Unreadable(m) => ApiError::BadRequest(m),
-            })?
-            .into_iter()
-            .map(|line| match line.record {
-                Ok(record) => Ok(Line {
-                    row: line.row,
-                    record,
-                    value: line.value,
-                }),
-                Err(message) => Err((line.row, message)),
-            })
-            .collect::<Result<_, _>>()
-            .map_err(|(row, message)| {
-                ApiError::validation("record", &format!("line {row}: {message}"))
-            })?
-    } else {
-        json_lines(&body)?
-    };
-    if lines.len() > MAX_ROWS {
-        return Err(ApiError::validation(
-            "body",
-            "holds more than 20000 lines: split the import",
-        ));
-    }
+    let lines = format.lines(&body)?;
     let mut conn = state.conn().await?;
-    let has = |record: Record| lines.iter().any(|l| l.record == record);
-    for (record, scope) in [
-        (Record::Activity, Scope::ActivitiesWrite),
-        (Record::Shift, Scope::ShiftsWrite),
-    ] {
-        if has(record) || lines.is_empty() {
-            require_operator(
-                &mut conn,
-                &caller,
-                operator_id,
-                StaffRole::Coordinator,
-                scope,
-            )
-            .await?;
-        }
-    }
+    may_import_these(&mut conn, &caller, operator_id, &lines).await?;
     let fingerprint = Fingerprint {
         operation: format!("POST /operators/{operator_id}/imports?dry_run={dry_run}"),
         body: &body,
@@ -322,4 +249,99 @@ pub async fn import(
     })
     .await?;
     Ok(answer.into_response(|_| None))
+}
+
+/// What the body is written in.
+#[derive(Debug, Clone, Copy)]
+enum BodyFormat {
+    Json,
+    Csv,
+}
+
+impl BodyFormat {
+    /// JSON or CSV, by `Content-Type`; 415 for anything else.
+    fn of(request: &HttpRequest) -> Result<Self, ApiError> {
+        match request.mime_type() {
+            Ok(Some(m)) if m.type_() == "text" && m.subtype() == "csv" => Ok(BodyFormat::Csv),
+            Ok(Some(m)) if m.type_() == "application" && m.subtype() == "json" => {
+                Ok(BodyFormat::Json)
+            }
+            _ => Err(ApiError::UnsupportedMediaType),
+        }
+    }
+
+    /// The body's lines, at most `MAX_ROWS`.
+    fn lines(self, body: &[u8]) -> Result<Vec<Line>, ApiError> {
+        let lines = match self {
+            BodyFormat::Csv => csv_lines(body)?,
+            BodyFormat::Json => json_lines(body)?,
+        };
+        if lines.len() > MAX_ROWS {
+            return Err(ApiError::validation(
+                "body",
+                "holds more than 20000 lines: split the import",
+            ));
+        }
+        Ok(lines)
+    }
+}
+
+fn csv_lines(body: &[u8]) -> Result<Vec<Line>, ApiError> {
+    csv_rows::lines(body)
+        .map_err(|e| match e {
+            csv_rows::Unreadable(m) if m.starts_with(csv_rows::TOO_MANY_LINES) => {
+                ApiError::validation("body", &m)
+            }
+            csv_rows::Unreadable(m) => ApiError::BadRequest(m),
+        })?
+        .into_iter()
+        .map(|line| match line.record {
+            Ok(record) => Ok(Line {
+                row: line.row,
+                record,
+                value: line.value,
+            }),
+            Err(message) => Err((line.row, message)),
+        })
+        .collect::<Result<_, _>>()
+        .map_err(|(row, message)| ApiError::validation("record", &format!("line {row}: {message}")))
+}
+
+/// Who may import at all, checked before the body is read: staff of the operator, or its
+/// key with one of the scopes an import can need.
+async fn may_import(state: &AppState, caller: &Caller, operator_id: Uuid) -> Result<(), ApiError> {
+    let mut conn = state.conn().await?;
+    match caller {
+        Caller::User(user) => {
+            crate::authz::require_staff(&mut conn, *user, operator_id, StaffRole::Coordinator)
+                .await
+        }
+        Caller::Key(key) => {
+            let scope = if key.scopes.contains(&Scope::ActivitiesWrite) {
+                Scope::ActivitiesWrite
+            } else {
+                Scope::ShiftsWrite
+            };
+            require_operator(&mut conn, caller, operator_id, StaffRole::Coordinator, scope).await
+        }
+    }
+}
+
+/// The scopes the lines need: activities, shifts, or (for an empty import) both.
+async fn may_import_these(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    operator_id: Uuid,
+    lines: &[Line],
+) -> Result<(), ApiError> {
+    let has = |record: Record| lines.iter().any(|l| l.record == record);
+    for (record, scope) in [
+        (Record::Activity, Scope::ActivitiesWrite),
+        (Record::Shift, Scope::ShiftsWrite),
+    ] {
+        if has(record) || lines.is_empty() {
+            require_operator(conn, caller, operator_id, StaffRole::Coordinator, scope).await?;
+        }
+    }
+    Ok(())
 }
