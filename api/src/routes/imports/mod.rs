@@ -313,8 +313,7 @@ async fn may_import(state: &AppState, caller: &Caller, operator_id: Uuid) -> Res
     let mut conn = state.conn().await?;
     match caller {
         Caller::User(user) => {
-            crate::authz::require_staff(&mut conn, *user, operator_id, StaffRole::Coordinator)
-                .await
+            crate::authz::require_staff(&mut conn, *user, operator_id, StaffRole::Coordinator).await
         }
         Caller::Key(key) => {
             let scope = if key.scopes.contains(&Scope::ActivitiesWrite) {
@@ -322,7 +321,14 @@ async fn may_import(state: &AppState, caller: &Caller, operator_id: Uuid) -> Res
             } else {
                 Scope::ShiftsWrite
             };
-            require_operator(&mut conn, caller, operator_id, StaffRole::Coordinator, scope).await
+            require_operator(
+                &mut conn,
+                caller,
+                operator_id,
+                StaffRole::Coordinator,
+                scope,
+            )
+            .await
         }
     }
 }
