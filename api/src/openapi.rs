@@ -66,91 +66,99 @@ impl utoipa::Modify for SecuritySchemes {
     }
 }
 
-/// Adds the problems any operation can answer with, so that each handler lists only its own:
-/// 500 and 503 everywhere; 400 where a path parameter or a body is read; 413 and 415 where a
-/// body is read; 401 where a token is needed.
-pub fn add_common_problems(document: &mut Document) {
-    for item in document.paths.paths.values_mut() {
-        let operations = [
+/// Every operation of the document.
+fn operations(
+    document: &mut Document,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    document.paths.paths.values_mut().flat_map(|item| {
+        [
             &mut item.get,
             &mut item.put,
             &mut item.post,
             &mut item.delete,
             &mut item.patch,
-        ];
-        for operation in operations.into_iter().flatten() {
-            let mut add = |status: &str, description: &str| {
-                operation
-                    .responses
-                    .responses
-                    .entry(status.to_owned())
-                    .or_insert_with(|| problem_response(description));
-            };
-            add(
-                "500",
-                "A bug on the server (`internal-error`); the cause is logged with the request id",
-            );
-            add(
-                "503",
-                "The database cannot serve now (`service-unavailable`); retry after `Retry-After` seconds",
-            );
-            let has_path_parameter = operation.parameters.iter().flatten().any(|p| {
+        ]
+        .into_iter()
+        .flatten()
+    })
+}
+
+/// Adds the problems any operation can answer with, so that each handler lists only its own:
+/// 500 and 503 everywhere; 400 where a path parameter or a body is read; 413 and 415 where a
+/// body is read; 401 where a token is needed.
+pub fn add_common_problems(document: &mut Document) {
+    for operation in operations(document) {
+        let mut add = |status: &str, description: &str| {
+            operation
+                .responses
+                .responses
+                .entry(status.to_owned())
+                .or_insert_with(|| problem_response(description));
+        };
+        add(
+            "500",
+            "A bug on the server (`internal-error`); the cause is logged with the request id",
+        );
+        add(
+            "503",
+            "The database cannot serve now (`service-unavailable`); retry after `Retry-After` seconds",
+        );
+        let has_path_parameter = operation.parameters.iter().flatten().any(|p| {
                 matches!(p, RefOr::T(p) if p.parameter_in == utoipa::openapi::path::ParameterIn::Path)
             });
-            if has_path_parameter {
-                add(
-                    "400",
-                    "A path parameter does not parse, such as an id that is not a UUID (`malformed-request`)",
-                );
-            }
-            let has_query_parameter = operation.parameters.iter().flatten().any(|p| {
+        if has_path_parameter {
+            add(
+                "400",
+                "A path parameter does not parse, such as an id that is not a UUID (`malformed-request`)",
+            );
+        }
+        let has_query_parameter = operation.parameters.iter().flatten().any(|p| {
                 matches!(p, RefOr::T(p) if p.parameter_in == utoipa::openapi::path::ParameterIn::Query)
             });
-            if has_query_parameter {
-                add(
-                    "400",
-                    "A query parameter is missing or does not parse (`malformed-request`)",
-                );
-            }
-            if operation.request_body.is_some() {
-                add("400", "The body is not JSON (`malformed-request`)");
-                add(
-                    "413",
-                    "The body is larger than the limit (`payload-too-large`)",
-                );
-                add(
-                    "415",
-                    "The body is not `application/json` (`unsupported-media-type`)",
-                );
-            }
-            if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
-                add(
-                    "401",
-                    "No valid access token or API key, or a revoked or expired key (`unauthenticated`), with `WWW-Authenticate`",
-                );
-                add(
-                    "429",
-                    "Too many requests by this user or API key in the current minute (`rate-limited`); retry after `Retry-After` seconds. Every answer to a signed-in request carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy`",
-                );
-            }
-            let for_people_only = operation.security.as_ref().is_some_and(|schemes| {
-                !schemes.is_empty()
-                    && !serde_json::to_string(schemes)
-                        .unwrap_or_default()
-                        .contains(API_KEY)
-            });
-            if for_people_only {
-                const KEYS: &str = "an API key (it acts for an operator, not a person) on an operation for people (`forbidden`)";
-                match operation.responses.responses.get_mut("403") {
-                    Some(RefOr::T(response)) => {
-                        response.description = format!("{}; or {KEYS}", response.description);
-                    }
-                    _ => {
-                        operation.responses.responses.insert(
-                            "403".into(),
-                            problem_response(&format!("Called with {KEYS}")),
-                        );
-                    }
+        if has_query_parameter {
+            add(
+                "400",
+                "A query parameter is missing or does not parse (`malformed-request`)",
+            );
+        }
+        if operation.request_body.is_some() {
+            add("400", "The body is not JSON (`malformed-request`)");
+            add(
+                "413",
+                "The body is larger than the limit (`payload-too-large`)",
+            );
+            add(
+                "415",
+                "The body is not `application/json` (`unsupported-media-type`)",
+            );
+        }
+        if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+            add(
+                "401",
+                "No valid access token or API key, or a revoked or expired key (`unauthenticated`), with `WWW-Authenticate`",
+            );
+            add(
+                "429",
+                "Too many requests by this user or API key in the current minute (`rate-limited`); retry after `Retry-After` seconds. Every answer to a signed-in request carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy`",
+            );
+        }
+        let for_people_only = operation.security.as_ref().is_some_and(|schemes| {
+            !schemes.is_empty()
+                && !serde_json::to_string(schemes)
+                    .unwrap_or_default()
+                    .contains(API_KEY)
+        });
+        if for_people_only {
+            const KEYS: &str = "an API key (it acts for an operator, not a person) on an operation for people (`forbidden`)";
+            match operation.responses.responses.get_mut("403") {
+                Some(RefOr::T(response)) => {
+                    response.description = format!("{}; or {KEYS}", response.description);
+                }
+                _ => {
+                    operation.responses.responses.insert(
+                        "403".into(),
+                        problem_response(&format!("Called with {KEYS}")),
+                    );
                 }
             }
         }
@@ -160,28 +168,19 @@ pub fn add_common_problems(document: &mut Document) {
 /// Gives every documented error an example of the problem its description names (the first
 /// problem type of the catalogue in backticks whose status is the response's).
 pub fn add_problem_examples(document: &mut Document) {
-    for item in document.paths.paths.values_mut() {
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ];
-        for operation in operations.into_iter().flatten() {
-            for (status, response) in operation.responses.responses.iter_mut() {
-                let RefOr::T(response) = response else {
-                    continue;
-                };
-                let Some(RefOr::T(content)) = response.content.get_mut(PROBLEM_JSON) else {
-                    continue;
-                };
-                if let Some(problem) = documented_problems(&response.description)
-                    .into_iter()
-                    .find(|p| p.status.to_string() == *status)
-                {
-                    content.example = Some(example(problem));
-                }
+    for operation in operations(document) {
+        for (status, response) in operation.responses.responses.iter_mut() {
+            let RefOr::T(response) = response else {
+                continue;
+            };
+            let Some(RefOr::T(content)) = response.content.get_mut(PROBLEM_JSON) else {
+                continue;
+            };
+            if let Some(problem) = documented_problems(&response.description)
+                .into_iter()
+                .find(|p| p.status.to_string() == *status)
+            {
+                content.example = Some(example(problem));
             }
         }
     }
