@@ -3,22 +3,25 @@
 //! (`/operators/{id}/qualification-checks`). Only the fact of an inspection is stored —
 //! never a copy of the document.
 
+mod inspection;
+
 use actix_web::{HttpResponse, delete, get, post, web};
-use chrono::{Datelike, Months, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate, Utc};
 use quartier_domain::{StaffRole, bounded_text};
 use quartier_persistence::qualifications::{self, Inspection, QualificationRow, TypeRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use self::inspection::{
+    check_inspection_dates, expiry, inspectable_type, record_inspection, require_account,
+};
 use crate::auth::AuthUser;
 use crate::authz::require_staff;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::routes::activities::Named;
 use crate::state::AppState;
-use quartier_persistence::AsyncConnection;
-use quartier_persistence::audit::NewEntry;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QualificationTypeResponse {
@@ -309,47 +312,12 @@ pub async fn inspect_qualification(
     id: web::Path<Uuid>,
     Json(body): Json<InspectionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let today = Utc::now()
-        .with_timezone(&chrono_tz::Europe::Berlin)
-        .date_naive();
-    let issued_on = check_date(body.issued_on, "issued_on")?;
-    let inspected_on = check_date(body.inspected_on.unwrap_or(today), "inspected_on")?;
-    if inspected_on < issued_on || inspected_on > today {
-        return Err(ApiError::validation(
-            "inspected_on",
-            "must lie between the issue date and today",
-        ));
-    }
+    let (issued_on, inspected_on) = check_inspection_dates(&body)?;
     let mut conn = state.conn().await?;
     require_staff(&mut conn, user, *id, StaffRole::Coordinator).await?;
-    let kind = type_named(&mut conn, body.type_id).await?;
-    if kind.operator_id.is_some_and(|owner| owner != *id) {
-        return Err(ApiError::validation(
-            "type_id",
-            "is another operator's own type",
-        ));
-    }
-    let expires_on = match body.expires_on {
-        Some(date) => Some(check_date(date, "expires_on")?),
-        None => kind
-            .validity_months
-            .and_then(|m| issued_on.checked_add_months(Months::new(m.unsigned_abs()))),
-    };
-    if expires_on.is_some_and(|e| e <= issued_on) {
-        return Err(ApiError::validation(
-            "expires_on",
-            "must be after issued_on",
-        ));
-    }
-    if quartier_persistence::users::find(&mut conn, body.user_id)
-        .await?
-        .is_none()
-    {
-        return Err(ApiError::validation(
-            "user_id",
-            "is not the id of an account",
-        ));
-    }
+    let kind = inspectable_type(&mut conn, *id, body.type_id).await?;
+    let expires_on = expiry(body.expires_on, &kind, issued_on)?;
+    require_account(&mut conn, body.user_id).await?;
     let inspection = Inspection {
         user_id: body.user_id,
         type_id: kind.id,
@@ -359,25 +327,6 @@ pub async fn inspect_qualification(
         inspected_for: *id,
         expires_on,
     };
-    // The verification and its audit entry commit together.
-    let row = conn
-        .transaction::<_, quartier_persistence::Error, _>(async |conn| {
-            let row = qualifications::inspect(conn, &inspection).await?;
-            NewEntry::new(
-                user.actor(),
-                "qualification.verified",
-                "qualification",
-                row.id,
-            )
-            .operator(inspection.inspected_for)
-            .about([inspection.user_id])
-            .details(serde_json::json!({
-                "type_id": inspection.type_id, "issued_on": issued_on, "expires_on": expires_on,
-            }))
-            .record(conn)
-            .await?;
-            Ok(row)
-        })
-        .await?;
+    let row = record_inspection(&mut conn, user, &inspection).await?;
     Ok(HttpResponse::Created().json(response(row, kind.name)))
 }

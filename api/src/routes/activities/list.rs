@@ -1,10 +1,14 @@
+//! `GET /activities`: activities by title, each with its next occurrences.
+
 use std::collections::HashMap;
 
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
-use quartier_persistence::activities::{self, ActivityKey};
+use quartier_persistence::AsyncPgConnection;
+use quartier_persistence::activities::{self, ActivityKey, ActivityView};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use uuid::Uuid;
 
 use super::{ActivityFilterQuery, ActivityResponse, UpcomingOccurrence, filter, viewer};
 use crate::auth::MaybeCaller;
@@ -12,6 +16,7 @@ use crate::error::{ApiError, Problem};
 use crate::extract::{IfNoneMatch, json_with_body_etag};
 use crate::pagination::{self, Page};
 use crate::routes::centres::list::SearchTerms;
+use crate::routes::occurrences::check_range;
 use crate::state::AppState;
 
 /// How many coming occurrences each listed activity shows.
@@ -59,16 +64,7 @@ pub async fn list_activities(
 ) -> Result<HttpResponse, ApiError> {
     let mut terms = SearchTerms::default();
     let mut filter = filter(&query, &mut terms)?;
-    filter.between = match (range.from, range.to) {
-        (Some(from), Some(to)) => Some(crate::routes::occurrences::check_range(from, to)?),
-        (None, None) => None,
-        _ => {
-            return Err(ApiError::validation(
-                "to",
-                "from and to must be given together",
-            ));
-        }
-    };
+    filter.between = check_between(&range)?;
     let limit = pagination::limit(range.limit)?;
     let after: Option<ActivityKey> = pagination::decode_cursor(range.cursor.as_deref())?;
     let mut conn = state.conn().await?;
@@ -81,20 +77,53 @@ pub async fn list_activities(
         i64::from(limit) + 1,
     )
     .await?;
-    let ids: Vec<_> = rows.iter().map(|r| r.activity.id).collect();
     let from = filter.between.map_or_else(Utc::now, |(from, _)| from);
+    let upcoming = upcoming_of(&mut conn, &rows, from).await?;
+    let page: Page<ActivityResponse> = pagination::page(rows, limit, activities::key, |view| {
+        with_upcoming(view, &upcoming)
+    });
+    json_with_body_etag(&if_none_match, &page)
+}
+
+/// A range of time: from, to.
+type Between = (DateTime<Utc>, DateTime<Utc>);
+
+/// The range `from`..`to`, checked; both or neither.
+fn check_between(range: &ActivityRangeQuery) -> Result<Option<Between>, ApiError> {
+    match (range.from, range.to) {
+        (Some(from), Some(to)) => Ok(Some(check_range(from, to)?)),
+        (None, None) => Ok(None),
+        _ => Err(ApiError::validation(
+            "to",
+            "from and to must be given together",
+        )),
+    }
+}
+
+/// The next occurrences from `from` of each activity in `rows`, by activity.
+async fn upcoming_of(
+    conn: &mut AsyncPgConnection,
+    rows: &[ActivityView],
+    from: DateTime<Utc>,
+) -> Result<HashMap<Uuid, Vec<UpcomingOccurrence>>, ApiError> {
+    let ids: Vec<_> = rows.iter().map(|r| r.activity.id).collect();
     let mut upcoming: HashMap<_, Vec<UpcomingOccurrence>> = HashMap::new();
-    for row in activities::next_occurrences(&mut conn, &ids, from, NEXT_OCCURRENCES).await? {
+    for row in activities::next_occurrences(conn, &ids, from, NEXT_OCCURRENCES).await? {
         upcoming
             .entry(row.activity_id)
             .or_default()
             .push((&row).into());
     }
-    let page: Page<ActivityResponse> = pagination::page(rows, limit, activities::key, |view| {
-        let id = view.activity.id;
-        let mut item = ActivityResponse::from(view);
-        item.next_occurrences = Some(upcoming.get(&id).cloned().unwrap_or_default());
-        item
-    });
-    json_with_body_etag(&if_none_match, &page)
+    Ok(upcoming)
+}
+
+/// A listed activity with its next occurrences (an empty list when it has none).
+fn with_upcoming(
+    view: ActivityView,
+    upcoming: &HashMap<Uuid, Vec<UpcomingOccurrence>>,
+) -> ActivityResponse {
+    let id = view.activity.id;
+    let mut item = ActivityResponse::from(view);
+    item.next_occurrences = Some(upcoming.get(&id).cloned().unwrap_or_default());
+    item
 }

@@ -106,39 +106,70 @@ pub async fn upsert_activity(
         Scope::ActivitiesWrite,
     )
     .await?;
-    if operators::operator_of_centre(&mut conn, body.centre_id).await? != Some(operator_id) {
-        return Err(ApiError::validation(
-            "centre_id",
-            "is not the id of a centre of this operator",
-        ));
-    }
-    let location = |id: Uuid| format!("/api/v1/activities/{id}");
+    require_own_centre(&mut conn, operator_id, body.centre_id).await?;
     // Two first calls at once: one creates, the other finds it and replaces it.
     for _ in 0..2 {
-        if let Some((version, response)) =
-            replace(&state, &mut conn, &caller, operator_id, &external_id, &body).await?
+        if let Some(response) =
+            replace_or_create(&state, &mut conn, &caller, operator_id, &external_id, &body).await?
         {
-            return Ok(HttpResponse::Ok()
-                .insert_header((header::ETAG, etag(version)))
-                .insert_header((header::LOCATION, location(response.id)))
-                .json(response));
-        }
-        match create_row(&state, &mut conn, &caller, &body, Some(&external_id)).await {
-            Ok(row) => {
-                let view = reload(&mut conn, row.id).await?;
-                return Ok(HttpResponse::Created()
-                    .insert_header((header::ETAG, etag(row.version)))
-                    .insert_header((header::LOCATION, location(row.id)))
-                    .json(ActivityResponse::from(view)));
-            }
-            Err(ApiError::Conflict {
-                slug: "external-id-taken",
-                ..
-            }) => continue,
-            Err(other) => return Err(other),
+            return Ok(response);
         }
     }
     Err(ApiError::Unavailable(
         "the activity changed meanwhile; retry".into(),
     ))
+}
+
+/// 422 unless the centre is one of the operator's.
+async fn require_own_centre(
+    conn: &mut AsyncPgConnection,
+    operator_id: Uuid,
+    centre_id: Uuid,
+) -> Result<(), ApiError> {
+    if operators::operator_of_centre(conn, centre_id).await? != Some(operator_id) {
+        return Err(ApiError::validation(
+            "centre_id",
+            "is not the id of a centre of this operator",
+        ));
+    }
+    Ok(())
+}
+
+/// One attempt: 200 with the activity `external_id` names, replaced, or else 201 with it
+/// created. `None` when another request created it in between.
+async fn replace_or_create(
+    state: &AppState,
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    operator_id: Uuid,
+    external_id: &str,
+    body: &CreateActivityRequest,
+) -> Result<Option<HttpResponse>, ApiError> {
+    let location = |id: Uuid| format!("/api/v1/activities/{id}");
+    if let Some((version, response)) =
+        replace(state, conn, caller, operator_id, external_id, body).await?
+    {
+        return Ok(Some(
+            HttpResponse::Ok()
+                .insert_header((header::ETAG, etag(version)))
+                .insert_header((header::LOCATION, location(response.id)))
+                .json(response),
+        ));
+    }
+    match create_row(state, conn, caller, body, Some(external_id)).await {
+        Ok(row) => {
+            let view = reload(conn, row.id).await?;
+            Ok(Some(
+                HttpResponse::Created()
+                    .insert_header((header::ETAG, etag(row.version)))
+                    .insert_header((header::LOCATION, location(row.id)))
+                    .json(ActivityResponse::from(view)),
+            ))
+        }
+        Err(ApiError::Conflict {
+            slug: "external-id-taken",
+            ..
+        }) => Ok(None),
+        Err(other) => Err(other),
+    }
 }

@@ -1,3 +1,5 @@
+//! `POST /auth/register`: a new account, limited per client address and per e-mail address.
+
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, post, web};
@@ -72,40 +74,16 @@ pub async fn register(
     request: HttpRequest,
     Json(body): Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let address = limits::client_address(&request, state.rate_limits.proxy_hops);
-    limits::attempt(
-        &state,
-        &format!("register-address:{address}"),
-        state.rate_limits.register_per_hour,
-        limits::Window::Hour,
-        "Too many registrations from this address: wait until Retry-After.",
-    )
-    .await?;
-    limits::account_attempt(&state, &limits::account_bucket("register", &body.email)).await?;
-    let mut errors = ValidationErrors::default();
-    let email = errors.collect(Email::parse(&body.email));
-    let display_name = errors.collect(DisplayName::parse(&body.display_name));
-    let password = errors.collect(Password::parse(&body.password, &body.email, "password"));
-    if !body.privacy_consent {
-        errors.push(
-            "privacy_consent",
-            "must be true: an account needs consent to the privacy policy",
-        );
-    }
-    let (Some(email), Some(display_name), Some(password), true) =
-        (email, display_name, password, errors.is_empty())
-    else {
-        return Err(errors.into());
-    };
-
-    let password_hash = state.passwords.hash(password.expose()).await?;
+    limit_registrations(&state, &request, &body.email).await?;
+    let checked = check(&body)?;
+    let password_hash = state.passwords.hash(checked.password.expose()).await?;
     let mut conn = state.conn().await?;
     let row = users::insert(
         &mut conn,
         &NewUser {
             id: Uuid::now_v7(),
-            email: email.as_str(),
-            display_name: display_name.as_str(),
+            email: checked.email.as_str(),
+            display_name: checked.display_name.as_str(),
             password_hash: &password_hash,
             role: Role::Member.as_str(),
             privacy_consent_at: Utc::now(),
@@ -120,4 +98,53 @@ pub async fn register(
         header::HeaderValue::from_static("/api/v1/me"),
     );
     Ok(response)
+}
+
+/// Counts the attempt against the limits of the client's address and of the e-mail address.
+async fn limit_registrations(
+    state: &AppState,
+    request: &HttpRequest,
+    email: &str,
+) -> Result<(), ApiError> {
+    let address = limits::client_address(request, state.rate_limits.proxy_hops);
+    limits::attempt(
+        state,
+        &format!("register-address:{address}"),
+        state.rate_limits.register_per_hour,
+        limits::Window::Hour,
+        "Too many registrations from this address: wait until Retry-After.",
+    )
+    .await?;
+    limits::account_attempt(state, &limits::account_bucket("register", email)).await
+}
+
+/// The fields of a registration, checked.
+struct Registration {
+    email: Email,
+    display_name: DisplayName,
+    password: Password,
+}
+
+/// Checks every field, listing all that is wrong at once.
+fn check(body: &RegisterRequest) -> Result<Registration, ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    let email = errors.collect(Email::parse(&body.email));
+    let display_name = errors.collect(DisplayName::parse(&body.display_name));
+    let password = errors.collect(Password::parse(&body.password, &body.email, "password"));
+    if !body.privacy_consent {
+        errors.push(
+            "privacy_consent",
+            "must be true: an account needs consent to the privacy policy",
+        );
+    }
+    let (Some(email), Some(display_name), Some(password), true) =
+        (email, display_name, password, errors.is_empty())
+    else {
+        return Err(errors);
+    };
+    Ok(Registration {
+        email,
+        display_name,
+        password,
+    })
 }

@@ -1,6 +1,9 @@
+//! `POST /centres`: a new centre of an operator.
+
 use actix_web::http::header;
 use actix_web::{HttpResponse, post, web};
 use quartier_domain::{CentreKind, CentreStatus, StaffRole};
+use quartier_persistence::AsyncPgConnection;
 use quartier_persistence::centres::{self, NewCentre};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -8,7 +11,7 @@ use uuid::Uuid;
 
 use super::{
     Accessibility, Address, CentreInput, CentreKindBody, CentreResponse, CentreStatusBody,
-    ContactRequest, check, check_contact, refused,
+    CheckedCentre, ContactRequest, check, check_contact, refused,
 };
 use crate::auth::AuthUser;
 use crate::authz::require_staff;
@@ -72,7 +75,24 @@ pub async fn create_centre(
     user: AuthUser,
     Json(body): Json<CreateCentreRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let checked = check(CentreInput {
+    let checked = check_request(&body)?;
+    let mut conn = state.conn().await?;
+    require_operator_admin(&mut conn, user, body.operator_id).await?;
+    check_contact(&mut conn, body.operator_id, body.contact.as_ref()).await?;
+    let new = new_centre(&body, &checked)?;
+    let row = centres::insert(&mut conn, &new).await.map_err(refused)?;
+    let view = centres::find(&mut conn, row.id)
+        .await?
+        .ok_or_else(|| ApiError::Internal("created centre not found".into()))?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::ETAG, etag(row.version)))
+        .insert_header((header::LOCATION, format!("/api/v1/centres/{}", row.id)))
+        .json(CentreResponse::from(view)))
+}
+
+/// Checks every part of the new centre; what is left out counts as empty.
+fn check_request(body: &CreateCentreRequest) -> Result<CheckedCentre, ApiError> {
+    check(CentreInput {
         name: Some(&body.name),
         description: Some(body.description.as_deref().unwrap_or_default()),
         address: Some(&body.address),
@@ -86,55 +106,57 @@ pub async fn create_centre(
                 .unwrap_or(&Accessibility::default()),
         ),
         contact: Some(body.contact.as_ref()),
-    })?;
-    let mut conn = state.conn().await?;
-    require_staff(&mut conn, user, body.operator_id, StaffRole::OperatorAdmin)
+    })
+}
+
+/// Ok for an operator admin of `operator_id`; an unknown operator is an invalid field here,
+/// not a missing resource.
+async fn require_operator_admin(
+    conn: &mut AsyncPgConnection,
+    user: AuthUser,
+    operator_id: Uuid,
+) -> Result<(), ApiError> {
+    require_staff(conn, user, operator_id, StaffRole::OperatorAdmin)
         .await
         .map_err(|e| match e {
             ApiError::NotFound(_) => {
                 ApiError::validation("operator_id", "is not the id of an operator")
             }
             other => other,
-        })?;
-    check_contact(&mut conn, body.operator_id, body.contact.as_ref()).await?;
-    let accessibility = body.accessibility.unwrap_or_default();
+        })
+}
+
+/// The row of the new centre: `checked` parts, the rest from `body` or its defaults.
+fn new_centre<'a>(
+    body: &CreateCentreRequest,
+    checked: &'a CheckedCentre,
+) -> Result<NewCentre<'a>, ApiError> {
+    let accessibility = body.accessibility.clone().unwrap_or_default();
     let position = checked
         .position
         .ok_or_else(|| ApiError::Internal("position unchecked".into()))?;
-    let row = centres::insert(
-        &mut conn,
-        &NewCentre {
-            id: Uuid::now_v7(),
-            operator_id: body.operator_id,
-            district_id: body.district_id,
-            name: checked.name.as_deref().unwrap_or_default(),
-            kind: CentreKind::from(body.kind).as_str(),
-            description: checked.description.as_deref().unwrap_or_default(),
-            street: checked.street.as_deref().unwrap_or_default(),
-            postcode: checked.postcode.as_deref().unwrap_or_default(),
-            town: checked.town.as_deref().unwrap_or_default(),
-            latitude: position.latitude(),
-            longitude: position.longitude(),
-            phone: checked.phone.flatten().as_deref(),
-            email: checked.email.flatten().as_deref(),
-            languages: checked.languages.as_deref().unwrap_or_default(),
-            step_free: accessibility.step_free,
-            accessible_toilet: accessibility.accessible_toilet,
-            hearing_loop: accessibility.hearing_loop,
-            disabled_parking: accessibility.disabled_parking,
-            accessibility_notes: checked.accessibility_notes.as_deref().unwrap_or_default(),
-            contact_user_id: body.contact.as_ref().map(|c| c.user_id),
-            contact_role: checked.contact_role.flatten().as_deref(),
-            status: CentreStatus::from(body.status.unwrap_or(CentreStatusBody::Active)).as_str(),
-        },
-    )
-    .await
-    .map_err(refused)?;
-    let view = centres::find(&mut conn, row.id)
-        .await?
-        .ok_or_else(|| ApiError::Internal("created centre not found".into()))?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::ETAG, etag(row.version)))
-        .insert_header((header::LOCATION, format!("/api/v1/centres/{}", row.id)))
-        .json(CentreResponse::from(view)))
+    Ok(NewCentre {
+        id: Uuid::now_v7(),
+        operator_id: body.operator_id,
+        district_id: body.district_id,
+        name: checked.name.as_deref().unwrap_or_default(),
+        kind: CentreKind::from(body.kind).as_str(),
+        description: checked.description.as_deref().unwrap_or_default(),
+        street: checked.street.as_deref().unwrap_or_default(),
+        postcode: checked.postcode.as_deref().unwrap_or_default(),
+        town: checked.town.as_deref().unwrap_or_default(),
+        latitude: position.latitude(),
+        longitude: position.longitude(),
+        phone: checked.phone.as_ref().and_then(Option::as_deref),
+        email: checked.email.as_ref().and_then(Option::as_deref),
+        languages: checked.languages.as_deref().unwrap_or_default(),
+        step_free: accessibility.step_free,
+        accessible_toilet: accessibility.accessible_toilet,
+        hearing_loop: accessibility.hearing_loop,
+        disabled_parking: accessibility.disabled_parking,
+        accessibility_notes: checked.accessibility_notes.as_deref().unwrap_or_default(),
+        contact_user_id: body.contact.as_ref().map(|c| c.user_id),
+        contact_role: checked.contact_role.as_ref().and_then(Option::as_deref),
+        status: CentreStatus::from(body.status.unwrap_or(CentreStatusBody::Active)).as_str(),
+    })
 }

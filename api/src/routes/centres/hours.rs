@@ -3,8 +3,8 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, put, web};
 use chrono::{NaiveDate, NaiveTime};
-use quartier_domain::StaffRole;
 use quartier_domain::opening_hours::{OpeningHours, RawRange};
+use quartier_domain::{StaffRole, ValidationErrors};
 use quartier_persistence::centres;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -149,6 +149,30 @@ pub async fn replace_opening_hours(
     Json(body): Json<OpeningHoursBody>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let hours = parse_hours(&body)?;
+    let mut conn = state.conn().await?;
+    let centre = centres::find(&mut conn, *id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("No centre has this id.".into()))?;
+    require_staff(
+        &mut conn,
+        user,
+        centre.centre.operator_id,
+        StaffRole::OperatorAdmin,
+    )
+    .await?;
+    let versions = if_match.versions()?;
+    let stored = to_stored(&hours);
+    let row = centres::replace_opening_hours(&mut conn, *id, versions, &stored)
+        .await?
+        .map_err(|refusal| ApiError::refused(refusal, "centre"))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(row.version)))
+        .json(response(stored)))
+}
+
+/// The opening hours `body` gives, checked: ranges in order and apart, each date once.
+fn parse_hours(body: &OpeningHoursBody) -> Result<OpeningHours, ValidationErrors> {
     let weekly: Vec<RawRange<'_>> = body
         .weekly
         .iter()
@@ -163,20 +187,12 @@ pub async fn replace_opening_hours(
         .iter()
         .map(|c| (c.date, c.note.as_deref()))
         .collect();
-    let hours = OpeningHours::parse(&weekly, &closures)?;
-    let mut conn = state.conn().await?;
-    let centre = centres::find(&mut conn, *id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("No centre has this id.".into()))?;
-    require_staff(
-        &mut conn,
-        user,
-        centre.centre.operator_id,
-        StaffRole::OperatorAdmin,
-    )
-    .await?;
-    let versions = if_match.versions()?;
-    let stored: centres::Hours = (
+    OpeningHours::parse(&weekly, &closures)
+}
+
+/// The opening hours as the database stores them.
+fn to_stored(hours: &OpeningHours) -> centres::Hours {
+    (
         hours
             .weekly
             .iter()
@@ -187,11 +203,5 @@ pub async fn replace_opening_hours(
             .iter()
             .map(|c| (c.date, c.note.clone()))
             .collect(),
-    );
-    let row = centres::replace_opening_hours(&mut conn, *id, versions, &stored)
-        .await?
-        .map_err(|refusal| ApiError::refused(refusal, "centre"))?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(row.version)))
-        .json(response(stored)))
+    )
 }

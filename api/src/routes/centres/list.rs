@@ -1,3 +1,6 @@
+//! `GET /centres`: the public directory of centres, and the search terms it shares with the
+//! other directories.
+
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use quartier_domain::{CentreKind, CentreStatus, GeoPoint, ValidationErrors};
@@ -75,6 +78,19 @@ pub async fn list_centres(
     query: web::Query<ListCentresQuery>,
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let terms = check_query(&query)?;
+    let limit = pagination::limit(query.limit)?;
+    let after: Option<CentreKey> = pagination::decode_cursor(query.cursor.as_deref())?;
+    let filter = centre_filter(&query, &terms);
+    let mut conn = state.conn().await?;
+    let rows = centres::list(&mut conn, &filter, after.as_ref(), i64::from(limit) + 1).await?;
+    let page: Page<CentreResponse> =
+        pagination::page(rows, limit, centres::key, CentreResponse::from);
+    json_with_body_etag(&if_none_match, &page)
+}
+
+/// Checks the search terms and `open_at`; every error at once, each field named `query.<name>`.
+fn check_query(query: &ListCentresQuery) -> Result<SearchTerms, ValidationErrors> {
     let mut errors = ValidationErrors::default();
     let terms = SearchTerms::check(
         query.near.as_deref(),
@@ -93,9 +109,13 @@ pub async fn list_centres(
         );
     }
     errors.into_result().map_err(ValidationErrors::in_query)?;
-    let limit = pagination::limit(query.limit)?;
-    let after: Option<CentreKey> = pagination::decode_cursor(query.cursor.as_deref())?;
-    let filter = CentreFilter {
+    Ok(terms)
+}
+
+/// The filter `query` asks for, with its checked search terms. `open_now` means this moment
+/// unless `open_at` names another.
+fn centre_filter<'a>(query: &ListCentresQuery, terms: &'a SearchTerms) -> CentreFilter<'a> {
+    CentreFilter {
         district_id: query.district_id,
         operator_id: query.operator_id,
         kind: query.kind.map(|k| CentreKind::from(k).as_str()),
@@ -112,12 +132,7 @@ pub async fn list_centres(
             (None, Some(true)) => Some(Utc::now()),
             _ => None,
         },
-    };
-    let mut conn = state.conn().await?;
-    let rows = centres::list(&mut conn, &filter, after.as_ref(), i64::from(limit) + 1).await?;
-    let page: Page<CentreResponse> =
-        pagination::page(rows, limit, centres::key, CentreResponse::from);
-    json_with_body_etag(&if_none_match, &page)
+    }
 }
 
 /// The search terms the directories share: a point with a radius, a language, free text.

@@ -1,14 +1,17 @@
+//! `PATCH /centres/{id}`: changing a centre, with `If-Match`.
+
 use actix_web::http::header;
 use actix_web::{HttpResponse, patch, web};
 use quartier_domain::{CentreKind, CentreStatus, StaffRole};
-use quartier_persistence::centres::{self, CentreChanges};
+use quartier_persistence::AsyncPgConnection;
+use quartier_persistence::centres::{self, CentreChanges, CentreView};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
     Accessibility, Address, CentreInput, CentreKindBody, CentreResponse, CentreStatusBody,
-    ContactRequest, check, check_contact, refused,
+    CheckedCentre, ContactRequest, check, check_contact, refused,
 };
 use crate::auth::AuthUser;
 use crate::authz::require_staff;
@@ -77,7 +80,28 @@ pub async fn update_centre(
     Json(body): Json<UpdateCentreRequest>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let checked = check(CentreInput {
+    let checked = check_request(&body)?;
+    let mut conn = state.conn().await?;
+    let current = find_centre(&mut conn, *id).await?;
+    let operator_id = current.centre.operator_id;
+    require_staff(&mut conn, user, operator_id, StaffRole::OperatorAdmin).await?;
+    let versions = if_match.versions()?;
+    if let Some(contact) = &body.contact {
+        check_contact(&mut conn, operator_id, contact.as_ref()).await?;
+    }
+    let row = centres::update(&mut conn, *id, versions, &changes(&body, &checked))
+        .await
+        .map_err(refused)?
+        .map_err(|refusal| ApiError::refused(refusal, "centre"))?;
+    let view = find_centre(&mut conn, row.id).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(row.version)))
+        .json(CentreResponse::from(view)))
+}
+
+/// Checks the parts of the centre that `body` changes.
+fn check_request(body: &UpdateCentreRequest) -> Result<CheckedCentre, ApiError> {
+    check(CentreInput {
         name: body.name.as_deref(),
         description: body.description.as_deref(),
         address: body.address.as_ref(),
@@ -87,19 +111,19 @@ pub async fn update_centre(
         languages: body.languages.as_deref(),
         accessibility: body.accessibility.as_ref(),
         contact: body.contact.as_ref().map(Option::as_ref),
-    })?;
-    let mut conn = state.conn().await?;
-    let current = centres::find(&mut conn, *id)
+    })
+}
+
+async fn find_centre(conn: &mut AsyncPgConnection, id: Uuid) -> Result<CentreView, ApiError> {
+    centres::find(conn, id)
         .await?
-        .ok_or_else(|| ApiError::NotFound("No centre has this id.".into()))?;
-    let operator_id = current.centre.operator_id;
-    require_staff(&mut conn, user, operator_id, StaffRole::OperatorAdmin).await?;
-    let versions = if_match.versions()?;
-    if let Some(contact) = &body.contact {
-        check_contact(&mut conn, operator_id, contact.as_ref()).await?;
-    }
+        .ok_or_else(|| ApiError::NotFound("No centre has this id.".into()))
+}
+
+/// The changes `body` asks for, with its `checked` parts.
+fn changes<'a>(body: &UpdateCentreRequest, checked: &'a CheckedCentre) -> CentreChanges<'a> {
     let accessibility = body.accessibility.as_ref();
-    let changes = CentreChanges {
+    CentreChanges {
         district_id: body.district_id,
         name: checked.name.as_deref(),
         kind: body.kind.map(|k| CentreKind::from(k).as_str()),
@@ -120,15 +144,5 @@ pub async fn update_centre(
         contact_user_id: body.contact.as_ref().map(|c| c.as_ref().map(|c| c.user_id)),
         contact_role: checked.contact_role.as_ref().map(Option::as_deref),
         status: body.status.map(|s| CentreStatus::from(s).as_str()),
-    };
-    let row = centres::update(&mut conn, *id, versions, &changes)
-        .await
-        .map_err(refused)?
-        .map_err(|refusal| ApiError::refused(refusal, "centre"))?;
-    let view = centres::find(&mut conn, row.id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("No centre has this id.".into()))?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(row.version)))
-        .json(CentreResponse::from(view)))
+    }
 }

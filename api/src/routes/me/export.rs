@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use quartier_persistence::audit::{self, Actor, Filter, NewEntry};
-use quartier_persistence::{privacy, profiles, qualifications, signups};
+use quartier_persistence::{AsyncPgConnection, privacy, profiles, qualifications, signups};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -39,11 +39,34 @@ pub struct MembershipRecord {
     pub since: DateTime<Utc>,
 }
 
+impl From<privacy::Membership> for MembershipRecord {
+    fn from(m: privacy::Membership) -> Self {
+        Self {
+            operator_id: m.operator_id,
+            operator_name: m.operator_name,
+            role: crate::names::stored(
+                &m.role,
+                crate::routes::operators::members::StaffRoleBody::Coordinator,
+            ),
+            since: m.since,
+        }
+    }
+}
+
 /// A session that can still be refreshed.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SessionRecord {
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+}
+
+impl From<privacy::Session> for SessionRecord {
+    fn from(s: privacy::Session) -> Self {
+        Self {
+            created_at: s.created_at,
+            expires_at: s.expires_at,
+        }
+    }
 }
 
 /// Everything stored about one person, as JSON a program can read.
@@ -90,85 +113,7 @@ pub async fn export_me(
 ) -> Result<HttpResponse, ApiError> {
     let now = Utc::now();
     let mut conn = state.conn().await?;
-    let account = load_account(&mut conn, user).await?;
-    let profile = profiles::find(&mut conn, user.id).await?;
-    let qualifications = qualifications::of_user(&mut conn, user.id)
-        .await?
-        .into_iter()
-        .map(|(row, name)| qualification_routes::response(row, name))
-        .collect();
-    let mut all_signups = Vec::new();
-    for past in [false, true] {
-        let rows = signups::of_user(&mut conn, user.id, past, now, None, EXPORT_MAX).await?;
-        all_signups.extend(rows.into_iter().map(OwnSignupResponse::from));
-    }
-    let hours = signups::hours(&mut conn, user.id)
-        .await?
-        .into_iter()
-        .map(HoursResponse::from)
-        .collect();
-    let memberships = privacy::memberships_of(&mut conn, user.id)
-        .await?
-        .into_iter()
-        .map(|m| MembershipRecord {
-            operator_id: m.operator_id,
-            operator_name: m.operator_name,
-            role: crate::names::stored(
-                &m.role,
-                crate::routes::operators::members::StaffRoleBody::Coordinator,
-            ),
-            since: m.since,
-        })
-        .collect();
-    let sessions = privacy::sessions_of(&mut conn, user.id, now)
-        .await?
-        .into_iter()
-        .map(|s| SessionRecord {
-            created_at: s.created_at,
-            expires_at: s.expires_at,
-        })
-        .collect();
-    let api_keys_created = privacy::api_keys_created_by(&mut conn, user.id)
-        .await?
-        .into_iter()
-        .map(ApiKeyResponse::from)
-        .collect();
-    let about = Filter {
-        subject: Some(user.id),
-        ..Filter::default()
-    };
-    let audit_about_me = audit::list(&mut conn, &about, EXPORT_MAX)
-        .await?
-        .into_iter()
-        .map(|row| AuditEntry::about(row, user.id))
-        .collect();
-    let by = Filter {
-        actor_user: Some(user.id),
-        ..Filter::default()
-    };
-    let audit_by_me = audit::list(&mut conn, &by, EXPORT_MAX)
-        .await?
-        .into_iter()
-        .map(AuditEntry::from)
-        .collect();
-    let export = PersonalDataExport {
-        exported_at: now,
-        consent: ConsentRecord {
-            privacy_consent_at: account.privacy_consent_at,
-            privacy_policy_version: account.privacy_policy_version.clone(),
-        },
-        account: AccountResponse::from(account),
-        profile: ProfileResponse::from(profile),
-        qualifications,
-        signups: all_signups,
-        hours,
-        memberships,
-        calendar_feed_created_at: privacy::feed_of(&mut conn, user.id).await?,
-        sessions,
-        api_keys_created,
-        audit_about_me,
-        audit_by_me,
-    };
+    let export = gather(&mut conn, user, now).await?;
     NewEntry::new(Actor::User(user.id), "account.exported", "user", user.id)
         .about([user.id])
         .record(&mut conn)
@@ -180,4 +125,84 @@ pub async fn export_me(
             "attachment; filename=\"quartier-export.json\"",
         ))
         .json(export))
+}
+
+/// Everything stored about `user`, as it is at `now`.
+async fn gather(
+    conn: &mut AsyncPgConnection,
+    user: AuthUser,
+    now: DateTime<Utc>,
+) -> Result<PersonalDataExport, ApiError> {
+    let account = load_account(conn, user).await?;
+    let profile = profiles::find(conn, user.id).await?;
+    let qualifications = qualifications::of_user(conn, user.id)
+        .await?
+        .into_iter()
+        .map(|(row, name)| qualification_routes::response(row, name))
+        .collect();
+    let signups = signups_of(conn, user.id, now).await?;
+    let hours = records(signups::hours(conn, user.id).await?);
+    let memberships = records(privacy::memberships_of(conn, user.id).await?);
+    let sessions = records(privacy::sessions_of(conn, user.id, now).await?);
+    let api_keys_created = records(privacy::api_keys_created_by(conn, user.id).await?);
+    let (audit_about_me, audit_by_me) = audit_of(conn, user.id).await?;
+    Ok(PersonalDataExport {
+        exported_at: now,
+        consent: ConsentRecord {
+            privacy_consent_at: account.privacy_consent_at,
+            privacy_policy_version: account.privacy_policy_version.clone(),
+        },
+        account: AccountResponse::from(account),
+        profile: ProfileResponse::from(profile),
+        qualifications,
+        signups,
+        hours,
+        memberships,
+        calendar_feed_created_at: privacy::feed_of(conn, user.id).await?,
+        sessions,
+        api_keys_created,
+        audit_about_me,
+        audit_by_me,
+    })
+}
+
+/// Each row as the export shows it.
+fn records<R, T: From<R>>(rows: Vec<R>) -> Vec<T> {
+    rows.into_iter().map(T::from).collect()
+}
+
+/// Every sign-up of `user_id`: coming ones first (by start), then past ones (latest first).
+async fn signups_of(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Vec<OwnSignupResponse>, ApiError> {
+    let mut all = Vec::new();
+    for past in [false, true] {
+        let rows = signups::of_user(conn, user_id, past, now, None, EXPORT_MAX).await?;
+        all.extend(rows.into_iter().map(OwnSignupResponse::from));
+    }
+    Ok(all)
+}
+
+/// The audit entries about `user_id`, and those by them; each newest first.
+async fn audit_of(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+) -> Result<(Vec<AuditEntry>, Vec<AuditEntry>), ApiError> {
+    let about = Filter {
+        subject: Some(user_id),
+        ..Filter::default()
+    };
+    let about_me = audit::list(conn, &about, EXPORT_MAX)
+        .await?
+        .into_iter()
+        .map(|row| AuditEntry::about(row, user_id))
+        .collect();
+    let by = Filter {
+        actor_user: Some(user_id),
+        ..Filter::default()
+    };
+    let by_me = records(audit::list(conn, &by, EXPORT_MAX).await?);
+    Ok((about_me, by_me))
 }

@@ -1,12 +1,16 @@
+//! `PATCH /occurrences/{id}`: cancelling, moving or annotating one date, or recording its
+//! attendance, with `If-Match`.
+
 use actix_web::http::header;
 use actix_web::{HttpResponse, patch, web};
 use chrono::{DateTime, Duration, Utc};
 use quartier_domain::TimeWindow;
+use quartier_domain::integration::Scope;
 use quartier_domain::operator::free_text;
 use quartier_domain::schedule::MAX_ONCE_DAYS;
 use quartier_domain::{StaffRole, ValidationErrors};
 use quartier_persistence::activities::Viewer;
-use quartier_persistence::occurrences::{self, OccurrenceChanges};
+use quartier_persistence::occurrences::{self, OccurrenceChanges, OccurrenceRow, OccurrenceView};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -18,7 +22,6 @@ use crate::error::{ApiError, Problem};
 use crate::extract::{IfMatch, Json, etag, nullable};
 use crate::routes::activities::viewer;
 use crate::state::AppState;
-use quartier_domain::integration::Scope;
 
 /// Changes to one occurrence; fields left out stay as they are, `null` clears one.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -97,7 +100,7 @@ pub async fn update_occurrence(
     let current = occurrences::find(&mut conn, *id)
         .await?
         .filter(|view| visible(&viewer, view))
-        .ok_or_else(|| ApiError::NotFound("No occurrence has this id.".into()))?;
+        .ok_or_else(not_found)?;
     require_centre(
         &mut conn,
         &caller,
@@ -107,18 +110,136 @@ pub async fn update_occurrence(
     )
     .await?;
     let versions = if_match.versions()?;
-    let o = &current.occurrence;
+    let checked = check(&body, &current.occurrence)?;
+    let changes = checked.changes(&body, &current);
+    let shown = checked.shown_in_calendars(&body, &current.occurrence);
+    let by = caller.user().map(|u| u.id);
+    let row = occurrences::update(&mut conn, *id, versions, &changes, shown, by)
+        .await
+        .map_err(external_id_taken)?
+        .map_err(|refusal| ApiError::refused(refusal, "occurrence"))?;
+    let view = occurrences::find(&mut conn, row.id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(row.version)))
+        .json(OccurrenceResponse::new(view, &staff_viewer())))
+}
 
+/// The fields of an update, checked; `None` leaves one as it is, `Some(None)` clears it.
+struct CheckedChanges {
+    cancellation_reason: Option<Option<String>>,
+    note: Option<Option<String>>,
+    /// Both set when the occurrence is moved (the one left out taken from it), neither
+    /// otherwise.
+    starts_at: Option<DateTime<Utc>>,
+    ends_at: Option<DateTime<Utc>>,
+    participants: Option<Option<i32>>,
+    external_id: Option<Option<String>>,
+}
+
+impl CheckedChanges {
+    /// Whether the occurrence ends up at other times than it has.
+    fn moves(&self, o: &OccurrenceRow) -> bool {
+        self.starts_at.is_some_and(|s| s != o.starts_at)
+            || self.ends_at.is_some_and(|e| e != o.ends_at)
+    }
+
+    /// The changes `body` asks for, with these fields. Reinstating clears the reason.
+    fn changes<'a>(
+        &'a self,
+        body: &UpdateOccurrenceRequest,
+        current: &OccurrenceView,
+    ) -> OccurrenceChanges<'a> {
+        let reinstating = body.cancelled == Some(false);
+        OccurrenceChanges {
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            moved: self.moves(&current.occurrence).then_some(true),
+            cancelled: body.cancelled,
+            cancellation_reason: if reinstating {
+                Some(None)
+            } else {
+                self.cancellation_reason.as_ref().map(|r| r.as_deref())
+            },
+            note: self.note.as_ref().map(|n| n.as_deref()),
+            participants: self.participants,
+            external_id: self.external_id.as_ref().map(|e| e.as_deref()),
+            external_operator_id: self
+                .external_id
+                .as_ref()
+                .map(|e| e.as_ref().map(|_| current.operator_id)),
+        }
+    }
+
+    /// Whether a calendar shows the change (a move, a cancellation or its reversal, a reason,
+    /// a note), so that it raises the occurrence's iCalendar `SEQUENCE`.
+    fn shown_in_calendars(&self, body: &UpdateOccurrenceRequest, o: &OccurrenceRow) -> bool {
+        self.moves(o)
+            || body.cancelled.is_some_and(|c| c != o.cancelled)
+            || self.cancellation_reason.is_some()
+            || self.note.is_some()
+    }
+}
+
+/// Checks `body` against the occurrence as it is; every error at once, in the order of the
+/// fields.
+fn check(
+    body: &UpdateOccurrenceRequest,
+    o: &OccurrenceRow,
+) -> Result<CheckedChanges, ValidationErrors> {
     let mut errors = ValidationErrors::default();
-    let reason = match &body.cancellation_reason {
-        Some(Some(raw)) => errors
-            .collect(free_text(raw, "cancellation_reason", 500))
-            .map(|r| Some(r).filter(|r| !r.is_empty())),
+    let cancellation_reason = check_nullable(&body.cancellation_reason, &mut errors, |raw| {
+        free_text(raw, "cancellation_reason", 500).map(non_empty)
+    });
+    check_reason_given(body, o, &cancellation_reason, &mut errors);
+    let note = check_nullable(&body.note, &mut errors, |raw| {
+        free_text(raw, "note", 2000).map(non_empty)
+    });
+    let (starts_at, ends_at) = check_move(body, o, &mut errors);
+    let participants = check_participants(body.participants, o, &mut errors);
+    let external_id = check_nullable(&body.external_id, &mut errors, |raw| {
+        quartier_domain::integration::external_id(raw, "external_id").map(Some)
+    });
+    errors.into_result()?;
+    Ok(CheckedChanges {
+        cancellation_reason,
+        note,
+        starts_at,
+        ends_at,
+        participants,
+        external_id,
+    })
+}
+
+/// A field that `null` clears: `Some(Some(_))` when `raw` parses (`Some(None)` when it comes
+/// out empty), `Some(None)` for `null`, `None` when left out or invalid (recorded in `errors`).
+fn check_nullable<T>(
+    field: &Option<Option<String>>,
+    errors: &mut ValidationErrors,
+    parse: impl FnOnce(&str) -> Result<Option<T>, ValidationErrors>,
+) -> Option<Option<T>> {
+    match field {
+        Some(Some(raw)) => errors.collect(parse(raw)),
         Some(None) => Some(None),
         None => None,
-    };
+    }
+}
+
+/// `None` for an empty text.
+fn non_empty(text: String) -> Option<String> {
+    Some(text).filter(|t| !t.is_empty())
+}
+
+/// Cancelling needs a reason: the one sent, or else the one the occurrence has.
+fn check_reason_given(
+    body: &UpdateOccurrenceRequest,
+    o: &OccurrenceRow,
+    reason: &Option<Option<String>>,
+    errors: &mut ValidationErrors,
+) {
     let cancelling = body.cancelled == Some(true) && !o.cancelled;
-    let has_reason = match &reason {
+    let has_reason = match reason {
         Some(r) => r.is_some(),
         None => o.cancellation_reason.is_some(),
     };
@@ -128,15 +249,16 @@ pub async fn update_occurrence(
             "is needed to cancel: tell participants why",
         );
     }
-    let reinstating = body.cancelled == Some(false);
-    let note = match &body.note {
-        Some(Some(raw)) => errors
-            .collect(free_text(raw, "note", 2000))
-            .map(|n| Some(n).filter(|n| !n.is_empty())),
-        Some(None) => Some(None),
-        None => None,
-    };
-    let (starts_at, ends_at) = match (body.starts_at, body.ends_at) {
+}
+
+/// The times a move gives the occurrence: the start left out stays, the end left out keeps
+/// the length. `(None, None)` when neither is sent.
+fn check_move(
+    body: &UpdateOccurrenceRequest,
+    o: &OccurrenceRow,
+    errors: &mut ValidationErrors,
+) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    match (body.starts_at, body.ends_at) {
         (None, None) => (None, None),
         (start, end) => {
             let start = start.unwrap_or(o.starts_at);
@@ -151,8 +273,16 @@ pub async fn update_occurrence(
             ));
             (Some(start), Some(end))
         }
-    };
-    let participants = match body.participants {
+    }
+}
+
+/// Attendance: from 0 to 100000, and only once the occurrence has begun.
+fn check_participants(
+    participants: Option<Option<i64>>,
+    o: &OccurrenceRow,
+    errors: &mut ValidationErrors,
+) -> Option<Option<i32>> {
+    match participants {
         Some(Some(n)) if !(0..=100_000).contains(&n) => {
             errors.push("participants", "must be from 0 to 100000");
             None
@@ -166,70 +296,29 @@ pub async fn update_occurrence(
         }
         Some(n) => Some(n.map(|n| n as i32)),
         None => None,
-    };
-    let external_id = match &body.external_id {
-        Some(Some(raw)) => errors
-            .collect(quartier_domain::integration::external_id(
-                raw,
-                "external_id",
-            ))
-            .map(Some),
-        Some(None) => Some(None),
-        None => None,
-    };
-    errors.into_result()?;
+    }
+}
 
-    let moved =
-        starts_at.is_some_and(|s| s != o.starts_at) || ends_at.is_some_and(|e| e != o.ends_at);
-    let changes = OccurrenceChanges {
-        starts_at,
-        ends_at,
-        moved: moved.then_some(true),
-        cancelled: body.cancelled,
-        cancellation_reason: if reinstating {
-            Some(None)
-        } else {
-            reason.as_ref().map(|r| r.as_deref())
-        },
-        note: note.as_ref().map(|n| n.as_deref()),
-        participants,
-        external_id: external_id.as_ref().map(|e| e.as_deref()),
-        external_operator_id: external_id
-            .as_ref()
-            .map(|e| e.as_ref().map(|_| current.operator_id)),
-    };
-    let visible = moved
-        || body.cancelled.is_some_and(|c| c != o.cancelled)
-        || reason.is_some()
-        || note.is_some();
-    let row = occurrences::update(
-        &mut conn,
-        *id,
-        versions,
-        &changes,
-        visible,
-        caller.user().map(|u| u.id),
-    )
-    .await
-    .map_err(|error| {
-        if error.is_constraint(occurrences::EXTERNAL_ID_KEY) {
-            ApiError::Conflict {
-                slug: "external-id-taken",
-                detail: "Another occurrence of this operator has this external id.".into(),
-            }
-        } else {
-            error.into()
+/// 409 `external-id-taken` when another occurrence of the operator has the external id.
+fn external_id_taken(error: quartier_persistence::Error) -> ApiError {
+    if error.is_constraint(occurrences::EXTERNAL_ID_KEY) {
+        ApiError::Conflict {
+            slug: "external-id-taken",
+            detail: "Another occurrence of this operator has this external id.".into(),
         }
-    })?
-    .map_err(|refusal| ApiError::refused(refusal, "occurrence"))?;
-    let view = occurrences::find(&mut conn, row.id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("No occurrence has this id.".into()))?;
-    let viewer = Viewer {
+    } else {
+        error.into()
+    }
+}
+
+/// The changed occurrence is shown as its staff see it, attendance included.
+fn staff_viewer() -> Viewer {
+    Viewer {
         admin: true,
         operators: Vec::new(),
-    };
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(row.version)))
-        .json(OccurrenceResponse::new(view, &viewer)))
+    }
+}
+
+fn not_found() -> ApiError {
+    ApiError::NotFound("No occurrence has this id.".into())
 }

@@ -191,34 +191,12 @@ pub async fn create_api_key(
     let mut conn = state.conn().await?;
     require_staff(&mut conn, user, *id, StaffRole::OperatorAdmin).await?;
     let name = bounded_text(&body.name, "name", 100)?;
-    if body.scopes.is_empty() {
-        return Err(ApiError::validation(
-            "scopes",
-            "must name at least one scope",
-        ));
-    }
-    let mut scopes: Vec<String> = body
-        .scopes
-        .iter()
-        .map(|scope| Scope::from(*scope).as_str().to_owned())
-        .collect();
-    scopes.sort();
-    scopes.dedup();
+    let scopes = stored_scopes(&body.scopes)?;
     let now = Utc::now();
     if body.expires_at.is_some_and(|at| at <= now) {
         return Err(ApiError::validation("expires_at", "must be in the future"));
     }
-    let live = api_keys::of_operator(&mut conn, *id)
-        .await?
-        .iter()
-        .filter(|key| key.revoked_at.is_none() && key.expires_at.is_none_or(|at| at > now))
-        .count();
-    if live >= MAX_LIVE_KEYS {
-        return Err(ApiError::validation(
-            "scopes",
-            "this operator has 50 live keys already: revoke one first",
-        ));
-    }
+    require_room_for_key(&mut conn, *id, now).await?;
     let (prefix, secret) = generate();
     let new = NewApiKey {
         id: Uuid::now_v7(),
@@ -230,10 +208,56 @@ pub async fn create_api_key(
         expires_at: body.expires_at,
         created_by: Some(user.id),
     };
-    // The key and its audit entry commit together.
+    let row = create_with_audit(&mut conn, user, &new).await?;
+    Ok(created(row, secret))
+}
+
+/// The scopes as stored: at least one, sorted, each once.
+fn stored_scopes(scopes: &[ScopeBody]) -> Result<Vec<String>, ApiError> {
+    if scopes.is_empty() {
+        return Err(ApiError::validation(
+            "scopes",
+            "must name at least one scope",
+        ));
+    }
+    let mut stored: Vec<String> = scopes
+        .iter()
+        .map(|scope| Scope::from(*scope).as_str().to_owned())
+        .collect();
+    stored.sort();
+    stored.dedup();
+    Ok(stored)
+}
+
+/// 422 when the operator holds the most live keys (not revoked, not expired at `now`) already.
+async fn require_room_for_key(
+    conn: &mut quartier_persistence::AsyncPgConnection,
+    operator_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let live = api_keys::of_operator(conn, operator_id)
+        .await?
+        .iter()
+        .filter(|key| key.revoked_at.is_none() && key.expires_at.is_none_or(|at| at > now))
+        .count();
+    if live >= MAX_LIVE_KEYS {
+        return Err(ApiError::validation(
+            "scopes",
+            "this operator has 50 live keys already: revoke one first",
+        ));
+    }
+    Ok(())
+}
+
+/// Creates the key with its audit entry; the two commit together.
+async fn create_with_audit(
+    conn: &mut quartier_persistence::AsyncPgConnection,
+    user: AuthUser,
+    new: &NewApiKey<'_>,
+) -> Result<ApiKeyRow, ApiError> {
     let row = conn
         .transaction::<_, quartier_persistence::Error, _>(async |conn| {
-            let row = api_keys::create(conn, &new).await?;
+            let row = api_keys::create(conn, new).await?;
             NewEntry::new(user.actor(), "api_key.created", "api_key", row.id)
                 .operator(row.operator_id)
                 .details(serde_json::json!({ "prefix": row.prefix, "scopes": row.scopes }))
@@ -242,7 +266,12 @@ pub async fn create_api_key(
             Ok(row)
         })
         .await?;
-    Ok(HttpResponse::Created()
+    Ok(row)
+}
+
+/// 201 with the new key and its whole secret; not to be cached anywhere.
+fn created(row: ApiKeyRow, secret: String) -> HttpResponse {
+    HttpResponse::Created()
         .insert_header((
             "Location",
             format!("/api/v1/operators/{}/api-keys/{}", row.operator_id, row.id),
@@ -251,7 +280,7 @@ pub async fn create_api_key(
         .json(CreatedApiKeyResponse {
             key: ApiKeyResponse::from(row),
             key_secret: secret,
-        }))
+        })
 }
 
 /// The operator's API keys, newest first; never their secrets. Administrators and operator

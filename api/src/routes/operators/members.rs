@@ -268,38 +268,73 @@ pub async fn update_member(
     let current = operators::member(&mut conn, operator_id, member_id)
         .await?
         .ok_or_else(not_a_member)?;
-    let role = body.role.map(|r| StaffRole::from(r).as_str());
-    let effective = role.unwrap_or(&current.role);
-    // Only coordinators are limited: another role lifts the limits.
-    let limits = match (
-        &body.centre_ids,
-        effective == StaffRole::Coordinator.as_str(),
-    ) {
-        (Some(ids), _) => Some(ids.as_slice()),
-        (None, false) => Some(&[][..]),
-        (None, true) => None,
-    };
-    check_limits(effective, limits.unwrap_or_default())?;
-    let member = conn
-        .transaction::<_, quartier_persistence::Error, _>(async |conn| {
-            let member =
-                operators::update_member(conn, operator_id, member_id, role, limits).await?;
-            if member.is_some() {
-                NewEntry::new(user.actor(), "member.role_changed", "operator", operator_id)
-                    .operator(operator_id)
-                    .about([member_id])
-                    .details(serde_json::json!({
-                        "from": current.role, "to": effective, "centre_ids": limits,
-                    }))
-                    .record(conn)
-                    .await?;
-            }
-            Ok(member)
-        })
+    let change = MemberChange::new(&body, &current);
+    check_limits(change.to, change.limits.unwrap_or_default())?;
+    let member = change_member(&mut conn, user, operator_id, member_id, &change)
         .await
         .map_err(refused)?
         .ok_or_else(not_a_member)?;
     Ok(HttpResponse::Ok().json(respond(&mut conn, operator_id, member).await?))
+}
+
+/// A change to a staff member, as it is applied.
+struct MemberChange<'a> {
+    /// The role the member has now.
+    from: &'a str,
+    /// The new role; `None` keeps it.
+    role: Option<&'a str>,
+    /// The role the member has afterwards.
+    to: &'a str,
+    /// The new centre limits; `None` keeps them, empty lifts them.
+    limits: Option<&'a [Uuid]>,
+}
+
+impl<'a> MemberChange<'a> {
+    /// What `body` changes about `current`.
+    fn new(body: &'a UpdateMemberRequest, current: &'a MemberRow) -> Self {
+        let role = body.role.map(|r| StaffRole::from(r).as_str());
+        let to = role.unwrap_or(&current.role);
+        // Only coordinators are limited: another role lifts the limits.
+        let limits = match (&body.centre_ids, to == StaffRole::Coordinator.as_str()) {
+            (Some(ids), _) => Some(ids.as_slice()),
+            (None, false) => Some(&[][..]),
+            (None, true) => None,
+        };
+        Self {
+            from: &current.role,
+            role,
+            to,
+            limits,
+        }
+    }
+}
+
+/// Applies `change` with its audit entry; the two commit together. `None` when the account is
+/// not staff of the operator.
+async fn change_member(
+    conn: &mut AsyncPgConnection,
+    user: AuthUser,
+    operator_id: Uuid,
+    member_id: Uuid,
+    change: &MemberChange<'_>,
+) -> Result<Option<MemberRow>, quartier_persistence::Error> {
+    conn.transaction::<_, quartier_persistence::Error, _>(async |conn| {
+        let member =
+            operators::update_member(conn, operator_id, member_id, change.role, change.limits)
+                .await?;
+        if member.is_some() {
+            NewEntry::new(user.actor(), "member.role_changed", "operator", operator_id)
+                .operator(operator_id)
+                .about([member_id])
+                .details(serde_json::json!({
+                    "from": change.from, "to": change.to, "centre_ids": change.limits,
+                }))
+                .record(conn)
+                .await?;
+        }
+        Ok(member)
+    })
+    .await
 }
 
 /// Remove an account from the operator's staff. Administrators and operator admins of this operator.
