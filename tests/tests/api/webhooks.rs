@@ -606,6 +606,16 @@ async fn subscriptions_to_addresses_in_our_own_network_are_refused() {
         refused.assert_problem(422, "validation-failed");
         assert_eq!(refused.problem_fields(), ["url"], "{url}");
     }
+    // The test ping is sent on request, never subscribed to.
+    let ping = post(
+        &app,
+        &token,
+        &hooks(&s.operator),
+        json!({"url": "https://example.org/hook", "events": ["shift.filled", "webhook.ping"]}),
+    )
+    .await;
+    ping.assert_problem(422, "validation-failed");
+    assert_eq!(ping.problem_fields(), ["events"]);
     assert_eq!(app.count("webhook_subscriptions", "true").await, 0);
 
     // Creating connects nowhere, so a public address needs no network.

@@ -20,7 +20,7 @@ pub mod ping;
 pub mod update;
 
 use chrono::{DateTime, Utc};
-use quartier_domain::integration::Scope;
+use quartier_domain::integration::{PING_EVENT, Scope};
 use quartier_domain::{EventType, StaffRole};
 use quartier_persistence::AsyncPgConnection;
 use quartier_persistence::webhooks::{self, AttemptRow, DeliveryRow, SubscriptionRow};
@@ -79,7 +79,8 @@ impl From<SubscriptionRow> for WebhookResponse {
     }
 }
 
-/// An event type a subscription can ask for.
+/// The type of an event: those a subscription can ask for, and `webhook.ping`, the test
+/// delivery `POST …/ping` sends (never subscribed to).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 pub enum EventTypeBody {
     #[serde(rename = "shift.created")]
@@ -104,24 +105,8 @@ pub enum EventTypeBody {
     SignupAttended,
     #[serde(rename = "signup.no_show")]
     SignupNoShow,
-}
-
-impl From<EventTypeBody> for EventType {
-    fn from(body: EventTypeBody) -> Self {
-        match body {
-            EventTypeBody::ShiftCreated => EventType::ShiftCreated,
-            EventTypeBody::ShiftChanged => EventType::ShiftChanged,
-            EventTypeBody::ShiftCancelled => EventType::ShiftCancelled,
-            EventTypeBody::ShiftFilled => EventType::ShiftFilled,
-            EventTypeBody::SignupConfirmed => EventType::SignupConfirmed,
-            EventTypeBody::SignupWaitlisted => EventType::SignupWaitlisted,
-            EventTypeBody::SignupPromoted => EventType::SignupPromoted,
-            EventTypeBody::SignupCancelled => EventType::SignupCancelled,
-            EventTypeBody::SignupCheckedIn => EventType::SignupCheckedIn,
-            EventTypeBody::SignupAttended => EventType::SignupAttended,
-            EventTypeBody::SignupNoShow => EventType::SignupNoShow,
-        }
-    }
+    #[serde(rename = "webhook.ping")]
+    WebhookPing,
 }
 
 impl From<EventType> for EventTypeBody {
@@ -143,8 +128,15 @@ impl From<EventType> for EventTypeBody {
 }
 
 impl EventTypeBody {
+    /// The event of the outbox it names; `None` for the test ping.
+    fn event_type(self) -> Option<EventType> {
+        EventType::ALL
+            .into_iter()
+            .find(|kind| EventTypeBody::from(*kind) == self)
+    }
+
     fn as_str(self) -> &'static str {
-        EventType::from(self).as_str()
+        self.event_type().map_or(PING_EVENT, EventType::as_str)
     }
 }
 
@@ -179,8 +171,7 @@ pub struct DeliveryResponse {
     /// The `webhook-id` header: the same for every attempt, so receivers can drop repeats.
     #[schema(example = "msg_0193a1b2c3d4e5f6a7b8c9d0e1f2a3b4")]
     pub webhook_id: String,
-    #[schema(example = "signup.confirmed")]
-    pub event_type: String,
+    pub event_type: EventTypeBody,
     /// The JSON body sent.
     pub body: serde_json::Value,
     pub status: DeliveryStatusBody,
@@ -198,7 +189,7 @@ impl DeliveryResponse {
         Self {
             webhook_id: format!("msg_{}", row.event_id.simple()),
             id: row.id,
-            event_type: row.event_type,
+            event_type: crate::names::stored(&row.event_type, EventTypeBody::WebhookPing),
             body: serde_json::from_str(&row.body).unwrap_or(serde_json::Value::Null),
             next_attempt_at: (row.status == "pending").then_some(row.next_attempt_at),
             status: DeliveryStatusBody::parse(&row.status),
@@ -260,6 +251,12 @@ fn event_types(requested: Option<&[EventTypeBody]>) -> Result<Vec<String>, ApiEr
             .iter()
             .map(|e| e.as_str().to_owned())
             .collect(),
+        Some(list) if list.contains(&EventTypeBody::WebhookPing) => {
+            return Err(ApiError::validation(
+                "events",
+                "cannot name webhook.ping: POST …/ping sends it on request",
+            ));
+        }
         Some(list) => list.iter().map(|e| e.as_str().to_owned()).collect(),
     };
     events.sort();
