@@ -378,14 +378,10 @@ pub async fn update(
             .get_result(conn)
             .await?;
         // A higher capacity fills from the waitlist.
-        let row = if places::fill_raised_capacity(conn, &row, now).await? > 0 {
-            shifts::table
-                .filter(shifts::id.eq(id))
-                .select(ShiftRow::as_select())
-                .first(conn)
-                .await?
-        } else {
-            row
+        let promoted = places::fill_raised_capacity(conn, &row, now).await?;
+        let row = ShiftRow {
+            confirmed_count: row.confirmed_count + promoted as i32,
+            ..row
         };
         let change = if changes.cancel {
             ShiftChange::Cancelled
