@@ -13,6 +13,7 @@ pub mod opening_hours;
 pub mod operator;
 pub mod schedule;
 pub mod signup;
+pub mod trust;
 pub mod user;
 pub mod validation;
 pub mod window;

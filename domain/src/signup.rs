@@ -229,16 +229,6 @@ pub fn local_day(starts_at: DateTime<Utc>) -> NaiveDate {
     starts_at.with_timezone(&LOCAL_ZONE).date_naive()
 }
 
-/// A qualification inspected by staff holds on `day` while it has not expired (it expires
-/// at the start of `expires_on`); one never inspected holds on no day.
-pub fn qualification_valid_on(
-    inspected_on: Option<NaiveDate>,
-    expires_on: Option<NaiveDate>,
-    day: NaiveDate,
-) -> bool {
-    inspected_on.is_some() && expires_on.is_none_or(|expiry| expiry > day)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -356,15 +346,5 @@ mod tests {
             local_day(late),
             NaiveDate::from_ymd_opt(2027, 1, 1).expect("valid")
         );
-    }
-
-    #[test]
-    fn a_qualification_holds_until_the_day_it_expires() {
-        let day = NaiveDate::from_ymd_opt(2026, 12, 5).expect("valid");
-        let inspected = Some(NaiveDate::from_ymd_opt(2024, 1, 1).expect("valid"));
-        assert!(qualification_valid_on(inspected, None, day));
-        assert!(qualification_valid_on(inspected, day.succ_opt(), day));
-        assert!(!qualification_valid_on(inspected, Some(day), day));
-        assert!(!qualification_valid_on(None, None, day));
     }
 }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, Actor, NewEntry};
 use crate::places::{CancelRefusal, cancel_as};
-use crate::schema::{idempotency_keys, signups, users, volunteer_qualifications};
+use crate::schema::{idempotency_keys, qualification_verifications, signups, users};
 use crate::{Error, Result};
 
 /// A sign-up that no longer names anyone: not the volunteer, nor who signed them up or
@@ -206,9 +206,9 @@ pub async fn remove_expired_verifications(
     batch: i64,
 ) -> Result<usize> {
     conn.transaction::<_, Error, _>(async |conn| {
-        let due: Vec<Uuid> = volunteer_qualifications::table
-            .filter(volunteer_qualifications::expires_on.lt(cutoff))
-            .select(volunteer_qualifications::id)
+        let due: Vec<Uuid> = qualification_verifications::table
+            .filter(qualification_verifications::expires_on.lt(cutoff))
+            .select(qualification_verifications::id)
             .limit(batch)
             .for_update()
             .skip_locked()
@@ -217,26 +217,28 @@ pub async fn remove_expired_verifications(
         if due.is_empty() {
             return Ok(0);
         }
-        let gone: Vec<(Uuid, Uuid, Uuid, Option<NaiveDate>)> = diesel::delete(
-            volunteer_qualifications::table.filter(volunteer_qualifications::id.eq_any(due)),
+        let gone: Vec<(Uuid, Uuid, Uuid, Uuid, Option<NaiveDate>)> = diesel::delete(
+            qualification_verifications::table.filter(qualification_verifications::id.eq_any(due)),
         )
         .returning((
-            volunteer_qualifications::id,
-            volunteer_qualifications::user_id,
-            volunteer_qualifications::type_id,
-            volunteer_qualifications::expires_on,
+            qualification_verifications::id,
+            qualification_verifications::user_id,
+            qualification_verifications::type_id,
+            qualification_verifications::operator_id,
+            qualification_verifications::expires_on,
         ))
         .get_results(conn)
         .await?;
-        for (id, user_id, type_id, expires_on) in &gone {
+        for (id, user_id, type_id, operator_id, expires_on) in &gone {
             audit::record(
                 conn,
                 &NewEntry::new(
                     Actor::System,
                     "qualification.expired_removed",
-                    "qualification",
+                    "qualification_verification",
                     *id,
                 )
+                .operator(*operator_id)
                 .about([*user_id])
                 .details(serde_json::json!({ "type_id": type_id, "expired_on": expires_on })),
             )

@@ -7,7 +7,9 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::Result;
-use crate::schema::{qualification_types, volunteer_qualifications};
+use crate::schema::{
+    operators, qualification_types, qualification_verifications, volunteer_qualifications,
+};
 
 /// The catalogue's extended police certificate (erweitertes Führungszeugnis).
 pub const POLICE_CERTIFICATE: Uuid = Uuid::from_u128(0x0000_0000_0000_7000_8000_0000_0000_0001);
@@ -27,6 +29,7 @@ pub struct TypeRow {
     pub created_at: DateTime<Utc>,
 }
 
+/// What a volunteer declared: the type and the date on her document.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = volunteer_qualifications, check_for_backend(diesel::pg::Pg))]
 pub struct QualificationRow {
@@ -34,9 +37,22 @@ pub struct QualificationRow {
     pub user_id: Uuid,
     pub type_id: Uuid,
     pub issued_on: NaiveDate,
-    pub inspected_on: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+/// What one operator's staff recorded after inspecting a volunteer's document in person.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = qualification_verifications, check_for_backend(diesel::pg::Pg))]
+pub struct VerificationRow {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub type_id: Uuid,
+    pub operator_id: Uuid,
+    pub issued_on: NaiveDate,
+    pub inspected_on: NaiveDate,
     pub inspected_by: Option<Uuid>,
-    pub inspected_for: Option<Uuid>,
     pub expires_on: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -64,7 +80,6 @@ pub async fn find_type(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<
         .optional()?)
 }
 
-/// An operator's own qualification type.
 /// How many types the operator `operator_id` has made.
 pub async fn count_types_of(conn: &mut AsyncPgConnection, operator_id: Uuid) -> Result<i64> {
     Ok(qualification_types::table
@@ -106,25 +121,30 @@ pub async fn of_user(
         .await?)
 }
 
-/// A volunteer declares a qualification (issued on `issued_on`). Declaring the same type
-/// again with another issue date replaces the declaration and its inspection; with the same
-/// date it changes nothing.
+/// The verifications of a volunteer's qualifications, each with the name of the operator
+/// that made it, oldest first.
+pub async fn verifications_of_user(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+) -> Result<Vec<(VerificationRow, String)>> {
+    Ok(qualification_verifications::table
+        .inner_join(operators::table)
+        .filter(qualification_verifications::user_id.eq(user_id))
+        .select((VerificationRow::as_select(), operators::name))
+        .order(qualification_verifications::created_at)
+        .load(conn)
+        .await?)
+}
+
+/// A volunteer declares a qualification (issued on `issued_on`); declaring the same type
+/// again with another issue date (a renewal) changes the date. Operators' verifications stay
+/// as they were: each holds the document its staff saw.
 pub async fn declare(
     conn: &mut AsyncPgConnection,
     user_id: Uuid,
     type_id: Uuid,
     issued_on: NaiveDate,
 ) -> Result<QualificationRow> {
-    let existing: Option<QualificationRow> = volunteer_qualifications::table
-        .filter(volunteer_qualifications::user_id.eq(user_id))
-        .filter(volunteer_qualifications::type_id.eq(type_id))
-        .select(QualificationRow::as_select())
-        .first(conn)
-        .await
-        .optional()?;
-    if let Some(row) = existing.filter(|row| row.issued_on == issued_on) {
-        return Ok(row);
-    }
     Ok(diesel::insert_into(volunteer_qualifications::table)
         .values((
             volunteer_qualifications::id.eq(Uuid::now_v7()),
@@ -139,12 +159,16 @@ pub async fn declare(
         .do_update()
         .set((
             volunteer_qualifications::issued_on.eq(issued_on),
-            volunteer_qualifications::inspected_on.eq(None::<NaiveDate>),
-            volunteer_qualifications::inspected_by.eq(None::<Uuid>),
-            volunteer_qualifications::inspected_for.eq(None::<Uuid>),
-            volunteer_qualifications::expires_on.eq(None::<NaiveDate>),
-            volunteer_qualifications::version.eq(volunteer_qualifications::version + 1),
-            volunteer_qualifications::updated_at.eq(diesel::dsl::now),
+            volunteer_qualifications::version.eq(diesel::dsl::sql::<diesel::sql_types::Integer>(
+                "CASE WHEN volunteer_qualifications.issued_on = excluded.issued_on \
+                 THEN volunteer_qualifications.version ELSE volunteer_qualifications.version + 1 END",
+            )),
+            volunteer_qualifications::updated_at.eq(diesel::dsl::sql::<
+                diesel::sql_types::Timestamptz,
+            >(
+                "CASE WHEN volunteer_qualifications.issued_on = excluded.issued_on \
+                 THEN volunteer_qualifications.updated_at ELSE now() END",
+            )),
         ))
         .returning(QualificationRow::as_returning())
         .get_result(conn)
@@ -156,53 +180,158 @@ pub async fn declare(
 pub struct Inspection {
     pub user_id: Uuid,
     pub type_id: Uuid,
+    /// The operator the staff member acts for; the verification is its own.
+    pub operator_id: Uuid,
     pub issued_on: NaiveDate,
     pub inspected_on: NaiveDate,
     pub inspected_by: Uuid,
-    pub inspected_for: Uuid,
     pub expires_on: Option<NaiveDate>,
 }
 
-/// Records an inspection, declaring the qualification if the volunteer had not.
-pub async fn inspect(conn: &mut AsyncPgConnection, i: &Inspection) -> Result<QualificationRow> {
-    Ok(diesel::insert_into(volunteer_qualifications::table)
+/// Records an inspection as the operator's verification, replacing that operator's earlier
+/// one for the volunteer and type (never another operator's), and declares the
+/// qualification for the volunteer if she had not. Returns the verification and the one it
+/// replaced. Run it in a transaction with its audit entry.
+pub async fn inspect(
+    conn: &mut AsyncPgConnection,
+    i: &Inspection,
+) -> Result<(VerificationRow, Option<VerificationRow>)> {
+    diesel::insert_into(volunteer_qualifications::table)
         .values((
             volunteer_qualifications::id.eq(Uuid::now_v7()),
             volunteer_qualifications::user_id.eq(i.user_id),
             volunteer_qualifications::type_id.eq(i.type_id),
             volunteer_qualifications::issued_on.eq(i.issued_on),
-            volunteer_qualifications::inspected_on.eq(i.inspected_on),
-            volunteer_qualifications::inspected_by.eq(i.inspected_by),
-            volunteer_qualifications::inspected_for.eq(i.inspected_for),
-            volunteer_qualifications::expires_on.eq(i.expires_on),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    let previous: Option<VerificationRow> = qualification_verifications::table
+        .filter(qualification_verifications::user_id.eq(i.user_id))
+        .filter(qualification_verifications::type_id.eq(i.type_id))
+        .filter(qualification_verifications::operator_id.eq(i.operator_id))
+        .select(VerificationRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?;
+    let row = diesel::insert_into(qualification_verifications::table)
+        .values((
+            qualification_verifications::id.eq(Uuid::now_v7()),
+            qualification_verifications::user_id.eq(i.user_id),
+            qualification_verifications::type_id.eq(i.type_id),
+            qualification_verifications::operator_id.eq(i.operator_id),
+            qualification_verifications::issued_on.eq(i.issued_on),
+            qualification_verifications::inspected_on.eq(i.inspected_on),
+            qualification_verifications::inspected_by.eq(i.inspected_by),
+            qualification_verifications::expires_on.eq(i.expires_on),
         ))
         .on_conflict((
-            volunteer_qualifications::user_id,
-            volunteer_qualifications::type_id,
+            qualification_verifications::user_id,
+            qualification_verifications::type_id,
+            qualification_verifications::operator_id,
         ))
         .do_update()
         .set((
-            volunteer_qualifications::issued_on.eq(i.issued_on),
-            volunteer_qualifications::inspected_on.eq(i.inspected_on),
-            volunteer_qualifications::inspected_by.eq(i.inspected_by),
-            volunteer_qualifications::inspected_for.eq(i.inspected_for),
-            volunteer_qualifications::expires_on.eq(i.expires_on),
-            volunteer_qualifications::version.eq(volunteer_qualifications::version + 1),
-            volunteer_qualifications::updated_at.eq(diesel::dsl::now),
+            qualification_verifications::issued_on.eq(i.issued_on),
+            qualification_verifications::inspected_on.eq(i.inspected_on),
+            qualification_verifications::inspected_by.eq(i.inspected_by),
+            qualification_verifications::expires_on.eq(i.expires_on),
+            qualification_verifications::version.eq(qualification_verifications::version + 1),
+            qualification_verifications::updated_at.eq(diesel::dsl::now),
         ))
-        .returning(QualificationRow::as_returning())
+        .returning(VerificationRow::as_returning())
         .get_result(conn)
-        .await?)
+        .await?;
+    Ok((row, previous))
 }
 
-/// Withdraws one of the volunteer's own qualifications; false when there is none.
-pub async fn withdraw(conn: &mut AsyncPgConnection, user_id: Uuid, id: Uuid) -> Result<bool> {
-    let deleted = diesel::delete(
+/// One verification of the operator `operator_id`.
+pub async fn find_verification(
+    conn: &mut AsyncPgConnection,
+    operator_id: Uuid,
+    id: Uuid,
+) -> Result<Option<VerificationRow>> {
+    Ok(qualification_verifications::table
+        .filter(qualification_verifications::id.eq(id))
+        .filter(qualification_verifications::operator_id.eq(operator_id))
+        .select(VerificationRow::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// The operator's verifications, of one volunteer when `user_id` is given, newest first,
+/// at most `limit`.
+pub async fn verifications_of_operator(
+    conn: &mut AsyncPgConnection,
+    operator_id: Uuid,
+    user_id: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<(VerificationRow, String)>> {
+    let mut query = qualification_verifications::table
+        .inner_join(qualification_types::table)
+        .filter(qualification_verifications::operator_id.eq(operator_id))
+        .select((VerificationRow::as_select(), qualification_types::name))
+        .order((
+            qualification_verifications::updated_at.desc(),
+            qualification_verifications::id.desc(),
+        ))
+        .limit(limit)
+        .into_boxed();
+    if let Some(user_id) = user_id {
+        query = query.filter(qualification_verifications::user_id.eq(user_id));
+    }
+    Ok(query.load(conn).await?)
+}
+
+/// Deletes one verification of the operator `operator_id`; `None` when it has none with
+/// this id.
+pub async fn revoke(
+    conn: &mut AsyncPgConnection,
+    operator_id: Uuid,
+    id: Uuid,
+) -> Result<Option<VerificationRow>> {
+    Ok(diesel::delete(
+        qualification_verifications::table
+            .filter(qualification_verifications::id.eq(id))
+            .filter(qualification_verifications::operator_id.eq(operator_id)),
+    )
+    .returning(VerificationRow::as_returning())
+    .get_result(conn)
+    .await
+    .optional()?)
+}
+
+/// Withdraws one of the volunteer's own qualifications, and with it every operator's
+/// verification of it: she no longer offers it. Returns the verifications removed; `None`
+/// when she has no qualification with this id. Run it in a transaction with its audit
+/// entries.
+pub async fn withdraw(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    id: Uuid,
+) -> Result<Option<Vec<VerificationRow>>> {
+    let type_id: Option<Uuid> = diesel::delete(
         volunteer_qualifications::table
             .filter(volunteer_qualifications::id.eq(id))
             .filter(volunteer_qualifications::user_id.eq(user_id)),
     )
-    .execute(conn)
-    .await?;
-    Ok(deleted > 0)
+    .returning(volunteer_qualifications::type_id)
+    .get_result(conn)
+    .await
+    .optional()?;
+    let Some(type_id) = type_id else {
+        return Ok(None);
+    };
+    Ok(Some(
+        diesel::delete(
+            qualification_verifications::table
+                .filter(qualification_verifications::user_id.eq(user_id))
+                .filter(qualification_verifications::type_id.eq(type_id)),
+        )
+        .returning(VerificationRow::as_returning())
+        .get_results(conn)
+        .await?,
+    ))
 }

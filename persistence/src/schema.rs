@@ -45,6 +45,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     shifts,
     qualification_types,
     volunteer_qualifications,
+    qualification_verifications,
+    operator_trusts,
+    accepted_verifications,
+    operator_volunteers,
     shift_qualifications,
     signups,
     outbox_events,
@@ -257,10 +261,6 @@ diesel::table! {
         user_id -> Uuid,
         type_id -> Uuid,
         issued_on -> Date,
-        inspected_on -> Nullable<Date>,
-        inspected_by -> Nullable<Uuid>,
-        inspected_for -> Nullable<Uuid>,
-        expires_on -> Nullable<Date>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
@@ -350,6 +350,55 @@ diesel::joinable!(signups -> shifts (shift_id));
 diesel::joinable!(shift_qualifications -> shifts (shift_id));
 diesel::joinable!(shift_qualifications -> qualification_types (type_id));
 diesel::joinable!(volunteer_qualifications -> qualification_types (type_id));
+
+diesel::table! {
+    qualification_verifications (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        type_id -> Uuid,
+        operator_id -> Uuid,
+        issued_on -> Date,
+        inspected_on -> Date,
+        inspected_by -> Nullable<Uuid>,
+        expires_on -> Nullable<Date>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::joinable!(qualification_verifications -> qualification_types (type_id));
+diesel::joinable!(qualification_verifications -> operators (operator_id));
+
+diesel::table! {
+    operator_trusts (operator_id, trusted_id) {
+        operator_id -> Uuid,
+        trusted_id -> Uuid,
+        created_at -> Timestamptz,
+        created_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    /// A view: each operator's own verifications and those of the operators it trusts.
+    accepted_verifications (id, accepted_by) {
+        id -> Uuid,
+        user_id -> Uuid,
+        type_id -> Uuid,
+        expires_on -> Nullable<Date>,
+        accepted_by -> Uuid,
+    }
+}
+
+diesel::table! {
+    operator_volunteers (operator_id, user_id) {
+        operator_id -> Uuid,
+        user_id -> Uuid,
+        joined_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(operator_volunteers -> operators (operator_id));
 
 diesel::table! {
     api_keys (id) {

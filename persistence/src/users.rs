@@ -16,7 +16,8 @@ pub const EMAIL_UNIQUE: &str = "users_email_key";
 /// person's account is gone (erased while one of its access tokens was still valid).
 pub const ACTOR_REFERENCES: &[&str] = &[
     "refresh_tokens_user_id_fkey",
-    "volunteer_qualifications_inspected_by_fkey",
+    "qualification_verifications_inspected_by_fkey",
+    "operator_trusts_created_by_fkey",
     "signups_signed_up_by_fkey",
     "signups_cancelled_by_fkey",
     "volunteer_profiles_user_id_fkey",
@@ -30,6 +31,8 @@ pub const ACTOR_REFERENCES: &[&str] = &[
 pub const SUBJECT_REFERENCES: &[&str] = &[
     "operator_members_user_id_fkey",
     "volunteer_qualifications_user_id_fkey",
+    "qualification_verifications_user_id_fkey",
+    "operator_volunteers_user_id_fkey",
     "signups_user_id_fkey",
 ];
 

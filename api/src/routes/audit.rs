@@ -38,12 +38,16 @@ pub struct AuditEntry {
     pub actor: AuditActor,
     /// `roster.viewed`, `roster.exported`, `users.listed`, `member.added`,
     /// `member.role_changed`, `member.removed`, `qualification.verified`,
-    /// `qualification.expired_removed`, `signup.created_by_staff`, `signup.cancelled_by_staff`,
-    /// `signup.checked_in`, `attendance.recorded`, `api_key.created`, `api_key.revoked`,
-    /// `account.exported`, `account.erased`, `signups.anonymised`.
+    /// `qualification.verification_changed`, `qualification.verification_revoked`,
+    /// `qualification.verification_withdrawn`, `qualification.expired_removed`,
+    /// `operator.trust_granted`, `operator.trust_withdrawn`, `signup.created_by_staff`,
+    /// `signup.cancelled_by_staff`, `signup.checked_in`, `attendance.recorded`,
+    /// `api_key.created`, `api_key.revoked`, `account.exported`, `account.erased`,
+    /// `signups.anonymised`.
     #[schema(example = "roster.viewed")]
     pub action: String,
-    /// `shift`, `centre`, `operator`, `user`, `signup`, `qualification`, `api_key`.
+    /// `shift`, `centre`, `operator`, `user`, `signup`, `qualification_verification`,
+    /// `api_key`.
     #[schema(example = "shift")]
     pub object_type: String,
     pub object_id: Option<Uuid>,

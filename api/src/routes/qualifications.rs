@@ -3,19 +3,21 @@
 //! (`/operators/{id}/qualification-checks`). Only the fact of an inspection is stored —
 //! never a copy of the document.
 
+pub mod checks;
 mod inspection;
 
 use actix_web::{HttpResponse, delete, get, post, web};
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use quartier_domain::signup::LOCAL_ZONE;
+use quartier_domain::trust::VerificationStatus;
 use quartier_domain::{StaffRole, bounded_text};
-use quartier_persistence::qualifications::{self, Inspection, QualificationRow, TypeRow};
+use quartier_persistence::audit::NewEntry;
+use quartier_persistence::qualifications::{self, TypeRow, VerificationRow};
+use quartier_persistence::{AsyncConnection, AsyncPgConnection};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use self::inspection::{
-    check_inspection_dates, expiry, inspectable_type, record_inspection, require_account,
-};
 use crate::auth::AuthUser;
 use crate::authz::require_staff;
 use crate::error::{ApiError, Problem};
@@ -54,17 +56,17 @@ pub struct QualificationResponse {
     pub id: Uuid,
     #[serde(rename = "type")]
     pub kind: Named,
+    /// The date on the document, as the volunteer declared it.
     pub issued_on: NaiveDate,
     pub status: QualificationStatusBody,
-    pub inspected_on: Option<NaiveDate>,
-    /// The operator whose staff inspected it.
-    pub inspected_for: Option<Uuid>,
-    /// The day it stops counting; none: it does not expire.
-    pub expires_on: Option<NaiveDate>,
+    /// What operators' staff recorded after inspecting the document, each for their own
+    /// operator, oldest first. A shift counts those of its operator and of the operators it
+    /// trusts.
+    pub verifications: Vec<VerificationResponse>,
 }
 
-/// Where a volunteer's qualification stands today: `declared` (not inspected yet), `valid`
-/// or `expired`.
+/// Where a volunteer's qualification stands today: `declared` (no operator verified it),
+/// `valid` (at least one verification counts) or `expired` (every verification expired).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum QualificationStatusBody {
@@ -73,27 +75,108 @@ pub enum QualificationStatusBody {
     Expired,
 }
 
-pub(crate) fn response(row: QualificationRow, type_name: String) -> QualificationResponse {
-    let today = Utc::now()
-        .with_timezone(&chrono_tz::Europe::Berlin)
-        .date_naive();
-    let status = match (row.inspected_on, row.expires_on) {
-        (None, _) => QualificationStatusBody::Declared,
-        (Some(_), Some(expires)) if expires <= today => QualificationStatusBody::Expired,
-        (Some(_), _) => QualificationStatusBody::Valid,
-    };
-    QualificationResponse {
+/// Whether one verification counts today.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum VerificationStatusBody {
+    Valid,
+    Expired,
+}
+
+impl From<VerificationStatus> for VerificationStatusBody {
+    fn from(status: VerificationStatus) -> Self {
+        match status {
+            VerificationStatus::Valid => Self::Valid,
+            VerificationStatus::Expired => Self::Expired,
+        }
+    }
+}
+
+/// One operator's record of having inspected a volunteer's document in person: inspected on,
+/// by whom, valid until. Only that operator's staff can change it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VerificationResponse {
+    pub id: Uuid,
+    /// The volunteer.
+    pub user_id: Uuid,
+    #[serde(rename = "type")]
+    pub kind: Named,
+    /// The operator whose staff inspected it.
+    pub operator: Named,
+    /// The date on the document shown.
+    pub issued_on: NaiveDate,
+    pub inspected_on: NaiveDate,
+    /// The day it stops counting; none: it does not expire.
+    pub expires_on: Option<NaiveDate>,
+    pub status: VerificationStatusBody,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Today, in Quartier's local zone.
+fn today() -> NaiveDate {
+    Utc::now().with_timezone(&LOCAL_ZONE).date_naive()
+}
+
+pub(crate) fn verification_response(
+    row: VerificationRow,
+    type_name: String,
+    operator_name: String,
+) -> VerificationResponse {
+    VerificationResponse {
         id: row.id,
+        user_id: row.user_id,
         kind: Named {
             id: row.type_id,
             name: type_name,
         },
+        operator: Named {
+            id: row.operator_id,
+            name: operator_name,
+        },
         issued_on: row.issued_on,
-        status,
         inspected_on: row.inspected_on,
-        inspected_for: row.inspected_for,
         expires_on: row.expires_on,
+        status: VerificationStatus::on(row.expires_on, today()).into(),
+        updated_at: row.updated_at,
     }
+}
+
+/// The volunteer's qualifications, each with the verifications of its type.
+pub(crate) async fn qualifications_of(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+) -> Result<Vec<QualificationResponse>, ApiError> {
+    let declared = qualifications::of_user(conn, user_id).await?;
+    let mut verified = qualifications::verifications_of_user(conn, user_id).await?;
+    Ok(declared
+        .into_iter()
+        .map(|(row, type_name)| {
+            let verifications: Vec<VerificationResponse> = verified
+                .extract_if(.., |(v, _)| v.type_id == row.type_id)
+                .map(|(v, operator_name)| verification_response(v, type_name.clone(), operator_name))
+                .collect();
+            let status = if verifications.is_empty() {
+                QualificationStatusBody::Declared
+            } else if verifications
+                .iter()
+                .any(|v| v.status == VerificationStatusBody::Valid)
+            {
+                QualificationStatusBody::Valid
+            } else {
+                QualificationStatusBody::Expired
+            };
+            QualificationResponse {
+                id: row.id,
+                kind: Named {
+                    id: row.type_id,
+                    name: type_name,
+                },
+                issued_on: row.issued_on,
+                status,
+                verifications,
+            }
+        })
+        .collect())
 }
 
 fn check_date(date: NaiveDate, field: &str) -> Result<NaiveDate, ApiError> {
@@ -108,7 +191,7 @@ fn check_date(date: NaiveDate, field: &str) -> Result<NaiveDate, ApiError> {
 }
 
 async fn type_named(
-    conn: &mut quartier_persistence::AsyncPgConnection,
+    conn: &mut AsyncPgConnection,
     id: Uuid,
 ) -> Result<TypeRow, ApiError> {
     qualifications::find_type(conn, id)
@@ -192,7 +275,8 @@ pub async fn create_qualification_type(
 /// The most qualification types one operator may make.
 const MAX_TYPES_PER_OPERATOR: i64 = 100;
 
-/// Your own qualifications: declared, valid or expired.
+/// Your own qualifications: declared, valid or expired, each with every operator's
+/// verification of it.
 #[utoipa::path(
     tag = "qualifications",
     security(("bearer" = [])),
@@ -204,12 +288,7 @@ pub async fn my_qualifications(
     user: AuthUser,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    let rows = qualifications::of_user(&mut conn, user.id).await?;
-    let body: Vec<QualificationResponse> = rows
-        .into_iter()
-        .map(|(row, name)| response(row, name))
-        .collect();
-    Ok(HttpResponse::Ok().json(body))
+    Ok(HttpResponse::Ok().json(qualifications_of(&mut conn, user.id).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -220,8 +299,11 @@ pub struct DeclareRequest {
     pub issued_on: NaiveDate,
 }
 
-/// Declare a qualification. It counts once staff of an operator have inspected the document;
-/// declaring another issue date (a renewal) asks for a new inspection.
+/// Declare a qualification. It counts for a shift once staff of the shift's operator (or of
+/// an operator it trusts) have inspected the document. The staff of the operators you help
+/// (`PUT /me/operators/{id}`) and of those whose shifts you signed up for may record that.
+/// Declaring another issue date (a renewal) changes the date; each operator's verification
+/// stays as it was until that operator inspects the new document.
 #[utoipa::path(
     tag = "qualifications",
     security(("bearer" = [])),
@@ -238,7 +320,7 @@ pub async fn declare_qualification(
     Json(body): Json<DeclareRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let issued_on = check_date(body.issued_on, "issued_on")?;
-    if issued_on > Utc::now().date_naive() + chrono::Duration::days(1) {
+    if issued_on > today() + chrono::Duration::days(1) {
         return Err(ApiError::validation(
             "issued_on",
             "must not lie in the future",
@@ -247,10 +329,15 @@ pub async fn declare_qualification(
     let mut conn = state.conn().await?;
     let kind = type_named(&mut conn, body.type_id).await?;
     let row = qualifications::declare(&mut conn, user.id, kind.id, issued_on).await?;
-    Ok(HttpResponse::Created().json(response(row, kind.name)))
+    let declared = qualifications_of(&mut conn, user.id)
+        .await?
+        .into_iter()
+        .find(|q| q.id == row.id)
+        .ok_or_else(|| ApiError::Internal("the declared qualification was not read back".into()))?;
+    Ok(HttpResponse::Created().json(declared))
 }
 
-/// Withdraw one of your qualifications.
+/// Withdraw one of your qualifications, and with it every operator's verification of it.
 #[utoipa::path(
     tag = "qualifications",
     security(("bearer" = [])),
@@ -267,66 +354,30 @@ pub async fn withdraw_qualification(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    if qualifications::withdraw(&mut conn, user.id, *id).await? {
+    let withdrawn = conn
+        .transaction::<_, quartier_persistence::Error, _>(async |conn| {
+            let removed = qualifications::withdraw(conn, user.id, *id).await?;
+            for verification in removed.iter().flatten() {
+                NewEntry::new(
+                    user.actor(),
+                    "qualification.verification_withdrawn",
+                    "qualification_verification",
+                    verification.id,
+                )
+                .operator(verification.operator_id)
+                .about([user.id])
+                .details(serde_json::json!({ "type_id": verification.type_id }))
+                .record(conn)
+                .await?;
+            }
+            Ok(removed.is_some())
+        })
+        .await?;
+    if withdrawn {
         Ok(HttpResponse::NoContent().finish())
     } else {
         Err(ApiError::NotFound(
             "You have no qualification with this id.".into(),
         ))
     }
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct InspectionRequest {
-    /// The volunteer whose document was shown.
-    pub user_id: Uuid,
-    pub type_id: Uuid,
-    /// The date on the document.
-    pub issued_on: NaiveDate,
-    /// Default: today.
-    pub inspected_on: Option<NaiveDate>,
-    /// The day it stops counting. Default: the issue date plus the type's validity (five years
-    /// for the extended police certificate); never for types without one.
-    pub expires_on: Option<NaiveDate>,
-}
-
-/// Record that staff inspected a volunteer's document in person ("inspected on, by whom, valid
-/// until"). Administrators and staff of the operator. The document itself is never stored.
-#[utoipa::path(
-    tag = "qualifications",
-    security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The operator's id")),
-    request_body = InspectionRequest,
-    responses(
-        (status = 201, description = "Recorded", body = QualificationResponse),
-        (status = 403, description = "Not staff of this operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No operator has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "An unknown volunteer or type, or dates out of order (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
-    ),
-)]
-#[post("/operators/{id}/qualification-checks")]
-pub async fn inspect_qualification(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    id: web::Path<Uuid>,
-    Json(body): Json<InspectionRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let (issued_on, inspected_on) = check_inspection_dates(&body)?;
-    let mut conn = state.conn().await?;
-    require_staff(&mut conn, user, *id, StaffRole::Coordinator).await?;
-    let kind = inspectable_type(&mut conn, *id, body.type_id).await?;
-    let expires_on = expiry(body.expires_on, &kind, issued_on)?;
-    require_account(&mut conn, body.user_id).await?;
-    let inspection = Inspection {
-        user_id: body.user_id,
-        type_id: kind.id,
-        issued_on,
-        inspected_on,
-        inspected_by: user.id,
-        inspected_for: *id,
-        expires_on,
-    };
-    let row = record_inspection(&mut conn, user, &inspection).await?;
-    Ok(HttpResponse::Created().json(response(row, kind.name)))
 }

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use quartier_domain::{SignupStatus, StaffRole};
 use quartier_persistence::signups::{self, CancelRefusal, Placed, SignupRefusal};
-use quartier_persistence::{AsyncPgConnection, shifts};
+use quartier_persistence::{AsyncPgConnection, shifts, trust};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -157,13 +157,16 @@ async fn sign_up(
             Scope::SignupsWrite,
         )
         .await?;
-        if quartier_persistence::users::find(conn, volunteer)
+        // Staff act only for volunteers who came to their operator; for anyone else, or no
+        // account at all, the answer is the same.
+        let known = trust::acquaintance(conn, shift.shift.operator_id, volunteer, None, &[])
             .await?
-            .is_none()
-        {
+            .known();
+        if !known {
             return Err(ApiError::validation(
                 "user_id",
-                "is not the id of an account",
+                "is not a volunteer known to this operator: one who helps it (PUT /me/operators/{id}), \
+                 works for it, or signed up for one of its shifts",
             ));
         }
     }
@@ -211,7 +214,7 @@ async fn sign_up(
         (status = 403, description = "Naming another volunteer without being staff of the shift's operator, or an API key of another operator or without the scope `signups:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No shift has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`shift-cancelled`, `shift-past`, `already-signed-up`, or `overlapping-shift` (a confirmed shift of theirs at the same time)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`qualification-missing`, an unknown `user_id`, or an `Idempotency-Key` used before for another request (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`qualification-missing`, a `user_id` of no volunteer known to the shift's operator (who helps it, works for it or signed up for one of its shifts; an unknown account gets the same answer), or an `Idempotency-Key` used before for another request (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/shifts/{id}/signups")]

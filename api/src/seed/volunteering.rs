@@ -65,7 +65,7 @@ pub(super) async fn write_volunteering(
             issued_on: issued,
             inspected_on: issued + Duration::days(10),
             inspected_by: inspector,
-            inspected_for: *operator_id,
+            operator_id: *operator_id,
             expires_on: expires,
         };
         if n < 10 {

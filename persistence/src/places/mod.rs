@@ -7,11 +7,34 @@
 //!    locks the shift row, so they happen one after another, and `shifts.confirmed_count` is
 //!    checked against the capacity by the database;
 //! 2. never two overlapping confirmed sign-ups of one volunteer: an exclusion constraint;
-//! 3. required qualifications inspected and valid on the shift's date;
+//! 3. required qualifications inspected by the shift's operator (or one it trusts) and
+//!    valid on the shift's date;
 //! 6. every change writes its outbox event in the same transaction.
 //!
 //! Where a sign-up goes and which changes are allowed is decided by `quartier_domain::signup`;
 //! the events are `quartier_domain::Event`s.
+
+/// SQL, true when the volunteer `$user` holds every qualification the shift `$shift` (a row
+/// with `id`, `operator_id` and `starts_at`) requires: verified by the shift's operator or an
+/// operator it trusts (the view `accepted_verifications`), and not expired on the shift's
+/// local day. The one statement of that rule in SQL; `missing_qualifications` names what
+/// fails it.
+macro_rules! holds_required_qualifications {
+    ($shift:literal, $user:literal) => {
+        concat!(
+            "NOT EXISTS (SELECT 1 FROM shift_qualifications q WHERE q.shift_id = ",
+            $shift,
+            ".id AND NOT EXISTS (SELECT 1 FROM accepted_verifications v WHERE v.user_id = ",
+            $user,
+            " AND v.type_id = q.type_id AND v.accepted_by = ",
+            $shift,
+            ".operator_id AND (v.expires_on IS NULL OR v.expires_on > (",
+            $shift,
+            ".starts_at AT TIME ZONE 'Europe/Berlin')::date)))"
+        )
+    };
+}
+pub(crate) use holds_required_qualifications;
 
 mod attendance;
 mod cancel;
@@ -24,7 +47,7 @@ use uuid::Uuid;
 
 use crate::Result;
 use crate::schema::{
-    qualification_types, shift_qualifications, shifts, signups, volunteer_qualifications,
+    accepted_verifications, qualification_types, shift_qualifications, shifts, signups,
 };
 use crate::shifts::ShiftRow;
 use crate::signups::SignupRow;
@@ -72,23 +95,23 @@ pub(crate) async fn lock_shift(
         .optional()?)
 }
 
-/// The names of the qualifications `shift` requires that `user_id` lacks on its day (see
-/// `quartier_domain::signup::qualification_valid_on`).
+/// The names of the qualifications `shift` requires that `user_id` lacks on its day, by the
+/// rule of `holds_required_qualifications`.
 pub async fn missing_qualifications(
     conn: &mut AsyncPgConnection,
     shift: &ShiftRow,
     user_id: Uuid,
 ) -> Result<Vec<String>> {
     let day = quartier_domain::signup::local_day(shift.starts_at);
-    let valid = volunteer_qualifications::table
-        .filter(volunteer_qualifications::user_id.eq(user_id))
-        .filter(volunteer_qualifications::inspected_on.is_not_null())
+    let valid = accepted_verifications::table
+        .filter(accepted_verifications::user_id.eq(user_id))
+        .filter(accepted_verifications::accepted_by.eq(shift.operator_id))
         .filter(
-            volunteer_qualifications::expires_on
+            accepted_verifications::expires_on
                 .is_null()
-                .or(volunteer_qualifications::expires_on.gt(day)),
+                .or(accepted_verifications::expires_on.gt(day)),
         )
-        .select(volunteer_qualifications::type_id);
+        .select(accepted_verifications::type_id);
     Ok(shift_qualifications::table
         .inner_join(qualification_types::table)
         .filter(shift_qualifications::shift_id.eq(shift.id))

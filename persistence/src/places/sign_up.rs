@@ -75,22 +75,22 @@ macro_rules! json_time {
 /// The sign-up in one statement, for the case that decides nothing else: the shift is
 /// open, in the future, the volunteer holds its qualifications, and either a place is free
 /// with nobody waiting (confirmed) or none is free (waitlisted) — `Places::place_newcomer`
-/// in SQL. It locks the shift row (`FOR NO KEY UPDATE` reads the newest committed version
-/// after waiting), inserts the sign-up, counts it and writes its events in the shape
+/// in SQL. It locks the volunteer's account row, then the shift row (`FOR NO KEY UPDATE`
+/// reads the newest committed version after waiting), inserts the sign-up, counts it and writes its events in the shape
 /// `outbox::payload` writes, all or nothing. `None` when the case needs more: a refusal to
 /// explain, or waiting volunteers to promote first. Parameters carry their types in the
 /// text, so that the statement reads the same with values written in (the benchmark replays
 /// it with pgbench). A differential test holds it equal to `sign_up_in_steps`.
 const SIGN_UP_AT_ONCE: &str = concat!(
-    "WITH shift AS ( \
+    "WITH volunteer AS ( \
+       SELECT id FROM users WHERE id = CAST($3 AS uuid) FOR NO KEY UPDATE), \
+     shift AS ( \
        SELECT s.id, s.operator_id, s.centre_id, s.occurrence_id, s.external_id, s.starts_at, s.ends_at, \
          s.capacity, s.confirmed_count FROM shifts s \
        WHERE s.id = CAST($1 AS uuid) AND s.status <> 'cancelled' AND s.starts_at > CAST($2 AS timestamptz) \
-         AND NOT EXISTS (SELECT 1 FROM shift_qualifications q WHERE q.shift_id = s.id \
-           AND NOT EXISTS (SELECT 1 FROM volunteer_qualifications v WHERE v.user_id = CAST($3 AS uuid) \
-             AND v.type_id = q.type_id AND v.inspected_on IS NOT NULL \
-             AND (v.expires_on IS NULL OR v.expires_on > (s.starts_at AT TIME ZONE 'Europe/Berlin')::date))) \
-       FOR NO KEY UPDATE), \
+         AND EXISTS (SELECT 1 FROM volunteer) AND ",
+    holds_required_qualifications!("s", "CAST($3 AS uuid)"),
+    " FOR NO KEY UPDATE), \
      placed AS ( \
        SELECT shift.*, CASE WHEN shift.confirmed_count >= shift.capacity THEN 'waitlisted' \
          WHEN NOT EXISTS (SELECT 1 FROM signups w WHERE w.shift_id = shift.id AND w.status = 'waitlisted') \
@@ -188,6 +188,22 @@ async fn sign_up_at_once(
     }
 }
 
+/// Locks the volunteer's account row, so that her own sign-ups happen one after another:
+/// each then finds the others committed and is refused at once as overlapping, instead of
+/// waiting in the overlap constraint for transactions that wait for each other. Always
+/// before the shift's lock. Signing up someone whose account is gone locks nothing (the
+/// insert is refused by its foreign key).
+async fn lock_volunteer(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<()> {
+    use crate::schema::users;
+    users::table
+        .filter(users::id.eq(user_id))
+        .select(users::id)
+        .for_no_key_update()
+        .load::<Uuid>(conn)
+        .await?;
+    Ok(())
+}
+
 /// The sign-up step by step in one transaction: every refusal explained, and free places
 /// offered to the waitlist before the newcomer. `sign_up` takes this path when the one
 /// statement cannot decide; public so that a test can run both paths over the same cases.
@@ -200,6 +216,7 @@ pub async fn sign_up_in_steps(
 ) -> Result<Result<Placed, SignupRefusal>> {
     let outcome = conn
         .transaction::<_, Error, _>(async |conn| {
+            lock_volunteer(conn, user_id).await?;
             let Some(shift) = lock_shift(conn, shift_id).await? else {
                 return Ok(Err(SignupRefusal::ShiftNotFound));
             };

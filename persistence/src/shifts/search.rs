@@ -8,6 +8,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::{ShiftRow, ShiftView, VIEW};
+use crate::places::holds_required_qualifications;
 use crate::Result;
 use crate::schema::shifts;
 
@@ -68,14 +69,15 @@ pub async fn search(
     if let Some(user) = filter.eligible_for {
         let u = statement.param::<SqlUuid, _>(user);
         statement.push(&format!(
-            " AND s.starts_at > now() AND NOT EXISTS (SELECT 1 FROM shift_qualifications q WHERE q.shift_id = s.id \
-                 AND NOT EXISTS (SELECT 1 FROM volunteer_qualifications v WHERE v.user_id = ${u} \
-                     AND v.type_id = q.type_id AND v.inspected_on IS NOT NULL \
-                     AND (v.expires_on IS NULL OR v.expires_on > (s.starts_at AT TIME ZONE 'Europe/Berlin')::date))) \
-               AND NOT EXISTS (SELECT 1 FROM signups x WHERE x.user_id = ${u} AND x.status = 'confirmed' \
+            concat!(
+                " AND s.starts_at > now() AND ",
+                holds_required_qualifications!("s", "${u}"),
+                " AND NOT EXISTS (SELECT 1 FROM signups x WHERE x.user_id = ${u} AND x.status = 'confirmed' \
                  AND tstzrange(x.starts_at, x.ends_at) && tstzrange(s.starts_at, s.ends_at)) \
                AND NOT EXISTS (SELECT 1 FROM signups y WHERE y.user_id = ${u} AND y.shift_id = s.id \
                  AND y.status IN ('confirmed', 'waitlisted'))"
+            ),
+            u = u
         ));
     }
     if let Some((starts_at, id)) = after {

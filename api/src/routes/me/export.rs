@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use quartier_persistence::audit::{self, Actor, Filter, NewEntry};
-use quartier_persistence::{AsyncPgConnection, privacy, profiles, qualifications, signups};
+use quartier_persistence::{AsyncPgConnection, privacy, profiles, signups};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -135,11 +135,7 @@ async fn gather(
 ) -> Result<PersonalDataExport, ApiError> {
     let account = load_account(conn, user).await?;
     let profile = profiles::find(conn, user.id).await?;
-    let qualifications = qualifications::of_user(conn, user.id)
-        .await?
-        .into_iter()
-        .map(|(row, name)| qualification_routes::response(row, name))
-        .collect();
+    let qualifications = qualification_routes::qualifications_of(conn, user.id).await?;
     let signups = signups_of(conn, user.id, now).await?;
     let hours = records(signups::hours(conn, user.id).await?);
     let memberships = records(privacy::memberships_of(conn, user.id).await?);

@@ -1,23 +1,76 @@
-//! The checks and the write behind `POST /operators/{id}/qualification-checks`: the dates, the
-//! type, the expiry, the account, and the inspection with its audit entry.
+//! The checks and writes behind `/operators/{id}/qualification-checks`: how far the staff
+//! member reaches, whether the volunteer came to the operator, the dates, the type, the
+//! expiry, and the verification with its audit entry.
 
-use chrono::{Months, NaiveDate, Utc};
+use chrono::{Months, NaiveDate};
+use quartier_domain::trust::{Acquaintance, Reach};
+use quartier_domain::{Role, StaffRole};
 use quartier_persistence::audit::NewEntry;
-use quartier_persistence::qualifications::{self, Inspection, QualificationRow, TypeRow};
-use quartier_persistence::{AsyncConnection, AsyncPgConnection};
+use quartier_persistence::qualifications::{self, Inspection, TypeRow, VerificationRow};
+use quartier_persistence::{AsyncConnection, AsyncPgConnection, operators, trust};
 use uuid::Uuid;
 
-use super::{InspectionRequest, check_date, type_named};
+use super::checks::InspectionRequest;
+use super::{check_date, today, type_named};
 use crate::auth::AuthUser;
+use crate::authz::require_staff;
 use crate::error::ApiError;
+
+/// How far a staff member of `operator_id` reaches, with the centres a limited coordinator
+/// is limited to. 404/403 as `require_staff` for coordinators.
+pub(super) async fn reach_of(
+    conn: &mut AsyncPgConnection,
+    user: AuthUser,
+    operator_id: Uuid,
+) -> Result<(Reach, Vec<Uuid>), ApiError> {
+    require_staff(conn, user, operator_id, StaffRole::Coordinator).await?;
+    if user.role == Role::Admin {
+        return Ok((Reach::Operator, Vec::new()));
+    }
+    let centres: Vec<Uuid> = operators::member_centres(conn, operator_id, &[user.id])
+        .await?
+        .into_iter()
+        .map(|(_, centre)| centre)
+        .collect();
+    let reach = if centres.is_empty() {
+        Reach::Operator
+    } else {
+        Reach::Centres
+    };
+    Ok((reach, centres))
+}
+
+/// What ties the volunteer to the operator, for a check of the type `type_id`.
+pub(super) async fn acquaintance(
+    conn: &mut AsyncPgConnection,
+    operator_id: Uuid,
+    user_id: Uuid,
+    type_id: Uuid,
+    centres: &[Uuid],
+) -> Result<Acquaintance, ApiError> {
+    Ok(trust::acquaintance(conn, operator_id, user_id, Some(type_id), centres).await?)
+}
+
+/// The one answer for a volunteer the staff member may not vouch for, whether or not the
+/// account exists.
+pub(super) fn not_acquainted(reach: Reach) -> ApiError {
+    ApiError::validation(
+        "user_id",
+        match reach {
+            Reach::Operator => {
+                "is not a volunteer who declared this qualification to this operator (and helps it) \
+                 or signed up for one of its shifts"
+            }
+            Reach::Centres => "is not a volunteer who signed up for a shift at your centres",
+        },
+    )
+}
 
 /// The issue date, and the inspection date (today when left out) between it and today.
 pub(super) fn check_inspection_dates(
     body: &InspectionRequest,
 ) -> Result<(NaiveDate, NaiveDate), ApiError> {
-    let today = Utc::now()
-        .with_timezone(&chrono_tz::Europe::Berlin)
-        .date_naive();
+    let today = today();
     let issued_on = check_date(body.issued_on, "issued_on")?;
     let inspected_on = check_date(body.inspected_on.unwrap_or(today), "inspected_on")?;
     if inspected_on < issued_on || inspected_on > today {
@@ -68,44 +121,37 @@ pub(super) fn expiry(
     Ok(expires_on)
 }
 
-/// 422 unless an account has the id `user_id`.
-pub(super) async fn require_account(
-    conn: &mut AsyncPgConnection,
-    user_id: Uuid,
-) -> Result<(), ApiError> {
-    match quartier_persistence::users::find(conn, user_id).await? {
-        Some(_) => Ok(()),
-        None => Err(ApiError::validation(
-            "user_id",
-            "is not the id of an account",
-        )),
-    }
-}
-
-/// Records the inspection with its audit entry; the two commit together.
+/// Records the inspection as the operator's verification with its audit entry (naming what
+/// it replaced, if anything); the two commit together.
 pub(super) async fn record_inspection(
     conn: &mut AsyncPgConnection,
     user: AuthUser,
     inspection: &Inspection,
-) -> Result<QualificationRow, ApiError> {
+) -> Result<VerificationRow, ApiError> {
     let row = conn
         .transaction::<_, quartier_persistence::Error, _>(async |conn| {
-            let row = qualifications::inspect(conn, inspection).await?;
-            NewEntry::new(
-                user.actor(),
-                "qualification.verified",
-                "qualification",
-                row.id,
-            )
-            .operator(inspection.inspected_for)
-            .about([inspection.user_id])
-            .details(serde_json::json!({
-                "type_id": inspection.type_id,
-                "issued_on": inspection.issued_on,
-                "expires_on": inspection.expires_on,
-            }))
-            .record(conn)
-            .await?;
+            let (row, previous) = qualifications::inspect(conn, inspection).await?;
+            let action = if previous.is_some() {
+                "qualification.verification_changed"
+            } else {
+                "qualification.verified"
+            };
+            NewEntry::new(user.actor(), action, "qualification_verification", row.id)
+                .operator(inspection.operator_id)
+                .about([inspection.user_id])
+                .details(serde_json::json!({
+                    "type_id": inspection.type_id,
+                    "issued_on": inspection.issued_on,
+                    "inspected_on": inspection.inspected_on,
+                    "expires_on": inspection.expires_on,
+                    "previous": previous.map(|p| serde_json::json!({
+                        "issued_on": p.issued_on,
+                        "inspected_on": p.inspected_on,
+                        "expires_on": p.expires_on,
+                    })),
+                }))
+                .record(conn)
+                .await?;
             Ok(row)
         })
         .await?;
