@@ -29,8 +29,8 @@ pub mod refresh_tokens;
 pub mod schema;
 pub mod shifts;
 pub mod signups;
-pub mod trust;
 pub(crate) mod sql;
+pub mod trust;
 pub mod users;
 pub mod webhooks;
 

@@ -79,7 +79,11 @@ pub async fn joined_operators(
     Ok(operator_volunteers::table
         .inner_join(operators::table)
         .filter(operator_volunteers::user_id.eq(user_id))
-        .select((operators::id, operators::name, operator_volunteers::joined_at))
+        .select((
+            operators::id,
+            operators::name,
+            operator_volunteers::joined_at,
+        ))
         .order((operators::name, operators::id))
         .load(conn)
         .await?)

@@ -169,3 +169,22 @@ pub async fn sign_up(app: &TestApp, token: &str, shift: &str) -> TestResponse {
     )
     .await
 }
+
+/// The volunteer with the access `token` names `operator` as one she helps
+/// (`PUT /me/operators/{id}`), so that its staff may sign her up and inspect her documents.
+pub async fn join(app: &TestApp, token: &str, operator: &str) {
+    let joined = app
+        .send(
+            Method::PUT,
+            &format!("/api/v1/me/operators/{operator}"),
+            &[("authorization", &format!("Bearer {token}"))],
+            None,
+        )
+        .await;
+    assert!(
+        [201, 204].contains(&joined.status),
+        "{}: {}",
+        joined.status,
+        String::from_utf8_lossy(&joined.body)
+    );
+}

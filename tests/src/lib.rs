@@ -13,6 +13,6 @@ pub mod town;
 pub use app::{TestApp, TestResponse, TestUser};
 pub use cluster::TempCluster;
 pub use db::TestDb;
-pub use fixtures::{Setup, at, created_id, id_of, patch, post, setup, shift, sign_up};
+pub use fixtures::{Setup, at, created_id, id_of, join, patch, post, setup, shift, sign_up};
 pub use proxy::FreezableProxy;
 pub use town::{LONG_HORIZON, Town, next_year, occurrences, town, utc, weekly};

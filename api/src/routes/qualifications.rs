@@ -153,7 +153,9 @@ pub(crate) async fn qualifications_of(
         .map(|(row, type_name)| {
             let verifications: Vec<VerificationResponse> = verified
                 .extract_if(.., |(v, _)| v.type_id == row.type_id)
-                .map(|(v, operator_name)| verification_response(v, type_name.clone(), operator_name))
+                .map(|(v, operator_name)| {
+                    verification_response(v, type_name.clone(), operator_name)
+                })
                 .collect();
             let status = if verifications.is_empty() {
                 QualificationStatusBody::Declared
@@ -190,10 +192,7 @@ fn check_date(date: NaiveDate, field: &str) -> Result<NaiveDate, ApiError> {
     }
 }
 
-async fn type_named(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-) -> Result<TypeRow, ApiError> {
+async fn type_named(conn: &mut AsyncPgConnection, id: Uuid) -> Result<TypeRow, ApiError> {
     qualifications::find_type(conn, id)
         .await?
         .ok_or_else(|| ApiError::validation("type_id", "is not the id of a qualification type"))

@@ -8,8 +8,8 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::{ShiftRow, ShiftView, VIEW};
-use crate::places::holds_required_qualifications;
 use crate::Result;
+use crate::places::holds_required_qualifications;
 use crate::schema::shifts;
 
 /// What a shift search asks for. Every filter narrows.

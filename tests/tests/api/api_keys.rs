@@ -2,7 +2,7 @@
 //! only and within their scopes, and useless once revoked or expired.
 
 use actix_web::http::Method;
-use quartier_tests::{Setup, TestApp, TestResponse, id_of, post, setup, shift};
+use quartier_tests::{Setup, TestApp, TestResponse, id_of, join, post, setup, shift};
 use serde_json::{Value, json};
 
 async fn create_key(app: &TestApp, token: &str, operator: &str, scopes: &[&str]) -> Value {
@@ -371,7 +371,8 @@ async fn a_key_signs_volunteers_up_reads_rosters_and_sees_its_operators_drafts()
     let secret = key["key_secret"].as_str().expect("secret");
     let shift_id = shift(&app, &s, "Kuchenbuffet", 30, 2, json!({})).await;
     let volunteers = app.volunteers(1).await;
-    let (volunteer_id, _) = &volunteers[0];
+    let (volunteer_id, volunteer_token) = &volunteers[0];
+    join(&app, volunteer_token, &s.operator).await;
 
     // A key has no account of its own: it names the volunteer.
     with_key(
@@ -484,6 +485,9 @@ async fn the_key_scope_matrix_holds_for_every_operation_keys_can_use() {
     let admin = &s.admin.access_token;
     let shift_id = shift(&app, &s, "Matrix", 48, 5, json!({})).await;
     let volunteers = app.volunteers(2).await;
+    for (_, token) in &volunteers {
+        join(&app, token, &s.operator).await;
+    }
     let all = [
         "activities:write",
         "shifts:write",

@@ -35,6 +35,7 @@ mod signup_cancellation;
 mod signup_capacity;
 mod signup_qualifications;
 mod single_dates;
+mod trust;
 mod users;
 mod volunteer_profile;
 mod webhooks;

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use actix_web::http::Method;
 use chrono::{Duration, Utc};
-use quartier_tests::{Setup, TestApp, TestResponse, TestUser, id_of, post, shift, sign_up};
+use quartier_tests::{Setup, TestApp, TestResponse, TestUser, id_of, join, post, shift, sign_up};
 use serde_json::{Value, json};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -101,6 +101,11 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("revoke_api_key", ADMINS_A, None),
     ("create_qualification_type", ADMINS_A, None),
     ("inspect_qualification", STAFF_A, None),
+    ("list_qualification_checks", STAFF_A, None),
+    ("revoke_qualification_check", STAFF_A, None),
+    ("list_trusted_operators", EVERYONE, None),
+    ("trust_operator", ADMINS_A, None),
+    ("distrust_operator", ADMINS_A, None),
     ("list_webhooks", ADMINS_A_AND_KEY, Some("webhooks:manage")),
     ("create_webhook", ADMINS_A_AND_KEY, Some("webhooks:manage")),
     ("get_webhook", ADMINS_A_AND_KEY, Some("webhooks:manage")),
@@ -164,6 +169,8 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("my_audit", PEOPLE, None),
     ("export_me", PEOPLE, None),
     ("my_memberships", PEOPLE, None),
+    ("my_operators", PEOPLE, None),
+    ("join_operator", PEOPLE, None),
     ("get_profile", PEOPLE, None),
     ("update_profile", PEOPLE, None),
     ("my_signups", PEOPLE, None),
@@ -174,6 +181,8 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("create_calendar_feed", PEOPLE, None),
     ("revoke_calendar_feed", PEOPLE, None),
     ("my_calendar", EVERYONE, None),
+    // Late: the volunteer must help operator A for the key's sign-ups before.
+    ("leave_operator", PEOPLE, None),
     // Last: it erases the callers.
     ("erase_me", PEOPLE, None),
 ];
@@ -201,6 +210,7 @@ struct Fixture {
     keys_a_without: Vec<String>,
     key_b: String,
     operator_a: String,
+    operator_b: String,
     district: String,
     centre_a: String,
     activity_a: String,
@@ -333,6 +343,18 @@ async fn fixture(app: &TestApp) -> Fixture {
     };
     let shift_a = shift(app, &setup, "Tische decken", 72, 50, json!({})).await;
     let signup = id_of(&sign_up(app, &owner.access_token, &shift_a).await);
+    // The volunteer helps operator A and declared first aid: its staff and keys may act for
+    // her.
+    join(app, &volunteer.access_token, &operators[0]).await;
+    ok(post(
+        app,
+        &volunteer.access_token,
+        "/api/v1/me/qualifications",
+        json!({"type_id": "00000000-0000-7000-8000-000000000003",
+               "issued_on": (Utc::now() - Duration::days(5)).date_naive()}),
+    )
+    .await)
+    .await;
     let owner_qualification = id_of(
         &post(
             app,
@@ -373,6 +395,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         keys_a_without,
         key_b,
         operator_a: operators[0].clone(),
+        operator_b: operators[1].clone(),
         district,
         centre_a,
         activity_a,
@@ -620,6 +643,60 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
                         "issued_on": (Utc::now() - Duration::days(5)).date_naive()}),
             ),
         ),
+        "list_qualification_checks" => (
+            Method::GET,
+            format!(
+                "/api/v1/operators/{op_a}/qualification-checks?user_id={}",
+                fx.volunteer.id
+            ),
+            None,
+        ),
+        "revoke_qualification_check" => {
+            let recorded = ok(post(
+                app,
+                a,
+                &format!("/api/v1/operators/{op_a}/qualification-checks"),
+                json!({"user_id": fx.volunteer.id, "type_id": "00000000-0000-7000-8000-000000000003",
+                        "issued_on": (Utc::now() - Duration::days(5)).date_naive()}),
+            )
+            .await)
+            .await;
+            let id = recorded["id"].as_str().expect("id");
+            (
+                Method::DELETE,
+                format!("/api/v1/operators/{op_a}/qualification-checks/{id}"),
+                None,
+            )
+        }
+        "list_trusted_operators" => (
+            Method::GET,
+            format!("/api/v1/operators/{op_a}/trusted-operators"),
+            None,
+        ),
+        "trust_operator" => (
+            Method::PUT,
+            format!(
+                "/api/v1/operators/{op_a}/trusted-operators/{}",
+                fx.operator_b
+            ),
+            None,
+        ),
+        "distrust_operator" => {
+            let path = format!(
+                "/api/v1/operators/{op_a}/trusted-operators/{}",
+                fx.operator_b
+            );
+            let trusted = app
+                .send(
+                    Method::PUT,
+                    &path,
+                    &[("authorization", &format!("Bearer {a}"))],
+                    None,
+                )
+                .await;
+            assert!([201, 204].contains(&trusted.status));
+            (Method::DELETE, path, None)
+        }
         "list_webhooks" => (
             Method::GET,
             format!("/api/v1/operators/{op_a}/webhooks"),
@@ -860,6 +937,14 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
         "my_audit" => (Method::GET, "/api/v1/me/audit".into(), None),
         "export_me" => (Method::GET, "/api/v1/me/export".into(), None),
         "my_memberships" => (Method::GET, "/api/v1/me/memberships".into(), None),
+        "my_operators" => (Method::GET, "/api/v1/me/operators".into(), None),
+        "join_operator" => (Method::PUT, format!("/api/v1/me/operators/{op_a}"), None),
+        "leave_operator" => {
+            if let Some(person) = me {
+                join(app, &person.access_token, op_a).await;
+            }
+            (Method::DELETE, format!("/api/v1/me/operators/{op_a}"), None)
+        }
         "get_profile" => (Method::GET, "/api/v1/me/profile".into(), None),
         "update_profile" => (
             Method::PATCH,

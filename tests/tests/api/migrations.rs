@@ -459,7 +459,11 @@ async fn the_schema_matches_what_diesel_is_told() {
         ("accepted_verifications", "accepted_by", "uuid"),
         ("operator_volunteers", "operator_id", "uuid"),
         ("operator_volunteers", "user_id", "uuid"),
-        ("operator_volunteers", "joined_at", "timestamp with time zone"),
+        (
+            "operator_volunteers",
+            "joined_at",
+            "timestamp with time zone",
+        ),
     ];
     for (table, column, data_type) in expected {
         assert!(

@@ -3,7 +3,7 @@
 
 use actix_web::http::Method;
 use futures_util::future::join_all;
-use quartier_tests::{Setup, TestApp, TestResponse, id_of, post, setup};
+use quartier_tests::{Setup, TestApp, TestResponse, id_of, join, post, setup};
 use serde_json::{Value, json};
 
 async fn put(app: &TestApp, key: &str, path: &str, body: &Value) -> TestResponse {
@@ -179,6 +179,9 @@ async fn shifts_upserted_by_external_id_follow_the_operators_system() {
     // Two volunteers confirmed; raising the places and changing the task works, lowering
     // below the confirmed is refused and changes nothing.
     let volunteers = app.volunteers(2).await;
+    for (_, token) in &volunteers {
+        join(&app, token, &s.operator).await;
+    }
     for (user_id, _) in &volunteers {
         let signed = app
             .json(
@@ -235,6 +238,9 @@ async fn the_operators_roster_exports_every_shift_in_the_window_as_json_and_csv(
     )
     .await;
     let volunteers = app.volunteers(3).await;
+    for (_, token) in &volunteers {
+        join(&app, token, &s.operator).await;
+    }
     // 450 shifts (more than two pages of the export); the first three get volunteers.
     let base = chrono::Utc::now() + chrono::Duration::days(1);
     let mut ids = Vec::new();

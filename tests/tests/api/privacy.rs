@@ -4,7 +4,7 @@ use actix_web::http::Method;
 use chrono::{Duration, Utc};
 use diesel_async::RunQueryDsl;
 use futures_util::future::join_all;
-use quartier_tests::{Setup, TestApp, TestUser, id_of, post, setup, shift, sign_up};
+use quartier_tests::{Setup, TestApp, TestUser, id_of, join, post, setup, shift, sign_up};
 use serde_json::{Value, json};
 
 const POLICE_CERTIFICATE: &str = "00000000-0000-7000-8000-000000000001";
@@ -18,8 +18,20 @@ fn actions(page: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The volunteer says she helps operator A and declares her police certificate; its
+/// coordinator records the inspection. The verification's id.
 async fn inspect(app: &TestApp, s: &Setup, volunteer: &TestUser) -> String {
     let issued = (Utc::now() - Duration::days(30)).date_naive();
+    join(app, &volunteer.access_token, &s.operator).await;
+    id_of(
+        &post(
+            app,
+            &volunteer.access_token,
+            "/api/v1/me/qualifications",
+            json!({"type_id": POLICE_CERTIFICATE, "issued_on": issued}),
+        )
+        .await,
+    );
     id_of(
         &post(
             app,
@@ -313,6 +325,10 @@ async fn the_export_holds_every_kind_of_data_stored_about_the_person() {
         })
         .collect();
     assert!(kinds.contains(&(POLICE_CERTIFICATE, "valid")), "{kinds:?}");
+    assert_eq!(
+        export["operators_helped"][0]["operator_id"],
+        s.operator.as_str()
+    );
     assert!(
         kinds.contains(&("00000000-0000-7000-8000-000000000002", "declared")),
         "{kinds:?}"
@@ -499,6 +515,8 @@ async fn erasure_leaves_no_name_address_or_phone_and_keeps_anonymous_counts() {
         "calendar_feeds",
         "volunteer_profiles",
         "volunteer_qualifications",
+        "qualification_verifications",
+        "operator_volunteers",
         "operator_members",
     ] {
         assert_eq!(
@@ -680,7 +698,7 @@ async fn retention_anonymises_old_sign_ups_and_removes_expired_verifications() {
         exec(
             &app,
             &format!(
-                "UPDATE volunteer_qualifications SET issued_on = current_date - 2000, \
+                "UPDATE qualification_verifications SET issued_on = current_date - 2000, \
                  inspected_on = current_date - 1990, expires_on = current_date - {days} \
                  WHERE id = '{id}'"
             ),
@@ -750,12 +768,12 @@ async fn retention_anonymises_old_sign_ups_and_removes_expired_verifications() {
         1
     );
     assert_eq!(
-        app.count("volunteer_qualifications", &format!("id = '{expired}'"))
+        app.count("qualification_verifications", &format!("id = '{expired}'"))
             .await,
         0
     );
     assert_eq!(
-        app.count("volunteer_qualifications", &format!("id = '{lately}'"))
+        app.count("qualification_verifications", &format!("id = '{lately}'"))
             .await,
         1
     );

@@ -120,7 +120,7 @@ async fn the_demo_town_fills_an_empty_database_once() {
     let police = "type_id = '00000000-0000-7000-8000-000000000001'";
     assert_eq!(
         app.count(
-            "volunteer_qualifications",
+            "qualification_verifications",
             &format!("{police} AND expires_on > now()")
         )
         .await,
@@ -128,7 +128,7 @@ async fn the_demo_town_fills_an_empty_database_once() {
     );
     assert_eq!(
         app.count(
-            "volunteer_qualifications",
+            "qualification_verifications",
             &format!("{police} AND expires_on <= now()")
         )
         .await,

@@ -4,7 +4,7 @@
 
 use actix_web::http::Method;
 use chrono::{Duration, Utc};
-use quartier_tests::{TestApp, id_of, post, setup, shift, sign_up};
+use quartier_tests::{TestApp, id_of, join, post, setup, shift, sign_up};
 use serde_json::json;
 
 #[actix_web::test]
@@ -66,7 +66,7 @@ async fn shifts_for_every_date_and_the_rules_for_past_and_foreign_shifts() {
          json!({"centre_id": s.centre, "title": "X", "capacity": 1, "starts_at": starts_at, "ends_at": starts_at + Duration::hours(1)}))
         .await
         .assert_problem(403, "forbidden");
-    let (volunteer, _) = app.volunteers(1).await.remove(0);
+    let (volunteer, volunteer_token) = app.volunteers(1).await.remove(0);
     post(
         &app,
         &s.other_coordinator.access_token,
@@ -75,7 +75,29 @@ async fn shifts_for_every_date_and_the_rules_for_past_and_foreign_shifts() {
     )
     .await
     .assert_problem(403, "forbidden");
-    // Their own coordinator may sign up a named volunteer.
+    // Their own coordinator may sign up only a volunteer who came to operator A: a stranger
+    // and an account that does not exist get the same answer, so the answer tells nothing
+    // about her.
+    let stranger = post(
+        &app,
+        &s.coordinator.access_token,
+        &format!("/api/v1/shifts/{first}/signups"),
+        json!({"user_id": volunteer}),
+    )
+    .await
+    .assert_problem(422, "validation-failed");
+    let nobody = post(
+        &app,
+        &s.coordinator.access_token,
+        &format!("/api/v1/shifts/{first}/signups"),
+        json!({"user_id": uuid::Uuid::now_v7()}),
+    )
+    .await
+    .assert_problem(422, "validation-failed");
+    assert_eq!(stranger["errors"], nobody["errors"]);
+    assert_eq!(app.count("signups", "true").await, 0);
+    // Once she says she helps operator A, its coordinator may sign her up.
+    join(&app, &volunteer_token, &s.operator).await;
     let named = post(
         &app,
         &s.coordinator.access_token,

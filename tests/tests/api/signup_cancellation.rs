@@ -172,13 +172,22 @@ async fn the_waitlist_keeps_its_order_and_its_rules_when_places_free_up() {
     for (user, _) in &more {
         use diesel_async::RunQueryDsl;
         diesel::sql_query(format!(
-            "INSERT INTO volunteer_qualifications (id, user_id, type_id, issued_on, inspected_on, inspected_by, expires_on) \
-             VALUES (gen_random_uuid(), '{user}', '{police}', now()::date - 30, now()::date - 20, '{}', now()::date + 1000)",
-            s.coordinator.id
+            "INSERT INTO volunteer_qualifications (id, user_id, type_id, issued_on) \
+             VALUES (gen_random_uuid(), '{user}', '{police}', now()::date - 30)"
         ))
         .execute(&mut app.conn().await)
         .await
         .expect("qualification");
+        diesel::sql_query(format!(
+            "INSERT INTO qualification_verifications \
+             (id, user_id, type_id, operator_id, issued_on, inspected_on, inspected_by, expires_on) \
+             VALUES (gen_random_uuid(), '{user}', '{police}', '{}', now()::date - 30, now()::date - 20, \
+             '{}', now()::date + 1000)",
+            s.operator, s.coordinator.id
+        ))
+        .execute(&mut app.conn().await)
+        .await
+        .expect("verification");
     }
     let holder = id_of(&sign_up(&app, &more[0].1, &children).await);
     let waiting = id_of(&sign_up(&app, &more[1].1, &children).await);

@@ -3,7 +3,7 @@
 //! are bounded.
 
 use chrono::{Duration, Utc};
-use quartier_tests::{TestApp, post, setup, shift, sign_up};
+use quartier_tests::{TestApp, join, post, setup, shift, sign_up};
 use serde_json::json;
 
 #[actix_web::test]
@@ -22,24 +22,30 @@ async fn qualifications_must_be_inspected_and_valid_on_the_shifts_day() {
     .await;
     let volunteers = app.volunteers(3).await;
     let record = |user: &str, expires: Option<chrono::NaiveDate>, inspected: bool| {
-        let sql = format!(
-            "INSERT INTO volunteer_qualifications (id, user_id, type_id, issued_on, inspected_on, inspected_by, expires_on) \
-             VALUES (gen_random_uuid(), '{user}', '{police}', now()::date - 1000, {}, {}, {})",
-            if inspected { "now()::date - 1" } else { "NULL" },
-            if inspected {
-                format!("'{}'", s.coordinator.id)
-            } else {
-                "NULL".into()
-            },
-            expires.map_or("NULL".into(), |d| format!("'{d}'")),
-        );
+        let mut statements = vec![format!(
+            "INSERT INTO volunteer_qualifications (id, user_id, type_id, issued_on) \
+             VALUES (gen_random_uuid(), '{user}', '{police}', now()::date - 1000)"
+        )];
+        if inspected {
+            statements.push(format!(
+                "INSERT INTO qualification_verifications \
+                 (id, user_id, type_id, operator_id, issued_on, inspected_on, inspected_by, expires_on) \
+                 VALUES (gen_random_uuid(), '{user}', '{police}', '{}', now()::date - 1000, \
+                 now()::date - 1, '{}', {})",
+                s.operator,
+                s.coordinator.id,
+                expires.map_or("NULL".into(), |d| format!("'{d}'")),
+            ));
+        }
         let app = &app;
         async move {
             use diesel_async::RunQueryDsl;
-            diesel::sql_query(sql)
-                .execute(&mut app.conn().await)
-                .await
-                .expect("qualification");
+            for sql in statements {
+                diesel::sql_query(sql)
+                    .execute(&mut app.conn().await)
+                    .await
+                    .expect("qualification");
+            }
         }
     };
     let shift_day = (Utc::now() + Duration::hours(72))
@@ -120,7 +126,9 @@ async fn volunteers_declare_and_staff_inspect_qualifications_through_the_api() {
         .await
         .assert_problem(422, "qualification-missing");
 
-    // Another operator's coordinator may inspect too (for their operator); a volunteer may not.
+    // A volunteer may not record inspections; staff only for volunteers who came to their
+    // operator: until she says she helps operator A, its coordinator gets the answer an
+    // unknown account gets.
     post(
         &app,
         &volunteer.access_token,
@@ -129,6 +137,26 @@ async fn volunteers_declare_and_staff_inspect_qualifications_through_the_api() {
     )
     .await
     .assert_problem(403, "forbidden");
+    let check = format!("/api/v1/operators/{}/qualification-checks", s.operator);
+    let stranger = post(
+        &app,
+        &s.coordinator.access_token,
+        &check,
+        json!({"user_id": volunteer.id, "type_id": police, "issued_on": issued}),
+    )
+    .await
+    .assert_problem(422, "validation-failed");
+    let nobody = post(
+        &app,
+        &s.coordinator.access_token,
+        &check,
+        json!({"user_id": uuid::Uuid::now_v7(), "type_id": police, "issued_on": issued}),
+    )
+    .await
+    .assert_problem(422, "validation-failed");
+    assert_eq!(stranger["errors"], nobody["errors"]);
+    assert_eq!(app.count("qualification_verifications", "true").await, 0);
+    join(&app, &volunteer.access_token, &s.operator).await;
     let inspected = post(
         &app,
         &s.coordinator.access_token,
@@ -161,17 +189,22 @@ async fn volunteers_declare_and_staff_inspect_qualifications_through_the_api() {
         .get("/api/v1/me/qualifications", Some(&volunteer.access_token))
         .await;
     assert_eq!(mine.json()[0]["status"], "valid");
-    assert_eq!(mine.json()[0]["inspected_for"], s.operator.as_str());
+    assert_eq!(
+        mine.json()[0]["verifications"][0]["operator"]["id"],
+        s.operator.as_str()
+    );
     // Only the fact of the inspection is stored: no column could hold a document.
     assert_eq!(
         app.count(
             "information_schema.columns",
-            "table_name = 'volunteer_qualifications' AND data_type IN ('bytea', 'text')"
+            "table_name IN ('volunteer_qualifications', 'qualification_verifications') \
+             AND data_type IN ('bytea', 'text')"
         )
         .await,
         0
     );
-    // A renewal with a new issue date needs a new inspection.
+    // A renewal changes the declared date; operator A's verification still holds the
+    // document its staff saw, until they inspect the new one.
     let renewed = post(
         &app,
         &volunteer.access_token,
@@ -179,7 +212,14 @@ async fn volunteers_declare_and_staff_inspect_qualifications_through_the_api() {
         json!({"type_id": police, "issued_on": issued + Duration::days(100)}),
     )
     .await;
-    assert_eq!(renewed.json()["status"], "declared");
+    assert_eq!(renewed.status, 201);
+    let renewed = renewed.json();
+    assert_eq!(
+        renewed["issued_on"],
+        (issued + Duration::days(100)).to_string()
+    );
+    assert_eq!(renewed["status"], "valid");
+    assert_eq!(renewed["verifications"][0]["issued_on"], issued.to_string());
     post(
         &app,
         &volunteer.access_token,

@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use quartier_persistence::audit::{self, Actor, Filter, NewEntry};
-use quartier_persistence::{AsyncPgConnection, privacy, profiles, signups};
+use quartier_persistence::{AsyncPgConnection, privacy, profiles, signups, trust};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -15,6 +15,7 @@ use crate::error::{ApiError, Problem};
 use crate::routes::account::AccountResponse;
 use crate::routes::audit::AuditEntry;
 use crate::routes::operators::api_keys::ApiKeyResponse;
+use crate::routes::operators::trusts::OperatorSinceResponse;
 use crate::routes::qualifications::{self as qualification_routes, QualificationResponse};
 use crate::routes::volunteering::{HoursResponse, OwnSignupResponse, ProfileResponse};
 use crate::state::AppState;
@@ -76,7 +77,10 @@ pub struct PersonalDataExport {
     pub account: AccountResponse,
     pub consent: ConsentRecord,
     pub profile: ProfileResponse,
+    /// With every operator's verification of each.
     pub qualifications: Vec<QualificationResponse>,
+    /// The operators you said you help.
+    pub operators_helped: Vec<OperatorSinceResponse>,
     /// Every sign-up, coming ones first (by start), then past ones (latest first).
     pub signups: Vec<OwnSignupResponse>,
     pub hours: Vec<HoursResponse>,
@@ -94,7 +98,8 @@ pub struct PersonalDataExport {
 }
 
 /// Everything Quartier stores about you, in one JSON document (Art. 15 and 20 DSGVO):
-/// account, consent, profile, qualifications, sign-ups, hours, staff roles, calendar feed,
+/// account, consent, profile, qualifications with their verifications, the operators you
+/// help, sign-ups, hours, staff roles, calendar feed,
 /// sessions, the API keys you created, and the audit entries about you and by you. Sent as a
 /// download; the export itself is recorded in the audit trail.
 #[utoipa::path(
@@ -136,6 +141,7 @@ async fn gather(
     let account = load_account(conn, user).await?;
     let profile = profiles::find(conn, user.id).await?;
     let qualifications = qualification_routes::qualifications_of(conn, user.id).await?;
+    let operators_helped = records(trust::joined_operators(conn, user.id).await?);
     let signups = signups_of(conn, user.id, now).await?;
     let hours = records(signups::hours(conn, user.id).await?);
     let memberships = records(privacy::memberships_of(conn, user.id).await?);
@@ -151,6 +157,7 @@ async fn gather(
         account: AccountResponse::from(account),
         profile: ProfileResponse::from(profile),
         qualifications,
+        operators_helped,
         signups,
         hours,
         memberships,

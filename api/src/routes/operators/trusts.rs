@@ -123,11 +123,16 @@ pub async fn trust_operator(
         .transaction::<_, quartier_persistence::Error, _>(async |conn| {
             let added = trust::trust(conn, operator_id, trusted_id, Some(user.id)).await?;
             if added {
-                NewEntry::new(user.actor(), "operator.trust_granted", "operator", operator_id)
-                    .operator(operator_id)
-                    .details(serde_json::json!({ "trusted_id": trusted_id }))
-                    .record(conn)
-                    .await?;
+                NewEntry::new(
+                    user.actor(),
+                    "operator.trust_granted",
+                    "operator",
+                    operator_id,
+                )
+                .operator(operator_id)
+                .details(serde_json::json!({ "trusted_id": trusted_id }))
+                .record(conn)
+                .await?;
             }
             Ok(added)
         })
@@ -168,11 +173,16 @@ pub async fn distrust_operator(
         .transaction::<_, quartier_persistence::Error, _>(async |conn| {
             let removed = trust::distrust(conn, operator_id, trusted_id).await?;
             if removed {
-                NewEntry::new(user.actor(), "operator.trust_withdrawn", "operator", operator_id)
-                    .operator(operator_id)
-                    .details(serde_json::json!({ "trusted_id": trusted_id }))
-                    .record(conn)
-                    .await?;
+                NewEntry::new(
+                    user.actor(),
+                    "operator.trust_withdrawn",
+                    "operator",
+                    operator_id,
+                )
+                .operator(operator_id)
+                .details(serde_json::json!({ "trusted_id": trusted_id }))
+                .record(conn)
+                .await?;
             }
             Ok(removed)
         })

@@ -130,9 +130,14 @@ pub async fn list_qualification_checks(
     let operator_id = *id;
     let mut conn = state.conn().await?;
     let (reach, centres) = reach_of(&mut conn, user, operator_id).await?;
-    let known =
-        quartier_persistence::trust::acquaintance(&mut conn, operator_id, query.user_id, None, &centres)
-            .await?;
+    let known = quartier_persistence::trust::acquaintance(
+        &mut conn,
+        operator_id,
+        query.user_id,
+        None,
+        &centres,
+    )
+    .await?;
     if !known.may_change_check(reach) {
         return Ok(HttpResponse::Ok().json(Vec::<VerificationResponse>::new()));
     }
@@ -172,15 +177,20 @@ pub async fn revoke_qualification_check(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (operator_id, check_id) = path.into_inner();
-    let not_found =
-        || ApiError::NotFound("This operator has no verification with this id.".into());
+    let not_found = || ApiError::NotFound("This operator has no verification with this id.".into());
     let mut conn = state.conn().await?;
     let (reach, centres) = reach_of(&mut conn, user, operator_id).await?;
     let found = qualifications::find_verification(&mut conn, operator_id, check_id)
         .await?
         .ok_or_else(not_found)?;
-    let known =
-        acquaintance(&mut conn, operator_id, found.user_id, found.type_id, &centres).await?;
+    let known = acquaintance(
+        &mut conn,
+        operator_id,
+        found.user_id,
+        found.type_id,
+        &centres,
+    )
+    .await?;
     if !known.may_change_check(reach) {
         return Err(not_found());
     }
