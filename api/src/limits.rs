@@ -8,8 +8,10 @@
 //!   that checks their account still exists with the role the token claims; keys once the
 //!   route has authenticated them, so made-up keys are refused without a counter of their own.
 //! - Sign-in, registration, token refresh, password change and erasure: per client address
-//!   and per account. Sign-in attempts of one account without a success make it wait until
-//!   the window ends (at most 15 minutes), then it may try again.
+//!   and per account. Sign-in attempts for one account are counted per client address: an
+//!   address that failed too often waits until the window ends (at most 15 minutes), while
+//!   the owner signs in from elsewhere. A much higher cap counts all addresses together;
+//!   beyond it, only addresses without failures in the window may still try.
 //!
 //! Should the database fail while counting, the request goes ahead: the limiter must not turn
 //! a database hiccup into refusals of its own (the request then meets the same database).
@@ -50,7 +52,14 @@ impl Window {
 
     /// Whole seconds until the window holding `now` ends (at least 1).
     fn seconds_left(self, now: DateTime<Utc>) -> i64 {
-        let end = window_start(now, self.length()) + self.length();
+        self.seconds_left_of(window_start(now, self.length()), now)
+    }
+
+    /// Whole seconds from `now` until the window that began at `start` ends (at least 1): the
+    /// real wait for a counter, whose window may have been started by an instance whose
+    /// clock runs ahead.
+    fn seconds_left_of(self, start: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
+        let end = start + self.length();
         (end - now).num_seconds().max(1)
     }
 }
@@ -115,15 +124,30 @@ pub async fn attempt(
         return Ok(());
     }
     let now = Utc::now();
+    match hit(state, bucket, window, now).await {
+        Some(count) if count.hits > limit as i32 => Err(too_many(
+            window.seconds_left_of(count.window_start, now),
+            detail,
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Counts one hit in `bucket`; `None` when counting failed (and the request goes ahead).
+async fn hit(
+    state: &AppState,
+    bucket: &str,
+    window: Window,
+    now: DateTime<Utc>,
+) -> Option<rate_limits::Count> {
     let counted = match state.conn().await {
         Ok(mut conn) => rate_limits::hit(&mut conn, bucket, window.length(), now, 1).await,
-        Err(error) => return fail_open(error),
+        Err(error) => {
+            let _ = fail_open(error);
+            return None;
+        }
     };
-    match counted {
-        Ok(count) if count.hits > limit as i32 => Err(too_many(window.seconds_left(now), detail)),
-        Ok(_) => Ok(()),
-        Err(error) => fail_open(error.into()),
-    }
+    counted.map_err(|error| fail_open(error.into())).ok()
 }
 
 fn fail_open(error: ApiError) -> Result<(), ApiError> {
@@ -158,25 +182,63 @@ pub async fn account_attempt(state: &AppState, bucket: &str) -> Result<(), ApiEr
     .await
 }
 
-/// Counts a sign-in attempt for one account (`bucket`: its id, or a hash of the address that
-/// names no account) before the password is checked, so that attempts made at once count
-/// too: refused while it has had `failed_logins` attempts since its last success in the
-/// window.
-pub async fn login_attempt(state: &AppState, bucket: &str) -> Result<(), ApiError> {
-    attempt(
-        state,
-        bucket,
-        state.rate_limits.failed_logins,
-        Window::QuarterHour,
-        "Too many failed sign-ins for this account: wait until Retry-After, then try again.",
-    )
-    .await
+/// The counters of sign-in attempts for one account from one client address.
+#[derive(Debug)]
+pub struct LoginAttempts {
+    /// This account from this address: cleared by a success.
+    pair: String,
 }
 
-/// Forgets the sign-in attempts counted in `bucket` after a successful one.
-pub async fn clear_login_attempts(state: &AppState, bucket: &str) {
+/// Counts a sign-in attempt for one account (`account`: its id, or a hash of the address
+/// that names no account) from the request's client address, before the password is
+/// checked, so that attempts made at once count too. Refused while this address has made
+/// `failed_logins` attempts for the account since its last success there in the window; and
+/// once all addresses together have made `failed_logins_per_account`, refused for addresses
+/// that have failed in the window, so that a correct password from anywhere else still
+/// gets through.
+pub async fn login_attempt(
+    state: &AppState,
+    req: &HttpRequest,
+    account: &str,
+) -> Result<LoginAttempts, ApiError> {
+    let limits = state.rate_limits;
+    let address = client_address(req, limits.proxy_hops);
+    let attempts = LoginAttempts {
+        pair: format!("{account}@{address}"),
+    };
+    let now = Utc::now();
+    let window = Window::QuarterHour;
+    let from_here = match limits.failed_logins {
+        0 => None,
+        _ => hit(state, &attempts.pair, window, now).await,
+    };
+    if let Some(counted) = from_here
+        && counted.hits > limits.failed_logins as i32
+    {
+        return Err(too_many(
+            window.seconds_left_of(counted.window_start, now),
+            "Too many failed sign-ins for this account from this address: wait until \
+             Retry-After, then try again.",
+        ));
+    }
+    let first_from_here = from_here.is_none_or(|counted| counted.hits <= 1);
+    if limits.failed_logins_per_account > 0
+        && let Some(counted) = hit(state, account, window, now).await
+        && counted.hits > limits.failed_logins_per_account as i32
+        && !first_from_here
+    {
+        return Err(too_many(
+            window.seconds_left_of(counted.window_start, now),
+            "Too many failed sign-ins for this account: wait until Retry-After, then try again.",
+        ));
+    }
+    Ok(attempts)
+}
+
+/// Forgets the sign-in attempts from this address after a successful one.
+pub async fn clear_login_attempts(state: &AppState, attempts: &LoginAttempts) {
     if let Ok(mut conn) = state.conn().await
-        && let Err(error) = rate_limits::reset(&mut conn, bucket).await
+        && let Err(error) = rate_limits::reset(&mut conn, &attempts.pair).await
     {
         tracing::warn!(%error, "clearing sign-in attempts failed");
     }

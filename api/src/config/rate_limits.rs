@@ -19,9 +19,14 @@ pub struct RateLimitSettings {
     /// `QUARTIER_RATE_LIMIT_ACCOUNT_PER_15_MIN`: refreshes, password changes, erasure attempts
     /// and registrations for one account (or address) in 15 minutes.
     pub account_per_15_min: u32,
-    /// `QUARTIER_RATE_LIMIT_FAILED_LOGINS`: sign-in attempts of one account since its last
-    /// success, in 15 minutes, after which it waits until those 15 minutes are over.
+    /// `QUARTIER_RATE_LIMIT_FAILED_LOGINS`: sign-in attempts for one account from one client
+    /// address since its last success there, in 15 minutes, after which that address waits
+    /// until those 15 minutes are over. Other addresses are not affected.
     pub failed_logins: u32,
+    /// `QUARTIER_RATE_LIMIT_FAILED_LOGINS_PER_ACCOUNT`: sign-in attempts for one account from
+    /// all addresses together in 15 minutes, after which only addresses that have not failed
+    /// in that window may still try (so the owner, elsewhere, is never locked out).
+    pub failed_logins_per_account: u32,
     /// `QUARTIER_TRUSTED_PROXY_HOPS`: how many proxies in front of Quartier append to
     /// `X-Forwarded-For`; the client address is the entry that many places from the right.
     /// 0 (the default): the peer address, and `X-Forwarded-For` is ignored.
@@ -37,6 +42,7 @@ impl Default for RateLimitSettings {
             register_per_hour: 20,
             account_per_15_min: 20,
             failed_logins: 5,
+            failed_logins_per_account: 100,
             proxy_hops: 0,
         }
     }
@@ -59,6 +65,10 @@ impl RateLimitSettings {
                 d.account_per_15_min,
             )?,
             failed_logins: limit("QUARTIER_RATE_LIMIT_FAILED_LOGINS", d.failed_logins)?,
+            failed_logins_per_account: limit(
+                "QUARTIER_RATE_LIMIT_FAILED_LOGINS_PER_ACCOUNT",
+                d.failed_logins_per_account,
+            )?,
             proxy_hops: number(
                 get("QUARTIER_TRUSTED_PROXY_HOPS"),
                 "QUARTIER_TRUSTED_PROXY_HOPS",

@@ -291,3 +291,67 @@ async fn sign_in_attempts_made_at_once_are_counted_before_the_password_is_checke
     let refused = answers.iter().filter(|a| a.status == 429).count();
     assert_eq!((checked, refused), (3, 17));
 }
+
+/// Signs in as `email` with `password` from the client address `from` (the server trusts one
+/// proxy hop).
+async fn login_from(app: &TestApp, from: &str, email: &str, password: &str) -> TestResponse {
+    app.json(
+        Method::POST,
+        "/api/v1/auth/login",
+        None,
+        &[("x-forwarded-for", from)],
+        &json!({"email": email, "password": password}),
+    )
+    .await
+}
+
+#[actix_web::test]
+async fn failed_sign_ins_from_elsewhere_never_lock_the_owner_out() {
+    let app = TestApp::spawn_with(&[
+        ("QUARTIER_TRUSTED_PROXY_HOPS", "1"),
+        ("QUARTIER_RATE_LIMIT_FAILED_LOGINS", "3"),
+        ("QUARTIER_RATE_LIMIT_FAILED_LOGINS_PER_ACCOUNT", "10"),
+    ])
+    .await;
+    fresh_window(900).await;
+    let anna = app.signed_up("anna@example.org").await;
+
+    // Someone at one address guesses until refused: that address waits, the owner at home
+    // does not.
+    for _ in 0..3 {
+        login_from(&app, "203.0.113.7", "anna@example.org", "geraten")
+            .await
+            .assert_problem(401, "invalid-credentials");
+    }
+    let refused = login_from(&app, "203.0.113.7", "anna@example.org", &anna.password).await;
+    refused.assert_problem(429, "rate-limited");
+    let wait = retry_after(&refused);
+    let left = 900 - u64::from(Utc::now().num_seconds_from_midnight() % 900);
+    assert!(
+        wait <= left && wait + 5 >= left,
+        "Retry-After {wait} is the real wait {left}"
+    );
+    assert_eq!(
+        login_from(&app, "198.51.100.20", "anna@example.org", &anna.password)
+            .await
+            .status,
+        200
+    );
+
+    // Guesses from many addresses pass the account's cap: addresses that failed wait, an
+    // address without failures still signs in with the right password.
+    for n in 0..6 {
+        for _ in 0..2 {
+            login_from(&app, &format!("192.0.2.{n}"), "anna@example.org", "geraten").await;
+        }
+    }
+    login_from(&app, "192.0.2.1", "anna@example.org", &anna.password)
+        .await
+        .assert_problem(429, "rate-limited");
+    assert_eq!(
+        login_from(&app, "198.51.100.99", "anna@example.org", &anna.password)
+            .await
+            .status,
+        200
+    );
+}

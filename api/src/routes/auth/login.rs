@@ -25,15 +25,18 @@ debug_without_secrets!(LoginRequest { email });
 ///
 /// Answers with an access token (15 minutes) and a refresh token. A wrong password and an
 /// unknown address get the same answer, in about the same time. After five failed attempts
-/// (by default) for one e-mail address within 15 minutes, it must wait until those 15
-/// minutes are over (429 with `Retry-After`); a successful sign-in clears the count.
+/// (by default) for one e-mail address from one client address within 15 minutes, that
+/// client address must wait until those 15 minutes are over (429 with `Retry-After`, the real
+/// wait); a successful sign-in there clears its count. Failures from one address never lock
+/// the owner out elsewhere: after 100 attempts from all addresses together, only addresses
+/// that have not failed in the window may still try.
 #[utoipa::path(
     tag = "auth",
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
         (status = 401, description = "No account matches (`invalid-credentials`)", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many attempts from this address, or too many failed ones for this account in 15 minutes (`rate-limited`); retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address, or too many failed ones for this account from this address in 15 minutes (`rate-limited`); retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -55,7 +58,7 @@ pub async fn login(
         Some(account) => format!("login:{}", account.id),
         None => limits::account_bucket("login", email),
     };
-    limits::login_attempt(&state, &attempts).await?;
+    let attempts = limits::login_attempt(&state, &request, &attempts).await?;
     // The connection went back to the pool: hashing must not hold one.
     let stored_hash = account.as_ref().map(|row| row.password_hash.as_str());
     // No password is longer than the policy allows: such a one is wrong without hashing it.
