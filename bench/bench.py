@@ -97,6 +97,11 @@ def server_env(**extra):
         QUARTIER_RATE_LIMIT_REGISTER_PER_HOUR="1000000",
         QUARTIER_RATE_LIMIT_ACCOUNT_PER_15_MIN="1000000",
         QUARTIER_RATE_LIMIT_FAILED_LOGINS="1000000",
+        QUARTIER_RATE_LIMIT_FAILED_LOGINS_PER_ACCOUNT="1000000",
+        QUARTIER_RATE_LIMIT_ANONYMOUS_PER_MINUTE="0",
+        # The scenarios measure throughput: anonymous searches are not held to their turns
+        # here, except in the fairness scenario, which starts its own server.
+        QUARTIER_ANONYMOUS_SEARCHES="0",
     )
     env.update(extra)
     return env

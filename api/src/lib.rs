@@ -22,6 +22,7 @@ pub mod config;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod fair_share;
 pub mod horizon;
 pub mod idempotent;
 pub mod limits;

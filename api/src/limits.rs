@@ -262,6 +262,19 @@ fn signed_in(req: &ServiceRequest, state: &AppState) -> Option<(uuid::Uuid, Stri
     Some((claims.sub, claims.role))
 }
 
+/// A request that names no principal: no API key, no access token (a token that is not
+/// valid counts as none), and not a health check.
+fn is_anonymous(req: &ServiceRequest) -> bool {
+    let headers = req.headers();
+    let names_key = headers.contains_key("x-api-key")
+        || headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .is_some_and(|(_, token)| token.trim().starts_with(KEY_PREFIX));
+    !names_key && !req.path().starts_with("/health")
+}
+
 /// Counts a signed-in user's request and checks, in the same round trip, that the account
 /// still exists with the role the token claims: an erased account's tokens, and an
 /// administrator token of someone who is no longer one, stop working at once.
@@ -372,7 +385,20 @@ pub async fn per_principal(
         .and_then(|state| signed_in(&req, state).map(|u| (state.clone(), u)));
     let counted = match user {
         Some((state, (id, role))) => count_user(&state, id, &role).await?,
-        None => None,
+        None => match state.as_ref().filter(|_| is_anonymous(&req)) {
+            Some(state) => {
+                let address = client_address(req.request(), state.rate_limits.proxy_hops);
+                state
+                    .fair_share
+                    .count(&address, Utc::now())?
+                    .map(|budget| Counted {
+                        limit: budget.limit,
+                        remaining: i64::from(budget.remaining),
+                        reset: budget.reset,
+                    })
+            }
+            None => None,
+        },
     };
     let mut response = next.call(req).await?;
     // A key is counted when the route authenticates it, which leaves its count here.

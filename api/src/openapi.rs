@@ -85,7 +85,7 @@ fn operations(
 
 /// Adds the problems any operation can answer with, so that each handler lists only its own:
 /// 500 and 503 everywhere; 400 where a path parameter or a body is read; 413 and 415 where a
-/// body is read; 401 where a token is needed.
+/// body is read; 401 where a token is needed; 429 everywhere but the health checks.
 pub fn add_common_problems(document: &mut Document) {
     for operation in operations(document) {
         let mut add = |status: &str, description: &str| {
@@ -137,9 +137,15 @@ pub fn add_common_problems(document: &mut Document) {
                 "401",
                 "No valid access token or API key, or a revoked or expired key (`unauthenticated`), with `WWW-Authenticate`",
             );
+        }
+        let health_check = operation
+            .operation_id
+            .as_deref()
+            .is_some_and(|id| ["live", "ready"].contains(&id));
+        if !health_check {
             add(
                 "429",
-                "Too many requests by this user or API key in the current minute (`rate-limited`); retry after `Retry-After` seconds. Every answer to a signed-in request carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy`",
+                "Too many requests in the current minute by this user or API key, or without sign-in from this client address; or, for searches without sign-in, too many running at once (`rate-limited`). Retry after `Retry-After` seconds. Every answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy`",
             );
         }
         let for_people_only = operation.security.as_ref().is_some_and(|schemes| {

@@ -30,6 +30,8 @@ pub struct AppState {
     pub header_policy: HeaderPolicy,
     /// Abuse limits.
     pub rate_limits: RateLimitSettings,
+    /// Anonymous readers' budgets on this instance.
+    pub fair_share: std::sync::Arc<crate::fair_share::FairShare>,
 }
 
 impl AppState {
@@ -51,6 +53,10 @@ impl AppState {
             body_limit: settings.body_limit_bytes,
             request_timeout: settings.request_timeout,
             rate_limits: settings.rate_limits,
+            fair_share: std::sync::Arc::new(crate::fair_share::FairShare::new(
+                settings.rate_limits.anonymous_per_minute,
+                settings.rate_limits.anonymous_searches,
+            )),
             occurrence_horizon: settings.occurrence_horizon,
             public_url: settings.public_url.clone(),
             deliverer: Deliverer::new(&settings.webhooks).map_err(ApiError::Internal)?,

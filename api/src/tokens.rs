@@ -79,7 +79,9 @@ impl Tokens {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[ISSUER]);
         validation.set_required_spec_claims(&["exp", "iat", "sub", "iss"]);
-        validation.leeway = 5;
+        // No leeway: a token is refused from the second its `exp` names. Quartier both signs
+        // and checks its tokens, so the only skew is between its own instances' clocks.
+        validation.leeway = 0;
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
@@ -184,6 +186,15 @@ mod tests {
             )
             .expect("sign");
         assert!(t.verify_access(&old.token).is_err());
+        // Expired two seconds ago: refused, no grace.
+        let just = t
+            .issue_access(
+                Uuid::now_v7(),
+                Role::Member,
+                Utc::now() - chrono::Duration::seconds(900 + 2),
+            )
+            .expect("sign");
+        assert!(t.verify_access(&just.token).is_err());
         let other = Tokens::new(
             b"another secret, also long enough!!",
             Duration::from_secs(900),

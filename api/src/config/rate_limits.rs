@@ -27,6 +27,13 @@ pub struct RateLimitSettings {
     /// all addresses together in 15 minutes, after which only addresses that have not failed
     /// in that window may still try (so the owner, elsewhere, is never locked out).
     pub failed_logins_per_account: u32,
+    /// `QUARTIER_RATE_LIMIT_ANONYMOUS_PER_MINUTE`: requests without sign-in or API key one
+    /// client address may make a minute, counted by each instance (health checks are not
+    /// counted).
+    pub anonymous_per_minute: u32,
+    /// `QUARTIER_ANONYMOUS_SEARCHES`: searches without sign-in or API key that one instance
+    /// runs at a time; more wait up to a second for their turn, then get 429.
+    pub anonymous_searches: u32,
     /// `QUARTIER_TRUSTED_PROXY_HOPS`: how many proxies in front of Quartier append to
     /// `X-Forwarded-For`; the client address is the entry that many places from the right.
     /// 0 (the default): the peer address, and `X-Forwarded-For` is ignored.
@@ -43,6 +50,8 @@ impl Default for RateLimitSettings {
             account_per_15_min: 20,
             failed_logins: 5,
             failed_logins_per_account: 100,
+            anonymous_per_minute: 600,
+            anonymous_searches: 4,
             proxy_hops: 0,
         }
     }
@@ -69,6 +78,17 @@ impl RateLimitSettings {
                 "QUARTIER_RATE_LIMIT_FAILED_LOGINS_PER_ACCOUNT",
                 d.failed_logins_per_account,
             )?,
+            anonymous_per_minute: limit(
+                "QUARTIER_RATE_LIMIT_ANONYMOUS_PER_MINUTE",
+                d.anonymous_per_minute,
+            )?,
+            anonymous_searches: number(
+                get("QUARTIER_ANONYMOUS_SEARCHES"),
+                "QUARTIER_ANONYMOUS_SEARCHES",
+                u64::from(d.anonymous_searches),
+                0,
+                10_000,
+            )? as u32,
             proxy_hops: number(
                 get("QUARTIER_TRUSTED_PROXY_HOPS"),
                 "QUARTIER_TRUSTED_PROXY_HOPS",

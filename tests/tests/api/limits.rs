@@ -215,7 +215,7 @@ async fn each_user_and_key_has_a_request_limit_shown_in_ratelimit_headers() {
     assert_eq!(remaining, expected);
     over.assert_problem(429, "rate-limited");
     assert!((1..=60).contains(&retry_after(&over)));
-    // Others are not affected; anonymous requests carry no limit headers.
+    // Others are not affected; anonymous requests carry their address's budget instead.
     let karl = app.signed_up("karl@example.org").await;
     assert_eq!(
         app.get("/api/v1/me", Some(&karl.access_token)).await.status,
@@ -223,7 +223,7 @@ async fn each_user_and_key_has_a_request_limit_shown_in_ratelimit_headers() {
     );
     let public = app.get("/api/v1/districts", None).await;
     assert_eq!(public.status, 200);
-    assert!(public.header("ratelimit-limit").is_none());
+    assert_eq!(public.header("ratelimit-limit"), Some("600"));
     // An API key has its own limit.
     let path = format!(
         "/api/v1/operators/{}/roster?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z",
@@ -354,4 +354,63 @@ async fn failed_sign_ins_from_elsewhere_never_lock_the_owner_out() {
             .status,
         200
     );
+}
+
+#[actix_web::test]
+async fn anonymous_readers_have_a_budget_per_address_that_leaves_others_alone() {
+    let app = TestApp::spawn_with(&[
+        ("QUARTIER_TRUSTED_PROXY_HOPS", "1"),
+        ("QUARTIER_RATE_LIMIT_ANONYMOUS_PER_MINUTE", "5"),
+    ])
+    .await;
+    fresh_window(60).await;
+    let anna = app.signed_up("anna@example.org").await;
+    let from = |address: &'static str| {
+        let app = &app;
+        async move {
+            app.send(
+                Method::GET,
+                "/api/v1/districts",
+                &[("x-forwarded-for", address)],
+                None,
+            )
+            .await
+        }
+    };
+
+    for left in (0..5).rev() {
+        let read = from("203.0.113.9").await;
+        assert_eq!(read.status, 200);
+        assert_eq!(
+            read.header("ratelimit-remaining"),
+            Some(left.to_string().as_str())
+        );
+    }
+    let refused = from("203.0.113.9").await;
+    refused.assert_problem(429, "rate-limited");
+    assert!((1..=60).contains(&retry_after(&refused)));
+
+    // Another address, a signed-in reader at the same address, and health checks go on.
+    assert_eq!(from("198.51.100.4").await.status, 200);
+    let signed_in = app
+        .send(
+            Method::GET,
+            "/api/v1/districts",
+            &[
+                ("x-forwarded-for", "203.0.113.9"),
+                ("authorization", &format!("Bearer {}", anna.access_token)),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(signed_in.status, 200);
+    let health = app
+        .send(
+            Method::GET,
+            "/health/live",
+            &[("x-forwarded-for", "203.0.113.9")],
+            None,
+        )
+        .await;
+    assert_eq!(health.status, 200);
 }

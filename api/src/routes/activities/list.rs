@@ -67,6 +67,8 @@ pub async fn list_activities(
     filter.between = check_between(&range)?;
     let limit = pagination::limit(range.limit)?;
     let after: Option<ActivityKey> = pagination::decode_cursor(range.cursor.as_deref())?;
+    // Anonymous searches take turns, so that one client cannot starve the others.
+    let _turn = state.fair_share.search(caller.is_none()).await?;
     let mut conn = state.conn().await?;
     let viewer = viewer(&mut conn, caller.as_ref()).await?;
     let rows = activities::list(

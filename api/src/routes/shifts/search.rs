@@ -72,6 +72,8 @@ pub async fn search_shifts(
         has_free_places: query.has_free_places.unwrap_or(false),
         eligible_for: eligible_for(query.eligible, caller.as_ref())?,
     };
+    // Anonymous searches take turns, so that one client cannot starve the others.
+    let _turn = state.fair_share.search(caller.is_none()).await?;
     let mut conn = state.conn().await?;
     let rows = shifts::search(
         &mut conn,
