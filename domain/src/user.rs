@@ -2,12 +2,16 @@
 
 use std::fmt;
 
-use crate::validation::{ValidationErrors, bounded_text, is_forbidden_char};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::validation::{ValidationErrors, is_forbidden_char};
 
 /// An e-mail address that has the shape of one: `local@domain.tld`, at most 254 characters.
 ///
-/// Kept as the user typed it (trimmed); two addresses that differ only in case are the same
-/// account, which the database enforces with a unique index on `lower(email)`.
+/// Kept as the user typed it (trimmed), in Unicode normal form C: two addresses that differ
+/// only in case or in how their letters are composed (`ë` as one code point or as `e` and a
+/// combining diaeresis) are the same account, which the database enforces with a unique
+/// index on `lower(normalize(email, NFC))` and a check that stored addresses are in NFC.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(String);
 
@@ -47,7 +51,7 @@ impl Email {
         if labels.len() < 2 || !labels.iter().all(label_ok) {
             return invalid("must have a domain like example.org after the @");
         }
-        Ok(Self(value.to_owned()))
+        Ok(Self(value.nfc().collect()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -65,7 +69,11 @@ impl fmt::Display for Email {
     }
 }
 
-/// The name other people see: 1 to 100 characters, trimmed, without control characters.
+/// The name other people see: 1 to 100 characters, trimmed, in Unicode normal form C. It
+/// shows what it says: at least one visible letter, digit or symbol (a name of fillers,
+/// soft hyphens, joiners or combining marks alone looks empty), and no control characters or
+/// text-direction marks, which can make a name read as another. Joiners inside emoji
+/// (`👨‍👩‍👧`) and variation selectors are fine.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DisplayName(String);
 
@@ -73,7 +81,21 @@ impl DisplayName {
     pub const MAX_CHARS: usize = 100;
 
     pub fn parse(raw: &str) -> Result<Self, ValidationErrors> {
-        bounded_text(raw, "display_name", Self::MAX_CHARS).map(Self)
+        let invalid = |message: &str| Err(ValidationErrors::single("display_name", message));
+        if raw.chars().count() > Self::MAX_CHARS {
+            return invalid("must be at most 100 characters");
+        }
+        let value = raw.trim();
+        if value.is_empty() {
+            return invalid("must not be empty");
+        }
+        if value.chars().any(is_refused_in_name) {
+            return invalid("must not contain control characters or text-direction marks");
+        }
+        if !value.chars().any(is_visible) {
+            return invalid("must contain a visible letter, digit or symbol");
+        }
+        Ok(Self(value.nfc().collect()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -83,6 +105,53 @@ impl DisplayName {
     pub fn into_inner(self) -> String {
         self.0
     }
+}
+
+/// Control characters, line separators, the zero-width space and byte-order mark, and the
+/// marks that change the direction of text (embeddings, overrides, isolates, LRM/RLM/ALM).
+fn is_refused_in_name(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200B}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{FEFF}'
+        )
+}
+
+/// Characters that take no visible space of their own: fillers (Hangul, Mongolian, braille
+/// blank), soft hyphen, joiners and other format characters, variation selectors and tags.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{2800}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FFA0}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
+}
+
+/// A character a reader sees: not white space, not invisible, not a combining mark.
+fn is_visible(c: char) -> bool {
+    !c.is_whitespace()
+        && !c.is_control()
+        && !is_invisible(c)
+        && !unicode_normalization::char::is_combining_mark(c)
 }
 
 /// A new password that meets the policy: at least 10 characters, at most 128, and not the
@@ -198,6 +267,55 @@ mod tests {
             "spaces count"
         );
         assert!(DisplayName::parse("Anna\u{202E}").is_err());
+    }
+
+    #[test]
+    fn a_display_name_shows_what_it_says() {
+        // Nothing visible: fillers, soft hyphens, joiners, combining marks alone.
+        for empty in [
+            "\u{3164}",
+            "\u{3164}\u{3164}",
+            "\u{00AD}",
+            "\u{2060}",
+            "\u{180E}",
+            "\u{0301}\u{0308}",
+            "\u{200D}\u{00AD}\u{3164}",
+        ] {
+            assert!(DisplayName::parse(empty).is_err(), "{empty:?}");
+        }
+        // Direction marks and isolates are refused even around a real name.
+        for bidi in [
+            "Anna\u{2066}",
+            "\u{2067}Anna\u{2069}",
+            "Anna\u{061C}",
+            "\u{200F}Anna",
+        ] {
+            assert!(DisplayName::parse(bidi).is_err(), "{bidi:?}");
+        }
+        // A family emoji holds zero-width joiners; an emoji with a variation selector.
+        for fine in [
+            "👨\u{200D}👩\u{200D}👧",
+            "Familie 👨\u{200D}👩\u{200D}👧",
+            "❤\u{FE0F}",
+            "Zoë",
+        ] {
+            assert!(DisplayName::parse(fine).is_ok(), "{fine:?}");
+        }
+        // Composed the same way whatever was sent.
+        assert_eq!(
+            DisplayName::parse("Zoe\u{0308}").expect("valid").as_str(),
+            "Zo\u{00EB}"
+        );
+    }
+
+    #[test]
+    fn addresses_are_kept_in_normal_form_c() {
+        assert_eq!(
+            Email::parse("zoe\u{0308}@example.org")
+                .expect("valid")
+                .as_str(),
+            "zo\u{00EB}@example.org"
+        );
     }
 
     #[test]

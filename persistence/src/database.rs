@@ -219,6 +219,16 @@ pub async fn revert_all_migrations(url: &DatabaseUrl) -> Result<Vec<String>> {
     .await
 }
 
+/// Reverts the newest applied migration; returns its version.
+pub async fn revert_last_migration(url: &DatabaseUrl) -> Result<String> {
+    with_migration_harness(url, |harness| {
+        harness
+            .revert_last_migration(MIGRATIONS)
+            .map(|version| version.to_string())
+    })
+    .await
+}
+
 type MigrationResult<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 async fn with_migration_harness<T, F>(url: &DatabaseUrl, work: F) -> Result<T>

@@ -136,11 +136,16 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<UserR
         .optional()?)
 }
 
-/// Looks an account up by address, ignoring case (served by the unique index on `lower(email)`).
+/// Looks an account up by address, ignoring case and Unicode composition (served by the
+/// unique index on `lower(normalize(email, NFC))`).
 pub async fn find_by_email(conn: &mut AsyncPgConnection, email: &str) -> Result<Option<UserRow>> {
-    diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+    use diesel::sql_types::{Bool, Text};
     Ok(users::table
-        .filter(lower(users::email).eq(lower(email)))
+        .filter(
+            diesel::dsl::sql::<Bool>("lower(normalize(users.email, NFC)) = lower(normalize(")
+                .bind::<Text, _>(email)
+                .sql(", NFC))"),
+        )
         .select(UserRow::as_select())
         .first(conn)
         .await

@@ -374,3 +374,58 @@ async fn after_a_key_rotation_tokens_signed_before_it_still_work_until_they_expi
         );
     }
 }
+
+#[actix_web::test]
+async fn addresses_differing_only_in_unicode_composition_are_one_account() {
+    let app = TestApp::spawn().await;
+    let composed = "zo\u{00EB}@example.org";
+    let decomposed = "zoe\u{0308}@example.org";
+    let password = "ein sicheres Passwort";
+    assert_eq!(app.register(decomposed, password).await.status, 201);
+
+    app.register(composed, password)
+        .await
+        .assert_problem(409, "email-taken");
+    app.register(&decomposed.to_uppercase(), password)
+        .await
+        .assert_problem(409, "email-taken");
+
+    // Stored composed, and found whichever way it is typed.
+    assert_eq!(
+        app.count("users", &format!("email = '{composed}'")).await,
+        1
+    );
+    assert_eq!(app.login(composed, password).await.status, 200);
+    assert_eq!(app.login(decomposed, password).await.status, 200);
+}
+
+#[actix_web::test]
+async fn display_names_must_show_what_they_say() {
+    let app = TestApp::spawn().await;
+    let register = |n: usize, name: &str| {
+        let app = &app;
+        let body = json!({"email": format!("name{n}@example.org"), "display_name": name,
+                          "password": "ein sicheres Passwort", "privacy_consent": true});
+        async move { app.post("/api/v1/auth/register", &body).await }
+    };
+
+    for (n, invisible) in ["\u{3164}", "\u{00AD}\u{2060}", "\u{180E}", "\u{0301}"]
+        .iter()
+        .enumerate()
+    {
+        let refused = register(n, invisible).await;
+        refused.assert_problem(422, "validation-failed");
+        assert_eq!(refused.problem_fields(), ["display_name"]);
+    }
+    register(10, "Anna\u{2067}tsoh\u{2069}")
+        .await
+        .assert_problem(422, "validation-failed");
+    let family = register(11, "Familie \u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}").await;
+    assert_eq!(
+        family.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&family.body)
+    );
+    assert_eq!(app.count("users", "true").await, 1);
+}

@@ -529,3 +529,70 @@ async fn a_missing_database_is_created() {
     assert!(database::database_exists(&url).await.expect("check"));
     database::drop_database(&url).await.expect("drop");
 }
+
+/// Accounts whose addresses differ only in Unicode composition are never merged: the
+/// migration that makes them one account stops and names them.
+#[tokio::test]
+async fn twin_addresses_stop_the_normal_form_migration_and_are_named() {
+    let db = TestDb::migrated().await;
+    database::revert_last_migration(db.url())
+        .await
+        .expect("down one");
+    let mut conn = database::connect(db.url()).await.expect("connect");
+    for (id, email) in [
+        (
+            "00000000-0000-7000-8000-0000000000a1",
+            "zo\u{00EB}@example.org",
+        ),
+        (
+            "00000000-0000-7000-8000-0000000000a2",
+            "zoe\u{0308}@example.org",
+        ),
+        ("00000000-0000-7000-8000-0000000000a3", "anna@example.org"),
+    ] {
+        diesel::sql_query(format!(
+            "INSERT INTO users (id, email, display_name, password_hash, role, privacy_consent_at) \
+             VALUES ('{id}', '{email}', 'Zoë', 'x', 'member', now())"
+        ))
+        .execute(&mut conn)
+        .await
+        .expect("an account");
+    }
+
+    let refused = database::run_migrations(db.url())
+        .await
+        .expect_err("the twins stop it");
+
+    let message = refused.to_string();
+    assert!(
+        message.contains("00000000-0000-7000-8000-0000000000a1"),
+        "{message}"
+    );
+    assert!(
+        message.contains("00000000-0000-7000-8000-0000000000a2"),
+        "{message}"
+    );
+    assert!(!message.contains("0000000000a3"), "{message}");
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let left: Count = diesel::sql_query("SELECT count(*) AS n FROM users")
+        .get_result(&mut conn)
+        .await
+        .expect("count");
+    assert_eq!(left.n, 3, "nothing merged");
+
+    // Once one address is changed by hand, it runs.
+    diesel::sql_query(
+        "UPDATE users SET email = 'zoe.two@example.org' WHERE id = '00000000-0000-7000-8000-0000000000a2'",
+    )
+    .execute(&mut conn)
+    .await
+    .expect("resolve");
+    assert_eq!(
+        database::run_migrations(db.url()).await.expect("up").len(),
+        1
+    );
+}
