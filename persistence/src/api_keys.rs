@@ -6,8 +6,8 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::Result;
-use crate::schema::{api_keys, operators};
+use crate::schema::{api_keys, operator_members, operators};
+use crate::{Result, notifications};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = api_keys, check_for_backend(diesel::pg::Pg))]
@@ -23,6 +23,11 @@ pub struct ApiKeyRow {
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoked_by: Option<Uuid>,
+    /// When the account that created it left the operator, stopped being its operator admin,
+    /// or was erased.
+    pub creator_left_at: Option<DateTime<Utc>>,
+    /// The key that replaced it in a rotation.
+    pub replaced_by: Option<Uuid>,
 }
 
 /// A key to store.
@@ -128,4 +133,100 @@ pub async fn authenticate(
         key,
         operator_active: status == "active",
     }))
+}
+
+/// Rotates the live key `id`: stores `new` (same operator, a new secret) and lets the old key
+/// work only until `grace_until` (or its own expiry, if sooner), naming its successor.
+/// `None` when `id` is no live key of `new.operator_id` (revoked, expired, replaced already).
+/// Run it in a transaction with its audit entry.
+pub async fn rotate(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    new: &NewApiKey<'_>,
+    grace_until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Option<ApiKeyRow>> {
+    let old: Option<ApiKeyRow> = api_keys::table
+        .find(id)
+        .filter(api_keys::operator_id.eq(new.operator_id))
+        .filter(api_keys::revoked_at.is_null())
+        .filter(api_keys::replaced_by.is_null())
+        .filter(
+            api_keys::expires_at
+                .is_null()
+                .or(api_keys::expires_at.gt(now)),
+        )
+        .select(ApiKeyRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?;
+    let Some(old) = old else {
+        return Ok(None);
+    };
+    let created = create(conn, new).await?;
+    let until = old
+        .expires_at
+        .map_or(grace_until, |expires| expires.min(grace_until));
+    diesel::update(api_keys::table.find(old.id))
+        .set((
+            api_keys::expires_at.eq(until),
+            api_keys::replaced_by.eq(created.id),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(Some(created))
+}
+
+/// The account `user_id` left the operator `operator_id` (or, with `None`, every operator:
+/// she erases her account) or stopped being its operator admin: the live keys she created
+/// there are flagged, and each remaining operator admin of such an operator is told which.
+/// Returns how many keys were flagged. Run it in the transaction of the departure.
+pub async fn creator_departed(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    operator_id: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    let mut flag = diesel::update(api_keys::table)
+        .filter(api_keys::created_by.eq(user_id))
+        .filter(api_keys::revoked_at.is_null())
+        .filter(api_keys::creator_left_at.is_null())
+        .filter(
+            api_keys::expires_at
+                .is_null()
+                .or(api_keys::expires_at.gt(now)),
+        )
+        .into_boxed();
+    if let Some(operator_id) = operator_id {
+        flag = flag.filter(api_keys::operator_id.eq(operator_id));
+    }
+    let flagged: Vec<(Uuid, Uuid)> = flag
+        .set(api_keys::creator_left_at.eq(now))
+        .returning((api_keys::operator_id, api_keys::id))
+        .get_results(conn)
+        .await?;
+    let mut by_operator: std::collections::BTreeMap<Uuid, Vec<Uuid>> = Default::default();
+    for (operator, key) in &flagged {
+        by_operator.entry(*operator).or_default().push(*key);
+    }
+    for (operator, keys) in by_operator {
+        let admins: Vec<Uuid> = operator_members::table
+            .filter(operator_members::operator_id.eq(operator))
+            .filter(operator_members::role.eq("operator_admin"))
+            .filter(operator_members::user_id.ne(user_id))
+            .select(operator_members::user_id)
+            .load(conn)
+            .await?;
+        let details = serde_json::json!({ "creator_id": user_id, "api_key_ids": keys });
+        notifications::notify(
+            conn,
+            &admins,
+            notifications::Kind::ApiKeysCreatorLeft,
+            Some(operator),
+            &details,
+        )
+        .await?;
+    }
+    Ok(flagged.len())
 }

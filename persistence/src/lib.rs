@@ -16,6 +16,7 @@ pub mod districts;
 pub mod error;
 pub mod idempotency;
 pub mod imports;
+pub mod notifications;
 pub mod occurrences;
 pub mod operators;
 pub mod outbox;

@@ -138,6 +138,9 @@ pub async fn erase_account(
         diesel::delete(idempotency_keys::table.filter(idempotency_keys::owner_id.eq(user_id)))
             .execute(conn)
             .await?;
+        // Keys this person made stay valid for their operators' systems, flagged, and the
+        // remaining operator admins are told.
+        crate::api_keys::creator_departed(conn, user_id, None, now).await?;
         diesel::delete(users::table.filter(users::id.eq(user_id)))
             .execute(conn)
             .await?;

@@ -49,6 +49,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     operator_trusts,
     accepted_verifications,
     operator_volunteers,
+    notifications,
     shift_qualifications,
     signups,
     outbox_events,
@@ -414,6 +415,20 @@ diesel::table! {
         created_at -> Timestamptz,
         revoked_at -> Nullable<Timestamptz>,
         revoked_by -> Nullable<Uuid>,
+        creator_left_at -> Nullable<Timestamptz>,
+        replaced_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        kind -> Text,
+        operator_id -> Nullable<Uuid>,
+        details -> Text,
+        created_at -> Timestamptz,
+        read_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -33,6 +33,7 @@ pub const SUBJECT_REFERENCES: &[&str] = &[
     "volunteer_qualifications_user_id_fkey",
     "qualification_verifications_user_id_fkey",
     "operator_volunteers_user_id_fkey",
+    "notifications_user_id_fkey",
     "signups_user_id_fkey",
 ];
 

@@ -666,3 +666,221 @@ async fn staff_learn_their_operators_and_roles_from_their_memberships() {
     .await
     .assert_problem(403, "forbidden");
 }
+
+/// An operator admin of A, added by the administrator.
+async fn operator_admin(app: &TestApp, s: &Setup, email: &str) -> quartier_tests::TestUser {
+    let person = app.signed_up(email).await;
+    let added = post(
+        app,
+        &s.admin.access_token,
+        &format!("/api/v1/operators/{}/members", s.operator),
+        json!({"email": email, "role": "operator_admin"}),
+    )
+    .await;
+    assert_eq!(added.status, 201);
+    person
+}
+
+/// A key made by `token` for operator A: its id and secret.
+async fn made_key(app: &TestApp, s: &Setup, token: &str, name: &str) -> (String, String) {
+    let created = post(
+        app,
+        token,
+        &format!("/api/v1/operators/{}/api-keys", s.operator),
+        json!({"name": name, "scopes": ["roster:read"]}),
+    )
+    .await;
+    assert_eq!(created.status, 201);
+    let body = created.json();
+    (
+        body["id"].as_str().expect("id").to_owned(),
+        body["key_secret"].as_str().expect("secret").to_owned(),
+    )
+}
+
+async fn roster_with(app: &TestApp, s: &Setup, secret: &str) -> u16 {
+    with_key(
+        app,
+        Method::GET,
+        secret,
+        &format!(
+            "/api/v1/operators/{}/roster?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z",
+            s.operator
+        ),
+        &json!(null),
+    )
+    .await
+    .status
+}
+
+#[actix_web::test]
+async fn keys_whose_creator_left_are_flagged_told_and_rotated() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let creator = operator_admin(&app, &s, "creator@example.org").await;
+    let colleague = operator_admin(&app, &s, "colleague@example.org").await;
+    let (key, secret) = made_key(&app, &s, &creator.access_token, "Dienstplan").await;
+    let keys = format!("/api/v1/operators/{}/api-keys", s.operator);
+
+    // She leaves operator A: her key keeps working, flagged, and the remaining operator
+    // admin is told; nobody else is.
+    let removed = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/operators/{}/members/{}", s.operator, creator.id),
+            &[("authorization", &format!("Bearer {}", s.admin.access_token))],
+            None,
+        )
+        .await;
+    assert_eq!(removed.status, 204);
+    let seen = app
+        .get(&format!("{keys}/{key}"), Some(&colleague.access_token))
+        .await
+        .json();
+    assert_eq!(seen["created_by"], creator.id.as_str());
+    assert!(seen["creator_left_at"].is_string(), "{seen}");
+    assert_eq!(seen["status"], "active");
+    assert_eq!(roster_with(&app, &s, &secret).await, 200);
+    let told = app
+        .get("/api/v1/me/notifications", Some(&colleague.access_token))
+        .await
+        .json();
+    assert_eq!(told["items"].as_array().expect("items").len(), 1);
+    assert_eq!(told["items"][0]["kind"], "api_keys_creator_left");
+    assert_eq!(told["items"][0]["details"]["api_key_ids"][0], key.as_str());
+    assert_eq!(told["items"][0]["read_at"], Value::Null);
+    for other in [&creator, &s.coordinator] {
+        let none = app
+            .get("/api/v1/me/notifications", Some(&other.access_token))
+            .await
+            .json();
+        assert_eq!(none["items"].as_array().expect("items").len(), 0);
+    }
+    let read = format!(
+        "/api/v1/me/notifications/{}/read",
+        told["items"][0]["id"].as_str().expect("id")
+    );
+    for (token, status) in [
+        (&s.coordinator.access_token, 404),
+        (&colleague.access_token, 204),
+        (&colleague.access_token, 204),
+    ] {
+        let answer = app
+            .send(
+                Method::POST,
+                &read,
+                &[("authorization", &format!("Bearer {token}"))],
+                None,
+            )
+            .await;
+        assert_eq!(answer.status, status);
+    }
+
+    // Rotated without grace: the old secret stops at once, the new one works, the old key
+    // names its successor and cannot be rotated again.
+    let rotated = post(
+        &app,
+        &colleague.access_token,
+        &format!("{keys}/{key}/rotate"),
+        json!({"grace_hours": 0}),
+    )
+    .await;
+    assert_eq!(
+        rotated.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&rotated.body)
+    );
+    let rotated = rotated.json();
+    let new_secret = rotated["key_secret"].as_str().expect("secret");
+    assert_eq!(rotated["created_by"], colleague.id.as_str());
+    assert_eq!(rotated["creator_left_at"], Value::Null);
+    assert_eq!(roster_with(&app, &s, &secret).await, 401);
+    assert_eq!(roster_with(&app, &s, new_secret).await, 200);
+    let old = app
+        .get(&format!("{keys}/{key}"), Some(&colleague.access_token))
+        .await
+        .json();
+    assert_eq!(old["replaced_by"], rotated["id"]);
+    post(
+        &app,
+        &colleague.access_token,
+        &format!("{keys}/{key}/rotate"),
+        json!({}),
+    )
+    .await
+    .assert_problem(409, "conflict");
+    post(
+        &app,
+        &colleague.access_token,
+        &format!("{keys}/{}/rotate", rotated["id"].as_str().expect("id")),
+        json!({"grace_hours": 169}),
+    )
+    .await
+    .assert_problem(422, "validation-failed");
+
+    // With the default grace, the old secret works for another day.
+    let (second, second_secret) = made_key(&app, &s, &colleague.access_token, "Zweiter").await;
+    let again = app
+        .send(
+            Method::POST,
+            &format!("{keys}/{second}/rotate"),
+            &[(
+                "authorization",
+                &format!("Bearer {}", colleague.access_token),
+            )],
+            None,
+        )
+        .await;
+    assert_eq!(again.status, 201);
+    assert_eq!(roster_with(&app, &s, &second_secret).await, 200);
+    let until = app
+        .get(&format!("{keys}/{second}"), Some(&colleague.access_token))
+        .await
+        .json();
+    let expires =
+        chrono::DateTime::parse_from_rfc3339(until["expires_at"].as_str().expect("expiry"))
+            .expect("time");
+    let hours = (expires.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_minutes();
+    assert!((23 * 60..=24 * 60).contains(&hours), "{hours} minutes");
+    assert_eq!(
+        app.count("audit_events", "action = 'api_key.rotated'")
+            .await,
+        2
+    );
+
+    // An operator admin who erases her account: her keys are flagged, the others told.
+    let leaving = operator_admin(&app, &s, "leaving@example.org").await;
+    let (third, _) = made_key(&app, &s, &leaving.access_token, "Dritter").await;
+    let erased = app
+        .json(
+            Method::DELETE,
+            "/api/v1/me",
+            Some(&leaving.access_token),
+            &[],
+            &json!({"password": leaving.password}),
+        )
+        .await;
+    assert_eq!(
+        erased.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&erased.body)
+    );
+    assert_eq!(
+        app.count(
+            "api_keys",
+            &format!("id = '{third}' AND creator_left_at IS NOT NULL AND created_by IS NULL")
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count(
+            "notifications",
+            &format!("user_id = '{}' AND details LIKE '%{third}%'", colleague.id)
+        )
+        .await,
+        1
+    );
+}

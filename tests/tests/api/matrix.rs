@@ -103,6 +103,7 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("inspect_qualification", STAFF_A, None),
     ("list_qualification_checks", STAFF_A, None),
     ("revoke_qualification_check", STAFF_A, None),
+    ("rotate_api_key", ADMINS_A, None),
     ("list_trusted_operators", EVERYONE, None),
     ("trust_operator", ADMINS_A, None),
     ("distrust_operator", ADMINS_A, None),
@@ -170,6 +171,8 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("export_me", PEOPLE, None),
     ("my_memberships", PEOPLE, None),
     ("my_operators", PEOPLE, None),
+    ("my_notifications", PEOPLE, None),
+    ("read_notification", &[OperatorAdminA], None),
     ("join_operator", PEOPLE, None),
     ("get_profile", PEOPLE, None),
     ("update_profile", PEOPLE, None),
@@ -643,6 +646,22 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
                         "issued_on": (Utc::now() - Duration::days(5)).date_naive()}),
             ),
         ),
+        "rotate_api_key" => {
+            let created = ok(post(
+                app,
+                a,
+                &format!("/api/v1/operators/{op_a}/api-keys"),
+                json!({"name": "Zu drehen", "scopes": ["roster:read"]}),
+            )
+            .await)
+            .await;
+            let id = created["id"].as_str().expect("id");
+            (
+                Method::POST,
+                format!("/api/v1/operators/{op_a}/api-keys/{id}/rotate"),
+                None,
+            )
+        }
         "list_qualification_checks" => (
             Method::GET,
             format!(
@@ -938,6 +957,24 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
         "export_me" => (Method::GET, "/api/v1/me/export".into(), None),
         "my_memberships" => (Method::GET, "/api/v1/me/memberships".into(), None),
         "my_operators" => (Method::GET, "/api/v1/me/operators".into(), None),
+        "my_notifications" => (Method::GET, "/api/v1/me/notifications".into(), None),
+        "read_notification" => {
+            use diesel_async::RunQueryDsl;
+            let id = uuid::Uuid::now_v7();
+            diesel::sql_query(format!(
+                "INSERT INTO notifications (id, user_id, kind, operator_id) \
+                 VALUES ('{id}', '{}', 'api_keys_creator_left', '{op_a}')",
+                fx.operator_admin_a.id
+            ))
+            .execute(&mut app.conn().await)
+            .await
+            .expect("a notification");
+            (
+                Method::POST,
+                format!("/api/v1/me/notifications/{id}/read"),
+                None,
+            )
+        }
         "join_operator" => (Method::PUT, format!("/api/v1/me/operators/{op_a}"), None),
         "leave_operator" => {
             if let Some(person) = me {

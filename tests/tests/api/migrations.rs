@@ -464,6 +464,15 @@ async fn the_schema_matches_what_diesel_is_told() {
             "joined_at",
             "timestamp with time zone",
         ),
+        ("api_keys", "creator_left_at", "timestamp with time zone"),
+        ("api_keys", "replaced_by", "uuid"),
+        ("notifications", "id", "uuid"),
+        ("notifications", "user_id", "uuid"),
+        ("notifications", "kind", "text"),
+        ("notifications", "operator_id", "uuid"),
+        ("notifications", "details", "text"),
+        ("notifications", "created_at", "timestamp with time zone"),
+        ("notifications", "read_at", "timestamp with time zone"),
     ];
     for (table, column, data_type) in expected {
         assert!(
@@ -535,9 +544,15 @@ async fn a_missing_database_is_created() {
 #[tokio::test]
 async fn twin_addresses_stop_the_normal_form_migration_and_are_named() {
     let db = TestDb::migrated().await;
-    database::revert_last_migration(db.url())
-        .await
-        .expect("down one");
+    // Back to before the normal-form migration (and whatever came after it).
+    loop {
+        let reverted = database::revert_last_migration(db.url())
+            .await
+            .expect("down one");
+        if reverted.contains("000015") {
+            break;
+        }
+    }
     let mut conn = database::connect(db.url()).await.expect("connect");
     for (id, email) in [
         (
@@ -591,8 +606,9 @@ async fn twin_addresses_stop_the_normal_form_migration_and_are_named() {
     .execute(&mut conn)
     .await
     .expect("resolve");
-    assert_eq!(
-        database::run_migrations(db.url()).await.expect("up").len(),
-        1
+    let applied = database::run_migrations(db.url()).await.expect("up");
+    assert!(
+        applied.iter().any(|version| version.contains("000015")),
+        "{applied:?}"
     );
 }

@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use quartier_persistence::audit::{self, Actor, Filter, NewEntry};
-use quartier_persistence::{AsyncPgConnection, privacy, profiles, signups, trust};
+use quartier_persistence::{AsyncPgConnection, notifications, privacy, profiles, signups, trust};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -14,6 +14,7 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::routes::account::AccountResponse;
 use crate::routes::audit::AuditEntry;
+use crate::routes::me::notifications::NotificationResponse;
 use crate::routes::operators::api_keys::ApiKeyResponse;
 use crate::routes::operators::trusts::OperatorSinceResponse;
 use crate::routes::qualifications::{self as qualification_routes, QualificationResponse};
@@ -81,6 +82,8 @@ pub struct PersonalDataExport {
     pub qualifications: Vec<QualificationResponse>,
     /// The operators you said you help.
     pub operators_helped: Vec<OperatorSinceResponse>,
+    /// What Quartier told you (the latest 100).
+    pub notifications: Vec<NotificationResponse>,
     /// Every sign-up, coming ones first (by start), then past ones (latest first).
     pub signups: Vec<OwnSignupResponse>,
     pub hours: Vec<HoursResponse>,
@@ -142,6 +145,7 @@ async fn gather(
     let profile = profiles::find(conn, user.id).await?;
     let qualifications = qualification_routes::qualifications_of(conn, user.id).await?;
     let operators_helped = records(trust::joined_operators(conn, user.id).await?);
+    let notifications = records(notifications::of_user(conn, user.id, 100).await?);
     let signups = signups_of(conn, user.id, now).await?;
     let hours = records(signups::hours(conn, user.id).await?);
     let memberships = records(privacy::memberships_of(conn, user.id).await?);
@@ -158,6 +162,7 @@ async fn gather(
         profile: ProfileResponse::from(profile),
         qualifications,
         operators_helped,
+        notifications,
         signups,
         hours,
         memberships,

@@ -6,6 +6,7 @@ pub mod erase;
 pub mod export;
 pub mod get;
 pub mod memberships;
+pub mod notifications;
 pub mod operators;
 pub mod password;
 pub mod update;

@@ -1,5 +1,5 @@
 //! An operator's API keys: `/operators/{id}/api-keys`. Operator admins of the operator and
-//! administrators create, list and revoke them; keys cannot manage keys.
+//! administrators create, list, rotate and revoke them; keys cannot manage keys.
 //!
 //! A key is `qk_` + eight public characters + `_` + the secret. The secret is shown once, in
 //! the answer that creates it; only its SHA-256 is stored.
@@ -93,6 +93,11 @@ pub struct ApiKeyResponse {
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoked_by: Option<Uuid>,
     pub status: ApiKeyStatusBody,
+    /// Set when the account that created the key left the operator, stopped being its
+    /// operator admin, or was erased: the key still works; rotate or revoke it.
+    pub creator_left_at: Option<DateTime<Utc>>,
+    /// The key that replaced this one in a rotation; this one works until `expires_at`.
+    pub replaced_by: Option<Uuid>,
 }
 
 /// Whether a key is accepted: `active`, or no longer (`expired`, `revoked`).
@@ -130,6 +135,8 @@ impl From<ApiKeyRow> for ApiKeyResponse {
             revoked_at: row.revoked_at,
             revoked_by: row.revoked_by,
             status,
+            creator_left_at: row.creator_left_at,
+            replaced_by: row.replaced_by,
         }
     }
 }
@@ -394,4 +401,92 @@ pub async fn revoke_api_key(
         .await?
         .ok_or_else(|| ApiError::NotFound("This operator has no API key with this id.".into()))?;
     Ok(HttpResponse::Ok().json(ApiKeyResponse::from(key)))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RotateApiKeyRequest {
+    /// How long the old secret keeps working, so that the systems using it can switch: 0 to
+    /// 168 hours (a week). Default: 24.
+    #[schema(minimum = 0, maximum = 168)]
+    pub grace_hours: Option<i64>,
+}
+
+/// The longest grace period a rotation grants the old secret.
+const MAX_GRACE_HOURS: i64 = 168;
+
+/// Rotate an API key: a new key with the same name, scopes and expiry, and a new secret
+/// (shown this once); the old secret keeps working for the grace period, then stops. The old
+/// key names its successor in `replaced_by`. The new key's creator is whoever rotates it,
+/// which also settles a key whose creator left. Administrators and operator admins of this
+/// operator.
+#[utoipa::path(
+    tag = "api-keys",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The operator's id"),
+        ("key_id" = Uuid, Path, description = "The key's id"),
+    ),
+    request_body(content = Option<RotateApiKeyRequest>, description = "Empty for a grace period of 24 hours"),
+    responses(
+        (status = 201, description = "The new key, with `key_secret` shown this once", body = CreatedApiKeyResponse),
+        (status = 403, description = "Not an administrator or operator admin of this operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such operator, or it has no key with this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The key is revoked, expired or rotated already (`conflict`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A grace period out of range (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/operators/{id}/api-keys/{key_id}/rotate")]
+pub async fn rotate_api_key(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let body: RotateApiKeyRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        RotateApiKeyRequest::default()
+    } else {
+        crate::extract::parse_json::<Option<RotateApiKeyRequest>>(&body)?.unwrap_or_default()
+    };
+    let grace_hours = body.grace_hours.unwrap_or(24);
+    if !(0..=MAX_GRACE_HOURS).contains(&grace_hours) {
+        return Err(ApiError::validation("grace_hours", "must be from 0 to 168"));
+    }
+    let (operator_id, key_id) = path.into_inner();
+    let mut conn = state.conn().await?;
+    let old = key_of(&mut conn, user, operator_id, key_id).await?;
+    let now = Utc::now();
+    let (prefix, secret) = generate();
+    let new = NewApiKey {
+        id: Uuid::now_v7(),
+        operator_id,
+        name: &old.name,
+        prefix: &prefix,
+        secret_hash: &key_hash(&secret),
+        scopes: &old.scopes,
+        expires_at: old.expires_at,
+        created_by: Some(user.id),
+    };
+    let grace_until = now + chrono::Duration::hours(grace_hours);
+    let rotated = conn
+        .transaction::<_, quartier_persistence::Error, _>(async |conn| {
+            let rotated = api_keys::rotate(conn, key_id, &new, grace_until, now).await?;
+            if let Some(row) = &rotated {
+                NewEntry::new(user.actor(), "api_key.rotated", "api_key", key_id)
+                    .operator(operator_id)
+                    .details(serde_json::json!({
+                        "prefix": old.prefix, "new_key_id": row.id, "new_prefix": row.prefix,
+                        "old_valid_until": grace_until,
+                    }))
+                    .record(conn)
+                    .await?;
+            }
+            Ok(rotated)
+        })
+        .await?
+        .ok_or_else(|| ApiError::Conflict {
+            slug: "conflict",
+            detail: "This key is revoked, expired or rotated already: create a new one.".into(),
+        })?;
+    Ok(created(rotated, secret))
 }

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use quartier_domain::StaffRole;
 use quartier_persistence::operators::{self, MEMBER_PRIMARY_KEY, MemberRow};
-use quartier_persistence::{AsyncConnection, AsyncPgConnection, users};
+use quartier_persistence::{AsyncConnection, AsyncPgConnection, api_keys, users};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -331,6 +331,10 @@ async fn change_member(
                 }))
                 .record(conn)
                 .await?;
+            let admin = StaffRole::OperatorAdmin.as_str();
+            if change.from == admin && change.to != admin {
+                api_keys::creator_departed(conn, member_id, Some(operator_id), Utc::now()).await?;
+            }
         }
         Ok(member)
     })
@@ -369,6 +373,7 @@ pub async fn remove_member(
                     .about([member_id])
                     .record(conn)
                     .await?;
+                api_keys::creator_departed(conn, member_id, Some(operator_id), Utc::now()).await?;
             }
             Ok(removed)
         })

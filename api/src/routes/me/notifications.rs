@@ -1,0 +1,113 @@
+//! `/me/notifications`: what Quartier tells the signed-in person, such as that the creator of
+//! some of her operator's API keys has left.
+
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use quartier_persistence::notifications::{self, Kind, NotificationRow};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::AuthUser;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+/// What a notification is about. `api_keys_creator_left`: the account that created some of
+/// the operator's API keys left it, stopped being its operator admin, or was erased; the
+/// keys (`details.api_key_ids`) still work and are flagged: rotate or revoke them.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationKindBody {
+    ApiKeysCreatorLeft,
+}
+
+impl From<Kind> for NotificationKindBody {
+    fn from(kind: Kind) -> Self {
+        match kind {
+            Kind::ApiKeysCreatorLeft => Self::ApiKeysCreatorLeft,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationResponse {
+    pub id: Uuid,
+    pub kind: NotificationKindBody,
+    /// The operator it concerns, if any.
+    pub operator_id: Option<Uuid>,
+    /// More about it: ids only, never names (`api_keys_creator_left`: `creator_id`,
+    /// `api_key_ids`).
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+    /// When you marked it read; none while unread.
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+impl From<NotificationRow> for NotificationResponse {
+    fn from(row: NotificationRow) -> Self {
+        Self {
+            id: row.id,
+            kind: Kind::parse(&row.kind)
+                .map_or(NotificationKindBody::ApiKeysCreatorLeft, Into::into),
+            operator_id: row.operator_id,
+            details: serde_json::from_str(&row.details).unwrap_or_default(),
+            created_at: row.created_at,
+            read_at: row.read_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationList {
+    /// Newest first, the latest 100.
+    pub items: Vec<NotificationResponse>,
+}
+
+/// Your notifications, newest first (the latest 100), read and unread.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    responses((status = 200, description = "Your notifications", body = NotificationList)),
+)]
+#[get("/me/notifications")]
+pub async fn my_notifications(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.conn().await?;
+    let items = notifications::of_user(&mut conn, user.id, 100)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "private, no-cache"))
+        .json(NotificationList { items }))
+}
+
+/// Mark one of your notifications read. Marking it again changes nothing.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The notification's id")),
+    responses(
+        (status = 204, description = "Marked read"),
+        (status = 404, description = "You have no notification with this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/me/notifications/{id}/read")]
+pub async fn read_notification(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.conn().await?;
+    if notifications::mark_read(&mut conn, user.id, *id).await? {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(ApiError::NotFound(
+            "You have no notification with this id.".into(),
+        ))
+    }
+}
