@@ -16,19 +16,116 @@ use crate::config::LogFormat;
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Installs the global log subscriber. Call once, at start.
+///
+/// The HTTP layer logs a client's malformed or broken connection (a request head that does
+/// not parse, a body cut off) at ERROR level, so any client could raise alerts at will. Those
+/// lines are held back and summed up instead: at most one WARN line a minute, with how many
+/// there were and the last one's text.
 pub fn init(filter: &str, format: LogFormat) {
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::filter::{FilterExt as _, filter_fn};
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+
     let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false);
-    let _ = match format {
-        LogFormat::Text => builder.try_init(),
-        LogFormat::Json => builder
+    let output = match format {
+        LogFormat::Text => tracing_subscriber::fmt::layer().with_target(false).boxed(),
+        LogFormat::Json => tracing_subscriber::fmt::layer()
+            .with_target(false)
             .json()
             .flatten_event(true)
             .with_current_span(true)
-            .try_init(),
+            .boxed(),
     };
+    let _ = tracing_subscriber::registry()
+        .with(output.with_filter(filter.and(filter_fn(|meta| !is_connection_error(meta)))))
+        .with(ConnectionErrors::default().with_filter(filter_fn(is_connection_error)))
+        .try_init();
+}
+
+/// Where the HTTP layer reports broken client connections.
+const CONNECTION_ERRORS: &str = "actix_http::h1";
+
+fn is_connection_error(meta: &tracing::Metadata<'_>) -> bool {
+    meta.target().starts_with(CONNECTION_ERRORS) && *meta.level() == tracing::Level::ERROR
+}
+
+/// Counts what passes at most once per `every`, and says how many there were when it may
+/// speak.
+#[derive(Debug)]
+pub struct Throttle {
+    every: std::time::Duration,
+    last: Option<Instant>,
+    held: u64,
+}
+
+impl Throttle {
+    pub fn new(every: std::time::Duration) -> Self {
+        Self {
+            every,
+            last: None,
+            held: 0,
+        }
+    }
+
+    /// Counts one at `now`; `Some(count)` (this one included) when a line may be written.
+    pub fn hit(&mut self, now: Instant) -> Option<u64> {
+        self.held += 1;
+        if self
+            .last
+            .is_some_and(|last| now.duration_since(last) < self.every)
+        {
+            return None;
+        }
+        self.last = Some(now);
+        Some(std::mem::take(&mut self.held))
+    }
+}
+
+/// Sums up the HTTP layer's connection errors (see `init`).
+#[derive(Debug)]
+struct ConnectionErrors(std::sync::Mutex<Throttle>);
+
+impl Default for ConnectionErrors {
+    fn default() -> Self {
+        Self(std::sync::Mutex::new(Throttle::new(
+            std::time::Duration::from_secs(60),
+        )))
+    }
+}
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for ConnectionErrors {
+    fn on_event(
+        &self,
+        event: &tracing::Event<'_>,
+        _ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        let count = self
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .hit(Instant::now());
+        if let Some(count) = count {
+            let mut message = Message(String::new());
+            event.record(&mut message);
+            tracing::warn!(
+                count,
+                last = %message.0,
+                "malformed or broken client connections (at most one line a minute)"
+            );
+        }
+    }
+}
+
+/// The `message` field of an event.
+struct Message(String);
+
+impl tracing::field::Visit for Message {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" {
+            self.0 = format!("{value:?}");
+        }
+    }
 }
 
 /// The id of one request: taken from `X-Request-Id` when a proxy sent a sane one, made up
@@ -72,5 +169,27 @@ pub async fn request_context(
             span.in_scope(|| tracing::warn!(%error, elapsed_ms, "request failed"));
             Err(error)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_throttle_speaks_at_most_once_per_period_and_counts_the_rest() {
+        let mut throttle = Throttle::new(std::time::Duration::from_secs(60));
+        let start = Instant::now();
+        assert_eq!(throttle.hit(start), Some(1));
+        for n in 1..=500 {
+            assert_eq!(
+                throttle.hit(start + std::time::Duration::from_millis(n * 100)),
+                None
+            );
+        }
+        assert_eq!(
+            throttle.hit(start + std::time::Duration::from_secs(61)),
+            Some(501)
+        );
     }
 }

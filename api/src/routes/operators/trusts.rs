@@ -42,6 +42,46 @@ pub struct OperatorSinceList {
     pub items: Vec<OperatorSinceResponse>,
 }
 
+/// Granting or withdrawing trust.
+#[derive(Debug, Clone, Copy)]
+enum Change {
+    Grant,
+    Withdraw,
+}
+
+/// Grants or withdraws `operator_id`'s trust in `trusted_id` with its audit entry; the two
+/// commit together. False when nothing changed.
+async fn change_trust(
+    conn: &mut quartier_persistence::AsyncPgConnection,
+    user: AuthUser,
+    operator_id: Uuid,
+    trusted_id: Uuid,
+    change: Change,
+) -> Result<bool, ApiError> {
+    Ok(conn
+        .transaction::<_, quartier_persistence::Error, _>(async |conn| {
+            let (changed, action) = match change {
+                Change::Grant => (
+                    trust::trust(conn, operator_id, trusted_id, Some(user.id)).await?,
+                    "operator.trust_granted",
+                ),
+                Change::Withdraw => (
+                    trust::distrust(conn, operator_id, trusted_id).await?,
+                    "operator.trust_withdrawn",
+                ),
+            };
+            if changed {
+                NewEntry::new(user.actor(), action, "operator", operator_id)
+                    .operator(operator_id)
+                    .details(serde_json::json!({ "trusted_id": trusted_id }))
+                    .record(conn)
+                    .await?;
+            }
+            Ok(changed)
+        })
+        .await?)
+}
+
 fn no_operator() -> ApiError {
     ApiError::NotFound("No operator has this id.".into())
 }
@@ -119,24 +159,7 @@ pub async fn trust_operator(
     let mut conn = state.conn().await?;
     require_staff(&mut conn, user, operator_id, StaffRole::OperatorAdmin).await?;
     other_operator(&mut conn, operator_id, trusted_id).await?;
-    let added = conn
-        .transaction::<_, quartier_persistence::Error, _>(async |conn| {
-            let added = trust::trust(conn, operator_id, trusted_id, Some(user.id)).await?;
-            if added {
-                NewEntry::new(
-                    user.actor(),
-                    "operator.trust_granted",
-                    "operator",
-                    operator_id,
-                )
-                .operator(operator_id)
-                .details(serde_json::json!({ "trusted_id": trusted_id }))
-                .record(conn)
-                .await?;
-            }
-            Ok(added)
-        })
-        .await?;
+    let added = change_trust(&mut conn, user, operator_id, trusted_id, Change::Grant).await?;
     Ok(if added {
         HttpResponse::Created().finish()
     } else {
@@ -169,24 +192,7 @@ pub async fn distrust_operator(
     let (operator_id, trusted_id) = path.into_inner();
     let mut conn = state.conn().await?;
     require_staff(&mut conn, user, operator_id, StaffRole::OperatorAdmin).await?;
-    let removed = conn
-        .transaction::<_, quartier_persistence::Error, _>(async |conn| {
-            let removed = trust::distrust(conn, operator_id, trusted_id).await?;
-            if removed {
-                NewEntry::new(
-                    user.actor(),
-                    "operator.trust_withdrawn",
-                    "operator",
-                    operator_id,
-                )
-                .operator(operator_id)
-                .details(serde_json::json!({ "trusted_id": trusted_id }))
-                .record(conn)
-                .await?;
-            }
-            Ok(removed)
-        })
-        .await?;
+    let removed = change_trust(&mut conn, user, operator_id, trusted_id, Change::Withdraw).await?;
     if removed {
         Ok(HttpResponse::NoContent().finish())
     } else {

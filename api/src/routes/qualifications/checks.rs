@@ -117,7 +117,6 @@ pub struct ChecksQuery {
         (status = 200, description = "The operator's verifications of this volunteer (empty when there are none)", body = Vec<VerificationResponse>),
         (status = 403, description = "Not staff of this operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No operator has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`user_id` missing or not a UUID (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/operators/{id}/qualification-checks")]
