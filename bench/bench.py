@@ -793,6 +793,32 @@ def main():
         scenario("7. login flood during scenario 1",
                  [dict(quiet, case="alone"), dict(loaded, case="with flood"),
                   dict(flood_figures, case="login flood", p99_ratio=ratio)])
+
+        # 8: anonymous searches take turns (QUARTIER_ANONYMOUS_SEARCHES, the default 4 here):
+        # one client's 64 at once must not starve a signed-in reader.
+        log("\n8. a signed-in reader while one client runs 64 anonymous searches at once")
+        server.stop()
+        server = Server(QUARTIER_ANONYMOUS_SEARCHES="4")
+        reader = requests_file("reader", [f"GET {eligible}|Authorization: Bearer {volunteer}"])
+        anonymous = requests_file("anonymous", [f"GET {whats_on}", f"GET {whats_on}&q=Kaffee"])
+        alone = measure(server, "signed-in reader alone, 1 conn.", str(paths), [reader], 1)
+        server.reset_peak()
+        crowd = subprocess.Popen(
+            ["wrk", "-t1", "-c64", f"-d{SECONDS + 2}s", "--latency", "--timeout", "15s", "-s",
+             str(paths), BASE, "--", anonymous], stdout=subprocess.PIPE, text=True)
+        time.sleep(1)
+        crowded = measure(server, "reader with the crowd, 1 conn.", str(paths), [reader], 1)
+        crowd_figures = parse_wrk(crowd.communicate()[0])
+        crowd_figures["connections"] = 64
+        show("the anonymous crowd, 64 conn.", crowd_figures,
+             extra="  (refused with 429 when it waits too long: expected)")
+        ratio = round(crowded["p50_ms"] / alone["p50_ms"], 2) if alone["p50_ms"] else None
+        log(f"  reader's p50 with the crowd ÷ alone = {ratio}")
+        if SCALE >= 1 and ratio is not None and ratio > 2:
+            problems.append(f"a signed-in reader's p50 grew {ratio}× under 64 anonymous searches")
+        scenario("8. signed-in reader during 64 anonymous searches",
+                 [dict(alone, case="alone"), dict(crowded, case="with the crowd", p50_ratio=ratio),
+                  dict(crowd_figures, case="anonymous crowd")])
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
