@@ -32,7 +32,8 @@ pub struct RateLimitSettings {
     /// counted).
     pub anonymous_per_minute: u32,
     /// `QUARTIER_ANONYMOUS_SEARCHES`: searches without sign-in or API key that one instance
-    /// runs at a time; more wait up to a second for their turn, then get 429.
+    /// runs at a time (default: half the machine's cores, at least one); more wait up to a
+    /// second for their turn, then get 429.
     pub anonymous_searches: u32,
     /// `QUARTIER_TRUSTED_PROXY_HOPS`: how many proxies in front of Quartier append to
     /// `X-Forwarded-For`; the client address is the entry that many places from the right.
@@ -51,7 +52,8 @@ impl Default for RateLimitSettings {
             failed_logins: 5,
             failed_logins_per_account: 100,
             anonymous_per_minute: 600,
-            anonymous_searches: 4,
+            anonymous_searches: std::thread::available_parallelism()
+                .map_or(1, |cores| (cores.get() / 2).max(1) as u32),
             proxy_hops: 0,
         }
     }
