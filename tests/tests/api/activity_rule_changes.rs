@@ -7,12 +7,27 @@ use chrono_tz::Europe::Berlin;
 use quartier_tests::{TestApp, at, created_id, occurrences, patch, post, town, utc, weekly};
 use serde_json::json;
 
+/// Two local hours, one apart, that today lie both past or both to come (with two hours of
+/// duration) whenever the test runs: 10:00 and 11:00, or 15:00 and 16:00 around late morning.
+/// Otherwise a rule change would add or drop today's date depending on the time of day.
+fn hours_away_from_now() -> (u32, u32) {
+    use chrono::Timelike;
+    let now = Utc::now().with_timezone(&Berlin).hour();
+    if (8..=13).contains(&now) {
+        (15, 16)
+    } else {
+        (10, 11)
+    }
+}
+
 #[actix_web::test]
 async fn changing_the_rule_keeps_past_occurrences_and_identities() {
     let app = TestApp::spawn().await;
     let town = town(&app).await;
     let token = &town.coord_a.access_token;
-    // A daily activity that began ten days ago at 10:00 local time.
+    // A daily activity that began ten days ago, at 10:00 local time (or 15:00, see
+    // `hours_away_from_now`).
+    let (early, late) = hours_away_from_now();
     let begun = (Utc::now() - Duration::days(10))
         .with_timezone(&Berlin)
         .date_naive();
@@ -24,7 +39,7 @@ async fn changing_the_rule_keeps_past_occurrences_and_identities() {
             weekly(
                 &town.a1,
                 "Frühstück",
-                &format!("{begun}T10:00:00"),
+                &format!("{begun}T{early:02}:00:00"),
                 "FREQ=DAILY",
             ),
         )
@@ -33,7 +48,7 @@ async fn changing_the_rule_keeps_past_occurrences_and_identities() {
     let cutoff = (Utc::now() - Duration::minutes(1)).format("%Y-%m-%dT%H:%M:%SZ");
     let past_at_ten = format!(
         "activity_id = '{id}' AND starts_at < '{cutoff}' \
-         AND to_char(starts_at AT TIME ZONE 'Europe/Berlin', 'HH24:MI') = '10:00'"
+         AND to_char(starts_at AT TIME ZONE 'Europe/Berlin', 'HH24:MI') = '{early:02}:00'"
     );
     let past_before = app.count("occurrences", &past_at_ten).await;
     assert!(past_before >= 9, "recent past dates exist: {past_before}");
@@ -54,7 +69,7 @@ async fn changing_the_rule_keeps_past_occurrences_and_identities() {
         &app,
         token,
         &format!("/api/v1/activities/{id}"),
-        json!({"schedule": {"kind": "recurring", "rrule": "FREQ=DAILY", "first_start": format!("{begun}T11:00:00"), "duration_minutes": 90}}),
+        json!({"schedule": {"kind": "recurring", "rrule": "FREQ=DAILY", "first_start": format!("{begun}T{late:02}:00:00"), "duration_minutes": 90}}),
     )
     .await;
 
@@ -83,7 +98,7 @@ async fn changing_the_rule_keeps_past_occurrences_and_identities() {
             "the same occurrence, so the same calendar UID"
         );
         let local = at(&after["starts_at"]).with_timezone(&Berlin);
-        assert_eq!(local.format("%H:%M").to_string(), "11:00");
+        assert_eq!(local.format("%H:%M").to_string(), format!("{late:02}:00"));
         assert_eq!(
             at(&after["ends_at"]) - at(&after["starts_at"]),
             Duration::minutes(90)
@@ -177,6 +192,7 @@ async fn occurrences_that_have_begun_or_were_moved_into_the_past_survive_rule_ch
     let app = TestApp::spawn().await;
     let town = town(&app).await;
     let token = &town.coord_a.access_token;
+    let (early, late) = hours_away_from_now();
     let begun = (Utc::now() - Duration::days(3))
         .with_timezone(&Berlin)
         .date_naive();
@@ -188,7 +204,7 @@ async fn occurrences_that_have_begun_or_were_moved_into_the_past_survive_rule_ch
             weekly(
                 &town.a1,
                 "Sprachcafé",
-                &format!("{begun}T10:00:00"),
+                &format!("{begun}T{early:02}:00:00"),
                 "FREQ=DAILY",
             ),
         )
@@ -237,12 +253,12 @@ async fn occurrences_that_have_begun_or_were_moved_into_the_past_survive_rule_ch
         .count("occurrences", &format!("activity_id = '{id}'"))
         .await;
 
-    for hour in ["11", "10"] {
+    for hour in [late, early] {
         let changed = patch(
             &app,
             token,
             &format!("/api/v1/activities/{id}"),
-            json!({"schedule": {"kind": "recurring", "rrule": "FREQ=DAILY", "first_start": format!("{begun}T{hour}:00:00"), "duration_minutes": 120}}),
+            json!({"schedule": {"kind": "recurring", "rrule": "FREQ=DAILY", "first_start": format!("{begun}T{hour:02}:00:00"), "duration_minutes": 120}}),
         )
         .await;
         assert_eq!(
