@@ -55,6 +55,7 @@ pub fn build_app(
         .service(SwaggerUi::new("/swagger-ui/{_:.*}").url(OPENAPI_PATH, document))
         .service(web::redirect("/swagger-ui", "/swagger-ui/"))
         .default_service(web::to(fallback))
+        .wrap(from_fn(known_query_parameters))
         .wrap(from_fn(crate::limits::per_principal))
         .wrap(ErrorHandlers::new().default_handler(into_problem))
         .wrap(
@@ -146,46 +147,123 @@ fn into_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRes
     ))
 }
 
-/// The paths of the OpenAPI document and their methods, to tell 404 from 405.
+/// The paths of the OpenAPI document, their methods (to tell 404 from 405) and the query
+/// parameters each operation takes (to refuse the ones it does not).
 #[derive(Debug)]
-pub struct RouteTable(Vec<(Vec<String>, Vec<String>)>);
+pub struct RouteTable(Vec<Route>);
+
+#[derive(Debug)]
+struct Route {
+    segments: Vec<String>,
+    /// Each method with the names of its query parameters.
+    methods: Vec<(String, Vec<String>)>,
+}
 
 impl RouteTable {
     pub fn new(document: &OpenApi) -> Self {
+        use utoipa::openapi::path::{Operation, ParameterIn};
+        let query_names = |operation: &Operation| -> Vec<String> {
+            operation
+                .parameters
+                .iter()
+                .flatten()
+                .filter_map(|p| match p {
+                    utoipa::openapi::RefOr::T(p) if p.parameter_in == ParameterIn::Query => {
+                        Some(p.name.clone())
+                    }
+                    _ => None,
+                })
+                .collect()
+        };
         let routes = document
             .paths
             .paths
             .iter()
             .map(|(path, item)| {
                 let methods = [
-                    ("GET", item.get.is_some()),
-                    ("HEAD", item.get.is_some()),
-                    ("POST", item.post.is_some()),
-                    ("PUT", item.put.is_some()),
-                    ("PATCH", item.patch.is_some()),
-                    ("DELETE", item.delete.is_some()),
-                ];
-                let segments = path.split('/').map(str::to_owned).collect();
-                let allowed = methods
-                    .iter()
-                    .filter(|(_, has)| *has)
-                    .map(|(m, _)| (*m).to_owned())
-                    .collect();
-                (segments, allowed)
+                    ("GET", &item.get),
+                    ("HEAD", &item.get),
+                    ("POST", &item.post),
+                    ("PUT", &item.put),
+                    ("PATCH", &item.patch),
+                    ("DELETE", &item.delete),
+                ]
+                .into_iter()
+                .filter_map(|(method, operation)| {
+                    operation
+                        .as_ref()
+                        .map(|operation| (method.to_owned(), query_names(operation)))
+                })
+                .collect();
+                Route {
+                    segments: path.split('/').map(str::to_owned).collect(),
+                    methods,
+                }
             })
             .collect();
         Self(routes)
     }
 
+    /// The route of `path`: of those that match, the one with the most literal segments.
+    fn route(&self, path: &str) -> Option<&Route> {
+        let wanted: Vec<&str> = path.split('/').collect();
+        self.0
+            .iter()
+            .filter(|route| {
+                route.segments.len() == wanted.len()
+                    && route.segments.iter().zip(&wanted).all(|(template, given)| {
+                        template == given || (template.starts_with('{') && !given.is_empty())
+                    })
+            })
+            .max_by_key(|route| {
+                route
+                    .segments
+                    .iter()
+                    .filter(|s| !s.starts_with('{'))
+                    .count()
+            })
+    }
+
     /// The methods the path allows, if any route has this path.
     pub fn allowed_methods(&self, path: &str) -> Option<Vec<String>> {
-        let wanted: Vec<&str> = path.split('/').collect();
-        self.0.iter().find_map(|(segments, methods)| {
-            let same = segments.len() == wanted.len()
-                && segments.iter().zip(&wanted).all(|(template, given)| {
-                    template == given || (template.starts_with('{') && !given.is_empty())
-                });
-            same.then(|| methods.clone())
-        })
+        self.route(path)
+            .map(|route| route.methods.iter().map(|(m, _)| m.clone()).collect())
     }
+
+    /// The query parameters the operation `method path` takes; `None` when the document has
+    /// no such operation.
+    pub fn query_names(&self, method: &str, path: &str) -> Option<&[String]> {
+        self.route(path)?
+            .methods
+            .iter()
+            .find(|(m, _)| m == method)
+            .map(|(_, names)| names.as_slice())
+    }
+}
+
+/// Refuses a query parameter the operation does not take (400), as it refuses unknown fields
+/// in a body: a misspelt filter must not silently match everything.
+async fn known_query_parameters(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if !req.query_string().is_empty()
+        && let Some(routes) = req.app_data::<web::Data<RouteTable>>()
+        && let Some(names) = routes.query_names(req.method().as_str(), req.path())
+    {
+        let given = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+            .map_err(|e| ApiError::BadRequest(format!("Invalid query: {e}")))?;
+        if let Some((unknown, _)) = given.iter().find(|(name, _)| !names.contains(name)) {
+            let takes = if names.is_empty() {
+                "none".to_owned()
+            } else {
+                names.join(", ")
+            };
+            return Err(ApiError::BadRequest(format!(
+                "Unknown query parameter `{unknown}`; this operation takes: {takes}."
+            ))
+            .into());
+        }
+    }
+    next.call(req).await
 }

@@ -65,6 +65,27 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
+/// For `#[serde(default, deserialize_with = "whole_number")]` on `Option<i64>` fields: JSON
+/// has one kind of number, and JSON Schema counts `135.0` as the integer 135; a fraction is
+/// refused.
+pub fn whole_number<'de, D>(deserializer: D) -> Result<Option<i64>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    use serde::Deserialize as _;
+    use serde::de::Error as _;
+    match Option::<serde_json::Number>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(number) => match (number.as_i64(), number.as_f64()) {
+            (Some(whole), _) => Ok(Some(whole)),
+            (None, Some(float)) if float.fract() == 0.0 && float.abs() < 9.0e15 => {
+                Ok(Some(float as i64))
+            }
+            _ => Err(D::Error::custom(format!("{number} is not a whole number"))),
+        },
+    }
+}
+
 /// Parses `body` as `T`; a body that is not JSON is 400, JSON of the wrong shape is 422.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);

@@ -309,3 +309,28 @@ async fn invalid_fields_are_named_by_one_convention() {
     assert_eq!(near.problem_fields(), ["query.radius_km"]);
     assert_eq!(user_count(&app).await, 0);
 }
+
+#[actix_web::test]
+async fn a_query_parameter_the_operation_does_not_take_is_refused() {
+    let app = TestApp::spawn().await;
+
+    let misspelt = app
+        .get(
+            "/api/v1/activities?from=2027-01-01T00:00:00Z&distrct_id=x",
+            None,
+        )
+        .await;
+    let problem = misspelt.assert_problem(400, "malformed-request");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("`distrct_id`"),
+        "{problem}"
+    );
+    app.get("/api/v1/districts/x?=1", None)
+        .await
+        .assert_problem(400, "malformed-request");
+    assert_eq!(app.get("/api/v1/districts?limit=5", None).await.status, 200);
+    assert_eq!(app.get("/health/live", None).await.status, 200);
+}

@@ -409,6 +409,7 @@ pub struct RotateApiKeyRequest {
     /// How long the old secret keeps working, so that the systems using it can switch: 0 to
     /// 168 hours (a week). Default: 24.
     #[schema(minimum = 0, maximum = 168)]
+    #[serde(default, deserialize_with = "crate::extract::whole_number")]
     pub grace_hours: Option<i64>,
 }
 
