@@ -1,7 +1,7 @@
 //! The application: routes, OpenAPI, Swagger UI and the middleware that turns every failure
 //! into a problem. `main` and the tests build it with the same function.
 
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, Next, from_fn};
@@ -246,24 +246,35 @@ impl RouteTable {
 async fn known_query_parameters(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    if !req.query_string().is_empty()
-        && let Some(routes) = req.app_data::<web::Data<RouteTable>>()
-        && let Some(names) = routes.query_names(req.method().as_str(), req.path())
-    {
-        let given = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
-            .map_err(|e| ApiError::BadRequest(format!("Invalid query: {e}")))?;
-        if let Some((unknown, _)) = given.iter().find(|(name, _)| !names.contains(name)) {
-            let takes = if names.is_empty() {
-                "none".to_owned()
-            } else {
-                names.join(", ")
-            };
-            return Err(ApiError::BadRequest(format!(
-                "Unknown query parameter `{unknown}`; this operation takes: {takes}."
-            ))
-            .into());
-        }
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    if let Some(error) = unknown_query_parameter(&req) {
+        // An answer, not an error of the middleware: it is logged like any refused request.
+        let (request, _) = req.into_parts();
+        let response = HttpResponse::from_error(error);
+        return Ok(ServiceResponse::new(request, response).map_into_right_body());
     }
-    next.call(req).await
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
+/// The refusal for the first query parameter that `req`'s operation does not take.
+fn unknown_query_parameter(req: &ServiceRequest) -> Option<ApiError> {
+    if req.query_string().is_empty() {
+        return None;
+    }
+    let names = req
+        .app_data::<web::Data<RouteTable>>()?
+        .query_names(req.method().as_str(), req.path())?;
+    let given = match web::Query::<Vec<(String, String)>>::from_query(req.query_string()) {
+        Ok(given) => given,
+        Err(e) => return Some(ApiError::BadRequest(format!("Invalid query: {e}"))),
+    };
+    let (unknown, _) = given.iter().find(|(name, _)| !names.contains(name))?;
+    let takes = if names.is_empty() {
+        "none".to_owned()
+    } else {
+        names.join(", ")
+    };
+    Some(ApiError::BadRequest(format!(
+        "Unknown query parameter `{unknown}`; this operation takes: {takes}."
+    )))
 }
