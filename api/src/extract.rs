@@ -86,6 +86,15 @@ where
     }
 }
 
+/// Parses an optional body: empty (or white space only) or `null` gives `T::default()`, else
+/// as `parse_json`.
+pub fn optional_json<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    Ok(parse_json::<Option<T>>(body)?.unwrap_or_default())
+}
+
 /// Parses `body` as `T`; a body that is not JSON is 400, JSON of the wrong shape is 422.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);

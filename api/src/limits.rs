@@ -247,17 +247,10 @@ pub async fn clear_login_attempts(state: &AppState, attempts: &LoginAttempts) {
 /// The signed-in user a request is from, by a valid access token: their id and the role the
 /// token claims. API keys are counted once they are authenticated (`count_key`).
 fn signed_in(req: &ServiceRequest, state: &AppState) -> Option<(uuid::Uuid, String)> {
-    let headers = req.headers();
-    if headers.contains_key("x-api-key") {
+    if req.headers().contains_key("x-api-key") {
         return None;
     }
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim())
-        .filter(|token| !token.starts_with(KEY_PREFIX))?;
+    let bearer = bearer_token(req).filter(|token| !token.starts_with(KEY_PREFIX))?;
     let claims = state.tokens.verify_access(bearer).ok()?;
     Some((claims.sub, claims.role))
 }
@@ -265,14 +258,19 @@ fn signed_in(req: &ServiceRequest, state: &AppState) -> Option<(uuid::Uuid, Stri
 /// A request that names no principal: no API key, no access token (a token that is not
 /// valid counts as none), and not a health check.
 fn is_anonymous(req: &ServiceRequest) -> bool {
-    let headers = req.headers();
-    let names_key = headers.contains_key("x-api-key")
-        || headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(' '))
-            .is_some_and(|(_, token)| token.trim().starts_with(KEY_PREFIX));
+    let names_key = req.headers().contains_key("x-api-key")
+        || bearer_token(req).is_some_and(|token| token.starts_with(KEY_PREFIX));
     !names_key && !req.path().starts_with("/health")
+}
+
+/// The token of an `Authorization: Bearer …` header, trimmed.
+fn bearer_token(req: &ServiceRequest) -> Option<&str> {
+    req.headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
 }
 
 /// Counts a signed-in user's request and checks, in the same round trip, that the account
@@ -360,17 +358,10 @@ pub async fn count_key(state: &AppState, key_id: uuid::Uuid) -> Result<Option<Co
 async fn count(state: &AppState, bucket: &str, limit: u32) -> Result<Option<Counted>, ApiError> {
     let now = Utc::now();
     let window = Window::Minute;
-    let counted = match state.conn().await {
-        Ok(mut conn) => rate_limits::hit(&mut conn, bucket, window.length(), now, 1)
-            .await
-            .ok(),
-        Err(_) => None,
-    };
-    let Some(count) = counted else {
-        tracing::warn!("counting the per-principal rate limit failed; letting the request through");
-        return Ok(None);
-    };
-    judge(count.hits, limit, window, now)
+    match hit(state, bucket, window, now).await {
+        Some(count) => judge(count.hits, limit, window, now),
+        None => Ok(None),
+    }
 }
 
 /// The per-principal limit, as middleware: counts the request before it runs, refuses it

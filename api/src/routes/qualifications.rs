@@ -8,7 +8,7 @@ mod inspection;
 
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use quartier_domain::signup::LOCAL_ZONE;
+use quartier_domain::signup::local_day;
 use quartier_domain::trust::VerificationStatus;
 use quartier_domain::{StaffRole, bounded_text};
 use quartier_persistence::audit::NewEntry;
@@ -114,7 +114,7 @@ pub struct VerificationResponse {
 
 /// Today, in Quartier's local zone.
 fn today() -> NaiveDate {
-    Utc::now().with_timezone(&LOCAL_ZONE).date_naive()
+    local_day(Utc::now())
 }
 
 pub(crate) fn verification_response(

@@ -14,7 +14,6 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::authz::require_centre;
 use crate::error::{ApiError, Problem};
-use crate::extract::parse_json;
 use crate::idempotent::{self, Answer, Fingerprint};
 use crate::state::AppState;
 use quartier_domain::integration::Scope;
@@ -225,11 +224,7 @@ pub async fn create_signup(
     request: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let parsed: SignupRequest = if body.iter().all(u8::is_ascii_whitespace) {
-        SignupRequest::default()
-    } else {
-        parse_json::<Option<SignupRequest>>(&body)?.unwrap_or_default()
-    };
+    let parsed: SignupRequest = crate::extract::optional_json(&body)?;
     let shift_id = *id;
     let key = crate::extract::idempotency_key(&request)?;
     let mut conn = state.conn().await?;

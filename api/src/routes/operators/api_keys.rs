@@ -444,11 +444,7 @@ pub async fn rotate_api_key(
     path: web::Path<(Uuid, Uuid)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let body: RotateApiKeyRequest = if body.iter().all(u8::is_ascii_whitespace) {
-        RotateApiKeyRequest::default()
-    } else {
-        crate::extract::parse_json::<Option<RotateApiKeyRequest>>(&body)?.unwrap_or_default()
-    };
+    let body: RotateApiKeyRequest = crate::extract::optional_json(&body)?;
     let grace_hours = body.grace_hours.unwrap_or(24);
     if !(0..=MAX_GRACE_HOURS).contains(&grace_hours) {
         return Err(ApiError::validation("grace_hours", "must be from 0 to 168"));
