@@ -37,7 +37,13 @@ pub async fn serve(settings: Settings, migrate: bool) -> CommandResult {
     );
     let _retention = crate::retention::spawn(pool.clone(), settings.retention);
     let state = web::Data::new(AppState::new(&settings, pool.clone())?);
-    let _webhooks = crate::webhooks::worker::spawn(pool, state.deliverer.clone());
+    let _webhooks = crate::webhooks::worker::spawn(pool.clone(), state.deliverer.clone());
+    if state.mailer.is_smtp() {
+        tracing::info!(mail = %state.mailer.describe(), "sending mail");
+    } else {
+        tracing::warn!(mail = %state.mailer.describe(), "mail is not sent");
+    }
+    let _mail = crate::mail::worker::spawn(pool, state.mailer.clone());
     tracing::info!(bind = %settings.bind, "serving; Swagger UI at /swagger-ui/");
     HttpServer::new(move || build_app(state.clone()))
         .workers(settings.workers)
@@ -137,6 +143,9 @@ pub async fn create_admin(
             role: Role::Admin.as_str(),
             privacy_consent_at: Utc::now(),
             privacy_policy_version: None,
+            language: "de",
+            // Made by an administrator or for a demonstration: no mail to prove it.
+            email_verified_at: Some(chrono::Utc::now()),
         },
     )
     .await?

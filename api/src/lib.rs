@@ -26,6 +26,7 @@ pub mod fair_share;
 pub mod horizon;
 pub mod idempotent;
 pub mod limits;
+pub mod mail;
 pub mod names;
 pub mod openapi;
 pub mod pagination;

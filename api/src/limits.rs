@@ -32,6 +32,7 @@ use quartier_persistence::rate_limits::{self, window_start};
 use crate::auth::KEY_PREFIX;
 use crate::error::{ApiError, BearerChallenge};
 use crate::state::AppState;
+use crate::tokens::Claims;
 
 /// A window of a limit.
 #[derive(Debug, Clone, Copy)]
@@ -246,13 +247,12 @@ pub async fn clear_login_attempts(state: &AppState, attempts: &LoginAttempts) {
 
 /// The signed-in user a request is from, by a valid access token: their id and the role the
 /// token claims. API keys are counted once they are authenticated (`count_key`).
-fn signed_in(req: &ServiceRequest, state: &AppState) -> Option<(uuid::Uuid, String)> {
+fn signed_in(req: &ServiceRequest, state: &AppState) -> Option<Claims> {
     if req.headers().contains_key("x-api-key") {
         return None;
     }
     let bearer = bearer_token(req).filter(|token| !token.starts_with(KEY_PREFIX))?;
-    let claims = state.tokens.verify_access(bearer).ok()?;
-    Some((claims.sub, claims.role))
+    state.tokens.verify_access(bearer).ok()
 }
 
 /// A request that names no principal: no API key, no access token (a token that is not
@@ -274,13 +274,12 @@ fn bearer_token(req: &ServiceRequest) -> Option<&str> {
 }
 
 /// Counts a signed-in user's request and checks, in the same round trip, that the account
-/// still exists with the role the token claims: an erased account's tokens, and an
-/// administrator token of someone who is no longer one, stop working at once.
-async fn count_user(
-    state: &AppState,
-    user_id: uuid::Uuid,
-    claimed_role: &str,
-) -> Result<Option<Counted>, ApiError> {
+/// still exists with the role the token claims and in the token's generation: an erased
+/// account's tokens, an administrator token of someone who is no longer one, and tokens
+/// issued before a password change or reset stop working at once.
+async fn count_user(state: &AppState, claims: &Claims) -> Result<Option<Counted>, ApiError> {
+    let user_id = claims.sub;
+    let claimed_role = claims.role.as_str();
     let now = Utc::now();
     let window = Window::Minute;
     let bucket = format!("user:{user_id}");
@@ -305,6 +304,11 @@ async fn count_user(
         Some(role) if claimed_role == "admin" && role != "admin" => {
             return Err(outdated(
                 "This token names a role the account no longer has: sign in again.",
+            ));
+        }
+        Some(_) if count.token_generation != Some(claims.generation) => {
+            return Err(outdated(
+                "The password of this account changed since this token was issued: sign in again.",
             ));
         }
         Some(_) => {}
@@ -375,7 +379,7 @@ pub async fn per_principal(
         .as_ref()
         .and_then(|state| signed_in(&req, state).map(|u| (state.clone(), u)));
     let counted = match user {
-        Some((state, (id, role))) => count_user(&state, id, &role).await?,
+        Some((state, claims)) => count_user(&state, &claims).await?,
         None => match state.as_ref().filter(|_| is_anonymous(&req)) {
             Some(state) => {
                 let address = client_address(req.request(), state.rate_limits.proxy_hops);

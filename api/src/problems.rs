@@ -57,6 +57,9 @@ catalogue! {
     SERVICE_UNAVAILABLE = "service-unavailable", 503, "Service unavailable";
     CONFLICT = "conflict", 409, "Conflict";
     REFUSED = "refused", 422, "Refused";
+    LINK_INVALID = "link-invalid", 422, "Link expired, used or unknown";
+    EMAIL_NOT_VERIFIED = "email-not-verified", 409, "E-mail address not verified";
+    ALREADY_VERIFIED = "already-verified", 409, "E-mail address already verified";
 }
 
 /// The problem type with this slug.

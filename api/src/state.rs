@@ -6,7 +6,8 @@ use quartier_persistence::pool::{self, PooledConnection};
 use crate::config::{HeaderPolicy, PrivacyPolicy, RateLimitSettings, Settings};
 use crate::error::ApiError;
 use crate::passwords::Passwords;
-use crate::tokens::Tokens;
+use crate::mail::Mailer;
+use crate::tokens::{LinkTokens, Tokens};
 use crate::webhooks::worker::Deliverer;
 
 #[derive(Clone)]
@@ -24,6 +25,8 @@ pub struct AppState {
     pub public_url: String,
     /// Sends webhooks, for test pings; the URL policy for subscriptions.
     pub deliverer: Deliverer,
+    pub mailer: Mailer,
+    pub links: LinkTokens,
     /// The privacy policy in force.
     pub privacy_policy: PrivacyPolicy,
     /// CORS, HSTS and caching headers.
@@ -60,6 +63,12 @@ impl AppState {
             occurrence_horizon: settings.occurrence_horizon,
             public_url: settings.public_url.clone(),
             deliverer: Deliverer::new(&settings.webhooks).map_err(ApiError::Internal)?,
+            mailer: Mailer::new(
+                &settings.mail,
+                LinkTokens::new(settings.jwt_secret.expose()),
+            )
+            .map_err(ApiError::Internal)?,
+            links: LinkTokens::new(settings.jwt_secret.expose()),
             privacy_policy: settings.privacy_policy.clone(),
             header_policy: HeaderPolicy::new(&settings.cors_origins, settings.hsts_max_age_secs),
         })

@@ -30,6 +30,14 @@ pub struct Claims {
     /// A unique id for this token.
     pub jti: Uuid,
     pub iss: String,
+    /// The account's token generation when the token was issued: a changed or reset password
+    /// raises it, and older tokens are refused.
+    #[serde(default = "first_generation")]
+    pub generation: i32,
+}
+
+fn first_generation() -> i32 {
+    1
 }
 
 /// Issues and checks tokens with the configured secret and lifetimes.
@@ -102,11 +110,13 @@ impl Tokens {
         self.access_ttl
     }
 
-    /// Signs an access token for `user_id` with `role`, valid from `now` for the access lifetime.
+    /// Signs an access token for `user_id` with `role` in the account's token `generation`,
+    /// valid from `now` for the access lifetime.
     pub fn issue_access(
         &self,
         user_id: Uuid,
         role: Role,
+        generation: i32,
         now: DateTime<Utc>,
     ) -> Result<AccessToken, jsonwebtoken::errors::Error> {
         let expires_at = now + self.access_ttl;
@@ -117,6 +127,7 @@ impl Tokens {
             exp: expires_at.timestamp(),
             jti: Uuid::now_v7(),
             iss: ISSUER.to_owned(),
+            generation,
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?;
         Ok(AccessToken { token, expires_at })
@@ -152,6 +163,46 @@ pub fn hash_refresh(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
 }
 
+/// The tokens in links mailed to people (address verification, password reset). A token is
+/// derived from its row's id with a key of its own (made from the signing secret), so the
+/// database keeps only the token's hash and the mail can be written whenever it is sent.
+#[derive(Clone)]
+pub struct LinkTokens {
+    key: Vec<u8>,
+}
+
+impl std::fmt::Debug for LinkTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LinkTokens([redacted])")
+    }
+}
+
+type HmacSha256 = hmac::Hmac<Sha256>;
+
+impl LinkTokens {
+    pub fn new(secret: &[u8]) -> Self {
+        use hmac::Mac as _;
+        let mut mac = HmacSha256::new_from_slice(secret).expect("HMAC takes keys of any length");
+        mac.update(b"quartier link tokens v1");
+        Self {
+            key: mac.finalize().into_bytes().to_vec(),
+        }
+    }
+
+    /// The token of the account token `id`.
+    pub fn token(&self, id: Uuid) -> String {
+        use hmac::Mac as _;
+        let mut mac = HmacSha256::new_from_slice(&self.key).expect("HMAC takes keys of any length");
+        mac.update(id.as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+
+    /// What the database keeps of a token.
+    pub fn hash(token: &str) -> Vec<u8> {
+        Sha256::digest(token.as_bytes()).to_vec()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,7 +219,7 @@ mod tests {
     fn access_tokens_round_trip_with_required_claims() {
         let t = tokens();
         let id = Uuid::now_v7();
-        let issued = t.issue_access(id, Role::Admin, Utc::now()).expect("sign");
+        let issued = t.issue_access(id, Role::Admin, 1, Utc::now()).expect("sign");
         let claims = t.verify_access(&issued.token).expect("verify");
         assert_eq!(claims.sub, id);
         assert_eq!(claims.role, "admin");
@@ -181,7 +232,7 @@ mod tests {
         let old = t
             .issue_access(
                 Uuid::now_v7(),
-                Role::Member,
+                Role::Member, 1,
                 Utc::now() - chrono::Duration::hours(1),
             )
             .expect("sign");
@@ -190,7 +241,7 @@ mod tests {
         let just = t
             .issue_access(
                 Uuid::now_v7(),
-                Role::Member,
+                Role::Member, 1,
                 Utc::now() - chrono::Duration::seconds(900 + 2),
             )
             .expect("sign");
@@ -201,7 +252,7 @@ mod tests {
             Duration::from_secs(60),
         );
         let forged = other
-            .issue_access(Uuid::now_v7(), Role::Admin, Utc::now())
+            .issue_access(Uuid::now_v7(), Role::Admin, 1, Utc::now())
             .expect("sign");
         assert!(t.verify_access(&forged.token).is_err());
     }
@@ -211,14 +262,14 @@ mod tests {
         let ttl = Duration::from_secs(900);
         let before = Tokens::new(b"the key used until the rotation!!!", ttl, ttl);
         let issued = before
-            .issue_access(Uuid::now_v7(), Role::Member, Utc::now())
+            .issue_access(Uuid::now_v7(), Role::Member, 1, Utc::now())
             .expect("sign");
         let after = tokens().accepting_previous(b"the key used until the rotation!!!");
         assert!(after.verify_access(&issued.token).is_ok());
         assert!(tokens().verify_access(&issued.token).is_err());
         // What the rotated service signs, only the new key verifies.
         let fresh = after
-            .issue_access(Uuid::now_v7(), Role::Member, Utc::now())
+            .issue_access(Uuid::now_v7(), Role::Member, 1, Utc::now())
             .expect("sign");
         assert!(tokens().verify_access(&fresh.token).is_ok());
         assert!(before.verify_access(&fresh.token).is_err());
@@ -226,7 +277,7 @@ mod tests {
         let expired = before
             .issue_access(
                 Uuid::now_v7(),
-                Role::Member,
+                Role::Member, 1,
                 Utc::now() - chrono::Duration::hours(1),
             )
             .expect("sign");
@@ -244,6 +295,7 @@ mod tests {
             exp: Utc::now().timestamp() + 600,
             jti: Uuid::now_v7(),
             iss: ISSUER.into(),
+            generation: 1,
         };
         let hs512 = jsonwebtoken::encode(
             &Header::new(Algorithm::HS512),

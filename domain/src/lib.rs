@@ -9,6 +9,7 @@ pub mod district;
 pub mod event;
 pub mod ical;
 pub mod integration;
+pub mod notification;
 pub mod opening_hours;
 pub mod operator;
 pub mod schedule;

@@ -4,6 +4,7 @@
 //! async executor. Repository functions take `&mut AsyncPgConnection`, so a use case can run
 //! several of them in one transaction.
 
+pub mod account_tokens;
 pub mod activities;
 pub mod api_keys;
 pub mod audit;

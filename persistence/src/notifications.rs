@@ -1,34 +1,17 @@
-//! What a person is told inside Quartier: one row per recipient, read or not.
+//! What a person is told: one row per recipient and message, which is also the queue of the
+//! mail that carries it. Rows are made in the transaction of the fact they tell of; senders in
+//! every instance claim due rows with `SKIP LOCKED` under a lease, so no two send one row.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::{Integer, Interval, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::Result;
 use crate::schema::notifications;
+use crate::{Result, account_tokens};
 
-/// What a notification is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// The account that created some of an operator's API keys left it, stopped being its
-    /// operator admin, or was erased; the keys still work and are flagged.
-    ApiKeysCreatorLeft,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 1] = [Kind::ApiKeysCreatorLeft];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::ApiKeysCreatorLeft => "api_keys_creator_left",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.as_str() == value)
-    }
-}
+pub use quartier_domain::notification::{DeliveryState, Kind};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = notifications, check_for_backend(diesel::pg::Pg))]
@@ -40,6 +23,65 @@ pub struct NotificationRow {
     pub details: String,
     pub created_at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,
+    pub state: String,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// A notification to make.
+#[derive(Debug, Clone)]
+pub struct NewNotification {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub kind: Kind,
+    pub operator_id: Option<Uuid>,
+    /// Ids only, never names, addresses or secrets.
+    pub details: serde_json::Value,
+    /// Where the mail goes when not to the account's address at sending time.
+    pub address: Option<String>,
+    /// The same key never makes a second row. `None`: the notification's own id.
+    pub dedup_key: Option<String>,
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+impl NewNotification {
+    /// `kind` for `user_id`, due now, with no details.
+    pub fn now(user_id: Uuid, kind: Kind) -> Self {
+        Self {
+            id: Uuid::now_v7(),
+            user_id,
+            kind,
+            operator_id: None,
+            details: serde_json::json!({}),
+            address: None,
+            dedup_key: None,
+            due_at: None,
+        }
+    }
+}
+
+/// Queues `new` unless a notification with its de-duplication key exists; says whether it
+/// was queued.
+pub async fn enqueue(conn: &mut AsyncPgConnection, new: &NewNotification) -> Result<bool> {
+    let dedup_key = new
+        .dedup_key
+        .clone()
+        .unwrap_or_else(|| new.id.to_string());
+    let inserted = diesel::insert_into(notifications::table)
+        .values((
+            notifications::id.eq(new.id),
+            notifications::user_id.eq(new.user_id),
+            notifications::kind.eq(new.kind.as_str()),
+            notifications::operator_id.eq(new.operator_id),
+            notifications::details.eq(new.details.to_string()),
+            notifications::address.eq(new.address.as_deref()),
+            notifications::dedup_key.eq(dedup_key),
+            notifications::due_at.eq(new.due_at.unwrap_or_else(Utc::now)),
+        ))
+        .on_conflict(notifications::dedup_key)
+        .do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(inserted == 1)
 }
 
 /// Tells each of `recipients` the same thing.
@@ -50,25 +92,16 @@ pub async fn notify(
     operator_id: Option<Uuid>,
     details: &serde_json::Value,
 ) -> Result<usize> {
-    let rows: Vec<_> = recipients
-        .iter()
-        .map(|user_id| {
-            (
-                notifications::id.eq(Uuid::now_v7()),
-                notifications::user_id.eq(*user_id),
-                notifications::kind.eq(kind.as_str()),
-                notifications::operator_id.eq(operator_id),
-                notifications::details.eq(details.to_string()),
-            )
-        })
-        .collect();
-    if rows.is_empty() {
-        return Ok(0);
+    let mut queued = 0;
+    for user_id in recipients {
+        let new = NewNotification {
+            operator_id,
+            details: details.clone(),
+            ..NewNotification::now(*user_id, kind)
+        };
+        queued += usize::from(enqueue(conn, &new).await?);
     }
-    Ok(diesel::insert_into(notifications::table)
-        .values(rows)
-        .execute(conn)
-        .await?)
+    Ok(queued)
 }
 
 /// The person's notifications, newest first, at most `limit`.
@@ -108,4 +141,173 @@ pub async fn mark_read(conn: &mut AsyncPgConnection, user_id: Uuid, id: Uuid) ->
     .execute(conn)
     .await?;
     Ok(true)
+}
+
+/// A notification a sender claimed, with what the mail needs of its recipient.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Claimed {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub user_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub kind: String,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
+    pub operator_id: Option<Uuid>,
+    #[diesel(sql_type = Text)]
+    pub details: String,
+    /// This attempt's number, counting from 1.
+    #[diesel(sql_type = Integer)]
+    pub attempts: i32,
+    /// The address to write to: the notification's own, or the account's.
+    #[diesel(sql_type = Text)]
+    pub to_address: String,
+    #[diesel(sql_type = Text)]
+    pub display_name: String,
+    #[diesel(sql_type = Text)]
+    pub language: String,
+    #[diesel(sql_type = Timestamptz)]
+    pub created_at: DateTime<Utc>,
+}
+
+impl Claimed {
+    pub fn kind(&self) -> Option<Kind> {
+        Kind::parse(&self.kind)
+    }
+
+    pub fn details(&self) -> serde_json::Value {
+        serde_json::from_str(&self.details).unwrap_or_default()
+    }
+}
+
+/// Claims up to `limit` queued notifications that are due, oldest first, for `lease`: rows
+/// another sender holds are skipped, not waited for, and a lease that ran out (a sender that
+/// died) lets another take the row over. Each claim counts as an attempt.
+pub async fn claim_due(
+    conn: &mut AsyncPgConnection,
+    limit: i64,
+    lease: chrono::Duration,
+) -> Result<Vec<Claimed>> {
+    const CLAIM: &str = "\
+        UPDATE notifications n \
+           SET leased_until = now() + $2, attempts = n.attempts + 1 \
+          FROM (SELECT id FROM notifications \
+                 WHERE state = 'queued' AND due_at <= now() \
+                   AND (next_attempt_at IS NULL OR next_attempt_at <= now()) \
+                   AND (leased_until IS NULL OR leased_until < now()) \
+                 ORDER BY due_at, id LIMIT $1 FOR UPDATE SKIP LOCKED) due, users u \
+         WHERE n.id = due.id AND u.id = n.user_id \
+     RETURNING n.id, n.user_id, n.kind, n.operator_id, n.details, n.attempts, \
+               coalesce(n.address, u.email) AS to_address, u.display_name, u.language, n.created_at";
+    Ok(diesel::sql_query(CLAIM)
+        .bind::<diesel::sql_types::BigInt, _>(limit)
+        .bind::<Interval, _>(pg_interval(lease))
+        .load(conn)
+        .await?)
+}
+
+fn pg_interval(duration: chrono::Duration) -> diesel::data_types::PgInterval {
+    diesel::data_types::PgInterval::from_microseconds(
+        duration.num_microseconds().unwrap_or(i64::MAX),
+    )
+}
+
+/// Whether what the claimed notification tells of still holds, checked just before sending:
+/// a link must still be usable.
+pub async fn still_holds(conn: &mut AsyncPgConnection, claimed: &Claimed) -> Result<bool> {
+    match claimed.kind() {
+        Some(kind) if kind.carries_token() => {
+            let token = claimed.details()["token_id"]
+                .as_str()
+                .and_then(|id| id.parse::<Uuid>().ok());
+            match token {
+                Some(token) => account_tokens::still_valid(conn, token).await,
+                None => Ok(false),
+            }
+        }
+        Some(_) => Ok(true),
+        None => Ok(false),
+    }
+}
+
+/// The mail of a claimed notification was accepted (or it was skipped): the row leaves the
+/// queue. Only the sender that holds the lease can finish it.
+pub async fn finish(
+    conn: &mut AsyncPgConnection,
+    claimed: &Claimed,
+    state: DeliveryState,
+    error: Option<&str>,
+) -> Result<bool> {
+    let sent_at = (state == DeliveryState::Sent).then(Utc::now);
+    let finished = diesel::update(
+        notifications::table
+            .filter(notifications::id.eq(claimed.id))
+            .filter(notifications::state.eq(DeliveryState::Queued.as_str()))
+            .filter(notifications::attempts.eq(claimed.attempts)),
+    )
+    .set((
+        notifications::state.eq(state.as_str()),
+        notifications::sent_at.eq(sent_at),
+        notifications::leased_until.eq(None::<DateTime<Utc>>),
+        notifications::last_error.eq(error.map(|e| truncate(e, 500))),
+    ))
+    .execute(conn)
+    .await?;
+    Ok(finished == 1)
+}
+
+/// An attempt failed: the row is tried again at `retry_at`, or has failed for good when there
+/// is none.
+pub async fn attempt_failed(
+    conn: &mut AsyncPgConnection,
+    claimed: &Claimed,
+    error: &str,
+    retry_at: Option<DateTime<Utc>>,
+) -> Result<()> {
+    match retry_at {
+        None => {
+            finish(conn, claimed, DeliveryState::Failed, Some(error)).await?;
+        }
+        Some(at) => {
+            diesel::update(
+                notifications::table
+                    .filter(notifications::id.eq(claimed.id))
+                    .filter(notifications::state.eq(DeliveryState::Queued.as_str()))
+                    .filter(notifications::attempts.eq(claimed.attempts)),
+            )
+            .set((
+                notifications::next_attempt_at.eq(Some(at)),
+                notifications::leased_until.eq(None::<DateTime<Utc>>),
+                notifications::last_error.eq(Some(truncate(error, 500))),
+            ))
+            .execute(conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    text.chars()
+        .map(|c| if c == '\0' { '\u{FFFD}' } else { c })
+        .take(max)
+        .collect()
+}
+
+/// How many notifications are queued and due now, and the age of the oldest in seconds.
+pub async fn backlog(conn: &mut AsyncPgConnection) -> Result<(i64, Option<f64>)> {
+    #[derive(QueryableByName)]
+    struct Backlog {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        due: i64,
+        #[diesel(sql_type = Nullable<diesel::sql_types::Double>)]
+        oldest: Option<f64>,
+    }
+    let row: Backlog = diesel::sql_query(
+        "SELECT count(*) AS due, extract(epoch FROM now() - min(due_at))::float8 AS oldest \
+           FROM notifications WHERE state = 'queued' AND due_at <= now()",
+    )
+    .get_result(conn)
+    .await?;
+    Ok((row.due, row.oldest))
 }

@@ -45,14 +45,14 @@ macro_rules! hit_sql {
 
 const HIT: &str = hit_sql!("", "");
 
-/// `HIT` for a signed-in user, telling in the same round trip the account's role now
-/// (`NULL` once the account is gone).
+/// `HIT` for a signed-in user, telling in the same round trip the account's role and token
+/// generation now (`NULL` once the account is gone).
 const HIT_FOR_USER: &str = hit_sql!(
-    "WITH account AS (SELECT role FROM users WHERE id = $4) ",
-    ", (SELECT role FROM account) AS role"
+    "WITH account AS (SELECT role, token_generation FROM users WHERE id = $4) ",
+    ", (SELECT role FROM account) AS role, (SELECT token_generation FROM account) AS token_generation"
 );
 
-/// A user's count, and their role as stored now.
+/// A user's count, and their role and token generation as stored now.
 #[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
 pub struct UserCount {
     #[diesel(sql_type = Integer)]
@@ -62,6 +62,9 @@ pub struct UserCount {
     /// `None`: the account no longer exists.
     #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
     pub role: Option<String>,
+    /// Access tokens of an earlier generation are no longer valid.
+    #[diesel(sql_type = diesel::sql_types::Nullable<Integer>)]
+    pub token_generation: Option<i32>,
 }
 
 /// `hit` for the user `user_id`, with their role as stored now.

@@ -66,26 +66,26 @@ async fn lock_owner(conn: &mut AsyncPgConnection, hash: &[u8]) -> Result<Option<
 }
 
 /// Starts a session (a new family with its first token) for a user who just proved their
-/// password against `verified_password_hash`. Returns the user's current role, or `None` when
-/// the password changed in the meantime — a session must not outlive the password change
-/// that was meant to end it.
+/// password against `verified_password_hash`. Returns the user's current role and token
+/// generation, or `None` when the password changed in the meantime — a session must not
+/// outlive the password change that was meant to end it.
 pub async fn start_family(
     conn: &mut AsyncPgConnection,
     first: &NewRefreshToken<'_>,
     verified_password_hash: &str,
-) -> Result<Option<String>> {
+) -> Result<Option<(String, i32)>> {
     conn.transaction::<_, Error, _>(async |conn| {
-        let account: Option<(String, String)> = users::table
+        let account: Option<(String, String, i32)> = users::table
             .find(first.user_id)
-            .select((users::password_hash, users::role))
+            .select((users::password_hash, users::role, users::token_generation))
             .for_no_key_update()
             .first(conn)
             .await
             .optional()?;
         match account {
-            Some((hash, role)) if hash == verified_password_hash => {
+            Some((hash, role, generation)) if hash == verified_password_hash => {
                 insert(conn, first).await?;
-                Ok(Some(role))
+                Ok(Some((role, generation)))
             }
             _ => Ok(None),
         }

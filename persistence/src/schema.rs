@@ -13,8 +13,26 @@ diesel::table! {
         updated_at -> Timestamptz,
         version -> Int4,
         privacy_policy_version -> Nullable<Text>,
+        email_verified_at -> Nullable<Timestamptz>,
+        token_generation -> Int4,
+        language -> Text,
     }
 }
+
+diesel::table! {
+    account_tokens (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        purpose -> Text,
+        email -> Nullable<Text>,
+        token_hash -> Bytea,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::joinable!(account_tokens -> users (user_id));
 
 diesel::table! {
     refresh_tokens (id) {
@@ -32,6 +50,7 @@ diesel::table! {
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    account_tokens,
     refresh_tokens,
     districts,
     operators,
@@ -429,6 +448,15 @@ diesel::table! {
         details -> Text,
         created_at -> Timestamptz,
         read_at -> Nullable<Timestamptz>,
+        address -> Nullable<Text>,
+        dedup_key -> Text,
+        due_at -> Timestamptz,
+        state -> Text,
+        attempts -> Int4,
+        leased_until -> Nullable<Timestamptz>,
+        next_attempt_at -> Nullable<Timestamptz>,
+        sent_at -> Nullable<Timestamptz>,
+        last_error -> Nullable<Text>,
     }
 }
 

@@ -6,7 +6,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::schema::users;
-use crate::{Error, Result, refresh_tokens};
+use crate::{Error, Result, account_tokens, notifications, refresh_tokens};
 
 /// Name of the unique index that keeps one account per address (case-insensitive).
 pub const EMAIL_UNIQUE: &str = "users_email_key";
@@ -51,6 +51,12 @@ pub struct UserRow {
     pub updated_at: DateTime<Utc>,
     pub version: i32,
     pub privacy_policy_version: Option<String>,
+    /// When the address was shown to reach its owner; `None` until then.
+    pub email_verified_at: Option<DateTime<Utc>>,
+    /// Access tokens of an earlier generation are refused.
+    pub token_generation: i32,
+    /// The language mail to this person is written in (`de` or `en`).
+    pub language: String,
 }
 
 /// What it takes to create an account.
@@ -65,6 +71,9 @@ pub struct NewUser<'a> {
     pub privacy_consent_at: DateTime<Utc>,
     /// The privacy policy agreed to; `None` for accounts made without the user (by a command).
     pub privacy_policy_version: Option<&'a str>,
+    pub language: &'a str,
+    /// Set for accounts whose address was checked another way (made by an administrator).
+    pub email_verified_at: Option<DateTime<Utc>>,
 }
 
 // The password hash stays out of `Debug`, and so out of every log.
@@ -93,6 +102,7 @@ impl std::fmt::Debug for UserChanges<'_> {
             .field("display_name", &self.display_name)
             .field("password_hash", &self.password_hash.map(|_| "[redacted]"))
             .field("role", &self.role)
+            .field("language", &self.language)
             .finish()
     }
 }
@@ -160,6 +170,7 @@ pub struct UserChanges<'a> {
     pub display_name: Option<&'a str>,
     pub password_hash: Option<&'a str>,
     pub role: Option<&'a str>,
+    pub language: Option<&'a str>,
 }
 
 /// Applies `changes` if the row still has `expected_version`, bumping the version, in one
@@ -184,26 +195,137 @@ pub async fn update(
         .optional()?)
 }
 
-/// Sets a new password hash (if the account is still at `expected_version`) and revokes every
-/// session of the account, in one transaction. Returns whether the account was changed.
+/// Sets a new password hash (if the account is still at `expected_version`) and ends every
+/// session of the account, in one transaction (see `end_sessions`). Returns the changed
+/// account.
 pub async fn change_password(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     expected_version: i32,
     password_hash: &str,
-) -> Result<bool> {
+) -> Result<Option<UserRow>> {
     conn.transaction::<_, Error, _>(async |conn| {
-        let changes = UserChanges {
-            password_hash: Some(password_hash),
-            ..UserChanges::default()
-        };
-        let updated = update(conn, id, expected_version, &changes).await?;
+        let updated = diesel::update(users::table)
+            .filter(users::id.eq(id))
+            .filter(users::version.eq(expected_version))
+            .set((
+                users::password_hash.eq(password_hash),
+                users::version.eq(users::version + 1),
+                users::token_generation.eq(users::token_generation + 1),
+                users::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(UserRow::as_returning())
+            .get_result(conn)
+            .await
+            .optional()?;
         if updated.is_some() {
-            refresh_tokens::revoke_all_for_user(conn, id).await?;
+            end_sessions(conn, id).await?;
         }
-        Ok(updated.is_some())
+        Ok(updated)
     })
     .await
+}
+
+/// Uses up the password-reset token with `token_hash` and sets a new password hash, ending
+/// every session, in one transaction. The link reached the account's address, so the address
+/// counts as verified from now on. `None` when the token is unknown, used or expired.
+pub async fn reset_password(
+    conn: &mut AsyncPgConnection,
+    token_hash: &[u8],
+    password_hash: &str,
+) -> Result<Option<UserRow>> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        let Some(token) =
+            account_tokens::redeem(conn, token_hash, account_tokens::Purpose::ResetPassword)
+                .await?
+        else {
+            return Ok(None);
+        };
+        let updated = diesel::update(users::table.find(token.user_id))
+            .set((
+                users::password_hash.eq(password_hash),
+                users::version.eq(users::version + 1),
+                users::token_generation.eq(users::token_generation + 1),
+                users::email_verified_at
+                    .eq(diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>>(
+                        "coalesce(email_verified_at, now())",
+                    )),
+                users::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(UserRow::as_returning())
+            .get_result(conn)
+            .await
+            .optional()?;
+        if updated.is_some() {
+            end_sessions(conn, token.user_id).await?;
+        }
+        Ok(updated)
+    })
+    .await
+}
+
+/// After a new password: refresh tokens are revoked (access tokens of earlier generations are
+/// refused by the generation the caller raised), links mailed before stop working, and the
+/// person is told by mail. Call in the transaction that changed the password.
+async fn end_sessions(conn: &mut AsyncPgConnection, id: Uuid) -> Result<()> {
+    refresh_tokens::revoke_all_for_user(conn, id).await?;
+    account_tokens::withdraw_all(conn, id).await?;
+    notifications::enqueue(
+        conn,
+        &notifications::NewNotification::now(id, notifications::Kind::PasswordChanged),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Uses up the verification token with `token_hash` and makes the address it proved the
+/// account's verified address, in one transaction. `None` when the token is unknown, used or
+/// expired; a unique violation of `EMAIL_UNIQUE` when another account has the address by now
+/// (the token then stays unused).
+pub async fn verify_with_token(
+    conn: &mut AsyncPgConnection,
+    token_hash: &[u8],
+) -> Result<Option<UserRow>> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        let Some(token) =
+            account_tokens::redeem(conn, token_hash, account_tokens::Purpose::VerifyEmail).await?
+        else {
+            return Ok(None);
+        };
+        verify_email(conn, token.user_id, token.email.as_deref().unwrap_or_default()).await
+    })
+    .await
+}
+
+/// An account's address is verified: `email` (the address a token proved) becomes its
+/// address. `None` when the account is gone.
+async fn verify_email(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    email: &str,
+) -> Result<Option<UserRow>> {
+    Ok(diesel::update(users::table.find(id))
+        .set((
+            users::email.eq(email),
+            users::email_verified_at.eq(diesel::dsl::now),
+            users::version.eq(users::version + 1),
+            users::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(UserRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?)
+}
+
+/// Whether the account `id` has a verified address (false when there is no such account).
+pub async fn is_verified(conn: &mut AsyncPgConnection, id: Uuid) -> Result<bool> {
+    let verified: Option<Option<DateTime<Utc>>> = users::table
+        .find(id)
+        .select(users::email_verified_at)
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(matches!(verified, Some(Some(_))))
 }
 
 /// Accounts in creation order (ids are UUID v7), starting after `after`, at most `limit`.

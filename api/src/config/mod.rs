@@ -5,6 +5,7 @@
 //! it. `Settings::from_lookup` reads every variable; groups of them are read in their own
 //! files (`rate_limits`, `retention`, `webhooks`, `web`).
 
+mod mail;
 mod rate_limits;
 mod retention;
 mod secret;
@@ -16,6 +17,7 @@ use std::time::Duration;
 use quartier_persistence::PoolSettings;
 use quartier_persistence::database::DatabaseUrl;
 
+pub use mail::{DEFAULT_MAIL_RETRY_SCHEDULE, MailDestination, MailSettings};
 pub use rate_limits::RateLimitSettings;
 pub use retention::RetentionSettings;
 pub use secret::Secret;
@@ -80,6 +82,8 @@ pub struct Settings {
     pub public_url: String,
     /// `QUARTIER_WEBHOOK_*`
     pub webhooks: WebhookSettings,
+    /// `QUARTIER_SMTP_URL`, `QUARTIER_MAIL_*`, `QUARTIER_APP_URL`
+    pub mail: MailSettings,
     /// `QUARTIER_CORS_ORIGINS`: the origins (`https://app.example.org`, comma-separated) whose
     /// pages may call the API from a browser; none by default.
     pub cors_origins: Vec<String>,
@@ -173,6 +177,7 @@ impl Settings {
             number(get(name), name, default.as_millis() as u64, 1, 600_000)
                 .map(Duration::from_millis)
         };
+        let public_url = web::public_url(get("QUARTIER_PUBLIC_URL"))?;
         Ok(Self {
             environment,
             database_url,
@@ -247,7 +252,8 @@ impl Settings {
                 1100,
             )? as i64),
             horizon_interval: seconds(&get, "QUARTIER_HORIZON_INTERVAL_SECS", 3600, 7 * 24 * 3600)?,
-            public_url: web::public_url(get("QUARTIER_PUBLIC_URL"))?,
+            mail: MailSettings::from_lookup(&get, environment, &public_url)?,
+            public_url,
             cors_origins: web::cors_origins(get("QUARTIER_CORS_ORIGINS"))?,
             privacy_policy: PrivacyPolicy::from_lookup(&get)?,
             hsts_max_age_secs: number(
@@ -338,10 +344,50 @@ mod tests {
         let s = settings(&[
             ("QUARTIER_ENV", "production"),
             ("QUARTIER_JWT_SECRET", &"k".repeat(40)),
+            ("QUARTIER_SMTP_URL", "smtps://quartier:pw@mail.example.org"),
+            ("QUARTIER_MAIL_FROM", "Quartier <quartier@example.org>"),
         ])
         .expect("valid");
         assert!(!s.jwt_secret_generated);
         assert!(settings(&[("QUARTIER_JWT_SECRET", "short")]).is_err());
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_a_way_to_send_mail() {
+        let secret = "k".repeat(40);
+        let base = [
+            ("QUARTIER_ENV", "production"),
+            ("QUARTIER_JWT_SECRET", secret.as_str()),
+        ];
+        let err = settings(&base).expect_err("no SMTP");
+        assert_eq!(err.variable, "QUARTIER_SMTP_URL");
+        let mut with_dir = base.to_vec();
+        with_dir.push(("QUARTIER_MAIL_DIR", "/tmp/mail"));
+        assert_eq!(
+            settings(&with_dir).expect_err("a folder is for development").variable,
+            "QUARTIER_SMTP_URL"
+        );
+        let mut with_smtp = base.to_vec();
+        with_smtp.push(("QUARTIER_SMTP_URL", "smtp://relay:25"));
+        assert_eq!(
+            settings(&with_smtp).expect_err("no sender").variable,
+            "QUARTIER_MAIL_FROM"
+        );
+        with_smtp.push(("QUARTIER_MAIL_FROM", "not an address"));
+        assert_eq!(
+            settings(&with_smtp).expect_err("bad sender").variable,
+            "QUARTIER_MAIL_FROM"
+        );
+        assert_eq!(
+            settings(&[("QUARTIER_SMTP_URL", "http://relay")])
+                .expect_err("bad scheme")
+                .variable,
+            "QUARTIER_SMTP_URL"
+        );
+        assert!(matches!(
+            settings(&[]).expect("development").mail.destination,
+            MailDestination::Log
+        ));
     }
 
     #[test]

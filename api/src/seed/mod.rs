@@ -170,6 +170,9 @@ async fn write_town(
                     role: Role::Member.as_str(),
                     privacy_consent_at: chrono::Utc::now(),
                     privacy_policy_version: None,
+                    language: "de",
+                    // Made by an administrator or for a demonstration: no mail to prove it.
+                    email_verified_at: Some(chrono::Utc::now()),
                 },
             )
             .await?

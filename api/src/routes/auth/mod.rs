@@ -1,6 +1,8 @@
 //! Registration and sessions: `/auth/register`, `/auth/login`, `/auth/refresh`, `/auth/logout`.
 
+pub mod email;
 pub mod login;
+pub mod password_reset;
 pub mod logout;
 pub mod refresh;
 pub mod register;
@@ -65,11 +67,12 @@ fn token_response(
     state: &AppState,
     user_id: Uuid,
     role: Role,
+    generation: i32,
     refresh: RefreshToken,
 ) -> Result<TokenResponse, ApiError> {
     let access = state
         .tokens
-        .issue_access(user_id, role, Utc::now())
+        .issue_access(user_id, role, generation, Utc::now())
         .map_err(|e| ApiError::Internal(format!("cannot sign access token: {e}")))?;
     Ok(TokenResponse {
         access_token: access.token,
@@ -95,10 +98,10 @@ async fn start_session(
         token_hash: &refresh.hash,
         expires_at: refresh.expires_at,
     };
-    let role = refresh_tokens::start_family(conn, &first, verified_hash)
+    let (role, generation) = refresh_tokens::start_family(conn, &first, verified_hash)
         .await?
         .ok_or(ApiError::InvalidCredentials)?;
-    token_response(state, user_id, stored_role(&role)?, refresh)
+    token_response(state, user_id, stored_role(&role)?, generation, refresh)
 }
 
 /// The role stored for a user; an unknown value is a bug in the data, not the client's fault.

@@ -52,7 +52,13 @@ pub async fn refresh(
             let account = users::find(&mut conn, user_id)
                 .await?
                 .ok_or(ApiError::InvalidRefreshToken)?;
-            let tokens = token_response(&state, account.id, stored_role(&account.role)?, next)?;
+            let tokens = token_response(
+                &state,
+                account.id,
+                stored_role(&account.role)?,
+                account.token_generation,
+                next,
+            )?;
             Ok(HttpResponse::Ok()
                 .insert_header(("Cache-Control", "no-store"))
                 .json(tokens))

@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::Utc;
+use quartier_domain::notification::MailLanguage;
 use quartier_domain::{DisplayName, Email, Password, Role, ValidationErrors};
 use quartier_persistence::users::{self, NewUser};
 use serde::Deserialize;
@@ -13,7 +14,8 @@ use uuid::Uuid;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::limits;
-use crate::routes::account::{AccountResponse, account_response};
+use crate::routes::account::{AccountResponse, LanguageBody, account_response};
+use crate::routes::auth::email::queue_verification;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -35,12 +37,16 @@ pub struct RegisterRequest {
     /// The user agrees to the privacy policy. Must be `true`.
     #[schema(schema_with = must_be_true)]
     pub privacy_consent: bool,
+    /// The language of mail to the user; German when left out.
+    #[serde(default)]
+    pub language: Option<LanguageBody>,
 }
 
 debug_without_secrets!(RegisterRequest {
     email,
     display_name,
-    privacy_consent
+    privacy_consent,
+    language
 });
 
 fn must_be_true() -> utoipa::openapi::Object {
@@ -57,6 +63,10 @@ fn must_be_true() -> utoipa::openapi::Object {
 ///
 /// An address that already has an account (in any letter case) gets 409 `email-taken`. The
 /// answer takes the same time either way: the password is hashed before the address is checked.
+///
+/// A link that verifies the address is mailed to it (valid for 48 hours). Until it is used,
+/// the account can browse and sign up for shifts that need no qualification, but cannot be
+/// made staff or a centre's contact person.
 #[utoipa::path(
     tag = "auth",
     request_body = RegisterRequest,
@@ -88,10 +98,14 @@ pub async fn register(
             role: Role::Member.as_str(),
             privacy_consent_at: Utc::now(),
             privacy_policy_version: Some(&state.privacy_policy.version),
+            language: MailLanguage::from(body.language.unwrap_or_default()).tag(),
+            email_verified_at: None,
         },
     )
     .await?
     .ok_or(ApiError::EmailTaken)?;
+    drop(conn);
+    queue_verification(&state, row.id, &row.email, None).await?;
     let mut response = account_response(StatusCode::CREATED, row);
     response.headers_mut().insert(
         header::LOCATION,

@@ -281,7 +281,8 @@ fn check(input: CentreInput<'_>) -> Result<CheckedCentre, crate::error::ApiError
     Ok(checked)
 }
 
-/// Ok when the contact person is staff of the operator: only staff are shown publicly.
+/// Ok when the contact person is staff of the operator (only staff are shown publicly) with
+/// a verified address (the public learns to write to it).
 async fn check_contact(
     conn: &mut quartier_persistence::AsyncPgConnection,
     operator_id: Uuid,
@@ -290,13 +291,22 @@ async fn check_contact(
     let Some(contact) = contact else {
         return Ok(());
     };
-    match quartier_persistence::operators::member(conn, operator_id, contact.user_id).await? {
-        Some(_) => Ok(()),
-        None => Err(crate::error::ApiError::validation(
+    if quartier_persistence::operators::member(conn, operator_id, contact.user_id)
+        .await?
+        .is_none()
+    {
+        return Err(crate::error::ApiError::validation(
             "contact.user_id",
             "is not staff of the centre's operator",
-        )),
+        ));
     }
+    if !quartier_persistence::users::is_verified(conn, contact.user_id).await? {
+        return Err(crate::error::ApiError::validation(
+            "contact.user_id",
+            "has not verified their e-mail address yet",
+        ));
+    }
+    Ok(())
 }
 
 /// Maps what the database refused about a centre to what the client sees.

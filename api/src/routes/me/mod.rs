@@ -2,6 +2,7 @@
 //! `/me/export`, `/me/memberships`, and erasure (`DELETE /me`).
 
 pub mod consent;
+pub mod email;
 pub mod erase;
 pub mod export;
 pub mod get;

@@ -1,9 +1,9 @@
-//! `/me/notifications`: what Quartier tells the signed-in person, such as that the creator of
-//! some of her operator's API keys has left.
+//! `/me/notifications`: what Quartier told the signed-in person (each also by mail), such as
+//! that the creator of some of her operator's API keys has left.
 
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
-use quartier_persistence::notifications::{self, Kind, NotificationRow};
+use quartier_persistence::notifications::{self, DeliveryState, Kind, NotificationRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -15,16 +15,55 @@ use crate::state::AppState;
 /// What a notification is about. `api_keys_creator_left`: the account that created some of
 /// the operator's API keys left it, stopped being its operator admin, or was erased; the
 /// keys (`details.api_key_ids`) still work and are flagged: rotate or revoke them.
+/// `email_verification`: a link to verify an address; `email_change_requested`: told to the
+/// old address when a change of address was asked for; `password_reset`: a link to choose a
+/// new password; `password_changed`: the password was changed or reset.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKindBody {
     ApiKeysCreatorLeft,
+    EmailVerification,
+    EmailChangeRequested,
+    PasswordReset,
+    PasswordChanged,
 }
 
 impl From<Kind> for NotificationKindBody {
     fn from(kind: Kind) -> Self {
         match kind {
             Kind::ApiKeysCreatorLeft => Self::ApiKeysCreatorLeft,
+            Kind::EmailVerification => Self::EmailVerification,
+            Kind::EmailChangeRequested => Self::EmailChangeRequested,
+            Kind::PasswordReset => Self::PasswordReset,
+            Kind::PasswordChanged => Self::PasswordChanged,
+        }
+    }
+}
+
+/// How far the mail of a notification got: `queued` (waiting for its time or a sender),
+/// `sent` (the mail server took it), `skipped_obsolete` (what it told of no longer held, such
+/// as a link replaced before it went out), `skipped_preference` (this kind is switched off),
+/// `failed` (refused, or failed on every retry), `bounced` (came back undeliverable).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStateBody {
+    Queued,
+    Sent,
+    SkippedObsolete,
+    SkippedPreference,
+    Failed,
+    Bounced,
+}
+
+impl From<DeliveryState> for DeliveryStateBody {
+    fn from(state: DeliveryState) -> Self {
+        match state {
+            DeliveryState::Queued => Self::Queued,
+            DeliveryState::Sent => Self::Sent,
+            DeliveryState::SkippedObsolete => Self::SkippedObsolete,
+            DeliveryState::SkippedPreference => Self::SkippedPreference,
+            DeliveryState::Failed => Self::Failed,
+            DeliveryState::Bounced => Self::Bounced,
         }
     }
 }
@@ -42,6 +81,10 @@ pub struct NotificationResponse {
     pub created_at: DateTime<Utc>,
     /// When you marked it read; none while unread.
     pub read_at: Option<DateTime<Utc>>,
+    /// How far its mail got.
+    pub delivery: DeliveryStateBody,
+    /// When the mail server took its mail.
+    pub sent_at: Option<DateTime<Utc>>,
 }
 
 impl From<NotificationRow> for NotificationResponse {
@@ -54,6 +97,9 @@ impl From<NotificationRow> for NotificationResponse {
             details: serde_json::from_str(&row.details).unwrap_or_default(),
             created_at: row.created_at,
             read_at: row.read_at,
+            delivery: DeliveryState::parse(&row.state)
+                .map_or(DeliveryStateBody::Queued, Into::into),
+            sent_at: row.sent_at,
         }
     }
 }

@@ -51,8 +51,8 @@ pub async fn change_password(
     let new_hash = state.passwords.hash(new_password.expose()).await?;
 
     let mut conn = state.conn().await?;
-    if !users::change_password(&mut conn, account.id, account.version, &new_hash).await? {
-        return Err(ApiError::VersionConflict);
-    }
+    users::change_password(&mut conn, account.id, account.version, &new_hash)
+        .await?
+        .ok_or(ApiError::VersionConflict)?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -175,6 +175,8 @@ pub struct AddMemberRequest {
 }
 
 /// Add an account to the operator's staff. Administrators and operator admins of this operator.
+///
+/// Only an account whose e-mail address is verified can be made staff.
 #[utoipa::path(
     tag = "operators",
     security(("bearer" = [])),
@@ -184,7 +186,7 @@ pub struct AddMemberRequest {
         (status = 201, description = "The account is now staff", body = MemberResponse),
         (status = 403, description = "Not an administrator or operator admin of this operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No operator has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The account is staff already (`already-member`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The account is staff already (`already-member`), or has not verified its address (`email-not-verified`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No account has this address (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -209,6 +211,12 @@ pub async fn add_member(
             "no account has this address; the person registers first",
         )
     })?;
+    if account.email_verified_at.is_none() {
+        return Err(ApiError::Conflict {
+            slug: "email-not-verified",
+            detail: "This account has not verified its e-mail address yet: staff must have shown that their address reaches them. Ask the person to use the link Quartier mailed (or to ask for a new one).".into(),
+        });
+    }
     let role = StaffRole::from(body.role).as_str();
     check_limits(role, &body.centre_ids)?;
     // The change and its audit entry commit together.

@@ -1,0 +1,95 @@
+//! The sender that runs in every instance: it claims due notifications (`SKIP LOCKED`, under a
+//! lease), skips those whose fact no longer holds, and sends the rest, several at once. A
+//! failed attempt is retried after the waits of `QUARTIER_MAIL_RETRY_SCHEDULE`; after the last,
+//! or when the server refuses the mail for good, the notification has `failed`.
+
+use chrono::Utc;
+use futures_util::StreamExt as _;
+use quartier_domain::notification::DeliveryState;
+use quartier_persistence::notifications::{self, Claimed};
+use quartier_persistence::{PgPool, pool};
+
+use super::{Mailer, SendError};
+
+/// One round: claims what is due (at most as many as are sent at once) and sends it. Returns
+/// how many notifications it finished or rescheduled.
+pub async fn run_once(
+    pool: &PgPool,
+    mailer: &Mailer,
+) -> Result<usize, quartier_persistence::Error> {
+    let batch = mailer.settings.senders;
+    // A claimed row stays with this sender for the SMTP timeout and a margin.
+    let lease = chrono::Duration::from_std(mailer.settings.timeout)
+        .unwrap_or(chrono::Duration::seconds(30))
+        + chrono::Duration::seconds(30);
+    let claimed = {
+        let mut conn = pool::get(pool).await?;
+        notifications::claim_due(&mut conn, batch as i64, lease).await?
+    };
+    let count = claimed.len();
+    let results: Vec<Result<(), quartier_persistence::Error>> =
+        futures_util::stream::iter(claimed)
+            .map(|claimed| deliver(pool, mailer, claimed))
+            .buffer_unordered(batch)
+            .collect()
+            .await;
+    for result in results {
+        result?;
+    }
+    Ok(count)
+}
+
+async fn deliver(
+    pool: &PgPool,
+    mailer: &Mailer,
+    claimed: Claimed,
+) -> Result<(), quartier_persistence::Error> {
+    let holds = {
+        let mut conn = pool::get(pool).await?;
+        notifications::still_holds(&mut conn, &claimed).await?
+    };
+    if !holds {
+        let mut conn = pool::get(pool).await?;
+        notifications::finish(&mut conn, &claimed, DeliveryState::SkippedObsolete, None).await?;
+        return Ok(());
+    }
+    let outcome = match mailer.compose(&claimed) {
+        Ok(message) => mailer.send(claimed.id, &message).await,
+        Err(error) => Err(error),
+    };
+    let mut conn = pool::get(pool).await?;
+    match outcome {
+        Ok(()) => {
+            notifications::finish(&mut conn, &claimed, DeliveryState::Sent, None).await?;
+        }
+        Err(SendError::Permanent(error)) => {
+            tracing::warn!(notification = %claimed.id, kind = %claimed.kind, %error, "mail refused for good");
+            notifications::finish(&mut conn, &claimed, DeliveryState::Failed, Some(&error))
+                .await?;
+        }
+        Err(SendError::Transient(error)) => {
+            let retry_at = mailer
+                .retry_after(claimed.attempts)
+                .and_then(|wait| chrono::Duration::from_std(wait).ok())
+                .map(|wait| Utc::now() + wait);
+            tracing::info!(notification = %claimed.id, kind = %claimed.kind, %error, retry = ?retry_at, "mail attempt failed");
+            notifications::attempt_failed(&mut conn, &claimed, &error, retry_at).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs the sender until the task is dropped: a round whenever the last one was full, else
+/// after the poll interval.
+pub fn spawn(pool: PgPool, mailer: Mailer) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match run_once(&pool, &mailer).await {
+                Ok(count) if count >= mailer.settings.senders => continue,
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "sending mail failed; trying again"),
+            }
+            tokio::time::sleep(mailer.settings.poll_interval).await;
+        }
+    })
+}
