@@ -5,8 +5,8 @@ use quartier_persistence::pool::{self, PooledConnection};
 
 use crate::config::{HeaderPolicy, PrivacyPolicy, RateLimitSettings, Settings};
 use crate::error::ApiError;
-use crate::passwords::Passwords;
 use crate::mail::Mailer;
+use crate::passwords::Passwords;
 use crate::tokens::{LinkTokens, Tokens};
 use crate::webhooks::worker::Deliverer;
 

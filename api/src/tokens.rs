@@ -219,7 +219,9 @@ mod tests {
     fn access_tokens_round_trip_with_required_claims() {
         let t = tokens();
         let id = Uuid::now_v7();
-        let issued = t.issue_access(id, Role::Admin, 1, Utc::now()).expect("sign");
+        let issued = t
+            .issue_access(id, Role::Admin, 1, Utc::now())
+            .expect("sign");
         let claims = t.verify_access(&issued.token).expect("verify");
         assert_eq!(claims.sub, id);
         assert_eq!(claims.role, "admin");
@@ -232,7 +234,8 @@ mod tests {
         let old = t
             .issue_access(
                 Uuid::now_v7(),
-                Role::Member, 1,
+                Role::Member,
+                1,
                 Utc::now() - chrono::Duration::hours(1),
             )
             .expect("sign");
@@ -241,7 +244,8 @@ mod tests {
         let just = t
             .issue_access(
                 Uuid::now_v7(),
-                Role::Member, 1,
+                Role::Member,
+                1,
                 Utc::now() - chrono::Duration::seconds(900 + 2),
             )
             .expect("sign");
@@ -277,7 +281,8 @@ mod tests {
         let expired = before
             .issue_access(
                 Uuid::now_v7(),
-                Role::Member, 1,
+                Role::Member,
+                1,
                 Utc::now() - chrono::Duration::hours(1),
             )
             .expect("sign");

@@ -8,8 +8,8 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::notifications::{self, NewNotification};
-use crate::{Error, Result};
 use crate::schema::account_tokens as at;
+use crate::{Error, Result};
 
 /// What a token proves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

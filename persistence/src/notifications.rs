@@ -62,10 +62,7 @@ impl NewNotification {
 /// Queues `new` unless a notification with its de-duplication key exists; says whether it
 /// was queued.
 pub async fn enqueue(conn: &mut AsyncPgConnection, new: &NewNotification) -> Result<bool> {
-    let dedup_key = new
-        .dedup_key
-        .clone()
-        .unwrap_or_else(|| new.id.to_string());
+    let dedup_key = new.dedup_key.clone().unwrap_or_else(|| new.id.to_string());
     let inserted = diesel::insert_into(notifications::table)
         .values((
             notifications::id.eq(new.id),

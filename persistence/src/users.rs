@@ -16,6 +16,7 @@ pub const EMAIL_UNIQUE: &str = "users_email_key";
 /// person's account is gone (erased while one of its access tokens was still valid).
 pub const ACTOR_REFERENCES: &[&str] = &[
     "refresh_tokens_user_id_fkey",
+    "account_tokens_user_id_fkey",
     "qualification_verifications_inspected_by_fkey",
     "operator_trusts_created_by_fkey",
     "signups_signed_up_by_fkey",
@@ -246,10 +247,9 @@ pub async fn reset_password(
                 users::password_hash.eq(password_hash),
                 users::version.eq(users::version + 1),
                 users::token_generation.eq(users::token_generation + 1),
-                users::email_verified_at
-                    .eq(diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>>(
-                        "coalesce(email_verified_at, now())",
-                    )),
+                users::email_verified_at.eq(diesel::dsl::sql::<
+                    diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,
+                >("coalesce(email_verified_at, now())")),
                 users::updated_at.eq(diesel::dsl::now),
             ))
             .returning(UserRow::as_returning())
@@ -292,7 +292,12 @@ pub async fn verify_with_token(
         else {
             return Ok(None);
         };
-        verify_email(conn, token.user_id, token.email.as_deref().unwrap_or_default()).await
+        verify_email(
+            conn,
+            token.user_id,
+            token.email.as_deref().unwrap_or_default(),
+        )
+        .await
     })
     .await
 }

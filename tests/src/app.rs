@@ -30,6 +30,7 @@ pub struct TestApp {
     /// The background task that extends occurrences; stopped with the server.
     horizon: tokio::task::JoinHandle<()>,
     webhooks: tokio::task::JoinHandle<()>,
+    mail: tokio::task::JoinHandle<()>,
     /// The environment it was started with, for another instance on the same database.
     env: HashMap<String, String>,
     // Last: dropped after the server stopped using it (and every other instance too).
@@ -200,6 +201,7 @@ impl TestApp {
         );
         let state = web::Data::new(AppState::new(&settings, pool.clone()).expect("state"));
         let webhooks = quartier_api::webhooks::worker::spawn(pool.clone(), state.deliverer.clone());
+        let mail = quartier_api::mail::worker::spawn(pool.clone(), state.mailer.clone());
         let server = actix_web::HttpServer::new(move || build_app(state.clone()))
             .workers(1)
             .disable_signals()
@@ -221,6 +223,7 @@ impl TestApp {
             server: handle,
             horizon,
             webhooks,
+            mail,
             env,
             db,
         }
@@ -285,7 +288,7 @@ impl TestApp {
             .await
             .expect("a volunteer");
             let token = tokens
-                .issue_access(id, quartier_domain::Role::Member, chrono::Utc::now())
+                .issue_access(id, quartier_domain::Role::Member, 1, chrono::Utc::now())
                 .expect("a token");
             made.push((id.to_string(), token.token));
         }
@@ -418,7 +421,20 @@ impl TestApp {
             String::from_utf8_lossy(&login.body)
         );
         let tokens = login.json();
-        TestUser::signed_in(&registered.json()["id"], email, password, &tokens)
+        let user = TestUser::signed_in(&registered.json()["id"], email, password, &tokens);
+        // As if she had used the link mailed to her (the mail tests use the real link).
+        self.verify_address(&user.id).await;
+        user
+    }
+
+    /// Marks the account's address verified, as the link mailed at registration would.
+    pub async fn verify_address(&self, user_id: &str) {
+        let id: uuid::Uuid = user_id.parse().expect("an account id");
+        diesel::sql_query("UPDATE users SET email_verified_at = now() WHERE id = $1")
+            .bind::<diesel::sql_types::Uuid, _>(id)
+            .execute(&mut self.conn().await)
+            .await
+            .expect("verify the address");
     }
 }
 
@@ -428,5 +444,6 @@ impl Drop for TestApp {
         drop(self.server.stop(false));
         self.horizon.abort();
         self.webhooks.abort();
+        self.mail.abort();
     }
 }

@@ -7,6 +7,7 @@ pub mod cluster;
 pub mod db;
 pub mod events;
 pub mod fixtures;
+pub mod mail;
 pub mod proxy;
 pub mod town;
 
@@ -14,5 +15,6 @@ pub use app::{TestApp, TestResponse, TestUser};
 pub use cluster::TempCluster;
 pub use db::TestDb;
 pub use fixtures::{Setup, at, created_id, id_of, join, patch, post, setup, shift, sign_up};
+pub use mail::{ReceivedMail, SmtpSink};
 pub use proxy::FreezableProxy;
 pub use town::{LONG_HORIZON, Town, next_year, occurrences, town, utc, weekly};

@@ -95,8 +95,8 @@ impl MailSettings {
             }
             None => public_url.trim_end_matches('/').to_owned(),
         };
-        let raw_schedule =
-            get("QUARTIER_MAIL_RETRY_SCHEDULE").unwrap_or_else(|| DEFAULT_MAIL_RETRY_SCHEDULE.into());
+        let raw_schedule = get("QUARTIER_MAIL_RETRY_SCHEDULE")
+            .unwrap_or_else(|| DEFAULT_MAIL_RETRY_SCHEDULE.into());
         let retry_schedule = retry_schedule(&raw_schedule).ok_or_else(|| {
             error(
                 "QUARTIER_MAIL_RETRY_SCHEDULE",
@@ -115,8 +115,13 @@ impl MailSettings {
                 20,
                 60_000,
             )?),
-            senders: number(get("QUARTIER_MAIL_SENDERS"), "QUARTIER_MAIL_SENDERS", 4, 1, 64)?
-                as usize,
+            senders: number(
+                get("QUARTIER_MAIL_SENDERS"),
+                "QUARTIER_MAIL_SENDERS",
+                4,
+                1,
+                64,
+            )? as usize,
             timeout: seconds(get, "QUARTIER_SMTP_TIMEOUT_SECS", 30, 600)?,
             retry_schedule,
         })

@@ -364,7 +364,9 @@ mod tests {
         let mut with_dir = base.to_vec();
         with_dir.push(("QUARTIER_MAIL_DIR", "/tmp/mail"));
         assert_eq!(
-            settings(&with_dir).expect_err("a folder is for development").variable,
+            settings(&with_dir)
+                .expect_err("a folder is for development")
+                .variable,
             "QUARTIER_SMTP_URL"
         );
         let mut with_smtp = base.to_vec();

@@ -129,9 +129,7 @@ impl Mailer {
                 .as_deref()
                 .map(|r| mailbox(r, "QUARTIER_MAIL_REPLY_TO"))
                 .transpose()?,
-            templates: Arc::new(
-                Templates::load().map_err(|e| format!("mail templates: {e:#}"))?,
-            ),
+            templates: Arc::new(Templates::load().map_err(|e| format!("mail templates: {e:#}"))?),
             links,
             settings: settings.clone(),
         })
@@ -181,7 +179,9 @@ impl Mailer {
             }
             (Kind::PasswordReset, Some(id)) => (self.link("reset-password", id), RESET_HOURS),
             (kind, None) if kind.carries_token() => {
-                return Err(SendError::Permanent("the notification names no token".into()));
+                return Err(SendError::Permanent(
+                    "the notification names no token".into(),
+                ));
             }
             _ => (String::new(), 0),
         };

@@ -96,12 +96,15 @@ impl Templates {
                 "Quartier sent this message automatically. It contains no tracking pixels."
             }
         };
-        let html = self.env.get_template("layout.html")?.render(minijinja::context! {
-            lang => language.tag(),
-            subject => &subject,
-            content => Value::from_safe_string(content.trim().to_owned()),
-            footer => footer,
-        })?;
+        let html = self
+            .env
+            .get_template("layout.html")?
+            .render(minijinja::context! {
+                lang => language.tag(),
+                subject => &subject,
+                content => Value::from_safe_string(content.trim().to_owned()),
+                footer => footer,
+            })?;
         Ok(Rendered {
             subject,
             text,
@@ -134,7 +137,10 @@ mod tests {
                     .render(kind, language, &context())
                     .unwrap_or_else(|e| panic!("{kind:?} in {language:?}: {e:#}"));
                 assert!(!mail.subject.is_empty() && !mail.subject.contains('\n'));
-                assert!(mail.text.contains("Ayşe <Yılmaz> & Co"), "{kind:?}: text is not escaped");
+                assert!(
+                    mail.text.contains("Ayşe <Yılmaz> & Co"),
+                    "{kind:?}: text is not escaped"
+                );
                 assert!(
                     mail.html.contains("Ayşe &lt;Yılmaz&gt; &amp; Co"),
                     "{kind:?}: the name is escaped in HTML"

@@ -27,12 +27,11 @@ pub async fn run_once(
         notifications::claim_due(&mut conn, batch as i64, lease).await?
     };
     let count = claimed.len();
-    let results: Vec<Result<(), quartier_persistence::Error>> =
-        futures_util::stream::iter(claimed)
-            .map(|claimed| deliver(pool, mailer, claimed))
-            .buffer_unordered(batch)
-            .collect()
-            .await;
+    let results: Vec<Result<(), quartier_persistence::Error>> = futures_util::stream::iter(claimed)
+        .map(|claimed| deliver(pool, mailer, claimed))
+        .buffer_unordered(batch)
+        .collect()
+        .await;
     for result in results {
         result?;
     }
@@ -64,8 +63,7 @@ async fn deliver(
         }
         Err(SendError::Permanent(error)) => {
             tracing::warn!(notification = %claimed.id, kind = %claimed.kind, %error, "mail refused for good");
-            notifications::finish(&mut conn, &claimed, DeliveryState::Failed, Some(&error))
-                .await?;
+            notifications::finish(&mut conn, &claimed, DeliveryState::Failed, Some(&error)).await?;
         }
         Err(SendError::Transient(error)) => {
             let retry_at = mailer

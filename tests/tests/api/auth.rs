@@ -285,11 +285,11 @@ async fn expired_and_forged_access_tokens_get_401_with_a_challenge() {
     let ttl = std::time::Duration::from_secs(900);
     let ours = Tokens::new(TEST_JWT_SECRET.as_bytes(), ttl, ttl);
     let expired = ours
-        .issue_access(id, Role::Member, Utc::now() - chrono::Duration::hours(1))
+        .issue_access(id, Role::Member, 1, Utc::now() - chrono::Duration::hours(1))
         .expect("sign");
     let foreign = Tokens::new(b"somebody else's secret, long enough", ttl, ttl);
     let forged = foreign
-        .issue_access(id, Role::Admin, Utc::now())
+        .issue_access(id, Role::Admin, 1, Utc::now())
         .expect("sign");
 
     for token in [expired.token.as_str(), forged.token.as_str(), "not.a.jwt"] {
@@ -332,7 +332,7 @@ async fn after_a_key_rotation_tokens_signed_before_it_still_work_until_they_expi
     let user = plain.signed_up("rotation@example.org").await;
     let id: uuid::Uuid = user.id.parse().expect("uuid");
     let signed_before = before
-        .issue_access(id, Role::Member, Utc::now())
+        .issue_access(id, Role::Member, 1, Utc::now())
         .expect("sign");
     // Without the previous key, a token it signed is a stranger's.
     plain
@@ -344,7 +344,7 @@ async fn after_a_key_rotation_tokens_signed_before_it_still_work_until_they_expi
     let user = app.signed_up("rotation@example.org").await;
     let id: uuid::Uuid = user.id.parse().expect("uuid");
     let signed_before = before
-        .issue_access(id, Role::Member, Utc::now())
+        .issue_access(id, Role::Member, 1, Utc::now())
         .expect("sign");
     let me = app.get("/api/v1/me", Some(&signed_before.token)).await;
     assert_eq!(me.status, 200, "{}", String::from_utf8_lossy(&me.body));
@@ -355,7 +355,7 @@ async fn after_a_key_rotation_tokens_signed_before_it_still_work_until_they_expi
     assert!(before.verify_access(&user.access_token).is_err());
     // An expired token of the old key stays expired.
     let expired = before
-        .issue_access(id, Role::Member, Utc::now() - chrono::Duration::hours(1))
+        .issue_access(id, Role::Member, 1, Utc::now() - chrono::Duration::hours(1))
         .expect("sign");
     app.get("/api/v1/me", Some(&expired.token))
         .await

@@ -74,6 +74,9 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("live", EVERYONE, None),
     ("ready", EVERYONE, None),
     ("register", EVERYONE, None),
+    ("verify_email", EVERYONE, None),
+    ("request_password_reset", EVERYONE, None),
+    ("confirm_password_reset", EVERYONE, None),
     ("login", EVERYONE, None),
     ("refresh", EVERYONE, None),
     ("logout", EVERYONE, None),
@@ -166,6 +169,8 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("get_me", PEOPLE, None),
     ("update_me", PEOPLE, None),
     ("change_password", PEOPLE, None),
+    ("resend_verification", PEOPLE, None),
+    ("change_email", PEOPLE, None),
     ("consent_to_privacy_policy", PEOPLE, None),
     ("my_audit", PEOPLE, None),
     ("export_me", PEOPLE, None),
@@ -411,6 +416,19 @@ async fn fixture(app: &TestApp) -> Fixture {
 }
 
 impl Fixture {
+    fn person_mut(&mut self, p: P) -> Option<&mut TestUser> {
+        match p {
+            Volunteer => Some(&mut self.volunteer),
+            Owner => Some(&mut self.owner),
+            CoordinatorA => Some(&mut self.coordinator_a),
+            OperatorAdminA => Some(&mut self.operator_admin_a),
+            CoordinatorB => Some(&mut self.coordinator_b),
+            OperatorAdminB => Some(&mut self.operator_admin_b),
+            Admin => Some(&mut self.admin),
+            Anonymous | KeyA | KeyAWithoutScope | KeyB => None,
+        }
+    }
+
     fn person(&self, p: P) -> Option<&TestUser> {
         match p {
             Volunteer => Some(&self.volunteer),
@@ -505,6 +523,21 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
                 json!({"email": format!("new-{unique}@example.org"), "display_name": "Neu",
                         "password": PASSWORD, "privacy_consent": true}),
             ),
+        ),
+        "verify_email" => (
+            Method::POST,
+            "/api/v1/auth/verify-email".into(),
+            Some(json!({"token": "not-a-token-quartier-mailed"})),
+        ),
+        "request_password_reset" => (
+            Method::POST,
+            "/api/v1/auth/password-reset".into(),
+            Some(json!({"email": format!("nobody-{unique}@example.org")})),
+        ),
+        "confirm_password_reset" => (
+            Method::POST,
+            "/api/v1/auth/password-reset/confirm".into(),
+            Some(json!({"token": "not-a-token-quartier-mailed", "new_password": PASSWORD})),
         ),
         "login" => (
             Method::POST,
@@ -948,6 +981,12 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
             "/api/v1/me/password".into(),
             Some(json!({"current_password": own_password, "new_password": own_password})),
         ),
+        "resend_verification" => (Method::POST, "/api/v1/me/email-verification".into(), None),
+        "change_email" => (
+            Method::POST,
+            "/api/v1/me/email".into(),
+            Some(json!({"email": format!("moved-{unique}@example.org"), "password": own_password})),
+        ),
         "consent_to_privacy_policy" => (
             Method::POST,
             "/api/v1/me/privacy-consent".into(),
@@ -962,8 +1001,8 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
             use diesel_async::RunQueryDsl;
             let id = uuid::Uuid::now_v7();
             diesel::sql_query(format!(
-                "INSERT INTO notifications (id, user_id, kind, operator_id) \
-                 VALUES ('{id}', '{}', 'api_keys_creator_left', '{op_a}')",
+                "INSERT INTO notifications (id, user_id, kind, operator_id, dedup_key) \
+                 VALUES ('{id}', '{}', 'api_keys_creator_left', '{op_a}', '{id}')",
                 fx.operator_admin_a.id
             ))
             .execute(&mut app.conn().await)
@@ -1047,7 +1086,7 @@ async fn digest(app: &TestApp) -> String {
         .map(|t| {
             format!(
                 "(SELECT '{t}:' || md5(coalesce(string_agg(x, '|' ORDER BY x), '')) FROM \
-                 (SELECT (to_jsonb(r) - ARRAY['last_used_at', 'published_at', 'failing_since'])::text AS x \
+                 (SELECT (to_jsonb(r) - ARRAY['last_used_at', 'published_at', 'failing_since', 'state', 'attempts', 'leased_until', 'sent_at', 'next_attempt_at', 'last_error'])::text AS x \
                   FROM {t} r) q)"
             )
         })
@@ -1062,6 +1101,7 @@ async fn every_operation_allows_exactly_the_principals_it_should() {
     let app = TestApp::spawn_with(&[
         ("QUARTIER_WEBHOOK_ALLOW_LOOPBACK", "true"),
         ("QUARTIER_WEBHOOK_POLL_MS", "60000"),
+        ("QUARTIER_MAIL_POLL_MS", "60000"),
         ("QUARTIER_RATE_LIMIT_AUTH_PER_MINUTE", "100000"),
         ("QUARTIER_RATE_LIMIT_REGISTER_PER_HOUR", "100000"),
         ("QUARTIER_RATE_LIMIT_ACCOUNT_PER_15_MIN", "100000"),
@@ -1069,7 +1109,7 @@ async fn every_operation_allows_exactly_the_principals_it_should() {
         ("QUARTIER_RATE_LIMIT_KEY_PER_MINUTE", "100000"),
     ])
     .await;
-    let fx = fixture(&app).await;
+    let mut fx = fixture(&app).await;
 
     // Every operation of the document has a row, and every row an operation.
     let document = quartier_api::openapi_document();
@@ -1131,6 +1171,15 @@ async fn every_operation_allows_exactly_the_principals_it_should() {
                 None => app.send(method.clone(), &path, &headers, None).await,
             };
             let status = answer.status;
+            // A changed password ends the person's sessions: she signs in again.
+            if *op == "change_password"
+                && status == 204
+                && let Some(person) = fx.person_mut(p)
+            {
+                let login = app.login(&person.email, &person.password).await.json();
+                person.access_token = login["access_token"].as_str().expect("token").to_owned();
+                person.refresh_token = login["refresh_token"].as_str().expect("token").to_owned();
+            }
             let denied = matches!(status, 401 | 403 | 404);
             let changed = match &before {
                 Some(before) => digest(&app).await != *before,

@@ -22,7 +22,11 @@ use crate::tokens::LinkTokens;
 #[serde(deny_unknown_fields)]
 pub struct LinkTokenRequest {
     /// The `token` parameter of the link.
-    #[schema(min_length = 1, max_length = 100, example = "k3Jx0cJ8m2VbR8y5PqWnX1s7D4eTgHhA9uLzF6oQiYw")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        example = "k3Jx0cJ8m2VbR8y5PqWnX1s7D4eTgHhA9uLzF6oQiYw"
+    )]
     pub token: String,
 }
 

@@ -2,8 +2,8 @@
 
 pub mod email;
 pub mod login;
-pub mod password_reset;
 pub mod logout;
+pub mod password_reset;
 pub mod refresh;
 pub mod register;
 

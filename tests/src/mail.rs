@@ -1,0 +1,176 @@
+//! A real SMTP server for tests (`tests/smtp/sink.py`, on Python's `aiosmtpd`), and the mail
+//! it received, parsed.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// One message the server accepted.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReceivedMail {
+    pub mail_from: String,
+    pub rcpt_tos: Vec<String>,
+    pub headers: Vec<(String, String)>,
+    pub content_types: Vec<String>,
+    pub text: Option<String>,
+    pub html: Option<String>,
+    pub calendars: Vec<String>,
+}
+
+impl ReceivedMail {
+    /// The first value of header `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn subject(&self) -> &str {
+        self.header("subject").unwrap_or_default()
+    }
+
+    pub fn text(&self) -> &str {
+        self.text.as_deref().unwrap_or_default()
+    }
+
+    pub fn html(&self) -> &str {
+        self.html.as_deref().unwrap_or_default()
+    }
+
+    /// The `token` of the first link in the text part whose path ends with `path`.
+    #[track_caller]
+    pub fn token(&self, path: &str) -> String {
+        let marker = format!("/{path}?token=");
+        let text = self.text();
+        let start = text
+            .find(&marker)
+            .unwrap_or_else(|| panic!("no {marker} link in: {text}"))
+            + marker.len();
+        text[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect()
+    }
+}
+
+/// The SMTP server; stopped when dropped.
+#[derive(Debug)]
+pub struct SmtpSink {
+    pub port: u16,
+    dir: PathBuf,
+    child: Child,
+}
+
+/// The Python that has `aiosmtpd`: `QUARTIER_TEST_PYTHON`, else `python3`, else Debian's.
+fn python() -> String {
+    let candidates = std::env::var("QUARTIER_TEST_PYTHON")
+        .into_iter()
+        .chain(["python3".to_owned(), "/usr/bin/python3".to_owned()]);
+    for candidate in candidates {
+        let works = Command::new(&candidate)
+            .args(["-c", "import aiosmtpd"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if works {
+            return candidate;
+        }
+    }
+    panic!(
+        "the mail tests need Python with aiosmtpd (Debian: apt install python3-aiosmtpd; \
+         or pip install aiosmtpd; or set QUARTIER_TEST_PYTHON)"
+    )
+}
+
+impl SmtpSink {
+    pub fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let dir = std::env::temp_dir().join(format!("quartier-mail-{}", uuid::Uuid::now_v7()));
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/smtp/sink.py");
+        let mut child = Command::new(python())
+            .arg(script)
+            .arg(port.to_string())
+            .arg(&dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start the SMTP server");
+        let mut ready = String::new();
+        let stdout = child.stdout.take().expect("its output");
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut ready)
+            .expect("read from the SMTP server");
+        assert_eq!(ready.trim(), "ready", "the SMTP server did not start");
+        Self { port, dir, child }
+    }
+
+    /// `QUARTIER_SMTP_URL` for this server.
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Every message received so far, in the order they arrived.
+    pub fn received(&self) -> Vec<ReceivedMail> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&self.dir)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|e| e == "json"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        files
+            .iter()
+            .map(|path| {
+                let text = std::fs::read_to_string(path).expect("a received message");
+                serde_json::from_str(&text).expect("a parsed message")
+            })
+            .collect()
+    }
+
+    /// The messages sent to `address`.
+    pub fn to(&self, address: &str) -> Vec<ReceivedMail> {
+        self.received()
+            .into_iter()
+            .filter(|m| m.rcpt_tos.iter().any(|r| r.eq_ignore_ascii_case(address)))
+            .collect()
+    }
+
+    /// Waits until `address` has received `count` messages (at most `timeout`); returns them.
+    #[track_caller]
+    pub fn wait_for(&self, address: &str, count: usize) -> impl Future<Output = Vec<ReceivedMail>> {
+        let caller = std::panic::Location::caller();
+        async move {
+            let deadline = std::time::Instant::now() + Duration::from_secs(20);
+            loop {
+                let mails = self.to(address);
+                if mails.len() >= count {
+                    return mails;
+                }
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "{caller}: {address} received {} of {count} mails",
+                    mails.len()
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
