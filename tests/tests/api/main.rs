@@ -14,6 +14,7 @@ mod errors;
 mod headers;
 mod imports;
 mod limits;
+mod mail;
 mod matrix;
 mod me;
 mod migrations;

@@ -479,7 +479,11 @@ async fn the_schema_matches_what_diesel_is_told() {
         ("notifications", "state", "text"),
         ("notifications", "attempts", "integer"),
         ("notifications", "leased_until", "timestamp with time zone"),
-        ("notifications", "next_attempt_at", "timestamp with time zone"),
+        (
+            "notifications",
+            "next_attempt_at",
+            "timestamp with time zone",
+        ),
         ("notifications", "sent_at", "timestamp with time zone"),
         ("notifications", "last_error", "text"),
         ("users", "email_verified_at", "timestamp with time zone"),
