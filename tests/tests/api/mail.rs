@@ -387,7 +387,10 @@ async fn a_new_address_takes_effect_once_verified_and_the_old_one_is_told() {
     // The first mail to the old address was the registration's link.
     let old = sink.wait_for("gerda@example.org", 2).await;
     assert_eq!(old[1].subject(), "Ihre E-Mail-Adresse soll geändert werden");
-    assert!(!old[1].text().contains("token="), "no link to the old address");
+    assert!(
+        !old[1].text().contains("token="),
+        "no link to the old address"
+    );
     let new = sink.wait_for("gerda.neu@example.org", 1).await;
     let token = new[0].token("verify-email");
     let me = app.get("/api/v1/me", Some(&user.access_token)).await.json();
