@@ -66,6 +66,7 @@ impl AppState {
             mailer: Mailer::new(
                 &settings.mail,
                 LinkTokens::new(settings.jwt_secret.expose()),
+                &settings.public_url,
             )
             .map_err(ApiError::Internal)?,
             links: LinkTokens::new(settings.jwt_secret.expose()),

@@ -15,6 +15,29 @@ pub struct Calendar<'a> {
     pub time_zone: Tz,
     /// The events of the feed, one VEVENT each.
     pub events: Vec<Event<'a>>,
+    /// What the calendar is for (RFC 5546): a feed publishes; a mail invites or cancels.
+    pub method: Method,
+}
+
+/// The iTIP method of a calendar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// A feed or a download.
+    Publish,
+    /// An invitation: calendar programs add or update the event (same UID, higher SEQUENCE).
+    Request,
+    /// A cancellation: calendar programs remove the event with the same UID.
+    Cancel,
+}
+
+impl Method {
+    fn as_str(self) -> &'static str {
+        match self {
+            Method::Publish => "PUBLISH",
+            Method::Request => "REQUEST",
+            Method::Cancel => "CANCEL",
+        }
+    }
 }
 
 /// One VEVENT.
@@ -44,6 +67,8 @@ pub struct Event<'a> {
     pub categories: Vec<&'a str>,
     /// STATUS:CANCELLED instead of STATUS:CONFIRMED.
     pub cancelled: bool,
+    /// For invitations: the ORGANIZER's and the ATTENDEE's addresses (`mailto:` is added).
+    pub parties: Option<(&'a str, &'a str)>,
 }
 
 /// The whole feed as text/calendar: CRLF line endings, lines folded at 75 octets.
@@ -56,7 +81,7 @@ pub fn render(calendar: &Calendar<'_>) -> String {
     line("VERSION:2.0");
     line("PRODID:-//Quartier//Quartier API//DE");
     line("CALSCALE:GREGORIAN");
-    line("METHOD:PUBLISH");
+    line(&format!("METHOD:{}", calendar.method.as_str()));
     line(&format!("X-WR-CALNAME:{}", escape_text(calendar.name)));
     line(&format!("X-WR-TIMEZONE:{zone}"));
     for text in vtimezone(calendar) {
@@ -115,6 +140,14 @@ fn vevent(event: &Event<'_>, tz: Tz) -> Vec<String> {
     } else {
         "CONFIRMED"
     };
+    if let Some((organizer, attendee)) = event.parties {
+        let clean = |a: &str| a.replace(|c: char| c.is_control() || c == ':' || c == ';', "");
+        lines.push(format!("ORGANIZER:mailto:{}", clean(organizer)));
+        lines.push(format!(
+            "ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED:mailto:{}",
+            clean(attendee)
+        ));
+    }
     lines.push(format!("STATUS:{status}"));
     lines.push("TRANSP:OPAQUE".to_owned());
     lines.push("END:VEVENT".to_owned());
@@ -297,6 +330,7 @@ mod tests {
             url: None,
             categories: vec![],
             cancelled: false,
+            parties: None,
         }
     }
 
@@ -306,6 +340,7 @@ mod tests {
             name,
             time_zone,
             events,
+            method: Method::Publish,
         }
     }
 

@@ -15,16 +15,41 @@ pub enum Kind {
     PasswordReset,
     /// The password was changed or reset; every session ended.
     PasswordChanged,
+    /// The volunteer has a place on a shift (with a calendar invitation).
+    SignupConfirmed,
+    /// The volunteer waits for a place (or was moved back to the waitlist).
+    SignupWaitlisted,
+    /// A place became free and is now the volunteer's (with a calendar invitation).
+    SignupPromoted,
+    /// The sign-up ended: by the volunteer, by staff, or with its shift or date (with the
+    /// calendar's cancellation).
+    SignupCancelled,
+    /// The volunteer's shift now starts or ends at another time.
+    ShiftMoved,
+    /// The volunteer's shift begins soon. Optional.
+    ShiftReminder,
+    /// Staff wrote to everyone confirmed on a shift.
+    ShiftMessage,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 12] = [
         Kind::ApiKeysCreatorLeft,
         Kind::EmailVerification,
         Kind::EmailChangeRequested,
         Kind::PasswordReset,
         Kind::PasswordChanged,
+        Kind::SignupConfirmed,
+        Kind::SignupWaitlisted,
+        Kind::SignupPromoted,
+        Kind::SignupCancelled,
+        Kind::ShiftMoved,
+        Kind::ShiftReminder,
+        Kind::ShiftMessage,
     ];
+
+    /// The kinds a person may switch off or move; every other kind is always sent.
+    pub const OPTIONAL: [Kind; 1] = [Kind::ShiftReminder];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -33,6 +58,13 @@ impl Kind {
             Kind::EmailChangeRequested => "email_change_requested",
             Kind::PasswordReset => "password_reset",
             Kind::PasswordChanged => "password_changed",
+            Kind::SignupConfirmed => "signup_confirmed",
+            Kind::SignupWaitlisted => "signup_waitlisted",
+            Kind::SignupPromoted => "signup_promoted",
+            Kind::SignupCancelled => "signup_cancelled",
+            Kind::ShiftMoved => "shift_moved",
+            Kind::ShiftReminder => "shift_reminder",
+            Kind::ShiftMessage => "shift_message",
         }
     }
 
@@ -45,6 +77,122 @@ impl Kind {
     pub fn carries_token(self) -> bool {
         matches!(self, Kind::EmailVerification | Kind::PasswordReset)
     }
+
+    /// Whether the person may switch it off (else it is transactional: always sent).
+    pub fn is_optional(self) -> bool {
+        Self::OPTIONAL.contains(&self)
+    }
+
+    /// Whether it is about one of the person's sign-ups (its details name `signup_id`).
+    pub fn is_about_a_signup(self) -> bool {
+        matches!(
+            self,
+            Kind::SignupConfirmed
+                | Kind::SignupWaitlisted
+                | Kind::SignupPromoted
+                | Kind::SignupCancelled
+                | Kind::ShiftMoved
+                | Kind::ShiftReminder
+                | Kind::ShiftMessage
+        )
+    }
+}
+
+/// How a person wants an optional kind of mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Delivery {
+    /// Each as it comes.
+    Immediate,
+    /// Gathered into one mail a day.
+    DailyDigest,
+    /// Not at all.
+    Off,
+}
+
+impl Delivery {
+    pub const ALL: [Delivery; 3] = [Delivery::Immediate, Delivery::DailyDigest, Delivery::Off];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delivery::Immediate => "immediate",
+            Delivery::DailyDigest => "daily_digest",
+            Delivery::Off => "off",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.as_str() == value)
+    }
+}
+
+/// How long before a shift its reminder is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ReminderLead {
+    TwoHours,
+    #[default]
+    OneDay,
+    TwoDays,
+}
+
+impl ReminderLead {
+    pub const ALL: [ReminderLead; 3] = [
+        ReminderLead::TwoHours,
+        ReminderLead::OneDay,
+        ReminderLead::TwoDays,
+    ];
+
+    pub fn hours(self) -> i32 {
+        match self {
+            ReminderLead::TwoHours => 2,
+            ReminderLead::OneDay => 24,
+            ReminderLead::TwoDays => 48,
+        }
+    }
+
+    pub fn from_hours(hours: i32) -> Option<Self> {
+        Self::ALL.into_iter().find(|lead| lead.hours() == hours)
+    }
+}
+
+/// Quiet hours, local time: no reminder is due from 21:00 until 07:00.
+pub const QUIET_FROM: chrono::NaiveTime = match chrono::NaiveTime::from_hms_opt(21, 0, 0) {
+    Some(t) => t,
+    None => panic!("a valid time"),
+};
+pub const QUIET_UNTIL: chrono::NaiveTime = match chrono::NaiveTime::from_hms_opt(7, 0, 0) {
+    Some(t) => t,
+    None => panic!("a valid time"),
+};
+
+/// When the reminder of a shift starting at `starts_at` is due, `lead` before it in `zone`:
+/// a time in the quiet hours moves earlier, to half an hour before they begin (the evening
+/// before). `None` when that time is not after `now` (the confirmation just sent is reminder
+/// enough).
+pub fn reminder_due(
+    starts_at: chrono::DateTime<chrono::Utc>,
+    lead: ReminderLead,
+    zone: chrono_tz::Tz,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::{Duration, TimeZone as _};
+    let due = starts_at - Duration::hours(i64::from(lead.hours()));
+    let local = due.with_timezone(&zone);
+    let time = local.time();
+    let due = if time >= QUIET_FROM || time < QUIET_UNTIL {
+        // The evening the quiet hours began: today's if it is late, else yesterday's.
+        let evening = if time >= QUIET_FROM {
+            local.date_naive()
+        } else {
+            local.date_naive() - Duration::days(1)
+        };
+        let moved = evening.and_time(QUIET_FROM) - Duration::minutes(30);
+        zone.from_local_datetime(&moved)
+            .earliest()
+            .map_or(due, |at| at.with_timezone(&chrono::Utc))
+    } else {
+        due
+    };
+    (due > now).then_some(due)
 }
 
 /// How far the mail of a notification got.
@@ -130,7 +278,69 @@ mod tests {
         for state in DeliveryState::ALL {
             assert_eq!(DeliveryState::parse(state.as_str()), Some(state));
         }
-        assert_eq!(Kind::parse("signup_confirmed"), None);
+        assert_eq!(Kind::parse("signup.confirmed"), None);
+    }
+
+    fn berlin(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> chrono::DateTime<chrono::Utc> {
+        use chrono::TimeZone as _;
+        chrono_tz::Europe::Berlin
+            .with_ymd_and_hms(y, mo, d, h, mi, 0)
+            .single()
+            .expect("a Berlin time")
+            .with_timezone(&chrono::Utc)
+    }
+
+    #[test]
+    fn reminders_fall_outside_the_quiet_hours_and_never_in_the_past() {
+        let zone = chrono_tz::Europe::Berlin;
+        let long_ago = berlin(2026, 1, 1, 0, 0);
+        // A Saturday 15:00 shift: the day before at 15:00.
+        assert_eq!(
+            reminder_due(
+                berlin(2026, 12, 12, 15, 0),
+                ReminderLead::OneDay,
+                zone,
+                long_ago
+            ),
+            Some(berlin(2026, 12, 11, 15, 0))
+        );
+        // 08:00 with two hours: 06:00 is quiet, so 20:30 the evening before.
+        assert_eq!(
+            reminder_due(
+                berlin(2026, 12, 12, 8, 0),
+                ReminderLead::TwoHours,
+                zone,
+                long_ago
+            ),
+            Some(berlin(2026, 12, 11, 20, 30))
+        );
+        // 23:30 with two hours: 21:30 is quiet, so 20:30 the same evening.
+        assert_eq!(
+            reminder_due(
+                berlin(2026, 12, 12, 23, 30),
+                ReminderLead::TwoHours,
+                zone,
+                long_ago
+            ),
+            Some(berlin(2026, 12, 12, 20, 30))
+        );
+        // The lead is elapsed time: across the change to summer time, 24 hours before
+        // 10:00 is 09:00 the day before.
+        assert_eq!(
+            reminder_due(
+                berlin(2026, 3, 29, 10, 0),
+                ReminderLead::OneDay,
+                zone,
+                long_ago
+            ),
+            Some(berlin(2026, 3, 28, 9, 0))
+        );
+        // Due already: none.
+        let now = berlin(2026, 12, 12, 9, 0);
+        assert_eq!(
+            reminder_due(berlin(2026, 12, 12, 15, 0), ReminderLead::OneDay, zone, now),
+            None
+        );
     }
 
     #[test]

@@ -99,6 +99,36 @@ pub fn bounded_text(raw: &str, field: &str, max_chars: usize) -> Result<String, 
     Ok(value.to_owned())
 }
 
+/// `bounded_text` for text of several lines: line breaks and tabs are kept (`\r\n` becomes
+/// `\n`), every other control character is refused.
+pub fn bounded_multiline_text(
+    raw: &str,
+    field: &str,
+    max_chars: usize,
+) -> Result<String, ValidationErrors> {
+    if raw.chars().count() > max_chars {
+        return Err(ValidationErrors::single(
+            field,
+            format!("must be at most {max_chars} characters"),
+        ));
+    }
+    let value = raw.replace("\r\n", "\n");
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(ValidationErrors::single(field, "must not be empty"));
+    }
+    if value
+        .chars()
+        .any(|c| !matches!(c, '\n' | '\t') && is_forbidden_char(c))
+    {
+        return Err(ValidationErrors::single(
+            field,
+            "must not contain control characters other than line breaks and tabs",
+        ));
+    }
+    Ok(value.to_owned())
+}
+
 /// True for characters that have no place in a name or an address: control characters,
 /// including newlines and the zero-width formatting ones that make two names look alike.
 pub(crate) fn is_forbidden_char(c: char) -> bool {

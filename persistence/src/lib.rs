@@ -29,6 +29,7 @@ pub mod qualifications;
 pub mod rate_limits;
 pub mod refresh_tokens;
 pub mod schema;
+pub mod shift_mail;
 pub mod shifts;
 pub mod signups;
 pub(crate) mod sql;

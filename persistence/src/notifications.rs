@@ -9,6 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::schema::notifications;
+use crate::shift_mail::{self, Holds};
 use crate::{Result, account_tokens};
 
 pub use quartier_domain::notification::{DeliveryState, Kind};
@@ -210,20 +211,25 @@ fn pg_interval(duration: chrono::Duration) -> diesel::data_types::PgInterval {
 }
 
 /// Whether what the claimed notification tells of still holds, checked just before sending:
-/// a link must still be usable.
-pub async fn still_holds(conn: &mut AsyncPgConnection, claimed: &Claimed) -> Result<bool> {
+/// a link must still be usable, a sign-up still be as the mail says, and an optional kind
+/// still be wanted.
+pub async fn still_holds(conn: &mut AsyncPgConnection, claimed: &Claimed) -> Result<Holds> {
+    let yes_if = |holds: bool| if holds { Holds::Yes } else { Holds::Obsolete };
     match claimed.kind() {
         Some(kind) if kind.carries_token() => {
             let token = claimed.details()["token_id"]
                 .as_str()
                 .and_then(|id| id.parse::<Uuid>().ok());
             match token {
-                Some(token) => account_tokens::still_valid(conn, token).await,
-                None => Ok(false),
+                Some(token) => Ok(yes_if(account_tokens::still_valid(conn, token).await?)),
+                None => Ok(Holds::Obsolete),
             }
         }
-        Some(_) => Ok(true),
-        None => Ok(false),
+        Some(kind) if kind.is_about_a_signup() => {
+            shift_mail::still_holds(conn, claimed.user_id, kind, &claimed.details()).await
+        }
+        Some(_) => Ok(Holds::Yes),
+        None => Ok(Holds::Obsolete),
     }
 }
 

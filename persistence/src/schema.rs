@@ -35,6 +35,28 @@ diesel::table! {
 diesel::joinable!(account_tokens -> users (user_id));
 
 diesel::table! {
+    notification_preferences (user_id, kind) {
+        user_id -> Uuid,
+        kind -> Text,
+        delivery -> Text,
+        lead_hours -> Nullable<Int4>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    shift_messages (id) {
+        id -> Uuid,
+        shift_id -> Uuid,
+        sent_by -> Nullable<Uuid>,
+        subject -> Text,
+        body -> Text,
+        recipients -> Int4,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     refresh_tokens (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -51,6 +73,8 @@ diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     account_tokens,
+    notification_preferences,
+    shift_messages,
     refresh_tokens,
     districts,
     operators,

@@ -361,3 +361,22 @@ pub async fn feed_of_user(
     .load(conn)
     .await?)
 }
+
+/// One sign-up with its shift's place, for the mail about it.
+pub async fn feed_entry(
+    conn: &mut AsyncPgConnection,
+    signup_id: Uuid,
+) -> Result<Option<FeedEntry>> {
+    use diesel::sql_types::Uuid as SqlUuid;
+    Ok(diesel::sql_query(format!(
+        "SELECT {SIGNUP_COLUMNS}, \
+                sh.title AS shift_title, c.name AS centre_name, c.street, c.postcode, c.town, \
+                c.latitude, c.longitude \
+         FROM signups s JOIN shifts sh ON sh.id = s.shift_id JOIN centres c ON c.id = sh.centre_id \
+         WHERE s.id = $1"
+    ))
+    .bind::<SqlUuid, _>(signup_id)
+    .get_result(conn)
+    .await
+    .optional()?)
+}

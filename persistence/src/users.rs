@@ -17,6 +17,8 @@ pub const EMAIL_UNIQUE: &str = "users_email_key";
 pub const ACTOR_REFERENCES: &[&str] = &[
     "refresh_tokens_user_id_fkey",
     "account_tokens_user_id_fkey",
+    "notification_preferences_user_id_fkey",
+    "shift_messages_sent_by_fkey",
     "qualification_verifications_inspected_by_fkey",
     "operator_trusts_created_by_fkey",
     "signups_signed_up_by_fkey",

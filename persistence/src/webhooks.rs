@@ -167,7 +167,7 @@ pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> Result<bool> {
 }
 
 /// An outbox event: id, kind, operator, payload, when.
-type OutboxEvent = (Uuid, String, Option<Uuid>, String, DateTime<Utc>);
+use crate::shift_mail::OutboxEvent;
 
 /// Fans out up to `batch` unpublished outbox events into deliveries, oldest first, and marks
 /// them published. Returns how many events were published.
@@ -227,6 +227,8 @@ pub async fn fan_out(conn: &mut AsyncPgConnection, batch: i64) -> Result<usize> 
                 .execute(conn)
                 .await?;
         }
+        // The same facts tell the volunteers concerned.
+        crate::shift_mail::from_events(conn, &events).await?;
         let ids: Vec<Uuid> = events.iter().map(|e| e.0).collect();
         diesel::update(outbox_events::table.filter(outbox_events::id.eq_any(&ids)))
             .set(outbox_events::published_at.eq(diesel::dsl::now))

@@ -8,6 +8,8 @@
 //! handed over twice (a sender that died after the server took it) is one message to the
 //! receiving side.
 
+pub mod context;
+pub mod format;
 pub mod templates;
 pub mod worker;
 
@@ -15,14 +17,16 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use lettre::message::header::{self, Header, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::{self, ContentType, Header, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use quartier_domain::notification::{Kind, MailLanguage};
 use quartier_persistence::notifications::Claimed;
 
 use crate::config::{MailDestination, MailSettings};
 use crate::tokens::LinkTokens;
+use context::ShiftContext;
+use quartier_domain::ical;
 use templates::Templates;
 
 /// How long a verification link works.
@@ -46,6 +50,8 @@ pub struct Mailer {
     reply_to: Option<Mailbox>,
     templates: Arc<Templates>,
     links: LinkTokens,
+    /// Where the API is reached (for one-click unsubscribe).
+    public_url: String,
     pub settings: MailSettings,
 }
 
@@ -84,6 +90,38 @@ impl Header for AutoSubmitted {
     }
 }
 
+/// `List-Unsubscribe` (RFC 2369) with the one-click URL.
+#[derive(Debug, Clone)]
+struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+    fn parse(value: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(value.to_owned()))
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), format!("<{}>", self.0))
+    }
+}
+
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058).
+#[derive(Debug, Clone)]
+struct ListUnsubscribePost;
+
+impl Header for ListUnsubscribePost {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self)
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".into())
+    }
+}
+
 /// `Content-Language`, the language the mail is written in.
 #[derive(Debug, Clone)]
 struct ContentLanguage(&'static str);
@@ -101,7 +139,11 @@ impl Header for ContentLanguage {
 }
 
 impl Mailer {
-    pub fn new(settings: &MailSettings, links: LinkTokens) -> Result<Self, String> {
+    pub fn new(
+        settings: &MailSettings,
+        links: LinkTokens,
+        public_url: &str,
+    ) -> Result<Self, String> {
         let transport = match &settings.destination {
             MailDestination::Smtp(url) => Transport::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
@@ -131,6 +173,7 @@ impl Mailer {
                 .transpose()?,
             templates: Arc::new(Templates::load().map_err(|e| format!("mail templates: {e:#}"))?),
             links,
+            public_url: public_url.trim_end_matches('/').to_owned(),
             settings: settings.clone(),
         })
     }
@@ -163,8 +206,13 @@ impl Mailer {
         )
     }
 
-    /// Writes the mail of a claimed notification.
-    pub fn compose(&self, claimed: &Claimed) -> Result<Message, SendError> {
+    /// Writes the mail of a claimed notification; `shift` is the context of the kinds about
+    /// a sign-up (`context::load`).
+    pub fn compose(
+        &self,
+        claimed: &Claimed,
+        shift: Option<&ShiftContext>,
+    ) -> Result<Message, SendError> {
         let kind = claimed
             .kind()
             .ok_or_else(|| SendError::Permanent(format!("unknown kind {:?}", claimed.kind)))?;
@@ -185,6 +233,34 @@ impl Mailer {
             }
             _ => (String::new(), 0),
         };
+        if kind.is_about_a_signup() && shift.is_none() {
+            return Err(SendError::Permanent(
+                "the sign-up it is about is gone".into(),
+            ));
+        }
+        let unsubscribe_token = kind
+            .is_optional()
+            .then(|| self.links.unsubscribe_token(claimed.user_id, kind.as_str()));
+        let time = |field: &str| {
+            details[field]
+                .as_str()
+                .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+                .map(|t| t.with_timezone(&chrono::Utc))
+        };
+        let when = shift.map_or(String::new(), |s| {
+            format::span(s.entry.signup.starts_at, s.entry.signup.ends_at, language)
+        });
+        let previous_when = match (time("previous_starts_at"), time("previous_ends_at")) {
+            (Some(start), Some(end)) => format::span(start, end, language),
+            _ => String::new(),
+        };
+        let place = shift.map_or(String::new(), |s| {
+            format!(
+                "{}, {}, {} {}",
+                s.entry.centre_name, s.entry.street, s.entry.postcode, s.entry.town
+            )
+        });
+        let message = shift.and_then(|s| s.message.as_ref());
         let context = minijinja::context! {
             name => &claimed.display_name,
             link => link,
@@ -192,6 +268,18 @@ impl Mailer {
             app_url => &self.settings.app_url,
             operator_id => claimed.operator_id.map(|id| id.to_string()).unwrap_or_default(),
             key_count => details["api_key_ids"].as_array().map_or(0, Vec::len),
+            shift_title => shift.map_or("", |s| s.entry.shift_title.as_str()),
+            shift_id => shift.map(|s| s.entry.signup.shift_id.to_string()).unwrap_or_default(),
+            centre => shift.map_or("", |s| s.entry.centre_name.as_str()),
+            place => place,
+            when => when,
+            previous_when => previous_when,
+            reason => details["reason"].as_str().unwrap_or_default(),
+            message_subject => message.map_or("", |m| m.subject.as_str()),
+            message_body => message.map_or("", |m| m.body.as_str()),
+            unsubscribe_link => unsubscribe_token.as_ref().map(|token| {
+                format!("{}/unsubscribe?token={token}", self.settings.app_url)
+            }).unwrap_or_default(),
         };
         let rendered = self
             .templates
@@ -206,7 +294,7 @@ impl Mailer {
         let mut builder = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(rendered.subject)
+            .subject(rendered.subject.clone())
             .message_id(Some(format!("<{}@{domain}>", claimed.id)))
             .header(AutoSubmitted)
             .header(ContentLanguage(language.tag()))
@@ -214,12 +302,82 @@ impl Mailer {
         if let Some(reply_to) = &self.reply_to {
             builder = builder.reply_to(reply_to.clone());
         }
-        builder
-            .multipart(MultiPart::alternative_plain_html(
-                rendered.text,
-                rendered.html,
-            ))
-            .map_err(|e| SendError::Permanent(format!("the mail cannot be built: {e}")))
+        if let Some(token) = &unsubscribe_token {
+            builder = builder
+                .header(ListUnsubscribe(format!(
+                    "{}/api/v1/notifications/unsubscribe?token={token}",
+                    self.public_url
+                )))
+                .header(ListUnsubscribePost);
+        }
+        let body = MultiPart::alternative_plain_html(rendered.text, rendered.html);
+        let invitation = match (kind, shift) {
+            (Kind::SignupConfirmed | Kind::SignupPromoted | Kind::ShiftMoved, Some(s)) => {
+                Some((ical::Method::Request, s))
+            }
+            (Kind::SignupCancelled, Some(s)) => Some((ical::Method::Cancel, s)),
+            _ => None,
+        };
+        let built = match invitation {
+            None => builder.multipart(body),
+            Some((method, s)) => {
+                let calendar = self.invitation(method, s, claimed, &rendered.subject);
+                let content_type = ContentType::parse(&format!(
+                    "text/calendar; charset=utf-8; method={}",
+                    match method {
+                        ical::Method::Cancel => "CANCEL",
+                        _ => "REQUEST",
+                    }
+                ))
+                .map_err(|e| SendError::Permanent(format!("calendar content type: {e}")))?;
+                builder.multipart(
+                    MultiPart::mixed()
+                        .multipart(body)
+                        .singlepart(SinglePart::builder().header(content_type).body(calendar)),
+                )
+            }
+        };
+        built.map_err(|e| SendError::Permanent(format!("the mail cannot be built: {e}")))
+    }
+
+    /// The calendar that invites to (or cancels) the shift of `shift`: one event with the
+    /// shift's stable UID, so calendar programs update the same entry.
+    fn invitation(
+        &self,
+        method: ical::Method,
+        shift: &ShiftContext,
+        claimed: &Claimed,
+        subject: &str,
+    ) -> String {
+        let entry = &shift.entry;
+        let summary = format!("{} – {}", entry.shift_title, entry.centre_name);
+        let location = format!(
+            "{}, {}, {} {}",
+            entry.centre_name, entry.street, entry.postcode, entry.town
+        );
+        // Later notifications carry higher numbers: calendar programs keep the newest.
+        let sequence = i32::try_from(claimed.created_at.timestamp() - 1_700_000_000).unwrap_or(0);
+        let organizer = self.from.email.to_string();
+        ical::render(&ical::Calendar {
+            name: subject,
+            time_zone: quartier_domain::schedule::DEFAULT_TIME_ZONE,
+            events: vec![ical::Event {
+                uid: format!("shift-{}@quartier", entry.signup.shift_id),
+                sequence,
+                starts_at: entry.signup.starts_at,
+                ends_at: entry.signup.ends_at,
+                updated_at: claimed.created_at,
+                summary: &summary,
+                description: None,
+                location: Some(&location),
+                geo: Some((entry.latitude, entry.longitude)),
+                url: None,
+                categories: vec!["volunteering"],
+                cancelled: method == ical::Method::Cancel,
+                parties: Some((&organizer, &claimed.to_address)),
+            }],
+            method,
+        })
     }
 
     /// Hands `message` over.

@@ -29,6 +29,13 @@ const FILES: &[(&str, &str)] = template_files!(
     "email_change_requested",
     "password_reset",
     "password_changed",
+    "signup_confirmed",
+    "signup_waitlisted",
+    "signup_promoted",
+    "signup_cancelled",
+    "shift_moved",
+    "shift_reminder",
+    "shift_message",
 );
 
 const LAYOUT: &str = include_str!("../../templates/mail/layout.html");
@@ -125,6 +132,16 @@ mod tests {
             app_url => "https://app.example.org",
             operator_id => "0190e0a0-0000-7000-8000-000000000000",
             key_count => 2,
+            shift_title => "Kaffeetafel <Team>",
+            shift_id => "0190e0a0-0000-7000-8000-000000000001",
+            centre => "Bürgerhaus",
+            place => "Bürgerhaus, Marktplatz 1, 44135 Musterstadt",
+            when => "Samstag, 12. Dezember 2026, 15:00–17:00 Uhr",
+            previous_when => "Freitag, 11. Dezember 2026, 15:00–17:00 Uhr",
+            reason => "shift_cancelled",
+            message_subject => "Bitte früher kommen",
+            message_body => "Hallo zusammen,\nwir brauchen euch schon um 14:30.",
+            unsubscribe_link => "https://app.example.org/unsubscribe?token=t",
         }
     }
 

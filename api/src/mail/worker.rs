@@ -7,6 +7,7 @@ use chrono::Utc;
 use futures_util::StreamExt as _;
 use quartier_domain::notification::DeliveryState;
 use quartier_persistence::notifications::{self, Claimed};
+use quartier_persistence::shift_mail::Holds;
 use quartier_persistence::{PgPool, pool};
 
 use super::{Mailer, SendError};
@@ -43,16 +44,26 @@ async fn deliver(
     mailer: &Mailer,
     claimed: Claimed,
 ) -> Result<(), quartier_persistence::Error> {
-    let holds = {
+    let (holds, context) = {
         let mut conn = pool::get(pool).await?;
-        notifications::still_holds(&mut conn, &claimed).await?
+        let holds = notifications::still_holds(&mut conn, &claimed).await?;
+        let context = match holds {
+            Holds::Yes => super::context::load(&mut conn, &claimed).await?,
+            _ => None,
+        };
+        (holds, context)
     };
-    if !holds {
+    let skipped = match holds {
+        Holds::Yes => None,
+        Holds::Obsolete => Some(DeliveryState::SkippedObsolete),
+        Holds::NotWanted => Some(DeliveryState::SkippedPreference),
+    };
+    if let Some(state) = skipped {
         let mut conn = pool::get(pool).await?;
-        notifications::finish(&mut conn, &claimed, DeliveryState::SkippedObsolete, None).await?;
+        notifications::finish(&mut conn, &claimed, state, None).await?;
         return Ok(());
     }
-    let outcome = match mailer.compose(&claimed) {
+    let outcome = match mailer.compose(&claimed, context.as_ref()) {
         Ok(message) => mailer.send(claimed.id, &message).await,
         Err(error) => Err(error),
     };

@@ -9,6 +9,7 @@ pub mod districts;
 pub mod health;
 pub mod imports;
 pub mod me;
+pub mod notifications;
 pub mod occurrences;
 pub mod operators;
 pub mod qualifications;
@@ -46,6 +47,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(me::password::change_password)
             .service(me::email::resend_verification)
             .service(me::email::change_email)
+            .service(me::notification_preferences::get_notification_preferences)
+            .service(me::notification_preferences::put_notification_preferences)
+            .service(notifications::unsubscribe)
             .service(me::consent::get_privacy_policy)
             .service(me::consent::consent_to_privacy_policy)
             .service(audit::my_audit)
@@ -62,6 +66,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(operators::update::update_operator)
             .service(operators::members::list_members)
             .service(operators::members::add_member)
+            .service(operators::notification_failures::list_notification_failures)
             .service(operators::members::update_member)
             .service(operators::members::remove_member)
             .service(operators::api_keys::list_api_keys)
@@ -109,6 +114,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(shifts::create_for_activity::create_activity_shifts)
             .service(shifts::get::get_shift)
             .service(shifts::update::update_shift)
+            .service(shifts::messages::send_shift_message)
             .service(shifts::upsert::upsert_shift)
             .service(imports::import)
             .service(signups::create_signup)

@@ -231,6 +231,7 @@ async fn a_link_replaced_before_it_went_out_is_skipped_not_sent() {
     let mailer = Mailer::new(
         &app.settings.mail,
         LinkTokens::new(app.settings.jwt_secret.expose()),
+        &app.settings.public_url,
     )
     .expect("a mailer");
     let handled = quartier_api::mail::worker::run_once(&app.pool, &mailer)
@@ -507,6 +508,7 @@ async fn four_senders_deliver_a_thousand_due_mails_exactly_once() {
     let mailer = Mailer::new(
         &app.settings.mail,
         LinkTokens::new(app.settings.jwt_secret.expose()),
+        &app.settings.public_url,
     )
     .expect("a mailer");
     let senders: Vec<_> = (0..4)

@@ -95,6 +95,7 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("create_operator", ADMIN, None),
     ("update_operator", ADMINS_A, None),
     ("list_members", STAFF_A, None),
+    ("list_notification_failures", STAFF_A, None),
     ("add_member", ADMINS_A, None),
     ("update_member", ADMINS_A, None),
     ("remove_member", ADMINS_A, None),
@@ -147,6 +148,7 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
         Some("shifts:write"),
     ),
     ("update_shift", STAFF_A_AND_KEY, Some("shifts:write")),
+    ("send_shift_message", STAFF_A, None),
     ("upsert_shift", STAFF_A_AND_KEY, Some("shifts:write")),
     ("import", STAFF_A_AND_KEY, Some("shifts:write")),
     ("create_signup", PEOPLE_AND_KEY, Some("signups:write")),
@@ -171,6 +173,9 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("change_password", PEOPLE, None),
     ("resend_verification", PEOPLE, None),
     ("change_email", PEOPLE, None),
+    ("get_notification_preferences", PEOPLE, None),
+    ("put_notification_preferences", PEOPLE, None),
+    ("unsubscribe", EVERYONE, None),
     ("consent_to_privacy_policy", PEOPLE, None),
     ("my_audit", PEOPLE, None),
     ("export_me", PEOPLE, None),
@@ -604,6 +609,11 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
             format!("/api/v1/operators/{op_a}/members"),
             None,
         ),
+        "list_notification_failures" => (
+            Method::GET,
+            format!("/api/v1/operators/{op_a}/notification-failures"),
+            None,
+        ),
         "add_member" => {
             let email = format!("member-{unique}@example.org");
             app.signed_up(&email).await;
@@ -878,6 +888,11 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
         ),
         "search_shifts" => (Method::GET, "/api/v1/shifts".into(), None),
         "get_shift" => (Method::GET, format!("/api/v1/shifts/{}", fx.shift_a), None),
+        "send_shift_message" => (
+            Method::POST,
+            format!("/api/v1/shifts/{}/messages", fx.shift_a),
+            Some(json!({"subject": "Hinweis", "body": "Bitte etwas früher kommen."})),
+        ),
         "create_shift" => (Method::POST, "/api/v1/shifts".into(), Some(timed_shift)),
         "create_activity_shifts" => (
             Method::POST,
@@ -982,6 +997,21 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
             Some(json!({"current_password": own_password, "new_password": own_password})),
         ),
         "resend_verification" => (Method::POST, "/api/v1/me/email-verification".into(), None),
+        "get_notification_preferences" => (
+            Method::GET,
+            "/api/v1/me/notification-preferences".into(),
+            None,
+        ),
+        "put_notification_preferences" => (
+            Method::PUT,
+            "/api/v1/me/notification-preferences".into(),
+            Some(json!({"shift_reminder": {"delivery": "immediate", "lead_hours": 24}})),
+        ),
+        "unsubscribe" => (
+            Method::POST,
+            "/api/v1/notifications/unsubscribe?token=not-a-token-quartier-signed".into(),
+            None,
+        ),
         "change_email" => (
             Method::POST,
             "/api/v1/me/email".into(),

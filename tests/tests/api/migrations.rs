@@ -497,6 +497,22 @@ async fn the_schema_matches_what_diesel_is_told() {
         ("account_tokens", "created_at", "timestamp with time zone"),
         ("account_tokens", "expires_at", "timestamp with time zone"),
         ("account_tokens", "used_at", "timestamp with time zone"),
+        ("notification_preferences", "user_id", "uuid"),
+        ("notification_preferences", "kind", "text"),
+        ("notification_preferences", "delivery", "text"),
+        ("notification_preferences", "lead_hours", "integer"),
+        (
+            "notification_preferences",
+            "updated_at",
+            "timestamp with time zone",
+        ),
+        ("shift_messages", "id", "uuid"),
+        ("shift_messages", "shift_id", "uuid"),
+        ("shift_messages", "sent_by", "uuid"),
+        ("shift_messages", "subject", "text"),
+        ("shift_messages", "body", "text"),
+        ("shift_messages", "recipients", "integer"),
+        ("shift_messages", "created_at", "timestamp with time zone"),
     ];
     for (table, column, data_type) in expected {
         assert!(

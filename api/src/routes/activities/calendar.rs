@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Duration, Utc};
-use quartier_domain::ical::{Calendar, Event, render};
+use quartier_domain::ical::{Calendar, Event, Method, render};
 use quartier_domain::schedule::{self, DEFAULT_TIME_ZONE};
 use quartier_persistence::activities::{self, ActivityFilter, ActivityView};
 use quartier_persistence::centres::{self, CentreView};
@@ -70,6 +70,7 @@ fn event<'a>(
         url: None,
         categories: vec![occurrence.category.as_str()],
         cancelled: o.cancelled || occurrence.activity_status == "cancelled",
+        parties: None,
     }
 }
 
@@ -136,6 +137,7 @@ fn feed(
         name,
         time_zone: zone,
         events,
+        method: Method::Publish,
     });
     bytes_with_body_etag(
         if_none_match,

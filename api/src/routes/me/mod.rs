@@ -7,6 +7,7 @@ pub mod erase;
 pub mod export;
 pub mod get;
 pub mod memberships;
+pub mod notification_preferences;
 pub mod notifications;
 pub mod operators;
 pub mod password;

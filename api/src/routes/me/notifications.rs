@@ -17,7 +17,11 @@ use crate::state::AppState;
 /// keys (`details.api_key_ids`) still work and are flagged: rotate or revoke them.
 /// `email_verification`: a link to verify an address; `email_change_requested`: told to the
 /// old address when a change of address was asked for; `password_reset`: a link to choose a
-/// new password; `password_changed`: the password was changed or reset.
+/// new password; `password_changed`: the password was changed or reset. About sign-ups
+/// (`details.signup_id`, `shift_id`, `starts_at`, `ends_at`): `signup_confirmed`,
+/// `signup_waitlisted`, `signup_promoted`, `signup_cancelled` (`details.reason` as in the
+/// sign-up events), `shift_moved` (also `previous_starts_at`, `previous_ends_at`),
+/// `shift_reminder` (optional; `lead_hours`), `shift_message` (`message_id`).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKindBody {
@@ -26,6 +30,13 @@ pub enum NotificationKindBody {
     EmailChangeRequested,
     PasswordReset,
     PasswordChanged,
+    SignupConfirmed,
+    SignupWaitlisted,
+    SignupPromoted,
+    SignupCancelled,
+    ShiftMoved,
+    ShiftReminder,
+    ShiftMessage,
 }
 
 impl From<Kind> for NotificationKindBody {
@@ -36,6 +47,13 @@ impl From<Kind> for NotificationKindBody {
             Kind::EmailChangeRequested => Self::EmailChangeRequested,
             Kind::PasswordReset => Self::PasswordReset,
             Kind::PasswordChanged => Self::PasswordChanged,
+            Kind::SignupConfirmed => Self::SignupConfirmed,
+            Kind::SignupWaitlisted => Self::SignupWaitlisted,
+            Kind::SignupPromoted => Self::SignupPromoted,
+            Kind::SignupCancelled => Self::SignupCancelled,
+            Kind::ShiftMoved => Self::ShiftMoved,
+            Kind::ShiftReminder => Self::ShiftReminder,
+            Kind::ShiftMessage => Self::ShiftMessage,
         }
     }
 }

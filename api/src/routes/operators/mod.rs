@@ -6,6 +6,7 @@ pub mod create;
 pub mod get;
 pub mod list;
 pub mod members;
+pub mod notification_failures;
 pub mod trusts;
 pub mod update;
 

@@ -8,6 +8,7 @@
 pub mod create;
 pub mod create_for_activity;
 pub mod get;
+pub mod messages;
 mod plan;
 pub mod search;
 pub mod update;

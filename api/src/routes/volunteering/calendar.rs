@@ -4,7 +4,7 @@
 use actix_web::{HttpResponse, get, web};
 use chrono::{Duration, Utc};
 use quartier_domain::SignupStatus;
-use quartier_domain::ical::{Calendar, Event, render};
+use quartier_domain::ical::{Calendar, Event, Method, render};
 use quartier_persistence::signups::{self, FeedEntry};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -80,11 +80,13 @@ fn feed(entries: &[FeedEntry]) -> String {
             url: None,
             categories: vec!["volunteering"],
             cancelled: e.signup.status == SignupStatus::Cancelled,
+            parties: None,
         })
         .collect();
     render(&Calendar {
         name: "Quartier – meine Einsätze",
         time_zone: quartier_domain::schedule::DEFAULT_TIME_ZONE,
         events,
+        method: Method::Publish,
     })
 }

@@ -1,0 +1,41 @@
+//! What a mail about a shift needs besides the notification: the sign-up with its shift and
+//! place, and for a staff message, the message. Loaded by the sender just before writing.
+
+use quartier_persistence::notifications::Claimed;
+use quartier_persistence::shift_mail::{self, ShiftMessageRow};
+use quartier_persistence::signups::{self, FeedEntry};
+use quartier_persistence::{AsyncPgConnection, Result};
+
+/// The shift a mail is about.
+#[derive(Debug, Clone)]
+pub struct ShiftContext {
+    pub entry: FeedEntry,
+    pub message: Option<ShiftMessageRow>,
+}
+
+/// The context of `claimed`, for the kinds about a sign-up; `None` for the others, or when
+/// the sign-up is gone.
+pub async fn load(conn: &mut AsyncPgConnection, claimed: &Claimed) -> Result<Option<ShiftContext>> {
+    let Some(kind) = claimed.kind().filter(|k| k.is_about_a_signup()) else {
+        return Ok(None);
+    };
+    let details = claimed.details();
+    let id = |field: &str| {
+        details[field]
+            .as_str()
+            .and_then(|s| s.parse::<uuid::Uuid>().ok())
+    };
+    let Some(entry) = (match id("signup_id") {
+        Some(signup) => signups::feed_entry(conn, signup).await?,
+        None => None,
+    }) else {
+        return Ok(None);
+    };
+    let message = match (kind, id("message_id")) {
+        (quartier_domain::notification::Kind::ShiftMessage, Some(message)) => {
+            shift_mail::message(conn, message).await?
+        }
+        _ => None,
+    };
+    Ok(Some(ShiftContext { entry, message }))
+}

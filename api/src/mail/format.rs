@@ -1,0 +1,117 @@
+//! Times as mail writes them, in the town's zone: "Samstag, 12. Dezember 2026, 15:00–17:00 Uhr".
+
+use chrono::{DateTime, Datelike as _, Utc};
+use quartier_domain::notification::MailLanguage;
+use quartier_domain::schedule::DEFAULT_TIME_ZONE;
+
+const WEEKDAYS_DE: [&str; 7] = [
+    "Montag",
+    "Dienstag",
+    "Mittwoch",
+    "Donnerstag",
+    "Freitag",
+    "Samstag",
+    "Sonntag",
+];
+const MONTHS_DE: [&str; 12] = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+];
+const WEEKDAYS_EN: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// A shift's time span in `language`, local to the town.
+pub fn span(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, language: MailLanguage) -> String {
+    let start = starts_at.with_timezone(&DEFAULT_TIME_ZONE);
+    let end = ends_at.with_timezone(&DEFAULT_TIME_ZONE);
+    let weekday = start.weekday().num_days_from_monday() as usize;
+    let month = start.month0() as usize;
+    let same_day = start.date_naive() == end.date_naive();
+    let end_text = if same_day {
+        end.format("%H:%M").to_string()
+    } else {
+        match language {
+            MailLanguage::German => end.format("%d.%m.%Y %H:%M").to_string(),
+            MailLanguage::English => end.format("%d/%m/%Y %H:%M").to_string(),
+        }
+    };
+    match language {
+        MailLanguage::German => format!(
+            "{}, {}. {} {}, {}–{} Uhr",
+            WEEKDAYS_DE[weekday],
+            start.day(),
+            MONTHS_DE[month],
+            start.year(),
+            start.format("%H:%M"),
+            end_text
+        ),
+        MailLanguage::English => format!(
+            "{}, {} {} {}, {}–{}",
+            WEEKDAYS_EN[weekday],
+            start.day(),
+            MONTHS_EN[month],
+            start.year(),
+            start.format("%H:%M"),
+            end_text
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_read_as_people_write_them() {
+        let start: DateTime<Utc> = "2026-12-12T14:00:00Z".parse().expect("a time");
+        let end: DateTime<Utc> = "2026-12-12T16:00:00Z".parse().expect("a time");
+        assert_eq!(
+            span(start, end, MailLanguage::German),
+            "Samstag, 12. Dezember 2026, 15:00–17:00 Uhr"
+        );
+        assert_eq!(
+            span(start, end, MailLanguage::English),
+            "Saturday, 12 December 2026, 15:00–17:00"
+        );
+        let summer: DateTime<Utc> = "2026-07-01T08:00:00Z".parse().expect("a time");
+        assert!(
+            span(
+                summer,
+                summer + chrono::Duration::hours(1),
+                MailLanguage::German
+            )
+            .ends_with("10:00–11:00 Uhr")
+        );
+    }
+}

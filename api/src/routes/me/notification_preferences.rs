@@ -1,0 +1,157 @@
+//! `/me/notification-preferences`: which optional mail the signed-in person wants, and when.
+//! Transactional mail (sign-ups, moved shifts, links, messages from staff) is always sent.
+
+use actix_web::{HttpResponse, get, put, web};
+use quartier_domain::notification::{Delivery, Kind, ReminderLead};
+use quartier_persistence::shift_mail::{self, Preference};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::AuthUser;
+use crate::error::{ApiError, Problem};
+use crate::extract::Json;
+use crate::state::AppState;
+
+/// How an optional kind of mail is sent: `immediate` (each at its time), `daily_digest`
+/// (gathered into one mail a day; not for reminders, which would come too late) or `off`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryBody {
+    Immediate,
+    DailyDigest,
+    Off,
+}
+
+impl From<DeliveryBody> for Delivery {
+    fn from(delivery: DeliveryBody) -> Self {
+        match delivery {
+            DeliveryBody::Immediate => Delivery::Immediate,
+            DeliveryBody::DailyDigest => Delivery::DailyDigest,
+            DeliveryBody::Off => Delivery::Off,
+        }
+    }
+}
+
+impl From<Delivery> for DeliveryBody {
+    fn from(delivery: Delivery) -> Self {
+        match delivery {
+            Delivery::Immediate => DeliveryBody::Immediate,
+            Delivery::DailyDigest => DeliveryBody::DailyDigest,
+            Delivery::Off => DeliveryBody::Off,
+        }
+    }
+}
+
+/// How long before a shift its reminder comes, in hours.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(try_from = "i32", into = "i32")]
+#[schema(value_type = i32)]
+pub struct LeadHours(ReminderLead);
+
+impl TryFrom<i32> for LeadHours {
+    type Error = String;
+    fn try_from(hours: i32) -> Result<Self, Self::Error> {
+        ReminderLead::from_hours(hours)
+            .map(Self)
+            .ok_or_else(|| "must be 2, 24 or 48".to_owned())
+    }
+}
+
+impl From<LeadHours> for i32 {
+    fn from(lead: LeadHours) -> Self {
+        lead.0.hours()
+    }
+}
+
+fn lead_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Integer)
+        .enum_values(Some([2, 24, 48]))
+        .description(Some("Hours before the start: 2, 24 (the default) or 48."))
+        .build()
+}
+
+/// Reminders before each shift one is confirmed on. In the quiet hours (21:00 to 07:00,
+/// Europe/Berlin) none is sent: one due then comes at 20:30 the evening before.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ReminderPreference {
+    /// `immediate` or `off`.
+    pub delivery: DeliveryBody,
+    #[schema(schema_with = lead_schema)]
+    pub lead_hours: LeadHours,
+}
+
+/// The person's choices for optional mail.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationPreferences {
+    pub shift_reminder: ReminderPreference,
+}
+
+async fn current(state: &AppState, user: AuthUser) -> Result<NotificationPreferences, ApiError> {
+    let mut conn = state.conn().await?;
+    let reminder = shift_mail::preference(&mut conn, user.id, Kind::ShiftReminder).await?;
+    Ok(NotificationPreferences {
+        shift_reminder: ReminderPreference {
+            delivery: reminder.delivery.into(),
+            lead_hours: LeadHours(reminder.lead.unwrap_or_default()),
+        },
+    })
+}
+
+/// Your choices for optional mail.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    responses((status = 200, description = "Your choices (the defaults where you made none)", body = NotificationPreferences)),
+)]
+#[get("/me/notification-preferences")]
+pub async fn get_notification_preferences(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "private, no-cache"))
+        .json(current(&state, user).await?))
+}
+
+/// Change your choices for optional mail.
+///
+/// Reminders already queued keep their time; one switched off is not sent.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    request_body = NotificationPreferences,
+    responses(
+        (status = 200, description = "Your choices now", body = NotificationPreferences),
+        (status = 422, description = "A value outside the choices (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[put("/me/notification-preferences")]
+pub async fn put_notification_preferences(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Json(body): Json<NotificationPreferences>,
+) -> Result<HttpResponse, ApiError> {
+    let reminder = body.shift_reminder;
+    if reminder.delivery == DeliveryBody::DailyDigest {
+        return Err(ApiError::validation(
+            "shift_reminder.delivery",
+            "must be immediate or off: a reminder in tomorrow's digest would come too late",
+        ));
+    }
+    let mut conn = state.conn().await?;
+    shift_mail::set_preference(
+        &mut conn,
+        user.id,
+        Kind::ShiftReminder,
+        Preference {
+            delivery: reminder.delivery.into(),
+            lead: Some(reminder.lead_hours.0),
+        },
+    )
+    .await?;
+    drop(conn);
+    Ok(HttpResponse::Ok().json(current(&state, user).await?))
+}
