@@ -30,6 +30,7 @@ mod seed;
 mod sessions;
 mod shift_access;
 mod shift_changes;
+mod shift_mail;
 mod shift_rosters;
 mod shift_search;
 mod signup_cancellation;
