@@ -30,10 +30,12 @@ pub enum Kind {
     ShiftReminder,
     /// Staff wrote to everyone confirmed on a shift.
     ShiftMessage,
+    /// An operator invites an address to its staff (sent to the address alone).
+    StaffInvitation,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 13] = [
         Kind::ApiKeysCreatorLeft,
         Kind::EmailVerification,
         Kind::EmailChangeRequested,
@@ -46,6 +48,7 @@ impl Kind {
         Kind::ShiftMoved,
         Kind::ShiftReminder,
         Kind::ShiftMessage,
+        Kind::StaffInvitation,
     ];
 
     /// The kinds a person may switch off or move; every other kind is always sent.
@@ -65,6 +68,7 @@ impl Kind {
             Kind::ShiftMoved => "shift_moved",
             Kind::ShiftReminder => "shift_reminder",
             Kind::ShiftMessage => "shift_message",
+            Kind::StaffInvitation => "staff_invitation",
         }
     }
 

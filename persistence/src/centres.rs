@@ -365,3 +365,27 @@ pub async fn replace_opening_hours(
     })
     .await
 }
+
+/// How many of `ids` are centres of the operator `operator_id`.
+pub async fn count_of_operator(
+    conn: &mut AsyncPgConnection,
+    operator_id: Uuid,
+    ids: &[Uuid],
+) -> Result<usize> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let mut unique = ids.to_vec();
+    unique.sort();
+    unique.dedup();
+    if unique.len() != ids.len() {
+        return Ok(usize::MAX);
+    }
+    let count: i64 = centres::table
+        .filter(centres::operator_id.eq(operator_id))
+        .filter(centres::id.eq_any(ids))
+        .count()
+        .get_result(conn)
+        .await?;
+    Ok(usize::try_from(count).unwrap_or(0))
+}

@@ -33,6 +33,7 @@ pub mod shift_mail;
 pub mod shifts;
 pub mod signups;
 pub(crate) mod sql;
+pub mod staff_invitations;
 pub mod trust;
 pub mod users;
 pub mod webhooks;

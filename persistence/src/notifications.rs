@@ -18,7 +18,8 @@ pub use quartier_domain::notification::{DeliveryState, Kind};
 #[diesel(table_name = notifications, check_for_backend(diesel::pg::Pg))]
 pub struct NotificationRow {
     pub id: Uuid,
-    pub user_id: Uuid,
+    /// `None` for mail to an address without an account (an invitation).
+    pub user_id: Option<Uuid>,
     pub kind: String,
     pub operator_id: Option<Uuid>,
     pub details: String,
@@ -32,7 +33,8 @@ pub struct NotificationRow {
 #[derive(Debug, Clone)]
 pub struct NewNotification {
     pub id: Uuid,
-    pub user_id: Uuid,
+    /// `None` for mail to `address` alone (no account is named).
+    pub user_id: Option<Uuid>,
     pub kind: Kind,
     pub operator_id: Option<Uuid>,
     /// Ids only, never names, addresses or secrets.
@@ -49,7 +51,7 @@ impl NewNotification {
     pub fn now(user_id: Uuid, kind: Kind) -> Self {
         Self {
             id: Uuid::now_v7(),
-            user_id,
+            user_id: Some(user_id),
             kind,
             operator_id: None,
             details: serde_json::json!({}),
@@ -146,8 +148,9 @@ pub async fn mark_read(conn: &mut AsyncPgConnection, user_id: Uuid, id: Uuid) ->
 pub struct Claimed {
     #[diesel(sql_type = diesel::sql_types::Uuid)]
     pub id: Uuid,
-    #[diesel(sql_type = diesel::sql_types::Uuid)]
-    pub user_id: Uuid,
+    /// `None` for mail to an address alone.
+    #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
+    pub user_id: Option<Uuid>,
     #[diesel(sql_type = Text)]
     pub kind: String,
     #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
@@ -189,14 +192,17 @@ pub async fn claim_due(
     const CLAIM: &str = "\
         UPDATE notifications n \
            SET leased_until = now() + $2, attempts = n.attempts + 1 \
-          FROM (SELECT id FROM notifications \
-                 WHERE state = 'queued' AND due_at <= now() \
-                   AND (next_attempt_at IS NULL OR next_attempt_at <= now()) \
-                   AND (leased_until IS NULL OR leased_until < now()) \
-                 ORDER BY due_at, id LIMIT $1 FOR UPDATE SKIP LOCKED) due, users u \
-         WHERE n.id = due.id AND u.id = n.user_id \
+          FROM (SELECT q.id, u.email, u.display_name, u.language \
+                  FROM notifications q LEFT JOIN users u ON u.id = q.user_id \
+                 WHERE q.state = 'queued' AND q.due_at <= now() \
+                   AND (q.next_attempt_at IS NULL OR q.next_attempt_at <= now()) \
+                   AND (q.leased_until IS NULL OR q.leased_until < now()) \
+                 ORDER BY q.due_at, q.id LIMIT $1 FOR UPDATE OF q SKIP LOCKED) due \
+         WHERE n.id = due.id \
      RETURNING n.id, n.user_id, n.kind, n.operator_id, n.details, n.attempts, \
-               coalesce(n.address, u.email) AS to_address, u.display_name, u.language, n.created_at";
+               coalesce(n.address, due.email) AS to_address, \
+               coalesce(due.display_name, '') AS display_name, \
+               coalesce(due.language, 'de') AS language, n.created_at";
     Ok(diesel::sql_query(CLAIM)
         .bind::<diesel::sql_types::BigInt, _>(limit)
         .bind::<Interval, _>(pg_interval(lease))
@@ -225,8 +231,18 @@ pub async fn still_holds(conn: &mut AsyncPgConnection, claimed: &Claimed) -> Res
                 None => Ok(Holds::Obsolete),
             }
         }
-        Some(kind) if kind.is_about_a_signup() => {
-            shift_mail::still_holds(conn, claimed.user_id, kind, &claimed.details()).await
+        Some(kind) if kind.is_about_a_signup() => match claimed.user_id {
+            Some(user_id) => shift_mail::still_holds(conn, user_id, kind, &claimed.details()).await,
+            None => Ok(Holds::Obsolete),
+        },
+        Some(Kind::StaffInvitation) => {
+            let invitation = claimed.details()["invitation_id"]
+                .as_str()
+                .and_then(|id| id.parse::<Uuid>().ok());
+            match invitation {
+                Some(id) => Ok(yes_if(crate::staff_invitations::is_open(conn, id).await?)),
+                None => Ok(Holds::Obsolete),
+            }
         }
         Some(_) => Ok(Holds::Yes),
         None => Ok(Holds::Obsolete),

@@ -45,6 +45,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    staff_invitations (id) {
+        id -> Uuid,
+        operator_id -> Uuid,
+        email -> Text,
+        role -> Text,
+        centre_ids -> Array<Uuid>,
+        invited_by -> Nullable<Uuid>,
+        token_hash -> Bytea,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        accepted_at -> Nullable<Timestamptz>,
+        accepted_by -> Nullable<Uuid>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     shift_messages (id) {
         id -> Uuid,
         shift_id -> Uuid,
@@ -75,6 +92,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     account_tokens,
     notification_preferences,
     shift_messages,
+    staff_invitations,
     refresh_tokens,
     districts,
     operators,
@@ -466,7 +484,7 @@ diesel::table! {
 diesel::table! {
     notifications (id) {
         id -> Uuid,
-        user_id -> Uuid,
+        user_id -> Nullable<Uuid>,
         kind -> Text,
         operator_id -> Nullable<Uuid>,
         details -> Text,
@@ -559,3 +577,4 @@ diesel::table! {
         hits -> Int4,
     }
 }
+diesel::joinable!(staff_invitations -> operators (operator_id));

@@ -444,7 +444,7 @@ pub async fn message(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Sh
 #[derive(Debug, Clone, Queryable)]
 pub struct Failure {
     pub id: Uuid,
-    pub user_id: Uuid,
+    pub user_id: Option<Uuid>,
     pub kind: String,
     pub state: String,
     pub attempts: i32,

@@ -19,6 +19,8 @@ pub const ACTOR_REFERENCES: &[&str] = &[
     "account_tokens_user_id_fkey",
     "notification_preferences_user_id_fkey",
     "shift_messages_sent_by_fkey",
+    "staff_invitations_invited_by_fkey",
+    "staff_invitations_accepted_by_fkey",
     "qualification_verifications_inspected_by_fkey",
     "operator_trusts_created_by_fkey",
     "signups_signed_up_by_fkey",

@@ -427,6 +427,13 @@ impl TestApp {
         user
     }
 
+    /// The token of the link Quartier mails for the row `id` (an invitation, an account
+    /// token), as the mail would carry it: for tests that do not read the mail itself.
+    pub fn link_token(&self, id: &str) -> String {
+        quartier_api::tokens::LinkTokens::new(self.settings.jwt_secret.expose())
+            .token(id.parse().expect("an id"))
+    }
+
     /// Marks the account's address verified, as the link mailed at registration would.
     pub async fn verify_address(&self, user_id: &str) {
         let id: uuid::Uuid = user_id.parse().expect("an account id");

@@ -13,9 +13,40 @@ pub struct ShiftContext {
     pub message: Option<ShiftMessageRow>,
 }
 
-/// The context of `claimed`, for the kinds about a sign-up; `None` for the others, or when
-/// the sign-up is gone.
-pub async fn load(conn: &mut AsyncPgConnection, claimed: &Claimed) -> Result<Option<ShiftContext>> {
+/// What a mail needs besides its notification.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    pub shift: Option<ShiftContext>,
+    /// For an invitation: the operator's name and the role offered.
+    pub invitation: Option<(String, String)>,
+}
+
+/// The context of `claimed`.
+pub async fn load(conn: &mut AsyncPgConnection, claimed: &Claimed) -> Result<Context> {
+    let invitation = match claimed.kind() {
+        Some(quartier_domain::notification::Kind::StaffInvitation) => {
+            match claimed.details()["invitation_id"]
+                .as_str()
+                .and_then(|s| s.parse::<uuid::Uuid>().ok())
+            {
+                Some(id) => quartier_persistence::staff_invitations::mail_context(conn, id).await?,
+                None => None,
+            }
+        }
+        _ => None,
+    };
+    Ok(Context {
+        shift: load_shift(conn, claimed).await?,
+        invitation,
+    })
+}
+
+/// The shift of `claimed`, for the kinds about a sign-up; `None` for the others, or when the
+/// sign-up is gone.
+async fn load_shift(
+    conn: &mut AsyncPgConnection,
+    claimed: &Claimed,
+) -> Result<Option<ShiftContext>> {
     let Some(kind) = claimed.kind().filter(|k| k.is_about_a_signup()) else {
         return Ok(None);
     };

@@ -25,7 +25,7 @@ use quartier_persistence::notifications::Claimed;
 
 use crate::config::{MailDestination, MailSettings};
 use crate::tokens::LinkTokens;
-use context::ShiftContext;
+use context::{Context, ShiftContext};
 use quartier_domain::ical;
 use templates::Templates;
 
@@ -33,6 +33,8 @@ use templates::Templates;
 pub const VERIFICATION_HOURS: i64 = 48;
 /// How long a password-reset link works.
 pub const RESET_HOURS: i64 = 1;
+/// How long an invitation to an operator's staff works.
+pub const INVITATION_DAYS: i64 = 7;
 
 /// Where composed mail is handed over.
 #[derive(Clone)]
@@ -206,13 +208,9 @@ impl Mailer {
         )
     }
 
-    /// Writes the mail of a claimed notification; `shift` is the context of the kinds about
-    /// a sign-up (`context::load`).
-    pub fn compose(
-        &self,
-        claimed: &Claimed,
-        shift: Option<&ShiftContext>,
-    ) -> Result<Message, SendError> {
+    /// Writes the mail of a claimed notification with its `context` (`context::load`).
+    pub fn compose(&self, claimed: &Claimed, context: &Context) -> Result<Message, SendError> {
+        let shift = context.shift.as_ref();
         let kind = claimed
             .kind()
             .ok_or_else(|| SendError::Permanent(format!("unknown kind {:?}", claimed.kind)))?;
@@ -226,6 +224,18 @@ impl Mailer {
                 (self.link("verify-email", id), VERIFICATION_HOURS)
             }
             (Kind::PasswordReset, Some(id)) => (self.link("reset-password", id), RESET_HOURS),
+            (Kind::StaffInvitation, _) => {
+                let invitation = details["invitation_id"]
+                    .as_str()
+                    .and_then(|id| id.parse::<uuid::Uuid>().ok())
+                    .ok_or_else(|| {
+                        SendError::Permanent("the notification names no invitation".into())
+                    })?;
+                (
+                    self.link("invitations/accept", invitation),
+                    INVITATION_DAYS * 24,
+                )
+            }
             (kind, None) if kind.carries_token() => {
                 return Err(SendError::Permanent(
                     "the notification names no token".into(),
@@ -238,9 +248,14 @@ impl Mailer {
                 "the sign-up it is about is gone".into(),
             ));
         }
-        let unsubscribe_token = kind
-            .is_optional()
-            .then(|| self.links.unsubscribe_token(claimed.user_id, kind.as_str()));
+        let unsubscribe_token = claimed
+            .user_id
+            .filter(|_| kind.is_optional())
+            .map(|user_id| self.links.unsubscribe_token(user_id, kind.as_str()));
+        if kind == Kind::StaffInvitation && context.invitation.is_none() {
+            return Err(SendError::Permanent("the invitation is gone".into()));
+        }
+        let (operator_name, role) = context.invitation.clone().unwrap_or_default();
         let time = |field: &str| {
             details[field]
                 .as_str()
@@ -261,7 +276,9 @@ impl Mailer {
             )
         });
         let message = shift.and_then(|s| s.message.as_ref());
-        let context = minijinja::context! {
+        let values = minijinja::context! {
+            operator_name => operator_name,
+            role => role,
             name => &claimed.display_name,
             link => link,
             hours => hours,
@@ -283,13 +300,16 @@ impl Mailer {
         };
         let rendered = self
             .templates
-            .render(kind, language, &context)
+            .render(kind, language, &values)
             .map_err(|e| SendError::Permanent(format!("template {}: {e:#}", kind.as_str())))?;
         let address = claimed
             .to_address
             .parse::<lettre::Address>()
             .map_err(|e| SendError::Permanent(format!("the recipient's address: {e}")))?;
-        let to = Mailbox::new(Some(claimed.display_name.clone()), address);
+        let to = Mailbox::new(
+            Some(claimed.display_name.clone()).filter(|n| !n.is_empty()),
+            address,
+        );
         let domain = self.from.email.domain().to_owned();
         let mut builder = Message::builder()
             .from(self.from.clone())

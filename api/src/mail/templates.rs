@@ -36,6 +36,7 @@ const FILES: &[(&str, &str)] = template_files!(
     "shift_moved",
     "shift_reminder",
     "shift_message",
+    "staff_invitation",
 );
 
 const LAYOUT: &str = include_str!("../../templates/mail/layout.html");
@@ -142,6 +143,8 @@ mod tests {
             message_subject => "Bitte früher kommen",
             message_body => "Hallo zusammen,\nwir brauchen euch schon um 14:30.",
             unsubscribe_link => "https://app.example.org/unsubscribe?token=t",
+            operator_name => "Nachbarschaft <Hilfe> e. V.",
+            role => "coordinator",
         }
     }
 
@@ -154,12 +157,19 @@ mod tests {
                     .render(kind, language, &context())
                     .unwrap_or_else(|e| panic!("{kind:?} in {language:?}: {e:#}"));
                 assert!(!mail.subject.is_empty() && !mail.subject.contains('\n'));
+                // An invitation goes to an address, not to a named account: its operator's
+                // name shows the escaping instead.
+                let (plain, escaped) = if kind == Kind::StaffInvitation {
+                    (
+                        "Nachbarschaft <Hilfe> e. V.",
+                        "Nachbarschaft &lt;Hilfe&gt; e. V.",
+                    )
+                } else {
+                    ("Ayşe <Yılmaz> & Co", "Ayşe &lt;Yılmaz&gt; &amp; Co")
+                };
+                assert!(mail.text.contains(plain), "{kind:?}: text is not escaped");
                 assert!(
-                    mail.text.contains("Ayşe <Yılmaz> & Co"),
-                    "{kind:?}: text is not escaped"
-                );
-                assert!(
-                    mail.html.contains("Ayşe &lt;Yılmaz&gt; &amp; Co"),
+                    mail.html.contains(escaped),
                     "{kind:?}: the name is escaped in HTML"
                 );
                 assert!(!mail.html.contains("<img"), "no pixels");

@@ -49,7 +49,7 @@ async fn deliver(
         let holds = notifications::still_holds(&mut conn, &claimed).await?;
         let context = match holds {
             Holds::Yes => super::context::load(&mut conn, &claimed).await?,
-            _ => None,
+            _ => super::context::Context::default(),
         };
         (holds, context)
     };
@@ -63,7 +63,7 @@ async fn deliver(
         notifications::finish(&mut conn, &claimed, state, None).await?;
         return Ok(());
     }
-    let outcome = match mailer.compose(&claimed, context.as_ref()) {
+    let outcome = match mailer.compose(&claimed, &context) {
         Ok(message) => mailer.send(claimed.id, &message).await,
         Err(error) => Err(error),
     };

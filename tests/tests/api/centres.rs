@@ -652,22 +652,30 @@ async fn coordinators_can_be_limited_to_named_centres() {
     let app = TestApp::spawn().await;
     let t = town(&app).await;
     let limited = app.signed_up("limited@example.org").await;
+    let invitations = format!("/api/v1/operators/{}/invitations", t.operator_a);
     let members = format!("/api/v1/operators/{}/members", t.operator_a);
     let token = t.boss.access_token.as_str();
 
-    let foreign_centre = post(&app, token, &members, json!({"email": "limited@example.org", "role": "coordinator", "centre_ids": [t.buero_sued]})).await;
-    let limited_admin = post(&app, token, &members, json!({"email": "limited@example.org", "role": "operator_admin", "centre_ids": [t.buergerhaus]})).await;
+    let foreign_centre = post(&app, token, &invitations, json!({"email": "limited@example.org", "role": "coordinator", "centre_ids": [t.buero_sued]})).await;
+    let limited_admin = post(&app, token, &invitations, json!({"email": "limited@example.org", "role": "operator_admin", "centre_ids": [t.buergerhaus]})).await;
     assert_eq!(
-        app.count("operator_members", &format!("user_id = '{}'", limited.id))
-            .await,
+        app.count("staff_invitations", "true").await,
         0,
-        "refused adds add nothing"
+        "refused invitations make nothing"
     );
-    let added = post(&app, token, &members, json!({"email": "limited@example.org", "role": "coordinator", "centre_ids": [t.buergerhaus]})).await;
-
+    let invited = post(&app, token, &invitations, json!({"email": "limited@example.org", "role": "coordinator", "centre_ids": [t.buergerhaus]})).await;
     foreign_centre.assert_problem(422, "validation-failed");
     assert_eq!(foreign_centre.problem_fields(), ["centre_ids"]);
     limited_admin.assert_problem(422, "validation-failed");
+    assert_eq!(invited.status, 201, "{:?}", invited.json());
+    let invitation = invited.json()["id"].as_str().expect("id").to_owned();
+    let added = post(
+        &app,
+        &limited.access_token,
+        "/api/v1/invitations/accept",
+        json!({"token": app.link_token(&invitation)}),
+    )
+    .await;
     assert_eq!(added.status, 201, "{:?}", added.json());
     assert_eq!(added.json()["centre_ids"], json!([t.buergerhaus]));
 

@@ -385,11 +385,14 @@ async fn a_new_address_takes_effect_once_verified_and_the_old_one_is_told() {
     .await;
     assert_eq!(asked.status, 202);
 
-    // The first mail to the old address was the registration's link.
+    // The other mail to the old address is the registration's link.
     let old = sink.wait_for("gerda@example.org", 2).await;
-    assert_eq!(old[1].subject(), "Ihre E-Mail-Adresse soll geändert werden");
+    let told = old
+        .iter()
+        .find(|m| m.subject() == "Ihre E-Mail-Adresse soll geändert werden")
+        .expect("the old address is told");
     assert!(
-        !old[1].text().contains("token="),
+        !told.text().contains("token="),
         "no link to the old address"
     );
     let new = sink.wait_for("gerda.neu@example.org", 1).await;
@@ -542,4 +545,203 @@ async fn four_senders_deliver_a_thousand_due_mails_exactly_once() {
         .filter_map(|m| m.header("message-id"))
         .collect();
     assert_eq!(ids.len(), 1000, "no mail twice");
+}
+
+#[actix_web::test]
+async fn staff_are_invited_by_address_and_only_that_address_can_accept() {
+    let sink = SmtpSink::start();
+    let app = app_mailing_to(&sink, &[]).await;
+    let s = setup(&app).await;
+    // An operator admin of operator A.
+    let boss = app.signed_up("boss@example.org").await;
+    let made_boss = post(
+        &app,
+        &s.admin.access_token,
+        &format!("/api/v1/operators/{}/members", s.operator),
+        json!({"email": "boss@example.org", "role": "operator_admin"}),
+    )
+    .await;
+    assert_eq!(made_boss.status, 201);
+    let invitations = format!("/api/v1/operators/{}/invitations", s.operator);
+    let existing = app.signed_up("has-account@example.org").await;
+
+    // The answer is the same whether or not the address has an account.
+    let to_nobody = post(
+        &app,
+        &boss.access_token,
+        &invitations,
+        json!({"email": "ines@example.org", "role": "coordinator"}),
+    )
+    .await;
+    let to_someone = post(
+        &app,
+        &boss.access_token,
+        &invitations,
+        json!({"email": "has-account@example.org", "role": "coordinator"}),
+    )
+    .await;
+    assert_eq!((to_nobody.status, to_someone.status), (201, 201));
+    let keys = |v: &Value| {
+        let mut keys: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
+        keys.sort();
+        keys
+    };
+    assert_eq!(keys(&to_nobody.json()), keys(&to_someone.json()));
+    assert!(
+        !to_someone
+            .body
+            .windows(existing.id.len())
+            .any(|w| w == existing.id.as_bytes())
+    );
+    post(
+        &app,
+        &s.coordinator.access_token,
+        &invitations,
+        json!({"email": "x@example.org", "role": "coordinator"}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+
+    let mail = &sink.wait_for("ines@example.org", 1).await[0];
+    assert_well_formed(mail, "de");
+    assert_eq!(mail.subject(), "Einladung ins Team: Träger A");
+    assert!(mail.text().contains("Koordinatorin oder Koordinator"));
+    let token = mail.token("invitations/accept");
+    let accept = |access: String| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            post(
+                app,
+                &access,
+                "/api/v1/invitations/accept",
+                json!({"token": token}),
+            )
+            .await
+        }
+    };
+
+    // Accepted by the wrong account: refused, nothing changes.
+    accept(existing.access_token.clone())
+        .await
+        .assert_problem(403, "forbidden");
+    // By the right address, not yet verified: refused.
+    register(&app, "ines@example.org", None).await;
+    let (ines_access, _) = sign_in(&app, "ines@example.org", PASSWORD).await;
+    accept(ines_access.clone())
+        .await
+        .assert_problem(409, "email-not-verified");
+    assert_eq!(
+        app.count(
+            "operator_members",
+            "user_id IN (SELECT id FROM users WHERE email IN ('ines@example.org', 'has-account@example.org'))"
+        )
+        .await,
+        0
+    );
+    let verification = sink
+        .wait_for("ines@example.org", 2)
+        .await
+        .iter()
+        .find(|m| m.subject().starts_with("Bitte bestätigen"))
+        .expect("the verification")
+        .token("verify-email");
+    let verified = app
+        .post("/api/v1/auth/verify-email", &json!({"token": verification}))
+        .await;
+    assert_eq!(verified.status, 204);
+    let accepted = accept(ines_access.clone()).await;
+    assert_eq!(
+        accepted.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&accepted.body)
+    );
+    assert_eq!(accepted.json()["role"], "coordinator");
+    accept(ines_access.clone())
+        .await
+        .assert_problem(422, "link-invalid");
+    let memberships = app
+        .get("/api/v1/me/memberships", Some(&ines_access))
+        .await
+        .json();
+    assert_eq!(
+        memberships["items"].as_array().map(Vec::len),
+        Some(1),
+        "{memberships}"
+    );
+
+    // The open ones: only the invitation to the other address is left; inviting it again
+    // replaces it, and withdrawing ends the newest.
+    let open = app.get(&invitations, Some(&boss.access_token)).await.json();
+    assert_eq!(open["items"].as_array().expect("items").len(), 1);
+    let first = invitations_to(&sink, "has-account@example.org", 1).await[0].clone();
+    let again = post(
+        &app,
+        &boss.access_token,
+        &invitations,
+        json!({"email": "HAS-ACCOUNT@example.org", "role": "operator_admin"}),
+    )
+    .await;
+    assert_eq!(again.status, 201);
+    post(
+        &app,
+        &existing.access_token,
+        "/api/v1/invitations/accept",
+        json!({"token": first}),
+    )
+    .await
+    .assert_problem(422, "link-invalid");
+    let open = app.get(&invitations, Some(&boss.access_token)).await.json();
+    assert_eq!(open["items"].as_array().expect("items").len(), 1);
+    let second = invitations_to(&sink, "has-account@example.org", 2).await[1].clone();
+    let newest = again.json()["id"].as_str().expect("id").to_owned();
+    let withdrawn = app
+        .send(
+            Method::DELETE,
+            &format!("{invitations}/{newest}"),
+            &[("authorization", &format!("Bearer {}", boss.access_token))],
+            None,
+        )
+        .await;
+    assert_eq!(withdrawn.status, 204);
+    post(
+        &app,
+        &existing.access_token,
+        "/api/v1/invitations/accept",
+        json!({"token": second}),
+    )
+    .await
+    .assert_problem(422, "link-invalid");
+    assert_eq!(
+        app.count("operator_members", "role = 'operator_admin'")
+            .await,
+        1
+    );
+}
+
+/// The tokens of the first `count` invitations mailed to `address`, in the order sent.
+async fn invitations_to(sink: &SmtpSink, address: &str, count: usize) -> Vec<String> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let mut mails: Vec<ReceivedMail> = sink
+            .to(address)
+            .into_iter()
+            .filter(|m| m.subject().starts_with("Einladung"))
+            .collect();
+        if mails.len() >= count {
+            // Message-IDs are the notifications' ids (UUID v7): their order is the order made.
+            mails.sort_by(|a, b| a.header("message-id").cmp(&b.header("message-id")));
+            return mails
+                .iter()
+                .map(|m| m.token("invitations/accept"))
+                .collect();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{address}: {} invitations",
+            mails.len()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }

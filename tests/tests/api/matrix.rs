@@ -96,7 +96,11 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("update_operator", ADMINS_A, None),
     ("list_members", STAFF_A, None),
     ("list_notification_failures", STAFF_A, None),
-    ("add_member", ADMINS_A, None),
+    ("add_member", ADMIN, None),
+    ("invite_staff", ADMINS_A, None),
+    ("list_invitations", ADMINS_A, None),
+    ("revoke_invitation", ADMINS_A, None),
+    ("accept_invitation", PEOPLE, None),
     ("update_member", ADMINS_A, None),
     ("remove_member", ADMINS_A, None),
     ("list_api_keys", ADMINS_A, None),
@@ -623,6 +627,38 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
                 Some(json!({"email": email, "role": "coordinator"})),
             )
         }
+        "invite_staff" => (
+            Method::POST,
+            format!("/api/v1/operators/{op_a}/invitations"),
+            Some(json!({"email": format!("invited-{unique}@example.org"), "role": "coordinator"})),
+        ),
+        "list_invitations" => (
+            Method::GET,
+            format!("/api/v1/operators/{op_a}/invitations"),
+            None,
+        ),
+        "revoke_invitation" => {
+            use diesel_async::RunQueryDsl;
+            let id = uuid::Uuid::now_v7();
+            diesel::sql_query(format!(
+                "INSERT INTO staff_invitations (id, operator_id, email, role, token_hash, expires_at) \
+                 VALUES ('{id}', '{op_a}', 'open-{unique}@example.org', 'coordinator', \
+                         decode(md5('{id}'), 'hex'), now() + interval '1 day')"
+            ))
+            .execute(&mut app.conn().await)
+            .await
+            .expect("an invitation");
+            (
+                Method::DELETE,
+                format!("/api/v1/operators/{op_a}/invitations/{id}"),
+                None,
+            )
+        }
+        "accept_invitation" => (
+            Method::POST,
+            "/api/v1/invitations/accept".into(),
+            Some(json!({"token": "not-a-token-quartier-mailed"})),
+        ),
         "update_member" => (
             Method::PATCH,
             format!("/api/v1/operators/{op_a}/members/{}", fx.coordinator_a.id),

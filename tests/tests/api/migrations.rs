@@ -513,6 +513,34 @@ async fn the_schema_matches_what_diesel_is_told() {
         ("shift_messages", "body", "text"),
         ("shift_messages", "recipients", "integer"),
         ("shift_messages", "created_at", "timestamp with time zone"),
+        ("staff_invitations", "id", "uuid"),
+        ("staff_invitations", "operator_id", "uuid"),
+        ("staff_invitations", "email", "text"),
+        ("staff_invitations", "role", "text"),
+        ("staff_invitations", "centre_ids", "ARRAY"),
+        ("staff_invitations", "invited_by", "uuid"),
+        ("staff_invitations", "token_hash", "bytea"),
+        (
+            "staff_invitations",
+            "created_at",
+            "timestamp with time zone",
+        ),
+        (
+            "staff_invitations",
+            "expires_at",
+            "timestamp with time zone",
+        ),
+        (
+            "staff_invitations",
+            "accepted_at",
+            "timestamp with time zone",
+        ),
+        ("staff_invitations", "accepted_by", "uuid"),
+        (
+            "staff_invitations",
+            "revoked_at",
+            "timestamp with time zone",
+        ),
     ];
     for (table, column, data_type) in expected {
         assert!(

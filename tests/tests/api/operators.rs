@@ -181,9 +181,27 @@ async fn operator_admins_manage_their_staff_and_only_theirs() {
     let newcomer = app.signed_up("new@example.org").await;
     let token = boss.access_token.as_str();
 
-    let added = add_member(&app, token, &ours, "NEW@example.org", "coordinator").await;
-    let again = add_member(&app, token, &ours, "new@example.org", "operator_admin").await;
-    let nobody = add_member(&app, token, &ours, "nobody@example.org", "coordinator").await;
+    // Operator admins invite (see the invitation tests); only administrators add directly.
+    let by_boss = add_member(&app, token, &ours, "new@example.org", "coordinator").await;
+    by_boss.assert_problem(403, "forbidden");
+    let admin_token = admin.access_token.as_str();
+    let added = add_member(&app, admin_token, &ours, "NEW@example.org", "coordinator").await;
+    let again = add_member(
+        &app,
+        admin_token,
+        &ours,
+        "new@example.org",
+        "operator_admin",
+    )
+    .await;
+    let nobody = add_member(
+        &app,
+        admin_token,
+        &ours,
+        "nobody@example.org",
+        "coordinator",
+    )
+    .await;
     let foreign = add_member(&app, token, &theirs, "new@example.org", "coordinator").await;
     let members_path = format!("/api/v1/operators/{ours}/members");
     let seen_by_staff = app.get(&members_path, Some(token)).await;

@@ -22,6 +22,8 @@ use crate::state::AppState;
 /// `signup_waitlisted`, `signup_promoted`, `signup_cancelled` (`details.reason` as in the
 /// sign-up events), `shift_moved` (also `previous_starts_at`, `previous_ends_at`),
 /// `shift_reminder` (optional; `lead_hours`), `shift_message` (`message_id`).
+/// `staff_invitation`: an invitation to an operator's staff, mailed to an address alone (it
+/// appears in no one's list).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKindBody {
@@ -37,6 +39,7 @@ pub enum NotificationKindBody {
     ShiftMoved,
     ShiftReminder,
     ShiftMessage,
+    StaffInvitation,
 }
 
 impl From<Kind> for NotificationKindBody {
@@ -54,6 +57,7 @@ impl From<Kind> for NotificationKindBody {
             Kind::ShiftMoved => Self::ShiftMoved,
             Kind::ShiftReminder => Self::ShiftReminder,
             Kind::ShiftMessage => Self::ShiftMessage,
+            Kind::StaffInvitation => Self::StaffInvitation,
         }
     }
 }

@@ -67,7 +67,7 @@ impl MemberResponse {
 }
 
 /// A member as the client sees them, with their centre limits.
-async fn respond(
+pub(super) async fn respond(
     conn: &mut AsyncPgConnection,
     operator_id: Uuid,
     row: MemberRow,
@@ -77,7 +77,7 @@ async fn respond(
 }
 
 /// Checks centre limits: only for coordinators, at most 100.
-fn check_limits(role: &str, centre_ids: &[Uuid]) -> Result<(), ApiError> {
+pub(super) fn check_limits(role: &str, centre_ids: &[Uuid]) -> Result<(), ApiError> {
     if !centre_ids.is_empty() && role != StaffRole::Coordinator.as_str() {
         return Err(ApiError::validation(
             "centre_ids",
@@ -94,7 +94,7 @@ fn check_limits(role: &str, centre_ids: &[Uuid]) -> Result<(), ApiError> {
 }
 
 /// Maps what the database refused about a membership to what the client sees.
-fn refused(error: quartier_persistence::Error) -> ApiError {
+pub(super) fn refused(error: quartier_persistence::Error) -> ApiError {
     if error.is_constraint(MEMBER_PRIMARY_KEY) {
         ApiError::Conflict {
             slug: "already-member",
@@ -174,9 +174,11 @@ pub struct AddMemberRequest {
     pub centre_ids: Vec<Uuid>,
 }
 
-/// Add an account to the operator's staff. Administrators and operator admins of this operator.
+/// Add an account to the operator's staff directly. Administrators only.
 ///
-/// Only an account whose e-mail address is verified can be made staff.
+/// Operator admins invite people instead (`POST /operators/{id}/invitations`): that tells
+/// them nothing about which addresses have accounts. Only an account whose e-mail address is
+/// verified can be made staff.
 #[utoipa::path(
     tag = "operators",
     security(("bearer" = [])),
@@ -184,7 +186,7 @@ pub struct AddMemberRequest {
     request_body = AddMemberRequest,
     responses(
         (status = 201, description = "The account is now staff", body = MemberResponse),
-        (status = 403, description = "Not an administrator or operator admin of this operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator (`forbidden`): operator admins invite", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No operator has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The account is staff already (`already-member`), or has not verified its address (`email-not-verified`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No account has this address (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
@@ -199,6 +201,11 @@ pub async fn add_member(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     require_staff(&mut conn, user, *id, StaffRole::OperatorAdmin).await?;
+    if user.role != quartier_domain::Role::Admin {
+        return Err(ApiError::Forbidden(
+            "Operator admins invite staff (POST /api/v1/operators/{id}/invitations); only administrators add an account directly.".into(),
+        ));
+    }
     let account = match body.email.trim() {
         email if email.chars().count() <= 254 && !email.contains('\0') => {
             users::find_by_email(&mut conn, email).await?

@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod create;
 pub mod get;
+pub mod invitations;
 pub mod list;
 pub mod members;
 pub mod notification_failures;

@@ -19,8 +19,8 @@ use crate::state::AppState;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NotificationFailure {
     pub id: Uuid,
-    /// The volunteer it was for.
-    pub user_id: Uuid,
+    /// The volunteer it was for (none for mail to an address alone, such as an invitation).
+    pub user_id: Option<Uuid>,
     pub kind: NotificationKindBody,
     /// `failed` or `bounced`.
     pub delivery: DeliveryStateBody,
