@@ -14,6 +14,7 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::routes::account::AccountResponse;
 use crate::routes::audit::AuditEntry;
+use crate::routes::me::notification_preferences::NotificationPreferences;
 use crate::routes::me::notifications::NotificationResponse;
 use crate::routes::operators::api_keys::ApiKeyResponse;
 use crate::routes::operators::trusts::OperatorSinceResponse;
@@ -84,6 +85,8 @@ pub struct PersonalDataExport {
     pub operators_helped: Vec<OperatorSinceResponse>,
     /// What Quartier told you (the latest 100).
     pub notifications: Vec<NotificationResponse>,
+    /// Your choices for optional mail.
+    pub notification_preferences: NotificationPreferences,
     /// Every sign-up, coming ones first (by start), then past ones (latest first).
     pub signups: Vec<OwnSignupResponse>,
     pub hours: Vec<HoursResponse>,
@@ -146,6 +149,8 @@ async fn gather(
     let qualifications = qualification_routes::qualifications_of(conn, user.id).await?;
     let operators_helped = records(trust::joined_operators(conn, user.id).await?);
     let notifications = records(notifications::of_user(conn, user.id, 100).await?);
+    let notification_preferences =
+        crate::routes::me::notification_preferences::of_user(conn, user.id).await?;
     let signups = signups_of(conn, user.id, now).await?;
     let hours = records(signups::hours(conn, user.id).await?);
     let memberships = records(privacy::memberships_of(conn, user.id).await?);
@@ -163,6 +168,7 @@ async fn gather(
         qualifications,
         operators_helped,
         notifications,
+        notification_preferences,
         signups,
         hours,
         memberships,

@@ -91,7 +91,15 @@ pub struct NotificationPreferences {
 
 async fn current(state: &AppState, user: AuthUser) -> Result<NotificationPreferences, ApiError> {
     let mut conn = state.conn().await?;
-    let reminder = shift_mail::preference(&mut conn, user.id, Kind::ShiftReminder).await?;
+    of_user(&mut conn, user.id).await
+}
+
+/// The choices of `user_id` (the defaults where none were made).
+pub async fn of_user(
+    conn: &mut quartier_persistence::AsyncPgConnection,
+    user_id: uuid::Uuid,
+) -> Result<NotificationPreferences, ApiError> {
+    let reminder = shift_mail::preference(conn, user_id, Kind::ShiftReminder).await?;
     Ok(NotificationPreferences {
         shift_reminder: ReminderPreference {
             delivery: reminder.delivery.into(),
