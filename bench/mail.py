@@ -116,7 +116,8 @@ def smtp_sink(directory):
                                         capture_output=True).returncode == 0:
             python = candidate
             break
-    sink = subprocess.Popen([python, "tests/smtp/sink.py", str(SMTP_PORT), directory],
+    sink = subprocess.Popen([python, "tests/smtp/sink.py", str(SMTP_PORT), directory,
+                             "--count-only"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     if sink.stdout.readline().strip() != "ready":
         sys.exit("the SMTP server did not start")

@@ -2,7 +2,8 @@
 message, parsed, as JSON into <dir>. Recipients whose local part starts with `refuse` are
 refused for good (550), those starting with `busy` for now (451).
 
-Usage: python3 sink.py <port> <dir>; prints `ready` once it listens.
+Usage: python3 sink.py <port> <dir> [--count-only]; prints `ready` once it listens. With
+`--count-only` (for benchmarks) each message is stored as an empty file, unparsed.
 """
 
 import json
@@ -17,8 +18,9 @@ from aiosmtpd.controller import Controller
 
 
 class Sink:
-    def __init__(self, directory):
+    def __init__(self, directory, count_only=False):
         self.directory = directory
+        self.count_only = count_only
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         local = address.split("@", 1)[0].lower()
@@ -30,6 +32,9 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.count_only:
+            open(os.path.join(self.directory, f"{time.time_ns()}-{uuid.uuid4().hex}.json"), "w").close()
+            return "250 Message accepted"
         message = BytesParser(policy=policy.default).parsebytes(envelope.content)
         plain = message.get_body(preferencelist=("plain",))
         html = message.get_body(preferencelist=("html",))
@@ -59,7 +64,8 @@ def main():
     port = int(sys.argv[1])
     directory = sys.argv[2]
     os.makedirs(directory, exist_ok=True)
-    controller = Controller(Sink(directory), hostname="127.0.0.1", port=port)
+    count_only = "--count-only" in sys.argv[3:]
+    controller = Controller(Sink(directory, count_only), hostname="127.0.0.1", port=port)
     controller.start()
     print("ready", flush=True)
     try:
