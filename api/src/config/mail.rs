@@ -33,7 +33,8 @@ pub struct MailSettings {
     pub app_url: String,
     /// `QUARTIER_MAIL_POLL_MS`: how often a sender looks for due mail.
     pub poll_interval: Duration,
-    /// `QUARTIER_MAIL_SENDERS`: mails one instance sends at once.
+    /// `QUARTIER_MAIL_SENDERS`: mails one instance sends at once, each on its own SMTP
+    /// connection (16 by default: a mail spends most of its time waiting on the server).
     pub senders: usize,
     /// `QUARTIER_SMTP_TIMEOUT_SECS`: how long one delivery to the SMTP server may take.
     pub timeout: Duration,

@@ -151,6 +151,12 @@ impl Mailer {
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
                     .map_err(|e| format!("QUARTIER_SMTP_URL cannot be used: {e}"))?
                     .timeout(Some(settings.timeout))
+                    // One connection per sender: each mail waits on the SMTP server, not on
+                    // another sender's connection.
+                    .pool_config(
+                        lettre::transport::smtp::PoolConfig::new()
+                            .max_size(u32::try_from(settings.senders).unwrap_or(16)),
+                    )
                     .build(),
             ),
             MailDestination::Directory(dir) => {
