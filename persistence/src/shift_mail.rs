@@ -64,7 +64,19 @@ async fn from_signup_event(
     ) else {
         return Ok(0);
     };
-    let reason = data["reason"].as_str();
+    let mut reason = data["reason"].as_str();
+    if event == "signup.cancelled" && reason.is_none() {
+        // Cancelled by someone else than the volunteer: staff.
+        let by: Option<Option<Uuid>> = crate::schema::signups::table
+            .find(signup_id)
+            .select(crate::schema::signups::cancelled_by)
+            .first(conn)
+            .await
+            .optional()?;
+        if matches!(by, Some(Some(by)) if by != user_id) {
+            reason = Some("cancelled_by_staff");
+        }
+    }
     let kind = match event {
         "signup.confirmed" => Kind::SignupConfirmed,
         "signup.promoted" => Kind::SignupPromoted,

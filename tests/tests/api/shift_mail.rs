@@ -215,6 +215,30 @@ async fn a_cancelled_sign_up_is_taken_out_of_the_calendar_and_its_reminder_skipp
         1
     );
     assert!(mails_with(&sink, "wanda@example.org", "Erinnerung").is_empty());
+
+    // Cancelled by staff: she is told who did it.
+    let other = app.signed_up("walter@example.org").await;
+    let signup = signup_of(&sign_up(&app, &other.access_token, &shift_id).await);
+    mail_with(&sink, "walter@example.org", "Sie sind dabei").await;
+    let by_staff = post(
+        &app,
+        &s.coordinator.access_token,
+        &format!("/api/v1/signups/{signup}/cancel"),
+        json!(null),
+    )
+    .await;
+    assert!(
+        by_staff.status < 300,
+        "{}",
+        String::from_utf8_lossy(&by_staff.body)
+    );
+    let mail = mail_with(&sink, "walter@example.org", "Abgesagt").await;
+    assert!(
+        mail.text()
+            .contains("Das Team des Zentrums hat Ihre Anmeldung storniert."),
+        "{}",
+        mail.text()
+    );
 }
 
 #[actix_web::test]

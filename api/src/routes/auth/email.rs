@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
-use crate::mail::VERIFICATION_HOURS;
+use crate::mail::{RESET_HOURS, VERIFICATION_HOURS};
 use crate::state::AppState;
 use crate::tokens::LinkTokens;
 
@@ -58,13 +58,30 @@ pub async fn queue_verification(
     email: &str,
     also: Option<NewNotification>,
 ) -> Result<(), ApiError> {
+    queue_link(state, user_id, Purpose::VerifyEmail, Some(email), also).await
+}
+
+/// Stores a one-use token for `purpose` and queues the mail that carries its link (to `email`
+/// for a verification, else to the account's address), with `also`, in one transaction.
+/// Earlier links of the same purpose stop working.
+pub async fn queue_link(
+    state: &AppState,
+    user_id: Uuid,
+    purpose: Purpose,
+    email: Option<&str>,
+    also: Option<NewNotification>,
+) -> Result<(), ApiError> {
+    let (kind, hours, prefix) = match purpose {
+        Purpose::VerifyEmail => (Kind::EmailVerification, VERIFICATION_HOURS, "verify"),
+        Purpose::ResetPassword => (Kind::PasswordReset, RESET_HOURS, "reset"),
+    };
     let token_id = Uuid::now_v7();
     let hash = LinkTokens::hash(&state.links.token(token_id));
     let mut notify = vec![NewNotification {
         details: serde_json::json!({ "token_id": token_id }),
-        address: Some(email.to_owned()),
-        dedup_key: Some(format!("verify:{token_id}")),
-        ..NewNotification::now(user_id, Kind::EmailVerification)
+        address: email.map(str::to_owned),
+        dedup_key: Some(format!("{prefix}:{token_id}")),
+        ..NewNotification::now(user_id, kind)
     }];
     notify.extend(also);
     let mut conn = state.conn().await?;
@@ -73,10 +90,10 @@ pub async fn queue_verification(
         &NewAccountToken {
             id: token_id,
             user_id,
-            purpose: Purpose::VerifyEmail.as_str(),
-            email: Some(email),
+            purpose: purpose.as_str(),
+            email,
             token_hash: &hash,
-            expires_at: Utc::now() + chrono::Duration::hours(VERIFICATION_HOURS),
+            expires_at: Utc::now() + chrono::Duration::hours(hours),
         },
         &notify,
     )

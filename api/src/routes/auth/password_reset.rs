@@ -2,23 +2,17 @@
 //! `POST /auth/password-reset/confirm` sets the new password with its token.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use chrono::Utc;
-use quartier_domain::notification::Kind;
 use quartier_domain::{Email, Password};
-use quartier_persistence::account_tokens::{self, NewAccountToken, Purpose};
-use quartier_persistence::notifications::NewNotification;
+use quartier_persistence::account_tokens::{self, Purpose};
 use quartier_persistence::users;
 use serde::Deserialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
-use super::email::{LinkTokenRequest, link_invalid};
+use super::email::{LinkTokenRequest, link_invalid, queue_link};
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::limits;
-use crate::mail::RESET_HOURS;
 use crate::state::AppState;
-use crate::tokens::LinkTokens;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -84,26 +78,8 @@ async fn queue_reset(state: &AppState, email: &str) -> Result<(), ApiError> {
     let Some(account) = users::find_by_email(&mut conn, email).await? else {
         return Ok(());
     };
-    let token_id = Uuid::now_v7();
-    let hash = LinkTokens::hash(&state.links.token(token_id));
-    account_tokens::issue_and_notify(
-        &mut conn,
-        &NewAccountToken {
-            id: token_id,
-            user_id: account.id,
-            purpose: Purpose::ResetPassword.as_str(),
-            email: None,
-            token_hash: &hash,
-            expires_at: Utc::now() + chrono::Duration::hours(RESET_HOURS),
-        },
-        &[NewNotification {
-            details: serde_json::json!({ "token_id": token_id }),
-            dedup_key: Some(format!("reset:{token_id}")),
-            ..NewNotification::now(account.id, Kind::PasswordReset)
-        }],
-    )
-    .await?;
-    Ok(())
+    drop(conn);
+    queue_link(state, account.id, Purpose::ResetPassword, None, None).await
 }
 
 /// Choose a new password with the token of the link Quartier mailed.

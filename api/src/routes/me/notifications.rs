@@ -20,7 +20,7 @@ use crate::state::AppState;
 /// new password; `password_changed`: the password was changed or reset. About sign-ups
 /// (`details.signup_id`, `shift_id`, `starts_at`, `ends_at`): `signup_confirmed`,
 /// `signup_waitlisted`, `signup_promoted`, `signup_cancelled` (`details.reason` as in the
-/// sign-up events), `shift_moved` (also `previous_starts_at`, `previous_ends_at`),
+/// sign-up events, or `cancelled_by_staff`), `shift_moved` (also `previous_starts_at`, `previous_ends_at`),
 /// `shift_reminder` (optional; `lead_hours`), `shift_message` (`message_id`).
 /// `staff_invitation`: an invitation to an operator's staff, mailed to an address alone (it
 /// appears in no one's list).
