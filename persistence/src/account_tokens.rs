@@ -134,6 +134,15 @@ pub async fn issue_and_notify(
     notify: &[NewNotification],
 ) -> Result<()> {
     conn.transaction::<_, Error, _>(async |conn| {
+        // The account's row first: two links asked for at once queue, and the second
+        // replaces the first.
+        crate::schema::users::table
+            .find(token.user_id)
+            .select(crate::schema::users::id)
+            .for_no_key_update()
+            .first::<Uuid>(conn)
+            .await
+            .optional()?;
         issue(conn, token).await?;
         for notification in notify {
             notifications::enqueue(conn, notification).await?;

@@ -141,6 +141,7 @@ pub async fn erase_account(
         // Keys this person made stay valid for their operators' systems, flagged, and the
         // remaining operator admins are told.
         crate::api_keys::creator_departed(conn, user_id, None, now).await?;
+        crate::staff_invitations::inviter_departed(conn, user_id, None).await?;
         diesel::delete(users::table.filter(users::id.eq(user_id)))
             .execute(conn)
             .await?;

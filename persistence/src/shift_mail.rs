@@ -30,7 +30,7 @@ pub async fn from_events(conn: &mut AsyncPgConnection, events: &[OutboxEvent]) -
             "signup.confirmed" | "signup.promoted" | "signup.waitlisted" | "signup.cancelled" => {
                 from_signup_event(conn, *event_id, kind, *operator_id, &data).await?
             }
-            "shift.changed" => from_shift_change(conn, *operator_id, &data).await?,
+            "shift.changed" => from_shift_change(conn, *event_id, *operator_id, &data).await?,
             _ => 0,
         };
     }
@@ -120,6 +120,7 @@ async fn from_signup_event(
 /// it moved, and gets a reminder for the new start (the old one becomes obsolete).
 async fn from_shift_change(
     conn: &mut AsyncPgConnection,
+    event_id: Uuid,
     operator_id: Option<Uuid>,
     data: &Value,
 ) -> Result<usize> {
@@ -149,6 +150,7 @@ async fn from_shift_change(
            LEFT JOIN LATERAL (SELECT details FROM notifications \
                                WHERE user_id = s.user_id \
                                  AND kind IN ('signup_confirmed', 'signup_promoted', 'shift_moved') \
+                                 AND state IN ('queued', 'sent') \
                                  AND details::jsonb ->> 'signup_id' = s.id::text \
                                ORDER BY created_at DESC, id DESC LIMIT 1) last ON true \
           WHERE s.shift_id = $1 AND s.status = 'confirmed' AND s.user_id IS NOT NULL",
@@ -179,12 +181,7 @@ async fn from_shift_change(
                         "previous_starts_at": told.told_starts_at,
                         "previous_ends_at": told.told_ends_at,
                     }),
-                    dedup_key: Some(format!(
-                        "moved:{}:{}:{}",
-                        told.signup_id,
-                        starts_at.timestamp(),
-                        ends_at.timestamp()
-                    )),
+                    dedup_key: Some(format!("moved:{event_id}:{}", told.signup_id)),
                     ..NewNotification::now(told.user_id, Kind::ShiftMoved)
                 },
             )
@@ -335,7 +332,22 @@ pub async fn still_holds(
     let starts_at = time_of(details, "starts_at");
     // The sign-up's status, and whether it still starts when the mail says.
     let (status, same_time) = match kind {
-        Kind::SignupCancelled => return Ok(Holds::Yes),
+        Kind::SignupCancelled => {
+            // Still cancelled, and she did not sign up for the shift again meanwhile (the
+            // calendar's cancellation would remove her new place).
+            let holds: bool = diesel::select(
+                diesel::dsl::sql::<Bool>("EXISTS (SELECT 1 FROM signups s WHERE s.id = ")
+                    .bind::<SqlUuid, _>(signup_id)
+                    .sql(
+                        " AND s.status = 'cancelled' AND NOT EXISTS (SELECT 1 FROM signups o \
+                   WHERE o.shift_id = s.shift_id AND o.user_id = s.user_id \
+                   AND o.status IN ('confirmed', 'waitlisted')))",
+                    ),
+            )
+            .get_result(conn)
+            .await?;
+            return Ok(if holds { Holds::Yes } else { Holds::Obsolete });
+        }
         Kind::ShiftMessage => return Ok(Holds::Yes),
         _ => {
             #[derive(QueryableByName)]

@@ -14,9 +14,6 @@ use crate::operators::{self, MemberRow};
 use crate::schema::staff_invitations as si;
 use crate::{Error, Result};
 
-/// The unique index that allows one open invitation per operator and address.
-pub const OPEN_UNIQUE: &str = "staff_invitations_open_key";
-
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = si, check_for_backend(diesel::pg::Pg))]
 pub struct InvitationRow {
@@ -52,6 +49,15 @@ pub async fn invite(
     new: &NewInvitation<'_>,
 ) -> Result<InvitationRow> {
     conn.transaction::<_, Error, _>(async |conn| {
+        // Two invitations to the same address at once queue here, so that the second
+        // replaces the first instead of running into the unique index.
+        diesel::sql_query(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1::text || lower(normalize($2, NFC)), 0))",
+        )
+        .bind::<diesel::sql_types::Uuid, _>(new.operator_id)
+        .bind::<Text, _>(new.email)
+        .execute(conn)
+        .await?;
         diesel::update(si::table)
             .filter(si::operator_id.eq(new.operator_id))
             .filter(si::accepted_at.is_null())
@@ -124,6 +130,28 @@ pub async fn revoke(conn: &mut AsyncPgConnection, operator_id: Uuid, id: Uuid) -
         .execute(conn)
         .await?
         == 1)
+}
+
+/// The account `user_id` is no longer an operator admin of `operator_id` (of any operator
+/// when `None`: it was erased): its open invitations are withdrawn, so that no one it invited
+/// joins on its word afterwards. Call in the transaction of the change.
+pub async fn inviter_departed(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    operator_id: Option<Uuid>,
+) -> Result<usize> {
+    let mut query = diesel::update(si::table)
+        .filter(si::invited_by.eq(user_id))
+        .filter(si::accepted_at.is_null())
+        .filter(si::revoked_at.is_null())
+        .into_boxed();
+    if let Some(operator_id) = operator_id {
+        query = query.filter(si::operator_id.eq(operator_id));
+    }
+    Ok(query
+        .set(si::revoked_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .await?)
 }
 
 /// Whether the invitation `id` can still be accepted (checked before its mail goes out).

@@ -296,12 +296,19 @@ pub async fn verify_with_token(
         else {
             return Ok(None);
         };
-        verify_email(
-            conn,
-            token.user_id,
-            token.email.as_deref().unwrap_or_default(),
-        )
-        .await
+        let before: Option<String> = users::table
+            .find(token.user_id)
+            .select(users::email)
+            .first(conn)
+            .await
+            .optional()?;
+        let email = token.email.as_deref().unwrap_or_default();
+        let verified = verify_email(conn, token.user_id, email).await?;
+        if before.is_some_and(|old| old != email) {
+            // Links mailed to the old address (a password reset) stop working.
+            account_tokens::withdraw_all(conn, token.user_id).await?;
+        }
+        Ok(verified)
     })
     .await
 }

@@ -381,8 +381,11 @@ impl Mailer {
             "{}, {}, {} {}",
             entry.centre_name, entry.street, entry.postcode, entry.town
         );
-        // Later notifications carry higher numbers: calendar programs keep the newest.
-        let sequence = i32::try_from(claimed.created_at.timestamp() - 1_700_000_000).unwrap_or(0);
+        // Later notifications carry higher numbers: calendar programs keep the newest. In the
+        // same second an invitation outranks a cancellation (a sign-up again after cancelling).
+        let seconds = claimed.created_at.timestamp() - 1_700_000_000;
+        let sequence =
+            i32::try_from(seconds * 2 + i64::from(method == ical::Method::Request)).unwrap_or(0);
         let organizer = self.from.email.to_string();
         ical::render(&ical::Calendar {
             name: subject,
@@ -409,11 +412,20 @@ impl Mailer {
     /// Hands `message` over.
     pub async fn send(&self, id: uuid::Uuid, message: &Message) -> Result<(), SendError> {
         match &self.transport {
-            Transport::Smtp(smtp) => match smtp.send(message.clone()).await {
-                Ok(_) => Ok(()),
-                Err(e) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
-                Err(e) => Err(SendError::Transient(e.to_string())),
-            },
+            // The whole hand-over (pool wait, connect, TLS, every command) within the timeout,
+            // so that it ends well within the lease of the claimed row.
+            Transport::Smtp(smtp) => {
+                match tokio::time::timeout(self.settings.timeout, smtp.send(message.clone())).await
+                {
+                    Ok(Ok(_)) => Ok(()),
+                    Ok(Err(e)) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
+                    Ok(Err(e)) => Err(SendError::Transient(e.to_string())),
+                    Err(_) => Err(SendError::Transient(format!(
+                        "the SMTP server took longer than {} s",
+                        self.settings.timeout.as_secs()
+                    ))),
+                }
+            }
             Transport::Directory(dir) => {
                 let path = dir.join(format!("{id}.eml"));
                 tokio::fs::write(&path, message.formatted())

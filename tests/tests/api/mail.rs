@@ -718,6 +718,55 @@ async fn staff_are_invited_by_address_and_only_that_address_can_accept() {
             .await,
         1
     );
+    // Eight invitations to one address at once: each answered, one left open.
+    let racing: Vec<_> = (0..8)
+        .map(|_| {
+            post(
+                &app,
+                &boss.access_token,
+                &invitations,
+                json!({"email": "race@example.org", "role": "coordinator"}),
+            )
+        })
+        .collect();
+    let answers = futures_util::future::join_all(racing).await;
+    assert!(
+        answers.iter().all(|a| a.status == 201),
+        "{:?}",
+        answers.iter().map(|a| a.status).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        app.count(
+            "staff_invitations",
+            "email = 'race@example.org' AND revoked_at IS NULL AND accepted_at IS NULL"
+        )
+        .await,
+        1
+    );
+
+    // An operator admin who leaves takes her open invitations with her.
+    let removed = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/operators/{}/members/{}", s.operator, boss.id),
+            &[("authorization", &format!("Bearer {}", s.admin.access_token))],
+            None,
+        )
+        .await;
+    assert_eq!(
+        removed.status,
+        204,
+        "{}",
+        String::from_utf8_lossy(&removed.body)
+    );
+    assert_eq!(
+        app.count(
+            "staff_invitations",
+            "revoked_at IS NULL AND accepted_at IS NULL"
+        )
+        .await,
+        0
+    );
 }
 
 /// The tokens of the first `count` invitations mailed to `address`, in the order sent.

@@ -95,7 +95,7 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("create_operator", ADMIN, None),
     ("update_operator", ADMINS_A, None),
     ("list_members", STAFF_A, None),
-    ("list_notification_failures", STAFF_A, None),
+    ("list_notification_failures", ADMINS_A, None),
     ("add_member", ADMIN, None),
     ("invite_staff", ADMINS_A, None),
     ("list_invitations", ADMINS_A, None),

@@ -561,7 +561,10 @@ async fn staff_see_the_mail_about_their_shifts_that_did_not_go_out() {
     settled(&app, "kind = 'signup_confirmed'").await;
 
     let path = format!("/api/v1/operators/{}/notification-failures", s.operator);
-    let failures = app.get(&path, Some(&s.coordinator.access_token)).await;
+    app.get(&path, Some(&s.coordinator.access_token))
+        .await
+        .assert_problem(403, "forbidden");
+    let failures = app.get(&path, Some(&s.admin.access_token)).await;
     assert_eq!(failures.status, 200);
     let items: Vec<Value> = failures.json()["items"].as_array().expect("items").clone();
     assert_eq!(items.len(), 1, "{items:?}");
@@ -581,8 +584,6 @@ async fn staff_see_the_mail_about_their_shifts_that_did_not_go_out() {
         "/api/v1/operators/{}/notification-failures",
         s.other_operator
     );
-    let none = app
-        .get(&other, Some(&s.other_coordinator.access_token))
-        .await;
+    let none = app.get(&other, Some(&s.admin.access_token)).await;
     assert_eq!(none.json()["items"], json!([]));
 }

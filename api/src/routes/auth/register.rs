@@ -105,7 +105,11 @@ pub async fn register(
     .await?
     .ok_or(ApiError::EmailTaken)?;
     drop(conn);
-    queue_verification(&state, row.id, &row.email, None).await?;
+    // The account exists now: a link that could not be queued is asked for again later
+    // (`POST /me/email-verification`), not a reason to answer as if nothing happened.
+    if let Err(error) = queue_verification(&state, row.id, &row.email, None).await {
+        tracing::warn!(%error, user = %row.id, "queueing the verification mail failed");
+    }
     let mut response = account_response(StatusCode::CREATED, row);
     response.headers_mut().insert(
         header::LOCATION,

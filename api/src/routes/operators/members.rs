@@ -349,6 +349,12 @@ async fn change_member(
             let admin = StaffRole::OperatorAdmin.as_str();
             if change.from == admin && change.to != admin {
                 api_keys::creator_departed(conn, member_id, Some(operator_id), Utc::now()).await?;
+                quartier_persistence::staff_invitations::inviter_departed(
+                    conn,
+                    member_id,
+                    Some(operator_id),
+                )
+                .await?;
             }
         }
         Ok(member)
@@ -389,6 +395,12 @@ pub async fn remove_member(
                     .record(conn)
                     .await?;
                 api_keys::creator_departed(conn, member_id, Some(operator_id), Utc::now()).await?;
+                quartier_persistence::staff_invitations::inviter_departed(
+                    conn,
+                    member_id,
+                    Some(operator_id),
+                )
+                .await?;
             }
             Ok(removed)
         })

@@ -41,14 +41,15 @@ pub struct NotificationFailureList {
 
 /// Mail about this operator's shifts that failed or bounced, newest first (the latest 100).
 ///
-/// Staff of the operator (any role).
+/// Operator admins of this operator and administrators (coordinators may be limited to some
+/// centres; invitations are an operator admin's business).
 #[utoipa::path(
     tag = "operators",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The operator's id")),
     responses(
         (status = 200, description = "The failures", body = NotificationFailureList),
-        (status = 403, description = "Not staff of this operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator or operator admin of this operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No operator has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -59,7 +60,7 @@ pub async fn list_notification_failures(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    require_staff(&mut conn, user, *id, StaffRole::Coordinator).await?;
+    require_staff(&mut conn, user, *id, StaffRole::OperatorAdmin).await?;
     let items = shift_mail::failures(&mut conn, *id, 100)
         .await?
         .into_iter()
