@@ -169,10 +169,28 @@ pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> Result<bool> {
 /// An outbox event: id, kind, operator, payload, when.
 use crate::shift_mail::OutboxEvent;
 
-/// Fans out up to `batch` unpublished outbox events into deliveries, oldest first, and marks
-/// them published. Returns how many events were published.
+/// Fans out up to `batch` unpublished outbox events into deliveries (and the notifications of
+/// the people they concern), oldest first, and marks them published. Returns how many events
+/// were published; 0 when another instance is fanning out right now.
+///
+/// One instance at a time: the mail of a later event depends on what the mail of an earlier
+/// one told (a moved shift is compared with the times last mailed), so batches must not pass
+/// each other.
 pub async fn fan_out(conn: &mut AsyncPgConnection, batch: i64) -> Result<usize> {
     conn.transaction::<_, Error, _>(async |conn| {
+        #[derive(QueryableByName)]
+        struct Locked {
+            #[diesel(sql_type = diesel::sql_types::Bool)]
+            locked: bool,
+        }
+        let turn: Locked = diesel::sql_query(
+            "SELECT pg_try_advisory_xact_lock(hashtextextended('quartier outbox fan-out', 0)) AS locked",
+        )
+        .get_result(conn)
+        .await?;
+        if !turn.locked {
+            return Ok(0);
+        }
         let events: Vec<OutboxEvent> = outbox_events::table
             .filter(outbox_events::published_at.is_null())
             .order((outbox_events::created_at, outbox_events::id))
