@@ -39,6 +39,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(settings: &Settings, pool: PgPool) -> Result<Self, ApiError> {
+        let links = LinkTokens::new(settings.jwt_secret.expose());
         Ok(Self {
             pool,
             tokens: {
@@ -63,13 +64,9 @@ impl AppState {
             occurrence_horizon: settings.occurrence_horizon,
             public_url: settings.public_url.clone(),
             deliverer: Deliverer::new(&settings.webhooks).map_err(ApiError::Internal)?,
-            mailer: Mailer::new(
-                &settings.mail,
-                LinkTokens::new(settings.jwt_secret.expose()),
-                &settings.public_url,
-            )
-            .map_err(ApiError::Internal)?,
-            links: LinkTokens::new(settings.jwt_secret.expose()),
+            mailer: Mailer::new(&settings.mail, links.clone(), &settings.public_url)
+                .map_err(ApiError::Internal)?,
+            links,
             privacy_policy: settings.privacy_policy.clone(),
             header_policy: HeaderPolicy::new(&settings.cors_origins, settings.hsts_max_age_secs),
         })

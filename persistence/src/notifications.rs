@@ -312,21 +312,3 @@ fn truncate(text: &str, max: usize) -> String {
         .take(max)
         .collect()
 }
-
-/// How many notifications are queued and due now, and the age of the oldest in seconds.
-pub async fn backlog(conn: &mut AsyncPgConnection) -> Result<(i64, Option<f64>)> {
-    #[derive(QueryableByName)]
-    struct Backlog {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        due: i64,
-        #[diesel(sql_type = Nullable<diesel::sql_types::Double>)]
-        oldest: Option<f64>,
-    }
-    let row: Backlog = diesel::sql_query(
-        "SELECT count(*) AS due, extract(epoch FROM now() - min(due_at))::float8 AS oldest \
-           FROM notifications WHERE state = 'queued' AND due_at <= now()",
-    )
-    .get_result(conn)
-    .await?;
-    Ok((row.due, row.oldest))
-}

@@ -794,3 +794,45 @@ async fn invitations_to(sink: &SmtpSink, address: &str, count: usize) -> Vec<Str
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+#[actix_web::test]
+async fn racing_confirmations_of_one_reset_link_change_the_password_once() {
+    let app = TestApp::spawn_with(&[("QUARTIER_RATE_LIMIT_AUTH_PER_MINUTE", "1000")]).await;
+    app.signed_up("olga@example.org").await;
+    let asked = app
+        .post(
+            "/api/v1/auth/password-reset",
+            &json!({"email": "olga@example.org"}),
+        )
+        .await;
+    assert_eq!(asked.status, 202);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let id = loop {
+        let ids = app
+            .texts("SELECT id::text AS text FROM account_tokens WHERE purpose = 'reset_password'")
+            .await;
+        if let Some(id) = ids.first() {
+            break id.clone();
+        }
+        assert!(std::time::Instant::now() < deadline, "no reset token");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    let token = app.link_token(&id);
+    let bodies: Vec<Value> = (0..8)
+        .map(|i| json!({"token": token, "new_password": format!("ein neues Passwort Nr. {i}")}))
+        .collect();
+    let racing: Vec<_> = bodies
+        .iter()
+        .map(|body| app.post("/api/v1/auth/password-reset/confirm", body))
+        .collect();
+    let answers = futures_util::future::join_all(racing).await;
+    let mut statuses: Vec<u16> = answers.iter().map(|a| a.status).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, [204, 422, 422, 422, 422, 422, 422, 422]);
+    assert_eq!(
+        app.count("notifications", "kind = 'password_changed'")
+            .await,
+        1
+    );
+    assert_eq!(app.count("users", "token_generation = 2").await, 1);
+}

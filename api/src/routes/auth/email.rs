@@ -35,11 +35,17 @@ debug_without_secrets!(LinkTokenRequest {});
 impl LinkTokenRequest {
     /// The hash the database keeps of the token, once it has the shape of one.
     pub fn hash(&self) -> Result<Vec<u8>, ApiError> {
-        if !(1..=100).contains(&self.token.chars().count()) {
-            return Err(ApiError::validation("token", "must be 1 to 100 characters"));
-        }
-        Ok(LinkTokens::hash(self.token.trim()))
+        link_token_hash(&self.token)
     }
+}
+
+/// The hash the database keeps of a mailed link's `token` (field `token`), once it has the
+/// shape of one.
+pub fn link_token_hash(token: &str) -> Result<Vec<u8>, ApiError> {
+    if !(1..=100).contains(&token.chars().count()) {
+        return Err(ApiError::validation("token", "must be 1 to 100 characters"));
+    }
+    Ok(LinkTokens::hash(token.trim()))
 }
 
 /// 422 `link-invalid`.

@@ -8,7 +8,7 @@ use quartier_persistence::users;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::email::{LinkTokenRequest, link_invalid, queue_link};
+use super::email::{link_invalid, link_token_hash, queue_link};
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::limits;
@@ -103,10 +103,7 @@ pub async fn confirm_password_reset(
     Json(body): Json<PasswordResetConfirmRequest>,
 ) -> Result<HttpResponse, ApiError> {
     limits::auth_attempt_from(&state, &request).await?;
-    let hash = LinkTokenRequest {
-        token: body.token.clone(),
-    }
-    .hash()?;
+    let hash = link_token_hash(&body.token)?;
     let mut conn = state.conn().await?;
     let token = account_tokens::find_valid(&mut conn, &hash, Purpose::ResetPassword)
         .await?
