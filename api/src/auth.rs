@@ -30,6 +30,12 @@ pub const BEARER: &str = "bearer";
 /// The name of the API key security scheme in the OpenAPI document.
 pub const API_KEY: &str = "api_key";
 
+/// The name of the guest link security scheme in the OpenAPI document.
+pub const GUEST_TOKEN: &str = "guest_token";
+
+/// The header that carries a guest's link token.
+pub const GUEST_TOKEN_HEADER: &str = "x-guest-token";
+
 /// How every API key begins, so that it can be told from an access token.
 pub const KEY_PREFIX: &str = "qk_";
 
@@ -278,4 +284,61 @@ async fn authenticate_key(state: &AppState, secret: &str) -> Result<KeyCaller, A
             .collect(),
         operator_active: found.operator_active,
     })
+}
+
+/// A guest, by the token of the link mailed to her (`POST /guest/links`), sent as
+/// `X-Guest-Token`: enough for her own sign-ups and data, nothing else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Guest {
+    pub id: Uuid,
+}
+
+impl FromRequest for Guest {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let invalid = |detail: &str| ApiError::Unauthenticated {
+            challenge: BearerChallenge::InvalidToken,
+            detail: detail.into(),
+        };
+        let token = match req.headers().get(GUEST_TOKEN_HEADER) {
+            None => {
+                return Box::pin(std::future::ready(Err(ApiError::Unauthenticated {
+                    challenge: BearerChallenge::Missing,
+                    detail: "Send the token of the link Quartier mailed you as X-Guest-Token (ask for one at POST /guest/links).".into(),
+                })));
+            }
+            Some(value) => match value.to_str() {
+                Ok(token) if (1..=100).contains(&token.trim().len()) => token.trim().to_owned(),
+                _ => {
+                    return Box::pin(std::future::ready(Err(invalid(
+                        "The guest token is not valid.",
+                    ))));
+                }
+            },
+        };
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let state =
+                state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+            let mut conn = state.conn().await?;
+            let found = quartier_persistence::account_tokens::find_valid(
+                &mut conn,
+                &crate::tokens::LinkTokens::hash(&token),
+                quartier_persistence::account_tokens::Purpose::GuestAccess,
+            )
+            .await?;
+            match found {
+                Some(found)
+                    if quartier_persistence::guests::is_guest(&mut conn, found.user_id).await? =>
+                {
+                    Ok(Guest { id: found.user_id })
+                }
+                _ => Err(invalid(
+                    "The guest link is unknown, replaced or expired: ask for a new one at POST /guest/links.",
+                )),
+            }
+        })
+    }
 }

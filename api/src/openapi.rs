@@ -5,7 +5,7 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{Content, OpenApi as Document, RefOr, Response, ResponseBuilder};
 
-use crate::auth::{API_KEY, BEARER};
+use crate::auth::{API_KEY, BEARER, GUEST_TOKEN};
 use crate::error::{PROBLEM_JSON, Problem, ProblemField};
 use crate::problems::{self, ProblemType};
 
@@ -35,6 +35,7 @@ use crate::problems::{self, ProblemType};
         (name = "shifts", description = "Volunteer shifts (Einsätze): public counts of places and waitlists, never names; coordinators create them"),
         (name = "signups", description = "Sign-ups for shifts: never more confirmed than places, a first-come waitlist, cancellation with promotion"),
         (name = "volunteering", description = "The volunteer's own side: profile, sign-ups, hours worked"),
+        (name = "guests", description = "Helping without an account: a guest signs up with name and address and confirms by mail; a mailed link shows, cancels, exports and erases her own sign-ups; staff sign up walk-ins by name"),
         (name = "api-keys", description = "Operators' API keys for their own systems: each acts for its operator only, within its scopes"),
         (name = "imports", description = "Bulk imports of activities and shifts from operators' own systems, as JSON or CSV: checked as a whole, applied all or nothing"),
         (name = "webhooks", description = "Operators' webhook subscriptions: signed deliveries of shift and sign-up events, retried for more than a day, with a delivery log and a test ping"),
@@ -61,6 +62,13 @@ impl utoipa::Modify for SecuritySchemes {
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
                 "X-Api-Key",
                 "An operator's API key (`qk_…`). It may also be sent as `Authorization: Bearer <key>`.",
+            ))),
+        );
+        components.add_security_scheme(
+            GUEST_TOKEN,
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-Guest-Token",
+                "The token of the link mailed to a guest (`POST /api/v1/guest/links`): her own sign-ups for an hour.",
             ))),
         );
     }

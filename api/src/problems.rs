@@ -58,6 +58,9 @@ catalogue! {
     CONFLICT = "conflict", 409, "Conflict";
     REFUSED = "refused", 422, "Refused";
     LINK_INVALID = "link-invalid", 422, "Link expired, used or unknown";
+    GUESTS_NOT_WELCOME = "guests-not-welcome", 409, "Guests cannot sign up here";
+    ACCOUNT_NEEDED = "account-needed", 409, "An account is needed";
+    SHIFT_FULL = "shift-full", 409, "No place free";
     EMAIL_NOT_VERIFIED = "email-not-verified", 409, "E-mail address not verified";
     ALREADY_VERIFIED = "already-verified", 409, "E-mail address already verified";
 }

@@ -2,7 +2,8 @@
 //! configurable time after their shift (default 24 months), and verification records of
 //! qualifications (the police certificate above all) go once they expired plus a grace
 //! period. Published events, finished webhook deliveries and old audit entries, which name
-//! sign-ups and people by id, go after their own periods; spent rate-limit counters too. Every instance runs it; rows are claimed with
+//! sign-ups and people by id, go after their own periods; spent rate-limit counters too;
+//! guests without a shift for a while are erased. Every instance runs it; rows are claimed with
 //! `SKIP LOCKED`.
 
 use std::time::Duration;
@@ -23,6 +24,7 @@ pub struct Swept {
     pub events_removed: usize,
     pub deliveries_removed: usize,
     pub audit_entries_removed: usize,
+    pub guests_erased: usize,
 }
 
 /// Applies the retention rules as of `now`, batch by batch until nothing is due.
@@ -74,6 +76,22 @@ pub async fn sweep(
             break;
         }
     }
+    let guest_cutoff = now - chrono::Duration::days(i64::from(settings.guest_days));
+    loop {
+        let mut conn = pool::get(pool).await?;
+        let idle = quartier_persistence::guests::idle_since(&mut conn, guest_cutoff, BATCH).await?;
+        for guest in &idle {
+            if privacy::erase_account(&mut conn, *guest, now)
+                .await?
+                .is_ok()
+            {
+                swept.guests_erased += 1;
+            }
+        }
+        if idle.len() < BATCH as usize {
+            break;
+        }
+    }
     // Rate-limit windows last an hour at most: older counters are spent.
     let mut conn = pool::get(pool).await?;
     quartier_persistence::rate_limits::sweep(&mut conn, now - chrono::Duration::hours(2)).await?;
@@ -96,9 +114,49 @@ pub fn spawn(pool: PgPool, settings: RetentionSettings) -> tokio::task::JoinHand
                     events_removed = swept.events_removed,
                     deliveries_removed = swept.deliveries_removed,
                     audit_entries_removed = swept.audit_entries_removed,
+                    guests_erased = swept.guests_erased,
                     "retention applied"
                 ),
                 Err(error) => tracing::warn!(%error, "applying retention failed"),
+            }
+        }
+    })
+}
+
+/// Releases guests' holds that expired by `now`, each with its place passed on to the
+/// waitlist in the same transaction. Returns how many it released.
+pub async fn release_expired_holds(
+    pool: &PgPool,
+    now: DateTime<Utc>,
+) -> Result<usize, quartier_persistence::Error> {
+    use quartier_persistence::places::holds;
+    let mut released = 0;
+    loop {
+        let mut conn = pool::get(pool).await?;
+        let due = holds::expired(&mut conn, now, BATCH).await?;
+        for hold in &due {
+            if holds::release(&mut conn, *hold, now, true).await?.is_some() {
+                released += 1;
+            }
+        }
+        if due.len() < BATCH as usize {
+            return Ok(released);
+        }
+    }
+}
+
+/// Runs `release_expired_holds` every `interval`, until the process ends or the returned
+/// task is aborted. Every instance runs it; two releasing one hold release it once.
+pub fn spawn_hold_sweeper(pool: PgPool, interval: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(interval.max(Duration::from_secs(1)));
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            match release_expired_holds(&pool, Utc::now()).await {
+                Ok(0) => {}
+                Ok(released) => tracing::info!(released, "released expired guest holds"),
+                Err(error) => tracing::warn!(%error, "releasing expired guest holds failed"),
             }
         }
     })

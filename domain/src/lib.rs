@@ -7,6 +7,7 @@ pub mod activity;
 pub mod centre;
 pub mod district;
 pub mod event;
+pub mod guest;
 pub mod ical;
 pub mod integration;
 pub mod notification;

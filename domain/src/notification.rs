@@ -32,10 +32,14 @@ pub enum Kind {
     ShiftMessage,
     /// An operator invites an address to its staff (sent to the address alone).
     StaffInvitation,
+    /// A guest's sign-up holds a place until she confirms it with the mail's link.
+    GuestHold,
+    /// A guest's link to her own sign-ups.
+    GuestLink,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 15] = [
         Kind::ApiKeysCreatorLeft,
         Kind::EmailVerification,
         Kind::EmailChangeRequested,
@@ -49,6 +53,8 @@ impl Kind {
         Kind::ShiftReminder,
         Kind::ShiftMessage,
         Kind::StaffInvitation,
+        Kind::GuestHold,
+        Kind::GuestLink,
     ];
 
     /// The kinds a person may switch off or move; every other kind is always sent.
@@ -69,6 +75,8 @@ impl Kind {
             Kind::ShiftReminder => "shift_reminder",
             Kind::ShiftMessage => "shift_message",
             Kind::StaffInvitation => "staff_invitation",
+            Kind::GuestHold => "guest_hold",
+            Kind::GuestLink => "guest_link",
         }
     }
 
@@ -79,7 +87,10 @@ impl Kind {
     /// Whether the mail carries a one-use link, which is of no use once the link is (so the
     /// mail is skipped when its token was used up or replaced before it was sent).
     pub fn carries_token(self) -> bool {
-        matches!(self, Kind::EmailVerification | Kind::PasswordReset)
+        matches!(
+            self,
+            Kind::EmailVerification | Kind::PasswordReset | Kind::GuestLink
+        )
     }
 
     /// Whether the person may switch it off (else it is transactional: always sent).

@@ -177,12 +177,20 @@ impl Placement {
 pub struct Places {
     pub capacity: i32,
     pub confirmed: i32,
+    /// Held for guests until they confirm (`crate::guest`).
+    pub held: i32,
 }
 
 impl Places {
-    /// Places nobody holds; never negative.
+    /// Places nobody holds, confirmed or held for a guest; never negative.
     pub fn free(self) -> i32 {
-        (self.capacity - self.confirmed).max(0)
+        (self.capacity - self.confirmed - self.held).max(0)
+    }
+
+    /// How many places held for guests must be given up for `capacity` to hold: the
+    /// confirmed keep theirs before guests who have not confirmed yet.
+    pub fn holds_over(self, capacity: i32) -> i32 {
+        (self.confirmed + self.held - capacity).clamp(0, self.held)
     }
 
     /// A newcomer's place, once every waiting volunteer who can take a free place has been
@@ -286,18 +294,21 @@ mod tests {
         let places = Places {
             capacity: 3,
             confirmed: 2,
+            held: 0,
         };
         assert_eq!(places.place_newcomer(0), Placement::Confirmed);
         assert_eq!(places.place_newcomer(1), Placement::Waitlisted);
         let full = Places {
             capacity: 3,
             confirmed: 3,
+            held: 0,
         };
         assert_eq!(full.place_newcomer(0), Placement::Waitlisted);
         // Over capacity (the capacity dropped while staff had not yet moved anyone).
         let over = Places {
             capacity: 1,
             confirmed: 3,
+            held: 0,
         };
         assert_eq!(over.free(), 0);
         assert_eq!(over.place_newcomer(0), Placement::Waitlisted);
@@ -310,9 +321,26 @@ mod tests {
         let full = Places {
             capacity: 2,
             confirmed: 2,
+            held: 0,
         };
         assert_eq!(full.after_cancelling(SignupStatus::Confirmed).free(), 1);
         assert_eq!(full.after_cancelling(SignupStatus::Waitlisted).free(), 0);
+    }
+
+    #[test]
+    fn held_places_are_not_free_and_yield_first() {
+        let places = Places {
+            capacity: 4,
+            confirmed: 2,
+            held: 2,
+        };
+        assert_eq!(places.free(), 0);
+        assert_eq!(places.place_newcomer(0), Placement::Waitlisted);
+        // Down to 3: one guest's hold goes; down to 1: both holds, and one confirmed moves.
+        assert_eq!(places.holds_over(3), 1);
+        assert_eq!(places.holds_over(1), 2);
+        assert_eq!(places.over_capacity(1), 1);
+        assert_eq!(places.holds_over(4), 0);
     }
 
     #[test]

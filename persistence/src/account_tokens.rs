@@ -18,6 +18,9 @@ pub enum Purpose {
     VerifyEmail,
     /// That the person reads mail at the account's address and may choose a new password.
     ResetPassword,
+    /// That a guest reads mail at her address: her own sign-ups for a while, as often as
+    /// needed (never used up; it expires).
+    GuestAccess,
 }
 
 impl Purpose {
@@ -25,6 +28,7 @@ impl Purpose {
         match self {
             Purpose::VerifyEmail => "verify_email",
             Purpose::ResetPassword => "reset_password",
+            Purpose::GuestAccess => "guest_access",
         }
     }
 }

@@ -40,6 +40,8 @@ pub struct CentreRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+    /// Whether guests may sign up for its shifts (a shift may say otherwise).
+    pub guest_signups: bool,
 }
 
 /// A centre with what its public view adds: the contact person's name, and the distance to
@@ -105,6 +107,7 @@ pub struct CentreChanges<'a> {
     pub contact_user_id: Option<Option<Uuid>>,
     pub contact_role: Option<Option<&'a str>>,
     pub status: Option<&'a str>,
+    pub guest_signups: Option<bool>,
 }
 
 pub async fn insert(conn: &mut AsyncPgConnection, new: &NewCentre<'_>) -> Result<CentreRow> {
@@ -223,7 +226,7 @@ pub async fn list(
                    c.postcode, c.town, c.latitude, c.longitude, c.phone, c.email, c.languages, \
                    c.step_free, c.accessible_toilet, c.hearing_loop, c.disabled_parking, \
                    c.accessibility_notes, c.contact_user_id, c.contact_role, c.status, \
-                   c.created_at, c.updated_at, c.version, u.display_name AS contact_name, \
+                   c.created_at, c.updated_at, c.version, c.guest_signups, u.display_name AS contact_name, \
                    CASE WHEN $10::float8 IS NULL THEN NULL ELSE 6371.0 * 2 * asin(least(1.0, sqrt( \
                        power(sin(radians(c.latitude - $10) / 2), 2) \
                        + cos(radians($10)) * cos(radians(c.latitude)) \

@@ -15,6 +15,7 @@ pub mod columns;
 pub mod database;
 pub mod districts;
 pub mod error;
+pub mod guests;
 pub mod idempotency;
 pub mod imports;
 pub mod notifications;

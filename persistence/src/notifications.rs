@@ -200,7 +200,7 @@ pub async fn claim_due(
                  ORDER BY q.due_at, q.id LIMIT $1 FOR UPDATE OF q SKIP LOCKED) due \
          WHERE n.id = due.id \
      RETURNING n.id, n.user_id, n.kind, n.operator_id, n.details, n.attempts, \
-               coalesce(n.address, due.email) AS to_address, \
+               coalesce(n.address, due.email, '') AS to_address, \
                coalesce(due.display_name, '') AS display_name, \
                coalesce(due.language, 'de') AS language, n.created_at";
     Ok(diesel::sql_query(CLAIM)
@@ -221,6 +221,10 @@ fn pg_interval(duration: chrono::Duration) -> diesel::data_types::PgInterval {
 /// still be wanted.
 pub async fn still_holds(conn: &mut AsyncPgConnection, claimed: &Claimed) -> Result<Holds> {
     let yes_if = |holds: bool| if holds { Holds::Yes } else { Holds::Obsolete };
+    // A walk-in signed up at the desk has no address: nothing to send.
+    if claimed.to_address.is_empty() {
+        return Ok(Holds::Obsolete);
+    }
     match claimed.kind() {
         Some(kind) if kind.carries_token() => {
             let token = claimed.details()["token_id"]
@@ -235,6 +239,15 @@ pub async fn still_holds(conn: &mut AsyncPgConnection, claimed: &Claimed) -> Res
             Some(user_id) => shift_mail::still_holds(conn, user_id, kind, &claimed.details()).await,
             None => Ok(Holds::Obsolete),
         },
+        Some(Kind::GuestHold) => {
+            let hold = claimed.details()["hold_id"]
+                .as_str()
+                .and_then(|id| id.parse::<Uuid>().ok());
+            match hold {
+                Some(id) => Ok(yes_if(crate::guests::hold_open(conn, id).await?)),
+                None => Ok(Holds::Obsolete),
+            }
+        }
         Some(Kind::StaffInvitation) => {
             let invitation = claimed.details()["invitation_id"]
                 .as_str()

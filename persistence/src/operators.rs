@@ -170,19 +170,24 @@ pub struct MemberRow {
     pub created_at: DateTime<Utc>,
 }
 
-const MEMBER_COLUMNS: (
+type MemberColumns = (
     operator_members::user_id,
     users::display_name,
-    users::email,
-    operator_members::role,
-    operator_members::created_at,
-) = (
-    operator_members::user_id,
-    users::display_name,
-    users::email,
+    diesel::dsl::AssumeNotNull<users::email>,
     operator_members::role,
     operator_members::created_at,
 );
+
+/// Staff are accounts, which always have an address.
+fn member_columns() -> MemberColumns {
+    (
+        operator_members::user_id,
+        users::display_name,
+        users::email.assume_not_null(),
+        operator_members::role,
+        operator_members::created_at,
+    )
+}
 
 /// The operator's staff by name (then id), after the `(name, id)` of the previous page.
 pub async fn members(
@@ -194,7 +199,7 @@ pub async fn members(
     let mut query = operator_members::table
         .inner_join(users::table)
         .filter(operator_members::operator_id.eq(operator_id))
-        .select(MEMBER_COLUMNS)
+        .select(member_columns())
         .order((users::display_name, users::id))
         .limit(limit)
         .into_boxed();
@@ -219,7 +224,7 @@ pub async fn member(
         .inner_join(users::table)
         .filter(operator_members::operator_id.eq(operator_id))
         .filter(operator_members::user_id.eq(user_id))
-        .select(MEMBER_COLUMNS)
+        .select(member_columns())
         .first(conn)
         .await
         .optional()?)

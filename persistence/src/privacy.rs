@@ -117,6 +117,8 @@ pub async fn erase_account(
             promoted: 0,
             anonymised: 0,
         };
+        // A guest's places held until she confirms go to others.
+        crate::guests::release_holds_of(conn, user_id, now).await?;
         for signup_id in live {
             match cancel_as(conn, signup_id, None, now, true).await? {
                 Ok(done) => {

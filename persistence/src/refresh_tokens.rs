@@ -75,7 +75,7 @@ pub async fn start_family(
     verified_password_hash: &str,
 ) -> Result<Option<(String, i32)>> {
     conn.transaction::<_, Error, _>(async |conn| {
-        let account: Option<(String, String, i32)> = users::table
+        let account: Option<(Option<String>, String, i32)> = users::table
             .find(first.user_id)
             .select((users::password_hash, users::role, users::token_generation))
             .for_no_key_update()
@@ -83,7 +83,7 @@ pub async fn start_family(
             .await
             .optional()?;
         match account {
-            Some((hash, role, generation)) if hash == verified_password_hash => {
+            Some((Some(hash), role, generation)) if hash == verified_password_hash => {
                 insert(conn, first).await?;
                 Ok(Some((role, generation)))
             }

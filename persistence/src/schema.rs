@@ -4,9 +4,9 @@
 diesel::table! {
     users (id) {
         id -> Uuid,
-        email -> Text,
+        email -> Nullable<Text>,
         display_name -> Text,
-        password_hash -> Text,
+        password_hash -> Nullable<Text>,
         role -> Text,
         privacy_consent_at -> Timestamptz,
         created_at -> Timestamptz,
@@ -16,6 +16,7 @@ diesel::table! {
         email_verified_at -> Nullable<Timestamptz>,
         token_generation -> Int4,
         language -> Text,
+        kind -> Text,
     }
 }
 
@@ -123,6 +124,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_attempts,
     audit_events,
     rate_limits,
+    guest_holds,
 );
 
 diesel::table! {
@@ -195,6 +197,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+        guest_signups -> Bool,
     }
 }
 
@@ -303,6 +306,8 @@ diesel::table! {
         skills -> Array<Text>,
         operator_id -> Uuid,
         external_id -> Nullable<Text>,
+        guest_signups -> Nullable<Bool>,
+        held_count -> Int4,
     }
 }
 
@@ -578,3 +583,18 @@ diesel::table! {
     }
 }
 diesel::joinable!(staff_invitations -> operators (operator_id));
+
+diesel::table! {
+    guest_holds (id) {
+        id -> Uuid,
+        shift_id -> Uuid,
+        user_id -> Uuid,
+        holds_place -> Bool,
+        token_hash -> Bytea,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(guest_holds -> shifts (shift_id));
+diesel::joinable!(guest_holds -> users (user_id));

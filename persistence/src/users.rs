@@ -40,6 +40,7 @@ pub const SUBJECT_REFERENCES: &[&str] = &[
     "operator_volunteers_user_id_fkey",
     "notifications_user_id_fkey",
     "signups_user_id_fkey",
+    "guest_holds_user_id_fkey",
 ];
 
 /// A row of `users`.
@@ -47,8 +48,14 @@ pub const SUBJECT_REFERENCES: &[&str] = &[
 #[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
 pub struct UserRow {
     pub id: Uuid,
+    // Accounts always have both (a CHECK says so); only guests lack them, and guests are
+    // never read as accounts.
+    #[diesel(select_expression = users::email.assume_not_null())]
+    #[diesel(select_expression_type = diesel::dsl::AssumeNotNull<users::email>)]
     pub email: String,
     pub display_name: String,
+    #[diesel(select_expression = users::password_hash.assume_not_null())]
+    #[diesel(select_expression_type = diesel::dsl::AssumeNotNull<users::password_hash>)]
     pub password_hash: String,
     pub role: String,
     pub privacy_consent_at: DateTime<Utc>,
@@ -112,6 +119,11 @@ impl std::fmt::Debug for UserChanges<'_> {
     }
 }
 
+/// Rows of `users` that are accounts, not guests.
+fn is_account() -> diesel::dsl::Eq<users::kind, &'static str> {
+    users::kind.eq(quartier_domain::guest::PersonKind::Account.as_str())
+}
+
 /// Creates the account unless the address is taken (in any case); `None` when it is.
 pub async fn insert(conn: &mut AsyncPgConnection, new: &NewUser<'_>) -> Result<Option<UserRow>> {
     Ok(diesel::insert_into(users::table)
@@ -143,9 +155,11 @@ pub async fn consent_to_privacy_policy(
         .optional()?)
 }
 
+/// The account `id` (guests are not accounts).
 pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<UserRow>> {
     Ok(users::table
         .find(id)
+        .filter(is_account())
         .select(UserRow::as_select())
         .first(conn)
         .await
@@ -162,6 +176,7 @@ pub async fn find_by_email(conn: &mut AsyncPgConnection, email: &str) -> Result<
                 .bind::<Text, _>(email)
                 .sql(", NFC))"),
         )
+        .filter(is_account())
         .select(UserRow::as_select())
         .first(conn)
         .await
@@ -188,6 +203,7 @@ pub async fn update(
 ) -> Result<Option<UserRow>> {
     Ok(diesel::update(users::table)
         .filter(users::id.eq(id))
+        .filter(is_account())
         .filter(users::version.eq(expected_version))
         .set((
             changes,
@@ -212,6 +228,7 @@ pub async fn change_password(
     conn.transaction::<_, Error, _>(async |conn| {
         let updated = diesel::update(users::table)
             .filter(users::id.eq(id))
+            .filter(is_account())
             .filter(users::version.eq(expected_version))
             .set((
                 users::password_hash.eq(password_hash),
@@ -260,8 +277,10 @@ pub async fn reset_password(
             .get_result(conn)
             .await
             .optional()?;
-        if updated.is_some() {
+        if let Some(account) = &updated {
             end_sessions(conn, token.user_id).await?;
+            // The link reached the address: what a guest with it did is the account's now.
+            crate::guests::merge_into_account(conn, account.id, &account.email).await?;
         }
         Ok(updated)
     })
@@ -296,7 +315,7 @@ pub async fn verify_with_token(
         else {
             return Ok(None);
         };
-        let before: Option<String> = users::table
+        let before: Option<Option<String>> = users::table
             .find(token.user_id)
             .select(users::email)
             .first(conn)
@@ -304,7 +323,11 @@ pub async fn verify_with_token(
             .optional()?;
         let email = token.email.as_deref().unwrap_or_default();
         let verified = verify_email(conn, token.user_id, email).await?;
-        if before.is_some_and(|old| old != email) {
+        if verified.is_some() {
+            // What she did as a guest with this address is hers now.
+            crate::guests::merge_into_account(conn, token.user_id, email).await?;
+        }
+        if before.flatten().is_some_and(|old| old != email) {
             // Links mailed to the old address (a password reset) stop working.
             account_tokens::withdraw_all(conn, token.user_id).await?;
         }
@@ -351,6 +374,7 @@ pub async fn list(
     limit: i64,
 ) -> Result<Vec<UserRow>> {
     let mut query = users::table
+        .filter(is_account())
         .select(UserRow::as_select())
         .order(users::id)
         .limit(limit)

@@ -31,6 +31,7 @@ pub struct TestApp {
     horizon: tokio::task::JoinHandle<()>,
     webhooks: tokio::task::JoinHandle<()>,
     mail: tokio::task::JoinHandle<()>,
+    holds: tokio::task::JoinHandle<()>,
     /// The environment it was started with, for another instance on the same database.
     env: HashMap<String, String>,
     // Last: dropped after the server stopped using it (and every other instance too).
@@ -202,6 +203,10 @@ impl TestApp {
         let state = web::Data::new(AppState::new(&settings, pool.clone()).expect("state"));
         let webhooks = quartier_api::webhooks::worker::spawn(pool.clone(), state.deliverer.clone());
         let mail = quartier_api::mail::worker::spawn(pool.clone(), state.mailer.clone());
+        let holds = quartier_api::retention::spawn_hold_sweeper(
+            pool.clone(),
+            settings.retention.hold_sweep,
+        );
         let server = actix_web::HttpServer::new(move || build_app(state.clone()))
             .workers(1)
             .disable_signals()
@@ -224,6 +229,7 @@ impl TestApp {
             horizon,
             webhooks,
             mail,
+            holds,
             env,
             db,
         }
@@ -452,5 +458,6 @@ impl Drop for TestApp {
         self.horizon.abort();
         self.webhooks.abort();
         self.mail.abort();
+        self.holds.abort();
     }
 }

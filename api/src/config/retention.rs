@@ -22,6 +22,12 @@ pub struct RetentionSettings {
     /// `QUARTIER_RETENTION_AUDIT_MONTHS`: audit entries are removed this many months after
     /// they were written (default 24).
     pub audit_months: u32,
+    /// `QUARTIER_RETENTION_GUEST_DAYS`: guests are erased this many days after their last
+    /// shift ended (or they were made, with none), by the path of an erasure (default 90).
+    pub guest_days: u32,
+    /// `QUARTIER_GUEST_HOLD_SWEEP_SECS`: how often guests' expired holds are released and
+    /// their places passed on (default 15).
+    pub hold_sweep: Duration,
 }
 
 impl RetentionSettings {
@@ -57,6 +63,14 @@ impl RetentionSettings {
                 1,
                 240,
             )? as u32,
+            guest_days: number(
+                get("QUARTIER_RETENTION_GUEST_DAYS"),
+                "QUARTIER_RETENTION_GUEST_DAYS",
+                90,
+                1,
+                3650,
+            )? as u32,
+            hold_sweep: seconds(get, "QUARTIER_GUEST_HOLD_SWEEP_SECS", 15, 3600)?,
         })
     }
 }

@@ -19,6 +19,8 @@ pub struct Context {
     pub shift: Option<ShiftContext>,
     /// For an invitation: the operator's name and the role offered.
     pub invitation: Option<(String, String)>,
+    /// For a guest's confirmation: the hold and its shift.
+    pub hold: Option<quartier_persistence::guests::HoldMail>,
 }
 
 /// The context of `claimed`.
@@ -35,9 +37,22 @@ pub async fn load(conn: &mut AsyncPgConnection, claimed: &Claimed) -> Result<Con
         }
         _ => None,
     };
+    let hold = match claimed.kind() {
+        Some(quartier_domain::notification::Kind::GuestHold) => {
+            match claimed.details()["hold_id"]
+                .as_str()
+                .and_then(|s| s.parse::<uuid::Uuid>().ok())
+            {
+                Some(id) => quartier_persistence::guests::hold_mail(conn, id).await?,
+                None => None,
+            }
+        }
+        _ => None,
+    };
     Ok(Context {
         shift: load_shift(conn, claimed).await?,
         invitation,
+        hold,
     })
 }
 

@@ -35,6 +35,10 @@ pub const VERIFICATION_HOURS: i64 = 48;
 pub const RESET_HOURS: i64 = 1;
 /// How long an invitation to an operator's staff works.
 pub const INVITATION_DAYS: i64 = 7;
+/// How long a guest's link to her own sign-ups works.
+pub const GUEST_LINK_HOURS: i64 = quartier_domain::guest::ACCESS.num_hours();
+/// How long a guest's sign-up waits for its confirmation.
+pub const GUEST_HOLD_MINUTES: i64 = quartier_domain::guest::HOLD.num_minutes();
 
 /// Where composed mail is handed over.
 #[derive(Clone)]
@@ -230,6 +234,14 @@ impl Mailer {
                 (self.link("verify-email", id), VERIFICATION_HOURS)
             }
             (Kind::PasswordReset, Some(id)) => (self.link("reset-password", id), RESET_HOURS),
+            (Kind::GuestLink, Some(id)) => (self.link("guest", id), GUEST_LINK_HOURS),
+            (Kind::GuestHold, _) => {
+                let hold = details["hold_id"]
+                    .as_str()
+                    .and_then(|id| id.parse::<uuid::Uuid>().ok())
+                    .ok_or_else(|| SendError::Permanent("the notification names no hold".into()))?;
+                (self.link("guest-signups/confirm", hold), 0)
+            }
             (Kind::StaffInvitation, _) => {
                 let invitation = details["invitation_id"]
                     .as_str()
@@ -258,6 +270,10 @@ impl Mailer {
             .user_id
             .filter(|_| kind.is_optional())
             .map(|user_id| self.links.unsubscribe_token(user_id, kind.as_str()));
+        let hold = context.hold.as_ref();
+        if kind == Kind::GuestHold && hold.is_none() {
+            return Err(SendError::Permanent("the hold is gone".into()));
+        }
         if kind == Kind::StaffInvitation && context.invitation.is_none() {
             return Err(SendError::Permanent("the invitation is gone".into()));
         }
@@ -268,19 +284,27 @@ impl Mailer {
                 .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
                 .map(|t| t.with_timezone(&chrono::Utc))
         };
-        let when = shift.map_or(String::new(), |s| {
-            format::span(s.entry.signup.starts_at, s.entry.signup.ends_at, language)
-        });
+        let when = match (shift, hold) {
+            (Some(s), _) => {
+                format::span(s.entry.signup.starts_at, s.entry.signup.ends_at, language)
+            }
+            (None, Some(h)) => format::span(h.starts_at, h.ends_at, language),
+            (None, None) => String::new(),
+        };
         let previous_when = match (time("previous_starts_at"), time("previous_ends_at")) {
             (Some(start), Some(end)) => format::span(start, end, language),
             _ => String::new(),
         };
-        let place = shift.map_or(String::new(), |s| {
-            format!(
+        let place = match (shift, hold) {
+            (Some(s), _) => format!(
                 "{}, {}, {} {}",
                 s.entry.centre_name, s.entry.street, s.entry.postcode, s.entry.town
-            )
-        });
+            ),
+            (None, Some(h)) => {
+                format!("{}, {}, {} {}", h.centre_name, h.street, h.postcode, h.town)
+            }
+            (None, None) => String::new(),
+        };
         let message = shift.and_then(|s| s.message.as_ref());
         let values = minijinja::context! {
             operator_name => operator_name,
@@ -291,9 +315,14 @@ impl Mailer {
             app_url => &self.settings.app_url,
             operator_id => claimed.operator_id.map(|id| id.to_string()).unwrap_or_default(),
             key_count => details["api_key_ids"].as_array().map_or(0, Vec::len),
-            shift_title => shift.map_or("", |s| s.entry.shift_title.as_str()),
-            shift_id => shift.map(|s| s.entry.signup.shift_id.to_string()).unwrap_or_default(),
-            centre => shift.map_or("", |s| s.entry.centre_name.as_str()),
+            shift_title => shift.map(|s| s.entry.shift_title.as_str())
+                .or(hold.map(|h| h.shift_title.as_str())).unwrap_or_default(),
+            shift_id => shift.map(|s| s.entry.signup.shift_id)
+                .or(hold.map(|h| h.shift_id)).map(|id| id.to_string()).unwrap_or_default(),
+            centre => shift.map(|s| s.entry.centre_name.as_str())
+                .or(hold.map(|h| h.centre_name.as_str())).unwrap_or_default(),
+            holds_place => hold.is_some_and(|h| h.holds_place),
+            hold_minutes => GUEST_HOLD_MINUTES,
             place => place,
             when => when,
             previous_when => previous_when,

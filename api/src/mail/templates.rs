@@ -37,6 +37,8 @@ const FILES: &[(&str, &str)] = template_files!(
     "shift_reminder",
     "shift_message",
     "staff_invitation",
+    "guest_hold",
+    "guest_link",
 );
 
 const LAYOUT: &str = include_str!("../../templates/mail/layout.html");
@@ -145,6 +147,8 @@ mod tests {
             unsubscribe_link => "https://app.example.org/unsubscribe?token=t",
             operator_name => "Nachbarschaft <Hilfe> e. V.",
             role => "coordinator",
+            holds_place => true,
+            hold_minutes => 30,
         }
     }
 

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod centres;
 pub mod districts;
+pub mod guests;
 pub mod health;
 pub mod imports;
 pub mod me;
@@ -125,6 +126,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(signups::get_signup)
             .service(signups::cancel_signup)
             .service(signups::delete_signup)
+            .service(guests::signup::create_guest_signup)
+            .service(guests::confirm::confirm_guest_signup)
+            .service(guests::links::request_guest_link)
+            .service(guests::own::guest_signups)
+            .service(guests::own::cancel_guest_signup)
+            .service(guests::own::export_guest)
+            .service(guests::own::erase_guest)
+            .service(guests::walk_in::create_walk_in)
             .service(volunteering::skills::list_skills)
             .service(volunteering::get_profile::get_profile)
             .service(volunteering::update_profile::update_profile)

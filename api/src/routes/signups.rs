@@ -107,7 +107,7 @@ pub struct SignupRequest {
     pub user_id: Option<Uuid>,
 }
 
-fn refusal(refusal: SignupRefusal) -> ApiError {
+pub(crate) fn refusal(refusal: SignupRefusal) -> ApiError {
     let conflict = |slug, detail: &str| ApiError::Conflict {
         slug,
         detail: detail.into(),

@@ -231,6 +231,7 @@ pub(crate) async fn cancel_all(
         .set(shifts::confirmed_count.eq(0))
         .execute(conn)
         .await?;
+    super::holds::drop_all(conn, shift).await?;
     Ok(())
 }
 

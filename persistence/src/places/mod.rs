@@ -4,8 +4,9 @@
 //! DESIGN.md hold here, whatever the load:
 //!
 //! 1. never more confirmed sign-ups than places: every change to a shift's sign-ups first
-//!    locks the shift row, so they happen one after another, and `shifts.confirmed_count` is
-//!    checked against the capacity by the database;
+//!    locks the shift row, so they happen one after another, and `shifts.confirmed_count`
+//!    with the places held for guests (`holds`) is checked against the capacity by the
+//!    database;
 //! 2. never two overlapping confirmed sign-ups of one volunteer: an exclusion constraint;
 //! 3. required qualifications inspected by the shift's operator (or one it trusts) and
 //!    valid on the shift's date;
@@ -38,6 +39,7 @@ pub(crate) use holds_required_qualifications;
 
 mod attendance;
 mod cancel;
+pub mod holds;
 mod sign_up;
 
 use diesel::prelude::*;

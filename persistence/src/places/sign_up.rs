@@ -86,13 +86,13 @@ const SIGN_UP_AT_ONCE: &str = concat!(
        SELECT id FROM users WHERE id = CAST($3 AS uuid) FOR NO KEY UPDATE), \
      shift AS ( \
        SELECT s.id, s.operator_id, s.centre_id, s.occurrence_id, s.external_id, s.starts_at, s.ends_at, \
-         s.capacity, s.confirmed_count FROM shifts s \
+         s.capacity, s.confirmed_count, s.held_count FROM shifts s \
        WHERE s.id = CAST($1 AS uuid) AND s.status <> 'cancelled' AND s.starts_at > CAST($2 AS timestamptz) \
          AND EXISTS (SELECT 1 FROM volunteer) AND ",
     holds_required_qualifications!("s", "CAST($3 AS uuid)"),
     " FOR NO KEY UPDATE), \
      placed AS ( \
-       SELECT shift.*, CASE WHEN shift.confirmed_count >= shift.capacity THEN 'waitlisted' \
+       SELECT shift.*, CASE WHEN shift.confirmed_count + shift.held_count >= shift.capacity THEN 'waitlisted' \
          WHEN NOT EXISTS (SELECT 1 FROM signups w WHERE w.shift_id = shift.id AND w.status = 'waitlisted') \
          THEN 'confirmed' END AS status \
        FROM shift), \
@@ -285,7 +285,8 @@ pub async fn sign_up_in_steps(
                         .returning(ShiftRow::as_returning())
                         .get_result(conn)
                         .await?;
-                if counted.places().free() == 0 {
+                // Filled: every place confirmed (places held for guests are not yet).
+                if counted.confirmed_count >= counted.capacity {
                     outbox::record(conn, &Event::shift(ShiftChange::Filled, counted.facts()))
                         .await?;
                 }

@@ -41,6 +41,10 @@ pub struct ShiftRow {
     pub external_id: Option<String>,
     /// The operator of its centre.
     pub operator_id: Uuid,
+    /// Whether guests may sign up; `None`: as its centre says.
+    pub guest_signups: Option<bool>,
+    /// Places held for guests until they confirm.
+    pub held_count: i32,
 }
 
 impl ShiftRow {
@@ -49,6 +53,7 @@ impl ShiftRow {
         Places {
             capacity: self.capacity,
             confirmed: self.confirmed_count,
+            held: self.held_count,
         }
     }
 
@@ -85,6 +90,9 @@ pub struct ShiftView {
     pub activity_status: Option<String>,
     #[diesel(sql_type = BigInt)]
     pub waitlisted: i64,
+    /// Whether guests may sign up (the shift's choice, else its centre's).
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub guests_welcome: bool,
     /// Ids of the qualification types it requires.
     #[diesel(sql_type = diesel::sql_types::Array<SqlUuid>)]
     pub required: Vec<Uuid>,
@@ -212,8 +220,10 @@ pub async fn create_for_occurrences(
 pub(crate) const VIEW: &str = "\
     SELECT s.id, s.centre_id, s.occurrence_id, s.title, s.starts_at, s.ends_at, s.capacity, \
            s.created_at, s.updated_at, s.version, s.description, s.min_age_note, s.status, \
-           s.confirmed_count, s.skills, s.external_id, s.operator_id, c.name AS centre_name, a.id AS activity_id, \
+           s.confirmed_count, s.skills, s.external_id, s.operator_id, s.guest_signups, s.held_count, \
+           c.name AS centre_name, a.id AS activity_id, \
            a.title AS activity_title, a.status AS activity_status, \
+           coalesce(s.guest_signups, c.guest_signups) AS guests_welcome, \
            (SELECT count(*) FROM signups w WHERE w.shift_id = s.id AND w.status = 'waitlisted') AS waitlisted, \
            ARRAY(SELECT q.type_id FROM shift_qualifications q WHERE q.shift_id = s.id ORDER BY q.type_id) AS required \
     FROM shifts s JOIN centres c ON c.id = s.centre_id \
@@ -246,6 +256,8 @@ pub struct ShiftChanges<'a> {
     pub skills: Option<&'a [String]>,
     /// The qualification types required from now on (sign-ups made stay).
     pub required: Option<&'a [Uuid]>,
+    /// Whether guests may sign up: `Some(None)` follows the centre.
+    pub guest_signups: Option<Option<bool>>,
 }
 
 /// Why a shift was not changed.
@@ -296,6 +308,10 @@ pub async fn update(
         let starts_at = changes.starts_at.unwrap_or(shift.starts_at);
         let ends_at = changes.ends_at.unwrap_or(shift.ends_at);
         let capacity = changes.capacity.unwrap_or(shift.capacity);
+        if !changes.cancel {
+            // Guests who have not confirmed yet give up held places before anyone confirmed.
+            places::holds::yield_places(conn, &shift, capacity).await?;
+        }
         if changes.cancel {
             places::cancel_all(conn, &shift, changed_by, ChangeReason::ShiftCancelled, now).await?;
         } else if shift.places().over_capacity(capacity) > 0 {
@@ -363,6 +379,7 @@ pub async fn update(
                 changes.skills.map(|s| shifts::skills.eq(s)),
                 changes.description.map(|d| shifts::description.eq(d)),
                 changes.min_age_note.map(|n| shifts::min_age_note.eq(n)),
+                changes.guest_signups.map(|g| shifts::guest_signups.eq(g)),
                 shifts::starts_at.eq(starts_at),
                 shifts::ends_at.eq(ends_at),
                 shifts::capacity.eq(capacity),

@@ -64,7 +64,7 @@ pub async fn search(
             .bind::<Array<Text>, _>(filter.skills.to_vec());
     }
     if filter.has_free_places {
-        statement.push(" AND s.confirmed_count < s.capacity");
+        statement.push(" AND s.confirmed_count + s.held_count < s.capacity");
     }
     if let Some(user) = filter.eligible_for {
         let u = statement.param::<SqlUuid, _>(user);

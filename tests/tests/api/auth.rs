@@ -32,7 +32,10 @@ async fn register_creates_an_account_with_a_hashed_password() {
 
     let mut conn = app.conn().await;
     let (email, hash): (String, String) = users::table
-        .select((users::email, users::password_hash))
+        .select((
+            users::email.assume_not_null(),
+            users::password_hash.assume_not_null(),
+        ))
         .first(&mut conn)
         .await
         .expect("row");

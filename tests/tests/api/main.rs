@@ -11,6 +11,7 @@ mod database_errors;
 mod dates;
 mod districts;
 mod errors;
+mod guests;
 mod headers;
 mod imports;
 mod limits;

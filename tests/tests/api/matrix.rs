@@ -167,6 +167,15 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
         OWNER_STAFF_A_AND_KEY,
         Some("signups:write"),
     ),
+    ("create_guest_signup", EVERYONE, None),
+    ("confirm_guest_signup", EVERYONE, None),
+    ("request_guest_link", EVERYONE, None),
+    // A guest's link token is no principal's: every one of them is refused.
+    ("guest_signups", &[], None),
+    ("cancel_guest_signup", &[], None),
+    ("export_guest", &[], None),
+    ("erase_guest", &[], None),
+    ("create_walk_in", STAFF_A_AND_KEY, Some("signups:write")),
     ("check_in", STAFF_A_AND_KEY, Some("signups:write")),
     ("record_attendance", STAFF_A_AND_KEY, Some("signups:write")),
     ("shift_roster", STAFF_A_AND_KEY, Some("roster:read")),
@@ -1126,6 +1135,37 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
             let path = &url[url.find("/api/v1/").expect("path")..];
             (Method::GET, path.to_owned(), None)
         }
+        "create_guest_signup" => (
+            Method::POST,
+            format!("/api/v1/shifts/{}/guest-signups", fx.shift_a),
+            Some(
+                json!({"name": "Gast", "email": format!("guest-{unique}@example.org"),
+                        "privacy_policy_version": "2026-11"}),
+            ),
+        ),
+        "confirm_guest_signup" => (
+            Method::POST,
+            "/api/v1/guest-signups/confirm".into(),
+            Some(json!({"token": "not-a-token-quartier-mailed"})),
+        ),
+        "request_guest_link" => (
+            Method::POST,
+            "/api/v1/guest/links".into(),
+            Some(json!({"email": format!("guest-{unique}@example.org")})),
+        ),
+        "guest_signups" => (Method::GET, "/api/v1/guest/signups".into(), None),
+        "cancel_guest_signup" => (
+            Method::POST,
+            format!("/api/v1/guest/signups/{}/cancel", fx.signup),
+            None,
+        ),
+        "export_guest" => (Method::GET, "/api/v1/guest/export".into(), None),
+        "erase_guest" => (Method::DELETE, "/api/v1/guest".into(), None),
+        "create_walk_in" => (
+            Method::POST,
+            format!("/api/v1/shifts/{}/walk-ins", fx.shift_a),
+            Some(json!({"name": "Laufkundschaft"})),
+        ),
         "erase_me" => (
             Method::DELETE,
             "/api/v1/me".into(),

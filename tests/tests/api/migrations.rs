@@ -541,6 +541,17 @@ async fn the_schema_matches_what_diesel_is_told() {
             "revoked_at",
             "timestamp with time zone",
         ),
+        ("users", "kind", "text"),
+        ("centres", "guest_signups", "boolean"),
+        ("shifts", "guest_signups", "boolean"),
+        ("shifts", "held_count", "integer"),
+        ("guest_holds", "id", "uuid"),
+        ("guest_holds", "shift_id", "uuid"),
+        ("guest_holds", "user_id", "uuid"),
+        ("guest_holds", "holds_place", "boolean"),
+        ("guest_holds", "token_hash", "bytea"),
+        ("guest_holds", "created_at", "timestamp with time zone"),
+        ("guest_holds", "expires_at", "timestamp with time zone"),
     ];
     for (table, column, data_type) in expected {
         assert!(

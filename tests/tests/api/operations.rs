@@ -34,7 +34,7 @@ async fn health_checks_answer() {
 async fn roles(app: &TestApp) -> Vec<(String, String)> {
     let mut conn = app.conn().await;
     users::table
-        .select((users::email, users::role))
+        .select((users::email.assume_not_null(), users::role))
         .order(users::email)
         .load(&mut conn)
         .await

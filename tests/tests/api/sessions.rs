@@ -116,7 +116,7 @@ async fn a_login_checked_against_a_password_changed_since_starts_no_session() {
         .expect("uuid");
     let (old_hash, version): (String, i32) = users::table
         .find(user)
-        .select((users::password_hash, users::version))
+        .select((users::password_hash.assume_not_null(), users::version))
         .first(&mut *app.conn().await)
         .await
         .expect("account");

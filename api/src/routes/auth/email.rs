@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
-use crate::mail::{RESET_HOURS, VERIFICATION_HOURS};
+use crate::mail::{GUEST_LINK_HOURS, RESET_HOURS, VERIFICATION_HOURS};
 use crate::state::AppState;
 use crate::tokens::LinkTokens;
 
@@ -80,6 +80,7 @@ pub async fn queue_link(
     let (kind, hours, prefix) = match purpose {
         Purpose::VerifyEmail => (Kind::EmailVerification, VERIFICATION_HOURS, "verify"),
         Purpose::ResetPassword => (Kind::PasswordReset, RESET_HOURS, "reset"),
+        Purpose::GuestAccess => (Kind::GuestLink, GUEST_LINK_HOURS, "guest"),
     };
     let token_id = Uuid::now_v7();
     let hash = LinkTokens::hash(&state.links.token(token_id));

@@ -133,6 +133,9 @@ pub struct CentreResponse {
     pub accessibility: Accessibility,
     pub contact: Option<ContactResponse>,
     pub status: CentreStatusBody,
+    /// Whether guests may sign up for its shifts without an account (a shift may say
+    /// otherwise: its `guest_signups`).
+    pub guest_signups: bool,
     /// Kilometres from the point searched near; only in searches with `near`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_km: Option<f64>,
@@ -176,6 +179,7 @@ impl From<CentreView> for CentreResponse {
                 role: c.contact_role,
             }),
             status: crate::names::stored(&c.status, CentreStatusBody::Active),
+            guest_signups: c.guest_signups,
             distance_km: view.distance_km.map(|d| (d * 1000.0).round() / 1000.0),
             created_at: c.created_at,
             updated_at: c.updated_at,

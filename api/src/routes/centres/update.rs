@@ -52,6 +52,9 @@ pub struct UpdateCentreRequest {
     #[serde(default, deserialize_with = "nullable")]
     pub contact: Option<Option<ContactRequest>>,
     pub status: Option<CentreStatusBody>,
+    /// Whether guests may sign up for its shifts without an account (each shift may say
+    /// otherwise).
+    pub guest_signups: Option<bool>,
 }
 
 /// Change a centre. Administrators, or operator admins of its operator; needs `If-Match`.
@@ -144,5 +147,6 @@ fn changes<'a>(body: &UpdateCentreRequest, checked: &'a CheckedCentre) -> Centre
         contact_user_id: body.contact.as_ref().map(|c| c.as_ref().map(|c| c.user_id)),
         contact_role: checked.contact_role.as_ref().map(Option::as_deref),
         status: body.status.map(|s| CentreStatus::from(s).as_str()),
+        guest_signups: body.guest_signups,
     }
 }

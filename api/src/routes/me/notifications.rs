@@ -23,7 +23,8 @@ use crate::state::AppState;
 /// sign-up events, or `cancelled_by_staff`), `shift_moved` (also `previous_starts_at`, `previous_ends_at`),
 /// `shift_reminder` (optional; `lead_hours`), `shift_message` (`message_id`).
 /// `staff_invitation`: an invitation to an operator's staff, mailed to an address alone (it
-/// appears in no one's list).
+/// appears in no one's list). `guest_hold`: a sign-up made with the guest form waits for its
+/// confirmation (`hold_id`, `shift_id`); `guest_link`: a guest's link to her own sign-ups.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKindBody {
@@ -40,6 +41,8 @@ pub enum NotificationKindBody {
     ShiftReminder,
     ShiftMessage,
     StaffInvitation,
+    GuestHold,
+    GuestLink,
 }
 
 impl From<Kind> for NotificationKindBody {
@@ -58,6 +61,8 @@ impl From<Kind> for NotificationKindBody {
             Kind::ShiftReminder => Self::ShiftReminder,
             Kind::ShiftMessage => Self::ShiftMessage,
             Kind::StaffInvitation => Self::StaffInvitation,
+            Kind::GuestHold => Self::GuestHold,
+            Kind::GuestLink => Self::GuestLink,
         }
     }
 }

@@ -64,12 +64,19 @@ pub struct ShiftResponse {
     pub min_age_note: Option<String>,
     pub skills: Vec<String>,
     pub status: ShiftStatusBody,
+    /// This shift's own choice whether guests may sign up without an account; `null`: as its
+    /// centre says.
+    pub guest_signups: Option<bool>,
+    /// Whether guests may sign up (`POST /shifts/{id}/guest-signups`): its own choice, else
+    /// its centre's.
+    pub guests_welcome: bool,
     pub version: i32,
 }
 
 impl From<ShiftView> for ShiftResponse {
     fn from(view: ShiftView) -> Self {
         let s = view.shift;
+        let free_places = s.places().free();
         Self {
             id: s.id,
             external_id: s.external_id,
@@ -89,12 +96,14 @@ impl From<ShiftView> for ShiftResponse {
             ends_at: s.ends_at,
             capacity: s.capacity,
             confirmed: s.confirmed_count,
-            free_places: (s.capacity - s.confirmed_count).max(0),
+            free_places,
             waitlisted: view.waitlisted,
             required_qualifications: view.required,
             min_age_note: s.min_age_note,
             skills: s.skills,
             status: s.status.into(),
+            guest_signups: s.guest_signups,
+            guests_welcome: view.guests_welcome,
             version: s.version,
         }
     }

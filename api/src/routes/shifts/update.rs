@@ -52,6 +52,10 @@ pub struct UpdateShiftRequest {
     /// Confirmed sign-ups that go back to the waitlist when the capacity drops below them.
     #[schema(max_items = 1000)]
     pub move_to_waitlist: Option<Vec<Uuid>>,
+    /// Whether guests may sign up without an account: `true` or `false` for this shift,
+    /// `null` to follow its centre.
+    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    pub guest_signups: Option<Option<bool>>,
 }
 
 /// Change or cancel a shift. Administrators and staff of the centre's operator; needs
@@ -138,6 +142,7 @@ impl CheckedTexts {
             move_to_waitlist,
             skills: None,
             required: None,
+            guest_signups: body.guest_signups,
         }
     }
 }

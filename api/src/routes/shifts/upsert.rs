@@ -177,6 +177,8 @@ pub(crate) async fn replace_shift(
         move_to_waitlist: &[],
         skills: Some(&t.skills),
         required: Some(&t.required),
+        // The operator's system says nothing of guests: the choice made here stays.
+        guest_signups: None,
     };
     let by = caller.user().map(|u| u.id);
     let updated = shifts::update(conn, s.id, None, &changes, by, Utc::now()).await;

@@ -1,0 +1,453 @@
+//! Guests as people: who a guest's sign-up is for, the link to her own sign-ups, walk-ins
+//! signed up at the desk, the move of a guest's history to the account she registers later,
+//! and retention. Where a guest's place is held is `places::holds`.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use quartier_domain::guest::PersonKind;
+use quartier_domain::notification::Kind;
+use uuid::Uuid;
+
+use crate::notifications::{self, NewNotification};
+use crate::places::holds::{self, HoldOutcome, HoldRefusal, HoldRow};
+use crate::places::{OVERLAP_CONSTRAINT, SignupRefusal, lock_shift};
+use crate::schema::{guest_holds, notifications as n, signups, users};
+use crate::signups::Placed;
+use crate::{Error, Result};
+
+/// SQL: `users.email` names the address `$email` (case and composition aside), as the
+/// unique indexes on `lower(normalize(email, NFC))` see it.
+macro_rules! same_address {
+    ($email:expr) => {
+        diesel::dsl::sql::<Bool>("lower(normalize(users.email, NFC)) = lower(normalize(")
+            .bind::<Text, _>($email)
+            .sql(", NFC))")
+    };
+}
+
+/// What a guest gives when she signs up.
+#[derive(Debug, Clone)]
+pub struct NewGuest<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub privacy_policy_version: &'a str,
+    pub language: &'a str,
+}
+
+/// The person a guest sign-up with `guest.email` is for, locked: the account whose verified
+/// address it is, else the guest with this address (made now). A guest made before keeps
+/// her name: a stranger who knows her address cannot rename her.
+async fn person_for(
+    conn: &mut AsyncPgConnection,
+    guest: &NewGuest<'_>,
+    now: DateTime<Utc>,
+) -> Result<Uuid> {
+    let account: Option<Uuid> = users::table
+        .filter(users::kind.eq(PersonKind::Account.as_str()))
+        .filter(users::email_verified_at.is_not_null())
+        .filter(same_address!(guest.email))
+        .select(users::id)
+        .for_no_key_update()
+        .first(conn)
+        .await
+        .optional()?;
+    if let Some(account) = account {
+        return Ok(account);
+    }
+    diesel::insert_into(users::table)
+        .values((
+            users::id.eq(Uuid::now_v7()),
+            users::kind.eq(PersonKind::Guest.as_str()),
+            users::email.eq(guest.email),
+            users::display_name.eq(guest.name),
+            users::privacy_consent_at.eq(now),
+            users::privacy_policy_version.eq(guest.privacy_policy_version),
+            users::language.eq(guest.language),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(users::table
+        .filter(users::kind.eq(PersonKind::Guest.as_str()))
+        .filter(same_address!(guest.email))
+        .select(users::id)
+        .for_no_key_update()
+        .first(conn)
+        .await?)
+}
+
+/// A guest signs up for the shift: refusals that hold for every guest come first (nothing is
+/// written then); else the person is found or made, a place held (`holds::hold`) and its
+/// confirmation mail queued, in one transaction. `hold_id` and `token_hash` make the link.
+pub async fn sign_up(
+    conn: &mut AsyncPgConnection,
+    shift_id: Uuid,
+    guest: &NewGuest<'_>,
+    hold_id: Uuid,
+    token_hash: &[u8],
+    now: DateTime<Utc>,
+) -> Result<std::result::Result<HoldOutcome, HoldRefusal>> {
+    use crate::schema::shifts;
+    let shift: Option<crate::shifts::ShiftRow> = shifts::table
+        .find(shift_id)
+        .select(crate::shifts::ShiftRow::as_select())
+        .first(conn)
+        .await
+        .optional()?;
+    let Some(shift) = shift else {
+        return Ok(Err(HoldRefusal::ShiftNotFound));
+    };
+    if let Some(refusal) = holds::guest_refusal(conn, &shift, now).await? {
+        return Ok(Err(refusal));
+    }
+    conn.transaction::<_, Error, _>(async |conn| {
+        let person = person_for(conn, guest, now).await?;
+        let outcome = holds::hold(
+            conn,
+            shift_id,
+            person,
+            hold_id,
+            token_hash,
+            now,
+            now + quartier_domain::guest::HOLD,
+        )
+        .await?;
+        if let Ok(HoldOutcome::Held(hold)) = &outcome {
+            notifications::enqueue(
+                conn,
+                &NewNotification {
+                    operator_id: Some(shift.operator_id),
+                    details: serde_json::json!({ "hold_id": hold.id, "shift_id": shift_id }),
+                    dedup_key: Some(format!("guest_hold:{}", hold.id)),
+                    ..NewNotification::now(person, Kind::GuestHold)
+                },
+            )
+            .await?;
+        }
+        Ok(outcome)
+    })
+    .await
+}
+
+/// Confirms a guest's hold (`holds::confirm`); her address counts as verified from now on.
+pub async fn confirm(
+    conn: &mut AsyncPgConnection,
+    token_hash: &[u8],
+    now: DateTime<Utc>,
+) -> Result<std::result::Result<Placed, holds::ConfirmRefusal>> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        let outcome = holds::confirm(conn, token_hash, now).await?;
+        if let Ok(placed) = &outcome
+            && let Some(user_id) = placed.signup.user_id
+        {
+            diesel::update(users::table.find(user_id))
+                .filter(users::kind.eq(PersonKind::Guest.as_str()))
+                .filter(users::email_verified_at.is_null())
+                .set(users::email_verified_at.eq(now))
+                .execute(conn)
+                .await?;
+        }
+        Ok(outcome)
+    })
+    .await
+}
+
+/// The hold a confirmation mail is about, with its shift, for writing the mail.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct HoldMail {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub shift_id: Uuid,
+    #[diesel(sql_type = Bool)]
+    pub holds_place: bool,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    pub expires_at: DateTime<Utc>,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    pub starts_at: DateTime<Utc>,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    pub ends_at: DateTime<Utc>,
+    #[diesel(sql_type = Text)]
+    pub shift_title: String,
+    #[diesel(sql_type = Text)]
+    pub centre_name: String,
+    #[diesel(sql_type = Text)]
+    pub street: String,
+    #[diesel(sql_type = Text)]
+    pub postcode: String,
+    #[diesel(sql_type = Text)]
+    pub town: String,
+}
+
+/// The hold `hold_id` as its mail tells it; `None` once it is gone.
+pub async fn hold_mail(conn: &mut AsyncPgConnection, hold_id: Uuid) -> Result<Option<HoldMail>> {
+    Ok(diesel::sql_query(
+        "SELECT h.shift_id, h.holds_place, h.expires_at, sh.starts_at, sh.ends_at, \
+                sh.title AS shift_title, c.name AS centre_name, c.street, c.postcode, c.town \
+         FROM guest_holds h JOIN shifts sh ON sh.id = h.shift_id JOIN centres c ON c.id = sh.centre_id \
+         WHERE h.id = $1",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(hold_id)
+    .get_result(conn)
+    .await
+    .optional()?)
+}
+
+/// Whether the hold `hold_id` still waits for its confirmation (for the re-check before its
+/// mail is sent).
+pub async fn hold_open(conn: &mut AsyncPgConnection, hold_id: Uuid) -> Result<bool> {
+    Ok(diesel::select(diesel::dsl::exists(
+        guest_holds::table
+            .filter(guest_holds::id.eq(hold_id))
+            .filter(guest_holds::expires_at.gt(diesel::dsl::now)),
+    ))
+    .get_result(conn)
+    .await?)
+}
+
+/// The guest with this address, if there is one (accounts are not guests).
+pub async fn find_by_email(conn: &mut AsyncPgConnection, email: &str) -> Result<Option<Uuid>> {
+    Ok(users::table
+        .filter(users::kind.eq(PersonKind::Guest.as_str()))
+        .filter(same_address!(email))
+        .select(users::id)
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Whether `id` is a guest (and not an account, nor gone).
+pub async fn is_guest(conn: &mut AsyncPgConnection, id: Uuid) -> Result<bool> {
+    Ok(diesel::select(diesel::dsl::exists(
+        users::table
+            .filter(users::id.eq(id))
+            .filter(users::kind.eq(PersonKind::Guest.as_str())),
+    ))
+    .get_result(conn)
+    .await?)
+}
+
+/// A guest as she sees herself.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
+pub struct GuestRow {
+    pub id: Uuid,
+    pub email: Option<String>,
+    pub display_name: String,
+    pub language: String,
+    pub privacy_consent_at: DateTime<Utc>,
+    pub privacy_policy_version: Option<String>,
+    pub email_verified_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<GuestRow>> {
+    Ok(users::table
+        .filter(users::id.eq(id))
+        .filter(users::kind.eq(PersonKind::Guest.as_str()))
+        .select(GuestRow::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Why a walk-in was not signed up.
+#[derive(Debug, PartialEq, Eq)]
+pub enum WalkInRefusal {
+    Refused(SignupRefusal),
+    /// No place is free (a walk-in does not wait).
+    Full,
+    /// The shift requires qualifications.
+    QualificationRequired,
+}
+
+/// Staff sign up a walk-in by name only: a guest without an address, confirmed on the shift
+/// in one transaction, or nothing at all.
+pub async fn walk_in(
+    conn: &mut AsyncPgConnection,
+    shift_id: Uuid,
+    name: &str,
+    signed_up_by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<std::result::Result<Placed, WalkInRefusal>> {
+    /// A refusal rolls the transaction back (the guest made for it goes too).
+    enum Failed {
+        Refused(WalkInRefusal),
+        Database(Error),
+    }
+    impl From<diesel::result::Error> for Failed {
+        fn from(error: diesel::result::Error) -> Self {
+            Failed::Database(error.into())
+        }
+    }
+    impl From<Error> for Failed {
+        fn from(error: Error) -> Self {
+            Failed::Database(error)
+        }
+    }
+    let outcome = conn
+        .transaction::<_, Failed, _>(async |conn| {
+            let Some(shift) = lock_shift(conn, shift_id).await? else {
+                return Err(Failed::Refused(WalkInRefusal::Refused(
+                    SignupRefusal::ShiftNotFound,
+                )));
+            };
+            let qualified: bool = diesel::select(diesel::dsl::exists(
+                crate::schema::shift_qualifications::table
+                    .filter(crate::schema::shift_qualifications::shift_id.eq(shift.id)),
+            ))
+            .get_result(conn)
+            .await?;
+            if qualified {
+                return Err(Failed::Refused(WalkInRefusal::QualificationRequired));
+            }
+            let guest = Uuid::now_v7();
+            diesel::insert_into(users::table)
+                .values((
+                    users::id.eq(guest),
+                    users::kind.eq(PersonKind::Guest.as_str()),
+                    users::display_name.eq(name),
+                    users::privacy_consent_at.eq(now),
+                ))
+                .execute(conn)
+                .await?;
+            match crate::places::sign_up_in_steps(conn, shift_id, guest, signed_up_by, now).await? {
+                Ok(placed) if placed.signup.status == quartier_domain::SignupStatus::Confirmed => {
+                    Ok(placed)
+                }
+                Ok(_) => Err(Failed::Refused(WalkInRefusal::Full)),
+                Err(refusal) => Err(Failed::Refused(WalkInRefusal::Refused(refusal))),
+            }
+        })
+        .await;
+    match outcome {
+        Ok(placed) => Ok(Ok(placed)),
+        Err(Failed::Refused(refusal)) => Ok(Err(refusal)),
+        Err(Failed::Database(error)) => Err(error),
+    }
+}
+
+/// The account `account_id` verified `email`: the guest with that address becomes part of
+/// it. Her sign-ups, holds and notifications move to the account, except those the account
+/// has for the same shift or that would overlap its confirmed ones (they stay with the
+/// guest, who then remains); a guest left with nothing is deleted. Call in the transaction
+/// that verifies the address.
+pub async fn merge_into_account(
+    conn: &mut AsyncPgConnection,
+    account_id: Uuid,
+    email: &str,
+) -> Result<usize> {
+    let guest: Option<Uuid> = users::table
+        .filter(users::kind.eq(PersonKind::Guest.as_str()))
+        .filter(same_address!(email))
+        .select(users::id)
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?;
+    let Some(guest) = guest else {
+        return Ok(0);
+    };
+    // In a savepoint: should the check below miss an overlap, the constraint refuses the
+    // move and everything stays with the guest.
+    let moved = conn
+        .transaction::<_, Error, _>(async |conn| {
+            Ok(diesel::sql_query(
+                "UPDATE signups g SET user_id = $2 \
+                 WHERE g.user_id = $1 AND NOT EXISTS ( \
+                   SELECT 1 FROM signups a WHERE a.user_id = $2 AND ( \
+                     (a.shift_id = g.shift_id AND a.status IN ('confirmed', 'waitlisted') \
+                        AND g.status IN ('confirmed', 'waitlisted')) \
+                     OR (a.status IN ('confirmed', 'attended') AND g.status IN ('confirmed', 'attended') \
+                        AND tstzrange(a.starts_at, a.ends_at) && tstzrange(g.starts_at, g.ends_at))))",
+            )
+            .bind::<diesel::sql_types::Uuid, _>(guest)
+            .bind::<diesel::sql_types::Uuid, _>(account_id)
+            .execute(conn)
+            .await?)
+        })
+        .await;
+    let moved = match moved {
+        Ok(moved) => moved,
+        Err(error) if error.is_constraint(OVERLAP_CONSTRAINT) => 0,
+        Err(error) => return Err(error),
+    };
+    diesel::sql_query(
+        "UPDATE guest_holds g SET user_id = $2 WHERE g.user_id = $1 \
+           AND NOT EXISTS (SELECT 1 FROM guest_holds a WHERE a.user_id = $2 AND a.shift_id = g.shift_id)",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(guest)
+    .bind::<diesel::sql_types::Uuid, _>(account_id)
+    .execute(conn)
+    .await?;
+    diesel::update(n::table.filter(n::user_id.eq(guest)))
+        .set(n::user_id.eq(account_id))
+        .execute(conn)
+        .await?;
+    let left: i64 = signups::table
+        .filter(signups::user_id.eq(guest))
+        .count()
+        .get_result(conn)
+        .await?;
+    let holding: i64 = guest_holds::table
+        .filter(guest_holds::user_id.eq(guest))
+        .count()
+        .get_result(conn)
+        .await?;
+    if left == 0 && holding == 0 {
+        diesel::delete(users::table.find(guest))
+            .execute(conn)
+            .await?;
+    }
+    Ok(moved)
+}
+
+/// Guests with no sign-up ending after `cutoff`, no hold, and made before it: up to `limit`,
+/// for retention to erase.
+pub async fn idle_since(
+    conn: &mut AsyncPgConnection,
+    cutoff: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Uuid>> {
+    Ok(users::table
+        .filter(users::kind.eq(PersonKind::Guest.as_str()))
+        .filter(users::created_at.lt(cutoff))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            signups::table
+                .filter(signups::user_id.eq(users::id.nullable()))
+                .filter(signups::ends_at.ge(cutoff)),
+        )))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            guest_holds::table.filter(guest_holds::user_id.eq(users::id)),
+        )))
+        .order(users::created_at)
+        .select(users::id)
+        .limit(limit)
+        .load(conn)
+        .await?)
+}
+
+/// Releases every hold of `user_id` (she is being erased), passing the places on.
+pub async fn release_holds_of(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    let mut released = 0;
+    for hold in holds::of_user(conn, user_id).await? {
+        if holds::release(conn, hold, now, false).await?.is_some() {
+            released += 1;
+        }
+    }
+    Ok(released)
+}
+
+/// The holds of a guest, for her own view.
+pub async fn holds_of(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Vec<HoldRow>> {
+    Ok(guest_holds::table
+        .filter(guest_holds::user_id.eq(user_id))
+        .order(guest_holds::created_at)
+        .select(HoldRow::as_select())
+        .load(conn)
+        .await?)
+}

@@ -1,0 +1,414 @@
+//! Places held for guests. A guest's sign-up first holds a place (when one is free and
+//! nobody waits) until she confirms it from the mail; `shifts.held_count` counts the held
+//! places, and the database checks confirmed and held places together against the capacity.
+//! Confirming turns the hold into a confirmed sign-up (or a waitlisted one, when it held no
+//! place); a hold that expired is released, and its place goes to the first in line, in the
+//! same transaction.
+//!
+//! Every change here locks the shift first (then the hold), as every change to a shift's
+//! sign-ups does.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use quartier_domain::{ChangeReason, Event, ShiftChange, ShiftStatus, SignupStatus};
+use uuid::Uuid;
+
+use super::cancel::fill_from_waitlist;
+use super::sign_up::sign_up_in_steps;
+use super::{OVERLAP_CONSTRAINT, SignupRefusal, live, lock_shift};
+use crate::schema::{guest_holds, shift_qualifications, shifts, signups};
+use crate::shifts::ShiftRow;
+use crate::signups::{Placed, SignupRow, position};
+use crate::{Error, Result, outbox};
+
+/// A hold as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = guest_holds, check_for_backend(diesel::pg::Pg))]
+pub struct HoldRow {
+    pub id: Uuid,
+    pub shift_id: Uuid,
+    pub user_id: Uuid,
+    pub holds_place: bool,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Why a guest cannot sign up for a shift (whoever she is).
+#[derive(Debug, PartialEq, Eq)]
+pub enum HoldRefusal {
+    ShiftNotFound,
+    ShiftCancelled,
+    ShiftPast,
+    /// Neither the shift nor its centre takes guests.
+    GuestsNotWelcome,
+    /// The shift requires qualifications, which only staff can check for an account.
+    QualificationRequired,
+}
+
+/// What became of a guest's sign-up request.
+#[derive(Debug, PartialEq, Eq)]
+pub enum HoldOutcome {
+    /// A new hold; its confirmation is to be mailed.
+    Held(HoldRow),
+    /// She holds this shift already, or is signed up for it: nothing new to mail.
+    Already,
+}
+
+/// Whether guests may sign up for `shift` (read under its lock or not): the same refusals
+/// for every guest, so that they can be told before anything is written.
+pub async fn guest_refusal(
+    conn: &mut AsyncPgConnection,
+    shift: &ShiftRow,
+    now: DateTime<Utc>,
+) -> Result<Option<HoldRefusal>> {
+    use crate::schema::centres;
+    if shift.status == ShiftStatus::Cancelled {
+        return Ok(Some(HoldRefusal::ShiftCancelled));
+    }
+    if shift.starts_at <= now {
+        return Ok(Some(HoldRefusal::ShiftPast));
+    }
+    let centre_choice: bool = centres::table
+        .find(shift.centre_id)
+        .select(centres::guest_signups)
+        .first(conn)
+        .await?;
+    if !quartier_domain::guest::guests_welcome(shift.guest_signups, centre_choice) {
+        return Ok(Some(HoldRefusal::GuestsNotWelcome));
+    }
+    let qualified: bool = diesel::select(diesel::dsl::exists(
+        shift_qualifications::table.filter(shift_qualifications::shift_id.eq(shift.id)),
+    ))
+    .get_result(conn)
+    .await?;
+    if qualified {
+        return Ok(Some(HoldRefusal::QualificationRequired));
+    }
+    Ok(None)
+}
+
+/// Holds a place on the shift for `user_id` (a guest, or an account whose address the
+/// request named) until `expires_at`, when one is free and nobody waits; else a hold without
+/// a place, which puts her on the waitlist once confirmed. The caller has locked the person's
+/// row. `token_hash` is the hash of the token the confirmation mail will carry.
+pub async fn hold(
+    conn: &mut AsyncPgConnection,
+    shift_id: Uuid,
+    user_id: Uuid,
+    hold_id: Uuid,
+    token_hash: &[u8],
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<std::result::Result<HoldOutcome, HoldRefusal>> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        let Some(shift) = lock_shift(conn, shift_id).await? else {
+            return Ok(Err(HoldRefusal::ShiftNotFound));
+        };
+        if let Some(refusal) = guest_refusal(conn, &shift, now).await? {
+            return Ok(Err(refusal));
+        }
+        let live_here: i64 = signups::table
+            .filter(signups::shift_id.eq(shift_id))
+            .filter(signups::user_id.eq(user_id))
+            .filter(signups::status.eq_any(live()))
+            .count()
+            .get_result(conn)
+            .await?;
+        if live_here > 0 {
+            return Ok(Ok(HoldOutcome::Already));
+        }
+        let waiting: i64 = signups::table
+            .filter(signups::shift_id.eq(shift_id))
+            .filter(signups::status.eq(SignupStatus::Waitlisted.as_str()))
+            .count()
+            .get_result(conn)
+            .await?;
+        let holds_place = shift.places().place_newcomer(waiting as usize)
+            == quartier_domain::Placement::Confirmed;
+        let held: Option<HoldRow> = diesel::insert_into(guest_holds::table)
+            .values((
+                guest_holds::id.eq(hold_id),
+                guest_holds::shift_id.eq(shift_id),
+                guest_holds::user_id.eq(user_id),
+                guest_holds::holds_place.eq(holds_place),
+                guest_holds::token_hash.eq(token_hash),
+                guest_holds::created_at.eq(now),
+                guest_holds::expires_at.eq(expires_at),
+            ))
+            .on_conflict_do_nothing()
+            .returning(HoldRow::as_returning())
+            .get_result(conn)
+            .await
+            .optional()?;
+        let Some(held) = held else {
+            return Ok(Ok(HoldOutcome::Already));
+        };
+        if holds_place {
+            diesel::update(shifts::table.filter(shifts::id.eq(shift_id)))
+                .set(shifts::held_count.eq(shifts::held_count + 1))
+                .execute(conn)
+                .await?;
+        }
+        Ok(Ok(HoldOutcome::Held(held)))
+    })
+    .await
+}
+
+/// Why a hold was not confirmed. Except for `Unknown`, the hold is gone afterwards and its
+/// place passed on.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ConfirmRefusal {
+    /// No hold has this token (never, confirmed, or expired and released).
+    Unknown,
+    /// The sign-up could not be made; the hold was released.
+    Refused(SignupRefusal),
+}
+
+/// Confirms the hold with `token_hash`: a hold with a place becomes a confirmed sign-up
+/// (the held place turns into a confirmed one, in one update), one without a place signs up
+/// as anyone would (waitlisted, or confirmed if a place came free and nobody waits). One
+/// transaction with its events. A refusal (overlap, shift cancelled, started, or now
+/// requiring qualifications) releases the hold.
+pub async fn confirm(
+    conn: &mut AsyncPgConnection,
+    token_hash: &[u8],
+    now: DateTime<Utc>,
+) -> Result<std::result::Result<Placed, ConfirmRefusal>> {
+    let found: Option<(Uuid, Uuid)> = guest_holds::table
+        .filter(guest_holds::token_hash.eq(token_hash))
+        .filter(guest_holds::expires_at.gt(now))
+        .select((guest_holds::shift_id, guest_holds::user_id))
+        .first(conn)
+        .await
+        .optional()?;
+    let Some((shift_id, user_id)) = found else {
+        return Ok(Err(ConfirmRefusal::Unknown));
+    };
+    conn.transaction::<_, Error, _>(async |conn| {
+        crate::schema::users::table
+            .find(user_id)
+            .select(crate::schema::users::id)
+            .for_no_key_update()
+            .first::<Uuid>(conn)
+            .await
+            .optional()?;
+        let Some(shift) = lock_shift(conn, shift_id).await? else {
+            return Ok(Err(ConfirmRefusal::Unknown));
+        };
+        let hold: Option<HoldRow> = diesel::delete(
+            guest_holds::table
+                .filter(guest_holds::token_hash.eq(token_hash))
+                .filter(guest_holds::expires_at.gt(now)),
+        )
+        .returning(HoldRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?;
+        let Some(hold) = hold else {
+            return Ok(Err(ConfirmRefusal::Unknown));
+        };
+        let refusal = if shift.status == ShiftStatus::Cancelled {
+            Some(SignupRefusal::ShiftCancelled)
+        } else if shift.starts_at <= now {
+            Some(SignupRefusal::ShiftPast)
+        } else {
+            let missing = super::missing_qualifications(conn, &shift, user_id).await?;
+            (!missing.is_empty()).then_some(SignupRefusal::QualificationMissing(missing))
+        };
+        if let Some(refusal) = refusal {
+            give_back(conn, &shift, &hold, now).await?;
+            return Ok(Err(ConfirmRefusal::Refused(refusal)));
+        }
+        if !hold.holds_place {
+            return Ok(sign_up_in_steps(conn, shift_id, user_id, None, now)
+                .await?
+                .map_err(ConfirmRefusal::Refused));
+        }
+        match take_held_place(conn, &shift, user_id, now).await {
+            Ok(placed) => Ok(Ok(placed)),
+            Err(error) if error.is_constraint(OVERLAP_CONSTRAINT) => {
+                give_back(conn, &shift, &hold, now).await?;
+                Ok(Err(ConfirmRefusal::Refused(SignupRefusal::Overlapping)))
+            }
+            Err(error) => Err(error),
+        }
+    })
+    .await
+}
+
+/// The held place of the (locked) shift becomes `user_id`'s confirmed sign-up, with its
+/// events, in a savepoint (an overlap leaves the transaction usable).
+async fn take_held_place(
+    conn: &mut AsyncPgConnection,
+    shift: &ShiftRow,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Placed> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        let signup: SignupRow = diesel::insert_into(signups::table)
+            .values((
+                signups::id.eq(Uuid::now_v7()),
+                signups::shift_id.eq(shift.id),
+                signups::user_id.eq(user_id),
+                signups::status.eq(SignupStatus::Confirmed.as_str()),
+                signups::starts_at.eq(shift.starts_at),
+                signups::ends_at.eq(shift.ends_at),
+                signups::confirmed_at.eq(now),
+            ))
+            .returning(SignupRow::as_returning())
+            .get_result(conn)
+            .await?;
+        outbox::record(
+            conn,
+            &Event::signup(signup.facts(shift.operator_id, None, None)),
+        )
+        .await?;
+        let counted: ShiftRow = diesel::update(shifts::table.filter(shifts::id.eq(shift.id)))
+            .set((
+                shifts::held_count.eq(shifts::held_count - 1),
+                shifts::confirmed_count.eq(shifts::confirmed_count + 1),
+            ))
+            .returning(ShiftRow::as_returning())
+            .get_result(conn)
+            .await?;
+        if counted.confirmed_count >= counted.capacity {
+            outbox::record(conn, &Event::shift(ShiftChange::Filled, counted.facts())).await?;
+        }
+        let position = position(conn, &signup).await?;
+        Ok(Placed { signup, position })
+    })
+    .await
+}
+
+/// A deleted hold's place goes back: the count drops, and the first in line takes it.
+async fn give_back(
+    conn: &mut AsyncPgConnection,
+    shift: &ShiftRow,
+    hold: &HoldRow,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    if !hold.holds_place {
+        return Ok(0);
+    }
+    let shift: ShiftRow = diesel::update(shifts::table.filter(shifts::id.eq(shift.id)))
+        .set(shifts::held_count.eq(shifts::held_count - 1))
+        .returning(ShiftRow::as_returning())
+        .get_result(conn)
+        .await?;
+    if shift.status != ShiftStatus::Open || shift.starts_at <= now {
+        return Ok(0);
+    }
+    let free = shift.places().free();
+    Ok(
+        fill_from_waitlist(conn, &shift, free, ChangeReason::PlaceFreed, now)
+            .await?
+            .len(),
+    )
+}
+
+/// Releases the hold `hold_id` if it expired by `now` (or, with `expired_only` false, in any
+/// case): its place goes to the first in line in the same transaction. Returns how many were
+/// promoted, or `None` when there was no such hold (another instance released it).
+pub async fn release(
+    conn: &mut AsyncPgConnection,
+    hold_id: Uuid,
+    now: DateTime<Utc>,
+    expired_only: bool,
+) -> Result<Option<usize>> {
+    let shift_id: Option<Uuid> = guest_holds::table
+        .find(hold_id)
+        .select(guest_holds::shift_id)
+        .first(conn)
+        .await
+        .optional()?;
+    let Some(shift_id) = shift_id else {
+        return Ok(None);
+    };
+    conn.transaction::<_, Error, _>(async |conn| {
+        let Some(shift) = lock_shift(conn, shift_id).await? else {
+            return Ok(None);
+        };
+        let mut query = diesel::delete(guest_holds::table.find(hold_id)).into_boxed();
+        if expired_only {
+            query = query.filter(guest_holds::expires_at.le(now));
+        }
+        let hold: Option<HoldRow> = query
+            .returning(HoldRow::as_returning())
+            .get_result(conn)
+            .await
+            .optional()?;
+        match hold {
+            Some(hold) => Ok(Some(give_back(conn, &shift, &hold, now).await?)),
+            None => Ok(None),
+        }
+    })
+    .await
+}
+
+/// Up to `limit` holds that expired by `now`, oldest first.
+pub async fn expired(
+    conn: &mut AsyncPgConnection,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Uuid>> {
+    Ok(guest_holds::table
+        .filter(guest_holds::expires_at.le(now))
+        .order(guest_holds::expires_at)
+        .select(guest_holds::id)
+        .limit(limit)
+        .load(conn)
+        .await?)
+}
+
+/// The holds of `user_id` (to release before the person is erased).
+pub async fn of_user(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Vec<Uuid>> {
+    Ok(guest_holds::table
+        .filter(guest_holds::user_id.eq(user_id))
+        .order(guest_holds::shift_id)
+        .select(guest_holds::id)
+        .load(conn)
+        .await?)
+}
+
+/// The (locked) shift is cancelled: its holds go, and it holds no place any more.
+pub(crate) async fn drop_all(conn: &mut AsyncPgConnection, shift: &ShiftRow) -> Result<()> {
+    diesel::delete(guest_holds::table.filter(guest_holds::shift_id.eq(shift.id)))
+        .execute(conn)
+        .await?;
+    diesel::update(shifts::table.filter(shifts::id.eq(shift.id)))
+        .set(shifts::held_count.eq(0))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The capacity of the (locked) shift drops to `capacity`: guests who have not confirmed
+/// yet give up their held places first (the newest first), and will wait when they confirm.
+pub(crate) async fn yield_places(
+    conn: &mut AsyncPgConnection,
+    shift: &ShiftRow,
+    capacity: i32,
+) -> Result<i32> {
+    let over = shift.places().holds_over(capacity);
+    if over == 0 {
+        return Ok(0);
+    }
+    let newest: Vec<Uuid> = guest_holds::table
+        .filter(guest_holds::shift_id.eq(shift.id))
+        .filter(guest_holds::holds_place.eq(true))
+        .order((guest_holds::created_at.desc(), guest_holds::id.desc()))
+        .limit(i64::from(over))
+        .select(guest_holds::id)
+        .load(conn)
+        .await?;
+    let yielded = diesel::update(guest_holds::table.filter(guest_holds::id.eq_any(&newest)))
+        .set(guest_holds::holds_place.eq(false))
+        .execute(conn)
+        .await? as i32;
+    diesel::update(shifts::table.filter(shifts::id.eq(shift.id)))
+        .set(shifts::held_count.eq(shifts::held_count - yielded))
+        .execute(conn)
+        .await?;
+    Ok(yielded)
+}
