@@ -44,6 +44,11 @@ pub async fn serve(settings: Settings, migrate: bool) -> CommandResult {
     } else {
         tracing::warn!(mail = %state.mailer.describe(), "mail is not sent");
     }
+    let _digests = crate::mail::worker::spawn_digests(
+        pool.clone(),
+        settings.mail.digest_hour,
+        settings.mail.digest_interval,
+    );
     let _mail = crate::mail::worker::spawn(pool, state.mailer.clone());
     tracing::info!(bind = %settings.bind, "serving; Swagger UI at /swagger-ui/");
     HttpServer::new(move || build_app(state.clone()))

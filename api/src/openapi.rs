@@ -65,6 +65,13 @@ impl utoipa::Modify for SecuritySchemes {
             ))),
         );
         components.add_security_scheme(
+            crate::routes::bounces::BOUNCE_TOKEN,
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-Bounce-Token",
+                "For the mail system only: the secret configured as `QUARTIER_BOUNCE_TOKEN`.",
+            ))),
+        );
+        components.add_security_scheme(
             GUEST_TOKEN,
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
                 "X-Guest-Token",

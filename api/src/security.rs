@@ -20,8 +20,7 @@ use crate::config::HeaderPolicy;
 use crate::state::AppState;
 
 const ALLOWED_METHODS: &str = "GET, HEAD, POST, PUT, PATCH, DELETE";
-const ALLOWED_HEADERS: &str =
-    "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Api-Key";
+const ALLOWED_HEADERS: &str = "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Api-Key, X-Guest-Token";
 const EXPOSED_HEADERS: &str = "ETag, Location, Retry-After, Allow";
 /// How long a browser may keep a preflight's answer.
 const PREFLIGHT_MAX_AGE_SECS: &str = "600";
@@ -38,7 +37,11 @@ pub async fn headers(
         .unwrap_or_default();
     let origin = policy.allowed_origin(req.headers());
     let credentialed = req.headers().contains_key(header::AUTHORIZATION)
-        || req.headers().contains_key("x-api-key");
+        || req.headers().contains_key("x-api-key")
+        || req.headers().contains_key(crate::auth::GUEST_TOKEN_HEADER)
+        || req
+            .headers()
+            .contains_key(crate::routes::bounces::BOUNCE_TOKEN_HEADER);
     let preflight = req.method() == Method::OPTIONS
         && req
             .headers()

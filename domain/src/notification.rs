@@ -36,10 +36,16 @@ pub enum Kind {
     GuestHold,
     /// A guest's link to her own sign-ups.
     GuestLink,
+    /// Once a day: open shifts in the volunteer's districts or needing her skills. Optional,
+    /// off unless she asks for it.
+    HelpWanted,
+    /// Once a day for staff: late cancellations, and shifts still short 48 hours ahead.
+    /// Optional.
+    StaffSummary,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 15] = [
+    pub const ALL: [Kind; 17] = [
         Kind::ApiKeysCreatorLeft,
         Kind::EmailVerification,
         Kind::EmailChangeRequested,
@@ -55,10 +61,12 @@ impl Kind {
         Kind::StaffInvitation,
         Kind::GuestHold,
         Kind::GuestLink,
+        Kind::HelpWanted,
+        Kind::StaffSummary,
     ];
 
     /// The kinds a person may switch off or move; every other kind is always sent.
-    pub const OPTIONAL: [Kind; 1] = [Kind::ShiftReminder];
+    pub const OPTIONAL: [Kind; 3] = [Kind::ShiftReminder, Kind::HelpWanted, Kind::StaffSummary];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -77,6 +85,8 @@ impl Kind {
             Kind::StaffInvitation => "staff_invitation",
             Kind::GuestHold => "guest_hold",
             Kind::GuestLink => "guest_link",
+            Kind::HelpWanted => "help_wanted",
+            Kind::StaffSummary => "staff_summary",
         }
     }
 
@@ -96,6 +106,21 @@ impl Kind {
     /// Whether the person may switch it off (else it is transactional: always sent).
     pub fn is_optional(self) -> bool {
         Self::OPTIONAL.contains(&self)
+    }
+
+    /// Whether it gathers a day's news into one mail (and so cannot be sent immediately).
+    pub fn is_digest(self) -> bool {
+        matches!(self, Kind::HelpWanted | Kind::StaffSummary)
+    }
+
+    /// How a person who chose nothing gets this optional kind: help wanted is asked for,
+    /// staff's summary comes daily, reminders immediately.
+    pub fn default_delivery(self) -> Delivery {
+        match self {
+            Kind::HelpWanted => Delivery::Off,
+            Kind::StaffSummary => Delivery::DailyDigest,
+            _ => Delivery::Immediate,
+        }
     }
 
     /// Whether it is about one of the person's sign-ups (its details name `signup_id`).

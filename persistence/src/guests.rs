@@ -37,8 +37,9 @@ pub struct NewGuest<'a> {
 }
 
 /// The person a guest sign-up with `guest.email` is for, locked: the account whose verified
-/// address it is, else the guest with this address (made now). A guest made before keeps
-/// her name: a stranger who knows her address cannot rename her.
+/// address it is, else the guest with this address (made now). The name given takes effect
+/// only when she confirms from the mail (`confirm`): whoever merely knows her address cannot
+/// name her.
 async fn person_for(
     conn: &mut AsyncPgConnection,
     guest: &NewGuest<'_>,
@@ -108,6 +109,7 @@ pub async fn sign_up(
             conn,
             shift_id,
             person,
+            guest.name,
             hold_id,
             token_hash,
             now,
@@ -138,14 +140,28 @@ pub async fn confirm(
     now: DateTime<Utc>,
 ) -> Result<std::result::Result<Placed, holds::ConfirmRefusal>> {
     conn.transaction::<_, Error, _>(async |conn| {
+        let name: Option<String> = guest_holds::table
+            .filter(guest_holds::token_hash.eq(token_hash))
+            .select(guest_holds::name)
+            .first(conn)
+            .await
+            .optional()?;
         let outcome = holds::confirm(conn, token_hash, now).await?;
         if let Ok(placed) = &outcome
             && let Some(user_id) = placed.signup.user_id
         {
+            // She reads mail at the address: it is verified, and the name she gave is hers.
             diesel::update(users::table.find(user_id))
                 .filter(users::kind.eq(PersonKind::Guest.as_str()))
-                .filter(users::email_verified_at.is_null())
-                .set(users::email_verified_at.eq(now))
+                .set((
+                    users::email_verified_at.eq(diesel::dsl::sql::<
+                        diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,
+                    >(
+                        "coalesce(email_verified_at, now())"
+                    )),
+                    name.filter(|n| !n.is_empty())
+                        .map(|n| users::display_name.eq(n)),
+                ))
                 .execute(conn)
                 .await?;
         }
@@ -177,14 +193,20 @@ pub struct HoldMail {
     pub postcode: String,
     #[diesel(sql_type = Text)]
     pub town: String,
+    /// Whom the mail greets: a guest by the name given with this sign-up, an account by its
+    /// own name.
+    #[diesel(sql_type = Text)]
+    pub name: String,
 }
 
 /// The hold `hold_id` as its mail tells it; `None` once it is gone.
 pub async fn hold_mail(conn: &mut AsyncPgConnection, hold_id: Uuid) -> Result<Option<HoldMail>> {
     Ok(diesel::sql_query(
         "SELECT h.shift_id, h.holds_place, h.expires_at, sh.starts_at, sh.ends_at, \
-                sh.title AS shift_title, c.name AS centre_name, c.street, c.postcode, c.town \
+                sh.title AS shift_title, c.name AS centre_name, c.street, c.postcode, c.town, \
+                CASE WHEN u.kind = 'guest' THEN h.name ELSE u.display_name END AS name \
          FROM guest_holds h JOIN shifts sh ON sh.id = h.shift_id JOIN centres c ON c.id = sh.centre_id \
+         JOIN users u ON u.id = h.user_id \
          WHERE h.id = $1",
     )
     .bind::<diesel::sql_types::Uuid, _>(hold_id)
@@ -374,7 +396,9 @@ pub async fn merge_into_account(
     };
     diesel::sql_query(
         "UPDATE guest_holds g SET user_id = $2 WHERE g.user_id = $1 \
-           AND NOT EXISTS (SELECT 1 FROM guest_holds a WHERE a.user_id = $2 AND a.shift_id = g.shift_id)",
+           AND NOT EXISTS (SELECT 1 FROM guest_holds a WHERE a.user_id = $2 AND a.shift_id = g.shift_id) \
+           AND NOT EXISTS (SELECT 1 FROM signups a WHERE a.user_id = $2 AND a.shift_id = g.shift_id \
+                           AND a.status IN ('confirmed', 'waitlisted'))",
     )
     .bind::<diesel::sql_types::Uuid, _>(guest)
     .bind::<diesel::sql_types::Uuid, _>(account_id)

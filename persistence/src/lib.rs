@@ -13,6 +13,7 @@ pub mod calendar_feeds;
 pub mod centres;
 pub mod columns;
 pub mod database;
+pub mod digests;
 pub mod districts;
 pub mod error;
 pub mod guests;

@@ -239,6 +239,28 @@ pub async fn still_holds(conn: &mut AsyncPgConnection, claimed: &Claimed) -> Res
             Some(user_id) => shift_mail::still_holds(conn, user_id, kind, &claimed.details()).await,
             None => Ok(Holds::Obsolete),
         },
+        Some(kind) if kind.is_digest() => {
+            let Some(user_id) = claimed.user_id else {
+                return Ok(Holds::Obsolete);
+            };
+            let chosen = shift_mail::preference(conn, user_id, kind).await?;
+            if chosen.delivery == quartier_domain::notification::Delivery::Off {
+                return Ok(Holds::NotWanted);
+            }
+            let now = Utc::now();
+            let something = match (kind, claimed.operator_id) {
+                (Kind::HelpWanted, _) => !crate::digests::help_wanted(conn, user_id, now)
+                    .await?
+                    .is_empty(),
+                (Kind::StaffSummary, Some(operator_id)) => {
+                    !crate::digests::staff_summary(conn, user_id, operator_id, now)
+                        .await?
+                        .is_empty()
+                }
+                _ => false,
+            };
+            Ok(yes_if(something))
+        }
         Some(Kind::GuestHold) => {
             let hold = claimed.details()["hold_id"]
                 .as_str()
@@ -324,4 +346,21 @@ fn truncate(text: &str, max: usize) -> String {
         .map(|c| if c == '\0' { '\u{FFFD}' } else { c })
         .take(max)
         .collect()
+}
+
+/// The mail of notification `id` came back undeliverable for good: a sent one is marked
+/// `bounced` with `reason`. Says whether one was.
+pub async fn bounced(conn: &mut AsyncPgConnection, id: Uuid, reason: &str) -> Result<bool> {
+    let changed = diesel::update(
+        notifications::table
+            .filter(notifications::id.eq(id))
+            .filter(notifications::state.eq(DeliveryState::Sent.as_str())),
+    )
+    .set((
+        notifications::state.eq(DeliveryState::Bounced.as_str()),
+        notifications::last_error.eq(reason),
+    ))
+    .execute(conn)
+    .await?;
+    Ok(changed == 1)
 }

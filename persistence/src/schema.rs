@@ -593,6 +593,7 @@ diesel::table! {
         token_hash -> Bytea,
         created_at -> Timestamptz,
         expires_at -> Timestamptz,
+        name -> Text,
     }
 }
 

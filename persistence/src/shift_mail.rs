@@ -213,7 +213,7 @@ impl Preference {
     /// What a person who chose nothing gets.
     pub fn default_for(kind: Kind) -> Self {
         Self {
-            delivery: Delivery::Immediate,
+            delivery: kind.default_delivery(),
             lead: (kind == Kind::ShiftReminder).then(ReminderLead::default),
         }
     }
@@ -234,7 +234,7 @@ pub async fn preference(
         .optional()?;
     Ok(match row {
         Some((delivery, lead)) => Preference {
-            delivery: Delivery::parse(&delivery).unwrap_or(Delivery::Immediate),
+            delivery: Delivery::parse(&delivery).unwrap_or(kind.default_delivery()),
             lead: lead.and_then(ReminderLead::from_hours),
         },
         None => Preference::default_for(kind),

@@ -166,6 +166,13 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<UserR
         .optional()?)
 }
 
+/// Whether a person (an account or a guest) with this id exists.
+pub async fn exists(conn: &mut AsyncPgConnection, id: Uuid) -> Result<bool> {
+    Ok(diesel::select(diesel::dsl::exists(users::table.find(id)))
+        .get_result(conn)
+        .await?)
+}
+
 /// Looks an account up by address, ignoring case and Unicode composition (served by the
 /// unique index on `lower(normalize(email, NFC))`).
 pub async fn find_by_email(conn: &mut AsyncPgConnection, email: &str) -> Result<Option<UserRow>> {

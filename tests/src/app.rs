@@ -32,6 +32,7 @@ pub struct TestApp {
     webhooks: tokio::task::JoinHandle<()>,
     mail: tokio::task::JoinHandle<()>,
     holds: tokio::task::JoinHandle<()>,
+    digests: tokio::task::JoinHandle<()>,
     /// The environment it was started with, for another instance on the same database.
     env: HashMap<String, String>,
     // Last: dropped after the server stopped using it (and every other instance too).
@@ -188,6 +189,8 @@ impl TestApp {
             ("QUARTIER_JWT_SECRET".into(), TEST_JWT_SECRET.into()),
             ("QUARTIER_DB_POOL_SIZE".into(), "8".into()),
             ("QUARTIER_PASSWORD_HASH_CONCURRENCY".into(), "2".into()),
+            // No day's digests, unless a test asks for them.
+            ("QUARTIER_DIGEST_INTERVAL_SECS".into(), "86400".into()),
         ]);
         for (key, value) in overrides {
             env.insert((*key).into(), (*value).into());
@@ -206,6 +209,11 @@ impl TestApp {
         let holds = quartier_api::retention::spawn_hold_sweeper(
             pool.clone(),
             settings.retention.hold_sweep,
+        );
+        let digests = quartier_api::mail::worker::spawn_digests(
+            pool.clone(),
+            settings.mail.digest_hour,
+            settings.mail.digest_interval,
         );
         let server = actix_web::HttpServer::new(move || build_app(state.clone()))
             .workers(1)
@@ -230,6 +238,7 @@ impl TestApp {
             webhooks,
             mail,
             holds,
+            digests,
             env,
             db,
         }
@@ -459,5 +468,6 @@ impl Drop for TestApp {
         self.webhooks.abort();
         self.mail.abort();
         self.holds.abort();
+        self.digests.abort();
     }
 }

@@ -174,3 +174,25 @@ impl Drop for SmtpSink {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+impl crate::TestApp {
+    /// The application sending to `sink` from the Nordstadt's address, its links leading to
+    /// the Nordstadt's app, its sender and webhook worker looking for work every 50 ms; with
+    /// `extra` settings added or replacing these.
+    pub async fn mailing_to(sink: &SmtpSink, extra: &[(&str, &str)]) -> Self {
+        let url = sink.url();
+        let mut env = vec![
+            ("QUARTIER_SMTP_URL", url.as_str()),
+            (
+                "QUARTIER_MAIL_FROM",
+                "Quartier <quartier@nordstadt.example>",
+            ),
+            ("QUARTIER_APP_URL", "https://app.nordstadt.example"),
+            ("QUARTIER_PUBLIC_URL", "https://api.nordstadt.example"),
+            ("QUARTIER_MAIL_POLL_MS", "50"),
+            ("QUARTIER_WEBHOOK_POLL_MS", "50"),
+        ];
+        env.extend_from_slice(extra);
+        Self::spawn_with(&env).await
+    }
+}

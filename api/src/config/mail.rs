@@ -40,6 +40,15 @@ pub struct MailSettings {
     pub timeout: Duration,
     /// `QUARTIER_MAIL_RETRY_SCHEDULE`: the waits before each retry, such as `1m,5m,30m`.
     pub retry_schedule: Vec<Duration>,
+    /// `QUARTIER_DIGEST_HOUR`: from this hour (Europe/Berlin) on, the day's digests are
+    /// queued (default 7).
+    pub digest_hour: u32,
+    /// `QUARTIER_DIGEST_INTERVAL_SECS`: how often each instance looks whether the day's
+    /// digests are due (default 300).
+    pub digest_interval: Duration,
+    /// `QUARTIER_BOUNCE_TOKEN`: the secret the mail system presents (`X-Bounce-Token`) when it
+    /// reports a bounce to `POST /mail/bounces`; unset, no bounce is taken.
+    pub bounce_token: Option<Secret<String>>,
 }
 
 impl MailSettings {
@@ -125,6 +134,24 @@ impl MailSettings {
             )? as usize,
             timeout: seconds(get, "QUARTIER_SMTP_TIMEOUT_SECS", 30, 600)?,
             retry_schedule,
+            digest_hour: number(
+                get("QUARTIER_DIGEST_HOUR"),
+                "QUARTIER_DIGEST_HOUR",
+                7,
+                0,
+                23,
+            )? as u32,
+            digest_interval: seconds(get, "QUARTIER_DIGEST_INTERVAL_SECS", 300, 24 * 3600)?,
+            bounce_token: match get("QUARTIER_BOUNCE_TOKEN") {
+                None => None,
+                Some(token) if token.len() >= 16 => Some(Secret::new(token)),
+                Some(_) => {
+                    return Err(error(
+                        "QUARTIER_BOUNCE_TOKEN",
+                        "must be at least 16 characters".into(),
+                    ));
+                }
+            },
         })
     }
 }

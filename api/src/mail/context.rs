@@ -1,6 +1,7 @@
 //! What a mail about a shift needs besides the notification: the sign-up with its shift and
 //! place, and for a staff message, the message. Loaded by the sender just before writing.
 
+use quartier_persistence::digests::{self, DigestShift, StaffSummary};
 use quartier_persistence::notifications::Claimed;
 use quartier_persistence::shift_mail::{self, ShiftMessageRow};
 use quartier_persistence::signups::{self, FeedEntry};
@@ -21,6 +22,17 @@ pub struct Context {
     pub invitation: Option<(String, String)>,
     /// For a guest's confirmation: the hold and its shift.
     pub hold: Option<quartier_persistence::guests::HoldMail>,
+    /// For a digest: the shifts it lists (help wanted; or staff's summary, with the
+    /// operator's name).
+    pub digest: Option<Digest>,
+}
+
+/// What a daily digest lists.
+#[derive(Debug, Clone, Default)]
+pub struct Digest {
+    pub operator_name: String,
+    pub help_wanted: Vec<DigestShift>,
+    pub summary: StaffSummary,
 }
 
 /// The context of `claimed`.
@@ -49,10 +61,29 @@ pub async fn load(conn: &mut AsyncPgConnection, claimed: &Claimed) -> Result<Con
         }
         _ => None,
     };
+    let now = chrono::Utc::now();
+    let digest = match (claimed.kind(), claimed.user_id, claimed.operator_id) {
+        (Some(quartier_domain::notification::Kind::HelpWanted), Some(user), _) => Some(Digest {
+            help_wanted: digests::help_wanted(conn, user, now).await?,
+            ..Digest::default()
+        }),
+        (Some(quartier_domain::notification::Kind::StaffSummary), Some(user), Some(operator)) => {
+            Some(Digest {
+                operator_name: quartier_persistence::operators::find(conn, operator)
+                    .await?
+                    .map(|o| o.name)
+                    .unwrap_or_default(),
+                summary: digests::staff_summary(conn, user, operator, now).await?,
+                ..Digest::default()
+            })
+        }
+        _ => None,
+    };
     Ok(Context {
         shift: load_shift(conn, claimed).await?,
         invitation,
         hold,
+        digest,
     })
 }
 

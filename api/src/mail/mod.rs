@@ -306,10 +306,33 @@ impl Mailer {
             (None, None) => String::new(),
         };
         let message = shift.and_then(|s| s.message.as_ref());
+        let digest = context.digest.clone().unwrap_or_default();
+        let lines =
+            |shifts: &[quartier_persistence::digests::DigestShift]| -> Vec<minijinja::Value> {
+                shifts
+                    .iter()
+                    .map(|d| {
+                        minijinja::context! {
+                            title => &d.title,
+                            when => format::span(d.starts_at, d.ends_at, language),
+                            centre => &d.centre_name,
+                            count => d.count,
+                            link => format!("{}/shifts/{}", self.settings.app_url, d.shift_id),
+                        }
+                    })
+                    .collect()
+            };
+        if kind.is_digest() && context.digest.is_none() {
+            return Err(SendError::Permanent("the digest lists nothing".into()));
+        }
         let values = minijinja::context! {
-            operator_name => operator_name,
+            operator_name => if kind == Kind::StaffSummary { digest.operator_name.clone() } else { operator_name },
+            help_wanted => lines(&digest.help_wanted),
+            late_cancellations => lines(&digest.summary.late_cancellations),
+            short_shifts => lines(&digest.summary.short),
             role => role,
-            name => &claimed.display_name,
+            name => hold.map(|h| h.name.as_str()).filter(|n| !n.is_empty())
+                .unwrap_or(claimed.display_name.as_str()),
             link => link,
             hours => hours,
             app_url => &self.settings.app_url,

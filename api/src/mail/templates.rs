@@ -39,6 +39,8 @@ const FILES: &[(&str, &str)] = template_files!(
     "staff_invitation",
     "guest_hold",
     "guest_link",
+    "help_wanted",
+    "staff_summary",
 );
 
 const LAYOUT: &str = include_str!("../../templates/mail/layout.html");
@@ -149,6 +151,15 @@ mod tests {
             role => "coordinator",
             holds_place => true,
             hold_minutes => 30,
+            help_wanted => vec![minijinja::context! {
+                title => "Tafel <Ausgabe>", when => "Montag, 14. Dezember 2026, 10:00–12:00 Uhr",
+                centre => "Bürgerhaus", count => 2, link => "https://app.example.org/shifts/1",
+            }],
+            late_cancellations => Vec::<Value>::new(),
+            short_shifts => vec![minijinja::context! {
+                title => "Tafel <Ausgabe>", when => "Montag, 14. Dezember 2026, 10:00–12:00 Uhr",
+                centre => "Bürgerhaus", count => 1, link => "https://app.example.org/shifts/1",
+            }],
         }
     }
 

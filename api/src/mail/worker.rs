@@ -102,3 +102,46 @@ pub fn spawn(pool: PgPool, mailer: Mailer) -> tokio::task::JoinHandle<()> {
         }
     })
 }
+
+/// How long after the digest hour the day's digests are still queued.
+const DIGEST_WINDOW_HOURS: u32 = 3;
+
+/// Queues the day's digests (`digests::queue_daily`) in the hours after the digest hour; a
+/// digest already queued for the day is not queued again, so every instance may.
+pub async fn queue_digests(
+    pool: &PgPool,
+    digest_hour: u32,
+    now: chrono::DateTime<Utc>,
+) -> Result<usize, quartier_persistence::Error> {
+    use chrono::Timelike as _;
+    let local = now.with_timezone(&quartier_domain::schedule::DEFAULT_TIME_ZONE);
+    // Within a few hours of the digest hour: a digest for which something turns up late in
+    // the evening waits for the next morning rather than arriving at night.
+    if !(digest_hour..digest_hour + DIGEST_WINDOW_HOURS).contains(&local.hour()) {
+        return Ok(0);
+    }
+    let mut conn = pool::get(pool).await?;
+    quartier_persistence::digests::queue_daily(&mut conn, local.date_naive(), now).await
+}
+
+/// Runs `queue_digests` every `interval` (the first time one interval after the start) until
+/// the process ends or the task is aborted.
+pub fn spawn_digests(
+    pool: PgPool,
+    digest_hour: u32,
+    interval: std::time::Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let interval = interval.max(std::time::Duration::from_secs(1));
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            match queue_digests(&pool, digest_hour, Utc::now()).await {
+                Ok(0) => {}
+                Ok(queued) => tracing::info!(queued, "queued the day's digests"),
+                Err(error) => tracing::warn!(%error, "queueing the day's digests failed"),
+            }
+        }
+    })
+}

@@ -4,6 +4,7 @@ pub mod account;
 pub mod activities;
 pub mod audit;
 pub mod auth;
+pub mod bounces;
 pub mod centres;
 pub mod districts;
 pub mod guests;
@@ -51,6 +52,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(me::notification_preferences::get_notification_preferences)
             .service(me::notification_preferences::put_notification_preferences)
             .service(notifications::unsubscribe)
+            .service(bounces::report_bounce)
             .service(me::consent::get_privacy_policy)
             .service(me::consent::consent_to_privacy_policy)
             .service(audit::my_audit)

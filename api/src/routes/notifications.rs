@@ -68,11 +68,9 @@ pub async fn unsubscribe(
         .ok_or_else(invalid)?;
     let mut conn = state.conn().await?;
     let current = shift_mail::preference(&mut conn, user_id, kind).await?;
-    // The account may be gone: then there is nothing to switch off, and the answer is the same.
-    if quartier_persistence::users::find(&mut conn, user_id)
-        .await?
-        .is_some()
-    {
+    // The person (an account or a guest) may be gone: then there is nothing to switch off,
+    // and the answer is the same.
+    if quartier_persistence::users::exists(&mut conn, user_id).await? {
         shift_mail::set_preference(
             &mut conn,
             user_id,

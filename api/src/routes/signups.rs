@@ -332,19 +332,29 @@ async fn cancel(state: &AppState, caller: Caller, id: Uuid) -> Result<HttpRespon
             Ok(done)
         })
         .await?
-        .map_err(|refusal| match refusal {
-            CancelRefusal::NotFound => ApiError::NotFound("No sign-up has this id.".into()),
-            CancelRefusal::NotLive => ApiError::Conflict {
-                slug: "signup-not-live",
-                detail: "This sign-up is cancelled or over already.".into(),
-            },
-        })?;
+        .map_err(cancel_refusal)?;
+    Ok(HttpResponse::Ok().json(cancelled_response(cancelled)))
+}
+
+/// How a refused cancellation reads to a client.
+pub(crate) fn cancel_refusal(refusal: CancelRefusal) -> ApiError {
+    match refusal {
+        CancelRefusal::NotFound => ApiError::NotFound("No sign-up has this id.".into()),
+        CancelRefusal::NotLive => ApiError::Conflict {
+            slug: "signup-not-live",
+            detail: "This sign-up is cancelled or over already.".into(),
+        },
+    }
+}
+
+/// A cancelled sign-up, with the waiting one that took its place.
+pub(crate) fn cancelled_response(cancelled: signups::Cancelled) -> SignupResponse {
     let mut response = SignupResponse::from(Placed {
         signup: cancelled.signup,
         position: None,
     });
     response.promoted_signup_id = cancelled.promoted.map(|p| p.id);
-    Ok(HttpResponse::Ok().json(response))
+    response
 }
 
 /// Cancel a sign-up: the volunteer until the shift begins (within 24 hours of the start it is

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::cancel::fill_from_waitlist;
 use super::sign_up::sign_up_in_steps;
-use super::{OVERLAP_CONSTRAINT, SignupRefusal, live, lock_shift};
+use super::{ONE_LIVE_PER_SHIFT, OVERLAP_CONSTRAINT, SignupRefusal, lock_shift, signed_up_already};
 use crate::schema::{guest_holds, shift_qualifications, shifts, signups};
 use crate::shifts::ShiftRow;
 use crate::signups::{Placed, SignupRow, position};
@@ -32,6 +32,8 @@ pub struct HoldRow {
     pub holds_place: bool,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// The name given with the sign-up.
+    pub name: String,
 }
 
 /// Why a guest cannot sign up for a shift (whoever she is).
@@ -92,10 +94,12 @@ pub async fn guest_refusal(
 /// request named) until `expires_at`, when one is free and nobody waits; else a hold without
 /// a place, which puts her on the waitlist once confirmed. The caller has locked the person's
 /// row. `token_hash` is the hash of the token the confirmation mail will carry.
+#[allow(clippy::too_many_arguments)]
 pub async fn hold(
     conn: &mut AsyncPgConnection,
     shift_id: Uuid,
     user_id: Uuid,
+    name: &str,
     hold_id: Uuid,
     token_hash: &[u8],
     now: DateTime<Utc>,
@@ -108,16 +112,27 @@ pub async fn hold(
         if let Some(refusal) = guest_refusal(conn, &shift, now).await? {
             return Ok(Err(refusal));
         }
-        let live_here: i64 = signups::table
-            .filter(signups::shift_id.eq(shift_id))
-            .filter(signups::user_id.eq(user_id))
-            .filter(signups::status.eq_any(live()))
-            .count()
-            .get_result(conn)
-            .await?;
-        if live_here > 0 {
+        if signed_up_already(conn, shift_id, user_id).await? {
             return Ok(Ok(HoldOutcome::Already));
         }
+        // Her hold that expired but was not yet released gives way to the new one.
+        let stale: Option<HoldRow> = diesel::delete(
+            guest_holds::table
+                .filter(guest_holds::shift_id.eq(shift_id))
+                .filter(guest_holds::user_id.eq(user_id))
+                .filter(guest_holds::expires_at.le(now)),
+        )
+        .returning(HoldRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?;
+        let shift = match stale {
+            Some(stale) => {
+                give_back(conn, &shift, &stale, now).await?;
+                lock_shift(conn, shift_id).await?.unwrap_or(shift)
+            }
+            None => shift,
+        };
         let waiting: i64 = signups::table
             .filter(signups::shift_id.eq(shift_id))
             .filter(signups::status.eq(SignupStatus::Waitlisted.as_str()))
@@ -135,6 +150,7 @@ pub async fn hold(
                 guest_holds::token_hash.eq(token_hash),
                 guest_holds::created_at.eq(now),
                 guest_holds::expires_at.eq(expires_at),
+                guest_holds::name.eq(name),
             ))
             .on_conflict_do_nothing()
             .returning(HoldRow::as_returning())
@@ -208,7 +224,12 @@ pub async fn confirm(
         let Some(hold) = hold else {
             return Ok(Err(ConfirmRefusal::Unknown));
         };
-        let refusal = if shift.status == ShiftStatus::Cancelled {
+        // The hold's person now (a guest whose account took over her holds in between).
+        let user_id = hold.user_id;
+        let refusal = if signed_up_already(conn, shift_id, user_id).await? {
+            // Signed up meanwhile (with her account, or by staff): the held place goes on.
+            Some(SignupRefusal::AlreadySignedUp)
+        } else if shift.status == ShiftStatus::Cancelled {
             Some(SignupRefusal::ShiftCancelled)
         } else if shift.starts_at <= now {
             Some(SignupRefusal::ShiftPast)
@@ -230,6 +251,10 @@ pub async fn confirm(
             Err(error) if error.is_constraint(OVERLAP_CONSTRAINT) => {
                 give_back(conn, &shift, &hold, now).await?;
                 Ok(Err(ConfirmRefusal::Refused(SignupRefusal::Overlapping)))
+            }
+            Err(error) if error.is_constraint(ONE_LIVE_PER_SHIFT) => {
+                give_back(conn, &shift, &hold, now).await?;
+                Ok(Err(ConfirmRefusal::Refused(SignupRefusal::AlreadySignedUp)))
             }
             Err(error) => Err(error),
         }

@@ -70,6 +70,22 @@ pub(crate) fn live() -> [&'static str; 2] {
     SignupStatus::LIVE.map(SignupStatus::as_str)
 }
 
+/// Whether `user_id` has a live (confirmed or waitlisted) sign-up for the shift.
+pub(crate) async fn signed_up_already(
+    conn: &mut AsyncPgConnection,
+    shift_id: Uuid,
+    user_id: Uuid,
+) -> Result<bool> {
+    Ok(diesel::select(diesel::dsl::exists(
+        signups::table
+            .filter(signups::shift_id.eq(shift_id))
+            .filter(signups::user_id.eq(user_id))
+            .filter(signups::status.eq_any(live())),
+    ))
+    .get_result(conn)
+    .await?)
+}
+
 /// Why a sign-up was not taken.
 #[derive(Debug, PartialEq, Eq)]
 pub enum SignupRefusal {

@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use super::cancel::fill_from_waitlist;
 use super::{
-    ONE_LIVE_PER_SHIFT, OVERLAP_CONSTRAINT, SignupRefusal, live, lock_shift, missing_qualifications,
+    ONE_LIVE_PER_SHIFT, OVERLAP_CONSTRAINT, SignupRefusal, lock_shift, missing_qualifications,
+    signed_up_already,
 };
 use crate::schema::{shifts, signups};
 use crate::shifts::ShiftRow;
@@ -226,14 +227,7 @@ pub async fn sign_up_in_steps(
             if shift.starts_at <= now {
                 return Ok(Err(SignupRefusal::ShiftPast));
             }
-            let live: i64 = signups::table
-                .filter(signups::shift_id.eq(shift_id))
-                .filter(signups::user_id.eq(user_id))
-                .filter(signups::status.eq_any(live()))
-                .count()
-                .get_result(conn)
-                .await?;
-            if live > 0 {
+            if signed_up_already(conn, shift_id, user_id).await? {
                 return Ok(Err(SignupRefusal::AlreadySignedUp));
             }
             let missing = missing_qualifications(conn, &shift, user_id).await?;

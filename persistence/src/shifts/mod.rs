@@ -308,10 +308,6 @@ pub async fn update(
         let starts_at = changes.starts_at.unwrap_or(shift.starts_at);
         let ends_at = changes.ends_at.unwrap_or(shift.ends_at);
         let capacity = changes.capacity.unwrap_or(shift.capacity);
-        if !changes.cancel {
-            // Guests who have not confirmed yet give up held places before anyone confirmed.
-            places::holds::yield_places(conn, &shift, capacity).await?;
-        }
         if changes.cancel {
             places::cancel_all(conn, &shift, changed_by, ChangeReason::ShiftCancelled, now).await?;
         } else if shift.places().over_capacity(capacity) > 0 {
@@ -338,6 +334,11 @@ pub async fn update(
                 now,
             )
             .await?;
+        }
+        if !changes.cancel {
+            // Guests who have not confirmed yet give up held places before anyone confirmed
+            // (after every refusal above: a refused change changes nothing).
+            places::holds::yield_places(conn, &shift, capacity).await?;
         }
         if starts_at != shift.starts_at || ends_at != shift.ends_at {
             diesel::update(signups::table.filter(signups::shift_id.eq(id)))

@@ -10,23 +10,12 @@ use quartier_tests::{
 };
 use serde_json::{Value, json};
 
-/// The application mailing to `sink`, fanning events out and sending every 50 ms, releasing
-/// expired holds every second, with `extra` settings.
+/// The application mailing to `sink`, releasing expired holds every second, with `extra`
+/// settings.
 async fn app_mailing_to(sink: &SmtpSink, extra: &[(&str, &str)]) -> TestApp {
-    let url = sink.url();
-    let mut settings = vec![
-        ("QUARTIER_SMTP_URL", url.as_str()),
-        (
-            "QUARTIER_MAIL_FROM",
-            "Quartier <quartier@nordstadt.example>",
-        ),
-        ("QUARTIER_APP_URL", "https://app.nordstadt.example"),
-        ("QUARTIER_MAIL_POLL_MS", "50"),
-        ("QUARTIER_WEBHOOK_POLL_MS", "50"),
-        ("QUARTIER_GUEST_HOLD_SWEEP_SECS", "1"),
-    ];
+    let mut settings = vec![("QUARTIER_GUEST_HOLD_SWEEP_SECS", "1")];
     settings.extend_from_slice(extra);
-    TestApp::spawn_with(&settings).await
+    TestApp::mailing_to(sink, &settings).await
 }
 
 async fn guest_signup(app: &TestApp, shift: &str, name: &str, email: &str) -> TestResponse {
@@ -728,4 +717,129 @@ async fn retention_erases_guests_without_a_shift_for_ninety_days() {
     assert_eq!(swept.guests_erased, 1);
     assert_eq!(app.count("users", "kind = 'guest'").await, 1);
     assert_eq!(app.count("users", "display_name = 'Neu'").await, 1);
+}
+
+#[actix_web::test]
+async fn a_hold_confirmed_after_signing_up_otherwise_passes_its_place_on() {
+    let sink = SmtpSink::start();
+    let app = app_mailing_to(&sink, &[]).await;
+    let s = setup(&app).await;
+    welcome_guests(&app, &s.admin.access_token, &s.centre).await;
+    let shift_id = shift(&app, &s, "Ein Platz", 48, 1, json!({})).await;
+    // Mia uses the guest form with her account's address, then signs up with her account.
+    let mia = app.signed_up("mia@example.org").await;
+    assert_eq!(
+        guest_signup(&app, &shift_id, "Mia", "mia@example.org")
+            .await
+            .status,
+        202
+    );
+    let token = hold_token(&sink, "mia@example.org").await;
+    assert_eq!(
+        sign_up(&app, &mia.access_token, &shift_id).await.json()["status"],
+        "waitlisted"
+    );
+    let vera = app.signed_up("vera@example.org").await;
+    assert_eq!(
+        sign_up(&app, &vera.access_token, &shift_id).await.json()["status"],
+        "waitlisted"
+    );
+    confirm(&app, &token)
+        .await
+        .assert_problem(409, "already-signed-up");
+    // The held place went to the first in line: Mia herself.
+    assert_eq!(app.count("guest_holds", "true").await, 0);
+    let mine = app
+        .get("/api/v1/me/signups", Some(&mia.access_token))
+        .await
+        .json();
+    assert_eq!(mine["items"][0]["status"], "confirmed");
+    assert_eq!(
+        app.count("shifts", "held_count = 0 AND confirmed_count = 1")
+            .await,
+        1
+    );
+}
+
+#[actix_web::test]
+async fn a_refused_capacity_change_leaves_held_places_alone() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    welcome_guests(&app, &s.admin.access_token, &s.centre).await;
+    let shift_id = shift(&app, &s, "Vier Plätze", 48, 4, json!({})).await;
+    for email in ["a@example.org", "b@example.org", "c@example.org"] {
+        let volunteer = app.signed_up(email).await;
+        assert_eq!(
+            sign_up(&app, &volunteer.access_token, &shift_id)
+                .await
+                .json()["status"],
+            "confirmed"
+        );
+    }
+    assert_eq!(
+        guest_signup(&app, &shift_id, "Gast", "gast@example.org")
+            .await
+            .status,
+        202
+    );
+    patch(
+        &app,
+        &s.coordinator.access_token,
+        &format!("/api/v1/shifts/{shift_id}"),
+        json!({"capacity": 2}),
+    )
+    .await
+    .assert_problem(409, "capacity-below-confirmed");
+    assert_eq!(app.count("guest_holds", "holds_place").await, 1);
+    assert_eq!(
+        app.count("shifts", "held_count = 1 AND capacity = 4").await,
+        1
+    );
+}
+
+#[actix_web::test]
+async fn whoever_knows_an_address_cannot_name_its_guest() {
+    let sink = SmtpSink::start();
+    let app = app_mailing_to(&sink, &[]).await;
+    let s = setup(&app).await;
+    welcome_guests(&app, &s.admin.access_token, &s.centre).await;
+    let first = shift(&app, &s, "Erster", 48, 3, json!({})).await;
+    let second = shift(&app, &s, "Zweiter", 96, 3, json!({})).await;
+    // A stranger uses Anna's address first, with a name of his choosing.
+    assert_eq!(
+        guest_signup(&app, &first, "Spott", "anna@example.org")
+            .await
+            .status,
+        202
+    );
+    assert_eq!(
+        guest_signup(&app, &second, "Anna", "anna@example.org")
+            .await
+            .status,
+        202
+    );
+    let mails = sink.wait_for("anna@example.org", 2).await;
+    let hers = mails
+        .iter()
+        .find(|m| m.subject().contains("Zweiter"))
+        .expect("her confirmation");
+    assert!(hers.text().starts_with("Hallo Anna,"), "{}", hers.text());
+    assert_eq!(
+        confirm(&app, &hers.token("guest-signups/confirm"))
+            .await
+            .status,
+        201
+    );
+    assert_eq!(
+        app.count("users", "kind = 'guest' AND display_name = 'Anna'")
+            .await,
+        1
+    );
+    let roster = app
+        .get(
+            &format!("/api/v1/shifts/{second}/roster"),
+            Some(&s.coordinator.access_token),
+        )
+        .await;
+    assert!(!String::from_utf8_lossy(&roster.body).contains("Spott"));
 }

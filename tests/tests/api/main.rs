@@ -9,6 +9,7 @@ mod auth;
 mod centres;
 mod database_errors;
 mod dates;
+mod digests;
 mod districts;
 mod errors;
 mod guests;

@@ -189,6 +189,8 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("get_notification_preferences", PEOPLE, None),
     ("put_notification_preferences", PEOPLE, None),
     ("unsubscribe", EVERYONE, None),
+    // The mail system's secret is no principal's.
+    ("report_bounce", &[], None),
     ("consent_to_privacy_policy", PEOPLE, None),
     ("my_audit", PEOPLE, None),
     ("export_me", PEOPLE, None),
@@ -1135,6 +1137,11 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
             let path = &url[url.find("/api/v1/").expect("path")..];
             (Method::GET, path.to_owned(), None)
         }
+        "report_bounce" => (
+            Method::POST,
+            "/api/v1/mail/bounces".into(),
+            Some(json!({"message_id": "<x@example.org>", "permanent": true})),
+        ),
         "create_guest_signup" => (
             Method::POST,
             format!("/api/v1/shifts/{}/guest-signups", fx.shift_a),
@@ -1177,7 +1184,7 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
 
 /// A digest of what the database holds, without the columns background work and
 /// authentication itself change (a key's last use, the outbox's publication, webhook
-/// delivery bookkeeping, rate-limit counters).
+/// delivery bookkeeping, mail made of outbox events, rate-limit counters).
 async fn digest(app: &TestApp) -> String {
     let tables = app
         .texts(
@@ -1190,10 +1197,17 @@ async fn digest(app: &TestApp) -> String {
     let parts: Vec<String> = tables
         .iter()
         .map(|t| {
+            // Mail that the background fan-out makes of outbox events (whose rows count here
+            // themselves) comes whenever it runs: left out.
+            let made_by_fan_out = if t == "notifications" {
+                " WHERE r.dedup_key NOT LIKE 'event:%' AND r.dedup_key NOT LIKE 'reminder:%'"
+            } else {
+                ""
+            };
             format!(
                 "(SELECT '{t}:' || md5(coalesce(string_agg(x, '|' ORDER BY x), '')) FROM \
                  (SELECT (to_jsonb(r) - ARRAY['last_used_at', 'published_at', 'failing_since', 'state', 'attempts', 'leased_until', 'sent_at', 'next_attempt_at', 'last_error'])::text AS x \
-                  FROM {t} r) q)"
+                  FROM {t} r{made_by_fan_out}) q)"
             )
         })
         .collect();

@@ -552,6 +552,7 @@ async fn the_schema_matches_what_diesel_is_told() {
         ("guest_holds", "token_hash", "bytea"),
         ("guest_holds", "created_at", "timestamp with time zone"),
         ("guest_holds", "expires_at", "timestamp with time zone"),
+        ("guest_holds", "name", "text"),
     ];
     for (table, column, data_type) in expected {
         assert!(

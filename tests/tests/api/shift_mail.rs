@@ -12,19 +12,7 @@ use serde_json::{Value, json};
 
 /// The application mailing to `sink`, fanning events out and sending every 50 ms.
 async fn app_mailing_to(sink: &SmtpSink) -> TestApp {
-    let url = sink.url();
-    TestApp::spawn_with(&[
-        ("QUARTIER_SMTP_URL", url.as_str()),
-        (
-            "QUARTIER_MAIL_FROM",
-            "Quartier <quartier@nordstadt.example>",
-        ),
-        ("QUARTIER_APP_URL", "https://app.nordstadt.example"),
-        ("QUARTIER_PUBLIC_URL", "https://api.nordstadt.example"),
-        ("QUARTIER_MAIL_POLL_MS", "50"),
-        ("QUARTIER_WEBHOOK_POLL_MS", "50"),
-    ])
-    .await
+    TestApp::mailing_to(sink, &[]).await
 }
 
 /// 15:00 in Berlin, `days` from today: never in the quiet hours, whatever the time now.
@@ -344,7 +332,9 @@ async fn a_reminder_switched_off_is_skipped_while_transactional_mail_still_goes(
         .json();
     assert_eq!(
         defaults,
-        json!({"shift_reminder": {"delivery": "immediate", "lead_hours": 24}})
+        json!({"shift_reminder": {"delivery": "immediate", "lead_hours": 24},
+               "help_wanted": {"delivery": "off"},
+               "staff_summary": {"delivery": "daily_digest"}})
     );
     assert_eq!(
         sign_up(&app, &volunteer.access_token, &shift_id)
@@ -586,4 +576,73 @@ async fn staff_see_the_mail_about_their_shifts_that_did_not_go_out() {
     );
     let none = app.get(&other, Some(&s.admin.access_token)).await;
     assert_eq!(none.json()["items"], json!([]));
+}
+
+#[actix_web::test]
+async fn a_bounce_reported_by_the_mail_system_shows_among_the_failures() {
+    let sink = SmtpSink::start();
+    let url = sink.url();
+    let app = TestApp::spawn_with(&[
+        ("QUARTIER_SMTP_URL", url.as_str()),
+        (
+            "QUARTIER_MAIL_FROM",
+            "Quartier <quartier@nordstadt.example>",
+        ),
+        ("QUARTIER_MAIL_POLL_MS", "50"),
+        ("QUARTIER_WEBHOOK_POLL_MS", "50"),
+        ("QUARTIER_BOUNCE_TOKEN", "a-long-bounce-secret-for-tests"),
+    ])
+    .await;
+    let s = setup(&app).await;
+    let shift_id = afternoon_shift(&app, &s, "Basar", 3, 2).await;
+    let volunteer = app.signed_up("vera@example.org").await;
+    assert_eq!(
+        sign_up(&app, &volunteer.access_token, &shift_id)
+            .await
+            .status,
+        201
+    );
+    let mail = mail_with(&sink, "vera@example.org", "Sie sind dabei").await;
+    let message_id = mail.header("Message-ID").expect("a Message-ID").to_owned();
+    let report =
+        json!({"message_id": message_id, "permanent": true, "reason": "550 5.1.1 user unknown"});
+    let path = format!("/api/v1/operators/{}/notification-failures", s.operator);
+
+    // Without the secret, or with another: refused, and nothing changes.
+    app.post("/api/v1/mail/bounces", &report)
+        .await
+        .assert_problem(401, "unauthenticated");
+    let wrong = app
+        .send(
+            Method::POST,
+            "/api/v1/mail/bounces",
+            &[("x-bounce-token", "not-the-secret-at-all")],
+            Some((
+                "application/json",
+                serde_json::to_vec(&report).expect("json"),
+            )),
+        )
+        .await;
+    wrong.assert_problem(401, "unauthenticated");
+    assert_eq!(
+        app.get(&path, Some(&s.admin.access_token)).await.json()["items"],
+        json!([])
+    );
+
+    let taken = app
+        .send(
+            Method::POST,
+            "/api/v1/mail/bounces",
+            &[("x-bounce-token", "a-long-bounce-secret-for-tests")],
+            Some((
+                "application/json",
+                serde_json::to_vec(&report).expect("json"),
+            )),
+        )
+        .await;
+    assert_eq!(taken.status, 202);
+    let items = app.get(&path, Some(&s.admin.access_token)).await.json()["items"].clone();
+    assert_eq!(items.as_array().map(Vec::len), Some(1), "{items}");
+    assert_eq!(items[0]["delivery"], "bounced");
+    assert_eq!(items[0]["last_error"], "550 5.1.1 user unknown");
 }

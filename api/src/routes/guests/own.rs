@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use quartier_domain::notification::MailLanguage;
 use quartier_persistence::places::holds::HoldRow;
-use quartier_persistence::signups::{self, CancelRefusal, OwnSignup, Placed};
+use quartier_persistence::signups::{self, OwnSignup};
 use quartier_persistence::{AsyncPgConnection, guests, notifications, privacy};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -18,7 +18,7 @@ use crate::error::{ApiError, Problem};
 use crate::routes::account::LanguageBody;
 use crate::routes::me::erase::ErasureResponse;
 use crate::routes::me::notifications::NotificationResponse;
-use crate::routes::signups::SignupResponse;
+use crate::routes::signups::{SignupResponse, cancel_refusal, cancelled_response};
 use crate::routes::volunteering::OwnSignupResponse;
 use crate::state::AppState;
 
@@ -171,19 +171,8 @@ pub async fn cancel_guest_signup(
     }
     let cancelled = signups::cancel(&mut conn, *id, Some(guest.id), now)
         .await?
-        .map_err(|refusal| match refusal {
-            CancelRefusal::NotFound => not_found(),
-            CancelRefusal::NotLive => ApiError::Conflict {
-                slug: "signup-not-live",
-                detail: "This sign-up is cancelled or over already.".into(),
-            },
-        })?;
-    let mut response = SignupResponse::from(Placed {
-        signup: cancelled.signup,
-        position: None,
-    });
-    response.promoted_signup_id = cancelled.promoted.map(|p| p.id);
-    Ok(HttpResponse::Ok().json(response))
+        .map_err(cancel_refusal)?;
+    Ok(HttpResponse::Ok().json(cancelled_response(cancelled)))
 }
 
 /// Everything Quartier stores about you as a guest, as a JSON download.
@@ -237,7 +226,10 @@ pub async fn erase_guest(
     let mut conn = state.conn().await?;
     let erased = privacy::erase_account(&mut conn, guest.id, Utc::now())
         .await?
-        .map_err(|_| ApiError::NotFound("This guest is gone.".into()))?;
+        .map_err(|_| ApiError::Unauthenticated {
+            challenge: crate::error::BearerChallenge::InvalidToken,
+            detail: "This guest is gone.".into(),
+        })?;
     Ok(HttpResponse::Ok().json(ErasureResponse {
         cancelled_signups: erased.cancelled,
         promoted_signups: erased.promoted,

@@ -21,7 +21,12 @@ use crate::tokens::LinkTokens;
 #[serde(deny_unknown_fields)]
 pub struct GuestSignupRequest {
     /// How staff and the mail address you: 1 to 100 characters.
-    #[schema(example = "Anna", min_length = 1, max_length = 100)]
+    #[schema(
+        example = "Anna",
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]*[^\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff\s\u00ad\u034f\u0300-\u036f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u1ab0-\u1aff\u1dc0-\u1dff\u200b-\u200f\u2060-\u206f\u20d0-\u20ff\u2800\u3164\ufe00-\ufe0f\ufe20-\ufe2f\uffa0][^\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]*$"
+    )]
     pub name: String,
     /// Where the confirmation goes.
     #[schema(example = "anna@example.org", format = Email, max_length = 254)]
@@ -91,6 +96,8 @@ pub async fn create_guest_signup(
     let hash = LinkTokens::hash(&state.links.token(hold_id));
     let language = MailLanguage::from(body.language.unwrap_or_default()).tag();
     let mut conn = state.conn().await?;
+    // Shifts of unpublished activities are for their staff only.
+    crate::routes::shifts::visible_shift(&mut conn, None, *id).await?;
     guests::sign_up(
         &mut conn,
         *id,

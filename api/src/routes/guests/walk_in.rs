@@ -24,7 +24,12 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct WalkInRequest {
     /// How the roster names the helper: 1 to 100 characters.
-    #[schema(example = "Herr Yılmaz", min_length = 1, max_length = 100)]
+    #[schema(
+        example = "Herr Yılmaz",
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]*[^\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff\s\u00ad\u034f\u0300-\u036f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u1ab0-\u1aff\u1dc0-\u1dff\u200b-\u200f\u2060-\u206f\u20d0-\u20ff\u2800\u3164\ufe00-\ufe0f\ufe20-\ufe2f\uffa0][^\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]*$"
+    )]
     pub name: String,
 }
 

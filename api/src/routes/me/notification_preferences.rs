@@ -82,11 +82,27 @@ pub struct ReminderPreference {
     pub lead_hours: LeadHours,
 }
 
-/// The person's choices for optional mail.
+/// A daily digest: `daily_digest` or `off` (a digest is never immediate).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct DigestPreference {
+    pub delivery: DeliveryBody,
+}
+
+/// The person's choices for optional mail. A digest left out of a `PUT` stays as it is.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct NotificationPreferences {
     pub shift_reminder: ReminderPreference,
+    /// Once a day, open shifts of the coming week in the districts or needing the skills of
+    /// your volunteer profile. `off` unless you ask for it. Always in answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help_wanted: Option<DigestPreference>,
+    /// For staff, once a day per operator: late cancellations, and shifts still short within
+    /// 48 hours (only when there is something to tell). `daily_digest` unless switched off.
+    /// Always in answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_summary: Option<DigestPreference>,
 }
 
 async fn current(state: &AppState, user: AuthUser) -> Result<NotificationPreferences, ApiError> {
@@ -100,11 +116,19 @@ pub async fn of_user(
     user_id: uuid::Uuid,
 ) -> Result<NotificationPreferences, ApiError> {
     let reminder = shift_mail::preference(conn, user_id, Kind::ShiftReminder).await?;
+    let help_wanted = shift_mail::preference(conn, user_id, Kind::HelpWanted).await?;
+    let staff_summary = shift_mail::preference(conn, user_id, Kind::StaffSummary).await?;
     Ok(NotificationPreferences {
         shift_reminder: ReminderPreference {
             delivery: reminder.delivery.into(),
             lead_hours: LeadHours(reminder.lead.unwrap_or_default()),
         },
+        help_wanted: Some(DigestPreference {
+            delivery: help_wanted.delivery.into(),
+        }),
+        staff_summary: Some(DigestPreference {
+            delivery: staff_summary.delivery.into(),
+        }),
     })
 }
 
@@ -133,7 +157,7 @@ pub async fn get_notification_preferences(
     request_body = NotificationPreferences,
     responses(
         (status = 200, description = "Your choices now", body = NotificationPreferences),
-        (status = 422, description = "A value outside the choices (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A value outside the choices, a reminder in a digest or an immediate digest (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[put("/me/notification-preferences")]
@@ -149,6 +173,17 @@ pub async fn put_notification_preferences(
             "must be immediate or off: a reminder in tomorrow's digest would come too late",
         ));
     }
+    for (field, digest) in [
+        ("help_wanted.delivery", body.help_wanted),
+        ("staff_summary.delivery", body.staff_summary),
+    ] {
+        if digest.is_some_and(|d| d.delivery == DeliveryBody::Immediate) {
+            return Err(ApiError::validation(
+                field,
+                "must be daily_digest or off: a digest gathers a day",
+            ));
+        }
+    }
     let mut conn = state.conn().await?;
     shift_mail::set_preference(
         &mut conn,
@@ -160,6 +195,22 @@ pub async fn put_notification_preferences(
         },
     )
     .await?;
+    for (kind, digest) in [
+        (Kind::HelpWanted, body.help_wanted),
+        (Kind::StaffSummary, body.staff_summary),
+    ] {
+        let Some(digest) = digest else { continue };
+        shift_mail::set_preference(
+            &mut conn,
+            user.id,
+            kind,
+            Preference {
+                delivery: digest.delivery.into(),
+                lead: None,
+            },
+        )
+        .await?;
+    }
     drop(conn);
     Ok(HttpResponse::Ok().json(current(&state, user).await?))
 }

@@ -25,6 +25,8 @@ use crate::state::AppState;
 /// `staff_invitation`: an invitation to an operator's staff, mailed to an address alone (it
 /// appears in no one's list). `guest_hold`: a sign-up made with the guest form waits for its
 /// confirmation (`hold_id`, `shift_id`); `guest_link`: a guest's link to her own sign-ups.
+/// Daily digests (optional; `day`): `help_wanted` (open shifts in your districts or needing
+/// your skills) and `staff_summary` (for staff: late cancellations and shifts still short).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKindBody {
@@ -43,6 +45,8 @@ pub enum NotificationKindBody {
     StaffInvitation,
     GuestHold,
     GuestLink,
+    HelpWanted,
+    StaffSummary,
 }
 
 impl From<Kind> for NotificationKindBody {
@@ -63,6 +67,8 @@ impl From<Kind> for NotificationKindBody {
             Kind::StaffInvitation => Self::StaffInvitation,
             Kind::GuestHold => Self::GuestHold,
             Kind::GuestLink => Self::GuestLink,
+            Kind::HelpWanted => Self::HelpWanted,
+            Kind::StaffSummary => Self::StaffSummary,
         }
     }
 }
