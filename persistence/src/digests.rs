@@ -18,8 +18,8 @@ pub const MOST: i64 = 10;
 
 /// SQL (from `FROM` on): the open shifts for the volunteer `$user` at the time `$now`:
 /// published (or of no activity) at an active centre, within a week, with a place free (held
-/// places count), in one of her districts or needing one of her skills, whose qualifications
-/// she holds, and which she is not on already.
+/// places count), in one of her districts (or a district inside one) or needing one of her
+/// skills, whose qualifications she holds, and which she is not on already.
 macro_rules! help_wanted_shifts {
     ($user:literal, $now:literal) => {
         concat!(
@@ -37,7 +37,11 @@ macro_rules! help_wanted_shifts {
             $now,
             " + interval '7 days' \
                AND s.confirmed_count + s.held_count < s.capacity \
-               AND (c.district_id = ANY (p.district_ids) OR s.skills && p.skills) \
+               AND (s.skills && p.skills OR c.district_id IN ( \
+                 WITH RECURSIVE chosen (id) AS ( \
+                   SELECT unnest(p.district_ids) \
+                   UNION SELECT d.id FROM districts d JOIN chosen ON d.parent_id = chosen.id) \
+                 SELECT id FROM chosen)) \
                AND ",
             holds_required_qualifications!("s", $user),
             " AND NOT EXISTS (SELECT 1 FROM signups x WHERE x.shift_id = s.id AND x.user_id = ",

@@ -110,8 +110,13 @@ pub async fn of_user(
     user_id: Uuid,
     limit: i64,
 ) -> Result<Vec<NotificationRow>> {
+    // A digest that had nothing to tell was never anything to the person.
+    let empty_digests = notifications::kind
+        .eq_any([Kind::HelpWanted.as_str(), Kind::StaffSummary.as_str()])
+        .and(notifications::state.eq(DeliveryState::SkippedObsolete.as_str()));
     Ok(notifications::table
         .filter(notifications::user_id.eq(user_id))
+        .filter(diesel::dsl::not(empty_digests))
         .order((notifications::created_at.desc(), notifications::id.desc()))
         .limit(limit)
         .select(NotificationRow::as_select())

@@ -28,15 +28,41 @@ async fn volunteers_who_ask_get_help_wanted_and_staff_their_summary_once_a_day()
         .expect("district")
         .to_owned();
 
-    // Vera helps in the centre's district and asks for the digest; Nina does not ask.
+    // The centre's district lies inside a larger one.
+    let larger = post(
+        &app,
+        &s.admin.access_token,
+        "/api/v1/districts",
+        json!({"name": "Innenstadt-Nord", "town": "Musterstadt"}),
+    )
+    .await
+    .json()["id"]
+        .as_str()
+        .expect("district")
+        .to_owned();
+    let nested = patch(
+        &app,
+        &s.admin.access_token,
+        &format!("/api/v1/districts/{district}"),
+        json!({"parent_id": larger}),
+    )
+    .await;
+    assert_eq!(
+        nested.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&nested.body)
+    );
+
+    // Vera helps in the larger district and asks for the digest; Nina does not ask.
     let vera = app.signed_up("vera@example.org").await;
     let nina = app.signed_up("nina@example.org").await;
-    for volunteer in [&vera, &nina] {
+    for (volunteer, area) in [(&vera, &larger), (&nina, &district)] {
         let profile = patch(
             &app,
             &volunteer.access_token,
             "/api/v1/me/profile",
-            json!({"district_ids": [district]}),
+            json!({"district_ids": [area]}),
         )
         .await;
         assert_eq!(
