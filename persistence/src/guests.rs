@@ -140,15 +140,9 @@ pub async fn confirm(
     now: DateTime<Utc>,
 ) -> Result<std::result::Result<Placed, holds::ConfirmRefusal>> {
     conn.transaction::<_, Error, _>(async |conn| {
-        let name: Option<String> = guest_holds::table
-            .filter(guest_holds::token_hash.eq(token_hash))
-            .select(guest_holds::name)
-            .first(conn)
-            .await
-            .optional()?;
         let outcome = holds::confirm(conn, token_hash, now).await?;
-        if let Ok(placed) = &outcome
-            && let Some(user_id) = placed.signup.user_id
+        if let Ok(confirmed) = &outcome
+            && let Some(user_id) = confirmed.placed.signup.user_id
         {
             // She reads mail at the address: it is verified, and the name she gave is hers.
             diesel::update(users::table.find(user_id))
@@ -159,13 +153,14 @@ pub async fn confirm(
                     >(
                         "coalesce(email_verified_at, now())"
                     )),
-                    name.filter(|n| !n.is_empty())
+                    Some(confirmed.name.as_str())
+                        .filter(|n| !n.is_empty())
                         .map(|n| users::display_name.eq(n)),
                 ))
                 .execute(conn)
                 .await?;
         }
-        Ok(outcome)
+        Ok(outcome.map(|confirmed| confirmed.placed))
     })
     .await
 }
@@ -314,13 +309,7 @@ pub async fn walk_in(
                     SignupRefusal::ShiftNotFound,
                 )));
             };
-            let qualified: bool = diesel::select(diesel::dsl::exists(
-                crate::schema::shift_qualifications::table
-                    .filter(crate::schema::shift_qualifications::shift_id.eq(shift.id)),
-            ))
-            .get_result(conn)
-            .await?;
-            if qualified {
+            if holds::requires_qualification(conn, shift.id).await? {
                 return Err(Failed::Refused(WalkInRefusal::QualificationRequired));
             }
             let guest = Uuid::now_v7();

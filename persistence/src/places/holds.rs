@@ -79,15 +79,19 @@ pub async fn guest_refusal(
     if !quartier_domain::guest::guests_welcome(shift.guest_signups, centre_choice) {
         return Ok(Some(HoldRefusal::GuestsNotWelcome));
     }
-    let qualified: bool = diesel::select(diesel::dsl::exists(
-        shift_qualifications::table.filter(shift_qualifications::shift_id.eq(shift.id)),
-    ))
-    .get_result(conn)
-    .await?;
-    if qualified {
+    if requires_qualification(conn, shift.id).await? {
         return Ok(Some(HoldRefusal::QualificationRequired));
     }
     Ok(None)
+}
+
+/// Whether the shift requires any qualification (which guests cannot show).
+pub async fn requires_qualification(conn: &mut AsyncPgConnection, shift_id: Uuid) -> Result<bool> {
+    Ok(diesel::select(diesel::dsl::exists(
+        shift_qualifications::table.filter(shift_qualifications::shift_id.eq(shift_id)),
+    ))
+    .get_result(conn)
+    .await?)
 }
 
 /// Holds a place on the shift for `user_id` (a guest, or an account whose address the
@@ -181,6 +185,13 @@ pub enum ConfirmRefusal {
     Refused(SignupRefusal),
 }
 
+/// A confirmed hold: the sign-up it became, and the name given with it.
+#[derive(Debug)]
+pub struct Confirmed {
+    pub placed: Placed,
+    pub name: String,
+}
+
 /// Confirms the hold with `token_hash`: a hold with a place becomes a confirmed sign-up
 /// (the held place turns into a confirmed one, in one update), one without a place signs up
 /// as anyone would (waitlisted, or confirmed if a place came free and nobody waits). One
@@ -190,7 +201,7 @@ pub async fn confirm(
     conn: &mut AsyncPgConnection,
     token_hash: &[u8],
     now: DateTime<Utc>,
-) -> Result<std::result::Result<Placed, ConfirmRefusal>> {
+) -> Result<std::result::Result<Confirmed, ConfirmRefusal>> {
     let found: Option<(Uuid, Uuid)> = guest_holds::table
         .filter(guest_holds::token_hash.eq(token_hash))
         .filter(guest_holds::expires_at.gt(now))
@@ -241,13 +252,18 @@ pub async fn confirm(
             give_back(conn, &shift, &hold, now).await?;
             return Ok(Err(ConfirmRefusal::Refused(refusal)));
         }
+        let confirmed = |placed| Confirmed {
+            placed,
+            name: hold.name.clone(),
+        };
         if !hold.holds_place {
             return Ok(sign_up_in_steps(conn, shift_id, user_id, None, now)
                 .await?
+                .map(confirmed)
                 .map_err(ConfirmRefusal::Refused));
         }
         match take_held_place(conn, &shift, user_id, now).await {
-            Ok(placed) => Ok(Ok(placed)),
+            Ok(placed) => Ok(Ok(confirmed(placed))),
             Err(error) if error.is_constraint(OVERLAP_CONSTRAINT) => {
                 give_back(conn, &shift, &hold, now).await?;
                 Ok(Err(ConfirmRefusal::Refused(SignupRefusal::Overlapping)))
