@@ -42,7 +42,8 @@ pub struct Problem {
 pub struct ProblemField {
     /// The field: a body field by its path in the JSON (`email`, `address.postcode`,
     /// `schedule.rrule`; `body` for the body as a whole), a query parameter as
-    /// `query.<name>` (`query.limit`), a header as `header.<Name>`.
+    /// `query.<name>` (`query.limit`), a path parameter as `path.<name>`, a header as
+    /// `header.<Name>`.
     pub field: String,
     pub message: String,
     /// For imports: the line (in CSV its line number in the file, the header being 1; in

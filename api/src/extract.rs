@@ -200,7 +200,9 @@ fn parse_if_match(raw: &str) -> IfMatch {
         let Some(end) = opaque.find('"') else {
             return IfMatch::Versions(Vec::new());
         };
-        if !weak && let Ok(version) = opaque[..end].parse::<i32>() {
+        // `"7"`, or `"7.en"` for the version served in a language (see `languages`).
+        let version = opaque[..end].split('.').next().unwrap_or_default();
+        if !weak && let Ok(version) = version.parse::<i32>() {
             versions.push(version);
         }
         rest = opaque[end + 1..].trim_start_matches([' ', '\t']);
@@ -399,6 +401,10 @@ mod tests {
     #[test]
     fn if_match_forms() {
         assert_eq!(parse_if_match("\"7\""), IfMatch::Versions(vec![7]));
+        assert_eq!(
+            parse_if_match("\"7.en\", \"8.*\""),
+            IfMatch::Versions(vec![7, 8])
+        );
         assert_eq!(parse_if_match("*"), IfMatch::Any);
         assert_eq!(
             parse_if_match("\"1\", \"2\",\"x\""),

@@ -25,6 +25,7 @@ pub mod extract;
 pub mod fair_share;
 pub mod horizon;
 pub mod idempotent;
+pub mod languages;
 pub mod limits;
 pub mod mail;
 pub mod names;

@@ -23,6 +23,8 @@ pub struct AppState {
     pub occurrence_horizon: chrono::Duration,
     /// Where clients reach this API, without a trailing slash.
     pub public_url: String,
+    /// The languages texts may be written in, German first.
+    pub content_languages: quartier_domain::language::ContentLanguages,
     /// Sends webhooks, for test pings; the URL policy for subscriptions.
     pub deliverer: Deliverer,
     pub mailer: Mailer,
@@ -63,6 +65,7 @@ impl AppState {
             )),
             occurrence_horizon: settings.occurrence_horizon,
             public_url: settings.public_url.clone(),
+            content_languages: settings.content_languages.clone(),
             deliverer: Deliverer::new(&settings.webhooks).map_err(ApiError::Internal)?,
             mailer: Mailer::new(&settings.mail, links.clone(), &settings.public_url)
                 .map_err(ApiError::Internal)?,

@@ -36,6 +36,7 @@ pub mod shifts;
 pub mod signups;
 pub(crate) mod sql;
 pub mod staff_invitations;
+pub mod translations;
 pub mod trust;
 pub mod users;
 pub mod webhooks;

@@ -29,6 +29,7 @@ pub const ACTOR_REFERENCES: &[&str] = &[
     "calendar_feeds_user_id_fkey",
     "api_keys_created_by_fkey",
     "api_keys_revoked_by_fkey",
+    "translations_written_by_fkey",
 ];
 
 /// The foreign keys by which a row names a person, who may be someone other than the actor

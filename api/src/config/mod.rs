@@ -80,6 +80,9 @@ pub struct Settings {
     pub horizon_interval: Duration,
     /// `QUARTIER_PUBLIC_URL`: where clients reach this API, for links in calendar feeds.
     pub public_url: String,
+    /// `QUARTIER_CONTENT_LANGUAGES`: the languages texts may be written in besides German,
+    /// comma-separated BCP 47 tags (default `de-x-ls,en,tr,ar,uk,ru,pl`).
+    pub content_languages: quartier_domain::language::ContentLanguages,
     /// `QUARTIER_WEBHOOK_*`
     pub webhooks: WebhookSettings,
     /// `QUARTIER_SMTP_URL`, `QUARTIER_MAIL_*`, `QUARTIER_APP_URL`
@@ -254,6 +257,11 @@ impl Settings {
             horizon_interval: seconds(&get, "QUARTIER_HORIZON_INTERVAL_SECS", 3600, 7 * 24 * 3600)?,
             mail: MailSettings::from_lookup(&get, environment, &public_url)?,
             public_url,
+            content_languages: match get("QUARTIER_CONTENT_LANGUAGES") {
+                None => quartier_domain::language::ContentLanguages::defaults(),
+                Some(raw) => quartier_domain::language::ContentLanguages::parse(&raw)
+                    .map_err(|message| error("QUARTIER_CONTENT_LANGUAGES", message))?,
+            },
             cors_origins: web::cors_origins(get("QUARTIER_CORS_ORIGINS"))?,
             privacy_policy: PrivacyPolicy::from_lookup(&get)?,
             hsts_max_age_secs: number(

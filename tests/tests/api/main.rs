@@ -39,6 +39,7 @@ mod signup_cancellation;
 mod signup_capacity;
 mod signup_qualifications;
 mod single_dates;
+mod translations;
 mod trust;
 mod users;
 mod volunteer_profile;

@@ -126,6 +126,8 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("get_centre", EVERYONE, None),
     ("create_centre", ADMINS_A, None),
     ("update_centre", ADMINS_A, None),
+    ("put_centre_translation", STAFF_A, None),
+    ("delete_centre_translation", STAFF_A, None),
     ("get_opening_hours", EVERYONE, None),
     ("replace_opening_hours", ADMINS_A, None),
     ("centre_calendar", EVERYONE, None),
@@ -133,6 +135,16 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("get_activity", EVERYONE, None),
     ("create_activity", STAFF_A_AND_KEY, Some("activities:write")),
     ("update_activity", STAFF_A_AND_KEY, Some("activities:write")),
+    (
+        "put_activity_translation",
+        STAFF_A_AND_KEY,
+        Some("activities:write"),
+    ),
+    (
+        "delete_activity_translation",
+        STAFF_A_AND_KEY,
+        Some("activities:write"),
+    ),
     ("upsert_activity", STAFF_A_AND_KEY, Some("activities:write")),
     ("activity_calendar", EVERYONE, None),
     ("activity_occurrences", EVERYONE, None),
@@ -876,6 +888,25 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
             format!("/api/v1/centres/{}", fx.centre_a),
             Some(json!({"description": "Für alle"})),
         ),
+        "put_centre_translation" => (
+            Method::PUT,
+            format!("/api/v1/centres/{}/translations/en", fx.centre_a),
+            Some(json!({"origin": "human", "texts": {"name": "Community house"}})),
+        ),
+        "delete_centre_translation" => {
+            let path = format!("/api/v1/centres/{}/translations/tr", fx.centre_a);
+            let written = app
+                .json(
+                    Method::PUT,
+                    &path,
+                    Some(a),
+                    &[("if-match", "*")],
+                    &json!({"origin": "human", "texts": {"name": "Mahalle evi"}}),
+                )
+                .await;
+            assert_eq!(written.status, 200);
+            (Method::DELETE, path, None)
+        }
         "get_opening_hours" => (
             Method::GET,
             format!("/api/v1/centres/{}/opening-hours", fx.centre_a),
@@ -897,6 +928,25 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
             format!("/api/v1/activities/{}", fx.activity_a),
             None,
         ),
+        "put_activity_translation" => (
+            Method::PUT,
+            format!("/api/v1/activities/{}/translations/en", fx.activity_a),
+            Some(json!({"origin": "human", "texts": {"title": "Matrix in English"}})),
+        ),
+        "delete_activity_translation" => {
+            let path = format!("/api/v1/activities/{}/translations/tr", fx.activity_a);
+            let written = app
+                .json(
+                    Method::PUT,
+                    &path,
+                    Some(a),
+                    &[("if-match", "*")],
+                    &json!({"origin": "human", "texts": {"title": "Matris"}}),
+                )
+                .await;
+            assert_eq!(written.status, 200);
+            (Method::DELETE, path, None)
+        }
         "create_activity" => (
             Method::POST,
             "/api/v1/activities".into(),

@@ -4,20 +4,25 @@ use uuid::Uuid;
 use super::{ActivityResponse, viewer, visible};
 use crate::auth::MaybeCaller;
 use crate::error::{ApiError, Problem};
-use crate::extract::{IfNoneMatch, versioned_json};
+use crate::extract::IfNoneMatch;
+use crate::languages::{LanguageQuery, Reading, localize, versioned_in_language};
 use crate::state::AppState;
 
-/// One activity. Public when published; staff of its operator also see its other states.
+/// One activity, its texts in the reader's language. Public when published; staff of its
+/// operator also see its other states, and may ask for every variant (`all_languages=true`).
 #[utoipa::path(
     tag = "activities",
     security((), ("bearer" = []), ("api_key" = [])),
     params(
         ("id" = Uuid, Path, description = "The activity's id"),
+        LanguageQuery,
+        ("Accept-Language" = Option<String>, Header, description = "The reader's languages (RFC 9110), such as `de-x-ls, de;q=0.5`"),
         ("If-None-Match" = Option<String>, Header, description = "The ETag the client holds"),
     ),
     responses(
-        (status = 200, description = "The activity", body = ActivityResponse, headers(("ETag" = String))),
-        (status = 304, description = "The client's copy is current", headers(("ETag" = String))),
+        (status = 200, description = "The activity", body = ActivityResponse, headers(("ETag" = String), ("Content-Language" = String), ("Vary" = String))),
+        (status = 304, description = "The client's copy, in this language, is current", headers(("ETag" = String))),
+        (status = 403, description = "`all_languages` asked for by someone who is not staff of the activity's operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No activity has this id, or it is not published (`not-found`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -26,6 +31,7 @@ pub async fn get_activity(
     state: web::Data<AppState>,
     MaybeCaller(caller): MaybeCaller,
     id: web::Path<Uuid>,
+    reading: Reading,
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
@@ -34,10 +40,26 @@ pub async fn get_activity(
         .await?
         .filter(|view| visible(&viewer, view))
         .ok_or_else(|| ApiError::NotFound("No activity has this id.".into()))?;
+    if reading.all_languages && !(viewer.admin || viewer.operators.contains(&view.operator_id)) {
+        return Err(ApiError::Forbidden(
+            "Every variant is shown to staff of the activity's operator only.".into(),
+        ));
+    }
     let version = view.activity.version;
-    Ok(versioned_json(
+    let mut response = [ActivityResponse::from(view)];
+    let served = localize(
+        &mut conn,
+        &state.content_languages,
+        &reading,
+        &mut response,
+        reading.all_languages,
+    )
+    .await?;
+    Ok(versioned_in_language(
         &if_none_match,
         version,
-        &ActivityResponse::from(view),
+        &served,
+        reading.all_languages,
+        &response[0],
     ))
 }

@@ -13,7 +13,8 @@ use uuid::Uuid;
 use super::{ActivityFilterQuery, ActivityResponse, UpcomingOccurrence, filter, viewer};
 use crate::auth::MaybeCaller;
 use crate::error::{ApiError, Problem};
-use crate::extract::{IfNoneMatch, json_with_body_etag};
+use crate::extract::IfNoneMatch;
+use crate::languages::{ListLanguageQuery, Reading, page_in_language};
 use crate::pagination::{self, Page};
 use crate::routes::centres::list::SearchTerms;
 use crate::routes::occurrences::check_range;
@@ -45,10 +46,12 @@ pub struct ActivityRangeQuery {
     params(
         ActivityFilterQuery,
         ActivityRangeQuery,
+        ListLanguageQuery,
+        ("Accept-Language" = Option<String>, Header, description = "The reader's languages (RFC 9110), such as `tr, de;q=0.5`"),
         ("If-None-Match" = Option<String>, Header, description = "The ETag of the page the client holds"),
     ),
     responses(
-        (status = 200, description = "One page of activities", body = Page<ActivityResponse>, headers(("ETag" = String))),
+        (status = 200, description = "One page of activities", body = Page<ActivityResponse>, headers(("ETag" = String), ("Content-Language" = String), ("Vary" = String))),
         (status = 304, description = "The client's copy of this page is current", headers(("ETag" = String))),
         (status = 400, description = "A query parameter does not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A filter out of range, a reversed or too long range, or an unknown `cursor` (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
@@ -60,6 +63,7 @@ pub async fn list_activities(
     MaybeCaller(caller): MaybeCaller,
     query: web::Query<ActivityFilterQuery>,
     range: web::Query<ActivityRangeQuery>,
+    reading: Reading,
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let mut terms = SearchTerms::default();
@@ -84,7 +88,7 @@ pub async fn list_activities(
     let page: Page<ActivityResponse> = pagination::page(rows, limit, activities::key, |view| {
         with_upcoming(view, &upcoming)
     });
-    json_with_body_etag(&if_none_match, &page)
+    page_in_language(&mut conn, &state, &reading, page, &if_none_match).await
 }
 
 /// A range of time: from, to.

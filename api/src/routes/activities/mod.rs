@@ -5,12 +5,15 @@ pub mod calendar;
 pub mod create;
 pub mod get;
 pub mod list;
+pub mod translations;
 pub mod update;
 pub mod upsert;
 
+use crate::languages::{ContentLanguageResponse, Translatable, TranslationResponse};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use quartier_domain::activity::{ActivityStatus, Category, TargetGroup};
 use quartier_domain::schedule::{self, Schedule};
+use quartier_domain::translation::{TextField, TextOwner};
 use quartier_domain::{Role, ValidationErrors};
 use quartier_persistence::AsyncPgConnection;
 use quartier_persistence::activities::{self, ActivityFilter, ActivityView, Viewer};
@@ -310,10 +313,54 @@ pub struct ActivityResponse {
     /// Kilometres from the point searched near; only in searches with `near`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_km: Option<f64>,
+    /// The language `title`, `description`, `accessibility_notes` and `cost.note` are
+    /// served in, and which of them fell back to German.
+    pub content_language: ContentLanguageResponse,
+    /// Every variant with its state; only for staff asking with `all_languages=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub translations: Option<Vec<TranslationResponse>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    /// Changes with every update; sent as `ETag`, expected back in `If-Match`.
+    /// Changes with every update, of the German texts or their variants; sent as `ETag`,
+    /// expected back in `If-Match`.
     pub version: i32,
+}
+
+impl Translatable for ActivityResponse {
+    const OWNER: TextOwner = TextOwner::Activity;
+
+    fn owner_id(&self) -> Uuid {
+        self.id
+    }
+
+    fn source_text(&self, field: TextField) -> Option<&str> {
+        match field {
+            TextField::Title => Some(&self.title),
+            TextField::Description => Some(&self.description),
+            TextField::AccessibilityNotes => Some(&self.accessibility_notes),
+            TextField::CostNote => self.cost.note.as_deref(),
+            TextField::Name => None,
+        }
+    }
+
+    fn set_text(&mut self, field: TextField, text: String) {
+        match field {
+            TextField::Title => self.title = text,
+            TextField::Description => self.description = text,
+            TextField::AccessibilityNotes => self.accessibility_notes = text,
+            TextField::CostNote => self.cost.note = Some(text),
+            TextField::Name => {}
+        }
+    }
+
+    fn set_language(
+        &mut self,
+        language: ContentLanguageResponse,
+        translations: Option<Vec<TranslationResponse>>,
+    ) {
+        self.content_language = language;
+        self.translations = translations;
+    }
 }
 
 /// A stored category as the API names it.
@@ -376,6 +423,8 @@ impl From<ActivityView> for ActivityResponse {
             next_occurrences: None,
             occurrence_changes: None,
             distance_km: view.distance_km.map(|d| (d * 1000.0).round() / 1000.0),
+            content_language: ContentLanguageResponse::source(),
+            translations: None,
             created_at: a.created_at,
             updated_at: a.updated_at,
             version: a.version,

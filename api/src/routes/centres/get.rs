@@ -3,37 +3,66 @@ use quartier_persistence::centres;
 use uuid::Uuid;
 
 use super::CentreResponse;
+use crate::auth::MaybeUser;
+use crate::authz::require_centre_staff;
 use crate::error::{ApiError, Problem};
-use crate::extract::{IfNoneMatch, versioned_json};
+use crate::extract::IfNoneMatch;
+use crate::languages::{LanguageQuery, Reading, localize, versioned_in_language};
 use crate::state::AppState;
+use quartier_domain::StaffRole;
 
-/// One centre. Public.
+/// One centre, its texts in the reader's language. Public; staff of its operator may ask
+/// for every variant (`all_languages=true`).
 #[utoipa::path(
     tag = "centres",
+    security((), ("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "The centre's id"),
+        LanguageQuery,
+        ("Accept-Language" = Option<String>, Header, description = "The reader's languages (RFC 9110), such as `de-x-ls, de;q=0.5`"),
         ("If-None-Match" = Option<String>, Header, description = "The ETag of the copy the client holds"),
     ),
     responses(
-        (status = 200, description = "The centre", body = CentreResponse, headers(("ETag" = String))),
-        (status = 304, description = "The client's copy is current", headers(("ETag" = String))),
+        (status = 200, description = "The centre", body = CentreResponse, headers(("ETag" = String), ("Content-Language" = String), ("Vary" = String))),
+        (status = 304, description = "The client's copy, in this language, is current", headers(("ETag" = String))),
+        (status = 401, description = "A token that is not valid (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`all_languages` asked for by someone who is not staff of the centre (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No centre has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/centres/{id}")]
 pub async fn get_centre(
     state: web::Data<AppState>,
+    MaybeUser(user): MaybeUser,
     id: web::Path<Uuid>,
+    reading: Reading,
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     let view = centres::find(&mut conn, *id)
         .await?
         .ok_or_else(|| ApiError::NotFound("No centre has this id.".into()))?;
+    if reading.all_languages {
+        let user = user.ok_or_else(|| {
+            ApiError::Forbidden("Every variant is shown to staff of the centre only.".into())
+        })?;
+        require_centre_staff(&mut conn, user, *id, StaffRole::Coordinator).await?;
+    }
     let version = view.centre.version;
-    Ok(versioned_json(
+    let mut response = [CentreResponse::from(view)];
+    let served = localize(
+        &mut conn,
+        &state.content_languages,
+        &reading,
+        &mut response,
+        reading.all_languages,
+    )
+    .await?;
+    Ok(versioned_in_language(
         &if_none_match,
         version,
-        &CentreResponse::from(view),
+        &served,
+        reading.all_languages,
+        &response[0],
     ))
 }

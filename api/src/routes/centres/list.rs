@@ -11,7 +11,8 @@ use uuid::Uuid;
 
 use super::{CentreKindBody, CentreResponse, CentreStatusBody};
 use crate::error::{ApiError, Problem};
-use crate::extract::{IfNoneMatch, json_with_body_etag};
+use crate::extract::IfNoneMatch;
+use crate::languages::{ListLanguageQuery, Reading, page_in_language};
 use crate::pagination::{self, Page};
 use crate::state::AppState;
 
@@ -63,10 +64,12 @@ pub struct ListCentresQuery {
     tag = "centres",
     params(
         ListCentresQuery,
+        ListLanguageQuery,
+        ("Accept-Language" = Option<String>, Header, description = "The reader's languages (RFC 9110), such as `tr, de;q=0.5`"),
         ("If-None-Match" = Option<String>, Header, description = "The ETag of the page the client holds"),
     ),
     responses(
-        (status = 200, description = "One page of centres", body = Page<CentreResponse>, headers(("ETag" = String))),
+        (status = 200, description = "One page of centres", body = Page<CentreResponse>, headers(("ETag" = String), ("Content-Language" = String), ("Vary" = String))),
         (status = 304, description = "The client's copy of this page is current", headers(("ETag" = String))),
         (status = 400, description = "A query parameter does not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A filter out of range, or an unknown `cursor` (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
@@ -76,6 +79,7 @@ pub struct ListCentresQuery {
 pub async fn list_centres(
     state: web::Data<AppState>,
     query: web::Query<ListCentresQuery>,
+    reading: Reading,
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let terms = check_query(&query)?;
@@ -86,7 +90,7 @@ pub async fn list_centres(
     let rows = centres::list(&mut conn, &filter, after.as_ref(), i64::from(limit) + 1).await?;
     let page: Page<CentreResponse> =
         pagination::page(rows, limit, centres::key, CentreResponse::from);
-    json_with_body_etag(&if_none_match, &page)
+    page_in_language(&mut conn, &state, &reading, page, &if_none_match).await
 }
 
 /// Checks the search terms and `open_at`; every error at once, each field named `query.<name>`.

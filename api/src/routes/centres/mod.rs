@@ -5,9 +5,12 @@ pub mod create;
 pub mod get;
 pub mod hours;
 pub mod list;
+pub mod translations;
 pub mod update;
 
+use crate::languages::{ContentLanguageResponse, Translatable, TranslationResponse};
 use chrono::{DateTime, Utc};
+use quartier_domain::translation::{TextField, TextOwner};
 use quartier_domain::{CentreKind, CentreStatus};
 use quartier_persistence::centres::CentreView;
 use serde::{Deserialize, Serialize};
@@ -139,10 +142,52 @@ pub struct CentreResponse {
     /// Kilometres from the point searched near; only in searches with `near`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_km: Option<f64>,
+    /// The language `name`, `description` and `accessibility.notes` are served in, and
+    /// which of them fell back to German.
+    pub content_language: ContentLanguageResponse,
+    /// Every variant with its state; only for staff asking with `all_languages=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub translations: Option<Vec<TranslationResponse>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    /// Changes with every update; sent as `ETag`, expected back in `If-Match`.
+    /// Changes with every update, of the German texts or their variants; sent as `ETag`,
+    /// expected back in `If-Match`.
     pub version: i32,
+}
+
+impl Translatable for CentreResponse {
+    const OWNER: TextOwner = TextOwner::Centre;
+
+    fn owner_id(&self) -> Uuid {
+        self.id
+    }
+
+    fn source_text(&self, field: TextField) -> Option<&str> {
+        match field {
+            TextField::Name => Some(&self.name),
+            TextField::Description => Some(&self.description),
+            TextField::AccessibilityNotes => Some(&self.accessibility.notes),
+            TextField::Title | TextField::CostNote => None,
+        }
+    }
+
+    fn set_text(&mut self, field: TextField, text: String) {
+        match field {
+            TextField::Name => self.name = text,
+            TextField::Description => self.description = text,
+            TextField::AccessibilityNotes => self.accessibility.notes = text,
+            TextField::Title | TextField::CostNote => {}
+        }
+    }
+
+    fn set_language(
+        &mut self,
+        language: ContentLanguageResponse,
+        translations: Option<Vec<TranslationResponse>>,
+    ) {
+        self.content_language = language;
+        self.translations = translations;
+    }
 }
 
 impl From<CentreView> for CentreResponse {
@@ -181,6 +226,8 @@ impl From<CentreView> for CentreResponse {
             status: crate::names::stored(&c.status, CentreStatusBody::Active),
             guest_signups: c.guest_signups,
             distance_km: view.distance_km.map(|d| (d * 1000.0).round() / 1000.0),
+            content_language: ContentLanguageResponse::source(),
+            translations: None,
             created_at: c.created_at,
             updated_at: c.updated_at,
             version: c.version,

@@ -1,0 +1,489 @@
+//! Content in the reader's language: what a request asks for (`?lang=`, `Accept-Language`),
+//! the texts of translatable resources in it, and the headers that say what was served.
+
+use std::collections::BTreeSet;
+
+use actix_web::dev::Payload;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use quartier_domain::language::{
+    ContentLanguages, Direction, LanguageTag, Origin, Preferences, SOURCE,
+};
+use quartier_domain::translation::{self, TextField, TextOwner, Variant};
+use quartier_persistence::AsyncPgConnection;
+use quartier_persistence::translations::{self, StoredVariant};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The language parameters of every resource with texts residents read.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LanguageQuery {
+    /// The language to read texts in, a BCP 47 tag such as `en`, `tr` or `de-x-ls` (Leichte
+    /// Sprache); takes the place of `Accept-Language`. Texts without a public variant in it
+    /// stay German and are named in `content_language.fallback_fields`.
+    #[param(example = "de-x-ls", max_length = 64)]
+    pub lang: Option<String>,
+    /// Staff of the owning operator: every variant with who wrote it, whether it was
+    /// reviewed and whether it is stale, in `translations`.
+    pub all_languages: Option<bool>,
+}
+
+/// The language parameter of lists.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListLanguageQuery {
+    /// The language to read texts in, a BCP 47 tag such as `en`, `tr` or `de-x-ls` (Leichte
+    /// Sprache); takes the place of `Accept-Language`. Each item says what it was served in.
+    #[param(example = "de-x-ls", max_length = 64)]
+    pub lang: Option<String>,
+}
+
+/// What a request asks for: the reader's languages in order, and whether staff want every
+/// variant.
+#[derive(Debug, Clone, Default)]
+pub struct Reading {
+    pub wishes: Preferences,
+    pub all_languages: bool,
+}
+
+impl FromRequest for Reading {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(reading(req))
+    }
+}
+
+fn reading(req: &HttpRequest) -> Result<Reading, ApiError> {
+    let query = actix_web::web::Query::<LanguageQuery>::from_query(req.query_string())
+        .map_err(|_| ApiError::query("all_languages", "must be true or false"))?;
+    let wishes = match query.lang.as_deref() {
+        Some(raw) => {
+            let tag =
+                LanguageTag::parse(raw).map_err(|e| ApiError::query("lang", &e.to_string()))?;
+            Preferences::only(&tag)
+        }
+        None => req
+            .headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .map(Preferences::from_accept_language)
+            .unwrap_or_default(),
+    };
+    Ok(Reading {
+        wishes,
+        all_languages: query.all_languages.unwrap_or(false),
+    })
+}
+
+/// A field residents read, as the API names it.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TextFieldBody {
+    Title,
+    Name,
+    Description,
+    AccessibilityNotes,
+    CostNote,
+}
+
+impl From<TextField> for TextFieldBody {
+    fn from(field: TextField) -> Self {
+        match field {
+            TextField::Title => TextFieldBody::Title,
+            TextField::Name => TextFieldBody::Name,
+            TextField::Description => TextFieldBody::Description,
+            TextField::AccessibilityNotes => TextFieldBody::AccessibilityNotes,
+            TextField::CostNote => TextFieldBody::CostNote,
+        }
+    }
+}
+
+/// Which way a language is written: clients set the text direction from it.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum DirectionBody {
+    Ltr,
+    Rtl,
+}
+
+impl From<Direction> for DirectionBody {
+    fn from(direction: Direction) -> Self {
+        match direction {
+            Direction::Ltr => DirectionBody::Ltr,
+            Direction::Rtl => DirectionBody::Rtl,
+        }
+    }
+}
+
+/// Who wrote a variant.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum OriginBody {
+    /// A person wrote or checked it while writing.
+    Human,
+    /// A machine translation: public only once reviewed.
+    Machine,
+}
+
+impl From<OriginBody> for Origin {
+    fn from(origin: OriginBody) -> Self {
+        match origin {
+            OriginBody::Human => Origin::Human,
+            OriginBody::Machine => Origin::Machine,
+        }
+    }
+}
+
+impl From<Origin> for OriginBody {
+    fn from(origin: Origin) -> Self {
+        match origin {
+            Origin::Human => OriginBody::Human,
+            Origin::Machine => OriginBody::Machine,
+        }
+    }
+}
+
+/// The language a resource's texts are served in.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct ContentLanguageResponse {
+    /// The language served (also in `Content-Language`).
+    #[schema(example = "de-x-ls")]
+    pub tag: String,
+    pub direction: DirectionBody,
+    /// The fields that have no public text in this language and are served in German.
+    pub fallback_fields: Vec<TextFieldBody>,
+}
+
+impl ContentLanguageResponse {
+    /// The German source, as staff write it.
+    pub fn source() -> Self {
+        Self {
+            tag: SOURCE.to_owned(),
+            direction: DirectionBody::Ltr,
+            fallback_fields: Vec::new(),
+        }
+    }
+}
+
+/// One field's text in a variant.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TranslatedText {
+    pub field: TextFieldBody,
+    pub text: String,
+    /// The German source changed after this text was written: it is not served until it is
+    /// written again.
+    pub stale: bool,
+}
+
+/// A resource's texts in one language, as staff see them (`?all_languages=true`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TranslationResponse {
+    #[schema(example = "en")]
+    pub tag: String,
+    pub direction: DirectionBody,
+    pub origin: OriginBody,
+    pub reviewed: bool,
+    pub texts: Vec<TranslatedText>,
+    /// Which texts the public reads: not stale, and reviewed where the origin or the
+    /// language (Leichte Sprache) requires it.
+    pub public_fields: Vec<TextFieldBody>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The variants of one owner, grouped by language.
+pub fn translation_responses(variants: &[StoredVariant]) -> Vec<TranslationResponse> {
+    let mut out: Vec<TranslationResponse> = Vec::new();
+    for stored in variants {
+        let v = &stored.variant;
+        if out.last().is_none_or(|last| last.tag != v.tag.as_str()) {
+            out.push(TranslationResponse {
+                tag: v.tag.to_string(),
+                direction: v.tag.direction().into(),
+                origin: v.facts.origin.into(),
+                reviewed: v.facts.reviewed,
+                texts: Vec::new(),
+                public_fields: Vec::new(),
+                updated_at: stored.updated_at,
+            });
+        }
+        let last = out.last_mut().expect("pushed above");
+        last.texts.push(TranslatedText {
+            field: v.field.into(),
+            text: v.text.clone(),
+            stale: v.facts.stale,
+        });
+        if v.facts.is_public(&v.tag) {
+            last.public_fields.push(v.field.into());
+        }
+        last.updated_at = last.updated_at.max(stored.updated_at);
+    }
+    out
+}
+
+/// A response with texts residents read.
+pub trait Translatable {
+    const OWNER: TextOwner;
+    fn owner_id(&self) -> Uuid;
+    /// The German text of `field`.
+    fn source_text(&self, field: TextField) -> Option<&str>;
+    /// Puts the served text of `field` in place of the German one.
+    fn set_text(&mut self, field: TextField, text: String);
+    /// Says which language was served, and for staff every variant.
+    fn set_language(
+        &mut self,
+        language: ContentLanguageResponse,
+        translations: Option<Vec<TranslationResponse>>,
+    );
+}
+
+/// What was served: the languages, for `Content-Language`.
+#[derive(Debug, Clone, Default)]
+pub struct Served(BTreeSet<String>);
+
+impl Served {
+    /// The one language of a single resource, for its `ETag`.
+    pub fn single(&self) -> &str {
+        self.0.iter().next().map_or(SOURCE, String::as_str)
+    }
+
+    /// Adds `Content-Language` and `Vary: Accept-Language` to `response`.
+    pub fn mark(&self, response: &mut HttpResponse) {
+        let languages = if self.0.is_empty() {
+            SOURCE.to_owned()
+        } else {
+            self.0.iter().cloned().collect::<Vec<_>>().join(", ")
+        };
+        let headers = response.headers_mut();
+        if let Ok(value) = HeaderValue::from_str(&languages) {
+            headers.insert(header::CONTENT_LANGUAGE, value);
+        }
+        headers.append(header::VARY, HeaderValue::from_static("Accept-Language"));
+    }
+}
+
+/// Serves each of `items` in the reader's language; with `staff_view`, also lists every
+/// variant. One query for all of them.
+pub async fn localize<T: Translatable>(
+    conn: &mut AsyncPgConnection,
+    enabled: &ContentLanguages,
+    reading: &Reading,
+    items: &mut [T],
+    staff_view: bool,
+) -> Result<Served, ApiError> {
+    let ids: Vec<Uuid> = items.iter().map(Translatable::owner_id).collect();
+    let stored = translations::of_owners(conn, T::OWNER, &ids).await?;
+    let mut served = Served::default();
+    for item in items.iter_mut() {
+        let variants = stored.get(&item.owner_id()).map_or(&[][..], Vec::as_slice);
+        let plain: Vec<Variant> = variants.iter().map(|s| s.variant.clone()).collect();
+        let source: Vec<(TextField, bool)> = T::OWNER
+            .fields()
+            .iter()
+            .map(|&f| (f, item.source_text(f).is_some_and(|t| !t.is_empty())))
+            .collect();
+        let rendering = translation::render(&reading.wishes, enabled, &source, &plain);
+        for (field, text) in &rendering.texts {
+            item.set_text(*field, text.clone());
+        }
+        served.0.insert(rendering.language.to_string());
+        item.set_language(
+            ContentLanguageResponse {
+                tag: rendering.language.to_string(),
+                direction: rendering.language.direction().into(),
+                fallback_fields: rendering.fallbacks.iter().map(|&f| f.into()).collect(),
+            },
+            staff_view.then(|| translation_responses(variants)),
+        );
+    }
+    Ok(served)
+}
+
+/// The `ETag` of a single resource at `version` served in `language` (`"7"` in German,
+/// `"7.en"` in English, `"7.*"` with every variant): a cache never mixes languages up, and
+/// `If-Match` takes any of them for the version.
+pub fn language_etag(version: i32, language: &str, all_languages: bool) -> String {
+    if all_languages {
+        format!("\"{version}.*\"")
+    } else if language == SOURCE {
+        format!("\"{version}\"")
+    } else {
+        format!("\"{version}.{language}\"")
+    }
+}
+
+/// A single translatable resource at `version`: 304 when the client holds it in the same
+/// language, else 200; either with `ETag`, `Content-Language` and `Vary`.
+pub fn versioned_in_language(
+    if_none_match: &crate::extract::IfNoneMatch,
+    version: i32,
+    served: &Served,
+    all_languages: bool,
+    body: &impl Serialize,
+) -> HttpResponse {
+    let tag = language_etag(version, served.single(), all_languages);
+    let mut response = if if_none_match.matches(&tag) {
+        crate::extract::not_modified(&tag)
+    } else {
+        HttpResponse::Ok()
+            .insert_header((header::ETAG, tag))
+            .insert_header((header::CACHE_CONTROL, "no-cache"))
+            .json(body)
+    };
+    served.mark(&mut response);
+    response
+}
+
+/// A page of translatable items in the reader's language, with a weak `ETag` of its bytes
+/// (so a page in another language has another), `Content-Language` naming every language
+/// served on it, and `Vary: Accept-Language`.
+pub async fn page_in_language<T: Translatable + Serialize + ToSchema>(
+    conn: &mut AsyncPgConnection,
+    state: &AppState,
+    reading: &Reading,
+    mut page: crate::pagination::Page<T>,
+    if_none_match: &crate::extract::IfNoneMatch,
+) -> Result<HttpResponse, ApiError> {
+    let served = localize(
+        conn,
+        &state.content_languages,
+        reading,
+        &mut page.items,
+        false,
+    )
+    .await?;
+    let mut response = crate::extract::json_with_body_etag(if_none_match, &page)?;
+    served.mark(&mut response);
+    Ok(response)
+}
+
+/// The enabled content language `raw` names, for writing a variant (422 otherwise; German
+/// is the source and is changed on the resource itself).
+pub fn variant_language(state: &AppState, raw: &str) -> Result<LanguageTag, ApiError> {
+    let tag =
+        LanguageTag::parse(raw).map_err(|e| ApiError::validation("path.tag", &e.to_string()))?;
+    if tag.is_source() {
+        return Err(ApiError::validation(
+            "path.tag",
+            "is German, the source: change the resource itself",
+        ));
+    }
+    state
+        .content_languages
+        .find(tag.as_str())
+        .cloned()
+        .ok_or_else(|| {
+            let enabled: Vec<&str> = state
+                .content_languages
+                .tags()
+                .iter()
+                .skip(1)
+                .map(LanguageTag::as_str)
+                .collect();
+            ApiError::validation(
+                "path.tag",
+                &format!(
+                    "is not a content language here (enabled: {})",
+                    enabled.join(", ")
+                ),
+            )
+        })
+}
+
+/// Writes the configured content languages to the database (see
+/// `translations::sync_languages`). Run at start, before serving.
+pub async fn sync(
+    pool: &quartier_persistence::pool::PgPool,
+    languages: &ContentLanguages,
+) -> Result<(), ApiError> {
+    let mut conn = quartier_persistence::pool::get(pool).await?;
+    translations::sync_languages(&mut conn, languages).await?;
+    Ok(())
+}
+
+/// Checks the texts of a variant: each within its field's limit, at least one.
+pub fn check_texts(
+    owner: TextOwner,
+    texts: &[(TextField, Option<&str>)],
+) -> Result<Vec<(TextField, String)>, ApiError> {
+    let mut errors = quartier_domain::ValidationErrors::default();
+    let mut checked = Vec::new();
+    for &(field, raw) in texts {
+        let Some(raw) = raw else { continue };
+        let name = format!("texts.{}", field.as_str());
+        let text = if field.multiline() {
+            quartier_domain::bounded_multiline_text(raw, &name, owner.max_chars(field))
+        } else {
+            quartier_domain::bounded_text(raw, &name, owner.max_chars(field))
+        };
+        match errors.collect(text) {
+            Some(text) if text.is_empty() => {
+                errors.push(name, "must not be empty: leave the field out instead")
+            }
+            Some(text) => checked.push((field, text)),
+            None => {}
+        }
+    }
+    if checked.is_empty() && errors.is_empty() {
+        errors.push("texts", "must hold at least one text");
+    }
+    errors.into_result()?;
+    Ok(checked)
+}
+
+/// Writes the variant in `tag` of the owner `id` (a resource the caller may change), if the
+/// owner is at a version `if_match` names; answers with the variant and the owner's new
+/// `ETag`.
+pub async fn put_variant(
+    conn: &mut AsyncPgConnection,
+    owner: TextOwner,
+    id: Uuid,
+    if_match: &crate::extract::IfMatch,
+    variant: &translations::NewVariant<'_>,
+) -> Result<HttpResponse, ApiError> {
+    let versions = if_match.versions()?;
+    let version = translations::replace(conn, owner, id, versions, variant)
+        .await?
+        .map_err(|refusal| ApiError::refused(refusal, "resource"))?;
+    let stored = translations::of_owners(conn, owner, &[id]).await?;
+    let written: Vec<StoredVariant> = stored
+        .get(&id)
+        .into_iter()
+        .flatten()
+        .filter(|s| s.variant.tag == *variant.tag)
+        .cloned()
+        .collect();
+    let response = translation_responses(&written)
+        .pop()
+        .ok_or_else(|| ApiError::Internal("the variant just written is missing".into()))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, crate::extract::etag(version)))
+        .json(response))
+}
+
+/// Removes the variant in `tag` of the owner `id` (a resource the caller may change), if the
+/// owner is at a version `if_match` names: 204 with the owner's new `ETag`, 404 when there
+/// is no such variant.
+pub async fn delete_variant(
+    conn: &mut AsyncPgConnection,
+    owner: TextOwner,
+    id: Uuid,
+    if_match: &crate::extract::IfMatch,
+    tag: &LanguageTag,
+) -> Result<HttpResponse, ApiError> {
+    let versions = if_match.versions()?;
+    let version = translations::remove(conn, owner, id, versions, tag)
+        .await?
+        .map_err(|refusal| ApiError::refused(refusal, "resource"))?
+        .ok_or_else(|| ApiError::NotFound(format!("There is no variant in {tag}.")))?;
+    Ok(HttpResponse::NoContent()
+        .insert_header((header::ETAG, crate::extract::etag(version)))
+        .finish())
+}

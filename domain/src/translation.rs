@@ -1,0 +1,293 @@
+//! Translatable texts: which fields of which resources have variants in other languages,
+//! and which text a reader gets for each field.
+
+use crate::language::{ContentLanguages, LanguageTag, Preferences, VariantFacts};
+
+/// A field residents read, translatable wherever a resource has it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TextField {
+    Title,
+    Name,
+    Description,
+    AccessibilityNotes,
+    CostNote,
+}
+
+impl TextField {
+    pub const ALL: [TextField; 5] = [
+        TextField::Title,
+        TextField::Name,
+        TextField::Description,
+        TextField::AccessibilityNotes,
+        TextField::CostNote,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TextField::Title => "title",
+            TextField::Name => "name",
+            TextField::Description => "description",
+            TextField::AccessibilityNotes => "accessibility_notes",
+            TextField::CostNote => "cost_note",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == raw)
+    }
+
+    /// Whether the text may run over several lines.
+    pub fn multiline(self) -> bool {
+        !matches!(self, TextField::Title | TextField::Name)
+    }
+}
+
+/// What owns translatable texts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TextOwner {
+    Activity,
+    Centre,
+    Shift,
+    QualificationType,
+}
+
+impl TextOwner {
+    /// The owner's translatable fields.
+    pub fn fields(self) -> &'static [TextField] {
+        match self {
+            TextOwner::Activity => &[
+                TextField::Title,
+                TextField::Description,
+                TextField::AccessibilityNotes,
+                TextField::CostNote,
+            ],
+            TextOwner::Centre => &[
+                TextField::Name,
+                TextField::Description,
+                TextField::AccessibilityNotes,
+            ],
+            TextOwner::Shift => &[TextField::Title, TextField::Description],
+            TextOwner::QualificationType => &[TextField::Name],
+        }
+    }
+
+    /// The longest text `field` holds here, in characters: the same in every language.
+    pub fn max_chars(self, field: TextField) -> usize {
+        match (self, field) {
+            (_, TextField::Title | TextField::Name) => 200,
+            (TextOwner::Shift, TextField::Description) => 4000,
+            (_, TextField::Description) => 8000,
+            (_, TextField::AccessibilityNotes) => 2000,
+            (_, TextField::CostNote) => 500,
+        }
+    }
+}
+
+/// One stored variant of one field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variant {
+    pub tag: LanguageTag,
+    pub field: TextField,
+    pub text: String,
+    pub facts: VariantFacts,
+}
+
+/// What a reader gets: the language served, the texts in it, and the fields that fell back
+/// to German because that language has no public text for them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendering {
+    pub language: LanguageTag,
+    pub texts: Vec<(TextField, String)>,
+    pub fallbacks: Vec<TextField>,
+}
+
+impl Rendering {
+    /// The text served for `field`, when it is not the German source.
+    pub fn text(&self, field: TextField) -> Option<&str> {
+        self.texts
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, text)| text.as_str())
+    }
+}
+
+/// Chooses what a reader with `wishes` gets of a resource whose German texts are `source`
+/// (field and whether it has any text) and whose stored variants are `variants`.
+///
+/// The language served is the first one the reader asks for (RFC 4647 lookup) in which the
+/// resource has at least one public text, else German. In it, each field with a public text
+/// gets that text; the others keep the German source and are listed as fallbacks, unless
+/// their source is empty too.
+pub fn render(
+    wishes: &Preferences,
+    enabled: &ContentLanguages,
+    source: &[(TextField, bool)],
+    variants: &[Variant],
+) -> Rendering {
+    let public = |v: &&Variant| v.facts.is_public(&v.tag) && enabled.find(v.tag.as_str()).is_some();
+    let german = enabled.tags()[0].clone();
+    let served = wishes
+        .lookup(|candidate| {
+            if candidate == german.as_str() {
+                return Some(&german);
+            }
+            variants
+                .iter()
+                .filter(public)
+                .find(|v| v.tag.as_str() == candidate)
+                .map(|v| &v.tag)
+        })
+        .cloned()
+        .unwrap_or(german);
+    let mut texts = Vec::new();
+    let mut fallbacks = Vec::new();
+    if !served.is_source() {
+        for &(field, has_text) in source {
+            match variants
+                .iter()
+                .filter(public)
+                .find(|v| v.tag == served && v.field == field)
+            {
+                Some(variant) => texts.push((field, variant.text.clone())),
+                None if has_text => fallbacks.push(field),
+                None => {}
+            }
+        }
+    }
+    Rendering {
+        language: served,
+        texts,
+        fallbacks,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::language::Origin;
+
+    fn variant(tag: &str, field: TextField, text: &str, reviewed: bool, origin: Origin) -> Variant {
+        Variant {
+            tag: LanguageTag::parse(tag).expect("tag"),
+            field,
+            text: text.into(),
+            facts: VariantFacts {
+                origin,
+                reviewed,
+                stale: false,
+            },
+        }
+    }
+
+    const SOURCE: [(TextField, bool); 3] = [
+        (TextField::Title, true),
+        (TextField::Description, true),
+        (TextField::AccessibilityNotes, false),
+    ];
+
+    fn rendered(header: &str, variants: &[Variant]) -> Rendering {
+        render(
+            &Preferences::from_accept_language(header),
+            &ContentLanguages::defaults(),
+            &SOURCE,
+            variants,
+        )
+    }
+
+    #[test]
+    fn reviewed_easy_german_is_served_and_the_rest_falls_back() {
+        let variants = [variant(
+            "de-x-ls",
+            TextField::Title,
+            "Zusammen kochen",
+            true,
+            Origin::Human,
+        )];
+        let r = rendered("de-x-ls, de;q=0.5", &variants);
+        assert_eq!(r.language.as_str(), "de-x-ls");
+        assert_eq!(r.text(TextField::Title), Some("Zusammen kochen"));
+        // The empty accessibility notes have nothing to fall back to.
+        assert_eq!(r.fallbacks, vec![TextField::Description]);
+    }
+
+    #[test]
+    fn unreviewed_easy_german_and_machine_drafts_are_not_served() {
+        let variants = [
+            variant(
+                "de-x-ls",
+                TextField::Title,
+                "Zusammen kochen",
+                false,
+                Origin::Human,
+            ),
+            variant(
+                "en",
+                TextField::Title,
+                "Cooking together",
+                false,
+                Origin::Machine,
+            ),
+        ];
+        for header in ["de-x-ls", "en", "en, de-x-ls"] {
+            let r = rendered(header, &variants);
+            assert_eq!(r.language.as_str(), "de", "{header}");
+            assert!(r.texts.is_empty() && r.fallbacks.is_empty(), "{header}");
+        }
+    }
+
+    #[test]
+    fn a_language_without_texts_gives_german_and_the_next_wish_counts() {
+        let variants = [variant(
+            "en",
+            TextField::Description,
+            "We cook",
+            false,
+            Origin::Human,
+        )];
+        assert_eq!(rendered("tr", &variants).language.as_str(), "de");
+        let r = rendered("tr, en;q=0.9", &variants);
+        assert_eq!(r.language.as_str(), "en");
+        assert_eq!(r.text(TextField::Description), Some("We cook"));
+        assert_eq!(r.fallbacks, vec![TextField::Title]);
+        // German asked for first wins over a later English.
+        assert_eq!(rendered("de, en", &variants).language.as_str(), "de");
+    }
+
+    #[test]
+    fn a_disabled_language_is_not_served() {
+        let variants = [variant(
+            "en",
+            TextField::Title,
+            "Cooking",
+            false,
+            Origin::Human,
+        )];
+        let only_turkish = ContentLanguages::parse("tr").expect("valid");
+        let r = render(
+            &Preferences::from_accept_language("en"),
+            &only_turkish,
+            &SOURCE,
+            &variants,
+        );
+        assert_eq!(r.language.as_str(), "de");
+    }
+
+    #[test]
+    fn every_owner_has_fields_within_known_limits() {
+        for owner in [
+            TextOwner::Activity,
+            TextOwner::Centre,
+            TextOwner::Shift,
+            TextOwner::QualificationType,
+        ] {
+            assert!(!owner.fields().is_empty());
+            for &field in owner.fields() {
+                assert!(owner.max_chars(field) >= 200);
+            }
+        }
+        for field in TextField::ALL {
+            assert_eq!(TextField::parse(field.as_str()), Some(field));
+        }
+        assert_eq!(TextOwner::Shift.max_chars(TextField::Description), 4000);
+    }
+}

@@ -1,0 +1,3 @@
+DROP TABLE translations;
+DROP FUNCTION translations_language_enabled();
+DROP TABLE content_languages;

@@ -1,0 +1,504 @@
+//! Texts in the neighbourhood's languages: variants written by staff, negotiated per request
+//! (`Accept-Language`, `?lang=`), public only once reviewed where that is required, stale
+//! when the German source changes.
+
+use actix_web::http::Method;
+use chrono::{Duration, Utc};
+use diesel::QueryableByName;
+use diesel::sql_types::{BigInt, Text};
+use diesel_async::RunQueryDsl;
+use quartier_tests::fixtures::{Setup, created_id, patch, setup};
+use quartier_tests::{TestApp, TestResponse};
+use serde_json::{Value, json};
+
+async fn activity(app: &TestApp, s: &Setup) -> String {
+    let day = Utc::now() + Duration::days(3);
+    created_id(
+        &app.json(
+            Method::POST,
+            "/api/v1/activities",
+            Some(&s.coordinator.access_token),
+            &[],
+            &json!({
+                "centre_id": s.centre, "title": "Kaffeetisch", "category": "coffee_table",
+                "description": "Wir trinken Kaffee und reden.", "status": "published",
+                "accessibility_notes": "Aufzug am Seiteneingang",
+                "schedule": {"kind": "once", "starts_at": day.format("%Y-%m-%dT14:00:00Z").to_string(),
+                             "ends_at": day.format("%Y-%m-%dT16:00:00Z").to_string()},
+            }),
+        )
+        .await,
+    )
+}
+
+async fn put_translation(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    if_match: &str,
+    body: Value,
+) -> TestResponse {
+    app.json(
+        Method::PUT,
+        path,
+        Some(token),
+        &[("if-match", if_match)],
+        &body,
+    )
+    .await
+}
+
+async fn read(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> TestResponse {
+    app.send(Method::GET, path, headers, None).await
+}
+
+#[track_caller]
+fn ok(response: &TestResponse) -> Value {
+    assert_eq!(
+        response.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&response.body)
+    );
+    response.json()
+}
+
+#[actix_web::test]
+async fn easy_german_is_served_once_reviewed_and_the_rest_falls_back() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let id = activity(&app, &s).await;
+    let token = &s.coordinator.access_token;
+    let path = format!("/api/v1/activities/{id}/translations/de-x-ls");
+    let draft = put_translation(
+        &app,
+        token,
+        &path,
+        "*",
+        json!({"origin": "human", "texts": {"title": "Kaffee trinken und reden"}}),
+    )
+    .await;
+    let stored = ok(&draft);
+    assert_eq!(stored["tag"], "de-x-ls");
+    assert_eq!(stored["reviewed"], false);
+    assert_eq!(stored["public_fields"], json!([]), "not reviewed yet");
+
+    let wanted = [("accept-language", "de-x-ls, de;q=0.5")];
+    let before = read(&app, &format!("/api/v1/activities/{id}"), &wanted).await;
+    let body = ok(&before);
+    assert_eq!(
+        body["title"], "Kaffeetisch",
+        "unreviewed easy German stays private"
+    );
+    assert_eq!(before.header("content-language"), Some("de"));
+    assert_eq!(body["content_language"]["tag"], "de");
+
+    ok(&put_translation(
+        &app,
+        token,
+        &path,
+        "*",
+        json!({"origin": "human", "reviewed": true, "texts": {"title": "Kaffee trinken und reden"}}),
+    )
+    .await);
+    let after = read(&app, &format!("/api/v1/activities/{id}"), &wanted).await;
+    let body = ok(&after);
+    assert_eq!(body["title"], "Kaffee trinken und reden");
+    assert_eq!(body["description"], "Wir trinken Kaffee und reden.");
+    assert_eq!(after.header("content-language"), Some("de-x-ls"));
+    assert!(
+        after
+            .headers
+            .get_all("vary")
+            .any(|v| v.to_str().unwrap_or("").contains("Accept-Language"))
+    );
+    assert_eq!(
+        body["content_language"],
+        json!({"tag": "de-x-ls", "direction": "ltr",
+               "fallback_fields": ["description", "accessibility_notes"]})
+    );
+    // Lists serve it the same way.
+    let list = read(&app, "/api/v1/activities?lang=de-x-ls", &[]).await;
+    let list_body = ok(&list);
+    assert_eq!(list_body["items"][0]["title"], "Kaffee trinken und reden");
+    assert_eq!(list.header("content-language"), Some("de-x-ls"));
+}
+
+#[actix_web::test]
+async fn a_language_without_texts_is_answered_in_german() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let id = activity(&app, &s).await;
+    ok(&put_translation(
+        &app,
+        &s.coordinator.access_token,
+        &format!("/api/v1/activities/{id}/translations/en"),
+        "*",
+        json!({"origin": "human", "texts": {"title": "Coffee table"}}),
+    )
+    .await);
+    let turkish = read(
+        &app,
+        &format!("/api/v1/activities/{id}"),
+        &[("accept-language", "tr")],
+    )
+    .await;
+    let body = ok(&turkish);
+    assert_eq!(turkish.header("content-language"), Some("de"));
+    assert_eq!(body["title"], "Kaffeetisch");
+    assert_eq!(body["content_language"]["fallback_fields"], json!([]));
+    // The next wish counts; ?lang= takes the place of the header.
+    let english = read(
+        &app,
+        &format!("/api/v1/activities/{id}"),
+        &[("accept-language", "tr, en;q=0.8")],
+    )
+    .await;
+    assert_eq!(ok(&english)["title"], "Coffee table");
+    let by_name = read(
+        &app,
+        &format!("/api/v1/activities/{id}?lang=en"),
+        &[("accept-language", "tr")],
+    )
+    .await;
+    assert_eq!(by_name.header("content-language"), Some("en"));
+}
+
+#[actix_web::test]
+async fn machine_drafts_are_never_public_until_reviewed() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let id = activity(&app, &s).await;
+    ok(&put_translation(
+        &app,
+        &s.coordinator.access_token,
+        &format!("/api/v1/activities/{id}/translations/ar"),
+        "*",
+        json!({"origin": "machine", "texts": {"title": "طاولة القهوة"}}),
+    )
+    .await);
+    for path in [
+        format!("/api/v1/activities/{id}?lang=ar"),
+        "/api/v1/activities?lang=ar".to_owned(),
+        format!("/api/v1/centres/{}?lang=ar", s.centre),
+    ] {
+        let response = read(&app, &path, &[]).await;
+        let text = String::from_utf8_lossy(&response.body).into_owned();
+        assert_eq!(response.status, 200, "{path}: {text}");
+        assert!(!text.contains("طاولة"), "{path}: {text}");
+        assert_eq!(response.header("content-language"), Some("de"), "{path}");
+    }
+    // Staff see the draft with its state.
+    let staff = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/activities/{id}?all_languages=true"),
+            &[(
+                "authorization",
+                &format!("Bearer {}", s.coordinator.access_token),
+            )],
+            None,
+        )
+        .await;
+    let body = ok(&staff);
+    assert_eq!(body["translations"][0]["tag"], "ar");
+    assert_eq!(body["translations"][0]["direction"], "rtl");
+    assert_eq!(body["translations"][0]["origin"], "machine");
+    assert_eq!(body["translations"][0]["public_fields"], json!([]));
+    // The public may not ask for it.
+    let public = read(
+        &app,
+        &format!("/api/v1/activities/{id}?all_languages=true"),
+        &[],
+    )
+    .await;
+    assert_eq!(public.status, 403);
+    // Once reviewed, it is public and marked right-to-left.
+    ok(&put_translation(
+        &app,
+        &s.coordinator.access_token,
+        &format!("/api/v1/activities/{id}/translations/ar"),
+        "*",
+        json!({"origin": "machine", "reviewed": true, "texts": {"title": "طاولة القهوة"}}),
+    )
+    .await);
+    let reviewed = ok(&read(&app, &format!("/api/v1/activities/{id}?lang=ar"), &[]).await);
+    assert_eq!(reviewed["title"], "طاولة القهوة");
+    assert_eq!(reviewed["content_language"]["direction"], "rtl");
+}
+
+#[actix_web::test]
+async fn changing_the_german_source_makes_variants_stale() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let id = activity(&app, &s).await;
+    let token = &s.coordinator.access_token;
+    ok(&put_translation(
+        &app,
+        token,
+        &format!("/api/v1/activities/{id}/translations/en"),
+        "*",
+        json!({"origin": "human", "texts": {"title": "Coffee table", "description": "We drink coffee."}}),
+    )
+    .await);
+    let changed = patch(
+        &app,
+        token,
+        &format!("/api/v1/activities/{id}"),
+        json!({"description": "Wir trinken Tee."}),
+    )
+    .await;
+    assert_eq!(changed.status, 200);
+    let staff = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/activities/{id}?all_languages=true"),
+            &[("authorization", &format!("Bearer {token}"))],
+            None,
+        )
+        .await;
+    let texts = ok(&staff)["translations"][0]["texts"].clone();
+    assert_eq!(
+        texts,
+        json!([
+            {"field": "description", "text": "We drink coffee.", "stale": true},
+            {"field": "title", "text": "Coffee table", "stale": false},
+        ])
+    );
+    // The stale text is not served: the German one is right about what happens.
+    let english = ok(&read(&app, &format!("/api/v1/activities/{id}?lang=en"), &[]).await);
+    assert_eq!(english["title"], "Coffee table");
+    assert_eq!(english["description"], "Wir trinken Tee.");
+    assert_eq!(
+        english["content_language"]["fallback_fields"],
+        json!(["description", "accessibility_notes"])
+    );
+}
+
+#[actix_web::test]
+async fn etags_differ_per_language_and_304_only_for_the_same_one() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let centre = &s.centre;
+    let path = format!("/api/v1/centres/{centre}");
+    let german = read(&app, &path, &[]).await;
+    let german_tag = german.header("etag").expect("etag").to_owned();
+    let written = put_translation(
+        &app,
+        &s.coordinator.access_token,
+        &format!("{path}/translations/en"),
+        &german_tag,
+        json!({"origin": "human", "texts": {"name": "Community centre"}}),
+    )
+    .await;
+    ok(&written);
+    let new_version_tag = written.header("etag").expect("etag").to_owned();
+    assert_ne!(
+        new_version_tag, german_tag,
+        "writing a variant changes the version"
+    );
+    // The old ETag no longer passes If-Match.
+    let stale = put_translation(
+        &app,
+        &s.coordinator.access_token,
+        &format!("{path}/translations/en"),
+        &german_tag,
+        json!({"origin": "human", "texts": {"name": "Community house"}}),
+    )
+    .await;
+    assert_eq!(stale.status, 412);
+
+    let german = read(&app, &path, &[]).await;
+    let english = read(&app, &path, &[("accept-language", "en")]).await;
+    assert_eq!(ok(&english)["name"], "Community centre");
+    let german_tag = german.header("etag").expect("etag").to_owned();
+    let english_tag = english.header("etag").expect("etag").to_owned();
+    assert_ne!(german_tag, english_tag);
+    let again = read(
+        &app,
+        &path,
+        &[("accept-language", "en"), ("if-none-match", &english_tag)],
+    )
+    .await;
+    assert_eq!(again.status, 304);
+    assert_eq!(again.header("content-language"), Some("en"));
+    let other_language = read(
+        &app,
+        &path,
+        &[("accept-language", "en"), ("if-none-match", &german_tag)],
+    )
+    .await;
+    assert_eq!(other_language.status, 200);
+    // Either ETag of the version passes If-Match.
+    let removed = app
+        .send(
+            Method::DELETE,
+            &format!("{path}/translations/en"),
+            &[
+                (
+                    "authorization",
+                    &format!("Bearer {}", s.coordinator.access_token),
+                ),
+                ("if-match", &english_tag),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(removed.status, 204);
+    let gone = read(&app, &path, &[("accept-language", "en")]).await;
+    assert_eq!(gone.header("content-language"), Some("de"));
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    count: i64,
+}
+
+async fn variants(app: &TestApp) -> i64 {
+    let mut conn = app.conn().await;
+    let row: Count = diesel::sql_query("SELECT count(*) AS count FROM translations")
+        .get_result(&mut conn)
+        .await
+        .expect("count");
+    row.count
+}
+
+#[actix_web::test]
+async fn bad_tags_and_texts_are_refused_and_change_nothing() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let id = activity(&app, &s).await;
+    let token = &s.coordinator.access_token;
+    let body = json!({"origin": "human", "texts": {"title": "Coffee"}});
+    let lesotho = put_translation(
+        &app,
+        token,
+        &format!("/api/v1/activities/{id}/translations/de-LS"),
+        "*",
+        body.clone(),
+    )
+    .await;
+    assert_eq!(lesotho.status, 422);
+    let problem = lesotho.json();
+    assert_eq!(problem["errors"][0]["field"], "path.tag");
+    let message = problem["errors"][0]["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("Lesotho") && message.contains("de-x-ls"),
+        "{message}"
+    );
+    for (tag, body) in [
+        ("de", body.clone()),
+        ("fr", body.clone()),
+        ("en_GB", body.clone()),
+        ("en", json!({"origin": "human", "texts": {}})),
+        (
+            "en",
+            json!({"origin": "human", "texts": {"title": "x".repeat(201)}}),
+        ),
+        ("en", json!({"origin": "human", "texts": {"title": "   "}})),
+        (
+            "en",
+            json!({"origin": "robot", "texts": {"title": "Coffee"}}),
+        ),
+        (
+            "en",
+            json!({"origin": "human", "texts": {"colour": "blue"}}),
+        ),
+    ] {
+        let response = put_translation(
+            &app,
+            token,
+            &format!("/api/v1/activities/{id}/translations/{tag}"),
+            "*",
+            body.clone(),
+        )
+        .await;
+        assert!(
+            [400, 422].contains(&response.status),
+            "{tag} {body}: {}",
+            response.status
+        );
+        assert_eq!(
+            response.header("content-type"),
+            Some("application/problem+json")
+        );
+    }
+    // Another operator's coordinator, no If-Match, an unknown activity.
+    let foreign = put_translation(
+        &app,
+        &s.other_coordinator.access_token,
+        &format!("/api/v1/activities/{id}/translations/en"),
+        "*",
+        body.clone(),
+    )
+    .await;
+    assert!([403, 404].contains(&foreign.status), "{}", foreign.status);
+    let unconditional = app
+        .json(
+            Method::PUT,
+            &format!("/api/v1/activities/{id}/translations/en"),
+            Some(token),
+            &[],
+            &body,
+        )
+        .await;
+    assert_eq!(unconditional.status, 428);
+    let unknown = put_translation(
+        &app,
+        token,
+        &format!(
+            "/api/v1/activities/{}/translations/en",
+            uuid::Uuid::now_v7()
+        ),
+        "*",
+        body.clone(),
+    )
+    .await;
+    assert_eq!(unknown.status, 404);
+    assert_eq!(variants(&app).await, 0);
+    // ?lang= with a malformed tag says so.
+    let query = read(&app, &format!("/api/v1/activities/{id}?lang=de-LS"), &[]).await;
+    assert_eq!(query.status, 422);
+    assert_eq!(query.json()["errors"][0]["field"], "query.lang");
+}
+
+#[actix_web::test]
+async fn the_database_refuses_disabled_languages_and_overlong_texts() {
+    let app = TestApp::spawn_with(&[("QUARTIER_CONTENT_LANGUAGES", "en")]).await;
+    let s = setup(&app).await;
+    let mut conn = app.conn().await;
+    let insert = |tag: &str, text: String| {
+        format!(
+            "INSERT INTO translations (centre_id, field, tag, text, origin, source_md5, search) \
+             VALUES ('{}', 'name', '{tag}', '{text}', 'human', md5(''), ''::tsvector)",
+            s.centre
+        )
+    };
+    let turkish = diesel::sql_query(insert("tr", "Merkez".into()))
+        .execute(&mut conn)
+        .await;
+    assert!(turkish.is_err(), "tr is not enabled here");
+    let long = diesel::sql_query(insert("en", "x".repeat(201)))
+        .execute(&mut conn)
+        .await;
+    assert!(long.is_err(), "a name holds 200 characters");
+    let fine = diesel::sql_query(insert("en", "Centre".into()))
+        .execute(&mut conn)
+        .await;
+    assert!(fine.is_ok(), "{fine:?}");
+    #[derive(QueryableByName)]
+    struct Tag {
+        #[diesel(sql_type = Text)]
+        tag: String,
+    }
+    let enabled: Vec<Tag> =
+        diesel::sql_query("SELECT tag FROM content_languages WHERE enabled ORDER BY tag")
+            .load(&mut conn)
+            .await
+            .expect("tags");
+    assert_eq!(
+        enabled.iter().map(|t| t.tag.as_str()).collect::<Vec<_>>(),
+        ["en"]
+    );
+}
