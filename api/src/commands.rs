@@ -30,9 +30,7 @@ pub async fn serve(settings: Settings, migrate: bool) -> CommandResult {
     }
     prepare_database(&settings, migrate).await?;
     let pool = build_pool(&settings.database_url, &settings.pool)?;
-    crate::languages::sync(&pool, &settings.content_languages)
-        .await
-        .map_err(|e| format!("cannot write the content languages: {e}"))?;
+    crate::languages::sync(&pool, &settings.content_languages).await;
     let _horizon = crate::horizon::spawn(
         pool.clone(),
         settings.occurrence_horizon,

@@ -29,8 +29,8 @@ pub struct LanguageQuery {
     /// stay German and are named in `content_language.fallback_fields`.
     #[param(example = "de-x-ls", max_length = 64)]
     pub lang: Option<String>,
-    /// Staff of the owning operator: every variant with who wrote it, whether it was
-    /// reviewed and whether it is stale, in `translations`.
+    /// Staff of the owning operator: every variant with its origin, whether it was reviewed
+    /// and whether it is stale, in `translations`.
     pub all_languages: Option<bool>,
 }
 
@@ -63,19 +63,22 @@ impl FromRequest for Reading {
 
 fn reading(req: &HttpRequest) -> Result<Reading, ApiError> {
     let query = actix_web::web::Query::<LanguageQuery>::from_query(req.query_string())
-        .map_err(|_| ApiError::query("all_languages", "must be true or false"))?;
+        .map_err(|e| ApiError::BadRequest(format!("The language parameters do not parse: {e}")))?;
     let wishes = match query.lang.as_deref() {
         Some(raw) => {
             let tag =
                 LanguageTag::parse(raw).map_err(|e| ApiError::query("lang", &e.to_string()))?;
             Preferences::only(&tag)
         }
-        None => req
-            .headers()
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .map(Preferences::from_accept_language)
-            .unwrap_or_default(),
+        None => {
+            // A header sent as several lines is one list (RFC 9110, 5.3).
+            let lines: Vec<&str> = req
+                .headers()
+                .get_all(header::ACCEPT_LANGUAGE)
+                .filter_map(|v| v.to_str().ok())
+                .collect();
+            Preferences::from_accept_language(&lines.join(","))
+        }
     };
     Ok(Reading {
         wishes,
@@ -307,11 +310,11 @@ pub async fn localize<T: Translatable>(
 }
 
 /// The `ETag` of a single resource at `version` served in `language` (`"7"` in German,
-/// `"7.en"` in English, `"7.*"` with every variant): a cache never mixes languages up, and
+/// `"7.en"` in English, `"7.en.*"` in English with every variant): a cache never mixes languages up, and
 /// `If-Match` takes any of them for the version.
 pub fn language_etag(version: i32, language: &str, all_languages: bool) -> String {
     if all_languages {
-        format!("\"{version}.*\"")
+        format!("\"{version}.{language}.*\"")
     } else if language == SOURCE {
         format!("\"{version}\"")
     } else {
@@ -364,6 +367,26 @@ pub async fn page_in_language<T: Translatable + Serialize + ToSchema>(
     Ok(response)
 }
 
+/// The enabled content language `raw` names (the query parameter `name`), German included.
+pub fn content_language(
+    languages: &ContentLanguages,
+    raw: &str,
+    name: &str,
+) -> Result<LanguageTag, quartier_domain::ValidationErrors> {
+    let tag = LanguageTag::parse(raw)
+        .map_err(|e| quartier_domain::ValidationErrors::single(name, e.to_string()))?;
+    languages.find(tag.as_str()).cloned().ok_or_else(|| {
+        let enabled: Vec<&str> = languages.tags().iter().map(LanguageTag::as_str).collect();
+        quartier_domain::ValidationErrors::single(
+            name,
+            format!(
+                "is not a content language here (enabled: {})",
+                enabled.join(", ")
+            ),
+        )
+    })
+}
+
 /// The enabled content language `raw` names, for writing a variant (422 otherwise; German
 /// is the source and is changed on the resource itself).
 pub fn variant_language(state: &AppState, raw: &str) -> Result<LanguageTag, ApiError> {
@@ -398,8 +421,26 @@ pub fn variant_language(state: &AppState, raw: &str) -> Result<LanguageTag, ApiE
 }
 
 /// Writes the configured content languages to the database (see
-/// `translations::sync_languages`). Run at start, before serving.
-pub async fn sync(
+/// `translations::sync_languages`) before serving. A database that cannot be reached now
+/// does not stop the start: it is tried again every few seconds until it works.
+pub async fn sync(pool: &quartier_persistence::pool::PgPool, languages: &ContentLanguages) {
+    if let Err(error) = sync_once(pool, languages).await {
+        tracing::warn!(%error, "cannot write the content languages yet; trying again");
+        let pool = pool.clone();
+        let languages = languages.clone();
+        actix_web::rt::spawn(async move {
+            loop {
+                actix_web::rt::time::sleep(std::time::Duration::from_secs(5)).await;
+                if sync_once(&pool, &languages).await.is_ok() {
+                    tracing::info!("content languages written");
+                    break;
+                }
+            }
+        });
+    }
+}
+
+async fn sync_once(
     pool: &quartier_persistence::pool::PgPool,
     languages: &ContentLanguages,
 ) -> Result<(), ApiError> {
@@ -449,17 +490,20 @@ pub async fn put_variant(
     variant: &translations::NewVariant<'_>,
 ) -> Result<HttpResponse, ApiError> {
     let versions = if_match.versions()?;
-    let version = translations::replace(conn, owner, id, versions, variant)
-        .await?
+    let (version, written) = translations::replace(conn, owner, id, versions, variant)
+        .await
+        .map_err(|error| match error {
+            quartier_persistence::Error::Constraint { constraint, .. }
+                if translations::LANGUAGE_CONSTRAINTS.contains(&constraint.as_str()) =>
+            {
+                ApiError::validation(
+                    "path.tag",
+                    "is not enabled in the database yet; try again in a moment",
+                )
+            }
+            other => other.into(),
+        })?
         .map_err(|refusal| ApiError::refused(refusal, "resource"))?;
-    let stored = translations::of_owners(conn, owner, &[id]).await?;
-    let written: Vec<StoredVariant> = stored
-        .get(&id)
-        .into_iter()
-        .flatten()
-        .filter(|s| s.variant.tag == *variant.tag)
-        .cloned()
-        .collect();
     let response = translation_responses(&written)
         .pop()
         .ok_or_else(|| ApiError::Internal("the variant just written is missing".into()))?;

@@ -345,7 +345,8 @@ impl Preferences {
     ) -> Option<&'a LanguageTag> {
         for range in &self.0 {
             if range == "*" {
-                return None;
+                // Any language: the ranges after it may still name one this resource has.
+                continue;
             }
             let Ok(tag) = LanguageTag::parse(range).or_else(|e| match e {
                 // A reader asking for de-LS still reads German.
@@ -529,7 +530,8 @@ mod tests {
         // Easy German missing: the range itself truncates to German.
         assert_eq!(lookup("de-x-ls, en", &["de", "en"]).as_deref(), Some("de"));
         assert_eq!(lookup("tr", &["de", "en"]), None);
-        assert_eq!(lookup("*, en", &["de", "en"]), None);
+        assert_eq!(lookup("*, en", &["de", "en"]).as_deref(), Some("en"));
+        assert_eq!(lookup("*", &["de", "en"]), None);
         assert_eq!(lookup("de-LS", &["de", "en"]).as_deref(), Some("de"));
     }
 

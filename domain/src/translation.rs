@@ -116,8 +116,8 @@ impl Rendering {
 ///
 /// The language served is the first one the reader asks for (RFC 4647 lookup) in which the
 /// resource has at least one public text, else German. In it, each field with a public text
-/// gets that text; the others keep the German source and are listed as fallbacks, unless
-/// their source is empty too.
+/// gets that text; the others keep the German source and are listed as fallbacks. A field
+/// whose German text is empty stays empty in every language.
 pub fn render(
     wishes: &Preferences,
     enabled: &ContentLanguages,
@@ -143,14 +143,18 @@ pub fn render(
     let mut fallbacks = Vec::new();
     if !served.is_source() {
         for &(field, has_text) in source {
+            if !has_text {
+                // Nothing in German: a variant would tell one language's readers more than
+                // the others.
+                continue;
+            }
             match variants
                 .iter()
                 .filter(public)
                 .find(|v| v.tag == served && v.field == field)
             {
                 Some(variant) => texts.push((field, variant.text.clone())),
-                None if has_text => fallbacks.push(field),
-                None => {}
+                None => fallbacks.push(field),
             }
         }
     }

@@ -59,7 +59,8 @@ CREATE INDEX translations_tag_idx ON translations (tag);
 CREATE INDEX translations_written_by_idx ON translations (written_by) WHERE written_by IS NOT NULL;
 
 -- A text is written only in an enabled language; texts in a language disabled since stay
--- (and are not served) until they are changed or deleted.
+-- (and are not served) until they are deleted; other changes to their rows (such as
+-- forgetting who wrote them) still pass.
 CREATE FUNCTION translations_language_enabled() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM content_languages WHERE tag = NEW.tag AND enabled) THEN
@@ -71,5 +72,5 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER translations_language_enabled BEFORE INSERT OR UPDATE ON translations
+CREATE TRIGGER translations_language_enabled BEFORE INSERT OR UPDATE OF tag, text ON translations
     FOR EACH ROW EXECUTE FUNCTION translations_language_enabled();

@@ -15,6 +15,7 @@ use quartier_domain::language::{ContentLanguages, LanguageTag, Origin, VariantFa
 use quartier_domain::translation::{TextField, TextOwner, Variant};
 use uuid::Uuid;
 
+use crate::sql::Statement;
 use crate::{Error, Refusal, Result};
 
 /// Where an owner's rows and German texts live.
@@ -53,6 +54,45 @@ fn owned(owner: TextOwner) -> Owned {
         },
     }
 }
+
+/// Appends `{connective} EXISTS (…)` (`connective` being ` AND ` or ` OR `): the owner whose id is the SQL `owner_id` has a text the
+/// public reads in `tag` (the rule of `VariantFacts::is_public`: reviewed, or written by a
+/// person in a language that needs no review; and not stale) — and, with `text`, one that
+/// matches it in the language's own text search configuration.
+pub(crate) fn push_public_variant(
+    statement: &mut Statement<'_>,
+    connective: &str,
+    owner: TextOwner,
+    owner_id: &str,
+    tag: &str,
+    text: Option<&str>,
+) {
+    let o = owned(owner);
+    statement.push(&format!(
+        "{connective}EXISTS (SELECT 1 FROM translations t JOIN {table} o ON o.id = t.{column} \
+           JOIN content_languages l ON l.tag = t.tag AND l.enabled \
+          WHERE t.{column} = {owner_id} \
+            AND (t.reviewed OR (t.origin = 'human' AND t.tag <> '{easy}')) \
+            AND t.source_md5 = md5({source}) AND t.tag = ",
+        table = o.table,
+        column = o.column,
+        easy = quartier_domain::language::EASY_GERMAN,
+        source = o.source,
+    ));
+    statement.bind::<Text, _>(tag.to_owned());
+    if let Some(text) = text {
+        statement
+            .push(" AND t.search @@ websearch_to_tsquery(l.search_config, ")
+            .bind::<Text, _>(text.to_owned())
+            .push(")");
+    }
+    statement.push(")");
+}
+
+/// The constraints that refuse a text in a language the database does not hold enabled
+/// (another instance may have started with other languages).
+pub const LANGUAGE_CONSTRAINTS: [&str; 2] =
+    ["translations_language_enabled", "translations_tag_fkey"];
 
 /// Writes the configured languages: new ones are added, known ones enabled, the others
 /// disabled (and removed once no text is written in them). Every instance does this at
@@ -234,14 +274,15 @@ async fn bump(
 }
 
 /// Replaces the owner's variant in `variant.tag` by `variant`, if the owner is at one of
-/// `expected_versions`; returns the owner's new version. All in one transaction.
+/// `expected_versions`; returns the owner's new version and the variant as stored. All in
+/// one transaction.
 pub async fn replace(
     conn: &mut AsyncPgConnection,
     owner: TextOwner,
     id: Uuid,
     expected_versions: Option<&[i32]>,
     variant: &NewVariant<'_>,
-) -> Result<Result<i32, Refusal>> {
+) -> Result<Result<(i32, Vec<StoredVariant>), Refusal>> {
     let o = owned(owner);
     conn.transaction::<_, Error, _>(async |conn| {
         let version = match bump(conn, owner, id, expected_versions).await? {
@@ -272,7 +313,15 @@ pub async fn replace(
         .bind::<Array<Text>, _>(&texts)
         .execute(conn)
         .await?;
-        Ok(Ok(version))
+        // Read back before the commit: a concurrent change comes after it.
+        let stored = of_owners(conn, owner, &[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|s| s.variant.tag == *variant.tag)
+            .collect();
+        Ok(Ok((version, stored)))
     })
     .await
 }

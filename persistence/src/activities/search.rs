@@ -1,6 +1,7 @@
 //! The activity list and the filters it shares with the "what's on" search.
 
 use super::*;
+use quartier_domain::translation::TextOwner;
 
 /// The filters shared by the activity list and the "what's on" search. Every one narrows.
 #[derive(Debug, Default)]
@@ -17,6 +18,11 @@ pub struct ActivityFilter<'a> {
     pub step_free: bool,
     /// German full text over title and description.
     pub text: Option<&'a str>,
+    /// The reader's language other than German: `text` also finds activities by their
+    /// public texts in it.
+    pub text_language: Option<&'a str>,
+    /// Only activities with a public text in this language (other than German).
+    pub available_in: Option<&'a str>,
     pub near: Option<Near>,
     pub status: Option<&'a str>,
     /// Only activities with an occurrence overlapping this range.
@@ -92,9 +98,30 @@ pub(crate) fn push_filter(
     }
     if let Some(text) = filter.text {
         statement
-            .push(" AND a.search @@ websearch_to_tsquery('german', ")
+            .push(" AND (a.search @@ websearch_to_tsquery('german', ")
             .bind::<Text, _>(text.to_owned())
             .push(")");
+        if let Some(language) = filter.text_language {
+            crate::translations::push_public_variant(
+                statement,
+                " OR ",
+                TextOwner::Activity,
+                "a.id",
+                language,
+                Some(text),
+            );
+        }
+        statement.push(")");
+    }
+    if let Some(language) = filter.available_in {
+        crate::translations::push_public_variant(
+            statement,
+            " AND ",
+            TextOwner::Activity,
+            "a.id",
+            language,
+            None,
+        );
     }
     if let Some(status) = filter.status {
         statement

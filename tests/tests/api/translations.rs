@@ -285,7 +285,7 @@ async fn etags_differ_per_language_and_304_only_for_the_same_one() {
     let german_tag = german.header("etag").expect("etag").to_owned();
     let written = put_translation(
         &app,
-        &s.coordinator.access_token,
+        &s.admin.access_token,
         &format!("{path}/translations/en"),
         &german_tag,
         json!({"origin": "human", "texts": {"name": "Community centre"}}),
@@ -300,7 +300,7 @@ async fn etags_differ_per_language_and_304_only_for_the_same_one() {
     // The old ETag no longer passes If-Match.
     let stale = put_translation(
         &app,
-        &s.coordinator.access_token,
+        &s.admin.access_token,
         &format!("{path}/translations/en"),
         &german_tag,
         json!({"origin": "human", "texts": {"name": "Community house"}}),
@@ -335,10 +335,7 @@ async fn etags_differ_per_language_and_304_only_for_the_same_one() {
             Method::DELETE,
             &format!("{path}/translations/en"),
             &[
-                (
-                    "authorization",
-                    &format!("Bearer {}", s.coordinator.access_token),
-                ),
+                ("authorization", &format!("Bearer {}", s.admin.access_token)),
                 ("if-match", &english_tag),
             ],
             None,
@@ -501,4 +498,74 @@ async fn the_database_refuses_disabled_languages_and_overlong_texts() {
         enabled.iter().map(|t| t.tag.as_str()).collect::<Vec<_>>(),
         ["en"]
     );
+}
+
+#[actix_web::test]
+async fn searching_in_a_language_finds_its_texts_and_available_in_narrows() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let id = activity(&app, &s).await;
+    let token = &s.coordinator.access_token;
+    let titles = |response: &TestResponse| -> Vec<String> {
+        ok(response)["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|i| i["title"].as_str().unwrap_or("").to_owned())
+            .collect()
+    };
+    // Not yet described in English: an English word finds nothing.
+    let before = read(&app, "/api/v1/activities?q=neighbours&lang=en", &[]).await;
+    assert!(titles(&before).is_empty());
+    ok(&put_translation(
+        &app,
+        token,
+        &format!("/api/v1/activities/{id}/translations/en"),
+        "*",
+        json!({"origin": "human", "texts": {"title": "Coffee table",
+               "description": "Neighbours meet for coffee and a chat."}}),
+    )
+    .await);
+    // English stemming: "neighbour" finds "Neighbours".
+    let english = read(
+        &app,
+        "/api/v1/activities?q=neighbour",
+        &[("accept-language", "en")],
+    )
+    .await;
+    assert_eq!(titles(&english), ["Coffee table"]);
+    // In German the English text is not searched; German still finds the German source.
+    let german = read(&app, "/api/v1/activities?q=neighbour", &[]).await;
+    assert!(titles(&german).is_empty());
+    let source = read(&app, "/api/v1/activities?q=Kaffee&lang=en", &[]).await;
+    assert_eq!(titles(&source), ["Coffee table"]);
+    // A machine draft in Turkish is not searched and does not count as available.
+    ok(&put_translation(
+        &app,
+        token,
+        &format!("/api/v1/activities/{id}/translations/tr"),
+        "*",
+        json!({"origin": "machine", "texts": {"title": "Kahve masası"}}),
+    )
+    .await);
+    let turkish = read(&app, "/api/v1/activities?q=kahve&lang=tr", &[]).await;
+    assert!(titles(&turkish).is_empty());
+    let range = format!(
+        "from={}&to={}",
+        (Utc::now()).format("%Y-%m-%dT%H:%M:%SZ"),
+        (Utc::now() + Duration::days(10)).format("%Y-%m-%dT%H:%M:%SZ")
+    );
+    for (language, found) in [("tr", 0), ("en", 1), ("de-x-ls", 0), ("de", 1)] {
+        let whats_on = read(
+            &app,
+            &format!("/api/v1/occurrences?{range}&available_in={language}"),
+            &[],
+        )
+        .await;
+        let items = ok(&whats_on)["items"].as_array().expect("items").len();
+        assert_eq!(items, found, "available_in={language}");
+    }
+    let unknown = read(&app, "/api/v1/activities?available_in=fr", &[]).await;
+    assert_eq!(unknown.status, 422);
+    assert_eq!(unknown.json()["errors"][0]["field"], "query.available_in");
 }

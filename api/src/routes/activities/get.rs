@@ -24,6 +24,8 @@ use crate::state::AppState;
         (status = 304, description = "The client's copy, in this language, is current", headers(("ETag" = String))),
         (status = 403, description = "`all_languages` asked for by someone who is not staff of the activity's operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No activity has this id, or it is not published (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The language parameters do not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`lang` is not a language tag, such as `de-LS` (Lesotho's German; Leichte Sprache is `de-x-ls`) (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/activities/{id}")]

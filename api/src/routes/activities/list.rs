@@ -67,7 +67,7 @@ pub async fn list_activities(
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let mut terms = SearchTerms::default();
-    let mut filter = filter(&query, &mut terms)?;
+    let mut filter = filter(&query, &mut terms, &state.content_languages, &reading)?;
     filter.between = check_between(&range)?;
     let limit = pagination::limit(range.limit)?;
     let after: Option<ActivityKey> = pagination::decode_cursor(range.cursor.as_deref())?;

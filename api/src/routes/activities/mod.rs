@@ -9,9 +9,12 @@ pub mod translations;
 pub mod update;
 pub mod upsert;
 
-use crate::languages::{ContentLanguageResponse, Translatable, TranslationResponse};
+use crate::languages::{
+    ContentLanguageResponse, Reading, Translatable, TranslationResponse, content_language,
+};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use quartier_domain::activity::{ActivityStatus, Category, TargetGroup};
+use quartier_domain::language::ContentLanguages;
 use quartier_domain::schedule::{self, Schedule};
 use quartier_domain::translation::{TextField, TextOwner};
 use quartier_domain::{Role, ValidationErrors};
@@ -505,12 +508,18 @@ pub struct ActivityFilterQuery {
     pub radius_km: Option<f64>,
     /// Staff only see other statuses than `published`: narrow to one.
     pub status: Option<ActivityStatusBody>,
+    /// Only activities described in this language, such as `de-x-ls` for Leichte Sprache:
+    /// with a text the public reads in it (reviewed where that is required, not stale).
+    #[param(example = "de-x-ls", max_length = 64)]
+    pub available_in: Option<String>,
 }
 
 /// The checked filters; `terms` holds the checked search terms they borrow.
 pub fn filter<'a>(
     query: &'a ActivityFilterQuery,
     terms: &'a mut SearchTerms,
+    languages: &ContentLanguages,
+    reading: &Reading,
 ) -> Result<ActivityFilter<'a>, ApiError> {
     let mut errors = ValidationErrors::default();
     *terms = SearchTerms::check(
@@ -520,6 +529,17 @@ pub fn filter<'a>(
         query.q.as_deref(),
         &mut errors,
     );
+    terms.available_in = query
+        .available_in
+        .as_deref()
+        .and_then(|raw| errors.collect(content_language(languages, raw, "available_in")))
+        .filter(|tag| !tag.is_source())
+        .map(|tag| tag.to_string());
+    terms.text_language = reading
+        .wishes
+        .lookup(|candidate| languages.find(candidate))
+        .filter(|tag| !tag.is_source())
+        .map(|tag| tag.to_string());
     errors.into_result().map_err(ValidationErrors::in_query)?;
     Ok(ActivityFilter {
         district_id: query.district_id,
@@ -531,6 +551,8 @@ pub fn filter<'a>(
         free_of_charge: query.free.unwrap_or(false),
         step_free: query.step_free.unwrap_or(false),
         text: terms.text.as_deref(),
+        text_language: terms.text_language.as_deref(),
+        available_in: terms.available_in.as_deref(),
         near: terms.near,
         status: query.status.map(|s| ActivityStatus::from(s).as_str()),
         between: None,

@@ -3,19 +3,17 @@ use quartier_persistence::centres;
 use uuid::Uuid;
 
 use super::CentreResponse;
-use crate::auth::MaybeUser;
-use crate::authz::require_centre_staff;
+use crate::auth::{Caller, MaybeCaller};
 use crate::error::{ApiError, Problem};
 use crate::extract::IfNoneMatch;
 use crate::languages::{LanguageQuery, Reading, localize, versioned_in_language};
 use crate::state::AppState;
-use quartier_domain::StaffRole;
 
 /// One centre, its texts in the reader's language. Public; staff of its operator may ask
 /// for every variant (`all_languages=true`).
 #[utoipa::path(
     tag = "centres",
-    security((), ("bearer" = [])),
+    security((), ("bearer" = []), ("api_key" = [])),
     params(
         ("id" = Uuid, Path, description = "The centre's id"),
         LanguageQuery,
@@ -25,15 +23,16 @@ use quartier_domain::StaffRole;
     responses(
         (status = 200, description = "The centre", body = CentreResponse, headers(("ETag" = String), ("Content-Language" = String), ("Vary" = String))),
         (status = 304, description = "The client's copy, in this language, is current", headers(("ETag" = String))),
-        (status = 401, description = "A token that is not valid (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`all_languages` asked for by someone who is not staff of the centre (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`all_languages` asked for by someone who is not staff of the centre's operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No centre has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The language parameters do not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`lang` is not a language tag, such as `de-LS` (Lesotho's German; Leichte Sprache is `de-x-ls`) (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/centres/{id}")]
 pub async fn get_centre(
     state: web::Data<AppState>,
-    MaybeUser(user): MaybeUser,
+    MaybeCaller(caller): MaybeCaller,
     id: web::Path<Uuid>,
     reading: Reading,
     if_none_match: IfNoneMatch,
@@ -43,10 +42,22 @@ pub async fn get_centre(
         .await?
         .ok_or_else(|| ApiError::NotFound("No centre has this id.".into()))?;
     if reading.all_languages {
-        let user = user.ok_or_else(|| {
-            ApiError::Forbidden("Every variant is shown to staff of the centre only.".into())
-        })?;
-        require_centre_staff(&mut conn, user, *id, StaffRole::Coordinator).await?;
+        let operator_id = view.centre.operator_id;
+        let staff = match &caller {
+            None => false,
+            Some(Caller::Key(key)) => key.operator_id == operator_id,
+            Some(Caller::User(user)) => {
+                caller.as_ref().is_some_and(Caller::is_admin)
+                    || quartier_persistence::activities::staff_operators(&mut conn, user.id)
+                        .await?
+                        .contains(&operator_id)
+            }
+        };
+        if !staff {
+            return Err(ApiError::Forbidden(
+                "Every variant is shown to staff of the centre's operator only.".into(),
+            ));
+        }
     }
     let version = view.centre.version;
     let mut response = [CentreResponse::from(view)];

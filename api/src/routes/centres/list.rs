@@ -147,6 +147,10 @@ pub struct SearchTerms {
     pub language: Option<String>,
     /// Trimmed; `None` when empty.
     pub text: Option<String>,
+    /// The reader's language, when it is not German: `text` is also looked for in it.
+    pub text_language: Option<String>,
+    /// Only what has a public text in this language.
+    pub available_in: Option<String>,
 }
 
 impl SearchTerms {
@@ -176,6 +180,7 @@ impl SearchTerms {
             near,
             language,
             text: text.map(str::to_owned),
+            ..Self::default()
         }
     }
 }

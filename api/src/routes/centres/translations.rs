@@ -43,8 +43,8 @@ pub struct CentreTexts {
 }
 
 /// Write a centre's texts in one language (replacing what it had in it). Administrators and
-/// staff of the centre (coordinators limited to other centres excepted); needs `If-Match`
-/// with the centre's `ETag`, and changes its version.
+/// operator admins of its operator, who change its German texts too; needs `If-Match` with
+/// the centre's `ETag`, and changes its version.
 #[utoipa::path(
     tag = "centres",
     security(("bearer" = [])),
@@ -56,7 +56,7 @@ pub struct CentreTexts {
     request_body = CentreTranslationRequest,
     responses(
         (status = 200, description = "The variant as stored", body = TranslationResponse, headers(("ETag" = String, description = "The centre's new ETag"))),
-        (status = 403, description = "Not staff of the centre, or an API key (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator or operator admin of the centre's operator, or an API key (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No centre has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The centre changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A tag that is German, malformed (`de-LS` is Lesotho's German; Leichte Sprache is `de-x-ls`) or not enabled, or texts out of bounds (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
@@ -85,7 +85,7 @@ pub async fn put_centre_translation(
         ],
     )?;
     let mut conn = state.conn().await?;
-    require_centre_staff(&mut conn, user, id, StaffRole::Coordinator).await?;
+    require_centre_staff(&mut conn, user, id, StaffRole::OperatorAdmin).await?;
     let variant = NewVariant {
         tag: &tag,
         origin: body.origin.into(),
@@ -96,8 +96,8 @@ pub async fn put_centre_translation(
     put_variant(&mut conn, TextOwner::Centre, id, &if_match, &variant).await
 }
 
-/// Remove a centre's texts in one language: readers get German again. Staff of the centre;
-/// needs `If-Match`, and changes its version.
+/// Remove a centre's texts in one language: readers get German again. Administrators and
+/// operator admins of its operator; needs `If-Match`, and changes its version.
 #[utoipa::path(
     tag = "centres",
     security(("bearer" = [])),
@@ -108,7 +108,7 @@ pub async fn put_centre_translation(
     ),
     responses(
         (status = 204, description = "Removed", headers(("ETag" = String, description = "The centre's new ETag"))),
-        (status = 403, description = "Not staff of the centre, or an API key (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator or operator admin of the centre's operator, or an API key (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No centre has this id, or it has no variant in this language (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The centre changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A malformed tag (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
@@ -126,6 +126,6 @@ pub async fn delete_centre_translation(
     let tag = LanguageTag::parse(&raw_tag)
         .map_err(|e| ApiError::validation("path.tag", &e.to_string()))?;
     let mut conn = state.conn().await?;
-    require_centre_staff(&mut conn, user, id, StaffRole::Coordinator).await?;
+    require_centre_staff(&mut conn, user, id, StaffRole::OperatorAdmin).await?;
     delete_variant(&mut conn, TextOwner::Centre, id, &if_match, &tag).await
 }

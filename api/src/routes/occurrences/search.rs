@@ -1,3 +1,4 @@
+use crate::languages::{ListLanguageQuery, Reading};
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use quartier_persistence::activities;
@@ -39,6 +40,8 @@ pub struct RangeQuery {
     params(
         ActivityFilterQuery,
         RangeQuery,
+        ListLanguageQuery,
+        ("Accept-Language" = Option<String>, Header, description = "The reader's languages (RFC 9110): `q` also finds activities by their public texts in the first one enabled"),
         ("If-None-Match" = Option<String>, Header, description = "The ETag of the page the client holds"),
     ),
     responses(
@@ -54,10 +57,11 @@ pub async fn search_occurrences(
     MaybeCaller(caller): MaybeCaller,
     query: web::Query<ActivityFilterQuery>,
     range: web::Query<RangeQuery>,
+    reading: Reading,
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let mut terms = SearchTerms::default();
-    let filter = filter(&query, &mut terms)?;
+    let filter = filter(&query, &mut terms, &state.content_languages, &reading)?;
     let between = check_range(range.from, range.to)?;
     let limit = pagination::limit(range.limit)?;
     let after: Option<OccurrenceKey> = pagination::decode_cursor(range.cursor.as_deref())?;
