@@ -322,6 +322,40 @@ pub fn language_etag(version: i32, language: &str, all_languages: bool) -> Strin
     }
 }
 
+/// One translatable resource at `version`, served as `reading` asks: every variant only when
+/// the caller `is_staff` of its operator (403 otherwise).
+pub async fn one_in_language<T: Translatable + Serialize>(
+    conn: &mut AsyncPgConnection,
+    state: &AppState,
+    reading: &Reading,
+    item: T,
+    version: i32,
+    is_staff: bool,
+    if_none_match: &crate::extract::IfNoneMatch,
+) -> Result<HttpResponse, ApiError> {
+    if reading.all_languages && !is_staff {
+        return Err(ApiError::Forbidden(
+            "Every variant is shown to staff of the operator only.".into(),
+        ));
+    }
+    let mut items = [item];
+    let served = localize(
+        conn,
+        &state.content_languages,
+        reading,
+        &mut items,
+        reading.all_languages,
+    )
+    .await?;
+    Ok(versioned_in_language(
+        if_none_match,
+        version,
+        &served,
+        reading.all_languages,
+        &items[0],
+    ))
+}
+
 /// A single translatable resource at `version`: 304 when the client holds it in the same
 /// language, else 200; either with `ETag`, `Content-Language` and `Vary`.
 pub fn versioned_in_language(

@@ -5,7 +5,7 @@ use super::{ActivityResponse, viewer, visible};
 use crate::auth::MaybeCaller;
 use crate::error::{ApiError, Problem};
 use crate::extract::IfNoneMatch;
-use crate::languages::{LanguageQuery, Reading, localize, versioned_in_language};
+use crate::languages::{LanguageQuery, Reading, one_in_language};
 use crate::state::AppState;
 
 /// One activity, its texts in the reader's language. Public when published; staff of its
@@ -42,26 +42,16 @@ pub async fn get_activity(
         .await?
         .filter(|view| visible(&viewer, view))
         .ok_or_else(|| ApiError::NotFound("No activity has this id.".into()))?;
-    if reading.all_languages && !(viewer.admin || viewer.operators.contains(&view.operator_id)) {
-        return Err(ApiError::Forbidden(
-            "Every variant is shown to staff of the activity's operator only.".into(),
-        ));
-    }
+    let is_staff = viewer.admin || viewer.operators.contains(&view.operator_id);
     let version = view.activity.version;
-    let mut response = [ActivityResponse::from(view)];
-    let served = localize(
+    one_in_language(
         &mut conn,
-        &state.content_languages,
+        &state,
         &reading,
-        &mut response,
-        reading.all_languages,
-    )
-    .await?;
-    Ok(versioned_in_language(
-        &if_none_match,
+        ActivityResponse::from(view),
         version,
-        &served,
-        reading.all_languages,
-        &response[0],
-    ))
+        is_staff,
+        &if_none_match,
+    )
+    .await
 }

@@ -3,10 +3,11 @@ use quartier_persistence::centres;
 use uuid::Uuid;
 
 use super::CentreResponse;
-use crate::auth::{Caller, MaybeCaller};
+use crate::auth::MaybeCaller;
 use crate::error::{ApiError, Problem};
 use crate::extract::IfNoneMatch;
-use crate::languages::{LanguageQuery, Reading, localize, versioned_in_language};
+use crate::languages::{LanguageQuery, Reading, one_in_language};
+use crate::routes::activities::viewer;
 use crate::state::AppState;
 
 /// One centre, its texts in the reader's language. Public; staff of its operator may ask
@@ -41,39 +42,17 @@ pub async fn get_centre(
     let view = centres::find(&mut conn, *id)
         .await?
         .ok_or_else(|| ApiError::NotFound("No centre has this id.".into()))?;
-    if reading.all_languages {
-        let operator_id = view.centre.operator_id;
-        let staff = match &caller {
-            None => false,
-            Some(Caller::Key(key)) => key.operator_id == operator_id,
-            Some(Caller::User(user)) => {
-                caller.as_ref().is_some_and(Caller::is_admin)
-                    || quartier_persistence::activities::staff_operators(&mut conn, user.id)
-                        .await?
-                        .contains(&operator_id)
-            }
-        };
-        if !staff {
-            return Err(ApiError::Forbidden(
-                "Every variant is shown to staff of the centre's operator only.".into(),
-            ));
-        }
-    }
+    let viewer = viewer(&mut conn, caller.as_ref()).await?;
+    let is_staff = viewer.admin || viewer.operators.contains(&view.centre.operator_id);
     let version = view.centre.version;
-    let mut response = [CentreResponse::from(view)];
-    let served = localize(
+    one_in_language(
         &mut conn,
-        &state.content_languages,
+        &state,
         &reading,
-        &mut response,
-        reading.all_languages,
-    )
-    .await?;
-    Ok(versioned_in_language(
-        &if_none_match,
+        CentreResponse::from(view),
         version,
-        &served,
-        reading.all_languages,
-        &response[0],
-    ))
+        is_staff,
+        &if_none_match,
+    )
+    .await
 }
