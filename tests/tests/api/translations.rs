@@ -565,6 +565,19 @@ async fn searching_in_a_language_finds_its_texts_and_available_in_narrows() {
         let items = ok(&whats_on)["items"].as_array().expect("items").len();
         assert_eq!(items, found, "available_in={language}");
     }
+    // What's on serves the titles in the reader's language too.
+    let whats_on = read(
+        &app,
+        &format!("/api/v1/occurrences?{range}"),
+        &[("accept-language", "en-GB, de;q=0.5")],
+    )
+    .await;
+    let body = ok(&whats_on);
+    assert_eq!(body["items"][0]["title"], "Coffee table");
+    assert_eq!(body["items"][0]["content_language"]["tag"], "en");
+    assert_eq!(whats_on.header("content-language"), Some("en"));
+    let dates = read(&app, &format!("/api/v1/activities/{id}/occurrences?lang=en"), &[]).await;
+    assert_eq!(ok(&dates)["items"][0]["title"], "Coffee table");
     let unknown = read(&app, "/api/v1/activities?available_in=fr", &[]).await;
     assert_eq!(unknown.status, 422);
     assert_eq!(unknown.json()["errors"][0]["field"], "query.available_in");

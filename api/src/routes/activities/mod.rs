@@ -9,9 +9,6 @@ pub mod translations;
 pub mod update;
 pub mod upsert;
 
-use crate::languages::{
-    ContentLanguageResponse, Reading, Translatable, TranslationResponse, content_language,
-};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use quartier_domain::activity::{ActivityStatus, Category, TargetGroup};
 use quartier_domain::language::ContentLanguages;
@@ -27,6 +24,9 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::languages::{
+    ContentLanguageResponse, Reading, Translatable, TranslationResponse, content_language,
+};
 use crate::routes::centres::list::SearchTerms;
 
 /// A new activity gets occurrences from this many days back, so a season that has just begun

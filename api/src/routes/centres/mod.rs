@@ -8,7 +8,6 @@ pub mod list;
 pub mod translations;
 pub mod update;
 
-use crate::languages::{ContentLanguageResponse, Translatable, TranslationResponse};
 use chrono::{DateTime, Utc};
 use quartier_domain::translation::{TextField, TextOwner};
 use quartier_domain::{CentreKind, CentreStatus};
@@ -17,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::languages::{ContentLanguageResponse, Translatable, TranslationResponse};
 use crate::routes::districts::Point;
 
 /// What kind of place a centre is.

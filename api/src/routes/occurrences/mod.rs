@@ -7,6 +7,7 @@ pub mod update;
 
 use chrono::{DateTime, Duration, Utc};
 use quartier_domain::TimeWindow;
+use quartier_domain::translation::{TextField, TextOwner};
 use quartier_persistence::activities::Viewer;
 use quartier_persistence::occurrences::OccurrenceView;
 use serde::Serialize;
@@ -14,6 +15,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error::ApiError;
+use crate::languages::{ContentLanguageResponse, Translatable, TranslationResponse};
 use crate::routes::activities::{
     CategoryBody, Named, TargetGroupBody, category_body, target_group_bodies,
 };
@@ -72,9 +74,37 @@ pub struct OccurrenceResponse {
     /// Kilometres from the point searched near; only in searches with `near`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_km: Option<f64>,
+    /// The language `title` is served in (searches only; German elsewhere).
+    pub content_language: ContentLanguageResponse,
     pub updated_at: DateTime<Utc>,
     /// Changes with every update; sent as `ETag`, expected back in `If-Match`.
     pub version: i32,
+}
+
+impl Translatable for OccurrenceResponse {
+    const OWNER: TextOwner = TextOwner::Activity;
+
+    fn owner_id(&self) -> Uuid {
+        self.activity_id
+    }
+
+    fn source_text(&self, field: TextField) -> Option<&str> {
+        (field == TextField::Title).then_some(self.title.as_str())
+    }
+
+    fn set_text(&mut self, field: TextField, text: String) {
+        if field == TextField::Title {
+            self.title = text;
+        }
+    }
+
+    fn set_language(
+        &mut self,
+        language: ContentLanguageResponse,
+        _translations: Option<Vec<TranslationResponse>>,
+    ) {
+        self.content_language = language;
+    }
 }
 
 impl OccurrenceResponse {
@@ -113,6 +143,7 @@ impl OccurrenceResponse {
             note: o.note,
             participants: if staff { o.participants } else { None },
             distance_km: view.distance_km.map(|d| (d * 1000.0).round() / 1000.0),
+            content_language: ContentLanguageResponse::source(),
             updated_at: o.updated_at,
             version: o.version,
         }

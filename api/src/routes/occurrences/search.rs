@@ -1,4 +1,3 @@
-use crate::languages::{ListLanguageQuery, Reading};
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use quartier_persistence::activities;
@@ -10,7 +9,8 @@ use uuid::Uuid;
 use super::{OccurrenceResponse, check_range};
 use crate::auth::MaybeCaller;
 use crate::error::{ApiError, Problem};
-use crate::extract::{IfNoneMatch, json_with_body_etag};
+use crate::extract::IfNoneMatch;
+use crate::languages::{ListLanguageQuery, Reading, page_in_language};
 use crate::pagination::{self, Page};
 use crate::routes::activities::{ActivityFilterQuery, filter, viewer, visible};
 use crate::routes::centres::list::SearchTerms;
@@ -45,7 +45,7 @@ pub struct RangeQuery {
         ("If-None-Match" = Option<String>, Header, description = "The ETag of the page the client holds"),
     ),
     responses(
-        (status = 200, description = "One page of occurrences", body = Page<OccurrenceResponse>, headers(("ETag" = String))),
+        (status = 200, description = "One page of occurrences", body = Page<OccurrenceResponse>, headers(("ETag" = String), ("Content-Language" = String), ("Vary" = String))),
         (status = 304, description = "The client's copy of this page is current", headers(("ETag" = String))),
         (status = 400, description = "A query parameter does not parse, or `from`/`to` is missing (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A filter out of range, a reversed or too long range, or an unknown `cursor` (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
@@ -84,7 +84,7 @@ pub async fn search_occurrences(
         |v| occurrences::key(&v.occurrence),
         |v| OccurrenceResponse::new(v, &viewer),
     );
-    json_with_body_etag(&if_none_match, &page)
+    page_in_language(&mut conn, &state, &reading, page, &if_none_match).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -110,10 +110,12 @@ pub struct ActivityOccurrencesQuery {
     params(
         ("id" = Uuid, Path, description = "The activity's id"),
         ActivityOccurrencesQuery,
+        ListLanguageQuery,
+        ("Accept-Language" = Option<String>, Header, description = "The reader's languages (RFC 9110), such as `tr, de;q=0.5`"),
         ("If-None-Match" = Option<String>, Header, description = "The ETag of the page the client holds"),
     ),
     responses(
-        (status = 200, description = "One page of occurrences", body = Page<OccurrenceResponse>, headers(("ETag" = String))),
+        (status = 200, description = "One page of occurrences", body = Page<OccurrenceResponse>, headers(("ETag" = String), ("Content-Language" = String), ("Vary" = String))),
         (status = 304, description = "The client's copy of this page is current", headers(("ETag" = String))),
         (status = 404, description = "No activity has this id, or it is not published (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A reversed or too long range, or an unknown `cursor` (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
@@ -125,6 +127,7 @@ pub async fn activity_occurrences(
     MaybeCaller(caller): MaybeCaller,
     id: web::Path<Uuid>,
     query: web::Query<ActivityOccurrencesQuery>,
+    reading: Reading,
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let from = query.from.unwrap_or_else(Utc::now);
@@ -158,5 +161,5 @@ pub async fn activity_occurrences(
         |v| occurrences::key(&v.occurrence),
         |v| OccurrenceResponse::new(v, &viewer),
     );
-    json_with_body_etag(&if_none_match, &page)
+    page_in_language(&mut conn, &state, &reading, page, &if_none_match).await
 }
