@@ -125,6 +125,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(shifts::create_for_activity::create_activity_shifts)
             .service(shifts::get::get_shift)
             .service(shifts::update::update_shift)
+            .service(shifts::translations::put_shift_translation)
+            .service(shifts::translations::delete_shift_translation)
             .service(shifts::messages::send_shift_message)
             .service(shifts::upsert::upsert_shift)
             .service(imports::import)

@@ -164,6 +164,16 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
         Some("shifts:write"),
     ),
     ("update_shift", STAFF_A_AND_KEY, Some("shifts:write")),
+    (
+        "put_shift_translation",
+        STAFF_A_AND_KEY,
+        Some("shifts:write"),
+    ),
+    (
+        "delete_shift_translation",
+        STAFF_A_AND_KEY,
+        Some("shifts:write"),
+    ),
     ("send_shift_message", STAFF_A, None),
     ("upsert_shift", STAFF_A_AND_KEY, Some("shifts:write")),
     ("import", STAFF_A_AND_KEY, Some("shifts:write")),
@@ -1001,6 +1011,25 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
             format!("/api/v1/shifts/{}", fx.shift_a),
             Some(json!({"description": "Bitte pünktlich"})),
         ),
+        "put_shift_translation" => (
+            Method::PUT,
+            format!("/api/v1/shifts/{}/translations/uk", fx.shift_a),
+            Some(json!({"origin": "human", "texts": {"title": "Допомога"}})),
+        ),
+        "delete_shift_translation" => {
+            let path = format!("/api/v1/shifts/{}/translations/pl", fx.shift_a);
+            let written = app
+                .json(
+                    Method::PUT,
+                    &path,
+                    Some(a),
+                    &[("if-match", "*")],
+                    &json!({"origin": "human", "texts": {"title": "Pomoc"}}),
+                )
+                .await;
+            assert_eq!(written.status, 200);
+            (Method::DELETE, path, None)
+        }
         "upsert_shift" => (
             Method::PUT,
             format!("/api/v1/operators/{op_a}/shifts/by-external-id/S-{unique}"),

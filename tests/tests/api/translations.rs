@@ -576,9 +576,61 @@ async fn searching_in_a_language_finds_its_texts_and_available_in_narrows() {
     assert_eq!(body["items"][0]["title"], "Coffee table");
     assert_eq!(body["items"][0]["content_language"]["tag"], "en");
     assert_eq!(whats_on.header("content-language"), Some("en"));
-    let dates = read(&app, &format!("/api/v1/activities/{id}/occurrences?lang=en"), &[]).await;
+    let dates = read(
+        &app,
+        &format!("/api/v1/activities/{id}/occurrences?lang=en"),
+        &[],
+    )
+    .await;
     assert_eq!(ok(&dates)["items"][0]["title"], "Coffee table");
     let unknown = read(&app, "/api/v1/activities?available_in=fr", &[]).await;
     assert_eq!(unknown.status, 422);
     assert_eq!(unknown.json()["errors"][0]["field"], "query.available_in");
+}
+
+#[actix_web::test]
+async fn shifts_are_read_in_the_helpers_language() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let token = &s.coordinator.access_token;
+    let shift = quartier_tests::shift(&app, &s, "Küchenhilfe", 48, 3, json!({})).await;
+    let written = put_translation(
+        &app,
+        token,
+        &format!("/api/v1/shifts/{shift}/translations/uk"),
+        "*",
+        json!({"origin": "human", "texts": {"title": "Допомога на кухні"}}),
+    )
+    .await;
+    assert_eq!(ok(&written)["texts"][0]["field"], "title");
+    let one = read(
+        &app,
+        &format!("/api/v1/shifts/{shift}"),
+        &[("accept-language", "uk")],
+    )
+    .await;
+    assert_eq!(ok(&one)["title"], "Допомога на кухні");
+    assert_eq!(one.header("content-language"), Some("uk"));
+    let from = Utc::now().format("%Y-%m-%dT%H:%M:%SZ");
+    let to = (Utc::now() + Duration::days(30)).format("%Y-%m-%dT%H:%M:%SZ");
+    let search = read(
+        &app,
+        &format!("/api/v1/shifts?from={from}&to={to}&lang=uk"),
+        &[],
+    )
+    .await;
+    assert_eq!(ok(&search)["items"][0]["title"], "Допомога на кухні");
+    let german = read(&app, &format!("/api/v1/shifts/{shift}"), &[]).await;
+    assert_ne!(ok(&german)["title"], "Допомога на кухні");
+    assert_ne!(german.header("etag"), one.header("etag"));
+    // A shift's description holds 4000 characters, in every language.
+    let long = put_translation(
+        &app,
+        token,
+        &format!("/api/v1/shifts/{shift}/translations/uk"),
+        "*",
+        json!({"origin": "human", "texts": {"description": "я".repeat(4001)}}),
+    )
+    .await;
+    assert_eq!(long.status, 422);
 }

@@ -11,11 +11,13 @@ pub mod get;
 pub mod messages;
 mod plan;
 pub mod search;
+pub mod translations;
 pub mod update;
 pub mod upsert;
 
 use chrono::{DateTime, Utc};
 use quartier_domain::ShiftStatus;
+use quartier_domain::translation::{TextField, TextOwner};
 use quartier_persistence::AsyncPgConnection;
 use quartier_persistence::shifts::{self, ShiftRefusal, ShiftRow, ShiftView};
 use serde::{Deserialize, Serialize};
@@ -24,6 +26,7 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::languages::{ContentLanguageResponse, Translatable, TranslationResponse};
 use crate::routes::activities::Named;
 
 pub use create::CreateShiftRequest;
@@ -70,6 +73,11 @@ pub struct ShiftResponse {
     /// Whether guests may sign up (`POST /shifts/{id}/guest-signups`): its own choice, else
     /// its centre's.
     pub guests_welcome: bool,
+    /// The language `title` and `description` are served in, and which fell back to German.
+    pub content_language: ContentLanguageResponse,
+    /// Every variant with its state; only for staff asking with `all_languages=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub translations: Option<Vec<TranslationResponse>>,
     pub version: i32,
 }
 
@@ -104,8 +112,43 @@ impl From<ShiftView> for ShiftResponse {
             status: s.status.into(),
             guest_signups: s.guest_signups,
             guests_welcome: view.guests_welcome,
+            content_language: ContentLanguageResponse::source(),
+            translations: None,
             version: s.version,
         }
+    }
+}
+
+impl Translatable for ShiftResponse {
+    const OWNER: TextOwner = TextOwner::Shift;
+
+    fn owner_id(&self) -> Uuid {
+        self.id
+    }
+
+    fn source_text(&self, field: TextField) -> Option<&str> {
+        match field {
+            TextField::Title => Some(&self.title),
+            TextField::Description => Some(&self.description),
+            _ => None,
+        }
+    }
+
+    fn set_text(&mut self, field: TextField, text: String) {
+        match field {
+            TextField::Title => self.title = text,
+            TextField::Description => self.description = text,
+            _ => {}
+        }
+    }
+
+    fn set_language(
+        &mut self,
+        language: ContentLanguageResponse,
+        translations: Option<Vec<TranslationResponse>>,
+    ) {
+        self.content_language = language;
+        self.translations = translations;
     }
 }
 
@@ -140,7 +183,10 @@ fn not_found() -> ApiError {
 }
 
 /// The shift `id`, whoever asks; 404 when there is none.
-async fn find_shift(conn: &mut AsyncPgConnection, id: Uuid) -> Result<ShiftView, ApiError> {
+pub(crate) async fn find_shift(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> Result<ShiftView, ApiError> {
     shifts::find(conn, id).await?.ok_or_else(not_found)
 }
 

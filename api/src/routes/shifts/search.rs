@@ -10,6 +10,8 @@ use uuid::Uuid;
 use super::ShiftResponse;
 use crate::auth::{Caller, MaybeCaller};
 use crate::error::{ApiError, BearerChallenge, Problem};
+use crate::extract::IfNoneMatch;
+use crate::languages::{ListLanguageQuery, Reading, page_in_language};
 use crate::pagination;
 use crate::state::AppState;
 
@@ -46,9 +48,15 @@ pub struct ShiftSearchQuery {
 #[utoipa::path(
     tag = "shifts",
     security((), ("bearer" = []), ("api_key" = [])),
-    params(ShiftSearchQuery),
+    params(
+        ShiftSearchQuery,
+        ListLanguageQuery,
+        ("Accept-Language" = Option<String>, Header, description = "The reader's languages (RFC 9110), such as `uk, de;q=0.5`"),
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of the page the client holds"),
+    ),
     responses(
-        (status = 200, description = "One page of shifts, by start", body = crate::pagination::Page<ShiftResponse>),
+        (status = 200, description = "One page of shifts, by start", body = crate::pagination::Page<ShiftResponse>, headers(("ETag" = String), ("Content-Language" = String), ("Vary" = String))),
+        (status = 304, description = "The client's copy of this page is current", headers(("ETag" = String))),
         (status = 400, description = "`from` or `to` is missing or does not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "`eligible=true` without sign-in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A reversed or too long range, or an unknown `cursor` (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
@@ -59,6 +67,8 @@ pub async fn search_shifts(
     state: web::Data<AppState>,
     MaybeCaller(caller): MaybeCaller,
     query: web::Query<ShiftSearchQuery>,
+    reading: Reading,
+    if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let range = crate::routes::occurrences::check_range(query.from, query.to)?;
     let limit = pagination::limit(query.limit)?;
@@ -89,7 +99,7 @@ pub async fn search_shifts(
         |v| (v.shift.starts_at, v.shift.id),
         ShiftResponse::from,
     );
-    Ok(HttpResponse::Ok().json(page))
+    page_in_language(&mut conn, &state, &reading, page, &if_none_match).await
 }
 
 /// The comma-separated skill tags, trimmed and in lower case: at most 20 of at most 50
