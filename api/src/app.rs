@@ -126,22 +126,44 @@ async fn fallback(
 
 /// Every error response that is not a problem yet (actix's own, Swagger UI's) becomes one,
 /// keeping its status and headers such as `Allow` and `WWW-Authenticate`.
-fn into_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+fn into_problem<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let german = crate::languages::prefers_german(res.request());
     let is_problem = res
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if is_problem && !german {
+        let mut res = res.map_into_left_body();
+        crate::languages::mark_problem_language(res.headers_mut(), false);
+        return Ok(ErrorHandlerResponse::Response(res));
+    }
     if is_problem {
-        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+        // The title in German; the body is small, so it is read whole.
+        let (req, old) = res.into_parts();
+        let (old, body) = old.into_parts();
+        return Ok(ErrorHandlerResponse::Future(Box::pin(async move {
+            let bytes = actix_web::body::to_bytes(body).await.unwrap_or_default();
+            let localized = crate::languages::problem_in_german(&bytes).unwrap_or(bytes);
+            let mut new = old.set_body(localized).map_into_boxed_body();
+            crate::languages::mark_problem_language(new.headers_mut(), true);
+            Ok(ServiceResponse::new(req, new).map_into_right_body())
+        })));
     }
     let status = res.status();
     let (req, old) = res.into_parts();
-    let mut new = problem_response(&problem_for_status(status));
+    let mut problem = problem_for_status(status);
+    if german && let Some(kind) = crate::problems::find_uri(&problem.problem_type) {
+        problem.title = kind.title_de.to_owned();
+    }
+    let mut new = problem_response(&problem);
     for (name, value) in old.headers() {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
             new.headers_mut().append(name.clone(), value.clone());
         }
     }
+    crate::languages::mark_problem_language(new.headers_mut(), german);
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, new).map_into_right_body(),
     ))

@@ -565,3 +565,43 @@ pub async fn delete_variant(
         .insert_header((header::ETAG, crate::extract::etag(version)))
         .finish())
 }
+
+/// Whether the reader prefers German to English (`Accept-Language`, RFC 4647 lookup over
+/// the two): problem titles are written in both, and English is the default.
+pub fn prefers_german(req: &HttpRequest) -> bool {
+    let lines: Vec<&str> = req
+        .headers()
+        .get_all(header::ACCEPT_LANGUAGE)
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    if lines.is_empty() {
+        return false;
+    }
+    let german = LanguageTag::parse(SOURCE).expect("de is a tag");
+    let english = LanguageTag::parse("en").expect("en is a tag");
+    Preferences::from_accept_language(&lines.join(","))
+        .lookup(|candidate| match candidate {
+            "de" => Some(&german),
+            "en" => Some(&english),
+            _ => None,
+        })
+        .is_some_and(LanguageTag::is_source)
+}
+
+/// A problem document with its title in German, if `bytes` is one whose type is in the
+/// catalogue.
+pub fn problem_in_german(bytes: &[u8]) -> Option<actix_web::web::Bytes> {
+    let mut problem: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let kind = crate::problems::find_uri(problem.get("type")?.as_str()?)?;
+    problem["title"] = serde_json::Value::String(kind.title_de.to_owned());
+    serde_json::to_vec(&problem).ok().map(Into::into)
+}
+
+/// `Content-Language` of a problem document, and `Vary: Accept-Language`.
+pub fn mark_problem_language(headers: &mut actix_web::http::header::HeaderMap, german: bool) {
+    headers.insert(
+        header::CONTENT_LANGUAGE,
+        HeaderValue::from_static(if german { "de" } else { "en" }),
+    );
+    headers.append(header::VARY, HeaderValue::from_static("Accept-Language"));
+}

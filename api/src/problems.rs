@@ -9,13 +9,20 @@ pub struct ProblemType {
     pub slug: &'static str,
     pub status: u16,
     pub title: &'static str,
+    /// The title in German, for readers who prefer it (`Accept-Language`).
+    pub title_de: &'static str,
 }
 
 macro_rules! catalogue {
-    ($($name:ident = $slug:literal, $status:literal, $title:literal;)*) => {
+    ($($name:ident = $slug:literal, $status:literal, $title:literal, $title_de:literal;)*) => {
         $(
             #[doc = concat!("`", $slug, "` (", stringify!($status), "): ", $title, ".")]
-            pub const $name: ProblemType = ProblemType { slug: $slug, status: $status, title: $title };
+            pub const $name: ProblemType = ProblemType {
+                slug: $slug,
+                status: $status,
+                title: $title,
+                title_de: $title_de,
+            };
         )*
         /// Every problem type, in the order of the list above.
         pub const ALL: &[ProblemType] = &[$($name),*];
@@ -23,51 +30,56 @@ macro_rules! catalogue {
 }
 
 catalogue! {
-    MALFORMED_REQUEST = "malformed-request", 400, "The request could not be read";
-    VALIDATION_FAILED = "validation-failed", 422, "The request has invalid fields";
-    IMPORT_INVALID = "import-invalid", 422, "The import has invalid lines";
-    QUALIFICATION_MISSING = "qualification-missing", 422, "A required qualification is missing";
-    UNAUTHENTICATED = "unauthenticated", 401, "Authentication required";
-    INVALID_CREDENTIALS = "invalid-credentials", 401, "Invalid credentials";
-    INVALID_REFRESH_TOKEN = "invalid-refresh-token", 401, "Invalid refresh token";
-    FORBIDDEN = "forbidden", 403, "Forbidden";
-    WRONG_PASSWORD = "wrong-password", 403, "Wrong password";
-    NOT_FOUND = "not-found", 404, "Not found";
-    METHOD_NOT_ALLOWED = "method-not-allowed", 405, "Method not allowed";
-    EMAIL_TAKEN = "email-taken", 409, "E-mail address taken";
-    SLUG_TAKEN = "slug-taken", 409, "Name taken";
-    EXTERNAL_ID_TAKEN = "external-id-taken", 409, "External id taken";
-    ALREADY_MEMBER = "already-member", 409, "Already a member";
-    LAST_ADMIN = "last-admin", 409, "The last administrator";
-    DISTRICT_IN_USE = "district-in-use", 409, "District in use";
-    ALREADY_SIGNED_UP = "already-signed-up", 409, "Already signed up";
-    SHIFT_CANCELLED = "shift-cancelled", 409, "Shift cancelled";
-    SHIFT_PAST = "shift-past", 409, "Shift begun or over";
-    OVERLAPPING_SHIFT = "overlapping-shift", 409, "Overlapping shift";
-    CAPACITY_BELOW_CONFIRMED = "capacity-below-confirmed", 409, "Capacity below the confirmed sign-ups";
-    SIGNUP_NOT_LIVE = "signup-not-live", 409, "Sign-up not live";
-    SIGNUP_NOT_CONFIRMED = "signup-not-confirmed", 409, "Sign-up not confirmed";
-    NOT_YET = "not-yet", 409, "Not yet";
-    VERSION_CONFLICT = "version-conflict", 412, "Version conflict";
-    PAYLOAD_TOO_LARGE = "payload-too-large", 413, "Payload too large";
-    UNSUPPORTED_MEDIA_TYPE = "unsupported-media-type", 415, "Unsupported media type";
-    PRECONDITION_REQUIRED = "precondition-required", 428, "Precondition required";
-    RATE_LIMITED = "rate-limited", 429, "Too many requests";
-    INTERNAL_ERROR = "internal-error", 500, "Internal error";
-    SERVICE_UNAVAILABLE = "service-unavailable", 503, "Service unavailable";
-    CONFLICT = "conflict", 409, "Conflict";
-    REFUSED = "refused", 422, "Refused";
-    LINK_INVALID = "link-invalid", 422, "Link expired, used or unknown";
-    GUESTS_NOT_WELCOME = "guests-not-welcome", 409, "Guests cannot sign up here";
-    ACCOUNT_NEEDED = "account-needed", 409, "An account is needed";
-    SHIFT_FULL = "shift-full", 409, "No place free";
-    EMAIL_NOT_VERIFIED = "email-not-verified", 409, "E-mail address not verified";
-    ALREADY_VERIFIED = "already-verified", 409, "E-mail address already verified";
+    MALFORMED_REQUEST = "malformed-request", 400, "The request could not be read", "Die Anfrage konnte nicht gelesen werden";
+    VALIDATION_FAILED = "validation-failed", 422, "The request has invalid fields", "Die Anfrage hat ungültige Felder";
+    IMPORT_INVALID = "import-invalid", 422, "The import has invalid lines", "Der Import hat ungültige Zeilen";
+    QUALIFICATION_MISSING = "qualification-missing", 422, "A required qualification is missing", "Eine nötige Qualifikation fehlt";
+    UNAUTHENTICATED = "unauthenticated", 401, "Authentication required", "Anmeldung nötig";
+    INVALID_CREDENTIALS = "invalid-credentials", 401, "Invalid credentials", "Anmeldedaten falsch";
+    INVALID_REFRESH_TOKEN = "invalid-refresh-token", 401, "Invalid refresh token", "Ungültiges Refresh-Token";
+    FORBIDDEN = "forbidden", 403, "Forbidden", "Nicht erlaubt";
+    WRONG_PASSWORD = "wrong-password", 403, "Wrong password", "Falsches Passwort";
+    NOT_FOUND = "not-found", 404, "Not found", "Nicht gefunden";
+    METHOD_NOT_ALLOWED = "method-not-allowed", 405, "Method not allowed", "Methode nicht erlaubt";
+    EMAIL_TAKEN = "email-taken", 409, "E-mail address taken", "E-Mail-Adresse vergeben";
+    SLUG_TAKEN = "slug-taken", 409, "Name taken", "Name vergeben";
+    EXTERNAL_ID_TAKEN = "external-id-taken", 409, "External id taken", "Externe ID vergeben";
+    ALREADY_MEMBER = "already-member", 409, "Already a member", "Schon Mitglied";
+    LAST_ADMIN = "last-admin", 409, "The last administrator", "Letzte Administratorin oder letzter Administrator";
+    DISTRICT_IN_USE = "district-in-use", 409, "District in use", "Stadtteil in Gebrauch";
+    ALREADY_SIGNED_UP = "already-signed-up", 409, "Already signed up", "Schon angemeldet";
+    SHIFT_CANCELLED = "shift-cancelled", 409, "Shift cancelled", "Schicht abgesagt";
+    SHIFT_PAST = "shift-past", 409, "Shift begun or over", "Schicht begonnen oder vorbei";
+    OVERLAPPING_SHIFT = "overlapping-shift", 409, "Overlapping shift", "Überschneidende Schicht";
+    CAPACITY_BELOW_CONFIRMED = "capacity-below-confirmed", 409, "Capacity below the confirmed sign-ups", "Kapazität unter den bestätigten Anmeldungen";
+    SIGNUP_NOT_LIVE = "signup-not-live", 409, "Sign-up not live", "Anmeldung nicht aktiv";
+    SIGNUP_NOT_CONFIRMED = "signup-not-confirmed", 409, "Sign-up not confirmed", "Anmeldung nicht bestätigt";
+    NOT_YET = "not-yet", 409, "Not yet", "Noch nicht";
+    VERSION_CONFLICT = "version-conflict", 412, "Version conflict", "Versionskonflikt";
+    PAYLOAD_TOO_LARGE = "payload-too-large", 413, "Payload too large", "Anfrage zu groß";
+    UNSUPPORTED_MEDIA_TYPE = "unsupported-media-type", 415, "Unsupported media type", "Medientyp nicht unterstützt";
+    PRECONDITION_REQUIRED = "precondition-required", 428, "Precondition required", "Vorbedingung nötig";
+    RATE_LIMITED = "rate-limited", 429, "Too many requests", "Zu viele Anfragen";
+    INTERNAL_ERROR = "internal-error", 500, "Internal error", "Interner Fehler";
+    SERVICE_UNAVAILABLE = "service-unavailable", 503, "Service unavailable", "Dienst nicht verfügbar";
+    CONFLICT = "conflict", 409, "Conflict", "Konflikt";
+    REFUSED = "refused", 422, "Refused", "Abgelehnt";
+    LINK_INVALID = "link-invalid", 422, "Link expired, used or unknown", "Link abgelaufen, benutzt oder unbekannt";
+    GUESTS_NOT_WELCOME = "guests-not-welcome", 409, "Guests cannot sign up here", "Gäste können sich hier nicht anmelden";
+    ACCOUNT_NEEDED = "account-needed", 409, "An account is needed", "Ein Konto ist nötig";
+    SHIFT_FULL = "shift-full", 409, "No place free", "Kein Platz frei";
+    EMAIL_NOT_VERIFIED = "email-not-verified", 409, "E-mail address not verified", "E-Mail-Adresse nicht bestätigt";
+    ALREADY_VERIFIED = "already-verified", 409, "E-mail address already verified", "E-Mail-Adresse schon bestätigt";
 }
 
 /// The problem type with this slug.
 pub fn find(slug: &str) -> Option<&'static ProblemType> {
     ALL.iter().find(|problem| problem.slug == slug)
+}
+
+/// The problem type a `type` URI reference (`/problems/<slug>`) names.
+pub fn find_uri(uri: &str) -> Option<&'static ProblemType> {
+    uri.strip_prefix("/problems/").and_then(find)
 }
 
 impl ProblemType {

@@ -634,3 +634,31 @@ async fn shifts_are_read_in_the_helpers_language() {
     .await;
     assert_eq!(long.status, 422);
 }
+
+#[actix_web::test]
+async fn problems_come_in_german_or_english_with_the_same_type() {
+    let app = TestApp::spawn().await;
+    let path = format!("/api/v1/activities/{}", uuid::Uuid::now_v7());
+    let english = read(&app, &path, &[]).await;
+    assert_eq!(english.status, 404);
+    assert_eq!(english.json()["title"], "Not found");
+    assert_eq!(english.header("content-language"), Some("en"));
+    for header in ["de", "de-x-ls, en;q=0.5", "de-DE"] {
+        let german = read(&app, &path, &[("accept-language", header)]).await;
+        assert_eq!(german.status, 404, "{header}");
+        let body = german.json();
+        assert_eq!(body["title"], "Nicht gefunden", "{header}");
+        assert_eq!(body["type"], english.json()["type"]);
+        assert_eq!(german.header("content-language"), Some("de"));
+        assert_eq!(
+            german.header("content-type"),
+            Some("application/problem+json")
+        );
+    }
+    // Problems actix makes itself (an unknown route) follow the reader too.
+    let unknown = read(&app, "/api/v1/nowhere", &[("accept-language", "de")]).await;
+    assert_eq!(unknown.status, 404);
+    assert_eq!(unknown.json()["title"], "Nicht gefunden");
+    let english_first = read(&app, &path, &[("accept-language", "en, de;q=0.9")]).await;
+    assert_eq!(english_first.json()["title"], "Not found");
+}
