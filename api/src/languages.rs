@@ -252,6 +252,11 @@ pub trait Translatable {
 pub struct Served(BTreeSet<String>);
 
 impl Served {
+    /// Counts `language` as served.
+    pub fn add(&mut self, language: &LanguageTag) {
+        self.0.insert(language.to_string());
+    }
+
     /// The one language of a single resource, for its `ETag`.
     pub fn single(&self) -> &str {
         self.0.iter().next().map_or(SOURCE, String::as_str)
@@ -604,4 +609,30 @@ pub fn mark_problem_language(headers: &mut actix_web::http::header::HeaderMap, g
         HeaderValue::from_static(if german { "de" } else { "en" }),
     );
     headers.append(header::VARY, HeaderValue::from_static("Accept-Language"));
+}
+
+/// What each owner in `owners` (its id and which of its fields have German text) is served
+/// as: for views that are not responses (calendar feeds, mail).
+pub async fn renderings(
+    conn: &mut AsyncPgConnection,
+    enabled: &ContentLanguages,
+    reading: &Reading,
+    owner: TextOwner,
+    owners: &[(Uuid, Vec<(TextField, bool)>)],
+) -> Result<std::collections::HashMap<Uuid, translation::Rendering>, ApiError> {
+    let ids: Vec<Uuid> = owners.iter().map(|(id, _)| *id).collect();
+    let stored = translations::of_owners(conn, owner, &ids).await?;
+    Ok(owners
+        .iter()
+        .map(|(id, source)| {
+            let variants: Vec<Variant> = stored
+                .get(id)
+                .map(|v| v.iter().map(|s| s.variant.clone()).collect())
+                .unwrap_or_default();
+            (
+                *id,
+                translation::render(&reading.wishes, enabled, source, &variants),
+            )
+        })
+        .collect())
 }

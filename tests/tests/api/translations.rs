@@ -662,3 +662,33 @@ async fn problems_come_in_german_or_english_with_the_same_type() {
     let english_first = read(&app, &path, &[("accept-language", "en, de;q=0.9")]).await;
     assert_eq!(english_first.json()["title"], "Not found");
 }
+
+#[actix_web::test]
+async fn calendar_feeds_use_the_requested_language() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let id = activity(&app, &s).await;
+    ok(&put_translation(
+        &app,
+        &s.coordinator.access_token,
+        &format!("/api/v1/activities/{id}/translations/en"),
+        "*",
+        json!({"origin": "human", "texts": {"title": "Coffee table", "description": "We drink coffee and talk."}}),
+    )
+    .await);
+    for path in [
+        format!("/api/v1/activities/{id}/calendar.ics"),
+        format!("/api/v1/centres/{}/calendar.ics", s.centre),
+    ] {
+        let english = read(&app, &path, &[("accept-language", "en")]).await;
+        assert_eq!(english.status, 200, "{path}");
+        let text = String::from_utf8_lossy(&english.body).into_owned();
+        assert!(text.contains("SUMMARY:Coffee table"), "{path}: {text}");
+        assert!(text.contains("We drink coffee and talk."), "{path}: {text}");
+        assert_eq!(english.header("content-language"), Some("en"));
+        let german = read(&app, &path, &[]).await;
+        let text = String::from_utf8_lossy(&german.body).into_owned();
+        assert!(text.contains("SUMMARY:Kaffeetisch"), "{path}: {text}");
+        assert_ne!(german.header("etag"), english.header("etag"));
+    }
+}

@@ -8,6 +8,8 @@ use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Duration, Utc};
 use quartier_domain::ical::{Calendar, Event, Method, render};
 use quartier_domain::schedule::{self, DEFAULT_TIME_ZONE};
+use quartier_domain::translation::{TextField, TextOwner};
+use quartier_persistence::AsyncPgConnection;
 use quartier_persistence::activities::{self, ActivityFilter, ActivityView};
 use quartier_persistence::centres::{self, CentreView};
 use quartier_persistence::occurrences::{self, OccurrenceView};
@@ -19,6 +21,7 @@ use super::{viewer, visible};
 use crate::auth::MaybeCaller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{IfNoneMatch, bytes_with_body_etag};
+use crate::languages::{ListLanguageQuery, Reading, Served, renderings};
 use crate::state::AppState;
 
 /// The most events one feed holds.
@@ -95,6 +98,59 @@ fn location(centre: &CentreView) -> String {
     format!("{}, {}, {} {}", c.name, c.street, c.postcode, c.town)
 }
 
+/// Puts the titles and descriptions of `activities` and their occurrences `rows` in the
+/// reader's language; the languages served, for `Content-Language`.
+async fn in_language(
+    conn: &mut AsyncPgConnection,
+    state: &AppState,
+    reading: &Reading,
+    rows: &mut [OccurrenceView],
+    activities: &mut HashMap<Uuid, ActivityView>,
+) -> Result<Served, ApiError> {
+    let owners: Vec<(Uuid, Vec<(TextField, bool)>)> = activities
+        .values()
+        .map(|a| {
+            let a = &a.activity;
+            (
+                a.id,
+                vec![
+                    (TextField::Title, !a.title.is_empty()),
+                    (TextField::Description, !a.description.is_empty()),
+                ],
+            )
+        })
+        .collect();
+    let rendered = renderings(
+        conn,
+        &state.content_languages,
+        reading,
+        TextOwner::Activity,
+        &owners,
+    )
+    .await?;
+    let mut served = Served::default();
+    for (id, rendering) in &rendered {
+        served.add(&rendering.language);
+        if let Some(view) = activities.get_mut(id) {
+            if let Some(title) = rendering.text(TextField::Title) {
+                view.activity.title = title.to_owned();
+            }
+            if let Some(text) = rendering.text(TextField::Description) {
+                view.activity.description = text.to_owned();
+            }
+        }
+    }
+    for row in rows.iter_mut() {
+        if let Some(title) = rendered
+            .get(&row.occurrence.activity_id)
+            .and_then(|r| r.text(TextField::Title))
+        {
+            row.title = title.to_owned();
+        }
+    }
+    Ok(served)
+}
+
 fn feed(
     state: &AppState,
     name: &str,
@@ -154,10 +210,12 @@ fn feed(
     params(
         ("id" = Uuid, Path, description = "The activity's id"),
         CalendarQuery,
+        ListLanguageQuery,
+        ("Accept-Language" = Option<String>, Header, description = "The reader's languages (RFC 9110): SUMMARY and DESCRIPTION in the first one the activity has public texts in"),
         ("If-None-Match" = Option<String>, Header, description = "The ETag of the feed the client holds"),
     ),
     responses(
-        (status = 200, description = "The feed", content_type = "text/calendar", body = String, headers(("ETag" = String))),
+        (status = 200, description = "The feed", content_type = "text/calendar", body = String, headers(("ETag" = String), ("Content-Language" = String), ("Vary" = String))),
         (status = 304, description = "The client's copy is current", headers(("ETag" = String))),
         (status = 404, description = "No activity has this id, or it is not published (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A reversed or too long window (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
@@ -169,6 +227,7 @@ pub async fn activity_calendar(
     MaybeCaller(caller): MaybeCaller,
     id: web::Path<Uuid>,
     query: web::Query<CalendarQuery>,
+    reading: Reading,
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let between = window(&query)?;
@@ -181,20 +240,17 @@ pub async fn activity_calendar(
     let centre = centres::find(&mut conn, activity.activity.centre_id)
         .await?
         .ok_or_else(|| ApiError::Internal("activity without centre".into()))?;
-    let rows = occurrences::of_activity(&mut conn, *id, between, None, MAX_EVENTS).await?;
+    let mut rows = occurrences::of_activity(&mut conn, *id, between, None, MAX_EVENTS).await?;
     let zone =
         schedule::time_zone(&activity.activity.time_zone, "time_zone").unwrap_or(DEFAULT_TIME_ZONE);
+    let activity_id = activity.activity.id;
+    let mut by_id = HashMap::from([(activity_id, activity)]);
+    let served = in_language(&mut conn, &state, &reading, &mut rows, &mut by_id).await?;
+    let activity = &by_id[&activity_id];
     let name = format!("{} – {}", activity.activity.title, activity.centre_name);
-    let by_id = HashMap::from([(activity.activity.id, activity)]);
-    Ok(feed(
-        &state,
-        &name,
-        zone,
-        &rows,
-        &by_id,
-        &centre,
-        &if_none_match,
-    ))
+    let mut response = feed(&state, &name, zone, &rows, &by_id, &centre, &if_none_match);
+    served.mark(&mut response);
+    Ok(response)
 }
 
 /// The calendar feed of one centre (text/calendar, RFC 5545): the occurrences of its
@@ -205,10 +261,12 @@ pub async fn activity_calendar(
     params(
         ("id" = Uuid, Path, description = "The centre's id"),
         CalendarQuery,
+        ListLanguageQuery,
+        ("Accept-Language" = Option<String>, Header, description = "The reader's languages (RFC 9110): SUMMARY and DESCRIPTION in the first one the activity has public texts in"),
         ("If-None-Match" = Option<String>, Header, description = "The ETag of the feed the client holds"),
     ),
     responses(
-        (status = 200, description = "The feed", content_type = "text/calendar", body = String, headers(("ETag" = String))),
+        (status = 200, description = "The feed", content_type = "text/calendar", body = String, headers(("ETag" = String), ("Content-Language" = String), ("Vary" = String))),
         (status = 304, description = "The client's copy is current", headers(("ETag" = String))),
         (status = 404, description = "No centre has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A reversed or too long window (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
@@ -220,6 +278,7 @@ pub async fn centre_calendar(
     MaybeCaller(caller): MaybeCaller,
     id: web::Path<Uuid>,
     query: web::Query<CalendarQuery>,
+    reading: Reading,
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let between = window(&query)?;
@@ -228,19 +287,20 @@ pub async fn centre_calendar(
     let centre = centres::find(&mut conn, *id)
         .await?
         .ok_or_else(|| ApiError::NotFound("No centre has this id.".into()))?;
-    let rows = occurrences::of_centre(&mut conn, *id, &viewer, between, MAX_EVENTS).await?;
+    let mut rows = occurrences::of_centre(&mut conn, *id, &viewer, between, MAX_EVENTS).await?;
     let filter = ActivityFilter {
         centre_id: Some(*id),
         ..ActivityFilter::default()
     };
-    let by_id: HashMap<Uuid, ActivityView> =
+    let mut by_id: HashMap<Uuid, ActivityView> =
         activities::list(&mut conn, &filter, &viewer, None, MAX_EVENTS)
             .await?
             .into_iter()
             .map(|a| (a.activity.id, a))
             .collect();
+    let served = in_language(&mut conn, &state, &reading, &mut rows, &mut by_id).await?;
     let name = centre.centre.name.clone();
-    Ok(feed(
+    let mut response = feed(
         &state,
         &name,
         DEFAULT_TIME_ZONE,
@@ -248,5 +308,7 @@ pub async fn centre_calendar(
         &by_id,
         &centre,
         &if_none_match,
-    ))
+    );
+    served.mark(&mut response);
+    Ok(response)
 }
