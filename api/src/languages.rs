@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use crate::error::ApiError;
 use crate::state::AppState;
+use quartier_domain::notification::MailLanguage;
 
 /// The language parameters of every resource with texts residents read.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -571,17 +572,14 @@ pub async fn delete_variant(
         .finish())
 }
 
-/// Whether the reader prefers German to English (`Accept-Language`, RFC 4647 lookup over
-/// the two): problem titles are written in both, and English is the default.
-pub fn prefers_german(req: &HttpRequest) -> bool {
+/// German or English, whichever the reader's `Accept-Language` prefers (RFC 4647 lookup over
+/// the two; Leichte Sprache counts as German); `None` when it names neither.
+pub fn german_or_english(req: &HttpRequest) -> Option<MailLanguage> {
     let lines: Vec<&str> = req
         .headers()
         .get_all(header::ACCEPT_LANGUAGE)
         .filter_map(|v| v.to_str().ok())
         .collect();
-    if lines.is_empty() {
-        return false;
-    }
     let german = LanguageTag::parse(SOURCE).expect("de is a tag");
     let english = LanguageTag::parse("en").expect("en is a tag");
     Preferences::from_accept_language(&lines.join(","))
@@ -590,7 +588,30 @@ pub fn prefers_german(req: &HttpRequest) -> bool {
             "en" => Some(&english),
             _ => None,
         })
-        .is_some_and(LanguageTag::is_source)
+        .map(|tag| {
+            if tag.is_source() {
+                MailLanguage::German
+            } else {
+                MailLanguage::English
+            }
+        })
+}
+
+/// Whether problem titles go to this reader in German (English is their default).
+pub fn prefers_german(req: &HttpRequest) -> bool {
+    german_or_english(req) == Some(MailLanguage::German)
+}
+
+/// The language of mail to someone who did not name one: as her `Accept-Language` prefers,
+/// German otherwise.
+pub fn mail_language(
+    req: &HttpRequest,
+    chosen: Option<crate::routes::account::LanguageBody>,
+) -> MailLanguage {
+    chosen
+        .map(MailLanguage::from)
+        .or_else(|| german_or_english(req))
+        .unwrap_or(MailLanguage::German)
 }
 
 /// A problem document with its title in German, if `bytes` is one whose type is in the

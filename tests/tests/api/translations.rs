@@ -484,11 +484,6 @@ async fn the_database_refuses_disabled_languages_and_overlong_texts() {
         .execute(&mut conn)
         .await;
     assert!(fine.is_ok(), "{fine:?}");
-    #[derive(QueryableByName)]
-    struct Tag {
-        #[diesel(sql_type = Text)]
-        tag: String,
-    }
     let enabled: Vec<Tag> =
         diesel::sql_query("SELECT tag FROM content_languages WHERE enabled ORDER BY tag")
             .load(&mut conn)
@@ -691,4 +686,41 @@ async fn calendar_feeds_use_the_requested_language() {
         assert!(text.contains("SUMMARY:Kaffeetisch"), "{path}: {text}");
         assert_ne!(german.header("etag"), english.header("etag"));
     }
+}
+
+#[actix_web::test]
+async fn mail_follows_accept_language_when_no_language_is_named() {
+    let app = TestApp::spawn().await;
+    for (email, header, body_language, expected) in [
+        ("en@example.org", Some("en-GB, de;q=0.5"), None, "en"),
+        ("de@example.org", Some("de-x-ls, en;q=0.5"), None, "de"),
+        ("tr@example.org", Some("tr"), None, "de"),
+        ("none@example.org", None, None, "de"),
+        ("named@example.org", Some("en"), Some("de"), "de"),
+    ] {
+        let mut body = json!({"email": email, "display_name": "Nachbarin",
+                              "password": "correct horse battery", "privacy_consent": true});
+        if let Some(language) = body_language {
+            body["language"] = json!(language);
+        }
+        let headers: Vec<(&str, &str)> = header.iter().map(|h| ("accept-language", *h)).collect();
+        let registered = app
+            .json(Method::POST, "/api/v1/auth/register", None, &headers, &body)
+            .await;
+        assert_eq!(registered.status, 201, "{email}");
+        let mut conn = app.conn().await;
+        let row: Tag = diesel::sql_query(format!(
+            "SELECT language AS tag FROM users WHERE email = '{email}'"
+        ))
+        .get_result(&mut conn)
+        .await
+        .expect("user");
+        assert_eq!(row.tag, expected, "{email}");
+    }
+}
+
+#[derive(QueryableByName)]
+struct Tag {
+    #[diesel(sql_type = Text)]
+    tag: String,
 }

@@ -4,7 +4,6 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::Utc;
-use quartier_domain::notification::MailLanguage;
 use quartier_domain::{DisplayName, Email, Password, Role, ValidationErrors};
 use quartier_persistence::users::{self, NewUser};
 use serde::Deserialize;
@@ -37,7 +36,8 @@ pub struct RegisterRequest {
     /// The user agrees to the privacy policy. Must be `true`.
     #[schema(schema_with = must_be_true)]
     pub privacy_consent: bool,
-    /// The language of mail to the user; German when left out.
+    /// The language of mail to the user; when left out, German or English as
+    /// `Accept-Language` prefers, else German.
     #[serde(default)]
     pub language: Option<LanguageBody>,
 }
@@ -98,7 +98,7 @@ pub async fn register(
             role: Role::Member.as_str(),
             privacy_consent_at: Utc::now(),
             privacy_policy_version: Some(&state.privacy_policy.version),
-            language: MailLanguage::from(body.language.unwrap_or_default()).tag(),
+            language: crate::languages::mail_language(&request, body.language).tag(),
             email_verified_at: None,
         },
     )

@@ -2,7 +2,6 @@
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::Utc;
-use quartier_domain::notification::MailLanguage;
 use quartier_domain::{DisplayName, Email, ValidationErrors};
 use quartier_persistence::guests::{self, NewGuest};
 use serde::Deserialize;
@@ -35,7 +34,8 @@ pub struct GuestSignupRequest {
     /// (`GET /me/privacy-policy` names it).
     #[schema(example = "2026-11", min_length = 1, max_length = 64)]
     pub privacy_policy_version: String,
-    /// The language of the mail; German when left out.
+    /// The language of the mail; when left out, German or English as `Accept-Language`
+    /// prefers, else German.
     #[serde(default)]
     pub language: Option<LanguageBody>,
 }
@@ -94,7 +94,7 @@ pub async fn create_guest_signup(
     .await?;
     let hold_id = Uuid::now_v7();
     let hash = LinkTokens::hash(&state.links.token(hold_id));
-    let language = MailLanguage::from(body.language.unwrap_or_default()).tag();
+    let language = crate::languages::mail_language(&request, body.language).tag();
     let mut conn = state.conn().await?;
     // Shifts of unpublished activities are for their staff only.
     crate::routes::shifts::visible_shift(&mut conn, None, *id).await?;
