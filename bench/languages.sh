@@ -14,10 +14,10 @@ port=${BENCH_PORT:-18092}
 db=quartier_bench_languages
 seconds=${BENCH_SECONDS:-8}
 base="http://127.0.0.1:$port"
-binary=./target/release/quartier
+binary=${BENCH_BINARY:-./target/release/quartier}
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
-cargo build --quiet --release -p quartier-api
+[ -n "${BENCH_BINARY:-}" ] || cargo build --quiet --release -p quartier-api
 psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db"
 QUARTIER_LOG=warn "$binary" seed-demo >/dev/null

@@ -499,11 +499,12 @@ pub fn check_texts(
     for &(field, raw) in texts {
         let Some(raw) = raw else { continue };
         let name = format!("texts.{}", field.as_str());
-        let text = if field.multiline() {
-            quartier_domain::bounded_multiline_text(raw, &name, owner.max_chars(field))
-        } else {
-            quartier_domain::bounded_text(raw, &name, owner.max_chars(field))
-        };
+        let text = quartier_domain::bounded_translated_text(
+            raw,
+            &name,
+            owner.max_chars(field),
+            field.multiline(),
+        );
         match errors.collect(text) {
             Some(text) if text.is_empty() => {
                 errors.push(name, "must not be empty: leave the field out instead")

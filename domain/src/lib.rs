@@ -28,5 +28,7 @@ pub use event::{Event, EventType, ShiftChange, ShiftFacts, SignupFacts};
 pub use operator::{OperatorKind, StaffRole};
 pub use signup::{ChangeReason, Placement, Places, ShiftStatus, SignupStatus};
 pub use user::{DisplayName, Email, Password, Role};
-pub use validation::{FieldError, ValidationErrors, bounded_multiline_text, bounded_text};
+pub use validation::{
+    FieldError, ValidationErrors, bounded_multiline_text, bounded_text, bounded_translated_text,
+};
 pub use window::TimeWindow;

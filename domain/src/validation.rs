@@ -129,8 +129,59 @@ pub fn bounded_multiline_text(
     Ok(value.to_owned())
 }
 
+/// A text in any language, of one line or several: as `bounded_text` or
+/// `bounded_multiline_text`, but keeping the joiners and direction marks that Persian,
+/// Kurdish, Arabic and Indic writing needs (U+200C ZWNJ, U+200D ZWJ, U+200E LRM, U+200F RLM).
+/// Embeddings and overrides (U+202A–U+202E) stay refused.
+pub fn bounded_translated_text(
+    raw: &str,
+    field: &str,
+    max_chars: usize,
+    multiline: bool,
+) -> Result<String, ValidationErrors> {
+    if raw.chars().count() > max_chars {
+        return Err(ValidationErrors::single(
+            field,
+            format!("must be at most {max_chars} characters"),
+        ));
+    }
+    let without_marks: String = raw
+        .chars()
+        .filter(|c| !matches!(c, '\u{200C}'..='\u{200F}'))
+        .collect();
+    if multiline {
+        bounded_multiline_text(&without_marks, field, max_chars)?;
+        Ok(raw.replace("\r\n", "\n").trim().to_owned())
+    } else {
+        bounded_text(&without_marks, field, max_chars)?;
+        Ok(raw.trim().to_owned())
+    }
+}
+
 /// True for characters that have no place in a name or an address: control characters,
 /// including newlines and the zero-width formatting ones that make two names look alike.
 pub(crate) fn is_forbidden_char(c: char) -> bool {
     c.is_control() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{FEFF}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn translated_texts_keep_joiners_and_direction_marks_only() {
+        let persian = "می\u{200C}خواهم";
+        assert_eq!(
+            bounded_translated_text(persian, "t", 200, false).expect("ZWNJ is kept"),
+            persian
+        );
+        assert!(bounded_translated_text("a\u{200F}b\nc", "t", 200, true).is_ok());
+        assert!(bounded_translated_text("a\u{202E}b", "t", 200, false).is_err());
+        assert!(bounded_translated_text("\u{200C}\u{200D}", "t", 200, false).is_err());
+        assert!(bounded_translated_text("a\nb", "t", 200, false).is_err());
+        assert!(
+            bounded_text(persian, "t", 200).is_err(),
+            "names stay strict"
+        );
+    }
 }
