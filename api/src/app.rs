@@ -145,9 +145,12 @@ fn into_problem<B: MessageBody + 'static>(
         let (old, body) = old.into_parts();
         return Ok(ErrorHandlerResponse::Future(Box::pin(async move {
             let bytes = actix_web::body::to_bytes(body).await.unwrap_or_default();
-            let localized = crate::languages::problem_in_german(&bytes).unwrap_or(bytes);
+            let (localized, german) = match crate::languages::problem_in_german(&bytes) {
+                Some(localized) => (localized, true),
+                None => (bytes, false),
+            };
             let mut new = old.set_body(localized).map_into_boxed_body();
-            crate::languages::mark_problem_language(new.headers_mut(), true);
+            crate::languages::mark_problem_language(new.headers_mut(), german);
             Ok(ServiceResponse::new(req, new).map_into_right_body())
         })));
     }

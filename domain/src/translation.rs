@@ -124,7 +124,15 @@ pub fn render(
     source: &[(TextField, bool)],
     variants: &[Variant],
 ) -> Rendering {
-    let public = |v: &&Variant| v.facts.is_public(&v.tag) && enabled.find(v.tag.as_str()).is_some();
+    // Only public variants of the fields asked about count: a resource shown by its title
+    // alone is not "in English" because its cost note is.
+    let public = |v: &&Variant| {
+        v.facts.is_public(&v.tag)
+            && enabled.find(v.tag.as_str()).is_some()
+            && source
+                .iter()
+                .any(|(field, has_text)| *field == v.field && *has_text)
+    };
     let german = enabled.tags()[0].clone();
     let served = wishes
         .lookup(|candidate| {
@@ -255,6 +263,24 @@ mod tests {
         assert_eq!(r.fallbacks, vec![TextField::Title]);
         // German asked for first wins over a later English.
         assert_eq!(rendered("de, en", &variants).language.as_str(), "de");
+    }
+
+    #[test]
+    fn only_the_fields_shown_choose_the_language() {
+        let variants = [variant(
+            "en",
+            TextField::CostNote,
+            "Donations welcome",
+            false,
+            Origin::Human,
+        )];
+        let r = render(
+            &Preferences::from_accept_language("en"),
+            &ContentLanguages::defaults(),
+            &[(TextField::Title, true)],
+            &variants,
+        );
+        assert_eq!(r.language.as_str(), "de");
     }
 
     #[test]

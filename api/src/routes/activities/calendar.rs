@@ -130,7 +130,9 @@ async fn in_language(
     .await?;
     let mut served = Served::default();
     for (id, rendering) in &rendered {
-        served.add(&rendering.language);
+        if rows.iter().any(|row| row.occurrence.activity_id == *id) {
+            served.add(&rendering.language);
+        }
         if let Some(view) = activities.get_mut(id) {
             if let Some(title) = rendering.text(TextField::Title) {
                 view.activity.title = title.to_owned();

@@ -15,6 +15,7 @@ use crate::state::AppState;
 /// (`all_languages=true`).
 #[utoipa::path(
     tag = "shifts",
+    security((), ("bearer" = []), ("api_key" = [])),
     params(
         ("id" = Uuid, Path, description = "The shift's id"),
         LanguageQuery,
