@@ -62,6 +62,16 @@ impl FromRequest for Reading {
     }
 }
 
+impl Reading {
+    /// Whether any wish names an enabled language other than German: otherwise every text
+    /// is served in German and no variant needs to be read.
+    pub fn may_want_variants(&self, enabled: &ContentLanguages) -> bool {
+        self.wishes
+            .lookup(|candidate| enabled.find(candidate))
+            .is_some_and(|tag| !tag.is_source())
+    }
+}
+
 fn reading(req: &HttpRequest) -> Result<Reading, ApiError> {
     let query = actix_web::web::Query::<LanguageQuery>::from_query(req.query_string())
         .map_err(|e| ApiError::BadRequest(format!("The language parameters do not parse: {e}")))?;
@@ -287,6 +297,10 @@ pub async fn localize<T: Translatable>(
     items: &mut [T],
     staff_view: bool,
 ) -> Result<Served, ApiError> {
+    if !staff_view && !reading.may_want_variants(enabled) {
+        // German for everyone: nothing to look up.
+        return Ok(Served::default());
+    }
     let ids: Vec<Uuid> = items.iter().map(Translatable::owner_id).collect();
     let stored = translations::of_owners(conn, T::OWNER, &ids).await?;
     let mut served = Served::default();
@@ -642,6 +656,9 @@ pub async fn renderings(
     owner: TextOwner,
     owners: &[(Uuid, Vec<(TextField, bool)>)],
 ) -> Result<std::collections::HashMap<Uuid, translation::Rendering>, ApiError> {
+    if !reading.may_want_variants(enabled) {
+        return Ok(std::collections::HashMap::new());
+    }
     let ids: Vec<Uuid> = owners.iter().map(|(id, _)| *id).collect();
     let stored = translations::of_owners(conn, owner, &ids).await?;
     Ok(owners
