@@ -444,34 +444,14 @@ pub fn content_language(
 /// The enabled content language `raw` names, for writing a variant (422 otherwise; German
 /// is the source and is changed on the resource itself).
 pub fn variant_language(state: &AppState, raw: &str) -> Result<LanguageTag, ApiError> {
-    let tag =
-        LanguageTag::parse(raw).map_err(|e| ApiError::validation("path.tag", &e.to_string()))?;
+    let tag = content_language(&state.content_languages, raw, "path.tag")?;
     if tag.is_source() {
         return Err(ApiError::validation(
             "path.tag",
             "is German, the source: change the resource itself",
         ));
     }
-    state
-        .content_languages
-        .find(tag.as_str())
-        .cloned()
-        .ok_or_else(|| {
-            let enabled: Vec<&str> = state
-                .content_languages
-                .tags()
-                .iter()
-                .skip(1)
-                .map(LanguageTag::as_str)
-                .collect();
-            ApiError::validation(
-                "path.tag",
-                &format!(
-                    "is not a content language here (enabled: {})",
-                    enabled.join(", ")
-                ),
-            )
-        })
+    Ok(tag)
 }
 
 /// Writes the configured content languages to the database (see
