@@ -1,7 +1,7 @@
 //! Content in the reader's language: what a request asks for (`?lang=`, `Accept-Language`),
 //! the texts of translatable resources in it, and the headers that say what was served.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use actix_web::dev::Payload;
 use actix_web::http::header::{self, HeaderValue};
@@ -302,7 +302,11 @@ pub async fn localize<T: Translatable>(
         return Ok(Served::default());
     }
     let ids: Vec<Uuid> = items.iter().map(Translatable::owner_id).collect();
-    let stored = translations::of_owners(conn, T::OWNER, &ids).await?;
+    let by_id: HashMap<Uuid, &T> = items.iter().map(|item| (item.owner_id(), item)).collect();
+    let stored = translations::of_owners(conn, T::OWNER, &ids, |id, field| {
+        by_id.get(&id).and_then(|item| item.source_text(field))
+    })
+    .await?;
     let mut served = Served::default();
     for item in items.iter_mut() {
         let variants = stored.get(&item.owner_id()).map_or(&[][..], Vec::as_slice);
@@ -488,11 +492,20 @@ pub fn check_texts(
     owner: TextOwner,
     texts: &[(TextField, Option<&str>)],
 ) -> Result<Vec<(TextField, String)>, ApiError> {
+    Ok(texts_in(owner, texts, "texts")?)
+}
+
+/// `check_texts` with the errors named `{prefix}.<field>`.
+fn texts_in(
+    owner: TextOwner,
+    texts: &[(TextField, Option<&str>)],
+    prefix: &str,
+) -> Result<Vec<(TextField, String)>, quartier_domain::ValidationErrors> {
     let mut errors = quartier_domain::ValidationErrors::default();
     let mut checked = Vec::new();
     for &(field, raw) in texts {
         let Some(raw) = raw else { continue };
-        let name = format!("texts.{}", field.as_str());
+        let name = format!("{prefix}.{}", field.as_str());
         let text = quartier_domain::bounded_translated_text(
             raw,
             &name,
@@ -508,10 +521,115 @@ pub fn check_texts(
         }
     }
     if checked.is_empty() && errors.is_empty() {
-        errors.push("texts", "must hold at least one text");
+        errors.push(prefix, "must hold at least one text");
     }
     errors.into_result()?;
     Ok(checked)
+}
+
+/// A variant as a request writes it (`PUT …/translations/{tag}`, or one language of the
+/// `translations` of a whole resource).
+pub trait VariantRequest {
+    fn origin(&self) -> OriginBody;
+    fn reviewed(&self) -> bool;
+    /// Each translatable field with its text, if given.
+    fn texts(&self) -> Vec<(TextField, Option<&str>)>;
+}
+
+/// One variant of a whole resource, checked.
+#[derive(Debug, Clone)]
+pub struct CheckedVariant {
+    pub tag: LanguageTag,
+    pub origin: Origin,
+    pub reviewed: bool,
+    pub texts: Vec<(TextField, String)>,
+}
+
+/// Checks the `translations` of a whole resource (an upsert, an import line): each key an
+/// enabled language other than German, named once; each text within its field's bounds.
+/// `None` when the request has none (the stored variants then stay as they are).
+pub fn check_variants<R: VariantRequest>(
+    languages: &ContentLanguages,
+    owner: TextOwner,
+    given: Option<&std::collections::BTreeMap<String, R>>,
+) -> Result<Option<Vec<CheckedVariant>>, ApiError> {
+    let Some(given) = given else {
+        return Ok(None);
+    };
+    let mut errors = quartier_domain::ValidationErrors::default();
+    let mut checked: Vec<CheckedVariant> = Vec::new();
+    for (raw, request) in given {
+        let name = format!("translations.{raw}");
+        let Some(tag) = errors.collect(content_language(languages, raw, &name)) else {
+            continue;
+        };
+        if tag.is_source() {
+            errors.push(
+                name,
+                "is German, the source: give it in the resource's own fields",
+            );
+            continue;
+        }
+        if checked.iter().any(|v| v.tag == tag) {
+            errors.push(name, format!("names {tag} a second time"));
+            continue;
+        }
+        if let Some(texts) =
+            errors.collect(texts_in(owner, &request.texts(), &format!("{name}.texts")))
+        {
+            checked.push(CheckedVariant {
+                tag,
+                origin: request.origin().into(),
+                reviewed: request.reviewed(),
+                texts,
+            });
+        }
+    }
+    errors.into_result()?;
+    Ok(Some(checked))
+}
+
+/// Makes the variants of the owner `id` exactly `variants`, if the request gave any (see
+/// `translations::make_exactly`); whether anything changed.
+pub async fn write_variants(
+    conn: &mut AsyncPgConnection,
+    owner: TextOwner,
+    id: Uuid,
+    variants: Option<&[CheckedVariant]>,
+    written_by: Option<Uuid>,
+) -> Result<bool, ApiError> {
+    let Some(variants) = variants else {
+        return Ok(false);
+    };
+    let wanted: Vec<translations::NewVariant<'_>> = variants
+        .iter()
+        .map(|v| translations::NewVariant {
+            tag: &v.tag,
+            origin: v.origin,
+            reviewed: v.reviewed,
+            texts: &v.texts,
+            written_by,
+        })
+        .collect();
+    translations::make_exactly(conn, owner, id, &wanted)
+        .await
+        .map_err(|error| not_enabled_yet(error, "translations"))
+}
+
+/// A text in a language this instance enables but the database does not (yet: another
+/// instance started with other languages) is refused as about `field`.
+fn not_enabled_yet(error: quartier_persistence::Error, field: &str) -> ApiError {
+    match error {
+        quartier_persistence::Error::Constraint { constraint, .. }
+            if translations::LANGUAGE_CONSTRAINTS.contains(&constraint.as_str()) =>
+        {
+            ApiError::validation(
+                field,
+                "is not enabled in the database yet; try again in a moment",
+            )
+        }
+        other => other.into(),
+    }
 }
 
 /// Writes the variant in `tag` of the owner `id` (a resource the caller may change), if the
@@ -527,17 +645,7 @@ pub async fn put_variant(
     let versions = if_match.versions()?;
     let (version, written) = translations::replace(conn, owner, id, versions, variant)
         .await
-        .map_err(|error| match error {
-            quartier_persistence::Error::Constraint { constraint, .. }
-                if translations::LANGUAGE_CONSTRAINTS.contains(&constraint.as_str()) =>
-            {
-                ApiError::validation(
-                    "path.tag",
-                    "is not enabled in the database yet; try again in a moment",
-                )
-            }
-            other => other.into(),
-        })?
+        .map_err(|error| not_enabled_yet(error, "path.tag"))?
         .map_err(|refusal| ApiError::refused(refusal, "resource"))?;
     let response = translation_responses(&written)
         .pop()
@@ -627,30 +735,44 @@ pub fn mark_problem_language(headers: &mut actix_web::http::header::HeaderMap, g
     headers.append(header::VARY, HeaderValue::from_static("Accept-Language"));
 }
 
-/// What each owner in `owners` (its id and which of its fields have German text) is served
+/// What each owner in `owners` (its id and the German text of each field shown) is served
 /// as: for views that are not responses (calendar feeds, mail).
 pub async fn renderings(
     conn: &mut AsyncPgConnection,
     enabled: &ContentLanguages,
     reading: &Reading,
     owner: TextOwner,
-    owners: &[(Uuid, Vec<(TextField, bool)>)],
-) -> Result<std::collections::HashMap<Uuid, translation::Rendering>, ApiError> {
+    owners: &[(Uuid, Vec<(TextField, &str)>)],
+) -> Result<HashMap<Uuid, translation::Rendering>, ApiError> {
     if !reading.may_want_variants(enabled) {
-        return Ok(std::collections::HashMap::new());
+        return Ok(HashMap::new());
     }
     let ids: Vec<Uuid> = owners.iter().map(|(id, _)| *id).collect();
-    let stored = translations::of_owners(conn, owner, &ids).await?;
+    let sources: HashMap<Uuid, &[(TextField, &str)]> = owners
+        .iter()
+        .map(|(id, fields)| (*id, fields.as_slice()))
+        .collect();
+    let stored = translations::of_owners(conn, owner, &ids, |id, field| {
+        sources
+            .get(&id)
+            .and_then(|fields| fields.iter().find(|(f, _)| *f == field))
+            .map(|(_, text)| *text)
+    })
+    .await?;
     Ok(owners
         .iter()
-        .map(|(id, source)| {
+        .map(|(id, fields)| {
             let variants: Vec<Variant> = stored
                 .get(id)
                 .map(|v| v.iter().map(|s| s.variant.clone()).collect())
                 .unwrap_or_default();
+            let shown: Vec<(TextField, bool)> = fields
+                .iter()
+                .map(|(field, text)| (*field, !text.is_empty()))
+                .collect();
             (
                 *id,
-                translation::render(&reading.wishes, enabled, source, &variants),
+                translation::render(&reading.wishes, enabled, &shown, &variants),
             )
         })
         .collect())

@@ -27,6 +27,8 @@ pub struct TypeRow {
     pub name: String,
     pub validity_months: Option<i32>,
     pub created_at: DateTime<Utc>,
+    /// Changes with each variant of the name written or removed.
+    pub version: i32,
 }
 
 /// What a volunteer declared: the type and the date on her document.

@@ -319,6 +319,8 @@ diesel::table! {
         name -> Text,
         validity_months -> Nullable<Int4>,
         created_at -> Timestamptz,
+        version -> Int4,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -599,3 +601,24 @@ diesel::table! {
 
 diesel::joinable!(guest_holds -> shifts (shift_id));
 diesel::joinable!(guest_holds -> users (user_id));
+
+diesel::table! {
+    /// Texts in other languages than German; its `search` column (words for full-text
+    /// search) is written and read in SQL only.
+    translations (id) {
+        id -> Int8,
+        activity_id -> Nullable<Uuid>,
+        centre_id -> Nullable<Uuid>,
+        shift_id -> Nullable<Uuid>,
+        qualification_type_id -> Nullable<Uuid>,
+        field -> Text,
+        tag -> Text,
+        text -> Text,
+        origin -> Text,
+        reviewed -> Bool,
+        source_md5 -> Text,
+        written_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}

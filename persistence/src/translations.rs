@@ -8,13 +8,15 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use diesel::sql_types::{Array, Bool, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid};
-use diesel::{OptionalExtension, QueryableByName};
+use diesel::sql_types::{Array, Bool, Integer, Nullable, Text, Uuid as SqlUuid};
+use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, QueryableByName, SelectableHelper};
+use diesel::{Queryable, Selectable};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use quartier_domain::language::{ContentLanguages, LanguageTag, Origin, VariantFacts};
 use quartier_domain::translation::{TextField, TextOwner, Variant};
 use uuid::Uuid;
 
+use crate::schema;
 use crate::sql::Statement;
 use crate::{Error, Refusal, Result};
 
@@ -134,23 +136,19 @@ pub async fn sync_languages(
     Ok(())
 }
 
-#[derive(QueryableByName)]
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = schema::translations, check_for_backend(diesel::pg::Pg))]
 struct VariantRow {
-    #[diesel(sql_type = SqlUuid)]
-    owner_id: Uuid,
-    #[diesel(sql_type = Text)]
+    activity_id: Option<Uuid>,
+    centre_id: Option<Uuid>,
+    shift_id: Option<Uuid>,
+    qualification_type_id: Option<Uuid>,
     tag: String,
-    #[diesel(sql_type = Text)]
     field: String,
-    #[diesel(sql_type = Text)]
     text: String,
-    #[diesel(sql_type = Text)]
     origin: String,
-    #[diesel(sql_type = Bool)]
     reviewed: bool,
-    #[diesel(sql_type = Bool)]
-    stale: bool,
-    #[diesel(sql_type = Timestamptz)]
+    source_md5: String,
     updated_at: DateTime<Utc>,
 }
 
@@ -161,59 +159,104 @@ pub struct StoredVariant {
     pub updated_at: DateTime<Utc>,
 }
 
-/// The variants of the owners `ids`, by owner, in tag and field order.
-pub async fn of_owners(
+/// The md5 of a German text, as `translations.source_md5` holds it: a variant is stale once
+/// the md5 of its field's German text differs.
+fn fingerprint(text: &str) -> String {
+    use md5::{Digest, Md5};
+    use std::fmt::Write;
+    Md5::digest(text.as_bytes())
+        .iter()
+        .fold(String::with_capacity(32), |mut hex, byte| {
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        })
+}
+
+/// The variants of the owners `ids`, by owner, in tag and field order. `source` gives the
+/// German text of an owner's field as the caller holds it (`None` for no text): a variant
+/// written for another text is stale.
+pub async fn of_owners<'s>(
     conn: &mut AsyncPgConnection,
     owner: TextOwner,
     ids: &[Uuid],
+    source: impl Fn(Uuid, TextField) -> Option<&'s str>,
 ) -> Result<HashMap<Uuid, Vec<StoredVariant>>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let o = owned(owner);
-    let rows: Vec<VariantRow> = diesel::sql_query(format!(
-        "SELECT t.{column} AS owner_id, t.tag, t.field, t.text, t.origin, t.reviewed, \
-                t.source_md5 <> md5({source}) AS stale, t.updated_at \
-           FROM translations t JOIN {table} o ON o.id = t.{column} \
-          WHERE t.{column} = ANY ($1) ORDER BY t.tag, t.field",
-        column = o.column,
-        source = o.source,
-        table = o.table,
-    ))
-    .bind::<Array<SqlUuid>, _>(ids)
-    .load(conn)
-    .await?;
+    let rows = rows_of(conn, owner, ids).await?;
     let mut by_owner: HashMap<Uuid, Vec<StoredVariant>> = HashMap::new();
-    for row in rows {
-        // Rows the database holds always parse: tags and fields are constrained there.
-        let (Ok(tag), Some(field), Some(origin)) = (
-            LanguageTag::parse(&row.tag),
-            TextField::parse(&row.field),
-            Origin::parse(&row.origin),
-        ) else {
-            return Err(Error::Other(format!(
-                "translation row with unknown tag, field or origin: {} {} {}",
-                row.tag, row.field, row.origin
-            )));
-        };
+    for (owner_id, row) in rows {
+        let field = TextField::parse(&row.field);
+        let stale = field.is_some_and(|field| {
+            fingerprint(source(owner_id, field).unwrap_or_default()) != row.source_md5
+        });
         by_owner
-            .entry(row.owner_id)
+            .entry(owner_id)
             .or_default()
-            .push(StoredVariant {
-                variant: Variant {
-                    tag,
-                    field,
-                    text: row.text,
-                    facts: VariantFacts {
-                        origin,
-                        reviewed: row.reviewed,
-                        stale: row.stale,
-                    },
-                },
-                updated_at: row.updated_at,
-            });
+            .push(stored(row, stale)?);
     }
     Ok(by_owner)
+}
+
+/// The rows of the owners `ids` with each one's owner id, in tag and field order: one
+/// prepared statement, the owner's rows only.
+async fn rows_of(
+    conn: &mut AsyncPgConnection,
+    owner: TextOwner,
+    ids: &[Uuid],
+) -> Result<Vec<(Uuid, VariantRow)>> {
+    use schema::translations::dsl as t;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let query = t::translations
+        .select(VariantRow::as_select())
+        .order((t::tag, t::field))
+        .into_boxed();
+    let query = match owner {
+        TextOwner::Activity => query.filter(t::activity_id.eq_any(ids)),
+        TextOwner::Centre => query.filter(t::centre_id.eq_any(ids)),
+        TextOwner::Shift => query.filter(t::shift_id.eq_any(ids)),
+        TextOwner::QualificationType => query.filter(t::qualification_type_id.eq_any(ids)),
+    };
+    let rows: Vec<VariantRow> = query.load(conn).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let id = match owner {
+                TextOwner::Activity => row.activity_id,
+                TextOwner::Centre => row.centre_id,
+                TextOwner::Shift => row.shift_id,
+                TextOwner::QualificationType => row.qualification_type_id,
+            };
+            id.map(|id| (id, row))
+        })
+        .collect())
+}
+
+fn stored(row: VariantRow, stale: bool) -> Result<StoredVariant> {
+    // Rows the database holds always parse: tags and fields are constrained there.
+    let (Ok(tag), Some(field), Some(origin)) = (
+        LanguageTag::parse(&row.tag),
+        TextField::parse(&row.field),
+        Origin::parse(&row.origin),
+    ) else {
+        return Err(Error::Other(format!(
+            "translation row with unknown tag, field or origin: {} {} {}",
+            row.tag, row.field, row.origin
+        )));
+    };
+    Ok(StoredVariant {
+        variant: Variant {
+            tag,
+            field,
+            text: row.text,
+            facts: VariantFacts {
+                origin,
+                reviewed: row.reviewed,
+                stale,
+            },
+        },
+        updated_at: row.updated_at,
+    })
 }
 
 /// A variant to write: its texts by field, who wrote them and whether they were reviewed.
@@ -283,44 +326,21 @@ pub async fn replace(
     expected_versions: Option<&[i32]>,
     variant: &NewVariant<'_>,
 ) -> Result<Result<(i32, Vec<StoredVariant>), Refusal>> {
-    let o = owned(owner);
     conn.transaction::<_, Error, _>(async |conn| {
         let version = match bump(conn, owner, id, expected_versions).await? {
             Ok(version) => version,
             Err(refusal) => return Ok(Err(refusal)),
         };
-        delete_rows(conn, owner, id, variant.tag).await?;
-        let fields: Vec<&str> = variant.texts.iter().map(|(f, _)| f.as_str()).collect();
-        let texts: Vec<&str> = variant.texts.iter().map(|(_, t)| t.as_str()).collect();
-        diesel::sql_query(format!(
-            "INSERT INTO translations ({column}, field, tag, text, origin, reviewed, source_md5, \
-                                       search, written_by) \
-             SELECT o.id, t.field, $2, t.text, $3, $4, md5({source}), \
-                    to_tsvector(coalesce(l.search_config, 'simple'::regconfig), t.text), $5 \
-               FROM unnest($6::text[], $7::text[]) AS t (field, text) \
-               JOIN {table} o ON o.id = $1 \
-               LEFT JOIN content_languages l ON l.tag = $2",
-            column = o.column,
-            source = o.source,
-            table = o.table,
-        ))
-        .bind::<SqlUuid, _>(id)
-        .bind::<Text, _>(variant.tag.as_str())
-        .bind::<Text, _>(variant.origin.as_str())
-        .bind::<Bool, _>(variant.reviewed)
-        .bind::<Nullable<SqlUuid>, _>(variant.written_by)
-        .bind::<Array<Text>, _>(&fields)
-        .bind::<Array<Text>, _>(&texts)
-        .execute(conn)
-        .await?;
+        delete_rows(conn, owner, id, variant.tag.as_str()).await?;
+        insert_rows(conn, owner, id, variant).await?;
         // Read back before the commit: a concurrent change comes after it.
-        let stored = of_owners(conn, owner, &[id])
+        // Written from the German text of this transaction: not stale.
+        let stored = rows_of(conn, owner, &[id])
             .await?
-            .remove(&id)
-            .unwrap_or_default()
             .into_iter()
-            .filter(|s| s.variant.tag == *variant.tag)
-            .collect();
+            .filter(|(_, row)| row.tag == variant.tag.as_str())
+            .map(|(_, row)| stored(row, false))
+            .collect::<Result<_>>()?;
         Ok(Ok((version, stored)))
     })
     .await
@@ -340,7 +360,7 @@ pub async fn remove(
             Ok(version) => version,
             Err(refusal) => return Ok(Err(refusal)),
         };
-        if delete_rows(conn, owner, id, tag).await? == 0 {
+        if delete_rows(conn, owner, id, tag.as_str()).await? == 0 {
             // Nothing to remove: the version stays as it was.
             return Err(Error::NotFound);
         }
@@ -357,14 +377,107 @@ async fn delete_rows(
     conn: &mut AsyncPgConnection,
     owner: TextOwner,
     id: Uuid,
-    tag: &LanguageTag,
+    tag: &str,
 ) -> Result<usize> {
     Ok(diesel::sql_query(format!(
         "DELETE FROM translations WHERE {column} = $1 AND tag = $2",
         column = owned(owner).column
     ))
     .bind::<SqlUuid, _>(id)
-    .bind::<Text, _>(tag.as_str())
+    .bind::<Text, _>(tag)
     .execute(conn)
     .await?)
+}
+
+/// Writes `variant`'s rows, each with the md5 of the owner's German text of its field.
+async fn insert_rows(
+    conn: &mut AsyncPgConnection,
+    owner: TextOwner,
+    id: Uuid,
+    variant: &NewVariant<'_>,
+) -> Result<()> {
+    let o = owned(owner);
+    let fields: Vec<&str> = variant.texts.iter().map(|(f, _)| f.as_str()).collect();
+    let texts: Vec<&str> = variant.texts.iter().map(|(_, t)| t.as_str()).collect();
+    diesel::sql_query(format!(
+        "INSERT INTO translations ({column}, field, tag, text, origin, reviewed, source_md5, \
+                                   search, written_by) \
+         SELECT o.id, t.field, $2, t.text, $3, $4, md5({source}), \
+                to_tsvector(coalesce(l.search_config, 'simple'::regconfig), t.text), $5 \
+           FROM unnest($6::text[], $7::text[]) AS t (field, text) \
+           JOIN {table} o ON o.id = $1 \
+           LEFT JOIN content_languages l ON l.tag = $2",
+        column = o.column,
+        source = o.source,
+        table = o.table,
+    ))
+    .bind::<SqlUuid, _>(id)
+    .bind::<Text, _>(variant.tag.as_str())
+    .bind::<Text, _>(variant.origin.as_str())
+    .bind::<Bool, _>(variant.reviewed)
+    .bind::<Nullable<SqlUuid>, _>(variant.written_by)
+    .bind::<Array<Text>, _>(&fields)
+    .bind::<Array<Text>, _>(&texts)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Makes the owner's variants exactly `wanted`, for systems that send the whole resource:
+/// a variant whose texts, origin or review differ is written anew, one in a language not
+/// wanted is removed, and the owner's version moves once — or not at all when every variant
+/// is as wanted already, so that repeating a request changes nothing. Whether anything
+/// changed. Call inside the transaction that writes the owner.
+pub async fn make_exactly(
+    conn: &mut AsyncPgConnection,
+    owner: TextOwner,
+    id: Uuid,
+    wanted: &[NewVariant<'_>],
+) -> Result<bool> {
+    let mut stored: HashMap<String, Vec<VariantRow>> = HashMap::new();
+    for (_, row) in rows_of(conn, owner, &[id]).await? {
+        stored.entry(row.tag.clone()).or_default().push(row);
+    }
+    let differs = |variant: &NewVariant<'_>| {
+        let Some(rows) = stored.get(variant.tag.as_str()) else {
+            return true;
+        };
+        let mut have: Vec<(&str, &str)> = rows
+            .iter()
+            .map(|r| (r.field.as_str(), r.text.as_str()))
+            .collect();
+        let mut want: Vec<(&str, &str)> = variant
+            .texts
+            .iter()
+            .map(|(f, t)| (f.as_str(), t.as_str()))
+            .collect();
+        have.sort_unstable();
+        want.sort_unstable();
+        have != want
+            || rows
+                .iter()
+                .any(|r| r.origin != variant.origin.as_str() || r.reviewed != variant.reviewed)
+    };
+    let rewrite: Vec<&NewVariant<'_>> = wanted.iter().filter(|v| differs(v)).collect();
+    let gone: Vec<&String> = stored
+        .keys()
+        .filter(|tag| !wanted.iter().any(|v| v.tag.as_str() == tag.as_str()))
+        .collect();
+    if rewrite.is_empty() && gone.is_empty() {
+        return Ok(false);
+    }
+    if let Err(refusal) = bump(conn, owner, id, None).await? {
+        return Err(match refusal {
+            Refusal::NotFound => Error::NotFound,
+            other => Error::Other(format!("cannot change the variants: {other:?}")),
+        });
+    }
+    for tag in gone {
+        delete_rows(conn, owner, id, tag).await?;
+    }
+    for variant in rewrite {
+        delete_rows(conn, owner, id, variant.tag.as_str()).await?;
+        insert_rows(conn, owner, id, variant).await?;
+    }
+    Ok(true)
 }

@@ -5,10 +5,12 @@
 
 pub mod checks;
 mod inspection;
+pub mod translations;
 
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use quartier_domain::signup::local_day;
+use quartier_domain::translation::{TextField, TextOwner};
 use quartier_domain::trust::VerificationStatus;
 use quartier_domain::{StaffRole, bounded_text};
 use quartier_persistence::audit::NewEntry;
@@ -22,6 +24,10 @@ use crate::auth::AuthUser;
 use crate::authz::require_staff;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
+use crate::languages::{
+    ContentLanguageResponse, ListLanguageQuery, Reading, Translatable, TranslationResponse,
+    localize,
+};
 use crate::routes::activities::Named;
 use crate::state::AppState;
 
@@ -37,6 +43,15 @@ pub struct QualificationTypeResponse {
     /// How long an inspection counts from the issue date, unless staff say otherwise; none:
     /// it does not expire.
     pub validity_months: Option<i32>,
+    /// The language `name` is served in, or that it fell back to German.
+    pub content_language: ContentLanguageResponse,
+    /// Every variant of the name with its state; only for those who may change it, asking
+    /// with `all_languages=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub translations: Option<Vec<TranslationResponse>>,
+    /// Changes with every variant of the name written or removed; sent as `ETag`, expected
+    /// back in `If-Match`.
+    pub version: i32,
 }
 
 impl From<TypeRow> for QualificationTypeResponse {
@@ -47,7 +62,37 @@ impl From<TypeRow> for QualificationTypeResponse {
             operator_id: row.operator_id,
             name: row.name,
             validity_months: row.validity_months,
+            content_language: ContentLanguageResponse::source(),
+            translations: None,
+            version: row.version,
         }
+    }
+}
+
+impl Translatable for QualificationTypeResponse {
+    const OWNER: TextOwner = TextOwner::QualificationType;
+
+    fn owner_id(&self) -> Uuid {
+        self.id
+    }
+
+    fn source_text(&self, field: TextField) -> Option<&str> {
+        (field == TextField::Name).then_some(self.name.as_str())
+    }
+
+    fn set_text(&mut self, field: TextField, text: String) {
+        if field == TextField::Name {
+            self.name = text;
+        }
+    }
+
+    fn set_language(
+        &mut self,
+        language: ContentLanguageResponse,
+        translations: Option<Vec<TranslationResponse>>,
+    ) {
+        self.content_language = language;
+        self.translations = translations;
     }
 }
 
@@ -198,19 +243,39 @@ async fn type_named(conn: &mut AsyncPgConnection, id: Uuid) -> Result<TypeRow, A
         .ok_or_else(|| ApiError::validation("type_id", "is not the id of a qualification type"))
 }
 
-/// The qualification types: the catalogue and operators' own. Public.
+/// The qualification types, their names in the reader's language: the catalogue and
+/// operators' own. Public.
 #[utoipa::path(
     tag = "qualifications",
-    responses((status = 200, description = "Every type, the catalogue first", body = Vec<QualificationTypeResponse>)),
+    params(
+        ListLanguageQuery,
+        ("Accept-Language" = Option<String>, Header, description = "The reader's languages (RFC 9110), such as `uk, de;q=0.5`"),
+    ),
+    responses(
+        (status = 200, description = "Every type, the catalogue first", body = Vec<QualificationTypeResponse>, headers(("Content-Language" = String), ("Vary" = String))),
+        (status = 400, description = "The language parameters do not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`lang` is not a language tag, such as `de-LS` (Lesotho's German; Leichte Sprache is `de-x-ls`) (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
 )]
 #[get("/qualification-types")]
 pub async fn list_qualification_types(
     state: web::Data<AppState>,
+    reading: Reading,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     let rows = qualifications::types(&mut conn).await?;
-    let body: Vec<QualificationTypeResponse> = rows.into_iter().map(Into::into).collect();
-    Ok(HttpResponse::Ok().json(body))
+    let mut body: Vec<QualificationTypeResponse> = rows.into_iter().map(Into::into).collect();
+    let served = localize(
+        &mut conn,
+        &state.content_languages,
+        &reading,
+        &mut body,
+        false,
+    )
+    .await?;
+    let mut response = HttpResponse::Ok().json(body);
+    served.mark(&mut response);
+    Ok(response)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -82,6 +82,9 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("logout", EVERYONE, None),
     ("get_privacy_policy", EVERYONE, None),
     ("list_qualification_types", EVERYONE, None),
+    ("get_qualification_type", EVERYONE, None),
+    ("put_qualification_type_translation", ADMIN, None),
+    ("delete_qualification_type_translation", ADMINS_A, None),
     ("list_skills", EVERYONE, None),
     ("list_districts", EVERYONE, None),
     ("get_district", EVERYONE, None),
@@ -598,6 +601,46 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
         ),
         "get_privacy_policy" => (Method::GET, "/api/v1/privacy-policy".into(), None),
         "list_qualification_types" => (Method::GET, "/api/v1/qualification-types".into(), None),
+        "get_qualification_type" => (
+            Method::GET,
+            "/api/v1/qualification-types/00000000-0000-7000-8000-000000000003".into(),
+            None,
+        ),
+        // The catalogue's names: administrators only.
+        "put_qualification_type_translation" => (
+            Method::PUT,
+            "/api/v1/qualification-types/00000000-0000-7000-8000-000000000003/translations/en"
+                .into(),
+            Some(json!({"origin": "human", "texts": {"name": "First aid"}})),
+        ),
+        // An operator's own type: its operator admins too.
+        "delete_qualification_type_translation" => {
+            let created = app
+                .json(
+                    Method::POST,
+                    &format!("/api/v1/operators/{op_a}/qualification-types"),
+                    Some(a),
+                    &[],
+                    &json!({"name": format!("Einweisung {unique}")}),
+                )
+                .await;
+            assert_eq!(created.status, 201);
+            let path = format!(
+                "/api/v1/qualification-types/{}/translations/uk",
+                id_of(&created)
+            );
+            let written = app
+                .json(
+                    Method::PUT,
+                    &path,
+                    Some(a),
+                    &[("if-match", "*")],
+                    &json!({"origin": "human", "texts": {"name": "Інструктаж"}}),
+                )
+                .await;
+            assert_eq!(written.status, 200);
+            (Method::DELETE, path, None)
+        }
         "list_skills" => (Method::GET, "/api/v1/skills".into(), None),
         "list_districts" => (Method::GET, "/api/v1/districts".into(), None),
         "get_district" => (

@@ -572,6 +572,12 @@ async fn the_schema_matches_what_diesel_is_told() {
         ("translations", "id", "bigint"),
         ("translations", "created_at", "timestamp with time zone"),
         ("translations", "updated_at", "timestamp with time zone"),
+        ("qualification_types", "version", "integer"),
+        (
+            "qualification_types",
+            "updated_at",
+            "timestamp with time zone",
+        ),
     ];
     for (table, column, data_type) in expected {
         assert!(

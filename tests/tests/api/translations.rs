@@ -724,3 +724,265 @@ struct Tag {
     #[diesel(sql_type = Text)]
     tag: String,
 }
+
+#[actix_web::test]
+async fn qualification_type_names_are_read_in_the_readers_language() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let first_aid = "00000000-0000-7000-8000-000000000003";
+    let path = format!("/api/v1/qualification-types/{first_aid}");
+    let german = read(&app, &path, &[]).await;
+    let german_name = ok(&german)["name"].as_str().expect("name").to_owned();
+    let german_tag = german.header("etag").expect("etag").to_owned();
+
+    // The catalogue's names are the administrators' to translate.
+    let by_coordinator = put_translation(
+        &app,
+        &s.coordinator.access_token,
+        &format!("{path}/translations/uk"),
+        "*",
+        json!({"origin": "human", "texts": {"name": "Перша допомога"}}),
+    )
+    .await;
+    assert_eq!(by_coordinator.status, 403);
+    assert_eq!(variants(&app).await, 0);
+    let written = put_translation(
+        &app,
+        &s.admin.access_token,
+        &format!("{path}/translations/uk"),
+        &german_tag,
+        json!({"origin": "human", "texts": {"name": "Перша допомога"}}),
+    )
+    .await;
+    assert_eq!(ok(&written)["public_fields"], json!(["name"]));
+    assert_ne!(written.header("etag"), Some(german_tag.as_str()));
+
+    let list = read(
+        &app,
+        "/api/v1/qualification-types",
+        &[("accept-language", "uk, de;q=0.5")],
+    )
+    .await;
+    let items = ok(&list);
+    let entry = items
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|t| t["id"] == first_aid)
+        .expect("first aid listed");
+    assert_eq!(entry["name"], "Перша допомога");
+    assert_eq!(entry["content_language"]["tag"], "uk");
+    let others_german = items
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter(|t| t["id"] != first_aid)
+        .all(|t| t["content_language"]["tag"] == "de");
+    assert!(others_german, "the other types have no Ukrainian name");
+    assert_eq!(list.header("content-language"), Some("de, uk"));
+    let single = read(&app, &format!("{path}?lang=uk"), &[]).await;
+    assert_eq!(ok(&single)["name"], "Перша допомога");
+    assert_eq!(single.header("content-language"), Some("uk"));
+    assert_eq!(ok(&read(&app, &path, &[]).await)["name"], german_name);
+    // Every variant only for those who may change it.
+    let everything = format!("{path}?all_languages=true");
+    assert_eq!(read(&app, &everything, &[]).await.status, 403);
+    let as_admin = read(
+        &app,
+        &everything,
+        &[("authorization", &format!("Bearer {}", s.admin.access_token))],
+    )
+    .await;
+    assert_eq!(ok(&as_admin)["translations"][0]["tag"], "uk");
+
+    // An operator's own type: its operator admins (here the administrator) translate it,
+    // staff of another operator cannot.
+    let own = created_id(
+        &app.json(
+            Method::POST,
+            &format!("/api/v1/operators/{}/qualification-types", s.operator),
+            Some(&s.admin.access_token),
+            &[],
+            &json!({"name": "Einweisung Küche"}),
+        )
+        .await,
+    );
+    let own_path = format!("/api/v1/qualification-types/{own}/translations/en");
+    for token in [
+        &s.other_coordinator.access_token,
+        &s.coordinator.access_token,
+    ] {
+        let refused = put_translation(
+            &app,
+            token,
+            &own_path,
+            "*",
+            json!({"origin": "human", "texts": {"name": "Kitchen briefing"}}),
+        )
+        .await;
+        assert_eq!(refused.status, 403);
+    }
+    assert_eq!(variants(&app).await, 1);
+    ok(&put_translation(
+        &app,
+        &s.admin.access_token,
+        &own_path,
+        "*",
+        json!({"origin": "human", "texts": {"name": "Kitchen briefing"}}),
+    )
+    .await);
+    let english = read(
+        &app,
+        &format!("/api/v1/qualification-types/{own}"),
+        &[("accept-language", "en")],
+    )
+    .await;
+    assert_eq!(ok(&english)["name"], "Kitchen briefing");
+    let unknown = put_translation(
+        &app,
+        &s.admin.access_token,
+        "/api/v1/qualification-types/00000000-0000-7000-8000-0000000000ff/translations/en",
+        "*",
+        json!({"origin": "human", "texts": {"name": "Nothing"}}),
+    )
+    .await;
+    assert_eq!(unknown.status, 404);
+    assert_eq!(variants(&app).await, 2);
+}
+
+#[actix_web::test]
+async fn upserts_and_imports_carry_variants_and_a_repeat_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let token = &s.coordinator.access_token;
+    let day = Utc::now() + Duration::days(4);
+    let mut activity = json!({
+        "centre_id": s.centre, "title": "Sprachcafé", "category": "coffee_table",
+        "status": "published",
+        "schedule": {"kind": "once", "starts_at": day.format("%Y-%m-%dT10:00:00Z").to_string(),
+                     "ends_at": day.format("%Y-%m-%dT12:00:00Z").to_string()},
+        "translations": {
+            "EN": {"origin": "human", "texts": {"title": "Language café"}},
+            "de-x-ls": {"origin": "human", "reviewed": true, "texts": {"title": "Deutsch sprechen üben"}},
+        },
+    });
+    let path = format!(
+        "/api/v1/operators/{}/activities/by-external-id/SC-1",
+        s.operator
+    );
+    let upsert = |body: Value| {
+        let path = path.clone();
+        let app = &app;
+        async move { app.json(Method::PUT, &path, Some(token), &[], &body).await }
+    };
+    let created = upsert(activity.clone()).await;
+    assert_eq!(
+        created.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&created.body)
+    );
+    let id = created.json()["id"].as_str().expect("id").to_owned();
+    let etag = created.header("etag").expect("etag").to_owned();
+    assert_eq!(variants(&app).await, 2);
+    let english = read(
+        &app,
+        &format!("/api/v1/activities/{id}"),
+        &[("accept-language", "en")],
+    )
+    .await;
+    assert_eq!(ok(&english)["title"], "Language café");
+    assert_eq!(english.header("content-language"), Some("en"));
+
+    // The same again: nothing moves.
+    let again = upsert(activity.clone()).await;
+    assert_eq!(ok(&again)["title"], "Sprachcafé");
+    assert_eq!(again.header("etag"), Some(etag.as_str()));
+    assert_eq!(variants(&app).await, 2);
+
+    // Left out: the variants stay; an empty set removes them.
+    let mut without = activity.clone();
+    without
+        .as_object_mut()
+        .expect("object")
+        .remove("translations");
+    let kept = upsert(without).await;
+    assert_eq!(kept.header("etag"), Some(etag.as_str()));
+    assert_eq!(variants(&app).await, 2);
+    activity["translations"] =
+        json!({"en": {"origin": "human", "texts": {"title": "Language café"}}});
+    let fewer = upsert(activity.clone()).await;
+    ok(&fewer);
+    assert_ne!(fewer.header("etag"), Some(etag.as_str()));
+    assert_eq!(variants(&app).await, 1);
+
+    // Bad tags and texts change nothing.
+    for (tag, texts, field) in [
+        ("de-LS", json!({"title": "x"}), "translations.de-LS"),
+        ("de", json!({"title": "x"}), "translations.de"),
+        ("en", json!({"title": ""}), "translations.en.texts.title"),
+        ("en", json!({}), "translations.en.texts"),
+    ] {
+        let mut bad = activity.clone();
+        bad["title"] = json!("Geändert");
+        bad["translations"] = json!({tag: {"origin": "human", "texts": texts}});
+        let refused = upsert(bad).await;
+        assert_eq!(refused.status, 422, "{tag}");
+        let problem = refused.json();
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+    }
+    let unchanged = read(&app, &format!("/api/v1/activities/{id}"), &[]).await;
+    assert_eq!(ok(&unchanged)["title"], "Sprachcafé");
+    assert_eq!(variants(&app).await, 1);
+
+    // An import: a shift with its Ukrainian title, then the same import again.
+    let file = json!({"shifts": [{
+        "external_id": "K-1", "centre_id": s.centre, "title": "Küchendienst", "capacity": 2,
+        "starts_at": day.format("%Y-%m-%dT08:00:00Z").to_string(),
+        "ends_at": day.format("%Y-%m-%dT10:00:00Z").to_string(),
+        "translations": {"uk": {"origin": "human", "texts": {"title": "Чергування на кухні"}}},
+    }]});
+    let imports = format!("/api/v1/operators/{}/imports", s.operator);
+    let send = || {
+        let file = &file;
+        let app = &app;
+        let imports = &imports;
+        async move {
+            app.send(
+                Method::POST,
+                imports,
+                &[("authorization", &format!("Bearer {token}"))],
+                Some(("application/json", serde_json::to_vec(file).expect("JSON"))),
+            )
+            .await
+        }
+    };
+    let first = send().await;
+    assert_eq!(ok(&first)["shifts"]["created"], 1);
+    assert_eq!(variants(&app).await, 2);
+    let second = send().await;
+    assert_eq!(
+        ok(&second)["shifts"],
+        json!({"created": 0, "updated": 0, "unchanged": 1})
+    );
+    let shifts = read(
+        &app,
+        &format!(
+            "/api/v1/shifts?from={}&to={}&centre_id={}",
+            (day - Duration::days(1)).format("%Y-%m-%dT00:00:00Z"),
+            (day + Duration::days(1)).format("%Y-%m-%dT00:00:00Z"),
+            s.centre
+        ),
+        &[("accept-language", "uk")],
+    )
+    .await;
+    let listed = ok(&shifts);
+    assert!(
+        listed["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|shift| shift["title"] == "Чергування на кухні"),
+        "{listed}"
+    );
+}

@@ -107,15 +107,15 @@ async fn in_language(
     rows: &mut [OccurrenceView],
     activities: &mut HashMap<Uuid, ActivityView>,
 ) -> Result<Served, ApiError> {
-    let owners: Vec<(Uuid, Vec<(TextField, bool)>)> = activities
+    let owners: Vec<(Uuid, Vec<(TextField, &str)>)> = activities
         .values()
         .map(|a| {
             let a = &a.activity;
             (
                 a.id,
                 vec![
-                    (TextField::Title, !a.title.is_empty()),
-                    (TextField::Description, !a.description.is_empty()),
+                    (TextField::Title, a.title.as_str()),
+                    (TextField::Description, a.description.as_str()),
                 ],
             )
         })

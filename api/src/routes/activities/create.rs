@@ -10,6 +10,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::translations::ActivityTranslationRequest;
 use super::{
     ActivityContact, ActivityInput, ActivityResponse, ActivityStatusBody, CategoryBody, CostBody,
     RegistrationBody, ScheduleBody, TargetGroupBody, check, refused, reload,
@@ -18,8 +19,11 @@ use crate::auth::Caller;
 use crate::authz::require_centre;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, etag};
+use crate::languages::{check_variants, write_variants};
 use crate::state::AppState;
 use quartier_domain::integration::Scope;
+use quartier_domain::translation::TextOwner;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -56,6 +60,11 @@ pub struct CreateActivityRequest {
     /// `draft` when left out.
     pub status: Option<ActivityStatusBody>,
     pub schedule: ScheduleBody,
+    /// The texts in other languages, by language tag (`en`, `de-x-ls`, …). When given, the
+    /// activity's variants become exactly these: a language left out loses its variant. Left
+    /// out, the variants stay as they are.
+    #[schema(example = json!({"en": {"origin": "human", "texts": {"title": "Coffee table for neighbours"}}}))]
+    pub translations: Option<BTreeMap<String, ActivityTranslationRequest>>,
 }
 
 /// Create an activity with its schedule; its occurrences are there at once (up to the
@@ -78,11 +87,25 @@ pub async fn create_activity(
     caller: Caller,
     Json(body): Json<CreateActivityRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let variants = check_variants(
+        &state.content_languages,
+        TextOwner::Activity,
+        body.translations.as_ref(),
+    )?;
     let mut conn = state.conn().await?;
     let row = create_row(&state, &mut conn, &caller, &body, None).await?;
+    let by = caller.user().map(|u| u.id);
+    write_variants(
+        &mut conn,
+        TextOwner::Activity,
+        row.id,
+        variants.as_deref(),
+        by,
+    )
+    .await?;
     let view = reload(&mut conn, row.id).await?;
     Ok(HttpResponse::Created()
-        .insert_header((header::ETAG, etag(row.version)))
+        .insert_header((header::ETAG, etag(view.activity.version)))
         .insert_header((header::LOCATION, format!("/api/v1/activities/{}", row.id)))
         .json(ActivityResponse::from(view)))
 }

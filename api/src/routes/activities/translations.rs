@@ -18,7 +18,8 @@ use crate::authz::require_centre;
 use crate::error::{ApiError, Problem};
 use crate::extract::{IfMatch, Json};
 use crate::languages::{
-    OriginBody, TranslationResponse, check_texts, delete_variant, put_variant, variant_language,
+    OriginBody, TranslationResponse, VariantRequest, check_texts, delete_variant, put_variant,
+    variant_language,
 };
 use crate::state::AppState;
 
@@ -45,6 +46,29 @@ pub struct ActivityTexts {
     pub accessibility_notes: Option<String>,
     #[schema(max_length = 500)]
     pub cost_note: Option<String>,
+}
+
+impl VariantRequest for ActivityTranslationRequest {
+    fn origin(&self) -> OriginBody {
+        self.origin
+    }
+
+    fn reviewed(&self) -> bool {
+        self.reviewed
+    }
+
+    fn texts(&self) -> Vec<(TextField, Option<&str>)> {
+        let t = &self.texts;
+        vec![
+            (TextField::Title, t.title.as_deref()),
+            (TextField::Description, t.description.as_deref()),
+            (
+                TextField::AccessibilityNotes,
+                t.accessibility_notes.as_deref(),
+            ),
+            (TextField::CostNote, t.cost_note.as_deref()),
+        ]
+    }
 }
 
 /// The activity `id` when the caller may change it (as for `PATCH /activities/{id}`).
@@ -99,18 +123,7 @@ pub async fn put_activity_translation(
 ) -> Result<HttpResponse, ApiError> {
     let (id, raw_tag) = path.into_inner();
     let tag = variant_language(&state, &raw_tag)?;
-    let texts = check_texts(
-        TextOwner::Activity,
-        &[
-            (TextField::Title, body.texts.title.as_deref()),
-            (TextField::Description, body.texts.description.as_deref()),
-            (
-                TextField::AccessibilityNotes,
-                body.texts.accessibility_notes.as_deref(),
-            ),
-            (TextField::CostNote, body.texts.cost_note.as_deref()),
-        ],
-    )?;
+    let texts = check_texts(TextOwner::Activity, &body.texts())?;
     let mut conn = state.conn().await?;
     changeable(&mut conn, &caller, id).await?;
     let variant = NewVariant {

@@ -2,7 +2,7 @@
 //! its activities in step under its own ids. Creates the activity the first time, replaces
 //! it afterwards; repeating a request changes nothing.
 
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, put, web};
 use quartier_domain::StaffRole;
 use quartier_domain::integration::{Scope, external_id};
@@ -17,7 +17,9 @@ use crate::auth::Caller;
 use crate::authz::require_operator;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, etag};
+use crate::languages::{check_variants, write_variants};
 use crate::state::AppState;
+use quartier_domain::translation::TextOwner;
 
 /// The whole activity as a change: what the body leaves out takes its default, except
 /// `status`, which stays as it is.
@@ -107,12 +109,23 @@ pub async fn upsert_activity(
     )
     .await?;
     require_own_centre(&mut conn, operator_id, body.centre_id).await?;
+    let variants = check_variants(
+        &state.content_languages,
+        TextOwner::Activity,
+        body.translations.as_ref(),
+    )?;
     // Two first calls at once: one creates, the other finds it and replaces it.
     for _ in 0..2 {
-        if let Some(response) =
+        if let Some((status, id)) =
             replace_or_create(&state, &mut conn, &caller, operator_id, &external_id, &body).await?
         {
-            return Ok(response);
+            let by = caller.user().map(|u| u.id);
+            write_variants(&mut conn, TextOwner::Activity, id, variants.as_deref(), by).await?;
+            let view = reload(&mut conn, id).await?;
+            return Ok(HttpResponse::build(status)
+                .insert_header((header::ETAG, etag(view.activity.version)))
+                .insert_header((header::LOCATION, format!("/api/v1/activities/{id}")))
+                .json(ActivityResponse::from(view)));
         }
     }
     Err(ApiError::Unavailable(
@@ -135,8 +148,8 @@ async fn require_own_centre(
     Ok(())
 }
 
-/// One attempt: 200 with the activity `external_id` names, replaced, or else 201 with it
-/// created. `None` when another request created it in between.
+/// One attempt: the activity `external_id` names, replaced (200), or else created (201).
+/// `None` when another request created it in between.
 async fn replace_or_create(
     state: &AppState,
     conn: &mut AsyncPgConnection,
@@ -144,28 +157,14 @@ async fn replace_or_create(
     operator_id: Uuid,
     external_id: &str,
     body: &CreateActivityRequest,
-) -> Result<Option<HttpResponse>, ApiError> {
-    let location = |id: Uuid| format!("/api/v1/activities/{id}");
-    if let Some((version, response)) =
+) -> Result<Option<(StatusCode, Uuid)>, ApiError> {
+    if let Some((_, response)) =
         replace(state, conn, caller, operator_id, external_id, body).await?
     {
-        return Ok(Some(
-            HttpResponse::Ok()
-                .insert_header((header::ETAG, etag(version)))
-                .insert_header((header::LOCATION, location(response.id)))
-                .json(response),
-        ));
+        return Ok(Some((StatusCode::OK, response.id)));
     }
     match create_row(state, conn, caller, body, Some(external_id)).await {
-        Ok(row) => {
-            let view = reload(conn, row.id).await?;
-            Ok(Some(
-                HttpResponse::Created()
-                    .insert_header((header::ETAG, etag(row.version)))
-                    .insert_header((header::LOCATION, location(row.id)))
-                    .json(ActivityResponse::from(view)),
-            ))
-        }
+        Ok(row) => Ok(Some((StatusCode::CREATED, row.id))),
         Err(ApiError::Conflict {
             slug: "external-id-taken",
             ..

@@ -15,6 +15,7 @@ pub(super) async fn check(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     operator_id: Uuid,
+    languages: &ContentLanguages,
     lines: Vec<Line>,
 ) -> Result<Result<Plan, Vec<ProblemField>>, ApiError> {
     let centres = imports::centres_of(conn, operator_id).await?;
@@ -55,12 +56,21 @@ pub(super) async fn check(
                         );
                         continue;
                     }
-                    match Prepared::of(&body) {
-                        Ok(prepared) => activities.push((
+                    let checked = Prepared::of(&body).and_then(|prepared| {
+                        let variants = check_variants(
+                            languages,
+                            TextOwner::Activity,
+                            body.translations.as_ref(),
+                        )?;
+                        Ok((prepared, variants))
+                    });
+                    match checked {
+                        Ok((prepared, variants)) => activities.push((
                             Checked {
                                 row,
                                 external_id: id,
                                 body,
+                                variants,
                             },
                             prepared,
                         )),
@@ -98,12 +108,21 @@ pub(super) async fn check(
                         );
                         continue;
                     }
-                    match plan_with(&body, None) {
-                        Ok(planned) => shifts.push((
+                    let checked = plan_with(&body, None).and_then(|planned| {
+                        let variants = check_variants(
+                            languages,
+                            TextOwner::Shift,
+                            body.translations.as_ref(),
+                        )?;
+                        Ok((planned, variants))
+                    });
+                    match checked {
+                        Ok((planned, variants)) => shifts.push((
                             Checked {
                                 row,
                                 external_id: id,
                                 body,
+                                variants,
                             },
                             planned,
                         )),

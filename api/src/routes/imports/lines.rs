@@ -14,6 +14,8 @@ pub(super) struct Checked<T> {
     pub(super) row: usize,
     pub(super) external_id: String,
     pub(super) body: T,
+    /// Its texts in other languages, if it names any.
+    pub(super) variants: Option<Vec<CheckedVariant>>,
 }
 
 /// Collects the problems of all lines.

@@ -31,6 +31,7 @@ use crate::auth::Caller;
 use crate::authz::{require_centre_staff, require_operator};
 use crate::error::{ApiError, Problem, ProblemField};
 use crate::idempotent::{self, Answer, Fingerprint};
+use crate::languages::{CheckedVariant, check_variants, write_variants};
 use crate::routes::activities::create::{CreateActivityRequest, Prepared};
 use crate::routes::activities::update::apply;
 use crate::routes::activities::upsert::as_change;
@@ -38,6 +39,8 @@ use crate::routes::shifts::{CreateShiftRequest, Planned, plan_with, replace_shif
 use crate::state::AppState;
 use check::*;
 use lines::*;
+use quartier_domain::language::ContentLanguages;
+use quartier_domain::translation::TextOwner;
 use write::*;
 
 /// The largest import accepted.
@@ -138,7 +141,7 @@ async fn run(
         };
         Answer::json(StatusCode::UNPROCESSABLE_ENTITY, &problem)
     };
-    let plan = match check(conn, caller, operator_id, lines).await? {
+    let plan = match check(conn, caller, operator_id, &state.content_languages, lines).await? {
         Ok(plan) => plan,
         Err(errors) => return Ok(invalid(errors)),
     };

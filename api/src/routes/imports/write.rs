@@ -86,33 +86,68 @@ pub(super) async fn write(
         .await
         .map_err(|e| Abort::Failed(raced(e)))?;
     report.activities.created = rows.len();
+    let by = caller.user().map(|u| u.id);
+    for ((line, _), (row, _)) in new.iter().zip(&rows) {
+        write_variants(
+            conn,
+            TextOwner::Activity,
+            row.id,
+            line.variants.as_deref(),
+            by,
+        )
+        .await
+        .map_err(|e| line_error(line.row, Record::Activity, &line.external_id, e))?;
+    }
     for (line, _) in existing {
         let current = &plan.existing_activities[&line.external_id];
         let (version, _) = apply(state, conn, caller, current, &as_change(&line.body), None)
             .await
             .map_err(|e| line_error(line.row, Record::Activity, &line.external_id, e))?;
-        if version == current.version {
+        let translated = write_variants(
+            conn,
+            TextOwner::Activity,
+            current.id,
+            line.variants.as_deref(),
+            by,
+        )
+        .await
+        .map_err(|e| line_error(line.row, Record::Activity, &line.external_id, e))?;
+        if version == current.version && !translated {
             report.activities.unchanged += 1;
         } else {
             report.activities.updated += 1;
         }
     }
     let mut new_shifts = Vec::new();
+    let mut translated_shifts = Vec::new();
     for (line, planned) in &plan.shifts {
         if let Some(current) = plan.existing_shifts.get(&line.external_id) {
             let version = current.shift.version;
             let view = replace_shift(conn, caller, current.clone(), &line.body, planned)
                 .await
                 .map_err(|e| line_error(line.row, Record::Shift, &line.external_id, e))?;
-            if view.shift.version == version {
+            let translated = write_variants(
+                conn,
+                TextOwner::Shift,
+                view.shift.id,
+                line.variants.as_deref(),
+                by,
+            )
+            .await
+            .map_err(|e| line_error(line.row, Record::Shift, &line.external_id, e))?;
+            if view.shift.version == version && !translated {
                 report.shifts.unchanged += 1;
             } else {
                 report.shifts.updated += 1;
             }
         } else {
             let t = &planned.template;
+            let id = Uuid::now_v7();
+            if line.variants.is_some() {
+                translated_shifts.push((id, line));
+            }
             new_shifts.push(ImportedShift {
-                id: Uuid::now_v7(),
+                id,
                 centre_id: planned.centre_id,
                 external_id: &line.external_id,
                 title: &t.title,
@@ -129,6 +164,11 @@ pub(super) async fn write(
     imports::insert_shifts(conn, operator_id, &new_shifts)
         .await
         .map_err(|e| Abort::Failed(raced(e)))?;
+    for (id, line) in translated_shifts {
+        write_variants(conn, TextOwner::Shift, id, line.variants.as_deref(), by)
+            .await
+            .map_err(|e| line_error(line.row, Record::Shift, &line.external_id, e))?;
+    }
     report.shifts.created = new_shifts.len();
     Ok(report)
 }

@@ -11,12 +11,16 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::plan::plan;
+use super::translations::ShiftTranslationRequest;
 use super::{ShiftResponse, find_created, refused};
 use crate::auth::Caller;
 use crate::authz::require_centre;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, etag};
+use crate::languages::{check_variants, write_variants};
 use crate::state::AppState;
+use quartier_domain::translation::TextOwner;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -54,6 +58,11 @@ pub struct CreateShiftRequest {
     /// What helps on this shift: tags from `/skills`, or free ones.
     #[schema(max_items = 20, example = json!(["baking"]))]
     pub skills: Option<Vec<String>>,
+    /// The texts in other languages, by language tag (`en`, `uk`, …). When given, the
+    /// shift's variants become exactly these: a language left out loses its variant. Left
+    /// out, the variants stay as they are.
+    #[schema(example = json!({"uk": {"origin": "human", "texts": {"title": "Допомога на кухні"}}}))]
+    pub translations: Option<BTreeMap<String, ShiftTranslationRequest>>,
 }
 
 /// Create a shift at a centre, or for one date of an activity. Administrators and staff of
@@ -74,6 +83,11 @@ pub async fn create_shift(
     caller: Caller,
     Json(body): Json<CreateShiftRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let variants = check_variants(
+        &state.content_languages,
+        TextOwner::Shift,
+        body.translations.as_ref(),
+    )?;
     let mut conn = state.conn().await?;
     let planned = plan(&mut conn, &body).await?;
     let operator_id = require_centre(
@@ -92,6 +106,8 @@ pub async fn create_shift(
     let id = shifts::create(&mut conn, &new_shift, operator_id)
         .await
         .map_err(refused)?;
+    let by = caller.user().map(|u| u.id);
+    write_variants(&mut conn, TextOwner::Shift, id, variants.as_deref(), by).await?;
     let view = find_created(&mut conn, id).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::ETAG, etag(view.shift.version)))

@@ -18,7 +18,8 @@ use crate::authz::require_centre;
 use crate::error::{ApiError, Problem};
 use crate::extract::{IfMatch, Json};
 use crate::languages::{
-    OriginBody, TranslationResponse, check_texts, delete_variant, put_variant, variant_language,
+    OriginBody, TranslationResponse, VariantRequest, check_texts, delete_variant, put_variant,
+    variant_language,
 };
 use crate::state::AppState;
 
@@ -41,6 +42,23 @@ pub struct ShiftTexts {
     pub title: Option<String>,
     #[schema(max_length = 4000)]
     pub description: Option<String>,
+}
+
+impl VariantRequest for ShiftTranslationRequest {
+    fn origin(&self) -> OriginBody {
+        self.origin
+    }
+
+    fn reviewed(&self) -> bool {
+        self.reviewed
+    }
+
+    fn texts(&self) -> Vec<(TextField, Option<&str>)> {
+        vec![
+            (TextField::Title, self.texts.title.as_deref()),
+            (TextField::Description, self.texts.description.as_deref()),
+        ]
+    }
 }
 
 /// Ok when the caller may change the shift `id` (as for `PATCH /shifts/{id}`).
@@ -91,13 +109,7 @@ pub async fn put_shift_translation(
 ) -> Result<HttpResponse, ApiError> {
     let (id, raw_tag) = path.into_inner();
     let tag = variant_language(&state, &raw_tag)?;
-    let texts = check_texts(
-        TextOwner::Shift,
-        &[
-            (TextField::Title, body.texts.title.as_deref()),
-            (TextField::Description, body.texts.description.as_deref()),
-        ],
-    )?;
+    let texts = check_texts(TextOwner::Shift, &body.texts())?;
     let mut conn = state.conn().await?;
     changeable(&mut conn, &caller, id).await?;
     let variant = NewVariant {

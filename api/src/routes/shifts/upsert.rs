@@ -18,7 +18,9 @@ use crate::auth::Caller;
 use crate::authz::{require_centre, require_operator};
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, etag};
+use crate::languages::{check_variants, write_variants};
 use crate::state::AppState;
+use quartier_domain::translation::TextOwner;
 
 /// Create or replace the operator's shift with its own id `external_id`. The first call
 /// creates it (201), later ones replace its times, texts, capacity, skills and required
@@ -53,6 +55,11 @@ pub async fn upsert_shift(
 ) -> Result<HttpResponse, ApiError> {
     let (operator_id, raw_external_id) = path.into_inner();
     let external_id = quartier_domain::integration::external_id(&raw_external_id, "external_id")?;
+    let variants = check_variants(
+        &state.content_languages,
+        TextOwner::Shift,
+        body.translations.as_ref(),
+    )?;
     let mut conn = state.conn().await?;
     require_operator(
         &mut conn,
@@ -64,7 +71,7 @@ pub async fn upsert_shift(
     .await?;
     let planned = plan(&mut conn, &body).await?;
     require_own_centre(&mut conn, &caller, operator_id, planned.centre_id).await?;
-    let (status, view) = create_or_replace(
+    let (status, mut view) = create_or_replace(
         &mut conn,
         &caller,
         operator_id,
@@ -73,6 +80,18 @@ pub async fn upsert_shift(
         &planned,
     )
     .await?;
+    let by = caller.user().map(|u| u.id);
+    if write_variants(
+        &mut conn,
+        TextOwner::Shift,
+        view.shift.id,
+        variants.as_deref(),
+        by,
+    )
+    .await?
+    {
+        view = find_shift(&mut conn, view.shift.id).await?;
+    }
     Ok(HttpResponse::build(status)
         .insert_header((header::ETAG, etag(view.shift.version)))
         .insert_header((

@@ -1,0 +1,1 @@
+ALTER TABLE qualification_types DROP COLUMN version, DROP COLUMN updated_at;
