@@ -5,13 +5,14 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, Next, from_fn};
-use actix_web::{App, HttpRequest, HttpResponse, web};
+use actix_web::{App, HttpRequest, HttpResponse, ResponseError as _, web};
 use utoipa::OpenApi as _;
 use utoipa::openapi::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::{ApiError, PROBLEM_JSON, problem_for_status, problem_response};
+use crate::german::ProblemLanguage;
 use crate::openapi::{ApiDoc, add_common_problems};
 use crate::routes;
 use crate::state::AppState;
@@ -91,7 +92,8 @@ fn complete(mut document: OpenApi) -> OpenApi {
 /// connection is discarded.
 ///
 /// It is the outermost layer and answers with an error rather than a response: the request
-/// cannot be kept for building one, as routing needs it unshared.
+/// cannot be kept for building one, as routing needs it unshared. So the reader's language is
+/// read first, and the error carries its problem in that language.
 async fn deadline(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -102,11 +104,15 @@ async fn deadline(
             state.request_timeout
         });
     let (method, path) = (req.method().clone(), req.path().to_owned());
+    let german = crate::languages::prefers_german(req.request());
     match tokio::time::timeout(limit, next.call(req)).await {
         Ok(response) => response,
         Err(_) => {
             tracing::warn!(%method, %path, ?limit, "request timed out");
-            Err(ApiError::Unavailable(format!("request ran longer than {limit:?}")).into())
+            let error = ApiError::Unavailable(format!("request ran longer than {limit:?}"));
+            let problem =
+                crate::languages::problem_response_for_reader(error.error_response(), german);
+            Err(actix_web::error::InternalError::from_response(error, problem).into())
         }
     }
 }
@@ -125,7 +131,8 @@ async fn fallback(
 }
 
 /// Every error response that is not a problem yet (actix's own, Swagger UI's) becomes one,
-/// keeping its status and headers such as `Allow` and `WWW-Authenticate`.
+/// keeping its status and headers such as `Allow` and `WWW-Authenticate`; and every problem
+/// comes in the reader's language (`languages::prefers_german`).
 fn into_problem<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
@@ -136,37 +143,30 @@ fn into_problem<B: MessageBody + 'static>(
         .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
     if is_problem && !german {
         let mut res = res.map_into_left_body();
-        crate::languages::mark_problem_language(res.headers_mut(), false);
+        crate::languages::mark_problem_language(res.headers_mut(), ProblemLanguage::English);
         return Ok(ErrorHandlerResponse::Response(res));
     }
     if is_problem {
-        // The title in German; the body is small, so it is read whole.
+        // The texts in German; the body is small, so it is read whole.
         let (req, old) = res.into_parts();
         let (old, body) = old.into_parts();
         return Ok(ErrorHandlerResponse::Future(Box::pin(async move {
             let bytes = actix_web::body::to_bytes(body).await.unwrap_or_default();
-            let (localized, german) = match crate::languages::problem_in_german(&bytes) {
-                Some(localized) => (localized, true),
-                None => (bytes, false),
-            };
+            let (localized, language) = crate::languages::problem_for_reader(bytes, true);
             let mut new = old.set_body(localized).map_into_boxed_body();
-            crate::languages::mark_problem_language(new.headers_mut(), german);
+            crate::languages::mark_problem_language(new.headers_mut(), language);
             Ok(ServiceResponse::new(req, new).map_into_right_body())
         })));
     }
     let status = res.status();
     let (req, old) = res.into_parts();
-    let mut problem = problem_for_status(status);
-    if german && let Some(kind) = crate::problems::find_uri(&problem.problem_type) {
-        problem.title = kind.title_de.to_owned();
-    }
-    let mut new = problem_response(&problem);
+    let mut new = problem_response(&problem_for_status(status));
     for (name, value) in old.headers() {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
             new.headers_mut().append(name.clone(), value.clone());
         }
     }
-    crate::languages::mark_problem_language(new.headers_mut(), german);
+    let new = crate::languages::problem_response_for_reader(new, german);
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, new).map_into_right_body(),
     ))

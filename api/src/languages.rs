@@ -18,6 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::error::ApiError;
+use crate::german::ProblemLanguage;
 use crate::state::AppState;
 use quartier_domain::notification::MailLanguage;
 
@@ -81,20 +82,23 @@ fn reading(req: &HttpRequest) -> Result<Reading, ApiError> {
                 LanguageTag::parse(raw).map_err(|e| ApiError::query("lang", &e.to_string()))?;
             Preferences::only(&tag)
         }
-        None => {
-            // A header sent as several lines is one list (RFC 9110, 5.3).
-            let lines: Vec<&str> = req
-                .headers()
-                .get_all(header::ACCEPT_LANGUAGE)
-                .filter_map(|v| v.to_str().ok())
-                .collect();
-            Preferences::from_accept_language(&lines.join(","))
-        }
+        None => accept_language(req),
     };
     Ok(Reading {
         wishes,
         all_languages: query.all_languages.unwrap_or(false),
     })
+}
+
+/// The reader's languages as `Accept-Language` lists them.
+fn accept_language(req: &HttpRequest) -> Preferences {
+    // A header sent as several lines is one list (RFC 9110, 5.3).
+    let lines: Vec<&str> = req
+        .headers()
+        .get_all(header::ACCEPT_LANGUAGE)
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    Preferences::from_accept_language(&lines.join(","))
 }
 
 /// A field residents read, as the API names it.
@@ -256,6 +260,20 @@ pub trait Translatable {
         language: ContentLanguageResponse,
         translations: Option<Vec<TranslationResponse>>,
     );
+    /// The names of other resources it shows (such as its centre's), each with whose name it
+    /// is, to serve in the reader's language as well.
+    fn names_shown(&mut self) -> Vec<NameShown<'_>> {
+        Vec::new()
+    }
+}
+
+/// The name of another resource that a response shows.
+#[derive(Debug)]
+pub struct NameShown<'a> {
+    pub owner: TextOwner,
+    pub id: Uuid,
+    pub field: TextField,
+    pub text: &'a mut String,
 }
 
 /// What was served: the languages, for `Content-Language`.
@@ -302,14 +320,52 @@ pub async fn localize<T: Translatable>(
         return Ok(Served::default());
     }
     let ids: Vec<Uuid> = items.iter().map(Translatable::owner_id).collect();
+    // The names of other resources shown, as German texts by owner, id and field.
+    let mut shown: HashMap<(TextOwner, Uuid, TextField), String> = HashMap::new();
+    for item in items.iter_mut() {
+        for name in item.names_shown() {
+            shown.insert((name.owner, name.id, name.field), name.text.clone());
+        }
+    }
+    let mut others: Vec<(TextOwner, Vec<Uuid>)> = Vec::new();
+    for &(owner, id, _) in shown.keys() {
+        match others.iter_mut().find(|(o, _)| *o == owner) {
+            Some((_, ids)) => ids.push(id),
+            None => others.push((owner, vec![id])),
+        }
+    }
+    let mut wanted: Vec<(TextOwner, &[Uuid])> = vec![(T::OWNER, ids.as_slice())];
+    wanted.extend(others.iter().map(|(owner, ids)| (*owner, ids.as_slice())));
     let by_id: HashMap<Uuid, &T> = items.iter().map(|item| (item.owner_id(), item)).collect();
-    let stored = translations::of_owners(conn, T::OWNER, &ids, |id, field| {
-        by_id.get(&id).and_then(|item| item.source_text(field))
+    let stored = translations::of_many(conn, &wanted, |owner, id, field| {
+        if owner == T::OWNER
+            && let Some(item) = by_id.get(&id)
+        {
+            return item.source_text(field);
+        }
+        shown.get(&(owner, id, field)).map(String::as_str)
     })
     .await?;
+    Ok(serve_variants(enabled, reading, items, staff_view, &stored))
+}
+
+/// The stored variants of resources, by kind and id.
+pub type Variants = HashMap<(TextOwner, Uuid), Vec<StoredVariant>>;
+
+/// Serves each of `items` in the reader's language from the variants `stored` (of the
+/// items and of the resources whose names they show).
+pub fn serve_variants<T: Translatable>(
+    enabled: &ContentLanguages,
+    reading: &Reading,
+    items: &mut [T],
+    staff_view: bool,
+    stored: &Variants,
+) -> Served {
     let mut served = Served::default();
     for item in items.iter_mut() {
-        let variants = stored.get(&item.owner_id()).map_or(&[][..], Vec::as_slice);
+        let variants = stored
+            .get(&(T::OWNER, item.owner_id()))
+            .map_or(&[][..], Vec::as_slice);
         let plain: Vec<Variant> = variants.iter().map(|s| s.variant.clone()).collect();
         let source: Vec<(TextField, bool)> = T::OWNER
             .fields()
@@ -329,8 +385,24 @@ pub async fn localize<T: Translatable>(
             },
             staff_view.then(|| translation_responses(variants)),
         );
+        for name in item.names_shown() {
+            let Some(variants) = stored.get(&(name.owner, name.id)) else {
+                continue;
+            };
+            let plain: Vec<Variant> = variants.iter().map(|s| s.variant.clone()).collect();
+            let rendering = translation::render(
+                &reading.wishes,
+                enabled,
+                &[(name.field, !name.text.is_empty())],
+                &plain,
+            );
+            if let Some(text) = rendering.text(name.field) {
+                *name.text = text.to_owned();
+                served.add(&rendering.language);
+            }
+        }
     }
-    Ok(served)
+    served
 }
 
 /// The `ETag` of a single resource at `version` served in `language` (`"7"` in German,
@@ -412,14 +484,70 @@ pub async fn page_in_language<T: Translatable + Serialize + ToSchema>(
     mut page: crate::pagination::Page<T>,
     if_none_match: &crate::extract::IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let served = localize(
-        conn,
-        &state.content_languages,
-        reading,
-        &mut page.items,
-        false,
-    )
-    .await?;
+    let served = localize_list(conn, state, reading, &mut page.items).await?;
+    page_served(page, &served, if_none_match)
+}
+
+/// `localize` for public lists: from the copy of every variant when it is fresh (see
+/// `variant_cache`), from the database otherwise.
+pub async fn localize_list<T: Translatable>(
+    conn: &mut AsyncPgConnection,
+    state: &AppState,
+    reading: &Reading,
+    items: &mut [T],
+) -> Result<Served, ApiError> {
+    let enabled = &state.content_languages;
+    if !reading.may_want_variants(enabled) {
+        return Ok(Served::default());
+    }
+    let Some(snapshot) = state.variants.fresh(conn).await? else {
+        return localize(conn, enabled, reading, items, false).await;
+    };
+    // Only variants in a language the reader asks for can be served.
+    let asked: Vec<&LanguageTag> = enabled
+        .tags()
+        .iter()
+        .filter(|tag| {
+            !tag.is_source()
+                && reading
+                    .wishes
+                    .lookup(|candidate| (candidate == tag.as_str()).then_some(*tag))
+                    .is_some()
+        })
+        .collect();
+    let wanted = |cached: &&translations::CachedVariant| asked.contains(&&cached.variant.tag);
+    let mut stored = Variants::new();
+    for item in items.iter_mut() {
+        let id = item.owner_id();
+        stored.entry((T::OWNER, id)).or_insert_with(|| {
+            snapshot
+                .of(T::OWNER, id)
+                .iter()
+                .filter(wanted)
+                .map(|cached| cached.stored(item.source_text(cached.field())))
+                .collect()
+        });
+        for name in item.names_shown() {
+            let variants: Vec<StoredVariant> = snapshot
+                .of(name.owner, name.id)
+                .iter()
+                .filter(wanted)
+                .map(|cached| {
+                    let source = (cached.field() == name.field).then_some(name.text.as_str());
+                    cached.stored(source)
+                })
+                .collect();
+            stored.insert((name.owner, name.id), variants);
+        }
+    }
+    Ok(serve_variants(enabled, reading, items, false, &stored))
+}
+
+fn page_served<T: Serialize + ToSchema>(
+    page: crate::pagination::Page<T>,
+    served: &Served,
+    if_none_match: &crate::extract::IfNoneMatch,
+) -> Result<HttpResponse, ApiError> {
     let mut response = crate::extract::json_with_body_etag(if_none_match, &page)?;
     served.mark(&mut response);
     Ok(response)
@@ -592,6 +720,7 @@ pub fn check_variants<R: VariantRequest>(
 /// Makes the variants of the owner `id` exactly `variants`, if the request gave any (see
 /// `translations::make_exactly`); whether anything changed.
 pub async fn write_variants(
+    state: &AppState,
     conn: &mut AsyncPgConnection,
     owner: TextOwner,
     id: Uuid,
@@ -611,9 +740,13 @@ pub async fn write_variants(
             written_by,
         })
         .collect();
-    translations::make_exactly(conn, owner, id, &wanted)
+    let changed = translations::make_exactly(conn, owner, id, &wanted)
         .await
-        .map_err(|error| not_enabled_yet(error, "translations"))
+        .map_err(|error| not_enabled_yet(error, "translations"))?;
+    if changed {
+        state.variants.wrote();
+    }
+    Ok(changed)
 }
 
 /// A text in a language this instance enables but the database does not (yet: another
@@ -636,6 +769,7 @@ fn not_enabled_yet(error: quartier_persistence::Error, field: &str) -> ApiError 
 /// owner is at a version `if_match` names; answers with the variant and the owner's new
 /// `ETag`.
 pub async fn put_variant(
+    state: &AppState,
     conn: &mut AsyncPgConnection,
     owner: TextOwner,
     id: Uuid,
@@ -647,6 +781,7 @@ pub async fn put_variant(
         .await
         .map_err(|error| not_enabled_yet(error, "path.tag"))?
         .map_err(|refusal| ApiError::refused(refusal, "resource"))?;
+    state.variants.wrote();
     let response = translation_responses(&written)
         .pop()
         .ok_or_else(|| ApiError::Internal("the variant just written is missing".into()))?;
@@ -659,6 +794,7 @@ pub async fn put_variant(
 /// owner is at a version `if_match` names: 204 with the owner's new `ETag`, 404 when there
 /// is no such variant.
 pub async fn delete_variant(
+    state: &AppState,
     conn: &mut AsyncPgConnection,
     owner: TextOwner,
     id: Uuid,
@@ -670,6 +806,7 @@ pub async fn delete_variant(
         .await?
         .map_err(|refusal| ApiError::refused(refusal, "resource"))?
         .ok_or_else(|| ApiError::NotFound(format!("There is no variant in {tag}.")))?;
+    state.variants.wrote();
     Ok(HttpResponse::NoContent()
         .insert_header((header::ETAG, crate::extract::etag(version)))
         .finish())
@@ -678,14 +815,14 @@ pub async fn delete_variant(
 /// German or English, whichever the reader's `Accept-Language` prefers (RFC 4647 lookup over
 /// the two; Leichte Sprache counts as German); `None` when it names neither.
 pub fn german_or_english(req: &HttpRequest) -> Option<MailLanguage> {
-    let lines: Vec<&str> = req
-        .headers()
-        .get_all(header::ACCEPT_LANGUAGE)
-        .filter_map(|v| v.to_str().ok())
-        .collect();
+    german_or_english_in(&accept_language(req))
+}
+
+/// German or English, whichever `wishes` prefer; `None` when they name neither.
+fn german_or_english_in(wishes: &Preferences) -> Option<MailLanguage> {
     let german = LanguageTag::parse(SOURCE).expect("de is a tag");
     let english = LanguageTag::parse("en").expect("en is a tag");
-    Preferences::from_accept_language(&lines.join(","))
+    wishes
         .lookup(|candidate| match candidate {
             "de" => Some(&german),
             "en" => Some(&english),
@@ -700,9 +837,12 @@ pub fn german_or_english(req: &HttpRequest) -> Option<MailLanguage> {
         })
 }
 
-/// Whether problem titles go to this reader in German (English is their default).
+/// Whether problems go to this reader in German (English is their default): as `?lang=` asks
+/// when the request names a language there (any other than German means English), else as
+/// `Accept-Language` prefers.
 pub fn prefers_german(req: &HttpRequest) -> bool {
-    german_or_english(req) == Some(MailLanguage::German)
+    let wishes = reading(req).map_or_else(|_| accept_language(req), |reading| reading.wishes);
+    german_or_english_in(&wishes) == Some(MailLanguage::German)
 }
 
 /// The language of mail to someone who did not name one: as her `Accept-Language` prefers,
@@ -717,20 +857,51 @@ pub fn mail_language(
         .unwrap_or(MailLanguage::German)
 }
 
-/// A problem document with its title in German, if `bytes` is one whose type is in the
-/// catalogue.
-pub fn problem_in_german(bytes: &[u8]) -> Option<actix_web::web::Bytes> {
+/// A problem document with its title, detail and field messages in German as far as they
+/// have German versions (`crate::german`), and the languages it is then in; `None` when
+/// `bytes` is not a problem document or nothing in it has a German version.
+pub fn problem_in_german(bytes: &[u8]) -> Option<(actix_web::web::Bytes, ProblemLanguage)> {
     let mut problem: serde_json::Value = serde_json::from_slice(bytes).ok()?;
-    let kind = crate::problems::find_uri(problem.get("type")?.as_str()?)?;
-    problem["title"] = serde_json::Value::String(kind.title_de.to_owned());
-    serde_json::to_vec(&problem).ok().map(Into::into)
+    let language = crate::german::problem_into_german(&mut problem)?;
+    let bytes = serde_json::to_vec(&problem).ok()?;
+    Some((bytes.into(), language))
+}
+
+/// A problem document for a reader who prefers German (`german`) or not, and the languages
+/// it is in.
+pub fn problem_for_reader(
+    bytes: actix_web::web::Bytes,
+    german: bool,
+) -> (actix_web::web::Bytes, ProblemLanguage) {
+    if german && let Some(localized) = problem_in_german(&bytes) {
+        return localized;
+    }
+    (bytes, ProblemLanguage::English)
+}
+
+/// A problem response built in memory (not streamed) for a reader who prefers German or not,
+/// with `Content-Language` and `Vary: Accept-Language`.
+pub fn problem_response_for_reader(response: HttpResponse, german: bool) -> HttpResponse {
+    let (head, body) = response.into_parts();
+    let (mut response, language) = match actix_web::body::MessageBody::try_into_bytes(body) {
+        Ok(bytes) => {
+            let (bytes, language) = problem_for_reader(bytes, german);
+            (head.set_body(bytes).map_into_boxed_body(), language)
+        }
+        Err(body) => (head.set_body(body), ProblemLanguage::English),
+    };
+    mark_problem_language(response.headers_mut(), language);
+    response
 }
 
 /// `Content-Language` of a problem document, and `Vary: Accept-Language`.
-pub fn mark_problem_language(headers: &mut actix_web::http::header::HeaderMap, german: bool) {
+pub fn mark_problem_language(
+    headers: &mut actix_web::http::header::HeaderMap,
+    language: ProblemLanguage,
+) {
     headers.insert(
         header::CONTENT_LANGUAGE,
-        HeaderValue::from_static(if german { "de" } else { "en" }),
+        HeaderValue::from_static(language.content_language()),
     );
     headers.append(header::VARY, HeaderValue::from_static("Accept-Language"));
 }

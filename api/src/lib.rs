@@ -23,6 +23,7 @@ pub mod error;
 pub mod events;
 pub mod extract;
 pub mod fair_share;
+pub mod german;
 pub mod horizon;
 pub mod idempotent;
 pub mod languages;
@@ -41,6 +42,7 @@ pub mod seed_bench;
 pub mod state;
 pub mod telemetry;
 pub mod tokens;
+pub mod variant_cache;
 pub mod webhooks;
 
 pub use app::{build_app, openapi_document};

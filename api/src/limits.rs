@@ -20,12 +20,12 @@
 
 use std::net::IpAddr;
 
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::web;
-use actix_web::{HttpMessage, HttpRequest};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use chrono::{DateTime, Duration, Utc};
 use quartier_persistence::rate_limits::{self, window_start};
 
@@ -370,32 +370,42 @@ async fn count(state: &AppState, bucket: &str, limit: u32) -> Result<Option<Coun
 
 /// The per-principal limit, as middleware: counts the request before it runs, refuses it
 /// with 429 when over, and tells every principal's answer how much is left.
+///
+/// A refusal is an answer, not an error of the middleware, so that it becomes a problem in
+/// the reader's language like any other (`app::into_problem`).
 pub async fn per_principal(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let user = state
         .as_ref()
         .and_then(|state| signed_in(&req, state).map(|u| (state.clone(), u)));
     let counted = match user {
-        Some((state, claims)) => count_user(&state, &claims).await?,
+        Some((state, claims)) => count_user(&state, &claims).await,
         None => match state.as_ref().filter(|_| is_anonymous(&req)) {
             Some(state) => {
                 let address = client_address(req.request(), state.rate_limits.proxy_hops);
-                state
-                    .fair_share
-                    .count(&address, Utc::now())?
-                    .map(|budget| Counted {
+                state.fair_share.count(&address, Utc::now()).map(|budget| {
+                    budget.map(|budget| Counted {
                         limit: budget.limit,
                         remaining: i64::from(budget.remaining),
                         reset: budget.reset,
                     })
+                })
             }
-            None => None,
+            None => Ok(None),
         },
     };
-    let mut response = next.call(req).await?;
+    let counted = match counted {
+        Ok(counted) => counted,
+        Err(refusal) => {
+            let (request, _) = req.into_parts();
+            let response = HttpResponse::from_error(refusal);
+            return Ok(ServiceResponse::new(request, response).map_into_right_body());
+        }
+    };
+    let mut response = next.call(req).await?.map_into_left_body();
     // A key is counted when the route authenticates it, which leaves its count here.
     let counted = counted.or_else(|| response.request().extensions().get::<Counted>().copied());
     if let Some(c) = counted {

@@ -37,6 +37,8 @@ pub struct AppState {
     pub rate_limits: RateLimitSettings,
     /// Anonymous readers' budgets on this instance.
     pub fair_share: std::sync::Arc<crate::fair_share::FairShare>,
+    /// The variants of every text, for public lists.
+    pub variants: std::sync::Arc<crate::variant_cache::VariantCache>,
 }
 
 impl AppState {
@@ -66,6 +68,7 @@ impl AppState {
             occurrence_horizon: settings.occurrence_horizon,
             public_url: settings.public_url.clone(),
             content_languages: settings.content_languages.clone(),
+            variants: std::sync::Arc::default(),
             deliverer: Deliverer::new(&settings.webhooks).map_err(ApiError::Internal)?,
             mailer: Mailer::new(&settings.mail, links.clone(), &settings.public_url)
                 .map_err(ApiError::Internal)?,

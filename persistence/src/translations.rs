@@ -159,17 +159,35 @@ pub struct StoredVariant {
     pub updated_at: DateTime<Utc>,
 }
 
-/// The md5 of a German text, as `translations.source_md5` holds it: a variant is stale once
-/// the md5 of its field's German text differs.
-fn fingerprint(text: &str) -> String {
+/// The md5 of a German text: a variant is stale once the md5 of its field's German text
+/// differs from the one it was written for (`translations.source_md5`, in hex).
+fn digest(text: &str) -> [u8; 16] {
     use md5::{Digest, Md5};
-    use std::fmt::Write;
-    Md5::digest(text.as_bytes())
-        .iter()
-        .fold(String::with_capacity(32), |mut hex, byte| {
-            let _ = write!(hex, "{byte:02x}");
-            hex
-        })
+    Md5::digest(text.as_bytes()).into()
+}
+
+/// The md5 written in hex as `translations.source_md5` holds it.
+fn from_hex(hex: &str) -> Option<[u8; 16]> {
+    let bytes = hex.as_bytes();
+    if bytes.len() != 32 {
+        return None;
+    }
+    let nibble = |b: u8| match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        _ => None,
+    };
+    let mut out = [0u8; 16];
+    for (i, pair) in bytes.chunks_exact(2).enumerate() {
+        out[i] = (nibble(pair[0])? << 4) | nibble(pair[1])?;
+    }
+    Some(out)
+}
+
+/// Whether a variant written for the German text whose md5 is `written_for` is stale now
+/// that the German text is `source` (`None`: none).
+fn is_stale(written_for: Option<&[u8; 16]>, source: Option<&str>) -> bool {
+    written_for != Some(&digest(source.unwrap_or_default()))
 }
 
 /// The variants of the owners `ids`, by owner, in tag and field order. `source` gives the
@@ -181,53 +199,92 @@ pub async fn of_owners<'s>(
     ids: &[Uuid],
     source: impl Fn(Uuid, TextField) -> Option<&'s str>,
 ) -> Result<HashMap<Uuid, Vec<StoredVariant>>> {
-    let rows = rows_of(conn, owner, ids).await?;
-    let mut by_owner: HashMap<Uuid, Vec<StoredVariant>> = HashMap::new();
-    for (owner_id, row) in rows {
+    Ok(
+        of_many(conn, &[(owner, ids)], |_, id, field| source(id, field))
+            .await?
+            .into_iter()
+            .map(|((_, id), variants)| (id, variants))
+            .collect(),
+    )
+}
+
+/// `of_owners` for owners of several kinds at once (a list of activities and the centres
+/// it names), in one statement.
+pub async fn of_many<'s>(
+    conn: &mut AsyncPgConnection,
+    wanted: &[(TextOwner, &[Uuid])],
+    source: impl Fn(TextOwner, Uuid, TextField) -> Option<&'s str>,
+) -> Result<HashMap<(TextOwner, Uuid), Vec<StoredVariant>>> {
+    let mut by_owner: HashMap<(TextOwner, Uuid), Vec<StoredVariant>> = HashMap::new();
+    for (owner, id, row) in rows_of_many(conn, wanted).await? {
         let field = TextField::parse(&row.field);
         let stale = field.is_some_and(|field| {
-            fingerprint(source(owner_id, field).unwrap_or_default()) != row.source_md5
+            is_stale(from_hex(&row.source_md5).as_ref(), source(owner, id, field))
         });
         by_owner
-            .entry(owner_id)
+            .entry((owner, id))
             .or_default()
             .push(stored(row, stale)?);
     }
     Ok(by_owner)
 }
 
-/// The rows of the owners `ids` with each one's owner id, in tag and field order: one
-/// prepared statement, the owner's rows only.
+/// The rows of the owners `ids` with each one's owner id, in tag and field order.
 async fn rows_of(
     conn: &mut AsyncPgConnection,
     owner: TextOwner,
     ids: &[Uuid],
 ) -> Result<Vec<(Uuid, VariantRow)>> {
+    Ok(rows_of_many(conn, &[(owner, ids)])
+        .await?
+        .into_iter()
+        .map(|(_, id, row)| (id, row))
+        .collect())
+}
+
+/// The rows of every owner `wanted` names, each with its owner, in tag and field order: one
+/// statement, kept prepared.
+async fn rows_of_many(
+    conn: &mut AsyncPgConnection,
+    wanted: &[(TextOwner, &[Uuid])],
+) -> Result<Vec<(TextOwner, Uuid, VariantRow)>> {
     use schema::translations::dsl as t;
-    if ids.is_empty() {
+    let wanted: Vec<&(TextOwner, &[Uuid])> =
+        wanted.iter().filter(|(_, ids)| !ids.is_empty()).collect();
+    if wanted.is_empty() {
         return Ok(Vec::new());
     }
-    let query = t::translations
+    let mut query = t::translations
         .select(VariantRow::as_select())
         .order((t::tag, t::field))
         .into_boxed();
-    let query = match owner {
-        TextOwner::Activity => query.filter(t::activity_id.eq_any(ids)),
-        TextOwner::Centre => query.filter(t::centre_id.eq_any(ids)),
-        TextOwner::Shift => query.filter(t::shift_id.eq_any(ids)),
-        TextOwner::QualificationType => query.filter(t::qualification_type_id.eq_any(ids)),
-    };
+    for (i, &&(owner, ids)) in wanted.iter().enumerate() {
+        query = match (i, owner) {
+            (0, TextOwner::Activity) => query.filter(t::activity_id.eq_any(ids)),
+            (0, TextOwner::Centre) => query.filter(t::centre_id.eq_any(ids)),
+            (0, TextOwner::Shift) => query.filter(t::shift_id.eq_any(ids)),
+            (0, TextOwner::QualificationType) => query.filter(t::qualification_type_id.eq_any(ids)),
+            (_, TextOwner::Activity) => query.or_filter(t::activity_id.eq_any(ids)),
+            (_, TextOwner::Centre) => query.or_filter(t::centre_id.eq_any(ids)),
+            (_, TextOwner::Shift) => query.or_filter(t::shift_id.eq_any(ids)),
+            (_, TextOwner::QualificationType) => {
+                query.or_filter(t::qualification_type_id.eq_any(ids))
+            }
+        };
+    }
     let rows: Vec<VariantRow> = query.load(conn).await?;
     Ok(rows
         .into_iter()
         .filter_map(|row| {
-            let id = match owner {
-                TextOwner::Activity => row.activity_id,
-                TextOwner::Centre => row.centre_id,
-                TextOwner::Shift => row.shift_id,
-                TextOwner::QualificationType => row.qualification_type_id,
-            };
-            id.map(|id| (id, row))
+            let (owner, id) = [
+                (TextOwner::Activity, row.activity_id),
+                (TextOwner::Centre, row.centre_id),
+                (TextOwner::Shift, row.shift_id),
+                (TextOwner::QualificationType, row.qualification_type_id),
+            ]
+            .into_iter()
+            .find_map(|(owner, id)| id.map(|id| (owner, id)))?;
+            Some((owner, id, row))
         })
         .collect())
 }
@@ -480,4 +537,79 @@ pub async fn make_exactly(
         insert_rows(conn, owner, id, variant).await?;
     }
     Ok(true)
+}
+
+/// Every variant stored, for a cache of them: one row per field, with its owner.
+#[derive(Debug, Clone)]
+pub struct CachedVariant {
+    pub owner: TextOwner,
+    pub owner_id: Uuid,
+    pub variant: Variant,
+    source_md5: Option<[u8; 16]>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl CachedVariant {
+    /// The field it is a text of.
+    pub fn field(&self) -> TextField {
+        self.variant.field
+    }
+
+    /// The variant, stale when `source` (the German text of its field as the caller holds
+    /// it; `None` for none) is not the text it was written for.
+    pub fn stored(&self, source: Option<&str>) -> StoredVariant {
+        let mut variant = self.variant.clone();
+        variant.facts.stale = is_stale(self.source_md5.as_ref(), source);
+        StoredVariant {
+            variant,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+/// What changes whenever a variant is written or removed anywhere: the highest row id (a
+/// new row for every write) and the number of rows (removals).
+pub async fn generation(conn: &mut AsyncPgConnection) -> Result<(i64, i64)> {
+    use diesel::dsl::{count_star, max};
+    use schema::translations::dsl as t;
+    let (highest, rows): (Option<i64>, i64) = t::translations
+        .select((max(t::id), count_star()))
+        .get_result(conn)
+        .await?;
+    Ok((highest.unwrap_or(0), rows))
+}
+
+/// Every variant stored, if there are at most `limit` rows (`None` otherwise).
+pub async fn all(conn: &mut AsyncPgConnection, limit: i64) -> Result<Option<Vec<CachedVariant>>> {
+    use schema::translations::dsl as t;
+    let rows: Vec<VariantRow> = t::translations
+        .select(VariantRow::as_select())
+        .order((t::tag, t::field))
+        .limit(limit + 1)
+        .load(conn)
+        .await?;
+    if rows.len() as i64 > limit {
+        return Ok(None);
+    }
+    rows.into_iter()
+        .filter_map(|row| {
+            let (owner, owner_id) = [
+                (TextOwner::Activity, row.activity_id),
+                (TextOwner::Centre, row.centre_id),
+                (TextOwner::Shift, row.shift_id),
+                (TextOwner::QualificationType, row.qualification_type_id),
+            ]
+            .into_iter()
+            .find_map(|(owner, id)| id.map(|id| (owner, id)))?;
+            let source_md5 = from_hex(&row.source_md5);
+            Some(stored(row, false).map(|stored| CachedVariant {
+                owner,
+                owner_id,
+                variant: stored.variant,
+                source_md5,
+                updated_at: stored.updated_at,
+            }))
+        })
+        .collect::<Result<Vec<_>>>()
+        .map(Some)
 }

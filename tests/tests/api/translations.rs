@@ -986,3 +986,347 @@ async fn upserts_and_imports_carry_variants_and_a_repeat_changes_nothing() {
         "{listed}"
     );
 }
+
+#[actix_web::test]
+async fn one_date_and_the_centre_names_shown_are_read_in_the_readers_language() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let id = activity(&app, &s).await;
+    let admin = &s.admin.access_token;
+    ok(&put_translation(
+        &app,
+        admin,
+        &format!("/api/v1/activities/{id}/translations/en"),
+        "*",
+        json!({"origin": "human", "texts": {"title": "Coffee table"}}),
+    )
+    .await);
+    ok(&put_translation(
+        &app,
+        admin,
+        &format!("/api/v1/centres/{}/translations/en", s.centre),
+        "*",
+        json!({"origin": "human", "texts": {"name": "Citizens' house"}}),
+    )
+    .await);
+    let english = [("accept-language", "en")];
+    let shown = ok(&read(&app, &format!("/api/v1/activities/{id}"), &english).await);
+    assert_eq!(shown["centre"]["name"], "Citizens' house");
+    let german = ok(&read(&app, &format!("/api/v1/activities/{id}"), &[]).await);
+    assert_eq!(german["centre"]["name"], "Bürgerhaus");
+
+    let dates = ok(&read(
+        &app,
+        &format!("/api/v1/activities/{id}/occurrences"),
+        &english,
+    )
+    .await);
+    let date = &dates["items"][0];
+    assert_eq!(date["title"], "Coffee table");
+    assert_eq!(date["centre"]["name"], "Citizens' house");
+    // What's on reads the variants with its rows.
+    let range = format!(
+        "from={}&to={}",
+        Utc::now().format("%Y-%m-%dT%H:%M:%SZ"),
+        (Utc::now() + Duration::days(10)).format("%Y-%m-%dT%H:%M:%SZ")
+    );
+    let whats_on = read(&app, &format!("/api/v1/occurrences?{range}"), &english).await;
+    assert_eq!(whats_on.header("content-language"), Some("en"));
+    let listed = ok(&whats_on);
+    assert_eq!(listed["items"][0]["title"], "Coffee table");
+    assert_eq!(listed["items"][0]["centre"]["name"], "Citizens' house");
+    assert_eq!(listed["items"][0]["content_language"]["tag"], "en");
+    let path = format!("/api/v1/occurrences/{}", date["id"].as_str().expect("id"));
+    let one = read(&app, &path, &english).await;
+    let body = ok(&one);
+    assert_eq!(body["title"], "Coffee table");
+    assert_eq!(body["centre"]["name"], "Citizens' house");
+    assert_eq!(body["content_language"]["tag"], "en");
+    assert_eq!(one.header("content-language"), Some("en"));
+    let in_german = read(&app, &path, &[]).await;
+    assert_eq!(ok(&in_german)["title"], "Kaffeetisch");
+    assert_ne!(in_german.header("etag"), one.header("etag"));
+    let etag = one.header("etag").expect("etag").to_owned();
+    let again = read(
+        &app,
+        &path,
+        &[("accept-language", "en"), ("if-none-match", &etag)],
+    )
+    .await;
+    assert_eq!(again.status, 304);
+
+    // A new German title makes the English one stale: what's on serves German again.
+    let renamed = patch(
+        &app,
+        admin,
+        &format!("/api/v1/activities/{id}"),
+        json!({"title": "Kaffeetisch am Montag"}),
+    )
+    .await;
+    assert_eq!(
+        renamed.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&renamed.body)
+    );
+    let listed = ok(&read(&app, &format!("/api/v1/occurrences?{range}"), &english).await);
+    assert_eq!(listed["items"][0]["title"], "Kaffeetisch am Montag");
+    assert_eq!(listed["items"][0]["content_language"]["tag"], "de");
+    assert_eq!(listed["items"][0]["centre"]["name"], "Citizens' house");
+}
+/// Whether `response` says it varies with `Accept-Language`.
+fn varies_by_language(response: &TestResponse) -> bool {
+    response
+        .headers
+        .get_all("vary")
+        .any(|v| v.to_str().is_ok_and(|v| v.contains("Accept-Language")))
+}
+
+/// The messages of a validation problem, in order.
+fn messages(problem: &Value) -> Vec<&str> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["message"].as_str())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[actix_web::test]
+async fn lists_see_variants_another_instance_wrote_within_seconds() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let english = [("accept-language", "en")];
+    let directory = "/api/v1/centres";
+    let before = ok(&read(&app, directory, &english).await);
+    assert_eq!(before["items"][0]["name"], "Bürgerhaus");
+    // Another instance writes a variant: straight into the database, past this one.
+    let mut conn = app.conn().await;
+    diesel::sql_query(
+        "INSERT INTO translations (centre_id, field, tag, text, origin, reviewed, source_md5, search) \
+         SELECT id, 'name', 'en', 'Citizens'' house', 'human', true, md5(name), \
+                to_tsvector('english', 'Citizens'' house') FROM centres",
+    )
+    .execute(&mut conn)
+    .await
+    .expect("insert");
+    let mut seen = None;
+    for _ in 0..40 {
+        let listed = ok(&read(&app, directory, &english).await);
+        if listed["items"][0]["name"] == "Citizens' house" {
+            seen = Some(listed);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let listed = seen.expect("the directory shows the new name within four seconds");
+    assert_eq!(listed["items"][0]["content_language"]["tag"], "en");
+    // And a variant this instance writes is in the very next list.
+    ok(&put_translation(
+        &app,
+        &s.admin.access_token,
+        &format!("/api/v1/centres/{}/translations/en", s.centre),
+        "*",
+        json!({"origin": "human", "texts": {"name": "Community house"}}),
+    )
+    .await);
+    let next = ok(&read(&app, directory, &english).await);
+    assert_eq!(next["items"][0]["name"], "Community house");
+}
+
+#[actix_web::test]
+async fn problem_details_come_in_german_with_the_same_type() {
+    let app = TestApp::spawn().await;
+    let path = format!("/api/v1/activities/{}", uuid::Uuid::now_v7());
+    let english = read(&app, &path, &[]).await;
+    let english_problem = english.assert_problem(404, "not-found");
+    assert_eq!(english_problem["detail"], "No activity has this id.");
+    let german = read(&app, &path, &[("accept-language", "de")]).await;
+    let problem = german.assert_problem(404, "not-found");
+    assert_eq!(problem["title"], "Nicht gefunden");
+    assert_eq!(problem["detail"], "Kein Angebot hat diese ID.");
+    assert_eq!(problem["type"], english_problem["type"]);
+    assert_eq!(problem["status"], 404);
+    assert_eq!(german.header("content-language"), Some("de"));
+    assert!(varies_by_language(&german));
+}
+
+#[actix_web::test]
+async fn field_messages_follow_lang_before_accept_language() {
+    let app = TestApp::spawn().await;
+    let path = "/api/v1/centres?radius_km=500&language=x1";
+    let german_messages = [
+        "muss zwischen 0.1 und 100 liegen",
+        "muss ein Sprachkürzel wie de, en oder tr sein",
+    ];
+    for (lang, header) in [("de", "en"), ("de-x-ls", "en")] {
+        let german = read(
+            &app,
+            &format!("{path}&lang={lang}"),
+            &[("accept-language", header)],
+        )
+        .await;
+        let problem = german.assert_problem(422, "validation-failed");
+        assert_eq!(
+            problem["title"], "Die Anfrage hat ungültige Felder",
+            "{lang}"
+        );
+        assert_eq!(messages(&problem), german_messages, "{lang}");
+        assert_eq!(
+            german.problem_fields(),
+            ["query.radius_km", "query.language"]
+        );
+        assert_eq!(
+            problem["detail"],
+            format!(
+                "query.radius_km: {}; query.language: {}",
+                german_messages[0], german_messages[1]
+            )
+        );
+        assert_eq!(german.header("content-language"), Some("de"), "{lang}");
+    }
+    for lang in ["en", "tr"] {
+        let english = read(
+            &app,
+            &format!("{path}&lang={lang}"),
+            &[("accept-language", "de")],
+        )
+        .await;
+        let problem = english.assert_problem(422, "validation-failed");
+        assert_eq!(problem["title"], "The request has invalid fields", "{lang}");
+        assert_eq!(
+            messages(&problem),
+            [
+                "must be from 0.1 to 100",
+                "must be a language code such as de, en or tr"
+            ],
+            "{lang}"
+        );
+        assert_eq!(english.header("content-language"), Some("en"), "{lang}");
+        assert!(varies_by_language(&english));
+    }
+    // A body's fields, by Accept-Language alone.
+    let register = app
+        .json(
+            Method::POST,
+            "/api/v1/auth/register",
+            None,
+            &[("accept-language", "de-DE, en;q=0.5")],
+            &json!({"email": "lang@example.org", "display_name": "x".repeat(101),
+                    "password": "ein sicheres Passwort", "privacy_consent": true}),
+        )
+        .await;
+    let problem = register.assert_problem(422, "validation-failed");
+    assert_eq!(register.problem_fields(), ["display_name"]);
+    assert_eq!(messages(&problem), ["darf höchstens 100 Zeichen lang sein"]);
+}
+
+#[actix_web::test]
+async fn refusals_of_authentication_come_in_german() {
+    let app = TestApp::spawn().await;
+    let german = [("accept-language", "de")];
+    let anonymous = read(&app, "/api/v1/me", &german).await;
+    let problem = anonymous.assert_problem(401, "unauthenticated");
+    assert_eq!(problem["title"], "Anmeldung nötig");
+    assert_eq!(
+        problem["detail"],
+        "Bitte melden Sie sich an und senden Sie das Zugriffstoken als Authorization: Bearer <token>."
+    );
+    assert!(anonymous.header("www-authenticate").is_some());
+    assert_eq!(anonymous.header("content-language"), Some("de"));
+
+    // Refused by the per-principal limit before any route: the account of the token is gone.
+    let user = app.signed_up("geht@example.org").await;
+    let erased = app
+        .json(
+            Method::DELETE,
+            "/api/v1/me",
+            Some(&user.access_token),
+            &[],
+            &json!({"password": user.password}),
+        )
+        .await;
+    assert_eq!(erased.status, 200);
+    let bearer = format!("Bearer {}", user.access_token);
+    let gone = read(
+        &app,
+        "/api/v1/me",
+        &[
+            ("accept-language", "de"),
+            ("authorization", bearer.as_str()),
+        ],
+    )
+    .await;
+    let problem = gone.assert_problem(401, "unauthenticated");
+    assert_eq!(
+        problem["detail"],
+        "Das Konto dieses Tokens gibt es nicht mehr."
+    );
+    assert!(
+        gone.header("www-authenticate")
+            .is_some_and(|v| v.contains("invalid_token"))
+    );
+    assert_eq!(gone.header("content-language"), Some("de"));
+    assert!(varies_by_language(&gone));
+}
+
+#[actix_web::test]
+async fn anonymous_readers_over_their_budget_are_told_in_german() {
+    let app = TestApp::spawn_with(&[("QUARTIER_RATE_LIMIT_ANONYMOUS_PER_MINUTE", "2")]).await;
+    let german = [("accept-language", "de")];
+    let mut refused = None;
+    for _ in 0..5 {
+        let answer = read(&app, "/api/v1/districts", &german).await;
+        if answer.status == 429 {
+            refused = Some(answer);
+            break;
+        }
+    }
+    let refused = refused.expect("the budget runs out");
+    let problem = refused.assert_problem(429, "rate-limited");
+    assert_eq!(problem["title"], "Zu viele Anfragen");
+    assert_eq!(
+        problem["detail"],
+        "Zu viele Anfragen ohne Anmeldung von dieser Adresse: Bitte warten Sie bis Retry-After oder melden Sie sich an."
+    );
+    assert!(refused.header("retry-after").is_some());
+    assert_eq!(refused.header("content-language"), Some("de"));
+}
+
+#[actix_web::test]
+async fn an_unavailable_database_is_explained_in_german() {
+    let (app, proxy) = TestApp::spawn_behind_proxy(&[
+        ("QUARTIER_DB_WAIT_TIMEOUT_MS", "500"),
+        ("QUARTIER_DB_CONNECT_TIMEOUT_MS", "500"),
+        ("QUARTIER_DB_RECYCLE_TIMEOUT_MS", "300"),
+        ("QUARTIER_REQUEST_TIMEOUT_SECS", "2"),
+    ])
+    .await;
+    let user = app.signed_up("anna@example.org").await;
+    proxy.freeze();
+    let bearer = format!("Bearer {}", user.access_token);
+    let answer = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        read(
+            &app,
+            "/api/v1/me",
+            &[
+                ("accept-language", "de"),
+                ("authorization", bearer.as_str()),
+            ],
+        ),
+    )
+    .await
+    .expect("no hang");
+    proxy.thaw();
+    let problem = answer.assert_problem(503, "service-unavailable");
+    assert_eq!(problem["title"], "Dienst nicht verfügbar");
+    assert_eq!(
+        problem["detail"],
+        "Quartier kann diese Anfrage gerade nicht bearbeiten. Bitte versuchen Sie es in ein paar Sekunden erneut."
+    );
+    assert_eq!(answer.header("content-language"), Some("de"));
+}

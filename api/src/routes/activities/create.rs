@@ -96,6 +96,7 @@ pub async fn create_activity(
     let row = create_row(&state, &mut conn, &caller, &body, None).await?;
     let by = caller.user().map(|u| u.id);
     write_variants(
+        &state,
         &mut conn,
         TextOwner::Activity,
         row.id,

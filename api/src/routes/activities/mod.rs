@@ -25,7 +25,8 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::languages::{
-    ContentLanguageResponse, Reading, Translatable, TranslationResponse, content_language,
+    ContentLanguageResponse, NameShown, Reading, Translatable, TranslationResponse,
+    content_language,
 };
 use crate::routes::centres::list::SearchTerms;
 
@@ -363,6 +364,15 @@ impl Translatable for ActivityResponse {
     ) {
         self.content_language = language;
         self.translations = translations;
+    }
+
+    fn names_shown(&mut self) -> Vec<NameShown<'_>> {
+        vec![NameShown {
+            owner: TextOwner::Centre,
+            id: self.centre.id,
+            field: TextField::Name,
+            text: &mut self.centre.name,
+        }]
     }
 }
 

@@ -133,7 +133,15 @@ pub async fn put_activity_translation(
         texts: &texts,
         written_by: caller.user().map(|u| u.id),
     };
-    put_variant(&mut conn, TextOwner::Activity, id, &if_match, &variant).await
+    put_variant(
+        &state,
+        &mut conn,
+        TextOwner::Activity,
+        id,
+        &if_match,
+        &variant,
+    )
+    .await
 }
 
 /// Remove an activity's texts in one language: readers get German again. Staff who may
@@ -167,5 +175,5 @@ pub async fn delete_activity_translation(
         .map_err(|e| ApiError::validation("path.tag", &e.to_string()))?;
     let mut conn = state.conn().await?;
     changeable(&mut conn, &caller, id).await?;
-    delete_variant(&mut conn, TextOwner::Activity, id, &if_match, &tag).await
+    delete_variant(&state, &mut conn, TextOwner::Activity, id, &if_match, &tag).await
 }

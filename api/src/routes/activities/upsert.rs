@@ -120,7 +120,15 @@ pub async fn upsert_activity(
             replace_or_create(&state, &mut conn, &caller, operator_id, &external_id, &body).await?
         {
             let by = caller.user().map(|u| u.id);
-            write_variants(&mut conn, TextOwner::Activity, id, variants.as_deref(), by).await?;
+            write_variants(
+                &state,
+                &mut conn,
+                TextOwner::Activity,
+                id,
+                variants.as_deref(),
+                by,
+            )
+            .await?;
             let view = reload(&mut conn, id).await?;
             return Ok(HttpResponse::build(status)
                 .insert_header((header::ETAG, etag(view.activity.version)))

@@ -93,7 +93,15 @@ pub async fn put_centre_translation(
         texts: &texts,
         written_by: Some(user.id),
     };
-    put_variant(&mut conn, TextOwner::Centre, id, &if_match, &variant).await
+    put_variant(
+        &state,
+        &mut conn,
+        TextOwner::Centre,
+        id,
+        &if_match,
+        &variant,
+    )
+    .await
 }
 
 /// Remove a centre's texts in one language: readers get German again. Administrators and
@@ -127,5 +135,5 @@ pub async fn delete_centre_translation(
         .map_err(|e| ApiError::validation("path.tag", &e.to_string()))?;
     let mut conn = state.conn().await?;
     require_centre_staff(&mut conn, user, id, StaffRole::OperatorAdmin).await?;
-    delete_variant(&mut conn, TextOwner::Centre, id, &if_match, &tag).await
+    delete_variant(&state, &mut conn, TextOwner::Centre, id, &if_match, &tag).await
 }

@@ -89,6 +89,7 @@ pub(super) async fn write(
     let by = caller.user().map(|u| u.id);
     for ((line, _), (row, _)) in new.iter().zip(&rows) {
         write_variants(
+            state,
             conn,
             TextOwner::Activity,
             row.id,
@@ -104,6 +105,7 @@ pub(super) async fn write(
             .await
             .map_err(|e| line_error(line.row, Record::Activity, &line.external_id, e))?;
         let translated = write_variants(
+            state,
             conn,
             TextOwner::Activity,
             current.id,
@@ -127,6 +129,7 @@ pub(super) async fn write(
                 .await
                 .map_err(|e| line_error(line.row, Record::Shift, &line.external_id, e))?;
             let translated = write_variants(
+                state,
                 conn,
                 TextOwner::Shift,
                 view.shift.id,
@@ -165,9 +168,16 @@ pub(super) async fn write(
         .await
         .map_err(|e| Abort::Failed(raced(e)))?;
     for (id, line) in translated_shifts {
-        write_variants(conn, TextOwner::Shift, id, line.variants.as_deref(), by)
-            .await
-            .map_err(|e| line_error(line.row, Record::Shift, &line.external_id, e))?;
+        write_variants(
+            state,
+            conn,
+            TextOwner::Shift,
+            id,
+            line.variants.as_deref(),
+            by,
+        )
+        .await
+        .map_err(|e| line_error(line.row, Record::Shift, &line.external_id, e))?;
     }
     report.shifts.created = new_shifts.len();
     Ok(report)

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error::ApiError;
-use crate::languages::{ContentLanguageResponse, Translatable, TranslationResponse};
+use crate::languages::{ContentLanguageResponse, NameShown, Translatable, TranslationResponse};
 use crate::routes::activities::{
     CategoryBody, Named, TargetGroupBody, category_body, target_group_bodies,
 };
@@ -74,7 +74,7 @@ pub struct OccurrenceResponse {
     /// Kilometres from the point searched near; only in searches with `near`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_km: Option<f64>,
-    /// The language `title` is served in (searches only; German elsewhere).
+    /// The language `title` is served in.
     pub content_language: ContentLanguageResponse,
     pub updated_at: DateTime<Utc>,
     /// Changes with every update; sent as `ETag`, expected back in `If-Match`.
@@ -104,6 +104,15 @@ impl Translatable for OccurrenceResponse {
         _translations: Option<Vec<TranslationResponse>>,
     ) {
         self.content_language = language;
+    }
+
+    fn names_shown(&mut self) -> Vec<NameShown<'_>> {
+        vec![NameShown {
+            owner: TextOwner::Centre,
+            id: self.centre.id,
+            field: TextField::Name,
+            text: &mut self.centre.name,
+        }]
     }
 }
 

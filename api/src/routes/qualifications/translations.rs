@@ -160,6 +160,7 @@ pub async fn put_qualification_type_translation(
         written_by: Some(user.id),
     };
     put_variant(
+        &state,
         &mut conn,
         TextOwner::QualificationType,
         id,
@@ -202,5 +203,13 @@ pub async fn delete_qualification_type_translation(
     let mut conn = state.conn().await?;
     let kind = found(&mut conn, id).await?;
     may_change(&mut conn, user, &kind).await?;
-    delete_variant(&mut conn, TextOwner::QualificationType, id, &if_match, &tag).await
+    delete_variant(
+        &state,
+        &mut conn,
+        TextOwner::QualificationType,
+        id,
+        &if_match,
+        &tag,
+    )
+    .await
 }

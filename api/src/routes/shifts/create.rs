@@ -107,7 +107,15 @@ pub async fn create_shift(
         .await
         .map_err(refused)?;
     let by = caller.user().map(|u| u.id);
-    write_variants(&mut conn, TextOwner::Shift, id, variants.as_deref(), by).await?;
+    write_variants(
+        &state,
+        &mut conn,
+        TextOwner::Shift,
+        id,
+        variants.as_deref(),
+        by,
+    )
+    .await?;
     let view = find_created(&mut conn, id).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::ETAG, etag(view.shift.version)))

@@ -26,7 +26,7 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::languages::{ContentLanguageResponse, Translatable, TranslationResponse};
+use crate::languages::{ContentLanguageResponse, NameShown, Translatable, TranslationResponse};
 use crate::routes::activities::Named;
 
 pub use create::CreateShiftRequest;
@@ -149,6 +149,15 @@ impl Translatable for ShiftResponse {
     ) {
         self.content_language = language;
         self.translations = translations;
+    }
+
+    fn names_shown(&mut self) -> Vec<NameShown<'_>> {
+        vec![NameShown {
+            owner: TextOwner::Centre,
+            id: self.centre.id,
+            field: TextField::Name,
+            text: &mut self.centre.name,
+        }]
     }
 }
 

@@ -119,7 +119,7 @@ pub async fn put_shift_translation(
         texts: &texts,
         written_by: caller.user().map(|u| u.id),
     };
-    put_variant(&mut conn, TextOwner::Shift, id, &if_match, &variant).await
+    put_variant(&state, &mut conn, TextOwner::Shift, id, &if_match, &variant).await
 }
 
 /// Remove a shift's texts in one language: readers get German again. Staff who may change
@@ -153,5 +153,5 @@ pub async fn delete_shift_translation(
         .map_err(|e| ApiError::validation("path.tag", &e.to_string()))?;
     let mut conn = state.conn().await?;
     changeable(&mut conn, &caller, id).await?;
-    delete_variant(&mut conn, TextOwner::Shift, id, &if_match, &tag).await
+    delete_variant(&state, &mut conn, TextOwner::Shift, id, &if_match, &tag).await
 }

@@ -82,6 +82,7 @@ pub async fn upsert_shift(
     .await?;
     let by = caller.user().map(|u| u.id);
     if write_variants(
+        &state,
         &mut conn,
         TextOwner::Shift,
         view.shift.id,

@@ -1,0 +1,1836 @@
+//! German versions of what problems tell people: the `detail` of each kind of failure and the
+//! `message` of each invalid field. Problem types keep their `type`, `status` and field names
+//! in every language; only the texts change.
+//!
+//! Each entry pairs an English text as the API writes it with its German version. Texts that
+//! carry values (`must be at most 200 characters`) are patterns, with holes in the English
+//! text:
+//! - `{}` one word (no white space), such as a number, an id or a field name, taken as is;
+//! - `{*}` any text taken as is, such as a list of codes or a quoted value;
+//! - `{de}` one of the API's own texts, put into German as well;
+//! - `{en}` English from elsewhere (a library's message), taken as is.
+//!
+//! The German version names the holes in order as `{0}`, `{1}` … Any other brace is text.
+
+use serde_json::Value;
+
+/// A text in German. `whole` is false when part of it stays English (a library's message
+/// quoted in it), so that the answer can say both languages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct German {
+    pub text: String,
+    pub whole: bool,
+}
+
+/// The language a problem document is served in, for `Content-Language`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemLanguage {
+    English,
+    German,
+    /// German where a German version exists, English elsewhere.
+    GermanAndEnglish,
+}
+
+impl ProblemLanguage {
+    /// The value of `Content-Language`.
+    pub fn content_language(self) -> &'static str {
+        match self {
+            ProblemLanguage::English => "en",
+            ProblemLanguage::German => "de",
+            ProblemLanguage::GermanAndEnglish => "de, en",
+        }
+    }
+}
+
+/// The German version of `english`, a detail or field message the API writes; `None` when
+/// it has none.
+pub fn german(english: &str) -> Option<German> {
+    TEXTS
+        .iter()
+        .find_map(|(pattern, german)| fill(pattern, german, english))
+}
+
+/// Puts the texts of a problem document into German where they have a German version: the
+/// title (from the catalogue of problem types), the detail and each field's message. `None`
+/// when `problem` is not a problem document or nothing in it has a German version; it is then
+/// left as it was.
+pub fn problem_into_german(problem: &mut Value) -> Option<ProblemLanguage> {
+    let kind = problem.get("type")?.as_str()?.to_owned();
+    let mut tally = Tally::default();
+    let title = match crate::problems::find_uri(&kind) {
+        Some(kind) => Some(German {
+            text: kind.title_de.to_owned(),
+            whole: true,
+        }),
+        None => problem
+            .get("title")
+            .and_then(Value::as_str)
+            .and_then(german),
+    };
+    let detail_lists_fields =
+        problem.get("detail").and_then(Value::as_str) == field_summary(problem).as_deref();
+    let mut texts = Vec::new();
+    if let Some(messages) = problem.get("errors").and_then(Value::as_array) {
+        for error in messages {
+            let message = error.get("message").and_then(Value::as_str);
+            texts.push(tally.count(message.and_then(german)));
+        }
+    }
+    let detail = if detail_lists_fields {
+        None
+    } else {
+        tally.count(
+            problem
+                .get("detail")
+                .and_then(Value::as_str)
+                .and_then(german),
+        )
+    };
+    let title = tally.count(title);
+    let language = tally.language()?;
+    if let Some(title) = title {
+        problem["title"] = Value::String(title);
+    }
+    if let Some(Value::Array(errors)) = problem.get_mut("errors") {
+        for (error, text) in errors.iter_mut().zip(texts) {
+            if let Some(text) = text {
+                error["message"] = Value::String(text);
+            }
+        }
+    }
+    if let Some(detail) = detail {
+        problem["detail"] = Value::String(detail);
+    } else if detail_lists_fields && let Some(summary) = field_summary(problem) {
+        problem["detail"] = Value::String(summary);
+    }
+    Some(language)
+}
+
+/// A validation problem's detail as the API writes it: each field with its message
+/// (`title: must not be empty; q: …`); `None` without fields.
+fn field_summary(problem: &Value) -> Option<String> {
+    let errors = problem.get("errors")?.as_array()?;
+    let parts: Vec<String> = errors
+        .iter()
+        .map(|e| {
+            let text = |key: &str| e.get(key).and_then(Value::as_str).unwrap_or_default();
+            format!("{}: {}", text("field"), text("message"))
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// How many texts of a problem are German and how many stay English.
+#[derive(Debug, Default)]
+struct Tally {
+    german: usize,
+    english: usize,
+}
+
+impl Tally {
+    /// Counts one text by its German version (`None`: it stays English); the German text.
+    fn count(&mut self, german: Option<German>) -> Option<String> {
+        match german {
+            Some(german) => {
+                self.german += 1;
+                if !german.whole {
+                    self.english += 1;
+                }
+                Some(german.text)
+            }
+            None => {
+                self.english += 1;
+                None
+            }
+        }
+    }
+
+    /// The language of the whole document; `None` when nothing is German.
+    fn language(&self) -> Option<ProblemLanguage> {
+        match (self.german, self.english) {
+            (0, _) => None,
+            (_, 0) => Some(ProblemLanguage::German),
+            _ => Some(ProblemLanguage::GermanAndEnglish),
+        }
+    }
+}
+
+/// A hole in an English pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hole {
+    Word,
+    Any,
+    Ours,
+    Theirs,
+}
+
+impl Hole {
+    /// Whether `value` may stand in this hole.
+    fn admits(self, value: &str) -> bool {
+        !value.is_empty() && (self != Hole::Word || !value.contains(char::is_whitespace))
+    }
+}
+
+/// A piece of an English pattern: text to match, or a hole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Piece<'a> {
+    Text(&'a str),
+    Hole(Hole),
+}
+
+const HOLES: [(&str, Hole); 4] = [
+    ("{}", Hole::Word),
+    ("{*}", Hole::Any),
+    ("{de}", Hole::Ours),
+    ("{en}", Hole::Theirs),
+];
+
+/// `pattern` cut into text and holes.
+fn pieces(pattern: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let (mut start, mut at) = (0, 0);
+    while let Some(offset) = pattern[at..].find('{') {
+        let brace = at + offset;
+        match HOLES
+            .iter()
+            .find(|(token, _)| pattern[brace..].starts_with(token))
+        {
+            Some((token, hole)) => {
+                if start < brace {
+                    out.push(Piece::Text(&pattern[start..brace]));
+                }
+                out.push(Piece::Hole(*hole));
+                start = brace + token.len();
+                at = start;
+            }
+            None => at = brace + 1,
+        }
+    }
+    if start < pattern.len() {
+        out.push(Piece::Text(&pattern[start..]));
+    }
+    out
+}
+
+/// The German version of `text` if it matches `pattern`, with the holes of `german` filled.
+fn fill(pattern: &str, german: &str, text: &str) -> Option<German> {
+    if !pattern.contains('{') {
+        return (pattern == text).then(|| German {
+            text: german.to_owned(),
+            whole: true,
+        });
+    }
+    let pieces = pieces(pattern);
+    let mut values = Vec::new();
+    if !matches(&pieces, text, &mut values) {
+        return None;
+    }
+    Some(put_in(german, &values))
+}
+
+/// Whether `text` matches `pieces`, collecting what stands in each hole.
+fn matches<'t>(pieces: &[Piece<'_>], text: &'t str, values: &mut Vec<(Hole, &'t str)>) -> bool {
+    match pieces.split_first() {
+        None => text.is_empty(),
+        Some((Piece::Text(expected), rest)) => text
+            .strip_prefix(expected)
+            .is_some_and(|after| matches(rest, after, values)),
+        Some((Piece::Hole(hole), rest)) => hole_ends(rest, text).into_iter().any(|end| {
+            let value = &text[..end];
+            if !hole.admits(value) {
+                return false;
+            }
+            values.push((*hole, value));
+            let found = matches(rest, &text[end..], values);
+            if !found {
+                values.pop();
+            }
+            found
+        }),
+    }
+}
+
+/// Where a hole in `text` may end, given the pieces after it: before each place the next
+/// text occurs, or at the end when the hole is last.
+fn hole_ends(rest: &[Piece<'_>], text: &str) -> Vec<usize> {
+    match rest.first() {
+        None => vec![text.len()],
+        Some(Piece::Text(next)) => text.match_indices(next).map(|(i, _)| i).collect(),
+        Some(Piece::Hole(_)) => text.char_indices().map(|(i, _)| i).skip(1).collect(),
+    }
+}
+
+/// `german` with `{0}`, `{1}` … replaced by the values of the holes, own texts in German.
+fn put_in(german: &str, values: &[(Hole, &str)]) -> German {
+    let mut out = String::with_capacity(german.len() + 16);
+    let mut whole = true;
+    let mut rest = german;
+    while let Some(brace) = rest.find('{') {
+        out.push_str(&rest[..brace]);
+        let after = &rest[brace + 1..];
+        match hole_number(after).and_then(|(i, len)| values.get(i).map(|v| (*v, len))) {
+            Some(((hole, value), len)) => {
+                let (text, is_german) = hole_text(hole, value);
+                out.push_str(&text);
+                whole &= is_german;
+                rest = &after[len + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    German { text: out, whole }
+}
+
+/// The number of a hole in a German text (`3}` after the `{`) and how many digits it has.
+fn hole_number(after_brace: &str) -> Option<(usize, usize)> {
+    let digits = &after_brace[..after_brace.find('}')?];
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((digits.parse().ok()?, digits.len()))
+}
+
+/// What a hole's value becomes in German, and whether it is German (or neutral).
+fn hole_text(hole: Hole, value: &str) -> (String, bool) {
+    match hole {
+        Hole::Word | Hole::Any => (value.to_owned(), true),
+        Hole::Theirs => (value.to_owned(), false),
+        Hole::Ours => match german(value) {
+            Some(german) => (german.text, german.whole),
+            None => (value.to_owned(), false),
+        },
+    }
+}
+
+/// Every text with its German version; the first that matches wins, so narrower patterns
+/// come before wider ones.
+const TEXTS: &[(&str, &str)] = &[
+    // Details of the kinds of failure themselves.
+    (
+        "The e-mail address and password do not match an account.",
+        "E-Mail-Adresse und Passwort passen zu keinem Konto.",
+    ),
+    (
+        "The refresh token is unknown, expired or revoked. Sign in again.",
+        "Das Refresh-Token ist unbekannt, abgelaufen oder widerrufen. Bitte melden Sie sich erneut an.",
+    ),
+    (
+        "The current password is not correct.",
+        "Das aktuelle Passwort ist nicht richtig.",
+    ),
+    ("This resource allows {*}.", "Diese Ressource erlaubt {0}."),
+    (
+        "An account with this e-mail address exists. Sign in, or use another address.",
+        "Es gibt schon ein Konto mit dieser E-Mail-Adresse. Bitte melden Sie sich an oder nutzen Sie eine andere Adresse.",
+    ),
+    (
+        "The resource was changed since you read it. Fetch it again and retry with its new ETag.",
+        "Die Ressource wurde geändert, seit Sie sie gelesen haben. Bitte rufen Sie sie erneut ab und versuchen Sie es mit ihrem neuen ETag noch einmal.",
+    ),
+    (
+        "The request body is larger than {} bytes.",
+        "Der Inhalt der Anfrage ist größer als {0} Byte.",
+    ),
+    (
+        "Send the body as application/json.",
+        "Bitte senden Sie den Inhalt als application/json.",
+    ),
+    (
+        "Send If-Match with the ETag of the version you are changing.",
+        "Bitte senden Sie If-Match mit dem ETag der Version, die Sie ändern.",
+    ),
+    (
+        "Quartier cannot serve this request right now. Retry in a few seconds.",
+        "Quartier kann diese Anfrage gerade nicht bearbeiten. Bitte versuchen Sie es in ein paar Sekunden erneut.",
+    ),
+    (
+        "Something went wrong on our side. It has been logged.",
+        "Bei uns ist etwas schiefgegangen. Der Fehler wurde protokolliert.",
+    ),
+    (
+        "There is nothing at this address.",
+        "Unter dieser Adresse gibt es nichts.",
+    ),
+    ("No such resource.", "Diese Ressource gibt es nicht."),
+    // Statuses answered outside any handler, as title and detail.
+    ("Bad Request", "Ungültige Anfrage"),
+    ("Unauthorized", "Nicht angemeldet"),
+    ("Forbidden", "Nicht erlaubt"),
+    ("Not Found", "Nicht gefunden"),
+    ("Method Not Allowed", "Methode nicht erlaubt"),
+    ("Not Acceptable", "Nicht annehmbar"),
+    ("Request Timeout", "Zeitüberschreitung der Anfrage"),
+    ("Conflict", "Konflikt"),
+    ("Length Required", "Länge nötig"),
+    ("Precondition Failed", "Vorbedingung nicht erfüllt"),
+    ("Payload Too Large", "Anfrage zu groß"),
+    ("URI Too Long", "Adresse zu lang"),
+    ("Unsupported Media Type", "Medientyp nicht unterstützt"),
+    ("Unprocessable Entity", "Nicht verarbeitbar"),
+    ("Too Many Requests", "Zu viele Anfragen"),
+    (
+        "Request Header Fields Too Large",
+        "Kopfzeilen der Anfrage zu groß",
+    ),
+    ("Internal Server Error", "Interner Fehler"),
+    ("Service Unavailable", "Dienst nicht verfügbar"),
+    // Nothing with this id.
+    ("No activity has this id.", "Kein Angebot hat diese ID."),
+    ("No centre has this id.", "Kein Zentrum hat diese ID."),
+    ("No district has this id.", "Kein Stadtteil hat diese ID."),
+    ("No occurrence has this id.", "Kein Termin hat diese ID."),
+    ("No operator has this id.", "Kein Träger hat diese ID."),
+    ("No profile has this id.", "Kein Profil hat diese ID."),
+    ("No resource has this id.", "Keine Ressource hat diese ID."),
+    ("No shift has this id.", "Keine Schicht hat diese ID."),
+    ("No sign-up has this id.", "Keine Anmeldung hat diese ID."),
+    (
+        "No qualification type has this id.",
+        "Keine Qualifikationsart hat diese ID.",
+    ),
+    (
+        "No calendar feed has this token.",
+        "Kein Kalender-Abo hat dieses Token.",
+    ),
+    (
+        "None of your sign-ups has this id.",
+        "Keine Ihrer Anmeldungen hat diese ID.",
+    ),
+    ("You have no calendar feed.", "Sie haben kein Kalender-Abo."),
+    (
+        "You have no notification with this id.",
+        "Sie haben keine Benachrichtigung mit dieser ID.",
+    ),
+    (
+        "You have no qualification with this id.",
+        "Sie haben keine Qualifikation mit dieser ID.",
+    ),
+    (
+        "You do not help an operator with this id.",
+        "Sie helfen keinem Träger mit dieser ID.",
+    ),
+    (
+        "This operator has no API key with this id.",
+        "Dieser Träger hat keinen API-Schlüssel mit dieser ID.",
+    ),
+    (
+        "This operator has no verification with this id.",
+        "Dieser Träger hat keine Prüfung mit dieser ID.",
+    ),
+    (
+        "This operator has no webhook subscription with this id.",
+        "Dieser Träger hat kein Webhook-Abonnement mit dieser ID.",
+    ),
+    (
+        "The operator has no open invitation with this id.",
+        "Der Träger hat keine offene Einladung mit dieser ID.",
+    ),
+    (
+        "This account is not staff of the operator.",
+        "Dieses Konto gehört nicht zu den Mitarbeitenden des Trägers.",
+    ),
+    (
+        "This operator does not trust that one.",
+        "Dieser Träger vertraut jenem nicht.",
+    ),
+    (
+        "There is no variant in {}.",
+        "Es gibt keine Sprachfassung in {0}.",
+    ),
+    // Who may do what.
+    (
+        "API keys cannot be used here: this operation is for signed-in people.",
+        "API-Schlüssel gelten hier nicht: Diese Operation ist angemeldeten Personen vorbehalten.",
+    ),
+    (
+        "Only administrators may do this.",
+        "Das dürfen nur Administratorinnen und Administratoren.",
+    ),
+    (
+        "This operator is deactivated: its staff can change nothing.",
+        "Dieser Träger ist deaktiviert: Seine Mitarbeitenden können nichts ändern.",
+    ),
+    (
+        "You coordinate other centres of this operator, not this one.",
+        "Sie koordinieren andere Zentren dieses Trägers, nicht dieses.",
+    ),
+    (
+        "Only administrators and staff of this operator with the role {} may do this.",
+        "Das dürfen nur Administratorinnen und Administratoren sowie Mitarbeitende dieses Trägers mit der Rolle {0}.",
+    ),
+    (
+        "This API key acts for another operator.",
+        "Dieser API-Schlüssel handelt für einen anderen Träger.",
+    ),
+    (
+        "This API key lacks the scope {}.",
+        "Diesem API-Schlüssel fehlt der Geltungsbereich {0}.",
+    ),
+    (
+        "This operator is deactivated: its keys can change nothing.",
+        "Dieser Träger ist deaktiviert: Seine Schlüssel können nichts ändern.",
+    ),
+    (
+        "Every variant is shown to staff of the operator only.",
+        "Alle Sprachfassungen sehen nur Mitarbeitende des Trägers.",
+    ),
+    (
+        "This invitation was mailed to another address than your account's.",
+        "Diese Einladung ging an eine andere Adresse als die Ihres Kontos.",
+    ),
+    (
+        "Operator admins invite staff (POST /api/v1/operators/{id}/invitations); only administrators add an account directly.",
+        "Träger-Admins laden Mitarbeitende ein (POST /api/v1/operators/{id}/invitations); nur Administratorinnen und Administratoren fügen ein Konto direkt hinzu.",
+    ),
+    (
+        "Only administrators change an operator's status.",
+        "Nur Administratorinnen und Administratoren ändern den Status eines Trägers.",
+    ),
+    (
+        "The catalogue's names are changed by administrators only.",
+        "Die Namen des Katalogs ändern nur Administratorinnen und Administratoren.",
+    ),
+    // Signing in, tokens and keys.
+    (
+        "Sign in and send the access token as Authorization: Bearer <token>.",
+        "Bitte melden Sie sich an und senden Sie das Zugriffstoken als Authorization: Bearer <token>.",
+    ),
+    (
+        "The access token is invalid or has expired. Refresh it or sign in again.",
+        "Das Zugriffstoken ist ungültig oder abgelaufen. Bitte erneuern Sie es oder melden Sie sich erneut an.",
+    ),
+    (
+        "The API key is not valid.",
+        "Der API-Schlüssel ist ungültig.",
+    ),
+    (
+        "Send one credential: an access token or an API key, not both.",
+        "Bitte senden Sie nur einen Nachweis: ein Zugriffstoken oder einen API-Schlüssel, nicht beides.",
+    ),
+    (
+        "This API key was revoked.",
+        "Dieser API-Schlüssel wurde widerrufen.",
+    ),
+    (
+        "This API key has expired.",
+        "Dieser API-Schlüssel ist abgelaufen.",
+    ),
+    (
+        "Send the token of the link Quartier mailed you as X-Guest-Token (ask for one at POST /guest/links).",
+        "Bitte senden Sie das Token aus dem Link, den Quartier Ihnen gemailt hat, als X-Guest-Token (einen Link können Sie über POST /guest/links anfordern).",
+    ),
+    (
+        "The guest token is not valid.",
+        "Das Gast-Token ist ungültig.",
+    ),
+    (
+        "The guest link is unknown, replaced or expired: ask for a new one at POST /guest/links.",
+        "Der Gast-Link ist unbekannt, ersetzt oder abgelaufen: Bitte fordern Sie über POST /guest/links einen neuen an.",
+    ),
+    ("This guest is gone.", "Diesen Gast gibt es nicht mehr."),
+    (
+        "The account of this token no longer exists.",
+        "Das Konto dieses Tokens gibt es nicht mehr.",
+    ),
+    (
+        "This token names a role the account no longer has: sign in again.",
+        "Dieses Token nennt eine Rolle, die das Konto nicht mehr hat: Bitte melden Sie sich erneut an.",
+    ),
+    (
+        "The password of this account changed since this token was issued: sign in again.",
+        "Das Passwort dieses Kontos wurde geändert, seit dieses Token ausgestellt wurde: Bitte melden Sie sich erneut an.",
+    ),
+    (
+        "Send the configured QUARTIER_BOUNCE_TOKEN as X-Bounce-Token.",
+        "Bitte senden Sie das eingestellte QUARTIER_BOUNCE_TOKEN als X-Bounce-Token.",
+    ),
+    (
+        "Sign in to find the shifts you may take.",
+        "Bitte melden Sie sich an, um die Schichten zu finden, die Sie übernehmen können.",
+    ),
+    (
+        "This link is unknown, was used already, was replaced by a newer one, or has expired. Ask for a new one.",
+        "Dieser Link ist unbekannt, wurde schon benutzt, durch einen neueren ersetzt oder ist abgelaufen. Bitte fordern Sie einen neuen an.",
+    ),
+    // Too many requests.
+    (
+        "Too many requests from this address without sign-in: wait until Retry-After, or sign in.",
+        "Zu viele Anfragen ohne Anmeldung von dieser Adresse: Bitte warten Sie bis Retry-After oder melden Sie sich an.",
+    ),
+    (
+        "Too many searches without sign-in at the moment: retry after Retry-After, or sign in.",
+        "Gerade gibt es zu viele Suchen ohne Anmeldung: Bitte versuchen Sie es nach Retry-After erneut oder melden Sie sich an.",
+    ),
+    (
+        "Too many attempts from this address: wait until Retry-After.",
+        "Zu viele Versuche von dieser Adresse: Bitte warten Sie bis Retry-After.",
+    ),
+    (
+        "Too many attempts for this account: wait until Retry-After.",
+        "Zu viele Versuche für dieses Konto: Bitte warten Sie bis Retry-After.",
+    ),
+    (
+        "Too many failed sign-ins for this account from this address: wait until Retry-After, then try again.",
+        "Zu viele fehlgeschlagene Anmeldungen für dieses Konto von dieser Adresse: Bitte warten Sie bis Retry-After und versuchen Sie es dann erneut.",
+    ),
+    (
+        "Too many failed sign-ins for this account: wait until Retry-After, then try again.",
+        "Zu viele fehlgeschlagene Anmeldungen für dieses Konto: Bitte warten Sie bis Retry-After und versuchen Sie es dann erneut.",
+    ),
+    (
+        "Too many requests from this account or API key: wait until Retry-After.",
+        "Zu viele Anfragen von diesem Konto oder API-Schlüssel: Bitte warten Sie bis Retry-After.",
+    ),
+    (
+        "Too many registrations from this address: wait until Retry-After.",
+        "Zu viele Registrierungen von dieser Adresse: Bitte warten Sie bis Retry-After.",
+    ),
+    // Conflicts with what is stored.
+    (
+        "Another activity of this operator has this external id.",
+        "Ein anderes Angebot dieses Trägers hat diese externe ID.",
+    ),
+    (
+        "Another shift of this operator has this external id.",
+        "Eine andere Schicht dieses Trägers hat diese externe ID.",
+    ),
+    (
+        "Another occurrence of this operator has this external id.",
+        "Ein anderer Termin dieses Trägers hat diese externe ID.",
+    ),
+    (
+        "Another request created an object with one of these external ids meanwhile: nothing was imported; send the import again.",
+        "Eine andere Anfrage hat inzwischen ein Objekt mit einer dieser externen IDs angelegt: Es wurde nichts importiert; bitte senden Sie den Import erneut.",
+    ),
+    (
+        "Another district has this slug. Choose another one.",
+        "Ein anderer Stadtteil hat diesen Kurznamen. Bitte wählen Sie einen anderen.",
+    ),
+    (
+        "Other districts or centres lie in this one. Move or delete them first.",
+        "In diesem Stadtteil liegen andere Stadtteile oder Zentren. Bitte verschieben oder löschen Sie diese zuerst.",
+    ),
+    ("This shift is cancelled.", "Diese Schicht ist abgesagt."),
+    (
+        "This shift has begun or is over.",
+        "Diese Schicht hat begonnen oder ist vorbei.",
+    ),
+    (
+        "The shift has begun: ask its coordinators.",
+        "Die Schicht hat begonnen: Bitte wenden Sie sich an ihre Koordinatorinnen und Koordinatoren.",
+    ),
+    (
+        "The shift is over: record attendance instead.",
+        "Die Schicht ist vorbei: Bitte erfassen Sie stattdessen die Anwesenheit.",
+    ),
+    (
+        "Check-in opens two hours before the shift.",
+        "Das Einchecken ist ab zwei Stunden vor der Schicht möglich.",
+    ),
+    (
+        "Attendance can be recorded once the shift has begun.",
+        "Die Anwesenheit kann erfasst werden, sobald die Schicht begonnen hat.",
+    ),
+    (
+        "Only confirmed volunteers can be checked in or marked.",
+        "Nur bestätigte Ehrenamtliche können eingecheckt oder markiert werden.",
+    ),
+    (
+        "Guests cannot sign up for this shift: sign in with an account.",
+        "Gäste können sich für diese Schicht nicht anmelden: Bitte melden Sie sich mit einem Konto an.",
+    ),
+    (
+        "This shift needs a qualification that staff check in person: sign in with an account.",
+        "Diese Schicht verlangt eine Qualifikation, die Mitarbeitende persönlich prüfen: Bitte melden Sie sich mit einem Konto an.",
+    ),
+    (
+        "This shift needs a qualification that staff check for an account.",
+        "Diese Schicht verlangt eine Qualifikation, die Mitarbeitende für ein Konto prüfen.",
+    ),
+    (
+        "No place is free on this shift.",
+        "In dieser Schicht ist kein Platz frei.",
+    ),
+    (
+        "This volunteer is signed up for this shift already.",
+        "Diese ehrenamtliche Person ist schon für diese Schicht angemeldet.",
+    ),
+    (
+        "This volunteer has a confirmed shift at the same time.",
+        "Diese ehrenamtliche Person hat zur selben Zeit eine bestätigte Schicht.",
+    ),
+    (
+        "At the new times a confirmed volunteer would have two shifts at once.",
+        "Zu den neuen Zeiten hätte eine bestätigte ehrenamtliche Person zwei Schichten gleichzeitig.",
+    ),
+    (
+        "{} volunteers are confirmed: name {} of their sign-ups in move_to_waitlist.",
+        "{0} Ehrenamtliche sind bestätigt: Bitte nennen Sie {1} ihrer Anmeldungen in move_to_waitlist.",
+    ),
+    (
+        "This shift needs, inspected and valid on its day: {*}.",
+        "Diese Schicht verlangt, geprüft und am Tag der Schicht gültig: {0}.",
+    ),
+    (
+        "This sign-up is cancelled or over already.",
+        "Diese Anmeldung ist schon abgesagt oder vorbei.",
+    ),
+    (
+        "This account's address is verified already.",
+        "Die Adresse dieses Kontos ist schon bestätigt.",
+    ),
+    (
+        "You are the only administrator: make someone else one first.",
+        "Sie sind die einzige Administratorin oder der einzige Administrator: Bitte ernennen Sie zuerst eine weitere Person.",
+    ),
+    (
+        "This account is staff of the operator already; change its role instead.",
+        "Dieses Konto gehört schon zu den Mitarbeitenden des Trägers; bitte ändern Sie stattdessen seine Rolle.",
+    ),
+    (
+        "Verify your e-mail address first (the link Quartier mailed you), then accept the invitation.",
+        "Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse (mit dem Link, den Quartier Ihnen gemailt hat) und nehmen Sie dann die Einladung an.",
+    ),
+    (
+        "This account has not verified its e-mail address yet: staff must have shown that their address reaches them. Ask the person to use the link Quartier mailed (or to ask for a new one).",
+        "Dieses Konto hat seine E-Mail-Adresse noch nicht bestätigt: Mitarbeitende müssen gezeigt haben, dass ihre Adresse sie erreicht. Bitten Sie die Person, den Link zu nutzen, den Quartier gemailt hat (oder einen neuen anzufordern).",
+    ),
+    (
+        "This key is revoked, expired or rotated already: create a new one.",
+        "Dieser Schlüssel ist schon widerrufen, abgelaufen oder ersetzt: Bitte legen Sie einen neuen an.",
+    ),
+    // Requests that cannot be read.
+    ("Invalid query: {en}", "Ungültige Abfrage: {0}"),
+    ("Invalid path: {en}", "Ungültiger Pfad: {0}"),
+    (
+        "Unknown query parameter `{*}`; this operation takes: none.",
+        "Unbekannter Abfrageparameter `{0}`; diese Operation kennt keine Abfrageparameter.",
+    ),
+    (
+        "Unknown query parameter `{*}`; this operation takes: {*}.",
+        "Unbekannter Abfrageparameter `{0}`; diese Operation kennt: {1}.",
+    ),
+    (
+        "The body could not be read: {en}",
+        "Der Inhalt der Anfrage konnte nicht gelesen werden: {0}",
+    ),
+    (
+        "The body is not valid JSON: {en}",
+        "Der Inhalt ist kein gültiges JSON: {0}",
+    ),
+    (
+        "The language parameters do not parse: {en}",
+        "Die Sprachparameter sind nicht lesbar: {0}",
+    ),
+    (
+        "The file is not UTF-8 (first bad byte at {}): save it as \"CSV UTF-8\".",
+        "Die Datei ist nicht in UTF-8 (erstes ungültiges Byte an Stelle {0}): Bitte speichern Sie sie als \"CSV UTF-8\".",
+    ),
+    (
+        "The header line cannot be read: {en}",
+        "Die Kopfzeile ist nicht lesbar: {0}",
+    ),
+    (
+        "Unknown column {*}; the columns are: {*}.",
+        "Unbekannte Spalte {0}; die Spalten sind: {1}.",
+    ),
+    ("Missing columns: {*}.", "Fehlende Spalten: {0}."),
+    (
+        "The file cannot be read: {en}",
+        "Die Datei ist nicht lesbar: {0}",
+    ),
+    (
+        "The file holds more than {} lines: split the import.",
+        "Die Datei hat mehr als {0} Zeilen: Bitte teilen Sie den Import auf.",
+    ),
+    (
+        "{} problem(s); nothing was imported. Each names its line (row) and field. The first {} are listed.",
+        "{0} Problem(e); es wurde nichts importiert. Jedes nennt seine Zeile (row) und sein Feld. Die ersten {1} sind aufgeführt.",
+    ),
+    (
+        "{} problem(s); nothing was imported. Each names its line (row) and field.",
+        "{0} Problem(e); es wurde nichts importiert. Jedes nennt seine Zeile (row) und sein Feld.",
+    ),
+    ("line {}: {de}", "Zeile {0}: {1}"),
+    // Messages of JSON fields that do not fit, as serde words them.
+    ("missing field `{*}`", "Pflichtfeld `{0}` fehlt"),
+    ("duplicate field `{*}`", "Feld `{0}` kommt doppelt vor"),
+    (
+        "unknown field `{*}`, there are no fields",
+        "unbekanntes Feld `{0}`; hier gibt es keine Felder",
+    ),
+    (
+        "unknown field `{*}`, expected one of {*}",
+        "unbekanntes Feld `{0}`; erwartet wird eines von {1}",
+    ),
+    (
+        "unknown field `{*}`, expected `{*}` or `{*}`",
+        "unbekanntes Feld `{0}`; erwartet wird `{1}` oder `{2}`",
+    ),
+    (
+        "unknown field `{*}`, expected {*}",
+        "unbekanntes Feld `{0}`; erwartet wird {1}",
+    ),
+    (
+        "unknown variant `{*}`, there are no variants",
+        "unbekannter Wert `{0}`; hier gibt es keine Werte",
+    ),
+    (
+        "unknown variant `{*}`, expected one of {*}",
+        "unbekannter Wert `{0}`; erwartet wird einer von {1}",
+    ),
+    (
+        "unknown variant `{*}`, expected `{*}` or `{*}`",
+        "unbekannter Wert `{0}`; erwartet wird `{1}` oder `{2}`",
+    ),
+    (
+        "unknown variant `{*}`, expected {*}",
+        "unbekannter Wert `{0}`; erwartet wird {1}",
+    ),
+    (
+        "invalid type: {en}, expected {en}",
+        "ungültiger Typ: {0}, erwartet wird {1}",
+    ),
+    (
+        "invalid value: {en}, expected {en}",
+        "ungültiger Wert: {0}, erwartet wird {1}",
+    ),
+    (
+        "invalid length {en}, expected {en}",
+        "ungültige Länge {0}, erwartet wird {1}",
+    ),
+    ("{} is not a whole number", "{0} ist keine ganze Zahl"),
+    ("must be 2, 24 or 48", "muss 2, 24 oder 48 sein"),
+    // Field messages: lengths, ranges and counts.
+    (
+        "must be at most {} characters without control characters",
+        "darf höchstens {0} Zeichen lang sein und keine Steuerzeichen enthalten",
+    ),
+    (
+        "must be at most {} characters",
+        "darf höchstens {0} Zeichen lang sein",
+    ),
+    (
+        "must be at least {} characters",
+        "muss mindestens {0} Zeichen lang sein",
+    ),
+    (
+        "must be 1 to 200 visible ASCII characters",
+        "muss aus 1 bis 200 sichtbaren ASCII-Zeichen bestehen",
+    ),
+    (
+        "must be {} to {} characters",
+        "muss {0} bis {1} Zeichen lang sein",
+    ),
+    (
+        "must be at most 20 tags of at most 50 characters",
+        "darf höchstens 20 Schlagwörter mit je höchstens 50 Zeichen enthalten",
+    ),
+    (
+        "must be from 1 (Monday) to 7 (Sunday)",
+        "muss zwischen 1 (Montag) und 7 (Sonntag) liegen",
+    ),
+    (
+        "must be from {} to {} cents",
+        "muss zwischen {0} und {1} Cent liegen",
+    ),
+    (
+        "must be from {} to {} minutes",
+        "muss zwischen {0} und {1} Minuten liegen",
+    ),
+    ("must be from {} to {}", "muss zwischen {0} und {1} liegen"),
+    (
+        "must lie between the years {} and {}",
+        "muss zwischen den Jahren {0} und {1} liegen",
+    ),
+    (
+        "must be between the years {} and {}",
+        "muss zwischen den Jahren {0} und {1} liegen",
+    ),
+    (
+        "must be dates between the years {} and {}",
+        "müssen Daten zwischen den Jahren {0} und {1} sein",
+    ),
+    (
+        "must be a moment between the years {} and {}",
+        "muss ein Zeitpunkt zwischen den Jahren {0} und {1} sein",
+    ),
+    (
+        "must be at most {de} after {}",
+        "darf höchstens {0} nach {1} liegen",
+    ),
+    ("{} days", "{0} Tage"),
+    ("{} hours", "{0} Stunden"),
+    ("must be after {}", "muss nach {0} liegen"),
+    (
+        "must name at most {} types",
+        "darf höchstens {0} Arten nennen",
+    ),
+    (
+        "must name at most {} tags",
+        "darf höchstens {0} Schlagwörter nennen",
+    ),
+    (
+        "must name at most {} districts",
+        "darf höchstens {0} Stadtteile nennen",
+    ),
+    (
+        "must name at most {} centres",
+        "darf höchstens {0} Zentren nennen",
+    ),
+    (
+        "must name at most {} sign-ups",
+        "darf höchstens {0} Anmeldungen nennen",
+    ),
+    (
+        "must have at most {} entries",
+        "darf höchstens {0} Einträge haben",
+    ),
+    (
+        "must have at most 42 ranges (six a day)",
+        "darf höchstens 42 Zeiträume haben (sechs am Tag)",
+    ),
+    (
+        "must have at most {} dates",
+        "darf höchstens {0} Daten haben",
+    ),
+    (
+        "must hold at most {} dates",
+        "darf höchstens {0} Daten enthalten",
+    ),
+    (
+        "holds more than {} lines: split the import",
+        "hat mehr als {0} Zeilen: Bitte teilen Sie den Import auf",
+    ),
+    (
+        "would make more than {} occurrences at once: split the import",
+        "würde mehr als {0} Termine auf einmal anlegen: Bitte teilen Sie den Import auf",
+    ),
+    (
+        "is longer than {} characters once encoded",
+        "ist kodiert länger als {0} Zeichen",
+    ),
+    // Field messages: texts and formats.
+    ("must not be empty", "darf nicht leer sein"),
+    (
+        "must not be empty: leave the field out instead",
+        "darf nicht leer sein: Lassen Sie das Feld stattdessen weg",
+    ),
+    (
+        "must not contain control characters",
+        "darf keine Steuerzeichen enthalten",
+    ),
+    (
+        "must not contain control characters other than line breaks and tabs",
+        "darf außer Zeilenumbrüchen und Tabulatoren keine Steuerzeichen enthalten",
+    ),
+    (
+        "must not contain control characters or text-direction marks",
+        "darf keine Steuerzeichen oder Schreibrichtungszeichen enthalten",
+    ),
+    (
+        "must not contain spaces or control characters",
+        "darf keine Leerzeichen oder Steuerzeichen enthalten",
+    ),
+    (
+        "must contain a visible letter, digit or symbol",
+        "muss einen sichtbaren Buchstaben, eine Ziffer oder ein Symbol enthalten",
+    ),
+    (
+        "contains a character that cannot be stored, such as NUL",
+        "enthält ein Zeichen, das nicht gespeichert werden kann, etwa NUL",
+    ),
+    (
+        "must be an address like name@example.org",
+        "muss eine Adresse wie name@example.org sein",
+    ),
+    (
+        "must have a domain like example.org after the @",
+        "braucht nach dem @ eine Domain wie example.org",
+    ),
+    (
+        "must not be the e-mail address",
+        "darf nicht die E-Mail-Adresse sein",
+    ),
+    (
+        "must be a language code such as de, en or tr",
+        "muss ein Sprachkürzel wie de, en oder tr sein",
+    ),
+    (
+        "must be latitude,longitude such as 51.5136,7.4653",
+        "muss Breite,Länge sein, etwa 51.5136,7.4653",
+    ),
+    ("must be five digits", "muss aus fünf Ziffern bestehen"),
+    (
+        "must be 1 to 80 lowercase letters and digits, in groups joined by single hyphens",
+        "muss aus 1 bis 80 Kleinbuchstaben und Ziffern bestehen, in Gruppen, die durch einzelne Bindestriche verbunden sind",
+    ),
+    (
+        "needs at least one letter or digit",
+        "braucht mindestens einen Buchstaben oder eine Ziffer",
+    ),
+    (
+        "may hold only visible ASCII characters (no spaces)",
+        "darf nur sichtbare ASCII-Zeichen enthalten (keine Leerzeichen)",
+    ),
+    (
+        "must be an http:// or https:// address of at most 500 characters",
+        "muss eine http://- oder https://-Adresse mit höchstens 500 Zeichen sein",
+    ),
+    (
+        "must be a phone number: digits, spaces and + - / ( ), at most 40 characters",
+        "muss eine Telefonnummer sein: Ziffern, Leerzeichen und + - / ( ), höchstens 40 Zeichen",
+    ),
+    (
+        "must be after opens; a range past midnight is two ranges",
+        "muss nach opens liegen; ein Zeitraum über Mitternacht sind zwei Zeiträume",
+    ),
+    (
+        "overlaps another range of the same day",
+        "überschneidet sich mit einem anderen Zeitraum desselben Tages",
+    ),
+    ("is not a time", "ist keine Uhrzeit"),
+    (
+        "must be a time such as 09:30",
+        "muss eine Uhrzeit wie 09:30 sein",
+    ),
+    (
+        "must be an IANA time zone such as Europe/Berlin",
+        "muss eine IANA-Zeitzone wie Europe/Berlin sein",
+    ),
+    ("must be an object", "muss ein Objekt sein"),
+    ("is required, as a string", "ist nötig, als Zeichenkette"),
+    (
+        "must be activity or shift, not {*}",
+        "muss activity oder shift sein, nicht {0}",
+    ),
+    (
+        "is not a cursor this list gave out",
+        "ist kein Cursor, den diese Liste ausgegeben hat",
+    ),
+    (
+        "was used before for a different request",
+        "wurde schon für eine andere Anfrage verwendet",
+    ),
+    (
+        "must be true: an account needs consent to the privacy policy",
+        "muss true sein: Ein Konto setzt die Zustimmung zur Datenschutzerklärung voraus",
+    ),
+    (
+        "must be the current version of the privacy policy, {*}",
+        "muss die aktuelle Fassung der Datenschutzerklärung sein, {0}",
+    ),
+    (
+        "is not the privacy policy in force, which is {*}",
+        "ist nicht die geltende Datenschutzerklärung; diese ist {0}",
+    ),
+    // Field messages: languages and variants.
+    (
+        "is not a BCP 47 language tag (such as de, en, tr, ar or de-x-ls for Leichte Sprache)",
+        "ist kein BCP-47-Sprachkürzel (etwa de, en, tr, ar oder de-x-ls für Leichte Sprache)",
+    ),
+    (
+        "de-LS means German as used in Lesotho (LS is Lesotho's region code); Leichte Sprache is de-x-ls",
+        "de-LS bedeutet Deutsch, wie es in Lesotho gebraucht wird (LS ist der Regionscode von Lesotho); Leichte Sprache ist de-x-ls",
+    ),
+    (
+        "is not a content language here (enabled: {*})",
+        "ist hier keine Inhaltssprache (eingeschaltet: {0})",
+    ),
+    (
+        "is German, the source: change the resource itself",
+        "ist Deutsch, die Ausgangssprache: Bitte ändern Sie die Ressource selbst",
+    ),
+    (
+        "is German, the source: give it in the resource's own fields",
+        "ist Deutsch, die Ausgangssprache: Bitte geben Sie den Text in den Feldern der Ressource selbst an",
+    ),
+    (
+        "must hold at least one text",
+        "muss mindestens einen Text enthalten",
+    ),
+    ("names {} a second time", "nennt {0} ein zweites Mal"),
+    (
+        "is not enabled in the database yet; try again in a moment",
+        "ist in der Datenbank noch nicht eingeschaltet; bitte versuchen Sie es gleich noch einmal",
+    ),
+    // Field messages: references to other resources.
+    (
+        "is not the id of an account",
+        "ist nicht die ID eines Kontos",
+    ),
+    (
+        "is not the id of a centre",
+        "ist nicht die ID eines Zentrums",
+    ),
+    (
+        "is not the id of a centre of this operator",
+        "ist nicht die ID eines Zentrums dieses Trägers",
+    ),
+    (
+        "is not the id of a district",
+        "ist nicht die ID eines Stadtteils",
+    ),
+    (
+        "{} is not the id of a district",
+        "{0} ist nicht die ID eines Stadtteils",
+    ),
+    (
+        "is not the id of an operator",
+        "ist nicht die ID eines Trägers",
+    ),
+    (
+        "is not the id of an occurrence",
+        "ist nicht die ID eines Termins",
+    ),
+    (
+        "is not the id of a qualification type",
+        "ist nicht die ID einer Qualifikationsart",
+    ),
+    (
+        "is not the centre of the occurrence",
+        "ist nicht das Zentrum des Termins",
+    ),
+    (
+        "is a centre you do not coordinate",
+        "ist ein Zentrum, das Sie nicht koordinieren",
+    ),
+    (
+        "names a centre that is not one of this operator's",
+        "nennt ein Zentrum, das nicht zu diesem Träger gehört",
+    ),
+    (
+        "names a type that does not exist",
+        "nennt eine Art, die es nicht gibt",
+    ),
+    (
+        "is another operator's own type",
+        "ist eine eigene Art eines anderen Trägers",
+    ),
+    (
+        "is not staff of the centre's operator",
+        "gehört nicht zu den Mitarbeitenden des Trägers des Zentrums",
+    ),
+    (
+        "has not verified their e-mail address yet",
+        "hat die E-Mail-Adresse noch nicht bestätigt",
+    ),
+    (
+        "no account has this address; the person registers first",
+        "kein Konto hat diese Adresse; die Person muss sich zuerst registrieren",
+    ),
+    (
+        "must not be the district itself",
+        "darf nicht der Stadtteil selbst sein",
+    ),
+    (
+        "lies inside this district: the two would contain each other",
+        "liegt innerhalb dieses Stadtteils: Die beiden würden einander enthalten",
+    ),
+    (
+        "differs from the activity's centre: an activity cannot move; give the one at the new centre another external id",
+        "weicht vom Zentrum des Angebots ab: Ein Angebot kann nicht umziehen; bitte geben Sie dem Angebot am neuen Zentrum eine andere externe ID",
+    ),
+    (
+        "differs from the activity's centre: an activity cannot move",
+        "weicht vom Zentrum des Angebots ab: Ein Angebot kann nicht umziehen",
+    ),
+    (
+        "differs from the shift's centre or occurrence: a shift cannot move; give the new one another external id",
+        "weicht vom Zentrum oder Termin der Schicht ab: Eine Schicht kann nicht umziehen; bitte geben Sie der neuen eine andere externe ID",
+    ),
+    (
+        "differs from the shift's centre or occurrence: a shift cannot move",
+        "weicht vom Zentrum oder Termin der Schicht ab: Eine Schicht kann nicht umziehen",
+    ),
+    (
+        "appears twice in this import",
+        "kommt in diesem Import zweimal vor",
+    ),
+    ("appears twice", "kommt zweimal vor"),
+    (
+        "is not supported in imports: give centre_id and the times",
+        "wird in Importen nicht unterstützt: Bitte geben Sie centre_id und die Zeiten an",
+    ),
+    // Field messages: activities, occurrences and schedules.
+    (
+        "from and to must be given together",
+        "from und to müssen zusammen angegeben werden",
+    ),
+    (
+        "must be left out when the activity is free",
+        "muss wegfallen, wenn das Angebot kostenlos ist",
+    ),
+    (
+        "needs amount_cents or a note when the activity is not free",
+        "braucht amount_cents oder einen Hinweis, wenn das Angebot nicht kostenlos ist",
+    ),
+    (
+        "needs registration.required",
+        "setzt registration.required voraus",
+    ),
+    (
+        "is needed to cancel: tell participants why",
+        "ist zum Absagen nötig: Bitte sagen Sie den Teilnehmenden, warum",
+    ),
+    (
+        "can be recorded once the occurrence has begun",
+        "kann erfasst werden, sobald der Termin begonnen hat",
+    ),
+    (
+        "must be given in whole seconds",
+        "muss in ganzen Sekunden angegeben werden",
+    ),
+    ("is not valid", "ist ungültig"),
+    (
+        "yields no dates after first_start and the excluded dates",
+        "ergibt nach first_start und den ausgenommenen Daten keine Termine",
+    ),
+    (
+        "{} does not exist in {}: the clocks skip that hour; choose a time outside it",
+        "{0} gibt es in {1} nicht: Die Uhren überspringen diese Stunde; bitte wählen Sie eine Zeit außerhalb",
+    ),
+    (
+        "must not be empty; use for example FREQ=WEEKLY;BYDAY=TU",
+        "darf nicht leer sein; nutzen Sie zum Beispiel FREQ=WEEKLY;BYDAY=TU",
+    ),
+    (
+        "contains {*}: give a single RRULE value such as FREQ=WEEKLY;BYDAY=TU",
+        "enthält {0}: Bitte geben Sie einen einzelnen RRULE-Wert an, etwa FREQ=WEEKLY;BYDAY=TU",
+    ),
+    ("{*} is not NAME=VALUE", "{0} ist nicht NAME=WERT"),
+    ("names {} twice", "nennt {0} zweimal"),
+    (
+        "needs FREQ, such as FREQ=WEEKLY",
+        "braucht FREQ, etwa FREQ=WEEKLY",
+    ),
+    (
+        "FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY: an activity takes place at most once a day",
+        "FREQ muss DAILY, WEEKLY, MONTHLY oder YEARLY sein: Ein Angebot findet höchstens einmal am Tag statt",
+    ),
+    (
+        "FREQ={} is unknown; use DAILY, WEEKLY, MONTHLY or YEARLY",
+        "FREQ={0} ist unbekannt; nutzen Sie DAILY, WEEKLY, MONTHLY oder YEARLY",
+    ),
+    (
+        "{} is not supported: the time of day is first_start's",
+        "{0} wird nicht unterstützt: Die Uhrzeit kommt aus first_start",
+    ),
+    (
+        "may have COUNT or UNTIL, not both",
+        "darf COUNT oder UNTIL haben, nicht beides",
+    ),
+    (
+        "COUNT must be from 1 to {}",
+        "COUNT muss zwischen 1 und {0} liegen",
+    ),
+    (
+        "INTERVAL must be from 1 to 1000",
+        "INTERVAL muss zwischen 1 und 1000 liegen",
+    ),
+    (
+        "UNTIL lies before first_start",
+        "UNTIL liegt vor first_start",
+    ),
+    (
+        "UNTIL={} is not a date (20271231) or date and time (20271231T180000Z)",
+        "UNTIL={0} ist weder ein Datum (20271231) noch ein Datum mit Uhrzeit (20271231T180000Z)",
+    ),
+    (
+        "UNTIL must lie between the years 2000 and 2100",
+        "UNTIL muss zwischen den Jahren 2000 und 2100 liegen",
+    ),
+    ("is not a valid rule: {en}", "ist keine gültige Regel: {0}"),
+    // Field messages: shifts, sign-ups and rosters.
+    (
+        "a cancelled shift cannot be opened again: create a new one",
+        "eine abgesagte Schicht kann nicht wieder geöffnet werden: Bitte legen Sie eine neue an",
+    ),
+    (
+        "{} is not a confirmed sign-up of this shift",
+        "{0} ist keine bestätigte Anmeldung dieser Schicht",
+    ),
+    (
+        "is needed when no occurrence_id is given",
+        "ist nötig, wenn keine occurrence_id angegeben ist",
+    ),
+    (
+        "starts_at and ends_at are needed when no occurrence_id is given",
+        "starts_at und ends_at sind nötig, wenn keine occurrence_id angegeben ist",
+    ),
+    (
+        "is needed when an API key signs someone up",
+        "ist nötig, wenn ein API-Schlüssel jemanden anmeldet",
+    ),
+    (
+        "is not a volunteer known to this operator: one who helps it (PUT /me/operators/{id}), works for it, or signed up for one of its shifts",
+        "ist keine ehrenamtliche Person, die dieser Träger kennt: eine, die ihm hilft (PUT /me/operators/{id}), für ihn arbeitet oder sich für eine seiner Schichten angemeldet hat",
+    ),
+    (
+        "only for volunteers who attended",
+        "nur für Ehrenamtliche, die da waren",
+    ),
+    (
+        "phone and sms need a phone number",
+        "phone und sms brauchen eine Telefonnummer",
+    ),
+    (
+        "must be immediate or off: a reminder in tomorrow's digest would come too late",
+        "muss immediate oder off sein: Eine Erinnerung in der Zusammenfassung von morgen käme zu spät",
+    ),
+    (
+        "must be daily_digest or off: a digest gathers a day",
+        "muss daily_digest oder off sein: Eine Zusammenfassung sammelt einen Tag",
+    ),
+    // Field messages: operators, staff, keys and qualifications.
+    ("must be in the future", "muss in der Zukunft liegen"),
+    (
+        "must not lie in the future",
+        "darf nicht in der Zukunft liegen",
+    ),
+    (
+        "must name at least one scope",
+        "muss mindestens einen Geltungsbereich nennen",
+    ),
+    (
+        "this operator has {} live keys already: revoke one first",
+        "dieser Träger hat schon {0} gültige Schlüssel: Bitte widerrufen Sie zuerst einen",
+    ),
+    (
+        "only coordinators can be limited to named centres",
+        "nur Koordinatorinnen und Koordinatoren können auf bestimmte Zentren beschränkt werden",
+    ),
+    (
+        "must be another operator: an operator always accepts its own verifications",
+        "muss ein anderer Träger sein: Ein Träger erkennt seine eigenen Prüfungen immer an",
+    ),
+    (
+        "this operator has {} qualification types already",
+        "dieser Träger hat schon {0} Qualifikationsarten",
+    ),
+    (
+        "must lie between the issue date and today",
+        "muss zwischen dem Ausstellungsdatum und heute liegen",
+    ),
+    (
+        "is not a volunteer who declared this qualification to this operator (and helps it) or signed up for one of its shifts",
+        "ist keine ehrenamtliche Person, die diese Qualifikation bei diesem Träger angegeben hat (und ihm hilft) oder sich für eine seiner Schichten angemeldet hat",
+    ),
+    (
+        "is not a volunteer who signed up for a shift at your centres",
+        "ist keine ehrenamtliche Person, die sich für eine Schicht in Ihren Zentren angemeldet hat",
+    ),
+    // Field messages: webhooks.
+    (
+        "this operator has {} subscriptions already: delete one first",
+        "dieser Träger hat schon {0} Abonnements: Bitte löschen Sie zuerst eines",
+    ),
+    (
+        "cannot name webhook.ping: POST …/ping sends it on request",
+        "darf webhook.ping nicht nennen: POST …/ping sendet es auf Anfrage",
+    ),
+    (
+        "must name at least one event type",
+        "muss mindestens eine Ereignisart nennen",
+    ),
+    (
+        "Enter a complete http or https address, such as https://example.org/webhooks.",
+        "Bitte geben Sie eine vollständige http- oder https-Adresse an, etwa https://example.org/webhooks.",
+    ),
+    (
+        "Only http and https addresses can receive webhooks.",
+        "Nur http- und https-Adressen können Webhooks empfangen.",
+    ),
+    (
+        "The address must name a host.",
+        "Die Adresse muss einen Host nennen.",
+    ),
+    (
+        "The address must not contain a user name or password.",
+        "Die Adresse darf keinen Benutzernamen und kein Passwort enthalten.",
+    ),
+    (
+        "The address must be at most 2000 characters long.",
+        "Die Adresse darf höchstens 2000 Zeichen lang sein.",
+    ),
+    (
+        "This address is local, private or reserved and cannot receive webhooks.",
+        "Diese Adresse ist lokal, privat oder reserviert und kann keine Webhooks empfangen.",
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::path::{Path, PathBuf};
+
+    #[track_caller]
+    fn german_of(english: &str) -> German {
+        german(english).unwrap_or_else(|| panic!("no German version of {english:?}"))
+    }
+
+    #[test]
+    fn fixed_texts_and_patterns_come_in_german() {
+        assert_eq!(
+            german_of("No activity has this id.").text,
+            "Kein Angebot hat diese ID."
+        );
+        let long = german_of("must be at most 200 characters");
+        assert_eq!(long.text, "darf höchstens 200 Zeichen lang sein");
+        assert!(long.whole);
+        assert_eq!(
+            german_of("must be at most 80 characters without control characters").text,
+            "darf höchstens 80 Zeichen lang sein und keine Steuerzeichen enthalten"
+        );
+        assert_eq!(
+            german_of("must be at most 31 days after from").text,
+            "darf höchstens 31 Tage nach from liegen"
+        );
+        assert_eq!(
+            german_of("must be from 0.1 to 100").text,
+            "muss zwischen 0.1 und 100 liegen"
+        );
+        assert_eq!(
+            german_of("Unknown query parameter `x`; this operation takes: none.").text,
+            "Unbekannter Abfrageparameter `x`; diese Operation kennt keine Abfrageparameter."
+        );
+        assert_eq!(
+            german_of("unknown field `colour`, expected `title` or `name`").text,
+            "unbekanntes Feld `colour`; erwartet wird `title` oder `name`"
+        );
+    }
+
+    #[test]
+    fn words_stay_words_and_unknown_texts_stay_english() {
+        assert_eq!(german("must be at most 20 tags of at most 50 chars"), None);
+        assert_eq!(german("must be from 1 (Mon) to 7 (Sun)"), None);
+        assert_eq!(german("something nobody wrote"), None);
+        assert_eq!(german(""), None);
+    }
+
+    #[test]
+    fn quoted_english_and_unknown_inner_texts_make_a_text_partly_english() {
+        let inner = german_of("line 4: must not be empty");
+        assert_eq!(inner.text, "Zeile 4: darf nicht leer sein");
+        assert!(inner.whole);
+        let unknown = german_of("line 4: something nobody wrote");
+        assert_eq!(unknown.text, "Zeile 4: something nobody wrote");
+        assert!(!unknown.whole);
+        let library = german_of("Invalid query: invalid digit found in string");
+        assert_eq!(
+            library.text,
+            "Ungültige Abfrage: invalid digit found in string"
+        );
+        assert!(!library.whole);
+    }
+
+    #[test]
+    fn braces_that_are_not_holes_are_text() {
+        let text = "is not a volunteer known to this operator: one who helps it (PUT \
+                    /me/operators/{id}), works for it, or signed up for one of its shifts";
+        assert!(german_of(text).text.contains("/me/operators/{id}"));
+    }
+
+    #[test]
+    fn a_validation_problem_is_german_in_title_detail_and_messages() {
+        let mut problem = json!({
+            "type": "/problems/validation-failed", "title": "The request has invalid fields",
+            "status": 422, "detail": "query.limit: must be from 1 to 100; q: must be at most 200 characters",
+            "errors": [
+                {"field": "query.limit", "message": "must be from 1 to 100"},
+                {"field": "q", "message": "must be at most 200 characters"}
+            ]
+        });
+        assert_eq!(
+            problem_into_german(&mut problem),
+            Some(ProblemLanguage::German)
+        );
+        assert_eq!(problem["title"], "Die Anfrage hat ungültige Felder");
+        assert_eq!(
+            problem["detail"],
+            "query.limit: muss zwischen 1 und 100 liegen; q: darf höchstens 200 Zeichen lang sein"
+        );
+        assert_eq!(problem["errors"][1]["field"], "q");
+        assert_eq!(problem["type"], "/problems/validation-failed");
+    }
+
+    #[test]
+    fn texts_without_a_german_version_stay_and_are_counted() {
+        let mut problem = json!({
+            "type": "/problems/not-found", "title": "Not found", "status": 404,
+            "detail": "A detail nobody translated."
+        });
+        assert_eq!(
+            problem_into_german(&mut problem),
+            Some(ProblemLanguage::GermanAndEnglish)
+        );
+        assert_eq!(problem["title"], "Nicht gefunden");
+        assert_eq!(problem["detail"], "A detail nobody translated.");
+        let mut unknown = json!({"type": "/problems/teapot", "title": "Teapot", "detail": "Tea"});
+        let before = unknown.clone();
+        assert_eq!(problem_into_german(&mut unknown), None);
+        assert_eq!(unknown, before);
+        assert_eq!(problem_into_german(&mut json!({"title": "x"})), None);
+    }
+
+    #[test]
+    fn bare_statuses_are_german_too() {
+        let mut problem = json!({
+            "type": "/problems/bad-request", "title": "Bad Request", "status": 400,
+            "detail": "Bad Request"
+        });
+        assert_eq!(
+            problem_into_german(&mut problem),
+            Some(ProblemLanguage::German)
+        );
+        assert_eq!(problem["title"], "Ungültige Anfrage");
+    }
+
+    /// Texts the API writes through values rather than at the call: the messages of errors
+    /// of the domain, of serde and of the webhook address check.
+    #[test]
+    fn texts_made_elsewhere_have_german_versions() {
+        use crate::error::ApiError;
+        use crate::webhooks::client::UrlRefusal;
+        use quartier_domain::language::LanguageTag;
+        let mut texts: Vec<String> = Vec::new();
+        for tag in ["x", "de-LS"] {
+            texts.push(LanguageTag::parse(tag).expect_err("refused").to_string());
+        }
+        let long = "x".repeat(129);
+        for password in ["short", long.as_str(), "anna@example.org"] {
+            let errors = quartier_domain::Password::parse(password, "anna@example.org", "p")
+                .expect_err("refused");
+            texts.extend(errors.0.into_iter().map(|e| e.message));
+        }
+        for refusal in [
+            UrlRefusal::Malformed,
+            UrlRefusal::NotHttp,
+            UrlRefusal::NoHost,
+            UrlRefusal::Credentials,
+            UrlRefusal::TooLong,
+            UrlRefusal::AddressNotAllowed,
+        ] {
+            texts.push(refusal.to_string());
+        }
+        for error in [
+            ApiError::InvalidCredentials,
+            ApiError::InvalidRefreshToken,
+            ApiError::WrongPassword,
+            ApiError::MethodNotAllowed {
+                allow: vec!["GET".into(), "PUT".into()],
+            },
+            ApiError::EmailTaken,
+            ApiError::VersionConflict,
+            ApiError::PayloadTooLarge { limit: 1024 },
+            ApiError::UnsupportedMediaType,
+            ApiError::PreconditionRequired,
+            ApiError::Unavailable("cause".into()),
+            ApiError::Internal("cause".into()),
+        ] {
+            texts.push(error.problem().detail);
+        }
+        for status in [
+            400, 401, 403, 404, 405, 408, 411, 413, 414, 415, 422, 429, 431, 500, 503,
+        ] {
+            let status = actix_web::http::StatusCode::from_u16(status).expect("a status");
+            let problem = crate::error::problem_for_status(status);
+            texts.extend([problem.title, problem.detail]);
+        }
+        let lead = crate::routes::me::notification_preferences::LeadHours::try_from(5);
+        texts.push(lead.expect_err("refused"));
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Body {
+            title: String,
+            kind: Kind,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        #[allow(dead_code)]
+        enum Kind {
+            Weekly,
+            Monthly,
+            Once,
+        }
+        for body in [
+            r#"{"kind": "once"}"#,
+            r#"{"title": "T", "kind": "once", "colour": 1}"#,
+            r#"{"title": "T", "kind": "daily"}"#,
+            r#"{"title": "T", "title": "U", "kind": "once"}"#,
+        ] {
+            let error = crate::extract::parse_json::<Body>(body.as_bytes()).expect_err("refused");
+            texts.extend(error.problem().errors.into_iter().map(|e| e.message));
+        }
+        let missing: Vec<&String> = texts.iter().filter(|t| german(t).is_none()).collect();
+        assert!(missing.is_empty(), "no German version: {missing:#?}");
+    }
+
+    /// Calls whose text reaches readers, with the position of the argument holding it.
+    const CALLS: &[(&str, usize)] = &[
+        ("ApiError::NotFound(", 0),
+        ("ApiError::Forbidden(", 0),
+        ("ApiError::BadRequest(", 0),
+        ("ApiError::validation(", 1),
+        ("ApiError::query(", 1),
+        ("ValidationErrors::single(", 1),
+        ("errors.push(", 1),
+        // Written in two parts: the slug scan in `problems.rs` would read it as a call.
+        (concat!("conflict", "("), 1),
+        ("invalid_key(", 0),
+        ("invalid(", 0),
+        ("outdated(", 0),
+        ("too_many(", 1),
+        ("attempt(", 4),
+        ("fail(", 0),
+        ("Unreadable(", 0),
+    ];
+
+    /// Texts the scan finds as written but cannot fill in with a number: a constant, a
+    /// word or a sentence stands in the format string. Each is checked as the API writes it.
+    const UNRESOLVED: &[(&str, &[&str])] = &[
+        (
+            "{TOO_MANY_LINES} {} lines: split the import.",
+            &["The file holds more than 20000 lines: split the import."],
+        ),
+        (
+            "{total} problem(s); nothing was imported. Each names its line (row) and field.{shown}",
+            &[
+                "3 problem(s); nothing was imported. Each names its line (row) and field.",
+                "120 problem(s); nothing was imported. Each names its line (row) and field. \
+                 The first 100 are listed.",
+            ],
+        ),
+        (
+            "No {what} has this id.",
+            &[
+                "No activity has this id.",
+                "No centre has this id.",
+                "No district has this id.",
+                "No occurrence has this id.",
+                "No operator has this id.",
+                "No profile has this id.",
+                "No resource has this id.",
+            ],
+        ),
+        (
+            "lies inside this {what}: the two would contain each other",
+            &["lies inside this district: the two would contain each other"],
+        ),
+    ];
+
+    /// The `.rs` files under `dir`, test modules cut off.
+    fn sources(dir: &Path) -> Vec<(PathBuf, String)> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(path) = stack.pop() {
+            if path.is_dir() {
+                for entry in std::fs::read_dir(&path).expect("a directory").flatten() {
+                    stack.push(entry.path());
+                }
+            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("german.rs") {
+                let text = std::fs::read_to_string(&path).expect("a source file");
+                let code = match text.find("#[cfg(test)]") {
+                    Some(end) => text[..end].to_owned(),
+                    None => text,
+                };
+                out.push((path, code));
+            }
+        }
+        out
+    }
+
+    /// The string literal starting at `at` (a `"`): its value and where it ends.
+    fn literal(code: &str, at: usize) -> (String, usize) {
+        let mut value = String::new();
+        let mut chars = code[at + 1..].char_indices();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '"' => return (value, at + 1 + i + 1),
+                '\\' => match chars.next() {
+                    Some((_, '\n')) => {
+                        let rest = &code[at + 1 + i + 2..];
+                        let skip = rest.len() - rest.trim_start().len();
+                        for _ in 0..rest[..skip].chars().count() {
+                            chars.next();
+                        }
+                    }
+                    Some((_, 'n')) => value.push('\n'),
+                    Some((_, 't')) => value.push('\t'),
+                    Some((_, other)) => value.push(other),
+                    None => break,
+                },
+                other => value.push(other),
+            }
+        }
+        (value, code.len())
+    }
+
+    /// The arguments of the call whose `(` is just before `at`, as source text; `None` when
+    /// it does not close.
+    fn arguments(code: &str, at: usize) -> Option<Vec<&str>> {
+        let bytes = code.as_bytes();
+        let (mut depth, mut start, mut i) = (0usize, at, at);
+        let mut out = Vec::new();
+        while i < bytes.len() {
+            match bytes[i] {
+                b'"' => {
+                    i = literal(code, i).1;
+                    continue;
+                }
+                b'\'' if bytes.get(i + 2) == Some(&b'\'') => i += 2,
+                b'\'' if bytes.get(i + 1) == Some(&b'\\') => {
+                    i += code[i + 3..].find('\'').map_or(0, |n| n + 3);
+                }
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' if depth == 0 => {
+                    out.push(code[start..i].trim());
+                    return Some(out);
+                }
+                b')' | b']' | b'}' => depth -= 1,
+                b',' if depth == 0 => {
+                    out.push(code[start..i].trim());
+                    start = i + 1;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// The text an argument gives, as a sample: a literal as it is, a `format!` string
+    /// with each placeholder filled by a number. `None` when it is not written out there.
+    fn text_of(argument: &str) -> Option<(String, String)> {
+        let argument = argument.trim_start_matches('&');
+        if argument.starts_with('"') {
+            let (value, _) = literal(argument, 0);
+            return Some((value.clone(), value));
+        }
+        let inner = argument.strip_prefix("format!(")?;
+        let first = inner.trim_start();
+        if !first.starts_with('"') {
+            return None;
+        }
+        let (template, _) = literal(first, 0);
+        Some((template.clone(), filled(&template)))
+    }
+
+    /// A `format!` string with each placeholder replaced by `7`.
+    fn filled(template: &str) -> String {
+        let mut out = String::new();
+        let mut chars = template.chars().peekable();
+        while let Some(c) = chars.next() {
+            match (c, chars.peek()) {
+                ('{', Some('{')) | ('}', Some('}')) => {
+                    out.push(c);
+                    chars.next();
+                }
+                ('{', _) => {
+                    for inside in chars.by_ref() {
+                        if inside == '}' {
+                            break;
+                        }
+                    }
+                    out.push('7');
+                }
+                _ => out.push(c),
+            }
+        }
+        out
+    }
+
+    /// Where `marker` begins a call in `code`, not inside a longer name.
+    fn calls<'c>(code: &'c str, marker: &'c str) -> impl Iterator<Item = usize> + 'c {
+        code.match_indices(marker)
+            .map(|(i, _)| i)
+            .filter(move |&i| {
+                !code[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_')
+            })
+    }
+
+    /// Every text the scan finds at calls and `detail:` fields: where, as written, and a
+    /// sample of it.
+    fn written_texts() -> Vec<(String, String, String)> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = sources(&root.join("src"));
+        files.extend(sources(&root.join("../domain/src")));
+        let mut out = Vec::new();
+        for (path, code) in &files {
+            let place = |at: usize| {
+                let line = code[..at].matches('\n').count() + 1;
+                format!("{}:{line}", path.display())
+            };
+            for (marker, position) in CALLS {
+                for at in calls(code, marker) {
+                    let args = arguments(code, at + marker.len());
+                    let text = args.and_then(|a| a.get(*position).copied().and_then(text_of));
+                    if let Some((written, sample)) = text {
+                        out.push((place(at), written, sample));
+                    }
+                }
+            }
+            for (at, _) in code.match_indices("detail:") {
+                let rest = &code[at + "detail:".len()..];
+                let expression = rest.trim_start();
+                if let Some((written, sample)) = text_of(expression) {
+                    out.push((place(at), written, sample));
+                }
+            }
+        }
+        out
+    }
+
+    /// Every detail and field message written at a call in the sources has a German version.
+    /// `ApiError::Unavailable` and `ApiError::Internal` are left out: their text is logged,
+    /// and readers get the fixed detail of `error.rs`, which is among the texts checked.
+    #[test]
+    fn every_text_written_in_the_sources_has_a_german_version() {
+        let found = written_texts();
+        assert!(found.len() > 200, "the scan found {} texts", found.len());
+        let missing: Vec<String> = found
+            .iter()
+            .filter(|(_, written, sample)| {
+                match UNRESOLVED
+                    .iter()
+                    .find(|(unresolved, _)| unresolved == written)
+                {
+                    Some((_, real)) => real.iter().any(|text| german(text).is_none()),
+                    None => german(sample).is_none(),
+                }
+            })
+            .map(|(place, written, _)| format!("{place}: {written:?}"))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{} texts have no German version:\n{}",
+            missing.len(),
+            missing.join("\n")
+        );
+    }
+
+    #[test]
+    fn the_scan_reads_calls_over_several_lines() {
+        let code = "x(ApiError::validation(\n    \"field\",\n    &format!(\"must be at most {max} \\\n     characters\"),\n))";
+        let at =
+            code.find("ApiError::validation(").expect("a call") + "ApiError::validation(".len();
+        let args = arguments(code, at).expect("arguments");
+        assert_eq!(args.len(), 3);
+        assert_eq!(
+            text_of(args[1]),
+            Some((
+                "must be at most {max} characters".to_owned(),
+                "must be at most 7 characters".to_owned()
+            ))
+        );
+    }
+}
