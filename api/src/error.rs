@@ -351,6 +351,12 @@ impl From<ValidationErrors> for ApiError {
 
 use quartier_persistence::error::ConstraintKind;
 
+impl From<quartier_persistence::DieselError> for ApiError {
+    fn from(error: quartier_persistence::DieselError) -> Self {
+        quartier_persistence::Error::from(error).into()
+    }
+}
+
 impl From<quartier_persistence::Error> for ApiError {
     fn from(error: quartier_persistence::Error) -> Self {
         use quartier_persistence::Error as E;

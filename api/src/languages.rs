@@ -286,9 +286,14 @@ impl Served {
         self.0.insert(language.to_string());
     }
 
-    /// The one language of a single resource, for its `ETag`.
-    pub fn single(&self) -> &str {
-        self.0.iter().next().map_or(SOURCE, String::as_str)
+    /// The languages of a single resource, for its `ETag`: `de`, or those served joined by
+    /// `+` (a resource may show its own texts in one language and a centre's name in another).
+    pub fn single(&self) -> String {
+        if self.0.is_empty() {
+            SOURCE.to_owned()
+        } else {
+            self.0.iter().cloned().collect::<Vec<_>>().join("+")
+        }
     }
 
     /// Adds `Content-Language` and `Vary: Accept-Language` to `response`.
@@ -461,7 +466,7 @@ pub fn versioned_in_language(
     all_languages: bool,
     body: &impl Serialize,
 ) -> HttpResponse {
-    let tag = language_etag(version, served.single(), all_languages);
+    let tag = language_etag(version, &served.single(), all_languages);
     let mut response = if if_none_match.matches(&tag) {
         crate::extract::not_modified(&tag)
     } else {
@@ -500,7 +505,7 @@ pub async fn localize_list<T: Translatable>(
     if !reading.may_want_variants(enabled) {
         return Ok(Served::default());
     }
-    let Some(snapshot) = state.variants.fresh(conn).await? else {
+    let Some(snapshot) = state.variants.fresh(conn).await else {
         return localize(conn, enabled, reading, items, false).await;
     };
     // Only variants in a language the reader asks for can be served.
@@ -718,9 +723,9 @@ pub fn check_variants<R: VariantRequest>(
 }
 
 /// Makes the variants of the owner `id` exactly `variants`, if the request gave any (see
-/// `translations::make_exactly`); whether anything changed.
+/// `translations::make_exactly`); whether anything changed. After the transaction commits,
+/// the caller tells `state.variants` when it did.
 pub async fn write_variants(
-    state: &AppState,
     conn: &mut AsyncPgConnection,
     owner: TextOwner,
     id: Uuid,
@@ -740,13 +745,9 @@ pub async fn write_variants(
             written_by,
         })
         .collect();
-    let changed = translations::make_exactly(conn, owner, id, &wanted)
+    translations::make_exactly(conn, owner, id, &wanted)
         .await
-        .map_err(|error| not_enabled_yet(error, "translations"))?;
-    if changed {
-        state.variants.wrote();
-    }
-    Ok(changed)
+        .map_err(|error| not_enabled_yet(error, "translations"))
 }
 
 /// A text in a language this instance enables but the database does not (yet: another

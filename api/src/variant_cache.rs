@@ -26,16 +26,26 @@ const MAX_ROWS: i64 = 200_000;
 /// The copy: what the database held at `generation`, by owner.
 #[derive(Debug)]
 pub struct Snapshot {
-    generation: (i64, i64),
+    generation: i64,
     /// This instance's writes counted when it was read.
     writes: u64,
-    by_owner: HashMap<(TextOwner, Uuid), Vec<CachedVariant>>,
+    /// `None` when there were more than `MAX_ROWS` variants: lists read the database until
+    /// the generation moves.
+    by_owner: Option<HashMap<(TextOwner, Uuid), Vec<CachedVariant>>>,
 }
 
 impl Snapshot {
     /// The variants of one owner.
     pub fn of(&self, owner: TextOwner, id: Uuid) -> &[CachedVariant] {
-        self.by_owner.get(&(owner, id)).map_or(&[], Vec::as_slice)
+        self.by_owner
+            .as_ref()
+            .and_then(|by_owner| by_owner.get(&(owner, id)))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether `self` was read no earlier than `other`.
+    fn not_older_than(&self, other: &Snapshot) -> bool {
+        self.generation >= other.generation && self.writes >= other.writes
     }
 }
 
@@ -62,18 +72,17 @@ impl Default for VariantCache {
 }
 
 impl VariantCache {
-    /// Counts a write of variants: lists read the database until the copy has it.
+    /// Counts a write of variants, once its transaction committed: lists read the database
+    /// until the copy has it.
     pub fn wrote(&self) {
         self.writes.fetch_add(1, Ordering::SeqCst);
         self.checked.store(0, Ordering::SeqCst);
     }
 
-    /// The copy, when it is fresh; `None` when lists should read the database. Compares it
-    /// with the database if that is due (one request at a time does).
-    pub async fn fresh(
-        &self,
-        conn: &mut AsyncPgConnection,
-    ) -> Result<Option<Arc<Snapshot>>, quartier_persistence::Error> {
+    /// The copy, when it is fresh and whole; `None` when lists should read the database.
+    /// Compares it with the database if that is due (one request at a time does); when that
+    /// fails, lists read the database, which reports what went wrong.
+    pub async fn fresh(&self, conn: &mut AsyncPgConnection) -> Option<Arc<Snapshot>> {
         let now = self.started.elapsed().as_millis() as u64 + 1;
         let checked = self.checked.load(Ordering::SeqCst);
         let due = checked == 0 || now.saturating_sub(checked) >= CHECK_EVERY.as_millis() as u64;
@@ -82,20 +91,25 @@ impl VariantCache {
                 .checked
                 .compare_exchange(checked, now, Ordering::SeqCst, Ordering::SeqCst)
                 .is_ok()
+            && let Err(error) = self.refresh(conn).await
         {
-            self.refresh(conn).await?;
+            tracing::warn!(%error, "the variants could not be read into memory");
+            self.checked.store(0, Ordering::SeqCst);
+            return None;
         }
         let writes = self.writes.load(Ordering::SeqCst);
         let snapshot = self.snapshot.read().map_or(None, |s| s.clone());
-        Ok(snapshot.filter(|s| s.writes == writes))
+        snapshot.filter(|s| s.writes == writes && s.by_owner.is_some())
     }
 
     /// Reads every variant again if the database's generation moved (or this instance
-    /// wrote) since the copy was made.
+    /// wrote) since the copy was made. A slower refresh that started earlier never replaces
+    /// the copy of a later one.
     async fn refresh(
         &self,
         conn: &mut AsyncPgConnection,
     ) -> Result<(), quartier_persistence::Error> {
+        // Writes are counted after they commit, so what is read next holds all of them.
         let writes = self.writes.load(Ordering::SeqCst);
         let generation = translations::generation(conn).await?;
         let current = self.snapshot.read().map_or(None, |s| s.clone());
@@ -105,7 +119,7 @@ impl VariantCache {
         {
             return Ok(());
         }
-        let fresh = translations::all(conn, MAX_ROWS).await?.map(|rows| {
+        let by_owner = translations::all(conn, MAX_ROWS).await?.map(|rows| {
             let mut by_owner: HashMap<(TextOwner, Uuid), Vec<CachedVariant>> = HashMap::new();
             for row in rows {
                 by_owner
@@ -113,14 +127,23 @@ impl VariantCache {
                     .or_default()
                     .push(row);
             }
-            Arc::new(Snapshot {
-                generation,
-                writes,
-                by_owner,
-            })
+            by_owner
         });
-        if let Ok(mut slot) = self.snapshot.write() {
-            *slot = fresh;
+        if by_owner.is_none() {
+            tracing::warn!(
+                limit = MAX_ROWS,
+                "more variants than are held in memory: lists read them from the database"
+            );
+        }
+        let fresh = Snapshot {
+            generation,
+            writes,
+            by_owner,
+        };
+        if let Ok(mut slot) = self.snapshot.write()
+            && slot.as_ref().is_none_or(|held| fresh.not_older_than(held))
+        {
+            *slot = Some(Arc::new(fresh));
         }
         Ok(())
     }

@@ -603,6 +603,14 @@ diesel::joinable!(guest_holds -> shifts (shift_id));
 diesel::joinable!(guest_holds -> users (user_id));
 
 diesel::table! {
+    /// How often the variants changed: one row, moved by a trigger on `translations`.
+    translation_generation (only_row) {
+        only_row -> Bool,
+        generation -> Int8,
+    }
+}
+
+diesel::table! {
     /// Texts in other languages than German; its `search` column (words for full-text
     /// search) is written and read in SQL only.
     translations (id) {

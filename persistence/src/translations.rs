@@ -446,6 +446,32 @@ async fn delete_rows(
     .await?)
 }
 
+/// The languages in which a text of the owner `id` was written for another German text
+/// than its field holds now.
+async fn stale_tags(
+    conn: &mut AsyncPgConnection,
+    owner: TextOwner,
+    id: Uuid,
+) -> Result<Vec<String>> {
+    #[derive(QueryableByName)]
+    struct Tag {
+        #[diesel(sql_type = Text)]
+        tag: String,
+    }
+    let o = owned(owner);
+    let tags: Vec<Tag> = diesel::sql_query(format!(
+        "SELECT DISTINCT t.tag FROM translations t JOIN {table} o ON o.id = t.{column} \
+          WHERE t.{column} = $1 AND t.source_md5 IS DISTINCT FROM md5({source})",
+        table = o.table,
+        column = o.column,
+        source = o.source,
+    ))
+    .bind::<SqlUuid, _>(id)
+    .load(conn)
+    .await?;
+    Ok(tags.into_iter().map(|t| t.tag).collect())
+}
+
 /// Writes `variant`'s rows, each with the md5 of the owner's German text of its field.
 async fn insert_rows(
     conn: &mut AsyncPgConnection,
@@ -515,7 +541,13 @@ pub async fn make_exactly(
                 .iter()
                 .any(|r| r.origin != variant.origin.as_str() || r.reviewed != variant.reviewed)
     };
-    let rewrite: Vec<&NewVariant<'_>> = wanted.iter().filter(|v| differs(v)).collect();
+    // A variant sent again unchanged after the German text changed is confirmed for the
+    // new text: written anew, so that it is no longer stale.
+    let stale = stale_tags(conn, owner, id).await?;
+    let rewrite: Vec<&NewVariant<'_>> = wanted
+        .iter()
+        .filter(|v| differs(v) || stale.iter().any(|tag| tag == v.tag.as_str()))
+        .collect();
     let gone: Vec<&String> = stored
         .keys()
         .filter(|tag| !wanted.iter().any(|v| v.tag.as_str() == tag.as_str()))
@@ -569,14 +601,12 @@ impl CachedVariant {
 
 /// What changes whenever a variant is written or removed anywhere: the highest row id (a
 /// new row for every write) and the number of rows (removals).
-pub async fn generation(conn: &mut AsyncPgConnection) -> Result<(i64, i64)> {
-    use diesel::dsl::{count_star, max};
-    use schema::translations::dsl as t;
-    let (highest, rows): (Option<i64>, i64) = t::translations
-        .select((max(t::id), count_star()))
+pub async fn generation(conn: &mut AsyncPgConnection) -> Result<i64> {
+    use schema::translation_generation::dsl as g;
+    Ok(g::translation_generation
+        .select(g::generation)
         .get_result(conn)
-        .await?;
-    Ok((highest.unwrap_or(0), rows))
+        .await?)
 }
 
 /// Every variant stored, if there are at most `limit` rows (`None` otherwise).

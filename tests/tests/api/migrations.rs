@@ -572,6 +572,8 @@ async fn the_schema_matches_what_diesel_is_told() {
         ("translations", "id", "bigint"),
         ("translations", "created_at", "timestamp with time zone"),
         ("translations", "updated_at", "timestamp with time zone"),
+        ("translation_generation", "only_row", "boolean"),
+        ("translation_generation", "generation", "bigint"),
         ("qualification_types", "version", "integer"),
         (
             "qualification_types",

@@ -916,6 +916,19 @@ async fn upserts_and_imports_carry_variants_and_a_repeat_changes_nothing() {
     assert_ne!(fewer.header("etag"), Some(etag.as_str()));
     assert_eq!(variants(&app).await, 1);
 
+    // A new German title with the English text sent again: the English text is confirmed
+    // for the new title, not left stale.
+    activity["title"] = json!("Sprachcafé am Markt");
+    ok(&upsert(activity.clone()).await);
+    let english = read(
+        &app,
+        &format!("/api/v1/activities/{id}"),
+        &[("accept-language", "en")],
+    )
+    .await;
+    assert_eq!(ok(&english)["title"], "Language café");
+    assert_eq!(english.header("content-language"), Some("en"));
+
     // Bad tags and texts change nothing.
     for (tag, texts, field) in [
         ("de-LS", json!({"title": "x"}), "translations.de-LS"),
@@ -932,7 +945,7 @@ async fn upserts_and_imports_carry_variants_and_a_repeat_changes_nothing() {
         assert_eq!(problem["errors"][0]["field"], field, "{problem}");
     }
     let unchanged = read(&app, &format!("/api/v1/activities/{id}"), &[]).await;
-    assert_eq!(ok(&unchanged)["title"], "Sprachcafé");
+    assert_eq!(ok(&unchanged)["title"], "Sprachcafé am Markt");
     assert_eq!(variants(&app).await, 1);
 
     // An import: a shift with its Ukrainian title, then the same import again.
@@ -1055,6 +1068,33 @@ async fn one_date_and_the_centre_names_shown_are_read_in_the_readers_language() 
     .await;
     assert_eq!(again.status, 304);
 
+    // A reader of Turkish, then English, gets the title in English and the centre's name in
+    // Turkish: another body, so another ETag than a reader of English alone.
+    ok(&put_translation(
+        &app,
+        admin,
+        &format!("/api/v1/centres/{}/translations/tr", s.centre),
+        "*",
+        json!({"origin": "human", "texts": {"name": "Vatandaş evi"}}),
+    )
+    .await);
+    let turkish_first = [("accept-language", "tr, en;q=0.8")];
+    let mixed = read(&app, &path, &turkish_first).await;
+    let body = ok(&mixed);
+    assert_eq!(body["title"], "Coffee table");
+    assert_eq!(body["centre"]["name"], "Vatandaş evi");
+    assert_ne!(mixed.header("etag"), one.header("etag"));
+    let held_english = read(
+        &app,
+        &path,
+        &[
+            ("accept-language", "tr, en;q=0.8"),
+            ("if-none-match", &etag),
+        ],
+    )
+    .await;
+    assert_eq!(held_english.status, 200);
+
     // A new German title makes the English one stale: what's on serves German again.
     let renamed = patch(
         &app,
@@ -1124,6 +1164,24 @@ async fn lists_see_variants_another_instance_wrote_within_seconds() {
     }
     let listed = seen.expect("the directory shows the new name within four seconds");
     assert_eq!(listed["items"][0]["content_language"]["tag"], "en");
+    // A text changed in place (no row added or removed) is seen as well.
+    diesel::sql_query("UPDATE translations SET text = 'House of the citizens'")
+        .execute(&mut conn)
+        .await
+        .expect("update");
+    let mut changed = false;
+    for _ in 0..40 {
+        let listed = ok(&read(&app, directory, &english).await);
+        if listed["items"][0]["name"] == "House of the citizens" {
+            changed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        changed,
+        "the directory shows the changed name within four seconds"
+    );
     // And a variant this instance writes is in the very next list.
     ok(&put_translation(
         &app,
@@ -1329,4 +1387,95 @@ async fn an_unavailable_database_is_explained_in_german() {
         "Quartier kann diese Anfrage gerade nicht bearbeiten. Bitte versuchen Sie es in ein paar Sekunden erneut."
     );
     assert_eq!(answer.header("content-language"), Some("de"));
+}
+
+#[actix_web::test]
+async fn racing_upserts_and_variant_writes_leave_one_resource_and_one_text_per_field() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let token = &s.coordinator.access_token;
+    let day = Utc::now() + Duration::days(5);
+    let activity = json!({
+        "centre_id": s.centre, "title": "Nähcafé", "category": "coffee_table",
+        "status": "published",
+        "schedule": {"kind": "once", "starts_at": day.format("%Y-%m-%dT10:00:00Z").to_string(),
+                     "ends_at": day.format("%Y-%m-%dT12:00:00Z").to_string()},
+        "translations": {
+            "en": {"origin": "human", "texts": {"title": "Sewing café"}},
+            "tr": {"origin": "human", "texts": {"title": "Dikiş kafesi"}},
+        },
+    });
+    let path = format!(
+        "/api/v1/operators/{}/activities/by-external-id/N-1",
+        s.operator
+    );
+    // Twelve first calls at once: one creates, the others replace it with the same.
+    let answers = futures_util::future::join_all(
+        (0..12).map(|_| app.json(Method::PUT, &path, Some(token), &[], &activity)),
+    )
+    .await;
+    let mut statuses: Vec<u16> = answers.iter().map(|a| a.status).collect();
+    statuses.sort_unstable();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 201),
+        "{statuses:?}"
+    );
+    assert_eq!(app.count("activities", "external_id = 'N-1'").await, 1);
+    assert_eq!(variants(&app).await, 2);
+    let id = answers[0].json()["id"].as_str().expect("id").to_owned();
+    for answer in &answers {
+        assert_eq!(answer.json()["id"], id.as_str());
+    }
+
+    // Twelve writes of the English text at once, each with another wording: every one
+    // succeeds in turn, and one text remains, the last one written.
+    let english = format!("/api/v1/activities/{id}/translations/en");
+    let writes = futures_util::future::join_all((0..12).map(|n| {
+        put_translation(
+            &app,
+            &s.admin.access_token,
+            &english,
+            "*",
+            json!({"origin": "human", "texts": {"title": format!("Sewing café {n}")}}),
+        )
+    }))
+    .await;
+    for write in &writes {
+        ok(write);
+    }
+    assert_eq!(
+        app.count(
+            "translations",
+            &format!("activity_id = '{id}' AND tag = 'en' AND field = 'title'")
+        )
+        .await,
+        1
+    );
+    let last = app
+        .texts(&format!(
+            "SELECT text FROM translations WHERE activity_id = '{id}' AND tag = 'en'"
+        ))
+        .await;
+    assert!(last[0].starts_with("Sewing café "), "{last:?}");
+    let versions: Vec<i64> = writes
+        .iter()
+        .map(|w| {
+            w.header("etag")
+                .and_then(|e| e.trim_matches('"').parse().ok())
+                .expect("numeric etag")
+        })
+        .collect();
+    let mut distinct = versions.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(
+        distinct.len(),
+        12,
+        "each write moved the version: {versions:?}"
+    );
 }

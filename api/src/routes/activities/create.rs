@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use quartier_domain::StaffRole;
 use quartier_domain::activity::{ActivityStatus, Category};
 use quartier_domain::schedule::Schedule;
+use quartier_persistence::AsyncConnection;
 use quartier_persistence::AsyncPgConnection;
 use quartier_persistence::activities::{self, ActivityRow, NewActivity};
 use serde::Deserialize;
@@ -93,17 +94,19 @@ pub async fn create_activity(
         body.translations.as_ref(),
     )?;
     let mut conn = state.conn().await?;
-    let row = create_row(&state, &mut conn, &caller, &body, None).await?;
     let by = caller.user().map(|u| u.id);
-    write_variants(
-        &state,
-        &mut conn,
-        TextOwner::Activity,
-        row.id,
-        variants.as_deref(),
-        by,
-    )
-    .await?;
+    // The activity and its variants are there together, or neither is.
+    let (row, translated) = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let row = create_row(&state, conn, &caller, &body, None).await?;
+            let translated =
+                write_variants(conn, TextOwner::Activity, row.id, variants.as_deref(), by).await?;
+            Ok((row, translated))
+        })
+        .await?;
+    if translated {
+        state.variants.wrote();
+    }
     let view = reload(&mut conn, row.id).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::ETAG, etag(view.activity.version)))

@@ -6,6 +6,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, put, web};
 use quartier_domain::StaffRole;
 use quartier_domain::integration::{Scope, external_id};
+use quartier_persistence::AsyncConnection;
 use quartier_persistence::activities;
 use quartier_persistence::{AsyncPgConnection, operators};
 use uuid::Uuid;
@@ -114,21 +115,27 @@ pub async fn upsert_activity(
         TextOwner::Activity,
         body.translations.as_ref(),
     )?;
-    // Two first calls at once: one creates, the other finds it and replaces it.
+    let by = caller.user().map(|u| u.id);
+    // Two first calls at once: one creates, the other finds it and replaces it. The activity
+    // and its variants change together.
     for _ in 0..2 {
-        if let Some((status, id)) =
-            replace_or_create(&state, &mut conn, &caller, operator_id, &external_id, &body).await?
-        {
-            let by = caller.user().map(|u| u.id);
-            write_variants(
-                &state,
-                &mut conn,
-                TextOwner::Activity,
-                id,
-                variants.as_deref(),
-                by,
-            )
+        let attempt = conn
+            .transaction::<_, ApiError, _>(async |conn| {
+                let Some((status, id)) =
+                    replace_or_create(&state, conn, &caller, operator_id, &external_id, &body)
+                        .await?
+                else {
+                    return Ok(None);
+                };
+                let translated =
+                    write_variants(conn, TextOwner::Activity, id, variants.as_deref(), by).await?;
+                Ok(Some((status, id, translated)))
+            })
             .await?;
+        if let Some((status, id, translated)) = attempt {
+            if translated {
+                state.variants.wrote();
+            }
             let view = reload(&mut conn, id).await?;
             return Ok(HttpResponse::build(status)
                 .insert_header((header::ETAG, etag(view.activity.version)))

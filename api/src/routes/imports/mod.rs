@@ -158,13 +158,23 @@ async fn run(
         };
         return Ok(Answer::json(StatusCode::OK, &report));
     }
+    let translated = plan
+        .activities
+        .iter()
+        .any(|(line, _)| line.variants.is_some())
+        || plan.shifts.iter().any(|(line, _)| line.variants.is_some());
     let written = conn
         .transaction::<_, Abort, _>(async |conn| {
             write(state, conn, caller, operator_id, plan).await
         })
         .await;
     match written {
-        Ok(report) => Ok(Answer::json(StatusCode::OK, &report)),
+        Ok(report) => {
+            if translated {
+                state.variants.wrote();
+            }
+            Ok(Answer::json(StatusCode::OK, &report))
+        }
         Err(Abort::Lines(errors)) => Ok(invalid(errors)),
         Err(Abort::Failed(error)) => Err(error),
     }

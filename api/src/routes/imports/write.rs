@@ -89,7 +89,6 @@ pub(super) async fn write(
     let by = caller.user().map(|u| u.id);
     for ((line, _), (row, _)) in new.iter().zip(&rows) {
         write_variants(
-            state,
             conn,
             TextOwner::Activity,
             row.id,
@@ -105,7 +104,6 @@ pub(super) async fn write(
             .await
             .map_err(|e| line_error(line.row, Record::Activity, &line.external_id, e))?;
         let translated = write_variants(
-            state,
             conn,
             TextOwner::Activity,
             current.id,
@@ -129,7 +127,6 @@ pub(super) async fn write(
                 .await
                 .map_err(|e| line_error(line.row, Record::Shift, &line.external_id, e))?;
             let translated = write_variants(
-                state,
                 conn,
                 TextOwner::Shift,
                 view.shift.id,
@@ -168,16 +165,9 @@ pub(super) async fn write(
         .await
         .map_err(|e| Abort::Failed(raced(e)))?;
     for (id, line) in translated_shifts {
-        write_variants(
-            state,
-            conn,
-            TextOwner::Shift,
-            id,
-            line.variants.as_deref(),
-            by,
-        )
-        .await
-        .map_err(|e| line_error(line.row, Record::Shift, &line.external_id, e))?;
+        write_variants(conn, TextOwner::Shift, id, line.variants.as_deref(), by)
+            .await
+            .map_err(|e| line_error(line.row, Record::Shift, &line.external_id, e))?;
     }
     report.shifts.created = new_shifts.len();
     Ok(report)

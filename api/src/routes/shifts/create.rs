@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, post, web};
 use chrono::{DateTime, Utc};
 use quartier_domain::StaffRole;
 use quartier_domain::integration::Scope;
+use quartier_persistence::AsyncConnection;
 use quartier_persistence::shifts;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -103,19 +104,21 @@ pub async fn create_shift(
         other => other,
     })?;
     let new_shift = planned.new_shift(body.occurrence_id, None);
-    let id = shifts::create(&mut conn, &new_shift, operator_id)
-        .await
-        .map_err(refused)?;
     let by = caller.user().map(|u| u.id);
-    write_variants(
-        &state,
-        &mut conn,
-        TextOwner::Shift,
-        id,
-        variants.as_deref(),
-        by,
-    )
-    .await?;
+    // The shift and its variants are there together, or neither is.
+    let (id, translated) = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let id = shifts::create(conn, &new_shift, operator_id)
+                .await
+                .map_err(refused)?;
+            let translated =
+                write_variants(conn, TextOwner::Shift, id, variants.as_deref(), by).await?;
+            Ok((id, translated))
+        })
+        .await?;
+    if translated {
+        state.variants.wrote();
+    }
     let view = find_created(&mut conn, id).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::ETAG, etag(view.shift.version)))

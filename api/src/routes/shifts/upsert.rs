@@ -7,6 +7,7 @@ use actix_web::{HttpResponse, put, web};
 use chrono::Utc;
 use quartier_domain::StaffRole;
 use quartier_domain::integration::Scope;
+use quartier_persistence::AsyncConnection;
 use quartier_persistence::shifts::{self, ShiftChanges, ShiftView};
 use quartier_persistence::{AsyncPgConnection, operators};
 use uuid::Uuid;
@@ -71,26 +72,26 @@ pub async fn upsert_shift(
     .await?;
     let planned = plan(&mut conn, &body).await?;
     require_own_centre(&mut conn, &caller, operator_id, planned.centre_id).await?;
-    let (status, mut view) = create_or_replace(
-        &mut conn,
-        &caller,
-        operator_id,
-        &external_id,
-        &body,
-        &planned,
-    )
-    .await?;
     let by = caller.user().map(|u| u.id);
-    if write_variants(
-        &state,
-        &mut conn,
-        TextOwner::Shift,
-        view.shift.id,
-        variants.as_deref(),
-        by,
-    )
-    .await?
-    {
+    // The shift and its variants change together.
+    let (status, mut view, translated) = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let (status, view) =
+                create_or_replace(conn, &caller, operator_id, &external_id, &body, &planned)
+                    .await?;
+            let translated = write_variants(
+                conn,
+                TextOwner::Shift,
+                view.shift.id,
+                variants.as_deref(),
+                by,
+            )
+            .await?;
+            Ok((status, view, translated))
+        })
+        .await?;
+    if translated {
+        state.variants.wrote();
         view = find_shift(&mut conn, view.shift.id).await?;
     }
     Ok(HttpResponse::build(status)
