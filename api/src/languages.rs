@@ -325,20 +325,8 @@ pub async fn localize<T: Translatable>(
         return Ok(Served::default());
     }
     let ids: Vec<Uuid> = items.iter().map(Translatable::owner_id).collect();
-    // The names of other resources shown, as German texts by owner, id and field.
-    let mut shown: HashMap<(TextOwner, Uuid, TextField), String> = HashMap::new();
-    for item in items.iter_mut() {
-        for name in item.names_shown() {
-            shown.insert((name.owner, name.id, name.field), name.text.clone());
-        }
-    }
-    let mut others: Vec<(TextOwner, Vec<Uuid>)> = Vec::new();
-    for &(owner, id, _) in shown.keys() {
-        match others.iter_mut().find(|(o, _)| *o == owner) {
-            Some((_, ids)) => ids.push(id),
-            None => others.push((owner, vec![id])),
-        }
-    }
+    let shown = german_names(items.iter_mut().flat_map(|item| item.names_shown()));
+    let others = owners_of(&shown);
     let mut wanted: Vec<(TextOwner, &[Uuid])> = vec![(T::OWNER, ids.as_slice())];
     wanted.extend(others.iter().map(|(owner, ids)| (*owner, ids.as_slice())));
     let by_id: HashMap<Uuid, &T> = items.iter().map(|item| (item.owner_id(), item)).collect();
@@ -352,6 +340,85 @@ pub async fn localize<T: Translatable>(
     })
     .await?;
     Ok(serve_variants(enabled, reading, items, staff_view, &stored))
+}
+
+/// The German texts of names shown, by owner, id and field.
+type GermanNames = HashMap<(TextOwner, Uuid, TextField), String>;
+
+fn german_names<'a>(names: impl Iterator<Item = NameShown<'a>>) -> GermanNames {
+    names
+        .map(|name| ((name.owner, name.id, name.field), name.text.clone()))
+        .collect()
+}
+
+/// The owners of `names`, grouped by kind, for one query.
+fn owners_of(names: &GermanNames) -> Vec<(TextOwner, Vec<Uuid>)> {
+    let mut owners: Vec<(TextOwner, Vec<Uuid>)> = Vec::new();
+    for &(owner, id, _) in names.keys() {
+        match owners.iter_mut().find(|(o, _)| *o == owner) {
+            Some((_, ids)) if !ids.contains(&id) => ids.push(id),
+            Some(_) => {}
+            None => owners.push((owner, vec![id])),
+        }
+    }
+    owners
+}
+
+/// Serves `names` of resources that a response shows without being them (such as the
+/// qualification types in a volunteer's qualifications) in the reader's language; one query.
+pub async fn localize_names(
+    conn: &mut AsyncPgConnection,
+    enabled: &ContentLanguages,
+    reading: &Reading,
+    mut names: Vec<NameShown<'_>>,
+) -> Result<Served, ApiError> {
+    let mut served = Served::default();
+    if names.is_empty() || !reading.may_want_variants(enabled) {
+        return Ok(served);
+    }
+    let german = german_names(names.iter_mut().map(|name| NameShown {
+        owner: name.owner,
+        id: name.id,
+        field: name.field,
+        text: &mut *name.text,
+    }));
+    let owners = owners_of(&german);
+    let wanted: Vec<(TextOwner, &[Uuid])> = owners
+        .iter()
+        .map(|(owner, ids)| (*owner, ids.as_slice()))
+        .collect();
+    let stored = translations::of_many(conn, &wanted, |owner, id, field| {
+        german.get(&(owner, id, field)).map(String::as_str)
+    })
+    .await?;
+    for name in names {
+        serve_name(enabled, reading, &stored, name, &mut served);
+    }
+    Ok(served)
+}
+
+/// Puts the reader's language's text in place of the German `name`, if `stored` has one.
+fn serve_name(
+    enabled: &ContentLanguages,
+    reading: &Reading,
+    stored: &Variants,
+    name: NameShown<'_>,
+    served: &mut Served,
+) {
+    let Some(variants) = stored.get(&(name.owner, name.id)) else {
+        return;
+    };
+    let plain: Vec<Variant> = variants.iter().map(|s| s.variant.clone()).collect();
+    let rendering = translation::render(
+        &reading.wishes,
+        enabled,
+        &[(name.field, !name.text.is_empty())],
+        &plain,
+    );
+    if let Some(text) = rendering.text(name.field) {
+        *name.text = text.to_owned();
+        served.add(&rendering.language);
+    }
 }
 
 /// The stored variants of resources, by kind and id.
@@ -391,20 +458,7 @@ pub fn serve_variants<T: Translatable>(
             staff_view.then(|| translation_responses(variants)),
         );
         for name in item.names_shown() {
-            let Some(variants) = stored.get(&(name.owner, name.id)) else {
-                continue;
-            };
-            let plain: Vec<Variant> = variants.iter().map(|s| s.variant.clone()).collect();
-            let rendering = translation::render(
-                &reading.wishes,
-                enabled,
-                &[(name.field, !name.text.is_empty())],
-                &plain,
-            );
-            if let Some(text) = rendering.text(name.field) {
-                *name.text = text.to_owned();
-                served.add(&rendering.language);
-            }
+            serve_name(enabled, reading, stored, name, &mut served);
         }
     }
     served

@@ -26,6 +26,8 @@ const MAX_ROWS: i64 = 200_000;
 /// The copy: what the database held at `generation`, by owner.
 #[derive(Debug)]
 pub struct Snapshot {
+    /// The order in which refreshes started: a later one's copy replaces an earlier one's.
+    ticket: u64,
     generation: i64,
     /// This instance's writes counted when it was read.
     writes: u64,
@@ -42,11 +44,6 @@ impl Snapshot {
             .and_then(|by_owner| by_owner.get(&(owner, id)))
             .map_or(&[], Vec::as_slice)
     }
-
-    /// Whether `self` was read no earlier than `other`.
-    fn not_older_than(&self, other: &Snapshot) -> bool {
-        self.generation >= other.generation && self.writes >= other.writes
-    }
 }
 
 #[derive(Debug)]
@@ -58,6 +55,8 @@ pub struct VariantCache {
     checked: AtomicU64,
     /// Writes of variants made through this instance.
     writes: AtomicU64,
+    /// Refreshes started.
+    tickets: AtomicU64,
 }
 
 impl Default for VariantCache {
@@ -67,6 +66,7 @@ impl Default for VariantCache {
             snapshot: RwLock::new(None),
             checked: AtomicU64::new(0),
             writes: AtomicU64::new(0),
+            tickets: AtomicU64::new(0),
         }
     }
 }
@@ -81,7 +81,8 @@ impl VariantCache {
 
     /// The copy, when it is fresh and whole; `None` when lists should read the database.
     /// Compares it with the database if that is due (one request at a time does); when that
-    /// fails, lists read the database, which reports what went wrong.
+    /// fails, the copy is dropped and lists read the database (which reports what went
+    /// wrong) until the next check is due.
     pub async fn fresh(&self, conn: &mut AsyncPgConnection) -> Option<Arc<Snapshot>> {
         let now = self.started.elapsed().as_millis() as u64 + 1;
         let checked = self.checked.load(Ordering::SeqCst);
@@ -94,7 +95,9 @@ impl VariantCache {
             && let Err(error) = self.refresh(conn).await
         {
             tracing::warn!(%error, "the variants could not be read into memory");
-            self.checked.store(0, Ordering::SeqCst);
+            if let Ok(mut slot) = self.snapshot.write() {
+                *slot = None;
+            }
             return None;
         }
         let writes = self.writes.load(Ordering::SeqCst);
@@ -109,6 +112,7 @@ impl VariantCache {
         &self,
         conn: &mut AsyncPgConnection,
     ) -> Result<(), quartier_persistence::Error> {
+        let ticket = self.tickets.fetch_add(1, Ordering::SeqCst) + 1;
         // Writes are counted after they commit, so what is read next holds all of them.
         let writes = self.writes.load(Ordering::SeqCst);
         let generation = translations::generation(conn).await?;
@@ -136,12 +140,13 @@ impl VariantCache {
             );
         }
         let fresh = Snapshot {
+            ticket,
             generation,
             writes,
             by_owner,
         };
         if let Ok(mut slot) = self.snapshot.write()
-            && slot.as_ref().is_none_or(|held| fresh.not_older_than(held))
+            && slot.as_ref().is_none_or(|held| held.ticket < fresh.ticket)
         {
             *slot = Some(Arc::new(fresh));
         }

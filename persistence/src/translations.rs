@@ -599,8 +599,8 @@ impl CachedVariant {
     }
 }
 
-/// What changes whenever a variant is written or removed anywhere: the highest row id (a
-/// new row for every write) and the number of rows (removals).
+/// What changes whenever a variant is written or removed anywhere: a counter moved once by
+/// every transaction that changes `translations`.
 pub async fn generation(conn: &mut AsyncPgConnection) -> Result<i64> {
     use schema::translation_generation::dsl as g;
     Ok(g::translation_generation
@@ -612,6 +612,18 @@ pub async fn generation(conn: &mut AsyncPgConnection) -> Result<i64> {
 /// Every variant stored, if there are at most `limit` rows (`None` otherwise).
 pub async fn all(conn: &mut AsyncPgConnection, limit: i64) -> Result<Option<Vec<CachedVariant>>> {
     use schema::translations::dsl as t;
+    // Too many: told by one id past the limit, without reading the rows.
+    let beyond: Option<i64> = t::translations
+        .select(t::id)
+        .order(t::id)
+        .offset(limit)
+        .limit(1)
+        .first(conn)
+        .await
+        .optional()?;
+    if beyond.is_some() {
+        return Ok(None);
+    }
     let rows: Vec<VariantRow> = t::translations
         .select(VariantRow::as_select())
         .order((t::tag, t::field))

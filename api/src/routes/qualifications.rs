@@ -25,8 +25,8 @@ use crate::authz::require_staff;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::languages::{
-    ContentLanguageResponse, ListLanguageQuery, Reading, Translatable, TranslationResponse,
-    localize,
+    ContentLanguageResponse, ListLanguageQuery, NameShown, Reading, Translatable,
+    TranslationResponse, localize, localize_names,
 };
 use crate::routes::activities::Named;
 use crate::state::AppState;
@@ -340,19 +340,49 @@ pub async fn create_qualification_type(
 const MAX_TYPES_PER_OPERATOR: i64 = 100;
 
 /// Your own qualifications: declared, valid or expired, each with every operator's
-/// verification of it.
+/// verification of it; the names of their types in your language.
 #[utoipa::path(
     tag = "qualifications",
     security(("bearer" = [])),
-    responses((status = 200, description = "Your qualifications by name", body = Vec<QualificationResponse>)),
+    params(
+        ListLanguageQuery,
+        ("Accept-Language" = Option<String>, Header, description = "The reader's languages (RFC 9110), such as `uk, de;q=0.5`"),
+    ),
+    responses(
+        (status = 200, description = "Your qualifications by name", body = Vec<QualificationResponse>, headers(("Content-Language" = String), ("Vary" = String))),
+        (status = 400, description = "The language parameters do not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`lang` is not a language tag, such as `de-LS` (Lesotho's German; Leichte Sprache is `de-x-ls`) (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
 )]
 #[get("/me/qualifications")]
 pub async fn my_qualifications(
     state: web::Data<AppState>,
     user: AuthUser,
+    reading: Reading,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    Ok(HttpResponse::Ok().json(qualifications_of(&mut conn, user.id).await?))
+    let mut body = qualifications_of(&mut conn, user.id).await?;
+    let mut names = Vec::new();
+    for qualification in &mut body {
+        names.push(type_name_shown(&mut qualification.kind));
+        for verification in &mut qualification.verifications {
+            names.push(type_name_shown(&mut verification.kind));
+        }
+    }
+    let served = localize_names(&mut conn, &state.content_languages, &reading, names).await?;
+    let mut response = HttpResponse::Ok().json(body);
+    served.mark(&mut response);
+    Ok(response)
+}
+
+/// The name of a qualification type shown in another response.
+fn type_name_shown(kind: &mut Named) -> NameShown<'_> {
+    NameShown {
+        owner: TextOwner::QualificationType,
+        id: kind.id,
+        field: TextField::Name,
+        text: &mut kind.name,
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

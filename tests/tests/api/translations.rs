@@ -784,6 +784,36 @@ async fn qualification_type_names_are_read_in_the_readers_language() {
     assert_eq!(ok(&single)["name"], "Перша допомога");
     assert_eq!(single.header("content-language"), Some("uk"));
     assert_eq!(ok(&read(&app, &path, &[]).await)["name"], german_name);
+    // A volunteer's own qualifications name their types in her language.
+    let volunteer = app.signed_up("olena@example.org").await;
+    let declared = app
+        .json(
+            Method::POST,
+            "/api/v1/me/qualifications",
+            Some(&volunteer.access_token),
+            &[],
+            &json!({"type_id": first_aid, "issued_on": "2026-01-15"}),
+        )
+        .await;
+    assert_eq!(declared.status, 201);
+    let mine = |language: &'static str| {
+        let token = format!("Bearer {}", volunteer.access_token);
+        let app = &app;
+        async move {
+            read(
+                app,
+                "/api/v1/me/qualifications",
+                &[("authorization", &token), ("accept-language", language)],
+            )
+            .await
+        }
+    };
+    let in_ukrainian = mine("uk").await;
+    assert_eq!(ok(&in_ukrainian)[0]["type"]["name"], "Перша допомога");
+    assert_eq!(in_ukrainian.header("content-language"), Some("uk"));
+    let in_german = mine("de").await;
+    assert_eq!(ok(&in_german)[0]["type"]["name"], german_name);
+    assert_eq!(in_german.header("content-language"), Some("de"));
     // Every variant only for those who may change it.
     let everything = format!("{path}?all_languages=true");
     assert_eq!(read(&app, &everything, &[]).await.status, 403);
@@ -1456,12 +1486,11 @@ async fn racing_upserts_and_variant_writes_leave_one_resource_and_one_text_per_f
         .await,
         1
     );
-    let last = app
+    let stored = app
         .texts(&format!(
             "SELECT text FROM translations WHERE activity_id = '{id}' AND tag = 'en'"
         ))
         .await;
-    assert!(last[0].starts_with("Sewing café "), "{last:?}");
     let versions: Vec<i64> = writes
         .iter()
         .map(|w| {
@@ -1478,4 +1507,91 @@ async fn racing_upserts_and_variant_writes_leave_one_resource_and_one_text_per_f
         12,
         "each write moved the version: {versions:?}"
     );
+    let (last, _) = versions
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, v)| **v)
+        .expect("twelve writes");
+    assert_eq!(
+        stored,
+        [format!("Sewing café {last}")],
+        "the last write stays"
+    );
+}
+
+#[actix_web::test]
+async fn a_spreadsheet_import_carries_texts_in_other_languages() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let token = &s.coordinator.access_token;
+    let day = Utc::now() + Duration::days(6);
+    let imports = format!("/api/v1/operators/{}/imports", s.operator);
+    let send = |csv: String| {
+        let app = &app;
+        let imports = &imports;
+        async move {
+            app.send(
+                Method::POST,
+                imports,
+                &[("authorization", &format!("Bearer {token}"))],
+                Some(("text/csv", csv.into_bytes())),
+            )
+            .await
+        }
+    };
+    // An easy-German text is reviewed; without one, the line says nothing of that language.
+    let line = |title_ls: &str, tag_column: &str| {
+        let reviewed = if title_ls.is_empty() { "" } else { "ja" };
+        format!(
+            "record;external_id;centre_id;title;category;starts_at;ends_at;status;title@en;{tag_column};reviewed@de-x-ls\n\
+             activity;T-1;{};Tanztee;coffee_table;{};{};published;Tea dance;{title_ls};{reviewed}\n",
+            s.centre,
+            day.format("%Y-%m-%dT15:00:00Z"),
+            day.format("%Y-%m-%dT17:00:00Z"),
+        )
+    };
+    // A tag that means German in Lesotho refuses the whole file: nothing is written.
+    let refused = send(line("Tanzen mit Tee", "title@de-ls")).await;
+    assert_eq!(
+        refused.status,
+        422,
+        "{}",
+        String::from_utf8_lossy(&refused.body)
+    );
+    assert!(
+        refused.json()["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .any(|e| e["field"] == "translations.de-ls"),
+        "{}",
+        refused.json()
+    );
+    assert_eq!(app.count("activities", "external_id = 'T-1'").await, 0);
+    assert_eq!(variants(&app).await, 0);
+
+    let imported = send(line("Tanzen mit Tee", "title@de-x-ls")).await;
+    assert_eq!(ok(&imported)["activities"]["created"], 1);
+    assert_eq!(variants(&app).await, 2);
+    let id = app
+        .texts("SELECT id::text FROM activities WHERE external_id = 'T-1'")
+        .await
+        .remove(0);
+    let path = format!("/api/v1/activities/{id}");
+    let easy = ok(&read(&app, &path, &[("accept-language", "de-x-ls")]).await);
+    assert_eq!(easy["title"], "Tanzen mit Tee");
+    let english = ok(&read(&app, &path, &[("accept-language", "en")]).await);
+    assert_eq!(english["title"], "Tea dance");
+
+    // The same file again changes nothing; empty easy-German cells remove that text.
+    let again = send(line("Tanzen mit Tee", "title@de-x-ls")).await;
+    assert_eq!(
+        ok(&again)["activities"],
+        json!({"created": 0, "updated": 0, "unchanged": 1})
+    );
+    let emptied = send(line("", "title@de-x-ls")).await;
+    assert_eq!(ok(&emptied)["activities"]["updated"], 1);
+    assert_eq!(variants(&app).await, 1);
+    let easy = read(&app, &path, &[("accept-language", "de-x-ls")]).await;
+    assert_eq!(ok(&easy)["title"], "Tanztee");
 }

@@ -12,6 +12,11 @@
 //!   `required_qualifications`) separate their items with `|`.
 //! - An activity is recurring when `rrule` is given (with `first_start` as local time and
 //!   `duration_minutes`), else once (`starts_at`, `ends_at`).
+//! - Texts in other languages have a column per text and language tag: `title@en`,
+//!   `description@de-x-ls`; `origin@en` (`human` unless given) and `reviewed@de-x-ls` say
+//!   where a language's texts come from. When a file has such columns, each line's variants
+//!   become exactly those with a text on that line (an empty line of them removes its
+//!   variants); a file without them leaves the variants as they are.
 
 use serde_json::{Map, Value, json};
 
@@ -49,6 +54,24 @@ pub const COLUMNS: [&str; 29] = [
 ];
 
 const REQUIRED: [&str; 4] = ["record", "external_id", "centre_id", "title"];
+
+/// What may stand before the `@` of a column in another language: the texts, and what is
+/// said about a language's texts.
+const VARIANT_COLUMNS: [&str; 6] = [
+    "title",
+    "description",
+    "accessibility_notes",
+    "cost_note",
+    "origin",
+    "reviewed",
+];
+
+/// A column of a text in another language: its name and the language tag.
+fn variant_column(header: &str) -> Option<(&str, &str)> {
+    header
+        .split_once('@')
+        .filter(|(name, tag)| VARIANT_COLUMNS.contains(name) && !tag.is_empty())
+}
 
 /// What kind of object a line describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,11 +121,23 @@ pub fn lines(bytes: &[u8]) -> Result<Vec<Line>, Unreadable> {
         .iter()
         .map(|h| h.trim().to_lowercase())
         .collect();
-    if let Some(unknown) = headers.iter().find(|h| !COLUMNS.contains(&h.as_str())) {
+    if let Some(unknown) = headers
+        .iter()
+        .find(|h| !COLUMNS.contains(&h.as_str()) && variant_column(h).is_none())
+    {
         return Err(Unreadable(format!(
-            "Unknown column {unknown:?}; the columns are: {}.",
-            COLUMNS.join(", ")
+            "Unknown column {unknown:?}; the columns are: {}, and texts in other languages \
+             as {}@ followed by a language tag (title@en).",
+            COLUMNS.join(", "),
+            VARIANT_COLUMNS.join("@…, ")
         )));
+    }
+    // The languages that have columns, in the order of their first column.
+    let mut tags: Vec<&str> = Vec::new();
+    for (_, tag) in headers.iter().filter_map(|h| variant_column(h)) {
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
     }
     let missing: Vec<&str> = REQUIRED
         .iter()
@@ -164,11 +199,24 @@ pub fn lines(bytes: &[u8]) -> Result<Vec<Line>, Unreadable> {
                 other.unwrap_or_default()
             )),
         };
-        let value = match kind {
+        let mut value = match kind {
             Ok(Record::Activity) => activity(&get),
             Ok(Record::Shift) => shift(&get),
             Err(_) => Value::Null,
         };
+        // Variants only where the file has a column of a text this kind of line has.
+        let texts_here: &[&str] = match kind {
+            Ok(Record::Activity) => &["title", "description", "accessibility_notes", "cost_note"],
+            Ok(Record::Shift) => &["title", "description"],
+            Err(_) => &[],
+        };
+        let has_texts = headers
+            .iter()
+            .filter_map(|h| variant_column(h))
+            .any(|(name, _)| texts_here.contains(&name));
+        if let (true, Value::Object(map)) = (has_texts, &mut value) {
+            map.insert("translations".into(), variants(&tags, &cells));
+        }
         out.push(Line {
             row,
             record: kind,
@@ -176,6 +224,41 @@ pub fn lines(bytes: &[u8]) -> Result<Vec<Line>, Unreadable> {
         });
     }
     Ok(out)
+}
+
+/// The line's texts in the languages `tags`, as the `translations` of the JSON layout: a
+/// language with nothing on the line has none.
+fn variants(tags: &[&str], cells: &[(&str, &str)]) -> Value {
+    let mut translations = Map::new();
+    for tag in tags {
+        let mut texts = Map::new();
+        let mut about = Map::new();
+        for (header, cell) in cells {
+            match variant_column(header) {
+                Some((name @ ("origin" | "reviewed"), t)) if t == *tag => {
+                    let value = if name == "reviewed" {
+                        boolean(cell)
+                    } else {
+                        json!(cell)
+                    };
+                    about.insert(name.into(), value);
+                }
+                Some((field, t)) if t == *tag => {
+                    texts.insert(field.into(), json!(cell));
+                }
+                _ => {}
+            }
+        }
+        // Nothing of the language on the line: it has no variant in it. Said where it comes
+        // from without a text: kept, so that the check names the missing texts.
+        if texts.is_empty() && about.is_empty() {
+            continue;
+        }
+        about.entry("origin").or_insert_with(|| json!("human"));
+        about.insert("texts".into(), Value::Object(texts));
+        translations.insert((*tag).to_owned(), Value::Object(about));
+    }
+    Value::Object(translations)
 }
 
 /// A number when the cell is one; else the text, so that the type check names the field.
@@ -396,6 +479,47 @@ mod tests {
         assert!(lines(unknown.as_bytes()).unwrap_err().0.contains("colour"));
         let ragged = "record,external_id,centre_id,title\nactivity,K-1\n";
         assert!(lines(ragged.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn columns_in_other_languages_become_the_lines_variants() {
+        let file = "record,external_id,centre_id,title,title@en,description@EN,title@de-x-ls,reviewed@de-x-ls,origin@en\n\
+            activity,K-1,c1,Treff,Meeting,Neighbours meet,Treffen,ja,machine\n\
+            shift,S-1,c1,Dienst,,,,,\n";
+        let lines = lines(file.as_bytes()).unwrap();
+        assert_eq!(
+            lines[0].value["translations"],
+            json!({
+                "en": {"origin": "machine", "texts": {"title": "Meeting", "description": "Neighbours meet"}},
+                "de-x-ls": {"origin": "human", "reviewed": true, "texts": {"title": "Treffen"}},
+            })
+        );
+        assert_eq!(lines[1].value["translations"], json!({}));
+        let without = "record,external_id,centre_id,title\nactivity,K-1,c1,Treff\n";
+        assert!(
+            super::lines(without.as_bytes()).unwrap()[0]
+                .value
+                .get("translations")
+                .is_none()
+        );
+        // A file whose only text in English is one shifts do not have leaves shifts' variants
+        // alone; a language's origin without its texts stays to be refused.
+        let activity_only = "record,external_id,centre_id,title,cost_note@en,origin@tr\n\
+            shift,S-1,c1,Dienst,,\n\
+            activity,K-1,c1,Treff,,machine\n";
+        let lines = super::lines(activity_only.as_bytes()).unwrap();
+        assert!(lines[0].value.get("translations").is_none());
+        assert_eq!(
+            lines[1].value["translations"],
+            json!({"tr": {"origin": "machine", "texts": {}}})
+        );
+        let unknown = "record,external_id,centre_id,title,colour@en\n";
+        assert!(
+            super::lines(unknown.as_bytes())
+                .unwrap_err()
+                .0
+                .contains("colour@en")
+        );
     }
 
     #[test]
