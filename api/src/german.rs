@@ -382,6 +382,31 @@ const TEXTS: &[(&str, &str)] = &[
     ("No activity has this id.", "Kein Angebot hat diese ID."),
     ("No centre has this id.", "Kein Zentrum hat diese ID."),
     ("No district has this id.", "Kein Stadtteil hat diese ID."),
+    ("No concern has this id.", "Kein Anliegen hat diese ID."),
+    (
+        "Another category has this name.",
+        "Eine andere Kategorie hat diesen Namen.",
+    ),
+    (
+        "Only its author withdraws a concern.",
+        "Nur wer ein Anliegen eingebracht hat, zieht es zurück.",
+    ),
+    (
+        "Only those who answer a concern move it on.",
+        "Nur wer ein Anliegen beantwortet, bringt es weiter.",
+    ),
+    (
+        "Only those who answer concerns of this category write down concerns told to them.",
+        "Nur wer Anliegen dieser Kategorie beantwortet, schreibt Anliegen auf, die ihm erzählt wurden.",
+    ),
+    (
+        "A concern that is {} cannot become {}.",
+        "Ein Anliegen im Stand {0} kann nicht {1} werden.",
+    ),
+    (
+        "The concern is {}: it can be supported only from its publication until it is done.",
+        "Das Anliegen ist {0}: Unterstützen geht nur von seiner Veröffentlichung bis zu seiner Erledigung.",
+    ),
     ("No occurrence has this id.", "Kein Termin hat diese ID."),
     ("No operator has this id.", "Kein Träger hat diese ID."),
     ("No profile has this id.", "Kein Profil hat diese ID."),
@@ -1090,6 +1115,43 @@ const TEXTS: &[(&str, &str)] = &[
     (
         "is not the id of a qualification type",
         "ist nicht die ID einer Qualifikationsart",
+    ),
+    (
+        "is not the id of a category",
+        "ist nicht die ID einer Kategorie",
+    ),
+    (
+        "is not the id of a published concern",
+        "ist nicht die ID eines veröffentlichten Anliegens",
+    ),
+    (
+        "is required for a duplicate: the concern it is the same as",
+        "ist für ein Duplikat nötig: das Anliegen, mit dem es übereinstimmt",
+    ),
+    (
+        "must be another concern than this one",
+        "muss ein anderes Anliegen als dieses sein",
+    ),
+    (
+        "is only for the status duplicate",
+        "gibt es nur beim Stand duplicate",
+    ),
+    (
+        "is only for concerns staff write down; leave it out for your own",
+        "gibt es nur bei Anliegen, die Mitarbeitende aufschreiben; bei eigenen weglassen",
+    ),
+    (
+        "is required when staff write down a concern: the day the person agreed to its being stored",
+        "ist nötig, wenn Mitarbeitende ein Anliegen aufschreiben: der Tag, an dem die Person dem Speichern zugestimmt hat",
+    ),
+    (
+        "must lie between the year 2000 and today",
+        "muss zwischen dem Jahr 2000 und heute liegen",
+    ),
+    ("needs near", "braucht near"),
+    (
+        "lat and lon come together",
+        "lat und lon gibt es nur zusammen",
     ),
     (
         "is not the centre of the occurrence",

@@ -40,6 +40,7 @@ use crate::problems::{self, ProblemType};
         (name = "imports", description = "Bulk imports of activities and shifts from operators' own systems, as JSON or CSV: checked as a whole, applied all or nothing"),
         (name = "webhooks", description = "Operators' webhook subscriptions: signed deliveries of shift and sign-up events, retried for more than a day, with a delivery log and a test ping"),
         (name = "rosters", description = "Rosters, check-in and attendance: for the staff of the operator that owns the shift, and administrators, only"),
+        (name = "concerns", description = "Residents' concerns (Anliegen): ideas, needs and problems raised by residents or written down by staff, found again before they are raised twice, supported by neighbours, and moved on by the operator that answers them"),
         (name = "operations", description = "Health checks for load balancers and orchestrators"),
     ),
     components(schemas(Problem, ProblemField)),

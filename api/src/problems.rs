@@ -55,6 +55,8 @@ catalogue! {
     SIGNUP_NOT_LIVE = "signup-not-live", 409, "Sign-up not live", "Anmeldung nicht aktiv";
     SIGNUP_NOT_CONFIRMED = "signup-not-confirmed", 409, "Sign-up not confirmed", "Anmeldung nicht bestätigt";
     NOT_YET = "not-yet", 409, "Not yet", "Noch nicht";
+    CONCERN_NOT_OPEN = "concern-not-open", 409, "Concern not open", "Anliegen nicht offen";
+    CONCERN_MOVE_NOT_ALLOWED = "concern-move-not-allowed", 409, "Move not allowed", "Schritt nicht erlaubt";
     VERSION_CONFLICT = "version-conflict", 412, "Version conflict", "Versionskonflikt";
     PAYLOAD_TOO_LARGE = "payload-too-large", 413, "Payload too large", "Anfrage zu groß";
     UNSUPPORTED_MEDIA_TYPE = "unsupported-media-type", 415, "Unsupported media type", "Medientyp nicht unterstützt";

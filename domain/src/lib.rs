@@ -5,6 +5,7 @@
 
 pub mod activity;
 pub mod centre;
+pub mod concern;
 pub mod district;
 pub mod event;
 pub mod guest;

@@ -603,6 +603,59 @@ diesel::joinable!(guest_holds -> shifts (shift_id));
 diesel::joinable!(guest_holds -> users (user_id));
 
 diesel::table! {
+    /// What residents' concerns are about, and who answers them.
+    concern_categories (id) {
+        id -> Uuid,
+        name -> Text,
+        kind -> Text,
+        operator_id -> Nullable<Uuid>,
+        needs_moderation -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    /// Residents' concerns (Anliegen); read and written in SQL (`concerns.rs`).
+    concerns (id) {
+        id -> Uuid,
+        kind -> Text,
+        category_id -> Uuid,
+        title -> Text,
+        text -> Text,
+        district_id -> Uuid,
+        centre_id -> Nullable<Uuid>,
+        latitude -> Nullable<Float8>,
+        longitude -> Nullable<Float8>,
+        address -> Nullable<Text>,
+        author_id -> Nullable<Uuid>,
+        show_author -> Bool,
+        channel -> Text,
+        recorded_by -> Nullable<Uuid>,
+        consent_on -> Nullable<Date>,
+        source_occurrence_id -> Nullable<Uuid>,
+        status -> Text,
+        duplicate_of -> Nullable<Uuid>,
+        operator_id -> Nullable<Uuid>,
+        support_count -> Int4,
+        published_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    /// "Me too": one per account and concern.
+    concern_supports (id) {
+        id -> Int8,
+        concern_id -> Uuid,
+        user_id -> Nullable<Uuid>,
+        notify -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     /// How often the variants changed: one row, moved by a trigger on `translations`.
     translation_generation (only_row) {
         only_row -> Bool,

@@ -59,9 +59,14 @@ impl<'f> Statement<'f> {
     /// Appends ` AND c.district_id IN (...)`: the district and every district inside it, at
     /// any depth (`c` is the centre in the statement).
     pub(crate) fn push_in_district(&mut self, district: uuid::Uuid) -> &mut Self {
-        self.push(
-            " AND c.district_id IN (WITH RECURSIVE subtree (id) AS (SELECT id FROM districts WHERE id = ",
-        )
+        self.push_district_within("c.district_id", district)
+    }
+
+    /// Appends ` AND {column} IN (...)`: the district and every district inside it.
+    pub(crate) fn push_district_within(&mut self, column: &str, district: uuid::Uuid) -> &mut Self {
+        self.push(&format!(
+            " AND {column} IN (WITH RECURSIVE subtree (id) AS (SELECT id FROM districts WHERE id = "
+        ))
         .bind::<diesel::sql_types::Uuid, _>(district)
         .push(
             " UNION SELECT d2.id FROM districts d2 JOIN subtree t ON d2.parent_id = t.id) \

@@ -30,6 +30,9 @@ pub const ACTOR_REFERENCES: &[&str] = &[
     "api_keys_created_by_fkey",
     "api_keys_revoked_by_fkey",
     "translations_written_by_fkey",
+    "concerns_author_id_fkey",
+    "concerns_recorded_by_fkey",
+    "concern_supports_user_id_fkey",
 ];
 
 /// The foreign keys by which a row names a person, who may be someone other than the actor

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod bounces;
 pub mod centres;
+pub mod concerns;
 pub mod districts;
 pub mod guests;
 pub mod health;
@@ -58,6 +59,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(audit::my_audit)
             .service(audit::list_audit)
             .service(users::list_users)
+            .service(concerns::categories::list_concern_categories)
+            .service(concerns::categories::create_concern_category)
+            .service(concerns::read::list_concerns)
+            .service(concerns::read::similar_concerns)
+            .service(concerns::read::my_concerns)
+            .service(concerns::read::operator_concerns)
+            .service(concerns::read::get_concern)
+            .service(concerns::write::create_concern)
+            .service(concerns::supports::support_concern)
+            .service(concerns::supports::withdraw_concern_support)
+            .service(concerns::status::move_concern)
             .service(districts::list::list_districts)
             .service(districts::create::create_district)
             .service(districts::get::get_district)

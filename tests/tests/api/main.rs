@@ -7,6 +7,7 @@ mod activity_schedules;
 mod api_keys;
 mod auth;
 mod centres;
+mod concerns;
 mod database_errors;
 mod dates;
 mod digests;

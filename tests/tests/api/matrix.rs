@@ -86,6 +86,17 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("put_qualification_type_translation", ADMIN, None),
     ("delete_qualification_type_translation", ADMINS_A, None),
     ("list_skills", EVERYONE, None),
+    ("list_concern_categories", EVERYONE, None),
+    ("create_concern_category", ADMIN, None),
+    ("list_concerns", EVERYONE, None),
+    ("similar_concerns", EVERYONE, None),
+    ("my_concerns", PEOPLE, None),
+    ("operator_concerns", STAFF_A, None),
+    ("get_concern", EVERYONE, None),
+    ("create_concern", PEOPLE, None),
+    ("support_concern", PEOPLE, None),
+    ("withdraw_concern_support", PEOPLE, None),
+    ("move_concern", STAFF_A, None),
     ("list_districts", EVERYONE, None),
     ("get_district", EVERYONE, None),
     ("create_district", ADMIN, None),
@@ -272,6 +283,9 @@ struct Fixture {
     signup: String,
     webhook_a: String,
     owner_qualification: String,
+    concern_category: String,
+    /// A published concern the owner raised, answered by operator A.
+    concern: String,
 }
 
 const PASSWORD: &str = "ein sicheres Passwort";
@@ -434,6 +448,25 @@ async fn fixture(app: &TestApp) -> Fixture {
         )
         .await,
     );
+    let concern_category = id_of(
+        &post(
+            app,
+            a,
+            "/api/v1/concern-categories",
+            json!({"name": "Spielplätze", "kind": "need", "operator_id": operators[0], "needs_moderation": false}),
+        )
+        .await,
+    );
+    let concern = id_of(
+        &post(
+            app,
+            &owner.access_token,
+            "/api/v1/concerns",
+            json!({"category_id": concern_category, "district_id": district,
+                   "title": "Sitzbank fehlt", "text": "Am Spielplatz."}),
+        )
+        .await,
+    );
     let mut staff = staff.into_iter();
     let mut next = || staff.next().expect("staff");
     Fixture {
@@ -457,6 +490,8 @@ async fn fixture(app: &TestApp) -> Fixture {
         signup,
         webhook_a,
         owner_qualification,
+        concern_category,
+        concern,
     }
 }
 
@@ -642,6 +677,52 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
             (Method::DELETE, path, None)
         }
         "list_skills" => (Method::GET, "/api/v1/skills".into(), None),
+        "list_concern_categories" => (Method::GET, "/api/v1/concern-categories".into(), None),
+        "create_concern_category" => (
+            Method::POST,
+            "/api/v1/concern-categories".into(),
+            Some(json!({"name": format!("Thema {unique}"), "kind": "idea"})),
+        ),
+        "list_concerns" => (Method::GET, "/api/v1/concerns".into(), None),
+        "similar_concerns" => (
+            Method::GET,
+            "/api/v1/concerns/similar?title=Bank".into(),
+            None,
+        ),
+        "my_concerns" => (Method::GET, "/api/v1/me/concerns".into(), None),
+        "operator_concerns" => (
+            Method::GET,
+            format!("/api/v1/operators/{op_a}/concerns"),
+            None,
+        ),
+        "get_concern" => (
+            Method::GET,
+            format!("/api/v1/concerns/{}", fx.concern),
+            None,
+        ),
+        "create_concern" => (
+            Method::POST,
+            "/api/v1/concerns".into(),
+            Some(
+                json!({"category_id": fx.concern_category, "district_id": fx.district,
+                        "title": "Mehr Bänke", "text": "Im Park."}),
+            ),
+        ),
+        "support_concern" => (
+            Method::PUT,
+            format!("/api/v1/concerns/{}/support", fx.concern),
+            Some(json!({"notify": true})),
+        ),
+        "withdraw_concern_support" => (
+            Method::DELETE,
+            format!("/api/v1/concerns/{}/support", fx.concern),
+            None,
+        ),
+        "move_concern" => (
+            Method::POST,
+            format!("/api/v1/concerns/{}/status", fx.concern),
+            Some(json!({"status": "in_review"})),
+        ),
         "list_districts" => (Method::GET, "/api/v1/districts".into(), None),
         "get_district" => (
             Method::GET,

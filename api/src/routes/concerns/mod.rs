@@ -1,0 +1,285 @@
+//! Residents' concerns (Anliegen): `/concerns`, `/concern-categories`. Residents raise ideas,
+//! needs and problems, find whether a neighbour raised the same already, and support it
+//! ("me too"); the operator responsible answers and moves it on. Public once published.
+
+pub mod categories;
+pub mod read;
+pub mod status;
+pub mod supports;
+pub mod write;
+
+use chrono::{DateTime, Utc};
+use quartier_domain::StaffRole;
+use quartier_domain::concern::{ConcernChannel, ConcernKind, ConcernStatus};
+use quartier_persistence::AsyncPgConnection;
+use quartier_persistence::concerns::ConcernView;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::AuthUser;
+use crate::error::ApiError;
+use crate::routes::activities::Named;
+use crate::routes::districts::Point;
+use quartier_domain::Role;
+
+/// What a concern is: an `idea`, a `need` (something missing) or a `problem`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ConcernKindBody {
+    Idea,
+    Need,
+    Problem,
+}
+
+impl From<ConcernKindBody> for ConcernKind {
+    fn from(kind: ConcernKindBody) -> Self {
+        match kind {
+            ConcernKindBody::Idea => ConcernKind::Idea,
+            ConcernKindBody::Need => ConcernKind::Need,
+            ConcernKindBody::Problem => ConcernKind::Problem,
+        }
+    }
+}
+
+impl From<ConcernKind> for ConcernKindBody {
+    fn from(kind: ConcernKind) -> Self {
+        match kind {
+            ConcernKind::Idea => ConcernKindBody::Idea,
+            ConcernKind::Need => ConcernKindBody::Need,
+            ConcernKind::Problem => ConcernKindBody::Problem,
+        }
+    }
+}
+
+/// Where a concern stands: `submitted` (waiting for staff, not public), `published`,
+/// `in_review`, `referred` (handed to the operator who answers it), `accepted`,
+/// `in_progress`, `done`; or `declined`, `duplicate` (of `duplicate_of`), `withdrawn` by its
+/// author. Neighbours may support it from `published` to `in_progress`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ConcernStatusBody {
+    Submitted,
+    Published,
+    InReview,
+    Referred,
+    Accepted,
+    InProgress,
+    Done,
+    Declined,
+    Duplicate,
+    Withdrawn,
+}
+
+impl From<ConcernStatusBody> for ConcernStatus {
+    fn from(status: ConcernStatusBody) -> Self {
+        use ConcernStatusBody as B;
+        match status {
+            B::Submitted => ConcernStatus::Submitted,
+            B::Published => ConcernStatus::Published,
+            B::InReview => ConcernStatus::InReview,
+            B::Referred => ConcernStatus::Referred,
+            B::Accepted => ConcernStatus::Accepted,
+            B::InProgress => ConcernStatus::InProgress,
+            B::Done => ConcernStatus::Done,
+            B::Declined => ConcernStatus::Declined,
+            B::Duplicate => ConcernStatus::Duplicate,
+            B::Withdrawn => ConcernStatus::Withdrawn,
+        }
+    }
+}
+
+impl From<ConcernStatus> for ConcernStatusBody {
+    fn from(status: ConcernStatus) -> Self {
+        use ConcernStatusBody as B;
+        match status {
+            ConcernStatus::Submitted => B::Submitted,
+            ConcernStatus::Published => B::Published,
+            ConcernStatus::InReview => B::InReview,
+            ConcernStatus::Referred => B::Referred,
+            ConcernStatus::Accepted => B::Accepted,
+            ConcernStatus::InProgress => B::InProgress,
+            ConcernStatus::Done => B::Done,
+            ConcernStatus::Declined => B::Declined,
+            ConcernStatus::Duplicate => B::Duplicate,
+            ConcernStatus::Withdrawn => B::Withdrawn,
+        }
+    }
+}
+
+/// How a concern reached Quartier: `web` (written by its author), or told on the `phone`,
+/// at a `visit` to the centre, at a `meeting` (a Stadtteilgespräch) or by `letter`, and
+/// written down by staff.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ConcernChannelBody {
+    Web,
+    Phone,
+    Visit,
+    Meeting,
+    Letter,
+}
+
+impl From<ConcernChannelBody> for ConcernChannel {
+    fn from(channel: ConcernChannelBody) -> Self {
+        match channel {
+            ConcernChannelBody::Web => ConcernChannel::Web,
+            ConcernChannelBody::Phone => ConcernChannel::Phone,
+            ConcernChannelBody::Visit => ConcernChannel::Visit,
+            ConcernChannelBody::Meeting => ConcernChannel::Meeting,
+            ConcernChannelBody::Letter => ConcernChannel::Letter,
+        }
+    }
+}
+
+impl From<ConcernChannel> for ConcernChannelBody {
+    fn from(channel: ConcernChannel) -> Self {
+        match channel {
+            ConcernChannel::Web => ConcernChannelBody::Web,
+            ConcernChannel::Phone => ConcernChannelBody::Phone,
+            ConcernChannel::Visit => ConcernChannelBody::Visit,
+            ConcernChannel::Meeting => ConcernChannelBody::Meeting,
+            ConcernChannel::Letter => ConcernChannelBody::Letter,
+        }
+    }
+}
+
+/// A concern as its readers see it. Who raised it shows only when they chose so; supporters
+/// are counted, never named.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConcernResponse {
+    pub id: Uuid,
+    pub kind: ConcernKindBody,
+    pub category: Named,
+    #[schema(example = "Sitzbank am Spielplatz fehlt")]
+    pub title: String,
+    pub text: String,
+    pub district: Named,
+    /// The centre it concerns, if any.
+    pub centre_id: Option<Uuid>,
+    /// Where it is, on a map.
+    pub point: Option<Point>,
+    /// Where it is, in words.
+    pub address: Option<String>,
+    /// The author's name, when the author chose to show it.
+    pub author_name: Option<String>,
+    pub channel: ConcernChannelBody,
+    pub status: ConcernStatusBody,
+    /// The concern this one is the same as (`status` is `duplicate`).
+    pub duplicate_of: Option<Uuid>,
+    /// The operator answering it.
+    pub operator_id: Option<Uuid>,
+    /// How many neighbours support it.
+    pub support_count: i32,
+    /// Whether the caller supports it; only for signed-in readers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supported: Option<bool>,
+    /// Whether the caller raised it; only for signed-in readers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mine: Option<bool>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Changes with every change of status; sent as `ETag`, expected back in `If-Match`.
+    pub version: i32,
+}
+
+impl ConcernResponse {
+    /// `view` as `reader` (if signed in) sees it; `supported` when known.
+    pub fn new(view: ConcernView, reader: Option<AuthUser>, supported: Option<bool>) -> Self {
+        let status = view.status();
+        let point = view
+            .latitude
+            .zip(view.longitude)
+            .map(|(latitude, longitude)| Point {
+                latitude,
+                longitude,
+            });
+        Self {
+            id: view.id,
+            kind: ConcernKind::parse(&view.kind)
+                .unwrap_or(ConcernKind::Idea)
+                .into(),
+            category: Named {
+                id: view.category_id,
+                name: view.category_name,
+            },
+            title: view.title,
+            text: view.text,
+            district: Named {
+                id: view.district_id,
+                name: view.district_name,
+            },
+            centre_id: view.centre_id,
+            point,
+            address: view.address,
+            author_name: view.author_name.filter(|_| view.show_author),
+            channel: ConcernChannel::parse(&view.channel)
+                .unwrap_or(ConcernChannel::Web)
+                .into(),
+            status: status.into(),
+            duplicate_of: view.duplicate_of,
+            operator_id: view.operator_id,
+            support_count: view.support_count,
+            supported: reader.and(supported),
+            mine: reader.map(|r| view.author_id == Some(r.id)),
+            published_at: view.published_at,
+            created_at: view.created_at,
+            updated_at: view.updated_at,
+            version: view.version,
+        }
+    }
+}
+
+/// Whether `user` answers the concern `view`: an administrator, or staff (coordinator or
+/// operator admin) of the operator responsible for it.
+pub(crate) async fn answers(
+    conn: &mut AsyncPgConnection,
+    user: AuthUser,
+    view: &ConcernView,
+) -> Result<bool, ApiError> {
+    if user.role == Role::Admin {
+        return Ok(true);
+    }
+    let Some(operator_id) = view.operator_id else {
+        return Ok(false);
+    };
+    match crate::authz::require_staff(conn, user, operator_id, StaffRole::Coordinator).await {
+        Ok(()) => Ok(true),
+        Err(ApiError::Forbidden(_) | ApiError::NotFound(_)) => Ok(false),
+        Err(other) => Err(other),
+    }
+}
+
+/// Whether `user` may read the concern `view`: everyone once it is published; before, its
+/// author and those who answer it.
+pub(crate) async fn may_read(
+    conn: &mut AsyncPgConnection,
+    user: Option<AuthUser>,
+    view: &ConcernView,
+) -> Result<bool, ApiError> {
+    if view.is_public() {
+        return Ok(true);
+    }
+    let Some(user) = user else {
+        return Ok(false);
+    };
+    Ok(view.author_id == Some(user.id) || answers(conn, user, view).await?)
+}
+
+/// The concern `id` as `user` may read it; 404 when there is none or it is not theirs to see.
+pub(crate) async fn readable(
+    conn: &mut AsyncPgConnection,
+    user: Option<AuthUser>,
+    id: Uuid,
+) -> Result<ConcernView, ApiError> {
+    let not_found = || ApiError::NotFound("No concern has this id.".into());
+    let view = quartier_persistence::concerns::find(conn, id)
+        .await?
+        .ok_or_else(not_found)?;
+    if may_read(conn, user, &view).await? {
+        Ok(view)
+    } else {
+        Err(not_found())
+    }
+}

@@ -1,0 +1,141 @@
+//! `POST /concerns/{id}/status`: those who answer a concern move it on; its author may take
+//! it back.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, post, web};
+use quartier_domain::concern::ConcernStatus;
+use quartier_persistence::concerns::{self, StatusRefusal};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{ConcernResponse, ConcernStatusBody, answers, readable};
+use crate::auth::AuthUser;
+use crate::error::{ApiError, Problem};
+use crate::extract::{IfMatch, Json, etag};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConcernStatusRequest {
+    pub status: ConcernStatusBody,
+    /// The concern this one is the same as; with `duplicate` only, and then required.
+    pub duplicate_of: Option<Uuid>,
+}
+
+/// Move a concern on. Those who answer it (administrators, staff of the operator
+/// responsible) publish it, review it, accept, decline or close it, or mark it a duplicate
+/// of another, published concern (which carries its supporters on), along the allowed
+/// moves: submitted → published → in review → referred or accepted → in progress → done.
+/// Its author may withdraw it until it is closed. `If-Match` is optional.
+#[utoipa::path(
+    tag = "concerns",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The concern's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag the client read"),
+    ),
+    request_body = ConcernStatusRequest,
+    responses(
+        (status = 200, description = "The concern, moved", body = ConcernResponse, headers(("ETag" = String))),
+        (status = 400, description = "The id is not a UUID, or the body is not JSON (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither answering the concern nor, for `withdrawn`, its author (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No concern has this id, or it is not the caller's to see (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a move allowed from where the concern stands (`concern-move-not-allowed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The concern changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`duplicate_of` missing for a duplicate, given for another status, naming the concern itself, or no published concern (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/concerns/{id}/status")]
+pub async fn move_concern(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    Json(body): Json<ConcernStatusRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = *id;
+    let next: ConcernStatus = body.status.into();
+    match (next, body.duplicate_of) {
+        (ConcernStatus::Duplicate, None) => {
+            return Err(ApiError::validation(
+                "duplicate_of",
+                "is required for a duplicate: the concern it is the same as",
+            ));
+        }
+        (ConcernStatus::Duplicate, Some(original)) if original == id => {
+            return Err(ApiError::validation(
+                "duplicate_of",
+                "must be another concern than this one",
+            ));
+        }
+        (ConcernStatus::Duplicate, Some(_)) | (_, None) => {}
+        (_, Some(_)) => {
+            return Err(ApiError::validation(
+                "duplicate_of",
+                "is only for the status duplicate",
+            ));
+        }
+    }
+    let versions = match if_match.versions() {
+        Ok(versions) => versions,
+        Err(ApiError::PreconditionRequired) => None,
+        Err(other) => return Err(other),
+    };
+    let mut conn = state.conn().await?;
+    let view = readable(&mut conn, Some(user), id).await?;
+    let by_author = next == ConcernStatus::Withdrawn;
+    if by_author {
+        if view.author_id != Some(user.id) {
+            return Err(ApiError::Forbidden(
+                "Only its author withdraws a concern.".into(),
+            ));
+        }
+    } else if !answers(&mut conn, user, &view).await? {
+        return Err(ApiError::Forbidden(
+            "Only those who answer a concern move it on.".into(),
+        ));
+    }
+    if let Some(original) = body.duplicate_of {
+        let found = concerns::find(&mut conn, original).await?;
+        if !found.is_some_and(|o| o.is_public()) {
+            return Err(ApiError::validation(
+                "duplicate_of",
+                "is not the id of a published concern",
+            ));
+        }
+    }
+    let version = concerns::move_status(
+        &mut conn,
+        id,
+        versions,
+        next,
+        body.duplicate_of,
+        |current| {
+            if by_author {
+                current.may_withdraw()
+            } else {
+                current.staff_may_move_to(next)
+            }
+        },
+    )
+    .await?
+    .map_err(|refusal| match refusal {
+        StatusRefusal::NotFound => ApiError::NotFound("No concern has this id.".into()),
+        StatusRefusal::VersionConflict => ApiError::VersionConflict,
+        StatusRefusal::NotAllowed(current) => ApiError::Conflict {
+            slug: "concern-move-not-allowed",
+            detail: format!(
+                "A concern that is {} cannot become {}.",
+                current.as_str(),
+                next.as_str()
+            ),
+        },
+    })?;
+    let view = readable(&mut conn, Some(user), id).await?;
+    let supported = concerns::supports(&mut conn, id, user.id).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(version)))
+        .json(ConcernResponse::new(view, Some(user), Some(supported))))
+}

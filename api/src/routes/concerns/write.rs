@@ -1,0 +1,212 @@
+//! `POST /concerns`: a resident raises a concern, or staff write down one told to them.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, post, web};
+use chrono::NaiveDate;
+use quartier_domain::concern::{ConcernChannel, ConcernKind, ConcernStatus, ConcernTexts};
+use quartier_domain::{GeoPoint, Role, StaffRole, ValidationErrors};
+use quartier_persistence::concerns::{self, NewConcern};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{ConcernChannelBody, ConcernKindBody, ConcernResponse};
+use crate::auth::AuthUser;
+use crate::error::{ApiError, Problem};
+use crate::extract::{Json, etag};
+use crate::routes::districts::Point;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateConcernRequest {
+    /// Left out: the category's kind.
+    pub kind: Option<ConcernKindBody>,
+    pub category_id: Uuid,
+    #[schema(
+        example = "Sitzbank am Spielplatz fehlt",
+        min_length = 1,
+        max_length = 200
+    )]
+    pub title: String,
+    #[schema(
+        example = "Am Spielplatz Lindenstraße gibt es keine Bank; Großeltern stehen die ganze Zeit.",
+        min_length = 1,
+        max_length = 5000
+    )]
+    pub text: String,
+    pub district_id: Uuid,
+    /// The centre it concerns.
+    pub centre_id: Option<Uuid>,
+    /// Where it is, on a map.
+    pub point: Option<Point>,
+    /// Where it is, in words.
+    #[schema(example = "Lindenstraße 4, am Spielplatz", max_length = 300)]
+    pub address: Option<String>,
+    /// Whether the author's name is shown with it (default false).
+    pub show_author: Option<bool>,
+    /// `web` (default) when its author writes it; any other channel when staff write down
+    /// what a person told them, with `consent_on`.
+    pub channel: Option<ConcernChannelBody>,
+    /// The day the person agreed to its being stored; required for every channel but `web`.
+    pub consent_on: Option<NaiveDate>,
+    /// The date (a Stadtteilgespräch, a dialogue) where it was raised.
+    pub source_occurrence_id: Option<Uuid>,
+}
+
+/// Raise a concern: an idea, a need or a problem in the neighbourhood. Any signed-in person
+/// for herself; staff of the category's operator and administrators also write down
+/// concerns told to them (`channel` other than `web`, with the person's `consent_on`), which
+/// are then nobody's account's. It is public at once unless its category needs moderation.
+/// Look for the same concern first: `GET /concerns/similar`.
+#[utoipa::path(
+    tag = "concerns",
+    security(("bearer" = [])),
+    request_body = CreateConcernRequest,
+    responses(
+        (status = 201, description = "The concern was raised", body = ConcernResponse, headers(("ETag" = String), ("Location" = String))),
+        (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another channel than `web` from someone who does not answer concerns of this category (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields; an unknown category, district, centre or date; another channel than `web` without `consent_on` (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/concerns")]
+pub async fn create_concern(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Json(body): Json<CreateConcernRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = ValidationErrors::default();
+    let texts = errors.collect(ConcernTexts::parse(
+        &body.title,
+        &body.text,
+        body.address.as_deref(),
+    ));
+    let point = match body.point {
+        Some(p) => errors
+            .collect(GeoPoint::parse(p.latitude, p.longitude, "point"))
+            .map(Some),
+        None => Some(None),
+    };
+    let channel: ConcernChannel = body.channel.map_or(ConcernChannel::Web, Into::into);
+    match (channel, body.consent_on) {
+        (ConcernChannel::Web, Some(_)) => errors.push(
+            "consent_on",
+            "is only for concerns staff write down; leave it out for your own",
+        ),
+        (ConcernChannel::Web, None) | (_, Some(_)) => {}
+        (_, None) => errors.push(
+            "consent_on",
+            "is required when staff write down a concern: the day the person agreed to its being stored",
+        ),
+    }
+    if let Some(day) = body.consent_on
+        && !(day <= chrono::Utc::now().date_naive()
+            && day >= NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default())
+    {
+        errors.push("consent_on", "must lie between the year 2000 and today");
+    }
+    errors.into_result()?;
+    let (Some(texts), Some(point)) = (texts, point) else {
+        return Err(ApiError::Internal("checked fields missing".into()));
+    };
+    let mut conn = state.conn().await?;
+    let category = concerns::category(&mut conn, body.category_id)
+        .await?
+        .ok_or_else(|| ApiError::validation("category_id", "is not the id of a category"))?;
+    let recorded = channel != ConcernChannel::Web;
+    if recorded {
+        let may = user.role == Role::Admin
+            || match category.operator_id {
+                Some(operator_id) => crate::authz::require_staff(
+                    &mut conn,
+                    user,
+                    operator_id,
+                    StaffRole::Coordinator,
+                )
+                .await
+                .is_ok(),
+                None => false,
+            };
+        if !may {
+            return Err(ApiError::Forbidden(
+                "Only those who answer concerns of this category write down concerns told to them."
+                    .into(),
+            ));
+        }
+    }
+    let kind: ConcernKind = match body.kind {
+        Some(kind) => kind.into(),
+        None => ConcernKind::parse(&category.kind).unwrap_or(ConcernKind::Idea),
+    };
+    let status = if category.needs_moderation {
+        ConcernStatus::Submitted
+    } else {
+        ConcernStatus::Published
+    };
+    let id = Uuid::now_v7();
+    concerns::create(
+        &mut conn,
+        &NewConcern {
+            id,
+            kind: kind.as_str(),
+            category_id: category.id,
+            title: &texts.title,
+            text: &texts.text,
+            district_id: body.district_id,
+            centre_id: body.centre_id,
+            point: point.map(|p| (p.latitude(), p.longitude())),
+            address: texts.address.as_deref(),
+            author_id: (!recorded).then_some(user.id),
+            show_author: body.show_author.unwrap_or(false) && !recorded,
+            channel: channel.as_str(),
+            recorded_by: recorded.then_some(user.id),
+            consent_on: body.consent_on,
+            source_occurrence_id: body.source_occurrence_id,
+            status,
+            operator_id: category.operator_id,
+        },
+    )
+    .await
+    .map_err(refused)?;
+    let view = concerns::find(&mut conn, id)
+        .await?
+        .ok_or_else(|| ApiError::Internal("the concern just raised is missing".into()))?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::ETAG, etag(view.version)))
+        .insert_header((header::LOCATION, format!("/api/v1/concerns/{id}")))
+        .json(ConcernResponse::new(view, Some(user), Some(false))))
+}
+
+/// Maps what the database refused about a new concern to the field at fault.
+fn refused(error: quartier_persistence::Error) -> ApiError {
+    let unknown = [
+        (
+            "concerns_category_id_fkey",
+            "category_id",
+            "is not the id of a category",
+        ),
+        (
+            "concerns_district_id_fkey",
+            "district_id",
+            "is not the id of a district",
+        ),
+        (
+            "concerns_centre_id_fkey",
+            "centre_id",
+            "is not the id of a centre",
+        ),
+        (
+            "concerns_source_occurrence_id_fkey",
+            "source_occurrence_id",
+            "is not the id of an occurrence",
+        ),
+    ];
+    match unknown
+        .into_iter()
+        .find(|(constraint, _, _)| error.is_constraint(constraint))
+    {
+        Some((_, field, message)) => ApiError::validation(field, message),
+        None => error.into(),
+    }
+}

@@ -1,0 +1,601 @@
+//! Residents' concerns, their categories and their supports ("me too").
+//!
+//! The support count is moved in the statement that adds or removes a support, under the
+//! concern's row lock, so that it always equals the rows; a support of a concern that is not
+//! open is refused in that same statement.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::QueryableByName;
+use diesel::sql_types::{
+    Array, Bool, Date, Float8, Int4, Int8, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use quartier_domain::concern::{ConcernStatus, NEARBY_METRES};
+use uuid::Uuid;
+
+use crate::sql::Statement;
+use crate::{Error, Result};
+
+/// The names of categories are unique.
+pub const CATEGORY_NAME_UNIQUE: &str = "concern_categories_name_key";
+/// A duplicate names its original, and only a duplicate does.
+pub const DUPLICATE_NAMES_ORIGINAL: &str = "concerns_duplicate_names_original";
+/// A concern is not its own original.
+pub const NOT_OWN_ORIGINAL: &str = "concerns_not_own_original";
+
+/// A category of concerns.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct CategoryRow {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Text)]
+    pub kind: String,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub operator_id: Option<Uuid>,
+    #[diesel(sql_type = Bool)]
+    pub needs_moderation: bool,
+}
+
+const CATEGORY_COLUMNS: &str =
+    "SELECT id, name, kind, operator_id, needs_moderation FROM concern_categories";
+
+/// Every category, by name.
+pub async fn categories(conn: &mut AsyncPgConnection) -> Result<Vec<CategoryRow>> {
+    Ok(
+        diesel::sql_query(format!("{CATEGORY_COLUMNS} ORDER BY name, id"))
+            .load(conn)
+            .await?,
+    )
+}
+
+/// The category `id`, if there is one.
+pub async fn category(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<CategoryRow>> {
+    Ok(
+        diesel::sql_query(format!("{CATEGORY_COLUMNS} WHERE id = $1"))
+            .bind::<SqlUuid, _>(id)
+            .load(conn)
+            .await?
+            .pop(),
+    )
+}
+
+/// Makes a category.
+pub async fn create_category(conn: &mut AsyncPgConnection, new: &CategoryRow) -> Result<()> {
+    diesel::sql_query(
+        "INSERT INTO concern_categories (id, name, kind, operator_id, needs_moderation) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind::<SqlUuid, _>(new.id)
+    .bind::<Text, _>(&new.name)
+    .bind::<Text, _>(&new.kind)
+    .bind::<Nullable<SqlUuid>, _>(new.operator_id)
+    .bind::<Bool, _>(new.needs_moderation)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A concern to store.
+#[derive(Debug)]
+pub struct NewConcern<'a> {
+    pub id: Uuid,
+    pub kind: &'a str,
+    pub category_id: Uuid,
+    pub title: &'a str,
+    pub text: &'a str,
+    pub district_id: Uuid,
+    pub centre_id: Option<Uuid>,
+    pub point: Option<(f64, f64)>,
+    pub address: Option<&'a str>,
+    pub author_id: Option<Uuid>,
+    pub show_author: bool,
+    pub channel: &'a str,
+    pub recorded_by: Option<Uuid>,
+    pub consent_on: Option<NaiveDate>,
+    pub source_occurrence_id: Option<Uuid>,
+    /// `submitted`, or `published` when its category needs no moderation.
+    pub status: ConcernStatus,
+    pub operator_id: Option<Uuid>,
+}
+
+/// Stores `new`.
+pub async fn create(conn: &mut AsyncPgConnection, new: &NewConcern<'_>) -> Result<()> {
+    diesel::sql_query(
+        "INSERT INTO concerns (id, kind, category_id, title, text, district_id, centre_id, \
+                               latitude, longitude, address, author_id, show_author, channel, \
+                               recorded_by, consent_on, source_occurrence_id, status, operator_id, \
+                               published_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+                 CASE WHEN $17 = 'published' THEN now() END)",
+    )
+    .bind::<SqlUuid, _>(new.id)
+    .bind::<Text, _>(new.kind)
+    .bind::<SqlUuid, _>(new.category_id)
+    .bind::<Text, _>(new.title)
+    .bind::<Text, _>(new.text)
+    .bind::<SqlUuid, _>(new.district_id)
+    .bind::<Nullable<SqlUuid>, _>(new.centre_id)
+    .bind::<Nullable<Float8>, _>(new.point.map(|p| p.0))
+    .bind::<Nullable<Float8>, _>(new.point.map(|p| p.1))
+    .bind::<Nullable<Text>, _>(new.address)
+    .bind::<Nullable<SqlUuid>, _>(new.author_id)
+    .bind::<Bool, _>(new.show_author)
+    .bind::<Text, _>(new.channel)
+    .bind::<Nullable<SqlUuid>, _>(new.recorded_by)
+    .bind::<Nullable<Date>, _>(new.consent_on)
+    .bind::<Nullable<SqlUuid>, _>(new.source_occurrence_id)
+    .bind::<Text, _>(new.status.as_str())
+    .bind::<Nullable<SqlUuid>, _>(new.operator_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A concern as read, with the names it shows.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct ConcernView {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub kind: String,
+    #[diesel(sql_type = SqlUuid)]
+    pub category_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub category_name: String,
+    #[diesel(sql_type = Text)]
+    pub title: String,
+    #[diesel(sql_type = Text)]
+    pub text: String,
+    #[diesel(sql_type = SqlUuid)]
+    pub district_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub district_name: String,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub centre_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Float8>)]
+    pub latitude: Option<f64>,
+    #[diesel(sql_type = Nullable<Float8>)]
+    pub longitude: Option<f64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub address: Option<String>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub author_id: Option<Uuid>,
+    /// The author's display name, whether or not it is shown.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub author_name: Option<String>,
+    #[diesel(sql_type = Bool)]
+    pub show_author: bool,
+    #[diesel(sql_type = Text)]
+    pub channel: String,
+    #[diesel(sql_type = Text)]
+    pub status: String,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub duplicate_of: Option<Uuid>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub operator_id: Option<Uuid>,
+    #[diesel(sql_type = Int4)]
+    pub support_count: i32,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub published_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Timestamptz)]
+    pub created_at: DateTime<Utc>,
+    #[diesel(sql_type = Timestamptz)]
+    pub updated_at: DateTime<Utc>,
+    #[diesel(sql_type = Int4)]
+    pub version: i32,
+}
+
+impl ConcernView {
+    pub fn status(&self) -> ConcernStatus {
+        ConcernStatus::parse(&self.status).unwrap_or(ConcernStatus::Submitted)
+    }
+
+    /// Whether everyone may read it.
+    pub fn is_public(&self) -> bool {
+        self.published_at.is_some()
+    }
+}
+
+/// The columns of `ConcernView` (`k` the concern) …
+const COLUMNS: &str = "SELECT k.id, k.kind, k.category_id, g.name AS category_name, k.title, \
+        k.text, k.district_id, d.name AS district_name, k.centre_id, k.latitude, k.longitude, \
+        k.address, k.author_id, u.display_name AS author_name, k.show_author, k.channel, \
+        k.status, k.duplicate_of, k.operator_id, k.support_count, k.published_at, k.created_at, \
+        k.updated_at, k.version";
+/// … and where they come from.
+const FROM: &str = " FROM concerns k JOIN concern_categories g ON g.id = k.category_id \
+   JOIN districts d ON d.id = k.district_id LEFT JOIN users u ON u.id = k.author_id";
+
+/// The concern `id`, if there is one.
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<ConcernView>> {
+    Ok(
+        diesel::sql_query(format!("{COLUMNS}{FROM} WHERE k.id = $1"))
+            .bind::<SqlUuid, _>(id)
+            .load(conn)
+            .await?
+            .pop(),
+    )
+}
+
+/// What a list of concerns is narrowed to.
+#[derive(Debug, Default)]
+pub struct ConcernFilter<'a> {
+    /// The district and those inside it.
+    pub district_id: Option<Uuid>,
+    pub category_id: Option<Uuid>,
+    pub statuses: Vec<ConcernStatus>,
+    /// Within `NEARBY_METRES`… or the given metres of a point.
+    pub near: Option<(f64, f64, f64)>,
+    /// Words in the title or text.
+    pub q: Option<&'a str>,
+    /// Only public ones (else any the caller may see, decided by `author_id`/`operator_ids`).
+    pub public_only: bool,
+    /// Only those this account raised.
+    pub author_id: Option<Uuid>,
+    /// Only those these operators answer.
+    pub operator_ids: Option<Vec<Uuid>>,
+}
+
+/// The sort key of concern lists: newest first.
+pub type ConcernKey = (DateTime<Utc>, Uuid);
+
+/// The distance in metres between the concern `k` and the point bound as `$lat`/`$lon`
+/// (haversine on a sphere of the earth's mean radius).
+fn distance_sql(lat: usize, lon: usize) -> String {
+    format!(
+        "(12742000.0 * asin(sqrt(power(sin(radians(k.latitude - ${lat}) / 2), 2) \
+          + cos(radians(${lat})) * cos(radians(k.latitude)) \
+          * power(sin(radians(k.longitude - ${lon}) / 2), 2))))"
+    )
+}
+
+/// Concerns matching `filter`, newest first, after `after`.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &ConcernFilter<'_>,
+    after: Option<ConcernKey>,
+    limit: i64,
+) -> Result<Vec<ConcernView>> {
+    let mut statement = Statement::new(COLUMNS);
+    statement.push(FROM).push(" WHERE true");
+    if filter.public_only {
+        statement.push(" AND k.published_at IS NOT NULL");
+    }
+    if let Some(author) = filter.author_id {
+        statement
+            .push(" AND k.author_id = ")
+            .bind::<SqlUuid, _>(author);
+    }
+    if let Some(operators) = &filter.operator_ids {
+        statement
+            .push(" AND k.operator_id = ANY(")
+            .bind::<Array<SqlUuid>, _>(operators.clone())
+            .push(")");
+    }
+    if let Some(district) = filter.district_id {
+        statement.push_district_within("k.district_id", district);
+    }
+    if let Some(category) = filter.category_id {
+        statement
+            .push(" AND k.category_id = ")
+            .bind::<SqlUuid, _>(category);
+    }
+    if !filter.statuses.is_empty() {
+        let statuses: Vec<&'static str> = filter.statuses.iter().map(|s| s.as_str()).collect();
+        statement
+            .push(" AND k.status = ANY(")
+            .bind::<Array<Text>, _>(statuses)
+            .push(")");
+    }
+    if let Some((lat, lon, metres)) = filter.near {
+        let lat = statement.param::<Float8, _>(lat);
+        let lon = statement.param::<Float8, _>(lon);
+        statement
+            .push(&format!(
+                " AND k.latitude IS NOT NULL AND {} <= ",
+                distance_sql(lat, lon)
+            ))
+            .bind::<Float8, _>(metres);
+    }
+    if let Some(q) = filter.q {
+        let q = statement.param::<Text, _>(q.to_owned());
+        statement.push(&format!(
+            " AND (k.title ILIKE '%' || ${q} || '%' OR k.text ILIKE '%' || ${q} || '%' \
+               OR ${q} <% k.title)"
+        ));
+    }
+    if let Some((at, id)) = after {
+        statement
+            .push(" AND (k.created_at, k.id) < (")
+            .bind::<Timestamptz, _>(at)
+            .push(", ")
+            .bind::<SqlUuid, _>(id)
+            .push(")");
+    }
+    statement
+        .push(" ORDER BY k.created_at DESC, k.id DESC LIMIT ")
+        .bind::<Int8, _>(limit);
+    Ok(statement.finish().load(conn).await?)
+}
+
+/// A public concern like the one a resident is about to write, and how like it is.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Similar {
+    #[diesel(embed)]
+    pub concern: ConcernView,
+    /// From 0 to 1: how alike the titles and texts are.
+    #[diesel(sql_type = diesel::sql_types::Float4)]
+    pub similarity: f32,
+    /// Metres between the two points, when both have one.
+    #[diesel(sql_type = Nullable<Float8>)]
+    pub distance_m: Option<f64>,
+}
+
+/// What a resident is about to write, to find concerns like it.
+#[derive(Debug)]
+pub struct Draft<'a> {
+    pub title: &'a str,
+    pub text: Option<&'a str>,
+    pub district_id: Option<Uuid>,
+    pub category_id: Option<Uuid>,
+    pub point: Option<(f64, f64)>,
+}
+
+/// Public, open or recently closed concerns like `draft`: alike in words (trigram
+/// similarity of the words of the title, and of the text), or at most `NEARBY_METRES` away;
+/// the most alike first.
+pub async fn similar(
+    conn: &mut AsyncPgConnection,
+    draft: &Draft<'_>,
+    limit: i64,
+) -> Result<Vec<Similar>> {
+    let mut statement = Statement::new("");
+    let words = statement.param::<Text, _>(
+        [Some(draft.title), draft.text]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
+    let title = statement.param::<Text, _>(draft.title.to_owned());
+    let distance = match draft.point {
+        Some((lat, lon)) => {
+            let lat = statement.param::<Float8, _>(lat);
+            let lon = statement.param::<Float8, _>(lon);
+            format!(
+                "CASE WHEN k.latitude IS NOT NULL THEN {} END",
+                distance_sql(lat, lon)
+            )
+        }
+        None => "NULL::double precision".to_owned(),
+    };
+    statement.push(&format!(
+        "SELECT * FROM ({COLUMNS}, \
+                greatest(word_similarity(${title}, k.title), \
+                         word_similarity(${words}, k.title || ' ' || k.text) * 0.8)::real AS similarity, \
+                {distance} AS distance_m \
+           {FROM} \
+          WHERE k.published_at IS NOT NULL AND k.status NOT IN ('duplicate', 'withdrawn')) s \
+          WHERE (s.similarity >= 0.3 OR s.distance_m <= {NEARBY_METRES})"
+    ));
+    if let Some(district) = draft.district_id {
+        statement.push_district_within("s.district_id", district);
+    }
+    if let Some(category) = draft.category_id {
+        statement
+            .push(" AND s.category_id = ")
+            .bind::<SqlUuid, _>(category);
+    }
+    statement
+        .push(" ORDER BY s.similarity DESC, s.distance_m ASC NULLS LAST, s.support_count DESC, s.id LIMIT ")
+        .bind::<Int8, _>(limit);
+    Ok(statement.finish().load(conn).await?)
+}
+
+/// Why a support was not added or removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SupportRefusal {
+    /// No concern has this id.
+    NotFound,
+    /// The concern is not open (not yet published, or closed).
+    NotOpen(ConcernStatus),
+}
+
+/// What a support did: the count after it and whether it was new.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Supported {
+    pub support_count: i32,
+    pub added: bool,
+}
+
+#[derive(QueryableByName)]
+struct Locked {
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = Int4)]
+    support_count: i32,
+}
+
+/// Adds the account's support to the open concern `id` (or changes whether it wants to hear
+/// of answers): one transaction that locks the concern, inserts the support, and counts it.
+pub async fn support(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    user_id: Uuid,
+    notify: bool,
+) -> Result<Result<Supported, SupportRefusal>> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        let Some(locked) = lock(conn, id).await? else {
+            return Ok(Err(SupportRefusal::NotFound));
+        };
+        let status = ConcernStatus::parse(&locked.status).unwrap_or(ConcernStatus::Submitted);
+        if !status.is_open() {
+            return Ok(Err(SupportRefusal::NotOpen(status)));
+        }
+        let added: Vec<Locked> = diesel::sql_query(
+            "WITH added AS (INSERT INTO concern_supports (concern_id, user_id, notify) \
+                            VALUES ($1, $2, $3) \
+                            ON CONFLICT (concern_id, user_id) DO NOTHING RETURNING concern_id) \
+             UPDATE concerns SET support_count = support_count + 1 \
+              WHERE id = (SELECT concern_id FROM added) \
+             RETURNING status, support_count",
+        )
+        .bind::<SqlUuid, _>(id)
+        .bind::<SqlUuid, _>(user_id)
+        .bind::<Bool, _>(notify)
+        .load(conn)
+        .await?;
+        if let Some(row) = added.into_iter().next() {
+            return Ok(Ok(Supported {
+                support_count: row.support_count,
+                added: true,
+            }));
+        }
+        diesel::sql_query(
+            "UPDATE concern_supports SET notify = $3 WHERE concern_id = $1 AND user_id = $2",
+        )
+        .bind::<SqlUuid, _>(id)
+        .bind::<SqlUuid, _>(user_id)
+        .bind::<Bool, _>(notify)
+        .execute(conn)
+        .await?;
+        Ok(Ok(Supported {
+            support_count: locked.support_count,
+            added: false,
+        }))
+    })
+    .await
+}
+
+/// Takes the account's support back from the concern `id`; the count after it, and whether
+/// there was one to take back.
+pub async fn withdraw_support(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    user_id: Uuid,
+) -> Result<Result<Supported, SupportRefusal>> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        let Some(locked) = lock(conn, id).await? else {
+            return Ok(Err(SupportRefusal::NotFound));
+        };
+        let removed: Vec<Locked> = diesel::sql_query(
+            "WITH removed AS (DELETE FROM concern_supports WHERE concern_id = $1 AND user_id = $2 \
+                              RETURNING concern_id) \
+             UPDATE concerns SET support_count = support_count - 1 \
+              WHERE id = (SELECT concern_id FROM removed) \
+             RETURNING status, support_count",
+        )
+        .bind::<SqlUuid, _>(id)
+        .bind::<SqlUuid, _>(user_id)
+        .load(conn)
+        .await?;
+        Ok(Ok(match removed.into_iter().next() {
+            Some(row) => Supported {
+                support_count: row.support_count,
+                added: true,
+            },
+            None => Supported {
+                support_count: locked.support_count,
+                added: false,
+            },
+        }))
+    })
+    .await
+}
+
+async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Locked>> {
+    Ok(
+        diesel::sql_query("SELECT status, support_count FROM concerns WHERE id = $1 FOR UPDATE")
+            .bind::<SqlUuid, _>(id)
+            .load::<Locked>(conn)
+            .await?
+            .pop(),
+    )
+}
+
+/// Whether the account supports the concern `id`.
+pub async fn supports(conn: &mut AsyncPgConnection, id: Uuid, user_id: Uuid) -> Result<bool> {
+    #[derive(QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = Bool)]
+        found: bool,
+    }
+    let found: Found = diesel::sql_query(
+        "SELECT EXISTS (SELECT 1 FROM concern_supports WHERE concern_id = $1 AND user_id = $2) AS found",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<SqlUuid, _>(user_id)
+    .get_result(conn)
+    .await?;
+    Ok(found.found)
+}
+
+/// Why a status change was not made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusRefusal {
+    NotFound,
+    /// The concern changed since the client read it.
+    VersionConflict,
+    /// The move is not one the rules allow from where it stands.
+    NotAllowed(ConcernStatus),
+}
+
+/// Moves the concern `id` from the status it holds to `next` if `allowed` says that move is
+/// right and it is at one of `versions` (any, when `None`); a duplicate names `original`.
+/// Its new version.
+pub async fn move_status(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    versions: Option<&[i32]>,
+    next: ConcernStatus,
+    original: Option<Uuid>,
+    allowed: impl Fn(ConcernStatus) -> bool + Sync,
+) -> Result<Result<i32, StatusRefusal>> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        #[derive(QueryableByName)]
+        struct Current {
+            #[diesel(sql_type = Text)]
+            status: String,
+            #[diesel(sql_type = Int4)]
+            version: i32,
+        }
+        let current: Option<Current> =
+            diesel::sql_query("SELECT status, version FROM concerns WHERE id = $1 FOR UPDATE")
+                .bind::<SqlUuid, _>(id)
+                .load(conn)
+                .await?
+                .pop();
+        let Some(current) = current else {
+            return Ok(Err(StatusRefusal::NotFound));
+        };
+        if versions.is_some_and(|v| !v.contains(&current.version)) {
+            return Ok(Err(StatusRefusal::VersionConflict));
+        }
+        let status = ConcernStatus::parse(&current.status).unwrap_or(ConcernStatus::Submitted);
+        if !allowed(status) {
+            return Ok(Err(StatusRefusal::NotAllowed(status)));
+        }
+        #[derive(QueryableByName)]
+        struct Version {
+            #[diesel(sql_type = Int4)]
+            version: i32,
+        }
+        let moved: Version = diesel::sql_query(
+            "UPDATE concerns SET status = $2, duplicate_of = $3, \
+                    published_at = coalesce(published_at, CASE WHEN $2 IN \
+                        ('published', 'in_review', 'referred', 'accepted', 'in_progress', 'done') \
+                        THEN now() END), \
+                    version = version + 1, updated_at = now() \
+              WHERE id = $1 RETURNING version",
+        )
+        .bind::<SqlUuid, _>(id)
+        .bind::<Text, _>(next.as_str())
+        .bind::<Nullable<SqlUuid>, _>(original)
+        .get_result(conn)
+        .await?;
+        Ok(Ok(moved.version))
+    })
+    .await
+}

@@ -1,0 +1,579 @@
+//! Residents' concerns: raised, found again before they are raised twice, supported by
+//! neighbours ("me too"), and moved on by the operator that answers them.
+
+use actix_web::http::Method;
+use quartier_tests::fixtures::{Setup, post, setup};
+use quartier_tests::{TestApp, TestResponse, TestUser};
+use serde_json::{Value, json};
+
+#[track_caller]
+fn status(response: &TestResponse, expected: u16) -> Value {
+    assert_eq!(
+        response.status,
+        expected,
+        "{}",
+        String::from_utf8_lossy(&response.body)
+    );
+    if response.body.is_empty() {
+        Value::Null
+    } else {
+        response.json()
+    }
+}
+
+/// A category answered by operator A; `moderated`: new concerns wait for its staff.
+async fn category(app: &TestApp, s: &Setup, name: &str, moderated: bool) -> String {
+    let made = post(
+        app,
+        &s.admin.access_token,
+        "/api/v1/concern-categories",
+        json!({"name": name, "kind": "need", "operator_id": s.operator, "needs_moderation": moderated}),
+    )
+    .await;
+    status(&made, 201)["id"].as_str().expect("id").to_owned()
+}
+
+async fn district(app: &TestApp) -> String {
+    app.texts("SELECT district_id::text FROM centres LIMIT 1")
+        .await
+        .remove(0)
+}
+
+async fn raise(app: &TestApp, token: &str, body: Value) -> TestResponse {
+    post(app, token, "/api/v1/concerns", body).await
+}
+
+async fn get(app: &TestApp, path: &str, token: Option<&str>) -> TestResponse {
+    app.get(path, token).await
+}
+
+async fn move_to(app: &TestApp, token: &str, id: &str, body: Value) -> TestResponse {
+    post(app, token, &format!("/api/v1/concerns/{id}/status"), body).await
+}
+
+#[actix_web::test]
+async fn a_moderated_concern_is_seen_by_its_author_and_answerers_until_it_is_published() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let playgrounds = category(&app, &s, "Spielplätze", true).await;
+    let district = district(&app).await;
+    let resident: TestUser = app.signed_up("anna@example.org").await;
+    let raised = raise(
+        &app,
+        &resident.access_token,
+        json!({
+            "category_id": playgrounds, "district_id": district,
+            "title": "Sitzbank am Spielplatz fehlt",
+            "text": "Am Spielplatz Lindenstraße gibt es keine Bank.",
+            "point": {"latitude": 51.5, "longitude": 7.4},
+            "address": "Lindenstraße 4",
+        }),
+    )
+    .await;
+    let concern = status(&raised, 201);
+    assert_eq!(concern["status"], "submitted");
+    assert_eq!(concern["kind"], "need");
+    assert_eq!(concern["mine"], true);
+    assert_eq!(concern["author_name"], Value::Null);
+    let id = concern["id"].as_str().expect("id").to_owned();
+    let path = format!("/api/v1/concerns/{id}");
+
+    // Not public yet: anonymous readers, other residents and operator B's staff see nothing.
+    let other = app.signed_up("bernd@example.org").await;
+    for token in [
+        None,
+        Some(other.access_token.as_str()),
+        Some(s.other_coordinator.access_token.as_str()),
+    ] {
+        status(&get(&app, &path, token).await, 404);
+    }
+    let public = status(&get(&app, "/api/v1/concerns", None).await, 200);
+    assert_eq!(public["items"], json!([]));
+    // Its author and operator A's coordinator see it; the queue of operator A holds it.
+    status(&get(&app, &path, Some(&resident.access_token)).await, 200);
+    status(
+        &get(&app, &path, Some(&s.coordinator.access_token)).await,
+        200,
+    );
+    let queue = format!("/api/v1/operators/{}/concerns", s.operator);
+    let queued = status(
+        &get(&app, &queue, Some(&s.coordinator.access_token)).await,
+        200,
+    );
+    assert_eq!(queued["items"][0]["id"], id.as_str());
+    status(
+        &get(&app, &queue, Some(&s.other_coordinator.access_token)).await,
+        403,
+    );
+    let mine = status(
+        &get(&app, "/api/v1/me/concerns", Some(&resident.access_token)).await,
+        200,
+    );
+    assert_eq!(mine["items"][0]["id"], id.as_str());
+
+    // Neighbours cannot support it before it is published, nor publish it themselves.
+    status(
+        &app.json(
+            Method::PUT,
+            &format!("{path}/support"),
+            Some(&other.access_token),
+            &[],
+            &json!({}),
+        )
+        .await,
+        404,
+    );
+    status(
+        &move_to(
+            &app,
+            &resident.access_token,
+            &id,
+            json!({"status": "published"}),
+        )
+        .await,
+        403,
+    );
+    status(
+        &move_to(
+            &app,
+            &s.other_coordinator.access_token,
+            &id,
+            json!({"status": "published"}),
+        )
+        .await,
+        404,
+    );
+    // Operator A's coordinator publishes it; a move the rules do not allow is refused.
+    let published = status(
+        &move_to(
+            &app,
+            &s.coordinator.access_token,
+            &id,
+            json!({"status": "published"}),
+        )
+        .await,
+        200,
+    );
+    assert_eq!(published["status"], "published");
+    assert!(published["published_at"].is_string());
+    let skipped = move_to(
+        &app,
+        &s.coordinator.access_token,
+        &id,
+        json!({"status": "done"}),
+    )
+    .await;
+    assert_eq!(
+        status(&skipped, 409)["type"],
+        "/problems/concern-move-not-allowed"
+    );
+
+    // Public now, without its author's name, supporters or anything internal.
+    let listed = status(&get(&app, "/api/v1/concerns", None).await, 200);
+    assert_eq!(listed["items"][0]["id"], id.as_str());
+    let text = listed.to_string();
+    assert!(!text.contains(&resident.id), "{text}");
+    assert!(!text.contains("anna"), "{text}");
+    assert!(listed["items"][0].get("mine").is_none());
+    let near = status(
+        &get(
+            &app,
+            "/api/v1/concerns?near=51.5005,7.4005&radius_m=200",
+            None,
+        )
+        .await,
+        200,
+    );
+    assert_eq!(near["items"].as_array().map(Vec::len), Some(1));
+    let far = status(
+        &get(&app, "/api/v1/concerns?near=51.6,7.4", None).await,
+        200,
+    );
+    assert_eq!(far["items"], json!([]));
+    status(&get(&app, "/api/v1/concerns?near=north", None).await, 422);
+
+    // The author withdraws it; nobody else may.
+    status(
+        &move_to(
+            &app,
+            &other.access_token,
+            &id,
+            json!({"status": "withdrawn"}),
+        )
+        .await,
+        403,
+    );
+    let withdrawn = status(
+        &move_to(
+            &app,
+            &resident.access_token,
+            &id,
+            json!({"status": "withdrawn"}),
+        )
+        .await,
+        200,
+    );
+    assert_eq!(withdrawn["status"], "withdrawn");
+    let closed = app
+        .json(
+            Method::PUT,
+            &format!("{path}/support"),
+            Some(&other.access_token),
+            &[],
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status(&closed, 409)["type"], "/problems/concern-not-open");
+    assert_eq!(app.count("concern_supports", "true").await, 0);
+}
+
+#[actix_web::test]
+async fn the_same_concern_is_found_before_it_is_raised_twice() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let open = category(&app, &s, "Grünflächen", false).await;
+    let district = district(&app).await;
+    let resident = app.signed_up("anna@example.org").await;
+    for (title, point) in [
+        ("Sitzbank am Spielplatz fehlt", None),
+        (
+            "Laterne kaputt",
+            Some(json!({"latitude": 51.5, "longitude": 7.4})),
+        ),
+        ("Mehr Mülleimer im Park", None),
+    ] {
+        let mut body = json!({
+            "category_id": open, "district_id": district, "title": title,
+            "text": "Bitte kümmern Sie sich darum.",
+        });
+        if let Some(point) = point {
+            body["point"] = point;
+        }
+        let raised = status(&raise(&app, &resident.access_token, body).await, 201);
+        assert_eq!(raised["status"], "published", "no moderation here");
+    }
+    let similar = |query: &str| {
+        let path = format!("/api/v1/concerns/similar?{query}");
+        let app = &app;
+        async move { status(&get(app, &path, None).await, 200) }
+    };
+    let found = similar("title=Bank%20Spielplatz").await;
+    let titles: Vec<&str> = found["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["concern"]["title"].as_str())
+        .collect();
+    assert_eq!(titles, ["Sitzbank am Spielplatz fehlt"]);
+    // Other words at nearly the same place (within 150 m) are found as well.
+    let nearby = similar("title=Dunkel%20am%20Abend&lat=51.5008&lon=7.4").await;
+    assert_eq!(nearby["items"][0]["concern"]["title"], "Laterne kaputt");
+    assert!(nearby["items"][0]["distance_m"].as_f64().expect("metres") < 150.0);
+    let elsewhere = similar("title=Dunkel%20am%20Abend&lat=51.52&lon=7.4").await;
+    assert_eq!(elsewhere["items"], json!([]));
+    // Another district's concerns are not the same.
+    let other_district = status(
+        &post(
+            &app,
+            &s.admin.access_token,
+            "/api/v1/districts",
+            json!({"name": "Südstadt", "town": "Musterstadt"}),
+        )
+        .await,
+        201,
+    )["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let there = similar(&format!(
+        "title=Bank%20Spielplatz&district_id={other_district}"
+    ))
+    .await;
+    assert_eq!(there["items"], json!([]));
+    status(
+        &get(&app, "/api/v1/concerns/similar?title=", None).await,
+        422,
+    );
+    status(
+        &get(&app, "/api/v1/concerns/similar?title=x&lat=51.5", None).await,
+        422,
+    );
+}
+
+#[actix_web::test]
+async fn a_thousand_neighbours_support_at_once_and_the_count_equals_the_rows() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let open = category(&app, &s, "Nachbarschaft", false).await;
+    let district = district(&app).await;
+    let resident = app.signed_up("anna@example.org").await;
+    let concern = status(
+        &raise(
+            &app,
+            &resident.access_token,
+            json!({"category_id": open, "district_id": district,
+                   "title": "Ein Nachbarschaftsfest", "text": "Im Sommer, im Hof."}),
+        )
+        .await,
+        201,
+    );
+    let id = concern["id"].as_str().expect("id").to_owned();
+    let path = format!("/api/v1/concerns/{id}/support");
+    let neighbours = app.volunteers(1000).await;
+    let notify = json!({"notify": true});
+    let answers = futures_util::future::join_all(
+        neighbours
+            .iter()
+            .map(|(_, token)| app.json(Method::PUT, &path, Some(token), &[], &notify)),
+    )
+    .await;
+    let failed: Vec<u16> = answers
+        .iter()
+        .map(|a| a.status)
+        .filter(|s| *s != 200)
+        .collect();
+    assert!(failed.is_empty(), "{failed:?}");
+    let rows = app
+        .count("concern_supports", &format!("concern_id = '{id}'"))
+        .await;
+    assert_eq!(rows, 1000);
+    let counted = app
+        .texts(&format!(
+            "SELECT support_count FROM concerns WHERE id = '{id}'"
+        ))
+        .await;
+    assert_eq!(counted, ["1000"]);
+
+    // One account supporting twice at once: one row, counted once.
+    let (_, token) = &app.volunteers(1).await[0];
+    let empty = json!({});
+    let twice = futures_util::future::join_all(
+        (0..8).map(|_| app.json(Method::PUT, &path, Some(token), &[], &empty)),
+    )
+    .await;
+    assert!(twice.iter().all(|a| a.status == 200));
+    assert_eq!(
+        app.count("concern_supports", &format!("concern_id = '{id}'"))
+            .await,
+        1001
+    );
+    let read = status(
+        &get(&app, &format!("/api/v1/concerns/{id}"), Some(token)).await,
+        200,
+    );
+    assert_eq!(read["support_count"], 1001);
+    assert_eq!(read["supported"], true);
+    // Taking it back, twice: counted down once.
+    for _ in 0..2 {
+        let back = app
+            .json(Method::DELETE, &path, Some(token), &[], &json!({}))
+            .await;
+        assert_eq!(status(&back, 200)["support_count"], 1000);
+    }
+    // The database refuses a count below zero.
+    let mut conn = app.conn().await;
+    let refused = diesel_async::RunQueryDsl::execute(
+        diesel::sql_query(format!(
+            "UPDATE concerns SET support_count = -1 WHERE id = '{id}'"
+        )),
+        &mut conn,
+    )
+    .await;
+    assert!(refused.is_err());
+}
+
+#[actix_web::test]
+async fn duplicates_name_their_original_and_the_database_holds_to_it() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let open = category(&app, &s, "Verkehr", false).await;
+    let district = district(&app).await;
+    let resident = app.signed_up("anna@example.org").await;
+    let mut ids = Vec::new();
+    for title in ["Zebrastreifen an der Schule", "Schulweg sicherer machen"] {
+        let raised = raise(
+            &app,
+            &resident.access_token,
+            json!({"category_id": open, "district_id": district, "title": title, "text": "Die Kinder."}),
+        )
+        .await;
+        ids.push(status(&raised, 201)["id"].as_str().expect("id").to_owned());
+    }
+    let coordinator = &s.coordinator.access_token;
+    for (body, field) in [
+        (json!({"status": "duplicate"}), "duplicate_of"),
+        (
+            json!({"status": "duplicate", "duplicate_of": ids[1]}),
+            "duplicate_of",
+        ),
+        (
+            json!({"status": "accepted", "duplicate_of": ids[0]}),
+            "duplicate_of",
+        ),
+        (
+            json!({"status": "duplicate", "duplicate_of": "00000000-0000-7000-8000-000000000000"}),
+            "duplicate_of",
+        ),
+    ] {
+        let refused = move_to(&app, coordinator, &ids[1], body.clone()).await;
+        let problem = status(&refused, 422);
+        assert_eq!(problem["errors"][0]["field"], field, "{body}");
+    }
+    let marked = status(
+        &move_to(
+            &app,
+            coordinator,
+            &ids[1],
+            json!({"status": "duplicate", "duplicate_of": ids[0]}),
+        )
+        .await,
+        200,
+    );
+    assert_eq!(marked["duplicate_of"], ids[0].as_str());
+    // An old ETag is refused.
+    let stale = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/concerns/{}/status", ids[0]),
+            Some(coordinator),
+            &[("if-match", "\"7\"")],
+            &json!({"status": "in_review"}),
+        )
+        .await;
+    status(&stale, 412);
+    // The database itself refuses a duplicate without an original and one of itself.
+    let mut conn = app.conn().await;
+    for sql in [
+        format!(
+            "UPDATE concerns SET status = 'duplicate', duplicate_of = NULL WHERE id = '{}'",
+            ids[0]
+        ),
+        format!(
+            "UPDATE concerns SET duplicate_of = id WHERE id = '{}'",
+            ids[1]
+        ),
+    ] {
+        let refused =
+            diesel_async::RunQueryDsl::execute(diesel::sql_query(sql.clone()), &mut conn).await;
+        assert!(refused.is_err(), "{sql}");
+    }
+}
+
+#[actix_web::test]
+async fn staff_write_down_concerns_told_to_them_with_consent() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let open = category(&app, &s, "Wohnen", false).await;
+    let district = district(&app).await;
+    let told = json!({
+        "category_id": open, "district_id": district, "channel": "phone",
+        "title": "Aufzug seit Wochen defekt", "text": "Frau K. aus dem 8. Stock kommt nicht mehr raus.",
+    });
+    let without = raise(&app, &s.coordinator.access_token, told.clone()).await;
+    assert_eq!(status(&without, 422)["errors"][0]["field"], "consent_on");
+    let mut with_consent = told.clone();
+    with_consent["consent_on"] = json!(chrono::Utc::now().date_naive());
+    // A resident cannot write down what others told; operator B's staff cannot either.
+    let resident = app.signed_up("anna@example.org").await;
+    status(
+        &raise(&app, &resident.access_token, with_consent.clone()).await,
+        403,
+    );
+    status(
+        &raise(
+            &app,
+            &s.other_coordinator.access_token,
+            with_consent.clone(),
+        )
+        .await,
+        403,
+    );
+    let written = status(
+        &raise(&app, &s.coordinator.access_token, with_consent).await,
+        201,
+    );
+    assert_eq!(written["channel"], "phone");
+    assert_eq!(written["mine"], false);
+    let id = written["id"].as_str().expect("id");
+    assert_eq!(
+        app.count(
+            "concerns",
+            &format!("id = '{id}' AND author_id IS NULL AND recorded_by IS NOT NULL")
+        )
+        .await,
+        1
+    );
+    // Unknown ids and absurd input change nothing.
+    let before = app.count("concerns", "true").await;
+    for body in [
+        json!({"category_id": open, "district_id": "00000000-0000-7000-8000-000000000000", "title": "x", "text": "y"}),
+        json!({"category_id": "00000000-0000-7000-8000-000000000000", "district_id": district, "title": "x", "text": "y"}),
+        json!({"category_id": open, "district_id": district, "title": "", "text": "y"}),
+        json!({"category_id": open, "district_id": district, "title": "x", "text": "y", "point": {"latitude": 91, "longitude": 0}}),
+    ] {
+        status(&raise(&app, &resident.access_token, body).await, 422);
+    }
+    assert_eq!(app.count("concerns", "true").await, before);
+}
+
+#[actix_web::test]
+async fn an_erased_supporter_and_author_leave_the_text_and_the_count() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let open = category(&app, &s, "Kultur", false).await;
+    let district = district(&app).await;
+    let anna = app.signed_up("anna@example.org").await;
+    let concern = status(
+        &raise(
+            &app,
+            &anna.access_token,
+            json!({"category_id": open, "district_id": district, "show_author": true,
+                   "title": "Ein Chor für alle", "text": "Wer singt mit?"}),
+        )
+        .await,
+        201,
+    );
+    assert!(concern["author_name"].is_string());
+    let id = concern["id"].as_str().expect("id").to_owned();
+    let bernd = app.signed_up("bernd@example.org").await;
+    for token in [&anna.access_token, &bernd.access_token] {
+        status(
+            &app.json(
+                Method::PUT,
+                &format!("/api/v1/concerns/{id}/support"),
+                Some(token),
+                &[],
+                &json!({}),
+            )
+            .await,
+            200,
+        );
+    }
+    for user in [&anna, &bernd] {
+        let erased = app
+            .json(
+                Method::DELETE,
+                "/api/v1/me",
+                Some(&user.access_token),
+                &[],
+                &json!({"password": user.password}),
+            )
+            .await;
+        status(&erased, 200);
+    }
+    let read = status(
+        &get(&app, &format!("/api/v1/concerns/{id}"), None).await,
+        200,
+    );
+    assert_eq!(read["title"], "Ein Chor für alle");
+    assert_eq!(read["support_count"], 2);
+    assert_eq!(read["author_name"], Value::Null);
+    assert_eq!(
+        app.count(
+            "concern_supports",
+            &format!("concern_id = '{id}' AND user_id IS NULL")
+        )
+        .await,
+        2
+    );
+}
