@@ -270,6 +270,31 @@ pub fn json_with_body_etag(
     ))
 }
 
+/// A JSON answer about a resource at `version` whose body also shows what changes without
+/// it (such as counts): a strong `ETag` `"{version}.{digest of the body}"`, which `If-Match`
+/// reads as the version; 304 when the client already holds exactly this body.
+pub fn json_with_version_and_body_etag(
+    if_none_match: &IfNoneMatch,
+    version: i32,
+    body: &impl serde::Serialize,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    use sha2::Digest as _;
+    let bytes = serde_json::to_vec(body)
+        .map_err(|e| ApiError::Internal(format!("cannot serialize: {e}")))?;
+    let digest = sha2::Sha256::digest(&bytes);
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let tag = format!("\"{version}.{hex}\"");
+    if if_none_match.matches(&tag) {
+        return Ok(not_modified(&tag));
+    }
+    Ok(actix_web::HttpResponse::Ok()
+        .insert_header((header::ETAG, tag))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header((header::VARY, "Authorization"))
+        .content_type("application/json")
+        .body(bytes))
+}
+
 /// `bytes` of `content_type` tagged with a weak `ETag` made from them; 304 when the client
 /// already holds exactly these bytes.
 pub fn bytes_with_body_etag(

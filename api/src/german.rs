@@ -384,6 +384,18 @@ const TEXTS: &[(&str, &str)] = &[
     ("No district has this id.", "Kein Stadtteil hat diese ID."),
     ("No concern has this id.", "Kein Anliegen hat diese ID."),
     (
+        "No answer to this concern has this id.",
+        "Keine Antwort auf dieses Anliegen hat diese ID.",
+    ),
+    (
+        "This answer is published; a published answer never changes. Write another one.",
+        "Diese Antwort ist veröffentlicht; eine veröffentlichte Antwort ändert sich nie. Schreiben Sie eine weitere.",
+    ),
+    (
+        "Only those who answer a concern write answers to it.",
+        "Nur wer ein Anliegen beantwortet, schreibt Antworten darauf.",
+    ),
+    (
         "Another category has this name.",
         "Eine andere Kategorie hat diesen Namen.",
     ),
@@ -404,8 +416,8 @@ const TEXTS: &[(&str, &str)] = &[
         "Ein Anliegen im Stand {0} kann nicht {1} werden.",
     ),
     (
-        "The concern is {}: it can be supported only from its publication until it is done.",
-        "Das Anliegen ist {0}: Unterstützen geht nur von seiner Veröffentlichung bis zu seiner Erledigung.",
+        "The concern is {}: it can be supported only from its publication until it is closed.",
+        "Das Anliegen ist {0}: Unterstützen geht nur von seiner Veröffentlichung bis zu seinem Abschluss.",
     ),
     ("No occurrence has this id.", "Kein Termin hat diese ID."),
     ("No operator has this id.", "Kein Träger hat diese ID."),
@@ -1121,8 +1133,8 @@ const TEXTS: &[(&str, &str)] = &[
         "ist nicht die ID einer Kategorie",
     ),
     (
-        "is not the id of a published concern",
-        "ist nicht die ID eines veröffentlichten Anliegens",
+        "is not the id of a published concern that is carried on (not a duplicate, declined or withdrawn)",
+        "ist nicht die ID eines veröffentlichten Anliegens, das weiterverfolgt wird (kein Duplikat, nicht abgelehnt oder zurückgezogen)",
     ),
     (
         "is required for a duplicate: the concern it is the same as",
@@ -1149,6 +1161,10 @@ const TEXTS: &[(&str, &str)] = &[
         "muss zwischen dem Jahr 2000 und heute liegen",
     ),
     ("needs near", "braucht near"),
+    (
+        "must not be false for an internal note: notes are never drafts",
+        "darf bei einer internen Notiz nicht false sein: Notizen sind nie Entwürfe",
+    ),
     (
         "lat and lon come together",
         "lat und lon gibt es nur zusammen",

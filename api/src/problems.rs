@@ -57,6 +57,7 @@ catalogue! {
     NOT_YET = "not-yet", 409, "Not yet", "Noch nicht";
     CONCERN_NOT_OPEN = "concern-not-open", 409, "Concern not open", "Anliegen nicht offen";
     CONCERN_MOVE_NOT_ALLOWED = "concern-move-not-allowed", 409, "Move not allowed", "Schritt nicht erlaubt";
+    ANSWER_PUBLISHED = "answer-published", 409, "Answer published", "Antwort veröffentlicht";
     VERSION_CONFLICT = "version-conflict", 412, "Version conflict", "Versionskonflikt";
     PAYLOAD_TOO_LARGE = "payload-too-large", 413, "Payload too large", "Anfrage zu groß";
     UNSUPPORTED_MEDIA_TYPE = "unsupported-media-type", 415, "Unsupported media type", "Medientyp nicht unterstützt";

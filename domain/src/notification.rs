@@ -42,10 +42,12 @@ pub enum Kind {
     /// Once a day for staff: late cancellations, and shifts still short 48 hours ahead.
     /// Optional.
     StaffSummary,
+    /// A concern the person raised, or supports and asked to hear of, was answered.
+    ConcernAnswered,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 17] = [
+    pub const ALL: [Kind; 18] = [
         Kind::ApiKeysCreatorLeft,
         Kind::EmailVerification,
         Kind::EmailChangeRequested,
@@ -63,6 +65,7 @@ impl Kind {
         Kind::GuestLink,
         Kind::HelpWanted,
         Kind::StaffSummary,
+        Kind::ConcernAnswered,
     ];
 
     /// The kinds a person may switch off or move; every other kind is always sent.
@@ -87,6 +90,7 @@ impl Kind {
             Kind::GuestLink => "guest_link",
             Kind::HelpWanted => "help_wanted",
             Kind::StaffSummary => "staff_summary",
+            Kind::ConcernAnswered => "concern_answered",
         }
     }
 

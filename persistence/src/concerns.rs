@@ -245,9 +245,9 @@ pub type ConcernKey = (DateTime<Utc>, Uuid);
 /// (haversine on a sphere of the earth's mean radius).
 fn distance_sql(lat: usize, lon: usize) -> String {
     format!(
-        "(12742000.0 * asin(sqrt(power(sin(radians(k.latitude - ${lat}) / 2), 2) \
+        "(12742000.0 * asin(least(1.0, sqrt(power(sin(radians(k.latitude - ${lat}) / 2), 2) \
           + cos(radians(${lat})) * cos(radians(k.latitude)) \
-          * power(sin(radians(k.longitude - ${lon}) / 2), 2))))"
+          * power(sin(radians(k.longitude - ${lon}) / 2), 2)))))"
     )
 }
 
@@ -343,9 +343,9 @@ pub struct Draft<'a> {
     pub point: Option<(f64, f64)>,
 }
 
-/// Public, open or recently closed concerns like `draft`: alike in words (trigram
-/// similarity of the words of the title, and of the text), or at most `NEARBY_METRES` away;
-/// the most alike first.
+/// Published concerns like `draft` (open or closed, but neither duplicates nor withdrawn):
+/// alike in words (trigram similarity of the words of the title, and of the text), or at
+/// most `NEARBY_METRES` away; the most alike first.
 pub async fn similar(
     conn: &mut AsyncPgConnection,
     draft: &Draft<'_>,
@@ -540,6 +540,9 @@ pub enum StatusRefusal {
     VersionConflict,
     /// The move is not one the rules allow from where it stands.
     NotAllowed(ConcernStatus),
+    /// The original a duplicate names is not a published concern that is itself carried on
+    /// (not a duplicate, declined or withdrawn).
+    NoOriginal,
 }
 
 /// Moves the concern `id` from the status it holds to `next` if `allowed` says that move is
@@ -561,6 +564,14 @@ pub async fn move_status(
             #[diesel(sql_type = Int4)]
             version: i32,
         }
+        // A duplicate and its original are locked in one order, so that two concerns marked
+        // duplicates of each other at once queue rather than deadlock.
+        if let Some(original) = original {
+            diesel::sql_query("SELECT id FROM concerns WHERE id = ANY($1) ORDER BY id FOR UPDATE")
+                .bind::<Array<SqlUuid>, _>(vec![id, original])
+                .execute(conn)
+                .await?;
+        }
         let current: Option<Current> =
             diesel::sql_query("SELECT status, version FROM concerns WHERE id = $1 FOR UPDATE")
                 .bind::<SqlUuid, _>(id)
@@ -576,6 +587,29 @@ pub async fn move_status(
         let status = ConcernStatus::parse(&current.status).unwrap_or(ConcernStatus::Submitted);
         if !allowed(status) {
             return Ok(Err(StatusRefusal::NotAllowed(status)));
+        }
+        if let Some(original) = original {
+            // Locked above: it cannot become a duplicate (of this one) meanwhile.
+            let carried: Option<Current> = diesel::sql_query(
+                "SELECT status, version FROM concerns WHERE id = $1 AND published_at IS NOT NULL",
+            )
+            .bind::<SqlUuid, _>(original)
+            .load(conn)
+            .await?
+            .pop();
+            let carried_on = carried
+                .and_then(|c| ConcernStatus::parse(&c.status))
+                .is_some_and(|s| {
+                    !matches!(
+                        s,
+                        ConcernStatus::Duplicate
+                            | ConcernStatus::Declined
+                            | ConcernStatus::Withdrawn
+                    )
+                });
+            if !carried_on {
+                return Ok(Err(StatusRefusal::NoOriginal));
+            }
         }
         #[derive(QueryableByName)]
         struct Version {
@@ -596,6 +630,223 @@ pub async fn move_status(
         .get_result(conn)
         .await?;
         Ok(Ok(moved.version))
+    })
+    .await
+}
+
+/// An answer to a concern.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct AnswerRow {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    pub concern_id: Uuid,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub author_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub operator_id: Option<Uuid>,
+    /// The answering unit's name.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub operator_name: Option<String>,
+    #[diesel(sql_type = Text)]
+    pub visibility: String,
+    #[diesel(sql_type = Text)]
+    pub text: String,
+    #[diesel(sql_type = Nullable<Date>)]
+    pub expected_on: Option<NaiveDate>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub published_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Timestamptz)]
+    pub created_at: DateTime<Utc>,
+    #[diesel(sql_type = Timestamptz)]
+    pub updated_at: DateTime<Utc>,
+}
+
+const ANSWER_COLUMNS: &str = "SELECT a.id, a.concern_id, a.author_id, a.operator_id, \
+        o.name AS operator_name, a.visibility, a.text, a.expected_on, a.published_at, \
+        a.created_at, a.updated_at \
+   FROM concern_answers a LEFT JOIN operators o ON o.id = a.operator_id";
+
+/// The answers to the concern `id`, oldest first: with `all`, drafts and internal notes too;
+/// else published public answers only.
+pub async fn answers(conn: &mut AsyncPgConnection, id: Uuid, all: bool) -> Result<Vec<AnswerRow>> {
+    let visible = if all {
+        ""
+    } else {
+        " AND a.visibility = 'public' AND a.published_at IS NOT NULL"
+    };
+    Ok(diesel::sql_query(format!(
+        "{ANSWER_COLUMNS} WHERE a.concern_id = $1{visible} ORDER BY a.created_at, a.id"
+    ))
+    .bind::<SqlUuid, _>(id)
+    .load(conn)
+    .await?)
+}
+
+/// An answer to write.
+#[derive(Debug)]
+pub struct NewAnswer<'a> {
+    pub id: Uuid,
+    pub concern_id: Uuid,
+    pub author_id: Uuid,
+    pub operator_id: Option<Uuid>,
+    pub public: bool,
+    pub text: &'a str,
+    pub expected_on: Option<NaiveDate>,
+    /// Published at once (an internal note always is); else a draft.
+    pub publish: bool,
+}
+
+/// Why an answer was not written, changed or published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerRefusal {
+    /// No such concern, or no such answer to it.
+    NotFound,
+    /// It is published: it never changes.
+    Published,
+}
+
+/// The people told of a public answer to the concern `id`: its author and the supporters
+/// who asked to hear of answers (`answer_id` in the details).
+async fn tell_of_answer(
+    conn: &mut AsyncPgConnection,
+    concern_id: Uuid,
+    answer_id: Uuid,
+    operator_id: Option<Uuid>,
+) -> Result<()> {
+    #[derive(QueryableByName)]
+    struct Person {
+        #[diesel(sql_type = SqlUuid)]
+        user_id: Uuid,
+    }
+    let people: Vec<Person> = diesel::sql_query(
+        "SELECT author_id AS user_id FROM concerns WHERE id = $1 AND author_id IS NOT NULL \
+         UNION SELECT user_id FROM concern_supports \
+          WHERE concern_id = $1 AND notify AND user_id IS NOT NULL",
+    )
+    .bind::<SqlUuid, _>(concern_id)
+    .load(conn)
+    .await?;
+    let recipients: Vec<Uuid> = people.into_iter().map(|p| p.user_id).collect();
+    crate::notifications::notify(
+        conn,
+        &recipients,
+        crate::notifications::Kind::ConcernAnswered,
+        operator_id,
+        &serde_json::json!({"concern_id": concern_id, "answer_id": answer_id}),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Writes `new` to its concern; a public answer published at once is told to the concern's
+/// author and to the supporters who asked, in the same transaction.
+pub async fn add_answer(
+    conn: &mut AsyncPgConnection,
+    new: &NewAnswer<'_>,
+) -> Result<Result<AnswerRow, AnswerRefusal>> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        let published = new.publish || !new.public;
+        let inserted = diesel::sql_query(
+            "INSERT INTO concern_answers (id, concern_id, author_id, operator_id, visibility, text, \
+                                          expected_on, published_at) \
+             SELECT $1, k.id, $3, $4, $5, $6, $7, CASE WHEN $8 THEN now() END \
+               FROM concerns k WHERE k.id = $2",
+        )
+        .bind::<SqlUuid, _>(new.id)
+        .bind::<SqlUuid, _>(new.concern_id)
+        .bind::<SqlUuid, _>(new.author_id)
+        .bind::<Nullable<SqlUuid>, _>(new.operator_id)
+        .bind::<Text, _>(if new.public { "public" } else { "internal" })
+        .bind::<Text, _>(new.text)
+        .bind::<Nullable<Date>, _>(new.expected_on)
+        .bind::<Bool, _>(published)
+        .execute(conn)
+        .await?;
+        if inserted == 0 {
+            return Ok(Err(AnswerRefusal::NotFound));
+        }
+        if new.public && published {
+            tell_of_answer(conn, new.concern_id, new.id, new.operator_id).await?;
+        }
+        answer(conn, new.concern_id, new.id)
+            .await?
+            .map(Ok)
+            .ok_or(Error::NotFound)
+    })
+    .await
+}
+
+/// The answer `answer_id` to the concern `concern_id`.
+pub async fn answer(
+    conn: &mut AsyncPgConnection,
+    concern_id: Uuid,
+    answer_id: Uuid,
+) -> Result<Option<AnswerRow>> {
+    Ok(diesel::sql_query(format!(
+        "{ANSWER_COLUMNS} WHERE a.concern_id = $1 AND a.id = $2"
+    ))
+    .bind::<SqlUuid, _>(concern_id)
+    .bind::<SqlUuid, _>(answer_id)
+    .load(conn)
+    .await?
+    .pop())
+}
+
+/// Publishes the draft `answer_id` of the concern `concern_id` (or, with `text`, changes it
+/// first), telling the author and the supporters who asked; refused once it is published.
+pub async fn change_draft(
+    conn: &mut AsyncPgConnection,
+    concern_id: Uuid,
+    answer_id: Uuid,
+    text: Option<&str>,
+    expected_on: Option<Option<NaiveDate>>,
+    publish: bool,
+) -> Result<Result<AnswerRow, AnswerRefusal>> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        #[derive(QueryableByName)]
+        struct Locked {
+            #[diesel(sql_type = Nullable<Timestamptz>)]
+            published_at: Option<DateTime<Utc>>,
+            #[diesel(sql_type = Nullable<SqlUuid>)]
+            operator_id: Option<Uuid>,
+        }
+        let locked: Option<Locked> = diesel::sql_query(
+            "SELECT published_at, operator_id FROM concern_answers \
+              WHERE concern_id = $1 AND id = $2 FOR UPDATE",
+        )
+        .bind::<SqlUuid, _>(concern_id)
+        .bind::<SqlUuid, _>(answer_id)
+        .load(conn)
+        .await?
+        .pop();
+        let Some(locked) = locked else {
+            return Ok(Err(AnswerRefusal::NotFound));
+        };
+        if locked.published_at.is_some() {
+            return Ok(Err(AnswerRefusal::Published));
+        }
+        diesel::sql_query(
+            "UPDATE concern_answers SET text = coalesce($3, text), \
+                    expected_on = CASE WHEN $4 THEN $5 ELSE expected_on END, \
+                    published_at = CASE WHEN $6 THEN now() END, updated_at = now() \
+              WHERE concern_id = $1 AND id = $2",
+        )
+        .bind::<SqlUuid, _>(concern_id)
+        .bind::<SqlUuid, _>(answer_id)
+        .bind::<Nullable<Text>, _>(text)
+        .bind::<Bool, _>(expected_on.is_some())
+        .bind::<Nullable<Date>, _>(expected_on.flatten())
+        .bind::<Bool, _>(publish)
+        .execute(conn)
+        .await?;
+        if publish {
+            tell_of_answer(conn, concern_id, answer_id, locked.operator_id).await?;
+        }
+        answer(conn, concern_id, answer_id)
+            .await?
+            .map(Ok)
+            .ok_or(Error::NotFound)
     })
     .await
 }

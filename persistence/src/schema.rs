@@ -656,6 +656,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Answers to concerns: an append-only timeline.
+    concern_answers (id) {
+        id -> Uuid,
+        concern_id -> Uuid,
+        author_id -> Nullable<Uuid>,
+        operator_id -> Nullable<Uuid>,
+        visibility -> Text,
+        text -> Text,
+        expected_on -> Nullable<Date>,
+        published_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     /// How often the variants changed: one row, moved by a trigger on `translations`.
     translation_generation (only_row) {
         only_row -> Bool,

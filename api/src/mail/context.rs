@@ -25,6 +25,8 @@ pub struct Context {
     /// For a digest: the shifts it lists (help wanted; or staff's summary, with the
     /// operator's name).
     pub digest: Option<Digest>,
+    /// For an answer to a concern: the concern's title and the answer.
+    pub concern: Option<(String, quartier_persistence::concerns::AnswerRow)>,
 }
 
 /// What a daily digest lists.
@@ -79,11 +81,31 @@ pub async fn load(conn: &mut AsyncPgConnection, claimed: &Claimed) -> Result<Con
         }
         _ => None,
     };
+    let concern = match claimed.kind() {
+        Some(quartier_domain::notification::Kind::ConcernAnswered) => {
+            let id = |field: &str| {
+                claimed.details()[field]
+                    .as_str()
+                    .and_then(|s| s.parse::<uuid::Uuid>().ok())
+            };
+            match (id("concern_id"), id("answer_id")) {
+                (Some(concern_id), Some(answer_id)) => {
+                    let concern = quartier_persistence::concerns::find(conn, concern_id).await?;
+                    let answer =
+                        quartier_persistence::concerns::answer(conn, concern_id, answer_id).await?;
+                    concern.zip(answer).map(|(c, a)| (c.title, a))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    };
     Ok(Context {
         shift: load_shift(conn, claimed).await?,
         invitation,
         hold,
         digest,
+        concern,
     })
 }
 

@@ -322,6 +322,10 @@ impl Mailer {
                     })
                     .collect()
             };
+        if kind == Kind::ConcernAnswered && context.concern.is_none() {
+            return Err(SendError::Permanent("the answer is gone".into()));
+        }
+        let concern = context.concern.as_ref();
         if kind.is_digest() && context.digest.is_none() {
             return Err(SendError::Permanent("the digest lists nothing".into()));
         }
@@ -352,6 +356,11 @@ impl Mailer {
             reason => details["reason"].as_str().unwrap_or_default(),
             message_subject => message.map_or("", |m| m.subject.as_str()),
             message_body => message.map_or("", |m| m.body.as_str()),
+            concern_title => concern.map_or("", |(title, _)| title.as_str()),
+            answer_text => concern.map_or("", |(_, a)| a.text.as_str()),
+            answer_unit => concern.and_then(|(_, a)| a.operator_name.as_deref()).unwrap_or_default(),
+            concern_link => concern.map(|(_, a)| format!("{}/concerns/{}", self.settings.app_url, a.concern_id))
+                .unwrap_or_default(),
             unsubscribe_link => unsubscribe_token.as_ref().map(|token| {
                 format!("{}/unsubscribe?token={token}", self.settings.app_url)
             }).unwrap_or_default(),

@@ -41,6 +41,7 @@ const FILES: &[(&str, &str)] = template_files!(
     "guest_link",
     "help_wanted",
     "staff_summary",
+    "concern_answered",
 );
 
 const LAYOUT: &str = include_str!("../../templates/mail/layout.html");
@@ -146,6 +147,10 @@ mod tests {
             reason => "shift_cancelled",
             message_subject => "Bitte früher kommen",
             message_body => "Hallo zusammen,\nwir brauchen euch schon um 14:30.",
+            concern_title => "Sitzbank am Spielplatz fehlt",
+            answer_text => "Die Bank kommt im Mai.",
+            answer_unit => "Grünflächenamt",
+            concern_link => "https://quartier.example/concerns/1",
             unsubscribe_link => "https://app.example.org/unsubscribe?token=t",
             operator_name => "Nachbarschaft <Hilfe> e. V.",
             role => "coordinator",

@@ -173,7 +173,7 @@ async fn a_moderated_concern_is_seen_by_its_author_and_answerers_until_it_is_pub
     assert_eq!(listed["items"][0]["id"], id.as_str());
     let text = listed.to_string();
     assert!(!text.contains(&resident.id), "{text}");
-    assert!(!text.contains("anna"), "{text}");
+    assert_eq!(listed["items"][0]["author_name"], Value::Null);
     assert!(listed["items"][0].get("mine").is_none());
     let near = status(
         &get(
@@ -430,6 +430,29 @@ async fn duplicates_name_their_original_and_the_database_holds_to_it() {
         200,
     );
     assert_eq!(marked["duplicate_of"], ids[0].as_str());
+    // No cycle: the original cannot become a duplicate of its own duplicate.
+    let cycle = move_to(
+        &app,
+        coordinator,
+        &ids[0],
+        json!({"status": "duplicate", "duplicate_of": ids[1]}),
+    )
+    .await;
+    assert_eq!(status(&cycle, 422)["errors"][0]["field"], "duplicate_of");
+    // The ETag a reader got is what If-Match takes.
+    let read = get(&app, &format!("/api/v1/concerns/{}", ids[0]), None).await;
+    status(&read, 200);
+    let etag = read.header("etag").expect("etag").to_owned();
+    let moved = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/concerns/{}/status", ids[0]),
+            Some(coordinator),
+            &[("if-match", &etag)],
+            &json!({"status": "in_review"}),
+        )
+        .await;
+    status(&moved, 200);
     // An old ETag is refused.
     let stale = app
         .json(
@@ -576,4 +599,193 @@ async fn an_erased_supporter_and_author_leave_the_text_and_the_count() {
         .await,
         2
     );
+}
+
+/// The mail to `address` whose subject starts with `subject_start`, waiting up to 20 s.
+async fn mail_with(
+    sink: &quartier_tests::SmtpSink,
+    address: &str,
+    subject_start: &str,
+) -> quartier_tests::ReceivedMail {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        if let Some(mail) = sink
+            .to(address)
+            .into_iter()
+            .find(|m| m.subject().starts_with(subject_start))
+        {
+            return mail;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no mail \"{subject_start}…\" to {address}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[actix_web::test]
+async fn answers_are_a_timeline_that_never_changes_and_reach_author_and_asking_supporters() {
+    let sink = quartier_tests::SmtpSink::start();
+    let app = TestApp::mailing_to(&sink, &[]).await;
+    let s = setup(&app).await;
+    let open = category(&app, &s, "Spielplätze", false).await;
+    let district = district(&app).await;
+    let anna = app.signed_up("anna@example.org").await;
+    let concern = status(
+        &raise(
+            &app,
+            &anna.access_token,
+            json!({"category_id": open, "district_id": district,
+                   "title": "Sitzbank am Spielplatz fehlt", "text": "Bitte eine Bank."}),
+        )
+        .await,
+        201,
+    );
+    let id = concern["id"].as_str().expect("id").to_owned();
+    let bernd = app.signed_up("bernd@example.org").await;
+    let carla = app.signed_up("carla@example.org").await;
+    for (user, notify) in [(&bernd, true), (&carla, false)] {
+        status(
+            &app.json(
+                Method::PUT,
+                &format!("/api/v1/concerns/{id}/support"),
+                Some(&user.access_token),
+                &[],
+                &json!({"notify": notify}),
+            )
+            .await,
+            200,
+        );
+    }
+    let answers = format!("/api/v1/concerns/{id}/answers");
+    let coordinator = &s.coordinator.access_token;
+    // An internal note and a draft: for those who answer only.
+    status(
+        &post(
+            &app,
+            coordinator,
+            &answers,
+            json!({"text": "Grünflächenamt fragen", "visibility": "internal"}),
+        )
+        .await,
+        201,
+    );
+    let draft = status(
+        &post(
+            &app,
+            coordinator,
+            &answers,
+            json!({"text": "Wir prüfen das.", "visibility": "public", "publish": false}),
+        )
+        .await,
+        201,
+    );
+    assert_eq!(draft["published_at"], Value::Null);
+    let draft_id = draft["id"].as_str().expect("id").to_owned();
+    let public = status(&get(&app, &answers, None).await, 200);
+    assert_eq!(public["items"], json!([]));
+    let for_staff = status(&get(&app, &answers, Some(coordinator)).await, 200);
+    assert_eq!(for_staff["items"].as_array().map(Vec::len), Some(2));
+    // Operator B's staff and residents do not answer it.
+    for token in [&s.other_coordinator.access_token, &carla.access_token] {
+        status(
+            &post(
+                &app,
+                token,
+                &answers,
+                json!({"text": "Ich auch", "visibility": "public"}),
+            )
+            .await,
+            403,
+        );
+    }
+    status(
+        &post(
+            &app,
+            coordinator,
+            &answers,
+            json!({"text": "x", "visibility": "internal", "publish": false}),
+        )
+        .await,
+        422,
+    );
+
+    // Published: everyone reads it, and the author and Bernd (who asked) are told.
+    let published = status(
+        &app.json(
+            Method::PATCH,
+            &format!("{answers}/{draft_id}"),
+            Some(coordinator),
+            &[],
+            &json!({"text": "Die Bank kommt im Mai.", "expected_on": "2027-05-15", "publish": true}),
+        )
+        .await,
+        200,
+    );
+    assert!(published["published_at"].is_string());
+    let public = status(&get(&app, &answers, None).await, 200);
+    assert_eq!(public["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(public["items"][0]["text"], "Die Bank kommt im Mai.");
+    assert_eq!(public["items"][0]["answered_by"]["name"], "Träger A");
+    assert!(!public.to_string().contains("Grünflächenamt"));
+    for address in ["anna@example.org", "bernd@example.org"] {
+        let mail = mail_with(&sink, address, "Antwort auf das Anliegen").await;
+        assert!(
+            mail.text().contains("Die Bank kommt im Mai."),
+            "{}",
+            mail.text()
+        );
+        assert!(mail.text().contains(&format!("/concerns/{id}")));
+    }
+    // Carla did not ask: once the queue is empty, she has no mail.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while app
+        .count(
+            "notifications",
+            "kind = 'concern_answered' AND state = 'queued'",
+        )
+        .await
+        > 0
+    {
+        assert!(std::time::Instant::now() < deadline, "mail still queued");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        sink.to("carla@example.org")
+            .iter()
+            .all(|m| !m.subject().starts_with("Antwort"))
+    );
+    assert_eq!(
+        app.count("notifications", "kind = 'concern_answered'")
+            .await,
+        2
+    );
+
+    // A published answer never changes: the API says so, and the database refuses.
+    let again = app
+        .json(
+            Method::PATCH,
+            &format!("{answers}/{draft_id}"),
+            Some(coordinator),
+            &[],
+            &json!({"text": "Doch erst im Juni."}),
+        )
+        .await;
+    assert_eq!(status(&again, 409)["type"], "/problems/answer-published");
+    let mut conn = app.conn().await;
+    for sql in [
+        format!("UPDATE concern_answers SET text = 'x' WHERE id = '{draft_id}'"),
+        format!("DELETE FROM concern_answers WHERE id = '{draft_id}'"),
+    ] {
+        let refused =
+            diesel_async::RunQueryDsl::execute(diesel::sql_query(sql.clone()), &mut conn).await;
+        assert!(refused.is_err(), "{sql}");
+    }
+    let stored = app
+        .texts(&format!(
+            "SELECT text FROM concern_answers WHERE id = '{draft_id}'"
+        ))
+        .await;
+    assert_eq!(stored, ["Die Bank kommt im Mai."]);
 }

@@ -97,6 +97,9 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("support_concern", PEOPLE, None),
     ("withdraw_concern_support", PEOPLE, None),
     ("move_concern", STAFF_A, None),
+    ("list_concern_answers", EVERYONE, None),
+    ("answer_concern", STAFF_A, None),
+    ("change_concern_answer", STAFF_A, None),
     ("list_districts", EVERYONE, None),
     ("get_district", EVERYONE, None),
     ("create_district", ADMIN, None),
@@ -723,6 +726,32 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
             format!("/api/v1/concerns/{}/status", fx.concern),
             Some(json!({"status": "in_review"})),
         ),
+        "list_concern_answers" => (
+            Method::GET,
+            format!("/api/v1/concerns/{}/answers", fx.concern),
+            None,
+        ),
+        "answer_concern" => (
+            Method::POST,
+            format!("/api/v1/concerns/{}/answers", fx.concern),
+            Some(json!({"text": "Wir kümmern uns.", "visibility": "internal"})),
+        ),
+        "change_concern_answer" => {
+            let draft = id_of(
+                &post(
+                    app,
+                    a,
+                    &format!("/api/v1/concerns/{}/answers", fx.concern),
+                    json!({"text": "Entwurf", "visibility": "public", "publish": false}),
+                )
+                .await,
+            );
+            (
+                Method::PATCH,
+                format!("/api/v1/concerns/{}/answers/{draft}", fx.concern),
+                Some(json!({"text": "Geänderter Entwurf"})),
+            )
+        }
         "list_districts" => (Method::GET, "/api/v1/districts".into(), None),
         "get_district" => (
             Method::GET,

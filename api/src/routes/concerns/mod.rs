@@ -2,6 +2,7 @@
 //! needs and problems, find whether a neighbour raised the same already, and support it
 //! ("me too"); the operator responsible answers and moves it on. Public once published.
 
+pub mod answers;
 pub mod categories;
 pub mod read;
 pub mod status;
@@ -53,7 +54,7 @@ impl From<ConcernKind> for ConcernKindBody {
 }
 
 /// Where a concern stands: `submitted` (waiting for staff, not public), `published`,
-/// `in_review`, `referred` (handed to the operator who answers it), `accepted`,
+/// `in_review`, `referred` (handed on to a partner or unit that answers it), `accepted`,
 /// `in_progress`, `done`; or `declined`, `duplicate` (of `duplicate_of`), `withdrawn` by its
 /// author. Neighbours may support it from `published` to `in_progress`.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]

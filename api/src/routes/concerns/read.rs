@@ -13,7 +13,7 @@ use super::{ConcernResponse, ConcernStatusBody, readable};
 use crate::auth::{AuthUser, MaybeCaller};
 use crate::authz::require_staff;
 use crate::error::{ApiError, Problem};
-use crate::extract::{IfNoneMatch, json_with_body_etag};
+use crate::extract::{IfNoneMatch, json_with_body_etag, json_with_version_and_body_etag};
 use crate::pagination::{self, Page};
 use crate::state::AppState;
 
@@ -58,6 +58,9 @@ impl ListConcernsQuery {
         if self.q.as_ref().is_some_and(|q| q.chars().count() > 200) {
             errors.push("q", "must be at most 200 characters");
         }
+        if self.q.as_ref().is_some_and(|q| q.contains('\0')) {
+            errors.push("q", "must not contain control characters");
+        }
         errors.into_result()?;
         Ok(ConcernFilter {
             district_id: self.district_id,
@@ -78,9 +81,9 @@ fn parse_near(
     let single = |m: &str| quartier_domain::ValidationErrors::single("near", m);
     let (lat, lon) = raw
         .split_once(',')
-        .ok_or_else(|| single("must be latitude,longitude, such as 51.514,7.465"))?;
+        .ok_or_else(|| single("must be latitude,longitude such as 51.5136,7.4653"))?;
     let (Ok(lat), Ok(lon)) = (lat.trim().parse::<f64>(), lon.trim().parse::<f64>()) else {
-        return Err(single("must be latitude,longitude, such as 51.514,7.465"));
+        return Err(single("must be latitude,longitude such as 51.5136,7.4653"));
     };
     let point = quartier_domain::GeoPoint::parse(lat, lon, "near")?;
     let radius = radius.unwrap_or(NEARBY_METRES);
@@ -135,6 +138,8 @@ pub async fn list_concerns(
 ) -> Result<HttpResponse, ApiError> {
     let mut filter = query.filter()?;
     filter.public_only = true;
+    // Anonymous searches take turns, so that one client cannot starve the others.
+    let _turn = state.fair_share.search(true).await?;
     let page = page_of(&state, &filter, &query, None).await?;
     json_with_body_etag(&if_none_match, &page)
 }
@@ -228,7 +233,12 @@ pub async fn get_concern(
         Some(user) => Some(concerns::supports(&mut conn, view.id, user.id).await?),
         None => None,
     };
-    json_with_body_etag(&if_none_match, &ConcernResponse::new(view, user, supported))
+    let version = view.version;
+    json_with_version_and_body_etag(
+        &if_none_match,
+        version,
+        &ConcernResponse::new(view, user, supported),
+    )
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -274,7 +284,7 @@ pub struct SimilarConcerns {
     responses(
         (status = 200, description = "Concerns like the draft", body = SimilarConcerns),
         (status = 400, description = "A query parameter does not parse, or `title` is missing (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`title` empty or too long, `text` too long, or only one of `lat` and `lon` (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`title` empty or too long, `text` too long, control characters, or only one of `lat` and `lon` (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/concerns/similar")]
@@ -287,12 +297,18 @@ pub async fn similar_concerns(
     if title.is_empty() || title.chars().count() > 200 {
         errors.push("title", "must be 1 to 200 characters");
     }
+    if title.contains('\0') {
+        errors.push("title", "must not contain control characters");
+    }
     if query
         .text
         .as_ref()
         .is_some_and(|t| t.chars().count() > 5000)
     {
         errors.push("text", "must be at most 5000 characters");
+    }
+    if query.text.as_ref().is_some_and(|t| t.contains('\0')) {
+        errors.push("text", "must not contain control characters");
     }
     let point = match (query.lat, query.lon) {
         (Some(lat), Some(lon)) => errors
@@ -305,6 +321,7 @@ pub async fn similar_concerns(
         }
     };
     errors.into_result()?;
+    let _turn = state.fair_share.search(true).await?;
     let mut conn = state.conn().await?;
     let found = concerns::similar(
         &mut conn,

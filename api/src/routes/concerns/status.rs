@@ -25,9 +25,10 @@ pub struct ConcernStatusRequest {
 
 /// Move a concern on. Those who answer it (administrators, staff of the operator
 /// responsible) publish it, review it, accept, decline or close it, or mark it a duplicate
-/// of another, published concern (which carries its supporters on), along the allowed
-/// moves: submitted → published → in review → referred or accepted → in progress → done.
-/// Its author may withdraw it until it is closed. `If-Match` is optional.
+/// of another published concern that is carried on (the duplicate keeps its supports and
+/// points its readers to the original), along the allowed moves: submitted → published →
+/// in review → referred or accepted → in progress → done. Its author may withdraw it until
+/// it is closed. `If-Match` (the `ETag` of `GET /concerns/{id}`) is optional.
 #[utoipa::path(
     tag = "concerns",
     security(("bearer" = [])),
@@ -44,7 +45,7 @@ pub struct ConcernStatusRequest {
         (status = 404, description = "No concern has this id, or it is not the caller's to see (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a move allowed from where the concern stands (`concern-move-not-allowed`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The concern changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`duplicate_of` missing for a duplicate, given for another status, naming the concern itself, or no published concern (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`duplicate_of` missing for a duplicate, given for another status, naming the concern itself, or not a published concern that is carried on (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/concerns/{id}/status")]
@@ -97,15 +98,6 @@ pub async fn move_concern(
             "Only those who answer a concern move it on.".into(),
         ));
     }
-    if let Some(original) = body.duplicate_of {
-        let found = concerns::find(&mut conn, original).await?;
-        if !found.is_some_and(|o| o.is_public()) {
-            return Err(ApiError::validation(
-                "duplicate_of",
-                "is not the id of a published concern",
-            ));
-        }
-    }
     let version = concerns::move_status(
         &mut conn,
         id,
@@ -124,6 +116,10 @@ pub async fn move_concern(
     .map_err(|refusal| match refusal {
         StatusRefusal::NotFound => ApiError::NotFound("No concern has this id.".into()),
         StatusRefusal::VersionConflict => ApiError::VersionConflict,
+        StatusRefusal::NoOriginal => ApiError::validation(
+            "duplicate_of",
+            "is not the id of a published concern that is carried on (not a duplicate, declined or withdrawn)",
+        ),
         StatusRefusal::NotAllowed(current) => ApiError::Conflict {
             slug: "concern-move-not-allowed",
             detail: format!(

@@ -34,7 +34,7 @@ fn refused(refusal: SupportRefusal) -> ApiError {
         SupportRefusal::NotOpen(status) => ApiError::Conflict {
             slug: "concern-not-open",
             detail: format!(
-                "The concern is {}: it can be supported only from its publication until it is done.",
+                "The concern is {}: it can be supported only from its publication until it is closed.",
                 status.as_str()
             ),
         },
@@ -54,7 +54,8 @@ fn refused(refusal: SupportRefusal) -> ApiError {
         (status = 400, description = "The id is not a UUID, or the body is not JSON (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No concern has this id, or it is not published (`not-found`)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The concern is closed (`concern-not-open`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The concern is not open: not yet published, or closed (`concern-not-open`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The body is not a support request (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[put("/concerns/{id}/support")]

@@ -27,6 +27,8 @@ use crate::state::AppState;
 /// confirmation (`hold_id`, `shift_id`); `guest_link`: a guest's link to her own sign-ups.
 /// Daily digests (optional; `day`): `help_wanted` (open shifts in your districts or needing
 /// your skills) and `staff_summary` (for staff: late cancellations and shifts still short).
+/// `concern_answered`: a concern you raised, or support and asked to hear of, was answered
+/// (`concern_id`, `answer_id`).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKindBody {
@@ -47,6 +49,7 @@ pub enum NotificationKindBody {
     GuestLink,
     HelpWanted,
     StaffSummary,
+    ConcernAnswered,
 }
 
 impl From<Kind> for NotificationKindBody {
@@ -69,6 +72,7 @@ impl From<Kind> for NotificationKindBody {
             Kind::GuestLink => Self::GuestLink,
             Kind::HelpWanted => Self::HelpWanted,
             Kind::StaffSummary => Self::StaffSummary,
+            Kind::ConcernAnswered => Self::ConcernAnswered,
         }
     }
 }
