@@ -1162,6 +1162,14 @@ const TEXTS: &[(&str, &str)] = &[
     ),
     ("needs near", "braucht near"),
     (
+        "is required for a referral: the operator that answers it from now on",
+        "ist für eine Weitergabe nötig: der Träger, der es von nun an beantwortet",
+    ),
+    (
+        "is only for the status referred",
+        "gibt es nur beim Stand referred",
+    ),
+    (
         "must not be false for an internal note: notes are never drafts",
         "darf bei einer internen Notiz nicht false sein: Notizen sind nie Entwürfe",
     ),

@@ -546,14 +546,16 @@ pub enum StatusRefusal {
 }
 
 /// Moves the concern `id` from the status it holds to `next` if `allowed` says that move is
-/// right and it is at one of `versions` (any, when `None`); a duplicate names `original`.
-/// Its new version.
+/// right and it is at one of `versions` (any, when `None`); a duplicate names `original`;
+/// `refer_to` hands it to another operator, which answers it from then on. Its new version.
+#[allow(clippy::too_many_arguments)]
 pub async fn move_status(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     versions: Option<&[i32]>,
     next: ConcernStatus,
     original: Option<Uuid>,
+    refer_to: Option<Uuid>,
     allowed: impl Fn(ConcernStatus) -> bool + Sync,
 ) -> Result<Result<i32, StatusRefusal>> {
     conn.transaction::<_, Error, _>(async |conn| {
@@ -618,6 +620,7 @@ pub async fn move_status(
         }
         let moved: Version = diesel::sql_query(
             "UPDATE concerns SET status = $2, duplicate_of = $3, \
+                    operator_id = coalesce($4, operator_id), \
                     published_at = coalesce(published_at, CASE WHEN $2 IN \
                         ('published', 'in_review', 'referred', 'accepted', 'in_progress', 'done') \
                         THEN now() END), \
@@ -627,6 +630,7 @@ pub async fn move_status(
         .bind::<SqlUuid, _>(id)
         .bind::<Text, _>(next.as_str())
         .bind::<Nullable<SqlUuid>, _>(original)
+        .bind::<Nullable<SqlUuid>, _>(refer_to)
         .get_result(conn)
         .await?;
         Ok(Ok(moved.version))
@@ -849,4 +853,49 @@ pub async fn change_draft(
             .ok_or(Error::NotFound)
     })
     .await
+}
+
+/// A support an account gave, for its export.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct SupportRecord {
+    #[diesel(sql_type = SqlUuid)]
+    pub concern_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub title: String,
+    #[diesel(sql_type = Bool)]
+    pub notify: bool,
+    #[diesel(sql_type = Timestamptz)]
+    pub created_at: DateTime<Utc>,
+}
+
+/// The supports of the account `user_id`, newest first, at most `limit`.
+pub async fn supports_of(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    limit: i64,
+) -> Result<Vec<SupportRecord>> {
+    Ok(diesel::sql_query(
+        "SELECT s.concern_id, k.title, s.notify, s.created_at FROM concern_supports s \
+           JOIN concerns k ON k.id = s.concern_id \
+          WHERE s.user_id = $1 ORDER BY s.created_at DESC, s.id DESC LIMIT $2",
+    )
+    .bind::<SqlUuid, _>(user_id)
+    .bind::<Int8, _>(limit)
+    .load(conn)
+    .await?)
+}
+
+/// The answers the account `user_id` wrote, newest first, at most `limit`.
+pub async fn answers_by(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    limit: i64,
+) -> Result<Vec<AnswerRow>> {
+    Ok(diesel::sql_query(format!(
+        "{ANSWER_COLUMNS} WHERE a.author_id = $1 ORDER BY a.created_at DESC, a.id DESC LIMIT $2"
+    ))
+    .bind::<SqlUuid, _>(user_id)
+    .bind::<Int8, _>(limit)
+    .load(conn)
+    .await?)
 }

@@ -572,6 +572,11 @@ async fn an_erased_supporter_and_author_leave_the_text_and_the_count() {
             200,
         );
     }
+    let export = status(
+        &get(&app, "/api/v1/me/export", Some(&bernd.access_token)).await,
+        200,
+    );
+    assert_eq!(export["concern_supports"][0]["concern_id"], id.as_str());
     for user in [&anna, &bernd] {
         let erased = app
             .json(
@@ -788,4 +793,90 @@ async fn answers_are_a_timeline_that_never_changes_and_reach_author_and_asking_s
         ))
         .await;
     assert_eq!(stored, ["Die Bank kommt im Mai."]);
+}
+
+#[actix_web::test]
+async fn a_referred_concern_is_answered_by_the_operator_it_was_handed_to() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let open = category(&app, &s, "Wohnumfeld", false).await;
+    let district = district(&app).await;
+    let anna = app.signed_up("anna@example.org").await;
+    let id = status(
+        &raise(
+            &app,
+            &anna.access_token,
+            json!({"category_id": open, "district_id": district,
+                   "title": "Hof der Wohnanlage verwildert", "text": "Seit Monaten."}),
+        )
+        .await,
+        201,
+    )["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let a = &s.coordinator.access_token;
+    let b = &s.other_coordinator.access_token;
+    for (body, field) in [
+        (json!({"status": "referred"}), "refer_to"),
+        (
+            json!({"status": "accepted", "refer_to": s.other_operator}),
+            "refer_to",
+        ),
+        (
+            json!({"status": "referred", "refer_to": "00000000-0000-7000-8000-000000000000"}),
+            "refer_to",
+        ),
+    ] {
+        let refused = move_to(&app, a, &id, body).await;
+        assert_eq!(status(&refused, 422)["errors"][0]["field"], field);
+    }
+    let referred = status(
+        &move_to(
+            &app,
+            a,
+            &id,
+            json!({"status": "referred", "refer_to": s.other_operator}),
+        )
+        .await,
+        200,
+    );
+    assert_eq!(referred["operator_id"], s.other_operator.as_str());
+    // Operator B answers it now; operator A no longer does.
+    let answers = format!("/api/v1/concerns/{id}/answers");
+    let answer = json!({"text": "Wir kümmern uns.", "visibility": "public"});
+    status(&post(&app, a, &answers, answer.clone()).await, 403);
+    status(&post(&app, b, &answers, answer).await, 201);
+    let queue_b = status(
+        &get(
+            &app,
+            &format!("/api/v1/operators/{}/concerns", s.other_operator),
+            Some(b),
+        )
+        .await,
+        200,
+    );
+    assert_eq!(queue_b["items"][0]["id"], id.as_str());
+    let queue_a = status(
+        &get(
+            &app,
+            &format!("/api/v1/operators/{}/concerns", s.operator),
+            Some(a),
+        )
+        .await,
+        200,
+    );
+    assert_eq!(queue_a["items"], json!([]));
+    // Its author finds it, the answer and her support in her export.
+    let export = status(
+        &get(&app, "/api/v1/me/export", Some(&anna.access_token)).await,
+        200,
+    );
+    assert_eq!(export["concerns"][0]["id"], id.as_str());
+    assert_eq!(export["concerns"][0]["status"], "referred");
+    let staff_export = status(&get(&app, "/api/v1/me/export", Some(b)).await, 200);
+    assert_eq!(
+        staff_export["concern_answers_written"][0]["text"],
+        "Wir kümmern uns."
+    );
 }

@@ -54,7 +54,7 @@ impl From<ConcernKind> for ConcernKindBody {
 }
 
 /// Where a concern stands: `submitted` (waiting for staff, not public), `published`,
-/// `in_review`, `referred` (handed on to a partner or unit that answers it), `accepted`,
+/// `in_review`, `referred` (handed to another operator, which answers it), `accepted`,
 /// `in_progress`, `done`; or `declined`, `duplicate` (of `duplicate_of`), `withdrawn` by its
 /// author. Neighbours may support it from `published` to `in_progress`.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]

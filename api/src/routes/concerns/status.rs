@@ -21,14 +21,17 @@ pub struct ConcernStatusRequest {
     pub status: ConcernStatusBody,
     /// The concern this one is the same as; with `duplicate` only, and then required.
     pub duplicate_of: Option<Uuid>,
+    /// The operator it is handed to, which answers it from then on; with `referred` only,
+    /// and then required.
+    pub refer_to: Option<Uuid>,
 }
 
 /// Move a concern on. Those who answer it (administrators, staff of the operator
 /// responsible) publish it, review it, accept, decline or close it, or mark it a duplicate
 /// of another published concern that is carried on (the duplicate keeps its supports and
 /// points its readers to the original), along the allowed moves: submitted → published →
-/// in review → referred or accepted → in progress → done. Its author may withdraw it until
-/// it is closed. `If-Match` (the `ETag` of `GET /concerns/{id}`) is optional.
+/// in review → referred (to another operator, `refer_to`, whose staff answer it from then
+/// on) or accepted → in progress → done. Its author may withdraw it until it is closed. `If-Match` (the `ETag` of `GET /concerns/{id}`) is optional.
 #[utoipa::path(
     tag = "concerns",
     security(("bearer" = [])),
@@ -45,7 +48,7 @@ pub struct ConcernStatusRequest {
         (status = 404, description = "No concern has this id, or it is not the caller's to see (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a move allowed from where the concern stands (`concern-move-not-allowed`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The concern changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`duplicate_of` missing for a duplicate, given for another status, naming the concern itself, or not a published concern that is carried on (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`duplicate_of` or `refer_to` missing for a duplicate or a referral, given for another status, an unknown operator, naming the concern itself, or not a published concern that is carried on (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/concerns/{id}/status")]
@@ -79,6 +82,21 @@ pub async fn move_concern(
             ));
         }
     }
+    match (next, body.refer_to) {
+        (ConcernStatus::Referred, None) => {
+            return Err(ApiError::validation(
+                "refer_to",
+                "is required for a referral: the operator that answers it from now on",
+            ));
+        }
+        (ConcernStatus::Referred, Some(_)) | (_, None) => {}
+        (_, Some(_)) => {
+            return Err(ApiError::validation(
+                "refer_to",
+                "is only for the status referred",
+            ));
+        }
+    }
     let versions = match if_match.versions() {
         Ok(versions) => versions,
         Err(ApiError::PreconditionRequired) => None,
@@ -104,6 +122,7 @@ pub async fn move_concern(
         versions,
         next,
         body.duplicate_of,
+        body.refer_to,
         |current| {
             if by_author {
                 current.may_withdraw()
@@ -112,7 +131,14 @@ pub async fn move_concern(
             }
         },
     )
-    .await?
+    .await
+    .map_err(|error| {
+        if error.is_constraint("concerns_operator_id_fkey") {
+            ApiError::validation("refer_to", "is not the id of an operator")
+        } else {
+            error.into()
+        }
+    })?
     .map_err(|refusal| match refusal {
         StatusRefusal::NotFound => ApiError::NotFound("No concern has this id.".into()),
         StatusRefusal::VersionConflict => ApiError::VersionConflict,
@@ -129,7 +155,9 @@ pub async fn move_concern(
             ),
         },
     })?;
-    let view = readable(&mut conn, Some(user), id).await?;
+    let view = concerns::find(&mut conn, id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("No concern has this id.".into()))?;
     let supported = concerns::supports(&mut conn, id, user.id).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(version)))

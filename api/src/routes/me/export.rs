@@ -14,6 +14,8 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::routes::account::AccountResponse;
 use crate::routes::audit::AuditEntry;
+use crate::routes::concerns::ConcernResponse;
+use crate::routes::concerns::answers::AnswerResponse;
 use crate::routes::me::notification_preferences::NotificationPreferences;
 use crate::routes::me::notifications::NotificationResponse;
 use crate::routes::operators::api_keys::ApiKeyResponse;
@@ -101,12 +103,40 @@ pub struct PersonalDataExport {
     pub audit_about_me: Vec<AuditEntry>,
     /// What this person did with others' data as staff or administrator, newest first.
     pub audit_by_me: Vec<AuditEntry>,
+    /// The concerns this person raised, newest first.
+    pub concerns: Vec<ConcernResponse>,
+    /// The concerns this person supports, newest first.
+    pub concern_supports: Vec<ConcernSupportRecord>,
+    /// The answers to concerns this person wrote as staff, newest first.
+    pub concern_answers_written: Vec<AnswerResponse>,
+}
+
+/// A concern one supports.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConcernSupportRecord {
+    pub concern_id: Uuid,
+    pub title: String,
+    /// Whether you asked to hear of its answers.
+    pub notify: bool,
+    pub since: DateTime<Utc>,
+}
+
+impl From<quartier_persistence::concerns::SupportRecord> for ConcernSupportRecord {
+    fn from(s: quartier_persistence::concerns::SupportRecord) -> Self {
+        Self {
+            concern_id: s.concern_id,
+            title: s.title,
+            notify: s.notify,
+            since: s.created_at,
+        }
+    }
 }
 
 /// Everything Quartier stores about you, in one JSON document (Art. 15 and 20 DSGVO):
 /// account, consent, profile, qualifications with their verifications, the operators you
 /// help, sign-ups, hours, staff roles, calendar feed,
-/// sessions, the API keys you created, and the audit entries about you and by you. Sent as a
+/// sessions, the API keys you created, the audit entries about you and by you, and the
+/// concerns you raised, support or answered. Sent as a
 /// download; the export itself is recorded in the audit trail.
 #[utoipa::path(
     tag = "me",
@@ -157,6 +187,23 @@ async fn gather(
     let sessions = records(privacy::sessions_of(conn, user.id, now).await?);
     let api_keys_created = records(privacy::api_keys_created_by(conn, user.id).await?);
     let (audit_about_me, audit_by_me) = audit_of(conn, user.id).await?;
+    let concerns = quartier_persistence::concerns::list(
+        conn,
+        &quartier_persistence::concerns::ConcernFilter {
+            author_id: Some(user.id),
+            ..Default::default()
+        },
+        None,
+        EXPORT_MAX,
+    )
+    .await?
+    .into_iter()
+    .map(|view| ConcernResponse::new(view, Some(user), None))
+    .collect();
+    let concern_supports =
+        records(quartier_persistence::concerns::supports_of(conn, user.id, EXPORT_MAX).await?);
+    let concern_answers_written =
+        records(quartier_persistence::concerns::answers_by(conn, user.id, EXPORT_MAX).await?);
     Ok(PersonalDataExport {
         exported_at: now,
         consent: ConsentRecord {
@@ -177,6 +224,9 @@ async fn gather(
         api_keys_created,
         audit_about_me,
         audit_by_me,
+        concerns,
+        concern_supports,
+        concern_answers_written,
     })
 }
 
