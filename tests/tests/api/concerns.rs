@@ -51,6 +51,34 @@ async fn move_to(app: &TestApp, token: &str, id: &str, body: Value) -> TestRespo
     post(app, token, &format!("/api/v1/concerns/{id}/status"), body).await
 }
 
+/// A concern `author` raises with `fields` (title, text, …) in a new category of its own
+/// that needs no moderation: published at once. The concern as answered.
+async fn published(app: &TestApp, s: &Setup, author: &TestUser, fields: Value) -> Value {
+    let title = fields["title"].as_str().expect("a title").to_owned();
+    let mut body = json!({
+        "category_id": category(app, s, &format!("Thema {title}"), false).await,
+        "district_id": district(app).await,
+    });
+    for (key, value) in fields.as_object().expect("fields") {
+        body[key] = value.clone();
+    }
+    status(&raise(app, &author.access_token, body).await, 201)
+}
+
+/// `PUT /concerns/{id}/support` as `user`, which must succeed; the answer.
+async fn support(app: &TestApp, user: &TestUser, id: &str, body: Value) -> Value {
+    let supported = app
+        .json(
+            Method::PUT,
+            &format!("/api/v1/concerns/{id}/support"),
+            Some(&user.access_token),
+            &[],
+            &body,
+        )
+        .await;
+    status(&supported, 200)
+}
+
 #[actix_web::test]
 async fn a_moderated_concern_is_seen_by_its_author_and_answerers_until_it_is_published() {
     let app = TestApp::spawn().await;
@@ -304,19 +332,14 @@ async fn the_same_concern_is_found_before_it_is_raised_twice() {
 async fn a_thousand_neighbours_support_at_once_and_the_count_equals_the_rows() {
     let app = TestApp::spawn().await;
     let s = setup(&app).await;
-    let open = category(&app, &s, "Nachbarschaft", false).await;
-    let district = district(&app).await;
     let resident = app.signed_up("anna@example.org").await;
-    let concern = status(
-        &raise(
-            &app,
-            &resident.access_token,
-            json!({"category_id": open, "district_id": district,
-                   "title": "Ein Nachbarschaftsfest", "text": "Im Sommer, im Hof."}),
-        )
-        .await,
-        201,
-    );
+    let concern = published(
+        &app,
+        &s,
+        &resident,
+        json!({"title": "Ein Nachbarschaftsfest", "text": "Im Sommer, im Hof."}),
+    )
+    .await;
     let id = concern["id"].as_str().expect("id").to_owned();
     let path = format!("/api/v1/concerns/{id}/support");
     let neighbours = app.volunteers(1000).await;
@@ -543,34 +566,19 @@ async fn staff_write_down_concerns_told_to_them_with_consent() {
 async fn an_erased_supporter_and_author_leave_the_text_and_the_count() {
     let app = TestApp::spawn().await;
     let s = setup(&app).await;
-    let open = category(&app, &s, "Kultur", false).await;
-    let district = district(&app).await;
     let anna = app.signed_up("anna@example.org").await;
-    let concern = status(
-        &raise(
-            &app,
-            &anna.access_token,
-            json!({"category_id": open, "district_id": district, "show_author": true,
-                   "title": "Ein Chor für alle", "text": "Wer singt mit?"}),
-        )
-        .await,
-        201,
-    );
+    let concern = published(
+        &app,
+        &s,
+        &anna,
+        json!({"show_author": true, "title": "Ein Chor für alle", "text": "Wer singt mit?"}),
+    )
+    .await;
     assert!(concern["author_name"].is_string());
     let id = concern["id"].as_str().expect("id").to_owned();
     let bernd = app.signed_up("bernd@example.org").await;
-    for token in [&anna.access_token, &bernd.access_token] {
-        status(
-            &app.json(
-                Method::PUT,
-                &format!("/api/v1/concerns/{id}/support"),
-                Some(token),
-                &[],
-                &json!({}),
-            )
-            .await,
-            200,
-        );
+    for user in [&anna, &bernd] {
+        support(&app, user, &id, json!({})).await;
     }
     let export = status(
         &get(&app, "/api/v1/me/export", Some(&bernd.access_token)).await,
@@ -634,34 +642,19 @@ async fn answers_are_a_timeline_that_never_changes_and_reach_author_and_asking_s
     let sink = quartier_tests::SmtpSink::start();
     let app = TestApp::mailing_to(&sink, &[]).await;
     let s = setup(&app).await;
-    let open = category(&app, &s, "Spielplätze", false).await;
-    let district = district(&app).await;
     let anna = app.signed_up("anna@example.org").await;
-    let concern = status(
-        &raise(
-            &app,
-            &anna.access_token,
-            json!({"category_id": open, "district_id": district,
-                   "title": "Sitzbank am Spielplatz fehlt", "text": "Bitte eine Bank."}),
-        )
-        .await,
-        201,
-    );
+    let concern = published(
+        &app,
+        &s,
+        &anna,
+        json!({"title": "Sitzbank am Spielplatz fehlt", "text": "Bitte eine Bank."}),
+    )
+    .await;
     let id = concern["id"].as_str().expect("id").to_owned();
     let bernd = app.signed_up("bernd@example.org").await;
     let carla = app.signed_up("carla@example.org").await;
     for (user, notify) in [(&bernd, true), (&carla, false)] {
-        status(
-            &app.json(
-                Method::PUT,
-                &format!("/api/v1/concerns/{id}/support"),
-                Some(&user.access_token),
-                &[],
-                &json!({"notify": notify}),
-            )
-            .await,
-            200,
-        );
+        support(&app, user, &id, json!({"notify": notify})).await;
     }
     let answers = format!("/api/v1/concerns/{id}/answers");
     let coordinator = &s.coordinator.access_token;
@@ -799,19 +792,14 @@ async fn answers_are_a_timeline_that_never_changes_and_reach_author_and_asking_s
 async fn a_referred_concern_is_answered_by_the_operator_it_was_handed_to() {
     let app = TestApp::spawn().await;
     let s = setup(&app).await;
-    let open = category(&app, &s, "Wohnumfeld", false).await;
-    let district = district(&app).await;
     let anna = app.signed_up("anna@example.org").await;
-    let id = status(
-        &raise(
-            &app,
-            &anna.access_token,
-            json!({"category_id": open, "district_id": district,
-                   "title": "Hof der Wohnanlage verwildert", "text": "Seit Monaten."}),
-        )
-        .await,
-        201,
-    )["id"]
+    let id = published(
+        &app,
+        &s,
+        &anna,
+        json!({"title": "Hof der Wohnanlage verwildert", "text": "Seit Monaten."}),
+    )
+    .await["id"]
         .as_str()
         .expect("id")
         .to_owned();
