@@ -236,6 +236,10 @@ pub struct ConcernFilter<'a> {
     pub author_id: Option<Uuid>,
     /// Only those these operators answer.
     pub operator_ids: Option<Vec<Uuid>>,
+    /// Only these concerns.
+    pub ids: Option<Vec<Uuid>>,
+    /// Only those raised from the first instant up to (not including) the second.
+    pub raised_between: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
 /// The sort key of concern lists: newest first.
@@ -273,6 +277,19 @@ pub async fn list(
             .push(" AND k.operator_id = ANY(")
             .bind::<Array<SqlUuid>, _>(operators.clone())
             .push(")");
+    }
+    if let Some(ids) = &filter.ids {
+        statement
+            .push(" AND k.id = ANY(")
+            .bind::<Array<SqlUuid>, _>(ids.clone())
+            .push(")");
+    }
+    if let Some((from, until)) = filter.raised_between {
+        statement
+            .push(" AND k.created_at >= ")
+            .bind::<Timestamptz, _>(from)
+            .push(" AND k.created_at < ")
+            .bind::<Timestamptz, _>(until);
     }
     if let Some(district) = filter.district_id {
         statement.push_district_within("k.district_id", district);
@@ -403,13 +420,6 @@ pub enum SupportRefusal {
     NotOpen(ConcernStatus),
 }
 
-/// What a support did: the count after it and whether it was new.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Supported {
-    pub support_count: i32,
-    pub added: bool,
-}
-
 #[derive(QueryableByName)]
 struct Locked {
     #[diesel(sql_type = Text)]
@@ -420,12 +430,13 @@ struct Locked {
 
 /// Adds the account's support to the open concern `id` (or changes whether it wants to hear
 /// of answers): one transaction that locks the concern, inserts the support, and counts it.
+/// The count after it.
 pub async fn support(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     user_id: Uuid,
     notify: bool,
-) -> Result<Result<Supported, SupportRefusal>> {
+) -> Result<Result<i32, SupportRefusal>> {
     conn.transaction::<_, Error, _>(async |conn| {
         let Some(locked) = lock(conn, id).await? else {
             return Ok(Err(SupportRefusal::NotFound));
@@ -448,10 +459,7 @@ pub async fn support(
         .load(conn)
         .await?;
         if let Some(row) = added.into_iter().next() {
-            return Ok(Ok(Supported {
-                support_count: row.support_count,
-                added: true,
-            }));
+            return Ok(Ok(row.support_count));
         }
         diesel::sql_query(
             "UPDATE concern_supports SET notify = $3 WHERE concern_id = $1 AND user_id = $2",
@@ -461,21 +469,17 @@ pub async fn support(
         .bind::<Bool, _>(notify)
         .execute(conn)
         .await?;
-        Ok(Ok(Supported {
-            support_count: locked.support_count,
-            added: false,
-        }))
+        Ok(Ok(locked.support_count))
     })
     .await
 }
 
-/// Takes the account's support back from the concern `id`; the count after it, and whether
-/// there was one to take back.
+/// Takes the account's support back from the concern `id`; the count after it.
 pub async fn withdraw_support(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     user_id: Uuid,
-) -> Result<Result<Supported, SupportRefusal>> {
+) -> Result<Result<i32, SupportRefusal>> {
     conn.transaction::<_, Error, _>(async |conn| {
         let Some(locked) = lock(conn, id).await? else {
             return Ok(Err(SupportRefusal::NotFound));
@@ -491,16 +495,10 @@ pub async fn withdraw_support(
         .bind::<SqlUuid, _>(user_id)
         .load(conn)
         .await?;
-        Ok(Ok(match removed.into_iter().next() {
-            Some(row) => Supported {
-                support_count: row.support_count,
-                added: true,
-            },
-            None => Supported {
-                support_count: locked.support_count,
-                added: false,
-            },
-        }))
+        Ok(Ok(removed
+            .into_iter()
+            .next()
+            .map_or(locked.support_count, |row| row.support_count)))
     })
     .await
 }
@@ -683,6 +681,39 @@ pub async fn answers(conn: &mut AsyncPgConnection, id: Uuid, all: bool) -> Resul
         "{ANSWER_COLUMNS} WHERE a.concern_id = $1{visible} ORDER BY a.created_at, a.id"
     ))
     .bind::<SqlUuid, _>(id)
+    .load(conn)
+    .await?)
+}
+
+/// The newest published public answer to a concern, and who answers it.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct LatestAnswer {
+    #[diesel(sql_type = SqlUuid)]
+    pub concern_id: Uuid,
+    /// The name of the operator answering the concern.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub operator_name: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub text: Option<String>,
+    #[diesel(sql_type = Nullable<Date>)]
+    pub expected_on: Option<NaiveDate>,
+}
+
+/// For each of the concerns `ids`: who answers it and its newest published public answer.
+pub async fn latest_answers(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+) -> Result<Vec<LatestAnswer>> {
+    Ok(diesel::sql_query(
+        "SELECT k.id AS concern_id, o.name AS operator_name, a.text, a.expected_on \
+           FROM concerns k LEFT JOIN operators o ON o.id = k.operator_id \
+           LEFT JOIN LATERAL (SELECT text, expected_on FROM concern_answers \
+                               WHERE concern_id = k.id AND visibility = 'public' \
+                                 AND published_at IS NOT NULL \
+                               ORDER BY published_at DESC, id DESC LIMIT 1) a ON true \
+          WHERE k.id = ANY($1)",
+    )
+    .bind::<Array<SqlUuid>, _>(ids)
     .load(conn)
     .await?)
 }

@@ -7,7 +7,7 @@ use quartier_tests::{TestApp, TestResponse, TestUser};
 use serde_json::{Value, json};
 
 #[track_caller]
-fn status(response: &TestResponse, expected: u16) -> Value {
+pub(crate) fn status(response: &TestResponse, expected: u16) -> Value {
     assert_eq!(
         response.status,
         expected,
@@ -22,7 +22,7 @@ fn status(response: &TestResponse, expected: u16) -> Value {
 }
 
 /// A category answered by operator A; `moderated`: new concerns wait for its staff.
-async fn category(app: &TestApp, s: &Setup, name: &str, moderated: bool) -> String {
+pub(crate) async fn category(app: &TestApp, s: &Setup, name: &str, moderated: bool) -> String {
     let made = post(
         app,
         &s.admin.access_token,
@@ -33,27 +33,27 @@ async fn category(app: &TestApp, s: &Setup, name: &str, moderated: bool) -> Stri
     status(&made, 201)["id"].as_str().expect("id").to_owned()
 }
 
-async fn district(app: &TestApp) -> String {
+pub(crate) async fn district(app: &TestApp) -> String {
     app.texts("SELECT district_id::text FROM centres LIMIT 1")
         .await
         .remove(0)
 }
 
-async fn raise(app: &TestApp, token: &str, body: Value) -> TestResponse {
+pub(crate) async fn raise(app: &TestApp, token: &str, body: Value) -> TestResponse {
     post(app, token, "/api/v1/concerns", body).await
 }
 
-async fn get(app: &TestApp, path: &str, token: Option<&str>) -> TestResponse {
+pub(crate) async fn get(app: &TestApp, path: &str, token: Option<&str>) -> TestResponse {
     app.get(path, token).await
 }
 
-async fn move_to(app: &TestApp, token: &str, id: &str, body: Value) -> TestResponse {
+pub(crate) async fn move_to(app: &TestApp, token: &str, id: &str, body: Value) -> TestResponse {
     post(app, token, &format!("/api/v1/concerns/{id}/status"), body).await
 }
 
 /// A concern `author` raises with `fields` (title, text, …) in a new category of its own
 /// that needs no moderation: published at once. The concern as answered.
-async fn published(app: &TestApp, s: &Setup, author: &TestUser, fields: Value) -> Value {
+pub(crate) async fn published(app: &TestApp, s: &Setup, author: &TestUser, fields: Value) -> Value {
     let title = fields["title"].as_str().expect("a title").to_owned();
     let mut body = json!({
         "category_id": category(app, s, &format!("Thema {title}"), false).await,
@@ -66,7 +66,7 @@ async fn published(app: &TestApp, s: &Setup, author: &TestUser, fields: Value) -
 }
 
 /// `PUT /concerns/{id}/support` as `user`, which must succeed; the answer.
-async fn support(app: &TestApp, user: &TestUser, id: &str, body: Value) -> Value {
+pub(crate) async fn support(app: &TestApp, user: &TestUser, id: &str, body: Value) -> Value {
     let supported = app
         .json(
             Method::PUT,

@@ -21,6 +21,7 @@ mod mail;
 mod matrix;
 mod me;
 mod migrations;
+mod open311;
 mod openapi;
 mod operations;
 mod operator_sync;

@@ -100,6 +100,9 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("list_concern_answers", EVERYONE, None),
     ("answer_concern", STAFF_A, None),
     ("change_concern_answer", STAFF_A, None),
+    ("open311_services", EVERYONE, None),
+    ("open311_requests", EVERYONE, None),
+    ("open311_request", EVERYONE, None),
     ("list_districts", EVERYONE, None),
     ("get_district", EVERYONE, None),
     ("create_district", ADMIN, None),
@@ -687,6 +690,13 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
             Some(json!({"name": format!("Thema {unique}"), "kind": "idea"})),
         ),
         "list_concerns" => (Method::GET, "/api/v1/concerns".into(), None),
+        "open311_services" => (Method::GET, "/open311/v2/services.json".into(), None),
+        "open311_requests" => (Method::GET, "/open311/v2/requests.json".into(), None),
+        "open311_request" => (
+            Method::GET,
+            format!("/open311/v2/requests/{}.json", fx.concern),
+            None,
+        ),
         "similar_concerns" => (
             Method::GET,
             "/api/v1/concerns/similar?title=Bank".into(),

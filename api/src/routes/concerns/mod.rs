@@ -239,10 +239,20 @@ pub(crate) async fn answers(
     user: AuthUser,
     view: &ConcernView,
 ) -> Result<bool, ApiError> {
+    answers_for(conn, user, view.operator_id).await
+}
+
+/// Whether `user` answers concerns for which `operator_id` is responsible: an administrator
+/// always; staff (coordinator or operator admin) of that operator.
+pub(crate) async fn answers_for(
+    conn: &mut AsyncPgConnection,
+    user: AuthUser,
+    operator_id: Option<Uuid>,
+) -> Result<bool, ApiError> {
     if user.role == Role::Admin {
         return Ok(true);
     }
-    let Some(operator_id) = view.operator_id else {
+    let Some(operator_id) = operator_id else {
         return Ok(false);
     };
     match crate::authz::require_staff(conn, user, operator_id, StaffRole::Coordinator).await {

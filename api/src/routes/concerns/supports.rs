@@ -2,7 +2,7 @@
 //! counted in the statement that adds it; only while the concern is open.
 
 use actix_web::{HttpResponse, delete, put, web};
-use quartier_persistence::concerns::{self, SupportRefusal, Supported};
+use quartier_persistence::concerns::{self, SupportRefusal};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -69,7 +69,7 @@ pub async fn support_concern(
     let notify = request.notify.unwrap_or(false);
     let mut conn = state.conn().await?;
     readable(&mut conn, Some(user), *id).await?;
-    let Supported { support_count, .. } = concerns::support(&mut conn, *id, user.id, notify)
+    let support_count = concerns::support(&mut conn, *id, user.id, notify)
         .await?
         .map_err(refused)?;
     Ok(HttpResponse::Ok().json(SupportResponse {
@@ -99,7 +99,7 @@ pub async fn withdraw_concern_support(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     readable(&mut conn, Some(user), *id).await?;
-    let Supported { support_count, .. } = concerns::withdraw_support(&mut conn, *id, user.id)
+    let support_count = concerns::withdraw_support(&mut conn, *id, user.id)
         .await?
         .map_err(refused)?;
     Ok(HttpResponse::Ok().json(SupportResponse {

@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, post, web};
 use chrono::NaiveDate;
 use quartier_domain::concern::{ConcernChannel, ConcernKind, ConcernStatus, ConcernTexts};
-use quartier_domain::{GeoPoint, Role, StaffRole, ValidationErrors};
+use quartier_domain::{GeoPoint, ValidationErrors};
 use quartier_persistence::concerns::{self, NewConcern};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -116,19 +116,7 @@ pub async fn create_concern(
         .ok_or_else(|| ApiError::validation("category_id", "is not the id of a category"))?;
     let recorded = channel != ConcernChannel::Web;
     if recorded {
-        let may = user.role == Role::Admin
-            || match category.operator_id {
-                Some(operator_id) => crate::authz::require_staff(
-                    &mut conn,
-                    user,
-                    operator_id,
-                    StaffRole::Coordinator,
-                )
-                .await
-                .is_ok(),
-                None => false,
-            };
-        if !may {
+        if !super::answers_for(&mut conn, user, category.operator_id).await? {
             return Err(ApiError::Forbidden(
                 "Only those who answer concerns of this category write down concerns told to them."
                     .into(),
