@@ -384,6 +384,22 @@ const TEXTS: &[(&str, &str)] = &[
     ("No district has this id.", "Kein Stadtteil hat diese ID."),
     ("No concern has this id.", "Kein Anliegen hat diese ID."),
     (
+        "No published concern has this id.",
+        "Kein veröffentlichtes Anliegen hat diese ID.",
+    ),
+    (
+        "must be an ISO 8601 date, or date and time with offset, between the years 2000 and 2100",
+        "muss ein Datum nach ISO 8601 sein, oder Datum und Uhrzeit mit Zeitzonenversatz, zwischen den Jahren 2000 und 2100",
+    ),
+    (
+        "must be up to 100 ids separated by commas",
+        "müssen bis zu 100 IDs sein, durch Kommas getrennt",
+    ),
+    (
+        "must be open, closed or open,closed",
+        "muss open, closed oder open,closed sein",
+    ),
+    (
         "No answer to this concern has this id.",
         "Keine Antwort auf dieses Anliegen hat diese ID.",
     ),
