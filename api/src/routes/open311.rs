@@ -103,19 +103,38 @@ pub struct ServicesQuery {
     pub jurisdiction_id: Option<String>,
 }
 
+impl ServicesQuery {
+    fn check(&self) -> Result<(), ApiError> {
+        Ok(check_jurisdiction(self.jurisdiction_id.as_deref())?)
+    }
+}
+
+/// The jurisdiction is not looked at, but its length is held to the schema.
+fn check_jurisdiction(jurisdiction_id: Option<&str>) -> Result<(), ValidationErrors> {
+    if jurisdiction_id.is_some_and(|id| id.chars().count() > 200) {
+        return Err(ValidationErrors::single(
+            "jurisdiction_id",
+            "must be at most 200 characters",
+        ));
+    }
+    Ok(())
+}
+
 /// The services (categories of concerns) requests are filed under.
 #[utoipa::path(
     tag = "open311",
     params(ServicesQuery),
     responses(
         (status = 200, description = "Every service", body = Vec<Open311Service>),
+        (status = 422, description = "`jurisdiction_id` is too long (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/open311/v2/services.json")]
 pub async fn open311_services(
     state: web::Data<AppState>,
-    _query: web::Query<ServicesQuery>,
+    query: web::Query<ServicesQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    query.check()?;
     let mut conn = state.conn().await?;
     let services: Vec<Open311Service> = concerns::categories(&mut conn)
         .await?
@@ -139,8 +158,12 @@ pub struct RequestsQuery {
     /// Accepted and ignored: this server answers for one jurisdiction.
     #[param(max_length = 200)]
     pub jurisdiction_id: Option<String>,
-    /// Only these requests: ids separated by commas (then the dates do not narrow them).
-    #[param(max_length = 4000)]
+    /// Only these requests: up to 100 ids separated by commas (then the dates do not narrow
+    /// them).
+    #[param(
+        max_length = 3699,
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(,[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}){0,99}$"
+    )]
     pub service_request_id: Option<String>,
     /// Only requests of this service.
     pub service_code: Option<Uuid>,
@@ -152,7 +175,7 @@ pub struct RequestsQuery {
     #[param(example = "2026-12-01T00:00:00+01:00", max_length = 40)]
     pub end_date: Option<String>,
     /// `open`, `closed`, or both separated by a comma.
-    #[param(example = "open", max_length = 20)]
+    #[param(example = "open", pattern = "^(open|closed)(,(open|closed))?$")]
     pub status: Option<String>,
 }
 
@@ -160,6 +183,7 @@ impl RequestsQuery {
     /// The filter this query asks for, checked.
     fn filter(&self) -> Result<ConcernFilter<'static>, ApiError> {
         let mut errors = ValidationErrors::default();
+        errors.collect(check_jurisdiction(self.jurisdiction_id.as_deref()));
         let instant = |raw: &Option<String>, field: &str, errors: &mut ValidationErrors| {
             raw.as_deref().and_then(|raw| match parse_instant(raw) {
                 Some(at) => Some(at),
@@ -177,7 +201,9 @@ impl RequestsQuery {
         let ids = self.service_request_id.as_deref().map(|raw| {
             let ids: Vec<Uuid> = raw
                 .split(',')
-                .filter_map(|id| Uuid::parse_str(id.trim()).ok())
+                // The hyphenated form only, as the schema has it.
+                .filter(|id| id.len() == 36)
+                .filter_map(|id| Uuid::parse_str(id).ok())
                 .collect();
             if ids.len() != raw.split(',').count() || ids.len() > 100 {
                 errors.push(
@@ -190,7 +216,7 @@ impl RequestsQuery {
         let mut statuses = Vec::new();
         if let Some(raw) = &self.status {
             for status in raw.split(',') {
-                match status.trim() {
+                match status {
                     "open" => statuses.extend(
                         ConcernStatus::ALL
                             .into_iter()
@@ -240,7 +266,9 @@ impl RequestsQuery {
 
 /// An ISO 8601 instant with offset, or a date (midnight UTC), within the years 2000 to 2100.
 fn parse_instant(raw: &str) -> Option<DateTime<Utc>> {
-    let raw = raw.trim();
+    if raw.chars().count() > 40 {
+        return None;
+    }
     let at = DateTime::parse_from_rfc3339(raw)
         .map(|at| at.with_timezone(&Utc))
         .ok()
@@ -286,14 +314,16 @@ pub async fn open311_requests(
         (status = 200, description = "The request", body = Vec<Open311Request>),
         (status = 400, description = "The id is not a UUID (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No published concern has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`jurisdiction_id` is too long (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/open311/v2/requests/{id}.json")]
 pub async fn open311_request(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    _query: web::Query<ServicesQuery>,
+    query: web::Query<ServicesQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    query.check()?;
     let mut conn = state.conn().await?;
     let view = concerns::find(&mut conn, *id)
         .await?
