@@ -384,6 +384,18 @@ const TEXTS: &[(&str, &str)] = &[
     ("No district has this id.", "Kein Stadtteil hat diese ID."),
     ("No concern has this id.", "Kein Anliegen hat diese ID."),
     (
+        "No outcome of this concern has this id.",
+        "Kein Ergebnis dieses Anliegens hat diese ID.",
+    ),
+    (
+        "Only those who answer a concern link what came of it.",
+        "Nur wer ein Anliegen beantwortet, verknüpft, was daraus wurde.",
+    ),
+    (
+        "This is linked to the concern already.",
+        "Das ist schon mit dem Anliegen verknüpft.",
+    ),
+    (
         "No published concern has this id.",
         "Kein veröffentlichtes Anliegen hat diese ID.",
     ),
@@ -1144,6 +1156,24 @@ const TEXTS: &[(&str, &str)] = &[
         "is not the id of a qualification type",
         "ist nicht die ID einer Qualifikationsart",
     ),
+    (
+        "is not the id of an activity",
+        "ist nicht die ID eines Angebots",
+    ),
+    ("is not the id of a shift", "ist nicht die ID einer Schicht"),
+    (
+        "must be absent for an outside outcome",
+        "muss bei einem Ergebnis außerhalb fehlen",
+    ),
+    (
+        "is required for an outside outcome",
+        "ist bei einem Ergebnis außerhalb nötig",
+    ),
+    (
+        "is only for an outside outcome",
+        "gibt es nur bei einem Ergebnis außerhalb",
+    ),
+    ("is required for this kind", "ist bei dieser Art nötig"),
     (
         "is not the id of a category",
         "ist nicht die ID einer Kategorie",

@@ -58,6 +58,7 @@ catalogue! {
     CONCERN_NOT_OPEN = "concern-not-open", 409, "Concern not open", "Anliegen nicht offen";
     CONCERN_MOVE_NOT_ALLOWED = "concern-move-not-allowed", 409, "Move not allowed", "Schritt nicht erlaubt";
     ANSWER_PUBLISHED = "answer-published", 409, "Answer published", "Antwort veröffentlicht";
+    OUTCOME_LINKED = "outcome-linked", 409, "Outcome linked already", "Ergebnis schon verknüpft";
     VERSION_CONFLICT = "version-conflict", 412, "Version conflict", "Versionskonflikt";
     PAYLOAD_TOO_LARGE = "payload-too-large", 413, "Payload too large", "Anfrage zu groß";
     UNSUPPORTED_MEDIA_TYPE = "unsupported-media-type", 415, "Unsupported media type", "Medientyp nicht unterstützt";

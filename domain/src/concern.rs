@@ -1,6 +1,9 @@
 //! Residents' concerns (Anliegen): ideas, needs and problems carried to the administration
 //! and its partners, where they are answered, and supported by neighbours who share them.
 
+use uuid::Uuid;
+
+use crate::operator::web_address;
 use crate::validation::{ValidationErrors, bounded_multiline_text, bounded_text};
 
 /// What a concern is.
@@ -185,6 +188,118 @@ pub const ADDRESS_MAX: usize = 300;
 /// How near (in metres) a concern at a point counts as "the same place".
 pub const NEARBY_METRES: f64 = 150.0;
 
+/// What came of a concern: the kind of thing an outcome points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutcomeKind {
+    Activity,
+    /// One date of an activity.
+    Occurrence,
+    Shift,
+    /// Something outside Quartier: a number in the town's defect reporting system, a
+    /// council decision.
+    Outside,
+}
+
+impl OutcomeKind {
+    pub const ALL: [OutcomeKind; 4] = [
+        OutcomeKind::Activity,
+        OutcomeKind::Occurrence,
+        OutcomeKind::Shift,
+        OutcomeKind::Outside,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutcomeKind::Activity => "activity",
+            OutcomeKind::Occurrence => "occurrence",
+            OutcomeKind::Shift => "shift",
+            OutcomeKind::Outside => "outside",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == raw)
+    }
+}
+
+/// What an outcome points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutcomeTarget {
+    /// An activity, a date or a shift in Quartier, by id.
+    Inside(OutcomeKind, Uuid),
+    /// The outside system's reference, and where to read it.
+    Outside {
+        reference: String,
+        url: Option<String>,
+    },
+}
+
+/// The most characters of an outside reference.
+pub const OUTSIDE_REF_MAX: usize = 200;
+/// The most characters of what an outcome says in words.
+pub const OUTCOME_NOTE_MAX: usize = 2000;
+
+/// An outcome to link, checked: its target matches its kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub target: OutcomeTarget,
+    pub note: Option<String>,
+}
+
+impl Outcome {
+    /// `target_id` for an activity, occurrence or shift; `outside_ref` (and perhaps
+    /// `outside_url`) for something outside; `note` in words for any.
+    pub fn parse(
+        kind: OutcomeKind,
+        target_id: Option<Uuid>,
+        outside_ref: Option<&str>,
+        outside_url: Option<&str>,
+        note: Option<&str>,
+    ) -> Result<Self, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let note = note.and_then(|note| {
+            errors.collect(bounded_multiline_text(note, "note", OUTCOME_NOTE_MAX))
+        });
+        let target = if kind == OutcomeKind::Outside {
+            if target_id.is_some() {
+                errors.push("target_id", "must be absent for an outside outcome");
+            }
+            let reference = match outside_ref {
+                Some(raw) => errors.collect(bounded_text(raw, "outside_ref", OUTSIDE_REF_MAX)),
+                None => {
+                    errors.push("outside_ref", "is required for an outside outcome");
+                    None
+                }
+            };
+            let url = outside_url.and_then(|raw| errors.collect(web_address(raw, "outside_url")));
+            reference.map(|reference| OutcomeTarget::Outside { reference, url })
+        } else {
+            for (given, field) in [
+                (outside_ref.is_some(), "outside_ref"),
+                (outside_url.is_some(), "outside_url"),
+            ] {
+                if given {
+                    errors.push(field, "is only for an outside outcome");
+                }
+            }
+            if target_id.is_none() {
+                errors.push("target_id", "is required for this kind");
+            }
+            target_id.map(|id| OutcomeTarget::Inside(kind, id))
+        };
+        errors.into_result()?;
+        let target = target.ok_or_else(ValidationErrors::default)?;
+        Ok(Self { target, note })
+    }
+
+    pub fn kind(&self) -> OutcomeKind {
+        match &self.target {
+            OutcomeTarget::Inside(kind, _) => *kind,
+            OutcomeTarget::Outside { .. } => OutcomeKind::Outside,
+        }
+    }
+}
+
 /// A concern's title, text and place in words, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConcernTexts {
@@ -256,5 +371,54 @@ mod tests {
             .expect_err("three fields are wrong");
         let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["title", "text", "address"]);
+    }
+
+    #[test]
+    fn an_outcome_names_exactly_the_target_of_its_kind() {
+        let id = Uuid::nil();
+        let shift = Outcome::parse(OutcomeKind::Shift, Some(id), None, None, Some("Aufbau"))
+            .expect("a shift");
+        assert_eq!(shift.target, OutcomeTarget::Inside(OutcomeKind::Shift, id));
+        assert_eq!(shift.kind(), OutcomeKind::Shift);
+        let outside = Outcome::parse(
+            OutcomeKind::Outside,
+            None,
+            Some(" Mängelmelder 2026-1234 "),
+            Some("https://maengelmelder.example.org/2026-1234"),
+            None,
+        )
+        .expect("outside");
+        assert_eq!(
+            outside.target,
+            OutcomeTarget::Outside {
+                reference: "Mängelmelder 2026-1234".into(),
+                url: Some("https://maengelmelder.example.org/2026-1234".into()),
+            }
+        );
+        let fields = |kind, target, reference, url| {
+            Outcome::parse(kind, target, reference, url, None)
+                .expect_err("wrong")
+                .0
+                .into_iter()
+                .map(|e| e.field)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            fields(OutcomeKind::Activity, None, None, None),
+            ["target_id"]
+        );
+        assert_eq!(
+            fields(
+                OutcomeKind::Activity,
+                Some(id),
+                Some("x"),
+                Some("https://x.org")
+            ),
+            ["outside_ref", "outside_url"]
+        );
+        assert_eq!(
+            fields(OutcomeKind::Outside, Some(id), None, Some("ftp://x")),
+            ["target_id", "outside_ref", "outside_url"]
+        );
     }
 }

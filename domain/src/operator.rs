@@ -98,6 +98,12 @@ pub fn free_text(raw: &str, field: &str, max_chars: usize) -> Result<String, Val
 
 /// A web address: `http://` or `https://`, no spaces, at most 500 characters.
 pub fn website(raw: &str) -> Result<String, ValidationErrors> {
+    web_address(raw, "website")
+}
+
+/// A web address in the field `field`: `http://` or `https://`, no spaces, at most 500
+/// characters.
+pub fn web_address(raw: &str, field: &str) -> Result<String, ValidationErrors> {
     let value = raw.trim();
     let host = value
         .strip_prefix("https://")
@@ -111,7 +117,7 @@ pub fn website(raw: &str) -> Result<String, ValidationErrors> {
         Ok(value.to_owned())
     } else {
         Err(ValidationErrors::single(
-            "website",
+            field,
             "must be an http:// or https:// address of at most 500 characters",
         ))
     }

@@ -12,6 +12,7 @@ pub mod bench_data;
 pub mod calendar_feeds;
 pub mod centres;
 pub mod columns;
+pub mod concern_outcomes;
 pub mod concerns;
 pub mod database;
 pub mod digests;

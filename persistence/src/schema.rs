@@ -672,6 +672,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// What came of a concern.
+    concern_outcomes (id) {
+        id -> Uuid,
+        concern_id -> Uuid,
+        kind -> Text,
+        activity_id -> Nullable<Uuid>,
+        occurrence_id -> Nullable<Uuid>,
+        shift_id -> Nullable<Uuid>,
+        outside_ref -> Nullable<Text>,
+        outside_url -> Nullable<Text>,
+        note -> Nullable<Text>,
+        linked_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     /// How often the variants changed: one row, moved by a trigger on `translations`.
     translation_generation (only_row) {
         only_row -> Bool,

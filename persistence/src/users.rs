@@ -34,6 +34,7 @@ pub const ACTOR_REFERENCES: &[&str] = &[
     "concerns_recorded_by_fkey",
     "concern_supports_user_id_fkey",
     "concern_answers_author_id_fkey",
+    "concern_outcomes_linked_by_fkey",
 ];
 
 /// The foreign keys by which a row names a person, who may be someone other than the actor

@@ -868,3 +868,185 @@ async fn a_referred_concern_is_answered_by_the_operator_it_was_handed_to() {
         "Wir kümmern uns."
     );
 }
+
+#[actix_web::test]
+async fn what_came_of_a_concern_is_linked_by_those_who_answer_it() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let anna = app.signed_up("anna@example.org").await;
+    let id = published(
+        &app,
+        &s,
+        &anna,
+        json!({"title": "Kein Treffpunkt für Jugendliche", "text": "Abends ist nichts los."}),
+    )
+    .await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let a = &s.coordinator.access_token;
+    let start = (chrono::Utc::now() + chrono::Duration::days(2))
+        .format("%Y-%m-%dT18:00:00")
+        .to_string();
+    let activity = quartier_tests::fixtures::created_id(
+        &post(
+            &app,
+            a,
+            "/api/v1/activities",
+            quartier_tests::town::weekly(&s.centre, "Jugendtreff", &start, "FREQ=WEEKLY;COUNT=3"),
+        )
+        .await,
+    );
+    let occurrence = quartier_tests::town::occurrences(
+        &app,
+        None,
+        &activity,
+        chrono::Utc::now(),
+        chrono::Utc::now() + chrono::Duration::days(30),
+    )
+    .await[0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let shift = quartier_tests::fixtures::shift(&app, &s, "Theke", 50, 2, json!({})).await;
+    let outcomes = format!("/api/v1/concerns/{id}/outcomes");
+    for body in [
+        json!({"kind": "activity", "target_id": activity, "note": "Jeden Freitag"}),
+        json!({"kind": "occurrence", "target_id": occurrence}),
+        json!({"kind": "shift", "target_id": shift}),
+        json!({"kind": "outside", "outside_ref": "Mängelmelder 2026-1234",
+               "outside_url": "https://maengelmelder.example.org/2026-1234"}),
+    ] {
+        let linked = status(&post(&app, a, &outcomes, body.clone()).await, 201);
+        assert_eq!(linked["kind"], body["kind"]);
+        assert_eq!(linked["concern_id"], id.as_str());
+        // Each target once.
+        post(&app, a, &outcomes, body)
+            .await
+            .assert_problem(409, "outcome-linked");
+    }
+    let listed = status(&get(&app, &outcomes, None).await, 200);
+    let items = listed["items"].as_array().expect("items");
+    assert_eq!(items.len(), 4);
+    assert_eq!(items[0]["target_id"], activity.as_str());
+    assert_eq!(items[0]["note"], "Jeden Freitag");
+    assert_eq!(items[3]["target_id"], Value::Null);
+    assert_eq!(items[3]["outside_ref"], "Mängelmelder 2026-1234");
+
+    // Wrong shapes, unknown targets: 422, nothing stored.
+    for (body, field) in [
+        (json!({"kind": "activity"}), "target_id"),
+        (
+            json!({"kind": "shift", "target_id": shift, "outside_ref": "x"}),
+            "outside_ref",
+        ),
+        (json!({"kind": "outside"}), "outside_ref"),
+        (
+            json!({"kind": "outside", "outside_ref": "x", "outside_url": "javascript:alert(1)"}),
+            "outside_url",
+        ),
+        (
+            json!({"kind": "activity", "target_id": "00000000-0000-7000-8000-000000000000"}),
+            "target_id",
+        ),
+        (json!({"kind": "shift", "target_id": activity}), "target_id"),
+    ] {
+        let refused = post(&app, a, &outcomes, body.clone()).await;
+        assert_eq!(status(&refused, 422)["errors"][0]["field"], field, "{body}");
+    }
+    assert_eq!(
+        app.count("concern_outcomes", &format!("concern_id = '{id}'"))
+            .await,
+        4
+    );
+
+    // The concern referred to operator B: B's coordinator answers it now, but cannot link
+    // operator A's shift; A's coordinator answers it no longer.
+    status(
+        &move_to(
+            &app,
+            a,
+            &id,
+            json!({"status": "referred", "refer_to": s.other_operator}),
+        )
+        .await,
+        200,
+    );
+    let b = &s.other_coordinator.access_token;
+    let other_shift = quartier_tests::fixtures::shift(&app, &s, "Aufbau", 60, 2, json!({})).await;
+    post(
+        &app,
+        b,
+        &outcomes,
+        json!({"kind": "shift", "target_id": other_shift}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    post(
+        &app,
+        a,
+        &outcomes,
+        json!({"kind": "shift", "target_id": other_shift}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    // Residents read but do not link; B takes the outside reference off.
+    post(
+        &app,
+        &anna.access_token,
+        &outcomes,
+        json!({"kind": "outside", "outside_ref": "Meins"}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    let outside = items[3]["id"].as_str().expect("id");
+    let unlink = |token: String, path: String| {
+        let app = &app;
+        async move {
+            let bearer = format!("Bearer {token}");
+            app.send(
+                Method::DELETE,
+                &path,
+                &[("authorization", bearer.as_str())],
+                None,
+            )
+            .await
+        }
+    };
+    unlink(a.clone(), format!("{outcomes}/{outside}"))
+        .await
+        .assert_problem(403, "forbidden");
+    assert_eq!(
+        unlink(b.clone(), format!("{outcomes}/{outside}"))
+            .await
+            .status,
+        204
+    );
+    unlink(b.clone(), format!("{outcomes}/{outside}"))
+        .await
+        .assert_problem(404, "not-found");
+    assert_eq!(
+        app.count("concern_outcomes", &format!("concern_id = '{id}'"))
+            .await,
+        3
+    );
+    // A shift that is removed takes its link along.
+    {
+        use diesel_async::RunQueryDsl;
+        diesel::sql_query(format!("DELETE FROM shifts WHERE id = '{shift}'"))
+            .execute(&mut app.conn().await)
+            .await
+            .expect("remove the shift");
+    }
+    assert_eq!(
+        app.count("concern_outcomes", &format!("concern_id = '{id}'"))
+            .await,
+        2
+    );
+    // The coordinator finds the links she made (and that still stand) in her export.
+    let export = status(&get(&app, "/api/v1/me/export", Some(a)).await, 200);
+    assert_eq!(
+        export["concern_outcomes_linked"].as_array().map(Vec::len),
+        Some(2)
+    );
+}

@@ -100,6 +100,9 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("list_concern_answers", EVERYONE, None),
     ("answer_concern", STAFF_A, None),
     ("change_concern_answer", STAFF_A, None),
+    ("list_concern_outcomes", EVERYONE, None),
+    ("link_concern_outcome", STAFF_A, None),
+    ("unlink_concern_outcome", STAFF_A, None),
     ("open311_services", EVERYONE, None),
     ("open311_requests", EVERYONE, None),
     ("open311_request", EVERYONE, None),
@@ -760,6 +763,32 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
                 Method::PATCH,
                 format!("/api/v1/concerns/{}/answers/{draft}", fx.concern),
                 Some(json!({"text": "Geänderter Entwurf"})),
+            )
+        }
+        "list_concern_outcomes" => (
+            Method::GET,
+            format!("/api/v1/concerns/{}/outcomes", fx.concern),
+            None,
+        ),
+        "link_concern_outcome" => (
+            Method::POST,
+            format!("/api/v1/concerns/{}/outcomes", fx.concern),
+            Some(json!({"kind": "outside", "outside_ref": uuid::Uuid::now_v7().to_string()})),
+        ),
+        "unlink_concern_outcome" => {
+            let outcome = id_of(
+                &post(
+                    app,
+                    a,
+                    &format!("/api/v1/concerns/{}/outcomes", fx.concern),
+                    json!({"kind": "outside", "outside_ref": uuid::Uuid::now_v7().to_string()}),
+                )
+                .await,
+            );
+            (
+                Method::DELETE,
+                format!("/api/v1/concerns/{}/outcomes/{outcome}", fx.concern),
+                None,
             )
         }
         "list_districts" => (Method::GET, "/api/v1/districts".into(), None),

@@ -4,6 +4,7 @@
 
 pub mod answers;
 pub mod categories;
+pub mod outcomes;
 pub mod read;
 pub mod status;
 pub mod supports;

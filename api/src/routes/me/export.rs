@@ -16,6 +16,7 @@ use crate::routes::account::AccountResponse;
 use crate::routes::audit::AuditEntry;
 use crate::routes::concerns::ConcernResponse;
 use crate::routes::concerns::answers::AnswerResponse;
+use crate::routes::concerns::outcomes::OutcomeResponse;
 use crate::routes::me::notification_preferences::NotificationPreferences;
 use crate::routes::me::notifications::NotificationResponse;
 use crate::routes::operators::api_keys::ApiKeyResponse;
@@ -109,6 +110,8 @@ pub struct PersonalDataExport {
     pub concern_supports: Vec<ConcernSupportRecord>,
     /// The answers to concerns this person wrote as staff, newest first.
     pub concern_answers_written: Vec<AnswerResponse>,
+    /// What came of concerns, as this person linked it as staff, newest first.
+    pub concern_outcomes_linked: Vec<OutcomeResponse>,
 }
 
 /// A concern one supports.
@@ -204,6 +207,9 @@ async fn gather(
         records(quartier_persistence::concerns::supports_of(conn, user.id, EXPORT_MAX).await?);
     let concern_answers_written =
         records(quartier_persistence::concerns::answers_by(conn, user.id, EXPORT_MAX).await?);
+    let concern_outcomes_linked = records(
+        quartier_persistence::concern_outcomes::linked_by(conn, user.id, EXPORT_MAX).await?,
+    );
     Ok(PersonalDataExport {
         exported_at: now,
         consent: ConsentRecord {
@@ -227,6 +233,7 @@ async fn gather(
         concerns,
         concern_supports,
         concern_answers_written,
+        concern_outcomes_linked,
     })
 }
 

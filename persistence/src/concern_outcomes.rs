@@ -1,0 +1,154 @@
+//! What came of concerns: links from a concern to an activity, one of its dates, a shift,
+//! or a reference outside Quartier. A link goes with what it points at.
+
+use chrono::{DateTime, Utc};
+use diesel::QueryableByName;
+use diesel::sql_types::{Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use quartier_domain::concern::{Outcome, OutcomeKind, OutcomeTarget};
+use uuid::Uuid;
+
+use crate::Result;
+
+/// Each target once per concern.
+pub const ONCE: &str = "concern_outcomes_once";
+
+/// The foreign key by which an outcome names its target of `kind` in Quartier.
+pub fn target_key(kind: OutcomeKind) -> Option<&'static str> {
+    match kind {
+        OutcomeKind::Activity => Some("concern_outcomes_activity_id_fkey"),
+        OutcomeKind::Occurrence => Some("concern_outcomes_occurrence_id_fkey"),
+        OutcomeKind::Shift => Some("concern_outcomes_shift_id_fkey"),
+        OutcomeKind::Outside => None,
+    }
+}
+
+/// An outcome as stored.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct OutcomeRow {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    pub concern_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub kind: String,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub activity_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub occurrence_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub shift_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub outside_ref: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub outside_url: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub note: Option<String>,
+    #[diesel(sql_type = Timestamptz)]
+    pub created_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "id, concern_id, kind, activity_id, occurrence_id, shift_id, outside_ref, \
+                       outside_url, note, created_at";
+
+/// The centre an activity, a date of an activity or a shift belongs to; `None` when there
+/// is no such thing (and for outside targets, which belong to none).
+pub async fn target_centre(
+    conn: &mut AsyncPgConnection,
+    kind: OutcomeKind,
+    id: Uuid,
+) -> Result<Option<Uuid>> {
+    #[derive(QueryableByName)]
+    struct Centre {
+        #[diesel(sql_type = SqlUuid)]
+        centre_id: Uuid,
+    }
+    let sql = match kind {
+        OutcomeKind::Activity => "SELECT centre_id FROM activities WHERE id = $1",
+        OutcomeKind::Occurrence => {
+            "SELECT a.centre_id FROM occurrences o JOIN activities a ON a.id = o.activity_id \
+              WHERE o.id = $1"
+        }
+        OutcomeKind::Shift => "SELECT centre_id FROM shifts WHERE id = $1",
+        OutcomeKind::Outside => return Ok(None),
+    };
+    Ok(diesel::sql_query(sql)
+        .bind::<SqlUuid, _>(id)
+        .load::<Centre>(conn)
+        .await?
+        .pop()
+        .map(|row| row.centre_id))
+}
+
+/// Links `outcome` to the concern `concern_id`, as `linked_by`.
+pub async fn link(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    concern_id: Uuid,
+    outcome: &Outcome,
+    linked_by: Uuid,
+) -> Result<OutcomeRow> {
+    let inside = |wanted: OutcomeKind| match &outcome.target {
+        OutcomeTarget::Inside(kind, id) if *kind == wanted => Some(*id),
+        _ => None,
+    };
+    let (reference, url) = match &outcome.target {
+        OutcomeTarget::Outside { reference, url } => (Some(reference.as_str()), url.as_deref()),
+        OutcomeTarget::Inside(..) => (None, None),
+    };
+    let mut rows: Vec<OutcomeRow> = diesel::sql_query(format!(
+        "INSERT INTO concern_outcomes (id, concern_id, kind, activity_id, occurrence_id, shift_id, \
+                                       outside_ref, outside_url, note, linked_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {COLUMNS}"
+    ))
+    .bind::<SqlUuid, _>(id)
+    .bind::<SqlUuid, _>(concern_id)
+    .bind::<Text, _>(outcome.kind().as_str())
+    .bind::<Nullable<SqlUuid>, _>(inside(OutcomeKind::Activity))
+    .bind::<Nullable<SqlUuid>, _>(inside(OutcomeKind::Occurrence))
+    .bind::<Nullable<SqlUuid>, _>(inside(OutcomeKind::Shift))
+    .bind::<Nullable<Text>, _>(reference)
+    .bind::<Nullable<Text>, _>(url)
+    .bind::<Nullable<Text>, _>(outcome.note.as_deref())
+    .bind::<SqlUuid, _>(linked_by)
+    .load(conn)
+    .await?;
+    rows.pop().ok_or(crate::Error::NotFound)
+}
+
+/// The outcomes of the concern `concern_id`, oldest first.
+pub async fn of_concern(conn: &mut AsyncPgConnection, concern_id: Uuid) -> Result<Vec<OutcomeRow>> {
+    Ok(diesel::sql_query(format!(
+        "SELECT {COLUMNS} FROM concern_outcomes WHERE concern_id = $1 ORDER BY created_at, id"
+    ))
+    .bind::<SqlUuid, _>(concern_id)
+    .load(conn)
+    .await?)
+}
+
+/// Takes the outcome `id` off the concern `concern_id`; whether there was one.
+pub async fn unlink(conn: &mut AsyncPgConnection, concern_id: Uuid, id: Uuid) -> Result<bool> {
+    let removed =
+        diesel::sql_query("DELETE FROM concern_outcomes WHERE id = $1 AND concern_id = $2")
+            .bind::<SqlUuid, _>(id)
+            .bind::<SqlUuid, _>(concern_id)
+            .execute(conn)
+            .await?;
+    Ok(removed > 0)
+}
+
+/// The outcomes the account `user_id` linked, newest first, at most `limit`.
+pub async fn linked_by(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    limit: i64,
+) -> Result<Vec<OutcomeRow>> {
+    Ok(diesel::sql_query(format!(
+        "SELECT {COLUMNS} FROM concern_outcomes WHERE linked_by = $1 \
+          ORDER BY created_at DESC, id DESC LIMIT $2"
+    ))
+    .bind::<SqlUuid, _>(user_id)
+    .bind::<diesel::sql_types::Int8, _>(limit)
+    .load(conn)
+    .await?)
+}
