@@ -1,12 +1,14 @@
 //! The events webhooks deliver, as the OpenAPI document describes them: one payload schema
 //! per object (`ShiftEventData` for every `shift.*` event, `SignupEventData` for every
-//! `signup.*` event), wrapped in the envelope `{type, timestamp, data}`, and listed one by
+//! `signup.*` event, `ConcernEventData` for every `concern.*` event), wrapped in the envelope `{type, timestamp, data}`, and listed one by
 //! one under `webhooks`. These types mirror `quartier_persistence::outbox::payload`; a unit
 //! test holds the two equal, and the test kit checks every event the tests write against
 //! the published schemas.
 
 use chrono::{DateTime, Utc};
-use quartier_domain::{ChangeReason, EventType, ShiftFacts, SignupFacts};
+use quartier_domain::{
+    ChangeReason, ConcernFacts, EventSubject, EventType, ShiftFacts, SignupFacts,
+};
 use serde::Serialize;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, PathItem};
 use utoipa::openapi::request_body::RequestBodyBuilder;
@@ -14,6 +16,7 @@ use utoipa::openapi::{Content, OpenApi as Document, PathsBuilder, Ref, RefOr, Re
 use utoipa::{PartialSchema, ToSchema};
 use uuid::Uuid;
 
+use crate::routes::concerns::ConcernStatusBody;
 use crate::routes::shifts::ShiftStatusBody;
 use crate::routes::signups::SignupStatusBody;
 use crate::routes::webhooks::EventTypeBody;
@@ -126,6 +129,42 @@ impl From<&SignupFacts> for SignupEventData {
     }
 }
 
+/// A concern after the change: what every `concern.*` event carries in `data`. Ids and
+/// status only: never its text, its author or its supporters.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConcernEventData {
+    pub concern_id: Uuid,
+    /// The operator answering it, whose subscriptions receive the event.
+    pub operator_id: Option<Uuid>,
+    pub category_id: Uuid,
+    pub district_id: Uuid,
+    pub status: ConcernStatusBody,
+    /// The status before a move (`concern.published` by staff, `concern.status_changed`);
+    /// null for the other events.
+    pub previous_status: Option<ConcernStatusBody>,
+    pub support_count: i32,
+    /// The answer published (`concern.answered`); null for the other events.
+    pub answer_id: Option<Uuid>,
+    /// The outcome linked (`concern.outcome_linked`); null for the other events.
+    pub outcome_id: Option<Uuid>,
+}
+
+impl From<&ConcernFacts> for ConcernEventData {
+    fn from(facts: &ConcernFacts) -> Self {
+        Self {
+            concern_id: facts.concern_id,
+            operator_id: facts.operator_id,
+            category_id: facts.category_id,
+            district_id: facts.district_id,
+            status: facts.status.into(),
+            previous_status: facts.previous_status.map(Into::into),
+            support_count: facts.support_count,
+            answer_id: facts.answer_id,
+            outcome_id: facts.outcome_id,
+        }
+    }
+}
+
 /// The body of a delivery of a `shift.*` event.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ShiftEvent {
@@ -148,12 +187,32 @@ pub struct SignupEvent {
     pub data: SignupEventData,
 }
 
+/// The body of a delivery of a `concern.*` event.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConcernEvent {
+    /// One of the `concern.*` types.
+    #[serde(rename = "type")]
+    pub event_type: EventTypeBody,
+    /// When it happened (RFC 3339, milliseconds).
+    pub timestamp: DateTime<Utc>,
+    pub data: ConcernEventData,
+}
+
 /// The name of the schema of `kind`'s payload in `components.schemas`.
 pub fn data_schema(kind: EventType) -> &'static str {
-    if kind.is_about_a_shift() {
-        "ShiftEventData"
-    } else {
-        "SignupEventData"
+    match kind.subject() {
+        EventSubject::Shift => "ShiftEventData",
+        EventSubject::Signup => "SignupEventData",
+        EventSubject::Concern => "ConcernEventData",
+    }
+}
+
+/// The name of the schema of a delivery of `kind` in `components.schemas`.
+fn envelope_schema(kind: EventType) -> &'static str {
+    match kind.subject() {
+        EventSubject::Shift => "ShiftEvent",
+        EventSubject::Signup => "SignupEvent",
+        EventSubject::Concern => "ConcernEvent",
     }
 }
 
@@ -180,6 +239,19 @@ fn described(kind: EventType) -> &'static str {
         EventType::SignupCheckedIn => "Staff checked the volunteer in.",
         EventType::SignupAttended => "Staff recorded that the volunteer came, with minutes worked.",
         EventType::SignupNoShow => "Staff recorded that the volunteer did not come.",
+        EventType::ConcernSubmitted => {
+            "A resident raised a concern, or staff wrote one down, that waits for moderation."
+        }
+        EventType::ConcernPublished => {
+            "A concern became public: raised where no moderation is needed, or published by staff (`previous_status`)."
+        }
+        EventType::ConcernStatusChanged => {
+            "A concern moved on (also referred to another operator, which receives this event, or withdrawn by its author)."
+        }
+        EventType::ConcernAnswered => "A public answer to a concern was published (`answer_id`).",
+        EventType::ConcernOutcomeLinked => {
+            "Staff linked what came of a concern: an activity, a date, a shift or an outside reference (`outcome_id`)."
+        }
     }
 }
 
@@ -192,6 +264,9 @@ pub fn add_webhooks(document: &mut Document) {
         ("SignupEvent", SignupEvent::schema()),
         ("ShiftEventData", ShiftEventData::schema()),
         ("SignupEventData", SignupEventData::schema()),
+        ("ConcernEvent", ConcernEvent::schema()),
+        ("ConcernEventData", ConcernEventData::schema()),
+        ("ConcernStatusBody", ConcernStatusBody::schema()),
         ("ChangeReasonBody", ChangeReasonBody::schema()),
         ("ShiftStatusBody", ShiftStatusBody::schema()),
         ("SignupStatusBody", SignupStatusBody::schema()),
@@ -201,11 +276,7 @@ pub fn add_webhooks(document: &mut Document) {
     }
     let mut webhooks = PathsBuilder::new();
     for kind in EventType::ALL {
-        let envelope = if kind.is_about_a_shift() {
-            "ShiftEvent"
-        } else {
-            "SignupEvent"
-        };
+        let envelope = envelope_schema(kind);
         let operation = OperationBuilder::new()
             .operation_id(Some(kind.as_str().replace('.', "_")))
             .summary(Some(kind.as_str()))
@@ -284,6 +355,32 @@ mod tests {
             assert_eq!(
                 serde_json::to_value(SignupEventData::from(&signup)).expect("valid"),
                 payload(&event)
+            );
+        }
+    }
+
+    #[test]
+    fn the_concern_schema_serialises_as_the_outbox_writes() {
+        use quartier_domain::concern::ConcernStatus;
+        use quartier_domain::{ConcernChange, Event};
+        for (previous_status, answer_id) in [
+            (None, Some(Uuid::now_v7())),
+            (Some(ConcernStatus::Published), None),
+        ] {
+            let facts = ConcernFacts {
+                concern_id: Uuid::now_v7(),
+                operator_id: Some(Uuid::now_v7()),
+                category_id: Uuid::now_v7(),
+                district_id: Uuid::now_v7(),
+                status: ConcernStatus::InReview,
+                previous_status,
+                support_count: 7,
+                answer_id,
+                outcome_id: None,
+            };
+            assert_eq!(
+                serde_json::to_value(ConcernEventData::from(&facts)).expect("valid"),
+                payload(&Event::concern(ConcernChange::Moved, facts))
             );
         }
     }

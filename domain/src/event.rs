@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::concern::ConcernStatus;
 use crate::signup::{ChangeReason, ShiftStatus, SignupStatus};
 
 /// The type of an event, as subscriptions name it (`signup.confirmed`).
@@ -21,10 +22,23 @@ pub enum EventType {
     SignupCheckedIn,
     SignupAttended,
     SignupNoShow,
+    ConcernSubmitted,
+    ConcernPublished,
+    ConcernStatusChanged,
+    ConcernAnswered,
+    ConcernOutcomeLinked,
+}
+
+/// What the events of a type are about: the object their payload describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventSubject {
+    Shift,
+    Signup,
+    Concern,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 11] = [
+    pub const ALL: [EventType; 16] = [
         EventType::ShiftCreated,
         EventType::ShiftChanged,
         EventType::ShiftCancelled,
@@ -36,6 +50,11 @@ impl EventType {
         EventType::SignupCheckedIn,
         EventType::SignupAttended,
         EventType::SignupNoShow,
+        EventType::ConcernSubmitted,
+        EventType::ConcernPublished,
+        EventType::ConcernStatusChanged,
+        EventType::ConcernAnswered,
+        EventType::ConcernOutcomeLinked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -51,6 +70,11 @@ impl EventType {
             EventType::SignupCheckedIn => "signup.checked_in",
             EventType::SignupAttended => "signup.attended",
             EventType::SignupNoShow => "signup.no_show",
+            EventType::ConcernSubmitted => "concern.submitted",
+            EventType::ConcernPublished => "concern.published",
+            EventType::ConcernStatusChanged => "concern.status_changed",
+            EventType::ConcernAnswered => "concern.answered",
+            EventType::ConcernOutcomeLinked => "concern.outcome_linked",
         }
     }
 
@@ -58,15 +82,16 @@ impl EventType {
         Self::ALL.into_iter().find(|kind| kind.as_str() == raw)
     }
 
-    /// Whether its payload is a shift's facts (else a sign-up's).
-    pub fn is_about_a_shift(self) -> bool {
-        matches!(
-            self,
-            EventType::ShiftCreated
-                | EventType::ShiftChanged
-                | EventType::ShiftCancelled
-                | EventType::ShiftFilled
-        )
+    /// What its payload describes.
+    pub fn subject(self) -> EventSubject {
+        use EventType::*;
+        match self {
+            ShiftCreated | ShiftChanged | ShiftCancelled | ShiftFilled => EventSubject::Shift,
+            SignupConfirmed | SignupWaitlisted | SignupPromoted | SignupCancelled
+            | SignupCheckedIn | SignupAttended | SignupNoShow => EventSubject::Signup,
+            ConcernSubmitted | ConcernPublished | ConcernStatusChanged | ConcernAnswered
+            | ConcernOutcomeLinked => EventSubject::Concern,
+        }
     }
 }
 
@@ -107,11 +132,42 @@ pub struct SignupFacts {
     pub reason: Option<ChangeReason>,
 }
 
+/// A concern as an event tells it, after the change: ids and status only, never its text or
+/// anyone who raised or supports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConcernFacts {
+    pub concern_id: Uuid,
+    /// The operator answering it; its subscriptions receive the event. `None` while no
+    /// operator answers it (nobody receives the event then).
+    pub operator_id: Option<Uuid>,
+    pub category_id: Uuid,
+    pub district_id: Uuid,
+    pub status: ConcernStatus,
+    /// The status before a move; `None` for the other events.
+    pub previous_status: Option<ConcernStatus>,
+    pub support_count: i32,
+    /// The answer published (`concern.answered`).
+    pub answer_id: Option<Uuid>,
+    /// The outcome linked (`concern.outcome_linked`).
+    pub outcome_id: Option<Uuid>,
+}
+
+/// What happened to a concern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConcernChange {
+    /// Raised, or moved on by those who answer it or withdrawn by its author.
+    Raised,
+    Moved,
+    Answered,
+    OutcomeLinked,
+}
+
 /// One event: its type and its payload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     Shift(EventType, ShiftFacts),
     Signup(EventType, SignupFacts),
+    Concern(EventType, ConcernFacts),
 }
 
 impl Event {
@@ -146,9 +202,26 @@ impl Event {
         Event::Signup(EventType::SignupCheckedIn, facts)
     }
 
+    /// The event that tells of a concern's change; a concern that becomes public (raised
+    /// where no moderation is needed, or published by staff) is `concern.published`.
+    pub fn concern(change: ConcernChange, facts: ConcernFacts) -> Self {
+        let kind = match change {
+            ConcernChange::Raised | ConcernChange::Moved
+                if facts.status == ConcernStatus::Published =>
+            {
+                EventType::ConcernPublished
+            }
+            ConcernChange::Raised => EventType::ConcernSubmitted,
+            ConcernChange::Moved => EventType::ConcernStatusChanged,
+            ConcernChange::Answered => EventType::ConcernAnswered,
+            ConcernChange::OutcomeLinked => EventType::ConcernOutcomeLinked,
+        };
+        Event::Concern(kind, facts)
+    }
+
     pub fn event_type(&self) -> EventType {
         match self {
-            Event::Shift(kind, _) | Event::Signup(kind, _) => *kind,
+            Event::Shift(kind, _) | Event::Signup(kind, _) | Event::Concern(kind, _) => *kind,
         }
     }
 
@@ -157,14 +230,16 @@ impl Event {
         match self {
             Event::Shift(_, facts) => facts.shift_id,
             Event::Signup(_, facts) => facts.signup_id,
+            Event::Concern(_, facts) => facts.concern_id,
         }
     }
 
-    /// The operator whose subscriptions receive it.
-    pub fn operator_id(&self) -> Uuid {
+    /// The operator whose subscriptions receive it, if any.
+    pub fn operator_id(&self) -> Option<Uuid> {
         match self {
-            Event::Shift(_, facts) => facts.operator_id,
-            Event::Signup(_, facts) => facts.operator_id,
+            Event::Shift(_, facts) => Some(facts.operator_id),
+            Event::Signup(_, facts) => Some(facts.operator_id),
+            Event::Concern(_, facts) => facts.operator_id,
         }
     }
 }
@@ -209,7 +284,12 @@ mod tests {
     fn event_types_round_trip() {
         for kind in EventType::ALL {
             assert_eq!(EventType::parse(kind.as_str()), Some(kind));
-            assert_eq!(kind.is_about_a_shift(), kind.as_str().starts_with("shift."));
+            let prefix = match kind.subject() {
+                EventSubject::Shift => "shift.",
+                EventSubject::Signup => "signup.",
+                EventSubject::Concern => "concern.",
+            };
+            assert!(kind.as_str().starts_with(prefix), "{kind:?}");
         }
     }
 

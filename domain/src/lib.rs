@@ -25,7 +25,10 @@ pub mod window;
 
 pub use centre::{CentreKind, CentreStatus};
 pub use district::{DistrictName, GeoPoint, Slug, TownName};
-pub use event::{Event, EventType, ShiftChange, ShiftFacts, SignupFacts};
+pub use event::{
+    ConcernChange, ConcernFacts, Event, EventSubject, EventType, ShiftChange, ShiftFacts,
+    SignupFacts,
+};
 pub use operator::{OperatorKind, StaffRole};
 pub use signup::{ChangeReason, Placement, Places, ShiftStatus, SignupStatus};
 pub use user::{DisplayName, Email, Password, Role};

@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
 use diesel::sql_types::{Nullable, Text, Timestamptz, Uuid as SqlUuid};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use quartier_domain::ConcernChange;
 use quartier_domain::concern::{Outcome, OutcomeKind, OutcomeTarget};
 use uuid::Uuid;
 
@@ -80,7 +81,8 @@ pub async fn target_centre(
         .map(|row| row.centre_id))
 }
 
-/// Links `outcome` to the concern `concern_id`, as `linked_by`.
+/// Links `outcome` to the concern `concern_id`, as `linked_by`, and tells the operator's
+/// systems (`concern.outcome_linked`).
 pub async fn link(
     conn: &mut AsyncPgConnection,
     id: Uuid,
@@ -96,7 +98,8 @@ pub async fn link(
         OutcomeTarget::Outside { reference, url } => (Some(reference.as_str()), url.as_deref()),
         OutcomeTarget::Inside(..) => (None, None),
     };
-    let mut rows: Vec<OutcomeRow> = diesel::sql_query(format!(
+    conn.transaction::<_, crate::Error, _>(async |conn| {
+        let mut rows: Vec<OutcomeRow> = diesel::sql_query(format!(
         "INSERT INTO concern_outcomes (id, concern_id, kind, activity_id, occurrence_id, shift_id, \
                                        outside_ref, outside_url, note, linked_by) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {COLUMNS}"
@@ -113,7 +116,19 @@ pub async fn link(
     .bind::<SqlUuid, _>(linked_by)
     .load(conn)
     .await?;
-    rows.pop().ok_or(crate::Error::NotFound)
+        let row = rows.pop().ok_or(crate::Error::NotFound)?;
+        crate::concerns::announce(
+            conn,
+            ConcernChange::OutcomeLinked,
+            concern_id,
+            None,
+            None,
+            Some(row.id),
+        )
+        .await?;
+        Ok(row)
+    })
+    .await
 }
 
 /// The outcomes of the concern `concern_id`, oldest first.

@@ -11,6 +11,7 @@ use diesel::sql_types::{
 };
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use quartier_domain::concern::{ConcernStatus, NEARBY_METRES};
+use quartier_domain::{ConcernChange, ConcernFacts, Event};
 use uuid::Uuid;
 
 use crate::sql::Statement;
@@ -100,8 +101,17 @@ pub struct NewConcern<'a> {
     pub operator_id: Option<Uuid>,
 }
 
-/// Stores `new`.
+/// Stores `new`, and tells the operator's systems (`concern.submitted` or
+/// `concern.published`).
 pub async fn create(conn: &mut AsyncPgConnection, new: &NewConcern<'_>) -> Result<()> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        insert(conn, new).await?;
+        announce(conn, ConcernChange::Raised, new.id, None, None, None).await
+    })
+    .await
+}
+
+async fn insert(conn: &mut AsyncPgConnection, new: &NewConcern<'_>) -> Result<()> {
     diesel::sql_query(
         "INSERT INTO concerns (id, kind, category_id, title, text, district_id, centre_id, \
                                latitude, longitude, address, author_id, show_author, channel, \
@@ -631,6 +641,7 @@ pub async fn move_status(
         .bind::<Nullable<SqlUuid>, _>(refer_to)
         .get_result(conn)
         .await?;
+        announce(conn, ConcernChange::Moved, id, Some(status), None, None).await?;
         Ok(Ok(moved.version))
     })
     .await
@@ -741,8 +752,53 @@ pub enum AnswerRefusal {
     Published,
 }
 
+/// Writes the event of `change` to the concern `concern_id` to the outbox, with the
+/// concern's facts as they are now in this transaction.
+pub async fn announce(
+    conn: &mut AsyncPgConnection,
+    change: ConcernChange,
+    concern_id: Uuid,
+    previous_status: Option<ConcernStatus>,
+    answer_id: Option<Uuid>,
+    outcome_id: Option<Uuid>,
+) -> Result<()> {
+    #[derive(QueryableByName)]
+    struct Now {
+        #[diesel(sql_type = Nullable<SqlUuid>)]
+        operator_id: Option<Uuid>,
+        #[diesel(sql_type = SqlUuid)]
+        category_id: Uuid,
+        #[diesel(sql_type = SqlUuid)]
+        district_id: Uuid,
+        #[diesel(sql_type = Text)]
+        status: String,
+        #[diesel(sql_type = Int4)]
+        support_count: i32,
+    }
+    let now: Now = diesel::sql_query(
+        "SELECT operator_id, category_id, district_id, status, support_count \
+           FROM concerns WHERE id = $1",
+    )
+    .bind::<SqlUuid, _>(concern_id)
+    .get_result(conn)
+    .await?;
+    let facts = ConcernFacts {
+        concern_id,
+        operator_id: now.operator_id,
+        category_id: now.category_id,
+        district_id: now.district_id,
+        status: ConcernStatus::parse(&now.status).unwrap_or(ConcernStatus::Submitted),
+        previous_status,
+        support_count: now.support_count,
+        answer_id,
+        outcome_id,
+    };
+    crate::outbox::record(conn, &Event::concern(change, facts)).await
+}
+
 /// The people told of a public answer to the concern `id`: its author and the supporters
-/// who asked to hear of answers (`answer_id` in the details).
+/// who asked to hear of answers (`answer_id` in the details); and the operator's systems,
+/// by the event `concern.answered`.
 async fn tell_of_answer(
     conn: &mut AsyncPgConnection,
     concern_id: Uuid,
@@ -771,7 +827,15 @@ async fn tell_of_answer(
         &serde_json::json!({"concern_id": concern_id, "answer_id": answer_id}),
     )
     .await?;
-    Ok(())
+    announce(
+        conn,
+        ConcernChange::Answered,
+        concern_id,
+        None,
+        Some(answer_id),
+        None,
+    )
+    .await
 }
 
 /// Writes `new` to its concern; a public answer published at once is told to the concern's

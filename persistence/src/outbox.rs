@@ -41,6 +41,17 @@ pub fn payload(event: &Event) -> Value {
             "minutes_worked": signup.minutes_worked,
             "reason": signup.reason.map(|r| r.as_str()),
         }),
+        Event::Concern(_, concern) => json!({
+            "concern_id": concern.concern_id,
+            "operator_id": concern.operator_id,
+            "category_id": concern.category_id,
+            "district_id": concern.district_id,
+            "status": concern.status.as_str(),
+            "previous_status": concern.previous_status.map(|s| s.as_str()),
+            "support_count": concern.support_count,
+            "answer_id": concern.answer_id,
+            "outcome_id": concern.outcome_id,
+        }),
     }
 }
 
@@ -60,7 +71,7 @@ pub async fn record_all(conn: &mut AsyncPgConnection, events: &[Event]) -> Resul
             (
                 outbox_events::id.eq(Uuid::now_v7()),
                 outbox_events::kind.eq(event.event_type().as_str()),
-                outbox_events::operator_id.eq(Some(event.operator_id())),
+                outbox_events::operator_id.eq(event.operator_id()),
                 outbox_events::subject_id.eq(event.subject_id()),
                 outbox_events::payload.eq(payload(event).to_string()),
             )

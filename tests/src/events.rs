@@ -33,7 +33,7 @@ fn schemas() -> &'static [Schema] {
             &quartier_api::commands::openapi_json().expect("the OpenAPI document"),
         )
         .expect("json");
-        ["ShiftEventData", "SignupEventData"]
+        ["ShiftEventData", "SignupEventData", "ConcernEventData"]
             .into_iter()
             .map(|name| {
                 let schema = json!({

@@ -781,3 +781,120 @@ async fn a_ping_is_sent_at_once_and_a_failed_one_does_not_count_against_the_subs
     assert_eq!(receiver.received().len(), 2);
     assert_eq!(deliveries(&app, &s, &webhook, "").await.len(), 2);
 }
+
+#[actix_web::test]
+async fn a_concern_tells_the_operator_answering_it_by_ids_alone() {
+    let app = TestApp::spawn_with(&FAST).await;
+    let s = setup(&app).await;
+    let (mine, theirs) = (Receiver::start(&[], 200), Receiver::start(&[], 200));
+    let events = json!([
+        "concern.submitted",
+        "concern.published",
+        "concern.status_changed",
+        "concern.answered",
+        "concern.outcome_linked",
+    ]);
+    subscribe(&app, &s, &s.operator, &mine.url, events.clone()).await;
+    subscribe(&app, &s, &s.other_operator, &theirs.url, events).await;
+    let category = id_of(
+        &post(
+            &app,
+            &s.admin.access_token,
+            "/api/v1/concern-categories",
+            json!({"name": "Wohnumfeld", "kind": "problem", "operator_id": s.operator}),
+        )
+        .await,
+    );
+    let district = app
+        .texts("SELECT district_id::text FROM centres LIMIT 1")
+        .await
+        .remove(0);
+    let anna = app.signed_up("anna@example.org").await;
+    let concern = id_of(
+        &post(
+            &app,
+            &anna.access_token,
+            "/api/v1/concerns",
+            json!({"category_id": category, "district_id": district,
+                   "title": "Müll im Hinterhof", "text": "Seit Wochen liegt dort Sperrmüll."}),
+        )
+        .await,
+    );
+    let a = &s.coordinator.access_token;
+    let status = format!("/api/v1/concerns/{concern}/status");
+    body_of(
+        &post(&app, a, &status, json!({"status": "published"})).await,
+        200,
+    );
+    let answer = id_of(
+        &post(
+            &app,
+            a,
+            &format!("/api/v1/concerns/{concern}/answers"),
+            json!({"text": "Die Hausverwaltung ist informiert.", "visibility": "public"}),
+        )
+        .await,
+    );
+    let outcome = id_of(
+        &post(
+            &app,
+            a,
+            &format!("/api/v1/concerns/{concern}/outcomes"),
+            json!({"kind": "outside", "outside_ref": "Sperrmüll-Auftrag 77"}),
+        )
+        .await,
+    );
+    body_of(
+        &post(
+            &app,
+            a,
+            &status,
+            json!({"status": "referred", "refer_to": s.other_operator}),
+        )
+        .await,
+        200,
+    );
+
+    wait_until("both operators got the concern's events", || async {
+        mine.received().len() >= 4 && !theirs.received().is_empty()
+    })
+    .await;
+    settled(&app).await;
+    let events_of = |receiver: &Receiver| -> Vec<Value> {
+        receiver.received().iter().map(Received::json).collect()
+    };
+    let (mut to_me, to_them) = (events_of(&mine), events_of(&theirs));
+    // Deliveries run side by side: in the order the events happened, by their timestamps.
+    to_me.sort_by_key(|e| e["timestamp"].as_str().expect("timestamp").to_owned());
+    let types: Vec<&str> = to_me
+        .iter()
+        .map(|e| e["type"].as_str().expect("type"))
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "concern.submitted",
+            "concern.published",
+            "concern.answered",
+            "concern.outcome_linked"
+        ]
+    );
+    assert_eq!(to_me[1]["data"]["previous_status"], "submitted");
+    assert_eq!(to_me[2]["data"]["answer_id"], answer.as_str());
+    assert_eq!(to_me[3]["data"]["outcome_id"], outcome.as_str());
+    // Referred: operator B answers it now and hears of it; A does not.
+    assert_eq!(to_them.len(), 1, "{to_them:?}");
+    assert_eq!(to_them[0]["type"], "concern.status_changed");
+    let data = &to_them[0]["data"];
+    assert_eq!(data["status"], "referred");
+    assert_eq!(data["previous_status"], "published");
+    assert_eq!(data["operator_id"], s.other_operator.as_str());
+    assert_eq!(data["category_id"], category.as_str());
+    // Ids and statuses only: no text, no person.
+    for received in mine.received().iter().chain(theirs.received().iter()) {
+        let body = String::from_utf8_lossy(&received.body);
+        for private in ["Müll", "Sperrmüll", "Hausverwaltung", anna.id.as_str()] {
+            assert!(!body.contains(private), "{private} in {body}");
+        }
+    }
+}

@@ -105,6 +105,16 @@ pub enum EventTypeBody {
     SignupAttended,
     #[serde(rename = "signup.no_show")]
     SignupNoShow,
+    #[serde(rename = "concern.submitted")]
+    ConcernSubmitted,
+    #[serde(rename = "concern.published")]
+    ConcernPublished,
+    #[serde(rename = "concern.status_changed")]
+    ConcernStatusChanged,
+    #[serde(rename = "concern.answered")]
+    ConcernAnswered,
+    #[serde(rename = "concern.outcome_linked")]
+    ConcernOutcomeLinked,
     #[serde(rename = "webhook.ping")]
     WebhookPing,
 }
@@ -123,6 +133,11 @@ impl From<EventType> for EventTypeBody {
             EventType::SignupCheckedIn => EventTypeBody::SignupCheckedIn,
             EventType::SignupAttended => EventTypeBody::SignupAttended,
             EventType::SignupNoShow => EventTypeBody::SignupNoShow,
+            EventType::ConcernSubmitted => EventTypeBody::ConcernSubmitted,
+            EventType::ConcernPublished => EventTypeBody::ConcernPublished,
+            EventType::ConcernStatusChanged => EventTypeBody::ConcernStatusChanged,
+            EventType::ConcernAnswered => EventTypeBody::ConcernAnswered,
+            EventType::ConcernOutcomeLinked => EventTypeBody::ConcernOutcomeLinked,
         }
     }
 }
