@@ -115,13 +115,11 @@ pub async fn create_concern(
         .await?
         .ok_or_else(|| ApiError::validation("category_id", "is not the id of a category"))?;
     let recorded = channel != ConcernChannel::Web;
-    if recorded {
-        if !super::answers_for(&mut conn, user, category.operator_id).await? {
-            return Err(ApiError::Forbidden(
-                "Only those who answer concerns of this category write down concerns told to them."
-                    .into(),
-            ));
-        }
+    if recorded && !super::answers_for(&mut conn, user, category.operator_id).await? {
+        return Err(ApiError::Forbidden(
+            "Only those who answer concerns of this category write down concerns told to them."
+                .into(),
+        ));
     }
     let kind: ConcernKind = match body.kind {
         Some(kind) => kind.into(),
