@@ -436,6 +436,10 @@ const TEXTS: &[(&str, &str)] = &[
         "Nur wer ein Anliegen beantwortet, bringt es weiter.",
     ),
     (
+        "An operator's system writes down only concerns told to its staff: give the channel they came by.",
+        "Das System eines Trägers schreibt nur Anliegen auf, die seinen Mitarbeitenden erzählt wurden: Geben Sie den Weg an, auf dem sie kamen.",
+    ),
+    (
         "Only those who answer concerns of this category write down concerns told to them.",
         "Nur wer Anliegen dieser Kategorie beantwortet, schreibt Anliegen auf, die ihm erzählt wurden.",
     ),

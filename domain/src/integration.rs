@@ -16,15 +16,19 @@ pub enum Scope {
     RosterRead,
     /// Manage webhook subscriptions and read their delivery log.
     WebhooksManage,
+    /// Answer the concerns the operator answers: read its queue, move them on, answer, link
+    /// outcomes, write down concerns told to staff.
+    ConcernsWrite,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 5] = [
+    pub const ALL: [Scope; 6] = [
         Scope::ActivitiesWrite,
         Scope::ShiftsWrite,
         Scope::SignupsWrite,
         Scope::RosterRead,
         Scope::WebhooksManage,
+        Scope::ConcernsWrite,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -34,6 +38,7 @@ impl Scope {
             Scope::SignupsWrite => "signups:write",
             Scope::RosterRead => "roster:read",
             Scope::WebhooksManage => "webhooks:manage",
+            Scope::ConcernsWrite => "concerns:write",
         }
     }
 

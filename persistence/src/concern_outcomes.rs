@@ -81,14 +81,15 @@ pub async fn target_centre(
         .map(|row| row.centre_id))
 }
 
-/// Links `outcome` to the concern `concern_id`, as `linked_by`, and tells the operator's
+/// Links `outcome` to the concern `concern_id`, as `linked_by` (none for an operator's
+/// system), and tells the operator's
 /// systems (`concern.outcome_linked`).
 pub async fn link(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     concern_id: Uuid,
     outcome: &Outcome,
-    linked_by: Uuid,
+    linked_by: Option<Uuid>,
 ) -> Result<OutcomeRow> {
     let inside = |wanted: OutcomeKind| match &outcome.target {
         OutcomeTarget::Inside(kind, id) if *kind == wanted => Some(*id),
@@ -113,7 +114,7 @@ pub async fn link(
     .bind::<Nullable<Text>, _>(reference)
     .bind::<Nullable<Text>, _>(url)
     .bind::<Nullable<Text>, _>(outcome.note.as_deref())
-    .bind::<SqlUuid, _>(linked_by)
+    .bind::<Nullable<SqlUuid>, _>(linked_by)
     .load(conn)
     .await?;
         let row = rows.pop().ok_or(crate::Error::NotFound)?;

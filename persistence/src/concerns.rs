@@ -734,7 +734,8 @@ pub async fn latest_answers(
 pub struct NewAnswer<'a> {
     pub id: Uuid,
     pub concern_id: Uuid,
-    pub author_id: Uuid,
+    /// None when an operator's system writes it.
+    pub author_id: Option<Uuid>,
     pub operator_id: Option<Uuid>,
     pub public: bool,
     pub text: &'a str,
@@ -854,7 +855,7 @@ pub async fn add_answer(
         )
         .bind::<SqlUuid, _>(new.id)
         .bind::<SqlUuid, _>(new.concern_id)
-        .bind::<SqlUuid, _>(new.author_id)
+        .bind::<Nullable<SqlUuid>, _>(new.author_id)
         .bind::<Nullable<SqlUuid>, _>(new.operator_id)
         .bind::<Text, _>(if new.public { "public" } else { "internal" })
         .bind::<Text, _>(new.text)

@@ -1050,3 +1050,181 @@ async fn what_came_of_a_concern_is_linked_by_those_who_answer_it() {
         Some(2)
     );
 }
+
+/// A key of `operator` with `scopes`, made by the administrator: its secret.
+async fn api_key(app: &TestApp, s: &Setup, operator: &str, scopes: Value) -> String {
+    let path = format!("/api/v1/operators/{operator}/api-keys");
+    let body = json!({"name": "Bürgeramt-Anbindung", "scopes": scopes});
+    let created = status(&post(app, &s.admin.access_token, &path, body).await, 201);
+    created["key_secret"].as_str().expect("key").to_owned()
+}
+
+/// `method path` with the API key `key` and perhaps a JSON `body`.
+async fn with_key(
+    app: &TestApp,
+    key: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> TestResponse {
+    match body {
+        Some(body) => {
+            app.json(method, path, None, &[("x-api-key", key)], &body)
+                .await
+        }
+        None => app.send(method, path, &[("x-api-key", key)], None).await,
+    }
+}
+
+#[actix_web::test]
+async fn an_operators_system_answers_its_concerns_with_the_scope_concerns_write() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let category = category(&app, &s, "Wohnumfeld", true).await;
+    let district = district(&app).await;
+    let anna = app.signed_up("anna@example.org").await;
+    let id = status(
+        &raise(
+            &app,
+            &anna.access_token,
+            json!({"category_id": category, "district_id": district,
+                   "title": "Laterne kaputt", "text": "Seit einer Woche dunkel."}),
+        )
+        .await,
+        201,
+    )["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let key = api_key(&app, &s, &s.operator, json!(["concerns:write"])).await;
+    let without = api_key(&app, &s, &s.operator, json!(["shifts:write"])).await;
+    let theirs = api_key(&app, &s, &s.other_operator, json!(["concerns:write"])).await;
+    let queue = format!("/api/v1/operators/{}/concerns", s.operator);
+    let concern = format!("/api/v1/concerns/{id}");
+
+    // The key of operator A with the scope sees the queue and the unpublished concern.
+    let listed = status(&with_key(&app, &key, Method::GET, &queue, None).await, 200);
+    assert_eq!(listed["items"][0]["id"], id.as_str());
+    status(
+        &with_key(&app, &key, Method::GET, &concern, None).await,
+        200,
+    );
+    // Without the scope, or of another operator: not theirs.
+    with_key(&app, &without, Method::GET, &queue, None)
+        .await
+        .assert_problem(403, "forbidden");
+    with_key(&app, &theirs, Method::GET, &queue, None)
+        .await
+        .assert_problem(403, "forbidden");
+    for other in [&without, &theirs] {
+        with_key(&app, other, Method::GET, &concern, None)
+            .await
+            .assert_problem(404, "not-found");
+    }
+
+    // It publishes, answers and links; the others may not.
+    let publish = json!({"status": "published"});
+    let moves = format!("{concern}/status");
+    with_key(&app, &without, Method::POST, &moves, Some(publish.clone()))
+        .await
+        .assert_problem(404, "not-found");
+    let moved = status(
+        &with_key(&app, &key, Method::POST, &moves, Some(publish)).await,
+        200,
+    );
+    assert_eq!(moved["status"], "published");
+    assert!(moved.get("supported").is_none(), "{moved}");
+    let answer = json!({"text": "Die Stadtwerke sind informiert.", "visibility": "public"});
+    let answers = format!("{concern}/answers");
+    with_key(&app, &theirs, Method::POST, &answers, Some(answer.clone()))
+        .await
+        .assert_problem(403, "forbidden");
+    status(
+        &with_key(&app, &key, Method::POST, &answers, Some(answer)).await,
+        201,
+    );
+    assert_eq!(
+        app.count(
+            "concern_answers",
+            &format!(
+                "concern_id = '{id}' AND author_id IS NULL AND operator_id = '{}'",
+                s.operator
+            )
+        )
+        .await,
+        1
+    );
+    let outcome = json!({"kind": "outside", "outside_ref": "Störung 4711"});
+    status(
+        &with_key(
+            &app,
+            &key,
+            Method::POST,
+            &format!("{concern}/outcomes"),
+            Some(outcome),
+        )
+        .await,
+        201,
+    );
+    // A shift of operator A's centre is its to link too.
+    let shift = quartier_tests::fixtures::shift(&app, &s, "Aufbau", 30, 2, json!({})).await;
+    status(
+        &with_key(
+            &app,
+            &key,
+            Method::POST,
+            &format!("{concern}/outcomes"),
+            Some(json!({"kind": "shift", "target_id": shift})),
+        )
+        .await,
+        201,
+    );
+
+    // It writes down a concern told by phone, never one of its own by `web`; it does not
+    // support or withdraw, which are a person's.
+    let told = json!({"category_id": category, "district_id": district, "channel": "phone",
+                      "consent_on": chrono::Utc::now().date_naive(),
+                      "title": "Bank fehlt", "text": "Anruf von Frau K."});
+    let recorded = status(
+        &with_key(
+            &app,
+            &key,
+            Method::POST,
+            "/api/v1/concerns",
+            Some(told.clone()),
+        )
+        .await,
+        201,
+    );
+    assert_eq!(recorded["channel"], "phone");
+    assert_eq!(
+        app.count(
+            "concerns",
+            &format!(
+                "id = '{}' AND author_id IS NULL AND recorded_by IS NULL",
+                recorded["id"].as_str().expect("id")
+            )
+        )
+        .await,
+        1
+    );
+    let mut own = told;
+    own["channel"] = json!("web");
+    own.as_object_mut().expect("object").remove("consent_on");
+    with_key(&app, &key, Method::POST, "/api/v1/concerns", Some(own))
+        .await
+        .assert_problem(403, "forbidden");
+    with_key(
+        &app,
+        &key,
+        Method::PUT,
+        &format!("{concern}/support"),
+        Some(json!({})),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    let withdraw = json!({"status": "withdrawn"});
+    with_key(&app, &key, Method::POST, &moves, Some(withdraw))
+        .await
+        .assert_problem(403, "forbidden");
+}

@@ -91,18 +91,18 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("list_concerns", EVERYONE, None),
     ("similar_concerns", EVERYONE, None),
     ("my_concerns", PEOPLE, None),
-    ("operator_concerns", STAFF_A, None),
+    ("operator_concerns", STAFF_A_AND_KEY, Some("concerns:write")),
     ("get_concern", EVERYONE, None),
     ("create_concern", PEOPLE, None),
     ("support_concern", PEOPLE, None),
     ("withdraw_concern_support", PEOPLE, None),
-    ("move_concern", STAFF_A, None),
+    ("move_concern", STAFF_A_AND_KEY, Some("concerns:write")),
     ("list_concern_answers", EVERYONE, None),
-    ("answer_concern", STAFF_A, None),
-    ("change_concern_answer", STAFF_A, None),
+    ("answer_concern", STAFF_A_AND_KEY, Some("concerns:write")),
+    ("change_concern_answer", STAFF_A_AND_KEY, Some("concerns:write")),
     ("list_concern_outcomes", EVERYONE, None),
-    ("link_concern_outcome", STAFF_A, None),
-    ("unlink_concern_outcome", STAFF_A, None),
+    ("link_concern_outcome", STAFF_A_AND_KEY, Some("concerns:write")),
+    ("unlink_concern_outcome", STAFF_A_AND_KEY, Some("concerns:write")),
     ("open311_services", EVERYONE, None),
     ("open311_requests", EVERYONE, None),
     ("open311_request", EVERYONE, None),
@@ -260,12 +260,13 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("erase_me", PEOPLE, None),
 ];
 
-const SCOPES: [&str; 5] = [
+const SCOPES: [&str; 6] = [
     "activities:write",
     "shifts:write",
     "signups:write",
     "roster:read",
     "webhooks:manage",
+    "concerns:write",
 ];
 
 /// Everything the operations name: two operators, their staff, keys, and operator A's

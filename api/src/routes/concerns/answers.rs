@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{answers, readable};
-use crate::auth::{AuthUser, MaybeCaller};
+use crate::auth::{Caller, MaybeCaller};
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::routes::activities::Named;
@@ -75,7 +75,7 @@ pub struct AnswerList {
 /// who answer it also drafts and internal notes.
 #[utoipa::path(
     tag = "concerns",
-    security((), ("bearer" = [])),
+    security((), ("bearer" = []), ("api_key" = [])),
     params(("id" = Uuid, Path, description = "The concern's id")),
     responses(
         (status = 200, description = "The answers", body = AnswerList),
@@ -89,11 +89,10 @@ pub async fn list_concern_answers(
     MaybeCaller(caller): MaybeCaller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = caller.as_ref().and_then(|c| c.user());
     let mut conn = state.conn().await?;
-    let view = readable(&mut conn, user, *id).await?;
-    let all = match user {
-        Some(user) => answers(&mut conn, user, &view).await?,
+    let view = readable(&mut conn, caller.as_ref(), *id).await?;
+    let all = match &caller {
+        Some(caller) => answers(&mut conn, caller, &view).await?,
         None => false,
     };
     let items = concerns::answers(&mut conn, view.id, all)
@@ -150,14 +149,14 @@ fn refused(refusal: AnswerRefusal) -> ApiError {
 /// asked) are told of a public answer once it is published. Those who answer the concern.
 #[utoipa::path(
     tag = "concerns",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = [])),
     params(("id" = Uuid, Path, description = "The concern's id")),
     request_body = CreateAnswerRequest,
     responses(
         (status = 201, description = "The answer was written", body = AnswerResponse),
         (status = 400, description = "The id is not a UUID, or the body is not JSON (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not answering this concern (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not answering this concern, or an API key of another operator or without the scope `concerns:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No concern has this id, or it is not the caller's to see (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An empty or too long text, a draft internal note, or an absurd date (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
@@ -165,7 +164,7 @@ fn refused(refusal: AnswerRefusal) -> ApiError {
 #[post("/concerns/{id}/answers")]
 pub async fn answer_concern(
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     id: web::Path<Uuid>,
     Json(body): Json<CreateAnswerRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -179,8 +178,8 @@ pub async fn answer_concern(
         ));
     }
     let mut conn = state.conn().await?;
-    let view = readable(&mut conn, Some(user), *id).await?;
-    if !answers(&mut conn, user, &view).await? {
+    let view = readable(&mut conn, Some(&caller), *id).await?;
+    if !answers(&mut conn, &caller, &view).await? {
         return Err(ApiError::Forbidden(
             "Only those who answer a concern write answers to it.".into(),
         ));
@@ -190,7 +189,7 @@ pub async fn answer_concern(
         &NewAnswer {
             id: Uuid::now_v7(),
             concern_id: view.id,
-            author_id: user.id,
+            author_id: caller.user().map(|user| user.id),
             operator_id: view.operator_id,
             public,
             text: &text,
@@ -219,7 +218,7 @@ pub struct ChangeDraftRequest {
 /// answer the concern.
 #[utoipa::path(
     tag = "concerns",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = [])),
     params(
         ("id" = Uuid, Path, description = "The concern's id"),
         ("answer_id" = Uuid, Path, description = "The answer's id"),
@@ -229,7 +228,7 @@ pub struct ChangeDraftRequest {
         (status = 200, description = "The draft, changed or published", body = AnswerResponse),
         (status = 400, description = "An id is not a UUID, or the body is not JSON (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not answering this concern (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not answering this concern, or an API key of another operator or without the scope `concerns:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such concern, or no such answer to it (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The answer is published (`answer-published`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An empty or too long text, or an absurd date (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
@@ -238,7 +237,7 @@ pub struct ChangeDraftRequest {
 #[patch("/concerns/{id}/answers/{answer_id}")]
 pub async fn change_concern_answer(
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
     Json(body): Json<ChangeDraftRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -252,8 +251,8 @@ pub async fn change_concern_answer(
         None => None,
     };
     let mut conn = state.conn().await?;
-    let view = readable(&mut conn, Some(user), id).await?;
-    if !answers(&mut conn, user, &view).await? {
+    let view = readable(&mut conn, Some(&caller), id).await?;
+    if !answers(&mut conn, &caller, &view).await? {
         return Err(ApiError::Forbidden(
             "Only those who answer a concern write answers to it.".into(),
         ));

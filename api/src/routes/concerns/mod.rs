@@ -19,11 +19,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, Caller};
 use crate::error::ApiError;
 use crate::routes::activities::Named;
 use crate::routes::districts::Point;
-use quartier_domain::Role;
+use quartier_domain::integration::Scope;
 
 /// What a concern is: an `idea`, a `need` (something missing) or a `problem`.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -233,63 +233,73 @@ impl ConcernResponse {
     }
 }
 
-/// Whether `user` answers the concern `view`: an administrator, or staff (coordinator or
-/// operator admin) of the operator responsible for it.
+/// Whether `caller` answers the concern `view` (see [`answers_for`]).
 pub(crate) async fn answers(
     conn: &mut AsyncPgConnection,
-    user: AuthUser,
+    caller: &Caller,
     view: &ConcernView,
 ) -> Result<bool, ApiError> {
-    answers_for(conn, user, view.operator_id).await
+    answers_for(conn, caller, view.operator_id).await
 }
 
-/// Whether `user` answers concerns for which `operator_id` is responsible: an administrator
-/// always; staff (coordinator or operator admin) of that operator.
+/// Whether `caller` answers concerns for which `operator_id` is responsible: an
+/// administrator always; staff (coordinator or operator admin) of that operator; an API key
+/// of that operator with the scope `concerns:write`.
 pub(crate) async fn answers_for(
     conn: &mut AsyncPgConnection,
-    user: AuthUser,
+    caller: &Caller,
     operator_id: Option<Uuid>,
 ) -> Result<bool, ApiError> {
-    if user.role == Role::Admin {
+    if caller.is_admin() {
         return Ok(true);
     }
     let Some(operator_id) = operator_id else {
         return Ok(false);
     };
-    match crate::authz::require_staff(conn, user, operator_id, StaffRole::Coordinator).await {
+    let decided = match caller {
+        Caller::User(user) => {
+            crate::authz::require_staff(conn, *user, operator_id, StaffRole::Coordinator).await
+        }
+        Caller::Key(key) => crate::authz::decide_key(key, operator_id, Scope::ConcernsWrite),
+    };
+    match decided {
         Ok(()) => Ok(true),
         Err(ApiError::Forbidden(_) | ApiError::NotFound(_)) => Ok(false),
         Err(other) => Err(other),
     }
 }
 
-/// Whether `user` may read the concern `view`: everyone once it is published; before, its
+/// Whether `caller` may read the concern `view`: everyone once it is published; before, its
 /// author and those who answer it.
 pub(crate) async fn may_read(
     conn: &mut AsyncPgConnection,
-    user: Option<AuthUser>,
+    caller: Option<&Caller>,
     view: &ConcernView,
 ) -> Result<bool, ApiError> {
     if view.is_public() {
         return Ok(true);
     }
-    let Some(user) = user else {
+    let Some(caller) = caller else {
         return Ok(false);
     };
-    Ok(view.author_id == Some(user.id) || answers(conn, user, view).await?)
+    let authored = caller
+        .user()
+        .is_some_and(|user| view.author_id == Some(user.id));
+    Ok(authored || answers(conn, caller, view).await?)
 }
 
-/// The concern `id` as `user` may read it; 404 when there is none or it is not theirs to see.
+/// The concern `id` as `caller` may read it; 404 when there is none or it is not theirs to
+/// see.
 pub(crate) async fn readable(
     conn: &mut AsyncPgConnection,
-    user: Option<AuthUser>,
+    caller: Option<&Caller>,
     id: Uuid,
 ) -> Result<ConcernView, ApiError> {
     let not_found = || ApiError::NotFound("No concern has this id.".into());
     let view = quartier_persistence::concerns::find(conn, id)
         .await?
         .ok_or_else(not_found)?;
-    if may_read(conn, user, &view).await? {
+    if may_read(conn, caller, &view).await? {
         Ok(view)
     } else {
         Err(not_found())

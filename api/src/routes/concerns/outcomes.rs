@@ -6,14 +6,15 @@ use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use quartier_domain::StaffRole;
 use quartier_domain::concern::{Outcome, OutcomeKind, OutcomeTarget};
+use quartier_domain::integration::Scope;
 use quartier_persistence::concern_outcomes::{self, OutcomeRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{answers, readable};
-use crate::auth::{AuthUser, MaybeCaller};
-use crate::authz::require_centre_staff;
+use crate::auth::{Caller, MaybeCaller};
+use crate::authz::require_centre;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::state::AppState;
@@ -93,7 +94,7 @@ pub struct OutcomeList {
 /// What came of a concern, oldest first. Everyone who may read the concern.
 #[utoipa::path(
     tag = "concerns",
-    security((), ("bearer" = [])),
+    security((), ("bearer" = []), ("api_key" = [])),
     params(("id" = Uuid, Path, description = "The concern's id")),
     responses(
         (status = 200, description = "The outcomes", body = OutcomeList),
@@ -107,9 +108,8 @@ pub async fn list_concern_outcomes(
     MaybeCaller(caller): MaybeCaller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = caller.as_ref().and_then(|c| c.user());
     let mut conn = state.conn().await?;
-    let view = readable(&mut conn, user, *id).await?;
+    let view = readable(&mut conn, caller.as_ref(), *id).await?;
     let items = concern_outcomes::of_concern(&mut conn, view.id)
         .await?
         .into_iter()
@@ -153,14 +153,14 @@ fn no_target(kind: OutcomeKind) -> ApiError {
 /// or a reference outside Quartier. Those who answer the concern.
 #[utoipa::path(
     tag = "concerns",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = [])),
     params(("id" = Uuid, Path, description = "The concern's id")),
     request_body = LinkOutcomeRequest,
     responses(
         (status = 201, description = "The outcome is linked", body = OutcomeResponse),
         (status = 400, description = "The id is not a UUID, or the body is not JSON (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not answering this concern, or not coordinating the centre of the target (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not answering this concern, or not coordinating the centre of the target, or an API key of another operator or without the scope `concerns:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No concern has this id, or it is not the caller's to see (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "This target is linked to the concern already (`outcome-linked`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The target does not match the kind or does not exist, or a text is too long (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
@@ -169,7 +169,7 @@ fn no_target(kind: OutcomeKind) -> ApiError {
 #[post("/concerns/{id}/outcomes")]
 pub async fn link_concern_outcome(
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     id: web::Path<Uuid>,
     Json(body): Json<LinkOutcomeRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -182,8 +182,8 @@ pub async fn link_concern_outcome(
         body.note.as_deref(),
     )?;
     let mut conn = state.conn().await?;
-    let view = readable(&mut conn, Some(user), *id).await?;
-    if !answers(&mut conn, user, &view).await? {
+    let view = readable(&mut conn, Some(&caller), *id).await?;
+    if !answers(&mut conn, &caller, &view).await? {
         return Err(ApiError::Forbidden(
             "Only those who answer a concern link what came of it.".into(),
         ));
@@ -192,33 +192,43 @@ pub async fn link_concern_outcome(
         let centre = concern_outcomes::target_centre(&mut conn, kind, target)
             .await?
             .ok_or_else(|| no_target(kind))?;
-        require_centre_staff(&mut conn, user, centre, StaffRole::Coordinator).await?;
+        require_centre(
+            &mut conn,
+            &caller,
+            centre,
+            StaffRole::Coordinator,
+            Scope::ConcernsWrite,
+        )
+        .await?;
     }
-    let linked =
-        concern_outcomes::link(&mut conn, uuid::Uuid::now_v7(), view.id, &outcome, user.id)
-            .await
-            .map_err(|error| {
-                if error.is_constraint(concern_outcomes::ONCE) {
-                    ApiError::Conflict {
-                        slug: "outcome-linked",
-                        detail: "This is linked to the concern already.".into(),
-                    }
-                } else if concern_outcomes::target_key(kind)
-                    .is_some_and(|key| error.is_constraint(key))
-                {
-                    // Removed since it was looked at.
-                    no_target(kind)
-                } else {
-                    error.into()
-                }
-            })?;
+    let linked = concern_outcomes::link(
+        &mut conn,
+        uuid::Uuid::now_v7(),
+        view.id,
+        &outcome,
+        caller.user().map(|user| user.id),
+    )
+    .await
+    .map_err(|error| {
+        if error.is_constraint(concern_outcomes::ONCE) {
+            ApiError::Conflict {
+                slug: "outcome-linked",
+                detail: "This is linked to the concern already.".into(),
+            }
+        } else if concern_outcomes::target_key(kind).is_some_and(|key| error.is_constraint(key)) {
+            // Removed since it was looked at.
+            no_target(kind)
+        } else {
+            error.into()
+        }
+    })?;
     Ok(HttpResponse::Created().json(OutcomeResponse::from(linked)))
 }
 
 /// Take an outcome off a concern. Those who answer the concern.
 #[utoipa::path(
     tag = "concerns",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = [])),
     params(
         ("id" = Uuid, Path, description = "The concern's id"),
         ("outcome_id" = Uuid, Path, description = "The outcome's id"),
@@ -227,20 +237,20 @@ pub async fn link_concern_outcome(
         (status = 204, description = "The outcome is no longer linked"),
         (status = 400, description = "An id is not a UUID (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not answering this concern (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not answering this concern, or an API key of another operator or without the scope `concerns:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No concern has this id, or no outcome of it has that id (`not-found`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[delete("/concerns/{id}/outcomes/{outcome_id}")]
 pub async fn unlink_concern_outcome(
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, outcome_id) = path.into_inner();
     let mut conn = state.conn().await?;
-    let view = readable(&mut conn, Some(user), id).await?;
-    if !answers(&mut conn, user, &view).await? {
+    let view = readable(&mut conn, Some(&caller), id).await?;
+    if !answers(&mut conn, &caller, &view).await? {
         return Err(ApiError::Forbidden(
             "Only those who answer a concern link what came of it.".into(),
         ));

@@ -4,14 +4,15 @@
 use actix_web::{HttpResponse, get, web};
 use quartier_domain::StaffRole;
 use quartier_domain::concern::NEARBY_METRES;
+use quartier_domain::integration::Scope;
 use quartier_persistence::concerns::{self, ConcernFilter, ConcernKey, Draft};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{ConcernResponse, ConcernStatusBody, readable};
-use crate::auth::{AuthUser, MaybeCaller};
-use crate::authz::require_staff;
+use crate::auth::{AuthUser, Caller, MaybeCaller};
+use crate::authz::require_operator;
 use crate::error::{ApiError, Problem};
 use crate::extract::{IfNoneMatch, json_with_body_etag, json_with_version_and_body_etag};
 use crate::pagination::{self, Page};
@@ -169,10 +170,10 @@ pub async fn my_concerns(
 }
 
 /// The concerns an operator answers, newest first, whatever their status: its queue.
-/// Administrators and the operator's staff.
+/// Administrators, the operator's staff, and its API keys with `concerns:write`.
 #[utoipa::path(
     tag = "concerns",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = [])),
     params(
         ("id" = Uuid, Path, description = "The operator's id"),
         ListConcernsQuery,
@@ -181,7 +182,7 @@ pub async fn my_concerns(
         (status = 200, description = "One page of the operator's concerns", body = Page<ConcernResponse>),
         (status = 400, description = "A parameter does not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not staff of this operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff of this operator, or an API key of another operator or without the scope `concerns:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No operator has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`near`, `radius_m`, `q`, `limit` or `cursor` out of range (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
@@ -189,17 +190,24 @@ pub async fn my_concerns(
 #[get("/operators/{id}/concerns")]
 pub async fn operator_concerns(
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     operator_id: web::Path<Uuid>,
     query: web::Query<ListConcernsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let mut filter = query.filter()?;
     {
         let mut conn = state.conn().await?;
-        require_staff(&mut conn, user, *operator_id, StaffRole::Coordinator).await?;
+        require_operator(
+            &mut conn,
+            &caller,
+            *operator_id,
+            StaffRole::Coordinator,
+            Scope::ConcernsWrite,
+        )
+        .await?;
     }
     filter.operator_ids = Some(vec![*operator_id]);
-    let page = page_of(&state, &filter, &query, Some(user)).await?;
+    let page = page_of(&state, &filter, &query, caller.user()).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -207,7 +215,7 @@ pub async fn operator_concerns(
 /// see it.
 #[utoipa::path(
     tag = "concerns",
-    security((), ("bearer" = [])),
+    security((), ("bearer" = []), ("api_key" = [])),
     params(
         ("id" = Uuid, Path, description = "The concern's id"),
         ("If-None-Match" = Option<String>, Header, description = "The ETag of the copy the client holds"),
@@ -228,7 +236,7 @@ pub async fn get_concern(
 ) -> Result<HttpResponse, ApiError> {
     let user = caller.as_ref().and_then(|c| c.user());
     let mut conn = state.conn().await?;
-    let view = readable(&mut conn, user, *id).await?;
+    let view = readable(&mut conn, caller.as_ref(), *id).await?;
     let supported = match user {
         Some(user) => Some(concerns::supports(&mut conn, view.id, user.id).await?),
         None => None,

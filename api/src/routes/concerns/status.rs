@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{ConcernResponse, ConcernStatusBody, answers, readable};
-use crate::auth::AuthUser;
+use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{IfMatch, Json, etag};
 use crate::state::AppState;
@@ -34,7 +34,7 @@ pub struct ConcernStatusRequest {
 /// on) or accepted → in progress → done. Its author may withdraw it until it is closed. `If-Match` (the `ETag` of `GET /concerns/{id}`) is optional.
 #[utoipa::path(
     tag = "concerns",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = [])),
     params(
         ("id" = Uuid, Path, description = "The concern's id"),
         ("If-Match" = Option<String>, Header, description = "The ETag the client read"),
@@ -44,7 +44,7 @@ pub struct ConcernStatusRequest {
         (status = 200, description = "The concern, moved", body = ConcernResponse, headers(("ETag" = String))),
         (status = 400, description = "The id is not a UUID, or the body is not JSON (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Neither answering the concern nor, for `withdrawn`, its author (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither answering the concern (staff, or an API key of its operator with the scope `concerns:write`) nor, for `withdrawn`, its author (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No concern has this id, or it is not the caller's to see (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a move allowed from where the concern stands (`concern-move-not-allowed`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The concern changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
@@ -54,7 +54,7 @@ pub struct ConcernStatusRequest {
 #[post("/concerns/{id}/status")]
 pub async fn move_concern(
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     Json(body): Json<ConcernStatusRequest>,
@@ -103,15 +103,16 @@ pub async fn move_concern(
         Err(other) => return Err(other),
     };
     let mut conn = state.conn().await?;
-    let view = readable(&mut conn, Some(user), id).await?;
+    let view = readable(&mut conn, Some(&caller), id).await?;
     let by_author = next == ConcernStatus::Withdrawn;
     if by_author {
-        if view.author_id != Some(user.id) {
+        let author = caller.user().map(|user| user.id);
+        if author.is_none() || view.author_id != author {
             return Err(ApiError::Forbidden(
                 "Only its author withdraws a concern.".into(),
             ));
         }
-    } else if !answers(&mut conn, user, &view).await? {
+    } else if !answers(&mut conn, &caller, &view).await? {
         return Err(ApiError::Forbidden(
             "Only those who answer a concern move it on.".into(),
         ));
@@ -158,8 +159,12 @@ pub async fn move_concern(
     let view = concerns::find(&mut conn, id)
         .await?
         .ok_or_else(|| ApiError::NotFound("No concern has this id.".into()))?;
-    let supported = concerns::supports(&mut conn, id, user.id).await?;
+    let user = caller.user();
+    let supported = match user {
+        Some(user) => Some(concerns::supports(&mut conn, id, user.id).await?),
+        None => None,
+    };
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(version)))
-        .json(ConcernResponse::new(view, Some(user), Some(supported))))
+        .json(ConcernResponse::new(view, user, supported)))
 }

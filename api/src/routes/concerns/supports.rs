@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::readable;
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, Caller};
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -68,7 +68,7 @@ pub async fn support_concern(
     let request: SupportRequest = crate::extract::optional_json(&body)?;
     let notify = request.notify.unwrap_or(false);
     let mut conn = state.conn().await?;
-    readable(&mut conn, Some(user), *id).await?;
+    readable(&mut conn, Some(&Caller::User(user)), *id).await?;
     let support_count = concerns::support(&mut conn, *id, user.id, notify)
         .await?
         .map_err(refused)?;
@@ -98,7 +98,7 @@ pub async fn withdraw_concern_support(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    readable(&mut conn, Some(user), *id).await?;
+    readable(&mut conn, Some(&Caller::User(user)), *id).await?;
     let support_count = concerns::withdraw_support(&mut conn, *id, user.id)
         .await?
         .map_err(refused)?;

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{ConcernChannelBody, ConcernKindBody, ConcernResponse};
-use crate::auth::AuthUser;
+use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, etag};
 use crate::routes::districts::Point;
@@ -61,19 +61,19 @@ pub struct CreateConcernRequest {
 /// Look for the same concern first: `GET /concerns/similar`.
 #[utoipa::path(
     tag = "concerns",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = [])),
     request_body = CreateConcernRequest,
     responses(
         (status = 201, description = "The concern was raised", body = ConcernResponse, headers(("ETag" = String), ("Location" = String))),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Another channel than `web` from someone who does not answer concerns of this category (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another channel than `web` from someone who does not answer concerns of this category (staff, or an API key of its operator with the scope `concerns:write`), or `web` from an API key (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields; an unknown category, district, centre or date; another channel than `web` without `consent_on` (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/concerns")]
 pub async fn create_concern(
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     Json(body): Json<CreateConcernRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = ValidationErrors::default();
@@ -115,7 +115,13 @@ pub async fn create_concern(
         .await?
         .ok_or_else(|| ApiError::validation("category_id", "is not the id of a category"))?;
     let recorded = channel != ConcernChannel::Web;
-    if recorded && !super::answers_for(&mut conn, user, category.operator_id).await? {
+    if !recorded && caller.user().is_none() {
+        return Err(ApiError::Forbidden(
+            "An operator's system writes down only concerns told to its staff: give the channel they came by."
+                .into(),
+        ));
+    }
+    if recorded && !super::answers_for(&mut conn, &caller, category.operator_id).await? {
         return Err(ApiError::Forbidden(
             "Only those who answer concerns of this category write down concerns told to them."
                 .into(),
@@ -143,10 +149,10 @@ pub async fn create_concern(
             centre_id: body.centre_id,
             point: point.map(|p| (p.latitude(), p.longitude())),
             address: texts.address.as_deref(),
-            author_id: (!recorded).then_some(user.id),
+            author_id: caller.user().filter(|_| !recorded).map(|user| user.id),
             show_author: body.show_author.unwrap_or(false) && !recorded,
             channel: channel.as_str(),
-            recorded_by: recorded.then_some(user.id),
+            recorded_by: caller.user().filter(|_| recorded).map(|user| user.id),
             consent_on: body.consent_on,
             source_occurrence_id: body.source_occurrence_id,
             status,
@@ -161,7 +167,11 @@ pub async fn create_concern(
     Ok(HttpResponse::Created()
         .insert_header((header::ETAG, etag(view.version)))
         .insert_header((header::LOCATION, format!("/api/v1/concerns/{id}")))
-        .json(ConcernResponse::new(view, Some(user), Some(false))))
+        .json(ConcernResponse::new(
+            view,
+            caller.user(),
+            caller.user().map(|_| false),
+        )))
 }
 
 /// Maps what the database refused about a new concern to the field at fault.

@@ -45,6 +45,10 @@ pub enum ScopeBody {
     /// Manage webhook subscriptions and read their delivery log.
     #[serde(rename = "webhooks:manage")]
     WebhooksManage,
+    /// Answer the concerns the operator answers: its queue, status moves, answers, outcomes,
+    /// concerns told to staff.
+    #[serde(rename = "concerns:write")]
+    ConcernsWrite,
 }
 
 impl From<ScopeBody> for Scope {
@@ -55,6 +59,7 @@ impl From<ScopeBody> for Scope {
             ScopeBody::SignupsWrite => Scope::SignupsWrite,
             ScopeBody::RosterRead => Scope::RosterRead,
             ScopeBody::WebhooksManage => Scope::WebhooksManage,
+            ScopeBody::ConcernsWrite => Scope::ConcernsWrite,
         }
     }
 }
@@ -70,7 +75,7 @@ pub struct CreateApiKeyRequest {
         pattern = r"^\s*\S"
     )]
     pub name: String,
-    #[schema(min_items = 1, max_items = 5)]
+    #[schema(min_items = 1, max_items = 6)]
     pub scopes: Vec<ScopeBody>,
     /// When the key stops working; never when left out.
     pub expires_at: Option<DateTime<Utc>>,
