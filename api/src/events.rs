@@ -1,13 +1,14 @@
 //! The events webhooks deliver, as the OpenAPI document describes them: one payload schema
 //! per object (`ShiftEventData` for every `shift.*` event, `SignupEventData` for every
-//! `signup.*` event, `ConcernEventData` for every `concern.*` event), wrapped in the envelope `{type, timestamp, data}`, and listed one by
+//! `signup.*` event, `ConcernEventData` for every `concern.*` event, `PartnerEventData` for
+//! every `partner.*` event), wrapped in the envelope `{type, timestamp, data}`, and listed one by
 //! one under `webhooks`. These types mirror `quartier_persistence::outbox::payload`; a unit
 //! test holds the two equal, and the test kit checks every event the tests write against
 //! the published schemas.
 
 use chrono::{DateTime, Utc};
 use quartier_domain::{
-    ChangeReason, ConcernFacts, EventSubject, EventType, ShiftFacts, SignupFacts,
+    ChangeReason, ConcernFacts, EventSubject, EventType, PartnerFacts, ShiftFacts, SignupFacts,
 };
 use serde::Serialize;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, PathItem};
@@ -165,6 +166,38 @@ impl From<&ConcernFacts> for ConcernEventData {
     }
 }
 
+/// A partner after the change: what every `partner.*` event carries in `data`. Ids only;
+/// read the partner for the rest.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerEventData {
+    pub partner_id: Uuid,
+    /// The operator the partner is in Quartier, whose subscriptions receive the event.
+    pub operator_id: Option<Uuid>,
+    /// The partner's version after the change.
+    pub version: i32,
+}
+
+impl From<&PartnerFacts> for PartnerEventData {
+    fn from(facts: &PartnerFacts) -> Self {
+        Self {
+            partner_id: facts.partner_id,
+            operator_id: facts.operator_id,
+            version: facts.version,
+        }
+    }
+}
+
+/// The body of a delivery of a `partner.*` event.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerEvent {
+    /// One of the `partner.*` types.
+    #[serde(rename = "type")]
+    pub event_type: EventTypeBody,
+    /// When it happened (RFC 3339, milliseconds).
+    pub timestamp: DateTime<Utc>,
+    pub data: PartnerEventData,
+}
+
 /// The body of a delivery of a `shift.*` event.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ShiftEvent {
@@ -204,6 +237,7 @@ pub fn data_schema(kind: EventType) -> &'static str {
         EventSubject::Shift => "ShiftEventData",
         EventSubject::Signup => "SignupEventData",
         EventSubject::Concern => "ConcernEventData",
+        EventSubject::Partner => "PartnerEventData",
     }
 }
 
@@ -213,6 +247,7 @@ fn envelope_schema(kind: EventType) -> &'static str {
         EventSubject::Shift => "ShiftEvent",
         EventSubject::Signup => "SignupEvent",
         EventSubject::Concern => "ConcernEvent",
+        EventSubject::Partner => "PartnerEvent",
     }
 }
 
@@ -252,6 +287,10 @@ fn described(kind: EventType) -> &'static str {
         EventType::ConcernOutcomeLinked => {
             "Staff linked what came of a concern: an activity, a date, a shift or an outside reference (`outcome_id`)."
         }
+        EventType::PartnerCreated => {
+            "A partner that is this operator was added to the partner network."
+        }
+        EventType::PartnerChanged => "The partner that is this operator changed.",
     }
 }
 
@@ -267,6 +306,8 @@ pub fn add_webhooks(document: &mut Document) {
         ("ConcernEvent", ConcernEvent::schema()),
         ("ConcernEventData", ConcernEventData::schema()),
         ("ConcernStatusBody", ConcernStatusBody::schema()),
+        ("PartnerEvent", PartnerEvent::schema()),
+        ("PartnerEventData", PartnerEventData::schema()),
         ("ChangeReasonBody", ChangeReasonBody::schema()),
         ("ShiftStatusBody", ShiftStatusBody::schema()),
         ("SignupStatusBody", SignupStatusBody::schema()),

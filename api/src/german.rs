@@ -383,6 +383,27 @@ const TEXTS: &[(&str, &str)] = &[
     ("No centre has this id.", "Kein Zentrum hat diese ID."),
     ("No district has this id.", "Kein Stadtteil hat diese ID."),
     ("No concern has this id.", "Kein Anliegen hat diese ID."),
+    ("No partner has this id.", "Kein Partner hat diese ID."),
+    (
+        "Another partner has this external id.",
+        "Ein anderer Partner hat diese externe ID.",
+    ),
+    (
+        "is another partner's operator already",
+        "ist schon der Träger eines anderen Partners",
+    ),
+    (
+        "names a district that does not exist",
+        "nennt einen Stadtteil, den es nicht gibt",
+    ),
+    (
+        "must be at most 100 districts",
+        "dürfen höchstens 100 Stadtteile sein",
+    ),
+    (
+        "must be at most {} topics",
+        "dürfen höchstens {0} Themen sein",
+    ),
     (
         "No outcome of this concern has this id.",
         "Kein Ergebnis dieses Anliegens hat diese ID.",

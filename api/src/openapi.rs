@@ -41,6 +41,7 @@ use crate::problems::{self, ProblemType};
         (name = "webhooks", description = "Operators' webhook subscriptions: signed deliveries of shift and sign-up events, retried for more than a day, with a delivery log and a test ping"),
         (name = "rosters", description = "Rosters, check-in and attendance: for the staff of the operator that owns the shift, and administrators, only"),
         (name = "concerns", description = "Residents' concerns (Anliegen): ideas, needs and problems raised by residents or written down by staff, found again before they are raised twice, supported by neighbours, and moved on by the operator that answers them"),
+        (name = "partners", description = "The partner network (Netzwerkpartner): Vereine, religious communities, social institutions, schools, Kitas, units of the administration, housing companies and others in the districts, reached by role and public only where they say so"),
         (name = "open311", description = "A read-only Open311 GeoReport v2 facade over the published concerns, with GeoReport's own field names: categories are services, concerns are service requests, `closed` once done, declined, a duplicate or withdrawn"),
         (name = "operations", description = "Health checks for load balancers and orchestrators"),
     ),

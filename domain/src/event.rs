@@ -27,6 +27,8 @@ pub enum EventType {
     ConcernStatusChanged,
     ConcernAnswered,
     ConcernOutcomeLinked,
+    PartnerCreated,
+    PartnerChanged,
 }
 
 /// What the events of a type are about: the object their payload describes.
@@ -35,10 +37,11 @@ pub enum EventSubject {
     Shift,
     Signup,
     Concern,
+    Partner,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 16] = [
+    pub const ALL: [EventType; 18] = [
         EventType::ShiftCreated,
         EventType::ShiftChanged,
         EventType::ShiftCancelled,
@@ -55,6 +58,8 @@ impl EventType {
         EventType::ConcernStatusChanged,
         EventType::ConcernAnswered,
         EventType::ConcernOutcomeLinked,
+        EventType::PartnerCreated,
+        EventType::PartnerChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -75,6 +80,8 @@ impl EventType {
             EventType::ConcernStatusChanged => "concern.status_changed",
             EventType::ConcernAnswered => "concern.answered",
             EventType::ConcernOutcomeLinked => "concern.outcome_linked",
+            EventType::PartnerCreated => "partner.created",
+            EventType::PartnerChanged => "partner.changed",
         }
     }
 
@@ -91,6 +98,7 @@ impl EventType {
             | SignupCheckedIn | SignupAttended | SignupNoShow => EventSubject::Signup,
             ConcernSubmitted | ConcernPublished | ConcernStatusChanged | ConcernAnswered
             | ConcernOutcomeLinked => EventSubject::Concern,
+            PartnerCreated | PartnerChanged => EventSubject::Partner,
         }
     }
 }
@@ -152,6 +160,17 @@ pub struct ConcernFacts {
     pub outcome_id: Option<Uuid>,
 }
 
+/// A partner as an event tells it, after the change: ids only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnerFacts {
+    pub partner_id: Uuid,
+    /// The operator the partner is in Quartier; its subscriptions receive the event. `None`
+    /// for partners that are no operator (nobody receives the event then).
+    pub operator_id: Option<Uuid>,
+    /// Changes with every change.
+    pub version: i32,
+}
+
 /// What happened to a concern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConcernChange {
@@ -168,6 +187,7 @@ pub enum Event {
     Shift(EventType, ShiftFacts),
     Signup(EventType, SignupFacts),
     Concern(EventType, ConcernFacts),
+    Partner(EventType, PartnerFacts),
 }
 
 impl Event {
@@ -219,9 +239,22 @@ impl Event {
         Event::Concern(kind, facts)
     }
 
+    /// A partner was added to the network (`created`) or changed.
+    pub fn partner(created: bool, facts: PartnerFacts) -> Self {
+        let kind = if created {
+            EventType::PartnerCreated
+        } else {
+            EventType::PartnerChanged
+        };
+        Event::Partner(kind, facts)
+    }
+
     pub fn event_type(&self) -> EventType {
         match self {
-            Event::Shift(kind, _) | Event::Signup(kind, _) | Event::Concern(kind, _) => *kind,
+            Event::Shift(kind, _)
+            | Event::Signup(kind, _)
+            | Event::Concern(kind, _)
+            | Event::Partner(kind, _) => *kind,
         }
     }
 
@@ -231,6 +264,7 @@ impl Event {
             Event::Shift(_, facts) => facts.shift_id,
             Event::Signup(_, facts) => facts.signup_id,
             Event::Concern(_, facts) => facts.concern_id,
+            Event::Partner(_, facts) => facts.partner_id,
         }
     }
 
@@ -240,6 +274,7 @@ impl Event {
             Event::Shift(_, facts) => Some(facts.operator_id),
             Event::Signup(_, facts) => Some(facts.operator_id),
             Event::Concern(_, facts) => facts.operator_id,
+            Event::Partner(_, facts) => facts.operator_id,
         }
     }
 }
@@ -288,6 +323,7 @@ mod tests {
                 EventSubject::Shift => "shift.",
                 EventSubject::Signup => "signup.",
                 EventSubject::Concern => "concern.",
+                EventSubject::Partner => "partner.",
             };
             assert!(kind.as_str().starts_with(prefix), "{kind:?}");
         }

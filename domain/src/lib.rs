@@ -15,6 +15,7 @@ pub mod language;
 pub mod notification;
 pub mod opening_hours;
 pub mod operator;
+pub mod partner;
 pub mod schedule;
 pub mod signup;
 pub mod translation;
@@ -26,8 +27,8 @@ pub mod window;
 pub use centre::{CentreKind, CentreStatus};
 pub use district::{DistrictName, GeoPoint, Slug, TownName};
 pub use event::{
-    ConcernChange, ConcernFacts, Event, EventSubject, EventType, ShiftChange, ShiftFacts,
-    SignupFacts,
+    ConcernChange, ConcernFacts, Event, EventSubject, EventType, PartnerFacts, ShiftChange,
+    ShiftFacts, SignupFacts,
 };
 pub use operator::{OperatorKind, StaffRole};
 pub use signup::{ChangeReason, Placement, Places, ShiftStatus, SignupStatus};

@@ -25,6 +25,7 @@ pub mod notifications;
 pub mod occurrences;
 pub mod operators;
 pub mod outbox;
+pub mod partners;
 pub mod places;
 pub mod pool;
 pub mod privacy;

@@ -52,6 +52,11 @@ pub fn payload(event: &Event) -> Value {
             "answer_id": concern.answer_id,
             "outcome_id": concern.outcome_id,
         }),
+        Event::Partner(_, partner) => json!({
+            "partner_id": partner.partner_id,
+            "operator_id": partner.operator_id,
+            "version": partner.version,
+        }),
     }
 }
 

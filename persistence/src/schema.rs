@@ -689,6 +689,35 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// The partner network.
+    partners (id) {
+        id -> Uuid,
+        name -> Text,
+        kind -> Text,
+        description -> Text,
+        topics -> Array<Text>,
+        website -> Nullable<Text>,
+        contact_email -> Nullable<Text>,
+        contact_phone -> Nullable<Text>,
+        address -> Nullable<Text>,
+        operator_id -> Nullable<Uuid>,
+        external_id -> Nullable<Text>,
+        public_fields -> Array<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    /// The districts a partner works in.
+    partner_districts (partner_id, district_id) {
+        partner_id -> Uuid,
+        district_id -> Uuid,
+    }
+}
+
+diesel::table! {
     /// How often the variants changed: one row, moved by a trigger on `translations`.
     translation_generation (only_row) {
         only_row -> Bool,

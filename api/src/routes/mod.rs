@@ -16,6 +16,7 @@ pub mod notifications;
 pub mod occurrences;
 pub mod open311;
 pub mod operators;
+pub mod partners;
 pub mod qualifications;
 pub mod rosters;
 pub mod shifts;
@@ -82,6 +83,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(concerns::outcomes::list_concern_outcomes)
                 .service(concerns::outcomes::link_concern_outcome)
                 .service(concerns::outcomes::unlink_concern_outcome)
+                .service(partners::list_partners)
+                .service(partners::create_partner)
+                .service(partners::get_partner)
+                .service(partners::update_partner)
                 .service(districts::list::list_districts)
                 .service(districts::create::create_district)
                 .service(districts::get::get_district)

@@ -27,6 +27,7 @@ mod operations;
 mod operator_sync;
 mod operators;
 mod outage;
+mod partners;
 mod placement;
 mod privacy;
 mod rosters;

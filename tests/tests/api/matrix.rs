@@ -99,10 +99,26 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("move_concern", STAFF_A_AND_KEY, Some("concerns:write")),
     ("list_concern_answers", EVERYONE, None),
     ("answer_concern", STAFF_A_AND_KEY, Some("concerns:write")),
-    ("change_concern_answer", STAFF_A_AND_KEY, Some("concerns:write")),
+    (
+        "change_concern_answer",
+        STAFF_A_AND_KEY,
+        Some("concerns:write"),
+    ),
     ("list_concern_outcomes", EVERYONE, None),
-    ("link_concern_outcome", STAFF_A_AND_KEY, Some("concerns:write")),
-    ("unlink_concern_outcome", STAFF_A_AND_KEY, Some("concerns:write")),
+    (
+        "link_concern_outcome",
+        STAFF_A_AND_KEY,
+        Some("concerns:write"),
+    ),
+    (
+        "unlink_concern_outcome",
+        STAFF_A_AND_KEY,
+        Some("concerns:write"),
+    ),
+    ("list_partners", EVERYONE, None),
+    ("get_partner", EVERYONE, None),
+    ("create_partner", ADMIN, None),
+    ("update_partner", ADMIN, None),
     ("open311_services", EVERYONE, None),
     ("open311_requests", EVERYONE, None),
     ("open311_request", EVERYONE, None),
@@ -296,6 +312,8 @@ struct Fixture {
     concern_category: String,
     /// A published concern the owner raised, answered by operator A.
     concern: String,
+    /// A partner of the network.
+    partner: String,
 }
 
 const PASSWORD: &str = "ein sicheres Passwort";
@@ -477,6 +495,15 @@ async fn fixture(app: &TestApp) -> Fixture {
         )
         .await,
     );
+    let partner = id_of(
+        &post(
+            app,
+            a,
+            "/api/v1/partners",
+            json!({"name": "Nachbarschaftsverein", "kind": "association"}),
+        )
+        .await,
+    );
     let mut staff = staff.into_iter();
     let mut next = || staff.next().expect("staff");
     Fixture {
@@ -502,6 +529,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         owner_qualification,
         concern_category,
         concern,
+        partner,
     }
 }
 
@@ -694,6 +722,24 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
             Some(json!({"name": format!("Thema {unique}"), "kind": "idea"})),
         ),
         "list_concerns" => (Method::GET, "/api/v1/concerns".into(), None),
+        "list_partners" => (Method::GET, "/api/v1/partners".into(), None),
+        "get_partner" => (
+            Method::GET,
+            format!("/api/v1/partners/{}", fx.partner),
+            None,
+        ),
+        "create_partner" => (
+            Method::POST,
+            "/api/v1/partners".into(),
+            Some(
+                json!({"name": format!("Verein {}", uuid::Uuid::now_v7()), "kind": "association"}),
+            ),
+        ),
+        "update_partner" => (
+            Method::PATCH,
+            format!("/api/v1/partners/{}", fx.partner),
+            Some(json!({"description": "Neu beschrieben"})),
+        ),
         "open311_services" => (Method::GET, "/open311/v2/services.json".into(), None),
         "open311_requests" => (Method::GET, "/open311/v2/requests.json".into(), None),
         "open311_request" => (

@@ -100,23 +100,23 @@ impl From<OperatorRow> for OperatorResponse {
 /// The checked contact details of a create or update request; `None` where left out, and
 /// `Some(None)` where cleared.
 #[derive(Debug, Default)]
-struct Details {
-    name: Option<String>,
-    description: Option<String>,
-    website: Option<Option<String>>,
-    contact_email: Option<Option<String>>,
-    contact_phone: Option<Option<String>>,
+pub(crate) struct Details {
+    pub(crate) name: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) website: Option<Option<String>>,
+    pub(crate) contact_email: Option<Option<String>>,
+    pub(crate) contact_phone: Option<Option<String>>,
 }
 
-struct DetailsInput<'a> {
-    name: Option<&'a str>,
-    description: Option<&'a str>,
-    website: Option<Option<&'a str>>,
-    contact_email: Option<Option<&'a str>>,
-    contact_phone: Option<Option<&'a str>>,
+pub(crate) struct DetailsInput<'a> {
+    pub(crate) name: Option<&'a str>,
+    pub(crate) description: Option<&'a str>,
+    pub(crate) website: Option<Option<&'a str>>,
+    pub(crate) contact_email: Option<Option<&'a str>>,
+    pub(crate) contact_phone: Option<Option<&'a str>>,
 }
 
-fn check_details(input: DetailsInput<'_>) -> Result<Details, crate::error::ApiError> {
+pub(crate) fn check_details(input: DetailsInput<'_>) -> Result<Details, crate::error::ApiError> {
     use quartier_domain::operator::{free_text, operator_name, phone, website};
     use quartier_domain::{Email, ValidationErrors};
     let mut errors = ValidationErrors::default();

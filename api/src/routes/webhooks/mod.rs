@@ -115,6 +115,10 @@ pub enum EventTypeBody {
     ConcernAnswered,
     #[serde(rename = "concern.outcome_linked")]
     ConcernOutcomeLinked,
+    #[serde(rename = "partner.created")]
+    PartnerCreated,
+    #[serde(rename = "partner.changed")]
+    PartnerChanged,
     #[serde(rename = "webhook.ping")]
     WebhookPing,
 }
@@ -138,6 +142,8 @@ impl From<EventType> for EventTypeBody {
             EventType::ConcernStatusChanged => EventTypeBody::ConcernStatusChanged,
             EventType::ConcernAnswered => EventTypeBody::ConcernAnswered,
             EventType::ConcernOutcomeLinked => EventTypeBody::ConcernOutcomeLinked,
+            EventType::PartnerCreated => EventTypeBody::PartnerCreated,
+            EventType::PartnerChanged => EventTypeBody::PartnerChanged,
         }
     }
 }

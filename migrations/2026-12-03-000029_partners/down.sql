@@ -1,0 +1,2 @@
+DROP TABLE partner_districts;
+DROP TABLE partners;

@@ -1,0 +1,317 @@
+//! The partner network: partners, the districts they work in, and which of their fields are
+//! public. Every change is told to the outbox in its transaction (`partner.*`).
+
+use chrono::{DateTime, Utc};
+use diesel::QueryableByName;
+use diesel::sql_types::{Array, Int4, Int8, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use quartier_domain::{Event, PartnerFacts};
+use uuid::Uuid;
+
+use crate::sql::Statement;
+use crate::{Error, Result};
+
+/// Partners' ids in the town's directory are unique.
+pub const EXTERNAL_ID_UNIQUE: &str = "partners_external_id_key";
+/// An operator is at most one partner.
+pub const OPERATOR_UNIQUE: &str = "partners_operator_id_key";
+/// A partner names operators that exist.
+pub const OPERATOR_KEY: &str = "partners_operator_id_fkey";
+/// A partner names districts that exist.
+pub const DISTRICT_KEY: &str = "partner_districts_district_id_fkey";
+
+/// A partner as stored, with its districts.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct PartnerRow {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Text)]
+    pub kind: String,
+    #[diesel(sql_type = Text)]
+    pub description: String,
+    #[diesel(sql_type = Array<Text>)]
+    pub topics: Vec<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub website: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub contact_email: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub contact_phone: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub address: Option<String>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub operator_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub external_id: Option<String>,
+    #[diesel(sql_type = Array<Text>)]
+    pub public_fields: Vec<String>,
+    /// Sorted.
+    #[diesel(sql_type = Array<SqlUuid>)]
+    pub district_ids: Vec<Uuid>,
+    #[diesel(sql_type = Timestamptz)]
+    pub created_at: DateTime<Utc>,
+    #[diesel(sql_type = Timestamptz)]
+    pub updated_at: DateTime<Utc>,
+    #[diesel(sql_type = Int4)]
+    pub version: i32,
+}
+
+impl PartnerRow {
+    /// Whether everyone may read `field`.
+    pub fn is_public(&self, field: &str) -> bool {
+        self.public_fields.iter().any(|f| f == field)
+    }
+}
+
+const COLUMNS: &str = "SELECT p.id, p.name, p.kind, p.description, p.topics, p.website, \
+        p.contact_email, p.contact_phone, p.address, p.operator_id, p.external_id, \
+        p.public_fields, \
+        ARRAY(SELECT pd.district_id FROM partner_districts pd WHERE pd.partner_id = p.id \
+              ORDER BY pd.district_id) AS district_ids, \
+        p.created_at, p.updated_at, p.version \
+   FROM partners p";
+
+/// A partner's fields to write: all of them for a new one; for a change, `None` keeps a
+/// field and `Some(None)` clears it.
+#[derive(Debug, Default)]
+pub struct PartnerFields<'a> {
+    pub name: Option<&'a str>,
+    pub kind: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub topics: Option<&'a [String]>,
+    pub website: Option<Option<&'a str>>,
+    pub contact_email: Option<Option<&'a str>>,
+    pub contact_phone: Option<Option<&'a str>>,
+    pub address: Option<Option<&'a str>>,
+    pub operator_id: Option<Option<Uuid>>,
+    pub external_id: Option<Option<&'a str>>,
+    pub public_fields: Option<&'a [&'a str]>,
+    pub district_ids: Option<&'a [Uuid]>,
+}
+
+/// Why a partner was not changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartnerRefusal {
+    NotFound,
+    VersionConflict,
+}
+
+/// The partner `id`, if there is one.
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<PartnerRow>> {
+    Ok(diesel::sql_query(format!("{COLUMNS} WHERE p.id = $1"))
+        .bind::<SqlUuid, _>(id)
+        .load(conn)
+        .await?
+        .pop())
+}
+
+/// Adds the partner `id` with `fields` (name and kind required).
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    fields: &PartnerFields<'_>,
+) -> Result<PartnerRow> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        diesel::sql_query(
+            "INSERT INTO partners (id, name, kind, description, topics, website, contact_email, \
+                                   contact_phone, address, operator_id, external_id, public_fields) \
+             VALUES ($1, $2, $3, coalesce($4, ''), coalesce($5, '{}'), $6, $7, $8, $9, $10, $11, \
+                     coalesce($12, '{description,topics,districts,website}'))",
+        )
+        .bind::<SqlUuid, _>(id)
+        .bind::<Text, _>(fields.name.unwrap_or_default())
+        .bind::<Text, _>(fields.kind.unwrap_or("other"))
+        .bind::<Nullable<Text>, _>(fields.description)
+        .bind::<Nullable<Array<Text>>, _>(fields.topics)
+        .bind::<Nullable<Text>, _>(fields.website.flatten())
+        .bind::<Nullable<Text>, _>(fields.contact_email.flatten())
+        .bind::<Nullable<Text>, _>(fields.contact_phone.flatten())
+        .bind::<Nullable<Text>, _>(fields.address.flatten())
+        .bind::<Nullable<SqlUuid>, _>(fields.operator_id.flatten())
+        .bind::<Nullable<Text>, _>(fields.external_id.flatten())
+        .bind::<Nullable<Array<Text>>, _>(fields.public_fields)
+        .execute(conn)
+        .await?;
+        if let Some(districts) = fields.district_ids {
+            set_districts(conn, id, districts).await?;
+        }
+        announce(conn, id, true).await
+    })
+    .await
+}
+
+/// Changes the partner `id` as `fields` say, if its version is one of `versions` (any when
+/// `None`).
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    versions: Option<&[i32]>,
+    fields: &PartnerFields<'_>,
+) -> Result<std::result::Result<PartnerRow, PartnerRefusal>> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        #[derive(QueryableByName)]
+        struct Current {
+            #[diesel(sql_type = Int4)]
+            version: i32,
+        }
+        let current: Option<Current> =
+            diesel::sql_query("SELECT version FROM partners WHERE id = $1 FOR UPDATE")
+                .bind::<SqlUuid, _>(id)
+                .load(conn)
+                .await?
+                .pop();
+        let Some(current) = current else {
+            return Ok(Err(PartnerRefusal::NotFound));
+        };
+        if versions.is_some_and(|v| !v.contains(&current.version)) {
+            return Ok(Err(PartnerRefusal::VersionConflict));
+        }
+        diesel::sql_query(
+            "UPDATE partners SET name = coalesce($2, name), kind = coalesce($3, kind), \
+                    description = coalesce($4, description), topics = coalesce($5, topics), \
+                    website = CASE WHEN $6 THEN $7 ELSE website END, \
+                    contact_email = CASE WHEN $8 THEN $9 ELSE contact_email END, \
+                    contact_phone = CASE WHEN $10 THEN $11 ELSE contact_phone END, \
+                    address = CASE WHEN $12 THEN $13 ELSE address END, \
+                    operator_id = CASE WHEN $14 THEN $15 ELSE operator_id END, \
+                    external_id = CASE WHEN $16 THEN $17 ELSE external_id END, \
+                    public_fields = coalesce($18, public_fields), \
+                    version = version + 1, updated_at = now() \
+              WHERE id = $1",
+        )
+        .bind::<SqlUuid, _>(id)
+        .bind::<Nullable<Text>, _>(fields.name)
+        .bind::<Nullable<Text>, _>(fields.kind)
+        .bind::<Nullable<Text>, _>(fields.description)
+        .bind::<Nullable<Array<Text>>, _>(fields.topics)
+        .bind::<diesel::sql_types::Bool, _>(fields.website.is_some())
+        .bind::<Nullable<Text>, _>(fields.website.flatten())
+        .bind::<diesel::sql_types::Bool, _>(fields.contact_email.is_some())
+        .bind::<Nullable<Text>, _>(fields.contact_email.flatten())
+        .bind::<diesel::sql_types::Bool, _>(fields.contact_phone.is_some())
+        .bind::<Nullable<Text>, _>(fields.contact_phone.flatten())
+        .bind::<diesel::sql_types::Bool, _>(fields.address.is_some())
+        .bind::<Nullable<Text>, _>(fields.address.flatten())
+        .bind::<diesel::sql_types::Bool, _>(fields.operator_id.is_some())
+        .bind::<Nullable<SqlUuid>, _>(fields.operator_id.flatten())
+        .bind::<diesel::sql_types::Bool, _>(fields.external_id.is_some())
+        .bind::<Nullable<Text>, _>(fields.external_id.flatten())
+        .bind::<Nullable<Array<Text>>, _>(fields.public_fields)
+        .execute(conn)
+        .await?;
+        if let Some(districts) = fields.district_ids {
+            set_districts(conn, id, districts).await?;
+        }
+        Ok(Ok(announce(conn, id, false).await?))
+    })
+    .await
+}
+
+async fn set_districts(conn: &mut AsyncPgConnection, id: Uuid, districts: &[Uuid]) -> Result<()> {
+    diesel::sql_query("DELETE FROM partner_districts WHERE partner_id = $1")
+        .bind::<SqlUuid, _>(id)
+        .execute(conn)
+        .await?;
+    diesel::sql_query(
+        "INSERT INTO partner_districts (partner_id, district_id) \
+         SELECT $1, d FROM unnest($2::uuid[]) AS d ON CONFLICT DO NOTHING",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<Array<SqlUuid>, _>(districts)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Tells the outbox of the partner `id` as it is now; the partner.
+async fn announce(conn: &mut AsyncPgConnection, id: Uuid, created: bool) -> Result<PartnerRow> {
+    let row = find(conn, id).await?.ok_or(Error::NotFound)?;
+    let facts = PartnerFacts {
+        partner_id: row.id,
+        operator_id: row.operator_id,
+        version: row.version,
+    };
+    crate::outbox::record(conn, &Event::partner(created, facts)).await?;
+    Ok(row)
+}
+
+/// What a list of partners is narrowed to.
+#[derive(Debug, Default)]
+pub struct PartnerFilter<'a> {
+    /// Working in this district or one inside it.
+    pub district_id: Option<Uuid>,
+    pub kind: Option<&'a str>,
+    /// Naming this topic (case does not matter).
+    pub topic: Option<&'a str>,
+    /// Words in the name (or a public description).
+    pub q: Option<&'a str>,
+    /// Filter only by public fields (districts and topics count only where public).
+    pub public_only: bool,
+}
+
+/// The sort key of partner lists: by name.
+pub type PartnerKey = (String, Uuid);
+
+/// Partners matching `filter`, by name, after `after`.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &PartnerFilter<'_>,
+    after: Option<PartnerKey>,
+    limit: i64,
+) -> Result<Vec<PartnerRow>> {
+    let public = |field: &str| {
+        if filter.public_only {
+            format!(" AND '{field}' = ANY(p.public_fields)")
+        } else {
+            String::new()
+        }
+    };
+    let mut statement = Statement::new(COLUMNS);
+    statement.push(" WHERE true");
+    if let Some(district) = filter.district_id {
+        statement
+            .push(&public("districts"))
+            .push(" AND EXISTS (SELECT 1 FROM partner_districts pd WHERE pd.partner_id = p.id");
+        statement.push_district_within("pd.district_id", district);
+        statement.push(")");
+    }
+    if let Some(kind) = filter.kind {
+        statement
+            .push(" AND p.kind = ")
+            .bind::<Text, _>(kind.to_owned());
+    }
+    if let Some(topic) = filter.topic {
+        statement
+            .push(&public("topics"))
+            .push(" AND lower(")
+            .bind::<Text, _>(topic.to_owned())
+            .push(") IN (SELECT lower(t) FROM unnest(p.topics) AS t)");
+    }
+    if let Some(q) = filter.q {
+        let q = statement.param::<Text, _>(q.to_owned());
+        let description = if filter.public_only {
+            format!(
+                "('description' = ANY(p.public_fields) AND p.description ILIKE '%' || ${q} || '%')"
+            )
+        } else {
+            format!("p.description ILIKE '%' || ${q} || '%'")
+        };
+        statement.push(&format!(
+            " AND (p.name ILIKE '%' || ${q} || '%' OR ${q} <% p.name OR {description})"
+        ));
+    }
+    if let Some((name, id)) = after {
+        statement
+            .push(" AND (p.name, p.id) > (")
+            .bind::<Text, _>(name)
+            .push(", ")
+            .bind::<SqlUuid, _>(id)
+            .push(")");
+    }
+    statement
+        .push(" ORDER BY p.name, p.id LIMIT ")
+        .bind::<Int8, _>(limit);
+    Ok(statement.finish().load(conn).await?)
+}
