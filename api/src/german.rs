@@ -385,6 +385,26 @@ const TEXTS: &[(&str, &str)] = &[
     ("No concern has this id.", "Kein Anliegen hat diese ID."),
     ("No partner has this id.", "Kein Partner hat diese ID."),
     (
+        "This account is not staff of this partner.",
+        "Dieses Konto gehört nicht zu den Mitarbeitenden dieses Partners.",
+    ),
+    (
+        "Only administrators and this partner's staff (for changes its partner admins) may do this.",
+        "Nur Administratorinnen und Administratoren und die Mitarbeitenden dieses Partners (für Änderungen seine Partner-Admins) dürfen das.",
+    ),
+    (
+        "must not be given with refer_to",
+        "darf nicht mit refer_to zusammen angegeben werden",
+    ),
+    (
+        "is not the id of a partner",
+        "ist nicht die ID eines Partners",
+    ),
+    (
+        "is not the address of an account",
+        "ist nicht die Adresse eines Kontos",
+    ),
+    (
         "Another partner has this external id.",
         "Ein anderer Partner hat diese externe ID.",
     ),

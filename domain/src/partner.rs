@@ -108,6 +108,30 @@ impl PartnerField {
     }
 }
 
+/// A role in a partner's staff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartnerRole {
+    /// Keeps the partner's staff list and answers its concerns.
+    PartnerAdmin,
+    /// Answers the concerns referred to the partner.
+    PartnerStaff,
+}
+
+impl PartnerRole {
+    pub const ALL: [PartnerRole; 2] = [PartnerRole::PartnerAdmin, PartnerRole::PartnerStaff];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartnerRole::PartnerAdmin => "partner_admin",
+            PartnerRole::PartnerStaff => "partner_staff",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|role| role.as_str() == raw)
+    }
+}
+
 /// The most topics a partner names.
 pub const TOPICS_MAX: usize = 20;
 /// The most characters of one topic.

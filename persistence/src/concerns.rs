@@ -185,6 +185,9 @@ pub struct ConcernView {
     pub duplicate_of: Option<Uuid>,
     #[diesel(sql_type = Nullable<SqlUuid>)]
     pub operator_id: Option<Uuid>,
+    /// The partner it was referred to, whose staff answer it too.
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub partner_id: Option<Uuid>,
     #[diesel(sql_type = Int4)]
     pub support_count: i32,
     #[diesel(sql_type = Nullable<Timestamptz>)]
@@ -212,8 +215,8 @@ impl ConcernView {
 const COLUMNS: &str = "SELECT k.id, k.kind, k.category_id, g.name AS category_name, k.title, \
         k.text, k.district_id, d.name AS district_name, k.centre_id, k.latitude, k.longitude, \
         k.address, k.author_id, u.display_name AS author_name, k.show_author, k.channel, \
-        k.status, k.duplicate_of, k.operator_id, k.support_count, k.published_at, k.created_at, \
-        k.updated_at, k.version";
+        k.status, k.duplicate_of, k.operator_id, k.partner_id, k.support_count, k.published_at, \
+        k.created_at, k.updated_at, k.version";
 /// … and where they come from.
 const FROM: &str = " FROM concerns k JOIN concern_categories g ON g.id = k.category_id \
    JOIN districts d ON d.id = k.district_id LEFT JOIN users u ON u.id = k.author_id";
@@ -246,6 +249,8 @@ pub struct ConcernFilter<'a> {
     pub author_id: Option<Uuid>,
     /// Only those these operators answer.
     pub operator_ids: Option<Vec<Uuid>>,
+    /// Only those referred to this partner.
+    pub partner_id: Option<Uuid>,
     /// Only these concerns.
     pub ids: Option<Vec<Uuid>>,
     /// Only those raised from the first instant up to (not including) the second.
@@ -287,6 +292,11 @@ pub async fn list(
             .push(" AND k.operator_id = ANY(")
             .bind::<Array<SqlUuid>, _>(operators.clone())
             .push(")");
+    }
+    if let Some(partner) = filter.partner_id {
+        statement
+            .push(" AND k.partner_id = ")
+            .bind::<SqlUuid, _>(partner);
     }
     if let Some(ids) = &filter.ids {
         statement
@@ -564,6 +574,7 @@ pub async fn move_status(
     next: ConcernStatus,
     original: Option<Uuid>,
     refer_to: Option<Uuid>,
+    refer_to_partner: Option<Uuid>,
     allowed: impl Fn(ConcernStatus) -> bool + Sync,
 ) -> Result<Result<i32, StatusRefusal>> {
     conn.transaction::<_, Error, _>(async |conn| {
@@ -629,6 +640,7 @@ pub async fn move_status(
         let moved: Version = diesel::sql_query(
             "UPDATE concerns SET status = $2, duplicate_of = $3, \
                     operator_id = coalesce($4, operator_id), \
+                    partner_id = coalesce($5, partner_id), \
                     published_at = coalesce(published_at, CASE WHEN $2 IN \
                         ('published', 'in_review', 'referred', 'accepted', 'in_progress', 'done') \
                         THEN now() END), \
@@ -639,6 +651,7 @@ pub async fn move_status(
         .bind::<Text, _>(next.as_str())
         .bind::<Nullable<SqlUuid>, _>(original)
         .bind::<Nullable<SqlUuid>, _>(refer_to)
+        .bind::<Nullable<SqlUuid>, _>(refer_to_partner)
         .get_result(conn)
         .await?;
         announce(conn, ConcernChange::Moved, id, Some(status), None, None).await?;
@@ -661,6 +674,11 @@ pub struct AnswerRow {
     /// The answering unit's name.
     #[diesel(sql_type = Nullable<Text>)]
     pub operator_name: Option<String>,
+    /// The partner that answered, when its staff wrote it.
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub partner_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub partner_name: Option<String>,
     #[diesel(sql_type = Text)]
     pub visibility: String,
     #[diesel(sql_type = Text)]
@@ -676,9 +694,10 @@ pub struct AnswerRow {
 }
 
 const ANSWER_COLUMNS: &str = "SELECT a.id, a.concern_id, a.author_id, a.operator_id, \
-        o.name AS operator_name, a.visibility, a.text, a.expected_on, a.published_at, \
-        a.created_at, a.updated_at \
-   FROM concern_answers a LEFT JOIN operators o ON o.id = a.operator_id";
+        o.name AS operator_name, a.partner_id, p.name AS partner_name, a.visibility, a.text, \
+        a.expected_on, a.published_at, a.created_at, a.updated_at \
+   FROM concern_answers a LEFT JOIN operators o ON o.id = a.operator_id \
+   LEFT JOIN partners p ON p.id = a.partner_id";
 
 /// The answers to the concern `id`, oldest first: with `all`, drafts and internal notes too;
 /// else published public answers only.
@@ -737,6 +756,8 @@ pub struct NewAnswer<'a> {
     /// None when an operator's system writes it.
     pub author_id: Option<Uuid>,
     pub operator_id: Option<Uuid>,
+    /// The partner whose staff writes it.
+    pub partner_id: Option<Uuid>,
     pub public: bool,
     pub text: &'a str,
     pub expected_on: Option<NaiveDate>,
@@ -849,8 +870,8 @@ pub async fn add_answer(
         let published = new.publish || !new.public;
         let inserted = diesel::sql_query(
             "INSERT INTO concern_answers (id, concern_id, author_id, operator_id, visibility, text, \
-                                          expected_on, published_at) \
-             SELECT $1, k.id, $3, $4, $5, $6, $7, CASE WHEN $8 THEN now() END \
+                                          expected_on, published_at, partner_id) \
+             SELECT $1, k.id, $3, $4, $5, $6, $7, CASE WHEN $8 THEN now() END, $9 \
                FROM concerns k WHERE k.id = $2",
         )
         .bind::<SqlUuid, _>(new.id)
@@ -861,6 +882,7 @@ pub async fn add_answer(
         .bind::<Text, _>(new.text)
         .bind::<Nullable<Date>, _>(new.expected_on)
         .bind::<Bool, _>(published)
+        .bind::<Nullable<SqlUuid>, _>(new.partner_id)
         .execute(conn)
         .await?;
         if inserted == 0 {

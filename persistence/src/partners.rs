@@ -315,3 +315,116 @@ pub async fn list(
         .bind::<Int8, _>(limit);
     Ok(statement.finish().load(conn).await?)
 }
+
+/// A member of a partner's staff.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct PartnerMemberRow {
+    #[diesel(sql_type = SqlUuid)]
+    pub partner_id: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    pub user_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub display_name: String,
+    #[diesel(sql_type = Text)]
+    pub email: String,
+    #[diesel(sql_type = Text)]
+    pub role: String,
+    #[diesel(sql_type = Timestamptz)]
+    pub created_at: DateTime<Utc>,
+}
+
+const MEMBER_COLUMNS: &str = "SELECT m.partner_id, m.user_id, u.display_name, u.email, m.role, \
+        m.created_at FROM partner_members m JOIN users u ON u.id = m.user_id";
+
+/// The staff of the partner `partner_id`, by name.
+pub async fn members(
+    conn: &mut AsyncPgConnection,
+    partner_id: Uuid,
+) -> Result<Vec<PartnerMemberRow>> {
+    Ok(diesel::sql_query(format!(
+        "{MEMBER_COLUMNS} WHERE m.partner_id = $1 ORDER BY u.display_name, m.user_id"
+    ))
+    .bind::<SqlUuid, _>(partner_id)
+    .load(conn)
+    .await?)
+}
+
+/// Makes the account `user_id` staff of the partner `partner_id` with `role` (or gives it
+/// that role); the member.
+pub async fn set_member(
+    conn: &mut AsyncPgConnection,
+    partner_id: Uuid,
+    user_id: Uuid,
+    role: &str,
+) -> Result<PartnerMemberRow> {
+    diesel::sql_query(
+        "INSERT INTO partner_members (partner_id, user_id, role) VALUES ($1, $2, $3) \
+         ON CONFLICT (partner_id, user_id) DO UPDATE SET role = EXCLUDED.role",
+    )
+    .bind::<SqlUuid, _>(partner_id)
+    .bind::<SqlUuid, _>(user_id)
+    .bind::<Text, _>(role)
+    .execute(conn)
+    .await?;
+    diesel::sql_query(format!(
+        "{MEMBER_COLUMNS} WHERE m.partner_id = $1 AND m.user_id = $2"
+    ))
+    .bind::<SqlUuid, _>(partner_id)
+    .bind::<SqlUuid, _>(user_id)
+    .load(conn)
+    .await?
+    .pop()
+    .ok_or(Error::NotFound)
+}
+
+/// Takes the account `user_id` off the partner's staff; whether it was on it.
+pub async fn remove_member(
+    conn: &mut AsyncPgConnection,
+    partner_id: Uuid,
+    user_id: Uuid,
+) -> Result<bool> {
+    let removed =
+        diesel::sql_query("DELETE FROM partner_members WHERE partner_id = $1 AND user_id = $2")
+            .bind::<SqlUuid, _>(partner_id)
+            .bind::<SqlUuid, _>(user_id)
+            .execute(conn)
+            .await?;
+    Ok(removed > 0)
+}
+
+/// The role of the account `user_id` in the partner's staff, if it has one.
+pub async fn role_of(
+    conn: &mut AsyncPgConnection,
+    partner_id: Uuid,
+    user_id: Uuid,
+) -> Result<Option<String>> {
+    #[derive(QueryableByName)]
+    struct Role {
+        #[diesel(sql_type = Text)]
+        role: String,
+    }
+    Ok(
+        diesel::sql_query(
+            "SELECT role FROM partner_members WHERE partner_id = $1 AND user_id = $2",
+        )
+        .bind::<SqlUuid, _>(partner_id)
+        .bind::<SqlUuid, _>(user_id)
+        .load::<Role>(conn)
+        .await?
+        .pop()
+        .map(|row| row.role),
+    )
+}
+
+/// The partners whose staff the account `user_id` is, for its export.
+pub async fn memberships_of(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+) -> Result<Vec<PartnerMemberRow>> {
+    Ok(diesel::sql_query(format!(
+        "{MEMBER_COLUMNS} WHERE m.user_id = $1 ORDER BY m.created_at, m.partner_id"
+    ))
+    .bind::<SqlUuid, _>(user_id)
+    .load(conn)
+    .await?)
+}

@@ -641,6 +641,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+        partner_id -> Nullable<Uuid>,
     }
 }
 
@@ -668,6 +669,7 @@ diesel::table! {
         published_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        partner_id -> Nullable<Uuid>,
     }
 }
 
@@ -706,6 +708,16 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+    }
+}
+
+diesel::table! {
+    /// Partner staff.
+    partner_members (partner_id, user_id) {
+        partner_id -> Uuid,
+        user_id -> Uuid,
+        role -> Text,
+        created_at -> Timestamptz,
     }
 }
 

@@ -47,6 +47,7 @@ pub const SUBJECT_REFERENCES: &[&str] = &[
     "notifications_user_id_fkey",
     "signups_user_id_fkey",
     "guest_holds_user_id_fkey",
+    "partner_members_user_id_fkey",
 ];
 
 /// A row of `users`.

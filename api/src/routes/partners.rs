@@ -4,10 +4,10 @@
 //! the directory and read everything.
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, patch, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use quartier_domain::ValidationErrors;
-use quartier_domain::partner::{PartnerField, PartnerKind, topics};
+use quartier_domain::partner::{PartnerField, PartnerKind, PartnerRole, topics};
 use quartier_domain::{Role, bounded_text};
 use quartier_persistence::partners::{
     self, PartnerFields, PartnerFilter, PartnerKey, PartnerRefusal, PartnerRow,
@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::{Admin, MaybeCaller};
+use crate::auth::{Admin, AuthUser, MaybeCaller};
 use crate::error::{ApiError, Problem};
 use crate::extract::{IfMatch, IfNoneMatch, Json, etag, json_with_body_etag};
 use crate::pagination::{self, Page};
@@ -537,4 +537,226 @@ pub async fn get_partner(
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(row.version)))
         .json(PartnerResponse::new(row, reads_all(&caller))))
+}
+
+/// Ok when `user` may act for the partner `partner_id`: administrators always; its staff,
+/// and where `admin_needed` only its partner admins. 404 when there is no such partner.
+async fn require_partner(
+    conn: &mut quartier_persistence::AsyncPgConnection,
+    user: AuthUser,
+    partner_id: Uuid,
+    admin_needed: bool,
+) -> Result<(), ApiError> {
+    if partners::find(conn, partner_id).await?.is_none() {
+        return Err(ApiError::NotFound("No partner has this id.".into()));
+    }
+    if user.role == Role::Admin {
+        return Ok(());
+    }
+    let role = partners::role_of(conn, partner_id, user.id)
+        .await?
+        .and_then(|role| PartnerRole::parse(&role));
+    match role {
+        Some(PartnerRole::PartnerAdmin) => Ok(()),
+        Some(PartnerRole::PartnerStaff) if !admin_needed => Ok(()),
+        _ => Err(ApiError::Forbidden(
+            "Only administrators and this partner's staff (for changes its partner admins) may do this."
+                .into(),
+        )),
+    }
+}
+
+/// A role in a partner's staff.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PartnerRoleBody {
+    /// Keeps the partner's staff list and answers its concerns.
+    PartnerAdmin,
+    /// Answers the concerns referred to the partner.
+    PartnerStaff,
+}
+
+impl From<PartnerRoleBody> for PartnerRole {
+    fn from(role: PartnerRoleBody) -> Self {
+        match role {
+            PartnerRoleBody::PartnerAdmin => PartnerRole::PartnerAdmin,
+            PartnerRoleBody::PartnerStaff => PartnerRole::PartnerStaff,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerMemberResponse {
+    pub partner_id: Uuid,
+    pub user_id: Uuid,
+    pub display_name: String,
+    pub email: String,
+    pub role: PartnerRoleBody,
+    pub member_since: DateTime<Utc>,
+}
+
+impl From<partners::PartnerMemberRow> for PartnerMemberResponse {
+    fn from(row: partners::PartnerMemberRow) -> Self {
+        Self {
+            partner_id: row.partner_id,
+            user_id: row.user_id,
+            display_name: row.display_name,
+            email: row.email,
+            role: crate::names::stored(&row.role, PartnerRoleBody::PartnerStaff),
+            member_since: row.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerMemberList {
+    /// By name.
+    pub items: Vec<PartnerMemberResponse>,
+}
+
+/// A partner's staff. Administrators and the partner's staff.
+#[utoipa::path(
+    tag = "partners",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The partner's id")),
+    responses(
+        (status = 200, description = "The partner's staff", body = PartnerMemberList),
+        (status = 400, description = "The id is not a UUID (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator or staff of this partner (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No partner has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/partners/{id}/members")]
+pub async fn list_partner_members(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.conn().await?;
+    require_partner(&mut conn, user, *id, false).await?;
+    let items = partners::members(&mut conn, *id)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    Ok(HttpResponse::Ok().json(PartnerMemberList { items }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddPartnerMemberRequest {
+    /// The account's address.
+    #[schema(example = "quartier@hafen-verein.example", max_length = 254, format = Email)]
+    pub email: String,
+    pub role: PartnerRoleBody,
+}
+
+/// Make an account staff of a partner, or give a member another role. Administrators and
+/// the partner's partner admins.
+#[utoipa::path(
+    tag = "partners",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The partner's id")),
+    request_body = AddPartnerMemberRequest,
+    responses(
+        (status = 200, description = "The member", body = PartnerMemberResponse),
+        (status = 400, description = "The id is not a UUID, or the body is not JSON (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator or partner admin of this partner (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No partner has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No account has this address (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/partners/{id}/members")]
+pub async fn add_partner_member(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    Json(body): Json<AddPartnerMemberRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let no_account = || ApiError::validation("email", "is not the address of an account");
+    let email = quartier_domain::Email::parse(&body.email).map_err(|_| no_account())?;
+    let mut conn = state.conn().await?;
+    require_partner(&mut conn, user, *id, true).await?;
+    let account = quartier_persistence::users::find_by_email(&mut conn, email.as_str())
+        .await?
+        .ok_or_else(no_account)?;
+    let member = partners::set_member(
+        &mut conn,
+        *id,
+        account.id,
+        PartnerRole::from(body.role).as_str(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(PartnerMemberResponse::from(member)))
+}
+
+/// Take an account off a partner's staff. Administrators and the partner's partner admins.
+#[utoipa::path(
+    tag = "partners",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The partner's id"),
+        ("user_id" = Uuid, Path, description = "The member's account"),
+    ),
+    responses(
+        (status = 204, description = "The account is no longer the partner's staff"),
+        (status = 400, description = "An id is not a UUID (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator or partner admin of this partner (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No partner has this id, or the account is not its staff (`not-found`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[delete("/partners/{id}/members/{user_id}")]
+pub async fn remove_partner_member(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, member) = path.into_inner();
+    let mut conn = state.conn().await?;
+    require_partner(&mut conn, user, id, true).await?;
+    if partners::remove_member(&mut conn, id, member).await? {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(ApiError::NotFound(
+            "This account is not staff of this partner.".into(),
+        ))
+    }
+}
+
+/// The concerns referred to a partner, newest first, whatever their status: its queue.
+/// Administrators and the partner's staff.
+#[utoipa::path(
+    tag = "partners",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The partner's id"),
+        crate::routes::concerns::read::ListConcernsQuery,
+    ),
+    responses(
+        (status = 200, description = "One page of the partner's concerns", body = Page<crate::routes::concerns::ConcernResponse>),
+        (status = 400, description = "A parameter does not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator or staff of this partner (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No partner has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`near`, `radius_m`, `q`, `limit` or `cursor` out of range (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/partners/{id}/concerns")]
+pub async fn partner_concerns(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    query: web::Query<crate::routes::concerns::read::ListConcernsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    {
+        let mut conn = state.conn().await?;
+        require_partner(&mut conn, user, *id, false).await?;
+    }
+    crate::routes::concerns::read::queue(&state, &query, Some(user), |filter| {
+        filter.partner_id = Some(*id);
+    })
+    .await
 }

@@ -119,6 +119,10 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("get_partner", EVERYONE, None),
     ("create_partner", ADMIN, None),
     ("update_partner", ADMIN, None),
+    ("list_partner_members", ADMIN, None),
+    ("add_partner_member", ADMIN, None),
+    ("remove_partner_member", ADMIN, None),
+    ("partner_concerns", ADMIN, None),
     ("open311_services", EVERYONE, None),
     ("open311_requests", EVERYONE, None),
     ("open311_request", EVERYONE, None),
@@ -739,6 +743,51 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
             Method::PATCH,
             format!("/api/v1/partners/{}", fx.partner),
             Some(json!({"description": "Neu beschrieben"})),
+        ),
+        "list_partner_members" => (
+            Method::GET,
+            format!("/api/v1/partners/{}/members", fx.partner),
+            None,
+        ),
+        "add_partner_member" => {
+            // A new account each time: a member of the partner is no longer an outsider.
+            let newcomer = app
+                .signed_up(&format!(
+                    "partner-{}@example.org",
+                    uuid::Uuid::now_v7().simple()
+                ))
+                .await;
+            (
+                Method::POST,
+                format!("/api/v1/partners/{}/members", fx.partner),
+                Some(json!({"email": newcomer.email, "role": "partner_staff"})),
+            )
+        }
+        "remove_partner_member" => {
+            let newcomer = app
+                .signed_up(&format!(
+                    "partner-{}@example.org",
+                    uuid::Uuid::now_v7().simple()
+                ))
+                .await;
+            let added = post(
+                app,
+                a,
+                &format!("/api/v1/partners/{}/members", fx.partner),
+                json!({"email": newcomer.email, "role": "partner_staff"}),
+            )
+            .await;
+            assert_eq!(added.status, 200);
+            (
+                Method::DELETE,
+                format!("/api/v1/partners/{}/members/{}", fx.partner, newcomer.id),
+                None,
+            )
+        }
+        "partner_concerns" => (
+            Method::GET,
+            format!("/api/v1/partners/{}/concerns", fx.partner),
+            None,
         ),
         "open311_services" => (Method::GET, "/open311/v2/services.json".into(), None),
         "open311_requests" => (Method::GET, "/open311/v2/requests.json".into(), None),

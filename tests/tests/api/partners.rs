@@ -222,3 +222,224 @@ async fn everyone_reads_what_a_partner_made_public_and_nothing_else() {
         1
     );
 }
+
+#[actix_web::test]
+async fn a_concern_referred_to_a_partner_is_answered_by_its_staff_and_no_other_partners() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let admin = &s.admin.access_token;
+    let partner = |name: &'static str| {
+        let app = &app;
+        async move {
+            id_of(
+                &post(
+                    app,
+                    admin,
+                    "/api/v1/partners",
+                    json!({"name": name, "kind": "housing_company"}),
+                )
+                .await,
+            )
+        }
+    };
+    let (a, b) = (partner("Wohnbau Nord").await, partner("Wohnbau Süd").await);
+    let hilde = app.signed_up("hilde@wohnbau-nord.example").await;
+    let otto = app.signed_up("otto@wohnbau-sued.example").await;
+    let kurt = app.signed_up("kurt@wohnbau-nord.example").await;
+    for (partner, person, role) in [
+        (&a, "hilde@wohnbau-nord.example", "partner_admin"),
+        (&b, "otto@wohnbau-sued.example", "partner_staff"),
+    ] {
+        status(
+            &post(
+                &app,
+                admin,
+                &format!("/api/v1/partners/{partner}/members"),
+                json!({"email": person, "role": role}),
+            )
+            .await,
+            200,
+        );
+    }
+    // Partner A's admin keeps its staff; partner B's staff does not.
+    status(
+        &post(
+            &app,
+            &hilde.access_token,
+            &format!("/api/v1/partners/{a}/members"),
+            json!({"email": "kurt@wohnbau-nord.example", "role": "partner_staff"}),
+        )
+        .await,
+        200,
+    );
+    post(
+        &app,
+        &otto.access_token,
+        &format!("/api/v1/partners/{a}/members"),
+        json!({"email": "otto@wohnbau-sued.example", "role": "partner_admin"}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+
+    let anna = app.signed_up("anna@example.org").await;
+    let category = id_of(
+        &post(
+            &app,
+            admin,
+            "/api/v1/concern-categories",
+            json!({"name": "Wohnumfeld", "kind": "problem", "operator_id": s.operator,
+                   "needs_moderation": false}),
+        )
+        .await,
+    );
+    let district = app
+        .texts("SELECT district_id::text FROM centres LIMIT 1")
+        .await
+        .remove(0);
+    let id = id_of(
+        &post(
+            &app,
+            &anna.access_token,
+            "/api/v1/concerns",
+            json!({"category_id": category, "district_id": district,
+                   "title": "Hof verwildert", "text": "Die Hecken wachsen über den Weg."}),
+        )
+        .await,
+    );
+    let concern = format!("/api/v1/concerns/{id}");
+    let moves = format!("{concern}/status");
+    let answers = format!("{concern}/answers");
+    // Partner staff answer nothing before the referral.
+    post(
+        &app,
+        &hilde.access_token,
+        &answers,
+        json!({"text": "Zu früh", "visibility": "public"}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    for (body, field) in [
+        (
+            json!({"status": "referred", "refer_to": s.other_operator, "refer_to_partner": a}),
+            "refer_to_partner",
+        ),
+        (
+            json!({"status": "accepted", "refer_to_partner": a}),
+            "refer_to_partner",
+        ),
+        (
+            json!({"status": "referred", "refer_to_partner": "00000000-0000-7000-8000-000000000000"}),
+            "refer_to_partner",
+        ),
+    ] {
+        let refused = post(&app, &s.coordinator.access_token, &moves, body.clone()).await;
+        assert_eq!(status(&refused, 422)["errors"][0]["field"], field, "{body}");
+    }
+    let referred = status(
+        &post(
+            &app,
+            &s.coordinator.access_token,
+            &moves,
+            json!({"status": "referred", "refer_to_partner": a}),
+        )
+        .await,
+        200,
+    );
+    assert_eq!(referred["partner_id"], a.as_str());
+    assert_eq!(referred["operator_id"], s.operator.as_str());
+
+    // Partner A's staff find it in their queue and answer it; partner B's do not.
+    let queue = |partner: &str| format!("/api/v1/partners/{partner}/concerns");
+    let mine = status(&app.get(&queue(&a), Some(&kurt.access_token)).await, 200);
+    assert_eq!(mine["items"][0]["id"], id.as_str());
+    let theirs = status(&app.get(&queue(&b), Some(&otto.access_token)).await, 200);
+    assert_eq!(theirs["items"], json!([]));
+    app.get(&queue(&a), Some(&otto.access_token))
+        .await
+        .assert_problem(403, "forbidden");
+    let answered = status(
+        &post(
+            &app,
+            &kurt.access_token,
+            &answers,
+            json!({"text": "Der Hausmeister schneidet die Hecken am Montag.", "visibility": "public"}),
+        )
+        .await,
+        201,
+    );
+    assert_eq!(answered["answered_by_partner"]["name"], "Wohnbau Nord");
+    status(
+        &post(
+            &app,
+            &hilde.access_token,
+            &answers,
+            json!({"text": "Hausmeister informiert", "visibility": "internal"}),
+        )
+        .await,
+        201,
+    );
+    post(
+        &app,
+        &otto.access_token,
+        &answers,
+        json!({"text": "Wir auch", "visibility": "public"}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    post(
+        &app,
+        &otto.access_token,
+        &moves,
+        json!({"status": "accepted"}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    let seen_by_b = app.get(&answers, Some(&otto.access_token)).await;
+    assert!(
+        !String::from_utf8_lossy(&seen_by_b.body).contains("Hausmeister informiert"),
+        "partner B reads an internal note"
+    );
+    let seen_by_a = status(&app.get(&answers, Some(&hilde.access_token)).await, 200);
+    assert_eq!(seen_by_a["items"].as_array().map(Vec::len), Some(2));
+    status(
+        &post(
+            &app,
+            &hilde.access_token,
+            &moves,
+            json!({"status": "accepted"}),
+        )
+        .await,
+        200,
+    );
+    // Kurt's export names his partner; once off its staff he answers no more.
+    let export = status(
+        &app.get("/api/v1/me/export", Some(&kurt.access_token)).await,
+        200,
+    );
+    assert_eq!(export["partner_memberships"][0]["partner_id"], a.as_str());
+    let off = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/partners/{a}/members/{}", kurt.id),
+            &[("authorization", &format!("Bearer {}", hilde.access_token))],
+            None,
+        )
+        .await;
+    assert_eq!(off.status, 204);
+    post(
+        &app,
+        &kurt.access_token,
+        &answers,
+        json!({"text": "Noch da?", "visibility": "public"}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    assert_eq!(
+        app.count(
+            "concern_answers",
+            &format!("concern_id = '{id}' AND partner_id = '{a}'")
+        )
+        .await,
+        2
+    );
+}

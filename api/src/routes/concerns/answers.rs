@@ -36,6 +36,8 @@ pub struct AnswerResponse {
     pub expected_on: Option<NaiveDate>,
     /// The operator that answered.
     pub answered_by: Option<Named>,
+    /// The partner that answered, when its staff wrote it.
+    pub answered_by_partner: Option<Named>,
     /// None while it is a draft.
     pub published_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -57,6 +59,10 @@ impl From<AnswerRow> for AnswerResponse {
             answered_by: row
                 .operator_id
                 .zip(row.operator_name)
+                .map(|(id, name)| Named { id, name }),
+            answered_by_partner: row
+                .partner_id
+                .zip(row.partner_name)
                 .map(|(id, name)| Named { id, name }),
             published_at: row.published_at,
             created_at: row.created_at,
@@ -184,6 +190,7 @@ pub async fn answer_concern(
             "Only those who answer a concern write answers to it.".into(),
         ));
     }
+    let partner_id = super::answering_partner(&mut conn, &caller, &view).await?;
     let written = concerns::add_answer(
         &mut conn,
         &NewAnswer {
@@ -191,6 +198,7 @@ pub async fn answer_concern(
             concern_id: view.id,
             author_id: caller.user().map(|user| user.id),
             operator_id: view.operator_id,
+            partner_id,
             public,
             text: &text,
             expected_on,

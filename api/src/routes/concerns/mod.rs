@@ -171,6 +171,8 @@ pub struct ConcernResponse {
     pub duplicate_of: Option<Uuid>,
     /// The operator answering it.
     pub operator_id: Option<Uuid>,
+    /// The partner it was referred to, whose staff answer it too.
+    pub partner_id: Option<Uuid>,
     /// How many neighbours support it.
     pub support_count: i32,
     /// Whether the caller supports it; only for signed-in readers.
@@ -222,6 +224,7 @@ impl ConcernResponse {
             status: status.into(),
             duplicate_of: view.duplicate_of,
             operator_id: view.operator_id,
+            partner_id: view.partner_id,
             support_count: view.support_count,
             supported: reader.and(supported),
             mine: reader.map(|r| view.author_id == Some(r.id)),
@@ -233,13 +236,29 @@ impl ConcernResponse {
     }
 }
 
-/// Whether `caller` answers the concern `view` (see [`answers_for`]).
+/// Whether `caller` answers the concern `view`: as [`answers_for`] its operator, or as
+/// staff of the partner it was referred to.
 pub(crate) async fn answers(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     view: &ConcernView,
 ) -> Result<bool, ApiError> {
-    answers_for(conn, caller, view.operator_id).await
+    Ok(answers_for(conn, caller, view.operator_id).await?
+        || answering_partner(conn, caller, view).await?.is_some())
+}
+
+/// The partner `caller` answers the concern `view` for: the one it was referred to, when
+/// the caller is its staff.
+pub(crate) async fn answering_partner(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    view: &ConcernView,
+) -> Result<Option<Uuid>, ApiError> {
+    let (Some(partner_id), Some(user)) = (view.partner_id, caller.user()) else {
+        return Ok(None);
+    };
+    let role = quartier_persistence::partners::role_of(conn, partner_id, user.id).await?;
+    Ok(role.map(|_| partner_id))
 }
 
 /// Whether `caller` answers concerns for which `operator_id` is responsible: an

@@ -194,7 +194,7 @@ pub async fn operator_concerns(
     operator_id: web::Path<Uuid>,
     query: web::Query<ListConcernsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut filter = query.filter()?;
+    query.filter()?;
     {
         let mut conn = state.conn().await?;
         require_operator(
@@ -206,8 +206,22 @@ pub async fn operator_concerns(
         )
         .await?;
     }
-    filter.operator_ids = Some(vec![*operator_id]);
-    let page = page_of(&state, &filter, &query, caller.user()).await?;
+    queue(&state, &query, caller.user(), |filter| {
+        filter.operator_ids = Some(vec![*operator_id]);
+    })
+    .await
+}
+
+/// A queue of concerns, whatever their status: `query`'s filter narrowed by `narrow`.
+pub(crate) async fn queue(
+    state: &AppState,
+    query: &ListConcernsQuery,
+    reader: Option<AuthUser>,
+    narrow: impl FnOnce(&mut ConcernFilter<'_>),
+) -> Result<HttpResponse, ApiError> {
+    let mut filter = query.filter()?;
+    narrow(&mut filter);
+    let page = page_of(state, &filter, query, reader).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 

@@ -21,9 +21,11 @@ pub struct ConcernStatusRequest {
     pub status: ConcernStatusBody,
     /// The concern this one is the same as; with `duplicate` only, and then required.
     pub duplicate_of: Option<Uuid>,
-    /// The operator it is handed to, which answers it from then on; with `referred` only,
-    /// and then required.
+    /// The operator it is handed to, which answers it from then on; with `referred` only.
     pub refer_to: Option<Uuid>,
+    /// The partner it is handed to, whose staff answer it beside the operator's; with
+    /// `referred` only. A referral names `refer_to` or `refer_to_partner`.
+    pub refer_to_partner: Option<Uuid>,
 }
 
 /// Move a concern on. Those who answer it (administrators, staff of the operator
@@ -48,7 +50,7 @@ pub struct ConcernStatusRequest {
         (status = 404, description = "No concern has this id, or it is not the caller's to see (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a move allowed from where the concern stands (`concern-move-not-allowed`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The concern changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`duplicate_of` or `refer_to` missing for a duplicate or a referral, given for another status, an unknown operator, naming the concern itself, or not a published concern that is carried on (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`duplicate_of` or `refer_to`/`refer_to_partner` missing for a duplicate or a referral, given for another status, both referral targets, an unknown operator or partner, naming the concern itself, or not a published concern that is carried on (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/concerns/{id}/status")]
@@ -82,17 +84,29 @@ pub async fn move_concern(
             ));
         }
     }
-    match (next, body.refer_to) {
-        (ConcernStatus::Referred, None) => {
+    match (next, body.refer_to, body.refer_to_partner) {
+        (ConcernStatus::Referred, None, None) => {
             return Err(ApiError::validation(
                 "refer_to",
                 "is required for a referral: the operator that answers it from now on",
             ));
         }
-        (ConcernStatus::Referred, Some(_)) | (_, None) => {}
-        (_, Some(_)) => {
+        (ConcernStatus::Referred, Some(_), Some(_)) => {
+            return Err(ApiError::validation(
+                "refer_to_partner",
+                "must not be given with refer_to",
+            ));
+        }
+        (ConcernStatus::Referred, _, _) | (_, None, None) => {}
+        (_, Some(_), _) => {
             return Err(ApiError::validation(
                 "refer_to",
+                "is only for the status referred",
+            ));
+        }
+        (_, None, Some(_)) => {
+            return Err(ApiError::validation(
+                "refer_to_partner",
                 "is only for the status referred",
             ));
         }
@@ -124,6 +138,7 @@ pub async fn move_concern(
         next,
         body.duplicate_of,
         body.refer_to,
+        body.refer_to_partner,
         |current| {
             if by_author {
                 current.may_withdraw()
@@ -136,6 +151,8 @@ pub async fn move_concern(
     .map_err(|error| {
         if error.is_constraint("concerns_operator_id_fkey") {
             ApiError::validation("refer_to", "is not the id of an operator")
+        } else if error.is_constraint("concerns_partner_id_fkey") {
+            ApiError::validation("refer_to_partner", "is not the id of a partner")
         } else {
             error.into()
         }

@@ -21,6 +21,7 @@ use crate::routes::me::notification_preferences::NotificationPreferences;
 use crate::routes::me::notifications::NotificationResponse;
 use crate::routes::operators::api_keys::ApiKeyResponse;
 use crate::routes::operators::trusts::OperatorSinceResponse;
+use crate::routes::partners::PartnerMemberResponse;
 use crate::routes::qualifications::{self as qualification_routes, QualificationResponse};
 use crate::routes::volunteering::{HoursResponse, OwnSignupResponse, ProfileResponse};
 use crate::state::AppState;
@@ -112,6 +113,8 @@ pub struct PersonalDataExport {
     pub concern_answers_written: Vec<AnswerResponse>,
     /// What came of concerns, as this person linked it as staff, newest first.
     pub concern_outcomes_linked: Vec<OutcomeResponse>,
+    /// The partners whose staff this person is.
+    pub partner_memberships: Vec<PartnerMemberResponse>,
 }
 
 /// A concern one supports.
@@ -210,6 +213,8 @@ async fn gather(
     let concern_outcomes_linked = records(
         quartier_persistence::concern_outcomes::linked_by(conn, user.id, EXPORT_MAX).await?,
     );
+    let partner_memberships =
+        records(quartier_persistence::partners::memberships_of(conn, user.id).await?);
     Ok(PersonalDataExport {
         exported_at: now,
         consent: ConsentRecord {
@@ -234,6 +239,7 @@ async fn gather(
         concern_supports,
         concern_answers_written,
         concern_outcomes_linked,
+        partner_memberships,
     })
 }
 
