@@ -1,14 +1,16 @@
 //! The events webhooks deliver, as the OpenAPI document describes them: one payload schema
 //! per object (`ShiftEventData` for every `shift.*` event, `SignupEventData` for every
 //! `signup.*` event, `ConcernEventData` for every `concern.*` event, `PartnerEventData` for
-//! every `partner.*` event), wrapped in the envelope `{type, timestamp, data}`, and listed one by
+//! every `partner.*` event, `NetworkMembershipEventData` for `network_membership.changed`),
+//! wrapped in the envelope `{type, timestamp, data}`, and listed one by
 //! one under `webhooks`. These types mirror `quartier_persistence::outbox::payload`; a unit
 //! test holds the two equal, and the test kit checks every event the tests write against
 //! the published schemas.
 
 use chrono::{DateTime, Utc};
 use quartier_domain::{
-    ChangeReason, ConcernFacts, EventSubject, EventType, PartnerFacts, ShiftFacts, SignupFacts,
+    ChangeReason, ConcernFacts, EventSubject, EventType, MembershipFacts, PartnerFacts, ShiftFacts,
+    SignupFacts,
 };
 use serde::Serialize;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, PathItem};
@@ -18,6 +20,7 @@ use utoipa::{PartialSchema, ToSchema};
 use uuid::Uuid;
 
 use crate::routes::concerns::ConcernStatusBody;
+use crate::routes::networks::MembershipStatusBody;
 use crate::routes::shifts::ShiftStatusBody;
 use crate::routes::signups::SignupStatusBody;
 use crate::routes::webhooks::EventTypeBody;
@@ -198,6 +201,42 @@ pub struct PartnerEvent {
     pub data: PartnerEventData,
 }
 
+/// A network membership after the change: what every `network_membership.*` event carries
+/// in `data`. Never which person is the member.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NetworkMembershipEventData {
+    pub membership_id: Uuid,
+    pub network_id: Uuid,
+    /// The member, when it is a partner; null for a person.
+    pub partner_id: Option<Uuid>,
+    /// The operator that partner is in Quartier, whose subscriptions receive the event.
+    pub operator_id: Option<Uuid>,
+    pub status: MembershipStatusBody,
+}
+
+impl From<&MembershipFacts> for NetworkMembershipEventData {
+    fn from(facts: &MembershipFacts) -> Self {
+        Self {
+            membership_id: facts.membership_id,
+            network_id: facts.network_id,
+            partner_id: facts.partner_id,
+            operator_id: facts.operator_id,
+            status: facts.status.into(),
+        }
+    }
+}
+
+/// The body of a delivery of a `network_membership.*` event.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NetworkMembershipEvent {
+    /// One of the `network_membership.*` types.
+    #[serde(rename = "type")]
+    pub event_type: EventTypeBody,
+    /// When it happened (RFC 3339, milliseconds).
+    pub timestamp: DateTime<Utc>,
+    pub data: NetworkMembershipEventData,
+}
+
 /// The body of a delivery of a `shift.*` event.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ShiftEvent {
@@ -238,6 +277,7 @@ pub fn data_schema(kind: EventType) -> &'static str {
         EventSubject::Signup => "SignupEventData",
         EventSubject::Concern => "ConcernEventData",
         EventSubject::Partner => "PartnerEventData",
+        EventSubject::NetworkMembership => "NetworkMembershipEventData",
     }
 }
 
@@ -248,6 +288,7 @@ fn envelope_schema(kind: EventType) -> &'static str {
         EventSubject::Signup => "SignupEvent",
         EventSubject::Concern => "ConcernEvent",
         EventSubject::Partner => "PartnerEvent",
+        EventSubject::NetworkMembership => "NetworkMembershipEvent",
     }
 }
 
@@ -291,6 +332,9 @@ fn described(kind: EventType) -> &'static str {
             "A partner that is this operator was added to the partner network."
         }
         EventType::PartnerChanged => "The partner that is this operator changed.",
+        EventType::NetworkMembershipChanged => {
+            "A membership of the partner that is this operator in a network was asked for, accepted, declined or ended."
+        }
     }
 }
 
@@ -308,6 +352,12 @@ pub fn add_webhooks(document: &mut Document) {
         ("ConcernStatusBody", ConcernStatusBody::schema()),
         ("PartnerEvent", PartnerEvent::schema()),
         ("PartnerEventData", PartnerEventData::schema()),
+        ("NetworkMembershipEvent", NetworkMembershipEvent::schema()),
+        (
+            "NetworkMembershipEventData",
+            NetworkMembershipEventData::schema(),
+        ),
+        ("MembershipStatusBody", MembershipStatusBody::schema()),
         ("ChangeReasonBody", ChangeReasonBody::schema()),
         ("ShiftStatusBody", ShiftStatusBody::schema()),
         ("SignupStatusBody", SignupStatusBody::schema()),

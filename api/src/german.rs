@@ -384,6 +384,39 @@ const TEXTS: &[(&str, &str)] = &[
     ("No district has this id.", "Kein Stadtteil hat diese ID."),
     ("No concern has this id.", "Kein Anliegen hat diese ID."),
     ("No partner has this id.", "Kein Partner hat diese ID."),
+    ("No network has this id.", "Kein Netzwerk hat diese ID."),
+    (
+        "No membership of this network has this id.",
+        "Keine Mitgliedschaft dieses Netzwerks hat diese ID.",
+    ),
+    (
+        "Only administrators invite; partners ask through their admins, persons for themselves.",
+        "Nur Administratorinnen und Administratoren laden ein; Partner fragen über ihre Admins an, Personen für sich selbst.",
+    ),
+    (
+        "Only administrators and the member's side answer or end a membership.",
+        "Nur Administratorinnen und Administratoren und die Seite des Mitglieds beantworten oder beenden eine Mitgliedschaft.",
+    ),
+    (
+        "give exactly one of partner_id and user_id",
+        "geben Sie genau eines von partner_id und user_id an",
+    ),
+    (
+        "Another network has this name.",
+        "Ein anderes Netzwerk hat diesen Namen.",
+    ),
+    (
+        "This member is invited, asked or active in this network already.",
+        "Dieses Mitglied ist in diesem Netzwerk schon eingeladen, angefragt oder aktiv.",
+    ),
+    (
+        "A membership that is {} cannot become {} from this side.",
+        "Eine Mitgliedschaft im Stand {0} kann von dieser Seite aus nicht {1} werden.",
+    ),
+    (
+        "Only the operator answering a concern hands it on.",
+        "Nur der Träger, der ein Anliegen beantwortet, gibt es weiter.",
+    ),
     (
         "This account is not staff of this partner.",
         "Dieses Konto gehört nicht zu den Mitarbeitenden dieses Partners.",

@@ -29,6 +29,7 @@ pub enum EventType {
     ConcernOutcomeLinked,
     PartnerCreated,
     PartnerChanged,
+    NetworkMembershipChanged,
 }
 
 /// What the events of a type are about: the object their payload describes.
@@ -38,10 +39,11 @@ pub enum EventSubject {
     Signup,
     Concern,
     Partner,
+    NetworkMembership,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 18] = [
+    pub const ALL: [EventType; 19] = [
         EventType::ShiftCreated,
         EventType::ShiftChanged,
         EventType::ShiftCancelled,
@@ -60,6 +62,7 @@ impl EventType {
         EventType::ConcernOutcomeLinked,
         EventType::PartnerCreated,
         EventType::PartnerChanged,
+        EventType::NetworkMembershipChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -82,6 +85,7 @@ impl EventType {
             EventType::ConcernOutcomeLinked => "concern.outcome_linked",
             EventType::PartnerCreated => "partner.created",
             EventType::PartnerChanged => "partner.changed",
+            EventType::NetworkMembershipChanged => "network_membership.changed",
         }
     }
 
@@ -99,6 +103,7 @@ impl EventType {
             ConcernSubmitted | ConcernPublished | ConcernStatusChanged | ConcernAnswered
             | ConcernOutcomeLinked => EventSubject::Concern,
             PartnerCreated | PartnerChanged => EventSubject::Partner,
+            NetworkMembershipChanged => EventSubject::NetworkMembership,
         }
     }
 }
@@ -171,6 +176,19 @@ pub struct PartnerFacts {
     pub version: i32,
 }
 
+/// A membership in a network as an event tells it, after the change: ids and status only,
+/// never which person is the member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MembershipFacts {
+    pub membership_id: Uuid,
+    pub network_id: Uuid,
+    /// The member, when it is a partner (`None` for a person).
+    pub partner_id: Option<Uuid>,
+    /// The operator that partner is in Quartier; its subscriptions receive the event.
+    pub operator_id: Option<Uuid>,
+    pub status: crate::network::MembershipStatus,
+}
+
 /// What happened to a concern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConcernChange {
@@ -188,6 +206,7 @@ pub enum Event {
     Signup(EventType, SignupFacts),
     Concern(EventType, ConcernFacts),
     Partner(EventType, PartnerFacts),
+    NetworkMembership(EventType, MembershipFacts),
 }
 
 impl Event {
@@ -254,7 +273,8 @@ impl Event {
             Event::Shift(kind, _)
             | Event::Signup(kind, _)
             | Event::Concern(kind, _)
-            | Event::Partner(kind, _) => *kind,
+            | Event::Partner(kind, _)
+            | Event::NetworkMembership(kind, _) => *kind,
         }
     }
 
@@ -265,6 +285,7 @@ impl Event {
             Event::Signup(_, facts) => facts.signup_id,
             Event::Concern(_, facts) => facts.concern_id,
             Event::Partner(_, facts) => facts.partner_id,
+            Event::NetworkMembership(_, facts) => facts.membership_id,
         }
     }
 
@@ -275,6 +296,7 @@ impl Event {
             Event::Signup(_, facts) => Some(facts.operator_id),
             Event::Concern(_, facts) => facts.operator_id,
             Event::Partner(_, facts) => facts.operator_id,
+            Event::NetworkMembership(_, facts) => facts.operator_id,
         }
     }
 }
@@ -324,6 +346,7 @@ mod tests {
                 EventSubject::Signup => "signup.",
                 EventSubject::Concern => "concern.",
                 EventSubject::Partner => "partner.",
+                EventSubject::NetworkMembership => "network_membership.",
             };
             assert!(kind.as_str().starts_with(prefix), "{kind:?}");
         }

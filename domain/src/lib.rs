@@ -12,6 +12,7 @@ pub mod guest;
 pub mod ical;
 pub mod integration;
 pub mod language;
+pub mod network;
 pub mod notification;
 pub mod opening_hours;
 pub mod operator;
@@ -27,8 +28,8 @@ pub mod window;
 pub use centre::{CentreKind, CentreStatus};
 pub use district::{DistrictName, GeoPoint, Slug, TownName};
 pub use event::{
-    ConcernChange, ConcernFacts, Event, EventSubject, EventType, PartnerFacts, ShiftChange,
-    ShiftFacts, SignupFacts,
+    ConcernChange, ConcernFacts, Event, EventSubject, EventType, MembershipFacts, PartnerFacts,
+    ShiftChange, ShiftFacts, SignupFacts,
 };
 pub use operator::{OperatorKind, StaffRole};
 pub use signup::{ChangeReason, Placement, Places, ShiftStatus, SignupStatus};

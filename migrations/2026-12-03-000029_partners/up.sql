@@ -20,7 +20,7 @@ CREATE TABLE partners (
     -- The partner's id in the town's own directory.
     external_id   text CONSTRAINT partners_external_id_length CHECK (char_length(external_id) BETWEEN 1 AND 200),
     -- The fields everyone may read besides name and kind.
-    public_fields text[] NOT NULL DEFAULT '{description,topics,districts,website}'
+    public_fields text[] NOT NULL DEFAULT '{}'
         CONSTRAINT partners_public_fields_known CHECK (public_fields <@ ARRAY[
             'description', 'topics', 'districts', 'website', 'contact_email', 'contact_phone', 'address']::text[]),
     created_at    timestamptz NOT NULL DEFAULT now(),

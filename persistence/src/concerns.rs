@@ -640,7 +640,8 @@ pub async fn move_status(
         let moved: Version = diesel::sql_query(
             "UPDATE concerns SET status = $2, duplicate_of = $3, \
                     operator_id = coalesce($4, operator_id), \
-                    partner_id = coalesce($5, partner_id), \
+                    partner_id = CASE WHEN $5 IS NOT NULL THEN $5 \
+                                      WHEN $4 IS NOT NULL THEN NULL ELSE partner_id END, \
                     published_at = coalesce(published_at, CASE WHEN $2 IN \
                         ('published', 'in_review', 'referred', 'accepted', 'in_progress', 'done') \
                         THEN now() END), \

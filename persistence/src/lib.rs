@@ -21,6 +21,7 @@ pub mod error;
 pub mod guests;
 pub mod idempotency;
 pub mod imports;
+pub mod networks;
 pub mod notifications;
 pub mod occurrences;
 pub mod operators;

@@ -57,6 +57,13 @@ pub fn payload(event: &Event) -> Value {
             "operator_id": partner.operator_id,
             "version": partner.version,
         }),
+        Event::NetworkMembership(_, membership) => json!({
+            "membership_id": membership.membership_id,
+            "network_id": membership.network_id,
+            "partner_id": membership.partner_id,
+            "operator_id": membership.operator_id,
+            "status": membership.status.as_str(),
+        }),
     }
 }
 

@@ -118,7 +118,7 @@ pub async fn create(
             "INSERT INTO partners (id, name, kind, description, topics, website, contact_email, \
                                    contact_phone, address, operator_id, external_id, public_fields) \
              VALUES ($1, $2, $3, coalesce($4, ''), coalesce($5, '{}'), $6, $7, $8, $9, $10, $11, \
-                     coalesce($12, '{description,topics,districts,website}'))",
+                     coalesce($12, '{}'))",
         )
         .bind::<SqlUuid, _>(id)
         .bind::<Text, _>(fields.name.unwrap_or_default())

@@ -730,6 +730,35 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Networks of the neighbourhood work.
+    networks (id) {
+        id -> Uuid,
+        name -> Text,
+        kind -> Text,
+        description -> Text,
+        district_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    /// Who belongs to a network.
+    network_memberships (id) {
+        id -> Uuid,
+        network_id -> Uuid,
+        partner_id -> Nullable<Uuid>,
+        user_id -> Nullable<Uuid>,
+        role -> Text,
+        status -> Text,
+        since -> Nullable<Date>,
+        until -> Nullable<Date>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     /// How often the variants changed: one row, moved by a trigger on `translations`.
     translation_generation (only_row) {
         only_row -> Bool,

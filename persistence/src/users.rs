@@ -48,6 +48,7 @@ pub const SUBJECT_REFERENCES: &[&str] = &[
     "signups_user_id_fkey",
     "guest_holds_user_id_fkey",
     "partner_members_user_id_fkey",
+    "network_memberships_user_id_fkey",
 ];
 
 /// A row of `users`.

@@ -38,6 +38,7 @@ fn schemas() -> &'static [Schema] {
             "SignupEventData",
             "ConcernEventData",
             "PartnerEventData",
+            "NetworkMembershipEventData",
         ]
         .into_iter()
         .map(|name| {

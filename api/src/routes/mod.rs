@@ -12,6 +12,7 @@ pub mod guests;
 pub mod health;
 pub mod imports;
 pub mod me;
+pub mod networks;
 pub mod notifications;
 pub mod occurrences;
 pub mod open311;
@@ -83,6 +84,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(concerns::outcomes::list_concern_outcomes)
                 .service(concerns::outcomes::link_concern_outcome)
                 .service(concerns::outcomes::unlink_concern_outcome)
+                .service(networks::list_networks)
+                .service(networks::create_network)
+                .service(networks::list_memberships)
+                .service(networks::ask_membership)
+                .service(networks::move_membership)
                 .service(partners::list_partners)
                 .service(partners::create_partner)
                 .service(partners::get_partner)

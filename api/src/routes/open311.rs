@@ -101,6 +101,10 @@ pub struct ServicesQuery {
     /// Accepted and ignored: this server answers for one jurisdiction.
     #[param(max_length = 200)]
     pub jurisdiction_id: Option<String>,
+    /// Accepted and ignored: reading needs no key.
+    pub api_key: Option<String>,
+    /// Accepted and ignored: no extended attributes are served.
+    pub extensions: Option<String>,
 }
 
 impl ServicesQuery {
@@ -158,6 +162,14 @@ pub struct RequestsQuery {
     /// Accepted and ignored: this server answers for one jurisdiction.
     #[param(max_length = 200)]
     pub jurisdiction_id: Option<String>,
+    /// Accepted and ignored: reading needs no key.
+    pub api_key: Option<String>,
+    /// Accepted and ignored: no extended attributes are served.
+    pub extensions: Option<String>,
+    /// Accepted and ignored: one answer holds up to 1000 requests; narrow by dates.
+    pub page: Option<String>,
+    /// Accepted and ignored, as `page`.
+    pub page_size: Option<String>,
     /// Only these requests: up to 100 ids separated by commas (then the dates do not narrow
     /// them).
     #[param(

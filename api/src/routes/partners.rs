@@ -105,7 +105,7 @@ pub struct PartnerResponse {
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,
     pub address: Option<String>,
-    /// The operator it is in Quartier, if it is one.
+    /// The operator it is in Quartier, if it is one (always public).
     pub operator_id: Option<Uuid>,
     /// Its id in the town's directory; administrators only.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -299,7 +299,10 @@ fn check(body: &UpdatePartnerRequest) -> Result<Checked, ApiError> {
         let mut fields: Vec<PartnerField> = fields.iter().map(|f| (*f).into()).collect();
         fields.sort();
         fields.dedup();
-        fields.into_iter().map(PartnerField::as_str).collect()
+        fields
+            .into_iter()
+            .map(PartnerField::as_str)
+            .collect::<Vec<_>>()
     });
     Ok(Checked {
         name: details.name,
@@ -369,6 +372,16 @@ pub async fn create_partner(
         external_id: Some(body.external_id),
         public_fields: body.public_fields,
     })?;
+    let checked = Checked {
+        public_fields: checked.public_fields.clone().or_else(|| {
+            Some(
+                PartnerField::DEFAULT_PUBLIC
+                    .map(PartnerField::as_str)
+                    .to_vec(),
+            )
+        }),
+        ..checked
+    };
     let mut conn = state.conn().await?;
     let row = partners::create(&mut conn, Uuid::now_v7(), &checked.fields())
         .await
@@ -652,8 +665,8 @@ pub struct AddPartnerMemberRequest {
     pub role: PartnerRoleBody,
 }
 
-/// Make an account staff of a partner, or give a member another role. Administrators and
-/// the partner's partner admins.
+/// Make an account staff of a partner, or give a member another role. Administrators only:
+/// they know who speaks for a partner.
 #[utoipa::path(
     tag = "partners",
     security(("bearer" = [])),
@@ -663,7 +676,7 @@ pub struct AddPartnerMemberRequest {
         (status = 200, description = "The member", body = PartnerMemberResponse),
         (status = 400, description = "The id is not a UUID, or the body is not JSON (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an administrator or partner admin of this partner (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No partner has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No account has this address (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
@@ -671,7 +684,7 @@ pub struct AddPartnerMemberRequest {
 #[post("/partners/{id}/members")]
 pub async fn add_partner_member(
     state: web::Data<AppState>,
-    user: AuthUser,
+    Admin(user): Admin,
     id: web::Path<Uuid>,
     Json(body): Json<AddPartnerMemberRequest>,
 ) -> Result<HttpResponse, ApiError> {

@@ -21,6 +21,7 @@ mod mail;
 mod matrix;
 mod me;
 mod migrations;
+mod networks;
 mod open311;
 mod openapi;
 mod operations;

@@ -115,6 +115,12 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
         STAFF_A_AND_KEY,
         Some("concerns:write"),
     ),
+    ("list_networks", EVERYONE, None),
+    ("create_network", ADMIN, None),
+    ("list_memberships", EVERYONE, None),
+    // Administrators invite; the owner asks for herself.
+    ("ask_membership", &[Owner, Admin], None),
+    ("move_membership", ADMIN, None),
     ("list_partners", EVERYONE, None),
     ("get_partner", EVERYONE, None),
     ("create_partner", ADMIN, None),
@@ -318,6 +324,8 @@ struct Fixture {
     concern: String,
     /// A partner of the network.
     partner: String,
+    /// A network.
+    network: String,
 }
 
 const PASSWORD: &str = "ein sicheres Passwort";
@@ -508,6 +516,15 @@ async fn fixture(app: &TestApp) -> Fixture {
         )
         .await,
     );
+    let network = id_of(
+        &post(
+            app,
+            a,
+            "/api/v1/networks",
+            json!({"name": "Quartiersnetzwerk", "kind": "neighbourhood_network"}),
+        )
+        .await,
+    );
     let mut staff = staff.into_iter();
     let mut next = || staff.next().expect("staff");
     Fixture {
@@ -534,6 +551,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         concern_category,
         concern,
         partner,
+        network,
     }
 }
 
@@ -726,6 +744,47 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
             Some(json!({"name": format!("Thema {unique}"), "kind": "idea"})),
         ),
         "list_concerns" => (Method::GET, "/api/v1/concerns".into(), None),
+        "list_networks" => (Method::GET, "/api/v1/networks".into(), None),
+        "create_network" => (
+            Method::POST,
+            "/api/v1/networks".into(),
+            Some(json!({"name": format!("Netzwerk {}", uuid::Uuid::now_v7()), "kind": "other"})),
+        ),
+        "list_memberships" => (
+            Method::GET,
+            format!("/api/v1/networks/{}/memberships", fx.network),
+            None,
+        ),
+        "ask_membership" => (
+            Method::POST,
+            format!("/api/v1/networks/{}/memberships", fx.network),
+            Some(json!({"user_id": fx.owner.id})),
+        ),
+        "move_membership" => {
+            let newcomer = app
+                .signed_up(&format!(
+                    "netz-{}@example.org",
+                    uuid::Uuid::now_v7().simple()
+                ))
+                .await;
+            let invited = id_of(
+                &post(
+                    app,
+                    a,
+                    &format!("/api/v1/networks/{}/memberships", fx.network),
+                    json!({"user_id": newcomer.id}),
+                )
+                .await,
+            );
+            (
+                Method::POST,
+                format!(
+                    "/api/v1/networks/{}/memberships/{invited}/status",
+                    fx.network
+                ),
+                Some(json!({"status": "declined"})),
+            )
+        }
         "list_partners" => (Method::GET, "/api/v1/partners".into(), None),
         "get_partner" => (
             Method::GET,

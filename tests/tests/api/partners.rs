@@ -261,25 +261,25 @@ async fn a_concern_referred_to_a_partner_is_answered_by_its_staff_and_no_other_p
             200,
         );
     }
-    // Partner A's admin keeps its staff; partner B's staff does not.
+    // Administrators make staff; a partner's admin does not add accounts by their address.
+    post(
+        &app,
+        &hilde.access_token,
+        &format!("/api/v1/partners/{a}/members"),
+        json!({"email": "kurt@wohnbau-nord.example", "role": "partner_staff"}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
     status(
         &post(
             &app,
-            &hilde.access_token,
+            admin,
             &format!("/api/v1/partners/{a}/members"),
             json!({"email": "kurt@wohnbau-nord.example", "role": "partner_staff"}),
         )
         .await,
         200,
     );
-    post(
-        &app,
-        &otto.access_token,
-        &format!("/api/v1/partners/{a}/members"),
-        json!({"email": "otto@wohnbau-sued.example", "role": "partner_admin"}),
-    )
-    .await
-    .assert_problem(403, "forbidden");
 
     let anna = app.signed_up("anna@example.org").await;
     let category = id_of(
@@ -368,6 +368,16 @@ async fn a_concern_referred_to_a_partner_is_answered_by_its_staff_and_no_other_p
         201,
     );
     assert_eq!(answered["answered_by_partner"]["name"], "Wohnbau Nord");
+    assert_eq!(answered["answered_by"], Value::Null);
+    // The partner answers; it does not hand the concern on.
+    post(
+        &app,
+        &kurt.access_token,
+        &moves,
+        json!({"status": "referred", "refer_to": s.other_operator}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
     status(
         &post(
             &app,
@@ -411,6 +421,27 @@ async fn a_concern_referred_to_a_partner_is_answered_by_its_staff_and_no_other_p
         .await,
         200,
     );
+    // A draft of the operator is the operator's to change, not the partner's.
+    let draft = status(
+        &post(
+            &app,
+            &s.coordinator.access_token,
+            &answers,
+            json!({"text": "Entwurf des Trägers", "visibility": "public", "publish": false}),
+        )
+        .await,
+        201,
+    );
+    let draft_path = format!("{answers}/{}", draft["id"].as_str().expect("id"));
+    app.json(
+        Method::PATCH,
+        &draft_path,
+        Some(&hilde.access_token),
+        &[],
+        &json!({"text": "Überschrieben"}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
     // Kurt's export names his partner; once off its staff he answers no more.
     let export = status(
         &app.get("/api/v1/me/export", Some(&kurt.access_token)).await,
@@ -442,4 +473,44 @@ async fn a_concern_referred_to_a_partner_is_answered_by_its_staff_and_no_other_p
         .await,
         2
     );
+    // A concern handed from the partner to another operator leaves the partner's hands.
+    let second = id_of(
+        &post(
+            &app,
+            &anna.access_token,
+            "/api/v1/concerns",
+            json!({"category_id": category, "district_id": district,
+                   "title": "Müllplatz voll", "text": "Die Tonnen quellen über."}),
+        )
+        .await,
+    );
+    let second_moves = format!("/api/v1/concerns/{second}/status");
+    for body in [
+        json!({"status": "referred", "refer_to_partner": a}),
+        json!({"status": "in_review"}),
+    ] {
+        status(
+            &post(&app, &s.coordinator.access_token, &second_moves, body).await,
+            200,
+        );
+    }
+    let handed = status(
+        &post(
+            &app,
+            &s.coordinator.access_token,
+            &second_moves,
+            json!({"status": "referred", "refer_to": s.other_operator}),
+        )
+        .await,
+        200,
+    );
+    assert_eq!(handed["partner_id"], Value::Null);
+    post(
+        &app,
+        &hilde.access_token,
+        &format!("/api/v1/concerns/{second}/answers"),
+        json!({"text": "Noch unseres?", "visibility": "public"}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
 }

@@ -197,7 +197,12 @@ pub async fn answer_concern(
             id: Uuid::now_v7(),
             concern_id: view.id,
             author_id: caller.user().map(|user| user.id),
-            operator_id: view.operator_id,
+            // The answering unit: the partner when its staff write, else the operator.
+            operator_id: if partner_id.is_some() {
+                None
+            } else {
+                view.operator_id
+            },
             partner_id,
             public,
             text: &text,
@@ -260,7 +265,19 @@ pub async fn change_concern_answer(
     };
     let mut conn = state.conn().await?;
     let view = readable(&mut conn, Some(&caller), id).await?;
-    if !answers(&mut conn, &caller, &view).await? {
+    // A draft is its unit's: the partner's staff change the partner's, the operator's staff
+    // the operator's.
+    let draft = concerns::answer(&mut conn, id, answer_id)
+        .await?
+        .ok_or_else(|| refused(AnswerRefusal::NotFound))?;
+    let theirs = match draft.partner_id {
+        Some(partner) => {
+            caller.is_admin()
+                || super::answering_partner(&mut conn, &caller, &view).await? == Some(partner)
+        }
+        None => super::answers_for(&mut conn, &caller, view.operator_id).await?,
+    };
+    if !theirs {
         return Err(ApiError::Forbidden(
             "Only those who answer a concern write answers to it.".into(),
         ));

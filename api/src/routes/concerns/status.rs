@@ -130,6 +130,12 @@ pub async fn move_concern(
         return Err(ApiError::Forbidden(
             "Only those who answer a concern move it on.".into(),
         ));
+    } else if next == ConcernStatus::Referred
+        && !super::answers_for(&mut conn, &caller, view.operator_id).await?
+    {
+        return Err(ApiError::Forbidden(
+            "Only the operator answering a concern hands it on.".into(),
+        ));
     }
     let version = concerns::move_status(
         &mut conn,

@@ -19,6 +19,7 @@ use crate::routes::concerns::answers::AnswerResponse;
 use crate::routes::concerns::outcomes::OutcomeResponse;
 use crate::routes::me::notification_preferences::NotificationPreferences;
 use crate::routes::me::notifications::NotificationResponse;
+use crate::routes::networks::MembershipResponse;
 use crate::routes::operators::api_keys::ApiKeyResponse;
 use crate::routes::operators::trusts::OperatorSinceResponse;
 use crate::routes::partners::PartnerMemberResponse;
@@ -115,6 +116,8 @@ pub struct PersonalDataExport {
     pub concern_outcomes_linked: Vec<OutcomeResponse>,
     /// The partners whose staff this person is.
     pub partner_memberships: Vec<PartnerMemberResponse>,
+    /// This person's memberships in networks.
+    pub network_memberships: Vec<MembershipResponse>,
 }
 
 /// A concern one supports.
@@ -215,6 +218,8 @@ async fn gather(
     );
     let partner_memberships =
         records(quartier_persistence::partners::memberships_of(conn, user.id).await?);
+    let network_memberships =
+        records(quartier_persistence::networks::memberships_of(conn, user.id).await?);
     Ok(PersonalDataExport {
         exported_at: now,
         consent: ConsentRecord {
@@ -240,6 +245,7 @@ async fn gather(
         concern_answers_written,
         concern_outcomes_linked,
         partner_memberships,
+        network_memberships,
     })
 }
 

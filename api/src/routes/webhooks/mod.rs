@@ -119,6 +119,8 @@ pub enum EventTypeBody {
     PartnerCreated,
     #[serde(rename = "partner.changed")]
     PartnerChanged,
+    #[serde(rename = "network_membership.changed")]
+    NetworkMembershipChanged,
     #[serde(rename = "webhook.ping")]
     WebhookPing,
 }
@@ -144,6 +146,7 @@ impl From<EventType> for EventTypeBody {
             EventType::ConcernOutcomeLinked => EventTypeBody::ConcernOutcomeLinked,
             EventType::PartnerCreated => EventTypeBody::PartnerCreated,
             EventType::PartnerChanged => EventTypeBody::PartnerChanged,
+            EventType::NetworkMembershipChanged => EventTypeBody::NetworkMembershipChanged,
         }
     }
 }

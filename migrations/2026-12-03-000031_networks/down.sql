@@ -1,0 +1,2 @@
+DROP TABLE network_memberships;
+DROP TABLE networks;
