@@ -188,3 +188,37 @@ pub async fn join(app: &TestApp, token: &str, operator: &str) {
         String::from_utf8_lossy(&joined.body)
     );
 }
+
+/// A key of `operator` with `scopes`, made by the administrator of `s`: its secret.
+pub async fn api_key(app: &TestApp, s: &Setup, operator: &str, scopes: Value) -> String {
+    let path = format!("/api/v1/operators/{operator}/api-keys");
+    let body = json!({"name": "Anbindung", "scopes": scopes});
+    let created = post(app, &s.admin.access_token, &path, body).await;
+    assert_eq!(
+        created.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&created.body)
+    );
+    created.json()["key_secret"]
+        .as_str()
+        .expect("key")
+        .to_owned()
+}
+
+/// `method path` with the API key `key` as `X-Api-Key`, and a JSON `body` if any.
+pub async fn with_key(
+    app: &TestApp,
+    key: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> TestResponse {
+    match body {
+        Some(body) => {
+            app.json(method, path, None, &[("x-api-key", key)], &body)
+                .await
+        }
+        None => app.send(method, path, &[("x-api-key", key)], None).await,
+    }
+}

@@ -2,7 +2,7 @@
 //! neighbours ("me too"), and moved on by the operator that answers them.
 
 use actix_web::http::Method;
-use quartier_tests::fixtures::{Setup, post, setup};
+use quartier_tests::fixtures::{Setup, api_key, post, setup, with_key};
 use quartier_tests::{TestApp, TestResponse, TestUser};
 use serde_json::{Value, json};
 
@@ -1049,31 +1049,6 @@ async fn what_came_of_a_concern_is_linked_by_those_who_answer_it() {
         export["concern_outcomes_linked"].as_array().map(Vec::len),
         Some(2)
     );
-}
-
-/// A key of `operator` with `scopes`, made by the administrator: its secret.
-async fn api_key(app: &TestApp, s: &Setup, operator: &str, scopes: Value) -> String {
-    let path = format!("/api/v1/operators/{operator}/api-keys");
-    let body = json!({"name": "Bürgeramt-Anbindung", "scopes": scopes});
-    let created = status(&post(app, &s.admin.access_token, &path, body).await, 201);
-    created["key_secret"].as_str().expect("key").to_owned()
-}
-
-/// `method path` with the API key `key` and perhaps a JSON `body`.
-async fn with_key(
-    app: &TestApp,
-    key: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> TestResponse {
-    match body {
-        Some(body) => {
-            app.json(method, path, None, &[("x-api-key", key)], &body)
-                .await
-        }
-        None => app.send(method, path, &[("x-api-key", key)], None).await,
-    }
 }
 
 #[actix_web::test]

@@ -15,6 +15,7 @@ use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
+use quartier_tests::fixtures::{api_key, with_key};
 use quartier_tests::{Setup, TestApp, TestResponse, id_of, post, setup, shift, sign_up};
 use serde_json::{Value, json};
 use sha2::Sha256;
@@ -642,31 +643,6 @@ async fn subscriptions_to_addresses_in_our_own_network_are_refused() {
         subscription(&app, &s, &webhook).await["url"],
         "https://example.org/hook"
     );
-}
-
-/// A key of `operator` with `scopes`, made by the administrator.
-async fn api_key(app: &TestApp, s: &Setup, operator: &str, scopes: Value) -> String {
-    let path = format!("/api/v1/operators/{operator}/api-keys");
-    let body = json!({"name": "Dienstplan", "scopes": scopes});
-    let created = body_of(&post(app, &s.admin.access_token, &path, body).await, 201);
-    created["key_secret"].as_str().expect("key").to_owned()
-}
-
-/// A request authenticated with the API key `key`.
-async fn with_key(
-    app: &TestApp,
-    key: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> TestResponse {
-    match body {
-        Some(body) => {
-            app.json(method, path, None, &[("x-api-key", key)], &body)
-                .await
-        }
-        None => app.send(method, path, &[("x-api-key", key)], None).await,
-    }
 }
 
 #[actix_web::test]
