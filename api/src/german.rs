@@ -385,6 +385,27 @@ const TEXTS: &[(&str, &str)] = &[
     ("No concern has this id.", "Kein Anliegen hat diese ID."),
     ("No partner has this id.", "Kein Partner hat diese ID."),
     ("No network has this id.", "Kein Netzwerk hat diese ID."),
+    ("No account has this id.", "Kein Konto hat diese ID."),
+    (
+        "This account is not in the core team.",
+        "Dieses Konto gehört nicht zum Kernteam.",
+    ),
+    (
+        "Only administrators and the core team see the core team.",
+        "Nur Administratorinnen und Administratoren und das Kernteam sehen das Kernteam.",
+    ),
+    (
+        "Only administrators and the core team looking after this district read its queue.",
+        "Nur Administratorinnen und Administratoren und das Kernteam dieses Stadtteils lesen seine Liste.",
+    ),
+    (
+        "must name 1 to 50 districts for a district manager",
+        "muss für ein Quartiersmanagement 1 bis 50 Stadtteile nennen",
+    ),
+    (
+        "must be absent for the town's coordinator, who looks after every district",
+        "muss für die Quartierskoordination fehlen, die alle Stadtteile betreut",
+    ),
     (
         "No membership of this network has this id.",
         "Keine Mitgliedschaft dieses Netzwerks hat diese ID.",

@@ -14,6 +14,7 @@ pub mod centres;
 pub mod columns;
 pub mod concern_outcomes;
 pub mod concerns;
+pub mod core_team;
 pub mod database;
 pub mod digests;
 pub mod districts;

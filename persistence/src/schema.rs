@@ -759,6 +759,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// The core team: town coordinators and district managers.
+    core_team_members (user_id) {
+        user_id -> Uuid,
+        role -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    /// The districts a district manager looks after.
+    core_team_districts (user_id, district_id) {
+        user_id -> Uuid,
+        district_id -> Uuid,
+    }
+}
+
+diesel::table! {
     /// How often the variants changed: one row, moved by a trigger on `translations`.
     translation_generation (only_row) {
         only_row -> Bool,

@@ -49,6 +49,7 @@ pub const SUBJECT_REFERENCES: &[&str] = &[
     "guest_holds_user_id_fkey",
     "partner_members_user_id_fkey",
     "network_memberships_user_id_fkey",
+    "core_team_members_user_id_fkey",
 ];
 
 /// A row of `users`.

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod bounces;
 pub mod centres;
 pub mod concerns;
+pub mod core_team;
 pub mod districts;
 pub mod guests;
 pub mod health;
@@ -84,6 +85,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(concerns::outcomes::list_concern_outcomes)
                 .service(concerns::outcomes::link_concern_outcome)
                 .service(concerns::outcomes::unlink_concern_outcome)
+                .service(core_team::list_core_team)
+                .service(core_team::set_core_team_role)
+                .service(core_team::remove_core_team_role)
+                .service(core_team::district_concerns)
                 .service(networks::list_networks)
                 .service(networks::create_network)
                 .service(networks::list_memberships)

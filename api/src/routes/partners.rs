@@ -460,17 +460,21 @@ pub struct ListPartnersQuery {
     pub cursor: Option<String>,
 }
 
-/// Whether `caller` reads every field of partners.
-fn reads_all(caller: &MaybeCaller) -> bool {
-    caller
-        .0
-        .as_ref()
-        .and_then(|c| c.user())
-        .is_some_and(|user| user.role == Role::Admin)
+/// Whether `caller` reads every field of partners: administrators and the town's
+/// coordinator.
+async fn reads_all(
+    conn: &mut quartier_persistence::AsyncPgConnection,
+    caller: &MaybeCaller,
+) -> Result<bool, ApiError> {
+    match caller.0.as_ref().and_then(|c| c.user()) {
+        Some(user) => crate::routes::core_team::reads_whole_town(conn, user).await,
+        None => Ok(false),
+    }
 }
 
 /// The partner network, by name. Public: only the public fields, and filters by districts
-/// and topics only where those are public; administrators read and filter by everything.
+/// and topics only where those are public; administrators and the town's coordinator read
+/// and filter by everything.
 #[utoipa::path(
     tag = "partners",
     security((), ("bearer" = [])),
@@ -506,7 +510,10 @@ pub async fn list_partners(
     errors.into_result()?;
     let limit = pagination::limit(query.limit)?;
     let after: Option<PartnerKey> = pagination::decode_cursor(query.cursor.as_deref())?;
-    let all = reads_all(&caller);
+    let all = {
+        let mut conn = state.conn().await?;
+        reads_all(&mut conn, &caller).await?
+    };
     let filter = PartnerFilter {
         district_id: query.district_id,
         kind: query.kind.map(|k| PartnerKind::from(k).as_str()),
@@ -526,7 +533,8 @@ pub async fn list_partners(
     json_with_body_etag(&if_none_match, &page)
 }
 
-/// One partner: its public fields; administrators read every field.
+/// One partner: its public fields; administrators and the town's coordinator read every
+/// field.
 #[utoipa::path(
     tag = "partners",
     security((), ("bearer" = [])),
@@ -549,7 +557,10 @@ pub async fn get_partner(
         .ok_or_else(|| ApiError::NotFound("No partner has this id.".into()))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(row.version)))
-        .json(PartnerResponse::new(row, reads_all(&caller))))
+        .json(PartnerResponse::new(
+            row,
+            reads_all(&mut conn, &caller).await?,
+        )))
 }
 
 /// Ok when `user` may act for the partner `partner_id`: administrators always; its staff,

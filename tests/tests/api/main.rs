@@ -8,6 +8,7 @@ mod api_keys;
 mod auth;
 mod centres;
 mod concerns;
+mod core_team;
 mod database_errors;
 mod dates;
 mod digests;

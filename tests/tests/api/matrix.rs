@@ -25,6 +25,10 @@ enum P {
     KeyAWithoutScope,
     /// An API key of operator B with every scope.
     KeyB,
+    /// The town's coordinator (core team).
+    TownCoordinator,
+    /// A district manager (core team) of the fixture's district.
+    DistrictManager,
     Admin,
 }
 
@@ -41,6 +45,8 @@ const EVERYONE: &[P] = &[
     KeyA,
     KeyAWithoutScope,
     KeyB,
+    TownCoordinator,
+    DistrictManager,
     Admin,
 ];
 const PEOPLE: &[P] = &[
@@ -50,8 +56,11 @@ const PEOPLE: &[P] = &[
     OperatorAdminA,
     CoordinatorB,
     OperatorAdminB,
+    TownCoordinator,
+    DistrictManager,
     Admin,
 ];
+const CORE_TEAM: &[P] = &[TownCoordinator, DistrictManager, Admin];
 const ADMIN: &[P] = &[Admin];
 const STAFF_A: &[P] = &[CoordinatorA, OperatorAdminA, Admin];
 const STAFF_A_AND_KEY: &[P] = &[CoordinatorA, OperatorAdminA, Admin, KeyA];
@@ -65,6 +74,8 @@ const PEOPLE_AND_KEY: &[P] = &[
     OperatorAdminA,
     CoordinatorB,
     OperatorAdminB,
+    TownCoordinator,
+    DistrictManager,
     Admin,
     KeyA,
 ];
@@ -115,6 +126,10 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
         STAFF_A_AND_KEY,
         Some("concerns:write"),
     ),
+    ("list_core_team", CORE_TEAM, None),
+    ("set_core_team_role", ADMIN, None),
+    ("remove_core_team_role", ADMIN, None),
+    ("district_concerns", CORE_TEAM, None),
     ("list_networks", EVERYONE, None),
     ("create_network", ADMIN, None),
     ("list_memberships", EVERYONE, None),
@@ -326,6 +341,8 @@ struct Fixture {
     partner: String,
     /// A network.
     network: String,
+    town_coordinator: TestUser,
+    district_manager: TestUser,
 }
 
 const PASSWORD: &str = "ein sicheres Passwort";
@@ -525,6 +542,26 @@ async fn fixture(app: &TestApp) -> Fixture {
         )
         .await,
     );
+    let town_coordinator = app.signed_up("town@example.org").await;
+    let district_manager = app.signed_up("district@example.org").await;
+    for (person, role) in [
+        (&town_coordinator, json!({"role": "town_coordinator"})),
+        (
+            &district_manager,
+            json!({"role": "district_manager", "district_ids": [district]}),
+        ),
+    ] {
+        let made = app
+            .json(
+                Method::PUT,
+                &format!("/api/v1/users/{}/core-team", person.id),
+                Some(a),
+                &[],
+                &role,
+            )
+            .await;
+        assert_eq!(made.status, 200);
+    }
     let mut staff = staff.into_iter();
     let mut next = || staff.next().expect("staff");
     Fixture {
@@ -552,6 +589,8 @@ async fn fixture(app: &TestApp) -> Fixture {
         concern,
         partner,
         network,
+        town_coordinator,
+        district_manager,
     }
 }
 
@@ -564,6 +603,8 @@ impl Fixture {
             OperatorAdminA => Some(&mut self.operator_admin_a),
             CoordinatorB => Some(&mut self.coordinator_b),
             OperatorAdminB => Some(&mut self.operator_admin_b),
+            TownCoordinator => Some(&mut self.town_coordinator),
+            DistrictManager => Some(&mut self.district_manager),
             Admin => Some(&mut self.admin),
             Anonymous | KeyA | KeyAWithoutScope | KeyB => None,
         }
@@ -577,6 +618,8 @@ impl Fixture {
             OperatorAdminA => Some(&self.operator_admin_a),
             CoordinatorB => Some(&self.coordinator_b),
             OperatorAdminB => Some(&self.operator_admin_b),
+            TownCoordinator => Some(&self.town_coordinator),
+            DistrictManager => Some(&self.district_manager),
             Admin => Some(&self.admin),
             Anonymous | KeyA | KeyAWithoutScope | KeyB => None,
         }
@@ -744,6 +787,48 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
             Some(json!({"name": format!("Thema {unique}"), "kind": "idea"})),
         ),
         "list_concerns" => (Method::GET, "/api/v1/concerns".into(), None),
+        "list_core_team" => (Method::GET, "/api/v1/core-team".into(), None),
+        "set_core_team_role" => {
+            let newcomer = app
+                .signed_up(&format!(
+                    "kern-{}@example.org",
+                    uuid::Uuid::now_v7().simple()
+                ))
+                .await;
+            (
+                Method::PUT,
+                format!("/api/v1/users/{}/core-team", newcomer.id),
+                Some(json!({"role": "town_coordinator"})),
+            )
+        }
+        "remove_core_team_role" => {
+            let newcomer = app
+                .signed_up(&format!(
+                    "kern-{}@example.org",
+                    uuid::Uuid::now_v7().simple()
+                ))
+                .await;
+            let made = app
+                .json(
+                    Method::PUT,
+                    &format!("/api/v1/users/{}/core-team", newcomer.id),
+                    Some(a),
+                    &[],
+                    &json!({"role": "town_coordinator"}),
+                )
+                .await;
+            assert_eq!(made.status, 200);
+            (
+                Method::DELETE,
+                format!("/api/v1/users/{}/core-team", newcomer.id),
+                None,
+            )
+        }
+        "district_concerns" => (
+            Method::GET,
+            format!("/api/v1/districts/{}/concerns", fx.district),
+            None,
+        ),
         "list_networks" => (Method::GET, "/api/v1/networks".into(), None),
         "create_network" => (
             Method::POST,

@@ -289,7 +289,7 @@ pub(crate) async fn answers_for(
 }
 
 /// Whether `caller` may read the concern `view`: everyone once it is published; before, its
-/// author and those who answer it.
+/// author, those who answer it, and the core team looking after its district.
 pub(crate) async fn may_read(
     conn: &mut AsyncPgConnection,
     caller: Option<&Caller>,
@@ -304,7 +304,16 @@ pub(crate) async fn may_read(
     let authored = caller
         .user()
         .is_some_and(|user| view.author_id == Some(user.id));
-    Ok(authored || answers(conn, caller, view).await?)
+    if authored || answers(conn, caller, view).await? {
+        return Ok(true);
+    }
+    // The core team looking after its district reads it too.
+    match caller.user() {
+        Some(user) => {
+            Ok(quartier_persistence::core_team::covers(conn, user.id, view.district_id).await?)
+        }
+        None => Ok(false),
+    }
 }
 
 /// The concern `id` as `caller` may read it; 404 when there is none or it is not theirs to

@@ -1,0 +1,2 @@
+DROP TABLE core_team_districts;
+DROP TABLE core_team_members;
