@@ -385,6 +385,14 @@ const TEXTS: &[(&str, &str)] = &[
     ("No concern has this id.", "Kein Anliegen hat diese ID."),
     ("No partner has this id.", "Kein Partner hat diese ID."),
     ("No network has this id.", "Kein Netzwerk hat diese ID."),
+    (
+        "must be member when asking to join: those who keep the network give other roles",
+        "muss beim Beitrittswunsch member sein: andere Rollen vergibt, wer das Netzwerk führt",
+    ),
+    (
+        "is given by the path here: ask for the queue of the district inside it",
+        "ist hier durch den Pfad gegeben: fragen Sie nach der Liste des Stadtteils darin",
+    ),
     ("No account has this id.", "Kein Konto hat diese ID."),
     (
         "This account is not in the core team.",
@@ -413,10 +421,6 @@ const TEXTS: &[(&str, &str)] = &[
     (
         "Only administrators invite; partners ask through their admins, persons for themselves.",
         "Nur Administratorinnen und Administratoren laden ein; Partner fragen über ihre Admins an, Personen für sich selbst.",
-    ),
-    (
-        "Only administrators and the member's side answer or end a membership.",
-        "Nur Administratorinnen und Administratoren und die Seite des Mitglieds beantworten oder beenden eine Mitgliedschaft.",
     ),
     (
         "give exactly one of partner_id and user_id",

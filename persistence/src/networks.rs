@@ -119,21 +119,27 @@ const MEMBERSHIP_COLUMNS: &str = "SELECT m.id, m.network_id, m.partner_id, p.nam
    FROM network_memberships m LEFT JOIN partners p ON p.id = m.partner_id";
 
 /// The memberships of the network `id`: with `all`, every one; else the active memberships
-/// of partners (persons' memberships are theirs and the network's to know).
+/// of partners (persons' memberships are theirs and the network's to know), and those of
+/// `viewer`: its own and those of the partners it speaks for as partner admin.
 pub async fn memberships(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     all: bool,
+    viewer: Option<Uuid>,
 ) -> Result<Vec<MembershipRow>> {
     let only = if all {
         ""
     } else {
-        " AND m.status = 'active' AND m.partner_id IS NOT NULL"
+        " AND ((m.status = 'active' AND m.partner_id IS NOT NULL) \
+              OR m.user_id = $2 \
+              OR m.partner_id IN (SELECT pm.partner_id FROM partner_members pm \
+                                   WHERE pm.user_id = $2 AND pm.role = 'partner_admin'))"
     };
     Ok(diesel::sql_query(format!(
         "{MEMBERSHIP_COLUMNS} WHERE m.network_id = $1{only} ORDER BY m.created_at, m.id"
     ))
     .bind::<SqlUuid, _>(id)
+    .bind::<Nullable<SqlUuid>, _>(viewer)
     .load(conn)
     .await?)
 }

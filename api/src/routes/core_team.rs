@@ -212,7 +212,7 @@ pub async fn remove_core_team_role(
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not looking after this district (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No district has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`near`, `radius_m`, `q`, `limit` or `cursor` out of range (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`near`, `radius_m`, `q`, `limit` or `cursor` out of range, or `district_id`, which the path gives (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/districts/{id}/concerns")]
@@ -222,6 +222,12 @@ pub async fn district_concerns(
     id: web::Path<Uuid>,
     query: web::Query<ListConcernsQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    if query.district_id.is_some() {
+        return Err(ApiError::validation(
+            "district_id",
+            "is given by the path here: ask for the queue of the district inside it",
+        ));
+    }
     {
         let mut conn = state.conn().await?;
         if quartier_persistence::districts::find(&mut conn, *id)

@@ -3,7 +3,6 @@
 //! and persons ask to join; the side that was asked accepts or declines; either side ends an
 //! active membership.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use quartier_domain::network::{MembershipSide, MembershipStatus, NetworkKind};
@@ -151,7 +150,7 @@ pub struct CreateNetworkRequest {
     security(("bearer" = [])),
     request_body = CreateNetworkRequest,
     responses(
-        (status = 201, description = "The network was made", body = NetworkResponse, headers(("Location" = String))),
+        (status = 201, description = "The network was made", body = NetworkResponse),
         (status = 400, description = "The body is not JSON (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
@@ -198,9 +197,7 @@ pub async fn create_network(
             error.into()
         }
     })?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/networks/{}", row.id)))
-        .json(NetworkResponse::from(row)))
+    Ok(HttpResponse::Created().json(NetworkResponse::from(row)))
 }
 
 /// Every network, by name. Public.
@@ -264,8 +261,9 @@ pub struct MembershipList {
     pub items: Vec<MembershipResponse>,
 }
 
-/// A network's members. Everyone reads the active partners; administrators every
-/// membership, persons' included.
+/// A network's members. Everyone reads the active partners; a signed-in person also her
+/// own memberships and those of the partners she is partner admin of (so that she finds
+/// invitations to answer); administrators every membership.
 #[utoipa::path(
     tag = "networks",
     security((), ("bearer" = [])),
@@ -285,7 +283,8 @@ pub async fn list_memberships(
     let mut conn = state.conn().await?;
     existing(&mut conn, *id).await?;
     let all = caller.as_ref().is_some_and(|c| c.is_admin());
-    let items = networks::memberships(&mut conn, *id, all)
+    let viewer = caller.as_ref().and_then(|c| c.user()).map(|user| user.id);
+    let items = networks::memberships(&mut conn, *id, all, viewer)
         .await?
         .into_iter()
         .map(Into::into)
@@ -334,7 +333,7 @@ pub struct AskMembershipRequest {
         (status = 403, description = "Neither an administrator nor the member's side (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No network has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The member is invited, asked or active already (`already-member`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not exactly one of `partner_id` and `user_id`, or an unknown one (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not exactly one of `partner_id` and `user_id`, an unknown one, or another role than `member` when asking to join (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/networks/{id}/memberships")]
@@ -352,21 +351,29 @@ pub async fn ask_membership(
     }
     let mut conn = state.conn().await?;
     existing(&mut conn, *id).await?;
-    let side = if user.role == Role::Admin {
+    let mine = match (body.partner_id, body.user_id) {
+        (Some(partner), _) => speaks_for(&mut conn, user, partner).await?,
+        (None, person) => person == Some(user.id),
+    };
+    // The member's own side first: an administrator asking for herself (or her partner)
+    // asks, and another administrator accepts.
+    let side = if mine {
+        MembershipSide::Member
+    } else if user.role == Role::Admin {
         MembershipSide::Network
     } else {
-        let mine = match (body.partner_id, body.user_id) {
-            (Some(partner), _) => speaks_for(&mut conn, user, partner).await?,
-            (None, person) => person == Some(user.id),
-        };
-        if !mine {
-            return Err(ApiError::Forbidden(
-                "Only administrators invite; partners ask through their admins, persons for themselves."
-                    .into(),
-            ));
-        }
-        MembershipSide::Member
+        return Err(ApiError::Forbidden(
+            "Only administrators invite; partners ask through their admins, persons for themselves."
+                .into(),
+        ));
     };
+    let role = body.role.unwrap_or(NetworkRoleBody::Member);
+    if side == MembershipSide::Member && role != NetworkRoleBody::Member {
+        return Err(ApiError::validation(
+            "role",
+            "must be member when asking to join: those who keep the network give other roles",
+        ));
+    }
     let row = networks::ask(
         &mut conn,
         &NewMembership {
@@ -374,7 +381,7 @@ pub async fn ask_membership(
             network_id: *id,
             partner_id: body.partner_id,
             user_id: body.user_id,
-            role: body.role.unwrap_or(NetworkRoleBody::Member).as_str(),
+            role: role.as_str(),
             status: MembershipStatus::asked_by(side),
         },
     )
@@ -418,8 +425,7 @@ pub struct MoveMembershipRequest {
         (status = 200, description = "The membership, moved", body = MembershipResponse),
         (status = 400, description = "An id is not a UUID, or the body is not JSON (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Neither an administrator nor the member's side (`forbidden`)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No membership of this network has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No membership of this network has this id, or it is neither the caller's side nor an administrator's to move (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a move this side may make from where the membership stands (`conflict`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field the request does not take (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
@@ -447,9 +453,8 @@ pub async fn move_membership(
     } else if user.role == Role::Admin {
         MembershipSide::Network
     } else {
-        return Err(ApiError::Forbidden(
-            "Only administrators and the member's side answer or end a membership.".into(),
-        ));
+        // Neither side: it is not theirs to know of.
+        return Err(not_found());
     };
     let next: MembershipStatus = body.status.into();
     let row = networks::move_membership(&mut conn, id, membership_id, next, |from| {

@@ -510,9 +510,11 @@ pub async fn list_partners(
     errors.into_result()?;
     let limit = pagination::limit(query.limit)?;
     let after: Option<PartnerKey> = pagination::decode_cursor(query.cursor.as_deref())?;
-    let all = {
+    let all = if caller.0.is_some() {
         let mut conn = state.conn().await?;
         reads_all(&mut conn, &caller).await?
+    } else {
+        false
     };
     let filter = PartnerFilter {
         district_id: query.district_id,

@@ -146,7 +146,24 @@ async fn joining_a_network_needs_the_other_sides_consent() {
         json!({"status": "active"}),
     )
     .await
-    .assert_problem(403, "forbidden");
+    .assert_problem(404, "not-found");
+    // She finds her invitation among the network's memberships; strangers do not.
+    let hers = status(&app.get(&memberships, Some(&anna.access_token)).await, 200);
+    assert!(hers.to_string().contains(&invited_id), "{hers}");
+    let theirs = status(
+        &app.get(&memberships, Some(&stranger.access_token)).await,
+        200,
+    );
+    assert!(!theirs.to_string().contains(&invited_id), "{theirs}");
+    // Asking for herself, she asks as a member only.
+    let chair = post(
+        &app,
+        &stranger.access_token,
+        &memberships,
+        json!({"user_id": stranger.id, "role": "chair"}),
+    )
+    .await;
+    assert_eq!(status(&chair, 422)["errors"][0]["field"], "role");
     post(
         &app,
         admin,

@@ -17,6 +17,7 @@ use crate::routes::audit::AuditEntry;
 use crate::routes::concerns::ConcernResponse;
 use crate::routes::concerns::answers::AnswerResponse;
 use crate::routes::concerns::outcomes::OutcomeResponse;
+use crate::routes::core_team::CoreTeamMemberResponse;
 use crate::routes::me::notification_preferences::NotificationPreferences;
 use crate::routes::me::notifications::NotificationResponse;
 use crate::routes::networks::MembershipResponse;
@@ -118,6 +119,8 @@ pub struct PersonalDataExport {
     pub partner_memberships: Vec<PartnerMemberResponse>,
     /// This person's memberships in networks.
     pub network_memberships: Vec<MembershipResponse>,
+    /// This person's role in the core team, if any.
+    pub core_team_role: Option<CoreTeamMemberResponse>,
 }
 
 /// A concern one supports.
@@ -220,6 +223,9 @@ async fn gather(
         records(quartier_persistence::partners::memberships_of(conn, user.id).await?);
     let network_memberships =
         records(quartier_persistence::networks::memberships_of(conn, user.id).await?);
+    let core_team_role = quartier_persistence::core_team::find(conn, user.id)
+        .await?
+        .map(CoreTeamMemberResponse::from);
     Ok(PersonalDataExport {
         exported_at: now,
         consent: ConsentRecord {
@@ -246,6 +252,7 @@ async fn gather(
         concern_outcomes_linked,
         partner_memberships,
         network_memberships,
+        core_team_role,
     })
 }
 
