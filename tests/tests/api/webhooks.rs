@@ -874,3 +874,59 @@ async fn a_concern_tells_the_operator_answering_it_by_ids_alone() {
         }
     }
 }
+
+#[actix_web::test]
+async fn a_key_hears_of_concerns_only_with_the_scope_concerns_write() {
+    let app = TestApp::spawn_with(&FAST).await;
+    let s = setup(&app).await;
+    let manage = api_key(&app, &s, &s.operator, json!(["webhooks:manage"])).await;
+    let both = api_key(
+        &app,
+        &s,
+        &s.operator,
+        json!(["webhooks:manage", "concerns:write"]),
+    )
+    .await;
+    let path = hooks(&s.operator);
+    let hook = json!({"url": "https://example.org/hook"});
+    // By default every event it may hear of: no concern events without the scope.
+    let made = with_key(&app, &manage, Method::POST, &path, Some(hook.clone())).await;
+    let events = body_of(&made, 201)["events"].clone();
+    let events: Vec<&str> = events
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e.as_str().expect("event"))
+        .collect();
+    assert!(events.contains(&"signup.confirmed"), "{events:?}");
+    assert!(
+        !events.iter().any(|e| e.starts_with("concern.")),
+        "{events:?}"
+    );
+    let mut concerns = hook.clone();
+    concerns["events"] = json!(["concern.published"]);
+    with_key(&app, &manage, Method::POST, &path, Some(concerns.clone()))
+        .await
+        .assert_problem(403, "forbidden");
+    let made = with_key(&app, &both, Method::POST, &path, Some(concerns)).await;
+    assert_eq!(body_of(&made, 201)["events"], json!(["concern.published"]));
+    // Nor may it switch an existing subscription to them.
+    let id = app
+        .texts("SELECT id::text FROM webhook_subscriptions ORDER BY created_at LIMIT 1")
+        .await
+        .remove(0);
+    app.json(
+        Method::PATCH,
+        &format!("{path}/{id}"),
+        None,
+        &[("x-api-key", manage.as_str()), ("if-match", "*")],
+        &json!({"events": ["concern.answered"]}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    assert_eq!(
+        app.count("webhook_subscriptions", "'concern.answered' = ANY(events)")
+            .await,
+        0
+    );
+}

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{EventTypeBody, WebhookResponse, checked_url, event_types, may_manage, text};
+use super::{
+    EventTypeBody, WebhookResponse, checked_url, event_types, events_for, may_manage, text,
+};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, etag};
@@ -54,7 +56,7 @@ pub struct CreateWebhookRequest {
     request_body = CreateWebhookRequest,
     responses(
         (status = 201, description = "Subscribed; `secret` is shown this once", body = CreatedWebhookResponse, headers(("ETag" = String), ("Location" = String))),
-        (status = 403, description = "Not an administrator or operator admin of this operator, or an API key of another operator or without the scope `webhooks:manage` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator or operator admin of this operator, or an API key of another operator or without the scope `webhooks:manage` (or, for `concern.*` events, `concerns:write`) (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No operator has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A URL that is not http(s), or points into a private network; or 20 subscriptions already (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
@@ -68,7 +70,8 @@ pub async fn create_webhook(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     may_manage(&mut conn, &caller, *id).await?;
-    let checked = Checked::of(&state, &body)?;
+    let mut checked = Checked::of(&state, &body)?;
+    checked.events = events_for(&caller, checked.events, body.events.is_none())?;
     require_room(&mut conn, *id).await?;
     let secret = WebhookSecret::generate().to_string();
     let row = webhooks::create(&mut conn, &checked.new_subscription(*id, &secret)).await?;

@@ -21,7 +21,7 @@ pub mod update;
 
 use chrono::{DateTime, Utc};
 use quartier_domain::integration::{PING_EVENT, Scope};
-use quartier_domain::{EventType, StaffRole};
+use quartier_domain::{EventSubject, EventType, StaffRole};
 use quartier_persistence::AsyncPgConnection;
 use quartier_persistence::webhooks::{self, AttemptRow, DeliveryRow, SubscriptionRow};
 use serde::{Deserialize, Serialize};
@@ -292,6 +292,32 @@ fn event_types(requested: Option<&[EventTypeBody]>) -> Result<Vec<String>, ApiEr
         ));
     }
     Ok(events)
+}
+
+/// The event types `caller` may subscribe to of `events`: concern events tell of concerns,
+/// unpublished ones too, so an API key needs `concerns:write` for them. Left out by default
+/// (`defaulted`), refused when named.
+fn events_for(
+    caller: &Caller,
+    events: Vec<String>,
+    defaulted: bool,
+) -> Result<Vec<String>, ApiError> {
+    let Caller::Key(key) = caller else {
+        return Ok(events);
+    };
+    if key.scopes.contains(&Scope::ConcernsWrite) {
+        return Ok(events);
+    }
+    let about_concerns = |event: &String| {
+        EventType::parse(event).is_some_and(|e| e.subject() == EventSubject::Concern)
+    };
+    if !defaulted && events.iter().any(about_concerns) {
+        return Err(ApiError::Forbidden(format!(
+            "This API key lacks the scope {}.",
+            Scope::ConcernsWrite.as_str()
+        )));
+    }
+    Ok(events.into_iter().filter(|e| !about_concerns(e)).collect())
 }
 
 fn text(raw: &str, field: &str, max: usize) -> Result<String, ApiError> {

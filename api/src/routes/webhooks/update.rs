@@ -10,7 +10,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
-    EventTypeBody, WebhookResponse, checked_url, event_types, not_found, subscription_of, text,
+    EventTypeBody, WebhookResponse, checked_url, event_types, events_for, not_found,
+    subscription_of, text,
 };
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
@@ -43,7 +44,7 @@ pub struct UpdateWebhookRequest {
     request_body = UpdateWebhookRequest,
     responses(
         (status = 200, description = "The changed subscription", body = WebhookResponse, headers(("ETag" = String))),
-        (status = 403, description = "Not an administrator or operator admin of this operator, or an API key of another operator or without the scope `webhooks:manage` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator or operator admin of this operator, or an API key of another operator or without the scope `webhooks:manage` (or, for `concern.*` events, `concerns:write`) (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such operator, or it has no subscription with this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A URL that is not http(s) or points into a private network (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
@@ -61,7 +62,11 @@ pub async fn update_webhook(
     let (operator_id, webhook_id) = path.into_inner();
     let mut conn = state.conn().await?;
     subscription_of(&mut conn, &caller, operator_id, webhook_id).await?;
-    let checked = Checked::of(&state, &body)?;
+    let mut checked = Checked::of(&state, &body)?;
+    checked.events = match checked.events {
+        Some(events) => Some(events_for(&caller, events, false)?),
+        None => None,
+    };
     let versions = if_match.versions()?;
     let row = webhooks::update(&mut conn, webhook_id, versions, &checked.changes(&body))
         .await?
