@@ -6,6 +6,7 @@
 //! operator only, within its scopes, and not at all once its operator is deactivated.
 
 use quartier_domain::integration::Scope;
+use quartier_domain::partner::PartnerRole;
 use quartier_domain::{Role, StaffRole};
 use quartier_persistence::AsyncPgConnection;
 use quartier_persistence::operators;
@@ -138,4 +139,18 @@ pub fn decide_key(key: &KeyCaller, operator_id: Uuid, scope: Scope) -> Result<()
         ));
     }
     Ok(())
+}
+
+/// The role `user` holds in the staff of the partner `partner_id`, if any: the one reader of
+/// partner staff roles for every decision that hangs off them.
+pub async fn partner_role(
+    conn: &mut AsyncPgConnection,
+    partner_id: Uuid,
+    user: AuthUser,
+) -> Result<Option<PartnerRole>, ApiError> {
+    Ok(
+        quartier_persistence::partners::role_of(conn, partner_id, user.id)
+            .await?
+            .and_then(|role| PartnerRole::parse(&role)),
+    )
 }

@@ -304,8 +304,10 @@ async fn speaks_for(
     user: AuthUser,
     partner_id: Uuid,
 ) -> Result<bool, ApiError> {
-    let role = quartier_persistence::partners::role_of(conn, partner_id, user.id).await?;
-    Ok(role.as_deref().and_then(PartnerRole::parse) == Some(PartnerRole::PartnerAdmin))
+    Ok(
+        crate::authz::partner_role(conn, partner_id, user).await?
+            == Some(PartnerRole::PartnerAdmin),
+    )
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -579,10 +579,7 @@ async fn require_partner(
     if user.role == Role::Admin {
         return Ok(());
     }
-    let role = partners::role_of(conn, partner_id, user.id)
-        .await?
-        .and_then(|role| PartnerRole::parse(&role));
-    match role {
+    match crate::authz::partner_role(conn, partner_id, user).await? {
         Some(PartnerRole::PartnerAdmin) => Ok(()),
         Some(PartnerRole::PartnerStaff) if !admin_needed => Ok(()),
         _ => Err(ApiError::Forbidden(

@@ -257,7 +257,7 @@ pub(crate) async fn answering_partner(
     let (Some(partner_id), Some(user)) = (view.partner_id, caller.user()) else {
         return Ok(None);
     };
-    let role = quartier_persistence::partners::role_of(conn, partner_id, user.id).await?;
+    let role = crate::authz::partner_role(conn, partner_id, user).await?;
     Ok(role.map(|_| partner_id))
 }
 
