@@ -44,6 +44,7 @@ use crate::problems::{self, ProblemType};
         (name = "partners", description = "The partner network (Netzwerkpartner): Vereine, religious communities, social institutions, schools, Kitas, units of the administration, housing companies and others in the districts, reached by role and public only where they say so"),
         (name = "core-team", description = "The core team of the neighbourhood work: the town's coordinator (Quartierskoordination) reads concerns and partners of the whole town, district managers (Quartiersmanagement) the concerns of their districts"),
         (name = "networks", description = "Networks of the neighbourhood work (Quartiersnetzwerk, Runder Tisch, Quartiersbeirat, Kernteam) and their members, partners or persons: joining needs the other side's consent"),
+        (name = "hsds", description = "The partner directory as a read-only Open Referral HSDS 3.0 API: partners are organizations, the open centres of those that are operators their locations, and their published activities with dates ahead their services; only public fields"),
         (name = "open311", description = "A read-only Open311 GeoReport v2 facade over the published concerns, with GeoReport's own field names: categories are services, concerns are service requests, `closed` once done, declined, a duplicate or withdrawn"),
         (name = "operations", description = "Health checks for load balancers and orchestrators"),
     ),

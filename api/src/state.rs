@@ -23,6 +23,8 @@ pub struct AppState {
     pub occurrence_horizon: chrono::Duration,
     /// Where clients reach this API, without a trailing slash.
     pub public_url: String,
+    /// The Bundesland of the town, for addresses in the HSDS directory.
+    pub state_province: Option<String>,
     /// The languages texts may be written in, German first.
     pub content_languages: quartier_domain::language::ContentLanguages,
     /// Sends webhooks, for test pings; the URL policy for subscriptions.
@@ -67,6 +69,7 @@ impl AppState {
             )),
             occurrence_horizon: settings.occurrence_horizon,
             public_url: settings.public_url.clone(),
+            state_province: settings.state_province.clone(),
             content_languages: settings.content_languages.clone(),
             variants: std::sync::Arc::default(),
             deliverer: Deliverer::new(&settings.webhooks).map_err(ApiError::Internal)?,

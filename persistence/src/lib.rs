@@ -17,6 +17,7 @@ pub mod concerns;
 pub mod core_team;
 pub mod database;
 pub mod digests;
+pub mod directory;
 pub mod districts;
 pub mod error;
 pub mod guests;

@@ -261,6 +261,50 @@ pub async fn list(
     after: Option<PartnerKey>,
     limit: i64,
 ) -> Result<Vec<PartnerRow>> {
+    let mut statement = Statement::new(COLUMNS);
+    push_filter(&mut statement, filter);
+    if let Some((name, id)) = after {
+        statement
+            .push(" AND (p.name, p.id) > (")
+            .bind::<Text, _>(name)
+            .push(", ")
+            .bind::<SqlUuid, _>(id)
+            .push(")");
+    }
+    statement
+        .push(" ORDER BY p.name, p.id LIMIT ")
+        .bind::<Int8, _>(limit);
+    Ok(statement.finish().load(conn).await?)
+}
+
+/// Partners matching `filter`, by name: `limit` of them after the first `offset`, and how
+/// many match in all (for directories paged by number).
+pub async fn numbered_page(
+    conn: &mut AsyncPgConnection,
+    filter: &PartnerFilter<'_>,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<PartnerRow>, i64)> {
+    #[derive(QueryableByName)]
+    struct Total {
+        #[diesel(sql_type = Int8)]
+        total: i64,
+    }
+    let mut counting = Statement::new("SELECT count(*) AS total FROM partners p");
+    push_filter(&mut counting, filter);
+    let total = counting.finish().get_result::<Total>(conn).await?.total;
+    let mut statement = Statement::new(COLUMNS);
+    push_filter(&mut statement, filter);
+    statement
+        .push(" ORDER BY p.name, p.id LIMIT ")
+        .bind::<Int8, _>(limit)
+        .push(" OFFSET ")
+        .bind::<Int8, _>(offset);
+    Ok((statement.finish().load(conn).await?, total))
+}
+
+/// Appends ` WHERE …` narrowing partners `p` to `filter`.
+fn push_filter(statement: &mut Statement<'_>, filter: &PartnerFilter<'_>) {
     let public = |field: &str| {
         if filter.public_only {
             format!(" AND '{field}' = ANY(p.public_fields)")
@@ -268,7 +312,6 @@ pub async fn list(
             String::new()
         }
     };
-    let mut statement = Statement::new(COLUMNS);
     statement.push(" WHERE true");
     if let Some(district) = filter.district_id {
         statement
@@ -302,18 +345,6 @@ pub async fn list(
             " AND (p.name ILIKE '%' || ${q} || '%' OR ${q} <% p.name OR {description})"
         ));
     }
-    if let Some((name, id)) = after {
-        statement
-            .push(" AND (p.name, p.id) > (")
-            .bind::<Text, _>(name)
-            .push(", ")
-            .bind::<SqlUuid, _>(id)
-            .push(")");
-    }
-    statement
-        .push(" ORDER BY p.name, p.id LIMIT ")
-        .bind::<Int8, _>(limit);
-    Ok(statement.finish().load(conn).await?)
 }
 
 /// A member of a partner's staff.

@@ -80,6 +80,9 @@ pub struct Settings {
     pub horizon_interval: Duration,
     /// `QUARTIER_PUBLIC_URL`: where clients reach this API, for links in calendar feeds.
     pub public_url: String,
+    /// `QUARTIER_STATE_PROVINCE`: the town's Bundesland (e.g. `Nordrhein-Westfalen`), which
+    /// HSDS addresses must name; unset, the directory export gives no street addresses.
+    pub state_province: Option<String>,
     /// `QUARTIER_CONTENT_LANGUAGES`: the languages texts may be written in besides German,
     /// comma-separated BCP 47 tags (default `de-x-ls,en,tr,ar,uk,ru,pl`).
     pub content_languages: quartier_domain::language::ContentLanguages,
@@ -257,6 +260,9 @@ impl Settings {
             horizon_interval: seconds(&get, "QUARTIER_HORIZON_INTERVAL_SECS", 3600, 7 * 24 * 3600)?,
             mail: MailSettings::from_lookup(&get, environment, &public_url)?,
             public_url,
+            state_province: get("QUARTIER_STATE_PROVINCE")
+                .map(|state| state.trim().to_owned())
+                .filter(|state| !state.is_empty()),
             content_languages: match get("QUARTIER_CONTENT_LANGUAGES") {
                 None => quartier_domain::language::ContentLanguages::defaults(),
                 Some(raw) => quartier_domain::language::ContentLanguages::parse(&raw)

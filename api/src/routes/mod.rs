@@ -11,6 +11,7 @@ pub mod core_team;
 pub mod districts;
 pub mod guests;
 pub mod health;
+pub mod hsds;
 pub mod imports;
 pub mod me;
 pub mod networks;
@@ -37,6 +38,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(open311::open311_services)
         .service(open311::open311_requests)
         .service(open311::open311_request)
+        .service(hsds::hsds_about)
+        .service(hsds::hsds_organizations)
+        .service(hsds::hsds_organization)
         .service(
             scope::scope("/api/v1")
                 .service(auth::register::register)

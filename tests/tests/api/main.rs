@@ -16,6 +16,7 @@ mod districts;
 mod errors;
 mod guests;
 mod headers;
+mod hsds;
 mod imports;
 mod limits;
 mod mail;

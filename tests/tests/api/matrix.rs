@@ -147,6 +147,9 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("open311_services", EVERYONE, None),
     ("open311_requests", EVERYONE, None),
     ("open311_request", EVERYONE, None),
+    ("hsds_about", EVERYONE, None),
+    ("hsds_organizations", EVERYONE, None),
+    ("hsds_organization", EVERYONE, None),
     ("list_districts", EVERYONE, None),
     ("get_district", EVERYONE, None),
     ("create_district", ADMIN, None),
@@ -931,6 +934,13 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
         "partner_concerns" => (
             Method::GET,
             format!("/api/v1/partners/{}/concerns", fx.partner),
+            None,
+        ),
+        "hsds_about" => (Method::GET, "/hsds/v3".into(), None),
+        "hsds_organizations" => (Method::GET, "/hsds/v3/organizations".into(), None),
+        "hsds_organization" => (
+            Method::GET,
+            format!("/hsds/v3/organizations/{}", fx.partner),
             None,
         ),
         "open311_services" => (Method::GET, "/open311/v2/services.json".into(), None),
