@@ -154,3 +154,31 @@ pub async fn partner_role(
             .and_then(|role| PartnerRole::parse(&role)),
     )
 }
+
+/// Whether `user` speaks for the partner `partner_id`, which is the operator `operator_id`
+/// if any: its partner admins and, for a partner that is an operator, that operator's
+/// operator admins. Administrators are not thereby one of them.
+pub async fn speaks_for_partner(
+    conn: &mut AsyncPgConnection,
+    user: AuthUser,
+    partner_id: Uuid,
+    operator_id: Option<Uuid>,
+) -> Result<bool, ApiError> {
+    if partner_role(conn, partner_id, user).await? == Some(PartnerRole::PartnerAdmin) {
+        return Ok(true);
+    }
+    let Some(operator_id) = operator_id else {
+        return Ok(false);
+    };
+    // As a member of the operator's staff, whatever else the account may be: an
+    // administrator does not speak for every partner.
+    let member = AuthUser {
+        role: Role::Member,
+        ..user
+    };
+    match require_staff(conn, member, operator_id, StaffRole::OperatorAdmin).await {
+        Ok(()) => Ok(true),
+        Err(ApiError::Forbidden(_) | ApiError::NotFound(_)) => Ok(false),
+        Err(other) => Err(other),
+    }
+}

@@ -19,16 +19,20 @@ pub enum Scope {
     /// Answer the concerns the operator answers: read its queue, move them on, answer, link
     /// outcomes, write down concerns told to staff.
     ConcernsWrite,
+    /// Keep the directory entry of the partner the operator is: its description, topics,
+    /// districts, contact, address and which of them are public.
+    PartnersWrite,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 6] = [
+    pub const ALL: [Scope; 7] = [
         Scope::ActivitiesWrite,
         Scope::ShiftsWrite,
         Scope::SignupsWrite,
         Scope::RosterRead,
         Scope::WebhooksManage,
         Scope::ConcernsWrite,
+        Scope::PartnersWrite,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -39,6 +43,7 @@ impl Scope {
             Scope::RosterRead => "roster:read",
             Scope::WebhooksManage => "webhooks:manage",
             Scope::ConcernsWrite => "concerns:write",
+            Scope::PartnersWrite => "partners:write",
         }
     }
 

@@ -6,7 +6,6 @@
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use quartier_domain::network::{MembershipSide, MembershipStatus, NetworkKind};
-use quartier_domain::partner::PartnerRole;
 use quartier_domain::{Role, bounded_text};
 use quartier_persistence::AsyncPgConnection;
 use quartier_persistence::networks::{self, MembershipRow, MoveRefusal, NetworkRow, NewMembership};
@@ -298,16 +297,17 @@ async fn existing(conn: &mut AsyncPgConnection, id: Uuid) -> Result<NetworkRow, 
         .ok_or_else(|| ApiError::NotFound("No network has this id.".into()))
 }
 
-/// Whether `user` speaks for the partner `partner_id`: its partner admins.
+/// Whether `user` speaks for the partner `partner_id` (see `authz::speaks_for_partner`);
+/// false for a partner that does not exist.
 async fn speaks_for(
     conn: &mut AsyncPgConnection,
     user: AuthUser,
     partner_id: Uuid,
 ) -> Result<bool, ApiError> {
-    Ok(
-        crate::authz::partner_role(conn, partner_id, user).await?
-            == Some(PartnerRole::PartnerAdmin),
-    )
+    let Some(partner) = quartier_persistence::partners::find(conn, partner_id).await? else {
+        return Ok(false);
+    };
+    crate::authz::speaks_for_partner(conn, user, partner.id, partner.operator_id).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

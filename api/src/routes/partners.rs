@@ -7,6 +7,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use quartier_domain::ValidationErrors;
+use quartier_domain::integration::Scope;
 use quartier_domain::partner::{PartnerField, PartnerKind, PartnerRole, topics};
 use quartier_domain::{Role, bounded_text};
 use quartier_persistence::partners::{
@@ -16,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::auth::{Admin, AuthUser, MaybeCaller};
+use crate::auth::{Admin, AuthUser, Caller, MaybeCaller};
 use crate::error::{ApiError, Problem};
 use crate::extract::{IfMatch, IfNoneMatch, Json, etag, json_with_body_etag};
 use crate::pagination::{self, Page};
@@ -393,10 +394,12 @@ pub async fn create_partner(
 }
 
 /// Change a partner: only the fields given; null clears an optional one. `If-Match` (the
-/// `ETag` of the partner) is optional. Administrators.
+/// `ETag` of the partner) is optional. Administrators; the partner's own side (its partner
+/// admins, the operator admins of the operator it is, that operator's API keys with
+/// `partners:write`) changes everything but its name, kind, operator and external id.
 #[utoipa::path(
     tag = "partners",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = [])),
     params(
         ("id" = Uuid, Path, description = "The partner's id"),
         ("If-Match" = Option<String>, Header, description = "The ETag the client read"),
@@ -406,7 +409,7 @@ pub async fn create_partner(
         (status = 200, description = "The partner, changed", body = PartnerResponse, headers(("ETag" = String))),
         (status = 400, description = "The id is not a UUID, or the body is not JSON (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an administrator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither an administrator nor the partner's own side, an API key of another operator or without `partners:write`, or the own side changing name, kind, operator or external id (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No partner has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Another partner has this external id (`external-id-taken`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The partner changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
@@ -416,7 +419,7 @@ pub async fn create_partner(
 #[patch("/partners/{id}")]
 pub async fn update_partner(
     state: web::Data<AppState>,
-    _admin: Admin,
+    caller: Caller,
     id: web::Path<Uuid>,
     if_match: IfMatch,
     Json(body): Json<UpdatePartnerRequest>,
@@ -428,6 +431,23 @@ pub async fn update_partner(
         Err(other) => return Err(other),
     };
     let mut conn = state.conn().await?;
+    let admin = caller.is_admin();
+    if !admin {
+        let partner = partners::find(&mut conn, *id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound("No partner has this id.".into()))?;
+        require_own_side(&mut conn, &caller, &partner).await?;
+        if body.name.is_some()
+            || body.kind.is_some()
+            || body.operator_id.is_some()
+            || body.external_id.is_some()
+        {
+            return Err(ApiError::Forbidden(
+                "Only administrators change a partner's name, kind, operator and external id."
+                    .into(),
+            ));
+        }
+    }
     let row = partners::update(&mut conn, *id, versions, &checked.fields())
         .await
         .map_err(refused)?
@@ -435,9 +455,43 @@ pub async fn update_partner(
             PartnerRefusal::NotFound => ApiError::NotFound("No partner has this id.".into()),
             PartnerRefusal::VersionConflict => ApiError::VersionConflict,
         })?;
+    let mut response = PartnerResponse::new(row, true);
+    if !admin {
+        response.external_id = None;
+    }
     Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(row.version)))
-        .json(PartnerResponse::new(row, true)))
+        .insert_header((header::ETAG, etag(response.version)))
+        .json(response))
+}
+
+/// Ok when `caller`, who is no administrator, keeps the directory entry `partner` as its own
+/// side: a person who speaks for it, or an API key with `partners:write` of the operator it
+/// is.
+async fn require_own_side(
+    conn: &mut quartier_persistence::AsyncPgConnection,
+    caller: &Caller,
+    partner: &PartnerRow,
+) -> Result<(), ApiError> {
+    match caller {
+        Caller::User(user) => {
+            if crate::authz::speaks_for_partner(conn, *user, partner.id, partner.operator_id)
+                .await?
+            {
+                Ok(())
+            } else {
+                Err(ApiError::Forbidden(
+                    "Only administrators and those who speak for this partner (its partner admins, the operator admins of the operator it is) change it."
+                        .into(),
+                ))
+            }
+        }
+        Caller::Key(key) => match partner.operator_id {
+            Some(operator_id) => crate::authz::decide_key(key, operator_id, Scope::PartnersWrite),
+            None => Err(ApiError::Forbidden(
+                "This partner is no operator: no API key acts for it.".into(),
+            )),
+        },
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -565,28 +619,31 @@ pub async fn get_partner(
         )))
 }
 
-/// Ok when `user` may act for the partner `partner_id`: administrators always; its staff,
-/// and where `admin_needed` only its partner admins. 404 when there is no such partner.
+/// Ok when `user` may act for the partner `partner_id`: administrators always; its staff
+/// and those who speak for it, and where `admin_needed` only the latter. 404 when there is
+/// no such partner.
 async fn require_partner(
     conn: &mut quartier_persistence::AsyncPgConnection,
     user: AuthUser,
     partner_id: Uuid,
     admin_needed: bool,
 ) -> Result<(), ApiError> {
-    if partners::find(conn, partner_id).await?.is_none() {
-        return Err(ApiError::NotFound("No partner has this id.".into()));
-    }
-    if user.role == Role::Admin {
+    let partner = partners::find(conn, partner_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("No partner has this id.".into()))?;
+    if user.role == Role::Admin
+        || crate::authz::speaks_for_partner(conn, user, partner_id, partner.operator_id).await?
+        || (!admin_needed
+            && crate::authz::partner_role(conn, partner_id, user)
+                .await?
+                .is_some())
+    {
         return Ok(());
     }
-    match crate::authz::partner_role(conn, partner_id, user).await? {
-        Some(PartnerRole::PartnerAdmin) => Ok(()),
-        Some(PartnerRole::PartnerStaff) if !admin_needed => Ok(()),
-        _ => Err(ApiError::Forbidden(
-            "Only administrators and this partner's staff (for changes its partner admins) may do this."
-                .into(),
-        )),
-    }
+    Err(ApiError::Forbidden(
+        "Only administrators, this partner's staff and, for changes, those who speak for it (its partner admins, the operator admins of the operator it is) may do this."
+            .into(),
+    ))
 }
 
 /// A role in a partner's staff.

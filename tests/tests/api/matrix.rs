@@ -139,11 +139,11 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("list_partners", EVERYONE, None),
     ("get_partner", EVERYONE, None),
     ("create_partner", ADMIN, None),
-    ("update_partner", ADMIN, None),
-    ("list_partner_members", ADMIN, None),
+    ("update_partner", ADMINS_A_AND_KEY, Some("partners:write")),
+    ("list_partner_members", ADMINS_A, None),
     ("add_partner_member", ADMIN, None),
-    ("remove_partner_member", ADMIN, None),
-    ("partner_concerns", ADMIN, None),
+    ("remove_partner_member", ADMINS_A, None),
+    ("partner_concerns", ADMINS_A, None),
     ("open311_services", EVERYONE, None),
     ("open311_requests", EVERYONE, None),
     ("open311_request", EVERYONE, None),
@@ -304,13 +304,14 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("erase_me", PEOPLE, None),
 ];
 
-const SCOPES: [&str; 6] = [
+const SCOPES: [&str; 7] = [
     "activities:write",
     "shifts:write",
     "signups:write",
     "roster:read",
     "webhooks:manage",
     "concerns:write",
+    "partners:write",
 ];
 
 /// Everything the operations name: two operators, their staff, keys, and operator A's
@@ -340,7 +341,7 @@ struct Fixture {
     concern_category: String,
     /// A published concern the owner raised, answered by operator A.
     concern: String,
-    /// A partner of the network.
+    /// A partner of the network: operator A.
     partner: String,
     /// A network.
     network: String,
@@ -532,7 +533,7 @@ async fn fixture(app: &TestApp) -> Fixture {
             app,
             a,
             "/api/v1/partners",
-            json!({"name": "Nachbarschaftsverein", "kind": "association"}),
+            json!({"name": "Nachbarschaftsverein", "kind": "association", "operator_id": operators[0]}),
         )
         .await,
     );

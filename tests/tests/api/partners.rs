@@ -2,7 +2,7 @@
 //! public, and nothing else.
 
 use actix_web::http::Method;
-use quartier_tests::fixtures::{id_of, post, setup};
+use quartier_tests::fixtures::{api_key, id_of, post, setup, with_key};
 use quartier_tests::{TestApp, TestResponse};
 use serde_json::{Value, json};
 
@@ -513,4 +513,177 @@ async fn a_concern_referred_to_a_partner_is_answered_by_its_staff_and_no_other_p
     )
     .await
     .assert_problem(403, "forbidden");
+}
+
+#[actix_web::test]
+async fn a_partner_keeps_its_own_entry_but_not_its_name_kind_or_ids() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let admin = &s.admin.access_token;
+    let verein = id_of(
+        &post(
+            &app,
+            admin,
+            "/api/v1/partners",
+            json!({"name": "Träger A als Partner", "kind": "association", "operator_id": s.operator,
+                   "external_id": "VZ-7"}),
+        )
+        .await,
+    );
+    let other = id_of(
+        &post(
+            &app,
+            admin,
+            "/api/v1/partners",
+            json!({"name": "Kirchengemeinde", "kind": "religious_community"}),
+        )
+        .await,
+    );
+    let hilde = app.signed_up("hilde@kirche.example").await;
+    status(
+        &post(
+            &app,
+            admin,
+            &format!("/api/v1/partners/{other}/members"),
+            json!({"email": "hilde@kirche.example", "role": "partner_admin"}),
+        )
+        .await,
+        200,
+    );
+    let boss = app.signed_up("boss@traeger-a.example").await;
+    status(
+        &post(
+            &app,
+            admin,
+            &format!("/api/v1/operators/{}/members", s.operator),
+            json!({"email": "boss@traeger-a.example", "role": "operator_admin"}),
+        )
+        .await,
+        201,
+    );
+    async fn description(app: &TestApp, id: &str) -> String {
+        app.texts(&format!(
+            "SELECT description FROM partners WHERE id = '{id}'"
+        ))
+        .await
+        .remove(0)
+    }
+
+    // The partner's admin and the operator's operator admin change their own entry.
+    let changed = status(
+        &app.json(
+            Method::PATCH,
+            &format!("/api/v1/partners/{other}"),
+            Some(&hilde.access_token),
+            &[],
+            &json!({"description": "Gemeindehaus offen", "public_fields": ["description"]}),
+        )
+        .await,
+        200,
+    );
+    assert_eq!(changed["description"], "Gemeindehaus offen");
+    let changed = status(
+        &app.json(
+            Method::PATCH,
+            &format!("/api/v1/partners/{verein}"),
+            Some(&boss.access_token),
+            &[],
+            &json!({"topics": ["Senioren"]}),
+        )
+        .await,
+        200,
+    );
+    assert_eq!(changed["topics"], json!(["Senioren"]));
+    assert!(changed.get("external_id").is_none(), "{changed}");
+
+    // Operator A's system with partners:write keeps the entry of the partner operator A is.
+    let key = api_key(&app, &s, &s.operator, json!(["partners:write"])).await;
+    let changed = status(
+        &with_key(
+            &app,
+            &key,
+            Method::PATCH,
+            &format!("/api/v1/partners/{verein}"),
+            Some(json!({"contact_email": "info@traeger-a.example"})),
+        )
+        .await,
+        200,
+    );
+    assert_eq!(changed["contact_email"], "info@traeger-a.example");
+
+    // Nobody else does, and nothing changes.
+    let before = description(&app, &verein).await;
+    let without = api_key(&app, &s, &s.operator, json!(["concerns:write"])).await;
+    let refused = with_key(
+        &app,
+        &without,
+        Method::PATCH,
+        &format!("/api/v1/partners/{verein}"),
+        Some(json!({"description": "Gekapert"})),
+    )
+    .await;
+    assert!(
+        status(&refused, 403)["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("partners:write")
+    );
+    let theirs = api_key(&app, &s, &s.other_operator, json!(["partners:write"])).await;
+    for (key, partner) in [(&theirs, &verein), (&key, &other)] {
+        let refused = with_key(
+            &app,
+            key,
+            Method::PATCH,
+            &format!("/api/v1/partners/{partner}"),
+            Some(json!({"description": "Gekapert"})),
+        )
+        .await;
+        status(&refused, 403);
+    }
+    for (token, partner) in [
+        (&hilde.access_token, &verein),
+        (&boss.access_token, &other),
+        (&s.coordinator.access_token, &verein),
+    ] {
+        let refused = app
+            .json(
+                Method::PATCH,
+                &format!("/api/v1/partners/{partner}"),
+                Some(token),
+                &[],
+                &json!({"description": "Gekapert"}),
+            )
+            .await;
+        status(&refused, 403);
+    }
+    // The own side leaves name, kind, operator and external id to administrators.
+    for field in [
+        json!({"name": "Umbenannt"}),
+        json!({"kind": "business"}),
+        json!({"operator_id": null}),
+        json!({"external_id": "VZ-8"}),
+    ] {
+        let refused = app
+            .json(
+                Method::PATCH,
+                &format!("/api/v1/partners/{verein}"),
+                Some(&boss.access_token),
+                &[],
+                &field,
+            )
+            .await;
+        status(&refused, 403);
+    }
+    assert_eq!(description(&app, &verein).await, before);
+    assert_eq!(
+        app.texts(&format!(
+            "SELECT name || ' ' || kind || ' ' || operator_id || ' ' || external_id \
+               FROM partners WHERE id = '{verein}'"
+        ))
+        .await,
+        [format!(
+            "Träger A als Partner association {} VZ-7",
+            s.operator
+        )]
+    );
 }

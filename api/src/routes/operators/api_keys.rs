@@ -49,6 +49,9 @@ pub enum ScopeBody {
     /// concerns told to staff.
     #[serde(rename = "concerns:write")]
     ConcernsWrite,
+    /// Keep the directory entry of the partner the operator is (not its name, kind or ids).
+    #[serde(rename = "partners:write")]
+    PartnersWrite,
 }
 
 impl From<ScopeBody> for Scope {
@@ -60,6 +63,7 @@ impl From<ScopeBody> for Scope {
             ScopeBody::RosterRead => Scope::RosterRead,
             ScopeBody::WebhooksManage => Scope::WebhooksManage,
             ScopeBody::ConcernsWrite => Scope::ConcernsWrite,
+            ScopeBody::PartnersWrite => Scope::PartnersWrite,
         }
     }
 }
@@ -75,7 +79,7 @@ pub struct CreateApiKeyRequest {
         pattern = r"^\s*\S"
     )]
     pub name: String,
-    #[schema(min_items = 1, max_items = 6)]
+    #[schema(min_items = 1, max_items = 7)]
     pub scopes: Vec<ScopeBody>,
     /// When the key stops working; never when left out.
     pub expires_at: Option<DateTime<Utc>>,
