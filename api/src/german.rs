@@ -447,8 +447,28 @@ const TEXTS: &[(&str, &str)] = &[
         "Dieses Konto gehört nicht zu den Mitarbeitenden dieses Partners.",
     ),
     (
-        "Only administrators and this partner's staff (for changes its partner admins) may do this.",
-        "Nur Administratorinnen und Administratoren und die Mitarbeitenden dieses Partners (für Änderungen seine Partner-Admins) dürfen das.",
+        "Only administrators, this partner's staff and, for changes, those who speak for it (its partner admins, the operator admins of the operator it is) may do this.",
+        "Nur Administratorinnen und Administratoren, die Mitarbeitenden dieses Partners und, für Änderungen, wer für ihn spricht (seine Partner-Admins, die Träger-Admins des Trägers, der er ist), dürfen das.",
+    ),
+    (
+        "Only administrators change a partner's name, kind, operator and external id.",
+        "Name, Art, Träger und externe ID eines Partners ändern nur Administratorinnen und Administratoren.",
+    ),
+    (
+        "Only administrators and those who speak for this partner (its partner admins, the operator admins of the operator it is) change it.",
+        "Nur Administratorinnen und Administratoren und wer für diesen Partner spricht (seine Partner-Admins, die Träger-Admins des Trägers, der er ist), ändern ihn.",
+    ),
+    (
+        "This partner is no operator: no API key acts for it.",
+        "Dieser Partner ist kein Träger: Kein API-Schlüssel handelt für ihn.",
+    ),
+    (
+        "must be between 1 and 100000",
+        "muss zwischen 1 und 100000 liegen",
+    ),
+    (
+        "must be between 1 and 200",
+        "muss zwischen 1 und 200 liegen",
     ),
     (
         "must not be given with refer_to",
