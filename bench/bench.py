@@ -142,7 +142,7 @@ def dataset_counts():
     besides = {"shifts": f"NOT {race_shifts('id')}", "signups": f"NOT {race_shifts('shift_id')}",
                "users": f"id NOT BETWEEN '{RACER_PREFIX}000000000000' AND '{RACER_PREFIX}ffffffffffff'"}
     for table in ["districts", "operators", "centres", "activities", "occurrences", "shifts",
-                  "users", "signups"]:
+                  "users", "signups", "concerns"]:
         counts[table] = int(psql(f"SELECT count(*) FROM {table} WHERE {besides.get(table, 'true')}"))
     counts["waitlisted"] = int(psql(
         f"SELECT count(*) FROM signups WHERE status = 'waitlisted' AND {besides['signups']}"))
@@ -469,8 +469,9 @@ def statements_in(text):
         # A statement prepared on first use can show twice in the log for one execution.
         if sql in ("BEGIN", "COMMIT") or (kept and kept[-1] == (sql, params)):
             continue
-        # The webhook worker's poll, should it fall into the window.
-        if re.match(r'(SELECT|UPDATE) "(outbox_events|webhook_\w+)"', sql):
+        # The webhook and mail workers' polls, should they fall into the window.
+        if re.match(r'(SELECT|UPDATE) "(outbox_events|webhook_\w+)"', sql) \
+                or re.match(r"UPDATE notifications n SET leased_until", sql):
             continue
         kept.append((sql, params))
     return kept
@@ -599,6 +600,8 @@ def main():
     coordinator = token_for(p["coordinator"])
     whats_on = f"/api/v1/occurrences?district_id={p['district']}&from={p['from']}&to={p['to']}&limit=20"
     eligible = f"/api/v1/shifts?from={p['from']}&to={p['to']}&eligible=true&has_free_places=true&limit=20"
+    concerns = f"/api/v1/concerns?district_id={p['district']}&limit=20"
+    similar = f"/api/v1/concerns/similar?title=Bank%20Spielplatz&district_id={p['district']}"
     racer = f"{RACER_PREFIX}{ID_BASE + RACERS + 1}"
     race_shift = f"{SHIFT_PREFIX}{ID_BASE}"
 
@@ -607,6 +610,8 @@ def main():
         ("whats_on", "GET", whats_on, None, None),
         ("search", "GET", f"{whats_on}&q=Spielgruppe", None, None),
         ("eligible", "GET", eligible, volunteer, None),
+        ("concerns", "GET", concerns, None, None),
+        ("similar", "GET", similar, None, None),
         ("centre", "GET", f"/api/v1/centres/{p['centre']}", None, None),
         ("roster", "GET", f"/api/v1/shifts/{p['shift']}/roster", coordinator, None),
         ("signup", "POST", f"/api/v1/shifts/{race_shift}/signups", token_for(racer), None),
@@ -624,12 +629,12 @@ def main():
 
     results["plans"] = {
         name: [explain(sql, params, new_rows(name, sql, params)) for sql, params in recorded[name]]
-        for name in ["whats_on", "search", "eligible", "centre", "roster", "signup"]
+        for name in ["whats_on", "search", "eligible", "concerns", "similar", "centre", "roster", "signup"]
     }
     reset_race()
     scripts = {}
     results["sql"] = {}
-    for name in ["whats_on", "eligible"]:
+    for name in ["whats_on", "eligible", "concerns", "similar"]:
         statements = [with_params(sql, params) for sql, params in recorded[name]]
         scripts[name] = work / f"{name}.sql"
         write_script(scripts[name], statements)
@@ -686,6 +691,10 @@ def main():
              f"GET {whats_on}"),
             (3, "open shifts a volunteer is eligible for in a week", "eligible",
              f"GET {eligible}|Authorization: Bearer {volunteer}"),
+            (9, "published concerns of a district and its sub-districts, 20 per page", "concerns",
+             f"GET {concerns}"),
+            (10, "similar concerns before posting (\"Bank Spielplatz\" in a district)", "similar",
+             f"GET {similar}"),
         ]:
             log(f"\n{number}. {name}")
             file = requests_file(key, [line])

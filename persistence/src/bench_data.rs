@@ -27,6 +27,7 @@ pub struct Counts {
     pub centres: i64,
     pub activities: i64,
     pub volunteers: i64,
+    pub concerns: i64,
 }
 
 impl Counts {
@@ -38,6 +39,7 @@ impl Counts {
             centres: n(400.0),
             activities: n(8000.0),
             volunteers: n(50_000.0).max(20),
+            concerns: n(20_000.0).max(20),
         }
     }
 }
@@ -156,6 +158,38 @@ const STATEMENTS: &[(&str, &str)] = &[
          FROM generate_series(1, {operators}) i",
     ),
     (
+        "concern categories",
+        "INSERT INTO concern_categories (id, name, kind, operator_id, needs_moderation) \
+         SELECT pg_temp.uuid7(timestamptz '2026-01-01 00:00:00+00' + i * interval '1 ms', 8000000 + i), \
+           (ARRAY['Spielplätze', 'Grünflächen', 'Verkehr', 'Sauberkeit', 'Treffpunkte', 'Nachbarschaftshilfe', 'Kultur', 'Sicherheit'])[i], \
+           (ARRAY['problem', 'idea', 'problem', 'problem', 'idea', 'need', 'idea', 'need'])[i], \
+           pg_temp.uuid7(timestamptz '2026-01-01 00:00:00+00' + (((i - 1) % {operators}) + 1) * interval '1 ms', 1000000 + ((i - 1) % {operators}) + 1), \
+           false \
+         FROM generate_series(1, 8) i",
+    ),
+    (
+        "concerns",
+        "INSERT INTO concerns (id, kind, category_id, title, text, district_id, latitude, longitude, author_id, \
+           status, operator_id, support_count, published_at, created_at, updated_at) \
+         SELECT pg_temp.uuid7(timestamptz '2026-01-01 00:00:00+00' + i * interval '1 ms', 9000000 + i), \
+           (ARRAY['problem', 'idea', 'problem', 'problem', 'idea', 'need', 'idea', 'need'])[1 + i % 8], \
+           pg_temp.uuid7(timestamptz '2026-01-01 00:00:00+00' + (1 + i % 8) * interval '1 ms', 8000000 + 1 + i % 8), \
+           (ARRAY['Sitzbank am Spielplatz fehlt', 'Mehr Bäume an der Hauptstraße', 'Zebrastreifen vor der Schule', \
+                  'Müll am Bolzplatz', 'Ein Nachbarschaftscafé', 'Einkaufshilfe für Ältere', 'Straßenfest im Sommer', \
+                  'Beleuchtung im Park'])[1 + i % 8] || ' ' || (ARRAY['Nordstraße', 'am Markt', 'Lindenweg', 'beim Bahnhof', \
+                  'Schulstraße', 'im Hof', 'Ringstraße', 'am Kanal', 'Parkallee', 'Kirchplatz'])[1 + (i / 8) % 10] || ' ' || i, \
+           'Anliegen ' || i || ' aus der Nachbarschaft: bitte kümmern Sie sich darum.', \
+           pg_temp.uuid7(timestamptz '2026-01-01 00:00:00+00' + (((i * 11) % {districts}) + 1) * interval '1 ms', ((i * 11) % {districts}) + 1), \
+           51.40 + pg_temp.rnd({seed}, 'qlat', i) * 0.20, 7.30 + pg_temp.rnd({seed}, 'qlon', i) * 0.30, \
+           pg_temp.uuid7(timestamptz '2026-01-01 00:00:00+00' + (((i - 1) % {volunteers}) + 1) * interval '1 ms', 6000000000 + ((i - 1) % {volunteers}) + 1), \
+           status, \
+           pg_temp.uuid7(timestamptz '2026-01-01 00:00:00+00' + (((i % 8) % {operators}) + 1) * interval '1 ms', 1000000 + ((i % 8) % {operators}) + 1), \
+           0, CASE WHEN status = 'submitted' THEN NULL ELSE made END, made, made \
+         FROM (SELECT i, now() - (i % 700) * interval '1 hour' AS made, \
+                 (ARRAY['submitted', 'published', 'published', 'published', 'in_review', 'accepted', 'in_progress', 'done', 'published', 'referred'])[1 + i % 10] AS status \
+               FROM generate_series(1, {concerns}) i) c",
+    ),
+    (
         "signups",
         "INSERT INTO signups (id, shift_id, user_id, status, starts_at, ends_at, queued_at, confirmed_at) \
          SELECT pg_temp.uuid7(timestamptz '2026-01-01 00:00:00+00' + m * interval '1 ms', 8000000000 + m), shift_id, user_id, \
@@ -198,6 +232,7 @@ pub async fn fill(
             .replace("{centres}", &counts.centres.to_string())
             .replace("{activities}", &counts.activities.to_string())
             .replace("{volunteers}", &counts.volunteers.to_string())
+            .replace("{concerns}", &counts.concerns.to_string())
     };
     let statements: Vec<(&str, String)> = STATEMENTS
         .iter()
@@ -237,6 +272,7 @@ pub async fn fill(
         "shifts",
         "users",
         "signups",
+        "concerns",
     ] {
         #[derive(diesel::QueryableByName)]
         struct Count {

@@ -196,6 +196,22 @@ async fn the_benchmark_data_is_consistent_and_the_same_for_the_same_seed() {
         "{made:?}"
     );
     assert!(count("signups").is_some_and(|n| n > 1000), "{made:?}");
+    // Concerns for the benchmark's concern list and `similar`: published ones are public.
+    assert_eq!(count("concerns"), Some(200));
+    let listed = first.get("/api/v1/concerns?limit=100", None).await;
+    assert_eq!(listed.status, 200);
+    assert_eq!(listed.json()["items"].as_array().map(Vec::len), Some(100));
+    let similar = first
+        .get("/api/v1/concerns/similar?title=Bank%20Spielplatz", None)
+        .await;
+    assert_eq!(similar.status, 200);
+    assert!(
+        similar.json()["items"][0]["concern"]["title"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("Sitzbank am Spielplatz")),
+        "{}",
+        String::from_utf8_lossy(&similar.body)
+    );
     // The rules hold in the data: counts match, waitlists only where full.
     assert_eq!(
         first
