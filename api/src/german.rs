@@ -459,6 +459,14 @@ const TEXTS: &[(&str, &str)] = &[
         "Nur Administratorinnen und Administratoren und wer für diesen Partner spricht (seine Partner-Admins, die Träger-Admins des Trägers, der er ist), ändern ihn.",
     ),
     (
+        "Only those who answer a concern reach its author.",
+        "Nur wer ein Anliegen beantwortet, erreicht seine Verfasserin oder seinen Verfasser.",
+    ),
+    (
+        "This concern has no author account to reach.",
+        "Dieses Anliegen hat kein Konto, über das seine Verfasserin oder sein Verfasser erreichbar ist.",
+    ),
+    (
         "This partner is no operator: no API key acts for it.",
         "Dieser Partner ist kein Träger: Kein API-Schlüssel handelt für ihn.",
     ),

@@ -83,6 +83,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(concerns::supports::support_concern)
                 .service(concerns::supports::withdraw_concern_support)
                 .service(concerns::status::move_concern)
+                .service(concerns::contact::concern_author_contact)
                 .service(concerns::answers::list_concern_answers)
                 .service(concerns::answers::answer_concern)
                 .service(concerns::answers::change_concern_answer)

@@ -1203,3 +1203,85 @@ async fn an_operators_system_answers_its_concerns_with_the_scope_concerns_write(
         .await
         .assert_problem(403, "forbidden");
 }
+
+#[actix_web::test]
+async fn those_who_answer_reach_the_author_and_the_author_sees_each_read() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let anna = app.signed_up("anna@example.org").await;
+    let concern = published(
+        &app,
+        &s,
+        &anna,
+        json!({"title": "Laternen im Park aus", "text": "Seit einer Woche dunkel."}),
+    )
+    .await;
+    let id = concern["id"].as_str().expect("id").to_owned();
+    let path = format!("/api/v1/concerns/{id}/author-contact");
+    let condition = format!(
+        "action = 'concern.author_contact_read' AND object_id = '{id}' AND '{}' = ANY(subjects)",
+        anna.id
+    );
+    let audited = || app.count("audit_events", &condition);
+
+    // Residents, the author's neighbours and operator B's staff do not; nothing is audited.
+    let bernd = app.signed_up("bernd@example.org").await;
+    for token in [&bernd.access_token, &s.other_coordinator.access_token] {
+        get(&app, &path, Some(token))
+            .await
+            .assert_problem(403, "forbidden");
+    }
+    get(&app, &path, None)
+        .await
+        .assert_problem(401, "unauthenticated");
+    assert_eq!(audited().await, 0);
+
+    // Operator A's coordinator and its system with concerns:write do, and each read is kept.
+    let contact = status(
+        &get(&app, &path, Some(&s.coordinator.access_token)).await,
+        200,
+    );
+    assert_eq!(
+        contact,
+        json!({"user_id": anna.id, "display_name": "Test Person", "email": "anna@example.org",
+               "language": "de"})
+    );
+    let key = api_key(&app, &s, &s.operator, json!(["concerns:write"])).await;
+    status(&with_key(&app, &key, Method::GET, &path, None).await, 200);
+    assert_eq!(audited().await, 2);
+
+    // Anna finds both reads about her.
+    let mine = status(
+        &get(&app, "/api/v1/me/audit?limit=100", Some(&anna.access_token)).await,
+        200,
+    );
+    let reads: Vec<&Value> = mine["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|item| item["action"] == "concern.author_contact_read")
+        .collect();
+    assert_eq!(reads.len(), 2, "{mine}");
+    assert!(reads.iter().all(|item| item["object_id"] == id.as_str()));
+
+    // A concern written down by staff has no author account to reach.
+    let told = status(
+        &raise(
+            &app,
+            &s.coordinator.access_token,
+            json!({"category_id": concern["category"]["id"], "district_id": district(&app).await,
+                   "channel": "visit", "consent_on": chrono::Utc::now().date_naive(),
+                   "title": "Bank fehlt", "text": "Erzählt am Tresen."}),
+        )
+        .await,
+        201,
+    );
+    let told_path = format!(
+        "/api/v1/concerns/{}/author-contact",
+        told["id"].as_str().expect("id")
+    );
+    get(&app, &told_path, Some(&s.coordinator.access_token))
+        .await
+        .assert_problem(404, "not-found");
+    assert_eq!(audited().await, 2);
+}

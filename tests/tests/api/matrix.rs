@@ -111,6 +111,11 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("list_concern_answers", EVERYONE, None),
     ("answer_concern", STAFF_A_AND_KEY, Some("concerns:write")),
     (
+        "concern_author_contact",
+        STAFF_A_AND_KEY,
+        Some("concerns:write"),
+    ),
+    (
         "change_concern_answer",
         STAFF_A_AND_KEY,
         Some("concerns:write"),
@@ -942,6 +947,11 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
         "hsds_organization" => (
             Method::GET,
             format!("/hsds/v3/organizations/{}", fx.partner),
+            None,
+        ),
+        "concern_author_contact" => (
+            Method::GET,
+            format!("/api/v1/concerns/{}/author-contact", fx.concern),
             None,
         ),
         "open311_services" => (Method::GET, "/open311/v2/services.json".into(), None),

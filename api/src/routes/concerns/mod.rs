@@ -4,6 +4,7 @@
 
 pub mod answers;
 pub mod categories;
+pub mod contact;
 pub mod outcomes;
 pub mod read;
 pub mod status;
