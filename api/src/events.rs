@@ -149,8 +149,12 @@ pub struct ConcernEventData {
     pub support_count: i32,
     /// The answer published (`concern.answered`); null for the other events.
     pub answer_id: Option<Uuid>,
-    /// The outcome linked (`concern.outcome_linked`); null for the other events.
+    /// The outcome linked or taken off (`concern.outcome_linked`, `concern.outcome_unlinked`);
+    /// null for the other events.
     pub outcome_id: Option<Uuid>,
+    /// The operator that answered it before it was referred to another (`operator_id`); that
+    /// operator's subscriptions receive the event too. Null otherwise.
+    pub previous_operator_id: Option<Uuid>,
 }
 
 impl From<&ConcernFacts> for ConcernEventData {
@@ -165,6 +169,7 @@ impl From<&ConcernFacts> for ConcernEventData {
             support_count: facts.support_count,
             answer_id: facts.answer_id,
             outcome_id: facts.outcome_id,
+            previous_operator_id: facts.previous_operator_id,
         }
     }
 }
@@ -178,6 +183,9 @@ pub struct PartnerEventData {
     pub operator_id: Option<Uuid>,
     /// The partner's version after the change.
     pub version: i32,
+    /// The operator the partner was before this change made it another or none; that
+    /// operator's subscriptions receive the event too. Null otherwise.
+    pub previous_operator_id: Option<Uuid>,
 }
 
 impl From<&PartnerFacts> for PartnerEventData {
@@ -186,6 +194,7 @@ impl From<&PartnerFacts> for PartnerEventData {
             partner_id: facts.partner_id,
             operator_id: facts.operator_id,
             version: facts.version,
+            previous_operator_id: facts.previous_operator_id,
         }
     }
 }
@@ -328,6 +337,9 @@ fn described(kind: EventType) -> &'static str {
         EventType::ConcernOutcomeLinked => {
             "Staff linked what came of a concern: an activity, a date, a shift or an outside reference (`outcome_id`)."
         }
+        EventType::ConcernOutcomeUnlinked => {
+            "Staff took a linked outcome off a concern (`outcome_id`, no longer readable)."
+        }
         EventType::PartnerCreated => {
             "A partner that is this operator was added to the partner network."
         }
@@ -468,6 +480,7 @@ mod tests {
                 support_count: 7,
                 answer_id,
                 outcome_id: None,
+                previous_operator_id: answer_id.map(|_| Uuid::now_v7()),
             };
             assert_eq!(
                 serde_json::to_value(ConcernEventData::from(&facts)).expect("valid"),

@@ -27,6 +27,7 @@ pub enum EventType {
     ConcernStatusChanged,
     ConcernAnswered,
     ConcernOutcomeLinked,
+    ConcernOutcomeUnlinked,
     PartnerCreated,
     PartnerChanged,
     NetworkMembershipChanged,
@@ -43,7 +44,7 @@ pub enum EventSubject {
 }
 
 impl EventType {
-    pub const ALL: [EventType; 19] = [
+    pub const ALL: [EventType; 20] = [
         EventType::ShiftCreated,
         EventType::ShiftChanged,
         EventType::ShiftCancelled,
@@ -60,6 +61,7 @@ impl EventType {
         EventType::ConcernStatusChanged,
         EventType::ConcernAnswered,
         EventType::ConcernOutcomeLinked,
+        EventType::ConcernOutcomeUnlinked,
         EventType::PartnerCreated,
         EventType::PartnerChanged,
         EventType::NetworkMembershipChanged,
@@ -83,6 +85,7 @@ impl EventType {
             EventType::ConcernStatusChanged => "concern.status_changed",
             EventType::ConcernAnswered => "concern.answered",
             EventType::ConcernOutcomeLinked => "concern.outcome_linked",
+            EventType::ConcernOutcomeUnlinked => "concern.outcome_unlinked",
             EventType::PartnerCreated => "partner.created",
             EventType::PartnerChanged => "partner.changed",
             EventType::NetworkMembershipChanged => "network_membership.changed",
@@ -100,8 +103,12 @@ impl EventType {
             ShiftCreated | ShiftChanged | ShiftCancelled | ShiftFilled => EventSubject::Shift,
             SignupConfirmed | SignupWaitlisted | SignupPromoted | SignupCancelled
             | SignupCheckedIn | SignupAttended | SignupNoShow => EventSubject::Signup,
-            ConcernSubmitted | ConcernPublished | ConcernStatusChanged | ConcernAnswered
-            | ConcernOutcomeLinked => EventSubject::Concern,
+            ConcernSubmitted
+            | ConcernPublished
+            | ConcernStatusChanged
+            | ConcernAnswered
+            | ConcernOutcomeLinked
+            | ConcernOutcomeUnlinked => EventSubject::Concern,
             PartnerCreated | PartnerChanged => EventSubject::Partner,
             NetworkMembershipChanged => EventSubject::NetworkMembership,
         }
@@ -161,8 +168,11 @@ pub struct ConcernFacts {
     pub support_count: i32,
     /// The answer published (`concern.answered`).
     pub answer_id: Option<Uuid>,
-    /// The outcome linked (`concern.outcome_linked`).
+    /// The outcome linked or taken off (`concern.outcome_linked`, `concern.outcome_unlinked`).
     pub outcome_id: Option<Uuid>,
+    /// The operator that answered it before it was referred to another; its subscriptions
+    /// receive the event too, so that it learns the concern left its queue. `None` otherwise.
+    pub previous_operator_id: Option<Uuid>,
 }
 
 /// A partner as an event tells it, after the change: ids only.
@@ -174,6 +184,9 @@ pub struct PartnerFacts {
     pub operator_id: Option<Uuid>,
     /// Changes with every change.
     pub version: i32,
+    /// The operator the partner was before this change made it another (or none); its
+    /// subscriptions receive the event too. `None` otherwise.
+    pub previous_operator_id: Option<Uuid>,
 }
 
 /// A membership in a network as an event tells it, after the change: ids and status only,
@@ -197,6 +210,7 @@ pub enum ConcernChange {
     Moved,
     Answered,
     OutcomeLinked,
+    OutcomeUnlinked,
 }
 
 /// One event: its type and its payload.
@@ -254,6 +268,7 @@ impl Event {
             ConcernChange::Moved => EventType::ConcernStatusChanged,
             ConcernChange::Answered => EventType::ConcernAnswered,
             ConcernChange::OutcomeLinked => EventType::ConcernOutcomeLinked,
+            ConcernChange::OutcomeUnlinked => EventType::ConcernOutcomeUnlinked,
         };
         Event::Concern(kind, facts)
     }
@@ -298,6 +313,21 @@ impl Event {
             Event::Partner(_, facts) => facts.operator_id,
             Event::NetworkMembership(_, facts) => facts.operator_id,
         }
+    }
+
+    /// The operators whose subscriptions receive the event: the one it is about, and one
+    /// that was before a change (a referral, a partner becoming another operator).
+    pub fn recipients(&self) -> Vec<Option<Uuid>> {
+        let previous = match self {
+            Event::Concern(_, facts) => facts.previous_operator_id,
+            Event::Partner(_, facts) => facts.previous_operator_id,
+            _ => None,
+        };
+        let mut recipients = vec![self.operator_id()];
+        if previous.is_some() && previous != self.operator_id() {
+            recipients.push(previous);
+        }
+        recipients
     }
 }
 

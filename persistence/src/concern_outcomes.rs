@@ -125,6 +125,7 @@ pub async fn link(
             None,
             None,
             Some(row.id),
+            None,
         )
         .await?;
         Ok(row)
@@ -142,15 +143,31 @@ pub async fn of_concern(conn: &mut AsyncPgConnection, concern_id: Uuid) -> Resul
     .await?)
 }
 
-/// Takes the outcome `id` off the concern `concern_id`; whether there was one.
+/// Takes the outcome `id` off the concern `concern_id` and tells the outbox
+/// (`concern.outcome_unlinked`); whether there was one.
 pub async fn unlink(conn: &mut AsyncPgConnection, concern_id: Uuid, id: Uuid) -> Result<bool> {
-    let removed =
-        diesel::sql_query("DELETE FROM concern_outcomes WHERE id = $1 AND concern_id = $2")
-            .bind::<SqlUuid, _>(id)
-            .bind::<SqlUuid, _>(concern_id)
-            .execute(conn)
+    conn.transaction::<_, crate::Error, _>(async |conn| {
+        let removed =
+            diesel::sql_query("DELETE FROM concern_outcomes WHERE id = $1 AND concern_id = $2")
+                .bind::<SqlUuid, _>(id)
+                .bind::<SqlUuid, _>(concern_id)
+                .execute(conn)
+                .await?;
+        if removed > 0 {
+            crate::concerns::announce(
+                conn,
+                ConcernChange::OutcomeUnlinked,
+                concern_id,
+                None,
+                None,
+                Some(id),
+                None,
+            )
             .await?;
-    Ok(removed > 0)
+        }
+        Ok(removed > 0)
+    })
+    .await
 }
 
 /// The outcomes the account `user_id` linked, newest first, at most `limit`.

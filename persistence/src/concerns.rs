@@ -106,7 +106,7 @@ pub struct NewConcern<'a> {
 pub async fn create(conn: &mut AsyncPgConnection, new: &NewConcern<'_>) -> Result<()> {
     conn.transaction::<_, Error, _>(async |conn| {
         insert(conn, new).await?;
-        announce(conn, ConcernChange::Raised, new.id, None, None, None).await
+        announce(conn, ConcernChange::Raised, new.id, None, None, None, None).await
     })
     .await
 }
@@ -584,6 +584,8 @@ pub async fn move_status(
             status: String,
             #[diesel(sql_type = Int4)]
             version: i32,
+            #[diesel(sql_type = Nullable<SqlUuid>)]
+            operator_id: Option<Uuid>,
         }
         // A duplicate and its original are locked in one order, so that two concerns marked
         // duplicates of each other at once queue rather than deadlock.
@@ -593,12 +595,13 @@ pub async fn move_status(
                 .execute(conn)
                 .await?;
         }
-        let current: Option<Current> =
-            diesel::sql_query("SELECT status, version FROM concerns WHERE id = $1 FOR UPDATE")
-                .bind::<SqlUuid, _>(id)
-                .load(conn)
-                .await?
-                .pop();
+        let current: Option<Current> = diesel::sql_query(
+            "SELECT status, version, operator_id FROM concerns WHERE id = $1 FOR UPDATE",
+        )
+        .bind::<SqlUuid, _>(id)
+        .load(conn)
+        .await?
+        .pop();
         let Some(current) = current else {
             return Ok(Err(StatusRefusal::NotFound));
         };
@@ -612,7 +615,8 @@ pub async fn move_status(
         if let Some(original) = original {
             // Locked above: it cannot become a duplicate (of this one) meanwhile.
             let carried: Option<Current> = diesel::sql_query(
-                "SELECT status, version FROM concerns WHERE id = $1 AND published_at IS NOT NULL",
+                "SELECT status, version, operator_id FROM concerns \
+                  WHERE id = $1 AND published_at IS NOT NULL",
             )
             .bind::<SqlUuid, _>(original)
             .load(conn)
@@ -655,7 +659,20 @@ pub async fn move_status(
         .bind::<Nullable<SqlUuid>, _>(refer_to_partner)
         .get_result(conn)
         .await?;
-        announce(conn, ConcernChange::Moved, id, Some(status), None, None).await?;
+        // Handed to another operator: the one that answered it learns that it left.
+        let left = current
+            .operator_id
+            .filter(|was| refer_to.is_some_and(|to| to != *was));
+        announce(
+            conn,
+            ConcernChange::Moved,
+            id,
+            Some(status),
+            None,
+            None,
+            left,
+        )
+        .await?;
         Ok(Ok(moved.version))
     })
     .await
@@ -784,6 +801,7 @@ pub async fn announce(
     previous_status: Option<ConcernStatus>,
     answer_id: Option<Uuid>,
     outcome_id: Option<Uuid>,
+    previous_operator_id: Option<Uuid>,
 ) -> Result<()> {
     #[derive(QueryableByName)]
     struct Now {
@@ -815,6 +833,7 @@ pub async fn announce(
         support_count: now.support_count,
         answer_id,
         outcome_id,
+        previous_operator_id,
     };
     crate::outbox::record(conn, &Event::concern(change, facts)).await
 }
@@ -856,6 +875,7 @@ async fn tell_of_answer(
         concern_id,
         None,
         Some(answer_id),
+        None,
         None,
     )
     .await

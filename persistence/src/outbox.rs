@@ -51,11 +51,13 @@ pub fn payload(event: &Event) -> Value {
             "support_count": concern.support_count,
             "answer_id": concern.answer_id,
             "outcome_id": concern.outcome_id,
+            "previous_operator_id": concern.previous_operator_id,
         }),
         Event::Partner(_, partner) => json!({
             "partner_id": partner.partner_id,
             "operator_id": partner.operator_id,
             "version": partner.version,
+            "previous_operator_id": partner.previous_operator_id,
         }),
         Event::NetworkMembership(_, membership) => json!({
             "membership_id": membership.membership_id,
@@ -67,7 +69,7 @@ pub fn payload(event: &Event) -> Value {
     }
 }
 
-/// Records `event` about its subject, for its operator.
+/// Records `event` about its subject, once for each operator it goes to.
 pub async fn record(conn: &mut AsyncPgConnection, event: &Event) -> Result<()> {
     record_all(conn, std::slice::from_ref(event)).await
 }
@@ -79,14 +81,17 @@ pub async fn record_all(conn: &mut AsyncPgConnection, events: &[Event]) -> Resul
     }
     let rows: Vec<_> = events
         .iter()
-        .map(|event| {
-            (
-                outbox_events::id.eq(Uuid::now_v7()),
-                outbox_events::kind.eq(event.event_type().as_str()),
-                outbox_events::operator_id.eq(event.operator_id()),
-                outbox_events::subject_id.eq(event.subject_id()),
-                outbox_events::payload.eq(payload(event).to_string()),
-            )
+        .flat_map(|event| {
+            let payload = payload(event).to_string();
+            event.recipients().into_iter().map(move |operator_id| {
+                (
+                    outbox_events::id.eq(Uuid::now_v7()),
+                    outbox_events::kind.eq(event.event_type().as_str()),
+                    outbox_events::operator_id.eq(operator_id),
+                    outbox_events::subject_id.eq(event.subject_id()),
+                    outbox_events::payload.eq(payload.clone()),
+                )
+            })
         })
         .collect();
     diesel::insert_into(outbox_events::table)

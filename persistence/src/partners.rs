@@ -137,7 +137,7 @@ pub async fn create(
         if let Some(districts) = fields.district_ids {
             set_districts(conn, id, districts).await?;
         }
-        announce(conn, id, true).await
+        announce(conn, id, true, None).await
     })
     .await
 }
@@ -155,9 +155,11 @@ pub async fn update(
         struct Current {
             #[diesel(sql_type = Int4)]
             version: i32,
+            #[diesel(sql_type = Nullable<SqlUuid>)]
+            operator_id: Option<Uuid>,
         }
         let current: Option<Current> =
-            diesel::sql_query("SELECT version FROM partners WHERE id = $1 FOR UPDATE")
+            diesel::sql_query("SELECT version, operator_id FROM partners WHERE id = $1 FOR UPDATE")
                 .bind::<SqlUuid, _>(id)
                 .load(conn)
                 .await?
@@ -204,7 +206,7 @@ pub async fn update(
         if let Some(districts) = fields.district_ids {
             set_districts(conn, id, districts).await?;
         }
-        Ok(Ok(announce(conn, id, false).await?))
+        Ok(Ok(announce(conn, id, false, current.operator_id).await?))
     })
     .await
 }
@@ -225,13 +227,20 @@ async fn set_districts(conn: &mut AsyncPgConnection, id: Uuid, districts: &[Uuid
     Ok(())
 }
 
-/// Tells the outbox of the partner `id` as it is now; the partner.
-async fn announce(conn: &mut AsyncPgConnection, id: Uuid, created: bool) -> Result<PartnerRow> {
+/// Tells the outbox of the partner `id` as it is now, and the operator it was before
+/// (`was`) if that is another; the partner.
+async fn announce(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    created: bool,
+    was: Option<Uuid>,
+) -> Result<PartnerRow> {
     let row = find(conn, id).await?.ok_or(Error::NotFound)?;
     let facts = PartnerFacts {
         partner_id: row.id,
         operator_id: row.operator_id,
         version: row.version,
+        previous_operator_id: was.filter(|was| row.operator_id != Some(*was)),
     };
     crate::outbox::record(conn, &Event::partner(created, facts)).await?;
     Ok(row)

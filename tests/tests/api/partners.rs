@@ -221,6 +221,39 @@ async fn everyone_reads_what_a_partner_made_public_and_nothing_else() {
         app.count("outbox_events", "kind = 'partner.changed'").await,
         1
     );
+    // Made another operator: the new one hears of it, and the one it was, once each.
+    status(
+        &app.json(
+            Method::PATCH,
+            &format!("/api/v1/partners/{id}"),
+            Some(admin),
+            &[],
+            &json!({"operator_id": s.other_operator}),
+        )
+        .await,
+        200,
+    );
+    let told = app
+        .texts(&format!(
+            "SELECT operator_id::text || ' ' || payload FROM outbox_events \
+              WHERE kind = 'partner.changed' AND subject_id = '{id}' ORDER BY id OFFSET 1"
+        ))
+        .await;
+    assert_eq!(told.len(), 2, "{told:?}");
+    let mut receivers: Vec<&str> = told
+        .iter()
+        .map(|t| t.split_once(' ').expect("a row").0)
+        .collect();
+    receivers.sort_unstable();
+    let mut expected = [s.operator.as_str(), s.other_operator.as_str()];
+    expected.sort_unstable();
+    assert_eq!(receivers, expected);
+    for row in &told {
+        let payload: Value =
+            serde_json::from_str(row.split_once(' ').expect("a row").1).expect("JSON");
+        assert_eq!(payload["operator_id"], s.other_operator.as_str());
+        assert_eq!(payload["previous_operator_id"], s.operator.as_str());
+    }
 }
 
 #[actix_web::test]

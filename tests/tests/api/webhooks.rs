@@ -769,6 +769,7 @@ async fn a_concern_tells_the_operator_answering_it_by_ids_alone() {
         "concern.status_changed",
         "concern.answered",
         "concern.outcome_linked",
+        "concern.outcome_unlinked",
     ]);
     subscribe(&app, &s, &s.operator, &mine.url, events.clone()).await;
     subscribe(&app, &s, &s.other_operator, &theirs.url, events).await;
@@ -820,6 +821,15 @@ async fn a_concern_tells_the_operator_answering_it_by_ids_alone() {
         )
         .await,
     );
+    let unlinked = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/concerns/{concern}/outcomes/{outcome}"),
+            &[("authorization", &format!("Bearer {a}"))],
+            None,
+        )
+        .await;
+    assert_eq!(unlinked.status, 204);
     body_of(
         &post(
             &app,
@@ -832,7 +842,7 @@ async fn a_concern_tells_the_operator_answering_it_by_ids_alone() {
     );
 
     wait_until("both operators got the concern's events", || async {
-        mine.received().len() >= 4 && !theirs.received().is_empty()
+        mine.received().len() >= 6 && !theirs.received().is_empty()
     })
     .await;
     settled(&app).await;
@@ -852,19 +862,25 @@ async fn a_concern_tells_the_operator_answering_it_by_ids_alone() {
             "concern.submitted",
             "concern.published",
             "concern.answered",
-            "concern.outcome_linked"
+            "concern.outcome_linked",
+            "concern.outcome_unlinked",
+            "concern.status_changed"
         ]
     );
     assert_eq!(to_me[1]["data"]["previous_status"], "submitted");
+    assert_eq!(to_me[1]["data"]["previous_operator_id"], Value::Null);
     assert_eq!(to_me[2]["data"]["answer_id"], answer.as_str());
     assert_eq!(to_me[3]["data"]["outcome_id"], outcome.as_str());
-    // Referred: operator B answers it now and hears of it; A does not.
+    assert_eq!(to_me[4]["data"]["outcome_id"], outcome.as_str());
+    // Referred: operator B answers it now and hears of it; A learns that it left its queue.
+    assert_eq!(to_me[5]["data"], to_them[0]["data"]);
     assert_eq!(to_them.len(), 1, "{to_them:?}");
     assert_eq!(to_them[0]["type"], "concern.status_changed");
     let data = &to_them[0]["data"];
     assert_eq!(data["status"], "referred");
     assert_eq!(data["previous_status"], "published");
     assert_eq!(data["operator_id"], s.other_operator.as_str());
+    assert_eq!(data["previous_operator_id"], s.operator.as_str());
     assert_eq!(data["category_id"], category.as_str());
     // Ids and statuses only: no text, no person.
     for received in mine.received().iter().chain(theirs.received().iter()) {

@@ -115,6 +115,8 @@ pub enum EventTypeBody {
     ConcernAnswered,
     #[serde(rename = "concern.outcome_linked")]
     ConcernOutcomeLinked,
+    #[serde(rename = "concern.outcome_unlinked")]
+    ConcernOutcomeUnlinked,
     #[serde(rename = "partner.created")]
     PartnerCreated,
     #[serde(rename = "partner.changed")]
@@ -144,6 +146,7 @@ impl From<EventType> for EventTypeBody {
             EventType::ConcernStatusChanged => EventTypeBody::ConcernStatusChanged,
             EventType::ConcernAnswered => EventTypeBody::ConcernAnswered,
             EventType::ConcernOutcomeLinked => EventTypeBody::ConcernOutcomeLinked,
+            EventType::ConcernOutcomeUnlinked => EventTypeBody::ConcernOutcomeUnlinked,
             EventType::PartnerCreated => EventTypeBody::PartnerCreated,
             EventType::PartnerChanged => EventTypeBody::PartnerChanged,
             EventType::NetworkMembershipChanged => EventTypeBody::NetworkMembershipChanged,
