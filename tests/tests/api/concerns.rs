@@ -1130,6 +1130,19 @@ async fn an_operators_system_answers_its_concerns_with_the_scope_concerns_write(
         1
     );
     let outcome = json!({"kind": "outside", "outside_ref": "Störung 4711"});
+    // A key that may not is told why.
+    for (other, why) in [(&without, "concerns:write"), (&theirs, "another operator")] {
+        let refused = with_key(
+            &app,
+            other,
+            Method::POST,
+            &format!("{concern}/outcomes"),
+            Some(outcome.clone()),
+        )
+        .await;
+        let detail = status(&refused, 403)["detail"].clone();
+        assert!(detail.as_str().expect("detail").contains(why), "{detail}");
+    }
     status(
         &with_key(
             &app,

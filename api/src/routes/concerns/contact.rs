@@ -8,7 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{answers, readable};
+use super::{readable, require_answers};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -48,11 +48,13 @@ pub async fn concern_author_contact(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     let view = readable(&mut conn, Some(&caller), *id).await?;
-    if !answers(&mut conn, &caller, &view).await? {
-        return Err(ApiError::Forbidden(
-            "Only those who answer a concern reach its author.".into(),
-        ));
-    }
+    require_answers(
+        &mut conn,
+        &caller,
+        &view,
+        "Only those who answer a concern reach its author.",
+    )
+    .await?;
     let no_author = || ApiError::NotFound("This concern has no author account to reach.".into());
     let author_id = view.author_id.ok_or_else(no_author)?;
     let author = quartier_persistence::users::find(&mut conn, author_id)

@@ -248,6 +248,24 @@ pub(crate) async fn answers(
         || answering_partner(conn, caller, view).await?.is_some())
 }
 
+/// Ok when `caller` answers the concern `view`; else 403, saying for an API key why not
+/// (another operator's, without `concerns:write`, of a deactivated operator) and for a
+/// person `refusal`.
+pub(crate) async fn require_answers(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    view: &ConcernView,
+    refusal: &str,
+) -> Result<(), ApiError> {
+    if answers(conn, caller, view).await? {
+        return Ok(());
+    }
+    if let (Caller::Key(key), Some(operator_id)) = (caller, view.operator_id) {
+        crate::authz::decide_key(key, operator_id, Scope::ConcernsWrite)?;
+    }
+    Err(ApiError::Forbidden(refusal.into()))
+}
+
 /// The partner `caller` answers the concern `view` for: the one it was referred to, when
 /// the caller is its staff.
 pub(crate) async fn answering_partner(

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{answers, readable};
+use super::{readable, require_answers};
 use crate::auth::{Caller, MaybeCaller};
 use crate::authz::require_centre;
 use crate::error::{ApiError, Problem};
@@ -183,11 +183,13 @@ pub async fn link_concern_outcome(
     )?;
     let mut conn = state.conn().await?;
     let view = readable(&mut conn, Some(&caller), *id).await?;
-    if !answers(&mut conn, &caller, &view).await? {
-        return Err(ApiError::Forbidden(
-            "Only those who answer a concern link what came of it.".into(),
-        ));
-    }
+    require_answers(
+        &mut conn,
+        &caller,
+        &view,
+        "Only those who answer a concern link what came of it.",
+    )
+    .await?;
     if let OutcomeTarget::Inside(kind, target) = outcome.target {
         let centre = concern_outcomes::target_centre(&mut conn, kind, target)
             .await?
@@ -250,11 +252,13 @@ pub async fn unlink_concern_outcome(
     let (id, outcome_id) = path.into_inner();
     let mut conn = state.conn().await?;
     let view = readable(&mut conn, Some(&caller), id).await?;
-    if !answers(&mut conn, &caller, &view).await? {
-        return Err(ApiError::Forbidden(
-            "Only those who answer a concern link what came of it.".into(),
-        ));
-    }
+    require_answers(
+        &mut conn,
+        &caller,
+        &view,
+        "Only those who answer a concern link what came of it.",
+    )
+    .await?;
     if concern_outcomes::unlink(&mut conn, view.id, outcome_id).await? {
         Ok(HttpResponse::NoContent().finish())
     } else {

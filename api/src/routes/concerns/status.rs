@@ -9,7 +9,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{ConcernResponse, ConcernStatusBody, answers, readable};
+use super::{ConcernResponse, ConcernStatusBody, readable};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{IfMatch, Json, etag};
@@ -126,11 +126,16 @@ pub async fn move_concern(
                 "Only its author withdraws a concern.".into(),
             ));
         }
-    } else if !answers(&mut conn, &caller, &view).await? {
-        return Err(ApiError::Forbidden(
-            "Only those who answer a concern move it on.".into(),
-        ));
-    } else if next == ConcernStatus::Referred
+    } else {
+        super::require_answers(
+            &mut conn,
+            &caller,
+            &view,
+            "Only those who answer a concern move it on.",
+        )
+        .await?;
+    }
+    if next == ConcernStatus::Referred
         && !super::answers_for(&mut conn, &caller, view.operator_id).await?
     {
         return Err(ApiError::Forbidden(
