@@ -4,7 +4,7 @@ ceiling. Run it through `bench/run.sh`, which builds the binary first.
 
 Seeds `quartier seed-bench` into its own database (or reuses it), starts the server, and runs
 each scenario with wrk for a fixed time at each concurrency: requests/s, p50/p99 latency,
-errors and the server's peak RSS during the scenario. For scenarios 1, 3 and 6 it records the
+errors and the server's peak RSS during the scenario. For scenarios 1, 3, 6, 9 and 10 it records the
 SQL one request sends to PostgreSQL (from PostgreSQL's statement log), replays exactly that SQL
 with pgbench at the same concurrencies, and prints API ÷ pgbench.
 

@@ -447,6 +447,10 @@ const TEXTS: &[(&str, &str)] = &[
         "Dieses Konto gehört nicht zu den Mitarbeitenden dieses Partners.",
     ),
     (
+        "Only administrators and this partner's staff may do this.",
+        "Nur Administratorinnen und Administratoren und die Mitarbeitenden dieses Partners dürfen das.",
+    ),
+    (
         "Only administrators, this partner's staff and, for changes, those who speak for it (its partner admins, the operator admins of the operator it is) may do this.",
         "Nur Administratorinnen und Administratoren, die Mitarbeitenden dieses Partners und, für Änderungen, wer für ihn spricht (seine Partner-Admins, die Träger-Admins des Trägers, der er ist), dürfen das.",
     ),

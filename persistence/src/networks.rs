@@ -120,7 +120,8 @@ const MEMBERSHIP_COLUMNS: &str = "SELECT m.id, m.network_id, m.partner_id, p.nam
 
 /// The memberships of the network `id`: with `all`, every one; else the active memberships
 /// of partners (persons' memberships are theirs and the network's to know), and those of
-/// `viewer`: its own and those of the partners it speaks for as partner admin.
+/// `viewer`: its own and those of the partners it speaks for (as `authz::speaks_for_partner`
+/// decides: their partner admins, the operator admins of the active operator they are).
 pub async fn memberships(
     conn: &mut AsyncPgConnection,
     id: Uuid,
@@ -133,7 +134,11 @@ pub async fn memberships(
         " AND ((m.status = 'active' AND m.partner_id IS NOT NULL) \
               OR m.user_id = $2 \
               OR m.partner_id IN (SELECT pm.partner_id FROM partner_members pm \
-                                   WHERE pm.user_id = $2 AND pm.role = 'partner_admin'))"
+                                   WHERE pm.user_id = $2 AND pm.role = 'partner_admin') \
+              OR m.partner_id IN (SELECT q.id FROM partners q \
+                                    JOIN operators o ON o.id = q.operator_id AND o.status = 'active' \
+                                    JOIN operator_members om ON om.operator_id = o.id \
+                                   WHERE om.user_id = $2 AND om.role = 'operator_admin'))"
     };
     Ok(diesel::sql_query(format!(
         "{MEMBERSHIP_COLUMNS} WHERE m.network_id = $1{only} ORDER BY m.created_at, m.id"

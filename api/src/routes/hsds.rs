@@ -198,8 +198,8 @@ pub struct HsdsAttribute {
     pub taxonomy_term: HsdsTaxonomyTerm,
 }
 
-/// A term of the taxonomy `quartier-topics`: one topic, spelled as the first partner that
-/// named it in lower case.
+/// A term of the taxonomy `quartier-topics`: one topic, its name in lower case (one id for
+/// every spelling); the description keeps the partner's own spelling.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HsdsTaxonomyTerm {
     /// The same for every partner naming the topic, whatever its case.

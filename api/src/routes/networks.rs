@@ -261,8 +261,8 @@ pub struct MembershipList {
 }
 
 /// A network's members. Everyone reads the active partners; a signed-in person also her
-/// own memberships and those of the partners she is partner admin of (so that she finds
-/// invitations to answer); administrators every membership.
+/// own memberships and those of the partners she speaks for (so that she finds invitations
+/// to answer); administrators every membership.
 #[utoipa::path(
     tag = "networks",
     security((), ("bearer" = [])),
@@ -321,8 +321,9 @@ pub struct AskMembershipRequest {
     pub role: Option<NetworkRoleBody>,
 }
 
-/// Ask for a membership: administrators invite a partner or a person (`invited`); a partner's
-/// admin asks for the partner, a person for themself (`requested`). The other side accepts.
+/// Ask for a membership: administrators invite a partner or a person (`invited`); one who
+/// speaks for a partner (its partner admins, the operator admins of the operator it is) asks
+/// for the partner, a person for themself (`requested`). The other side accepts.
 #[utoipa::path(
     tag = "networks",
     security(("bearer" = [])),

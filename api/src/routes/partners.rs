@@ -590,10 +590,10 @@ pub async fn list_partners(
 }
 
 /// One partner: its public fields; administrators and the town's coordinator read every
-/// field.
+/// field, its own side (see `PATCH`) every field but the external id.
 #[utoipa::path(
     tag = "partners",
-    security((), ("bearer" = [])),
+    security((), ("bearer" = []), ("api_key" = [])),
     params(("id" = Uuid, Path, description = "The partner's id")),
     responses(
         (status = 200, description = "The partner", body = PartnerResponse, headers(("ETag" = String))),
@@ -611,39 +611,70 @@ pub async fn get_partner(
     let row = partners::find(&mut conn, *id)
         .await?
         .ok_or_else(|| ApiError::NotFound("No partner has this id.".into()))?;
+    let response = if reads_all(&mut conn, &caller).await? {
+        PartnerResponse::new(row, true)
+    } else {
+        // Its own side reads what it keeps, but not the town's id for it.
+        let own = match &caller.0 {
+            Some(caller) => match require_own_side(&mut conn, caller, &row).await {
+                Ok(()) => true,
+                Err(ApiError::Forbidden(_)) => false,
+                Err(other) => return Err(other),
+            },
+            None => false,
+        };
+        let mut response = PartnerResponse::new(row, own);
+        response.external_id = None;
+        response
+    };
     Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(row.version)))
-        .json(PartnerResponse::new(
-            row,
-            reads_all(&mut conn, &caller).await?,
-        )))
+        .insert_header((header::ETAG, etag(response.version)))
+        .json(response))
 }
 
-/// Ok when `user` may act for the partner `partner_id`: administrators always; its staff
-/// and those who speak for it, and where `admin_needed` only the latter. 404 when there is
-/// no such partner.
+/// Who may act for a partner, besides administrators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PartnerNeed {
+    /// Its staff (partner admins and partner staff): they answer its concerns.
+    Staff,
+    /// Its staff, or those who speak for it (who keep its staff list).
+    StaffOrSpeaker,
+    /// Those who speak for it: its partner admins, the operator admins of the operator it is.
+    Speaker,
+}
+
+/// Ok when `user` may act for the partner `partner_id` as `need` says; administrators
+/// always. 404 when there is no such partner.
 async fn require_partner(
     conn: &mut quartier_persistence::AsyncPgConnection,
     user: AuthUser,
     partner_id: Uuid,
-    admin_needed: bool,
+    need: PartnerNeed,
 ) -> Result<(), ApiError> {
     let partner = partners::find(conn, partner_id)
         .await?
         .ok_or_else(|| ApiError::NotFound("No partner has this id.".into()))?;
-    if user.role == Role::Admin
-        || crate::authz::speaks_for_partner(conn, user, partner_id, partner.operator_id).await?
-        || (!admin_needed
-            && crate::authz::partner_role(conn, partner_id, user)
-                .await?
-                .is_some())
+    if user.role == Role::Admin {
+        return Ok(());
+    }
+    let staff = need != PartnerNeed::Speaker
+        && crate::authz::partner_role(conn, partner_id, user)
+            .await?
+            .is_some();
+    if staff
+        || (need != PartnerNeed::Staff
+            && crate::authz::speaks_for_partner(conn, user, partner_id, partner.operator_id)
+                .await?)
     {
         return Ok(());
     }
-    Err(ApiError::Forbidden(
-        "Only administrators, this partner's staff and, for changes, those who speak for it (its partner admins, the operator admins of the operator it is) may do this."
-            .into(),
-    ))
+    Err(ApiError::Forbidden(match need {
+        PartnerNeed::Staff => "Only administrators and this partner's staff may do this.".into(),
+        PartnerNeed::StaffOrSpeaker | PartnerNeed::Speaker => {
+            "Only administrators, this partner's staff and, for changes, those who speak for it (its partner admins, the operator admins of the operator it is) may do this."
+                .into()
+        }
+    }))
 }
 
 /// A role in a partner's staff.
@@ -694,7 +725,8 @@ pub struct PartnerMemberList {
     pub items: Vec<PartnerMemberResponse>,
 }
 
-/// A partner's staff. Administrators and the partner's staff.
+/// A partner's staff. Administrators, the partner's staff and those who speak for it (the
+/// operator admins of the operator it is).
 #[utoipa::path(
     tag = "partners",
     security(("bearer" = [])),
@@ -703,7 +735,7 @@ pub struct PartnerMemberList {
         (status = 200, description = "The partner's staff", body = PartnerMemberList),
         (status = 400, description = "The id is not a UUID (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an administrator or staff of this partner (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator, staff of this partner or one who speaks for it (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No partner has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -714,7 +746,7 @@ pub async fn list_partner_members(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    require_partner(&mut conn, user, *id, false).await?;
+    require_partner(&mut conn, user, *id, PartnerNeed::StaffOrSpeaker).await?;
     let items = partners::members(&mut conn, *id)
         .await?
         .into_iter()
@@ -758,7 +790,7 @@ pub async fn add_partner_member(
     let no_account = || ApiError::validation("email", "is not the address of an account");
     let email = quartier_domain::Email::parse(&body.email).map_err(|_| no_account())?;
     let mut conn = state.conn().await?;
-    require_partner(&mut conn, user, *id, true).await?;
+    require_partner(&mut conn, user, *id, PartnerNeed::Speaker).await?;
     let account = quartier_persistence::users::find_by_email(&mut conn, email.as_str())
         .await?
         .ok_or_else(no_account)?;
@@ -772,7 +804,8 @@ pub async fn add_partner_member(
     Ok(HttpResponse::Ok().json(PartnerMemberResponse::from(member)))
 }
 
-/// Take an account off a partner's staff. Administrators and the partner's partner admins.
+/// Take an account off a partner's staff. Administrators and those who speak for the
+/// partner (its partner admins, the operator admins of the operator it is).
 #[utoipa::path(
     tag = "partners",
     security(("bearer" = [])),
@@ -784,7 +817,7 @@ pub async fn add_partner_member(
         (status = 204, description = "The account is no longer the partner's staff"),
         (status = 400, description = "An id is not a UUID (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an administrator or partner admin of this partner (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator or one who speaks for this partner (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No partner has this id, or the account is not its staff (`not-found`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -796,7 +829,7 @@ pub async fn remove_partner_member(
 ) -> Result<HttpResponse, ApiError> {
     let (id, member) = path.into_inner();
     let mut conn = state.conn().await?;
-    require_partner(&mut conn, user, id, true).await?;
+    require_partner(&mut conn, user, id, PartnerNeed::Speaker).await?;
     if partners::remove_member(&mut conn, id, member).await? {
         Ok(HttpResponse::NoContent().finish())
     } else {
@@ -833,7 +866,7 @@ pub async fn partner_concerns(
 ) -> Result<HttpResponse, ApiError> {
     {
         let mut conn = state.conn().await?;
-        require_partner(&mut conn, user, *id, false).await?;
+        require_partner(&mut conn, user, *id, PartnerNeed::Staff).await?;
     }
     crate::routes::concerns::read::queue(&state, &query, Some(user), |filter| {
         filter.partner_id = Some(*id);

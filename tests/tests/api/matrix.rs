@@ -148,7 +148,7 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("list_partner_members", ADMINS_A, None),
     ("add_partner_member", ADMIN, None),
     ("remove_partner_member", ADMINS_A, None),
-    ("partner_concerns", ADMINS_A, None),
+    ("partner_concerns", ADMIN, None),
     ("open311_services", EVERYONE, None),
     ("open311_requests", EVERYONE, None),
     ("open311_request", EVERYONE, None),

@@ -241,3 +241,80 @@ async fn joining_a_network_needs_the_other_sides_consent() {
         2
     );
 }
+
+#[actix_web::test]
+async fn the_operator_a_partner_is_speaks_for_it_in_networks() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let admin = &s.admin.access_token;
+    let partner = id_of(
+        &post(
+            &app,
+            admin,
+            "/api/v1/partners",
+            json!({"name": "Träger A", "kind": "association", "operator_id": s.operator}),
+        )
+        .await,
+    );
+    let network = id_of(
+        &post(
+            &app,
+            admin,
+            "/api/v1/networks",
+            json!({"name": "Runder Tisch Nord", "kind": "round_table"}),
+        )
+        .await,
+    );
+    let memberships = format!("/api/v1/networks/{network}/memberships");
+    // The network invites the partner; operator A's coordinator does not speak for it and
+    // does not see the invitation.
+    let invited = status(
+        &post(&app, admin, &memberships, json!({"partner_id": partner})).await,
+        201,
+    );
+    assert_eq!(invited["status"], "invited");
+    let answer = format!(
+        "{memberships}/{}/status",
+        invited["id"].as_str().expect("id")
+    );
+    let listed = status(
+        &app.get(&memberships, Some(&s.coordinator.access_token))
+            .await,
+        200,
+    );
+    assert_eq!(listed["items"], json!([]));
+    post(
+        &app,
+        &s.coordinator.access_token,
+        &answer,
+        json!({"status": "active"}),
+    )
+    .await
+    .assert_problem(404, "not-found");
+    // Operator A's operator admin finds the invitation and accepts it for the partner.
+    app.signed_up("chefin@traeger-a.example").await;
+    status(
+        &post(
+            &app,
+            admin,
+            &format!("/api/v1/operators/{}/members", s.operator),
+            json!({"email": "chefin@traeger-a.example", "role": "operator_admin"}),
+        )
+        .await,
+        201,
+    );
+    let chefin = app
+        .login("chefin@traeger-a.example", "ein sicheres Passwort")
+        .await
+        .json()["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let listed = status(&app.get(&memberships, Some(&chefin)).await, 200);
+    assert_eq!(listed["items"][0]["status"], "invited");
+    let accepted = status(
+        &post(&app, &chefin, &answer, json!({"status": "active"})).await,
+        200,
+    );
+    assert_eq!(accepted["status"], "active");
+}

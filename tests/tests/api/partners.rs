@@ -643,6 +643,18 @@ async fn a_partner_keeps_its_own_entry_but_not_its_name_kind_or_ids() {
         200,
     );
     assert_eq!(changed["contact_email"], "info@traeger-a.example");
+    // The own side reads what it keeps (not the town's id for it); others the public fields.
+    let path = format!("/api/v1/partners/{verein}");
+    for read in [
+        app.get(&path, Some(&boss.access_token)).await,
+        with_key(&app, &key, Method::GET, &path, None).await,
+    ] {
+        let own = status(&read, 200);
+        assert_eq!(own["contact_email"], "info@traeger-a.example");
+        assert!(own.get("external_id").is_none(), "{own}");
+    }
+    let public = status(&app.get(&path, Some(&hilde.access_token)).await, 200);
+    assert_eq!(public["contact_email"], Value::Null);
 
     // Nobody else does, and nothing changes.
     let before = description(&app, &verein).await;

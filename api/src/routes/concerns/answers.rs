@@ -185,12 +185,14 @@ pub async fn answer_concern(
     }
     let mut conn = state.conn().await?;
     let view = readable(&mut conn, Some(&caller), *id).await?;
+    super::require_answers(
+        &mut conn,
+        &caller,
+        &view,
+        "Only those who answer a concern write answers to it.",
+    )
+    .await?;
     let partner_id = super::answering_partner(&mut conn, &caller, &view).await?;
-    if partner_id.is_none() && !super::answers_for(&mut conn, &caller, view.operator_id).await? {
-        return Err(ApiError::Forbidden(
-            "Only those who answer a concern write answers to it.".into(),
-        ));
-    }
     let written = concerns::add_answer(
         &mut conn,
         &NewAnswer {
