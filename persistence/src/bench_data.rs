@@ -186,7 +186,8 @@ const STATEMENTS: &[(&str, &str)] = &[
            pg_temp.uuid7(timestamptz '2026-01-01 00:00:00+00' + (((i % 8) % {operators}) + 1) * interval '1 ms', 1000000 + ((i % 8) % {operators}) + 1), \
            0, CASE WHEN status = 'submitted' THEN NULL ELSE made END, made, made \
          FROM (SELECT i, now() - (i % 700) * interval '1 hour' AS made, \
-                 (ARRAY['submitted', 'published', 'published', 'published', 'in_review', 'accepted', 'in_progress', 'done', 'published', 'referred'])[1 + i % 10] AS status \
+                 (ARRAY['submitted', 'published', 'published', 'published', 'in_review', 'accepted', 'in_progress', 'done', 'published', 'referred']) \
+                   [1 + floor(pg_temp.rnd({seed}, 'qstatus', i) * 10)::int] AS status \
                FROM generate_series(1, {concerns}) i) c",
     ),
     (

@@ -6,23 +6,14 @@ use std::path::PathBuf;
 
 use actix_web::http::Method;
 use chrono::{Duration, Utc};
+use quartier_tests::TestApp;
 use quartier_tests::fixtures::{created_id, id_of, post, setup};
-use quartier_tests::{TestApp, TestResponse};
+
+use crate::concerns::status;
 use serde_json::{Value, json};
 
 /// Where the schemas are served from, as far as their relative references know.
 const BASE: &str = "https://hsds.invalid/schema/";
-
-#[track_caller]
-fn status(response: &TestResponse, expected: u16) -> Value {
-    assert_eq!(
-        response.status,
-        expected,
-        "{}",
-        String::from_utf8_lossy(&response.body)
-    );
-    response.json()
-}
 
 /// An HSDS schema by name (`organization`), as HSDS's own examples are checked: with
 /// `additionalProperties: false` on every object, so an unknown field fails too.
