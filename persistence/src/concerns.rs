@@ -214,12 +214,14 @@ impl ConcernView {
 /// The columns of `ConcernView` (`k` the concern) …
 const COLUMNS: &str = "SELECT k.id, k.kind, k.category_id, g.name AS category_name, k.title, \
         k.text, k.district_id, d.name AS district_name, k.centre_id, k.latitude, k.longitude, \
-        k.address, k.author_id, u.display_name AS author_name, k.show_author, k.channel, \
+        k.address, k.author_id, \
+        (SELECT u.display_name FROM users u WHERE u.id = k.author_id) AS author_name, \
+        k.show_author, k.channel, \
         k.status, k.duplicate_of, k.operator_id, k.partner_id, k.support_count, k.published_at, \
         k.created_at, k.updated_at, k.version";
 /// … and where they come from.
 const FROM: &str = " FROM concerns k JOIN concern_categories g ON g.id = k.category_id \
-   JOIN districts d ON d.id = k.district_id LEFT JOIN users u ON u.id = k.author_id";
+   JOIN districts d ON d.id = k.district_id";
 
 /// The concern `id`, if there is one.
 pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<ConcernView>> {
@@ -380,9 +382,16 @@ pub struct Draft<'a> {
     pub point: Option<(f64, f64)>,
 }
 
+/// The least likeness in words (`word_similarity`, 0 to 1) for a concern to count as similar.
+const SIMILAR_WORDS: f64 = 0.3;
+
 /// Published concerns like `draft` (open or closed, but neither duplicates nor withdrawn):
 /// alike in words (trigram similarity of the words of the title, and of the text), or at
 /// most `NEARBY_METRES` away; the most alike first.
+///
+/// The candidates come from indexes: the trigram indexes on the title and on title and text
+/// (`<%`, with the threshold set for this transaction), and a band of latitude around the
+/// point; only they are compared exactly.
 pub async fn similar(
     conn: &mut AsyncPgConnection,
     draft: &Draft<'_>,
@@ -397,16 +406,22 @@ pub async fn similar(
             .join(" "),
     );
     let title = statement.param::<Text, _>(draft.title.to_owned());
-    let distance = match draft.point {
+    let (distance, nearby) = match draft.point {
         Some((lat, lon)) => {
             let lat = statement.param::<Float8, _>(lat);
             let lon = statement.param::<Float8, _>(lon);
-            format!(
-                "CASE WHEN k.latitude IS NOT NULL THEN {} END",
-                distance_sql(lat, lon)
+            // A degree of latitude is at least 111 km, so the band holds every point
+            // within the distance.
+            let band = NEARBY_METRES / 111_000.0;
+            (
+                format!(
+                    "CASE WHEN k.latitude IS NOT NULL THEN {} END",
+                    distance_sql(lat, lon)
+                ),
+                format!(" OR k.latitude BETWEEN ${lat} - {band} AND ${lat} + {band}"),
             )
         }
-        None => "NULL::double precision".to_owned(),
+        None => ("NULL::double precision".to_owned(), String::new()),
     };
     statement.push(&format!(
         "SELECT * FROM ({COLUMNS}, \
@@ -414,8 +429,9 @@ pub async fn similar(
                          word_similarity(${words}, k.title || ' ' || k.text) * 0.8)::real AS similarity, \
                 {distance} AS distance_m \
            {FROM} \
-          WHERE k.published_at IS NOT NULL AND k.status NOT IN ('duplicate', 'withdrawn')) s \
-          WHERE (s.similarity >= 0.3 OR s.distance_m <= {NEARBY_METRES})"
+          WHERE k.published_at IS NOT NULL AND k.status NOT IN ('duplicate', 'withdrawn') \
+            AND (${title} <% k.title OR ${words} <% (k.title || ' ' || k.text){nearby})) s \
+          WHERE (s.similarity >= {SIMILAR_WORDS} OR s.distance_m <= {NEARBY_METRES})"
     ));
     if let Some(district) = draft.district_id {
         statement.push_district_within("s.district_id", district);
@@ -428,7 +444,17 @@ pub async fn similar(
     statement
         .push(" ORDER BY s.similarity DESC, s.distance_m ASC NULLS LAST, s.support_count DESC, s.id LIMIT ")
         .bind::<Int8, _>(limit);
-    Ok(statement.finish().load(conn).await?)
+    let query = statement.finish();
+    conn.transaction::<_, Error, _>(async |conn| {
+        // `<%` finds what is at least this alike (the default, 0.6, would miss most).
+        diesel::sql_query(format!(
+            "SET LOCAL pg_trgm.word_similarity_threshold = {SIMILAR_WORDS}"
+        ))
+        .execute(conn)
+        .await?;
+        Ok(query.load(conn).await?)
+    })
+    .await
 }
 
 /// Why a support was not added or removed.

@@ -269,10 +269,15 @@ async fn the_same_concern_is_found_before_it_is_raised_twice() {
             Some(json!({"latitude": 51.5, "longitude": 7.4})),
         ),
         ("Mehr Mülleimer im Park", None),
+        ("Schaukel kaputt", None),
     ] {
+        let text = if title.starts_with("Schaukel") {
+            "Die Schaukel auf dem Bolzplatz hinter der Gesamtschule hängt schief."
+        } else {
+            "Bitte kümmern Sie sich darum."
+        };
         let mut body = json!({
-            "category_id": open, "district_id": district, "title": title,
-            "text": "Bitte kümmern Sie sich darum.",
+            "category_id": open, "district_id": district, "title": title, "text": text,
         });
         if let Some(point) = point {
             body["point"] = point;
@@ -293,10 +298,17 @@ async fn the_same_concern_is_found_before_it_is_raised_twice() {
         .filter_map(|i| i["concern"]["title"].as_str())
         .collect();
     assert_eq!(titles, ["Sitzbank am Spielplatz fehlt"]);
+    // Words found only in the text count too.
+    let in_text = similar("title=Bolzplatz%20Gesamtschule").await;
+    assert_eq!(in_text["items"][0]["concern"]["title"], "Schaukel kaputt");
+    assert_eq!(in_text["items"].as_array().expect("items").len(), 1);
     // Other words at nearly the same place (within 150 m) are found as well.
     let nearby = similar("title=Dunkel%20am%20Abend&lat=51.5008&lon=7.4").await;
     assert_eq!(nearby["items"][0]["concern"]["title"], "Laterne kaputt");
     assert!(nearby["items"][0]["distance_m"].as_f64().expect("metres") < 150.0);
+    // Also when the point is off in both directions (about 120 m away).
+    let diagonal = similar("title=Dunkel%20am%20Abend&lat=51.5009&lon=7.4011").await;
+    assert_eq!(diagonal["items"][0]["concern"]["title"], "Laterne kaputt");
     let elsewhere = similar("title=Dunkel%20am%20Abend&lat=51.52&lon=7.4").await;
     assert_eq!(elsewhere["items"], json!([]));
     // Another district's concerns are not the same.

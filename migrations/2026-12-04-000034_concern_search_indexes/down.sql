@@ -1,0 +1,2 @@
+DROP INDEX concerns_latitude_idx;
+DROP INDEX concerns_words_trgm_idx;
