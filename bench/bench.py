@@ -531,11 +531,12 @@ def write_script(path, statements, prelude=""):
     Path(path).write_text(prelude + body)
 
 
-def explain(sql, params, replace=None):
+def explain(sql, params, replace=None, settings=()):
     """The plan of a recorded statement as the server runs it: prepared, with the generic plan
     its connections are set to keep, executed with the recorded values, in a transaction that
-    is rolled back (it may write)."""
+    is rolled back (it may write), after the `SET LOCAL`s the server sent before it."""
     replace = replace or {}
+    settings = [arg for setting in settings for arg in ("-c", setting)]
     values = [replace.get(params[n], params[n]) for n in sorted(params, key=int)]
     execute = "EXECUTE bench_plan" + (f"({', '.join(values)})" if values else "")
     generic = ["-c", "SET LOCAL plan_cache_mode = force_generic_plan", "-c", "PREPARE bench_plan AS " + sql,
@@ -545,7 +546,7 @@ def explain(sql, params, replace=None):
     custom = ["-c", "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, SUMMARY ON) " + with_params(sql, params, replace)]
     for commands, note in [(generic, ""), (custom, "(the plan for these values; the statement alone does not type its parameters)\n")]:
         out = subprocess.run(["psql", DATABASE_URL, "-v", "ON_ERROR_STOP=1", "-qAtX", "-c", "BEGIN",
-                              *commands, "-c", "ROLLBACK"], capture_output=True, text=True)
+                              *settings, *commands, "-c", "ROLLBACK"], capture_output=True, text=True)
         if out.returncode == 0:
             return note + out.stdout.strip()
     raise RuntimeError(f"EXPLAIN failed: {out.stderr.strip()}")
@@ -627,8 +628,18 @@ def main():
             return {params["1"]: "gen_random_uuid()"}
         return None
 
+    def plans(name):
+        # A `SET LOCAL` is no plan of its own: it holds for the statements after it.
+        out, settings = [], []
+        for sql, params in recorded[name]:
+            if re.match(r"SET\b", sql, re.I):
+                settings.append(with_params(sql, params))
+            else:
+                out.append(explain(sql, params, new_rows(name, sql, params), settings))
+        return out
+
     results["plans"] = {
-        name: [explain(sql, params, new_rows(name, sql, params)) for sql, params in recorded[name]]
+        name: plans(name)
         for name in ["whats_on", "search", "eligible", "concerns", "similar", "centre", "roster", "signup"]
     }
     reset_race()
@@ -636,6 +647,9 @@ def main():
     results["sql"] = {}
     for name in ["whats_on", "eligible", "concerns", "similar"]:
         statements = [with_params(sql, params) for sql, params in recorded[name]]
+        if any(re.match(r"SET LOCAL\b", sql, re.I) for sql in statements):
+            # The server sends them in one transaction, as the setting needs.
+            statements = ["BEGIN", *statements, "COMMIT"]
         scripts[name] = work / f"{name}.sql"
         write_script(scripts[name], statements)
         results["sql"][name] = statements
