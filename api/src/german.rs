@@ -593,6 +593,10 @@ const TEXTS: &[(&str, &str)] = &[
         "Keine Qualifikationsart hat diese ID.",
     ),
     (
+        "No concern category has this id.",
+        "Keine Kategorie von Anliegen hat diese ID.",
+    ),
+    (
         "No calendar feed has this token.",
         "Kein Kalender-Abo hat dieses Token.",
     ),
@@ -677,6 +681,18 @@ const TEXTS: &[(&str, &str)] = &[
     (
         "Every variant is shown to staff of the operator only.",
         "Alle Sprachfassungen sehen nur Mitarbeitende des Trägers.",
+    ),
+    (
+        "Every variant is shown to those who answer the concern only.",
+        "Alle Sprachfassungen sehen nur die, die das Anliegen beantworten.",
+    ),
+    (
+        "Only those who answer a concern write it in other languages.",
+        "Nur wer ein Anliegen beantwortet, schreibt es in anderen Sprachen.",
+    ),
+    (
+        "A category's name is changed by administrators, and by operator admins of the operator answering it.",
+        "Den Namen einer Kategorie ändern Administratoren und die Träger-Admins des Trägers, der sie beantwortet.",
     ),
     (
         "This invitation was mailed to another address than your account's.",

@@ -110,6 +110,7 @@ pub enum TextFieldBody {
     Description,
     AccessibilityNotes,
     CostNote,
+    Text,
 }
 
 impl From<TextField> for TextFieldBody {
@@ -120,6 +121,7 @@ impl From<TextField> for TextFieldBody {
             TextField::Description => TextFieldBody::Description,
             TextField::AccessibilityNotes => TextFieldBody::AccessibilityNotes,
             TextField::CostNote => TextFieldBody::CostNote,
+            TextField::Text => TextFieldBody::Text,
         }
     }
 }

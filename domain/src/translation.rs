@@ -11,15 +11,18 @@ pub enum TextField {
     Description,
     AccessibilityNotes,
     CostNote,
+    /// A concern's text.
+    Text,
 }
 
 impl TextField {
-    pub const ALL: [TextField; 5] = [
+    pub const ALL: [TextField; 6] = [
         TextField::Title,
         TextField::Name,
         TextField::Description,
         TextField::AccessibilityNotes,
         TextField::CostNote,
+        TextField::Text,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -29,6 +32,7 @@ impl TextField {
             TextField::Description => "description",
             TextField::AccessibilityNotes => "accessibility_notes",
             TextField::CostNote => "cost_note",
+            TextField::Text => "text",
         }
     }
 
@@ -49,6 +53,10 @@ pub enum TextOwner {
     Centre,
     Shift,
     QualificationType,
+    /// A resident's concern: its title and text.
+    Concern,
+    /// A category of concerns: its name.
+    ConcernCategory,
 }
 
 impl TextOwner {
@@ -67,7 +75,8 @@ impl TextOwner {
                 TextField::AccessibilityNotes,
             ],
             TextOwner::Shift => &[TextField::Title, TextField::Description],
-            TextOwner::QualificationType => &[TextField::Name],
+            TextOwner::QualificationType | TextOwner::ConcernCategory => &[TextField::Name],
+            TextOwner::Concern => &[TextField::Title, TextField::Text],
         }
     }
 
@@ -79,6 +88,7 @@ impl TextOwner {
             (_, TextField::Description) => 8000,
             (_, TextField::AccessibilityNotes) => 2000,
             (_, TextField::CostNote) => 500,
+            (_, TextField::Text) => crate::concern::TEXT_MAX,
         }
     }
 }
@@ -309,6 +319,8 @@ mod tests {
             TextOwner::Centre,
             TextOwner::Shift,
             TextOwner::QualificationType,
+            TextOwner::Concern,
+            TextOwner::ConcernCategory,
         ] {
             assert!(!owner.fields().is_empty());
             for &field in owner.fields() {

@@ -37,10 +37,13 @@ pub struct CategoryRow {
     pub operator_id: Option<Uuid>,
     #[diesel(sql_type = Bool)]
     pub needs_moderation: bool,
+    /// Moves with every variant of the name written or removed (a new one is at 1).
+    #[diesel(sql_type = Int4)]
+    pub version: i32,
 }
 
 const CATEGORY_COLUMNS: &str =
-    "SELECT id, name, kind, operator_id, needs_moderation FROM concern_categories";
+    "SELECT id, name, kind, operator_id, needs_moderation, version FROM concern_categories";
 
 /// Every category, by name.
 pub async fn categories(conn: &mut AsyncPgConnection) -> Result<Vec<CategoryRow>> {

@@ -611,6 +611,8 @@ diesel::table! {
         operator_id -> Nullable<Uuid>,
         needs_moderation -> Bool,
         created_at -> Timestamptz,
+        version -> Int4,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -792,6 +794,8 @@ diesel::table! {
         centre_id -> Nullable<Uuid>,
         shift_id -> Nullable<Uuid>,
         qualification_type_id -> Nullable<Uuid>,
+        concern_id -> Nullable<Uuid>,
+        concern_category_id -> Nullable<Uuid>,
         field -> Text,
         tag -> Text,
         text -> Text,

@@ -54,6 +54,16 @@ fn owned(owner: TextOwner) -> Owned {
             column: "qualification_type_id",
             source: "o.name",
         },
+        TextOwner::Concern => Owned {
+            table: "concerns",
+            column: "concern_id",
+            source: "CASE t.field WHEN 'title' THEN o.title WHEN 'text' THEN o.text END",
+        },
+        TextOwner::ConcernCategory => Owned {
+            table: "concern_categories",
+            column: "concern_category_id",
+            source: "o.name",
+        },
     }
 }
 
@@ -143,6 +153,8 @@ struct VariantRow {
     centre_id: Option<Uuid>,
     shift_id: Option<Uuid>,
     qualification_type_id: Option<Uuid>,
+    concern_id: Option<Uuid>,
+    concern_category_id: Option<Uuid>,
     tag: String,
     field: String,
     text: String,
@@ -150,6 +162,22 @@ struct VariantRow {
     reviewed: bool,
     source_md5: String,
     updated_at: DateTime<Utc>,
+}
+
+impl VariantRow {
+    /// Whose variant it is (the database holds exactly one owner).
+    fn owner(&self) -> Option<(TextOwner, Uuid)> {
+        [
+            (TextOwner::Activity, self.activity_id),
+            (TextOwner::Centre, self.centre_id),
+            (TextOwner::Shift, self.shift_id),
+            (TextOwner::QualificationType, self.qualification_type_id),
+            (TextOwner::Concern, self.concern_id),
+            (TextOwner::ConcernCategory, self.concern_category_id),
+        ]
+        .into_iter()
+        .find_map(|(owner, id)| id.map(|id| (owner, id)))
+    }
 }
 
 /// One stored variant of one field, with when it was written.
@@ -267,23 +295,20 @@ async fn rows_of_many(
             (_, TextOwner::Activity) => query.or_filter(t::activity_id.eq_any(ids)),
             (_, TextOwner::Centre) => query.or_filter(t::centre_id.eq_any(ids)),
             (_, TextOwner::Shift) => query.or_filter(t::shift_id.eq_any(ids)),
+            (0, TextOwner::Concern) => query.filter(t::concern_id.eq_any(ids)),
+            (0, TextOwner::ConcernCategory) => query.filter(t::concern_category_id.eq_any(ids)),
             (_, TextOwner::QualificationType) => {
                 query.or_filter(t::qualification_type_id.eq_any(ids))
             }
+            (_, TextOwner::Concern) => query.or_filter(t::concern_id.eq_any(ids)),
+            (_, TextOwner::ConcernCategory) => query.or_filter(t::concern_category_id.eq_any(ids)),
         };
     }
     let rows: Vec<VariantRow> = query.load(conn).await?;
     Ok(rows
         .into_iter()
         .filter_map(|row| {
-            let (owner, id) = [
-                (TextOwner::Activity, row.activity_id),
-                (TextOwner::Centre, row.centre_id),
-                (TextOwner::Shift, row.shift_id),
-                (TextOwner::QualificationType, row.qualification_type_id),
-            ]
-            .into_iter()
-            .find_map(|(owner, id)| id.map(|id| (owner, id)))?;
+            let (owner, id) = row.owner()?;
             Some((owner, id, row))
         })
         .collect())
@@ -635,14 +660,7 @@ pub async fn all(conn: &mut AsyncPgConnection, limit: i64) -> Result<Option<Vec<
     }
     rows.into_iter()
         .filter_map(|row| {
-            let (owner, owner_id) = [
-                (TextOwner::Activity, row.activity_id),
-                (TextOwner::Centre, row.centre_id),
-                (TextOwner::Shift, row.shift_id),
-                (TextOwner::QualificationType, row.qualification_type_id),
-            ]
-            .into_iter()
-            .find_map(|(owner, id)| id.map(|id| (owner, id)))?;
+            let (owner, owner_id) = row.owner()?;
             let source_md5 = from_hex(&row.source_md5);
             Some(stored(row, false).map(|stored| CachedVariant {
                 owner,

@@ -205,9 +205,11 @@ pub async fn remove_core_team_role(
     params(
         ("id" = Uuid, Path, description = "The district's id"),
         ListConcernsQuery,
+        crate::languages::ListLanguageQuery,
+        ("Accept-Language" = Option<String>, Header, description = "The reader's languages (RFC 9110), such as `uk, de;q=0.5`"),
     ),
     responses(
-        (status = 200, description = "One page of the district's concerns", body = crate::pagination::Page<crate::routes::concerns::ConcernResponse>),
+        (status = 200, description = "One page of the district's concerns", body = crate::pagination::Page<crate::routes::concerns::ConcernResponse>, headers(("Content-Language" = String), ("Vary" = String))),
         (status = 400, description = "A parameter does not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not looking after this district (`forbidden`)", body = Problem, content_type = "application/problem+json"),
@@ -221,6 +223,7 @@ pub async fn district_concerns(
     user: AuthUser,
     id: web::Path<Uuid>,
     query: web::Query<ListConcernsQuery>,
+    reading: crate::languages::Reading,
 ) -> Result<HttpResponse, ApiError> {
     if query.district_id.is_some() {
         return Err(ApiError::validation(
@@ -243,7 +246,7 @@ pub async fn district_concerns(
             ));
         }
     }
-    crate::routes::concerns::read::queue(&state, &query, Some(user), |filter| {
+    crate::routes::concerns::read::queue(&state, &query, &reading, Some(user), |filter| {
         filter.district_id = Some(*id);
     })
     .await

@@ -847,9 +847,11 @@ pub async fn remove_partner_member(
     params(
         ("id" = Uuid, Path, description = "The partner's id"),
         crate::routes::concerns::read::ListConcernsQuery,
+        crate::languages::ListLanguageQuery,
+        ("Accept-Language" = Option<String>, Header, description = "The reader's languages (RFC 9110), such as `uk, de;q=0.5`"),
     ),
     responses(
-        (status = 200, description = "One page of the partner's concerns", body = Page<crate::routes::concerns::ConcernResponse>),
+        (status = 200, description = "One page of the partner's concerns", body = Page<crate::routes::concerns::ConcernResponse>, headers(("Content-Language" = String), ("Vary" = String))),
         (status = 400, description = "A parameter does not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator or staff of this partner (`forbidden`)", body = Problem, content_type = "application/problem+json"),
@@ -863,12 +865,13 @@ pub async fn partner_concerns(
     user: AuthUser,
     id: web::Path<Uuid>,
     query: web::Query<crate::routes::concerns::read::ListConcernsQuery>,
+    reading: crate::languages::Reading,
 ) -> Result<HttpResponse, ApiError> {
     {
         let mut conn = state.conn().await?;
         require_partner(&mut conn, user, *id, PartnerNeed::Staff).await?;
     }
-    crate::routes::concerns::read::queue(&state, &query, Some(user), |filter| {
+    crate::routes::concerns::read::queue(&state, &query, &reading, Some(user), |filter| {
         filter.partner_id = Some(*id);
     })
     .await

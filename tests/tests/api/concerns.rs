@@ -1310,3 +1310,249 @@ async fn those_who_answer_reach_the_author_and_the_author_sees_each_read() {
         .assert_problem(404, "not-found");
     assert_eq!(audited().await, 2);
 }
+
+/// `PUT path` with `If-Match: *` as `token`.
+async fn put_variant(app: &TestApp, token: &str, path: &str, body: Value) -> TestResponse {
+    app.json(Method::PUT, path, Some(token), &[("if-match", "*")], &body)
+        .await
+}
+
+#[actix_web::test]
+async fn concerns_and_their_categories_are_read_in_the_neighbours_language() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let resident = app.signed_up("anna@example.org").await;
+    let neighbour = app.signed_up("olena@example.org").await;
+    let raised = published(
+        &app,
+        &s,
+        &resident,
+        json!({"title": "Sitzbank am Spielplatz fehlt", "text": "Die Bank wurde abgebaut."}),
+    )
+    .await;
+    let id = raised["id"].as_str().expect("id").to_owned();
+    let category_id = raised["category"]["id"]
+        .as_str()
+        .expect("category")
+        .to_owned();
+    assert_eq!(raised["content_language"]["tag"], "de");
+    let path = format!("/api/v1/concerns/{id}");
+    let variants = || app.count("translations", "concern_id IS NOT NULL");
+
+    // Those who do not answer it write no variant: its author, a neighbour, another
+    // operator's coordinator.
+    let ukrainian = json!({"origin": "human", "texts": {
+        "title": "Бракує лавки на дитячому майданчику", "text": "Лавку демонтували."}});
+    for token in [
+        &resident.access_token,
+        &neighbour.access_token,
+        &s.other_coordinator.access_token,
+    ] {
+        let refused = put_variant(
+            &app,
+            token,
+            &format!("{path}/translations/uk"),
+            ukrainian.clone(),
+        )
+        .await;
+        assert_eq!(status(&refused, 403)["type"], "/problems/forbidden");
+    }
+    assert_eq!(variants().await, 0);
+    let before = get(&app, &path, None).await;
+    let etag = before.header("etag").expect("etag").to_owned();
+    let stale = app
+        .json(
+            Method::PUT,
+            &format!("{path}/translations/uk"),
+            Some(&s.coordinator.access_token),
+            &[("if-match", "\"999\"")],
+            &ukrainian,
+        )
+        .await;
+    status(&stale, 412);
+    let written = app
+        .json(
+            Method::PUT,
+            &format!("{path}/translations/uk"),
+            Some(&s.coordinator.access_token),
+            &[("if-match", &etag)],
+            &ukrainian,
+        )
+        .await;
+    assert_eq!(
+        status(&written, 200)["public_fields"],
+        json!(["text", "title"])
+    );
+    assert_ne!(written.header("etag"), Some(etag.as_str()));
+    assert_eq!(variants().await, 2);
+
+    // The category's name: administrators, and operator admins of the operator answering
+    // it; not its coordinators.
+    let category_path = format!("/api/v1/concern-categories/{category_id}");
+    let name = json!({"origin": "human", "texts": {"name": "Дитячі майданчики"}});
+    let by_coordinator = put_variant(
+        &app,
+        &s.coordinator.access_token,
+        &format!("{category_path}/translations/uk"),
+        name.clone(),
+    )
+    .await;
+    status(&by_coordinator, 403);
+    let boss = app.signed_up("boss@traeger-a.example").await;
+    status(
+        &post(
+            &app,
+            &s.admin.access_token,
+            &format!("/api/v1/operators/{}/members", s.operator),
+            json!({"email": "boss@traeger-a.example", "role": "operator_admin"}),
+        )
+        .await,
+        201,
+    );
+    let by_boss = put_variant(
+        &app,
+        &boss.access_token,
+        &format!("{category_path}/translations/uk"),
+        name,
+    )
+    .await;
+    status(&by_boss, 200);
+    assert_eq!(
+        app.count("translations", "concern_category_id IS NOT NULL")
+            .await,
+        1
+    );
+
+    // Read in Ukrainian: the concern, its category's name, in the list, in `similar`, and
+    // the category itself; German for everyone else.
+    let one = get(&app, &format!("{path}?lang=uk"), None).await;
+    let body = status(&one, 200);
+    assert_eq!(body["title"], "Бракує лавки на дитячому майданчику");
+    assert_eq!(body["text"], "Лавку демонтували.");
+    assert_eq!(body["category"]["name"], "Дитячі майданчики");
+    assert_eq!(body["content_language"]["tag"], "uk");
+    assert!(body.get("translations").is_none());
+    assert_eq!(one.header("content-language"), Some("uk"));
+    let german = status(&get(&app, &path, None).await, 200);
+    assert_eq!(german["title"], "Sitzbank am Spielplatz fehlt");
+    assert_eq!(german["content_language"]["tag"], "de");
+    let list = app
+        .send(
+            Method::GET,
+            "/api/v1/concerns",
+            &[("accept-language", "uk, de;q=0.5")],
+            None,
+        )
+        .await;
+    assert_eq!(
+        status(&list, 200)["items"][0]["title"],
+        "Бракує лавки на дитячому майданчику"
+    );
+    assert!(
+        list.headers
+            .get_all("vary")
+            .any(|v| v.to_str().is_ok_and(|v| v.contains("Accept-Language")))
+    );
+    let similar = status(
+        &get(
+            &app,
+            "/api/v1/concerns/similar?title=Bank%20Spielplatz&lang=uk",
+            None,
+        )
+        .await,
+        200,
+    );
+    assert_eq!(
+        similar["items"][0]["concern"]["title"],
+        "Бракує лавки на дитячому майданчику"
+    );
+    let category = status(
+        &get(&app, &format!("{category_path}?lang=uk"), None).await,
+        200,
+    );
+    assert_eq!(category["name"], "Дитячі майданчики");
+    let categories = status(
+        &get(&app, "/api/v1/concern-categories?lang=uk", None).await,
+        200,
+    );
+    assert!(
+        categories["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|c| c["name"] == "Дитячі майданчики")
+    );
+
+    // Every variant only for those who answer it.
+    status(
+        &get(
+            &app,
+            &format!("{path}?all_languages=true"),
+            Some(&neighbour.access_token),
+        )
+        .await,
+        403,
+    );
+    let staff = status(
+        &get(
+            &app,
+            &format!("{path}?all_languages=true"),
+            Some(&s.coordinator.access_token),
+        )
+        .await,
+        200,
+    );
+    assert_eq!(staff["translations"][0]["tag"], "uk");
+    status(
+        &get(&app, &format!("{category_path}?all_languages=true"), None).await,
+        403,
+    );
+
+    // Bad input changes nothing.
+    let too_long = put_variant(
+        &app,
+        &s.coordinator.access_token,
+        &format!("{path}/translations/en"),
+        json!({"origin": "human", "texts": {"text": "x".repeat(5001)}}),
+    )
+    .await;
+    status(&too_long, 422);
+    let german_tag = put_variant(
+        &app,
+        &s.coordinator.access_token,
+        &format!("{path}/translations/de"),
+        json!({"origin": "human", "texts": {"title": "Bank"}}),
+    )
+    .await;
+    status(&german_tag, 422);
+    let unknown = put_variant(
+        &app,
+        &s.coordinator.access_token,
+        "/api/v1/concerns/00000000-0000-7000-8000-00000000dead/translations/en",
+        json!({"origin": "human", "texts": {"title": "Bench"}}),
+    )
+    .await;
+    status(&unknown, 404);
+    assert_eq!(variants().await, 2);
+
+    // Removed, readers get the words it was raised in again.
+    let removed = app
+        .send(
+            Method::DELETE,
+            &format!("{path}/translations/uk"),
+            &[
+                (
+                    "authorization",
+                    &format!("Bearer {}", s.coordinator.access_token),
+                ),
+                ("if-match", "*"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(removed.status, 204);
+    assert_eq!(variants().await, 0);
+    let back = status(&get(&app, &format!("{path}?lang=uk"), None).await, 200);
+    assert_eq!(back["title"], "Sitzbank am Spielplatz fehlt");
+    assert_eq!(back["category"]["name"], "Дитячі майданчики");
+}

@@ -99,6 +99,19 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("list_skills", EVERYONE, None),
     ("list_concern_categories", EVERYONE, None),
     ("create_concern_category", ADMIN, None),
+    ("get_concern_category", EVERYONE, None),
+    ("put_concern_category_translation", ADMINS_A, None),
+    ("delete_concern_category_translation", ADMINS_A, None),
+    (
+        "put_concern_translation",
+        STAFF_A_AND_KEY,
+        Some("concerns:write"),
+    ),
+    (
+        "delete_concern_translation",
+        STAFF_A_AND_KEY,
+        Some("concerns:write"),
+    ),
     ("list_concerns", EVERYONE, None),
     ("similar_concerns", EVERYONE, None),
     ("my_concerns", PEOPLE, None),
@@ -796,6 +809,56 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
             Some(json!({"name": format!("Thema {unique}"), "kind": "idea"})),
         ),
         "list_concerns" => (Method::GET, "/api/v1/concerns".into(), None),
+        "get_concern_category" => (
+            Method::GET,
+            format!("/api/v1/concern-categories/{}", fx.concern_category),
+            None,
+        ),
+        // Operator A answers the category: its operator admins name it too.
+        "put_concern_category_translation" => (
+            Method::PUT,
+            format!(
+                "/api/v1/concern-categories/{}/translations/en",
+                fx.concern_category
+            ),
+            Some(json!({"origin": "human", "texts": {"name": "Playgrounds"}})),
+        ),
+        "delete_concern_category_translation" => {
+            let path = format!(
+                "/api/v1/concern-categories/{}/translations/tr",
+                fx.concern_category
+            );
+            let written = app
+                .json(
+                    Method::PUT,
+                    &path,
+                    Some(a),
+                    &[("if-match", "*")],
+                    &json!({"origin": "human", "texts": {"name": "Oyun alanları"}}),
+                )
+                .await;
+            assert_eq!(written.status, 200);
+            (Method::DELETE, path, None)
+        }
+        "put_concern_translation" => (
+            Method::PUT,
+            format!("/api/v1/concerns/{}/translations/en", fx.concern),
+            Some(json!({"origin": "human", "texts": {"title": "More benches"}})),
+        ),
+        "delete_concern_translation" => {
+            let path = format!("/api/v1/concerns/{}/translations/tr", fx.concern);
+            let written = app
+                .json(
+                    Method::PUT,
+                    &path,
+                    Some(a),
+                    &[("if-match", "*")],
+                    &json!({"origin": "human", "texts": {"title": "Daha fazla bank"}}),
+                )
+                .await;
+            assert_eq!(written.status, 200);
+            (Method::DELETE, path, None)
+        }
         "list_core_team" => (Method::GET, "/api/v1/core-team".into(), None),
         "set_core_team_role" => {
             let newcomer = app

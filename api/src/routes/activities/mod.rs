@@ -343,7 +343,7 @@ impl Translatable for ActivityResponse {
             TextField::Description => Some(&self.description),
             TextField::AccessibilityNotes => Some(&self.accessibility_notes),
             TextField::CostNote => self.cost.note.as_deref(),
-            TextField::Name => None,
+            TextField::Name | TextField::Text => None,
         }
     }
 
@@ -353,7 +353,7 @@ impl Translatable for ActivityResponse {
             TextField::Description => self.description = text,
             TextField::AccessibilityNotes => self.accessibility_notes = text,
             TextField::CostNote => self.cost.note = Some(text),
-            TextField::Name => {}
+            TextField::Name | TextField::Text => {}
         }
     }
 

@@ -167,7 +167,7 @@ impl Translatable for CentreResponse {
             TextField::Name => Some(&self.name),
             TextField::Description => Some(&self.description),
             TextField::AccessibilityNotes => Some(&self.accessibility.notes),
-            TextField::Title | TextField::CostNote => None,
+            TextField::Title | TextField::CostNote | TextField::Text => None,
         }
     }
 
@@ -176,7 +176,7 @@ impl Translatable for CentreResponse {
             TextField::Name => self.name = text,
             TextField::Description => self.description = text,
             TextField::AccessibilityNotes => self.accessibility.notes = text,
-            TextField::Title | TextField::CostNote => {}
+            TextField::Title | TextField::CostNote | TextField::Text => {}
         }
     }
 

@@ -12,8 +12,13 @@ use super::ConcernKindBody;
 use crate::auth::Admin;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
+use crate::languages::{
+    ContentLanguageResponse, ListLanguageQuery, Reading, Translatable, TranslationResponse,
+    localize_list,
+};
 use crate::state::AppState;
 use quartier_domain::concern::ConcernKind;
+use quartier_domain::translation::{TextField, TextOwner};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ConcernCategoryResponse {
@@ -26,6 +31,42 @@ pub struct ConcernCategoryResponse {
     pub operator_id: Option<Uuid>,
     /// Whether a new concern waits for staff before it is public.
     pub needs_moderation: bool,
+    /// The language `name` is served in, or that it fell back to German.
+    pub content_language: ContentLanguageResponse,
+    /// Every variant of the name with its state; only for those who may change it, asking
+    /// with `all_languages=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub translations: Option<Vec<TranslationResponse>>,
+    /// Changes with every variant of the name written or removed; sent as `ETag`, expected
+    /// back in `If-Match`.
+    pub version: i32,
+}
+
+impl Translatable for ConcernCategoryResponse {
+    const OWNER: TextOwner = TextOwner::ConcernCategory;
+
+    fn owner_id(&self) -> Uuid {
+        self.id
+    }
+
+    fn source_text(&self, field: TextField) -> Option<&str> {
+        (field == TextField::Name).then_some(self.name.as_str())
+    }
+
+    fn set_text(&mut self, field: TextField, text: String) {
+        if field == TextField::Name {
+            self.name = text;
+        }
+    }
+
+    fn set_language(
+        &mut self,
+        language: ContentLanguageResponse,
+        translations: Option<Vec<TranslationResponse>>,
+    ) {
+        self.content_language = language;
+        self.translations = translations;
+    }
 }
 
 impl From<CategoryRow> for ConcernCategoryResponse {
@@ -38,6 +79,9 @@ impl From<CategoryRow> for ConcernCategoryResponse {
                 .into(),
             operator_id: row.operator_id,
             needs_moderation: row.needs_moderation,
+            content_language: ContentLanguageResponse::source(),
+            translations: None,
+            version: row.version,
         }
     }
 }
@@ -48,20 +92,35 @@ pub struct ConcernCategoryList {
     pub items: Vec<ConcernCategoryResponse>,
 }
 
-/// The categories of concerns, by name. Public.
+/// The categories of concerns, by their German name, each in the reader's language.
+/// Public.
 #[utoipa::path(
     tag = "concerns",
-    responses((status = 200, description = "Every category", body = ConcernCategoryList)),
+    params(
+        ListLanguageQuery,
+        ("Accept-Language" = Option<String>, Header, description = "The reader's languages (RFC 9110), such as `uk, de;q=0.5`"),
+    ),
+    responses(
+        (status = 200, description = "Every category", body = ConcernCategoryList, headers(("Content-Language" = String), ("Vary" = String))),
+        (status = 400, description = "The language parameters do not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`lang` is not a language tag, such as `de-LS` (Lesotho's German; Leichte Sprache is `de-x-ls`) (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
 )]
 #[get("/concern-categories")]
-pub async fn list_concern_categories(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn list_concern_categories(
+    state: web::Data<AppState>,
+    reading: Reading,
+) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    let items = concerns::categories(&mut conn)
+    let mut items: Vec<ConcernCategoryResponse> = concerns::categories(&mut conn)
         .await?
         .into_iter()
         .map(Into::into)
         .collect();
-    Ok(HttpResponse::Ok().json(ConcernCategoryList { items }))
+    let served = localize_list(&mut conn, &state, &reading, &mut items).await?;
+    let mut response = HttpResponse::Ok().json(ConcernCategoryList { items });
+    served.mark(&mut response);
+    Ok(response)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -107,6 +166,7 @@ pub async fn create_concern_category(
         kind: kind.as_str().to_owned(),
         operator_id: body.operator_id,
         needs_moderation: body.needs_moderation.unwrap_or(true),
+        version: 1,
     };
     let mut conn = state.conn().await?;
     concerns::create_category(&mut conn, &row)

@@ -9,11 +9,13 @@ pub mod outcomes;
 pub mod read;
 pub mod status;
 pub mod supports;
+pub mod translations;
 pub mod write;
 
 use chrono::{DateTime, Utc};
 use quartier_domain::StaffRole;
 use quartier_domain::concern::{ConcernChannel, ConcernKind, ConcernStatus};
+use quartier_domain::translation::{TextField, TextOwner};
 use quartier_persistence::AsyncPgConnection;
 use quartier_persistence::concerns::ConcernView;
 use serde::{Deserialize, Serialize};
@@ -22,6 +24,7 @@ use uuid::Uuid;
 
 use crate::auth::{AuthUser, Caller};
 use crate::error::ApiError;
+use crate::languages::{ContentLanguageResponse, NameShown, Translatable, TranslationResponse};
 use crate::routes::activities::Named;
 use crate::routes::districts::Point;
 use quartier_domain::integration::Scope;
@@ -185,8 +188,58 @@ pub struct ConcernResponse {
     pub published_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    /// Changes with every change of status; sent as `ETag`, expected back in `If-Match`.
+    /// The language `title` and `text` are served in, or that they fell back to the words
+    /// the concern was raised in.
+    pub content_language: ContentLanguageResponse,
+    /// Every variant of the title and text with its state; only for those who answer the
+    /// concern, asking with `all_languages=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub translations: Option<Vec<TranslationResponse>>,
+    /// Changes with every change of status and every variant written or removed; sent as
+    /// `ETag`, expected back in `If-Match`.
     pub version: i32,
+}
+
+impl Translatable for ConcernResponse {
+    const OWNER: TextOwner = TextOwner::Concern;
+
+    fn owner_id(&self) -> Uuid {
+        self.id
+    }
+
+    fn source_text(&self, field: TextField) -> Option<&str> {
+        match field {
+            TextField::Title => Some(&self.title),
+            TextField::Text => Some(&self.text),
+            _ => None,
+        }
+    }
+
+    fn set_text(&mut self, field: TextField, text: String) {
+        match field {
+            TextField::Title => self.title = text,
+            TextField::Text => self.text = text,
+            _ => {}
+        }
+    }
+
+    fn set_language(
+        &mut self,
+        language: ContentLanguageResponse,
+        translations: Option<Vec<TranslationResponse>>,
+    ) {
+        self.content_language = language;
+        self.translations = translations;
+    }
+
+    fn names_shown(&mut self) -> Vec<NameShown<'_>> {
+        vec![NameShown {
+            owner: TextOwner::ConcernCategory,
+            id: self.category.id,
+            field: TextField::Name,
+            text: &mut self.category.name,
+        }]
+    }
 }
 
 impl ConcernResponse {
@@ -232,6 +285,8 @@ impl ConcernResponse {
             published_at: view.published_at,
             created_at: view.created_at,
             updated_at: view.updated_at,
+            content_language: ContentLanguageResponse::source(),
+            translations: None,
             version: view.version,
         }
     }

@@ -10,11 +10,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{ConcernResponse, ConcernStatusBody, readable};
+use super::{ConcernResponse, ConcernStatusBody, answers, readable};
 use crate::auth::{AuthUser, Caller, MaybeCaller};
 use crate::authz::require_operator;
 use crate::error::{ApiError, Problem};
 use crate::extract::{IfNoneMatch, json_with_body_etag, json_with_version_and_body_etag};
+use crate::languages::{
+    LanguageQuery, ListLanguageQuery, Reading, Served, localize, localize_list,
+};
 use crate::pagination::{self, Page};
 use crate::state::AppState;
 
@@ -97,35 +100,40 @@ fn parse_near(
     Ok((point.latitude(), point.longitude(), radius))
 }
 
-/// Lists `filter`'s concerns, a page from the cursor of `query`.
+/// Lists `filter`'s concerns, a page from the cursor of `query`, in the reader's language.
 async fn page_of(
     state: &AppState,
     filter: &ConcernFilter<'_>,
     query: &ListConcernsQuery,
     reader: Option<AuthUser>,
-) -> Result<Page<ConcernResponse>, ApiError> {
+    reading: &Reading,
+) -> Result<(Page<ConcernResponse>, Served), ApiError> {
     let limit = pagination::limit(query.limit)?;
     let after: Option<ConcernKey> = pagination::decode_cursor(query.cursor.as_deref())?;
     let mut conn = state.conn().await?;
     let rows = concerns::list(&mut conn, filter, after, i64::from(limit) + 1).await?;
-    Ok(pagination::page(
+    let mut page = pagination::page(
         rows,
         limit,
         |row| (row.created_at, row.id),
         |row| ConcernResponse::new(row, reader, None),
-    ))
+    );
+    let served = localize_list(&mut conn, state, reading, &mut page.items).await?;
+    Ok((page, served))
 }
 
-/// Published concerns, newest first. Public; never names supporters, and authors only
-/// where they chose so.
+/// Published concerns, newest first, each in the reader's language. Public; never names
+/// supporters, and authors only where they chose so.
 #[utoipa::path(
     tag = "concerns",
     params(
         ListConcernsQuery,
+        ListLanguageQuery,
+        ("Accept-Language" = Option<String>, Header, description = "The reader's languages (RFC 9110), such as `uk, de;q=0.5`"),
         ("If-None-Match" = Option<String>, Header, description = "The ETag of the page the client holds"),
     ),
     responses(
-        (status = 200, description = "One page of concerns", body = Page<ConcernResponse>, headers(("ETag" = String))),
+        (status = 200, description = "One page of concerns", body = Page<ConcernResponse>, headers(("ETag" = String), ("Content-Language" = String), ("Vary" = String))),
         (status = 304, description = "The client's copy of this page is current", headers(("ETag" = String))),
         (status = 400, description = "A query parameter does not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`near`, `radius_m`, `q`, `limit` or `cursor` out of range (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
@@ -135,23 +143,30 @@ async fn page_of(
 pub async fn list_concerns(
     state: web::Data<AppState>,
     query: web::Query<ListConcernsQuery>,
+    reading: Reading,
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let mut filter = query.filter()?;
     filter.public_only = true;
     // Anonymous searches take turns, so that one client cannot starve the others.
     let _turn = state.fair_share.search(true).await?;
-    let page = page_of(&state, &filter, &query, None).await?;
-    json_with_body_etag(&if_none_match, &page)
+    let (page, served) = page_of(&state, &filter, &query, None, &reading).await?;
+    let mut response = json_with_body_etag(&if_none_match, &page)?;
+    served.mark(&mut response);
+    Ok(response)
 }
 
 /// Your own concerns, newest first: also those not yet published.
 #[utoipa::path(
     tag = "concerns",
     security(("bearer" = [])),
-    params(ListConcernsQuery),
+    params(
+        ListConcernsQuery,
+        ListLanguageQuery,
+        ("Accept-Language" = Option<String>, Header, description = "The reader's languages (RFC 9110), such as `uk, de;q=0.5`"),
+    ),
     responses(
-        (status = 200, description = "One page of your concerns", body = Page<ConcernResponse>),
+        (status = 200, description = "One page of your concerns", body = Page<ConcernResponse>, headers(("Content-Language" = String), ("Vary" = String))),
         (status = 400, description = "A query parameter does not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`near`, `radius_m`, `q`, `limit` or `cursor` out of range (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
@@ -162,11 +177,14 @@ pub async fn my_concerns(
     state: web::Data<AppState>,
     user: AuthUser,
     query: web::Query<ListConcernsQuery>,
+    reading: Reading,
 ) -> Result<HttpResponse, ApiError> {
     let mut filter = query.filter()?;
     filter.author_id = Some(user.id);
-    let page = page_of(&state, &filter, &query, Some(user)).await?;
-    Ok(HttpResponse::Ok().json(page))
+    let (page, served) = page_of(&state, &filter, &query, Some(user), &reading).await?;
+    let mut response = HttpResponse::Ok().json(page);
+    served.mark(&mut response);
+    Ok(response)
 }
 
 /// The concerns an operator answers, newest first, whatever their status: its queue.
@@ -177,9 +195,11 @@ pub async fn my_concerns(
     params(
         ("id" = Uuid, Path, description = "The operator's id"),
         ListConcernsQuery,
+        ListLanguageQuery,
+        ("Accept-Language" = Option<String>, Header, description = "The reader's languages (RFC 9110), such as `uk, de;q=0.5`"),
     ),
     responses(
-        (status = 200, description = "One page of the operator's concerns", body = Page<ConcernResponse>),
+        (status = 200, description = "One page of the operator's concerns", body = Page<ConcernResponse>, headers(("Content-Language" = String), ("Vary" = String))),
         (status = 400, description = "A parameter does not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff of this operator, or an API key of another operator or without the scope `concerns:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
@@ -193,6 +213,7 @@ pub async fn operator_concerns(
     caller: Caller,
     operator_id: web::Path<Uuid>,
     query: web::Query<ListConcernsQuery>,
+    reading: Reading,
 ) -> Result<HttpResponse, ApiError> {
     query.filter()?;
     {
@@ -206,7 +227,7 @@ pub async fn operator_concerns(
         )
         .await?;
     }
-    queue(&state, &query, caller.user(), |filter| {
+    queue(&state, &query, &reading, caller.user(), |filter| {
         filter.operator_ids = Some(vec![*operator_id]);
     })
     .await
@@ -216,29 +237,37 @@ pub async fn operator_concerns(
 pub(crate) async fn queue(
     state: &AppState,
     query: &ListConcernsQuery,
+    reading: &Reading,
     reader: Option<AuthUser>,
     narrow: impl FnOnce(&mut ConcernFilter<'_>),
 ) -> Result<HttpResponse, ApiError> {
     let mut filter = query.filter()?;
     narrow(&mut filter);
-    let page = page_of(state, &filter, query, reader).await?;
-    Ok(HttpResponse::Ok().json(page))
+    let (page, served) = page_of(state, &filter, query, reader, reading).await?;
+    let mut response = HttpResponse::Ok().json(page);
+    served.mark(&mut response);
+    Ok(response)
 }
 
-/// One concern. Public once published; before, only its author and those who answer it
-/// see it.
+/// One concern, in the reader's language. Public once published; before, only its author
+/// and those who answer it see it. Those who answer it may ask for every variant of its
+/// texts (`all_languages=true`).
 #[utoipa::path(
     tag = "concerns",
     security((), ("bearer" = []), ("api_key" = [])),
     params(
         ("id" = Uuid, Path, description = "The concern's id"),
+        LanguageQuery,
+        ("Accept-Language" = Option<String>, Header, description = "The reader's languages (RFC 9110), such as `uk, de;q=0.5`"),
         ("If-None-Match" = Option<String>, Header, description = "The ETag of the copy the client holds"),
     ),
     responses(
-        (status = 200, description = "The concern", body = ConcernResponse, headers(("ETag" = String))),
+        (status = 200, description = "The concern", body = ConcernResponse, headers(("ETag" = String), ("Content-Language" = String), ("Vary" = String))),
         (status = 304, description = "The client's copy is current", headers(("ETag" = String))),
-        (status = 400, description = "The id is not a UUID (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The id or the language parameters do not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`all_languages` asked for by someone who does not answer the concern (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No concern has this id, or it is not published and not the caller's to see (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`lang` is not a language tag, such as `de-LS` (Lesotho's German; Leichte Sprache is `de-x-ls`) (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/concerns/{id}")]
@@ -246,21 +275,39 @@ pub async fn get_concern(
     state: web::Data<AppState>,
     MaybeCaller(caller): MaybeCaller,
     id: web::Path<Uuid>,
+    reading: Reading,
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let user = caller.as_ref().and_then(|c| c.user());
     let mut conn = state.conn().await?;
     let view = readable(&mut conn, caller.as_ref(), *id).await?;
+    if reading.all_languages {
+        match &caller {
+            Some(caller) if answers(&mut conn, caller, &view).await? => {}
+            _ => {
+                return Err(ApiError::Forbidden(
+                    "Every variant is shown to those who answer the concern only.".into(),
+                ));
+            }
+        }
+    }
     let supported = match user {
         Some(user) => Some(concerns::supports(&mut conn, view.id, user.id).await?),
         None => None,
     };
     let version = view.version;
-    json_with_version_and_body_etag(
-        &if_none_match,
-        version,
-        &ConcernResponse::new(view, user, supported),
+    let mut items = [ConcernResponse::new(view, user, supported)];
+    let served = localize(
+        &mut conn,
+        &state.content_languages,
+        &reading,
+        &mut items,
+        reading.all_languages,
     )
+    .await?;
+    let mut response = json_with_version_and_body_etag(&if_none_match, version, &items[0])?;
+    served.mark(&mut response);
+    Ok(response)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -302,9 +349,13 @@ pub struct SimilarConcerns {
 /// point, in its district and category when given. Public.
 #[utoipa::path(
     tag = "concerns",
-    params(SimilarQuery),
+    params(
+        SimilarQuery,
+        ListLanguageQuery,
+        ("Accept-Language" = Option<String>, Header, description = "The reader's languages (RFC 9110), such as `uk, de;q=0.5`"),
+    ),
     responses(
-        (status = 200, description = "Concerns like the draft", body = SimilarConcerns),
+        (status = 200, description = "Concerns like the draft, each in the reader's language", body = SimilarConcerns, headers(("Content-Language" = String), ("Vary" = String))),
         (status = 400, description = "A query parameter does not parse, or `title` is missing (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`title` empty or too long, `text` too long, control characters, or only one of `lat` and `lon` (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
@@ -313,6 +364,7 @@ pub struct SimilarConcerns {
 pub async fn similar_concerns(
     state: web::Data<AppState>,
     query: web::Query<SimilarQuery>,
+    reading: Reading,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = quartier_domain::ValidationErrors::default();
     let title = query.title.trim();
@@ -357,13 +409,26 @@ pub async fn similar_concerns(
         10,
     )
     .await?;
-    let items = found
+    let (mut concerns, likeness): (Vec<ConcernResponse>, Vec<(f32, Option<f64>)>) = found
         .into_iter()
-        .map(|s| SimilarConcern {
-            concern: ConcernResponse::new(s.concern, None, None),
-            similarity: s.similarity,
-            distance_m: s.distance_m.map(|d| d.round()),
+        .map(|s| {
+            (
+                ConcernResponse::new(s.concern, None, None),
+                (s.similarity, s.distance_m.map(|d| d.round())),
+            )
+        })
+        .unzip();
+    let served = localize_list(&mut conn, &state, &reading, &mut concerns).await?;
+    let items = concerns
+        .into_iter()
+        .zip(likeness)
+        .map(|(concern, (similarity, distance_m))| SimilarConcern {
+            concern,
+            similarity,
+            distance_m,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(SimilarConcerns { items }))
+    let mut response = HttpResponse::Ok().json(SimilarConcerns { items });
+    served.mark(&mut response);
+    Ok(response)
 }

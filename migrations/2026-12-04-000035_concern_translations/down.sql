@@ -1,0 +1,22 @@
+DELETE FROM translations WHERE concern_id IS NOT NULL OR concern_category_id IS NOT NULL;
+DROP INDEX translations_concern_category_key;
+DROP INDEX translations_concern_key;
+ALTER TABLE translations
+    DROP CONSTRAINT translations_text_length,
+    ADD CONSTRAINT translations_text_length CHECK (char_length(text) BETWEEN 1 AND (CASE
+        WHEN field IN ('title', 'name') THEN 200
+        WHEN field = 'description' AND shift_id IS NOT NULL THEN 4000
+        WHEN field = 'description' THEN 8000
+        WHEN field = 'accessibility_notes' THEN 2000
+        WHEN field = 'cost_note' THEN 500 ELSE 0 END)),
+    DROP CONSTRAINT translations_field_known,
+    ADD CONSTRAINT translations_field_known CHECK (
+        (activity_id IS NULL OR field IN ('title', 'description', 'accessibility_notes', 'cost_note'))
+        AND (centre_id IS NULL OR field IN ('name', 'description', 'accessibility_notes'))
+        AND (shift_id IS NULL OR field IN ('title', 'description'))
+        AND (qualification_type_id IS NULL OR field IN ('name'))),
+    DROP CONSTRAINT translations_one_owner,
+    ADD CONSTRAINT translations_one_owner CHECK (num_nonnulls(activity_id, centre_id, shift_id, qualification_type_id) = 1),
+    DROP COLUMN concern_category_id,
+    DROP COLUMN concern_id;
+ALTER TABLE concern_categories DROP COLUMN updated_at, DROP COLUMN version;
