@@ -15,6 +15,7 @@ Settings, from the environment:
   BENCH_CONCURRENCY (1 16 64)
   BENCH_RACERS (10000)       volunteers racing for 50 shifts of 5 places in scenario 6
   BENCH_REUSE (0)            1: keep a database seeded earlier at the same scale and seed
+  BENCH_ONLY                 some of the scenarios measured against pgbench (1 3 9 10) alone
   BENCH_BINARY               the quartier binary (run.sh passes the release build)
   BENCH_PG_LOG               PostgreSQL's server log (found from the cluster when not given)
   BENCH_JSON                 where to write every figure as JSON
@@ -45,6 +46,7 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1 16 64").split()]
 RACERS = int(os.environ.get("BENCH_RACERS", "10000"))
 REUSE = os.environ.get("BENCH_REUSE", "0") == "1"
+ONLY = {int(n) for n in os.environ.get("BENCH_ONLY", "").split()}
 BINARY = os.environ.get("BENCH_BINARY", str(ROOT / "target/release/quartier"))
 PORT = int(os.environ.get("BENCH_PORT", "18092"))
 DB = os.environ.get("BENCH_DB", "quartier_bench")
@@ -539,14 +541,16 @@ def explain(sql, params, replace=None, settings=()):
     settings = [arg for setting in settings for arg in ("-c", setting)]
     values = [replace.get(params[n], params[n]) for n in sorted(params, key=int)]
     execute = "EXECUTE bench_plan" + (f"({', '.join(values)})" if values else "")
-    generic = ["-c", "SET LOCAL plan_cache_mode = force_generic_plan", "-c", "PREPARE bench_plan AS " + sql,
+    # The server's own settings (a `SET LOCAL plan_cache_mode` among them) come after ours.
+    generic = ["-c", "SET LOCAL plan_cache_mode = force_generic_plan", *settings,
+               "-c", "PREPARE bench_plan AS " + sql,
                "-c", "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, SUMMARY ON) " + execute]
     # Should PostgreSQL not tell a parameter's type from the statement alone, the plan for
     # the values written in instead.
-    custom = ["-c", "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, SUMMARY ON) " + with_params(sql, params, replace)]
+    custom = [*settings, "-c", "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, SUMMARY ON) " + with_params(sql, params, replace)]
     for commands, note in [(generic, ""), (custom, "(the plan for these values; the statement alone does not type its parameters)\n")]:
         out = subprocess.run(["psql", DATABASE_URL, "-v", "ON_ERROR_STOP=1", "-qAtX", "-c", "BEGIN",
-                              *settings, *commands, "-c", "ROLLBACK"], capture_output=True, text=True)
+                              *commands, "-c", "ROLLBACK"], capture_output=True, text=True)
         if out.returncode == 0:
             return note + out.stdout.strip()
     raise RuntimeError(f"EXPLAIN failed: {out.stderr.strip()}")
@@ -710,6 +714,8 @@ def main():
             (10, "similar concerns before posting (\"Bank Spielplatz\" in a district)", "similar",
              f"GET {similar}"),
         ]:
+            if ONLY and number not in ONLY:
+                continue
             log(f"\n{number}. {name}")
             file = requests_file(key, [line])
             runs = []
@@ -723,124 +729,125 @@ def main():
                 runs.append(api)
             scenario(f"{number}. {name}", runs)
 
-        log("\n2. what's on with free-text search (\"Kaffee\", \"Spielgruppe\")")
-        file = requests_file("search", [f"GET {whats_on}&q=Kaffee", f"GET {whats_on}&q=Spielgruppe"])
-        scenario("2. what's on with free-text search",
-                 [measure(server, f"API, {c} connections", str(paths), [file], c) for c in CONCURRENCY])
+        if not ONLY:
+            log("\n2. what's on with free-text search (\"Kaffee\", \"Spielgruppe\")")
+            file = requests_file("search", [f"GET {whats_on}&q=Kaffee", f"GET {whats_on}&q=Spielgruppe"])
+            scenario("2. what's on with free-text search",
+                     [measure(server, f"API, {c} connections", str(paths), [file], c) for c in CONCURRENCY])
 
-        log("\n4. one centre")
-        status, headers, _ = request("GET", f"/api/v1/centres/{p['centre']}")
-        etag = headers.get("ETag") or headers.get("etag")
-        miss = requests_file("centre", [f"GET /api/v1/centres/{p['centre']}"])
-        hit = requests_file("centre_hit", [f"GET /api/v1/centres/{p['centre']}|If-None-Match: {etag}"])
-        runs = []
-        for c in CONCURRENCY:
-            runs.append(dict(measure(server, f"miss, {c} connections", str(paths), [miss], c), case="miss"))
-            runs.append(dict(measure(server, f"If-None-Match, {c} connections", str(paths), [hit], c), case="hit"))
-        scenario("4. one centre (miss, and If-None-Match hit answered 304)", runs)
+            log("\n4. one centre")
+            status, headers, _ = request("GET", f"/api/v1/centres/{p['centre']}")
+            etag = headers.get("ETag") or headers.get("etag")
+            miss = requests_file("centre", [f"GET /api/v1/centres/{p['centre']}"])
+            hit = requests_file("centre_hit", [f"GET /api/v1/centres/{p['centre']}|If-None-Match: {etag}"])
+            runs = []
+            for c in CONCURRENCY:
+                runs.append(dict(measure(server, f"miss, {c} connections", str(paths), [miss], c), case="miss"))
+                runs.append(dict(measure(server, f"If-None-Match, {c} connections", str(paths), [hit], c), case="hit"))
+            scenario("4. one centre (miss, and If-None-Match hit answered 304)", runs)
 
-        log("\n5. a shift's roster as staff")
-        roster = requests_file("roster", [f"GET /api/v1/shifts/{p['shift']}/roster|Authorization: Bearer {coordinator}"])
-        scenario("5. a shift's roster as staff",
-                 [measure(server, f"API, {c} connections", str(paths), [roster], c) for c in CONCURRENCY])
+            log("\n5. a shift's roster as staff")
+            roster = requests_file("roster", [f"GET /api/v1/shifts/{p['shift']}/roster|Authorization: Bearer {coordinator}"])
+            scenario("5. a shift's roster as staff",
+                     [measure(server, f"API, {c} connections", str(paths), [roster], c) for c in CONCURRENCY])
 
-        log(f"\n6. sign-ups: {RACERS} volunteers racing for {RACE_SHIFTS} shifts of {RACE_CAPACITY} places")
-        racers = []
-        for n in range(1, RACERS + 1):
-            shift = f"{SHIFT_PREFIX}{ID_BASE + (n * 7919) % RACE_SHIFTS}"
-            racers.append(f"{shift} {token_for(f'{RACER_PREFIX}{ID_BASE + n}')}")
-        race_file = requests_file("racers", racers)
-        runs = []
-        for c in CONCURRENCY:
+            log(f"\n6. sign-ups: {RACERS} volunteers racing for {RACE_SHIFTS} shifts of {RACE_CAPACITY} places")
+            racers = []
+            for n in range(1, RACERS + 1):
+                shift = f"{SHIFT_PREFIX}{ID_BASE + (n * 7919) % RACE_SHIFTS}"
+                racers.append(f"{shift} {token_for(f'{RACER_PREFIX}{ID_BASE + n}')}")
+            race_file = requests_file("racers", racers)
+            runs = []
+            for c in CONCURRENCY:
+                reset_race()
+                server.reset_peak()
+                threads = min(2, c)
+                command = ["wrk", f"-t{threads}", f"-c{c}", "-d600s", "--latency", "--timeout", "10s",
+                           "-s", str(race_lua), BASE, "--", race_file, str(threads)]
+                racing = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+                # Until every racer has an answer, or nothing has changed for three seconds
+                # (refused requests write nothing).
+                seen, changed = -1, time.monotonic()
+                while racing.poll() is None and time.monotonic() - changed < 3:
+                    now_seen = race_signups()
+                    if now_seen >= RACERS:
+                        break
+                    if now_seen != seen:
+                        seen, changed = now_seen, time.monotonic()
+                    time.sleep(0.05)
+                racing.send_signal(signal.SIGINT)
+                figures = parse_wrk(racing.communicate()[0])
+                figures.update(race_outcome(), peak_rss_mib=server.peak_mib(), connections=c)
+                show(f"API, {c} connections", figures, figures["peak_rss_mib"],
+                     f"  confirmed {figures['confirmed']}, waitlisted {figures['waitlisted']}")
+                expected = min(RACERS, RACE_SHIFTS * RACE_CAPACITY)
+                if (figures["confirmed"], figures["total"], figures["confirmed_count_sum"]) != (expected, RACERS, expected):
+                    problems.append(f"race at {c} connections: {figures}")
+                reset_race()
+                per = RACERS // c
+                db = pgbench(str(scripts["signup"]), c, transactions=per, defines=["k=0", f"per={per}"], mode="simple")
+                outcome = race_outcome()
+                if (outcome["confirmed"], outcome["total"], outcome["confirmed_count_sum"]) != \
+                        (min(per * c, RACE_SHIFTS * RACE_CAPACITY), per * c, min(per * c, RACE_SHIFTS * RACE_CAPACITY)):
+                    problems.append(f"pgbench race at {c} clients: {outcome}")
+                figures["pgbench_tps"] = db["tps"]
+                figures["pgbench_outcome"] = outcome
+                figures["ratio"] = round(figures["rps"] / db["tps"], 2) if db["tps"] else None
+                log(f"  {'pgbench, same SQL':<28} {db['tps']:>9.1f} tx/s   API ÷ pgbench = {figures['ratio']}"
+                    f"  (confirmed {outcome['confirmed']} of {outcome['total']})")
+                runs.append(figures)
             reset_race()
+            scenario("6. sign-up race", runs)
+
+            log("\n7. login (argon2) while scenario 1 runs")
+            login = work / "login.lua"
+            login.write_text(
+                'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+                'wrk.body = \'{"email": "freiwillig-2@bench.example", "password": "bench password 2027"}\'\n')
+            readers = requests_file("readers", [f"GET {whats_on}"])
+            quiet = measure(server, "scenario 1 alone, 16 conn.", str(paths), [readers], 16)
             server.reset_peak()
-            threads = min(2, c)
-            command = ["wrk", f"-t{threads}", f"-c{c}", "-d600s", "--latency", "--timeout", "10s",
-                       "-s", str(race_lua), BASE, "--", race_file, str(threads)]
-            racing = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-            # Until every racer has an answer, or nothing has changed for three seconds
-            # (refused requests write nothing).
-            seen, changed = -1, time.monotonic()
-            while racing.poll() is None and time.monotonic() - changed < 3:
-                now_seen = race_signups()
-                if now_seen >= RACERS:
-                    break
-                if now_seen != seen:
-                    seen, changed = now_seen, time.monotonic()
-                time.sleep(0.05)
-            racing.send_signal(signal.SIGINT)
-            figures = parse_wrk(racing.communicate()[0])
-            figures.update(race_outcome(), peak_rss_mib=server.peak_mib(), connections=c)
-            show(f"API, {c} connections", figures, figures["peak_rss_mib"],
-                 f"  confirmed {figures['confirmed']}, waitlisted {figures['waitlisted']}")
-            expected = min(RACERS, RACE_SHIFTS * RACE_CAPACITY)
-            if (figures["confirmed"], figures["total"], figures["confirmed_count_sum"]) != (expected, RACERS, expected):
-                problems.append(f"race at {c} connections: {figures}")
-            reset_race()
-            per = RACERS // c
-            db = pgbench(str(scripts["signup"]), c, transactions=per, defines=["k=0", f"per={per}"], mode="simple")
-            outcome = race_outcome()
-            if (outcome["confirmed"], outcome["total"], outcome["confirmed_count_sum"]) != \
-                    (min(per * c, RACE_SHIFTS * RACE_CAPACITY), per * c, min(per * c, RACE_SHIFTS * RACE_CAPACITY)):
-                problems.append(f"pgbench race at {c} clients: {outcome}")
-            figures["pgbench_tps"] = db["tps"]
-            figures["pgbench_outcome"] = outcome
-            figures["ratio"] = round(figures["rps"] / db["tps"], 2) if db["tps"] else None
-            log(f"  {'pgbench, same SQL':<28} {db['tps']:>9.1f} tx/s   API ÷ pgbench = {figures['ratio']}"
-                f"  (confirmed {outcome['confirmed']} of {outcome['total']})")
-            runs.append(figures)
-        reset_race()
-        scenario("6. sign-up race", runs)
+            flood = subprocess.Popen(
+                ["wrk", "-t1", "-c32", f"-d{SECONDS + 2}s", "--latency", "--timeout", "15s", "-s", str(login),
+                 f"{BASE}/api/v1/auth/login"], stdout=subprocess.PIPE, text=True)
+            time.sleep(1)
+            loaded = wrk(str(paths), [readers], 16, SECONDS)
+            flood_figures = parse_wrk(flood.communicate()[0])
+            loaded["peak_rss_mib"] = server.peak_mib()
+            loaded["connections"], flood_figures["connections"] = 16, 32
+            show("scenario 1 with the flood", loaded, loaded["peak_rss_mib"])
+            show("the login flood, 32 conn.", flood_figures)
+            ratio = round(loaded["p99_ms"] / quiet["p99_ms"], 2) if quiet["p99_ms"] else None
+            log(f"  p99 with the flood ÷ p99 without = {ratio}")
+            scenario("7. login flood during scenario 1",
+                     [dict(quiet, case="alone"), dict(loaded, case="with flood"),
+                      dict(flood_figures, case="login flood", p99_ratio=ratio)])
 
-        log("\n7. login (argon2) while scenario 1 runs")
-        login = work / "login.lua"
-        login.write_text(
-            'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
-            'wrk.body = \'{"email": "freiwillig-2@bench.example", "password": "bench password 2027"}\'\n')
-        readers = requests_file("readers", [f"GET {whats_on}"])
-        quiet = measure(server, "scenario 1 alone, 16 conn.", str(paths), [readers], 16)
-        server.reset_peak()
-        flood = subprocess.Popen(
-            ["wrk", "-t1", "-c32", f"-d{SECONDS + 2}s", "--latency", "--timeout", "15s", "-s", str(login),
-             f"{BASE}/api/v1/auth/login"], stdout=subprocess.PIPE, text=True)
-        time.sleep(1)
-        loaded = wrk(str(paths), [readers], 16, SECONDS)
-        flood_figures = parse_wrk(flood.communicate()[0])
-        loaded["peak_rss_mib"] = server.peak_mib()
-        loaded["connections"], flood_figures["connections"] = 16, 32
-        show("scenario 1 with the flood", loaded, loaded["peak_rss_mib"])
-        show("the login flood, 32 conn.", flood_figures)
-        ratio = round(loaded["p99_ms"] / quiet["p99_ms"], 2) if quiet["p99_ms"] else None
-        log(f"  p99 with the flood ÷ p99 without = {ratio}")
-        scenario("7. login flood during scenario 1",
-                 [dict(quiet, case="alone"), dict(loaded, case="with flood"),
-                  dict(flood_figures, case="login flood", p99_ratio=ratio)])
-
-        # 8: anonymous searches take turns (QUARTIER_ANONYMOUS_SEARCHES, by default half the
-        # cores): one client's 64 at once must not starve a signed-in reader.
-        log("\n8. a signed-in reader while one client runs 64 anonymous searches at once")
-        server.stop()
-        server = Server()
-        reader = requests_file("reader", [f"GET {eligible}|Authorization: Bearer {volunteer}"])
-        anonymous = requests_file("anonymous", [f"GET {whats_on}", f"GET {whats_on}&q=Kaffee"])
-        alone = measure(server, "signed-in reader alone, 1 conn.", str(paths), [reader], 1)
-        server.reset_peak()
-        crowd = subprocess.Popen(
-            ["wrk", "-t1", "-c64", f"-d{SECONDS + 2}s", "--latency", "--timeout", "15s", "-s",
-             str(paths), BASE, "--", anonymous], stdout=subprocess.PIPE, text=True)
-        time.sleep(1)
-        crowded = measure(server, "reader with the crowd, 1 conn.", str(paths), [reader], 1)
-        crowd_figures = parse_wrk(crowd.communicate()[0])
-        crowd_figures["connections"] = 64
-        show("the anonymous crowd, 64 conn.", crowd_figures,
-             extra="  (refused with 429 when it waits too long: expected)")
-        ratio = round(crowded["p50_ms"] / alone["p50_ms"], 2) if alone["p50_ms"] else None
-        log(f"  reader's p50 with the crowd ÷ alone = {ratio}")
-        if SCALE >= 1 and ratio is not None and ratio > 2:
-            problems.append(f"a signed-in reader's p50 grew {ratio}× under 64 anonymous searches")
-        scenario("8. signed-in reader during 64 anonymous searches",
-                 [dict(alone, case="alone"), dict(crowded, case="with the crowd", p50_ratio=ratio),
-                  dict(crowd_figures, case="anonymous crowd")])
+            # 8: anonymous searches take turns (QUARTIER_ANONYMOUS_SEARCHES, by default half the
+            # cores): one client's 64 at once must not starve a signed-in reader.
+            log("\n8. a signed-in reader while one client runs 64 anonymous searches at once")
+            server.stop()
+            server = Server()
+            reader = requests_file("reader", [f"GET {eligible}|Authorization: Bearer {volunteer}"])
+            anonymous = requests_file("anonymous", [f"GET {whats_on}", f"GET {whats_on}&q=Kaffee"])
+            alone = measure(server, "signed-in reader alone, 1 conn.", str(paths), [reader], 1)
+            server.reset_peak()
+            crowd = subprocess.Popen(
+                ["wrk", "-t1", "-c64", f"-d{SECONDS + 2}s", "--latency", "--timeout", "15s", "-s",
+                 str(paths), BASE, "--", anonymous], stdout=subprocess.PIPE, text=True)
+            time.sleep(1)
+            crowded = measure(server, "reader with the crowd, 1 conn.", str(paths), [reader], 1)
+            crowd_figures = parse_wrk(crowd.communicate()[0])
+            crowd_figures["connections"] = 64
+            show("the anonymous crowd, 64 conn.", crowd_figures,
+                 extra="  (refused with 429 when it waits too long: expected)")
+            ratio = round(crowded["p50_ms"] / alone["p50_ms"], 2) if alone["p50_ms"] else None
+            log(f"  reader's p50 with the crowd ÷ alone = {ratio}")
+            if SCALE >= 1 and ratio is not None and ratio > 2:
+                problems.append(f"a signed-in reader's p50 grew {ratio}× under 64 anonymous searches")
+            scenario("8. signed-in reader during 64 anonymous searches",
+                     [dict(alone, case="alone"), dict(crowded, case="with the crowd", p50_ratio=ratio),
+                      dict(crowd_figures, case="anonymous crowd")])
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)

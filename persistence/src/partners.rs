@@ -148,6 +148,7 @@ pub async fn update(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     versions: Option<&[i32]>,
+    operator_checked: Option<Option<Uuid>>,
     fields: &PartnerFields<'_>,
 ) -> Result<std::result::Result<PartnerRow, PartnerRefusal>> {
     conn.transaction::<_, Error, _>(async |conn| {
@@ -167,7 +168,11 @@ pub async fn update(
         let Some(current) = current else {
             return Ok(Err(PartnerRefusal::NotFound));
         };
-        if versions.is_some_and(|v| !v.contains(&current.version)) {
+        // The caller's right rests on the operator it is, checked before this lock: it must
+        // still be that one.
+        if versions.is_some_and(|v| !v.contains(&current.version))
+            || operator_checked.is_some_and(|checked| checked != current.operator_id)
+        {
             return Ok(Err(PartnerRefusal::VersionConflict));
         }
         diesel::sql_query(

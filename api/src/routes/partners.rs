@@ -412,7 +412,7 @@ pub async fn create_partner(
         (status = 403, description = "Neither an administrator nor the partner's own side, an API key of another operator or without `partners:write`, or the own side changing name, kind, operator or external id (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No partner has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Another partner has this external id (`external-id-taken`)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The partner changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The partner changed since it was read, or became another operator's while the change was checked (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields; an unknown operator or district, or an operator that is a partner already (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -432,11 +432,14 @@ pub async fn update_partner(
     };
     let mut conn = state.conn().await?;
     let admin = caller.is_admin();
+    // For the own side, the operator its right rests on (held to in the update's lock).
+    let mut operator_checked = None;
     if !admin {
         let partner = partners::find(&mut conn, *id)
             .await?
             .ok_or_else(|| ApiError::NotFound("No partner has this id.".into()))?;
         require_own_side(&mut conn, &caller, &partner).await?;
+        operator_checked = Some(partner.operator_id);
         if body.name.is_some()
             || body.kind.is_some()
             || body.operator_id.is_some()
@@ -448,7 +451,7 @@ pub async fn update_partner(
             ));
         }
     }
-    let row = partners::update(&mut conn, *id, versions, &checked.fields())
+    let row = partners::update(&mut conn, *id, versions, operator_checked, &checked.fields())
         .await
         .map_err(refused)?
         .map_err(|refusal| match refusal {
