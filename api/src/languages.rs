@@ -251,6 +251,9 @@ pub fn translation_responses(variants: &[StoredVariant]) -> Vec<TranslationRespo
 /// A response with texts residents read.
 pub trait Translatable {
     const OWNER: TextOwner;
+    /// Whether its variants are in the copy every instance holds (`variant_cache`): those of
+    /// resources as many as a catalogue, not those that grow with residents' writing.
+    const CACHED: bool = true;
     fn owner_id(&self) -> Uuid;
     /// The German text of `field`.
     fn source_text(&self, field: TextField) -> Option<&str>;
@@ -560,6 +563,9 @@ pub async fn localize_list<T: Translatable>(
     let enabled = &state.content_languages;
     if !reading.may_want_variants(enabled) {
         return Ok(Served::default());
+    }
+    if !T::CACHED {
+        return localize(conn, enabled, reading, items, false).await;
     }
     let Some(snapshot) = state.variants.fresh(conn).await else {
         return localize(conn, enabled, reading, items, false).await;

@@ -1,4 +1,6 @@
 DELETE FROM translations WHERE concern_id IS NOT NULL OR concern_category_id IS NOT NULL;
+-- The deleted rows' deferred trigger runs now, not after the ALTER below.
+SET CONSTRAINTS translations_move_generation IMMEDIATE;
 DROP INDEX translations_concern_category_key;
 DROP INDEX translations_concern_key;
 ALTER TABLE translations

@@ -634,11 +634,14 @@ pub async fn generation(conn: &mut AsyncPgConnection) -> Result<i64> {
         .await?)
 }
 
-/// Every variant stored, if there are at most `limit` rows (`None` otherwise).
+/// Every variant stored of the catalogue-sized owners, if there are at most `limit` rows
+/// (`None` otherwise). Concerns' variants are not among them: they grow with the concerns,
+/// and are read with the page that shows them.
 pub async fn all(conn: &mut AsyncPgConnection, limit: i64) -> Result<Option<Vec<CachedVariant>>> {
     use schema::translations::dsl as t;
     // Too many: told by one id past the limit, without reading the rows.
     let beyond: Option<i64> = t::translations
+        .filter(t::concern_id.is_null())
         .select(t::id)
         .order(t::id)
         .offset(limit)
@@ -650,6 +653,7 @@ pub async fn all(conn: &mut AsyncPgConnection, limit: i64) -> Result<Option<Vec<
         return Ok(None);
     }
     let rows: Vec<VariantRow> = t::translations
+        .filter(t::concern_id.is_null())
         .select(VariantRow::as_select())
         .order((t::tag, t::field))
         .limit(limit + 1)

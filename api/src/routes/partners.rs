@@ -451,13 +451,19 @@ pub async fn update_partner(
             ));
         }
     }
-    let row = partners::update(&mut conn, *id, versions, operator_checked, &checked.fields())
-        .await
-        .map_err(refused)?
-        .map_err(|refusal| match refusal {
-            PartnerRefusal::NotFound => ApiError::NotFound("No partner has this id.".into()),
-            PartnerRefusal::VersionConflict => ApiError::VersionConflict,
-        })?;
+    let row = partners::update(
+        &mut conn,
+        *id,
+        versions,
+        operator_checked,
+        &checked.fields(),
+    )
+    .await
+    .map_err(refused)?
+    .map_err(|refusal| match refusal {
+        PartnerRefusal::NotFound => ApiError::NotFound("No partner has this id.".into()),
+        PartnerRefusal::VersionConflict => ApiError::VersionConflict,
+    })?;
     let mut response = PartnerResponse::new(row, true);
     if !admin {
         response.external_id = None;

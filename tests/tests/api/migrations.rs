@@ -561,6 +561,8 @@ async fn the_schema_matches_what_diesel_is_told() {
         ("translations", "centre_id", "uuid"),
         ("translations", "shift_id", "uuid"),
         ("translations", "qualification_type_id", "uuid"),
+        ("translations", "concern_id", "uuid"),
+        ("translations", "concern_category_id", "uuid"),
         ("translations", "field", "text"),
         ("translations", "tag", "text"),
         ("translations", "text", "text"),
@@ -663,6 +665,12 @@ async fn the_schema_matches_what_diesel_is_told() {
         (
             "concern_categories",
             "created_at",
+            "timestamp with time zone",
+        ),
+        ("concern_categories", "version", "integer"),
+        (
+            "concern_categories",
+            "updated_at",
             "timestamp with time zone",
         ),
         ("concerns", "id", "uuid"),

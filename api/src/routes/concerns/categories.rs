@@ -146,7 +146,7 @@ pub struct CreateConcernCategoryRequest {
     security(("bearer" = [])),
     request_body = CreateConcernCategoryRequest,
     responses(
-        (status = 201, description = "The category was made", body = ConcernCategoryResponse),
+        (status = 201, description = "The category was made", body = ConcernCategoryResponse, headers(("ETag" = String))),
         (status = 403, description = "Not an administrator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Another category has this name (`slug-taken`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or an unknown operator (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
@@ -183,5 +183,10 @@ pub async fn create_concern_category(
                 error.into()
             }
         })?;
-    Ok(HttpResponse::Created().json(ConcernCategoryResponse::from(row)))
+    Ok(HttpResponse::Created()
+        .insert_header((
+            actix_web::http::header::ETAG,
+            crate::extract::etag(row.version),
+        ))
+        .json(ConcernCategoryResponse::from(row)))
 }

@@ -202,6 +202,7 @@ pub struct ConcernResponse {
 
 impl Translatable for ConcernResponse {
     const OWNER: TextOwner = TextOwner::Concern;
+    const CACHED: bool = false;
 
     fn owner_id(&self) -> Uuid {
         self.id

@@ -49,7 +49,7 @@ pub struct ConcernStatusRequest {
         (status = 403, description = "Neither answering the concern (staff, or an API key of its operator with the scope `concerns:write`) nor, for `withdrawn`, its author (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No concern has this id, or it is not the caller's to see (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a move allowed from where the concern stands (`concern-move-not-allowed`)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The concern changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The concern changed since it was read: its status, or a variant of its texts in another language (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`duplicate_of` or `refer_to`/`refer_to_partner` missing for a duplicate or a referral, given for another status, both referral targets, an unknown operator or partner, naming the concern itself, or not a published concern that is carried on (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]

@@ -234,6 +234,9 @@ pub async fn get_concern_category(
         }
         _ => false,
     };
+    if reading.all_languages && !is_staff {
+        return Err(ApiError::Forbidden(NOT_CATEGORY_STAFF.into()));
+    }
     let version = row.version;
     one_in_language(
         &mut conn,
