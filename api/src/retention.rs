@@ -25,6 +25,7 @@ pub struct Swept {
     pub deliveries_removed: usize,
     pub audit_entries_removed: usize,
     pub guests_erased: usize,
+    pub concern_drafts_removed: usize,
 }
 
 /// Applies the retention rules as of `now`, batch by batch until nothing is due.
@@ -94,6 +95,9 @@ pub async fn sweep(
     }
     // Rate-limit windows last an hour at most: older counters are spent.
     let mut conn = pool::get(pool).await?;
+    // A guest's concern never confirmed is dropped once its link expired.
+    swept.concern_drafts_removed =
+        quartier_persistence::guests::remove_expired_concern_drafts(&mut conn, now).await?;
     quartier_persistence::rate_limits::sweep(&mut conn, now - chrono::Duration::hours(2)).await?;
     Ok(swept)
 }
@@ -115,6 +119,7 @@ pub fn spawn(pool: PgPool, settings: RetentionSettings) -> tokio::task::JoinHand
                     deliveries_removed = swept.deliveries_removed,
                     audit_entries_removed = swept.audit_entries_removed,
                     guests_erased = swept.guests_erased,
+                    concern_drafts_removed = swept.concern_drafts_removed,
                     "retention applied"
                 ),
                 Err(error) => tracing::warn!(%error, "applying retention failed"),

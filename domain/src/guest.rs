@@ -11,6 +11,9 @@ pub const HOLD: Duration = Duration::minutes(30);
 /// How long the link to a guest's own sign-ups works.
 pub const ACCESS: Duration = Duration::hours(1);
 
+/// How long a concern raised with the guest form waits for her to confirm it.
+pub const CONCERN_CONFIRMATION: Duration = Duration::hours(24);
+
 /// Whether a person has an account or helps as a guest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PersonKind {

@@ -44,10 +44,12 @@ pub enum Kind {
     StaffSummary,
     /// A concern the person raised, or supports and asked to hear of, was answered.
     ConcernAnswered,
+    /// A concern raised with the guest form waits until she confirms it with the mail's link.
+    GuestConcern,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 18] = [
+    pub const ALL: [Kind; 19] = [
         Kind::ApiKeysCreatorLeft,
         Kind::EmailVerification,
         Kind::EmailChangeRequested,
@@ -66,6 +68,7 @@ impl Kind {
         Kind::HelpWanted,
         Kind::StaffSummary,
         Kind::ConcernAnswered,
+        Kind::GuestConcern,
     ];
 
     /// The kinds a person may switch off or move; every other kind is always sent.
@@ -91,6 +94,7 @@ impl Kind {
             Kind::HelpWanted => "help_wanted",
             Kind::StaffSummary => "staff_summary",
             Kind::ConcernAnswered => "concern_answered",
+            Kind::GuestConcern => "guest_concern",
         }
     }
 

@@ -165,6 +165,137 @@ pub async fn confirm(
     .await
 }
 
+/// A guest raises a concern: the person is found or made, the concern's checked fields
+/// (`draft`) wait for her confirmation, and the mail with the link is queued, in one
+/// transaction. `draft_id` and `token_hash` make the link.
+pub async fn raise_concern(
+    conn: &mut AsyncPgConnection,
+    guest: &NewGuest<'_>,
+    draft_id: Uuid,
+    token_hash: &[u8],
+    draft: &serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        let person = person_for(conn, guest, now).await?;
+        diesel::sql_query(
+            "INSERT INTO concern_drafts (id, user_id, name, draft, token_hash, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)",
+        )
+        .bind::<diesel::sql_types::Uuid, _>(draft_id)
+        .bind::<diesel::sql_types::Uuid, _>(person)
+        .bind::<Text, _>(guest.name)
+        .bind::<Text, _>(draft.to_string())
+        .bind::<diesel::sql_types::Bytea, _>(token_hash)
+        .bind::<diesel::sql_types::Timestamptz, _>(now)
+        .bind::<diesel::sql_types::Timestamptz, _>(
+            now + quartier_domain::guest::CONCERN_CONFIRMATION,
+        )
+        .execute(conn)
+        .await?;
+        notifications::enqueue(
+            conn,
+            &NewNotification {
+                details: serde_json::json!({ "draft_id": draft_id }),
+                dedup_key: Some(format!("guest_concern:{draft_id}")),
+                ..NewNotification::now(person, Kind::GuestConcern)
+            },
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+/// A guest's concern, confirmed: whose it is, and its checked fields.
+#[derive(Debug, Clone)]
+pub struct ConfirmedDraft {
+    pub user_id: Uuid,
+    pub draft: serde_json::Value,
+}
+
+/// Takes the concern waiting for the confirmation whose link has `token_hash`, if it still
+/// waits: the draft is gone after this, her address counts as verified, and the name she
+/// gave with it is hers (for a guest). `None` for a link unknown, used or expired. Call in the
+/// transaction that stores the concern, so that a refusal leaves the draft waiting.
+pub async fn take_concern_draft(
+    conn: &mut AsyncPgConnection,
+    token_hash: &[u8],
+    now: DateTime<Utc>,
+) -> Result<Option<ConfirmedDraft>> {
+    #[derive(QueryableByName)]
+    struct Taken {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        user_id: Uuid,
+        #[diesel(sql_type = Text)]
+        name: String,
+        #[diesel(sql_type = Text)]
+        draft: String,
+    }
+    let taken: Option<Taken> = diesel::sql_query(
+        "DELETE FROM concern_drafts WHERE token_hash = $1 AND expires_at > $2 \
+         RETURNING user_id, name, draft::text AS draft",
+    )
+    .bind::<diesel::sql_types::Bytea, _>(token_hash)
+    .bind::<diesel::sql_types::Timestamptz, _>(now)
+    .load(conn)
+    .await?
+    .pop();
+    let Some(taken) = taken else {
+        return Ok(None);
+    };
+    diesel::update(users::table.find(taken.user_id))
+        .filter(users::kind.eq(PersonKind::Guest.as_str()))
+        .set((
+            users::email_verified_at.eq(diesel::dsl::sql::<
+                diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,
+            >("coalesce(email_verified_at, now())")),
+            users::display_name.eq(&taken.name),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(Some(ConfirmedDraft {
+        user_id: taken.user_id,
+        draft: serde_json::from_str(&taken.draft)
+            .map_err(|e| Error::Other(format!("a concern draft that is no JSON: {e}")))?,
+    }))
+}
+
+/// Drops the concerns that waited for a confirmation until their link expired, by `now`.
+pub async fn remove_expired_concern_drafts(
+    conn: &mut AsyncPgConnection,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    Ok(
+        diesel::sql_query("DELETE FROM concern_drafts WHERE expires_at <= $1")
+            .bind::<diesel::sql_types::Timestamptz, _>(now)
+            .execute(conn)
+            .await?,
+    )
+}
+
+/// A concern waiting for its confirmation, as its mail tells it; `None` once it is gone.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct DraftMail {
+    /// Whom the mail greets: the name given with it.
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Text)]
+    pub title: String,
+}
+
+/// The waiting concern `draft_id` as its mail tells it.
+pub async fn draft_mail(conn: &mut AsyncPgConnection, draft_id: Uuid) -> Result<Option<DraftMail>> {
+    Ok(diesel::sql_query(
+        "SELECT name, coalesce(draft->>'title', '') AS title FROM concern_drafts \
+          WHERE id = $1 AND expires_at > now()",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(draft_id)
+    .load(conn)
+    .await?
+    .pop())
+}
+
 /// The hold a confirmation mail is about, with its shift, for writing the mail.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct HoldMail {
@@ -397,6 +528,17 @@ pub async fn merge_into_account(
         .set(n::user_id.eq(account_id))
         .execute(conn)
         .await?;
+    // What she raised is the account's now, and so is what waits for her confirmation.
+    diesel::sql_query("UPDATE concerns SET author_id = $2 WHERE author_id = $1")
+        .bind::<diesel::sql_types::Uuid, _>(guest)
+        .bind::<diesel::sql_types::Uuid, _>(account_id)
+        .execute(conn)
+        .await?;
+    diesel::sql_query("UPDATE concern_drafts SET user_id = $2 WHERE user_id = $1")
+        .bind::<diesel::sql_types::Uuid, _>(guest)
+        .bind::<diesel::sql_types::Uuid, _>(account_id)
+        .execute(conn)
+        .await?;
     let left: i64 = signups::table
         .filter(signups::user_id.eq(guest))
         .count()
@@ -433,6 +575,11 @@ pub async fn idle_since(
         .filter(diesel::dsl::not(diesel::dsl::exists(
             guest_holds::table.filter(guest_holds::user_id.eq(users::id)),
         )))
+        // She hears of the answers to what she raised until it is closed.
+        .filter(diesel::dsl::sql::<Bool>(
+            "NOT EXISTS (SELECT 1 FROM concerns k WHERE k.author_id = users.id \
+               AND k.status NOT IN ('done', 'declined', 'duplicate', 'withdrawn'))",
+        ))
         .order(users::created_at)
         .select(users::id)
         .limit(limit)

@@ -50,6 +50,7 @@ pub const SUBJECT_REFERENCES: &[&str] = &[
     "partner_members_user_id_fkey",
     "network_memberships_user_id_fkey",
     "core_team_members_user_id_fkey",
+    "concern_drafts_user_id_fkey",
 ];
 
 /// A row of `users`.

@@ -27,6 +27,8 @@ pub struct Context {
     pub digest: Option<Digest>,
     /// For an answer to a concern: the concern's title and the answer.
     pub concern: Option<(String, quartier_persistence::concerns::AnswerRow)>,
+    /// For a guest's concern waiting for her confirmation: its title and her name.
+    pub draft: Option<quartier_persistence::guests::DraftMail>,
 }
 
 /// What a daily digest lists.
@@ -100,12 +102,25 @@ pub async fn load(conn: &mut AsyncPgConnection, claimed: &Claimed) -> Result<Con
         }
         _ => None,
     };
+    let draft = match claimed.kind() {
+        Some(quartier_domain::notification::Kind::GuestConcern) => {
+            match claimed.details()["draft_id"]
+                .as_str()
+                .and_then(|s| s.parse::<uuid::Uuid>().ok())
+            {
+                Some(id) => quartier_persistence::guests::draft_mail(conn, id).await?,
+                None => None,
+            }
+        }
+        _ => None,
+    };
     Ok(Context {
         shift: load_shift(conn, claimed).await?,
         invitation,
         hold,
         digest,
         concern,
+        draft,
     })
 }
 

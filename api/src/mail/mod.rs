@@ -39,6 +39,8 @@ pub const INVITATION_DAYS: i64 = 7;
 pub const GUEST_LINK_HOURS: i64 = quartier_domain::guest::ACCESS.num_hours();
 /// How long a guest's sign-up waits for its confirmation.
 pub const GUEST_HOLD_MINUTES: i64 = quartier_domain::guest::HOLD.num_minutes();
+/// How long a guest's concern waits for her confirmation, in hours.
+pub const GUEST_CONCERN_HOURS: i64 = quartier_domain::guest::CONCERN_CONFIRMATION.num_hours();
 
 /// Where composed mail is handed over.
 #[derive(Clone)]
@@ -242,6 +244,18 @@ impl Mailer {
                     .ok_or_else(|| SendError::Permanent("the notification names no hold".into()))?;
                 (self.link("guest-signups/confirm", hold), 0)
             }
+            (Kind::GuestConcern, _) => {
+                let draft = details["draft_id"]
+                    .as_str()
+                    .and_then(|id| id.parse::<uuid::Uuid>().ok())
+                    .ok_or_else(|| {
+                        SendError::Permanent("the notification names no draft".into())
+                    })?;
+                (
+                    self.link("guest-concerns/confirm", draft),
+                    GUEST_CONCERN_HOURS,
+                )
+            }
             (Kind::StaffInvitation, _) => {
                 let invitation = details["invitation_id"]
                     .as_str()
@@ -273,6 +287,12 @@ impl Mailer {
         let hold = context.hold.as_ref();
         if kind == Kind::GuestHold && hold.is_none() {
             return Err(SendError::Permanent("the hold is gone".into()));
+        }
+        let draft = context.draft.as_ref();
+        if kind == Kind::GuestConcern && draft.is_none() {
+            return Err(SendError::Permanent(
+                "the concern was confirmed, or waited too long".into(),
+            ));
         }
         if kind == Kind::StaffInvitation && context.invitation.is_none() {
             return Err(SendError::Permanent("the invitation is gone".into()));
@@ -335,7 +355,8 @@ impl Mailer {
             late_cancellations => lines(&digest.summary.late_cancellations),
             short_shifts => lines(&digest.summary.short),
             role => role,
-            name => hold.map(|h| h.name.as_str()).filter(|n| !n.is_empty())
+            name => hold.map(|h| h.name.as_str()).or(draft.map(|d| d.name.as_str()))
+                .filter(|n| !n.is_empty())
                 .unwrap_or(claimed.display_name.as_str()),
             link => link,
             hours => hours,
@@ -356,7 +377,8 @@ impl Mailer {
             reason => details["reason"].as_str().unwrap_or_default(),
             message_subject => message.map_or("", |m| m.subject.as_str()),
             message_body => message.map_or("", |m| m.body.as_str()),
-            concern_title => concern.map_or("", |(title, _)| title.as_str()),
+            concern_title => concern.map(|(title, _)| title.as_str())
+                .or(draft.map(|d| d.title.as_str())).unwrap_or_default(),
             answer_text => concern.map_or("", |(_, a)| a.text.as_str()),
             answer_unit => concern.and_then(|(_, a)| a.operator_name.as_deref()).unwrap_or_default(),
             concern_link => concern.map(|(_, a)| format!("{}/concerns/{}", self.settings.app_url, a.concern_id))

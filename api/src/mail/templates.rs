@@ -42,6 +42,7 @@ const FILES: &[(&str, &str)] = template_files!(
     "help_wanted",
     "staff_summary",
     "concern_answered",
+    "guest_concern",
 );
 
 const LAYOUT: &str = include_str!("../../templates/mail/layout.html");

@@ -93,6 +93,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(concerns::outcomes::list_concern_outcomes)
                 .service(concerns::outcomes::link_concern_outcome)
                 .service(concerns::outcomes::unlink_concern_outcome)
+                .service(concerns::guest::create_guest_concern)
+                .service(concerns::guest::confirm_guest_concern)
                 .service(concerns::translations::put_concern_translation)
                 .service(concerns::translations::delete_concern_translation)
                 .service(core_team::list_core_team)

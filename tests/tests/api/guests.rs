@@ -568,6 +568,22 @@ async fn a_guest_who_registers_later_keeps_her_history() {
     );
     let token = sink.wait_for("Gast@Example.org", 1).await[0].token("guest-signups/confirm");
     let signup = created_id(&confirm(&app, &token).await);
+    // And a concern she raised as a guest.
+    let category = crate::concerns::category(&app, &s, "Feste", false).await;
+    let raised = app
+        .post(
+            "/api/v1/guest-concerns",
+            &json!({"name": "Gast", "email": "Gast@Example.org", "privacy_policy_version": "2026-11",
+                    "category_id": category, "district_id": crate::concerns::district(&app).await,
+                    "title": "Mehr Bänke beim Sommerfest", "text": "Es gab zu wenige."}),
+        )
+        .await;
+    assert_eq!(raised.status, 202);
+    let token = link_token(&sink, "Gast@Example.org", "guest-concerns/confirm").await;
+    let concern = created_id(
+        &app.post("/api/v1/guest-concerns/confirm", &json!({ "token": token }))
+            .await,
+    );
 
     // Registering with the same address (in another case) is allowed and moves nothing yet.
     let registered = app
@@ -604,6 +620,8 @@ async fn a_guest_who_registers_later_keeps_her_history() {
     let access = login["access_token"].as_str().expect("token");
     let mine = app.get("/api/v1/me/signups", Some(access)).await.json();
     assert_eq!(mine["items"][0]["id"], signup.as_str());
+    let concerns = app.get("/api/v1/me/concerns", Some(access)).await.json();
+    assert_eq!(concerns["items"][0]["id"], concern.as_str());
 }
 
 #[actix_web::test]

@@ -14,6 +14,7 @@ mod dates;
 mod digests;
 mod districts;
 mod errors;
+mod guest_concerns;
 mod guests;
 mod headers;
 mod hsds;

@@ -276,6 +276,8 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ),
     ("create_guest_signup", EVERYONE, None),
     ("confirm_guest_signup", EVERYONE, None),
+    ("create_guest_concern", EVERYONE, None),
+    ("confirm_guest_concern", EVERYONE, None),
     ("request_guest_link", EVERYONE, None),
     // A guest's link token is no principal's: every one of them is refused.
     ("guest_signups", &[], None),
@@ -1748,6 +1750,21 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
         "confirm_guest_signup" => (
             Method::POST,
             "/api/v1/guest-signups/confirm".into(),
+            Some(json!({"token": "not-a-token-quartier-mailed"})),
+        ),
+        "create_guest_concern" => (
+            Method::POST,
+            "/api/v1/guest-concerns".into(),
+            Some(
+                json!({"name": "Gast", "email": format!("guest-{unique}@example.org"),
+                        "privacy_policy_version": "2026-11",
+                        "category_id": fx.concern_category, "district_id": fx.district,
+                        "title": "Mehr Bänke", "text": "Im Park."}),
+            ),
+        ),
+        "confirm_guest_concern" => (
+            Method::POST,
+            "/api/v1/guest-concerns/confirm".into(),
             Some(json!({"token": "not-a-token-quartier-mailed"})),
         ),
         "request_guest_link" => (

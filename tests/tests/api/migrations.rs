@@ -668,6 +668,13 @@ async fn the_schema_matches_what_diesel_is_told() {
             "timestamp with time zone",
         ),
         ("concern_categories", "version", "integer"),
+        ("concern_drafts", "id", "uuid"),
+        ("concern_drafts", "user_id", "uuid"),
+        ("concern_drafts", "name", "text"),
+        ("concern_drafts", "draft", "jsonb"),
+        ("concern_drafts", "token_hash", "bytea"),
+        ("concern_drafts", "created_at", "timestamp with time zone"),
+        ("concern_drafts", "expires_at", "timestamp with time zone"),
         (
             "concern_categories",
             "updated_at",

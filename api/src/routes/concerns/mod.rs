@@ -5,6 +5,7 @@
 pub mod answers;
 pub mod categories;
 pub mod contact;
+pub mod guest;
 pub mod outcomes;
 pub mod read;
 pub mod status;

@@ -5,8 +5,9 @@ use actix_web::{HttpResponse, post, web};
 use chrono::NaiveDate;
 use quartier_domain::concern::{ConcernChannel, ConcernKind, ConcernStatus, ConcernTexts};
 use quartier_domain::{GeoPoint, ValidationErrors};
-use quartier_persistence::concerns::{self, NewConcern};
-use serde::Deserialize;
+use quartier_persistence::AsyncPgConnection;
+use quartier_persistence::concerns::{self, CategoryRow, ConcernView, NewConcern};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -77,17 +78,20 @@ pub async fn create_concern(
     Json(body): Json<CreateConcernRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = ValidationErrors::default();
-    let texts = errors.collect(ConcernTexts::parse(
-        &body.title,
-        &body.text,
-        body.address.as_deref(),
-    ));
-    let point = match body.point {
-        Some(p) => errors
-            .collect(GeoPoint::parse(p.latitude, p.longitude, "point"))
-            .map(Some),
-        None => Some(None),
-    };
+    let fields = Fields::check(
+        &mut errors,
+        Given {
+            kind: body.kind,
+            category_id: body.category_id,
+            title: &body.title,
+            text: &body.text,
+            district_id: body.district_id,
+            centre_id: body.centre_id,
+            point: body.point,
+            address: body.address.as_deref(),
+            show_author: body.show_author.unwrap_or(false),
+        },
+    );
     let channel: ConcernChannel = body.channel.map_or(ConcernChannel::Web, Into::into);
     match (channel, body.consent_on) {
         (ConcernChannel::Web, Some(_)) => errors.push(
@@ -107,13 +111,11 @@ pub async fn create_concern(
         errors.push("consent_on", "must lie between the year 2000 and today");
     }
     errors.into_result()?;
-    let (Some(texts), Some(point)) = (texts, point) else {
+    let Some(mut fields) = fields else {
         return Err(ApiError::Internal("checked fields missing".into()));
     };
     let mut conn = state.conn().await?;
-    let category = concerns::category(&mut conn, body.category_id)
-        .await?
-        .ok_or_else(|| ApiError::validation("category_id", "is not the id of a category"))?;
+    let category = category_of(&mut conn, &fields).await?;
     let recorded = channel != ConcernChannel::Web;
     if !recorded && caller.user().is_none() {
         return Err(ApiError::Forbidden(
@@ -127,7 +129,115 @@ pub async fn create_concern(
                 .into(),
         ));
     }
-    let kind: ConcernKind = match body.kind {
+    // A concern told to staff shows nobody's name.
+    fields.show_author &= !recorded;
+    let view = store(
+        &mut conn,
+        &category,
+        &fields,
+        &Raiser {
+            author_id: caller.user().filter(|_| !recorded).map(|user| user.id),
+            recorded_by: caller.user().filter(|_| recorded).map(|user| user.id),
+            channel,
+            consent_on: body.consent_on,
+            source_occurrence_id: body.source_occurrence_id,
+        },
+    )
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::ETAG, etag(view.version)))
+        .insert_header((header::LOCATION, format!("/api/v1/concerns/{}", view.id)))
+        .json(ConcernResponse::new(
+            view,
+            caller.user(),
+            caller.user().map(|_| false),
+        )))
+}
+
+/// A new concern's own fields as a request gives them.
+pub(crate) struct Given<'a> {
+    pub kind: Option<ConcernKindBody>,
+    pub category_id: Uuid,
+    pub title: &'a str,
+    pub text: &'a str,
+    pub district_id: Uuid,
+    pub centre_id: Option<Uuid>,
+    pub point: Option<Point>,
+    pub address: Option<&'a str>,
+    pub show_author: bool,
+}
+
+/// A new concern's own fields, checked: what `POST /concerns` and the guest form share (a
+/// guest's waits in this form for her confirmation).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Fields {
+    pub kind: Option<ConcernKindBody>,
+    pub category_id: Uuid,
+    pub title: String,
+    pub text: String,
+    pub district_id: Uuid,
+    pub centre_id: Option<Uuid>,
+    /// Latitude and longitude.
+    pub point: Option<(f64, f64)>,
+    pub address: Option<String>,
+    pub show_author: bool,
+}
+
+impl Fields {
+    /// `given`, checked; what is wrong goes to `errors`.
+    pub(crate) fn check(errors: &mut ValidationErrors, given: Given<'_>) -> Option<Self> {
+        let texts = errors.collect(ConcernTexts::parse(given.title, given.text, given.address));
+        let point = match given.point {
+            Some(p) => errors
+                .collect(GeoPoint::parse(p.latitude, p.longitude, "point"))
+                .map(|p| Some((p.latitude(), p.longitude()))),
+            None => Some(None),
+        };
+        let (texts, point) = (texts?, point?);
+        Some(Self {
+            kind: given.kind,
+            category_id: given.category_id,
+            title: texts.title,
+            text: texts.text,
+            district_id: given.district_id,
+            centre_id: given.centre_id,
+            point,
+            address: texts.address,
+            show_author: given.show_author,
+        })
+    }
+}
+
+/// The category `fields` name, or 422.
+pub(crate) async fn category_of(
+    conn: &mut AsyncPgConnection,
+    fields: &Fields,
+) -> Result<CategoryRow, ApiError> {
+    concerns::category(conn, fields.category_id)
+        .await?
+        .ok_or_else(|| ApiError::validation("category_id", "is not the id of a category"))
+}
+
+/// Who raised a concern and how it came.
+pub(crate) struct Raiser {
+    /// The account (or guest) who raised it for herself.
+    pub author_id: Option<Uuid>,
+    /// Staff who wrote it down, as told to them.
+    pub recorded_by: Option<Uuid>,
+    pub channel: ConcernChannel,
+    pub consent_on: Option<NaiveDate>,
+    pub source_occurrence_id: Option<Uuid>,
+}
+
+/// Stores a new concern of `category`: its kind the category's unless given, public at once
+/// unless the category needs moderation. The concern as stored.
+pub(crate) async fn store(
+    conn: &mut AsyncPgConnection,
+    category: &CategoryRow,
+    fields: &Fields,
+    raiser: &Raiser,
+) -> Result<ConcernView, ApiError> {
+    let kind: ConcernKind = match fields.kind {
         Some(kind) => kind.into(),
         None => ConcernKind::parse(&category.kind).unwrap_or(ConcernKind::Idea),
     };
@@ -138,40 +248,32 @@ pub async fn create_concern(
     };
     let id = Uuid::now_v7();
     concerns::create(
-        &mut conn,
+        conn,
         &NewConcern {
             id,
             kind: kind.as_str(),
             category_id: category.id,
-            title: &texts.title,
-            text: &texts.text,
-            district_id: body.district_id,
-            centre_id: body.centre_id,
-            point: point.map(|p| (p.latitude(), p.longitude())),
-            address: texts.address.as_deref(),
-            author_id: caller.user().filter(|_| !recorded).map(|user| user.id),
-            show_author: body.show_author.unwrap_or(false) && !recorded,
-            channel: channel.as_str(),
-            recorded_by: caller.user().filter(|_| recorded).map(|user| user.id),
-            consent_on: body.consent_on,
-            source_occurrence_id: body.source_occurrence_id,
+            title: &fields.title,
+            text: &fields.text,
+            district_id: fields.district_id,
+            centre_id: fields.centre_id,
+            point: fields.point,
+            address: fields.address.as_deref(),
+            author_id: raiser.author_id,
+            show_author: fields.show_author,
+            channel: raiser.channel.as_str(),
+            recorded_by: raiser.recorded_by,
+            consent_on: raiser.consent_on,
+            source_occurrence_id: raiser.source_occurrence_id,
             status,
             operator_id: category.operator_id,
         },
     )
     .await
     .map_err(refused)?;
-    let view = concerns::find(&mut conn, id)
+    concerns::find(conn, id)
         .await?
-        .ok_or_else(|| ApiError::Internal("the concern just raised is missing".into()))?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::ETAG, etag(view.version)))
-        .insert_header((header::LOCATION, format!("/api/v1/concerns/{id}")))
-        .json(ConcernResponse::new(
-            view,
-            caller.user(),
-            caller.user().map(|_| false),
-        )))
+        .ok_or_else(|| ApiError::Internal("the concern just raised is missing".into()))
 }
 
 /// Maps what the database refused about a new concern to the field at fault.

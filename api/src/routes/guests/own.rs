@@ -78,6 +78,8 @@ pub struct GuestExport {
     pub signups: GuestSignupsResponse,
     /// What Quartier mailed her, newest first.
     pub notifications: Vec<NotificationResponse>,
+    /// The concerns she raised (confirmed), newest first.
+    pub concerns: Vec<crate::routes::concerns::ConcernResponse>,
 }
 
 async fn guest(conn: &mut AsyncPgConnection, id: Uuid) -> Result<GuestResponse, ApiError> {
@@ -198,6 +200,19 @@ pub async fn export_guest(
             .into_iter()
             .map(Into::into)
             .collect(),
+        concerns: quartier_persistence::concerns::list(
+            &mut conn,
+            &quartier_persistence::concerns::ConcernFilter {
+                author_id: Some(guest.id),
+                ..Default::default()
+            },
+            None,
+            MOST,
+        )
+        .await?
+        .into_iter()
+        .map(|view| crate::routes::concerns::ConcernResponse::new(view, None, None))
+        .collect(),
     };
     Ok(HttpResponse::Ok()
         .insert_header((

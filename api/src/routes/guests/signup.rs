@@ -117,7 +117,7 @@ pub async fn create_guest_signup(
 }
 
 /// A guest's name, by the rules of display names, reported as the field `name`.
-pub(super) fn guest_name(raw: &str) -> Result<DisplayName, ValidationErrors> {
+pub(crate) fn guest_name(raw: &str) -> Result<DisplayName, ValidationErrors> {
     DisplayName::parse(raw).map_err(|errors| {
         ValidationErrors(
             errors

@@ -28,7 +28,8 @@ use crate::state::AppState;
 /// Daily digests (optional; `day`): `help_wanted` (open shifts in your districts or needing
 /// your skills) and `staff_summary` (for staff: late cancellations and shifts still short).
 /// `concern_answered`: a concern you raised, or support and asked to hear of, was answered
-/// (`concern_id`, `answer_id`).
+/// (`concern_id`, `answer_id`). `guest_concern`: a concern raised with the guest form waits
+/// for its confirmation (`draft_id`).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKindBody {
@@ -50,6 +51,7 @@ pub enum NotificationKindBody {
     HelpWanted,
     StaffSummary,
     ConcernAnswered,
+    GuestConcern,
 }
 
 impl From<Kind> for NotificationKindBody {
@@ -73,6 +75,7 @@ impl From<Kind> for NotificationKindBody {
             Kind::HelpWanted => Self::HelpWanted,
             Kind::StaffSummary => Self::StaffSummary,
             Kind::ConcernAnswered => Self::ConcernAnswered,
+            Kind::GuestConcern => Self::GuestConcern,
         }
     }
 }

@@ -1,0 +1,230 @@
+//! Raising a concern without an account: `POST /guest-concerns` (name, address and the
+//! concern) and `POST /guest-concerns/confirm` (the mailed link). The concern exists only
+//! once confirmed; then it is the guest's, as if she had raised it signed in, and answers
+//! reach her by mail.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use chrono::Utc;
+use quartier_domain::concern::ConcernChannel;
+use quartier_domain::{Email, ValidationErrors};
+use quartier_persistence::AsyncConnection;
+use quartier_persistence::guests::{self, NewGuest};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::write::{Fields, Given, Raiser, category_of, store};
+use super::{ConcernKindBody, ConcernResponse};
+use crate::error::{ApiError, Problem};
+use crate::extract::{Json, etag};
+use crate::limits;
+use crate::routes::account::LanguageBody;
+use crate::routes::auth::email::{LinkTokenRequest, link_invalid};
+use crate::routes::districts::Point;
+use crate::routes::guests::signup::guest_name;
+use crate::state::AppState;
+use crate::tokens::LinkTokens;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GuestConcernRequest {
+    /// How staff and the mail address you: 1 to 100 characters.
+    #[schema(example = "Anna", min_length = 1, max_length = 100)]
+    pub name: String,
+    /// Where the confirmation and the answers go.
+    #[schema(example = "anna@example.org", format = Email, max_length = 254)]
+    pub email: String,
+    /// The version of the privacy policy you agree to: the current one
+    /// (`GET /me/privacy-policy` names it).
+    #[schema(example = "2026-11", min_length = 1, max_length = 64)]
+    pub privacy_policy_version: String,
+    /// The language of the mail; when left out, German or English as `Accept-Language`
+    /// prefers, else German.
+    #[serde(default)]
+    pub language: Option<LanguageBody>,
+    /// Left out: the category's kind.
+    pub kind: Option<ConcernKindBody>,
+    pub category_id: Uuid,
+    #[schema(
+        example = "Sitzbank am Spielplatz fehlt",
+        min_length = 1,
+        max_length = 200
+    )]
+    pub title: String,
+    #[schema(
+        example = "Am Spielplatz Lindenstraße gibt es keine Bank.",
+        min_length = 1,
+        max_length = 5000
+    )]
+    pub text: String,
+    pub district_id: Uuid,
+    /// The centre it concerns.
+    pub centre_id: Option<Uuid>,
+    /// Where it is, on a map.
+    pub point: Option<Point>,
+    /// Where it is, in words.
+    #[schema(example = "Lindenstraße 4, am Spielplatz", max_length = 300)]
+    pub address: Option<String>,
+    /// Whether your name is shown with it (default false).
+    pub show_author: Option<bool>,
+}
+
+debug_without_secrets!(GuestConcernRequest {
+    language,
+    kind,
+    category_id,
+    district_id
+});
+
+/// Raise a concern as a guest, without an account.
+///
+/// A mail with a link to confirm it goes to the address; only then is it raised, as if you
+/// had signed in (public at once unless its category needs moderation), and answers to it
+/// reach the address. The link works for 24 hours. An account whose verified address it is
+/// gets the concern. The answer is the same whether or not the address is known. Limited per
+/// client and per address.
+#[utoipa::path(
+    tag = "guests",
+    request_body = GuestConcernRequest,
+    responses(
+        (status = 202, description = "A confirmation is on its way to the address"),
+        (status = 422, description = "Invalid fields, an unknown category, district or centre, or not the current privacy policy (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this client or for this address (`rate-limited`); retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/guest-concerns")]
+pub async fn create_guest_concern(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    Json(body): Json<GuestConcernRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = ValidationErrors::default();
+    let name = errors.collect(guest_name(&body.name));
+    let email = errors.collect(Email::parse(&body.email));
+    if body.privacy_policy_version != state.privacy_policy.version {
+        errors.push(
+            "privacy_policy_version",
+            format!(
+                "must be the current version of the privacy policy, {}",
+                state.privacy_policy.version
+            ),
+        );
+    }
+    let fields = Fields::check(
+        &mut errors,
+        Given {
+            kind: body.kind,
+            category_id: body.category_id,
+            title: &body.title,
+            text: &body.text,
+            district_id: body.district_id,
+            centre_id: body.centre_id,
+            point: body.point,
+            address: body.address.as_deref(),
+            show_author: body.show_author.unwrap_or(false),
+        },
+    );
+    errors.into_result()?;
+    let (Some(name), Some(email), Some(fields)) = (name, email, fields) else {
+        return Err(ApiError::Internal("checked fields missing".into()));
+    };
+    limits::auth_attempt_from(&state, &request).await?;
+    limits::account_attempt(
+        &state,
+        &limits::account_bucket("guest-concern", email.as_str()),
+    )
+    .await?;
+    let mut conn = state.conn().await?;
+    // What the confirmation would refuse is refused now, while she is still writing.
+    category_of(&mut conn, &fields).await?;
+    if quartier_persistence::districts::find(&mut conn, fields.district_id)
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::validation(
+            "district_id",
+            "is not the id of a district",
+        ));
+    }
+    if let Some(centre) = fields.centre_id
+        && quartier_persistence::centres::find(&mut conn, centre)
+            .await?
+            .is_none()
+    {
+        return Err(ApiError::validation(
+            "centre_id",
+            "is not the id of a centre",
+        ));
+    }
+    let draft_id = Uuid::now_v7();
+    let hash = LinkTokens::hash(&state.links.token(draft_id));
+    let language = crate::languages::mail_language(&request, body.language).tag();
+    let draft = serde_json::to_value(&fields)
+        .map_err(|e| ApiError::Internal(format!("a concern draft as JSON: {e}")))?;
+    guests::raise_concern(
+        &mut conn,
+        &NewGuest {
+            name: name.as_str(),
+            email: email.as_str(),
+            privacy_policy_version: &state.privacy_policy.version,
+            language,
+        },
+        draft_id,
+        &hash,
+        &draft,
+        Utc::now(),
+    )
+    .await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// Confirm a concern raised as a guest, with the token of the mailed link.
+///
+/// The concern is raised now, as the guest's (or the account's whose verified address it
+/// is), through the web channel. Works once, within 24 hours. Should its category, district
+/// or centre be gone meanwhile, nothing is raised and the link keeps working until it expires.
+#[utoipa::path(
+    tag = "guests",
+    request_body = LinkTokenRequest,
+    responses(
+        (status = 201, description = "The concern was raised", body = ConcernResponse, headers(("ETag" = String), ("Location" = String))),
+        (status = 422, description = "The link is unknown, used or expired (`link-invalid`), the token is not shaped like one, or the category, district or centre is gone (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/guest-concerns/confirm")]
+pub async fn confirm_guest_concern(
+    state: web::Data<AppState>,
+    Json(body): Json<LinkTokenRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let hash = body.hash()?;
+    let mut conn = state.conn().await?;
+    let view = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let taken = guests::take_concern_draft(conn, &hash, Utc::now())
+                .await?
+                .ok_or_else(link_invalid)?;
+            let fields: Fields = serde_json::from_value(taken.draft).map_err(|e| {
+                ApiError::Internal(format!("a concern draft that does not read: {e}"))
+            })?;
+            let category = category_of(conn, &fields).await?;
+            store(
+                conn,
+                &category,
+                &fields,
+                &Raiser {
+                    author_id: Some(taken.user_id),
+                    recorded_by: None,
+                    channel: ConcernChannel::Web,
+                    consent_on: None,
+                    source_occurrence_id: None,
+                },
+            )
+            .await
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::ETAG, etag(view.version)))
+        .insert_header((header::LOCATION, format!("/api/v1/concerns/{}", view.id)))
+        .json(ConcernResponse::new(view, None, None)))
+}
