@@ -95,7 +95,13 @@ impl DisplayName {
         if !value.chars().any(is_visible) {
             return invalid("must contain a visible letter, digit or symbol");
         }
-        Ok(Self(value.nfc().collect()))
+        let stored: String = value.nfc().collect();
+        // Some characters grow when composed (U+0958 becomes two): the bound holds for what
+        // is stored too.
+        if stored.chars().count() > Self::MAX_CHARS {
+            return invalid("must be at most 100 characters");
+        }
+        Ok(Self(stored))
     }
 
     pub fn as_str(&self) -> &str {
@@ -267,6 +273,9 @@ mod tests {
             "spaces count"
         );
         assert!(DisplayName::parse("Anna\u{202E}").is_err());
+        // Characters that grow when composed count as what is stored.
+        assert!(DisplayName::parse(&"\u{0958}".repeat(50)).is_ok());
+        assert!(DisplayName::parse(&"\u{0958}".repeat(51)).is_err());
     }
 
     #[test]

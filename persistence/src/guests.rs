@@ -261,6 +261,54 @@ pub async fn take_concern_draft(
     }))
 }
 
+/// A concern waiting for its author's confirmation, for her export.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct DraftRecord {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Text)]
+    pub title: String,
+    #[diesel(sql_type = Text)]
+    pub text: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    pub address: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    pub created_at: DateTime<Utc>,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The concerns waiting for `user_id`'s confirmation, newest first.
+pub async fn drafts_of(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Vec<DraftRecord>> {
+    Ok(diesel::sql_query(
+        "SELECT id, name, coalesce(draft->>'title', '') AS title, coalesce(draft->>'text', '') AS text, \
+                draft->>'address' AS address, created_at, expires_at \
+           FROM concern_drafts WHERE user_id = $1 ORDER BY created_at DESC, id DESC",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(user_id)
+    .load(conn)
+    .await?)
+}
+
+/// Whether the concern `draft_id` still waits for its confirmation (for the re-check before
+/// its mail is sent).
+pub async fn draft_open(conn: &mut AsyncPgConnection, draft_id: Uuid) -> Result<bool> {
+    #[derive(QueryableByName)]
+    struct Open {
+        #[diesel(sql_type = Bool)]
+        open: bool,
+    }
+    let found: Vec<Open> = diesel::sql_query(
+        "SELECT EXISTS (SELECT 1 FROM concern_drafts WHERE id = $1 AND expires_at > now()) AS open",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(draft_id)
+    .load(conn)
+    .await?;
+    Ok(found.into_iter().next().is_some_and(|o| o.open))
+}
+
 /// Drops the concerns that waited for a confirmation until their link expired, by `now`.
 pub async fn remove_expired_concern_drafts(
     conn: &mut AsyncPgConnection,
@@ -284,11 +332,14 @@ pub struct DraftMail {
     pub title: String,
 }
 
-/// The waiting concern `draft_id` as its mail tells it.
+/// The waiting concern `draft_id` as its mail tells it: a guest is greeted by the name she
+/// gave with it, an account by its own (whoever merely knows its address cannot name it).
 pub async fn draft_mail(conn: &mut AsyncPgConnection, draft_id: Uuid) -> Result<Option<DraftMail>> {
     Ok(diesel::sql_query(
-        "SELECT name, coalesce(draft->>'title', '') AS title FROM concern_drafts \
-          WHERE id = $1 AND expires_at > now()",
+        "SELECT CASE WHEN u.kind = 'guest' THEN d.name ELSE u.display_name END AS name, \
+                coalesce(d.draft->>'title', '') AS title \
+           FROM concern_drafts d JOIN users u ON u.id = d.user_id \
+          WHERE d.id = $1 AND d.expires_at > now()",
     )
     .bind::<diesel::sql_types::Uuid, _>(draft_id)
     .load(conn)
@@ -557,8 +608,9 @@ pub async fn merge_into_account(
     Ok(moved)
 }
 
-/// Guests with no sign-up ending after `cutoff`, no hold, and made before it: up to `limit`,
-/// for retention to erase.
+/// Guests with no sign-up ending after `cutoff`, no hold, no concern open or closed after
+/// `cutoff`, none waiting for her confirmation, and made before `cutoff`: up to `limit`, for
+/// retention to erase.
 pub async fn idle_since(
     conn: &mut AsyncPgConnection,
     cutoff: DateTime<Utc>,
@@ -575,11 +627,20 @@ pub async fn idle_since(
         .filter(diesel::dsl::not(diesel::dsl::exists(
             guest_holds::table.filter(guest_holds::user_id.eq(users::id)),
         )))
-        // She hears of the answers to what she raised until it is closed.
-        .filter(diesel::dsl::sql::<Bool>(
-            "NOT EXISTS (SELECT 1 FROM concerns k WHERE k.author_id = users.id \
-               AND k.status NOT IN ('done', 'declined', 'duplicate', 'withdrawn'))",
-        ))
+        // She hears of the answers to what she raised until it is closed, and is kept as
+        // long after that as after a shift; and while a concern waits for her confirmation.
+        .filter(
+            diesel::dsl::sql::<Bool>(
+                "NOT EXISTS (SELECT 1 FROM concerns k WHERE k.author_id = users.id \
+                   AND (k.status NOT IN ('done', 'declined', 'duplicate', 'withdrawn') \
+                        OR k.updated_at >= ",
+            )
+            .bind::<diesel::sql_types::Timestamptz, _>(cutoff)
+            .sql(
+                ")) AND NOT EXISTS (SELECT 1 FROM concern_drafts d WHERE d.user_id = users.id \
+                   AND d.expires_at > now())",
+            ),
+        )
         .order(users::created_at)
         .select(users::id)
         .limit(limit)

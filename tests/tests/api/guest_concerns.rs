@@ -97,12 +97,30 @@ async fn a_guest_raises_a_concern_confirms_it_from_the_mail_and_hears_of_answers
         .expect("the answer's mail");
     assert!(answered.text().contains("Die Bank kommt im Mai."));
 
-    // Her mailed link shows what she raised in her export.
+    // Those who answer it reach her, as they reach an account (audited).
+    let contact = status(
+        &app.get(
+            &format!("/api/v1/concerns/{id}/author-contact"),
+            Some(&s.coordinator.access_token),
+        )
+        .await,
+        200,
+    );
+    assert_eq!(contact["email"], email);
+    assert_eq!(contact["display_name"], "Anna Gast");
+
+    // A second one, not yet confirmed.
+    let mut second = concern(&open, &district, email);
+    second["title"] = json!("Laterne kaputt");
+    assert_eq!(raise(&app, second).await.status, 202);
+    sink.wait_for(email, 3).await;
+
+    // Her mailed link shows what she raised, and what waits, in her export.
     let asked = app
         .post("/api/v1/guest/links", &json!({ "email": email }))
         .await;
     assert_eq!(asked.status, 202);
-    let mails = sink.wait_for(email, 3).await;
+    let mails = sink.wait_for(email, 4).await;
     let link = mails
         .iter()
         .find(|m| m.text().contains("/guest?token="))
@@ -116,9 +134,66 @@ async fn a_guest_raises_a_concern_confirms_it_from_the_mail_and_hears_of_answers
             None,
         )
         .await;
+    let export = status(&export, 200);
     assert_eq!(
-        status(&export, 200)["concerns"][0]["title"],
+        export["concerns"][0]["title"],
         "Sitzbank am Spielplatz fehlt"
+    );
+    assert_eq!(export["concerns_waiting"][0]["title"], "Laterne kaputt");
+}
+
+#[actix_web::test]
+async fn retention_keeps_a_guest_while_her_concern_is_open_and_for_a_while_after() {
+    use diesel_async::RunQueryDsl;
+    let sink = SmtpSink::start();
+    let app = TestApp::mailing_to(&sink, &[]).await;
+    let s = setup(&app).await;
+    let open = category(&app, &s, "Spielplätze", false).await;
+    let district = district(&app).await;
+    let email = "alt@example.org";
+    assert_eq!(
+        raise(&app, concern(&open, &district, email)).await.status,
+        202
+    );
+    let token = sink.wait_for(email, 1).await[0].token("guest-concerns/confirm");
+    let id = status(&confirm(&app, &token).await, 201)["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let run = |sql: String| {
+        let app = &app;
+        async move {
+            diesel::sql_query(sql)
+                .execute(&mut app.conn().await)
+                .await
+                .expect("statement");
+        }
+    };
+    run("UPDATE users SET created_at = now() - interval '200 days' WHERE kind = 'guest'".into())
+        .await;
+    let settings = quartier_api::config::RetentionSettings {
+        guest_days: 90,
+        ..app.settings.retention
+    };
+    let sweep = || quartier_api::retention::sweep(&app.pool, &settings, chrono::Utc::now());
+    // Open: kept.
+    assert_eq!(sweep().await.expect("sweep").guests_erased, 0);
+    // Closed a month ago: kept still.
+    run(format!(
+        "UPDATE concerns SET status = 'done', updated_at = now() - interval '30 days' WHERE id = '{id}'"
+    ))
+    .await;
+    assert_eq!(sweep().await.expect("sweep").guests_erased, 0);
+    // Closed long ago: erased; the concern stays, naming no one.
+    run(format!(
+        "UPDATE concerns SET updated_at = now() - interval '100 days' WHERE id = '{id}'"
+    ))
+    .await;
+    assert_eq!(sweep().await.expect("sweep").guests_erased, 1);
+    assert_eq!(
+        app.count("concerns", &format!("id = '{id}' AND author_id IS NULL"))
+            .await,
+        1
     );
 }
 
@@ -220,13 +295,15 @@ async fn an_account_whose_address_it_is_gets_the_concern() {
             .status,
         202
     );
-    // After the mail that verified her address, the confirmation.
+    // After the mail that verified her address, the confirmation: greeting the account by
+    // its own name, not by the one whoever asked typed.
     let mails = sink.wait_for("vera@example.org", 2).await;
-    let token = mails
+    let mail = mails
         .iter()
         .find(|m| m.text().contains("/guest-concerns/confirm?token="))
-        .expect("the confirmation")
-        .token("guest-concerns/confirm");
+        .expect("the confirmation");
+    assert!(!mail.text().contains("Anna Gast"), "{}", mail.text());
+    let token = mail.token("guest-concerns/confirm");
     let id = status(&confirm(&app, &token).await, 201)["id"]
         .as_str()
         .expect("id")

@@ -26,8 +26,9 @@ pub struct AuthorContactResponse {
 
 /// The contact of a concern's author, for those who answer it (administrators, the answering
 /// operator's staff and its keys with `concerns:write`, the staff of the partner it was
-/// referred to). Each read is audited about the author. 404 when the concern has no author
-/// account (recorded by staff, or the author was erased).
+/// referred to). Each read is audited about the author, an account or a guest who raised it
+/// with her address. 404 when the concern has no author to reach (recorded by staff, or the
+/// author was erased).
 #[utoipa::path(
     tag = "concerns",
     security(("bearer" = []), ("api_key" = [])),
@@ -37,7 +38,7 @@ pub struct AuthorContactResponse {
         (status = 400, description = "The id is not a UUID (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not one of those who answer the concern (`forbidden`)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No concern the caller may read has this id, or it has no author account (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No concern the caller may read has this id, or it has no author to reach: written down by staff, or its author erased (`not-found`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/concerns/{id}/author-contact")]
@@ -57,24 +58,36 @@ pub async fn concern_author_contact(
     .await?;
     let no_author = || ApiError::NotFound("This concern has no author account to reach.".into());
     let author_id = view.author_id.ok_or_else(no_author)?;
-    let author = quartier_persistence::users::find(&mut conn, author_id)
-        .await?
-        .ok_or_else(no_author)?;
+    // An account, or a guest who raised it with her address.
+    let author = match quartier_persistence::users::find(&mut conn, author_id).await? {
+        Some(account) => AuthorContactResponse {
+            user_id: account.id,
+            display_name: account.display_name,
+            email: account.email,
+            language: account.language,
+        },
+        None => {
+            let guest = quartier_persistence::guests::find(&mut conn, author_id)
+                .await?
+                .ok_or_else(no_author)?;
+            AuthorContactResponse {
+                user_id: guest.id,
+                display_name: guest.display_name,
+                email: guest.email.ok_or_else(no_author)?,
+                language: guest.language,
+            }
+        }
+    };
     let mut entry = NewEntry::new(
         caller.actor(),
         "concern.author_contact_read",
         "concern",
         view.id,
     )
-    .about([author.id]);
+    .about([author.user_id]);
     if let Some(operator_id) = view.operator_id {
         entry = entry.operator(operator_id);
     }
     entry.record(&mut conn).await?;
-    Ok(HttpResponse::Ok().json(AuthorContactResponse {
-        user_id: author.id,
-        display_name: author.display_name,
-        email: author.email,
-        language: author.language,
-    }))
+    Ok(HttpResponse::Ok().json(author))
 }

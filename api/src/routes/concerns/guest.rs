@@ -5,12 +5,12 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use quartier_domain::concern::ConcernChannel;
 use quartier_domain::{Email, ValidationErrors};
 use quartier_persistence::AsyncConnection;
 use quartier_persistence::guests::{self, NewGuest};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -26,11 +26,44 @@ use crate::routes::guests::signup::guest_name;
 use crate::state::AppState;
 use crate::tokens::LinkTokens;
 
+/// A concern waiting for its author's confirmation (in her export).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConcernDraftRecord {
+    pub id: Uuid,
+    /// The name given with it.
+    pub name: String,
+    pub title: String,
+    pub text: String,
+    pub address: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// When its link stops working and it is dropped.
+    pub expires_at: DateTime<Utc>,
+}
+
+impl From<guests::DraftRecord> for ConcernDraftRecord {
+    fn from(d: guests::DraftRecord) -> Self {
+        Self {
+            id: d.id,
+            name: d.name,
+            title: d.title,
+            text: d.text,
+            address: d.address,
+            created_at: d.created_at,
+            expires_at: d.expires_at,
+        }
+    }
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GuestConcernRequest {
     /// How staff and the mail address you: 1 to 100 characters.
-    #[schema(example = "Anna", min_length = 1, max_length = 100)]
+    #[schema(
+        example = "Anna",
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]*[^\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff\s\u00ad\u034f\u0300-\u036f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u1ab0-\u1aff\u1dc0-\u1dff\u200b-\u200f\u2060-\u206f\u20d0-\u20ff\u2800\u3164\ufe00-\ufe0f\ufe20-\ufe2f\uffa0][^\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]*$"
+    )]
     pub name: String,
     /// Where the confirmation and the answers go.
     #[schema(example = "anna@example.org", format = Email, max_length = 254)]

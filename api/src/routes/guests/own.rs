@@ -80,6 +80,8 @@ pub struct GuestExport {
     pub notifications: Vec<NotificationResponse>,
     /// The concerns she raised (confirmed), newest first.
     pub concerns: Vec<crate::routes::concerns::ConcernResponse>,
+    /// Concerns waiting for her confirmation, newest first.
+    pub concerns_waiting: Vec<crate::routes::concerns::guest::ConcernDraftRecord>,
 }
 
 async fn guest(conn: &mut AsyncPgConnection, id: Uuid) -> Result<GuestResponse, ApiError> {
@@ -213,6 +215,11 @@ pub async fn export_guest(
         .into_iter()
         .map(|view| crate::routes::concerns::ConcernResponse::new(view, None, None))
         .collect(),
+        concerns_waiting: guests::drafts_of(&mut conn, guest.id)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
     };
     Ok(HttpResponse::Ok()
         .insert_header((

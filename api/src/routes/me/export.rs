@@ -109,6 +109,9 @@ pub struct PersonalDataExport {
     pub audit_by_me: Vec<AuditEntry>,
     /// The concerns this person raised, newest first.
     pub concerns: Vec<ConcernResponse>,
+    /// Concerns raised with the guest form at this person's address, waiting for the
+    /// confirmation, newest first.
+    pub concerns_waiting: Vec<crate::routes::concerns::guest::ConcernDraftRecord>,
     /// The concerns this person supports, newest first.
     pub concern_supports: Vec<ConcernSupportRecord>,
     /// The answers to concerns this person wrote as staff, newest first.
@@ -247,6 +250,7 @@ async fn gather(
         audit_about_me,
         audit_by_me,
         concerns,
+        concerns_waiting: records(quartier_persistence::guests::drafts_of(conn, user.id).await?),
         concern_supports,
         concern_answers_written,
         concern_outcomes_linked,
