@@ -6,8 +6,8 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::{DateTime, Utc};
+use quartier_domain::ValidationErrors;
 use quartier_domain::concern::ConcernChannel;
-use quartier_domain::{Email, ValidationErrors};
 use quartier_persistence::AsyncConnection;
 use quartier_persistence::guests::{self, NewGuest};
 use serde::{Deserialize, Serialize};
@@ -18,11 +18,10 @@ use super::write::{Fields, Given, Raiser, category_of, store};
 use super::{ConcernKindBody, ConcernResponse};
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, etag};
-use crate::limits;
 use crate::routes::account::LanguageBody;
 use crate::routes::auth::email::{LinkTokenRequest, link_invalid};
 use crate::routes::districts::Point;
-use crate::routes::guests::signup::guest_name;
+use crate::routes::guests::signup::{checked_guest, guest_attempt};
 use crate::state::AppState;
 use crate::tokens::LinkTokens;
 
@@ -133,17 +132,13 @@ pub async fn create_guest_concern(
     Json(body): Json<GuestConcernRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = ValidationErrors::default();
-    let name = errors.collect(guest_name(&body.name));
-    let email = errors.collect(Email::parse(&body.email));
-    if body.privacy_policy_version != state.privacy_policy.version {
-        errors.push(
-            "privacy_policy_version",
-            format!(
-                "must be the current version of the privacy policy, {}",
-                state.privacy_policy.version
-            ),
-        );
-    }
+    let guest = checked_guest(
+        &state,
+        &mut errors,
+        &body.name,
+        &body.email,
+        &body.privacy_policy_version,
+    );
     let fields = Fields::check(
         &mut errors,
         Given {
@@ -159,15 +154,10 @@ pub async fn create_guest_concern(
         },
     );
     errors.into_result()?;
-    let (Some(name), Some(email), Some(fields)) = (name, email, fields) else {
+    let (Some((name, email)), Some(fields)) = (guest, fields) else {
         return Err(ApiError::Internal("checked fields missing".into()));
     };
-    limits::auth_attempt_from(&state, &request).await?;
-    limits::account_attempt(
-        &state,
-        &limits::account_bucket("guest-concern", email.as_str()),
-    )
-    .await?;
+    guest_attempt(&state, &request, "guest-concern", &email).await?;
     let mut conn = state.conn().await?;
     // What the confirmation would refuse is refused now, while she is still writing.
     category_of(&mut conn, &fields).await?;
@@ -255,7 +245,12 @@ pub async fn confirm_guest_concern(
             )
             .await
         })
-        .await?;
+        .await
+        // Her account was erased meanwhile: the link is of no use any more.
+        .map_err(|error| match error {
+            ApiError::Unauthenticated { .. } => link_invalid(),
+            other => other,
+        })?;
     Ok(HttpResponse::Created()
         .insert_header((header::ETAG, etag(view.version)))
         .insert_header((header::LOCATION, format!("/api/v1/concerns/{}", view.id)))

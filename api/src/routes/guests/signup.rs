@@ -71,27 +71,18 @@ pub async fn create_guest_signup(
     Json(body): Json<GuestSignupRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = ValidationErrors::default();
-    let name = errors.collect(guest_name(&body.name));
-    let email = errors.collect(Email::parse(&body.email));
-    if body.privacy_policy_version != state.privacy_policy.version {
-        errors.push(
-            "privacy_policy_version",
-            format!(
-                "must be the current version of the privacy policy, {}",
-                state.privacy_policy.version
-            ),
-        );
-    }
+    let guest = checked_guest(
+        &state,
+        &mut errors,
+        &body.name,
+        &body.email,
+        &body.privacy_policy_version,
+    );
     errors.into_result()?;
-    let (Some(name), Some(email)) = (name, email) else {
+    let Some((name, email)) = guest else {
         return Err(ApiError::Internal("checked fields missing".into()));
     };
-    limits::auth_attempt_from(&state, &request).await?;
-    limits::account_attempt(
-        &state,
-        &limits::account_bucket("guest-signup", email.as_str()),
-    )
-    .await?;
+    guest_attempt(&state, &request, "guest-signup", &email).await?;
     let hold_id = Uuid::now_v7();
     let hash = LinkTokens::hash(&state.links.token(hold_id));
     let language = crate::languages::mail_language(&request, body.language).tag();
@@ -114,6 +105,41 @@ pub async fn create_guest_signup(
     .await?
     .map_err(hold_refusal)?;
     Ok(HttpResponse::Accepted().finish())
+}
+
+/// What a guest gives about herself, checked: her name, her address, and her agreement to
+/// the privacy policy in force; what is wrong goes to `errors`.
+pub(crate) fn checked_guest(
+    state: &AppState,
+    errors: &mut ValidationErrors,
+    name: &str,
+    email: &str,
+    privacy_policy_version: &str,
+) -> Option<(DisplayName, Email)> {
+    let name = errors.collect(guest_name(name));
+    let email = errors.collect(Email::parse(email));
+    if privacy_policy_version != state.privacy_policy.version {
+        errors.push(
+            "privacy_policy_version",
+            format!(
+                "must be the current version of the privacy policy, {}",
+                state.privacy_policy.version
+            ),
+        );
+    }
+    name.zip(email)
+}
+
+/// Counts a guest's request against the limits per client and per address (`bucket` names
+/// what she asks for).
+pub(crate) async fn guest_attempt(
+    state: &AppState,
+    request: &HttpRequest,
+    bucket: &str,
+    email: &Email,
+) -> Result<(), ApiError> {
+    limits::auth_attempt_from(state, request).await?;
+    limits::account_attempt(state, &limits::account_bucket(bucket, email.as_str())).await
 }
 
 /// A guest's name, by the rules of display names, reported as the field `name`.
