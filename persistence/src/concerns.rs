@@ -37,13 +37,15 @@ pub struct CategoryRow {
     pub operator_id: Option<Uuid>,
     #[diesel(sql_type = Bool)]
     pub needs_moderation: bool,
+    /// The partner its concerns are referred to at once, beside the operator.
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub partner_id: Option<Uuid>,
     /// Moves with every variant of the name written or removed (a new one is at 1).
     #[diesel(sql_type = Int4)]
     pub version: i32,
 }
 
-const CATEGORY_COLUMNS: &str =
-    "SELECT id, name, kind, operator_id, needs_moderation, version FROM concern_categories";
+const CATEGORY_COLUMNS: &str = "SELECT id, name, kind, operator_id, needs_moderation, partner_id, version FROM concern_categories";
 
 /// Every category, by name.
 pub async fn categories(conn: &mut AsyncPgConnection) -> Result<Vec<CategoryRow>> {
@@ -68,14 +70,15 @@ pub async fn category(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<C
 /// Makes a category.
 pub async fn create_category(conn: &mut AsyncPgConnection, new: &CategoryRow) -> Result<()> {
     diesel::sql_query(
-        "INSERT INTO concern_categories (id, name, kind, operator_id, needs_moderation) \
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO concern_categories (id, name, kind, operator_id, needs_moderation, partner_id) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind::<SqlUuid, _>(new.id)
     .bind::<Text, _>(&new.name)
     .bind::<Text, _>(&new.kind)
     .bind::<Nullable<SqlUuid>, _>(new.operator_id)
     .bind::<Bool, _>(new.needs_moderation)
+    .bind::<Nullable<SqlUuid>, _>(new.partner_id)
     .execute(conn)
     .await?;
     Ok(())
@@ -102,6 +105,8 @@ pub struct NewConcern<'a> {
     /// `submitted`, or `published` when its category needs no moderation.
     pub status: ConcernStatus,
     pub operator_id: Option<Uuid>,
+    /// The partner it is referred to from the start (its category's).
+    pub partner_id: Option<Uuid>,
 }
 
 /// Stores `new`, and tells the operator's systems (`concern.submitted` or
@@ -119,9 +124,9 @@ async fn insert(conn: &mut AsyncPgConnection, new: &NewConcern<'_>) -> Result<()
         "INSERT INTO concerns (id, kind, category_id, title, text, district_id, centre_id, \
                                latitude, longitude, address, author_id, show_author, channel, \
                                recorded_by, consent_on, source_occurrence_id, status, operator_id, \
-                               published_at) \
+                               partner_id, published_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-                 CASE WHEN $17 = 'published' THEN now() END)",
+                 $19, CASE WHEN $17 = 'published' THEN now() END)",
     )
     .bind::<SqlUuid, _>(new.id)
     .bind::<Text, _>(new.kind)
@@ -141,6 +146,7 @@ async fn insert(conn: &mut AsyncPgConnection, new: &NewConcern<'_>) -> Result<()
     .bind::<Nullable<SqlUuid>, _>(new.source_occurrence_id)
     .bind::<Text, _>(new.status.as_str())
     .bind::<Nullable<SqlUuid>, _>(new.operator_id)
+    .bind::<Nullable<SqlUuid>, _>(new.partner_id)
     .execute(conn)
     .await?;
     Ok(())

@@ -613,6 +613,7 @@ diesel::table! {
         created_at -> Timestamptz,
         version -> Int4,
         updated_at -> Timestamptz,
+        partner_id -> Nullable<Uuid>,
     }
 }
 

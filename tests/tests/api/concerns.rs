@@ -1556,3 +1556,69 @@ async fn concerns_and_their_categories_are_read_in_the_neighbours_language() {
     assert_eq!(back["title"], "Sitzbank am Spielplatz fehlt");
     assert_eq!(back["category"]["name"], "Дитячі майданчики");
 }
+
+#[actix_web::test]
+async fn a_category_refers_its_new_concerns_to_its_partner_at_once() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let admin = &s.admin.access_token;
+    let partner = status(
+        &post(
+            &app,
+            admin,
+            "/api/v1/partners",
+            json!({"name": "Wohnungsgesellschaft Nord", "kind": "housing_company"}),
+        )
+        .await,
+        201,
+    )["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let refused = post(
+        &app,
+        admin,
+        "/api/v1/concern-categories",
+        json!({"name": "Innenhöfe", "kind": "problem",
+               "partner_id": "00000000-0000-7000-8000-00000000dead"}),
+    )
+    .await;
+    assert_eq!(status(&refused, 422)["errors"][0]["field"], "partner_id");
+    assert_eq!(app.count("concern_categories", "true").await, 0);
+    let made = status(
+        &post(
+            &app,
+            admin,
+            "/api/v1/concern-categories",
+            json!({"name": "Innenhöfe", "kind": "problem", "operator_id": s.operator,
+                   "partner_id": partner, "needs_moderation": false}),
+        )
+        .await,
+        201,
+    );
+    assert_eq!(made["partner_id"], partner.as_str());
+    let resident = app.signed_up("anna@example.org").await;
+    let raised = status(
+        &raise(
+            &app,
+            &resident.access_token,
+            json!({"category_id": made["id"], "district_id": district(&app).await,
+                   "title": "Müll im Hof", "text": "Die Tonnen quellen über."}),
+        )
+        .await,
+        201,
+    );
+    assert_eq!(raised["partner_id"], partner.as_str());
+    assert_eq!(raised["operator_id"], s.operator.as_str());
+    // It is in the partner's queue from the start.
+    let queue = status(
+        &get(
+            &app,
+            &format!("/api/v1/partners/{partner}/concerns"),
+            Some(admin),
+        )
+        .await,
+        200,
+    );
+    assert_eq!(queue["items"][0]["id"], raised["id"]);
+}

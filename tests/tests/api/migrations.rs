@@ -668,6 +668,7 @@ async fn the_schema_matches_what_diesel_is_told() {
             "timestamp with time zone",
         ),
         ("concern_categories", "version", "integer"),
+        ("concern_categories", "partner_id", "uuid"),
         ("concern_drafts", "id", "uuid"),
         ("concern_drafts", "user_id", "uuid"),
         ("concern_drafts", "name", "text"),

@@ -29,6 +29,8 @@ pub struct ConcernCategoryResponse {
     pub kind: ConcernKindBody,
     /// The operator that answers them unless they are referred on.
     pub operator_id: Option<Uuid>,
+    /// The partner new concerns of it are referred to at once, whose staff answer them too.
+    pub partner_id: Option<Uuid>,
     /// Whether a new concern waits for staff before it is public.
     pub needs_moderation: bool,
     /// The language `name` is served in, or that it fell back to German.
@@ -78,6 +80,7 @@ impl From<CategoryRow> for ConcernCategoryResponse {
                 .unwrap_or(ConcernKind::Idea)
                 .into(),
             operator_id: row.operator_id,
+            partner_id: row.partner_id,
             needs_moderation: row.needs_moderation,
             content_language: ContentLanguageResponse::source(),
             translations: None,
@@ -136,6 +139,9 @@ pub struct CreateConcernCategoryRequest {
     pub kind: ConcernKindBody,
     /// The operator that answers concerns of this category.
     pub operator_id: Option<Uuid>,
+    /// The partner new concerns of this category are referred to at once (a housing
+    /// company, a Verein), whose staff answer them too.
+    pub partner_id: Option<Uuid>,
     /// Whether a new concern waits for staff before it is public (default true).
     pub needs_moderation: Option<bool>,
 }
@@ -149,7 +155,7 @@ pub struct CreateConcernCategoryRequest {
         (status = 201, description = "The category was made", body = ConcernCategoryResponse, headers(("ETag" = String))),
         (status = 403, description = "Not an administrator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Another category has this name (`slug-taken`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, or an unknown operator (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or an unknown operator or partner (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/concern-categories")]
@@ -166,6 +172,7 @@ pub async fn create_concern_category(
         kind: kind.as_str().to_owned(),
         operator_id: body.operator_id,
         needs_moderation: body.needs_moderation.unwrap_or(true),
+        partner_id: body.partner_id,
         version: 1,
     };
     let mut conn = state.conn().await?;
@@ -179,6 +186,8 @@ pub async fn create_concern_category(
                 }
             } else if error.is_constraint("concern_categories_operator_id_fkey") {
                 ApiError::validation("operator_id", "is not the id of an operator")
+            } else if error.is_constraint("concern_categories_partner_id_fkey") {
+                ApiError::validation("partner_id", "is not the id of a partner")
             } else {
                 error.into()
             }

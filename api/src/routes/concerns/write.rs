@@ -267,6 +267,7 @@ pub(crate) async fn store(
             source_occurrence_id: raiser.source_occurrence_id,
             status,
             operator_id: category.operator_id,
+            partner_id: category.partner_id,
         },
     )
     .await

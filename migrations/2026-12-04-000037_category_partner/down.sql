@@ -1,0 +1,1 @@
+ALTER TABLE concern_categories DROP COLUMN partner_id;
