@@ -144,25 +144,29 @@ pub async fn confirm(
         if let Ok(confirmed) = &outcome
             && let Some(user_id) = confirmed.placed.signup.user_id
         {
-            // She reads mail at the address: it is verified, and the name she gave is hers.
-            diesel::update(users::table.find(user_id))
-                .filter(users::kind.eq(PersonKind::Guest.as_str()))
-                .set((
-                    users::email_verified_at.eq(diesel::dsl::sql::<
-                        diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,
-                    >(
-                        "coalesce(email_verified_at, now())"
-                    )),
-                    Some(confirmed.name.as_str())
-                        .filter(|n| !n.is_empty())
-                        .map(|n| users::display_name.eq(n)),
-                ))
-                .execute(conn)
-                .await?;
+            confirmed_by_mail(conn, user_id, &confirmed.name).await?;
         }
         Ok(outcome.map(|confirmed| confirmed.placed))
     })
     .await
+}
+
+/// A guest used a link mailed to her: she reads mail at the address, so it is verified, and
+/// the name she gave with what she confirmed is hers (an account keeps its own).
+async fn confirmed_by_mail(conn: &mut AsyncPgConnection, user_id: Uuid, name: &str) -> Result<()> {
+    diesel::update(users::table.find(user_id))
+        .filter(users::kind.eq(PersonKind::Guest.as_str()))
+        .set((
+            users::email_verified_at.eq(diesel::dsl::sql::<
+                diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,
+            >("coalesce(email_verified_at, now())")),
+            Some(name)
+                .filter(|n| !n.is_empty())
+                .map(|n| users::display_name.eq(n)),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// A guest raises a concern: the person is found or made, the concern's checked fields
@@ -244,16 +248,7 @@ pub async fn take_concern_draft(
     let Some(taken) = taken else {
         return Ok(None);
     };
-    diesel::update(users::table.find(taken.user_id))
-        .filter(users::kind.eq(PersonKind::Guest.as_str()))
-        .set((
-            users::email_verified_at.eq(diesel::dsl::sql::<
-                diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,
-            >("coalesce(email_verified_at, now())")),
-            users::display_name.eq(&taken.name),
-        ))
-        .execute(conn)
-        .await?;
+    confirmed_by_mail(conn, taken.user_id, &taken.name).await?;
     Ok(Some(ConfirmedDraft {
         user_id: taken.user_id,
         draft: serde_json::from_str(&taken.draft)
