@@ -3,7 +3,7 @@
 
 use std::io::Read as _;
 
-use actix_web::{HttpServer, web};
+use actix_web::web;
 use chrono::Utc;
 use quartier_domain::{DisplayName, Email, Password, Role};
 use quartier_persistence::database;
@@ -12,8 +12,8 @@ use quartier_persistence::users::{self, NewUser, UserChanges};
 use uuid::Uuid;
 
 use crate::config::{Environment, Settings};
+use crate::openapi_document;
 use crate::state::AppState;
-use crate::{build_app, openapi_document};
 
 pub type CommandResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -52,12 +52,13 @@ pub async fn serve(settings: Settings, migrate: bool) -> CommandResult {
     );
     let _mail = crate::mail::worker::spawn(pool, state.mailer.clone());
     tracing::info!(bind = %settings.bind, "serving; Swagger UI at /swagger-ui/");
-    HttpServer::new(move || build_app(state.clone()))
-        .workers(settings.workers)
-        .shutdown_timeout(settings.shutdown_timeout.as_secs())
-        .bind(&settings.bind)?
-        .run()
-        .await?;
+    let listener = std::net::TcpListener::bind(&settings.bind)?;
+    let options = crate::server::Options {
+        workers: settings.workers,
+        shutdown_timeout: settings.shutdown_timeout,
+        signals: true,
+    };
+    crate::server::serve(listener, state, options)?.await?;
     tracing::info!("stopped");
     Ok(())
 }

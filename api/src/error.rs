@@ -362,7 +362,7 @@ impl From<quartier_persistence::Error> for ApiError {
         use quartier_persistence::Error as E;
         match error {
             E::NotFound => ApiError::NotFound("No such resource.".into()),
-            E::Unavailable(cause) => ApiError::Unavailable(cause),
+            E::Unavailable(cause) | E::Deadlock(cause) => ApiError::Unavailable(cause),
             E::InvalidValue(_) => ApiError::validation(
                 "body",
                 "contains a character that cannot be stored, such as NUL",

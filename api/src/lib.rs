@@ -39,6 +39,7 @@ pub mod routes;
 pub mod security;
 pub mod seed;
 pub mod seed_bench;
+pub mod server;
 pub mod state;
 pub mod telemetry;
 pub mod tokens;

@@ -20,7 +20,8 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The HTTP layer logs a client's malformed or broken connection (a request head that does
 /// not parse, a body cut off) at ERROR level, so any client could raise alerts at will. Those
 /// lines are held back and summed up instead: at most one WARN line a minute, with how many
-/// there were and the last one's text.
+/// there were, the last one's text and the address it came from (the connection's span, see
+/// `server`).
 pub fn init(filter: &str, format: LogFormat) {
     use tracing_subscriber::Layer as _;
     use tracing_subscriber::filter::{FilterExt as _, filter_fn};
@@ -39,7 +40,9 @@ pub fn init(filter: &str, format: LogFormat) {
     };
     let _ = tracing_subscriber::registry()
         .with(output.with_filter(filter.and(filter_fn(|meta| !is_connection_error(meta)))))
-        .with(ConnectionErrors::default().with_filter(filter_fn(is_connection_error)))
+        .with(ConnectionErrors::default().with_filter(filter_fn(|meta| {
+            is_connection_error(meta) || is_connection(meta)
+        })))
         .try_init();
 }
 
@@ -49,6 +52,13 @@ const CONNECTION_ERRORS: &str = "actix_http::h1";
 fn is_connection_error(meta: &tracing::Metadata<'_>) -> bool {
     meta.target().starts_with(CONNECTION_ERRORS) && *meta.level() == tracing::Level::ERROR
 }
+
+fn is_connection(meta: &tracing::Metadata<'_>) -> bool {
+    meta.is_span() && meta.target() == crate::server::CONNECTION_SPAN
+}
+
+/// The peer of a connection's span, kept in the span's extensions.
+struct Peer(String);
 
 /// Counts what passes at most once per `every`, and says how many there were when it may
 /// speak.
@@ -94,36 +104,63 @@ impl Default for ConnectionErrors {
     }
 }
 
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for ConnectionErrors {
-    fn on_event(
+impl<S> tracing_subscriber::Layer<S> for ConnectionErrors
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    fn on_new_span(
         &self,
-        event: &tracing::Event<'_>,
-        _ctx: tracing_subscriber::layer::Context<'_, S>,
+        attrs: &tracing::span::Attributes<'_>,
+        id: &tracing::span::Id,
+        ctx: tracing_subscriber::layer::Context<'_, S>,
     ) {
+        let mut peer = Field("peer", String::new());
+        attrs.record(&mut peer);
+        if let Some(span) = ctx.span(id) {
+            span.extensions_mut().insert(Peer(peer.1));
+        }
+    }
+
+    fn on_event(&self, event: &tracing::Event<'_>, ctx: tracing_subscriber::layer::Context<'_, S>) {
         let count = self
             .0
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .hit(Instant::now());
         if let Some(count) = count {
-            let mut message = Message(String::new());
+            let mut message = Field("message", String::new());
             event.record(&mut message);
+            let peer = ctx
+                .event_scope(event)
+                .and_then(|scope| {
+                    scope
+                        .into_iter()
+                        .find_map(|span| span.extensions().get::<Peer>().map(|p| p.0.clone()))
+                })
+                .unwrap_or_else(|| "unknown".to_owned());
             tracing::warn!(
                 count,
-                last = %message.0,
+                last = %message.1,
+                peer = %peer,
                 "malformed or broken client connections (at most one line a minute)"
             );
         }
     }
 }
 
-/// The `message` field of an event.
-struct Message(String);
+/// One field of an event or span, by name, as text.
+struct Field(&'static str, String);
 
-impl tracing::field::Visit for Message {
+impl tracing::field::Visit for Field {
     fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        if field.name() == "message" {
-            self.0 = format!("{value:?}");
+        if field.name() == self.0 {
+            self.1 = format!("{value:?}");
+        }
+    }
+
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        if field.name() == self.0 {
+            self.1 = value.to_owned();
         }
     }
 }

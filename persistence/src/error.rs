@@ -7,9 +7,12 @@
 //! - `InvalidValue`: a value PostgreSQL cannot store (text with NUL). The API answers 422.
 //! - `Unavailable`: the database cannot be reached, the pool has no connection within its wait
 //!   timeout, or a statement ran past the statement timeout. The API answers 503.
+//! - `Deadlock`: PostgreSQL failed this transaction to break a deadlock. Writers that know
+//!   their transaction may meet one try again; otherwise the API answers 503.
 //! - `Other`: anything else. A bug: the API logs it and answers 500.
 
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::pg::sql_state;
+use diesel::result::{DatabaseErrorKind, Error as DieselError, SqlState};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -29,6 +32,9 @@ pub enum Error {
     /// The database is unreachable, saturated, or too slow to answer in time.
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// PostgreSQL broke a deadlock by failing this transaction (40P01): trying again helps.
+    #[error("deadlock: {0}")]
+    Deadlock(String),
     /// Anything else: a bug in a query, a failed migration, an unexpected answer.
     #[error("database error: {0}")]
     Other(String),
@@ -47,7 +53,7 @@ pub enum ConstraintKind {
 impl Error {
     /// A deadlock PostgreSQL broke by failing this transaction: trying again helps.
     pub fn is_deadlock(&self) -> bool {
-        matches!(self, Error::Unavailable(message) if says(message, DEADLOCK))
+        matches!(self, Error::Deadlock(_))
     }
 
     /// True when `self` is a violation of the constraint named `name`.
@@ -56,42 +62,36 @@ impl Error {
     }
 }
 
-// The errors diesel passes on without a kind (diesel-async keeps no SQLSTATE) are told apart
-// by what PostgreSQL says, in English (the pool asks for it) and in German (a server whose
-// `lc_messages` is German, for a role that may not choose its own). A test runs each against
-// a German server.
+// Errors are told apart by their SQLSTATE, never by what PostgreSQL says: a server whose
+// `lc_messages` is German (for a role that may not choose its own) answers the same. A test
+// runs each against a German server.
 
-/// 40P01 deadlock_detected.
-const DEADLOCK: &[&str] = &["deadlock detected", "Verklemmung (Deadlock)"];
+/// Whether trying again later can help: 40001 serialization_failure, 57014 query_canceled (the statement timeout), class 08 (connection
+/// exceptions), 53 (insufficient resources) and 57P0x (the server shutting down or starting).
+fn is_transient(state: SqlState) -> bool {
+    use sql_state::*;
+    matches!(
+        state,
+        T_R_SERIALIZATION_FAILURE
+            | QUERY_CANCELED
+            | ADMIN_SHUTDOWN
+            | CRASH_SHUTDOWN
+            | CANNOT_CONNECT_NOW
+    ) || matches!(state.class().as_str(), "08" | "53")
+}
 
-/// 57014 query_canceled (statement timeout), 40P01 deadlock_detected, 40001
-/// serialization_failure, 57P0x (server shutting down) and 08xxx: retrying helps.
-const TRANSIENT: &[&str] = &[
-    "statement timeout",
-    "Zeitüberschreitung der Anfrage",
-    "deadlock detected",
-    "Verklemmung (Deadlock)",
-    "could not serialize access",
-    "konnte Zugriff nicht serialisieren",
-    "terminating connection",
-    "Verbindung wird abgebrochen",
-    "the database system is",
-    "das Datenbanksystem",
-];
-
-/// 22021 character_not_in_repertoire, 22P05 untranslatable_character, 22003
-/// numeric_value_out_of_range, 22008 datetime_field_overflow: the client's value.
-const INVALID_VALUE: &[&str] = &[
-    "invalid byte sequence",
-    "ungültige Byte-Sequenz",
-    "unsupported Unicode escape",
-    "nicht unterstützte Unicode-Escape",
-    "out of range",
-    "außerhalb des gültigen Bereichs",
-];
-
-fn says(message: &str, phrases: &[&str]) -> bool {
-    phrases.iter().any(|phrase| message.contains(phrase))
+/// Whether the client's value is what PostgreSQL refused: 22021 character_not_in_repertoire
+/// (invalid bytes for UTF-8), 22P05 untranslatable_character (a `\u0000` escape), 22003
+/// numeric_value_out_of_range and 22008 datetime_field_overflow.
+fn is_invalid_value(state: SqlState) -> bool {
+    use sql_state::*;
+    matches!(
+        state,
+        CHARACTER_NOT_IN_REPERTOIRE
+            | UNTRANSLATABLE_CHARACTER
+            | NUMERIC_VALUE_OUT_OF_RANGE
+            | DATETIME_FIELD_OVERFLOW
+    )
 }
 
 impl From<DieselError> for Error {
@@ -114,21 +114,21 @@ impl From<DieselError> for Error {
                         message: info.message().to_owned(),
                     };
                 }
-                let message = info.message();
-                let transient_kind = matches!(
+                let message = info.message().to_owned();
+                let state = info.sqlstate();
+                // Without a SQLSTATE the command never reached the server, or the connection
+                // broke: the database cannot serve now.
+                let unreached = matches!(
                     kind,
-                    DatabaseErrorKind::ClosedConnection
-                        | DatabaseErrorKind::UnableToSendCommand
-                        | DatabaseErrorKind::SerializationFailure
+                    DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand
                 );
-                let transient = says(message, TRANSIENT);
-                if says(message, INVALID_VALUE) {
-                    return Error::InvalidValue(message.to_owned());
-                }
-                if transient_kind || transient {
-                    Error::Unavailable(message.to_owned())
-                } else {
-                    Error::Other(message.to_owned())
+                match state {
+                    Some(sql_state::T_R_DEADLOCK_DETECTED) => Error::Deadlock(message),
+                    Some(state) if is_invalid_value(state) => Error::InvalidValue(message),
+                    Some(state) if is_transient(state) => Error::Unavailable(message),
+                    None => Error::Unavailable(message),
+                    Some(_) if unreached => Error::Unavailable(message),
+                    Some(_) => Error::Other(message),
                 }
             }
             other => Error::Other(other.to_string()),

@@ -73,11 +73,6 @@ pub fn build_pool(url: &DatabaseUrl, settings: &PoolSettings) -> Result<PgPool> 
             ))
             .await
             .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
-            // Errors are told apart by kind where diesel gives one, and otherwise by their
-            // message (diesel-async does not pass the SQLSTATE on): messages in English,
-            // whatever the server's language, for a role allowed to choose them. A role
-            // that is not keeps the server's, and `Error` knows the German ones too.
-            let _ = conn.batch_execute("SET lc_messages = 'C'").await;
             Ok(conn)
         }
         .boxed()

@@ -106,3 +106,5 @@ impl<Q> QueryId for Reusable<Q> {
 impl<Q: Query> Query for Reusable<Q> {
     type SqlType = Q::SqlType;
 }
+
+impl<Q> diesel::query_dsl::RunQueryDslSupport for Reusable<Q> {}

@@ -9,7 +9,7 @@ use actix_web::http::header::HeaderMap;
 use actix_web::web;
 use diesel_async::RunQueryDsl;
 use quartier_api::commands::create_admin;
-use quartier_api::{AppState, Settings, build_app};
+use quartier_api::{AppState, Settings};
 use quartier_persistence::PgPool;
 use quartier_persistence::pool::{PooledConnection, build_pool};
 use serde_json::{Value, json};
@@ -216,14 +216,14 @@ impl TestApp {
             settings.mail.digest_hour,
             settings.mail.digest_interval,
         );
-        let server = actix_web::HttpServer::new(move || build_app(state.clone()))
-            .workers(1)
-            .disable_signals()
-            .shutdown_timeout(1)
-            .bind("127.0.0.1:0")
-            .expect("bind a free port");
-        let address = format!("http://{}", server.addrs()[0]);
-        let server = server.run();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+        let address = format!("http://{}", listener.local_addr().expect("an address"));
+        let options = quartier_api::server::Options {
+            workers: 1,
+            shutdown_timeout: std::time::Duration::from_secs(1),
+            signals: false,
+        };
+        let server = quartier_api::server::serve(listener, state, options).expect("a server");
         let handle = server.handle();
         actix_web::rt::spawn(server);
         Self {

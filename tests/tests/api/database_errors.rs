@@ -1,4 +1,4 @@
-//! Database errors are told apart the same way whatever language the PostgreSQL server
+//! Database errors are told apart by their SQLSTATE, whatever language the PostgreSQL server
 //! speaks: a German `lc_messages` changes no status a client sees.
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
@@ -78,10 +78,23 @@ async fn a_german_server_gets_the_same_answers() {
     assert!(stuck.is_deadlock(), "{stuck:?}");
     drop((german, setup));
 
-    // The application's own connections ask for English, and answer as always.
+    // The application's own connections keep the server's language, and answer as always.
     let app = TestApp::spawn_on(db, &[]).await;
     let mut pooled = app.conn().await;
-    assert_eq!(language(&mut pooled).await, "C");
+    assert_eq!(language(&mut pooled).await, "de_DE.UTF-8");
     let overflow = failure(&mut pooled, "SELECT 2147483647::int4 + 1").await;
     assert!(matches!(overflow, Error::InvalidValue(_)), "{overflow:?}");
+    let unknown = failure(&mut pooled, "SELECT no_such_column FROM users").await;
+    assert!(matches!(unknown, Error::Other(_)), "{unknown:?}");
+    drop(pooled);
+
+    // Through the API: what the database cannot store is the client's problem, not a 500.
+    let login = app
+        .login("anna\u{0}@example.org", "ein langes Passwort")
+        .await;
+    login.assert_problem(401, "invalid-credentials");
+    let register = app
+        .register("anna\u{0}@example.org", "ein langes Passwort")
+        .await;
+    register.assert_problem(422, "validation-failed");
 }
