@@ -1,7 +1,8 @@
 //! The events webhooks deliver, as the OpenAPI document describes them: one payload schema
 //! per object (`ShiftEventData` for every `shift.*` event, `SignupEventData` for every
 //! `signup.*` event, `ConcernEventData` for every `concern.*` event, `PartnerEventData` for
-//! every `partner.*` event, `NetworkMembershipEventData` for `network_membership.changed`),
+//! every `partner.*` event, `NetworkMembershipEventData` for `network_membership.changed`,
+//! `RoomBookingEventData` for every `room_booking.*` event),
 //! wrapped in the envelope `{type, timestamp, data}`, and listed one by
 //! one under `webhooks`. These types mirror `quartier_persistence::outbox::payload`; a unit
 //! test holds the two equal, and the test kit checks every event the tests write against
@@ -9,8 +10,8 @@
 
 use chrono::{DateTime, Utc};
 use quartier_domain::{
-    ChangeReason, ConcernFacts, EventSubject, EventType, MembershipFacts, PartnerFacts, ShiftFacts,
-    SignupFacts,
+    ChangeReason, ConcernFacts, EventSubject, EventType, MembershipFacts, PartnerFacts,
+    RoomBookingFacts, ShiftFacts, SignupFacts,
 };
 use serde::Serialize;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, PathItem};
@@ -21,6 +22,7 @@ use uuid::Uuid;
 
 use crate::routes::concerns::ConcernStatusBody;
 use crate::routes::networks::MembershipStatusBody;
+use crate::routes::rooms::BookingStatusBody;
 use crate::routes::shifts::ShiftStatusBody;
 use crate::routes::signups::SignupStatusBody;
 use crate::routes::webhooks::EventTypeBody;
@@ -246,6 +248,47 @@ pub struct NetworkMembershipEvent {
     pub data: NetworkMembershipEventData,
 }
 
+/// One date of a room booking after the change: what every `room_booking.*` event carries in
+/// `data`. Never who booked or why.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoomBookingEventData {
+    pub date_id: Uuid,
+    pub booking_id: Uuid,
+    pub room_id: Uuid,
+    pub centre_id: Uuid,
+    /// The room's operator, whose subscriptions receive the event.
+    pub operator_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub status: BookingStatusBody,
+}
+
+impl From<&RoomBookingFacts> for RoomBookingEventData {
+    fn from(facts: &RoomBookingFacts) -> Self {
+        Self {
+            date_id: facts.date_id,
+            booking_id: facts.booking_id,
+            room_id: facts.room_id,
+            centre_id: facts.centre_id,
+            operator_id: facts.operator_id,
+            starts_at: facts.starts_at,
+            ends_at: facts.ends_at,
+            status: facts.status.into(),
+        }
+    }
+}
+
+/// The body of a delivery of a `room_booking.*` event.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoomBookingEvent {
+    /// One of the `room_booking.*` types.
+    #[serde(rename = "type")]
+    pub event_type: EventTypeBody,
+    /// When it happened (RFC 3339, milliseconds).
+    pub timestamp: DateTime<Utc>,
+    pub data: RoomBookingEventData,
+}
+
 /// The body of a delivery of a `shift.*` event.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ShiftEvent {
@@ -287,6 +330,7 @@ pub fn data_schema(kind: EventType) -> &'static str {
         EventSubject::Concern => "ConcernEventData",
         EventSubject::Partner => "PartnerEventData",
         EventSubject::NetworkMembership => "NetworkMembershipEventData",
+        EventSubject::RoomBooking => "RoomBookingEventData",
     }
 }
 
@@ -298,6 +342,7 @@ fn envelope_schema(kind: EventType) -> &'static str {
         EventSubject::Concern => "ConcernEvent",
         EventSubject::Partner => "PartnerEvent",
         EventSubject::NetworkMembership => "NetworkMembershipEvent",
+        EventSubject::RoomBooking => "RoomBookingEvent",
     }
 }
 
@@ -347,6 +392,18 @@ fn described(kind: EventType) -> &'static str {
         EventType::NetworkMembershipChanged => {
             "A membership of the partner that is this operator in a network was asked for, accepted, declined or ended."
         }
+        EventType::RoomBookingRequested => {
+            "A date of a room of this operator was asked for; it waits for staff."
+        }
+        EventType::RoomBookingConfirmed => {
+            "A date of a room of this operator was confirmed: the room is taken."
+        }
+        EventType::RoomBookingDeclined => {
+            "A requested date was declined, by staff or because an overlapping one was confirmed."
+        }
+        EventType::RoomBookingCancelled => {
+            "A date was cancelled by its booker or by staff: the room is free again."
+        }
     }
 }
 
@@ -370,6 +427,9 @@ pub fn add_webhooks(document: &mut Document) {
             NetworkMembershipEventData::schema(),
         ),
         ("MembershipStatusBody", MembershipStatusBody::schema()),
+        ("RoomBookingEvent", RoomBookingEvent::schema()),
+        ("RoomBookingEventData", RoomBookingEventData::schema()),
+        ("BookingStatusBody", BookingStatusBody::schema()),
         ("ChangeReasonBody", ChangeReasonBody::schema()),
         ("ShiftStatusBody", ShiftStatusBody::schema()),
         ("SignupStatusBody", SignupStatusBody::schema()),
@@ -485,6 +545,31 @@ mod tests {
             assert_eq!(
                 serde_json::to_value(ConcernEventData::from(&facts)).expect("valid"),
                 payload(&Event::concern(ConcernChange::Moved, facts))
+            );
+        }
+    }
+
+    #[test]
+    fn the_room_booking_schema_serialises_as_the_outbox_writes() {
+        use quartier_domain::room::BookingStatus;
+        let at = Utc
+            .with_ymd_and_hms(2027, 3, 2, 17, 0, 0)
+            .single()
+            .expect("valid");
+        for status in BookingStatus::ALL {
+            let facts = RoomBookingFacts {
+                date_id: Uuid::now_v7(),
+                booking_id: Uuid::now_v7(),
+                room_id: Uuid::now_v7(),
+                centre_id: Uuid::now_v7(),
+                operator_id: Uuid::now_v7(),
+                starts_at: at,
+                ends_at: at + chrono::Duration::hours(2),
+                status: *status,
+            };
+            assert_eq!(
+                serde_json::to_value(RoomBookingEventData::from(&facts)).expect("valid"),
+                payload(&Event::room_booking(facts))
             );
         }
     }

@@ -1644,6 +1644,112 @@ const TEXTS: &[(&str, &str)] = &[
         "This address is local, private or reserved and cannot receive webhooks.",
         "Diese Adresse ist lokal, privat oder reserviert und kann keine Webhooks empfangen.",
     ),
+    // Rooms and their bookings.
+    ("is not a partner", "ist kein Partner"),
+    (
+        "must be less than max_notice_days: the room could never be booked",
+        "muss unter max_notice_days liegen: sonst wäre der Raum nie buchbar",
+    ),
+    (
+        "must end within {} days, how far ahead the room takes bookings (give COUNT or UNTIL)",
+        "muss innerhalb von {0} Tagen enden, so weit im Voraus nimmt der Raum Buchungen an (COUNT oder UNTIL angeben)",
+    ),
+    ("No room has this id.", "Kein Raum hat diese ID."),
+    (
+        "No booked date has this id.",
+        "Kein gebuchter Termin hat diese ID.",
+    ),
+    (
+        "{} is not a room of this centre",
+        "{0} ist kein Raum dieses Zentrums",
+    ),
+    (
+        "one capacity at least is needed",
+        "mindestens eine Kapazität ist nötig",
+    ),
+    (
+        "must hold at most 30 items, none empty",
+        "darf höchstens 30 Einträge enthalten, keinen leeren",
+    ),
+    (
+        "must not be above max_duration_minutes",
+        "darf nicht über max_duration_minutes liegen",
+    ),
+    (
+        "must divide a day (5, 10, 15, 20, 30, 60, …)",
+        "muss einen Tag teilen (5, 10, 15, 20, 30, 60, …)",
+    ),
+    (
+        "must name at most 10 rooms",
+        "darf höchstens 10 Räume nennen",
+    ),
+    (
+        "must be after from and at most 93 days later",
+        "muss nach from und höchstens 93 Tage später liegen",
+    ),
+    (
+        "This room is booked by the operator's staff only.",
+        "Diesen Raum buchen nur die Mitarbeitenden des Trägers.",
+    ),
+    (
+        "Only the partner's staff may book for it.",
+        "Nur die Mitarbeitenden des Partners dürfen für ihn buchen.",
+    ),
+    (
+        "This room is not booked by residents.",
+        "Diesen Raum buchen keine Anwohnerinnen und Anwohner.",
+    ),
+    (
+        "must yield at most {} dates",
+        "darf höchstens {0} Termine ergeben",
+    ),
+    (
+        "give starts_at and ends_at, or a series, not both",
+        "starts_at und ends_at angeben oder eine Serie, nicht beides",
+    ),
+    (
+        "yields no date between now and how far ahead the room takes bookings",
+        "ergibt keinen Termin zwischen jetzt und so weit im Voraus, wie der Raum Buchungen annimmt",
+    ),
+    (
+        "is needed for booker partner",
+        "ist für booker partner nötig",
+    ),
+    ("is for booker partner only", "gilt nur für booker partner"),
+    (
+        "is not offered in this room",
+        "wird in diesem Raum nicht angeboten",
+    ),
+    (
+        "must be at most {}, what the room holds in this layout",
+        "darf höchstens {0} sein, so viele fasst der Raum in dieser Anordnung",
+    ),
+    ("The room is taken at {*}.", "Der Raum ist belegt: {0}."),
+    (
+        "One booker may hold at most {} dates to come in this room.",
+        "Eine Buchende oder ein Buchender darf höchstens {0} künftige Termine in diesem Raum halten.",
+    ),
+    (
+        "A booking may be cancelled up to {} hours before it starts; ask the centre.",
+        "Eine Buchung kann bis {0} Stunden vor Beginn abgesagt werden; bitte wenden Sie sich an das Zentrum.",
+    ),
+    ("This date is {} already.", "Dieser Termin ist schon {0}."),
+    (
+        "the date at {} must last from {} to {} minutes",
+        "der Termin um {0} muss {1} bis {2} Minuten dauern",
+    ),
+    (
+        "the date at {} must start and end on the room's {}-minute grid",
+        "der Termin um {0} muss im {1}-Minuten-Raster des Raums beginnen und enden",
+    ),
+    (
+        "the date at {} must be booked at least {} hours ahead",
+        "der Termin um {0} muss mindestens {1} Stunden im Voraus gebucht werden",
+    ),
+    (
+        "the date at {} must be at most {} days ahead",
+        "der Termin um {0} darf höchstens {1} Tage im Voraus liegen",
+    ),
 ];
 
 #[cfg(test)]

@@ -74,6 +74,9 @@ catalogue! {
     SHIFT_FULL = "shift-full", 409, "No place free", "Kein Platz frei";
     EMAIL_NOT_VERIFIED = "email-not-verified", 409, "E-mail address not verified", "E-Mail-Adresse nicht bestätigt";
     ALREADY_VERIFIED = "already-verified", 409, "E-mail address already verified", "E-Mail-Adresse schon bestätigt";
+    ROOM_TAKEN = "room-taken", 409, "Room taken", "Raum belegt";
+    BOOKING_DECIDED = "booking-decided", 409, "Booking date decided", "Termin schon entschieden";
+    BOOKING_LIMIT = "booking-limit", 409, "Booking limit reached", "Buchungsgrenze erreicht";
 }
 
 /// The problem type with this slug.

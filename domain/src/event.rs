@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::concern::ConcernStatus;
+use crate::room::BookingStatus;
 use crate::signup::{ChangeReason, ShiftStatus, SignupStatus};
 
 /// The type of an event, as subscriptions name it (`signup.confirmed`).
@@ -31,6 +32,10 @@ pub enum EventType {
     PartnerCreated,
     PartnerChanged,
     NetworkMembershipChanged,
+    RoomBookingRequested,
+    RoomBookingConfirmed,
+    RoomBookingDeclined,
+    RoomBookingCancelled,
 }
 
 /// What the events of a type are about: the object their payload describes.
@@ -41,10 +46,11 @@ pub enum EventSubject {
     Concern,
     Partner,
     NetworkMembership,
+    RoomBooking,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 20] = [
+    pub const ALL: [EventType; 24] = [
         EventType::ShiftCreated,
         EventType::ShiftChanged,
         EventType::ShiftCancelled,
@@ -65,6 +71,10 @@ impl EventType {
         EventType::PartnerCreated,
         EventType::PartnerChanged,
         EventType::NetworkMembershipChanged,
+        EventType::RoomBookingRequested,
+        EventType::RoomBookingConfirmed,
+        EventType::RoomBookingDeclined,
+        EventType::RoomBookingCancelled,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -89,6 +99,10 @@ impl EventType {
             EventType::PartnerCreated => "partner.created",
             EventType::PartnerChanged => "partner.changed",
             EventType::NetworkMembershipChanged => "network_membership.changed",
+            EventType::RoomBookingRequested => "room_booking.requested",
+            EventType::RoomBookingConfirmed => "room_booking.confirmed",
+            EventType::RoomBookingDeclined => "room_booking.declined",
+            EventType::RoomBookingCancelled => "room_booking.cancelled",
         }
     }
 
@@ -111,6 +125,8 @@ impl EventType {
             | ConcernOutcomeUnlinked => EventSubject::Concern,
             PartnerCreated | PartnerChanged => EventSubject::Partner,
             NetworkMembershipChanged => EventSubject::NetworkMembership,
+            RoomBookingRequested | RoomBookingConfirmed | RoomBookingDeclined
+            | RoomBookingCancelled => EventSubject::RoomBooking,
         }
     }
 }
@@ -202,6 +218,21 @@ pub struct MembershipFacts {
     pub status: crate::network::MembershipStatus,
 }
 
+/// One date of a room booking as an event tells it, after the change: ids, times and status,
+/// never who booked or why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomBookingFacts {
+    pub date_id: Uuid,
+    pub booking_id: Uuid,
+    pub room_id: Uuid,
+    pub centre_id: Uuid,
+    /// The room's operator; its subscriptions receive the event.
+    pub operator_id: Uuid,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub status: BookingStatus,
+}
+
 /// What happened to a concern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConcernChange {
@@ -221,6 +252,7 @@ pub enum Event {
     Concern(EventType, ConcernFacts),
     Partner(EventType, PartnerFacts),
     NetworkMembership(EventType, MembershipFacts),
+    RoomBooking(EventType, RoomBookingFacts),
 }
 
 impl Event {
@@ -283,13 +315,26 @@ impl Event {
         Event::Partner(kind, facts)
     }
 
+    /// A date of a room booking was asked for, confirmed, declined or cancelled: the type
+    /// follows from its status.
+    pub fn room_booking(facts: RoomBookingFacts) -> Self {
+        let kind = match facts.status {
+            BookingStatus::Requested => EventType::RoomBookingRequested,
+            BookingStatus::Confirmed => EventType::RoomBookingConfirmed,
+            BookingStatus::Declined => EventType::RoomBookingDeclined,
+            BookingStatus::Cancelled => EventType::RoomBookingCancelled,
+        };
+        Event::RoomBooking(kind, facts)
+    }
+
     pub fn event_type(&self) -> EventType {
         match self {
             Event::Shift(kind, _)
             | Event::Signup(kind, _)
             | Event::Concern(kind, _)
             | Event::Partner(kind, _)
-            | Event::NetworkMembership(kind, _) => *kind,
+            | Event::NetworkMembership(kind, _)
+            | Event::RoomBooking(kind, _) => *kind,
         }
     }
 
@@ -301,6 +346,7 @@ impl Event {
             Event::Concern(_, facts) => facts.concern_id,
             Event::Partner(_, facts) => facts.partner_id,
             Event::NetworkMembership(_, facts) => facts.membership_id,
+            Event::RoomBooking(_, facts) => facts.date_id,
         }
     }
 
@@ -312,6 +358,7 @@ impl Event {
             Event::Concern(_, facts) => facts.operator_id,
             Event::Partner(_, facts) => facts.operator_id,
             Event::NetworkMembership(_, facts) => facts.operator_id,
+            Event::RoomBooking(_, facts) => Some(facts.operator_id),
         }
     }
 
@@ -377,6 +424,7 @@ mod tests {
                 EventSubject::Concern => "concern.",
                 EventSubject::Partner => "partner.",
                 EventSubject::NetworkMembership => "network_membership.",
+                EventSubject::RoomBooking => "room_booking.",
             };
             assert!(kind.as_str().starts_with(prefix), "{kind:?}");
         }

@@ -17,6 +17,7 @@ pub mod notification;
 pub mod opening_hours;
 pub mod operator;
 pub mod partner;
+pub mod room;
 pub mod schedule;
 pub mod signup;
 pub mod translation;
@@ -29,7 +30,7 @@ pub use centre::{CentreKind, CentreStatus};
 pub use district::{DistrictName, GeoPoint, Slug, TownName};
 pub use event::{
     ConcernChange, ConcernFacts, Event, EventSubject, EventType, MembershipFacts, PartnerFacts,
-    ShiftChange, ShiftFacts, SignupFacts,
+    RoomBookingFacts, ShiftChange, ShiftFacts, SignupFacts,
 };
 pub use operator::{OperatorKind, StaffRole};
 pub use signup::{ChangeReason, Placement, Places, ShiftStatus, SignupStatus};

@@ -36,6 +36,7 @@ pub mod profiles;
 pub mod qualifications;
 pub mod rate_limits;
 pub mod refresh_tokens;
+pub mod rooms;
 pub mod schema;
 pub mod shift_mail;
 pub mod shifts;

@@ -66,6 +66,16 @@ pub fn payload(event: &Event) -> Value {
             "operator_id": membership.operator_id,
             "status": membership.status.as_str(),
         }),
+        Event::RoomBooking(_, date) => json!({
+            "date_id": date.date_id,
+            "booking_id": date.booking_id,
+            "room_id": date.room_id,
+            "centre_id": date.centre_id,
+            "operator_id": date.operator_id,
+            "starts_at": date.starts_at,
+            "ends_at": date.ends_at,
+            "status": date.status.as_str(),
+        }),
     }
 }
 

@@ -35,6 +35,8 @@ pub const ACTOR_REFERENCES: &[&str] = &[
     "concern_supports_user_id_fkey",
     "concern_answers_author_id_fkey",
     "concern_outcomes_linked_by_fkey",
+    "room_bookings_requested_by_fkey",
+    "room_booking_dates_decided_by_fkey",
 ];
 
 /// The foreign keys by which a row names a person, who may be someone other than the actor

@@ -39,6 +39,7 @@ fn schemas() -> &'static [Schema] {
             "ConcernEventData",
             "PartnerEventData",
             "NetworkMembershipEventData",
+            "RoomBookingEventData",
         ]
         .into_iter()
         .map(|name| {

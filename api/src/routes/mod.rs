@@ -21,6 +21,7 @@ pub mod open311;
 pub mod operators;
 pub mod partners;
 pub mod qualifications;
+pub mod rooms;
 pub mod rosters;
 pub mod shifts;
 pub mod signups;
@@ -101,6 +102,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(core_team::set_core_team_role)
                 .service(core_team::remove_core_team_role)
                 .service(core_team::district_concerns)
+                .service(rooms::create_room)
+                .service(rooms::list_rooms)
+                .service(rooms::get_room)
+                .service(rooms::availability::room_availability)
+                .service(rooms::book::book_room)
+                .service(rooms::decide::list_room_requests)
+                .service(rooms::decide::confirm_room_booking)
+                .service(rooms::decide::decline_room_booking)
+                .service(rooms::decide::cancel_room_booking)
                 .service(networks::list_networks)
                 .service(networks::create_network)
                 .service(networks::list_memberships)

@@ -148,6 +148,21 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("set_core_team_role", ADMIN, None),
     ("remove_core_team_role", ADMIN, None),
     ("district_concerns", CORE_TEAM, None),
+    ("list_rooms", EVERYONE, None),
+    ("get_room", EVERYONE, None),
+    ("room_availability", EVERYONE, None),
+    ("create_room", STAFF_A, None),
+    // The fixture's room is booked by residents: every person may ask for it.
+    ("book_room", PEOPLE, None),
+    ("list_room_requests", STAFF_A, None),
+    ("confirm_room_booking", STAFF_A, None),
+    ("decline_room_booking", STAFF_A, None),
+    // The owner asked for the date she cancels.
+    (
+        "cancel_room_booking",
+        &[Owner, CoordinatorA, OperatorAdminA, Admin],
+        None,
+    ),
     ("list_networks", EVERYONE, None),
     ("create_network", ADMIN, None),
     ("list_memberships", EVERYONE, None),
@@ -365,6 +380,8 @@ struct Fixture {
     partner: String,
     /// A network.
     network: String,
+    /// A room of centre A that residents ask for.
+    room: String,
     town_coordinator: TestUser,
     district_manager: TestUser,
 }
@@ -566,6 +583,16 @@ async fn fixture(app: &TestApp) -> Fixture {
         )
         .await,
     );
+    let room = id_of(
+        &post(
+            app,
+            a,
+            &format!("/api/v1/centres/{centre_a}/rooms"),
+            json!({"name": "Gruppenraum", "capacity_seated": 20, "bookable_by": "residents",
+                   "max_future_dates": 1000}),
+        )
+        .await,
+    );
     let town_coordinator = app.signed_up("town@example.org").await;
     let district_manager = app.signed_up("district@example.org").await;
     for (person, role) in [
@@ -613,9 +640,38 @@ async fn fixture(app: &TestApp) -> Fixture {
         concern,
         partner,
         network,
+        room,
         town_coordinator,
         district_manager,
     }
+}
+
+/// A free hour of the fixture's room, a different one at each call.
+fn room_hour() -> (String, String) {
+    static NEXT: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let day = (Utc::now() + Duration::days(3)).date_naive();
+    let starts = day.and_hms_opt(0, 0, 0).expect("midnight").and_utc() + Duration::hours(n);
+    let format = |at: chrono::DateTime<Utc>| at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    (format(starts), format(starts + Duration::hours(1)))
+}
+
+/// A date of the fixture's room the owner asked for.
+async fn room_request(app: &TestApp, fx: &Fixture) -> String {
+    let (starts_at, ends_at) = room_hour();
+    let booked = ok(post(
+        app,
+        &fx.owner.access_token,
+        &format!("/api/v1/rooms/{}/bookings", fx.room),
+        json!({"booker": "account", "purpose": "Geburtstag", "expected_people": 10,
+               "layout": "seated", "starts_at": starts_at, "ends_at": ends_at}),
+    )
+    .await)
+    .await;
+    booked["dates"][0]["id"]
+        .as_str()
+        .expect("a date")
+        .to_owned()
 }
 
 impl Fixture {
@@ -901,6 +957,62 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
         "district_concerns" => (
             Method::GET,
             format!("/api/v1/districts/{}/concerns", fx.district),
+            None,
+        ),
+        "list_rooms" => (
+            Method::GET,
+            format!("/api/v1/centres/{}/rooms", fx.centre_a),
+            None,
+        ),
+        "get_room" => (Method::GET, format!("/api/v1/rooms/{}", fx.room), None),
+        "room_availability" => (
+            Method::GET,
+            format!("/api/v1/rooms/{}/availability?{window}", fx.room),
+            None,
+        ),
+        "create_room" => (
+            Method::POST,
+            format!("/api/v1/centres/{}/rooms", fx.centre_a),
+            Some(json!({"name": "Küche", "capacity_standing": 8})),
+        ),
+        "book_room" => {
+            let (starts_at, ends_at) = room_hour();
+            (
+                Method::POST,
+                format!("/api/v1/rooms/{}/bookings", fx.room),
+                Some(
+                    json!({"booker": "account", "purpose": "Treffen", "expected_people": 5,
+                            "layout": "seated", "starts_at": starts_at, "ends_at": ends_at}),
+                ),
+            )
+        }
+        "list_room_requests" => (
+            Method::GET,
+            format!("/api/v1/centres/{}/room-requests", fx.centre_a),
+            None,
+        ),
+        "confirm_room_booking" => (
+            Method::POST,
+            format!(
+                "/api/v1/room-booking-dates/{}/confirm",
+                room_request(app, fx).await
+            ),
+            None,
+        ),
+        "decline_room_booking" => (
+            Method::POST,
+            format!(
+                "/api/v1/room-booking-dates/{}/decline",
+                room_request(app, fx).await
+            ),
+            Some(json!({"note": "Belegt."})),
+        ),
+        "cancel_room_booking" => (
+            Method::POST,
+            format!(
+                "/api/v1/room-booking-dates/{}/cancel",
+                room_request(app, fx).await
+            ),
             None,
         ),
         "list_networks" => (Method::GET, "/api/v1/networks".into(), None),

@@ -123,6 +123,14 @@ pub enum EventTypeBody {
     PartnerChanged,
     #[serde(rename = "network_membership.changed")]
     NetworkMembershipChanged,
+    #[serde(rename = "room_booking.requested")]
+    RoomBookingRequested,
+    #[serde(rename = "room_booking.confirmed")]
+    RoomBookingConfirmed,
+    #[serde(rename = "room_booking.declined")]
+    RoomBookingDeclined,
+    #[serde(rename = "room_booking.cancelled")]
+    RoomBookingCancelled,
     #[serde(rename = "webhook.ping")]
     WebhookPing,
 }
@@ -150,6 +158,10 @@ impl From<EventType> for EventTypeBody {
             EventType::PartnerCreated => EventTypeBody::PartnerCreated,
             EventType::PartnerChanged => EventTypeBody::PartnerChanged,
             EventType::NetworkMembershipChanged => EventTypeBody::NetworkMembershipChanged,
+            EventType::RoomBookingRequested => EventTypeBody::RoomBookingRequested,
+            EventType::RoomBookingConfirmed => EventTypeBody::RoomBookingConfirmed,
+            EventType::RoomBookingDeclined => EventTypeBody::RoomBookingDeclined,
+            EventType::RoomBookingCancelled => EventTypeBody::RoomBookingCancelled,
         }
     }
 }
