@@ -721,3 +721,45 @@ async fn bad_room_and_booking_input_is_refused_and_changes_nothing() {
     assert_eq!(app.count("room_bookings", "true").await, 0);
     assert_eq!(app.count("rooms", "true").await, 1);
 }
+
+#[actix_web::test]
+async fn a_retried_booking_with_its_key_books_once_and_gets_the_first_answer() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let room = room(&app, &s, json!({"name": "Küche", "capacity_standing": 10})).await;
+    let bearer = format!("Bearer {}", s.coordinator.access_token);
+    let body = json!({"booker": "operator", "purpose": "Kochkurs", "expected_people": 8,
+                      "layout": "standing", "starts_at": local(4, 17, 0), "ends_at": local(4, 19, 0)});
+    let path = format!("/api/v1/rooms/{room}/bookings");
+    let send = |body: Value| {
+        let headers = [
+            ("authorization", bearer.clone()),
+            ("idempotency-key", "kochkurs-1".to_owned()),
+        ];
+        let app = &app;
+        let path = path.clone();
+        async move {
+            let headers: Vec<(&str, &str)> =
+                headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            app.send(
+                Method::POST,
+                &path,
+                &headers,
+                Some(("application/json", serde_json::to_vec(&body).expect("json"))),
+            )
+            .await
+        }
+    };
+    let first = send(body.clone()).await;
+    assert_eq!(first.status, 201, "{}", first.json());
+    let again = send(body.clone()).await;
+    assert_eq!(again.status, 201);
+    assert_eq!(again.json(), first.json());
+    assert_eq!(app.count("room_bookings", "true").await, 1);
+    assert_eq!(app.count("room_booking_dates", "true").await, 1);
+    // The same key for another booking is refused, and books nothing.
+    let mut other = body;
+    other["purpose"] = json!("Backkurs");
+    send(other).await.assert_problem(422, "validation-failed");
+    assert_eq!(app.count("room_bookings", "true").await, 1);
+}

@@ -5,22 +5,25 @@
 //! approval (residents always ask). A date whose time is taken is refused as a whole
 //! (`on_conflict: fail`) or skipped (`skip`); the database decides what is taken (Rule 8).
 
-use actix_web::{HttpResponse, post, web};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use quartier_domain::room::{BookableBy, BookerKind, BookingStatus, DateRefusal, Times};
 use quartier_domain::schedule::Schedule;
 use quartier_domain::signup::LOCAL_ZONE;
 use quartier_domain::{Role, StaffRole, ValidationErrors, bounded_text};
+use quartier_persistence::AsyncPgConnection;
 use quartier_persistence::rooms::{self, Booked, DateRow, NewBooking, RoomRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{BookerKindBody, BookingStatusBody, ConflictPolicyBody, LayoutBody, existing};
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, Caller};
 use crate::authz::require_centre_staff;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
+use crate::idempotent::{self, Answer, Fingerprint};
 use crate::state::AppState;
 
 /// The most dates one series books.
@@ -211,7 +214,7 @@ fn dates(
 
 /// Whether the caller may book for `body.booker`, and whether the dates are confirmed at once.
 async fn status_for(
-    conn: &mut quartier_persistence::AsyncPgConnection,
+    conn: &mut AsyncPgConnection,
     user: AuthUser,
     room: &RoomRow,
     body: &BookRoomRequest,
@@ -276,11 +279,15 @@ pub(crate) fn listed(dates: &[Times]) -> String {
 /// Book a room, once or as a series. The room's operator (by its staff) is confirmed at once;
 /// partners' staff and residents book where the room lets them and are confirmed at once
 /// only where the room needs no approval (residents always ask). Taken dates fail the whole
-/// booking (`on_conflict: fail`, 409 `room-taken` naming them) or are skipped (`skip`).
+/// booking (`on_conflict: fail`, 409 `room-taken` naming them) or are skipped (`skip`). With
+/// `Idempotency-Key`, a retry gets the first answer and books nothing more.
 #[utoipa::path(
     tag = "rooms",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The room's id")),
+    params(
+        ("id" = Uuid, Path, description = "The room's id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Any unique string up to 200 characters: a retry with the same key gets the first answer and books nothing more"),
+    ),
     request_body = BookRoomRequest,
     responses(
         (status = 201, description = "The booking, with its dates and those skipped", body = BookingResponse),
@@ -289,7 +296,7 @@ pub(crate) fn listed(dates: &[Times]) -> String {
         (status = 403, description = "Not allowed to book this room for this booker, or an API key (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No room has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A date is taken (`room-taken`, naming the dates), or the booker would hold more dates to come than the room allows (`booking-limit`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields: dates off the room's rules, more people than the layout holds (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields: dates off the room's rules, more people than the layout holds; or an `Idempotency-Key` used before for another request (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/rooms/{id}/bookings")]
@@ -297,8 +304,36 @@ pub async fn book_room(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<Uuid>,
-    Json(body): Json<BookRoomRequest>,
+    request: HttpRequest,
+    Json(raw): Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
+    let bytes = serde_json::to_vec(&raw).unwrap_or_default();
+    let body: BookRoomRequest = crate::extract::parse_json(&bytes)?;
+    let key = crate::extract::idempotency_key(&request)?;
+    let room_id = *id;
+    let mut conn = state.conn().await?;
+    let fingerprint = Fingerprint {
+        operation: format!("POST /rooms/{room_id}/bookings"),
+        body: &bytes,
+    };
+    let caller = Caller::User(user);
+    let answer = idempotent::run(&mut conn, &caller, key, fingerprint, move |conn| {
+        Box::pin(async move {
+            let booked = book(conn, user, room_id, &body).await?;
+            Ok(Answer::json(StatusCode::CREATED, &booked))
+        })
+    })
+    .await?;
+    Ok(answer.into_response(|_| None))
+}
+
+/// Checks the booking against the caller, the room and its rules, and books it.
+async fn book(
+    conn: &mut AsyncPgConnection,
+    user: AuthUser,
+    room_id: Uuid,
+    body: &BookRoomRequest,
+) -> Result<BookingResponse, ApiError> {
     let mut errors = ValidationErrors::default();
     let purpose = errors.collect(bounded_text(&body.purpose, "purpose", 1000));
     let public_title = body
@@ -313,9 +348,8 @@ pub async fn book_room(
     }
     errors.into_result().map_err(ApiError::Validation)?;
     let now = Utc::now();
-    let mut conn = state.conn().await?;
-    let room = existing(&mut conn, *id).await?;
-    let status = status_for(&mut conn, user, &room, &body).await?;
+    let room = existing(conn, room_id).await?;
+    let status = status_for(conn, user, &room, body).await?;
     let layout = body.layout.into();
     match room.rules().capacity(layout) {
         None => {
@@ -332,7 +366,7 @@ pub async fn book_room(
         }
         Some(_) => {}
     }
-    let wanted = dates(&body, &room, now)?;
+    let wanted = dates(body, &room, now)?;
     let new = NewBooking {
         room_id: room.id,
         booker: body.booker.into(),
@@ -347,12 +381,12 @@ pub async fn book_room(
         status,
         on_conflict: body.on_conflict.unwrap_or(ConflictPolicyBody::Fail).into(),
     };
-    match rooms::book(&mut conn, &room, Uuid::now_v7(), &new, now).await? {
+    match rooms::book(conn, &room, Uuid::now_v7(), &new, now).await? {
         Booked::Made {
             booking_id,
             dates,
             skipped,
-        } => Ok(HttpResponse::Created().json(BookingResponse {
+        } => Ok(BookingResponse {
             id: booking_id,
             room_id: room.id,
             booker: body.booker,
@@ -361,7 +395,7 @@ pub async fn book_room(
                 .into_iter()
                 .map(|(starts_at, ends_at)| SkippedDate { starts_at, ends_at })
                 .collect(),
-        })),
+        }),
         Booked::Taken(taken) => Err(ApiError::Conflict {
             slug: "room-taken",
             detail: format!("The room is taken at {}.", listed(&taken)),
