@@ -693,3 +693,46 @@ pub async fn booked_by(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<
     .pop()
     .and_then(|row| row.requested_by))
 }
+
+/// A confirmed date as a calendar shows it.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct CalendarRow {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = Timestamptz)]
+    pub starts_at: DateTime<Utc>,
+    #[diesel(sql_type = Timestamptz)]
+    pub ends_at: DateTime<Utc>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub decided_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub public_title: Option<String>,
+    #[diesel(sql_type = Text)]
+    pub purpose: String,
+    /// The room booked: this one, or one sharing a part with it.
+    #[diesel(sql_type = Text)]
+    pub room_name: String,
+}
+
+/// The confirmed dates of `room` and of the rooms sharing a part with it that overlap `from`
+/// to `to`, by start (at most 2 000).
+pub async fn confirmed_between(
+    conn: &mut AsyncPgConnection,
+    room: &RoomRow,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<CalendarRow>> {
+    Ok(diesel::sql_query(
+        "SELECT d.id, d.starts_at, d.ends_at, d.decided_at, b.public_title, b.purpose, \
+         r.name AS room_name FROM room_booking_dates d \
+         JOIN room_bookings b ON b.id = d.booking_id JOIN rooms r ON r.id = d.room_id \
+         WHERE d.status = 'confirmed' AND d.starts_at < $3 AND d.ends_at > $2 \
+         AND d.room_id IN (SELECT p.room_id FROM room_parts p WHERE p.part_id = ANY($1)) \
+         ORDER BY d.starts_at, d.id LIMIT 2000",
+    )
+    .bind::<Array<SqlUuid>, _>(&room.parts)
+    .bind::<Timestamptz, _>(from)
+    .bind::<Timestamptz, _>(to)
+    .load(conn)
+    .await?)
+}

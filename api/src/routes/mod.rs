@@ -106,6 +106,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(rooms::list_rooms)
                 .service(rooms::get_room)
                 .service(rooms::availability::room_availability)
+                .service(rooms::calendar::room_busy_feed)
                 .service(rooms::book::book_room)
                 .service(rooms::decide::list_room_requests)
                 .service(rooms::decide::confirm_room_booking)

@@ -151,6 +151,7 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("list_rooms", EVERYONE, None),
     ("get_room", EVERYONE, None),
     ("room_availability", EVERYONE, None),
+    ("room_busy_feed", EVERYONE, None),
     ("create_room", STAFF_A, None),
     // The fixture's room is booked by residents: every person may ask for it.
     ("book_room", PEOPLE, None),
@@ -968,6 +969,11 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
         "room_availability" => (
             Method::GET,
             format!("/api/v1/rooms/{}/availability?{window}", fx.room),
+            None,
+        ),
+        "room_busy_feed" => (
+            Method::GET,
+            format!("/api/v1/rooms/{}/busy.ics", fx.room),
             None,
         ),
         "create_room" => (

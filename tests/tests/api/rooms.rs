@@ -763,3 +763,76 @@ async fn a_retried_booking_with_its_key_books_once_and_gets_the_first_answer() {
     send(other).await.assert_problem(422, "validation-failed");
     assert_eq!(app.count("room_bookings", "true").await, 1);
 }
+
+#[actix_web::test]
+async fn the_busy_feed_shows_public_titles_to_everyone_and_purposes_to_staff_only() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let a = room(&app, &s, json!({"name": "Raum A", "capacity_seated": 30})).await;
+    let b = room(&app, &s, json!({"name": "Raum B", "capacity_seated": 30})).await;
+    let saal = room(
+        &app,
+        &s,
+        json!({"name": "Saal", "capacity_seated": 60, "made_of": [a, b]}),
+    )
+    .await;
+    let token = s.coordinator.access_token.as_str();
+    let public = post(
+        &app,
+        token,
+        &format!("/api/v1/rooms/{a}/bookings"),
+        json!({"booker": "operator", "purpose": "Probe des Kinderchors", "expected_people": 20,
+               "layout": "seated", "public_title": "Kinderchor",
+               "starts_at": local(3, 16, 0), "ends_at": local(3, 17, 0)}),
+    )
+    .await;
+    assert_eq!(public.status, 201, "{}", public.json());
+    let private = book(
+        &app,
+        token,
+        &b,
+        local(3, 18, 0),
+        local(3, 19, 0),
+        "operator",
+    )
+    .await;
+    assert_eq!(private.status, 201);
+
+    // The Saal's feed holds what takes its halves.
+    let anyone = app
+        .get(&format!("/api/v1/rooms/{saal}/busy.ics"), None)
+        .await;
+    assert_eq!(anyone.status, 200);
+    assert!(
+        anyone
+            .header("content-type")
+            .is_some_and(|t| t.starts_with("text/calendar"))
+    );
+    let text = String::from_utf8_lossy(&anyone.body).replace("\r\n ", "");
+    assert_eq!(text.matches("BEGIN:VEVENT").count(), 2, "{text}");
+    assert!(text.contains("SUMMARY:Kinderchor"), "{text}");
+    assert!(text.contains("SUMMARY:Belegt"), "{text}");
+    assert!(!text.contains("Probe des Kinderchors"), "{text}");
+    assert!(!text.contains("Chorprobe"), "{text}");
+
+    let staff = app
+        .get(&format!("/api/v1/rooms/{saal}/busy.ics"), Some(token))
+        .await;
+    let text = String::from_utf8_lossy(&staff.body).replace("\r\n ", "");
+    assert!(text.contains("DESCRIPTION:Probe des Kinderchors"), "{text}");
+    assert!(text.contains("DESCRIPTION:Chorprobe"), "{text}");
+    // Another operator's staff read what everyone reads.
+    let other = app
+        .get(
+            &format!("/api/v1/rooms/{saal}/busy.ics"),
+            Some(&s.other_coordinator.access_token),
+        )
+        .await;
+    assert!(!String::from_utf8_lossy(&other.body).contains("Chorprobe"));
+    app.get(
+        &format!("/api/v1/rooms/{saal}/busy.ics?from=2030-01-02T00:00:00Z&to=2030-01-01T00:00:00Z"),
+        None,
+    )
+    .await
+    .assert_problem(422, "validation-failed");
+}

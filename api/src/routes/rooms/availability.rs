@@ -2,6 +2,7 @@
 
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Duration, Utc};
+use quartier_domain::TimeWindow;
 use quartier_persistence::rooms;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -60,14 +61,8 @@ pub async fn room_availability(
     query: web::Query<AvailabilityQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let AvailabilityQuery { from, to } = query.into_inner();
-    let sane =
-        quartier_domain::window::within_years(from) && quartier_domain::window::within_years(to);
-    if !sane || to <= from || to - from > Duration::days(MAX_DAYS) {
-        return Err(ApiError::query(
-            "to",
-            "must be after from and at most 93 days later",
-        ));
-    }
+    TimeWindow::parse(from, to, Duration::days(MAX_DAYS), ("from", "to"))
+        .map_err(|errors| ApiError::from(errors.in_query()))?;
     let mut conn = state.conn().await?;
     let room = existing(&mut conn, *id).await?;
     let busy = rooms::busy(&mut conn, &room, from, to)

@@ -3,6 +3,7 @@
 
 pub mod availability;
 pub mod book;
+pub mod calendar;
 pub mod decide;
 
 use actix_web::{HttpResponse, get, post, web};
