@@ -661,17 +661,34 @@ pub struct RequestRow {
     pub requested_at: DateTime<Utc>,
 }
 
+const REQUEST_COLUMNS: &str = "SELECT d.id, d.booking_id, d.room_id, d.starts_at, d.ends_at, \
+     d.status, r.name AS room_name, b.booker_kind, b.partner_id, b.requested_by, b.purpose, \
+     b.expected_people, b.layout, b.public_title, d.created_at AS requested_at \
+     FROM rooms r JOIN room_booking_dates d ON d.room_id = r.id \
+     JOIN room_bookings b ON b.id = d.booking_id";
+
 /// The requested dates of the rooms of `centre_id`, oldest request first (at most 500).
 pub async fn requests(conn: &mut AsyncPgConnection, centre_id: Uuid) -> Result<Vec<RequestRow>> {
-    Ok(diesel::sql_query(
-        "SELECT d.id, d.booking_id, d.room_id, d.starts_at, d.ends_at, d.status, \
-         r.name AS room_name, b.booker_kind, b.partner_id, b.requested_by, b.purpose, \
-         b.expected_people, b.layout, b.public_title, d.created_at AS requested_at \
-         FROM rooms r JOIN room_booking_dates d ON d.room_id = r.id AND d.status = 'requested' \
-         JOIN room_bookings b ON b.id = d.booking_id \
-         WHERE r.centre_id = $1 ORDER BY d.created_at, d.id LIMIT 500",
-    )
+    Ok(diesel::sql_query(format!(
+        "{REQUEST_COLUMNS} WHERE r.centre_id = $1 AND d.status = 'requested' \
+         ORDER BY d.created_at, d.id LIMIT 500"
+    ))
     .bind::<SqlUuid, _>(centre_id)
+    .load(conn)
+    .await?)
+}
+
+/// Every date the account `user_id` asked for, latest start first, for its export.
+pub async fn dates_of(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    limit: i64,
+) -> Result<Vec<RequestRow>> {
+    Ok(diesel::sql_query(format!(
+        "{REQUEST_COLUMNS} WHERE b.requested_by = $1 ORDER BY d.starts_at DESC, d.id LIMIT $2"
+    ))
+    .bind::<SqlUuid, _>(user_id)
+    .bind::<diesel::sql_types::BigInt, _>(limit)
     .load(conn)
     .await?)
 }

@@ -437,6 +437,15 @@ async fn confirming_a_request_declines_the_requests_it_overlaps() {
         .await,
         1
     );
+    // Her data export lists the date she asked for, as it stands.
+    let export = app
+        .get("/api/v1/me/export", Some(&residents[1].access_token))
+        .await;
+    assert_eq!(export.status, 200);
+    let bookings = export.json()["room_bookings"].clone();
+    assert_eq!(bookings.as_array().map(Vec::len), Some(1), "{bookings}");
+    assert_eq!(bookings[0]["date"]["status"], "cancelled");
+    assert_eq!(bookings[0]["purpose"], "Chorprobe");
     // Each step is told to the room's operator (Rule 6).
     for (kind, count) in [
         ("room_booking.requested", 4),

@@ -36,7 +36,9 @@ pub struct CalendarQuery {
     pub to: Option<DateTime<Utc>>,
 }
 
-fn window(query: &CalendarQuery) -> Result<(DateTime<Utc>, DateTime<Utc>), ApiError> {
+/// The window of a calendar feed: from `from` (default 31 days ago) until `to` (default 400
+/// days after `from`), at most 800 days.
+pub(crate) fn window(query: &CalendarQuery) -> Result<(DateTime<Utc>, DateTime<Utc>), ApiError> {
     let from = query
         .from
         .unwrap_or_else(|| Utc::now() - Duration::days(31));

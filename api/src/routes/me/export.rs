@@ -124,6 +124,8 @@ pub struct PersonalDataExport {
     pub network_memberships: Vec<MembershipResponse>,
     /// This person's role in the core team, if any.
     pub core_team_role: Option<CoreTeamMemberResponse>,
+    /// The dates of rooms this person booked or asked for, latest first.
+    pub room_bookings: Vec<crate::routes::rooms::decide::RoomRequestResponse>,
 }
 
 /// A concern one supports.
@@ -257,6 +259,9 @@ async fn gather(
         partner_memberships,
         network_memberships,
         core_team_role,
+        room_bookings: records(
+            quartier_persistence::rooms::dates_of(conn, user.id, EXPORT_MAX).await?,
+        ),
     })
 }
 

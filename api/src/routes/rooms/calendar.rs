@@ -3,12 +3,10 @@
 //! room's centre also see what each booking is for. Never who booked.
 
 use actix_web::{HttpResponse, get, web};
-use chrono::{DateTime, Duration, Utc};
+use quartier_domain::StaffRole;
 use quartier_domain::ical::{Calendar, Event, Method, render};
 use quartier_domain::signup::LOCAL_ZONE;
-use quartier_domain::{StaffRole, TimeWindow};
 use quartier_persistence::rooms;
-use serde::Deserialize;
 use uuid::Uuid;
 
 use super::existing;
@@ -16,16 +14,8 @@ use crate::auth::MaybeCaller;
 use crate::authz::require_centre_staff;
 use crate::error::{ApiError, Problem};
 use crate::extract::{IfNoneMatch, bytes_with_body_etag};
+use crate::routes::activities::calendar::{CalendarQuery, window};
 use crate::state::AppState;
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct BusyFeedQuery {
-    /// Start of the window (default: 7 days ago).
-    pub from: Option<DateTime<Utc>>,
-    /// End of the window (default: 400 days after `from`); at most 800 days after `from`.
-    pub to: Option<DateTime<Utc>>,
-}
 
 /// The confirmed dates of a room (and of rooms sharing a part with it) as a calendar feed
 /// (text/calendar, RFC 5545, times in Europe/Berlin). Public: SUMMARY is the booking's public
@@ -36,7 +26,7 @@ pub struct BusyFeedQuery {
     security((), ("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "The room's id"),
-        BusyFeedQuery,
+        CalendarQuery,
         ("If-None-Match" = Option<String>, Header, description = "The ETag of the feed the client holds"),
     ),
     responses(
@@ -51,17 +41,10 @@ pub async fn room_busy_feed(
     state: web::Data<AppState>,
     MaybeCaller(caller): MaybeCaller,
     id: web::Path<Uuid>,
-    query: web::Query<BusyFeedQuery>,
+    query: web::Query<CalendarQuery>,
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let from = query.from.unwrap_or_else(|| Utc::now() - Duration::days(7));
-    let to = match query.to {
-        Some(to) => to,
-        None => from.checked_add_signed(Duration::days(400)).unwrap_or(from),
-    };
-    let (from, to) = TimeWindow::parse(from, to, Duration::days(800), ("from", "to"))
-        .map(TimeWindow::bounds)
-        .map_err(|errors| ApiError::from(errors.in_query()))?;
+    let (from, to) = window(&query)?;
     let mut conn = state.conn().await?;
     let room = existing(&mut conn, *id).await?;
     let staff = match caller.as_ref().and_then(|c| c.user()) {

@@ -21,7 +21,8 @@ use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::state::AppState;
 
-/// A request waiting for staff.
+/// A booked date with what its booking asks for: as staff decide it, and as the person who
+/// booked finds it in her data export.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RoomRequestResponse {
     pub date: BookingDateResponse,
