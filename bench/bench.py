@@ -19,6 +19,10 @@ Settings, from the environment:
   BENCH_BINARY               the quartier binary (run.sh passes the release build)
   BENCH_PG_LOG               PostgreSQL's server log (found from the cluster when not given)
   BENCH_JSON                 where to write every figure as JSON
+  BENCH_COMPARE              two or more quartier binaries: instead of the scenarios, measure
+                             a shift's roster and the sign-up race at 16 connections with each,
+                             in turns (BENCH_ROUNDS rounds, the order reversed every other round)
+  BENCH_ROUNDS (4)           rounds of BENCH_COMPARE
 """
 
 import base64
@@ -31,6 +35,7 @@ import re
 import secrets
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,6 +52,8 @@ CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1 16 64").sp
 RACERS = int(os.environ.get("BENCH_RACERS", "10000"))
 REUSE = os.environ.get("BENCH_REUSE", "0") == "1"
 ONLY = {int(n) for n in os.environ.get("BENCH_ONLY", "").split()}
+COMPARE = os.environ.get("BENCH_COMPARE", "").split()
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4"))
 BINARY = os.environ.get("BENCH_BINARY", str(ROOT / "target/release/quartier"))
 PORT = int(os.environ.get("BENCH_PORT", "18092"))
 DB = os.environ.get("BENCH_DB", "quartier_bench")
@@ -155,10 +162,10 @@ def dataset_counts():
 # --- the server --------------------------------------------------------------------------
 
 class Server:
-    def __init__(self, **env):
+    def __init__(self, binary=None, **env):
         self.started = time.monotonic()
         self.process = subprocess.Popen(
-            [BINARY, "serve"], env=server_env(**env),
+            [binary or BINARY, "serve"], env=server_env(**env),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         deadline = self.started + 30
@@ -583,6 +590,70 @@ def measure(server, label, script, args, connections, seconds=SECONDS):
     return figures
 
 
+def api_race(server, c, race_lua, race_file):
+    """Every racer's sign-up sent once over `c` connections; the figures and the outcome,
+    checked: exactly the places confirmed, everybody else waitlisted."""
+    reset_race()
+    server.reset_peak()
+    threads = min(2, c)
+    command = ["wrk", f"-t{threads}", f"-c{c}", "-d600s", "--latency", "--timeout", "10s",
+               "-s", str(race_lua), BASE, "--", race_file, str(threads)]
+    racing = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    # Until every racer has an answer, or nothing has changed for three seconds (refused
+    # requests write nothing).
+    seen, changed = -1, time.monotonic()
+    while racing.poll() is None and time.monotonic() - changed < 3:
+        now_seen = race_signups()
+        if now_seen >= RACERS:
+            break
+        if now_seen != seen:
+            seen, changed = now_seen, time.monotonic()
+        time.sleep(0.05)
+    racing.send_signal(signal.SIGINT)
+    figures = parse_wrk(racing.communicate()[0])
+    figures.update(race_outcome(), peak_rss_mib=server.peak_mib(), connections=c)
+    show(f"API, {c} connections", figures, figures["peak_rss_mib"],
+         f"  confirmed {figures['confirmed']}, waitlisted {figures['waitlisted']}")
+    expected = min(RACERS, RACE_SHIFTS * RACE_CAPACITY)
+    if (figures["confirmed"], figures["total"], figures["confirmed_count_sum"]) != (expected, RACERS, expected):
+        problems.append(f"race at {c} connections: {figures}")
+    return figures
+
+
+def racer_lines():
+    """Each racer's shift and token, one line each, for the race's wrk script."""
+    lines = []
+    for n in range(1, RACERS + 1):
+        shift = f"{SHIFT_PREFIX}{ID_BASE + (n * 7919) % RACE_SHIFTS}"
+        lines.append(f"{shift} {token_for(f'{RACER_PREFIX}{ID_BASE + n}')}")
+    return lines
+
+
+def compare_builds(paths, race_lua, roster, race_file):
+    """The roster and the race at 16 connections with each of COMPARE's binaries, in turns on
+    the same dataset, so that the machine's drift spreads over all of them alike."""
+    runs = {binary: {"roster": [], "race": []} for binary in COMPARE}
+    for round_ in range(ROUNDS):
+        order = COMPARE if round_ % 2 == 0 else list(reversed(COMPARE))
+        for binary in order:
+            log(f"\nround {round_ + 1}: {binary}")
+            server = Server(binary, QUARTIER_ANONYMOUS_SEARCHES="0")
+            try:
+                runs[binary]["roster"].append(
+                    measure(server, "roster, 16 connections", str(paths), [roster], 16))
+                runs[binary]["race"].append(api_race(server, 16, race_lua, race_file))
+            finally:
+                server.stop()
+            reset_race()
+    log("\nmedian req/s at 16 connections (every round's figures in the JSON)")
+    for binary, measured in runs.items():
+        medians = {kind: statistics.median(r["rps"] for r in figures)
+                   for kind, figures in measured.items()}
+        log(f"  {binary}: roster {medians['roster']:.0f}, sign-up race {medians['race']:.0f}")
+        scenario(f"compare: {binary}", [dict(r, case=kind, binary=binary)
+                                        for kind, figures in measured.items() for r in figures])
+
+
 def main():
     for tool in ["wrk", "pgbench", "psql"]:
         if not shutil.which(tool):
@@ -703,6 +774,10 @@ def main():
         return str(file)
 
     try:
+        if COMPARE:
+            server.stop()
+            roster = requests_file("roster", [f"GET /api/v1/shifts/{p['shift']}/roster|Authorization: Bearer {coordinator}"])
+            compare_builds(paths, race_lua, roster, requests_file("racers", racer_lines()))
         # 1 and 3, against pgbench running the same SQL.
         for number, name, key, line in [
             (1, "what's on: a district and its sub-districts, one week, 20 per page", "whats_on",
@@ -714,7 +789,7 @@ def main():
             (10, "similar concerns before posting (\"Bank Spielplatz\" in a district)", "similar",
              f"GET {similar}"),
         ]:
-            if ONLY and number not in ONLY:
+            if COMPARE or (ONLY and number not in ONLY):
                 continue
             log(f"\n{number}. {name}")
             file = requests_file(key, [line])
@@ -729,7 +804,7 @@ def main():
                 runs.append(api)
             scenario(f"{number}. {name}", runs)
 
-        if not ONLY:
+        if not ONLY and not COMPARE:
             log("\n2. what's on with free-text search (\"Kaffee\", \"Spielgruppe\")")
             file = requests_file("search", [f"GET {whats_on}&q=Kaffee", f"GET {whats_on}&q=Spielgruppe"])
             scenario("2. what's on with free-text search",
@@ -752,37 +827,10 @@ def main():
                      [measure(server, f"API, {c} connections", str(paths), [roster], c) for c in CONCURRENCY])
 
             log(f"\n6. sign-ups: {RACERS} volunteers racing for {RACE_SHIFTS} shifts of {RACE_CAPACITY} places")
-            racers = []
-            for n in range(1, RACERS + 1):
-                shift = f"{SHIFT_PREFIX}{ID_BASE + (n * 7919) % RACE_SHIFTS}"
-                racers.append(f"{shift} {token_for(f'{RACER_PREFIX}{ID_BASE + n}')}")
-            race_file = requests_file("racers", racers)
+            race_file = requests_file("racers", racer_lines())
             runs = []
             for c in CONCURRENCY:
-                reset_race()
-                server.reset_peak()
-                threads = min(2, c)
-                command = ["wrk", f"-t{threads}", f"-c{c}", "-d600s", "--latency", "--timeout", "10s",
-                           "-s", str(race_lua), BASE, "--", race_file, str(threads)]
-                racing = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-                # Until every racer has an answer, or nothing has changed for three seconds
-                # (refused requests write nothing).
-                seen, changed = -1, time.monotonic()
-                while racing.poll() is None and time.monotonic() - changed < 3:
-                    now_seen = race_signups()
-                    if now_seen >= RACERS:
-                        break
-                    if now_seen != seen:
-                        seen, changed = now_seen, time.monotonic()
-                    time.sleep(0.05)
-                racing.send_signal(signal.SIGINT)
-                figures = parse_wrk(racing.communicate()[0])
-                figures.update(race_outcome(), peak_rss_mib=server.peak_mib(), connections=c)
-                show(f"API, {c} connections", figures, figures["peak_rss_mib"],
-                     f"  confirmed {figures['confirmed']}, waitlisted {figures['waitlisted']}")
-                expected = min(RACERS, RACE_SHIFTS * RACE_CAPACITY)
-                if (figures["confirmed"], figures["total"], figures["confirmed_count_sum"]) != (expected, RACERS, expected):
-                    problems.append(f"race at {c} connections: {figures}")
+                figures = api_race(server, c, race_lua, race_file)
                 reset_race()
                 per = RACERS // c
                 db = pgbench(str(scripts["signup"]), c, transactions=per, defines=["k=0", f"per={per}"], mode="simple")

@@ -387,6 +387,16 @@ impl From<quartier_persistence::Error> for ApiError {
             } if quartier_persistence::users::SUBJECT_REFERENCES.contains(&constraint.as_str()) => {
                 ApiError::validation("user_id", "is not the id of an account")
             }
+            // Rule 8: a room's time is claimed already, whichever change tried to claim it
+            // (moving a date of an activity that uses a room, a closure of the centre).
+            E::Constraint { constraint, .. }
+                if constraint == quartier_persistence::rooms::NO_OVERLAP =>
+            {
+                ApiError::Conflict {
+                    slug: "room-taken",
+                    detail: "A room this change would claim is taken at that time.".into(),
+                }
+            }
             // Constraints a handler expects are mapped where it calls; any other is a bug.
             other @ (E::Constraint { .. } | E::Other(_)) => ApiError::Internal(other.to_string()),
         }

@@ -1645,6 +1645,26 @@ const TEXTS: &[(&str, &str)] = &[
         "Diese Adresse ist lokal, privat oder reserviert und kann keine Webhooks empfangen.",
     ),
     // Rooms and their bookings.
+    (
+        "This activity uses no room.",
+        "Dieses Angebot nutzt keinen Raum.",
+    ),
+    (
+        "is not the id of a room of the activity's centre",
+        "ist nicht die ID eines Raums der Einrichtung des Angebots",
+    ),
+    (
+        "Dates of this activity overlap each other with the room's buffers.",
+        "Termine dieses Angebots überschneiden sich mit den Puffern des Raums gegenseitig.",
+    ),
+    (
+        "A room of the centre is booked or used by an activity on a closure day; cancel or move that first.",
+        "Ein Raum der Einrichtung ist an einem Schließtag gebucht oder von einem Angebot belegt; bitte das zuerst absagen oder verschieben.",
+    ),
+    (
+        "A room this change would claim is taken at that time.",
+        "Ein Raum, den diese Änderung belegen würde, ist zu dieser Zeit schon belegt.",
+    ),
     ("is not a partner", "ist kein Partner"),
     (
         "must be less than max_notice_days: the room could never be booked",

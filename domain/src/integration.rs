@@ -22,10 +22,13 @@ pub enum Scope {
     /// Keep the directory entry of the partner the operator is: its description, topics,
     /// districts, contact, address and which of them are public.
     PartnersWrite,
+    /// Keep the operator's rooms: give activities their rooms, and decide on the requests
+    /// for the rooms of its centres.
+    RoomsWrite,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 7] = [
+    pub const ALL: [Scope; 8] = [
         Scope::ActivitiesWrite,
         Scope::ShiftsWrite,
         Scope::SignupsWrite,
@@ -33,6 +36,7 @@ impl Scope {
         Scope::WebhooksManage,
         Scope::ConcernsWrite,
         Scope::PartnersWrite,
+        Scope::RoomsWrite,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -44,6 +48,7 @@ impl Scope {
             Scope::WebhooksManage => "webhooks:manage",
             Scope::ConcernsWrite => "concerns:write",
             Scope::PartnersWrite => "partners:write",
+            Scope::RoomsWrite => "rooms:write",
         }
     }
 

@@ -302,12 +302,15 @@ pub async fn opening_hours(conn: &mut AsyncPgConnection, centre_id: Uuid) -> Res
 }
 
 /// Replaces the centre's opening hours and closures, if the centre is at one of
-/// `expected_versions`, and bumps its version — all in one transaction.
+/// `expected_versions`, and bumps its version — all in one transaction. Closures to come
+/// claim the centre's rooms (a room booked or used that day refuses it with the rooms'
+/// `NO_OVERLAP`), and the requests for those days are declined as decided `by`.
 pub async fn replace_opening_hours(
     conn: &mut AsyncPgConnection,
     centre_id: Uuid,
     expected_versions: Option<&[i32]>,
     hours: &Hours,
+    by: Option<Uuid>,
 ) -> Result<Result<CentreRow, Refusal>> {
     conn.transaction::<_, Error, _>(async |conn| {
         let bumped = update(
@@ -363,6 +366,7 @@ pub async fn replace_opening_hours(
                 .values(&closures)
                 .execute(conn)
                 .await?;
+            crate::rooms::decline_closed(conn, centre_id, by, chrono::Utc::now()).await?;
         }
         Ok(Ok(row))
     })

@@ -37,6 +37,7 @@ pub const ACTOR_REFERENCES: &[&str] = &[
     "concern_outcomes_linked_by_fkey",
     "room_bookings_requested_by_fkey",
     "room_booking_dates_decided_by_fkey",
+    "activity_rooms_set_by_fkey",
 ];
 
 /// The foreign keys by which a row names a person, who may be someone other than the actor

@@ -227,7 +227,7 @@ async fn write_town(
         };
         let centre_id = centres::insert(conn, &new).await?.id;
         centre_ids.push(centre_id);
-        centres::replace_opening_hours(conn, centre_id, None, &week(saturday))
+        centres::replace_opening_hours(conn, centre_id, None, &week(saturday), None)
             .await?
             .map_err(|refusal| other(&format!("{refusal:?}")))?;
     }

@@ -285,6 +285,7 @@ pub async fn create(
 }
 
 /// Stores `slots` as occurrences of `activity_id`; those already there stay as they are.
+/// New dates hold the activity's room where their time is free.
 pub(crate) async fn insert_slots(
     conn: &mut AsyncPgConnection,
     activity_id: Uuid,
@@ -304,12 +305,15 @@ pub(crate) async fn insert_slots(
                 )
             })
             .collect();
-        inserted += diesel::insert_into(occurrences::table)
+        let ids: Vec<Uuid> = diesel::insert_into(occurrences::table)
             .values(&rows)
             .on_conflict((occurrences::activity_id, occurrences::original_start))
             .do_nothing()
-            .execute(conn)
+            .returning(occurrences::id)
+            .get_results(conn)
             .await?;
+        crate::rooms::hold_new_dates(conn, activity_id, &ids).await?;
+        inserted += ids.len();
     }
     Ok(inserted)
 }

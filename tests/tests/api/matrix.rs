@@ -156,6 +156,13 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     // The fixture's room is booked by residents: every person may ask for it.
     ("book_room", PEOPLE, None),
     ("list_room_requests", STAFF_A, None),
+    ("get_activity_room", STAFF_A_AND_KEY, Some("rooms:write")),
+    ("set_activity_room", STAFF_A_AND_KEY, Some("rooms:write")),
+    (
+        "release_activity_room",
+        STAFF_A_AND_KEY,
+        Some("rooms:write"),
+    ),
     ("confirm_room_booking", STAFF_A, None),
     ("decline_room_booking", STAFF_A, None),
     // The owner asked for the date she cancels.
@@ -340,7 +347,7 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("erase_me", PEOPLE, None),
 ];
 
-const SCOPES: [&str; 7] = [
+const SCOPES: [&str; 8] = [
     "activities:write",
     "shifts:write",
     "signups:write",
@@ -348,6 +355,7 @@ const SCOPES: [&str; 7] = [
     "webhooks:manage",
     "concerns:write",
     "partners:write",
+    "rooms:write",
 ];
 
 /// Everything the operations name: two operators, their staff, keys, and operator A's
@@ -1020,6 +1028,30 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
                 room_request(app, fx).await
             ),
             None,
+        ),
+        "get_activity_room" | "release_activity_room" => {
+            let path = format!("/api/v1/activities/{}/room", fx.activity_a);
+            let set = app
+                .json(
+                    Method::PUT,
+                    &path,
+                    Some(a),
+                    &[],
+                    &json!({"room_id": fx.room}),
+                )
+                .await;
+            assert_eq!(set.status, 200, "{}", String::from_utf8_lossy(&set.body));
+            let method = if op == "get_activity_room" {
+                Method::GET
+            } else {
+                Method::DELETE
+            };
+            (method, path, None)
+        }
+        "set_activity_room" => (
+            Method::PUT,
+            format!("/api/v1/activities/{}/room", fx.activity_a),
+            Some(json!({"room_id": fx.room})),
         ),
         "list_networks" => (Method::GET, "/api/v1/networks".into(), None),
         "create_network" => (

@@ -73,6 +73,7 @@ pub struct UpdateActivityRequest {
         (status = 200, description = "The changed activity; with `occurrence_changes` after a schedule change", body = ActivityResponse, headers(("ETag" = String))),
         (status = 403, description = "Not staff of the centre's operator with the role coordinator, or an API key of another operator or without the scope `activities:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No activity has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The new schedule moves a date of the activity to a time its room is taken (`room-taken`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The activity changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields or schedule (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "`If-Match` is missing (`precondition-required`)", body = Problem, content_type = "application/problem+json"),

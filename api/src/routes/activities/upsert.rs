@@ -88,6 +88,7 @@ async fn replace(
         (status = 201, description = "The activity was created", body = ActivityResponse, headers(("ETag" = String), ("Location" = String))),
         (status = 403, description = "Not staff of this operator (coordinator of the centre), or an API key of another operator or without the scope `activities:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No operator has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The new schedule moves a date of the activity to a time its room is taken (`room-taken`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields or schedule, an external id that is not visible ASCII, a centre of another operator, or another centre than before (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]

@@ -123,7 +123,9 @@ pub async fn get_opening_hours(
 }
 
 /// Replace a centre's opening hours and closures. Administrators, or operator admins of its
-/// operator; needs `If-Match` with the centre's `ETag` (the centre's version goes up).
+/// operator; needs `If-Match` with the centre's `ETag` (the centre's version goes up). A
+/// closure to come takes every room of the centre for the day: requests for that day are
+/// declined, and a room booked or used by an activity that day refuses the change (409).
 #[utoipa::path(
     tag = "centres",
     security(("bearer" = [])),
@@ -136,6 +138,7 @@ pub async fn get_opening_hours(
         (status = 200, description = "The new opening hours", body = OpeningHoursResponse, headers(("ETag" = String, description = "The centre's new version"))),
         (status = 403, description = "Not an administrator or operator admin of the centre's operator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No centre has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A room of the centre is booked or used by an activity on a closure day (`room-taken`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The centre changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A range that ends before it starts or overlaps another, or a date twice (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "`If-Match` is missing (`precondition-required`)", body = Problem, content_type = "application/problem+json"),
@@ -163,9 +166,19 @@ pub async fn replace_opening_hours(
     .await?;
     let versions = if_match.versions()?;
     let stored = to_stored(&hours);
-    let row = centres::replace_opening_hours(&mut conn, *id, versions, &stored)
-        .await?
-        .map_err(|refusal| ApiError::refused(refusal, "centre"))?;
+    let row = match centres::replace_opening_hours(&mut conn, *id, versions, &stored, Some(user.id))
+        .await
+    {
+        Err(error) if error.is_constraint(quartier_persistence::rooms::NO_OVERLAP) => {
+            return Err(ApiError::Conflict {
+                slug: "room-taken",
+                detail: "A room of the centre is booked or used by an activity on a closure \
+                         day; cancel or move that first."
+                    .into(),
+            });
+        }
+        replaced => replaced?.map_err(|refusal| ApiError::refused(refusal, "centre"))?,
+    };
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(row.version)))
         .json(response(stored)))

@@ -81,7 +81,7 @@ pub struct UpdateOccurrenceRequest {
         (status = 200, description = "The changed occurrence", body = OccurrenceResponse, headers(("ETag" = String))),
         (status = 403, description = "Not staff of the operator with the role coordinator, or an API key of another operator or without the scope `activities:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No occurrence has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`external-id-taken`, or `overlapping-shift` (moved, one of its shifts would clash with another confirmed shift of a volunteer)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`external-id-taken`, `overlapping-shift` (moved, one of its shifts would clash with another confirmed shift of a volunteer), or `room-taken` (moved or restored, the room its activity uses is taken at the new time)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The occurrence changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields: a cancellation without reason, a move out of range, attendance before the start (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "`If-Match` is missing (`precondition-required`)", body = Problem, content_type = "application/problem+json"),

@@ -52,6 +52,9 @@ pub enum ScopeBody {
     /// Keep the directory entry of the partner the operator is (not its name, kind or ids).
     #[serde(rename = "partners:write")]
     PartnersWrite,
+    /// Give activities their rooms; read and decide on the requests for the operator's rooms.
+    #[serde(rename = "rooms:write")]
+    RoomsWrite,
 }
 
 impl From<ScopeBody> for Scope {
@@ -64,6 +67,7 @@ impl From<ScopeBody> for Scope {
             ScopeBody::WebhooksManage => Scope::WebhooksManage,
             ScopeBody::ConcernsWrite => Scope::ConcernsWrite,
             ScopeBody::PartnersWrite => Scope::PartnersWrite,
+            ScopeBody::RoomsWrite => Scope::RoomsWrite,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Rooms of a centre: what they are, who may book them, and the rules each booking keeps.
 //! Anyone may read rooms and when they are busy; staff of the centre's operator keep them.
 
+pub mod activity;
 pub mod availability;
 pub mod book;
 pub mod calendar;

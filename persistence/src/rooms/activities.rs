@@ -1,0 +1,306 @@
+//! Rooms that activities use: the activity names its room, and each of its dates to come
+//! holds it (`occurrence_rooms`); triggers write the claims of those dates and move or free
+//! them when a date moves or is cancelled, so the exclusion constraint decides between
+//! bookings, activities and closures alike.
+
+use chrono::{DateTime, Utc};
+use diesel::QueryableByName;
+use diesel::sql_types::{Array, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use quartier_domain::room::Times;
+use uuid::Uuid;
+
+use super::{DateRow, NO_OVERLAP, RoomRow, announce, lock_parts};
+use crate::{Error, Result};
+
+/// The room an activity uses, and its dates to come that do not hold it.
+#[derive(Debug, Clone)]
+pub struct ActivityRoom {
+    pub room_id: Uuid,
+    pub set_at: DateTime<Utc>,
+    /// Dates to come, not cancelled, whose time was taken when they were stored.
+    pub without_room: Vec<UnheldDate>,
+}
+
+/// A date of an activity that does not hold the activity's room.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct UnheldDate {
+    #[diesel(sql_type = SqlUuid)]
+    pub occurrence_id: Uuid,
+    #[diesel(sql_type = Timestamptz)]
+    pub starts_at: DateTime<Utc>,
+    #[diesel(sql_type = Timestamptz)]
+    pub ends_at: DateTime<Utc>,
+}
+
+/// The room `activity_id` uses, if any, as of `now`.
+pub async fn of_activity(
+    conn: &mut AsyncPgConnection,
+    activity_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<ActivityRoom>> {
+    #[derive(QueryableByName)]
+    struct Used {
+        #[diesel(sql_type = SqlUuid)]
+        room_id: Uuid,
+        #[diesel(sql_type = Timestamptz)]
+        set_at: DateTime<Utc>,
+    }
+    let Some(used) =
+        diesel::sql_query("SELECT room_id, set_at FROM activity_rooms WHERE activity_id = $1")
+            .bind::<SqlUuid, _>(activity_id)
+            .load::<Used>(conn)
+            .await?
+            .pop()
+    else {
+        return Ok(None);
+    };
+    let without_room = diesel::sql_query(
+        "SELECT o.id AS occurrence_id, o.starts_at, o.ends_at FROM occurrences o \
+         WHERE o.activity_id = $1 AND NOT o.cancelled AND o.ends_at > $2 \
+         AND NOT EXISTS (SELECT 1 FROM occurrence_rooms h WHERE h.occurrence_id = o.id) \
+         ORDER BY o.starts_at LIMIT 500",
+    )
+    .bind::<SqlUuid, _>(activity_id)
+    .bind::<Timestamptz, _>(now)
+    .load(conn)
+    .await?;
+    Ok(Some(ActivityRoom {
+        room_id: used.room_id,
+        set_at: used.set_at,
+        without_room,
+    }))
+}
+
+/// What came of giving an activity a room.
+#[derive(Debug, Clone)]
+pub enum Used {
+    /// Every date to come holds the room; the requests its dates overlapped were declined.
+    Done {
+        dates: usize,
+        declined: Vec<DateRow>,
+    },
+    /// Nothing changed: the room is taken at these dates of the activity.
+    Taken(Vec<Times>),
+}
+
+/// The dates to come of `activity_id` (not cancelled, ending after `now`) whose time with
+/// `room`'s buffers is claimed by anything but the activity itself.
+async fn taken_dates(
+    conn: &mut AsyncPgConnection,
+    activity_id: Uuid,
+    room: &RoomRow,
+    now: DateTime<Utc>,
+) -> Result<Vec<Times>> {
+    #[derive(QueryableByName)]
+    struct Taken {
+        #[diesel(sql_type = Timestamptz)]
+        starts_at: DateTime<Utc>,
+        #[diesel(sql_type = Timestamptz)]
+        ends_at: DateTime<Utc>,
+    }
+    let taken: Vec<Taken> = diesel::sql_query(
+        "SELECT o.starts_at, o.ends_at FROM occurrences o \
+         WHERE o.activity_id = $1 AND NOT o.cancelled AND o.ends_at > $3 \
+         AND EXISTS (SELECT 1 FROM room_claims c \
+             WHERE c.part_id = ANY($2) AND c.during && room_blocked($4, o.starts_at, o.ends_at) \
+             AND c.occurrence_id IS DISTINCT FROM o.id) \
+         ORDER BY o.starts_at LIMIT 20",
+    )
+    .bind::<SqlUuid, _>(activity_id)
+    .bind::<Array<SqlUuid>, _>(&room.parts)
+    .bind::<Timestamptz, _>(now)
+    .bind::<SqlUuid, _>(room.id)
+    .load(conn)
+    .await?;
+    Ok(taken
+        .into_iter()
+        .map(|t| (t.starts_at, t.ends_at))
+        .collect())
+}
+
+/// Gives `activity_id` the room `room` (of its centre): every date to come holds it, or
+/// nothing changes and the taken dates are named. The dates that held another room give it
+/// back; the requests the dates now overlap are declined, in the same transaction.
+pub async fn use_for_activity(
+    conn: &mut AsyncPgConnection,
+    activity_id: Uuid,
+    room: &RoomRow,
+    by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<Used> {
+    let mut refused = Vec::new();
+    let outcome = conn
+        .transaction::<_, Error, _>(async |conn| {
+            lock_parts(conn, room).await?;
+            // The dates to come give back what they held; past dates keep their record.
+            diesel::sql_query(
+                "DELETE FROM occurrence_rooms h USING occurrences o \
+                 WHERE h.occurrence_id = o.id AND o.activity_id = $1 AND o.ends_at > $2",
+            )
+            .bind::<SqlUuid, _>(activity_id)
+            .bind::<Timestamptz, _>(now)
+            .execute(conn)
+            .await?;
+            let taken = taken_dates(conn, activity_id, room, now).await?;
+            if !taken.is_empty() {
+                refused = taken;
+                return Err(Error::Other(TAKEN_ROLLBACK.into()));
+            }
+            diesel::sql_query(
+                "INSERT INTO activity_rooms (activity_id, room_id, set_by, set_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (activity_id) \
+                 DO UPDATE SET room_id = $2, set_by = $3, set_at = $4",
+            )
+            .bind::<SqlUuid, _>(activity_id)
+            .bind::<SqlUuid, _>(room.id)
+            .bind::<Nullable<SqlUuid>, _>(by)
+            .bind::<Timestamptz, _>(now)
+            .execute(conn)
+            .await?;
+            let dates = diesel::sql_query(
+                "INSERT INTO occurrence_rooms (occurrence_id, room_id) \
+                 SELECT o.id, $2 FROM occurrences o \
+                 WHERE o.activity_id = $1 AND NOT o.cancelled AND o.ends_at > $3",
+            )
+            .bind::<SqlUuid, _>(activity_id)
+            .bind::<SqlUuid, _>(room.id)
+            .bind::<Timestamptz, _>(now)
+            .execute(conn)
+            .await?;
+            let declined = decline_claimed(
+                conn,
+                room,
+                by,
+                now,
+                "The room is used by an activity at this time.",
+            )
+            .await?;
+            Ok(Used::Done { dates, declined })
+        })
+        .await;
+    match outcome {
+        Err(Error::Other(message)) if message == TAKEN_ROLLBACK => Ok(Used::Taken(refused)),
+        // Two dates of the activity itself overlap with the room's buffers.
+        Err(error) if error.is_constraint(NO_OVERLAP) => Ok(Used::Taken(Vec::new())),
+        other => other,
+    }
+}
+
+/// Rolls back giving a room whose time is taken.
+const TAKEN_ROLLBACK: &str = "room taken";
+
+/// `activity_id` uses no room any more: its dates to come give theirs back. Whether it used
+/// one.
+pub async fn release_activity(
+    conn: &mut AsyncPgConnection,
+    activity_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        let released = diesel::sql_query("DELETE FROM activity_rooms WHERE activity_id = $1")
+            .bind::<SqlUuid, _>(activity_id)
+            .execute(conn)
+            .await?;
+        diesel::sql_query(
+            "DELETE FROM occurrence_rooms h USING occurrences o \
+             WHERE h.occurrence_id = o.id AND o.activity_id = $1 AND o.ends_at > $2",
+        )
+        .bind::<SqlUuid, _>(activity_id)
+        .bind::<Timestamptz, _>(now)
+        .execute(conn)
+        .await?;
+        Ok(released > 0)
+    })
+    .await
+}
+
+/// New dates `ids` of `activity_id` hold the activity's room where their time is free; a
+/// date whose time is taken is stored without it (staff see it in the activity's room).
+pub(crate) async fn hold_new_dates(
+    conn: &mut AsyncPgConnection,
+    activity_id: Uuid,
+    ids: &[Uuid],
+) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    #[derive(QueryableByName)]
+    struct Used {
+        #[diesel(sql_type = SqlUuid)]
+        room_id: Uuid,
+    }
+    let Some(used) = diesel::sql_query("SELECT room_id FROM activity_rooms WHERE activity_id = $1")
+        .bind::<SqlUuid, _>(activity_id)
+        .load::<Used>(conn)
+        .await?
+        .pop()
+    else {
+        return Ok(());
+    };
+    let Some(room) = super::find(conn, used.room_id).await? else {
+        return Ok(());
+    };
+    // Confirmations of the same parts wait, so that what is free stays free until stored.
+    lock_parts(conn, &room).await?;
+    diesel::sql_query(
+        "INSERT INTO occurrence_rooms (occurrence_id, room_id) \
+         SELECT o.id, $2 FROM occurrences o \
+         WHERE o.id = ANY($1) AND NOT o.cancelled \
+         AND NOT EXISTS (SELECT 1 FROM room_claims c WHERE c.part_id = ANY($3) \
+             AND c.during && room_blocked($2, o.starts_at, o.ends_at))",
+    )
+    .bind::<Array<SqlUuid>, _>(ids)
+    .bind::<SqlUuid, _>(room.id)
+    .bind::<Array<SqlUuid>, _>(&room.parts)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Declines the requests of rooms sharing a part with `room` whose time is now claimed:
+/// they can no longer be confirmed. Tells the outbox of each.
+pub async fn decline_claimed(
+    conn: &mut AsyncPgConnection,
+    room: &RoomRow,
+    by: Option<Uuid>,
+    now: DateTime<Utc>,
+    note: &str,
+) -> Result<Vec<DateRow>> {
+    let declined: Vec<DateRow> = diesel::sql_query(
+        "UPDATE room_booking_dates d SET status = 'declined', decided_by = $2, \
+         decided_at = $3, note = $4 \
+         WHERE d.status = 'requested' \
+         AND d.room_id IN (SELECT p.room_id FROM room_parts p WHERE p.part_id = ANY($1)) \
+         AND EXISTS (SELECT 1 FROM room_parts p JOIN room_claims c ON c.part_id = p.part_id \
+             WHERE p.room_id = d.room_id AND c.during && d.blocked) \
+         RETURNING d.id, d.booking_id, d.room_id, d.starts_at, d.ends_at, d.status",
+    )
+    .bind::<Array<SqlUuid>, _>(&room.parts)
+    .bind::<Nullable<SqlUuid>, _>(by)
+    .bind::<Timestamptz, _>(now)
+    .bind::<Text, _>(note)
+    .load(conn)
+    .await?;
+    announce(conn, room, &declined).await?;
+    Ok(declined)
+}
+
+/// Declines the requests in the rooms of `centre_id` that fall on its closures; they can no
+/// longer be confirmed.
+pub async fn decline_closed(
+    conn: &mut AsyncPgConnection,
+    centre_id: Uuid,
+    by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<Vec<DateRow>> {
+    let rooms = super::of_centre(conn, centre_id).await?;
+    let Some(first) = rooms.first() else {
+        return Ok(Vec::new());
+    };
+    // Every part of the centre; the events name the centre and operator, which all its
+    // rooms share.
+    let mut all = first.clone();
+    all.parts = rooms.iter().flat_map(|room| room.parts.clone()).collect();
+    decline_claimed(conn, &all, by, now, "The centre is closed on this day.").await
+}
