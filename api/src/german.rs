@@ -1646,6 +1646,23 @@ const TEXTS: &[(&str, &str)] = &[
     ),
     // Rooms and their bookings.
     (
+        "A cancelled or archived activity uses no room.",
+        "Ein abgesagtes oder archiviertes Angebot nutzt keinen Raum.",
+    ),
+    // Notes on dates Quartier declines itself (in the bookers' mail).
+    (
+        "The room was given to an overlapping booking.",
+        "Der Raum wurde an eine überschneidende Buchung vergeben.",
+    ),
+    (
+        "The room is used by an activity at this time.",
+        "Der Raum wird zu dieser Zeit von einem Angebot genutzt.",
+    ),
+    (
+        "The centre is closed on this day.",
+        "Die Einrichtung ist an diesem Tag geschlossen.",
+    ),
+    (
         "This activity uses no room.",
         "Dieses Angebot nutzt keinen Raum.",
     ),

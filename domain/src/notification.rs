@@ -46,10 +46,13 @@ pub enum Kind {
     ConcernAnswered,
     /// A concern raised with the guest form waits until she confirms it with the mail's link.
     GuestConcern,
+    /// Someone else decided on a room date the person booked or asked for: confirmed,
+    /// declined or cancelled.
+    RoomBookingDecided,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 19] = [
+    pub const ALL: [Kind; 20] = [
         Kind::ApiKeysCreatorLeft,
         Kind::EmailVerification,
         Kind::EmailChangeRequested,
@@ -69,6 +72,7 @@ impl Kind {
         Kind::StaffSummary,
         Kind::ConcernAnswered,
         Kind::GuestConcern,
+        Kind::RoomBookingDecided,
     ];
 
     /// The kinds a person may switch off or move; every other kind is always sent.
@@ -95,6 +99,7 @@ impl Kind {
             Kind::StaffSummary => "staff_summary",
             Kind::ConcernAnswered => "concern_answered",
             Kind::GuestConcern => "guest_concern",
+            Kind::RoomBookingDecided => "room_booking_decided",
         }
     }
 

@@ -76,6 +76,12 @@ BEGIN
     END IF;
     SELECT room_id INTO held FROM occurrence_rooms WHERE occurrence_id = NEW.id;
     IF held IS NULL THEN
+        -- A date to come that did not get its activity's room (its time was taken when it
+        -- was stored) takes it when it moves or is reinstated, or the change is refused.
+        IF NOT NEW.cancelled AND NEW.ends_at > now() THEN
+            INSERT INTO occurrence_rooms (occurrence_id, room_id)
+            SELECT NEW.id, a.room_id FROM activity_rooms a WHERE a.activity_id = NEW.activity_id;
+        END IF;
         RETURN NEW;
     END IF;
     DELETE FROM room_claims WHERE occurrence_id = NEW.id;
@@ -124,12 +130,14 @@ $$;
 CREATE TRIGGER room_parts_closures AFTER INSERT ON room_parts
     FOR EACH ROW EXECUTE FUNCTION room_parts_closures();
 
--- Closures already stored claim the rooms there are.
+-- Closures already stored claim the rooms there are, where no booking confirmed before
+-- closures took rooms holds them that day (staff see those dates in the room's calendar).
 INSERT INTO room_claims (part_id, closure_centre_id, closure_date, during)
 SELECT r.id, c.centre_id, c.date, closure_day(c.date)
 FROM centre_closures c JOIN rooms r ON r.centre_id = c.centre_id
 JOIN room_parts p ON p.room_id = r.id AND p.part_id = r.id
-WHERE c.date >= (now() AT TIME ZONE 'Europe/Berlin')::date;
+WHERE c.date >= (now() AT TIME ZONE 'Europe/Berlin')::date
+AND NOT EXISTS (SELECT 1 FROM room_claims x WHERE x.part_id = r.id AND x.during && closure_day(c.date));
 
 -- An operator's own system keeps its rooms: the scope rooms:write.
 ALTER TABLE api_keys

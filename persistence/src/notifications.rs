@@ -293,6 +293,23 @@ pub async fn still_holds(conn: &mut AsyncPgConnection, claimed: &Claimed) -> Res
                 None => Ok(Holds::Obsolete),
             }
         }
+        // A date decided again before the mail went (confirmed, then cancelled) is told by
+        // the later mail alone.
+        Some(Kind::RoomBookingDecided) => {
+            let details = claimed.details();
+            let date = details["date_id"]
+                .as_str()
+                .and_then(|id| id.parse::<Uuid>().ok());
+            match date {
+                Some(id) => {
+                    let now = crate::rooms::date(conn, id).await?;
+                    Ok(yes_if(now.is_some_and(|d| {
+                        Some(d.status.as_str()) == details["status"].as_str()
+                    })))
+                }
+                None => Ok(Holds::Obsolete),
+            }
+        }
         Some(_) => Ok(Holds::Yes),
         None => Ok(Holds::Obsolete),
     }

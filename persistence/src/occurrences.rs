@@ -270,6 +270,13 @@ pub async fn update(
             crate::shifts::move_with_occurrence(conn, id, row.starts_at - was_starting, now)
                 .await?;
         }
+        // A date that took its room at a new time (moved or reinstated) declines the
+        // requests there.
+        if !row.cancelled
+            && (was_cancelled || row.starts_at != was_starting || changes.ends_at.is_some())
+        {
+            crate::rooms::decline_for_dates(conn, &[id], changed_by, now).await?;
+        }
         Ok(Ok(row))
     })
     .await

@@ -29,6 +29,8 @@ pub struct Context {
     pub concern: Option<(String, quartier_persistence::concerns::AnswerRow)>,
     /// For a guest's concern waiting for her confirmation: its title and her name.
     pub draft: Option<quartier_persistence::guests::DraftMail>,
+    /// For a decision on a room date: the date with its room and centre.
+    pub room: Option<quartier_persistence::rooms::RoomMail>,
 }
 
 /// What a daily digest lists.
@@ -114,7 +116,20 @@ pub async fn load(conn: &mut AsyncPgConnection, claimed: &Claimed) -> Result<Con
         }
         _ => None,
     };
+    let room = match claimed.kind() {
+        Some(quartier_domain::notification::Kind::RoomBookingDecided) => {
+            match claimed.details()["date_id"]
+                .as_str()
+                .and_then(|s| s.parse::<uuid::Uuid>().ok())
+            {
+                Some(id) => quartier_persistence::rooms::mail_context(conn, id).await?,
+                None => None,
+            }
+        }
+        _ => None,
+    };
     Ok(Context {
+        room,
         shift: load_shift(conn, claimed).await?,
         invitation,
         hold,

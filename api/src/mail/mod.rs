@@ -304,12 +304,17 @@ impl Mailer {
                 .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
                 .map(|t| t.with_timezone(&chrono::Utc))
         };
-        let when = match (shift, hold) {
-            (Some(s), _) => {
+        let room = context.room.as_ref();
+        if kind == Kind::RoomBookingDecided && room.is_none() {
+            return Err(SendError::Permanent("the booked date is gone".into()));
+        }
+        let when = match (shift, hold, room) {
+            (Some(s), _, _) => {
                 format::span(s.entry.signup.starts_at, s.entry.signup.ends_at, language)
             }
-            (None, Some(h)) => format::span(h.starts_at, h.ends_at, language),
-            (None, None) => String::new(),
+            (None, Some(h), _) => format::span(h.starts_at, h.ends_at, language),
+            (None, None, Some(r)) => format::span(r.starts_at, r.ends_at, language),
+            (None, None, None) => String::new(),
         };
         let previous_when = match (time("previous_starts_at"), time("previous_ends_at")) {
             (Some(start), Some(end)) => format::span(start, end, language),
@@ -323,7 +328,9 @@ impl Mailer {
             (None, Some(h)) => {
                 format!("{}, {}, {} {}", h.centre_name, h.street, h.postcode, h.town)
             }
-            (None, None) => String::new(),
+            (None, None) => room
+                .map(|r| format!("{}, {}, {} {}", r.centre_name, r.street, r.postcode, r.town))
+                .unwrap_or_default(),
         };
         let message = shift.and_then(|s| s.message.as_ref());
         let digest = context.digest.clone().unwrap_or_default();
@@ -383,6 +390,16 @@ impl Mailer {
             answer_unit => concern.and_then(|(_, a)| a.operator_name.as_deref()).unwrap_or_default(),
             concern_link => concern.map(|(_, a)| format!("{}/concerns/{}", self.settings.app_url, a.concern_id))
                 .unwrap_or_default(),
+            room_name => room.map_or("", |r| r.room_name.as_str()),
+            room_purpose => room.map_or("", |r| r.purpose.as_str()),
+            room_status => room.map_or("", |r| r.status.as_str()),
+            room_note => room.and_then(|r| r.note.as_deref()).map(|note| match language {
+                // The notes Quartier writes itself have German versions; staff's stay theirs.
+                MailLanguage::German => crate::german::german(note)
+                    .filter(|g| g.whole)
+                    .map_or_else(|| note.to_owned(), |g| g.text),
+                MailLanguage::English => note.to_owned(),
+            }).unwrap_or_default(),
             unsubscribe_link => unsubscribe_token.as_ref().map(|token| {
                 format!("{}/unsubscribe?token={token}", self.settings.app_url)
             }).unwrap_or_default(),

@@ -43,6 +43,7 @@ const FILES: &[(&str, &str)] = template_files!(
     "staff_summary",
     "concern_answered",
     "guest_concern",
+    "room_booking_decided",
 );
 
 const LAYOUT: &str = include_str!("../../templates/mail/layout.html");
@@ -152,6 +153,10 @@ mod tests {
             answer_text => "Die Bank kommt im Mai.",
             answer_unit => "Grünflächenamt",
             concern_link => "https://quartier.example/concerns/1",
+            room_name => "Kleiner <Saal>",
+            room_purpose => "Geburtstag",
+            room_status => "declined",
+            room_note => "Schon vergeben.",
             unsubscribe_link => "https://app.example.org/unsubscribe?token=t",
             operator_name => "Nachbarschaft <Hilfe> e. V.",
             role => "coordinator",

@@ -403,6 +403,10 @@ pub async fn update(
             Some((schedule, now, until)) => rematerialize(conn, id, schedule, now, until).await?,
             None => Rematerialized::default(),
         };
+        // A cancelled or archived activity gives its room back for its dates to come.
+        if matches!(row.status.as_str(), "cancelled" | "archived") {
+            crate::rooms::release_activity(conn, id, Utc::now()).await?;
+        }
         Ok(Ok((row, outcome)))
     })
     .await
@@ -456,6 +460,27 @@ async fn rematerialize(
     let deleted = diesel::delete(occurrences::table.filter(occurrences::id.eq_any(&plan.delete)))
         .execute(conn)
         .await?;
+    // The dates that move give back their rooms' time first, so that one date may move into
+    // the time another leaves; each claims its new time as it moves (and a time taken by
+    // anything else refuses the change).
+    let moving: Vec<Uuid> = plan
+        .update
+        .iter()
+        .filter(|(id, slot)| {
+            stored.iter().any(|s| {
+                s.id == *id
+                    && !s.moved
+                    && (s.starts_at, s.ends_at) != (slot.starts_at, slot.ends_at)
+            })
+        })
+        .map(|(id, _)| *id)
+        .collect();
+    if !moving.is_empty() {
+        diesel::sql_query("DELETE FROM room_claims WHERE occurrence_id = ANY($1)")
+            .bind::<Array<SqlUuid>, _>(&moving)
+            .execute(conn)
+            .await?;
+    }
     for (id, slot) in &plan.update {
         let moved = stored.iter().any(|s| s.id == *id && s.moved);
         let target = occurrences::table.filter(occurrences::id.eq(id));

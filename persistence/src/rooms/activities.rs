@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
-use diesel::sql_types::{Array, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Array, Nullable, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use quartier_domain::room::Times;
 use uuid::Uuid;
@@ -132,6 +132,9 @@ pub async fn use_for_activity(
     let mut refused = Vec::new();
     let outcome = conn
         .transaction::<_, Error, _>(async |conn| {
+            // As a schedule change does: the activity, its dates to come, then the parts, so
+            // that no date moves or is cancelled while its claim is written.
+            lock_dates(conn, activity_id, now).await?;
             lock_parts(conn, room).await?;
             // The dates to come give back what they held; past dates keep their record.
             diesel::sql_query(
@@ -158,25 +161,25 @@ pub async fn use_for_activity(
             .bind::<Timestamptz, _>(now)
             .execute(conn)
             .await?;
-            let dates = diesel::sql_query(
+            // Cancelled dates hold it too, without claiming: reinstated, they claim it.
+            let held: Vec<Uuid> = diesel::sql_query(
                 "INSERT INTO occurrence_rooms (occurrence_id, room_id) \
                  SELECT o.id, $2 FROM occurrences o \
-                 WHERE o.activity_id = $1 AND NOT o.cancelled AND o.ends_at > $3",
+                 WHERE o.activity_id = $1 AND o.ends_at > $3 RETURNING occurrence_id",
             )
             .bind::<SqlUuid, _>(activity_id)
             .bind::<SqlUuid, _>(room.id)
             .bind::<Timestamptz, _>(now)
-            .execute(conn)
-            .await?;
-            let declined = decline_claimed(
-                conn,
-                room,
-                by,
-                now,
-                "The room is used by an activity at this time.",
-            )
-            .await?;
-            Ok(Used::Done { dates, declined })
+            .load::<Held>(conn)
+            .await?
+            .into_iter()
+            .map(|h| h.occurrence_id)
+            .collect();
+            let declined = decline_for_dates(conn, &held, by, now).await?;
+            Ok(Used::Done {
+                dates: held.len(),
+                declined,
+            })
         })
         .await;
     match outcome {
@@ -198,6 +201,7 @@ pub async fn release_activity(
     now: DateTime<Utc>,
 ) -> Result<bool> {
     conn.transaction::<_, Error, _>(async |conn| {
+        lock_dates(conn, activity_id, now).await?;
         let released = diesel::sql_query("DELETE FROM activity_rooms WHERE activity_id = $1")
             .bind::<SqlUuid, _>(activity_id)
             .execute(conn)
@@ -216,7 +220,9 @@ pub async fn release_activity(
 }
 
 /// New dates `ids` of `activity_id` hold the activity's room where their time is free; a
-/// date whose time is taken is stored without it (staff see it in the activity's room).
+/// date whose time is taken is stored without it (staff see it in the activity's room), and
+/// the requests the others overlap are declined. Never fails for a taken time: a series
+/// growing in the background must not lose its dates.
 pub(crate) async fn hold_new_dates(
     conn: &mut AsyncPgConnection,
     activity_id: Uuid,
@@ -238,69 +244,141 @@ pub(crate) async fn hold_new_dates(
     else {
         return Ok(());
     };
-    let Some(room) = super::find(conn, used.room_id).await? else {
-        return Ok(());
-    };
-    // Confirmations of the same parts wait, so that what is free stays free until stored.
-    lock_parts(conn, &room).await?;
-    diesel::sql_query(
-        "INSERT INTO occurrence_rooms (occurrence_id, room_id) \
+    // Where free: a date whose time is claimed meanwhile, or that another claim waits on in
+    // a deadlock, is stored without the room.
+    const HOLD_FREE: &str = "INSERT INTO occurrence_rooms (occurrence_id, room_id) \
          SELECT o.id, $2 FROM occurrences o \
-         WHERE o.id = ANY($1) AND NOT o.cancelled \
-         AND NOT EXISTS (SELECT 1 FROM room_claims c WHERE c.part_id = ANY($3) \
-             AND c.during && room_blocked($2, o.starts_at, o.ends_at))",
+         WHERE o.id = ANY($1) AND NOT EXISTS (SELECT 1 FROM room_parts p \
+             JOIN room_claims c ON c.part_id = p.part_id \
+             WHERE p.room_id = $2 AND NOT o.cancelled \
+             AND c.during && room_blocked($2, o.starts_at, o.ends_at)) \
+         RETURNING occurrence_id";
+    let hold = async |conn: &mut AsyncPgConnection, ids: &[Uuid]| -> Result<Vec<Uuid>> {
+        let ids = ids.to_vec();
+        conn.transaction::<_, Error, _>(async |conn| {
+            Ok(diesel::sql_query(HOLD_FREE)
+                .bind::<Array<SqlUuid>, _>(&ids)
+                .bind::<SqlUuid, _>(used.room_id)
+                .load::<Held>(conn)
+                .await?
+                .into_iter()
+                .map(|h| h.occurrence_id)
+                .collect())
+        })
+        .await
+    };
+    let yields =
+        |error: &Error| error.is_constraint(NO_OVERLAP) || matches!(error, Error::Deadlock(_));
+    let held = match hold(conn, ids).await {
+        Ok(held) => held,
+        Err(error) if yields(&error) => {
+            let mut held = Vec::new();
+            for id in ids {
+                match hold(conn, std::slice::from_ref(id)).await {
+                    Ok(one) => held.extend(one),
+                    Err(error) if yields(&error) => {}
+                    Err(error) => return Err(error),
+                }
+            }
+            held
+        }
+        Err(error) => return Err(error),
+    };
+    decline_for_dates(conn, &held, None, chrono::Utc::now()).await?;
+    Ok(())
+}
+
+#[derive(QueryableByName)]
+struct Held {
+    #[diesel(sql_type = SqlUuid)]
+    occurrence_id: Uuid,
+}
+
+/// Locks the activity and its dates ending after `now`, in the order a schedule change
+/// takes them.
+async fn lock_dates(
+    conn: &mut AsyncPgConnection,
+    activity_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    diesel::sql_query("SELECT id FROM activities WHERE id = $1 FOR NO KEY UPDATE")
+        .bind::<SqlUuid, _>(activity_id)
+        .execute(conn)
+        .await?;
+    diesel::sql_query(
+        "SELECT id FROM occurrences WHERE activity_id = $1 AND ends_at > $2 \
+         ORDER BY original_start FOR NO KEY UPDATE",
     )
-    .bind::<Array<SqlUuid>, _>(ids)
-    .bind::<SqlUuid, _>(room.id)
-    .bind::<Array<SqlUuid>, _>(&room.parts)
+    .bind::<SqlUuid, _>(activity_id)
+    .bind::<Timestamptz, _>(now)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// Declines the requests of rooms sharing a part with `room` whose time is now claimed:
-/// they can no longer be confirmed. Tells the outbox of each.
-pub async fn decline_claimed(
+/// Declines the requests to come whose time the dates `occurrence_ids` now claim, in the
+/// rooms sharing a part with theirs. Tells the outbox and the bookers of each.
+pub(crate) async fn decline_for_dates(
     conn: &mut AsyncPgConnection,
-    room: &RoomRow,
+    occurrence_ids: &[Uuid],
     by: Option<Uuid>,
     now: DateTime<Utc>,
-    note: &str,
 ) -> Result<Vec<DateRow>> {
+    if occurrence_ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let declined: Vec<DateRow> = diesel::sql_query(
         "UPDATE room_booking_dates d SET status = 'declined', decided_by = $2, \
-         decided_at = $3, note = $4 \
-         WHERE d.status = 'requested' \
-         AND d.room_id IN (SELECT p.room_id FROM room_parts p WHERE p.part_id = ANY($1)) \
-         AND EXISTS (SELECT 1 FROM room_parts p JOIN room_claims c ON c.part_id = p.part_id \
-             WHERE p.room_id = d.room_id AND c.during && d.blocked) \
+         decided_at = $3, note = 'The room is used by an activity at this time.' \
+         WHERE d.status = 'requested' AND d.ends_at > $3 \
+         AND EXISTS (SELECT 1 FROM room_claims c JOIN room_parts p ON p.part_id = c.part_id \
+             WHERE c.occurrence_id = ANY($1) AND p.room_id = d.room_id \
+             AND c.during && d.blocked) \
          RETURNING d.id, d.booking_id, d.room_id, d.starts_at, d.ends_at, d.status",
     )
-    .bind::<Array<SqlUuid>, _>(&room.parts)
+    .bind::<Array<SqlUuid>, _>(occurrence_ids)
     .bind::<Nullable<SqlUuid>, _>(by)
     .bind::<Timestamptz, _>(now)
-    .bind::<Text, _>(note)
     .load(conn)
     .await?;
-    announce(conn, room, &declined).await?;
+    tell(conn, &declined, by).await?;
     Ok(declined)
 }
 
-/// Declines the requests in the rooms of `centre_id` that fall on its closures; they can no
-/// longer be confirmed.
+/// Tells the outbox and the bookers of `dates`, all in rooms of one centre.
+async fn tell(conn: &mut AsyncPgConnection, dates: &[DateRow], by: Option<Uuid>) -> Result<()> {
+    let Some(first) = dates.first() else {
+        return Ok(());
+    };
+    let room = super::find(conn, first.room_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    announce(conn, &room, dates, by).await
+}
+
+/// Declines the requests to come in the rooms of `centre_id` that fall on its closures; they
+/// can no longer be confirmed. Tells the outbox and the bookers of each.
 pub async fn decline_closed(
     conn: &mut AsyncPgConnection,
     centre_id: Uuid,
     by: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<Vec<DateRow>> {
-    let rooms = super::of_centre(conn, centre_id).await?;
-    let Some(first) = rooms.first() else {
-        return Ok(Vec::new());
-    };
-    // Every part of the centre; the events name the centre and operator, which all its
-    // rooms share.
-    let mut all = first.clone();
-    all.parts = rooms.iter().flat_map(|room| room.parts.clone()).collect();
-    decline_claimed(conn, &all, by, now, "The centre is closed on this day.").await
+    let declined: Vec<DateRow> = diesel::sql_query(
+        "UPDATE room_booking_dates d SET status = 'declined', decided_by = $2, \
+         decided_at = $3, note = 'The centre is closed on this day.' \
+         WHERE d.status = 'requested' AND d.ends_at > $3 \
+         AND d.room_id IN (SELECT id FROM rooms WHERE centre_id = $1) \
+         AND EXISTS (SELECT 1 FROM room_claims c JOIN room_parts p ON p.part_id = c.part_id \
+             WHERE c.closure_centre_id = $1 AND p.room_id = d.room_id \
+             AND c.during && d.blocked) \
+         RETURNING d.id, d.booking_id, d.room_id, d.starts_at, d.ends_at, d.status",
+    )
+    .bind::<SqlUuid, _>(centre_id)
+    .bind::<Nullable<SqlUuid>, _>(by)
+    .bind::<Timestamptz, _>(now)
+    .load(conn)
+    .await?;
+    tell(conn, &declined, by).await?;
+    Ok(declined)
 }

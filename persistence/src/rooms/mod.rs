@@ -15,6 +15,7 @@ use quartier_domain::room::{BookerKind, BookingStatus, ConflictPolicy, Layout, R
 use quartier_domain::{Event, RoomBookingFacts};
 use uuid::Uuid;
 
+use crate::notifications::{self, Kind, NewNotification};
 use crate::{Error, Result, outbox};
 
 mod activities;
@@ -295,12 +296,57 @@ impl DateRow {
 }
 
 /// Tells the outbox of `dates` (Rule 6).
-async fn announce(conn: &mut AsyncPgConnection, room: &RoomRow, dates: &[DateRow]) -> Result<()> {
+/// The person who booked or asked for each decided date hears of it, unless she decided it
+/// herself (`by`).
+async fn announce(
+    conn: &mut AsyncPgConnection,
+    room: &RoomRow,
+    dates: &[DateRow],
+    by: Option<Uuid>,
+) -> Result<()> {
     let events = dates
         .iter()
         .map(|date| date.event(room))
         .collect::<Result<Vec<_>>>()?;
-    outbox::record_all(conn, &events).await
+    outbox::record_all(conn, &events).await?;
+    let decided: Vec<Uuid> = dates
+        .iter()
+        .filter(|date| date.status != BookingStatus::Requested.as_str())
+        .map(|date| date.id)
+        .collect();
+    if decided.is_empty() {
+        return Ok(());
+    }
+    #[derive(QueryableByName)]
+    struct Booker {
+        #[diesel(sql_type = SqlUuid)]
+        date_id: Uuid,
+        #[diesel(sql_type = SqlUuid)]
+        requested_by: Uuid,
+    }
+    let bookers: Vec<Booker> = diesel::sql_query(
+        "SELECT d.id AS date_id, b.requested_by FROM room_booking_dates d \
+         JOIN room_bookings b ON b.id = d.booking_id \
+         WHERE d.id = ANY($1) AND b.requested_by IS NOT NULL \
+         AND b.requested_by IS DISTINCT FROM $2",
+    )
+    .bind::<Array<SqlUuid>, _>(&decided)
+    .bind::<Nullable<SqlUuid>, _>(by)
+    .load(conn)
+    .await?;
+    for booker in bookers {
+        let Some(date) = dates.iter().find(|d| d.id == booker.date_id) else {
+            continue;
+        };
+        let new = NewNotification {
+            operator_id: Some(room.operator_id),
+            details: serde_json::json!({"date_id": date.id, "status": date.status}),
+            dedup_key: Some(format!("room_booking_decided:{}:{}", date.id, date.status)),
+            ..NewNotification::now(booker.requested_by, Kind::RoomBookingDecided)
+        };
+        notifications::enqueue(conn, &new).await?;
+    }
+    Ok(())
 }
 
 const DATE_COLUMNS: &str = "id, booking_id, room_id, starts_at, ends_at, status";
@@ -470,15 +516,15 @@ pub async fn book(
                 refused = taken;
                 return Err(Error::Other(TAKEN_ROLLBACK.into()));
             }
-            announce(conn, room, &dates).await?;
+            announce(conn, room, &dates, Some(new.requested_by)).await?;
             // Dates confirmed at once take the room from the requests they overlap.
             for date in dates
                 .iter()
                 .filter(|d| d.status == BookingStatus::Confirmed.as_str())
             {
                 let declined =
-                    decline_overlapping(conn, room, date.id, new.requested_by, now).await?;
-                announce(conn, room, &declined).await?;
+                    decline_overlapping(conn, room, date.id, Some(new.requested_by), now).await?;
+                announce(conn, room, &declined, Some(new.requested_by)).await?;
             }
             Ok(Booked::Made {
                 booking_id: id,
@@ -518,7 +564,7 @@ pub async fn decide(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     next: BookingStatus,
-    by: Uuid,
+    by: Option<Uuid>,
     note: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Option<Decided>> {
@@ -554,7 +600,7 @@ pub async fn decide(
                 ))
                 .bind::<SqlUuid, _>(id)
                 .bind::<Text, _>(next.as_str())
-                .bind::<SqlUuid, _>(by)
+                .bind::<Nullable<SqlUuid>, _>(by)
                 .bind::<Timestamptz, _>(now)
                 .bind::<Nullable<Text>, _>(note)
                 .get_result::<DateRow>(conn)
@@ -571,8 +617,8 @@ pub async fn decide(
         } else {
             Vec::new()
         };
-        announce(conn, &room, std::slice::from_ref(&date)).await?;
-        announce(conn, &room, &declined).await?;
+        announce(conn, &room, std::slice::from_ref(&date), by).await?;
+        announce(conn, &room, &declined, by).await?;
         Ok(Some(Decided::Done { date, declined }))
     })
     .await
@@ -584,7 +630,7 @@ async fn decline_overlapping(
     conn: &mut AsyncPgConnection,
     room: &RoomRow,
     id: Uuid,
-    by: Uuid,
+    by: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<Vec<DateRow>> {
     Ok(diesel::sql_query(
@@ -596,7 +642,7 @@ async fn decline_overlapping(
          RETURNING d.id, d.booking_id, d.room_id, d.starts_at, d.ends_at, d.status",
     )
     .bind::<SqlUuid, _>(id)
-    .bind::<SqlUuid, _>(by)
+    .bind::<Nullable<SqlUuid>, _>(by)
     .bind::<Timestamptz, _>(now)
     .bind::<Array<SqlUuid>, _>(&room.parts)
     .load(conn)

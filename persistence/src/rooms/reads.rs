@@ -157,7 +157,7 @@ pub async fn confirmed_between(
          WHERE NOT o.cancelled AND o.starts_at < $3 AND o.ends_at > $2 \
          AND h.room_id IN (SELECT room_id FROM sharing) \
          UNION ALL \
-         SELECT md5(c.centre_id::text || c.date::text)::uuid, lower(closure_day(c.date)), \
+         SELECT md5(r.id::text || c.date::text)::uuid, lower(closure_day(c.date)), \
          upper(closure_day(c.date)), NULL, 'Geschlossen', c.note, r.name \
          FROM centre_closures c JOIN rooms r ON r.id = $4 \
          WHERE c.centre_id = r.centre_id AND closure_day(c.date) && tstzrange($2, $3) \
@@ -169,4 +169,44 @@ pub async fn confirmed_between(
     .bind::<SqlUuid, _>(room.id)
     .load(conn)
     .await?)
+}
+
+/// A decided date as its booker's mail tells it.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct RoomMail {
+    #[diesel(sql_type = Text)]
+    pub status: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub note: Option<String>,
+    #[diesel(sql_type = Timestamptz)]
+    pub starts_at: DateTime<Utc>,
+    #[diesel(sql_type = Timestamptz)]
+    pub ends_at: DateTime<Utc>,
+    #[diesel(sql_type = Text)]
+    pub purpose: String,
+    #[diesel(sql_type = Text)]
+    pub room_name: String,
+    #[diesel(sql_type = Text)]
+    pub centre_name: String,
+    #[diesel(sql_type = Text)]
+    pub street: String,
+    #[diesel(sql_type = Text)]
+    pub postcode: String,
+    #[diesel(sql_type = Text)]
+    pub town: String,
+}
+
+/// The date `id` as its booker's mail tells it; `None` once it is gone.
+pub async fn mail_context(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<RoomMail>> {
+    Ok(diesel::sql_query(
+        "SELECT d.status, d.note, d.starts_at, d.ends_at, b.purpose, r.name AS room_name, \
+         c.name AS centre_name, c.street, c.postcode, c.town \
+         FROM room_booking_dates d JOIN room_bookings b ON b.id = d.booking_id \
+         JOIN rooms r ON r.id = d.room_id JOIN centres c ON c.id = r.centre_id \
+         WHERE d.id = $1",
+    )
+    .bind::<SqlUuid, _>(id)
+    .load(conn)
+    .await?
+    .pop())
 }

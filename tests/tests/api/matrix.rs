@@ -155,7 +155,7 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("create_room", STAFF_A, None),
     // The fixture's room is booked by residents: every person may ask for it.
     ("book_room", PEOPLE, None),
-    ("list_room_requests", STAFF_A, None),
+    ("list_room_requests", STAFF_A_AND_KEY, Some("rooms:write")),
     ("get_activity_room", STAFF_A_AND_KEY, Some("rooms:write")),
     ("set_activity_room", STAFF_A_AND_KEY, Some("rooms:write")),
     (
@@ -163,13 +163,13 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
         STAFF_A_AND_KEY,
         Some("rooms:write"),
     ),
-    ("confirm_room_booking", STAFF_A, None),
-    ("decline_room_booking", STAFF_A, None),
+    ("confirm_room_booking", STAFF_A_AND_KEY, Some("rooms:write")),
+    ("decline_room_booking", STAFF_A_AND_KEY, Some("rooms:write")),
     // The owner asked for the date she cancels.
     (
         "cancel_room_booking",
-        &[Owner, CoordinatorA, OperatorAdminA, Admin],
-        None,
+        OWNER_STAFF_A_AND_KEY,
+        Some("rooms:write"),
     ),
     ("list_networks", EVERYONE, None),
     ("create_network", ADMIN, None),

@@ -278,6 +278,17 @@ async fn an_activity_claims_its_room_and_its_dates_move_and_free_it() {
     );
     assert_eq!(status, "confirmed");
     assert_eq!(activity_claims(&app).await, 4);
+    // Its claim is the new time with A's half hour of clearing up.
+    assert_eq!(
+        app.texts(&format!(
+            "SELECT to_char(lower(during) AT TIME ZONE 'Europe/Berlin', 'HH24:MI') || '-' || \
+             to_char(upper(during) AT TIME ZONE 'Europe/Berlin', 'HH24:MI') \
+             FROM room_claims WHERE occurrence_id = '{}'",
+            weeks[0].0
+        ))
+        .await,
+        ["21:00-23:30"]
+    );
 
     // Moving the second evening onto a confirmed booking fails and leaves it where it was.
     let (_, status) = first_date(
@@ -337,6 +348,44 @@ async fn an_activity_claims_its_room_and_its_dates_move_and_free_it() {
     move_date(&app, token, &weeks[3].0, json!({"cancelled": false}))
         .await
         .assert_problem(409, "room-taken");
+    let (fourth_booking, _) = first_date(
+        &book(
+            &app,
+            token,
+            &b,
+            weeks[3].1,
+            weeks[3].1 + Duration::hours(1),
+            "operator",
+        )
+        .await,
+    );
+    let taken_by: Vec<String> = app
+        .texts(&format!(
+            "SELECT d.id::text FROM room_booking_dates d JOIN rooms r ON r.id = d.room_id \
+             WHERE r.name = 'Saal A' AND d.status = 'confirmed' AND d.starts_at = '{}'",
+            weeks[3].1.to_rfc3339()
+        ))
+        .await;
+    assert_eq!(taken_by.len(), 1);
+    let freed = post(
+        &app,
+        token,
+        &format!("/api/v1/room-booking-dates/{}/cancel", taken_by[0]),
+        json!({}),
+    )
+    .await;
+    assert_eq!(freed.status, 200);
+    let reinstated = move_date(&app, token, &weeks[3].0, json!({"cancelled": false})).await;
+    assert_eq!(reinstated.status, 200, "{}", reinstated.json());
+    assert_eq!(activity_claims(&app).await, 4);
+    // B is no part of A: its booking at that time stays.
+    assert_eq!(
+        app.texts(&format!(
+            "SELECT status FROM room_booking_dates WHERE id = '{fourth_booking}'"
+        ))
+        .await,
+        ["confirmed"]
+    );
 
     // The room's public feed shows the published activity by its title, never a name.
     let feed = app
@@ -353,7 +402,7 @@ async fn an_activity_claims_its_room_and_its_dates_move_and_free_it() {
     let text = String::from_utf8_lossy(&feed.body);
     assert_eq!(
         text.matches("SUMMARY:Nachbarschaftschor").count(),
-        3,
+        4,
         "{text}"
     );
     assert!(!text.contains("nachbarin"), "{text}");
@@ -442,11 +491,103 @@ async fn dates_stored_later_hold_the_room_where_it_is_free() {
     )
     .await
     .assert_problem(403, "forbidden");
-    // A room of no centre of the activity is refused as a field.
-    let other_centre_room = put_room(&app, token, &activity, &uuid::Uuid::now_v7().to_string())
+    // A room of another centre of the same operator is refused as a field, as is no room.
+    let district = app
+        .get(&format!("/api/v1/centres/{}", s.centre), None)
         .await
-        .assert_problem(422, "validation-failed");
-    assert_eq!(other_centre_room["errors"][0]["field"], "room_id");
+        .json()["district_id"]
+        .clone();
+    let second_centre = id_of(
+        &post(
+            &app,
+            &s.admin.access_token,
+            "/api/v1/centres",
+            json!({"operator_id": s.operator, "district_id": district, "name": "Stadtteilbüro",
+                   "kind": "community_house",
+                   "address": {"street": "Hafenstraße 2", "postcode": "44135", "town": "Musterstadt"},
+                   "position": {"latitude": 51.51, "longitude": 7.41}}),
+        )
+        .await,
+    );
+    let elsewhere = id_of(
+        &post(
+            &app,
+            token,
+            &format!("/api/v1/centres/{second_centre}/rooms"),
+            json!({"name": "Büro", "capacity_seated": 6}),
+        )
+        .await,
+    );
+    for other in [elsewhere, uuid::Uuid::now_v7().to_string()] {
+        let refused = put_room(&app, token, &activity, &other)
+            .await
+            .assert_problem(422, "validation-failed");
+        assert_eq!(refused["errors"][0]["field"], "room_id");
+    }
+    assert_eq!(
+        app.count("activity_rooms", &format!("room_id = '{a}'"))
+            .await,
+        1
+    );
+
+    // Moving the unheld fourth date to a free time takes the room there.
+    let moved = move_date(
+        &app,
+        token,
+        &weeks[3].0,
+        json!({"starts_at": weeks[3].1 + Duration::hours(3),
+               "ends_at": weeks[3].1 + Duration::minutes(270)}),
+    )
+    .await;
+    assert_eq!(moved.status, 200, "{}", moved.json());
+    assert_eq!(activity_claims(&app).await, 5);
+    let held = app
+        .get(&format!("/api/v1/activities/{activity}/room"), Some(token))
+        .await;
+    assert_eq!(held.json()["dates_without_room"], json!([]));
+
+    // A new schedule that moves a date onto a confirmed booking is refused as a whole.
+    let (_, status) = first_date(
+        &book(
+            &app,
+            token,
+            &a,
+            weeks[1].1 + Duration::hours(2),
+            weeks[1].1 + Duration::hours(3),
+            "operator",
+        )
+        .await,
+    );
+    assert_eq!(status, "confirmed");
+    let before = dates(&app, token, &activity).await;
+    let later = (first + Duration::hours(1))
+        .format("%Y-%m-%dT%H:%M:%S")
+        .to_string();
+    patch(
+        &app,
+        token,
+        &format!("/api/v1/activities/{activity}"),
+        json!({"schedule": {"kind": "recurring", "rrule": "FREQ=WEEKLY;COUNT=5",
+               "first_start": later, "duration_minutes": 90}}),
+    )
+    .await
+    .assert_problem(409, "room-taken");
+    assert_eq!(dates(&app, token, &activity).await, before);
+    assert_eq!(activity_claims(&app).await, 5);
+
+    // Cancelling the activity gives the room back for its dates to come.
+    let cancelled = patch(
+        &app,
+        token,
+        &format!("/api/v1/activities/{activity}"),
+        json!({"status": "cancelled"}),
+    )
+    .await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.json());
+    assert_eq!(activity_claims(&app).await, 0);
+    put_room(&app, token, &activity, &a)
+        .await
+        .assert_problem(409, "conflict");
 }
 
 #[actix_web::test]
@@ -583,4 +724,151 @@ async fn a_closure_takes_every_room_of_the_centre() {
         )
         .await,
     );
+}
+
+#[actix_web::test]
+async fn giving_a_room_while_its_dates_move_and_requests_are_confirmed_stays_consistent() {
+    let app = TestApp::spawn_with(&[
+        ("QUARTIER_RATE_LIMIT_USER_PER_MINUTE", "100000"),
+        ("QUARTIER_DB_WAIT_TIMEOUT_MS", "60000"),
+        ("QUARTIER_REQUEST_TIMEOUT_SECS", "120"),
+    ])
+    .await;
+    let s = setup(&app).await;
+    let token = s.coordinator.access_token.as_str();
+    let a = room(
+        &app,
+        &s,
+        json!({"name": "Saal A", "capacity_seated": 60, "cleanup_minutes": 15}),
+    )
+    .await;
+    let b = room(&app, &s, json!({"name": "Saal B", "capacity_seated": 60})).await;
+    let saal = room(
+        &app,
+        &s,
+        json!({"name": "Saal", "capacity_seated": 120, "made_of": [a, b],
+               "bookable_by": "residents", "max_future_dates": 1000}),
+    )
+    .await;
+    let first = local(5, 18, 0).with_timezone(&Berlin);
+    let activity = id_of(
+        &post(
+            &app,
+            token,
+            "/api/v1/activities",
+            json!({"centre_id": s.centre, "title": "Tanzkreis", "category": "course",
+                   "schedule": {"kind": "recurring", "rrule": "FREQ=WEEKLY;COUNT=4",
+                       "first_start": first.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                       "duration_minutes": 120}}),
+        )
+        .await,
+    );
+    let weeks = dates(&app, token, &activity).await;
+    // Ten residents' requests for the Saal on each evening, overlapping the dance and each
+    // other.
+    let resident = app.signed_up("viele@example.org").await;
+    let mut requests = Vec::new();
+    for (_, starts_at) in &weeks {
+        for n in 0..10 {
+            let at = *starts_at + Duration::minutes(15 * n);
+            let (id, status) = first_date(
+                &book(
+                    &app,
+                    &resident.access_token,
+                    &saal,
+                    at,
+                    at + Duration::hours(2),
+                    "account",
+                )
+                .await,
+            );
+            assert_eq!(status, "requested");
+            requests.push(id);
+        }
+    }
+    // All at once: the room given to the activity, every request confirmed, every date moved
+    // half an hour later.
+    let bearer = format!("Bearer {token}");
+    let give = put_room(&app, token, &activity, &a);
+    let confirms = futures_util::future::join_all(requests.iter().map(|id| {
+        let app = &app;
+        let bearer = bearer.clone();
+        let path = format!("/api/v1/room-booking-dates/{id}/confirm");
+        async move {
+            app.send(
+                Method::POST,
+                &path,
+                &[("authorization", bearer.as_str())],
+                None,
+            )
+            .await
+            .status
+        }
+    }));
+    let moves = futures_util::future::join_all(weeks.iter().map(|(id, starts_at)| {
+        move_date(
+            &app,
+            token,
+            id,
+            json!({"starts_at": *starts_at + Duration::minutes(30),
+                   "ends_at": *starts_at + Duration::minutes(150)}),
+        )
+    }));
+    let (given, confirmed, moved) = tokio::join!(give, confirms, moves);
+    let mut answers: Vec<u16> = confirmed;
+    answers.push(given.status);
+    answers.extend(moved.iter().map(|m| m.status));
+    assert!(
+        answers.iter().all(|s| *s == 200 || *s == 409),
+        "{answers:?}"
+    );
+    // No two confirmed requests overlap, and some were confirmed.
+    assert_eq!(
+        app.count(
+            "room_booking_dates x JOIN room_booking_dates y ON x.id < y.id",
+            "x.status = 'confirmed' AND y.status = 'confirmed' AND x.blocked && y.blocked"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        app.count("room_booking_dates", "status = 'confirmed'")
+            .await,
+        answers
+            .iter()
+            .take(requests.len())
+            .filter(|s| **s == 200)
+            .count() as i64
+    );
+    // Every date that holds the room claims each of its parts at exactly its time and
+    // buffers; no request is left open where the activity holds the room.
+    assert_eq!(
+        app.count(
+            "occurrence_rooms h JOIN occurrences o ON o.id = h.occurrence_id",
+            "NOT o.cancelled AND (SELECT count(*) FROM room_claims c WHERE c.occurrence_id = o.id \
+             AND c.during = room_blocked(h.room_id, o.starts_at, o.ends_at)) \
+             <> (SELECT count(*) FROM room_parts p WHERE p.room_id = h.room_id)"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        app.count(
+            "room_claims c JOIN room_parts p ON p.part_id = c.part_id \
+             JOIN room_booking_dates d ON d.room_id = p.room_id",
+            "c.occurrence_id IS NOT NULL AND d.status = 'requested' AND c.during && d.blocked"
+        )
+        .await,
+        0
+    );
+    let held = app.count("occurrence_rooms", "true").await;
+    if given.status == 200 {
+        assert_eq!(held, 4);
+    } else {
+        assert_eq!(held, 0);
+        assert_eq!(
+            app.count("room_claims", "occurrence_id IS NOT NULL").await,
+            0
+        );
+    }
 }

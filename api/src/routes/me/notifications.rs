@@ -29,7 +29,8 @@ use crate::state::AppState;
 /// your skills) and `staff_summary` (for staff: late cancellations and shifts still short).
 /// `concern_answered`: a concern you raised, or support and asked to hear of, was answered
 /// (`concern_id`, `answer_id`). `guest_concern`: a concern raised with the guest form waits
-/// for its confirmation (`draft_id`).
+/// for its confirmation (`draft_id`). `room_booking_decided`: someone else confirmed,
+/// declined or cancelled a room date you booked or asked for (`date_id`, `status`).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKindBody {
@@ -52,6 +53,7 @@ pub enum NotificationKindBody {
     StaffSummary,
     ConcernAnswered,
     GuestConcern,
+    RoomBookingDecided,
 }
 
 impl From<Kind> for NotificationKindBody {
@@ -76,6 +78,7 @@ impl From<Kind> for NotificationKindBody {
             Kind::StaffSummary => Self::StaffSummary,
             Kind::ConcernAnswered => Self::ConcernAnswered,
             Kind::GuestConcern => Self::GuestConcern,
+            Kind::RoomBookingDecided => Self::RoomBookingDecided,
         }
     }
 }

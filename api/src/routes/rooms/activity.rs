@@ -120,7 +120,8 @@ pub async fn get_activity_room(
 /// the room's set-up and clean-up buffers), and the requests those dates overlap are
 /// declined. When a date's time is taken, nothing changes and the answer names the dates.
 /// Dates stored later (a series growing) take the room where it is free; the others are
-/// listed in `dates_without_room`.
+/// listed in `dates_without_room` and take it when moved or reinstated. Cancelled dates
+/// claim it once reinstated; cancelling or archiving the activity frees it.
 #[utoipa::path(
     tag = "rooms",
     security(("bearer" = []), ("api_key" = [])),
@@ -130,7 +131,7 @@ pub async fn get_activity_room(
         (status = 200, description = "The activity uses the room", body = ActivityRoomResponse),
         (status = 403, description = "Not staff of the activity's centre with the role coordinator, or an API key of another operator or without the scope `rooms:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No activity has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The room is taken at a date of the activity (`room-taken`, naming the dates)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The room is taken at a date of the activity (`room-taken`, naming the dates), or the activity is cancelled or archived (`conflict`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No room of the activity's centre has this id (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -143,6 +144,12 @@ pub async fn set_activity_room(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     let view = kept_activity(&mut conn, &caller, *id).await?;
+    if matches!(view.activity.status.as_str(), "cancelled" | "archived") {
+        return Err(ApiError::Conflict {
+            slug: "conflict",
+            detail: "A cancelled or archived activity uses no room.".into(),
+        });
+    }
     let room = rooms::find(&mut conn, body.room_id)
         .await?
         .filter(|room| room.centre_id == view.activity.centre_id)

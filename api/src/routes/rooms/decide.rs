@@ -15,11 +15,12 @@ use uuid::Uuid;
 
 use super::book::BookingDateResponse;
 use super::{BookerKindBody, LayoutBody, existing};
-use crate::auth::AuthUser;
-use crate::authz::require_centre_staff;
+use crate::auth::Caller;
+use crate::authz::require_centre;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::state::AppState;
+use quartier_domain::integration::Scope;
 
 /// A booked date with what its booking asks for: as staff decide it, and as the person who
 /// booked finds it in her data export.
@@ -66,24 +67,31 @@ pub struct RoomRequestList {
 /// most 500). Staff of the centre's operator.
 #[utoipa::path(
     tag = "rooms",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = [])),
     params(("id" = Uuid, Path, description = "The centre's id")),
     responses(
         (status = 200, description = "The open requests, oldest first", body = RoomRequestList),
         (status = 400, description = "The id is not a UUID (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not staff of the centre's operator, or an API key (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff of the centre's operator, or an API key of another operator or without the scope `rooms:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No centre has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/centres/{id}/room-requests")]
 pub async fn list_room_requests(
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    require_centre_staff(&mut conn, user, *id, StaffRole::Coordinator).await?;
+    require_centre(
+        &mut conn,
+        &caller,
+        *id,
+        StaffRole::Coordinator,
+        Scope::RoomsWrite,
+    )
+    .await?;
     let items = rooms::requests(&mut conn, *id)
         .await?
         .into_iter()
@@ -111,7 +119,7 @@ pub struct DecisionResponse {
 /// Checks the note, finds the date and its room, and checks who may move it.
 async fn decide(
     conn: &mut AsyncPgConnection,
-    user: AuthUser,
+    caller: Caller,
     id: Uuid,
     next: BookingStatus,
     body: Option<&DecisionRequest>,
@@ -126,8 +134,16 @@ async fn decide(
         .ok_or_else(|| ApiError::NotFound("No booked date has this id.".into()))?;
     let room = existing(conn, date.room_id).await?;
     let now = Utc::now();
-    let own = rooms::booked_by(conn, id).await? == Some(user.id);
-    let staff = require_centre_staff(conn, user, room.centre_id, StaffRole::Coordinator).await;
+    let by = caller.user().map(|user| user.id);
+    let own = by.is_some() && rooms::booked_by(conn, id).await? == by;
+    let staff = require_centre(
+        conn,
+        &caller,
+        room.centre_id,
+        StaffRole::Coordinator,
+        Scope::RoomsWrite,
+    )
+    .await;
     match (next, staff) {
         (_, Ok(_)) => {}
         (BookingStatus::Cancelled, Err(_)) if own => {
@@ -144,7 +160,7 @@ async fn decide(
         }
         (_, Err(error)) => return Err(error),
     }
-    match rooms::decide(conn, id, next, user.id, note.as_deref(), now).await? {
+    match rooms::decide(conn, id, next, by, note.as_deref(), now).await? {
         None => Err(ApiError::NotFound("No booked date has this id.".into())),
         Some(Decided::Done { date, declined }) => Ok(HttpResponse::Ok().json(DecisionResponse {
             date: date.into(),
@@ -165,16 +181,16 @@ async fn decide(
 }
 
 /// Confirm a requested date: the room is taken, and the requests overlapping it are declined
-/// in the same step. Staff of the room's centre.
+/// in the same step. Staff of the room's centre, or the operator's system with `rooms:write`.
 #[utoipa::path(
     tag = "rooms",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = [])),
     params(("id" = Uuid, Path, description = "The booked date's id")),
     responses(
         (status = 200, description = "The confirmed date, and the requests declined with it", body = DecisionResponse),
         (status = 400, description = "The id is not a UUID (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not staff of the room's centre, or an API key (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff of the room's centre, or an API key of another operator or without the scope `rooms:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No booked date has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The date is decided already (`booking-decided`), or its time is taken (`room-taken`)", body = Problem, content_type = "application/problem+json"),
     ),
@@ -182,24 +198,25 @@ async fn decide(
 #[post("/room-booking-dates/{id}/confirm")]
 pub async fn confirm_room_booking(
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    decide(&mut conn, user, *id, BookingStatus::Confirmed, None).await
+    decide(&mut conn, caller, *id, BookingStatus::Confirmed, None).await
 }
 
-/// Decline a requested date, with an optional note for the booker. Staff of the room's centre.
+/// Decline a requested date, with an optional note for the booker. Staff of the room's centre,
+/// or the operator's system with `rooms:write`.
 #[utoipa::path(
     tag = "rooms",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = [])),
     params(("id" = Uuid, Path, description = "The booked date's id")),
     request_body = DecisionRequest,
     responses(
         (status = 200, description = "The declined date", body = DecisionResponse),
         (status = 400, description = "The body is not JSON, or the id is not a UUID (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not staff of the room's centre, or an API key (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff of the room's centre, or an API key of another operator or without the scope `rooms:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No booked date has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The date is decided already (`booking-decided`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The note is too long (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
@@ -208,25 +225,26 @@ pub async fn confirm_room_booking(
 #[post("/room-booking-dates/{id}/decline")]
 pub async fn decline_room_booking(
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     id: web::Path<Uuid>,
     Json(body): Json<DecisionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    decide(&mut conn, user, *id, BookingStatus::Declined, Some(&body)).await
+    decide(&mut conn, caller, *id, BookingStatus::Declined, Some(&body)).await
 }
 
 /// Cancel a requested or confirmed date: the booker while the room's notice allows, staff of
-/// the room's centre any time. The room is free again.
+/// the room's centre (or the operator's system with `rooms:write`) any time. The room is free
+/// again.
 #[utoipa::path(
     tag = "rooms",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = [])),
     params(("id" = Uuid, Path, description = "The booked date's id")),
     responses(
         (status = 200, description = "The cancelled date", body = DecisionResponse),
         (status = 400, description = "The id is not a UUID (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Neither the booker nor staff of the room's centre, or an API key (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither the booker nor staff of the room's centre, or an API key of another operator or without the scope `rooms:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No booked date has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The date is declined or cancelled already, or too close for the booker to cancel (`booking-decided`)", body = Problem, content_type = "application/problem+json"),
     ),
@@ -234,9 +252,9 @@ pub async fn decline_room_booking(
 #[post("/room-booking-dates/{id}/cancel")]
 pub async fn cancel_room_booking(
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    decide(&mut conn, user, *id, BookingStatus::Cancelled, None).await
+    decide(&mut conn, caller, *id, BookingStatus::Cancelled, None).await
 }

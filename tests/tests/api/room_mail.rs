@@ -1,0 +1,167 @@
+//! Bookers hear of decisions on their room dates by mail, through a real SMTP server: when
+//! staff confirm, decline or cancel, and when a confirmation declines their overlapping
+//! request; never of what they did themselves.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono_tz::Europe::Berlin;
+use quartier_tests::{ReceivedMail, SmtpSink, TestApp, TestResponse, id_of, post, setup};
+use serde_json::json;
+
+/// A local time in Berlin, `days` days from now at `hour:00`.
+fn local(days: i64, hour: u32) -> DateTime<Utc> {
+    let date = (Utc::now() + Duration::days(days))
+        .with_timezone(&Berlin)
+        .date_naive();
+    Berlin
+        .from_local_datetime(&date.and_hms_opt(hour, 0, 0).expect("a time"))
+        .single()
+        .expect("one local time")
+        .with_timezone(&Utc)
+}
+
+async fn ask(app: &TestApp, token: &str, room: &str, days: i64, hour: u32) -> String {
+    let asked: TestResponse = post(
+        app,
+        token,
+        &format!("/api/v1/rooms/{room}/bookings"),
+        json!({"booker": "account", "purpose": "Geburtstagsfeier", "expected_people": 15,
+               "layout": "tables", "starts_at": local(days, hour),
+               "ends_at": local(days, hour + 2)}),
+    )
+    .await;
+    assert_eq!(asked.status, 201, "{}", asked.json());
+    asked.json()["dates"][0]["id"]
+        .as_str()
+        .expect("a date")
+        .to_owned()
+}
+
+async fn decide(app: &TestApp, token: &str, date: &str, action: &str) {
+    let decided = post(
+        app,
+        token,
+        &format!("/api/v1/room-booking-dates/{date}/{action}"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(decided.status, 200, "{action}: {}", decided.json());
+}
+
+/// The mail to `address` whose subject starts with `subject_start`, waiting up to 20 s.
+async fn mail_with(sink: &SmtpSink, address: &str, subject_start: &str) -> ReceivedMail {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        if let Some(mail) = sink
+            .to(address)
+            .into_iter()
+            .find(|m| m.subject().starts_with(subject_start))
+        {
+            return mail;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no mail \"{subject_start}…\" to {address}: {:?}",
+            sink.to(address)
+                .iter()
+                .map(|m| m.subject().to_owned())
+                .collect::<Vec<_>>()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[actix_web::test]
+async fn bookers_hear_of_decisions_made_by_others() {
+    let sink = SmtpSink::start();
+    let app = TestApp::mailing_to(&sink, &[]).await;
+    let s = setup(&app).await;
+    let staff = s.coordinator.access_token.as_str();
+    let room = id_of(
+        &post(
+            &app,
+            staff,
+            &format!("/api/v1/centres/{}/rooms", s.centre),
+            json!({"name": "Kleiner Saal", "capacity_tables": 30, "bookable_by": "residents"}),
+        )
+        .await,
+    );
+    let anna = app.signed_up("anna@example.org").await;
+    let bernd = app.signed_up("bernd@example.org").await;
+    let annas = ask(&app, &anna.access_token, &room, 12, 15).await;
+    let bernds = ask(&app, &bernd.access_token, &room, 12, 16).await;
+    let annas_own = ask(&app, &anna.access_token, &room, 19, 15).await;
+
+    // Confirming Anna's date declines Bernd's overlapping request: both hear of it.
+    decide(&app, staff, &annas, "confirm").await;
+    let confirmed = mail_with(&sink, "anna@example.org", "Raum bestätigt: Kleiner Saal").await;
+    assert!(
+        confirmed.text().contains("Geburtstagsfeier"),
+        "{}",
+        confirmed.text()
+    );
+    assert!(
+        confirmed.text().contains("Bürgerhaus"),
+        "{}",
+        confirmed.text()
+    );
+    assert_eq!(
+        app.texts(&format!(
+            "SELECT status FROM room_booking_dates WHERE id = '{bernds}'"
+        ))
+        .await,
+        ["declined"]
+    );
+    let declined = mail_with(&sink, "bernd@example.org", "Raum abgelehnt: Kleiner Saal").await;
+    assert!(
+        declined
+            .text()
+            .contains("Der Raum wurde an eine überschneidende Buchung vergeben."),
+        "{}",
+        declined.text()
+    );
+
+    // Staff cancel Anna's confirmed date; Anna cancels her other request herself.
+    decide(&app, staff, &annas, "cancel").await;
+    decide(&app, &anna.access_token, &annas_own, "cancel").await;
+    mail_with(
+        &sink,
+        "anna@example.org",
+        "Raumbuchung abgesagt: Kleiner Saal",
+    )
+    .await;
+
+    // The queue empties; nobody was told of what they did themselves.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while app
+        .count(
+            "notifications",
+            "kind = 'room_booking_decided' AND state = 'queued'",
+        )
+        .await
+        > 0
+    {
+        assert!(std::time::Instant::now() < deadline, "mail still queued");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        app.count("notifications", "kind = 'room_booking_decided'")
+            .await,
+        3
+    );
+    assert_eq!(
+        app.count(
+            "notifications",
+            &format!("kind = 'room_booking_decided' AND details LIKE '%{annas_own}%'")
+        )
+        .await,
+        0
+    );
+    let about_rooms = |address: &str| {
+        sink.to(address)
+            .iter()
+            .filter(|m| m.subject().starts_with("Raum"))
+            .count()
+    };
+    assert_eq!(about_rooms("anna@example.org"), 2);
+    assert_eq!(about_rooms("bernd@example.org"), 1);
+}
