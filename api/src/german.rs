@@ -1671,8 +1671,8 @@ const TEXTS: &[(&str, &str)] = &[
         "ist nicht die ID eines Raums der Einrichtung des Angebots",
     ),
     (
-        "Dates of this activity overlap each other with the room's buffers.",
-        "Termine dieses Angebots überschneiden sich mit den Puffern des Raums gegenseitig.",
+        "The room is taken at a date of this activity.",
+        "Der Raum ist an einem Termin dieses Angebots belegt.",
     ),
     (
         "A room of the centre is booked or used by an activity on a closure day; cancel or move that first.",

@@ -77,10 +77,14 @@ BEGIN
     SELECT room_id INTO held FROM occurrence_rooms WHERE occurrence_id = NEW.id;
     IF held IS NULL THEN
         -- A date to come that did not get its activity's room (its time was taken when it
-        -- was stored) takes it when it moves or is reinstated, or the change is refused.
+        -- was stored) takes it when it moves or is reinstated to a time where it is free.
         IF NOT NEW.cancelled AND NEW.ends_at > now() THEN
             INSERT INTO occurrence_rooms (occurrence_id, room_id)
-            SELECT NEW.id, a.room_id FROM activity_rooms a WHERE a.activity_id = NEW.activity_id;
+            SELECT NEW.id, a.room_id FROM activity_rooms a
+            WHERE a.activity_id = NEW.activity_id
+            AND NOT EXISTS (SELECT 1 FROM room_parts p JOIN room_claims c ON c.part_id = p.part_id
+                            WHERE p.room_id = a.room_id
+                            AND c.during && room_blocked(a.room_id, NEW.starts_at, NEW.ends_at));
         END IF;
         RETURN NEW;
     END IF;

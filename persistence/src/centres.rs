@@ -329,9 +329,23 @@ pub async fn replace_opening_hours(
         )
         .execute(conn)
         .await?;
-        diesel::delete(centre_closures::table.filter(centre_closures::centre_id.eq(centre_id)))
-            .execute(conn)
-            .await?;
+        // Closures that stay keep their claims: only those gone are deleted, and only new
+        // ones claim the rooms (after their parts are locked, in id order, as confirmations
+        // lock them).
+        let dates: Vec<chrono::NaiveDate> = hours.1.iter().map(|(date, _)| *date).collect();
+        diesel::delete(
+            centre_closures::table
+                .filter(centre_closures::centre_id.eq(centre_id))
+                .filter(diesel::dsl::not(centre_closures::date.eq_any(&dates))),
+        )
+        .execute(conn)
+        .await?;
+        diesel::sql_query(
+            "SELECT id FROM rooms WHERE centre_id = $1 ORDER BY id FOR NO KEY UPDATE",
+        )
+        .bind::<diesel::sql_types::Uuid, _>(centre_id)
+        .execute(conn)
+        .await?;
         let weekly: Vec<_> = hours
             .0
             .iter()
@@ -364,6 +378,9 @@ pub async fn replace_opening_hours(
         if !closures.is_empty() {
             diesel::insert_into(centre_closures::table)
                 .values(&closures)
+                .on_conflict((centre_closures::centre_id, centre_closures::date))
+                .do_update()
+                .set(centre_closures::note.eq(diesel::upsert::excluded(centre_closures::note)))
                 .execute(conn)
                 .await?;
             crate::rooms::decline_closed(conn, centre_id, by, chrono::Utc::now()).await?;

@@ -253,6 +253,9 @@ pub async fn update(
         if expected_versions.is_some_and(|versions| !versions.contains(&version)) {
             return Ok(Err(Refusal::VersionConflict));
         }
+        if changes.starts_at.is_some() || changes.ends_at.is_some() || changes.cancelled.is_some() {
+            crate::rooms::lock_room_of(conn, None, Some(id)).await?;
+        }
         let row: OccurrenceRow = diesel::update(occurrences::table.filter(occurrences::id.eq(id)))
             .set((
                 changes,

@@ -105,6 +105,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(rooms::create_room)
                 .service(rooms::list_rooms)
                 .service(rooms::get_room)
+                .service(rooms::update::update_room)
                 .service(rooms::availability::room_availability)
                 .service(rooms::calendar::room_busy_feed)
                 .service(rooms::book::book_room)

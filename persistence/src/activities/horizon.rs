@@ -47,7 +47,9 @@ pub async fn extend_horizon(
                         })
                         .await;
                     if let Err(error) = stored {
+                        // Tried again at the next round: the dates are not skipped.
                         tracing::warn!(activity = %row.id, %error, "could not extend occurrences");
+                        continue;
                     }
                     if !schedule.continues_after(until) {
                         reached = FINISHED;

@@ -399,14 +399,14 @@ pub async fn update(
                 Refusal::NotFound
             }));
         };
-        let outcome = match schedule {
-            Some((schedule, now, until)) => rematerialize(conn, id, schedule, now, until).await?,
-            None => Rematerialized::default(),
-        };
         // A cancelled or archived activity gives its room back for its dates to come.
         if matches!(row.status.as_str(), "cancelled" | "archived") {
             crate::rooms::release_activity(conn, id, Utc::now()).await?;
         }
+        let outcome = match schedule {
+            Some((schedule, now, until)) => rematerialize(conn, id, schedule, now, until).await?,
+            None => Rematerialized::default(),
+        };
         Ok(Ok((row, outcome)))
     })
     .await
@@ -435,6 +435,7 @@ async fn rematerialize(
         .for_update()
         .load(conn)
         .await?;
+    crate::rooms::lock_room_of(conn, Some(activity_id), None).await?;
     let ids: Vec<Uuid> = stored.iter().map(|s| s.id).collect();
     let with_shifts: Vec<Uuid> = shifts::table
         .filter(shifts::occurrence_id.eq_any(&ids))
@@ -504,6 +505,8 @@ async fn rematerialize(
                 .await?;
         }
     }
+    // The dates that moved with their room take it from the requests at their new times.
+    crate::rooms::decline_for_dates(conn, &moving, None, Utc::now()).await?;
     diesel::update(occurrences::table.filter(occurrences::id.eq_any(&plan.keep)))
         .filter(occurrences::detached.eq(false))
         .set((

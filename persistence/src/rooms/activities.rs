@@ -80,8 +80,11 @@ pub enum Used {
         dates: usize,
         declined: Vec<DateRow>,
     },
-    /// Nothing changed: the room is taken at these dates of the activity.
+    /// Nothing changed: the room is taken at these dates of the activity (none named when
+    /// the activity's own dates overlap each other with the room's buffers).
     Taken(Vec<Times>),
+    /// Nothing changed: the activity is cancelled or archived.
+    Inactive,
 }
 
 /// The dates to come of `activity_id` (not cancelled, ending after `now`) whose time with
@@ -135,6 +138,22 @@ pub async fn use_for_activity(
             // As a schedule change does: the activity, its dates to come, then the parts, so
             // that no date moves or is cancelled while its claim is written.
             lock_dates(conn, activity_id, now).await?;
+            #[derive(QueryableByName)]
+            struct Status {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                status: String,
+            }
+            let status: Vec<Status> =
+                diesel::sql_query("SELECT status FROM activities WHERE id = $1")
+                    .bind::<SqlUuid, _>(activity_id)
+                    .load(conn)
+                    .await?;
+            if status
+                .first()
+                .is_none_or(|s| matches!(s.status.as_str(), "cancelled" | "archived"))
+            {
+                return Err(Error::Other(INACTIVE_ROLLBACK.into()));
+            }
             lock_parts(conn, room).await?;
             // The dates to come give back what they held; past dates keep their record.
             diesel::sql_query(
@@ -184,7 +203,8 @@ pub async fn use_for_activity(
         .await;
     match outcome {
         Err(Error::Other(message)) if message == TAKEN_ROLLBACK => Ok(Used::Taken(refused)),
-        // Two dates of the activity itself overlap with the room's buffers.
+        Err(Error::Other(message)) if message == INACTIVE_ROLLBACK => Ok(Used::Inactive),
+        // Dates of the activity that overlap each other with the room's buffers.
         Err(error) if error.is_constraint(NO_OVERLAP) => Ok(Used::Taken(Vec::new())),
         other => other,
     }
@@ -192,6 +212,8 @@ pub async fn use_for_activity(
 
 /// Rolls back giving a room whose time is taken.
 const TAKEN_ROLLBACK: &str = "room taken";
+/// Rolls back giving a room to an activity that is cancelled or archived (meanwhile).
+const INACTIVE_ROLLBACK: &str = "activity inactive";
 
 /// `activity_id` uses no room any more: its dates to come give theirs back. Whether it used
 /// one.
@@ -253,38 +275,40 @@ pub(crate) async fn hold_new_dates(
              WHERE p.room_id = $2 AND NOT o.cancelled \
              AND c.during && room_blocked($2, o.starts_at, o.ends_at)) \
          RETURNING occurrence_id";
+    // Each try locks the room's parts first, as confirmations do, and declines the requests
+    // its dates take, inside its own savepoint.
     let hold = async |conn: &mut AsyncPgConnection, ids: &[Uuid]| -> Result<Vec<Uuid>> {
         let ids = ids.to_vec();
         conn.transaction::<_, Error, _>(async |conn| {
-            Ok(diesel::sql_query(HOLD_FREE)
+            lock_parts_of(conn, used.room_id).await?;
+            let held: Vec<Uuid> = diesel::sql_query(HOLD_FREE)
                 .bind::<Array<SqlUuid>, _>(&ids)
                 .bind::<SqlUuid, _>(used.room_id)
                 .load::<Held>(conn)
                 .await?
                 .into_iter()
                 .map(|h| h.occurrence_id)
-                .collect())
+                .collect();
+            decline_for_dates(conn, &held, None, chrono::Utc::now()).await?;
+            Ok(held)
         })
         .await
     };
     let yields =
         |error: &Error| error.is_constraint(NO_OVERLAP) || matches!(error, Error::Deadlock(_));
-    let held = match hold(conn, ids).await {
-        Ok(held) => held,
+    match hold(conn, ids).await {
+        Ok(_) => {}
         Err(error) if yields(&error) => {
-            let mut held = Vec::new();
             for id in ids {
                 match hold(conn, std::slice::from_ref(id)).await {
-                    Ok(one) => held.extend(one),
+                    Ok(_) => {}
                     Err(error) if yields(&error) => {}
                     Err(error) => return Err(error),
                 }
             }
-            held
         }
         Err(error) => return Err(error),
-    };
-    decline_for_dates(conn, &held, None, chrono::Utc::now()).await?;
+    }
     Ok(())
 }
 
@@ -292,6 +316,52 @@ pub(crate) async fn hold_new_dates(
 struct Held {
     #[diesel(sql_type = SqlUuid)]
     occurrence_id: Uuid,
+}
+
+/// Locks the parts of the room `room_id`, in id order, as confirmations of it do.
+async fn lock_parts_of(conn: &mut AsyncPgConnection, room_id: Uuid) -> Result<()> {
+    diesel::sql_query(
+        "SELECT id FROM rooms WHERE id IN (SELECT part_id FROM room_parts WHERE room_id = $1) \
+         ORDER BY id FOR NO KEY UPDATE",
+    )
+    .bind::<SqlUuid, _>(room_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Before a date of `activity_id` (or the date `occurrence_id`) moves, is cancelled or
+/// reinstated: locks the parts of the room it holds or its activity uses, so that its claim
+/// takes turns with confirmations instead of deadlocking with them.
+pub(crate) async fn lock_room_of(
+    conn: &mut AsyncPgConnection,
+    activity_id: Option<Uuid>,
+    occurrence_id: Option<Uuid>,
+) -> Result<()> {
+    #[derive(QueryableByName)]
+    struct Room {
+        #[diesel(sql_type = SqlUuid)]
+        room_id: Uuid,
+    }
+    let rooms: Vec<Room> = diesel::sql_query(
+        "SELECT room_id FROM activity_rooms WHERE activity_id = $1 \
+         OR activity_id = (SELECT activity_id FROM occurrences WHERE id = $2) \
+         UNION SELECT room_id FROM occurrence_rooms WHERE occurrence_id = $2 ORDER BY 1",
+    )
+    .bind::<Nullable<SqlUuid>, _>(activity_id)
+    .bind::<Nullable<SqlUuid>, _>(occurrence_id)
+    .load(conn)
+    .await?;
+    if !rooms.is_empty() {
+        diesel::sql_query(
+            "SELECT id FROM rooms WHERE id IN (SELECT part_id FROM room_parts \
+             WHERE room_id = ANY($1)) ORDER BY id FOR NO KEY UPDATE",
+        )
+        .bind::<Array<SqlUuid>, _>(rooms.iter().map(|r| r.room_id).collect::<Vec<_>>())
+        .execute(conn)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Locks the activity and its dates ending after `now`, in the order a schedule change

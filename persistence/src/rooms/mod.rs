@@ -236,6 +236,59 @@ pub async fn create(
     .await
 }
 
+/// Changes the room `id` to `changed` (its centre and parts stay), if it is at one of
+/// `expected_versions` (any when `None`). Dates booked already keep their times and buffers.
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    expected_versions: Option<&[i32]>,
+    changed: &NewRoom<'_>,
+) -> Result<std::result::Result<RoomRow, crate::Refusal>> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        let updated = diesel::sql_query(
+            "UPDATE rooms SET name = $3, description = $4, capacity_seated = $5, \
+             capacity_tables = $6, capacity_standing = $7, step_free = $8, \
+             accessible_toilet = $9, hearing_loop = $10, equipment = $11, bookable_by = $12, \
+             needs_approval = $13, min_duration_minutes = $14, max_duration_minutes = $15, \
+             slot_minutes = $16, min_notice_hours = $17, max_notice_days = $18, \
+             setup_minutes = $19, cleanup_minutes = $20, max_future_dates = $21, \
+             house_rules_url = $22, fee_notes = $23, version = version + 1, updated_at = now() \
+             WHERE id = $1 AND ($2::integer[] IS NULL OR version = ANY($2))",
+        )
+        .bind::<SqlUuid, _>(id)
+        .bind::<Nullable<Array<Integer>>, _>(expected_versions.map(<[i32]>::to_vec))
+        .bind::<Text, _>(changed.name)
+        .bind::<Text, _>(changed.description)
+        .bind::<Nullable<Integer>, _>(changed.capacity_seated)
+        .bind::<Nullable<Integer>, _>(changed.capacity_tables)
+        .bind::<Nullable<Integer>, _>(changed.capacity_standing)
+        .bind::<Bool, _>(changed.step_free)
+        .bind::<Bool, _>(changed.accessible_toilet)
+        .bind::<Bool, _>(changed.hearing_loop)
+        .bind::<Array<Text>, _>(changed.equipment)
+        .bind::<Text, _>(changed.bookable_by)
+        .bind::<Bool, _>(changed.needs_approval)
+        .bind::<Integer, _>(changed.min_duration_minutes)
+        .bind::<Integer, _>(changed.max_duration_minutes)
+        .bind::<Integer, _>(changed.slot_minutes)
+        .bind::<Integer, _>(changed.min_notice_hours)
+        .bind::<Integer, _>(changed.max_notice_days)
+        .bind::<Integer, _>(changed.setup_minutes)
+        .bind::<Integer, _>(changed.cleanup_minutes)
+        .bind::<Integer, _>(changed.max_future_dates)
+        .bind::<Nullable<Text>, _>(changed.house_rules_url)
+        .bind::<Text, _>(changed.fee_notes)
+        .execute(conn)
+        .await?;
+        match find(conn, id).await? {
+            Some(room) if updated == 1 => Ok(Ok(room)),
+            Some(_) => Ok(Err(crate::Refusal::VersionConflict)),
+            None => Ok(Err(crate::Refusal::NotFound)),
+        }
+    })
+    .await
+}
+
 /// The room `id`, if there is one.
 pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<RoomRow>> {
     Ok(diesel::sql_query(format!("{ROOM_COLUMNS} WHERE r.id = $1"))

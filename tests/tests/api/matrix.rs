@@ -152,7 +152,8 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("get_room", EVERYONE, None),
     ("room_availability", EVERYONE, None),
     ("room_busy_feed", EVERYONE, None),
-    ("create_room", STAFF_A, None),
+    ("create_room", STAFF_A_AND_KEY, Some("rooms:write")),
+    ("update_room", STAFF_A_AND_KEY, Some("rooms:write")),
     // The fixture's room is booked by residents: every person may ask for it.
     ("book_room", PEOPLE, None),
     ("list_room_requests", STAFF_A_AND_KEY, Some("rooms:write")),
@@ -1048,6 +1049,11 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
             };
             (method, path, None)
         }
+        "update_room" => (
+            Method::PATCH,
+            format!("/api/v1/rooms/{}", fx.room),
+            Some(json!({"fee_notes": "Spende erbeten"})),
+        ),
         "set_activity_room" => (
             Method::PUT,
             format!("/api/v1/activities/{}/room", fx.activity_a),

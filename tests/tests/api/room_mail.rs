@@ -156,6 +156,19 @@ async fn bookers_hear_of_decisions_made_by_others() {
         .await,
         0
     );
+    // Every decision is in the audit trail, with who made it.
+    assert_eq!(
+        app.texts(
+            "SELECT action FROM audit_events WHERE object_type = 'room_booking_date' \
+             ORDER BY at"
+        )
+        .await,
+        [
+            "room_booking.confirmed",
+            "room_booking.cancelled",
+            "room_booking.cancelled"
+        ]
+    );
     let about_rooms = |address: &str| {
         sink.to(address)
             .iter()
@@ -164,4 +177,67 @@ async fn bookers_hear_of_decisions_made_by_others() {
     };
     assert_eq!(about_rooms("anna@example.org"), 2);
     assert_eq!(about_rooms("bernd@example.org"), 1);
+}
+
+#[actix_web::test]
+async fn an_erased_booker_leaves_her_dates_counted_but_nameless() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let staff = s.coordinator.access_token.as_str();
+    let room = id_of(
+        &post(
+            &app,
+            staff,
+            &format!("/api/v1/centres/{}/rooms", s.centre),
+            json!({"name": "Kleiner Saal", "capacity_tables": 30, "bookable_by": "residents"}),
+        )
+        .await,
+    );
+    let anna = app.signed_up("anna@example.org").await;
+    let confirmed = ask(&app, &anna.access_token, &room, 12, 15).await;
+    let requested = ask(&app, &anna.access_token, &room, 13, 15).await;
+    decide(&app, staff, &confirmed, "confirm").await;
+    let erased = app
+        .json(
+            actix_web::http::Method::DELETE,
+            "/api/v1/me",
+            Some(&anna.access_token),
+            &[],
+            &json!({"password": anna.password}),
+        )
+        .await;
+    assert!(erased.status < 300, "{}", erased.status);
+    // The dates stay for the room's calendar and the counts; nothing names her any more.
+    assert_eq!(
+        app.count(
+            "room_booking_dates",
+            &format!("id IN ('{confirmed}', '{requested}')")
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        app.count("room_bookings", &format!("requested_by = '{}'", anna.id))
+            .await,
+        0
+    );
+    let requests = app
+        .get(
+            &format!("/api/v1/centres/{}/room-requests", s.centre),
+            Some(staff),
+        )
+        .await;
+    assert_eq!(requests.status, 200);
+    assert_eq!(requests.json()["items"][0]["date"]["id"], json!(requested));
+    assert_eq!(requests.json()["items"][0]["requested_by"], json!(null));
+    // The confirmed date still takes the room.
+    let taken = post(
+        &app,
+        staff,
+        &format!("/api/v1/rooms/{room}/bookings"),
+        json!({"booker": "operator", "purpose": "Sitzung", "expected_people": 5,
+               "layout": "tables", "starts_at": local(12, 15), "ends_at": local(12, 16)}),
+    )
+    .await;
+    taken.assert_problem(409, "room-taken");
 }

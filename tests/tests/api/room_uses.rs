@@ -348,17 +348,18 @@ async fn an_activity_claims_its_room_and_its_dates_move_and_free_it() {
     move_date(&app, token, &weeks[3].0, json!({"cancelled": false}))
         .await
         .assert_problem(409, "room-taken");
-    let (fourth_booking, _) = first_date(
+    let (saal_request, status) = first_date(
         &book(
             &app,
-            token,
-            &b,
-            weeks[3].1,
-            weeks[3].1 + Duration::hours(1),
-            "operator",
+            &resident.access_token,
+            &saal,
+            weeks[3].1 + Duration::minutes(90),
+            weeks[3].1 + Duration::minutes(150),
+            "account",
         )
         .await,
     );
+    assert_eq!(status, "requested");
     let taken_by: Vec<String> = app
         .texts(&format!(
             "SELECT d.id::text FROM room_booking_dates d JOIN rooms r ON r.id = d.room_id \
@@ -378,13 +379,13 @@ async fn an_activity_claims_its_room_and_its_dates_move_and_free_it() {
     let reinstated = move_date(&app, token, &weeks[3].0, json!({"cancelled": false})).await;
     assert_eq!(reinstated.status, 200, "{}", reinstated.json());
     assert_eq!(activity_claims(&app).await, 4);
-    // B is no part of A: its booking at that time stays.
+    // The reinstated date takes the Saal's half A from the request for it.
     assert_eq!(
         app.texts(&format!(
-            "SELECT status FROM room_booking_dates WHERE id = '{fourth_booking}'"
+            "SELECT status || ' ' || note FROM room_booking_dates WHERE id = '{saal_request}'"
         ))
         .await,
-        ["confirmed"]
+        ["declined The room is used by an activity at this time."]
     );
 
     // The room's public feed shows the published activity by its title, never a name.
@@ -445,7 +446,22 @@ async fn dates_stored_later_hold_the_room_where_it_is_free() {
         )
         .await,
     );
+    // The second date is cancelled before the activity gets its room; reinstated, it
+    // claims it.
+    let second = dates(&app, token, &activity).await[1].0.clone();
+    let cancelled = move_date(
+        &app,
+        token,
+        &second,
+        json!({"cancelled": true, "cancellation_reason": "Feiertag"}),
+    )
+    .await;
+    assert_eq!(cancelled.status, 200);
     assert_eq!(put_room(&app, token, &activity, &a).await.status, 200);
+    assert_eq!(activity_claims(&app).await, 1);
+    let reinstated = move_date(&app, token, &second, json!({"cancelled": false})).await;
+    assert_eq!(reinstated.status, 200, "{}", reinstated.json());
+    assert_eq!(activity_claims(&app).await, 2);
     // Someone holds the room on the fourth week before the series grows into it.
     let fourth = local(3 + 21, 10, 30);
     let (_, status) = first_date(
@@ -706,6 +722,13 @@ async fn a_closure_takes_every_room_of_the_centre() {
     assert_eq!(busy.status, 200, "{}", busy.json());
     assert_eq!(busy.json()["busy"][0]["starts_at"], json!(local(21, 0, 0)));
     assert_eq!(busy.json()["busy"][0]["ends_at"], json!(local(22, 0, 0)));
+
+    // Saving the same hours again keeps the closure and its claims as they are.
+    assert_eq!(put_hours(hours(Some(closed_day))).await.status, 200);
+    assert_eq!(
+        app.count("room_claims", "closure_date IS NOT NULL").await,
+        3
+    );
 
     // Opening again gives the rooms back.
     assert_eq!(put_hours(hours(None)).await.status, 200);

@@ -845,3 +845,110 @@ async fn the_busy_feed_shows_public_titles_to_everyone_and_purposes_to_staff_onl
     .await
     .assert_problem(422, "validation-failed");
 }
+
+#[actix_web::test]
+async fn a_room_changes_with_if_match_and_keeps_what_was_booked() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let token = s.coordinator.access_token.as_str();
+    let a = room(
+        &app,
+        &s,
+        json!({"name": "Werkstatt", "capacity_seated": 15}),
+    )
+    .await;
+    let first = book(
+        &app,
+        token,
+        &a,
+        local(9, 18, 0),
+        local(9, 20, 0),
+        "operator",
+    )
+    .await;
+    assert_eq!(first.status, 201);
+    let path = format!("/api/v1/rooms/{a}");
+    let read = app.get(&path, None).await;
+    let tag = read.header("etag").expect("an ETag").to_owned();
+    let change = |body: Value, if_match: Option<String>| {
+        let app = &app;
+        let path = path.clone();
+        async move {
+            let headers: Vec<(&str, &str)> = if_match
+                .as_deref()
+                .map(|tag| vec![("if-match", tag)])
+                .unwrap_or_default();
+            app.json(Method::PATCH, &path, Some(token), &headers, &body)
+                .await
+        }
+    };
+    change(json!({"cleanup_minutes": 30}), None)
+        .await
+        .assert_problem(428, "precondition-required");
+    // Rules that do not fit together, and a room left without any capacity, are refused.
+    let refused = change(json!({"max_duration_minutes": 20}), Some(tag.clone()))
+        .await
+        .assert_problem(422, "validation-failed");
+    assert_eq!(refused["errors"][0]["field"], "min_duration_minutes");
+    change(json!({"capacity_seated": null}), Some(tag.clone()))
+        .await
+        .assert_problem(422, "validation-failed");
+    let changed = change(
+        json!({"cleanup_minutes": 30, "capacity_standing": 10, "house_rules_url": null}),
+        Some(tag.clone()),
+    )
+    .await;
+    assert_eq!(changed.status, 200, "{}", changed.json());
+    assert_eq!(changed.json()["cleanup_minutes"], 30);
+    assert_eq!(changed.json()["capacity_standing"], 10);
+    assert_eq!(changed.json()["capacity_seated"], 15);
+    assert_eq!(changed.json()["name"], "Werkstatt");
+    assert_ne!(changed.header("etag"), Some(tag.as_str()));
+    // The old version is gone; nobody else's staff change it.
+    change(json!({"name": "Alt"}), Some(tag))
+        .await
+        .assert_problem(412, "version-conflict");
+    app.json(
+        Method::PATCH,
+        &path,
+        Some(&s.other_coordinator.access_token),
+        &[("if-match", "*")],
+        &json!({"name": "Fremd"}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    // The date booked before keeps its time without clean-up; what is booked now has it.
+    assert_eq!(
+        app.texts(&format!(
+            "SELECT to_char(upper(blocked) AT TIME ZONE 'Europe/Berlin', 'HH24:MI') \
+             FROM room_booking_dates WHERE room_id = '{a}'"
+        ))
+        .await,
+        ["20:00"]
+    );
+    let later = book(
+        &app,
+        token,
+        &a,
+        local(9, 20, 0),
+        local(9, 21, 0),
+        "operator",
+    )
+    .await;
+    assert_eq!(later.status, 201);
+    book(
+        &app,
+        token,
+        &a,
+        local(9, 21, 15),
+        local(9, 22, 0),
+        "operator",
+    )
+    .await
+    .assert_problem(409, "room-taken");
+    assert_eq!(
+        app.texts(&format!("SELECT name FROM rooms WHERE id = '{a}'"))
+            .await,
+        ["Werkstatt"]
+    );
+}

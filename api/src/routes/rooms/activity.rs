@@ -145,10 +145,7 @@ pub async fn set_activity_room(
     let mut conn = state.conn().await?;
     let view = kept_activity(&mut conn, &caller, *id).await?;
     if matches!(view.activity.status.as_str(), "cancelled" | "archived") {
-        return Err(ApiError::Conflict {
-            slug: "conflict",
-            detail: "A cancelled or archived activity uses no room.".into(),
-        });
+        return Err(inactive());
     }
     let room = rooms::find(&mut conn, body.room_id)
         .await?
@@ -166,9 +163,10 @@ pub async fn set_activity_room(
         Used::Taken(taken) if taken.is_empty() => {
             return Err(ApiError::Conflict {
                 slug: "room-taken",
-                detail: "Dates of this activity overlap each other with the room's buffers.".into(),
+                detail: "The room is taken at a date of this activity.".into(),
             });
         }
+        Used::Inactive => return Err(inactive()),
         Used::Taken(taken) => {
             return Err(ApiError::Conflict {
                 slug: "room-taken",
@@ -216,4 +214,11 @@ pub async fn release_activity_room(
         .record(&mut conn)
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+fn inactive() -> ApiError {
+    ApiError::Conflict {
+        slug: "conflict",
+        detail: "A cancelled or archived activity uses no room.".into(),
+    }
 }

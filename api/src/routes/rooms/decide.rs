@@ -21,6 +21,7 @@ use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::state::AppState;
 use quartier_domain::integration::Scope;
+use quartier_persistence::audit::NewEntry;
 
 /// A booked date with what its booking asks for: as staff decide it, and as the person who
 /// booked finds it in her data export.
@@ -162,10 +163,26 @@ async fn decide(
     }
     match rooms::decide(conn, id, next, by, note.as_deref(), now).await? {
         None => Err(ApiError::NotFound("No booked date has this id.".into())),
-        Some(Decided::Done { date, declined }) => Ok(HttpResponse::Ok().json(DecisionResponse {
-            date: date.into(),
-            declined: declined.into_iter().map(Into::into).collect(),
-        })),
+        Some(Decided::Done { date, declined }) => {
+            NewEntry::new(
+                caller.actor(),
+                match next {
+                    BookingStatus::Confirmed => "room_booking.confirmed",
+                    BookingStatus::Declined => "room_booking.declined",
+                    _ => "room_booking.cancelled",
+                },
+                "room_booking_date",
+                id,
+            )
+            .operator(room.operator_id)
+            .details(serde_json::json!({ "declined": declined.len() }))
+            .record(conn)
+            .await?;
+            Ok(HttpResponse::Ok().json(DecisionResponse {
+                date: date.into(),
+                declined: declined.into_iter().map(Into::into).collect(),
+            }))
+        }
         Some(Decided::NotAllowed(status)) => Err(ApiError::Conflict {
             slug: "booking-decided",
             detail: format!("This date is {} already.", status.as_str()),

@@ -6,6 +6,7 @@ pub mod availability;
 pub mod book;
 pub mod calendar;
 pub mod decide;
+pub mod update;
 
 use actix_web::{HttpResponse, get, post, web};
 use quartier_domain::operator::{free_text, web_address};
@@ -16,11 +17,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::AuthUser;
-use crate::authz::require_centre_staff;
+use crate::auth::Caller;
+use crate::authz::require_centre;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
+use crate::extract::etag;
 use crate::state::AppState;
+use actix_web::http::header;
+use quartier_domain::integration::Scope;
 
 macro_rules! body_enum {
     ($(#[$meta:meta])* $body:ident => $domain:ident { $($variant:ident),+ $(,)? }) => {
@@ -198,7 +202,7 @@ pub struct CreateRoomRequest {
 }
 
 /// A room's fields after checking, with its defaults filled in.
-struct CheckedRoom {
+pub(crate) struct CheckedRoom {
     name: String,
     description: String,
     equipment: Vec<String>,
@@ -213,7 +217,7 @@ fn in_range(errors: &mut ValidationErrors, field: &str, value: Option<i32>, min:
     }
 }
 
-fn check(body: &CreateRoomRequest) -> Result<CheckedRoom, ApiError> {
+pub(crate) fn check(body: &CreateRoomRequest) -> Result<CheckedRoom, ApiError> {
     let mut errors = ValidationErrors::default();
     let name = errors.collect(bounded_text(&body.name, "name", 120));
     let description = errors.collect(free_text(
@@ -324,17 +328,18 @@ fn check(body: &CreateRoomRequest) -> Result<CheckedRoom, ApiError> {
 }
 
 /// Add a room to a centre: a room of its own, or one made of other rooms of the centre (a
-/// Saal of A and B). Staff of the centre's operator (coordinators within their centres).
+/// Saal of A and B). Staff of the centre's operator (coordinators within their centres), or
+/// the operator's system with `rooms:write`.
 #[utoipa::path(
     tag = "rooms",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("api_key" = [])),
     params(("id" = Uuid, Path, description = "The centre's id")),
     request_body = CreateRoomRequest,
     responses(
-        (status = 201, description = "The room was added", body = RoomResponse),
+        (status = 201, description = "The room was added", body = RoomResponse, headers(("ETag" = String))),
         (status = 400, description = "The body is not JSON, or the id is not a UUID (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not staff of the centre's operator, or an API key (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff of the centre's operator, or an API key of another operator or without the scope `rooms:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No centre has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or a room to be made of that is not a room of this centre (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
@@ -342,15 +347,41 @@ fn check(body: &CreateRoomRequest) -> Result<CheckedRoom, ApiError> {
 #[post("/centres/{id}/rooms")]
 pub async fn create_room(
     state: web::Data<AppState>,
-    user: AuthUser,
+    caller: Caller,
     id: web::Path<Uuid>,
     Json(body): Json<CreateRoomRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let checked = check(&body)?;
     let mut conn = state.conn().await?;
-    require_centre_staff(&mut conn, user, *id, StaffRole::Coordinator).await?;
-    let new = NewRoom {
-        centre_id: *id,
+    require_centre(
+        &mut conn,
+        &caller,
+        *id,
+        StaffRole::Coordinator,
+        Scope::RoomsWrite,
+    )
+    .await?;
+    let new = new_room(*id, &body, &checked);
+    match rooms::create(&mut conn, Uuid::now_v7(), &new).await? {
+        Ok(room) => Ok(HttpResponse::Created()
+            .insert_header((header::ETAG, etag(room.version)))
+            .json(RoomResponse::from(room))),
+        Err(RoomRefusal::NoCentre) => Err(ApiError::NotFound("No centre has this id.".into())),
+        Err(RoomRefusal::ForeignPart(room)) => Err(ApiError::validation(
+            "made_of",
+            &format!("{room} is not a room of this centre"),
+        )),
+    }
+}
+
+/// The room `body` describes, checked, with its defaults filled in.
+pub(crate) fn new_room<'a>(
+    centre_id: Uuid,
+    body: &'a CreateRoomRequest,
+    checked: &'a CheckedRoom,
+) -> NewRoom<'a> {
+    NewRoom {
+        centre_id,
         name: &checked.name,
         description: &checked.description,
         capacity_seated: body.capacity_seated,
@@ -373,14 +404,6 @@ pub async fn create_room(
         house_rules_url: checked.house_rules_url.as_deref(),
         fee_notes: &checked.fee_notes,
         made_of: &checked.made_of,
-    };
-    match rooms::create(&mut conn, Uuid::now_v7(), &new).await? {
-        Ok(room) => Ok(HttpResponse::Created().json(RoomResponse::from(room))),
-        Err(RoomRefusal::NoCentre) => Err(ApiError::NotFound("No centre has this id.".into())),
-        Err(RoomRefusal::ForeignPart(room)) => Err(ApiError::validation(
-            "made_of",
-            &format!("{room} is not a room of this centre"),
-        )),
     }
 }
 
@@ -421,7 +444,7 @@ pub async fn list_rooms(
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "The room's id")),
     responses(
-        (status = 200, description = "The room", body = RoomResponse),
+        (status = 200, description = "The room", body = RoomResponse, headers(("ETag" = String))),
         (status = 400, description = "The id is not a UUID (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No room has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
     ),
@@ -433,7 +456,9 @@ pub async fn get_room(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     let room = existing(&mut conn, *id).await?;
-    Ok(HttpResponse::Ok().json(RoomResponse::from(room)))
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(room.version)))
+        .json(RoomResponse::from(room)))
 }
 
 /// The room `id`, or 404.
