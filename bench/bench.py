@@ -15,7 +15,7 @@ Settings, from the environment:
   BENCH_CONCURRENCY (1 16 64)
   BENCH_RACERS (10000)       volunteers racing for 50 shifts of 5 places in scenario 6
   BENCH_REUSE (0)            1: keep a database seeded earlier at the same scale and seed
-  BENCH_ONLY                 some of the scenarios measured against pgbench (1 3 9 10) alone
+  BENCH_ONLY                 some of the scenarios measured against pgbench (1 3 9 10 11) alone
   BENCH_BINARY               the quartier binary (run.sh passes the release build)
   BENCH_PG_LOG               PostgreSQL's server log (found from the cluster when not given)
   BENCH_JSON                 where to write every figure as JSON
@@ -267,6 +267,30 @@ def prepare():
         "centre": centre, "shift": shift, "coordinator": coordinator, "operator": operator,
         "week": week,
     }
+
+
+ROOM = "00000000-0000-7000-a000-000000000001"
+ROOM_BOOKING = "00000000-0000-7000-a000-000000000002"
+
+
+def prepare_room(p):
+    """A Saal at the first centre, taken three times a day for the next 60 days."""
+    psql(
+        f"INSERT INTO rooms (id, centre_id, operator_id, name, capacity_seated, bookable_by, "
+        f"max_future_dates) SELECT '{ROOM}', c.id, c.operator_id, 'Saal (Benchmark)', 100, "
+        f"'residents', 1000 FROM centres c WHERE c.id = '{p['centre']}' ON CONFLICT (id) DO NOTHING; "
+        f"INSERT INTO room_parts VALUES ('{ROOM}', '{ROOM}') ON CONFLICT DO NOTHING; "
+        f"INSERT INTO room_bookings (id, room_id, booker_kind, purpose, expected_people, layout) "
+        f"VALUES ('{ROOM_BOOKING}', '{ROOM}', 'operator', 'Belegung', 20, 'seated') "
+        f"ON CONFLICT (id) DO NOTHING; "
+        f"INSERT INTO room_booking_dates (id, booking_id, room_id, starts_at, ends_at, blocked, status) "
+        f"SELECT gen_random_uuid(), '{ROOM_BOOKING}', '{ROOM}', s, s + interval '2 hours', "
+        f"tstzrange(s, s + interval '2 hours'), 'confirmed' "
+        f"FROM generate_series(date_trunc('day', now()) + interval '1 day', "
+        f"date_trunc('day', now()) + interval '60 days', interval '1 day') d, "
+        f"LATERAL (VALUES (d + interval '8 hours'), (d + interval '12 hours'), (d + interval '17 hours')) v(s) "
+        f"WHERE NOT EXISTS (SELECT 1 FROM room_booking_dates WHERE booking_id = '{ROOM_BOOKING}'); "
+        f"ANALYZE rooms; ANALYZE room_claims")
 
 
 def prepare_race(p):
@@ -672,12 +696,14 @@ def main():
     dataset_counts()
     p = prepare()
     prepare_race(p)
+    prepare_room(p)
     volunteer = token_for(p["volunteer"])
     coordinator = token_for(p["coordinator"])
     whats_on = f"/api/v1/occurrences?district_id={p['district']}&from={p['from']}&to={p['to']}&limit=20"
     eligible = f"/api/v1/shifts?from={p['from']}&to={p['to']}&eligible=true&has_free_places=true&limit=20"
     concerns = f"/api/v1/concerns?district_id={p['district']}&limit=20"
     similar = f"/api/v1/concerns/similar?title=Bank%20Spielplatz&district_id={p['district']}"
+    availability = f"/api/v1/rooms/{ROOM}/availability?from={p['from']}&to={p['to']}"
     racer = f"{RACER_PREFIX}{ID_BASE + RACERS + 1}"
     race_shift = f"{SHIFT_PREFIX}{ID_BASE}"
 
@@ -691,6 +717,7 @@ def main():
         ("centre", "GET", f"/api/v1/centres/{p['centre']}", None, None),
         ("roster", "GET", f"/api/v1/shifts/{p['shift']}/roster", coordinator, None),
         ("signup", "POST", f"/api/v1/shifts/{race_shift}/signups", token_for(racer), None),
+        ("availability", "GET", availability, None, None),
     ])
     # Plans of the hot statements, as the dataset has them now (the sign-up's is taken after
     # the recorded one is undone, with new ids for the rows it makes, and rolled back).
@@ -715,12 +742,13 @@ def main():
 
     results["plans"] = {
         name: plans(name)
-        for name in ["whats_on", "search", "eligible", "concerns", "similar", "centre", "roster", "signup"]
+        for name in ["whats_on", "search", "eligible", "concerns", "similar", "centre", "roster", "signup",
+                     "availability"]
     }
     reset_race()
     scripts = {}
     results["sql"] = {}
-    for name in ["whats_on", "eligible", "concerns", "similar"]:
+    for name in ["whats_on", "eligible", "concerns", "similar", "availability"]:
         statements = [with_params(sql, params) for sql, params in recorded[name]]
         if any(re.match(r"SET LOCAL\b", sql, re.I) for sql in statements):
             # The server sends them in one transaction, as the setting needs.
@@ -788,6 +816,8 @@ def main():
              f"GET {concerns}"),
             (10, "similar concerns before posting (\"Bank Spielplatz\" in a district)", "similar",
              f"GET {similar}"),
+            (11, "a room's busy times in a week (availability, 21 dates merged)", "availability",
+             f"GET {availability}"),
         ]:
             if COMPARE or (ONLY and number not in ONLY):
                 continue
