@@ -57,6 +57,8 @@ pub enum TextOwner {
     Concern,
     /// A category of concerns: its name.
     ConcernCategory,
+    /// A room of a centre: its name and description.
+    Room,
 }
 
 impl TextOwner {
@@ -77,6 +79,7 @@ impl TextOwner {
             TextOwner::Shift => &[TextField::Title, TextField::Description],
             TextOwner::QualificationType | TextOwner::ConcernCategory => &[TextField::Name],
             TextOwner::Concern => &[TextField::Title, TextField::Text],
+            TextOwner::Room => &[TextField::Name, TextField::Description],
         }
     }
 
@@ -84,7 +87,7 @@ impl TextOwner {
     pub fn max_chars(self, field: TextField) -> usize {
         match (self, field) {
             (_, TextField::Title | TextField::Name) => 200,
-            (TextOwner::Shift, TextField::Description) => 4000,
+            (TextOwner::Shift | TextOwner::Room, TextField::Description) => 4000,
             (_, TextField::Description) => 8000,
             (_, TextField::AccessibilityNotes) => 2000,
             (_, TextField::CostNote) => 500,
@@ -321,6 +324,7 @@ mod tests {
             TextOwner::QualificationType,
             TextOwner::Concern,
             TextOwner::ConcernCategory,
+            TextOwner::Room,
         ] {
             assert!(!owner.fields().is_empty());
             for &field in owner.fields() {

@@ -797,6 +797,7 @@ diesel::table! {
         qualification_type_id -> Nullable<Uuid>,
         concern_id -> Nullable<Uuid>,
         concern_category_id -> Nullable<Uuid>,
+        room_id -> Nullable<Uuid>,
         field -> Text,
         tag -> Text,
         text -> Text,

@@ -64,6 +64,11 @@ fn owned(owner: TextOwner) -> Owned {
             column: "concern_category_id",
             source: "o.name",
         },
+        TextOwner::Room => Owned {
+            table: "rooms",
+            column: "room_id",
+            source: "CASE t.field WHEN 'name' THEN o.name WHEN 'description' THEN o.description END",
+        },
     }
 }
 
@@ -155,6 +160,7 @@ struct VariantRow {
     qualification_type_id: Option<Uuid>,
     concern_id: Option<Uuid>,
     concern_category_id: Option<Uuid>,
+    room_id: Option<Uuid>,
     tag: String,
     field: String,
     text: String,
@@ -174,6 +180,7 @@ impl VariantRow {
             (TextOwner::QualificationType, self.qualification_type_id),
             (TextOwner::Concern, self.concern_id),
             (TextOwner::ConcernCategory, self.concern_category_id),
+            (TextOwner::Room, self.room_id),
         ]
         .into_iter()
         .find_map(|(owner, id)| id.map(|id| (owner, id)))
@@ -302,6 +309,8 @@ async fn rows_of_many(
             }
             (_, TextOwner::Concern) => query.or_filter(t::concern_id.eq_any(ids)),
             (_, TextOwner::ConcernCategory) => query.or_filter(t::concern_category_id.eq_any(ids)),
+            (0, TextOwner::Room) => query.filter(t::room_id.eq_any(ids)),
+            (_, TextOwner::Room) => query.or_filter(t::room_id.eq_any(ids)),
         };
     }
     let rows: Vec<VariantRow> = query.load(conn).await?;

@@ -106,6 +106,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(rooms::list_rooms)
                 .service(rooms::get_room)
                 .service(rooms::update::update_room)
+                .service(rooms::translations::put_room_translation)
+                .service(rooms::translations::delete_room_translation)
                 .service(rooms::availability::room_availability)
                 .service(rooms::calendar::room_busy_feed)
                 .service(rooms::book::book_room)

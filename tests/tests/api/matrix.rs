@@ -154,6 +154,12 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("room_busy_feed", EVERYONE, None),
     ("create_room", STAFF_A_AND_KEY, Some("rooms:write")),
     ("update_room", STAFF_A_AND_KEY, Some("rooms:write")),
+    ("put_room_translation", STAFF_A_AND_KEY, Some("rooms:write")),
+    (
+        "delete_room_translation",
+        STAFF_A_AND_KEY,
+        Some("rooms:write"),
+    ),
     // The fixture's room is booked by residents: every person may ask for it.
     ("book_room", PEOPLE, None),
     ("list_room_requests", STAFF_A_AND_KEY, Some("rooms:write")),
@@ -1048,6 +1054,25 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
                 Method::DELETE
             };
             (method, path, None)
+        }
+        "put_room_translation" => (
+            Method::PUT,
+            format!("/api/v1/rooms/{}/translations/en", fx.room),
+            Some(json!({"origin": "human", "texts": {"name": "Group room"}})),
+        ),
+        "delete_room_translation" => {
+            let path = format!("/api/v1/rooms/{}/translations/tr", fx.room);
+            let written = app
+                .json(
+                    Method::PUT,
+                    &path,
+                    Some(a),
+                    &[("if-match", "*")],
+                    &json!({"origin": "human", "texts": {"name": "Grup odası"}}),
+                )
+                .await;
+            assert_eq!(written.status, 200);
+            (Method::DELETE, path, None)
         }
         "update_room" => (
             Method::PATCH,

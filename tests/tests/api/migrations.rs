@@ -563,6 +563,7 @@ async fn the_schema_matches_what_diesel_is_told() {
         ("translations", "qualification_type_id", "uuid"),
         ("translations", "concern_id", "uuid"),
         ("translations", "concern_category_id", "uuid"),
+        ("translations", "room_id", "uuid"),
         ("translations", "field", "text"),
         ("translations", "tag", "text"),
         ("translations", "text", "text"),

@@ -952,3 +952,101 @@ async fn a_room_changes_with_if_match_and_keeps_what_was_booked() {
         ["Werkstatt"]
     );
 }
+
+#[actix_web::test]
+async fn a_room_reads_in_the_neighbourhoods_languages() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let token = s.coordinator.access_token.as_str();
+    let a = room(
+        &app,
+        &s,
+        json!({"name": "Großer Saal", "description": "Mit Bühne", "capacity_seated": 80}),
+    )
+    .await;
+    let path = format!("/api/v1/rooms/{a}");
+    let tag = app
+        .get(&path, None)
+        .await
+        .header("etag")
+        .expect("an ETag")
+        .to_owned();
+    let written = app
+        .json(
+            Method::PUT,
+            &format!("{path}/translations/en"),
+            Some(token),
+            &[("if-match", tag.as_str())],
+            &json!({"origin": "human", "texts": {"name": "Big hall"}}),
+        )
+        .await;
+    assert_eq!(written.status, 200, "{}", written.json());
+    // The name in English, the description falls back to German, and says so.
+    let english = app
+        .send(Method::GET, &path, &[("accept-language", "en")], None)
+        .await;
+    assert_eq!(english.status, 200);
+    assert_eq!(english.header("content-language"), Some("en"));
+    let body = english.json();
+    assert_eq!(body["name"], "Big hall");
+    assert_eq!(body["description"], "Mit Bühne");
+    assert_eq!(
+        body["content_language"]["fallback_fields"],
+        json!(["description"])
+    );
+    let list = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/centres/{}/rooms?lang=en", s.centre),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(list.json()["items"][0]["name"], "Big hall");
+    // Every variant only for the centre's staff.
+    app.get(&format!("{path}?all_languages=true"), None)
+        .await
+        .assert_problem(403, "forbidden");
+    let staff = app
+        .get(&format!("{path}?all_languages=true"), Some(token))
+        .await;
+    assert_eq!(staff.json()["translations"][0]["tag"], "en");
+    // A name too long is refused; the old ETag is stale; removing gives German back.
+    app.json(
+        Method::PUT,
+        &format!("{path}/translations/en"),
+        Some(token),
+        &[("if-match", "*")],
+        &json!({"origin": "human", "texts": {"name": "x".repeat(201)}}),
+    )
+    .await
+    .assert_problem(422, "validation-failed");
+    app.send(
+        Method::DELETE,
+        &format!("{path}/translations/en"),
+        &[
+            ("authorization", &format!("Bearer {token}")),
+            ("if-match", tag.as_str()),
+        ],
+        None,
+    )
+    .await
+    .assert_problem(412, "version-conflict");
+    let removed = app
+        .send(
+            Method::DELETE,
+            &format!("{path}/translations/en"),
+            &[
+                ("authorization", &format!("Bearer {token}")),
+                ("if-match", "*"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(removed.status, 204);
+    let german = app
+        .send(Method::GET, &path, &[("accept-language", "en")], None)
+        .await;
+    assert_eq!(german.json()["name"], "Großer Saal");
+    assert_eq!(app.count("translations", "room_id IS NOT NULL").await, 0);
+}

@@ -6,6 +6,7 @@ pub mod availability;
 pub mod book;
 pub mod calendar;
 pub mod decide;
+pub mod translations;
 pub mod update;
 
 use actix_web::{HttpResponse, get, post, web};
@@ -17,14 +18,20 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::Caller;
+use crate::auth::{Caller, MaybeCaller};
 use crate::authz::require_centre;
 use crate::error::{ApiError, Problem};
+use crate::extract::IfNoneMatch;
 use crate::extract::Json;
 use crate::extract::etag;
+use crate::languages::{
+    ContentLanguageResponse, LanguageQuery, ListLanguageQuery, Reading, Translatable,
+    TranslationResponse, localize_list, one_in_language,
+};
 use crate::state::AppState;
 use actix_web::http::header;
 use quartier_domain::integration::Scope;
+use quartier_domain::translation::{TextField, TextOwner};
 
 macro_rules! body_enum {
     ($(#[$meta:meta])* $body:ident => $domain:ident { $($variant:ident),+ $(,)? }) => {
@@ -117,7 +124,48 @@ pub struct RoomResponse {
     pub fee_notes: String,
     /// The rooms of their own it claims: itself, or those it is made of (a Saal of A and B).
     pub parts: Vec<Uuid>,
+    /// The language `name` and `description` are served in, and which fell back to German.
+    pub content_language: ContentLanguageResponse,
+    /// Every variant with its state; only for staff of the centre asking with
+    /// `all_languages=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub translations: Option<Vec<TranslationResponse>>,
+    /// Changes with every update, of the German texts or their variants; sent as `ETag`,
+    /// expected back in `If-Match`.
     pub version: i32,
+}
+
+impl Translatable for RoomResponse {
+    const OWNER: TextOwner = TextOwner::Room;
+
+    fn owner_id(&self) -> Uuid {
+        self.id
+    }
+
+    fn source_text(&self, field: TextField) -> Option<&str> {
+        match field {
+            TextField::Name => Some(&self.name),
+            TextField::Description => Some(&self.description),
+            _ => None,
+        }
+    }
+
+    fn set_text(&mut self, field: TextField, text: String) {
+        match field {
+            TextField::Name => self.name = text,
+            TextField::Description => self.description = text,
+            _ => {}
+        }
+    }
+
+    fn set_language(
+        &mut self,
+        language: ContentLanguageResponse,
+        translations: Option<Vec<TranslationResponse>>,
+    ) {
+        self.content_language = language;
+        self.translations = translations;
+    }
 }
 
 impl From<RoomRow> for RoomResponse {
@@ -148,6 +196,8 @@ impl From<RoomRow> for RoomResponse {
             house_rules_url: row.house_rules_url,
             fee_notes: row.fee_notes,
             parts: row.parts,
+            content_language: ContentLanguageResponse::source(),
+            translations: None,
             version: row.version,
         }
     }
@@ -407,13 +457,17 @@ pub(crate) fn new_room<'a>(
     }
 }
 
-/// The rooms of a centre, by name. Public.
+/// The rooms of a centre, by their German name, each in the reader's language. Public.
 #[utoipa::path(
     tag = "rooms",
     security((), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The centre's id")),
+    params(
+        ("id" = Uuid, Path, description = "The centre's id"),
+        ListLanguageQuery,
+        ("Accept-Language" = Option<String>, Header, description = "The reader's languages (RFC 9110), such as `uk, de;q=0.5`"),
+    ),
     responses(
-        (status = 200, description = "The centre's rooms", body = RoomList),
+        (status = 200, description = "The centre's rooms", body = RoomList, headers(("Content-Language" = String), ("Vary" = String))),
         (status = 400, description = "The id is not a UUID (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No centre has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
     ),
@@ -422,6 +476,7 @@ pub(crate) fn new_room<'a>(
 pub async fn list_rooms(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
+    reading: Reading,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     if quartier_persistence::centres::find(&mut conn, *id)
@@ -430,21 +485,33 @@ pub async fn list_rooms(
     {
         return Err(ApiError::NotFound("No centre has this id.".into()));
     }
-    let items = rooms::of_centre(&mut conn, *id)
+    let mut items: Vec<RoomResponse> = rooms::of_centre(&mut conn, *id)
         .await?
         .into_iter()
         .map(Into::into)
         .collect();
-    Ok(HttpResponse::Ok().json(RoomList { items }))
+    let served = localize_list(&mut conn, &state, &reading, &mut items).await?;
+    let mut response = HttpResponse::Ok().json(RoomList { items });
+    served.mark(&mut response);
+    Ok(response)
 }
 
-/// One room. Public.
+/// One room in the reader's language. Public; staff of its centre may ask for every variant
+/// (`all_languages=true`).
 #[utoipa::path(
     tag = "rooms",
-    security((), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The room's id")),
+    security((), ("bearer" = []), ("api_key" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The room's id"),
+        LanguageQuery,
+        ("Accept-Language" = Option<String>, Header, description = "The reader's languages (RFC 9110), such as `uk, de;q=0.5`"),
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of the copy the client holds"),
+    ),
     responses(
-        (status = 200, description = "The room", body = RoomResponse, headers(("ETag" = String))),
+        (status = 200, description = "The room", body = RoomResponse, headers(("ETag" = String), ("Content-Language" = String), ("Vary" = String))),
+        (status = 304, description = "The client's copy, in this language, is current", headers(("ETag" = String))),
+        (status = 403, description = "`all_languages` asked for by someone who is not staff of the room's centre (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`lang` is not a language tag, such as `de-LS` (Lesotho's German; Leichte Sprache is `de-x-ls`) (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "The id is not a UUID (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No room has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
     ),
@@ -452,13 +519,36 @@ pub async fn list_rooms(
 #[get("/rooms/{id}")]
 pub async fn get_room(
     state: web::Data<AppState>,
+    MaybeCaller(caller): MaybeCaller,
     id: web::Path<Uuid>,
+    reading: Reading,
+    if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     let room = existing(&mut conn, *id).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(room.version)))
-        .json(RoomResponse::from(room)))
+    let is_staff = match &caller {
+        Some(caller) if reading.all_languages => require_centre(
+            &mut conn,
+            caller,
+            room.centre_id,
+            StaffRole::Coordinator,
+            Scope::RoomsWrite,
+        )
+        .await
+        .is_ok(),
+        _ => false,
+    };
+    let version = room.version;
+    one_in_language(
+        &mut conn,
+        &state,
+        &reading,
+        RoomResponse::from(room),
+        version,
+        is_staff,
+        &if_none_match,
+    )
+    .await
 }
 
 /// The room `id`, or 404.
