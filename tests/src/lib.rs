@@ -9,6 +9,7 @@ pub mod events;
 pub mod fixtures;
 pub mod mail;
 pub mod proxy;
+pub mod rooms;
 pub mod town;
 
 pub use app::{TestApp, TestResponse, TestUser};

@@ -2,22 +2,9 @@
 //! staff confirm, decline or cancel, and when a confirmation declines their overlapping
 //! request; never of what they did themselves.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
-use chrono_tz::Europe::Berlin;
+use quartier_tests::rooms::local;
 use quartier_tests::{ReceivedMail, SmtpSink, TestApp, TestResponse, id_of, post, setup};
 use serde_json::json;
-
-/// A local time in Berlin, `days` days from now at `hour:00`.
-fn local(days: i64, hour: u32) -> DateTime<Utc> {
-    let date = (Utc::now() + Duration::days(days))
-        .with_timezone(&Berlin)
-        .date_naive();
-    Berlin
-        .from_local_datetime(&date.and_hms_opt(hour, 0, 0).expect("a time"))
-        .single()
-        .expect("one local time")
-        .with_timezone(&Utc)
-}
 
 async fn ask(app: &TestApp, token: &str, room: &str, days: i64, hour: u32) -> String {
     let asked: TestResponse = post(
@@ -25,8 +12,8 @@ async fn ask(app: &TestApp, token: &str, room: &str, days: i64, hour: u32) -> St
         token,
         &format!("/api/v1/rooms/{room}/bookings"),
         json!({"booker": "account", "purpose": "Geburtstagsfeier", "expected_people": 15,
-               "layout": "tables", "starts_at": local(days, hour),
-               "ends_at": local(days, hour + 2)}),
+               "layout": "tables", "starts_at": local(days, hour, 0),
+               "ends_at": local(days, hour + 2, 0)}),
     )
     .await;
     assert_eq!(asked.status, 201, "{}", asked.json());
@@ -236,7 +223,7 @@ async fn an_erased_booker_leaves_her_dates_counted_but_nameless() {
         staff,
         &format!("/api/v1/rooms/{room}/bookings"),
         json!({"booker": "operator", "purpose": "Sitzung", "expected_people": 5,
-               "layout": "tables", "starts_at": local(12, 15), "ends_at": local(12, 16)}),
+               "layout": "tables", "starts_at": local(12, 15, 0), "ends_at": local(12, 16, 0)}),
     )
     .await;
     taken.assert_problem(409, "room-taken");

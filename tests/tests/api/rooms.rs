@@ -4,53 +4,12 @@
 //! wins.
 
 use actix_web::http::Method;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
 use chrono_tz::Europe::Berlin;
 use diesel_async::RunQueryDsl;
-use quartier_tests::{Setup, TestApp, TestResponse, id_of, post, setup};
+use quartier_tests::rooms::{book, local, room};
+use quartier_tests::{TestApp, TestResponse, post, setup};
 use serde_json::{Value, json};
-
-/// A local time in Berlin, `days` days from now at `hour:minute`.
-fn local(days: i64, hour: u32, minute: u32) -> DateTime<Utc> {
-    let date = (Utc::now() + Duration::days(days))
-        .with_timezone(&Berlin)
-        .date_naive();
-    Berlin
-        .from_local_datetime(&date.and_hms_opt(hour, minute, 0).expect("a time"))
-        .single()
-        .expect("one local time")
-        .with_timezone(&Utc)
-}
-
-async fn room(app: &TestApp, s: &Setup, body: Value) -> String {
-    id_of(
-        &post(
-            app,
-            &s.coordinator.access_token,
-            &format!("/api/v1/centres/{}/rooms", s.centre),
-            body,
-        )
-        .await,
-    )
-}
-
-async fn book(
-    app: &TestApp,
-    token: &str,
-    room: &str,
-    starts_at: DateTime<Utc>,
-    ends_at: DateTime<Utc>,
-    booker: &str,
-) -> TestResponse {
-    post(
-        app,
-        token,
-        &format!("/api/v1/rooms/{room}/bookings"),
-        json!({"booker": booker, "purpose": "Chorprobe", "expected_people": 12,
-               "layout": "seated", "starts_at": starts_at, "ends_at": ends_at}),
-    )
-    .await
-}
 
 /// POSTs without a body as `token`.
 async fn act(app: &TestApp, path: &str, token: &str) -> TestResponse {
