@@ -468,6 +468,7 @@ pub(crate) fn new_room<'a>(
     ),
     responses(
         (status = 200, description = "The centre's rooms", body = RoomList, headers(("Content-Language" = String), ("Vary" = String))),
+        (status = 422, description = "`lang` is not a language tag, such as `de-LS` (Lesotho's German; Leichte Sprache is `de-x-ls`) (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "The id is not a UUID (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No centre has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
     ),
