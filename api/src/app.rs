@@ -52,8 +52,29 @@ pub fn build_app(
         .split_for_parts();
     let document = complete(document);
     let routes = RouteTable::new(&document);
+    // Every worker builds the app, and so the document; its JSON is kept once per process
+    // and shared, not one copy of the whole document per worker.
+    static SERVED: std::sync::OnceLock<web::Bytes> = std::sync::OnceLock::new();
+    let served = SERVED
+        .get_or_init(|| web::Bytes::from(serde_json::to_vec(&document).unwrap_or_default()))
+        .clone();
+    drop(document);
     app.app_data(web::Data::new(routes))
-        .service(SwaggerUi::new("/swagger-ui/{_:.*}").url(OPENAPI_PATH, document))
+        .route(
+            OPENAPI_PATH,
+            web::get().to(move || {
+                let served = served.clone();
+                async move {
+                    HttpResponse::Ok()
+                        .content_type("application/json")
+                        .body(served)
+                }
+            }),
+        )
+        .service(
+            SwaggerUi::new("/swagger-ui/{_:.*}")
+                .config(utoipa_swagger_ui::Config::new([OPENAPI_PATH])),
+        )
         .service(web::redirect("/swagger-ui", "/swagger-ui/"))
         .default_service(web::to(fallback))
         .wrap(from_fn(known_query_parameters))
