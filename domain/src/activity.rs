@@ -60,6 +60,19 @@ text_enum! {
     }
 }
 
+impl ActivityStatus {
+    /// Whether an activity in this status may hold a room for its dates: a cancelled or
+    /// archived one gives its room back.
+    pub fn uses_rooms(self) -> bool {
+        matches!(self, ActivityStatus::Draft | ActivityStatus::Published)
+    }
+
+    /// [`ActivityStatus::uses_rooms`] for a stored status (an unknown one holds none).
+    pub fn stored_uses_rooms(stored: &str) -> bool {
+        ActivityStatus::parse(stored).is_some_and(ActivityStatus::uses_rooms)
+    }
+}
+
 /// What taking part costs: nothing, or an amount in cents with an optional note.
 pub fn cost(
     free: bool,

@@ -400,7 +400,7 @@ pub async fn update(
             }));
         };
         // A cancelled or archived activity gives its room back for its dates to come.
-        if matches!(row.status.as_str(), "cancelled" | "archived") {
+        if !quartier_domain::activity::ActivityStatus::stored_uses_rooms(&row.status) {
             crate::rooms::release_activity(conn, id, Utc::now()).await?;
         }
         let outcome = match schedule {

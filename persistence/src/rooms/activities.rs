@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
 use diesel::sql_types::{Array, Nullable, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use quartier_domain::activity::ActivityStatus;
 use quartier_domain::room::Times;
 use uuid::Uuid;
 
@@ -150,7 +151,7 @@ pub async fn use_for_activity(
                     .await?;
             if status
                 .first()
-                .is_none_or(|s| matches!(s.status.as_str(), "cancelled" | "archived"))
+                .is_none_or(|s| !ActivityStatus::stored_uses_rooms(&s.status))
             {
                 return Err(Error::Other(INACTIVE_ROLLBACK.into()));
             }

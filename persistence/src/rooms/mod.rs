@@ -364,7 +364,7 @@ async fn announce(
     outbox::record_all(conn, &events).await?;
     let decided: Vec<Uuid> = dates
         .iter()
-        .filter(|date| date.status != BookingStatus::Requested.as_str())
+        .filter(|date| date.status() != Some(BookingStatus::Requested))
         .map(|date| date.id)
         .collect();
     if decided.is_empty() {

@@ -5,6 +5,7 @@
 use actix_web::{HttpResponse, delete, get, put, web};
 use chrono::{DateTime, Utc};
 use quartier_domain::StaffRole;
+use quartier_domain::activity::ActivityStatus;
 use quartier_domain::integration::Scope;
 use quartier_persistence::AsyncPgConnection;
 use quartier_persistence::activities::{self, ActivityView};
@@ -144,7 +145,8 @@ pub async fn set_activity_room(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
     let view = kept_activity(&mut conn, &caller, *id).await?;
-    if matches!(view.activity.status.as_str(), "cancelled" | "archived") {
+    // Checked again under the activity's lock; refused early, before the room is looked up.
+    if !ActivityStatus::stored_uses_rooms(&view.activity.status) {
         return Err(inactive());
     }
     let room = rooms::find(&mut conn, body.room_id)
