@@ -1659,6 +1659,10 @@ const TEXTS: &[(&str, &str)] = &[
         "Der Raum wird zu dieser Zeit von einem Angebot genutzt.",
     ),
     (
+        "The activity it was booked for is cancelled.",
+        "Das Angebot, für das der Termin gebucht war, ist abgesagt.",
+    ),
+    (
         "The centre is closed on this day.",
         "Die Einrichtung ist an diesem Tag geschlossen.",
     ),
@@ -1753,6 +1757,23 @@ const TEXTS: &[(&str, &str)] = &[
         "ist für booker partner nötig",
     ),
     ("is for booker partner only", "gilt nur für booker partner"),
+    (
+        "is needed for booker activity",
+        "ist für booker activity nötig",
+    ),
+    (
+        "is for booker activity only",
+        "gilt nur für booker activity",
+    ),
+    ("is not an activity", "ist kein Angebot"),
+    (
+        "guest is for residents without an account, at POST /rooms/{id}/guest-bookings",
+        "guest ist für Menschen ohne Konto, über POST /rooms/{id}/guest-bookings",
+    ),
+    (
+        "None of your room dates has this id.",
+        "Keiner Ihrer Raumtermine hat diese ID.",
+    ),
     (
         "is not offered in this room",
         "wird in diesem Raum nicht angeboten",

@@ -26,6 +26,7 @@ pub struct Swept {
     pub audit_entries_removed: usize,
     pub guests_erased: usize,
     pub concern_drafts_removed: usize,
+    pub room_booking_drafts_removed: usize,
 }
 
 /// Applies the retention rules as of `now`, batch by batch until nothing is due.
@@ -98,6 +99,9 @@ pub async fn sweep(
     // A guest's concern never confirmed is dropped once its link expired.
     swept.concern_drafts_removed =
         quartier_persistence::guests::remove_expired_concern_drafts(&mut conn, now).await?;
+    // So is a room booking she asked for and never confirmed.
+    swept.room_booking_drafts_removed =
+        quartier_persistence::rooms::drafts::remove_expired(&mut conn, now).await?;
     quartier_persistence::rate_limits::sweep(&mut conn, now - chrono::Duration::hours(2)).await?;
     Ok(swept)
 }
@@ -120,6 +124,7 @@ pub fn spawn(pool: PgPool, settings: RetentionSettings) -> tokio::task::JoinHand
                     audit_entries_removed = swept.audit_entries_removed,
                     guests_erased = swept.guests_erased,
                     concern_drafts_removed = swept.concern_drafts_removed,
+                    room_booking_drafts_removed = swept.room_booking_drafts_removed,
                     "retention applied"
                 ),
                 Err(error) => tracing::warn!(%error, "applying retention failed"),

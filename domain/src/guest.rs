@@ -14,6 +14,9 @@ pub const ACCESS: Duration = Duration::hours(1);
 /// How long a concern raised with the guest form waits for her to confirm it.
 pub const CONCERN_CONFIRMATION: Duration = Duration::hours(24);
 
+/// How long a room booking asked for with the guest form waits for her to confirm it.
+pub const ROOM_BOOKING_CONFIRMATION: Duration = Duration::hours(24);
+
 /// Whether a person has an account or helps as a guest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PersonKind {

@@ -49,10 +49,13 @@ pub enum Kind {
     /// Someone else decided on a room date the person booked or asked for: confirmed,
     /// declined or cancelled.
     RoomBookingDecided,
+    /// A room booking asked for with the guest form waits until she confirms it with the
+    /// mail's link.
+    GuestRoomBooking,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 20] = [
+    pub const ALL: [Kind; 21] = [
         Kind::ApiKeysCreatorLeft,
         Kind::EmailVerification,
         Kind::EmailChangeRequested,
@@ -73,6 +76,7 @@ impl Kind {
         Kind::ConcernAnswered,
         Kind::GuestConcern,
         Kind::RoomBookingDecided,
+        Kind::GuestRoomBooking,
     ];
 
     /// The kinds a person may switch off or move; every other kind is always sent.
@@ -100,6 +104,7 @@ impl Kind {
             Kind::ConcernAnswered => "concern_answered",
             Kind::GuestConcern => "guest_concern",
             Kind::RoomBookingDecided => "room_booking_decided",
+            Kind::GuestRoomBooking => "guest_room_booking",
         }
     }
 

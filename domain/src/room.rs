@@ -46,8 +46,12 @@ pub enum BookerKind {
     Operator,
     /// A partner, by its staff.
     Partner,
-    /// A resident, for themselves.
+    /// An activity, by the staff who run it: its group meets outside its schedule.
+    Activity,
+    /// A resident with an account, for themselves.
     Account,
+    /// A resident without an account, who confirmed the request from the mail.
+    Guest,
 }
 
 /// What a series does with dates that are taken.
@@ -85,7 +89,13 @@ names!(BookingStatus {
     Declined => "declined",
     Cancelled => "cancelled",
 });
-names!(BookerKind { Operator => "operator", Partner => "partner", Account => "account" });
+names!(BookerKind {
+    Operator => "operator",
+    Partner => "partner",
+    Activity => "activity",
+    Account => "account",
+    Guest => "guest",
+});
 names!(ConflictPolicy { Fail => "fail", Skip => "skip" });
 
 impl BookingStatus {

@@ -40,7 +40,7 @@ pub struct NewGuest<'a> {
 /// address it is, else the guest with this address (made now). The name given takes effect
 /// only when she confirms from the mail (`confirm`): whoever merely knows her address cannot
 /// name her.
-async fn person_for(
+pub(crate) async fn person_for(
     conn: &mut AsyncPgConnection,
     guest: &NewGuest<'_>,
     now: DateTime<Utc>,
@@ -153,7 +153,11 @@ pub async fn confirm(
 
 /// A guest used a link mailed to her: she reads mail at the address, so it is verified, and
 /// the name she gave with what she confirmed is hers (an account keeps its own).
-async fn confirmed_by_mail(conn: &mut AsyncPgConnection, user_id: Uuid, name: &str) -> Result<()> {
+pub(crate) async fn confirmed_by_mail(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    name: &str,
+) -> Result<()> {
     diesel::update(users::table.find(user_id))
         .filter(users::kind.eq(PersonKind::Guest.as_str()))
         .set((
@@ -585,6 +589,20 @@ pub async fn merge_into_account(
         .bind::<diesel::sql_types::Uuid, _>(account_id)
         .execute(conn)
         .await?;
+    // Her room bookings are the account's: it asked for them as a resident would.
+    diesel::sql_query(
+        "UPDATE room_bookings SET requested_by = $2, booker_kind = 'account' \
+         WHERE requested_by = $1 AND booker_kind = 'guest'",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(guest)
+    .bind::<diesel::sql_types::Uuid, _>(account_id)
+    .execute(conn)
+    .await?;
+    diesel::sql_query("UPDATE room_booking_drafts SET user_id = $2 WHERE user_id = $1")
+        .bind::<diesel::sql_types::Uuid, _>(guest)
+        .bind::<diesel::sql_types::Uuid, _>(account_id)
+        .execute(conn)
+        .await?;
     let left: i64 = signups::table
         .filter(signups::user_id.eq(guest))
         .count()
@@ -604,7 +622,8 @@ pub async fn merge_into_account(
 }
 
 /// Guests with no sign-up ending after `cutoff`, no hold, no concern open or closed after
-/// `cutoff`, none waiting for her confirmation, and made before `cutoff`: up to `limit`, for
+/// `cutoff`, no room date ending after `cutoff`, nothing waiting for her confirmation, and
+/// made before `cutoff`: up to `limit`, for
 /// retention to erase.
 pub async fn idle_since(
     conn: &mut AsyncPgConnection,
@@ -632,7 +651,15 @@ pub async fn idle_since(
             )
             .bind::<diesel::sql_types::Timestamptz, _>(cutoff)
             .sql(
-                ")) AND NOT EXISTS (SELECT 1 FROM concern_drafts d WHERE d.user_id = users.id \
+                ")) AND NOT EXISTS (SELECT 1 FROM room_bookings b \
+                   JOIN room_booking_dates rd ON rd.booking_id = b.id \
+                   WHERE b.requested_by = users.id AND rd.ends_at >= ",
+            )
+            .bind::<diesel::sql_types::Timestamptz, _>(cutoff)
+            .sql(
+                ") AND NOT EXISTS (SELECT 1 FROM concern_drafts d WHERE d.user_id = users.id \
+                   AND d.expires_at > now()) \
+                 AND NOT EXISTS (SELECT 1 FROM room_booking_drafts d WHERE d.user_id = users.id \
                    AND d.expires_at > now())",
             ),
         )

@@ -54,6 +54,7 @@ pub const SUBJECT_REFERENCES: &[&str] = &[
     "network_memberships_user_id_fkey",
     "core_team_members_user_id_fkey",
     "concern_drafts_user_id_fkey",
+    "room_booking_drafts_user_id_fkey",
 ];
 
 /// A row of `users`.

@@ -31,6 +31,8 @@ pub struct Context {
     pub draft: Option<quartier_persistence::guests::DraftMail>,
     /// For a decision on a room date: the date with its room and centre.
     pub room: Option<quartier_persistence::rooms::RoomMail>,
+    /// For a room booking waiting for a guest's confirmation: whom it greets and its dates.
+    pub room_draft: Option<quartier_persistence::rooms::drafts::DraftMail>,
 }
 
 /// What a daily digest lists.
@@ -128,8 +130,21 @@ pub async fn load(conn: &mut AsyncPgConnection, claimed: &Claimed) -> Result<Con
         }
         _ => None,
     };
+    let room_draft = match claimed.kind() {
+        Some(quartier_domain::notification::Kind::GuestRoomBooking) => {
+            match claimed.details()["draft_id"]
+                .as_str()
+                .and_then(|s| s.parse::<uuid::Uuid>().ok())
+            {
+                Some(id) => quartier_persistence::rooms::drafts::mail(conn, id).await?,
+                None => None,
+            }
+        }
+        _ => None,
+    };
     Ok(Context {
         room,
+        room_draft,
         shift: load_shift(conn, claimed).await?,
         invitation,
         hold,

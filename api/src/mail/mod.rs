@@ -41,6 +41,9 @@ pub const GUEST_LINK_HOURS: i64 = quartier_domain::guest::ACCESS.num_hours();
 pub const GUEST_HOLD_MINUTES: i64 = quartier_domain::guest::HOLD.num_minutes();
 /// How long a guest's concern waits for her confirmation, in hours.
 pub const GUEST_CONCERN_HOURS: i64 = quartier_domain::guest::CONCERN_CONFIRMATION.num_hours();
+/// How long the link of a guest's room booking works.
+pub const GUEST_ROOM_BOOKING_HOURS: i64 =
+    quartier_domain::guest::ROOM_BOOKING_CONFIRMATION.num_hours();
 
 /// Where composed mail is handed over.
 #[derive(Clone)]
@@ -256,6 +259,18 @@ impl Mailer {
                     GUEST_CONCERN_HOURS,
                 )
             }
+            (Kind::GuestRoomBooking, _) => {
+                let draft = details["draft_id"]
+                    .as_str()
+                    .and_then(|id| id.parse::<uuid::Uuid>().ok())
+                    .ok_or_else(|| {
+                        SendError::Permanent("the notification names no draft".into())
+                    })?;
+                (
+                    self.link("guest-room-bookings/confirm", draft),
+                    GUEST_ROOM_BOOKING_HOURS,
+                )
+            }
             (Kind::StaffInvitation, _) => {
                 let invitation = details["invitation_id"]
                     .as_str()
@@ -304,7 +319,13 @@ impl Mailer {
                 .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
                 .map(|t| t.with_timezone(&chrono::Utc))
         };
-        let room = context.room.as_ref();
+        let room_draft = context.room_draft.as_ref();
+        if kind == Kind::GuestRoomBooking && room_draft.is_none() {
+            return Err(SendError::Permanent(
+                "the room booking was confirmed, or waited too long".into(),
+            ));
+        }
+        let room = context.room.as_ref().or(room_draft.map(|d| &d.room));
         if kind == Kind::RoomBookingDecided && room.is_none() {
             return Err(SendError::Permanent("the booked date is gone".into()));
         }
@@ -363,6 +384,7 @@ impl Mailer {
             short_shifts => lines(&digest.summary.short),
             role => role,
             name => hold.map(|h| h.name.as_str()).or(draft.map(|d| d.name.as_str()))
+                .or(room_draft.map(|d| d.name.as_str()))
                 .filter(|n| !n.is_empty())
                 .unwrap_or(claimed.display_name.as_str()),
             link => link,
@@ -393,6 +415,7 @@ impl Mailer {
             room_name => room.map_or("", |r| r.room_name.as_str()),
             room_purpose => room.map_or("", |r| r.purpose.as_str()),
             room_status => room.map_or("", |r| r.status.as_str()),
+            room_dates => room_draft.map_or(0, |d| d.dates),
             room_note => room.and_then(|r| r.note.as_deref()).map(|note| match language {
                 // The notes Quartier writes itself have German versions; staff's stay theirs.
                 MailLanguage::German => crate::german::german(note)

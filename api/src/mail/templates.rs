@@ -44,6 +44,7 @@ const FILES: &[(&str, &str)] = template_files!(
     "concern_answered",
     "guest_concern",
     "room_booking_decided",
+    "guest_room_booking",
 );
 
 const LAYOUT: &str = include_str!("../../templates/mail/layout.html");
@@ -157,6 +158,7 @@ mod tests {
             room_purpose => "Geburtstag",
             room_status => "declined",
             room_note => "Schon vergeben.",
+            room_dates => 3,
             unsubscribe_link => "https://app.example.org/unsubscribe?token=t",
             operator_name => "Nachbarschaft <Hilfe> e. V.",
             role => "coordinator",

@@ -399,9 +399,11 @@ pub async fn update(
                 Refusal::NotFound
             }));
         };
-        // A cancelled or archived activity gives its room back for its dates to come.
+        // A cancelled or archived activity gives its room back for its dates to come, and
+        // the rooms booked for it are cancelled.
         if !quartier_domain::activity::ActivityStatus::stored_uses_rooms(&row.status) {
             crate::rooms::release_activity(conn, id, Utc::now()).await?;
+            crate::rooms::cancel_for_activity(conn, id, None, Utc::now()).await?;
         }
         let outcome = match schedule {
             Some((schedule, now, until)) => rematerialize(conn, id, schedule, now, until).await?,

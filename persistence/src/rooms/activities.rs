@@ -416,6 +416,41 @@ pub(crate) async fn decline_for_dates(
     Ok(declined)
 }
 
+/// `activity_id` was cancelled or archived: the dates to come booked for it are cancelled,
+/// and the outbox and the people who booked them told (room by room).
+pub async fn cancel_for_activity(
+    conn: &mut AsyncPgConnection,
+    activity_id: Uuid,
+    by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<Vec<DateRow>> {
+    let cancelled: Vec<DateRow> = diesel::sql_query(
+        "UPDATE room_booking_dates d SET status = 'cancelled', decided_by = $2, \
+         decided_at = $3, note = 'The activity it was booked for is cancelled.' \
+         FROM room_bookings b \
+         WHERE b.id = d.booking_id AND b.activity_id = $1 \
+         AND d.status IN ('requested', 'confirmed') AND d.ends_at > $3 \
+         RETURNING d.id, d.booking_id, d.room_id, d.starts_at, d.ends_at, d.status",
+    )
+    .bind::<SqlUuid, _>(activity_id)
+    .bind::<Nullable<SqlUuid>, _>(by)
+    .bind::<Timestamptz, _>(now)
+    .load(conn)
+    .await?;
+    let mut rooms: Vec<Uuid> = cancelled.iter().map(|d| d.room_id).collect();
+    rooms.sort_unstable();
+    rooms.dedup();
+    for room in rooms {
+        let of_room: Vec<DateRow> = cancelled
+            .iter()
+            .filter(|d| d.room_id == room)
+            .cloned()
+            .collect();
+        tell(conn, &of_room, by).await?;
+    }
+    Ok(cancelled)
+}
+
 /// Tells the outbox and the bookers of `dates`, all in rooms of one centre.
 async fn tell(conn: &mut AsyncPgConnection, dates: &[DateRow], by: Option<Uuid>) -> Result<()> {
     let Some(first) = dates.first() else {

@@ -19,6 +19,7 @@ use crate::notifications::{self, Kind, NewNotification};
 use crate::{Error, Result, outbox};
 
 mod activities;
+pub mod drafts;
 mod reads;
 
 pub use activities::*;
@@ -410,6 +411,7 @@ pub struct NewBooking<'a> {
     pub room_id: Uuid,
     pub booker: BookerKind,
     pub partner_id: Option<Uuid>,
+    pub activity_id: Option<Uuid>,
     pub requested_by: Uuid,
     pub purpose: &'a str,
     pub expected_people: i32,
@@ -511,8 +513,8 @@ pub async fn book(
             }
             diesel::sql_query(
                 "INSERT INTO room_bookings (id, room_id, booker_kind, partner_id, requested_by, \
-             purpose, expected_people, layout, public_title, recurrence) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             purpose, expected_people, layout, public_title, recurrence, activity_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind::<SqlUuid, _>(id)
             .bind::<SqlUuid, _>(room.id)
@@ -524,6 +526,7 @@ pub async fn book(
             .bind::<Text, _>(new.layout.as_str())
             .bind::<Nullable<Text>, _>(new.public_title)
             .bind::<Nullable<Text>, _>(new.recurrence)
+            .bind::<Nullable<SqlUuid>, _>(new.activity_id)
             .execute(conn)
             .await?;
             let mut dates = Vec::new();

@@ -50,6 +50,8 @@ pub struct RequestRow {
     #[diesel(sql_type = Nullable<SqlUuid>)]
     pub partner_id: Option<Uuid>,
     #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub activity_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
     pub requested_by: Option<Uuid>,
     #[diesel(sql_type = Text)]
     pub purpose: String,
@@ -64,7 +66,7 @@ pub struct RequestRow {
 }
 
 const REQUEST_COLUMNS: &str = "SELECT d.id, d.booking_id, d.room_id, d.starts_at, d.ends_at, \
-     d.status, r.name AS room_name, b.booker_kind, b.partner_id, b.requested_by, b.purpose, \
+     d.status, r.name AS room_name, b.booker_kind, b.partner_id, b.activity_id, b.requested_by, b.purpose, \
      b.expected_people, b.layout, b.public_title, d.created_at AS requested_at \
      FROM rooms r JOIN room_booking_dates d ON d.room_id = r.id \
      JOIN room_bookings b ON b.id = d.booking_id";

@@ -34,6 +34,7 @@ mod outage;
 mod partners;
 mod placement;
 mod privacy;
+mod room_bookers;
 mod room_mail;
 mod room_uses;
 mod rooms;

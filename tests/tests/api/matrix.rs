@@ -308,10 +308,14 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("confirm_guest_signup", EVERYONE, None),
     ("create_guest_concern", EVERYONE, None),
     ("confirm_guest_concern", EVERYONE, None),
+    ("create_guest_room_booking", EVERYONE, None),
+    ("confirm_guest_room_booking", EVERYONE, None),
     ("request_guest_link", EVERYONE, None),
     // A guest's link token is no principal's: every one of them is refused.
     ("guest_signups", &[], None),
     ("cancel_guest_signup", &[], None),
+    ("guest_room_bookings", &[], None),
+    ("cancel_guest_room_date", &[], None),
     ("export_guest", &[], None),
     ("erase_guest", &[], None),
     ("create_walk_in", STAFF_A_AND_KEY, Some("signups:write")),
@@ -1948,6 +1952,24 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
             "/api/v1/guest-concerns/confirm".into(),
             Some(json!({"token": "not-a-token-quartier-mailed"})),
         ),
+        "create_guest_room_booking" => {
+            let (starts_at, ends_at) = room_hour();
+            (
+                Method::POST,
+                format!("/api/v1/rooms/{}/guest-bookings", fx.room),
+                Some(
+                    json!({"name": "Gast", "email": format!("guest-{unique}@example.org"),
+                            "privacy_policy_version": "2026-11", "purpose": "Geburtstag",
+                            "expected_people": 10, "layout": "seated",
+                            "starts_at": starts_at, "ends_at": ends_at}),
+                ),
+            )
+        }
+        "confirm_guest_room_booking" => (
+            Method::POST,
+            "/api/v1/guest-room-bookings/confirm".into(),
+            Some(json!({"token": "not-a-token-quartier-mailed"})),
+        ),
         "request_guest_link" => (
             Method::POST,
             "/api/v1/guest/links".into(),
@@ -1957,6 +1979,15 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
         "cancel_guest_signup" => (
             Method::POST,
             format!("/api/v1/guest/signups/{}/cancel", fx.signup),
+            None,
+        ),
+        "guest_room_bookings" => (Method::GET, "/api/v1/guest/room-bookings".into(), None),
+        "cancel_guest_room_date" => (
+            Method::POST,
+            format!(
+                "/api/v1/guest/room-booking-dates/{}/cancel",
+                room_request(app, fx).await
+            ),
             None,
         ),
         "export_guest" => (Method::GET, "/api/v1/guest/export".into(), None),

@@ -82,6 +82,8 @@ pub struct GuestExport {
     pub concerns: Vec<crate::routes::concerns::ConcernResponse>,
     /// Concerns waiting for her confirmation, newest first.
     pub concerns_waiting: Vec<crate::routes::concerns::guest::ConcernDraftRecord>,
+    /// Her room dates, and room bookings waiting for her confirmation.
+    pub room_bookings: crate::routes::rooms::guest::GuestRoomBookings,
 }
 
 async fn guest(conn: &mut AsyncPgConnection, id: Uuid) -> Result<GuestResponse, ApiError> {
@@ -220,6 +222,7 @@ pub async fn export_guest(
             .into_iter()
             .map(Into::into)
             .collect(),
+        room_bookings: crate::routes::rooms::guest::of_guest(&mut conn, guest.id).await?,
     };
     Ok(HttpResponse::Ok()
         .insert_header((

@@ -126,6 +126,8 @@ pub struct PersonalDataExport {
     pub core_team_role: Option<CoreTeamMemberResponse>,
     /// The dates of rooms this person booked or asked for, latest first.
     pub room_bookings: Vec<crate::routes::rooms::decide::RoomRequestResponse>,
+    /// Room bookings asked for with the guest form at her address, waiting for confirmation.
+    pub room_bookings_waiting: Vec<crate::routes::rooms::guest::RoomBookingDraftRecord>,
 }
 
 /// A concern one supports.
@@ -261,6 +263,9 @@ async fn gather(
         core_team_role,
         room_bookings: records(
             quartier_persistence::rooms::dates_of(conn, user.id, EXPORT_MAX).await?,
+        ),
+        room_bookings_waiting: records(
+            quartier_persistence::rooms::drafts::of_user(conn, user.id).await?,
         ),
     })
 }

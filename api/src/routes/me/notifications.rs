@@ -31,6 +31,8 @@ use crate::state::AppState;
 /// (`concern_id`, `answer_id`). `guest_concern`: a concern raised with the guest form waits
 /// for its confirmation (`draft_id`). `room_booking_decided`: someone else confirmed,
 /// declined or cancelled a room date you booked or asked for (`date_id`, `status`).
+/// `guest_room_booking`: a room booking asked for with the guest form waits for its
+/// confirmation (`draft_id`, `room_id`).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKindBody {
@@ -54,6 +56,7 @@ pub enum NotificationKindBody {
     ConcernAnswered,
     GuestConcern,
     RoomBookingDecided,
+    GuestRoomBooking,
 }
 
 impl From<Kind> for NotificationKindBody {
@@ -79,6 +82,7 @@ impl From<Kind> for NotificationKindBody {
             Kind::ConcernAnswered => Self::ConcernAnswered,
             Kind::GuestConcern => Self::GuestConcern,
             Kind::RoomBookingDecided => Self::RoomBookingDecided,
+            Kind::GuestRoomBooking => Self::GuestRoomBooking,
         }
     }
 }

@@ -218,7 +218,7 @@ pub async fn release_activity_room(
     Ok(HttpResponse::NoContent().finish())
 }
 
-fn inactive() -> ApiError {
+pub(super) fn inactive() -> ApiError {
     ApiError::Conflict {
         slug: "conflict",
         detail: "A cancelled or archived activity uses no room.".into(),

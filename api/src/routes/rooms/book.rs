@@ -8,6 +8,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use quartier_domain::activity::ActivityStatus;
 use quartier_domain::room::{BookableBy, BookerKind, BookingStatus, DateRefusal, Times};
 use quartier_domain::schedule::Schedule;
 use quartier_domain::signup::LOCAL_ZONE;
@@ -50,6 +51,8 @@ pub struct BookRoomRequest {
     pub booker: BookerKindBody,
     /// The partner booking, for `booker: partner`.
     pub partner_id: Option<Uuid>,
+    /// The activity booked for, for `booker: activity`.
+    pub activity_id: Option<Uuid>,
     /// What the room is for; seen by staff.
     pub purpose: String,
     pub expected_people: i32,
@@ -123,12 +126,8 @@ fn in_series(errors: ValidationErrors) -> ValidationErrors {
 }
 
 /// The dates asked for, each checked against the room's rules.
-fn dates(
-    body: &BookRoomRequest,
-    room: &RoomRow,
-    now: DateTime<Utc>,
-) -> Result<Vec<Times>, ApiError> {
-    let wanted = match (&body.series, body.starts_at, body.ends_at) {
+fn dates(asked: &Asked<'_>, room: &RoomRow, now: DateTime<Utc>) -> Result<Vec<Times>, ApiError> {
+    let wanted = match (asked.series, asked.starts_at, asked.ends_at) {
         (None, Some(starts_at), Some(ends_at)) => {
             if !quartier_domain::window::within_years(starts_at)
                 || !quartier_domain::window::within_years(ends_at)
@@ -177,7 +176,7 @@ fn dates(
             ));
         }
     };
-    let field = if body.series.is_some() {
+    let field = if asked.series.is_some() {
         "series"
     } else {
         "starts_at"
@@ -188,8 +187,20 @@ fn dates(
             "yields no date between now and how far ahead the room takes bookings",
         ));
     }
+    check_dates(room, &wanted, now, field)?;
+    Ok(wanted)
+}
+
+/// Each date against the room's rules (duration, grid, notice), as of `now`; a refusal names
+/// `field`.
+pub(crate) fn check_dates(
+    room: &RoomRow,
+    wanted: &[Times],
+    now: DateTime<Utc>,
+    field: &str,
+) -> Result<(), ApiError> {
     let rules = room.rules();
-    for &(starts_at, ends_at) in &wanted {
+    for &(starts_at, ends_at) in wanted {
         if let Err(refusal) = rules.check(starts_at, ends_at, now, LOCAL_ZONE) {
             let at = starts_at.to_rfc3339();
             let message = match refusal {
@@ -209,7 +220,7 @@ fn dates(
             return Err(ApiError::validation(field, &message));
         }
     }
-    Ok(wanted)
+    Ok(())
 }
 
 /// Whether the caller may book for `body.booker`, and whether the dates are confirmed at once.
@@ -225,6 +236,15 @@ async fn status_for(
     } else {
         BookingStatus::Confirmed
     };
+    let others_welcome = || {
+        if bookable_by == BookableBy::Staff {
+            Err(ApiError::Forbidden(
+                "This room is booked by the operator's staff only.".into(),
+            ))
+        } else {
+            Ok(())
+        }
+    };
     match BookerKind::from(body.booker) {
         BookerKind::Operator => {
             require_centre_staff(conn, user, room.centre_id, StaffRole::Coordinator).await?;
@@ -237,11 +257,7 @@ async fn status_for(
                     "is needed for booker partner",
                 ));
             };
-            if bookable_by == BookableBy::Staff {
-                return Err(ApiError::Forbidden(
-                    "This room is booked by the operator's staff only.".into(),
-                ));
-            }
+            others_welcome()?;
             if quartier_persistence::partners::find(conn, partner_id)
                 .await?
                 .is_none()
@@ -256,6 +272,29 @@ async fn status_for(
             }
             Ok(asked)
         }
+        BookerKind::Activity => {
+            let Some(activity_id) = body.activity_id else {
+                return Err(ApiError::validation(
+                    "activity_id",
+                    "is needed for booker activity",
+                ));
+            };
+            let view = quartier_persistence::activities::find(conn, activity_id)
+                .await?
+                .ok_or_else(|| ApiError::validation("activity_id", "is not an activity"))?;
+            require_centre_staff(conn, user, view.activity.centre_id, StaffRole::Coordinator)
+                .await?;
+            if !ActivityStatus::stored_uses_rooms(&view.activity.status) {
+                return Err(super::activity::inactive());
+            }
+            // The operator's own activity books as the operator does; another operator's
+            // asks as a partner would.
+            if view.operator_id == room.operator_id {
+                return Ok(BookingStatus::Confirmed);
+            }
+            others_welcome()?;
+            Ok(asked)
+        }
         BookerKind::Account => {
             if bookable_by != BookableBy::Residents {
                 return Err(ApiError::Forbidden(
@@ -264,6 +303,10 @@ async fn status_for(
             }
             Ok(BookingStatus::Requested)
         }
+        BookerKind::Guest => Err(ApiError::validation(
+            "booker",
+            "guest is for residents without an account, at POST /rooms/{id}/guest-bookings",
+        )),
     }
 }
 
@@ -276,9 +319,156 @@ pub(crate) fn listed(dates: &[Times]) -> String {
         .join(", ")
 }
 
-/// Book a room, once or as a series. The room's operator (by its staff) is confirmed at once;
-/// partners' staff and residents book where the room lets them and are confirmed at once
-/// only where the room needs no approval (residents always ask). Taken dates fail the whole
+/// What a booking asks for, as the booking routes take it.
+pub(crate) struct Asked<'a> {
+    pub purpose: &'a str,
+    pub expected_people: i32,
+    pub layout: LayoutBody,
+    pub public_title: Option<&'a str>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub series: Option<&'a SeriesRequest>,
+    pub on_conflict: Option<ConflictPolicyBody>,
+}
+
+/// A booking checked against its room, ready to store: what a guest's request keeps until
+/// she confirms it.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Checked {
+    pub purpose: String,
+    pub expected_people: i32,
+    pub layout: LayoutBody,
+    pub public_title: Option<String>,
+    pub recurrence: Option<String>,
+    pub dates: Vec<Times>,
+    pub on_conflict: ConflictPolicyBody,
+}
+
+/// The texts of a booking, checked.
+pub(crate) struct Texts {
+    purpose: String,
+    public_title: Option<String>,
+}
+
+impl Asked<'_> {
+    /// The fields that need no room: purpose, title, people. `None` when `errors` has some.
+    pub(crate) fn check_fields(&self, errors: &mut ValidationErrors) -> Option<Texts> {
+        let purpose = errors.collect(bounded_text(self.purpose, "purpose", 1000));
+        let public_title = self
+            .public_title
+            .map(|title| errors.collect(bounded_text(title, "public_title", 200)));
+        if !(1..=10_000).contains(&self.expected_people) {
+            errors.push("expected_people", "must be from 1 to 10000");
+        }
+        Some(Texts {
+            purpose: purpose?,
+            public_title: match public_title {
+                Some(checked) => Some(checked?),
+                None => None,
+            },
+        })
+    }
+
+    /// Checks the booking against `room` (its layouts and rules, as of `now`).
+    pub(crate) fn against(
+        &self,
+        texts: Texts,
+        room: &RoomRow,
+        now: DateTime<Utc>,
+    ) -> Result<Checked, ApiError> {
+        fits(room, self.layout, self.expected_people)?;
+        Ok(Checked {
+            purpose: texts.purpose,
+            expected_people: self.expected_people,
+            layout: self.layout,
+            public_title: texts.public_title,
+            recurrence: self.series.map(|s| s.rrule.clone()),
+            dates: dates(self, room, now)?,
+            on_conflict: self.on_conflict.unwrap_or(ConflictPolicyBody::Fail),
+        })
+    }
+}
+
+/// Whether `room` offers `layout` for `people`.
+pub(crate) fn fits(room: &RoomRow, layout: LayoutBody, people: i32) -> Result<(), ApiError> {
+    match room.rules().capacity(layout.into()) {
+        None => Err(ApiError::validation(
+            "layout",
+            "is not offered in this room",
+        )),
+        Some(capacity) if people > capacity => Err(ApiError::validation(
+            "expected_people",
+            &format!("must be at most {capacity}, what the room holds in this layout"),
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+/// For whom a checked booking is stored, and how its dates start.
+pub(crate) struct Booker {
+    pub kind: BookerKind,
+    pub partner_id: Option<Uuid>,
+    pub activity_id: Option<Uuid>,
+    /// The person who asked.
+    pub person: Uuid,
+    pub status: BookingStatus,
+}
+
+/// Stores a checked booking of `room`: its dates, those skipped, or why nothing was booked.
+pub(crate) async fn store(
+    conn: &mut AsyncPgConnection,
+    room: &RoomRow,
+    checked: &Checked,
+    booker: &Booker,
+    now: DateTime<Utc>,
+) -> Result<BookingResponse, ApiError> {
+    let new = NewBooking {
+        room_id: room.id,
+        booker: booker.kind,
+        partner_id: booker.partner_id,
+        activity_id: booker.activity_id,
+        requested_by: booker.person,
+        purpose: &checked.purpose,
+        expected_people: checked.expected_people,
+        layout: checked.layout.into(),
+        public_title: checked.public_title.as_deref(),
+        recurrence: checked.recurrence.as_deref(),
+        dates: &checked.dates,
+        status: booker.status,
+        on_conflict: checked.on_conflict.into(),
+    };
+    match rooms::book(conn, room, Uuid::now_v7(), &new, now).await? {
+        Booked::Made {
+            booking_id,
+            dates,
+            skipped,
+        } => Ok(BookingResponse {
+            id: booking_id,
+            room_id: room.id,
+            booker: booker.kind.into(),
+            dates: dates.into_iter().map(Into::into).collect(),
+            skipped: skipped
+                .into_iter()
+                .map(|(starts_at, ends_at)| SkippedDate { starts_at, ends_at })
+                .collect(),
+        }),
+        Booked::Taken(taken) => Err(ApiError::Conflict {
+            slug: "room-taken",
+            detail: format!("The room is taken at {}.", listed(&taken)),
+        }),
+        Booked::OverLimit { limit } => Err(ApiError::Conflict {
+            slug: "booking-limit",
+            detail: format!("One booker may hold at most {limit} dates to come in this room."),
+        }),
+    }
+}
+
+/// Book a room, once or as a series. The room's operator (by its staff), and an activity of
+/// the operator (by staff who coordinate it), are confirmed at once; partners' staff, other
+/// operators' activities and residents book where the room lets them and are confirmed at
+/// once only where the room needs no approval (residents always ask; residents without an
+/// account use `POST /rooms/{id}/guest-bookings`). A cancelled activity's dates to come are
+/// cancelled with it. Taken dates fail the whole
 /// booking (`on_conflict: fail`, 409 `room-taken` naming them) or are skipped (`skip`). With
 /// `Idempotency-Key`, a retry gets the first answer and books nothing more.
 #[utoipa::path(
@@ -295,7 +485,7 @@ pub(crate) fn listed(dates: &[Times]) -> String {
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed to book this room for this booker, or an API key (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No room has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A date is taken (`room-taken`, naming the dates), or the booker would hold more dates to come than the room allows (`booking-limit`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A date is taken (`room-taken`, naming the dates), the booker would hold more dates to come than the room allows (`booking-limit`), or the activity booked for is cancelled or archived (`conflict`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields: dates off the room's rules, more people than the layout holds; or an `Idempotency-Key` used before for another request (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -334,75 +524,36 @@ async fn book(
     room_id: Uuid,
     body: &BookRoomRequest,
 ) -> Result<BookingResponse, ApiError> {
+    let asked = Asked {
+        purpose: &body.purpose,
+        expected_people: body.expected_people,
+        layout: body.layout,
+        public_title: body.public_title.as_deref(),
+        starts_at: body.starts_at,
+        ends_at: body.ends_at,
+        series: body.series.as_ref(),
+        on_conflict: body.on_conflict,
+    };
     let mut errors = ValidationErrors::default();
-    let purpose = errors.collect(bounded_text(&body.purpose, "purpose", 1000));
-    let public_title = body
-        .public_title
-        .as_deref()
-        .and_then(|title| errors.collect(bounded_text(title, "public_title", 200)));
-    if !(1..=10_000).contains(&body.expected_people) {
-        errors.push("expected_people", "must be from 1 to 10000");
-    }
+    let texts = asked.check_fields(&mut errors);
     if body.partner_id.is_some() && body.booker != BookerKindBody::Partner {
         errors.push("partner_id", "is for booker partner only");
     }
+    if body.activity_id.is_some() && body.booker != BookerKindBody::Activity {
+        errors.push("activity_id", "is for booker activity only");
+    }
     errors.into_result().map_err(ApiError::Validation)?;
+    let texts = texts.ok_or_else(|| ApiError::Internal("booking fields not checked".into()))?;
     let now = Utc::now();
     let room = existing(conn, room_id).await?;
     let status = status_for(conn, user, &room, body).await?;
-    let layout = body.layout.into();
-    match room.rules().capacity(layout) {
-        None => {
-            return Err(ApiError::validation(
-                "layout",
-                "is not offered in this room",
-            ));
-        }
-        Some(capacity) if body.expected_people > capacity => {
-            return Err(ApiError::validation(
-                "expected_people",
-                &format!("must be at most {capacity}, what the room holds in this layout"),
-            ));
-        }
-        Some(_) => {}
-    }
-    let wanted = dates(body, &room, now)?;
-    let new = NewBooking {
-        room_id: room.id,
-        booker: body.booker.into(),
+    let checked = asked.against(texts, &room, now)?;
+    let booker = Booker {
+        kind: body.booker.into(),
         partner_id: body.partner_id,
-        requested_by: user.id,
-        purpose: purpose.as_deref().unwrap_or_default(),
-        expected_people: body.expected_people,
-        layout,
-        public_title: public_title.as_deref(),
-        recurrence: body.series.as_ref().map(|s| s.rrule.as_str()),
-        dates: &wanted,
+        activity_id: body.activity_id,
+        person: user.id,
         status,
-        on_conflict: body.on_conflict.unwrap_or(ConflictPolicyBody::Fail).into(),
     };
-    match rooms::book(conn, &room, Uuid::now_v7(), &new, now).await? {
-        Booked::Made {
-            booking_id,
-            dates,
-            skipped,
-        } => Ok(BookingResponse {
-            id: booking_id,
-            room_id: room.id,
-            booker: body.booker,
-            dates: dates.into_iter().map(Into::into).collect(),
-            skipped: skipped
-                .into_iter()
-                .map(|(starts_at, ends_at)| SkippedDate { starts_at, ends_at })
-                .collect(),
-        }),
-        Booked::Taken(taken) => Err(ApiError::Conflict {
-            slug: "room-taken",
-            detail: format!("The room is taken at {}.", listed(&taken)),
-        }),
-        Booked::OverLimit { limit } => Err(ApiError::Conflict {
-            slug: "booking-limit",
-            detail: format!("One booker may hold at most {limit} dates to come in this room."),
-        }),
-    }
+    store(conn, &room, &checked, &booker, now).await
 }

@@ -8,7 +8,8 @@ use quartier_domain::StaffRole;
 use quartier_domain::operator::free_text;
 use quartier_domain::room::BookingStatus;
 use quartier_persistence::AsyncPgConnection;
-use quartier_persistence::rooms::{self, Decided, RequestRow};
+use quartier_persistence::audit::Actor;
+use quartier_persistence::rooms::{self, DateRow, Decided, RequestRow, RoomRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -32,7 +33,9 @@ pub struct RoomRequestResponse {
     pub room_name: String,
     pub booker: BookerKindBody,
     pub partner_id: Option<Uuid>,
-    /// The account that asked; `null` once it was erased.
+    /// The activity it is booked for, for `booker: activity`.
+    pub activity_id: Option<Uuid>,
+    /// The person who asked (an account, or a guest for `booker: guest`); `null` once erased.
     pub requested_by: Option<Uuid>,
     pub purpose: String,
     pub expected_people: i32,
@@ -50,6 +53,7 @@ impl From<RequestRow> for RoomRequestResponse {
             date: row.date.into(),
             room_name: row.room_name,
             partner_id: row.partner_id,
+            activity_id: row.activity_id,
             requested_by: row.requested_by,
             purpose: row.purpose,
             expected_people: row.expected_people,
@@ -147,25 +151,61 @@ async fn decide(
     .await;
     match (next, staff) {
         (_, Ok(_)) => {}
-        (BookingStatus::Cancelled, Err(_)) if own => {
-            let notice = Duration::hours(i64::from(room.min_notice_hours));
-            if date.starts_at < now + notice {
-                return Err(ApiError::Conflict {
-                    slug: "booking-decided",
-                    detail: format!(
-                        "A booking may be cancelled up to {} hours before it starts; ask the centre.",
-                        room.min_notice_hours
-                    ),
-                });
-            }
-        }
+        (BookingStatus::Cancelled, Err(_)) if own => within_notice(&room, &date, now)?,
         (_, Err(error)) => return Err(error),
     }
-    match rooms::decide(conn, id, next, by, note.as_deref(), now).await? {
+    apply(
+        conn,
+        caller.actor(),
+        &room,
+        &date,
+        next,
+        note.as_deref(),
+        now,
+    )
+    .await
+}
+
+/// A booker cancels her own date only while the room's notice allows.
+pub(super) fn within_notice(
+    room: &RoomRow,
+    date: &DateRow,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let notice = Duration::hours(i64::from(room.min_notice_hours));
+    if date.starts_at < now + notice {
+        return Err(ApiError::Conflict {
+            slug: "booking-decided",
+            detail: format!(
+                "A booking may be cancelled up to {} hours before it starts; ask the centre.",
+                room.min_notice_hours
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Moves `date` of `room` to `next` for `actor` (who may), audits it, and answers with the
+/// date and the requests declined with it.
+pub(super) async fn apply(
+    conn: &mut AsyncPgConnection,
+    actor: Actor,
+    room: &RoomRow,
+    date: &DateRow,
+    next: BookingStatus,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<HttpResponse, ApiError> {
+    let by = match actor {
+        Actor::User(id) => Some(id),
+        _ => None,
+    };
+    let id = date.id;
+    match rooms::decide(conn, id, next, by, note, now).await? {
         None => Err(ApiError::NotFound("No booked date has this id.".into())),
         Some(Decided::Done { date, declined }) => {
             NewEntry::new(
-                caller.actor(),
+                actor,
                 match next {
                     BookingStatus::Confirmed => "room_booking.confirmed",
                     BookingStatus::Declined => "room_booking.declined",

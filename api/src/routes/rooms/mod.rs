@@ -6,6 +6,7 @@ pub mod availability;
 pub mod book;
 pub mod calendar;
 pub mod decide;
+pub mod guest;
 pub mod translations;
 pub mod update;
 
@@ -76,8 +77,9 @@ body_enum!(
 );
 body_enum!(
     /// For whom a room is booked: `operator` (the room's operator, by its staff), `partner`
-    /// (by that partner's staff), `account` (a resident for themselves).
-    BookerKindBody => BookerKind { Operator, Partner, Account }
+    /// (by that partner's staff), `activity` (by the staff who run it), `account` (a resident
+    /// for themselves), `guest` (a resident without an account, through the guest form).
+    BookerKindBody => BookerKind { Operator, Partner, Activity, Account, Guest }
 );
 body_enum!(
     /// What a series does with dates that are taken: `fail` (book nothing) or `skip` (book the
