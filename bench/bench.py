@@ -4,7 +4,7 @@ ceiling. Run it through `bench/run.sh`, which builds the binary first.
 
 Seeds `quartier seed-bench` into its own database (or reuses it), starts the server, and runs
 each scenario with wrk for a fixed time at each concurrency: requests/s, p50/p99 latency,
-errors and the server's peak RSS during the scenario. For scenarios 1, 3, 6, 9 and 10 it records the
+errors and the server's peak RSS during the scenario. For scenarios 1, 3, 6, 9, 10, 11 and 12 it records the
 SQL one request sends to PostgreSQL (from PostgreSQL's statement log), replays exactly that SQL
 with pgbench at the same concurrencies, and prints API ÷ pgbench.
 
@@ -13,9 +13,10 @@ Settings, from the environment:
   BENCH_SEED (1)             dataset seed
   BENCH_SECONDS (10)         seconds per measurement
   BENCH_CONCURRENCY (1 16 64)
-  BENCH_RACERS (10000)       volunteers racing for 50 shifts of 5 places in scenario 6
+  BENCH_RACERS (10000)       volunteers racing for 50 shifts of 5 places in scenario 6, and
+                             requests for 50 times of a room confirmed at once in scenario 12
   BENCH_REUSE (0)            1: keep a database seeded earlier at the same scale and seed
-  BENCH_ONLY                 some of the scenarios measured against pgbench (1 3 9 10 11) alone
+  BENCH_ONLY                 some of the scenarios measured against pgbench (1 3 9 10 11 12) alone
   BENCH_BINARY               the quartier binary (run.sh passes the release build)
   BENCH_PG_LOG               PostgreSQL's server log (found from the cluster when not given)
   BENCH_JSON                 where to write every figure as JSON
@@ -293,6 +294,64 @@ def prepare_room(p):
         f"ANALYZE rooms; ANALYZE room_claims")
 
 
+# Scenario 12: requests for a room, RACERS of them spread over ROOM_RACE_SLOTS times (request n
+# asks for time n % ROOM_RACE_SLOTS), all confirmed at once by staff. Ids from a number, as
+# the racers'.
+ROOM_RACE = "00000000-0000-7000-a000-000000000003"
+ROOM_RACE_SLOTS = 50
+DATE_PREFIX = "00000000-0000-7000-b000-"
+BOOKING_PREFIX = "00000000-0000-7000-b100-"
+
+
+def prepare_room_race(p):
+    """A room with RACERS requests by the racers, for ROOM_RACE_SLOTS times two weeks ahead."""
+    start = iso(p["week"] + dt.timedelta(days=14, hours=8))
+    psql(
+        f"INSERT INTO rooms (id, centre_id, operator_id, name, capacity_seated, bookable_by, "
+        f"max_future_dates) SELECT '{ROOM_RACE}', c.id, c.operator_id, 'Saal (Wettlauf)', 100, "
+        f"'residents', 1000 FROM centres c WHERE c.id = '{p['centre']}' ON CONFLICT (id) DO NOTHING; "
+        f"INSERT INTO room_parts VALUES ('{ROOM_RACE}', '{ROOM_RACE}') ON CONFLICT DO NOTHING; "
+        f"INSERT INTO room_bookings (id, room_id, booker_kind, requested_by, purpose, expected_people, layout) "
+        f"SELECT ('{BOOKING_PREFIX}' || ({ID_BASE} + i))::uuid, '{ROOM_RACE}', 'account', "
+        f"('{RACER_PREFIX}' || ({ID_BASE} + 1 + i))::uuid, 'Wettlauf', 10, 'seated' "
+        f"FROM generate_series(0, {RACERS - 1}) i ON CONFLICT (id) DO NOTHING; "
+        f"INSERT INTO room_booking_dates (id, booking_id, room_id, starts_at, ends_at, blocked, status) "
+        f"SELECT ('{DATE_PREFIX}' || ({ID_BASE} + i))::uuid, ('{BOOKING_PREFIX}' || ({ID_BASE} + i))::uuid, "
+        f"'{ROOM_RACE}', s, s + interval '2 hours', tstzrange(s, s + interval '2 hours'), 'requested' "
+        f"FROM generate_series(0, {RACERS - 1}) i, "
+        f"LATERAL (SELECT '{start}'::timestamptz + (i % {ROOM_RACE_SLOTS}) * interval '3 hours' AS s) x "
+        f"ON CONFLICT (id) DO NOTHING; ANALYZE room_booking_dates; ANALYZE room_bookings")
+    reset_room_race()
+
+
+def reset_room_race():
+    """Every request of the race room asked for again, and what deciding them wrote gone."""
+    psql(
+        f"UPDATE room_booking_dates SET status = 'requested', decided_by = NULL, decided_at = NULL, "
+        f"note = NULL WHERE room_id = '{ROOM_RACE}' AND status <> 'requested'; "
+        f"DELETE FROM notifications WHERE kind = 'room_booking_decided' AND details LIKE '%{DATE_PREFIX}%'; "
+        f"DELETE FROM outbox_events WHERE payload LIKE '%{ROOM_RACE}%'; "
+        f"DELETE FROM audit_events WHERE object_type = 'room_booking_date' "
+        f"AND object_id::text LIKE '{DATE_PREFIX}%'")
+
+
+def room_race_outcome():
+    row = psql(
+        f"SELECT count(*) FILTER (WHERE status = 'confirmed'), count(*) FILTER (WHERE status = 'declined'), "
+        f"count(*) FILTER (WHERE status = 'requested'), "
+        f"count(DISTINCT starts_at) FILTER (WHERE status = 'confirmed'), "
+        f"(SELECT count(*) FROM room_claims WHERE part_id = '{ROOM_RACE}') "
+        f"FROM room_booking_dates WHERE room_id = '{ROOM_RACE}'").split("|")
+    return dict(zip(["confirmed", "declined", "requested", "times_confirmed", "claims"], map(int, row)))
+
+
+def room_race_expected(decided):
+    """The outcome when `decided` of the requests (the first ones) were each confirmed once."""
+    won = min(decided, ROOM_RACE_SLOTS)
+    return {"confirmed": won, "declined": decided - won, "requested": RACERS - decided,
+            "times_confirmed": won, "claims": won}
+
+
 def prepare_race(p):
     """50 shifts of 5 places next week at the first centre, and the racing volunteers."""
     reset_race()
@@ -314,10 +373,6 @@ def prepare_race(p):
 
 def race_shifts(column):
     return f"{column} BETWEEN '{SHIFT_PREFIX}000000000000' AND '{SHIFT_PREFIX}ffffffffffff'"
-
-
-def race_signups():
-    return int(psql(f"SELECT count(*) FROM signups WHERE {race_shifts('shift_id')}"))
 
 
 def reset_race():
@@ -366,11 +421,12 @@ end
 """
 
 WRK_RACE = r"""
--- Each racer once: thread t sends lines t, t + n, t + 2n... of "shift token". wrk calls
+-- Each racer once: thread t POSTs lines t, t + n, t + 2n... of "path token". wrk calls
 -- delay() before every request it sends, so delay() reserves a line and request() takes the
 -- next reserved one; wrk's own trial call of request() (made once, in the first thread, and
 -- never sent) finds nothing reserved and takes nothing. A connection with nothing left to
--- send waits an hour; the benchmark stops wrk when every racer has an answer.
+-- send waits an hour; when the last of its thread's lines is answered, the thread leaves the
+-- file args[3] .. tid, and the benchmark stops wrk once every thread has.
 local threads = {}
 function setup(thread)
   thread:set("tid", #threads)
@@ -379,6 +435,8 @@ end
 local mine = {}
 local reserved = 0
 local taken = 0
+local done_file
+local answered = 0
 function init(args)
   local n = tonumber(args[2])
   local i = 0
@@ -386,6 +444,12 @@ function init(args)
     if i % n == tid then table.insert(mine, line) end
     i = i + 1
   end
+  done_file = args[3] .. tid
+  if #mine == 0 then io.open(done_file, "w"):close() end
+end
+function response(status, headers, body)
+  answered = answered + 1
+  if answered == #mine then io.open(done_file, "w"):close() end
 end
 function delay()
   if reserved >= #mine then return 3600000 end
@@ -395,8 +459,8 @@ end
 function request()
   if taken >= reserved then return wrk.format("GET", "/health/live") end
   taken = taken + 1
-  local shift, token = mine[taken]:match("^(%S+) (%S+)$")
-  return wrk.format("POST", "/api/v1/shifts/" .. shift .. "/signups",
+  local path, token = mine[taken]:match("^(%S+) (%S+)$")
+  return wrk.format("POST", path,
     {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}, "")
 end
 """
@@ -614,28 +678,30 @@ def measure(server, label, script, args, connections, seconds=SECONDS):
     return figures
 
 
+def wrk_race(server, c, race_lua, race_file):
+    """Every line of `race_file` POSTed once over `c` connections; wrk is stopped once every
+    request has its answer."""
+    server.reset_peak()
+    threads = min(2, c)
+    done = Path(tempfile.mkdtemp(prefix="quartier-race-"))
+    command = ["wrk", f"-t{threads}", f"-c{c}", "-d600s", "--latency", "--timeout", "10s",
+               "-s", str(race_lua), BASE, "--", race_file, str(threads), f"{done}/thread-"]
+    racing = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    while racing.poll() is None and len(list(done.iterdir())) < threads:
+        time.sleep(0.02)
+    racing.send_signal(signal.SIGINT)
+    figures = parse_wrk(racing.communicate()[0])
+    shutil.rmtree(done, ignore_errors=True)
+    figures.update(peak_rss_mib=server.peak_mib(), connections=c)
+    return figures
+
+
 def api_race(server, c, race_lua, race_file):
     """Every racer's sign-up sent once over `c` connections; the figures and the outcome,
     checked: exactly the places confirmed, everybody else waitlisted."""
     reset_race()
-    server.reset_peak()
-    threads = min(2, c)
-    command = ["wrk", f"-t{threads}", f"-c{c}", "-d600s", "--latency", "--timeout", "10s",
-               "-s", str(race_lua), BASE, "--", race_file, str(threads)]
-    racing = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    # Until every racer has an answer, or nothing has changed for three seconds (refused
-    # requests write nothing).
-    seen, changed = -1, time.monotonic()
-    while racing.poll() is None and time.monotonic() - changed < 3:
-        now_seen = race_signups()
-        if now_seen >= RACERS:
-            break
-        if now_seen != seen:
-            seen, changed = now_seen, time.monotonic()
-        time.sleep(0.05)
-    racing.send_signal(signal.SIGINT)
-    figures = parse_wrk(racing.communicate()[0])
-    figures.update(race_outcome(), peak_rss_mib=server.peak_mib(), connections=c)
+    figures = wrk_race(server, c, race_lua, race_file)
+    figures.update(race_outcome())
     show(f"API, {c} connections", figures, figures["peak_rss_mib"],
          f"  confirmed {figures['confirmed']}, waitlisted {figures['waitlisted']}")
     expected = min(RACERS, RACE_SHIFTS * RACE_CAPACITY)
@@ -644,13 +710,34 @@ def api_race(server, c, race_lua, race_file):
     return figures
 
 
+def api_room_race(server, c, race_lua, race_file):
+    """Every request of the race room confirmed once over `c` connections by staff; the
+    figures and the outcome, checked: one confirmed date per time, every other declined."""
+    reset_room_race()
+    figures = wrk_race(server, c, race_lua, race_file)
+    outcome = room_race_outcome()
+    figures.update(outcome)
+    show(f"API, {c} connections", figures, figures["peak_rss_mib"],
+         f"  confirmed {outcome['confirmed']}, declined {outcome['declined']}")
+    if outcome != room_race_expected(RACERS):
+        problems.append(f"room race at {c} connections: {outcome}")
+    return figures
+
+
 def racer_lines():
     """Each racer's shift and token, one line each, for the race's wrk script."""
     lines = []
     for n in range(1, RACERS + 1):
         shift = f"{SHIFT_PREFIX}{ID_BASE + (n * 7919) % RACE_SHIFTS}"
-        lines.append(f"{shift} {token_for(f'{RACER_PREFIX}{ID_BASE + n}')}")
+        lines.append(f"/api/v1/shifts/{shift}/signups {token_for(f'{RACER_PREFIX}{ID_BASE + n}')}")
     return lines
+
+
+def confirm_lines(coordinator):
+    """Each request of the race room's confirmation by staff, one line each, in the order the
+    requests were made (so that every time is asked for all along)."""
+    return [f"/api/v1/room-booking-dates/{DATE_PREFIX}{ID_BASE + n}/confirm {coordinator}"
+            for n in range(RACERS)]
 
 
 def compare_builds(paths, race_lua, roster, race_file):
@@ -697,6 +784,7 @@ def main():
     p = prepare()
     prepare_race(p)
     prepare_room(p)
+    prepare_room_race(p)
     volunteer = token_for(p["volunteer"])
     coordinator = token_for(p["coordinator"])
     whats_on = f"/api/v1/occurrences?district_id={p['district']}&from={p['from']}&to={p['to']}&limit=20"
@@ -718,13 +806,15 @@ def main():
         ("roster", "GET", f"/api/v1/shifts/{p['shift']}/roster", coordinator, None),
         ("signup", "POST", f"/api/v1/shifts/{race_shift}/signups", token_for(racer), None),
         ("availability", "GET", availability, None, None),
+        ("room_confirm", "POST", f"/api/v1/room-booking-dates/{DATE_PREFIX}{ID_BASE}/confirm",
+         coordinator, None),
     ])
     # Plans of the hot statements, as the dataset has them now (the sign-up's is taken after
     # the recorded one is undone, with new ids for the rows it makes, and rolled back).
     reset_race()
     def new_rows(name, sql, params):
         # The sign-up's rows, and the audit entry a roster view writes, get new ids.
-        if name == "signup":
+        if name in ("signup", "room_confirm"):
             return fresh_ids(params)
         if sql.lstrip().upper().startswith("INSERT") and "audit_events" in sql:
             return {params["1"]: "gen_random_uuid()"}
@@ -736,6 +826,8 @@ def main():
         for sql, params in recorded[name]:
             if re.match(r"SET\b", sql, re.I):
                 settings.append(with_params(sql, params))
+            elif re.match(r"(SAVEPOINT|RELEASE)\b", sql, re.I):
+                continue  # nested transactions: no plan
             else:
                 out.append(explain(sql, params, new_rows(name, sql, params), settings))
         return out
@@ -743,9 +835,10 @@ def main():
     results["plans"] = {
         name: plans(name)
         for name in ["whats_on", "search", "eligible", "concerns", "similar", "centre", "roster", "signup",
-                     "availability"]
+                     "availability", "room_confirm"]
     }
     reset_race()
+    reset_room_race()
     scripts = {}
     results["sql"] = {}
     for name in ["whats_on", "eligible", "concerns", "similar", "availability"]:
@@ -780,6 +873,40 @@ def main():
         "\\if :k = 1\n" + "".join(f"{sql};\n" for sql in prepares) + "\\endif\n"
         + "".join(f"{sql};\n" for sql in executes))
     results["sql"]["signup"] = prepares + executes
+    # A confirmation of a room request: the same statements in one transaction, prepared as for
+    # the sign-up, each transaction confirming request n (time n % ROOM_RACE_SLOTS). The server
+    # learns under the parts' lock whether the request is still open and stops there when it
+    # is not; pgbench does the same with the locking read's answer.
+    date_literal = f"'{DATE_PREFIX}{ID_BASE}'"
+    ids = {date_literal: f"CAST('{DATE_PREFIX}' || :date AS uuid)"}
+    lines, prepared, guarded = [], [], False
+    for number, (sql, params) in enumerate(recorded["room_confirm"], 1):
+        replace = {**fresh_ids(params), **ids}
+        values = [replace.get(params[n], params[n]) for n in sorted(params, key=int)]
+        flat = sql.replace("\n", " ")
+        if re.match(r"(SAVEPOINT|RELEASE)\b", flat, re.I):
+            lines.append(f"{flat};")
+            continue
+        locking = (not guarded and re.match(r"SELECT .* FROM room_booking_dates WHERE id = \$1 FOR UPDATE$",
+                                            flat, re.I))
+        if locking:
+            flat = re.sub(r"^SELECT .* FROM", "SELECT (status = 'requested')::int AS open FROM", flat)
+        prepared.append(f"PREPARE room_{number} AS {flat}")
+        execute = f"EXECUTE room_{number}" + (f"({', '.join(values)})" if values else "")
+        if locking:
+            lines += [f"{execute} \\gset", "\\if :open"]
+            guarded = True
+        else:
+            lines.append(f"{execute};")
+    if not guarded:
+        sys.exit("the confirmation's SQL has no locking read of the request")
+    scripts["room_confirm"] = work / "room_confirm.sql"
+    scripts["room_confirm"].write_text(
+        "\\set k :k + 1\n"
+        "\\set date " + str(ID_BASE) + " + :client_id * :per + :k - 1\n"
+        "\\if :k = 1\n" + "".join(f"{sql};\n" for sql in prepared) + "\\endif\n"
+        "BEGIN;\n" + "".join(f"{line}\n" for line in lines) + "\\endif\nCOMMIT;\n")
+    results["sql"]["room_confirm"] = prepared + lines
     for name, statements in results["sql"].items():
         log(f"\nSQL of {name} ({len(statements)} statements):")
         for sql in statements:
@@ -833,6 +960,29 @@ def main():
                     f"API ÷ pgbench = {api['ratio']}")
                 runs.append(api)
             scenario(f"{number}. {name}", runs)
+
+        if not COMPARE and (not ONLY or 12 in ONLY):
+            log(f"\n12. room requests: {RACERS} requests for {ROOM_RACE_SLOTS} times of a room, "
+                f"all confirmed at once by staff (the losers' 409s count as errors)")
+            confirms = requests_file("confirms", confirm_lines(coordinator))
+            runs = []
+            for c in CONCURRENCY:
+                figures = api_room_race(server, c, race_lua, confirms)
+                reset_room_race()
+                per = RACERS // c
+                db = pgbench(str(scripts["room_confirm"]), c, transactions=per,
+                             defines=["k=0", f"per={per}"], mode="simple")
+                outcome = room_race_outcome()
+                if outcome != room_race_expected(per * c):
+                    problems.append(f"pgbench room race at {c} clients: {outcome}")
+                figures["pgbench_tps"] = db["tps"]
+                figures["pgbench_outcome"] = outcome
+                figures["ratio"] = round(figures["rps"] / db["tps"], 2) if db["tps"] else None
+                log(f"  {'pgbench, same SQL':<28} {db['tps']:>9.1f} tx/s   API ÷ pgbench = {figures['ratio']}"
+                    f"  (confirmed {outcome['confirmed']} of {per * c})")
+                runs.append(figures)
+            reset_room_race()
+            scenario("12. room request confirmation race", runs)
 
         if not ONLY and not COMPARE:
             log("\n2. what's on with free-text search (\"Kaffee\", \"Spielgruppe\")")

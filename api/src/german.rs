@@ -1313,6 +1313,10 @@ const TEXTS: &[(&str, &str)] = &[
     ),
     ("is not the id of a shift", "ist nicht die ID einer Schicht"),
     (
+        "is not the id of a room booking",
+        "ist nicht die ID einer Raumbuchung",
+    ),
+    (
         "must be absent for an outside outcome",
         "muss bei einem Ergebnis außerhalb fehlen",
     ),
@@ -1659,8 +1663,12 @@ const TEXTS: &[(&str, &str)] = &[
         "Der Raum wird zu dieser Zeit von einem Angebot genutzt.",
     ),
     (
-        "The activity it was booked for is cancelled.",
-        "Das Angebot, für das der Termin gebucht war, ist abgesagt.",
+        "The person who booked it has left Quartier.",
+        "Die Person, die ihn gebucht hat, ist nicht mehr bei Quartier.",
+    ),
+    (
+        "The activity it was booked for has ended.",
+        "Das Angebot, für das der Termin gebucht war, ist beendet.",
     ),
     (
         "The centre is closed on this day.",

@@ -195,16 +195,19 @@ pub enum OutcomeKind {
     /// One date of an activity.
     Occurrence,
     Shift,
+    /// A room booked for it (every date of the booking).
+    RoomBooking,
     /// Something outside Quartier: a number in the town's defect reporting system, a
     /// council decision.
     Outside,
 }
 
 impl OutcomeKind {
-    pub const ALL: [OutcomeKind; 4] = [
+    pub const ALL: [OutcomeKind; 5] = [
         OutcomeKind::Activity,
         OutcomeKind::Occurrence,
         OutcomeKind::Shift,
+        OutcomeKind::RoomBooking,
         OutcomeKind::Outside,
     ];
 
@@ -213,6 +216,7 @@ impl OutcomeKind {
             OutcomeKind::Activity => "activity",
             OutcomeKind::Occurrence => "occurrence",
             OutcomeKind::Shift => "shift",
+            OutcomeKind::RoomBooking => "room_booking",
             OutcomeKind::Outside => "outside",
         }
     }
@@ -225,7 +229,7 @@ impl OutcomeKind {
 /// What an outcome points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OutcomeTarget {
-    /// An activity, a date or a shift in Quartier, by id.
+    /// An activity, a date, a shift or a room booking in Quartier, by id.
     Inside(OutcomeKind, Uuid),
     /// The outside system's reference, and where to read it.
     Outside {

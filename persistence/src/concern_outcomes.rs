@@ -1,5 +1,5 @@
-//! What came of concerns: links from a concern to an activity, one of its dates, a shift,
-//! or a reference outside Quartier. A link goes with what it points at.
+//! What came of concerns: links from a concern to an activity, one of its dates, a shift, a
+//! room booking, or a reference outside Quartier. A link goes with what it points at.
 
 use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
@@ -20,6 +20,7 @@ pub fn target_key(kind: OutcomeKind) -> Option<&'static str> {
         OutcomeKind::Activity => Some("concern_outcomes_activity_id_fkey"),
         OutcomeKind::Occurrence => Some("concern_outcomes_occurrence_id_fkey"),
         OutcomeKind::Shift => Some("concern_outcomes_shift_id_fkey"),
+        OutcomeKind::RoomBooking => Some("concern_outcomes_room_booking_id_fkey"),
         OutcomeKind::Outside => None,
     }
 }
@@ -39,6 +40,8 @@ pub struct OutcomeRow {
     pub occurrence_id: Option<Uuid>,
     #[diesel(sql_type = Nullable<SqlUuid>)]
     pub shift_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub room_booking_id: Option<Uuid>,
     #[diesel(sql_type = Nullable<Text>)]
     pub outside_ref: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -49,10 +52,10 @@ pub struct OutcomeRow {
     pub created_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "id, concern_id, kind, activity_id, occurrence_id, shift_id, outside_ref, \
-                       outside_url, note, created_at";
+const COLUMNS: &str = "id, concern_id, kind, activity_id, occurrence_id, shift_id, \
+                       room_booking_id, outside_ref, outside_url, note, created_at";
 
-/// The centre an activity, a date of an activity or a shift belongs to; `None` when there
+/// The centre an activity, a date of an activity, a shift or a room booking belongs to; `None` when there
 /// is no such thing (and for outside targets, which belong to none).
 pub async fn target_centre(
     conn: &mut AsyncPgConnection,
@@ -71,6 +74,10 @@ pub async fn target_centre(
               WHERE o.id = $1"
         }
         OutcomeKind::Shift => "SELECT centre_id FROM shifts WHERE id = $1",
+        OutcomeKind::RoomBooking => {
+            "SELECT r.centre_id FROM room_bookings b JOIN rooms r ON r.id = b.room_id \
+              WHERE b.id = $1"
+        }
         OutcomeKind::Outside => return Ok(None),
     };
     Ok(diesel::sql_query(sql)
@@ -102,8 +109,8 @@ pub async fn link(
     conn.transaction::<_, crate::Error, _>(async |conn| {
         let mut rows: Vec<OutcomeRow> = diesel::sql_query(format!(
         "INSERT INTO concern_outcomes (id, concern_id, kind, activity_id, occurrence_id, shift_id, \
-                                       outside_ref, outside_url, note, linked_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {COLUMNS}"
+                                       outside_ref, outside_url, note, linked_by, room_booking_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {COLUMNS}"
     ))
     .bind::<SqlUuid, _>(id)
     .bind::<SqlUuid, _>(concern_id)
@@ -115,6 +122,7 @@ pub async fn link(
     .bind::<Nullable<Text>, _>(url)
     .bind::<Nullable<Text>, _>(outcome.note.as_deref())
     .bind::<Nullable<SqlUuid>, _>(linked_by)
+    .bind::<Nullable<SqlUuid>, _>(inside(OutcomeKind::RoomBooking))
     .load(conn)
     .await?;
         let row = rows.pop().ok_or(crate::Error::NotFound)?;

@@ -55,7 +55,8 @@ pub enum ErasureRefusal {
 }
 
 /// Erases the account `user_id` in one transaction: its live sign-ups are cancelled (the
-/// first waiting volunteer promoted, the events saying a volunteer left), all its sign-ups
+/// first waiting volunteer promoted, the events saying a volunteer left), so are the room
+/// dates to come it asked for itself, all its sign-ups
 /// kept only as anonymous rows with their hours, and the account deleted with everything
 /// that hangs on it (sessions, calendar feed, profile, qualifications, memberships,
 /// idempotency records). Rows others made keep no pointer to it. The audit trail records
@@ -119,6 +120,8 @@ pub async fn erase_account(
         };
         // A guest's places held until she confirms go to others.
         crate::guests::release_holds_of(conn, user_id, now).await?;
+        // The rooms she asked for herself are free again.
+        crate::rooms::cancel_personal(conn, user_id, now).await?;
         for signup_id in live {
             match cancel_as(conn, signup_id, None, now, true).await? {
                 Ok(done) => {

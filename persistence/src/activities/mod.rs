@@ -354,13 +354,15 @@ pub struct Rematerialized {
 
 /// Applies `changes` (and a new schedule) if the activity is at one of `expected_versions`
 /// (any when `None`). A new schedule re-materializes the occurrences that have not started by
-/// `now`, up to `until`; past ones stay as they are.
+/// `now`, up to `until`; past ones stay as they are. Cancelled or archived by `actor`, the
+/// activity gives back its room and the rooms booked for it.
 pub async fn update(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     expected_versions: Option<&[i32]>,
     changes: &ActivityChanges<'_>,
     schedule: Option<(&Schedule, DateTime<Utc>, DateTime<Utc>)>,
+    actor: crate::audit::Actor,
 ) -> Result<Result<(ActivityRow, Rematerialized), Refusal>> {
     conn.transaction::<_, Error, _>(async |conn| {
         let mut statement = diesel::update(activities::table)
@@ -403,7 +405,7 @@ pub async fn update(
         // the rooms booked for it are cancelled.
         if !quartier_domain::activity::ActivityStatus::stored_uses_rooms(&row.status) {
             crate::rooms::release_activity(conn, id, Utc::now()).await?;
-            crate::rooms::cancel_for_activity(conn, id, None, Utc::now()).await?;
+            crate::rooms::cancel_for_activity(conn, id, actor, Utc::now()).await?;
         }
         let outcome = match schedule {
             Some((schedule, now, until)) => rematerialize(conn, id, schedule, now, until).await?,

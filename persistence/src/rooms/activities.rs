@@ -12,6 +12,7 @@ use quartier_domain::room::Times;
 use uuid::Uuid;
 
 use super::{DateRow, NO_OVERLAP, RoomRow, announce, lock_parts};
+use crate::audit::{Actor, NewEntry};
 use crate::{Error, Result};
 
 /// The room an activity uses, and its dates to come that do not hold it.
@@ -416,17 +417,22 @@ pub(crate) async fn decline_for_dates(
     Ok(declined)
 }
 
-/// `activity_id` was cancelled or archived: the dates to come booked for it are cancelled,
-/// and the outbox and the people who booked them told (room by room).
+/// `activity_id` was cancelled or archived by `actor`: the dates to come booked for it are
+/// cancelled, each audited, and the outbox and the people who booked them told (room by room;
+/// not the one who acted).
 pub async fn cancel_for_activity(
     conn: &mut AsyncPgConnection,
     activity_id: Uuid,
-    by: Option<Uuid>,
+    actor: Actor,
     now: DateTime<Utc>,
 ) -> Result<Vec<DateRow>> {
+    let by = match actor {
+        Actor::User(id) => Some(id),
+        _ => None,
+    };
     let cancelled: Vec<DateRow> = diesel::sql_query(
         "UPDATE room_booking_dates d SET status = 'cancelled', decided_by = $2, \
-         decided_at = $3, note = 'The activity it was booked for is cancelled.' \
+         decided_at = $3, note = 'The activity it was booked for has ended.' \
          FROM room_bookings b \
          WHERE b.id = d.booking_id AND b.activity_id = $1 \
          AND d.status IN ('requested', 'confirmed') AND d.ends_at > $3 \
@@ -440,13 +446,26 @@ pub async fn cancel_for_activity(
     let mut rooms: Vec<Uuid> = cancelled.iter().map(|d| d.room_id).collect();
     rooms.sort_unstable();
     rooms.dedup();
-    for room in rooms {
+    for room_id in rooms {
+        let room = super::find(conn, room_id).await?.ok_or(Error::NotFound)?;
         let of_room: Vec<DateRow> = cancelled
             .iter()
-            .filter(|d| d.room_id == room)
+            .filter(|d| d.room_id == room_id)
             .cloned()
             .collect();
-        tell(conn, &of_room, by).await?;
+        announce(conn, &room, &of_room, by).await?;
+        for date in &of_room {
+            NewEntry::new(
+                actor,
+                "room_booking.cancelled",
+                "room_booking_date",
+                date.id,
+            )
+            .operator(room.operator_id)
+            .details(serde_json::json!({ "activity_id": activity_id }))
+            .record(conn)
+            .await?;
+        }
     }
     Ok(cancelled)
 }

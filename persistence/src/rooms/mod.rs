@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
 use diesel::sql_types::{Array, Bool, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use quartier_domain::activity::ActivityStatus;
 use quartier_domain::room::{BookerKind, BookingStatus, ConflictPolicy, Layout, RoomRules, Times};
 use quartier_domain::{Event, RoomBookingFacts};
 use uuid::Uuid;
@@ -438,6 +439,8 @@ pub enum Booked {
     Taken(Vec<Times>),
     /// Nothing was booked: the booker would hold more dates to come than the room allows.
     OverLimit { limit: i32 },
+    /// Nothing was booked: the activity booked for was cancelled or archived meanwhile.
+    ActivityEnded,
 }
 
 /// Locks the parts `room` claims, in id order: confirmations of rooms that share a part take
@@ -483,6 +486,24 @@ pub async fn book(
     let mut refused = Vec::new();
     let made = conn
         .transaction::<_, Error, _>(async |conn| {
+            // An activity's bookings hold its status: cancelling it waits for them, and
+            // cancels them (`cancel_for_activity`).
+            if let Some(activity_id) = new.activity_id {
+                #[derive(QueryableByName)]
+                struct Status {
+                    #[diesel(sql_type = Text)]
+                    status: String,
+                }
+                let status: Option<Status> =
+                    diesel::sql_query("SELECT status FROM activities WHERE id = $1 FOR SHARE")
+                        .bind::<SqlUuid, _>(activity_id)
+                        .load(conn)
+                        .await?
+                        .pop();
+                if !status.is_some_and(|s| ActivityStatus::stored_uses_rooms(&s.status)) {
+                    return Ok(Booked::ActivityEnded);
+                }
+            }
             diesel::sql_query("SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE")
                 .bind::<SqlUuid, _>(new.requested_by)
                 .execute(conn)
@@ -678,6 +699,43 @@ pub async fn decide(
         Ok(Some(Decided::Done { date, declined }))
     })
     .await
+}
+
+/// `user_id` is being erased: the dates to come she booked or asked for herself (as a resident
+/// or a guest) are cancelled and the room is free again; the outbox is told, room by room.
+/// The dates stay, without her, for the counts. Dates she booked for an operator, a partner or
+/// an activity stay theirs.
+pub async fn cancel_personal(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    let cancelled: Vec<DateRow> = diesel::sql_query(
+        "UPDATE room_booking_dates d SET status = 'cancelled', decided_by = NULL, \
+         decided_at = $2, note = 'The person who booked it has left Quartier.' \
+         FROM room_bookings b \
+         WHERE b.id = d.booking_id AND b.requested_by = $1 \
+         AND b.booker_kind IN ('account', 'guest') \
+         AND d.status IN ('requested', 'confirmed') AND d.ends_at > $2 \
+         RETURNING d.id, d.booking_id, d.room_id, d.starts_at, d.ends_at, d.status",
+    )
+    .bind::<SqlUuid, _>(user_id)
+    .bind::<Timestamptz, _>(now)
+    .load(conn)
+    .await?;
+    let mut rooms: Vec<Uuid> = cancelled.iter().map(|d| d.room_id).collect();
+    rooms.sort_unstable();
+    rooms.dedup();
+    for room_id in rooms {
+        let room = find(conn, room_id).await?.ok_or(Error::NotFound)?;
+        let of_room: Vec<DateRow> = cancelled
+            .iter()
+            .filter(|d| d.room_id == room_id)
+            .cloned()
+            .collect();
+        announce(conn, &room, &of_room, Some(user_id)).await?;
+    }
+    Ok(cancelled.len())
 }
 
 /// Declines the requests of rooms sharing a part with `room` that overlap the confirmed date

@@ -921,11 +921,30 @@ async fn what_came_of_a_concern_is_linked_by_those_who_answer_it() {
         .expect("id")
         .to_owned();
     let shift = quartier_tests::fixtures::shift(&app, &s, "Theke", 50, 2, json!({})).await;
+    // The youth got a room on Saturday evenings.
+    let room = quartier_tests::rooms::room(
+        &app,
+        &s,
+        json!({"name": "Jugendraum", "capacity_seated": 25}),
+    )
+    .await;
+    let booking = quartier_tests::fixtures::created_id(
+        &quartier_tests::rooms::book(
+            &app,
+            a,
+            &room,
+            quartier_tests::rooms::local(5, 18, 0),
+            quartier_tests::rooms::local(5, 22, 0),
+            "operator",
+        )
+        .await,
+    );
     let outcomes = format!("/api/v1/concerns/{id}/outcomes");
     for body in [
         json!({"kind": "activity", "target_id": activity, "note": "Jeden Freitag"}),
         json!({"kind": "occurrence", "target_id": occurrence}),
         json!({"kind": "shift", "target_id": shift}),
+        json!({"kind": "room_booking", "target_id": booking, "note": "Samstags im Jugendraum"}),
         json!({"kind": "outside", "outside_ref": "Mängelmelder 2026-1234",
                "outside_url": "https://maengelmelder.example.org/2026-1234"}),
     ] {
@@ -939,11 +958,13 @@ async fn what_came_of_a_concern_is_linked_by_those_who_answer_it() {
     }
     let listed = status(&get(&app, &outcomes, None).await, 200);
     let items = listed["items"].as_array().expect("items");
-    assert_eq!(items.len(), 4);
+    assert_eq!(items.len(), 5);
     assert_eq!(items[0]["target_id"], activity.as_str());
     assert_eq!(items[0]["note"], "Jeden Freitag");
-    assert_eq!(items[3]["target_id"], Value::Null);
-    assert_eq!(items[3]["outside_ref"], "Mängelmelder 2026-1234");
+    assert_eq!(items[3]["kind"], "room_booking");
+    assert_eq!(items[3]["target_id"], booking.as_str());
+    assert_eq!(items[4]["target_id"], Value::Null);
+    assert_eq!(items[4]["outside_ref"], "Mängelmelder 2026-1234");
 
     // Wrong shapes, unknown targets: 422, nothing stored.
     for (body, field) in [
@@ -962,6 +983,10 @@ async fn what_came_of_a_concern_is_linked_by_those_who_answer_it() {
             "target_id",
         ),
         (json!({"kind": "shift", "target_id": activity}), "target_id"),
+        (
+            json!({"kind": "room_booking", "target_id": shift}),
+            "target_id",
+        ),
     ] {
         let refused = post(&app, a, &outcomes, body.clone()).await;
         assert_eq!(status(&refused, 422)["errors"][0]["field"], field, "{body}");
@@ -969,7 +994,7 @@ async fn what_came_of_a_concern_is_linked_by_those_who_answer_it() {
     assert_eq!(
         app.count("concern_outcomes", &format!("concern_id = '{id}'"))
             .await,
-        4
+        5
     );
 
     // The concern referred to operator B: B's coordinator answers it now, but cannot link
@@ -1011,7 +1036,7 @@ async fn what_came_of_a_concern_is_linked_by_those_who_answer_it() {
     )
     .await
     .assert_problem(403, "forbidden");
-    let outside = items[3]["id"].as_str().expect("id");
+    let outside = items[4]["id"].as_str().expect("id");
     let unlink = |token: String, path: String| {
         let app = &app;
         async move {
@@ -1040,7 +1065,7 @@ async fn what_came_of_a_concern_is_linked_by_those_who_answer_it() {
     assert_eq!(
         app.count("concern_outcomes", &format!("concern_id = '{id}'"))
             .await,
-        3
+        4
     );
     // A shift that is removed takes its link along.
     {
@@ -1053,13 +1078,13 @@ async fn what_came_of_a_concern_is_linked_by_those_who_answer_it() {
     assert_eq!(
         app.count("concern_outcomes", &format!("concern_id = '{id}'"))
             .await,
-        2
+        3
     );
     // The coordinator finds the links she made (and that still stand) in her export.
     let export = status(&get(&app, "/api/v1/me/export", Some(a)).await, 200);
     assert_eq!(
         export["concern_outcomes_linked"].as_array().map(Vec::len),
-        Some(2)
+        Some(3)
     );
 }
 

@@ -393,6 +393,23 @@ async fn a_guest_request_at_an_accounts_address_is_the_accounts_and_a_taken_time
         1
     );
     assert_eq!(app.count("users", "kind = 'guest'").await, 0);
+    // Once the evening is free again, her link makes the request the account's.
+    let freed = post(
+        &app,
+        staff,
+        &format!("/api/v1/room-booking-dates/{date}/cancel"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(freed.status, 200);
+    let confirmed = confirm(&app, &gasts).await;
+    assert_eq!(confirmed.status, 201, "{}", confirmed.json());
+    assert_eq!(confirmed.json()["booker"], "account");
+    assert_eq!(
+        app.count("room_bookings", &format!("requested_by = '{account}'"))
+            .await,
+        1
+    );
 }
 
 #[actix_web::test]
@@ -503,8 +520,8 @@ async fn staff_book_for_an_activity_and_cancelling_the_activity_frees_the_room()
         app.texts("SELECT status || ' ' || note FROM room_booking_dates ORDER BY starts_at")
             .await,
         [
-            "cancelled The activity it was booked for is cancelled.",
-            "cancelled The activity it was booked for is cancelled."
+            "cancelled The activity it was booked for has ended.",
+            "cancelled The activity it was booked for has ended."
         ]
     );
     assert_eq!(
@@ -531,6 +548,283 @@ async fn staff_book_for_an_activity_and_cancelling_the_activity_frees_the_room()
             "starts_at > now() + interval '11 days' AND starts_at < now() + interval '13 days'"
         )
         .await,
+        0
+    );
+}
+
+#[actix_web::test]
+async fn staff_of_another_centre_ask_for_a_room_for_their_activity_as_a_partner_would() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let admin = s.admin.access_token.as_str();
+    let district = app
+        .get(&format!("/api/v1/centres/{}", s.centre), None)
+        .await
+        .json()["district_id"]
+        .as_str()
+        .expect("district")
+        .to_owned();
+    let office = id_of(
+        &post(
+            &app,
+            admin,
+            "/api/v1/centres",
+            json!({
+                "operator_id": s.operator, "district_id": district, "name": "Stadtteilbüro",
+                "kind": "district_office",
+                "address": {"street": "Hafenstraße 2", "postcode": "44135", "town": "Musterstadt"},
+                "position": {"latitude": 51.5, "longitude": 7.41},
+            }),
+        )
+        .await,
+    );
+    let limited = app.signed_up("buero@example.org").await;
+    let added = post(
+        &app,
+        admin,
+        &format!("/api/v1/operators/{}/members", s.operator),
+        json!({"email": "buero@example.org", "role": "coordinator", "centre_ids": [office]}),
+    )
+    .await;
+    assert_eq!(added.status, 201, "{}", added.json());
+    let activity = id_of(
+        &post(
+            &app,
+            &limited.access_token,
+            "/api/v1/activities",
+            json!({"centre_id": office, "title": "Hafenfest", "category": "interest_group",
+                   "status": "published",
+                   "schedule": {"kind": "once", "starts_at": local(20, 18, 0),
+                                "ends_at": local(20, 20, 0)}}),
+        )
+        .await,
+    );
+    let staff_only = room(&app, &s, json!({"name": "Büro", "capacity_seated": 8})).await;
+    let hall = room(
+        &app,
+        &s,
+        json!({"name": "Kleiner Saal", "capacity_seated": 30, "bookable_by": "partners"}),
+    )
+    .await;
+    let for_activity = |room: String| {
+        let app = &app;
+        let token = limited.access_token.clone();
+        let activity = activity.clone();
+        async move {
+            post(
+                app,
+                &token,
+                &format!("/api/v1/rooms/{room}/bookings"),
+                json!({"booker": "activity", "activity_id": activity, "purpose": "Vorbereitung",
+                       "expected_people": 6, "layout": "seated",
+                       "starts_at": local(9, 15, 0), "ends_at": local(9, 17, 0)}),
+            )
+            .await
+        }
+    };
+    // The Bürgerhaus is not hers: its staff-only room is refused, its open hall asked for.
+    for_activity(staff_only)
+        .await
+        .assert_problem(403, "forbidden");
+    let asked = for_activity(hall.clone()).await;
+    assert_eq!(asked.status, 201, "{}", asked.json());
+    assert_eq!(asked.json()["dates"][0]["status"], "requested");
+    assert_eq!(
+        app.count("room_claims", "booking_date_id IS NOT NULL")
+            .await,
+        0
+    );
+}
+
+#[actix_web::test]
+async fn a_guests_dates_that_came_too_close_are_skipped_or_refused_when_she_confirms() {
+    let sink = SmtpSink::start();
+    let app = TestApp::mailing_to(&sink, &[]).await;
+    let s = setup(&app).await;
+    let staff = s.coordinator.access_token.as_str();
+    let hall = room(
+        &app,
+        &s,
+        json!({"name": "Kleiner Saal", "capacity_tables": 30, "bookable_by": "residents"}),
+    )
+    .await;
+    // A weekly series from three days on that skips what it cannot have, and one evening.
+    let first = local(3, 18, 0).with_timezone(&chrono_tz::Europe::Berlin);
+    let mut series = guest_request("serie@example.org", 3);
+    series["starts_at"] = Value::Null;
+    series["ends_at"] = Value::Null;
+    series["series"] = json!({"rrule": "FREQ=WEEKLY;COUNT=3",
+        "first_start": first.format("%Y-%m-%dT%H:%M:%S").to_string(), "duration_minutes": 120});
+    series["on_conflict"] = json!("skip");
+    assert_eq!(ask(&app, &hall, &series).await.status, 202);
+    assert_eq!(
+        ask(&app, &hall, &guest_request("einmal@example.org", 3))
+            .await
+            .status,
+        202
+    );
+    let series_token = sink
+        .wait_for("serie@example.org", 1)
+        .await
+        .remove(0)
+        .token("guest-room-bookings/confirm");
+    let once_token = sink
+        .wait_for("einmal@example.org", 1)
+        .await
+        .remove(0)
+        .token("guest-room-bookings/confirm");
+
+    // Meanwhile the room asks for a week's notice: the first evening is too close now.
+    let changed = app
+        .json(
+            Method::PATCH,
+            &format!("/api/v1/rooms/{hall}"),
+            Some(staff),
+            &[("if-match", "*")],
+            &json!({"min_notice_hours": 168}),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.json());
+
+    confirm(&app, &once_token)
+        .await
+        .assert_problem(422, "validation-failed");
+    // Refused, it still waits, and so does the series.
+    assert_eq!(app.count("room_booking_drafts", "true").await, 2);
+    assert_eq!(app.count("room_bookings", "true").await, 0);
+    let confirmed = confirm(&app, &series_token).await;
+    assert_eq!(confirmed.status, 201, "{}", confirmed.json());
+    let booking = confirmed.json();
+    assert_eq!(booking["dates"].as_array().map(Vec::len), Some(2));
+    assert_eq!(booking["skipped"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        booking["skipped"][0]["starts_at"]
+            .as_str()
+            .map(|t| t.parse::<chrono::DateTime<chrono::Utc>>().expect("a time")),
+        Some(local(3, 18, 0))
+    );
+    assert_eq!(
+        app.count("room_booking_dates", "status = 'requested'")
+            .await,
+        2
+    );
+    // A guest cannot cancel within the room's notice either.
+    let link = {
+        assert_eq!(
+            app.post(
+                "/api/v1/guest/links",
+                &json!({ "email": "serie@example.org" })
+            )
+            .await
+            .status,
+            202
+        );
+        sink.wait_for("serie@example.org", 2)
+            .await
+            .into_iter()
+            .find(|m| m.subject() == "Ihre Anmeldungen bei Quartier")
+            .expect("the link mail")
+            .token("guest")
+    };
+    let changed = app
+        .json(
+            Method::PATCH,
+            &format!("/api/v1/rooms/{hall}"),
+            Some(staff),
+            &[("if-match", "*")],
+            &json!({"min_notice_hours": 24 * 30}),
+        )
+        .await;
+    assert_eq!(changed.status, 200);
+    let date = booking["dates"][0]["id"].as_str().expect("a date");
+    app.send(
+        Method::POST,
+        &format!("/api/v1/guest/room-booking-dates/{date}/cancel"),
+        &[("x-guest-token", &link)],
+        None,
+    )
+    .await
+    .assert_problem(409, "booking-decided");
+    assert_eq!(
+        app.count("room_booking_dates", "status = 'requested'")
+            .await,
+        2
+    );
+}
+
+#[actix_web::test]
+async fn an_activity_cancelled_while_rooms_are_booked_for_it_keeps_none() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let token = s.coordinator.access_token.as_str();
+    let hall = room(
+        &app,
+        &s,
+        json!({"name": "Kleiner Saal", "capacity_seated": 30, "max_future_dates": 100}),
+    )
+    .await;
+    let activity = id_of(
+        &post(
+            &app,
+            token,
+            "/api/v1/activities",
+            json!({"centre_id": s.centre, "title": "Nachbarschaftschor",
+                   "category": "interest_group", "status": "published",
+                   "schedule": {"kind": "once", "starts_at": local(90, 18, 0),
+                                "ends_at": local(90, 20, 0)}}),
+        )
+        .await,
+    );
+    // Sixty bookings for the activity on sixty days, and its cancellation, all at once.
+    let path = format!("/api/v1/rooms/{hall}/bookings");
+    let bookings = futures_util::future::join_all((1..=60).map(|day| {
+        let app = &app;
+        let path = &path;
+        let activity = &activity;
+        async move {
+            // Spread over a few milliseconds, so that some come before and some after.
+            tokio::time::sleep(std::time::Duration::from_micros(500 * day as u64)).await;
+            post(
+                app,
+                token,
+                path,
+                json!({"booker": "activity", "activity_id": activity, "purpose": "Probe",
+                       "expected_people": 20, "layout": "seated",
+                       "starts_at": local(day, 15, 0), "ends_at": local(day, 17, 0)}),
+            )
+            .await
+        }
+    }));
+    let cancel = async {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        patch(
+            &app,
+            token,
+            &format!("/api/v1/activities/{activity}"),
+            json!({"status": "cancelled"}),
+        )
+        .await
+    };
+    let (booked, cancelled) = tokio::join!(bookings, cancel);
+    assert_eq!(cancelled.status, 200, "{}", cancelled.json());
+    let statuses: Vec<u16> = booked.iter().map(|b| b.status).collect();
+    assert!(
+        statuses.iter().all(|s| *s == 201 || *s == 409),
+        "{statuses:?}"
+    );
+    // Whatever was booked before the cancellation was cancelled with it; nothing after.
+    assert_eq!(
+        app.count("room_booking_dates", "status <> 'cancelled'")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count("room_booking_dates", "true").await,
+        statuses.iter().filter(|s| **s == 201).count() as i64
+    );
+    assert_eq!(
+        app.count("room_claims", "booking_date_id IS NOT NULL")
+            .await,
         0
     );
 }

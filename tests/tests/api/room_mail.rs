@@ -167,7 +167,7 @@ async fn bookers_hear_of_decisions_made_by_others() {
 }
 
 #[actix_web::test]
-async fn an_erased_booker_leaves_her_dates_counted_but_nameless() {
+async fn an_erased_booker_frees_her_dates_to_come_and_leaves_them_counted_but_nameless() {
     let app = TestApp::spawn().await;
     let s = setup(&app).await;
     let staff = s.coordinator.access_token.as_str();
@@ -194,14 +194,14 @@ async fn an_erased_booker_leaves_her_dates_counted_but_nameless() {
         )
         .await;
     assert!(erased.status < 300, "{}", erased.status);
-    // The dates stay for the room's calendar and the counts; nothing names her any more.
+    // The dates stay for the counts, cancelled, and nothing names her any more.
     assert_eq!(
-        app.count(
-            "room_booking_dates",
-            &format!("id IN ('{confirmed}', '{requested}')")
-        )
+        app.texts(&format!(
+            "SELECT status FROM room_booking_dates WHERE id IN ('{confirmed}', '{requested}') \
+             ORDER BY starts_at"
+        ))
         .await,
-        2
+        ["cancelled", "cancelled"]
     );
     assert_eq!(
         app.count("room_bookings", &format!("requested_by = '{}'", anna.id))
@@ -215,10 +215,9 @@ async fn an_erased_booker_leaves_her_dates_counted_but_nameless() {
         )
         .await;
     assert_eq!(requests.status, 200);
-    assert_eq!(requests.json()["items"][0]["date"]["id"], json!(requested));
-    assert_eq!(requests.json()["items"][0]["requested_by"], json!(null));
-    // The confirmed date still takes the room.
-    let taken = post(
+    assert_eq!(requests.json()["items"], json!([]));
+    // The room is free again at her confirmed time, and the operator's systems heard of it.
+    let free = post(
         &app,
         staff,
         &format!("/api/v1/rooms/{room}/bookings"),
@@ -226,5 +225,13 @@ async fn an_erased_booker_leaves_her_dates_counted_but_nameless() {
                "layout": "tables", "starts_at": local(12, 15, 0), "ends_at": local(12, 16, 0)}),
     )
     .await;
-    taken.assert_problem(409, "room-taken");
+    assert_eq!(free.status, 201, "{}", free.json());
+    assert_eq!(
+        app.count(
+            "outbox_events",
+            &format!("kind = 'room_booking.cancelled' AND payload LIKE '%{confirmed}%'")
+        )
+        .await,
+        1
+    );
 }

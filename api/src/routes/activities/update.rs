@@ -178,10 +178,17 @@ pub(crate) async fn apply(
             return Ok((current.version, response));
         }
     }
-    let (row, outcome) = activities::update(conn, current.id, versions, &changes, schedule)
-        .await
-        .map_err(refused)?
-        .map_err(|refusal| ApiError::refused(refusal, "activity"))?;
+    let (row, outcome) = activities::update(
+        conn,
+        current.id,
+        versions,
+        &changes,
+        schedule,
+        caller.actor(),
+    )
+    .await
+    .map_err(refused)?
+    .map_err(|refusal| ApiError::refused(refusal, "activity"))?;
     let mut response = ActivityResponse::from(reload(conn, row.id).await?);
     if schedule.is_some() {
         response.occurrence_changes = Some(OccurrenceChangesBody {

@@ -20,13 +20,14 @@ use crate::extract::Json;
 use crate::state::AppState;
 
 /// What an outcome points at: an `activity`, an `occurrence` (one date of an activity), a
-/// `shift`, or something `outside` Quartier.
+/// `shift`, a `room_booking` (a room booked for it), or something `outside` Quartier.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum OutcomeKindBody {
     Activity,
     Occurrence,
     Shift,
+    RoomBooking,
     Outside,
 }
 
@@ -36,6 +37,7 @@ impl From<OutcomeKindBody> for OutcomeKind {
             OutcomeKindBody::Activity => OutcomeKind::Activity,
             OutcomeKindBody::Occurrence => OutcomeKind::Occurrence,
             OutcomeKindBody::Shift => OutcomeKind::Shift,
+            OutcomeKindBody::RoomBooking => OutcomeKind::RoomBooking,
             OutcomeKindBody::Outside => OutcomeKind::Outside,
         }
     }
@@ -47,6 +49,7 @@ impl From<OutcomeKind> for OutcomeKindBody {
             OutcomeKind::Activity => OutcomeKindBody::Activity,
             OutcomeKind::Occurrence => OutcomeKindBody::Occurrence,
             OutcomeKind::Shift => OutcomeKindBody::Shift,
+            OutcomeKind::RoomBooking => OutcomeKindBody::RoomBooking,
             OutcomeKind::Outside => OutcomeKindBody::Outside,
         }
     }
@@ -57,7 +60,7 @@ pub struct OutcomeResponse {
     pub id: Uuid,
     pub concern_id: Uuid,
     pub kind: OutcomeKindBody,
-    /// The activity, occurrence or shift; null for an outside outcome.
+    /// The activity, occurrence, shift or room booking; null for an outside outcome.
     pub target_id: Option<Uuid>,
     /// The outside system's reference.
     pub outside_ref: Option<String>,
@@ -76,7 +79,11 @@ impl From<OutcomeRow> for OutcomeResponse {
             kind: OutcomeKind::parse(&row.kind)
                 .unwrap_or(OutcomeKind::Outside)
                 .into(),
-            target_id: row.activity_id.or(row.occurrence_id).or(row.shift_id),
+            target_id: row
+                .activity_id
+                .or(row.occurrence_id)
+                .or(row.shift_id)
+                .or(row.room_booking_id),
             outside_ref: row.outside_ref,
             outside_url: row.outside_url,
             note: row.note,
@@ -122,7 +129,7 @@ pub async fn list_concern_outcomes(
 #[serde(deny_unknown_fields)]
 pub struct LinkOutcomeRequest {
     pub kind: OutcomeKindBody,
-    /// The activity, occurrence or shift (for those kinds).
+    /// The activity, occurrence, shift or room booking (for those kinds).
     pub target_id: Option<Uuid>,
     /// The outside system's reference (for `outside`).
     #[schema(example = "Mängelmelder 2026-1234", min_length = 1, max_length = 200)]
@@ -144,13 +151,14 @@ fn no_target(kind: OutcomeKind) -> ApiError {
         OutcomeKind::Activity => "is not the id of an activity",
         OutcomeKind::Occurrence => "is not the id of an occurrence",
         OutcomeKind::Shift => "is not the id of a shift",
+        OutcomeKind::RoomBooking => "is not the id of a room booking",
         OutcomeKind::Outside => "must be absent for an outside outcome",
     };
     ApiError::validation("target_id", message)
 }
 
-/// Link what came of a concern: an activity, a date or a shift of a centre you coordinate,
-/// or a reference outside Quartier. Those who answer the concern.
+/// Link what came of a concern: an activity, a date, a shift or a room booking of a centre you
+/// coordinate, or a reference outside Quartier. Those who answer the concern.
 #[utoipa::path(
     tag = "concerns",
     security(("bearer" = []), ("api_key" = [])),

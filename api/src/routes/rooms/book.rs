@@ -48,6 +48,7 @@ pub struct SeriesRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BookRoomRequest {
+    /// Not `guest`: residents without an account ask at `POST /rooms/{id}/guest-bookings`.
     pub booker: BookerKindBody,
     /// The partner booking, for `booker: partner`.
     pub partner_id: Option<Uuid>,
@@ -287,9 +288,13 @@ async fn status_for(
             if !ActivityStatus::stored_uses_rooms(&view.activity.status) {
                 return Err(super::activity::inactive());
             }
-            // The operator's own activity books as the operator does; another operator's
-            // asks as a partner would.
-            if view.operator_id == room.operator_id {
+            // The operator's own activity, booked by staff of the room's centre, books as the
+            // operator does; otherwise it asks as a partner would.
+            if view.operator_id == room.operator_id
+                && require_centre_staff(conn, user, room.centre_id, StaffRole::Coordinator)
+                    .await
+                    .is_ok()
+            {
                 return Ok(BookingStatus::Confirmed);
             }
             others_welcome()?;
@@ -460,6 +465,7 @@ pub(crate) async fn store(
             slug: "booking-limit",
             detail: format!("One booker may hold at most {limit} dates to come in this room."),
         }),
+        Booked::ActivityEnded => Err(super::activity::inactive()),
     }
 }
 

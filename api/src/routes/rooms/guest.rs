@@ -7,7 +7,8 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use quartier_domain::ValidationErrors;
-use quartier_domain::room::{BookableBy, BookerKind, BookingStatus};
+use quartier_domain::room::{BookableBy, BookerKind, BookingStatus, Times};
+use quartier_domain::signup::LOCAL_ZONE;
 use quartier_persistence::audit::Actor;
 use quartier_persistence::rooms::{self, RoomRow, drafts};
 use quartier_persistence::{AsyncConnection, AsyncPgConnection};
@@ -16,7 +17,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::book::{
-    Asked, Booker, BookingResponse, Checked, SeriesRequest, check_dates, fits, store,
+    Asked, Booker, BookingResponse, Checked, SeriesRequest, SkippedDate, check_dates, fits, store,
 };
 use super::decide::{DecisionResponse, RoomRequestResponse, apply, within_notice};
 use super::{ConflictPolicyBody, LayoutBody, existing};
@@ -64,7 +65,12 @@ impl From<drafts::DraftRecord> for RoomBookingDraftRecord {
 #[serde(deny_unknown_fields)]
 pub struct GuestRoomBookingRequest {
     /// How staff and the mail address you: 1 to 100 characters.
-    #[schema(example = "Anna", min_length = 1, max_length = 100)]
+    #[schema(
+        example = "Anna",
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]*[^\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff\s\u00ad\u034f\u0300-\u036f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u1ab0-\u1aff\u1dc0-\u1dff\u200b-\u200f\u2060-\u206f\u20d0-\u20ff\u2800\u3164\ufe00-\ufe0f\ufe20-\ufe2f\uffa0][^\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]*$"
+    )]
     pub name: String,
     /// Where the confirmation and the centre's decisions go.
     #[schema(example = "anna@example.org", format = Email, max_length = 254)]
@@ -159,11 +165,11 @@ pub async fn create_guest_room_booking(
     let (Some((name, email)), Some(texts)) = (guest, texts) else {
         return Err(ApiError::Internal("checked fields missing".into()));
     };
+    guest_attempt(&state, &request, "guest-room-booking", &email).await?;
     let mut conn = state.conn().await?;
     let room = existing(&mut conn, *id).await?;
     welcomes_residents(&room)?;
     let checked = asked.against(texts, &room, Utc::now())?;
-    guest_attempt(&state, &request, "guest-room-booking", &email).await?;
     let draft_id = Uuid::now_v7();
     let hash = LinkTokens::hash(&state.links.token(draft_id));
     let language = crate::languages::mail_language(&request, body.language).tag();
@@ -191,8 +197,9 @@ pub async fn create_guest_room_booking(
 ///
 /// The booking is made now, as the guest's (booker `guest`), or the account's whose verified
 /// address it is (booker `account`); its dates are `requested` until staff decide. The dates
-/// are checked against the room again. Works once, within 24 hours; should it be refused, the
-/// link keeps working until it expires.
+/// are checked against the room again: one that has come too close meanwhile is skipped with
+/// `on_conflict: skip` (and listed in `skipped`), else refused. Works once, within 24 hours;
+/// should it be refused, the link keeps working until it expires.
 #[utoipa::path(
     tag = "guests",
     request_body = LinkTokenRequest,
@@ -217,7 +224,7 @@ pub async fn confirm_guest_room_booking(
             let taken = drafts::take(conn, &hash, now)
                 .await?
                 .ok_or_else(link_invalid)?;
-            let checked: Checked = serde_json::from_value(taken.draft).map_err(|e| {
+            let mut checked: Checked = serde_json::from_value(taken.draft).map_err(|e| {
                 ApiError::Internal(format!("a room booking draft that does not read: {e}"))
             })?;
             let room = rooms::find(conn, taken.room_id)
@@ -225,7 +232,24 @@ pub async fn confirm_guest_room_booking(
                 .ok_or_else(link_invalid)?;
             welcomes_residents(&room)?;
             fits(&room, checked.layout, checked.expected_people)?;
-            check_dates(&room, &checked.dates, now, "starts_at")?;
+            // A date may have come too close while the link waited (or the room's rules
+            // changed): a series that skips taken dates skips it too, else it is refused.
+            let rules = room.rules();
+            let (fit, off): (Vec<Times>, Vec<Times>) =
+                checked.dates.iter().partition(|&&(starts_at, ends_at)| {
+                    rules.check(starts_at, ends_at, now, LOCAL_ZONE).is_ok()
+                });
+            let field = if checked.recurrence.is_some() {
+                "series"
+            } else {
+                "starts_at"
+            };
+            if !off.is_empty()
+                && (checked.on_conflict == ConflictPolicyBody::Fail || fit.is_empty())
+            {
+                check_dates(&room, &off, now, field)?;
+            }
+            checked.dates = fit;
             let booker = Booker {
                 kind: if taken.guest {
                     BookerKind::Guest
@@ -237,7 +261,13 @@ pub async fn confirm_guest_room_booking(
                 person: taken.user_id,
                 status: BookingStatus::Requested,
             };
-            store(conn, &room, &checked, &booker, now).await
+            let mut booked = store(conn, &room, &checked, &booker, now).await?;
+            booked.skipped.extend(
+                off.into_iter()
+                    .map(|(starts_at, ends_at)| SkippedDate { starts_at, ends_at }),
+            );
+            booked.skipped.sort_by_key(|skipped| skipped.starts_at);
+            Ok(booked)
         })
         .await?;
     Ok(HttpResponse::Created().json(booked))
