@@ -260,6 +260,8 @@ pub struct ConcernFilter<'a> {
     pub author_id: Option<Uuid>,
     /// Only those these operators answer.
     pub operator_ids: Option<Vec<Uuid>>,
+    /// Only those about one of these centres.
+    pub centre_ids: Option<Vec<Uuid>>,
     /// Only those referred to this partner.
     pub partner_id: Option<Uuid>,
     /// Only these concerns.
@@ -302,6 +304,12 @@ pub async fn list(
         statement
             .push(" AND k.operator_id = ANY(")
             .bind::<Array<SqlUuid>, _>(operators.clone())
+            .push(")");
+    }
+    if let Some(centres) = &filter.centre_ids {
+        statement
+            .push(" AND k.centre_id = ANY(")
+            .bind::<Array<SqlUuid>, _>(centres.clone())
             .push(")");
     }
     if let Some(partner) = filter.partner_id {

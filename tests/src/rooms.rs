@@ -51,3 +51,26 @@ pub async fn book(
     )
     .await
 }
+
+/// A published activity of `centre` on one evening, `days` from now 18:00–20:00, made as
+/// `token`: its id.
+pub async fn evening_activity(
+    app: &TestApp,
+    token: &str,
+    centre: &str,
+    title: &str,
+    days: i64,
+) -> String {
+    id_of(
+        &post(
+            app,
+            token,
+            "/api/v1/activities",
+            json!({"centre_id": centre, "title": title, "category": "interest_group",
+                   "status": "published",
+                   "schedule": {"kind": "once", "starts_at": local(days, 18, 0),
+                                "ends_at": local(days, 20, 0)}}),
+        )
+        .await,
+    )
+}

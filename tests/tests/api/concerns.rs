@@ -1647,3 +1647,139 @@ async fn a_category_refers_its_new_concerns_to_its_partner_at_once() {
     );
     assert_eq!(queue["items"][0]["id"], raised["id"]);
 }
+
+#[actix_web::test]
+async fn staff_limited_to_some_centres_answer_only_the_concerns_about_those() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let admin = s.admin.access_token.as_str();
+    let moderated = category(&app, &s, "Wohnumfeld", true).await;
+    let district = district(&app).await;
+    let office = status(
+        &post(
+            &app,
+            admin,
+            "/api/v1/centres",
+            json!({
+                "operator_id": s.operator, "district_id": district, "name": "Stadtteilbüro",
+                "kind": "district_office",
+                "address": {"street": "Hafenstraße 2", "postcode": "44135", "town": "Musterstadt"},
+                "position": {"latitude": 51.5, "longitude": 7.41},
+            }),
+        )
+        .await,
+        201,
+    )["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let limited = app.signed_up("buero@example.org").await;
+    status(
+        &post(
+            &app,
+            admin,
+            &format!("/api/v1/operators/{}/members", s.operator),
+            json!({"email": "buero@example.org", "role": "coordinator", "centre_ids": [office]}),
+        )
+        .await,
+        201,
+    );
+    let anna = app.signed_up("anna@example.org").await;
+    let mut ids = Vec::new();
+    for (title, centre) in [
+        ("Am Büro fehlt eine Rampe", Some(office.as_str())),
+        ("Im Bürgerhaus zieht es", Some(s.centre.as_str())),
+        ("Zu wenig Bänke im Viertel", None),
+    ] {
+        let raised = raise(
+            &app,
+            &anna.access_token,
+            json!({"category_id": moderated, "district_id": district, "title": title,
+                   "text": "Bitte ansehen.", "centre_id": centre}),
+        )
+        .await;
+        ids.push(status(&raised, 201)["id"].as_str().expect("id").to_owned());
+    }
+
+    // Her queue holds the concern about her centre; the operator's unlimited staff see all.
+    let queue = format!("/api/v1/operators/{}/concerns", s.operator);
+    let hers = status(&get(&app, &queue, Some(&limited.access_token)).await, 200);
+    let listed: Vec<&str> = hers["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert_eq!(listed, [ids[0].as_str()]);
+    let all = status(
+        &get(&app, &queue, Some(&s.coordinator.access_token)).await,
+        200,
+    );
+    assert_eq!(all["items"].as_array().map(Vec::len), Some(3));
+
+    // She reads and publishes the one about her centre; the others are not hers to see
+    // (unpublished) or move.
+    status(
+        &get(
+            &app,
+            &format!("/api/v1/concerns/{}", ids[0]),
+            Some(&limited.access_token),
+        )
+        .await,
+        200,
+    );
+    status(
+        &move_to(
+            &app,
+            &limited.access_token,
+            &ids[0],
+            json!({"status": "published"}),
+        )
+        .await,
+        200,
+    );
+    for other in &ids[1..] {
+        get(
+            &app,
+            &format!("/api/v1/concerns/{other}"),
+            Some(&limited.access_token),
+        )
+        .await
+        .assert_problem(404, "not-found");
+        move_to(
+            &app,
+            &limited.access_token,
+            other,
+            json!({"status": "published"}),
+        )
+        .await
+        .assert_problem(404, "not-found");
+    }
+    // Once published by her colleague, she reads it but still does not answer it.
+    status(
+        &move_to(
+            &app,
+            &s.coordinator.access_token,
+            &ids[1],
+            json!({"status": "published"}),
+        )
+        .await,
+        200,
+    );
+    move_to(
+        &app,
+        &limited.access_token,
+        &ids[1],
+        json!({"status": "in_review"}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    assert_eq!(
+        app.texts(&format!(
+            "SELECT status FROM concerns WHERE id IN ('{}', '{}', '{}') ORDER BY created_at",
+            ids[0], ids[1], ids[2]
+        ))
+        .await,
+        ["published", "published", "submitted"]
+    );
+}

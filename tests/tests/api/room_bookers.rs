@@ -3,7 +3,7 @@
 //! decide on it as on any request, and she sees and cancels her dates with her guest link.
 
 use actix_web::http::Method;
-use quartier_tests::rooms::{book, local, room};
+use quartier_tests::rooms::{book, evening_activity, local, room};
 use quartier_tests::{SmtpSink, TestApp, TestResponse, id_of, patch, post, setup};
 use serde_json::{Value, json};
 
@@ -423,18 +423,7 @@ async fn staff_book_for_an_activity_and_cancelling_the_activity_frees_the_room()
         json!({"name": "Kleiner Saal", "capacity_seated": 30, "bookable_by": "partners"}),
     )
     .await;
-    let activity = id_of(
-        &post(
-            &app,
-            token,
-            "/api/v1/activities",
-            json!({"centre_id": s.centre, "title": "Nachbarschaftschor",
-                   "category": "interest_group", "status": "published",
-                   "schedule": {"kind": "once", "starts_at": local(20, 18, 0),
-                                "ends_at": local(20, 20, 0)}}),
-        )
-        .await,
-    );
+    let activity = evening_activity(&app, token, &s.centre, "Nachbarschaftschor", 20).await;
     let for_activity = |who: &str, activity: Option<&str>, days: i64| {
         let app = &app;
         let hall = hall.clone();
@@ -587,18 +576,7 @@ async fn staff_of_another_centre_ask_for_a_room_for_their_activity_as_a_partner_
     )
     .await;
     assert_eq!(added.status, 201, "{}", added.json());
-    let activity = id_of(
-        &post(
-            &app,
-            &limited.access_token,
-            "/api/v1/activities",
-            json!({"centre_id": office, "title": "Hafenfest", "category": "interest_group",
-                   "status": "published",
-                   "schedule": {"kind": "once", "starts_at": local(20, 18, 0),
-                                "ends_at": local(20, 20, 0)}}),
-        )
-        .await,
-    );
+    let activity = evening_activity(&app, &limited.access_token, &office, "Hafenfest", 20).await;
     let staff_only = room(&app, &s, json!({"name": "Büro", "capacity_seated": 8})).await;
     let hall = room(
         &app,
@@ -763,18 +741,7 @@ async fn an_activity_cancelled_while_rooms_are_booked_for_it_keeps_none() {
         json!({"name": "Kleiner Saal", "capacity_seated": 30, "max_future_dates": 100}),
     )
     .await;
-    let activity = id_of(
-        &post(
-            &app,
-            token,
-            "/api/v1/activities",
-            json!({"centre_id": s.centre, "title": "Nachbarschaftschor",
-                   "category": "interest_group", "status": "published",
-                   "schedule": {"kind": "once", "starts_at": local(90, 18, 0),
-                                "ends_at": local(90, 20, 0)}}),
-        )
-        .await,
-    );
+    let activity = evening_activity(&app, token, &s.centre, "Nachbarschaftschor", 90).await;
     // Sixty bookings for the activity on sixty days, and its cancellation, all at once.
     let path = format!("/api/v1/rooms/{hall}/bookings");
     let bookings = futures_util::future::join_all((1..=60).map(|day| {

@@ -277,7 +277,7 @@ pub async fn change_concern_answer(
             caller.is_admin()
                 || super::answering_partner(&mut conn, &caller, &view).await? == Some(partner)
         }
-        None => super::answers_for(&mut conn, &caller, view.operator_id).await?,
+        None => super::answers_for(&mut conn, &caller, view.operator_id, view.centre_id).await?,
     };
     if !theirs {
         return Err(ApiError::Forbidden(

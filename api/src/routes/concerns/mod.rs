@@ -301,8 +301,10 @@ pub(crate) async fn answers(
     caller: &Caller,
     view: &ConcernView,
 ) -> Result<bool, ApiError> {
-    Ok(answers_for(conn, caller, view.operator_id).await?
-        || answering_partner(conn, caller, view).await?.is_some())
+    Ok(
+        answers_for(conn, caller, view.operator_id, view.centre_id).await?
+            || answering_partner(conn, caller, view).await?.is_some(),
+    )
 }
 
 /// Ok when `caller` answers the concern `view`; else 403, saying for an API key why not
@@ -337,13 +339,15 @@ pub(crate) async fn answering_partner(
     Ok(role.map(|_| partner_id))
 }
 
-/// Whether `caller` answers concerns for which `operator_id` is responsible: an
-/// administrator always; staff (coordinator or operator admin) of that operator; an API key
-/// of that operator with the scope `concerns:write`.
+/// Whether `caller` answers concerns for which `operator_id` is responsible, about
+/// `centre_id` (or no centre): an administrator always; staff (coordinator or operator admin)
+/// of that operator, and staff limited to some of its centres only for concerns about one of
+/// those; an API key of that operator with the scope `concerns:write`.
 pub(crate) async fn answers_for(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     operator_id: Option<Uuid>,
+    centre_id: Option<Uuid>,
 ) -> Result<bool, ApiError> {
     if caller.is_admin() {
         return Ok(true);
@@ -358,10 +362,29 @@ pub(crate) async fn answers_for(
         Caller::Key(key) => crate::authz::decide_key(key, operator_id, Scope::ConcernsWrite),
     };
     match decided {
-        Ok(()) => Ok(true),
-        Err(ApiError::Forbidden(_) | ApiError::NotFound(_)) => Ok(false),
-        Err(other) => Err(other),
+        Ok(()) => {}
+        Err(ApiError::Forbidden(_) | ApiError::NotFound(_)) => return Ok(false),
+        Err(other) => return Err(other),
     }
+    match caller.user() {
+        Some(user) => Ok(match limited_to(conn, operator_id, user.id).await? {
+            Some(centres) => centre_id.is_some_and(|centre| centres.contains(&centre)),
+            None => true,
+        }),
+        None => Ok(true),
+    }
+}
+
+/// The centres of `operator_id` its staff member `user_id` is limited to; `None` when she is
+/// not limited.
+pub(crate) async fn limited_to(
+    conn: &mut AsyncPgConnection,
+    operator_id: Uuid,
+    user_id: Uuid,
+) -> Result<Option<Vec<Uuid>>, ApiError> {
+    let limits =
+        quartier_persistence::operators::member_centres(conn, operator_id, &[user_id]).await?;
+    Ok((!limits.is_empty()).then(|| limits.into_iter().map(|(_, centre)| centre).collect()))
 }
 
 /// Whether `caller` may read the concern `view`: everyone once it is published; before, its

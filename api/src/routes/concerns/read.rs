@@ -188,7 +188,8 @@ pub async fn my_concerns(
 }
 
 /// The concerns an operator answers, newest first, whatever their status: its queue.
-/// Administrators, the operator's staff, and its API keys with `concerns:write`.
+/// Administrators, the operator's staff, and its API keys with `concerns:write`; staff limited
+/// to some of its centres see the concerns about those.
 #[utoipa::path(
     tag = "concerns",
     security(("bearer" = []), ("api_key" = [])),
@@ -216,7 +217,7 @@ pub async fn operator_concerns(
     reading: Reading,
 ) -> Result<HttpResponse, ApiError> {
     query.filter()?;
-    {
+    let centres = {
         let mut conn = state.conn().await?;
         require_operator(
             &mut conn,
@@ -226,9 +227,17 @@ pub async fn operator_concerns(
             Scope::ConcernsWrite,
         )
         .await?;
-    }
+        match caller.user() {
+            Some(user) if !caller.is_admin() => {
+                super::limited_to(&mut conn, *operator_id, user.id).await?
+            }
+            _ => None,
+        }
+    };
     queue(&state, &query, &reading, caller.user(), |filter| {
         filter.operator_ids = Some(vec![*operator_id]);
+        // Staff limited to some centres see the concerns about those.
+        filter.centre_ids = centres;
     })
     .await
 }

@@ -136,7 +136,7 @@ pub async fn move_concern(
         .await?;
     }
     if next == ConcernStatus::Referred
-        && !super::answers_for(&mut conn, &caller, view.operator_id).await?
+        && !super::answers_for(&mut conn, &caller, view.operator_id, view.centre_id).await?
     {
         return Err(ApiError::Forbidden(
             "Only the operator answering a concern hands it on.".into(),

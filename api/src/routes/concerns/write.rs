@@ -123,7 +123,9 @@ pub async fn create_concern(
                 .into(),
         ));
     }
-    if recorded && !super::answers_for(&mut conn, &caller, category.operator_id).await? {
+    if recorded
+        && !super::answers_for(&mut conn, &caller, category.operator_id, fields.centre_id).await?
+    {
         return Err(ApiError::Forbidden(
             "Only those who answer concerns of this category write down concerns told to them."
                 .into(),
