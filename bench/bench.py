@@ -345,10 +345,13 @@ def room_race_outcome():
     return dict(zip(["confirmed", "declined", "requested", "times_confirmed", "claims"], map(int, row)))
 
 
-def room_race_expected(decided):
-    """The outcome when `decided` of the requests (the first ones) were each confirmed once."""
-    won = min(decided, ROOM_RACE_SLOTS)
-    return {"confirmed": won, "declined": decided - won, "requested": RACERS - decided,
+def room_race_expected(sent):
+    """The outcome when the first `sent` requests were each confirmed once: each time they ask
+    for is given to one of them, and every other request for that time is declined with it;
+    the requests for times none of them asks for stay open."""
+    won = min(sent, ROOM_RACE_SLOTS)
+    open_ = sum(1 for n in range(RACERS) if n % ROOM_RACE_SLOTS >= won)
+    return {"confirmed": won, "declined": RACERS - won - open_, "requested": open_,
             "times_confirmed": won, "claims": won}
 
 

@@ -65,23 +65,42 @@ impl NewNotification {
 /// Queues `new` unless a notification with its de-duplication key exists; says whether it
 /// was queued.
 pub async fn enqueue(conn: &mut AsyncPgConnection, new: &NewNotification) -> Result<bool> {
-    let dedup_key = new.dedup_key.clone().unwrap_or_else(|| new.id.to_string());
-    let inserted = diesel::insert_into(notifications::table)
-        .values((
-            notifications::id.eq(new.id),
-            notifications::user_id.eq(new.user_id),
-            notifications::kind.eq(new.kind.as_str()),
-            notifications::operator_id.eq(new.operator_id),
-            notifications::details.eq(new.details.to_string()),
-            notifications::address.eq(new.address.as_deref()),
-            notifications::dedup_key.eq(dedup_key),
-            notifications::due_at.eq(new.due_at.unwrap_or_else(Utc::now)),
-        ))
-        .on_conflict(notifications::dedup_key)
-        .do_nothing()
-        .execute(conn)
-        .await?;
-    Ok(inserted == 1)
+    Ok(enqueue_all(conn, std::slice::from_ref(new)).await? == 1)
+}
+
+/// The most notifications one statement queues (eight parameters each).
+const ROWS_PER_STATEMENT: usize = 1000;
+
+/// Queues each of `all` unless a notification with its de-duplication key exists (or comes
+/// earlier in `all`), in one statement per thousand; says how many were queued.
+pub async fn enqueue_all(conn: &mut AsyncPgConnection, all: &[NewNotification]) -> Result<usize> {
+    let now = Utc::now();
+    let mut queued = 0;
+    for chunk in all.chunks(ROWS_PER_STATEMENT) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|new| {
+                (
+                    notifications::id.eq(new.id),
+                    notifications::user_id.eq(new.user_id),
+                    notifications::kind.eq(new.kind.as_str()),
+                    notifications::operator_id.eq(new.operator_id),
+                    notifications::details.eq(new.details.to_string()),
+                    notifications::address.eq(new.address.as_deref()),
+                    notifications::dedup_key
+                        .eq(new.dedup_key.clone().unwrap_or_else(|| new.id.to_string())),
+                    notifications::due_at.eq(new.due_at.unwrap_or(now)),
+                )
+            })
+            .collect();
+        queued += diesel::insert_into(notifications::table)
+            .values(rows)
+            .on_conflict(notifications::dedup_key)
+            .do_nothing()
+            .execute(conn)
+            .await?;
+    }
+    Ok(queued)
 }
 
 /// Tells each of `recipients` the same thing.
@@ -92,16 +111,15 @@ pub async fn notify(
     operator_id: Option<Uuid>,
     details: &serde_json::Value,
 ) -> Result<usize> {
-    let mut queued = 0;
-    for user_id in recipients {
-        let new = NewNotification {
+    let all: Vec<NewNotification> = recipients
+        .iter()
+        .map(|user_id| NewNotification {
             operator_id,
             details: details.clone(),
             ..NewNotification::now(*user_id, kind)
-        };
-        queued += usize::from(enqueue(conn, &new).await?);
-    }
-    Ok(queued)
+        })
+        .collect();
+    enqueue_all(conn, &all).await
 }
 
 /// The person's notifications, newest first, at most `limit`.

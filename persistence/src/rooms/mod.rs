@@ -389,18 +389,19 @@ async fn announce(
     .bind::<Nullable<SqlUuid>, _>(by)
     .load(conn)
     .await?;
-    for booker in bookers {
-        let Some(date) = dates.iter().find(|d| d.id == booker.date_id) else {
-            continue;
-        };
-        let new = NewNotification {
-            operator_id: Some(room.operator_id),
-            details: serde_json::json!({"date_id": date.id, "status": date.status}),
-            dedup_key: Some(format!("room_booking_decided:{}:{}", date.id, date.status)),
-            ..NewNotification::now(booker.requested_by, Kind::RoomBookingDecided)
-        };
-        notifications::enqueue(conn, &new).await?;
-    }
+    let told: Vec<NewNotification> = bookers
+        .iter()
+        .filter_map(|booker| {
+            let date = dates.iter().find(|d| d.id == booker.date_id)?;
+            Some(NewNotification {
+                operator_id: Some(room.operator_id),
+                details: serde_json::json!({"date_id": date.id, "status": date.status}),
+                dedup_key: Some(format!("room_booking_decided:{}:{}", date.id, date.status)),
+                ..NewNotification::now(booker.requested_by, Kind::RoomBookingDecided)
+            })
+        })
+        .collect();
+    notifications::enqueue_all(conn, &told).await?;
     Ok(())
 }
 
