@@ -571,8 +571,8 @@ const TEXTS: &[(&str, &str)] = &[
         "Das System eines Trägers schreibt nur Anliegen auf, die seinen Mitarbeitenden erzählt wurden: Geben Sie den Weg an, auf dem sie kamen.",
     ),
     (
-        "Only those who answer concerns of this category write down concerns told to them.",
-        "Nur wer Anliegen dieser Kategorie beantwortet, schreibt Anliegen auf, die ihm erzählt wurden.",
+        "Only those who answer concerns of this category (coordinators limited to some centres: about one of those) write down concerns told to them.",
+        "Nur wer Anliegen dieser Kategorie beantwortet (auf einige Einrichtungen beschränkte Koordination: zu einer davon), schreibt Anliegen auf, die ihm erzählt wurden.",
     ),
     (
         "A concern that is {} cannot become {}.",

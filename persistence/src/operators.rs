@@ -334,6 +334,28 @@ pub async fn member_centres(
         .await?)
 }
 
+/// The centres of `operator_id` its coordinator `user_id` is limited to, in one query; empty
+/// when she is not limited (or not a coordinator: operator admins act for every centre).
+pub async fn coordinator_centres(
+    conn: &mut AsyncPgConnection,
+    operator_id: Uuid,
+    user_id: Uuid,
+) -> Result<Vec<Uuid>> {
+    Ok(operator_member_centres::table
+        .inner_join(
+            operator_members::table.on(operator_members::operator_id
+                .eq(operator_member_centres::operator_id)
+                .and(operator_members::user_id.eq(operator_member_centres::user_id))),
+        )
+        .filter(operator_member_centres::operator_id.eq(operator_id))
+        .filter(operator_member_centres::user_id.eq(user_id))
+        .filter(operator_members::role.eq("coordinator"))
+        .select(operator_member_centres::centre_id)
+        .order(operator_member_centres::centre_id)
+        .load(conn)
+        .await?)
+}
+
 /// Limits a member to `centre_ids` (none: all the operator's centres), replacing earlier
 /// limits. A centre of another operator violates `MEMBER_CENTRE_FOREIGN_KEY`.
 pub async fn set_member_centres(

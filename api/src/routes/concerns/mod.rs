@@ -339,10 +339,11 @@ pub(crate) async fn answering_partner(
     Ok(role.map(|_| partner_id))
 }
 
-/// Whether `caller` answers concerns for which `operator_id` is responsible, about
-/// `centre_id` (or no centre): an administrator always; staff (coordinator or operator admin)
-/// of that operator, and staff limited to some of its centres only for concerns about one of
-/// those; an API key of that operator with the scope `concerns:write`.
+/// Whether `caller` answers concerns for which `operator_id` is responsible, about the centre
+/// `centre_id` (`None`: about no centre): an administrator always; staff (coordinator or
+/// operator admin) of that operator, except that a coordinator limited to some of its centres
+/// answers only concerns about one of those (none about no centre, or about another
+/// operator's centre); an API key of that operator with the scope `concerns:write`.
 pub(crate) async fn answers_for(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
@@ -375,16 +376,16 @@ pub(crate) async fn answers_for(
     }
 }
 
-/// The centres of `operator_id` its staff member `user_id` is limited to; `None` when she is
+/// The centres of `operator_id` its coordinator `user_id` is limited to; `None` when she is
 /// not limited.
 pub(crate) async fn limited_to(
     conn: &mut AsyncPgConnection,
     operator_id: Uuid,
     user_id: Uuid,
 ) -> Result<Option<Vec<Uuid>>, ApiError> {
-    let limits =
-        quartier_persistence::operators::member_centres(conn, operator_id, &[user_id]).await?;
-    Ok((!limits.is_empty()).then(|| limits.into_iter().map(|(_, centre)| centre).collect()))
+    let centres =
+        quartier_persistence::operators::coordinator_centres(conn, operator_id, user_id).await?;
+    Ok((!centres.is_empty()).then_some(centres))
 }
 
 /// Whether `caller` may read the concern `view`: everyone once it is published; before, its

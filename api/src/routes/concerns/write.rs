@@ -127,7 +127,7 @@ pub async fn create_concern(
         && !super::answers_for(&mut conn, &caller, category.operator_id, fields.centre_id).await?
     {
         return Err(ApiError::Forbidden(
-            "Only those who answer concerns of this category write down concerns told to them."
+            "Only those who answer concerns of this category (coordinators limited to some centres: about one of those) write down concerns told to them."
                 .into(),
         ));
     }
