@@ -876,8 +876,8 @@ def main():
         "\\if :k = 1\n" + "".join(f"{sql};\n" for sql in prepares) + "\\endif\n"
         + "".join(f"{sql};\n" for sql in executes))
     results["sql"]["signup"] = prepares + executes
-    # A confirmation of a room request: the same statements in one transaction, prepared as for
-    # the sign-up, each transaction confirming request n (time n % ROOM_RACE_SLOTS). The server
+    # A confirmation of a room request: the same statements, prepared as for the sign-up, the
+    # server's transaction as one, each run confirming request n (time n % ROOM_RACE_SLOTS). The server
     # stops where it learns that the request is no longer open: at its first read of it in the
     # transaction (no need to wait for the parts' lock), and again under the lock. pgbench does
     # the same with those reads' answers.
@@ -902,7 +902,9 @@ def main():
         prepared.append(f"PREPARE room_{number} AS {flat}")
         execute = f"EXECUTE room_{number}" + (f"({', '.join(values)})" if values else "")
         if guard:
-            lines += [f"{execute} \\gset", "\\if :open"]
+            # The server's transaction begins with its first read of the request; what comes
+            # before (the token's account and rate limit, the route's reads) commits alone.
+            lines += ["BEGIN;"] * (guards == 0) + [f"{execute} \\gset", "\\if :open"]
             guards += 1
         else:
             lines.append(f"{execute};")
@@ -913,7 +915,7 @@ def main():
         "\\set k :k + 1\n"
         "\\set date " + str(ID_BASE) + " + :client_id * :per + :k - 1\n"
         "\\if :k = 1\n" + "".join(f"{sql};\n" for sql in prepared) + "\\endif\n"
-        "BEGIN;\n" + "".join(f"{line}\n" for line in lines) + "\\endif\n" * guards + "COMMIT;\n")
+        + "".join(f"{line}\n" for line in lines) + "\\endif\n" * guards + "COMMIT;\n")
     results["sql"]["room_confirm"] = prepared + lines
     for name, statements in results["sql"].items():
         log(f"\nSQL of {name} ({len(statements)} statements):")
