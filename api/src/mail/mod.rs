@@ -247,29 +247,24 @@ impl Mailer {
                     .ok_or_else(|| SendError::Permanent("the notification names no hold".into()))?;
                 (self.link("guest-signups/confirm", hold), 0)
             }
-            (Kind::GuestConcern, _) => {
+            (Kind::GuestConcern | Kind::GuestRoomBooking, _) => {
                 let draft = details["draft_id"]
                     .as_str()
                     .and_then(|id| id.parse::<uuid::Uuid>().ok())
                     .ok_or_else(|| {
                         SendError::Permanent("the notification names no draft".into())
                     })?;
-                (
-                    self.link("guest-concerns/confirm", draft),
-                    GUEST_CONCERN_HOURS,
-                )
-            }
-            (Kind::GuestRoomBooking, _) => {
-                let draft = details["draft_id"]
-                    .as_str()
-                    .and_then(|id| id.parse::<uuid::Uuid>().ok())
-                    .ok_or_else(|| {
-                        SendError::Permanent("the notification names no draft".into())
-                    })?;
-                (
-                    self.link("guest-room-bookings/confirm", draft),
-                    GUEST_ROOM_BOOKING_HOURS,
-                )
+                if kind == Kind::GuestConcern {
+                    (
+                        self.link("guest-concerns/confirm", draft),
+                        GUEST_CONCERN_HOURS,
+                    )
+                } else {
+                    (
+                        self.link("guest-room-bookings/confirm", draft),
+                        GUEST_ROOM_BOOKING_HOURS,
+                    )
+                }
             }
             (Kind::StaffInvitation, _) => {
                 let invitation = details["invitation_id"]

@@ -443,16 +443,7 @@ pub async fn cancel_for_activity(
     .bind::<Timestamptz, _>(now)
     .load(conn)
     .await?;
-    let mut rooms: Vec<Uuid> = cancelled.iter().map(|d| d.room_id).collect();
-    rooms.sort_unstable();
-    rooms.dedup();
-    for room_id in rooms {
-        let room = super::find(conn, room_id).await?.ok_or(Error::NotFound)?;
-        let of_room: Vec<DateRow> = cancelled
-            .iter()
-            .filter(|d| d.room_id == room_id)
-            .cloned()
-            .collect();
+    for (room, of_room) in super::by_room(conn, &cancelled).await? {
         announce(conn, &room, &of_room, by).await?;
         for date in &of_room {
             NewEntry::new(

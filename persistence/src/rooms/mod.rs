@@ -724,19 +724,31 @@ pub async fn cancel_personal(
     .bind::<Timestamptz, _>(now)
     .load(conn)
     .await?;
-    let mut rooms: Vec<Uuid> = cancelled.iter().map(|d| d.room_id).collect();
+    for (room, of_room) in by_room(conn, &cancelled).await? {
+        announce(conn, &room, &of_room, Some(user_id)).await?;
+    }
+    Ok(cancelled.len())
+}
+
+/// `dates` grouped by their room, each room read once.
+pub(crate) async fn by_room(
+    conn: &mut AsyncPgConnection,
+    dates: &[DateRow],
+) -> Result<Vec<(RoomRow, Vec<DateRow>)>> {
+    let mut rooms: Vec<Uuid> = dates.iter().map(|d| d.room_id).collect();
     rooms.sort_unstable();
     rooms.dedup();
+    let mut grouped = Vec::with_capacity(rooms.len());
     for room_id in rooms {
         let room = find(conn, room_id).await?.ok_or(Error::NotFound)?;
-        let of_room: Vec<DateRow> = cancelled
+        let of_room = dates
             .iter()
             .filter(|d| d.room_id == room_id)
             .cloned()
             .collect();
-        announce(conn, &room, &of_room, Some(user_id)).await?;
+        grouped.push((room, of_room));
     }
-    Ok(cancelled.len())
+    Ok(grouped)
 }
 
 /// Declines the requests of rooms sharing a part with `room` that overlap the confirmed date
