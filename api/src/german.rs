@@ -1258,6 +1258,10 @@ const TEXTS: &[(&str, &str)] = &[
         "ist hier keine Inhaltssprache (eingeschaltet: {0})",
     ),
     (
+        "is {*}, the language the texts are written in: they stay as written",
+        "ist {0}, die Sprache, in der die Texte geschrieben sind: Sie bleiben, wie sie geschrieben wurden",
+    ),
+    (
         "is German, the source: change the resource itself",
         "ist Deutsch, die Ausgangssprache: Bitte ändern Sie die Ressource selbst",
     ),

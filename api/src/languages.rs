@@ -185,9 +185,14 @@ pub struct ContentLanguageResponse {
 impl ContentLanguageResponse {
     /// The German source, as staff write it.
     pub fn source() -> Self {
+        Self::of(&LanguageTag::german())
+    }
+
+    /// The texts as written, in `language`.
+    pub fn of(language: &LanguageTag) -> Self {
         Self {
-            tag: SOURCE.to_owned(),
-            direction: DirectionBody::Ltr,
+            tag: language.to_string(),
+            direction: language.direction().into(),
             fallback_fields: Vec::new(),
         }
     }
@@ -255,9 +260,13 @@ pub trait Translatable {
     /// resources as many as a catalogue, not those that grow with residents' writing.
     const CACHED: bool = true;
     fn owner_id(&self) -> Uuid;
-    /// The German text of `field`.
+    /// The language its texts are written in: German, but for a concern raised in another.
+    fn source_language(&self) -> LanguageTag {
+        LanguageTag::german()
+    }
+    /// The text of `field` in the source language.
     fn source_text(&self, field: TextField) -> Option<&str>;
-    /// Puts the served text of `field` in place of the German one.
+    /// Puts the served text of `field` in place of the source's.
     fn set_text(&mut self, field: TextField, text: String);
     /// Says which language was served, and for staff every variant.
     fn set_language(
@@ -325,7 +334,7 @@ pub async fn localize<T: Translatable>(
     items: &mut [T],
     staff_view: bool,
 ) -> Result<Served, ApiError> {
-    if !staff_view && !reading.may_want_variants(enabled) {
+    if !staff_view && !wants_variants(enabled, reading, items) {
         // German for everyone: nothing to look up.
         return Ok(Served::default());
     }
@@ -345,6 +354,15 @@ pub async fn localize<T: Translatable>(
     })
     .await?;
     Ok(serve_variants(enabled, reading, items, staff_view, &stored))
+}
+
+/// Whether a reader may get any of `items` in another language than it is written in.
+fn wants_variants<T: Translatable>(
+    enabled: &ContentLanguages,
+    reading: &Reading,
+    items: &[T],
+) -> bool {
+    reading.may_want_variants(enabled) || items.iter().any(|i| !i.source_language().is_source())
 }
 
 /// The German texts of names shown, by owner, id and field.
@@ -417,6 +435,7 @@ fn serve_name(
     let rendering = translation::render(
         &reading.wishes,
         enabled,
+        &LanguageTag::german(),
         &[(name.field, !name.text.is_empty())],
         &plain,
     );
@@ -449,7 +468,13 @@ pub fn serve_variants<T: Translatable>(
             .iter()
             .map(|&f| (f, item.source_text(f).is_some_and(|t| !t.is_empty())))
             .collect();
-        let rendering = translation::render(&reading.wishes, enabled, &source, &plain);
+        let rendering = translation::render(
+            &reading.wishes,
+            enabled,
+            &item.source_language(),
+            &source,
+            &plain,
+        );
         for (field, text) in &rendering.texts {
             item.set_text(*field, text.clone());
         }
@@ -561,7 +586,7 @@ pub async fn localize_list<T: Translatable>(
     items: &mut [T],
 ) -> Result<Served, ApiError> {
     let enabled = &state.content_languages;
-    if !reading.may_want_variants(enabled) {
+    if !wants_variants(enabled, reading, items) {
         return Ok(Served::default());
     }
     if !T::CACHED {
@@ -644,13 +669,23 @@ pub fn content_language(
 /// is the source and is changed on the resource itself).
 pub fn variant_language(state: &AppState, raw: &str) -> Result<LanguageTag, ApiError> {
     let tag = content_language(&state.content_languages, raw, "path.tag")?;
-    if tag.is_source() {
-        return Err(ApiError::validation(
-            "path.tag",
-            "is German, the source: change the resource itself",
-        ));
-    }
+    not_the_source(&tag, &LanguageTag::german())?;
     Ok(tag)
+}
+
+/// 422 when a variant in `tag` would be in `source`, the language the texts are written in.
+pub fn not_the_source(tag: &LanguageTag, source: &LanguageTag) -> Result<(), ApiError> {
+    if tag != source {
+        return Ok(());
+    }
+    Err(ApiError::validation(
+        "path.tag",
+        &if source.is_source() {
+            "is German, the source: change the resource itself".to_owned()
+        } else {
+            format!("is {source}, the language the texts are written in: they stay as written")
+        },
+    ))
 }
 
 /// Writes the configured content languages to the database (see
@@ -1006,7 +1041,13 @@ pub async fn renderings(
                 .collect();
             (
                 *id,
-                translation::render(&reading.wishes, enabled, &shown, &variants),
+                translation::render(
+                    &reading.wishes,
+                    enabled,
+                    &LanguageTag::german(),
+                    &shown,
+                    &variants,
+                ),
             )
         })
         .collect())

@@ -129,6 +129,11 @@ impl LanguageTag {
         self.0.split('-').next().unwrap_or(&self.0)
     }
 
+    /// German, the language staff write resources in.
+    pub fn german() -> Self {
+        LanguageTag(SOURCE.to_owned())
+    }
+
     /// True for the German source.
     pub fn is_source(&self) -> bool {
         self.0 == SOURCE

@@ -106,7 +106,7 @@ pub struct Variant {
 }
 
 /// What a reader gets: the language served, the texts in it, and the fields that fell back
-/// to German because that language has no public text for them.
+/// to the source because that language has no public text for them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendering {
     pub language: LanguageTag,
@@ -115,7 +115,7 @@ pub struct Rendering {
 }
 
 impl Rendering {
-    /// The text served for `field`, when it is not the German source.
+    /// The text served for `field`, when it is not the source.
     pub fn text(&self, field: TextField) -> Option<&str> {
         self.texts
             .iter()
@@ -124,49 +124,55 @@ impl Rendering {
     }
 }
 
-/// Chooses what a reader with `wishes` gets of a resource whose German texts are `source`
-/// (field and whether it has any text) and whose stored variants are `variants`.
+/// Chooses what a reader with `wishes` gets of a resource whose texts are written in
+/// `source` (German, but for a concern raised in another language), with `fields` (field
+/// and whether it has any text in the source) and the stored `variants`.
 ///
-/// The language served is the first one the reader asks for (RFC 4647 lookup) in which the
-/// resource has at least one public text, else German. In it, each field with a public text
-/// gets that text; the others keep the German source and are listed as fallbacks. A field
-/// whose German text is empty stays empty in every language.
+/// The language served is the first one the reader asks for (RFC 4647 lookup) that is the
+/// source or in which the resource has at least one public text. A reader who asks for
+/// none of those gets German, the language of the place, where the resource has it, and the
+/// source otherwise. In a language other than the source, each field with a public text
+/// gets that text; the others keep the source's and are listed as fallbacks. A field whose
+/// source text is empty stays empty in every language.
 pub fn render(
     wishes: &Preferences,
     enabled: &ContentLanguages,
-    source: &[(TextField, bool)],
+    source: &LanguageTag,
+    fields: &[(TextField, bool)],
     variants: &[Variant],
 ) -> Rendering {
     // Only public variants of the fields asked about count: a resource shown by its title
     // alone is not "in English" because its cost note is.
     let public = |v: &&Variant| {
         v.facts.is_public(&v.tag)
+            && v.tag != *source
             && enabled.find(v.tag.as_str()).is_some()
-            && source
+            && fields
                 .iter()
                 .any(|(field, has_text)| *field == v.field && *has_text)
     };
-    let german = enabled.tags()[0].clone();
+    let available = |candidate: &str| {
+        if candidate == source.as_str() {
+            return Some(source);
+        }
+        variants
+            .iter()
+            .filter(public)
+            .find(|v| v.tag.as_str() == candidate)
+            .map(|v| &v.tag)
+    };
     let served = wishes
-        .lookup(|candidate| {
-            if candidate == german.as_str() {
-                return Some(&german);
-            }
-            variants
-                .iter()
-                .filter(public)
-                .find(|v| v.tag.as_str() == candidate)
-                .map(|v| &v.tag)
-        })
-        .cloned()
-        .unwrap_or(german);
+        .lookup(available)
+        .or_else(|| available(crate::language::SOURCE))
+        .unwrap_or(source)
+        .clone();
     let mut texts = Vec::new();
     let mut fallbacks = Vec::new();
-    if !served.is_source() {
-        for &(field, has_text) in source {
+    if served != *source {
+        for &(field, has_text) in fields {
             if !has_text {
-                // Nothing in German: a variant would tell one language's readers more than
-                // the others.
+                // Nothing in the source: a variant would tell one language's readers more
+                // than the others.
                 continue;
             }
             match variants
@@ -214,6 +220,7 @@ mod tests {
         render(
             &Preferences::from_accept_language(header),
             &ContentLanguages::defaults(),
+            &LanguageTag::german(),
             &SOURCE,
             variants,
         )
@@ -290,6 +297,7 @@ mod tests {
         let r = render(
             &Preferences::from_accept_language("en"),
             &ContentLanguages::defaults(),
+            &LanguageTag::german(),
             &[(TextField::Title, true)],
             &variants,
         );
@@ -309,10 +317,60 @@ mod tests {
         let r = render(
             &Preferences::from_accept_language("en"),
             &only_turkish,
+            &LanguageTag::german(),
             &SOURCE,
             &variants,
         );
         assert_eq!(r.language.as_str(), "de");
+    }
+
+    #[test]
+    fn words_raised_in_another_language_are_the_source() {
+        let turkish = LanguageTag::parse("tr").expect("tag");
+        let fields = [(TextField::Title, true), (TextField::Text, true)];
+        let german = variant("de", TextField::Title, "Bank fehlt", false, Origin::Human);
+        let in_turkish = variant("tr", TextField::Title, "Bank yok", false, Origin::Human);
+        let languages = ContentLanguages::defaults();
+        let read = |header: &str, variants: &[Variant]| {
+            render(
+                &Preferences::from_accept_language(header),
+                &languages,
+                &turkish,
+                &fields,
+                variants,
+            )
+        };
+        // Without a German text, everyone reads the words as they were raised.
+        for header in ["", "de", "en"] {
+            let r = read(header, &[]);
+            assert_eq!(r.language.as_str(), "tr", "{header}");
+            assert!(r.texts.is_empty() && r.fallbacks.is_empty(), "{header}");
+        }
+        // With one, German readers and those who name no language they can have get it,
+        // the untranslated text falling back to Turkish; Turkish readers get the source.
+        for header in ["", "de", "en", "de-x-ls"] {
+            let r = read(header, std::slice::from_ref(&german));
+            assert_eq!(r.language.as_str(), "de", "{header}");
+            assert_eq!(r.text(TextField::Title), Some("Bank fehlt"));
+            assert_eq!(r.fallbacks, vec![TextField::Text]);
+        }
+        let r = read("tr, de", std::slice::from_ref(&german));
+        assert_eq!(r.language.as_str(), "tr");
+        assert!(r.texts.is_empty());
+        // A variant in the source's own language is never served in its place.
+        let r = read("tr", &[in_turkish]);
+        assert_eq!(r.language.as_str(), "tr");
+        assert!(r.texts.is_empty());
+        // German resources: a reader naming nothing gets German, as before.
+        let r = render(
+            &Preferences::from_accept_language(""),
+            &languages,
+            &LanguageTag::german(),
+            &fields,
+            &[german],
+        );
+        assert_eq!(r.language.as_str(), "de");
+        assert!(r.texts.is_empty());
     }
 
     #[test]

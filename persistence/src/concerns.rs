@@ -98,6 +98,8 @@ pub struct NewConcern<'a> {
     pub address: Option<&'a str>,
     pub author_id: Option<Uuid>,
     pub show_author: bool,
+    /// The language title and text are written in (an enabled content language).
+    pub language: &'a str,
     pub channel: &'a str,
     pub recorded_by: Option<Uuid>,
     pub consent_on: Option<NaiveDate>,
@@ -124,9 +126,9 @@ async fn insert(conn: &mut AsyncPgConnection, new: &NewConcern<'_>) -> Result<()
         "INSERT INTO concerns (id, kind, category_id, title, text, district_id, centre_id, \
                                latitude, longitude, address, author_id, show_author, channel, \
                                recorded_by, consent_on, source_occurrence_id, status, operator_id, \
-                               partner_id, published_at) \
+                               partner_id, language, published_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-                 $19, CASE WHEN $17 = 'published' THEN now() END)",
+                 $19, $20, CASE WHEN $17 = 'published' THEN now() END)",
     )
     .bind::<SqlUuid, _>(new.id)
     .bind::<Text, _>(new.kind)
@@ -147,6 +149,7 @@ async fn insert(conn: &mut AsyncPgConnection, new: &NewConcern<'_>) -> Result<()
     .bind::<Text, _>(new.status.as_str())
     .bind::<Nullable<SqlUuid>, _>(new.operator_id)
     .bind::<Nullable<SqlUuid>, _>(new.partner_id)
+    .bind::<Text, _>(new.language)
     .execute(conn)
     .await?;
     Ok(())
@@ -167,6 +170,9 @@ pub struct ConcernView {
     pub title: String,
     #[diesel(sql_type = Text)]
     pub text: String,
+    /// The language title and text are written in.
+    #[diesel(sql_type = Text)]
+    pub language: String,
     #[diesel(sql_type = SqlUuid)]
     pub district_id: Uuid,
     #[diesel(sql_type = Text)]
@@ -222,7 +228,7 @@ impl ConcernView {
 
 /// The columns of `ConcernView` (`k` the concern) …
 const COLUMNS: &str = "SELECT k.id, k.kind, k.category_id, g.name AS category_name, k.title, \
-        k.text, k.district_id, d.name AS district_name, k.centre_id, k.latitude, k.longitude, \
+        k.text, k.language, k.district_id, d.name AS district_name, k.centre_id, k.latitude, k.longitude, \
         k.address, k.author_id, \
         (SELECT u.display_name FROM users u WHERE u.id = k.author_id) AS author_name, \
         k.show_author, k.channel, \

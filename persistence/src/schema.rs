@@ -645,6 +645,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         version -> Int4,
         partner_id -> Nullable<Uuid>,
+        language -> Text,
     }
 }
 

@@ -1,5 +1,5 @@
-//! Texts in other languages than German (`translations`), and the languages they may be
-//! written in (`content_languages`).
+//! Texts in other languages than their source's (`translations`: German for what staff
+//! write), and the languages texts may be written in (`content_languages`).
 //!
 //! A variant of a resource in one language is one row per field. Writing or removing a
 //! variant changes the resource's version, so that `If-Match` and `ETag` cover its texts in
@@ -111,17 +111,17 @@ pub(crate) fn push_public_variant(
 pub const LANGUAGE_CONSTRAINTS: [&str; 2] =
     ["translations_language_enabled", "translations_tag_fkey"];
 
-/// Writes the configured languages: new ones are added, known ones enabled, the others
-/// disabled (and removed once no text is written in them). Every instance does this at
-/// start; the statements are safe to run at once.
+/// Writes the configured languages, German always among them: new ones are added, known
+/// ones enabled, the others disabled (and removed once no text or concern is written in
+/// them). Every instance does this at start; the statements are safe to run at once.
 pub async fn sync_languages(
     conn: &mut AsyncPgConnection,
     languages: &ContentLanguages,
 ) -> Result<()> {
-    let variants: Vec<&LanguageTag> = languages.tags().iter().filter(|t| !t.is_source()).collect();
-    let tags: Vec<&str> = variants.iter().map(|t| t.as_str()).collect();
-    let directions: Vec<&str> = variants.iter().map(|t| t.direction().as_str()).collect();
-    let configs: Vec<&str> = variants.iter().map(|t| t.search_configuration()).collect();
+    let enabled: &[LanguageTag] = languages.tags();
+    let tags: Vec<&str> = enabled.iter().map(|t| t.as_str()).collect();
+    let directions: Vec<&str> = enabled.iter().map(|t| t.direction().as_str()).collect();
+    let configs: Vec<&str> = enabled.iter().map(|t| t.search_configuration()).collect();
     diesel::sql_query(
         "INSERT INTO content_languages (tag, direction, search_config, enabled) \
          SELECT l.tag, l.direction, coalesce(c.oid::regconfig, 'simple'::regconfig), true \
@@ -144,7 +144,8 @@ pub async fn sync_languages(
     .await?;
     diesel::sql_query(
         "DELETE FROM content_languages l WHERE NOT l.enabled \
-           AND NOT EXISTS (SELECT 1 FROM translations t WHERE t.tag = l.tag)",
+           AND NOT EXISTS (SELECT 1 FROM translations t WHERE t.tag = l.tag) \
+           AND NOT EXISTS (SELECT 1 FROM concerns k WHERE k.language = l.tag)",
     )
     .execute(conn)
     .await?;

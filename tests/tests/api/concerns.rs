@@ -1583,6 +1583,112 @@ async fn concerns_and_their_categories_are_read_in_the_neighbours_language() {
 }
 
 #[actix_web::test]
+async fn a_concern_raised_in_turkish_keeps_its_words_and_staff_add_german() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let resident = app.signed_up("ayse@example.org").await;
+    let title = "Oyun parkında bank yok";
+    let text = "Bank söküldü, büyükanneler ayakta bekliyor.";
+    // A language that is not enabled is refused, and nothing is raised.
+    let body = json!({
+        "category_id": category(&app, &s, "Spielplätze", false).await,
+        "district_id": district(&app).await,
+        "title": title, "text": text,
+    });
+    let mut klingon = body.clone();
+    klingon["source_language"] = json!("tlh");
+    let refused = raise(&app, &resident.access_token, klingon).await;
+    assert_eq!(
+        status(&refused, 422)["errors"][0]["field"],
+        "source_language"
+    );
+    assert_eq!(app.count("concerns", "true").await, 0);
+
+    let mut turkish = body.clone();
+    turkish["source_language"] = json!("tr");
+    let raised = status(&raise(&app, &resident.access_token, turkish).await, 201);
+    let id = raised["id"].as_str().expect("id").to_owned();
+    assert_eq!(raised["source_language"], "tr");
+    assert_eq!(raised["content_language"]["tag"], "tr");
+    assert_eq!(
+        app.texts(&format!("SELECT language FROM concerns WHERE id = '{id}'"))
+            .await,
+        ["tr"]
+    );
+    let path = format!("/api/v1/concerns/{id}");
+
+    // Before anyone writes German, every reader gets her words, labelled Turkish.
+    for wish in ["", "de", "en"] {
+        let read = app
+            .send(Method::GET, &path, &[("accept-language", wish)], None)
+            .await;
+        let body = status(&read, 200);
+        assert_eq!(body["title"], title, "{wish}");
+        assert_eq!(body["content_language"]["tag"], "tr", "{wish}");
+        assert_eq!(body["content_language"]["fallback_fields"], json!([]));
+        assert_eq!(read.header("content-language"), Some("tr"), "{wish}");
+    }
+
+    // A Turkish variant of Turkish words is refused; German is what staff add.
+    let same = put_variant(
+        &app,
+        &s.coordinator.access_token,
+        &format!("{path}/translations/tr"),
+        json!({"origin": "human", "texts": {"title": "Bank yok"}}),
+    )
+    .await;
+    assert_eq!(status(&same, 422)["errors"][0]["field"], "path.tag");
+    assert_eq!(app.count("translations", "concern_id IS NOT NULL").await, 0);
+    let german = put_variant(
+        &app,
+        &s.coordinator.access_token,
+        &format!("{path}/translations/de"),
+        json!({"origin": "human", "texts": {"title": "Sitzbank am Spielplatz fehlt"}}),
+    )
+    .await;
+    assert_eq!(status(&german, 200)["public_fields"], json!(["title"]));
+
+    // German readers, and those whose language it has no text in, now read German with the
+    // text left in Turkish; Turkish readers read her words.
+    for wish in ["", "de", "en"] {
+        let read = app
+            .send(Method::GET, &path, &[("accept-language", wish)], None)
+            .await;
+        let body = status(&read, 200);
+        assert_eq!(body["title"], "Sitzbank am Spielplatz fehlt", "{wish}");
+        assert_eq!(body["text"], text, "{wish}");
+        assert_eq!(body["source_language"], "tr");
+        assert_eq!(body["content_language"]["tag"], "de", "{wish}");
+        assert_eq!(body["content_language"]["fallback_fields"], json!(["text"]));
+    }
+    let in_turkish = status(&get(&app, &format!("{path}?lang=tr"), None).await, 200);
+    assert_eq!(in_turkish["title"], title);
+    assert_eq!(in_turkish["content_language"]["tag"], "tr");
+    // The list serves German by default, too.
+    let list = status(&get(&app, "/api/v1/concerns", None).await, 200);
+    assert_eq!(list["items"][0]["title"], "Sitzbank am Spielplatz fehlt");
+
+    // The database keeps the rule whatever the API does: no Turkish variant of a Turkish
+    // concern, and a concern keeps its language.
+    let mut conn = app.conn().await;
+    use diesel_async::RunQueryDsl;
+    let turkish_variant = diesel::sql_query(format!(
+        "INSERT INTO translations (concern_id, field, tag, text, origin, source_md5, search) \
+         VALUES ('{id}', 'title', 'tr', 'Bank yok', 'human', md5(''), ''::tsvector)"
+    ))
+    .execute(&mut conn)
+    .await;
+    assert!(turkish_variant.is_err(), "{turkish_variant:?}");
+    let relabelled = diesel::sql_query(format!(
+        "UPDATE concerns SET language = 'de' WHERE id = '{id}'"
+    ))
+    .execute(&mut conn)
+    .await;
+    assert!(relabelled.is_err(), "{relabelled:?}");
+    assert_eq!(app.count("translations", "concern_id IS NOT NULL").await, 1);
+}
+
+#[actix_web::test]
 async fn a_category_refers_its_new_concerns_to_its_partner_at_once() {
     let app = TestApp::spawn().await;
     let s = setup(&app).await;

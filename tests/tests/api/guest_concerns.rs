@@ -36,10 +36,15 @@ async fn a_guest_raises_a_concern_confirms_it_from_the_mail_and_hears_of_answers
     let district = district(&app).await;
     let email = "anna.gast@example.org";
 
+    // She names the language she writes in; one not enabled is refused at once.
+    let mut first = concern(&open, &district, email);
+    first["source_language"] = json!("xx");
     assert_eq!(
-        raise(&app, concern(&open, &district, email)).await.status,
-        202
+        status(&raise(&app, first.clone()).await, 422)["errors"][0]["field"],
+        "source_language"
     );
+    first["source_language"] = json!("uk");
+    assert_eq!(raise(&app, first).await.status, 202);
     // Nothing is raised before she confirms.
     assert_eq!(app.count("concerns", "true").await, 0);
     assert_eq!(app.count("concern_drafts", "true").await, 1);
@@ -57,6 +62,7 @@ async fn a_guest_raises_a_concern_confirms_it_from_the_mail_and_hears_of_answers
     assert_eq!(body["status"], "published");
     assert_eq!(body["author_name"], "Anna Gast");
     assert_eq!(body["channel"], "web");
+    assert_eq!(body["source_language"], "uk");
     let id = body["id"].as_str().expect("id").to_owned();
     assert_eq!(
         confirmed.header("location"),

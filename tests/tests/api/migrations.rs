@@ -622,6 +622,7 @@ async fn the_schema_matches_what_diesel_is_told() {
         ("partner_members", "role", "text"),
         ("partner_members", "created_at", "timestamp with time zone"),
         ("concerns", "partner_id", "uuid"),
+        ("concerns", "language", "text"),
         ("concern_answers", "partner_id", "uuid"),
         ("networks", "id", "uuid"),
         ("networks", "name", "text"),

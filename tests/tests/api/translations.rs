@@ -484,6 +484,11 @@ async fn the_database_refuses_disabled_languages_and_overlong_texts() {
         .execute(&mut conn)
         .await;
     assert!(fine.is_ok(), "{fine:?}");
+    // German is what staff write in: a centre has no German variant.
+    let german = diesel::sql_query(insert("de", "Zentrum".into()))
+        .execute(&mut conn)
+        .await;
+    assert!(german.is_err(), "a centre's German is its own text");
     let enabled: Vec<Tag> =
         diesel::sql_query("SELECT tag FROM content_languages WHERE enabled ORDER BY tag")
             .load(&mut conn)
@@ -491,7 +496,7 @@ async fn the_database_refuses_disabled_languages_and_overlong_texts() {
             .expect("tags");
     assert_eq!(
         enabled.iter().map(|t| t.tag.as_str()).collect::<Vec<_>>(),
-        ["en"]
+        ["de", "en"]
     );
 }
 

@@ -100,6 +100,10 @@ pub struct GuestConcernRequest {
     pub address: Option<String>,
     /// Whether your name is shown with it (default false).
     pub show_author: Option<bool>,
+    /// The language you write `title` and `text` in: an enabled content language, German
+    /// (`de`) when left out. Staff add it in other languages; your words stay as written.
+    #[schema(example = "tr", max_length = 64)]
+    pub source_language: Option<String>,
 }
 
 debug_without_secrets!(GuestConcernRequest {
@@ -151,7 +155,9 @@ pub async fn create_guest_concern(
             point: body.point,
             address: body.address.as_deref(),
             show_author: body.show_author.unwrap_or(false),
+            source_language: body.source_language.as_deref(),
         },
+        &state.content_languages,
     );
     errors.into_result()?;
     let (Some((name, email)), Some(fields)) = (guest, fields) else {

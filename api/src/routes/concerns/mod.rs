@@ -16,6 +16,7 @@ pub mod write;
 use chrono::{DateTime, Utc};
 use quartier_domain::StaffRole;
 use quartier_domain::concern::{ConcernChannel, ConcernKind, ConcernStatus};
+use quartier_domain::language::LanguageTag;
 use quartier_domain::translation::{TextField, TextOwner};
 use quartier_persistence::AsyncPgConnection;
 use quartier_persistence::concerns::ConcernView;
@@ -161,6 +162,10 @@ pub struct ConcernResponse {
     #[schema(example = "Sitzbank am Spielplatz fehlt")]
     pub title: String,
     pub text: String,
+    /// The language the concern was raised in: its words as written are in it, whatever
+    /// `content_language` serves.
+    #[schema(example = "de")]
+    pub source_language: String,
     pub district: Named,
     /// The centre it concerns, if any.
     pub centre_id: Option<Uuid>,
@@ -209,6 +214,10 @@ impl Translatable for ConcernResponse {
         self.id
     }
 
+    fn source_language(&self) -> LanguageTag {
+        LanguageTag::parse(&self.source_language).unwrap_or_else(|_| LanguageTag::german())
+    }
+
     fn source_text(&self, field: TextField) -> Option<&str> {
         match field {
             TextField::Title => Some(&self.title),
@@ -248,6 +257,8 @@ impl ConcernResponse {
     /// `view` as `reader` (if signed in) sees it; `supported` when known.
     pub fn new(view: ConcernView, reader: Option<AuthUser>, supported: Option<bool>) -> Self {
         let status = view.status();
+        let source_language =
+            LanguageTag::parse(&view.language).unwrap_or_else(|_| LanguageTag::german());
         let point = view
             .latitude
             .zip(view.longitude)
@@ -266,6 +277,7 @@ impl ConcernResponse {
             },
             title: view.title,
             text: view.text,
+            source_language: source_language.to_string(),
             district: Named {
                 id: view.district_id,
                 name: view.district_name,
@@ -287,7 +299,7 @@ impl ConcernResponse {
             published_at: view.published_at,
             created_at: view.created_at,
             updated_at: view.updated_at,
-            content_language: ContentLanguageResponse::source(),
+            content_language: ContentLanguageResponse::of(&source_language),
             translations: None,
             version: view.version,
         }

@@ -10,7 +10,7 @@ use quartier_domain::StaffRole;
 use quartier_domain::language::LanguageTag;
 use quartier_domain::translation::{TextField, TextOwner};
 use quartier_persistence::AsyncPgConnection;
-use quartier_persistence::concerns::{self, CategoryRow};
+use quartier_persistence::concerns::{self, CategoryRow, ConcernView};
 use quartier_persistence::translations::NewVariant;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -24,7 +24,8 @@ use crate::error::{ApiError, Problem};
 use crate::extract::{IfMatch, IfNoneMatch, Json};
 use crate::languages::{
     LanguageQuery, OriginBody, Reading, TranslationResponse, VariantRequest, check_texts,
-    delete_variant, one_in_language, put_variant, variant_language,
+    content_language, delete_variant, not_the_source, one_in_language, put_variant,
+    variant_language,
 };
 use crate::state::AppState;
 
@@ -69,14 +70,15 @@ impl VariantRequest for ConcernTranslationRequest {
 
 const NOT_ANSWERING: &str = "Only those who answer a concern write it in other languages.";
 
-/// Ok when `caller` answers the concern `id` (which they may read); 404 or 403 otherwise.
+/// The concern `id` when `caller` answers it (and may read it); 404 or 403 otherwise.
 async fn answered_by(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     id: Uuid,
-) -> Result<(), ApiError> {
+) -> Result<ConcernView, ApiError> {
     let view = readable(conn, Some(caller), id).await?;
-    require_answers(conn, caller, &view, NOT_ANSWERING).await
+    require_answers(conn, caller, &view, NOT_ANSWERING).await?;
+    Ok(view)
 }
 
 /// Write a concern's title and text in one language (replacing what it had in it). Those
@@ -88,7 +90,7 @@ async fn answered_by(
     security(("bearer" = []), ("api_key" = [])),
     params(
         ("id" = Uuid, Path, description = "The concern's id"),
-        ("tag" = String, Path, description = "An enabled content language other than German, such as `en` or `de-x-ls`"),
+        ("tag" = String, Path, description = "An enabled content language other than the one the concern was raised in (`source_language`), such as `en`, `de-x-ls`, or `de` for a concern raised in Turkish"),
         ("If-Match" = String, Header, description = "The concern's ETag, or `*`"),
     ),
     request_body = ConcernTranslationRequest,
@@ -98,7 +100,7 @@ async fn answered_by(
         (status = 403, description = "Not one who answers the concern, or an API key of another operator or without `concerns:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No concern has this id, or it is not published and not the caller's to see (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The concern changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A tag that is German, malformed (`de-LS` is Lesotho's German; Leichte Sprache is `de-x-ls`) or not enabled, or texts out of bounds (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A tag that is the concern's own language, malformed (`de-LS` is Lesotho's German; Leichte Sprache is `de-x-ls`) or not enabled, or texts out of bounds (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "`If-Match` is missing (`precondition-required`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -111,10 +113,13 @@ pub async fn put_concern_translation(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let (id, raw_tag) = path.into_inner();
-    let tag = variant_language(&state, &raw_tag)?;
+    let tag = content_language(&state.content_languages, &raw_tag, "path.tag")?;
     let texts = check_texts(TextOwner::Concern, &body.texts())?;
     let mut conn = state.conn().await?;
-    answered_by(&mut conn, &caller, id).await?;
+    let concern = answered_by(&mut conn, &caller, id).await?;
+    let written_in =
+        LanguageTag::parse(&concern.language).unwrap_or_else(|_| LanguageTag::german());
+    not_the_source(&tag, &written_in)?;
     let variant = NewVariant {
         tag: &tag,
         origin: body.origin.into(),

@@ -4,6 +4,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, post, web};
 use chrono::NaiveDate;
 use quartier_domain::concern::{ConcernChannel, ConcernKind, ConcernStatus, ConcernTexts};
+use quartier_domain::language::ContentLanguages;
 use quartier_domain::{GeoPoint, ValidationErrors};
 use quartier_persistence::AsyncPgConnection;
 use quartier_persistence::concerns::{self, CategoryRow, ConcernView, NewConcern};
@@ -15,6 +16,7 @@ use super::{ConcernChannelBody, ConcernKindBody, ConcernResponse};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, etag};
+use crate::languages::content_language;
 use crate::routes::districts::Point;
 use crate::state::AppState;
 
@@ -53,6 +55,11 @@ pub struct CreateConcernRequest {
     pub consent_on: Option<NaiveDate>,
     /// The date (a Stadtteilgespräch, a dialogue) where it was raised.
     pub source_occurrence_id: Option<Uuid>,
+    /// The language `title` and `text` are written in: an enabled content language, German
+    /// (`de`) when left out. They stay as written; those who answer the concern add them in
+    /// other languages, German included.
+    #[schema(example = "tr", max_length = 64)]
+    pub source_language: Option<String>,
 }
 
 /// Raise a concern: an idea, a need or a problem in the neighbourhood. Any signed-in person
@@ -90,7 +97,9 @@ pub async fn create_concern(
             point: body.point,
             address: body.address.as_deref(),
             show_author: body.show_author.unwrap_or(false),
+            source_language: body.source_language.as_deref(),
         },
+        &state.content_languages,
     );
     let channel: ConcernChannel = body.channel.map_or(ConcernChannel::Web, Into::into);
     match (channel, body.consent_on) {
@@ -167,6 +176,7 @@ pub(crate) struct Given<'a> {
     pub point: Option<Point>,
     pub address: Option<&'a str>,
     pub show_author: bool,
+    pub source_language: Option<&'a str>,
 }
 
 /// A new concern's own fields, checked: what `POST /concerns` and the guest form share (a
@@ -183,11 +193,29 @@ pub(crate) struct Fields {
     pub point: Option<(f64, f64)>,
     pub address: Option<String>,
     pub show_author: bool,
+    /// The language the title and text are written in (German in drafts older than this).
+    #[serde(default = "german")]
+    pub source_language: String,
+}
+
+fn german() -> String {
+    quartier_domain::language::SOURCE.to_owned()
 }
 
 impl Fields {
-    /// `given`, checked; what is wrong goes to `errors`.
-    pub(crate) fn check(errors: &mut ValidationErrors, given: Given<'_>) -> Option<Self> {
+    /// `given`, checked against the content languages `enabled`; what is wrong goes to
+    /// `errors`.
+    pub(crate) fn check(
+        errors: &mut ValidationErrors,
+        given: Given<'_>,
+        enabled: &ContentLanguages,
+    ) -> Option<Self> {
+        let source_language = match given.source_language {
+            Some(raw) => errors
+                .collect(content_language(enabled, raw, "source_language"))
+                .map(|tag| tag.to_string()),
+            None => Some(german()),
+        };
         let texts = errors.collect(ConcernTexts::parse(given.title, given.text, given.address));
         let point = match given.point {
             Some(p) => errors
@@ -195,7 +223,7 @@ impl Fields {
                 .map(|p| Some((p.latitude(), p.longitude()))),
             None => Some(None),
         };
-        let (texts, point) = (texts?, point?);
+        let (texts, point, source_language) = (texts?, point?, source_language?);
         Some(Self {
             kind: given.kind,
             category_id: given.category_id,
@@ -206,6 +234,7 @@ impl Fields {
             point,
             address: texts.address,
             show_author: given.show_author,
+            source_language,
         })
     }
 }
@@ -263,6 +292,7 @@ pub(crate) async fn store(
             address: fields.address.as_deref(),
             author_id: raiser.author_id,
             show_author: fields.show_author,
+            language: &fields.source_language,
             channel: raiser.channel.as_str(),
             recorded_by: raiser.recorded_by,
             consent_on: raiser.consent_on,
@@ -301,6 +331,11 @@ fn refused(error: quartier_persistence::Error) -> ApiError {
             "concerns_source_occurrence_id_fkey",
             "source_occurrence_id",
             "is not the id of an occurrence",
+        ),
+        (
+            "concerns_language_fkey",
+            "source_language",
+            "is not enabled in the database yet; try again in a moment",
         ),
     ];
     match unknown
