@@ -1262,6 +1262,10 @@ const TEXTS: &[(&str, &str)] = &[
         "ist {0}, die Sprache, in der die Texte geschrieben sind: Sie bleiben, wie sie geschrieben wurden",
     ),
     (
+        "The formats are json, atom, ics, jsonld and csv.",
+        "Die Formate sind json, atom, ics, jsonld und csv.",
+    ),
+    (
         "is German, the source: change the resource itself",
         "ist Deutsch, die Ausgangssprache: Bitte ändern Sie die Ressource selbst",
     ),

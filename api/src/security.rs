@@ -1,5 +1,6 @@
 //! Response headers that protect callers: cross-origin access for the configured web apps
-//! only, HSTS when the deployment asks for it, and no caching of what a credential unlocked.
+//! only (and for any page to what is public, `Cache-Control: public`), HSTS when the
+//! deployment asks for it, and no caching of what a credential unlocked.
 //!
 //! CORS never refuses a request here: a browser enforces it, by withholding a response that
 //! does not name the page's origin. An origin that is not configured simply gets no
@@ -71,6 +72,17 @@ pub async fn headers(
             header::ACCESS_CONTROL_EXPOSE_HEADERS,
             HeaderValue::from_static(EXPOSED_HEADERS),
         );
+    } else if is_public(headers) {
+        // What anyone may keep, any page may read: the public feeds, for the widgets of
+        // town and district websites. Never with credentials (`*` forbids them).
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+        headers.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static(EXPOSED_HEADERS),
+        );
     }
     if policy.varies_by_origin() {
         headers.append(header::VARY, HeaderValue::from_static("Origin"));
@@ -83,6 +95,18 @@ pub async fn headers(
     }
     add_hsts(headers, &policy);
     Ok(response)
+}
+
+/// Whether the response says anyone may keep it (`Cache-Control: public`): it is the same
+/// for every caller.
+fn is_public(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|directive| directive.trim().eq_ignore_ascii_case("public"))
+        })
 }
 
 fn add_hsts(headers: &mut HeaderMap, policy: &HeaderPolicy) {

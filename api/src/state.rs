@@ -23,6 +23,9 @@ pub struct AppState {
     pub occurrence_horizon: chrono::Duration,
     /// Where clients reach this API, without a trailing slash.
     pub public_url: String,
+    /// Where people use the app (`QUARTIER_APP_URL`), without a trailing slash: links to
+    /// its pages.
+    pub app_url: String,
     /// The Bundesland of the town, for addresses in the HSDS directory.
     pub state_province: Option<String>,
     /// The languages texts may be written in, German first.
@@ -69,6 +72,7 @@ impl AppState {
             )),
             occurrence_horizon: settings.occurrence_horizon,
             public_url: settings.public_url.clone(),
+            app_url: settings.mail.app_url.trim_end_matches('/').to_owned(),
             state_province: settings.state_province.clone(),
             content_languages: settings.content_languages.clone(),
             variants: std::sync::Arc::default(),

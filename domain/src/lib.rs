@@ -4,6 +4,7 @@
 //! `parse`, which either returns a valid value or says, field by field, what is wrong.
 
 pub mod activity;
+pub mod atom;
 pub mod centre;
 pub mod concern;
 pub mod district;

@@ -11,7 +11,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::Result;
-use crate::places::holds_required_qualifications;
+use crate::places::{holds_required_qualifications, wants_help};
 
 /// How many shifts one digest lists at most (per section).
 pub const MOST: i64 = 10;
@@ -29,14 +29,11 @@ macro_rules! help_wanted_shifts {
             " \
              LEFT JOIN occurrences o ON o.id = s.occurrence_id \
              LEFT JOIN activities a ON a.id = o.activity_id \
-             WHERE s.status = 'open' AND c.status = 'active' \
-               AND (a.id IS NULL OR a.status = 'published') \
-               AND s.starts_at > ",
-            $now,
+             WHERE ",
+            wants_help!($now),
             " AND s.starts_at < ",
             $now,
             " + interval '7 days' \
-               AND s.confirmed_count + s.held_count < s.capacity \
                AND (s.skills && p.skills OR c.district_id IN ( \
                  WITH RECURSIVE chosen (id) AS ( \
                    SELECT unnest(p.district_ids) \

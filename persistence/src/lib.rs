@@ -21,6 +21,7 @@ pub mod directory;
 pub mod districts;
 pub mod error;
 pub mod guests;
+pub mod help_wanted;
 pub mod idempotency;
 pub mod imports;
 pub mod networks;

@@ -308,6 +308,7 @@ diesel::table! {
         external_id -> Nullable<Text>,
         guest_signups -> Nullable<Bool>,
         held_count -> Int4,
+        places_changed_at -> Nullable<Timestamptz>,
     }
 }
 

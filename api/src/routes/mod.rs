@@ -11,6 +11,7 @@ pub mod core_team;
 pub mod districts;
 pub mod guests;
 pub mod health;
+pub mod help_wanted;
 pub mod hsds;
 pub mod imports;
 pub mod me;
@@ -44,6 +45,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(hsds::hsds_organization)
         .service(
             scope::scope("/api/v1")
+                .service(help_wanted::list_help_wanted)
+                .service(help_wanted::list_help_wanted_as)
                 .service(auth::register::register)
                 .service(auth::login::login)
                 .service(auth::refresh::refresh)

@@ -37,6 +37,23 @@ macro_rules! holds_required_qualifications {
 }
 pub(crate) use holds_required_qualifications;
 
+/// SQL, true when help is wanted on the shift `s` (at the centre `c`, of the activity `a`
+/// where it has one, joined left) at the time `$now`: it is open at an active centre, of a
+/// published activity or of none, has not begun (sign-ups close when it starts), and has a
+/// place that is neither confirmed nor held for a guest. The one statement of that rule, for
+/// the digests and the public help-wanted feed.
+macro_rules! wants_help {
+    ($now:literal) => {
+        concat!(
+            "s.status = 'open' AND c.status = 'active' AND (a.id IS NULL OR a.status = 'published') \
+             AND s.starts_at > ",
+            $now,
+            " AND s.confirmed_count + s.held_count < s.capacity"
+        )
+    };
+}
+pub(crate) use wants_help;
+
 mod attendance;
 mod cancel;
 pub mod holds;

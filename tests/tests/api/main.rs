@@ -17,6 +17,7 @@ mod errors;
 mod guest_concerns;
 mod guests;
 mod headers;
+mod help_wanted;
 mod hsds;
 mod imports;
 mod limits;

@@ -271,6 +271,8 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
         Some("activities:write"),
     ),
     ("search_shifts", EVERYONE, None),
+    ("list_help_wanted", EVERYONE, None),
+    ("list_help_wanted_as", EVERYONE, None),
     ("get_shift", EVERYONE, None),
     ("create_shift", STAFF_A_AND_KEY, Some("shifts:write")),
     (
@@ -1697,6 +1699,8 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
             Some(json!({"note": "Diesmal im Garten."})),
         ),
         "search_shifts" => (Method::GET, "/api/v1/shifts".into(), None),
+        "list_help_wanted" => (Method::GET, "/api/v1/help-wanted".into(), None),
+        "list_help_wanted_as" => (Method::GET, "/api/v1/help-wanted.atom".into(), None),
         "get_shift" => (Method::GET, format!("/api/v1/shifts/{}", fx.shift_a), None),
         "send_shift_message" => (
             Method::POST,

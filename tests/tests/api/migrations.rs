@@ -545,6 +545,7 @@ async fn the_schema_matches_what_diesel_is_told() {
         ("centres", "guest_signups", "boolean"),
         ("shifts", "guest_signups", "boolean"),
         ("shifts", "held_count", "integer"),
+        ("shifts", "places_changed_at", "timestamp with time zone"),
         ("guest_holds", "id", "uuid"),
         ("guest_holds", "shift_id", "uuid"),
         ("guest_holds", "user_id", "uuid"),

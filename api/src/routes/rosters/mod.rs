@@ -7,7 +7,7 @@
 pub mod attendance;
 pub mod centre;
 pub mod check_in;
-mod csv;
+pub(crate) mod csv;
 pub mod operator_export;
 pub mod shift;
 

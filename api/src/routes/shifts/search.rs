@@ -104,7 +104,7 @@ pub async fn search_shifts(
 
 /// The comma-separated skill tags, trimmed and in lower case: at most 20 of at most 50
 /// characters.
-fn skill_tags(raw: Option<&str>) -> Result<Vec<String>, ApiError> {
+pub(crate) fn skill_tags(raw: Option<&str>) -> Result<Vec<String>, ApiError> {
     let skills: Vec<String> = raw
         .unwrap_or_default()
         .split(',')
