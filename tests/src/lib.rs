@@ -6,6 +6,7 @@ pub mod app;
 pub mod cluster;
 pub mod db;
 pub mod events;
+pub mod feeds;
 pub mod fixtures;
 pub mod mail;
 pub mod proxy;

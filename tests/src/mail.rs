@@ -64,14 +64,15 @@ pub struct SmtpSink {
     child: Child,
 }
 
-/// The Python that has `aiosmtpd`: `QUARTIER_TEST_PYTHON`, else `python3`, else Debian's.
-fn python() -> String {
+/// The Python that can import `modules`: `QUARTIER_TEST_PYTHON`, else `python3`, else
+/// Debian's; a panic saying what to install (`install`) otherwise.
+pub fn python_with(modules: &str, install: &str) -> String {
     let candidates = std::env::var("QUARTIER_TEST_PYTHON")
         .into_iter()
         .chain(["python3".to_owned(), "/usr/bin/python3".to_owned()]);
     for candidate in candidates {
         let works = Command::new(&candidate)
-            .args(["-c", "import aiosmtpd"])
+            .args(["-c", &format!("import {modules}")])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()
@@ -80,9 +81,14 @@ fn python() -> String {
             return candidate;
         }
     }
-    panic!(
-        "the mail tests need Python with aiosmtpd (Debian: apt install python3-aiosmtpd; \
-         or pip install aiosmtpd; or set QUARTIER_TEST_PYTHON)"
+    panic!("these tests need Python with {modules} ({install}; or set QUARTIER_TEST_PYTHON)")
+}
+
+/// The Python that has `aiosmtpd`.
+fn python() -> String {
+    python_with(
+        "aiosmtpd",
+        "Debian: apt install python3-aiosmtpd; or pip install aiosmtpd",
     )
 }
 

@@ -5,7 +5,7 @@
 use actix_web::http::Method;
 use chrono::{Duration, Utc};
 use diesel_async::RunQueryDsl;
-use quartier_tests::{TestApp, TestResponse, patch, setup, shift, sign_up};
+use quartier_tests::{TestApp, TestResponse, feeds, patch, setup, shift, sign_up};
 use serde_json::{Value, json};
 
 async fn read(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> TestResponse {
@@ -114,6 +114,7 @@ async fn open_places_are_listed_in_every_format_until_the_shift_fills() {
     assert_eq!(feed.matches("<entry>").count(), 3, "{feed}");
     assert!(feed.contains(&format!("<id>urn:uuid:{baking}</id>")));
     assert!(feed.contains("Kuchen backen (1 Platz frei)"), "{feed}");
+    assert_eq!(feeds::check("atom", &feed).trim(), "valid");
     let ics = read(&app, "/api/v1/help-wanted.ics", &[]).await;
     assert!(
         ics.header("content-type")
@@ -142,6 +143,22 @@ async fn open_places_are_listed_in_every_format_until_the_shift_fills() {
     assert_eq!(posting["totalJobOpenings"], 1);
     assert_eq!(posting["validThrough"], cake["valid_through"]);
     assert_eq!(posting["jobLocation"]["address"]["postalCode"], "44135");
+    // A JSON-LD processor reads three volunteer postings with their deadline out of it.
+    let quads = feeds::check("jsonld", &text(&linked));
+    assert_eq!(
+        quads
+            .lines()
+            .filter(|l| l.contains(
+                "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://schema.org/JobPosting>"
+            ))
+            .count(),
+        3,
+        "{quads}"
+    );
+    assert!(
+        quads.contains("<https://schema.org/validThrough>"),
+        "{quads}"
+    );
     let csv = text(&read(&app, "/api/v1/help-wanted.csv", &[]).await);
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 4, "{csv}");
@@ -273,6 +290,7 @@ async fn the_feed_filters_translates_and_refuses_bad_input() {
     assert_eq!(body["items"][0]["content_language"]["tag"], "en");
     let atom = text(&read(&app, "/api/v1/help-wanted.atom?lang=en", &[]).await);
     assert!(atom.contains("Baking cakes (2 places free)"), "{atom}");
+    assert_eq!(feeds::check("atom", &atom).trim(), "valid");
 
     // Bad input: a clear 422 (or 404 for a format that is not one), never a 500.
     let many_skills = format!("skills={}", "x,".repeat(30));
