@@ -1262,6 +1262,10 @@ const TEXTS: &[(&str, &str)] = &[
         "ist {0}, die Sprache, in der die Texte geschrieben sind: Sie bleiben, wie sie geschrieben wurden",
     ),
     (
+        "The feed formats here are atom and jsonld.",
+        "Die Feed-Formate hier sind atom und jsonld.",
+    ),
+    (
         "The formats are json, atom, ics, jsonld and csv.",
         "Die Formate sind json, atom, ics, jsonld und csv.",
     ),

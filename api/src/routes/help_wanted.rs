@@ -79,7 +79,7 @@ pub enum FeedFormat {
 }
 
 impl FeedFormat {
-    const ALL: [FeedFormat; 5] = [
+    pub(crate) const ALL: [FeedFormat; 5] = [
         FeedFormat::Json,
         FeedFormat::Atom,
         FeedFormat::Ics,
@@ -87,7 +87,7 @@ impl FeedFormat {
         FeedFormat::Csv,
     ];
 
-    fn media_type(self) -> &'static str {
+    pub(crate) fn media_type(self) -> &'static str {
         match self {
             FeedFormat::Json => "application/json",
             FeedFormat::Atom => "application/atom+xml",
@@ -97,7 +97,7 @@ impl FeedFormat {
         }
     }
 
-    fn suffix(self) -> &'static str {
+    pub(crate) fn suffix(self) -> &'static str {
         match self {
             FeedFormat::Json => "json",
             FeedFormat::Atom => "atom",
@@ -486,7 +486,7 @@ fn check(
 
 /// A public answer: a weak `ETag` of its bytes (304 when the client holds them), kept by
 /// anyone for a minute, in the languages `served` names.
-fn public_answer(
+pub(crate) fn public_answer(
     if_none_match: &IfNoneMatch,
     body: Vec<u8>,
     format: FeedFormat,
@@ -540,8 +540,8 @@ fn atom_feed(items: &[HelpWantedItem], self_url: &str, language: &str) -> String
             updated: item.updated_at,
             summary: format!(
                 "{} – {}, {}. {}",
-                item.starts_at.format("%Y-%m-%d %H:%M UTC"),
-                item.ends_at.format("%H:%M UTC"),
+                crate::routes::feeds::local_time(item.starts_at),
+                crate::routes::feeds::local_time(item.ends_at),
                 item.location(),
                 item.description
             ),

@@ -9,6 +9,7 @@ pub mod centres;
 pub mod concerns;
 pub mod core_team;
 pub mod districts;
+pub mod feeds;
 pub mod guests;
 pub mod health;
 pub mod help_wanted;
@@ -47,6 +48,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             scope::scope("/api/v1")
                 .service(help_wanted::list_help_wanted)
                 .service(help_wanted::list_help_wanted_as)
+                .service(feeds::whats_on_feed)
+                .service(feeds::centres_feed)
                 .service(auth::register::register)
                 .service(auth::login::login)
                 .service(auth::refresh::refresh)

@@ -317,3 +317,116 @@ async fn the_feed_filters_translates_and_refuses_bad_input() {
     let unknown = read(&app, "/api/v1/help-wanted.xml", &[]).await;
     unknown.assert_problem(404, "not-found");
 }
+
+#[actix_web::test]
+async fn whats_on_and_the_centres_directory_are_feeds_too() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let starts = Utc::now() + Duration::days(3);
+    let published = |title: &str, status: &str| {
+        json!({
+            "centre_id": s.centre, "title": title, "category": "coffee_table", "status": status,
+            "schedule": {"kind": "once", "starts_at": starts, "ends_at": starts + Duration::hours(2)},
+        })
+    };
+    for (title, status) in [("Erzählcafé", "published"), ("Geheimes Treffen", "draft")] {
+        let made = quartier_tests::post(
+            &app,
+            &s.coordinator.access_token,
+            "/api/v1/activities",
+            published(title, status),
+        )
+        .await;
+        assert_eq!(made.status, 201, "{}", text(&made));
+    }
+    let from = Utc::now().format("%Y-%m-%dT%H:%M:%SZ");
+    let to = (Utc::now() + Duration::days(10)).format("%Y-%m-%dT%H:%M:%SZ");
+    let range = format!("from={from}&to={to}");
+
+    // Only what the public sees, even for the activity's own staff.
+    let atom = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/occurrences.atom?{range}"),
+            &[(
+                "authorization",
+                &format!("Bearer {}", s.coordinator.access_token),
+            )],
+            None,
+        )
+        .await;
+    assert_eq!(atom.status, 200, "{}", text(&atom));
+    assert_eq!(atom.header("cache-control"), Some("public, max-age=60"));
+    assert_eq!(atom.header("access-control-allow-origin"), Some("*"));
+    let feed = text(&atom);
+    assert_eq!(feed.matches("<entry>").count(), 1, "{feed}");
+    assert!(feed.contains("<title>Erzählcafé</title>"), "{feed}");
+    assert!(!feed.contains("Geheimes Treffen"));
+    assert_eq!(feeds::check("atom", &feed).trim(), "valid");
+    let etag = atom.header("etag").expect("etag").to_owned();
+    let again = read(
+        &app,
+        &format!("/api/v1/occurrences.atom?{range}"),
+        &[("if-none-match", &etag)],
+    )
+    .await;
+    assert_eq!(again.status, 304);
+
+    let linked = read(&app, &format!("/api/v1/occurrences.jsonld?{range}"), &[]).await;
+    assert!(
+        linked
+            .header("content-type")
+            .is_some_and(|t| t.starts_with("application/ld+json"))
+    );
+    let ld = linked.json();
+    assert_eq!(ld["itemListElement"].as_array().map(Vec::len), Some(1));
+    let event = &ld["itemListElement"][0]["item"];
+    assert_eq!(event["@type"], "Event");
+    assert_eq!(event["name"], "Erzählcafé");
+    assert_eq!(event["eventStatus"], "https://schema.org/EventScheduled");
+    let quads = feeds::check("jsonld", &text(&linked));
+    assert!(quads.contains("<https://schema.org/Event>"), "{quads}");
+
+    // The directory: the centre with its address, as Atom and as linked data.
+    let centres = read(&app, "/api/v1/centres.atom", &[]).await;
+    assert_eq!(centres.status, 200);
+    let directory = text(&centres);
+    assert!(
+        directory.contains("<title>Bürgerhaus</title>"),
+        "{directory}"
+    );
+    assert!(directory.contains(&format!("<id>urn:uuid:{}</id>", s.centre)));
+    assert_eq!(feeds::check("atom", &directory).trim(), "valid");
+    let places = read(&app, "/api/v1/centres.jsonld", &[]).await.json();
+    let place = &places["itemListElement"][0]["item"];
+    assert_eq!(place["@type"], "CivicStructure");
+    assert_eq!(place["address"]["postalCode"], "44135");
+    assert_eq!(place["geo"]["latitude"], 51.5);
+    let quads = feeds::check("jsonld", &serde_json::to_string(&places).expect("json"));
+    assert!(
+        quads.contains("<https://schema.org/CivicStructure>"),
+        "{quads}"
+    );
+
+    // Other formats are not feeds of these; bad filters are refused as by the lists.
+    read(&app, "/api/v1/centres.csv", &[])
+        .await
+        .assert_problem(404, "not-found");
+    read(&app, &format!("/api/v1/occurrences.rss?{range}"), &[])
+        .await
+        .assert_problem(404, "not-found");
+    let reversed = read(
+        &app,
+        &format!("/api/v1/occurrences.atom?from={to}&to={from}"),
+        &[],
+    )
+    .await;
+    assert_eq!(reversed.status, 422);
+    let far = read(
+        &app,
+        "/api/v1/centres.jsonld?radius_km=500&near=51.5,7.4",
+        &[],
+    )
+    .await;
+    assert_eq!(far.status, 422);
+}

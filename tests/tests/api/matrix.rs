@@ -273,6 +273,8 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("search_shifts", EVERYONE, None),
     ("list_help_wanted", EVERYONE, None),
     ("list_help_wanted_as", EVERYONE, None),
+    ("whats_on_feed", EVERYONE, None),
+    ("centres_feed", EVERYONE, None),
     ("get_shift", EVERYONE, None),
     ("create_shift", STAFF_A_AND_KEY, Some("shifts:write")),
     (
@@ -1701,6 +1703,8 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
         "search_shifts" => (Method::GET, "/api/v1/shifts".into(), None),
         "list_help_wanted" => (Method::GET, "/api/v1/help-wanted".into(), None),
         "list_help_wanted_as" => (Method::GET, "/api/v1/help-wanted.atom".into(), None),
+        "whats_on_feed" => (Method::GET, "/api/v1/occurrences.atom".into(), None),
+        "centres_feed" => (Method::GET, "/api/v1/centres.jsonld".into(), None),
         "get_shift" => (Method::GET, format!("/api/v1/shifts/{}", fx.shift_a), None),
         "send_shift_message" => (
             Method::POST,

@@ -82,15 +82,27 @@ pub async fn list_centres(
     reading: Reading,
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let terms = check_query(&query)?;
+    let mut conn = state.conn().await?;
+    let page = page_of(&mut conn, &query).await?;
+    page_in_language(&mut conn, &state, &reading, page, &if_none_match).await
+}
+
+/// One page of the directory, in German.
+pub(crate) async fn page_of(
+    conn: &mut quartier_persistence::AsyncPgConnection,
+    query: &ListCentresQuery,
+) -> Result<Page<CentreResponse>, ApiError> {
+    let terms = check_query(query)?;
     let limit = pagination::limit(query.limit)?;
     let after: Option<CentreKey> = pagination::decode_cursor(query.cursor.as_deref())?;
-    let filter = centre_filter(&query, &terms);
-    let mut conn = state.conn().await?;
-    let rows = centres::list(&mut conn, &filter, after.as_ref(), i64::from(limit) + 1).await?;
-    let page: Page<CentreResponse> =
-        pagination::page(rows, limit, centres::key, CentreResponse::from);
-    page_in_language(&mut conn, &state, &reading, page, &if_none_match).await
+    let filter = centre_filter(query, &terms);
+    let rows = centres::list(conn, &filter, after.as_ref(), i64::from(limit) + 1).await?;
+    Ok(pagination::page(
+        rows,
+        limit,
+        centres::key,
+        CentreResponse::from,
+    ))
 }
 
 /// Checks the search terms and `open_at`; every error at once, each field named `query.<name>`.

@@ -60,17 +60,30 @@ pub async fn search_occurrences(
     reading: Reading,
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.conn().await?;
+    let page = page_of(&state, &mut conn, caller.as_ref(), &query, &range, &reading).await?;
+    page_in_language(&mut conn, &state, &reading, page, &if_none_match).await
+}
+
+/// One page of "what's on" as `caller` (anonymous: `None`) may see it, in German.
+pub(crate) async fn page_of(
+    state: &AppState,
+    conn: &mut quartier_persistence::AsyncPgConnection,
+    caller: Option<&crate::auth::Caller>,
+    query: &ActivityFilterQuery,
+    range: &RangeQuery,
+    reading: &Reading,
+) -> Result<Page<OccurrenceResponse>, ApiError> {
     let mut terms = SearchTerms::default();
-    let filter = filter(&query, &mut terms, &state.content_languages, &reading)?;
+    let filter = filter(query, &mut terms, &state.content_languages, reading)?;
     let between = check_range(range.from, range.to)?;
     let limit = pagination::limit(range.limit)?;
     let after: Option<OccurrenceKey> = pagination::decode_cursor(range.cursor.as_deref())?;
     // Anonymous searches take turns, so that one client cannot starve the others.
     let _turn = state.fair_share.search(caller.is_none()).await?;
-    let mut conn = state.conn().await?;
-    let viewer = viewer(&mut conn, caller.as_ref()).await?;
+    let viewer = viewer(conn, caller).await?;
     let rows = occurrences::search(
-        &mut conn,
+        conn,
         &filter,
         &viewer,
         between,
@@ -78,13 +91,12 @@ pub async fn search_occurrences(
         i64::from(limit) + 1,
     )
     .await?;
-    let page: Page<OccurrenceResponse> = pagination::page(
+    Ok(pagination::page(
         rows,
         limit,
         |v| occurrences::key(&v.occurrence),
         |v| OccurrenceResponse::new(v, &viewer),
-    );
-    page_in_language(&mut conn, &state, &reading, page, &if_none_match).await
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -1,0 +1,369 @@
+//! "What's on" and the centres directory as feeds for town and district websites: Atom for
+//! feed readers, JSON-LD (schema.org `Event`s and `CivicStructure`s) for search engines and
+//! linked-data tools. The same filters as `GET /occurrences` and `GET /centres`; only what
+//! the public sees, whoever asks; cacheable by anyone and readable by any page.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use quartier_domain::atom;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::error::{ApiError, Problem};
+use crate::extract::IfNoneMatch;
+use crate::languages::{ListLanguageQuery, Reading, localize_list};
+use crate::routes::activities::ActivityFilterQuery;
+use crate::routes::centres::CentreResponse;
+use crate::routes::centres::list::ListCentresQuery;
+use crate::routes::help_wanted::{FeedFormat, public_answer};
+use crate::routes::occurrences::OccurrenceResponse;
+use crate::routes::occurrences::search::RangeQuery;
+use crate::state::AppState;
+
+/// The format a directory's suffix names: Atom or JSON-LD (404 otherwise).
+fn directory_format(suffix: &str) -> Result<FeedFormat, ApiError> {
+    [FeedFormat::Atom, FeedFormat::Jsonld]
+        .into_iter()
+        .find(|f| f.suffix() == suffix)
+        .ok_or_else(|| ApiError::NotFound("The feed formats here are atom and jsonld.".into()))
+}
+
+/// The address the request was made at, for a feed's `self` link.
+fn self_url(state: &AppState, request: &HttpRequest) -> String {
+    format!(
+        "{}{}",
+        state.public_url,
+        request.uri().path_and_query().map_or("", |p| p.as_str())
+    )
+}
+
+/// A moment as people in the town read it: `01.03.2027 18:00`.
+pub(crate) fn local_time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&quartier_domain::schedule::DEFAULT_TIME_ZONE)
+        .format("%d.%m.%Y %H:%M")
+        .to_string()
+}
+
+fn to_bytes(value: &Value) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(value).map_err(|e| ApiError::Internal(format!("cannot serialize: {e}")))
+}
+
+/// "What's on" as a feed: the published dates overlapping the range, soonest first, one page
+/// (`limit`, `cursor`) at a time. Atom entries are the dates (`urn:uuid:<occurrence>`);
+/// JSON-LD is an `ItemList` of schema.org `Event`s, cancelled ones with `EventCancelled`.
+/// Public: what anyone sees, whoever asks.
+#[utoipa::path(
+    tag = "occurrences",
+    security(()),
+    params(
+        ("format" = FeedFormat, Path, description = "`atom` or `jsonld`"),
+        ActivityFilterQuery,
+        RangeQuery,
+        ListLanguageQuery,
+        ("Accept-Language" = Option<String>, Header, description = "The reader's languages (RFC 9110), such as `tr, de;q=0.5`"),
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of the answer the client holds"),
+    ),
+    responses(
+        (status = 200, description = "The dates", content(
+            (String = "application/atom+xml"),
+            (Object = "application/ld+json"),
+        ), headers(("ETag" = String), ("Cache-Control" = String), ("Content-Language" = String), ("Access-Control-Allow-Origin" = String))),
+        (status = 304, description = "The client's copy is current", headers(("ETag" = String))),
+        (status = 400, description = "A query parameter does not parse, or `from`/`to` is missing (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such format (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A filter out of range, a reversed or too long range, or an unknown `cursor` (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/occurrences.{format}")]
+pub async fn whats_on_feed(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    path: web::Path<String>,
+    query: web::Query<ActivityFilterQuery>,
+    range: web::Query<RangeQuery>,
+    reading: Reading,
+    if_none_match: IfNoneMatch,
+) -> Result<HttpResponse, ApiError> {
+    let format = directory_format(&path)?;
+    let mut conn = state.conn().await?;
+    let mut page = crate::routes::occurrences::search::page_of(
+        &state, &mut conn, None, &query, &range, &reading,
+    )
+    .await?;
+    let served = localize_list(&mut conn, &state, &reading, &mut page.items).await?;
+    drop(conn);
+    let here = self_url(&state, &request);
+    let body = match format {
+        FeedFormat::Atom => {
+            events_atom(&page.items, &here, &state.app_url, &served.single()).into_bytes()
+        }
+        _ => to_bytes(&events_json_ld(&page.items, &here, &state.app_url))?,
+    };
+    Ok(public_answer(&if_none_match, body, format, &served))
+}
+
+fn event_link(app_url: &str, activity_id: Uuid) -> String {
+    format!("{app_url}/activities/{activity_id}")
+}
+
+fn category_of(item: &OccurrenceResponse) -> String {
+    serde_json::to_value(item.category)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn events_atom(items: &[OccurrenceResponse], here: &str, app_url: &str, language: &str) -> String {
+    let german = language.starts_with("de");
+    let links: Vec<String> = items
+        .iter()
+        .map(|i| event_link(app_url, i.activity_id))
+        .collect();
+    let categories: Vec<String> = items.iter().map(category_of).collect();
+    let entries = items
+        .iter()
+        .zip(links.iter().zip(&categories))
+        .map(|(item, (link, category))| {
+            let mut title = item.title.clone();
+            if item.cancelled {
+                title.push_str(if german {
+                    " (abgesagt)"
+                } else {
+                    " (cancelled)"
+                });
+            }
+            let mut summary = format!(
+                "{} – {}, {}",
+                local_time(item.starts_at),
+                local_time(item.ends_at),
+                item.centre.name
+            );
+            if let Some(note) = &item.note {
+                summary.push_str(". ");
+                summary.push_str(note);
+            }
+            atom::Entry {
+                id: format!("urn:uuid:{}", item.id),
+                title,
+                updated: item.updated_at,
+                summary,
+                link: Some(link.as_str()),
+                categories: vec![category.as_str()],
+            }
+        })
+        .collect();
+    atom::render(&atom::Feed {
+        id: "urn:quartier:whats-on",
+        title: if german { "Was ist los" } else { "What's on" },
+        self_url: here,
+        author: "Quartier",
+        language: language.split('+').next().unwrap_or("de"),
+        updated: items
+            .iter()
+            .map(|i| i.updated_at)
+            .max()
+            .unwrap_or(DateTime::UNIX_EPOCH),
+        entries,
+    })
+}
+
+fn events_json_ld(items: &[OccurrenceResponse], here: &str, app_url: &str) -> Value {
+    let elements: Vec<Value> = items
+        .iter()
+        .enumerate()
+        .map(|(n, item)| {
+            let status = if item.cancelled {
+                "https://schema.org/EventCancelled"
+            } else if item.moved {
+                "https://schema.org/EventRescheduled"
+            } else {
+                "https://schema.org/EventScheduled"
+            };
+            json!({
+                "@type": "ListItem",
+                "position": n + 1,
+                "item": {
+                    "@type": "Event",
+                    "@id": format!("urn:uuid:{}", item.id),
+                    "name": item.title,
+                    "startDate": item.starts_at,
+                    "endDate": item.ends_at,
+                    "eventStatus": status,
+                    "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+                    "isAccessibleForFree": item.free_of_charge,
+                    "inLanguage": item.languages,
+                    "keywords": category_of(item),
+                    "url": event_link(app_url, item.activity_id),
+                    "location": {
+                        "@type": "Place",
+                        "@id": format!("urn:uuid:{}", item.centre.id),
+                        "name": item.centre.name,
+                    },
+                    "organizer": {
+                        "@type": "Organization",
+                        "@id": format!("urn:uuid:{}", item.operator_id),
+                    },
+                },
+            })
+        })
+        .collect();
+    json!({
+        "@context": "https://schema.org",
+        "@type": "ItemList",
+        "@id": here,
+        "name": "What's on",
+        "numberOfItems": items.len(),
+        "itemListElement": elements,
+    })
+}
+
+/// The centres directory as a feed: the centres matching the filters, one page (`limit`,
+/// `cursor`) at a time. Atom entries are the centres (`urn:uuid:<centre>`); JSON-LD is an
+/// `ItemList` of schema.org `CivicStructure`s with address, position, phone, mail and
+/// step-free access. Never a person's name.
+#[utoipa::path(
+    tag = "centres",
+    security(()),
+    params(
+        ("format" = FeedFormat, Path, description = "`atom` or `jsonld`"),
+        ListCentresQuery,
+        ListLanguageQuery,
+        ("Accept-Language" = Option<String>, Header, description = "The reader's languages (RFC 9110), such as `tr, de;q=0.5`"),
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of the answer the client holds"),
+    ),
+    responses(
+        (status = 200, description = "The centres", content(
+            (String = "application/atom+xml"),
+            (Object = "application/ld+json"),
+        ), headers(("ETag" = String), ("Cache-Control" = String), ("Content-Language" = String), ("Access-Control-Allow-Origin" = String))),
+        (status = 304, description = "The client's copy is current", headers(("ETag" = String))),
+        (status = 400, description = "A query parameter does not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such format (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A filter out of range, or an unknown `cursor` (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/centres.{format}")]
+pub async fn centres_feed(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    path: web::Path<String>,
+    query: web::Query<ListCentresQuery>,
+    reading: Reading,
+    if_none_match: IfNoneMatch,
+) -> Result<HttpResponse, ApiError> {
+    let format = directory_format(&path)?;
+    let mut conn = state.conn().await?;
+    let mut page = crate::routes::centres::list::page_of(&mut conn, &query).await?;
+    let served = localize_list(&mut conn, &state, &reading, &mut page.items).await?;
+    drop(conn);
+    let here = self_url(&state, &request);
+    let body = match format {
+        FeedFormat::Atom => {
+            centres_atom(&page.items, &here, &state.app_url, &served.single()).into_bytes()
+        }
+        _ => to_bytes(&centres_json_ld(&page.items, &here, &state.app_url))?,
+    };
+    Ok(public_answer(&if_none_match, body, format, &served))
+}
+
+fn centre_link(app_url: &str, id: Uuid) -> String {
+    format!("{app_url}/centres/{id}")
+}
+
+fn centres_atom(items: &[CentreResponse], here: &str, app_url: &str, language: &str) -> String {
+    let german = language.starts_with("de");
+    let links: Vec<String> = items.iter().map(|c| centre_link(app_url, c.id)).collect();
+    let entries = items
+        .iter()
+        .zip(&links)
+        .map(|(centre, link)| {
+            let mut summary = format!(
+                "{}, {} {}",
+                centre.address.street, centre.address.postcode, centre.address.town
+            );
+            if !centre.description.is_empty() {
+                summary.push_str(". ");
+                summary.push_str(&centre.description);
+            }
+            atom::Entry {
+                id: format!("urn:uuid:{}", centre.id),
+                title: centre.name.clone(),
+                updated: centre.updated_at,
+                summary,
+                link: Some(link.as_str()),
+                categories: Vec::new(),
+            }
+        })
+        .collect();
+    atom::render(&atom::Feed {
+        id: "urn:quartier:centres",
+        title: if german {
+            "Quartierszentren"
+        } else {
+            "Neighbourhood centres"
+        },
+        self_url: here,
+        author: "Quartier",
+        language: language.split('+').next().unwrap_or("de"),
+        updated: items
+            .iter()
+            .map(|c| c.updated_at)
+            .max()
+            .unwrap_or(DateTime::UNIX_EPOCH),
+        entries,
+    })
+}
+
+fn centres_json_ld(items: &[CentreResponse], here: &str, app_url: &str) -> Value {
+    let elements: Vec<Value> = items
+        .iter()
+        .enumerate()
+        .map(|(n, centre)| {
+            let mut item = json!({
+                "@type": "CivicStructure",
+                "@id": format!("urn:uuid:{}", centre.id),
+                "name": centre.name,
+                "description": centre.description,
+                "url": centre_link(app_url, centre.id),
+                "address": {
+                    "@type": "PostalAddress",
+                    "streetAddress": centre.address.street,
+                    "postalCode": centre.address.postcode,
+                    "addressLocality": centre.address.town,
+                    "addressCountry": "DE",
+                },
+                "geo": {
+                    "@type": "GeoCoordinates",
+                    "latitude": centre.position.latitude,
+                    "longitude": centre.position.longitude,
+                },
+                "isAccessibleForFree": true,
+                "amenityFeature": [
+                    feature("step-free entrance", centre.accessibility.step_free),
+                    feature("accessible toilet", centre.accessibility.accessible_toilet),
+                    feature("hearing loop", centre.accessibility.hearing_loop),
+                    feature("disabled parking", centre.accessibility.disabled_parking),
+                ],
+            });
+            if let Some(phone) = &centre.phone {
+                item["telephone"] = json!(phone);
+            }
+            if let Some(email) = &centre.email {
+                item["email"] = json!(email);
+            }
+            json!({"@type": "ListItem", "position": n + 1, "item": item})
+        })
+        .collect();
+    json!({
+        "@context": "https://schema.org",
+        "@type": "ItemList",
+        "@id": here,
+        "name": "Neighbourhood centres",
+        "numberOfItems": items.len(),
+        "itemListElement": elements,
+    })
+}
+
+fn feature(name: &str, value: bool) -> Value {
+    json!({"@type": "LocationFeatureSpecification", "name": name, "value": value})
+}
