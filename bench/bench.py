@@ -4,7 +4,7 @@ ceiling. Run it through `bench/run.sh`, which builds the binary first.
 
 Seeds `quartier seed-bench` into its own database (or reuses it), starts the server, and runs
 each scenario with wrk for a fixed time at each concurrency: requests/s, p50/p99 latency,
-errors and the server's peak RSS during the scenario. For scenarios 1, 3, 6, 9, 10, 11 and 12 it records the
+errors and the server's peak RSS during the scenario. For scenarios 1, 3, 6, 9 to 13 it records the
 SQL one request sends to PostgreSQL (from PostgreSQL's statement log), replays exactly that SQL
 with pgbench at the same concurrencies, and prints API ÷ pgbench.
 
@@ -16,7 +16,7 @@ Settings, from the environment:
   BENCH_RACERS (10000)       volunteers racing for 50 shifts of 5 places in scenario 6, and
                              requests for 50 times of a room confirmed at once in scenario 12
   BENCH_REUSE (0)            1: keep a database seeded earlier at the same scale and seed
-  BENCH_ONLY                 some of the scenarios measured against pgbench (1 3 9 10 11 12) alone
+  BENCH_ONLY                 some of the scenarios measured against pgbench (1 3 9 10 11 12 13) alone
   BENCH_BINARY               the quartier binary (run.sh passes the release build)
   BENCH_PG_LOG               PostgreSQL's server log (found from the cluster when not given)
   BENCH_JSON                 where to write every figure as JSON
@@ -795,6 +795,7 @@ def main():
     concerns = f"/api/v1/concerns?district_id={p['district']}&limit=20"
     similar = f"/api/v1/concerns/similar?title=Bank%20Spielplatz&district_id={p['district']}"
     availability = f"/api/v1/rooms/{ROOM}/availability?from={p['from']}&to={p['to']}"
+    help_wanted = f"/api/v1/help-wanted?district_id={p['district']}&limit=50"
     racer = f"{RACER_PREFIX}{ID_BASE + RACERS + 1}"
     race_shift = f"{SHIFT_PREFIX}{ID_BASE}"
 
@@ -809,6 +810,7 @@ def main():
         ("roster", "GET", f"/api/v1/shifts/{p['shift']}/roster", coordinator, None),
         ("signup", "POST", f"/api/v1/shifts/{race_shift}/signups", token_for(racer), None),
         ("availability", "GET", availability, None, None),
+        ("help_wanted", "GET", help_wanted, None, None),
         ("room_confirm", "POST", f"/api/v1/room-booking-dates/{DATE_PREFIX}{ID_BASE}/confirm",
          coordinator, None),
     ])
@@ -838,13 +840,13 @@ def main():
     results["plans"] = {
         name: plans(name)
         for name in ["whats_on", "search", "eligible", "concerns", "similar", "centre", "roster", "signup",
-                     "availability", "room_confirm"]
+                     "availability", "help_wanted", "room_confirm"]
     }
     reset_race()
     reset_room_race()
     scripts = {}
     results["sql"] = {}
-    for name in ["whats_on", "eligible", "concerns", "similar", "availability"]:
+    for name in ["whats_on", "eligible", "concerns", "similar", "availability", "help_wanted"]:
         statements = [with_params(sql, params) for sql, params in recorded[name]]
         if any(re.match(r"SET LOCAL\b", sql, re.I) for sql in statements):
             # The server sends them in one transaction, as the setting needs.
@@ -955,6 +957,8 @@ def main():
              f"GET {similar}"),
             (11, "a room's busy times in a week (availability, 21 dates merged)", "availability",
              f"GET {availability}"),
+            (13, "help wanted in a district and its sub-districts, the next 31 days, 50 shifts",
+             "help_wanted", f"GET {help_wanted}"),
         ]:
             if COMPARE or (ONLY and number not in ONLY):
                 continue
