@@ -310,6 +310,22 @@ impl Served {
         }
     }
 
+    /// The language a whole document (a feed) is labelled with: of those served, the one
+    /// the reader prefers; German when nothing else was served.
+    pub fn preferred(&self, wishes: &Preferences) -> String {
+        let tags: Vec<LanguageTag> = self
+            .0
+            .iter()
+            .filter_map(|raw| LanguageTag::parse(raw).ok())
+            .collect();
+        wishes
+            .lookup(|candidate| tags.iter().find(|t| t.as_str() == candidate))
+            .map(LanguageTag::to_string)
+            .or_else(|| self.0.contains(SOURCE).then(|| SOURCE.to_owned()))
+            .or_else(|| self.0.iter().next().cloned())
+            .unwrap_or_else(|| SOURCE.to_owned())
+    }
+
     /// Adds `Content-Language` and `Vary: Accept-Language` to `response`.
     pub fn mark(&self, response: &mut HttpResponse) {
         let languages = if self.0.is_empty() {
@@ -635,7 +651,7 @@ pub async fn localize_list<T: Translatable>(
     Ok(serve_variants(enabled, reading, items, false, &stored))
 }
 
-fn page_served<T: Serialize + ToSchema>(
+pub fn page_served<T: Serialize + ToSchema>(
     page: crate::pagination::Page<T>,
     served: &Served,
     if_none_match: &crate::extract::IfNoneMatch,

@@ -50,7 +50,12 @@ use crate::problems::{self, ProblemType};
         (name = "open311", description = "A read-only Open311 GeoReport v2 facade over the published concerns, with GeoReport's own field names: categories are services, concerns are service requests, `closed` once done, declined, a duplicate or withdrawn"),
         (name = "operations", description = "Health checks for load balancers and orchestrators"),
     ),
-    components(schemas(Problem, ProblemField, crate::routes::help_wanted::FeedFormat)),
+    components(schemas(
+        Problem,
+        ProblemField,
+        crate::routes::help_wanted::FeedFormat,
+        crate::routes::feeds::DirectoryFormat
+    )),
     modifiers(&SecuritySchemes),
 )]
 pub struct ApiDoc;

@@ -14,11 +14,14 @@ pub struct Feed<'a> {
     pub title: &'a str,
     /// The feed's own address (`rel="self"`).
     pub self_url: &'a str,
+    /// The next page of a paged feed (`rel="next"`, RFC 5005).
+    pub next_url: Option<&'a str>,
     /// Who publishes it: `author` of the feed, which every entry then shares.
     pub author: &'a str,
     /// The language of its texts (`xml:lang`).
     pub language: &'a str,
-    /// When any entry last changed; when the feed has none, when it was written.
+    /// When any entry last changed (the start of 1970 for a feed without entries, so that
+    /// an empty feed stays the same from one request to the next).
     pub updated: DateTime<Utc>,
     pub entries: Vec<Entry<'a>>,
 }
@@ -50,7 +53,13 @@ pub fn render(feed: &Feed<'_>) -> String {
     element(&mut out, 1, "updated", &timestamp(feed.updated));
     out.push_str("  <link rel=\"self\" href=\"");
     escape_into(&mut out, feed.self_url);
-    out.push_str("\"/>\n  <author>\n");
+    out.push_str("\"/>\n");
+    if let Some(next) = feed.next_url {
+        out.push_str("  <link rel=\"next\" href=\"");
+        escape_into(&mut out, next);
+        out.push_str("\"/>\n");
+    }
+    out.push_str("  <author>\n");
     element(&mut out, 2, "name", feed.author);
     out.push_str("  </author>\n");
     for entry in &feed.entries {
@@ -122,6 +131,7 @@ mod tests {
             id: "urn:quartier:help-wanted",
             title: "Hilfe gesucht",
             self_url: "https://q.example/api/v1/help-wanted.atom?district_id=1&max=2",
+            next_url: Some("https://q.example/api/v1/help-wanted.atom?cursor=a&b"),
             author: "Quartier",
             language: "de",
             updated: at,
@@ -140,6 +150,9 @@ mod tests {
             "href=\"https://q.example/api/v1/help-wanted.atom?district_id=1&amp;max=2\""
         ));
         assert!(xml.contains("<id>urn:uuid:0190</id>"));
+        assert!(xml.contains(
+            "<link rel=\"next\" href=\"https://q.example/api/v1/help-wanted.atom?cursor=a&amp;b\"/>"
+        ));
         assert!(xml.contains("<updated>2027-03-01T09:30:00Z</updated>"));
         assert!(xml.contains("<category term=\"baking\"/>"));
         assert_eq!(xml.matches("<entry>").count(), 1);

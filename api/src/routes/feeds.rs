@@ -3,15 +3,18 @@
 //! linked-data tools. The same filters as `GET /occurrences` and `GET /centres`; only what
 //! the public sees, whoever asks; cacheable by anyone and readable by any page.
 
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use quartier_domain::atom;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::error::{ApiError, Problem};
 use crate::extract::IfNoneMatch;
-use crate::languages::{ListLanguageQuery, Reading, localize_list};
+use crate::languages::{ListLanguageQuery, Reading, Served};
 use crate::routes::activities::ActivityFilterQuery;
 use crate::routes::centres::CentreResponse;
 use crate::routes::centres::list::ListCentresQuery;
@@ -19,6 +22,16 @@ use crate::routes::help_wanted::{FeedFormat, public_answer};
 use crate::routes::occurrences::OccurrenceResponse;
 use crate::routes::occurrences::search::RangeQuery;
 use crate::state::AppState;
+
+/// The formats of "what's on" and the centres as feeds.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum DirectoryFormat {
+    /// `application/atom+xml`
+    Atom,
+    /// `application/ld+json`
+    Jsonld,
+}
 
 /// The format a directory's suffix names: Atom or JSON-LD (404 otherwise).
 fn directory_format(suffix: &str) -> Result<FeedFormat, ApiError> {
@@ -35,6 +48,67 @@ fn self_url(state: &AppState, request: &HttpRequest) -> String {
         state.public_url,
         request.uri().path_and_query().map_or("", |p| p.as_str())
     )
+}
+
+/// The address of the page after this one: the same request with `cursor`.
+fn next_url(state: &AppState, request: &HttpRequest, cursor: &str) -> String {
+    let mut query: Vec<&str> = request
+        .query_string()
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !pair.starts_with("cursor="))
+        .collect();
+    // Cursors are base64url: nothing in them needs escaping in a query.
+    let cursor = format!("cursor={cursor}");
+    query.push(&cursor);
+    format!("{}{}?{}", state.public_url, request.path(), query.join("&"))
+}
+
+/// The feed as a public answer; a further page is named in `Link: <…>; rel="next"` (and in
+/// Atom by its own `next` link).
+fn answer(
+    if_none_match: &IfNoneMatch,
+    body: Vec<u8>,
+    format: FeedFormat,
+    served: &Served,
+    next: Option<&str>,
+) -> HttpResponse {
+    let mut response = public_answer(if_none_match, body, format, served);
+    if let Some(next) = next
+        && let Ok(value) = HeaderValue::from_str(&format!("<{next}>; rel=\"next\""))
+    {
+        response.headers_mut().insert(header::LINK, value);
+    }
+    response
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FeedRangeQuery {
+    /// Start of the range (RFC 3339; default now, so that a subscribed feed moves on).
+    pub from: Option<DateTime<Utc>>,
+    /// End of the range: after `from`, at most 93 days later (default 31 days after `from`).
+    pub to: Option<DateTime<Utc>>,
+    /// Items per page, 1 to 100 (default 20); the next page is linked (`rel="next"`).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    /// The cursor of the next page, from its link.
+    #[param(max_length = 2048)]
+    pub cursor: Option<String>,
+}
+
+impl FeedRangeQuery {
+    fn range(&self) -> RangeQuery {
+        let from = self.from.unwrap_or_else(Utc::now);
+        RangeQuery {
+            from,
+            to: self.to.unwrap_or_else(|| {
+                from.checked_add_signed(chrono::Duration::days(31))
+                    .unwrap_or(from)
+            }),
+            limit: self.limit,
+            cursor: self.cursor.clone(),
+        }
+    }
 }
 
 /// A moment as people in the town read it: `01.03.2027 18:00`.
@@ -56,9 +130,9 @@ fn to_bytes(value: &Value) -> Result<Vec<u8>, ApiError> {
     tag = "occurrences",
     security(()),
     params(
-        ("format" = FeedFormat, Path, description = "`atom` or `jsonld`"),
+        ("format" = DirectoryFormat, Path, description = "`atom` or `jsonld`"),
         ActivityFilterQuery,
-        RangeQuery,
+        FeedRangeQuery,
         ListLanguageQuery,
         ("Accept-Language" = Option<String>, Header, description = "The reader's languages (RFC 9110), such as `tr, de;q=0.5`"),
         ("If-None-Match" = Option<String>, Header, description = "The ETag of the answer the client holds"),
@@ -69,7 +143,7 @@ fn to_bytes(value: &Value) -> Result<Vec<u8>, ApiError> {
             (Object = "application/ld+json"),
         ), headers(("ETag" = String), ("Cache-Control" = String), ("Content-Language" = String), ("Access-Control-Allow-Origin" = String))),
         (status = 304, description = "The client's copy is current", headers(("ETag" = String))),
-        (status = 400, description = "A query parameter does not parse, or `from`/`to` is missing (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A query parameter does not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such format (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A filter out of range, a reversed or too long range, or an unknown `cursor` (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
@@ -80,26 +154,38 @@ pub async fn whats_on_feed(
     request: HttpRequest,
     path: web::Path<String>,
     query: web::Query<ActivityFilterQuery>,
-    range: web::Query<RangeQuery>,
+    range: web::Query<FeedRangeQuery>,
     reading: Reading,
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let format = directory_format(&path)?;
-    let mut conn = state.conn().await?;
-    let mut page = crate::routes::occurrences::search::page_of(
-        &state, &mut conn, None, &query, &range, &reading,
-    )
-    .await?;
-    let served = localize_list(&mut conn, &state, &reading, &mut page.items).await?;
-    drop(conn);
+    let (page, served) =
+        crate::routes::occurrences::search::page_of(&state, None, &query, &range.range(), &reading)
+            .await?;
     let here = self_url(&state, &request);
+    let next = page
+        .next_cursor
+        .as_deref()
+        .map(|cursor| next_url(&state, &request, cursor));
+    let language = served.preferred(&reading.wishes);
     let body = match format {
-        FeedFormat::Atom => {
-            events_atom(&page.items, &here, &state.app_url, &served.single()).into_bytes()
-        }
+        FeedFormat::Atom => events_atom(
+            &page.items,
+            &here,
+            next.as_deref(),
+            &state.app_url,
+            &language,
+        )
+        .into_bytes(),
         _ => to_bytes(&events_json_ld(&page.items, &here, &state.app_url))?,
     };
-    Ok(public_answer(&if_none_match, body, format, &served))
+    Ok(answer(
+        &if_none_match,
+        body,
+        format,
+        &served,
+        next.as_deref(),
+    ))
 }
 
 fn event_link(app_url: &str, activity_id: Uuid) -> String {
@@ -113,7 +199,13 @@ fn category_of(item: &OccurrenceResponse) -> String {
         .unwrap_or_default()
 }
 
-fn events_atom(items: &[OccurrenceResponse], here: &str, app_url: &str, language: &str) -> String {
+fn events_atom(
+    items: &[OccurrenceResponse],
+    here: &str,
+    next: Option<&str>,
+    app_url: &str,
+    language: &str,
+) -> String {
     let german = language.starts_with("de");
     let links: Vec<String> = items
         .iter()
@@ -156,8 +248,9 @@ fn events_atom(items: &[OccurrenceResponse], here: &str, app_url: &str, language
         id: "urn:quartier:whats-on",
         title: if german { "Was ist los" } else { "What's on" },
         self_url: here,
+        next_url: next,
         author: "Quartier",
-        language: language.split('+').next().unwrap_or("de"),
+        language,
         updated: items
             .iter()
             .map(|i| i.updated_at)
@@ -225,7 +318,7 @@ fn events_json_ld(items: &[OccurrenceResponse], here: &str, app_url: &str) -> Va
     tag = "centres",
     security(()),
     params(
-        ("format" = FeedFormat, Path, description = "`atom` or `jsonld`"),
+        ("format" = DirectoryFormat, Path, description = "`atom` or `jsonld`"),
         ListCentresQuery,
         ListLanguageQuery,
         ("Accept-Language" = Option<String>, Header, description = "The reader's languages (RFC 9110), such as `tr, de;q=0.5`"),
@@ -252,25 +345,44 @@ pub async fn centres_feed(
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let format = directory_format(&path)?;
-    let mut conn = state.conn().await?;
-    let mut page = crate::routes::centres::list::page_of(&mut conn, &query).await?;
-    let served = localize_list(&mut conn, &state, &reading, &mut page.items).await?;
-    drop(conn);
+    let (page, served) = crate::routes::centres::list::page_of(&state, &query, &reading).await?;
     let here = self_url(&state, &request);
+    let next = page
+        .next_cursor
+        .as_deref()
+        .map(|cursor| next_url(&state, &request, cursor));
+    let language = served.preferred(&reading.wishes);
     let body = match format {
-        FeedFormat::Atom => {
-            centres_atom(&page.items, &here, &state.app_url, &served.single()).into_bytes()
-        }
+        FeedFormat::Atom => centres_atom(
+            &page.items,
+            &here,
+            next.as_deref(),
+            &state.app_url,
+            &language,
+        )
+        .into_bytes(),
         _ => to_bytes(&centres_json_ld(&page.items, &here, &state.app_url))?,
     };
-    Ok(public_answer(&if_none_match, body, format, &served))
+    Ok(answer(
+        &if_none_match,
+        body,
+        format,
+        &served,
+        next.as_deref(),
+    ))
 }
 
 fn centre_link(app_url: &str, id: Uuid) -> String {
     format!("{app_url}/centres/{id}")
 }
 
-fn centres_atom(items: &[CentreResponse], here: &str, app_url: &str, language: &str) -> String {
+fn centres_atom(
+    items: &[CentreResponse],
+    here: &str,
+    next: Option<&str>,
+    app_url: &str,
+    language: &str,
+) -> String {
     let german = language.starts_with("de");
     let links: Vec<String> = items.iter().map(|c| centre_link(app_url, c.id)).collect();
     let entries = items
@@ -303,8 +415,9 @@ fn centres_atom(items: &[CentreResponse], here: &str, app_url: &str, language: &
             "Neighbourhood centres"
         },
         self_url: here,
+        next_url: next,
         author: "Quartier",
-        language: language.split('+').next().unwrap_or("de"),
+        language,
         updated: items
             .iter()
             .map(|c| c.updated_at)

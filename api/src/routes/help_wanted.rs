@@ -192,6 +192,9 @@ pub struct HelpWantedItem {
     pub updated_at: DateTime<Utc>,
     /// The language `title` and `description` are served in.
     pub content_language: ContentLanguageResponse,
+    /// The shift's version: calendars see a moved shift as changed.
+    #[serde(skip)]
+    pub version: i32,
 }
 
 impl Translatable for HelpWantedItem {
@@ -293,6 +296,7 @@ impl HelpWantedItem {
             },
             updated_at: row.updated_at,
             content_language: ContentLanguageResponse::source(),
+            version: row.version,
         }
     }
 
@@ -430,11 +434,15 @@ async fn serve(
         .collect();
     let served = localize_list(&mut conn, state, reading, &mut items).await?;
     drop(conn);
-    let language = served.single();
+    let language = served.preferred(&reading.wishes);
+    // The address that gives this format whatever `Accept` says.
+    let query = request.query_string();
     let self_url = format!(
-        "{}{}",
+        "{}/api/v1/help-wanted.{}{}{}",
         state.public_url,
-        request.uri().path_and_query().map_or("", |p| p.as_str())
+        format.suffix(),
+        if query.is_empty() { "" } else { "?" },
+        query
     );
     let body = match format {
         FeedFormat::Json => serde_json::to_vec(&HelpWantedList { items })
@@ -521,8 +529,7 @@ fn free_places(count: i32, language: &str) -> String {
     }
 }
 
-fn atom_feed(items: &[HelpWantedItem], self_url: &str, language: &str) -> String {
-    let feed_language = language.split('+').next().unwrap_or("de");
+fn atom_feed(items: &[HelpWantedItem], self_url: &str, feed_language: &str) -> String {
     let title = if feed_language.starts_with("de") {
         "Hilfe gesucht"
     } else {
@@ -553,6 +560,7 @@ fn atom_feed(items: &[HelpWantedItem], self_url: &str, language: &str) -> String
         id: "urn:quartier:help-wanted",
         title,
         self_url,
+        next_url: None,
         author: "Quartier",
         language: feed_language,
         updated: items
@@ -588,7 +596,7 @@ fn calendar(items: &[HelpWantedItem], language: &str) -> String {
         .zip(&summaries)
         .map(|(item, (summary, location))| ical::Event {
             uid: format!("{}.help-wanted@quartier", item.id),
-            sequence: 0,
+            sequence: item.version,
             starts_at: item.starts_at,
             ends_at: item.ends_at,
             updated_at: item.updated_at,

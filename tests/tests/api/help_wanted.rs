@@ -171,15 +171,23 @@ async fn open_places_are_listed_in_every_format_until_the_shift_fills() {
         negotiated
             .headers
             .get_all("vary")
-            .any(|v| v.to_str().is_ok_and(|v| v.contains("Accept")))
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|v| v.trim() == "Accept")
     );
-    // No format names anyone.
-    for response in [&list, &atom, &ics, &linked] {
-        let all = text(response);
-        assert!(!all.contains("@example.org"), "{all}");
-        assert!(!all.contains("coord"), "{all}");
-    }
-
+    // The Atom feed's `self` is the address that gives Atom without `Accept`.
+    let by_accept = text(
+        &read(
+            &app,
+            "/api/v1/help-wanted?limit=5",
+            &[("accept", "application/atom+xml")],
+        )
+        .await,
+    );
+    assert!(
+        by_accept.contains("/api/v1/help-wanted.atom?limit=5\"/>"),
+        "{by_accept}"
+    );
     // Unchanged, it answers 304.
     let etag = list.header("etag").expect("etag").to_owned();
     let same = read(&app, "/api/v1/help-wanted", &[("if-none-match", &etag)]).await;
@@ -221,7 +229,40 @@ async fn open_places_are_listed_in_every_format_until_the_shift_fills() {
     );
     let counted = read(&app, "/api/v1/help-wanted", &[]).await.json();
     assert_eq!(counted["items"][1]["free_places"], 1);
-    assert!(counted["items"][1]["updated_at"].as_str() > body["items"][2]["updated_at"].as_str());
+    let moment = |v: &Value| {
+        chrono::DateTime::parse_from_rfc3339(v.as_str().expect("a time")).expect("RFC 3339")
+    };
+    assert!(moment(&counted["items"][1]["updated_at"]) > moment(&body["items"][2]["updated_at"]));
+
+    // With people signed up, no format names anyone: not the volunteers, not the staff.
+    for path in [
+        "/api/v1/help-wanted",
+        "/api/v1/help-wanted.atom",
+        "/api/v1/help-wanted.ics",
+        "/api/v1/help-wanted.jsonld",
+        "/api/v1/help-wanted.csv",
+    ] {
+        let all = text(&read(&app, path, &[]).await);
+        for personal in ["@example.org", "Volunteer", "Test Person", "coord"] {
+            assert!(!all.contains(personal), "{path} names {personal}: {all}");
+        }
+    }
+
+    // A cancelled shift wants no help.
+    let cancelled = app
+        .json(
+            Method::PATCH,
+            &format!("/api/v1/shifts/{children}"),
+            Some(&s.coordinator.access_token),
+            &[("if-match", "*")],
+            &json!({"status": "cancelled"}),
+        )
+        .await;
+    assert_eq!(cancelled.status, 200, "{}", text(&cancelled));
+    assert_eq!(
+        titles(&read(&app, "/api/v1/help-wanted", &[]).await.json()),
+        ["Abwasch"]
+    );
 }
 
 #[actix_web::test]
@@ -271,6 +312,56 @@ async fn the_feed_filters_translates_and_refuses_bad_input() {
             .await
             .is_empty()
     );
+    // A district's list holds the districts inside it; the inner one's, only its own.
+    let nord = app
+        .get(&format!("/api/v1/centres/{}", s.centre), None)
+        .await
+        .json()["district_id"]
+        .as_str()
+        .expect("district")
+        .to_owned();
+    let admin = &s.admin.access_token;
+    let inner = quartier_tests::id_of(
+        &quartier_tests::post(
+            &app,
+            admin,
+            "/api/v1/districts",
+            json!({"name": "Hafen", "town": "Musterstadt", "parent_id": nord}),
+        )
+        .await,
+    );
+    let harbour = quartier_tests::id_of(
+        &quartier_tests::post(
+            &app,
+            admin,
+            "/api/v1/centres",
+            json!({
+                "operator_id": s.operator, "district_id": inner, "name": "Hafentreff",
+                "kind": "community_house",
+                "address": {"street": "Kai 2", "postcode": "44139", "town": "Musterstadt"},
+                "position": {"latitude": 51.52, "longitude": 7.41},
+            }),
+        )
+        .await,
+    );
+    let starts_at = Utc::now() + Duration::hours(60);
+    let made = quartier_tests::post(
+        &app,
+        &s.coordinator.access_token,
+        "/api/v1/shifts",
+        json!({"centre_id": harbour, "title": "Netze flicken", "capacity": 2,
+               "starts_at": starts_at, "ends_at": starts_at + Duration::hours(2)}),
+    )
+    .await;
+    assert_eq!(made.status, 201, "{}", text(&made));
+    assert_eq!(
+        titles_of(&format!("district_id={nord}")).await,
+        ["Kuchen backen", "Abwasch", "Netze flicken"]
+    );
+    assert_eq!(
+        titles_of(&format!("district_id={inner}")).await,
+        ["Netze flicken"]
+    );
 
     // In English where the shift has it.
     let written = app
@@ -286,7 +377,7 @@ async fn the_feed_filters_translates_and_refuses_bad_input() {
     let english = read(&app, "/api/v1/help-wanted?lang=en", &[]).await;
     assert_eq!(english.header("content-language"), Some("de, en"));
     let body = english.json();
-    assert_eq!(titles(&body), ["Baking cakes", "Abwasch"]);
+    assert_eq!(titles(&body), ["Baking cakes", "Abwasch", "Netze flicken"]);
     assert_eq!(body["items"][0]["content_language"]["tag"], "en");
     let atom = text(&read(&app, "/api/v1/help-wanted.atom?lang=en", &[]).await);
     assert!(atom.contains("Baking cakes (2 places free)"), "{atom}");
@@ -329,7 +420,11 @@ async fn whats_on_and_the_centres_directory_are_feeds_too() {
             "schedule": {"kind": "once", "starts_at": starts, "ends_at": starts + Duration::hours(2)},
         })
     };
-    for (title, status) in [("Erzählcafé", "published"), ("Geheimes Treffen", "draft")] {
+    for (title, status) in [
+        ("Erzählcafé", "published"),
+        ("Geheimes Treffen", "draft"),
+        ("Spieleabend", "published"),
+    ] {
         let made = quartier_tests::post(
             &app,
             &s.coordinator.access_token,
@@ -359,7 +454,7 @@ async fn whats_on_and_the_centres_directory_are_feeds_too() {
     assert_eq!(atom.header("cache-control"), Some("public, max-age=60"));
     assert_eq!(atom.header("access-control-allow-origin"), Some("*"));
     let feed = text(&atom);
-    assert_eq!(feed.matches("<entry>").count(), 1, "{feed}");
+    assert_eq!(feed.matches("<entry>").count(), 2, "{feed}");
     assert!(feed.contains("<title>Erzählcafé</title>"), "{feed}");
     assert!(!feed.contains("Geheimes Treffen"));
     assert_eq!(feeds::check("atom", &feed).trim(), "valid");
@@ -379,13 +474,41 @@ async fn whats_on_and_the_centres_directory_are_feeds_too() {
             .is_some_and(|t| t.starts_with("application/ld+json"))
     );
     let ld = linked.json();
-    assert_eq!(ld["itemListElement"].as_array().map(Vec::len), Some(1));
+    assert_eq!(ld["itemListElement"].as_array().map(Vec::len), Some(2));
     let event = &ld["itemListElement"][0]["item"];
     assert_eq!(event["@type"], "Event");
     assert_eq!(event["name"], "Erzählcafé");
     assert_eq!(event["eventStatus"], "https://schema.org/EventScheduled");
     let quads = feeds::check("jsonld", &text(&linked));
     assert!(quads.contains("<https://schema.org/Event>"), "{quads}");
+
+    // A subscribed feed needs no range (it starts now), and a page links the next one.
+    let first = read(&app, "/api/v1/occurrences.atom?limit=1", &[]).await;
+    assert_eq!(first.status, 200, "{}", text(&first));
+    let link = first.header("link").expect("a next page").to_owned();
+    let next = link
+        .strip_prefix('<')
+        .and_then(|l| l.split_once(">; rel=\"next\""))
+        .map(|(url, _)| url.to_owned())
+        .expect("<…>; rel=\"next\"");
+    let first_feed = text(&first);
+    assert!(
+        first_feed.contains("<title>Erzählcafé</title>"),
+        "{first_feed}"
+    );
+    assert!(first_feed.contains(&format!(
+        "<link rel=\"next\" href=\"{}\"/>",
+        next.replace('&', "&amp;")
+    )));
+    assert_eq!(feeds::check("atom", &first_feed).trim(), "valid");
+    let path = &next[next.find("/api/v1/").expect("an API path")..];
+    let second = read(&app, path, &[]).await;
+    let second_feed = text(&second);
+    assert!(
+        second_feed.contains("<title>Spieleabend</title>"),
+        "{second_feed}"
+    );
+    assert!(second.header("link").is_none());
 
     // The directory: the centre with its address, as Atom and as linked data.
     let centres = read(&app, "/api/v1/centres.atom", &[]).await;

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::{CentreKindBody, CentreResponse, CentreStatusBody};
 use crate::error::{ApiError, Problem};
 use crate::extract::IfNoneMatch;
-use crate::languages::{ListLanguageQuery, Reading, page_in_language};
+use crate::languages::{ListLanguageQuery, Reading, Served, localize_list, page_served};
 use crate::pagination::{self, Page};
 use crate::state::AppState;
 
@@ -82,27 +82,26 @@ pub async fn list_centres(
     reading: Reading,
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let mut conn = state.conn().await?;
-    let page = page_of(&mut conn, &query).await?;
-    page_in_language(&mut conn, &state, &reading, page, &if_none_match).await
+    let (page, served) = page_of(&state, &query, &reading).await?;
+    page_served(page, &served, &if_none_match)
 }
 
-/// One page of the directory, in German.
+/// One page of the directory in the reader's language; the query is checked before a
+/// connection is taken.
 pub(crate) async fn page_of(
-    conn: &mut quartier_persistence::AsyncPgConnection,
+    state: &AppState,
     query: &ListCentresQuery,
-) -> Result<Page<CentreResponse>, ApiError> {
+    reading: &Reading,
+) -> Result<(Page<CentreResponse>, Served), ApiError> {
     let terms = check_query(query)?;
     let limit = pagination::limit(query.limit)?;
     let after: Option<CentreKey> = pagination::decode_cursor(query.cursor.as_deref())?;
     let filter = centre_filter(query, &terms);
-    let rows = centres::list(conn, &filter, after.as_ref(), i64::from(limit) + 1).await?;
-    Ok(pagination::page(
-        rows,
-        limit,
-        centres::key,
-        CentreResponse::from,
-    ))
+    let mut conn = state.conn().await?;
+    let rows = centres::list(&mut conn, &filter, after.as_ref(), i64::from(limit) + 1).await?;
+    let mut page = pagination::page(rows, limit, centres::key, CentreResponse::from);
+    let served = localize_list(&mut conn, state, reading, &mut page.items).await?;
+    Ok((page, served))
 }
 
 /// Checks the search terms and `open_at`; every error at once, each field named `query.<name>`.

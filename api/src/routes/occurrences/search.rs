@@ -10,7 +10,9 @@ use super::{OccurrenceResponse, check_range};
 use crate::auth::MaybeCaller;
 use crate::error::{ApiError, Problem};
 use crate::extract::IfNoneMatch;
-use crate::languages::{ListLanguageQuery, Reading, page_in_language};
+use crate::languages::{
+    ListLanguageQuery, Reading, Served, localize_list, page_in_language, page_served,
+};
 use crate::pagination::{self, Page};
 use crate::routes::activities::{ActivityFilterQuery, filter, viewer, visible};
 use crate::routes::centres::list::SearchTerms;
@@ -60,20 +62,20 @@ pub async fn search_occurrences(
     reading: Reading,
     if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let mut conn = state.conn().await?;
-    let page = page_of(&state, &mut conn, caller.as_ref(), &query, &range, &reading).await?;
-    page_in_language(&mut conn, &state, &reading, page, &if_none_match).await
+    let (page, served) = page_of(&state, caller.as_ref(), &query, &range, &reading).await?;
+    page_served(page, &served, &if_none_match)
 }
 
-/// One page of "what's on" as `caller` (anonymous: `None`) may see it, in German.
+/// One page of "what's on" as `caller` (anonymous: `None`) may see it, in the reader's
+/// language: the query checked first, then (for anonymous readers) a turn among the
+/// searches, and only then a connection, held with the turn until the texts are served.
 pub(crate) async fn page_of(
     state: &AppState,
-    conn: &mut quartier_persistence::AsyncPgConnection,
     caller: Option<&crate::auth::Caller>,
     query: &ActivityFilterQuery,
     range: &RangeQuery,
     reading: &Reading,
-) -> Result<Page<OccurrenceResponse>, ApiError> {
+) -> Result<(Page<OccurrenceResponse>, Served), ApiError> {
     let mut terms = SearchTerms::default();
     let filter = filter(query, &mut terms, &state.content_languages, reading)?;
     let between = check_range(range.from, range.to)?;
@@ -81,9 +83,10 @@ pub(crate) async fn page_of(
     let after: Option<OccurrenceKey> = pagination::decode_cursor(range.cursor.as_deref())?;
     // Anonymous searches take turns, so that one client cannot starve the others.
     let _turn = state.fair_share.search(caller.is_none()).await?;
-    let viewer = viewer(conn, caller).await?;
+    let mut conn = state.conn().await?;
+    let viewer = viewer(&mut conn, caller).await?;
     let rows = occurrences::search(
-        conn,
+        &mut conn,
         &filter,
         &viewer,
         between,
@@ -91,12 +94,14 @@ pub(crate) async fn page_of(
         i64::from(limit) + 1,
     )
     .await?;
-    Ok(pagination::page(
+    let mut page = pagination::page(
         rows,
         limit,
         |v| occurrences::key(&v.occurrence),
         |v| OccurrenceResponse::new(v, &viewer),
-    ))
+    );
+    let served = localize_list(&mut conn, state, reading, &mut page.items).await?;
+    Ok((page, served))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
