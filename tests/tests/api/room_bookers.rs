@@ -732,7 +732,10 @@ async fn a_guests_dates_that_came_too_close_are_skipped_or_refused_when_she_conf
 
 #[actix_web::test]
 async fn an_activity_cancelled_while_rooms_are_booked_for_it_keeps_none() {
-    let app = TestApp::spawn().await;
+    // Sixty bookings queue for eight connections behind the cancellation's lock: on a busy
+    // machine that takes longer than the default wait for a connection (2 s), and a request
+    // that waits longer is turned away (503) before it does anything.
+    let app = TestApp::spawn_with(&[("QUARTIER_DB_WAIT_TIMEOUT_MS", "30000")]).await;
     let s = setup(&app).await;
     let token = s.coordinator.access_token.as_str();
     let hall = room(
