@@ -123,24 +123,13 @@ pub async fn list(
         .bind::<Timestamptz, _>(from)
         .push(" AND s.starts_at < ")
         .bind::<Timestamptz, _>(to);
-    if let Some(district) = filter.district_id {
-        statement.push_in_district(district);
-    }
-    if let Some(centre) = filter.centre_id {
-        statement
-            .push(" AND s.centre_id = ")
-            .bind::<SqlUuid, _>(centre);
-    }
-    if let Some(operator) = filter.operator_id {
-        statement
-            .push(" AND s.operator_id = ")
-            .bind::<SqlUuid, _>(operator);
-    }
-    if !filter.skills.is_empty() {
-        statement
-            .push(" AND s.skills && ")
-            .bind::<Array<Text>, _>(filter.skills.to_vec());
-    }
+    crate::shifts::push_where(
+        &mut statement,
+        filter.district_id,
+        filter.centre_id,
+        filter.operator_id,
+        filter.skills,
+    );
     let distance = distance_sql(&mut statement, filter.near);
     push_near(&mut statement, filter.near, &distance);
     statement

@@ -16,6 +16,7 @@ mod dates;
 mod search;
 
 pub use dates::{cancel_with_occurrence, move_with_occurrence};
+pub(crate) use search::push_where;
 pub use search::{ExportShift, ShiftFilter, ShiftKey, of_operator, search};
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]

@@ -38,31 +38,20 @@ pub async fn search(
     after: Option<&ShiftKey>,
     limit: i64,
 ) -> Result<Vec<ShiftView>> {
-    use diesel::sql_types::{Array, Int8, Timestamptz};
+    use diesel::sql_types::{Int8, Timestamptz};
     let mut statement = crate::sql::Statement::new(VIEW);
     statement
         .push(" WHERE s.status = 'open' AND (a.id IS NULL OR a.status = 'published') AND s.starts_at >= ")
         .bind::<Timestamptz, _>(from)
         .push(" AND s.starts_at < ")
         .bind::<Timestamptz, _>(to);
-    if let Some(district) = filter.district_id {
-        statement.push_in_district(district);
-    }
-    if let Some(centre) = filter.centre_id {
-        statement
-            .push(" AND s.centre_id = ")
-            .bind::<SqlUuid, _>(centre);
-    }
-    if let Some(operator) = filter.operator_id {
-        statement
-            .push(" AND c.operator_id = ")
-            .bind::<SqlUuid, _>(operator);
-    }
-    if !filter.skills.is_empty() {
-        statement
-            .push(" AND s.skills && ")
-            .bind::<Array<Text>, _>(filter.skills.to_vec());
-    }
+    push_where(
+        &mut statement,
+        filter.district_id,
+        filter.centre_id,
+        filter.operator_id,
+        filter.skills,
+    );
     if filter.has_free_places {
         statement.push(" AND s.confirmed_count + s.held_count < s.capacity");
     }
@@ -92,6 +81,37 @@ pub async fn search(
         .push(" ORDER BY s.starts_at, s.id LIMIT ")
         .bind::<Int8, _>(limit);
     Ok(statement.finish().load(conn).await?)
+}
+
+/// Appends the filters on where a shift `s` (at the centre `c`) is and what it asks for:
+/// the district with the districts inside it, the centre, the operator, any of `skills`.
+/// Shared by the shift search and the help-wanted feed.
+pub(crate) fn push_where(
+    statement: &mut crate::sql::Statement<'_>,
+    district_id: Option<Uuid>,
+    centre_id: Option<Uuid>,
+    operator_id: Option<Uuid>,
+    skills: &[String],
+) {
+    use diesel::sql_types::Array;
+    if let Some(district) = district_id {
+        statement.push_in_district(district);
+    }
+    if let Some(centre) = centre_id {
+        statement
+            .push(" AND s.centre_id = ")
+            .bind::<SqlUuid, _>(centre);
+    }
+    if let Some(operator) = operator_id {
+        statement
+            .push(" AND s.operator_id = ")
+            .bind::<SqlUuid, _>(operator);
+    }
+    if !skills.is_empty() {
+        statement
+            .push(" AND s.skills && ")
+            .bind::<Array<Text>, _>(skills.to_vec());
+    }
 }
 
 /// A shift with its centre's name, for exports.
