@@ -95,7 +95,12 @@ pub(crate) fn push_where(
 ) {
     use diesel::sql_types::Array;
     if let Some(district) = district_id {
-        statement.push_in_district(district);
+        // The district's centres first, so that PostgreSQL reads their shifts by centre and
+        // start (`shifts_centre_starts_at_idx`) instead of every shift of the town in start
+        // order (scenario 13 of the benchmark: 6.0 ms against 3.4 ms a statement).
+        statement.push(" AND s.centre_id = ANY(ARRAY(SELECT dc.id FROM centres dc WHERE true");
+        statement.push_district_within("dc.district_id", district);
+        statement.push("))");
     }
     if let Some(centre) = centre_id {
         statement
