@@ -216,6 +216,13 @@ pub struct ConcernView {
 }
 
 impl ConcernView {
+    /// The language title and text are written in (German should the column ever hold
+    /// something that is no tag).
+    pub fn written_in(&self) -> quartier_domain::language::LanguageTag {
+        quartier_domain::language::LanguageTag::parse(&self.language)
+            .unwrap_or_else(|_| quartier_domain::language::LanguageTag::german())
+    }
+
     pub fn status(&self) -> ConcernStatus {
         ConcernStatus::parse(&self.status).unwrap_or(ConcernStatus::Submitted)
     }

@@ -98,17 +98,31 @@ pub struct FeedRangeQuery {
 
 impl FeedRangeQuery {
     fn range(&self) -> RangeQuery {
-        let from = self.from.unwrap_or_else(Utc::now);
+        let (from, to) = window(self.from, self.to);
         RangeQuery {
             from,
-            to: self.to.unwrap_or_else(|| {
-                from.checked_add_signed(chrono::Duration::days(31))
-                    .unwrap_or(from)
-            }),
+            to,
             limit: self.limit,
             cursor: self.cursor.clone(),
         }
     }
+}
+
+/// How far ahead a feed looks when `to` is left out.
+const DEFAULT_DAYS: i64 = 31;
+
+/// A feed's range: from `from` (default now, so that a subscribed feed moves on) until `to`
+/// (default 31 days later); checked by the caller.
+pub(crate) fn window(
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> (DateTime<Utc>, DateTime<Utc>) {
+    let from = from.unwrap_or_else(Utc::now);
+    let to = to.unwrap_or_else(|| {
+        from.checked_add_signed(chrono::Duration::days(DEFAULT_DAYS))
+            .unwrap_or(from)
+    });
+    (from, to)
 }
 
 /// A moment as people in the town read it: `01.03.2027 18:00`.
@@ -118,8 +132,20 @@ pub(crate) fn local_time(at: DateTime<Utc>) -> String {
         .to_string()
 }
 
-fn to_bytes(value: &Value) -> Result<Vec<u8>, ApiError> {
+pub(crate) fn to_bytes(value: &impl Serialize) -> Result<Vec<u8>, ApiError> {
     serde_json::to_vec(value).map_err(|e| ApiError::Internal(format!("cannot serialize: {e}")))
+}
+
+/// A schema.org `ItemList` named `name` at `here`, of `elements` (each a `ListItem`).
+pub(crate) fn item_list(here: &str, name: &str, elements: Vec<Value>) -> Value {
+    json!({
+        "@context": "https://schema.org",
+        "@type": "ItemList",
+        "@id": here,
+        "name": name,
+        "numberOfItems": elements.len(),
+        "itemListElement": elements,
+    })
 }
 
 /// "What's on" as a feed: the published dates overlapping the range, soonest first, one page
@@ -300,14 +326,7 @@ fn events_json_ld(items: &[OccurrenceResponse], here: &str, app_url: &str) -> Va
             })
         })
         .collect();
-    json!({
-        "@context": "https://schema.org",
-        "@type": "ItemList",
-        "@id": here,
-        "name": "What's on",
-        "numberOfItems": items.len(),
-        "itemListElement": elements,
-    })
+    item_list(here, "What's on", elements)
 }
 
 /// The centres directory as a feed: the centres matching the filters, one page (`limit`,
@@ -467,14 +486,7 @@ fn centres_json_ld(items: &[CentreResponse], here: &str, app_url: &str) -> Value
             json!({"@type": "ListItem", "position": n + 1, "item": item})
         })
         .collect();
-    json!({
-        "@context": "https://schema.org",
-        "@type": "ItemList",
-        "@id": here,
-        "name": "Neighbourhood centres",
-        "numberOfItems": items.len(),
-        "itemListElement": elements,
-    })
+    item_list(here, "Neighbourhood centres", elements)
 }
 
 fn feature(name: &str, value: bool) -> Value {

@@ -8,7 +8,7 @@
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use quartier_domain::translation::{TextField, TextOwner};
 use quartier_domain::{ValidationErrors, atom, ical};
 use quartier_persistence::help_wanted::{self, HelpWanted, HelpWantedFilter};
@@ -24,8 +24,9 @@ use crate::languages::{
     TranslationResponse, localize_list,
 };
 use crate::routes::activities::Named;
-use crate::routes::centres::list::parse_near;
+use crate::routes::centres::list::SearchTerms;
 use crate::routes::districts::Point;
+use crate::routes::feeds::to_bytes;
 use crate::routes::rosters::csv::Dialect;
 use crate::state::AppState;
 
@@ -34,8 +35,6 @@ pub const PUBLIC_MAX_AGE_SECS: u32 = 60;
 /// How many shifts one answer lists at most, and by default.
 const MOST: i64 = 500;
 const DEFAULT_LIMIT: i64 = 100;
-/// How far ahead the list looks when `to` is left out.
-const DEFAULT_DAYS: i64 = 31;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -445,12 +444,10 @@ async fn serve(
         query
     );
     let body = match format {
-        FeedFormat::Json => serde_json::to_vec(&HelpWantedList { items })
-            .map_err(|e| ApiError::Internal(format!("cannot serialize: {e}")))?,
+        FeedFormat::Json => to_bytes(&HelpWantedList { items })?,
         FeedFormat::Atom => atom_feed(&items, &self_url, &language).into_bytes(),
         FeedFormat::Ics => calendar(&items, &language).into_bytes(),
-        FeedFormat::Jsonld => serde_json::to_vec(&json_ld(&items, &self_url))
-            .map_err(|e| ApiError::Internal(format!("cannot serialize: {e}")))?,
+        FeedFormat::Jsonld => to_bytes(&json_ld(&items, &self_url))?,
         FeedFormat::Csv => csv(&items).into_bytes(),
     };
     Ok(public_answer(if_none_match, body, format, &served))
@@ -469,25 +466,20 @@ fn check(
     ApiError,
 > {
     let mut errors = ValidationErrors::default();
-    let near = query
-        .near
-        .as_deref()
-        .and_then(|raw| errors.collect(parse_near(raw, query.radius_km)));
-    if query.radius_km.is_some_and(|r| !(0.1..=100.0).contains(&r)) {
-        errors.push("radius_km", "must be from 0.1 to 100");
-    }
+    let near = SearchTerms::check(
+        query.near.as_deref(),
+        query.radius_km,
+        None,
+        None,
+        &mut errors,
+    )
+    .near;
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MOST).contains(&limit) {
         errors.push("limit", "must be from 1 to 500");
     }
     errors.into_result().map_err(ValidationErrors::in_query)?;
-    let from = query.from.unwrap_or_else(Utc::now);
-    let to = match query.to {
-        Some(to) => to,
-        None => from
-            .checked_add_signed(Duration::days(DEFAULT_DAYS))
-            .unwrap_or(from),
-    };
+    let (from, to) = crate::routes::feeds::window(query.from, query.to);
     let between = crate::routes::occurrences::check_range(from, to)?;
     Ok((between, near, limit))
 }
@@ -666,14 +658,7 @@ fn json_ld(items: &[HelpWantedItem], self_url: &str) -> Value {
             })
         })
         .collect();
-    json!({
-        "@context": "https://schema.org",
-        "@type": "ItemList",
-        "@id": self_url,
-        "name": "Help wanted",
-        "numberOfItems": items.len(),
-        "itemListElement": elements,
-    })
+    crate::routes::feeds::item_list(self_url, "Help wanted", elements)
 }
 
 const CSV_COLUMNS: &str = "shift_id,title,starts_at,ends_at,free_places,capacity,centre,street,postcode,town,district,operator,skills,needs_qualifications,valid_through,signup_kind,signup_url,updated_at";

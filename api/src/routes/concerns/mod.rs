@@ -257,8 +257,7 @@ impl ConcernResponse {
     /// `view` as `reader` (if signed in) sees it; `supported` when known.
     pub fn new(view: ConcernView, reader: Option<AuthUser>, supported: Option<bool>) -> Self {
         let status = view.status();
-        let source_language =
-            LanguageTag::parse(&view.language).unwrap_or_else(|_| LanguageTag::german());
+        let source_language = view.written_in();
         let point = view
             .latitude
             .zip(view.longitude)

@@ -117,9 +117,7 @@ pub async fn put_concern_translation(
     let texts = check_texts(TextOwner::Concern, &body.texts())?;
     let mut conn = state.conn().await?;
     let concern = answered_by(&mut conn, &caller, id).await?;
-    let written_in =
-        LanguageTag::parse(&concern.language).unwrap_or_else(|_| LanguageTag::german());
-    not_the_source(&tag, &written_in)?;
+    not_the_source(&tag, &concern.written_in())?;
     let variant = NewVariant {
         tag: &tag,
         origin: body.origin.into(),
