@@ -1262,8 +1262,48 @@ const TEXTS: &[(&str, &str)] = &[
         "ist {0}, die Sprache, in der die Texte geschrieben sind: Sie bleiben, wie sie geschrieben wurden",
     ),
     (
-        "The feed formats here are atom and jsonld.",
-        "Die Feed-Formate hier sind atom und jsonld.",
+        "The feed formats here are json, atom and jsonld.",
+        "Die Feed-Formate hier sind json, atom und jsonld.",
+    ),
+    (
+        "The widgets are help-wanted, whats-on and centres.",
+        "Die Widgets sind help-wanted, whats-on und centres.",
+    ),
+    (
+        "is a filter of the {*} widget only",
+        "ist nur ein Filter des Widgets {0}",
+    ),
+    (
+        "must be a language tag such as de, en or tr",
+        "muss ein Sprachkürzel sein, etwa de, en oder tr",
+    ),
+    (
+        "This list has no origin with this id.",
+        "Diese Liste hat keinen Ursprung mit dieser ID.",
+    ),
+    (
+        "the list holds {} origins already: remove one first",
+        "die Liste enthält schon {0} Ursprünge: Bitte entfernen Sie zuerst einen",
+    ),
+    (
+        "must start with https:// or http://",
+        "muss mit https:// oder http:// beginnen",
+    ),
+    (
+        "must be an origin only: no path, query, fragment or user",
+        "darf nur ein Ursprung sein: ohne Pfad, Abfrage, Fragment oder Benutzer",
+    ),
+    (
+        "must have a port from 1 to 65535, if any",
+        "muss, wenn überhaupt, einen Port von 1 bis 65535 haben",
+    ),
+    (
+        "must name a host such as www.example.org (or *.example.org)",
+        "muss einen Host nennen, etwa www.example.org (oder *.example.org)",
+    ),
+    (
+        "a wildcard must stand below a domain, such as *.example.org",
+        "ein Platzhalter muss unter einer Domain stehen, etwa *.example.org",
     ),
     (
         "The formats are json, atom, ics, jsonld and csv.",
@@ -1974,6 +2014,19 @@ mod tests {
             let errors = quartier_domain::Password::parse(password, "anna@example.org", "p")
                 .expect_err("refused");
             texts.extend(errors.0.into_iter().map(|e| e.message));
+        }
+        for origin in [
+            "ftp://example.org",
+            "https://example.org/path",
+            "https://example.org:0",
+            "https://exa mple.org",
+            "https://*.org",
+        ] {
+            texts.push(
+                quartier_domain::embed::EmbedOrigin::parse(origin)
+                    .expect_err("refused")
+                    .to_owned(),
+            );
         }
         for refusal in [
             UrlRefusal::Malformed,

@@ -44,6 +44,7 @@ use crate::problems::{self, ProblemType};
         (name = "partners", description = "The partner network (Netzwerkpartner): Vereine, religious communities, social institutions, schools, Kitas, units of the administration, housing companies and others in the districts, reached by role and public only where they say so"),
         (name = "core-team", description = "The core team of the neighbourhood work: the town's coordinator (Quartierskoordination) reads concerns and partners of the whole town, district managers (Quartiersmanagement) the concerns of their districts"),
         (name = "help-wanted", description = "Where help is wanted now, for town and district websites, feed readers and calendars: open places with live counts in JSON, Atom, iCalendar, JSON-LD and CSV, public and cacheable"),
+        (name = "embed", description = "Quartier on town, district and operator websites: web components for help wanted, what's on and the centres, a page of each for an iframe, and the lists of websites allowed to frame them"),
         (name = "rooms", description = "Rooms of the centres that groups, partners and residents book, once or as a series; no part of a room is ever confirmed twice for overlapping times"),
         (name = "networks", description = "Networks of the neighbourhood work (Quartiersnetzwerk, Runder Tisch, Quartiersbeirat, Kernteam) and their members, partners or persons: joining needs the other side's consent"),
         (name = "hsds", description = "The partner directory as a read-only Open Referral HSDS 3.0 API: partners are organizations, the open centres of those that are operators their locations, and their published activities with dates ahead their services; only public fields"),
@@ -54,7 +55,8 @@ use crate::problems::{self, ProblemType};
         Problem,
         ProblemField,
         crate::routes::help_wanted::FeedFormat,
-        crate::routes::feeds::DirectoryFormat
+        crate::routes::feeds::DirectoryFormat,
+        crate::routes::embed::EmbedWidget
     )),
     modifiers(&SecuritySchemes),
 )]

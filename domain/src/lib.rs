@@ -8,6 +8,7 @@ pub mod atom;
 pub mod centre;
 pub mod concern;
 pub mod district;
+pub mod embed;
 pub mod event;
 pub mod guest;
 pub mod ical;

@@ -19,6 +19,7 @@ pub mod database;
 pub mod digests;
 pub mod directory;
 pub mod districts;
+pub mod embed_origins;
 pub mod error;
 pub mod guests;
 pub mod help_wanted;

@@ -38,6 +38,7 @@ pub const ACTOR_REFERENCES: &[&str] = &[
     "room_bookings_requested_by_fkey",
     "room_booking_dates_decided_by_fkey",
     "activity_rooms_set_by_fkey",
+    "embed_origins_created_by_fkey",
 ];
 
 /// The foreign keys by which a row names a person, who may be someone other than the actor

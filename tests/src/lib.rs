@@ -3,6 +3,7 @@
 //! in ([`Setup`] for shifts and sign-ups, [`Town`] for activities).
 
 pub mod app;
+pub mod browser;
 pub mod cluster;
 pub mod db;
 pub mod events;

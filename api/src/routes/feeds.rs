@@ -1,6 +1,6 @@
 //! "What's on" and the centres directory as feeds for town and district websites: Atom for
 //! feed readers, JSON-LD (schema.org `Event`s and `CivicStructure`s) for search engines and
-//! linked-data tools. The same filters as `GET /occurrences` and `GET /centres`; only what
+//! linked-data tools, and the lists' own JSON for the widgets (`/embed/widgets.js`). The same filters as `GET /occurrences` and `GET /centres`; only what
 //! the public sees, whoever asks; cacheable by anyone and readable by any page.
 
 use actix_web::http::header::{self, HeaderValue};
@@ -10,11 +10,11 @@ use quartier_domain::atom;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use crate::error::{ApiError, Problem};
 use crate::extract::IfNoneMatch;
 use crate::languages::{ListLanguageQuery, Reading, Served};
+use crate::pagination::Page;
 use crate::routes::activities::ActivityFilterQuery;
 use crate::routes::centres::CentreResponse;
 use crate::routes::centres::list::ListCentresQuery;
@@ -27,18 +27,23 @@ use crate::state::AppState;
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum DirectoryFormat {
+    /// `application/json`: the list's own page, cacheable and readable by any page (for
+    /// the widgets).
+    Json,
     /// `application/atom+xml`
     Atom,
     /// `application/ld+json`
     Jsonld,
 }
 
-/// The format a directory's suffix names: Atom or JSON-LD (404 otherwise).
+/// The format a directory's suffix names: JSON, Atom or JSON-LD (404 otherwise).
 fn directory_format(suffix: &str) -> Result<FeedFormat, ApiError> {
-    [FeedFormat::Atom, FeedFormat::Jsonld]
+    [FeedFormat::Json, FeedFormat::Atom, FeedFormat::Jsonld]
         .into_iter()
         .find(|f| f.suffix() == suffix)
-        .ok_or_else(|| ApiError::NotFound("The feed formats here are atom and jsonld.".into()))
+        .ok_or_else(|| {
+            ApiError::NotFound("The feed formats here are json, atom and jsonld.".into())
+        })
 }
 
 /// The address the request was made at, for a feed's `self` link.
@@ -156,7 +161,7 @@ pub(crate) fn item_list(here: &str, name: &str, elements: Vec<Value>) -> Value {
     tag = "occurrences",
     security(()),
     params(
-        ("format" = DirectoryFormat, Path, description = "`atom` or `jsonld`"),
+        ("format" = DirectoryFormat, Path, description = "`json`, `atom` or `jsonld`"),
         ActivityFilterQuery,
         FeedRangeQuery,
         ListLanguageQuery,
@@ -165,6 +170,7 @@ pub(crate) fn item_list(here: &str, name: &str, elements: Vec<Value>) -> Value {
     ),
     responses(
         (status = 200, description = "The dates", content(
+            (Page<OccurrenceResponse> = "application/json"),
             (String = "application/atom+xml"),
             (Object = "application/ld+json"),
         ), headers(("ETag" = String), ("Cache-Control" = String), ("Content-Language" = String), ("Access-Control-Allow-Origin" = String))),
@@ -203,7 +209,8 @@ pub async fn whats_on_feed(
             &language,
         )
         .into_bytes(),
-        _ => to_bytes(&events_json_ld(&page.items, &here, &state.app_url))?,
+        FeedFormat::Jsonld => to_bytes(&events_json_ld(&page.items, &here, &state.app_url))?,
+        _ => to_bytes(&page)?,
     };
     Ok(answer(
         &if_none_match,
@@ -214,7 +221,8 @@ pub async fn whats_on_feed(
     ))
 }
 
-fn event_link(app_url: &str, activity_id: Uuid) -> String {
+/// The app's page of an activity (`id` may be a placeholder, for the widgets).
+pub(crate) fn event_link(app_url: &str, activity_id: impl std::fmt::Display) -> String {
     format!("{app_url}/activities/{activity_id}")
 }
 
@@ -337,7 +345,7 @@ fn events_json_ld(items: &[OccurrenceResponse], here: &str, app_url: &str) -> Va
     tag = "centres",
     security(()),
     params(
-        ("format" = DirectoryFormat, Path, description = "`atom` or `jsonld`"),
+        ("format" = DirectoryFormat, Path, description = "`json`, `atom` or `jsonld`"),
         ListCentresQuery,
         ListLanguageQuery,
         ("Accept-Language" = Option<String>, Header, description = "The reader's languages (RFC 9110), such as `tr, de;q=0.5`"),
@@ -345,6 +353,7 @@ fn events_json_ld(items: &[OccurrenceResponse], here: &str, app_url: &str) -> Va
     ),
     responses(
         (status = 200, description = "The centres", content(
+            (Page<CentreResponse> = "application/json"),
             (String = "application/atom+xml"),
             (Object = "application/ld+json"),
         ), headers(("ETag" = String), ("Cache-Control" = String), ("Content-Language" = String), ("Access-Control-Allow-Origin" = String))),
@@ -380,7 +389,8 @@ pub async fn centres_feed(
             &language,
         )
         .into_bytes(),
-        _ => to_bytes(&centres_json_ld(&page.items, &here, &state.app_url))?,
+        FeedFormat::Jsonld => to_bytes(&centres_json_ld(&page.items, &here, &state.app_url))?,
+        _ => to_bytes(&page)?,
     };
     Ok(answer(
         &if_none_match,
@@ -391,7 +401,8 @@ pub async fn centres_feed(
     ))
 }
 
-fn centre_link(app_url: &str, id: Uuid) -> String {
+/// The app's page of a centre (`id` may be a placeholder, for the widgets).
+pub(crate) fn centre_link(app_url: &str, id: impl std::fmt::Display) -> String {
     format!("{app_url}/centres/{id}")
 }
 

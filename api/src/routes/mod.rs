@@ -9,6 +9,7 @@ pub mod centres;
 pub mod concerns;
 pub mod core_team;
 pub mod districts;
+pub mod embed;
 pub mod feeds;
 pub mod guests;
 pub mod health;
@@ -44,12 +45,20 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(hsds::hsds_about)
         .service(hsds::hsds_organizations)
         .service(hsds::hsds_organization)
+        .service(embed::widgets_script)
+        .service(embed::embed_page)
         .service(
             scope::scope("/api/v1")
                 .service(help_wanted::list_help_wanted)
                 .service(help_wanted::list_help_wanted_as)
                 .service(feeds::whats_on_feed)
                 .service(feeds::centres_feed)
+                .service(embed::origins::list_town_embed_origins)
+                .service(embed::origins::add_town_embed_origin)
+                .service(embed::origins::remove_town_embed_origin)
+                .service(embed::origins::list_operator_embed_origins)
+                .service(embed::origins::add_operator_embed_origin)
+                .service(embed::origins::remove_operator_embed_origin)
                 .service(auth::register::register)
                 .service(auth::login::login)
                 .service(auth::refresh::refresh)

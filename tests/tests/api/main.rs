@@ -13,6 +13,7 @@ mod database_errors;
 mod dates;
 mod digests;
 mod districts;
+mod embed;
 mod errors;
 mod guest_concerns;
 mod guests;

@@ -275,6 +275,14 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("list_help_wanted_as", EVERYONE, None),
     ("whats_on_feed", EVERYONE, None),
     ("centres_feed", EVERYONE, None),
+    ("widgets_script", EVERYONE, None),
+    ("embed_page", EVERYONE, None),
+    ("list_town_embed_origins", ADMIN, None),
+    ("add_town_embed_origin", ADMIN, None),
+    ("remove_town_embed_origin", ADMIN, None),
+    ("list_operator_embed_origins", ADMINS_A, None),
+    ("add_operator_embed_origin", ADMINS_A, None),
+    ("remove_operator_embed_origin", ADMINS_A, None),
     ("get_shift", EVERYONE, None),
     ("create_shift", STAFF_A_AND_KEY, Some("shifts:write")),
     (
@@ -1705,6 +1713,60 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
         "list_help_wanted_as" => (Method::GET, "/api/v1/help-wanted.atom".into(), None),
         "whats_on_feed" => (Method::GET, "/api/v1/occurrences.atom".into(), None),
         "centres_feed" => (Method::GET, "/api/v1/centres.jsonld".into(), None),
+        "widgets_script" => (Method::GET, "/embed/widgets.js".into(), None),
+        "embed_page" => (
+            Method::GET,
+            format!("/embed/help-wanted?operator={op_a}"),
+            None,
+        ),
+        "list_town_embed_origins" => (Method::GET, "/api/v1/embed-origins".into(), None),
+        "add_town_embed_origin" => (
+            Method::POST,
+            "/api/v1/embed-origins".into(),
+            Some(json!({"origin": format!("https://{unique}.example")})),
+        ),
+        "remove_town_embed_origin" => {
+            let fresh = id_of(
+                &post(
+                    app,
+                    a,
+                    "/api/v1/embed-origins",
+                    json!({"origin": format!("https://{unique}.example")}),
+                )
+                .await,
+            );
+            (
+                Method::DELETE,
+                format!("/api/v1/embed-origins/{fresh}"),
+                None,
+            )
+        }
+        "list_operator_embed_origins" => (
+            Method::GET,
+            format!("/api/v1/operators/{op_a}/embed-origins"),
+            None,
+        ),
+        "add_operator_embed_origin" => (
+            Method::POST,
+            format!("/api/v1/operators/{op_a}/embed-origins"),
+            Some(json!({"origin": format!("https://{unique}.example")})),
+        ),
+        "remove_operator_embed_origin" => {
+            let fresh = id_of(
+                &post(
+                    app,
+                    a,
+                    &format!("/api/v1/operators/{op_a}/embed-origins"),
+                    json!({"origin": format!("https://{unique}.example")}),
+                )
+                .await,
+            );
+            (
+                Method::DELETE,
+                format!("/api/v1/operators/{op_a}/embed-origins/{fresh}"),
+                None,
+            )
+        }
         "get_shift" => (Method::GET, format!("/api/v1/shifts/{}", fx.shift_a), None),
         "send_shift_message" => (
             Method::POST,
