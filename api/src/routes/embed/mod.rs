@@ -9,8 +9,6 @@
 
 pub mod origins;
 
-use std::sync::OnceLock;
-
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, get, web};
 use quartier_domain::embed::{EmbedOrigin, frame_ancestors};
@@ -34,18 +32,15 @@ const MOST_ITEMS: u8 = 50;
 
 const SCRIPT: &str = include_str!("widgets.js");
 
-/// The widgets script with the app's addresses filled in, built once per process.
-fn script(app_url: &str) -> &'static [u8] {
-    static BUILT: OnceLock<Vec<u8>> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let links = serde_json::json!({
-            "activity": event_link(app_url, "{id}"),
-            "centre": centre_link(app_url, "{id}"),
-        });
-        SCRIPT
-            .replace("__QUARTIER_LINKS__", &links.to_string())
-            .into_bytes()
-    })
+/// The widgets script with the app's addresses filled in.
+fn script(app_url: &str) -> Vec<u8> {
+    let links = serde_json::json!({
+        "activity": event_link(app_url, "{id}"),
+        "centre": centre_link(app_url, "{id}"),
+    });
+    SCRIPT
+        .replace("__QUARTIER_LINKS__", &links.to_string())
+        .into_bytes()
 }
 
 /// The script that defines the widgets `<quartier-help-wanted>`, `<quartier-whats-on>` and
@@ -69,7 +64,7 @@ pub async fn widgets_script(
     state: web::Data<AppState>,
     if_none_match: IfNoneMatch,
 ) -> HttpResponse {
-    let body = script(&state.app_url).to_vec();
+    let body = script(&state.app_url);
     let mut response = bytes_with_body_etag(&if_none_match, body, "text/javascript; charset=utf-8");
     public(&mut response, SCRIPT_MAX_AGE_SECS);
     response.headers_mut().insert(
