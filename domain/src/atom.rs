@@ -102,9 +102,9 @@ fn element(out: &mut String, depth: usize, name: &str, text: &str) {
     out.push_str(">\n");
 }
 
-/// Appends `text` escaped for XML text and attribute values; characters XML 1.0 does not
-/// allow (most control characters) are left out.
-fn escape_into(out: &mut String, text: &str) {
+/// Appends `text` escaped for XML (and HTML) text and attribute values; characters XML 1.0
+/// does not allow (most control characters) are left out.
+pub fn escape_into(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),

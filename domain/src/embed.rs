@@ -24,9 +24,9 @@ impl EmbedOrigin {
         let (scheme, rest) = lower
             .split_once("://")
             .ok_or("must start with https:// or http://")?;
-        let default_port = match scheme {
-            "https" => "443",
-            "http" => "80",
+        let default_port: u16 = match scheme {
+            "https" => 443,
+            "http" => 80,
             _ => return Err("must start with https:// or http://"),
         };
         let rest = rest.strip_suffix('/').unwrap_or(rest);
@@ -40,12 +40,14 @@ impl EmbedOrigin {
         let port = match port {
             None => None,
             Some(port) => {
-                let number: u16 = port
-                    .parse()
-                    .ok()
+                let number: u16 = Some(port)
+                    .filter(|p| {
+                        !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit())
+                    })
+                    .and_then(|p| p.parse().ok())
                     .filter(|p| *p > 0)
                     .ok_or("must have a port from 1 to 65535, if any")?;
-                (port != default_port).then(|| number.to_string())
+                (number != default_port).then(|| number.to_string())
             }
         };
         check_host(host)?;
@@ -129,6 +131,14 @@ mod tests {
             "https://example.org"
         );
         assert_eq!(
+            parsed("https://example.org:0443").expect("an origin"),
+            "https://example.org"
+        );
+        assert_eq!(
+            parsed("http://127.0.0.1:08081").expect("an origin"),
+            "http://127.0.0.1:8081"
+        );
+        assert_eq!(
             parsed("http://127.0.0.1:8081").expect("an origin"),
             "http://127.0.0.1:8081"
         );
@@ -149,6 +159,8 @@ mod tests {
             "https://user@example.org",
             "https://example.org:0",
             "https://example.org:99999",
+            "https://example.org:+443",
+            "https://example.org:",
             "https://*",
             "https://*.org",
             "https://exa mple.org",

@@ -129,9 +129,9 @@ struct OriginOnly {
     origin: String,
 }
 
-/// The origins that may frame a widget of the operator `operator_id` or of the centre
-/// `centre_id`: the town's list, and the list of that operator (the centre's). Only active
-/// operators' lists count.
+/// The origins that may frame a widget of the operator `operator_id`, or else of the centre
+/// `centre_id`: the town's list, and the list of that operator (else the centre's). Only
+/// active operators' lists count.
 pub async fn framing(
     conn: &mut AsyncPgConnection,
     operator_id: Option<Uuid>,
@@ -143,7 +143,7 @@ pub async fn framing(
             OR e.operator_id IN ( \
                  SELECT o.id FROM operators o \
                  WHERE o.status = 'active' \
-                   AND (o.id = $1 OR o.id = (SELECT c.operator_id FROM centres c WHERE c.id = $2))) \
+                   AND o.id = coalesce($1, (SELECT c.operator_id FROM centres c WHERE c.id = $2))) \
          ORDER BY e.operator_id NULLS FIRST, e.created_at, e.id",
     )
     .bind::<Nullable<SqlUuid>, _>(operator_id)

@@ -93,6 +93,7 @@ function readWidgets() {
               href: a.href,
               text: a.textContent,
               target: a.getAttribute("target"),
+              lang: a.getAttribute("lang"),
             })),
           }))
         : [],

@@ -30,7 +30,14 @@ fn packages() {
     let mut done = ONCE
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if *done || folder().join("node_modules/playwright-core").exists() {
+    let installed = ["playwright-core", "axe-core"].iter().all(|package| {
+        folder()
+            .join("node_modules")
+            .join(package)
+            .join("package.json")
+            .exists()
+    });
+    if *done || installed {
         *done = true;
         return;
     }

@@ -155,8 +155,8 @@ pub(crate) fn item_list(here: &str, name: &str, elements: Vec<Value>) -> Value {
 
 /// "What's on" as a feed: the published dates overlapping the range, soonest first, one page
 /// (`limit`, `cursor`) at a time. Atom entries are the dates (`urn:uuid:<occurrence>`);
-/// JSON-LD is an `ItemList` of schema.org `Event`s, cancelled ones with `EventCancelled`.
-/// Public: what anyone sees, whoever asks.
+/// JSON-LD is an `ItemList` of schema.org `Event`s, cancelled ones with `EventCancelled`;
+/// JSON is the page of `GET /occurrences`. Public: what anyone sees, whoever asks.
 #[utoipa::path(
     tag = "occurrences",
     security(()),
@@ -340,7 +340,8 @@ fn events_json_ld(items: &[OccurrenceResponse], here: &str, app_url: &str) -> Va
 /// The centres directory as a feed: the centres matching the filters, one page (`limit`,
 /// `cursor`) at a time. Atom entries are the centres (`urn:uuid:<centre>`); JSON-LD is an
 /// `ItemList` of schema.org `CivicStructure`s with address, position, phone, mail and
-/// step-free access. Never a person's name.
+/// step-free access; JSON is the page of `GET /centres` without the contact persons. Never a
+/// person's name.
 #[utoipa::path(
     tag = "centres",
     security(()),
@@ -390,7 +391,18 @@ pub async fn centres_feed(
         )
         .into_bytes(),
         FeedFormat::Jsonld => to_bytes(&centres_json_ld(&page.items, &here, &state.app_url))?,
-        _ => to_bytes(&page)?,
+        // The directory without its contact persons: a feed names no one.
+        _ => to_bytes(&Page {
+            items: page
+                .items
+                .into_iter()
+                .map(|centre| CentreResponse {
+                    contact: None,
+                    ..centre
+                })
+                .collect(),
+            next_cursor: page.next_cursor,
+        })?,
     };
     Ok(answer(
         &if_none_match,

@@ -500,15 +500,21 @@ pub(crate) fn public_answer(
         FeedFormat::Csv => "text/csv; charset=utf-8; header=present",
     };
     let mut response = crate::extract::bytes_with_body_etag(if_none_match, body, content_type);
+    cache_publicly(&mut response, PUBLIC_MAX_AGE_SECS);
+    served.mark(&mut response);
+    response
+}
+
+/// Anyone may keep the response for `seconds`, whoever asked (so it varies by nothing, and
+/// any page may read it: `security::headers`).
+pub(crate) fn cache_publicly(response: &mut HttpResponse, seconds: u32) {
     let headers = response.headers_mut();
     headers.insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_str(&format!("public, max-age={PUBLIC_MAX_AGE_SECS}"))
+        HeaderValue::from_str(&format!("public, max-age={seconds}"))
             .unwrap_or_else(|_| HeaderValue::from_static("public")),
     );
     headers.remove(header::VARY);
-    served.mark(&mut response);
-    response
 }
 
 /// "3 Plätze frei" in German, "3 places free" in English and the other languages.

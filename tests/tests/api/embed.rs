@@ -100,13 +100,9 @@ async fn the_lists_of_embedding_websites_decide_who_may_frame_the_pages() {
         json!({"origin": "https://a.example", "path": "/"}),
     )
     .await;
-    assert!(typo.status == 400 || typo.status == 422, "{}", text(&typo));
+    typo.assert_problem(422, "validation-failed");
     let wrong_type = post(&app, &admin, town_list, json!({"origin": 7})).await;
-    assert!(
-        wrong_type.status == 400 || wrong_type.status == 422,
-        "{}",
-        text(&wrong_type)
-    );
+    wrong_type.assert_problem(422, "validation-failed");
     assert_eq!(app.count("embed_origins", "true").await, 1);
 
     // An operator's list: its operator admins (and administrators) keep it, no one else.
@@ -241,6 +237,54 @@ async fn the_lists_of_embedding_websites_decide_who_may_frame_the_pages() {
     read(&app, "/embed/help-wanted?colour=red")
         .await
         .assert_problem(400, "malformed-request");
+
+    // With both, the operator's list counts, not that of the centre's operator.
+    let mixed = read(
+        &app,
+        &format!(
+            "/embed/whats-on?operator={}&centre={}",
+            s.other_operator, s.centre
+        ),
+    )
+    .await;
+    assert_eq!(
+        ancestors(&mixed),
+        "frame-ancestors 'self' https://www.stadt.example"
+    );
+    let many = (0..21)
+        .map(|n| format!("t{n}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    read(&app, &format!("/embed/help-wanted?skills={many}"))
+        .await
+        .assert_problem(422, "validation-failed");
+
+    // A deactivated operator's websites frame nothing of it.
+    let deactivated = app
+        .json(
+            Method::PATCH,
+            &format!("/api/v1/operators/{}", s.operator),
+            Some(&admin),
+            &[("if-match", "*")],
+            &json!({"status": "inactive"}),
+        )
+        .await;
+    assert_eq!(deactivated.status, 200, "{}", text(&deactivated));
+    let page = read(&app, &format!("/embed/help-wanted?operator={}", s.operator)).await;
+    assert_eq!(
+        ancestors(&page),
+        "frame-ancestors 'self' https://www.stadt.example"
+    );
+    let reactivated = app
+        .json(
+            Method::PATCH,
+            &format!("/api/v1/operators/{}", s.operator),
+            Some(&admin),
+            &[("if-match", "*")],
+            &json!({"status": "active"}),
+        )
+        .await;
+    assert_eq!(reactivated.status, 200, "{}", text(&reactivated));
 
     // Off the list: the next page says so. An origin is removed from its own list only.
     let wrong_list = app
@@ -439,6 +483,10 @@ async fn the_widgets_show_a_person_what_is_wanted_in_a_real_browser() {
                 ),
             },
             {
+                "name": "underscore", "lang": "de_DE",
+                "body": format!("<quartier-help-wanted operator=\"{op}\" heading=\"\"></quartier-help-wanted>"),
+            },
+            {
                 "name": "en", "lang": "en", "reduced_motion": true,
                 "style": "quartier-help-wanted { --quartier-accent: rgb(128, 0, 128); }",
                 "body": format!("<quartier-help-wanted operator=\"{op}\"></quartier-help-wanted>"),
@@ -540,7 +588,7 @@ async fn the_widgets_show_a_person_what_is_wanted_in_a_real_browser() {
 
     // Accessible, no cookie, nothing from other hosts, no complaint in the console.
     assert_eq!(german["axe"], json!([]), "axe-core finds violations");
-    for name in ["de", "en"] {
+    for name in ["de", "underscore", "en"] {
         let page = &seen["pages"][name];
         assert_eq!(page["cookies"], json!([]), "{name}");
         assert_eq!(page["document_cookie"], "", "{name}");
@@ -567,11 +615,31 @@ async fn the_widgets_show_a_person_what_is_wanted_in_a_real_browser() {
     let english_widget = &seen["pages"]["en"]["widgets"][0];
     assert_eq!(english_widget["heading"], "Help wanted");
     assert_eq!(english_widget["lang"], "en");
-    assert_eq!(english_widget["items"][0]["lang"], "en");
     let first = english_widget["items"][0]["text"].as_str().expect("text");
     assert!(
         first.starts_with("Baking cakes") && first.contains("1 place free"),
         "{first}"
+    );
+    // Each title says its language: the English one English, the one only written in
+    // German German.
+    assert_eq!(english_widget["items"][0]["links"][0]["lang"], "en");
+    assert_eq!(english_widget["items"][1]["links"][0]["text"], "Abwasch");
+    assert_eq!(english_widget["items"][1]["links"][0]["lang"], "de");
+    assert_eq!(
+        seen["pages"]["en"]["axe"],
+        json!([]),
+        "axe-core finds violations"
+    );
+    // A page whose language is written `de_DE` (which axe-core rightly faults the page for)
+    // gets German; a widget without a heading is still a named region.
+    let underscore = &seen["pages"]["underscore"]["widgets"][0];
+    assert_eq!(underscore["state"], "ready", "{underscore}");
+    assert_eq!(underscore["lang"], "de");
+    assert_eq!(underscore["heading"], Value::Null);
+    assert!(
+        underscore["items"][0]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("1 Platz frei"))
     );
     assert_eq!(english_widget["link_color"], "rgb(128, 0, 128)");
     assert_eq!(english_widget["transition"], "0s");

@@ -11,7 +11,9 @@ pub mod origins;
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, get, web};
+use quartier_domain::atom;
 use quartier_domain::embed::{EmbedOrigin, frame_ancestors};
+use quartier_domain::language::LanguageTag;
 use quartier_persistence::embed_origins;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -21,6 +23,8 @@ use crate::error::{ApiError, Problem};
 use crate::extract::{IfNoneMatch, bytes_with_body_etag};
 use crate::routes::activities::CategoryBody;
 use crate::routes::feeds::{centre_link, event_link};
+use crate::routes::help_wanted::cache_publicly;
+use crate::routes::shifts::search::skill_tags;
 use crate::state::AppState;
 
 /// How long anyone may keep the script.
@@ -66,7 +70,7 @@ pub async fn widgets_script(
 ) -> HttpResponse {
     let body = script(&state.app_url);
     let mut response = bytes_with_body_etag(&if_none_match, body, "text/javascript; charset=utf-8");
-    public(&mut response, SCRIPT_MAX_AGE_SECS);
+    cache_publicly(&mut response, SCRIPT_MAX_AGE_SECS);
     response.headers_mut().insert(
         header::HeaderName::from_static("cross-origin-resource-policy"),
         HeaderValue::from_static("cross-origin"),
@@ -140,7 +144,7 @@ pub struct EmbedQuery {
         (status = 200, description = "The page", content((String = "text/html")), headers(("Content-Security-Policy" = String), ("Cache-Control" = String))),
         (status = 400, description = "A query parameter does not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such widget (`not-found`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`max` out of range, a `lang` that is no language tag, or a filter this widget does not take (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`max` out of range, a `lang` that is no language tag, bad `skills`, or a filter this widget does not take (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/embed/{widget}")]
@@ -155,7 +159,12 @@ pub async fn embed_page(
                 ApiError::NotFound("The widgets are help-wanted, whats-on and centres.".into())
             })?;
     let attributes = attributes(widget, &query)?;
-    let language = query.lang.as_deref().unwrap_or("de");
+    let language = match query.lang.as_deref() {
+        Some(raw) => LanguageTag::parse(raw)
+            .map_err(|e| ApiError::query("lang", &e.to_string()))?
+            .to_string(),
+        None => "de".to_owned(),
+    };
     let mut conn = state.conn().await?;
     let origins: Vec<EmbedOrigin> = embed_origins::framing(&mut conn, query.operator, query.centre)
         .await?
@@ -180,7 +189,7 @@ pub async fn embed_page(
     let mut response = HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(page);
-    public(&mut response, PAGE_MAX_AGE_SECS);
+    cache_publicly(&mut response, PAGE_MAX_AGE_SECS);
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -201,7 +210,9 @@ fn attributes(widget: EmbedWidget, query: &EmbedQuery) -> Result<String, ApiErro
     };
     let mut out = String::new();
     let mut push = |name: &str, value: &str| {
-        out.push_str(&format!(" {name}=\"{}\"", escape(value)));
+        out.push_str(&format!(" {name}=\""));
+        atom::escape_into(&mut out, value);
+        out.push('"');
     };
     if let Some(district) = query.district {
         push("district", &district.to_string());
@@ -215,14 +226,11 @@ fn attributes(widget: EmbedWidget, query: &EmbedQuery) -> Result<String, ApiErro
     if let Some(operator) = query.operator {
         push("operator", &operator.to_string());
     }
-    if let Some(skills) = &query.skills {
+    if query.skills.is_some() {
         if widget != EmbedWidget::HelpWanted {
             return refuse("skills", "help-wanted");
         }
-        if skills.chars().count() > 500 {
-            return Err(ApiError::query("skills", "must be at most 500 characters"));
-        }
-        push("skills", skills);
+        push("skills", &skill_tags(query.skills.as_deref())?.join(","));
     }
     if let Some(category) = query.category {
         if widget != EmbedWidget::WhatsOn {
@@ -247,70 +255,5 @@ fn attributes(widget: EmbedWidget, query: &EmbedQuery) -> Result<String, ApiErro
         return Err(ApiError::query("max", "must be from 1 to 50"));
     }
     out.push_str(&format!(" max=\"{max}\""));
-    if let Some(lang) = &query.lang
-        && !is_language_tag(lang)
-    {
-        return Err(ApiError::query(
-            "lang",
-            "must be a language tag such as de, en or tr",
-        ));
-    }
     Ok(out)
-}
-
-/// A language tag as BCP 47 writes it: a primary language of 2 or 3 letters, then subtags
-/// of letters and digits.
-fn is_language_tag(tag: &str) -> bool {
-    let mut parts = tag.split('-');
-    let primary = parts.next().unwrap_or_default();
-    tag.len() <= 35
-        && (2..=3).contains(&primary.len())
-        && primary.chars().all(|c| c.is_ascii_alphabetic())
-        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
-}
-
-/// Text as an HTML attribute value holds it.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Anyone may keep it for `seconds`.
-fn public(response: &mut HttpResponse, seconds: u32) {
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_str(&format!("public, max-age={seconds}"))
-            .unwrap_or_else(|_| HeaderValue::from_static("public")),
-    );
-    response.headers_mut().remove(header::VARY);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn language_tags() {
-        for tag in ["de", "en", "tr", "de-x-ls", "zh-Hant-TW", "ckb"] {
-            assert!(is_language_tag(tag), "{tag}");
-        }
-        for tag in ["", "d", "deutsch", "de_DE", "de-", "de\"><script>", "de x"] {
-            assert!(!is_language_tag(tag), "{tag}");
-        }
-    }
-
-    #[test]
-    fn attribute_values_are_escaped() {
-        assert_eq!(escape(r#"a"b<c>&'d"#), "a&quot;b&lt;c&gt;&amp;&#39;d");
-    }
 }

@@ -95,7 +95,8 @@ pub async fn add_town_embed_origin(
     add(&mut conn, None, admin, &body).await
 }
 
-/// Take a website off the town's list: its frames stop showing on the next load.
+/// Take a website off the town's list: its frames stop showing within a minute (the
+/// frame pages may be kept that long).
 #[utoipa::path(
     tag = "embed",
     security(("bearer" = [])),

@@ -14,7 +14,8 @@
   "use strict";
 
   const script = document.currentScript;
-  const API = new URL(script && script.src ? script.src : location.href).origin;
+  // Quartier's root: the script lives at <root>/embed/widgets.js.
+  const ROOT = new URL("../", script && script.src ? script.src : location.href).href;
   // Filled in by the server: where the app shows a shift's sign-up, an activity, a centre.
   const LINKS = __QUARTIER_LINKS__;
   const ZONE = "Europe/Berlin";
@@ -140,7 +141,7 @@
     const text = sameDay
       ? `${day.format(start)}, ${time.format(start)}–${time.format(end)}`
       : `${day.format(start)}, ${time.format(start)} – ${day.format(end)}, ${time.format(end)}`;
-    return el("time", { datetime: start.toISOString() }, text);
+    return el("time", { datetime: start.toISOString(), lang: language }, text);
   }
 
   class QuartierList extends HTMLElement {
@@ -174,10 +175,16 @@
       });
     }
 
+    // The language of the element or the page, as a well-formed tag (`de_DE` → `de-DE`);
+    // German when there is none or it is no tag.
     language() {
       const holder = this.closest("[lang]");
-      const tag = (holder && holder.getAttribute("lang")) || document.documentElement.lang || "de";
-      return tag.trim() || "de";
+      const raw = ((holder && holder.getAttribute("lang")) || document.documentElement.lang || "").trim();
+      try {
+        return Intl.getCanonicalLocales(raw.replace(/_/g, "-"))[0] || "de";
+      } catch (_) {
+        return "de";
+      }
     }
 
     labels(language) {
@@ -196,9 +203,19 @@
       return ["_top", "_blank", "_parent", "_self"].includes(target) ? target : null;
     }
 
-    link(href, text) {
+    // A link to `href` with the item's `field` (title or name) as its text, marked with the
+    // language that text is in: the reader's where the item has it, else German.
+    link(href, item, field) {
       const target = this.target();
-      return el("a", { href, target, rel: target === "_blank" ? "noopener" : null }, text);
+      const shown = item.content_language || {};
+      const german = !shown.tag || (shown.fallback_fields || []).includes(field);
+      return el("a", {
+        href,
+        target,
+        rel: target === "_blank" ? "noopener" : null,
+        lang: german ? "de" : shown.tag,
+        dir: german ? "ltr" : shown.direction || null,
+      }, item[field]);
     }
 
     async load() {
@@ -219,7 +236,7 @@
       section.setAttribute("aria-busy", "true");
       let items;
       try {
-        const response = await fetch(`${API}${this.address()}`, {
+        const response = await fetch(new URL(this.address(), ROOT), {
           credentials: "omit",
           referrerPolicy: "no-referrer",
           headers: { Accept: "application/json", "Accept-Language": language },
@@ -235,14 +252,15 @@
         this.settle(section, "empty", status, text[`${this.kind}-none`]);
         return;
       }
-      section.append(
-        el("ul", { part: "list", role: "list" },
-          ...items.slice(0, this.max()).map((item) => {
-            const shown = item.content_language || {};
-            return el("li", { part: "item", lang: shown.tag || null, dir: shown.direction || null },
-              ...this.item(item, language, text));
-          })),
-      );
+      let list;
+      try {
+        list = el("ul", { part: "list", role: "list" },
+          ...items.slice(0, this.max()).map((item) => el("li", { part: "item" }, ...this.item(item, language, text))));
+      } catch (_) {
+        this.settle(section, "failed", status, text.failed);
+        return;
+      }
+      section.append(list);
       this.settle(section, "ready", status, null);
     }
 
@@ -267,7 +285,7 @@
     get kind() { return "help-wanted"; }
 
     address() {
-      return `/api/v1/help-wanted.json?${this.query([
+      return `api/v1/help-wanted.json?${this.query([
         ["district_id", this.getAttribute("district")],
         ["centre_id", this.getAttribute("centre")],
         ["operator_id", this.getAttribute("operator")],
@@ -277,7 +295,7 @@
 
     item(item, language, text) {
       return [
-        this.link(item.signup.url, item.title),
+        this.link(item.signup.url, item, "title"),
         el("p", { class: "meta" }, when(language, item.starts_at, item.ends_at), ` · ${item.centre.name}`),
         el("p", {}, el("span", { class: "places" }, text.places(item.free_places)),
           ` · ${text[item.signup.kind] || ""}`),
@@ -289,7 +307,7 @@
     get kind() { return "whats-on"; }
 
     address() {
-      return `/api/v1/occurrences.json?${this.query([
+      return `api/v1/occurrences.json?${this.query([
         ["district_id", this.getAttribute("district")],
         ["centre_id", this.getAttribute("centre")],
         ["operator_id", this.getAttribute("operator")],
@@ -302,7 +320,7 @@
       if (item.free_of_charge) facts.push(text.free);
       if (item.step_free) facts.push(text.stepFree);
       return [
-        this.link(fill(LINKS.activity, item.activity_id), item.title),
+        this.link(fill(LINKS.activity, item.activity_id), item, "title"),
         item.cancelled ? el("p", { class: "cancelled" }, text.cancelled) : null,
         el("p", { class: "meta" }, when(language, item.starts_at, item.ends_at), ` · ${item.centre.name}`),
         facts.length ? el("p", {}, facts.join(" · ")) : null,
@@ -314,7 +332,7 @@
     get kind() { return "centres"; }
 
     address() {
-      return `/api/v1/centres.json?${this.query([
+      return `api/v1/centres.json?${this.query([
         ["district_id", this.getAttribute("district")],
         ["operator_id", this.getAttribute("operator")],
         ["open_now", this.hasAttribute("open-now") ? "true" : null],
@@ -327,7 +345,7 @@
       if (item.accessibility && item.accessibility.step_free) facts.push(text.stepFree);
       const address = item.address || {};
       return [
-        this.link(fill(LINKS.centre, item.id), item.name),
+        this.link(fill(LINKS.centre, item.id), item, "name"),
         el("p", { class: "meta" }, `${address.street}, ${address.postcode} ${address.town}`),
         facts.length ? el("p", {}, facts.join(" · ")) : null,
       ];
