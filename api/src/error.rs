@@ -35,6 +35,10 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(nullable = false)]
     pub errors: Vec<ProblemField>,
+    /// For `workload-limit`: the limit, its window and the figures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub workload: Option<crate::routes::workload::WorkloadLimitBody>,
 }
 
 /// One invalid field of a request.
@@ -110,6 +114,9 @@ pub enum ApiError {
     /// qualification). `slug` is the problem type's last segment.
     #[error("{detail}")]
     Refused { slug: &'static str, detail: String },
+    /// 409 `workload-limit`: the sign-up would take the volunteer past a workload limit.
+    #[error("workload limit {}", .0.limit.as_str())]
+    WorkloadLimit(quartier_domain::workload::Exceeded),
     /// 412 `version-conflict`: `If-Match` names an older version than the one stored.
     #[error("version conflict")]
     VersionConflict,
@@ -179,6 +186,10 @@ impl ApiError {
                 });
                 (problem, detail.clone())
             }
+            ApiError::WorkloadLimit(exceeded) => (
+                &p::WORKLOAD_LIMIT,
+                crate::routes::workload::describe(exceeded),
+            ),
             ApiError::VersionConflict => (
                 &p::VERSION_CONFLICT,
                 "The resource was changed since you read it. Fetch it again and retry with its new ETag.".into(),
@@ -229,6 +240,12 @@ impl ApiError {
             status: self.status_code().as_u16(),
             detail,
             errors,
+            workload: match self {
+                ApiError::WorkloadLimit(exceeded) => {
+                    Some(crate::routes::workload::WorkloadLimitBody::from(*exceeded))
+                }
+                _ => None,
+            },
         }
     }
 }
@@ -274,6 +291,7 @@ pub fn problem_for_status(status: StatusCode) -> Problem {
         title,
         status: status.as_u16(),
         errors: Vec::new(),
+        workload: None,
     }
 }
 
@@ -288,7 +306,9 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) | ApiError::WrongPassword => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::EmailTaken | ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::EmailTaken | ApiError::Conflict { .. } | ApiError::WorkloadLimit(_) => {
+                StatusCode::CONFLICT
+            }
             ApiError::VersionConflict => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,

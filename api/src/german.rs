@@ -1274,8 +1274,16 @@ const TEXTS: &[(&str, &str)] = &[
         "ist nur ein Filter des Widgets {0}",
     ),
     (
-        "must be a language tag such as de, en or tr",
-        "muss ein Sprachkürzel sein, etwa de, en oder tr",
+        "This sign-up leaves {} minutes of rest between two shifts; the operator asks for at least {}.",
+        "Diese Anmeldung lässt {0} Minuten Ruhe zwischen zwei Schichten; der Träger verlangt mindestens {1}.",
+    ),
+    (
+        "This sign-up goes past the workload limit {}: at most {}, now {}, with it {}.",
+        "Diese Anmeldung überschreitet die Belastungsgrenze {0}: höchstens {1}, jetzt {2}, mit ihr {3}.",
+    ),
+    (
+        "must be from 1 to {}, or null",
+        "muss zwischen 1 und {0} liegen oder null sein",
     ),
     (
         "This list has no origin with this id.",

@@ -72,6 +72,7 @@ catalogue! {
     GUESTS_NOT_WELCOME = "guests-not-welcome", 409, "Guests cannot sign up here", "Gäste können sich hier nicht anmelden";
     ACCOUNT_NEEDED = "account-needed", 409, "An account is needed", "Ein Konto ist nötig";
     SHIFT_FULL = "shift-full", 409, "No place free", "Kein Platz frei";
+    WORKLOAD_LIMIT = "workload-limit", 409, "Workload limit reached", "Belastungsgrenze erreicht";
     EMAIL_NOT_VERIFIED = "email-not-verified", 409, "E-mail address not verified", "E-Mail-Adresse nicht bestätigt";
     ALREADY_VERIFIED = "already-verified", 409, "E-mail address already verified", "E-Mail-Adresse schon bestätigt";
     ROOM_TAKEN = "room-taken", 409, "Room taken", "Raum belegt";

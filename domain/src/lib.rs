@@ -27,6 +27,7 @@ pub mod trust;
 pub mod user;
 pub mod validation;
 pub mod window;
+pub mod workload;
 
 pub use centre::{CentreKind, CentreStatus};
 pub use district::{DistrictName, GeoPoint, Slug, TownName};

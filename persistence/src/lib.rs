@@ -49,6 +49,7 @@ pub mod translations;
 pub mod trust;
 pub mod users;
 pub mod webhooks;
+pub mod workload;
 
 pub use diesel::result::Error as DieselError;
 pub use diesel_async::{AsyncConnection, AsyncPgConnection};

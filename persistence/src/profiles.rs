@@ -20,6 +20,9 @@ pub struct ProfileRow {
     pub contact_by: String,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+    /// Her own caps: at most this many shifts a week and a month (`quartier_domain::workload`).
+    pub max_shifts_per_week: Option<i32>,
+    pub max_shifts_per_month: Option<i32>,
 }
 
 impl ProfileRow {
@@ -35,6 +38,8 @@ impl ProfileRow {
             contact_by: "email".into(),
             updated_at: DateTime::<Utc>::UNIX_EPOCH,
             version: 0,
+            max_shifts_per_week: None,
+            max_shifts_per_month: None,
         }
     }
 }

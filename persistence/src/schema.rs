@@ -390,6 +390,8 @@ diesel::table! {
         contact_by -> Text,
         updated_at -> Timestamptz,
         version -> Int4,
+        max_shifts_per_week -> Nullable<Int4>,
+        max_shifts_per_month -> Nullable<Int4>,
     }
 }
 

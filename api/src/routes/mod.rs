@@ -31,6 +31,7 @@ pub mod signups;
 pub mod users;
 pub mod volunteering;
 pub mod webhooks;
+pub mod workload;
 
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -212,6 +213,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(qualifications::checks::inspect_qualification)
                 .service(qualifications::checks::list_qualification_checks)
                 .service(qualifications::checks::revoke_qualification_check)
+                .service(workload::get_workload_policy)
+                .service(workload::put_workload_policy)
                 .service(operators::trusts::list_trusted_operators)
                 .service(operators::trusts::trust_operator)
                 .service(operators::trusts::distrust_operator)

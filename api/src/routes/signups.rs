@@ -124,6 +124,7 @@ pub(crate) fn refusal(refusal: SignupRefusal) -> ApiError {
             "overlapping-shift",
             "This volunteer has a confirmed shift at the same time.",
         ),
+        SignupRefusal::Workload(exceeded) => ApiError::WorkloadLimit(exceeded),
         SignupRefusal::QualificationMissing(names) => ApiError::Refused {
             slug: "qualification-missing",
             detail: format!(

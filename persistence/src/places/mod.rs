@@ -114,6 +114,8 @@ pub enum SignupRefusal {
     QualificationMissing(Vec<String>),
     /// A confirmed sign-up of theirs overlaps this shift.
     Overlapping,
+    /// The place would take the volunteer past a workload limit.
+    Workload(quartier_domain::workload::Exceeded),
 }
 
 /// Locks the shift: every change to its sign-ups goes through here, one at a time.

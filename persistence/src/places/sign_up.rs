@@ -74,7 +74,8 @@ macro_rules! json_time {
 }
 
 /// The sign-up in one statement, for the case that decides nothing else: the shift is
-/// open, in the future, the volunteer holds its qualifications, and either a place is free
+/// open, in the future, the volunteer holds its qualifications, no workload limit applies
+/// (neither the operator's policy nor caps of her own), and either a place is free
 /// with nobody waiting (confirmed) or none is free (waitlisted) — `Places::place_newcomer`
 /// in SQL. It locks the volunteer's account row, then the shift row (`FOR NO KEY UPDATE`
 /// reads the newest committed version after waiting), inserts the sign-up, counts it and writes its events in the shape
@@ -91,7 +92,10 @@ const SIGN_UP_AT_ONCE: &str = concat!(
        WHERE s.id = CAST($1 AS uuid) AND s.status <> 'cancelled' AND s.starts_at > CAST($2 AS timestamptz) \
          AND EXISTS (SELECT 1 FROM volunteer) AND ",
     holds_required_qualifications!("s", "CAST($3 AS uuid)"),
-    " FOR NO KEY UPDATE), \
+    " AND NOT EXISTS (SELECT 1 FROM workload_policies wp WHERE wp.operator_id = s.operator_id) \
+         AND NOT EXISTS (SELECT 1 FROM volunteer_profiles vp WHERE vp.user_id = CAST($3 AS uuid) \
+           AND (vp.max_shifts_per_week IS NOT NULL OR vp.max_shifts_per_month IS NOT NULL)) \
+       FOR NO KEY UPDATE), \
      placed AS ( \
        SELECT shift.*, CASE WHEN shift.confirmed_count + shift.held_count >= shift.capacity THEN 'waitlisted' \
          WHEN NOT EXISTS (SELECT 1 FROM signups w WHERE w.shift_id = shift.id AND w.status = 'waitlisted') \
@@ -252,6 +256,16 @@ pub async fn sign_up_in_steps(
             };
             let status = places.place_newcomer(0).status();
             let confirmed = status == SignupStatus::Confirmed;
+            // A place she takes counts against her limits; a place on the waitlist does not
+            // (until she is promoted).
+            if confirmed {
+                let by_staff = signed_up_by.is_some_and(|by| by != user_id);
+                if let Some(exceeded) =
+                    crate::workload::refusal(conn, &shift, user_id, by_staff, now).await?
+                {
+                    return Ok(Err(SignupRefusal::Workload(exceeded)));
+                }
+            }
             let signup: SignupRow = diesel::insert_into(signups::table)
                 .values((
                     signups::id.eq(Uuid::now_v7()),

@@ -58,3 +58,4 @@ mod users;
 mod volunteer_profile;
 mod webhooks;
 mod whats_on;
+mod workload;

@@ -228,6 +228,12 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("revoke_qualification_check", STAFF_A, None),
     ("rotate_api_key", ADMINS_A, None),
     ("list_trusted_operators", EVERYONE, None),
+    ("get_workload_policy", STAFF_A_AND_KEY, Some("shifts:write")),
+    (
+        "put_workload_policy",
+        ADMINS_A_AND_KEY,
+        Some("shifts:write"),
+    ),
     ("trust_operator", ADMINS_A, None),
     ("distrust_operator", ADMINS_A, None),
     ("list_webhooks", ADMINS_A_AND_KEY, Some("webhooks:manage")),
@@ -1514,6 +1520,16 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
                 None,
             )
         }
+        "get_workload_policy" => (
+            Method::GET,
+            format!("/api/v1/operators/{op_a}/workload-policy"),
+            None,
+        ),
+        "put_workload_policy" => (
+            Method::PUT,
+            format!("/api/v1/operators/{op_a}/workload-policy"),
+            Some(json!({"max_minutes_per_week": 1200})),
+        ),
         "list_trusted_operators" => (
             Method::GET,
             format!("/api/v1/operators/{op_a}/trusted-operators"),

@@ -138,6 +138,7 @@ async fn run(
                 "{total} problem(s); nothing was imported. Each names its line (row) and field.{shown}"
             ),
             errors,
+            workload: None,
         };
         Answer::json(StatusCode::UNPROCESSABLE_ENTITY, &problem)
     };

@@ -61,6 +61,11 @@ pub struct ProfileResponse {
     #[schema(example = "Dienstags und donnerstags nachmittags")]
     pub availability: String,
     pub contact_by: ContactBy,
+    /// Her own cap: sign-ups beyond this many shifts in one week (Monday to Sunday) are
+    /// refused (`workload-limit`); null for none.
+    pub max_shifts_per_week: Option<i32>,
+    /// … and in one calendar month.
+    pub max_shifts_per_month: Option<i32>,
     /// 0 until the profile is first saved; sent as `ETag`, expected back in `If-Match`.
     pub version: i32,
 }
@@ -74,6 +79,8 @@ impl From<ProfileRow> for ProfileResponse {
             district_ids: row.district_ids,
             availability: row.availability,
             contact_by: ContactBy::parse(&row.contact_by),
+            max_shifts_per_week: row.max_shifts_per_week,
+            max_shifts_per_month: row.max_shifts_per_month,
             version: row.version,
         }
     }

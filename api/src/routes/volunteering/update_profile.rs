@@ -37,6 +37,15 @@ pub struct UpdateProfileRequest {
     pub availability: Option<String>,
     /// `phone` and `sms` need a phone number.
     pub contact_by: Option<ContactBy>,
+    /// At most this many shifts in one week (Monday to Sunday, Europe/Berlin), 1 to 100;
+    /// `null` for no cap of her own.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(minimum = 1, maximum = 100)]
+    pub max_shifts_per_week: Option<Option<i32>>,
+    /// At most this many shifts in one calendar month, 1 to 400; `null` for none.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(minimum = 1, maximum = 400)]
+    pub max_shifts_per_month: Option<Option<i32>>,
 }
 
 /// Change your volunteer profile; needs `If-Match` (`"0"` or `*` before the first save).
@@ -112,6 +121,28 @@ async fn apply(
     }
     if let Some(by) = body.contact_by {
         next.contact_by = by.as_str().into();
+    }
+    for (field, wanted, most, kept) in [
+        (
+            "max_shifts_per_week",
+            body.max_shifts_per_week,
+            100,
+            &mut next.max_shifts_per_week,
+        ),
+        (
+            "max_shifts_per_month",
+            body.max_shifts_per_month,
+            400,
+            &mut next.max_shifts_per_month,
+        ),
+    ] {
+        match wanted {
+            Some(Some(n)) if !(1..=most).contains(&n) => {
+                errors.push(field, format!("must be from 1 to {most}, or null"));
+            }
+            Some(n) => *kept = n,
+            None => {}
+        }
     }
     if next.contact_by != "email" && next.phone.is_none() {
         errors.push("contact_by", "phone and sms need a phone number");

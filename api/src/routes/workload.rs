@@ -1,0 +1,272 @@
+//! Workload limits that protect volunteers: an operator's policy (`/operators/{id}/workload-policy`)
+//! and the problem a sign-up past a limit gets (`workload-limit`). The rules are
+//! `quartier_domain::workload`; a volunteer's own caps are part of her profile.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, put, web};
+use chrono::{DateTime, Utc};
+use quartier_domain::StaffRole;
+use quartier_domain::ValidationErrors;
+use quartier_domain::integration::Scope;
+use quartier_domain::workload::{Exceeded, Limit, MOST, WorkloadPolicy};
+use quartier_persistence::workload::{self, PolicyRow};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::authz::require_operator;
+use crate::error::{ApiError, Problem};
+use crate::extract::{IfMatch, Json, etag};
+use crate::state::AppState;
+
+/// A workload limit.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkloadLimitKind {
+    /// The operator's minutes a day.
+    MinutesPerDay,
+    /// The operator's minutes a week.
+    MinutesPerWeek,
+    /// The operator's shifts a week.
+    ShiftsPerWeek,
+    /// The operator's least rest between two shifts.
+    RestBetweenShifts,
+    /// The operator's sign-ups ahead.
+    FutureSignups,
+    /// The volunteer's own shifts a week.
+    OwnShiftsPerWeek,
+    /// The volunteer's own shifts a month.
+    OwnShiftsPerMonth,
+}
+
+impl From<Limit> for WorkloadLimitKind {
+    fn from(limit: Limit) -> Self {
+        match limit {
+            Limit::MinutesPerDay => WorkloadLimitKind::MinutesPerDay,
+            Limit::MinutesPerWeek => WorkloadLimitKind::MinutesPerWeek,
+            Limit::ShiftsPerWeek => WorkloadLimitKind::ShiftsPerWeek,
+            Limit::RestBetweenShifts => WorkloadLimitKind::RestBetweenShifts,
+            Limit::FutureSignups => WorkloadLimitKind::FutureSignups,
+            Limit::OwnShiftsPerWeek => WorkloadLimitKind::OwnShiftsPerWeek,
+            Limit::OwnShiftsPerMonth => WorkloadLimitKind::OwnShiftsPerMonth,
+        }
+    }
+}
+
+/// The limit a sign-up would break. For `rest_between_shifts`, `allowed` is the least rest
+/// in minutes and `current` and `would_be` the rest there would be.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WorkloadLimitBody {
+    pub limit: WorkloadLimitKind,
+    /// The day, week or month counted (local time, as UTC instants); null for limits over
+    /// no window.
+    pub window_start: Option<DateTime<Utc>>,
+    pub window_end: Option<DateTime<Utc>>,
+    /// The limit: minutes, shifts or sign-ups.
+    pub allowed: i64,
+    /// What the volunteer holds now.
+    pub current: i64,
+    /// What she would hold with this sign-up.
+    pub would_be: i64,
+}
+
+impl From<Exceeded> for WorkloadLimitBody {
+    fn from(exceeded: Exceeded) -> Self {
+        Self {
+            limit: exceeded.limit.into(),
+            window_start: exceeded.window.map(|w| w.from),
+            window_end: exceeded.window.map(|w| w.to),
+            allowed: exceeded.allowed,
+            current: exceeded.current,
+            would_be: exceeded.would_be,
+        }
+    }
+}
+
+/// The problem's detail for people.
+pub(crate) fn describe(exceeded: &Exceeded) -> String {
+    match exceeded.limit {
+        Limit::RestBetweenShifts => format!(
+            "This sign-up leaves {} minutes of rest between two shifts; the operator asks for at least {}.",
+            exceeded.current, exceeded.allowed
+        ),
+        limit => format!(
+            "This sign-up goes past the workload limit {}: at most {}, now {}, with it {}.",
+            limit.as_str(),
+            exceeded.allowed,
+            exceeded.current,
+            exceeded.would_be
+        ),
+    }
+}
+
+/// An operator's workload policy. Every limit is optional (null: none).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadPolicyBody {
+    /// Minutes of shifts at this operator in one day (Europe/Berlin).
+    #[schema(minimum = 1, maximum = 10080, example = 480)]
+    pub max_minutes_per_day: Option<i32>,
+    /// Minutes of shifts at this operator in one ISO week.
+    #[schema(minimum = 1, maximum = 10080, example = 1200)]
+    pub max_minutes_per_week: Option<i32>,
+    /// Shifts at this operator in one ISO week.
+    #[schema(minimum = 1, maximum = 10080, example = 3)]
+    pub max_shifts_per_week: Option<i32>,
+    /// The least rest, in minutes, between two of her shifts at this operator.
+    #[schema(minimum = 1, maximum = 10080, example = 60)]
+    pub min_rest_minutes: Option<i32>,
+    /// Sign-ups for shifts of this operator still ahead.
+    #[schema(minimum = 1, maximum = 10080, example = 10)]
+    pub max_future_signups: Option<i32>,
+    /// Whether the limits bind sign-ups staff make for a volunteer too (default false).
+    #[serde(default)]
+    pub binds_staff: bool,
+}
+
+impl WorkloadPolicyBody {
+    fn policy(&self) -> Result<WorkloadPolicy, ApiError> {
+        let mut errors = ValidationErrors::default();
+        for (field, value) in [
+            ("max_minutes_per_day", self.max_minutes_per_day),
+            ("max_minutes_per_week", self.max_minutes_per_week),
+            ("max_shifts_per_week", self.max_shifts_per_week),
+            ("min_rest_minutes", self.min_rest_minutes),
+            ("max_future_signups", self.max_future_signups),
+        ] {
+            if value.is_some_and(|n| !(1..=MOST).contains(&n)) {
+                errors.push(field, format!("must be from 1 to {MOST}, or null"));
+            }
+        }
+        errors.into_result()?;
+        Ok(WorkloadPolicy {
+            max_minutes_per_day: self.max_minutes_per_day,
+            max_minutes_per_week: self.max_minutes_per_week,
+            max_shifts_per_week: self.max_shifts_per_week,
+            min_rest_minutes: self.min_rest_minutes,
+            max_future_signups: self.max_future_signups,
+            binds_staff: self.binds_staff,
+        })
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkloadPolicyResponse {
+    pub operator_id: Uuid,
+    #[serde(flatten)]
+    pub policy: WorkloadPolicyBody,
+    /// 0 while the operator has set none; sent as `ETag`, expected back in `If-Match`.
+    pub version: i32,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+impl WorkloadPolicyResponse {
+    fn of(operator_id: Uuid, row: Option<PolicyRow>) -> Self {
+        let policy = row.as_ref().map(PolicyRow::policy).unwrap_or_default();
+        Self {
+            operator_id,
+            policy: WorkloadPolicyBody {
+                max_minutes_per_day: policy.max_minutes_per_day,
+                max_minutes_per_week: policy.max_minutes_per_week,
+                max_shifts_per_week: policy.max_shifts_per_week,
+                min_rest_minutes: policy.min_rest_minutes,
+                max_future_signups: policy.max_future_signups,
+                binds_staff: policy.binds_staff,
+            },
+            version: row.as_ref().map_or(0, |r| r.version),
+            updated_at: row.map(|r| r.updated_at),
+        }
+    }
+
+    fn answer(self) -> HttpResponse {
+        HttpResponse::Ok()
+            .insert_header((header::ETAG, etag(self.version)))
+            .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+            .json(self)
+    }
+}
+
+/// The operator's workload policy: the limits its volunteers' sign-ups are held to. All
+/// null (version 0) while it has set none.
+#[utoipa::path(
+    tag = "operators",
+    security(("bearer" = []), ("api_key" = [])),
+    params(("id" = Uuid, Path, description = "The operator's id")),
+    responses(
+        (status = 200, description = "The policy", body = WorkloadPolicyResponse, headers(("ETag" = String))),
+        (status = 403, description = "Not staff of this operator, or an API key of another operator or without the scope `shifts:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No operator has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/operators/{id}/workload-policy")]
+pub async fn get_workload_policy(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.conn().await?;
+    require_operator(
+        &mut conn,
+        &caller,
+        *id,
+        StaffRole::Coordinator,
+        Scope::ShiftsWrite,
+    )
+    .await?;
+    let row = workload::policy(&mut conn, *id).await?;
+    Ok(WorkloadPolicyResponse::of(*id, row).answer())
+}
+
+/// Set the operator's workload policy. From the next sign-up on, a confirmed place that
+/// would take a volunteer past a limit is refused (409 `workload-limit`, naming the limit,
+/// its window and the figures); places on the waitlist are not. Sign-ups that exist stay.
+/// Needs `If-Match`: the policy's `ETag` (`"0"` before the first), or `*`.
+#[utoipa::path(
+    tag = "operators",
+    security(("bearer" = []), ("api_key" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The operator's id"),
+        ("If-Match" = String, Header, description = "The ETag of the policy being changed (`\"0\"` before the first), or `*`"),
+    ),
+    request_body = WorkloadPolicyBody,
+    responses(
+        (status = 200, description = "The policy now", body = WorkloadPolicyResponse, headers(("ETag" = String))),
+        (status = 403, description = "Not an administrator or operator admin of this operator, or an API key of another operator or without the scope `shifts:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No operator has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The policy changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A limit out of range (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing (`precondition-required`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[put("/operators/{id}/workload-policy")]
+pub async fn put_workload_policy(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    Json(body): Json<WorkloadPolicyBody>,
+) -> Result<HttpResponse, ApiError> {
+    let policy = body.policy()?;
+    let versions = if_match.versions()?;
+    let mut conn = state.conn().await?;
+    require_operator(
+        &mut conn,
+        &caller,
+        *id,
+        StaffRole::OperatorAdmin,
+        Scope::ShiftsWrite,
+    )
+    .await?;
+    let current = workload::policy(&mut conn, *id)
+        .await?
+        .map_or(0, |row| row.version);
+    if versions.is_some_and(|v| !v.contains(&current)) {
+        return Err(ApiError::VersionConflict);
+    }
+    // Written only over the version read, so two changes from it cannot both pass.
+    let saved = workload::put_policy(&mut conn, *id, &policy, current)
+        .await?
+        .ok_or(ApiError::VersionConflict)?;
+    Ok(WorkloadPolicyResponse::of(*id, Some(saved)).answer())
+}

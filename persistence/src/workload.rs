@@ -1,0 +1,237 @@
+//! Workload limits: operators' policies, volunteers' own caps, and what a volunteer holds
+//! around a shift, counted for `quartier_domain::workload::check`.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Int4, Nullable, Timestamptz, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use quartier_domain::workload::{
+    Exceeded, NewShift, OwnCaps, Usage, WorkloadPolicy, check, day_of, month_of, week_of,
+};
+use uuid::Uuid;
+
+use crate::Result;
+use crate::shifts::ShiftRow;
+
+/// The limit a confirmed place on `shift` would take `user_id` past, if any: the shift's
+/// operator's policy (for a sign-up by staff only where it binds staff) and her own caps.
+/// Call it under the lock on her account row.
+pub async fn refusal(
+    conn: &mut AsyncPgConnection,
+    shift: &ShiftRow,
+    user_id: Uuid,
+    by_staff: bool,
+    now: DateTime<Utc>,
+) -> Result<Option<Exceeded>> {
+    let policy = policy(conn, shift.operator_id)
+        .await?
+        .map(|row| row.policy())
+        .filter(|p| p.limits_anything() && (p.binds_staff || !by_staff));
+    let caps = own_caps(conn, user_id).await?;
+    if policy.is_none() && caps == OwnCaps::default() {
+        return Ok(None);
+    }
+    let new = NewShift {
+        starts_at: shift.starts_at,
+        ends_at: shift.ends_at,
+    };
+    let held = usage(conn, user_id, shift.operator_id, shift.id, new, now).await?;
+    Ok(check(policy.as_ref(), &caps, &held, new).err())
+}
+
+/// An operator's policy as stored, with its version.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct PolicyRow {
+    #[diesel(sql_type = SqlUuid)]
+    pub operator_id: Uuid,
+    #[diesel(sql_type = Nullable<Int4>)]
+    pub max_minutes_per_day: Option<i32>,
+    #[diesel(sql_type = Nullable<Int4>)]
+    pub max_minutes_per_week: Option<i32>,
+    #[diesel(sql_type = Nullable<Int4>)]
+    pub max_shifts_per_week: Option<i32>,
+    #[diesel(sql_type = Nullable<Int4>)]
+    pub min_rest_minutes: Option<i32>,
+    #[diesel(sql_type = Nullable<Int4>)]
+    pub max_future_signups: Option<i32>,
+    #[diesel(sql_type = Bool)]
+    pub binds_staff: bool,
+    #[diesel(sql_type = Timestamptz)]
+    pub updated_at: DateTime<Utc>,
+    #[diesel(sql_type = Int4)]
+    pub version: i32,
+}
+
+impl PolicyRow {
+    pub fn policy(&self) -> WorkloadPolicy {
+        WorkloadPolicy {
+            max_minutes_per_day: self.max_minutes_per_day,
+            max_minutes_per_week: self.max_minutes_per_week,
+            max_shifts_per_week: self.max_shifts_per_week,
+            min_rest_minutes: self.min_rest_minutes,
+            max_future_signups: self.max_future_signups,
+            binds_staff: self.binds_staff,
+        }
+    }
+}
+
+const POLICY_COLUMNS: &str = "operator_id, max_minutes_per_day, max_minutes_per_week, \
+    max_shifts_per_week, min_rest_minutes, max_future_signups, binds_staff, updated_at, version";
+
+/// The policy of `operator_id`, if it set one.
+pub async fn policy(conn: &mut AsyncPgConnection, operator_id: Uuid) -> Result<Option<PolicyRow>> {
+    Ok(diesel::sql_query(format!(
+        "SELECT {POLICY_COLUMNS} FROM workload_policies WHERE operator_id = $1"
+    ))
+    .bind::<SqlUuid, _>(operator_id)
+    .get_result(conn)
+    .await
+    .optional()?)
+}
+
+/// Sets the policy of `operator_id`, if its version is still `expected` (0: none set yet).
+/// `None` when another change came first.
+pub async fn put_policy(
+    conn: &mut AsyncPgConnection,
+    operator_id: Uuid,
+    policy: &WorkloadPolicy,
+    expected: i32,
+) -> Result<Option<PolicyRow>> {
+    Ok(diesel::sql_query(format!(
+        "INSERT INTO workload_policies AS p (operator_id, max_minutes_per_day, max_minutes_per_week, \
+           max_shifts_per_week, min_rest_minutes, max_future_signups, binds_staff) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (operator_id) DO UPDATE SET \
+           max_minutes_per_day = EXCLUDED.max_minutes_per_day, \
+           max_minutes_per_week = EXCLUDED.max_minutes_per_week, \
+           max_shifts_per_week = EXCLUDED.max_shifts_per_week, \
+           min_rest_minutes = EXCLUDED.min_rest_minutes, \
+           max_future_signups = EXCLUDED.max_future_signups, \
+           binds_staff = EXCLUDED.binds_staff, \
+           updated_at = now(), version = p.version + 1 \
+         WHERE p.version = $8 \
+         RETURNING {POLICY_COLUMNS}"
+    ))
+    .bind::<SqlUuid, _>(operator_id)
+    .bind::<Nullable<Int4>, _>(policy.max_minutes_per_day)
+    .bind::<Nullable<Int4>, _>(policy.max_minutes_per_week)
+    .bind::<Nullable<Int4>, _>(policy.max_shifts_per_week)
+    .bind::<Nullable<Int4>, _>(policy.min_rest_minutes)
+    .bind::<Nullable<Int4>, _>(policy.max_future_signups)
+    .bind::<Bool, _>(policy.binds_staff)
+    .bind::<Int4, _>(expected)
+    .get_result(conn)
+    .await
+    .optional()?)
+}
+
+#[derive(QueryableByName)]
+struct CapsRow {
+    #[diesel(sql_type = Nullable<Int4>)]
+    max_shifts_per_week: Option<i32>,
+    #[diesel(sql_type = Nullable<Int4>)]
+    max_shifts_per_month: Option<i32>,
+}
+
+/// The caps `user_id` set herself (none without a profile).
+pub async fn own_caps(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<OwnCaps> {
+    let row: Option<CapsRow> = diesel::sql_query(
+        "SELECT max_shifts_per_week, max_shifts_per_month FROM volunteer_profiles WHERE user_id = $1",
+    )
+    .bind::<SqlUuid, _>(user_id)
+    .get_result(conn)
+    .await
+    .optional()?;
+    Ok(row.map_or_else(OwnCaps::default, |row| OwnCaps {
+        shifts_per_week: row.max_shifts_per_week,
+        shifts_per_month: row.max_shifts_per_month,
+    }))
+}
+
+#[derive(QueryableByName)]
+struct UsageRow {
+    #[diesel(sql_type = BigInt)]
+    operator_minutes_day: i64,
+    #[diesel(sql_type = BigInt)]
+    operator_minutes_week: i64,
+    #[diesel(sql_type = BigInt)]
+    operator_shifts_week: i64,
+    #[diesel(sql_type = BigInt)]
+    operator_future: i64,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    rest_before: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    rest_after: Option<i64>,
+    #[diesel(sql_type = BigInt)]
+    shifts_week: i64,
+    #[diesel(sql_type = BigInt)]
+    shifts_month: i64,
+}
+
+/// What `user_id` holds around `shift` of `operator_id` (`Usage`): her confirmed and
+/// attended sign-ups and the places held for her as a guest, other than for `shift_id`
+/// itself. Read under the caller's lock on her account row, so that her own sign-ups are
+/// counted one after another.
+pub async fn usage(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    operator_id: Uuid,
+    shift_id: Uuid,
+    shift: NewShift,
+    now: DateTime<Utc>,
+) -> Result<Usage> {
+    let (day, week, month) = (
+        day_of(shift.starts_at),
+        week_of(shift.starts_at),
+        month_of(shift.starts_at),
+    );
+    let row: UsageRow = diesel::sql_query(
+        "WITH mine AS ( \
+           SELECT s.operator_id, s.starts_at, s.ends_at FROM signups g JOIN shifts s ON s.id = g.shift_id \
+           WHERE g.user_id = $1 AND g.status IN ('confirmed', 'attended') AND g.shift_id <> $3 \
+           UNION ALL \
+           SELECT s.operator_id, s.starts_at, s.ends_at FROM guest_holds h JOIN shifts s ON s.id = h.shift_id \
+           WHERE h.user_id = $1 AND h.holds_place AND h.expires_at > $4 AND h.shift_id <> $3), \
+         minutes AS ( \
+           SELECT operator_id = $2 AS here, starts_at, ends_at, \
+             (extract(epoch FROM ends_at - starts_at) / 60)::bigint AS minutes FROM mine) \
+         SELECT \
+           coalesce(sum(minutes) FILTER (WHERE here AND starts_at >= $5 AND starts_at < $6), 0)::bigint \
+             AS operator_minutes_day, \
+           coalesce(sum(minutes) FILTER (WHERE here AND starts_at >= $7 AND starts_at < $8), 0)::bigint \
+             AS operator_minutes_week, \
+           count(*) FILTER (WHERE here AND starts_at >= $7 AND starts_at < $8) AS operator_shifts_week, \
+           count(*) FILTER (WHERE here AND starts_at > $4) AS operator_future, \
+           min((extract(epoch FROM $11 - ends_at) / 60)::bigint) FILTER (WHERE here AND ends_at <= $11) \
+             AS rest_before, \
+           min((extract(epoch FROM starts_at - $12) / 60)::bigint) FILTER (WHERE here AND starts_at >= $12) \
+             AS rest_after, \
+           count(*) FILTER (WHERE starts_at >= $7 AND starts_at < $8) AS shifts_week, \
+           count(*) FILTER (WHERE starts_at >= $9 AND starts_at < $10) AS shifts_month \
+         FROM minutes",
+    )
+    .bind::<SqlUuid, _>(user_id)
+    .bind::<SqlUuid, _>(operator_id)
+    .bind::<SqlUuid, _>(shift_id)
+    .bind::<Timestamptz, _>(now)
+    .bind::<Timestamptz, _>(day.from)
+    .bind::<Timestamptz, _>(day.to)
+    .bind::<Timestamptz, _>(week.from)
+    .bind::<Timestamptz, _>(week.to)
+    .bind::<Timestamptz, _>(month.from)
+    .bind::<Timestamptz, _>(month.to)
+    .bind::<Timestamptz, _>(shift.starts_at)
+    .bind::<Timestamptz, _>(shift.ends_at)
+    .get_result(conn)
+    .await?;
+    Ok(Usage {
+        operator_minutes_day: row.operator_minutes_day,
+        operator_minutes_week: row.operator_minutes_week,
+        operator_shifts_week: row.operator_shifts_week,
+        operator_future: row.operator_future,
+        rest_before: row.rest_before,
+        rest_after: row.rest_after,
+        shifts_week: row.shifts_week,
+        shifts_month: row.shifts_month,
+    })
+}

@@ -1,0 +1,316 @@
+//! Workload limits that protect volunteers: an operator's policy and a volunteer's own caps,
+//! held in the sign-up transaction however many sign-ups arrive at once.
+
+use actix_web::http::Method;
+use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc};
+use quartier_tests::{Setup, TestApp, TestResponse, setup, shift, sign_up};
+use serde_json::{Value, json};
+
+fn text(response: &TestResponse) -> String {
+    String::from_utf8_lossy(&response.body).into_owned()
+}
+
+/// Monday of the ISO week two weeks ahead, at `hour`:`minute` in Berlin.
+fn monday_in_two_weeks(hour: u32, minute: u32) -> DateTime<Utc> {
+    let today = Utc::now()
+        .with_timezone(&chrono_tz::Europe::Berlin)
+        .date_naive();
+    let monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()))
+        + Duration::days(14);
+    chrono_tz::Europe::Berlin
+        .from_local_datetime(
+            &monday.and_time(NaiveTime::from_hms_opt(hour, minute, 0).expect("a time")),
+        )
+        .single()
+        .expect("one moment")
+        .with_timezone(&Utc)
+}
+
+async fn put_policy(
+    app: &TestApp,
+    token: &str,
+    operator: &str,
+    if_match: &str,
+    policy: Value,
+) -> TestResponse {
+    app.json(
+        Method::PUT,
+        &format!("/api/v1/operators/{operator}/workload-policy"),
+        Some(token),
+        &[("if-match", if_match)],
+        &policy,
+    )
+    .await
+}
+
+async fn timed_shift(
+    app: &TestApp,
+    s: &Setup,
+    title: &str,
+    starts: DateTime<Utc>,
+    minutes: i64,
+    capacity: i64,
+) -> String {
+    shift(
+        app,
+        s,
+        title,
+        0,
+        capacity,
+        json!({"starts_at": starts, "ends_at": starts + Duration::minutes(minutes)}),
+    )
+    .await
+}
+
+#[actix_web::test]
+async fn an_operator_keeps_a_workload_policy() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let path = format!("/api/v1/operators/{}/workload-policy", s.operator);
+    let none = app.get(&path, Some(&s.coordinator.access_token)).await;
+    assert_eq!(none.status, 200, "{}", text(&none));
+    assert_eq!(none.header("etag"), Some("\"0\""));
+    assert_eq!(none.json()["max_shifts_per_week"], Value::Null);
+    assert_eq!(none.json()["binds_staff"], false);
+    app.get(&path, Some(&s.other_coordinator.access_token))
+        .await
+        .assert_problem(403, "forbidden");
+
+    let admin = s.admin.access_token.as_str();
+    let policy = json!({"max_shifts_per_week": 3, "min_rest_minutes": 60});
+    let missing = app
+        .json(Method::PUT, &path, Some(admin), &[], &policy)
+        .await;
+    missing.assert_problem(428, "precondition-required");
+    put_policy(
+        &app,
+        &s.coordinator.access_token,
+        &s.operator,
+        "\"0\"",
+        policy.clone(),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    let bad = put_policy(
+        &app,
+        admin,
+        &s.operator,
+        "\"0\"",
+        json!({"max_shifts_per_week": 0}),
+    )
+    .await;
+    let problem = bad.assert_problem(422, "validation-failed");
+    assert_eq!(problem["errors"][0]["field"], "max_shifts_per_week");
+    let unknown = put_policy(&app, admin, &s.operator, "\"0\"", json!({"max_shifts": 3})).await;
+    unknown.assert_problem(422, "validation-failed");
+
+    let set = put_policy(&app, admin, &s.operator, "\"0\"", policy.clone()).await;
+    assert_eq!(set.status, 200, "{}", text(&set));
+    assert_eq!(set.header("etag"), Some("\"1\""));
+    assert_eq!(set.json()["max_shifts_per_week"], 3);
+    assert_eq!(set.json()["min_rest_minutes"], 60);
+    let stale = put_policy(&app, admin, &s.operator, "\"0\"", json!({})).await;
+    stale.assert_problem(412, "version-conflict");
+    let cleared = put_policy(&app, admin, &s.operator, "\"1\"", json!({})).await;
+    assert_eq!(cleared.status, 200, "{}", text(&cleared));
+    assert_eq!(cleared.json()["max_shifts_per_week"], Value::Null);
+    assert_eq!(cleared.json()["version"], 2);
+    assert_eq!(app.count("workload_policies", "true").await, 1);
+}
+
+#[actix_web::test]
+async fn twenty_sign_ups_at_once_under_a_weekly_cap_of_three_confirm_three() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let set = put_policy(
+        &app,
+        &s.admin.access_token,
+        &s.operator,
+        "*",
+        json!({"max_shifts_per_week": 3}),
+    )
+    .await;
+    assert_eq!(set.status, 200, "{}", text(&set));
+    let monday = monday_in_two_weeks(6, 0);
+    let mut shifts = Vec::new();
+    for n in 0..20 {
+        shifts.push(
+            timed_shift(
+                &app,
+                &s,
+                &format!("Dienst {n}"),
+                monday + Duration::hours(2 * n),
+                60,
+                2,
+            )
+            .await,
+        );
+    }
+    let volunteer = app.volunteers(1).await.remove(0);
+    let answers =
+        futures_util::future::join_all(shifts.iter().map(|id| sign_up(&app, &volunteer.1, id)))
+            .await;
+    let confirmed = answers.iter().filter(|a| a.status == 201).count();
+    let refused: Vec<&TestResponse> = answers.iter().filter(|a| a.status == 409).collect();
+    assert_eq!(
+        (confirmed, refused.len()),
+        (3, 17),
+        "{:?}",
+        answers.iter().map(|a| a.status).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        app.count(
+            "signups",
+            &format!("user_id = '{}' AND status = 'confirmed'", volunteer.0)
+        )
+        .await,
+        3
+    );
+    assert_eq!(
+        app.count("signups", &format!("user_id = '{}'", volunteer.0))
+            .await,
+        3
+    );
+    let problem = refused[0].assert_problem(409, "workload-limit");
+    assert_eq!(problem["workload"]["limit"], "shifts_per_week");
+    assert_eq!(problem["workload"]["allowed"], 3);
+    assert_eq!(problem["workload"]["current"], 3);
+    assert_eq!(problem["workload"]["would_be"], 4);
+    let week_start = monday_in_two_weeks(0, 0);
+    assert_eq!(
+        problem["workload"]["window_start"]
+            .as_str()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok()),
+        Some(week_start.fixed_offset())
+    );
+    // Only what happened was announced.
+    assert_eq!(
+        app.count("outbox_events", "kind = 'signup.confirmed'")
+            .await,
+        3
+    );
+}
+
+#[actix_web::test]
+async fn rest_between_shifts_and_a_volunteers_own_caps_are_held() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let set = put_policy(
+        &app,
+        &s.admin.access_token,
+        &s.operator,
+        "*",
+        json!({"min_rest_minutes": 60}),
+    )
+    .await;
+    assert_eq!(set.status, 200, "{}", text(&set));
+    let volunteer = app.volunteers(1).await.remove(0);
+    let morning = timed_shift(&app, &s, "Frühstück", monday_in_two_weeks(9, 30), 120, 3).await;
+    let noon = timed_shift(&app, &s, "Mittagstisch", monday_in_two_weeks(12, 0), 60, 3).await;
+    let later = timed_shift(&app, &s, "Nachmittag", monday_in_two_weeks(12, 30), 60, 3).await;
+    assert_eq!(sign_up(&app, &volunteer.1, &morning).await.status, 201);
+    let tight = sign_up(&app, &volunteer.1, &noon).await;
+    let problem = tight.assert_problem(409, "workload-limit");
+    assert_eq!(problem["workload"]["limit"], "rest_between_shifts");
+    assert_eq!(problem["workload"]["allowed"], 60);
+    assert_eq!(problem["workload"]["current"], 30);
+    assert_eq!(problem["workload"]["window_start"], Value::Null);
+    let rested = sign_up(&app, &volunteer.1, &later).await;
+    assert_eq!(rested.status, 201, "{}", text(&rested));
+
+    // Her own cap: two shifts that week at most.
+    let capped = app
+        .json(
+            Method::PATCH,
+            "/api/v1/me/profile",
+            Some(&volunteer.1),
+            &[("if-match", "*")],
+            &json!({"max_shifts_per_week": 2}),
+        )
+        .await;
+    assert_eq!(capped.status, 200, "{}", text(&capped));
+    assert_eq!(capped.json()["max_shifts_per_week"], 2);
+    let evening = timed_shift(&app, &s, "Abendcafé", monday_in_two_weeks(18, 0), 60, 3).await;
+    let third = sign_up(&app, &volunteer.1, &evening).await;
+    let problem = third.assert_problem(409, "workload-limit");
+    assert_eq!(problem["workload"]["limit"], "own_shifts_per_week");
+    assert_eq!(problem["workload"]["would_be"], 3);
+    let by_staff = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/shifts/{evening}/signups"),
+            Some(&s.coordinator.access_token),
+            &[],
+            &json!({"user_id": volunteer.0}),
+        )
+        .await;
+    by_staff.assert_problem(409, "workload-limit");
+
+    // A place on the waitlist takes nothing: it is not refused.
+    let full = timed_shift(&app, &s, "Ausflug", monday_in_two_weeks(20, 0), 60, 1).await;
+    let other = app.volunteers(1).await.remove(0);
+    assert_eq!(sign_up(&app, &other.1, &full).await.status, 201);
+    let waiting = sign_up(&app, &volunteer.1, &full).await;
+    assert_eq!(waiting.status, 201, "{}", text(&waiting));
+    assert_eq!(waiting.json()["status"], "waitlisted");
+    let bad = app
+        .json(
+            Method::PATCH,
+            "/api/v1/me/profile",
+            Some(&volunteer.1),
+            &[("if-match", "*")],
+            &json!({"max_shifts_per_month": 0}),
+        )
+        .await;
+    bad.assert_problem(422, "validation-failed");
+}
+
+#[actix_web::test]
+async fn staff_sign_ups_follow_the_policy_only_where_it_binds_staff() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let set = put_policy(
+        &app,
+        &s.admin.access_token,
+        &s.operator,
+        "*",
+        json!({"max_shifts_per_week": 1}),
+    )
+    .await;
+    assert_eq!(set.status, 200, "{}", text(&set));
+    let volunteer = app.volunteers(1).await.remove(0);
+    let first = timed_shift(&app, &s, "Erster", monday_in_two_weeks(9, 0), 60, 3).await;
+    let second = timed_shift(&app, &s, "Zweiter", monday_in_two_weeks(14, 0), 60, 3).await;
+    let third = timed_shift(&app, &s, "Dritter", monday_in_two_weeks(18, 0), 60, 3).await;
+    assert_eq!(sign_up(&app, &volunteer.1, &first).await.status, 201);
+    sign_up(&app, &volunteer.1, &second)
+        .await
+        .assert_problem(409, "workload-limit");
+    let by_staff = |shift: String| {
+        let app = &app;
+        let token = s.coordinator.access_token.clone();
+        let user = volunteer.0.clone();
+        async move {
+            app.json(
+                Method::POST,
+                &format!("/api/v1/shifts/{shift}/signups"),
+                Some(&token),
+                &[],
+                &json!({"user_id": user}),
+            )
+            .await
+        }
+    };
+    let staff = by_staff(second.clone()).await;
+    assert_eq!(staff.status, 201, "{}", text(&staff));
+    let binding = put_policy(
+        &app,
+        &s.admin.access_token,
+        &s.operator,
+        "*",
+        json!({"max_shifts_per_week": 1, "binds_staff": true}),
+    )
+    .await;
+    assert_eq!(binding.status, 200);
+    by_staff(third).await.assert_problem(409, "workload-limit");
+}
