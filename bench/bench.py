@@ -16,7 +16,7 @@ Settings, from the environment:
   BENCH_RACERS (10000)       volunteers racing for 50 shifts of 5 places in scenario 6, and
                              requests for 50 times of a room confirmed at once in scenario 12
   BENCH_REUSE (0)            1: keep a database seeded earlier at the same scale and seed
-  BENCH_ONLY                 some of the scenarios measured against pgbench (1 3 9 10 11 12 13) alone
+  BENCH_ONLY                 some of the scenarios (1 3 9 10 11 12 13 14) alone
   BENCH_BINARY               the quartier binary (run.sh passes the release build)
   BENCH_PG_LOG               PostgreSQL's server log (found from the cluster when not given)
   BENCH_JSON                 where to write every figure as JSON
@@ -997,6 +997,27 @@ def main():
                 runs.append(figures)
             reset_room_race()
             scenario("12. room request confirmation race", runs)
+
+        if not COMPARE and (not ONLY or 14 in ONLY):
+            log(f"\n14. the sign-up race of scenario 6 ({RACERS} volunteers), without and with a "
+                f"workload policy at the operator that binds no racer (every sign-up then takes "
+                f"the checked path)")
+            race_file = requests_file("racers", racer_lines())
+            runs = []
+            for limits in (False, True):
+                log(f"  {'with' if limits else 'without'} a workload policy")
+                if limits:
+                    psql("INSERT INTO workload_policies (operator_id, max_shifts_per_week, min_rest_minutes) "
+                         "VALUES ('%s', 100, 1) ON CONFLICT (operator_id) DO UPDATE SET "
+                         "max_shifts_per_week = 100, min_rest_minutes = 1" % p["operator"])
+                try:
+                    for c in CONCURRENCY:
+                        runs.append(dict(api_race(server, c, race_lua, race_file),
+                                         case="limits" if limits else "no limits"))
+                finally:
+                    psql("DELETE FROM workload_policies WHERE operator_id = '%s'" % p["operator"])
+            reset_race()
+            scenario("14. sign-up race without and with a workload policy", runs)
 
         if not ONLY and not COMPARE:
             log("\n2. what's on with free-text search (\"Kaffee\", \"Spielgruppe\")")

@@ -1282,6 +1282,10 @@ const TEXTS: &[(&str, &str)] = &[
         "Diese Anmeldung überschreitet die Belastungsgrenze {0}: höchstens {1}, jetzt {2}, mit ihr {3}.",
     ),
     (
+        "must be an ISO week such as 2027-W05",
+        "muss eine ISO-Kalenderwoche sein, etwa 2027-W05",
+    ),
+    (
         "must be from 1 to {}, or null",
         "muss zwischen 1 und {0} liegen oder null sein",
     ),

@@ -148,6 +148,21 @@ pub async fn own_caps(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Own
     }))
 }
 
+/// The places the volunteer `user` holds (its operator, start and end): confirmed and
+/// attended sign-ups, and places held for her as a guest until `now`; none for the shift
+/// `except` (SQL expressions, such as `$1`). What every workload limit counts.
+fn places_held(user: &str, now: &str, except: &str) -> String {
+    format!(
+        "SELECT s.operator_id, s.starts_at, s.ends_at FROM signups g JOIN shifts s ON s.id = g.shift_id \
+         WHERE g.user_id = {user} AND g.status IN ('confirmed', 'attended') \
+           AND g.shift_id IS DISTINCT FROM {except} \
+         UNION ALL \
+         SELECT s.operator_id, s.starts_at, s.ends_at FROM guest_holds h JOIN shifts s ON s.id = h.shift_id \
+         WHERE h.user_id = {user} AND h.holds_place AND h.expires_at > {now} \
+           AND h.shift_id IS DISTINCT FROM {except}"
+    )
+}
+
 #[derive(QueryableByName)]
 struct UsageRow {
     #[diesel(sql_type = BigInt)]
@@ -185,13 +200,8 @@ pub async fn usage(
         week_of(shift.starts_at),
         month_of(shift.starts_at),
     );
-    let row: UsageRow = diesel::sql_query(
-        "WITH mine AS ( \
-           SELECT s.operator_id, s.starts_at, s.ends_at FROM signups g JOIN shifts s ON s.id = g.shift_id \
-           WHERE g.user_id = $1 AND g.status IN ('confirmed', 'attended') AND g.shift_id <> $3 \
-           UNION ALL \
-           SELECT s.operator_id, s.starts_at, s.ends_at FROM guest_holds h JOIN shifts s ON s.id = h.shift_id \
-           WHERE h.user_id = $1 AND h.holds_place AND h.expires_at > $4 AND h.shift_id <> $3), \
+    let row: UsageRow = diesel::sql_query(format!(
+        "WITH mine AS ({}), \
          minutes AS ( \
            SELECT operator_id = $2 AS here, starts_at, ends_at, \
              (extract(epoch FROM ends_at - starts_at) / 60)::bigint AS minutes FROM mine) \
@@ -209,7 +219,8 @@ pub async fn usage(
            count(*) FILTER (WHERE starts_at >= $7 AND starts_at < $8) AS shifts_week, \
            count(*) FILTER (WHERE starts_at >= $9 AND starts_at < $10) AS shifts_month \
          FROM minutes",
-    )
+        places_held("$1", "$4", "$3")
+    ))
     .bind::<SqlUuid, _>(user_id)
     .bind::<SqlUuid, _>(operator_id)
     .bind::<SqlUuid, _>(shift_id)
@@ -234,4 +245,104 @@ pub async fn usage(
         shifts_week: row.shifts_week,
         shifts_month: row.shifts_month,
     })
+}
+
+/// A volunteer's week at one operator with a policy.
+#[derive(Debug, Clone)]
+pub struct OperatorWeek {
+    pub operator_id: Uuid,
+    pub name: String,
+    pub policy: WorkloadPolicy,
+    pub minutes_week: i64,
+    pub shifts_week: i64,
+    pub future: i64,
+}
+
+/// A volunteer's week: her shifts in it and in its month, anywhere, and her week at each
+/// operator with a policy that she helps or holds a place with.
+#[derive(Debug, Clone, Default)]
+pub struct WeekUsage {
+    pub shifts_week: i64,
+    pub shifts_month: i64,
+    pub operators: Vec<OperatorWeek>,
+}
+
+#[derive(QueryableByName)]
+struct OperatorWeekRow {
+    #[diesel(sql_type = SqlUuid)]
+    operator_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+    #[diesel(sql_type = BigInt)]
+    minutes_week: i64,
+    #[diesel(sql_type = BigInt)]
+    shifts_week: i64,
+    #[diesel(sql_type = BigInt)]
+    future: i64,
+    #[diesel(sql_type = BigInt)]
+    all_week: i64,
+    #[diesel(sql_type = BigInt)]
+    all_month: i64,
+}
+
+/// What `user_id` holds in `week` (and the month it starts in), counted as the sign-up
+/// check counts it.
+pub async fn week_of_user(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    week: quartier_domain::workload::Window,
+    now: DateTime<Utc>,
+) -> Result<WeekUsage> {
+    let month = month_of(week.from);
+    // One row per operator with a policy she helps or holds a place with (and one row with
+    // no operator, for the totals, when there is none).
+    let rows: Vec<OperatorWeekRow> = diesel::sql_query(format!(
+        "WITH mine AS ({}), \
+         totals AS ( \
+           SELECT count(*) FILTER (WHERE starts_at >= $3 AND starts_at < $4) AS all_week, \
+             count(*) FILTER (WHERE starts_at >= $5 AND starts_at < $6) AS all_month FROM mine), \
+         operators_of AS ( \
+           SELECT operator_id FROM mine UNION SELECT operator_id FROM operator_volunteers WHERE user_id = $1) \
+         SELECT coalesce(o.id, '00000000-0000-0000-0000-000000000000') AS operator_id, \
+           coalesce(o.name, '') AS name, \
+           coalesce((SELECT sum((extract(epoch FROM m.ends_at - m.starts_at) / 60)::bigint) FROM mine m \
+             WHERE m.operator_id = o.id AND m.starts_at >= $3 AND m.starts_at < $4), 0)::bigint AS minutes_week, \
+           (SELECT count(*) FROM mine m WHERE m.operator_id = o.id AND m.starts_at >= $3 AND m.starts_at < $4) \
+             AS shifts_week, \
+           (SELECT count(*) FROM mine m WHERE m.operator_id = o.id AND m.starts_at > $2) AS future, \
+           totals.all_week, totals.all_month \
+         FROM totals LEFT JOIN (operators_of JOIN operators o ON o.id = operators_of.operator_id \
+           JOIN workload_policies p ON p.operator_id = o.id) ON true \
+         ORDER BY o.name, o.id",
+        places_held("$1", "$2", "NULL")
+    ))
+    .bind::<SqlUuid, _>(user_id)
+    .bind::<Timestamptz, _>(now)
+    .bind::<Timestamptz, _>(week.from)
+    .bind::<Timestamptz, _>(week.to)
+    .bind::<Timestamptz, _>(month.from)
+    .bind::<Timestamptz, _>(month.to)
+    .load(conn)
+    .await?;
+    let mut usage = WeekUsage::default();
+    for row in rows {
+        usage.shifts_week = row.all_week;
+        usage.shifts_month = row.all_month;
+        if row.operator_id.is_nil() {
+            continue;
+        }
+        let policy = policy(conn, row.operator_id)
+            .await?
+            .map(|p| p.policy())
+            .unwrap_or_default();
+        usage.operators.push(OperatorWeek {
+            operator_id: row.operator_id,
+            name: row.name,
+            policy,
+            minutes_week: row.minutes_week,
+            shifts_week: row.shifts_week,
+            future: row.future,
+        });
+    }
+    Ok(usage)
 }

@@ -215,6 +215,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(qualifications::checks::revoke_qualification_check)
                 .service(workload::get_workload_policy)
                 .service(workload::put_workload_policy)
+                .service(workload::my_workload)
                 .service(operators::trusts::list_trusted_operators)
                 .service(operators::trusts::trust_operator)
                 .service(operators::trusts::distrust_operator)

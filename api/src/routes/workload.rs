@@ -4,7 +4,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, put, web};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use quartier_domain::StaffRole;
 use quartier_domain::ValidationErrors;
 use quartier_domain::integration::Scope;
@@ -151,11 +151,17 @@ impl WorkloadPolicyBody {
     }
 }
 
+/// An operator's workload policy as stored: the limits of `WorkloadPolicyBody`, with its
+/// version.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WorkloadPolicyResponse {
     pub operator_id: Uuid,
-    #[serde(flatten)]
-    pub policy: WorkloadPolicyBody,
+    pub max_minutes_per_day: Option<i32>,
+    pub max_minutes_per_week: Option<i32>,
+    pub max_shifts_per_week: Option<i32>,
+    pub min_rest_minutes: Option<i32>,
+    pub max_future_signups: Option<i32>,
+    pub binds_staff: bool,
     /// 0 while the operator has set none; sent as `ETag`, expected back in `If-Match`.
     pub version: i32,
     pub updated_at: Option<DateTime<Utc>>,
@@ -166,14 +172,12 @@ impl WorkloadPolicyResponse {
         let policy = row.as_ref().map(PolicyRow::policy).unwrap_or_default();
         Self {
             operator_id,
-            policy: WorkloadPolicyBody {
-                max_minutes_per_day: policy.max_minutes_per_day,
-                max_minutes_per_week: policy.max_minutes_per_week,
-                max_shifts_per_week: policy.max_shifts_per_week,
-                min_rest_minutes: policy.min_rest_minutes,
-                max_future_signups: policy.max_future_signups,
-                binds_staff: policy.binds_staff,
-            },
+            max_minutes_per_day: policy.max_minutes_per_day,
+            max_minutes_per_week: policy.max_minutes_per_week,
+            max_shifts_per_week: policy.max_shifts_per_week,
+            min_rest_minutes: policy.min_rest_minutes,
+            max_future_signups: policy.max_future_signups,
+            binds_staff: policy.binds_staff,
             version: row.as_ref().map_or(0, |r| r.version),
             updated_at: row.map(|r| r.updated_at),
         }
@@ -269,4 +273,133 @@ pub async fn put_workload_policy(
         .await?
         .ok_or(ApiError::VersionConflict)?;
     Ok(WorkloadPolicyResponse::of(*id, Some(saved)).answer())
+}
+
+/// One limit of a week: the limit (null: none), what is used, and what is left.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkloadAmount {
+    pub allowed: Option<i64>,
+    pub used: i64,
+    /// `allowed` − `used`, never below 0; null without a limit.
+    pub left: Option<i64>,
+}
+
+impl WorkloadAmount {
+    fn of(allowed: Option<i32>, used: i64) -> Self {
+        let allowed = allowed.map(i64::from);
+        Self {
+            allowed,
+            used,
+            left: allowed.map(|a| (a - used).max(0)),
+        }
+    }
+}
+
+/// The week at one operator with a workload policy.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OperatorWorkload {
+    pub operator: crate::routes::activities::Named,
+    pub minutes_per_week: WorkloadAmount,
+    pub shifts_per_week: WorkloadAmount,
+    /// Sign-ups ahead, from now (whatever the week).
+    pub future_signups: WorkloadAmount,
+    /// The policy's limits a week does not sum up: minutes a day, rest between shifts.
+    pub max_minutes_per_day: Option<i32>,
+    pub min_rest_minutes: Option<i32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MyWorkload {
+    /// The ISO week, as asked for.
+    #[schema(example = "2027-W05")]
+    pub week: String,
+    pub week_start: DateTime<Utc>,
+    pub week_end: DateTime<Utc>,
+    /// Her own cap over all operators, in this week.
+    pub own_shifts_per_week: WorkloadAmount,
+    /// … and in the month the week starts in.
+    pub own_shifts_per_month: WorkloadAmount,
+    /// Each operator with a workload policy that she helps or holds a place with.
+    pub operators: Vec<OperatorWorkload>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WeekQuery {
+    /// An ISO week, `YYYY-Www` (default: this week, in Europe/Berlin).
+    #[param(example = "2027-W05", pattern = r"^\d{4}-W\d{2}$")]
+    pub week: Option<String>,
+}
+
+/// The ISO week `raw` names (`2027-W05`), as a window of local time.
+fn week_named(raw: &str) -> Option<quartier_domain::workload::Window> {
+    let (year, week) = raw.split_once("-W")?;
+    if year.len() != 4 || week.len() != 2 {
+        return None;
+    }
+    let monday = chrono::NaiveDate::from_isoywd_opt(
+        year.parse().ok()?,
+        week.parse().ok()?,
+        chrono::Weekday::Mon,
+    )?;
+    let noon = monday.and_hms_opt(12, 0, 0)?.and_utc();
+    Some(quartier_domain::workload::week_of(noon))
+}
+
+/// Your workload in a week: shifts and minutes used and left under your own caps and the
+/// policies of the operators you help, counted as a sign-up is checked.
+#[utoipa::path(
+    tag = "volunteering",
+    security(("bearer" = [])),
+    params(WeekQuery),
+    responses(
+        (status = 200, description = "The week", body = MyWorkload),
+        (status = 422, description = "`week` is no ISO week such as 2027-W05 (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/me/workload")]
+pub async fn my_workload(
+    state: web::Data<AppState>,
+    user: crate::auth::AuthUser,
+    query: web::Query<WeekQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let now = Utc::now();
+    let week = match query.week.as_deref() {
+        Some(raw) => week_named(raw)
+            .ok_or_else(|| ApiError::query("week", "must be an ISO week such as 2027-W05"))?,
+        None => quartier_domain::workload::week_of(now),
+    };
+    let local = week
+        .from
+        .with_timezone(&quartier_domain::signup::LOCAL_ZONE)
+        .date_naive()
+        .iso_week();
+    let mut conn = state.conn().await?;
+    let caps = workload::own_caps(&mut conn, user.id).await?;
+    let used = workload::week_of_user(&mut conn, user.id, week, now).await?;
+    let body = MyWorkload {
+        week: format!("{:04}-W{:02}", local.year(), local.week()),
+        week_start: week.from,
+        week_end: week.to,
+        own_shifts_per_week: WorkloadAmount::of(caps.shifts_per_week, used.shifts_week),
+        own_shifts_per_month: WorkloadAmount::of(caps.shifts_per_month, used.shifts_month),
+        operators: used
+            .operators
+            .into_iter()
+            .map(|o| OperatorWorkload {
+                operator: crate::routes::activities::Named {
+                    id: o.operator_id,
+                    name: o.name,
+                },
+                minutes_per_week: WorkloadAmount::of(o.policy.max_minutes_per_week, o.minutes_week),
+                shifts_per_week: WorkloadAmount::of(o.policy.max_shifts_per_week, o.shifts_week),
+                future_signups: WorkloadAmount::of(o.policy.max_future_signups, o.future),
+                max_minutes_per_day: o.policy.max_minutes_per_day,
+                min_rest_minutes: o.policy.min_rest_minutes,
+            })
+            .collect(),
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+        .json(body))
 }

@@ -229,6 +229,7 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("rotate_api_key", ADMINS_A, None),
     ("list_trusted_operators", EVERYONE, None),
     ("get_workload_policy", STAFF_A_AND_KEY, Some("shifts:write")),
+    ("my_workload", PEOPLE, None),
     (
         "put_workload_policy",
         ADMINS_A_AND_KEY,
@@ -1520,6 +1521,7 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
                 None,
             )
         }
+        "my_workload" => (Method::GET, "/api/v1/me/workload".into(), None),
         "get_workload_policy" => (
             Method::GET,
             format!("/api/v1/operators/{op_a}/workload-policy"),

@@ -189,6 +189,45 @@ async fn twenty_sign_ups_at_once_under_a_weekly_cap_of_three_confirm_three() {
             .await,
         3
     );
+
+    // Her week, as she sees it: three of three used at the operator, none left.
+    let iso = monday
+        .with_timezone(&chrono_tz::Europe::Berlin)
+        .date_naive()
+        .iso_week();
+    let week = format!("{:04}-W{:02}", iso.year(), iso.week());
+    let mine = app
+        .get(
+            &format!("/api/v1/me/workload?week={week}"),
+            Some(&volunteer.1),
+        )
+        .await;
+    assert_eq!(mine.status, 200, "{}", text(&mine));
+    let body = mine.json();
+    assert_eq!(body["week"], week.as_str());
+    assert_eq!(
+        body["own_shifts_per_week"],
+        json!({"allowed": null, "used": 3, "left": null})
+    );
+    assert_eq!(
+        body["operators"].as_array().map(Vec::len),
+        Some(1),
+        "{body}"
+    );
+    assert_eq!(body["operators"][0]["operator"]["id"], s.operator.as_str());
+    assert_eq!(
+        body["operators"][0]["shifts_per_week"],
+        json!({"allowed": 3, "used": 3, "left": 0})
+    );
+    assert_eq!(body["operators"][0]["minutes_per_week"]["used"], 180);
+    let this_week = app.get("/api/v1/me/workload", Some(&volunteer.1)).await;
+    assert_eq!(this_week.json()["own_shifts_per_week"]["used"], 0);
+    app.get("/api/v1/me/workload?week=2027-W54", Some(&volunteer.1))
+        .await
+        .assert_problem(422, "validation-failed");
+    app.get("/api/v1/me/workload?week=next", Some(&volunteer.1))
+        .await
+        .assert_problem(422, "validation-failed");
 }
 
 #[actix_web::test]

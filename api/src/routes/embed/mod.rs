@@ -120,11 +120,7 @@ pub struct EmbedQuery {
     #[param(minimum = 1, maximum = 50)]
     pub max: Option<i64>,
     /// The page's language (a language tag such as `de`, `en` or `tr`; default `de`).
-    #[param(
-        example = "de",
-        max_length = 35,
-        pattern = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
-    )]
+    #[param(example = "de", max_length = 64)]
     pub lang: Option<String>,
 }
 
