@@ -13,7 +13,7 @@ use crate::state::AppState;
 
 /// One operator the signed-in person is staff of.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct MembershipResponse {
+pub struct StaffMembershipResponse {
     pub operator_id: Uuid,
     #[schema(example = "AWO Musterstadt e.V.")]
     pub operator_name: String,
@@ -24,9 +24,9 @@ pub struct MembershipResponse {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct MembershipList {
+pub struct StaffMembershipList {
     /// By operator name.
-    pub items: Vec<MembershipResponse>,
+    pub items: Vec<StaffMembershipResponse>,
 }
 
 /// The operators the signed-in person works for, with their role and centre limits: where
@@ -34,7 +34,7 @@ pub struct MembershipList {
 #[utoipa::path(
     tag = "me",
     security(("bearer" = [])),
-    responses((status = 200, description = "Every operator the person is staff of", body = MembershipList)),
+    responses((status = 200, description = "Every operator the person is staff of", body = StaffMembershipList)),
 )]
 #[get("/me/memberships")]
 pub async fn my_memberships(
@@ -49,7 +49,7 @@ pub async fn my_memberships(
             .into_iter()
             .map(|(_, centre)| centre)
             .collect();
-        items.push(MembershipResponse {
+        items.push(StaffMembershipResponse {
             operator_id: membership.operator_id,
             operator_name: membership.operator_name,
             role: stored(&membership.role, StaffRoleBody::Coordinator),
@@ -57,5 +57,5 @@ pub async fn my_memberships(
             since: membership.since,
         });
     }
-    Ok(HttpResponse::Ok().json(MembershipList { items }))
+    Ok(HttpResponse::Ok().json(StaffMembershipList { items }))
 }
