@@ -232,11 +232,10 @@ fn attributes(widget: EmbedWidget, query: &EmbedQuery) -> Result<String, ApiErro
         if widget != EmbedWidget::WhatsOn {
             return refuse("category", "whats-on");
         }
-        let value = serde_json::to_value(category)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        push("category", &value);
+        push(
+            "category",
+            quartier_domain::activity::Category::from(category).as_str(),
+        );
     }
     if let Some(open_now) = query.open_now {
         if widget != EmbedWidget::Centres {
