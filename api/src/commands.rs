@@ -36,6 +36,11 @@ pub async fn serve(settings: Settings, migrate: bool) -> CommandResult {
         settings.occurrence_horizon,
         settings.horizon_interval,
     );
+    let _standing = crate::standing::spawn(
+        pool.clone(),
+        settings.standing_ahead,
+        settings.standing_interval,
+    );
     let _holds = crate::retention::spawn_hold_sweeper(pool.clone(), settings.retention.hold_sweep);
     let _retention = crate::retention::spawn(pool.clone(), settings.retention);
     let state = web::Data::new(AppState::new(&settings, pool.clone())?);

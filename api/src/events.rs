@@ -2,7 +2,8 @@
 //! per object (`ShiftEventData` for every `shift.*` event, `SignupEventData` for every
 //! `signup.*` event, `ConcernEventData` for every `concern.*` event, `PartnerEventData` for
 //! every `partner.*` event, `NetworkMembershipEventData` for `network_membership.changed`,
-//! `RoomBookingEventData` for every `room_booking.*` event),
+//! `RoomBookingEventData` for every `room_booking.*` event, `StandingSignupEventData` for
+//! every `standing_signup.*` event),
 //! wrapped in the envelope `{type, timestamp, data}`, and listed one by
 //! one under `webhooks`. These types mirror `quartier_persistence::outbox::payload`; a unit
 //! test holds the two equal, and the test kit checks every event the tests write against
@@ -11,7 +12,7 @@
 use chrono::{DateTime, Utc};
 use quartier_domain::{
     ChangeReason, ConcernFacts, EventSubject, EventType, MembershipFacts, PartnerFacts,
-    RoomBookingFacts, ShiftFacts, SignupFacts,
+    RoomBookingFacts, ShiftFacts, SignupFacts, StandingSignupFacts,
 };
 use serde::Serialize;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, PathItem};
@@ -25,6 +26,7 @@ use crate::routes::networks::MembershipStatusBody;
 use crate::routes::rooms::BookingStatusBody;
 use crate::routes::shifts::ShiftStatusBody;
 use crate::routes::signups::SignupStatusBody;
+use crate::routes::standing::StandingStatusBody;
 use crate::routes::webhooks::EventTypeBody;
 
 /// A shift after the change: what every `shift.*` event carries in `data`.
@@ -79,6 +81,11 @@ pub enum ChangeReasonBody {
     CapacityRaised,
     /// A place was free while this one waited; a new sign-up found it.
     WaitlistCaughtUp,
+    /// Taking the free place would have taken the volunteer past a workload limit: she stays
+    /// waiting (`signup.promotion_skipped`).
+    WorkloadLimit,
+    /// The standing sign-up it was made for ended.
+    StandingSignupEnded,
 }
 
 impl From<ChangeReason> for ChangeReasonBody {
@@ -91,6 +98,8 @@ impl From<ChangeReason> for ChangeReasonBody {
             ChangeReason::PlaceFreed => ChangeReasonBody::PlaceFreed,
             ChangeReason::CapacityRaised => ChangeReasonBody::CapacityRaised,
             ChangeReason::WaitlistCaughtUp => ChangeReasonBody::WaitlistCaughtUp,
+            ChangeReason::WorkloadLimit => ChangeReasonBody::WorkloadLimit,
+            ChangeReason::StandingSignupEnded => ChangeReasonBody::StandingSignupEnded,
         }
     }
 }
@@ -114,6 +123,9 @@ pub struct SignupEventData {
     pub minutes_worked: Option<i32>,
     /// Null when the volunteer (or staff for them) made the change.
     pub reason: Option<ChangeReasonBody>,
+    /// The standing sign-up ("every Tuesday") the sign-up was made for; null for one made
+    /// for this date alone.
+    pub standing_signup_id: Option<Uuid>,
 }
 
 impl From<&SignupFacts> for SignupEventData {
@@ -131,6 +143,7 @@ impl From<&SignupFacts> for SignupEventData {
             checked_in_at: facts.checked_in_at,
             minutes_worked: facts.minutes_worked,
             reason: facts.reason.map(Into::into),
+            standing_signup_id: facts.standing_signup_id,
         }
     }
 }
@@ -289,6 +302,46 @@ pub struct RoomBookingEvent {
     pub data: RoomBookingEventData,
 }
 
+/// A standing sign-up ("every Tuesday") after the change: what every `standing_signup.*`
+/// event carries in `data`. The sign-ups made for it have `signup.*` events of their own,
+/// naming it in `standing_signup_id`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StandingSignupEventData {
+    pub standing_signup_id: Uuid,
+    pub activity_id: Uuid,
+    /// The activity's operator, whose subscriptions receive the event.
+    pub operator_id: Uuid,
+    /// The volunteer; null once they erased their account.
+    pub user_id: Option<Uuid>,
+    pub status: StandingStatusBody,
+    /// Changes with every change.
+    pub version: i32,
+}
+
+impl From<&StandingSignupFacts> for StandingSignupEventData {
+    fn from(facts: &StandingSignupFacts) -> Self {
+        Self {
+            standing_signup_id: facts.standing_signup_id,
+            activity_id: facts.activity_id,
+            operator_id: facts.operator_id,
+            user_id: facts.user_id,
+            status: facts.status.into(),
+            version: facts.version,
+        }
+    }
+}
+
+/// The body of a delivery of a `standing_signup.*` event.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StandingSignupEvent {
+    /// One of the `standing_signup.*` types.
+    #[serde(rename = "type")]
+    pub event_type: EventTypeBody,
+    /// When it happened (RFC 3339, milliseconds).
+    pub timestamp: DateTime<Utc>,
+    pub data: StandingSignupEventData,
+}
+
 /// The body of a delivery of a `shift.*` event.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ShiftEvent {
@@ -331,6 +384,7 @@ pub fn data_schema(kind: EventType) -> &'static str {
         EventSubject::Partner => "PartnerEventData",
         EventSubject::NetworkMembership => "NetworkMembershipEventData",
         EventSubject::RoomBooking => "RoomBookingEventData",
+        EventSubject::StandingSignup => "StandingSignupEventData",
     }
 }
 
@@ -343,6 +397,7 @@ fn envelope_schema(kind: EventType) -> &'static str {
         EventSubject::Partner => "PartnerEvent",
         EventSubject::NetworkMembership => "NetworkMembershipEvent",
         EventSubject::RoomBooking => "RoomBookingEvent",
+        EventSubject::StandingSignup => "StandingSignupEvent",
     }
 }
 
@@ -369,6 +424,9 @@ fn described(kind: EventType) -> &'static str {
         EventType::SignupCheckedIn => "Staff checked the volunteer in.",
         EventType::SignupAttended => "Staff recorded that the volunteer came, with minutes worked.",
         EventType::SignupNoShow => "Staff recorded that the volunteer did not come.",
+        EventType::SignupPromotionSkipped => {
+            "A place was free and this waitlisted volunteer was first in line, but it would have taken them past a workload limit (`reason` `workload_limit`): they stay waiting and the next in line is offered the place."
+        }
         EventType::ConcernSubmitted => {
             "A resident raised a concern, or staff wrote one down, that waits for moderation."
         }
@@ -404,6 +462,15 @@ fn described(kind: EventType) -> &'static str {
         EventType::RoomBookingCancelled => {
             "A date was cancelled by its booker or by staff: the room is free again."
         }
+        EventType::StandingSignupCreated => {
+            "A volunteer (or staff for them) made a standing sign-up for a shift slot of an activity of this operator; its dates are signed up for as they come."
+        }
+        EventType::StandingSignupChanged => {
+            "A standing sign-up was paused, made active again, or its last date changed."
+        }
+        EventType::StandingSignupEnded => {
+            "A standing sign-up ended; its future sign-ups were cancelled (each with its own `signup.cancelled`)."
+        }
     }
 }
 
@@ -430,6 +497,9 @@ pub fn add_webhooks(document: &mut Document) {
         ("RoomBookingEvent", RoomBookingEvent::schema()),
         ("RoomBookingEventData", RoomBookingEventData::schema()),
         ("BookingStatusBody", BookingStatusBody::schema()),
+        ("StandingSignupEvent", StandingSignupEvent::schema()),
+        ("StandingSignupEventData", StandingSignupEventData::schema()),
+        ("StandingStatusBody", StandingStatusBody::schema()),
         ("ChangeReasonBody", ChangeReasonBody::schema()),
         ("ShiftStatusBody", ShiftStatusBody::schema()),
         ("SignupStatusBody", SignupStatusBody::schema()),
@@ -513,6 +583,7 @@ mod tests {
                 checked_in_at: Some(at),
                 minutes_worked: Some(90),
                 reason,
+                standing_signup_id: reason.map(|_| Uuid::now_v7()),
             };
             let event = Event::signup(signup.clone());
             assert_eq!(

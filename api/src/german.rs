@@ -1880,6 +1880,95 @@ const TEXTS: &[(&str, &str)] = &[
         "the date at {} must be at most {} days ahead",
         "der Termin um {0} darf höchstens {1} Tage im Voraus liegen",
     ),
+    (
+        "must be from 1 (Monday) to 7 (Sunday)",
+        "muss zwischen 1 (Montag) und 7 (Sonntag) liegen",
+    ),
+    (
+        "must be a local time HH:MM",
+        "muss eine Ortszeit HH:MM sein",
+    ),
+    (
+        "must be 1 to 200 characters",
+        "muss 1 bis 200 Zeichen lang sein",
+    ),
+    (
+        "is needed for a biweekly pattern",
+        "wird für ein zweiwöchentliches Muster gebraucht",
+    ),
+    (
+        "is needed for a monthly pattern",
+        "wird für ein monatliches Muster gebraucht",
+    ),
+    (
+        "is for a biweekly pattern only",
+        "gilt nur für ein zweiwöchentliches Muster",
+    ),
+    (
+        "is for a monthly pattern only",
+        "gilt nur für ein monatliches Muster",
+    ),
+    (
+        "A volunteer keeps at most {} standing sign-ups that have not ended.",
+        "Eine Freiwillige hat höchstens {0} feste Anmeldungen, die nicht beendet sind.",
+    ),
+    (
+        "No standing sign-up has this id.",
+        "Keine feste Anmeldung hat diese ID.",
+    ),
+    (
+        "ends only by DELETE, which cancels its sign-ups ahead",
+        "endet nur mit DELETE, das ihre kommenden Anmeldungen absagt",
+    ),
+    (
+        "must not be in the past",
+        "darf nicht in der Vergangenheit liegen",
+    ),
+    (
+        "must not be before valid_from",
+        "darf nicht vor valid_from liegen",
+    ),
+    (
+        "must not be before starts_on",
+        "darf nicht vor starts_on liegen",
+    ),
+    (
+        "must not be before ends_on",
+        "darf nicht vor ends_on liegen",
+    ),
+    (
+        "This standing sign-up has ended; make a new one.",
+        "Diese feste Anmeldung ist beendet; legen Sie eine neue an.",
+    ),
+    (
+        "must be up to 200 characters on one line",
+        "darf höchstens 200 Zeichen in einer Zeile haben",
+    ),
+    (
+        "You keep at most {} blockouts; remove some that have passed.",
+        "Sie haben höchstens {0} Abwesenheiten; entfernen Sie vergangene.",
+    ),
+    (
+        "You have no blockout with this id.",
+        "Sie haben keine Abwesenheit mit dieser ID.",
+    ),
+    ("must fall on the weekday", "muss auf den Wochentag fallen"),
+    (
+        "is for staff signing someone else up",
+        "ist für Mitarbeitende, die jemand anderen anmelden",
+    ),
+    (
+        "must be 3 to 500 characters on one line",
+        "muss 3 bis 500 Zeichen in einer Zeile haben",
+    ),
+    (
+        "must be within three years",
+        "muss innerhalb von drei Jahren liegen",
+    ),
+    (
+        "needs a span of less than a week to repeat",
+        "braucht eine Spanne unter einer Woche, um sich zu wiederholen",
+    ),
 ];
 
 #[cfg(test)]
@@ -2039,6 +2128,58 @@ mod tests {
                     .expect_err("refused")
                     .to_owned(),
             );
+        }
+        {
+            use chrono::NaiveDate;
+            use quartier_domain::standing::{Blockout, Commitment, Pattern};
+            let day = |d| NaiveDate::from_ymd_opt(2027, 1, d).expect("a date");
+            let mut errors = quartier_domain::ValidationErrors::default();
+            Commitment {
+                weekday: chrono::Weekday::Mon,
+                pattern: Pattern::Biweekly { anchor: day(5) },
+                slot_start: chrono::NaiveTime::MIN,
+                valid_from: day(1),
+                valid_until: Some(day(1) - chrono::Duration::days(1)),
+            }
+            .check(day(2), &mut errors);
+            Commitment {
+                weekday: chrono::Weekday::Mon,
+                pattern: Pattern::Weekly,
+                slot_start: chrono::NaiveTime::MIN,
+                valid_from: day(1) + chrono::Duration::days(4000),
+                valid_until: None,
+            }
+            .check(day(1), &mut errors);
+            for blockout in [
+                Blockout {
+                    starts_on: day(3),
+                    ends_on: day(2),
+                    weekly_until: None,
+                },
+                Blockout {
+                    starts_on: day(1),
+                    ends_on: day(1),
+                    weekly_until: None,
+                },
+                Blockout {
+                    starts_on: day(3),
+                    ends_on: day(12),
+                    weekly_until: Some(day(30)),
+                },
+                Blockout {
+                    starts_on: day(3),
+                    ends_on: day(5),
+                    weekly_until: Some(day(4) + chrono::Duration::days(4000)),
+                },
+                Blockout {
+                    starts_on: day(3),
+                    ends_on: day(5),
+                    weekly_until: Some(day(4)),
+                },
+            ] {
+                blockout.check(day(2), &mut errors);
+            }
+            texts.extend(errors.0.into_iter().map(|e| e.message));
         }
         for refusal in [
             UrlRefusal::Malformed,

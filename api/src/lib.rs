@@ -40,6 +40,7 @@ pub mod security;
 pub mod seed;
 pub mod seed_bench;
 pub mod server;
+pub mod standing;
 pub mod state;
 pub mod telemetry;
 pub mod tokens;

@@ -34,6 +34,7 @@ use crate::problems::{self, ProblemType};
         (name = "qualifications", description = "Qualifications volunteers declare and staff inspect in person: the extended police certificate, the food hygiene instruction, first aid, and operators' own"),
         (name = "shifts", description = "Volunteer shifts (Einsätze): public counts of places and waitlists, never names; coordinators create them"),
         (name = "signups", description = "Sign-ups for shifts: never more confirmed than places, a first-come waitlist, cancellation with promotion"),
+        (name = "standing-signups", description = "Standing sign-ups for a shift slot of an activity (every week, every second week, or the nth weekday of the month), signed up for a few weeks ahead through the normal sign-up, and the dates a volunteer cannot come"),
         (name = "volunteering", description = "The volunteer's own side: profile, sign-ups, hours worked"),
         (name = "guests", description = "Helping without an account: a guest signs up with name and address and confirms by mail; a mailed link shows, cancels, exports and erases her own sign-ups; staff sign up walk-ins by name"),
         (name = "api-keys", description = "Operators' API keys for their own systems: each acts for its operator only, within its scopes"),

@@ -78,6 +78,9 @@ catalogue! {
     ROOM_TAKEN = "room-taken", 409, "Room taken", "Raum belegt";
     BOOKING_DECIDED = "booking-decided", 409, "Booking date decided", "Termin schon entschieden";
     BOOKING_LIMIT = "booking-limit", 409, "Booking limit reached", "Buchungsgrenze erreicht";
+    TOO_MANY_STANDING_SIGNUPS = "too-many-standing-signups", 409, "Too many standing sign-ups", "Zu viele feste Anmeldungen";
+    STANDING_SIGNUP_ENDED = "standing-signup-ended", 409, "Standing sign-up ended", "Feste Anmeldung beendet";
+    TOO_MANY_BLOCKOUTS = "too-many-blockouts", 409, "Too many blockouts", "Zu viele Abwesenheiten";
 }
 
 /// The problem type with this slug.

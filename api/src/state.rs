@@ -21,6 +21,8 @@ pub struct AppState {
     pub request_timeout: std::time::Duration,
     /// How far ahead recurring activities have occurrences.
     pub occurrence_horizon: chrono::Duration,
+    /// How far ahead standing sign-ups are signed up for.
+    pub standing_ahead: chrono::Duration,
     /// Where clients reach this API, without a trailing slash.
     pub public_url: String,
     /// Where people use the app (`QUARTIER_APP_URL`), without a trailing slash: links to
@@ -71,6 +73,7 @@ impl AppState {
                 settings.rate_limits.anonymous_searches,
             )),
             occurrence_horizon: settings.occurrence_horizon,
+            standing_ahead: settings.standing_ahead,
             public_url: settings.public_url.clone(),
             app_url: settings.mail.app_url.trim_end_matches('/').to_owned(),
             state_province: settings.state_province.clone(),

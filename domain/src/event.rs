@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::concern::ConcernStatus;
 use crate::room::BookingStatus;
 use crate::signup::{ChangeReason, ShiftStatus, SignupStatus};
+use crate::standing::StandingStatus;
 
 /// The type of an event, as subscriptions name it (`signup.confirmed`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -23,6 +24,7 @@ pub enum EventType {
     SignupCheckedIn,
     SignupAttended,
     SignupNoShow,
+    SignupPromotionSkipped,
     ConcernSubmitted,
     ConcernPublished,
     ConcernStatusChanged,
@@ -36,6 +38,9 @@ pub enum EventType {
     RoomBookingConfirmed,
     RoomBookingDeclined,
     RoomBookingCancelled,
+    StandingSignupCreated,
+    StandingSignupChanged,
+    StandingSignupEnded,
 }
 
 /// What the events of a type are about: the object their payload describes.
@@ -47,10 +52,11 @@ pub enum EventSubject {
     Partner,
     NetworkMembership,
     RoomBooking,
+    StandingSignup,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 24] = [
+    pub const ALL: [EventType; 28] = [
         EventType::ShiftCreated,
         EventType::ShiftChanged,
         EventType::ShiftCancelled,
@@ -62,6 +68,7 @@ impl EventType {
         EventType::SignupCheckedIn,
         EventType::SignupAttended,
         EventType::SignupNoShow,
+        EventType::SignupPromotionSkipped,
         EventType::ConcernSubmitted,
         EventType::ConcernPublished,
         EventType::ConcernStatusChanged,
@@ -75,6 +82,9 @@ impl EventType {
         EventType::RoomBookingConfirmed,
         EventType::RoomBookingDeclined,
         EventType::RoomBookingCancelled,
+        EventType::StandingSignupCreated,
+        EventType::StandingSignupChanged,
+        EventType::StandingSignupEnded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -90,6 +100,7 @@ impl EventType {
             EventType::SignupCheckedIn => "signup.checked_in",
             EventType::SignupAttended => "signup.attended",
             EventType::SignupNoShow => "signup.no_show",
+            EventType::SignupPromotionSkipped => "signup.promotion_skipped",
             EventType::ConcernSubmitted => "concern.submitted",
             EventType::ConcernPublished => "concern.published",
             EventType::ConcernStatusChanged => "concern.status_changed",
@@ -103,6 +114,9 @@ impl EventType {
             EventType::RoomBookingConfirmed => "room_booking.confirmed",
             EventType::RoomBookingDeclined => "room_booking.declined",
             EventType::RoomBookingCancelled => "room_booking.cancelled",
+            EventType::StandingSignupCreated => "standing_signup.created",
+            EventType::StandingSignupChanged => "standing_signup.changed",
+            EventType::StandingSignupEnded => "standing_signup.ended",
         }
     }
 
@@ -115,8 +129,14 @@ impl EventType {
         use EventType::*;
         match self {
             ShiftCreated | ShiftChanged | ShiftCancelled | ShiftFilled => EventSubject::Shift,
-            SignupConfirmed | SignupWaitlisted | SignupPromoted | SignupCancelled
-            | SignupCheckedIn | SignupAttended | SignupNoShow => EventSubject::Signup,
+            SignupConfirmed
+            | SignupWaitlisted
+            | SignupPromoted
+            | SignupCancelled
+            | SignupCheckedIn
+            | SignupAttended
+            | SignupNoShow
+            | SignupPromotionSkipped => EventSubject::Signup,
             ConcernSubmitted
             | ConcernPublished
             | ConcernStatusChanged
@@ -127,6 +147,9 @@ impl EventType {
             NetworkMembershipChanged => EventSubject::NetworkMembership,
             RoomBookingRequested | RoomBookingConfirmed | RoomBookingDeclined
             | RoomBookingCancelled => EventSubject::RoomBooking,
+            StandingSignupCreated | StandingSignupChanged | StandingSignupEnded => {
+                EventSubject::StandingSignup
+            }
         }
     }
 }
@@ -166,6 +189,8 @@ pub struct SignupFacts {
     pub minutes_worked: Option<i32>,
     /// Why it changed, when the volunteer did not change it themselves.
     pub reason: Option<ChangeReason>,
+    /// The standing sign-up it was made for, if any.
+    pub standing_signup_id: Option<Uuid>,
 }
 
 /// A concern as an event tells it, after the change: ids and status only, never its text or
@@ -233,6 +258,20 @@ pub struct RoomBookingFacts {
     pub status: BookingStatus,
 }
 
+/// A standing sign-up as an event tells it, after the change: ids, pattern and status. The
+/// sign-ups made for it have events of their own, naming it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StandingSignupFacts {
+    pub standing_signup_id: Uuid,
+    pub activity_id: Uuid,
+    /// The activity's operator; its subscriptions receive the event.
+    pub operator_id: Uuid,
+    /// `None` once the person erased their account.
+    pub user_id: Option<Uuid>,
+    pub status: StandingStatus,
+    pub version: i32,
+}
+
 /// What happened to a concern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConcernChange {
@@ -253,6 +292,7 @@ pub enum Event {
     Partner(EventType, PartnerFacts),
     NetworkMembership(EventType, MembershipFacts),
     RoomBooking(EventType, RoomBookingFacts),
+    StandingSignup(EventType, StandingSignupFacts),
 }
 
 impl Event {
@@ -280,6 +320,12 @@ impl Event {
             (_, NoShow) => EventType::SignupNoShow,
         };
         Event::Signup(kind, facts)
+    }
+
+    /// A place was free and she was first in line, but taking it would have taken her past
+    /// a workload limit: she stays waiting and the next in line is offered the place.
+    pub fn promotion_skipped(facts: SignupFacts) -> Self {
+        Event::Signup(EventType::SignupPromotionSkipped, facts)
     }
 
     /// A volunteer checked in: the status stays as it was.
@@ -327,6 +373,18 @@ impl Event {
         Event::RoomBooking(kind, facts)
     }
 
+    /// A standing sign-up was made (`created`), or changed; ended when its status says so.
+    pub fn standing_signup(created: bool, facts: StandingSignupFacts) -> Self {
+        let kind = if created {
+            EventType::StandingSignupCreated
+        } else if facts.status == StandingStatus::Ended {
+            EventType::StandingSignupEnded
+        } else {
+            EventType::StandingSignupChanged
+        };
+        Event::StandingSignup(kind, facts)
+    }
+
     pub fn event_type(&self) -> EventType {
         match self {
             Event::Shift(kind, _)
@@ -334,7 +392,8 @@ impl Event {
             | Event::Concern(kind, _)
             | Event::Partner(kind, _)
             | Event::NetworkMembership(kind, _)
-            | Event::RoomBooking(kind, _) => *kind,
+            | Event::RoomBooking(kind, _)
+            | Event::StandingSignup(kind, _) => *kind,
         }
     }
 
@@ -347,6 +406,7 @@ impl Event {
             Event::Partner(_, facts) => facts.partner_id,
             Event::NetworkMembership(_, facts) => facts.membership_id,
             Event::RoomBooking(_, facts) => facts.date_id,
+            Event::StandingSignup(_, facts) => facts.standing_signup_id,
         }
     }
 
@@ -359,6 +419,7 @@ impl Event {
             Event::Partner(_, facts) => facts.operator_id,
             Event::NetworkMembership(_, facts) => facts.operator_id,
             Event::RoomBooking(_, facts) => Some(facts.operator_id),
+            Event::StandingSignup(_, facts) => Some(facts.operator_id),
         }
     }
 
@@ -411,6 +472,7 @@ mod tests {
             checked_in_at: None,
             minutes_worked: None,
             reason: None,
+            standing_signup_id: None,
         }
     }
 
@@ -425,6 +487,7 @@ mod tests {
                 EventSubject::Partner => "partner.",
                 EventSubject::NetworkMembership => "network_membership.",
                 EventSubject::RoomBooking => "room_booking.",
+                EventSubject::StandingSignup => "standing_signup.",
             };
             assert!(kind.as_str().starts_with(prefix), "{kind:?}");
         }

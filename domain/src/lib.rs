@@ -22,6 +22,7 @@ pub mod partner;
 pub mod room;
 pub mod schedule;
 pub mod signup;
+pub mod standing;
 pub mod translation;
 pub mod trust;
 pub mod user;
@@ -33,7 +34,7 @@ pub use centre::{CentreKind, CentreStatus};
 pub use district::{DistrictName, GeoPoint, Slug, TownName};
 pub use event::{
     ConcernChange, ConcernFacts, Event, EventSubject, EventType, MembershipFacts, PartnerFacts,
-    RoomBookingFacts, ShiftChange, ShiftFacts, SignupFacts,
+    RoomBookingFacts, ShiftChange, ShiftFacts, SignupFacts, StandingSignupFacts,
 };
 pub use operator::{OperatorKind, StaffRole};
 pub use signup::{ChangeReason, Placement, Places, ShiftStatus, SignupStatus};

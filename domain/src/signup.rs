@@ -126,10 +126,15 @@ pub enum ChangeReason {
     /// Places were free while this one waited (a volunteer ahead in line could not take them
     /// before); a new sign-up found them.
     WaitlistCaughtUp,
+    /// The place would have taken the volunteer past a workload limit (an operator's policy
+    /// or a cap of her own).
+    WorkloadLimit,
+    /// The volunteer's standing sign-up it was made for ended.
+    StandingSignupEnded,
 }
 
 impl ChangeReason {
-    pub const ALL: [ChangeReason; 7] = [
+    pub const ALL: [ChangeReason; 9] = [
         ChangeReason::ShiftCancelled,
         ChangeReason::OccurrenceCancelled,
         ChangeReason::AccountErased,
@@ -137,6 +142,8 @@ impl ChangeReason {
         ChangeReason::PlaceFreed,
         ChangeReason::CapacityRaised,
         ChangeReason::WaitlistCaughtUp,
+        ChangeReason::WorkloadLimit,
+        ChangeReason::StandingSignupEnded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -148,6 +155,8 @@ impl ChangeReason {
             ChangeReason::PlaceFreed => "place_freed",
             ChangeReason::CapacityRaised => "capacity_raised",
             ChangeReason::WaitlistCaughtUp => "waitlist_caught_up",
+            ChangeReason::WorkloadLimit => "workload_limit",
+            ChangeReason::StandingSignupEnded => "standing_signup_ended",
         }
     }
 

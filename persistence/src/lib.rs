@@ -45,6 +45,7 @@ pub mod shifts;
 pub mod signups;
 pub(crate) mod sql;
 pub mod staff_invitations;
+pub mod standing;
 pub mod translations;
 pub mod trust;
 pub mod users;

@@ -40,6 +40,7 @@ pub fn payload(event: &Event) -> Value {
             "checked_in_at": signup.checked_in_at,
             "minutes_worked": signup.minutes_worked,
             "reason": signup.reason.map(|r| r.as_str()),
+            "standing_signup_id": signup.standing_signup_id,
         }),
         Event::Concern(_, concern) => json!({
             "concern_id": concern.concern_id,
@@ -75,6 +76,14 @@ pub fn payload(event: &Event) -> Value {
             "starts_at": date.starts_at,
             "ends_at": date.ends_at,
             "status": date.status.as_str(),
+        }),
+        Event::StandingSignup(_, standing) => json!({
+            "standing_signup_id": standing.standing_signup_id,
+            "activity_id": standing.activity_id,
+            "operator_id": standing.operator_id,
+            "user_id": standing.user_id,
+            "status": standing.status.as_str(),
+            "version": standing.version,
         }),
     }
 }

@@ -123,7 +123,15 @@ pub async fn erase_account(
         // The rooms she asked for herself are free again.
         crate::rooms::cancel_personal(conn, user_id, now).await?;
         for signup_id in live {
-            match cancel_as(conn, signup_id, None, now, true).await? {
+            match cancel_as(
+                conn,
+                signup_id,
+                None,
+                now,
+                Some(quartier_domain::ChangeReason::AccountErased),
+            )
+            .await?
+            {
                 Ok(done) => {
                     erased.cancelled += 1;
                     erased.promoted += usize::from(done.promoted.is_some());

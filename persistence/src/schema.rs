@@ -125,6 +125,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     rate_limits,
     guest_holds,
+    standing_signups,
+    standing_dates,
+    blockouts,
 );
 
 diesel::table! {
@@ -309,6 +312,7 @@ diesel::table! {
         guest_signups -> Nullable<Bool>,
         held_count -> Int4,
         places_changed_at -> Nullable<Timestamptz>,
+        standing_max -> Nullable<Int4>,
     }
 }
 
@@ -364,6 +368,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         version -> Int4,
         anonymised_at -> Nullable<Timestamptz>,
+        standing_signup_id -> Nullable<Uuid>,
     }
 }
 
@@ -813,3 +818,56 @@ diesel::table! {
         updated_at -> Timestamptz,
     }
 }
+
+diesel::table! {
+    /// A volunteer's commitment to a shift slot of an activity (`quartier_domain::standing`).
+    standing_signups (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        activity_id -> Uuid,
+        operator_id -> Uuid,
+        slot_start -> Time,
+        slot_title -> Nullable<Text>,
+        pattern -> Text,
+        weekday -> Int2,
+        anchor_date -> Nullable<Date>,
+        week_of_month -> Nullable<Int2>,
+        valid_from -> Date,
+        valid_until -> Nullable<Date>,
+        status -> Text,
+        created_by -> Nullable<Uuid>,
+        claimed_until -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        ended_at -> Nullable<Timestamptz>,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    /// Dates a volunteer cannot come.
+    blockouts (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        starts_on -> Date,
+        ends_on -> Date,
+        weekly_until -> Nullable<Date>,
+        note -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    /// What came of each commitment for each shift of its slot.
+    standing_dates (standing_signup_id, shift_id) {
+        standing_signup_id -> Uuid,
+        shift_id -> Uuid,
+        signup_id -> Nullable<Uuid>,
+        outcome -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(standing_dates -> standing_signups (standing_signup_id));
+diesel::joinable!(standing_dates -> shifts (shift_id));
+diesel::joinable!(standing_signups -> activities (activity_id));

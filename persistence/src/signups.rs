@@ -14,6 +14,7 @@ use crate::schema::{shifts, signups};
 pub use crate::places::{
     AttendanceRefusal, CancelRefusal, Cancelled, ONE_LIVE_PER_SHIFT, OVERLAP_CONSTRAINT,
     SignupRefusal, cancel, check_in, missing_qualifications, record_attendance, sign_up,
+    sign_up_overriding_policy,
 };
 
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
@@ -39,6 +40,8 @@ pub struct SignupRow {
     pub updated_at: DateTime<Utc>,
     pub version: i32,
     pub anonymised_at: Option<DateTime<Utc>>,
+    /// The standing sign-up it was made for, if any.
+    pub standing_signup_id: Option<Uuid>,
 }
 
 impl SignupRow {
@@ -63,6 +66,7 @@ impl SignupRow {
             checked_in_at: self.checked_in_at,
             minutes_worked: self.minutes_worked,
             reason,
+            standing_signup_id: self.standing_signup_id,
         }
     }
 }
@@ -230,7 +234,7 @@ pub async fn shifts_of_centre(
 const SIGNUP_COLUMNS: &str = "s.id, s.shift_id, s.user_id, s.status, s.starts_at, s.ends_at, \
     s.queued_at, s.signed_up_by, s.confirmed_at, s.cancelled_at, s.cancelled_by, \
     s.late_cancellation, s.checked_in_at, s.minutes_worked, s.created_at, s.updated_at, s.version, \
-    s.anonymised_at";
+    s.anonymised_at, s.standing_signup_id";
 
 /// One of a volunteer's own sign-ups, with what their list shows of the shift.
 #[derive(Debug, Clone, diesel::QueryableByName)]

@@ -39,6 +39,8 @@ pub const ACTOR_REFERENCES: &[&str] = &[
     "room_booking_dates_decided_by_fkey",
     "activity_rooms_set_by_fkey",
     "embed_origins_created_by_fkey",
+    "standing_signups_created_by_fkey",
+    "blockouts_user_id_fkey",
 ];
 
 /// The foreign keys by which a row names a person, who may be someone other than the actor
@@ -56,6 +58,7 @@ pub const SUBJECT_REFERENCES: &[&str] = &[
     "core_team_members_user_id_fkey",
     "concern_drafts_user_id_fkey",
     "room_booking_drafts_user_id_fkey",
+    "standing_signups_user_id_fkey",
 ];
 
 /// A row of `users`.

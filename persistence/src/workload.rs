@@ -13,24 +13,48 @@ use uuid::Uuid;
 use crate::Result;
 use crate::shifts::ShiftRow;
 
+/// Whose sign-up it is, for which limits hold: the operator's policy binds a volunteer's own
+/// sign-ups, and sign-ups by staff where it says so, unless staff override it (with a reason
+/// the caller audits); her own caps bind every sign-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignedUpBy {
+    Herself,
+    Staff,
+    StaffOverridingPolicy,
+}
+
 /// The limit a confirmed place on `shift` would take `user_id` past, if any: the shift's
-/// operator's policy (for a sign-up by staff only where it binds staff) and her own caps.
-/// Call it under the lock on her account row.
+/// operator's policy (as `by` says) and her own caps.
+/// Where a limit applies, her account row is locked first (a no-op for a sign-up, which
+/// holds it already), so that what she holds is counted one change after another.
 pub async fn refusal(
     conn: &mut AsyncPgConnection,
     shift: &ShiftRow,
     user_id: Uuid,
-    by_staff: bool,
+    by: SignedUpBy,
     now: DateTime<Utc>,
 ) -> Result<Option<Exceeded>> {
     let policy = policy(conn, shift.operator_id)
         .await?
         .map(|row| row.policy())
-        .filter(|p| p.limits_anything() && (p.binds_staff || !by_staff));
+        .filter(|p| {
+            p.limits_anything()
+                && match by {
+                    SignedUpBy::Herself => true,
+                    SignedUpBy::Staff => p.binds_staff,
+                    SignedUpBy::StaffOverridingPolicy => false,
+                }
+        });
     let caps = own_caps(conn, user_id).await?;
     if policy.is_none() && caps == OwnCaps::default() {
         return Ok(None);
     }
+    crate::schema::users::table
+        .filter(crate::schema::users::id.eq(user_id))
+        .select(crate::schema::users::id)
+        .for_no_key_update()
+        .load::<Uuid>(conn)
+        .await?;
     let new = NewShift {
         starts_at: shift.starts_at,
         ends_at: shift.ends_at,

@@ -78,6 +78,12 @@ pub struct Settings {
     pub occurrence_horizon: chrono::Duration,
     /// `QUARTIER_HORIZON_INTERVAL_SECS`: how often the horizon is moved forward.
     pub horizon_interval: Duration,
+    /// `QUARTIER_STANDING_WEEKS_AHEAD`: how many weeks ahead standing sign-ups are signed up
+    /// for (default 6).
+    pub standing_ahead: chrono::Duration,
+    /// `QUARTIER_STANDING_INTERVAL_SECS`: how often the worker looks for new dates of
+    /// standing sign-ups (default 900).
+    pub standing_interval: Duration,
     /// `QUARTIER_PUBLIC_URL`: where clients reach this API, for links in calendar feeds.
     pub public_url: String,
     /// `QUARTIER_STATE_PROVINCE`: the town's Bundesland (e.g. `Nordrhein-Westfalen`), which
@@ -258,6 +264,14 @@ impl Settings {
                 1100,
             )? as i64),
             horizon_interval: seconds(&get, "QUARTIER_HORIZON_INTERVAL_SECS", 3600, 7 * 24 * 3600)?,
+            standing_ahead: chrono::Duration::weeks(number(
+                get("QUARTIER_STANDING_WEEKS_AHEAD"),
+                "QUARTIER_STANDING_WEEKS_AHEAD",
+                6,
+                1,
+                26,
+            )? as i64),
+            standing_interval: seconds(&get, "QUARTIER_STANDING_INTERVAL_SECS", 900, 24 * 3600)?,
             mail: MailSettings::from_lookup(&get, environment, &public_url)?,
             public_url,
             state_province: get("QUARTIER_STATE_PROVINCE")

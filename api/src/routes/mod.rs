@@ -28,6 +28,7 @@ pub mod rooms;
 pub mod rosters;
 pub mod shifts;
 pub mod signups;
+pub mod standing;
 pub mod users;
 pub mod volunteering;
 pub mod webhooks;
@@ -213,6 +214,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(qualifications::checks::inspect_qualification)
                 .service(qualifications::checks::list_qualification_checks)
                 .service(qualifications::checks::revoke_qualification_check)
+                .service(standing::create_standing_signup)
+                .service(standing::activity_standing_signups)
+                .service(standing::get_standing_signup)
+                .service(standing::change_standing_signup)
+                .service(standing::end_standing_signup)
+                .service(standing::my_standing_signups)
+                .service(standing::my_blockouts)
+                .service(standing::add_blockout)
+                .service(standing::remove_blockout)
                 .service(workload::get_workload_policy)
                 .service(workload::put_workload_policy)
                 .service(workload::my_workload)

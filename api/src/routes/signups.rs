@@ -105,6 +105,14 @@ impl From<Placed> for SignupResponse {
 pub struct SignupRequest {
     /// The volunteer to sign up; only staff of the shift's operator may name someone else.
     pub user_id: Option<Uuid>,
+    /// Staff signing someone up: why the operator's workload policy may be passed this once
+    /// (recorded in the audit trail). The volunteer's own caps still hold.
+    #[schema(
+        example = "Springt für eine kranke Kollegin ein",
+        min_length = 3,
+        max_length = 500
+    )]
+    pub workload_override_reason: Option<String>,
 }
 
 pub(crate) fn refusal(refusal: SignupRefusal) -> ApiError {
@@ -148,6 +156,29 @@ async fn sign_up(
     })?;
     let shift = crate::routes::shifts::visible_shift(conn, Some(caller), shift_id).await?;
     let by_staff = Some(volunteer) != actor;
+    let override_reason = request
+        .workload_override_reason
+        .as_deref()
+        .map(str::trim)
+        .map(|reason| {
+            if !by_staff || actor.is_none() {
+                Err(ApiError::validation(
+                    "workload_override_reason",
+                    "is for staff signing someone else up",
+                ))
+            } else if reason.chars().count() < 3
+                || reason.chars().count() > 500
+                || reason.chars().any(char::is_control)
+            {
+                Err(ApiError::validation(
+                    "workload_override_reason",
+                    "must be 3 to 500 characters on one line",
+                ))
+            } else {
+                Ok(reason.to_owned())
+            }
+        })
+        .transpose()?;
     if by_staff {
         require_centre(
             conn,
@@ -173,18 +204,29 @@ async fn sign_up(
     let placed = if by_staff {
         // A sign-up by staff and its audit entry commit together.
         conn.transaction::<_, quartier_persistence::Error, _>(async |conn| {
-            let placed = signups::sign_up(conn, shift_id, volunteer, actor, Utc::now()).await?;
+            let now = Utc::now();
+            let placed = match (&override_reason, actor) {
+                (Some(_), Some(staff)) => {
+                    signups::sign_up_overriding_policy(conn, shift_id, volunteer, staff, now)
+                        .await?
+                }
+                // A key acts for the operator's own systems: its policy always binds them.
+                _ => signups::sign_up(conn, shift_id, volunteer, actor, now).await?,
+            };
             if let Ok(placed) = &placed {
-                NewEntry::new(
-                    caller.actor(),
-                    "signup.created_by_staff",
-                    "signup",
-                    placed.signup.id,
-                )
-                .operator(shift.shift.operator_id)
-                .about([volunteer])
-                .record(conn)
-                .await?;
+                let (action, details) = match (&override_reason, actor) {
+                    (Some(reason), Some(_)) => (
+                        "signup.workload_policy_overridden",
+                        serde_json::json!({"reason": reason}),
+                    ),
+                    _ => ("signup.created_by_staff", serde_json::json!({})),
+                };
+                NewEntry::new(caller.actor(), action, "signup", placed.signup.id)
+                    .operator(shift.shift.operator_id)
+                    .about([volunteer])
+                    .details(details)
+                    .record(conn)
+                    .await?;
             }
             Ok(placed)
         })

@@ -8,7 +8,9 @@ use quartier_domain::signup::is_late_cancellation;
 use quartier_domain::{ChangeReason, Event, ShiftStatus, SignupStatus};
 use uuid::Uuid;
 
-use super::{OVERLAP_CONSTRAINT, live, lock_for_signup, missing_qualifications};
+use super::{
+    OVERLAP_CONSTRAINT, live, lock_for_signup, missing_qualifications, standing_place_free,
+};
 use crate::schema::{shifts, signups};
 use crate::shifts::ShiftRow;
 use crate::signups::SignupRow;
@@ -39,17 +41,29 @@ pub async fn cancel(
     cancelled_by: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<Result<Cancelled, CancelRefusal>> {
-    cancel_as(conn, signup_id, cancelled_by, now, false).await
+    // The promotion locks the account of each volunteer it checks for workload limits, after
+    // the shift: one of them signing up for this very shift at that moment holds the locks
+    // the other way round, and PostgreSQL breaks the deadlock by failing one. Again, then.
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match cancel_as(conn, signup_id, cancelled_by, now, None).await {
+            Err(error) if error.is_deadlock() && tries < 3 => continue,
+            other => return other,
+        }
+    }
 }
 
-/// `cancel`; for an `erasure` the event says the volunteer left and not who they were.
+/// `cancel`, with the `reason` its event gives; for an erasure (`AccountErased`) the event
+/// says the volunteer left and not who they were.
 pub(crate) async fn cancel_as(
     conn: &mut AsyncPgConnection,
     signup_id: Uuid,
     cancelled_by: Option<Uuid>,
     now: DateTime<Utc>,
-    erasure: bool,
+    reason: Option<ChangeReason>,
 ) -> Result<Result<Cancelled, CancelRefusal>> {
+    let erasure = reason == Some(ChangeReason::AccountErased);
     conn.transaction::<_, Error, _>(async |conn| {
         let Some((signup, shift)) = lock_for_signup(conn, signup_id).await? else {
             return Ok(Err(CancelRefusal::NotFound));
@@ -76,11 +90,7 @@ pub(crate) async fn cancel_as(
         .returning(SignupRow::as_returning())
         .get_result(conn)
         .await?;
-        let mut facts = cancelled.facts(
-            shift.operator_id,
-            Some(was),
-            erasure.then_some(ChangeReason::AccountErased),
-        );
+        let mut facts = cancelled.facts(shift.operator_id, Some(was), reason);
         if erasure {
             facts.user_id = None;
         }
@@ -138,27 +148,63 @@ pub(super) async fn fill_from_waitlist(
 }
 
 /// Confirms the first waitlisted sign-up of the (locked) shift whose volunteer holds its
-/// required qualifications on the day and has no overlapping confirmed shift; each attempt in
-/// a savepoint, so a refusal by the exclusion constraint only moves on to the next.
+/// required qualifications on the day, stays within her workload limits and has no
+/// overlapping confirmed shift; each attempt in a savepoint, so a refusal by the exclusion
+/// constraint only moves on to the next. One skipped for a workload limit stays waiting,
+/// with a `signup.promotion_skipped` event.
 async fn promote_next(
     conn: &mut AsyncPgConnection,
     shift: &ShiftRow,
     now: DateTime<Utc>,
 ) -> Result<Option<SignupRow>> {
-    let waiting: Vec<(Uuid, Option<Uuid>)> = signups::table
+    // Each: the sign-up, its volunteer, who made it, and its standing sign-up.
+    type Waiting = (Uuid, Option<Uuid>, Option<Uuid>, Option<Uuid>);
+    let waiting: Vec<Waiting> = signups::table
         .filter(signups::shift_id.eq(shift.id))
         .filter(signups::status.eq(SignupStatus::Waitlisted.as_str()))
         .order((signups::queued_at, signups::id))
-        .select((signups::id, signups::user_id))
+        .select((
+            signups::id,
+            signups::user_id,
+            signups::signed_up_by,
+            signups::standing_signup_id,
+        ))
         .load(conn)
         .await?;
     // Waiting sign-ups always name their volunteer: erasure cancels them first.
-    for (candidate, user_id) in waiting {
+    for (candidate, user_id, signed_up_by, standing) in waiting {
         let Some(user_id) = user_id else { continue };
+        // A standing sign-up waits while the places standing sign-ups may take are taken:
+        // the rest stay for those who come once.
+        if standing.is_some() && !standing_place_free(conn, shift).await? {
+            continue;
+        }
         if !missing_qualifications(conn, shift, user_id)
             .await?
             .is_empty()
         {
+            continue;
+        }
+        let by = if signed_up_by.is_some_and(|by| by != user_id) {
+            crate::workload::SignedUpBy::Staff
+        } else {
+            crate::workload::SignedUpBy::Herself
+        };
+        if crate::workload::refusal(conn, shift, user_id, by, now)
+            .await?
+            .is_some()
+        {
+            let waiting: SignupRow = signups::table
+                .filter(signups::id.eq(candidate))
+                .select(SignupRow::as_select())
+                .first(conn)
+                .await?;
+            let facts = waiting.facts(
+                shift.operator_id,
+                Some(SignupStatus::Waitlisted),
+                Some(ChangeReason::WorkloadLimit),
+            );
+            outbox::record(conn, &Event::promotion_skipped(facts)).await?;
             continue;
         }
         let attempt = conn

@@ -74,7 +74,8 @@ use crate::signups::SignupRow;
 pub use attendance::{AttendanceRefusal, check_in, record_attendance};
 pub use cancel::{CancelRefusal, Cancelled, cancel};
 pub(crate) use cancel::{cancel_all, cancel_as, fill_raised_capacity, move_to_waitlist};
-pub use sign_up::{sign_up, sign_up_in_steps};
+pub(crate) use sign_up::sign_up_standing;
+pub use sign_up::{sign_up, sign_up_in_steps, sign_up_overriding_policy};
 
 /// Two confirmed sign-ups of one volunteer would overlap.
 pub const OVERLAP_CONSTRAINT: &str = "signups_no_overlap";
@@ -116,6 +117,31 @@ pub enum SignupRefusal {
     Overlapping,
     /// The place would take the volunteer past a workload limit.
     Workload(quartier_domain::workload::Exceeded),
+}
+
+/// Whether a standing sign-up may take a place of the (locked) shift: its standing sign-ups
+/// hold fewer confirmed places than `standing::standing_places` allows.
+pub(crate) async fn standing_place_free(
+    conn: &mut AsyncPgConnection,
+    shift: &ShiftRow,
+) -> Result<bool> {
+    let standing_max: Option<i32> = shifts::table
+        .filter(shifts::id.eq(shift.id))
+        .select(shifts::standing_max)
+        .first(conn)
+        .await?;
+    let held: i64 = signups::table
+        .filter(signups::shift_id.eq(shift.id))
+        .filter(signups::status.eq(SignupStatus::Confirmed.as_str()))
+        .filter(signups::standing_signup_id.is_not_null())
+        .count()
+        .get_result(conn)
+        .await?;
+    Ok(held
+        < i64::from(quartier_domain::standing::standing_places(
+            shift.capacity,
+            standing_max,
+        )))
 }
 
 /// Locks the shift: every change to its sign-ups goes through here, one at a time.

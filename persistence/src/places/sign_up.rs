@@ -120,7 +120,8 @@ const SIGN_UP_AT_ONCE: &str = concat!(
     json_time!("placed.starts_at"),
     ", 'ends_at', ",
     json_time!("placed.ends_at"),
-    ", 'late_cancellation', false, 'checked_in_at', NULL, 'minutes_worked', NULL, 'reason', NULL)::text \
+    ", 'late_cancellation', false, 'checked_in_at', NULL, 'minutes_worked', NULL, 'reason', NULL, \
+           'standing_signup_id', NULL)::text \
        FROM signup, placed \
        UNION ALL \
        SELECT CAST($7 AS uuid), 'shift.filled', placed.operator_id, counted.id, \
@@ -135,7 +136,7 @@ const SIGN_UP_AT_ONCE: &str = concat!(
      SELECT signup.id, signup.shift_id, signup.user_id, signup.status, signup.starts_at, signup.ends_at, \
        signup.queued_at, signup.signed_up_by, signup.confirmed_at, signup.cancelled_at, signup.cancelled_by, \
        signup.late_cancellation, signup.checked_in_at, signup.minutes_worked, signup.created_at, \
-       signup.updated_at, signup.version, signup.anonymised_at FROM signup"
+       signup.updated_at, signup.version, signup.anonymised_at, signup.standing_signup_id FROM signup"
 );
 
 fn in_transaction(conn: &mut AsyncPgConnection) -> bool {
@@ -219,6 +220,66 @@ pub async fn sign_up_in_steps(
     signed_up_by: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<Result<Placed, SignupRefusal>> {
+    sign_up_for(conn, shift_id, user_id, signed_up_by, None, false, now).await
+}
+
+/// A sign-up by staff (`signed_up_by`) past the operator's workload policy, for a reason the
+/// caller audits; the volunteer's own caps still hold. Always step by step.
+pub async fn sign_up_overriding_policy(
+    conn: &mut AsyncPgConnection,
+    shift_id: Uuid,
+    user_id: Uuid,
+    signed_up_by: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Result<Placed, SignupRefusal>> {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match sign_up_for(conn, shift_id, user_id, Some(signed_up_by), None, true, now).await {
+            Err(error) if error.is_deadlock() && tries < 3 => continue,
+            other => return other,
+        }
+    }
+}
+
+/// `sign_up_in_steps` for a date of the standing sign-up `standing_signup_id` (made by its
+/// volunteer or staff for her): a place is confirmed only while the standing sign-ups of the
+/// shift hold fewer than `standing::standing_places`, waitlisted otherwise.
+pub(crate) async fn sign_up_standing(
+    conn: &mut AsyncPgConnection,
+    shift_id: Uuid,
+    user_id: Uuid,
+    signed_up_by: Option<Uuid>,
+    standing_signup_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Result<Placed, SignupRefusal>> {
+    sign_up_for(
+        conn,
+        shift_id,
+        user_id,
+        signed_up_by,
+        Some(standing_signup_id),
+        false,
+        now,
+    )
+    .await
+}
+
+async fn sign_up_for(
+    conn: &mut AsyncPgConnection,
+    shift_id: Uuid,
+    user_id: Uuid,
+    signed_up_by: Option<Uuid>,
+    standing_signup_id: Option<Uuid>,
+    override_policy: bool,
+    now: DateTime<Utc>,
+) -> Result<Result<Placed, SignupRefusal>> {
+    use crate::workload::SignedUpBy;
+    let by = match signed_up_by {
+        Some(by) if by != user_id && override_policy => SignedUpBy::StaffOverridingPolicy,
+        Some(by) if by != user_id => SignedUpBy::Staff,
+        _ => SignedUpBy::Herself,
+    };
     let outcome = conn
         .transaction::<_, Error, _>(async |conn| {
             lock_volunteer(conn, user_id).await?;
@@ -254,17 +315,21 @@ pub async fn sign_up_in_steps(
                 confirmed: places.confirmed + promoted.len() as i32,
                 ..places
             };
-            let status = places.place_newcomer(0).status();
+            let mut status = places.place_newcomer(0).status();
+            if status == SignupStatus::Confirmed
+                && standing_signup_id.is_some()
+                && !super::standing_place_free(conn, &shift).await?
+            {
+                status = SignupStatus::Waitlisted;
+            }
             let confirmed = status == SignupStatus::Confirmed;
             // A place she takes counts against her limits; a place on the waitlist does not
             // (until she is promoted).
-            if confirmed {
-                let by_staff = signed_up_by.is_some_and(|by| by != user_id);
-                if let Some(exceeded) =
-                    crate::workload::refusal(conn, &shift, user_id, by_staff, now).await?
-                {
-                    return Ok(Err(SignupRefusal::Workload(exceeded)));
-                }
+            if confirmed
+                && let Some(exceeded) =
+                    crate::workload::refusal(conn, &shift, user_id, by, now).await?
+            {
+                return Ok(Err(SignupRefusal::Workload(exceeded)));
             }
             let signup: SignupRow = diesel::insert_into(signups::table)
                 .values((
@@ -276,6 +341,7 @@ pub async fn sign_up_in_steps(
                     signups::ends_at.eq(shift.ends_at),
                     signups::signed_up_by.eq(signed_up_by),
                     signups::confirmed_at.eq(confirmed.then_some(now)),
+                    signups::standing_signup_id.eq(standing_signup_id),
                 ))
                 .returning(SignupRow::as_returning())
                 .get_result(conn)

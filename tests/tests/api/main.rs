@@ -52,6 +52,7 @@ mod signup_cancellation;
 mod signup_capacity;
 mod signup_qualifications;
 mod single_dates;
+mod standing;
 mod translations;
 mod trust;
 mod users;

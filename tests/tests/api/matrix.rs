@@ -364,6 +364,35 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("get_profile", PEOPLE, None),
     ("update_profile", PEOPLE, None),
     ("my_signups", PEOPLE, None),
+    (
+        "create_standing_signup",
+        PEOPLE_AND_KEY,
+        Some("signups:write"),
+    ),
+    (
+        "activity_standing_signups",
+        STAFF_A_AND_KEY,
+        Some("signups:write"),
+    ),
+    (
+        "get_standing_signup",
+        OWNER_STAFF_A_AND_KEY,
+        Some("signups:write"),
+    ),
+    (
+        "change_standing_signup",
+        OWNER_STAFF_A_AND_KEY,
+        Some("signups:write"),
+    ),
+    (
+        "end_standing_signup",
+        OWNER_STAFF_A_AND_KEY,
+        Some("signups:write"),
+    ),
+    ("my_standing_signups", PEOPLE, None),
+    ("my_blockouts", PEOPLE, None),
+    ("add_blockout", PEOPLE, None),
+    ("remove_blockout", &[Owner], None),
     ("my_hours", PEOPLE, None),
     ("my_qualifications", PEOPLE, None),
     ("declare_qualification", PEOPLE, None),
@@ -1975,6 +2004,66 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
             Some(json!({"availability": "abends"})),
         ),
         "my_signups" => (Method::GET, "/api/v1/me/signups".into(), None),
+        "create_standing_signup" => {
+            // People commit themselves; a key names the volunteer.
+            let mut body = json!({"pattern": "weekly", "weekday": 3, "slot_start": "10:00"});
+            if me.is_none() {
+                body["user_id"] = json!(fx.volunteer.id);
+            }
+            (
+                Method::POST,
+                format!("/api/v1/activities/{}/standing-signups", fx.activity_a),
+                Some(body),
+            )
+        }
+        "activity_standing_signups" => (
+            Method::GET,
+            format!("/api/v1/activities/{}/standing-signups", fx.activity_a),
+            None,
+        ),
+        "get_standing_signup" | "change_standing_signup" | "end_standing_signup" => {
+            let made = ok(post(
+                app,
+                &fx.owner.access_token,
+                &format!("/api/v1/activities/{}/standing-signups", fx.activity_a),
+                json!({"pattern": "weekly", "weekday": 4, "slot_start": "10:00"}),
+            )
+            .await)
+            .await;
+            let path = format!(
+                "/api/v1/standing-signups/{}",
+                made["id"].as_str().expect("id")
+            );
+            match op {
+                "get_standing_signup" => (Method::GET, path, None),
+                "change_standing_signup" => {
+                    (Method::PATCH, path, Some(json!({"status": "paused"})))
+                }
+                _ => (Method::DELETE, path, None),
+            }
+        }
+        "my_standing_signups" => (Method::GET, "/api/v1/me/standing-signups".into(), None),
+        "my_blockouts" => (Method::GET, "/api/v1/me/blockouts".into(), None),
+        "add_blockout" => (
+            Method::POST,
+            "/api/v1/me/blockouts".into(),
+            Some(json!({"starts_on": (Utc::now() + Duration::days(9)).date_naive()})),
+        ),
+        "remove_blockout" => {
+            let made = ok(post(
+                app,
+                &fx.owner.access_token,
+                "/api/v1/me/blockouts",
+                json!({"starts_on": (Utc::now() + Duration::days(9)).date_naive()}),
+            )
+            .await)
+            .await;
+            (
+                Method::DELETE,
+                format!("/api/v1/me/blockouts/{}", made["id"].as_str().expect("id")),
+                None,
+            )
+        }
         "my_hours" => (Method::GET, "/api/v1/me/hours".into(), None),
         "my_qualifications" => (Method::GET, "/api/v1/me/qualifications".into(), None),
         "declare_qualification" => (

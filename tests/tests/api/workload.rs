@@ -351,5 +351,188 @@ async fn staff_sign_ups_follow_the_policy_only_where_it_binds_staff() {
     )
     .await;
     assert_eq!(binding.status, 200);
-    by_staff(third).await.assert_problem(409, "workload-limit");
+    by_staff(third.clone())
+        .await
+        .assert_problem(409, "workload-limit");
+
+    // Staff may pass a binding policy with a reason, which the audit trail keeps.
+    let with_reason = |reason: &str, token: &str| {
+        let app = &app;
+        let body = json!({"user_id": volunteer.0, "workload_override_reason": reason});
+        let path = format!("/api/v1/shifts/{third}/signups");
+        let token = token.to_owned();
+        async move {
+            app.json(Method::POST, &path, Some(&token), &[], &body)
+                .await
+        }
+    };
+    with_reason("x", &s.coordinator.access_token)
+        .await
+        .assert_problem(422, "validation-failed");
+    with_reason("Springt ein", &volunteer.1)
+        .await
+        .assert_problem(422, "validation-failed");
+    let overridden = with_reason("Springt für Karla ein", &s.coordinator.access_token).await;
+    assert_eq!(overridden.status, 201, "{}", text(&overridden));
+    let id = overridden.json()["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        app.count(
+            "audit_events",
+            &format!(
+                "action = 'signup.workload_policy_overridden' AND object_id = '{id}' \
+                 AND details::jsonb->>'reason' = 'Springt für Karla ein'"
+            )
+        )
+        .await,
+        1
+    );
+    // Her own caps are hers: no reason of staff passes them.
+    let capped = app
+        .json(
+            Method::PATCH,
+            "/api/v1/me/profile",
+            Some(&volunteer.1),
+            &[("if-match", "*")],
+            &json!({"max_shifts_per_week": 3}),
+        )
+        .await;
+    assert_eq!(capped.status, 200, "{}", text(&capped));
+    let fourth = timed_shift(&app, &s, "Vierter", monday_in_two_weeks(20, 0), 60, 3).await;
+    let body = json!({"user_id": volunteer.0, "workload_override_reason": "Es fehlt jemand"});
+    let refused = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/shifts/{fourth}/signups"),
+            Some(&s.coordinator.access_token),
+            &[],
+            &body,
+        )
+        .await;
+    let problem = refused.assert_problem(409, "workload-limit");
+    assert_eq!(problem["workload"]["limit"], "own_shifts_per_week");
+}
+
+#[actix_web::test]
+async fn promotion_skips_a_capped_volunteer() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let set = put_policy(
+        &app,
+        &s.admin.access_token,
+        &s.operator,
+        "*",
+        json!({"max_shifts_per_week": 1}),
+    )
+    .await;
+    assert_eq!(set.status, 200, "{}", text(&set));
+    let mut people = app.volunteers(3).await;
+    let (capped, holder, next) = (people.remove(0), people.remove(0), people.remove(0));
+    let weekly = timed_shift(&app, &s, "Kaffeetafel", monday_in_two_weeks(9, 0), 60, 3).await;
+    assert_eq!(sign_up(&app, &capped.1, &weekly).await.status, 201);
+    let full = timed_shift(&app, &s, "Spielgruppe", monday_in_two_weeks(15, 0), 60, 1).await;
+    let held = sign_up(&app, &holder.1, &full).await;
+    assert_eq!(held.json()["status"], "confirmed");
+    // She waits first in line (a place on the waitlist takes nothing), the next after her.
+    let first_in_line = sign_up(&app, &capped.1, &full).await;
+    assert_eq!(
+        first_in_line.json()["status"],
+        "waitlisted",
+        "{}",
+        text(&first_in_line)
+    );
+    let second_in_line = sign_up(&app, &next.1, &full).await;
+    assert_eq!(second_in_line.json()["status"], "waitlisted");
+
+    let cancelled = app
+        .send(
+            Method::POST,
+            &format!(
+                "/api/v1/signups/{}/cancel",
+                held.json()["id"].as_str().expect("id")
+            ),
+            &[("authorization", &format!("Bearer {}", holder.1))],
+            None,
+        )
+        .await;
+    assert_eq!(cancelled.status, 200, "{}", text(&cancelled));
+
+    // The place went to the next in line; she still waits, and an event says why.
+    let capped_signup = first_in_line.json()["id"].as_str().expect("id").to_owned();
+    let next_signup = second_in_line.json()["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        app.count(
+            "signups",
+            &format!("id = '{next_signup}' AND status = 'confirmed'")
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count(
+            "signups",
+            &format!("id = '{capped_signup}' AND status = 'waitlisted'")
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count("shifts", &format!("id = '{full}' AND confirmed_count = 1"))
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count(
+            "outbox_events",
+            &format!(
+                "kind = 'signup.promotion_skipped' AND subject_id = '{capped_signup}' \
+                 AND payload::jsonb->>'reason' = 'workload_limit' \
+                 AND payload::jsonb->>'status' = 'waitlisted'"
+            )
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count(
+            "outbox_events",
+            &format!("kind = 'signup.promoted' AND subject_id = '{next_signup}'")
+        )
+        .await,
+        1
+    );
+
+    // Once her week has room again, she is promoted when the next place frees.
+    let weekly_signup = app
+        .texts(&format!(
+            "SELECT id::text FROM signups WHERE shift_id = '{weekly}' AND user_id = '{}'",
+            capped.0
+        ))
+        .await
+        .remove(0);
+    let freed = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/signups/{weekly_signup}/cancel"),
+            &[("authorization", &format!("Bearer {}", capped.1))],
+            None,
+        )
+        .await;
+    assert_eq!(freed.status, 200, "{}", text(&freed));
+    let left = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/signups/{next_signup}/cancel"),
+            &[("authorization", &format!("Bearer {}", next.1))],
+            None,
+        )
+        .await;
+    assert_eq!(left.status, 200, "{}", text(&left));
+    assert_eq!(
+        app.count(
+            "signups",
+            &format!("id = '{capped_signup}' AND status = 'confirmed'")
+        )
+        .await,
+        1
+    );
 }

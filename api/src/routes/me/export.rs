@@ -128,6 +128,10 @@ pub struct PersonalDataExport {
     pub room_bookings: Vec<crate::routes::rooms::decide::RoomRequestResponse>,
     /// Room bookings asked for with the guest form at her address, waiting for confirmation.
     pub room_bookings_waiting: Vec<crate::routes::rooms::guest::RoomBookingDraftRecord>,
+    /// This person's standing sign-ups ("every Tuesday"), ended ones too, newest first.
+    pub standing_signups: Vec<crate::routes::standing::StandingSignupResponse>,
+    /// The dates this person said they cannot come.
+    pub blockouts: Vec<crate::routes::standing::BlockoutResponse>,
 }
 
 /// A concern one supports.
@@ -155,7 +159,7 @@ impl From<quartier_persistence::concerns::SupportRecord> for ConcernSupportRecor
 /// account, consent, profile, qualifications with their verifications, the operators you
 /// help, sign-ups, hours, staff roles, calendar feed,
 /// sessions, the API keys you created, the audit entries about you and by you, and the
-/// concerns you raised, support or answered. Sent as a
+/// concerns you raised, support or answered, standing sign-ups and blockouts. Sent as a
 /// download; the export itself is recorded in the audit trail.
 #[utoipa::path(
     tag = "me",
@@ -267,6 +271,8 @@ async fn gather(
         room_bookings_waiting: records(
             quartier_persistence::rooms::drafts::of_user(conn, user.id).await?,
         ),
+        standing_signups: records(quartier_persistence::standing::of_user(conn, user.id).await?),
+        blockouts: records(quartier_persistence::standing::blockouts_of(conn, user.id).await?),
     })
 }
 

@@ -105,6 +105,8 @@ pub enum EventTypeBody {
     SignupAttended,
     #[serde(rename = "signup.no_show")]
     SignupNoShow,
+    #[serde(rename = "signup.promotion_skipped")]
+    SignupPromotionSkipped,
     #[serde(rename = "concern.submitted")]
     ConcernSubmitted,
     #[serde(rename = "concern.published")]
@@ -131,6 +133,12 @@ pub enum EventTypeBody {
     RoomBookingDeclined,
     #[serde(rename = "room_booking.cancelled")]
     RoomBookingCancelled,
+    #[serde(rename = "standing_signup.created")]
+    StandingSignupCreated,
+    #[serde(rename = "standing_signup.changed")]
+    StandingSignupChanged,
+    #[serde(rename = "standing_signup.ended")]
+    StandingSignupEnded,
     #[serde(rename = "webhook.ping")]
     WebhookPing,
 }
@@ -149,6 +157,7 @@ impl From<EventType> for EventTypeBody {
             EventType::SignupCheckedIn => EventTypeBody::SignupCheckedIn,
             EventType::SignupAttended => EventTypeBody::SignupAttended,
             EventType::SignupNoShow => EventTypeBody::SignupNoShow,
+            EventType::SignupPromotionSkipped => EventTypeBody::SignupPromotionSkipped,
             EventType::ConcernSubmitted => EventTypeBody::ConcernSubmitted,
             EventType::ConcernPublished => EventTypeBody::ConcernPublished,
             EventType::ConcernStatusChanged => EventTypeBody::ConcernStatusChanged,
@@ -162,6 +171,9 @@ impl From<EventType> for EventTypeBody {
             EventType::RoomBookingConfirmed => EventTypeBody::RoomBookingConfirmed,
             EventType::RoomBookingDeclined => EventTypeBody::RoomBookingDeclined,
             EventType::RoomBookingCancelled => EventTypeBody::RoomBookingCancelled,
+            EventType::StandingSignupCreated => EventTypeBody::StandingSignupCreated,
+            EventType::StandingSignupChanged => EventTypeBody::StandingSignupChanged,
+            EventType::StandingSignupEnded => EventTypeBody::StandingSignupEnded,
         }
     }
 }

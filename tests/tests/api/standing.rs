@@ -1,0 +1,643 @@
+//! Standing sign-ups ("every Tuesday at 15:00"): signed up for their dates through the
+//! normal sign-up, a place left for those who come once, blockouts skipped, each date once
+//! however often and by how many workers at once, and ended in one step.
+
+use actix_web::http::Method;
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc, Weekday};
+use chrono_tz::Europe::Berlin;
+use futures_util::future::join_all;
+use quartier_tests::{LONG_HORIZON, TestApp, TestResponse, created_id, post, town, weekly};
+use serde_json::{Value, json};
+
+fn text(response: &TestResponse) -> String {
+    String::from_utf8_lossy(&response.body).into_owned()
+}
+
+/// The next Tuesday after tomorrow, Berlin time.
+fn next_tuesday() -> NaiveDate {
+    let mut day = Utc::now().with_timezone(&Berlin).date_naive() + Duration::days(2);
+    while day.weekday() != Weekday::Tue {
+        day += Duration::days(1);
+    }
+    day
+}
+
+/// An activity every Tuesday 15:00–17:00 at centre A1 with a shift of `capacity` on each
+/// date; its id.
+async fn tuesday_activity(app: &TestApp, token: &str, centre: &str, capacity: i64) -> String {
+    let activity = created_id(
+        &post(
+            app,
+            token,
+            "/api/v1/activities",
+            weekly(
+                centre,
+                "Kaffeetafel",
+                &format!("{}T15:00:00", next_tuesday()),
+                "FREQ=WEEKLY",
+            ),
+        )
+        .await,
+    );
+    let shifts = post(
+        app,
+        token,
+        &format!("/api/v1/activities/{activity}/shifts"),
+        json!({"title": "Kaffee kochen", "capacity": capacity}),
+    )
+    .await;
+    assert_eq!(shifts.status, 201, "{}", text(&shifts));
+    activity
+}
+
+async fn commit(app: &TestApp, token: &str, activity: &str, body: Value) -> TestResponse {
+    app.json(
+        Method::POST,
+        &format!("/api/v1/activities/{activity}/standing-signups"),
+        Some(token),
+        &[],
+        &body,
+    )
+    .await
+}
+
+fn every_tuesday() -> Value {
+    json!({"pattern": "weekly", "weekday": 2, "slot_start": "15:00"})
+}
+
+async fn clear_claims(app: &TestApp) {
+    use diesel_async::RunQueryDsl;
+    diesel::sql_query("UPDATE standing_signups SET claimed_until = NULL")
+        .execute(&mut app.conn().await)
+        .await
+        .expect("claims cleared");
+}
+
+#[actix_web::test]
+async fn a_weekly_commitment_signs_up_for_its_dates_and_skips_a_blockout() {
+    let app = TestApp::spawn().await;
+    let town = town(&app).await;
+    let activity = tuesday_activity(&app, &town.coord_a.access_token, &town.a1, 3).await;
+    let (volunteer, token) = app.volunteers(1).await.remove(0);
+
+    // She cannot come in the second week.
+    let second = next_tuesday() + Duration::days(7);
+    let blocked = app
+        .json(
+            Method::POST,
+            "/api/v1/me/blockouts",
+            Some(&token),
+            &[],
+            &json!({"starts_on": second - Duration::days(1), "ends_on": second + Duration::days(2), "note": "Urlaub"}),
+        )
+        .await;
+    assert_eq!(blocked.status, 201, "{}", text(&blocked));
+
+    let made = commit(&app, &token, &activity, every_tuesday()).await;
+    assert_eq!(made.status, 201, "{}", text(&made));
+    let standing = made.json();
+    let id = standing["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        made.header("location"),
+        Some(format!("/api/v1/standing-signups/{id}").as_str())
+    );
+    assert_eq!(standing["status"], "active");
+    assert_eq!(standing["made_by_staff"], false);
+    let dates = standing["dates"].as_array().expect("dates");
+    // Six weeks ahead: five or six Tuesdays, depending on the weekday today.
+    assert!((5..=7).contains(&dates.len()), "{dates:?}");
+    for date in dates {
+        let day = quartier_tests::at(&date["starts_at"])
+            .with_timezone(&Berlin)
+            .date_naive();
+        let expected = if day == second {
+            "blocked_out"
+        } else {
+            "confirmed"
+        };
+        assert_eq!(date["outcome"], expected, "{day}");
+    }
+    let confirmed = dates.len() as i64 - 1;
+    assert_eq!(
+        app.count(
+            "signups",
+            &format!(
+                "user_id = '{volunteer}' AND standing_signup_id = '{id}' AND status = 'confirmed'"
+            )
+        )
+        .await,
+        confirmed
+    );
+    // Each sign-up's event names the standing sign-up it came from.
+    assert_eq!(
+        app.count(
+            "outbox_events",
+            &format!(
+                "kind = 'signup.confirmed' AND payload::jsonb->>'standing_signup_id' = '{id}'"
+            )
+        )
+        .await,
+        confirmed
+    );
+    assert_eq!(
+        app.count(
+            "outbox_events",
+            &format!("kind = 'standing_signup.created' AND subject_id = '{id}'")
+        )
+        .await,
+        1
+    );
+
+    // Her lists.
+    let mine = app.get("/api/v1/me/standing-signups", Some(&token)).await;
+    assert_eq!(mine.json()["items"][0]["id"], id.as_str());
+    let blockouts = app.get("/api/v1/me/blockouts", Some(&token)).await;
+    assert_eq!(blockouts.json()["items"][0]["note"], "Urlaub");
+    let staff_view = app
+        .get(
+            &format!("/api/v1/activities/{activity}/standing-signups"),
+            Some(&town.coord_a.access_token),
+        )
+        .await;
+    assert_eq!(staff_view.status, 200, "{}", text(&staff_view));
+    assert_eq!(staff_view.json()["items"][0]["user_id"], volunteer.as_str());
+    app.get(
+        &format!("/api/v1/activities/{activity}/standing-signups"),
+        Some(&token),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    // Another volunteer and another operator's staff do not see it.
+    let (_, stranger) = app.volunteers(1).await.remove(0);
+    app.get(&format!("/api/v1/standing-signups/{id}"), Some(&stranger))
+        .await
+        .assert_problem(404, "not-found");
+    app.get(
+        &format!("/api/v1/standing-signups/{id}"),
+        Some(&town.coord_b.access_token),
+    )
+    .await
+    .assert_problem(404, "not-found");
+    let seen = app
+        .get(
+            &format!("/api/v1/standing-signups/{id}"),
+            Some(&town.coord_a.access_token),
+        )
+        .await;
+    assert_eq!(seen.status, 200);
+    assert_eq!(seen.header("etag"), Some("\"1\""));
+}
+
+#[actix_web::test]
+async fn standing_sign_ups_keep_a_place_for_those_who_come_once() {
+    let app = TestApp::spawn().await;
+    let town = town(&app).await;
+    let activity = tuesday_activity(&app, &town.coord_a.access_token, &town.a1, 3).await;
+    let people = app.volunteers(4).await;
+    let mut ids = Vec::new();
+    for (_, token) in &people[..3] {
+        let made = commit(&app, token, &activity, every_tuesday()).await;
+        assert_eq!(made.status, 201, "{}", text(&made));
+        ids.push(made.json()["id"].as_str().expect("id").to_owned());
+    }
+    // Capacity 3, standing places 2: the third commitment waits on every date.
+    let first_shift = app
+        .texts(&format!(
+            "SELECT s.id FROM shifts s JOIN occurrences o ON o.id = s.occurrence_id \
+             WHERE o.activity_id = '{activity}' AND s.starts_at > now() ORDER BY s.starts_at LIMIT 1"
+        ))
+        .await
+        .remove(0);
+    assert_eq!(
+        app.count(
+            "signups",
+            &format!("shift_id = '{first_shift}' AND status = 'confirmed'")
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        app.count(
+            "signups",
+            &format!(
+                "shift_id = '{first_shift}' AND status = 'waitlisted' AND standing_signup_id = '{}'",
+                ids[2]
+            )
+        )
+        .await,
+        1
+    );
+    let third = app
+        .get(
+            &format!("/api/v1/standing-signups/{}", ids[2]),
+            Some(&people[2].1),
+        )
+        .await;
+    assert_eq!(third.json()["dates"][0]["outcome"], "waitlisted");
+    // Someone coming once takes the place left free, ahead of the waiting standing one.
+    let once = quartier_tests::sign_up(&app, &people[3].1, &first_shift).await;
+    assert_eq!(once.status, 201, "{}", text(&once));
+    assert_eq!(once.json()["status"], "confirmed");
+    assert_eq!(
+        app.count(
+            "shifts",
+            &format!("id = '{first_shift}' AND confirmed_count = 3")
+        )
+        .await,
+        1
+    );
+
+    // Ending the first commitment cancels its dates ahead; each freed place goes to the
+    // waiting standing sign-up (standing places are free again).
+    let ended = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/standing-signups/{}", ids[0]),
+            &[("authorization", &format!("Bearer {}", people[0].1))],
+            None,
+        )
+        .await;
+    assert_eq!(ended.status, 200, "{}", text(&ended));
+    let cancelled = ended.json()["cancelled_signups"].as_i64().expect("count");
+    assert!(cancelled >= 5, "{cancelled}");
+    assert_eq!(ended.json()["standing_signup"]["status"], "ended");
+    assert_eq!(
+        app.count(
+            "signups",
+            &format!(
+                "standing_signup_id = '{}' AND status = 'cancelled' \
+                 AND cancelled_by = '{}'",
+                ids[0], people[0].0
+            )
+        )
+        .await,
+        cancelled
+    );
+    assert_eq!(
+        app.count(
+            "outbox_events",
+            &format!(
+                "kind = 'signup.cancelled' AND payload::jsonb->>'reason' = 'standing_signup_ended' \
+                 AND payload::jsonb->>'standing_signup_id' = '{}'",
+                ids[0]
+            )
+        )
+        .await,
+        cancelled
+    );
+    assert_eq!(
+        app.count(
+            "signups",
+            &format!("standing_signup_id = '{}' AND status = 'confirmed'", ids[2])
+        )
+        .await,
+        cancelled
+    );
+    assert_eq!(
+        app.count(
+            "outbox_events",
+            &format!(
+                "kind = 'standing_signup.ended' AND subject_id = '{}'",
+                ids[0]
+            )
+        )
+        .await,
+        1
+    );
+    app.send(
+        Method::DELETE,
+        &format!("/api/v1/standing-signups/{}", ids[0]),
+        &[("authorization", &format!("Bearer {}", people[0].1))],
+        None,
+    )
+    .await
+    .assert_problem(409, "standing-signup-ended");
+}
+
+#[actix_web::test]
+async fn the_worker_racing_one_off_sign_ups_never_overbooks_and_decides_each_date_once() {
+    let app = TestApp::spawn().await;
+    let town = town(&app).await;
+    let activity = tuesday_activity(&app, &town.coord_a.access_token, &town.a1, 3).await;
+    let committed = app.volunteers(3).await;
+    // Made straight in the database, so that the worker signs them up, not the request.
+    for (user, _) in &committed {
+        use diesel_async::RunQueryDsl;
+        diesel::sql_query(format!(
+            "INSERT INTO standing_signups (id, user_id, activity_id, operator_id, slot_start, pattern, \
+               weekday, valid_from, created_by) \
+             SELECT gen_random_uuid(), '{user}', a.id, c.operator_id, '15:00', 'weekly', 2, current_date, '{user}' \
+             FROM activities a JOIN centres c ON c.id = a.centre_id WHERE a.id = '{activity}'"
+        ))
+        .execute(&mut app.conn().await)
+        .await
+        .expect("standing sign-up");
+    }
+    let soonest = app
+        .texts(&format!(
+            "SELECT s.id FROM shifts s JOIN occurrences o ON o.id = s.occurrence_id \
+             WHERE o.activity_id = '{activity}' AND s.starts_at > now() ORDER BY s.starts_at LIMIT 2"
+        ))
+        .await;
+    let once = app.volunteers(12).await;
+    let workers = (0..4).map(|_| {
+        let pool = app.pool.clone();
+        async move {
+            quartier_api::standing::materialise_once(&pool, Utc::now(), Duration::weeks(6)).await
+        }
+    });
+    let one_offs = once.iter().enumerate().map(|(i, (_, token))| {
+        let app = &app;
+        let shift = soonest[i % 2].clone();
+        async move { quartier_tests::sign_up(app, token, &shift).await.status }
+    });
+    let (decided, signed) = tokio::join!(join_all(workers), join_all(one_offs));
+    assert!(signed.iter().all(|s| *s == 201), "{signed:?}");
+    let decided: usize = decided.into_iter().map(|d| d.expect("worker")).sum();
+    // The dates within six weeks: every one of them decided for each commitment, once.
+    let shifts = app
+        .texts("SELECT DISTINCT shift_id FROM standing_dates ORDER BY shift_id")
+        .await;
+    assert!((5..=7).contains(&shifts.len()), "{shifts:?}");
+    assert!(soonest.iter().all(|s| shifts.contains(s)));
+    assert_eq!(
+        decided,
+        3 * shifts.len(),
+        "each date of each commitment once"
+    );
+    for shift in &shifts {
+        let confirmed = app
+            .count(
+                "signups",
+                &format!("shift_id = '{shift}' AND status = 'confirmed'"),
+            )
+            .await;
+        assert!(confirmed <= 3, "{shift}: {confirmed}");
+        assert_eq!(
+            app.count(
+                "shifts",
+                &format!("id = '{shift}' AND confirmed_count = {confirmed}")
+            )
+            .await,
+            1
+        );
+    }
+    // The shifts nobody came to once for: two standing places confirmed, the third waits.
+    for shift in shifts.iter().filter(|s| !soonest.contains(s)) {
+        assert_eq!(
+            app.count(
+                "signups",
+                &format!(
+                    "shift_id = '{shift}' AND status = 'confirmed' AND standing_signup_id IS NOT NULL"
+                )
+            )
+            .await,
+            2
+        );
+    }
+    let rows = app.count("standing_dates", "true").await;
+    let signups = app.count("signups", "standing_signup_id IS NOT NULL").await;
+    assert_eq!(rows, 3 * shifts.len() as i64);
+
+    // Again, with every claim released: nothing new.
+    clear_claims(&app).await;
+    let again = quartier_api::standing::materialise_once(&app.pool, Utc::now(), Duration::weeks(6))
+        .await
+        .expect("worker");
+    assert_eq!(again, 0);
+    assert_eq!(app.count("standing_dates", "true").await, rows);
+    assert_eq!(
+        app.count("signups", "standing_signup_id IS NOT NULL").await,
+        signups
+    );
+}
+
+#[actix_web::test]
+async fn a_tuesday_commitment_signs_up_at_15_local_across_both_daylight_saving_switches() {
+    let app = TestApp::spawn_with(LONG_HORIZON).await;
+    let town = town(&app).await;
+    let activity = tuesday_activity(&app, &town.coord_a.access_token, &town.a1, 3).await;
+    let (volunteer, token) = app.volunteers(1).await.remove(0);
+    let made = commit(&app, &token, &activity, every_tuesday()).await;
+    assert_eq!(made.status, 201, "{}", text(&made));
+    let id = made.json()["id"].as_str().expect("id").to_owned();
+    clear_claims(&app).await;
+    quartier_api::standing::materialise_once(&app.pool, Utc::now(), Duration::weeks(56))
+        .await
+        .expect("worker");
+    let starts: Vec<DateTime<Utc>> = app
+        .texts(&format!(
+            "SELECT to_char(starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM signups \
+             WHERE user_id = '{volunteer}' AND standing_signup_id = '{id}' AND status = 'confirmed' \
+             ORDER BY starts_at"
+        ))
+        .await
+        .iter()
+        .map(|t| t.parse().expect("a time"))
+        .collect();
+    assert!(starts.len() >= 50, "a year of Tuesdays: {}", starts.len());
+    for start in &starts {
+        let local = start.with_timezone(&Berlin);
+        assert_eq!(
+            (local.weekday(), local.hour(), local.minute()),
+            (Weekday::Tue, 15, 0),
+            "{start}"
+        );
+    }
+    // Winter (14:00 UTC) and summer (13:00 UTC) dates alike: both switches lie between.
+    assert!(starts.iter().any(|s| s.hour() == 14));
+    assert!(starts.iter().any(|s| s.hour() == 13));
+    let spring = starts
+        .iter()
+        .position(|s| s.hour() == 13)
+        .expect("a summer date");
+    assert!(spring > 0 && starts[spring - 1].hour() == 14);
+    assert!(starts[spring..].iter().any(|s| s.hour() == 14), "autumn");
+}
+
+#[actix_web::test]
+async fn standing_sign_ups_are_changed_with_if_match_and_refuse_bad_input() {
+    let app = TestApp::spawn().await;
+    let town = town(&app).await;
+    let activity = tuesday_activity(&app, &town.coord_a.access_token, &town.a1, 3).await;
+    let (volunteer, token) = app.volunteers(1).await.remove(0);
+    let tomorrow = Utc::now().with_timezone(&Berlin).date_naive() + Duration::days(1);
+    for (body, field) in [
+        (
+            json!({"pattern": "weekly", "weekday": 8, "slot_start": "15:00"}),
+            "weekday",
+        ),
+        (
+            json!({"pattern": "weekly", "weekday": 2, "slot_start": "25:00"}),
+            "slot_start",
+        ),
+        (
+            json!({"pattern": "biweekly", "weekday": 2, "slot_start": "15:00"}),
+            "anchor_date",
+        ),
+        (
+            json!({"pattern": "biweekly", "weekday": 2, "slot_start": "15:00", "anchor_date": "2027-01-06"}),
+            "anchor_date",
+        ),
+        (
+            json!({"pattern": "monthly", "weekday": 2, "slot_start": "15:00"}),
+            "week_of_month",
+        ),
+        (
+            json!({"pattern": "weekly", "weekday": 2, "slot_start": "15:00", "valid_from": "2020-01-01"}),
+            "valid_from",
+        ),
+        (
+            json!({"pattern": "weekly", "weekday": 2, "slot_start": "15:00", "valid_from": tomorrow, "valid_until": tomorrow - Duration::days(1)}),
+            "valid_until",
+        ),
+        (
+            json!({"pattern": "weekly", "weekday": 2, "slot_start": "15:00", "every": "day"}),
+            "every",
+        ),
+    ] {
+        let refused = commit(&app, &token, &activity, body.clone()).await;
+        let problem = refused.assert_problem(422, "validation-failed");
+        assert!(
+            problem["errors"]
+                .as_array()
+                .is_some_and(|e| e.iter().any(|e| e["field"] == field))
+                || field == "every",
+            "{body}: {problem}"
+        );
+    }
+    commit(
+        &app,
+        &token,
+        "00000000-0000-0000-0000-000000000000",
+        every_tuesday(),
+    )
+    .await
+    .assert_problem(404, "not-found");
+    // Someone else's commitment only staff of the operator make, for a volunteer they know.
+    let (other, _) = app.volunteers(1).await.remove(0);
+    let mut for_other = every_tuesday();
+    for_other["user_id"] = json!(other);
+    commit(&app, &token, &activity, for_other.clone())
+        .await
+        .assert_problem(403, "forbidden");
+    commit(&app, &town.coord_a.access_token, &activity, for_other)
+        .await
+        .assert_problem(422, "validation-failed");
+    assert_eq!(app.count("standing_signups", "true").await, 0);
+
+    let monthly = commit(
+        &app,
+        &token,
+        &activity,
+        json!({"pattern": "monthly", "weekday": 2, "slot_start": "15:00", "week_of_month": "last"}),
+    )
+    .await;
+    assert_eq!(monthly.status, 201, "{}", text(&monthly));
+    assert_eq!(monthly.json()["week_of_month"], "last");
+    let id = monthly.json()["id"].as_str().expect("id").to_owned();
+    let path = format!("/api/v1/standing-signups/{id}");
+    let pause = json!({"status": "paused"});
+    app.json(Method::PATCH, &path, Some(&token), &[], &pause)
+        .await
+        .assert_problem(428, "precondition-required");
+    app.json(
+        Method::PATCH,
+        &path,
+        Some(&token),
+        &[("if-match", "\"7\"")],
+        &pause,
+    )
+    .await
+    .assert_problem(412, "version-conflict");
+    app.json(
+        Method::PATCH,
+        &path,
+        Some(&token),
+        &[("if-match", "\"1\"")],
+        &json!({"status": "ended"}),
+    )
+    .await
+    .assert_problem(422, "validation-failed");
+    let paused = app
+        .json(
+            Method::PATCH,
+            &path,
+            Some(&token),
+            &[("if-match", "\"1\"")],
+            &pause,
+        )
+        .await;
+    assert_eq!(paused.status, 200, "{}", text(&paused));
+    assert_eq!(paused.json()["status"], "paused");
+    assert_eq!(paused.header("etag"), Some("\"2\""));
+    assert_eq!(
+        app.count(
+            "outbox_events",
+            &format!(
+                "kind = 'standing_signup.changed' AND subject_id = '{id}' \
+                 AND payload::jsonb->>'status' = 'paused' AND payload::jsonb->>'user_id' = '{volunteer}'"
+            )
+        )
+        .await,
+        1
+    );
+    // A paused one is passed over by the worker.
+    clear_claims(&app).await;
+    let before = app.count("standing_dates", "true").await;
+    quartier_api::standing::materialise_once(&app.pool, Utc::now(), Duration::weeks(26))
+        .await
+        .expect("worker");
+    assert_eq!(app.count("standing_dates", "true").await, before);
+
+    // Blockouts: bad ones refused, another's not removable, one's own removed.
+    for body in [
+        json!({"starts_on": tomorrow, "ends_on": tomorrow - Duration::days(1)}),
+        json!({"starts_on": "2020-01-01"}),
+        json!({"starts_on": tomorrow, "ends_on": tomorrow + Duration::days(9), "weekly_until": tomorrow + Duration::days(60)}),
+        json!({"starts_on": tomorrow, "ends_on": "9999-12-31"}),
+    ] {
+        app.json(
+            Method::POST,
+            "/api/v1/me/blockouts",
+            Some(&token),
+            &[],
+            &body,
+        )
+        .await
+        .assert_problem(422, "validation-failed");
+    }
+    let weekly_blockout = app
+        .json(
+            Method::POST,
+            "/api/v1/me/blockouts",
+            Some(&token),
+            &[],
+            &json!({"starts_on": tomorrow, "weekly_until": tomorrow + Duration::days(60)}),
+        )
+        .await;
+    assert_eq!(weekly_blockout.status, 201, "{}", text(&weekly_blockout));
+    let blockout = weekly_blockout.json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let (_, stranger) = app.volunteers(1).await.remove(0);
+    app.send(
+        Method::DELETE,
+        &format!("/api/v1/me/blockouts/{blockout}"),
+        &[("authorization", &format!("Bearer {stranger}"))],
+        None,
+    )
+    .await
+    .assert_problem(404, "not-found");
+    let removed = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/me/blockouts/{blockout}"),
+            &[("authorization", &format!("Bearer {token}"))],
+            None,
+        )
+        .await;
+    assert_eq!(removed.status, 204);
+    assert_eq!(app.count("blockouts", "true").await, 0);
+}
