@@ -88,7 +88,7 @@ pub struct Window {
 
 /// Local midnight at the start of `date` (the first moment of the day, should a switch of
 /// the clocks ever fall on midnight).
-fn midnight(date: NaiveDate) -> DateTime<Utc> {
+pub fn midnight(date: NaiveDate) -> DateTime<Utc> {
     let naive = date.and_hms_opt(0, 0, 0).unwrap_or_default();
     LOCAL_ZONE
         .from_local_datetime(&naive)

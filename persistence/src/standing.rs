@@ -234,6 +234,13 @@ pub async fn change(
         }
         let status = status.unwrap_or(row.status());
         let valid_until = valid_until.unwrap_or(row.valid_until);
+        // Shortened: the sign-ups it made for dates after its new last date go.
+        if let Some(last) = valid_until
+            && row.valid_until.is_none_or(|before| last < before)
+        {
+            let after = quartier_domain::workload::midnight(last + chrono::Days::new(1));
+            cancel_ahead(conn, id, after.max(now), None, now).await?;
+        }
         let changed: StandingRow =
             diesel::update(standing_signups::table.filter(standing_signups::id.eq(id)))
                 .set((
@@ -301,26 +308,7 @@ pub async fn end(
                 .returning(StandingRow::as_returning())
                 .get_result(conn)
                 .await?;
-        let future: Vec<Uuid> = signups::table
-            .filter(signups::standing_signup_id.eq(id))
-            .filter(signups::status.eq_any(SignupStatus::LIVE.map(SignupStatus::as_str)))
-            .filter(signups::starts_at.gt(now))
-            .order((signups::starts_at, signups::id))
-            .select(signups::id)
-            .load(conn)
-            .await?;
-        let mut cancelled = 0;
-        for signup_id in future {
-            let done = places::cancel_as(
-                conn,
-                signup_id,
-                ended_by,
-                now,
-                Some(ChangeReason::StandingSignupEnded),
-            )
-            .await?;
-            cancelled += usize::from(done.is_ok());
-        }
+        let cancelled = cancel_ahead(conn, id, now, ended_by, now).await?;
         outbox::record(conn, &Event::standing_signup(false, ended.facts())).await?;
         Ok(Ok(Ended {
             standing: ended,
@@ -328,6 +316,39 @@ pub async fn end(
         }))
     })
     .await
+}
+
+/// Cancels the live sign-ups the standing sign-up `id` made for shifts starting after
+/// `after`, soonest first (each freed place offered to the waitlist), with the reason
+/// `standing_signup_ended`; how many. In the caller's transaction.
+async fn cancel_ahead(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    after: DateTime<Utc>,
+    cancelled_by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    let ahead: Vec<Uuid> = signups::table
+        .filter(signups::standing_signup_id.eq(id))
+        .filter(signups::status.eq_any(SignupStatus::LIVE.map(SignupStatus::as_str)))
+        .filter(signups::starts_at.gt(after))
+        .order((signups::starts_at, signups::id))
+        .select(signups::id)
+        .load(conn)
+        .await?;
+    let mut cancelled = 0;
+    for signup_id in ahead {
+        let done = places::cancel_as(
+            conn,
+            signup_id,
+            cancelled_by,
+            now,
+            Some(ChangeReason::StandingSignupEnded),
+        )
+        .await?;
+        cancelled += usize::from(done.is_ok());
+    }
+    Ok(cancelled)
 }
 
 /// What came of a standing sign-up for one shift.
@@ -478,14 +499,23 @@ pub async fn materialise(
     claimed.sort_by_key(|row| (row.created_at, row.id));
     let mut decided = 0;
     for row in &claimed {
-        decided += materialise_one(conn, row, now, until).await?;
+        // One that fails (its volunteer's account erased meanwhile, say) keeps the others
+        // from nothing; it is tried again once its claim runs out.
+        match materialise_one(conn, row, now, until).await {
+            Ok(count) => decided += count,
+            Err(error @ Error::Unavailable(_)) => return Err(error),
+            Err(error) => {
+                tracing::warn!(standing_signup = %row.id, %error, "a standing sign-up was not worked through");
+            }
+        }
     }
     Ok((claimed.len(), decided))
 }
 
 /// Signs the volunteer of `standing` up for each shift of its slot that begins after `now`
-/// and up to `until`, on a date it covers, that it has not decided yet; a date one of her
-/// blockouts covers is decided as such. Returns how many dates it decided.
+/// and up to `until`, on a date it covers, that it has not decided yet: open shifts of the
+/// published activity at an active centre, as a one-off sign-up would find them. A date one
+/// of her blockouts covers is decided as such. Returns how many dates it decided.
 pub async fn materialise_one(
     conn: &mut AsyncPgConnection,
     standing: &StandingRow,
@@ -497,9 +527,13 @@ pub async fn materialise_one(
         .filter(standing_dates::standing_signup_id.eq(standing.id))
         .filter(standing_dates::shift_id.eq(shifts::id))
         .select(standing_dates::shift_id);
+    use crate::schema::{activities, centres};
     let mut candidates = shifts::table
-        .inner_join(occurrences::table)
+        .inner_join(occurrences::table.inner_join(activities::table))
+        .inner_join(centres::table)
         .filter(occurrences::activity_id.eq(standing.activity_id))
+        .filter(activities::status.eq("published"))
+        .filter(centres::status.eq("active"))
         .filter(shifts::status.eq("open"))
         .filter(shifts::starts_at.gt(now))
         .filter(shifts::starts_at.le(until))
@@ -514,19 +548,13 @@ pub async fn materialise_one(
     if candidates.is_empty() {
         return Ok(0);
     }
-    let blockouts: Vec<Blockout> = blockouts_of(conn, standing.user_id)
-        .await?
-        .iter()
-        .map(BlockoutRow::blockout)
-        .collect();
     let mut decided = 0;
     for (shift_id, starts_at, _) in candidates {
         let local = starts_at.with_timezone(&chrono_tz::Europe::Berlin);
         if local.time() != commitment.slot_start || !commitment.covers(local.date_naive()) {
             continue;
         }
-        let blocked = blockouts.iter().any(|b| b.covers(local.date_naive()));
-        if sign_up_for_date(conn, standing, shift_id, blocked, now)
+        if sign_up_for_date(conn, standing.id, shift_id, local.date_naive(), now)
             .await?
             .is_some()
         {
@@ -536,14 +564,18 @@ pub async fn materialise_one(
     Ok(decided)
 }
 
-/// Decides one date of `standing`: the shift is recorded as decided and, unless the date is
-/// `blocked` out, the volunteer signed up for it, in one transaction. `None` when the date
-/// was decided already (by another worker, say).
+/// Decides the local date `day` (the shift `shift_id`) of the standing sign-up `id`: the
+/// shift is recorded as decided and, unless a blockout of hers covers the day, the volunteer
+/// signed up for it, in one transaction. The standing sign-up is read again under a share
+/// lock first, so that one ended, paused or shortened meanwhile decides nothing, and ending it
+/// waits for this date; her blockouts are read under the lock on her account, which adding
+/// one takes too. Locks: the standing sign-up, her account, the shift. `None` when the date
+/// was decided already (by another worker, say) or is not to be decided now.
 async fn sign_up_for_date(
     conn: &mut AsyncPgConnection,
-    standing: &StandingRow,
+    id: Uuid,
     shift_id: Uuid,
-    blocked: bool,
+    day: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<Option<DateOutcome>> {
     let mut tries = 0;
@@ -551,6 +583,23 @@ async fn sign_up_for_date(
         tries += 1;
         let attempt = conn
             .transaction::<_, Error, _>(async |conn| {
+                let standing: Option<StandingRow> = standing_signups::table
+                    .filter(standing_signups::id.eq(id))
+                    .select(StandingRow::as_select())
+                    .for_share()
+                    .first(conn)
+                    .await
+                    .optional()?;
+                let Some(standing) = standing.filter(|row| {
+                    row.status() == StandingStatus::Active && row.commitment().covers(day)
+                }) else {
+                    return Ok(None);
+                };
+                lock_user(conn, standing.user_id).await?;
+                let blocked = blockouts_of(conn, standing.user_id)
+                    .await?
+                    .iter()
+                    .any(|b| b.blockout().covers(day));
                 let first: Option<Uuid> = diesel::insert_into(standing_dates::table)
                     .values((
                         standing_dates::standing_signup_id.eq(standing.id),

@@ -34,6 +34,33 @@ pub async fn refusal(
     by: SignedUpBy,
     now: DateTime<Utc>,
 ) -> Result<Option<Exceeded>> {
+    Ok(verdict(conn, shift, user_id, by, now, true)
+        .await?
+        .flatten())
+}
+
+/// `refusal` for someone else than the one who acts, with the shift locked already (a
+/// promotion from the waitlist): her account row is locked only if it is free at once, as
+/// waiting for it would take the locks in the other order than a sign-up does. `None` when
+/// it is not (a change of hers is under way); `Some` of what `refusal` says otherwise.
+pub async fn refusal_unless_busy(
+    conn: &mut AsyncPgConnection,
+    shift: &ShiftRow,
+    user_id: Uuid,
+    by: SignedUpBy,
+    now: DateTime<Utc>,
+) -> Result<Option<Option<Exceeded>>> {
+    verdict(conn, shift, user_id, by, now, false).await
+}
+
+async fn verdict(
+    conn: &mut AsyncPgConnection,
+    shift: &ShiftRow,
+    user_id: Uuid,
+    by: SignedUpBy,
+    now: DateTime<Utc>,
+    wait: bool,
+) -> Result<Option<Option<Exceeded>>> {
     let policy = policy(conn, shift.operator_id)
         .await?
         .map(|row| row.policy())
@@ -47,20 +74,26 @@ pub async fn refusal(
         });
     let caps = own_caps(conn, user_id).await?;
     if policy.is_none() && caps == OwnCaps::default() {
-        return Ok(None);
+        return Ok(Some(None));
     }
-    crate::schema::users::table
+    let account = crate::schema::users::table
         .filter(crate::schema::users::id.eq(user_id))
         .select(crate::schema::users::id)
-        .for_no_key_update()
-        .load::<Uuid>(conn)
-        .await?;
+        .for_no_key_update();
+    let locked: Vec<Uuid> = if wait {
+        account.load(conn).await?
+    } else {
+        account.skip_locked().load(conn).await?
+    };
+    if locked.is_empty() && !wait {
+        return Ok(None);
+    }
     let new = NewShift {
         starts_at: shift.starts_at,
         ends_at: shift.ends_at,
     };
     let held = usage(conn, user_id, shift.operator_id, shift.id, new, now).await?;
-    Ok(check(policy.as_ref(), &caps, &held, new).err())
+    Ok(Some(check(policy.as_ref(), &caps, &held, new).err()))
 }
 
 /// An operator's policy as stored, with its version.

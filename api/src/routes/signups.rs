@@ -214,8 +214,11 @@ async fn sign_up(
                 _ => signups::sign_up(conn, shift_id, volunteer, actor, now).await?,
             };
             if let Ok(placed) = &placed {
+                // An override is used by a place taken now; one on the waitlist waits as
+                // any other (its promotion holds the policy).
+                let confirmed = placed.signup.status == SignupStatus::Confirmed;
                 let (action, details) = match (&override_reason, actor) {
-                    (Some(reason), Some(_)) => (
+                    (Some(reason), Some(_)) if confirmed => (
                         "signup.workload_policy_overridden",
                         serde_json::json!({"reason": reason}),
                     ),

@@ -506,7 +506,8 @@ pub struct StandingSignupChange {
 
 /// Pause or resume a standing sign-up, or set its last date. A paused one signs up for no
 /// new dates; sign-ups made already stay (cancel them one by one, or end it). Resumed, its
-/// dates within reach are signed up for at once. Needs `If-Match`.
+/// dates within reach are signed up for at once. An earlier last date cancels its sign-ups
+/// after it (each freed place goes to the waitlist). Needs `If-Match`.
 #[utoipa::path(
     tag = "standing-signups",
     security(("bearer" = []), ("api_key" = [])),

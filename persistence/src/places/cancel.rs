@@ -126,8 +126,9 @@ pub(super) async fn fill_from_waitlist(
     now: DateTime<Utc>,
 ) -> Result<Vec<SignupRow>> {
     let mut promoted = Vec::new();
+    let mut passed_over = Vec::new();
     while (promoted.len() as i32) < free {
-        let Some(next) = promote_next(conn, shift, now).await? else {
+        let Some(next) = promote_next(conn, shift, &mut passed_over, now).await? else {
             break;
         };
         let facts = next.facts(
@@ -151,10 +152,12 @@ pub(super) async fn fill_from_waitlist(
 /// required qualifications on the day, stays within her workload limits and has no
 /// overlapping confirmed shift; each attempt in a savepoint, so a refusal by the exclusion
 /// constraint only moves on to the next. One skipped for a workload limit stays waiting,
-/// with a `signup.promotion_skipped` event.
+/// with a `signup.promotion_skipped` event; she and anyone whose account is locked by a
+/// change of theirs are added to `passed_over`, and not looked at again in this round.
 async fn promote_next(
     conn: &mut AsyncPgConnection,
     shift: &ShiftRow,
+    passed_over: &mut Vec<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<Option<SignupRow>> {
     // Each: the sign-up, its volunteer, who made it, and its standing sign-up.
@@ -174,6 +177,9 @@ async fn promote_next(
     // Waiting sign-ups always name their volunteer: erasure cancels them first.
     for (candidate, user_id, signed_up_by, standing) in waiting {
         let Some(user_id) = user_id else { continue };
+        if passed_over.contains(&candidate) {
+            continue;
+        }
         // A standing sign-up waits while the places standing sign-ups may take are taken:
         // the rest stay for those who come once.
         if standing.is_some() && !standing_place_free(conn, shift).await? {
@@ -190,22 +196,31 @@ async fn promote_next(
         } else {
             crate::workload::SignedUpBy::Herself
         };
-        if crate::workload::refusal(conn, shift, user_id, by, now)
-            .await?
-            .is_some()
-        {
-            let waiting: SignupRow = signups::table
-                .filter(signups::id.eq(candidate))
-                .select(SignupRow::as_select())
-                .first(conn)
-                .await?;
-            let facts = waiting.facts(
-                shift.operator_id,
-                Some(SignupStatus::Waitlisted),
-                Some(ChangeReason::WorkloadLimit),
-            );
-            outbox::record(conn, &Event::promotion_skipped(facts)).await?;
-            continue;
+        let verdict = crate::workload::refusal_unless_busy(conn, shift, user_id, by, now).await?;
+        match verdict {
+            // Her account is locked by a change of hers: she stays first in line for the
+            // next place.
+            None => {
+                passed_over.push(candidate);
+                continue;
+            }
+            // Past a limit: she stays waiting, told once in this round.
+            Some(Some(_)) => {
+                passed_over.push(candidate);
+                let waiting: SignupRow = signups::table
+                    .filter(signups::id.eq(candidate))
+                    .select(SignupRow::as_select())
+                    .first(conn)
+                    .await?;
+                let facts = waiting.facts(
+                    shift.operator_id,
+                    Some(SignupStatus::Waitlisted),
+                    Some(ChangeReason::WorkloadLimit),
+                );
+                outbox::record(conn, &Event::promotion_skipped(facts)).await?;
+                continue;
+            }
+            Some(None) => {}
         }
         let attempt = conn
             .transaction::<_, Error, _>(async |conn| {

@@ -143,8 +143,19 @@ pub async fn hold(
             .count()
             .get_result(conn)
             .await?;
+        // A place that would take her past a workload limit is not held: she may still
+        // confirm a place on the waitlist (whoever she is, the answer reads the same).
         let holds_place = shift.places().place_newcomer(waiting as usize)
-            == quartier_domain::Placement::Confirmed;
+            == quartier_domain::Placement::Confirmed
+            && crate::workload::refusal(
+                conn,
+                &shift,
+                user_id,
+                crate::workload::SignedUpBy::Herself,
+                now,
+            )
+            .await?
+            .is_none();
         let held: Option<HoldRow> = diesel::insert_into(guest_holds::table)
             .values((
                 guest_holds::id.eq(hold_id),

@@ -186,6 +186,36 @@ async fn a_weekly_commitment_signs_up_for_its_dates_and_skips_a_blockout() {
         .await;
     assert_eq!(seen.status, 200);
     assert_eq!(seen.header("etag"), Some("\"1\""));
+
+    // Her last date moved to the first Tuesday: the sign-ups after it go.
+    let shortened = app
+        .json(
+            Method::PATCH,
+            &format!("/api/v1/standing-signups/{id}"),
+            Some(&token),
+            &[("if-match", "\"1\"")],
+            &json!({"valid_until": next_tuesday()}),
+        )
+        .await;
+    assert_eq!(shortened.status, 200, "{}", text(&shortened));
+    assert_eq!(
+        app.count(
+            "signups",
+            &format!("standing_signup_id = '{id}' AND status = 'confirmed'")
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count(
+            "signups",
+            &format!(
+                "standing_signup_id = '{id}' AND status = 'cancelled' AND starts_at > now() + interval '6 days'"
+            )
+        )
+        .await,
+        confirmed - 1
+    );
 }
 
 #[actix_web::test]
@@ -340,12 +370,61 @@ async fn the_worker_racing_one_off_sign_ups_never_overbooks_and_decides_each_dat
         ))
         .await;
     let once = app.volunteers(12).await;
-    let workers = (0..4).map(|_| {
-        let pool = app.pool.clone();
-        async move {
-            quartier_api::standing::materialise_once(&pool, Utc::now(), Duration::weeks(6)).await
-        }
-    });
+    let ids = app
+        .texts("SELECT id FROM standing_signups ORDER BY id")
+        .await;
+    let mut rows = Vec::new();
+    for id in &ids {
+        let id = id.parse().expect("an id");
+        let mut conn = app.conn().await;
+        rows.push(
+            quartier_persistence::standing::get(&mut conn, id)
+                .await
+                .expect("read")
+                .expect("one"),
+        );
+    }
+    // Two workers, and each commitment worked through three times at once besides.
+    let workers =
+        (0..2)
+            .map(|_| {
+                let pool = app.pool.clone();
+                Box::pin(async move {
+                    quartier_api::standing::materialise_once(&pool, Utc::now(), Duration::weeks(6))
+                        .await
+                })
+                    as std::pin::Pin<
+                        Box<
+                            dyn std::future::Future<
+                                    Output = Result<usize, quartier_persistence::Error>,
+                                >,
+                        >,
+                    >
+            })
+            .chain(rows.iter().flat_map(|row| {
+                (0..3).map(|_| {
+                    let pool = app.pool.clone();
+                    let row = row.clone();
+                    Box::pin(async move {
+                        let mut conn = quartier_persistence::pool::get(&pool).await?;
+                        let now = Utc::now();
+                        quartier_persistence::standing::materialise_one(
+                            &mut conn,
+                            &row,
+                            now,
+                            now + Duration::weeks(6),
+                        )
+                        .await
+                    })
+                        as std::pin::Pin<
+                            Box<
+                                dyn std::future::Future<
+                                        Output = Result<usize, quartier_persistence::Error>,
+                                    >,
+                            >,
+                        >
+                })
+            }));
     let one_offs = once.iter().enumerate().map(|(i, (_, token))| {
         let app = &app;
         let shift = soonest[i % 2].clone();
@@ -373,6 +452,15 @@ async fn the_worker_racing_one_off_sign_ups_never_overbooks_and_decides_each_dat
             )
             .await;
         assert!(confirmed <= 3, "{shift}: {confirmed}");
+        let standing = app
+            .count(
+                "signups",
+                &format!(
+                    "shift_id = '{shift}' AND status = 'confirmed' AND standing_signup_id IS NOT NULL"
+                ),
+            )
+            .await;
+        assert!(standing <= 2, "{shift}: {standing} standing places");
         assert_eq!(
             app.count(
                 "shifts",
@@ -444,15 +532,10 @@ async fn a_tuesday_commitment_signs_up_at_15_local_across_both_daylight_saving_s
             "{start}"
         );
     }
-    // Winter (14:00 UTC) and summer (13:00 UTC) dates alike: both switches lie between.
-    assert!(starts.iter().any(|s| s.hour() == 14));
-    assert!(starts.iter().any(|s| s.hour() == 13));
-    let spring = starts
-        .iter()
-        .position(|s| s.hour() == 13)
-        .expect("a summer date");
-    assert!(spring > 0 && starts[spring - 1].hour() == 14);
-    assert!(starts[spring..].iter().any(|s| s.hour() == 14), "autumn");
+    // Winter (14:00 UTC) and summer (13:00 UTC) dates alike: a year holds both switches.
+    let hours: Vec<u32> = starts.iter().map(|s| s.hour()).collect();
+    assert!(hours.windows(2).any(|w| w == [14, 13]), "spring: {hours:?}");
+    assert!(hours.windows(2).any(|w| w == [13, 14]), "autumn: {hours:?}");
 }
 
 #[actix_web::test]

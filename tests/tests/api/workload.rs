@@ -536,3 +536,59 @@ async fn promotion_skips_a_capped_volunteer() {
         1
     );
 }
+
+#[actix_web::test]
+async fn a_guest_holds_no_place_past_a_workload_limit() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let set = put_policy(
+        &app,
+        &s.admin.access_token,
+        &s.operator,
+        "*",
+        json!({"max_shifts_per_week": 1}),
+    )
+    .await;
+    assert_eq!(set.status, 200, "{}", text(&set));
+    let opened = quartier_tests::patch(
+        &app,
+        &s.admin.access_token,
+        &format!("/api/v1/centres/{}", s.centre),
+        json!({"guest_signups": true}),
+    )
+    .await;
+    assert_eq!(opened.status, 200, "{}", text(&opened));
+    let first = timed_shift(&app, &s, "Suppe", monday_in_two_weeks(11, 0), 60, 3).await;
+    let second = timed_shift(&app, &s, "Kuchen", monday_in_two_weeks(16, 0), 60, 3).await;
+    for shift in [&first, &second] {
+        let held = app
+            .post(
+                &format!("/api/v1/shifts/{shift}/guest-signups"),
+                &json!({"name": "Gerda", "email": "gerda@example.org", "privacy_policy_version": "2026-11"}),
+            )
+            .await;
+        assert!((200..300).contains(&held.status), "{}", text(&held));
+    }
+    // The first holds a place; the second, in the same week, would take her past the limit.
+    assert_eq!(
+        app.count(
+            "guest_holds",
+            &format!("shift_id = '{first}' AND holds_place")
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count(
+            "guest_holds",
+            &format!("shift_id = '{second}' AND NOT holds_place")
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count("shifts", &format!("id = '{second}' AND held_count = 0"))
+            .await,
+        1
+    );
+}
