@@ -1954,6 +1954,14 @@ const TEXTS: &[(&str, &str)] = &[
     ),
     ("must fall on the weekday", "muss auf den Wochentag fallen"),
     (
+        "This volunteer has a standing sign-up for this slot on this pattern; change or end that one.",
+        "Diese Freiwillige hat schon eine feste Anmeldung für diesen Termin mit diesem Muster; ändern oder beenden Sie diese.",
+    ),
+    (
+        "must be from 0 to 1000, or null",
+        "muss zwischen 0 und 1000 liegen oder null sein",
+    ),
+    (
         "is for staff signing someone else up",
         "ist für Mitarbeitende, die jemand anderen anmelden",
     ),

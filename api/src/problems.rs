@@ -79,6 +79,7 @@ catalogue! {
     BOOKING_DECIDED = "booking-decided", 409, "Booking date decided", "Termin schon entschieden";
     BOOKING_LIMIT = "booking-limit", 409, "Booking limit reached", "Buchungsgrenze erreicht";
     TOO_MANY_STANDING_SIGNUPS = "too-many-standing-signups", 409, "Too many standing sign-ups", "Zu viele feste Anmeldungen";
+    STANDING_SIGNUP_EXISTS = "standing-signup-exists", 409, "Standing sign-up exists", "Feste Anmeldung besteht schon";
     STANDING_SIGNUP_ENDED = "standing-signup-ended", 409, "Standing sign-up ended", "Feste Anmeldung beendet";
     TOO_MANY_BLOCKOUTS = "too-many-blockouts", 409, "Too many blockouts", "Zu viele Abwesenheiten";
 }

@@ -105,53 +105,69 @@ pub struct NewStanding {
 /// The most standing sign-ups a volunteer keeps that have not ended.
 pub const MAX_KEPT: i64 = 50;
 
-/// Stores a new standing sign-up with its `standing_signup.created` event; `None` when she
-/// keeps `MAX_KEPT` that have not ended. Under the lock on her account, so that the count
-/// holds for requests at once.
+/// She has a standing sign-up for the same slot on the same pattern that has not ended.
+pub const ONCE: &str = "standing_signups_once";
+
+/// Why a standing sign-up was not made.
+#[derive(Debug, PartialEq, Eq)]
+pub enum CreateRefusal {
+    /// She keeps `MAX_KEPT` that have not ended.
+    TooMany,
+    /// One for the same slot on the same pattern has not ended (`ONCE`).
+    Exists,
+}
+
+/// Stores a new standing sign-up with its `standing_signup.created` event. Under the lock on
+/// her account, so that the count holds for requests at once.
 pub async fn create(
     conn: &mut AsyncPgConnection,
     new: &NewStanding,
-) -> Result<Option<StandingRow>> {
+) -> Result<std::result::Result<StandingRow, CreateRefusal>> {
     let c = &new.commitment;
     let (pattern, anchor, week) = match c.pattern {
         Pattern::Weekly => ("weekly", None, None),
         Pattern::Biweekly { anchor } => ("biweekly", Some(anchor), None),
         Pattern::Monthly { week } => ("monthly", None, Some(week.number())),
     };
-    conn.transaction::<_, Error, _>(async |conn| {
-        lock_user(conn, new.user_id).await?;
-        let kept: i64 = standing_signups::table
-            .filter(standing_signups::user_id.eq(new.user_id))
-            .filter(standing_signups::status.ne(StandingStatus::Ended.as_str()))
-            .count()
-            .get_result(conn)
-            .await?;
-        if kept >= MAX_KEPT {
-            return Ok(None);
-        }
-        let row: StandingRow = diesel::insert_into(standing_signups::table)
-            .values((
-                standing_signups::id.eq(Uuid::now_v7()),
-                standing_signups::user_id.eq(new.user_id),
-                standing_signups::activity_id.eq(new.activity_id),
-                standing_signups::operator_id.eq(new.operator_id),
-                standing_signups::slot_start.eq(c.slot_start),
-                standing_signups::slot_title.eq(new.slot_title.as_deref()),
-                standing_signups::pattern.eq(pattern),
-                standing_signups::weekday.eq(c.weekday.number_from_monday() as i16),
-                standing_signups::anchor_date.eq(anchor),
-                standing_signups::week_of_month.eq(week),
-                standing_signups::valid_from.eq(c.valid_from),
-                standing_signups::valid_until.eq(c.valid_until),
-                standing_signups::created_by.eq(new.created_by),
-            ))
-            .returning(StandingRow::as_returning())
-            .get_result(conn)
-            .await?;
-        outbox::record(conn, &Event::standing_signup(true, row.facts())).await?;
-        Ok(Some(row))
-    })
-    .await
+    let made = conn
+        .transaction::<_, Error, _>(async |conn| {
+            lock_user(conn, new.user_id).await?;
+            let kept: i64 = standing_signups::table
+                .filter(standing_signups::user_id.eq(new.user_id))
+                .filter(standing_signups::status.ne(StandingStatus::Ended.as_str()))
+                .count()
+                .get_result(conn)
+                .await?;
+            if kept >= MAX_KEPT {
+                return Ok(Err(CreateRefusal::TooMany));
+            }
+            let row: StandingRow = diesel::insert_into(standing_signups::table)
+                .values((
+                    standing_signups::id.eq(Uuid::now_v7()),
+                    standing_signups::user_id.eq(new.user_id),
+                    standing_signups::activity_id.eq(new.activity_id),
+                    standing_signups::operator_id.eq(new.operator_id),
+                    standing_signups::slot_start.eq(c.slot_start),
+                    standing_signups::slot_title.eq(new.slot_title.as_deref()),
+                    standing_signups::pattern.eq(pattern),
+                    standing_signups::weekday.eq(c.weekday.number_from_monday() as i16),
+                    standing_signups::anchor_date.eq(anchor),
+                    standing_signups::week_of_month.eq(week),
+                    standing_signups::valid_from.eq(c.valid_from),
+                    standing_signups::valid_until.eq(c.valid_until),
+                    standing_signups::created_by.eq(new.created_by),
+                ))
+                .returning(StandingRow::as_returning())
+                .get_result(conn)
+                .await?;
+            outbox::record(conn, &Event::standing_signup(true, row.facts())).await?;
+            Ok(Ok(row))
+        })
+        .await;
+    match made {
+        Err(error) if error.is_constraint(ONCE) => Ok(Err(CreateRefusal::Exists)),
+        other => other,
+    }
 }
 
 /// Locks the account row of `user_id`, so that her own changes happen one after another.

@@ -362,7 +362,7 @@ async fn activity_of(
         (status = 201, description = "Made, with the dates decided so far", body = StandingSignupResponse, headers(("Location" = String), ("ETag" = String))),
         (status = 403, description = "Naming another volunteer without being staff of the activity's operator, or an API key of another operator or without the scope `signups:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No activity has this id that you may see (`not-found`)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "She keeps as many standing sign-ups as allowed (`too-many-standing-signups`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "She has one for this slot on this pattern that has not ended (`standing-signup-exists`), or keeps as many as allowed (`too-many-standing-signups`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields: a weekday out of range, a pattern without its anchor date or week, an anchor date on another weekday, dates in the past or out of order, or a `user_id` of no volunteer known to the operator (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -410,12 +410,20 @@ pub async fn create_standing_signup(
     };
     let row = standing::create(&mut conn, &new)
         .await?
-        .ok_or_else(|| ApiError::Conflict {
-            slug: "too-many-standing-signups",
-            detail: format!(
-                "A volunteer keeps at most {} standing sign-ups that have not ended.",
-                standing::MAX_KEPT
-            ),
+        .map_err(|refusal| match refusal {
+            standing::CreateRefusal::TooMany => ApiError::Conflict {
+                slug: "too-many-standing-signups",
+                detail: format!(
+                    "A volunteer keeps at most {} standing sign-ups that have not ended.",
+                    standing::MAX_KEPT
+                ),
+            },
+            standing::CreateRefusal::Exists => ApiError::Conflict {
+                slug: "standing-signup-exists",
+                detail: "This volunteer has a standing sign-up for this slot on this pattern; \
+                         change or end that one."
+                    .into(),
+            },
         })?;
     let now = Utc::now();
     standing::materialise_one(&mut conn, &row, now, now + state.standing_ahead).await?;

@@ -97,6 +97,9 @@ pub struct ShiftView {
     /// Ids of the qualification types it requires.
     #[diesel(sql_type = diesel::sql_types::Array<SqlUuid>)]
     pub required: Vec<Uuid>,
+    /// The places standing sign-ups may confirm, as set for it; `None`: all but one.
+    #[diesel(sql_type = Nullable<diesel::sql_types::Int4>)]
+    pub standing_max: Option<i32>,
 }
 
 /// A shift to create.
@@ -226,7 +229,8 @@ pub(crate) const VIEW: &str = "\
            a.title AS activity_title, a.status AS activity_status, \
            coalesce(s.guest_signups, c.guest_signups) AS guests_welcome, \
            (SELECT count(*) FROM signups w WHERE w.shift_id = s.id AND w.status = 'waitlisted') AS waitlisted, \
-           ARRAY(SELECT q.type_id FROM shift_qualifications q WHERE q.shift_id = s.id ORDER BY q.type_id) AS required \
+           ARRAY(SELECT q.type_id FROM shift_qualifications q WHERE q.shift_id = s.id ORDER BY q.type_id) AS required, \
+           s.standing_max \
     FROM shifts s JOIN centres c ON c.id = s.centre_id \
     LEFT JOIN occurrences o ON o.id = s.occurrence_id LEFT JOIN activities a ON a.id = o.activity_id";
 
@@ -259,6 +263,9 @@ pub struct ShiftChanges<'a> {
     pub required: Option<&'a [Uuid]>,
     /// Whether guests may sign up: `Some(None)` follows the centre.
     pub guest_signups: Option<Option<bool>>,
+    /// The places standing sign-ups may confirm: `Some(None)` all but one. Places they hold
+    /// already stay.
+    pub standing_max: Option<Option<i32>>,
 }
 
 /// Why a shift was not changed.
@@ -382,6 +389,7 @@ pub async fn update(
                 changes.description.map(|d| shifts::description.eq(d)),
                 changes.min_age_note.map(|n| shifts::min_age_note.eq(n)),
                 changes.guest_signups.map(|g| shifts::guest_signups.eq(g)),
+                changes.standing_max.map(|m| shifts::standing_max.eq(m)),
                 shifts::starts_at.eq(starts_at),
                 shifts::ends_at.eq(ends_at),
                 shifts::capacity.eq(capacity),

@@ -224,6 +224,37 @@ async fn standing_sign_ups_keep_a_place_for_those_who_come_once() {
     let town = town(&app).await;
     let activity = tuesday_activity(&app, &town.coord_a.access_token, &town.a1, 3).await;
     let people = app.volunteers(4).await;
+    // The second date lets standing sign-ups take every place.
+    let second_shift = app
+        .texts(&format!(
+            "SELECT s.id FROM shifts s JOIN occurrences o ON o.id = s.occurrence_id \
+             WHERE o.activity_id = '{activity}' AND s.starts_at > now() ORDER BY s.starts_at OFFSET 1 LIMIT 1"
+        ))
+        .await
+        .remove(0);
+    let path = format!("/api/v1/shifts/{second_shift}");
+    let coordinator = town.coord_a.access_token.as_str();
+    app.json(
+        Method::PATCH,
+        &path,
+        Some(coordinator),
+        &[("if-match", "*")],
+        &json!({"standing_max": 1001}),
+    )
+    .await
+    .assert_problem(422, "validation-failed");
+    let all = app
+        .json(
+            Method::PATCH,
+            &path,
+            Some(coordinator),
+            &[("if-match", "*")],
+            &json!({"standing_max": 3}),
+        )
+        .await;
+    assert_eq!(all.status, 200, "{}", text(&all));
+    assert_eq!(all.json()["standing_max"], 3);
+    assert_eq!(all.json()["standing_places"], 3);
     let mut ids = Vec::new();
     for (_, token) in &people[..3] {
         let made = commit(&app, token, &activity, every_tuesday()).await;
@@ -256,6 +287,16 @@ async fn standing_sign_ups_keep_a_place_for_those_who_come_once() {
         )
         .await,
         1
+    );
+    assert_eq!(
+        app.count(
+            "signups",
+            &format!(
+                "shift_id = '{second_shift}' AND status = 'confirmed' AND standing_signup_id IS NOT NULL"
+            )
+        )
+        .await,
+        3
     );
     let third = app
         .get(
@@ -618,6 +659,14 @@ async fn standing_sign_ups_are_changed_with_if_match_and_refuse_bad_input() {
     .await;
     assert_eq!(monthly.status, 201, "{}", text(&monthly));
     assert_eq!(monthly.json()["week_of_month"], "last");
+    commit(
+        &app,
+        &token,
+        &activity,
+        json!({"pattern": "monthly", "weekday": 2, "slot_start": "15:00", "week_of_month": "last"}),
+    )
+    .await
+    .assert_problem(409, "standing-signup-exists");
     let id = monthly.json()["id"].as_str().expect("id").to_owned();
     let path = format!("/api/v1/standing-signups/{id}");
     let pause = json!({"status": "paused"});

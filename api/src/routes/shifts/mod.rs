@@ -73,6 +73,10 @@ pub struct ShiftResponse {
     /// Whether guests may sign up (`POST /shifts/{id}/guest-signups`): its own choice, else
     /// its centre's.
     pub guests_welcome: bool,
+    /// The places standing sign-ups may confirm, as set for this shift; `null`: all but one.
+    pub standing_max: Option<i32>,
+    /// The places standing sign-ups may confirm now (`standing_max`, else `capacity` − 1).
+    pub standing_places: i32,
     /// The language `title` and `description` are served in, and which fell back to German.
     pub content_language: ContentLanguageResponse,
     /// Every variant with its state; only for staff asking with `all_languages=true`.
@@ -112,6 +116,11 @@ impl From<ShiftView> for ShiftResponse {
             status: s.status.into(),
             guest_signups: s.guest_signups,
             guests_welcome: view.guests_welcome,
+            standing_max: view.standing_max,
+            standing_places: quartier_domain::standing::standing_places(
+                s.capacity,
+                view.standing_max,
+            ),
             content_language: ContentLanguageResponse::source(),
             translations: None,
             version: s.version,

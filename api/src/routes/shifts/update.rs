@@ -56,6 +56,12 @@ pub struct UpdateShiftRequest {
     /// `null` to follow its centre.
     #[serde(default, deserialize_with = "crate::extract::nullable")]
     pub guest_signups: Option<Option<bool>>,
+    /// The places standing sign-ups ("every Tuesday") may confirm, 0 to the capacity; `null`
+    /// for all but one, which keeps a place for those who come once. Places they hold
+    /// already stay.
+    #[serde(default, deserialize_with = "crate::extract::nullable")]
+    #[schema(minimum = 0, maximum = 1000)]
+    pub standing_max: Option<Option<i64>>,
 }
 
 /// Change or cancel a shift. Administrators and staff of the centre's operator; needs
@@ -143,6 +149,7 @@ impl CheckedTexts {
             skills: None,
             required: None,
             guest_signups: body.guest_signups,
+            standing_max: body.standing_max.map(|m| m.map(|m| m as i32)),
         }
     }
 }
@@ -169,6 +176,11 @@ fn check_texts(body: &UpdateShiftRequest, errors: &mut ValidationErrors) -> Chec
         .is_some_and(|c| !(1..=MAX_CAPACITY).contains(&c))
     {
         errors.push("capacity", "must be from 1 to 1000");
+    }
+    if let Some(Some(most)) = body.standing_max
+        && !(0..=MAX_CAPACITY).contains(&most)
+    {
+        errors.push("standing_max", "must be from 0 to 1000, or null");
     }
     CheckedTexts {
         title,

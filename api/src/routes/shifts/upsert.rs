@@ -198,8 +198,10 @@ pub(crate) async fn replace_shift(
         move_to_waitlist: &[],
         skills: Some(&t.skills),
         required: Some(&t.required),
-        // The operator's system says nothing of guests: the choice made here stays.
+        // The operator's system says nothing of guests or standing places: the choices made
+        // here stay.
         guest_signups: None,
+        standing_max: None,
     };
     let by = caller.user().map(|u| u.id);
     let updated = shifts::update(conn, s.id, None, &changes, by, Utc::now()).await;
