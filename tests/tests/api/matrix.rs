@@ -2006,7 +2006,9 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
         "my_signups" => (Method::GET, "/api/v1/me/signups".into(), None),
         "create_standing_signup" => {
             // People commit themselves; a key names the volunteer.
-            let mut body = json!({"pattern": "weekly", "weekday": 3, "slot_start": "10:00"});
+            // A slot of each principal's own: one commitment per slot and pattern.
+            let slot = format!("{:02}:00", 6 + p as i64);
+            let mut body = json!({"pattern": "weekly", "weekday": 3, "slot_start": slot});
             if me.is_none() {
                 body["user_id"] = json!(fx.volunteer.id);
             }
@@ -2026,7 +2028,8 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
                 app,
                 &fx.owner.access_token,
                 &format!("/api/v1/activities/{}/standing-signups", fx.activity_a),
-                json!({"pattern": "weekly", "weekday": 4, "slot_start": "10:00"}),
+                json!({"pattern": "weekly", "slot_start": format!("{:02}:00", 6 + p as i64),
+                        "weekday": match op { "get_standing_signup" => 4, "change_standing_signup" => 5, _ => 6 }}),
             )
             .await)
             .await;
