@@ -13,7 +13,7 @@ use quartier_domain::standing::{
 use quartier_domain::{ChangeReason, Event, SignupStatus, StandingSignupFacts};
 use uuid::Uuid;
 
-use crate::places::{self, SignupRefusal};
+use crate::places::{self, SignupRefusal, lock_volunteer as lock_user};
 use crate::schema::{blockouts, occurrences, shifts, signups, standing_dates, standing_signups};
 use crate::{Error, Result, outbox};
 
@@ -170,18 +170,6 @@ pub async fn create(
     }
 }
 
-/// Locks the account row of `user_id`, so that her own changes happen one after another.
-async fn lock_user(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<()> {
-    use crate::schema::users;
-    users::table
-        .filter(users::id.eq(user_id))
-        .select(users::id)
-        .for_no_key_update()
-        .load::<Uuid>(conn)
-        .await?;
-    Ok(())
-}
-
 pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<StandingRow>> {
     Ok(standing_signups::table
         .filter(standing_signups::id.eq(id))
@@ -229,25 +217,22 @@ pub enum ChangeRefusal {
 }
 
 /// Pauses or resumes a standing sign-up (`status`) or sets its last date, if its version is
-/// still `expected`; with its `standing_signup.changed` event.
+/// still `expected`; with its `standing_signup.changed` event. A last date earlier than
+/// before cancels its sign-ups after it, as `changed_by`.
 pub async fn change(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     expected: Option<i32>,
     status: Option<StandingStatus>,
     valid_until: Option<Option<NaiveDate>>,
+    changed_by: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<std::result::Result<StandingRow, ChangeRefusal>> {
     conn.transaction::<_, Error, _>(async |conn| {
-        let Some(row) = lock(conn, id).await? else {
-            return Ok(Err(ChangeRefusal::NotFound));
+        let row = match lock_live(conn, id, expected).await? {
+            Ok(row) => row,
+            Err(refusal) => return Ok(Err(refusal)),
         };
-        if row.status() == StandingStatus::Ended {
-            return Ok(Err(ChangeRefusal::Ended));
-        }
-        if expected.is_some_and(|v| v != row.version) {
-            return Ok(Err(ChangeRefusal::VersionConflict));
-        }
         let status = status.unwrap_or(row.status());
         let valid_until = valid_until.unwrap_or(row.valid_until);
         // Shortened: the sign-ups it made for dates after its new last date go.
@@ -255,7 +240,7 @@ pub async fn change(
             && row.valid_until.is_none_or(|before| last < before)
         {
             let after = quartier_domain::workload::midnight(last + chrono::Days::new(1));
-            cancel_ahead(conn, id, after.max(now), None, now).await?;
+            cancel_ahead(conn, id, after.max(now), changed_by, now).await?;
         }
         let changed: StandingRow =
             diesel::update(standing_signups::table.filter(standing_signups::id.eq(id)))
@@ -276,14 +261,28 @@ pub async fn change(
     .await
 }
 
-async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<StandingRow>> {
-    Ok(standing_signups::table
+/// Locks the standing sign-up `id` for a change: refused when there is none, it ended, or its
+/// version is not `expected`.
+async fn lock_live(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    expected: Option<i32>,
+) -> Result<std::result::Result<StandingRow, ChangeRefusal>> {
+    let row: Option<StandingRow> = standing_signups::table
         .filter(standing_signups::id.eq(id))
         .select(StandingRow::as_select())
         .for_no_key_update()
         .first(conn)
         .await
-        .optional()?)
+        .optional()?;
+    Ok(match row {
+        None => Err(ChangeRefusal::NotFound),
+        Some(row) if row.status() == StandingStatus::Ended => Err(ChangeRefusal::Ended),
+        Some(row) if expected.is_some_and(|v| v != row.version) => {
+            Err(ChangeRefusal::VersionConflict)
+        }
+        Some(row) => Ok(row),
+    })
 }
 
 /// What ending a standing sign-up did.
@@ -304,14 +303,8 @@ pub async fn end(
     now: DateTime<Utc>,
 ) -> Result<std::result::Result<Ended, ChangeRefusal>> {
     conn.transaction::<_, Error, _>(async |conn| {
-        let Some(row) = lock(conn, id).await? else {
-            return Ok(Err(ChangeRefusal::NotFound));
-        };
-        if row.status() == StandingStatus::Ended {
-            return Ok(Err(ChangeRefusal::Ended));
-        }
-        if expected.is_some_and(|v| v != row.version) {
-            return Ok(Err(ChangeRefusal::VersionConflict));
+        if let Err(refusal) = lock_live(conn, id, expected).await? {
+            return Ok(Err(refusal));
         }
         let ended: StandingRow =
             diesel::update(standing_signups::table.filter(standing_signups::id.eq(id)))

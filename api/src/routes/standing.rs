@@ -576,6 +576,7 @@ pub async fn change_standing_signup(
         Some(row.version),
         body.status.map(Into::into),
         body.valid_until,
+        caller.user().map(|user| user.id),
         now,
     )
     .await?

@@ -74,7 +74,7 @@ use crate::signups::SignupRow;
 pub use attendance::{AttendanceRefusal, check_in, record_attendance};
 pub use cancel::{CancelRefusal, Cancelled, cancel};
 pub(crate) use cancel::{cancel_all, cancel_as, fill_raised_capacity, move_to_waitlist};
-pub(crate) use sign_up::sign_up_standing;
+pub(crate) use sign_up::{lock_volunteer, sign_up_standing};
 pub use sign_up::{sign_up, sign_up_in_steps, sign_up_overriding_policy};
 
 /// Two confirmed sign-ups of one volunteer would overlap.

@@ -199,7 +199,7 @@ async fn sign_up_at_once(
 /// waiting in the overlap constraint for transactions that wait for each other. Always
 /// before the shift's lock. Signing up someone whose account is gone locks nothing (the
 /// insert is refused by its foreign key).
-async fn lock_volunteer(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<()> {
+pub(crate) async fn lock_volunteer(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<()> {
     use crate::schema::users;
     users::table
         .filter(users::id.eq(user_id))
