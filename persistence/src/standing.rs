@@ -366,13 +366,17 @@ pub struct DateRow {
     pub shift_id: Uuid,
     pub starts_at: DateTime<Utc>,
     pub signup_id: Option<Uuid>,
+    /// As decided at the time.
     pub outcome: String,
+    /// The status of the sign-up made, now (promoted, cancelled, attended …).
+    pub signup_status: Option<crate::columns::SignupStatusColumn>,
 }
 
 /// The dates a standing sign-up has been signed up for, or not (the `outcome`), soonest first.
 pub async fn dates(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Vec<DateRow>> {
     Ok(standing_dates::table
         .inner_join(shifts::table)
+        .left_join(signups::table.on(signups::id.nullable().eq(standing_dates::signup_id)))
         .filter(standing_dates::standing_signup_id.eq(id))
         .order((shifts::starts_at, shifts::id))
         .select((
@@ -380,6 +384,7 @@ pub async fn dates(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Vec<DateRow
             shifts::starts_at,
             standing_dates::signup_id,
             standing_dates::outcome,
+            signups::status.nullable(),
         ))
         .limit(500)
         .load(conn)

@@ -223,7 +223,11 @@ pub struct StandingDate {
     pub starts_at: DateTime<Utc>,
     /// The sign-up made for it; null where none was made.
     pub signup_id: Option<Uuid>,
+    /// What came of it when it was decided.
     pub outcome: StandingDateOutcomeBody,
+    /// Where the sign-up made for it stands now (promoted from the waitlist, cancelled for
+    /// this date, attended …); null where none was made.
+    pub signup_status: Option<crate::routes::signups::SignupStatusBody>,
 }
 
 impl From<DateRow> for StandingDate {
@@ -235,6 +239,7 @@ impl From<DateRow> for StandingDate {
             outcome: DateOutcome::parse(&row.outcome)
                 .unwrap_or(DateOutcome::SignedUpAlready)
                 .into(),
+            signup_status: row.signup_status.map(|status| status.0.into()),
         }
     }
 }

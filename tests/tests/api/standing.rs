@@ -383,6 +383,15 @@ async fn standing_sign_ups_keep_a_place_for_those_who_come_once() {
     )
     .await
     .assert_problem(409, "standing-signup-ended");
+    // Her dates say what was decided then and where the sign-up stands now.
+    let third = app
+        .get(
+            &format!("/api/v1/standing-signups/{}", ids[2]),
+            Some(&people[2].1),
+        )
+        .await;
+    assert_eq!(third.json()["dates"][0]["outcome"], "waitlisted");
+    assert_eq!(third.json()["dates"][0]["signup_status"], "confirmed");
 }
 
 #[actix_web::test]
