@@ -1282,6 +1282,22 @@ const TEXTS: &[(&str, &str)] = &[
         "Diese Anmeldung überschreitet die Belastungsgrenze {0}: höchstens {1}, jetzt {2}, mit ihr {3}.",
     ),
     (
+        "This sign-up leaves {} minutes of rest between two {} shifts; the operator asks for at least {}.",
+        "Diese Anmeldung lässt {0} Minuten Ruhe zwischen zwei Schichten der Kategorie {1}; der Träger verlangt mindestens {2}.",
+    ),
+    (
+        "This sign-up goes past the workload limit {} for {} shifts: at most {}, now {}, with it {}.",
+        "Diese Anmeldung überschreitet die Belastungsgrenze {0} für Schichten der Kategorie {1}: höchstens {2}, jetzt {3}, mit ihr {4}.",
+    ),
+    (
+        "This date has no open offer: it was answered, or its answer was due.",
+        "Für diesen Termin gibt es kein offenes Angebot: Es wurde schon beantwortet, oder die Frist ist abgelaufen.",
+    ),
+    ("is for the mode ask only", "gilt nur für den Modus ask"),
+    ("must be from 1 to {}", "muss zwischen 1 und {0} liegen"),
+    ("is named twice", "ist doppelt genannt"),
+    ("sets no limit", "setzt keine Grenze"),
+    (
         "must be an ISO week such as 2027-W05",
         "muss eine ISO-Kalenderwoche sein, etwa 2027-W05",
     ),

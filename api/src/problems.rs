@@ -82,6 +82,7 @@ catalogue! {
     STANDING_SIGNUP_EXISTS = "standing-signup-exists", 409, "Standing sign-up exists", "Feste Anmeldung besteht schon";
     STANDING_SIGNUP_ENDED = "standing-signup-ended", 409, "Standing sign-up ended", "Feste Anmeldung beendet";
     TOO_MANY_BLOCKOUTS = "too-many-blockouts", 409, "Too many blockouts", "Zu viele Abwesenheiten";
+    OFFER_NOT_OPEN = "offer-not-open", 409, "No open offer", "Kein offenes Angebot";
 }
 
 /// The problem type with this slug.

@@ -3,7 +3,7 @@
 //! commitment covers is decided here alone; a worker signs her up for the shifts on them
 //! through the normal sign-up.
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 
 use crate::validation::ValidationErrors;
 
@@ -198,11 +198,59 @@ pub fn standing_places(capacity: i32, standing_max: Option<i32>) -> i32 {
         .clamp(0, capacity.max(0))
 }
 
+/// How a commitment's dates are taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StandingMode {
+    /// Signed up for each date at once.
+    Auto,
+    /// Each date is offered: a place is held for her until she accepts or declines it, or
+    /// until its answer is due, when the place goes to whoever waits.
+    Ask,
+}
+
+impl StandingMode {
+    pub const ALL: [StandingMode; 2] = [StandingMode::Auto, StandingMode::Ask];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StandingMode::Auto => "auto",
+            StandingMode::Ask => "ask",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|mode| mode.as_str() == raw)
+    }
+}
+
+/// Hours before a shift an offer is to be answered, unless a commitment says otherwise.
+pub const ANSWER_HOURS: i32 = 72;
+/// The most hours before a shift an offer may be due.
+pub const MOST_ANSWER_HOURS: i32 = 14 * 24;
+
+/// When the offer of a shift starting at `starts_at`, made at `now`, is to be answered:
+/// `hours` before the shift starts; where that has passed already, halfway from now to the
+/// start, so that she still has time and the place still has a chance.
+pub fn answer_by(starts_at: DateTime<Utc>, now: DateTime<Utc>, hours: i32) -> DateTime<Utc> {
+    let due = starts_at - Duration::hours(i64::from(hours));
+    if due > now {
+        due
+    } else {
+        now + (starts_at - now) / 2
+    }
+}
+
 /// What came of a commitment for one shift of its slot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DateOutcome {
     Confirmed,
     Waitlisted,
+    /// Asked: a place (or, with none free, a place on the waitlist) waits for her answer.
+    Offered,
+    /// She declined the offer.
+    Declined,
+    /// The offer was not answered in time, or its shift was cancelled first.
+    Expired,
     /// A blockout of hers covers the date.
     BlockedOut,
     /// She had a sign-up for the shift already (made for this date alone).
@@ -214,9 +262,12 @@ pub enum DateOutcome {
 }
 
 impl DateOutcome {
-    pub const ALL: [DateOutcome; 7] = [
+    pub const ALL: [DateOutcome; 10] = [
         DateOutcome::Confirmed,
         DateOutcome::Waitlisted,
+        DateOutcome::Offered,
+        DateOutcome::Declined,
+        DateOutcome::Expired,
         DateOutcome::BlockedOut,
         DateOutcome::SignedUpAlready,
         DateOutcome::Overlapping,
@@ -228,6 +279,9 @@ impl DateOutcome {
         match self {
             DateOutcome::Confirmed => "confirmed",
             DateOutcome::Waitlisted => "waitlisted",
+            DateOutcome::Offered => "offered",
+            DateOutcome::Declined => "declined",
+            DateOutcome::Expired => "expired",
             DateOutcome::BlockedOut => "blocked_out",
             DateOutcome::SignedUpAlready => "signed_up_already",
             DateOutcome::Overlapping => "overlapping",
@@ -246,6 +300,28 @@ impl DateOutcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_offer_is_due_hours_before_its_shift_or_halfway_there() {
+        let at = |s: &str| {
+            DateTime::parse_from_rfc3339(s)
+                .expect("a time")
+                .with_timezone(&Utc)
+        };
+        let now = at("2027-03-01T10:00:00Z");
+        assert_eq!(
+            answer_by(at("2027-03-10T15:00:00Z"), now, 72),
+            at("2027-03-07T15:00:00Z")
+        );
+        // Two days ahead, with three days asked for: halfway, a day from now.
+        assert_eq!(
+            answer_by(at("2027-03-03T10:00:00Z"), now, 72),
+            at("2027-03-02T10:00:00Z")
+        );
+        for mode in StandingMode::ALL {
+            assert_eq!(StandingMode::parse(mode.as_str()), Some(mode));
+        }
+    }
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).expect("a date")

@@ -8,6 +8,7 @@
 
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, TimeZone, Utc};
 
+use crate::activity::Category;
 use crate::signup::LOCAL_ZONE;
 
 /// The most any limit may be: a week's minutes.
@@ -159,6 +160,9 @@ pub struct Usage {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Exceeded {
     pub limit: Limit,
+    /// The activity category whose limits these are; `None` for the operator's own limits
+    /// and her caps.
+    pub category: Option<Category>,
     pub window: Option<Window>,
     pub allowed: i64,
     pub current: i64,
@@ -190,6 +194,7 @@ pub fn check(
     let over = |limit, window, allowed: Option<i32>, current: i64, added: i64| match allowed {
         Some(allowed) if current + added > i64::from(allowed) => Err(Exceeded {
             limit,
+            category: None,
             window,
             allowed: i64::from(allowed),
             current,
@@ -232,6 +237,7 @@ pub fn check(
             {
                 return Err(Exceeded {
                     limit: Limit::RestBetweenShifts,
+                    category: None,
                     window: None,
                     allowed: i64::from(least),
                     current: rest,
@@ -261,6 +267,21 @@ pub fn check(
         usage.shifts_month,
         1,
     )
+}
+
+/// The first limit an operator sets for shifts of one `category` that the sign-up for
+/// `shift` (of that category) would break; `usage` counts only her shifts of that category
+/// at the operator. Held beside `check`, which counts all of them.
+pub fn check_category(
+    category: Category,
+    policy: &WorkloadPolicy,
+    usage: &Usage,
+    shift: NewShift,
+) -> Result<(), Exceeded> {
+    check(Some(policy), &OwnCaps::default(), usage, shift).map_err(|exceeded| Exceeded {
+        category: Some(category),
+        ..exceeded
+    })
 }
 
 #[cfg(test)]
@@ -340,6 +361,38 @@ mod tests {
         let refused = check(None, &caps, &usage, two_hours).expect_err("her own cap");
         assert_eq!(refused.limit, Limit::OwnShiftsPerWeek);
         assert_eq!((refused.current, refused.would_be), (3, 4));
+    }
+
+    #[test]
+    fn a_category_limit_names_its_category_and_leaves_her_caps_alone() {
+        let counselling = WorkloadPolicy {
+            max_shifts_per_week: Some(1),
+            ..WorkloadPolicy::default()
+        };
+        let two_hours = shift("2025-06-03T08:00:00Z", "2025-06-03T10:00:00Z");
+        let one_there = Usage {
+            operator_shifts_week: 1,
+            // Her own week elsewhere is no business of the category's limits.
+            shifts_week: 40,
+            ..Usage::default()
+        };
+        let refused = check_category(Category::Counselling, &counselling, &one_there, two_hours)
+            .expect_err("a second counselling shift");
+        assert_eq!(refused.limit, Limit::ShiftsPerWeek);
+        assert_eq!(refused.category, Some(Category::Counselling));
+        assert_eq!((refused.current, refused.would_be), (1, 2));
+        assert_eq!(
+            check_category(
+                Category::Counselling,
+                &counselling,
+                &Usage {
+                    shifts_week: 40,
+                    ..Usage::default()
+                },
+                two_hours
+            ),
+            Ok(())
+        );
     }
 
     #[test]

@@ -604,6 +604,7 @@ diesel::table! {
         created_at -> Timestamptz,
         expires_at -> Timestamptz,
         name -> Text,
+        standing_signup_id -> Nullable<Uuid>,
     }
 }
 
@@ -841,6 +842,8 @@ diesel::table! {
         updated_at -> Timestamptz,
         ended_at -> Nullable<Timestamptz>,
         version -> Int4,
+        mode -> Text,
+        answer_hours -> Int4,
     }
 }
 
@@ -865,6 +868,8 @@ diesel::table! {
         signup_id -> Nullable<Uuid>,
         outcome -> Text,
         created_at -> Timestamptz,
+        answer_by -> Nullable<Timestamptz>,
+        answered_at -> Nullable<Timestamptz>,
     }
 }
 

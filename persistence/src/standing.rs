@@ -8,7 +8,8 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use quartier_domain::standing::{
-    Blockout, Commitment, DateOutcome, Pattern, StandingStatus, WeekOfMonth,
+    Blockout, Commitment, DateOutcome, Pattern, StandingMode, StandingStatus, WeekOfMonth,
+    answer_by,
 };
 use quartier_domain::{ChangeReason, Event, SignupStatus, StandingSignupFacts};
 use uuid::Uuid;
@@ -39,9 +40,15 @@ pub struct StandingRow {
     pub updated_at: DateTime<Utc>,
     pub ended_at: Option<DateTime<Utc>>,
     pub version: i32,
+    pub mode: String,
+    pub answer_hours: i32,
 }
 
 impl StandingRow {
+    pub fn mode(&self) -> StandingMode {
+        StandingMode::parse(&self.mode).unwrap_or(StandingMode::Auto)
+    }
+
     pub fn status(&self) -> StandingStatus {
         StandingStatus::parse(&self.status).unwrap_or(StandingStatus::Ended)
     }
@@ -100,6 +107,9 @@ pub struct NewStanding {
     pub commitment: Commitment,
     pub slot_title: Option<String>,
     pub created_by: Option<Uuid>,
+    pub mode: StandingMode,
+    /// Hours before a shift an offer is to be answered (`StandingMode::Ask`).
+    pub answer_hours: i32,
 }
 
 /// The most standing sign-ups a volunteer keeps that have not ended.
@@ -156,6 +166,8 @@ pub async fn create(
                     standing_signups::valid_from.eq(c.valid_from),
                     standing_signups::valid_until.eq(c.valid_until),
                     standing_signups::created_by.eq(new.created_by),
+                    standing_signups::mode.eq(new.mode.as_str()),
+                    standing_signups::answer_hours.eq(new.answer_hours),
                 ))
                 .returning(StandingRow::as_returning())
                 .get_result(conn)
@@ -345,6 +357,10 @@ async fn cancel_ahead(
         .select(signups::id)
         .load(conn)
         .await?;
+    // Its open offers are withdrawn, their places passed on.
+    for hold_id in places::holds::offers_after(conn, id, after).await? {
+        places::holds::release(conn, hold_id, now, false).await?;
+    }
     let mut cancelled = 0;
     for signup_id in ahead {
         let done = places::cancel_as(
@@ -370,6 +386,9 @@ pub struct DateRow {
     pub outcome: String,
     /// The status of the sign-up made, now (promoted, cancelled, attended …).
     pub signup_status: Option<crate::columns::SignupStatusColumn>,
+    /// When an offer was, or is, to be answered.
+    pub answer_by: Option<DateTime<Utc>>,
+    pub answered_at: Option<DateTime<Utc>>,
 }
 
 /// The dates a standing sign-up has been signed up for, or not (the `outcome`), soonest first.
@@ -385,6 +404,8 @@ pub async fn dates(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Vec<DateRow
             standing_dates::signup_id,
             standing_dates::outcome,
             signups::status.nullable(),
+            standing_dates::answer_by,
+            standing_dates::answered_at,
         ))
         .limit(500)
         .load(conn)
@@ -568,7 +589,7 @@ pub async fn materialise_one(
         if local.time() != commitment.slot_start || !commitment.covers(local.date_naive()) {
             continue;
         }
-        if sign_up_for_date(conn, standing.id, shift_id, local.date_naive(), now)
+        if sign_up_for_date(conn, standing.id, shift_id, starts_at, now)
             .await?
             .is_some()
         {
@@ -589,9 +610,12 @@ async fn sign_up_for_date(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     shift_id: Uuid,
-    day: NaiveDate,
+    starts_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Option<DateOutcome>> {
+    let day = starts_at
+        .with_timezone(&chrono_tz::Europe::Berlin)
+        .date_naive();
     let mut tries = 0;
     loop {
         tries += 1;
@@ -631,45 +655,60 @@ async fn sign_up_for_date(
                 if blocked {
                     return Ok(Some(DateOutcome::BlockedOut));
                 }
-                let placed = places::sign_up_standing(
-                    conn,
-                    shift_id,
-                    standing.user_id,
-                    standing.created_by,
-                    standing.id,
-                    now,
-                )
-                .await?;
-                let (outcome, signup_id) = match placed {
-                    Ok(placed) => (
-                        if placed.signup.status == SignupStatus::Confirmed {
+                let decided = match standing.mode() {
+                    StandingMode::Auto => places::sign_up_standing(
+                        conn,
+                        shift_id,
+                        standing.user_id,
+                        standing.created_by,
+                        standing.id,
+                        now,
+                    )
+                    .await?
+                    .map(|placed| {
+                        let outcome = if placed.signup.status == SignupStatus::Confirmed {
                             DateOutcome::Confirmed
                         } else {
                             DateOutcome::Waitlisted
-                        },
-                        Some(placed.signup.id),
-                    ),
-                    Err(SignupRefusal::AlreadySignedUp) => (DateOutcome::SignedUpAlready, None),
-                    Err(SignupRefusal::Overlapping) => (DateOutcome::Overlapping, None),
-                    Err(SignupRefusal::QualificationMissing(_)) => {
-                        (DateOutcome::QualificationMissing, None)
-                    }
-                    Err(SignupRefusal::Workload(_)) => (DateOutcome::WorkloadLimit, None),
-                    // Cancelled or begun since it was read: not a date of hers after all.
-                    Err(
-                        SignupRefusal::ShiftNotFound
-                        | SignupRefusal::ShiftCancelled
-                        | SignupRefusal::ShiftPast,
-                    ) => {
-                        diesel::delete(
-                            standing_dates::table
-                                .filter(standing_dates::standing_signup_id.eq(standing.id))
-                                .filter(standing_dates::shift_id.eq(shift_id)),
+                        };
+                        (outcome, Some(placed.signup.id), None)
+                    }),
+                    StandingMode::Ask => {
+                        let by = if standing.created_by.is_some_and(|by| by != standing.user_id) {
+                            crate::workload::SignedUpBy::Staff
+                        } else {
+                            crate::workload::SignedUpBy::Herself
+                        };
+                        let due = answer_by(starts_at, now, standing.answer_hours);
+                        places::holds::offer(
+                            conn,
+                            shift_id,
+                            standing.user_id,
+                            standing.id,
+                            by,
+                            due,
+                            now,
                         )
-                        .execute(conn)
-                        .await?;
-                        return Ok(None);
+                        .await?
+                        .map(|_| (DateOutcome::Offered, None, Some(due)))
                     }
+                };
+                let (outcome, signup_id, due) = match decided {
+                    Ok(decided) => decided,
+                    Err(refusal) => match refused(&refusal) {
+                        Some(outcome) => (outcome, None, None),
+                        // Cancelled or begun since it was read: not a date of hers after all.
+                        None => {
+                            diesel::delete(
+                                standing_dates::table
+                                    .filter(standing_dates::standing_signup_id.eq(standing.id))
+                                    .filter(standing_dates::shift_id.eq(shift_id)),
+                            )
+                            .execute(conn)
+                            .await?;
+                            return Ok(None);
+                        }
+                    },
                 };
                 diesel::update(
                     standing_dates::table
@@ -679,6 +718,7 @@ async fn sign_up_for_date(
                 .set((
                     standing_dates::outcome.eq(outcome.as_str()),
                     standing_dates::signup_id.eq(signup_id),
+                    standing_dates::answer_by.eq(due),
                 ))
                 .execute(conn)
                 .await?;
@@ -692,7 +732,21 @@ async fn sign_up_for_date(
     }
 }
 
+/// What a refused sign-up for a date decides; `None` where the shift is no date of hers
+/// after all (cancelled or begun since it was read).
+fn refused(refusal: &SignupRefusal) -> Option<DateOutcome> {
+    match refusal {
+        SignupRefusal::AlreadySignedUp => Some(DateOutcome::SignedUpAlready),
+        SignupRefusal::Overlapping => Some(DateOutcome::Overlapping),
+        SignupRefusal::QualificationMissing(_) => Some(DateOutcome::QualificationMissing),
+        SignupRefusal::Workload(_) => Some(DateOutcome::WorkloadLimit),
+        SignupRefusal::ShiftNotFound | SignupRefusal::ShiftCancelled | SignupRefusal::ShiftPast => {
+            None
+        }
+    }
+}
+
 /// The columns of `StandingRow` in raw SQL.
 const STANDING_COLUMNS: &str = "id, user_id, activity_id, operator_id, slot_start, slot_title, \
     pattern, weekday, anchor_date, week_of_month, valid_from, valid_until, status, created_by, \
-    created_at, updated_at, ended_at, version";
+    created_at, updated_at, ended_at, version, mode, answer_hours";

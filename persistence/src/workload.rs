@@ -3,15 +3,17 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Int4, Nullable, Timestamptz, Uuid as SqlUuid};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel::sql_types::{BigInt, Bool, Int4, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use quartier_domain::activity::Category;
 use quartier_domain::workload::{
-    Exceeded, NewShift, OwnCaps, Usage, WorkloadPolicy, check, day_of, month_of, week_of,
+    Exceeded, NewShift, OwnCaps, Usage, WorkloadPolicy, check, check_category, day_of, month_of,
+    week_of,
 };
 use uuid::Uuid;
 
-use crate::Result;
 use crate::shifts::ShiftRow;
+use crate::{Error, Result};
 
 /// Whose sign-up it is, for which limits hold: the operator's policy binds a volunteer's own
 /// sign-ups, and sign-ups by staff where it says so, unless staff override it (with a reason
@@ -61,19 +63,23 @@ async fn verdict(
     now: DateTime<Utc>,
     wait: bool,
 ) -> Result<Option<Option<Exceeded>>> {
-    let policy = policy(conn, shift.operator_id)
+    let binding = policy(conn, shift.operator_id)
         .await?
         .map(|row| row.policy())
-        .filter(|p| {
-            p.limits_anything()
-                && match by {
-                    SignedUpBy::Herself => true,
-                    SignedUpBy::Staff => p.binds_staff,
-                    SignedUpBy::StaffOverridingPolicy => false,
-                }
+        .filter(|p| match by {
+            SignedUpBy::Herself => true,
+            SignedUpBy::Staff => p.binds_staff,
+            SignedUpBy::StaffOverridingPolicy => false,
         });
+    let category_policy = match (binding, shift.occurrence_id) {
+        (Some(_), Some(occurrence)) => category_policy_of(conn, shift.operator_id, occurrence)
+            .await?
+            .filter(|(_, p)| p.limits_anything()),
+        _ => None,
+    };
+    let policy = binding.filter(WorkloadPolicy::limits_anything);
     let caps = own_caps(conn, user_id).await?;
-    if policy.is_none() && caps == OwnCaps::default() {
+    if policy.is_none() && category_policy.is_none() && caps == OwnCaps::default() {
         return Ok(Some(None));
     }
     let account = crate::schema::users::table
@@ -92,8 +98,111 @@ async fn verdict(
         starts_at: shift.starts_at,
         ends_at: shift.ends_at,
     };
-    let held = usage(conn, user_id, shift.operator_id, shift.id, new, now).await?;
-    Ok(Some(check(policy.as_ref(), &caps, &held, new).err()))
+    let held = usage(conn, user_id, shift.operator_id, shift.id, new, now, None).await?;
+    if let Err(exceeded) = check(policy.as_ref(), &caps, &held, new) {
+        return Ok(Some(Some(exceeded)));
+    }
+    let Some((category, limits)) = category_policy else {
+        return Ok(Some(None));
+    };
+    let held = usage(
+        conn,
+        user_id,
+        shift.operator_id,
+        shift.id,
+        new,
+        now,
+        Some(category),
+    )
+    .await?;
+    Ok(Some(check_category(category, &limits, &held, new).err()))
+}
+
+/// An operator's limits for shifts of one activity category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CategoryPolicy {
+    pub category: Category,
+    pub policy: WorkloadPolicy,
+}
+
+#[derive(QueryableByName)]
+struct CategoryPolicyRow {
+    #[diesel(sql_type = Text)]
+    category: String,
+    #[diesel(sql_type = Nullable<Int4>)]
+    max_minutes_per_day: Option<i32>,
+    #[diesel(sql_type = Nullable<Int4>)]
+    max_minutes_per_week: Option<i32>,
+    #[diesel(sql_type = Nullable<Int4>)]
+    max_shifts_per_week: Option<i32>,
+    #[diesel(sql_type = Nullable<Int4>)]
+    min_rest_minutes: Option<i32>,
+    #[diesel(sql_type = Nullable<Int4>)]
+    max_future_signups: Option<i32>,
+    #[diesel(sql_type = Bool)]
+    binds_staff: bool,
+}
+
+impl CategoryPolicyRow {
+    fn category_policy(self) -> Option<CategoryPolicy> {
+        Some(CategoryPolicy {
+            category: Category::parse(&self.category)?,
+            policy: WorkloadPolicy {
+                max_minutes_per_day: self.max_minutes_per_day,
+                max_minutes_per_week: self.max_minutes_per_week,
+                max_shifts_per_week: self.max_shifts_per_week,
+                min_rest_minutes: self.min_rest_minutes,
+                max_future_signups: self.max_future_signups,
+                binds_staff: self.binds_staff,
+            },
+        })
+    }
+}
+
+const CATEGORY_POLICY_COLUMNS: &str = "c.category, c.max_minutes_per_day, c.max_minutes_per_week, \
+    c.max_shifts_per_week, c.min_rest_minutes, c.max_future_signups, p.binds_staff";
+
+/// The limits `operator_id` sets for each activity category, in the order of the categories'
+/// names.
+pub async fn category_policies(
+    conn: &mut AsyncPgConnection,
+    operator_id: Uuid,
+) -> Result<Vec<CategoryPolicy>> {
+    let rows: Vec<CategoryPolicyRow> = diesel::sql_query(format!(
+        "SELECT {CATEGORY_POLICY_COLUMNS} FROM workload_category_policies c \
+         JOIN workload_policies p ON p.operator_id = c.operator_id \
+         WHERE c.operator_id = $1 ORDER BY c.category"
+    ))
+    .bind::<SqlUuid, _>(operator_id)
+    .load(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(CategoryPolicyRow::category_policy)
+        .collect())
+}
+
+/// The limits `operator_id` sets for the category of the activity `occurrence_id` is of.
+async fn category_policy_of(
+    conn: &mut AsyncPgConnection,
+    operator_id: Uuid,
+    occurrence_id: Uuid,
+) -> Result<Option<(Category, WorkloadPolicy)>> {
+    let row: Option<CategoryPolicyRow> = diesel::sql_query(format!(
+        "SELECT {CATEGORY_POLICY_COLUMNS} FROM occurrences o \
+         JOIN activities a ON a.id = o.activity_id \
+         JOIN workload_category_policies c ON c.category = a.category AND c.operator_id = $1 \
+         JOIN workload_policies p ON p.operator_id = c.operator_id \
+         WHERE o.id = $2"
+    ))
+    .bind::<SqlUuid, _>(operator_id)
+    .bind::<SqlUuid, _>(occurrence_id)
+    .get_result(conn)
+    .await
+    .optional()?;
+    Ok(row
+        .and_then(CategoryPolicyRow::category_policy)
+        .map(|c| (c.category, c.policy)))
 }
 
 /// An operator's policy as stored, with its version.
@@ -148,7 +257,44 @@ pub async fn policy(conn: &mut AsyncPgConnection, operator_id: Uuid) -> Result<O
 
 /// Sets the policy of `operator_id`, if its version is still `expected` (0: none set yet).
 /// `None` when another change came first.
+/// Its limits per category replace those it had, in the same transaction.
 pub async fn put_policy(
+    conn: &mut AsyncPgConnection,
+    operator_id: Uuid,
+    policy: &WorkloadPolicy,
+    categories: &[CategoryPolicy],
+    expected: i32,
+) -> Result<Option<PolicyRow>> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        let Some(saved) = put_operator_policy(conn, operator_id, policy, expected).await? else {
+            return Ok(None);
+        };
+        diesel::sql_query("DELETE FROM workload_category_policies WHERE operator_id = $1")
+            .bind::<SqlUuid, _>(operator_id)
+            .execute(conn)
+            .await?;
+        for c in categories {
+            diesel::sql_query(
+                "INSERT INTO workload_category_policies (operator_id, category, \
+                   max_minutes_per_day, max_minutes_per_week, max_shifts_per_week, \
+                   min_rest_minutes, max_future_signups) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind::<SqlUuid, _>(operator_id)
+            .bind::<Text, _>(c.category.as_str())
+            .bind::<Nullable<Int4>, _>(c.policy.max_minutes_per_day)
+            .bind::<Nullable<Int4>, _>(c.policy.max_minutes_per_week)
+            .bind::<Nullable<Int4>, _>(c.policy.max_shifts_per_week)
+            .bind::<Nullable<Int4>, _>(c.policy.min_rest_minutes)
+            .bind::<Nullable<Int4>, _>(c.policy.max_future_signups)
+            .execute(conn)
+            .await?;
+        }
+        Ok(Some(saved))
+    })
+    .await
+}
+
+async fn put_operator_policy(
     conn: &mut AsyncPgConnection,
     operator_id: Uuid,
     policy: &WorkloadPolicy,
@@ -205,16 +351,28 @@ pub async fn own_caps(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Own
     }))
 }
 
-/// The places the volunteer `user` holds (its operator, start and end): confirmed and
+/// The places the volunteer `user` holds (its operator, start and end, and with
+/// `categories` the category of its activity, null for a shift of none): confirmed and
 /// attended sign-ups, and places held for her as a guest until `now`; none for the shift
 /// `except` (SQL expressions, such as `$1`). What every workload limit counts.
-fn places_held(user: &str, now: &str, except: &str) -> String {
+fn places_held(user: &str, now: &str, except: &str, categories: bool) -> String {
+    let (category, of_activity) = if categories {
+        (
+            "a.category",
+            "LEFT JOIN occurrences o ON o.id = s.occurrence_id \
+             LEFT JOIN activities a ON a.id = o.activity_id",
+        )
+    } else {
+        ("NULL::text", "")
+    };
     format!(
-        "SELECT s.operator_id, s.starts_at, s.ends_at FROM signups g JOIN shifts s ON s.id = g.shift_id \
+        "SELECT s.operator_id, s.starts_at, s.ends_at, {category} AS category \
+         FROM signups g JOIN shifts s ON s.id = g.shift_id {of_activity} \
          WHERE g.user_id = {user} AND g.status IN ('confirmed', 'attended') \
            AND g.shift_id IS DISTINCT FROM {except} \
          UNION ALL \
-         SELECT s.operator_id, s.starts_at, s.ends_at FROM guest_holds h JOIN shifts s ON s.id = h.shift_id \
+         SELECT s.operator_id, s.starts_at, s.ends_at, {category} AS category \
+         FROM guest_holds h JOIN shifts s ON s.id = h.shift_id {of_activity} \
          WHERE h.user_id = {user} AND h.holds_place AND h.expires_at > {now} \
            AND h.shift_id IS DISTINCT FROM {except}"
     )
@@ -242,7 +400,8 @@ struct UsageRow {
 
 /// What `user_id` holds around `shift` of `operator_id` (`Usage`): her confirmed and
 /// attended sign-ups and the places held for her as a guest, other than for `shift_id`
-/// itself. Read under the caller's lock on her account row, so that her own sign-ups are
+/// itself; with a `category`, what she holds at the operator counts only its shifts of that
+/// category. Read under the caller's lock on her account row, so that her own sign-ups are
 /// counted one after another.
 pub async fn usage(
     conn: &mut AsyncPgConnection,
@@ -251,6 +410,7 @@ pub async fn usage(
     shift_id: Uuid,
     shift: NewShift,
     now: DateTime<Utc>,
+    category: Option<Category>,
 ) -> Result<Usage> {
     let (day, week, month) = (
         day_of(shift.starts_at),
@@ -260,8 +420,9 @@ pub async fn usage(
     let row: UsageRow = diesel::sql_query(format!(
         "WITH mine AS ({}), \
          minutes AS ( \
-           SELECT operator_id = $2 AS here, starts_at, ends_at, \
-             (extract(epoch FROM ends_at - starts_at) / 60)::bigint AS minutes FROM mine) \
+           SELECT operator_id = $2 AND ($13::text IS NULL OR category IS NOT DISTINCT FROM $13) AS here, \
+             starts_at, ends_at, (extract(epoch FROM ends_at - starts_at) / 60)::bigint AS minutes \
+           FROM mine) \
          SELECT \
            coalesce(sum(minutes) FILTER (WHERE here AND starts_at >= $5 AND starts_at < $6), 0)::bigint \
              AS operator_minutes_day, \
@@ -276,7 +437,7 @@ pub async fn usage(
            count(*) FILTER (WHERE starts_at >= $7 AND starts_at < $8) AS shifts_week, \
            count(*) FILTER (WHERE starts_at >= $9 AND starts_at < $10) AS shifts_month \
          FROM minutes",
-        places_held("$1", "$4", "$3")
+        places_held("$1", "$4", "$3", category.is_some())
     ))
     .bind::<SqlUuid, _>(user_id)
     .bind::<SqlUuid, _>(operator_id)
@@ -290,6 +451,7 @@ pub async fn usage(
     .bind::<Timestamptz, _>(month.to)
     .bind::<Timestamptz, _>(shift.starts_at)
     .bind::<Timestamptz, _>(shift.ends_at)
+    .bind::<Nullable<Text>, _>(category.map(Category::as_str))
     .get_result(conn)
     .await?;
     Ok(Usage {
@@ -309,6 +471,18 @@ pub async fn usage(
 pub struct OperatorWeek {
     pub operator_id: Uuid,
     pub name: String,
+    pub policy: WorkloadPolicy,
+    pub minutes_week: i64,
+    pub shifts_week: i64,
+    pub future: i64,
+    /// Her week in each category the operator limits, counted the same way.
+    pub categories: Vec<CategoryWeek>,
+}
+
+/// A volunteer's week in one category of an operator's shifts that it limits.
+#[derive(Debug, Clone)]
+pub struct CategoryWeek {
+    pub category: Category,
     pub policy: WorkloadPolicy,
     pub minutes_week: i64,
     pub shifts_week: i64,
@@ -371,7 +545,7 @@ pub async fn week_of_user(
          FROM totals LEFT JOIN (operators_of JOIN operators o ON o.id = operators_of.operator_id \
            JOIN workload_policies p ON p.operator_id = o.id) ON true \
          ORDER BY o.name, o.id",
-        places_held("$1", "$2", "NULL")
+        places_held("$1", "$2", "NULL", false)
     ))
     .bind::<SqlUuid, _>(user_id)
     .bind::<Timestamptz, _>(now)
@@ -392,6 +566,12 @@ pub async fn week_of_user(
             .await?
             .map(|p| p.policy())
             .unwrap_or_default();
+        let limited = category_policies(conn, row.operator_id).await?;
+        let categories = if limited.is_empty() {
+            Vec::new()
+        } else {
+            category_weeks(conn, user_id, row.operator_id, week, now, &limited).await?
+        };
         usage.operators.push(OperatorWeek {
             operator_id: row.operator_id,
             name: row.name,
@@ -399,7 +579,61 @@ pub async fn week_of_user(
             minutes_week: row.minutes_week,
             shifts_week: row.shifts_week,
             future: row.future,
+            categories,
         });
     }
     Ok(usage)
+}
+
+#[derive(QueryableByName)]
+struct CategoryWeekRow {
+    #[diesel(sql_type = Text)]
+    category: String,
+    #[diesel(sql_type = BigInt)]
+    minutes_week: i64,
+    #[diesel(sql_type = BigInt)]
+    shifts_week: i64,
+    #[diesel(sql_type = BigInt)]
+    future: i64,
+}
+
+/// What `user_id` holds in `week` at `operator_id` in each of the `limited` categories.
+async fn category_weeks(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    operator_id: Uuid,
+    week: quartier_domain::workload::Window,
+    now: DateTime<Utc>,
+    limited: &[CategoryPolicy],
+) -> Result<Vec<CategoryWeek>> {
+    let rows: Vec<CategoryWeekRow> = diesel::sql_query(format!(
+        "WITH mine AS ({}) \
+         SELECT category, \
+           coalesce(sum((extract(epoch FROM ends_at - starts_at) / 60)::bigint) \
+             FILTER (WHERE starts_at >= $3 AND starts_at < $4), 0)::bigint AS minutes_week, \
+           count(*) FILTER (WHERE starts_at >= $3 AND starts_at < $4) AS shifts_week, \
+           count(*) FILTER (WHERE starts_at > $2) AS future \
+         FROM mine WHERE operator_id = $5 AND category IS NOT NULL GROUP BY category",
+        places_held("$1", "$2", "NULL", true)
+    ))
+    .bind::<SqlUuid, _>(user_id)
+    .bind::<Timestamptz, _>(now)
+    .bind::<Timestamptz, _>(week.from)
+    .bind::<Timestamptz, _>(week.to)
+    .bind::<SqlUuid, _>(operator_id)
+    .load(conn)
+    .await?;
+    Ok(limited
+        .iter()
+        .map(|c| {
+            let row = rows.iter().find(|r| r.category == c.category.as_str());
+            CategoryWeek {
+                category: c.category,
+                policy: c.policy,
+                minutes_week: row.map_or(0, |r| r.minutes_week),
+                shifts_week: row.map_or(0, |r| r.shifts_week),
+                future: row.map_or(0, |r| r.future),
+            }
+        })
+        .collect())
 }

@@ -219,6 +219,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(standing::get_standing_signup)
                 .service(standing::change_standing_signup)
                 .service(standing::end_standing_signup)
+                .service(standing::answer_offer)
                 .service(standing::my_standing_signups)
                 .service(standing::my_blockouts)
                 .service(standing::add_blockout)

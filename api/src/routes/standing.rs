@@ -8,9 +8,11 @@ use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use quartier_domain::integration::Scope;
 use quartier_domain::standing::{
-    Blockout, Commitment, DateOutcome, Pattern, StandingStatus, WeekOfMonth,
+    ANSWER_HOURS, Blockout, Commitment, DateOutcome, MOST_ANSWER_HOURS, Pattern, StandingMode,
+    StandingStatus, WeekOfMonth,
 };
 use quartier_domain::{StaffRole, ValidationErrors};
+use quartier_persistence::places::holds;
 use quartier_persistence::standing::{self, BlockoutRow, ChangeRefusal, DateRow, StandingRow};
 use quartier_persistence::{AsyncPgConnection, activities, trust};
 use serde::{Deserialize, Serialize};
@@ -101,15 +103,48 @@ impl From<StandingStatusBody> for StandingStatus {
     }
 }
 
+/// How a standing sign-up takes its dates: `auto` signs her up for each at once; `ask`
+/// offers each (a place held for her, or with none free a place on the waitlist) until she
+/// accepts or declines it, or until its answer is due, when the place goes to whoever waits.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum StandingModeBody {
+    #[default]
+    Auto,
+    Ask,
+}
+
+impl From<StandingMode> for StandingModeBody {
+    fn from(mode: StandingMode) -> Self {
+        match mode {
+            StandingMode::Auto => Self::Auto,
+            StandingMode::Ask => Self::Ask,
+        }
+    }
+}
+
+impl From<StandingModeBody> for StandingMode {
+    fn from(body: StandingModeBody) -> Self {
+        match body {
+            StandingModeBody::Auto => Self::Auto,
+            StandingModeBody::Ask => Self::Ask,
+        }
+    }
+}
+
 /// What came of a standing sign-up for one shift: `confirmed` or `waitlisted` (a sign-up was
-/// made), `blocked_out` (a blockout of hers covers the date), `signed_up_already`,
-/// `overlapping` (a confirmed shift of hers at the time), `qualification_missing`,
-/// `workload_limit`.
+/// made), `offered` (waiting for her answer), `declined`, `expired` (not answered in time, or
+/// withdrawn with its shift or the standing sign-up), `blocked_out` (a blockout of hers
+/// covers the date), `signed_up_already`, `overlapping` (a confirmed shift of hers at the
+/// time), `qualification_missing`, `workload_limit`.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum StandingDateOutcomeBody {
     Confirmed,
     Waitlisted,
+    Offered,
+    Declined,
+    Expired,
     BlockedOut,
     SignedUpAlready,
     Overlapping,
@@ -122,6 +157,9 @@ impl From<DateOutcome> for StandingDateOutcomeBody {
         match outcome {
             DateOutcome::Confirmed => Self::Confirmed,
             DateOutcome::Waitlisted => Self::Waitlisted,
+            DateOutcome::Offered => Self::Offered,
+            DateOutcome::Declined => Self::Declined,
+            DateOutcome::Expired => Self::Expired,
             DateOutcome::BlockedOut => Self::BlockedOut,
             DateOutcome::SignedUpAlready => Self::SignedUpAlready,
             DateOutcome::Overlapping => Self::Overlapping,
@@ -156,6 +194,13 @@ pub struct StandingSignupRequest {
     /// Staff and API keys: the volunteer it is for, one known to the operator (who helps it,
     /// works for it or signed up for one of its shifts). Volunteers leave it out.
     pub user_id: Option<Uuid>,
+    /// `auto` (default) or `ask`.
+    #[serde(default)]
+    pub mode: StandingModeBody,
+    /// For `ask`: hours before a shift its offer is to be answered (default 72). Where that
+    /// has passed when the offer is made, it is due halfway from then to the shift.
+    #[schema(minimum = 1, maximum = 336, example = 72)]
+    pub answer_hours: Option<i32>,
 }
 
 impl StandingSignupRequest {
@@ -211,6 +256,18 @@ impl StandingSignupRequest {
             valid_until: self.valid_until,
         };
         commitment.check(today, &mut errors);
+        if self
+            .answer_hours
+            .is_some_and(|h| !(1..=MOST_ANSWER_HOURS).contains(&h))
+        {
+            errors.push(
+                "answer_hours",
+                format!("must be from 1 to {MOST_ANSWER_HOURS}"),
+            );
+        }
+        if self.answer_hours.is_some() && self.mode != StandingModeBody::Ask {
+            errors.push("answer_hours", "is for the mode ask only");
+        }
         errors.into_result()?;
         Ok(commitment)
     }
@@ -228,6 +285,10 @@ pub struct StandingDate {
     /// Where the sign-up made for it stands now (promoted from the waitlist, cancelled for
     /// this date, attended …); null where none was made.
     pub signup_status: Option<crate::routes::signups::SignupStatusBody>,
+    /// For an offer: when it was, or is, to be answered (`POST
+    /// /standing-signups/{id}/dates/{shift_id}/answer`), and when it was.
+    pub answer_by: Option<DateTime<Utc>>,
+    pub answered_at: Option<DateTime<Utc>>,
 }
 
 impl From<DateRow> for StandingDate {
@@ -240,6 +301,8 @@ impl From<DateRow> for StandingDate {
                 .unwrap_or(DateOutcome::SignedUpAlready)
                 .into(),
             signup_status: row.signup_status.map(|status| status.0.into()),
+            answer_by: row.answer_by,
+            answered_at: row.answered_at,
         }
     }
 }
@@ -262,6 +325,9 @@ pub struct StandingSignupResponse {
     pub valid_from: NaiveDate,
     pub valid_until: Option<NaiveDate>,
     pub status: StandingStatusBody,
+    pub mode: StandingModeBody,
+    /// For `ask`: hours before a shift its offer is to be answered.
+    pub answer_hours: Option<i32>,
     /// Made by staff (or an API key) for the volunteer.
     pub made_by_staff: bool,
     pub created_at: DateTime<Utc>,
@@ -296,6 +362,8 @@ impl StandingSignupResponse {
             valid_from: row.valid_from,
             valid_until: row.valid_until,
             status: row.status().into(),
+            mode: row.mode().into(),
+            answer_hours: (row.mode() == StandingMode::Ask).then_some(row.answer_hours),
             made_by_staff: row.created_by.is_none_or(|by| by != row.user_id),
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -412,6 +480,8 @@ pub async fn create_standing_signup(
         commitment,
         slot_title: body.shift_title.as_ref().map(|t| t.trim().to_owned()),
         created_by: actor,
+        mode: body.mode.into(),
+        answer_hours: body.answer_hours.unwrap_or(ANSWER_HOURS),
     };
     let row = standing::create(&mut conn, &new)
         .await?
@@ -503,6 +573,83 @@ pub async fn get_standing_signup(
     let row = standing_for(&mut conn, &caller, *id).await?;
     let dates = standing::dates(&mut conn, row.id).await?;
     Ok(answer(StandingSignupResponse::of(row, Some(dates))))
+}
+
+/// An answer to an offered date.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferAnswerKind {
+    /// Take the place (or, where the offer held none, a place on the waitlist).
+    Accept,
+    /// Let it go to whoever waits.
+    Decline,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OfferAnswer {
+    pub answer: OfferAnswerKind,
+}
+
+/// Answer the offer of one date of a standing sign-up in the mode `ask`, before it is due:
+/// accepting turns its held place into a confirmed sign-up (an offer that held none signs
+/// up as anyone would: waitlisted, or confirmed where a place came free); declining passes
+/// the place to the first in line. The volunteer, and staff of the activity's operator on
+/// her behalf. The answer is the date as it now stands.
+#[utoipa::path(
+    tag = "standing-signups",
+    security(("bearer" = []), ("api_key" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The standing sign-up's id"),
+        ("shift_id" = Uuid, Path, description = "The offered shift's id"),
+    ),
+    request_body = OfferAnswer,
+    responses(
+        (status = 200, description = "The date now: `confirmed` or `waitlisted` with its sign-up, or `declined`", body = StandingDate),
+        (status = 403, description = "An API key of the operator without the scope `signups:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No standing sign-up has this id that you may see, or the shift is no date of it (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`offer-not-open` (answered already, or its answer was due), or accepting could not sign her up: `overlapping-shift`, `already-signed-up`, `shift-cancelled`, `shift-past`; the offer is then gone", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An answer other than `accept` or `decline`, or `qualification-missing` (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/standing-signups/{id}/dates/{shift_id}/answer")]
+pub async fn answer_offer(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+    Json(body): Json<OfferAnswer>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, shift_id) = path.into_inner();
+    let mut conn = state.conn().await?;
+    let row = standing_for(&mut conn, &caller, id).await?;
+    let date_of = |dates: Vec<DateRow>| dates.into_iter().find(|d| d.shift_id == shift_id);
+    if date_of(standing::dates(&mut conn, row.id).await?).is_none() {
+        return Err(not_found());
+    }
+    let now = Utc::now();
+    let answered = match body.answer {
+        OfferAnswerKind::Accept => holds::accept_offer(&mut conn, row.id, shift_id, now)
+            .await?
+            .map(|_| ()),
+        OfferAnswerKind::Decline => holds::decline_offer(&mut conn, row.id, shift_id, now).await?,
+    };
+    match answered {
+        Ok(()) => {}
+        Err(holds::AnswerRefusal::NotOpen) => {
+            return Err(ApiError::Conflict {
+                slug: "offer-not-open",
+                detail: "This date has no open offer: it was answered, or its answer was due."
+                    .into(),
+            });
+        }
+        Err(holds::AnswerRefusal::Refused(refusal)) => {
+            return Err(crate::routes::signups::refusal(refusal));
+        }
+    }
+    let date = date_of(standing::dates(&mut conn, row.id).await?).ok_or_else(not_found)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+        .json(StandingDate::from(date)))
 }
 
 /// A change of a standing sign-up: pause or resume it, or set its last date.

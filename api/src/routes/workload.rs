@@ -9,7 +9,7 @@ use quartier_domain::StaffRole;
 use quartier_domain::ValidationErrors;
 use quartier_domain::integration::Scope;
 use quartier_domain::workload::{Exceeded, Limit, MOST, WorkloadPolicy};
-use quartier_persistence::workload::{self, PolicyRow};
+use quartier_persistence::workload::{self, CategoryPolicy, PolicyRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -18,6 +18,7 @@ use crate::auth::Caller;
 use crate::authz::require_operator;
 use crate::error::{ApiError, Problem};
 use crate::extract::{IfMatch, Json, etag};
+use crate::routes::activities::{CategoryBody, category_body};
 use crate::state::AppState;
 
 /// A workload limit.
@@ -59,6 +60,9 @@ impl From<Limit> for WorkloadLimitKind {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct WorkloadLimitBody {
     pub limit: WorkloadLimitKind,
+    /// The activity category whose limits these are (the shift's activity is of it); null
+    /// for the operator's own limits and the volunteer's caps.
+    pub category: Option<CategoryBody>,
     /// The day, week or month counted (local time, as UTC instants); null for limits over
     /// no window.
     pub window_start: Option<DateTime<Utc>>,
@@ -75,6 +79,7 @@ impl From<Exceeded> for WorkloadLimitBody {
     fn from(exceeded: Exceeded) -> Self {
         Self {
             limit: exceeded.limit.into(),
+            category: exceeded.category.map(|c| category_body(c.as_str())),
             window_start: exceeded.window.map(|w| w.from),
             window_end: exceeded.window.map(|w| w.to),
             allowed: exceeded.allowed,
@@ -86,18 +91,83 @@ impl From<Exceeded> for WorkloadLimitBody {
 
 /// The problem's detail for people.
 pub(crate) fn describe(exceeded: &Exceeded) -> String {
-    match exceeded.limit {
-        Limit::RestBetweenShifts => format!(
-            "This sign-up leaves {} minutes of rest between two shifts; the operator asks for at least {}.",
-            exceeded.current, exceeded.allowed
+    let (limit, allowed, current, would_be) = (
+        exceeded.limit,
+        exceeded.allowed,
+        exceeded.current,
+        exceeded.would_be,
+    );
+    match (limit, exceeded.category) {
+        (Limit::RestBetweenShifts, None) => format!(
+            "This sign-up leaves {current} minutes of rest between two shifts; the operator asks for at least {allowed}."
         ),
-        limit => format!(
-            "This sign-up goes past the workload limit {}: at most {}, now {}, with it {}.",
+        (Limit::RestBetweenShifts, Some(category)) => format!(
+            "This sign-up leaves {current} minutes of rest between two {} shifts; the operator asks for at least {allowed}.",
+            category.as_str()
+        ),
+        (limit, None) => format!(
+            "This sign-up goes past the workload limit {}: at most {allowed}, now {current}, with it {would_be}.",
+            limit.as_str()
+        ),
+        (limit, Some(category)) => format!(
+            "This sign-up goes past the workload limit {} for {} shifts: at most {allowed}, now {current}, with it {would_be}.",
             limit.as_str(),
-            exceeded.allowed,
-            exceeded.current,
-            exceeded.would_be
+            category.as_str()
         ),
+    }
+}
+
+/// An operator's limits for shifts of one activity category, held beside its own limits
+/// and counting only her shifts of that category there. Every limit is optional (null:
+/// none), but one at least is set.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryLimitsBody {
+    pub category: CategoryBody,
+    #[schema(minimum = 1, maximum = 10080, example = 240)]
+    pub max_minutes_per_day: Option<i32>,
+    #[schema(minimum = 1, maximum = 10080, example = 480)]
+    pub max_minutes_per_week: Option<i32>,
+    #[schema(minimum = 1, maximum = 10080, example = 2)]
+    pub max_shifts_per_week: Option<i32>,
+    #[schema(minimum = 1, maximum = 10080, example = 1440)]
+    pub min_rest_minutes: Option<i32>,
+    #[schema(minimum = 1, maximum = 10080, example = 4)]
+    pub max_future_signups: Option<i32>,
+}
+
+impl From<&CategoryPolicy> for CategoryLimitsBody {
+    fn from(c: &CategoryPolicy) -> Self {
+        Self {
+            category: category_body(c.category.as_str()),
+            max_minutes_per_day: c.policy.max_minutes_per_day,
+            max_minutes_per_week: c.policy.max_minutes_per_week,
+            max_shifts_per_week: c.policy.max_shifts_per_week,
+            min_rest_minutes: c.policy.min_rest_minutes,
+            max_future_signups: c.policy.max_future_signups,
+        }
+    }
+}
+
+/// Each of the five limits of a policy, named as its field.
+fn limits_of(policy: &WorkloadPolicy) -> [(&'static str, Option<i32>); 5] {
+    [
+        ("max_minutes_per_day", policy.max_minutes_per_day),
+        ("max_minutes_per_week", policy.max_minutes_per_week),
+        ("max_shifts_per_week", policy.max_shifts_per_week),
+        ("min_rest_minutes", policy.min_rest_minutes),
+        ("max_future_signups", policy.max_future_signups),
+    ]
+}
+
+fn check_range(errors: &mut ValidationErrors, prefix: &str, policy: &WorkloadPolicy) {
+    for (field, value) in limits_of(policy) {
+        if value.is_some_and(|n| !(1..=MOST).contains(&n)) {
+            errors.push(
+                format!("{prefix}{field}"),
+                format!("must be from 1 to {MOST}, or null"),
+            );
+        }
     }
 }
 
@@ -120,34 +190,55 @@ pub struct WorkloadPolicyBody {
     /// Sign-ups for shifts of this operator still ahead.
     #[schema(minimum = 1, maximum = 10080, example = 10)]
     pub max_future_signups: Option<i32>,
-    /// Whether the limits bind sign-ups staff make for a volunteer too (default false).
+    /// Whether the limits (its own and those per category) bind sign-ups staff make for a
+    /// volunteer too (default false).
     #[serde(default)]
     pub binds_staff: bool,
+    /// Limits for shifts of activities of one category, each category once (default none).
+    /// They replace those set before.
+    #[serde(default)]
+    #[schema(max_items = 10)]
+    pub categories: Vec<CategoryLimitsBody>,
 }
 
 impl WorkloadPolicyBody {
-    fn policy(&self) -> Result<WorkloadPolicy, ApiError> {
+    fn policy(&self) -> Result<(WorkloadPolicy, Vec<CategoryPolicy>), ApiError> {
         let mut errors = ValidationErrors::default();
-        for (field, value) in [
-            ("max_minutes_per_day", self.max_minutes_per_day),
-            ("max_minutes_per_week", self.max_minutes_per_week),
-            ("max_shifts_per_week", self.max_shifts_per_week),
-            ("min_rest_minutes", self.min_rest_minutes),
-            ("max_future_signups", self.max_future_signups),
-        ] {
-            if value.is_some_and(|n| !(1..=MOST).contains(&n)) {
-                errors.push(field, format!("must be from 1 to {MOST}, or null"));
-            }
-        }
-        errors.into_result()?;
-        Ok(WorkloadPolicy {
+        let policy = WorkloadPolicy {
             max_minutes_per_day: self.max_minutes_per_day,
             max_minutes_per_week: self.max_minutes_per_week,
             max_shifts_per_week: self.max_shifts_per_week,
             min_rest_minutes: self.min_rest_minutes,
             max_future_signups: self.max_future_signups,
             binds_staff: self.binds_staff,
-        })
+        };
+        check_range(&mut errors, "", &policy);
+        let mut categories: Vec<CategoryPolicy> = Vec::with_capacity(self.categories.len());
+        for (i, c) in self.categories.iter().enumerate() {
+            let category = quartier_domain::activity::Category::from(c.category);
+            let limits = WorkloadPolicy {
+                max_minutes_per_day: c.max_minutes_per_day,
+                max_minutes_per_week: c.max_minutes_per_week,
+                max_shifts_per_week: c.max_shifts_per_week,
+                min_rest_minutes: c.min_rest_minutes,
+                max_future_signups: c.max_future_signups,
+                binds_staff: self.binds_staff,
+            };
+            let prefix = format!("categories[{i}].");
+            check_range(&mut errors, &prefix, &limits);
+            if !limits.limits_anything() {
+                errors.push(format!("categories[{i}]"), "sets no limit");
+            }
+            if categories.iter().any(|seen| seen.category == category) {
+                errors.push(format!("{prefix}category"), "is named twice");
+            }
+            categories.push(CategoryPolicy {
+                category,
+                policy: limits,
+            });
+        }
+        errors.into_result()?;
+        Ok((policy, categories))
     }
 }
 
@@ -162,13 +253,15 @@ pub struct WorkloadPolicyResponse {
     pub min_rest_minutes: Option<i32>,
     pub max_future_signups: Option<i32>,
     pub binds_staff: bool,
+    /// Its limits per activity category, in the order of the categories' names.
+    pub categories: Vec<CategoryLimitsBody>,
     /// 0 while the operator has set none; sent as `ETag`, expected back in `If-Match`.
     pub version: i32,
     pub updated_at: Option<DateTime<Utc>>,
 }
 
 impl WorkloadPolicyResponse {
-    fn of(operator_id: Uuid, row: Option<PolicyRow>) -> Self {
+    fn of(operator_id: Uuid, row: Option<PolicyRow>, categories: &[CategoryPolicy]) -> Self {
         let policy = row.as_ref().map(PolicyRow::policy).unwrap_or_default();
         Self {
             operator_id,
@@ -178,6 +271,7 @@ impl WorkloadPolicyResponse {
             min_rest_minutes: policy.min_rest_minutes,
             max_future_signups: policy.max_future_signups,
             binds_staff: policy.binds_staff,
+            categories: categories.iter().map(CategoryLimitsBody::from).collect(),
             version: row.as_ref().map_or(0, |r| r.version),
             updated_at: row.map(|r| r.updated_at),
         }
@@ -219,7 +313,8 @@ pub async fn get_workload_policy(
     )
     .await?;
     let row = workload::policy(&mut conn, *id).await?;
-    Ok(WorkloadPolicyResponse::of(*id, row).answer())
+    let categories = workload::category_policies(&mut conn, *id).await?;
+    Ok(WorkloadPolicyResponse::of(*id, row, &categories).answer())
 }
 
 /// Set the operator's workload policy. From the next sign-up on, a confirmed place that
@@ -251,7 +346,7 @@ pub async fn put_workload_policy(
     if_match: IfMatch,
     Json(body): Json<WorkloadPolicyBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let policy = body.policy()?;
+    let (policy, categories) = body.policy()?;
     let versions = if_match.versions()?;
     let mut conn = state.conn().await?;
     require_operator(
@@ -269,10 +364,11 @@ pub async fn put_workload_policy(
         return Err(ApiError::VersionConflict);
     }
     // Written only over the version read, so two changes from it cannot both pass.
-    let saved = workload::put_policy(&mut conn, *id, &policy, current)
+    let saved = workload::put_policy(&mut conn, *id, &policy, &categories, current)
         .await?
         .ok_or(ApiError::VersionConflict)?;
-    Ok(WorkloadPolicyResponse::of(*id, Some(saved)).answer())
+    let categories = workload::category_policies(&mut conn, *id).await?;
+    Ok(WorkloadPolicyResponse::of(*id, Some(saved), &categories).answer())
 }
 
 /// One limit of a week: the limit (null: none), what is used, and what is left.
@@ -304,6 +400,20 @@ pub struct OperatorWorkload {
     /// Sign-ups ahead, from now (whatever the week).
     pub future_signups: WorkloadAmount,
     /// The policy's limits a week does not sum up: minutes a day, rest between shifts.
+    pub max_minutes_per_day: Option<i32>,
+    pub min_rest_minutes: Option<i32>,
+    /// The same for each activity category the operator limits: only her shifts of that
+    /// category there count.
+    pub categories: Vec<CategoryWorkload>,
+}
+
+/// The week in one activity category of an operator's shifts that it limits.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CategoryWorkload {
+    pub category: CategoryBody,
+    pub minutes_per_week: WorkloadAmount,
+    pub shifts_per_week: WorkloadAmount,
+    pub future_signups: WorkloadAmount,
     pub max_minutes_per_day: Option<i32>,
     pub min_rest_minutes: Option<i32>,
 }
@@ -396,6 +506,24 @@ pub async fn my_workload(
                 future_signups: WorkloadAmount::of(o.policy.max_future_signups, o.future),
                 max_minutes_per_day: o.policy.max_minutes_per_day,
                 min_rest_minutes: o.policy.min_rest_minutes,
+                categories: o
+                    .categories
+                    .into_iter()
+                    .map(|c| CategoryWorkload {
+                        category: category_body(c.category.as_str()),
+                        minutes_per_week: WorkloadAmount::of(
+                            c.policy.max_minutes_per_week,
+                            c.minutes_week,
+                        ),
+                        shifts_per_week: WorkloadAmount::of(
+                            c.policy.max_shifts_per_week,
+                            c.shifts_week,
+                        ),
+                        future_signups: WorkloadAmount::of(c.policy.max_future_signups, c.future),
+                        max_minutes_per_day: c.policy.max_minutes_per_day,
+                        min_rest_minutes: c.policy.min_rest_minutes,
+                    })
+                    .collect(),
             })
             .collect(),
     };

@@ -11,13 +11,14 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use quartier_domain::standing::DateOutcome;
 use quartier_domain::{ChangeReason, Event, ShiftChange, ShiftStatus, SignupStatus};
 use uuid::Uuid;
 
 use super::cancel::fill_from_waitlist;
 use super::sign_up::sign_up_in_steps;
 use super::{ONE_LIVE_PER_SHIFT, OVERLAP_CONSTRAINT, SignupRefusal, lock_shift, signed_up_already};
-use crate::schema::{guest_holds, shift_qualifications, shifts, signups};
+use crate::schema::{guest_holds, shift_qualifications, shifts, signups, standing_dates};
 use crate::shifts::ShiftRow;
 use crate::signups::{Placed, SignupRow, position};
 use crate::{Error, Result, outbox};
@@ -34,6 +35,8 @@ pub struct HoldRow {
     pub expires_at: DateTime<Utc>,
     /// The name given with the sign-up.
     pub name: String,
+    /// The standing sign-up this place is offered for (none: a guest's hold).
+    pub standing_signup_id: Option<Uuid>,
 }
 
 /// Why a guest cannot sign up for a shift (whoever she is).
@@ -268,12 +271,16 @@ pub async fn confirm(
             name: hold.name.clone(),
         };
         if !hold.holds_place {
-            return Ok(sign_up_in_steps(conn, shift_id, user_id, None, now)
-                .await?
-                .map(confirmed)
-                .map_err(ConfirmRefusal::Refused));
+            let placed = match hold.standing_signup_id {
+                Some(standing) => {
+                    super::sign_up_standing(conn, shift_id, user_id, Some(user_id), standing, now)
+                        .await?
+                }
+                None => sign_up_in_steps(conn, shift_id, user_id, None, now).await?,
+            };
+            return Ok(placed.map(confirmed).map_err(ConfirmRefusal::Refused));
         }
-        match take_held_place(conn, &shift, user_id, now).await {
+        match take_held_place(conn, &shift, user_id, hold.standing_signup_id, now).await {
             Ok(placed) => Ok(Ok(confirmed(placed))),
             Err(error) if error.is_constraint(OVERLAP_CONSTRAINT) => {
                 give_back(conn, &shift, &hold, now).await?;
@@ -295,6 +302,7 @@ async fn take_held_place(
     conn: &mut AsyncPgConnection,
     shift: &ShiftRow,
     user_id: Uuid,
+    standing_signup_id: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<Placed> {
     conn.transaction::<_, Error, _>(async |conn| {
@@ -307,6 +315,7 @@ async fn take_held_place(
                 signups::starts_at.eq(shift.starts_at),
                 signups::ends_at.eq(shift.ends_at),
                 signups::confirmed_at.eq(now),
+                signups::standing_signup_id.eq(standing_signup_id),
             ))
             .returning(SignupRow::as_returning())
             .get_result(conn)
@@ -391,7 +400,10 @@ pub async fn release(
             .await
             .optional()?;
         match hold {
-            Some(hold) => Ok(Some(give_back(conn, &shift, &hold, now).await?)),
+            Some(hold) => {
+                settle_offer(conn, &hold, DateOutcome::Expired, None, None).await?;
+                Ok(Some(give_back(conn, &shift, &hold, now).await?))
+            }
             None => Ok(None),
         }
     })
@@ -428,6 +440,14 @@ pub(crate) async fn drop_all(conn: &mut AsyncPgConnection, shift: &ShiftRow) -> 
     diesel::delete(guest_holds::table.filter(guest_holds::shift_id.eq(shift.id)))
         .execute(conn)
         .await?;
+    diesel::update(
+        standing_dates::table
+            .filter(standing_dates::shift_id.eq(shift.id))
+            .filter(standing_dates::outcome.eq(DateOutcome::Offered.as_str())),
+    )
+    .set(standing_dates::outcome.eq(DateOutcome::Expired.as_str()))
+    .execute(conn)
+    .await?;
     diesel::update(shifts::table.filter(shifts::id.eq(shift.id)))
         .set(shifts::held_count.eq(0))
         .execute(conn)
@@ -463,4 +483,245 @@ pub(crate) async fn yield_places(
         .execute(conn)
         .await?;
     Ok(yielded)
+}
+
+/// Records on its date what came of the offer `hold` (if it is one): `outcome`, the sign-up
+/// it became, and when she answered. Only an offer still open is settled.
+async fn settle_offer(
+    conn: &mut AsyncPgConnection,
+    hold: &HoldRow,
+    outcome: DateOutcome,
+    signup_id: Option<Uuid>,
+    answered_at: Option<DateTime<Utc>>,
+) -> Result<()> {
+    match hold.standing_signup_id {
+        Some(standing) => {
+            settle_date(
+                conn,
+                standing,
+                hold.shift_id,
+                outcome,
+                signup_id,
+                answered_at,
+            )
+            .await
+        }
+        None => Ok(()),
+    }
+}
+
+/// `settle_offer` for the date `shift_id` of the standing sign-up `standing`.
+async fn settle_date(
+    conn: &mut AsyncPgConnection,
+    standing: Uuid,
+    shift_id: Uuid,
+    outcome: DateOutcome,
+    signup_id: Option<Uuid>,
+    answered_at: Option<DateTime<Utc>>,
+) -> Result<()> {
+    diesel::update(
+        standing_dates::table
+            .filter(standing_dates::standing_signup_id.eq(standing))
+            .filter(standing_dates::shift_id.eq(shift_id))
+            .filter(standing_dates::outcome.eq(DateOutcome::Offered.as_str())),
+    )
+    .set((
+        standing_dates::outcome.eq(outcome.as_str()),
+        standing_dates::signup_id.eq(signup_id),
+        standing_dates::answered_at.eq(answered_at),
+    ))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Offers the volunteer `user_id` the shift `shift_id` for her standing sign-up
+/// `standing_signup_id`, to be answered by `answer_by`: a held place when one is free, nobody
+/// waits, the shift's standing places allow it and it keeps her within her workload limits;
+/// else a place on the waitlist, should she accept. Locks the shift; the caller has locked
+/// her account. `Ok(holds_place)`, or why she cannot be offered it.
+pub(crate) async fn offer(
+    conn: &mut AsyncPgConnection,
+    shift_id: Uuid,
+    user_id: Uuid,
+    standing_signup_id: Uuid,
+    by: crate::workload::SignedUpBy,
+    answer_by: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<std::result::Result<bool, SignupRefusal>> {
+    let Some(shift) = lock_shift(conn, shift_id).await? else {
+        return Ok(Err(SignupRefusal::ShiftNotFound));
+    };
+    if shift.status == ShiftStatus::Cancelled {
+        return Ok(Err(SignupRefusal::ShiftCancelled));
+    }
+    if shift.starts_at <= now {
+        return Ok(Err(SignupRefusal::ShiftPast));
+    }
+    if signed_up_already(conn, shift_id, user_id).await? {
+        return Ok(Err(SignupRefusal::AlreadySignedUp));
+    }
+    let missing = super::missing_qualifications(conn, &shift, user_id).await?;
+    if !missing.is_empty() {
+        return Ok(Err(SignupRefusal::QualificationMissing(missing)));
+    }
+    let waiting: i64 = signups::table
+        .filter(signups::shift_id.eq(shift_id))
+        .filter(signups::status.eq(SignupStatus::Waitlisted.as_str()))
+        .count()
+        .get_result(conn)
+        .await?;
+    let holds_place = shift.places().place_newcomer(waiting as usize)
+        == quartier_domain::Placement::Confirmed
+        && super::standing_place_free(conn, &shift).await?;
+    if holds_place
+        && let Some(exceeded) = crate::workload::refusal(conn, &shift, user_id, by, now).await?
+    {
+        return Ok(Err(SignupRefusal::Workload(exceeded)));
+    }
+    let hold_id = Uuid::now_v7();
+    // Never mailed: no token can hash to it (hashes are 32 bytes long).
+    let token: Vec<u8> = [b"standing:".as_slice(), hold_id.as_bytes()].concat();
+    let held: Option<Uuid> = diesel::insert_into(guest_holds::table)
+        .values((
+            guest_holds::id.eq(hold_id),
+            guest_holds::shift_id.eq(shift_id),
+            guest_holds::user_id.eq(user_id),
+            guest_holds::holds_place.eq(holds_place),
+            guest_holds::token_hash.eq(token),
+            guest_holds::created_at.eq(now),
+            guest_holds::expires_at.eq(answer_by),
+            guest_holds::name.eq(""),
+            guest_holds::standing_signup_id.eq(standing_signup_id),
+        ))
+        .on_conflict_do_nothing()
+        .returning(guest_holds::id)
+        .get_result(conn)
+        .await
+        .optional()?;
+    if held.is_none() {
+        // She holds this shift already (as a guest, with her address).
+        return Ok(Err(SignupRefusal::AlreadySignedUp));
+    }
+    if holds_place {
+        diesel::update(shifts::table.filter(shifts::id.eq(shift_id)))
+            .set(shifts::held_count.eq(shifts::held_count + 1))
+            .execute(conn)
+            .await?;
+    }
+    Ok(Ok(holds_place))
+}
+
+/// Why an offer could not be answered.
+#[derive(Debug, PartialEq, Eq)]
+pub enum AnswerRefusal {
+    /// No open offer for this shift: never made, answered, or its answer was due.
+    NotOpen,
+    /// Accepting it could not sign her up (an overlapping shift, say); the offer is gone
+    /// and its place passed on.
+    Refused(SignupRefusal),
+}
+
+/// Accepts the open offer of the shift `shift_id` made for the standing sign-up
+/// `standing_signup_id`: its held place becomes her confirmed sign-up (without one, she
+/// signs up as anyone would: waitlisted, or confirmed where a place came free). One
+/// transaction; the date records the sign-up.
+pub async fn accept_offer(
+    conn: &mut AsyncPgConnection,
+    standing_signup_id: Uuid,
+    shift_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<std::result::Result<Placed, AnswerRefusal>> {
+    let token: Option<Vec<u8>> = guest_holds::table
+        .filter(guest_holds::standing_signup_id.eq(standing_signup_id))
+        .filter(guest_holds::shift_id.eq(shift_id))
+        .filter(guest_holds::expires_at.gt(now))
+        .select(guest_holds::token_hash)
+        .first(conn)
+        .await
+        .optional()?;
+    let Some(token) = token else {
+        return Ok(Err(AnswerRefusal::NotOpen));
+    };
+    conn.transaction::<_, Error, _>(async |conn| match confirm(conn, &token, now).await? {
+        Ok(done) => {
+            let outcome = if done.placed.signup.status == SignupStatus::Confirmed {
+                DateOutcome::Confirmed
+            } else {
+                DateOutcome::Waitlisted
+            };
+            settle_date(
+                conn,
+                standing_signup_id,
+                shift_id,
+                outcome,
+                Some(done.placed.signup.id),
+                Some(now),
+            )
+            .await?;
+            Ok(Ok(done.placed))
+        }
+        Err(ConfirmRefusal::Unknown) => Ok(Err(AnswerRefusal::NotOpen)),
+        Err(ConfirmRefusal::Refused(refusal)) => {
+            let outcome = match &refusal {
+                SignupRefusal::Overlapping => DateOutcome::Overlapping,
+                SignupRefusal::QualificationMissing(_) => DateOutcome::QualificationMissing,
+                SignupRefusal::Workload(_) => DateOutcome::WorkloadLimit,
+                SignupRefusal::AlreadySignedUp => DateOutcome::SignedUpAlready,
+                _ => DateOutcome::Expired,
+            };
+            settle_date(conn, standing_signup_id, shift_id, outcome, None, Some(now)).await?;
+            Ok(Err(AnswerRefusal::Refused(refusal)))
+        }
+    })
+    .await
+}
+
+/// Declines the open offer of the shift `shift_id` made for the standing sign-up
+/// `standing_signup_id`: its place goes to the first in line, in the same transaction.
+pub async fn decline_offer(
+    conn: &mut AsyncPgConnection,
+    standing_signup_id: Uuid,
+    shift_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<std::result::Result<(), AnswerRefusal>> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        let Some(shift) = lock_shift(conn, shift_id).await? else {
+            return Ok(Err(AnswerRefusal::NotOpen));
+        };
+        let hold: Option<HoldRow> = diesel::delete(
+            guest_holds::table
+                .filter(guest_holds::standing_signup_id.eq(standing_signup_id))
+                .filter(guest_holds::shift_id.eq(shift_id))
+                .filter(guest_holds::expires_at.gt(now)),
+        )
+        .returning(HoldRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?;
+        let Some(hold) = hold else {
+            return Ok(Err(AnswerRefusal::NotOpen));
+        };
+        settle_offer(conn, &hold, DateOutcome::Declined, None, Some(now)).await?;
+        give_back(conn, &shift, &hold, now).await?;
+        Ok(Ok(()))
+    })
+    .await
+}
+
+/// The open offers of the standing sign-up `standing_signup_id` for shifts starting after
+/// `after` (to withdraw when it ends or is shortened).
+pub(crate) async fn offers_after(
+    conn: &mut AsyncPgConnection,
+    standing_signup_id: Uuid,
+    after: DateTime<Utc>,
+) -> Result<Vec<Uuid>> {
+    Ok(guest_holds::table
+        .inner_join(shifts::table)
+        .filter(guest_holds::standing_signup_id.eq(standing_signup_id))
+        .filter(shifts::starts_at.gt(after))
+        .order((shifts::starts_at, guest_holds::id))
+        .select(guest_holds::id)
+        .load(conn)
+        .await?)
 }

@@ -120,7 +120,8 @@ pub enum SignupRefusal {
 }
 
 /// Whether a standing sign-up may take a place of the (locked) shift: its standing sign-ups
-/// hold fewer confirmed places than `standing::standing_places` allows.
+/// hold fewer confirmed places, with the places held for their offers, than
+/// `standing::standing_places` allows.
 pub(crate) async fn standing_place_free(
     conn: &mut AsyncPgConnection,
     shift: &ShiftRow,
@@ -137,7 +138,14 @@ pub(crate) async fn standing_place_free(
         .count()
         .get_result(conn)
         .await?;
-    Ok(held
+    let offered: i64 = crate::schema::guest_holds::table
+        .filter(crate::schema::guest_holds::shift_id.eq(shift.id))
+        .filter(crate::schema::guest_holds::standing_signup_id.is_not_null())
+        .filter(crate::schema::guest_holds::holds_place.eq(true))
+        .count()
+        .get_result(conn)
+        .await?;
+    Ok(held + offered
         < i64::from(quartier_domain::standing::standing_places(
             shift.capacity,
             standing_max,

@@ -782,3 +782,186 @@ async fn standing_sign_ups_are_changed_with_if_match_and_refuse_bad_input() {
     assert_eq!(removed.status, 204);
     assert_eq!(app.count("blockouts", "true").await, 0);
 }
+
+async fn answer(
+    app: &TestApp,
+    token: &str,
+    standing: &str,
+    shift: &str,
+    answer: &str,
+) -> TestResponse {
+    app.json(
+        Method::POST,
+        &format!("/api/v1/standing-signups/{standing}/dates/{shift}/answer"),
+        Some(token),
+        &[],
+        &json!({ "answer": answer }),
+    )
+    .await
+}
+
+fn shift_of(date: &Value) -> String {
+    date["shift_id"].as_str().expect("a shift").to_owned()
+}
+
+#[actix_web::test]
+async fn an_asking_commitment_offers_each_date_until_she_answers_or_it_is_due() {
+    let app = TestApp::spawn().await;
+    let town = town(&app).await;
+    let activity = tuesday_activity(&app, &town.coord_a.access_token, &town.a1, 2).await;
+    let people = app.volunteers(3).await;
+    let (volunteer, token) = people[0].clone();
+
+    let mut body = every_tuesday();
+    body["mode"] = json!("ask");
+    body["answer_hours"] = json!(400);
+    commit(&app, &token, &activity, body.clone())
+        .await
+        .assert_problem(422, "validation-failed");
+    let mut auto = every_tuesday();
+    auto["answer_hours"] = json!(24);
+    commit(&app, &token, &activity, auto)
+        .await
+        .assert_problem(422, "validation-failed");
+    body["answer_hours"] = json!(24);
+    let made = commit(&app, &token, &activity, body).await;
+    assert_eq!(made.status, 201, "{}", text(&made));
+    let standing = made.json();
+    let id = standing["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        (&standing["mode"], &standing["answer_hours"]),
+        (&json!("ask"), &json!(24))
+    );
+    let dates = standing["dates"].as_array().expect("dates").clone();
+    assert!(dates.len() >= 4, "{dates:?}");
+    for date in &dates {
+        assert_eq!(date["outcome"], "offered", "{date}");
+        assert_eq!(date["signup_id"], Value::Null);
+        let due = quartier_tests::at(&date["answer_by"]);
+        assert_eq!(
+            due,
+            quartier_tests::at(&date["starts_at"]) - Duration::hours(24)
+        );
+    }
+    // Each offer holds a place and no sign-up is made before she answers.
+    assert_eq!(
+        app.count("signups", &format!("user_id = '{volunteer}'"))
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count(
+            "guest_holds",
+            &format!("standing_signup_id = '{id}' AND holds_place")
+        )
+        .await,
+        dates.len() as i64
+    );
+
+    // She accepts the first: the held place becomes her confirmed sign-up.
+    let first = shift_of(&dates[0]);
+    let accepted = answer(&app, &token, &id, &first, "accept").await;
+    assert_eq!(accepted.status, 200, "{}", text(&accepted));
+    assert_eq!(accepted.json()["outcome"], "confirmed");
+    assert_eq!(accepted.json()["signup_status"], "confirmed");
+    assert!(accepted.json()["answered_at"].is_string());
+    assert_eq!(
+        app.count(
+            "shifts",
+            &format!("id = '{first}' AND confirmed_count = 1 AND held_count = 0")
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count(
+            "outbox_events",
+            &format!(
+                "kind = 'signup.confirmed' AND payload::jsonb->>'standing_signup_id' = '{id}'"
+            )
+        )
+        .await,
+        1
+    );
+    answer(&app, &token, &id, &first, "decline")
+        .await
+        .assert_problem(409, "offer-not-open");
+    answer(&app, &people[1].1, &id, &first, "accept")
+        .await
+        .assert_problem(404, "not-found");
+    answer(&app, &token, &id, &quartier_tests::id_of(&made), "accept")
+        .await
+        .assert_problem(404, "not-found");
+
+    // The second date fills up around her offer; she declines, and the first in line has it.
+    let second = shift_of(&dates[1]);
+    let once = quartier_tests::sign_up(&app, &people[1].1, &second).await;
+    assert_eq!(once.json()["status"], "confirmed");
+    let waiting = quartier_tests::sign_up(&app, &people[2].1, &second).await;
+    assert_eq!(waiting.json()["status"], "waitlisted");
+    let declined = answer(&app, &token, &id, &second, "decline").await;
+    assert_eq!(declined.status, 200, "{}", text(&declined));
+    assert_eq!(declined.json()["outcome"], "declined");
+    assert_eq!(
+        app.count(
+            "signups",
+            &format!(
+                "shift_id = '{second}' AND user_id = '{}' AND status = 'confirmed'",
+                people[2].0
+            )
+        )
+        .await,
+        1
+    );
+
+    // The third goes unanswered until it is due: its place goes back.
+    let third = shift_of(&dates[2]);
+    diesel_async::RunQueryDsl::execute(
+        diesel::sql_query(format!(
+            "UPDATE guest_holds SET created_at = now() - interval '2 days', \
+             expires_at = now() - interval '1 minute' WHERE shift_id = '{third}'"
+        )),
+        &mut app.conn().await,
+    )
+    .await
+    .expect("due");
+    quartier_api::retention::release_expired_holds(&app.pool, Utc::now())
+        .await
+        .expect("released");
+    answer(&app, &token, &id, &third, "accept")
+        .await
+        .assert_problem(409, "offer-not-open");
+    assert_eq!(
+        app.count("shifts", &format!("id = '{third}' AND held_count = 0"))
+            .await,
+        1
+    );
+
+    // Ending it withdraws the offers still open.
+    let ended = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/standing-signups/{id}"),
+            &[("authorization", &format!("Bearer {token}"))],
+            None,
+        )
+        .await;
+    assert_eq!(ended.status, 200, "{}", text(&ended));
+    assert_eq!(
+        app.count("guest_holds", &format!("standing_signup_id = '{id}'"))
+            .await,
+        0
+    );
+    let after = app
+        .get(&format!("/api/v1/standing-signups/{id}"), Some(&token))
+        .await;
+    let outcomes: Vec<String> = after.json()["dates"]
+        .as_array()
+        .expect("dates")
+        .iter()
+        .map(|d| d["outcome"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(&outcomes[..3], ["confirmed", "declined", "expired"]);
+    assert!(outcomes[3..].iter().all(|o| o == "expired"), "{outcomes:?}");
+    assert_eq!(app.count("shifts", "held_count <> 0").await, 0);
+}

@@ -592,3 +592,149 @@ async fn a_guest_holds_no_place_past_a_workload_limit() {
         1
     );
 }
+
+/// A daily activity of `category` at the setup's centre, from next week's Tuesday at
+/// `hour`:00 for nine days, with a shift of two places on each date; the shifts' ids by
+/// their start.
+async fn daily_shifts_of(app: &TestApp, s: &Setup, category: &str, hour: u32) -> Vec<String> {
+    let tuesday = monday_in_two_weeks(hour, 0) - Duration::days(6);
+    let first = tuesday
+        .with_timezone(&chrono_tz::Europe::Berlin)
+        .format("%Y-%m-%dT%H:%M:%S")
+        .to_string();
+    let mut body = quartier_tests::weekly(&s.centre, category, &first, "FREQ=DAILY;COUNT=9");
+    body["category"] = json!(category);
+    let activity = quartier_tests::created_id(
+        &quartier_tests::post(app, &s.coordinator.access_token, "/api/v1/activities", body).await,
+    );
+    let made = quartier_tests::post(
+        app,
+        &s.coordinator.access_token,
+        &format!("/api/v1/activities/{activity}/shifts"),
+        json!({"title": "Dienst", "capacity": 2}),
+    )
+    .await;
+    assert_eq!(made.status, 201, "{}", text(&made));
+    app.texts(&format!(
+        "SELECT s.id::text FROM shifts s JOIN occurrences o ON o.id = s.occurrence_id \
+         WHERE o.activity_id = '{activity}' ORDER BY s.starts_at"
+    ))
+    .await
+}
+
+#[actix_web::test]
+async fn a_category_limit_counts_only_shifts_of_that_category() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let admin = s.admin.access_token.as_str();
+    for (body, field) in [
+        (
+            json!({"categories": [{"category": "counselling", "max_shifts_per_week": 1},
+                                  {"category": "counselling", "max_minutes_per_day": 60}]}),
+            "categories[1].category",
+        ),
+        (
+            json!({"categories": [{"category": "counselling"}]}),
+            "categories[0]",
+        ),
+        (
+            json!({"categories": [{"category": "counselling", "max_shifts_per_week": 0}]}),
+            "categories[0].max_shifts_per_week",
+        ),
+    ] {
+        let refused = put_policy(&app, admin, &s.operator, "\"0\"", body).await;
+        let problem = refused.assert_problem(422, "validation-failed");
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+    }
+    put_policy(
+        &app,
+        admin,
+        &s.operator,
+        "\"0\"",
+        json!({"categories": [{"category": "sauna"}]}),
+    )
+    .await
+    .assert_problem(422, "validation-failed");
+    assert_eq!(app.count("workload_policies", "true").await, 0);
+
+    let set = put_policy(
+        &app,
+        admin,
+        &s.operator,
+        "\"0\"",
+        json!({"max_shifts_per_week": 5,
+               "categories": [{"category": "counselling", "max_shifts_per_week": 1}]}),
+    )
+    .await;
+    assert_eq!(set.status, 200, "{}", text(&set));
+    assert_eq!(
+        set.json()["categories"],
+        json!([{"category": "counselling", "max_minutes_per_day": null,
+                "max_minutes_per_week": null, "max_shifts_per_week": 1,
+                "min_rest_minutes": null, "max_future_signups": null}])
+    );
+    let read = app
+        .get(
+            &format!("/api/v1/operators/{}/workload-policy", s.operator),
+            Some(&s.coordinator.access_token),
+        )
+        .await;
+    assert_eq!(read.json()["categories"], set.json()["categories"]);
+
+    let counselling = daily_shifts_of(&app, &s, "counselling", 10).await;
+    let coffee = daily_shifts_of(&app, &s, "coffee_table", 15).await;
+    assert_eq!((counselling.len(), coffee.len()), (9, 9));
+    let volunteer = app.volunteers(1).await.remove(0);
+    // Tuesday's counselling; Wednesday's would be a second in the week.
+    assert_eq!(
+        sign_up(&app, &volunteer.1, &counselling[0]).await.status,
+        201
+    );
+    let refused = sign_up(&app, &volunteer.1, &counselling[1]).await;
+    let problem = refused.assert_problem(409, "workload-limit");
+    assert_eq!(problem["workload"]["limit"], "shifts_per_week");
+    assert_eq!(problem["workload"]["category"], "counselling");
+    assert_eq!(
+        (
+            &problem["workload"]["current"],
+            &problem["workload"]["would_be"]
+        ),
+        (&json!(1), &json!(2))
+    );
+    // Other categories that week, and counselling the week after, are free.
+    assert_eq!(sign_up(&app, &volunteer.1, &coffee[1]).await.status, 201);
+    assert_eq!(sign_up(&app, &volunteer.1, &coffee[2]).await.status, 201);
+    assert_eq!(
+        sign_up(&app, &volunteer.1, &counselling[7]).await.status,
+        201
+    );
+    assert_eq!(
+        app.count(
+            "signups",
+            &format!("user_id = '{}' AND status = 'confirmed'", volunteer.0)
+        )
+        .await,
+        4
+    );
+    // The operator's own limit still counts them all.
+    let iso = (monday_in_two_weeks(12, 0) - Duration::days(6))
+        .with_timezone(&chrono_tz::Europe::Berlin)
+        .date_naive()
+        .iso_week();
+    let week = format!("{:04}-W{:02}", iso.year(), iso.week());
+    let mine = app
+        .get(
+            &format!("/api/v1/me/workload?week={week}"),
+            Some(&volunteer.1),
+        )
+        .await;
+    assert_eq!(mine.status, 200, "{}", text(&mine));
+    let operator = &mine.json()["operators"][0];
+    assert_eq!(operator["shifts_per_week"]["used"], 3, "{operator}");
+    assert_eq!(operator["categories"][0]["category"], "counselling");
+    assert_eq!(
+        operator["categories"][0]["shifts_per_week"],
+        json!({"allowed": 1, "used": 1, "left": 0})
+    );
+    assert_eq!(operator["categories"][0]["future_signups"]["used"], 2);
+}

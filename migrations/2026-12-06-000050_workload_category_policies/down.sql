@@ -1,0 +1,1 @@
+DROP TABLE workload_category_policies;
