@@ -389,6 +389,7 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
         OWNER_STAFF_A_AND_KEY,
         Some("signups:write"),
     ),
+    ("answer_offer", OWNER_STAFF_A_AND_KEY, Some("signups:write")),
     ("my_standing_signups", PEOPLE, None),
     ("my_blockouts", PEOPLE, None),
     ("add_blockout", PEOPLE, None),
@@ -2044,6 +2045,41 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
                 }
                 _ => (Method::DELETE, path, None),
             }
+        }
+        "answer_offer" => {
+            // A slot of each principal's own (a title of its own), offered to the owner.
+            let title = format!("Angebot {}", p as i64);
+            ok(post(
+                app,
+                &fx.coordinator_a.access_token,
+                &format!("/api/v1/activities/{}/shifts", fx.activity_a),
+                json!({"title": title, "capacity": 3}),
+            )
+            .await)
+            .await;
+            // The activity's dates are at 15:00 on the weekday of the day after tomorrow (UTC).
+            let weekday =
+                chrono::Datelike::weekday(&(Utc::now() + Duration::days(2))).number_from_monday();
+            let made = ok(post(
+                app,
+                &fx.owner.access_token,
+                &format!("/api/v1/activities/{}/standing-signups", fx.activity_a),
+                json!({"pattern": "weekly", "slot_start": "15:00", "weekday": weekday,
+                        "shift_title": title, "mode": "ask"}),
+            )
+            .await)
+            .await;
+            let shift = made["dates"][0]["shift_id"]
+                .as_str()
+                .expect("an offered date");
+            (
+                Method::POST,
+                format!(
+                    "/api/v1/standing-signups/{}/dates/{shift}/answer",
+                    made["id"].as_str().expect("id")
+                ),
+                Some(json!({"answer": "decline"})),
+            )
         }
         "my_standing_signups" => (Method::GET, "/api/v1/me/standing-signups".into(), None),
         "my_blockouts" => (Method::GET, "/api/v1/me/blockouts".into(), None),
