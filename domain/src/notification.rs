@@ -52,10 +52,13 @@ pub enum Kind {
     /// A room booking asked for with the guest form waits until she confirms it with the
     /// mail's link.
     GuestRoomBooking,
+    /// A date of her standing sign-up that asks is offered: a place is held for her (or, with
+    /// none free, one on the waitlist) until she accepts or declines it, or it is due.
+    StandingOffer,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 21] = [
+    pub const ALL: [Kind; 22] = [
         Kind::ApiKeysCreatorLeft,
         Kind::EmailVerification,
         Kind::EmailChangeRequested,
@@ -77,6 +80,7 @@ impl Kind {
         Kind::GuestConcern,
         Kind::RoomBookingDecided,
         Kind::GuestRoomBooking,
+        Kind::StandingOffer,
     ];
 
     /// The kinds a person may switch off or move; every other kind is always sent.
@@ -105,6 +109,7 @@ impl Kind {
             Kind::GuestConcern => "guest_concern",
             Kind::RoomBookingDecided => "room_booking_decided",
             Kind::GuestRoomBooking => "guest_room_booking",
+            Kind::StandingOffer => "standing_offer",
         }
     }
 

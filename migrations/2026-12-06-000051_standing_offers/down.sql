@@ -1,3 +1,13 @@
+DELETE FROM notifications WHERE kind = 'standing_offer';
+ALTER TABLE notifications
+    DROP CONSTRAINT notifications_kind_known,
+    ADD CONSTRAINT notifications_kind_known CHECK (kind IN (
+        'api_keys_creator_left', 'email_verification', 'email_change_requested',
+        'password_reset', 'password_changed',
+        'signup_confirmed', 'signup_waitlisted', 'signup_promoted', 'signup_cancelled',
+        'shift_moved', 'shift_reminder', 'shift_message', 'staff_invitation',
+        'guest_hold', 'guest_link', 'help_wanted', 'staff_summary', 'concern_answered',
+        'guest_concern', 'room_booking_decided', 'guest_room_booking'));
 DELETE FROM standing_dates WHERE outcome IN ('offered', 'declined', 'expired');
 ALTER TABLE standing_dates
     DROP CONSTRAINT standing_dates_offered,

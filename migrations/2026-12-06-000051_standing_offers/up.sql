@@ -21,3 +21,14 @@ ALTER TABLE standing_dates
     ADD COLUMN answer_by timestamptz,
     ADD COLUMN answered_at timestamptz,
     ADD CONSTRAINT standing_dates_offered CHECK (outcome <> 'offered' OR answer_by IS NOT NULL);
+
+-- She is told of each offer.
+ALTER TABLE notifications
+    DROP CONSTRAINT notifications_kind_known,
+    ADD CONSTRAINT notifications_kind_known CHECK (kind IN (
+        'api_keys_creator_left', 'email_verification', 'email_change_requested',
+        'password_reset', 'password_changed',
+        'signup_confirmed', 'signup_waitlisted', 'signup_promoted', 'signup_cancelled',
+        'shift_moved', 'shift_reminder', 'shift_message', 'staff_invitation',
+        'guest_hold', 'guest_link', 'help_wanted', 'staff_summary', 'concern_answered',
+        'guest_concern', 'room_booking_decided', 'guest_room_booking', 'standing_offer'));

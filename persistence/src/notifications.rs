@@ -284,7 +284,7 @@ pub async fn still_holds(conn: &mut AsyncPgConnection, claimed: &Claimed) -> Res
             };
             Ok(yes_if(something))
         }
-        Some(Kind::GuestHold) => {
+        Some(Kind::GuestHold | Kind::StandingOffer) => {
             let hold = claimed.details()["hold_id"]
                 .as_str()
                 .and_then(|id| id.parse::<Uuid>().ok());

@@ -58,7 +58,10 @@ pub async fn load(conn: &mut AsyncPgConnection, claimed: &Claimed) -> Result<Con
         _ => None,
     };
     let hold = match claimed.kind() {
-        Some(quartier_domain::notification::Kind::GuestHold) => {
+        Some(
+            quartier_domain::notification::Kind::GuestHold
+            | quartier_domain::notification::Kind::StandingOffer,
+        ) => {
             match claimed.details()["hold_id"]
                 .as_str()
                 .and_then(|s| s.parse::<uuid::Uuid>().ok())

@@ -88,9 +88,47 @@ pub fn span(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, language: MailLang
     }
 }
 
+/// A moment in `language`, local to the town: "Samstag, 12. Dezember 2026, 15:00 Uhr".
+pub fn moment(at: DateTime<Utc>, language: MailLanguage) -> String {
+    let local = at.with_timezone(&DEFAULT_TIME_ZONE);
+    let weekday = local.weekday().num_days_from_monday() as usize;
+    let month = local.month0() as usize;
+    match language {
+        MailLanguage::German => format!(
+            "{}, {}. {} {}, {} Uhr",
+            WEEKDAYS_DE[weekday],
+            local.day(),
+            MONTHS_DE[month],
+            local.year(),
+            local.format("%H:%M")
+        ),
+        MailLanguage::English => format!(
+            "{}, {} {} {}, {}",
+            WEEKDAYS_EN[weekday],
+            local.day(),
+            MONTHS_EN[month],
+            local.year(),
+            local.format("%H:%M")
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moments_read_as_people_write_them() {
+        let at: DateTime<Utc> = "2026-12-12T14:00:00Z".parse().expect("a time");
+        assert_eq!(
+            moment(at, MailLanguage::German),
+            "Samstag, 12. Dezember 2026, 15:00 Uhr"
+        );
+        assert_eq!(
+            moment(at, MailLanguage::English),
+            "Saturday, 12 December 2026, 15:00"
+        );
+    }
 
     #[test]
     fn spans_read_as_people_write_them() {

@@ -266,6 +266,15 @@ impl Mailer {
                     )
                 }
             }
+            (Kind::StandingOffer, _) => {
+                let standing = details["standing_signup_id"].as_str().ok_or_else(|| {
+                    SendError::Permanent("the notification names no standing sign-up".into())
+                })?;
+                (
+                    format!("{}/standing-signups/{standing}", self.settings.app_url),
+                    0,
+                )
+            }
             (Kind::StaffInvitation, _) => {
                 let invitation = details["invitation_id"]
                     .as_str()
@@ -295,7 +304,7 @@ impl Mailer {
             .filter(|_| kind.is_optional())
             .map(|user_id| self.links.unsubscribe_token(user_id, kind.as_str()));
         let hold = context.hold.as_ref();
-        if kind == Kind::GuestHold && hold.is_none() {
+        if matches!(kind, Kind::GuestHold | Kind::StandingOffer) && hold.is_none() {
             return Err(SendError::Permanent("the hold is gone".into()));
         }
         let draft = context.draft.as_ref();
@@ -395,6 +404,7 @@ impl Mailer {
                 .or(hold.map(|h| h.centre_name.as_str())).unwrap_or_default(),
             holds_place => hold.is_some_and(|h| h.holds_place),
             hold_minutes => GUEST_HOLD_MINUTES,
+            answer_by => time("answer_by").map(|t| format::moment(t, language)).unwrap_or_default(),
             place => place,
             when => when,
             previous_when => previous_when,

@@ -45,6 +45,7 @@ const FILES: &[(&str, &str)] = template_files!(
     "guest_concern",
     "room_booking_decided",
     "guest_room_booking",
+    "standing_offer",
 );
 
 const LAYOUT: &str = include_str!("../../templates/mail/layout.html");
@@ -164,6 +165,7 @@ mod tests {
             role => "coordinator",
             holds_place => true,
             hold_minutes => 30,
+            answer_by => "Sonntag, 10. Dezember 2026, 15:00 Uhr",
             help_wanted => vec![minijinja::context! {
                 title => "Tafel <Ausgabe>", when => "Montag, 14. Dezember 2026, 10:00–12:00 Uhr",
                 centre => "Bürgerhaus", count => 2, link => "https://app.example.org/shifts/1",

@@ -609,6 +609,23 @@ pub(crate) async fn offer(
             .execute(conn)
             .await?;
     }
+    // She is told, and asked.
+    crate::notifications::enqueue(
+        conn,
+        &crate::notifications::NewNotification {
+            operator_id: Some(shift.operator_id),
+            details: serde_json::json!({
+                "hold_id": hold_id, "shift_id": shift_id,
+                "standing_signup_id": standing_signup_id, "answer_by": answer_by,
+            }),
+            dedup_key: Some(format!("standing_offer:{hold_id}")),
+            ..crate::notifications::NewNotification::now(
+                user_id,
+                quartier_domain::notification::Kind::StandingOffer,
+            )
+        },
+    )
+    .await?;
     Ok(Ok(holds_place))
 }
 

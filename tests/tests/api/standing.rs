@@ -965,3 +965,49 @@ async fn an_asking_commitment_offers_each_date_until_she_answers_or_it_is_due() 
     assert!(outcomes[3..].iter().all(|o| o == "expired"), "{outcomes:?}");
     assert_eq!(app.count("shifts", "held_count <> 0").await, 0);
 }
+
+#[actix_web::test]
+async fn each_offer_is_mailed_with_its_link_and_when_it_is_due() {
+    let sink = quartier_tests::SmtpSink::start();
+    let app = TestApp::mailing_to(&sink, &[]).await;
+    let town = town(&app).await;
+    let activity = tuesday_activity(&app, &town.coord_a.access_token, &town.a1, 2).await;
+    let (volunteer, token) = app.volunteers(1).await.remove(0);
+    let mut body = every_tuesday();
+    body["mode"] = json!("ask");
+    body["answer_hours"] = json!(48);
+    let made = commit(&app, &token, &activity, body).await;
+    assert_eq!(made.status, 201, "{}", text(&made));
+    let id = made.json()["id"].as_str().expect("id").to_owned();
+    let dates = made.json()["dates"].as_array().expect("dates").len();
+    assert_eq!(
+        app.count(
+            "notifications",
+            &format!("kind = 'standing_offer' AND user_id = '{volunteer}'")
+        )
+        .await,
+        dates as i64
+    );
+    let mails = sink
+        .wait_for(&format!("volunteer-{volunteer}@example.org"), dates)
+        .await;
+    assert_eq!(mails.len(), dates);
+    let first = &mails[0];
+    assert!(
+        first.subject().contains("Kaffee kochen"),
+        "{}",
+        first.subject()
+    );
+    assert!(
+        first.text().contains(&format!("/standing-signups/{id}")),
+        "{}",
+        first.text()
+    );
+    // The answer is due two days before, at 15:00: on a Sunday (but for a first date
+    // too near for that).
+    let due_on_sunday = mails
+        .iter()
+        .filter(|m| m.text().contains("bis Sonntag, ") || m.text().contains("until Sunday, "))
+        .count();
+    assert!(due_on_sunday + 1 >= dates, "{}", first.text());
+}

@@ -32,7 +32,9 @@ use crate::state::AppState;
 /// for its confirmation (`draft_id`). `room_booking_decided`: someone else confirmed,
 /// declined or cancelled a room date you booked or asked for (`date_id`, `status`).
 /// `guest_room_booking`: a room booking asked for with the guest form waits for its
-/// confirmation (`draft_id`, `room_id`).
+/// confirmation (`draft_id`, `room_id`). `standing_offer`: a date of your standing sign-up
+/// that asks is offered until its answer is due (`hold_id`, `shift_id`,
+/// `standing_signup_id`, `answer_by`).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKindBody {
@@ -57,6 +59,7 @@ pub enum NotificationKindBody {
     GuestConcern,
     RoomBookingDecided,
     GuestRoomBooking,
+    StandingOffer,
 }
 
 impl From<Kind> for NotificationKindBody {
@@ -83,6 +86,7 @@ impl From<Kind> for NotificationKindBody {
             Kind::GuestConcern => Self::GuestConcern,
             Kind::RoomBookingDecided => Self::RoomBookingDecided,
             Kind::GuestRoomBooking => Self::GuestRoomBooking,
+            Kind::StandingOffer => Self::StandingOffer,
         }
     }
 }
