@@ -1295,6 +1295,10 @@ const TEXTS: &[(&str, &str)] = &[
     ),
     ("is for the mode ask only", "gilt nur für den Modus ask"),
     ("must be from 1 to {}", "muss zwischen 1 und {0} liegen"),
+    (
+        "is a guest without an account: standing sign-ups are for accounts",
+        "ist ein Gast ohne Konto: Feste Anmeldungen gibt es nur mit Konto",
+    ),
     ("is named twice", "ist doppelt genannt"),
     ("sets no limit", "setzt keine Grenze"),
     (

@@ -8,7 +8,9 @@ ALTER TABLE notifications
         'shift_moved', 'shift_reminder', 'shift_message', 'staff_invitation',
         'guest_hold', 'guest_link', 'help_wanted', 'staff_summary', 'concern_answered',
         'guest_concern', 'room_booking_decided', 'guest_room_booking'));
-DELETE FROM standing_dates WHERE outcome IN ('offered', 'declined', 'expired');
+-- Dates offered, declined or expired stay decided (as if blocked out), so that no worker
+-- signs her up for them afterwards.
+UPDATE standing_dates SET outcome = 'blocked_out' WHERE outcome IN ('offered', 'declined', 'expired');
 ALTER TABLE standing_dates
     DROP CONSTRAINT standing_dates_offered,
     DROP COLUMN answered_at,

@@ -349,31 +349,52 @@ async fn cancel_ahead(
     cancelled_by: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<usize> {
-    let ahead: Vec<Uuid> = signups::table
+    let signups_ahead: Vec<(DateTime<Utc>, Uuid, Uuid)> = signups::table
         .filter(signups::standing_signup_id.eq(id))
         .filter(signups::status.eq_any(SignupStatus::LIVE.map(SignupStatus::as_str)))
         .filter(signups::starts_at.gt(after))
-        .order((signups::starts_at, signups::id))
-        .select(signups::id)
+        .select((signups::starts_at, signups::shift_id, signups::id))
         .load(conn)
         .await?;
-    // Its open offers are withdrawn, their places passed on.
-    for hold_id in places::holds::offers_after(conn, id, after).await? {
-        places::holds::release(conn, hold_id, now, false).await?;
-    }
-    let mut cancelled = 0;
-    for signup_id in ahead {
-        let done = places::cancel_as(
-            conn,
-            signup_id,
-            cancelled_by,
-            now,
-            Some(ChangeReason::StandingSignupEnded),
+    // Its open offers are withdrawn too, their places passed on: all in the order of their
+    // shifts, as every other change takes the shifts' locks.
+    let mut ahead: Vec<(DateTime<Utc>, Uuid, Ahead)> = signups_ahead
+        .into_iter()
+        .map(|(starts_at, shift_id, signup_id)| (starts_at, shift_id, Ahead::Signup(signup_id)))
+        .chain(
+            places::holds::offers_after(conn, id, after)
+                .await?
+                .into_iter()
+                .map(|(starts_at, shift_id, hold_id)| (starts_at, shift_id, Ahead::Offer(hold_id))),
         )
-        .await?;
-        cancelled += usize::from(done.is_ok());
+        .collect();
+    ahead.sort_by_key(|(starts_at, shift_id, _)| (*starts_at, *shift_id));
+    let mut cancelled = 0;
+    for (_, _, what) in ahead {
+        match what {
+            Ahead::Offer(hold_id) => {
+                places::holds::release(conn, hold_id, now, false).await?;
+            }
+            Ahead::Signup(signup_id) => {
+                let done = places::cancel_as(
+                    conn,
+                    signup_id,
+                    cancelled_by,
+                    now,
+                    Some(ChangeReason::StandingSignupEnded),
+                )
+                .await?;
+                cancelled += usize::from(done.is_ok());
+            }
+        }
     }
     Ok(cancelled)
+}
+
+/// A date ahead of a standing sign-up to let go: its sign-up, or its open offer.
+enum Ahead {
+    Signup(Uuid),
+    Offer(Uuid),
 }
 
 /// What came of a standing sign-up for one shift.

@@ -436,7 +436,7 @@ async fn activity_of(
         (status = 403, description = "Naming another volunteer without being staff of the activity's operator, or an API key of another operator or without the scope `signups:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No activity has this id that you may see (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "She has one for this slot on this pattern that has not ended (`standing-signup-exists`), or keeps as many as allowed (`too-many-standing-signups`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields: a weekday out of range, a pattern without its anchor date or week, an anchor date on another weekday, dates in the past or out of order, or a `user_id` of no volunteer known to the operator (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields: a weekday out of range, a pattern without its anchor date or week, an anchor date on another weekday, dates in the past or out of order, an `answer_hours` out of range or without the mode `ask`, or a `user_id` of no volunteer known to the operator or of a guest without an account (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/activities/{id}/standing-signups")]
@@ -470,6 +470,13 @@ pub async fn create_standing_signup(
                 "user_id",
                 "is not a volunteer known to this operator: one who helps it (PUT /me/operators/{id}), \
                  works for it, or signed up for one of its shifts",
+            ));
+        }
+        // A guest signs up date by date, with the mail's link; commitments need an account.
+        if quartier_persistence::guests::is_guest(&mut conn, volunteer).await? {
+            return Err(ApiError::validation(
+                "user_id",
+                "is a guest without an account: standing sign-ups are for accounts",
             ));
         }
     }
@@ -594,8 +601,9 @@ pub struct OfferAnswer {
 /// Answer the offer of one date of a standing sign-up in the mode `ask`, before it is due:
 /// accepting turns its held place into a confirmed sign-up (an offer that held none signs
 /// up as anyone would: waitlisted, or confirmed where a place came free); declining passes
-/// the place to the first in line. The volunteer, and staff of the activity's operator on
-/// her behalf. The answer is the date as it now stands.
+/// the place to the first in line. The volunteer, and on her behalf coordinators of the
+/// activity's centre and API keys of its operator with `signups:write`. The answer is the
+/// date as it now stands.
 #[utoipa::path(
     tag = "standing-signups",
     security(("bearer" = []), ("api_key" = [])),
@@ -607,9 +615,9 @@ pub struct OfferAnswer {
     responses(
         (status = 200, description = "The date now: `confirmed` or `waitlisted` with its sign-up, or `declined`", body = StandingDate),
         (status = 403, description = "An API key of the operator without the scope `signups:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No standing sign-up has this id that you may see, or the shift is no date of it (`not-found`)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`offer-not-open` (answered already, or its answer was due), or accepting could not sign her up: `overlapping-shift`, `already-signed-up`, `shift-cancelled`, `shift-past`; the offer is then gone", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "An answer other than `accept` or `decline`, or `qualification-missing` (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No standing sign-up has this id that you may see, or the shift is no date of it or gone (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`offer-not-open` (answered already, its answer was due, or the standing sign-up ended), or accepting could not sign her up: `overlapping-shift`, `already-signed-up`, `shift-cancelled`, `shift-past`, `workload-limit` (an offer without a place, which would now take one); the offer is then gone", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An answer other than `accept` or `decline` (`validation-failed`), or a qualification she now lacks (`qualification-missing`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/standing-signups/{id}/dates/{shift_id}/answer")]

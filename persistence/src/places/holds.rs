@@ -135,6 +135,7 @@ pub async fn hold(
         .optional()?;
         let shift = match stale {
             Some(stale) => {
+                settle_offer(conn, &stale, DateOutcome::Expired, None, None).await?;
                 give_back(conn, &shift, &stale, now).await?;
                 lock_shift(conn, shift_id).await?.unwrap_or(shift)
             }
@@ -216,6 +217,17 @@ pub async fn confirm(
     token_hash: &[u8],
     now: DateTime<Utc>,
 ) -> Result<std::result::Result<Confirmed, ConfirmRefusal>> {
+    confirm_as(conn, token_hash, None, now).await
+}
+
+/// `confirm`, the sign-up made by `signed_up_by` (for an offer: whoever made its standing
+/// sign-up).
+async fn confirm_as(
+    conn: &mut AsyncPgConnection,
+    token_hash: &[u8],
+    signed_up_by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<std::result::Result<Confirmed, ConfirmRefusal>> {
     let found: Option<(Uuid, Uuid)> = guest_holds::table
         .filter(guest_holds::token_hash.eq(token_hash))
         .filter(guest_holds::expires_at.gt(now))
@@ -273,14 +285,23 @@ pub async fn confirm(
         if !hold.holds_place {
             let placed = match hold.standing_signup_id {
                 Some(standing) => {
-                    super::sign_up_standing(conn, shift_id, user_id, Some(user_id), standing, now)
+                    super::sign_up_standing(conn, shift_id, user_id, signed_up_by, standing, now)
                         .await?
                 }
-                None => sign_up_in_steps(conn, shift_id, user_id, None, now).await?,
+                None => sign_up_in_steps(conn, shift_id, user_id, signed_up_by, now).await?,
             };
             return Ok(placed.map(confirmed).map_err(ConfirmRefusal::Refused));
         }
-        match take_held_place(conn, &shift, user_id, hold.standing_signup_id, now).await {
+        match take_held_place(
+            conn,
+            &shift,
+            user_id,
+            signed_up_by,
+            hold.standing_signup_id,
+            now,
+        )
+        .await
+        {
             Ok(placed) => Ok(Ok(confirmed(placed))),
             Err(error) if error.is_constraint(OVERLAP_CONSTRAINT) => {
                 give_back(conn, &shift, &hold, now).await?;
@@ -302,6 +323,7 @@ async fn take_held_place(
     conn: &mut AsyncPgConnection,
     shift: &ShiftRow,
     user_id: Uuid,
+    signed_up_by: Option<Uuid>,
     standing_signup_id: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<Placed> {
@@ -315,6 +337,7 @@ async fn take_held_place(
                 signups::starts_at.eq(shift.starts_at),
                 signups::ends_at.eq(shift.ends_at),
                 signups::confirmed_at.eq(now),
+                signups::signed_up_by.eq(signed_up_by),
                 signups::standing_signup_id.eq(standing_signup_id),
             ))
             .returning(SignupRow::as_returning())
@@ -660,38 +683,128 @@ pub async fn accept_offer(
     let Some(token) = token else {
         return Ok(Err(AnswerRefusal::NotOpen));
     };
-    conn.transaction::<_, Error, _>(async |conn| match confirm(conn, &token, now).await? {
-        Ok(done) => {
-            let outcome = if done.placed.signup.status == SignupStatus::Confirmed {
-                DateOutcome::Confirmed
-            } else {
-                DateOutcome::Waitlisted
-            };
-            settle_date(
-                conn,
-                standing_signup_id,
-                shift_id,
-                outcome,
-                Some(done.placed.signup.id),
-                Some(now),
-            )
-            .await?;
-            Ok(Ok(done.placed))
-        }
-        Err(ConfirmRefusal::Unknown) => Ok(Err(AnswerRefusal::NotOpen)),
-        Err(ConfirmRefusal::Refused(refusal)) => {
-            let outcome = match &refusal {
-                SignupRefusal::Overlapping => DateOutcome::Overlapping,
-                SignupRefusal::QualificationMissing(_) => DateOutcome::QualificationMissing,
-                SignupRefusal::Workload(_) => DateOutcome::WorkloadLimit,
-                SignupRefusal::AlreadySignedUp => DateOutcome::SignedUpAlready,
-                _ => DateOutcome::Expired,
-            };
-            settle_date(conn, standing_signup_id, shift_id, outcome, None, Some(now)).await?;
-            Ok(Err(AnswerRefusal::Refused(refusal)))
+    conn.transaction::<_, Error, _>(async |conn| {
+        let Some(made_by) = lock_standing(conn, standing_signup_id).await? else {
+            return Ok(Err(AnswerRefusal::NotOpen));
+        };
+        match confirm_as(conn, &token, made_by, now).await? {
+            Ok(done) => {
+                let outcome = if done.placed.signup.status == SignupStatus::Confirmed {
+                    DateOutcome::Confirmed
+                } else {
+                    DateOutcome::Waitlisted
+                };
+                settle_date(
+                    conn,
+                    standing_signup_id,
+                    shift_id,
+                    outcome,
+                    Some(done.placed.signup.id),
+                    Some(now),
+                )
+                .await?;
+                Ok(Ok(done.placed))
+            }
+            Err(ConfirmRefusal::Unknown) => Ok(Err(AnswerRefusal::NotOpen)),
+            Err(ConfirmRefusal::Refused(refusal)) => {
+                let outcome = match &refusal {
+                    SignupRefusal::Overlapping => DateOutcome::Overlapping,
+                    SignupRefusal::QualificationMissing(_) => DateOutcome::QualificationMissing,
+                    SignupRefusal::Workload(_) => DateOutcome::WorkloadLimit,
+                    SignupRefusal::AlreadySignedUp => DateOutcome::SignedUpAlready,
+                    _ => DateOutcome::Expired,
+                };
+                settle_date(conn, standing_signup_id, shift_id, outcome, None, Some(now)).await?;
+                Ok(Err(AnswerRefusal::Refused(refusal)))
+            }
         }
     })
     .await
+}
+
+/// Takes a share lock on the standing sign-up `id` first, as deciding one of its dates does
+/// (so that ending or shortening it, which withdraws its offers, comes before or after an
+/// answer, never in between). `None` when it ended (or is gone); else who made it.
+async fn lock_standing(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Option<Uuid>>> {
+    use crate::schema::standing_signups;
+    let row: Option<(String, Option<Uuid>)> = standing_signups::table
+        .filter(standing_signups::id.eq(id))
+        .select((standing_signups::status, standing_signups::created_by))
+        .for_share()
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(row
+        .filter(|(status, _)| status != "ended")
+        .map(|(_, made_by)| made_by))
+}
+
+/// The (locked) shift `shift_id` now starts at `starts_at`: each offer of it is due when it
+/// would be were it made now for the new time, if that is sooner (`standing::answer_by`).
+pub(crate) async fn shift_moved(
+    conn: &mut AsyncPgConnection,
+    shift_id: Uuid,
+    starts_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use crate::schema::standing_signups;
+    if starts_at <= now {
+        return Ok(());
+    }
+    let offers: Vec<(Uuid, Uuid, DateTime<Utc>, i32)> = guest_holds::table
+        .inner_join(
+            standing_signups::table.on(standing_signups::id
+                .nullable()
+                .eq(guest_holds::standing_signup_id)),
+        )
+        .filter(guest_holds::shift_id.eq(shift_id))
+        .select((
+            guest_holds::id,
+            standing_signups::id,
+            guest_holds::expires_at,
+            standing_signups::answer_hours,
+        ))
+        .load(conn)
+        .await?;
+    for (hold_id, standing, expires_at, hours) in offers {
+        let due = quartier_domain::standing::answer_by(starts_at, now, hours);
+        if due >= expires_at {
+            continue;
+        }
+        diesel::update(guest_holds::table.find(hold_id))
+            .set(guest_holds::expires_at.eq(due))
+            .execute(conn)
+            .await?;
+        diesel::update(
+            standing_dates::table
+                .filter(standing_dates::standing_signup_id.eq(standing))
+                .filter(standing_dates::shift_id.eq(shift_id))
+                .filter(standing_dates::outcome.eq(DateOutcome::Offered.as_str())),
+        )
+        .set(standing_dates::answer_by.eq(due))
+        .execute(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The standing sign-up whose open offer of the shift `shift_id` waits for `user_id`'s
+/// answer, if one does.
+pub(crate) async fn open_offer(
+    conn: &mut AsyncPgConnection,
+    shift_id: Uuid,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<Uuid>> {
+    Ok(guest_holds::table
+        .filter(guest_holds::shift_id.eq(shift_id))
+        .filter(guest_holds::user_id.eq(user_id))
+        .filter(guest_holds::expires_at.gt(now))
+        .select(guest_holds::standing_signup_id)
+        .first::<Option<Uuid>>(conn)
+        .await
+        .optional()?
+        .flatten())
 }
 
 /// Declines the open offer of the shift `shift_id` made for the standing sign-up
@@ -703,6 +816,9 @@ pub async fn decline_offer(
     now: DateTime<Utc>,
 ) -> Result<std::result::Result<(), AnswerRefusal>> {
     conn.transaction::<_, Error, _>(async |conn| {
+        if lock_standing(conn, standing_signup_id).await?.is_none() {
+            return Ok(Err(AnswerRefusal::NotOpen));
+        }
         let Some(shift) = lock_shift(conn, shift_id).await? else {
             return Ok(Err(AnswerRefusal::NotOpen));
         };
@@ -727,18 +843,18 @@ pub async fn decline_offer(
 }
 
 /// The open offers of the standing sign-up `standing_signup_id` for shifts starting after
-/// `after` (to withdraw when it ends or is shortened).
+/// `after` (to withdraw when it ends or is shortened): each shift's start and id, and the
+/// hold's id.
 pub(crate) async fn offers_after(
     conn: &mut AsyncPgConnection,
     standing_signup_id: Uuid,
     after: DateTime<Utc>,
-) -> Result<Vec<Uuid>> {
+) -> Result<Vec<(DateTime<Utc>, Uuid, Uuid)>> {
     Ok(guest_holds::table
         .inner_join(shifts::table)
         .filter(guest_holds::standing_signup_id.eq(standing_signup_id))
         .filter(shifts::starts_at.gt(after))
-        .order((shifts::starts_at, guest_holds::id))
-        .select(guest_holds::id)
+        .select((shifts::starts_at, shifts::id, guest_holds::id))
         .load(conn)
         .await?)
 }

@@ -40,6 +40,14 @@ pub async fn sign_up(
             Err(error) => return Err(error),
         }
     }
+    // A date offered to her (her standing sign-up asks): signing up takes the offer.
+    if let Some(standing) = super::holds::open_offer(conn, shift_id, user_id, now).await? {
+        match super::holds::accept_offer(conn, standing, shift_id, now).await? {
+            Ok(placed) => return Ok(Ok(placed)),
+            Err(super::holds::AnswerRefusal::Refused(refusal)) => return Ok(Err(refusal)),
+            Err(super::holds::AnswerRefusal::NotOpen) => {}
+        }
+    }
     let mut tries = 0;
     loop {
         tries += 1;
@@ -75,7 +83,8 @@ macro_rules! json_time {
 
 /// The sign-up in one statement, for the case that decides nothing else: the shift is
 /// open, in the future, the volunteer holds its qualifications, no workload limit applies
-/// (neither the operator's policy nor caps of her own), and either a place is free
+/// (neither the operator's policy nor caps of her own), no place is held for her on it (a
+/// guest's hold of her address, or an offer of her standing sign-up), and either a place is free
 /// with nobody waiting (confirmed) or none is free (waitlisted) — `Places::place_newcomer`
 /// in SQL. It locks the volunteer's account row, then the shift row (`FOR NO KEY UPDATE`
 /// reads the newest committed version after waiting), inserts the sign-up, counts it and writes its events in the shape
@@ -95,6 +104,7 @@ const SIGN_UP_AT_ONCE: &str = concat!(
     " AND NOT EXISTS (SELECT 1 FROM workload_policies wp WHERE wp.operator_id = s.operator_id) \
          AND NOT EXISTS (SELECT 1 FROM volunteer_profiles vp WHERE vp.user_id = CAST($3 AS uuid) \
            AND (vp.max_shifts_per_week IS NOT NULL OR vp.max_shifts_per_month IS NOT NULL)) \
+         AND NOT EXISTS (SELECT 1 FROM guest_holds h WHERE h.shift_id = s.id AND h.user_id = CAST($3 AS uuid)) \
        FOR NO KEY UPDATE), \
      placed AS ( \
        SELECT shift.*, CASE WHEN shift.confirmed_count + shift.held_count >= shift.capacity THEN 'waitlisted' \

@@ -356,6 +356,7 @@ pub async fn update(
                 ))
                 .execute(conn)
                 .await?;
+            places::holds::shift_moved(conn, id, starts_at, now).await?;
         }
         if let Some(required) = changes.required {
             diesel::delete(

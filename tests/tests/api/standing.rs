@@ -1011,3 +1011,134 @@ async fn each_offer_is_mailed_with_its_link_and_when_it_is_due() {
         .count();
     assert!(due_on_sunday + 1 >= dates, "{}", first.text());
 }
+
+#[actix_web::test]
+async fn signing_up_for_an_offered_date_takes_the_offer_and_a_moved_shift_moves_its_answer() {
+    let app = TestApp::spawn().await;
+    let town = town(&app).await;
+    let activity = tuesday_activity(&app, &town.coord_a.access_token, &town.a1, 3).await;
+    let (volunteer, token) = app.volunteers(1).await.remove(0);
+    let mut body = every_tuesday();
+    body["mode"] = json!("ask");
+    let made = commit(&app, &token, &activity, body).await;
+    assert_eq!(made.status, 201, "{}", text(&made));
+    let id = made.json()["id"].as_str().expect("id").to_owned();
+    let dates = made.json()["dates"].as_array().expect("dates").clone();
+
+    // Signing up for the date straight away is a yes to its offer: one place, not two.
+    let third = shift_of(&dates[2]);
+    let signed = quartier_tests::sign_up(&app, &token, &third).await;
+    assert_eq!(signed.status, 201, "{}", text(&signed));
+    assert_eq!(signed.json()["status"], "confirmed");
+    assert_eq!(
+        app.count(
+            "shifts",
+            &format!("id = '{third}' AND confirmed_count = 1 AND held_count = 0")
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count(
+            "signups",
+            &format!("user_id = '{volunteer}' AND standing_signup_id = '{id}'")
+        )
+        .await,
+        1
+    );
+    let after = app
+        .get(&format!("/api/v1/standing-signups/{id}"), Some(&token))
+        .await;
+    assert_eq!(after.json()["dates"][2]["outcome"], "confirmed");
+
+    // The fourth date moves a day earlier: its answer is due a day earlier too.
+    let fourth = shift_of(&dates[3]);
+    let path = format!("/api/v1/shifts/{fourth}");
+    let shift = app.get(&path, Some(&town.coord_a.access_token)).await;
+    let starts = quartier_tests::at(&shift.json()["starts_at"]);
+    let ends = quartier_tests::at(&shift.json()["ends_at"]);
+    let moved = app
+        .json(
+            Method::PATCH,
+            &path,
+            Some(&town.coord_a.access_token),
+            &[("if-match", "*")],
+            &json!({"starts_at": starts - Duration::days(1), "ends_at": ends - Duration::days(1)}),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{}", text(&moved));
+    let after = app
+        .get(&format!("/api/v1/standing-signups/{id}"), Some(&token))
+        .await;
+    let date = after.json()["dates"]
+        .as_array()
+        .expect("dates")
+        .iter()
+        .find(|d| d["shift_id"] == fourth.as_str())
+        .cloned()
+        .expect("the moved date");
+    assert_eq!(
+        quartier_tests::at(&date["answer_by"]),
+        starts - Duration::days(1) - Duration::hours(72)
+    );
+}
+
+#[actix_web::test]
+async fn answers_racing_the_end_of_their_standing_sign_up_leave_nothing_behind() {
+    let app = TestApp::spawn().await;
+    let town = town(&app).await;
+    let activity = tuesday_activity(&app, &town.coord_a.access_token, &town.a1, 3).await;
+    let (volunteer, token) = app.volunteers(1).await.remove(0);
+    let mut body = every_tuesday();
+    body["mode"] = json!("ask");
+    let made = commit(&app, &token, &activity, body).await;
+    let id = made.json()["id"].as_str().expect("id").to_owned();
+    let dates = made.json()["dates"].as_array().expect("dates").clone();
+    let accepts = dates.iter().map(|date| {
+        let (app, token, id) = (&app, token.clone(), id.clone());
+        async move {
+            answer(app, &token, &id, &shift_of(date), "accept")
+                .await
+                .status
+        }
+    });
+    let end = async {
+        app.send(
+            Method::DELETE,
+            &format!("/api/v1/standing-signups/{id}"),
+            &[("authorization", &format!("Bearer {token}"))],
+            None,
+        )
+        .await
+        .status
+    };
+    let (statuses, ended) = tokio::join!(join_all(accepts), end);
+    assert_eq!(ended, 200);
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 409),
+        "{statuses:?}"
+    );
+    // Whatever was accepted first was cancelled with the end; nothing is held any more.
+    assert_eq!(
+        app.count(
+            "signups",
+            &format!("user_id = '{volunteer}' AND status IN ('confirmed', 'waitlisted')")
+        )
+        .await,
+        0
+    );
+    assert_eq!(app.count("guest_holds", "true").await, 0);
+    assert_eq!(
+        app.count("shifts", "held_count <> 0 OR confirmed_count <> 0")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count(
+            "standing_dates",
+            &format!("standing_signup_id = '{id}' AND outcome = 'offered'")
+        )
+        .await,
+        0
+    );
+}
