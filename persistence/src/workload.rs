@@ -355,7 +355,7 @@ pub async fn own_caps(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Own
 /// `categories` the category of its activity, null for a shift of none): confirmed and
 /// attended sign-ups, and places held for her as a guest until `now`; none for the shift
 /// `except` (SQL expressions, such as `$1`). What every workload limit counts.
-fn places_held(user: &str, now: &str, except: &str, categories: bool) -> String {
+pub(crate) fn places_held(user: &str, now: &str, except: &str, categories: bool) -> String {
     let (category, of_activity) = if categories {
         (
             "a.category",
@@ -375,6 +375,123 @@ fn places_held(user: &str, now: &str, except: &str, categories: bool) -> String 
          FROM guest_holds h JOIN shifts s ON s.id = h.shift_id {of_activity} \
          WHERE h.user_id = {user} AND h.holds_place AND h.expires_at > {now} \
            AND h.shift_id IS DISTINCT FROM {except}"
+    )
+}
+
+/// The new shift's windows and times, as SQL expressions.
+struct Around<'a> {
+    now: &'a str,
+    day: (&'a str, &'a str),
+    week: (&'a str, &'a str),
+    month: (&'a str, &'a str),
+    starts_at: &'a str,
+    ends_at: &'a str,
+}
+
+/// The columns of `Usage` (as `UsageRow` names them), aggregated over rows of the places
+/// she holds (`here`: at the operator counted, `starts_at`, `ends_at`, `minutes`), around
+/// the new shift: what every limit counts, written once for both paths of a sign-up.
+fn usage_columns(a: &Around) -> String {
+    let Around {
+        now,
+        day: (day_from, day_to),
+        week: (week_from, week_to),
+        month: (month_from, month_to),
+        starts_at,
+        ends_at,
+    } = a;
+    format!(
+        "coalesce(sum(minutes) FILTER (WHERE here AND starts_at >= {day_from} AND starts_at < {day_to}), 0)::bigint \
+           AS operator_minutes_day, \
+         coalesce(sum(minutes) FILTER (WHERE here AND starts_at >= {week_from} AND starts_at < {week_to}), 0)::bigint \
+           AS operator_minutes_week, \
+         count(*) FILTER (WHERE here AND starts_at >= {week_from} AND starts_at < {week_to}) AS operator_shifts_week, \
+         count(*) FILTER (WHERE here AND starts_at > {now}) AS operator_future, \
+         min((extract(epoch FROM {starts_at} - ends_at) / 60)::bigint) FILTER (WHERE here AND ends_at <= {starts_at}) \
+           AS rest_before, \
+         min((extract(epoch FROM starts_at - {ends_at}) / 60)::bigint) FILTER (WHERE here AND starts_at >= {ends_at}) \
+           AS rest_after, \
+         count(*) FILTER (WHERE starts_at >= {week_from} AND starts_at < {week_to}) AS shifts_week, \
+         count(*) FILTER (WHERE starts_at >= {month_from} AND starts_at < {month_to}) AS shifts_month"
+    )
+}
+
+/// The start of the local (Europe/Berlin) day, ISO week or month `at` falls in, and of the
+/// next, in SQL: `quartier_domain::workload::{day_of, week_of, month_of}` (whose midnights
+/// never fall in a switch of the clocks there).
+fn local_window(unit: &str, at: &str) -> (String, String) {
+    let local = format!("date_trunc('{unit}', {at} AT TIME ZONE 'Europe/Berlin')");
+    (
+        format!("({local} AT TIME ZONE 'Europe/Berlin')"),
+        format!("(({local} + interval '1 {unit}') AT TIME ZONE 'Europe/Berlin')"),
+    )
+}
+
+/// The common table expression `within (ok)` for the one-statement sign-up (after its
+/// `shift`) where it counts nothing: true when no workload limit can apply, neither a
+/// policy of the shift's operator nor caps of the volunteer `user`'s own.
+pub(crate) fn without_limits(user: &str) -> String {
+    format!(
+        "within AS ( \
+           SELECT NOT EXISTS (SELECT 1 FROM workload_policies p, shift WHERE p.operator_id = shift.operator_id) \
+             AND NOT EXISTS (SELECT 1 FROM volunteer_profiles vp WHERE vp.user_id = {user} \
+               AND (vp.max_shifts_per_week IS NOT NULL OR vp.max_shifts_per_month IS NOT NULL)) \
+             AS ok)"
+    )
+}
+
+/// Common table expressions for the one-statement sign-up (after its `shift`, with
+/// `operator_id`, `starts_at` and `ends_at`), ending in `within (ok)`: true when a confirmed
+/// place on the shift `shift_id` keeps the volunteer `user` within every limit that binds a
+/// sign-up made by `by` at `now` (SQL expressions) — the operator's policy and her own caps, counted
+/// as `usage` counts them and compared as `check` compares. Where the operator limits a
+/// category, it is false: such sign-ups take the steps, as do those past a limit, which
+/// explain the refusal.
+pub(crate) fn within_limits(shift_id: &str, user: &str, by: &str, now: &str) -> String {
+    let (day_from, day_to) = local_window("day", "shift.starts_at");
+    let (week_from, week_to) = local_window("week", "shift.starts_at");
+    let (month_from, month_to) = local_window("month", "shift.starts_at");
+    let columns = usage_columns(&Around {
+        now,
+        day: ("day_from", "day_to"),
+        week: ("week_from", "week_to"),
+        month: ("month_from", "month_to"),
+        starts_at: "new_starts_at",
+        ends_at: "new_ends_at",
+    });
+    format!(
+        "binding AS ( \
+           SELECT p.* FROM workload_policies p, shift WHERE p.operator_id = shift.operator_id \
+             AND ({by} IS NULL OR {by} = {user} OR p.binds_staff)), \
+         caps AS ( \
+           SELECT vp.max_shifts_per_week, vp.max_shifts_per_month FROM volunteer_profiles vp \
+           WHERE vp.user_id = {user}), \
+         around AS ( \
+           SELECT shift.operator_id, shift.starts_at, shift.ends_at, {day_from} AS day_from, {day_to} AS day_to, \
+             {week_from} AS week_from, {week_to} AS week_to, {month_from} AS month_from, {month_to} AS month_to \
+           FROM shift), \
+         mine AS ({held}), \
+         minutes AS ( \
+           SELECT mine.operator_id = around.operator_id AS here, mine.starts_at, mine.ends_at, \
+             (extract(epoch FROM mine.ends_at - mine.starts_at) / 60)::bigint AS minutes, \
+             around.day_from, around.day_to, around.week_from, around.week_to, around.month_from, around.month_to, \
+             around.starts_at AS new_starts_at, around.ends_at AS new_ends_at \
+           FROM mine, around), \
+         usage AS (SELECT {columns} FROM minutes), \
+         within AS ( \
+           SELECT NOT EXISTS ( \
+               SELECT 1 FROM binding b, usage u, around WHERE \
+                 u.operator_minutes_day + floor(extract(epoch FROM around.ends_at - around.starts_at) / 60) > b.max_minutes_per_day \
+                 OR u.operator_minutes_week + floor(extract(epoch FROM around.ends_at - around.starts_at) / 60) > b.max_minutes_per_week \
+                 OR u.operator_shifts_week + 1 > b.max_shifts_per_week \
+                 OR least(u.rest_before, u.rest_after) < b.min_rest_minutes \
+                 OR u.operator_future + 1 > b.max_future_signups \
+                 OR EXISTS (SELECT 1 FROM workload_category_policies c WHERE c.operator_id = b.operator_id)) \
+             AND NOT EXISTS ( \
+               SELECT 1 FROM caps c, usage u WHERE \
+                 u.shifts_week + 1 > c.max_shifts_per_week OR u.shifts_month + 1 > c.max_shifts_per_month) \
+             AS ok)",
+        held = places_held(user, now, shift_id, false),
     )
 }
 
@@ -423,21 +540,16 @@ pub async fn usage(
            SELECT operator_id = $2 AND ($13::text IS NULL OR category IS NOT DISTINCT FROM $13) AS here, \
              starts_at, ends_at, (extract(epoch FROM ends_at - starts_at) / 60)::bigint AS minutes \
            FROM mine) \
-         SELECT \
-           coalesce(sum(minutes) FILTER (WHERE here AND starts_at >= $5 AND starts_at < $6), 0)::bigint \
-             AS operator_minutes_day, \
-           coalesce(sum(minutes) FILTER (WHERE here AND starts_at >= $7 AND starts_at < $8), 0)::bigint \
-             AS operator_minutes_week, \
-           count(*) FILTER (WHERE here AND starts_at >= $7 AND starts_at < $8) AS operator_shifts_week, \
-           count(*) FILTER (WHERE here AND starts_at > $4) AS operator_future, \
-           min((extract(epoch FROM $11 - ends_at) / 60)::bigint) FILTER (WHERE here AND ends_at <= $11) \
-             AS rest_before, \
-           min((extract(epoch FROM starts_at - $12) / 60)::bigint) FILTER (WHERE here AND starts_at >= $12) \
-             AS rest_after, \
-           count(*) FILTER (WHERE starts_at >= $7 AND starts_at < $8) AS shifts_week, \
-           count(*) FILTER (WHERE starts_at >= $9 AND starts_at < $10) AS shifts_month \
-         FROM minutes",
-        places_held("$1", "$4", "$3", category.is_some())
+         SELECT {} FROM minutes",
+        places_held("$1", "$4", "$3", category.is_some()),
+        usage_columns(&Around {
+            now: "$4",
+            day: ("$5", "$6"),
+            week: ("$7", "$8"),
+            month: ("$9", "$10"),
+            starts_at: "$11",
+            ends_at: "$12",
+        })
     ))
     .bind::<SqlUuid, _>(user_id)
     .bind::<SqlUuid, _>(operator_id)

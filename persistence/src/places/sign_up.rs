@@ -33,7 +33,32 @@ pub async fn sign_up(
     let mut tries = 0;
     loop {
         tries += 1;
-        match sign_up_at_once(conn, shift_id, user_id, signed_up_by, now).await {
+        match sign_up_at_once(conn, &SIGN_UP_AT_ONCE, shift_id, user_id, signed_up_by, now).await {
+            Err(error) if error.is_deadlock() && tries < 3 => continue,
+            Ok(Some(outcome)) => return Ok(outcome),
+            Ok(None) => break,
+            Err(error) => return Err(error),
+        }
+    }
+    // A place that would count against workload limits: under her account's lock.
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let attempt = conn
+            .transaction::<_, Error, _>(async |conn| {
+                lock_volunteer(conn, user_id).await?;
+                sign_up_at_once(
+                    conn,
+                    &SIGN_UP_WITHIN_LIMITS,
+                    shift_id,
+                    user_id,
+                    signed_up_by,
+                    now,
+                )
+                .await
+            })
+            .await;
+        match attempt {
             Err(error) if error.is_deadlock() && tries < 3 => continue,
             Ok(Some(outcome)) => return Ok(outcome),
             Ok(None) => break,
@@ -82,9 +107,10 @@ macro_rules! json_time {
 }
 
 /// The sign-up in one statement, for the case that decides nothing else: the shift is
-/// open, in the future, the volunteer holds its qualifications, no workload limit applies
-/// (neither the operator's policy nor caps of her own), no place is held for her on it (a
-/// guest's hold of her address, or an offer of her standing sign-up), and either a place is free
+/// open, in the future, the volunteer holds its qualifications, no place is held for her on
+/// it (a guest's hold of her address, or an offer of her standing sign-up), a confirmed
+/// place would keep her within her workload limits (`workload::within_limits`; one past a
+/// limit takes the steps, which tell which), and either a place is free
 /// with nobody waiting (confirmed) or none is free (waitlisted) — `Places::place_newcomer`
 /// in SQL. It locks the volunteer's account row, then the shift row (`FOR NO KEY UPDATE`
 /// reads the newest committed version after waiting), inserts the sign-up, counts it and writes its events in the shape
@@ -92,7 +118,7 @@ macro_rules! json_time {
 /// explain, or waiting volunteers to promote first. Parameters carry their types in the
 /// text, so that the statement reads the same with values written in (the benchmark replays
 /// it with pgbench). A differential test holds it equal to `sign_up_in_steps`.
-const SIGN_UP_AT_ONCE: &str = concat!(
+const SIGN_UP_AT_ONCE_TEMPLATE: &str = concat!(
     "WITH volunteer AS ( \
        SELECT id FROM users WHERE id = CAST($3 AS uuid) FOR NO KEY UPDATE), \
      shift AS ( \
@@ -101,14 +127,13 @@ const SIGN_UP_AT_ONCE: &str = concat!(
        WHERE s.id = CAST($1 AS uuid) AND s.status <> 'cancelled' AND s.starts_at > CAST($2 AS timestamptz) \
          AND EXISTS (SELECT 1 FROM volunteer) AND ",
     holds_required_qualifications!("s", "CAST($3 AS uuid)"),
-    " AND NOT EXISTS (SELECT 1 FROM workload_policies wp WHERE wp.operator_id = s.operator_id) \
-         AND NOT EXISTS (SELECT 1 FROM volunteer_profiles vp WHERE vp.user_id = CAST($3 AS uuid) \
-           AND (vp.max_shifts_per_week IS NOT NULL OR vp.max_shifts_per_month IS NOT NULL)) \
-         AND NOT EXISTS (SELECT 1 FROM guest_holds h WHERE h.shift_id = s.id AND h.user_id = CAST($3 AS uuid)) \
-       FOR NO KEY UPDATE), \
-     placed AS ( \
+    " AND NOT EXISTS (SELECT 1 FROM guest_holds h WHERE h.shift_id = s.id AND h.user_id = CAST($3 AS uuid)) \
+       FOR NO KEY UPDATE), ",
+    "{within_limits}, ",
+    "placed AS ( \
        SELECT shift.*, CASE WHEN shift.confirmed_count + shift.held_count >= shift.capacity THEN 'waitlisted' \
          WHEN NOT EXISTS (SELECT 1 FROM signups w WHERE w.shift_id = shift.id AND w.status = 'waitlisted') \
+           AND (SELECT ok FROM within) \
          THEN 'confirmed' END AS status \
        FROM shift), \
      signup AS ( \
@@ -149,6 +174,32 @@ const SIGN_UP_AT_ONCE: &str = concat!(
        signup.updated_at, signup.version, signup.anonymised_at, signup.standing_signup_id FROM signup"
 );
 
+/// `SIGN_UP_AT_ONCE_TEMPLATE` where no workload limit applies: no policy at the shift's
+/// operator and no caps of her own (else a place it would confirm is left to
+/// `SIGN_UP_WITHIN_LIMITS`; a place on the waitlist counts against no limit).
+static SIGN_UP_AT_ONCE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    SIGN_UP_AT_ONCE_TEMPLATE.replace(
+        "{within_limits}",
+        &crate::workload::without_limits("CAST($3 AS uuid)"),
+    )
+});
+
+/// `SIGN_UP_AT_ONCE_TEMPLATE` with the workload limits' check written in. Her own places
+/// are counted in the statement's snapshot, so it runs in a transaction that locked her
+/// account row first (a statement of its own): her sign-ups at once then count one after
+/// another.
+static SIGN_UP_WITHIN_LIMITS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    SIGN_UP_AT_ONCE_TEMPLATE.replace(
+        "{within_limits}",
+        &crate::workload::within_limits(
+            "CAST($1 AS uuid)",
+            "CAST($3 AS uuid)",
+            "CAST($5 AS uuid)",
+            "CAST($2 AS timestamptz)",
+        ),
+    )
+});
+
 fn in_transaction(conn: &mut AsyncPgConnection) -> bool {
     use diesel_async::{AnsiTransactionManager, TransactionManager};
     AnsiTransactionManager::transaction_manager_status_mut(conn)
@@ -158,6 +209,7 @@ fn in_transaction(conn: &mut AsyncPgConnection) -> bool {
 
 async fn sign_up_at_once(
     conn: &mut AsyncPgConnection,
+    statement: &str,
     shift_id: Uuid,
     user_id: Uuid,
     signed_up_by: Option<Uuid>,
@@ -165,7 +217,7 @@ async fn sign_up_at_once(
 ) -> Result<Option<Result<Placed, SignupRefusal>>> {
     use diesel::sql_types::{Nullable, Timestamptz, Uuid as SqlUuid};
     let statement = crate::sql::Reusable(
-        diesel::sql_query(SIGN_UP_AT_ONCE)
+        diesel::sql_query(statement)
             .bind::<SqlUuid, _>(shift_id)
             .bind::<Timestamptz, _>(now)
             .bind::<SqlUuid, _>(user_id)

@@ -738,3 +738,84 @@ async fn a_category_limit_counts_only_shifts_of_that_category() {
     );
     assert_eq!(operator["categories"][0]["future_signups"]["used"], 2);
 }
+
+/// What a sign-up came to, for comparing the two paths.
+fn came_to(
+    result: Result<
+        quartier_persistence::signups::Placed,
+        quartier_persistence::places::SignupRefusal,
+    >,
+) -> String {
+    match result {
+        Ok(placed) => placed.signup.status.as_str().to_owned(),
+        Err(quartier_persistence::places::SignupRefusal::Workload(exceeded)) => {
+            exceeded.limit.as_str().to_owned()
+        }
+        Err(other) => format!("{other:?}"),
+    }
+}
+
+#[actix_web::test]
+async fn the_one_statement_holds_the_limits_as_the_steps_do() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let set = put_policy(
+        &app,
+        &s.admin.access_token,
+        &s.operator,
+        "\"0\"",
+        json!({"max_minutes_per_day": 180, "max_shifts_per_week": 3, "min_rest_minutes": 60,
+               "max_future_signups": 5}),
+    )
+    .await;
+    assert_eq!(set.status, 200, "{}", text(&set));
+    let monday = monday_in_two_weeks(8, 0);
+    let h = Duration::hours;
+    // (start after Monday 08:00, minutes, what a volunteer who took every place before gets)
+    let plan = [
+        (h(0), 120, "confirmed"),
+        (h(2) + Duration::minutes(30), 60, "rest_between_shifts"),
+        (h(3), 60, "confirmed"),
+        (h(7), 60, "minutes_per_day"),
+        (h(24), 60, "confirmed"),
+        (h(48), 60, "shifts_per_week"),
+        (h(168), 60, "confirmed"),
+        (h(192), 60, "confirmed"),
+        (h(216), 60, "future_signups"),
+    ];
+    let mut shifts = Vec::new();
+    for (n, (offset, minutes, _)) in plan.iter().enumerate() {
+        shifts.push(
+            timed_shift(
+                &app,
+                &s,
+                &format!("Dienst {n}"),
+                monday + *offset,
+                *minutes,
+                10,
+            )
+            .await,
+        );
+    }
+    let twins: Vec<uuid::Uuid> = app
+        .volunteers(2)
+        .await
+        .into_iter()
+        .map(|(id, _)| id.parse().expect("uuid"))
+        .collect();
+    let now = Utc::now();
+    let mut conn = app.conn().await;
+    for (shift, (_, _, expected)) in shifts.iter().zip(plan) {
+        let shift = shift.parse().expect("uuid");
+        let at_once = quartier_persistence::places::sign_up(&mut conn, shift, twins[0], None, now)
+            .await
+            .expect("no database error");
+        let in_steps =
+            quartier_persistence::places::sign_up_in_steps(&mut conn, shift, twins[1], None, now)
+                .await
+                .expect("no database error");
+        let (at_once, in_steps) = (came_to(at_once), came_to(in_steps));
+        assert_eq!(at_once, in_steps, "{shift}");
+        assert_eq!(at_once, expected, "{shift}");
+    }
+}
