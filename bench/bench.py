@@ -1000,8 +1000,8 @@ def main():
 
         if not COMPARE and (not ONLY or 14 in ONLY):
             log(f"\n14. the sign-up race of scenario 6 ({RACERS} volunteers), without and with a "
-                f"workload policy at the operator that binds no racer (every sign-up then takes "
-                f"the checked path)")
+                f"workload policy at the operator that binds every racer but stops none (each "
+                f"confirmed place is then counted against the limits under her account's lock)")
             race_file = requests_file("racers", racer_lines())
             runs = []
             for limits in (False, True):
