@@ -305,6 +305,21 @@ async fn standing_sign_ups_keep_a_place_for_those_who_come_once() {
         )
         .await;
     assert_eq!(third.json()["dates"][0]["outcome"], "waitlisted");
+    // The database itself refuses a third standing place, whoever writes it.
+    let refused = diesel_async::RunQueryDsl::execute(
+        diesel::sql_query(format!(
+            "UPDATE signups SET status = 'confirmed' WHERE shift_id = '{first_shift}' \
+             AND standing_signup_id = '{}'",
+            ids[2]
+        )),
+        &mut app.conn().await,
+    )
+    .await
+    .expect_err("past the standing places");
+    assert!(
+        refused.to_string().contains("keeps 2 for them"),
+        "{refused}"
+    );
     // Someone coming once takes the place left free, ahead of the waiting standing one.
     let once = quartier_tests::sign_up(&app, &people[3].1, &first_shift).await;
     assert_eq!(once.status, 201, "{}", text(&once));
