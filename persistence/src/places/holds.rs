@@ -735,7 +735,7 @@ async fn lock_standing(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<
         .await
         .optional()?;
     Ok(row
-        .filter(|(status, _)| status != "ended")
+        .filter(|(status, _)| status != quartier_domain::standing::StandingStatus::Ended.as_str())
         .map(|(_, made_by)| made_by))
 }
 
