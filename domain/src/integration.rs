@@ -25,10 +25,12 @@ pub enum Scope {
     /// Keep the operator's rooms: give activities their rooms, and decide on the requests
     /// for the rooms of its centres.
     RoomsWrite,
+    /// Read the operator's figures for reports.
+    ReportsRead,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 8] = [
+    pub const ALL: [Scope; 9] = [
         Scope::ActivitiesWrite,
         Scope::ShiftsWrite,
         Scope::SignupsWrite,
@@ -37,6 +39,7 @@ impl Scope {
         Scope::ConcernsWrite,
         Scope::PartnersWrite,
         Scope::RoomsWrite,
+        Scope::ReportsRead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -49,6 +52,7 @@ impl Scope {
             Scope::ConcernsWrite => "concerns:write",
             Scope::PartnersWrite => "partners:write",
             Scope::RoomsWrite => "rooms:write",
+            Scope::ReportsRead => "reports:read",
         }
     }
 

@@ -19,6 +19,7 @@ pub mod notification;
 pub mod opening_hours;
 pub mod operator;
 pub mod partner;
+pub mod reporting;
 pub mod room;
 pub mod schedule;
 pub mod signup;

@@ -34,6 +34,14 @@ pub struct OccurrenceRow {
     pub version: i32,
     /// The operator's own id for it.
     pub external_id: Option<String>,
+    /// Of `participants`: how many came for the first time, and how many of each age band
+    /// (0–13, 14–17, 18–26, 27–64, 65 and over), as far as counted.
+    pub first_time_participants: Option<i32>,
+    pub participants_age_0_13: Option<i32>,
+    pub participants_age_14_17: Option<i32>,
+    pub participants_age_18_26: Option<i32>,
+    pub participants_age_27_64: Option<i32>,
+    pub participants_age_65_plus: Option<i32>,
 }
 
 /// An occurrence with what a list screen shows of its activity, centre and district.
@@ -78,7 +86,9 @@ pub struct OccurrenceView {
 const VIEW_COLUMNS: &str = "\
     SELECT o.id, o.activity_id, o.original_start, o.starts_at, o.ends_at, o.moved, o.detached, \
            o.cancelled, o.cancellation_reason, o.note, o.participants, o.sequence, o.created_at, \
-           o.updated_at, o.version, o.external_id, a.title, a.category, a.target_groups, a.languages, \
+           o.updated_at, o.version, o.external_id, o.first_time_participants, \
+           o.participants_age_0_13, o.participants_age_14_17, o.participants_age_18_26, \
+           o.participants_age_27_64, o.participants_age_65_plus, a.title, a.category, a.target_groups, a.languages, \
            a.free_of_charge, a.registration_required, a.participant_limit, \
            a.status AS activity_status, a.time_zone, c.id AS centre_id, c.name AS centre_name, \
            c.operator_id, c.district_id, d.name AS district_name, c.step_free,";
@@ -207,6 +217,10 @@ pub async fn of_centre(
     search(conn, &filter, viewer, (from, to), None, limit).await
 }
 
+/// The check that refuses attendance parts (first-time visitors, the age bands together)
+/// above the total, and parts without a total.
+pub const ATTENDANCE_PARTS: &str = "occurrences_attendance_parts";
+
 /// Changes to one occurrence; `None` leaves a field, `Some(None)` clears it.
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = occurrences)]
@@ -218,6 +232,12 @@ pub struct OccurrenceChanges<'a> {
     pub cancellation_reason: Option<Option<&'a str>>,
     pub note: Option<Option<&'a str>>,
     pub participants: Option<Option<i32>>,
+    pub first_time_participants: Option<Option<i32>>,
+    pub participants_age_0_13: Option<Option<i32>>,
+    pub participants_age_14_17: Option<Option<i32>>,
+    pub participants_age_18_26: Option<Option<i32>>,
+    pub participants_age_27_64: Option<Option<i32>>,
+    pub participants_age_65_plus: Option<Option<i32>>,
     pub external_id: Option<Option<&'a str>>,
     /// Set with `external_id`: the operator it belongs to.
     pub external_operator_id: Option<Option<Uuid>>,

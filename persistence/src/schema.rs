@@ -17,6 +17,7 @@ diesel::table! {
         token_generation -> Int4,
         language -> Text,
         kind -> Text,
+        report_ref -> Uuid,
     }
 }
 
@@ -287,6 +288,12 @@ diesel::table! {
         version -> Int4,
         external_id -> Nullable<Text>,
         external_operator_id -> Nullable<Uuid>,
+        first_time_participants -> Nullable<Int4>,
+        participants_age_0_13 -> Nullable<Int4>,
+        participants_age_14_17 -> Nullable<Int4>,
+        participants_age_18_26 -> Nullable<Int4>,
+        participants_age_27_64 -> Nullable<Int4>,
+        participants_age_65_plus -> Nullable<Int4>,
     }
 }
 
@@ -369,6 +376,7 @@ diesel::table! {
         version -> Int4,
         anonymised_at -> Nullable<Timestamptz>,
         standing_signup_id -> Nullable<Uuid>,
+        volunteer_ref -> Nullable<Uuid>,
     }
 }
 

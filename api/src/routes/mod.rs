@@ -24,6 +24,7 @@ pub mod open311;
 pub mod operators;
 pub mod partners;
 pub mod qualifications;
+pub mod reports;
 pub mod rooms;
 pub mod rosters;
 pub mod shifts;
@@ -119,6 +120,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(core_team::set_core_team_role)
                 .service(core_team::remove_core_team_role)
                 .service(core_team::district_concerns)
+                .service(reports::catalogue)
+                .service(reports::indicators::report_indicators)
                 .service(rooms::create_room)
                 .service(rooms::list_rooms)
                 .service(rooms::get_room)

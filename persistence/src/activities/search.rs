@@ -203,7 +203,8 @@ pub async fn next_occurrences(
     let sql = "\
         SELECT id, activity_id, original_start, starts_at, ends_at, moved, detached, cancelled, \
                cancellation_reason, note, participants, sequence, created_at, updated_at, version, \
-               external_id \
+               external_id, first_time_participants, participants_age_0_13, participants_age_14_17, \
+               participants_age_18_26, participants_age_27_64, participants_age_65_plus \
         FROM (SELECT o.*, row_number() OVER (PARTITION BY o.activity_id ORDER BY o.starts_at, o.id) AS n \
               FROM occurrences o WHERE o.activity_id = ANY($1) AND o.ends_at > $2) ranked \
         WHERE n <= $3 ORDER BY activity_id, starts_at, id";

@@ -36,6 +36,7 @@ mod outage;
 mod partners;
 mod placement;
 mod privacy;
+mod reports;
 mod room_bookers;
 mod room_mail;
 mod room_uses;

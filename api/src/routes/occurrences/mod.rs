@@ -10,7 +10,7 @@ use quartier_domain::TimeWindow;
 use quartier_domain::translation::{TextField, TextOwner};
 use quartier_persistence::activities::Viewer;
 use quartier_persistence::occurrences::OccurrenceView;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -71,6 +71,13 @@ pub struct OccurrenceResponse {
     /// How many took part; shown to staff of the operator only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub participants: Option<i32>,
+    /// Of `participants`, how many came for the first time; staff of the operator only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_time_participants: Option<i32>,
+    /// Of `participants`, how many of each age band, as far as counted; staff of the
+    /// operator only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participants_by_age: Option<AgeBands>,
     /// Kilometres from the point searched near; only in searches with `near`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_km: Option<f64>,
@@ -120,6 +127,7 @@ impl OccurrenceResponse {
     pub fn new(view: OccurrenceView, viewer: &Viewer) -> Self {
         let staff = viewer.admin || viewer.operators.contains(&view.operator_id);
         let o = view.occurrence;
+        let by_age = AgeBands::of(&o).filter(|_| staff);
         Self {
             id: o.id,
             external_id: o.external_id,
@@ -151,11 +159,60 @@ impl OccurrenceResponse {
             detached: o.detached,
             note: o.note,
             participants: if staff { o.participants } else { None },
+            first_time_participants: if staff {
+                o.first_time_participants
+            } else {
+                None
+            },
+            participants_by_age: by_age,
             distance_km: view.distance_km.map(|d| (d * 1000.0).round() / 1000.0),
             content_language: ContentLanguageResponse::source(),
             updated_at: o.updated_at,
             version: o.version,
         }
+    }
+}
+
+/// Attendance by age band: how many of the participants were of each age, as far as
+/// counted. The bands together are at most `participants`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgeBands {
+    /// Children up to 13.
+    #[schema(minimum = 0, maximum = 100000)]
+    pub age_0_13: Option<i32>,
+    #[schema(minimum = 0, maximum = 100000)]
+    pub age_14_17: Option<i32>,
+    #[schema(minimum = 0, maximum = 100000)]
+    pub age_18_26: Option<i32>,
+    #[schema(minimum = 0, maximum = 100000)]
+    pub age_27_64: Option<i32>,
+    #[schema(minimum = 0, maximum = 100000)]
+    pub age_65_plus: Option<i32>,
+}
+
+impl AgeBands {
+    /// The bands an occurrence has counted; `None` when it counted none.
+    fn of(o: &quartier_persistence::occurrences::OccurrenceRow) -> Option<Self> {
+        let bands = Self {
+            age_0_13: o.participants_age_0_13,
+            age_14_17: o.participants_age_14_17,
+            age_18_26: o.participants_age_18_26,
+            age_27_64: o.participants_age_27_64,
+            age_65_plus: o.participants_age_65_plus,
+        };
+        (bands != Self::default()).then_some(bands)
+    }
+
+    /// The bands in order, as they are stored.
+    pub fn values(self) -> [Option<i32>; 5] {
+        [
+            self.age_0_13,
+            self.age_14_17,
+            self.age_18_26,
+            self.age_27_64,
+            self.age_65_plus,
+        ]
     }
 }
 

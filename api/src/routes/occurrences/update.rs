@@ -15,7 +15,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{OccurrenceResponse, visible};
+use super::{AgeBands, OccurrenceResponse, visible};
 use crate::auth::Caller;
 use crate::authz::require_centre;
 use crate::error::{ApiError, Problem};
@@ -52,6 +52,14 @@ pub struct UpdateOccurrenceRequest {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(minimum = 0, maximum = 100000)]
     pub participants: Option<Option<i64>>,
+    /// Of `participants`, how many came for the first time; at most `participants`.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(minimum = 0, maximum = 100000)]
+    pub first_time_participants: Option<Option<i64>>,
+    /// Of `participants`, how many of each age band, as far as counted: together at most
+    /// `participants`. Replaces the bands recorded; `null` clears them.
+    #[serde(default, deserialize_with = "nullable")]
+    pub participants_by_age: Option<Option<AgeBands>>,
     /// The operator's own id for this date (unique per operator); `null` removes it.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(
@@ -83,7 +91,7 @@ pub struct UpdateOccurrenceRequest {
         (status = 404, description = "No occurrence has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`external-id-taken`, `overlapping-shift` (moved, one of its shifts would clash with another confirmed shift of a volunteer), or `room-taken` (moved or restored, the room its activity uses is taken at the new time)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The occurrence changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields: a cancellation without reason, a move out of range, attendance before the start (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields: a cancellation without reason, a move out of range, attendance before the start, parts of the attendance above its total (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "`If-Match` is missing (`precondition-required`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -135,6 +143,9 @@ struct CheckedChanges {
     starts_at: Option<DateTime<Utc>>,
     ends_at: Option<DateTime<Utc>>,
     participants: Option<Option<i32>>,
+    first_time_participants: Option<Option<i32>>,
+    /// The five bands, each cleared when not counted.
+    participants_by_age: Option<[Option<i32>; 5]>,
     external_id: Option<Option<String>>,
 }
 
@@ -164,6 +175,12 @@ impl CheckedChanges {
             },
             note: self.note.as_ref().map(|n| n.as_deref()),
             participants: self.participants,
+            first_time_participants: self.first_time_participants,
+            participants_age_0_13: self.participants_by_age.map(|b| b[0]),
+            participants_age_14_17: self.participants_by_age.map(|b| b[1]),
+            participants_age_18_26: self.participants_by_age.map(|b| b[2]),
+            participants_age_27_64: self.participants_by_age.map(|b| b[3]),
+            participants_age_65_plus: self.participants_by_age.map(|b| b[4]),
             external_id: self.external_id.as_ref().map(|e| e.as_deref()),
             external_operator_id: self
                 .external_id
@@ -198,6 +215,30 @@ fn check(
     });
     let (starts_at, ends_at) = check_move(body, o, &mut errors);
     let participants = check_participants(body.participants, o, &mut errors);
+    let first_time_participants = check_attendance_part(
+        body.first_time_participants,
+        "first_time_participants",
+        o,
+        &mut errors,
+    );
+    let participants_by_age = body.participants_by_age.map(|bands| {
+        let values = bands.unwrap_or_default().values();
+        let names = [
+            "age_0_13",
+            "age_14_17",
+            "age_18_26",
+            "age_27_64",
+            "age_65_plus",
+        ];
+        let mut checked = [None; 5];
+        for ((value, name), slot) in values.into_iter().zip(names).zip(&mut checked) {
+            let field = format!("participants_by_age.{name}");
+            *slot =
+                check_attendance_part(value.map(|v| Some(i64::from(v))), &field, o, &mut errors)
+                    .flatten();
+        }
+        checked
+    });
     let external_id = check_nullable(&body.external_id, &mut errors, |raw| {
         quartier_domain::integration::external_id(raw, "external_id").map(Some)
     });
@@ -208,6 +249,8 @@ fn check(
         starts_at,
         ends_at,
         participants,
+        first_time_participants,
+        participants_by_age,
         external_id,
     })
 }
@@ -282,16 +325,25 @@ fn check_participants(
     o: &OccurrenceRow,
     errors: &mut ValidationErrors,
 ) -> Option<Option<i32>> {
-    match participants {
+    check_attendance_part(participants, "participants", o, errors)
+}
+
+/// A count of attendance (the total or a part of it): from 0 to 100000, and only once the
+/// occurrence has begun. That parts stay within the total the database checks
+/// ([`occurrences::ATTENDANCE_PARTS`]).
+fn check_attendance_part(
+    count: Option<Option<i64>>,
+    field: &str,
+    o: &OccurrenceRow,
+    errors: &mut ValidationErrors,
+) -> Option<Option<i32>> {
+    match count {
         Some(Some(n)) if !(0..=100_000).contains(&n) => {
-            errors.push("participants", "must be from 0 to 100000");
+            errors.push(field, "must be from 0 to 100000");
             None
         }
         Some(Some(_)) if o.starts_at > Utc::now() => {
-            errors.push(
-                "participants",
-                "can be recorded once the occurrence has begun",
-            );
+            errors.push(field, "can be recorded once the occurrence has begun");
             None
         }
         Some(n) => Some(n.map(|n| n as i32)),
@@ -299,9 +351,16 @@ fn check_participants(
     }
 }
 
-/// 409 `external-id-taken` when another occurrence of the operator has the external id.
+/// 409 `external-id-taken` when another occurrence of the operator has the external id;
+/// 422 when parts of the attendance would exceed its total.
 fn external_id_taken(error: quartier_persistence::Error) -> ApiError {
-    if error.is_constraint(occurrences::EXTERNAL_ID_KEY) {
+    if error.is_constraint(occurrences::ATTENDANCE_PARTS) {
+        ValidationErrors::single(
+            "participants",
+            "must be at least the first-time participants and at least the age bands together",
+        )
+        .into()
+    } else if error.is_constraint(occurrences::EXTERNAL_ID_KEY) {
         ApiError::Conflict {
             slug: "external-id-taken",
             detail: "Another occurrence of this operator has this external id.".into(),

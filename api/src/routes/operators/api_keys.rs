@@ -55,6 +55,9 @@ pub enum ScopeBody {
     /// Give activities their rooms; read and decide on the requests for the operator's rooms.
     #[serde(rename = "rooms:write")]
     RoomsWrite,
+    /// Read the operator's figures: `GET /reports/indicators`.
+    #[serde(rename = "reports:read")]
+    ReportsRead,
 }
 
 impl From<ScopeBody> for Scope {
@@ -68,6 +71,7 @@ impl From<ScopeBody> for Scope {
             ScopeBody::ConcernsWrite => Scope::ConcernsWrite,
             ScopeBody::PartnersWrite => Scope::PartnersWrite,
             ScopeBody::RoomsWrite => Scope::RoomsWrite,
+            ScopeBody::ReportsRead => Scope::ReportsRead,
         }
     }
 }

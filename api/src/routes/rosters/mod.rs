@@ -121,7 +121,7 @@ impl RosterFormat {
     }
 
     /// How its CSV is written; `None` for JSON.
-    fn dialect(self) -> Option<Dialect> {
+    pub(crate) fn dialect(self) -> Option<Dialect> {
         match self {
             Self::Json => None,
             Self::Csv => Some(Dialect::RFC_4180),

@@ -1,0 +1,698 @@
+//! Reports: figures counted from the stored facts equal what was done, survive erasure, and
+//! hide small counts of people from everyone but the operator's own staff.
+
+use actix_web::http::Method;
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use diesel_async::RunQueryDsl;
+use quartier_tests::{
+    TestApp, TestResponse, TestUser, Town, created_id, id_of, occurrences, post, sign_up, town,
+    weekly,
+};
+use serde_json::{Value, json};
+
+/// Last year: every fact of these tests happened then.
+fn last_year() -> i32 {
+    Utc::now().year() - 1
+}
+
+/// 10:00 UTC on `month`/`day` of `year`.
+fn on(year: i32, month: u32, day: u32) -> DateTime<Utc> {
+    NaiveDate::from_ymd_opt(year, month, day)
+        .expect("date")
+        .and_hms_opt(10, 0, 0)
+        .expect("time")
+        .and_utc()
+}
+
+async fn exec(app: &TestApp, sql: &str) -> usize {
+    diesel::sql_query(sql)
+        .execute(&mut app.conn().await)
+        .await
+        .expect(sql)
+}
+
+/// Moves a shift and its sign-ups to two hours from `start`, as if it had taken place then.
+async fn took_place(app: &TestApp, shift: &str, start: DateTime<Utc>) {
+    let end = start + Duration::hours(2);
+    exec(
+        app,
+        &format!("UPDATE shifts SET starts_at = '{start}', ends_at = '{end}' WHERE id = '{shift}'"),
+    )
+    .await;
+    exec(
+        app,
+        &format!(
+            "UPDATE signups SET starts_at = '{start}', ends_at = '{end}', \
+             queued_at = '{start}'::timestamptz - interval '7 days' WHERE shift_id = '{shift}'"
+        ),
+    )
+    .await;
+}
+
+/// Moves an occurrence to `start`.
+async fn dated(app: &TestApp, occurrence: &str, start: DateTime<Utc>) {
+    let end = start + Duration::hours(2);
+    let changed = exec(
+        app,
+        &format!(
+            "UPDATE occurrences SET starts_at = '{start}', ends_at = '{end}', original_start = '{start}' \
+             WHERE id = '{occurrence}'"
+        ),
+    )
+    .await;
+    assert_eq!(changed, 1);
+}
+
+/// A shift of `capacity` at `centre`, starting in `hours`.
+async fn a_shift(
+    app: &TestApp,
+    coordinator: &TestUser,
+    centre: &str,
+    hours: i64,
+    capacity: i64,
+) -> String {
+    let starts_at = Utc::now() + Duration::hours(hours);
+    id_of(
+        &post(
+            app,
+            &coordinator.access_token,
+            "/api/v1/shifts",
+            json!({
+                "centre_id": centre, "title": "Kaffee ausschenken", "capacity": capacity,
+                "starts_at": starts_at, "ends_at": starts_at + Duration::hours(2),
+            }),
+        )
+        .await,
+    )
+}
+
+/// Records whether the sign-up attended, with the minutes worked if given.
+async fn attendance(
+    app: &TestApp,
+    staff: &TestUser,
+    signup: &str,
+    attended: bool,
+    minutes: Option<i64>,
+) {
+    let mut body = json!({"attended": attended});
+    if let Some(minutes) = minutes {
+        body["minutes_worked"] = json!(minutes);
+    }
+    let recorded = post(
+        app,
+        &staff.access_token,
+        &format!("/api/v1/signups/{signup}/attendance"),
+        body,
+    )
+    .await;
+    assert_eq!(recorded.status, 200, "{:?}", recorded.json());
+}
+
+/// The first `n` occurrences of a new weekly activity at `centre`.
+async fn dates_of_new_activity(
+    app: &TestApp,
+    coordinator: &TestUser,
+    centre: &str,
+    category: &str,
+    n: usize,
+) -> Vec<String> {
+    let start = (Utc::now() + Duration::days(7)).date_naive();
+    let mut body = weekly(
+        centre,
+        "Erzählcafé",
+        &format!("{start}T15:00:00"),
+        "FREQ=WEEKLY",
+    );
+    body["category"] = json!(category);
+    let activity =
+        created_id(&post(app, &coordinator.access_token, "/api/v1/activities", body).await);
+    let found = occurrences(
+        app,
+        Some(&coordinator.access_token),
+        &activity,
+        Utc::now(),
+        Utc::now() + Duration::days(60),
+    )
+    .await;
+    found
+        .iter()
+        .take(n)
+        .map(|o| o["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+/// Records attendance of an occurrence through the API.
+async fn visited(app: &TestApp, staff: &TestUser, occurrence: &str, body: Value) -> TestResponse {
+    app.json(
+        Method::PATCH,
+        &format!("/api/v1/occurrences/{occurrence}"),
+        Some(&staff.access_token),
+        &[("if-match", "*")],
+        &body,
+    )
+    .await
+}
+
+/// What the tests' world did last year, made through the API and then dated back.
+struct History {
+    town: Town,
+    /// Volunteers with accounts they can erase: v1 worked twice at A, v2 once.
+    v1: TestUser,
+    v2: TestUser,
+}
+
+/// Operator A (centre A1 in Nordstadt): dates on 3 March (12 came: 3 first-time, 2 aged 0–13,
+/// 6 aged 65+), 10 March (cancelled) and 7 April (8 came, 1 first-time). A shift on 3 March
+/// for 4 (v1 90 minutes, v2 the shift's 120, v3 a no-show, v6 120) and one on 7 April for 2
+/// (v1 60 minutes, v4 cancelled late). v6 first worked at A the year before.
+/// Operator B (centre B1 in Süd): a date on 5 March (3 came), a shift on 5 March for 4 (v5
+/// 120 minutes).
+async fn history(app: &TestApp) -> History {
+    let town = town(app).await;
+    let year = last_year();
+    let (a, b) = (&town.coord_a, &town.coord_b);
+
+    let dates_a = dates_of_new_activity(app, a, &town.a1, "coffee_table", 3).await;
+    let dates_b = dates_of_new_activity(app, b, &town.b1, "course", 1).await;
+    for (occurrence, start) in dates_a
+        .iter()
+        .zip([on(year, 3, 3), on(year, 3, 10), on(year, 4, 7)])
+    {
+        dated(app, occurrence, start).await;
+    }
+    dated(app, &dates_b[0], on(year, 3, 5)).await;
+    let recorded = visited(
+        app,
+        a,
+        &dates_a[0],
+        json!({"participants": 12, "first_time_participants": 3,
+               "participants_by_age": {"age_0_13": 2, "age_65_plus": 6}}),
+    )
+    .await;
+    assert_eq!(recorded.status, 200, "{:?}", recorded.json());
+    let cancelled = visited(
+        app,
+        a,
+        &dates_a[1],
+        json!({"cancelled": true, "cancellation_reason": "Die Leiterin ist erkrankt."}),
+    )
+    .await;
+    assert_eq!(cancelled.status, 200, "{:?}", cancelled.json());
+    for (staff, occurrence, body) in [
+        (
+            a,
+            &dates_a[2],
+            json!({"participants": 8, "first_time_participants": 1}),
+        ),
+        (b, &dates_b[0], json!({"participants": 3})),
+    ] {
+        let recorded = visited(app, staff, occurrence, body).await;
+        assert_eq!(recorded.status, 200, "{:?}", recorded.json());
+    }
+
+    let v1 = app.signed_up("v1@example.org").await;
+    let v2 = app.signed_up("v2@example.org").await;
+    let others = app.volunteers(4).await;
+    let (v3, v4, v5, v6) = (&others[0].1, &others[1].1, &others[2].1, &others[3].1);
+
+    // v6's first shift at A, the year before last.
+    let before = a_shift(app, a, &town.a1, 30, 1).await;
+    let first_of_v6 = id_of(&sign_up(app, v6, &before).await);
+    took_place(app, &before, on(year - 1, 11, 20)).await;
+    attendance(app, a, &first_of_v6, true, None).await;
+
+    let march = a_shift(app, a, &town.a1, 48, 4).await;
+    let mut on_march = Vec::new();
+    for token in [&v1.access_token, &v2.access_token, v3, v6] {
+        let signed = sign_up(app, token, &march).await;
+        assert_eq!(signed.status, 201, "{:?}", signed.json());
+        on_march.push(id_of(&signed));
+    }
+    let april = a_shift(app, a, &town.a1, 3, 2).await;
+    let v1_april = id_of(&sign_up(app, &v1.access_token, &april).await);
+    let late = id_of(&sign_up(app, v4, &april).await);
+    let cancelled = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/signups/{late}/cancel"),
+            &[("authorization", &format!("Bearer {v4}"))],
+            None,
+        )
+        .await;
+    assert_eq!(cancelled.json()["late_cancellation"], true);
+    let at_b = a_shift(app, b, &town.b1, 72, 4).await;
+    let v5_at_b = id_of(&sign_up(app, v5, &at_b).await);
+
+    took_place(app, &march, on(year, 3, 3)).await;
+    took_place(app, &april, on(year, 4, 7)).await;
+    took_place(app, &at_b, on(year, 3, 5)).await;
+    attendance(app, a, &on_march[0], true, Some(90)).await;
+    attendance(app, a, &on_march[1], true, None).await;
+    attendance(app, a, &on_march[2], false, None).await;
+    attendance(app, a, &on_march[3], true, None).await;
+    attendance(app, a, &v1_april, true, Some(60)).await;
+    attendance(app, b, &v5_at_b, true, None).await;
+    History { town, v1, v2 }
+}
+
+/// The report for `query` (after `from` and `to` of last year) read with `token`.
+async fn report(app: &TestApp, token: &str, query: &str) -> Value {
+    let year = last_year();
+    let path = format!("/api/v1/reports/indicators?from={year}-01-01&to={year}-12-31{query}");
+    let got = app.get(&path, Some(token)).await;
+    assert_eq!(
+        got.status,
+        200,
+        "{path}: {}",
+        String::from_utf8_lossy(&got.body)
+    );
+    got.json()
+}
+
+/// The figures of a row by indicator: the value, or "hidden".
+fn figures(row: &Value) -> serde_json::Map<String, Value> {
+    row["values"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .map(|v| {
+            let shown = if v["suppressed"] == true {
+                assert_eq!(v["value"], Value::Null);
+                json!("hidden")
+            } else {
+                v["value"].clone()
+            };
+            (v["indicator"].as_str().expect("key").to_owned(), shown)
+        })
+        .collect()
+}
+
+fn only_row(report: &Value) -> Value {
+    let rows = report["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 1, "{report}");
+    rows[0].clone()
+}
+
+/// Operator A's figures in full, as its staff read them.
+fn operator_a() -> Value {
+    json!({
+        "occurrences_held": 2.0, "occurrences_cancelled": 1.0, "visits": 20.0,
+        "visits_age_0_13": 2.0, "visits_age_14_17": null, "visits_age_18_26": null,
+        "visits_age_27_64": null, "visits_age_65_plus": 6.0, "first_time_visits": 4.0,
+        // v1 90 + 60, v2 120, v6 120 minutes.
+        "volunteer_hours": 6.5, "active_volunteers": 3.0, "new_volunteers": 2.0,
+        "places_offered": 6.0, "places_filled": 5.0,
+        // One no-show of five recorded; one late cancellation of six places held.
+        "no_show_rate": 0.2, "late_cancellation_rate": 0.167,
+        "concerns_received": 0.0, "concerns_answered": 0.0, "median_days_to_first_answer": null,
+        "room_hours_operator": 0.0, "room_hours_activity": 0.0, "room_hours_partner": 0.0,
+        "room_hours_resident": 0.0,
+    })
+}
+
+#[actix_web::test]
+async fn indicators_equal_what_was_done_and_survive_erasure() {
+    let app = TestApp::spawn().await;
+    let h = history(&app).await;
+    let a = &h.town.coord_a.access_token;
+
+    let own = report(&app, a, "").await;
+    assert_eq!(own["small_cells_hidden"], false);
+    assert_eq!(own["not_applicable"], json!(["partners_cooperating"]));
+    assert_eq!(Value::Object(figures(&only_row(&own))), operator_a());
+
+    let by_month = report(
+        &app,
+        a,
+        "&group_by=month&indicators=occurrences_held,occurrences_cancelled,visits,volunteer_hours",
+    )
+    .await;
+    let year = last_year();
+    let months: Vec<(Value, Value)> = by_month["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|row| (row["month"].clone(), Value::Object(figures(row))))
+        .collect();
+    assert_eq!(
+        months,
+        vec![
+            (
+                json!(format!("{year}-03")),
+                json!({"occurrences_held": 1.0, "occurrences_cancelled": 1.0, "visits": 12.0, "volunteer_hours": 5.5})
+            ),
+            (
+                json!(format!("{year}-04")),
+                json!({"occurrences_held": 1.0, "occurrences_cancelled": 0.0, "visits": 8.0, "volunteer_hours": 1.0})
+            ),
+        ]
+    );
+
+    // Erasing both volunteers with accounts changes no figure.
+    for volunteer in [&h.v1, &h.v2] {
+        let erased = app
+            .json(
+                Method::DELETE,
+                "/api/v1/me",
+                Some(&volunteer.access_token),
+                &[],
+                &json!({"password": volunteer.password}),
+            )
+            .await;
+        assert_eq!(erased.status, 200, "{:?}", erased.json());
+    }
+    assert_eq!(app.count("signups", "user_id IS NULL").await, 3);
+    let after = report(&app, a, "").await;
+    assert_eq!(Value::Object(figures(&only_row(&after))), operator_a());
+    let by_month_after = report(
+        &app,
+        a,
+        "&group_by=month&indicators=occurrences_held,occurrences_cancelled,visits,volunteer_hours",
+    )
+    .await;
+    assert_eq!(by_month_after["rows"], by_month["rows"]);
+}
+
+#[actix_web::test]
+async fn small_counts_are_hidden_from_outsiders_and_not_from_the_operators_staff() {
+    let app = TestApp::spawn().await;
+    let h = history(&app).await;
+    let admin = &h.town.admin.access_token;
+
+    let town = report(&app, admin, "").await;
+    assert_eq!(town["small_cells_hidden"], true);
+    let all = figures(&only_row(&town));
+    assert_eq!(all["occurrences_held"], json!(3.0));
+    assert_eq!(all["visits"], json!(23.0));
+    assert_eq!(all["visits_age_65_plus"], json!(6.0));
+    // Four people or fewer: hidden.
+    for key in [
+        "visits_age_0_13",
+        "first_time_visits",
+        "active_volunteers",
+        "volunteer_hours",
+        "new_volunteers",
+    ] {
+        assert_eq!(all[key], json!("hidden"), "{key}");
+    }
+    assert_eq!(all["places_filled"], json!(6.0));
+    assert_eq!(all["no_show_rate"], json!(0.167));
+    assert_eq!(all["late_cancellation_rate"], json!(0.143));
+
+    let by_district = report(
+        &app,
+        admin,
+        "&group_by=district&indicators=occurrences_held,visits,places_offered",
+    )
+    .await;
+    let rows: Vec<(Value, Value)> = by_district["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|row| (row["district"]["name"].clone(), Value::Object(figures(row))))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (
+                json!("Nordstadt"),
+                json!({"occurrences_held": 2.0, "visits": 20.0, "places_offered": 6.0})
+            ),
+            (
+                json!("Süd"),
+                json!({"occurrences_held": 1.0, "visits": "hidden", "places_offered": 4.0})
+            ),
+        ]
+    );
+
+    // Operator B's coordinator sees B's three visits.
+    let b = report(
+        &app,
+        &h.town.coord_b.access_token,
+        "&indicators=visits,active_volunteers",
+    )
+    .await;
+    assert_eq!(b["small_cells_hidden"], false);
+    assert_eq!(
+        Value::Object(figures(&only_row(&b))),
+        json!({"visits": 3.0, "active_volunteers": 1.0})
+    );
+    // Asking for another operator is refused.
+    let year = last_year();
+    let other = app
+        .get(
+            &format!(
+                "/api/v1/reports/indicators?from={year}-01-01&to={year}-12-31&operator_id={}",
+                operator_of(&app, &h.town.a1).await
+            ),
+            Some(&h.town.coord_b.access_token),
+        )
+        .await;
+    other.assert_problem(403, "forbidden");
+}
+
+async fn operator_of(app: &TestApp, centre: &str) -> String {
+    app.texts(&format!(
+        "SELECT operator_id::text FROM centres WHERE id = '{centre}'"
+    ))
+    .await
+    .remove(0)
+}
+
+#[actix_web::test]
+async fn an_operators_system_reads_its_figures_with_reports_read_and_as_csv() {
+    let app = TestApp::spawn().await;
+    let h = history(&app).await;
+    let operator_a = operator_of(&app, &h.town.a1).await;
+    let admin = &h.town.admin.access_token;
+    let mut keys = Vec::new();
+    for scopes in [json!(["reports:read"]), json!(["roster:read"])] {
+        let created = post(
+            &app,
+            admin,
+            &format!("/api/v1/operators/{operator_a}/api-keys"),
+            json!({"name": "Berichte", "scopes": scopes}),
+        )
+        .await;
+        assert_eq!(created.status, 201, "{:?}", created.json());
+        keys.push(
+            created.json()["key_secret"]
+                .as_str()
+                .expect("key")
+                .to_owned(),
+        );
+    }
+    let year = last_year();
+    let path = format!(
+        "/api/v1/reports/indicators?from={year}-01-01&to={year}-12-31&group_by=centre&indicators=visits,active_volunteers&format=csv"
+    );
+    let csv = app
+        .send(Method::GET, &path, &[("x-api-key", &keys[0])], None)
+        .await;
+    assert_eq!(csv.status, 200, "{}", String::from_utf8_lossy(&csv.body));
+    assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+    let text = String::from_utf8(csv.body.to_vec()).expect("utf-8");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "centre_id,centre,visits,active_volunteers,suppressed"
+    );
+    assert_eq!(
+        lines[1],
+        format!("{},Bürgerhaus Nordstadt,20,3,", h.town.a1)
+    );
+    assert_eq!(lines.len(), 2, "only operator A's centre: {text}");
+
+    let without = app
+        .send(Method::GET, &path, &[("x-api-key", &keys[1])], None)
+        .await;
+    without.assert_problem(403, "forbidden");
+    let operator_b = operator_of(&app, &h.town.b1).await;
+    let other = app
+        .send(
+            Method::GET,
+            &format!("{path}&operator_id={operator_b}"),
+            &[("x-api-key", &keys[0])],
+            None,
+        )
+        .await;
+    other.assert_problem(403, "forbidden");
+}
+
+#[actix_web::test]
+async fn bad_report_requests_are_refused_clearly() {
+    let app = TestApp::spawn().await;
+    let t = town(&app).await;
+    let admin = &t.admin.access_token;
+    let refused = |path: String| {
+        let app = &app;
+        async move { app.get(&path, Some(admin)).await }
+    };
+    let base = "/api/v1/reports/indicators";
+    let backwards = refused(format!("{base}?from=2026-02-01&to=2026-01-01")).await;
+    backwards.assert_problem(422, "validation-failed");
+    assert_eq!(backwards.problem_fields(), ["query.to"]);
+    refused(format!("{base}?from=2019-01-01&to=2026-01-01"))
+        .await
+        .assert_problem(422, "validation-failed");
+    refused(format!(
+        "{base}?from=2026-01-01&to=2026-02-01&group_by=street"
+    ))
+    .await
+    .assert_problem(422, "validation-failed");
+    refused(format!(
+        "{base}?from=2026-01-01&to=2026-02-01&indicators=visits,happiness"
+    ))
+    .await
+    .assert_problem(422, "validation-failed");
+    refused(format!(
+        "{base}?from=2026-01-01&to=2026-02-01&district_id=00000000-0000-0000-0000-000000000001"
+    ))
+    .await
+    .assert_problem(404, "not-found");
+    let (_, volunteer) = app.volunteers(1).await.remove(0);
+    app.get(
+        &format!("{base}?from=2026-01-01&to=2026-02-01"),
+        Some(&volunteer),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    app.get(&format!("{base}?from=2026-01-01&to=2026-02-01"), None)
+        .await
+        .assert_problem(401, "unauthenticated");
+
+    // Groupings a source cannot count leave its indicators out, named.
+    let by_category = refused(format!(
+        "{base}?from=2026-01-01&to=2026-02-01&group_by=category"
+    ))
+    .await;
+    assert_eq!(by_category.status, 200);
+    let not_applicable = by_category.json()["not_applicable"].clone();
+    assert!(
+        not_applicable
+            .as_array()
+            .expect("list")
+            .contains(&json!("concerns_received")),
+        "{not_applicable}"
+    );
+}
+
+#[actix_web::test]
+async fn attendance_parts_never_exceed_the_total() {
+    let app = TestApp::spawn().await;
+    let t = town(&app).await;
+    let dates = dates_of_new_activity(&app, &t.coord_a, &t.a1, "coffee_table", 1).await;
+    dated(&app, &dates[0], Utc::now() - Duration::days(1)).await;
+    let occurrence = &dates[0];
+
+    let too_many_ages = visited(
+        &app,
+        &t.coord_a,
+        occurrence,
+        json!({"participants": 5, "participants_by_age": {"age_0_13": 3, "age_27_64": 3}}),
+    )
+    .await;
+    too_many_ages.assert_problem(422, "validation-failed");
+    assert_eq!(too_many_ages.problem_fields(), ["participants"]);
+    let too_many_new = visited(
+        &app,
+        &t.coord_a,
+        occurrence,
+        json!({"participants": 5, "first_time_participants": 6}),
+    )
+    .await;
+    too_many_new.assert_problem(422, "validation-failed");
+    let parts_alone = visited(
+        &app,
+        &t.coord_a,
+        occurrence,
+        json!({"first_time_participants": 1}),
+    )
+    .await;
+    parts_alone.assert_problem(422, "validation-failed");
+    let negative = visited(
+        &app,
+        &t.coord_a,
+        occurrence,
+        json!({"participants": 5, "participants_by_age": {"age_14_17": -1}}),
+    )
+    .await;
+    negative.assert_problem(422, "validation-failed");
+    assert_eq!(
+        app.count(
+            "occurrences",
+            "participants IS NOT NULL OR first_time_participants IS NOT NULL"
+        )
+        .await,
+        0,
+        "nothing was recorded"
+    );
+
+    let recorded = visited(
+        &app,
+        &t.coord_a,
+        occurrence,
+        json!({"participants": 5, "first_time_participants": 5,
+               "participants_by_age": {"age_0_13": 2, "age_27_64": 3}}),
+    )
+    .await;
+    assert_eq!(recorded.status, 200, "{:?}", recorded.json());
+    assert_eq!(recorded.json()["first_time_participants"], 5);
+    assert_eq!(
+        recorded.json()["participants_by_age"],
+        json!({"age_0_13": 2, "age_14_17": null, "age_18_26": null, "age_27_64": 3, "age_65_plus": null})
+    );
+    // Lowering the total below its parts is refused too, by the database itself.
+    let lowered = visited(&app, &t.coord_a, occurrence, json!({"participants": 4})).await;
+    lowered.assert_problem(422, "validation-failed");
+    let direct = diesel::sql_query(format!(
+        "UPDATE occurrences SET participants = 4 WHERE id = '{occurrence}'"
+    ))
+    .execute(&mut app.conn().await)
+    .await;
+    assert!(direct.is_err(), "the check refuses it");
+    assert_eq!(app.count("occurrences", "participants = 5").await, 1);
+
+    // Clearing the bands keeps the rest.
+    let cleared = visited(
+        &app,
+        &t.coord_a,
+        occurrence,
+        json!({"participants_by_age": null}),
+    )
+    .await;
+    assert_eq!(cleared.status, 200);
+    assert!(cleared.json().get("participants_by_age").is_none());
+    assert_eq!(cleared.json()["first_time_participants"], 5);
+    // Outsiders see no attendance at all.
+    let public = app
+        .get(&format!("/api/v1/occurrences/{occurrence}"), None)
+        .await;
+    assert!(public.json().get("first_time_participants").is_none());
+}
+
+#[actix_web::test]
+async fn the_catalogue_defines_every_indicator_in_german_and_english() {
+    let app = TestApp::spawn().await;
+    let catalogue = app.get("/api/v1/reports/catalogue", None).await;
+    assert_eq!(catalogue.status, 200);
+    let body = catalogue.json();
+    assert_eq!(body["version"], 1);
+    assert_eq!(body["small_cell"], 5);
+    let visits = body["indicators"]
+        .as_array()
+        .expect("indicators")
+        .iter()
+        .find(|i| i["key"] == "visits")
+        .expect("visits")
+        .clone();
+    assert_eq!(visits["label"]["de"], "Besuche");
+    assert_eq!(visits["about_people"], true);
+    assert_eq!(visits["unit"], "count");
+    assert!(
+        visits["definition"]["en"]
+            .as_str()
+            .expect("en")
+            .contains("Visits, not persons")
+    );
+}
