@@ -1576,6 +1576,27 @@ const TEXTS: &[(&str, &str)] = &[
     ("{*} is not NAME=VALUE", "{0} ist nicht NAME=WERT"),
     ("names {} twice", "nennt {0} zweimal"),
     (
+        "has an unknown value: {*}",
+        "enthält einen unbekannten Wert: {0}",
+    ),
+    (
+        "must be a date from 2000 to 2100",
+        "muss ein Datum zwischen 2000 und 2100 sein",
+    ),
+    ("must not be before from", "darf nicht vor from liegen"),
+    (
+        "must be at least the first-time participants and at least the age bands together",
+        "muss mindestens so groß sein wie die Erstbesuche und wie die Altersgruppen zusammen",
+    ),
+    (
+        "Only operator staff, the town's coordinator and administrators read reports.",
+        "Berichte lesen nur Mitarbeitende der Träger, die Quartierskoordination und die Administration.",
+    ),
+    (
+        "You read the figures of the operators you are staff of only.",
+        "Sie lesen nur die Zahlen der Träger, bei denen Sie mitarbeiten.",
+    ),
+    (
         "needs FREQ, such as FREQ=WEEKLY",
         "braucht FREQ, etwa FREQ=WEEKLY",
     ),

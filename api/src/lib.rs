@@ -17,6 +17,7 @@ macro_rules! debug_without_secrets {
 pub mod app;
 pub mod auth;
 pub mod authz;
+pub mod charts;
 pub mod commands;
 pub mod config;
 pub mod error;

@@ -38,6 +38,24 @@ text_enum! {
     }
 }
 
+impl Category {
+    /// Its German name, as reports and charts show it.
+    pub fn german(self) -> &'static str {
+        match self {
+            Category::OpenMeetup => "Offener Treff",
+            Category::PlayGroup => "Spielgruppe",
+            Category::CoffeeTable => "Kaffeetisch",
+            Category::InformationEvent => "Informationsveranstaltung",
+            Category::InterestGroup => "Interessengruppe",
+            Category::Course => "Kurs",
+            Category::Counselling => "Beratung",
+            Category::Excursion => "Ausflug",
+            Category::Project => "Projekt",
+            Category::Other => "Sonstiges",
+        }
+    }
+}
+
 text_enum! {
     /// Whom an activity is meant for.
     TargetGroup {

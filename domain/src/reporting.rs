@@ -340,7 +340,7 @@ mod tests {
     use super::*;
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+        NaiveDate::from_ymd_opt(y, m, d).expect("a date")
     }
 
     #[test]
@@ -383,7 +383,7 @@ mod tests {
         assert!(Period::parse(day(2020, 1, 1), day(2026, 1, 1)).is_err());
         assert!(Period::parse(day(1900, 1, 1), day(1900, 2, 1)).is_err());
         let months = Period::parse(day(2025, 12, 15), day(2026, 2, 1))
-            .unwrap()
+            .expect("a period")
             .months();
         assert_eq!(months, ["2025-12", "2026-01", "2026-02"]);
     }

@@ -38,6 +38,7 @@ pub mod profiles;
 pub mod qualifications;
 pub mod rate_limits;
 pub mod refresh_tokens;
+pub mod report_snapshots;
 pub mod reports;
 pub mod rooms;
 pub mod schema;

@@ -1,4 +1,5 @@
-//! A real browser for what a person sees: `tests/browser/widgets.mjs` drives headless
+//! A real browser for what a person sees: `tests/browser/widgets.mjs` (widgets) and
+//! `tests/browser/documents.mjs` (charts, printable reports) drive headless
 //! Chromium (Debian's `chromium`) with playwright-core and checks pages with axe-core, both
 //! from npm. The script reports what it saw as JSON; the test judges it.
 
@@ -63,6 +64,16 @@ pub fn free_port() -> u16 {
 /// on a thread of its own, so the server under test, on this test's runtime, goes on
 /// answering.
 pub async fn visit(plan: &Value) -> Value {
+    run("widgets.mjs", plan).await
+}
+
+/// What the browser laid out of the documents of `plan`: charts and printable reports (see
+/// `tests/browser/documents.mjs`).
+pub async fn look_at(plan: &Value) -> Value {
+    run("documents.mjs", plan).await
+}
+
+async fn run(script: &'static str, plan: &Value) -> Value {
     packages();
     let mut plan = plan.clone();
     plan["chromium"] = Value::String(chromium());
@@ -71,7 +82,7 @@ pub async fn visit(plan: &Value) -> Value {
     let run = path.clone();
     let output = tokio::task::spawn_blocking(move || {
         Command::new("node")
-            .arg(folder().join("widgets.mjs"))
+            .arg(folder().join(script))
             .arg(&run)
             .current_dir(folder())
             .output()

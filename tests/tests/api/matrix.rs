@@ -148,6 +148,41 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("set_core_team_role", ADMIN, None),
     ("remove_core_team_role", ADMIN, None),
     ("district_concerns", CORE_TEAM, None),
+    ("catalogue", EVERYONE, None),
+    (
+        "create_snapshot",
+        &[CoordinatorA, OperatorAdminA, KeyA, TownCoordinator, Admin],
+        Some("reports:read"),
+    ),
+    (
+        "list_snapshots",
+        &[
+            CoordinatorA,
+            OperatorAdminA,
+            CoordinatorB,
+            OperatorAdminB,
+            KeyA,
+            KeyB,
+            TownCoordinator,
+            Admin,
+        ],
+        Some("reports:read"),
+    ),
+    (
+        "get_snapshot",
+        &[CoordinatorA, OperatorAdminA, KeyA, TownCoordinator, Admin],
+        Some("reports:read"),
+    ),
+    (
+        "indicator_chart",
+        &[CoordinatorA, OperatorAdminA, KeyA, TownCoordinator, Admin],
+        Some("reports:read"),
+    ),
+    (
+        "report_indicators",
+        &[CoordinatorA, OperatorAdminA, KeyA, TownCoordinator, Admin],
+        Some("reports:read"),
+    ),
     ("list_rooms", EVERYONE, None),
     ("get_room", EVERYONE, None),
     ("room_availability", EVERYONE, None),
@@ -407,7 +442,7 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("erase_me", PEOPLE, None),
 ];
 
-const SCOPES: [&str; 8] = [
+const SCOPES: [&str; 9] = [
     "activities:write",
     "shifts:write",
     "signups:write",
@@ -416,6 +451,7 @@ const SCOPES: [&str; 8] = [
     "concerns:write",
     "partners:write",
     "rooms:write",
+    "reports:read",
 ];
 
 /// Everything the operations name: two operators, their staff, keys, and operator A's
@@ -451,6 +487,8 @@ struct Fixture {
     network: String,
     /// A room of centre A that residents ask for.
     room: String,
+    /// A frozen report of operator A's figures, small counts hidden (made by the admin).
+    snapshot: String,
     town_coordinator: TestUser,
     district_manager: TestUser,
 }
@@ -662,6 +700,16 @@ async fn fixture(app: &TestApp) -> Fixture {
         )
         .await,
     );
+    let snapshot = id_of(
+        &post(
+            app,
+            a,
+            "/api/v1/reports/snapshots",
+            json!({"title": "Sachbericht", "from": date(-30), "to": date(0),
+                   "filters": {"operator_id": operators[0]}}),
+        )
+        .await,
+    );
     let town_coordinator = app.signed_up("town@example.org").await;
     let district_manager = app.signed_up("district@example.org").await;
     for (person, role) in [
@@ -710,6 +758,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         partner,
         network,
         room,
+        snapshot,
         town_coordinator,
         district_manager,
     }
@@ -798,6 +847,13 @@ impl Fixture {
             .map(|u| vec![("authorization".into(), format!("Bearer {}", u.access_token))])
             .unwrap_or_default()
     }
+}
+
+/// The day `days` from today, `YYYY-MM-DD`.
+fn date(days: i64) -> String {
+    (Utc::now() + Duration::days(days))
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 fn day(days: i64) -> String {
@@ -987,6 +1043,35 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
             (Method::DELETE, path, None)
         }
         "list_core_team" => (Method::GET, "/api/v1/core-team".into(), None),
+        "catalogue" => (Method::GET, "/api/v1/reports/catalogue".into(), None),
+        "create_snapshot" => (
+            Method::POST,
+            "/api/v1/reports/snapshots".into(),
+            Some(json!({"title": "Bericht", "from": date(-30), "to": date(0),
+                        "filters": {"operator_id": op_a}, "indicators": ["visits"]})),
+        ),
+        "list_snapshots" => (Method::GET, "/api/v1/reports/snapshots".into(), None),
+        "get_snapshot" => (
+            Method::GET,
+            format!("/api/v1/reports/snapshots/{}", fx.snapshot),
+            None,
+        ),
+        "indicator_chart" => (
+            Method::GET,
+            format!(
+                "/api/v1/reports/indicators/visits/chart?from={}&to={}&operator_id={op_a}",
+                date(-1),
+                date(30)
+            ),
+            None,
+        ),
+        "report_indicators" => (
+            Method::GET,
+            format!(
+                "/api/v1/reports/indicators?{window}&group_by=district,month&operator_id={op_a}"
+            ),
+            None,
+        ),
         "set_core_team_role" => {
             let newcomer = app
                 .signed_up(&format!(

@@ -4,6 +4,7 @@
 use actix_web::http::Method;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use diesel_async::RunQueryDsl;
+use quartier_tests::browser;
 use quartier_tests::{
     TestApp, TestResponse, TestUser, Town, created_id, id_of, occurrences, post, sign_up, town,
     weekly,
@@ -695,4 +696,340 @@ async fn the_catalogue_defines_every_indicator_in_german_and_english() {
             .expect("en")
             .contains("Visits, not persons")
     );
+}
+
+#[actix_web::test]
+async fn charts_render_in_chromium_in_german_with_a_text_alternative() {
+    let app = TestApp::spawn().await;
+    let h = history(&app).await;
+    let year = last_year();
+    let period = format!("from={year}-01-01&to={year}-12-31");
+    let base = format!("{}/api/v1/reports/indicators", app.address);
+    let plan = json!({
+        "chromium": browser::chromium(),
+        "headers": {"authorization": format!("Bearer {}", h.town.admin.access_token)},
+        "screenshots": std::env::var("QUARTIER_SCREENSHOTS").ok(),
+        "documents": [
+            {"name": "visits-by-month", "url": format!("{base}/visits/chart?{period}"), "inline": true},
+            {"name": "visits-by-district", "url": format!("{base}/visits/chart?{period}&group_by=district"), "inline": true},
+            {"name": "no-shows-by-month", "url": format!("{base}/no_show_rate/chart?{period}")},
+        ],
+    });
+    let seen = browser::look_at(&plan).await;
+
+    let months = &seen["visits-by-month"];
+    assert_eq!(months["status"], 200, "{months}");
+    assert_eq!(months["type"], "image/svg+xml; charset=utf-8");
+    let svg = &months["seen"];
+    assert_eq!(svg["root"], "svg");
+    assert_eq!(svg["role"], "img");
+    assert_eq!(svg["lang"], "de");
+    assert_eq!(
+        svg["title"],
+        format!("Besuche nach Monat, 01.01.{year} bis 31.12.{year}")
+    );
+    let desc = svg["desc"].as_str().expect("a description");
+    assert!(
+        desc.starts_with(&format!(
+            "Januar {year}: 0; Februar {year}: 0; März {year}: 15; April {year}: 8; Mai {year}: 0"
+        )),
+        "{desc}"
+    );
+    let texts: Vec<&str> = svg["texts"]
+        .as_array()
+        .expect("texts")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let short_year = year % 100;
+    for label in [
+        format!("Mär {short_year}"),
+        format!("Dez {short_year}"),
+        "15".into(),
+        "Anzahl".into(),
+    ] {
+        assert!(texts.contains(&label.as_str()), "{label} in {texts:?}");
+    }
+    // Two columns drawn, each where the browser finds it.
+    let bars = svg["bars"].as_array().expect("bars");
+    assert_eq!(bars.len(), 2, "{svg}");
+    assert!(bars.iter().all(|b| b["hit"] == true), "{bars:?}");
+    assert!(svg["width"].as_f64().expect("width") >= 800.0);
+    assert_eq!(months["inline_axe"], json!([]), "{}", months["inline_axe"]);
+    assert_eq!(months["console"], json!([]));
+    assert_eq!(months["failed"], json!([]));
+
+    // By district, as an outsider: Süd's three visits are hidden, and said to be.
+    let districts = &seen["visits-by-district"]["seen"];
+    assert_eq!(
+        districts["desc"],
+        "Nordstadt: 20; Süd: verborgen (weniger als 5 Personen)"
+    );
+    assert!(
+        districts["texts"]
+            .as_array()
+            .expect("texts")
+            .contains(&json!("< 5"))
+    );
+    assert_eq!(districts["bars"].as_array().expect("bars").len(), 1);
+    assert_eq!(seen["visits-by-district"]["inline_axe"], json!([]));
+
+    // A share in percent, the German way: one no-show of five recorded in March.
+    let shares = seen["no-shows-by-month"]["seen"]["desc"]
+        .as_str()
+        .expect("desc")
+        .to_owned();
+    assert!(shares.contains(&format!("März {year}: 20,0 %")), "{shares}");
+    assert!(
+        shares.contains(&format!("Januar {year}: kein Wert")),
+        "{shares}"
+    );
+}
+
+#[actix_web::test]
+async fn charts_refuse_what_the_figures_refuse() {
+    let app = TestApp::spawn().await;
+    let t = town(&app).await;
+    let base = "/api/v1/reports/indicators";
+    let period = "from=2026-01-01&to=2026-03-31";
+    app.get(
+        &format!("{base}/happiness/chart?{period}"),
+        Some(&t.admin.access_token),
+    )
+    .await
+    .assert_problem(404, "not-found");
+    app.get(
+        &format!("{base}/concerns_received/chart?{period}&group_by=category"),
+        Some(&t.admin.access_token),
+    )
+    .await
+    .assert_problem(422, "validation-failed");
+    let (_, volunteer) = app.volunteers(1).await.remove(0);
+    app.get(&format!("{base}/visits/chart?{period}"), Some(&volunteer))
+        .await
+        .assert_problem(403, "forbidden");
+    let own = app
+        .get(
+            &format!("{base}/visits/chart?{period}"),
+            Some(&t.coord_a.access_token),
+        )
+        .await;
+    assert_eq!(own.status, 200);
+    assert!(
+        String::from_utf8_lossy(&own.body)
+            .contains("Januar 2026: 0; Februar 2026: 0; März 2026: 0")
+    );
+}
+
+/// Makes a snapshot as `token`, answering its JSON.
+async fn freeze(app: &TestApp, token: &str, body: Value) -> Value {
+    let made = post(app, token, "/api/v1/reports/snapshots", body).await;
+    assert_eq!(made.status, 201, "{:?}", made.json());
+    made.json()
+}
+
+#[actix_web::test]
+async fn a_snapshot_stays_as_it_was_frozen_whatever_happens_later() {
+    let app = TestApp::spawn().await;
+    let h = history(&app).await;
+    let a = &h.town.coord_a.access_token;
+    let year = last_year();
+    let frozen = freeze(
+        &app,
+        a,
+        json!({
+            "title": "Sachbericht <Nordstadt>", "from": format!("{year}-01-01"), "to": format!("{year}-12-31"),
+            "group_by": ["month"], "indicators": ["visits", "volunteer_hours", "active_volunteers"],
+            "narrative": {"goals": "Ältere Nachbarn erreichen.", "what_happened": "Erzählcafé jede Woche.\n\nIm März mit Musik."},
+        }),
+    )
+    .await;
+    assert_eq!(frozen["small_cells_hidden"], false);
+    assert_eq!(frozen["catalogue_version"], 1);
+    let id = frozen["id"].as_str().expect("id").to_owned();
+    let march = &frozen["report"]["rows"][0];
+    assert_eq!(march["month"], format!("{year}-03"));
+    assert_eq!(
+        Value::Object(figures(march)),
+        json!({"visits": 12.0, "volunteer_hours": 5.5, "active_volunteers": 3.0})
+    );
+
+    // Later: more visitors recorded for April, a volunteer erased, staff edit the activity.
+    let april: String = app
+        .texts("SELECT o.id::text FROM occurrences o WHERE o.participants = 8")
+        .await
+        .remove(0);
+    let recorded = visited(&app, &h.town.coord_a, &april, json!({"participants": 30})).await;
+    assert_eq!(recorded.status, 200);
+    let erased = app
+        .json(
+            Method::DELETE,
+            "/api/v1/me",
+            Some(&h.v1.access_token),
+            &[],
+            &json!({"password": h.v1.password}),
+        )
+        .await;
+    assert_eq!(erased.status, 200);
+    let live = report(&app, a, "&indicators=visits").await;
+    assert_eq!(
+        figures(&only_row(&live))["visits"],
+        json!(42.0),
+        "the edit counts now"
+    );
+
+    let again = app
+        .get(&format!("/api/v1/reports/snapshots/{id}"), Some(a))
+        .await;
+    assert_eq!(again.status, 200);
+    assert_eq!(again.json(), frozen, "unchanged");
+    // The database itself refuses to change or remove it, but lets its author be forgotten.
+    for statement in [
+        format!("UPDATE report_snapshots SET title = 'Anders' WHERE id = '{id}'"),
+        format!("UPDATE report_snapshots SET report = '{{}}'::jsonb WHERE id = '{id}'"),
+        format!("DELETE FROM report_snapshots WHERE id = '{id}'"),
+    ] {
+        let refused = diesel::sql_query(&statement)
+            .execute(&mut app.conn().await)
+            .await;
+        let message = format!("{:?}", refused.expect_err("refused"));
+        assert!(message.contains("frozen"), "{statement}: {message}");
+    }
+    assert_eq!(
+        exec(
+            &app,
+            &format!("UPDATE report_snapshots SET created_by = NULL WHERE id = '{id}'")
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count("report_snapshots", "title = 'Sachbericht <Nordstadt>'")
+            .await,
+        1
+    );
+
+    // Its CSV, and who may read it: operator A's staff; not B's, nor the administrator (it
+    // shows A's small counts).
+    let csv = app
+        .get(
+            &format!("/api/v1/reports/snapshots/{id}?format=csv"),
+            Some(a),
+        )
+        .await;
+    let text = String::from_utf8(csv.body.to_vec()).expect("utf-8");
+    assert_eq!(
+        text.lines().collect::<Vec<_>>()[..2],
+        [
+            "month,visits,volunteer_hours,active_volunteers,suppressed",
+            &format!("{year}-03,12,5.5,3,")
+        ]
+    );
+    for outsider in [&h.town.coord_b, &h.town.admin] {
+        app.get(
+            &format!("/api/v1/reports/snapshots/{id}"),
+            Some(&outsider.access_token),
+        )
+        .await
+        .assert_problem(404, "not-found");
+    }
+    let listed = app.get("/api/v1/reports/snapshots", Some(a)).await;
+    assert_eq!(listed.json()["items"][0]["id"], id);
+    let elsewhere = app
+        .get(
+            "/api/v1/reports/snapshots",
+            Some(&h.town.coord_b.access_token),
+        )
+        .await;
+    assert_eq!(elsewhere.json()["items"], json!([]));
+}
+
+#[actix_web::test]
+async fn a_snapshot_asks_for_a_title_a_period_and_the_current_definitions() {
+    let app = TestApp::spawn().await;
+    let t = town(&app).await;
+    let refused = post(
+        &app,
+        &t.coord_a.access_token,
+        "/api/v1/reports/snapshots",
+        json!({"title": " ", "from": "2026-03-01", "to": "2026-02-01", "catalogue_version": 2,
+               "narrative": {"goals": "x".repeat(10_001)}}),
+    )
+    .await;
+    refused.assert_problem(422, "validation-failed");
+    assert_eq!(
+        refused.problem_fields(),
+        ["title", "to", "catalogue_version", "narrative.goals"]
+    );
+    assert_eq!(app.count("report_snapshots", "true").await, 0);
+}
+
+#[actix_web::test]
+async fn the_printable_report_shows_narrative_figures_charts_and_definitions_in_chromium() {
+    let app = TestApp::spawn().await;
+    let h = history(&app).await;
+    let a = &h.town.coord_a.access_token;
+    let year = last_year();
+    let frozen = freeze(
+        &app,
+        a,
+        json!({
+            "title": "Sachbericht 2025 Bürgerhaus", "from": format!("{year}-01-01"), "to": format!("{year}-12-31"),
+            "group_by": ["month"], "indicators": ["visits", "volunteer_hours", "no_show_rate"],
+            "narrative": {"goals": "Ältere Nachbarn erreichen.", "observed_changes": "Mehr Erstbesuche <im Frühjahr>."},
+        }),
+    )
+    .await;
+    let id = frozen["id"].as_str().expect("id");
+    let url = format!("{}/api/v1/reports/snapshots/{id}?format=html", app.address);
+    let plan = json!({
+        "chromium": browser::chromium(),
+        "headers": {"authorization": format!("Bearer {a}")},
+        "screenshots": std::env::var("QUARTIER_SCREENSHOTS").ok(),
+        "documents": [{"name": "printable-report", "url": url}],
+    });
+    let seen = browser::look_at(&plan).await;
+    let page = &seen["printable-report"];
+    assert_eq!(page["status"], 200, "{page}");
+    assert_eq!(page["type"], "text/html; charset=utf-8");
+    let shown = &page["seen"];
+    assert_eq!(shown["lang"], "de");
+    assert_eq!(shown["title"], "Sachbericht 2025 Bürgerhaus");
+    assert_eq!(
+        shown["headings"],
+        json!([
+            "Sachbericht 2025 Bürgerhaus",
+            "Ziele",
+            "Was geschah",
+            "Beobachtete Veränderungen",
+            "Kennzahlen",
+            format!("März {year}"),
+            format!("April {year}"),
+            "Diagramme",
+            "Definitionen"
+        ])
+    );
+    let text = shown["text"].as_str().expect("text");
+    for expected in [
+        "Ältere Nachbarn erreichen.",
+        "Mehr Erstbesuche <im Frühjahr>.",
+        "Keine Angabe.",
+        "Ehrenamtsstunden\t5,5",
+        "Anteil nicht erschienen\t25,0 %",
+        "Summe der erfassten Teilnehmenden",
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+    let charts = shown["charts"].as_array().expect("charts");
+    assert_eq!(charts.len(), 3, "{shown}");
+    assert_eq!(
+        charts[0]["label"],
+        format!("Besuche nach Monat, 01.01.{year} bis 31.12.{year}")
+    );
+    assert!(
+        charts
+            .iter()
+            .all(|c| c["width"].as_f64().unwrap_or(0.0) > 300.0)
+    );
+    assert_eq!(page["axe"], json!([]), "{}", page["axe"]);
 }

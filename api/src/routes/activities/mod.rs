@@ -257,7 +257,7 @@ pub struct ActivityContact {
 }
 
 /// A reference to another resource with the name a list shows.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Named {
     pub id: Uuid,
     pub name: String,

@@ -56,8 +56,36 @@ pub struct IndicatorsQuery {
     pub format: Option<RosterFormat>,
 }
 
+/// What a report is narrowed to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ReportFilters {
+    /// Only this operator's figures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operator_id: Option<Uuid>,
+    /// Only this district's, with the districts inside it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub district_id: Option<Uuid>,
+    /// Only this centre's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub centre_id: Option<Uuid>,
+    /// Only activities of this category (and the shifts of their dates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<CategoryBody>,
+}
+
+impl IndicatorsQuery {
+    pub(crate) fn filters(&self) -> ReportFilters {
+        ReportFilters {
+            operator_id: self.operator_id,
+            district_id: self.district_id,
+            centre_id: self.centre_id,
+            category: self.category,
+        }
+    }
+}
+
 /// One indicator's figure in a row.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ReportValue {
     pub indicator: IndicatorKey,
     /// `null` when hidden (`suppressed`), or when there is nothing to take a share or a
@@ -71,7 +99,7 @@ pub struct ReportValue {
 /// One group's figures. The group's fields are set for what the report groups by (and
 /// `null` there for facts of no centre, operator or category, such as shifts of no
 /// activity).
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ReportRow {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub district: Option<Named>,
@@ -90,7 +118,7 @@ pub struct ReportRow {
 }
 
 /// Figures over a period.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct IndicatorReport {
     /// The catalogue's version the figures are counted by.
     #[schema(example = 1)]
@@ -206,7 +234,7 @@ pub async fn report_indicators(
     let asked = Asked::parse(&query).map_err(|errors| ApiError::from(errors.in_query()))?;
     let mut conn = state.conn().await?;
     let reader = reader(&mut conn, &caller, query.operator_id).await?;
-    let report = count(&mut conn, &query, &asked, &reader).await?;
+    let report = count(&mut conn, &query.filters(), &asked, &reader).await?;
     let format = RosterFormat::negotiate(query.format, &request);
     Ok(match format.dialect() {
         None => HttpResponse::Ok()
@@ -232,28 +260,30 @@ pub(crate) struct Asked {
 
 impl Asked {
     pub(crate) fn parse(query: &IndicatorsQuery) -> Result<Self, ValidationErrors> {
-        let mut errors = ValidationErrors::default();
-        let period = errors.collect(Period::parse(query.from, query.to));
-        let group_by = errors.collect(list(query.group_by.as_deref(), "group_by", |raw| {
-            Dimension::parse(raw)
-        }));
-        let indicators = errors.collect(list(query.indicators.as_deref(), "indicators", |raw| {
-            Indicator::parse(raw)
-        }));
-        errors.into_result()?;
-        let (Some(period), Some(group_by), Some(indicators)) = (period, group_by, indicators)
-        else {
-            return Err(ValidationErrors::single("from", "is invalid"));
-        };
-        Ok(Self {
-            period,
-            indicators: if indicators.is_empty() {
-                Indicator::ALL.to_vec()
-            } else {
-                indicators
-            },
-            group_by,
-        })
+        let period = Period::parse(query.from, query.to);
+        let group_by = list(query.group_by.as_deref(), "group_by", Dimension::parse);
+        let indicators = list(query.indicators.as_deref(), "indicators", Indicator::parse);
+        match (period, group_by, indicators) {
+            (Ok(period), Ok(group_by), Ok(indicators)) => Ok(Self {
+                period,
+                group_by,
+                indicators: if indicators.is_empty() {
+                    Indicator::ALL.to_vec()
+                } else {
+                    indicators
+                },
+            }),
+            (period, group_by, indicators) => {
+                let mut errors = ValidationErrors::default();
+                for refused in [period.err(), group_by.err(), indicators.err()]
+                    .into_iter()
+                    .flatten()
+                {
+                    errors.0.extend(refused.0);
+                }
+                Err(errors)
+            }
+        }
     }
 }
 
@@ -301,7 +331,7 @@ fn midnight(day: NaiveDate) -> DateTime<Utc> {
 /// Counts the report `asked` for `reader`.
 pub(crate) async fn count(
     conn: &mut AsyncPgConnection,
-    query: &IndicatorsQuery,
+    query: &ReportFilters,
     asked: &Asked,
     reader: &Reader,
 ) -> Result<IndicatorReport, ApiError> {
@@ -408,7 +438,7 @@ async fn rows(
                 .collect(),
         })
         .collect();
-    rows.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+    rows.sort_by_key(sort_key);
     Ok(rows)
 }
 

@@ -3,7 +3,10 @@
 //! figures in full; the town's coordinator and administrators read the whole town, with
 //! small counts of people hidden (quartier_domain::reporting).
 
+pub mod charts;
 pub mod indicators;
+pub mod printable;
+pub mod snapshots;
 
 use std::borrow::Cow;
 

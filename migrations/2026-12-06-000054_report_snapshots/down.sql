@@ -1,0 +1,2 @@
+DROP TABLE report_snapshots;
+DROP FUNCTION report_snapshots_frozen();
