@@ -16,7 +16,7 @@ Settings, from the environment:
   BENCH_RACERS (10000)       volunteers racing for 50 shifts of 5 places in scenario 6, and
                              requests for 50 times of a room confirmed at once in scenario 12
   BENCH_REUSE (0)            1: keep a database seeded earlier at the same scale and seed
-  BENCH_ONLY                 some of the scenarios (1 3 9 10 11 12 13 14) alone
+  BENCH_ONLY                 some of the scenarios (1 3 9 10 11 12 13 14 15) alone
   BENCH_BINARY               the quartier binary (run.sh passes the release build)
   BENCH_PG_LOG               PostgreSQL's server log (found from the cluster when not given)
   BENCH_JSON                 where to write every figure as JSON
@@ -270,6 +270,8 @@ def prepare():
     }
 
 
+# The administrator the city-wide report is read as.
+BENCH_ADMIN = "00000000-0000-7000-a000-0000000000ad"
 ROOM = "00000000-0000-7000-a000-000000000001"
 ROOM_BOOKING = "00000000-0000-7000-a000-000000000002"
 
@@ -1018,6 +1020,38 @@ def main():
                     psql("DELETE FROM workload_policies WHERE operator_id = '%s'" % p["operator"])
             reset_race()
             scenario("14. sign-up race without and with a workload policy", runs)
+
+        if not COMPARE and (not ONLY or 15 in ONLY):
+            # The month behind today gets attendance (visits recorded on its dates, its
+            # confirmed sign-ups attended), so that every source has facts to count; the
+            # report covers the dataset's whole span, a month back to a year ahead.
+            psql("UPDATE occurrences SET participants = 3 + (hashtext(id::text) & 15), "
+                 "first_time_participants = hashtext(id::text) & 1 "
+                 "WHERE starts_at < now() AND NOT cancelled AND participants IS NULL")
+            psql("UPDATE signups SET status = 'attended', minutes_worked = 60 + (hashtext(id::text) & 63) "
+                 "WHERE starts_at < now() AND status = 'confirmed'")
+            psql("INSERT INTO users (id, email, display_name, role, privacy_consent_at) VALUES "
+                 "('%s', 'verwaltung@bench.example', 'Verwaltung', 'admin', now()) "
+                 "ON CONFLICT (id) DO NOTHING" % BENCH_ADMIN)
+            psql("VACUUM (ANALYZE) occurrences, signups")
+            first = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+            after = first.month - 1 + 13
+            last = dt.date(first.year + after // 12, after % 12 + 1, 1) - dt.timedelta(days=1)
+            report = (f"/api/v1/reports/indicators?from={first}&to={last}&group_by=district,month")
+            log(f"\n15. a city-wide report: {first} to {last} (13 months), every indicator, "
+                f"by district and month, as an administrator")
+            admin = token_for(BENCH_ADMIN, role="admin")
+            status, _, body = request("GET", report, token=admin)
+            if status != 200:
+                problems.append(f"the city-wide report answered {status}: {body[:200]!r}")
+            size = len(body)
+            file = requests_file("report", [f"GET {report}|Authorization: Bearer {admin}"])
+            runs = []
+            for c in sorted({1, 2} | {min(CONCURRENCY)}):
+                runs.append(dict(measure(server, f"API, {c} connections", str(paths), [file], c),
+                                 response_bytes=size))
+            log(f"  one report: {size} bytes of JSON")
+            scenario("15. city-wide report, 13 months, by district and month", runs)
 
         if not ONLY and not COMPARE:
             log("\n2. what's on with free-text search (\"Kaffee\", \"Spielgruppe\")")

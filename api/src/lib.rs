@@ -34,6 +34,7 @@ pub mod names;
 pub mod openapi;
 pub mod pagination;
 pub mod passwords;
+pub mod pdf;
 pub mod problems;
 pub mod retention;
 pub mod routes;

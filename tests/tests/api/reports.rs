@@ -1033,3 +1033,137 @@ async fn the_printable_report_shows_narrative_figures_charts_and_definitions_in_
     );
     assert_eq!(page["axe"], json!([]), "{}", page["axe"]);
 }
+
+/// The pages of a PDF rendered by poppler's `pdftoppm` (Debian: poppler-utils) as grey
+/// images: for each, its width, height and how many of its pixels are dark.
+fn rendered_pages(pdf: &[u8]) -> Vec<(usize, usize, usize)> {
+    let folder = std::env::temp_dir().join(format!("quartier-pdf-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&folder).expect("a folder");
+    let file = folder.join("report.pdf");
+    std::fs::write(&file, pdf).expect("write the PDF");
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-r", "40", "-gray"])
+        .arg(&file)
+        .arg(folder.join("page"))
+        .status()
+        .expect("the PDF test needs pdftoppm (Debian: apt install poppler-utils)");
+    assert!(status.success(), "pdftoppm could not render the PDF");
+    let mut images: Vec<_> = std::fs::read_dir(&folder)
+        .expect("pages")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "pgm"))
+        .collect();
+    images.sort();
+    let pages = images
+        .iter()
+        .map(|path| {
+            // A binary PGM: "P5", width, height, maximum, then one byte per pixel.
+            let bytes = std::fs::read(path).expect("a page");
+            let mut fields = Vec::new();
+            let mut at = 0;
+            while fields.len() < 4 {
+                while bytes[at].is_ascii_whitespace() {
+                    at += 1;
+                }
+                let start = at;
+                while !bytes[at].is_ascii_whitespace() {
+                    at += 1;
+                }
+                fields.push(String::from_utf8_lossy(&bytes[start..at]).into_owned());
+            }
+            assert_eq!(fields[0], "P5");
+            let (width, height): (usize, usize) = (
+                fields[1].parse().expect("width"),
+                fields[2].parse().expect("height"),
+            );
+            let pixels = &bytes[at + 1..];
+            assert_eq!(pixels.len(), width * height);
+            (width, height, pixels.iter().filter(|&&p| p < 128).count())
+        })
+        .collect();
+    let _ = std::fs::remove_dir_all(&folder);
+    pages
+}
+
+fn pdf_text(pdf: &[u8]) -> String {
+    let file = std::env::temp_dir().join(format!("quartier-{}.pdf", uuid::Uuid::now_v7()));
+    std::fs::write(&file, pdf).expect("write the PDF");
+    let output = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("the PDF test needs pdftotext (Debian: apt install poppler-utils)");
+    let _ = std::fs::remove_file(&file);
+    String::from_utf8(output.stdout).expect("utf-8")
+}
+
+#[actix_web::test]
+async fn the_printable_report_as_pdf_renders_to_pages_with_its_text_and_charts() {
+    let app = TestApp::spawn().await;
+    let h = history(&app).await;
+    let a = &h.town.coord_a.access_token;
+    let year = last_year();
+    let long = "Im Erzählcafé trafen sich jede Woche Nachbarinnen und Nachbarn. ".repeat(40);
+    let frozen = freeze(
+        &app,
+        a,
+        json!({
+            "title": "Sachbericht Bürgerhaus – Größe „Ü“", "from": format!("{year}-01-01"), "to": format!("{year}-12-31"),
+            "group_by": ["month"],
+            "indicators": ["visits", "volunteer_hours", "active_volunteers", "no_show_rate", "occurrences_held"],
+            "narrative": {"goals": "Ältere Nachbarn erreichen.", "what_happened": long},
+        }),
+    )
+    .await;
+    let id = frozen["id"].as_str().expect("id");
+    let got = app
+        .send(
+            Method::GET,
+            &format!("/api/v1/reports/snapshots/{id}"),
+            &[
+                ("authorization", &format!("Bearer {a}")),
+                ("accept", "application/pdf"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(got.status, 200);
+    assert_eq!(got.header("content-type"), Some("application/pdf"));
+    assert!(got.body.starts_with(b"%PDF-"));
+
+    if let Ok(folder) = std::env::var("QUARTIER_SCREENSHOTS") {
+        std::fs::write(std::path::Path::new(&folder).join("report.pdf"), &got.body).expect("saved");
+    }
+    let pages = rendered_pages(&got.body);
+    assert!(
+        pages.len() >= 3,
+        "narrative, figures and five charts take pages: {pages:?}"
+    );
+    for (n, (width, height, dark)) in pages.iter().enumerate() {
+        // A4 at 40 dots per inch, upright.
+        assert!(
+            (320..=335).contains(width) && (460..=475).contains(height),
+            "page {n}: {width}×{height}"
+        );
+        assert!(*dark > 200, "page {n} shows something: {dark} dark pixels");
+    }
+    // The charts' columns are the darkest: their pages have far more dark pixels than text.
+    let darkest = pages.iter().map(|p| p.2).max().unwrap_or(0);
+    let lightest = pages.iter().map(|p| p.2).min().unwrap_or(0);
+    assert!(darkest > 2 * lightest.max(1), "{pages:?}");
+
+    let text = pdf_text(&got.body);
+    for expected in [
+        "Sachbericht Bürgerhaus – Größe „Ü“",
+        "Ältere Nachbarn erreichen.",
+        "Ehrenamtsstunden",
+        "Besuche nach Monat",
+        "Mär",
+        "25,0 %",
+        "Definitionen",
+        "Seite 1 von",
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+}

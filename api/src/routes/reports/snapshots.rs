@@ -152,7 +152,10 @@ impl SnapshotRequest {
         {
             errors.push(
                 "catalogue_version",
-                format!("can only be {CATALOGUE_VERSION}, the version figures are counted by now"),
+                format!(
+                    "can only be {}, the version figures are counted by now",
+                    CATALOGUE_VERSION
+                ),
             );
         }
         let mut text = |raw: &str, field: &str| {
@@ -356,8 +359,8 @@ pub async fn list_snapshots(
 
 /// How a snapshot goes out: `json`; `csv` or `excel` (its figures, as
 /// `GET /reports/indicators` writes them); `html`, a printable report with its narrative,
-/// figures, charts and definitions. Without `format`, `Accept` chooses (`text/html`,
-/// `text/csv`), else JSON.
+/// figures, charts and definitions; `pdf`, the same as an A4 PDF. Without `format`, `Accept`
+/// chooses (`application/pdf`, `text/html`, `text/csv`), else JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SnapshotFormat {
@@ -365,6 +368,7 @@ pub enum SnapshotFormat {
     Csv,
     Excel,
     Html,
+    Pdf,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -383,6 +387,7 @@ impl SnapshotFormat {
             .unwrap_or("");
         match asked {
             Some(format) => format,
+            None if accept.contains("application/pdf") => Self::Pdf,
             None if accept.contains("text/html") => Self::Html,
             None if accept.contains("text/csv") => Self::Csv,
             None => Self::Json,
@@ -390,7 +395,7 @@ impl SnapshotFormat {
     }
 }
 
-/// A frozen report, exactly as it was made: JSON, CSV, or printable HTML (German) with the
+/// A frozen report, exactly as it was made: JSON, CSV, or printable HTML or PDF (German) with the
 /// narrative, a table of figures per group, a chart per indicator where the report is grouped
 /// by one dimension, and the definitions of the catalogue version it was counted by.
 #[utoipa::path(
@@ -402,6 +407,7 @@ impl SnapshotFormat {
             (SnapshotResponse = "application/json"),
             (String = "text/csv"),
             (String = "text/html"),
+            (Vec<u8> = "application/pdf"),
         )),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Neither operator staff, the town's coordinator nor an administrator; an API key without `reports:read` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
@@ -446,5 +452,9 @@ pub async fn get_snapshot(
                 "default-src 'none'; style-src 'unsafe-inline'",
             ))
             .body(super::printable::html(&snapshot)?),
+        SnapshotFormat::Pdf => response
+            .content_type("application/pdf")
+            .insert_header((header::CONTENT_DISPOSITION, download("report.pdf")))
+            .body(super::printable::pdf(&snapshot)?),
     })
 }
