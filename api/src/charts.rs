@@ -91,8 +91,8 @@ fn axis_top(largest: f64) -> f64 {
         .unwrap_or(10.0 * magnitude)
 }
 
-/// Escapes text for XML.
-fn xml(text: &str) -> String {
+/// Escapes text for XML and HTML.
+pub fn xml(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -11,9 +11,10 @@ CREATE TABLE report_snapshots (
     -- whether small counts of people are hidden in them.
     operator_ids       uuid[],
     small_cells_hidden boolean NOT NULL,
-    -- The report's groupings, filters and indicators, and the figures (IndicatorReport).
-    scope              jsonb NOT NULL,
-    report             jsonb NOT NULL,
+    -- The report's groupings, filters and indicators, and the figures (IndicatorReport), as
+    -- JSON documents kept byte for byte.
+    scope              text NOT NULL CONSTRAINT report_snapshots_scope_json CHECK (scope::jsonb IS NOT NULL),
+    report             text NOT NULL CONSTRAINT report_snapshots_report_json CHECK (report::jsonb IS NOT NULL),
     goals              text NOT NULL CONSTRAINT report_snapshots_goals_length CHECK (char_length(goals) <= 10000),
     what_happened      text NOT NULL CONSTRAINT report_snapshots_what_happened_length CHECK (char_length(what_happened) <= 10000),
     observed_changes   text NOT NULL CONSTRAINT report_snapshots_observed_changes_length CHECK (char_length(observed_changes) <= 10000),

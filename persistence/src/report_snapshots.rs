@@ -67,7 +67,7 @@ pub struct SnapshotRow {
 }
 
 const COLUMNS: &str = "id, title, catalogue_version, period_first, period_last, operator_ids, \
-    small_cells_hidden, scope::text AS scope, report::text AS report, goals, what_happened, \
+    small_cells_hidden, scope, report, goals, what_happened, \
     observed_changes, created_by, created_at";
 
 pub async fn insert(conn: &mut AsyncPgConnection, new: NewSnapshot) -> Result<SnapshotRow> {
@@ -75,7 +75,7 @@ pub async fn insert(conn: &mut AsyncPgConnection, new: NewSnapshot) -> Result<Sn
         "INSERT INTO report_snapshots (id, title, catalogue_version, period_first, period_last, \
          operator_ids, small_cells_hidden, scope, report, goals, what_happened, \
          observed_changes, created_by, created_by_key) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12, $13, $14) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
          RETURNING {COLUMNS}"
     ))
     .bind::<SqlUuid, _>(new.id)

@@ -291,8 +291,9 @@ async fn count(
                 "percentile_cont(0.5) WITHIN GROUP \
                      (ORDER BY extract(epoch FROM fa.first_at - cn.created_at) / 86400)",
             ],
-            " FROM concerns cn LEFT JOIN LATERAL (SELECT min(x.created_at) AS first_at \
-                FROM concern_answers x WHERE x.concern_id = cn.id AND x.visibility = 'public') fa \
+            " FROM concerns cn LEFT JOIN LATERAL (SELECT min(x.published_at) AS first_at \
+                FROM concern_answers x WHERE x.concern_id = cn.id AND x.visibility = 'public' \
+                AND x.published_at IS NOT NULL) fa \
                 ON true WHERE cn.status NOT IN ('withdrawn', 'duplicate')",
             "cn.created_at",
         ),

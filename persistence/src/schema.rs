@@ -881,6 +881,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Frozen reports: figures as counted, with their authors' words (never changed).
+    report_snapshots (id) {
+        id -> Uuid,
+        title -> Text,
+        catalogue_version -> Int4,
+        period_first -> Date,
+        period_last -> Date,
+        operator_ids -> Nullable<Array<Uuid>>,
+        small_cells_hidden -> Bool,
+        scope -> Text,
+        report -> Text,
+        goals -> Text,
+        what_happened -> Text,
+        observed_changes -> Text,
+        created_by -> Nullable<Uuid>,
+        created_by_key -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(standing_dates -> standing_signups (standing_signup_id));
 diesel::joinable!(standing_dates -> shifts (shift_id));
 diesel::joinable!(standing_signups -> activities (activity_id));

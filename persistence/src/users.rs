@@ -17,6 +17,7 @@ pub const EMAIL_UNIQUE: &str = "users_email_key";
 pub const ACTOR_REFERENCES: &[&str] = &[
     "refresh_tokens_user_id_fkey",
     "account_tokens_user_id_fkey",
+    "report_snapshots_created_by_fkey",
     "notification_preferences_user_id_fkey",
     "shift_messages_sent_by_fkey",
     "staff_invitations_invited_by_fkey",

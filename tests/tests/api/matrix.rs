@@ -1068,7 +1068,9 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
         "report_indicators" => (
             Method::GET,
             format!(
-                "/api/v1/reports/indicators?{window}&group_by=district,month&operator_id={op_a}"
+                "/api/v1/reports/indicators?from={}&to={}&group_by=district,month&operator_id={op_a}",
+                date(-1),
+                date(30)
             ),
             None,
         ),

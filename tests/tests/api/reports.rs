@@ -6,8 +6,8 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use diesel_async::RunQueryDsl;
 use quartier_tests::browser;
 use quartier_tests::{
-    TestApp, TestResponse, TestUser, Town, created_id, id_of, occurrences, post, sign_up, town,
-    weekly,
+    TestApp, TestResponse, TestUser, Town, created_id, id_of, occurrences, post, setup, sign_up,
+    town, weekly,
 };
 use serde_json::{Value, json};
 
@@ -1166,4 +1166,292 @@ async fn the_printable_report_as_pdf_renders_to_pages_with_its_text_and_charts()
     ] {
         assert!(text.contains(expected), "{expected} in {text}");
     }
+}
+
+#[actix_web::test]
+async fn concerns_rooms_and_partners_are_counted_too() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let anna = app.signed_up("anna@example.org").await;
+    let coordinator = &s.coordinator.access_token;
+    // Six concerns; five answered in public 1, 2, 3, 4 and 10 days after they were raised, one
+    // of them with an internal note first, and one with a draft that never went out.
+    let mut concerns = Vec::new();
+    for n in 0..6 {
+        let concern = crate::concerns::published(
+            &app,
+            &s,
+            &anna,
+            json!({"title": format!("Bank am Spielplatz {n}"), "text": "Bitte eine Bank."}),
+        )
+        .await;
+        concerns.push(concern["id"].as_str().expect("id").to_owned());
+    }
+    let answers = |id: &str| format!("/api/v1/concerns/{id}/answers");
+    let note = post(
+        &app,
+        coordinator,
+        &answers(&concerns[0]),
+        json!({"text": "Amt fragen", "visibility": "internal"}),
+    )
+    .await;
+    assert_eq!(note.status, 201);
+    let draft = post(
+        &app,
+        coordinator,
+        &answers(&concerns[5]),
+        json!({"text": "Wir prüfen das.", "visibility": "public", "publish": false}),
+    )
+    .await;
+    assert_eq!(draft.status, 201);
+    for (id, days) in concerns.iter().zip([1, 2, 3, 4, 10]) {
+        let answered = post(
+            &app,
+            coordinator,
+            &answers(id),
+            json!({"text": "Die Bank kommt.", "visibility": "public"}),
+        )
+        .await;
+        assert_eq!(answered.status, 201, "{:?}", answered.json());
+        // Raised `days` before its answer.
+        exec(
+            &app,
+            &format!(
+                "UPDATE concerns SET created_at = (SELECT min(published_at) FROM concern_answers \
+                 WHERE concern_id = '{id}' AND published_at IS NOT NULL) - interval '{days} days' \
+                 WHERE id = '{id}'"
+            ),
+        )
+        .await;
+    }
+    exec(
+        &app,
+        &format!(
+            "UPDATE concerns SET created_at = now() - interval '20 days' WHERE id = '{}'",
+            concerns[5]
+        ),
+    )
+    .await;
+
+    // A room of the centre, booked by the operator for two hours and by a resident for three.
+    let room = quartier_tests::rooms::room(
+        &app,
+        &s,
+        json!({"name": "Gruppenraum", "capacity_seated": 20, "bookable_by": "residents"}),
+    )
+    .await;
+    for (token, booker, hours) in [
+        (coordinator.as_str(), "operator", 2),
+        (anna.access_token.as_str(), "account", 3),
+    ] {
+        let start = quartier_tests::rooms::local(3, 9 + hours as u32 * 3, 0);
+        let booked = quartier_tests::rooms::book(
+            &app,
+            token,
+            &room,
+            start,
+            start + Duration::hours(hours),
+            booker,
+        )
+        .await;
+        assert_eq!(booked.status, 201, "{:?}", booked.json());
+    }
+    exec(
+        &app,
+        "UPDATE room_booking_dates SET status = 'confirmed' WHERE status = 'requested'",
+    )
+    .await;
+    exec(
+        &app,
+        "UPDATE room_booking_dates SET starts_at = starts_at - interval '10 days', \
+         ends_at = ends_at - interval '10 days', blocked = tstzrange(lower(blocked) - interval '10 days', \
+         upper(blocked) - interval '10 days')",
+    )
+    .await;
+
+    // Two partners in a network of the district, one of them having left before the period.
+    let district = crate::concerns::district(&app).await;
+    exec(
+        &app,
+        "INSERT INTO partners (id, name, kind) VALUES \
+             ('00000000-0000-7000-8000-0000000000a1', 'Chor', 'association'), \
+             ('00000000-0000-7000-8000-0000000000a2', 'Schule', 'school'), \
+             ('00000000-0000-7000-8000-0000000000a3', 'Kirche', 'religious_community')",
+    )
+    .await;
+    exec(
+        &app,
+        &format!(
+            "INSERT INTO networks (id, name, kind, district_id) VALUES \
+             ('00000000-0000-7000-8000-0000000000b1', 'Runder Tisch', 'round_table', '{district}')"
+        ),
+    )
+    .await;
+    exec(
+        &app,
+        "INSERT INTO network_memberships (id, network_id, partner_id, status, since, until) VALUES \
+             ('00000000-0000-7000-8000-0000000000c1', '00000000-0000-7000-8000-0000000000b1', '00000000-0000-7000-8000-0000000000a1', 'active', now()::date - 100, NULL), \
+             ('00000000-0000-7000-8000-0000000000c2', '00000000-0000-7000-8000-0000000000b1', '00000000-0000-7000-8000-0000000000a2', 'left', now()::date - 100, now()::date - 5), \
+             ('00000000-0000-7000-8000-0000000000c3', '00000000-0000-7000-8000-0000000000b1', '00000000-0000-7000-8000-0000000000a3', 'left', now()::date - 100, now()::date - 60)",
+    )
+    .await;
+
+    let today = Utc::now().date_naive();
+    let period = format!("from={}&to={today}", today - Duration::days(30));
+    let ask = |token: &str, query: String| {
+        let app = &app;
+        let token = token.to_owned();
+        async move {
+            let got = app
+                .get(&format!("/api/v1/reports/indicators?{query}"), Some(&token))
+                .await;
+            assert_eq!(got.status, 200, "{}", String::from_utf8_lossy(&got.body));
+            got.json()
+        }
+    };
+    let keys = "concerns_received,concerns_answered,median_days_to_first_answer,room_hours_operator,room_hours_resident";
+    let own = ask(coordinator, format!("{period}&indicators={keys}")).await;
+    assert_eq!(
+        Value::Object(figures(&only_row(&own))),
+        json!({"concerns_received": 6.0, "concerns_answered": 5.0, "median_days_to_first_answer": 3.0,
+               "room_hours_operator": 2.0, "room_hours_resident": 3.0})
+    );
+    // As outsiders see it: one resident's booking is hidden; the partners of the district
+    // count for the town.
+    let town = ask(
+        &s.admin.access_token,
+        format!("{period}&indicators={keys},partners_cooperating"),
+    )
+    .await;
+    assert_eq!(
+        Value::Object(figures(&only_row(&town))),
+        json!({"concerns_received": 6.0, "concerns_answered": 5.0, "median_days_to_first_answer": 3.0,
+               "room_hours_operator": 2.0, "room_hours_resident": "hidden", "partners_cooperating": 2.0})
+    );
+    let by_district = ask(
+        &s.admin.access_token,
+        format!("{period}&indicators=partners_cooperating&group_by=district"),
+    )
+    .await;
+    assert_eq!(by_district["rows"][0]["district"]["id"], district.as_str());
+    assert_eq!(
+        figures(&by_district["rows"][0])["partners_cooperating"],
+        json!(2.0)
+    );
+}
+
+#[actix_web::test]
+async fn indicators_of_the_demo_town_equal_its_shifts_and_dates_counted_one_by_one() {
+    let app = TestApp::spawn().await;
+    quartier_api::seed::seed_demo_town(app.settings.clone())
+        .await
+        .expect("the demo town");
+    let admin = app.admin().await;
+    let today = Utc::now().date_naive();
+    let last = today + Duration::days(90);
+    let got = app
+        .get(
+            &format!(
+                "/api/v1/reports/indicators?from={today}&to={last}&group_by=operator\
+                 &indicators=occurrences_cancelled,places_offered,places_filled"
+            ),
+            Some(&admin.access_token),
+        )
+        .await;
+    assert_eq!(got.status, 200, "{}", String::from_utf8_lossy(&got.body));
+    let report = got.json();
+
+    // Counted one by one: every shift and date with its operator and start, the period's
+    // bounds at midnight in Berlin.
+    let berlin = |day: NaiveDate| {
+        day.and_hms_opt(0, 0, 0)
+            .expect("midnight")
+            .and_local_timezone(chrono_tz::Europe::Berlin)
+            .earliest()
+            .expect("a time")
+            .with_timezone(&Utc)
+    };
+    let (from, to) = (berlin(today), berlin(last + Duration::days(1)));
+    let within = |at: &str| {
+        let at = DateTime::parse_from_rfc3339(at)
+            .expect("a time")
+            .with_timezone(&Utc);
+        from <= at && at < to
+    };
+    let mut expected: std::collections::BTreeMap<String, [f64; 3]> = Default::default();
+    for line in app
+        .texts(
+            "SELECT s.operator_id || ' ' || s.capacity || ' ' || s.status || ' ' || \
+             to_char(s.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM shifts s",
+        )
+        .await
+    {
+        let parts: Vec<&str> = line.split(' ').collect();
+        if within(parts[3]) && parts[2] != "cancelled" {
+            expected.entry(parts[0].to_owned()).or_default()[1] += parts[1].parse::<f64>().expect("a number");
+        }
+    }
+    for line in app
+        .texts(
+            "SELECT s.operator_id || ' ' || to_char(s.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') \
+             FROM signups g JOIN shifts s ON s.id = g.shift_id \
+             WHERE g.status IN ('confirmed', 'attended', 'no_show') AND s.status <> 'cancelled'",
+        )
+        .await
+    {
+        let (operator, at) = line.split_once(' ').expect("two parts");
+        if within(at) {
+            expected.entry(operator.to_owned()).or_default()[2] += 1.0;
+        }
+    }
+    for line in app
+        .texts(
+            "SELECT a.operator_id || ' ' || to_char(o.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') \
+             FROM occurrences o JOIN activities a ON a.id = o.activity_id \
+             WHERE o.cancelled AND a.status <> 'draft'",
+        )
+        .await
+    {
+        let (operator, at) = line.split_once(' ').expect("two parts");
+        if within(at) {
+            expected.entry(operator.to_owned()).or_default()[0] += 1.0;
+        }
+    }
+    let counted: std::collections::BTreeMap<String, [f64; 3]> = report["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|row| {
+            let f = figures(row);
+            (
+                row["operator"]["id"]
+                    .as_str()
+                    .expect("an operator")
+                    .to_owned(),
+                [
+                    f["occurrences_cancelled"].as_f64().expect("a count"),
+                    f["places_offered"].as_f64().expect("a count"),
+                    // Hidden from the administrator when fewer than 5: then -1 here.
+                    f["places_filled"].as_f64().unwrap_or(-1.0),
+                ],
+            )
+        })
+        .collect();
+    expected.retain(|_, v| v.iter().any(|x| *x > 0.0));
+    for v in expected.values_mut() {
+        if (1.0..5.0).contains(&v[2]) {
+            v[2] = -1.0;
+        }
+    }
+    let counted_nonzero: std::collections::BTreeMap<_, _> = counted
+        .iter()
+        .filter(|(_, v)| v.iter().any(|x| *x != 0.0))
+        .map(|(k, v)| (k.clone(), *v))
+        .collect();
+    assert!(
+        !expected.is_empty(),
+        "the demo town has shifts in the next 90 days"
+    );
+    assert!(expected.values().any(|v| v[0] > 0.0), "and cancelled dates");
+    assert_eq!(counted_nonzero, expected);
 }

@@ -9,7 +9,7 @@ use quartier_domain::reporting::{Dimension, Indicator, Period, Unit};
 use super::charts::chart;
 use super::indicators::ReportRow;
 use super::snapshots::SnapshotResponse;
-use crate::charts::{Chart, german_number, month_names};
+use crate::charts::{Chart, german_number, month_names, xml as escape};
 use crate::error::ApiError;
 use crate::pdf::Document;
 
@@ -148,13 +148,6 @@ fn blocks(snapshot: &SnapshotResponse) -> Vec<Block> {
             .collect(),
     ));
     out
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 const STYLE: &str = "\
