@@ -1030,8 +1030,8 @@ def main():
                  "WHERE starts_at < now() AND NOT cancelled AND participants IS NULL")
             psql("UPDATE signups SET status = 'attended', minutes_worked = 60 + (hashtext(id::text) & 63) "
                  "WHERE starts_at < now() AND status = 'confirmed'")
-            psql("INSERT INTO users (id, email, display_name, role, privacy_consent_at) VALUES "
-                 "('%s', 'verwaltung@bench.example', 'Verwaltung', 'admin', now()) "
+            psql("INSERT INTO users (id, email, display_name, password_hash, role, privacy_consent_at) VALUES "
+                 "('%s', 'verwaltung@bench.example', 'Verwaltung', 'no login', 'admin', now()) "
                  "ON CONFLICT (id) DO NOTHING" % BENCH_ADMIN)
             psql("VACUUM (ANALYZE) occurrences, signups")
             first = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)

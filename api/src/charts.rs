@@ -91,6 +91,13 @@ fn axis_top(largest: f64) -> f64 {
         .unwrap_or(10.0 * magnitude)
 }
 
+/// The last key of a segmented axis with a segment for each of `n` bars (its keys `0..=last`
+/// are the segments); a single bar gets a second, empty segment, since one alone has no
+/// width.
+fn segments(n: usize) -> usize {
+    n.saturating_sub(1).max(1)
+}
+
 /// Escapes text for XML and HTML.
 pub fn xml(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -193,7 +200,7 @@ impl Chart {
             .margin(18)
             .x_label_area_size(44)
             .y_label_area_size(78)
-            .build_cartesian_2d((0..n - 1).into_segmented(), 0f64..top)?;
+            .build_cartesian_2d((0..segments(n)).into_segmented(), 0f64..top)?;
         let percent = self.percent;
         let decimals = self.decimals;
         chart
@@ -258,7 +265,7 @@ impl Chart {
             .margin(18)
             .x_label_area_size(52)
             .y_label_area_size((longest as u32 * 8 + 16).clamp(60, 300))
-            .build_cartesian_2d(0f64..top, (0..n - 1).into_segmented())?;
+            .build_cartesian_2d(0f64..top, (0..segments(n)).into_segmented())?;
         let percent = self.percent;
         let decimals = self.decimals;
         chart

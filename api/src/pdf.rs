@@ -61,22 +61,38 @@ pub fn text_width(text: &str, size: f32) -> f32 {
     em * size
 }
 
+/// A word cut into pieces that each fit `width` (a long address or a word of fifty letters).
+fn pieces(word: &str, size: f32, width: f32) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut current = String::new();
+    for c in word.chars() {
+        if !current.is_empty() && text_width(&format!("{current}{c}"), size) > width {
+            pieces.push(std::mem::take(&mut current));
+        }
+        current.push(c);
+    }
+    pieces.push(current);
+    pieces
+}
+
 /// Lines of `text` no wider than `width` at `size`.
 fn wrap(text: &str, size: f32, width: f32) -> Vec<String> {
     let mut lines = Vec::new();
     for paragraph_line in text.lines() {
         let mut line = String::new();
-        for word in paragraph_line.split_whitespace() {
-            let candidate = if line.is_empty() {
-                word.to_owned()
-            } else {
-                format!("{line} {word}")
-            };
-            if text_width(&candidate, size) > width && !line.is_empty() {
-                lines.push(std::mem::take(&mut line));
-                line = word.to_owned();
-            } else {
-                line = candidate;
+        for whole in paragraph_line.split_whitespace() {
+            for word in pieces(whole, size, width) {
+                let candidate = if line.is_empty() {
+                    word.to_owned()
+                } else {
+                    format!("{line} {word}")
+                };
+                if text_width(&candidate, size) > width && !line.is_empty() {
+                    lines.push(std::mem::take(&mut line));
+                    line = word.to_owned();
+                } else {
+                    line = candidate;
+                }
             }
         }
         lines.push(line);
@@ -193,7 +209,8 @@ impl Document {
     /// A chart, scaled to the page's width.
     pub fn chart(&mut self, chart: &Chart) -> Result<(), String> {
         let (w, h) = chart.size();
-        let scale = Self::width() / w as f32;
+        // As wide as the page allows, and never taller than a page.
+        let scale = (Self::width() / w as f32).min((PAGE.1 - 2.0 * MARGIN - 12.0) / h as f32);
         let height = h as f32 * scale;
         self.room(height + 12.0);
         self.y -= 6.0;
@@ -512,5 +529,9 @@ mod tests {
         assert!(lines.len() > 1);
         assert!(lines.iter().all(|l| text_width(l, 11.0) <= 200.0));
         assert_eq!(lines.join(" "), text);
+        let long = "x".repeat(300);
+        let cut = wrap(&long, 11.0, 200.0);
+        assert!(cut.len() > 1 && cut.iter().all(|l| text_width(l, 11.0) <= 200.0));
+        assert_eq!(cut.concat(), long);
     }
 }

@@ -172,11 +172,11 @@ macro_rules! catalogue {
 
 catalogue! {
     OccurrencesHeld = "occurrences_held", Occurrences, Count, false,
-        de: "Termine durchgeführt" / "Termine veröffentlichter oder beendeter Angebote, die im Zeitraum begonnen haben und nicht abgesagt wurden.",
-        en: "Dates held" / "Dates of published or ended activities that began within the period and were not cancelled.";
+        de: "Termine durchgeführt" / "Termine von Angeboten (außer Entwürfen), die im Zeitraum begonnen haben und nicht abgesagt wurden; Termine eines abgesagten Angebots nur, wenn ihre Teilnehmenden erfasst sind.",
+        en: "Dates held" / "Dates of activities (drafts excepted) that began within the period and were not cancelled; dates of a cancelled activity only where their participants were recorded.";
     OccurrencesCancelled = "occurrences_cancelled", Occurrences, Count, false,
-        de: "Termine abgesagt" / "Termine veröffentlichter oder beendeter Angebote im Zeitraum, die abgesagt wurden.",
-        en: "Dates cancelled" / "Dates of published or ended activities within the period that were cancelled.";
+        de: "Termine abgesagt" / "Termine von Angeboten (außer Entwürfen) im Zeitraum, die abgesagt wurden oder zu einem abgesagten Angebot gehören, ohne erfasste Teilnehmende.",
+        en: "Dates cancelled" / "Dates of activities (drafts excepted) within the period that were cancelled, or whose activity was and that have no participants recorded.";
     Visits = "visits", Occurrences, Count, true,
         de: "Besuche" / "Summe der erfassten Teilnehmenden aller durchgeführten Termine im Zeitraum. Besuche, nicht Personen: wer dreimal kommt, zählt dreimal.",
         en: "Visits" / "Sum of the participants recorded for the dates held within the period. Visits, not persons: someone who comes three times counts three times.";
@@ -232,8 +232,8 @@ catalogue! {
         de: "Raumstunden: Träger" / "Stunden bestätigter Raumbuchungen im Zeitraum, die der Träger selbst gebucht hat.",
         en: "Room hours: operator" / "Hours of confirmed room bookings within the period that the operator booked itself.";
     RoomHoursActivity = "room_hours_activity", Rooms, Hours, false,
-        de: "Raumstunden: Angebote" / "Stunden bestätigter Raumbuchungen im Zeitraum für Angebote.",
-        en: "Room hours: activities" / "Hours of confirmed room bookings within the period for activities.";
+        de: "Raumstunden: Angebote" / "Stunden bestätigter Raumbuchungen im Zeitraum, die für ein Angebot gebucht wurden (nicht die Räume, die Angebote ständig belegen).",
+        en: "Room hours: activities" / "Hours of confirmed room bookings within the period booked for an activity (not the rooms activities hold by their schedule).";
     RoomHoursPartner = "room_hours_partner", Rooms, Hours, false,
         de: "Raumstunden: Partner" / "Stunden bestätigter Raumbuchungen im Zeitraum durch Partner (Vereine, Initiativen, Schulen …).",
         en: "Room hours: partners" / "Hours of confirmed room bookings within the period by partners (associations, initiatives, schools …).";

@@ -1,2 +1,3 @@
 DROP TABLE report_snapshots;
 DROP FUNCTION report_snapshots_frozen();
+DROP FUNCTION report_snapshots_kept();

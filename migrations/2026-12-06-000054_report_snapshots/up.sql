@@ -40,3 +40,12 @@ END;
 $$;
 CREATE TRIGGER report_snapshots_frozen BEFORE UPDATE OR DELETE ON report_snapshots
     FOR EACH ROW EXECUTE FUNCTION report_snapshots_frozen();
+
+CREATE FUNCTION report_snapshots_kept() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'report snapshots are frozen'
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'report_snapshots_frozen';
+END;
+$$;
+CREATE TRIGGER report_snapshots_kept BEFORE TRUNCATE ON report_snapshots
+    FOR EACH STATEMENT EXECUTE FUNCTION report_snapshots_kept();

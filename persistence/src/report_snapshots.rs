@@ -106,22 +106,25 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Snaps
     .optional()?)
 }
 
-/// The newest snapshots first, up to `limit`, that a reader who is staff of `own` operators
-/// (and reads the whole town when `whole_town`) may read: those of her own operators alone,
-/// and those with small counts hidden that she could count herself.
+/// The newest snapshots first, up to `limit`, that a reader who is staff of `own` operators,
+/// sees the figures of `full` ones in full, and reads the whole town when `whole_town`, may
+/// read: those of operators she sees in full, and those with small counts hidden that she
+/// could count herself.
 pub async fn list(
     conn: &mut AsyncPgConnection,
     own: Vec<Uuid>,
+    full: Vec<Uuid>,
     whole_town: bool,
     limit: i64,
 ) -> Result<Vec<SnapshotRow>> {
     Ok(diesel::sql_query(format!(
         "SELECT {COLUMNS} FROM report_snapshots \
-         WHERE operator_ids <@ $1 \
-            OR (small_cells_hidden AND ($2 OR operator_ids && $1)) \
-         ORDER BY created_at DESC, id DESC LIMIT $3"
+         WHERE (cardinality(operator_ids) > 0 AND operator_ids <@ $2) \
+            OR (small_cells_hidden AND ($3 OR operator_ids && $1)) \
+         ORDER BY created_at DESC, id DESC LIMIT $4"
     ))
     .bind::<Array<SqlUuid>, _>(own)
+    .bind::<Array<SqlUuid>, _>(full)
     .bind::<Bool, _>(whole_town)
     .bind::<Int8, _>(limit)
     .load(conn)

@@ -141,6 +141,14 @@ macro_rules! person {
     };
 }
 
+/// Whether a date `o` of the activity `a` takes place (or took place): not cancelled itself,
+/// and its activity not cancelled, unless attendance was recorded before it was.
+macro_rules! held {
+    () => {
+        "(NOT o.cancelled AND (a.status <> 'cancelled' OR o.participants IS NOT NULL))"
+    };
+}
+
 /// The seconds of confirmed room dates `d`.
 macro_rules! room_hours {
     () => {
@@ -230,15 +238,27 @@ async fn count(
                 month_of: Some("o.starts_at"),
             },
             &[
-                "count(*) FILTER (WHERE NOT o.cancelled AND o.starts_at <= now())",
-                "count(*) FILTER (WHERE o.cancelled)",
-                "sum(o.participants) FILTER (WHERE NOT o.cancelled)",
-                "sum(o.participants_age_0_13) FILTER (WHERE NOT o.cancelled)",
-                "sum(o.participants_age_14_17) FILTER (WHERE NOT o.cancelled)",
-                "sum(o.participants_age_18_26) FILTER (WHERE NOT o.cancelled)",
-                "sum(o.participants_age_27_64) FILTER (WHERE NOT o.cancelled)",
-                "sum(o.participants_age_65_plus) FILTER (WHERE NOT o.cancelled)",
-                "sum(o.first_time_participants) FILTER (WHERE NOT o.cancelled)",
+                concat!(
+                    "count(*) FILTER (WHERE ",
+                    held!(),
+                    " AND o.starts_at <= now())"
+                ),
+                concat!("count(*) FILTER (WHERE NOT (", held!(), "))"),
+                concat!("sum(o.participants) FILTER (WHERE ", held!(), ")"),
+                concat!("sum(o.participants_age_0_13) FILTER (WHERE ", held!(), ")"),
+                concat!("sum(o.participants_age_14_17) FILTER (WHERE ", held!(), ")"),
+                concat!("sum(o.participants_age_18_26) FILTER (WHERE ", held!(), ")"),
+                concat!("sum(o.participants_age_27_64) FILTER (WHERE ", held!(), ")"),
+                concat!(
+                    "sum(o.participants_age_65_plus) FILTER (WHERE ",
+                    held!(),
+                    ")"
+                ),
+                concat!(
+                    "sum(o.first_time_participants) FILTER (WHERE ",
+                    held!(),
+                    ")"
+                ),
             ],
             " FROM occurrences o JOIN activities a ON a.id = o.activity_id \
               JOIN centres c ON c.id = a.centre_id WHERE a.status <> 'draft'",
@@ -448,6 +468,21 @@ fn filters(statement: &mut Statement<'_>, query: &ReportQuery, columns: &Columns
         statement.push(&format!(" AND {column} = "));
         statement.bind::<Text, _>(category.clone());
     }
+}
+
+/// The operators where `user_id` is a coordinator limited to some of their centres: their
+/// figures of the whole operator are not all hers to see in full.
+pub async fn centre_limited_operators(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+) -> Result<Vec<Uuid>> {
+    use crate::schema::operator_member_centres as limited;
+    Ok(limited::table
+        .filter(limited::user_id.eq(user_id))
+        .select(limited::operator_id)
+        .distinct()
+        .load(conn)
+        .await?)
 }
 
 /// The names of the districts, centres and operators a report's groups name.

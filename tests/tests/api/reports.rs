@@ -713,6 +713,7 @@ async fn charts_render_in_chromium_in_german_with_a_text_alternative() {
             {"name": "visits-by-month", "url": format!("{base}/visits/chart?{period}"), "inline": true},
             {"name": "visits-by-district", "url": format!("{base}/visits/chart?{period}&group_by=district"), "inline": true},
             {"name": "no-shows-by-month", "url": format!("{base}/no_show_rate/chart?{period}")},
+            {"name": "visits-in-march", "url": format!("{base}/visits/chart?from={year}-03-01&to={year}-03-31")},
         ],
     });
     let seen = browser::look_at(&plan).await;
@@ -773,6 +774,13 @@ async fn charts_render_in_chromium_in_german_with_a_text_alternative() {
     );
     assert_eq!(districts["bars"].as_array().expect("bars").len(), 1);
     assert_eq!(seen["visits-by-district"]["inline_axe"], json!([]));
+
+    // One month alone is one column, drawn.
+    let march = &seen["visits-in-march"]["seen"];
+    assert_eq!(march["desc"], format!("März {year}: 15"));
+    let bars = march["bars"].as_array().expect("bars");
+    assert_eq!(bars.len(), 1, "{march}");
+    assert!(bars[0]["hit"] == true && bars[0]["width"].as_f64().unwrap_or(0.0) > 20.0);
 
     // A share in percent, the German way: one no-show of five recorded in March.
     let shares = seen["no-shows-by-month"]["seen"]["desc"]
@@ -1454,4 +1462,98 @@ async fn indicators_of_the_demo_town_equal_its_shifts_and_dates_counted_one_by_o
     );
     assert!(expected.values().any(|v| v[0] > 0.0), "and cancelled dates");
     assert_eq!(counted_nonzero, expected);
+}
+
+#[actix_web::test]
+async fn dates_of_a_cancelled_activity_are_held_only_with_attendance_and_limited_coordinators_see_small_counts_hidden()
+ {
+    let app = TestApp::spawn().await;
+    let t = town(&app).await;
+    let year = last_year();
+    let start = (Utc::now() + Duration::days(7)).date_naive();
+    let activity = created_id(
+        &post(
+            &app,
+            &t.coord_a.access_token,
+            "/api/v1/activities",
+            weekly(
+                &t.a1,
+                "Nähcafé",
+                &format!("{start}T15:00:00"),
+                "FREQ=WEEKLY",
+            ),
+        )
+        .await,
+    );
+    let dates = occurrences(
+        &app,
+        Some(&t.coord_a.access_token),
+        &activity,
+        Utc::now(),
+        Utc::now() + Duration::days(30),
+    )
+    .await;
+    // Three dates in May; attendance recorded for two before the activity was cancelled.
+    for (n, date) in dates.iter().take(3).enumerate() {
+        let id = date["id"].as_str().expect("id");
+        dated(&app, id, on(year, 5, 4 + 7 * n as u32)).await;
+        if n < 2 {
+            let recorded = visited(&app, &t.coord_a, id, json!({"participants": 3})).await;
+            assert_eq!(recorded.status, 200, "{:?}", recorded.json());
+        }
+    }
+    let cancelled = app
+        .json(
+            Method::PATCH,
+            &format!("/api/v1/activities/{activity}"),
+            Some(&t.coord_a.access_token),
+            &[("if-match", "*")],
+            &json!({"status": "cancelled"}),
+        )
+        .await;
+    assert_eq!(cancelled.status, 200, "{:?}", cancelled.json());
+    let figures_of = |report: &Value| Value::Object(figures(&only_row(report)));
+    let own = report(
+        &app,
+        &t.coord_a.access_token,
+        "&indicators=occurrences_held,occurrences_cancelled,visits",
+    )
+    .await;
+    assert_eq!(
+        figures_of(&own),
+        json!({"occurrences_held": 2.0, "occurrences_cancelled": 1.0, "visits": 6.0})
+    );
+
+    // A coordinator of operator A limited to centre A1 is staff, but does not see all of A's
+    // figures in full: small counts are hidden from her.
+    app.signed_up("buero@example.org").await;
+    let operator_a = operator_of(&app, &t.a1).await;
+    let added = post(
+        &app,
+        &t.admin.access_token,
+        &format!("/api/v1/operators/{operator_a}/members"),
+        json!({"email": "buero@example.org", "role": "coordinator", "centre_ids": [t.a1]}),
+    )
+    .await;
+    assert_eq!(added.status, 201, "{:?}", added.json());
+    let login = app
+        .login("buero@example.org", "ein sicheres Passwort")
+        .await;
+    let limited = login.json()["access_token"]
+        .as_str()
+        .expect("a token")
+        .to_owned();
+    let hers = report(&app, &limited, "&indicators=occurrences_cancelled,visits").await;
+    assert_eq!(hers["small_cells_hidden"], true);
+    assert_eq!(
+        figures_of(&hers),
+        json!({"occurrences_cancelled": 1.0, "visits": 6.0})
+    );
+    let few = report(
+        &app,
+        &limited,
+        &format!("&indicators=visits&district_id={}", t.nordstadt),
+    )
+    .await;
+    assert_eq!(few["small_cells_hidden"], true);
 }

@@ -145,57 +145,91 @@ pub(crate) struct Reader {
     pub outsider: bool,
 }
 
+/// Where a caller stands towards reports: the operators she is staff of (or whose key it
+/// is), those of them whose figures she sees in full (not as a coordinator limited to some
+/// of their centres), and whether she reads the whole town.
+pub(crate) struct Standing {
+    pub own: Vec<Uuid>,
+    pub full: Vec<Uuid>,
+    pub whole_town: bool,
+}
+
+impl Standing {
+    /// An API key needs `reports:read` (its operator's figures, in full); a person must be
+    /// operator staff, the town's coordinator or an administrator.
+    pub(crate) async fn of(
+        conn: &mut AsyncPgConnection,
+        caller: &Caller,
+    ) -> Result<Self, ApiError> {
+        let user = match caller {
+            Caller::Key(key) => {
+                decide_key(key, key.operator_id, Scope::ReportsRead)?;
+                return Ok(Self {
+                    own: vec![key.operator_id],
+                    full: vec![key.operator_id],
+                    whole_town: false,
+                });
+            }
+            Caller::User(user) => *user,
+        };
+        let own = quartier_persistence::activities::staff_operators(conn, user.id).await?;
+        let limited = reports::centre_limited_operators(conn, user.id).await?;
+        let whole_town = reads_whole_town(conn, user).await?;
+        if own.is_empty() && !whole_town {
+            return Err(ApiError::Forbidden(
+                "Only operator staff, the town's coordinator and administrators read reports."
+                    .into(),
+            ));
+        }
+        let full = own
+            .iter()
+            .copied()
+            .filter(|id| !limited.contains(id))
+            .collect();
+        Ok(Self {
+            own,
+            full,
+            whole_town,
+        })
+    }
+
+    /// Whether the figures of `operators` are all hers to see in full.
+    pub(crate) fn sees_in_full(&self, operators: &[Uuid]) -> bool {
+        !operators.is_empty() && operators.iter().all(|id| self.full.contains(id))
+    }
+}
+
 /// Who reads what: an API key with `reports:read` its operator; operator staff their
-/// operators; the town's coordinator and administrators everything, small counts hidden but
-/// where they ask for operators they are staff of.
+/// operators; the town's coordinator and administrators everything. Small counts are hidden
+/// but where every operator counted is one whose figures the reader sees in full.
 pub(crate) async fn reader(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     operator_id: Option<Uuid>,
 ) -> Result<Reader, ApiError> {
-    let user = match caller {
-        Caller::Key(key) => {
-            decide_key(
-                key,
-                operator_id.unwrap_or(key.operator_id),
-                Scope::ReportsRead,
-            )?;
-            return Ok(Reader {
-                operators: Some(vec![key.operator_id]),
-                outsider: false,
-            });
+    let standing = Standing::of(conn, caller).await?;
+    let operators = match operator_id {
+        Some(id) if !standing.whole_town && !standing.own.contains(&id) => {
+            return Err(ApiError::Forbidden(
+                if matches!(caller, Caller::Key(_)) {
+                    "This API key acts for another operator."
+                } else {
+                    "You read the figures of the operators you are staff of only."
+                }
+                .into(),
+            ));
         }
-        Caller::User(user) => *user,
+        Some(id) => Some(vec![id]),
+        None if standing.whole_town => None,
+        None => Some(standing.own.clone()),
     };
-    let own = quartier_persistence::activities::staff_operators(conn, user.id).await?;
-    if reads_whole_town(conn, user).await? {
-        let operators = operator_id.map(|id| vec![id]);
-        let outsider = !operators
-            .as_ref()
-            .is_some_and(|ids| ids.iter().all(|id| own.contains(id)));
-        return Ok(Reader {
-            operators,
-            outsider,
-        });
-    }
-    if own.is_empty() {
-        return Err(ApiError::Forbidden(
-            "Only operator staff, the town's coordinator and administrators read reports.".into(),
-        ));
-    }
-    match operator_id {
-        Some(id) if !own.contains(&id) => Err(ApiError::Forbidden(
-            "You read the figures of the operators you are staff of only.".into(),
-        )),
-        Some(id) => Ok(Reader {
-            operators: Some(vec![id]),
-            outsider: false,
-        }),
-        None => Ok(Reader {
-            operators: Some(own),
-            outsider: false,
-        }),
-    }
+    let outsider = !operators
+        .as_deref()
+        .is_some_and(|ids| standing.sees_in_full(ids));
+    Ok(Reader {
+        operators,
+        outsider,
+    })
 }
 
 /// The figures of the catalogue's indicators over a period, grouped by district, centre,

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::indicators::{Asked, IndicatorReport, ReportFilters, count, csv, reader};
+use super::indicators::{Asked, IndicatorReport, ReportFilters, Standing, count, csv, reader};
 use super::{DimensionBody, IndicatorKey};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
@@ -283,43 +283,13 @@ pub async fn create_snapshot(
         .json(response(row)?))
 }
 
-/// Which operators the caller is staff of (or whose key it is), and whether she reads the
-/// whole town.
-async fn standing(
-    conn: &mut quartier_persistence::AsyncPgConnection,
-    caller: &Caller,
-) -> Result<(Vec<Uuid>, bool), ApiError> {
-    match caller {
-        Caller::Key(key) => {
-            crate::authz::decide_key(
-                key,
-                key.operator_id,
-                quartier_domain::integration::Scope::ReportsRead,
-            )?;
-            Ok((vec![key.operator_id], false))
-        }
-        Caller::User(user) => {
-            let own = quartier_persistence::activities::staff_operators(conn, user.id).await?;
-            let whole = crate::routes::core_team::reads_whole_town(conn, *user).await?;
-            if own.is_empty() && !whole {
-                return Err(ApiError::Forbidden(
-                    "Only operator staff, the town's coordinator and administrators read reports."
-                        .into(),
-                ));
-            }
-            Ok((own, whole))
-        }
-    }
-}
-
-/// Whether a reader with `own` operators (reading the whole town when `whole`) may read
-/// `row`: one of her own operators' alone, or one with small counts hidden that she could
-/// count herself.
-fn readable(row: &SnapshotRow, own: &[Uuid], whole: bool) -> bool {
+/// Whether a reader standing as `standing` may read `row`: one of operators whose figures she
+/// sees in full, or one with small counts hidden that she could count herself.
+fn readable(row: &SnapshotRow, standing: &Standing) -> bool {
     let ids = row.operator_ids.as_deref();
-    let all_own = ids.is_some_and(|ids| ids.iter().all(|id| own.contains(id)));
-    let some_own = ids.is_some_and(|ids| ids.iter().any(|id| own.contains(id)));
-    all_own || (row.small_cells_hidden && (whole || some_own))
+    let in_full = ids.is_some_and(|ids| standing.sees_in_full(ids));
+    let some_own = ids.is_some_and(|ids| ids.iter().any(|id| standing.own.contains(id)));
+    in_full || (row.small_cells_hidden && (standing.whole_town || some_own))
 }
 
 /// The snapshots the caller may read, newest first (up to 200).
@@ -338,20 +308,26 @@ pub async fn list_snapshots(
     caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    let (own, whole) = standing(&mut conn, &caller).await?;
-    let items = report_snapshots::list(&mut conn, own, whole, 200)
-        .await?
-        .into_iter()
-        .map(|row| SnapshotSummary {
-            id: row.id,
-            title: row.title,
-            catalogue_version: row.catalogue_version,
-            from: row.period_first,
-            to: row.period_last,
-            small_cells_hidden: row.small_cells_hidden,
-            created_at: row.created_at,
-        })
-        .collect();
+    let standing = Standing::of(&mut conn, &caller).await?;
+    let items = report_snapshots::list(
+        &mut conn,
+        standing.own.clone(),
+        standing.full.clone(),
+        standing.whole_town,
+        200,
+    )
+    .await?
+    .into_iter()
+    .map(|row| SnapshotSummary {
+        id: row.id,
+        title: row.title,
+        catalogue_version: row.catalogue_version,
+        from: row.period_first,
+        to: row.period_last,
+        small_cells_hidden: row.small_cells_hidden,
+        created_at: row.created_at,
+    })
+    .collect();
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "private, no-cache"))
         .json(SnapshotList { items }))
@@ -423,10 +399,10 @@ pub async fn get_snapshot(
     query: web::Query<SnapshotQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    let (own, whole) = standing(&mut conn, &caller).await?;
+    let standing = Standing::of(&mut conn, &caller).await?;
     let row = report_snapshots::find(&mut conn, *id)
         .await?
-        .filter(|row| readable(row, &own, whole))
+        .filter(|row| readable(row, &standing))
         .ok_or_else(|| ApiError::NotFound("No snapshot has this id.".into()))?;
     let snapshot = response(row)?;
     let mut response = HttpResponse::Ok();
