@@ -101,6 +101,8 @@ pub enum Source {
     Shifts,
     /// Sign-ups of volunteers, anonymised ones included.
     Signups,
+    /// Sign-ups marked attended, with the person behind each.
+    WorkedShifts,
     /// The first shift each volunteer worked.
     FirstShifts,
     /// Residents' concerns and their answers.
@@ -117,9 +119,11 @@ impl Source {
     pub fn dimensions(self) -> &'static [Dimension] {
         use Dimension::*;
         match self {
-            Source::Occurrences | Source::Shifts | Source::Signups | Source::FirstShifts => {
-                &[District, Centre, Operator, Category, Month]
-            }
+            Source::Occurrences
+            | Source::Shifts
+            | Source::Signups
+            | Source::WorkedShifts
+            | Source::FirstShifts => &[District, Centre, Operator, Category, Month],
             Source::Concerns | Source::Rooms => &[District, Centre, Operator, Month],
             Source::Networks => &[District],
         }
@@ -198,10 +202,10 @@ catalogue! {
     FirstTimeVisits = "first_time_visits", Occurrences, Count, true,
         de: "Erstbesuche" / "Teilnehmende, die laut Erfassung zum ersten Mal an dem Angebot teilnahmen.",
         en: "First-time visits" / "Participants recorded as taking part in the activity for the first time.";
-    VolunteerHours = "volunteer_hours", Signups, Hours, true,
+    VolunteerHours = "volunteer_hours", WorkedShifts, Hours, true,
         de: "Ehrenamtsstunden" / "Stunden, die Ehrenamtliche in Schichten des Zeitraums geleistet haben: die erfassten Minuten, sonst die Dauer der Schicht, bei allen als anwesend erfassten Anmeldungen, anonymisierte eingeschlossen.",
         en: "Volunteer hours" / "Hours volunteers worked on shifts within the period: the minutes recorded, else the shift's length, for every sign-up marked attended, anonymised ones included.";
-    ActiveVolunteers = "active_volunteers", Signups, Count, true,
+    ActiveVolunteers = "active_volunteers", WorkedShifts, Count, true,
         de: "Aktive Ehrenamtliche" / "Verschiedene Personen mit mindestens einer als anwesend erfassten Schicht im Zeitraum; gelöschte Konten zählen weiter, ohne benannt zu werden.",
         en: "Active volunteers" / "Distinct persons with at least one shift marked attended within the period; erased accounts still count without being named.";
     NewVolunteers = "new_volunteers", FirstShifts, Count, true,

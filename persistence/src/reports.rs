@@ -6,7 +6,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Date, Float8, Nullable, Text, Timestamptz, Uuid as SqlUuid};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use quartier_domain::reporting::{Dimension, Indicator, Source, share};
 use uuid::Uuid;
 
@@ -166,9 +166,27 @@ pub async fn figures(
     let mut sources: Vec<Source> = indicators.iter().map(|i| i.source()).collect();
     sources.sort_by_key(|s| *s as u8);
     sources.dedup();
+    let mut counted = Vec::new();
+    // One snapshot for every source; no JIT compilation (it costs more than it saves at
+    // this size), and memory enough to group by hashing.
+    conn.transaction::<_, crate::Error, _>(async |conn| {
+        diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(conn)
+            .await?;
+        diesel::sql_query("SET LOCAL jit = off")
+            .execute(conn)
+            .await?;
+        diesel::sql_query("SET LOCAL work_mem = '32MB'")
+            .execute(conn)
+            .await?;
+        for &source in &sources {
+            counted.push((source, count(conn, query, source).await?));
+        }
+        Ok(())
+    })
+    .await?;
     let mut figures = Vec::new();
-    for source in sources {
-        let rows = count(conn, query, source).await?;
+    for (source, rows) in counted {
         for row in rows {
             let m = row.m();
             let n = |i: usize| m[i].unwrap_or(0.0) as i64;
@@ -207,9 +225,9 @@ fn value_of(
         PlacesOffered => (Some(m[0].unwrap_or(0.0)), n(0)),
         VolunteerHours => (Some(m[0].unwrap_or(0.0)), n(1)),
         ActiveVolunteers => count(1),
-        PlacesFilled => count(2),
-        NoShowRate => (share(n(3), n(4)), n(4)),
-        LateCancellationRate => (share(n(5), n(6)), n(6)),
+        PlacesFilled => count(0),
+        NoShowRate => (share(n(1), n(2)), n(2)),
+        LateCancellationRate => (share(n(3), n(4)), n(4)),
         NewVolunteers => count(0),
         ConcernsReceived => count(0),
         ConcernsAnswered => count(1),
@@ -272,16 +290,9 @@ async fn count(
         ),
         Source::Signups => (
             SHIFT_COLUMNS,
-            // Hours; distinct volunteers; places filled; no-shows of attendance recorded;
-            // late cancellations of places held.
+            // Places filled; no-shows of attendance recorded; late cancellations of places
+            // held.
             &[
-                "sum(CASE WHEN g.status = 'attended' THEN coalesce(g.minutes_worked::float8, \
-                     extract(epoch FROM g.ends_at - g.starts_at)::float8 / 60) END) / 60",
-                concat!(
-                    "count(DISTINCT ",
-                    person!(),
-                    ") FILTER (WHERE g.status = 'attended')"
-                ),
                 "count(*) FILTER (WHERE sh.status <> 'cancelled' \
                      AND g.status IN ('confirmed', 'attended', 'no_show'))",
                 "count(*) FILTER (WHERE g.status = 'no_show')",
@@ -291,8 +302,22 @@ async fn count(
             ],
             concat!(
                 shifts_from!(),
+                " JOIN signups g ON g.shift_id = sh.id WHERE true"
+            ),
+            "sh.starts_at",
+        ),
+        Source::WorkedShifts => (
+            SHIFT_COLUMNS,
+            // Hours; distinct volunteers.
+            &[
+                "sum(coalesce(g.minutes_worked::float8, \
+                     extract(epoch FROM g.ends_at - g.starts_at)::float8 / 60)) / 60",
+                concat!("count(DISTINCT ", person!(), ")"),
+            ],
+            concat!(
+                shifts_from!(),
                 " JOIN signups g ON g.shift_id = sh.id LEFT JOIN users u ON u.id = g.user_id \
-                  WHERE true",
+                  WHERE g.status = 'attended'",
             ),
             "sh.starts_at",
         ),
@@ -351,7 +376,8 @@ async fn count(
         ),
         Source::Networks => return networks(conn, query).await,
     };
-    let mut statement = Statement::new("SELECT ");
+    let mut statement = Statement::new(OUTER);
+    statement.push("SELECT ");
     statement.push(&groups(query, &columns));
     for n in 0..9 {
         match metrics.get(n) {
@@ -365,7 +391,7 @@ async fn count(
     statement.push(&format!(" AND {period_of} < "));
     statement.bind::<Timestamptz, _>(query.to);
     filters(&mut statement, query, &columns);
-    statement.push(" GROUP BY 1, 2, 3, 4, 5");
+    statement.push(" GROUP BY 1, 2, 3, 4, 5) counted");
     Ok(statement.finish().load(conn).await?)
 }
 
@@ -387,7 +413,8 @@ async fn first_shifts(conn: &mut AsyncPgConnection, query: &ReportQuery) -> Resu
     filters(&mut statement, query, &SHIFT_COLUMNS);
     statement.push(concat!(" ORDER BY ", person!(), ", sh.starts_at)"));
     statement.push(
-        " SELECT district_id, centre_id, operator_id, category, month, count(*)::float8 AS m0, \
+        " SELECT district_id, centre_id, operator_id, category, \
+         to_char(month, 'YYYY-MM') AS month, count(*)::float8 AS m0, \
          NULL::float8 AS m1, NULL::float8 AS m2, NULL::float8 AS m3, NULL::float8 AS m4, \
          NULL::float8 AS m5, NULL::float8 AS m6, NULL::float8 AS m7, NULL::float8 AS m8 \
          FROM firsts WHERE first_at >= ",
@@ -407,7 +434,8 @@ async fn networks(conn: &mut AsyncPgConnection, query: &ReportQuery) -> Result<V
         category: None,
         month_of: None,
     };
-    let mut statement = Statement::new("SELECT ");
+    let mut statement = Statement::new(OUTER);
+    statement.push("SELECT ");
     statement.push(&groups(query, &columns));
     statement.push(
         ", count(DISTINCT m.partner_id)::float8 AS m0, NULL::float8 AS m1, NULL::float8 AS m2, \
@@ -423,9 +451,14 @@ async fn networks(conn: &mut AsyncPgConnection, query: &ReportQuery) -> Result<V
     statement.bind::<Date, _>(query.first_day);
     statement.push(")");
     filters(&mut statement, query, &columns);
-    statement.push(" GROUP BY 1, 2, 3, 4, 5");
+    statement.push(" GROUP BY 1, 2, 3, 4, 5) counted");
     Ok(statement.finish().load(conn).await?)
 }
+
+/// Reads the rows of a statement whose groups come from [`groups`]: its month written as
+/// `YYYY-MM`.
+const OUTER: &str = "SELECT district_id, centre_id, operator_id, category, \
+    to_char(month, 'YYYY-MM') AS month, m0, m1, m2, m3, m4, m5, m6, m7, m8 FROM (";
 
 /// The five group columns: a source's column for each dimension grouped by, else NULL.
 fn groups(query: &ReportQuery, columns: &Columns) -> String {
@@ -434,11 +467,12 @@ fn groups(query: &ReportQuery, columns: &Columns) -> String {
         Some(column) if by(d) => column.to_owned(),
         _ => null.to_owned(),
     };
+    // The month as a timestamp, cheap to group by; `OUTER` writes it as `YYYY-MM`.
     let month = match columns.month_of {
         Some(at) if by(Dimension::Month) => {
-            format!("to_char({at} AT TIME ZONE 'Europe/Berlin', 'YYYY-MM')")
+            format!("date_trunc('month', {at} AT TIME ZONE 'Europe/Berlin')")
         }
-        _ => "NULL::text".to_owned(),
+        _ => "NULL::timestamp".to_owned(),
     };
     format!(
         "{} AS district_id, {} AS centre_id, {} AS operator_id, {} AS category, {month} AS month",

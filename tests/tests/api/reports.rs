@@ -891,11 +891,12 @@ async fn a_snapshot_stays_as_it_was_frozen_whatever_happens_later() {
         .await;
     assert_eq!(again.status, 200);
     assert_eq!(again.json(), frozen, "unchanged");
-    // The database itself refuses to change or remove it, but lets its author be forgotten.
+    // The database itself refuses to change or remove it.
     for statement in [
         format!("UPDATE report_snapshots SET title = 'Anders' WHERE id = '{id}'"),
         format!("UPDATE report_snapshots SET report = '{{}}'::jsonb WHERE id = '{id}'"),
         format!("DELETE FROM report_snapshots WHERE id = '{id}'"),
+        "TRUNCATE report_snapshots".to_owned(),
     ] {
         let refused = diesel::sql_query(&statement)
             .execute(&mut app.conn().await)
@@ -903,14 +904,6 @@ async fn a_snapshot_stays_as_it_was_frozen_whatever_happens_later() {
         let message = format!("{:?}", refused.expect_err("refused"));
         assert!(message.contains("frozen"), "{statement}: {message}");
     }
-    assert_eq!(
-        exec(
-            &app,
-            &format!("UPDATE report_snapshots SET created_by = NULL WHERE id = '{id}'")
-        )
-        .await,
-        1
-    );
     assert_eq!(
         app.count("report_snapshots", "title = 'Sachbericht <Nordstadt>'")
             .await,
@@ -950,6 +943,25 @@ async fn a_snapshot_stays_as_it_was_frozen_whatever_happens_later() {
         )
         .await;
     assert_eq!(elsewhere.json()["items"], json!([]));
+    // Its author may leave: the snapshot stays, naming nobody.
+    let author = app
+        .json(
+            Method::DELETE,
+            "/api/v1/me",
+            Some(a),
+            &[],
+            &json!({"password": h.town.coord_a.password}),
+        )
+        .await;
+    assert_eq!(author.status, 200, "{:?}", author.json());
+    assert_eq!(
+        app.count(
+            "report_snapshots",
+            &format!("id = '{id}' AND created_by IS NULL")
+        )
+        .await,
+        1
+    );
 }
 
 #[actix_web::test]
