@@ -74,6 +74,15 @@ impl<'f> Statement<'f> {
         )
     }
 
+    /// The statement, prepared and planned anew at each execution: for statements whose text
+    /// carries values (a report's period), which a per-connection cache would only fill up.
+    pub(crate) fn finish_planned_each_time(mut self) -> BoxedSqlQuery<'f, Pg, SqlQuery> {
+        match self.query.take() {
+            Some(query) => query,
+            None => diesel::sql_query("").into_boxed(),
+        }
+    }
+
     pub(crate) fn finish(mut self) -> Reusable<BoxedSqlQuery<'f, Pg, SqlQuery>> {
         Reusable(match self.query.take() {
             Some(query) => query,
