@@ -42,6 +42,14 @@ impl Unit {
         }
     }
 
+    /// The decimals a person reads it with, in charts and printed reports.
+    pub fn shown_decimals(self) -> usize {
+        match self {
+            Unit::Count => 0,
+            Unit::Hours | Unit::Share | Unit::Days => 1,
+        }
+    }
+
     /// `value` rounded as the unit is reported.
     pub fn round(self, value: f64) -> f64 {
         let scale = match self {

@@ -11,9 +11,6 @@ use uuid::Uuid;
 
 use crate::Result;
 
-/// The check that refuses changes to a snapshot.
-pub const FROZEN: &str = "report_snapshots_frozen";
-
 /// A snapshot to store. `scope` and `report` are JSON documents.
 #[derive(Debug, Clone)]
 pub struct NewSnapshot {

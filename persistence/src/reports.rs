@@ -541,6 +541,9 @@ pub async fn group_names(
     centres_of: Vec<Uuid>,
     operators_of: Vec<Uuid>,
 ) -> Result<GroupNames> {
+    if districts_of.is_empty() && centres_of.is_empty() && operators_of.is_empty() {
+        return Ok(GroupNames::default());
+    }
     Ok(GroupNames {
         districts: districts::table
             .filter(districts::id.eq_any(districts_of))

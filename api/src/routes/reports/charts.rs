@@ -201,10 +201,6 @@ pub(crate) fn chart(
             Layout::Bars
         },
         percent: unit == Unit::Share,
-        decimals: match unit {
-            Unit::Count => 0,
-            Unit::Hours => 1,
-            Unit::Share | Unit::Days => 1,
-        },
+        decimals: unit.shown_decimals(),
     }
 }

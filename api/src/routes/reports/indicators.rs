@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use chrono_tz::Europe::Berlin;
+use chrono::NaiveDate;
 use quartier_domain::ValidationErrors;
 use quartier_domain::activity::Category;
 use quartier_domain::integration::Scope;
 use quartier_domain::reporting::{self, CATALOGUE_VERSION, Dimension, Indicator, Period, Unit};
+use quartier_domain::workload::midnight;
 use quartier_persistence::AsyncPgConnection;
 use quartier_persistence::reports::{self, Figure, GroupKey, ReportQuery};
 use serde::{Deserialize, Serialize};
@@ -352,16 +352,6 @@ fn list<T: PartialEq + Ord + Copy>(
     Ok(items)
 }
 
-/// Midnight of `day` in Europe/Berlin.
-fn midnight(day: NaiveDate) -> DateTime<Utc> {
-    let local = day.and_hms_opt(0, 0, 0).unwrap_or_default();
-    Berlin
-        .from_local_datetime(&local)
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|| local.and_utc())
-}
-
 /// Counts the report `asked` for `reader`.
 pub(crate) async fn count(
     conn: &mut AsyncPgConnection,
@@ -472,7 +462,7 @@ async fn rows(
                 .collect(),
         })
         .collect();
-    rows.sort_by_key(sort_key);
+    rows.sort_by_cached_key(sort_key);
     Ok(rows)
 }
 

@@ -58,10 +58,7 @@ fn value_text(indicator: Indicator, value: Option<f64>, suppressed: bool) -> Str
     match (value, suppressed) {
         (_, true) => "< 5 (verborgen)".into(),
         (None, false) => "–".into(),
-        (Some(v), false) => {
-            let decimals = if unit == Unit::Count { 0 } else { 1 };
-            german_number(v, decimals, unit == Unit::Share)
-        }
+        (Some(v), false) => german_number(v, unit.shown_decimals(), unit == Unit::Share),
     }
 }
 
