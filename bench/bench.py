@@ -16,7 +16,7 @@ Settings, from the environment:
   BENCH_RACERS (10000)       volunteers racing for 50 shifts of 5 places in scenario 6, and
                              requests for 50 times of a room confirmed at once in scenario 12
   BENCH_REUSE (0)            1: keep a database seeded earlier at the same scale and seed
-  BENCH_ONLY                 some of the scenarios (1 3 9 10 11 12 13 14 15) alone
+  BENCH_ONLY                 some of the scenarios (1 3 9 10 11 12 13 14 15 16) alone
   BENCH_BINARY               the quartier binary (run.sh passes the release build)
   BENCH_PG_LOG               PostgreSQL's server log (found from the cluster when not given)
   BENCH_JSON                 where to write every figure as JSON
@@ -195,6 +195,11 @@ class Server:
                 return round(int(line.split()[1]) / 1024, 1)
         return None
 
+    def cpu_seconds(self):
+        """CPU time the server has used so far (user and system, all threads)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self):
         self.process.terminate()
         try:
@@ -249,19 +254,26 @@ def iso(at):
 
 
 def prepare():
-    week = berlin_next_monday()
-    frm, to = iso(week), iso(week + dt.timedelta(days=7))
     district = psql("SELECT d.id FROM districts d WHERE d.parent_id IS NULL "
                     "AND EXISTS (SELECT 1 FROM districts c WHERE c.parent_id = d.id) ORDER BY d.name LIMIT 1")
     volunteer = psql("SELECT id FROM users WHERE email = 'freiwillig-1@bench.example'")
     centre = psql("SELECT id FROM centres ORDER BY name LIMIT 1")
-    # A full shift with a waitlist next week at a centre of the first operator, and that
-    # operator's coordinator.
+    # A full shift with a waitlist in the week the scenarios read, at a centre of the first
+    # operator, and that operator's coordinator. The week is the next one that has such a
+    # shift (next week, whenever the dataset is large enough): any day of the year.
     operator = psql("SELECT operator_id FROM centres WHERE id = '%s'" % centre)
-    shift = psql(
-        "SELECT s.id FROM shifts s WHERE s.operator_id = '%s' AND s.starts_at >= '%s' "
-        "AND s.starts_at < '%s' AND EXISTS (SELECT 1 FROM signups g WHERE g.shift_id = s.id "
-        "AND g.status = 'waitlisted') ORDER BY s.starts_at LIMIT 1" % (operator, frm, to))
+    monday = berlin_next_monday()
+    for weeks in range(12):
+        week = monday + dt.timedelta(days=7 * weeks)
+        frm, to = iso(week), iso(week + dt.timedelta(days=7))
+        shift = psql(
+            "SELECT s.id FROM shifts s WHERE s.operator_id = '%s' AND s.starts_at >= '%s' "
+            "AND s.starts_at < '%s' AND EXISTS (SELECT 1 FROM signups g WHERE g.shift_id = s.id "
+            "AND g.status = 'waitlisted') ORDER BY s.starts_at LIMIT 1" % (operator, frm, to))
+        if shift:
+            break
+    else:
+        sys.exit("no week of the next twelve has a full shift with a waitlist: seed a larger dataset")
     coordinator = psql("SELECT user_id FROM operator_members WHERE operator_id = '%s' LIMIT 1" % operator)
     return {
         "from": frm, "to": to, "district": district, "volunteer": volunteer,
@@ -928,8 +940,10 @@ def main():
 
 
     # Scenarios 1 to 7 measure throughput: anonymous searches are not held to their turns
-    # there. Scenario 8 starts a server with the default.
-    server = Server(QUARTIER_ANONYMOUS_SEARCHES="0")
+    # there. Scenario 8 starts a server with the default. Public pages are made for every
+    # request (no cache), so that the API does the work pgbench does; scenario 16 measures
+    # the cache.
+    server = Server(QUARTIER_ANONYMOUS_SEARCHES="0", QUARTIER_PUBLIC_CACHE_TTL_MS="0")
     results["ready_seconds"] = round(server.ready_after, 3)
     log(f"\nstart-up to ready on the seeded database: {server.ready_after * 1000:.0f} ms")
     paths = work / "paths.lua"
@@ -1124,7 +1138,7 @@ def main():
             # cores): one client's 64 at once must not starve a signed-in reader.
             log("\n8. a signed-in reader while one client runs 64 anonymous searches at once")
             server.stop()
-            server = Server()
+            server = Server(QUARTIER_PUBLIC_CACHE_TTL_MS="0")
             reader = requests_file("reader", [f"GET {eligible}|Authorization: Bearer {volunteer}"])
             anonymous = requests_file("anonymous", [f"GET {whats_on}", f"GET {whats_on}&q=Kaffee"])
             alone = measure(server, "signed-in reader alone, 1 conn.", str(paths), [reader], 1)
@@ -1145,6 +1159,35 @@ def main():
             scenario("8. signed-in reader during 64 anonymous searches",
                      [dict(alone, case="alone"), dict(crowded, case="with the crowd", p50_ratio=ratio),
                       dict(crowd_figures, case="anonymous crowd")])
+
+        if not COMPARE and (not ONLY or 16 in ONLY):
+            # 16: the pages anonymous readers get, made for every request and answered from
+            # memory (the default: 2 s at most, dropped earlier when what they show changes),
+            # with the server's CPU time per request.
+            shifts = (f"/api/v1/shifts?from={p['from']}&to={p['to']}&has_free_places=true&limit=24")
+            status, _, body = request("GET", shifts)
+            listed = len(json.loads(body)["items"]) if status == 200 else 0
+            if listed != 24 and SCALE >= 0.1:
+                problems.append(f"the open shifts of a week list {listed}, not 24")
+            log(f"\n16. public pages from memory: what's on (scenario 1) and {listed} open shifts of a "
+                f"week, anonymous, made for every request and from the cache")
+            runs = []
+            for case, ttl in [("made", "0"), ("cached", "2000")]:
+                server.stop()
+                server = Server(QUARTIER_ANONYMOUS_SEARCHES="0", QUARTIER_PUBLIC_CACHE_TTL_MS=ttl)
+                for key, line in [("whats_on", f"GET {whats_on}"), ("shifts", f"GET {shifts}")]:
+                    file = requests_file(f"public_{key}", [line])
+                    for c in CONCURRENCY:
+                        before = server.cpu_seconds()
+                        figures = measure(server, f"{case}: {key}, {c} conn.", str(paths), [file], c)
+                        used = server.cpu_seconds() - before
+                        per = used * 1000 / figures["requests"] if figures["requests"] else None
+                        figures.update(case=case, page=key, server_cpu_ms_per_request=
+                                       None if per is None else round(per, 4))
+                        log(f"  {'':<28} server CPU {used:.2f} s for {figures['requests']} requests: "
+                            f"{per if per is None else round(per, 4)} ms a request")
+                        runs.append(figures)
+            scenario("16. public pages: made for every request, and from memory", runs)
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)

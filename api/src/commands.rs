@@ -56,6 +56,10 @@ pub async fn serve(settings: Settings, migrate: bool) -> CommandResult {
         settings.mail.digest_interval,
     );
     let _mail = crate::mail::worker::spawn(pool, state.mailer.clone());
+    if let Some(bind) = &settings.metrics.bind {
+        tracing::info!(%bind, "serving /metrics");
+        actix_web::rt::spawn(crate::metrics::serve_separately(bind, state.clone())?);
+    }
     tracing::info!(bind = %settings.bind, "serving; Swagger UI at /swagger-ui/");
     let listener = std::net::TcpListener::bind(&settings.bind)?;
     let options = crate::server::Options {

@@ -346,6 +346,7 @@ impl ResponseError for ApiError {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
             }
             ApiError::TooManyRequests { retry_after, .. } => {
+                crate::metrics::rate_limit_refused();
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
             }
             _ => {}

@@ -221,6 +221,16 @@ fn parse_if_match(raw: &str) -> IfMatch {
 pub struct IfNoneMatch(Option<String>);
 
 impl IfNoneMatch {
+    /// What `req` says in its `If-None-Match` headers (several are read as one list).
+    pub fn of(req: &HttpRequest) -> Self {
+        let values: Vec<&str> = req
+            .headers()
+            .get_all(header::IF_NONE_MATCH)
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        IfNoneMatch((!values.is_empty()).then(|| values.join(",")))
+    }
+
     /// True when the client's copy is the one tagged `etag`: answer 304 Not Modified.
     pub fn matches(&self, etag: &str) -> bool {
         let Some(raw) = &self.0 else { return false };
@@ -238,13 +248,7 @@ impl FromRequest for IfNoneMatch {
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let values: Vec<&str> = req
-            .headers()
-            .get_all(header::IF_NONE_MATCH)
-            .filter_map(|v| v.to_str().ok())
-            .collect();
-        let raw = (!values.is_empty()).then(|| values.join(","));
-        std::future::ready(Ok(IfNoneMatch(raw)))
+        std::future::ready(Ok(IfNoneMatch::of(req)))
     }
 }
 

@@ -1576,6 +1576,10 @@ const TEXTS: &[(&str, &str)] = &[
     ("{*} is not NAME=VALUE", "{0} ist nicht NAME=WERT"),
     ("names {} twice", "nennt {0} zweimal"),
     (
+        "Send the configured QUARTIER_METRICS_TOKEN as a bearer token.",
+        "Senden Sie das eingerichtete QUARTIER_METRICS_TOKEN als Bearer-Token.",
+    ),
+    (
         "No indicator has this key.",
         "Keine Kennzahl hat diesen Schlüssel.",
     ),

@@ -260,7 +260,9 @@ fn signed_in(req: &ServiceRequest, state: &AppState) -> Option<Claims> {
 fn is_anonymous(req: &ServiceRequest) -> bool {
     let names_key = req.headers().contains_key("x-api-key")
         || bearer_token(req).is_some_and(|token| token.starts_with(KEY_PREFIX));
-    !names_key && !req.path().starts_with("/health")
+    // Health checks and the metrics scraper (who brings a token of its own) are operations,
+    // not readers.
+    !names_key && !req.path().starts_with("/health") && req.path() != "/metrics"
 }
 
 /// The token of an `Authorization: Bearer …` header, trimmed.

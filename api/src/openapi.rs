@@ -88,6 +88,13 @@ impl utoipa::Modify for SecuritySchemes {
                 "For the mail system only: the secret configured as `QUARTIER_BOUNCE_TOKEN`.",
             ))),
         );
+        let mut metrics = Http::new(HttpAuthScheme::Bearer);
+        metrics.description = Some(
+            "For the metrics scraper only: the secret configured as `QUARTIER_METRICS_TOKEN`."
+                .into(),
+        );
+        components
+            .add_security_scheme(crate::metrics::METRICS_TOKEN, SecurityScheme::Http(metrics));
         components.add_security_scheme(
             GUEST_TOKEN,
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(

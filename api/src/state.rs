@@ -46,6 +46,10 @@ pub struct AppState {
     pub fair_share: std::sync::Arc<crate::fair_share::FairShare>,
     /// The variants of every text, for public lists.
     pub variants: std::sync::Arc<crate::variant_cache::VariantCache>,
+    /// Public pages answered from memory.
+    pub public_cache: std::sync::Arc<crate::public_cache::PublicCache>,
+    /// `QUARTIER_METRICS_TOKEN`: what a scraper of `/metrics` brings.
+    pub metrics_token: Option<crate::config::Secret<String>>,
 }
 
 impl AppState {
@@ -79,6 +83,10 @@ impl AppState {
             state_province: settings.state_province.clone(),
             content_languages: settings.content_languages.clone(),
             variants: std::sync::Arc::default(),
+            public_cache: std::sync::Arc::new(crate::public_cache::PublicCache::new(
+                settings.public_cache,
+            )),
+            metrics_token: settings.metrics.token.clone(),
             deliverer: Deliverer::new(&settings.webhooks).map_err(ApiError::Internal)?,
             mailer: Mailer::new(&settings.mail, links.clone(), &settings.public_url)
                 .map_err(ApiError::Internal)?,

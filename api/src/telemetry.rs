@@ -191,11 +191,19 @@ pub async fn request_context(
     // The path only: query strings may carry personal data.
     let span = tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %req.path());
     let started = Instant::now();
+    let method = req.method().clone();
     let result = next.call(req).instrument(span.clone()).await;
-    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let elapsed = started.elapsed();
+    let elapsed_ms = elapsed.as_secs_f64() * 1000.0;
     match result {
         Ok(mut response) => {
             let status = response.status().as_u16();
+            crate::metrics::observe_request(
+                method.as_str(),
+                response.request().match_pattern(),
+                status,
+                elapsed,
+            );
             span.in_scope(|| tracing::info!(status, elapsed_ms, "request"));
             if let Ok(value) = HeaderValue::from_str(&request_id) {
                 response.headers_mut().insert(REQUEST_ID, value);
@@ -203,6 +211,8 @@ pub async fn request_context(
             Ok(response)
         }
         Err(error) => {
+            let status = error.as_response_error().status_code().as_u16();
+            crate::metrics::observe_request(method.as_str(), None, status, elapsed);
             span.in_scope(|| tracing::warn!(%error, elapsed_ms, "request failed"));
             Err(error)
         }

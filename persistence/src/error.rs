@@ -122,6 +122,9 @@ impl From<DieselError> for Error {
                     kind,
                     DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand
                 );
+                if state == Some(sql_state::QUERY_CANCELED) {
+                    crate::operations::count_statement_timeout();
+                }
                 match state {
                     Some(sql_state::T_R_DEADLOCK_DETECTED) => Error::Deadlock(message),
                     Some(state) if is_invalid_value(state) => Error::InvalidValue(message),

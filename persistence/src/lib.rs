@@ -28,6 +28,7 @@ pub mod imports;
 pub mod networks;
 pub mod notifications;
 pub mod occurrences;
+pub mod operations;
 pub mod operators;
 pub mod outbox;
 pub mod partners;

@@ -191,6 +191,9 @@ impl TestApp {
             ("QUARTIER_PASSWORD_HASH_CONCURRENCY".into(), "2".into()),
             // No day's digests, unless a test asks for them.
             ("QUARTIER_DIGEST_INTERVAL_SECS".into(), "86400".into()),
+            // Public pages are read fresh, unless a test asks for the cache: tests arrange
+            // data in SQL and read it back at once.
+            ("QUARTIER_PUBLIC_CACHE_TTL_MS".into(), "0".into()),
         ]);
         for (key, value) in overrides {
             env.insert((*key).into(), (*value).into());

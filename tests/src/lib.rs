@@ -10,6 +10,7 @@ pub mod events;
 pub mod feeds;
 pub mod fixtures;
 pub mod mail;
+pub mod metrics;
 pub mod proxy;
 pub mod rooms;
 pub mod town;

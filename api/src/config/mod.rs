@@ -108,6 +108,30 @@ pub struct Settings {
     pub retention: RetentionSettings,
     /// `QUARTIER_RATE_LIMIT_*` and `QUARTIER_TRUSTED_PROXY_HOPS`
     pub rate_limits: RateLimitSettings,
+    /// `QUARTIER_METRICS_TOKEN` and `QUARTIER_METRICS_BIND`: who may read `/metrics`.
+    pub metrics: MetricsSettings,
+    /// `QUARTIER_PUBLIC_CACHE_TTL_MS` and `QUARTIER_PUBLIC_CACHE_MIB`: the cache of public pages.
+    pub public_cache: PublicCacheSettings,
+}
+
+/// Who may read `/metrics`. Neither set: nobody (the route answers 404).
+#[derive(Debug, Clone)]
+pub struct MetricsSettings {
+    /// `QUARTIER_METRICS_TOKEN`: `/metrics` on the API's own address answers a request that
+    /// brings `Authorization: Bearer <token>`.
+    pub token: Option<Secret<String>>,
+    /// `QUARTIER_METRICS_BIND`: an address of its own (such as `127.0.0.1:9464`, reachable
+    /// only by the scraper) where `/metrics` needs no token.
+    pub bind: Option<String>,
+}
+
+/// The cache of pages anonymous readers get (`public_cache`).
+#[derive(Debug, Clone, Copy)]
+pub struct PublicCacheSettings {
+    /// How long a page is served from memory at most; zero turns the cache off.
+    pub ttl: Duration,
+    /// The most bytes of pages held.
+    pub max_bytes: usize,
 }
 
 /// A setting that could not be used; start-up stops with this message.
@@ -292,6 +316,37 @@ impl Settings {
                 2 * 365 * 24 * 3600,
             )?,
             rate_limits: RateLimitSettings::from_lookup(&get)?,
+            metrics: MetricsSettings {
+                token: match get("QUARTIER_METRICS_TOKEN") {
+                    None => None,
+                    Some(token) if token.len() >= 16 => Some(Secret::new(token)),
+                    Some(_) => {
+                        return Err(error(
+                            "QUARTIER_METRICS_TOKEN",
+                            "must be at least 16 characters".into(),
+                        ));
+                    }
+                },
+                bind: get("QUARTIER_METRICS_BIND").filter(|bind| !bind.trim().is_empty()),
+            },
+            public_cache: PublicCacheSettings {
+                ttl: Duration::from_millis(number(
+                    get("QUARTIER_PUBLIC_CACHE_TTL_MS"),
+                    "QUARTIER_PUBLIC_CACHE_TTL_MS",
+                    2000,
+                    0,
+                    60_000,
+                )?),
+                max_bytes: number(
+                    get("QUARTIER_PUBLIC_CACHE_MIB"),
+                    "QUARTIER_PUBLIC_CACHE_MIB",
+                    64,
+                    1,
+                    4096,
+                )? as usize
+                    * 1024
+                    * 1024,
+            },
             retention: RetentionSettings::from_lookup(&get)?,
             webhooks: WebhookSettings::from_lookup(&get)?,
         })

@@ -42,6 +42,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::live)
         .service(health::ready)
+        .service(crate::metrics::scrape)
         .service(open311::open311_services)
         .service(open311::open311_requests)
         .service(open311::open311_request)

@@ -42,6 +42,7 @@ mod room_mail;
 mod room_uses;
 mod rooms;
 mod rosters;
+mod scale;
 mod seed;
 mod sessions;
 mod shift_access;

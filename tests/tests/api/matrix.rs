@@ -84,6 +84,8 @@ const PEOPLE_AND_KEY: &[P] = &[
 const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("live", EVERYONE, None),
     ("ready", EVERYONE, None),
+    // Only the scraper with the metrics token (none is configured here: 404 for everyone).
+    ("scrape", &[], None),
     ("register", EVERYONE, None),
     ("verify_email", EVERYONE, None),
     ("request_password_reset", EVERYONE, None),
@@ -904,6 +906,7 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
     match op {
         "live" => (Method::GET, "/health/live".into(), None),
         "ready" => (Method::GET, "/health/ready".into(), None),
+        "scrape" => (Method::GET, "/metrics".into(), None),
         "register" => (
             Method::POST,
             "/api/v1/auth/register".into(),

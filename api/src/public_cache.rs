@@ -1,0 +1,405 @@
+//! Public pages answered from memory: what's on, the activity and centre lists, their feeds,
+//! open shifts and help wanted, as anonymous readers get them. Every anonymous reader of a
+//! town asks for the same few pages, so each instance keeps each page (the serialized body
+//! and its headers, by path, normalised query and the headers that choose the answer) for a
+//! short time (`QUARTIER_PUBLIC_CACHE_TTL_MS`, 2 s by default) and answers the rush from it.
+//!
+//! A page is dropped earlier when what it shows changes. At most every `CHECK_EVERY` one
+//! request asks the database what changed since it last looked (one small statement): rows
+//! the directory's triggers wrote into `public_changes` (activities, dates, centres,
+//! districts, operators, texts) drop every page; shift and sign-up events of the outbox drop
+//! the pages of shifts and help wanted. A change that commits out of order can be missed by
+//! that look; the time to live bounds how long.
+//!
+//! Anyone who brings credentials (a bearer token, an API key, a guest token, a cookie)
+//! bypasses the cache, both ways: a signed-in reader never gets a page made for another, and
+//! sees her own writes at once. `ETag`s are the handlers' own, kept with the page, and
+//! `If-None-Match` is answered from them.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::web::{self, Bytes};
+use actix_web::{HttpResponse, HttpResponseBuilder};
+use quartier_persistence::operations::{self, ChangeMark};
+
+use crate::config::PublicCacheSettings;
+use crate::extract::IfNoneMatch;
+use crate::metrics::CacheResult;
+use crate::state::AppState;
+
+/// How often one request asks the database what changed.
+const CHECK_EVERY: Duration = Duration::from_millis(200);
+
+/// How often old rows of `public_changes` are removed.
+const PRUNE_EVERY: Duration = Duration::from_secs(600);
+
+/// The largest page kept.
+const MAX_PAGE_BYTES: usize = 1024 * 1024;
+
+/// The longest query string and header value a key is made of; longer requests are not
+/// cached.
+const MAX_KEY_PART: usize = 2048;
+
+/// What a page shows, and so which changes drop it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shows {
+    /// The directory: activities, dates, centres, districts, operators.
+    Directory,
+    /// The directory and shifts with their places.
+    Places,
+}
+
+/// The pages kept, by path (under `/api/v1`).
+fn shows(path: &str) -> Option<Shows> {
+    let rest = path.strip_prefix("/api/v1/")?;
+    let (name, format) = match rest.split_once('.') {
+        Some((name, format)) => (name, Some(format)),
+        None => (rest, None),
+    };
+    if format.is_some_and(|f| f.is_empty() || f.contains('/')) {
+        return None;
+    }
+    match (name, format) {
+        ("occurrences" | "centres", _) | ("activities", None) => Some(Shows::Directory),
+        ("help-wanted", _) | ("shifts", None) => Some(Shows::Places),
+        _ => None,
+    }
+}
+
+/// Headers that carry credentials: a request with any of them is never cached.
+const CREDENTIALS: [&str; 4] = ["authorization", "x-api-key", "x-guest-token", "cookie"];
+
+/// Headers that choose the answer, part of the key.
+const CHOOSERS: [HeaderName; 2] = [header::ACCEPT_LANGUAGE, header::ACCEPT];
+
+/// Headers of the handler's answer that are not kept with the page.
+fn kept(name: &HeaderName) -> bool {
+    name != header::DATE && name != header::SET_COOKIE && name != header::CONTENT_LENGTH
+}
+
+#[derive(Debug)]
+struct Page {
+    status: StatusCode,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    body: Bytes,
+    etag: Option<String>,
+    made: Instant,
+    /// The generations it was made at.
+    generations: [u64; 2],
+    shows: Shows,
+}
+
+impl Page {
+    fn answer(&self, if_none_match: &IfNoneMatch) -> HttpResponse {
+        let not_modified = self
+            .etag
+            .as_deref()
+            .is_some_and(|etag| if_none_match.matches(etag));
+        let mut builder = HttpResponseBuilder::new(if not_modified {
+            StatusCode::NOT_MODIFIED
+        } else {
+            self.status
+        });
+        for (name, value) in &self.headers {
+            if not_modified && name == header::CONTENT_TYPE {
+                continue;
+            }
+            builder.append_header((name.clone(), value.clone()));
+        }
+        if not_modified {
+            builder.finish()
+        } else {
+            builder.body(self.body.clone())
+        }
+    }
+
+    fn size(&self) -> usize {
+        self.body.len()
+            + self
+                .headers
+                .iter()
+                .map(|(n, v)| n.as_str().len() + v.len())
+                .sum::<usize>()
+            + 128
+    }
+}
+
+/// The pages of one instance.
+#[derive(Debug)]
+pub struct PublicCache {
+    ttl: Duration,
+    max_bytes: usize,
+    pages: RwLock<HashMap<String, Arc<Page>>>,
+    bytes: AtomicUsize,
+    /// Moved when the directory changed (0), and when shifts or sign-ups did (1).
+    generations: [AtomicU64; 2],
+    started: Instant,
+    /// When the database was last asked, in milliseconds since `started`, plus one (zero:
+    /// never).
+    checked: AtomicU64,
+    checking: AtomicBool,
+    mark: Mutex<Option<ChangeMark>>,
+    pruned: AtomicU64,
+}
+
+impl PublicCache {
+    pub fn new(settings: PublicCacheSettings) -> Self {
+        Self {
+            ttl: settings.ttl,
+            max_bytes: settings.max_bytes,
+            pages: RwLock::default(),
+            bytes: AtomicUsize::new(0),
+            generations: [AtomicU64::new(0), AtomicU64::new(0)],
+            started: Instant::now(),
+            checked: AtomicU64::new(0),
+            checking: AtomicBool::new(false),
+            mark: Mutex::new(None),
+            pruned: AtomicU64::new(0),
+        }
+    }
+
+    /// Pages held and their bytes.
+    pub fn size(&self) -> (usize, usize) {
+        let pages = self.pages.read().map_or(0, |pages| pages.len());
+        (pages, self.bytes.load(Ordering::Relaxed))
+    }
+
+    fn generations(&self) -> [u64; 2] {
+        [
+            self.generations[0].load(Ordering::Acquire),
+            self.generations[1].load(Ordering::Acquire),
+        ]
+    }
+
+    /// Whether `page` may still be served at `generations`.
+    fn fresh(&self, page: &Page, generations: [u64; 2], now: Instant) -> bool {
+        let current = match page.shows {
+            Shows::Directory => page.generations[0] == generations[0],
+            Shows::Places => page.generations == generations,
+        };
+        current && now.duration_since(page.made) < self.ttl
+    }
+
+    /// The key of `req`'s page, when it is one that is kept and the request is anonymous.
+    fn key(&self, req: &ServiceRequest) -> Option<(Shows, String)> {
+        if self.ttl.is_zero() || req.method() != actix_web::http::Method::GET {
+            return None;
+        }
+        let shows = shows(req.path())?;
+        let headers = req.headers();
+        if CREDENTIALS.iter().any(|name| headers.contains_key(*name)) {
+            return None;
+        }
+        let query = req.query_string();
+        if query.len() > MAX_KEY_PART {
+            return None;
+        }
+        let mut parts: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
+        parts.sort_unstable();
+        let mut key = String::with_capacity(req.path().len() + query.len() + 64);
+        key.push_str(req.path());
+        key.push('?');
+        key.push_str(&parts.join("&"));
+        for name in &CHOOSERS {
+            key.push('\n');
+            let value = chooser(headers, name)?;
+            key.push_str(&value);
+        }
+        Some((shows, key))
+    }
+
+    fn get(&self, key: &str, generations: [u64; 2]) -> Option<Arc<Page>> {
+        let page = self.pages.read().ok()?.get(key).cloned()?;
+        self.fresh(&page, generations, Instant::now())
+            .then_some(page)
+    }
+
+    fn put(&self, key: String, page: Page) {
+        let size = page.size();
+        let Ok(mut pages) = self.pages.write() else {
+            return;
+        };
+        if self.bytes.load(Ordering::Relaxed) + size > self.max_bytes {
+            // Full: drop what may not be served any more, and everything if that is not
+            // enough.
+            let (now, generations) = (Instant::now(), self.generations());
+            pages.retain(|_, page| self.fresh(page, generations, now));
+            let held: usize = pages.values().map(|page| page.size()).sum();
+            if held + size > self.max_bytes {
+                pages.clear();
+            }
+            self.bytes
+                .store(pages.values().map(|p| p.size()).sum(), Ordering::Relaxed);
+        }
+        if let Some(old) = pages.insert(key, Arc::new(page)) {
+            self.bytes.fetch_sub(old.size(), Ordering::Relaxed);
+        }
+        self.bytes.fetch_add(size, Ordering::Relaxed);
+    }
+
+    /// Drops the pages made before a change of what they show: `directory` drops all,
+    /// otherwise only the pages of shifts.
+    fn invalidate(&self, directory: bool) {
+        if directory {
+            self.generations[0].fetch_add(1, Ordering::AcqRel);
+        }
+        self.generations[1].fetch_add(1, Ordering::AcqRel);
+        crate::metrics::public_cache_invalidated();
+    }
+
+    fn elapsed_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64 + 1
+    }
+
+    /// Asks the database what changed, when nobody did for `CHECK_EVERY`; the request that
+    /// asks waits for the answer, the others go on with what is held.
+    async fn check(&self, state: &AppState) {
+        let now = self.elapsed_ms();
+        let checked = self.checked.load(Ordering::Acquire);
+        if checked != 0 && now < checked + CHECK_EVERY.as_millis() as u64 {
+            return;
+        }
+        if self.checking.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        if let Err(error) = self.look(state, now).await {
+            tracing::debug!(%error, "could not read what changed behind the public pages");
+            // Without knowing what changed, nothing may be served that is older than now.
+            self.invalidate(true);
+        }
+        self.checked.store(self.elapsed_ms(), Ordering::Release);
+        self.checking.store(false, Ordering::Release);
+    }
+
+    async fn look(&self, state: &AppState, now: u64) -> Result<(), crate::error::ApiError> {
+        let mut conn = state.conn().await?;
+        let since = *self.mark.lock().map_err(|_| poisoned())?;
+        let changes = operations::changes_since(&mut conn, since).await?;
+        let places = changes
+            .event_families
+            .iter()
+            .any(|family| family == "shift" || family == "signup");
+        if changes.directory_changed || places {
+            self.invalidate(changes.directory_changed);
+        }
+        *self.mark.lock().map_err(|_| poisoned())? = Some(changes.mark);
+        let pruned = self.pruned.load(Ordering::Relaxed);
+        if now >= pruned + PRUNE_EVERY.as_millis() as u64 {
+            self.pruned.store(now, Ordering::Relaxed);
+            operations::prune_public_changes(&mut conn).await?;
+        }
+        Ok(())
+    }
+}
+
+fn poisoned() -> crate::error::ApiError {
+    crate::error::ApiError::Internal("the cache's mark is poisoned".into())
+}
+
+/// The value of header `name` for the key: empty when absent, `None` (do not cache) when it
+/// is not text or too long.
+fn chooser(headers: &HeaderMap, name: &HeaderName) -> Option<String> {
+    let mut value = String::new();
+    for (i, v) in headers.get_all(name).enumerate() {
+        if i > 0 {
+            value.push(',');
+        }
+        value.push_str(v.to_str().ok()?.trim());
+    }
+    (value.len() <= MAX_KEY_PART && !value.contains('\n')).then_some(value)
+}
+
+/// The middleware: answers an anonymous request for a kept page from memory, or keeps the
+/// page the handler made.
+pub async fn answer(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody, BoxBody>>, actix_web::Error> {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return Ok(next.call(req).await?.map_into_left_body());
+    };
+    let cache = &state.public_cache;
+    let Some((shows, key)) = cache.key(&req) else {
+        return Ok(next.call(req).await?.map_into_left_body());
+    };
+    cache.check(&state).await;
+    let generations = cache.generations();
+    let if_none_match = IfNoneMatch::of(req.request());
+    if let Some(page) = cache.get(&key, generations) {
+        crate::metrics::public_cache(CacheResult::Hit);
+        let (request, _) = req.into_parts();
+        let response = page.answer(&if_none_match);
+        return Ok(ServiceResponse::new(request, response).map_into_right_body());
+    }
+    crate::metrics::public_cache(CacheResult::Miss);
+    // The whole page is made, to be kept; the client's copy is compared afterwards.
+    req.headers_mut().remove(header::IF_NONE_MATCH);
+    let response = next.call(req).await?;
+    if response.status() != StatusCode::OK {
+        return Ok(response.map_into_left_body());
+    }
+    let (request, response) = response.into_parts();
+    let (head, body) = response.into_parts();
+    let body = actix_web::body::to_bytes(body).await.map_err(|e| {
+        let e: Box<dyn std::error::Error> = e.into();
+        actix_web::error::ErrorInternalServerError(e.to_string())
+    })?;
+    let headers: Vec<(HeaderName, HeaderValue)> = head
+        .headers()
+        .iter()
+        .filter(|(name, _)| kept(name))
+        .map(|(n, v)| (n.clone(), v.clone()))
+        .collect();
+    let page = Page {
+        status: head.status(),
+        etag: head
+            .headers()
+            .get(header::ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        headers,
+        body,
+        made: Instant::now(),
+        generations,
+        shows,
+    };
+    let response = page.answer(&if_none_match);
+    if page.body.len() <= MAX_PAGE_BYTES {
+        cache.put(key, page);
+    }
+    Ok(ServiceResponse::new(request, response).map_into_right_body())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_public_lists_and_their_feeds_are_kept_and_nothing_else() {
+        assert_eq!(shows("/api/v1/occurrences"), Some(Shows::Directory));
+        assert_eq!(shows("/api/v1/occurrences.ics"), Some(Shows::Directory));
+        assert_eq!(shows("/api/v1/centres.jsonld"), Some(Shows::Directory));
+        assert_eq!(shows("/api/v1/activities"), Some(Shows::Directory));
+        assert_eq!(shows("/api/v1/help-wanted.atom"), Some(Shows::Places));
+        assert_eq!(shows("/api/v1/shifts"), Some(Shows::Places));
+        for other in [
+            "/api/v1/occurrences/0190a5d0-0000-7000-8000-000000000000",
+            "/api/v1/shifts/x/roster",
+            "/api/v1/me",
+            "/api/v1/activities.ics",
+            "/api/v1/centres.",
+            "/metrics",
+            "/api/v1/concerns",
+        ] {
+            assert_eq!(shows(other), None, "{other}");
+        }
+    }
+}
