@@ -16,7 +16,7 @@ Settings, from the environment:
   BENCH_RACERS (10000)       volunteers racing for 50 shifts of 5 places in scenario 6, and
                              requests for 50 times of a room confirmed at once in scenario 12
   BENCH_REUSE (0)            1: keep a database seeded earlier at the same scale and seed
-  BENCH_ONLY                 some of the scenarios (1 3 9 10 11 12 13 14 15 16) alone
+  BENCH_ONLY                 some of the scenarios (1 3 9 10 11 12 13 14 15 16 17) alone
   BENCH_BINARY               the quartier binary (run.sh passes the release build)
   BENCH_PG_LOG               PostgreSQL's server log (found from the cluster when not given)
   BENCH_JSON                 where to write every figure as JSON
@@ -1188,6 +1188,31 @@ def main():
                             f"{per if per is None else round(per, 4)} ms a request")
                         runs.append(figures)
             scenario("16. public pages: made for every request, and from memory", runs)
+
+        if not COMPARE and (not ONLY or 17 in ONLY):
+            # 17: every signed-in request counts against its person's limit with an upsert on
+            # the person's row of `rate_limits`, in the round trip that checks the account. What
+            # that costs, against the check alone (no limit for signed-in users): one person on
+            # every connection (one hot row) and a person per connection.
+            c = max(CONCURRENCY)
+            people = psql("SELECT id FROM users WHERE email LIKE 'freiwillig-%%@bench.example' "
+                          "ORDER BY email LIMIT %d" % c).split()
+            one = requests_file("me_one", [f"GET /api/v1/me|Authorization: Bearer {token_for(people[0])}"])
+            many = requests_file("me_many", [f"GET /api/v1/me|Authorization: Bearer {token_for(u)}"
+                                             for u in people])
+            log(f"\n17. the per-person rate-limit counter: GET /me at {c} connections, counted and not")
+            runs = []
+            for case, limit in [("counted", "1000000"), ("not counted", "0")]:
+                server.stop()
+                server = Server(QUARTIER_RATE_LIMIT_USER_PER_MINUTE=limit, QUARTIER_PUBLIC_CACHE_TTL_MS="0")
+                for who, file in [("one person", one), (f"{len(people)} people", many)]:
+                    before = server.cpu_seconds()
+                    figures = measure(server, f"{case}, {who}", str(paths), [file], c)
+                    used = server.cpu_seconds() - before
+                    figures.update(case=case, who=who, server_cpu_ms_per_request=
+                                   round(used * 1000 / figures["requests"], 4) if figures["requests"] else None)
+                    runs.append(figures)
+            scenario("17. signed-in reads, with and without the per-person counter", runs)
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)

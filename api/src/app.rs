@@ -78,6 +78,7 @@ pub fn build_app(
         .service(web::redirect("/swagger-ui", "/swagger-ui/"))
         .default_service(web::to(fallback))
         .wrap(from_fn(crate::public_cache::answer))
+        .wrap(from_fn(crate::replica::route_reads))
         .wrap(from_fn(known_query_parameters))
         .wrap(from_fn(crate::limits::per_principal))
         .wrap(ErrorHandlers::new().default_handler(into_problem))

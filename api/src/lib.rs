@@ -38,6 +38,7 @@ pub mod passwords;
 pub mod pdf;
 pub mod problems;
 pub mod public_cache;
+pub mod replica;
 pub mod retention;
 pub mod routes;
 pub mod security;

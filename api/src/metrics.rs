@@ -82,6 +82,8 @@ struct Metrics {
     cache_invalidations: Counter,
     cache_entries: Gauge,
     cache_bytes: Gauge,
+    replica_in_use: Gauge,
+    replica_behind: Gauge,
     /// One scrape at a time: the scrape sets the gauges it reads from the database.
     scraping: tokio::sync::Mutex<()>,
 }
@@ -184,8 +186,20 @@ fn metrics() -> &'static Metrics {
             "public_cache_bytes",
             "Bytes of public pages held in memory",
         );
+        let replica_in_use = gauge(
+            &mut registry,
+            "read_replica_in_use",
+            "1 while anonymous public reads go to the read replica, 0 while they go to the primary (no replica, lagging or not answering)",
+        );
+        let replica_behind = gauge(
+            &mut registry,
+            "read_replica_behind_bytes",
+            "How many bytes of WAL the read replica was behind the primary at the last comparison",
+        );
         Metrics {
             registry,
+            replica_in_use,
+            replica_behind,
             requests,
             latency,
             pool_connections,
@@ -260,6 +274,12 @@ async fn render(state: &AppState) -> Result<String, ApiError> {
     metrics
         .statement_timeouts
         .inc_by(timeouts.saturating_sub(metrics.statement_timeouts.get()));
+    let (in_use, behind) = state
+        .replica
+        .as_ref()
+        .map_or((false, 0), |replica| replica.state());
+    metrics.replica_in_use.set(i64::from(in_use));
+    metrics.replica_behind.set(behind as i64);
     let (entries, bytes) = state.public_cache.size();
     metrics.cache_entries.set(entries as i64);
     metrics.cache_bytes.set(bytes as i64);

@@ -4,8 +4,13 @@
 //! and its headers, by path, normalised query and the headers that choose the answer) for a
 //! short time (`QUARTIER_PUBLIC_CACHE_TTL_MS`, 2 s by default) and answers the rush from it.
 //!
-//! A page is dropped earlier when what it shows changes. At most every `CHECK_EVERY` one
-//! request asks the database what changed since it last looked (one small statement): rows
+//! When a page is missing or too old, the first reader's request makes it and the readers
+//! who ask for it meanwhile wait for that one page (the database is asked once per page and
+//! time to live, however many read it).
+//!
+//! A page is dropped earlier when what it shows changes. At most every `CHECK_EVERY` a task
+//! asks the database what changed since it last looked (one small statement; no reader waits
+//! for it): rows
 //! the directory's triggers wrote into `public_changes` (activities, dates, centres,
 //! districts, operators, texts) drop every page; shift and sign-up events of the outbox drop
 //! the pages of shifts and help wanted. A change that commits out of order can be missed by
@@ -76,6 +81,16 @@ fn shows(path: &str) -> Option<Shows> {
 
 /// Headers that carry credentials: a request with any of them is never cached.
 const CREDENTIALS: [&str; 4] = ["authorization", "x-api-key", "x-guest-token", "cookie"];
+
+/// Whether `headers` bring credentials of any kind: the reader may be someone.
+pub fn brings_credentials(headers: &HeaderMap) -> bool {
+    CREDENTIALS.iter().any(|name| headers.contains_key(*name))
+}
+
+/// Whether `path` is one of the public pages kept here.
+pub fn is_public_page(path: &str) -> bool {
+    shows(path).is_some()
+}
 
 /// Headers that choose the answer, part of the key.
 const CHOOSERS: [HeaderName; 2] = [header::ACCEPT_LANGUAGE, header::ACCEPT];
@@ -148,6 +163,30 @@ pub struct PublicCache {
     checking: AtomicBool,
     mark: Mutex<Option<ChangeMark>>,
     pruned: AtomicU64,
+    /// Pages being made, by key: readers of a page being made wait for it.
+    making: Mutex<HashMap<String, tokio::sync::watch::Receiver<bool>>>,
+}
+
+/// What a request for a page does: take it, wait for the one being made, or make it.
+enum Turn {
+    Wait(tokio::sync::watch::Receiver<bool>),
+    Make(Making),
+}
+
+/// The right to make a page; dropping it lets the waiting readers go on.
+struct Making {
+    cache: Arc<PublicCache>,
+    key: String,
+    done: tokio::sync::watch::Sender<bool>,
+}
+
+impl Drop for Making {
+    fn drop(&mut self) {
+        if let Ok(mut making) = self.cache.making.lock() {
+            making.remove(&self.key);
+        }
+        let _ = self.done.send(true);
+    }
 }
 
 impl PublicCache {
@@ -163,7 +202,30 @@ impl PublicCache {
             checking: AtomicBool::new(false),
             mark: Mutex::new(None),
             pruned: AtomicU64::new(0),
+            making: Mutex::default(),
         }
+    }
+
+    /// Whether this request makes the page of `key` or waits for another that does.
+    fn turn(self: &Arc<Self>, key: &str) -> Turn {
+        let Ok(mut making) = self.making.lock() else {
+            let (done, _) = tokio::sync::watch::channel(false);
+            return Turn::Make(Making {
+                cache: self.clone(),
+                key: key.to_owned(),
+                done,
+            });
+        };
+        if let Some(waiting) = making.get(key) {
+            return Turn::Wait(waiting.clone());
+        }
+        let (done, waiting) = tokio::sync::watch::channel(false);
+        making.insert(key.to_owned(), waiting);
+        Turn::Make(Making {
+            cache: self.clone(),
+            key: key.to_owned(),
+            done,
+        })
     }
 
     /// Pages held and their bytes.
@@ -195,7 +257,7 @@ impl PublicCache {
         }
         let shows = shows(req.path())?;
         let headers = req.headers();
-        if CREDENTIALS.iter().any(|name| headers.contains_key(*name)) {
+        if brings_credentials(headers) {
             return None;
         }
         let query = req.query_string();
@@ -259,9 +321,10 @@ impl PublicCache {
         self.started.elapsed().as_millis() as u64 + 1
     }
 
-    /// Asks the database what changed, when nobody did for `CHECK_EVERY`; the request that
-    /// asks waits for the answer, the others go on with what is held.
-    async fn check(&self, state: &AppState) {
+    /// Asks the database what changed, when nobody did for `CHECK_EVERY`. The first look
+    /// (no mark yet) is waited for; later ones run beside the requests. A look that fails
+    /// drops nothing: the time to live still ends every page.
+    async fn check(self: &Arc<Self>, state: &web::Data<AppState>) {
         let now = self.elapsed_ms();
         let checked = self.checked.load(Ordering::Acquire);
         if checked != 0 && now < checked + CHECK_EVERY.as_millis() as u64 {
@@ -270,13 +333,19 @@ impl PublicCache {
         if self.checking.swap(true, Ordering::AcqRel) {
             return;
         }
-        if let Err(error) = self.look(state, now).await {
-            tracing::debug!(%error, "could not read what changed behind the public pages");
-            // Without knowing what changed, nothing may be served that is older than now.
-            self.invalidate(true);
+        let (cache, state) = (self.clone(), state.clone());
+        let look = async move {
+            if let Err(error) = cache.look(&state, now).await {
+                tracing::debug!(%error, "could not read what changed behind the public pages");
+            }
+            cache.checked.store(cache.elapsed_ms(), Ordering::Release);
+            cache.checking.store(false, Ordering::Release);
+        };
+        if checked == 0 {
+            look.await;
+        } else {
+            actix_web::rt::spawn(look);
         }
-        self.checked.store(self.elapsed_ms(), Ordering::Release);
-        self.checking.store(false, Ordering::Release);
     }
 
     async fn look(&self, state: &AppState, now: u64) -> Result<(), crate::error::ApiError> {
@@ -294,7 +363,9 @@ impl PublicCache {
         let pruned = self.pruned.load(Ordering::Relaxed);
         if now >= pruned + PRUNE_EVERY.as_millis() as u64 {
             self.pruned.store(now, Ordering::Relaxed);
-            operations::prune_public_changes(&mut conn).await?;
+            drop(conn);
+            let mut primary = state.primary_conn().await?;
+            operations::prune_public_changes(&mut primary).await?;
         }
         Ok(())
     }
@@ -326,20 +397,32 @@ pub async fn answer(
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return Ok(next.call(req).await?.map_into_left_body());
     };
-    let cache = &state.public_cache;
+    let cache = state.public_cache.clone();
     let Some((shows, key)) = cache.key(&req) else {
         return Ok(next.call(req).await?.map_into_left_body());
     };
     cache.check(&state).await;
-    let generations = cache.generations();
     let if_none_match = IfNoneMatch::of(req.request());
-    if let Some(page) = cache.get(&key, generations) {
-        crate::metrics::public_cache(CacheResult::Hit);
-        let (request, _) = req.into_parts();
-        let response = page.answer(&if_none_match);
-        return Ok(ServiceResponse::new(request, response).map_into_right_body());
-    }
+    let mut waited = false;
+    let making = loop {
+        if let Some(page) = cache.get(&key, cache.generations()) {
+            crate::metrics::public_cache(CacheResult::Hit);
+            let (request, _) = req.into_parts();
+            let response = page.answer(&if_none_match);
+            return Ok(ServiceResponse::new(request, response).map_into_right_body());
+        }
+        match cache.turn(&key) {
+            // Waited once and still nothing (the page was no 200): made here as well.
+            Turn::Wait(_) if waited => break None,
+            Turn::Wait(mut done) => {
+                waited = true;
+                let _ = done.wait_for(|done| *done).await;
+            }
+            Turn::Make(making) => break Some(making),
+        }
+    };
     crate::metrics::public_cache(CacheResult::Miss);
+    let generations = cache.generations();
     // The whole page is made, to be kept; the client's copy is compared afterwards.
     req.headers_mut().remove(header::IF_NONE_MATCH);
     let response = next.call(req).await?;
@@ -375,12 +458,36 @@ pub async fn answer(
     if page.body.len() <= MAX_PAGE_BYTES {
         cache.put(key, page);
     }
+    drop(making);
     Ok(ServiceResponse::new(request, response).map_into_right_body())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_reader_makes_a_page_and_the_others_wait_for_it() {
+        let cache = Arc::new(PublicCache::new(PublicCacheSettings {
+            ttl: Duration::from_secs(2),
+            max_bytes: 1024 * 1024,
+        }));
+        let first = cache.turn("/api/v1/centres?\n\n");
+        let second = cache.turn("/api/v1/centres?\n\n");
+        let other = cache.turn("/api/v1/centres?limit=5\n\n");
+        let Turn::Wait(done) = second else {
+            panic!("a second reader makes the page again")
+        };
+        assert!(matches!(first, Turn::Make(_)));
+        assert!(
+            matches!(other, Turn::Make(_)),
+            "another page is made beside it"
+        );
+        assert!(!*done.borrow());
+        drop(first);
+        assert!(*done.borrow(), "the waiting readers go on once it is made");
+        assert!(matches!(cache.turn("/api/v1/centres?\n\n"), Turn::Make(_)));
+    }
 
     #[test]
     fn the_public_lists_and_their_feeds_are_kept_and_nothing_else() {

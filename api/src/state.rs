@@ -48,6 +48,8 @@ pub struct AppState {
     pub variants: std::sync::Arc<crate::variant_cache::VariantCache>,
     /// Public pages answered from memory.
     pub public_cache: std::sync::Arc<crate::public_cache::PublicCache>,
+    /// `QUARTIER_READ_DATABASE_URL`: the replica public reads go to.
+    pub replica: Option<std::sync::Arc<crate::replica::ReadReplica>>,
     /// `QUARTIER_METRICS_TOKEN`: what a scraper of `/metrics` brings.
     pub metrics_token: Option<crate::config::Secret<String>>,
 }
@@ -87,6 +89,13 @@ impl AppState {
                 settings.public_cache,
             )),
             metrics_token: settings.metrics.token.clone(),
+            replica: match &settings.read_database_url {
+                None => None,
+                Some(url) => Some(std::sync::Arc::new(crate::replica::ReadReplica::new(
+                    quartier_persistence::pool::build_pool(url, &settings.pool)
+                        .map_err(|e| ApiError::Internal(format!("the read replica's pool: {e}")))?,
+                ))),
+            },
             deliverer: Deliverer::new(&settings.webhooks).map_err(ApiError::Internal)?,
             mailer: Mailer::new(&settings.mail, links.clone(), &settings.public_url)
                 .map_err(ApiError::Internal)?,
@@ -97,7 +106,20 @@ impl AppState {
     }
 
     /// Borrows a database connection; 503 when none is free within the pool's wait timeout.
+    /// An anonymous read of a public page gets one of the read replica, while it keeps up
+    /// (`replica`).
     pub async fn conn(&self) -> Result<PooledConnection, ApiError> {
+        if let Some(replica) = &self.replica
+            && crate::replica::reading_publicly()
+            && let Some(conn) = replica.conn(&self.pool).await
+        {
+            return Ok(conn);
+        }
+        self.primary_conn().await
+    }
+
+    /// Borrows a connection to the primary, whatever the request.
+    pub async fn primary_conn(&self) -> Result<PooledConnection, ApiError> {
         Ok(pool::get(&self.pool).await?)
     }
 }

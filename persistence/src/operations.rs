@@ -70,6 +70,37 @@ pub async fn backlog(conn: &mut AsyncPgConnection) -> Result<Backlog> {
     Ok(diesel::sql_query(BACKLOG).get_result(conn).await?)
 }
 
+/// How far the primary has written its WAL, in bytes from the start.
+pub async fn written_wal(conn: &mut AsyncPgConnection) -> Result<u64> {
+    #[derive(diesel::QueryableByName)]
+    struct Lsn {
+        #[diesel(sql_type = BigInt)]
+        at: i64,
+    }
+    let lsn: Lsn =
+        diesel::sql_query("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint AS at")
+            .get_result(conn)
+            .await?;
+    Ok(lsn.at.max(0) as u64)
+}
+
+/// How far a replica has replayed the primary's WAL, in bytes from the start; `None` when
+/// the database is no replica (not in recovery).
+pub async fn replayed_wal(conn: &mut AsyncPgConnection) -> Result<Option<u64>> {
+    #[derive(diesel::QueryableByName)]
+    struct Lsn {
+        #[diesel(sql_type = Nullable<BigInt>)]
+        at: Option<i64>,
+    }
+    let lsn: Lsn = diesel::sql_query(
+        "SELECT CASE WHEN pg_is_in_recovery() \
+                THEN pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::bigint END AS at",
+    )
+    .get_result(conn)
+    .await?;
+    Ok(lsn.at.map(|at| at.max(0) as u64))
+}
+
 /// Where an instance stands in the two change logs: the newest outbox event and the newest
 /// directory change it has seen.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -86,6 +86,19 @@ pub async fn hit_for_user(
     .await?)
 }
 
+/// The account of `user_id` as stored now, counting nothing (for instances without a limit
+/// for signed-in users): `hits` is 0.
+pub async fn account_now(conn: &mut AsyncPgConnection, user_id: uuid::Uuid) -> Result<UserCount> {
+    const ACCOUNT: &str = "\
+        SELECT 0 AS hits, now() AS window_start, u.role, u.token_generation \
+          FROM (SELECT 1) one LEFT JOIN users u ON u.id = $1";
+    Ok(
+        Reusable(diesel::sql_query(ACCOUNT).bind::<diesel::sql_types::Uuid, _>(user_id))
+            .get_result(conn)
+            .await?,
+    )
+}
+
 /// Counts `weight` hits for `bucket` in the window holding `now`, and says how many it has
 /// had in that window, these included.
 pub async fn hit(

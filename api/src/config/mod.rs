@@ -108,6 +108,9 @@ pub struct Settings {
     pub retention: RetentionSettings,
     /// `QUARTIER_RATE_LIMIT_*` and `QUARTIER_TRUSTED_PROXY_HOPS`
     pub rate_limits: RateLimitSettings,
+    /// `QUARTIER_READ_DATABASE_URL`: a streaming replica of `DATABASE_URL` that anonymous
+    /// reads of public pages go to (with the pool settings of the primary).
+    pub read_database_url: Option<DatabaseUrl>,
     /// `QUARTIER_METRICS_TOKEN` and `QUARTIER_METRICS_BIND`: who may read `/metrics`.
     pub metrics: MetricsSettings,
     /// `QUARTIER_PUBLIC_CACHE_TTL_MS` and `QUARTIER_PUBLIC_CACHE_MIB`: the cache of public pages.
@@ -316,6 +319,13 @@ impl Settings {
                 2 * 365 * 24 * 3600,
             )?,
             rate_limits: RateLimitSettings::from_lookup(&get)?,
+            read_database_url: match get("QUARTIER_READ_DATABASE_URL") {
+                Some(url) if !url.trim().is_empty() => Some(
+                    DatabaseUrl::parse(url.trim())
+                        .map_err(|e| error("QUARTIER_READ_DATABASE_URL", e.to_string()))?,
+                ),
+                _ => None,
+            },
             metrics: MetricsSettings {
                 token: match get("QUARTIER_METRICS_TOKEN") {
                     None => None,

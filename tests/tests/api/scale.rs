@@ -406,3 +406,130 @@ async fn nobody_gets_a_page_made_for_another() {
     );
     assert!(other_staff.is_empty());
 }
+
+/// The names in the centre list as `token` (anonymous: `None`) reads it.
+async fn centre_names(app: &TestApp, token: Option<&str>) -> Vec<String> {
+    let response = app.get("/api/v1/centres", token).await;
+    assert_eq!(
+        response.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&response.body)
+    );
+    response.json()["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|c| c["name"].as_str().expect("name").to_owned())
+        .collect()
+}
+
+#[actix_web::test]
+async fn anonymous_public_reads_go_to_the_read_database_and_everything_else_to_the_primary() {
+    // A database of its own stands in for the replica: what is read where shows in what
+    // each holds. (A real streaming replica: bench/replica.py.)
+    let reads = quartier_tests::TestDb::migrated().await;
+    let app = TestApp::spawn_with(&[
+        ("QUARTIER_READ_DATABASE_URL", &reads.url().expose()),
+        ("QUARTIER_METRICS_TOKEN", TOKEN),
+    ])
+    .await;
+    let s = setup(&app).await;
+
+    let anonymous = centre_names(&app, None).await;
+    let signed_in = centre_names(&app, Some(&s.coordinator.access_token)).await;
+    let own_centre = app
+        .get(&format!("/api/v1/centres/{}", s.centre), None)
+        .await
+        .status;
+    let families = scrape(&app).await;
+
+    assert!(
+        anonymous.is_empty(),
+        "anonymous lists are read from the read database: {anonymous:?}"
+    );
+    assert_eq!(
+        signed_in,
+        ["Bürgerhaus"],
+        "someone signed in reads the primary, her own writes included"
+    );
+    assert_eq!(
+        own_centre, 404,
+        "a public centre is read from the read database too"
+    );
+    assert_eq!(value(&families, "quartier_read_replica_in_use", &[]), 1.0);
+}
+
+#[actix_web::test]
+async fn a_read_replica_that_does_not_answer_leaves_public_reads_to_the_primary() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let app = TestApp::spawn_with(&[
+        (
+            "QUARTIER_READ_DATABASE_URL",
+            &format!("postgres://postgres@127.0.0.1:{closed}/nowhere"),
+        ),
+        ("QUARTIER_METRICS_TOKEN", TOKEN),
+    ])
+    .await;
+    setup(&app).await;
+
+    let started = Instant::now();
+    let anonymous = centre_names(&app, None).await;
+    let again = centre_names(&app, None).await;
+    let families = scrape(&app).await;
+
+    assert_eq!(anonymous, ["Bürgerhaus"]);
+    assert_eq!(again, ["Bürgerhaus"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "no long wait for the missing replica"
+    );
+    assert_eq!(value(&families, "quartier_read_replica_in_use", &[]), 0.0);
+}
+
+#[actix_web::test]
+async fn readers_who_ask_at_once_for_a_page_not_held_all_get_the_same_page() {
+    let app = TestApp::spawn_with(&[("QUARTIER_PUBLIC_CACHE_TTL_MS", "60000")]).await;
+    setup(&app).await;
+
+    let answers =
+        futures_util::future::join_all((0..24).map(|_| app.get("/api/v1/centres?limit=5", None)))
+            .await;
+
+    let tags: std::collections::BTreeSet<_> = answers
+        .iter()
+        .map(|a| (a.status, a.header("etag").map(str::to_owned)))
+        .collect();
+    assert_eq!(tags.len(), 1, "{tags:?}");
+    assert_eq!(tags.iter().next().map(|t| t.0), Some(200));
+}
+
+#[actix_web::test]
+async fn without_a_limit_for_signed_in_users_nothing_is_counted_but_the_account_is_still_checked() {
+    let app = TestApp::spawn_with(&[("QUARTIER_RATE_LIMIT_USER_PER_MINUTE", "0")]).await;
+    let anna = app.signed_up("anna@example.org").await;
+
+    let me = app.get("/api/v1/me", Some(&anna.access_token)).await;
+    let counted = app.count("rate_limits", "bucket LIKE 'user:%'").await;
+    let mut conn = app.conn().await;
+    diesel::sql_query(format!(
+        "UPDATE users SET token_generation = token_generation + 1 WHERE id = '{}'",
+        anna.id
+    ))
+    .execute(&mut conn)
+    .await
+    .expect("a new token generation");
+    drop(conn);
+    let outdated = app.get("/api/v1/me", Some(&anna.access_token)).await;
+
+    assert_eq!(me.status, 200);
+    assert!(
+        me.header("ratelimit-limit").is_none(),
+        "no limit, no RateLimit headers"
+    );
+    assert_eq!(counted, 0, "no counter row is written");
+    outdated.assert_problem(401, "unauthenticated");
+}

@@ -1,0 +1,179 @@
+//! Public reads on a read replica (`QUARTIER_READ_DATABASE_URL`): what anonymous readers ask
+//! of the public lists is read from a streaming replica, everything else — writes, and every
+//! read of someone signed in, who must see her own writes — from the primary.
+//!
+//! The middleware marks an anonymous read of a public page; `AppState::conn` then borrows
+//! from the replica's pool, as long as the replica keeps up. At most every `CHECK_EVERY` one
+//! request compares the replica's replayed WAL with where the primary stood at the check
+//! before: a replica that has not reached it lags by more than that interval and is passed
+//! over until it has. A replica that does not answer is passed over too. Either way public
+//! reads go to the primary: a lagging or missing replica costs speed, never an error.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use quartier_persistence::PgPool;
+use quartier_persistence::operations;
+use quartier_persistence::pool::{self, PooledConnection};
+
+/// How often the replica's position is compared with the primary's.
+const CHECK_EVERY: Duration = Duration::from_millis(500);
+
+/// How long a request waits for a replica connection before it reads from the primary.
+const WAIT: Duration = Duration::from_millis(200);
+
+tokio::task_local! {
+    /// Set while an anonymous read of a public page is answered.
+    static PUBLIC_READ: ();
+}
+
+/// Whether the request being answered is an anonymous read of a public page.
+pub fn reading_publicly() -> bool {
+    PUBLIC_READ.try_with(|()| ()).is_ok()
+}
+
+/// The public pages read from the replica: the lists anonymous readers ask for (those the
+/// public cache keeps, and the public concerns and districts), and a centre.
+fn public_page(path: &str) -> bool {
+    if crate::public_cache::is_public_page(path) {
+        return true;
+    }
+    match path.strip_prefix("/api/v1/") {
+        Some("concerns" | "districts") => true,
+        Some(rest) => rest
+            .strip_prefix("centres/")
+            .is_some_and(|id| !id.is_empty() && !id.contains('/')),
+        None => false,
+    }
+}
+
+/// The middleware: marks anonymous reads of public pages.
+pub async fn route_reads(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let public = req.method() == actix_web::http::Method::GET
+        && public_page(req.path())
+        && !crate::public_cache::brings_credentials(req.headers());
+    if public {
+        PUBLIC_READ.scope((), next.call(req)).await
+    } else {
+        next.call(req).await
+    }
+}
+
+/// The replica, and whether it keeps up.
+pub struct ReadReplica {
+    pool: PgPool,
+    started: Instant,
+    /// When it was last compared, in milliseconds since `started`, plus one (zero: never).
+    checked: AtomicU64,
+    checking: AtomicBool,
+    in_use: AtomicBool,
+    /// Where the primary's WAL stood at the last comparison.
+    primary_at: AtomicU64,
+    /// How far the replica was behind the primary at the last comparison, in bytes.
+    behind: AtomicU64,
+}
+
+impl std::fmt::Debug for ReadReplica {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadReplica")
+            .field("pool", &self.pool.status())
+            .field("state", &self.state())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ReadReplica {
+    pub fn new(pool: PgPool) -> Self {
+        Self {
+            pool,
+            started: Instant::now(),
+            checked: AtomicU64::new(0),
+            checking: AtomicBool::new(false),
+            in_use: AtomicBool::new(false),
+            primary_at: AtomicU64::new(0),
+            behind: AtomicU64::new(0),
+        }
+    }
+
+    /// Whether public reads go to the replica now, and how many bytes of WAL it was behind
+    /// at the last comparison.
+    pub fn state(&self) -> (bool, u64) {
+        (
+            self.in_use.load(Ordering::Relaxed),
+            self.behind.load(Ordering::Relaxed),
+        )
+    }
+
+    /// A replica connection for a public read, when the replica keeps up; `None`: read from
+    /// the primary.
+    pub async fn conn(&self, primary: &PgPool) -> Option<PooledConnection> {
+        self.check(primary).await;
+        if !self.in_use.load(Ordering::Acquire) {
+            return None;
+        }
+        match tokio::time::timeout(WAIT, self.pool.get()).await {
+            Ok(Ok(conn)) => Some(conn),
+            _ => {
+                // Not answering: passed over until the next comparison finds it again.
+                self.in_use.store(false, Ordering::Release);
+                None
+            }
+        }
+    }
+
+    fn elapsed_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64 + 1
+    }
+
+    async fn check(&self, primary: &PgPool) {
+        let now = self.elapsed_ms();
+        let checked = self.checked.load(Ordering::Acquire);
+        if checked != 0 && now < checked + CHECK_EVERY.as_millis() as u64 {
+            return;
+        }
+        if self.checking.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let usable = self.compare(primary).await;
+        self.in_use.store(usable, Ordering::Release);
+        self.checked.store(self.elapsed_ms(), Ordering::Release);
+        self.checking.store(false, Ordering::Release);
+    }
+
+    /// Whether the replica has replayed what the primary had written at the comparison
+    /// before this one.
+    async fn compare(&self, primary: &PgPool) -> bool {
+        let Ok(Ok(mut replica)) = tokio::time::timeout(WAIT, self.pool.get()).await else {
+            tracing::debug!("the read replica does not answer: public reads go to the primary");
+            return false;
+        };
+        let Ok(mut conn) = pool::get(primary).await else {
+            return false;
+        };
+        let (Ok(replayed), Ok(written)) = (
+            operations::replayed_wal(&mut replica).await,
+            operations::written_wal(&mut conn).await,
+        ) else {
+            return false;
+        };
+        let before = self.primary_at.swap(written, Ordering::AcqRel);
+        match replayed {
+            // Not in recovery: a database of its own, not a replica. It is used as it is.
+            None => {
+                self.behind.store(0, Ordering::Relaxed);
+                true
+            }
+            Some(replayed) => {
+                self.behind
+                    .store(written.saturating_sub(replayed), Ordering::Relaxed);
+                replayed >= before
+            }
+        }
+    }
+}
