@@ -201,12 +201,14 @@ def main():
         api = Api(with_replica=True)
         before = (commits(PRIMARY_PORT), commits(REPLICA_PORT))
         shared = whats_on_figures(work, whats_on)
+        time.sleep(1.5)  # the statistics reach pg_stat_database within a second
         after = (commits(PRIMARY_PORT), commits(REPLICA_PORT))
         for label, f in [("primary alone", alone), ("with the replica", shared)]:
             log(f"  {label:<18} {f['rps']:>8.1f} req/s  p50 {f['p50_ms']} ms  p99 {f['p99_ms']} ms  errors {f['errors']}")
         on_primary, on_replica = after[0] - before[0], after[1] - before[1]
         log(f"  transactions meanwhile: primary {on_primary}, replica {on_replica}")
-        check(on_replica >= shared["requests"] * 0.9, "the replica answered the anonymous reads")
+        check(on_replica >= shared["requests"] * 0.5 and on_primary * 10 < on_replica,
+              "the replica answered the anonymous reads")
         check(shared["errors"] == 0, "no errors with the replica")
         check(metric("quartier_read_replica_in_use") == 1.0, "/metrics says the replica is in use")
 
