@@ -16,7 +16,7 @@ Settings, from the environment:
   BENCH_RACERS (10000)       volunteers racing for 50 shifts of 5 places in scenario 6, and
                              requests for 50 times of a room confirmed at once in scenario 12
   BENCH_REUSE (0)            1: keep a database seeded earlier at the same scale and seed
-  BENCH_ONLY                 some of the scenarios (1 3 9 10 11 12 13 14 15 16 17) alone
+  BENCH_ONLY                 some of the scenarios (1 3 7 9 10 11 12 13 14 15 16 17) alone
   BENCH_BINARY               the quartier binary (run.sh passes the release build)
   BENCH_PG_LOG               PostgreSQL's server log (found from the cluster when not given)
   BENCH_JSON                 where to write every figure as JSON
@@ -1110,30 +1110,43 @@ def main():
             reset_race()
             scenario("6. sign-up race", runs)
 
-            log("\n7. login (argon2) while scenario 1 runs")
-            login = work / "login.lua"
-            login.write_text(
+        if not COMPARE and (not ONLY or 7 in ONLY):
+            log("\n7. login (argon2) while scenario 1 runs: 32 connections signing in to one account, "
+                "and to a thousand accounts")
+            one_account = work / "login.lua"
+            one_account.write_text(
                 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
                 'wrk.body = \'{"email": "freiwillig-2@bench.example", "password": "bench password 2027"}\'\n')
+            many_accounts = work / "logins.lua"
+            many_accounts.write_text(
+                'local n = 0\n'
+                'function request()\n'
+                '  n = n + 1\n'
+                '  return wrk.format("POST", nil, {["Content-Type"] = "application/json"},\n'
+                '    \'{"email": "freiwillig-\' .. (2 + n % 1000) .. \'@bench.example", "password": "bench password 2027"}\')\n'
+                'end\n')
             readers = requests_file("readers", [f"GET {whats_on}"])
             quiet = measure(server, "scenario 1 alone, 16 conn.", str(paths), [readers], 16)
-            server.reset_peak()
-            flood = subprocess.Popen(
-                ["wrk", "-t1", "-c32", f"-d{SECONDS + 2}s", "--latency", "--timeout", "15s", "-s", str(login),
-                 f"{BASE}/api/v1/auth/login"], stdout=subprocess.PIPE, text=True)
-            time.sleep(1)
-            loaded = wrk(str(paths), [readers], 16, SECONDS)
-            flood_figures = parse_wrk(flood.communicate()[0])
-            loaded["peak_rss_mib"] = server.peak_mib()
-            loaded["connections"], flood_figures["connections"] = 16, 32
-            show("scenario 1 with the flood", loaded, loaded["peak_rss_mib"])
-            show("the login flood, 32 conn.", flood_figures)
-            ratio = round(loaded["p99_ms"] / quiet["p99_ms"], 2) if quiet["p99_ms"] else None
-            log(f"  p99 with the flood ÷ p99 without = {ratio}")
-            scenario("7. login flood during scenario 1",
-                     [dict(quiet, case="alone"), dict(loaded, case="with flood"),
-                      dict(flood_figures, case="login flood", p99_ratio=ratio)])
+            runs = [dict(quiet, case="alone")]
+            for case, login in [("one account", one_account), ("a thousand accounts", many_accounts)]:
+                server.reset_peak()
+                flood = subprocess.Popen(
+                    ["wrk", "-t1", "-c32", f"-d{SECONDS + 2}s", "--latency", "--timeout", "15s", "-s", str(login),
+                     f"{BASE}/api/v1/auth/login"], stdout=subprocess.PIPE, text=True)
+                time.sleep(1)
+                loaded = wrk(str(paths), [readers], 16, SECONDS)
+                flood_figures = parse_wrk(flood.communicate()[0])
+                loaded["peak_rss_mib"] = server.peak_mib()
+                loaded["connections"], flood_figures["connections"] = 16, 32
+                show(f"scenario 1, flood: {case}", loaded, loaded["peak_rss_mib"])
+                show(f"the login flood, 32 conn.", flood_figures)
+                ratio = round(loaded["p99_ms"] / quiet["p99_ms"], 2) if quiet["p99_ms"] else None
+                log(f"  p99 with the flood ÷ p99 without = {ratio}")
+                runs += [dict(loaded, case=f"with flood ({case})", p99_ratio=ratio),
+                         dict(flood_figures, case=f"login flood ({case})")]
+            scenario("7. login flood during scenario 1", runs)
 
+        if not ONLY and not COMPARE:
             # 8: anonymous searches take turns (QUARTIER_ANONYMOUS_SEARCHES, by default half the
             # cores): one client's 64 at once must not starve a signed-in reader.
             log("\n8. a signed-in reader while one client runs 64 anonymous searches at once")

@@ -181,11 +181,12 @@ defaults
     timeout http-keep-alive 10s
     option http-keep-alive
     # A request an instance refused or dropped before answering (it was stopping) goes to
-    # another; with the idempotency keys of sign-ups even a POST may be sent again.
+    # another: reads, and writes with an Idempotency-Key (as the sign-ups here).
     retries 3
     option redispatch 1
     retry-on conn-failure empty-response response-timeout 503
 frontend quartier
+    http-request disable-l7-retry if !METH_GET !METH_HEAD !{ req.hdr(idempotency-key) -m found }
     bind 127.0.0.1:{lb}
     default_backend instances
 backend instances

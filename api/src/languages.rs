@@ -608,7 +608,17 @@ pub async fn localize_list<T: Translatable>(
     if !T::CACHED {
         return localize(conn, enabled, reading, items, false).await;
     }
-    let Some(snapshot) = state.variants.fresh(conn).await else {
+    // The shared copy is refreshed from the primary: one made from a replica that has not
+    // replayed a write yet would be taken as holding it.
+    let snapshot = if state.replica.is_some() && crate::replica::reading_publicly() {
+        state
+            .variants
+            .fresh(&mut *state.primary_conn().await?)
+            .await
+    } else {
+        state.variants.fresh(conn).await
+    };
+    let Some(snapshot) = snapshot else {
         return localize(conn, enabled, reading, items, false).await;
     };
     // Only variants in a language the reader asks for can be served.

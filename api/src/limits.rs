@@ -260,9 +260,7 @@ fn signed_in(req: &ServiceRequest, state: &AppState) -> Option<Claims> {
 fn is_anonymous(req: &ServiceRequest) -> bool {
     let names_key = req.headers().contains_key("x-api-key")
         || bearer_token(req).is_some_and(|token| token.starts_with(KEY_PREFIX));
-    // Health checks and the metrics scraper (who brings a token of its own) are operations,
-    // not readers.
-    !names_key && !req.path().starts_with("/health") && req.path() != "/metrics"
+    !names_key && !req.path().starts_with("/health")
 }
 
 /// The token of an `Authorization: Bearer …` header, trimmed.
@@ -389,7 +387,13 @@ pub async fn per_principal(
         .and_then(|state| signed_in(&req, state).map(|u| (state.clone(), u)));
     let counted = match user {
         Some((state, claims)) => count_user(&state, &claims).await,
-        None => match state.as_ref().filter(|_| is_anonymous(&req)) {
+        None => match state.as_ref().filter(|state| {
+            is_anonymous(&req)
+                // The scraper with its token is an operation, not a reader; a wrong token
+                // counts like any anonymous request.
+                && !(req.path() == "/metrics"
+                    && crate::metrics::presents_token(state, req.headers()))
+        }) {
             Some(state) => {
                 let address = client_address(req.request(), state.rate_limits.proxy_hops);
                 state.fair_share.count(&address, Utc::now()).map(|budget| {

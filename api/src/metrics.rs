@@ -224,6 +224,11 @@ fn metrics() -> &'static Metrics {
 /// its path: ids would make a series each).
 pub fn observe_request(method: &str, route: Option<String>, status: u16, elapsed: Duration) {
     let metrics = metrics();
+    // Clients may send any method: the label names the standard ones only.
+    let method = match method {
+        "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" => method,
+        _ => "other",
+    };
     let route = route.unwrap_or_else(|| "unmatched".to_owned());
     metrics
         .latency
@@ -339,27 +344,33 @@ pub async fn scrape(
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let Some(expected) = state.metrics_token.as_ref() else {
+    if state.metrics_token.is_none() {
         return Err(ApiError::NotFound(
             "There is nothing at this address.".into(),
         ));
-    };
-    let presented = request
-        .headers()
-        .get(actix_web::http::header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "));
-    // Compared as hashes, so that the time taken tells nothing of the secret.
-    let valid = presented.is_some_and(|presented| {
-        crate::auth::key_hash(presented) == crate::auth::key_hash(expected.expose())
-    });
-    if !valid {
+    }
+    if !presents_token(&state, request.headers()) {
         return Err(ApiError::Unauthenticated {
             challenge: BearerChallenge::InvalidToken,
             detail: "Send the configured QUARTIER_METRICS_TOKEN as a bearer token.".into(),
         });
     }
     Ok(answer(render(&state).await?))
+}
+
+/// Whether `headers` bring the configured metrics token as a bearer token.
+pub fn presents_token(state: &AppState, headers: &actix_web::http::header::HeaderMap) -> bool {
+    let Some(expected) = state.metrics_token.as_ref() else {
+        return false;
+    };
+    let presented = headers
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "));
+    // Compared as hashes, so that the time taken tells nothing of the secret.
+    presented.is_some_and(|presented| {
+        crate::auth::key_hash(presented) == crate::auth::key_hash(expected.expose())
+    })
 }
 
 /// `/metrics` without a token, for the address of its own (`QUARTIER_METRICS_BIND`).

@@ -43,6 +43,9 @@ use crate::state::AppState;
 /// How often one request asks the database what changed.
 const CHECK_EVERY: Duration = Duration::from_millis(200);
 
+/// How long a look for changes may take.
+const LOOK_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// How often old rows of `public_changes` are removed.
 const PRUNE_EVERY: Duration = Duration::from_secs(600);
 
@@ -92,8 +95,20 @@ pub fn is_public_page(path: &str) -> bool {
     shows(path).is_some()
 }
 
-/// Headers that choose the answer, part of the key.
-const CHOOSERS: [HeaderName; 2] = [header::ACCEPT_LANGUAGE, header::ACCEPT];
+/// The most pages held, whatever their size.
+const MAX_PAGES: usize = 20_000;
+
+/// Headers that choose the answer, part of the key: the reader's languages everywhere, and
+/// `Accept` where the format is negotiated (help wanted).
+fn choosers(path: &str) -> &'static [HeaderName] {
+    const LANGUAGE: &[HeaderName] = &[header::ACCEPT_LANGUAGE];
+    const LANGUAGE_AND_FORMAT: &[HeaderName] = &[header::ACCEPT_LANGUAGE, header::ACCEPT];
+    if path == "/api/v1/help-wanted" {
+        LANGUAGE_AND_FORMAT
+    } else {
+        LANGUAGE
+    }
+}
 
 /// Headers of the handler's answer that are not kept with the page.
 fn kept(name: &HeaderName) -> bool {
@@ -110,6 +125,8 @@ struct Page {
     /// The generations it was made at.
     generations: [u64; 2],
     shows: Shows,
+    /// The length of its key, which is held with it.
+    key_len: usize,
 }
 
 impl Page {
@@ -141,9 +158,10 @@ impl Page {
             + self
                 .headers
                 .iter()
-                .map(|(n, v)| n.as_str().len() + v.len())
+                .map(|(n, v)| n.as_str().len() + v.len() + 64)
                 .sum::<usize>()
-            + 128
+            + self.key_len
+            + 256
     }
 }
 
@@ -164,12 +182,16 @@ pub struct PublicCache {
     mark: Mutex<Option<ChangeMark>>,
     pruned: AtomicU64,
     /// Pages being made, by key: readers of a page being made wait for it.
-    making: Mutex<HashMap<String, tokio::sync::watch::Receiver<bool>>>,
+    making: Mutex<HashMap<String, Made>>,
 }
 
-/// What a request for a page does: take it, wait for the one being made, or make it.
+/// What became of a page being made: `None` while it is made, then the page, or `Some(None)`
+/// when there is none to share (an answer other than 200, a page too large).
+type Made = tokio::sync::watch::Receiver<Option<Option<Arc<Page>>>>;
+
+/// What a request for a page does: wait for the one being made, or make it.
 enum Turn {
-    Wait(tokio::sync::watch::Receiver<bool>),
+    Wait(Made),
     Make(Making),
 }
 
@@ -177,7 +199,14 @@ enum Turn {
 struct Making {
     cache: Arc<PublicCache>,
     key: String,
-    done: tokio::sync::watch::Sender<bool>,
+    done: tokio::sync::watch::Sender<Option<Option<Arc<Page>>>>,
+}
+
+impl Making {
+    /// Hands `page` to the readers waiting for it.
+    fn made(&self, page: Arc<Page>) {
+        self.done.send_replace(Some(Some(page)));
+    }
 }
 
 impl Drop for Making {
@@ -185,7 +214,13 @@ impl Drop for Making {
         if let Ok(mut making) = self.cache.making.lock() {
             making.remove(&self.key);
         }
-        let _ = self.done.send(true);
+        self.done.send_if_modified(|made| {
+            let unfinished = made.is_none();
+            if unfinished {
+                *made = Some(None);
+            }
+            unfinished
+        });
     }
 }
 
@@ -209,7 +244,7 @@ impl PublicCache {
     /// Whether this request makes the page of `key` or waits for another that does.
     fn turn(self: &Arc<Self>, key: &str) -> Turn {
         let Ok(mut making) = self.making.lock() else {
-            let (done, _) = tokio::sync::watch::channel(false);
+            let (done, _) = tokio::sync::watch::channel(None);
             return Turn::Make(Making {
                 cache: self.clone(),
                 key: key.to_owned(),
@@ -219,7 +254,7 @@ impl PublicCache {
         if let Some(waiting) = making.get(key) {
             return Turn::Wait(waiting.clone());
         }
-        let (done, waiting) = tokio::sync::watch::channel(false);
+        let (done, waiting) = tokio::sync::watch::channel(None);
         making.insert(key.to_owned(), waiting);
         Turn::Make(Making {
             cache: self.clone(),
@@ -270,7 +305,7 @@ impl PublicCache {
         key.push_str(req.path());
         key.push('?');
         key.push_str(&parts.join("&"));
-        for name in &CHOOSERS {
+        for name in choosers(req.path()) {
             key.push('\n');
             let value = chooser(headers, name)?;
             key.push_str(&value);
@@ -284,24 +319,24 @@ impl PublicCache {
             .then_some(page)
     }
 
-    fn put(&self, key: String, page: Page) {
+    fn put(&self, key: String, page: Arc<Page>) {
         let size = page.size();
         let Ok(mut pages) = self.pages.write() else {
             return;
         };
-        if self.bytes.load(Ordering::Relaxed) + size > self.max_bytes {
+        if self.bytes.load(Ordering::Relaxed) + size > self.max_bytes || pages.len() >= MAX_PAGES {
             // Full: drop what may not be served any more, and everything if that is not
             // enough.
             let (now, generations) = (Instant::now(), self.generations());
             pages.retain(|_, page| self.fresh(page, generations, now));
             let held: usize = pages.values().map(|page| page.size()).sum();
-            if held + size > self.max_bytes {
+            if held + size > self.max_bytes || pages.len() >= MAX_PAGES {
                 pages.clear();
             }
             self.bytes
                 .store(pages.values().map(|p| p.size()).sum(), Ordering::Relaxed);
         }
-        if let Some(old) = pages.insert(key, Arc::new(page)) {
+        if let Some(old) = pages.insert(key, page) {
             self.bytes.fetch_sub(old.size(), Ordering::Relaxed);
         }
         self.bytes.fetch_add(size, Ordering::Relaxed);
@@ -335,11 +370,22 @@ impl PublicCache {
         }
         let (cache, state) = (self.clone(), state.clone());
         let look = async move {
-            if let Err(error) = cache.look(&state, now).await {
-                tracing::debug!(%error, "could not read what changed behind the public pages");
+            // Whatever becomes of this look (an error, a timeout, a dropped request), the
+            // next one may start.
+            let _done = Checked(cache.clone());
+            // Asked of the database the pages are read from: with a replica, a change is
+            // seen when the replica has it, so no page is made from before it afterwards.
+            let looked = tokio::time::timeout(
+                LOOK_TIMEOUT,
+                crate::replica::as_public_read(cache.look(&state, now)),
+            );
+            match looked.await {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => {
+                    tracing::debug!(%error, "could not read what changed behind the public pages");
+                }
+                Err(_) => tracing::debug!("reading what changed behind the public pages timed out"),
             }
-            cache.checked.store(cache.elapsed_ms(), Ordering::Release);
-            cache.checking.store(false, Ordering::Release);
         };
         if checked == 0 {
             look.await;
@@ -368,6 +414,16 @@ impl PublicCache {
             operations::prune_public_changes(&mut primary).await?;
         }
         Ok(())
+    }
+}
+
+/// Marks a look as done when dropped.
+struct Checked(Arc<PublicCache>);
+
+impl Drop for Checked {
+    fn drop(&mut self) {
+        self.0.checked.store(self.0.elapsed_ms(), Ordering::Release);
+        self.0.checking.store(false, Ordering::Release);
     }
 }
 
@@ -403,24 +459,37 @@ pub async fn answer(
     };
     cache.check(&state).await;
     let if_none_match = IfNoneMatch::of(req.request());
-    let mut waited = false;
-    let making = loop {
-        if let Some(page) = cache.get(&key, cache.generations()) {
-            crate::metrics::public_cache(CacheResult::Hit);
-            let (request, _) = req.into_parts();
-            let response = page.answer(&if_none_match);
-            return Ok(ServiceResponse::new(request, response).map_into_right_body());
-        }
-        match cache.turn(&key) {
-            // Waited once and still nothing (the page was no 200): made here as well.
-            Turn::Wait(_) if waited => break None,
-            Turn::Wait(mut done) => {
-                waited = true;
-                let _ = done.wait_for(|done| *done).await;
+    let held = cache.get(&key, cache.generations());
+    let making = match held {
+        Some(_) => None,
+        None => match cache.turn(&key) {
+            Turn::Make(making) => Some(making),
+            Turn::Wait(mut made) => {
+                // The page being made was begun after this request came, so it is served
+                // whatever changed meanwhile; without one, it is made here as well.
+                let page = made
+                    .wait_for(Option::is_some)
+                    .await
+                    .ok()
+                    .and_then(|made| made.clone().flatten());
+                match page {
+                    Some(page) => {
+                        crate::metrics::public_cache(CacheResult::Hit);
+                        let (request, _) = req.into_parts();
+                        let response = page.answer(&if_none_match);
+                        return Ok(ServiceResponse::new(request, response).map_into_right_body());
+                    }
+                    None => None,
+                }
             }
-            Turn::Make(making) => break Some(making),
-        }
+        },
     };
+    if let Some(page) = held {
+        crate::metrics::public_cache(CacheResult::Hit);
+        let (request, _) = req.into_parts();
+        let response = page.answer(&if_none_match);
+        return Ok(ServiceResponse::new(request, response).map_into_right_body());
+    }
     crate::metrics::public_cache(CacheResult::Miss);
     let generations = cache.generations();
     // The whole page is made, to be kept; the client's copy is compared afterwards.
@@ -453,9 +522,14 @@ pub async fn answer(
         made: Instant::now(),
         generations,
         shows,
+        key_len: key.len(),
     };
+    let page = Arc::new(page);
     let response = page.answer(&if_none_match);
     if page.body.len() <= MAX_PAGE_BYTES {
+        if let Some(making) = &making {
+            making.made(page.clone());
+        }
         cache.put(key, page);
     }
     drop(making);
@@ -475,7 +549,7 @@ mod tests {
         let first = cache.turn("/api/v1/centres?\n\n");
         let second = cache.turn("/api/v1/centres?\n\n");
         let other = cache.turn("/api/v1/centres?limit=5\n\n");
-        let Turn::Wait(done) = second else {
+        let Turn::Wait(made) = second else {
             panic!("a second reader makes the page again")
         };
         assert!(matches!(first, Turn::Make(_)));
@@ -483,9 +557,12 @@ mod tests {
             matches!(other, Turn::Make(_)),
             "another page is made beside it"
         );
-        assert!(!*done.borrow());
+        assert!(made.borrow().is_none());
         drop(first);
-        assert!(*done.borrow(), "the waiting readers go on once it is made");
+        assert!(
+            matches!(*made.borrow(), Some(None)),
+            "the waiting readers go on, without a page, once it was not made"
+        );
         assert!(matches!(cache.turn("/api/v1/centres?\n\n"), Turn::Make(_)));
     }
 

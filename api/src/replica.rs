@@ -7,7 +7,8 @@
 //! request compares the replica's replayed WAL with where the primary stood at the check
 //! before: a replica that has not reached it lags by more than that interval and is passed
 //! over until it has. A replica that does not answer is passed over too. Either way public
-//! reads go to the primary: a lagging or missing replica costs speed, never an error.
+//! reads go to the primary. A statement running on the replica when it stops (or that it
+//! cancels for a conflict with replay) fails with 503, which a load balancer retries.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -25,9 +26,17 @@ const CHECK_EVERY: Duration = Duration::from_millis(500);
 /// How long a request waits for a replica connection before it reads from the primary.
 const WAIT: Duration = Duration::from_millis(200);
 
+/// How long a comparison may take; longer, the replica is passed over.
+const COMPARE_TIMEOUT: Duration = Duration::from_secs(1);
+
 tokio::task_local! {
     /// Set while an anonymous read of a public page is answered.
     static PUBLIC_READ: ();
+}
+
+/// Runs `work` as an anonymous read of public pages: its connections come from the replica.
+pub async fn as_public_read<F: std::future::Future>(work: F) -> F::Output {
+    PUBLIC_READ.scope((), work).await
 }
 
 /// Whether the request being answered is an anonymous read of a public page.
@@ -75,6 +84,8 @@ pub struct ReadReplica {
     in_use: AtomicBool,
     /// Where the primary's WAL stood at the last comparison.
     primary_at: AtomicU64,
+    /// When that was, in milliseconds since `started`, plus one (zero: never).
+    primary_seen: AtomicU64,
     /// How far the replica was behind the primary at the last comparison, in bytes.
     behind: AtomicU64,
 }
@@ -97,6 +108,7 @@ impl ReadReplica {
             checking: AtomicBool::new(false),
             in_use: AtomicBool::new(false),
             primary_at: AtomicU64::new(0),
+            primary_seen: AtomicU64::new(0),
             behind: AtomicU64::new(0),
         }
     }
@@ -140,15 +152,18 @@ impl ReadReplica {
         if self.checking.swap(true, Ordering::AcqRel) {
             return;
         }
-        let usable = self.compare(primary).await;
+        // Reset however the comparison ends, even when the request is dropped meanwhile.
+        let _done = Compared(self);
+        let usable = tokio::time::timeout(COMPARE_TIMEOUT, self.compare(primary, now))
+            .await
+            .unwrap_or(false);
         self.in_use.store(usable, Ordering::Release);
-        self.checked.store(self.elapsed_ms(), Ordering::Release);
-        self.checking.store(false, Ordering::Release);
     }
 
     /// Whether the replica has replayed what the primary had written at the comparison
-    /// before this one.
-    async fn compare(&self, primary: &PgPool) -> bool {
+    /// before this one, made no longer ago than twice `CHECK_EVERY` (after a pause, this
+    /// comparison only notes where the primary stands, and the next one decides).
+    async fn compare(&self, primary: &PgPool, now: u64) -> bool {
         let Ok(Ok(mut replica)) = tokio::time::timeout(WAIT, self.pool.get()).await else {
             tracing::debug!("the read replica does not answer: public reads go to the primary");
             return false;
@@ -163,6 +178,8 @@ impl ReadReplica {
             return false;
         };
         let before = self.primary_at.swap(written, Ordering::AcqRel);
+        let seen = self.primary_seen.swap(now, Ordering::AcqRel);
+        let recent = seen != 0 && now <= seen + 2 * CHECK_EVERY.as_millis() as u64 + 100;
         match replayed {
             // Not in recovery: a database of its own, not a replica. It is used as it is.
             None => {
@@ -172,8 +189,18 @@ impl ReadReplica {
             Some(replayed) => {
                 self.behind
                     .store(written.saturating_sub(replayed), Ordering::Relaxed);
-                replayed >= before
+                recent && replayed >= before
             }
         }
+    }
+}
+
+/// Marks a comparison as done when dropped.
+struct Compared<'a>(&'a ReadReplica);
+
+impl Drop for Compared<'_> {
+    fn drop(&mut self) {
+        self.0.checked.store(self.0.elapsed_ms(), Ordering::Release);
+        self.0.checking.store(false, Ordering::Release);
     }
 }

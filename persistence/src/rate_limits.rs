@@ -26,14 +26,19 @@ pub fn window_start(now: DateTime<Utc>, window: Duration) -> DateTime<Utc> {
     DateTime::from_timestamp(start, 0).unwrap_or(now)
 }
 
-/// The counting upsert, between an optional `WITH` and extra `RETURNING` columns. A window
-/// only moves forward: a hit stamped with an earlier window (another instance's clock, a
-/// request that began just before the turn) counts in the current one.
+/// The counting upsert, after an optional further `WITH` part and before extra `RETURNING`
+/// columns. A window only moves forward: a hit stamped with an earlier window (another
+/// instance's clock, a request that began just before the turn) counts in the current one.
+///
+/// The statement commits without waiting for its WAL to reach the disk
+/// (`synchronous_commit` off for its own transaction): a counter is not worth a disk flush
+/// on every request, and a crash loses at most the last fraction of a second of hits.
 macro_rules! hit_sql {
     ($with:literal, $returning:literal) => {
         concat!(
+            "WITH quiet AS (SELECT set_config('synchronous_commit', 'off', true)) ",
             $with,
-            "INSERT INTO rate_limits AS r (bucket, window_start, hits) VALUES ($1, $2, $3) \
+            "INSERT INTO rate_limits AS r (bucket, window_start, hits) SELECT $1, $2, $3 FROM quiet \
              ON CONFLICT (bucket) DO UPDATE SET \
                hits = CASE WHEN r.window_start >= EXCLUDED.window_start THEN r.hits + EXCLUDED.hits ELSE EXCLUDED.hits END, \
                window_start = GREATEST(r.window_start, EXCLUDED.window_start) \
@@ -48,7 +53,7 @@ const HIT: &str = hit_sql!("", "");
 /// `HIT` for a signed-in user, telling in the same round trip the account's role and token
 /// generation now (`NULL` once the account is gone).
 const HIT_FOR_USER: &str = hit_sql!(
-    "WITH account AS (SELECT role, token_generation FROM users WHERE id = $4) ",
+    ", account AS (SELECT role, token_generation FROM users WHERE id = $4) ",
     ", (SELECT role FROM account) AS role, (SELECT token_generation FROM account) AS token_generation"
 );
 

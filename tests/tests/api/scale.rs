@@ -249,7 +249,7 @@ async fn a_public_page_is_served_from_memory_for_at_most_its_time_to_live() {
         fresh.is_some(),
         "the change is shown once the page is older than 1.5 s"
     );
-    assert!(changed.elapsed() < Duration::from_millis(1500 + 1000));
+    assert!(changed.elapsed() < Duration::from_millis(1500 + 2500));
     // Signed in, the change is seen at once: nobody signed in is served from memory.
     let staff = app
         .get("/api/v1/centres", Some(&s.coordinator.access_token))
