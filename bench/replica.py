@@ -199,6 +199,11 @@ def main():
         alone = whats_on_figures(work, whats_on)
         api.stop()
         api = Api(with_replica=True)
+        # The first comparison only notes where the primary stands; the next one decides.
+        warm = wait_for("the replica in use", lambda: call("GET", whats_on)[0] == 200
+                        and metric("quartier_read_replica_in_use") == 1.0)
+        check(warm is not None, f"the replica is taken into use (after {warm and round(warm * 1000)} ms)")
+        time.sleep(1.5)
         before = (commits(PRIMARY_PORT), commits(REPLICA_PORT))
         shared = whats_on_figures(work, whats_on)
         time.sleep(1.5)  # the statistics reach pg_stat_database within a second
@@ -207,7 +212,7 @@ def main():
             log(f"  {label:<18} {f['rps']:>8.1f} req/s  p50 {f['p50_ms']} ms  p99 {f['p99_ms']} ms  errors {f['errors']}")
         on_primary, on_replica = after[0] - before[0], after[1] - before[1]
         log(f"  transactions meanwhile: primary {on_primary}, replica {on_replica}")
-        check(on_replica >= shared["requests"] * 0.5 and on_primary * 10 < on_replica,
+        check(on_replica >= shared["requests"] * 0.5 and on_replica > 5 * on_primary,
               "the replica answered the anonymous reads")
         check(shared["errors"] == 0, "no errors with the replica")
         check(metric("quartier_read_replica_in_use") == 1.0, "/metrics says the replica is in use")

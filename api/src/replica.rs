@@ -26,6 +26,10 @@ const CHECK_EVERY: Duration = Duration::from_millis(500);
 /// How long a request waits for a replica connection before it reads from the primary.
 const WAIT: Duration = Duration::from_millis(200);
 
+/// The oldest position of the primary a replica is measured against: a replica that has
+/// replayed it lags by less than this (and the time between comparisons).
+const RECENT: Duration = Duration::from_secs(3);
+
 /// How long a comparison may take; longer, the replica is passed over.
 const COMPARE_TIMEOUT: Duration = Duration::from_secs(1);
 
@@ -77,6 +81,10 @@ pub async fn route_reads(
 /// The replica, and whether it keeps up.
 pub struct ReadReplica {
     pool: PgPool,
+    /// One connection to each database for the comparisons alone, so that they never wait
+    /// behind the requests for a connection (a busy pool would pass a sound replica over).
+    watch_primary: PgPool,
+    watch_replica: PgPool,
     started: Instant,
     /// When it was last compared, in milliseconds since `started`, plus one (zero: never).
     checked: AtomicU64,
@@ -100,9 +108,13 @@ impl std::fmt::Debug for ReadReplica {
 }
 
 impl ReadReplica {
-    pub fn new(pool: PgPool) -> Self {
+    /// The replica's `pool` for reads, and a pool of one connection to each database for
+    /// the comparisons.
+    pub fn new(pool: PgPool, watch_primary: PgPool, watch_replica: PgPool) -> Self {
         Self {
             pool,
+            watch_primary,
+            watch_replica,
             started: Instant::now(),
             checked: AtomicU64::new(0),
             checking: AtomicBool::new(false),
@@ -124,10 +136,15 @@ impl ReadReplica {
 
     /// A replica connection for a public read, when the replica keeps up; `None`: read from
     /// the primary.
-    pub async fn conn(&self, primary: &PgPool) -> Option<PooledConnection> {
-        self.check(primary).await;
+    pub async fn conn(&self) -> Option<PooledConnection> {
+        self.check().await;
         if !self.in_use.load(Ordering::Acquire) {
             return None;
+        }
+        let status = self.pool.status();
+        if status.size >= status.max_size && status.available == 0 {
+            // Busy, not gone: wait for a connection as a request on the primary would.
+            return pool::get(&self.pool).await.ok();
         }
         match tokio::time::timeout(WAIT, self.pool.get()).await {
             Ok(Ok(conn)) => Some(conn),
@@ -143,7 +160,7 @@ impl ReadReplica {
         self.started.elapsed().as_millis() as u64 + 1
     }
 
-    async fn check(&self, primary: &PgPool) {
+    async fn check(&self) {
         let now = self.elapsed_ms();
         let checked = self.checked.load(Ordering::Acquire);
         if checked != 0 && now < checked + CHECK_EVERY.as_millis() as u64 {
@@ -154,21 +171,21 @@ impl ReadReplica {
         }
         // Reset however the comparison ends, even when the request is dropped meanwhile.
         let _done = Compared(self);
-        let usable = tokio::time::timeout(COMPARE_TIMEOUT, self.compare(primary, now))
+        let usable = tokio::time::timeout(COMPARE_TIMEOUT, self.compare(now))
             .await
             .unwrap_or(false);
         self.in_use.store(usable, Ordering::Release);
     }
 
     /// Whether the replica has replayed what the primary had written at the comparison
-    /// before this one, made no longer ago than twice `CHECK_EVERY` (after a pause, this
-    /// comparison only notes where the primary stands, and the next one decides).
-    async fn compare(&self, primary: &PgPool, now: u64) -> bool {
-        let Ok(Ok(mut replica)) = tokio::time::timeout(WAIT, self.pool.get()).await else {
+    /// before this one, made no longer ago than `RECENT` (after a pause, this comparison
+    /// only notes where the primary stands, and the next one decides).
+    async fn compare(&self, now: u64) -> bool {
+        let Ok(Ok(mut replica)) = tokio::time::timeout(WAIT, self.watch_replica.get()).await else {
             tracing::debug!("the read replica does not answer: public reads go to the primary");
             return false;
         };
-        let Ok(mut conn) = pool::get(primary).await else {
+        let Ok(mut conn) = pool::get(&self.watch_primary).await else {
             return false;
         };
         let (Ok(replayed), Ok(written)) = (
@@ -179,7 +196,7 @@ impl ReadReplica {
         };
         let before = self.primary_at.swap(written, Ordering::AcqRel);
         let seen = self.primary_seen.swap(now, Ordering::AcqRel);
-        let recent = seen != 0 && now <= seen + 2 * CHECK_EVERY.as_millis() as u64 + 100;
+        let recent = seen != 0 && now <= seen + RECENT.as_millis() as u64;
         match replayed {
             // Not in recovery: a database of its own, not a replica. It is used as it is.
             None => {

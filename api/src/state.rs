@@ -91,10 +91,22 @@ impl AppState {
             metrics_token: settings.metrics.token.clone(),
             replica: match &settings.read_database_url {
                 None => None,
-                Some(url) => Some(std::sync::Arc::new(crate::replica::ReadReplica::new(
-                    quartier_persistence::pool::build_pool(url, &settings.pool)
-                        .map_err(|e| ApiError::Internal(format!("the read replica's pool: {e}")))?,
-                ))),
+                Some(url) => {
+                    let build = |url, settings| {
+                        quartier_persistence::pool::build_pool(url, settings).map_err(|e| {
+                            ApiError::Internal(format!("the read replica's pool: {e}"))
+                        })
+                    };
+                    let one = quartier_persistence::PoolSettings {
+                        max_size: 1,
+                        ..settings.pool
+                    };
+                    Some(std::sync::Arc::new(crate::replica::ReadReplica::new(
+                        build(url, &settings.pool)?,
+                        build(&settings.database_url, &one)?,
+                        build(url, &one)?,
+                    )))
+                }
             },
             deliverer: Deliverer::new(&settings.webhooks).map_err(ApiError::Internal)?,
             mailer: Mailer::new(&settings.mail, links.clone(), &settings.public_url)
@@ -111,7 +123,7 @@ impl AppState {
     pub async fn conn(&self) -> Result<PooledConnection, ApiError> {
         if let Some(replica) = &self.replica
             && crate::replica::reading_publicly()
-            && let Some(conn) = replica.conn(&self.pool).await
+            && let Some(conn) = replica.conn().await
         {
             return Ok(conn);
         }
