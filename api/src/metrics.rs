@@ -327,15 +327,14 @@ fn answer(text: String) -> HttpResponse {
 }
 
 /// The metrics of this instance, for Prometheus. Answers only a scraper that brings
-/// `QUARTIER_METRICS_TOKEN` as a bearer token; 404 where no token is configured (the
+/// `QUARTIER_METRICS_TOKEN` as a bearer token; where no token is configured, nobody (the
 /// instance may serve them on an address of its own, `QUARTIER_METRICS_BIND`).
 #[utoipa::path(
     tag = "operations",
     security(("metrics_token" = [])),
     responses(
         (status = 200, description = "The figures in the OpenMetrics text format (which Prometheus reads)", body = String, content_type = "application/openmetrics-text"),
-        (status = 401, description = "No token, or not the configured one (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No metrics token is configured on this instance (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No token, not the configured one, or none is configured on this instance (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database does not answer (`service-unavailable`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -344,11 +343,7 @@ pub async fn scrape(
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    if state.metrics_token.is_none() {
-        return Err(ApiError::NotFound(
-            "There is nothing at this address.".into(),
-        ));
-    }
+    // Without a configured token nobody can bring it: the answer is the same 401.
     if !presents_token(&state, request.headers()) {
         return Err(ApiError::Unauthenticated {
             challenge: BearerChallenge::InvalidToken,

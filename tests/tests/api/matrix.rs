@@ -84,7 +84,7 @@ const PEOPLE_AND_KEY: &[P] = &[
 const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("live", EVERYONE, None),
     ("ready", EVERYONE, None),
-    // Only the scraper with the metrics token (none is configured here: 404 for everyone).
+    // Only the scraper with the metrics token (none is configured here: 401 for everyone).
     ("scrape", &[], None),
     ("register", EVERYONE, None),
     ("verify_email", EVERYONE, None),

@@ -34,7 +34,7 @@ async fn metrics_answer_only_the_scraper_that_brings_the_token() {
     closed
         .get("/metrics", Some(TOKEN))
         .await
-        .assert_problem(404, "not-found");
+        .assert_problem(401, "unauthenticated");
 
     let app = TestApp::spawn_with(&[("QUARTIER_METRICS_TOKEN", TOKEN)]).await;
     app.get("/metrics", None)
@@ -191,7 +191,7 @@ async fn metrics_can_have_an_address_of_their_own_without_a_token() {
     // The API's own address still has no open /metrics.
     app.get("/metrics", None)
         .await
-        .assert_problem(404, "not-found");
+        .assert_problem(401, "unauthenticated");
 }
 
 /// The name of the set-up centre as an anonymous reader of the centre list sees it.
