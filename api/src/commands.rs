@@ -6,7 +6,7 @@ use std::io::Read as _;
 use actix_web::web;
 use chrono::Utc;
 use quartier_domain::{DisplayName, Email, Password, Role};
-use quartier_persistence::database;
+use quartier_persistence::{Pooler, database};
 use quartier_persistence::pool::{self, build_pool};
 use quartier_persistence::users::{self, NewUser, UserChanges};
 use uuid::Uuid;
@@ -30,6 +30,7 @@ pub async fn serve(settings: Settings, migrate: bool) -> CommandResult {
     }
     prepare_database(&settings, migrate).await?;
     let pool = build_pool(&settings.database_url, &settings.pool)?;
+    check_pooler(&settings, &pool, "DATABASE_URL").await?;
     crate::languages::sync(&pool, &settings.content_languages).await;
     let _horizon = crate::horizon::spawn(
         pool.clone(),
@@ -72,9 +73,50 @@ pub async fn serve(settings: Settings, migrate: bool) -> CommandResult {
     Ok(())
 }
 
-/// Creates the database when it is missing and, if `migrate`, applies pending migrations.
+/// With a pooler in transaction mode: refuses one that loses prepared statements or leads to
+/// another database than the migrations', and warns when its server sessions lack the
+/// statement timeout. Without one, does nothing.
+pub async fn check_pooler(settings: &Settings, pool: &pool::PgPool, variable: &str) -> CommandResult {
+    if settings.pool.pooler != Pooler::Transaction {
+        return Ok(());
+    }
+    let found = pool::check_transaction_pooler(pool)
+        .await
+        .map_err(|e| format!("{variable}: {e}"))?;
+    if let Some(direct) = &settings.migration_database_url
+        && variable == "DATABASE_URL"
+        && direct.name() != found.database
+    {
+        return Err(format!(
+            "DATABASE_URL leads to the database {:?}, QUARTIER_MIGRATION_DATABASE_URL to {:?}: \
+             both must be the same database",
+            found.database,
+            direct.name()
+        )
+        .into());
+    }
+    let wanted = settings.pool.statement_timeout.as_millis() as i64;
+    if found.statement_timeout_ms != wanted || found.plan_cache_mode != "force_generic_plan" {
+        tracing::warn!(
+            statement_timeout_ms = found.statement_timeout_ms,
+            plan_cache_mode = %found.plan_cache_mode,
+            "{variable} goes through a pooler whose server sessions do not have Quartier's \
+             settings; give them with PgBouncer's connect_query or ALTER ROLE … SET: {}",
+            pool::session_settings(wanted as u128)
+        );
+    } else {
+        tracing::info!(%variable, "through a pooler in transaction mode, with Quartier's settings");
+    }
+    Ok(())
+}
+
+/// Creates the database when it is missing and, if `migrate`, applies pending migrations, over
+/// the direct connection when one is configured.
 pub async fn prepare_database(settings: &Settings, migrate: bool) -> CommandResult {
-    let url = &settings.database_url;
+    let url = settings
+        .migration_database_url
+        .as_ref()
+        .unwrap_or(&settings.database_url);
     if database::create_database_if_missing(url).await? {
         tracing::info!(database = %url.redacted(), "created the database");
     }

@@ -58,7 +58,7 @@ pub mod workload;
 pub use diesel::result::Error as DieselError;
 pub use diesel_async::{AsyncConnection, AsyncPgConnection};
 pub use error::Error;
-pub use pool::{PgPool, PoolSettings};
+pub use pool::{PgPool, PoolSettings, Pooler};
 
 /// Why a change to a stored row was not made, when the database itself had no error.
 #[derive(Debug, PartialEq, Eq)]

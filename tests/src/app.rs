@@ -15,6 +15,7 @@ use quartier_persistence::pool::{PooledConnection, build_pool};
 use serde_json::{Value, json};
 
 use crate::db::TestDb;
+use crate::pgbouncer::{PgBouncer, PgBouncerOptions};
 use crate::proxy::FreezableProxy;
 
 /// The JWT secret of every test app, so tests can forge and inspect tokens.
@@ -35,6 +36,9 @@ pub struct TestApp {
     digests: tokio::task::JoinHandle<()>,
     /// The environment it was started with, for another instance on the same database.
     env: HashMap<String, String>,
+    /// The PgBouncer the application reaches its database through, if any; kept running as
+    /// long as an instance uses it.
+    pgbouncer: Option<Arc<PgBouncer>>,
     // Last: dropped after the server stopped using it (and every other instance too).
     pub db: Arc<TestDb>,
 }
@@ -164,7 +168,33 @@ impl TestApp {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        Self::start(self.db.clone(), &overrides).await
+        Self::start_with(self.db.clone(), &overrides, self.pgbouncer.clone()).await
+    }
+
+    /// The application reaching its own migrated database through PgBouncer in transaction
+    /// mode (`QUARTIER_DATABASE_POOLER=transaction`, migrations over the direct connection).
+    pub async fn spawn_behind_pgbouncer(
+        options: &PgBouncerOptions,
+        overrides: &[(&str, &str)],
+    ) -> Self {
+        Self::behind_pgbouncer(Arc::new(TestDb::migrated().await), options, overrides).await
+    }
+
+    async fn behind_pgbouncer(
+        db: Arc<TestDb>,
+        options: &PgBouncerOptions,
+        overrides: &[(&str, &str)],
+    ) -> Self {
+        let bouncer = Arc::new(PgBouncer::start(db.url(), options));
+        let through = bouncer.url(db.url()).expose();
+        let direct = db.url().expose();
+        let mut all = vec![
+            ("DATABASE_URL", through.as_str()),
+            ("QUARTIER_DATABASE_POOLER", "transaction"),
+            ("QUARTIER_MIGRATION_DATABASE_URL", direct.as_str()),
+        ];
+        all.extend_from_slice(overrides);
+        Self::start_with(db, &all, Some(bouncer)).await
     }
 
     /// The application reaching its database through a proxy the test can freeze.
@@ -184,6 +214,25 @@ impl TestApp {
     }
 
     async fn start(db: Arc<TestDb>, overrides: &[(&str, &str)]) -> Self {
+        // The whole suite can run through PgBouncer: every application on its database
+        // reaches it through a PgBouncer of its own, unless a test chose the way itself.
+        if std::env::var_os("QUARTIER_TEST_THROUGH_PGBOUNCER").is_some()
+            && !overrides.iter().any(|(k, _)| *k == "DATABASE_URL")
+        {
+            let options = PgBouncerOptions {
+                connect_query: Some(quartier_persistence::pool::session_settings(5000)),
+                ..PgBouncerOptions::default()
+            };
+            return Box::pin(Self::behind_pgbouncer(db, &options, overrides)).await;
+        }
+        Self::start_with(db, overrides, None).await
+    }
+
+    async fn start_with(
+        db: Arc<TestDb>,
+        overrides: &[(&str, &str)],
+        pgbouncer: Option<Arc<PgBouncer>>,
+    ) -> Self {
         let mut env: HashMap<String, String> = HashMap::from([
             ("DATABASE_URL".into(), db.url().expose()),
             ("QUARTIER_JWT_SECRET".into(), TEST_JWT_SECRET.into()),
@@ -201,6 +250,9 @@ impl TestApp {
         let settings =
             Settings::from_lookup(|name| env.get(name).cloned()).expect("test settings are valid");
         let pool = build_pool(&settings.database_url, &settings.pool).expect("pool");
+        quartier_api::commands::check_pooler(&settings, &pool, "DATABASE_URL")
+            .await
+            .expect("the pooler keeps prepared statements");
         quartier_api::languages::sync(&pool, &settings.content_languages).await;
         let horizon = quartier_api::horizon::spawn(
             pool.clone(),
@@ -244,6 +296,7 @@ impl TestApp {
             holds,
             digests,
             env,
+            pgbouncer,
             db,
         }
     }

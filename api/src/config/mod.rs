@@ -14,7 +14,7 @@ mod webhooks;
 
 use std::time::Duration;
 
-use quartier_persistence::PoolSettings;
+use quartier_persistence::{PoolSettings, Pooler};
 use quartier_persistence::database::DatabaseUrl;
 
 pub use mail::{DEFAULT_MAIL_RETRY_SCHEDULE, MailDestination, MailSettings};
@@ -108,6 +108,11 @@ pub struct Settings {
     pub retention: RetentionSettings,
     /// `QUARTIER_RATE_LIMIT_*` and `QUARTIER_TRUSTED_PROXY_HOPS`
     pub rate_limits: RateLimitSettings,
+    /// `QUARTIER_MIGRATION_DATABASE_URL`: a direct connection to the database of
+    /// `DATABASE_URL`, for creating it and applying migrations (they hold a session lock, which
+    /// a pooler in transaction mode cannot keep). Required with
+    /// `QUARTIER_DATABASE_POOLER=transaction`; otherwise `DATABASE_URL` serves.
+    pub migration_database_url: Option<DatabaseUrl>,
     /// `QUARTIER_READ_DATABASE_URL`: a streaming replica of `DATABASE_URL` that anonymous
     /// reads of public pages go to (with the pool settings of the primary).
     pub read_database_url: Option<DatabaseUrl>,
@@ -217,6 +222,31 @@ impl Settings {
                 .map(Duration::from_millis)
         };
         let public_url = web::public_url(get("QUARTIER_PUBLIC_URL"))?;
+        let pooler = match get("QUARTIER_DATABASE_POOLER").as_deref().map(str::trim) {
+            None | Some("" | "none") => Pooler::None,
+            Some("transaction") => Pooler::Transaction,
+            Some(other) => {
+                return Err(error(
+                    "QUARTIER_DATABASE_POOLER",
+                    format!("{other:?} is neither none nor transaction"),
+                ));
+            }
+        };
+        let migration_database_url = match get("QUARTIER_MIGRATION_DATABASE_URL") {
+            Some(url) if !url.trim().is_empty() => Some(
+                DatabaseUrl::parse(url.trim())
+                    .map_err(|e| error("QUARTIER_MIGRATION_DATABASE_URL", e.to_string()))?,
+            ),
+            _ => None,
+        };
+        if pooler == Pooler::Transaction && migration_database_url.is_none() {
+            return Err(error(
+                "QUARTIER_MIGRATION_DATABASE_URL",
+                "is required with QUARTIER_DATABASE_POOLER=transaction: creating the database \
+                 and migrating need a direct connection to it, not one through the pooler"
+                    .into(),
+            ));
+        }
         Ok(Self {
             environment,
             database_url,
@@ -247,6 +277,7 @@ impl Settings {
                     "QUARTIER_DB_STATEMENT_TIMEOUT_MS",
                     defaults.statement_timeout,
                 )?,
+                pooler,
             },
             migrate_on_start: boolean(
                 get("QUARTIER_MIGRATE_ON_START"),
@@ -319,6 +350,7 @@ impl Settings {
                 2 * 365 * 24 * 3600,
             )?,
             rate_limits: RateLimitSettings::from_lookup(&get)?,
+            migration_database_url,
             read_database_url: match get("QUARTIER_READ_DATABASE_URL") {
                 Some(url) if !url.trim().is_empty() => Some(
                     DatabaseUrl::parse(url.trim())
@@ -483,6 +515,32 @@ mod tests {
             settings(&[]).expect("development").mail.destination,
             MailDestination::Log
         ));
+    }
+
+    #[test]
+    fn a_transaction_pooler_needs_a_direct_url_for_migrations() {
+        let plain = settings(&[]).expect("defaults");
+        assert_eq!(plain.pool.pooler, Pooler::None);
+        assert!(plain.migration_database_url.is_none());
+        let err = settings(&[("QUARTIER_DATABASE_POOLER", "transaction")])
+            .expect_err("no direct connection");
+        assert_eq!(err.variable, "QUARTIER_MIGRATION_DATABASE_URL");
+        let err = settings(&[("QUARTIER_DATABASE_POOLER", "statement")]).expect_err("unknown");
+        assert_eq!(err.variable, "QUARTIER_DATABASE_POOLER");
+        let pooled = settings(&[
+            ("DATABASE_URL", "postgres://app:pw@pgbouncer:6432/quartier"),
+            ("QUARTIER_DATABASE_POOLER", "transaction"),
+            (
+                "QUARTIER_MIGRATION_DATABASE_URL",
+                "postgres://app:pw@db:5432/quartier",
+            ),
+        ])
+        .expect("valid");
+        assert_eq!(pooled.pool.pooler, Pooler::Transaction);
+        assert_eq!(
+            pooled.migration_database_url.expect("set").name(),
+            "quartier"
+        );
     }
 
     #[test]

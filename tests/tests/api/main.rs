@@ -35,6 +35,7 @@ mod operators;
 mod outage;
 mod partners;
 mod placement;
+mod pooler;
 mod privacy;
 mod reports;
 mod room_bookers;
