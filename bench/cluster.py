@@ -17,6 +17,11 @@ It shows, and exits with 1 when one fails:
   4. what three instances answer of what's on beside one (on this machine they share two
      cores with PostgreSQL and the load generator, so this says little of a bigger one).
 
+With CLUSTER_PGBOUNCER (the path of PgBouncer 1.21 or newer; `bash .ci/pgbouncer.sh` prints
+one), the instances reach PostgreSQL through PgBouncer in transaction mode, configured as in
+deploy/pgbouncer (its ten server connections, Quartier's settings in `connect_query`), and the
+race also shows that PostgreSQL saw no more than those ten connections.
+
 Needs PostgreSQL on 127.0.0.1:5432, HAProxy (`apt-get install haproxy`), wrk and Python's
 aiosmtpd (`apt-get install python3-aiosmtpd`). Settings (environment): CLUSTER_SCALE,
 CLUSTER_RACERS, CLUSTER_SECONDS (seconds of load per measurement), CLUSTER_PORT (the load
@@ -50,6 +55,9 @@ SECONDS = int(os.environ.get("CLUSTER_SECONDS", "10"))
 LB_PORT = int(os.environ.get("CLUSTER_PORT", "18110"))
 PORTS = [LB_PORT + 1, LB_PORT + 2, LB_PORT + 3]
 METRICS_PORTS = [LB_PORT + 11, LB_PORT + 12, LB_PORT + 13]
+PGBOUNCER = os.environ.get("CLUSTER_PGBOUNCER")
+PGBOUNCER_PORT = LB_PORT + 20
+PGBOUNCER_POOL = 10
 problems = []
 
 
@@ -137,6 +145,12 @@ class Instance:
             # Every page made for every request: what's on measures the instances and the database.
             QUARTIER_PUBLIC_CACHE_TTL_MS="0",
         )
+        if PGBOUNCER:
+            env.update(
+                DATABASE_URL=f"postgres://postgres@127.0.0.1:{PGBOUNCER_PORT}/{bench.DB}",
+                QUARTIER_DATABASE_POOLER="transaction",
+                QUARTIER_MIGRATION_DATABASE_URL=bench.DATABASE_URL,
+            )
         self.process = subprocess.Popen([bench.BINARY, "serve"], env=env,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 60
@@ -222,6 +236,42 @@ def start_haproxy(work):
     sys.exit("HAProxy did not start")
 
 
+def start_pgbouncer(work):
+    """PgBouncer as deploy/pgbouncer configures it, on this machine's PostgreSQL."""
+    config = (ROOT / "deploy/pgbouncer/pgbouncer.ini").read_text()
+    for old, new in [("host=db port=5432 dbname=quartier", f"host=127.0.0.1 port=5432 dbname={bench.DB}"),
+                     ("quartier = host", f"{bench.DB} = host"),
+                     ("listen_addr = 0.0.0.0", "listen_addr = 127.0.0.1"),
+                     ("listen_port = 6432", f"listen_port = {PGBOUNCER_PORT}"),
+                     ("/etc/pgbouncer/users.txt", str(work / "users.txt")),
+                     (f"default_pool_size = {PGBOUNCER_POOL}", f"default_pool_size = {PGBOUNCER_POOL}")]:
+        if old not in config:
+            sys.exit(f"deploy/pgbouncer/pgbouncer.ini no longer has {old!r}")
+        config = config.replace(old, new)
+    config += f"unix_socket_dir =\nlogfile = {work / 'pgbouncer.log'}\n"
+    (work / "pgbouncer.ini").write_text(config)
+    shutil.copy(ROOT / "deploy/pgbouncer/users.txt", work / "users.txt")
+    command = [PGBOUNCER, str(work / "pgbouncer.ini")]
+    if os.geteuid() == 0:
+        shutil.chown(work, "postgres")
+        for name in ["pgbouncer.ini", "users.txt"]:
+            shutil.chown(work / name, "postgres")
+        command[1:1] = ["-u", "postgres"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", str(PGBOUNCER_PORT), "-q"]).returncode == 0:
+            return process
+        time.sleep(0.1)
+    sys.exit(f"PgBouncer did not start: {(work / 'pgbouncer.log').read_text()[-2000:]}")
+
+
+def server_connections():
+    """Connections PostgreSQL holds to the dataset's database, besides the one asking."""
+    return int(bench.psql(f"SELECT count(*) FROM pg_stat_activity WHERE datname = '{bench.DB}' "
+                          "AND pid <> pg_backend_pid()"))
+
+
 def settle(what, sql, want=0, within=240):
     """Waits until `sql` answers `want`."""
     deadline = time.monotonic() + within
@@ -250,8 +300,20 @@ def race(instances, p):
         except OSError:
             return 0
 
+    most = [0]
+    racing = threading.Event()
+
+    def watch():
+        while not racing.is_set():
+            most[0] = max(most[0], server_connections())
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
     with concurrent.futures.ThreadPoolExecutor(64) as pool:
         statuses = list(pool.map(one, lines))
+    racing.set()
+    watcher.join()
     outcome = bench.race_outcome()
     places = bench.RACE_SHIFTS * bench.RACE_CAPACITY
     overbooked = int(bench.psql(
@@ -262,6 +324,12 @@ def race(instances, p):
     log(f"  answers: {dict((s, statuses.count(s)) for s in sorted(set(statuses)))}; "
         f"sign-ups answered by each instance: {[int(s) for s in share]}")
     check(all(s > 0 for s in share), "every instance answered sign-ups")
+    if PGBOUNCER:
+        check(most[0] <= PGBOUNCER_POOL,
+              f"PostgreSQL saw at most {most[0]} connections during the race, for three instances' "
+              f"pools of 16 (PgBouncer's pool: {PGBOUNCER_POOL})")
+    else:
+        log(f"  PostgreSQL saw up to {most[0]} connections during the race")
     check(overbooked == 0, f"no shift overbooked ({overbooked} are)")
     check(outcome["confirmed"] == min(places, len(lines)) and outcome["confirmed_count_sum"] == outcome["confirmed"],
           f"{outcome['confirmed']} confirmed of {places} places, counted {outcome['confirmed_count_sum']}")
@@ -418,8 +486,11 @@ def main():
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
 
     instances = [Instance(n, smtp_port) for n in range(3)]
-    haproxy = None
+    haproxy = pgbouncer = None
     try:
+        if PGBOUNCER:
+            pgbouncer = start_pgbouncer(work)
+            log(f"through PgBouncer ({PGBOUNCER}) in transaction mode, {PGBOUNCER_POOL} server connections")
         # Started at once: their horizon workers meet on the same due activities.
         starting = [threading.Thread(target=i.start) for i in instances]
         for t in starting:
@@ -442,6 +513,8 @@ def main():
             haproxy.terminate()
         for instance in instances:
             instance.stop()
+        if pgbouncer:
+            pgbouncer.terminate()
         sink.terminate()
         receiver.shutdown()
         shutil.rmtree(work, ignore_errors=True)

@@ -6,9 +6,9 @@ use std::io::Read as _;
 use actix_web::web;
 use chrono::Utc;
 use quartier_domain::{DisplayName, Email, Password, Role};
-use quartier_persistence::{Pooler, database};
 use quartier_persistence::pool::{self, build_pool};
 use quartier_persistence::users::{self, NewUser, UserChanges};
+use quartier_persistence::{Pooler, database};
 use uuid::Uuid;
 
 use crate::config::{Environment, Settings};
@@ -76,7 +76,11 @@ pub async fn serve(settings: Settings, migrate: bool) -> CommandResult {
 /// With a pooler in transaction mode: refuses one that loses prepared statements or leads to
 /// another database than the migrations', and warns when its server sessions lack the
 /// statement timeout. Without one, does nothing.
-pub async fn check_pooler(settings: &Settings, pool: &pool::PgPool, variable: &str) -> CommandResult {
+pub async fn check_pooler(
+    settings: &Settings,
+    pool: &pool::PgPool,
+    variable: &str,
+) -> CommandResult {
     if settings.pool.pooler != Pooler::Transaction {
         return Ok(());
     }

@@ -156,14 +156,14 @@ pub async fn check_transaction_pooler(pool: &PgPool) -> Result<PoolerSettingsRep
         .transaction::<_, Error, _>(async |conn| {
             // The statement is prepared before it runs, so it sees itself in the list.
             Ok(diesel::sql_query(
-                    "SELECT count(*) FILTER (WHERE name ~ '^s[0-9]+$') AS ours, \
+                "SELECT count(*) FILTER (WHERE name ~ '^s[0-9]+$') AS ours, \
                             count(*) FILTER (WHERE name LIKE 'PGBOUNCER\\_%') AS poolers, \
                             current_database()::text AS database, \
                             (SELECT setting::bigint FROM pg_settings \
                               WHERE name = 'statement_timeout') AS statement_timeout_ms, \
                             current_setting('plan_cache_mode') AS plan_cache_mode \
                      FROM pg_prepared_statements",
-                )
+            )
             .get_result::<Found>(conn)
             .await?)
         })

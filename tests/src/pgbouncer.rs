@@ -128,7 +128,7 @@ impl PgBouncer {
             "[databases]\n{database}\n\n[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\n\
              unix_socket_dir =\nauth_type = trust\nauth_file = {auth}\npool_mode = transaction\n\
              default_pool_size = {pool}\nmax_client_conn = 500\n\
-             max_prepared_statements = {prepared}\nlogfile = {log}\n",
+             max_prepared_statements = {prepared}\nserver_login_retry = 1\nlogfile = {log}\n",
             auth = dir.join("users.txt").display(),
             pool = options.pool_size,
             prepared = options.max_prepared_statements,

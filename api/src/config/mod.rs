@@ -14,8 +14,8 @@ mod webhooks;
 
 use std::time::Duration;
 
-use quartier_persistence::{PoolSettings, Pooler};
 use quartier_persistence::database::DatabaseUrl;
+use quartier_persistence::{PoolSettings, Pooler};
 
 pub use mail::{DEFAULT_MAIL_RETRY_SCHEDULE, MailDestination, MailSettings};
 pub use rate_limits::RateLimitSettings;

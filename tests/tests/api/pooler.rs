@@ -40,11 +40,9 @@ async fn server_connections(app: &TestApp) -> i64 {
 
 #[actix_web::test]
 async fn sixty_sign_ups_through_two_server_connections_never_overbook() {
-    let app = TestApp::spawn_behind_pgbouncer(
-        &with_settings(2),
-        &[("QUARTIER_DB_POOL_SIZE", "16")],
-    )
-    .await;
+    let app =
+        TestApp::spawn_behind_pgbouncer(&with_settings(2), &[("QUARTIER_DB_POOL_SIZE", "16")])
+            .await;
     let second = app.another_instance().await;
     let s = setup(&app).await;
     let shift = shift(&app, &s, "Tafel ausgeben", 30, 4, json!({})).await;
@@ -141,7 +139,10 @@ async fn a_pooler_that_loses_prepared_statements_is_refused() {
     let refused = pool::check_transaction_pooler(&direct)
         .await
         .expect_err("refused");
-    assert!(refused.to_string().contains("max_prepared_statements"), "{refused}");
+    assert!(
+        refused.to_string().contains("max_prepared_statements"),
+        "{refused}"
+    );
 }
 
 #[actix_web::test]
