@@ -6,7 +6,7 @@ set -euo pipefail
 
 new_enough() {
     local version
-    version=$("$1" --version 2>/dev/null | awk 'NR == 1 { print $2 }') || return 1
+    version=$("$1" --version 2>/dev/null | head -1 | grep -oE '[0-9]+\.[0-9]+(\.[0-9]+)?' | head -1) || return 1
     [ -n "$version" ] && [ "$(printf '%s\n1.21\n' "$version" | sort -V | head -1)" = 1.21 ]
 }
 
@@ -17,7 +17,7 @@ for candidate in "${QUARTIER_TEST_PGBOUNCER:-}" "$(command -v pgbouncer || true)
     fi
 done
 
-cache="${XDG_CACHE_HOME:-$HOME/.cache}/quartier-ci/pgbouncer"
+cache="${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/quartier-ci/pgbouncer"
 if [ -x "$cache/bin/pgbouncer" ] && new_enough "$cache/bin/pgbouncer"; then
     echo "$cache/bin/pgbouncer"
     exit 0
@@ -41,5 +41,5 @@ fi
     make -j"$(nproc)" >/dev/null
     make install >/dev/null
 } >&2
-new_enough "$cache/bin/pgbouncer"
+new_enough "$cache/bin/pgbouncer" || { echo "building PgBouncer from Debian 13's source gave no 1.21 or newer" >&2; exit 1; }
 echo "$cache/bin/pgbouncer"

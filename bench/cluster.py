@@ -257,19 +257,21 @@ def start_pgbouncer(work):
         for name in ["pgbouncer.ini", "users.txt"]:
             shutil.chown(work / name, "postgres")
         command[1:1] = ["-u", "postgres"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and process.poll() is None:
         if subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", str(PGBOUNCER_PORT), "-q"]).returncode == 0:
             return process
         time.sleep(0.1)
-    sys.exit(f"PgBouncer did not start: {(work / 'pgbouncer.log').read_text()[-2000:]}")
+    process.kill()
+    logged = (work / "pgbouncer.log").read_text()[-2000:] if (work / "pgbouncer.log").exists() else ""
+    sys.exit(f"PgBouncer did not start: {process.communicate()[1][-2000:]}{logged}")
 
 
 def server_connections():
     """Connections PostgreSQL holds to the dataset's database, besides the one asking."""
     return int(bench.psql(f"SELECT count(*) FROM pg_stat_activity WHERE datname = '{bench.DB}' "
-                          "AND pid <> pg_backend_pid()"))
+                          "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"))
 
 
 def settle(what, sql, want=0, within=240):
@@ -515,6 +517,7 @@ def main():
             instance.stop()
         if pgbouncer:
             pgbouncer.terminate()
+            pgbouncer.wait(timeout=10)
         sink.terminate()
         receiver.shutdown()
         shutil.rmtree(work, ignore_errors=True)

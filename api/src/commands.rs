@@ -31,6 +31,10 @@ pub async fn serve(settings: Settings, migrate: bool) -> CommandResult {
     prepare_database(&settings, migrate).await?;
     let pool = build_pool(&settings.database_url, &settings.pool)?;
     check_pooler(&settings, &pool, "DATABASE_URL").await?;
+    if let Some(url) = &settings.read_database_url {
+        let replica = build_pool(url, &settings.pool)?;
+        check_pooler(&settings, &replica, "QUARTIER_READ_DATABASE_URL").await?;
+    }
     crate::languages::sync(&pool, &settings.content_languages).await;
     let _horizon = crate::horizon::spawn(
         pool.clone(),

@@ -239,6 +239,11 @@ where
         + 'static,
 {
     let mut conn = connect(url).await?;
+    // A role may carry a statement timeout (`ALTER ROLE … SET`, as for a pooler): waiting for
+    // another instance's migrations, and a long migration, must not be cancelled by it.
+    diesel::sql_query("SET statement_timeout = 0")
+        .execute(&mut conn)
+        .await?;
     diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
         .execute(&mut conn)
         .await?;

@@ -62,7 +62,9 @@ pub struct Settings {
     pub migrate_on_start: bool,
     /// `QUARTIER_BODY_LIMIT_BYTES`: the largest request body accepted.
     pub body_limit_bytes: usize,
-    /// `QUARTIER_PASSWORD_HASH_CONCURRENCY`: password hashes computed at once.
+    /// `QUARTIER_PASSWORD_HASH_CONCURRENCY`: password hashes computed at once. By default half
+    /// the cores (at least one): a flood of sign-ins never takes more than half the machine,
+    /// and everything else keeps the rest.
     pub password_hash_concurrency: usize,
     /// `QUARTIER_WORKERS`: HTTP worker threads.
     pub workers: usize,
@@ -294,7 +296,7 @@ impl Settings {
             password_hash_concurrency: number(
                 get("QUARTIER_PASSWORD_HASH_CONCURRENCY"),
                 "QUARTIER_PASSWORD_HASH_CONCURRENCY",
-                cores as u64,
+                (cores / 2).max(1) as u64,
                 1,
                 256,
             )? as usize,

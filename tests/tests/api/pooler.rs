@@ -30,7 +30,8 @@ async fn server_connections(app: &TestApp) -> i64 {
         .expect("a direct connection");
     diesel::sql_query(
         "SELECT count(*) AS n FROM pg_stat_activity \
-         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+         WHERE datname = current_database() AND pid <> pg_backend_pid() \
+           AND backend_type = 'client backend'",
     )
     .get_result::<Count>(&mut direct)
     .await
