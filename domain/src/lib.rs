@@ -10,6 +10,7 @@ pub mod concern;
 pub mod district;
 pub mod embed;
 pub mod event;
+pub mod fund;
 pub mod guest;
 pub mod ical;
 pub mod integration;
