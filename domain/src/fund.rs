@@ -28,10 +28,7 @@ impl Cents {
         Self::new(raw).ok_or_else(|| {
             ValidationErrors::single(
                 field,
-                format!(
-                    "must be a whole number of cents from 0 to {}",
-                    Self::MAX.0
-                ),
+                format!("must be a whole number of cents from 0 to {}", Self::MAX.0),
             )
         })
     }
@@ -162,7 +159,10 @@ impl ApplicationStatus {
     /// Whether the application holds part of the fund's budget: granted and not yet settled
     /// (a settled one holds what was spent, counted apart).
     pub fn holds_grant(self) -> bool {
-        matches!(self, ApplicationStatus::Approved | ApplicationStatus::Reported)
+        matches!(
+            self,
+            ApplicationStatus::Approved | ApplicationStatus::Reported
+        )
     }
 
     /// Whether the applicant may still change its texts and cost plan.
@@ -234,7 +234,9 @@ impl Decider {
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|decider| decider.as_str() == raw)
+        Self::ALL
+            .into_iter()
+            .find(|decider| decider.as_str() == raw)
     }
 }
 
@@ -319,7 +321,10 @@ mod tests {
     #[test]
     fn staff_decide_alone_only_up_to_the_threshold() {
         let l = limits();
-        assert_eq!(check_grant(&l, Decider::Staff, cents(80_000), cents(50_000)), Ok(()));
+        assert_eq!(
+            check_grant(&l, Decider::Staff, cents(80_000), cents(50_000)),
+            Ok(())
+        );
         assert_eq!(
             check_grant(&l, Decider::Staff, cents(80_000), cents(50_001)),
             Err(GrantRefusal::CommitteeNeeded {
@@ -366,7 +371,11 @@ mod tests {
         assert!(status.is_final());
         assert_eq!(Draft.after(A::Approve), None, "not decided unchecked");
         assert_eq!(Submitted.after(A::Approve), None);
-        assert_eq!(Reported.after(A::Withdraw), None, "proven use is not taken back");
+        assert_eq!(
+            Reported.after(A::Withdraw),
+            None,
+            "proven use is not taken back"
+        );
         assert_eq!(Approved.after(A::Withdraw), Some(Withdrawn));
         assert_eq!(Declined.after(A::Submit), None);
         assert!(Approved.holds_grant() && Reported.holds_grant());

@@ -129,6 +129,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     standing_signups,
     standing_dates,
     blockouts,
+    funds,
+    fund_applications,
+    fund_application_cost_lines,
+    fund_application_partners,
 );
 
 diesel::table! {
@@ -905,3 +909,81 @@ diesel::table! {
 diesel::joinable!(standing_dates -> standing_signups (standing_signup_id));
 diesel::joinable!(standing_dates -> shifts (shift_id));
 diesel::joinable!(standing_signups -> activities (activity_id));
+
+diesel::table! {
+    /// Neighbourhood funds (Verfügungsfonds): budgets for residents' own projects.
+    funds (id) {
+        id -> Uuid,
+        operator_id -> Nullable<Uuid>,
+        district_id -> Nullable<Uuid>,
+        committee_network_id -> Nullable<Uuid>,
+        year -> Int2,
+        title -> Text,
+        budget_cents -> Int8,
+        per_project_max_cents -> Int8,
+        staff_threshold_cents -> Int8,
+        granted_cents -> Int8,
+        spent_cents -> Int8,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    /// Applications to a fund, from draft to settled.
+    fund_applications (id) {
+        id -> Uuid,
+        fund_id -> Uuid,
+        applicant_id -> Nullable<Uuid>,
+        applicant_partner_id -> Nullable<Uuid>,
+        district_id -> Uuid,
+        concern_id -> Nullable<Uuid>,
+        title -> Text,
+        description -> Text,
+        goals -> Nullable<Text>,
+        target_groups -> Array<Text>,
+        requested_cents -> Int8,
+        status -> Text,
+        submitted_at -> Nullable<Timestamptz>,
+        granted_cents -> Nullable<Int8>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamptz>,
+        decided_by_user -> Nullable<Uuid>,
+        minutes_occurrence_id -> Nullable<Uuid>,
+        minutes_note -> Nullable<Text>,
+        decline_reason -> Nullable<Text>,
+        actual_cost_cents -> Nullable<Int8>,
+        report_text -> Nullable<Text>,
+        attendance -> Nullable<Int4>,
+        receipts_seen -> Nullable<Bool>,
+        reported_at -> Nullable<Timestamptz>,
+        spent_cents -> Nullable<Int8>,
+        settled_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    /// An application's cost plan, line by line.
+    fund_application_cost_lines (application_id, position) {
+        application_id -> Uuid,
+        position -> Int2,
+        label -> Text,
+        amount_cents -> Int8,
+    }
+}
+
+diesel::table! {
+    /// Partners involved in a funded project.
+    fund_application_partners (application_id, partner_id) {
+        application_id -> Uuid,
+        partner_id -> Uuid,
+    }
+}
+
+diesel::joinable!(fund_applications -> funds (fund_id));
+diesel::joinable!(fund_application_cost_lines -> fund_applications (application_id));

@@ -42,6 +42,9 @@ pub const ACTOR_REFERENCES: &[&str] = &[
     "embed_origins_created_by_fkey",
     "standing_signups_created_by_fkey",
     "blockouts_user_id_fkey",
+    "funds_created_by_fkey",
+    "fund_applications_applicant_id_fkey",
+    "fund_applications_decided_by_user_fkey",
 ];
 
 /// The foreign keys by which a row names a person, who may be someone other than the actor

@@ -1,0 +1,506 @@
+//! Neighbourhood funds and their applications.
+//!
+//! A fund's granted total moves only together with the application it is for, in one
+//! transaction that holds the fund's row: concurrent approvals queue on it, and the one that
+//! would go over the budget is refused (`funds_granted_within_budget` refuses it too, should
+//! a statement ever try). Each function nests in the caller's transaction, so the API writes
+//! the event of a step in the same one.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use quartier_domain::fund::{
+    ApplicationAction, ApplicationStatus, Cents, Decider, FundLimits, GrantRefusal, check_grant,
+    spent,
+};
+use uuid::Uuid;
+
+use crate::schema::{
+    fund_application_cost_lines, fund_application_partners, fund_applications, funds,
+};
+use crate::{Error, Result};
+
+/// A row of `funds`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = funds, check_for_backend(diesel::pg::Pg))]
+pub struct FundRow {
+    pub id: Uuid,
+    pub operator_id: Option<Uuid>,
+    pub district_id: Option<Uuid>,
+    pub committee_network_id: Option<Uuid>,
+    pub year: i16,
+    pub title: String,
+    pub budget_cents: i64,
+    pub per_project_max_cents: i64,
+    pub staff_threshold_cents: i64,
+    pub granted_cents: i64,
+    pub spent_cents: i64,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+impl FundRow {
+    /// The fund's limits, as the database keeps them (its CHECKs make them fit together).
+    pub fn limits(&self) -> FundLimits {
+        FundLimits {
+            budget: Cents::new(self.budget_cents).unwrap_or_default(),
+            per_project_max: Cents::new(self.per_project_max_cents).unwrap_or_default(),
+            staff_threshold: Cents::new(self.staff_threshold_cents).unwrap_or_default(),
+        }
+    }
+
+    /// What it may still grant.
+    pub fn remaining(&self) -> Cents {
+        Cents::new(self.budget_cents - self.granted_cents).unwrap_or_default()
+    }
+}
+
+/// A fund to make.
+#[derive(Debug, Clone)]
+pub struct NewFund {
+    pub id: Uuid,
+    pub operator_id: Option<Uuid>,
+    pub district_id: Option<Uuid>,
+    pub committee_network_id: Option<Uuid>,
+    pub year: i16,
+    pub title: String,
+    pub limits: FundLimits,
+    pub created_by: Option<Uuid>,
+}
+
+/// Makes the fund `new`.
+pub async fn create_fund(conn: &mut AsyncPgConnection, new: &NewFund) -> Result<FundRow> {
+    Ok(diesel::insert_into(funds::table)
+        .values((
+            funds::id.eq(new.id),
+            funds::operator_id.eq(new.operator_id),
+            funds::district_id.eq(new.district_id),
+            funds::committee_network_id.eq(new.committee_network_id),
+            funds::year.eq(new.year),
+            funds::title.eq(&new.title),
+            funds::budget_cents.eq(new.limits.budget.get()),
+            funds::per_project_max_cents.eq(new.limits.per_project_max.get()),
+            funds::staff_threshold_cents.eq(new.limits.staff_threshold.get()),
+            funds::created_by.eq(new.created_by),
+        ))
+        .returning(FundRow::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+/// The fund `id`.
+pub async fn find_fund(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<FundRow>> {
+    Ok(funds::table
+        .find(id)
+        .select(FundRow::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// A row of `fund_applications`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = fund_applications, check_for_backend(diesel::pg::Pg))]
+pub struct ApplicationRow {
+    pub id: Uuid,
+    pub fund_id: Uuid,
+    pub applicant_id: Option<Uuid>,
+    pub applicant_partner_id: Option<Uuid>,
+    pub district_id: Uuid,
+    pub concern_id: Option<Uuid>,
+    pub title: String,
+    pub description: String,
+    pub goals: Option<String>,
+    pub target_groups: Vec<String>,
+    pub requested_cents: i64,
+    pub status: String,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub granted_cents: Option<i64>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decided_by_user: Option<Uuid>,
+    pub minutes_occurrence_id: Option<Uuid>,
+    pub minutes_note: Option<String>,
+    pub decline_reason: Option<String>,
+    pub actual_cost_cents: Option<i64>,
+    pub report_text: Option<String>,
+    pub attendance: Option<i32>,
+    pub receipts_seen: Option<bool>,
+    pub reported_at: Option<DateTime<Utc>>,
+    pub spent_cents: Option<i64>,
+    pub settled_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+impl ApplicationRow {
+    pub fn status(&self) -> ApplicationStatus {
+        ApplicationStatus::parse(&self.status).unwrap_or(ApplicationStatus::Draft)
+    }
+}
+
+/// A line of a cost plan.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = fund_application_cost_lines, check_for_backend(diesel::pg::Pg))]
+pub struct CostLine {
+    pub position: i16,
+    pub label: String,
+    pub amount_cents: i64,
+}
+
+/// An application to make, as a draft.
+#[derive(Debug, Clone)]
+pub struct NewApplication {
+    pub id: Uuid,
+    pub fund_id: Uuid,
+    pub applicant_id: Option<Uuid>,
+    pub applicant_partner_id: Option<Uuid>,
+    pub district_id: Uuid,
+    pub concern_id: Option<Uuid>,
+    pub title: String,
+    pub description: String,
+    pub goals: Option<String>,
+    pub target_groups: Vec<String>,
+    pub requested: Cents,
+    /// The cost plan: label and amount, in order.
+    pub cost_lines: Vec<(String, Cents)>,
+    /// Partners involved besides the applying one.
+    pub partner_ids: Vec<Uuid>,
+}
+
+/// Makes the draft `new` with its cost plan and partners.
+pub async fn create_application(
+    conn: &mut AsyncPgConnection,
+    new: &NewApplication,
+) -> Result<ApplicationRow> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        let row = diesel::insert_into(fund_applications::table)
+            .values((
+                fund_applications::id.eq(new.id),
+                fund_applications::fund_id.eq(new.fund_id),
+                fund_applications::applicant_id.eq(new.applicant_id),
+                fund_applications::applicant_partner_id.eq(new.applicant_partner_id),
+                fund_applications::district_id.eq(new.district_id),
+                fund_applications::concern_id.eq(new.concern_id),
+                fund_applications::title.eq(&new.title),
+                fund_applications::description.eq(&new.description),
+                fund_applications::goals.eq(&new.goals),
+                fund_applications::target_groups.eq(&new.target_groups),
+                fund_applications::requested_cents.eq(new.requested.get()),
+            ))
+            .returning(ApplicationRow::as_returning())
+            .get_result(conn)
+            .await?;
+        let lines: Vec<_> = new
+            .cost_lines
+            .iter()
+            .enumerate()
+            .map(|(i, (label, amount))| {
+                (
+                    fund_application_cost_lines::application_id.eq(new.id),
+                    fund_application_cost_lines::position.eq(i as i16 + 1),
+                    fund_application_cost_lines::label.eq(label.as_str()),
+                    fund_application_cost_lines::amount_cents.eq(amount.get()),
+                )
+            })
+            .collect();
+        if !lines.is_empty() {
+            diesel::insert_into(fund_application_cost_lines::table)
+                .values(lines)
+                .execute(conn)
+                .await?;
+        }
+        let partners: Vec<_> = new
+            .partner_ids
+            .iter()
+            .map(|partner| {
+                (
+                    fund_application_partners::application_id.eq(new.id),
+                    fund_application_partners::partner_id.eq(*partner),
+                )
+            })
+            .collect();
+        if !partners.is_empty() {
+            diesel::insert_into(fund_application_partners::table)
+                .values(partners)
+                .on_conflict_do_nothing()
+                .execute(conn)
+                .await?;
+        }
+        Ok(row)
+    })
+    .await
+}
+
+/// The application `id`.
+pub async fn find_application(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> Result<Option<ApplicationRow>> {
+    Ok(fund_applications::table
+        .find(id)
+        .select(ApplicationRow::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// The cost plan of the application `id`, in order.
+pub async fn cost_lines(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Vec<CostLine>> {
+    Ok(fund_application_cost_lines::table
+        .filter(fund_application_cost_lines::application_id.eq(id))
+        .order(fund_application_cost_lines::position)
+        .select(CostLine::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// What a step asks for beyond the status it moves to.
+#[derive(Debug, Clone)]
+pub enum Step {
+    Submit,
+    Precheck,
+    Decline {
+        reason: String,
+        decider: Decider,
+        by_user: Option<Uuid>,
+    },
+    Approve(Grant),
+    Report(Proof),
+    Settle,
+    Withdraw,
+}
+
+impl Step {
+    fn action(&self) -> ApplicationAction {
+        match self {
+            Step::Submit => ApplicationAction::Submit,
+            Step::Precheck => ApplicationAction::Precheck,
+            Step::Decline { .. } => ApplicationAction::Decline,
+            Step::Approve(_) => ApplicationAction::Approve,
+            Step::Report(_) => ApplicationAction::Report,
+            Step::Settle => ApplicationAction::Settle,
+            Step::Withdraw => ApplicationAction::Withdraw,
+        }
+    }
+}
+
+/// A decision to grant money.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub amount: Cents,
+    pub decider: Decider,
+    pub by_user: Option<Uuid>,
+    /// The committee meeting that decided (a date of an activity).
+    pub minutes_occurrence_id: Option<Uuid>,
+    /// Where the committee's minutes are, in words.
+    pub minutes_note: Option<String>,
+}
+
+/// The proof of use.
+#[derive(Debug, Clone)]
+pub struct Proof {
+    pub actual_cost: Cents,
+    pub report_text: String,
+    pub attendance: Option<i32>,
+    pub receipts_seen: bool,
+}
+
+/// Why a step was not taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepRefusal {
+    /// No such application in that fund.
+    NotFound,
+    /// It changed since the client read it.
+    VersionConflict,
+    /// The step is not one that may be taken from where it stands.
+    NotAllowed(ApplicationStatus),
+    /// The grant breaks one of the fund's limits.
+    Grant(GrantRefusal),
+    /// The grant is more than the fund has left.
+    OverBudget { remaining: Cents },
+    /// A committee's decision names its minutes.
+    MinutesMissing,
+}
+
+/// Takes `step` for the application `id` of the fund `fund_id`, if it stands at `version`
+/// (any, when `None`) and the step may be taken from there. The application as it is now.
+///
+/// An approval adds the grant to the fund's total, a withdrawn approval takes it back, and
+/// settling keeps only what was spent; each under the fund's row lock, taken after the
+/// application's (always in that order).
+pub async fn take_step(
+    conn: &mut AsyncPgConnection,
+    fund_id: Uuid,
+    id: Uuid,
+    version: Option<i32>,
+    step: &Step,
+) -> Result<std::result::Result<ApplicationRow, StepRefusal>> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        let current: Option<ApplicationRow> = fund_applications::table
+            .filter(fund_applications::id.eq(id))
+            .filter(fund_applications::fund_id.eq(fund_id))
+            .select(ApplicationRow::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?;
+        let Some(current) = current else {
+            return Ok(Err(StepRefusal::NotFound));
+        };
+        if version.is_some_and(|v| v != current.version) {
+            return Ok(Err(StepRefusal::VersionConflict));
+        }
+        let status = current.status();
+        let Some(next) = status.after(step.action()) else {
+            return Ok(Err(StepRefusal::NotAllowed(status)));
+        };
+        // What the step does to the fund's totals: granted, spent.
+        let mut granted_change = 0_i64;
+        let mut spent_change = 0_i64;
+        match step {
+            Step::Approve(grant) => {
+                if grant.decider == Decider::Committee
+                    && grant.minutes_occurrence_id.is_none()
+                    && grant.minutes_note.is_none()
+                {
+                    return Ok(Err(StepRefusal::MinutesMissing));
+                }
+                let fund: FundRow = funds::table
+                    .find(fund_id)
+                    .select(FundRow::as_select())
+                    .for_update()
+                    .first(conn)
+                    .await?;
+                let requested = Cents::new(current.requested_cents).unwrap_or_default();
+                if let Err(refusal) =
+                    check_grant(&fund.limits(), grant.decider, requested, grant.amount)
+                {
+                    return Ok(Err(StepRefusal::Grant(refusal)));
+                }
+                if grant.amount > fund.remaining() {
+                    return Ok(Err(StepRefusal::OverBudget {
+                        remaining: fund.remaining(),
+                    }));
+                }
+                granted_change = grant.amount.get();
+            }
+            Step::Withdraw if status.holds_grant() => {
+                granted_change = -current.granted_cents.unwrap_or(0);
+            }
+            Step::Settle => {
+                let granted = Cents::new(current.granted_cents.unwrap_or(0)).unwrap_or_default();
+                let actual = Cents::new(current.actual_cost_cents.unwrap_or(0)).unwrap_or_default();
+                let kept = spent(granted, actual).get();
+                granted_change = kept - granted.get();
+                spent_change = kept;
+            }
+            _ => {}
+        }
+        if granted_change != 0 || spent_change != 0 {
+            // The CHECKs refuse a total over the budget even if the reading above were stale.
+            diesel::update(funds::table.find(fund_id))
+                .set((
+                    funds::granted_cents.eq(funds::granted_cents + granted_change),
+                    funds::spent_cents.eq(funds::spent_cents + spent_change),
+                    funds::updated_at.eq(diesel::dsl::now),
+                    funds::version.eq(funds::version + 1),
+                ))
+                .execute(conn)
+                .await?;
+        }
+        let target = fund_applications::table.find(id);
+        let status_now = fund_applications::status.eq(next.as_str());
+        let bump = (
+            fund_applications::updated_at.eq(diesel::dsl::now),
+            fund_applications::version.eq(fund_applications::version + 1),
+        );
+        let query = diesel::update(target);
+        let row = match step {
+            Step::Submit => {
+                query
+                    .set((
+                        status_now,
+                        fund_applications::submitted_at.eq(diesel::dsl::now),
+                        bump,
+                    ))
+                    .returning(ApplicationRow::as_returning())
+                    .get_result(conn)
+                    .await?
+            }
+            Step::Precheck | Step::Withdraw => {
+                query
+                    .set((status_now, bump))
+                    .returning(ApplicationRow::as_returning())
+                    .get_result(conn)
+                    .await?
+            }
+            Step::Decline {
+                reason,
+                decider,
+                by_user,
+            } => {
+                query
+                    .set((
+                        status_now,
+                        fund_applications::decline_reason.eq(reason),
+                        fund_applications::decided_by.eq(decider.as_str()),
+                        fund_applications::decided_at.eq(diesel::dsl::now),
+                        fund_applications::decided_by_user.eq(by_user),
+                        bump,
+                    ))
+                    .returning(ApplicationRow::as_returning())
+                    .get_result(conn)
+                    .await?
+            }
+            Step::Approve(grant) => {
+                query
+                    .set((
+                        status_now,
+                        fund_applications::granted_cents.eq(grant.amount.get()),
+                        fund_applications::decided_by.eq(grant.decider.as_str()),
+                        fund_applications::decided_at.eq(diesel::dsl::now),
+                        fund_applications::decided_by_user.eq(grant.by_user),
+                        fund_applications::minutes_occurrence_id.eq(grant.minutes_occurrence_id),
+                        fund_applications::minutes_note.eq(&grant.minutes_note),
+                        bump,
+                    ))
+                    .returning(ApplicationRow::as_returning())
+                    .get_result(conn)
+                    .await?
+            }
+            Step::Report(proof) => {
+                query
+                    .set((
+                        status_now,
+                        fund_applications::actual_cost_cents.eq(proof.actual_cost.get()),
+                        fund_applications::report_text.eq(&proof.report_text),
+                        fund_applications::attendance.eq(proof.attendance),
+                        fund_applications::receipts_seen.eq(proof.receipts_seen),
+                        fund_applications::reported_at.eq(diesel::dsl::now),
+                        bump,
+                    ))
+                    .returning(ApplicationRow::as_returning())
+                    .get_result(conn)
+                    .await?
+            }
+            Step::Settle => {
+                query
+                    .set((
+                        status_now,
+                        fund_applications::spent_cents.eq(spent_change),
+                        fund_applications::settled_at.eq(diesel::dsl::now),
+                        bump,
+                    ))
+                    .returning(ApplicationRow::as_returning())
+                    .get_result(conn)
+                    .await?
+            }
+        };
+        Ok(Ok(row))
+    })
+    .await
+}
