@@ -71,8 +71,9 @@ CREATE TABLE fund_applications (
     updated_at            timestamptz NOT NULL DEFAULT now(),
     version               integer NOT NULL DEFAULT 1 CONSTRAINT fund_applications_version_positive CHECK (version >= 1),
     -- Granted when approved, reported or settled, never before; a withdrawn approval keeps
-    -- what it had been granted (the fund has it back). A grant names who decided and when; a
-    -- committee's decision names its minutes.
+    -- what it had been granted (the fund has it back). A grant names who decided and when.
+    -- (A committee's decision names its minutes when it is taken; the meeting's date may
+    -- later be deleted with its activity's schedule, and only the link goes.)
     CONSTRAINT fund_applications_granted_when_approved CHECK (
         CASE status
             WHEN 'withdrawn' THEN true
@@ -82,8 +83,6 @@ CREATE TABLE fund_applications (
             ELSE granted_cents IS NULL
         END
         AND (granted_cents IS NULL OR (decided_by IS NOT NULL AND decided_at IS NOT NULL))),
-    CONSTRAINT fund_applications_committee_minutes CHECK (
-        decided_by IS DISTINCT FROM 'committee' OR minutes_occurrence_id IS NOT NULL OR minutes_note IS NOT NULL),
     CONSTRAINT fund_applications_declined_with_reason CHECK ((status = 'declined') = (decline_reason IS NOT NULL)),
     CONSTRAINT fund_applications_reported_with_proof CHECK (
         (status IN ('reported', 'settled')) = (actual_cost_cents IS NOT NULL AND report_text IS NOT NULL AND reported_at IS NOT NULL)),

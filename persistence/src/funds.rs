@@ -263,11 +263,7 @@ pub async fn cost_lines(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Vec<Co
 pub enum Step {
     Submit,
     Precheck,
-    Decline {
-        reason: String,
-        decider: Decider,
-        by_user: Option<Uuid>,
-    },
+    Decline(Refusal),
     Approve(Grant),
     Report(Proof),
     Settle,
@@ -279,7 +275,7 @@ impl Step {
         match self {
             Step::Submit => ApplicationAction::Submit,
             Step::Precheck => ApplicationAction::Precheck,
-            Step::Decline { .. } => ApplicationAction::Decline,
+            Step::Decline(_) => ApplicationAction::Decline,
             Step::Approve(_) => ApplicationAction::Approve,
             Step::Report(_) => ApplicationAction::Report,
             Step::Settle => ApplicationAction::Settle,
@@ -297,6 +293,16 @@ pub struct Grant {
     /// The committee meeting that decided (a date of an activity).
     pub minutes_occurrence_id: Option<Uuid>,
     /// Where the committee's minutes are, in words.
+    pub minutes_note: Option<String>,
+}
+
+/// A decision to grant nothing.
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    pub reason: String,
+    pub decider: Decider,
+    pub by_user: Option<Uuid>,
+    pub minutes_occurrence_id: Option<Uuid>,
     pub minutes_note: Option<String>,
 }
 
@@ -361,18 +367,30 @@ pub async fn take_step(
         // What the step does to the fund's totals: granted, spent.
         let mut granted_change = 0_i64;
         let mut spent_change = 0_i64;
+        let minutes = match step {
+            Step::Approve(grant) => Some((
+                grant.decider,
+                grant.minutes_occurrence_id,
+                &grant.minutes_note,
+            )),
+            Step::Decline(refusal) => Some((
+                refusal.decider,
+                refusal.minutes_occurrence_id,
+                &refusal.minutes_note,
+            )),
+            _ => None,
+        };
+        if let Some((Decider::Committee, None, None)) = minutes {
+            return Ok(Err(StepRefusal::MinutesMissing));
+        }
         match step {
             Step::Approve(grant) => {
-                if grant.decider == Decider::Committee
-                    && grant.minutes_occurrence_id.is_none()
-                    && grant.minutes_note.is_none()
-                {
-                    return Ok(Err(StepRefusal::MinutesMissing));
-                }
+                // No key changes: applications made meanwhile (which reference the fund) do
+                // not wait for it.
                 let fund: FundRow = funds::table
                     .find(fund_id)
                     .select(FundRow::as_select())
-                    .for_update()
+                    .for_no_key_update()
                     .first(conn)
                     .await?;
                 let requested = Cents::new(current.requested_cents).unwrap_or_default();
@@ -438,18 +456,16 @@ pub async fn take_step(
                     .get_result(conn)
                     .await?
             }
-            Step::Decline {
-                reason,
-                decider,
-                by_user,
-            } => {
+            Step::Decline(refusal) => {
                 query
                     .set((
                         status_now,
-                        fund_applications::decline_reason.eq(reason),
-                        fund_applications::decided_by.eq(decider.as_str()),
+                        fund_applications::decline_reason.eq(&refusal.reason),
+                        fund_applications::decided_by.eq(refusal.decider.as_str()),
                         fund_applications::decided_at.eq(diesel::dsl::now),
-                        fund_applications::decided_by_user.eq(by_user),
+                        fund_applications::decided_by_user.eq(refusal.by_user),
+                        fund_applications::minutes_occurrence_id.eq(refusal.minutes_occurrence_id),
+                        fund_applications::minutes_note.eq(&refusal.minutes_note),
                         bump,
                     ))
                     .returning(ApplicationRow::as_returning())

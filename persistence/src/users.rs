@@ -43,7 +43,6 @@ pub const ACTOR_REFERENCES: &[&str] = &[
     "standing_signups_created_by_fkey",
     "blockouts_user_id_fkey",
     "funds_created_by_fkey",
-    "fund_applications_applicant_id_fkey",
     "fund_applications_decided_by_user_fkey",
 ];
 
@@ -63,6 +62,7 @@ pub const SUBJECT_REFERENCES: &[&str] = &[
     "concern_drafts_user_id_fkey",
     "room_booking_drafts_user_id_fkey",
     "standing_signups_user_id_fkey",
+    "fund_applications_applicant_id_fkey",
 ];
 
 /// A row of `users`.

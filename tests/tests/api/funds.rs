@@ -6,7 +6,9 @@ use diesel_async::RunQueryDsl;
 use futures_util::future::join_all;
 use quartier_domain::fund::{ApplicationStatus, Cents, Decider, FundLimits, GrantRefusal};
 use quartier_persistence::database;
-use quartier_persistence::funds::{self, Grant, NewApplication, NewFund, Proof, Step, StepRefusal};
+use quartier_persistence::funds::{
+    self, Grant, NewApplication, NewFund, Proof, Refusal, Step, StepRefusal,
+};
 use quartier_tests::{TestApp, setup};
 use uuid::Uuid;
 
@@ -102,16 +104,18 @@ async fn approvals_made_at_once_end_with_only_those_that_fit_the_budget() {
         applications.push(prechecked(&app, fund, district, 30_000).await);
     }
 
-    let url = app.db.url().clone();
-    let answers = join_all(applications.iter().map(|id| {
-        let url = url.clone();
-        async move {
-            let mut conn = database::connect(&url).await.expect("a connection");
-            funds::take_step(&mut conn, fund, *id, None, &staff_grant(30_000))
+    // Every connection open before any approval starts, so that they all run at once.
+    let mut connections = Vec::new();
+    for _ in &applications {
+        connections.push(database::connect(app.db.url()).await.expect("a connection"));
+    }
+    let answers = join_all(connections.iter_mut().zip(&applications).map(
+        |(conn, id)| async move {
+            funds::take_step(conn, fund, *id, None, &staff_grant(30_000))
                 .await
                 .expect("no database error")
-        }
-    }))
+        },
+    ))
     .await;
 
     let approved = answers.iter().filter(|a| a.is_ok()).count();
@@ -177,19 +181,65 @@ async fn staff_decide_alone_up_to_the_threshold_and_a_committee_names_its_minute
             .expect_err("no minutes"),
         StepRefusal::MinutesMissing
     );
-    let too_much = Step::Approve(Grant {
-        amount: cents(150_001),
+    let over_request = Step::Approve(Grant {
+        amount: cents(120_001),
         decider: Decider::Committee,
         by_user: None,
         minutes_occurrence_id: None,
         minutes_note: Some("Beiratssitzung vom 3. März, TOP 4".into()),
     });
     assert!(matches!(
-        funds::take_step(&mut conn, fund, id, None, &too_much)
+        funds::take_step(&mut conn, fund, id, None, &over_request)
             .await
             .expect("no database error"),
         Err(StepRefusal::Grant(GrantRefusal::OverRequested { .. }))
     ));
+    let large = prechecked(&app, fund, district, 200_000).await;
+    let over_maximum = Step::Approve(Grant {
+        amount: cents(150_001),
+        decider: Decider::Committee,
+        by_user: None,
+        minutes_occurrence_id: None,
+        minutes_note: Some("Beiratssitzung vom 3. März, TOP 5".into()),
+    });
+    assert_eq!(
+        funds::take_step(&mut conn, fund, large, None, &over_maximum)
+            .await
+            .expect("no database error")
+            .expect_err("over the most a project may get"),
+        StepRefusal::Grant(GrantRefusal::OverProjectMaximum {
+            maximum: cents(150_000)
+        })
+    );
+    // The committee declines it, naming its minutes; without them it may not.
+    let decline = |minutes_note: Option<&str>| {
+        Step::Decline(Refusal {
+            reason: "Zu groß für den Fonds; bitte beim Stadtteilbudget beantragen.".into(),
+            decider: Decider::Committee,
+            by_user: None,
+            minutes_occurrence_id: None,
+            minutes_note: minutes_note.map(str::to_owned),
+        })
+    };
+    assert_eq!(
+        funds::take_step(&mut conn, fund, large, None, &decline(None))
+            .await
+            .expect("no database error")
+            .expect_err("no minutes"),
+        StepRefusal::MinutesMissing
+    );
+    let declined = funds::take_step(
+        &mut conn,
+        fund,
+        large,
+        None,
+        &decline(Some("Beiratssitzung vom 3. März, TOP 5")),
+    )
+    .await
+    .expect("no database error")
+    .expect("declined");
+    assert_eq!(declined.status(), ApplicationStatus::Declined);
+    assert_eq!(declined.granted_cents, None);
     assert_eq!(app.count("funds", "granted_cents = 0").await, 1);
     let by_committee = Step::Approve(Grant {
         amount: cents(80_000),
@@ -238,6 +288,13 @@ async fn settling_gives_the_unspent_part_back_and_a_withdrawn_grant_all_of_it() 
         attendance: Some(120),
         receipts_seen: true,
     });
+    assert_eq!(
+        funds::take_step(&mut conn, fund, first, None, &Step::Settle)
+            .await
+            .expect("no database error")
+            .expect_err("not reported yet"),
+        StepRefusal::NotAllowed(ApplicationStatus::Approved)
+    );
     let reported = funds::take_step(&mut conn, fund, first, None, &proof)
         .await
         .expect("no database error")
@@ -319,12 +376,23 @@ async fn the_database_refuses_a_total_over_the_budget_whoever_writes_it() {
         ),
         "the budget's CHECK refuses it"
     );
-    let lower = diesel::sql_query("UPDATE funds SET budget_cents = 10000 WHERE id = $1")
+    diesel::sql_query("UPDATE funds SET granted_cents = 80000 WHERE id = $1")
         .bind::<diesel::sql_types::Uuid, _>(fund)
         .execute(&mut conn)
-        .await;
+        .await
+        .expect("within the budget");
+    let lower = diesel::sql_query(
+        "UPDATE funds SET budget_cents = 60000, per_project_max_cents = 50000 WHERE id = $1",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(fund)
+    .execute(&mut conn)
+    .await
+    .expect_err("below what is granted");
     assert!(
-        lower.is_err(),
-        "a budget below the project maximum is refused"
+        matches!(
+            quartier_persistence::Error::from(lower),
+            quartier_persistence::Error::Constraint { ref constraint, .. } if constraint == "funds_granted_within_budget"
+        ),
+        "a budget below what has been granted is refused"
     );
 }
