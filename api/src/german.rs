@@ -1576,6 +1576,18 @@ const TEXTS: &[(&str, &str)] = &[
     ("{*} is not NAME=VALUE", "{0} ist nicht NAME=WERT"),
     ("names {} twice", "nennt {0} zweimal"),
     (
+        "must be a whole number of cents from 0 to {}",
+        "muss eine ganze Zahl von Cent zwischen 0 und {0} sein",
+    ),
+    (
+        "must not be more than the budget",
+        "darf nicht mehr als das Budget sein",
+    ),
+    (
+        "must not be more than the most a project may get",
+        "darf nicht mehr sein als der Höchstbetrag für ein Projekt",
+    ),
+    (
         "Send the configured QUARTIER_METRICS_TOKEN as a bearer token.",
         "Senden Sie das eingerichtete QUARTIER_METRICS_TOKEN als Bearer-Token.",
     ),
