@@ -127,9 +127,9 @@ def route_latency(route):
     counts = {}
     for line in text.splitlines():
         if line.startswith("quartier_http_request_duration_seconds_bucket") and f'route="{route}"' in line:
-            bound = re.search(r'le="([^"]+)"', line).group(1)
-            counts[float("inf") if bound == "+Inf" else float(bound)] = \
-                counts.get(float("inf") if bound == "+Inf" else float(bound), 0) + float(line.rsplit(" ", 1)[1])
+            # float() reads "+Inf" as infinity.
+            bound = float(re.search(r'le="([^"]+)"', line).group(1))
+            counts[bound] = counts.get(bound, 0) + float(line.rsplit(" ", 1)[1])
     return counts
 
 
