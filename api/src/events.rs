@@ -3,7 +3,8 @@
 //! `signup.*` event, `ConcernEventData` for every `concern.*` event, `PartnerEventData` for
 //! every `partner.*` event, `NetworkMembershipEventData` for `network_membership.changed`,
 //! `RoomBookingEventData` for every `room_booking.*` event, `StandingSignupEventData` for
-//! every `standing_signup.*` event),
+//! every `standing_signup.*` event, `FundApplicationEventData` for every
+//! `fund_application.*` event),
 //! wrapped in the envelope `{type, timestamp, data}`, and listed one by
 //! one under `webhooks`. These types mirror `quartier_persistence::outbox::payload`; a unit
 //! test holds the two equal, and the test kit checks every event the tests write against
@@ -11,8 +12,8 @@
 
 use chrono::{DateTime, Utc};
 use quartier_domain::{
-    ChangeReason, ConcernFacts, EventSubject, EventType, MembershipFacts, PartnerFacts,
-    RoomBookingFacts, ShiftFacts, SignupFacts, StandingSignupFacts,
+    ChangeReason, ConcernFacts, EventSubject, EventType, FundApplicationFacts, MembershipFacts,
+    PartnerFacts, RoomBookingFacts, ShiftFacts, SignupFacts, StandingSignupFacts,
 };
 use serde::Serialize;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, PathItem};
@@ -22,6 +23,7 @@ use utoipa::{PartialSchema, ToSchema};
 use uuid::Uuid;
 
 use crate::routes::concerns::ConcernStatusBody;
+use crate::routes::funds::{ApplicationStatusBody, DeciderBody};
 use crate::routes::networks::MembershipStatusBody;
 use crate::routes::rooms::BookingStatusBody;
 use crate::routes::shifts::ShiftStatusBody;
@@ -342,6 +344,58 @@ pub struct StandingSignupEvent {
     pub data: StandingSignupEventData,
 }
 
+/// An application to a neighbourhood fund after its step: what every `fund_application.*`
+/// event carries in `data`. Ids, status and amounts only: never who applied or what they
+/// wrote.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FundApplicationEventData {
+    pub application_id: Uuid,
+    pub fund_id: Uuid,
+    /// The fund's operator, whose subscriptions receive the event; null for a district's
+    /// fund, which the town runs.
+    pub operator_id: Option<Uuid>,
+    /// Where the project happens.
+    pub district_id: Uuid,
+    pub status: ApplicationStatusBody,
+    pub requested_cents: i64,
+    /// Once approved.
+    pub granted_cents: Option<i64>,
+    /// Once settled: what the project spent of its grant.
+    pub spent_cents: Option<i64>,
+    /// Once decided.
+    pub decided_by: Option<DeciderBody>,
+    /// Changes with every step.
+    pub version: i32,
+}
+
+impl From<&FundApplicationFacts> for FundApplicationEventData {
+    fn from(facts: &FundApplicationFacts) -> Self {
+        Self {
+            application_id: facts.application_id,
+            fund_id: facts.fund_id,
+            operator_id: facts.operator_id,
+            district_id: facts.district_id,
+            status: facts.status.into(),
+            requested_cents: facts.requested_cents,
+            granted_cents: facts.granted_cents,
+            spent_cents: facts.spent_cents,
+            decided_by: facts.decided_by.map(Into::into),
+            version: facts.version,
+        }
+    }
+}
+
+/// The body of a delivery of a `fund_application.*` event.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FundApplicationEvent {
+    /// One of the `fund_application.*` types.
+    #[serde(rename = "type")]
+    pub event_type: EventTypeBody,
+    /// When it happened (RFC 3339, milliseconds).
+    pub timestamp: DateTime<Utc>,
+    pub data: FundApplicationEventData,
+}
+
 /// The body of a delivery of a `shift.*` event.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ShiftEvent {
@@ -385,6 +439,7 @@ pub fn data_schema(kind: EventType) -> &'static str {
         EventSubject::NetworkMembership => "NetworkMembershipEventData",
         EventSubject::RoomBooking => "RoomBookingEventData",
         EventSubject::StandingSignup => "StandingSignupEventData",
+        EventSubject::FundApplication => "FundApplicationEventData",
     }
 }
 
@@ -398,6 +453,7 @@ fn envelope_schema(kind: EventType) -> &'static str {
         EventSubject::NetworkMembership => "NetworkMembershipEvent",
         EventSubject::RoomBooking => "RoomBookingEvent",
         EventSubject::StandingSignup => "StandingSignupEvent",
+        EventSubject::FundApplication => "FundApplicationEvent",
     }
 }
 
@@ -471,6 +527,27 @@ fn described(kind: EventType) -> &'static str {
         EventType::StandingSignupEnded => {
             "A standing sign-up ended; its future sign-ups were cancelled (each with its own `signup.cancelled`)."
         }
+        EventType::FundApplicationSubmitted => {
+            "An applicant handed in an application to one of the operator's neighbourhood funds."
+        }
+        EventType::FundApplicationPrechecked => {
+            "Staff found an application complete and eligible: it waits for the decision."
+        }
+        EventType::FundApplicationApproved => {
+            "Staff or the fund's committee granted an amount (`granted_cents`); the fund holds it for the project."
+        }
+        EventType::FundApplicationDeclined => {
+            "Staff or the fund's committee declined an application."
+        }
+        EventType::FundApplicationReported => {
+            "The project proved the use of its grant (actual cost, report): it waits to be settled."
+        }
+        EventType::FundApplicationSettled => {
+            "Staff settled a project: it spent `spent_cents`, and the rest of its grant went back to the fund."
+        }
+        EventType::FundApplicationWithdrawn => {
+            "The applicant took an application back; an approved one gave its grant back to the fund."
+        }
     }
 }
 
@@ -500,6 +577,13 @@ pub fn add_webhooks(document: &mut Document) {
         ("StandingSignupEvent", StandingSignupEvent::schema()),
         ("StandingSignupEventData", StandingSignupEventData::schema()),
         ("StandingStatusBody", StandingStatusBody::schema()),
+        ("FundApplicationEvent", FundApplicationEvent::schema()),
+        (
+            "FundApplicationEventData",
+            FundApplicationEventData::schema(),
+        ),
+        ("ApplicationStatusBody", ApplicationStatusBody::schema()),
+        ("DeciderBody", DeciderBody::schema()),
         ("ChangeReasonBody", ChangeReasonBody::schema()),
         ("ShiftStatusBody", ShiftStatusBody::schema()),
         ("SignupStatusBody", SignupStatusBody::schema()),
@@ -588,6 +672,41 @@ mod tests {
             let event = Event::signup(signup.clone());
             assert_eq!(
                 serde_json::to_value(SignupEventData::from(&signup)).expect("valid"),
+                payload(&event)
+            );
+        }
+    }
+
+    #[test]
+    fn the_fund_application_schema_serialises_as_the_outbox_writes() {
+        use quartier_domain::fund::{ApplicationStatus, Decider};
+        for status in ApplicationStatus::ALL {
+            let decided = matches!(
+                status,
+                ApplicationStatus::Approved | ApplicationStatus::Settled
+            );
+            let facts = FundApplicationFacts {
+                application_id: Uuid::now_v7(),
+                fund_id: Uuid::now_v7(),
+                operator_id: decided.then(Uuid::now_v7),
+                district_id: Uuid::now_v7(),
+                status,
+                requested_cents: 80_000,
+                granted_cents: decided.then_some(50_000),
+                spent_cents: (status == ApplicationStatus::Settled).then_some(42_000),
+                decided_by: decided.then_some(Decider::Committee),
+                version: 4,
+            };
+            let Some(event) = Event::fund_application(facts.clone()) else {
+                assert_eq!(status, ApplicationStatus::Draft, "only drafts go untold");
+                continue;
+            };
+            assert_eq!(
+                event.event_type().as_str(),
+                format!("fund_application.{}", status.as_str())
+            );
+            assert_eq!(
+                serde_json::to_value(FundApplicationEventData::from(&facts)).expect("valid"),
                 payload(&event)
             );
         }

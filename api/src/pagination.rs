@@ -51,7 +51,7 @@ pub fn decode_cursor<K: DeserializeOwned>(cursor: Option<&str>) -> Result<Option
         .ok_or_else(|| ApiError::query("cursor", "is not a cursor this list gave out"))
 }
 
-fn encode_cursor<K: Serialize>(key: &K) -> String {
+pub fn encode_cursor<K: Serialize>(key: &K) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(key).unwrap_or_default())
 }
 

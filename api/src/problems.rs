@@ -83,6 +83,10 @@ catalogue! {
     STANDING_SIGNUP_ENDED = "standing-signup-ended", 409, "Standing sign-up ended", "Feste Anmeldung beendet";
     TOO_MANY_BLOCKOUTS = "too-many-blockouts", 409, "Too many blockouts", "Zu viele Abwesenheiten";
     OFFER_NOT_OPEN = "offer-not-open", 409, "No open offer", "Kein offenes Angebot";
+    FUND_STEP_NOT_ALLOWED = "fund-step-not-allowed", 409, "Step not allowed", "Schritt nicht möglich";
+    OVER_BUDGET = "over-budget", 409, "Over the fund's budget", "Über dem Budget des Fonds";
+    COMMITTEE_NEEDED = "committee-needed", 422, "The committee must decide", "Das Gremium muss entscheiden";
+    OVER_PROJECT_MAXIMUM = "over-project-maximum", 422, "Over the most a project may get", "Über dem Höchstbetrag je Projekt";
 }
 
 /// The problem type with this slug.

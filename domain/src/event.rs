@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::concern::ConcernStatus;
+use crate::fund::{ApplicationStatus, Decider};
 use crate::room::BookingStatus;
 use crate::signup::{ChangeReason, ShiftStatus, SignupStatus};
 use crate::standing::StandingStatus;
@@ -41,6 +42,13 @@ pub enum EventType {
     StandingSignupCreated,
     StandingSignupChanged,
     StandingSignupEnded,
+    FundApplicationSubmitted,
+    FundApplicationPrechecked,
+    FundApplicationApproved,
+    FundApplicationDeclined,
+    FundApplicationReported,
+    FundApplicationSettled,
+    FundApplicationWithdrawn,
 }
 
 /// What the events of a type are about: the object their payload describes.
@@ -53,10 +61,11 @@ pub enum EventSubject {
     NetworkMembership,
     RoomBooking,
     StandingSignup,
+    FundApplication,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 28] = [
+    pub const ALL: [EventType; 35] = [
         EventType::ShiftCreated,
         EventType::ShiftChanged,
         EventType::ShiftCancelled,
@@ -85,6 +94,13 @@ impl EventType {
         EventType::StandingSignupCreated,
         EventType::StandingSignupChanged,
         EventType::StandingSignupEnded,
+        EventType::FundApplicationSubmitted,
+        EventType::FundApplicationPrechecked,
+        EventType::FundApplicationApproved,
+        EventType::FundApplicationDeclined,
+        EventType::FundApplicationReported,
+        EventType::FundApplicationSettled,
+        EventType::FundApplicationWithdrawn,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -117,6 +133,13 @@ impl EventType {
             EventType::StandingSignupCreated => "standing_signup.created",
             EventType::StandingSignupChanged => "standing_signup.changed",
             EventType::StandingSignupEnded => "standing_signup.ended",
+            EventType::FundApplicationSubmitted => "fund_application.submitted",
+            EventType::FundApplicationPrechecked => "fund_application.prechecked",
+            EventType::FundApplicationApproved => "fund_application.approved",
+            EventType::FundApplicationDeclined => "fund_application.declined",
+            EventType::FundApplicationReported => "fund_application.reported",
+            EventType::FundApplicationSettled => "fund_application.settled",
+            EventType::FundApplicationWithdrawn => "fund_application.withdrawn",
         }
     }
 
@@ -150,6 +173,13 @@ impl EventType {
             StandingSignupCreated | StandingSignupChanged | StandingSignupEnded => {
                 EventSubject::StandingSignup
             }
+            FundApplicationSubmitted
+            | FundApplicationPrechecked
+            | FundApplicationApproved
+            | FundApplicationDeclined
+            | FundApplicationReported
+            | FundApplicationSettled
+            | FundApplicationWithdrawn => EventSubject::FundApplication,
         }
     }
 }
@@ -272,6 +302,25 @@ pub struct StandingSignupFacts {
     pub version: i32,
 }
 
+/// An application to a neighbourhood fund as an event tells it, after the step: ids, status
+/// and amounts, never who applied or what they wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FundApplicationFacts {
+    pub application_id: Uuid,
+    pub fund_id: Uuid,
+    /// The fund's operator, whose subscriptions receive the event; `None` for a district's
+    /// fund (the town's).
+    pub operator_id: Option<Uuid>,
+    /// Where the project happens.
+    pub district_id: Uuid,
+    pub status: ApplicationStatus,
+    pub requested_cents: i64,
+    pub granted_cents: Option<i64>,
+    pub spent_cents: Option<i64>,
+    pub decided_by: Option<Decider>,
+    pub version: i32,
+}
+
 /// What happened to a concern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConcernChange {
@@ -293,6 +342,7 @@ pub enum Event {
     NetworkMembership(EventType, MembershipFacts),
     RoomBooking(EventType, RoomBookingFacts),
     StandingSignup(EventType, StandingSignupFacts),
+    FundApplication(EventType, FundApplicationFacts),
 }
 
 impl Event {
@@ -385,6 +435,22 @@ impl Event {
         Event::StandingSignup(kind, facts)
     }
 
+    /// An application took a step: the event is named by where it stands now. A draft is
+    /// nobody's business but its applicant's, so `None` for one.
+    pub fn fund_application(facts: FundApplicationFacts) -> Option<Self> {
+        let kind = match facts.status {
+            ApplicationStatus::Draft => return None,
+            ApplicationStatus::Submitted => EventType::FundApplicationSubmitted,
+            ApplicationStatus::Prechecked => EventType::FundApplicationPrechecked,
+            ApplicationStatus::Approved => EventType::FundApplicationApproved,
+            ApplicationStatus::Declined => EventType::FundApplicationDeclined,
+            ApplicationStatus::Reported => EventType::FundApplicationReported,
+            ApplicationStatus::Settled => EventType::FundApplicationSettled,
+            ApplicationStatus::Withdrawn => EventType::FundApplicationWithdrawn,
+        };
+        Some(Event::FundApplication(kind, facts))
+    }
+
     pub fn event_type(&self) -> EventType {
         match self {
             Event::Shift(kind, _)
@@ -393,7 +459,8 @@ impl Event {
             | Event::Partner(kind, _)
             | Event::NetworkMembership(kind, _)
             | Event::RoomBooking(kind, _)
-            | Event::StandingSignup(kind, _) => *kind,
+            | Event::StandingSignup(kind, _)
+            | Event::FundApplication(kind, _) => *kind,
         }
     }
 
@@ -407,6 +474,7 @@ impl Event {
             Event::NetworkMembership(_, facts) => facts.membership_id,
             Event::RoomBooking(_, facts) => facts.date_id,
             Event::StandingSignup(_, facts) => facts.standing_signup_id,
+            Event::FundApplication(_, facts) => facts.application_id,
         }
     }
 
@@ -420,6 +488,7 @@ impl Event {
             Event::NetworkMembership(_, facts) => facts.operator_id,
             Event::RoomBooking(_, facts) => Some(facts.operator_id),
             Event::StandingSignup(_, facts) => Some(facts.operator_id),
+            Event::FundApplication(_, facts) => facts.operator_id,
         }
     }
 
@@ -488,6 +557,7 @@ mod tests {
                 EventSubject::NetworkMembership => "network_membership.",
                 EventSubject::RoomBooking => "room_booking.",
                 EventSubject::StandingSignup => "standing_signup.",
+                EventSubject::FundApplication => "fund_application.",
             };
             assert!(kind.as_str().starts_with(prefix), "{kind:?}");
         }

@@ -280,6 +280,43 @@ pub fn check_grant(
     Ok(())
 }
 
+/// The most lines a cost plan has.
+pub const MAX_COST_LINES: usize = 50;
+
+/// Whether a cost plan of `lines` carries the `requested` amount: at most
+/// [`MAX_COST_LINES`] lines, and (when there are any) not less in all than is asked for.
+pub fn check_cost_plan(requested: Cents, lines: &[Cents]) -> Result<(), ValidationErrors> {
+    if requested == Cents::ZERO {
+        return Err(ValidationErrors::single(
+            "requested_cents",
+            "must be more than 0",
+        ));
+    }
+    if lines.len() > MAX_COST_LINES {
+        return Err(ValidationErrors::single(
+            "cost_lines",
+            format!("must have at most {MAX_COST_LINES} lines"),
+        ));
+    }
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let total = lines
+        .iter()
+        .try_fold(Cents::ZERO, |sum, line| sum.checked_add(*line));
+    match total {
+        Some(total) if total >= requested => Ok(()),
+        Some(_) => Err(ValidationErrors::single(
+            "requested_cents",
+            "must not be more than the cost plan's lines together",
+        )),
+        None => Err(ValidationErrors::single(
+            "cost_lines",
+            format!("must together be at most {} cents", Cents::MAX.0),
+        )),
+    }
+}
+
 /// What a settled project spent of its grant: the actual cost, up to the grant. The rest
 /// goes back to the fund.
 pub fn spent(granted: Cents, actual_cost: Cents) -> Cents {
@@ -383,6 +420,21 @@ mod tests {
         for status in ApplicationStatus::ALL {
             assert_eq!(ApplicationStatus::parse(status.as_str()), Some(status));
         }
+    }
+
+    #[test]
+    fn a_cost_plan_carries_what_is_asked_for() {
+        assert_eq!(
+            check_cost_plan(cents(500), &[cents(300), cents(200)]),
+            Ok(())
+        );
+        assert_eq!(check_cost_plan(cents(500), &[]), Ok(()));
+        let short = check_cost_plan(cents(501), &[cents(300), cents(200)]).expect_err("short");
+        assert_eq!(short.0[0].field, "requested_cents");
+        assert!(check_cost_plan(Cents::ZERO, &[]).is_err());
+        assert!(check_cost_plan(cents(1), &[cents(1); 51]).is_err());
+        let over = check_cost_plan(cents(1), &[Cents::MAX, cents(1)]).expect_err("over");
+        assert_eq!(over.0[0].field, "cost_lines");
     }
 
     #[test]

@@ -27,10 +27,12 @@ pub enum Scope {
     RoomsWrite,
     /// Read the operator's figures for reports.
     ReportsRead,
+    /// Run the operator's neighbourhood funds: check applications, decide, settle.
+    FundsWrite,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 9] = [
+    pub const ALL: [Scope; 10] = [
         Scope::ActivitiesWrite,
         Scope::ShiftsWrite,
         Scope::SignupsWrite,
@@ -40,6 +42,7 @@ impl Scope {
         Scope::PartnersWrite,
         Scope::RoomsWrite,
         Scope::ReportsRead,
+        Scope::FundsWrite,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -53,6 +56,7 @@ impl Scope {
             Scope::PartnersWrite => "partners:write",
             Scope::RoomsWrite => "rooms:write",
             Scope::ReportsRead => "reports:read",
+            Scope::FundsWrite => "funds:write",
         }
     }
 

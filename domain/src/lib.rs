@@ -35,8 +35,9 @@ pub mod workload;
 pub use centre::{CentreKind, CentreStatus};
 pub use district::{DistrictName, GeoPoint, Slug, TownName};
 pub use event::{
-    ConcernChange, ConcernFacts, Event, EventSubject, EventType, MembershipFacts, PartnerFacts,
-    RoomBookingFacts, ShiftChange, ShiftFacts, SignupFacts, StandingSignupFacts,
+    ConcernChange, ConcernFacts, Event, EventSubject, EventType, FundApplicationFacts,
+    MembershipFacts, PartnerFacts, RoomBookingFacts, ShiftChange, ShiftFacts, SignupFacts,
+    StandingSignupFacts,
 };
 pub use operator::{OperatorKind, StaffRole};
 pub use signup::{ChangeReason, Placement, Places, ShiftStatus, SignupStatus};

@@ -248,16 +248,6 @@ pub async fn find_application(
         .optional()?)
 }
 
-/// The cost plan of the application `id`, in order.
-pub async fn cost_lines(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Vec<CostLine>> {
-    Ok(fund_application_cost_lines::table
-        .filter(fund_application_cost_lines::application_id.eq(id))
-        .order(fund_application_cost_lines::position)
-        .select(CostLine::as_select())
-        .load(conn)
-        .await?)
-}
-
 /// What a step asks for beyond the status it moves to.
 #[derive(Debug, Clone)]
 pub enum Step {
@@ -332,8 +322,8 @@ pub enum StepRefusal {
     MinutesMissing,
 }
 
-/// Takes `step` for the application `id` of the fund `fund_id`, if it stands at `version`
-/// (any, when `None`) and the step may be taken from there. The application as it is now.
+/// Takes `step` for the application `id` of the fund `fund_id`, if it stands at one of
+/// `versions` (any, when `None`) and the step may be taken from there. The application as it is now.
 ///
 /// An approval adds the grant to the fund's total, a withdrawn approval takes it back, and
 /// settling keeps only what was spent; each under the fund's row lock, taken after the
@@ -342,7 +332,7 @@ pub async fn take_step(
     conn: &mut AsyncPgConnection,
     fund_id: Uuid,
     id: Uuid,
-    version: Option<i32>,
+    versions: Option<&[i32]>,
     step: &Step,
 ) -> Result<std::result::Result<ApplicationRow, StepRefusal>> {
     conn.transaction::<_, Error, _>(async |conn| {
@@ -357,7 +347,7 @@ pub async fn take_step(
         let Some(current) = current else {
             return Ok(Err(StepRefusal::NotFound));
         };
-        if version.is_some_and(|v| v != current.version) {
+        if versions.is_some_and(|versions| !versions.contains(&current.version)) {
             return Ok(Err(StepRefusal::VersionConflict));
         }
         let status = current.status();
@@ -519,4 +509,223 @@ pub async fn take_step(
         Ok(Ok(row))
     })
     .await
+}
+
+/// The constraint that a district with funds or projects cannot be deleted.
+pub const FUND_DISTRICT_KEY: &str = "funds_district_id_fkey";
+/// The constraint that a district with projects cannot be deleted.
+pub const APPLICATION_DISTRICT_KEY: &str = "fund_applications_district_id_fkey";
+pub const OPERATOR_KEY: &str = "funds_operator_id_fkey";
+pub const COMMITTEE_KEY: &str = "funds_committee_network_id_fkey";
+pub const PARTNER_KEY: &str = "fund_application_partners_partner_id_fkey";
+pub const APPLICANT_PARTNER_KEY: &str = "fund_applications_applicant_partner_id_fkey";
+pub const CONCERN_KEY: &str = "fund_applications_concern_id_fkey";
+pub const MINUTES_KEY: &str = "fund_applications_minutes_occurrence_id_fkey";
+
+/// Which funds to list.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FundFilter {
+    pub year: Option<i16>,
+    pub operator_id: Option<Uuid>,
+    pub district_id: Option<Uuid>,
+}
+
+/// The funds `filter` names, the newest year first, then by title; at most `limit`.
+pub async fn list_funds(
+    conn: &mut AsyncPgConnection,
+    filter: FundFilter,
+    limit: i64,
+) -> Result<Vec<FundRow>> {
+    let mut query = funds::table.select(FundRow::as_select()).into_boxed();
+    if let Some(year) = filter.year {
+        query = query.filter(funds::year.eq(year));
+    }
+    if let Some(operator) = filter.operator_id {
+        query = query.filter(funds::operator_id.eq(operator));
+    }
+    if let Some(district) = filter.district_id {
+        query = query.filter(funds::district_id.eq(district));
+    }
+    Ok(query
+        .order((funds::year.desc(), funds::title, funds::id))
+        .limit(limit)
+        .load(conn)
+        .await?)
+}
+
+/// Whether the district `inner` is `outer` or lies inside it.
+pub async fn district_within(
+    conn: &mut AsyncPgConnection,
+    inner: Uuid,
+    outer: Uuid,
+) -> Result<bool> {
+    use diesel::sql_types::{Bool, Uuid as SqlUuid};
+    #[derive(QueryableByName)]
+    struct Within {
+        #[diesel(sql_type = Bool)]
+        within: bool,
+    }
+    let found: Within = diesel::sql_query(
+        "WITH RECURSIVE above (id, parent_id) AS ( \
+             SELECT id, parent_id FROM districts WHERE id = $1 \
+             UNION SELECT d.id, d.parent_id FROM districts d JOIN above a ON d.id = a.parent_id) \
+         SELECT EXISTS (SELECT 1 FROM above WHERE id = $2) AS within",
+    )
+    .bind::<SqlUuid, _>(inner)
+    .bind::<SqlUuid, _>(outer)
+    .get_result(conn)
+    .await?;
+    Ok(found.within)
+}
+
+/// Which applications of a fund to list.
+#[derive(Debug, Clone, Copy)]
+pub struct ApplicationFilter {
+    pub fund_id: Uuid,
+    /// Only this applicant's (those she made, or made for a partner she speaks for are not
+    /// included: the account is the applicant).
+    pub applicant_id: Option<Uuid>,
+    pub status: Option<ApplicationStatus>,
+    /// Only those after this id (the oldest first).
+    pub after: Option<Uuid>,
+}
+
+/// The applications `filter` names, the oldest first; at most `limit`.
+pub async fn list_applications(
+    conn: &mut AsyncPgConnection,
+    filter: ApplicationFilter,
+    limit: i64,
+) -> Result<Vec<ApplicationRow>> {
+    let mut query = fund_applications::table
+        .filter(fund_applications::fund_id.eq(filter.fund_id))
+        .select(ApplicationRow::as_select())
+        .into_boxed();
+    if let Some(applicant) = filter.applicant_id {
+        query = query.filter(fund_applications::applicant_id.eq(applicant));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(fund_applications::status.eq(status.as_str()));
+    }
+    if let Some(after) = filter.after {
+        query = query.filter(fund_applications::id.gt(after));
+    }
+    Ok(query
+        .order(fund_applications::id)
+        .limit(limit)
+        .load(conn)
+        .await?)
+}
+
+/// A project the public may know of: granted money, without who applied.
+#[derive(Debug, Clone, Queryable)]
+pub struct ProjectRow {
+    pub id: Uuid,
+    pub fund_id: Uuid,
+    pub fund_title: String,
+    pub year: i16,
+    pub district_id: Uuid,
+    pub district_name: String,
+    pub concern_id: Option<Uuid>,
+    pub title: String,
+    pub status: String,
+    pub granted_cents: Option<i64>,
+    pub spent_cents: Option<i64>,
+    pub attendance: Option<i32>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+/// Which projects to list.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProjectFilter {
+    pub fund_id: Option<Uuid>,
+    pub district_id: Option<Uuid>,
+    pub year: Option<i16>,
+    /// Only those after this id (the oldest decision first, by id).
+    pub after: Option<Uuid>,
+}
+
+/// The granted projects (approved, reported, settled) `filter` names; at most `limit`.
+pub async fn projects(
+    conn: &mut AsyncPgConnection,
+    filter: ProjectFilter,
+    limit: i64,
+) -> Result<Vec<ProjectRow>> {
+    use crate::schema::districts;
+    let mut query = fund_applications::table
+        .inner_join(funds::table)
+        .inner_join(districts::table.on(districts::id.eq(fund_applications::district_id)))
+        .filter(fund_applications::status.eq_any(["approved", "reported", "settled"]))
+        .select((
+            fund_applications::id,
+            fund_applications::fund_id,
+            funds::title,
+            funds::year,
+            fund_applications::district_id,
+            districts::name,
+            fund_applications::concern_id,
+            fund_applications::title,
+            fund_applications::status,
+            fund_applications::granted_cents,
+            fund_applications::spent_cents,
+            fund_applications::attendance,
+            fund_applications::decided_at,
+        ))
+        .into_boxed();
+    if let Some(fund) = filter.fund_id {
+        query = query.filter(fund_applications::fund_id.eq(fund));
+    }
+    if let Some(district) = filter.district_id {
+        query = query.filter(fund_applications::district_id.eq(district));
+    }
+    if let Some(year) = filter.year {
+        query = query.filter(funds::year.eq(year));
+    }
+    if let Some(after) = filter.after {
+        query = query.filter(fund_applications::id.gt(after));
+    }
+    Ok(query
+        .order(fund_applications::id)
+        .limit(limit)
+        .load(conn)
+        .await?)
+}
+
+/// The cost plans and partners of the applications `ids`: by application, in order.
+pub async fn plans(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, (Vec<CostLine>, Vec<Uuid>)>> {
+    let mut plans: std::collections::HashMap<Uuid, (Vec<CostLine>, Vec<Uuid>)> =
+        ids.iter().map(|id| (*id, Default::default())).collect();
+    let lines: Vec<(Uuid, CostLine)> = fund_application_cost_lines::table
+        .filter(fund_application_cost_lines::application_id.eq_any(ids))
+        .order((
+            fund_application_cost_lines::application_id,
+            fund_application_cost_lines::position,
+        ))
+        .select((
+            fund_application_cost_lines::application_id,
+            CostLine::as_select(),
+        ))
+        .load(conn)
+        .await?;
+    for (id, line) in lines {
+        plans.entry(id).or_default().0.push(line);
+    }
+    let partners: Vec<(Uuid, Uuid)> = fund_application_partners::table
+        .filter(fund_application_partners::application_id.eq_any(ids))
+        .order((
+            fund_application_partners::application_id,
+            fund_application_partners::partner_id,
+        ))
+        .select((
+            fund_application_partners::application_id,
+            fund_application_partners::partner_id,
+        ))
+        .load(conn)
+        .await?;
+    for (id, partner) in partners {
+        plans.entry(id).or_default().1.push(partner);
+    }
+    Ok(plans)
 }

@@ -85,6 +85,18 @@ pub fn payload(event: &Event) -> Value {
             "status": standing.status.as_str(),
             "version": standing.version,
         }),
+        Event::FundApplication(_, application) => json!({
+            "application_id": application.application_id,
+            "fund_id": application.fund_id,
+            "operator_id": application.operator_id,
+            "district_id": application.district_id,
+            "status": application.status.as_str(),
+            "requested_cents": application.requested_cents,
+            "granted_cents": application.granted_cents,
+            "spent_cents": application.spent_cents,
+            "decided_by": application.decided_by.map(|decider| decider.as_str()),
+            "version": application.version,
+        }),
     }
 }
 

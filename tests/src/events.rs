@@ -33,38 +33,34 @@ fn schemas() -> &'static [Schema] {
             &quartier_api::commands::openapi_json().expect("the OpenAPI document"),
         )
         .expect("json");
-        [
-            "ShiftEventData",
-            "SignupEventData",
-            "ConcernEventData",
-            "PartnerEventData",
-            "NetworkMembershipEventData",
-            "RoomBookingEventData",
-        ]
-        .into_iter()
-        .map(|name| {
-            let schema = json!({
-                "$schema": "https://json-schema.org/draft/2020-12/schema",
-                "components": document["components"],
-                "$ref": format!("#/components/schemas/{name}"),
-            });
-            let validator = jsonschema::options()
-                .should_validate_formats(true)
-                .build(&schema)
-                .unwrap_or_else(|e| panic!("{name} is no valid schema: {e}"));
-            let fields = document["components"]["schemas"][name]["properties"]
-                .as_object()
-                .expect("properties")
-                .keys()
-                .cloned()
-                .collect();
-            Schema {
-                name,
-                validator,
-                fields,
-            }
-        })
-        .collect()
+        let mut names: Vec<&'static str> = EventType::ALL.into_iter().map(data_schema).collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+            .into_iter()
+            .map(|name| {
+                let schema = json!({
+                    "$schema": "https://json-schema.org/draft/2020-12/schema",
+                    "components": document["components"],
+                    "$ref": format!("#/components/schemas/{name}"),
+                });
+                let validator = jsonschema::options()
+                    .should_validate_formats(true)
+                    .build(&schema)
+                    .unwrap_or_else(|e| panic!("{name} is no valid schema: {e}"));
+                let fields = document["components"]["schemas"][name]["properties"]
+                    .as_object()
+                    .expect("properties")
+                    .keys()
+                    .cloned()
+                    .collect();
+                Schema {
+                    name,
+                    validator,
+                    fields,
+                }
+            })
+            .collect()
     })
 }
 

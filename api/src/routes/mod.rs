@@ -11,6 +11,7 @@ pub mod core_team;
 pub mod districts;
 pub mod embed;
 pub mod feeds;
+pub mod funds;
 pub mod guests;
 pub mod health;
 pub mod help_wanted;
@@ -147,6 +148,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(rooms::activity::get_activity_room)
                 .service(rooms::activity::set_activity_room)
                 .service(rooms::activity::release_activity_room)
+                .service(funds::create::create_fund)
+                .service(funds::create::list_funds)
+                .service(funds::create::get_fund)
+                .service(funds::applications::create_application)
+                .service(funds::applications::list_applications)
+                .service(funds::applications::get_application)
+                .service(funds::steps::submit_application)
+                .service(funds::steps::precheck_application)
+                .service(funds::steps::decide_application)
+                .service(funds::steps::report_application)
+                .service(funds::steps::settle_application)
+                .service(funds::steps::withdraw_application)
+                .service(funds::projects::list_fund_projects)
                 .service(networks::list_networks)
                 .service(networks::create_network)
                 .service(networks::list_memberships)

@@ -299,7 +299,7 @@ async fn existing(conn: &mut AsyncPgConnection, id: Uuid) -> Result<NetworkRow, 
 
 /// Whether `user` speaks for the partner `partner_id` (see `authz::speaks_for_partner`);
 /// false for a partner that does not exist.
-async fn speaks_for(
+pub(crate) async fn speaks_for(
     conn: &mut AsyncPgConnection,
     user: AuthUser,
     partner_id: Uuid,

@@ -305,7 +305,7 @@ async fn settling_gives_the_unspent_part_back_and_a_withdrawn_grant_all_of_it() 
             &mut conn,
             fund,
             first,
-            Some(reported.version - 1),
+            Some(&[reported.version - 1]),
             &Step::Settle
         )
         .await
@@ -317,7 +317,7 @@ async fn settling_gives_the_unspent_part_back_and_a_withdrawn_grant_all_of_it() 
         &mut conn,
         fund,
         first,
-        Some(reported.version),
+        Some(&[reported.version]),
         &Step::Settle,
     )
     .await

@@ -9,7 +9,8 @@ use crate::state::AppState;
 
 /// Delete a district. Administrators only; needs `If-Match`.
 ///
-/// A district that still has sub-districts or centres cannot be deleted (409 `district-in-use`).
+/// A district that still has sub-districts, centres, concerns, or neighbourhood funds and their
+/// projects cannot be deleted (409 `district-in-use`).
 #[utoipa::path(
     tag = "districts",
     security(("bearer" = [])),
@@ -21,7 +22,7 @@ use crate::state::AppState;
         (status = 204, description = "The district was deleted"),
         (status = 403, description = "The caller is not an administrator (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No district has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The district has sub-districts or centres (`district-in-use`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The district has sub-districts, centres, or concerns, funds or fund projects (`district-in-use`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The district changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "`If-Match` is missing (`precondition-required`)", body = Problem, content_type = "application/problem+json"),
     ),
@@ -46,6 +47,15 @@ pub async fn delete_district(
                     detail:
                         "Other districts or centres lie in this one. Move or delete them first."
                             .into(),
+                }
+            } else if e.is_constraint(quartier_persistence::funds::FUND_DISTRICT_KEY)
+                || e.is_constraint(quartier_persistence::funds::APPLICATION_DISTRICT_KEY)
+                || e.is_constraint("concerns_district_id_fkey")
+            {
+                ApiError::Conflict {
+                    slug: "district-in-use",
+                    detail: "Concerns, neighbourhood funds or their projects belong to this district: they keep their record."
+                        .into(),
                 }
             } else {
                 e.into()

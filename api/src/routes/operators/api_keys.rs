@@ -58,6 +58,10 @@ pub enum ScopeBody {
     /// Read the operator's figures: `GET /reports/indicators`.
     #[serde(rename = "reports:read")]
     ReportsRead,
+    /// Run the operator's neighbourhood funds: check applications, decide on them, settle
+    /// them.
+    #[serde(rename = "funds:write")]
+    FundsWrite,
 }
 
 impl From<ScopeBody> for Scope {
@@ -72,6 +76,7 @@ impl From<ScopeBody> for Scope {
             ScopeBody::PartnersWrite => Scope::PartnersWrite,
             ScopeBody::RoomsWrite => Scope::RoomsWrite,
             ScopeBody::ReportsRead => Scope::ReportsRead,
+            ScopeBody::FundsWrite => Scope::FundsWrite,
         }
     }
 }

@@ -139,6 +139,20 @@ pub enum EventTypeBody {
     StandingSignupChanged,
     #[serde(rename = "standing_signup.ended")]
     StandingSignupEnded,
+    #[serde(rename = "fund_application.submitted")]
+    FundApplicationSubmitted,
+    #[serde(rename = "fund_application.prechecked")]
+    FundApplicationPrechecked,
+    #[serde(rename = "fund_application.approved")]
+    FundApplicationApproved,
+    #[serde(rename = "fund_application.declined")]
+    FundApplicationDeclined,
+    #[serde(rename = "fund_application.reported")]
+    FundApplicationReported,
+    #[serde(rename = "fund_application.settled")]
+    FundApplicationSettled,
+    #[serde(rename = "fund_application.withdrawn")]
+    FundApplicationWithdrawn,
     #[serde(rename = "webhook.ping")]
     WebhookPing,
 }
@@ -174,6 +188,13 @@ impl From<EventType> for EventTypeBody {
             EventType::StandingSignupCreated => EventTypeBody::StandingSignupCreated,
             EventType::StandingSignupChanged => EventTypeBody::StandingSignupChanged,
             EventType::StandingSignupEnded => EventTypeBody::StandingSignupEnded,
+            EventType::FundApplicationSubmitted => EventTypeBody::FundApplicationSubmitted,
+            EventType::FundApplicationPrechecked => EventTypeBody::FundApplicationPrechecked,
+            EventType::FundApplicationApproved => EventTypeBody::FundApplicationApproved,
+            EventType::FundApplicationDeclined => EventTypeBody::FundApplicationDeclined,
+            EventType::FundApplicationReported => EventTypeBody::FundApplicationReported,
+            EventType::FundApplicationSettled => EventTypeBody::FundApplicationSettled,
+            EventType::FundApplicationWithdrawn => EventTypeBody::FundApplicationWithdrawn,
         }
     }
 }

@@ -1,0 +1,348 @@
+//! Applications to a fund: `POST /funds/{id}/applications` makes a draft,
+//! `GET /funds/{id}/applications` lists them (all for the fund's keepers, her own for an
+//! applicant), `GET /funds/{id}/applications/{application_id}` reads one.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, post, web};
+use quartier_domain::fund::{Cents, check_cost_plan};
+use quartier_domain::operator::free_text;
+use quartier_domain::validation::bounded_multiline_text;
+use quartier_domain::{ValidationErrors, bounded_text};
+use quartier_persistence::funds::{self, ApplicationFilter, ApplicationRow, NewApplication};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::{
+    ApplicationResponse, ApplicationStatusBody, CostLineBody, applies, existing_fund, keeps,
+};
+use crate::auth::{AuthUser, Caller};
+use crate::error::{ApiError, Problem};
+use crate::extract::{Json, etag};
+use crate::pagination::{Page, decode_cursor, encode_cursor, limit};
+use crate::state::AppState;
+
+/// The most partners an application names besides the applying one.
+const MAX_PARTNERS: usize = 20;
+/// The most target groups an application names.
+const MAX_TARGET_GROUPS: usize = 20;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateApplicationRequest {
+    #[schema(example = "Straßenfest Lindenplatz", min_length = 1, max_length = 200)]
+    pub title: String,
+    /// What the project is.
+    #[schema(min_length = 1, max_length = 5000)]
+    pub description: String,
+    /// What it means to achieve.
+    #[schema(max_length = 2000)]
+    pub goals: Option<String>,
+    /// Whom it is for (Kinder, Seniorinnen und Senioren, …); at most 20, each up to 100
+    /// characters.
+    pub target_groups: Option<Vec<String>>,
+    /// What is asked for, in cents; at most what the cost plan's lines come to, when it has
+    /// any.
+    #[schema(minimum = 1, maximum = 1_000_000_000, example = 45_000)]
+    pub requested_cents: i64,
+    /// The cost plan, in order; at most 50 lines.
+    pub cost_lines: Option<Vec<CostLineBody>>,
+    /// Where the project happens. For a district's fund, that district or one inside it,
+    /// and the district itself when left out; for an operator's fund, required.
+    pub district_id: Option<Uuid>,
+    /// The partner organisation applying with or for you; you must be on its staff.
+    pub applicant_partner_id: Option<Uuid>,
+    /// Other partners involved; at most 20.
+    pub partner_ids: Option<Vec<Uuid>>,
+    /// The concern the project answers.
+    pub concern_id: Option<Uuid>,
+}
+
+/// Apply to a fund: makes a draft that only you (and the fund's keepers) see, to submit
+/// when it is ready. Any signed-in person; for a partner, one on its staff.
+#[utoipa::path(
+    tag = "funds",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The fund's id")),
+    request_body = CreateApplicationRequest,
+    responses(
+        (status = 201, description = "The draft", body = ApplicationResponse, headers(("ETag" = String))),
+        (status = 400, description = "The id is not a UUID, or the body is not JSON (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not on the staff of the partner named as applying (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No fund has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, more asked for than the cost plan, a district outside the fund's, or an unknown district, partner or concern (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/funds/{id}/applications")]
+pub async fn create_application(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    Json(body): Json<CreateApplicationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = ValidationErrors::default();
+    let title = errors.collect(bounded_text(&body.title, "title", 200));
+    let description = errors.collect(bounded_multiline_text(
+        &body.description,
+        "description",
+        5000,
+    ));
+    let goals = match body
+        .goals
+        .as_deref()
+        .map(|goals| free_text(goals, "goals", 2000))
+    {
+        Some(Ok(goals)) if goals.is_empty() => None,
+        Some(result) => errors.collect(result),
+        None => None,
+    };
+    let groups = body.target_groups.as_deref().unwrap_or_default();
+    if groups.len() > MAX_TARGET_GROUPS {
+        errors.push("target_groups", "must name at most 20 groups");
+    }
+    let target_groups: Vec<String> = groups
+        .iter()
+        .take(MAX_TARGET_GROUPS)
+        .filter_map(|group| errors.collect(bounded_text(group, "target_groups", 100)))
+        .collect();
+    let requested = errors.collect(Cents::parse("requested_cents", body.requested_cents));
+    let lines = body.cost_lines.as_deref().unwrap_or_default();
+    let cost_lines: Vec<(String, Cents)> = lines
+        .iter()
+        .take(quartier_domain::fund::MAX_COST_LINES + 1)
+        .filter_map(|line| {
+            let label = errors.collect(bounded_text(&line.label, "cost_lines", 200));
+            let amount = errors.collect(Cents::parse("cost_lines", line.amount_cents));
+            label.zip(amount)
+        })
+        .collect();
+    if let Some(requested) = requested {
+        let amounts: Vec<Cents> = cost_lines.iter().map(|(_, amount)| *amount).collect();
+        errors.collect(check_cost_plan(requested, &amounts));
+    }
+    let partner_ids = body.partner_ids.clone().unwrap_or_default();
+    if partner_ids.len() > MAX_PARTNERS {
+        errors.push("partner_ids", "must name at most 20 partners");
+    }
+    errors.into_result()?;
+    let (Some(title), Some(description), Some(requested)) = (title, description, requested) else {
+        return Err(ApiError::Internal("checked fields missing".into()));
+    };
+    let mut conn = state.conn().await?;
+    let fund = existing_fund(&mut conn, *id).await?;
+    let district_id = match (body.district_id, fund.district_id) {
+        (Some(district), Some(fund_district)) => {
+            if !funds::district_within(&mut conn, district, fund_district).await? {
+                return Err(ApiError::validation(
+                    "district_id",
+                    "must be the fund's district or one inside it",
+                ));
+            }
+            district
+        }
+        (None, Some(fund_district)) => fund_district,
+        (Some(district), None) => {
+            if quartier_persistence::districts::find(&mut conn, district)
+                .await?
+                .is_none()
+            {
+                return Err(ApiError::validation(
+                    "district_id",
+                    "is not the id of a district",
+                ));
+            }
+            district
+        }
+        (None, None) => {
+            return Err(ApiError::validation(
+                "district_id",
+                "is required for an operator's fund: where the project happens",
+            ));
+        }
+    };
+    if let Some(partner) = body.applicant_partner_id {
+        if quartier_persistence::partners::find(&mut conn, partner)
+            .await?
+            .is_none()
+        {
+            return Err(ApiError::validation(
+                "applicant_partner_id",
+                "is not the id of a partner",
+            ));
+        }
+        if crate::authz::partner_role(&mut conn, partner, user)
+            .await?
+            .is_none()
+        {
+            return Err(ApiError::Forbidden(
+                "Only those on a partner's staff apply for it.".into(),
+            ));
+        }
+    }
+    let row = funds::create_application(
+        &mut conn,
+        &NewApplication {
+            id: Uuid::now_v7(),
+            fund_id: fund.id,
+            applicant_id: Some(user.id),
+            applicant_partner_id: body.applicant_partner_id,
+            district_id,
+            concern_id: body.concern_id,
+            title,
+            description,
+            goals,
+            target_groups,
+            requested,
+            cost_lines,
+            partner_ids,
+        },
+    )
+    .await
+    .map_err(|error| {
+        if error.is_constraint(funds::PARTNER_KEY) {
+            ApiError::validation("partner_ids", "names a partner that does not exist")
+        } else if error.is_constraint(funds::CONCERN_KEY) {
+            ApiError::validation("concern_id", "is not the id of a concern")
+        } else if error.is_constraint(funds::APPLICANT_PARTNER_KEY) {
+            ApiError::validation("applicant_partner_id", "is not the id of a partner")
+        } else if error.is_constraint(funds::APPLICATION_DISTRICT_KEY) {
+            ApiError::validation("district_id", "is not the id of a district")
+        } else {
+            error.into()
+        }
+    })?;
+    let response = ApplicationResponse::load(&mut conn, row).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::ETAG, etag(response.version)))
+        .json(response))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ApplicationQuery {
+    /// Only those in this status.
+    pub status: Option<ApplicationStatusBody>,
+    /// 1 to 100, default 20.
+    pub limit: Option<i64>,
+    /// `next_cursor` of the page before.
+    pub cursor: Option<String>,
+}
+
+/// A fund's applications, the oldest first: every one for its keepers, her own for anyone
+/// else signed in.
+#[utoipa::path(
+    tag = "funds",
+    security(("bearer" = []), ("api_key" = [])),
+    params(("id" = Uuid, Path, description = "The fund's id"), ApplicationQuery),
+    responses(
+        (status = 200, description = "The applications", body = Page<ApplicationResponse>),
+        (status = 400, description = "The id is not a UUID, or a parameter does not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No fund has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A limit outside 1 to 100, or a cursor this list did not give out (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/funds/{id}/applications")]
+pub async fn list_applications(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    query: web::Query<ApplicationQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = limit(query.limit)?;
+    let after: Option<Uuid> = decode_cursor(query.cursor.as_deref())?;
+    let mut conn = state.conn().await?;
+    let fund = existing_fund(&mut conn, *id).await?;
+    let applicant_id = if keeps(&mut conn, &caller, &fund).await? {
+        None
+    } else {
+        match caller.user() {
+            Some(user) => Some(user.id),
+            None => {
+                return Err(ApiError::Forbidden(
+                    "This API key does not keep this fund.".into(),
+                ));
+            }
+        }
+    };
+    let mut rows = funds::list_applications(
+        &mut conn,
+        ApplicationFilter {
+            fund_id: fund.id,
+            applicant_id,
+            status: query.status.map(Into::into),
+            after,
+        },
+        i64::from(limit) + 1,
+    )
+    .await?;
+    let next_cursor = if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        rows.last().map(|row| encode_cursor(&row.id))
+    } else {
+        None
+    };
+    let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
+    let mut plans = funds::plans(&mut conn, &ids).await?;
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            let (lines, partners) = plans.remove(&row.id).unwrap_or_default();
+            ApplicationResponse::new(row, lines, partners)
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
+}
+
+/// The application `application_id` of the fund `fund_id` as `caller` may see it: its
+/// applicant and the fund's keepers; 404 for anyone else.
+pub(crate) async fn readable(
+    conn: &mut quartier_persistence::AsyncPgConnection,
+    caller: &Caller,
+    fund_id: Uuid,
+    application_id: Uuid,
+) -> Result<(quartier_persistence::funds::FundRow, ApplicationRow, bool), ApiError> {
+    let not_found = || ApiError::NotFound("No application to this fund has this id.".into());
+    let fund = existing_fund(conn, fund_id).await?;
+    let row = funds::find_application(conn, application_id)
+        .await?
+        .filter(|row| row.fund_id == fund.id)
+        .ok_or_else(not_found)?;
+    let keeper = keeps(conn, caller, &fund).await?;
+    if !keeper && !applies(conn, caller, &row).await? {
+        return Err(not_found());
+    }
+    Ok((fund, row, keeper))
+}
+
+/// An application: its applicant and the fund's keepers.
+#[utoipa::path(
+    tag = "funds",
+    security(("bearer" = []), ("api_key" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The fund's id"),
+        ("application_id" = Uuid, Path, description = "The application's id"),
+    ),
+    responses(
+        (status = 200, description = "The application", body = ApplicationResponse, headers(("ETag" = String))),
+        (status = 400, description = "An id is not a UUID (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No fund or no application to it has this id, or it is not the caller's to see (`not-found`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/funds/{id}/applications/{application_id}")]
+pub async fn get_application(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (fund_id, application_id) = path.into_inner();
+    let mut conn = state.conn().await?;
+    let (_, row, _) = readable(&mut conn, &caller, fund_id, application_id).await?;
+    let response = ApplicationResponse::load(&mut conn, row).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(response.version)))
+        .json(response))
+}
