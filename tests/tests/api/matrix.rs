@@ -215,6 +215,29 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
         OWNER_STAFF_A_AND_KEY,
         Some("rooms:write"),
     ),
+    ("create_fund", ADMINS_A_AND_KEY, Some("funds:write")),
+    ("list_funds", EVERYONE, None),
+    ("get_fund", EVERYONE, None),
+    ("list_fund_projects", EVERYONE, None),
+    ("create_application", PEOPLE, None),
+    // Every person lists her own; the keepers all.
+    ("list_applications", PEOPLE_AND_KEY, Some("funds:write")),
+    // The owner applied.
+    (
+        "get_application",
+        OWNER_STAFF_A_AND_KEY,
+        Some("funds:write"),
+    ),
+    ("submit_application", &[Owner], None),
+    ("precheck_application", STAFF_A_AND_KEY, Some("funds:write")),
+    ("decide_application", STAFF_A_AND_KEY, Some("funds:write")),
+    (
+        "report_application",
+        OWNER_STAFF_A_AND_KEY,
+        Some("funds:write"),
+    ),
+    ("settle_application", STAFF_A_AND_KEY, Some("funds:write")),
+    ("withdraw_application", &[Owner], None),
     ("list_networks", EVERYONE, None),
     ("create_network", ADMIN, None),
     ("list_memberships", EVERYONE, None),
@@ -444,7 +467,7 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("erase_me", PEOPLE, None),
 ];
 
-const SCOPES: [&str; 9] = [
+const SCOPES: [&str; 10] = [
     "activities:write",
     "shifts:write",
     "signups:write",
@@ -454,6 +477,7 @@ const SCOPES: [&str; 9] = [
     "partners:write",
     "rooms:write",
     "reports:read",
+    "funds:write",
 ];
 
 /// Everything the operations name: two operators, their staff, keys, and operator A's
@@ -491,6 +515,8 @@ struct Fixture {
     room: String,
     /// A frozen report of operator A's figures, small counts hidden (made by the admin).
     snapshot: String,
+    /// Operator A's neighbourhood fund.
+    fund: String,
     town_coordinator: TestUser,
     district_manager: TestUser,
 }
@@ -712,6 +738,17 @@ async fn fixture(app: &TestApp) -> Fixture {
         )
         .await,
     );
+    let fund = id_of(
+        &post(
+            app,
+            a,
+            "/api/v1/funds",
+            json!({"operator_id": operators[0], "year": 2027, "title": "Verfügungsfonds",
+                   "budget_cents": 100_000_000, "per_project_max_cents": 1_000_000,
+                   "staff_threshold_cents": 1_000_000}),
+        )
+        .await,
+    );
     let town_coordinator = app.signed_up("town@example.org").await;
     let district_manager = app.signed_up("district@example.org").await;
     for (person, role) in [
@@ -761,9 +798,45 @@ async fn fixture(app: &TestApp) -> Fixture {
         network,
         room,
         snapshot,
+        fund,
         town_coordinator,
         district_manager,
     }
+}
+
+/// A fresh application of the owner to the fixture's fund, taken as far as `steps` say
+/// (`submit`, `precheck`, `decide`, `report`): its path.
+async fn fund_application(app: &TestApp, fx: &Fixture, steps: &[&str]) -> String {
+    let made = ok(post(
+        app,
+        &fx.owner.access_token,
+        &format!("/api/v1/funds/{}/applications", fx.fund),
+        json!({"title": "Hoffest", "description": "Ein Nachmittag im Hof.",
+               "requested_cents": 10_000, "district_id": fx.district}),
+    )
+    .await)
+    .await;
+    let path = format!(
+        "/api/v1/funds/{}/applications/{}",
+        fx.fund,
+        made["id"].as_str().expect("id")
+    );
+    for step in steps {
+        let (token, body) = match *step {
+            "submit" => (&fx.owner.access_token, json!(null)),
+            "decide" => (
+                &fx.admin.access_token,
+                json!({"status": "approved", "decided_by": "staff", "granted_cents": 10_000}),
+            ),
+            "report" => (
+                &fx.owner.access_token,
+                json!({"actual_cost_cents": 9_000, "report_text": "Es kamen 40 Leute."}),
+            ),
+            _ => (&fx.admin.access_token, json!(null)),
+        };
+        ok(post(app, token, &format!("{path}/{step}"), body).await).await;
+    }
+    path
 }
 
 /// A free hour of the fixture's room, a different one at each call.
@@ -1227,6 +1300,71 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
             format!("/api/v1/activities/{}/room", fx.activity_a),
             Some(json!({"room_id": fx.room})),
         ),
+        "create_fund" => (
+            Method::POST,
+            "/api/v1/funds".into(),
+            Some(
+                json!({"operator_id": op_a, "year": 2027, "title": format!("Fonds {unique}"),
+                        "budget_cents": 100_000, "per_project_max_cents": 50_000,
+                        "staff_threshold_cents": 10_000}),
+            ),
+        ),
+        "list_funds" => (Method::GET, "/api/v1/funds?year=2027".into(), None),
+        "get_fund" => (Method::GET, format!("/api/v1/funds/{}", fx.fund), None),
+        "list_fund_projects" => (Method::GET, "/api/v1/fund-projects".into(), None),
+        "create_application" => (
+            Method::POST,
+            format!("/api/v1/funds/{}/applications", fx.fund),
+            Some(
+                json!({"title": "Bank am Spielplatz", "description": "Eine Bank.",
+                        "requested_cents": 5_000, "district_id": fx.district}),
+            ),
+        ),
+        "list_applications" => (
+            Method::GET,
+            format!("/api/v1/funds/{}/applications", fx.fund),
+            None,
+        ),
+        "get_application" => (Method::GET, fund_application(app, fx, &[]).await, None),
+        "submit_application" => (
+            Method::POST,
+            format!("{}/submit", fund_application(app, fx, &[]).await),
+            None,
+        ),
+        "precheck_application" => (
+            Method::POST,
+            format!("{}/precheck", fund_application(app, fx, &["submit"]).await),
+            None,
+        ),
+        "decide_application" => (
+            Method::POST,
+            format!(
+                "{}/decide",
+                fund_application(app, fx, &["submit", "precheck"]).await
+            ),
+            Some(json!({"status": "approved", "decided_by": "staff", "granted_cents": 8_000})),
+        ),
+        "report_application" => (
+            Method::POST,
+            format!(
+                "{}/report",
+                fund_application(app, fx, &["submit", "precheck", "decide"]).await
+            ),
+            Some(json!({"actual_cost_cents": 7_500, "report_text": "Gut besucht."})),
+        ),
+        "settle_application" => (
+            Method::POST,
+            format!(
+                "{}/settle",
+                fund_application(app, fx, &["submit", "precheck", "decide", "report"]).await
+            ),
+            None,
+        ),
+        "withdraw_application" => (
+            Method::POST,
+            format!("{}/withdraw", fund_application(app, fx, &[]).await),
+            None,
+        ),
         "list_networks" => (Method::GET, "/api/v1/networks".into(), None),
         "create_network" => (
             Method::POST,
@@ -1566,7 +1704,20 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
             format!("/api/v1/operators/{op_a}/api-keys"),
             Some(json!({"name": "Neu", "scopes": ["roster:read"]})),
         ),
-        "get_api_key" | "revoke_api_key" => {
+        // Reading needs no key of its own: the operator's live keys are bounded.
+        "get_api_key" => {
+            let listed = ok(app
+                .get(&format!("/api/v1/operators/{op_a}/api-keys"), Some(a))
+                .await)
+            .await;
+            let id = listed["items"][0]["id"].as_str().expect("a key");
+            (
+                Method::GET,
+                format!("/api/v1/operators/{op_a}/api-keys/{id}"),
+                None,
+            )
+        }
+        "revoke_api_key" => {
             let created = ok(post(
                 app,
                 a,
@@ -1576,13 +1727,8 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
             .await)
             .await;
             let id = created["id"].as_str().expect("id");
-            let method = if op == "get_api_key" {
-                Method::GET
-            } else {
-                Method::DELETE
-            };
             (
-                method,
+                Method::DELETE,
                 format!("/api/v1/operators/{op_a}/api-keys/{id}"),
                 None,
             )

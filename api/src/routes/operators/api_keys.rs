@@ -92,7 +92,7 @@ pub struct CreateApiKeyRequest {
         pattern = r"^\s*\S"
     )]
     pub name: String,
-    #[schema(min_items = 1, max_items = 7)]
+    #[schema(min_items = 1, max_items = 10)]
     pub scopes: Vec<ScopeBody>,
     /// When the key stops working; never when left out.
     pub expires_at: Option<DateTime<Utc>>,
