@@ -1576,6 +1576,129 @@ const TEXTS: &[(&str, &str)] = &[
     ("{*} is not NAME=VALUE", "{0} ist nicht NAME=WERT"),
     ("names {} twice", "nennt {0} zweimal"),
     (
+        "Concerns, neighbourhood funds or their projects belong to this district: they keep their record.",
+        "Anliegen, Quartiersfonds oder deren Projekte gehören zu diesem Stadtteil: Sie behalten ihren Nachweis.",
+    ),
+    (
+        "No application to this fund has this id.",
+        "Kein Antrag an diesen Fonds hat diese ID.",
+    ),
+    (
+        "Only those on a partner's staff apply for it.",
+        "Nur wer zum Team eines Partners gehört, stellt für ihn einen Antrag.",
+    ),
+    (
+        "This API key does not keep this fund.",
+        "Dieser API-Schlüssel verwaltet diesen Fonds nicht.",
+    ),
+    (
+        "must be the fund's district or one inside it",
+        "muss der Stadtteil des Fonds oder einer darin sein",
+    ),
+    (
+        "is required for an operator's fund: where the project happens",
+        "ist bei einem Fonds eines Trägers nötig: wo das Projekt stattfindet",
+    ),
+    (
+        "names a partner that does not exist",
+        "nennt einen Partner, den es nicht gibt",
+    ),
+    (
+        "is not the id of a concern",
+        "ist nicht die ID eines Anliegens",
+    ),
+    (
+        "must name at most 20 groups",
+        "darf höchstens 20 Gruppen nennen",
+    ),
+    (
+        "must name at most 20 partners",
+        "darf höchstens 20 Partner nennen",
+    ),
+    (
+        "is said by those who keep the fund, once they saw the receipts",
+        "sagen die, die den Fonds verwalten, wenn sie die Belege gesehen haben",
+    ),
+    (
+        "this fund has no committee: staff decide, up to their threshold",
+        "dieser Fonds hat kein Gremium: Es entscheidet das Personal, bis zu seiner Grenze",
+    ),
+    ("is not the id of a date", "ist nicht die ID eines Termins"),
+    (
+        "must be more than 0: to grant nothing, decline",
+        "muss mehr als 0 sein: Wer nichts bewilligt, lehnt ab",
+    ),
+    (
+        "a committee's decision names its minutes: minutes_occurrence_id or minutes_note",
+        "eine Entscheidung des Gremiums nennt ihr Protokoll: minutes_occurrence_id oder minutes_note",
+    ),
+    (
+        "must not be more than was asked for ({} cents)",
+        "darf nicht mehr sein als beantragt ({0} Cent)",
+    ),
+    ("is for a decline only", "gilt nur für eine Ablehnung"),
+    ("is required to approve", "ist für eine Bewilligung nötig"),
+    ("is for an approval only", "gilt nur für eine Bewilligung"),
+    ("is required to decline", "ist für eine Ablehnung nötig"),
+    (
+        "must be approved or declined",
+        "muss approved oder declined sein",
+    ),
+    (
+        "An application that is {} cannot be {}.",
+        "Ein Antrag im Stand {0} kann nicht {1} werden.",
+    ),
+    (
+        "The fund has {} cents left: grant at most that.",
+        "Der Fonds hat noch {0} Cent: Bewilligen Sie höchstens das.",
+    ),
+    (
+        "Staff decide alone up to {} cents; above it the fund's committee decides.",
+        "Das Personal entscheidet allein bis {0} Cent; darüber entscheidet das Gremium des Fonds.",
+    ),
+    (
+        "A project gets at most {} cents from this fund.",
+        "Ein Projekt erhält aus diesem Fonds höchstens {0} Cent.",
+    ),
+    ("No fund has this id.", "Kein Fonds hat diese ID."),
+    (
+        "Only administrators and the core team looking after its district keep a district's fund.",
+        "Den Fonds eines Stadtteils verwalten nur Administratoren und das Kernteam, das sich um den Stadtteil kümmert.",
+    ),
+    (
+        "A district's fund is the town's: API keys act for operators only.",
+        "Der Fonds eines Stadtteils gehört der Stadt: API-Schlüssel handeln nur für Träger.",
+    ),
+    (
+        "give exactly one of operator_id and district_id",
+        "geben Sie genau eines von operator_id und district_id an",
+    ),
+    (
+        "is not the id of a network",
+        "ist nicht die ID eines Netzwerks",
+    ),
+    ("must be more than 0", "muss mehr als 0 sein"),
+    (
+        "must have at most {} lines",
+        "darf höchstens {0} Zeilen haben",
+    ),
+    (
+        "must not be more than the cost plan's lines together",
+        "darf nicht mehr sein als die Zeilen des Kostenplans zusammen",
+    ),
+    (
+        "must together be at most {} cents",
+        "dürfen zusammen höchstens {0} Cent sein",
+    ),
+    (
+        "Only the applicant takes this step.",
+        "Nur wer den Antrag gestellt hat, geht diesen Schritt.",
+    ),
+    (
+        "Only those who keep the fund take this step.",
+        "Nur wer den Fonds verwaltet, geht diesen Schritt.",
+    ),
+    (
         "must be a whole number of cents from 0 to {}",
         "muss eine ganze Zahl von Cent zwischen 0 und {0} sein",
     ),
