@@ -494,7 +494,7 @@ fn described(kind: EventType) -> &'static str {
         }
         EventType::ConcernAnswered => "A public answer to a concern was published (`answer_id`).",
         EventType::ConcernOutcomeLinked => {
-            "Staff linked what came of a concern: an activity, a date, a shift, a room booking or an outside reference (`outcome_id`)."
+            "Staff linked what came of a concern: an activity, a date, a shift, a room booking, a funded project or an outside reference (`outcome_id`)."
         }
         EventType::ConcernOutcomeUnlinked => {
             "Staff took a linked outcome off a concern (`outcome_id`, no longer readable)."

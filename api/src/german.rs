@@ -1576,6 +1576,26 @@ const TEXTS: &[(&str, &str)] = &[
     ("{*} is not NAME=VALUE", "{0} ist nicht NAME=WERT"),
     ("names {} twice", "nennt {0} zweimal"),
     (
+        "is not the id of a published concern that is carried on or done",
+        "ist nicht die ID eines veröffentlichten Anliegens, das weiterverfolgt wird oder erledigt ist",
+    ),
+    (
+        "names the applying partner: list the others involved",
+        "nennt den antragstellenden Partner: Nennen Sie die anderen Beteiligten",
+    ),
+    (
+        "You applied for this project: others who keep the fund check, decide and settle it.",
+        "Sie haben dieses Projekt beantragt: Andere, die den Fonds verwalten, prüfen, entscheiden und rechnen es ab.",
+    ),
+    (
+        "You act for some centres of this operator: its funds are kept by those who act for all of them.",
+        "Sie handeln für einige Einrichtungen dieses Trägers: Seine Fonds verwalten die, die für alle handeln.",
+    ),
+    (
+        "is not the id of a project a neighbourhood fund granted money for",
+        "ist nicht die ID eines Projekts, dem ein Quartiersfonds Geld bewilligt hat",
+    ),
+    (
         "Concerns, neighbourhood funds or their projects belong to this district: they keep their record.",
         "Anliegen, Quartiersfonds oder deren Projekte gehören zu diesem Stadtteil: Sie behalten ihren Nachweis.",
     ),

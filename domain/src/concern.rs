@@ -197,17 +197,20 @@ pub enum OutcomeKind {
     Shift,
     /// A room booked for it (every date of the booking).
     RoomBooking,
+    /// A project a neighbourhood fund granted money for.
+    FundApplication,
     /// Something outside Quartier: a number in the town's defect reporting system, a
     /// council decision.
     Outside,
 }
 
 impl OutcomeKind {
-    pub const ALL: [OutcomeKind; 5] = [
+    pub const ALL: [OutcomeKind; 6] = [
         OutcomeKind::Activity,
         OutcomeKind::Occurrence,
         OutcomeKind::Shift,
         OutcomeKind::RoomBooking,
+        OutcomeKind::FundApplication,
         OutcomeKind::Outside,
     ];
 
@@ -217,6 +220,7 @@ impl OutcomeKind {
             OutcomeKind::Occurrence => "occurrence",
             OutcomeKind::Shift => "shift",
             OutcomeKind::RoomBooking => "room_booking",
+            OutcomeKind::FundApplication => "fund_application",
             OutcomeKind::Outside => "outside",
         }
     }
@@ -229,7 +233,7 @@ impl OutcomeKind {
 /// What an outcome points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OutcomeTarget {
-    /// An activity, a date, a shift or a room booking in Quartier, by id.
+    /// An activity, a date, a shift, a room booking or a funded project in Quartier, by id.
     Inside(OutcomeKind, Uuid),
     /// The outside system's reference, and where to read it.
     Outside {

@@ -55,10 +55,13 @@ pub enum Kind {
     /// A date of her standing sign-up that asks is offered: a place is held for her (or, with
     /// none free, one on the waitlist) until she accepts or declines it, or it is due.
     StandingOffer,
+    /// Those who keep a neighbourhood fund decided on the person's application (approved or
+    /// declined), or settled it.
+    FundApplicationDecided,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 22] = [
+    pub const ALL: [Kind; 23] = [
         Kind::ApiKeysCreatorLeft,
         Kind::EmailVerification,
         Kind::EmailChangeRequested,
@@ -81,6 +84,7 @@ impl Kind {
         Kind::RoomBookingDecided,
         Kind::GuestRoomBooking,
         Kind::StandingOffer,
+        Kind::FundApplicationDecided,
     ];
 
     /// The kinds a person may switch off or move; every other kind is always sent.
@@ -110,6 +114,7 @@ impl Kind {
             Kind::RoomBookingDecided => "room_booking_decided",
             Kind::GuestRoomBooking => "guest_room_booking",
             Kind::StandingOffer => "standing_offer",
+            Kind::FundApplicationDecided => "fund_application_decided",
         }
     }
 

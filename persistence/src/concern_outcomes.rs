@@ -21,6 +21,7 @@ pub fn target_key(kind: OutcomeKind) -> Option<&'static str> {
         OutcomeKind::Occurrence => Some("concern_outcomes_occurrence_id_fkey"),
         OutcomeKind::Shift => Some("concern_outcomes_shift_id_fkey"),
         OutcomeKind::RoomBooking => Some("concern_outcomes_room_booking_id_fkey"),
+        OutcomeKind::FundApplication => Some("concern_outcomes_fund_application_id_fkey"),
         OutcomeKind::Outside => None,
     }
 }
@@ -42,6 +43,8 @@ pub struct OutcomeRow {
     pub shift_id: Option<Uuid>,
     #[diesel(sql_type = Nullable<SqlUuid>)]
     pub room_booking_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    pub fund_application_id: Option<Uuid>,
     #[diesel(sql_type = Nullable<Text>)]
     pub outside_ref: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -53,10 +56,11 @@ pub struct OutcomeRow {
 }
 
 const COLUMNS: &str = "id, concern_id, kind, activity_id, occurrence_id, shift_id, \
-                       room_booking_id, outside_ref, outside_url, note, created_at";
+                       room_booking_id, fund_application_id, outside_ref, outside_url, note, \
+                       created_at";
 
 /// The centre an activity, a date of an activity, a shift or a room booking belongs to; `None` when there
-/// is no such thing (and for outside targets, which belong to none).
+/// is no such thing (and for funded projects and outside targets, which belong to none).
 pub async fn target_centre(
     conn: &mut AsyncPgConnection,
     kind: OutcomeKind,
@@ -78,7 +82,7 @@ pub async fn target_centre(
             "SELECT r.centre_id FROM room_bookings b JOIN rooms r ON r.id = b.room_id \
               WHERE b.id = $1"
         }
-        OutcomeKind::Outside => return Ok(None),
+        OutcomeKind::FundApplication | OutcomeKind::Outside => return Ok(None),
     };
     Ok(diesel::sql_query(sql)
         .bind::<SqlUuid, _>(id)
@@ -109,8 +113,9 @@ pub async fn link(
     conn.transaction::<_, crate::Error, _>(async |conn| {
         let mut rows: Vec<OutcomeRow> = diesel::sql_query(format!(
         "INSERT INTO concern_outcomes (id, concern_id, kind, activity_id, occurrence_id, shift_id, \
-                                       outside_ref, outside_url, note, linked_by, room_booking_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING {COLUMNS}"
+                                       outside_ref, outside_url, note, linked_by, room_booking_id, \
+                                       fund_application_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {COLUMNS}"
     ))
     .bind::<SqlUuid, _>(id)
     .bind::<SqlUuid, _>(concern_id)
@@ -123,6 +128,7 @@ pub async fn link(
     .bind::<Nullable<Text>, _>(outcome.note.as_deref())
     .bind::<Nullable<SqlUuid>, _>(linked_by)
     .bind::<Nullable<SqlUuid>, _>(inside(OutcomeKind::RoomBooking))
+    .bind::<Nullable<SqlUuid>, _>(inside(OutcomeKind::FundApplication))
     .load(conn)
     .await?;
         let row = rows.pop().ok_or(crate::Error::NotFound)?;

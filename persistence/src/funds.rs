@@ -256,7 +256,10 @@ pub enum Step {
     Decline(Refusal),
     Approve(Grant),
     Report(Proof),
-    Settle,
+    /// With whether the keepers saw the receipts now (what the report said stays).
+    Settle {
+        receipts_seen: bool,
+    },
     Withdraw,
 }
 
@@ -268,7 +271,7 @@ impl Step {
             Step::Decline(_) => ApplicationAction::Decline,
             Step::Approve(_) => ApplicationAction::Approve,
             Step::Report(_) => ApplicationAction::Report,
-            Step::Settle => ApplicationAction::Settle,
+            Step::Settle { .. } => ApplicationAction::Settle,
             Step::Withdraw => ApplicationAction::Withdraw,
         }
     }
@@ -399,7 +402,7 @@ pub async fn take_step(
             Step::Withdraw if status.holds_grant() => {
                 granted_change = -current.granted_cents.unwrap_or(0);
             }
-            Step::Settle => {
+            Step::Settle { .. } => {
                 let granted = Cents::new(current.granted_cents.unwrap_or(0)).unwrap_or_default();
                 let actual = Cents::new(current.actual_cost_cents.unwrap_or(0)).unwrap_or_default();
                 let kept = spent(granted, actual).get();
@@ -493,10 +496,12 @@ pub async fn take_step(
                     .get_result(conn)
                     .await?
             }
-            Step::Settle => {
+            Step::Settle { receipts_seen } => {
+                let seen = current.receipts_seen.unwrap_or(false) || *receipts_seen;
                 query
                     .set((
                         status_now,
+                        fund_applications::receipts_seen.eq(seen),
                         fund_applications::spent_cents.eq(spent_change),
                         fund_applications::settled_at.eq(diesel::dsl::now),
                         bump,
@@ -582,8 +587,7 @@ pub async fn district_within(
 #[derive(Debug, Clone, Copy)]
 pub struct ApplicationFilter {
     pub fund_id: Uuid,
-    /// Only this applicant's (those she made, or made for a partner she speaks for are not
-    /// included: the account is the applicant).
+    /// Only those this account made, or made for a partner it is a partner admin of.
     pub applicant_id: Option<Uuid>,
     pub status: Option<ApplicationStatus>,
     /// Only those after this id (the oldest first).
@@ -596,12 +600,28 @@ pub async fn list_applications(
     filter: ApplicationFilter,
     limit: i64,
 ) -> Result<Vec<ApplicationRow>> {
+    let spoken_for: Vec<Uuid> = match filter.applicant_id {
+        Some(applicant) => {
+            use crate::schema::partner_members;
+            partner_members::table
+                .filter(partner_members::user_id.eq(applicant))
+                .filter(partner_members::role.eq("partner_admin"))
+                .select(partner_members::partner_id)
+                .load(conn)
+                .await?
+        }
+        None => Vec::new(),
+    };
     let mut query = fund_applications::table
         .filter(fund_applications::fund_id.eq(filter.fund_id))
         .select(ApplicationRow::as_select())
         .into_boxed();
     if let Some(applicant) = filter.applicant_id {
-        query = query.filter(fund_applications::applicant_id.eq(applicant));
+        query = query.filter(
+            fund_applications::applicant_id
+                .eq(applicant)
+                .or(fund_applications::applicant_partner_id.eq_any(spoken_for)),
+        );
     }
     if let Some(status) = filter.status {
         query = query.filter(fund_applications::status.eq(status.as_str()));
@@ -728,4 +748,63 @@ pub async fn plans(
         plans.entry(id).or_default().1.push(partner);
     }
     Ok(plans)
+}
+
+/// The applications the account `user_id` made, the newest first; at most `limit`.
+pub async fn applications_of(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    limit: i64,
+) -> Result<Vec<ApplicationRow>> {
+    Ok(fund_applications::table
+        .filter(fund_applications::applicant_id.eq(user_id))
+        .order(fund_applications::id.desc())
+        .select(ApplicationRow::as_select())
+        .limit(limit)
+        .load(conn)
+        .await?)
+}
+
+/// Deletes the drafts of the account `user_id` (as it is erased): nobody else ever saw them.
+/// What was submitted stays with the fund, without the name.
+pub async fn delete_drafts_of(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<usize> {
+    Ok(diesel::delete(
+        fund_applications::table
+            .filter(fund_applications::applicant_id.eq(user_id))
+            .filter(fund_applications::status.eq(ApplicationStatus::Draft.as_str())),
+    )
+    .execute(conn)
+    .await?)
+}
+
+/// What a mail about an application tells its applicant.
+#[derive(Debug, Clone, Queryable)]
+pub struct ApplicationMail {
+    pub title: String,
+    pub fund_title: String,
+    pub status: String,
+    pub granted_cents: Option<i64>,
+    pub spent_cents: Option<i64>,
+    pub decline_reason: Option<String>,
+}
+
+/// The application `id` as a mail to its applicant tells it.
+pub async fn mail_context(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> Result<Option<ApplicationMail>> {
+    Ok(fund_applications::table
+        .inner_join(funds::table)
+        .filter(fund_applications::id.eq(id))
+        .select((
+            fund_applications::title,
+            funds::title,
+            fund_applications::status,
+            fund_applications::granted_cents,
+            fund_applications::spent_cents,
+            fund_applications::decline_reason,
+        ))
+        .first(conn)
+        .await
+        .optional()?)
 }

@@ -122,6 +122,8 @@ pub async fn erase_account(
         crate::guests::release_holds_of(conn, user_id, now).await?;
         // The rooms she asked for herself are free again.
         crate::rooms::cancel_personal(conn, user_id, now).await?;
+        // Her drafts to neighbourhood funds go; what she handed in stays, without her.
+        crate::funds::delete_drafts_of(conn, user_id).await?;
         for signup_id in live {
             match cancel_as(
                 conn,

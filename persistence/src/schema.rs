@@ -707,6 +707,8 @@ diesel::table! {
         activity_id -> Nullable<Uuid>,
         occurrence_id -> Nullable<Uuid>,
         shift_id -> Nullable<Uuid>,
+        room_booking_id -> Nullable<Uuid>,
+        fund_application_id -> Nullable<Uuid>,
         outside_ref -> Nullable<Text>,
         outside_url -> Nullable<Text>,
         note -> Nullable<Text>,

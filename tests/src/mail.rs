@@ -173,6 +173,41 @@ impl SmtpSink {
     }
 }
 
+impl SmtpSink {
+    /// Waits (at most 20 s) until `address` has a mail whose subject begins with
+    /// `subject_start`; the latest such.
+    #[track_caller]
+    pub fn mail_with(
+        &self,
+        address: &str,
+        subject_start: &str,
+    ) -> impl Future<Output = ReceivedMail> {
+        let caller = std::panic::Location::caller();
+        async move {
+            let deadline = std::time::Instant::now() + Duration::from_secs(20);
+            loop {
+                let found = self
+                    .to(address)
+                    .into_iter()
+                    .filter(|m| m.subject().starts_with(subject_start))
+                    .last();
+                if let Some(mail) = found {
+                    return mail;
+                }
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "{caller}: no mail \"{subject_start}…\" to {address}; received: {:?}",
+                    self.to(address)
+                        .iter()
+                        .map(|m| m.subject().to_owned())
+                        .collect::<Vec<_>>()
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
+}
+
 impl Drop for SmtpSink {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -33,6 +33,8 @@ pub struct Context {
     pub room: Option<quartier_persistence::rooms::RoomMail>,
     /// For a room booking waiting for a guest's confirmation: whom it greets and its dates.
     pub room_draft: Option<quartier_persistence::rooms::drafts::DraftMail>,
+    /// For a decision on an application to a neighbourhood fund: the project and its fund.
+    pub application: Option<quartier_persistence::funds::ApplicationMail>,
 }
 
 /// What a daily digest lists.
@@ -145,7 +147,20 @@ pub async fn load(conn: &mut AsyncPgConnection, claimed: &Claimed) -> Result<Con
         }
         _ => None,
     };
+    let application = match claimed.kind() {
+        Some(quartier_domain::notification::Kind::FundApplicationDecided) => {
+            match claimed.details()["application_id"]
+                .as_str()
+                .and_then(|s| s.parse::<uuid::Uuid>().ok())
+            {
+                Some(id) => quartier_persistence::funds::mail_context(conn, id).await?,
+                None => None,
+            }
+        }
+        _ => None,
+    };
     Ok(Context {
+        application,
         room,
         room_draft,
         shift: load_shift(conn, claimed).await?,

@@ -88,6 +88,29 @@ pub fn span(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, language: MailLang
     }
 }
 
+/// An amount of `cents` in `language`: "1.234,50 €", "€1,234.50".
+pub fn euros(cents: i64, language: MailLanguage) -> String {
+    let whole = (cents / 100).abs();
+    let rest = (cents % 100).abs();
+    let sign = if cents < 0 { "-" } else { "" };
+    let separator = match language {
+        MailLanguage::German => '.',
+        MailLanguage::English => ',',
+    };
+    let digits = whole.to_string();
+    let mut grouped = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(separator);
+        }
+        grouped.push(digit);
+    }
+    match language {
+        MailLanguage::German => format!("{sign}{grouped},{rest:02} €"),
+        MailLanguage::English => format!("{sign}€{grouped}.{rest:02}"),
+    }
+}
+
 /// A moment in `language`, local to the town: "Samstag, 12. Dezember 2026, 15:00 Uhr".
 pub fn moment(at: DateTime<Utc>, language: MailLanguage) -> String {
     let local = at.with_timezone(&DEFAULT_TIME_ZONE);
@@ -116,6 +139,14 @@ pub fn moment(at: DateTime<Utc>, language: MailLanguage) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_read_as_people_write_them() {
+        assert_eq!(euros(123_450, MailLanguage::German), "1.234,50 €");
+        assert_eq!(euros(123_450, MailLanguage::English), "€1,234.50");
+        assert_eq!(euros(5, MailLanguage::German), "0,05 €");
+        assert_eq!(euros(100_000_000, MailLanguage::English), "€1,000,000.00");
+    }
 
     #[test]
     fn moments_read_as_people_write_them() {

@@ -378,6 +378,10 @@ impl Mailer {
             return Err(SendError::Permanent("the answer is gone".into()));
         }
         let concern = context.concern.as_ref();
+        let application = context.application.as_ref();
+        if kind == Kind::FundApplicationDecided && application.is_none() {
+            return Err(SendError::Permanent("the application is gone".into()));
+        }
         if kind.is_digest() && context.digest.is_none() {
             return Err(SendError::Permanent("the digest lists nothing".into()));
         }
@@ -417,6 +421,15 @@ impl Mailer {
             answer_unit => concern.and_then(|(_, a)| a.operator_name.as_deref()).unwrap_or_default(),
             concern_link => concern.map(|(_, a)| format!("{}/concerns/{}", self.settings.app_url, a.concern_id))
                 .unwrap_or_default(),
+            project_title => application.map_or("", |a| a.title.as_str()),
+            fund_title => application.map_or("", |a| a.fund_title.as_str()),
+            // What the notification told of: a later step has a mail of its own.
+            application_status => details["status"].as_str().unwrap_or_default(),
+            granted => application.and_then(|a| a.granted_cents)
+                .map(|c| format::euros(c, language)).unwrap_or_default(),
+            spent => application.and_then(|a| a.spent_cents)
+                .map(|c| format::euros(c, language)).unwrap_or_default(),
+            decline_reason => application.and_then(|a| a.decline_reason.as_deref()).unwrap_or_default(),
             room_name => room.map_or("", |r| r.room_name.as_str()),
             room_purpose => room.map_or("", |r| r.purpose.as_str()),
             room_status => room.map_or("", |r| r.status.as_str()),

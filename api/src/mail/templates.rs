@@ -46,6 +46,7 @@ const FILES: &[(&str, &str)] = template_files!(
     "room_booking_decided",
     "guest_room_booking",
     "standing_offer",
+    "fund_application_decided",
 );
 
 const LAYOUT: &str = include_str!("../../templates/mail/layout.html");
@@ -160,6 +161,12 @@ mod tests {
             room_status => "declined",
             room_note => "Schon vergeben.",
             room_dates => 3,
+            project_title => "Hoffest <im Block 7>",
+            fund_title => "Verfügungsfonds Nordstadt 2027",
+            application_status => "approved",
+            granted => "400,00 €",
+            spent => "355,50 €",
+            decline_reason => "Außerhalb des Quartiers.",
             unsubscribe_link => "https://app.example.org/unsubscribe?token=t",
             operator_name => "Nachbarschaft <Hilfe> e. V.",
             role => "coordinator",

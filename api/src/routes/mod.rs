@@ -154,6 +154,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(funds::applications::create_application)
                 .service(funds::applications::list_applications)
                 .service(funds::applications::get_application)
+                .service(funds::applications::my_fund_applications)
                 .service(funds::steps::submit_application)
                 .service(funds::steps::precheck_application)
                 .service(funds::steps::decide_application)

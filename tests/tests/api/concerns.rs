@@ -626,29 +626,6 @@ async fn an_erased_supporter_and_author_leave_the_text_and_the_count() {
     );
 }
 
-/// The mail to `address` whose subject starts with `subject_start`, waiting up to 20 s.
-async fn mail_with(
-    sink: &quartier_tests::SmtpSink,
-    address: &str,
-    subject_start: &str,
-) -> quartier_tests::ReceivedMail {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        if let Some(mail) = sink
-            .to(address)
-            .into_iter()
-            .find(|m| m.subject().starts_with(subject_start))
-        {
-            return mail;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no mail \"{subject_start}…\" to {address}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
-
 #[actix_web::test]
 async fn answers_are_a_timeline_that_never_changes_and_reach_author_and_asking_supporters() {
     let sink = quartier_tests::SmtpSink::start();
@@ -740,7 +717,7 @@ async fn answers_are_a_timeline_that_never_changes_and_reach_author_and_asking_s
     assert_eq!(public["items"][0]["answered_by"]["name"], "Träger A");
     assert!(!public.to_string().contains("Grünflächenamt"));
     for address in ["anna@example.org", "bernd@example.org"] {
-        let mail = mail_with(&sink, address, "Antwort auf das Anliegen").await;
+        let mail = sink.mail_with(address, "Antwort auf das Anliegen").await;
         assert!(
             mail.text().contains("Die Bank kommt im Mai."),
             "{}",

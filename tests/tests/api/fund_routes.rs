@@ -6,7 +6,7 @@
 use actix_web::http::Method;
 use futures_util::future::join_all;
 use quartier_tests::fixtures::{api_key, with_key};
-use quartier_tests::{Setup, TestApp, TestResponse, TestUser, id_of, post, setup};
+use quartier_tests::{Setup, SmtpSink, TestApp, TestResponse, TestUser, id_of, post, setup};
 use serde_json::{Value, json};
 
 /// The district of the setup's centre.
@@ -778,4 +778,334 @@ async fn bad_applications_and_funds_are_refused_and_change_nothing() {
     .await
     .assert_problem(409, "district-in-use");
     assert_eq!(app.count("districts", "name = 'Südstadt'").await, 1);
+}
+
+#[actix_web::test]
+async fn the_applicant_hears_of_the_decision_and_the_settlement_by_mail() {
+    let sink = SmtpSink::start();
+    let app = TestApp::mailing_to(&sink, &[]).await;
+    let s = setup(&app).await;
+    let district = district_of(&app, &s).await;
+    let fund = operator_fund(&app, &s, 500_000, None).await;
+    let anna = app.signed_up("anna@example.org").await;
+    let id = prechecked(&app, &s, &anna, &fund, &district, 45_000).await;
+    let staff = s.coordinator.access_token.as_str();
+
+    assert_eq!(
+        step(&app, staff, &fund, &id, "decide", staff_grant(40_000))
+            .await
+            .status,
+        200
+    );
+    let approved = sink
+        .mail_with("anna@example.org", "Bewilligt: Hoffest im Block 7")
+        .await;
+    assert!(approved.text().contains("400,00 €"), "{}", approved.text());
+    assert!(
+        approved.text().contains("Verfügungsfonds Nordstadt 2027"),
+        "{}",
+        approved.text()
+    );
+
+    let proof = json!({"actual_cost_cents": 35_550, "report_text": "80 Gäste."});
+    assert_eq!(
+        step(&app, &anna.access_token, &fund, &id, "report", proof)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        step(
+            &app,
+            staff,
+            &fund,
+            &id,
+            "settle",
+            json!({"receipts_seen": true})
+        )
+        .await
+        .json()["proof"]["receipts_seen"],
+        true
+    );
+    let settled = sink
+        .mail_with("anna@example.org", "Abgerechnet: Hoffest im Block 7")
+        .await;
+    assert!(settled.text().contains("355,50 €"), "{}", settled.text());
+
+    // Her own steps (submit, report) tell her nothing; the keepers' precheck neither.
+    assert_eq!(
+        app.count("notifications", "kind = 'fund_application_decided'")
+            .await,
+        2
+    );
+}
+
+#[actix_web::test]
+async fn an_erased_applicant_leaves_the_project_and_its_amounts_and_takes_her_drafts() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let district = district_of(&app, &s).await;
+    let fund = operator_fund(&app, &s, 500_000, None).await;
+    let anna = app.signed_up("anna@example.org").await;
+    let granted = prechecked(&app, &s, &anna, &fund, &district, 30_000).await;
+    assert_eq!(
+        step(
+            &app,
+            &s.coordinator.access_token,
+            &fund,
+            &granted,
+            "decide",
+            staff_grant(25_000)
+        )
+        .await
+        .status,
+        200
+    );
+    let kept_draft = draft(&app, &anna, &fund, &district, 10_000).await;
+
+    let export = app.get("/api/v1/me/export", Some(&anna.access_token)).await;
+    assert_eq!(export.status, 200);
+    let exported: Vec<&str> = export.json()["fund_applications"]
+        .as_array()
+        .expect("applications")
+        .iter()
+        .map(|a| a["id"].as_str().expect("id"))
+        .map(|id| {
+            if id == granted {
+                "granted"
+            } else if id == kept_draft {
+                "draft"
+            } else {
+                "other"
+            }
+        })
+        .collect();
+    assert_eq!(exported, ["draft", "granted"], "newest first");
+    let mine = app
+        .get("/api/v1/me/fund-applications", Some(&anna.access_token))
+        .await;
+    assert_eq!(mine.json()["items"].as_array().map(Vec::len), Some(2));
+
+    let erased = app
+        .json(
+            Method::DELETE,
+            "/api/v1/me",
+            Some(&anna.access_token),
+            &[],
+            &json!({"password": anna.password}),
+        )
+        .await;
+    assert_eq!(
+        erased.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&erased.body)
+    );
+    assert_eq!(
+        app.count(
+            "fund_applications",
+            &format!("id = '{granted}' AND applicant_id IS NULL AND title = 'Hoffest im Block 7' AND granted_cents = 25000")
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count("fund_applications", &format!("id = '{kept_draft}'"))
+            .await,
+        0
+    );
+    assert_eq!(fund_body(&app, &fund).await["granted_cents"], 25_000);
+    let listed = app.get("/api/v1/fund-projects", None).await.json();
+    assert_eq!(listed["items"][0]["id"], granted.as_str());
+}
+
+#[actix_web::test]
+async fn keepers_never_decide_their_own_and_a_coordinator_of_some_centres_keeps_no_fund() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let district = district_of(&app, &s).await;
+    let fund = operator_fund(&app, &s, 500_000, None).await;
+
+    // The coordinator applies herself: others check, decide and settle.
+    let own = draft(&app, &s.coordinator, &fund, &district, 20_000).await;
+    assert_eq!(
+        step(
+            &app,
+            &s.coordinator.access_token,
+            &fund,
+            &own,
+            "submit",
+            json!(null)
+        )
+        .await
+        .status,
+        200
+    );
+    step(
+        &app,
+        &s.coordinator.access_token,
+        &fund,
+        &own,
+        "precheck",
+        json!(null),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    assert_eq!(
+        step(
+            &app,
+            &s.admin.access_token,
+            &fund,
+            &own,
+            "precheck",
+            json!(null)
+        )
+        .await
+        .status,
+        200
+    );
+    step(
+        &app,
+        &s.coordinator.access_token,
+        &fund,
+        &own,
+        "decide",
+        staff_grant(20_000),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    assert_eq!(app.count("funds", "granted_cents = 0").await, 1);
+
+    // A coordinator limited to the operator's centre keeps none of its funds.
+    let limited = app.signed_up("limited@example.org").await;
+    let added = post(
+        &app,
+        &s.admin.access_token,
+        &format!("/api/v1/operators/{}/members", s.operator),
+        json!({"email": "limited@example.org", "role": "coordinator", "centre_ids": [s.centre]}),
+    )
+    .await;
+    assert_eq!(
+        added.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&added.body)
+    );
+    step(
+        &app,
+        &limited.access_token,
+        &fund,
+        &own,
+        "decide",
+        staff_grant(20_000),
+    )
+    .await
+    .assert_problem(404, "not-found");
+    let anna = app.signed_up("anna@example.org").await;
+    let hers = draft(&app, &anna, &fund, &district, 5_000).await;
+    app.get(
+        &format!("/api/v1/funds/{fund}/applications/{hers}"),
+        Some(&limited.access_token),
+    )
+    .await
+    .assert_problem(404, "not-found");
+}
+
+#[actix_web::test]
+async fn a_granted_project_answers_the_concern_it_came_from() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let district = district_of(&app, &s).await;
+    let fund = operator_fund(&app, &s, 500_000, None).await;
+    let category = id_of(
+        &post(
+            &app,
+            &s.admin.access_token,
+            "/api/v1/concern-categories",
+            json!({"name": "Nachbarschaft", "kind": "idea", "operator_id": s.operator, "needs_moderation": false}),
+        )
+        .await,
+    );
+    let anna = app.signed_up("anna@example.org").await;
+    let concern = id_of(
+        &post(
+            &app,
+            &anna.access_token,
+            "/api/v1/concerns",
+            json!({"category_id": category, "district_id": district,
+                   "title": "Ein Fest für den Block", "text": "Wir kennen uns kaum."}),
+        )
+        .await,
+    );
+    let made = post(
+        &app,
+        &anna.access_token,
+        &format!("/api/v1/funds/{fund}/applications"),
+        json!({"title": "Hoffest", "description": "Ein Fest im Hof.", "requested_cents": 20_000,
+               "district_id": district, "concern_id": concern}),
+    )
+    .await;
+    assert_eq!(made.status, 201, "{}", String::from_utf8_lossy(&made.body));
+    let id = id_of(&made);
+    let link = |target: &str| json!({"kind": "fund_application", "target_id": target, "note": "Der Fonds zahlt das Fest."});
+    let outcomes = format!("/api/v1/concerns/{concern}/outcomes");
+
+    // Not yet granted: nothing came of it.
+    post(&app, &s.coordinator.access_token, &outcomes, link(&id))
+        .await
+        .assert_problem(422, "validation-failed");
+    step(&app, &anna.access_token, &fund, &id, "submit", json!(null)).await;
+    step(
+        &app,
+        &s.coordinator.access_token,
+        &fund,
+        &id,
+        "precheck",
+        json!(null),
+    )
+    .await;
+    step(
+        &app,
+        &s.coordinator.access_token,
+        &fund,
+        &id,
+        "decide",
+        staff_grant(20_000),
+    )
+    .await;
+
+    // Staff of another operator keep no part of this fund.
+    post(
+        &app,
+        &s.other_coordinator.access_token,
+        &outcomes,
+        link(&id),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    let linked = post(&app, &s.coordinator.access_token, &outcomes, link(&id)).await;
+    assert_eq!(
+        linked.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&linked.body)
+    );
+    assert_eq!(linked.json()["kind"], "fund_application");
+    assert_eq!(linked.json()["target_id"], id.as_str());
+    let listed = app.get(&outcomes, None).await.json();
+    assert_eq!(listed["items"][0]["target_id"], id.as_str());
+    let projects = app.get("/api/v1/fund-projects", None).await.json();
+    assert_eq!(projects["items"][0]["concern_id"], concern.as_str());
+
+    // A concern the public cannot read is not named by a project.
+    let hidden = post(
+        &app,
+        &anna.access_token,
+        &format!("/api/v1/funds/{fund}/applications"),
+        json!({"title": "Bank", "description": "Eine Bank.", "requested_cents": 1_000,
+               "district_id": district, "concern_id": uuid::Uuid::now_v7()}),
+    )
+    .await;
+    hidden.assert_problem(422, "validation-failed");
+    assert_eq!(hidden.problem_fields(), ["concern_id"]);
 }

@@ -289,10 +289,18 @@ async fn settling_gives_the_unspent_part_back_and_a_withdrawn_grant_all_of_it() 
         receipts_seen: true,
     });
     assert_eq!(
-        funds::take_step(&mut conn, fund, first, None, &Step::Settle)
-            .await
-            .expect("no database error")
-            .expect_err("not reported yet"),
+        funds::take_step(
+            &mut conn,
+            fund,
+            first,
+            None,
+            &Step::Settle {
+                receipts_seen: true
+            }
+        )
+        .await
+        .expect("no database error")
+        .expect_err("not reported yet"),
         StepRefusal::NotAllowed(ApplicationStatus::Approved)
     );
     let reported = funds::take_step(&mut conn, fund, first, None, &proof)
@@ -306,7 +314,9 @@ async fn settling_gives_the_unspent_part_back_and_a_withdrawn_grant_all_of_it() 
             fund,
             first,
             Some(&[reported.version - 1]),
-            &Step::Settle
+            &Step::Settle {
+                receipts_seen: true
+            }
         )
         .await
         .expect("no database error")
@@ -318,7 +328,9 @@ async fn settling_gives_the_unspent_part_back_and_a_withdrawn_grant_all_of_it() 
         fund,
         first,
         Some(&[reported.version]),
-        &Step::Settle,
+        &Step::Settle {
+            receipts_seen: true,
+        },
     )
     .await
     .expect("no database error")

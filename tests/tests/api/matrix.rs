@@ -228,6 +228,7 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
         OWNER_STAFF_A_AND_KEY,
         Some("funds:write"),
     ),
+    ("my_fund_applications", PEOPLE, None),
     ("submit_application", &[Owner], None),
     ("precheck_application", STAFF_A_AND_KEY, Some("funds:write")),
     ("decide_application", STAFF_A_AND_KEY, Some("funds:write")),
@@ -1312,6 +1313,7 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
         "list_funds" => (Method::GET, "/api/v1/funds?year=2027".into(), None),
         "get_fund" => (Method::GET, format!("/api/v1/funds/{}", fx.fund), None),
         "list_fund_projects" => (Method::GET, "/api/v1/fund-projects".into(), None),
+        "my_fund_applications" => (Method::GET, "/api/v1/me/fund-applications".into(), None),
         "create_application" => (
             Method::POST,
             format!("/api/v1/funds/{}/applications", fx.fund),

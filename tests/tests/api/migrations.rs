@@ -796,6 +796,7 @@ async fn the_schema_matches_what_diesel_is_told() {
         ("room_bookings", "created_at", "timestamp with time zone"),
         ("room_bookings", "activity_id", "uuid"),
         ("concern_outcomes", "room_booking_id", "uuid"),
+        ("concern_outcomes", "fund_application_id", "uuid"),
         ("room_booking_drafts", "id", "uuid"),
         ("room_booking_drafts", "user_id", "uuid"),
         ("room_booking_drafts", "room_id", "uuid"),

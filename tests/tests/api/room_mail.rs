@@ -3,7 +3,7 @@
 //! request; never of what they did themselves.
 
 use quartier_tests::rooms::local;
-use quartier_tests::{ReceivedMail, SmtpSink, TestApp, TestResponse, id_of, post, setup};
+use quartier_tests::{SmtpSink, TestApp, TestResponse, id_of, post, setup};
 use serde_json::json;
 
 async fn ask(app: &TestApp, token: &str, room: &str, days: i64, hour: u32) -> String {
@@ -34,29 +34,6 @@ async fn decide(app: &TestApp, token: &str, date: &str, action: &str) {
     assert_eq!(decided.status, 200, "{action}: {}", decided.json());
 }
 
-/// The mail to `address` whose subject starts with `subject_start`, waiting up to 20 s.
-async fn mail_with(sink: &SmtpSink, address: &str, subject_start: &str) -> ReceivedMail {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        if let Some(mail) = sink
-            .to(address)
-            .into_iter()
-            .find(|m| m.subject().starts_with(subject_start))
-        {
-            return mail;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no mail \"{subject_start}…\" to {address}: {:?}",
-            sink.to(address)
-                .iter()
-                .map(|m| m.subject().to_owned())
-                .collect::<Vec<_>>()
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
-
 #[actix_web::test]
 async fn bookers_hear_of_decisions_made_by_others() {
     let sink = SmtpSink::start();
@@ -80,7 +57,9 @@ async fn bookers_hear_of_decisions_made_by_others() {
 
     // Confirming Anna's date declines Bernd's overlapping request: both hear of it.
     decide(&app, staff, &annas, "confirm").await;
-    let confirmed = mail_with(&sink, "anna@example.org", "Raum bestätigt: Kleiner Saal").await;
+    let confirmed = sink
+        .mail_with("anna@example.org", "Raum bestätigt: Kleiner Saal")
+        .await;
     assert!(
         confirmed.text().contains("Geburtstagsfeier"),
         "{}",
@@ -98,7 +77,9 @@ async fn bookers_hear_of_decisions_made_by_others() {
         .await,
         ["declined"]
     );
-    let declined = mail_with(&sink, "bernd@example.org", "Raum abgelehnt: Kleiner Saal").await;
+    let declined = sink
+        .mail_with("bernd@example.org", "Raum abgelehnt: Kleiner Saal")
+        .await;
     assert!(
         declined
             .text()
@@ -110,12 +91,8 @@ async fn bookers_hear_of_decisions_made_by_others() {
     // Staff cancel Anna's confirmed date; Anna cancels her other request herself.
     decide(&app, staff, &annas, "cancel").await;
     decide(&app, &anna.access_token, &annas_own, "cancel").await;
-    mail_with(
-        &sink,
-        "anna@example.org",
-        "Raumbuchung abgesagt: Kleiner Saal",
-    )
-    .await;
+    sink.mail_with("anna@example.org", "Raumbuchung abgesagt: Kleiner Saal")
+        .await;
 
     // The queue empties; nobody was told of what they did themselves.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);

@@ -51,25 +51,6 @@ fn mails_with(sink: &SmtpSink, address: &str, subject_start: &str) -> Vec<Receiv
         .collect()
 }
 
-/// Waits until `address` has a mail whose subject begins with `subject_start`.
-async fn mail_with(sink: &SmtpSink, address: &str, subject_start: &str) -> ReceivedMail {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        if let Some(mail) = mails_with(sink, address, subject_start).pop() {
-            return mail;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no mail \"{subject_start}…\" to {address}; received: {:?}",
-            sink.to(address)
-                .iter()
-                .map(|m| m.subject().to_owned())
-                .collect::<Vec<_>>()
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
-
 /// Waits until every event has been told and every due notification matching `condition`
 /// has left the queue.
 async fn settled(app: &TestApp, condition: &str) {
@@ -118,7 +99,7 @@ async fn a_sign_up_three_days_ahead_is_confirmed_with_an_invitation_and_reminded
     let signed = sign_up(&app, &volunteer.access_token, &shift_id).await;
     assert_eq!(signed.status, 201);
 
-    let mail = mail_with(&sink, "vera@example.org", "Sie sind dabei").await;
+    let mail = sink.mail_with("vera@example.org", "Sie sind dabei").await;
     assert_eq!(mail.subject(), "Sie sind dabei: Kaffeetafel");
     assert_eq!(mail.header("auto-submitted"), Some("auto-generated"));
     assert!(
@@ -160,7 +141,7 @@ async fn a_sign_up_three_days_ahead_is_confirmed_with_an_invitation_and_reminded
     );
 
     reminders_due_now(&app).await;
-    let reminder = mail_with(&sink, "vera@example.org", "Erinnerung").await;
+    let reminder = sink.mail_with("vera@example.org", "Erinnerung").await;
     assert_eq!(reminder.subject(), "Erinnerung: Kaffeetafel");
     settled(&app, "kind = 'shift_reminder'").await;
     assert_eq!(mails_with(&sink, "vera@example.org", "Erinnerung").len(), 1);
@@ -174,7 +155,7 @@ async fn a_cancelled_sign_up_is_taken_out_of_the_calendar_and_its_reminder_skipp
     let shift_id = afternoon_shift(&app, &s, "Spielgruppe", 3, 5).await;
     let volunteer = app.signed_up("wanda@example.org").await;
     let signup = signup_of(&sign_up(&app, &volunteer.access_token, &shift_id).await);
-    mail_with(&sink, "wanda@example.org", "Sie sind dabei").await;
+    sink.mail_with("wanda@example.org", "Sie sind dabei").await;
     let cancelled = post(
         &app,
         &volunteer.access_token,
@@ -187,7 +168,7 @@ async fn a_cancelled_sign_up_is_taken_out_of_the_calendar_and_its_reminder_skipp
         "{}",
         String::from_utf8_lossy(&cancelled.body)
     );
-    let mail = mail_with(&sink, "wanda@example.org", "Abgesagt").await;
+    let mail = sink.mail_with("wanda@example.org", "Abgesagt").await;
     assert!(mail.text().contains("Ihre Anmeldung ist storniert."));
     assert!(mail.calendars[0].contains("METHOD:CANCEL"));
     assert!(mail.calendars[0].contains(&format!("UID:shift-{shift_id}@quartier")));
@@ -207,7 +188,7 @@ async fn a_cancelled_sign_up_is_taken_out_of_the_calendar_and_its_reminder_skipp
     // Cancelled by staff: she is told who did it.
     let other = app.signed_up("walter@example.org").await;
     let signup = signup_of(&sign_up(&app, &other.access_token, &shift_id).await);
-    mail_with(&sink, "walter@example.org", "Sie sind dabei").await;
+    sink.mail_with("walter@example.org", "Sie sind dabei").await;
     let by_staff = post(
         &app,
         &s.coordinator.access_token,
@@ -220,7 +201,7 @@ async fn a_cancelled_sign_up_is_taken_out_of_the_calendar_and_its_reminder_skipp
         "{}",
         String::from_utf8_lossy(&by_staff.body)
     );
-    let mail = mail_with(&sink, "walter@example.org", "Abgesagt").await;
+    let mail = sink.mail_with("walter@example.org", "Abgesagt").await;
     assert!(
         mail.text()
             .contains("Das Team des Zentrums hat Ihre Anmeldung storniert."),
@@ -242,7 +223,7 @@ async fn a_moved_shift_is_announced_and_reminded_once_at_its_new_time() {
             .status,
         201
     );
-    mail_with(&sink, "xenia@example.org", "Sie sind dabei").await;
+    sink.mail_with("xenia@example.org", "Sie sind dabei").await;
 
     let new_start = afternoon(4);
     let moved = patch(
@@ -258,7 +239,7 @@ async fn a_moved_shift_is_announced_and_reminded_once_at_its_new_time() {
         "{}",
         String::from_utf8_lossy(&moved.body)
     );
-    let mail = mail_with(&sink, "xenia@example.org", "Neue Zeit").await;
+    let mail = sink.mail_with("xenia@example.org", "Neue Zeit").await;
     assert!(mail.text().contains("neu: "), "{}", mail.text());
     assert!(mail.text().contains("bisher: "));
     assert!(mail.calendars[0].contains("METHOD:REQUEST"));
@@ -342,7 +323,7 @@ async fn a_reminder_switched_off_is_skipped_while_transactional_mail_still_goes(
             .status,
         201
     );
-    mail_with(&sink, "yara@example.org", "Sie sind dabei").await;
+    sink.mail_with("yara@example.org", "Sie sind dabei").await;
 
     let off = app
         .json(
@@ -411,9 +392,9 @@ async fn one_click_unsubscribe_switches_off_exactly_that_kind() {
             .status,
         201
     );
-    mail_with(&sink, "zoe@example.org", "Sie sind dabei").await;
+    sink.mail_with("zoe@example.org", "Sie sind dabei").await;
     reminders_due_now(&app).await;
-    let reminder = mail_with(&sink, "zoe@example.org", "Erinnerung").await;
+    let reminder = sink.mail_with("zoe@example.org", "Erinnerung").await;
     assert_eq!(
         reminder.header("list-unsubscribe-post"),
         Some("List-Unsubscribe=One-Click")
@@ -490,7 +471,8 @@ async fn staff_write_to_everyone_confirmed_on_a_shift() {
         sign_up(&app, &waiting.access_token, &shift_id).await.status,
         201
     );
-    mail_with(&sink, "berta@example.org", "Auf der Warteliste").await;
+    sink.mail_with("berta@example.org", "Auf der Warteliste")
+        .await;
 
     let path = format!("/api/v1/shifts/{shift_id}/messages");
     let message = json!({"subject": "Aufbau ab 14:30", "body": "Hallo,\r\nbitte <früher> kommen."});
@@ -518,7 +500,7 @@ async fn staff_write_to_everyone_confirmed_on_a_shift() {
     assert_eq!(sent.json()["recipients"], 1);
     assert_eq!(sent.json()["body"], "Hallo,\nbitte <früher> kommen.");
 
-    let mail = mail_with(&sink, "anton@example.org", "Aufbau ab 14:30").await;
+    let mail = sink.mail_with("anton@example.org", "Aufbau ab 14:30").await;
     assert!(mail.text().contains("bitte <früher> kommen."));
     assert!(mail.html().contains("bitte &lt;früher&gt; kommen."));
     settled(&app, "true").await;
@@ -602,7 +584,7 @@ async fn a_bounce_reported_by_the_mail_system_shows_among_the_failures() {
             .status,
         201
     );
-    let mail = mail_with(&sink, "vera@example.org", "Sie sind dabei").await;
+    let mail = sink.mail_with("vera@example.org", "Sie sind dabei").await;
     let message_id = mail.header("Message-ID").expect("a Message-ID").to_owned();
     let report =
         json!({"message_id": message_id, "permanent": true, "reason": "550 5.1.1 user unknown"});

@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use quartier_domain::StaffRole;
 use quartier_domain::concern::{Outcome, OutcomeKind, OutcomeTarget};
+use quartier_domain::fund::ApplicationStatus;
 use quartier_domain::integration::Scope;
 use quartier_persistence::concern_outcomes::{self, OutcomeRow};
 use serde::{Deserialize, Serialize};
@@ -20,7 +21,8 @@ use crate::extract::Json;
 use crate::state::AppState;
 
 /// What an outcome points at: an `activity`, an `occurrence` (one date of an activity), a
-/// `shift`, a `room_booking` (a room booked for it), or something `outside` Quartier.
+/// `shift`, a `room_booking` (a room booked for it), a `fund_application` (a project a
+/// neighbourhood fund granted money for), or something `outside` Quartier.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum OutcomeKindBody {
@@ -28,6 +30,7 @@ pub enum OutcomeKindBody {
     Occurrence,
     Shift,
     RoomBooking,
+    FundApplication,
     Outside,
 }
 
@@ -38,6 +41,7 @@ impl From<OutcomeKindBody> for OutcomeKind {
             OutcomeKindBody::Occurrence => OutcomeKind::Occurrence,
             OutcomeKindBody::Shift => OutcomeKind::Shift,
             OutcomeKindBody::RoomBooking => OutcomeKind::RoomBooking,
+            OutcomeKindBody::FundApplication => OutcomeKind::FundApplication,
             OutcomeKindBody::Outside => OutcomeKind::Outside,
         }
     }
@@ -50,6 +54,7 @@ impl From<OutcomeKind> for OutcomeKindBody {
             OutcomeKind::Occurrence => OutcomeKindBody::Occurrence,
             OutcomeKind::Shift => OutcomeKindBody::Shift,
             OutcomeKind::RoomBooking => OutcomeKindBody::RoomBooking,
+            OutcomeKind::FundApplication => OutcomeKindBody::FundApplication,
             OutcomeKind::Outside => OutcomeKindBody::Outside,
         }
     }
@@ -60,7 +65,8 @@ pub struct OutcomeResponse {
     pub id: Uuid,
     pub concern_id: Uuid,
     pub kind: OutcomeKindBody,
-    /// The activity, occurrence, shift or room booking; null for an outside outcome.
+    /// The activity, occurrence, shift, room booking or funded project; null for an outside
+    /// outcome.
     pub target_id: Option<Uuid>,
     /// The outside system's reference.
     pub outside_ref: Option<String>,
@@ -83,7 +89,8 @@ impl From<OutcomeRow> for OutcomeResponse {
                 .activity_id
                 .or(row.occurrence_id)
                 .or(row.shift_id)
-                .or(row.room_booking_id),
+                .or(row.room_booking_id)
+                .or(row.fund_application_id),
             outside_ref: row.outside_ref,
             outside_url: row.outside_url,
             note: row.note,
@@ -129,7 +136,7 @@ pub async fn list_concern_outcomes(
 #[serde(deny_unknown_fields)]
 pub struct LinkOutcomeRequest {
     pub kind: OutcomeKindBody,
-    /// The activity, occurrence, shift or room booking (for those kinds).
+    /// The activity, occurrence, shift, room booking or funded project (for those kinds).
     pub target_id: Option<Uuid>,
     /// The outside system's reference (for `outside`).
     #[schema(example = "Mängelmelder 2026-1234", min_length = 1, max_length = 200)]
@@ -152,13 +159,17 @@ fn no_target(kind: OutcomeKind) -> ApiError {
         OutcomeKind::Occurrence => "is not the id of an occurrence",
         OutcomeKind::Shift => "is not the id of a shift",
         OutcomeKind::RoomBooking => "is not the id of a room booking",
+        OutcomeKind::FundApplication => {
+            "is not the id of a project a neighbourhood fund granted money for"
+        }
         OutcomeKind::Outside => "must be absent for an outside outcome",
     };
     ApiError::validation("target_id", message)
 }
 
 /// Link what came of a concern: an activity, a date, a shift or a room booking of a centre you
-/// coordinate, or a reference outside Quartier. Those who answer the concern.
+/// coordinate, a project granted money by a neighbourhood fund you keep, or a reference
+/// outside Quartier. Those who answer the concern.
 #[utoipa::path(
     tag = "concerns",
     security(("bearer" = []), ("api_key" = [])),
@@ -168,7 +179,7 @@ fn no_target(kind: OutcomeKind) -> ApiError {
         (status = 201, description = "The outcome is linked", body = OutcomeResponse),
         (status = 400, description = "The id is not a UUID, or the body is not JSON (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not answering this concern, or not coordinating the centre of the target, or an API key of another operator or without the scope `concerns:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not answering this concern, not coordinating the centre of the target or not keeping the fund of the project, or an API key of another operator or without the scope `concerns:write` (or `funds:write` for a project) (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No concern has this id, or it is not the caller's to see (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "This target is linked to the concern already (`outcome-linked`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The target does not match the kind or does not exist, or a text is too long (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
@@ -198,7 +209,22 @@ pub async fn link_concern_outcome(
         "Only those who answer a concern link what came of it.",
     )
     .await?;
-    if let OutcomeTarget::Inside(kind, target) = outcome.target {
+    if let OutcomeTarget::Inside(OutcomeKind::FundApplication, target) = outcome.target {
+        // A funded project: those who keep its fund say it came of the concern.
+        let application = quartier_persistence::funds::find_application(&mut conn, target)
+            .await?
+            .filter(|row| row.status().holds_grant() || row.status() == ApplicationStatus::Settled)
+            .ok_or_else(|| no_target(kind))?;
+        let fund = crate::routes::funds::existing_fund(&mut conn, application.fund_id).await?;
+        crate::routes::funds::require_keeper(
+            &mut conn,
+            &caller,
+            fund.operator_id,
+            fund.district_id,
+            StaffRole::Coordinator,
+        )
+        .await?;
+    } else if let OutcomeTarget::Inside(kind, target) = outcome.target {
         let centre = concern_outcomes::target_centre(&mut conn, kind, target)
             .await?
             .ok_or_else(|| no_target(kind))?;

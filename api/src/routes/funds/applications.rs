@@ -4,6 +4,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
+use quartier_domain::concern::ConcernStatus;
 use quartier_domain::fund::{Cents, check_cost_plan};
 use quartier_domain::operator::free_text;
 use quartier_domain::validation::bounded_multiline_text;
@@ -125,6 +126,15 @@ pub async fn create_application(
     if partner_ids.len() > MAX_PARTNERS {
         errors.push("partner_ids", "must name at most 20 partners");
     }
+    if body
+        .applicant_partner_id
+        .is_some_and(|applying| partner_ids.contains(&applying))
+    {
+        errors.push(
+            "partner_ids",
+            "names the applying partner: list the others involved",
+        );
+    }
     errors.into_result()?;
     let (Some(title), Some(description), Some(requested)) = (title, description, requested) else {
         return Err(ApiError::Internal("checked fields missing".into()));
@@ -180,6 +190,19 @@ pub async fn create_application(
             ));
         }
     }
+    if let Some(concern) = body.concern_id {
+        // The public list of projects names the concern: one the public may read.
+        let public = quartier_persistence::concerns::find(&mut conn, concern)
+            .await?
+            .and_then(|view| ConcernStatus::parse(&view.status))
+            .is_some_and(|status| status.is_open() || status == ConcernStatus::Done);
+        if !public {
+            return Err(ApiError::validation(
+                "concern_id",
+                "is not the id of a published concern that is carried on or done",
+            ));
+        }
+    }
     let row = funds::create_application(
         &mut conn,
         &NewApplication {
@@ -212,7 +235,7 @@ pub async fn create_application(
             error.into()
         }
     })?;
-    let response = ApplicationResponse::load(&mut conn, row).await?;
+    let response = ApplicationResponse::load(&mut conn, row, false).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::ETAG, etag(response.version)))
         .json(response))
@@ -240,6 +263,7 @@ pub struct ApplicationQuery {
         (status = 200, description = "The applications", body = Page<ApplicationResponse>),
         (status = 400, description = "The id is not a UUID, or a parameter does not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "An API key of an operator that does not keep this fund, or without `funds:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No fund has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A limit outside 1 to 100, or a cursor this list did not give out (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
@@ -255,7 +279,8 @@ pub async fn list_applications(
     let after: Option<Uuid> = decode_cursor(query.cursor.as_deref())?;
     let mut conn = state.conn().await?;
     let fund = existing_fund(&mut conn, *id).await?;
-    let applicant_id = if keeps(&mut conn, &caller, &fund).await? {
+    let keeper = keeps(&mut conn, &caller, &fund).await?;
+    let applicant_id = if keeper {
         None
     } else {
         match caller.user() {
@@ -284,15 +309,7 @@ pub async fn list_applications(
     } else {
         None
     };
-    let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
-    let mut plans = funds::plans(&mut conn, &ids).await?;
-    let items = rows
-        .into_iter()
-        .map(|row| {
-            let (lines, partners) = plans.remove(&row.id).unwrap_or_default();
-            ApplicationResponse::new(row, lines, partners)
-        })
-        .collect();
+    let items = ApplicationResponse::load_all(&mut conn, rows, keeper).await?;
     Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
 }
 
@@ -340,9 +357,36 @@ pub async fn get_application(
 ) -> Result<HttpResponse, ApiError> {
     let (fund_id, application_id) = path.into_inner();
     let mut conn = state.conn().await?;
-    let (_, row, _) = readable(&mut conn, &caller, fund_id, application_id).await?;
-    let response = ApplicationResponse::load(&mut conn, row).await?;
+    let (_, row, keeper) = readable(&mut conn, &caller, fund_id, application_id).await?;
+    let response = ApplicationResponse::load(&mut conn, row, keeper).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(response.version)))
         .json(response))
+}
+
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct MyApplicationList {
+    /// Newest first; at most 200.
+    pub items: Vec<ApplicationResponse>,
+}
+
+/// Your applications to neighbourhood funds, drafts too, newest first.
+#[utoipa::path(
+    tag = "funds",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The applications", body = MyApplicationList),
+        (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "An API key was sent: this is for people (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/me/fund-applications")]
+pub async fn my_fund_applications(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.conn().await?;
+    let rows = funds::applications_of(&mut conn, user.id, 200).await?;
+    let items = ApplicationResponse::load_all(&mut conn, rows, false).await?;
+    Ok(HttpResponse::Ok().json(MyApplicationList { items }))
 }

@@ -173,7 +173,8 @@ impl From<CostLine> for CostLineBody {
 pub struct DecisionResponse {
     pub decided_by: DeciderBody,
     pub decided_at: DateTime<Utc>,
-    /// The account that recorded it; null once erased, or when an API key did.
+    /// The account that recorded it; null once erased, when an API key did, and for the
+    /// applicant (who hears from the fund, not from a person).
     pub recorded_by: Option<Uuid>,
     /// What was granted; null for a decline.
     pub granted_cents: Option<i64>,
@@ -233,7 +234,13 @@ pub struct ApplicationResponse {
 }
 
 impl ApplicationResponse {
-    fn new(row: ApplicationRow, cost_lines: Vec<CostLine>, partner_ids: Vec<Uuid>) -> Self {
+    /// `row` as shown to the fund's keepers (`keeper`) or to its applicant.
+    fn new(
+        row: ApplicationRow,
+        cost_lines: Vec<CostLine>,
+        partner_ids: Vec<Uuid>,
+        keeper: bool,
+    ) -> Self {
         let decision = row.decided_at.map(|decided_at| DecisionResponse {
             decided_by: row
                 .decided_by
@@ -242,7 +249,7 @@ impl ApplicationResponse {
                 .unwrap_or(Decider::Staff)
                 .into(),
             decided_at,
-            recorded_by: row.decided_by_user,
+            recorded_by: row.decided_by_user.filter(|_| keeper),
             granted_cents: row.granted_cents,
             decline_reason: row.decline_reason.clone(),
             minutes_occurrence_id: row.minutes_occurrence_id,
@@ -284,13 +291,33 @@ impl ApplicationResponse {
         }
     }
 
-    /// The application `row` with its cost plan and partners.
-    async fn load(conn: &mut AsyncPgConnection, row: ApplicationRow) -> Result<Self, ApiError> {
-        let (lines, partners) = funds::plans(conn, &[row.id])
-            .await?
-            .remove(&row.id)
-            .unwrap_or_default();
-        Ok(Self::new(row, lines, partners))
+    /// The application `row` with its cost plan and partners, as `keeper` or not sees it.
+    pub(crate) async fn load(
+        conn: &mut AsyncPgConnection,
+        row: ApplicationRow,
+        keeper: bool,
+    ) -> Result<Self, ApiError> {
+        Self::load_all(conn, vec![row], keeper)
+            .await
+            .map(|mut all| all.remove(0))
+    }
+
+    /// The applications `rows` with their cost plans and partners, as `keeper` or not sees
+    /// them.
+    pub(crate) async fn load_all(
+        conn: &mut AsyncPgConnection,
+        rows: Vec<ApplicationRow>,
+        keeper: bool,
+    ) -> Result<Vec<Self>, ApiError> {
+        let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
+        let mut plans = funds::plans(conn, &ids).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let (lines, partners) = plans.remove(&row.id).unwrap_or_default();
+                Self::new(row, lines, partners, keeper)
+            })
+            .collect())
     }
 }
 
@@ -316,7 +343,26 @@ pub(crate) async fn require_keeper(
 ) -> Result<(), ApiError> {
     match (operator_id, district_id, caller) {
         (Some(operator), _, _) => {
-            crate::authz::require_operator(conn, caller, operator, needed, Scope::FundsWrite).await
+            crate::authz::require_operator(conn, caller, operator, needed, Scope::FundsWrite)
+                .await?;
+            // A coordinator limited to some centres acts for those, not for the operator's
+            // funds, which serve all its neighbourhoods.
+            match caller {
+                Caller::User(user) if user.role != Role::Admin => {
+                    let limits =
+                        quartier_persistence::operators::member_centres(conn, operator, &[user.id])
+                            .await?;
+                    if limits.is_empty() {
+                        Ok(())
+                    } else {
+                        Err(ApiError::Forbidden(
+                            "You act for some centres of this operator: its funds are kept by those who act for all of them."
+                                .into(),
+                        ))
+                    }
+                }
+                _ => Ok(()),
+            }
         }
         (None, _, Caller::User(user)) if user.role == Role::Admin => Ok(()),
         (None, Some(district), Caller::User(user)) => {

@@ -4,12 +4,14 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, post, web};
-use quartier_domain::fund::{Cents, Decider, GrantRefusal};
+use quartier_domain::fund::{ApplicationStatus, Cents, Decider, GrantRefusal};
+use quartier_domain::notification::Kind;
 use quartier_domain::validation::bounded_multiline_text;
 use quartier_domain::{Event, ValidationErrors, bounded_text};
 use quartier_persistence::AsyncConnection;
 use quartier_persistence::audit::NewEntry;
 use quartier_persistence::funds::{self, Grant, Proof, Refusal, Step, StepRefusal};
+use quartier_persistence::notifications::{self, NewNotification};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -59,6 +61,12 @@ async fn take(
             _ => "Only those who keep the fund take this step.".into(),
         }));
     }
+    if taker == Taker::Keeper && applicant {
+        return Err(ApiError::Forbidden(
+            "You applied for this project: others who keep the fund check, decide and settle it."
+                .into(),
+        ));
+    }
     if let Step::Report(Proof {
         receipts_seen: true,
         ..
@@ -85,8 +93,39 @@ async fn take(
         .transaction::<_, quartier_persistence::Error, _>(async |conn| {
             let taken = funds::take_step(conn, fund.id, row.id, versions, &step).await?;
             if let Ok(after) = &taken {
-                if let Some(event) = Event::fund_application(facts(&fund, after)) {
+                // A draft withdrawn before it was ever submitted was never anybody's business.
+                if after.submitted_at.is_some()
+                    && let Some(event) = Event::fund_application(facts(&fund, after))
+                {
                     quartier_persistence::outbox::record(conn, &event).await?;
+                }
+                // The applicant hears of the decision and the settlement, unless she took
+                // the step herself.
+                let told = matches!(
+                    after.status(),
+                    ApplicationStatus::Approved
+                        | ApplicationStatus::Declined
+                        | ApplicationStatus::Settled
+                );
+                if told
+                    && let Some(applicant) = after.applicant_id
+                    && caller.user().is_none_or(|user| user.id != applicant)
+                {
+                    notifications::enqueue(
+                        conn,
+                        &NewNotification {
+                            operator_id: fund.operator_id,
+                            details: serde_json::json!({
+                                "application_id": after.id, "status": after.status,
+                            }),
+                            dedup_key: Some(format!(
+                                "fund_application_decided:{}:{}",
+                                after.id, after.status
+                            )),
+                            ..NewNotification::now(applicant, Kind::FundApplicationDecided)
+                        },
+                    )
+                    .await?;
                 }
                 if audited {
                     let action = format!("fund_application.{}", after.status);
@@ -116,7 +155,7 @@ async fn take(
             }
         })?
         .map_err(|refusal| refused(refusal, &step))?;
-    let response = ApplicationResponse::load(&mut conn, taken).await?;
+    let response = ApplicationResponse::load(&mut conn, taken, keeper).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(response.version)))
         .json(response))
@@ -185,7 +224,7 @@ fn step_name(step: &Step) -> &'static str {
         Step::Decline(_) => "declined",
         Step::Approve(_) => "approved",
         Step::Report(_) => "reported",
-        Step::Settle => "settled",
+        Step::Settle { .. } => "settled",
         Step::Withdraw => "withdrawn",
     }
 }
@@ -201,7 +240,7 @@ fn step_name(step: &Step) -> &'static str {
     ),
     responses(
         (status = 200, description = "The application, submitted", body = ApplicationResponse, headers(("ETag" = String))),
-        (status = 400, description = "An id is not a UUID (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "An id is not a UUID, or `If-Match` does not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the applicant (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No fund or no application to it has this id, or it is not the caller's to see (`not-found`)", body = Problem, content_type = "application/problem+json"),
@@ -239,9 +278,9 @@ pub async fn submit_application(
     ),
     responses(
         (status = 200, description = "The application, prechecked", body = ApplicationResponse, headers(("ETag" = String))),
-        (status = 400, description = "An id is not a UUID (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "An id is not a UUID, or `If-Match` does not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not keeping the fund (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not keeping the fund, or the applicant (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No fund or no application to it has this id, or it is not the caller's to see (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not submitted (`fund-step-not-allowed`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The application changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
@@ -302,9 +341,9 @@ pub struct DecideApplicationRequest {
     request_body = DecideApplicationRequest,
     responses(
         (status = 200, description = "The application, approved or declined", body = ApplicationResponse, headers(("ETag" = String))),
-        (status = 400, description = "An id is not a UUID, or the body is not JSON (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "An id is not a UUID, `If-Match` does not parse, or the body is not JSON (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not keeping the fund (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not keeping the fund, or the applicant (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No fund or no application to it has this id, or it is not the caller's to see (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not prechecked (or, to decline, submitted) (`fund-step-not-allowed`), or more than the fund has left (`over-budget`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The application changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
@@ -416,7 +455,7 @@ pub struct ReportApplicationRequest {
     request_body = ReportApplicationRequest,
     responses(
         (status = 200, description = "The application, reported", body = ApplicationResponse, headers(("ETag" = String))),
-        (status = 400, description = "An id is not a UUID, or the body is not JSON (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "An id is not a UUID, `If-Match` does not parse, or the body is not JSON (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Neither the applicant nor keeping the fund (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No fund or no application to it has this id, or it is not the caller's to see (`not-found`)", body = Problem, content_type = "application/problem+json"),
@@ -469,8 +508,15 @@ pub async fn report_application(
     .await
 }
 
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettleApplicationRequest {
+    /// That the receipts were seen, if the report did not say so already. Default false.
+    pub receipts_seen: Option<bool>,
+}
+
 /// Settle a reported project: it keeps what it spent (its actual cost, up to the grant), and
-/// the rest goes back to the fund. Those who keep the fund.
+/// the rest goes back to the fund. Those who keep the fund, not the applicant.
 #[utoipa::path(
     tag = "funds",
     security(("bearer" = []), ("api_key" = [])),
@@ -479,14 +525,16 @@ pub async fn report_application(
         ("application_id" = Uuid, Path, description = "The application's id"),
         ("If-Match" = Option<String>, Header, description = "The ETag the client read"),
     ),
+    request_body(content = Option<SettleApplicationRequest>, description = "Empty when the receipts' check was recorded with the report"),
     responses(
         (status = 200, description = "The application, settled", body = ApplicationResponse, headers(("ETag" = String))),
-        (status = 400, description = "An id is not a UUID (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "An id is not a UUID, `If-Match` does not parse, or the body is not JSON (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not keeping the fund (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not keeping the fund, or the applicant (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No fund or no application to it has this id, or it is not the caller's to see (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not reported (`fund-step-not-allowed`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The application changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field the request does not take (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/funds/{id}/applications/{application_id}/settle")]
@@ -495,14 +543,18 @@ pub async fn settle_application(
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
     if_match: IfMatch,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
+    let body: SettleApplicationRequest = crate::extract::optional_json(&body)?;
     take(
         &state,
         &caller,
         path.into_inner(),
         &if_match,
         Taker::Keeper,
-        Step::Settle,
+        Step::Settle {
+            receipts_seen: body.receipts_seen.unwrap_or(false),
+        },
     )
     .await
 }
@@ -519,7 +571,7 @@ pub async fn settle_application(
     ),
     responses(
         (status = 200, description = "The application, withdrawn", body = ApplicationResponse, headers(("ETag" = String))),
-        (status = 400, description = "An id is not a UUID (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "An id is not a UUID, or `If-Match` does not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the applicant (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No fund or no application to it has this id, or it is not the caller's to see (`not-found`)", body = Problem, content_type = "application/problem+json"),

@@ -132,6 +132,8 @@ pub struct PersonalDataExport {
     pub standing_signups: Vec<crate::routes::standing::StandingSignupResponse>,
     /// The dates this person said they cannot come.
     pub blockouts: Vec<crate::routes::standing::BlockoutResponse>,
+    /// This person's applications to neighbourhood funds, newest first.
+    pub fund_applications: Vec<crate::routes::funds::ApplicationResponse>,
 }
 
 /// A concern one supports.
@@ -159,7 +161,8 @@ impl From<quartier_persistence::concerns::SupportRecord> for ConcernSupportRecor
 /// account, consent, profile, qualifications with their verifications, the operators you
 /// help, sign-ups, hours, staff roles, calendar feed,
 /// sessions, the API keys you created, the audit entries about you and by you, and the
-/// concerns you raised, support or answered, standing sign-ups and blockouts. Sent as a
+/// concerns you raised, support or answered, standing sign-ups and blockouts, and your
+/// applications to neighbourhood funds. Sent as a
 /// download; the export itself is recorded in the audit trail.
 #[utoipa::path(
     tag = "me",
@@ -237,6 +240,10 @@ async fn gather(
     let core_team_role = quartier_persistence::core_team::find(conn, user.id)
         .await?
         .map(CoreTeamMemberResponse::from);
+    let applications =
+        quartier_persistence::funds::applications_of(conn, user.id, EXPORT_MAX).await?;
+    let fund_applications =
+        crate::routes::funds::ApplicationResponse::load_all(conn, applications, false).await?;
     Ok(PersonalDataExport {
         exported_at: now,
         consent: ConsentRecord {
@@ -273,6 +280,7 @@ async fn gather(
         ),
         standing_signups: records(quartier_persistence::standing::of_user(conn, user.id).await?),
         blockouts: records(quartier_persistence::standing::blockouts_of(conn, user.id).await?),
+        fund_applications,
     })
 }
 

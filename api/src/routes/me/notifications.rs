@@ -34,7 +34,8 @@ use crate::state::AppState;
 /// `guest_room_booking`: a room booking asked for with the guest form waits for its
 /// confirmation (`draft_id`, `room_id`). `standing_offer`: a date of your standing sign-up
 /// that asks is offered until its answer is due (`hold_id`, `shift_id`,
-/// `standing_signup_id`, `answer_by`).
+/// `standing_signup_id`, `answer_by`). `fund_application_decided`: your application to a
+/// neighbourhood fund was approved, declined or settled (`application_id`, `status`).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKindBody {
@@ -60,6 +61,7 @@ pub enum NotificationKindBody {
     RoomBookingDecided,
     GuestRoomBooking,
     StandingOffer,
+    FundApplicationDecided,
 }
 
 impl From<Kind> for NotificationKindBody {
@@ -87,6 +89,7 @@ impl From<Kind> for NotificationKindBody {
             Kind::RoomBookingDecided => Self::RoomBookingDecided,
             Kind::GuestRoomBooking => Self::GuestRoomBooking,
             Kind::StandingOffer => Self::StandingOffer,
+            Kind::FundApplicationDecided => Self::FundApplicationDecided,
         }
     }
 }

@@ -40,7 +40,7 @@ pub struct CreateWebhookRequest {
     )]
     pub url: String,
     /// Every event type when left out.
-    #[schema(min_items = 1, max_items = 11)]
+    #[schema(min_items = 1, max_items = 35)]
     pub events: Option<Vec<EventTypeBody>>,
     #[schema(max_length = 500, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub description: Option<String>,

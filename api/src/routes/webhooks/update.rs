@@ -23,7 +23,7 @@ use crate::state::AppState;
 pub struct UpdateWebhookRequest {
     #[schema(min_length = 1, max_length = 2000)]
     pub url: Option<String>,
-    #[schema(min_items = 1, max_items = 11)]
+    #[schema(min_items = 1, max_items = 35)]
     pub events: Option<Vec<EventTypeBody>>,
     #[schema(max_length = 500, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub description: Option<String>,
