@@ -189,8 +189,8 @@ impl SmtpSink {
                 let found = self
                     .to(address)
                     .into_iter()
-                    .filter(|m| m.subject().starts_with(subject_start))
-                    .last();
+                    .rev()
+                    .find(|m| m.subject().starts_with(subject_start));
                 if let Some(mail) = found {
                     return mail;
                 }
