@@ -30,6 +30,8 @@ pub enum Unit {
     Share,
     /// Days, to one decimal.
     Days,
+    /// Euros, to the cent.
+    Euros,
 }
 
 impl Unit {
@@ -39,6 +41,7 @@ impl Unit {
             Unit::Hours => "hours",
             Unit::Share => "share",
             Unit::Days => "days",
+            Unit::Euros => "euros",
         }
     }
 
@@ -47,6 +50,7 @@ impl Unit {
         match self {
             Unit::Count => 0,
             Unit::Hours | Unit::Share | Unit::Days => 1,
+            Unit::Euros => 2,
         }
     }
 
@@ -54,7 +58,7 @@ impl Unit {
     pub fn round(self, value: f64) -> f64 {
         let scale = match self {
             Unit::Count => 1.0,
-            Unit::Hours => 100.0,
+            Unit::Hours | Unit::Euros => 100.0,
             Unit::Share => 1000.0,
             Unit::Days => 10.0,
         };
@@ -119,6 +123,8 @@ pub enum Source {
     Rooms,
     /// Partners' memberships in networks.
     Networks,
+    /// Decisions of neighbourhood funds on applications.
+    Funds,
 }
 
 impl Source {
@@ -134,6 +140,7 @@ impl Source {
             | Source::FirstShifts => &[District, Centre, Operator, Category, Month],
             Source::Concerns | Source::Rooms => &[District, Centre, Operator, Month],
             Source::Networks => &[District],
+            Source::Funds => &[District, Operator, Month],
         }
     }
 }
@@ -252,6 +259,15 @@ catalogue! {
     RoomHoursResident = "room_hours_resident", Rooms, Hours, true,
         de: "Raumstunden: Bewohnerinnen und Bewohner" / "Stunden bestätigter Raumbuchungen im Zeitraum durch Bewohnerinnen und Bewohner mit Konto oder als Gast.",
         en: "Room hours: residents" / "Hours of confirmed room bookings within the period by residents with an account or as guests.";
+    FundProjects = "fund_projects", Funds, Count, false,
+        de: "Geförderte Projekte" / "Anträge an Quartiersfonds, die im Zeitraum bewilligt wurden und nicht zurückgezogen sind (bewilligt, nachgewiesen oder abgerechnet); nach dem Stadtteil des Projekts.",
+        en: "Projects funded" / "Applications to neighbourhood funds approved within the period and not withdrawn (approved, reported or settled); by the project's district.";
+    FundGranted = "fund_granted", Funds, Euros, false,
+        de: "Bewilligte Fördermittel" / "Summe der Beträge, die Quartiersfonds im Zeitraum für diese Projekte bewilligt haben, in Euro.",
+        en: "Funding granted" / "Sum of the amounts neighbourhood funds granted within the period to these projects, in euros.";
+    FundSpent = "fund_spent", Funds, Euros, false,
+        de: "Verwendete Fördermittel" / "Davon, was abgerechnete Projekte laut Verwendungsnachweis ausgegeben haben (höchstens ihre Bewilligung), in Euro; der Rest ging an den Fonds zurück.",
+        en: "Funding spent" / "Of these, what settled projects spent by their proof of use (at most their grant), in euros; the rest went back to the fund.";
     PartnersCooperating = "partners_cooperating", Networks, Count, false,
         de: "Kooperierende Partner" / "Verschiedene Partner mit einer aktiven Mitgliedschaft in einem Netzwerk, die den Zeitraum berührt.",
         en: "Partners cooperating" / "Distinct partners with an active membership in a network that touches the period.";

@@ -237,6 +237,9 @@ fn value_of(
         RoomHoursPartner => (Some(m[2].unwrap_or(0.0)), 0),
         RoomHoursResident => (Some(m[3].unwrap_or(0.0)), n(4)),
         PartnersCooperating => count(0),
+        FundProjects => count(0),
+        FundGranted => (Some(m[1].unwrap_or(0.0)), 0),
+        FundSpent => (Some(m[2].unwrap_or(0.0)), 0),
     }
 }
 
@@ -375,6 +378,23 @@ async fn count(
             "d.starts_at",
         ),
         Source::Networks => return networks(conn, query).await,
+        Source::Funds => (
+            Columns {
+                district: "fa.district_id",
+                centre: None,
+                operator: Some("f.operator_id"),
+                category: None,
+                month_of: Some("fa.decided_at"),
+            },
+            &[
+                "count(*)",
+                "sum(fa.granted_cents) / 100.0",
+                "coalesce(sum(fa.spent_cents), 0) / 100.0",
+            ],
+            " FROM fund_applications fa JOIN funds f ON f.id = fa.fund_id \
+              WHERE fa.status IN ('approved', 'reported', 'settled')",
+            "fa.decided_at",
+        ),
     };
     let mut statement = Statement::new(OUTER);
     statement.push("SELECT ");

@@ -1109,3 +1109,128 @@ async fn a_granted_project_answers_the_concern_it_came_from() {
     hidden.assert_problem(422, "validation-failed");
     assert_eq!(hidden.problem_fields(), ["concern_id"]);
 }
+
+#[actix_web::test]
+async fn reports_count_what_the_funds_granted_and_what_was_spent_per_district() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let district = district_of(&app, &s).await;
+    let fund = operator_fund(&app, &s, 500_000, None).await;
+    let anna = app.signed_up("anna@example.org").await;
+    let staff = s.coordinator.access_token.as_str();
+    let settled = prechecked(&app, &s, &anna, &fund, &district, 45_000).await;
+    step(&app, staff, &fund, &settled, "decide", staff_grant(40_000)).await;
+    step(
+        &app,
+        &anna.access_token,
+        &fund,
+        &settled,
+        "report",
+        json!({"actual_cost_cents": 35_550, "report_text": "Gut."}),
+    )
+    .await;
+    assert_eq!(
+        step(&app, staff, &fund, &settled, "settle", json!(null))
+            .await
+            .status,
+        200
+    );
+    let open = prechecked(&app, &s, &anna, &fund, &district, 20_000).await;
+    assert_eq!(
+        step(&app, staff, &fund, &open, "decide", staff_grant(12_345))
+            .await
+            .status,
+        200
+    );
+    let withdrawn = prechecked(&app, &s, &anna, &fund, &district, 20_000).await;
+    step(
+        &app,
+        staff,
+        &fund,
+        &withdrawn,
+        "decide",
+        staff_grant(10_000),
+    )
+    .await;
+    assert_eq!(
+        step(
+            &app,
+            &anna.access_token,
+            &fund,
+            &withdrawn,
+            "withdraw",
+            json!(null)
+        )
+        .await
+        .status,
+        200
+    );
+    let declined = prechecked(&app, &s, &anna, &fund, &district, 20_000).await;
+    step(
+        &app,
+        staff,
+        &fund,
+        &declined,
+        "decide",
+        json!({"status": "declined", "decided_by": "staff", "reason": "Nein."}),
+    )
+    .await;
+
+    let today = chrono::Utc::now().date_naive();
+    let path = format!(
+        "/api/v1/reports/indicators?from={}&to={}&group_by=district&indicators=fund_projects,fund_granted,fund_spent",
+        today - chrono::Duration::days(30),
+        today
+    );
+    let report = app.get(&path, Some(&s.admin.access_token)).await;
+    assert_eq!(
+        report.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&report.body)
+    );
+    let body = report.json();
+    let rows = body["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 1, "{body}");
+    assert_eq!(rows[0]["district"]["id"], district.as_str());
+    let values: Vec<(String, Value)> = rows[0]["values"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .map(|v| {
+            (
+                v["indicator"].as_str().expect("key").to_owned(),
+                v["value"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        values,
+        [
+            ("fund_projects".to_owned(), json!(2.0)),
+            ("fund_granted".to_owned(), json!(523.45)),
+            ("fund_spent".to_owned(), json!(355.5)),
+        ]
+    );
+    let catalogue = app.get("/api/v1/reports/catalogue", None).await.json();
+    assert!(catalogue.to_string().contains("\"euros\""), "{catalogue}");
+
+    // A snapshot freezes them.
+    let frozen = post(
+        &app,
+        &s.admin.access_token,
+        "/api/v1/reports/snapshots",
+        json!({"title": "Verfügungsfonds", "from": today - chrono::Duration::days(30), "to": today,
+               "indicators": ["fund_granted", "fund_spent"]}),
+    )
+    .await;
+    assert_eq!(
+        frozen.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&frozen.body)
+    );
+    let frozen_values = frozen.json()["report"]["rows"][0]["values"].clone();
+    assert_eq!(frozen_values[0]["value"], json!(523.45));
+    assert_eq!(frozen_values[1]["value"], json!(355.5));
+}

@@ -308,6 +308,8 @@ fn operator_a() -> Value {
         "concerns_received": 0.0, "concerns_answered": 0.0, "median_days_to_first_answer": null,
         "room_hours_operator": 0.0, "room_hours_activity": 0.0, "room_hours_partner": 0.0,
         "room_hours_resident": 0.0,
+        // Operator A's funds granted nothing.
+        "fund_projects": 0.0, "fund_granted": 0.0, "fund_spent": 0.0,
     })
 }
 

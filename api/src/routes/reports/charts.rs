@@ -135,7 +135,7 @@ pub(crate) fn chart(
                     .find(|r| r.month.as_deref() == Some(month.as_str()))
                     .map(value_of)
                     .unwrap_or(match unit {
-                        Unit::Count | Unit::Hours => (Some(0.0), false),
+                        Unit::Count | Unit::Hours | Unit::Euros => (Some(0.0), false),
                         Unit::Share | Unit::Days => (None, false),
                     });
                 let (label, spoken) = month_names(&month);
@@ -192,6 +192,7 @@ pub(crate) fn chart(
             Unit::Hours => "Stunden",
             Unit::Share => "Anteil",
             Unit::Days => "Tage",
+            Unit::Euros => "Euro",
         }
         .to_owned(),
         bars,

@@ -447,7 +447,7 @@ async fn rows(
                 .map(|&indicator| {
                     let (value, basis) = values.get(&indicator).copied().unwrap_or((
                         match indicator.unit() {
-                            Unit::Count | Unit::Hours => Some(0.0),
+                            Unit::Count | Unit::Hours | Unit::Euros => Some(0.0),
                             Unit::Share | Unit::Days => None,
                         },
                         0,

@@ -90,7 +90,7 @@ impl From<Dimension> for DimensionBody {
 }
 
 /// What a figure is measured in: a `count`, `hours` (two decimals), a `share` from 0 to 1
-/// (three decimals) or `days` (one decimal).
+/// (three decimals), `days` (one decimal) or `euros` (to the cent).
 #[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum UnitBody {
@@ -98,6 +98,7 @@ pub enum UnitBody {
     Hours,
     Share,
     Days,
+    Euros,
 }
 
 impl From<Unit> for UnitBody {
@@ -107,6 +108,7 @@ impl From<Unit> for UnitBody {
             Unit::Hours => UnitBody::Hours,
             Unit::Share => UnitBody::Share,
             Unit::Days => UnitBody::Days,
+            Unit::Euros => UnitBody::Euros,
         }
     }
 }
