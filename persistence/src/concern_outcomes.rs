@@ -147,10 +147,14 @@ pub async fn link(
     .await
 }
 
-/// The outcomes of the concern `concern_id`, oldest first.
+/// The outcomes of the concern `concern_id`, oldest first; a funded project withdrawn since
+/// is left out.
 pub async fn of_concern(conn: &mut AsyncPgConnection, concern_id: Uuid) -> Result<Vec<OutcomeRow>> {
     Ok(diesel::sql_query(format!(
-        "SELECT {COLUMNS} FROM concern_outcomes WHERE concern_id = $1 ORDER BY created_at, id"
+        "SELECT {COLUMNS} FROM concern_outcomes o WHERE concern_id = $1 \
+         AND NOT EXISTS (SELECT 1 FROM fund_applications x \
+                          WHERE x.id = o.fund_application_id AND x.status = 'withdrawn') \
+         ORDER BY created_at, id"
     ))
     .bind::<SqlUuid, _>(concern_id)
     .load(conn)

@@ -765,13 +765,15 @@ pub async fn applications_of(
         .await?)
 }
 
-/// Deletes the drafts of the account `user_id` (as it is erased): nobody else ever saw them.
+/// Deletes the drafts of the account `user_id` (as it is erased), withdrawn ones too: nobody
+/// else ever saw them.
 /// What was submitted stays with the fund, without the name.
 pub async fn delete_drafts_of(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<usize> {
+    // A draft withdrawn before it was submitted was never handed in either.
     Ok(diesel::delete(
         fund_applications::table
             .filter(fund_applications::applicant_id.eq(user_id))
-            .filter(fund_applications::status.eq(ApplicationStatus::Draft.as_str())),
+            .filter(fund_applications::submitted_at.is_null()),
     )
     .execute(conn)
     .await?)

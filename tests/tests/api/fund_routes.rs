@@ -862,6 +862,16 @@ async fn an_erased_applicant_leaves_the_project_and_its_amounts_and_takes_her_dr
         200
     );
     let kept_draft = draft(&app, &anna, &fund, &district, 10_000).await;
+    let withdrawn_draft = draft(&app, &anna, &fund, &district, 10_000).await;
+    step(
+        &app,
+        &anna.access_token,
+        &fund,
+        &withdrawn_draft,
+        "withdraw",
+        json!(null),
+    )
+    .await;
 
     let export = app.get("/api/v1/me/export", Some(&anna.access_token)).await;
     assert_eq!(export.status, 200);
@@ -870,6 +880,7 @@ async fn an_erased_applicant_leaves_the_project_and_its_amounts_and_takes_her_dr
         .expect("applications")
         .iter()
         .map(|a| a["id"].as_str().expect("id"))
+        .filter(|id| *id != withdrawn_draft)
         .map(|id| {
             if id == granted {
                 "granted"
@@ -884,7 +895,7 @@ async fn an_erased_applicant_leaves_the_project_and_its_amounts_and_takes_her_dr
     let mine = app
         .get("/api/v1/me/fund-applications", Some(&anna.access_token))
         .await;
-    assert_eq!(mine.json()["items"].as_array().map(Vec::len), Some(2));
+    assert_eq!(mine.json()["items"].as_array().map(Vec::len), Some(3));
 
     let erased = app
         .json(
@@ -910,8 +921,11 @@ async fn an_erased_applicant_leaves_the_project_and_its_amounts_and_takes_her_dr
         1
     );
     assert_eq!(
-        app.count("fund_applications", &format!("id = '{kept_draft}'"))
-            .await,
+        app.count(
+            "fund_applications",
+            &format!("id IN ('{kept_draft}', '{withdrawn_draft}')")
+        )
+        .await,
         0
     );
     assert_eq!(fund_body(&app, &fund).await["granted_cents"], 25_000);
@@ -1096,6 +1110,22 @@ async fn a_granted_project_answers_the_concern_it_came_from() {
     assert_eq!(listed["items"][0]["target_id"], id.as_str());
     let projects = app.get("/api/v1/fund-projects", None).await.json();
     assert_eq!(projects["items"][0]["concern_id"], concern.as_str());
+
+    // Withdrawn, it is no longer what came of the concern.
+    step(
+        &app,
+        &anna.access_token,
+        &fund,
+        &id,
+        "withdraw",
+        json!(null),
+    )
+    .await;
+    assert_eq!(app.get(&outcomes, None).await.json()["items"], json!([]));
+    assert_eq!(
+        app.get("/api/v1/fund-projects", None).await.json()["items"],
+        json!([])
+    );
 
     // A concern the public cannot read is not named by a project.
     let hidden = post(

@@ -71,7 +71,7 @@ async fn take(
         receipts_seen: true,
         ..
     }) = &step
-        && !keeper
+        && (!keeper || applicant)
     {
         return Err(ApiError::validation(
             "receipts_seen",
