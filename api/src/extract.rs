@@ -157,6 +157,15 @@ impl IfMatch {
         }
     }
 
+    /// The versions a change may apply to where `If-Match` is optional: `None` for any
+    /// (`*`, or no `If-Match` at all).
+    pub fn optional_versions(&self) -> Option<&[i32]> {
+        match self {
+            IfMatch::Missing | IfMatch::Any => None,
+            IfMatch::Versions(versions) => Some(versions),
+        }
+    }
+
     /// Ok when the stored `version` is one the client named.
     pub fn check(&self, version: i32) -> Result<(), ApiError> {
         match self {

@@ -48,6 +48,11 @@ impl Cents {
     }
 }
 
+/// A fund's year, when `raw` is one from 2000 to 2100.
+pub fn year(raw: i64) -> Option<i16> {
+    (2000..=2100).contains(&raw).then_some(raw as i16)
+}
+
 /// Who a fund belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FundOwnerKind {

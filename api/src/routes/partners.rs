@@ -425,11 +425,7 @@ pub async fn update_partner(
     Json(body): Json<UpdatePartnerRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let checked = check(&body)?;
-    let versions = match if_match.versions() {
-        Ok(versions) => versions,
-        Err(ApiError::PreconditionRequired) => None,
-        Err(other) => return Err(other),
-    };
+    let versions = if_match.optional_versions();
     let mut conn = state.conn().await?;
     let admin = caller.is_admin();
     // For the own side, the operator its right rests on (held to in the update's lock).

@@ -111,11 +111,7 @@ pub async fn move_concern(
             ));
         }
     }
-    let versions = match if_match.versions() {
-        Ok(versions) => versions,
-        Err(ApiError::PreconditionRequired) => None,
-        Err(other) => return Err(other),
-    };
+    let versions = if_match.optional_versions();
     let mut conn = state.conn().await?;
     let view = readable(&mut conn, Some(&caller), id).await?;
     let by_author = next == ConcernStatus::Withdrawn;

@@ -313,6 +313,15 @@ pub async fn list_applications(
     Ok(HttpResponse::Ok().json(Page { items, next_cursor }))
 }
 
+/// What `caller` is to an application.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Access {
+    /// Keeps its fund.
+    pub keeper: bool,
+    /// Made it, or speaks for the partner it names.
+    pub applicant: bool,
+}
+
 /// The application `application_id` of the fund `fund_id` as `caller` may see it: its
 /// applicant and the fund's keepers; 404 for anyone else.
 pub(crate) async fn readable(
@@ -320,7 +329,7 @@ pub(crate) async fn readable(
     caller: &Caller,
     fund_id: Uuid,
     application_id: Uuid,
-) -> Result<(quartier_persistence::funds::FundRow, ApplicationRow, bool), ApiError> {
+) -> Result<(quartier_persistence::funds::FundRow, ApplicationRow, Access), ApiError> {
     let not_found = || ApiError::NotFound("No application to this fund has this id.".into());
     let fund = existing_fund(conn, fund_id).await?;
     let row = funds::find_application(conn, application_id)
@@ -328,10 +337,11 @@ pub(crate) async fn readable(
         .filter(|row| row.fund_id == fund.id)
         .ok_or_else(not_found)?;
     let keeper = keeps(conn, caller, &fund).await?;
-    if !keeper && !applies(conn, caller, &row).await? {
+    let applicant = applies(conn, caller, &row).await?;
+    if !keeper && !applicant {
         return Err(not_found());
     }
-    Ok((fund, row, keeper))
+    Ok((fund, row, Access { keeper, applicant }))
 }
 
 /// An application: its applicant and the fund's keepers.
@@ -357,8 +367,8 @@ pub async fn get_application(
 ) -> Result<HttpResponse, ApiError> {
     let (fund_id, application_id) = path.into_inner();
     let mut conn = state.conn().await?;
-    let (_, row, keeper) = readable(&mut conn, &caller, fund_id, application_id).await?;
-    let response = ApplicationResponse::load(&mut conn, row, keeper).await?;
+    let (_, row, access) = readable(&mut conn, &caller, fund_id, application_id).await?;
+    let response = ApplicationResponse::load(&mut conn, row, access.keeper).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(response.version)))
         .json(response))

@@ -72,7 +72,8 @@ pub async fn create_fund(
     }
     let mut errors = ValidationErrors::default();
     let title = errors.collect(bounded_text(&body.title, "title", 200));
-    if !(2000..=2100).contains(&body.year) {
+    let year = quartier_domain::fund::year(body.year);
+    if year.is_none() {
         errors.push("year", "must be from 2000 to 2100");
     }
     let budget = errors.collect(Cents::parse("budget_cents", body.budget_cents));
@@ -85,8 +86,8 @@ pub async fn create_fund(
         body.staff_threshold_cents,
     ));
     errors.into_result()?;
-    let (Some(title), Some(budget), Some(maximum), Some(threshold)) =
-        (title, budget, maximum, threshold)
+    let (Some(title), Some(year), Some(budget), Some(maximum), Some(threshold)) =
+        (title, year, budget, maximum, threshold)
     else {
         return Err(ApiError::Internal("checked fields missing".into()));
     };
@@ -117,7 +118,7 @@ pub async fn create_fund(
             operator_id: body.operator_id,
             district_id: body.district_id,
             committee_network_id: body.committee_network_id,
-            year: body.year as i16,
+            year,
             title,
             limits,
             created_by: caller.user().map(|user| user.id),
@@ -173,11 +174,7 @@ pub async fn list_funds(
     state: web::Data<AppState>,
     query: web::Query<FundQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let year = match query.year {
-        None => None,
-        Some(year) if (2000..=2100).contains(&year) => Some(year as i16),
-        Some(_) => return Err(ApiError::query("year", "must be from 2000 to 2100")),
-    };
+    let year = super::query_year(query.year)?;
     let mut conn = state.conn().await?;
     let items = funds::list_funds(
         &mut conn,

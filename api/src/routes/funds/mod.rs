@@ -321,6 +321,15 @@ impl ApplicationResponse {
     }
 }
 
+/// The year a list is narrowed to, checked: 422 outside 2000 to 2100.
+pub(crate) fn query_year(raw: Option<i64>) -> Result<Option<i16>, ApiError> {
+    raw.map(|raw| {
+        quartier_domain::fund::year(raw)
+            .ok_or_else(|| ApiError::query("year", "must be from 2000 to 2100"))
+    })
+    .transpose()
+}
+
 /// The fund `id`, or 404.
 pub(crate) async fn existing_fund(
     conn: &mut AsyncPgConnection,

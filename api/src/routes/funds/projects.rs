@@ -106,11 +106,7 @@ pub async fn list_fund_projects(
 ) -> Result<HttpResponse, ApiError> {
     let limit = limit(query.limit)?;
     let after: Option<Uuid> = decode_cursor(query.cursor.as_deref())?;
-    let year = match query.year {
-        None => None,
-        Some(year) if (2000..=2100).contains(&year) => Some(year as i16),
-        Some(_) => return Err(ApiError::query("year", "must be from 2000 to 2100")),
-    };
+    let year = super::query_year(query.year)?;
     let mut conn = state.conn().await?;
     let rows = funds::projects(
         &mut conn,

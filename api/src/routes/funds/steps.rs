@@ -16,8 +16,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::applications::readable;
-use super::{ApplicationResponse, ApplicationStatusBody, DeciderBody, applies, facts};
+use super::applications::{Access, readable};
+use super::{ApplicationResponse, ApplicationStatusBody, DeciderBody, facts};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{IfMatch, Json, etag};
@@ -41,15 +41,11 @@ async fn take(
     taker: Taker,
     step: Step,
 ) -> Result<HttpResponse, ApiError> {
-    let versions = match if_match.versions() {
-        Ok(versions) => versions,
-        Err(ApiError::PreconditionRequired) => None,
-        Err(other) => return Err(other),
-    };
+    let versions = if_match.optional_versions();
     let (fund_id, application_id) = path;
     let mut conn = state.conn().await?;
-    let (fund, row, keeper) = readable(&mut conn, caller, fund_id, application_id).await?;
-    let applicant = applies(&mut conn, caller, &row).await?;
+    let (fund, row, Access { keeper, applicant }) =
+        readable(&mut conn, caller, fund_id, application_id).await?;
     let allowed = match taker {
         Taker::Applicant => applicant,
         Taker::Keeper => keeper,
