@@ -1711,6 +1711,26 @@ const TEXTS: &[(&str, &str)] = &[
         "dürfen zusammen höchstens {0} Cent sein",
     ),
     (
+        "Only the applicant rewrites a draft.",
+        "Nur wer den Antrag gestellt hat, überarbeitet den Entwurf.",
+    ),
+    (
+        "is for those who sign in: a guest applies for herself",
+        "gilt für Angemeldete: Als Gast beantragen Sie für sich selbst",
+    ),
+    (
+        "An application that is {} is no longer rewritten.",
+        "Ein Antrag im Stand {0} wird nicht mehr überarbeitet.",
+    ),
+    (
+        "This fund is closed: it takes no more applications.",
+        "Dieser Fonds ist geschlossen: Er nimmt keine Anträge mehr an.",
+    ),
+    (
+        "The fund has granted {} cents: its budget cannot be less.",
+        "Der Fonds hat {0} Cent bewilligt: Sein Budget kann nicht kleiner sein.",
+    ),
+    (
         "Only the applicant takes this step.",
         "Nur wer den Antrag gestellt hat, geht diesen Schritt.",
     ),

@@ -87,6 +87,8 @@ catalogue! {
     OVER_BUDGET = "over-budget", 409, "Over the fund's budget", "Über dem Budget des Fonds";
     COMMITTEE_NEEDED = "committee-needed", 422, "The committee must decide", "Das Gremium muss entscheiden";
     OVER_PROJECT_MAXIMUM = "over-project-maximum", 422, "Over the most a project may get", "Über dem Höchstbetrag je Projekt";
+    FUND_CLOSED = "fund-closed", 409, "Fund closed", "Fonds geschlossen";
+    BUDGET_BELOW_GRANTED = "budget-below-granted", 409, "Budget below what was granted", "Budget unter dem Bewilligten";
 }
 
 /// The problem type with this slug.

@@ -27,6 +27,7 @@ pub struct Swept {
     pub guests_erased: usize,
     pub concern_drafts_removed: usize,
     pub room_booking_drafts_removed: usize,
+    pub fund_application_drafts_removed: usize,
 }
 
 /// Applies the retention rules as of `now`, batch by batch until nothing is due.
@@ -102,6 +103,9 @@ pub async fn sweep(
     // So is a room booking she asked for and never confirmed.
     swept.room_booking_drafts_removed =
         quartier_persistence::rooms::drafts::remove_expired(&mut conn, now).await?;
+    // And an application to a fund she never confirmed.
+    swept.fund_application_drafts_removed =
+        quartier_persistence::fund_drafts::remove_expired(&mut conn, now).await?;
     quartier_persistence::rate_limits::sweep(&mut conn, now - chrono::Duration::hours(2)).await?;
     Ok(swept)
 }
@@ -125,6 +129,7 @@ pub fn spawn(pool: PgPool, settings: RetentionSettings) -> tokio::task::JoinHand
                     guests_erased = swept.guests_erased,
                     concern_drafts_removed = swept.concern_drafts_removed,
                     room_booking_drafts_removed = swept.room_booking_drafts_removed,
+                    fund_application_drafts_removed = swept.fund_application_drafts_removed,
                     "retention applied"
                 ),
                 Err(error) => tracing::warn!(%error, "applying retention failed"),

@@ -58,10 +58,13 @@ pub enum Kind {
     /// Those who keep a neighbourhood fund decided on the person's application (approved or
     /// declined), or settled it.
     FundApplicationDecided,
+    /// An application to a neighbourhood fund made with the guest form waits until she
+    /// confirms it with the mail's link.
+    GuestFundApplication,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 23] = [
+    pub const ALL: [Kind; 24] = [
         Kind::ApiKeysCreatorLeft,
         Kind::EmailVerification,
         Kind::EmailChangeRequested,
@@ -85,6 +88,7 @@ impl Kind {
         Kind::GuestRoomBooking,
         Kind::StandingOffer,
         Kind::FundApplicationDecided,
+        Kind::GuestFundApplication,
     ];
 
     /// The kinds a person may switch off or move; every other kind is always sent.
@@ -115,6 +119,7 @@ impl Kind {
             Kind::GuestRoomBooking => "guest_room_booking",
             Kind::StandingOffer => "standing_offer",
             Kind::FundApplicationDecided => "fund_application_decided",
+            Kind::GuestFundApplication => "guest_fund_application",
         }
     }
 

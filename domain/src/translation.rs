@@ -59,6 +59,11 @@ pub enum TextOwner {
     ConcernCategory,
     /// A room of a centre: its name and description.
     Room,
+    /// A neighbourhood fund: its title.
+    Fund,
+    /// A project applying to a fund: its title (the public list of granted projects
+    /// shows it).
+    FundApplication,
 }
 
 impl TextOwner {
@@ -80,6 +85,7 @@ impl TextOwner {
             TextOwner::QualificationType | TextOwner::ConcernCategory => &[TextField::Name],
             TextOwner::Concern => &[TextField::Title, TextField::Text],
             TextOwner::Room => &[TextField::Name, TextField::Description],
+            TextOwner::Fund | TextOwner::FundApplication => &[TextField::Title],
         }
     }
 
@@ -383,6 +389,8 @@ mod tests {
             TextOwner::Concern,
             TextOwner::ConcernCategory,
             TextOwner::Room,
+            TextOwner::Fund,
+            TextOwner::FundApplication,
         ] {
             assert!(!owner.fields().is_empty());
             for &field in owner.fields() {

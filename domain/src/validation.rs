@@ -60,6 +60,17 @@ impl ValidationErrors {
         )
     }
 
+    /// The same errors about the fields of a nested object: each field named
+    /// `<object>.<name>`.
+    pub fn within(self, object: &str) -> Self {
+        Self(
+            self.0
+                .into_iter()
+                .map(|e| FieldError::new(format!("{object}.{}", e.field), e.message))
+                .collect(),
+        )
+    }
+
     /// `Ok(())` when nothing was recorded, the collected errors otherwise.
     pub fn into_result(self) -> Result<(), ValidationErrors> {
         if self.0.is_empty() { Ok(()) } else { Err(self) }

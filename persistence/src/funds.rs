@@ -39,6 +39,8 @@ pub struct FundRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+    /// Since when it takes no new applications.
+    pub closed_at: Option<DateTime<Utc>>,
 }
 
 impl FundRow {
@@ -98,6 +100,95 @@ pub async fn find_fund(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<
         .first(conn)
         .await
         .optional()?)
+}
+
+/// What changes of a fund; `None` keeps a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct FundChange {
+    pub title: Option<String>,
+    /// `Some(None)` takes the committee away.
+    pub committee_network_id: Option<Option<Uuid>>,
+    pub budget: Option<Cents>,
+    pub per_project_max: Option<Cents>,
+    pub staff_threshold: Option<Cents>,
+    /// Close it (`true`) or open it again (`false`).
+    pub closed: Option<bool>,
+}
+
+/// Why a fund was not changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FundChangeRefusal {
+    NotFound,
+    VersionConflict,
+    /// The limits would not fit together (the domain's errors).
+    Limits(quartier_domain::ValidationErrors),
+    /// The budget would be less than what the fund has granted.
+    BudgetBelowGranted {
+        granted: Cents,
+    },
+}
+
+/// Changes the fund `id` if it stands at one of `versions` (any, when `None`), under its row
+/// lock, so that a grant taken meanwhile is counted: the new limits must fit together and the
+/// budget cover what is granted. The fund as it is now.
+pub async fn update_fund(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    versions: Option<&[i32]>,
+    change: &FundChange,
+) -> Result<std::result::Result<FundRow, FundChangeRefusal>> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        let current: Option<FundRow> = funds::table
+            .find(id)
+            .select(FundRow::as_select())
+            .for_no_key_update()
+            .first(conn)
+            .await
+            .optional()?;
+        let Some(current) = current else {
+            return Ok(Err(FundChangeRefusal::NotFound));
+        };
+        if versions.is_some_and(|versions| !versions.contains(&current.version)) {
+            return Ok(Err(FundChangeRefusal::VersionConflict));
+        }
+        let now = current.limits();
+        let limits = match FundLimits::new(
+            change.budget.unwrap_or(now.budget),
+            change.per_project_max.unwrap_or(now.per_project_max),
+            change.staff_threshold.unwrap_or(now.staff_threshold),
+        ) {
+            Ok(limits) => limits,
+            Err(errors) => return Ok(Err(FundChangeRefusal::Limits(errors))),
+        };
+        if limits.budget.get() < current.granted_cents {
+            return Ok(Err(FundChangeRefusal::BudgetBelowGranted {
+                granted: Cents::new(current.granted_cents).unwrap_or_default(),
+            }));
+        }
+        let closed_at = match change.closed {
+            Some(true) => current.closed_at.or(Some(Utc::now())),
+            Some(false) => None,
+            None => current.closed_at,
+        };
+        let row = diesel::update(funds::table.find(id))
+            .set((
+                funds::title.eq(change.title.as_deref().unwrap_or(&current.title)),
+                funds::committee_network_id.eq(change
+                    .committee_network_id
+                    .unwrap_or(current.committee_network_id)),
+                funds::budget_cents.eq(limits.budget.get()),
+                funds::per_project_max_cents.eq(limits.per_project_max.get()),
+                funds::staff_threshold_cents.eq(limits.staff_threshold.get()),
+                funds::closed_at.eq(closed_at),
+                funds::updated_at.eq(diesel::dsl::now),
+                funds::version.eq(funds::version + 1),
+            ))
+            .returning(FundRow::as_returning())
+            .get_result(conn)
+            .await?;
+        Ok(Ok(row))
+    })
+    .await
 }
 
 /// A row of `fund_applications`.
@@ -194,43 +285,117 @@ pub async fn create_application(
             .returning(ApplicationRow::as_returning())
             .get_result(conn)
             .await?;
-        let lines: Vec<_> = new
-            .cost_lines
-            .iter()
-            .enumerate()
-            .map(|(i, (label, amount))| {
-                (
-                    fund_application_cost_lines::application_id.eq(new.id),
-                    fund_application_cost_lines::position.eq(i as i16 + 1),
-                    fund_application_cost_lines::label.eq(label.as_str()),
-                    fund_application_cost_lines::amount_cents.eq(amount.get()),
-                )
-            })
-            .collect();
-        if !lines.is_empty() {
-            diesel::insert_into(fund_application_cost_lines::table)
-                .values(lines)
-                .execute(conn)
-                .await?;
-        }
-        let partners: Vec<_> = new
-            .partner_ids
-            .iter()
-            .map(|partner| {
-                (
-                    fund_application_partners::application_id.eq(new.id),
-                    fund_application_partners::partner_id.eq(*partner),
-                )
-            })
-            .collect();
-        if !partners.is_empty() {
-            diesel::insert_into(fund_application_partners::table)
-                .values(partners)
-                .on_conflict_do_nothing()
-                .execute(conn)
-                .await?;
-        }
+        insert_plan(conn, new).await?;
         Ok(row)
+    })
+    .await
+}
+
+/// Writes the cost plan and the partners of `new` (whose rows are not there yet).
+async fn insert_plan(conn: &mut AsyncPgConnection, new: &NewApplication) -> Result<()> {
+    let lines: Vec<_> = new
+        .cost_lines
+        .iter()
+        .enumerate()
+        .map(|(i, (label, amount))| {
+            (
+                fund_application_cost_lines::application_id.eq(new.id),
+                fund_application_cost_lines::position.eq(i as i16 + 1),
+                fund_application_cost_lines::label.eq(label.as_str()),
+                fund_application_cost_lines::amount_cents.eq(amount.get()),
+            )
+        })
+        .collect();
+    if !lines.is_empty() {
+        diesel::insert_into(fund_application_cost_lines::table)
+            .values(lines)
+            .execute(conn)
+            .await?;
+    }
+    let partners: Vec<_> = new
+        .partner_ids
+        .iter()
+        .map(|partner| {
+            (
+                fund_application_partners::application_id.eq(new.id),
+                fund_application_partners::partner_id.eq(*partner),
+            )
+        })
+        .collect();
+    if !partners.is_empty() {
+        diesel::insert_into(fund_application_partners::table)
+            .values(partners)
+            .on_conflict_do_nothing()
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Why a draft was not rewritten.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RewriteRefusal {
+    NotFound,
+    VersionConflict,
+    /// It was handed in (or withdrawn): only a draft is rewritten.
+    NotDraft(ApplicationStatus),
+}
+
+/// Rewrites the draft `new.id` of the fund `new.fund_id` with everything `new` says (its
+/// applicant stays), if it is still a draft at one of `versions` (any, when `None`).
+pub async fn rewrite_draft(
+    conn: &mut AsyncPgConnection,
+    new: &NewApplication,
+    versions: Option<&[i32]>,
+) -> Result<std::result::Result<ApplicationRow, RewriteRefusal>> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        let current: Option<ApplicationRow> = fund_applications::table
+            .filter(fund_applications::id.eq(new.id))
+            .filter(fund_applications::fund_id.eq(new.fund_id))
+            .select(ApplicationRow::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?;
+        let Some(current) = current else {
+            return Ok(Err(RewriteRefusal::NotFound));
+        };
+        if versions.is_some_and(|versions| !versions.contains(&current.version)) {
+            return Ok(Err(RewriteRefusal::VersionConflict));
+        }
+        if current.status() != ApplicationStatus::Draft {
+            return Ok(Err(RewriteRefusal::NotDraft(current.status())));
+        }
+        let row = diesel::update(fund_applications::table.find(new.id))
+            .set((
+                fund_applications::applicant_partner_id.eq(new.applicant_partner_id),
+                fund_applications::district_id.eq(new.district_id),
+                fund_applications::concern_id.eq(new.concern_id),
+                fund_applications::title.eq(&new.title),
+                fund_applications::description.eq(&new.description),
+                fund_applications::goals.eq(&new.goals),
+                fund_applications::target_groups.eq(&new.target_groups),
+                fund_applications::requested_cents.eq(new.requested.get()),
+                fund_applications::updated_at.eq(diesel::dsl::now),
+                fund_applications::version.eq(fund_applications::version + 1),
+            ))
+            .returning(ApplicationRow::as_returning())
+            .get_result(conn)
+            .await?;
+        diesel::delete(
+            fund_application_cost_lines::table
+                .filter(fund_application_cost_lines::application_id.eq(new.id)),
+        )
+        .execute(conn)
+        .await?;
+        diesel::delete(
+            fund_application_partners::table
+                .filter(fund_application_partners::application_id.eq(new.id)),
+        )
+        .execute(conn)
+        .await?;
+        insert_plan(conn, new).await?;
+        Ok(Ok(row))
     })
     .await
 }
@@ -323,6 +488,8 @@ pub enum StepRefusal {
     OverBudget { remaining: Cents },
     /// A committee's decision names its minutes.
     MinutesMissing,
+    /// The fund is closed: nothing more is handed in.
+    FundClosed,
 }
 
 /// Takes `step` for the application `id` of the fund `fund_id`, if it stands at one of
@@ -377,6 +544,16 @@ pub async fn take_step(
             return Ok(Err(StepRefusal::MinutesMissing));
         }
         match step {
+            Step::Submit => {
+                let closed: Option<DateTime<Utc>> = funds::table
+                    .find(fund_id)
+                    .select(funds::closed_at)
+                    .first(conn)
+                    .await?;
+                if closed.is_some() {
+                    return Ok(Err(StepRefusal::FundClosed));
+                }
+            }
             Step::Approve(grant) => {
                 // No key changes: applications made meanwhile (which reference the fund) do
                 // not wait for it.

@@ -291,21 +291,64 @@ pub async fn drafts_of(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<Ve
     .await?)
 }
 
+/// The tables where what a guest sent waits for the confirmation of her mailed link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Waiting {
+    Concerns,
+    RoomBookings,
+    FundApplications,
+}
+
+impl Waiting {
+    fn table(self) -> &'static str {
+        match self {
+            Waiting::Concerns => "concern_drafts",
+            Waiting::RoomBookings => "room_booking_drafts",
+            Waiting::FundApplications => "fund_application_drafts",
+        }
+    }
+
+    /// Whether `draft_id` still waits (for the re-check before its mail is sent).
+    pub(crate) async fn is_open(
+        self,
+        conn: &mut AsyncPgConnection,
+        draft_id: Uuid,
+    ) -> Result<bool> {
+        #[derive(QueryableByName)]
+        struct Open {
+            #[diesel(sql_type = Bool)]
+            open: bool,
+        }
+        let found: Vec<Open> = diesel::sql_query(format!(
+            "SELECT EXISTS (SELECT 1 FROM {} WHERE id = $1 AND expires_at > now()) AS open",
+            self.table()
+        ))
+        .bind::<diesel::sql_types::Uuid, _>(draft_id)
+        .load(conn)
+        .await?;
+        Ok(found.into_iter().next().is_some_and(|o| o.open))
+    }
+
+    /// Drops what waited until its link expired, by `now`.
+    pub(crate) async fn remove_expired(
+        self,
+        conn: &mut AsyncPgConnection,
+        now: DateTime<Utc>,
+    ) -> Result<usize> {
+        Ok(diesel::sql_query(format!(
+            "DELETE FROM {} WHERE expires_at <= $1",
+            self.table()
+        ))
+        .bind::<diesel::sql_types::Timestamptz, _>(now)
+        .execute(conn)
+        .await?)
+    }
+}
+
 /// Whether the concern `draft_id` still waits for its confirmation (for the re-check before
 /// its mail is sent).
 pub async fn draft_open(conn: &mut AsyncPgConnection, draft_id: Uuid) -> Result<bool> {
-    #[derive(QueryableByName)]
-    struct Open {
-        #[diesel(sql_type = Bool)]
-        open: bool,
-    }
-    let found: Vec<Open> = diesel::sql_query(
-        "SELECT EXISTS (SELECT 1 FROM concern_drafts WHERE id = $1 AND expires_at > now()) AS open",
-    )
-    .bind::<diesel::sql_types::Uuid, _>(draft_id)
-    .load(conn)
-    .await?;
-    Ok(found.into_iter().next().is_some_and(|o| o.open))
+    Waiting::Concerns.is_open(conn, draft_id).await
 }
 
 /// Drops the concerns that waited for a confirmation until their link expired, by `now`.
@@ -313,12 +356,7 @@ pub async fn remove_expired_concern_drafts(
     conn: &mut AsyncPgConnection,
     now: DateTime<Utc>,
 ) -> Result<usize> {
-    Ok(
-        diesel::sql_query("DELETE FROM concern_drafts WHERE expires_at <= $1")
-            .bind::<diesel::sql_types::Timestamptz, _>(now)
-            .execute(conn)
-            .await?,
-    )
+    Waiting::Concerns.remove_expired(conn, now).await
 }
 
 /// A concern waiting for its confirmation, as its mail tells it; `None` once it is gone.
@@ -603,6 +641,17 @@ pub async fn merge_into_account(
         .bind::<diesel::sql_types::Uuid, _>(account_id)
         .execute(conn)
         .await?;
+    // Her applications to funds, handed in or waiting for her confirmation, too.
+    diesel::sql_query("UPDATE fund_applications SET applicant_id = $2 WHERE applicant_id = $1")
+        .bind::<diesel::sql_types::Uuid, _>(guest)
+        .bind::<diesel::sql_types::Uuid, _>(account_id)
+        .execute(conn)
+        .await?;
+    diesel::sql_query("UPDATE fund_application_drafts SET user_id = $2 WHERE user_id = $1")
+        .bind::<diesel::sql_types::Uuid, _>(guest)
+        .bind::<diesel::sql_types::Uuid, _>(account_id)
+        .execute(conn)
+        .await?;
     let left: i64 = signups::table
         .filter(signups::user_id.eq(guest))
         .count()
@@ -622,8 +671,9 @@ pub async fn merge_into_account(
 }
 
 /// Guests with no sign-up ending after `cutoff`, no hold, no concern open or closed after
-/// `cutoff`, no room date ending after `cutoff`, nothing waiting for her confirmation, and
-/// made before `cutoff`: up to `limit`, for
+/// `cutoff`, no room date ending after `cutoff`, no application to a fund undecided,
+/// unsettled or changed after `cutoff`, nothing waiting for her confirmation, and made
+/// before `cutoff`: up to `limit`, for
 /// retention to erase.
 pub async fn idle_since(
     conn: &mut AsyncPgConnection,
@@ -660,8 +710,14 @@ pub async fn idle_since(
                 ") AND NOT EXISTS (SELECT 1 FROM concern_drafts d WHERE d.user_id = users.id \
                    AND d.expires_at > now()) \
                  AND NOT EXISTS (SELECT 1 FROM room_booking_drafts d WHERE d.user_id = users.id \
-                   AND d.expires_at > now())",
-            ),
+                   AND d.expires_at > now()) \
+                 AND NOT EXISTS (SELECT 1 FROM fund_application_drafts d \
+                   WHERE d.user_id = users.id AND d.expires_at > now()) \
+                 AND NOT EXISTS (SELECT 1 FROM fund_applications a WHERE a.applicant_id = users.id \
+                   AND (a.status NOT IN ('settled', 'declined', 'withdrawn') OR a.updated_at >= ",
+            )
+            .bind::<diesel::sql_types::Timestamptz, _>(cutoff)
+            .sql("))"),
         )
         .order(users::created_at)
         .select(users::id)

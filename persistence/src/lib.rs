@@ -21,6 +21,7 @@ pub mod directory;
 pub mod districts;
 pub mod embed_origins;
 pub mod error;
+pub mod fund_drafts;
 pub mod funds;
 pub mod guests;
 pub mod help_wanted;

@@ -822,6 +822,8 @@ diesel::table! {
         concern_id -> Nullable<Uuid>,
         concern_category_id -> Nullable<Uuid>,
         room_id -> Nullable<Uuid>,
+        fund_id -> Nullable<Uuid>,
+        fund_application_id -> Nullable<Uuid>,
         field -> Text,
         tag -> Text,
         text -> Text,
@@ -930,6 +932,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+        closed_at -> Nullable<Timestamptz>,
     }
 }
 

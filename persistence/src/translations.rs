@@ -69,6 +69,16 @@ fn owned(owner: TextOwner) -> Owned {
             column: "room_id",
             source: "CASE t.field WHEN 'name' THEN o.name WHEN 'description' THEN o.description END",
         },
+        TextOwner::Fund => Owned {
+            table: "funds",
+            column: "fund_id",
+            source: "o.title",
+        },
+        TextOwner::FundApplication => Owned {
+            table: "fund_applications",
+            column: "fund_application_id",
+            source: "o.title",
+        },
     }
 }
 
@@ -162,6 +172,8 @@ struct VariantRow {
     concern_id: Option<Uuid>,
     concern_category_id: Option<Uuid>,
     room_id: Option<Uuid>,
+    fund_id: Option<Uuid>,
+    fund_application_id: Option<Uuid>,
     tag: String,
     field: String,
     text: String,
@@ -182,6 +194,8 @@ impl VariantRow {
             (TextOwner::Concern, self.concern_id),
             (TextOwner::ConcernCategory, self.concern_category_id),
             (TextOwner::Room, self.room_id),
+            (TextOwner::Fund, self.fund_id),
+            (TextOwner::FundApplication, self.fund_application_id),
         ]
         .into_iter()
         .find_map(|(owner, id)| id.map(|id| (owner, id)))
@@ -312,6 +326,10 @@ async fn rows_of_many(
             (_, TextOwner::ConcernCategory) => query.or_filter(t::concern_category_id.eq_any(ids)),
             (0, TextOwner::Room) => query.filter(t::room_id.eq_any(ids)),
             (_, TextOwner::Room) => query.or_filter(t::room_id.eq_any(ids)),
+            (0, TextOwner::Fund) => query.filter(t::fund_id.eq_any(ids)),
+            (_, TextOwner::Fund) => query.or_filter(t::fund_id.eq_any(ids)),
+            (0, TextOwner::FundApplication) => query.filter(t::fund_application_id.eq_any(ids)),
+            (_, TextOwner::FundApplication) => query.or_filter(t::fund_application_id.eq_any(ids)),
         };
     }
     let rows: Vec<VariantRow> = query.load(conn).await?;
@@ -645,13 +663,15 @@ pub async fn generation(conn: &mut AsyncPgConnection) -> Result<i64> {
 }
 
 /// Every variant stored of the catalogue-sized owners, if there are at most `limit` rows
-/// (`None` otherwise). Concerns' variants are not among them: they grow with the concerns,
+/// (`None` otherwise). Concerns' and fund applications' variants are not among them: they
+/// grow with what residents write,
 /// and are read with the page that shows them.
 pub async fn all(conn: &mut AsyncPgConnection, limit: i64) -> Result<Option<Vec<CachedVariant>>> {
     use schema::translations::dsl as t;
     // Too many: told by one id past the limit, without reading the rows.
     let beyond: Option<i64> = t::translations
         .filter(t::concern_id.is_null())
+        .filter(t::fund_application_id.is_null())
         .select(t::id)
         .order(t::id)
         .offset(limit)
@@ -664,6 +684,7 @@ pub async fn all(conn: &mut AsyncPgConnection, limit: i64) -> Result<Option<Vec<
     }
     let rows: Vec<VariantRow> = t::translations
         .filter(t::concern_id.is_null())
+        .filter(t::fund_application_id.is_null())
         .select(VariantRow::as_select())
         .order((t::tag, t::field))
         .limit(limit + 1)

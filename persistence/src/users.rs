@@ -63,6 +63,7 @@ pub const SUBJECT_REFERENCES: &[&str] = &[
     "room_booking_drafts_user_id_fkey",
     "standing_signups_user_id_fkey",
     "fund_applications_applicant_id_fkey",
+    "fund_application_drafts_user_id_fkey",
 ];
 
 /// A row of `users`.

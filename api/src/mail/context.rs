@@ -35,6 +35,8 @@ pub struct Context {
     pub room_draft: Option<quartier_persistence::rooms::drafts::DraftMail>,
     /// For a decision on an application to a neighbourhood fund: the project and its fund.
     pub application: Option<quartier_persistence::funds::ApplicationMail>,
+    /// For an application made with the guest form, waiting for her confirmation.
+    pub fund_draft: Option<quartier_persistence::fund_drafts::DraftMail>,
 }
 
 /// What a daily digest lists.
@@ -159,8 +161,21 @@ pub async fn load(conn: &mut AsyncPgConnection, claimed: &Claimed) -> Result<Con
         }
         _ => None,
     };
+    let fund_draft = match claimed.kind() {
+        Some(quartier_domain::notification::Kind::GuestFundApplication) => {
+            match claimed.details()["draft_id"]
+                .as_str()
+                .and_then(|s| s.parse::<uuid::Uuid>().ok())
+            {
+                Some(id) => quartier_persistence::fund_drafts::mail(conn, id).await?,
+                None => None,
+            }
+        }
+        _ => None,
+    };
     Ok(Context {
         application,
+        fund_draft,
         room,
         room_draft,
         shift: load_shift(conn, claimed).await?,

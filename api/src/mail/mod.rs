@@ -44,6 +44,9 @@ pub const GUEST_CONCERN_HOURS: i64 = quartier_domain::guest::CONCERN_CONFIRMATIO
 /// How long the link of a guest's room booking works.
 pub const GUEST_ROOM_BOOKING_HOURS: i64 =
     quartier_domain::guest::ROOM_BOOKING_CONFIRMATION.num_hours();
+/// How long the link of a guest's application to a fund works.
+pub const GUEST_FUND_APPLICATION_HOURS: i64 =
+    quartier_domain::guest::FUND_APPLICATION_CONFIRMATION.num_hours();
 
 /// Where composed mail is handed over.
 #[derive(Clone)]
@@ -247,23 +250,26 @@ impl Mailer {
                     .ok_or_else(|| SendError::Permanent("the notification names no hold".into()))?;
                 (self.link("guest-signups/confirm", hold), 0)
             }
-            (Kind::GuestConcern | Kind::GuestRoomBooking, _) => {
+            (Kind::GuestConcern | Kind::GuestRoomBooking | Kind::GuestFundApplication, _) => {
                 let draft = details["draft_id"]
                     .as_str()
                     .and_then(|id| id.parse::<uuid::Uuid>().ok())
                     .ok_or_else(|| {
                         SendError::Permanent("the notification names no draft".into())
                     })?;
-                if kind == Kind::GuestConcern {
-                    (
+                match kind {
+                    Kind::GuestConcern => (
                         self.link("guest-concerns/confirm", draft),
                         GUEST_CONCERN_HOURS,
-                    )
-                } else {
-                    (
+                    ),
+                    Kind::GuestRoomBooking => (
                         self.link("guest-room-bookings/confirm", draft),
                         GUEST_ROOM_BOOKING_HOURS,
-                    )
+                    ),
+                    _ => (
+                        self.link("guest-fund-applications/confirm", draft),
+                        GUEST_FUND_APPLICATION_HOURS,
+                    ),
                 }
             }
             (Kind::StandingOffer, _) => {
@@ -379,6 +385,12 @@ impl Mailer {
         }
         let concern = context.concern.as_ref();
         let application = context.application.as_ref();
+        let fund_draft = context.fund_draft.as_ref();
+        if kind == Kind::GuestFundApplication && fund_draft.is_none() {
+            return Err(SendError::Permanent(
+                "the application was confirmed, or waited too long".into(),
+            ));
+        }
         if kind == Kind::FundApplicationDecided && application.is_none() {
             return Err(SendError::Permanent("the application is gone".into()));
         }
@@ -393,6 +405,7 @@ impl Mailer {
             role => role,
             name => hold.map(|h| h.name.as_str()).or(draft.map(|d| d.name.as_str()))
                 .or(room_draft.map(|d| d.name.as_str()))
+                .or(fund_draft.map(|d| d.name.as_str()))
                 .filter(|n| !n.is_empty())
                 .unwrap_or(claimed.display_name.as_str()),
             link => link,
@@ -421,8 +434,12 @@ impl Mailer {
             answer_unit => concern.and_then(|(_, a)| a.operator_name.as_deref()).unwrap_or_default(),
             concern_link => concern.map(|(_, a)| format!("{}/concerns/{}", self.settings.app_url, a.concern_id))
                 .unwrap_or_default(),
-            project_title => application.map_or("", |a| a.title.as_str()),
-            fund_title => application.map_or("", |a| a.fund_title.as_str()),
+            project_title => application.map(|a| a.title.as_str())
+                .or(fund_draft.map(|d| d.title.as_str())).unwrap_or_default(),
+            fund_title => application.map(|a| a.fund_title.as_str())
+                .or(fund_draft.map(|d| d.fund_title.as_str())).unwrap_or_default(),
+            requested => fund_draft.map(|d| format::euros(d.requested_cents, language))
+                .unwrap_or_default(),
             // What the notification told of: a later step has a mail of its own.
             application_status => details["status"].as_str().unwrap_or_default(),
             granted => application.and_then(|a| a.granted_cents)

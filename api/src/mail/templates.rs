@@ -47,6 +47,7 @@ const FILES: &[(&str, &str)] = template_files!(
     "guest_room_booking",
     "standing_offer",
     "fund_application_decided",
+    "guest_fund_application",
 );
 
 const LAYOUT: &str = include_str!("../../templates/mail/layout.html");
@@ -165,6 +166,7 @@ mod tests {
             fund_title => "Verfügungsfonds Nordstadt 2027",
             application_status => "approved",
             granted => "400,00 €",
+            requested => "450,00 €",
             spent => "355,50 €",
             decline_reason => "Außerhalb des Quartiers.",
             unsubscribe_link => "https://app.example.org/unsubscribe?token=t",

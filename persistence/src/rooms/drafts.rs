@@ -4,14 +4,14 @@
 
 use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
-use diesel::sql_types::{BigInt, Bool, Bytea, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{BigInt, Bytea, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use quartier_domain::guest::{PersonKind, ROOM_BOOKING_CONFIRMATION};
 use quartier_domain::notification::Kind;
 use uuid::Uuid;
 
 use super::RoomMail;
-use crate::guests::{NewGuest, confirmed_by_mail, person_for};
+use crate::guests::{NewGuest, Waiting, confirmed_by_mail, person_for};
 use crate::notifications::{self, NewNotification};
 use crate::{Error, Result};
 
@@ -115,28 +115,12 @@ pub async fn take(
 /// Whether the booking `draft_id` still waits for its confirmation (for the re-check before
 /// its mail is sent).
 pub async fn is_open(conn: &mut AsyncPgConnection, draft_id: Uuid) -> Result<bool> {
-    #[derive(QueryableByName)]
-    struct Open {
-        #[diesel(sql_type = Bool)]
-        open: bool,
-    }
-    let found: Vec<Open> = diesel::sql_query(
-        "SELECT EXISTS (SELECT 1 FROM room_booking_drafts WHERE id = $1 AND expires_at > now()) AS open",
-    )
-    .bind::<SqlUuid, _>(draft_id)
-    .load(conn)
-    .await?;
-    Ok(found.into_iter().next().is_some_and(|o| o.open))
+    Waiting::RoomBookings.is_open(conn, draft_id).await
 }
 
 /// Drops the bookings that waited for a confirmation until their link expired, by `now`.
 pub async fn remove_expired(conn: &mut AsyncPgConnection, now: DateTime<Utc>) -> Result<usize> {
-    Ok(
-        diesel::sql_query("DELETE FROM room_booking_drafts WHERE expires_at <= $1")
-            .bind::<Timestamptz, _>(now)
-            .execute(conn)
-            .await?,
-    )
+    Waiting::RoomBookings.remove_expired(conn, now).await
 }
 
 /// A waiting booking as its mail tells it: whom it greets, how many dates, and the first

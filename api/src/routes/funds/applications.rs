@@ -1,16 +1,20 @@
 //! Applications to a fund: `POST /funds/{id}/applications` makes a draft,
+//! `PUT /funds/{id}/applications/{application_id}` rewrites it,
 //! `GET /funds/{id}/applications` lists them (all for the fund's keepers, her own for an
 //! applicant), `GET /funds/{id}/applications/{application_id}` reads one.
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post, put, web};
 use quartier_domain::concern::ConcernStatus;
 use quartier_domain::fund::{Cents, check_cost_plan};
 use quartier_domain::operator::free_text;
 use quartier_domain::validation::bounded_multiline_text;
 use quartier_domain::{ValidationErrors, bounded_text};
-use quartier_persistence::funds::{self, ApplicationFilter, ApplicationRow, NewApplication};
-use serde::Deserialize;
+use quartier_persistence::AsyncPgConnection;
+use quartier_persistence::funds::{
+    self, ApplicationFilter, ApplicationRow, FundRow, NewApplication, RewriteRefusal,
+};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -19,7 +23,7 @@ use super::{
 };
 use crate::auth::{AuthUser, Caller};
 use crate::error::{ApiError, Problem};
-use crate::extract::{Json, etag};
+use crate::extract::{IfMatch, Json, etag};
 use crate::pagination::{Page, decode_cursor, encode_cursor, limit};
 use crate::state::AppState;
 
@@ -28,7 +32,7 @@ const MAX_PARTNERS: usize = 20;
 /// The most target groups an application names.
 const MAX_TARGET_GROUPS: usize = 20;
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApplicationRequest {
     #[schema(example = "Straßenfest Lindenplatz", min_length = 1, max_length = 200)]
@@ -67,11 +71,12 @@ pub struct CreateApplicationRequest {
     params(("id" = Uuid, Path, description = "The fund's id")),
     request_body = CreateApplicationRequest,
     responses(
-        (status = 201, description = "The draft", body = ApplicationResponse, headers(("ETag" = String))),
+        (status = 201, description = "The draft", body = ApplicationResponse, headers(("ETag" = String), ("Location" = String))),
         (status = 400, description = "The id is not a UUID, or the body is not JSON (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not on the staff of the partner named as applying (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No fund has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The fund is closed (`fund-closed`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, more asked for than the cost plan, a district outside the fund's, or an unknown district, partner or concern (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
@@ -82,136 +87,189 @@ pub async fn create_application(
     id: web::Path<Uuid>,
     Json(body): Json<CreateApplicationRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut errors = ValidationErrors::default();
-    let title = errors.collect(bounded_text(&body.title, "title", 200));
-    let description = errors.collect(bounded_multiline_text(
-        &body.description,
-        "description",
-        5000,
-    ));
-    let goals = match body
-        .goals
-        .as_deref()
-        .map(|goals| free_text(goals, "goals", 2000))
-    {
-        Some(Ok(goals)) if goals.is_empty() => None,
-        Some(result) => errors.collect(result),
-        None => None,
-    };
-    let groups = body.target_groups.as_deref().unwrap_or_default();
-    if groups.len() > MAX_TARGET_GROUPS {
-        errors.push("target_groups", "must name at most 20 groups");
-    }
-    let target_groups: Vec<String> = groups
-        .iter()
-        .take(MAX_TARGET_GROUPS)
-        .filter_map(|group| errors.collect(bounded_text(group, "target_groups", 100)))
-        .collect();
-    let requested = errors.collect(Cents::parse("requested_cents", body.requested_cents));
-    let lines = body.cost_lines.as_deref().unwrap_or_default();
-    let cost_lines: Vec<(String, Cents)> = lines
-        .iter()
-        .take(quartier_domain::fund::MAX_COST_LINES + 1)
-        .filter_map(|line| {
-            let label = errors.collect(bounded_text(&line.label, "cost_lines", 200));
-            let amount = errors.collect(Cents::parse("cost_lines", line.amount_cents));
-            label.zip(amount)
-        })
-        .collect();
-    if let Some(requested) = requested {
-        let amounts: Vec<Cents> = cost_lines.iter().map(|(_, amount)| *amount).collect();
-        errors.collect(check_cost_plan(requested, &amounts));
-    }
-    let partner_ids = body.partner_ids.clone().unwrap_or_default();
-    if partner_ids.len() > MAX_PARTNERS {
-        errors.push("partner_ids", "must name at most 20 partners");
-    }
-    if body
-        .applicant_partner_id
-        .is_some_and(|applying| partner_ids.contains(&applying))
-    {
-        errors.push(
-            "partner_ids",
-            "names the applying partner: list the others involved",
-        );
-    }
-    errors.into_result()?;
-    let (Some(title), Some(description), Some(requested)) = (title, description, requested) else {
-        return Err(ApiError::Internal("checked fields missing".into()));
-    };
+    let checked = Checked::new(&body)?;
     let mut conn = state.conn().await?;
     let fund = existing_fund(&mut conn, *id).await?;
-    let district_id = match (body.district_id, fund.district_id) {
-        (Some(district), Some(fund_district)) => {
-            if !funds::district_within(&mut conn, district, fund_district).await? {
-                return Err(ApiError::validation(
-                    "district_id",
-                    "must be the fund's district or one inside it",
-                ));
-            }
-            district
-        }
-        (None, Some(fund_district)) => fund_district,
-        (Some(district), None) => {
-            if quartier_persistence::districts::find(&mut conn, district)
-                .await?
-                .is_none()
-            {
-                return Err(ApiError::validation(
-                    "district_id",
-                    "is not the id of a district",
-                ));
-            }
-            district
-        }
-        (None, None) => {
-            return Err(ApiError::validation(
-                "district_id",
-                "is required for an operator's fund: where the project happens",
-            ));
-        }
+    if fund.closed_at.is_some() {
+        return Err(super::fund_closed());
+    }
+    let new = checked
+        .application(&mut conn, &fund, Some(user), Uuid::now_v7())
+        .await?;
+    let row = funds::create_application(&mut conn, &new)
+        .await
+        .map_err(plan_refused)?;
+    let response = ApplicationResponse::load(&mut conn, row, false).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::ETAG, etag(response.version)))
+        .insert_header((
+            header::LOCATION,
+            format!("/api/v1/funds/{}/applications/{}", fund.id, response.id),
+        ))
+        .json(response))
+}
+
+/// Rewrite a draft: every field as when applying (what is left out is left out now too).
+/// The applicant, while it is a draft; needs `If-Match`.
+#[utoipa::path(
+    tag = "funds",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The fund's id"),
+        ("application_id" = Uuid, Path, description = "The application's id"),
+        ("If-Match" = String, Header, description = "The application's ETag, or `*`"),
+    ),
+    request_body = CreateApplicationRequest,
+    responses(
+        (status = 200, description = "The draft as it is now", body = ApplicationResponse, headers(("ETag" = String))),
+        (status = 400, description = "An id is not a UUID, or the body is not JSON (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the applicant, or not on the staff of the partner named as applying (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No fund or no application to it has this id, or it is not the caller's to see (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No longer a draft (`fund-step-not-allowed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The application changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, more asked for than the cost plan, a district outside the fund's, or an unknown district, partner or concern (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`If-Match` is missing (`precondition-required`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[put("/funds/{id}/applications/{application_id}")]
+pub async fn rewrite_application(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+    if_match: IfMatch,
+    Json(body): Json<CreateApplicationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let checked = Checked::new(&body)?;
+    let versions = if_match.versions()?;
+    let (fund_id, application_id) = path.into_inner();
+    let mut conn = state.conn().await?;
+    let (fund, row, Access { applicant, .. }) =
+        readable(&mut conn, &caller, fund_id, application_id).await?;
+    let Some(user) = caller.user().filter(|_| applicant) else {
+        return Err(ApiError::Forbidden(
+            "Only the applicant rewrites a draft.".into(),
+        ));
     };
-    if let Some(partner) = body.applicant_partner_id {
-        if quartier_persistence::partners::find(&mut conn, partner)
-            .await?
-            .is_none()
-        {
-            return Err(ApiError::validation(
-                "applicant_partner_id",
-                "is not the id of a partner",
-            ));
-        }
-        if crate::authz::partner_role(&mut conn, partner, user)
-            .await?
-            .is_none()
-        {
-            return Err(ApiError::Forbidden(
-                "Only those on a partner's staff apply for it.".into(),
-            ));
-        }
+    let mut new = checked
+        .application(&mut conn, &fund, Some(user), row.id)
+        .await?;
+    // The draft stays hers, whoever of her partner's speakers rewrites it.
+    new.applicant_id = row.applicant_id;
+    let row = funds::rewrite_draft(&mut conn, &new, versions)
+        .await
+        .map_err(plan_refused)?
+        .map_err(|refusal| match refusal {
+            RewriteRefusal::NotFound => {
+                ApiError::NotFound("No application to this fund has this id.".into())
+            }
+            RewriteRefusal::VersionConflict => ApiError::VersionConflict,
+            RewriteRefusal::NotDraft(status) => ApiError::Conflict {
+                slug: "fund-step-not-allowed",
+                detail: format!(
+                    "An application that is {} is no longer rewritten.",
+                    status.as_str()
+                ),
+            },
+        })?;
+    let response = ApplicationResponse::load(&mut conn, row, false).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(response.version)))
+        .json(response))
+}
+
+/// A refused write of an application's plan, as the client reads it.
+pub(crate) fn plan_refused(error: quartier_persistence::Error) -> ApiError {
+    if error.is_constraint(funds::PARTNER_KEY) {
+        ApiError::validation("partner_ids", "names a partner that does not exist")
+    } else if error.is_constraint(funds::CONCERN_KEY) {
+        ApiError::validation("concern_id", "is not the id of a concern")
+    } else if error.is_constraint(funds::APPLICANT_PARTNER_KEY) {
+        ApiError::validation("applicant_partner_id", "is not the id of a partner")
+    } else if error.is_constraint(funds::APPLICATION_DISTRICT_KEY) {
+        ApiError::validation("district_id", "is not the id of a district")
+    } else {
+        error.into()
     }
-    if let Some(concern) = body.concern_id {
-        // The public list of projects names the concern: one the public may read.
-        let public = quartier_persistence::concerns::find(&mut conn, concern)
-            .await?
-            .and_then(|view| ConcernStatus::parse(&view.status))
-            .is_some_and(|status| status.is_open() || status == ConcernStatus::Done);
-        if !public {
-            return Err(ApiError::validation(
-                "concern_id",
-                "is not the id of a published concern that is carried on or done",
-            ));
+}
+
+/// An application's fields, checked on their own (what needs the database comes in
+/// `application`).
+#[derive(Debug)]
+pub(crate) struct Checked<'a> {
+    body: &'a CreateApplicationRequest,
+    title: String,
+    description: String,
+    goals: Option<String>,
+    target_groups: Vec<String>,
+    requested: Cents,
+    cost_lines: Vec<(String, Cents)>,
+    partner_ids: Vec<Uuid>,
+}
+
+impl<'a> Checked<'a> {
+    /// `body`'s fields, checked: every fault at once (422).
+    pub(crate) fn new(body: &'a CreateApplicationRequest) -> Result<Self, ApiError> {
+        let mut errors = ValidationErrors::default();
+        let title = errors.collect(bounded_text(&body.title, "title", 200));
+        let description = errors.collect(bounded_multiline_text(
+            &body.description,
+            "description",
+            5000,
+        ));
+        let goals = match body
+            .goals
+            .as_deref()
+            .map(|goals| free_text(goals, "goals", 2000))
+        {
+            Some(Ok(goals)) if goals.is_empty() => None,
+            Some(result) => errors.collect(result),
+            None => None,
+        };
+        let groups = body.target_groups.as_deref().unwrap_or_default();
+        if groups.len() > MAX_TARGET_GROUPS {
+            errors.push("target_groups", "must name at most 20 groups");
         }
-    }
-    let row = funds::create_application(
-        &mut conn,
-        &NewApplication {
-            id: Uuid::now_v7(),
-            fund_id: fund.id,
-            applicant_id: Some(user.id),
-            applicant_partner_id: body.applicant_partner_id,
-            district_id,
-            concern_id: body.concern_id,
+        let target_groups: Vec<String> = groups
+            .iter()
+            .take(MAX_TARGET_GROUPS)
+            .filter_map(|group| errors.collect(bounded_text(group, "target_groups", 100)))
+            .collect();
+        let requested = errors.collect(Cents::parse("requested_cents", body.requested_cents));
+        let lines = body.cost_lines.as_deref().unwrap_or_default();
+        let cost_lines: Vec<(String, Cents)> = lines
+            .iter()
+            .take(quartier_domain::fund::MAX_COST_LINES + 1)
+            .filter_map(|line| {
+                let label = errors.collect(bounded_text(&line.label, "cost_lines", 200));
+                let amount = errors.collect(Cents::parse("cost_lines", line.amount_cents));
+                label.zip(amount)
+            })
+            .collect();
+        if let Some(requested) = requested {
+            let amounts: Vec<Cents> = cost_lines.iter().map(|(_, amount)| *amount).collect();
+            errors.collect(check_cost_plan(requested, &amounts));
+        }
+        let partner_ids = body.partner_ids.clone().unwrap_or_default();
+        if partner_ids.len() > MAX_PARTNERS {
+            errors.push("partner_ids", "must name at most 20 partners");
+        }
+        if body
+            .applicant_partner_id
+            .is_some_and(|applying| partner_ids.contains(&applying))
+        {
+            errors.push(
+                "partner_ids",
+                "names the applying partner: list the others involved",
+            );
+        }
+        errors.into_result()?;
+        let (Some(title), Some(description), Some(requested)) = (title, description, requested)
+        else {
+            return Err(ApiError::Internal("checked fields missing".into()));
+        };
+        Ok(Self {
+            body,
             title,
             description,
             goals,
@@ -219,26 +277,104 @@ pub async fn create_application(
             requested,
             cost_lines,
             partner_ids,
-        },
-    )
-    .await
-    .map_err(|error| {
-        if error.is_constraint(funds::PARTNER_KEY) {
-            ApiError::validation("partner_ids", "names a partner that does not exist")
-        } else if error.is_constraint(funds::CONCERN_KEY) {
-            ApiError::validation("concern_id", "is not the id of a concern")
-        } else if error.is_constraint(funds::APPLICANT_PARTNER_KEY) {
-            ApiError::validation("applicant_partner_id", "is not the id of a partner")
-        } else if error.is_constraint(funds::APPLICATION_DISTRICT_KEY) {
-            ApiError::validation("district_id", "is not the id of a district")
-        } else {
-            error.into()
+        })
+    }
+
+    /// The application `id` to `fund` by `user` (`None`: a guest, who applies for no
+    /// partner), with what the database tells checked: the district within the fund's, the
+    /// applying partner one `user` is on the staff of, the concern one the public may read.
+    pub(crate) async fn application(
+        self,
+        conn: &mut AsyncPgConnection,
+        fund: &FundRow,
+        user: Option<AuthUser>,
+        id: Uuid,
+    ) -> Result<NewApplication, ApiError> {
+        let body = self.body;
+        let district_id = match (body.district_id, fund.district_id) {
+            (Some(district), Some(fund_district)) => {
+                if !funds::district_within(conn, district, fund_district).await? {
+                    return Err(ApiError::validation(
+                        "district_id",
+                        "must be the fund's district or one inside it",
+                    ));
+                }
+                district
+            }
+            (None, Some(fund_district)) => fund_district,
+            (Some(district), None) => {
+                if quartier_persistence::districts::find(conn, district)
+                    .await?
+                    .is_none()
+                {
+                    return Err(ApiError::validation(
+                        "district_id",
+                        "is not the id of a district",
+                    ));
+                }
+                district
+            }
+            (None, None) => {
+                return Err(ApiError::validation(
+                    "district_id",
+                    "is required for an operator's fund: where the project happens",
+                ));
+            }
+        };
+        if let Some(partner) = body.applicant_partner_id {
+            let Some(user) = user else {
+                return Err(ApiError::validation(
+                    "applicant_partner_id",
+                    "is for those who sign in: a guest applies for herself",
+                ));
+            };
+            if quartier_persistence::partners::find(conn, partner)
+                .await?
+                .is_none()
+            {
+                return Err(ApiError::validation(
+                    "applicant_partner_id",
+                    "is not the id of a partner",
+                ));
+            }
+            if crate::authz::partner_role(conn, partner, user)
+                .await?
+                .is_none()
+            {
+                return Err(ApiError::Forbidden(
+                    "Only those on a partner's staff apply for it.".into(),
+                ));
+            }
         }
-    })?;
-    let response = ApplicationResponse::load(&mut conn, row, false).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::ETAG, etag(response.version)))
-        .json(response))
+        if let Some(concern) = body.concern_id {
+            // The public list of projects names the concern: one the public may read.
+            let public = quartier_persistence::concerns::find(conn, concern)
+                .await?
+                .and_then(|view| ConcernStatus::parse(&view.status))
+                .is_some_and(|status| status.is_open() || status == ConcernStatus::Done);
+            if !public {
+                return Err(ApiError::validation(
+                    "concern_id",
+                    "is not the id of a published concern that is carried on or done",
+                ));
+            }
+        }
+        Ok(NewApplication {
+            id,
+            fund_id: fund.id,
+            applicant_id: user.map(|user| user.id),
+            applicant_partner_id: body.applicant_partner_id,
+            district_id,
+            concern_id: body.concern_id,
+            title: self.title,
+            description: self.description,
+            goals: self.goals,
+            target_groups: self.target_groups,
+            requested: self.requested,
+            cost_lines: self.cost_lines,
+            partner_ids: self.partner_ids,
+        })
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

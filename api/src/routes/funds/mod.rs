@@ -11,12 +11,15 @@
 
 pub mod applications;
 pub mod create;
+pub mod guest;
 pub mod projects;
 pub mod steps;
+pub mod translations;
 
 use chrono::{DateTime, Utc};
 use quartier_domain::fund::{ApplicationStatus, Decider};
 use quartier_domain::integration::Scope;
+use quartier_domain::translation::{TextField, TextOwner};
 use quartier_domain::{FundApplicationFacts, Role, StaffRole};
 use quartier_persistence::AsyncPgConnection;
 use quartier_persistence::funds::{self, ApplicationRow, CostLine, FundRow};
@@ -26,6 +29,7 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::languages::{ContentLanguageResponse, Translatable, TranslationResponse};
 
 /// Where an application stands: `draft` → `submitted` → `prechecked` → `approved` or
 /// `declined` → `reported` → `settled`; `withdrawn` by the applicant until it is reported.
@@ -122,9 +126,45 @@ pub struct FundResponse {
     pub spent_cents: i64,
     /// What it may still grant.
     pub remaining_cents: i64,
+    /// Since when it takes no new applications; null while it is open.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// The language `title` is served in, and whether it fell back to German.
+    pub content_language: ContentLanguageResponse,
+    /// Every variant with its state; only for those who keep the fund, asking with
+    /// `all_languages=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub translations: Option<Vec<TranslationResponse>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Changes with every change, of the German title or its variants; sent as `ETag`.
     pub version: i32,
+}
+
+impl Translatable for FundResponse {
+    const OWNER: TextOwner = TextOwner::Fund;
+
+    fn owner_id(&self) -> Uuid {
+        self.id
+    }
+
+    fn source_text(&self, field: TextField) -> Option<&str> {
+        (field == TextField::Title).then_some(self.title.as_str())
+    }
+
+    fn set_text(&mut self, field: TextField, text: String) {
+        if field == TextField::Title {
+            self.title = text;
+        }
+    }
+
+    fn set_language(
+        &mut self,
+        language: ContentLanguageResponse,
+        translations: Option<Vec<TranslationResponse>>,
+    ) {
+        self.content_language = language;
+        self.translations = translations;
+    }
 }
 
 impl From<FundRow> for FundResponse {
@@ -142,6 +182,9 @@ impl From<FundRow> for FundResponse {
             staff_threshold_cents: row.staff_threshold_cents,
             granted_cents: row.granted_cents,
             spent_cents: row.spent_cents,
+            closed_at: row.closed_at,
+            content_language: ContentLanguageResponse::source(),
+            translations: None,
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: row.version,
@@ -328,6 +371,14 @@ pub(crate) fn query_year(raw: Option<i64>) -> Result<Option<i16>, ApiError> {
             .ok_or_else(|| ApiError::query("year", "must be from 2000 to 2100"))
     })
     .transpose()
+}
+
+/// The refusal of what a closed fund no longer takes: new applications, drafts handed in.
+pub(crate) fn fund_closed() -> ApiError {
+    ApiError::Conflict {
+        slug: "fund-closed",
+        detail: "This fund is closed: it takes no more applications.".into(),
+    }
 }
 
 /// The fund `id`, or 404.

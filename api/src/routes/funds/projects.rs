@@ -4,6 +4,7 @@
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use quartier_domain::fund::ApplicationStatus;
+use quartier_domain::translation::{TextField, TextOwner};
 use quartier_persistence::funds::{self, ProjectFilter, ProjectRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -11,6 +12,11 @@ use uuid::Uuid;
 
 use super::ApplicationStatusBody;
 use crate::error::{ApiError, Problem};
+use crate::extract::IfNoneMatch;
+use crate::languages::{
+    ContentLanguageResponse, ListLanguageQuery, NameShown, Reading, Translatable,
+    TranslationResponse, page_in_language,
+};
 use crate::pagination::{Page, decode_cursor, limit, page};
 use crate::routes::activities::Named;
 use crate::state::AppState;
@@ -41,6 +47,45 @@ pub struct FundProjectResponse {
     /// The concern it answers.
     pub concern_id: Option<Uuid>,
     pub decided_at: Option<DateTime<Utc>>,
+    /// The language `title` is served in, and whether it fell back to German.
+    pub content_language: ContentLanguageResponse,
+}
+
+impl Translatable for FundProjectResponse {
+    const OWNER: TextOwner = TextOwner::FundApplication;
+    // Projects grow with what residents apply for: their variants are read with the page.
+    const CACHED: bool = false;
+
+    fn owner_id(&self) -> Uuid {
+        self.id
+    }
+
+    fn source_text(&self, field: TextField) -> Option<&str> {
+        (field == TextField::Title).then_some(self.title.as_str())
+    }
+
+    fn set_text(&mut self, field: TextField, text: String) {
+        if field == TextField::Title {
+            self.title = text;
+        }
+    }
+
+    fn set_language(
+        &mut self,
+        language: ContentLanguageResponse,
+        _: Option<Vec<TranslationResponse>>,
+    ) {
+        self.content_language = language;
+    }
+
+    fn names_shown(&mut self) -> Vec<NameShown<'_>> {
+        vec![NameShown {
+            owner: TextOwner::Fund,
+            id: self.fund.id,
+            field: TextField::Title,
+            text: &mut self.fund.title,
+        }]
+    }
 }
 
 impl From<ProjectRow> for FundProjectResponse {
@@ -65,12 +110,12 @@ impl From<ProjectRow> for FundProjectResponse {
             attendance: row.attendance,
             concern_id: row.concern_id,
             decided_at: row.decided_at,
+            content_language: ContentLanguageResponse::source(),
         }
     }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ProjectQuery {
     /// Only this fund's projects.
@@ -87,14 +132,20 @@ pub struct ProjectQuery {
 }
 
 /// What the neighbourhood funds granted: approved, reported and settled projects with
-/// their district, amount and outcome, the oldest application first. Public; never names
-/// who applied.
+/// their district, amount and outcome, the oldest application first, their titles (and
+/// their funds') in the reader's language. Public; never names who applied.
 #[utoipa::path(
     tag = "funds",
     security((), ("bearer" = [])),
-    params(ProjectQuery),
+    params(
+        ProjectQuery,
+        ListLanguageQuery,
+        ("Accept-Language" = Option<String>, Header, description = "The reader's languages (RFC 9110), such as `uk, de;q=0.5`"),
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of the page the client holds"),
+    ),
     responses(
-        (status = 200, description = "The projects", body = Page<FundProjectResponse>),
+        (status = 200, description = "The projects", body = Page<FundProjectResponse>, headers(("ETag" = String), ("Content-Language" = String), ("Vary" = String))),
+        (status = 304, description = "The client's copy of the page, in this language, is current", headers(("ETag" = String))),
         (status = 400, description = "A parameter does not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A year outside 2000 to 2100, a limit outside 1 to 100, or a cursor this list did not give out (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
@@ -103,6 +154,8 @@ pub struct ProjectQuery {
 pub async fn list_fund_projects(
     state: web::Data<AppState>,
     query: web::Query<ProjectQuery>,
+    reading: Reading,
+    if_none_match: IfNoneMatch,
 ) -> Result<HttpResponse, ApiError> {
     let limit = limit(query.limit)?;
     let after: Option<Uuid> = decode_cursor(query.cursor.as_deref())?;
@@ -120,5 +173,5 @@ pub async fn list_fund_projects(
     )
     .await?;
     let body: Page<FundProjectResponse> = page(rows, limit, |row| row.id, Into::into);
-    Ok(HttpResponse::Ok().json(body))
+    page_in_language(&mut conn, &state, &reading, body, &if_none_match).await
 }

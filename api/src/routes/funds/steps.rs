@@ -209,6 +209,7 @@ fn refused(refusal: StepRefusal, step: &Step) -> ApiError {
             "minutes_note",
             "a committee's decision names its minutes: minutes_occurrence_id or minutes_note",
         ),
+        StepRefusal::FundClosed => super::fund_closed(),
     }
 }
 
@@ -240,7 +241,7 @@ fn step_name(step: &Step) -> &'static str {
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the applicant (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No fund or no application to it has this id, or it is not the caller's to see (`not-found`)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not a draft (`fund-step-not-allowed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a draft (`fund-step-not-allowed`), or the fund is closed (`fund-closed`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The application changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]

@@ -84,6 +84,10 @@ pub struct GuestExport {
     pub concerns_waiting: Vec<crate::routes::concerns::guest::ConcernDraftRecord>,
     /// Her room dates, and room bookings waiting for her confirmation.
     pub room_bookings: crate::routes::rooms::guest::GuestRoomBookings,
+    /// Her applications to neighbourhood funds, newest first.
+    pub fund_applications: Vec<crate::routes::funds::ApplicationResponse>,
+    /// Applications to funds waiting for her confirmation, newest first.
+    pub fund_applications_waiting: Vec<crate::routes::funds::guest::FundApplicationDraftRecord>,
 }
 
 async fn guest(conn: &mut AsyncPgConnection, id: Uuid) -> Result<GuestResponse, ApiError> {
@@ -196,7 +200,11 @@ pub async fn export_guest(
     guest: Guest,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
+    let (fund_applications, fund_applications_waiting) =
+        crate::routes::funds::guest::export_of(&mut conn, guest.id, MOST).await?;
     let export = GuestExport {
+        fund_applications,
+        fund_applications_waiting,
         exported_at: Utc::now(),
         signups: overview(&mut conn, guest.id).await?,
         notifications: notifications::of_user(&mut conn, guest.id, MOST)

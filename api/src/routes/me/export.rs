@@ -134,6 +134,9 @@ pub struct PersonalDataExport {
     pub blockouts: Vec<crate::routes::standing::BlockoutResponse>,
     /// This person's applications to neighbourhood funds, newest first.
     pub fund_applications: Vec<crate::routes::funds::ApplicationResponse>,
+    /// Applications to funds made with the guest form at her address, waiting for
+    /// confirmation.
+    pub fund_applications_waiting: Vec<crate::routes::funds::guest::FundApplicationDraftRecord>,
 }
 
 /// A concern one supports.
@@ -240,10 +243,8 @@ async fn gather(
     let core_team_role = quartier_persistence::core_team::find(conn, user.id)
         .await?
         .map(CoreTeamMemberResponse::from);
-    let applications =
-        quartier_persistence::funds::applications_of(conn, user.id, EXPORT_MAX).await?;
-    let fund_applications =
-        crate::routes::funds::ApplicationResponse::load_all(conn, applications, false).await?;
+    let (fund_applications, fund_applications_waiting) =
+        crate::routes::funds::guest::export_of(conn, user.id, EXPORT_MAX).await?;
     Ok(PersonalDataExport {
         exported_at: now,
         consent: ConsentRecord {
@@ -281,6 +282,7 @@ async fn gather(
         standing_signups: records(quartier_persistence::standing::of_user(conn, user.id).await?),
         blockouts: records(quartier_persistence::standing::blockouts_of(conn, user.id).await?),
         fund_applications,
+        fund_applications_waiting,
     })
 }
 

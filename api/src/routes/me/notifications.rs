@@ -62,6 +62,7 @@ pub enum NotificationKindBody {
     GuestRoomBooking,
     StandingOffer,
     FundApplicationDecided,
+    GuestFundApplication,
 }
 
 impl From<Kind> for NotificationKindBody {
@@ -90,6 +91,7 @@ impl From<Kind> for NotificationKindBody {
             Kind::GuestRoomBooking => Self::GuestRoomBooking,
             Kind::StandingOffer => Self::StandingOffer,
             Kind::FundApplicationDecided => Self::FundApplicationDecided,
+            Kind::GuestFundApplication => Self::GuestFundApplication,
         }
     }
 }
