@@ -10,7 +10,7 @@ use quartier_tests::{Setup, SmtpSink, TestApp, TestResponse, TestUser, id_of, po
 use serde_json::{Value, json};
 
 /// The district of the setup's centre.
-async fn district_of(app: &TestApp, s: &Setup) -> String {
+pub(crate) async fn district_of(app: &TestApp, s: &Setup) -> String {
     app.get(&format!("/api/v1/centres/{}", s.centre), None)
         .await
         .json()["district_id"]
@@ -20,7 +20,12 @@ async fn district_of(app: &TestApp, s: &Setup) -> String {
 }
 
 /// An operator fund of the setup's operator A, made by the administrator.
-async fn operator_fund(app: &TestApp, s: &Setup, budget: i64, committee: Option<&str>) -> String {
+pub(crate) async fn operator_fund(
+    app: &TestApp,
+    s: &Setup,
+    budget: i64,
+    committee: Option<&str>,
+) -> String {
     let made = post(
         app,
         &s.admin.access_token,
@@ -37,7 +42,7 @@ async fn operator_fund(app: &TestApp, s: &Setup, budget: i64, committee: Option<
 }
 
 /// A draft of `resident` for `requested` cents, with a cost plan of two lines.
-async fn draft(
+pub(crate) async fn draft(
     app: &TestApp,
     resident: &TestUser,
     fund: &str,
@@ -67,7 +72,7 @@ async fn draft(
     id_of(&made)
 }
 
-async fn step(
+pub(crate) async fn step(
     app: &TestApp,
     token: &str,
     fund: &str,
@@ -85,7 +90,7 @@ async fn step(
 }
 
 /// A draft submitted by `resident` and prechecked by the setup's coordinator.
-async fn prechecked(
+pub(crate) async fn prechecked(
     app: &TestApp,
     s: &Setup,
     resident: &TestUser,
@@ -128,11 +133,11 @@ async fn prechecked(
     id
 }
 
-fn staff_grant(cents: i64) -> Value {
+pub(crate) fn staff_grant(cents: i64) -> Value {
     json!({"status": "approved", "decided_by": "staff", "granted_cents": cents})
 }
 
-async fn fund_body(app: &TestApp, fund: &str) -> Value {
+pub(crate) async fn fund_body(app: &TestApp, fund: &str) -> Value {
     let read = app.get(&format!("/api/v1/funds/{fund}"), None).await;
     assert_eq!(read.status, 200);
     read.json()

@@ -15,6 +15,7 @@ mod digests;
 mod districts;
 mod embed;
 mod errors;
+mod fund_changes;
 mod fund_routes;
 mod funds;
 mod guest_concerns;

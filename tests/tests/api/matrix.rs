@@ -216,6 +216,26 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
         Some("rooms:write"),
     ),
     ("create_fund", ADMINS_A_AND_KEY, Some("funds:write")),
+    ("update_fund", ADMINS_A_AND_KEY, Some("funds:write")),
+    ("put_fund_translation", STAFF_A_AND_KEY, Some("funds:write")),
+    (
+        "delete_fund_translation",
+        STAFF_A_AND_KEY,
+        Some("funds:write"),
+    ),
+    (
+        "put_project_translation",
+        STAFF_A_AND_KEY,
+        Some("funds:write"),
+    ),
+    (
+        "delete_project_translation",
+        STAFF_A_AND_KEY,
+        Some("funds:write"),
+    ),
+    ("rewrite_application", &[Owner], None),
+    ("create_guest_application", EVERYONE, None),
+    ("confirm_guest_application", EVERYONE, None),
     ("list_funds", EVERYONE, None),
     ("get_fund", EVERYONE, None),
     ("list_fund_projects", EVERYONE, None),
@@ -1309,6 +1329,72 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
                         "budget_cents": 100_000, "per_project_max_cents": 50_000,
                         "staff_threshold_cents": 10_000}),
             ),
+        ),
+        "update_fund" => (
+            Method::PATCH,
+            format!("/api/v1/funds/{}", fx.fund),
+            Some(json!({"title": format!("Verfügungsfonds {unique}")})),
+        ),
+        "put_fund_translation" => (
+            Method::PUT,
+            format!("/api/v1/funds/{}/translations/en", fx.fund),
+            Some(json!({"origin": "human", "texts": {"title": "Neighbourhood fund"}})),
+        ),
+        "delete_fund_translation" => {
+            let path = format!("/api/v1/funds/{}/translations/tr", fx.fund);
+            let written = app
+                .json(
+                    Method::PUT,
+                    &path,
+                    Some(a),
+                    &[("if-match", "*")],
+                    &json!({"origin": "human", "texts": {"title": "Mahalle fonu"}}),
+                )
+                .await;
+            assert_eq!(written.status, 200);
+            (Method::DELETE, path, None)
+        }
+        "put_project_translation" => (
+            Method::PUT,
+            format!("{}/translations/en", fund_application(app, fx, &[]).await),
+            Some(json!({"origin": "human", "texts": {"title": "Courtyard party"}})),
+        ),
+        "delete_project_translation" => {
+            let path = format!("{}/translations/tr", fund_application(app, fx, &[]).await);
+            let written = app
+                .json(
+                    Method::PUT,
+                    &path,
+                    Some(a),
+                    &[("if-match", "*")],
+                    &json!({"origin": "human", "texts": {"title": "Avlu şenliği"}}),
+                )
+                .await;
+            assert_eq!(written.status, 200);
+            (Method::DELETE, path, None)
+        }
+        "rewrite_application" => (
+            Method::PUT,
+            fund_application(app, fx, &[]).await,
+            Some(
+                json!({"title": "Hoffest im Mai", "description": "Ein Nachmittag im Hof.",
+                        "requested_cents": 12_000, "district_id": fx.district}),
+            ),
+        ),
+        "create_guest_application" => (
+            Method::POST,
+            format!("/api/v1/funds/{}/guest-applications", fx.fund),
+            Some(
+                json!({"name": "Gast", "email": format!("guest-{unique}@example.org"),
+                        "privacy_policy_version": "2026-11",
+                        "application": {"title": "Bank am Spielplatz", "description": "Eine Bank.",
+                                        "requested_cents": 5_000, "district_id": fx.district}}),
+            ),
+        ),
+        "confirm_guest_application" => (
+            Method::POST,
+            "/api/v1/guest-fund-applications/confirm".into(),
+            Some(json!({"token": "not-a-token-quartier-mailed"})),
         ),
         "list_funds" => (Method::GET, "/api/v1/funds?year=2027".into(), None),
         "get_fund" => (Method::GET, format!("/api/v1/funds/{}", fx.fund), None),
