@@ -1711,6 +1711,22 @@ const TEXTS: &[(&str, &str)] = &[
         "dürfen zusammen höchstens {0} Cent sein",
     ),
     (
+        "Only the one who applied changes the partner she applies with.",
+        "Nur wer den Antrag gestellt hat, ändert den Partner, mit dem sie beantragt.",
+    ),
+    (
+        "Only those who keep the fund write its texts in other languages.",
+        "Nur wer den Fonds verwaltet, schreibt seine Texte in anderen Sprachen.",
+    ),
+    (
+        "None of your applications has this id.",
+        "Keiner Ihrer Anträge hat diese ID.",
+    ),
+    (
+        "An application that is {} cannot be withdrawn.",
+        "Ein Antrag im Stand {0} kann nicht zurückgezogen werden.",
+    ),
+    (
         "Only the applicant rewrites a draft.",
         "Nur wer den Antrag gestellt hat, überarbeitet den Entwurf.",
     ),

@@ -545,9 +545,11 @@ pub async fn take_step(
         }
         match step {
             Step::Submit => {
+                // Shared: a fund being closed at this moment is closed first, or after.
                 let closed: Option<DateTime<Utc>> = funds::table
                     .find(fund_id)
                     .select(funds::closed_at)
+                    .for_share()
                     .first(conn)
                     .await?;
                 if closed.is_some() {

@@ -714,7 +714,8 @@ pub async fn idle_since(
                  AND NOT EXISTS (SELECT 1 FROM fund_application_drafts d \
                    WHERE d.user_id = users.id AND d.expires_at > now()) \
                  AND NOT EXISTS (SELECT 1 FROM fund_applications a WHERE a.applicant_id = users.id \
-                   AND (a.status NOT IN ('settled', 'declined', 'withdrawn') OR a.updated_at >= ",
+                   AND (a.status NOT IN ('settled', 'declined', 'withdrawn') \
+                        OR greatest(a.submitted_at, a.decided_at, a.reported_at, a.settled_at) >= ",
             )
             .bind::<diesel::sql_types::Timestamptz, _>(cutoff)
             .sql("))"),

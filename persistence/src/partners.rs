@@ -98,6 +98,17 @@ pub enum PartnerRefusal {
     VersionConflict,
 }
 
+/// Those of `ids` that are partners.
+pub async fn existing(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<Vec<Uuid>> {
+    use crate::schema::partners;
+    use diesel::{ExpressionMethods, QueryDsl};
+    Ok(partners::table
+        .filter(partners::id.eq_any(ids))
+        .select(partners::id)
+        .load(conn)
+        .await?)
+}
+
 /// The partner `id`, if there is one.
 pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<PartnerRow>> {
     Ok(diesel::sql_query(format!("{COLUMNS} WHERE p.id = $1"))

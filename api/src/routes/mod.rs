@@ -156,6 +156,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(funds::applications::rewrite_application)
                 .service(funds::guest::create_guest_application)
                 .service(funds::guest::confirm_guest_application)
+                .service(funds::guest::guest_fund_applications)
+                .service(funds::guest::withdraw_guest_application)
                 .service(funds::translations::put_fund_translation)
                 .service(funds::translations::delete_fund_translation)
                 .service(funds::translations::put_project_translation)

@@ -5,7 +5,7 @@
 
 use actix_web::http::Method;
 use futures_util::future::join_all;
-use quartier_tests::{SmtpSink, TestApp, patch, post, setup};
+use quartier_tests::{SmtpSink, TestApp, id_of, patch, post, setup};
 use serde_json::{Value, json};
 
 use crate::fund_routes::{
@@ -697,4 +697,327 @@ async fn fund_and_project_titles_are_served_in_the_readers_language() {
             .await,
         0
     );
+}
+
+/// A guest's application to `fund`, confirmed through the mailed link: its id.
+async fn guest_application(
+    app: &TestApp,
+    sink: &SmtpSink,
+    fund: &str,
+    email: &str,
+    body: Value,
+) -> String {
+    let before = sink.to(email).len();
+    let asked = app
+        .post(
+            &format!("/api/v1/funds/{fund}/guest-applications"),
+            &json!({"name": "Gisela Gast", "email": email, "privacy_policy_version": "2026-11",
+                    "application": body}),
+        )
+        .await;
+    assert_eq!(
+        asked.status,
+        202,
+        "{}",
+        String::from_utf8_lossy(&asked.body)
+    );
+    let token = sink
+        .wait_for(email, before + 1)
+        .await
+        .pop()
+        .expect("her confirmation")
+        .token("guest-fund-applications/confirm");
+    let confirmed = app
+        .post(
+            "/api/v1/guest-fund-applications/confirm",
+            &json!({ "token": token }),
+        )
+        .await;
+    assert_eq!(confirmed.status, 201);
+    confirmed.json()["id"].as_str().expect("id").to_owned()
+}
+
+#[actix_web::test]
+async fn a_guest_reads_and_withdraws_hers_with_her_link_and_an_account_at_her_address_takes_them_over()
+ {
+    let sink = SmtpSink::start();
+    let app = TestApp::mailing_to(&sink, &[]).await;
+    let s = setup(&app).await;
+    let district = district_of(&app, &s).await;
+    let fund = operator_fund(&app, &s, 500_000, None).await;
+    let email = "gisela@example.org";
+    let first = guest_application(&app, &sink, &fund, email, application(&district, 20_000)).await;
+    let second = guest_application(&app, &sink, &fund, email, application(&district, 10_000)).await;
+    let anna = app.signed_up("anna@example.org").await;
+    let annas = draft(&app, &anna, &fund, &district, 5_000).await;
+
+    assert_eq!(
+        app.post("/api/v1/guest/links", &json!({ "email": email }))
+            .await
+            .status,
+        202
+    );
+    let link = sink
+        .mail_with(email, "Ihre Anmeldungen bei Quartier")
+        .await
+        .token("guest");
+    let as_guest = |method: Method, path: String| {
+        let app = &app;
+        let link = link.clone();
+        async move {
+            app.send(method, &path, &[("x-guest-token", &link)], None)
+                .await
+        }
+    };
+    let listed = as_guest(Method::GET, "/api/v1/guest/fund-applications".into()).await;
+    assert_eq!(listed.status, 200);
+    let listed = listed.json();
+    let ids: Vec<&str> = listed["applications"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|a| a["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(ids, [second.as_str(), first.as_str()]);
+
+    // Not another's; her own once.
+    as_guest(
+        Method::POST,
+        format!("/api/v1/guest/fund-applications/{annas}/withdraw"),
+    )
+    .await
+    .assert_problem(404, "not-found");
+    let withdrawn = as_guest(
+        Method::POST,
+        format!("/api/v1/guest/fund-applications/{first}/withdraw"),
+    )
+    .await;
+    assert_eq!(withdrawn.status, 200);
+    assert_eq!(withdrawn.json()["status"], "withdrawn");
+    as_guest(
+        Method::POST,
+        format!("/api/v1/guest/fund-applications/{first}/withdraw"),
+    )
+    .await
+    .assert_problem(409, "fund-step-not-allowed");
+    assert_eq!(
+        app.count(
+            "outbox_events",
+            &format!("subject_id = '{first}' AND kind = 'fund_application.withdrawn'")
+        )
+        .await,
+        1
+    );
+
+    // One more waits for her confirmation when she makes an account at her address.
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/funds/{fund}/guest-applications"),
+            &json!({"name": "Gisela Gast", "email": email, "privacy_policy_version": "2026-11",
+                    "application": application(&district, 3_000)}),
+        )
+        .await
+        .status,
+        202
+    );
+    let registered = app.register(email, "ein sicheres Passwort").await;
+    assert_eq!(registered.status, 201);
+    let account = registered.json()["id"].as_str().expect("id").to_owned();
+    let verify = sink
+        .mail_with(email, "Bitte bestätigen Sie Ihre E-Mail-Adresse")
+        .await
+        .token("verify-email");
+    assert_eq!(
+        app.post("/api/v1/auth/verify-email", &json!({ "token": verify }))
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        app.count("fund_applications", &format!("applicant_id = '{account}'"))
+            .await,
+        2
+    );
+    assert_eq!(
+        app.count("fund_application_drafts", &format!("user_id = '{account}'"))
+            .await,
+        1
+    );
+    assert_eq!(app.count("users", "kind = 'guest'").await, 0);
+}
+
+#[actix_web::test]
+async fn retention_keeps_a_guest_while_her_application_is_open_and_for_a_while_after() {
+    use diesel_async::RunQueryDsl;
+    let sink = SmtpSink::start();
+    let app = TestApp::mailing_to(&sink, &[]).await;
+    let s = setup(&app).await;
+    let district = district_of(&app, &s).await;
+    let fund = operator_fund(&app, &s, 500_000, None).await;
+    let id = guest_application(
+        &app,
+        &sink,
+        &fund,
+        "alt@example.org",
+        application(&district, 20_000),
+    )
+    .await;
+    let run = |sql: String| {
+        let app = &app;
+        async move {
+            diesel::sql_query(sql)
+                .execute(&mut app.conn().await)
+                .await
+                .expect("statement");
+        }
+    };
+    run("UPDATE users SET created_at = now() - interval '200 days' WHERE kind = 'guest'".into())
+        .await;
+    let settings = quartier_api::config::RetentionSettings {
+        guest_days: 90,
+        ..app.settings.retention
+    };
+    let sweep = || quartier_api::retention::sweep(&app.pool, &settings, chrono::Utc::now());
+    // Handed in, undecided (long ago): kept.
+    run(format!(
+        "UPDATE fund_applications SET submitted_at = now() - interval '150 days' WHERE id = '{id}'"
+    ))
+    .await;
+    assert_eq!(sweep().await.expect("sweep").guests_erased, 0);
+    // Declined a month ago: kept still.
+    run(format!(
+        "UPDATE fund_applications SET status = 'declined', decline_reason = 'Zu spät.', \
+         decided_by = 'staff', decided_at = now() - interval '30 days' WHERE id = '{id}'"
+    ))
+    .await;
+    assert_eq!(sweep().await.expect("sweep").guests_erased, 0);
+    // Declined long ago: erased; the application stays, naming no one.
+    run(format!(
+        "UPDATE fund_applications SET decided_at = now() - interval '100 days' WHERE id = '{id}'"
+    ))
+    .await;
+    assert_eq!(sweep().await.expect("sweep").guests_erased, 1);
+    assert_eq!(
+        app.count(
+            "fund_applications",
+            &format!("id = '{id}' AND applicant_id IS NULL AND title <> ''")
+        )
+        .await,
+        1
+    );
+}
+
+#[actix_web::test]
+async fn a_partners_speaker_rewrites_a_draft_but_never_moves_it_to_another_partner() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let district = district_of(&app, &s).await;
+    let fund = operator_fund(&app, &s, 500_000, None).await;
+    let admin = &s.admin.access_token;
+    let verein = id_of(
+        &post(
+            &app,
+            admin,
+            "/api/v1/partners",
+            json!({"name": "Nachbarschaftsverein", "kind": "association"}),
+        )
+        .await,
+    );
+    let kirche = id_of(
+        &post(
+            &app,
+            admin,
+            "/api/v1/partners",
+            json!({"name": "Kirchengemeinde", "kind": "religious_community"}),
+        )
+        .await,
+    );
+    let anna = app.signed_up("anna@verein.example").await;
+    let hilde = app.signed_up("hilde@verein.example").await;
+    for (partner, email, role) in [
+        (&verein, "anna@verein.example", "partner_staff"),
+        (&verein, "hilde@verein.example", "partner_admin"),
+        (&kirche, "hilde@verein.example", "partner_admin"),
+    ] {
+        let added = post(
+            &app,
+            admin,
+            &format!("/api/v1/partners/{partner}/members"),
+            json!({"email": email, "role": role}),
+        )
+        .await;
+        assert_eq!(
+            added.status,
+            200,
+            "{}",
+            String::from_utf8_lossy(&added.body)
+        );
+    }
+    let mut body = application(&district, 20_000);
+    body["applicant_partner_id"] = json!(verein);
+    let made = post(
+        &app,
+        &anna.access_token,
+        &format!("/api/v1/funds/{fund}/applications"),
+        body.clone(),
+    )
+    .await;
+    let id = id_of(&made);
+    let path = format!("/api/v1/funds/{fund}/applications/{id}");
+    let put = |token: String, body: Value| {
+        let app = &app;
+        let path = path.clone();
+        async move {
+            app.json(
+                Method::PUT,
+                &path,
+                Some(&token),
+                &[("if-match", "*")],
+                &body,
+            )
+            .await
+        }
+    };
+
+    // Hilde speaks for the Verein: she rewrites the draft with it, and it stays Anna's.
+    let mut rewritten = body.clone();
+    rewritten["title"] = json!("Repair-Café, jeden ersten Samstag");
+    let done = put(hilde.access_token.clone(), rewritten.clone()).await;
+    assert_eq!(done.status, 200, "{}", String::from_utf8_lossy(&done.body));
+    assert_eq!(done.json()["applicant_id"], anna.id.as_str());
+    // She does not move it to the Kirchengemeinde, nor take the partner away.
+    let mut moved = rewritten.clone();
+    moved["applicant_partner_id"] = json!(kirche);
+    put(hilde.access_token.clone(), moved)
+        .await
+        .assert_problem(403, "forbidden");
+    let mut alone = rewritten.clone();
+    alone["applicant_partner_id"] = Value::Null;
+    put(hilde.access_token.clone(), alone.clone())
+        .await
+        .assert_problem(403, "forbidden");
+    assert_eq!(
+        app.count(
+            "fund_applications",
+            &format!("id = '{id}' AND applicant_partner_id = '{verein}'")
+        )
+        .await,
+        1
+    );
+    // Anna may apply alone after all.
+    assert_eq!(put(anna.access_token.clone(), alone).await.status, 200);
+
+    // Partners that do not exist are refused at once, for a guest too.
+    let mut unknown = application(&district, 20_000);
+    unknown["partner_ids"] = json!([uuid::Uuid::now_v7()]);
+    let refused = app
+        .post(
+            &format!("/api/v1/funds/{fund}/guest-applications"),
+            &json!({"name": "Gast", "email": "gast@example.org", "privacy_policy_version": "2026-11",
+                    "application": unknown}),
+        )
+        .await;
+    refused.assert_problem(422, "validation-failed");
+    assert_eq!(refused.problem_fields(), ["application.partner_ids"]);
+    assert_eq!(app.count("fund_application_drafts", "true").await, 0);
 }

@@ -215,7 +215,9 @@ async fn a_link_replaced_before_it_went_out_is_skipped_not_sent() {
     let sink = SmtpSink::start();
     // The background sender looks only once a minute: this test sends itself.
     let app = app_mailing_to(&sink, &[("QUARTIER_MAIL_POLL_MS", "60000")]).await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Its first round runs at the start, with nothing to send; on a busy machine that can
+    // take a while, and a round between the two requests would send the first link.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     register(&app, "dora@example.org", None).await;
     let (access, _) = sign_in(&app, "dora@example.org", PASSWORD).await;
     let again = app

@@ -416,6 +416,8 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("cancel_guest_signup", &[], None),
     ("guest_room_bookings", &[], None),
     ("cancel_guest_room_date", &[], None),
+    ("guest_fund_applications", &[], None),
+    ("withdraw_guest_application", &[], None),
     ("export_guest", &[], None),
     ("erase_guest", &[], None),
     ("create_walk_in", STAFF_A_AND_KEY, Some("signups:write")),
@@ -2522,6 +2524,16 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
             None,
         ),
         "guest_room_bookings" => (Method::GET, "/api/v1/guest/room-bookings".into(), None),
+        "guest_fund_applications" => (Method::GET, "/api/v1/guest/fund-applications".into(), None),
+        "withdraw_guest_application" => {
+            let path = fund_application(app, fx, &[]).await;
+            let id = path.rsplit('/').next().expect("an id").to_owned();
+            (
+                Method::POST,
+                format!("/api/v1/guest/fund-applications/{id}/withdraw"),
+                None,
+            )
+        }
         "cancel_guest_room_date" => (
             Method::POST,
             format!(

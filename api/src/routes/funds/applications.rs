@@ -94,7 +94,7 @@ pub async fn create_application(
         return Err(super::fund_closed());
     }
     let new = checked
-        .application(&mut conn, &fund, Some(user), Uuid::now_v7())
+        .application(&mut conn, &fund, Applier::person(user), Uuid::now_v7())
         .await?;
     let row = funds::create_application(&mut conn, &new)
         .await
@@ -124,7 +124,7 @@ pub async fn create_application(
         (status = 200, description = "The draft as it is now", body = ApplicationResponse, headers(("ETag" = String))),
         (status = 400, description = "An id is not a UUID, or the body is not JSON (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not the applicant, or not on the staff of the partner named as applying (`forbidden`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the applicant, not on the staff of a new partner named as applying, or changing the applying partner of another's draft (`forbidden`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No fund or no application to it has this id, or it is not the caller's to see (`not-found`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "No longer a draft (`fund-step-not-allowed`)", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The application changed since it was read (`version-conflict`)", body = Problem, content_type = "application/problem+json"),
@@ -151,8 +151,19 @@ pub async fn rewrite_application(
             "Only the applicant rewrites a draft.".into(),
         ));
     };
+    // Her partner's speakers rewrite it with her; the partner she applies with is hers to
+    // choose.
+    if body.applicant_partner_id != row.applicant_partner_id && row.applicant_id != Some(user.id) {
+        return Err(ApiError::Forbidden(
+            "Only the one who applied changes the partner she applies with.".into(),
+        ));
+    }
+    let applier = Applier {
+        user: Some(user),
+        kept_partner: row.applicant_partner_id,
+    };
     let mut new = checked
-        .application(&mut conn, &fund, Some(user), row.id)
+        .application(&mut conn, &fund, applier, row.id)
         .await?;
     // The draft stays hers, whoever of her partner's speakers rewrites it.
     new.applicant_id = row.applicant_id;
@@ -190,6 +201,32 @@ pub(crate) fn plan_refused(error: quartier_persistence::Error) -> ApiError {
         ApiError::validation("district_id", "is not the id of a district")
     } else {
         error.into()
+    }
+}
+
+/// Who an application is checked for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Applier {
+    /// The signed-in person applying or rewriting; `None` for a guest, who applies for no
+    /// partner.
+    pub user: Option<AuthUser>,
+    /// The applying partner a draft names already, whose staff she was found on then.
+    pub kept_partner: Option<Uuid>,
+}
+
+impl Applier {
+    pub(crate) fn person(user: AuthUser) -> Self {
+        Self {
+            user: Some(user),
+            kept_partner: None,
+        }
+    }
+
+    pub(crate) fn guest() -> Self {
+        Self {
+            user: None,
+            kept_partner: None,
+        }
     }
 }
 
@@ -280,17 +317,27 @@ impl<'a> Checked<'a> {
         })
     }
 
-    /// The application `id` to `fund` by `user` (`None`: a guest, who applies for no
-    /// partner), with what the database tells checked: the district within the fund's, the
-    /// applying partner one `user` is on the staff of, the concern one the public may read.
+    /// The application `id` to `fund` by `applier`, with what the database tells checked:
+    /// the district within the fund's, the partners there, the applying partner one she is
+    /// on the staff of, the concern one the public may read.
     pub(crate) async fn application(
         self,
         conn: &mut AsyncPgConnection,
         fund: &FundRow,
-        user: Option<AuthUser>,
+        applier: Applier,
         id: Uuid,
     ) -> Result<NewApplication, ApiError> {
         let body = self.body;
+        let user = applier.user;
+        if !self.partner_ids.is_empty() {
+            let found = quartier_persistence::partners::existing(conn, &self.partner_ids).await?;
+            if self.partner_ids.iter().any(|id| !found.contains(id)) {
+                return Err(ApiError::validation(
+                    "partner_ids",
+                    "names a partner that does not exist",
+                ));
+            }
+        }
         let district_id = match (body.district_id, fund.district_id) {
             (Some(district), Some(fund_district)) => {
                 if !funds::district_within(conn, district, fund_district).await? {
@@ -321,7 +368,9 @@ impl<'a> Checked<'a> {
                 ));
             }
         };
-        if let Some(partner) = body.applicant_partner_id {
+        if let Some(partner) = body.applicant_partner_id
+            && applier.kept_partner != Some(partner)
+        {
             let Some(user) = user else {
                 return Err(ApiError::validation(
                     "applicant_partner_id",

@@ -1,22 +1,25 @@
 //! Applying to a fund without an account: `POST /funds/{id}/guest-applications` (name,
 //! address and the application) and `POST /guest-fund-applications/confirm` (the mailed
 //! link). The application exists only once confirmed; then it is handed in as the guest's,
-//! as if she had applied signed in, and the decision reaches her by mail.
+//! as if she had applied signed in, and the decision reaches her by mail. With her guest
+//! link (`X-Guest-Token`) she reads them (`GET /guest/fund-applications`) and withdraws one
+//! (`POST /guest/fund-applications/{id}/withdraw`).
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use quartier_domain::{Event, ValidationErrors};
 use quartier_persistence::fund_drafts;
-use quartier_persistence::funds::{self, Step};
+use quartier_persistence::funds::{self, Step, StepRefusal};
 use quartier_persistence::guests::NewGuest;
 use quartier_persistence::{AsyncConnection, AsyncPgConnection};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::applications::{Checked, CreateApplicationRequest, plan_refused};
+use super::applications::{Applier, Checked, CreateApplicationRequest, plan_refused};
 use super::{ApplicationResponse, existing_fund, facts, fund_closed};
+use crate::auth::Guest;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, etag};
 use crate::routes::account::LanguageBody;
@@ -113,7 +116,7 @@ pub async fn create_guest_application(
     }
     // What the confirmation would refuse is refused now, while she is still writing.
     checked
-        .application(&mut conn, &fund, None, Uuid::nil())
+        .application(&mut conn, &fund, Applier::guest(), Uuid::nil())
         .await
         .map_err(nested)?;
     let draft_id = Uuid::now_v7();
@@ -176,7 +179,7 @@ pub async fn confirm_guest_application(
                 .ok_or_else(link_invalid)?;
             let mut new = Checked::new(&application)
                 .map_err(nested)?
-                .application(conn, &fund, None, Uuid::now_v7())
+                .application(conn, &fund, Applier::guest(), Uuid::now_v7())
                 .await
                 .map_err(nested)?;
             new.applicant_id = Some(taken.user_id);
@@ -185,7 +188,10 @@ pub async fn confirm_guest_application(
                 .map_err(|error| nested(plan_refused(error)))?;
             let submitted = funds::take_step(conn, fund.id, new.id, None, &Step::Submit)
                 .await?
-                .map_err(|_| fund_closed())?;
+                .map_err(|refusal| match refusal {
+                    StepRefusal::FundClosed => fund_closed(),
+                    other => ApiError::Internal(format!("a new draft not handed in: {other:?}")),
+                })?;
             if let Some(event) = Event::fund_application(facts(&fund, &submitted)) {
                 quartier_persistence::outbox::record(conn, &event).await?;
             }
@@ -242,4 +248,89 @@ pub(crate) async fn export_of(
         })
         .collect::<Result<_, ApiError>>()?;
     Ok((applications, waiting))
+}
+
+/// A guest's applications to funds, and those waiting for her confirmation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GuestFundApplications {
+    /// What she handed in, newest first (at most 1 000).
+    pub applications: Vec<ApplicationResponse>,
+    /// What waits for her confirmation, newest first.
+    pub waiting: Vec<FundApplicationDraftRecord>,
+}
+
+/// Your applications to neighbourhood funds as a guest, with where each stands, and those
+/// waiting for your confirmation.
+#[utoipa::path(
+    tag = "guests",
+    security(("guest_token" = [])),
+    responses(
+        (status = 200, description = "Your applications", body = GuestFundApplications),
+        (status = 401, description = "No guest token, or one unknown, replaced or expired (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/guest/fund-applications")]
+pub async fn guest_fund_applications(
+    state: web::Data<AppState>,
+    guest: Guest,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.conn().await?;
+    let (applications, waiting) = export_of(&mut conn, guest.id, 1000).await?;
+    Ok(HttpResponse::Ok().json(GuestFundApplications {
+        applications,
+        waiting,
+    }))
+}
+
+/// Withdraw one of your applications as a guest, until its proof of use is reported; an
+/// approval withdrawn gives its grant back to the fund.
+#[utoipa::path(
+    tag = "guests",
+    security(("guest_token" = [])),
+    params(("id" = Uuid, Path, description = "The application's id")),
+    responses(
+        (status = 200, description = "The application, withdrawn", body = ApplicationResponse),
+        (status = 400, description = "The id is not a UUID (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No guest token, or one unknown, replaced or expired (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "None of your applications has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "It is reported, settled, declined or withdrawn already (`fund-step-not-allowed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/guest/fund-applications/{id}/withdraw")]
+pub async fn withdraw_guest_application(
+    state: web::Data<AppState>,
+    guest: Guest,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let not_found = || ApiError::NotFound("None of your applications has this id.".into());
+    let mut conn = state.conn().await?;
+    let row = funds::find_application(&mut conn, *id)
+        .await?
+        .filter(|row| row.applicant_id == Some(guest.id))
+        .ok_or_else(not_found)?;
+    let fund = existing_fund(&mut conn, row.fund_id).await?;
+    let withdrawn = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let after = funds::take_step(conn, fund.id, row.id, None, &Step::Withdraw)
+                .await?
+                .map_err(|refusal| match refusal {
+                    StepRefusal::NotAllowed(status) => ApiError::Conflict {
+                        slug: "fund-step-not-allowed",
+                        detail: format!(
+                            "An application that is {} cannot be withdrawn.",
+                            status.as_str()
+                        ),
+                    },
+                    _ => not_found(),
+                })?;
+            if after.submitted_at.is_some()
+                && let Some(event) = Event::fund_application(facts(&fund, &after))
+            {
+                quartier_persistence::outbox::record(conn, &event).await?;
+            }
+            Ok(after)
+        })
+        .await?;
+    let response = ApplicationResponse::load(&mut conn, withdrawn, false).await?;
+    Ok(HttpResponse::Ok().json(response))
 }

@@ -147,7 +147,7 @@ pub struct ProjectQuery {
         (status = 200, description = "The projects", body = Page<FundProjectResponse>, headers(("ETag" = String), ("Content-Language" = String), ("Vary" = String))),
         (status = 304, description = "The client's copy of the page, in this language, is current", headers(("ETag" = String))),
         (status = 400, description = "A parameter does not parse (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A year outside 2000 to 2100, a limit outside 1 to 100, or a cursor this list did not give out (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A year outside 2000 to 2100, a limit outside 1 to 100, a cursor this list did not give out, or `lang` not a language tag (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/fund-projects")]

@@ -41,8 +41,6 @@ pub struct TitleTexts {
     pub title: Option<String>,
 }
 
-const NOT_KEEPING: &str = "Only those who keep the fund write its texts in other languages.";
-
 /// `Some` person when the caller, who keeps the fund `fund_id`, is one; 403 for others, 404
 /// for no fund. With `application_id`, the application must be the fund's (404 otherwise).
 async fn writer(
@@ -64,7 +62,9 @@ async fn writer(
         }
     };
     if !keeper {
-        return Err(ApiError::Forbidden(NOT_KEEPING.into()));
+        return Err(ApiError::Forbidden(
+            "Only those who keep the fund write its texts in other languages.".into(),
+        ));
     }
     Ok(caller.user().map(|user| user.id))
 }

@@ -242,7 +242,8 @@ pub async fn export_guest(
 
 /// Erase yourself as a guest (Art. 17 DSGVO): coming sign-ups are cancelled (their places
 /// go to the waitlist), held places released, and past sign-ups keep their hours but no
-/// longer name you. The link stops working.
+/// longer name you; what waits for your confirmation is dropped, and applications to funds
+/// you handed in keep their titles and amounts without you. The link stops working.
 #[utoipa::path(
     tag = "guests",
     security(("guest_token" = [])),

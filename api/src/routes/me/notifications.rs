@@ -36,6 +36,8 @@ use crate::state::AppState;
 /// that asks is offered until its answer is due (`hold_id`, `shift_id`,
 /// `standing_signup_id`, `answer_by`). `fund_application_decided`: your application to a
 /// neighbourhood fund was approved, declined or settled (`application_id`, `status`).
+/// `guest_fund_application`: an application to a fund made with the guest form waits for its
+/// confirmation (`draft_id`, `fund_id`).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKindBody {
