@@ -36,8 +36,13 @@ def main(path):
                   f"{number(run.get('p50_ms'), 2)} | {number(run.get('p99_ms'), 2)} | {run['errors']} | "
                   f"{number(run.get('peak_rss_mib'))} | {number(run.get('pgbench_tps'))} | "
                   f"{number(run.get('ratio'), 2)} |")
+            if "socket_p99_ms" in run:
+                print(f"| the same at the server's socket (tcpdump) | | | "
+                      f"{number(run.get('socket_p50_ms'), 2)} | {number(run['socket_p99_ms'], 2)} | | | | |")
             if "p99_ratio" in run:
                 print(f"| p99 with the flood ÷ without | | | | {run['p99_ratio']} | | | | |")
+            if run.get("socket_p99_ratio") is not None:
+                print(f"| the same at the server's socket | | | | {run['socket_p99_ratio']} | | | | |")
     for name, plans in results.get("plans", {}).items():
         for n, plan in enumerate(plans, 1):
             print()

@@ -5,10 +5,15 @@
 //! starving the executor, and memory stays at a few hashes' worth: on tokio's blocking pool
 //! the work would wander over many threads, each keeping its own allocator arena full of
 //! freed hash buffers (hundreds of MiB under a login flood).
+//!
+//! A hashing thread may also be held to a share of its core (its duty): after each hash it
+//! rests for as long as that share asks, still holding its slot, so that a flood of sign-ins
+//! cannot take whole cores from everything else. The answer of the hash goes out before
+//! the rest: a single sign-in is as fast as ever; sign-ins in a flood queue.
 
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
@@ -26,6 +31,8 @@ pub struct Passwords {
     /// One slot per hashing thread: a request holding a slot has a thread waiting for it.
     slots: Arc<Semaphore>,
     jobs: mpsc::Sender<Job>,
+    /// How long a thread rests after a hash, as a multiple of the hash's time.
+    rest: f64,
     /// A hash of a random password, verified against when no account matches, so that an
     /// unknown address costs the same time as a wrong password.
     decoy_hash: Arc<str>,
@@ -40,8 +47,16 @@ impl std::fmt::Debug for Passwords {
 }
 
 impl Passwords {
-    /// Starts `concurrency` hashing threads; they end when the last clone of this is dropped.
+    /// Starts `concurrency` hashing threads that hash without rest; they end when the last
+    /// clone of this is dropped.
     pub fn new(concurrency: usize) -> Result<Self, ApiError> {
+        Self::with_duty(concurrency, 100)
+    }
+
+    /// Starts `concurrency` hashing threads, each using at most `duty_percent` of its core
+    /// (1 to 100).
+    pub fn with_duty(concurrency: usize, duty_percent: u32) -> Result<Self, ApiError> {
+        let duty = f64::from(duty_percent.clamp(1, 100)) / 100.0;
         let concurrency = concurrency.max(1);
         let (jobs, queue) = mpsc::channel::<Job>();
         let queue = Arc::new(Mutex::new(queue));
@@ -68,6 +83,7 @@ impl Passwords {
         Ok(Self {
             slots: Arc::new(Semaphore::new(concurrency)),
             jobs,
+            rest: 1.0 / duty - 1.0,
             decoy_hash: hash_now(&decoy)?.into(),
         })
     }
@@ -105,10 +121,15 @@ impl Passwords {
             .map_err(|_| ApiError::Unavailable("password hashing queue is full".into()))?
             .map_err(|_| ApiError::Internal("password hashing closed".into()))?;
         let (done, result) = oneshot::channel();
-        // The slot moves into the job: it is held for as long as the hash runs, even when the
-        // request that asked for it is dropped first.
+        let rest = self.rest;
+        // The slot moves into the job: it is held for as long as the hash and the thread's
+        // rest after it run, even when the request that asked for it is dropped first.
         let job: Job = Box::new(move || {
+            let started = Instant::now();
             let _ = done.send(work());
+            if rest > 0.0 {
+                std::thread::sleep(started.elapsed().mul_f64(rest));
+            }
             drop(slot);
         });
         self.jobs

@@ -70,7 +70,10 @@ impl AppState {
                     None => tokens,
                 }
             },
-            passwords: Passwords::new(settings.password_hash_concurrency)?,
+            passwords: Passwords::with_duty(
+                settings.password_hash_concurrency,
+                settings.password_hash_duty_percent,
+            )?,
             body_limit: settings.body_limit_bytes,
             request_timeout: settings.request_timeout,
             rate_limits: settings.rate_limits,

@@ -66,6 +66,11 @@ pub struct Settings {
     /// the cores (at least one): a flood of sign-ins never takes more than half the machine,
     /// and everything else keeps the rest.
     pub password_hash_concurrency: usize,
+    /// `QUARTIER_PASSWORD_HASH_DUTY_PERCENT`: the share of its core a hashing thread may use
+    /// (1 to 100, default 50): after each hash it rests in proportion, holding its slot, so
+    /// that a flood of sign-ins leaves the readers most of the machine. A single sign-in is
+    /// not slowed (its answer goes before the rest).
+    pub password_hash_duty_percent: u32,
     /// `QUARTIER_WORKERS`: HTTP worker threads.
     pub workers: usize,
     /// `QUARTIER_ACCESS_TOKEN_TTL_SECS`
@@ -300,6 +305,13 @@ impl Settings {
                 1,
                 256,
             )? as usize,
+            password_hash_duty_percent: number(
+                get("QUARTIER_PASSWORD_HASH_DUTY_PERCENT"),
+                "QUARTIER_PASSWORD_HASH_DUTY_PERCENT",
+                50,
+                1,
+                100,
+            )? as u32,
             workers: number(
                 get("QUARTIER_WORKERS"),
                 "QUARTIER_WORKERS",
