@@ -3,6 +3,9 @@
 //! Nothing here performs I/O or knows about HTTP or the database. Values are made with
 //! `parse`, which either returns a valid value or says, field by field, what is wrong.
 
+#[macro_use]
+mod macros;
+
 pub mod activity;
 pub mod atom;
 pub mod centre;
@@ -12,6 +15,7 @@ pub mod embed;
 pub mod event;
 pub mod fund;
 pub mod guest;
+pub mod help;
 pub mod ical;
 pub mod integration;
 pub mod language;
