@@ -1168,6 +1168,8 @@ def main():
             socket_latency.stop(dump)
             quiet["server_p99_ms"] = server_p99_ms(before, route_latency("/api/v1/occurrences"))
             log(f"  the server's own p99 (histogram bucket): under {quiet['server_p99_ms']} ms")
+            if not dump:
+                log("  (no tcpdump, or no right to capture on the loopback: the socket's figures are skipped)")
             if dump:
                 at_socket = socket_latency.latencies(work / "alone.pcap", PORT)
                 quiet["socket_p50_ms"] = socket_latency.percentile(at_socket, 0.5)

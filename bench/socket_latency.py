@@ -13,6 +13,7 @@ the loopback) with the standard library alone and returns the milliseconds of ea
 sent with `method` that was answered.
 """
 
+import math
 import shutil
 import struct
 import subprocess
@@ -40,14 +41,25 @@ def stop(process):
 
 
 def packets(path):
-    """(timestamp, source port, destination port, payload start) of each TCP packet."""
-    with open(path, "rb") as f:
-        data = f.read()
+    """(timestamp, source port, destination port, TCP flags, payload start) of each TCP
+    packet over IPv4 on Ethernet; nothing for a missing file or another format."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return
     if len(data) < 24:
         return
     magic = struct.unpack("<I", data[:4])[0]
-    endian = "<" if magic in (0xA1B2C3D4, 0xA1B23C4D) else ">"
+    if magic in (0xA1B2C3D4, 0xA1B23C4D):
+        endian = "<"
+    elif magic in (0xD4C3B2A1, 0x4D3CB2A1):
+        endian = ">"
+    else:
+        return
     scale = 1e-9 if magic in (0xA1B23C4D, 0x4D3CB2A1) else 1e-6
+    if struct.unpack(endian + "I", data[20:24])[0] != 1:
+        return
     offset = 24
     while offset + 16 <= len(data):
         seconds, fraction, length, _ = struct.unpack(endian + "IIII", data[offset:offset + 16])
@@ -64,23 +76,29 @@ def packets(path):
             continue
         source, destination = struct.unpack(">HH", tcp[:4])
         payload = tcp[(tcp[12] >> 4) * 4:]
-        yield seconds + fraction * scale, source, destination, payload[:16]
+        yield seconds + fraction * scale, source, destination, tcp[13], payload[:16]
 
 
 def latencies(path, port, method=b"GET "):
     """Milliseconds from each `method` request to `port` to the first segment of its answer."""
     pending = {}
     answered = []
-    for stamp, source, destination, payload in packets(path):
-        if destination == port and payload.startswith(method):
-            pending[source] = stamp
+    for stamp, source, destination, flags, payload in packets(path):
+        if destination == port and flags & 0x02:
+            # A new connection on a port used before: nothing of the old one is pending.
+            pending.pop(source, None)
+        elif destination == port and payload.startswith(method):
+            # A retransmitted request keeps the time of its first sending.
+            pending.setdefault(source, stamp)
         elif source == port and payload.startswith(b"HTTP/1.1 ") and destination in pending:
             answered.append((stamp - pending.pop(destination)) * 1000)
     return answered
 
 
 def percentile(values, fraction):
+    """The nearest-rank percentile."""
     ordered = sorted(values)
     if not ordered:
         return None
-    return round(ordered[min(len(ordered) - 1, int(len(ordered) * fraction))], 2)
+    rank = max(1, math.ceil(len(ordered) * fraction))
+    return round(ordered[rank - 1], 2)

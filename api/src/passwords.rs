@@ -9,7 +9,8 @@
 //! A hashing thread may also be held to a share of its core (its duty): after each hash it
 //! rests for as long as that share asks, still holding its slot, so that a flood of sign-ins
 //! cannot take whole cores from everything else. The answer of the hash goes out before
-//! the rest: a single sign-in is as fast as ever; sign-ins in a flood queue.
+//! the rest: a single sign-in is as fast as ever (a password change, which checks the old
+//! password and hashes the new, waits out one rest); sign-ins in a flood queue.
 
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -23,6 +24,9 @@ use crate::error::ApiError;
 
 /// How long a request waits for a hashing slot before it is told to retry (503).
 const QUEUE_WAIT: Duration = Duration::from_secs(10);
+
+/// The longest a hashing thread rests after a hash.
+const MAX_REST: Duration = Duration::from_secs(1);
 
 type Job = Box<dyn FnOnce() + Send>;
 
@@ -128,7 +132,9 @@ impl Passwords {
             let started = Instant::now();
             let _ = done.send(work());
             if rest > 0.0 {
-                std::thread::sleep(started.elapsed().mul_f64(rest));
+                // A hash stalled by the machine (a paused VM) must not close the queue for
+                // minutes: the rest is a second at most.
+                std::thread::sleep(started.elapsed().mul_f64(rest).min(MAX_REST));
             }
             drop(slot);
         });

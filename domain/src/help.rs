@@ -6,7 +6,13 @@
 //! A request is `open` until its helpers are found (`matched`), then `done`; or it `expired`
 //! or was `withdrawn`. A match of a helper goes `proposed` (by staff) → `accepted_by_helper`
 //! → `matched` (the requester agrees too) → `completed`, or `declined` by either side before,
-//! or `no_show` after. Contact details pass between the two only once a match is `matched`.
+//! or `no_show` after; it is `cancelled` when its request ends first. Contact details pass
+//! between the two only while a match is `matched`.
+//!
+//! For a need, the helper of a match is the one who comes to help; for an offer, the person
+//! offering is the helper and the match names who takes the offer up. Either way the rules
+//! of helpers (the qualification a category needs, a helper's monthly cap) hold for the
+//! helper.
 
 use chrono::{Duration, NaiveDate};
 
@@ -138,6 +144,7 @@ text_enum! {
         Completed = "completed",
         Declined = "declined",
         NoShow = "no_show",
+        Cancelled = "cancelled",
     }
 }
 
@@ -154,16 +161,19 @@ pub enum MatchAction {
     Complete,
     /// The helper did not come.
     NoShow,
+    /// Its request ended (withdrawn or expired) before the help.
+    Cancel,
 }
 
 impl MatchStatus {
     /// How a match begins: staff propose one (in either mode); a helper who volunteers for a
-    /// direct request has said yes already.
-    pub fn first(proposed_by_staff: bool) -> MatchStatus {
-        if proposed_by_staff {
-            MatchStatus::Proposed
-        } else {
-            MatchStatus::AcceptedByHelper
+    /// direct request has said yes already. `None`: helpers do not volunteer for a mediated
+    /// request (staff propose them).
+    pub fn first(mode: HelpMode, proposed_by_staff: bool) -> Option<MatchStatus> {
+        match (mode, proposed_by_staff) {
+            (_, true) => Some(MatchStatus::Proposed),
+            (HelpMode::Direct, false) => Some(MatchStatus::AcceptedByHelper),
+            (HelpMode::Mediated, false) => None,
         }
     }
 
@@ -177,12 +187,25 @@ impl MatchStatus {
             (Proposed | AcceptedByHelper | Matched, A::Decline) => Some(Declined),
             (Matched, A::Complete) => Some(Completed),
             (Matched, A::NoShow) => Some(NoShow),
+            (Proposed | AcceptedByHelper | Matched, A::Cancel) => Some(Cancelled),
             _ => None,
         }
     }
 
+    /// Whether nothing more happens to it.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            MatchStatus::Completed
+                | MatchStatus::Declined
+                | MatchStatus::NoShow
+                | MatchStatus::Cancelled
+        )
+    }
+
     /// Whether the helper holds one of the places the request has: once she said yes, until
-    /// a side declines. The database refuses more such matches than helpers needed.
+    /// a side declines, she does not come, or the request ends. The database refuses more
+    /// such matches than helpers needed.
     pub fn holds_place(self) -> bool {
         matches!(
             self,
@@ -190,12 +213,10 @@ impl MatchStatus {
         )
     }
 
-    /// Whether the two may see each other's contact details: only once both said yes.
+    /// Whether the two may see each other's contact details: only once both said yes, and
+    /// only until the help is over (or did not happen).
     pub fn shares_contacts(self) -> bool {
-        matches!(
-            self,
-            MatchStatus::Matched | MatchStatus::Completed | MatchStatus::NoShow
-        )
+        self == MatchStatus::Matched
     }
 }
 
@@ -302,8 +323,13 @@ mod tests {
     fn contacts_pass_only_once_both_said_yes() {
         use MatchAction as A;
         use MatchStatus::*;
-        let proposed = MatchStatus::first(true);
+        let proposed = MatchStatus::first(HelpMode::Mediated, true).expect("staff propose");
         assert_eq!(proposed, Proposed);
+        assert_eq!(
+            MatchStatus::first(HelpMode::Mediated, false),
+            None,
+            "nobody volunteers for a mediated request"
+        );
         assert!(!proposed.shares_contacts() && !proposed.holds_place());
         let accepted = proposed
             .after(A::HelperAccepts)
@@ -313,12 +339,19 @@ mod tests {
             !accepted.shares_contacts(),
             "the requester has not agreed yet"
         );
-        assert_eq!(MatchStatus::first(false), AcceptedByHelper);
+        assert_eq!(
+            MatchStatus::first(HelpMode::Direct, false),
+            Some(AcceptedByHelper)
+        );
         assert_eq!(Proposed.after(A::RequesterAccepts), None);
         let matched = accepted.after(A::RequesterAccepts).expect("both said yes");
         assert!(matched.shares_contacts() && matched.holds_place());
         assert_eq!(matched.after(A::Complete), Some(Completed));
         assert_eq!(matched.after(A::NoShow), Some(NoShow));
+        assert!(!Completed.shares_contacts() && !NoShow.shares_contacts());
+        assert_eq!(matched.after(A::Cancel), Some(Cancelled));
+        assert!(!Cancelled.holds_place() && Cancelled.is_final());
+        assert_eq!(Completed.after(A::Cancel), None);
         let declined = accepted.after(A::Decline).expect("a side says no");
         assert!(!declined.holds_place() && !declined.shares_contacts());
         assert_eq!(Completed.after(A::Decline), None);
