@@ -1727,6 +1727,14 @@ const TEXTS: &[(&str, &str)] = &[
         "Ein Antrag im Stand {0} kann nicht zurückgezogen werden.",
     ),
     (
+        "is required: record a request for someone only with her consent, and say when she gave it",
+        "ist nötig: Erfassen Sie eine Anfrage für jemanden nur mit ihrer Einwilligung, und sagen Sie, wann sie sie gab",
+    ),
+    (
+        "must not be in the future",
+        "darf nicht in der Zukunft liegen",
+    ),
+    (
         "Only the applicant rewrites a draft.",
         "Nur wer den Antrag gestellt hat, überarbeitet den Entwurf.",
     ),
