@@ -1723,10 +1723,6 @@ const TEXTS: &[(&str, &str)] = &[
         "Keiner Ihrer Anträge hat diese ID.",
     ),
     (
-        "An application that is {} cannot be withdrawn.",
-        "Ein Antrag im Stand {0} kann nicht zurückgezogen werden.",
-    ),
-    (
         "is required: record a request for someone only with her consent, and say when she gave it",
         "ist nötig: Erfassen Sie eine Anfrage für jemanden nur mit ihrer Einwilligung, und sagen Sie, wann sie sie gab",
     ),

@@ -8,7 +8,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
-use quartier_domain::{Event, ValidationErrors};
+use quartier_domain::ValidationErrors;
 use quartier_persistence::fund_drafts;
 use quartier_persistence::funds::{self, Step, StepRefusal};
 use quartier_persistence::guests::NewGuest;
@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::applications::{Applier, Checked, CreateApplicationRequest, plan_refused};
-use super::{ApplicationResponse, existing_fund, facts, fund_closed};
+use super::{ApplicationResponse, announce, existing_fund, fund_closed};
 use crate::auth::Guest;
 use crate::error::{ApiError, Problem};
 use crate::extract::{Json, etag};
@@ -192,9 +192,7 @@ pub async fn confirm_guest_application(
                     StepRefusal::FundClosed => fund_closed(),
                     other => ApiError::Internal(format!("a new draft not handed in: {other:?}")),
                 })?;
-            if let Some(event) = Event::fund_application(facts(&fund, &submitted)) {
-                quartier_persistence::outbox::record(conn, &event).await?;
-            }
+            announce(conn, &fund, &submitted).await?;
             Ok((fund.id, submitted))
         })
         .await?;
@@ -314,20 +312,10 @@ pub async fn withdraw_guest_application(
             let after = funds::take_step(conn, fund.id, row.id, None, &Step::Withdraw)
                 .await?
                 .map_err(|refusal| match refusal {
-                    StepRefusal::NotAllowed(status) => ApiError::Conflict {
-                        slug: "fund-step-not-allowed",
-                        detail: format!(
-                            "An application that is {} cannot be withdrawn.",
-                            status.as_str()
-                        ),
-                    },
-                    _ => not_found(),
+                    StepRefusal::NotFound => not_found(),
+                    other => super::steps::refused(other, &Step::Withdraw),
                 })?;
-            if after.submitted_at.is_some()
-                && let Some(event) = Event::fund_application(facts(&fund, &after))
-            {
-                quartier_persistence::outbox::record(conn, &event).await?;
-            }
+            announce(conn, &fund, &after).await?;
             Ok(after)
         })
         .await?;

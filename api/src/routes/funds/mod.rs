@@ -481,6 +481,22 @@ pub(crate) async fn applies(
     }
 }
 
+/// Records the `fund_application.*` event of the step that brought `after` where it stands,
+/// in the caller's transaction. A draft withdrawn before it was ever submitted was never
+/// anybody's business: nothing is recorded for it.
+pub(crate) async fn announce(
+    conn: &mut AsyncPgConnection,
+    fund: &FundRow,
+    after: &ApplicationRow,
+) -> Result<(), quartier_persistence::Error> {
+    if after.submitted_at.is_some()
+        && let Some(event) = quartier_domain::Event::fund_application(facts(fund, after))
+    {
+        quartier_persistence::outbox::record(conn, &event).await?;
+    }
+    Ok(())
+}
+
 /// What an event tells of the application `row` of `fund`.
 pub(crate) fn facts(fund: &FundRow, row: &ApplicationRow) -> FundApplicationFacts {
     FundApplicationFacts {

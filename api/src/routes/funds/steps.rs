@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, post, web};
 use quartier_domain::fund::{ApplicationStatus, Cents, Decider, GrantRefusal};
 use quartier_domain::notification::Kind;
 use quartier_domain::validation::bounded_multiline_text;
-use quartier_domain::{Event, ValidationErrors, bounded_text};
+use quartier_domain::{ValidationErrors, bounded_text};
 use quartier_persistence::AsyncConnection;
 use quartier_persistence::audit::NewEntry;
 use quartier_persistence::funds::{self, Grant, Proof, Refusal, Step, StepRefusal};
@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::applications::{Access, readable};
-use super::{ApplicationResponse, ApplicationStatusBody, DeciderBody, facts};
+use super::{ApplicationResponse, ApplicationStatusBody, DeciderBody, announce};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::{IfMatch, Json, etag};
@@ -89,12 +89,7 @@ async fn take(
         .transaction::<_, quartier_persistence::Error, _>(async |conn| {
             let taken = funds::take_step(conn, fund.id, row.id, versions, &step).await?;
             if let Ok(after) = &taken {
-                // A draft withdrawn before it was ever submitted was never anybody's business.
-                if after.submitted_at.is_some()
-                    && let Some(event) = Event::fund_application(facts(&fund, after))
-                {
-                    quartier_persistence::outbox::record(conn, &event).await?;
-                }
+                announce(conn, &fund, after).await?;
                 // The applicant hears of the decision and the settlement, unless she took
                 // the step herself.
                 let told = matches!(
@@ -157,7 +152,7 @@ async fn take(
         .json(response))
 }
 
-fn refused(refusal: StepRefusal, step: &Step) -> ApiError {
+pub(super) fn refused(refusal: StepRefusal, step: &Step) -> ApiError {
     match refusal {
         StepRefusal::NotFound => {
             ApiError::NotFound("No application to this fund has this id.".into())
