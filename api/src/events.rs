@@ -4,7 +4,7 @@
 //! every `partner.*` event, `NetworkMembershipEventData` for `network_membership.changed`,
 //! `RoomBookingEventData` for every `room_booking.*` event, `StandingSignupEventData` for
 //! every `standing_signup.*` event, `FundApplicationEventData` for every
-//! `fund_application.*` event),
+//! `fund_application.*` event, `HelpRequestEventData` for every `help_request.*` event),
 //! wrapped in the envelope `{type, timestamp, data}`, and listed one by
 //! one under `webhooks`. These types mirror `quartier_persistence::outbox::payload`; a unit
 //! test holds the two equal, and the test kit checks every event the tests write against
@@ -12,8 +12,8 @@
 
 use chrono::{DateTime, Utc};
 use quartier_domain::{
-    ChangeReason, ConcernFacts, EventSubject, EventType, FundApplicationFacts, MembershipFacts,
-    PartnerFacts, RoomBookingFacts, ShiftFacts, SignupFacts, StandingSignupFacts,
+    ChangeReason, ConcernFacts, EventSubject, EventType, FundApplicationFacts, HelpRequestFacts,
+    MembershipFacts, PartnerFacts, RoomBookingFacts, ShiftFacts, SignupFacts, StandingSignupFacts,
 };
 use serde::Serialize;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, PathItem};
@@ -24,6 +24,7 @@ use uuid::Uuid;
 
 use crate::routes::concerns::ConcernStatusBody;
 use crate::routes::funds::{ApplicationStatusBody, DeciderBody};
+use crate::routes::help::{HelpCategoryBody, HelpKindBody, HelpRequestStatusBody};
 use crate::routes::networks::MembershipStatusBody;
 use crate::routes::rooms::BookingStatusBody;
 use crate::routes::shifts::ShiftStatusBody;
@@ -396,6 +397,53 @@ pub struct FundApplicationEvent {
     pub data: FundApplicationEventData,
 }
 
+/// A request of neighbourly help after its change: what every `help_request.*` event carries
+/// in `data`. What and where, never who asked, who helps, or the private details.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HelpRequestEventData {
+    pub request_id: Uuid,
+    /// The operator of the centre that mediates it, whose subscriptions receive the event.
+    pub operator_id: Uuid,
+    pub centre_id: Uuid,
+    pub district_id: Uuid,
+    pub kind: HelpKindBody,
+    pub category: HelpCategoryBody,
+    pub status: HelpRequestStatusBody,
+    pub helpers_needed: i32,
+    /// Helpers who agreed with the requester (matched or completed).
+    pub helpers_agreed: i32,
+    /// Changes with every change.
+    pub version: i32,
+}
+
+impl From<&HelpRequestFacts> for HelpRequestEventData {
+    fn from(facts: &HelpRequestFacts) -> Self {
+        Self {
+            request_id: facts.request_id,
+            operator_id: facts.operator_id,
+            centre_id: facts.centre_id,
+            district_id: facts.district_id,
+            kind: facts.kind.into(),
+            category: facts.category.into(),
+            status: facts.status.into(),
+            helpers_needed: facts.helpers_needed,
+            helpers_agreed: facts.helpers_agreed,
+            version: facts.version,
+        }
+    }
+}
+
+/// The body of a delivery of a `help_request.*` event.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HelpRequestEvent {
+    /// One of the `help_request.*` types.
+    #[serde(rename = "type")]
+    pub event_type: EventTypeBody,
+    /// When it happened (RFC 3339, milliseconds).
+    pub timestamp: DateTime<Utc>,
+    pub data: HelpRequestEventData,
+}
+
 /// The body of a delivery of a `shift.*` event.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ShiftEvent {
@@ -440,6 +488,7 @@ pub fn data_schema(kind: EventType) -> &'static str {
         EventSubject::RoomBooking => "RoomBookingEventData",
         EventSubject::StandingSignup => "StandingSignupEventData",
         EventSubject::FundApplication => "FundApplicationEventData",
+        EventSubject::HelpRequest => "HelpRequestEventData",
     }
 }
 
@@ -454,6 +503,7 @@ fn envelope_schema(kind: EventType) -> &'static str {
         EventSubject::RoomBooking => "RoomBookingEvent",
         EventSubject::StandingSignup => "StandingSignupEvent",
         EventSubject::FundApplication => "FundApplicationEvent",
+        EventSubject::HelpRequest => "HelpRequestEvent",
     }
 }
 
@@ -548,6 +598,22 @@ fn described(kind: EventType) -> &'static str {
         EventType::FundApplicationWithdrawn => {
             "The applicant took an application back; an approved one gave its grant back to the fund."
         }
+        EventType::HelpRequestCreated => {
+            "A resident asked for or offered neighbourly help at one of the operator's centres, or its staff recorded it for someone."
+        }
+        EventType::HelpRequestMatched => {
+            "As many helpers as the request needs agreed with the requester: it leaves the public list."
+        }
+        EventType::HelpRequestReopened => {
+            "A helper of a matched request dropped out (declined, or did not come): it looks for a helper again."
+        }
+        EventType::HelpRequestDone => "Each helper of the request helped.",
+        EventType::HelpRequestExpired => {
+            "The request's time ran out while it looked for helpers; its proposals were cancelled."
+        }
+        EventType::HelpRequestWithdrawn => {
+            "The requester, or the centre's staff for her, took the request back; its matches still going were cancelled."
+        }
     }
 }
 
@@ -583,6 +649,11 @@ pub fn add_webhooks(document: &mut Document) {
             FundApplicationEventData::schema(),
         ),
         ("ApplicationStatusBody", ApplicationStatusBody::schema()),
+        ("HelpRequestEvent", HelpRequestEvent::schema()),
+        ("HelpRequestEventData", HelpRequestEventData::schema()),
+        ("HelpKindBody", HelpKindBody::schema()),
+        ("HelpCategoryBody", HelpCategoryBody::schema()),
+        ("HelpRequestStatusBody", HelpRequestStatusBody::schema()),
         ("DeciderBody", DeciderBody::schema()),
         ("ChangeReasonBody", ChangeReasonBody::schema()),
         ("ShiftStatusBody", ShiftStatusBody::schema()),

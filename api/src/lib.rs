@@ -14,6 +14,35 @@ macro_rules! debug_without_secrets {
     };
 }
 
+/// An enum of a request or response body that mirrors a domain enum value for value, in
+/// snake case, with `From` both ways: one type for a status, role or kind everywhere.
+macro_rules! body_enum {
+    ($(#[$meta:meta])* $body:ident => $domain:ident { $($variant:ident),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize, utoipa::ToSchema, PartialEq, Eq)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $body {
+            $($variant),+
+        }
+
+        impl From<$body> for $domain {
+            fn from(value: $body) -> Self {
+                match value {
+                    $($body::$variant => $domain::$variant),+
+                }
+            }
+        }
+
+        impl From<$domain> for $body {
+            fn from(value: $domain) -> Self {
+                match value {
+                    $($domain::$variant => $body::$variant),+
+                }
+            }
+        }
+    };
+}
+
 pub mod app;
 pub mod auth;
 pub mod authz;

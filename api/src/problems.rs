@@ -89,6 +89,13 @@ catalogue! {
     OVER_PROJECT_MAXIMUM = "over-project-maximum", 422, "Over the most a project may get", "Über dem Höchstbetrag je Projekt";
     FUND_CLOSED = "fund-closed", 409, "Fund closed", "Fonds geschlossen";
     BUDGET_BELOW_GRANTED = "budget-below-granted", 409, "Budget below what was granted", "Budget unter dem Bewilligten";
+    HELP_REQUEST_CLOSED = "help-request-closed", 409, "Help request closed", "Hilfegesuch geschlossen";
+    HELP_REQUEST_FULL = "help-request-full", 409, "Every helper place is held", "Alle Helferplätze vergeben";
+    HELP_ALREADY_MATCHED = "help-already-matched", 409, "Helper already matched", "Schon vermittelt";
+    HELP_OWN_REQUEST = "help-own-request", 422, "Own help request", "Eigenes Hilfegesuch";
+    HELP_CAP_REACHED = "help-cap-reached", 409, "Monthly help cap reached", "Monatliche Grenze erreicht";
+    HELP_STEP_NOT_ALLOWED = "help-step-not-allowed", 409, "Step not allowed", "Schritt nicht erlaubt";
+    HELP_MEDIATED = "help-mediated", 409, "Help request mediated by staff", "Vermittlung durch die Einrichtung";
 }
 
 /// The problem type with this slug.

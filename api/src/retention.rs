@@ -160,8 +160,26 @@ pub async fn release_expired_holds(
     }
 }
 
-/// Runs `release_expired_holds` every `interval`, until the process ends or the returned
-/// task is aborted. Every instance runs it; two releasing one hold release it once.
+/// Expires the help requests whose time ran out by `now` (`quartier_persistence::help::
+/// expire_due`), batch by batch. Returns how many.
+pub async fn expire_help_requests(
+    pool: &PgPool,
+    now: DateTime<Utc>,
+) -> Result<usize, quartier_persistence::Error> {
+    let mut expired = 0;
+    loop {
+        let mut conn = pool::get(pool).await?;
+        let done = quartier_persistence::help::expire_due(&mut conn, now, BATCH).await?;
+        expired += done;
+        if done < BATCH as usize {
+            return Ok(expired);
+        }
+    }
+}
+
+/// Runs `release_expired_holds` and `expire_help_requests` every `interval`, until the
+/// process ends or the returned task is aborted. Every instance runs it; two releasing one
+/// hold release it once, two expiring one request expire it once.
 pub fn spawn_hold_sweeper(pool: PgPool, interval: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(interval.max(Duration::from_secs(1)));
@@ -172,6 +190,11 @@ pub fn spawn_hold_sweeper(pool: PgPool, interval: Duration) -> tokio::task::Join
                 Ok(0) => {}
                 Ok(released) => tracing::info!(released, "released expired guest holds"),
                 Err(error) => tracing::warn!(%error, "releasing expired guest holds failed"),
+            }
+            match expire_help_requests(&pool, Utc::now()).await {
+                Ok(0) => {}
+                Ok(expired) => tracing::info!(expired, "expired help requests"),
+                Err(error) => tracing::warn!(%error, "expiring help requests failed"),
             }
         }
     })

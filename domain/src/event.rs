@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::concern::ConcernStatus;
 use crate::fund::{ApplicationStatus, Decider};
+use crate::help::{HelpCategory, HelpKind, HelpRequestStatus};
 use crate::room::BookingStatus;
 use crate::signup::{ChangeReason, ShiftStatus, SignupStatus};
 use crate::standing::StandingStatus;
@@ -49,6 +50,12 @@ pub enum EventType {
     FundApplicationReported,
     FundApplicationSettled,
     FundApplicationWithdrawn,
+    HelpRequestCreated,
+    HelpRequestMatched,
+    HelpRequestReopened,
+    HelpRequestDone,
+    HelpRequestExpired,
+    HelpRequestWithdrawn,
 }
 
 /// What the events of a type are about: the object their payload describes.
@@ -62,10 +69,11 @@ pub enum EventSubject {
     RoomBooking,
     StandingSignup,
     FundApplication,
+    HelpRequest,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 35] = [
+    pub const ALL: [EventType; 41] = [
         EventType::ShiftCreated,
         EventType::ShiftChanged,
         EventType::ShiftCancelled,
@@ -101,6 +109,12 @@ impl EventType {
         EventType::FundApplicationReported,
         EventType::FundApplicationSettled,
         EventType::FundApplicationWithdrawn,
+        EventType::HelpRequestCreated,
+        EventType::HelpRequestMatched,
+        EventType::HelpRequestReopened,
+        EventType::HelpRequestDone,
+        EventType::HelpRequestExpired,
+        EventType::HelpRequestWithdrawn,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -140,6 +154,12 @@ impl EventType {
             EventType::FundApplicationReported => "fund_application.reported",
             EventType::FundApplicationSettled => "fund_application.settled",
             EventType::FundApplicationWithdrawn => "fund_application.withdrawn",
+            EventType::HelpRequestCreated => "help_request.created",
+            EventType::HelpRequestMatched => "help_request.matched",
+            EventType::HelpRequestReopened => "help_request.reopened",
+            EventType::HelpRequestDone => "help_request.done",
+            EventType::HelpRequestExpired => "help_request.expired",
+            EventType::HelpRequestWithdrawn => "help_request.withdrawn",
         }
     }
 
@@ -180,6 +200,8 @@ impl EventType {
             | FundApplicationReported
             | FundApplicationSettled
             | FundApplicationWithdrawn => EventSubject::FundApplication,
+            HelpRequestCreated | HelpRequestMatched | HelpRequestReopened | HelpRequestDone
+            | HelpRequestExpired | HelpRequestWithdrawn => EventSubject::HelpRequest,
         }
     }
 }
@@ -321,6 +343,24 @@ pub struct FundApplicationFacts {
     pub version: i32,
 }
 
+/// A request of neighbourly help as an event tells it, after the change: where and what,
+/// how many helpers it needs and has, never who asked, who helps, or the private details.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpRequestFacts {
+    pub request_id: Uuid,
+    /// The operator of the centre that mediates it, whose subscriptions receive the event.
+    pub operator_id: Uuid,
+    pub centre_id: Uuid,
+    pub district_id: Uuid,
+    pub kind: HelpKind,
+    pub category: HelpCategory,
+    pub status: HelpRequestStatus,
+    pub helpers_needed: i32,
+    /// Helpers who agreed with the requester (matched or completed).
+    pub helpers_agreed: i32,
+    pub version: i32,
+}
+
 /// What happened to a concern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConcernChange {
@@ -343,6 +383,7 @@ pub enum Event {
     RoomBooking(EventType, RoomBookingFacts),
     StandingSignup(EventType, StandingSignupFacts),
     FundApplication(EventType, FundApplicationFacts),
+    HelpRequest(EventType, HelpRequestFacts),
 }
 
 impl Event {
@@ -451,6 +492,20 @@ impl Event {
         Some(Event::FundApplication(kind, facts))
     }
 
+    /// A help request was made (`created`), or it took a step: the event is named by where
+    /// it stands now (`open` again after a helper dropped out: `reopened`).
+    pub fn help_request(facts: HelpRequestFacts, created: bool) -> Self {
+        let kind = match facts.status {
+            _ if created => EventType::HelpRequestCreated,
+            HelpRequestStatus::Open => EventType::HelpRequestReopened,
+            HelpRequestStatus::Matched => EventType::HelpRequestMatched,
+            HelpRequestStatus::Done => EventType::HelpRequestDone,
+            HelpRequestStatus::Expired => EventType::HelpRequestExpired,
+            HelpRequestStatus::Withdrawn => EventType::HelpRequestWithdrawn,
+        };
+        Event::HelpRequest(kind, facts)
+    }
+
     pub fn event_type(&self) -> EventType {
         match self {
             Event::Shift(kind, _)
@@ -460,7 +515,8 @@ impl Event {
             | Event::NetworkMembership(kind, _)
             | Event::RoomBooking(kind, _)
             | Event::StandingSignup(kind, _)
-            | Event::FundApplication(kind, _) => *kind,
+            | Event::FundApplication(kind, _)
+            | Event::HelpRequest(kind, _) => *kind,
         }
     }
 
@@ -475,6 +531,7 @@ impl Event {
             Event::RoomBooking(_, facts) => facts.date_id,
             Event::StandingSignup(_, facts) => facts.standing_signup_id,
             Event::FundApplication(_, facts) => facts.application_id,
+            Event::HelpRequest(_, facts) => facts.request_id,
         }
     }
 
@@ -489,6 +546,7 @@ impl Event {
             Event::RoomBooking(_, facts) => Some(facts.operator_id),
             Event::StandingSignup(_, facts) => Some(facts.operator_id),
             Event::FundApplication(_, facts) => facts.operator_id,
+            Event::HelpRequest(_, facts) => Some(facts.operator_id),
         }
     }
 
@@ -558,6 +616,7 @@ mod tests {
                 EventSubject::RoomBooking => "room_booking.",
                 EventSubject::StandingSignup => "standing_signup.",
                 EventSubject::FundApplication => "fund_application.",
+                EventSubject::HelpRequest => "help_request.",
             };
             assert!(kind.as_str().starts_with(prefix), "{kind:?}");
         }

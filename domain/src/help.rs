@@ -14,8 +14,9 @@
 //! of helpers (the qualification a category needs, a helper's monthly cap) hold for the
 //! helper.
 
-use chrono::{Duration, NaiveDate};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
+use crate::district::GeoPoint;
 use crate::validation::ValidationErrors;
 
 text_enum! {
@@ -220,6 +221,132 @@ impl MatchStatus {
     }
 }
 
+/// How many of a request's matches stand where: what decides the request's next step.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MatchCounts {
+    /// Both sides said yes: `matched` or `completed`.
+    pub agreed: i32,
+    /// The help happened: `completed`.
+    pub completed: i32,
+}
+
+/// The step a request takes after a change to its matches, if any: the one place that says
+/// how a request follows its matches. It fills once as many helpers as it needs agreed
+/// with the requester, opens again when one of them drops out, and is done once each of
+/// them helped.
+pub fn follows(
+    status: HelpRequestStatus,
+    helpers_needed: i32,
+    counts: MatchCounts,
+) -> Option<RequestAction> {
+    let action = match status {
+        HelpRequestStatus::Open if counts.agreed >= helpers_needed => RequestAction::Fill,
+        HelpRequestStatus::Matched if counts.completed >= helpers_needed => RequestAction::Finish,
+        HelpRequestStatus::Matched if counts.agreed < helpers_needed => RequestAction::Reopen,
+        _ => return None,
+    };
+    status.after(action).map(|_| action)
+}
+
+/// A 500 m cell of the European grid (INSPIRE, ETRS89-LAEA, EPSG:3035): the coarse place a
+/// request shows instead of an address. Named as INSPIRE names cells,
+/// `CRS3035RES500mN3210000E4321000` (the metres north and east of its lower left corner).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GridCell {
+    north: i64,
+    east: i64,
+}
+
+/// The side of a grid cell, in metres.
+pub const CELL_METRES: i64 = 500;
+
+impl GridCell {
+    /// The cell a point lies in; the point itself is forgotten. Only points the European
+    /// grid covers (latitudes 25 to 85, longitudes -35 to 45).
+    pub fn containing(point: GeoPoint, field: &str) -> Result<Self, ValidationErrors> {
+        let (latitude, longitude) = (point.latitude(), point.longitude());
+        if !(25.0..=85.0).contains(&latitude) || !(-35.0..=45.0).contains(&longitude) {
+            return Err(ValidationErrors::single(
+                field,
+                "must lie in Europe: the grid of 500 m cells covers latitudes 25 to 85 and longitudes -35 to 45",
+            ));
+        }
+        let (north, east) = laea(latitude, longitude);
+        let corner = |metres: f64| (metres / CELL_METRES as f64).floor() as i64 * CELL_METRES;
+        Ok(Self {
+            north: corner(north),
+            east: corner(east),
+        })
+    }
+
+    /// Reads a cell's name back; `None` when it is not one.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let rest = raw.strip_prefix("CRS3035RES500mN")?;
+        let (north, east) = rest.split_once('E')?;
+        let digits = |s: &str| {
+            (!s.is_empty() && s.len() <= 8 && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| s.parse::<i64>().ok())
+                .flatten()
+        };
+        let (north, east) = (digits(north)?, digits(east)?);
+        (north % CELL_METRES == 0 && east % CELL_METRES == 0).then_some(Self { north, east })
+    }
+
+    /// Its INSPIRE name.
+    pub fn code(self) -> String {
+        format!("CRS3035RES500mN{}E{}", self.north, self.east)
+    }
+}
+
+/// Northing and easting (metres) of a point in ETRS89-LAEA: the ellipsoidal Lambert
+/// azimuthal equal-area projection on GRS 1980, centred at 52° N 10° E, false easting
+/// 4 321 000 m and northing 3 210 000 m (the formulas of IOGP's guidance note 7-2).
+fn laea(latitude: f64, longitude: f64) -> (f64, f64) {
+    const A: f64 = 6_378_137.0;
+    const F: f64 = 1.0 / 298.257_222_101;
+    let e2 = F * (2.0 - F);
+    let e = e2.sqrt();
+    let q = |phi: f64| {
+        let s = phi.sin();
+        (1.0 - e2)
+            * (s / (1.0 - e2 * s * s) - (1.0 / (2.0 * e)) * ((1.0 - e * s) / (1.0 + e * s)).ln())
+    };
+    let (phi0, lambda0) = (52f64.to_radians(), 10f64.to_radians());
+    let (phi, lambda) = (latitude.to_radians(), longitude.to_radians());
+    let q_pole = q(std::f64::consts::FRAC_PI_2);
+    let beta = (q(phi) / q_pole).asin();
+    let beta0 = (q(phi0) / q_pole).asin();
+    let rq = A * (q_pole / 2.0).sqrt();
+    let d = A * (phi0.cos() / (1.0 - e2 * phi0.sin().powi(2)).sqrt()) / (rq * beta0.cos());
+    let dl = lambda - lambda0;
+    let b =
+        rq * (2.0 / (1.0 + beta0.sin() * beta.sin() + beta0.cos() * beta.cos() * dl.cos())).sqrt();
+    let east = 4_321_000.0 + b * d * beta.cos() * dl.sin();
+    let north =
+        3_210_000.0 + (b / d) * (beta0.cos() * beta.sin() - beta0.sin() * beta.cos() * dl.cos());
+    (north, east)
+}
+
+/// When a new request expires: `wanted`, or `DEFAULT_EXPIRY` from `now`; after `now` and at
+/// most `MAX_EXPIRY` ahead.
+pub fn expiry(
+    wanted: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, ValidationErrors> {
+    match wanted {
+        None => Ok(now + DEFAULT_EXPIRY),
+        Some(at) if at <= now => Err(ValidationErrors::single(
+            "expires_at",
+            "must be in the future",
+        )),
+        Some(at) if at - now > MAX_EXPIRY => Err(ValidationErrors::single(
+            "expires_at",
+            "must be at most 90 days ahead",
+        )),
+        Some(at) => Ok(at),
+    }
+}
+
 /// How long a request stays open when nothing else is said.
 pub const DEFAULT_EXPIRY: Duration = Duration::days(14);
 /// The longest a request may stay open.
@@ -367,5 +494,68 @@ mod tests {
         assert!(recorded_consent(None, today).is_err());
         assert!(recorded_consent(today.succ_opt(), today).is_err());
         assert_eq!(recorded_consent(Some(today), today), Ok(today));
+    }
+
+    #[test]
+    fn a_request_follows_its_matches() {
+        use HelpRequestStatus::*;
+        let counts = |agreed, completed| MatchCounts { agreed, completed };
+        assert_eq!(follows(Open, 2, counts(1, 0)), None, "one more is needed");
+        assert_eq!(follows(Open, 2, counts(2, 0)), Some(RequestAction::Fill));
+        assert_eq!(
+            follows(Matched, 2, counts(1, 0)),
+            Some(RequestAction::Reopen)
+        );
+        assert_eq!(follows(Matched, 2, counts(2, 1)), None, "one still to help");
+        assert_eq!(
+            follows(Matched, 2, counts(2, 2)),
+            Some(RequestAction::Finish)
+        );
+        assert_eq!(follows(Withdrawn, 1, counts(1, 1)), None, "it ended");
+        assert_eq!(follows(Expired, 1, counts(1, 0)), None);
+    }
+
+    #[test]
+    fn a_point_becomes_its_500_metre_cell() {
+        // IOGP guidance note 7-2's example of EPSG:3035: 50° N 5° E is at
+        // E 3 962 799.45 m, N 2 999 718.85 m.
+        let (north, east) = laea(50.0, 5.0);
+        assert!((east - 3_962_799.45).abs() < 0.01, "{east}");
+        assert!((north - 2_999_718.85).abs() < 0.01, "{north}");
+        let point = GeoPoint::parse(50.0, 5.0, "position").expect("a point");
+        let cell = GridCell::containing(point, "position").expect("in Europe");
+        assert_eq!(cell.code(), "CRS3035RES500mN2999500E3962500");
+        assert_eq!(GridCell::parse(&cell.code()), Some(cell));
+        // The centre of the projection is its false origin.
+        let origin = GeoPoint::parse(52.0, 10.0, "position").expect("a point");
+        assert_eq!(
+            GridCell::containing(origin, "position").map(GridCell::code),
+            Ok("CRS3035RES500mN3210000E4321000".into())
+        );
+        let sydney = GeoPoint::parse(-33.9, 151.2, "position").expect("a point");
+        assert!(GridCell::containing(sydney, "position").is_err());
+        for bad in [
+            "",
+            "CRS3035RES500mN12E",
+            "CRS3035RES500mN3210001E4321000",
+            "CRS3035RES1000mN3210000E4321000",
+            "CRS3035RES500mN-500E4321000",
+        ] {
+            assert_eq!(GridCell::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_request_expires_in_two_weeks_unless_said_and_within_ninety_days() {
+        let now = DateTime::parse_from_rfc3339("2026-12-07T10:00:00Z")
+            .expect("a time")
+            .with_timezone(&Utc);
+        assert_eq!(expiry(None, now), Ok(now + Duration::days(14)));
+        assert!(expiry(Some(now), now).is_err());
+        assert!(expiry(Some(now + Duration::days(91)), now).is_err());
+        assert_eq!(
+            expiry(Some(now + Duration::days(90)), now),
+            Ok(now + Duration::days(90))
+        );
     }
 }

@@ -29,10 +29,12 @@ pub enum Scope {
     ReportsRead,
     /// Run the operator's neighbourhood funds: check applications, decide, settle.
     FundsWrite,
+    /// Mediate neighbourly help at the operator's centres: record requests, propose helpers.
+    HelpWrite,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 10] = [
+    pub const ALL: [Scope; 11] = [
         Scope::ActivitiesWrite,
         Scope::ShiftsWrite,
         Scope::SignupsWrite,
@@ -43,6 +45,7 @@ impl Scope {
         Scope::RoomsWrite,
         Scope::ReportsRead,
         Scope::FundsWrite,
+        Scope::HelpWrite,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -57,6 +60,7 @@ impl Scope {
             Scope::RoomsWrite => "rooms:write",
             Scope::ReportsRead => "reports:read",
             Scope::FundsWrite => "funds:write",
+            Scope::HelpWrite => "help:write",
         }
     }
 

@@ -40,8 +40,8 @@ pub use centre::{CentreKind, CentreStatus};
 pub use district::{DistrictName, GeoPoint, Slug, TownName};
 pub use event::{
     ConcernChange, ConcernFacts, Event, EventSubject, EventType, FundApplicationFacts,
-    MembershipFacts, PartnerFacts, RoomBookingFacts, ShiftChange, ShiftFacts, SignupFacts,
-    StandingSignupFacts,
+    HelpRequestFacts, MembershipFacts, PartnerFacts, RoomBookingFacts, ShiftChange, ShiftFacts,
+    SignupFacts, StandingSignupFacts,
 };
 pub use operator::{OperatorKind, StaffRole};
 pub use signup::{ChangeReason, Placement, Places, ShiftStatus, SignupStatus};

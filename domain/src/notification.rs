@@ -61,10 +61,14 @@ pub enum Kind {
     /// An application to a neighbourhood fund made with the guest form waits until she
     /// confirms it with the mail's link.
     GuestFundApplication,
+    /// A match of neighbourly help moved: a helper was proposed to her, a helper said yes to
+    /// her request, both agreed (contacts are in the app now), or it was declined, a no-show
+    /// or cancelled.
+    HelpMatch,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 24] = [
+    pub const ALL: [Kind; 25] = [
         Kind::ApiKeysCreatorLeft,
         Kind::EmailVerification,
         Kind::EmailChangeRequested,
@@ -89,6 +93,7 @@ impl Kind {
         Kind::StandingOffer,
         Kind::FundApplicationDecided,
         Kind::GuestFundApplication,
+        Kind::HelpMatch,
     ];
 
     /// The kinds a person may switch off or move; every other kind is always sent.
@@ -120,6 +125,7 @@ impl Kind {
             Kind::StandingOffer => "standing_offer",
             Kind::FundApplicationDecided => "fund_application_decided",
             Kind::GuestFundApplication => "guest_fund_application",
+            Kind::HelpMatch => "help_match",
         }
     }
 

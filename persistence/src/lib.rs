@@ -24,6 +24,7 @@ pub mod error;
 pub mod fund_drafts;
 pub mod funds;
 pub mod guests;
+pub mod help;
 pub mod help_wanted;
 pub mod idempotency;
 pub mod imports;

@@ -311,6 +311,18 @@ pub async fn still_holds(conn: &mut AsyncPgConnection, claimed: &Claimed) -> Res
                 None => Ok(Holds::Obsolete),
             }
         }
+        Some(Kind::HelpMatch) => {
+            let details = claimed.details();
+            let matched = details["match_id"]
+                .as_str()
+                .and_then(|id| id.parse::<Uuid>().ok());
+            match (matched, details["status"].as_str()) {
+                (Some(id), Some(status)) => {
+                    Ok(yes_if(crate::help::stands_at(conn, id, status).await?))
+                }
+                _ => Ok(Holds::Obsolete),
+            }
+        }
         Some(Kind::GuestRoomBooking) => {
             let draft = claimed.details()["draft_id"]
                 .as_str()

@@ -97,6 +97,18 @@ pub fn payload(event: &Event) -> Value {
             "decided_by": application.decided_by.map(|decider| decider.as_str()),
             "version": application.version,
         }),
+        Event::HelpRequest(_, request) => json!({
+            "request_id": request.request_id,
+            "operator_id": request.operator_id,
+            "centre_id": request.centre_id,
+            "district_id": request.district_id,
+            "kind": request.kind.as_str(),
+            "category": request.category.as_str(),
+            "status": request.status.as_str(),
+            "helpers_needed": request.helpers_needed,
+            "helpers_agreed": request.helpers_agreed,
+            "version": request.version,
+        }),
     }
 }
 

@@ -124,6 +124,9 @@ pub async fn erase_account(
         crate::rooms::cancel_personal(conn, user_id, now).await?;
         // Her drafts to neighbourhood funds go; what she handed in stays, without her.
         crate::funds::delete_drafts_of(conn, user_id).await?;
+        // Her requests of neighbourly help are withdrawn and keep only what reports count;
+        // where she helps, her matches still going are declined.
+        crate::help::forget_person(conn, user_id, now).await?;
         for signup_id in live {
             match cancel_as(
                 conn,

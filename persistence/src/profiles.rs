@@ -23,6 +23,8 @@ pub struct ProfileRow {
     /// Her own caps: at most this many shifts a week and a month (`quartier_domain::workload`).
     pub max_shifts_per_week: Option<i32>,
     pub max_shifts_per_month: Option<i32>,
+    /// … and at most this many neighbours helped a month (`quartier_domain::help`).
+    pub max_help_per_month: Option<i32>,
 }
 
 impl ProfileRow {
@@ -40,6 +42,7 @@ impl ProfileRow {
             version: 0,
             max_shifts_per_week: None,
             max_shifts_per_month: None,
+            max_help_per_month: None,
         }
     }
 }

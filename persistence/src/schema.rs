@@ -131,6 +131,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     blockouts,
     funds,
     fund_applications,
+    help_requests,
+    help_matches,
     fund_application_cost_lines,
     fund_application_partners,
 );
@@ -409,6 +411,7 @@ diesel::table! {
         version -> Int4,
         max_shifts_per_week -> Nullable<Int4>,
         max_shifts_per_month -> Nullable<Int4>,
+        max_help_per_month -> Nullable<Int4>,
     }
 }
 
@@ -992,3 +995,55 @@ diesel::table! {
 
 diesel::joinable!(fund_applications -> funds (fund_id));
 diesel::joinable!(fund_application_cost_lines -> fund_applications (application_id));
+
+diesel::table! {
+    /// Needs and offers of neighbourly help (`quartier_domain::help`).
+    help_requests (id) {
+        id -> Uuid,
+        centre_id -> Uuid,
+        operator_id -> Uuid,
+        district_id -> Uuid,
+        grid_cell -> Nullable<Text>,
+        kind -> Text,
+        category -> Text,
+        summary -> Text,
+        details -> Nullable<Text>,
+        window_starts_at -> Timestamptz,
+        window_ends_at -> Timestamptz,
+        urgency -> Text,
+        mode -> Text,
+        qualification_type_id -> Nullable<Uuid>,
+        helpers_needed -> Int2,
+        helpers_holding -> Int2,
+        person_id -> Nullable<Uuid>,
+        recorded_by -> Nullable<Uuid>,
+        recorded -> Bool,
+        consent_on -> Nullable<Date>,
+        contact_name -> Nullable<Text>,
+        contact_phone -> Nullable<Text>,
+        status -> Text,
+        expires_at -> Timestamptz,
+        ended_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    /// A helper matched to a help request.
+    help_matches (id) {
+        id -> Uuid,
+        request_id -> Uuid,
+        helper_id -> Nullable<Uuid>,
+        status -> Text,
+        proposed_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        matched_at -> Nullable<Timestamptz>,
+        ended_at -> Nullable<Timestamptz>,
+        version -> Int4,
+    }
+}
+
+diesel::joinable!(help_matches -> help_requests (request_id));

@@ -37,6 +37,8 @@ pub struct Context {
     pub application: Option<quartier_persistence::funds::ApplicationMail>,
     /// For an application made with the guest form, waiting for her confirmation.
     pub fund_draft: Option<quartier_persistence::fund_drafts::DraftMail>,
+    /// For a step of a match of neighbourly help: its request's summary.
+    pub help: Option<quartier_persistence::help::HelpMail>,
 }
 
 /// What a daily digest lists.
@@ -173,7 +175,18 @@ pub async fn load(conn: &mut AsyncPgConnection, claimed: &Claimed) -> Result<Con
         }
         _ => None,
     };
+    let help = match claimed.kind() {
+        Some(quartier_domain::notification::Kind::HelpMatch) => match claimed.details()["match_id"]
+            .as_str()
+            .and_then(|s| s.parse::<uuid::Uuid>().ok())
+        {
+            Some(id) => quartier_persistence::help::mail(conn, id).await?,
+            None => None,
+        },
+        _ => None,
+    };
     Ok(Context {
+        help,
         application,
         fund_draft,
         room,

@@ -281,6 +281,15 @@ impl Mailer {
                     0,
                 )
             }
+            (Kind::HelpMatch, _) => {
+                let matched = details["match_id"].as_str().ok_or_else(|| {
+                    SendError::Permanent("the notification names no match".into())
+                })?;
+                (
+                    format!("{}/help-matches/{matched}", self.settings.app_url),
+                    0,
+                )
+            }
             (Kind::StaffInvitation, _) => {
                 let invitation = details["invitation_id"]
                     .as_str()
@@ -394,6 +403,10 @@ impl Mailer {
         if kind == Kind::FundApplicationDecided && application.is_none() {
             return Err(SendError::Permanent("the application is gone".into()));
         }
+        let help = context.help.as_ref();
+        if kind == Kind::HelpMatch && help.is_none() {
+            return Err(SendError::Permanent("the match is gone".into()));
+        }
         if kind.is_digest() && context.digest.is_none() {
             return Err(SendError::Permanent("the digest lists nothing".into()));
         }
@@ -447,6 +460,11 @@ impl Mailer {
             spent => application.and_then(|a| a.spent_cents)
                 .map(|c| format::euros(c, language)).unwrap_or_default(),
             decline_reason => application.and_then(|a| a.decline_reason.as_deref()).unwrap_or_default(),
+            help_summary => help.map_or("", |h| h.summary.as_str()),
+            help_category => help.map_or("", |h| h.category.german()),
+            // Where the match stood when the notification was made, and to whom.
+            help_status => details["status"].as_str().unwrap_or_default(),
+            help_role => details["role"].as_str().unwrap_or_default(),
             room_name => room.map_or("", |r| r.room_name.as_str()),
             room_purpose => room.map_or("", |r| r.purpose.as_str()),
             room_status => room.map_or("", |r| r.status.as_str()),

@@ -48,6 +48,7 @@ const FILES: &[(&str, &str)] = template_files!(
     "standing_offer",
     "fund_application_decided",
     "guest_fund_application",
+    "help_match",
 );
 
 const LAYOUT: &str = include_str!("../../templates/mail/layout.html");
@@ -162,6 +163,10 @@ mod tests {
             room_status => "declined",
             room_note => "Schon vergeben.",
             room_dates => 3,
+            help_summary => "Begleitung <zum> Arzt",
+            help_category => "Begleitung",
+            help_status => "matched",
+            help_role => "helper",
             project_title => "Hoffest <im Block 7>",
             fund_title => "Verfügungsfonds Nordstadt 2027",
             application_status => "approved",

@@ -14,6 +14,7 @@ pub mod feeds;
 pub mod funds;
 pub mod guests;
 pub mod health;
+pub mod help;
 pub mod help_wanted;
 pub mod hsds;
 pub mod imports;
@@ -172,6 +173,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(funds::steps::settle_application)
                 .service(funds::steps::withdraw_application)
                 .service(funds::projects::list_fund_projects)
+                .service(help::requests::create_help_request)
+                .service(help::requests::list_help_requests)
+                .service(help::requests::get_help_request)
+                .service(help::requests::withdraw_help_request)
+                .service(help::requests::list_centre_help_requests)
+                .service(help::matches::volunteer_for_help)
+                .service(help::matches::propose_helper)
+                .service(help::matches::get_help_match)
+                .service(help::matches::accept_help_match)
+                .service(help::matches::decline_help_match)
+                .service(help::matches::complete_help_match)
+                .service(help::matches::no_show_help_match)
+                .service(help::mine::my_help)
                 .service(networks::list_networks)
                 .service(networks::create_network)
                 .service(networks::list_memberships)

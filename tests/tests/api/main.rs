@@ -21,6 +21,7 @@ mod funds;
 mod guest_concerns;
 mod guests;
 mod headers;
+mod help;
 mod help_wanted;
 mod hsds;
 mod imports;

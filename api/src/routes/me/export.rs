@@ -137,6 +137,8 @@ pub struct PersonalDataExport {
     /// Applications to funds made with the guest form at her address, waiting for
     /// confirmation.
     pub fund_applications_waiting: Vec<crate::routes::funds::guest::FundApplicationDraftRecord>,
+    /// Her requests of neighbourly help and the matches in which she helps.
+    pub help: crate::routes::help::mine::MyHelpResponse,
 }
 
 /// A concern one supports.
@@ -283,6 +285,7 @@ async fn gather(
         blockouts: records(quartier_persistence::standing::blockouts_of(conn, user.id).await?),
         fund_applications,
         fund_applications_waiting,
+        help: crate::routes::help::mine::of(conn, user.id).await?,
     })
 }
 

@@ -37,7 +37,10 @@ use crate::state::AppState;
 /// `standing_signup_id`, `answer_by`). `fund_application_decided`: your application to a
 /// neighbourhood fund was approved, declined or settled (`application_id`, `status`).
 /// `guest_fund_application`: an application to a fund made with the guest form waits for its
-/// confirmation (`draft_id`, `fund_id`).
+/// confirmation (`draft_id`, `fund_id`). `help_match`: a match of neighbourly help moved: a
+/// helper proposed to you, a helper said yes to your request, both agreed, or it was
+/// declined, a no-show or cancelled (`match_id`, `request_id`, `status`, `role`: `helper` or
+/// `requester`).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKindBody {
@@ -65,6 +68,7 @@ pub enum NotificationKindBody {
     StandingOffer,
     FundApplicationDecided,
     GuestFundApplication,
+    HelpMatch,
 }
 
 impl From<Kind> for NotificationKindBody {
@@ -94,6 +98,7 @@ impl From<Kind> for NotificationKindBody {
             Kind::StandingOffer => Self::StandingOffer,
             Kind::FundApplicationDecided => Self::FundApplicationDecided,
             Kind::GuestFundApplication => Self::GuestFundApplication,
+            Kind::HelpMatch => Self::HelpMatch,
         }
     }
 }

@@ -62,6 +62,10 @@ pub enum ScopeBody {
     /// them.
     #[serde(rename = "funds:write")]
     FundsWrite,
+    /// Mediate neighbourly help at the operator's centres: record requests for neighbours,
+    /// propose helpers, record the steps of matches.
+    #[serde(rename = "help:write")]
+    HelpWrite,
 }
 
 impl From<ScopeBody> for Scope {
@@ -77,6 +81,7 @@ impl From<ScopeBody> for Scope {
             ScopeBody::RoomsWrite => Scope::RoomsWrite,
             ScopeBody::ReportsRead => Scope::ReportsRead,
             ScopeBody::FundsWrite => Scope::FundsWrite,
+            ScopeBody::HelpWrite => Scope::HelpWrite,
         }
     }
 }

@@ -34,33 +34,6 @@ use actix_web::http::header;
 use quartier_domain::integration::Scope;
 use quartier_domain::translation::{TextField, TextOwner};
 
-macro_rules! body_enum {
-    ($(#[$meta:meta])* $body:ident => $domain:ident { $($variant:ident),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $body {
-            $($variant),+
-        }
-
-        impl From<$body> for $domain {
-            fn from(value: $body) -> Self {
-                match value {
-                    $($body::$variant => $domain::$variant),+
-                }
-            }
-        }
-
-        impl From<$domain> for $body {
-            fn from(value: $domain) -> Self {
-                match value {
-                    $($domain::$variant => $body::$variant),+
-                }
-            }
-        }
-    };
-}
-
 body_enum!(
     /// Who may book a room besides the operator's staff: `staff` (nobody else), `partners`
     /// (also partners' staff), `residents` (also residents, who always ask).

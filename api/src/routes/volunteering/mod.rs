@@ -66,6 +66,9 @@ pub struct ProfileResponse {
     pub max_shifts_per_week: Option<i32>,
     /// … and in one calendar month.
     pub max_shifts_per_month: Option<i32>,
+    /// Her own cap on neighbourly help: offers to help beyond this many neighbours in one
+    /// calendar month are refused (`help-cap-reached`); null for none.
+    pub max_help_per_month: Option<i32>,
     /// 0 until the profile is first saved; sent as `ETag`, expected back in `If-Match`.
     pub version: i32,
 }
@@ -81,6 +84,7 @@ impl From<ProfileRow> for ProfileResponse {
             contact_by: ContactBy::parse(&row.contact_by),
             max_shifts_per_week: row.max_shifts_per_week,
             max_shifts_per_month: row.max_shifts_per_month,
+            max_help_per_month: row.max_help_per_month,
             version: row.version,
         }
     }

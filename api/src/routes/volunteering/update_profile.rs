@@ -46,6 +46,11 @@ pub struct UpdateProfileRequest {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(minimum = 1, maximum = 400)]
     pub max_shifts_per_month: Option<Option<i32>>,
+    /// At most this many neighbours helped (matches holding a place) with help wanted in
+    /// one calendar month, 1 to 100; `null` for none.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(minimum = 1, maximum = 100)]
+    pub max_help_per_month: Option<Option<i32>>,
 }
 
 /// Change your volunteer profile; needs `If-Match` (`"0"` or `*` before the first save).
@@ -134,6 +139,12 @@ async fn apply(
             body.max_shifts_per_month,
             400,
             &mut next.max_shifts_per_month,
+        ),
+        (
+            "max_help_per_month",
+            body.max_help_per_month,
+            100,
+            &mut next.max_help_per_month,
         ),
     ] {
         match wanted {

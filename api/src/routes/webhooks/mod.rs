@@ -153,6 +153,18 @@ pub enum EventTypeBody {
     FundApplicationSettled,
     #[serde(rename = "fund_application.withdrawn")]
     FundApplicationWithdrawn,
+    #[serde(rename = "help_request.created")]
+    HelpRequestCreated,
+    #[serde(rename = "help_request.matched")]
+    HelpRequestMatched,
+    #[serde(rename = "help_request.reopened")]
+    HelpRequestReopened,
+    #[serde(rename = "help_request.done")]
+    HelpRequestDone,
+    #[serde(rename = "help_request.expired")]
+    HelpRequestExpired,
+    #[serde(rename = "help_request.withdrawn")]
+    HelpRequestWithdrawn,
     #[serde(rename = "webhook.ping")]
     WebhookPing,
 }
@@ -195,6 +207,12 @@ impl From<EventType> for EventTypeBody {
             EventType::FundApplicationReported => EventTypeBody::FundApplicationReported,
             EventType::FundApplicationSettled => EventTypeBody::FundApplicationSettled,
             EventType::FundApplicationWithdrawn => EventTypeBody::FundApplicationWithdrawn,
+            EventType::HelpRequestCreated => EventTypeBody::HelpRequestCreated,
+            EventType::HelpRequestMatched => EventTypeBody::HelpRequestMatched,
+            EventType::HelpRequestReopened => EventTypeBody::HelpRequestReopened,
+            EventType::HelpRequestDone => EventTypeBody::HelpRequestDone,
+            EventType::HelpRequestExpired => EventTypeBody::HelpRequestExpired,
+            EventType::HelpRequestWithdrawn => EventTypeBody::HelpRequestWithdrawn,
         }
     }
 }

@@ -1,0 +1,23 @@
+DELETE FROM notifications WHERE kind = 'help_match';
+UPDATE webhook_subscriptions SET events = ARRAY(SELECT e FROM unnest(events) AS e WHERE e NOT LIKE 'help_request.%');
+DELETE FROM webhook_subscriptions WHERE cardinality(events) = 0;
+ALTER TABLE notifications
+    DROP CONSTRAINT notifications_kind_known,
+    ADD CONSTRAINT notifications_kind_known CHECK (kind IN (
+        'api_keys_creator_left', 'email_verification', 'email_change_requested',
+        'password_reset', 'password_changed',
+        'signup_confirmed', 'signup_waitlisted', 'signup_promoted', 'signup_cancelled',
+        'shift_moved', 'shift_reminder', 'shift_message', 'staff_invitation',
+        'guest_hold', 'guest_link', 'help_wanted', 'staff_summary', 'concern_answered',
+        'guest_concern', 'room_booking_decided', 'guest_room_booking', 'standing_offer',
+        'fund_application_decided', 'guest_fund_application'));
+UPDATE api_keys SET scopes = array_remove(scopes, 'help:write') WHERE 'help:write' = ANY (scopes);
+DELETE FROM api_keys WHERE cardinality(scopes) = 0;
+ALTER TABLE api_keys
+    DROP CONSTRAINT api_keys_scopes_known,
+    ADD CONSTRAINT api_keys_scopes_known CHECK (cardinality(scopes) BETWEEN 1 AND 10 AND scopes <@ ARRAY[
+        'activities:write', 'shifts:write', 'signups:write', 'roster:read', 'webhooks:manage',
+        'concerns:write', 'partners:write', 'rooms:write', 'reports:read', 'funds:write']::text[]);
+ALTER TABLE volunteer_profiles DROP COLUMN max_help_per_month;
+DROP TABLE help_matches;
+DROP TABLE help_requests;
