@@ -2234,6 +2234,90 @@ const TEXTS: &[(&str, &str)] = &[
         "needs a span of less than a week to repeat",
         "braucht eine Spanne unter einer Woche, um sich zu wiederholen",
     ),
+    (
+        "No help request or match has this id.",
+        "Kein Hilfegesuch und keine Vermittlung hat diese ID.",
+    ),
+    (
+        "No help request has this id.",
+        "Kein Hilfegesuch hat diese ID.",
+    ),
+    (
+        "No help match has this id.",
+        "Keine Vermittlung hat diese ID.",
+    ),
+    (
+        "This request is {}: it takes no helpers and no steps now.",
+        "Dieses Gesuch ist {0}: Es nimmt jetzt keine Helfenden und keine Schritte mehr an.",
+    ),
+    (
+        "This request's time ran out.",
+        "Die Zeit dieses Gesuchs ist abgelaufen.",
+    ),
+    (
+        "Every place of this request is held by a helper already.",
+        "Jeder Platz dieses Gesuchs ist schon von einer helfenden Person besetzt.",
+    ),
+    (
+        "This helper is matched to this request already.",
+        "Diese helfende Person ist diesem Gesuch schon zugeordnet.",
+    ),
+    (
+        "Nobody helps with her own request.",
+        "Bei einem eigenen Gesuch hilft man nicht selbst.",
+    ),
+    (
+        "This request needs a qualification its centre accepts, valid through its time window, which the helper does not hold.",
+        "Dieses Gesuch braucht eine Qualifikation, die seine Einrichtung anerkennt und die über das ganze Zeitfenster gültig ist; die helfende Person hat sie nicht.",
+    ),
+    (
+        "The helper set herself a cap of {} neighbours helped in a month, and holds that many.",
+        "Die helfende Person hat sich eine Grenze von {0} Nachbarschaftshilfen im Monat gesetzt und hat so viele schon zugesagt.",
+    ),
+    (
+        "A match that is {} cannot take this step.",
+        "Eine Vermittlung im Stand {0} kann diesen Schritt nicht gehen.",
+    ),
+    (
+        "Only the centre's staff record a request for someone.",
+        "Nur das Team der Einrichtung erfasst ein Gesuch für jemanden.",
+    ),
+    (
+        "An API key records requests for someone only: name her in recorded_for.",
+        "Ein API-Schlüssel erfasst Gesuche nur für jemanden: Nennen Sie die Person in recorded_for.",
+    ),
+    (
+        "A helper declines her match; the request is the requester's to withdraw.",
+        "Helfende sagen ihre Vermittlung ab; zurückziehen kann das Gesuch nur, wer es gestellt hat.",
+    ),
+    (
+        "is not the id of an active centre",
+        "ist nicht die ID einer aktiven Einrichtung",
+    ),
+    (
+        "Only the staff of the centre that mediates a request propose its helpers.",
+        "Nur das Team der vermittelnden Einrichtung schlägt Helfende vor.",
+    ),
+    (
+        "The centre's staff find the helpers for this request: ask them.",
+        "Für dieses Gesuch sucht das Team der Einrichtung die Helfenden: Fragen Sie dort nach.",
+    ),
+    (
+        "must lie in Europe: the grid of 500 m cells covers latitudes 25 to 85 and longitudes -35 to 45",
+        "muss in Europa liegen: Das Raster aus 500-m-Zellen reicht von 25 bis 85 Grad Breite und von -35 bis 45 Grad Länge",
+    ),
+    (
+        "must be at most 90 days ahead",
+        "darf höchstens 90 Tage in der Zukunft liegen",
+    ),
+    (
+        "Only the helper says yes to a proposal.",
+        "Nur die helfende Person sagt einem Vorschlag zu.",
+    ),
+    (
+        "Only the requester, or the centre's staff for her, takes this step.",
+        "Nur wer das Gesuch gestellt hat, oder das Team der Einrichtung für sie, geht diesen Schritt.",
+    ),
 ];
 
 #[cfg(test)]

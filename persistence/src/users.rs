@@ -44,6 +44,9 @@ pub const ACTOR_REFERENCES: &[&str] = &[
     "blockouts_user_id_fkey",
     "funds_created_by_fkey",
     "fund_applications_decided_by_user_fkey",
+    "help_requests_person_id_fkey",
+    "help_requests_recorded_by_fkey",
+    "help_matches_proposed_by_fkey",
 ];
 
 /// The foreign keys by which a row names a person, who may be someone other than the actor
@@ -64,6 +67,7 @@ pub const SUBJECT_REFERENCES: &[&str] = &[
     "standing_signups_user_id_fkey",
     "fund_applications_applicant_id_fkey",
     "fund_application_drafts_user_id_fkey",
+    "help_matches_helper_id_fkey",
 ];
 
 /// A row of `users`.

@@ -67,6 +67,9 @@ const STAFF_A_AND_KEY: &[P] = &[CoordinatorA, OperatorAdminA, Admin, KeyA];
 const ADMINS_A: &[P] = &[OperatorAdminA, Admin];
 const ADMINS_A_AND_KEY: &[P] = &[OperatorAdminA, Admin, KeyA];
 const OWNER_STAFF_A_AND_KEY: &[P] = &[Owner, CoordinatorA, OperatorAdminA, Admin, KeyA];
+/// Both sides of a match of neighbourly help (the volunteer helps the owner) and the
+/// mediating centre's staff and key.
+const HELP_MATCH_SIDES: &[P] = &[Volunteer, Owner, CoordinatorA, OperatorAdminA, Admin, KeyA];
 const PEOPLE_AND_KEY: &[P] = &[
     Volunteer,
     Owner,
@@ -259,6 +262,41 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ),
     ("settle_application", STAFF_A_AND_KEY, Some("funds:write")),
     ("withdraw_application", &[Owner], None),
+    // A person asks for herself; the centre's keys record for someone.
+    ("create_help_request", PEOPLE_AND_KEY, Some("help:write")),
+    ("list_help_requests", EVERYONE, None),
+    // An open request is public.
+    ("get_help_request", EVERYONE, None),
+    // The owner asked.
+    (
+        "withdraw_help_request",
+        OWNER_STAFF_A_AND_KEY,
+        Some("help:write"),
+    ),
+    (
+        "list_centre_help_requests",
+        STAFF_A_AND_KEY,
+        Some("help:write"),
+    ),
+    // Anyone signed in offers (the owner gets 422: her own request).
+    ("volunteer_for_help", PEOPLE, None),
+    ("propose_helper", STAFF_A_AND_KEY, Some("help:write")),
+    // The volunteer helps with the owner's request.
+    ("get_help_match", HELP_MATCH_SIDES, Some("help:write")),
+    // The requester's yes is due.
+    (
+        "accept_help_match",
+        OWNER_STAFF_A_AND_KEY,
+        Some("help:write"),
+    ),
+    ("decline_help_match", HELP_MATCH_SIDES, Some("help:write")),
+    ("complete_help_match", HELP_MATCH_SIDES, Some("help:write")),
+    (
+        "no_show_help_match",
+        OWNER_STAFF_A_AND_KEY,
+        Some("help:write"),
+    ),
+    ("my_help", PEOPLE, None),
     ("list_networks", EVERYONE, None),
     ("create_network", ADMIN, None),
     ("list_memberships", EVERYONE, None),
@@ -490,7 +528,7 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("erase_me", PEOPLE, None),
 ];
 
-const SCOPES: [&str; 10] = [
+const SCOPES: [&str; 11] = [
     "activities:write",
     "shifts:write",
     "signups:write",
@@ -501,6 +539,7 @@ const SCOPES: [&str; 10] = [
     "rooms:write",
     "reports:read",
     "funds:write",
+    "help:write",
 ];
 
 /// Everything the operations name: two operators, their staff, keys, and operator A's
@@ -858,6 +897,51 @@ async fn fund_application(app: &TestApp, fx: &Fixture, steps: &[&str]) -> String
             _ => (&fx.admin.access_token, json!(null)),
         };
         ok(post(app, token, &format!("{path}/{step}"), body).await).await;
+    }
+    path
+}
+
+/// A fresh request of the owner at centre A, in `mode`: its id.
+async fn help_request(app: &TestApp, fx: &Fixture, mode: &str) -> String {
+    let start = Utc::now() + Duration::days(2);
+    let made = ok(post(
+        app,
+        &fx.owner.access_token,
+        "/api/v1/help-requests",
+        json!({"centre_id": fx.centre_a, "kind": "need", "category": "errand", "mode": mode,
+               "summary": "Einkauf", "window_starts_at": start,
+               "window_ends_at": start + Duration::hours(2)}),
+    )
+    .await)
+    .await;
+    made["id"].as_str().expect("id").to_owned()
+}
+
+/// A fresh match of the volunteer to a direct request of the owner, `accepted_by_helper`,
+/// or `matched` too: its path.
+async fn help_match(app: &TestApp, fx: &Fixture, matched: bool) -> String {
+    let request = help_request(app, fx, "direct").await;
+    let offered = ok(post(
+        app,
+        &fx.volunteer.access_token,
+        &format!("/api/v1/help-requests/{request}/volunteer"),
+        json!(null),
+    )
+    .await)
+    .await;
+    let path = format!(
+        "/api/v1/help-matches/{}",
+        offered["id"].as_str().expect("id")
+    );
+    if matched {
+        ok(post(
+            app,
+            &fx.owner.access_token,
+            &format!("{path}/accept"),
+            json!(null),
+        )
+        .await)
+        .await;
     }
     path
 }
@@ -2554,6 +2638,80 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
             "/api/v1/me".into(),
             Some(json!({"password": own_password})),
         ),
+        "create_help_request" => {
+            let start = Utc::now() + Duration::days(2);
+            let mut body = json!({
+                "centre_id": fx.centre_a, "kind": "offer", "category": "lending",
+                "summary": "Bohrmaschine zu verleihen", "window_starts_at": start,
+                "window_ends_at": start + Duration::days(7),
+            });
+            // A key records for someone.
+            if matches!(p, KeyA | KeyAWithoutScope | KeyB) {
+                body["recorded_for"] =
+                    json!({"name": "Herr Braun", "consent_on": Utc::now().date_naive()});
+            }
+            (Method::POST, "/api/v1/help-requests".into(), Some(body))
+        }
+        "list_help_requests" => (Method::GET, "/api/v1/help-requests".into(), None),
+        "get_help_request" => (
+            Method::GET,
+            format!(
+                "/api/v1/help-requests/{}",
+                help_request(app, fx, "mediated").await
+            ),
+            None,
+        ),
+        "withdraw_help_request" => (
+            Method::POST,
+            format!(
+                "/api/v1/help-requests/{}/withdraw",
+                help_request(app, fx, "mediated").await
+            ),
+            None,
+        ),
+        "list_centre_help_requests" => (
+            Method::GET,
+            format!("/api/v1/centres/{}/help-requests", fx.centre_a),
+            None,
+        ),
+        "volunteer_for_help" => (
+            Method::POST,
+            format!(
+                "/api/v1/help-requests/{}/volunteer",
+                help_request(app, fx, "direct").await
+            ),
+            None,
+        ),
+        "propose_helper" => (
+            Method::POST,
+            format!(
+                "/api/v1/help-requests/{}/matches",
+                help_request(app, fx, "mediated").await
+            ),
+            Some(json!({"helper_id": fx.volunteer.id})),
+        ),
+        "get_help_match" => (Method::GET, help_match(app, fx, false).await, None),
+        "accept_help_match" => (
+            Method::POST,
+            format!("{}/accept", help_match(app, fx, false).await),
+            None,
+        ),
+        "decline_help_match" => (
+            Method::POST,
+            format!("{}/decline", help_match(app, fx, false).await),
+            None,
+        ),
+        "complete_help_match" => (
+            Method::POST,
+            format!("{}/complete", help_match(app, fx, true).await),
+            None,
+        ),
+        "no_show_help_match" => (
+            Method::POST,
+            format!("{}/no-show", help_match(app, fx, true).await),
+            None,
+        ),
+        "my_help" => (Method::GET, "/api/v1/me/help".into(), None),
         other => panic!("no request for {other}: add it to `request`"),
     }
 }

@@ -345,7 +345,8 @@ pub(crate) fn refused(refusal: MatchRefusal) -> ApiError {
         MatchRefusal::CapReached { cap } => ApiError::Conflict {
             slug: "help-cap-reached",
             detail: format!(
-                "The helper set herself a cap of {cap} neighbours helped in a month, and holds that many."
+                "The helper set herself a cap of {} neighbours helped in a month, and holds that many.",
+                cap
             ),
         },
         MatchRefusal::NotAllowed(status) => ApiError::Conflict {
