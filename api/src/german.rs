@@ -2318,6 +2318,18 @@ const TEXTS: &[(&str, &str)] = &[
         "Only the requester, or the centre's staff for her, takes this step.",
         "Nur wer das Gesuch gestellt hat, oder das Team der Einrichtung für sie, geht diesen Schritt.",
     ),
+    (
+        "None of your requests has this id.",
+        "Keines Ihrer Gesuche hat diese ID.",
+    ),
+    (
+        "No match of your requests has this id.",
+        "Keine Vermittlung Ihrer Gesuche hat diese ID.",
+    ),
+    (
+        "is for staff recording a request for someone: a guest asks for herself",
+        "ist für das Team, das ein Gesuch für jemanden erfasst: Als Gast fragen Sie für sich selbst",
+    ),
 ];
 
 #[cfg(test)]

@@ -28,6 +28,7 @@ pub struct Swept {
     pub concern_drafts_removed: usize,
     pub room_booking_drafts_removed: usize,
     pub fund_application_drafts_removed: usize,
+    pub help_request_drafts_removed: usize,
 }
 
 /// Applies the retention rules as of `now`, batch by batch until nothing is due.
@@ -106,6 +107,9 @@ pub async fn sweep(
     // And an application to a fund she never confirmed.
     swept.fund_application_drafts_removed =
         quartier_persistence::fund_drafts::remove_expired(&mut conn, now).await?;
+    // And a request of neighbourly help she never confirmed.
+    swept.help_request_drafts_removed =
+        quartier_persistence::help_drafts::remove_expired(&mut conn, now).await?;
     quartier_persistence::rate_limits::sweep(&mut conn, now - chrono::Duration::hours(2)).await?;
     Ok(swept)
 }
@@ -130,6 +134,7 @@ pub fn spawn(pool: PgPool, settings: RetentionSettings) -> tokio::task::JoinHand
                     concern_drafts_removed = swept.concern_drafts_removed,
                     room_booking_drafts_removed = swept.room_booking_drafts_removed,
                     fund_application_drafts_removed = swept.fund_application_drafts_removed,
+                    help_request_drafts_removed = swept.help_request_drafts_removed,
                     "retention applied"
                 ),
                 Err(error) => tracing::warn!(%error, "applying retention failed"),

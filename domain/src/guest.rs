@@ -20,6 +20,10 @@ pub const ROOM_BOOKING_CONFIRMATION: Duration = Duration::hours(24);
 /// How long an application to a fund made with the guest form waits for her to confirm it.
 pub const FUND_APPLICATION_CONFIRMATION: Duration = Duration::hours(24);
 
+/// How long a request of neighbourly help made with the guest form waits for her to confirm
+/// it.
+pub const HELP_REQUEST_CONFIRMATION: Duration = Duration::hours(24);
+
 /// Whether a person has an account or helps as a guest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PersonKind {

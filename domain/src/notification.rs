@@ -65,10 +65,13 @@ pub enum Kind {
     /// her request, both agreed (contacts are in the app now), or it was declined, a no-show
     /// or cancelled.
     HelpMatch,
+    /// A request of neighbourly help made with the guest form waits until she confirms it
+    /// with the mail's link.
+    GuestHelpRequest,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 25] = [
+    pub const ALL: [Kind; 26] = [
         Kind::ApiKeysCreatorLeft,
         Kind::EmailVerification,
         Kind::EmailChangeRequested,
@@ -94,6 +97,7 @@ impl Kind {
         Kind::FundApplicationDecided,
         Kind::GuestFundApplication,
         Kind::HelpMatch,
+        Kind::GuestHelpRequest,
     ];
 
     /// The kinds a person may switch off or move; every other kind is always sent.
@@ -126,6 +130,7 @@ impl Kind {
             Kind::FundApplicationDecided => "fund_application_decided",
             Kind::GuestFundApplication => "guest_fund_application",
             Kind::HelpMatch => "help_match",
+            Kind::GuestHelpRequest => "guest_help_request",
         }
     }
 

@@ -1,4 +1,4 @@
-DELETE FROM notifications WHERE kind = 'help_match';
+DELETE FROM notifications WHERE kind IN ('help_match', 'guest_help_request');
 UPDATE webhook_subscriptions SET events = ARRAY(SELECT e FROM unnest(events) AS e WHERE e NOT LIKE 'help_request.%');
 DELETE FROM webhook_subscriptions WHERE cardinality(events) = 0;
 ALTER TABLE notifications
@@ -19,5 +19,6 @@ ALTER TABLE api_keys
         'activities:write', 'shifts:write', 'signups:write', 'roster:read', 'webhooks:manage',
         'concerns:write', 'partners:write', 'rooms:write', 'reports:read', 'funds:write']::text[]);
 ALTER TABLE volunteer_profiles DROP COLUMN max_help_per_month;
+DROP TABLE help_request_drafts;
 DROP TABLE help_matches;
 DROP TABLE help_requests;

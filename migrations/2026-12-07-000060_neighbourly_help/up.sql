@@ -77,6 +77,29 @@ CREATE TABLE help_matches (
 CREATE INDEX help_matches_helper_idx ON help_matches (helper_id) WHERE helper_id IS NOT NULL;
 CREATE INDEX help_matches_proposed_by_idx ON help_matches (proposed_by) WHERE proposed_by IS NOT NULL;
 
+-- Guests ask without an account: the checked request waits here for the confirmation of the
+-- mailed link, and is made when it comes.
+CREATE TABLE help_request_drafts (
+    id          uuid PRIMARY KEY,
+    user_id     uuid NOT NULL
+        CONSTRAINT help_request_drafts_user_id_fkey REFERENCES users (id) ON DELETE CASCADE,
+    centre_id   uuid NOT NULL
+        CONSTRAINT help_request_drafts_centre_id_fkey REFERENCES centres (id) ON DELETE CASCADE,
+    -- The name she gave with it: hers once she confirms.
+    name        text NOT NULL CONSTRAINT help_request_drafts_name_length CHECK (char_length(name) BETWEEN 1 AND 100),
+    -- The checked fields of the request; checked again when it is confirmed.
+    draft       jsonb NOT NULL
+        CONSTRAINT help_request_drafts_draft_object CHECK (jsonb_typeof(draft) = 'object' AND octet_length(draft::text) <= 16384),
+    -- The SHA-256 of the confirmation link's token (derived from the id with a server key).
+    token_hash  bytea NOT NULL CONSTRAINT help_request_drafts_token_hash_key UNIQUE,
+    created_at  timestamptz NOT NULL DEFAULT clock_timestamp(),
+    expires_at  timestamptz NOT NULL,
+    CONSTRAINT help_request_drafts_expiry_after_creation CHECK (expires_at > created_at)
+);
+CREATE INDEX help_request_drafts_user_id_idx ON help_request_drafts (user_id);
+CREATE INDEX help_request_drafts_centre_id_idx ON help_request_drafts (centre_id);
+CREATE INDEX help_request_drafts_expires_at_idx ON help_request_drafts (expires_at);
+
 -- A helper's own cap on how often she helps a neighbour in a month.
 ALTER TABLE volunteer_profiles
     ADD COLUMN max_help_per_month integer CONSTRAINT volunteer_profiles_max_help_per_month_range CHECK (max_help_per_month BETWEEN 1 AND 100);
@@ -100,4 +123,4 @@ ALTER TABLE notifications
         'shift_moved', 'shift_reminder', 'shift_message', 'staff_invitation',
         'guest_hold', 'guest_link', 'help_wanted', 'staff_summary', 'concern_answered',
         'guest_concern', 'room_booking_decided', 'guest_room_booking', 'standing_offer',
-        'fund_application_decided', 'guest_fund_application', 'help_match'));
+        'fund_application_decided', 'guest_fund_application', 'help_match', 'guest_help_request'));

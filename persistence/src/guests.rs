@@ -297,6 +297,7 @@ pub(crate) enum Waiting {
     Concerns,
     RoomBookings,
     FundApplications,
+    HelpRequests,
 }
 
 impl Waiting {
@@ -305,6 +306,7 @@ impl Waiting {
             Waiting::Concerns => "concern_drafts",
             Waiting::RoomBookings => "room_booking_drafts",
             Waiting::FundApplications => "fund_application_drafts",
+            Waiting::HelpRequests => "help_request_drafts",
         }
     }
 
@@ -652,6 +654,17 @@ pub async fn merge_into_account(
         .bind::<diesel::sql_types::Uuid, _>(account_id)
         .execute(conn)
         .await?;
+    // And her requests of neighbourly help, made or waiting.
+    diesel::sql_query("UPDATE help_requests SET person_id = $2 WHERE person_id = $1")
+        .bind::<diesel::sql_types::Uuid, _>(guest)
+        .bind::<diesel::sql_types::Uuid, _>(account_id)
+        .execute(conn)
+        .await?;
+    diesel::sql_query("UPDATE help_request_drafts SET user_id = $2 WHERE user_id = $1")
+        .bind::<diesel::sql_types::Uuid, _>(guest)
+        .bind::<diesel::sql_types::Uuid, _>(account_id)
+        .execute(conn)
+        .await?;
     let left: i64 = signups::table
         .filter(signups::user_id.eq(guest))
         .count()
@@ -713,6 +726,14 @@ pub async fn idle_since(
                    AND d.expires_at > now()) \
                  AND NOT EXISTS (SELECT 1 FROM fund_application_drafts d \
                    WHERE d.user_id = users.id AND d.expires_at > now()) \
+                 AND NOT EXISTS (SELECT 1 FROM help_request_drafts d \
+                   WHERE d.user_id = users.id AND d.expires_at > now()) \
+                 AND NOT EXISTS (SELECT 1 FROM help_requests h WHERE h.person_id = users.id \
+                   AND (h.status IN ('open', 'matched') OR h.ended_at >= ",
+            )
+            .bind::<diesel::sql_types::Timestamptz, _>(cutoff)
+            .sql(
+                ")) \
                  AND NOT EXISTS (SELECT 1 FROM fund_applications a WHERE a.applicant_id = users.id \
                    AND (a.status NOT IN ('settled', 'declined', 'withdrawn') \
                         OR greatest(a.submitted_at, a.decided_at, a.reported_at, a.settled_at) >= ",

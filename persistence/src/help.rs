@@ -450,10 +450,12 @@ pub struct Changed {
     pub request_step: Option<RequestAction>,
 }
 
-/// Locks the account row of `user_id`: the volunteer lock of the workload rules.
+/// Locks the account row of `user_id`: the volunteer lock of the workload rules. False
+/// when there is no such account (a guest helps nobody: helpers sign in).
 async fn lock_account(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<bool> {
     let locked: Vec<Uuid> = users::table
         .filter(users::id.eq(user_id))
+        .filter(users::kind.eq("account"))
         .select(users::id)
         .for_no_key_update()
         .load(conn)

@@ -25,6 +25,7 @@ pub mod fund_drafts;
 pub mod funds;
 pub mod guests;
 pub mod help;
+pub mod help_drafts;
 pub mod help_wanted;
 pub mod idempotency;
 pub mod imports;

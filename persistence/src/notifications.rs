@@ -311,6 +311,15 @@ pub async fn still_holds(conn: &mut AsyncPgConnection, claimed: &Claimed) -> Res
                 None => Ok(Holds::Obsolete),
             }
         }
+        Some(Kind::GuestHelpRequest) => {
+            let draft = claimed.details()["draft_id"]
+                .as_str()
+                .and_then(|id| id.parse::<Uuid>().ok());
+            match draft {
+                Some(id) => Ok(yes_if(crate::help_drafts::is_open(conn, id).await?)),
+                None => Ok(Holds::Obsolete),
+            }
+        }
         Some(Kind::HelpMatch) => {
             let details = claimed.details();
             let matched = details["match_id"]

@@ -1046,4 +1046,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// A request of neighbourly help made with the guest form, waiting for her confirmation.
+    help_request_drafts (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        centre_id -> Uuid,
+        name -> Text,
+        draft -> Jsonb,
+        token_hash -> Bytea,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(help_matches -> help_requests (request_id));

@@ -68,6 +68,7 @@ pub const SUBJECT_REFERENCES: &[&str] = &[
     "fund_applications_applicant_id_fkey",
     "fund_application_drafts_user_id_fkey",
     "help_matches_helper_id_fkey",
+    "help_request_drafts_user_id_fkey",
 ];
 
 /// A row of `users`.

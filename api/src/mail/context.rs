@@ -39,6 +39,9 @@ pub struct Context {
     pub fund_draft: Option<quartier_persistence::fund_drafts::DraftMail>,
     /// For a step of a match of neighbourly help: its request's summary.
     pub help: Option<quartier_persistence::help::HelpMail>,
+    /// For a request of neighbourly help made with the guest form, waiting for her
+    /// confirmation.
+    pub help_draft: Option<quartier_persistence::help_drafts::DraftMail>,
 }
 
 /// What a daily digest lists.
@@ -185,8 +188,21 @@ pub async fn load(conn: &mut AsyncPgConnection, claimed: &Claimed) -> Result<Con
         },
         _ => None,
     };
+    let help_draft = match claimed.kind() {
+        Some(quartier_domain::notification::Kind::GuestHelpRequest) => {
+            match claimed.details()["draft_id"]
+                .as_str()
+                .and_then(|s| s.parse::<uuid::Uuid>().ok())
+            {
+                Some(id) => quartier_persistence::help_drafts::mail(conn, id).await?,
+                None => None,
+            }
+        }
+        _ => None,
+    };
     Ok(Context {
         help,
+        help_draft,
         application,
         fund_draft,
         room,

@@ -47,6 +47,9 @@ pub const GUEST_ROOM_BOOKING_HOURS: i64 =
 /// How long the link of a guest's application to a fund works.
 pub const GUEST_FUND_APPLICATION_HOURS: i64 =
     quartier_domain::guest::FUND_APPLICATION_CONFIRMATION.num_hours();
+/// How long the link of a guest's request of neighbourly help works.
+pub const GUEST_HELP_REQUEST_HOURS: i64 =
+    quartier_domain::guest::HELP_REQUEST_CONFIRMATION.num_hours();
 
 /// Where composed mail is handed over.
 #[derive(Clone)]
@@ -250,7 +253,13 @@ impl Mailer {
                     .ok_or_else(|| SendError::Permanent("the notification names no hold".into()))?;
                 (self.link("guest-signups/confirm", hold), 0)
             }
-            (Kind::GuestConcern | Kind::GuestRoomBooking | Kind::GuestFundApplication, _) => {
+            (
+                Kind::GuestConcern
+                | Kind::GuestRoomBooking
+                | Kind::GuestFundApplication
+                | Kind::GuestHelpRequest,
+                _,
+            ) => {
                 let draft = details["draft_id"]
                     .as_str()
                     .and_then(|id| id.parse::<uuid::Uuid>().ok())
@@ -265,6 +274,10 @@ impl Mailer {
                     Kind::GuestRoomBooking => (
                         self.link("guest-room-bookings/confirm", draft),
                         GUEST_ROOM_BOOKING_HOURS,
+                    ),
+                    Kind::GuestHelpRequest => (
+                        self.link("guest-help-requests/confirm", draft),
+                        GUEST_HELP_REQUEST_HOURS,
                     ),
                     _ => (
                         self.link("guest-fund-applications/confirm", draft),
@@ -404,6 +417,12 @@ impl Mailer {
             return Err(SendError::Permanent("the application is gone".into()));
         }
         let help = context.help.as_ref();
+        let help_draft = context.help_draft.as_ref();
+        if kind == Kind::GuestHelpRequest && help_draft.is_none() {
+            return Err(SendError::Permanent(
+                "the request was confirmed, or waited too long".into(),
+            ));
+        }
         if kind == Kind::HelpMatch && help.is_none() {
             return Err(SendError::Permanent("the match is gone".into()));
         }
@@ -419,6 +438,7 @@ impl Mailer {
             name => hold.map(|h| h.name.as_str()).or(draft.map(|d| d.name.as_str()))
                 .or(room_draft.map(|d| d.name.as_str()))
                 .or(fund_draft.map(|d| d.name.as_str()))
+                .or(help_draft.map(|d| d.name.as_str()))
                 .filter(|n| !n.is_empty())
                 .unwrap_or(claimed.display_name.as_str()),
             link => link,
@@ -460,7 +480,9 @@ impl Mailer {
             spent => application.and_then(|a| a.spent_cents)
                 .map(|c| format::euros(c, language)).unwrap_or_default(),
             decline_reason => application.and_then(|a| a.decline_reason.as_deref()).unwrap_or_default(),
-            help_summary => help.map_or("", |h| h.summary.as_str()),
+            help_summary => help.map(|h| h.summary.as_str())
+                .or(help_draft.map(|d| d.summary.as_str())).unwrap_or_default(),
+            help_centre => help_draft.map_or("", |d| d.centre_name.as_str()),
             help_category => help.map_or("", |h| h.category.german()),
             // Where the match stood when the notification was made, and to whom.
             help_status => details["status"].as_str().unwrap_or_default(),

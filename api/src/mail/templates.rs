@@ -49,6 +49,7 @@ const FILES: &[(&str, &str)] = template_files!(
     "fund_application_decided",
     "guest_fund_application",
     "help_match",
+    "guest_help_request",
 );
 
 const LAYOUT: &str = include_str!("../../templates/mail/layout.html");
@@ -165,6 +166,7 @@ mod tests {
             room_dates => 3,
             help_summary => "Begleitung <zum> Arzt",
             help_category => "Begleitung",
+            help_centre => "Bürgerhaus <Nord>",
             help_status => "matched",
             help_role => "helper",
             project_title => "Hoffest <im Block 7>",

@@ -992,3 +992,157 @@ async fn withdrawing_and_erasure_end_what_is_going_and_keep_only_what_reports_co
         1
     );
 }
+
+#[actix_web::test]
+async fn a_guest_asks_confirms_by_mail_and_says_yes_to_her_helper_with_her_link() {
+    let sink = SmtpSink::start();
+    let app = TestApp::mailing_to(&sink, &[]).await;
+    let s = setup(&app).await;
+    let email = "gerda.gast@example.org";
+    let guest = |request: Value| {
+        json!({"name": "Gerda Gast", "email": email, "privacy_policy_version": "2026-11",
+               "request": request})
+    };
+    // The request's own faults are named as its fields; staff's recording is not hers.
+    let refused = app
+        .post(
+            "/api/v1/guest-help-requests",
+            &guest(request_body(
+                &s,
+                "mediated",
+                "errand",
+                json!({"helpers_needed": 0,
+                       "recorded_for": {"name": "X", "consent_on": Utc::now().date_naive()}}),
+            )),
+        )
+        .await;
+    refused.assert_problem(422, "validation-failed");
+    let mut fields = refused.problem_fields();
+    fields.sort();
+    assert_eq!(fields, ["request.helpers_needed", "request.recorded_for"]);
+    assert_eq!(app.count("help_request_drafts", "true").await, 0);
+
+    let asked = app
+        .post(
+            "/api/v1/guest-help-requests",
+            &guest(request_body(&s, "mediated", "errand", json!({}))),
+        )
+        .await;
+    assert_eq!(asked.status, 202, "{}", text(&asked));
+    assert_eq!(
+        app.count("help_requests", "true").await,
+        0,
+        "nothing before she confirms"
+    );
+    let mail = sink
+        .mail_with(email, "Bitte bestätigen: Ihre Nachbarschaftshilfe")
+        .await;
+    assert!(mail.text().contains("Hallo Gerda Gast"), "{}", mail.text());
+    assert!(mail.text().contains("Bürgerhaus"), "{}", mail.text());
+    let token = mail.token("guest-help-requests/confirm");
+    let confirmed = app
+        .post(
+            "/api/v1/guest-help-requests/confirm",
+            &json!({ "token": token }),
+        )
+        .await;
+    assert_eq!(confirmed.status, 201, "{}", text(&confirmed));
+    let id = id_of(&confirmed);
+    app.post(
+        "/api/v1/guest-help-requests/confirm",
+        &json!({ "token": token }),
+    )
+    .await
+    .assert_problem(422, "link-invalid");
+    assert_eq!(app.count("help_requests", "true").await, 1);
+
+    // Staff propose a helper, she says yes; the guest hears of it by mail.
+    let helper = app.signed_up("bert@example.org").await;
+    let proposed = post(
+        &app,
+        &s.coordinator.access_token,
+        &format!("/api/v1/help-requests/{id}/matches"),
+        json!({"helper_id": helper.id}),
+    )
+    .await;
+    let matched = id_of(&proposed);
+    let accepted = post(
+        &app,
+        &helper.access_token,
+        &format!("/api/v1/help-matches/{matched}/accept"),
+        json!(null),
+    )
+    .await;
+    assert_eq!(accepted.status, 200, "{}", text(&accepted));
+    sink.mail_with(email, "Jemand möchte helfen").await;
+
+    assert_eq!(
+        app.post("/api/v1/guest/links", &json!({ "email": email }))
+            .await
+            .status,
+        202
+    );
+    let link = sink
+        .mail_with(email, "Ihre Anmeldungen bei Quartier")
+        .await
+        .token("guest");
+    let as_guest = |method: Method, path: String| {
+        let app = &app;
+        let link = link.clone();
+        async move {
+            app.send(method, &path, &[("x-guest-token", &link)], None)
+                .await
+        }
+    };
+    let mine = as_guest(Method::GET, "/api/v1/guest/help".into()).await;
+    assert_eq!(mine.status, 200, "{}", text(&mine));
+    assert_eq!(
+        mine.json()["requests"][0]["matches"][0]["status"],
+        "accepted_by_helper"
+    );
+    assert!(!contains(&mine, "bert@example.org"));
+    let yes = as_guest(
+        Method::POST,
+        format!("/api/v1/guest/help-matches/{matched}/accept"),
+    )
+    .await;
+    assert_eq!(yes.status, 200, "{}", text(&yes));
+    assert_eq!(yes.json()["contact"]["email"], "bert@example.org");
+    // The helper reaches her by the address she gave.
+    let helping = app.get("/api/v1/me/help", Some(&helper.access_token)).await;
+    assert_eq!(
+        helping.json()["helping"][0]["match"]["contact"]["email"],
+        email
+    );
+    assert_eq!(
+        helping.json()["helping"][0]["match"]["contact"]["name"],
+        "Gerda Gast"
+    );
+    // Another's request is not hers to withdraw; her own is.
+    let anna = app.signed_up("anna@example.org").await;
+    let annas = asked_by(&app, &anna, &s).await;
+    as_guest(
+        Method::POST,
+        format!("/api/v1/guest/help-requests/{annas}/withdraw"),
+    )
+    .await
+    .assert_problem(404, "not-found");
+    let withdrawn = as_guest(
+        Method::POST,
+        format!("/api/v1/guest/help-requests/{id}/withdraw"),
+    )
+    .await;
+    assert_eq!(withdrawn.status, 200, "{}", text(&withdrawn));
+    assert_eq!(withdrawn.json()["status"], "withdrawn");
+    let exported = as_guest(Method::GET, "/api/v1/guest/export".into()).await;
+    assert_eq!(exported.json()["help"]["requests"][0]["id"], id.as_str());
+}
+
+async fn asked_by(app: &TestApp, who: &TestUser, s: &Setup) -> String {
+    asked(
+        app,
+        &who.access_token,
+        request_body(s, "mediated", "other", json!({})),
+    )
+    .await
+}

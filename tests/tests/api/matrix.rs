@@ -297,6 +297,8 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
         Some("help:write"),
     ),
     ("my_help", PEOPLE, None),
+    ("create_guest_help_request", EVERYONE, None),
+    ("confirm_guest_help_request", EVERYONE, None),
     ("list_networks", EVERYONE, None),
     ("create_network", ADMIN, None),
     ("list_memberships", EVERYONE, None),
@@ -455,6 +457,10 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("guest_room_bookings", &[], None),
     ("cancel_guest_room_date", &[], None),
     ("guest_fund_applications", &[], None),
+    ("guest_help", &[], None),
+    ("withdraw_guest_help_request", &[], None),
+    ("accept_guest_help_match", &[], None),
+    ("decline_guest_help_match", &[], None),
     ("withdraw_guest_application", &[], None),
     ("export_guest", &[], None),
     ("erase_guest", &[], None),
@@ -1476,6 +1482,26 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
                         "application": {"title": "Bank am Spielplatz", "description": "Eine Bank.",
                                         "requested_cents": 5_000, "district_id": fx.district}}),
             ),
+        ),
+        "create_guest_help_request" => {
+            let start = Utc::now() + Duration::days(2);
+            (
+                Method::POST,
+                "/api/v1/guest-help-requests".into(),
+                Some(
+                    json!({"name": "Gast", "email": format!("guest-{unique}@example.org"),
+                            "privacy_policy_version": "2026-11",
+                            "request": {"centre_id": fx.centre_a, "kind": "need",
+                                        "category": "errand", "summary": "Einkauf",
+                                        "window_starts_at": start,
+                                        "window_ends_at": start + Duration::hours(2)}}),
+                ),
+            )
+        }
+        "confirm_guest_help_request" => (
+            Method::POST,
+            "/api/v1/guest-help-requests/confirm".into(),
+            Some(json!({"token": "not-a-token-quartier-mailed"})),
         ),
         "confirm_guest_application" => (
             Method::POST,
@@ -2609,6 +2635,33 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
         ),
         "guest_room_bookings" => (Method::GET, "/api/v1/guest/room-bookings".into(), None),
         "guest_fund_applications" => (Method::GET, "/api/v1/guest/fund-applications".into(), None),
+        "guest_help" => (Method::GET, "/api/v1/guest/help".into(), None),
+        "withdraw_guest_help_request" => (
+            Method::POST,
+            format!(
+                "/api/v1/guest/help-requests/{}/withdraw",
+                help_request(app, fx, "mediated").await
+            ),
+            None,
+        ),
+        "accept_guest_help_match" => {
+            let path = help_match(app, fx, false).await;
+            let id = path.rsplit('/').next().expect("an id").to_owned();
+            (
+                Method::POST,
+                format!("/api/v1/guest/help-matches/{id}/accept"),
+                None,
+            )
+        }
+        "decline_guest_help_match" => {
+            let path = help_match(app, fx, false).await;
+            let id = path.rsplit('/').next().expect("an id").to_owned();
+            (
+                Method::POST,
+                format!("/api/v1/guest/help-matches/{id}/decline"),
+                None,
+            )
+        }
         "withdraw_guest_application" => {
             let path = fund_application(app, fx, &[]).await;
             let id = path.rsplit('/').next().expect("an id").to_owned();

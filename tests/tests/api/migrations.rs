@@ -1067,6 +1067,22 @@ async fn the_schema_matches_what_diesel_is_told() {
         ("help_matches", "ended_at", "timestamp with time zone"),
         ("help_matches", "version", "integer"),
         ("volunteer_profiles", "max_help_per_month", "integer"),
+        ("help_request_drafts", "id", "uuid"),
+        ("help_request_drafts", "user_id", "uuid"),
+        ("help_request_drafts", "centre_id", "uuid"),
+        ("help_request_drafts", "name", "text"),
+        ("help_request_drafts", "draft", "jsonb"),
+        ("help_request_drafts", "token_hash", "bytea"),
+        (
+            "help_request_drafts",
+            "created_at",
+            "timestamp with time zone",
+        ),
+        (
+            "help_request_drafts",
+            "expires_at",
+            "timestamp with time zone",
+        ),
     ];
     for (table, column, data_type) in expected {
         assert!(

@@ -88,8 +88,8 @@ pub struct GuestExport {
     pub fund_applications: Vec<crate::routes::funds::ApplicationResponse>,
     /// Applications to funds waiting for her confirmation, newest first.
     pub fund_applications_waiting: Vec<crate::routes::funds::guest::FundApplicationDraftRecord>,
-    /// Her requests of neighbourly help.
-    pub help: crate::routes::help::mine::MyHelpResponse,
+    /// Her requests of neighbourly help, and those waiting for her confirmation.
+    pub help: crate::routes::help::guest::GuestHelp,
 }
 
 async fn guest(conn: &mut AsyncPgConnection, id: Uuid) -> Result<GuestResponse, ApiError> {
@@ -205,7 +205,10 @@ pub async fn export_guest(
     let (fund_applications, fund_applications_waiting) =
         crate::routes::funds::guest::export_of(&mut conn, guest.id, MOST).await?;
     let export = GuestExport {
-        help: crate::routes::help::mine::of(&mut conn, guest.id).await?,
+        help: crate::routes::help::guest::GuestHelp {
+            help: crate::routes::help::mine::of(&mut conn, guest.id).await?,
+            waiting: crate::routes::help::guest::waiting_of(&mut conn, guest.id).await?,
+        },
         fund_applications,
         fund_applications_waiting,
         exported_at: Utc::now(),

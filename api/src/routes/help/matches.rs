@@ -86,7 +86,7 @@ pub(crate) async fn tell_ended(
 }
 
 /// A change to a match.
-enum Change<'a> {
+pub(super) enum Change<'a> {
     /// A new match (`store::offer`).
     Offer {
         request_id: Uuid,
@@ -103,7 +103,7 @@ enum Change<'a> {
 
 /// Makes or moves a match as `change` says and queues its notifications, in one
 /// transaction; `actor` is who acts (not told of her own step).
-async fn changed_and_told(
+pub(super) async fn changed_and_told(
     conn: &mut AsyncPgConnection,
     actor: Option<Uuid>,
     change: Change<'_>,
@@ -137,7 +137,7 @@ async fn changed_and_told(
 }
 
 /// The answer with the match as `standing` sees it.
-async fn answered(
+pub(super) async fn answered(
     conn: &mut AsyncPgConnection,
     changed: &Changed,
     standing: Standing,

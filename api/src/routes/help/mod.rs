@@ -8,6 +8,7 @@
 //! details. Contact details pass only between the two people of a match, only once both
 //! said yes (`matched`), and only to them: not to staff, not in events.
 
+pub mod guest;
 pub mod matches;
 pub mod mine;
 pub mod requests;

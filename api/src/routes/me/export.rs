@@ -139,6 +139,9 @@ pub struct PersonalDataExport {
     pub fund_applications_waiting: Vec<crate::routes::funds::guest::FundApplicationDraftRecord>,
     /// Her requests of neighbourly help and the matches in which she helps.
     pub help: crate::routes::help::mine::MyHelpResponse,
+    /// Requests of neighbourly help made with the guest form at her address, waiting for
+    /// confirmation.
+    pub help_requests_waiting: Vec<crate::routes::help::guest::HelpRequestDraftRecord>,
 }
 
 /// A concern one supports.
@@ -286,6 +289,7 @@ async fn gather(
         fund_applications,
         fund_applications_waiting,
         help: crate::routes::help::mine::of(conn, user.id).await?,
+        help_requests_waiting: crate::routes::help::guest::waiting_of(conn, user.id).await?,
     })
 }
 

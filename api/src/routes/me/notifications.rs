@@ -40,7 +40,8 @@ use crate::state::AppState;
 /// confirmation (`draft_id`, `fund_id`). `help_match`: a match of neighbourly help moved: a
 /// helper proposed to you, a helper said yes to your request, both agreed, or it was
 /// declined, a no-show or cancelled (`match_id`, `request_id`, `status`, `role`: `helper` or
-/// `requester`).
+/// `requester`). `guest_help_request`: a request of neighbourly help made with the guest form
+/// waits for its confirmation (`draft_id`, `centre_id`).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKindBody {
@@ -69,6 +70,7 @@ pub enum NotificationKindBody {
     FundApplicationDecided,
     GuestFundApplication,
     HelpMatch,
+    GuestHelpRequest,
 }
 
 impl From<Kind> for NotificationKindBody {
@@ -99,6 +101,7 @@ impl From<Kind> for NotificationKindBody {
             Kind::FundApplicationDecided => Self::FundApplicationDecided,
             Kind::GuestFundApplication => Self::GuestFundApplication,
             Kind::HelpMatch => Self::HelpMatch,
+            Kind::GuestHelpRequest => Self::GuestHelpRequest,
         }
     }
 }
