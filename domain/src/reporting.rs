@@ -78,15 +78,18 @@ pub enum Dimension {
     Category,
     /// The calendar month in Europe/Berlin.
     Month,
+    /// What neighbourly help is about (`quartier_domain::help::HelpCategory`).
+    HelpCategory,
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 5] = [
+    pub const ALL: [Dimension; 6] = [
         Dimension::District,
         Dimension::Centre,
         Dimension::Operator,
         Dimension::Category,
         Dimension::Month,
+        Dimension::HelpCategory,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -96,6 +99,7 @@ impl Dimension {
             Dimension::Operator => "operator",
             Dimension::Category => "category",
             Dimension::Month => "month",
+            Dimension::HelpCategory => "help_category",
         }
     }
 
@@ -125,6 +129,8 @@ pub enum Source {
     Networks,
     /// Decisions of neighbourhood funds on applications.
     Funds,
+    /// Requests of neighbourly help and their matches.
+    Help,
 }
 
 impl Source {
@@ -141,6 +147,7 @@ impl Source {
             Source::Concerns | Source::Rooms => &[District, Centre, Operator, Month],
             Source::Networks => &[District],
             Source::Funds => &[District, Operator, Month],
+            Source::Help => &[District, Centre, Operator, Month, HelpCategory],
         }
     }
 }
@@ -268,6 +275,15 @@ catalogue! {
     FundSpent = "fund_spent", Funds, Euros, false,
         de: "Verwendete Fördermittel" / "Davon, was abgerechnete Projekte laut Verwendungsnachweis ausgegeben haben (höchstens ihre Bewilligung), in Euro; der Rest ging an den Fonds zurück.",
         en: "Funding spent" / "Of these, what settled projects spent by their proof of use (at most their grant), in euros; the rest went back to the fund.";
+    HelpRequests = "help_requests", Help, Count, true,
+        de: "Nachbarschaftshilfe: Gesuche" / "Gesuche und Angebote der Nachbarschaftshilfe, die im Zeitraum eingetragen wurden (auch zurückgezogene und abgelaufene); nach dem Stadtteil des Gesuchs und der Art der Hilfe.",
+        en: "Neighbourly help: requests" / "Needs and offers of neighbourly help made within the period (withdrawn and expired ones too); by the request's district and the kind of help.";
+    HelpMatched = "help_matched", Help, Count, true,
+        de: "Nachbarschaftshilfe: Vermittlungen" / "Vermittlungen zu diesen Gesuchen, denen beide Seiten zugestimmt haben, auch wenn die Hilfe danach nicht zustande kam.",
+        en: "Neighbourly help: matches" / "Matches of these requests to which both sides agreed, also where the help did not happen after.";
+    HelpCompleted = "help_completed", Help, Count, true,
+        de: "Nachbarschaftshilfe: geleistet" / "Davon die Vermittlungen, bei denen die Hilfe geleistet wurde.",
+        en: "Neighbourly help: given" / "Of these, the matches in which the help was given.";
     PartnersCooperating = "partners_cooperating", Networks, Count, false,
         de: "Kooperierende Partner" / "Verschiedene Partner mit einer aktiven Mitgliedschaft in einem Netzwerk, die den Zeitraum berührt.",
         en: "Partners cooperating" / "Distinct partners with an active membership in a network that touches the period.";

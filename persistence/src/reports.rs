@@ -30,6 +30,8 @@ pub struct ReportQuery {
     pub district: Option<Uuid>,
     pub centre: Option<Uuid>,
     pub category: Option<String>,
+    /// Only neighbourly help of this kind.
+    pub help_category: Option<String>,
 }
 
 impl ReportQuery {
@@ -40,6 +42,7 @@ impl ReportQuery {
             (self.district.is_some(), Dimension::District),
             (self.centre.is_some(), Dimension::Centre),
             (self.category.is_some(), Dimension::Category),
+            (self.help_category.is_some(), Dimension::HelpCategory),
         ]
         .into_iter()
         .filter_map(|(set, d)| set.then_some(d))
@@ -60,6 +63,8 @@ pub struct GroupKey {
     pub operator_id: Option<Uuid>,
     #[diesel(sql_type = Nullable<Text>)]
     pub category: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub help_category: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     pub month: Option<String>,
 }
@@ -112,6 +117,7 @@ struct Columns {
     centre: Option<&'static str>,
     operator: Option<&'static str>,
     category: Option<&'static str>,
+    help_category: Option<&'static str>,
     /// The instant whose month groups it.
     month_of: Option<&'static str>,
 }
@@ -121,6 +127,7 @@ const SHIFT_COLUMNS: Columns = Columns {
     centre: Some("c.id"),
     operator: Some("sh.operator_id"),
     category: Some("a.category"),
+    help_category: None,
     month_of: Some("sh.starts_at"),
 };
 
@@ -240,6 +247,9 @@ fn value_of(
         FundProjects => count(0),
         FundGranted => (Some(m[1].unwrap_or(0.0)), 0),
         FundSpent => (Some(m[2].unwrap_or(0.0)), 0),
+        HelpRequests => count(0),
+        HelpMatched => count(1),
+        HelpCompleted => count(2),
     }
 }
 
@@ -256,6 +266,7 @@ async fn count(
                 centre: Some("c.id"),
                 operator: Some("c.operator_id"),
                 category: Some("a.category"),
+                help_category: None,
                 month_of: Some("o.starts_at"),
             },
             &[
@@ -331,6 +342,7 @@ async fn count(
                 centre: Some("cn.centre_id"),
                 operator: Some("cn.operator_id"),
                 category: None,
+                help_category: None,
                 month_of: Some("cn.created_at"),
             },
             &[
@@ -351,6 +363,7 @@ async fn count(
                 centre: Some("c.id"),
                 operator: Some("r.operator_id"),
                 category: None,
+                help_category: None,
                 month_of: Some("d.starts_at"),
             },
             &[
@@ -384,6 +397,7 @@ async fn count(
                 centre: None,
                 operator: Some("f.operator_id"),
                 category: None,
+                help_category: None,
                 month_of: Some("fa.decided_at"),
             },
             &[
@@ -394,6 +408,25 @@ async fn count(
             " FROM fund_applications fa JOIN funds f ON f.id = fa.fund_id \
               WHERE fa.status IN ('approved', 'reported', 'settled')",
             "fa.decided_at",
+        ),
+        Source::Help => (
+            Columns {
+                district: "hr.district_id",
+                centre: Some("hr.centre_id"),
+                operator: Some("hr.operator_id"),
+                category: None,
+                help_category: Some("hr.category"),
+                month_of: Some("hr.created_at"),
+            },
+            &[
+                "count(DISTINCT hr.id)",
+                // Agreed at some time: a match later cancelled (its request withdrawn, a side
+                // erased) still counts, so that no erasure changes the figure.
+                "count(hm.matched_at)",
+                "count(hm.id) FILTER (WHERE hm.status = 'completed')",
+            ],
+            " FROM help_requests hr LEFT JOIN help_matches hm ON hm.request_id = hr.id WHERE true",
+            "hr.created_at",
         ),
     };
     let mut statement = Statement::new(OUTER);
@@ -411,7 +444,7 @@ async fn count(
     statement.push(&format!(" AND {period_of} < "));
     statement.push(&instant(query.to));
     filters(&mut statement, query, &columns);
-    statement.push(" GROUP BY 1, 2, 3, 4, 5) counted");
+    statement.push(" GROUP BY 1, 2, 3, 4, 5, 6) counted");
     Ok(statement.finish_planned_each_time().load(conn).await?)
 }
 
@@ -433,14 +466,14 @@ async fn first_shifts(conn: &mut AsyncPgConnection, query: &ReportQuery) -> Resu
     filters(&mut statement, query, &SHIFT_COLUMNS);
     statement.push(concat!(" ORDER BY ", person!(), ", sh.starts_at)"));
     statement.push(
-        " SELECT district_id, centre_id, operator_id, category, \
+        " SELECT district_id, centre_id, operator_id, category, help_category, \
          to_char(month, 'YYYY-MM') AS month, count(*)::float8 AS m0, \
          NULL::float8 AS m1, NULL::float8 AS m2, NULL::float8 AS m3, NULL::float8 AS m4, \
          NULL::float8 AS m5, NULL::float8 AS m6, NULL::float8 AS m7, NULL::float8 AS m8 \
          FROM firsts WHERE first_at >= ",
     );
     statement.push(&instant(query.from));
-    statement.push(" GROUP BY 1, 2, 3, 4, 5");
+    statement.push(" GROUP BY 1, 2, 3, 4, 5, 6");
     Ok(statement.finish_planned_each_time().load(conn).await?)
 }
 
@@ -452,6 +485,7 @@ async fn networks(conn: &mut AsyncPgConnection, query: &ReportQuery) -> Result<V
         centre: None,
         operator: None,
         category: None,
+        help_category: None,
         month_of: None,
     };
     let mut statement = Statement::new(OUTER);
@@ -471,7 +505,7 @@ async fn networks(conn: &mut AsyncPgConnection, query: &ReportQuery) -> Result<V
     statement.bind::<Date, _>(query.first_day);
     statement.push(")");
     filters(&mut statement, query, &columns);
-    statement.push(" GROUP BY 1, 2, 3, 4, 5) counted");
+    statement.push(" GROUP BY 1, 2, 3, 4, 5, 6) counted");
     Ok(statement.finish_planned_each_time().load(conn).await?)
 }
 
@@ -485,7 +519,7 @@ fn instant(at: DateTime<Utc>) -> String {
 
 /// Reads the rows of a statement whose groups come from [`groups`]: its month written as
 /// `YYYY-MM`.
-const OUTER: &str = "SELECT district_id, centre_id, operator_id, category, \
+const OUTER: &str = "SELECT district_id, centre_id, operator_id, category, help_category, \
     to_char(month, 'YYYY-MM') AS month, m0, m1, m2, m3, m4, m5, m6, m7, m8 FROM (";
 
 /// The five group columns: a source's column for each dimension grouped by, else NULL.
@@ -503,11 +537,13 @@ fn groups(query: &ReportQuery, columns: &Columns) -> String {
         _ => "NULL::timestamp".to_owned(),
     };
     format!(
-        "{} AS district_id, {} AS centre_id, {} AS operator_id, {} AS category, {month} AS month",
+        "{} AS district_id, {} AS centre_id, {} AS operator_id, {} AS category, \
+         {} AS help_category, {month} AS month",
         pick(Dimension::District, Some(columns.district), "NULL::uuid"),
         pick(Dimension::Centre, columns.centre, "NULL::uuid"),
         pick(Dimension::Operator, columns.operator, "NULL::uuid"),
         pick(Dimension::Category, columns.category, "NULL::text"),
+        pick(Dimension::HelpCategory, columns.help_category, "NULL::text"),
     )
 }
 
@@ -527,6 +563,10 @@ fn filters(statement: &mut Statement<'_>, query: &ReportQuery, columns: &Columns
         statement.bind::<SqlUuid, _>(centre);
     }
     if let (Some(category), Some(column)) = (&query.category, columns.category) {
+        statement.push(&format!(" AND {column} = "));
+        statement.bind::<Text, _>(category.clone());
+    }
+    if let (Some(category), Some(column)) = (&query.help_category, columns.help_category) {
         statement.push(&format!(" AND {column} = "));
         statement.bind::<Text, _>(category.clone());
     }

@@ -1146,3 +1146,176 @@ async fn asked_by(app: &TestApp, who: &TestUser, s: &Setup) -> String {
     )
     .await
 }
+
+#[actix_web::test]
+async fn reports_count_requests_matches_and_help_given_by_district_and_kind_of_help() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let residents = [
+        app.signed_up("anna@example.org").await,
+        app.signed_up("carla@example.org").await,
+    ];
+    let helpers = [
+        app.signed_up("bert@example.org").await,
+        app.signed_up("dora@example.org").await,
+    ];
+    // Errands: three asked, two matched, one of them helped with; a visit: asked, withdrawn.
+    let mut errands = Vec::new();
+    for n in 0..3 {
+        errands.push(
+            asked(
+                &app,
+                &residents[n % 2].access_token,
+                request_body(&s, "direct", "errand", json!({})),
+            )
+            .await,
+        );
+    }
+    let visit = asked(
+        &app,
+        &residents[0].access_token,
+        request_body(&s, "direct", "visit", json!({})),
+    )
+    .await;
+    post(
+        &app,
+        &residents[0].access_token,
+        &format!("/api/v1/help-requests/{visit}/withdraw"),
+        json!(null),
+    )
+    .await;
+    for (n, helper) in helpers.iter().enumerate() {
+        let request = &errands[n];
+        let offered = post(
+            &app,
+            &helper.access_token,
+            &format!("/api/v1/help-requests/{request}/volunteer"),
+            json!(null),
+        )
+        .await;
+        let matched = id_of(&offered);
+        let requester = &residents[n % 2];
+        let yes = post(
+            &app,
+            &requester.access_token,
+            &format!("/api/v1/help-matches/{matched}/accept"),
+            json!(null),
+        )
+        .await;
+        assert_eq!(yes.status, 200, "{}", text(&yes));
+        if n == 0 {
+            let done = post(
+                &app,
+                &requester.access_token,
+                &format!("/api/v1/help-matches/{matched}/complete"),
+                json!(null),
+            )
+            .await;
+            assert_eq!(done.status, 200, "{}", text(&done));
+        }
+    }
+
+    let today = Utc::now().date_naive();
+    let report = app
+        .get(
+            &format!(
+                "/api/v1/reports/indicators?from={}&to={}&group_by=district,help_category\
+                 &indicators=help_requests,help_matched,help_completed",
+                today - Duration::days(30),
+                today
+            ),
+            Some(&s.coordinator.access_token),
+        )
+        .await;
+    assert_eq!(report.status, 200, "{}", text(&report));
+    let body = report.json();
+    let rows: Vec<(String, Vec<Value>)> = body["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|row| {
+            assert_eq!(row["district"]["name"], "Nordstadt");
+            (
+                row["help_category"].as_str().expect("a kind").to_owned(),
+                row["values"]
+                    .as_array()
+                    .expect("values")
+                    .iter()
+                    .map(|v| v["value"].clone())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (
+                "errand".to_owned(),
+                vec![json!(3.0), json!(2.0), json!(1.0)]
+            ),
+            ("visit".to_owned(), vec![json!(1.0), json!(0.0), json!(0.0)]),
+        ]
+    );
+    // Filtered to one kind, as CSV.
+    let csv = app
+        .get(
+            &format!(
+                "/api/v1/reports/indicators?from={}&to={}&group_by=help_category\
+                 &indicators=help_requests&help_category=visit&format=csv",
+                today - Duration::days(30),
+                today
+            ),
+            Some(&s.coordinator.access_token),
+        )
+        .await;
+    assert_eq!(csv.status, 200, "{}", text(&csv));
+    assert!(
+        text(&csv).contains("help_category,help_requests"),
+        "{}",
+        text(&csv)
+    );
+    assert!(text(&csv).contains("visit,1"), "{}", text(&csv));
+    // An activity's category is no kind of help: the help figures do not apply to it.
+    let by_activity = app
+        .get(
+            &format!(
+                "/api/v1/reports/indicators?from={}&to={}&group_by=category&indicators=help_requests",
+                today - Duration::days(30),
+                today
+            ),
+            Some(&s.coordinator.access_token),
+        )
+        .await;
+    assert_eq!(
+        by_activity.json()["not_applicable"],
+        json!(["help_requests"])
+    );
+    // Erasing a resident keeps the figures.
+    let erased = app
+        .json(
+            Method::DELETE,
+            "/api/v1/me",
+            Some(&residents[1].access_token),
+            &[],
+            &json!({"password": residents[1].password}),
+        )
+        .await;
+    assert_eq!(erased.status, 200, "{}", text(&erased));
+    let again = app
+        .get(
+            &format!(
+                "/api/v1/reports/indicators?from={}&to={}&indicators=help_requests,help_matched,help_completed",
+                today - Duration::days(30),
+                today
+            ),
+            Some(&s.coordinator.access_token),
+        )
+        .await;
+    let values: Vec<Value> = again.json()["rows"][0]["values"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .map(|v| v["value"].clone())
+        .collect();
+    assert_eq!(values, [json!(4.0), json!(2.0), json!(1.0)]);
+}

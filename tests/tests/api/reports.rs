@@ -310,6 +310,8 @@ fn operator_a() -> Value {
         "room_hours_resident": 0.0,
         // Operator A's funds granted nothing.
         "fund_projects": 0.0, "fund_granted": 0.0, "fund_spent": 0.0,
+        // Nobody asked for neighbourly help at its centres.
+        "help_requests": 0.0, "help_matched": 0.0, "help_completed": 0.0,
     })
 }
 

@@ -40,6 +40,9 @@ pub struct ChartQuery {
     /// Only activities of this category.
     #[param(inline)]
     pub category: Option<CategoryBody>,
+    /// Only neighbourly help of this kind.
+    #[param(inline)]
+    pub help_category: Option<crate::routes::help::HelpCategoryBody>,
 }
 
 /// One indicator of the catalogue as an SVG chart, drawn on the server: columns over every
@@ -80,6 +83,7 @@ pub async fn indicator_chart(
         district_id: query.district_id,
         centre_id: query.centre_id,
         category: query.category,
+        help_category: query.help_category,
     };
     let asked = Asked {
         period,
@@ -160,6 +164,11 @@ pub(crate) fn chart(
                         row.category.map(|c| Category::from(c).german().to_owned())
                     }
                     Dimension::Month => row.month.clone(),
+                    Dimension::HelpCategory => row.help_category.map(|c| {
+                        quartier_domain::help::HelpCategory::from(c)
+                            .german()
+                            .to_owned()
+                    }),
                 }
                 .unwrap_or_else(|| "ohne Zuordnung".to_owned());
                 let (value, hidden) = value_of(row);
@@ -179,6 +188,7 @@ pub(crate) fn chart(
         Dimension::Operator => "nach Träger",
         Dimension::Category => "nach Art des Angebots",
         Dimension::Month => "nach Monat",
+        Dimension::HelpCategory => "nach Art der Hilfe",
     };
     Chart {
         id: id.to_owned(),

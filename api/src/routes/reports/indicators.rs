@@ -23,9 +23,11 @@ use crate::authz::decide_key;
 use crate::error::{ApiError, Problem};
 use crate::routes::activities::{CategoryBody, Named};
 use crate::routes::core_team::reads_whole_town;
+use crate::routes::help::HelpCategoryBody;
 use crate::routes::rosters::RosterFormat;
 use crate::routes::rosters::csv::Dialect;
 use crate::state::AppState;
+use quartier_domain::help::HelpCategory;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -51,6 +53,9 @@ pub struct IndicatorsQuery {
     /// Only activities of this category (and the shifts of their dates).
     #[param(inline)]
     pub category: Option<CategoryBody>,
+    /// Only neighbourly help of this kind.
+    #[param(inline)]
+    pub help_category: Option<HelpCategoryBody>,
     /// `json`, `csv` or `excel`; without it, `Accept: text/csv` asks for `csv`.
     #[param(inline)]
     pub format: Option<RosterFormat>,
@@ -71,6 +76,9 @@ pub struct ReportFilters {
     /// Only activities of this category (and the shifts of their dates).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<CategoryBody>,
+    /// Only neighbourly help of this kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help_category: Option<HelpCategoryBody>,
 }
 
 impl IndicatorsQuery {
@@ -80,6 +88,7 @@ impl IndicatorsQuery {
             district_id: self.district_id,
             centre_id: self.centre_id,
             category: self.category,
+            help_category: self.help_category,
         }
     }
 }
@@ -109,6 +118,9 @@ pub struct ReportRow {
     pub operator: Option<Named>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<CategoryBody>,
+    /// What neighbourly help is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help_category: Option<HelpCategoryBody>,
     /// `YYYY-MM`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "2026-03")]
@@ -386,6 +398,9 @@ pub(crate) async fn count(
         category: query
             .category
             .map(|c| Category::from(c).as_str().to_owned()),
+        help_category: query
+            .help_category
+            .map(|c| HelpCategory::from(c).as_str().to_owned()),
     };
     let filtered = report_query.filtered();
     let (counted, not_applicable): (Vec<Indicator>, Vec<Indicator>) = asked
@@ -441,6 +456,11 @@ async fn rows(
                 .category
                 .as_deref()
                 .map(|c| crate::names::stored(c, CategoryBody::Other)),
+            help_category: group
+                .help_category
+                .as_deref()
+                .and_then(HelpCategory::parse)
+                .map(Into::into),
             month: group.month,
             values: counted
                 .iter()
@@ -466,17 +486,20 @@ async fn rows(
     Ok(rows)
 }
 
-fn sort_key(row: &ReportRow) -> (String, String, String, String, String) {
+fn sort_key(row: &ReportRow) -> [String; 6] {
     let name = |n: &Option<Named>| n.as_ref().map(|n| n.name.clone()).unwrap_or_default();
-    (
+    [
         name(&row.district),
         name(&row.centre),
         name(&row.operator),
         row.category
             .map(|c| Category::from(c).as_str().to_owned())
             .unwrap_or_default(),
+        row.help_category
+            .map(|c| HelpCategory::from(c).as_str().to_owned())
+            .unwrap_or_default(),
         row.month.clone().unwrap_or_default(),
-    )
+    ]
 }
 
 fn named(names: &[(Uuid, String)], id: Option<Uuid>) -> Option<Named> {
@@ -500,6 +523,7 @@ pub(crate) fn csv(report: &IndicatorReport, dialect: Dialect) -> String {
             DimensionBody::Operator => columns.extend(["operator_id".into(), "operator".into()]),
             DimensionBody::Category => columns.push("category".into()),
             DimensionBody::Month => columns.push("month".into()),
+            DimensionBody::HelpCategory => columns.push("help_category".into()),
         }
     }
     columns.extend(report.indicators.iter().map(|i| i.0.key().to_owned()));
@@ -525,6 +549,11 @@ pub(crate) fn csv(report: &IndicatorReport, dialect: Dialect) -> String {
                         .unwrap_or_default(),
                 ),
                 DimensionBody::Month => cells.push(row.month.clone().unwrap_or_default()),
+                DimensionBody::HelpCategory => cells.push(
+                    row.help_category
+                        .map(|c| HelpCategory::from(c).as_str().to_owned())
+                        .unwrap_or_default(),
+                ),
             }
         }
         cells.extend(

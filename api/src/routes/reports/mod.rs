@@ -63,6 +63,8 @@ pub enum DimensionBody {
     Category,
     /// The calendar month in Europe/Berlin, `YYYY-MM`.
     Month,
+    /// What neighbourly help is about.
+    HelpCategory,
 }
 
 impl From<DimensionBody> for Dimension {
@@ -73,6 +75,7 @@ impl From<DimensionBody> for Dimension {
             DimensionBody::Operator => Dimension::Operator,
             DimensionBody::Category => Dimension::Category,
             DimensionBody::Month => Dimension::Month,
+            DimensionBody::HelpCategory => Dimension::HelpCategory,
         }
     }
 }
@@ -85,6 +88,7 @@ impl From<Dimension> for DimensionBody {
             Dimension::Operator => DimensionBody::Operator,
             Dimension::Category => DimensionBody::Category,
             Dimension::Month => DimensionBody::Month,
+            Dimension::HelpCategory => DimensionBody::HelpCategory,
         }
     }
 }

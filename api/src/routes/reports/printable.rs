@@ -43,6 +43,13 @@ fn group_name(row: &ReportRow) -> String {
     if let Some(c) = row.category {
         parts.push(Category::from(c).german().to_owned());
     }
+    if let Some(c) = row.help_category {
+        parts.push(
+            quartier_domain::help::HelpCategory::from(c)
+                .german()
+                .to_owned(),
+        );
+    }
     if let Some(m) = &row.month {
         parts.push(month_names(m).1);
     }
@@ -132,7 +139,7 @@ fn blocks(snapshot: &SnapshotResponse) -> Vec<Block> {
         }
         _ => out.push(Block::Note(
             "Diagramme zeigt der Bericht, wenn er nach genau einer Größe gegliedert ist \
-             (Monat, Stadtteil, Zentrum, Träger oder Art des Angebots)."
+             (Monat, Stadtteil, Zentrum, Träger, Art des Angebots oder Art der Hilfe)."
                 .into(),
         )),
     }
