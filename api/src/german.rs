@@ -2330,6 +2330,14 @@ const TEXTS: &[(&str, &str)] = &[
         "is for staff recording a request for someone: a guest asks for herself",
         "ist für das Team, das ein Gesuch für jemanden erfasst: Als Gast fragen Sie für sich selbst",
     ),
+    (
+        "An offer that needs a qualification is made by the account that holds it, accepted by the centre's operator and valid through the window.",
+        "Ein Angebot, das eine Qualifikation braucht, macht das Konto, das sie hat – anerkannt vom Träger der Einrichtung und über das ganze Zeitfenster gültig.",
+    ),
+    (
+        "Only the requester says yes to her helper; the centre's staff say it only for someone they recorded.",
+        "Nur wer das Gesuch gestellt hat, sagt der helfenden Person zu; das Team der Einrichtung sagt nur für jemanden zu, für den es das Gesuch erfasst hat.",
+    ),
 ];
 
 #[cfg(test)]

@@ -15,6 +15,7 @@
 //! helper.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use uuid::Uuid;
 
 use crate::district::GeoPoint;
 use crate::validation::ValidationErrors;
@@ -101,7 +102,8 @@ pub enum RequestAction {
     Reopen,
     /// The help happened.
     Finish,
-    /// Its time ran out while it was open.
+    /// Its time ran out: while open, at its expiry or the end of its window; once matched,
+    /// `FOLLOW_UP` after its window when nobody recorded the help (contacts stop passing).
     Expire,
     /// The person (or staff for them) takes it back.
     Withdraw,
@@ -129,7 +131,7 @@ impl HelpRequestStatus {
             (Open, A::Fill) => Some(Matched),
             (Matched, A::Reopen) => Some(Open),
             (Matched, A::Finish) => Some(Done),
-            (Open, A::Expire) => Some(Expired),
+            (Open | Matched, A::Expire) => Some(Expired),
             (Open | Matched, A::Withdraw) => Some(Withdrawn),
             _ => None,
         }
@@ -219,6 +221,18 @@ impl MatchStatus {
     pub fn shares_contacts(self) -> bool {
         self == MatchStatus::Matched
     }
+
+    /// Whether the helper of a match in this status reads the request's private details:
+    /// once both said yes, and before that only where the centre's staff chose her
+    /// (`mediated`); a helper who volunteers for a direct request reads the public summary
+    /// until the requester agrees, and no helper whose match ended without helping reads on.
+    pub fn reads_details(self, mode: HelpMode) -> bool {
+        match self {
+            MatchStatus::Matched | MatchStatus::Completed => true,
+            MatchStatus::Proposed | MatchStatus::AcceptedByHelper => mode == HelpMode::Mediated,
+            MatchStatus::Declined | MatchStatus::NoShow | MatchStatus::Cancelled => false,
+        }
+    }
 }
 
 /// How many of a request's matches stand where: what decides the request's next step.
@@ -273,10 +287,15 @@ impl GridCell {
         }
         let (north, east) = laea(latitude, longitude);
         let corner = |metres: f64| (metres / CELL_METRES as f64).floor() as i64 * CELL_METRES;
-        Ok(Self {
-            north: corner(north),
-            east: corner(east),
-        })
+        let (north, east) = (corner(north), corner(east));
+        // The grid names cells north and east of its false origin only.
+        if !(0..100_000_000).contains(&north) || !(0..100_000_000).contains(&east) {
+            return Err(ValidationErrors::single(
+                field,
+                "must lie in Europe: the grid of 500 m cells covers latitudes 25 to 85 and longitudes -35 to 45",
+            ));
+        }
+        Ok(Self { north, east })
     }
 
     /// Reads a cell's name back; `None` when it is not one.
@@ -344,6 +363,20 @@ pub fn expiry(
             "must be at most 90 days ahead",
         )),
         Some(at) => Ok(at),
+    }
+}
+
+/// How long after its window a matched request nobody followed up (no help recorded as
+/// given or not) ends as expired.
+pub const FOLLOW_UP: Duration = Duration::days(14);
+
+/// Who gives the help of a match, and so must hold the request's qualification and counts
+/// against her own monthly cap: the helper of a need; for an offer, the person offering
+/// (`offered_by`, `None` for someone staff recorded).
+pub fn giver(kind: HelpKind, helper: Uuid, offered_by: Option<Uuid>) -> Option<Uuid> {
+    match kind {
+        HelpKind::Need => Some(helper),
+        HelpKind::Offer => offered_by,
     }
 }
 
@@ -432,8 +465,8 @@ mod tests {
         assert_eq!(Open.after(A::Expire), Some(Expired));
         assert_eq!(
             Matched.after(A::Expire),
-            None,
-            "a matched request does not expire"
+            Some(Expired),
+            "a matched request nobody followed up ends too"
         );
         for end in [Done, Expired, Withdrawn] {
             assert!(end.is_final());
@@ -482,6 +515,22 @@ mod tests {
         let declined = accepted.after(A::Decline).expect("a side says no");
         assert!(!declined.holds_place() && !declined.shares_contacts());
         assert_eq!(Completed.after(A::Decline), None);
+    }
+
+    #[test]
+    fn a_helper_reads_the_details_once_agreed_or_chosen_by_staff() {
+        use MatchStatus::*;
+        assert!(Matched.reads_details(HelpMode::Direct));
+        assert!(!AcceptedByHelper.reads_details(HelpMode::Direct));
+        assert!(Proposed.reads_details(HelpMode::Mediated));
+        assert!(!Declined.reads_details(HelpMode::Mediated));
+        let (helper, offering) = (Uuid::now_v7(), Uuid::now_v7());
+        assert_eq!(giver(HelpKind::Need, helper, Some(offering)), Some(helper));
+        assert_eq!(
+            giver(HelpKind::Offer, helper, Some(offering)),
+            Some(offering)
+        );
+        assert_eq!(giver(HelpKind::Offer, helper, None), None);
     }
 
     #[test]
@@ -534,6 +583,9 @@ mod tests {
         );
         let sydney = GeoPoint::parse(-33.9, 151.2, "position").expect("a point");
         assert!(GridCell::containing(sydney, "position").is_err());
+        // The south-western corner of the range lies west of the grid's origin.
+        let atlantic = GeoPoint::parse(25.0, -35.0, "position").expect("a point");
+        assert!(GridCell::containing(atlantic, "position").is_err());
         for bad in [
             "",
             "CRS3035RES500mN12E",

@@ -1,6 +1,9 @@
 DELETE FROM notifications WHERE kind IN ('help_match', 'guest_help_request');
-UPDATE webhook_subscriptions SET events = ARRAY(SELECT e FROM unnest(events) AS e WHERE e NOT LIKE 'help_request.%');
-DELETE FROM webhook_subscriptions WHERE cardinality(events) = 0;
+-- A subscription or key left with nothing once the help parts go is removed first: the
+-- CHECKs want at least one.
+DELETE FROM webhook_subscriptions WHERE events <@ ARRAY(SELECT e FROM unnest(events) AS e WHERE e LIKE 'help_request.%');
+UPDATE webhook_subscriptions SET events = ARRAY(SELECT e FROM unnest(events) AS e WHERE e NOT LIKE 'help_request.%')
+    WHERE EXISTS (SELECT 1 FROM unnest(events) AS e WHERE e LIKE 'help_request.%');
 ALTER TABLE notifications
     DROP CONSTRAINT notifications_kind_known,
     ADD CONSTRAINT notifications_kind_known CHECK (kind IN (
@@ -11,8 +14,8 @@ ALTER TABLE notifications
         'guest_hold', 'guest_link', 'help_wanted', 'staff_summary', 'concern_answered',
         'guest_concern', 'room_booking_decided', 'guest_room_booking', 'standing_offer',
         'fund_application_decided', 'guest_fund_application'));
+DELETE FROM api_keys WHERE scopes = ARRAY['help:write']::text[];
 UPDATE api_keys SET scopes = array_remove(scopes, 'help:write') WHERE 'help:write' = ANY (scopes);
-DELETE FROM api_keys WHERE cardinality(scopes) = 0;
 ALTER TABLE api_keys
     DROP CONSTRAINT api_keys_scopes_known,
     ADD CONSTRAINT api_keys_scopes_known CHECK (cardinality(scopes) BETWEEN 1 AND 10 AND scopes <@ ARRAY[

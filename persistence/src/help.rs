@@ -4,9 +4,11 @@
 //! A request's `helpers_holding` moves only together with its matches, in one transaction
 //! that holds the request's row: helpers who say yes at once queue on it, and the one for
 //! whom no place is left is refused (`help_requests_helpers_holding_within_needed` refuses
-//! it too, should a statement ever try). Before the request, the helper's account row is
-//! locked, as a sign-up locks it for the workload rules, so that her monthly cap counts one
-//! change after another. A request's status follows its matches through
+//! it too, should a statement ever try). Before the request, the account rows of the
+//! match's people are locked in the order of their ids (as a sign-up locks the volunteer's
+//! for the workload rules), so that the giver's monthly cap counts one change after another
+//! and an erasure, which locks the account first, never waits the other way round; the
+//! notifications of each step are queued in the same transaction. A request's status follows its matches through
 //! `quartier_domain::help::follows` alone; each change of it records its `help_request.*`
 //! event in the same transaction. Each function nests in the caller's transaction.
 
@@ -15,12 +17,14 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Date, Int8, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use quartier_domain::help::{
-    HelpCategory, HelpKind, HelpMode, HelpRequestStatus, MatchAction, MatchCounts, MatchStatus,
-    RequestAction, Urgency, follows,
+    FOLLOW_UP, HelpCategory, HelpKind, HelpMode, HelpRequestStatus, MatchAction, MatchCounts,
+    MatchStatus, RequestAction, Urgency, follows, giver,
 };
+use quartier_domain::notification::Kind;
 use quartier_domain::{Event, HelpRequestFacts};
 use uuid::Uuid;
 
+use crate::notifications::{self, NewNotification};
 use crate::schema::{help_matches, help_requests, users, volunteer_profiles};
 use crate::{Error, Result};
 
@@ -145,6 +149,8 @@ pub struct NewRequest {
     /// Staff who recorded it for someone, with her consent, name and phone.
     pub recorded: Option<Recorded>,
     pub expires_at: DateTime<Utc>,
+    /// When it is made: the instant its expiry was reckoned from.
+    pub created_at: DateTime<Utc>,
 }
 
 /// Who staff recorded a request for.
@@ -184,6 +190,8 @@ pub async fn create(conn: &mut AsyncPgConnection, new: &NewRequest) -> Result<Re
                 help_requests::contact_name.eq(recorded.map(|r| r.name.clone())),
                 help_requests::contact_phone.eq(recorded.and_then(|r| r.phone.clone())),
                 help_requests::expires_at.eq(new.expires_at),
+                help_requests::created_at.eq(new.created_at),
+                help_requests::updated_at.eq(new.created_at),
             ))
             .returning(RequestRow::as_returning())
             .get_result(conn)
@@ -280,6 +288,14 @@ pub async fn listed(
         .select(RequestRow::as_select())
         .load(conn)
         .await?)
+}
+
+/// Whether the public sees `request` at `now`: as `listed` selects them.
+pub fn is_listed(request: &RequestRow, now: DateTime<Utc>) -> bool {
+    request.status().is_listed()
+        && request.expires_at > now
+        && request.window_ends_at > now
+        && request.helpers_holding < request.helpers_needed
 }
 
 /// The requests a centre mediates, newest first, in `status` if given: the staff's list.
@@ -450,17 +466,69 @@ pub struct Changed {
     pub request_step: Option<RequestAction>,
 }
 
-/// Locks the account row of `user_id`: the volunteer lock of the workload rules. False
-/// when there is no such account (a guest helps nobody: helpers sign in).
-async fn lock_account(conn: &mut AsyncPgConnection, user_id: Uuid) -> Result<bool> {
-    let locked: Vec<Uuid> = users::table
-        .filter(users::id.eq(user_id))
-        .filter(users::kind.eq("account"))
-        .select(users::id)
+/// The notification telling `to` (unless it is `actor`, who acted) where the match `row` of
+/// `request` stands now; `None` for nobody to tell.
+fn told(
+    request: &RequestRow,
+    row: &MatchRow,
+    to: Option<Uuid>,
+    actor: Option<Uuid>,
+) -> Option<NewNotification> {
+    let to = to.filter(|to| Some(*to) != actor)?;
+    let role = if row.helper_id == Some(to) {
+        "helper"
+    } else {
+        "requester"
+    };
+    Some(NewNotification {
+        operator_id: Some(request.operator_id),
+        details: serde_json::json!({
+            "match_id": row.id, "request_id": request.id, "status": row.status, "role": role,
+        }),
+        dedup_key: Some(format!("help_match:{}:{}:{to}", row.id, row.status)),
+        ..NewNotification::now(to, Kind::HelpMatch)
+    })
+}
+
+/// The notifications of where the match `row` stands now: a proposal to the helper; a
+/// helper's yes to the requester; both agreeing, a decline, a no-show or a cancellation to
+/// both; each but to `actor`, who took the step. Never contacts: those are in the API.
+fn notices(request: &RequestRow, row: &MatchRow, actor: Option<Uuid>) -> Vec<NewNotification> {
+    let (helper, requester) = (row.helper_id, request.person_id);
+    let to: &[Option<Uuid>] = match row.status() {
+        MatchStatus::Proposed => &[helper],
+        MatchStatus::AcceptedByHelper => &[requester],
+        MatchStatus::Matched
+        | MatchStatus::Declined
+        | MatchStatus::NoShow
+        | MatchStatus::Cancelled => &[helper, requester],
+        MatchStatus::Completed => &[],
+    };
+    to.iter()
+        .filter_map(|to| told(request, row, *to, actor))
+        .collect()
+}
+
+/// Locks the account rows of the people of a match (`people`, in the order of their ids, so
+/// that two changes lock alike): the volunteer lock of the workload rules for the one who
+/// gives the help, and the rows the match's notifications will name, taken before the
+/// request's row as an erasure takes them. Returns the ids of accounts (not guests) found.
+async fn lock_people(conn: &mut AsyncPgConnection, people: &[Option<Uuid>]) -> Result<Vec<Uuid>> {
+    let mut ids: Vec<Uuid> = people.iter().flatten().copied().collect();
+    ids.sort();
+    ids.dedup();
+    let locked: Vec<(Uuid, String)> = users::table
+        .filter(users::id.eq_any(&ids))
+        .order(users::id)
+        .select((users::id, users::kind))
         .for_no_key_update()
         .load(conn)
         .await?;
-    Ok(!locked.is_empty())
+    Ok(locked
+        .into_iter()
+        .filter(|(_, kind)| kind == "account")
+        .map(|(id, _)| id)
+        .collect())
 }
 
 async fn lock_request(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<RequestRow>> {
@@ -481,16 +549,25 @@ struct Held {
     this_month: i64,
 }
 
-/// Whether `helper_id` may hold a place on `request`: the qualification it needs, accepted
-/// by its operator and valid through the last day of its window, and her own monthly cap
-/// (the places she holds on requests whose window starts in the same month). Read under
-/// the lock of her account.
-async fn may_hold(
+/// Whether `giver` (`quartier_domain::help::giver`: the helper of a need, the person
+/// offering an offer) may give the help of a new place on `request`: the qualification it
+/// needs, accepted by its operator and valid through the last day of its window, and her own
+/// monthly cap (the places she gives on requests whose window starts in the same month,
+/// other than the match `except`). Read under the lock of her account.
+async fn may_give(
     conn: &mut AsyncPgConnection,
     request: &RequestRow,
-    helper_id: Uuid,
+    giver: Option<Uuid>,
     except: Option<Uuid>,
 ) -> Result<std::result::Result<(), MatchRefusal>> {
+    let Some(giver) = giver else {
+        // Someone staff recorded: no account holds a qualification for her.
+        return Ok(if request.qualification_type_id.is_some() {
+            Err(MatchRefusal::Unqualified)
+        } else {
+            Ok(())
+        });
+    };
     let month = quartier_domain::workload::month_of(request.window_starts_at);
     let last_day = quartier_domain::signup::local_day(request.window_ends_at);
     let held: Held = diesel::sql_query(format!(
@@ -498,12 +575,13 @@ async fn may_hold(
              WHERE v.user_id = $1 AND v.type_id = $2 AND v.accepted_by = $3 \
                AND (v.expires_on IS NULL OR v.expires_on > $4))) AS qualified, \
            (SELECT count(*) FROM help_matches m JOIN help_requests r ON r.id = m.request_id \
-             WHERE m.helper_id = $1 AND m.status IN ('{}', '{}', '{}') \
+             WHERE ((r.kind = 'need' AND m.helper_id = $1) OR (r.kind = 'offer' AND r.person_id = $1)) \
+               AND m.status IN ('{}', '{}', '{}') \
                AND m.id IS DISTINCT FROM $7 \
                AND r.window_starts_at >= $5 AND r.window_starts_at < $6) AS this_month",
         HOLDING[0], HOLDING[1], HOLDING[2]
     ))
-    .bind::<SqlUuid, _>(helper_id)
+    .bind::<SqlUuid, _>(giver)
     .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(request.qualification_type_id)
     .bind::<SqlUuid, _>(request.operator_id)
     .bind::<Date, _>(last_day)
@@ -516,7 +594,7 @@ async fn may_hold(
         return Ok(Err(MatchRefusal::Unqualified));
     }
     let cap: Option<Option<i32>> = volunteer_profiles::table
-        .filter(volunteer_profiles::user_id.eq(helper_id))
+        .filter(volunteer_profiles::user_id.eq(giver))
         .select(volunteer_profiles::max_help_per_month)
         .first(conn)
         .await
@@ -527,6 +605,34 @@ async fn may_hold(
         return Ok(Err(MatchRefusal::CapReached { cap }));
     }
     Ok(Ok(()))
+}
+
+/// Whether the account `person` holds the qualification `type_id`, accepted by `operator_id`
+/// and valid through `last_day`: for an offer that needs one, made by the person offering.
+pub async fn holds_qualification(
+    conn: &mut AsyncPgConnection,
+    person: Uuid,
+    type_id: Uuid,
+    operator_id: Uuid,
+    last_day: NaiveDate,
+) -> Result<bool> {
+    #[derive(QueryableByName)]
+    struct Holds {
+        #[diesel(sql_type = Bool)]
+        holds: bool,
+    }
+    let found: Holds = diesel::sql_query(
+        "SELECT EXISTS (SELECT 1 FROM accepted_verifications v WHERE v.user_id = $1 \
+           AND v.type_id = $2 AND v.accepted_by = $3 \
+           AND (v.expires_on IS NULL OR v.expires_on > $4)) AS holds",
+    )
+    .bind::<SqlUuid, _>(person)
+    .bind::<SqlUuid, _>(type_id)
+    .bind::<SqlUuid, _>(operator_id)
+    .bind::<Date, _>(last_day)
+    .get_result(conn)
+    .await?;
+    Ok(found.holds)
 }
 
 /// Whether a request takes helpers at `now`.
@@ -558,17 +664,22 @@ async fn take_place(conn: &mut AsyncPgConnection, request_id: Uuid) -> Result<bo
 }
 
 /// Matches `helper_id` to the request `request_id`, beginning in `first` (a proposal by
-/// staff, or a helper's yes to a direct request), under the helper's and the request's locks.
+/// staff, or a helper's yes to a direct request), under the locks of the people's accounts
+/// and the request's row, and queues its notifications; `actor` is who acts.
 pub async fn offer(
     conn: &mut AsyncPgConnection,
     request_id: Uuid,
     helper_id: Uuid,
     first: MatchStatus,
-    proposed_by: Option<Uuid>,
+    actor: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<std::result::Result<Changed, MatchRefusal>> {
     conn.transaction::<_, Error, _>(async |conn| {
-        if !lock_account(conn, helper_id).await? {
+        let Some(seen) = find(conn, request_id).await? else {
+            return Ok(Err(MatchRefusal::NotFound));
+        };
+        let accounts = lock_people(conn, &[Some(helper_id), seen.person_id]).await?;
+        if !accounts.contains(&helper_id) {
             return Ok(Err(MatchRefusal::NotFound));
         }
         let Some(request) = lock_request(conn, request_id).await? else {
@@ -589,12 +700,14 @@ pub async fn offer(
         if already > 0 {
             return Ok(Err(MatchRefusal::AlreadyMatched));
         }
-        if let Err(refusal) = may_hold(conn, &request, helper_id, None).await? {
+        let giver = giver(request.kind(), helper_id, request.person_id);
+        if let Err(refusal) = may_give(conn, &request, giver, None).await? {
             return Ok(Err(refusal));
         }
         if first.holds_place() && !take_place(conn, request_id).await? {
             return Ok(Err(MatchRefusal::Full));
         }
+        let proposed_by = actor.filter(|_| first == MatchStatus::Proposed);
         let matched = diesel::insert_into(help_matches::table)
             .values((
                 help_matches::id.eq(Uuid::now_v7()),
@@ -608,7 +721,8 @@ pub async fn offer(
             .returning(MatchRow::as_returning())
             .get_result(conn)
             .await?;
-        let (request, request_step) = follow(conn, request_id, now).await?;
+        notifications::enqueue_all(conn, &notices(&request, &matched, actor)).await?;
+        let (request, request_step) = follow(conn, request_id, actor, now).await?;
         Ok(Ok(Changed {
             matched,
             request,
@@ -619,25 +733,22 @@ pub async fn offer(
 }
 
 /// Takes `action` for the match `match_id` if it stands at one of `versions` (any, when
-/// `None`). A helper's yes is checked under her account's lock (qualification, cap) and
-/// takes a place under the request's; a step out of a place gives it back; the request
-/// follows.
+/// `None`), and queues its notifications; `actor` is who acts. A helper's yes is checked
+/// under the giver's account lock (qualification, cap) and takes a place under the
+/// request's; a step out of a place gives it back; the request follows.
 pub async fn step(
     conn: &mut AsyncPgConnection,
     match_id: Uuid,
     action: MatchAction,
     versions: Option<&[i32]>,
+    actor: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<std::result::Result<Changed, MatchRefusal>> {
     conn.transaction::<_, Error, _>(async |conn| {
-        let Some((before, _)) = find_match(conn, match_id).await? else {
+        let Some((before, seen)) = find_match(conn, match_id).await? else {
             return Ok(Err(MatchRefusal::NotFound));
         };
-        if action == MatchAction::HelperAccepts
-            && let Some(helper) = before.helper_id
-        {
-            lock_account(conn, helper).await?;
-        }
+        lock_people(conn, &[before.helper_id, seen.person_id]).await?;
         let Some(request) = lock_request(conn, before.request_id).await? else {
             return Ok(Err(MatchRefusal::NotFound));
         };
@@ -667,15 +778,14 @@ pub async fn step(
             let Some(helper) = current.helper_id else {
                 return Ok(Err(MatchRefusal::NotFound));
             };
-            if let Err(refusal) = may_hold(conn, &request, helper, Some(match_id)).await? {
+            let giver = giver(request.kind(), helper, request.person_id);
+            if let Err(refusal) = may_give(conn, &request, giver, Some(match_id)).await? {
                 return Ok(Err(refusal));
             }
         }
         match (was.holds_place(), next.holds_place()) {
-            (false, true) => {
-                if !take_place(conn, request.id).await? {
-                    return Ok(Err(MatchRefusal::Full));
-                }
+            (false, true) if !take_place(conn, request.id).await? => {
+                return Ok(Err(MatchRefusal::Full));
             }
             (true, false) => {
                 diesel::update(help_requests::table.find(request.id))
@@ -700,7 +810,8 @@ pub async fn step(
             .returning(MatchRow::as_returning())
             .get_result(conn)
             .await?;
-        let (request, request_step) = follow(conn, request.id, now).await?;
+        notifications::enqueue_all(conn, &notices(&request, &matched, actor)).await?;
+        let (request, request_step) = follow(conn, request.id, actor, now).await?;
         Ok(Ok(Changed {
             matched,
             request,
@@ -738,6 +849,7 @@ async fn counts(conn: &mut AsyncPgConnection, request_id: Uuid) -> Result<MatchC
 async fn follow(
     conn: &mut AsyncPgConnection,
     request_id: Uuid,
+    actor: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<(RequestRow, Option<RequestAction>)> {
     let request = help_requests::table
@@ -749,23 +861,26 @@ async fn follow(
     let Some(action) = follows(request.status(), i32::from(request.helpers_needed), counts) else {
         return Ok((request, None));
     };
-    let moved = move_request(conn, &request, action, now).await?;
+    let moved = move_request(conn, &request, action, actor, now).await?;
     Ok((moved, Some(action)))
 }
 
 /// Takes the request step `action` (allowed from where `request` stands, which the caller
-/// locked), ends what is left of its matches when it ends, and records its event.
+/// locked) and records its event. When it ends, what is left of its matches is cancelled
+/// (their people told, but `actor`) and the contact staff recorded for someone is
+/// forgotten: contacts pass only while a match is matched.
 async fn move_request(
     conn: &mut AsyncPgConnection,
     request: &RequestRow,
     action: RequestAction,
+    actor: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<RequestRow> {
     let next = request
         .status()
         .after(action)
         .unwrap_or_else(|| request.status());
-    if next.is_final() {
+    let cancelled: Vec<MatchRow> = if next.is_final() {
         diesel::update(
             help_matches::table
                 .filter(help_matches::request_id.eq(request.id))
@@ -777,9 +892,12 @@ async fn move_request(
             help_matches::ended_at.eq(now),
             help_matches::version.eq(help_matches::version + 1),
         ))
-        .execute(conn)
-        .await?;
-    }
+        .returning(MatchRow::as_returning())
+        .get_results(conn)
+        .await?
+    } else {
+        Vec::new()
+    };
     let holding: i64 = help_matches::table
         .filter(help_matches::request_id.eq(request.id))
         .filter(help_matches::status.eq_any(HOLDING))
@@ -797,17 +915,35 @@ async fn move_request(
         .returning(RequestRow::as_returning())
         .get_result(conn)
         .await?;
+    let moved = if next.is_final() && moved.recorded {
+        diesel::update(help_requests::table.find(request.id))
+            .set((
+                help_requests::contact_name.eq(None::<String>),
+                help_requests::contact_phone.eq(None::<String>),
+            ))
+            .returning(RequestRow::as_returning())
+            .get_result(conn)
+            .await?
+    } else {
+        moved
+    };
+    let told: Vec<NewNotification> = cancelled
+        .iter()
+        .flat_map(|row| notices(&moved, row, actor))
+        .collect();
+    notifications::enqueue_all(conn, &told).await?;
     let agreed = counts(conn, request.id).await?.agreed;
     crate::outbox::record(conn, &Event::help_request(moved.facts(agreed), false)).await?;
     Ok(moved)
 }
 
 /// Withdraws the request `id` if it stands at one of `versions` (any, when `None`): its
-/// matches still going are cancelled.
+/// matches still going are cancelled, their helpers told (but `actor`).
 pub async fn withdraw(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     versions: Option<&[i32]>,
+    actor: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<std::result::Result<RequestRow, MatchRefusal>> {
     conn.transaction::<_, Error, _>(async |conn| {
@@ -824,6 +960,7 @@ pub async fn withdraw(
             conn,
             &request,
             RequestAction::Withdraw,
+            actor,
             now,
         )
         .await?))
@@ -831,8 +968,10 @@ pub async fn withdraw(
     .await
 }
 
-/// Expires up to `batch` open requests whose time ran out by `now` (their expiry passed, or
-/// their window is over), cancelling their matches; how many.
+/// Expires up to `batch` requests whose time ran out by `now`: open ones whose expiry passed
+/// or whose window is over, and matched ones `FOLLOW_UP` after their window when nobody
+/// recorded the help. Their matches still going are cancelled and their people told; how
+/// many.
 pub async fn expire_due(
     conn: &mut AsyncPgConnection,
     now: DateTime<Utc>,
@@ -840,13 +979,19 @@ pub async fn expire_due(
 ) -> Result<usize> {
     conn.transaction::<_, Error, _>(async |conn| {
         let due: Vec<RequestRow> = help_requests::table
-            .filter(help_requests::status.eq(HelpRequestStatus::Open.as_str()))
             .filter(
-                help_requests::expires_at
-                    .le(now)
-                    .or(help_requests::window_ends_at.le(now)),
+                help_requests::status
+                    .eq(HelpRequestStatus::Open.as_str())
+                    .and(
+                        help_requests::expires_at
+                            .le(now)
+                            .or(help_requests::window_ends_at.le(now)),
+                    )
+                    .or(help_requests::status
+                        .eq(HelpRequestStatus::Matched.as_str())
+                        .and(help_requests::window_ends_at.le(now - FOLLOW_UP))),
             )
-            .order(help_requests::expires_at)
+            .order(help_requests::id)
             .limit(batch)
             .select(RequestRow::as_select())
             .for_update()
@@ -854,7 +999,7 @@ pub async fn expire_due(
             .load(conn)
             .await?;
         for request in &due {
-            move_request(conn, request, RequestAction::Expire, now).await?;
+            move_request(conn, request, RequestAction::Expire, None, now).await?;
         }
         Ok(due.len())
     })
@@ -862,10 +1007,11 @@ pub async fn expire_due(
 }
 
 /// Forgets `user_id` in neighbourly help as her erasure asks, in the caller's transaction
-/// (which holds her account's lock): her requests still going are withdrawn; every request
-/// of hers keeps its category, district and dates only (no summary of hers, no details, no
-/// cell); the matches in which she helps and which are still going are declined, their
-/// requests looking for another helper. The rows then lose her by their foreign keys.
+/// (which holds her account's lock): her requests still going are withdrawn (their helpers
+/// told); every request of hers keeps its category, district and dates only (no summary of
+/// hers, no details, no cell); the matches in which she helps and which are still going are
+/// declined (their requesters told), their requests looking for another helper. The rows
+/// then lose her by their foreign keys.
 pub async fn forget_person(
     conn: &mut AsyncPgConnection,
     user_id: Uuid,
@@ -882,7 +1028,7 @@ pub async fn forget_person(
         if let Some(request) = lock_request(conn, id).await?
             && request.status().after(RequestAction::Withdraw).is_some()
         {
-            move_request(conn, &request, RequestAction::Withdraw, now).await?;
+            move_request(conn, &request, RequestAction::Withdraw, Some(user_id), now).await?;
         }
     }
     let mine: Vec<(Uuid, String)> = help_requests::table
@@ -912,7 +1058,15 @@ pub async fn forget_person(
         .await?;
     for match_id in helping {
         // A refusal means a step of someone else came first; nothing is left to undo.
-        let _ = step(conn, match_id, MatchAction::Decline, None, now).await?;
+        let _ = step(
+            conn,
+            match_id,
+            MatchAction::Decline,
+            None,
+            Some(user_id),
+            now,
+        )
+        .await?;
     }
     Ok(())
 }

@@ -122,17 +122,33 @@ async fn a_helper_volunteers_both_say_yes_and_only_then_see_each_others_contact(
         );
         before_both.push(app.get("/api/v1/me/help", Some(token)).await);
     }
-    // The helper reads the details; the requester does not learn who she is yet.
+    // The requester does not learn who she is yet; a helper who volunteered reads the
+    // public summary only, until the requester agrees.
     assert!(contains(&before_both[1], "Dr. Berg"));
     assert_eq!(
         before_both[1].json()["matches"][0]["helper_id"],
         Value::Null
     );
+    assert_eq!(before_both[4].status, 200);
     assert!(
-        contains(&before_both[4], "Dr. Berg"),
+        !contains(&before_both[4], "Dr. Berg"),
         "{}",
         text(&before_both[4])
     );
+    assert!(
+        !contains(&before_both[6], "Dr. Berg"),
+        "{}",
+        text(&before_both[6])
+    );
+    // Staff do not say yes for a resident with an account: her yes passes her contact.
+    post(
+        &app,
+        &s.coordinator.access_token,
+        &format!("/api/v1/help-matches/{matched_id}/accept"),
+        json!(null),
+    )
+    .await
+    .assert_problem(403, "forbidden");
     // The helper has no yes of the requester to give.
     let not_hers = post(
         &app,
@@ -166,6 +182,16 @@ async fn a_helper_volunteers_both_say_yes_and_only_then_see_each_others_contact(
         )
         .await;
     assert_eq!(seen.json()["contact"]["email"], "anna@example.org");
+    let details = app
+        .get(
+            &format!("/api/v1/help-requests/{id}"),
+            Some(&helper.access_token),
+        )
+        .await;
+    assert_eq!(
+        details.json()["details"],
+        "Praxis Dr. Berg, Hausnummer 12, 3. Stock ohne Aufzug"
+    );
     let staff = app
         .get(
             &format!("/api/v1/help-matches/{matched_id}"),
@@ -339,6 +365,9 @@ async fn helpers_saying_yes_at_once_to_a_one_helper_request_end_with_one_place_h
         1,
         "{statuses:?}"
     );
+    for offer in offers.iter().filter(|o| o.status != 201) {
+        offer.assert_problem(409, "help-request-full");
+    }
     assert_eq!(
         app.count("help_matches", &format!("request_id = '{direct}'"))
             .await,
@@ -475,6 +504,34 @@ async fn childcare_takes_only_helpers_with_a_police_certificate_valid_through_it
     )
     .await;
     assert_eq!(offered.status, 201, "{}", text(&offered));
+
+    // An offer of childcare: the one offering gives the help, so she must hold the
+    // certificate; whoever takes the offer up need not.
+    let offer = |who: &TestUser| {
+        let token = who.access_token.clone();
+        let body = request_body(
+            &s,
+            "direct",
+            "childcare",
+            json!({"kind": "offer", "summary": "Ich betreue Kinder am Samstag",
+                   "window_starts_at": start, "window_ends_at": start + Duration::hours(3)}),
+        );
+        let app = &app;
+        async move { post(app, &token, "/api/v1/help-requests", body).await }
+    };
+    offer(&without)
+        .await
+        .assert_problem(422, "qualification-missing");
+    let offered = offer(&valid).await;
+    assert_eq!(offered.status, 201, "{}", text(&offered));
+    let taken_up = post(
+        &app,
+        &without.access_token,
+        &format!("/api/v1/help-requests/{}/volunteer", id_of(&offered)),
+        json!(null),
+    )
+    .await;
+    assert_eq!(taken_up.status, 201, "{}", text(&taken_up));
 }
 
 #[actix_web::test]
@@ -541,6 +598,40 @@ async fn staff_record_a_request_for_someone_only_with_the_day_of_her_consent() {
     )
     .await;
     let matched = id_of(&proposed);
+    // Staff chose her: she reads the details to decide; one who declines reads no more.
+    let chosen = app
+        .get(
+            &format!("/api/v1/help-requests/{id}"),
+            Some(&helper.access_token),
+        )
+        .await;
+    assert!(contains(&chosen, "Dr. Berg"), "{}", text(&chosen));
+    let other = app.signed_up("olga@example.org").await;
+    let second = id_of(
+        &post(
+            &app,
+            &s.coordinator.access_token,
+            &format!("/api/v1/help-requests/{id}/matches"),
+            json!({"helper_id": other.id}),
+        )
+        .await,
+    );
+    let no = post(
+        &app,
+        &other.access_token,
+        &format!("/api/v1/help-matches/{second}/decline"),
+        json!(null),
+    )
+    .await;
+    assert_eq!(no.status, 200, "{}", text(&no));
+    let after_no = app
+        .get(
+            &format!("/api/v1/help-requests/{id}"),
+            Some(&other.access_token),
+        )
+        .await;
+    assert_eq!(after_no.status, 200);
+    assert_eq!(after_no.json()["details"], Value::Null);
     let accepted = post(
         &app,
         &helper.access_token,
@@ -651,7 +742,7 @@ async fn expired_requests_leave_the_public_list_and_their_proposals_end() {
         .iter()
         .map(|i| i["id"].as_str().unwrap_or_default().to_owned())
         .collect();
-    assert_eq!(ids, [staying.clone()], "gone before any sweep");
+    assert_eq!(ids, std::slice::from_ref(&staying), "gone before any sweep");
     // Its helper can no longer say yes.
     post(
         &app,
@@ -690,6 +781,51 @@ async fn expired_requests_leave_the_public_list_and_their_proposals_end() {
         .await,
         1
     );
+    // A matched request nobody followed up ends two weeks after its window; contacts stop.
+    let matched_request = asked(
+        &app,
+        &resident.access_token,
+        request_body(&s, "direct", "errand", json!({})),
+    )
+    .await;
+    let offered = post(
+        &app,
+        &helper.access_token,
+        &format!("/api/v1/help-requests/{matched_request}/volunteer"),
+        json!(null),
+    )
+    .await;
+    let agreed = id_of(&offered);
+    post(
+        &app,
+        &resident.access_token,
+        &format!("/api/v1/help-matches/{agreed}/accept"),
+        json!(null),
+    )
+    .await;
+    let mut conn = app.conn().await;
+    diesel::sql_query(format!(
+        "UPDATE help_requests SET window_starts_at = now() - interval '16 days', \
+         window_ends_at = now() - interval '15 days' WHERE id = '{matched_request}'"
+    ))
+    .execute(&mut conn)
+    .await
+    .expect("long past");
+    drop(conn);
+    assert_eq!(
+        quartier_api::retention::expire_help_requests(&app.pool, Utc::now())
+            .await
+            .expect("swept"),
+        1
+    );
+    let ended = app
+        .get(
+            &format!("/api/v1/help-matches/{agreed}"),
+            Some(&helper.access_token),
+        )
+        .await;
+    assert_eq!(ended.json()["status"], "cancelled");
+    assert_eq!(ended.json()["contact"], Value::Null);
     // A second sweep finds nothing.
     assert_eq!(
         quartier_api::retention::expire_help_requests(&app.pool, Utc::now())
@@ -790,6 +926,15 @@ async fn a_helper_s_own_monthly_cap_holds_and_bad_input_changes_nothing() {
                 "direct",
                 "errand",
                 json!({"position": {"latitude": -33.9, "longitude": 151.2}}),
+            ),
+            "position",
+        ),
+        (
+            request_body(
+                &s,
+                "direct",
+                "errand",
+                json!({"position": {"latitude": 25.0, "longitude": -35.0}}),
             ),
             "position",
         ),
@@ -937,6 +1082,14 @@ async fn withdrawing_and_erasure_end_what_is_going_and_keep_only_what_reports_co
     )
     .await;
     assert_eq!(offered.status, 201);
+    let agreed = post(
+        &app,
+        &other.access_token,
+        &format!("/api/v1/help-matches/{}/accept", id_of(&offered)),
+        json!(null),
+    )
+    .await;
+    assert_eq!(agreed.json()["status"], "matched");
     let exported = app
         .get("/api/v1/me/export", Some(&resident.access_token))
         .await;
@@ -982,6 +1135,18 @@ async fn withdrawing_and_erasure_end_what_is_going_and_keep_only_what_reports_co
         ))
         .await,
         ["declined -"]
+    );
+    // The requester hears that her helper is gone; her request looks for another.
+    assert_eq!(
+        app.count(
+            "notifications",
+            &format!(
+                "kind = 'help_match' AND user_id = '{}' AND details LIKE '%\"declined\"%'",
+                other.id
+            )
+        )
+        .await,
+        1
     );
     assert_eq!(
         app.count(
@@ -1033,6 +1198,13 @@ async fn a_guest_asks_confirms_by_mail_and_says_yes_to_her_helper_with_her_link(
         app.count("help_requests", "true").await,
         0,
         "nothing before she confirms"
+    );
+    let waiting = app
+        .texts("SELECT draft::text FROM help_request_drafts")
+        .await;
+    assert!(
+        waiting[0].contains("CRS3035RES500mN") && !waiting[0].contains("51.5136"),
+        "only the cell waits: {waiting:?}"
     );
     let mail = sink
         .mail_with(email, "Bitte bestätigen: Ihre Nachbarschaftshilfe")

@@ -283,12 +283,8 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("propose_helper", STAFF_A_AND_KEY, Some("help:write")),
     // The volunteer helps with the owner's request.
     ("get_help_match", HELP_MATCH_SIDES, Some("help:write")),
-    // The requester's yes is due.
-    (
-        "accept_help_match",
-        OWNER_STAFF_A_AND_KEY,
-        Some("help:write"),
-    ),
+    // The requester's yes is due: hers alone (staff give it only for someone they recorded).
+    ("accept_help_match", &[Owner], None),
     ("decline_help_match", HELP_MATCH_SIDES, Some("help:write")),
     ("complete_help_match", HELP_MATCH_SIDES, Some("help:write")),
     (

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::matches::{Change, answered, changed_and_told, tell_ended};
+use super::matches::{Change, answered, changed_and_told};
 use super::mine::MyHelpResponse;
 use super::requests::{Checked, CreateHelpRequest};
 use super::{HelpRequestResponse, Standing, refused};
@@ -116,15 +116,22 @@ pub async fn create_guest_help_request(
     guest_attempt(&state, &request, "guest-help-request", &email).await?;
     let mut conn = state.conn().await?;
     // What the confirmation would refuse is refused now, while she is still writing.
-    checked
+    let new = checked
         .request(&mut conn, &body.request, None, None, Uuid::nil())
         .await
         .map_err(nested)?;
     let draft_id = Uuid::now_v7();
     let hash = LinkTokens::hash(&state.links.token(draft_id));
     let language = crate::languages::mail_language(&request, body.language).tag();
-    let draft = serde_json::to_value(&body.request)
-        .map_err(|e| ApiError::Internal(format!("a help request draft as JSON: {e}")))?;
+    // The point is not kept, even while it waits: only its cell.
+    let draft = serde_json::to_value(Draft {
+        request: CreateHelpRequest {
+            position: None,
+            ..body.request.clone()
+        },
+        grid_cell: new.grid_cell,
+    })
+    .map_err(|e| ApiError::Internal(format!("a help request draft as JSON: {e}")))?;
     help_drafts::ask(
         &mut conn,
         &NewGuest {
@@ -170,14 +177,21 @@ pub async fn confirm_guest_help_request(
             let taken = help_drafts::take(conn, &hash, now)
                 .await?
                 .ok_or_else(link_invalid)?;
-            let request: CreateHelpRequest = serde_json::from_value(taken.draft).map_err(|e| {
+            let draft: Draft = serde_json::from_value(taken.draft).map_err(|e| {
                 ApiError::Internal(format!("a help request draft that does not read: {e}"))
             })?;
-            let new = Checked::new(&request, now)
+            let mut new = Checked::new(&draft.request, now)
                 .map_err(nested)?
-                .request(conn, &request, Some(taken.user_id), None, Uuid::now_v7())
+                .request(
+                    conn,
+                    &draft.request,
+                    Some(taken.user_id),
+                    None,
+                    Uuid::now_v7(),
+                )
                 .await
                 .map_err(nested)?;
+            new.grid_cell = draft.grid_cell;
             Ok(store::create(conn, &new).await?)
         })
         .await?;
@@ -195,14 +209,24 @@ pub async fn confirm_guest_help_request(
         .json(response))
 }
 
+/// What waits for a guest's confirmation: her request without the point she gave, and the
+/// cell it lies in.
+#[derive(Debug, Serialize, Deserialize)]
+struct Draft {
+    request: CreateHelpRequest,
+    grid_cell: Option<String>,
+}
+
 /// A request waiting for its author's confirmation (in her export).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HelpRequestDraftRecord {
     pub id: Uuid,
     /// The name given with it.
     pub name: String,
-    /// The request as she wrote it.
+    /// The request as she wrote it, without the point (`position`) she gave.
     pub request: CreateHelpRequest,
+    /// The 500 m cell of the point she gave, if any.
+    pub grid_cell: Option<String>,
     pub created_at: DateTime<Utc>,
     /// When its link stops working and it is dropped.
     pub expires_at: DateTime<Utc>,
@@ -217,10 +241,12 @@ pub(crate) async fn waiting_of(
         .await?
         .into_iter()
         .map(|record| {
+            let draft: Draft = serde_json::from_str(&record.request).map_err(|e| {
+                ApiError::Internal(format!("a help request draft that does not read: {e}"))
+            })?;
             Ok(HelpRequestDraftRecord {
-                request: serde_json::from_str(&record.request).map_err(|e| {
-                    ApiError::Internal(format!("a help request draft that does not read: {e}"))
-                })?,
+                request: draft.request,
+                grid_cell: draft.grid_cell,
                 id: record.id,
                 name: record.name,
                 created_at: record.created_at,
@@ -284,11 +310,9 @@ pub async fn withdraw_guest_help_request(
         .await?
         .filter(|row| row.person_id == Some(guest.id))
         .ok_or_else(|| ApiError::NotFound("None of your requests has this id.".into()))?;
-    let before = store::matches_of(&mut conn, row.id).await?;
-    let withdrawn = store::withdraw(&mut conn, row.id, None, Utc::now())
+    let withdrawn = store::withdraw(&mut conn, row.id, None, Some(guest.id), Utc::now())
         .await?
         .map_err(refused)?;
-    tell_ended(&mut conn, &withdrawn, &before).await?;
     let matches = store::matches_of(&mut conn, row.id).await?;
     let standing = Standing {
         requester: true,
@@ -308,11 +332,10 @@ async fn guest_step(
     action: MatchAction,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.conn().await?;
-    let (row, request) = store::find_match(&mut conn, id)
+    let (row, _) = store::find_match(&mut conn, id)
         .await?
         .filter(|(_, request)| request.person_id == Some(guest.id))
         .ok_or_else(|| ApiError::NotFound("No match of your requests has this id.".into()))?;
-    let before = store::matches_of(&mut conn, request.id).await?;
     let changed = changed_and_told(
         &mut conn,
         Some(guest.id),
@@ -323,9 +346,6 @@ async fn guest_step(
         },
     )
     .await?;
-    if changed.request.status().is_final() {
-        tell_ended(&mut conn, &changed.request, &before).await?;
-    }
     let standing = Standing {
         requester: true,
         ..Standing::default()

@@ -7,10 +7,8 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::Utc;
 use quartier_domain::help::{HelpMode, MatchAction, MatchStatus};
-use quartier_domain::notification::Kind;
+use quartier_persistence::AsyncPgConnection;
 use quartier_persistence::help::{self as store, Changed, MatchRow, RequestRow};
-use quartier_persistence::notifications::{self, NewNotification};
-use quartier_persistence::{AsyncConnection, AsyncPgConnection};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -20,70 +18,6 @@ use crate::auth::{AuthUser, Caller};
 use crate::error::{ApiError, Problem};
 use crate::extract::{IfMatch, Json, etag};
 use crate::state::AppState;
-
-/// Tells `to` (unless it is who acted) of where the match `row` of `request` stands now.
-fn told(
-    request: &RequestRow,
-    row: &MatchRow,
-    to: Option<Uuid>,
-    actor: Option<Uuid>,
-) -> Option<NewNotification> {
-    let to = to.filter(|to| Some(*to) != actor)?;
-    let role = if row.helper_id == Some(to) {
-        "helper"
-    } else {
-        "requester"
-    };
-    Some(NewNotification {
-        operator_id: Some(request.operator_id),
-        details: serde_json::json!({
-            "match_id": row.id, "request_id": request.id, "status": row.status, "role": role,
-        }),
-        dedup_key: Some(format!("help_match:{}:{}:{to}", row.id, row.status)),
-        ..NewNotification::now(to, Kind::HelpMatch)
-    })
-}
-
-/// The notifications of a match step: a proposal to the helper; a helper's yes to the
-/// requester; both agreeing, a decline, a no-show or a cancellation to both; each but to
-/// the one who took the step.
-fn notices(request: &RequestRow, row: &MatchRow, actor: Option<Uuid>) -> Vec<NewNotification> {
-    let (helper, requester) = (row.helper_id, request.person_id);
-    let to: Vec<Option<Uuid>> = match row.status() {
-        MatchStatus::Proposed => vec![helper],
-        MatchStatus::AcceptedByHelper => vec![requester],
-        MatchStatus::Matched
-        | MatchStatus::Declined
-        | MatchStatus::NoShow
-        | MatchStatus::Cancelled => vec![helper, requester],
-        MatchStatus::Completed => vec![],
-    };
-    to.into_iter()
-        .filter_map(|to| told(request, row, to, actor))
-        .collect()
-}
-
-/// Tells the helpers whose matches ended with `request` (withdrawn, expired) that they
-/// did; `before` are its matches as they were.
-pub(crate) async fn tell_ended(
-    conn: &mut AsyncPgConnection,
-    request: &RequestRow,
-    before: &[MatchRow],
-) -> Result<(), ApiError> {
-    let now: Vec<MatchRow> = store::matches_of(conn, request.id).await?;
-    let ended: Vec<NewNotification> = now
-        .iter()
-        .filter(|row| {
-            row.status() == MatchStatus::Cancelled
-                && before
-                    .iter()
-                    .any(|b| b.id == row.id && b.status() != MatchStatus::Cancelled)
-        })
-        .filter_map(|row| told(request, row, row.helper_id, request.person_id))
-        .collect();
-    notifications::enqueue_all(conn, &ended).await?;
-    Ok(())
-}
 
 /// A change to a match.
 pub(super) enum Change<'a> {
@@ -101,39 +35,27 @@ pub(super) enum Change<'a> {
     },
 }
 
-/// Makes or moves a match as `change` says and queues its notifications, in one
-/// transaction; `actor` is who acts (not told of her own step).
+/// Makes or moves a match as `change` says (its notifications queued with it); `actor` is
+/// who acts (not told of her own step).
 pub(super) async fn changed_and_told(
     conn: &mut AsyncPgConnection,
     actor: Option<Uuid>,
     change: Change<'_>,
 ) -> Result<Changed, ApiError> {
-    conn.transaction::<_, quartier_persistence::Error, _>(async |conn| {
-        let now = Utc::now();
-        let changed = match change {
-            Change::Offer {
-                request_id,
-                helper_id,
-                first,
-            } => {
-                // Who proposed a helper; nobody, when she volunteered.
-                let proposed_by = actor.filter(|_| first == MatchStatus::Proposed);
-                store::offer(conn, request_id, helper_id, first, proposed_by, now).await?
-            }
-            Change::Step {
-                match_id,
-                action,
-                versions,
-            } => store::step(conn, match_id, action, versions, now).await?,
-        };
-        if let Ok(changed) = &changed {
-            notifications::enqueue_all(conn, &notices(&changed.request, &changed.matched, actor))
-                .await?;
-        }
-        Ok(changed)
-    })
-    .await?
-    .map_err(refused)
+    let now = Utc::now();
+    let changed = match change {
+        Change::Offer {
+            request_id,
+            helper_id,
+            first,
+        } => store::offer(conn, request_id, helper_id, first, actor, now).await?,
+        Change::Step {
+            match_id,
+            action,
+            versions,
+        } => store::step(conn, match_id, action, versions, actor, now).await?,
+    };
+    changed.map_err(refused)
 }
 
 /// The answer with the match as `standing` sees it.
@@ -202,10 +124,7 @@ pub async fn volunteer_for_help(
         },
     )
     .await?;
-    let standing = Standing {
-        helper_of: Some(changed.matched.id),
-        ..Standing::default()
-    };
+    let standing = Standing::helper(&changed.matched, &changed.request);
     answered(&mut conn, &changed, standing, true).await
 }
 
@@ -322,13 +241,21 @@ pub async fn get_help_match(
         .json(response))
 }
 
-/// Which step `action` is, and whether `standing` may take it on the match `row`.
-fn allowed(action: MatchAction, row: &MatchRow, standing: Standing) -> Result<(), ApiError> {
+/// Whether `standing` may take `action` on the match `row` of `request`. The requester's
+/// yes passes her contact: staff give it only for someone they recorded (who told them on
+/// the phone or at the counter); a resident with an account or a guest gives her own.
+fn allowed(
+    action: MatchAction,
+    row: &MatchRow,
+    request: &RequestRow,
+    standing: Standing,
+) -> Result<(), ApiError> {
     let helper = standing.helper_of == Some(row.id);
     let for_requester = standing.requester || standing.staff;
     let ok = match action {
         MatchAction::HelperAccepts => helper,
-        MatchAction::RequesterAccepts | MatchAction::NoShow => for_requester,
+        MatchAction::RequesterAccepts => standing.requester || (standing.staff && request.recorded),
+        MatchAction::NoShow => for_requester,
         MatchAction::Decline | MatchAction::Complete => helper || for_requester,
         MatchAction::Cancel => false,
     };
@@ -338,6 +265,9 @@ fn allowed(action: MatchAction, row: &MatchRow, standing: Standing) -> Result<()
         Err(ApiError::Forbidden(
             match action {
                 MatchAction::HelperAccepts => "Only the helper says yes to a proposal.",
+                MatchAction::RequesterAccepts => {
+                    "Only the requester says yes to her helper; the centre's staff say it only for someone they recorded."
+                }
                 _ => "Only the requester, or the centre's staff for her, takes this step.",
             }
             .into(),
@@ -364,8 +294,7 @@ async fn take(
             _ => MatchAction::RequesterAccepts,
         },
     };
-    allowed(action, &row, standing)?;
-    let before = store::matches_of(&mut conn, request.id).await?;
+    allowed(action, &row, &request, standing)?;
     let actor = caller.user().map(|u| u.id);
     let versions = if_match.optional_versions();
     let changed = changed_and_told(
@@ -378,9 +307,17 @@ async fn take(
         },
     )
     .await?;
-    if changed.request.status().is_final() {
-        tell_ended(&mut conn, &changed.request, &before).await?;
-    }
+    let standing = if standing.helper_of.is_some() {
+        Standing {
+            helper_reads: changed
+                .matched
+                .status()
+                .reads_details(changed.request.mode()),
+            ..standing
+        }
+    } else {
+        standing
+    };
     answered(&mut conn, &changed, standing, false).await
 }
 
@@ -418,9 +355,10 @@ macro_rules! step_route {
 }
 
 step_route!(
-    /// Say yes: the helper to a proposal (she then holds a place, if one is left, her
-    /// qualification fits and her own monthly cap allows), or the requester (or the centre's
-    /// staff for her) to a helper who said yes: then both see each other's contact.
+    /// Say yes: the helper to a proposal (she then holds a place, if one is left, the
+    /// qualification fits and the giver's own monthly cap allows), or the requester to a
+    /// helper who said yes (the centre's staff for someone they recorded): then both see
+    /// each other's contact.
     accept_help_match,
     "/help-matches/{id}/accept",
     None,

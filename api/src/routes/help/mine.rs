@@ -16,7 +16,8 @@ pub struct HelpingResponse {
     #[serde(rename = "match")]
     pub matched: MatchResponse,
     pub request: PublicHelpRequest,
-    /// The request's private details.
+    /// The request's private details, once you may read them (both agreed, or the centre's
+    /// staff chose you for a mediated request).
     pub details: Option<String>,
 }
 
@@ -62,14 +63,11 @@ pub(crate) async fn of(
     }
     let mut helping = Vec::new();
     for (row, request) in store::of_helper(conn, user_id).await? {
-        let standing = Standing {
-            helper_of: Some(row.id),
-            ..Standing::default()
-        };
+        let standing = Standing::helper(&row, &request);
         helping.push(HelpingResponse {
             matched: match_response(conn, &row, &request, standing).await?,
             request: PublicHelpRequest::from(&request),
-            details: request.details.clone(),
+            details: request.details.clone().filter(|_| standing.reads_details()),
         });
     }
     Ok(MyHelpResponse { requests, helping })

@@ -132,9 +132,11 @@ use serde::Deserialize;
 pub struct HelpRequestResponse {
     #[serde(flatten)]
     pub public: PublicHelpRequest,
-    /// What only these readers see.
+    /// What only the person, the centre's staff and a helper who may read it see (see
+    /// `GET /help-requests/{id}`).
     pub details: Option<String>,
-    pub requester: RequesterBody,
+    /// Who it is for; for its people and staff only.
+    pub requester: Option<RequesterBody>,
     /// For a recorded request: the day she agreed to it being recorded.
     pub consent_on: Option<NaiveDate>,
     pub ended_at: Option<DateTime<Utc>>,
@@ -191,12 +193,28 @@ pub struct Standing {
     pub staff: bool,
     /// A helper of one of its matches (the match's id).
     pub helper_of: Option<Uuid>,
+    /// Whether that helper reads the private details (`MatchStatus::reads_details`).
+    pub helper_reads: bool,
 }
 
 impl Standing {
+    /// Whether the caller is one of the request's people or its staff.
+    pub fn of_request(self) -> bool {
+        self.requester || self.staff || self.helper_of.is_some()
+    }
+
     /// Whether the caller reads the private details.
     pub fn reads_details(self) -> bool {
-        self.requester || self.staff || self.helper_of.is_some()
+        self.requester || self.staff || self.helper_reads
+    }
+
+    /// A helper's standing in her match `row` of `request`.
+    pub fn helper(row: &MatchRow, request: &RequestRow) -> Self {
+        Self {
+            helper_of: Some(row.id),
+            helper_reads: row.status().reads_details(request.mode()),
+            ..Self::default()
+        }
     }
 }
 
@@ -230,15 +248,11 @@ pub(crate) async fn standing(
     matches: &[MatchRow],
 ) -> Result<Standing, ApiError> {
     let user = caller.user();
+    let helping = user.and_then(|u| matches.iter().find(|m| m.helper_id == Some(u.id)));
     Ok(Standing {
         requester: user.is_some_and(|u| request.person_id == Some(u.id)),
         staff: mediates(conn, caller, request.centre_id).await?,
-        helper_of: user.and_then(|u| {
-            matches
-                .iter()
-                .find(|m| m.helper_id == Some(u.id))
-                .map(|m| m.id)
-        }),
+        ..helping.map_or_else(Standing::default, |row| Standing::helper(row, request))
     })
 }
 
@@ -294,15 +308,18 @@ impl HelpRequestResponse {
                 shown.push(match_response(conn, row, request, standing).await?);
             }
         }
+        let of_request = standing.of_request();
         Ok(Self {
             public: PublicHelpRequest::from(request),
-            details: request.details.clone(),
-            requester: match (request.recorded, request.person_id) {
+            details: request.details.clone().filter(|_| standing.reads_details()),
+            requester: of_request.then_some(match (request.recorded, request.person_id) {
                 (true, _) => RequesterBody::Recorded,
                 (false, Some(_)) => RequesterBody::Person,
                 (false, None) => RequesterBody::Gone,
-            },
-            consent_on: request.consent_on,
+            }),
+            consent_on: request
+                .consent_on
+                .filter(|_| standing.requester || standing.staff),
             ended_at: request.ended_at,
             updated_at: request.updated_at,
             matches: shown,

@@ -103,6 +103,8 @@ pub(crate) struct Checked {
     grid_cell: Option<String>,
     expires_at: DateTime<Utc>,
     recorded: Option<Recorded>,
+    /// When it was checked: the instant its expiry is reckoned from.
+    now: DateTime<Utc>,
 }
 
 impl Checked {
@@ -174,6 +176,7 @@ impl Checked {
                 grid_cell,
                 expires_at,
                 recorded,
+                now,
             }),
             _ => Err(ApiError::Internal("checked fields missing".into())),
         }
@@ -223,6 +226,25 @@ impl Checked {
             None if category.needs_qualification() => Some(POLICE_CERTIFICATE),
             None => None,
         };
+        // An offer's giver is the one offering: she must hold what it needs.
+        if body.kind == HelpKindBody::Offer
+            && let Some(type_id) = qualification_type_id
+        {
+            let last_day = quartier_domain::signup::local_day(self.window.end());
+            let holds = match person_id {
+                Some(person) => {
+                    store::holds_qualification(conn, person, type_id, centre.operator_id, last_day)
+                        .await?
+                }
+                None => false,
+            };
+            if !holds {
+                return Err(ApiError::Refused {
+                    slug: "qualification-missing",
+                    detail: "An offer that needs a qualification is made by the account that holds it, accepted by the centre's operator and valid through the window.".into(),
+                });
+            }
+        }
         Ok(NewRequest {
             id,
             centre_id: centre.id,
@@ -244,6 +266,7 @@ impl Checked {
                 ..r
             }),
             expires_at: self.expires_at,
+            created_at: self.now,
         })
     }
 }
@@ -275,7 +298,15 @@ pub async fn create_help_request(
     let mut conn = state.conn().await?;
     let (person, recorder) = match (&body.recorded_for, &caller) {
         (Some(_), _) => {
-            if !mediates(&mut conn, &caller, body.centre_id).await? {
+            let staff = mediates(&mut conn, &caller, body.centre_id)
+                .await
+                .map_err(|error| match error {
+                    ApiError::NotFound(_) => {
+                        ApiError::validation("centre_id", "is not the id of an active centre")
+                    }
+                    other => other,
+                })?;
+            if !staff {
                 return Err(ApiError::Forbidden(
                     "Only the centre's staff record a request for someone.".into(),
                 ));
@@ -300,7 +331,7 @@ pub async fn create_help_request(
         Standing {
             requester: person.is_some(),
             staff: person.is_none(),
-            helper_of: None,
+            ..Standing::default()
         },
     )
     .await?;
@@ -372,8 +403,10 @@ pub async fn list_help_requests(
     Ok(HttpResponse::Ok().json(body))
 }
 
-/// One request: as the public sees it while it is listed; with its details and matches for
-/// the person whose it is, the centre's staff and its helpers (a helper sees her own match).
+/// One request: as the public sees it while it is listed (no details, no matches, no
+/// `requester`); with its matches for the person whose it is and the centre's staff, and a
+/// helper with her own match; the details for these, a helper once both agreed (or while
+/// staff chose her for a mediated request).
 #[utoipa::path(
     tag = "help",
     security((), ("bearer" = []), ("api_key" = [])),
@@ -398,19 +431,9 @@ pub async fn get_help_request(
         Some(caller) => standing(&mut conn, caller, &row, &matches).await?,
         None => Standing::default(),
     };
-    if !standing.reads_details() {
-        let listed = row.status().is_listed()
-            && row.expires_at > Utc::now()
-            && row.window_ends_at > Utc::now();
-        if !listed {
-            return Err(ApiError::NotFound("No help request has this id.".into()));
-        }
-        let mut public = HelpRequestResponse::load(&mut conn, &row, &[], standing).await?;
-        public.details = None;
-        public.consent_on = None;
-        return Ok(HttpResponse::Ok()
-            .insert_header((header::ETAG, etag(public.version)))
-            .json(public));
+    // Those of the request see it as they may; the public only while the list shows it.
+    if !standing.of_request() && !store::is_listed(&row, Utc::now()) {
+        return Err(ApiError::NotFound("No help request has this id.".into()));
     }
     let response = HelpRequestResponse::load(&mut conn, &row, &matches, standing).await?;
     Ok(HttpResponse::Ok()
@@ -456,10 +479,15 @@ pub async fn withdraw_help_request(
         }
         return Err(ApiError::NotFound("No help request has this id.".into()));
     }
-    let withdrawn = store::withdraw(&mut conn, row.id, if_match.optional_versions(), Utc::now())
-        .await?
-        .map_err(refused)?;
-    super::matches::tell_ended(&mut conn, &withdrawn, &matches).await?;
+    let withdrawn = store::withdraw(
+        &mut conn,
+        row.id,
+        if_match.optional_versions(),
+        caller.user().map(|u| u.id),
+        Utc::now(),
+    )
+    .await?
+    .map_err(refused)?;
     let matches = store::matches_of(&mut conn, row.id).await?;
     let response = HelpRequestResponse::load(&mut conn, &withdrawn, &matches, standing).await?;
     Ok(HttpResponse::Ok()
