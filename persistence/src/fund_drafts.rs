@@ -4,14 +4,11 @@
 
 use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
-use diesel::sql_types::{Bytea, Text, Timestamptz, Uuid as SqlUuid};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use quartier_domain::guest::FUND_APPLICATION_CONFIRMATION;
-use quartier_domain::notification::Kind;
+use diesel::sql_types::{Text, Timestamptz, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::guests::{NewGuest, Waiting, confirmed_by_mail, person_for};
-use crate::notifications::{self, NewNotification};
+use crate::guests::{NewGuest, Waiting};
 use crate::{Error, Result};
 
 /// A guest applies to the fund `fund_id`: the person is found or made, the checked
@@ -26,34 +23,9 @@ pub async fn ask(
     draft: &serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    conn.transaction::<_, Error, _>(async |conn| {
-        let person = person_for(conn, guest, now).await?;
-        diesel::sql_query(
-            "INSERT INTO fund_application_drafts (id, user_id, fund_id, name, draft, token_hash, \
-             created_at, expires_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)",
-        )
-        .bind::<SqlUuid, _>(draft_id)
-        .bind::<SqlUuid, _>(person)
-        .bind::<SqlUuid, _>(fund_id)
-        .bind::<Text, _>(guest.name)
-        .bind::<Text, _>(draft.to_string())
-        .bind::<Bytea, _>(token_hash)
-        .bind::<Timestamptz, _>(now)
-        .bind::<Timestamptz, _>(now + FUND_APPLICATION_CONFIRMATION)
-        .execute(conn)
-        .await?;
-        notifications::enqueue(
-            conn,
-            &NewNotification {
-                details: serde_json::json!({ "draft_id": draft_id, "fund_id": fund_id }),
-                dedup_key: Some(format!("guest_fund_application:{draft_id}")),
-                ..NewNotification::now(person, Kind::GuestFundApplication)
-            },
-        )
-        .await?;
-        Ok(())
-    })
-    .await
+    Waiting::FundApplications
+        .ask(conn, guest, Some(fund_id), draft_id, token_hash, draft, now)
+        .await
 }
 
 /// A guest's application, confirmed: whose it is, the fund, and the checked fields.
@@ -73,35 +45,19 @@ pub async fn take(
     token_hash: &[u8],
     now: DateTime<Utc>,
 ) -> Result<Option<ConfirmedDraft>> {
-    #[derive(QueryableByName)]
-    struct Taken {
-        #[diesel(sql_type = SqlUuid)]
-        user_id: Uuid,
-        #[diesel(sql_type = SqlUuid)]
-        fund_id: Uuid,
-        #[diesel(sql_type = Text)]
-        name: String,
-        #[diesel(sql_type = Text)]
-        draft: String,
-    }
-    let taken: Option<Taken> = diesel::sql_query(
-        "DELETE FROM fund_application_drafts WHERE token_hash = $1 AND expires_at > $2 \
-         RETURNING user_id, fund_id, name, draft::text AS draft",
-    )
-    .bind::<Bytea, _>(token_hash)
-    .bind::<Timestamptz, _>(now)
-    .load(conn)
-    .await?
-    .pop();
-    let Some(taken) = taken else {
+    let Some(taken) = Waiting::FundApplications
+        .take(conn, token_hash, now)
+        .await?
+    else {
         return Ok(None);
     };
-    confirmed_by_mail(conn, taken.user_id, &taken.name).await?;
+    let Some(fund_id) = taken.owner_id else {
+        return Err(Error::Other("a fund application draft for no fund".into()));
+    };
     Ok(Some(ConfirmedDraft {
         user_id: taken.user_id,
-        fund_id: taken.fund_id,
-        draft: serde_json::from_str(&taken.draft)
-            .map_err(|e| Error::Other(format!("a fund application draft that is no JSON: {e}")))?,
+        fund_id,
+        draft: taken.draft,
     }))
 }
 

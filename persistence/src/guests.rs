@@ -184,35 +184,9 @@ pub async fn raise_concern(
     draft: &serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    conn.transaction::<_, Error, _>(async |conn| {
-        let person = person_for(conn, guest, now).await?;
-        diesel::sql_query(
-            "INSERT INTO concern_drafts (id, user_id, name, draft, token_hash, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)",
-        )
-        .bind::<diesel::sql_types::Uuid, _>(draft_id)
-        .bind::<diesel::sql_types::Uuid, _>(person)
-        .bind::<Text, _>(guest.name)
-        .bind::<Text, _>(draft.to_string())
-        .bind::<diesel::sql_types::Bytea, _>(token_hash)
-        .bind::<diesel::sql_types::Timestamptz, _>(now)
-        .bind::<diesel::sql_types::Timestamptz, _>(
-            now + quartier_domain::guest::CONCERN_CONFIRMATION,
-        )
-        .execute(conn)
-        .await?;
-        notifications::enqueue(
-            conn,
-            &NewNotification {
-                details: serde_json::json!({ "draft_id": draft_id }),
-                dedup_key: Some(format!("guest_concern:{draft_id}")),
-                ..NewNotification::now(person, Kind::GuestConcern)
-            },
-        )
-        .await?;
-        Ok(())
-    })
-    .await
+    Waiting::Concerns
+        .ask(conn, guest, None, draft_id, token_hash, draft, now)
+        .await
 }
 
 /// A guest's concern, confirmed: whose it is, and its checked fields.
@@ -231,33 +205,13 @@ pub async fn take_concern_draft(
     token_hash: &[u8],
     now: DateTime<Utc>,
 ) -> Result<Option<ConfirmedDraft>> {
-    #[derive(QueryableByName)]
-    struct Taken {
-        #[diesel(sql_type = diesel::sql_types::Uuid)]
-        user_id: Uuid,
-        #[diesel(sql_type = Text)]
-        name: String,
-        #[diesel(sql_type = Text)]
-        draft: String,
-    }
-    let taken: Option<Taken> = diesel::sql_query(
-        "DELETE FROM concern_drafts WHERE token_hash = $1 AND expires_at > $2 \
-         RETURNING user_id, name, draft::text AS draft",
-    )
-    .bind::<diesel::sql_types::Bytea, _>(token_hash)
-    .bind::<diesel::sql_types::Timestamptz, _>(now)
-    .load(conn)
-    .await?
-    .pop();
-    let Some(taken) = taken else {
-        return Ok(None);
-    };
-    confirmed_by_mail(conn, taken.user_id, &taken.name).await?;
-    Ok(Some(ConfirmedDraft {
-        user_id: taken.user_id,
-        draft: serde_json::from_str(&taken.draft)
-            .map_err(|e| Error::Other(format!("a concern draft that is no JSON: {e}")))?,
-    }))
+    Ok(Waiting::Concerns
+        .take(conn, token_hash, now)
+        .await?
+        .map(|taken| ConfirmedDraft {
+            user_id: taken.user_id,
+            draft: taken.draft,
+        }))
 }
 
 /// A concern waiting for its author's confirmation, for her export.
@@ -300,7 +254,152 @@ pub(crate) enum Waiting {
     HelpRequests,
 }
 
+/// What a guest sent, taken with the confirmation of her link.
+#[derive(Debug, Clone)]
+pub(crate) struct Taken {
+    pub user_id: Uuid,
+    /// Whether the person is a guest (else an account that has her address).
+    pub guest: bool,
+    /// What it is for (the room, fund or centre), where the table names one.
+    pub owner_id: Option<Uuid>,
+    pub draft: serde_json::Value,
+}
+
 impl Waiting {
+    /// The column naming what it is for, if the table has one.
+    fn owner(self) -> Option<&'static str> {
+        match self {
+            Waiting::Concerns => None,
+            Waiting::RoomBookings => Some("room_id"),
+            Waiting::FundApplications => Some("fund_id"),
+            Waiting::HelpRequests => Some("centre_id"),
+        }
+    }
+
+    /// The mail that carries its link.
+    fn kind(self) -> Kind {
+        match self {
+            Waiting::Concerns => Kind::GuestConcern,
+            Waiting::RoomBookings => Kind::GuestRoomBooking,
+            Waiting::FundApplications => Kind::GuestFundApplication,
+            Waiting::HelpRequests => Kind::GuestHelpRequest,
+        }
+    }
+
+    /// How long its link works.
+    fn lasts(self) -> chrono::Duration {
+        use quartier_domain::guest as g;
+        match self {
+            Waiting::Concerns => g::CONCERN_CONFIRMATION,
+            Waiting::RoomBookings => g::ROOM_BOOKING_CONFIRMATION,
+            Waiting::FundApplications => g::FUND_APPLICATION_CONFIRMATION,
+            Waiting::HelpRequests => g::HELP_REQUEST_CONFIRMATION,
+        }
+    }
+
+    /// A guest sends something that waits for her confirmation: the person is found or
+    /// made, the checked `draft` (for `owner_id`, where the table names one) waits, and the
+    /// mail with the link is queued, in one transaction. `draft_id` and `token_hash` make the
+    /// link.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn ask(
+        self,
+        conn: &mut AsyncPgConnection,
+        guest: &NewGuest<'_>,
+        owner_id: Option<Uuid>,
+        draft_id: Uuid,
+        token_hash: &[u8],
+        draft: &serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        conn.transaction::<_, Error, _>(async |conn| {
+            let person = person_for(conn, guest, now).await?;
+            let (owner, owner_value) = match self.owner() {
+                Some(column) => (format!(", {column}"), ", $8"),
+                None => (String::new(), ""),
+            };
+            diesel::sql_query(format!(
+                "INSERT INTO {} (id, user_id, name, draft, token_hash, created_at, expires_at{owner})                  VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7{owner_value})",
+                self.table()
+            ))
+            .bind::<diesel::sql_types::Uuid, _>(draft_id)
+            .bind::<diesel::sql_types::Uuid, _>(person)
+            .bind::<Text, _>(guest.name)
+            .bind::<Text, _>(draft.to_string())
+            .bind::<diesel::sql_types::Bytea, _>(token_hash)
+            .bind::<diesel::sql_types::Timestamptz, _>(now)
+            .bind::<diesel::sql_types::Timestamptz, _>(now + self.lasts())
+            .bind::<diesel::sql_types::Nullable<diesel::sql_types::Uuid>, _>(owner_id)
+            .execute(conn)
+            .await?;
+            let mut details = serde_json::json!({ "draft_id": draft_id });
+            if let (Some(column), Some(owner_id)) = (self.owner(), owner_id) {
+                details[column] = serde_json::json!(owner_id);
+            }
+            let kind = self.kind();
+            notifications::enqueue(
+                conn,
+                &NewNotification {
+                    details,
+                    dedup_key: Some(format!("{}:{draft_id}", kind.as_str())),
+                    ..NewNotification::now(person, kind)
+                },
+            )
+            .await?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Takes what waits for the confirmation whose link has `token_hash`, if it still waits:
+    /// it is gone after this, her address counts as verified, and the name she gave with it
+    /// is hers (for a guest). `None` for a link unknown, used or expired. Call in the
+    /// transaction that makes what was asked for, so that a refusal leaves it waiting.
+    pub(crate) async fn take(
+        self,
+        conn: &mut AsyncPgConnection,
+        token_hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<Option<Taken>> {
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Uuid)]
+            user_id: Uuid,
+            #[diesel(sql_type = Text)]
+            kind: String,
+            #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Uuid>)]
+            owner_id: Option<Uuid>,
+            #[diesel(sql_type = Text)]
+            name: String,
+            #[diesel(sql_type = Text)]
+            draft: String,
+        }
+        let owner = self
+            .owner()
+            .map_or_else(|| "NULL::uuid".to_owned(), |column| format!("d.{column}"));
+        let taken: Option<Row> = diesel::sql_query(format!(
+            "DELETE FROM {} d USING users u              WHERE d.token_hash = $1 AND d.expires_at > $2 AND u.id = d.user_id              RETURNING d.user_id, u.kind, {owner} AS owner_id, d.name, d.draft::text AS draft",
+            self.table()
+        ))
+        .bind::<diesel::sql_types::Bytea, _>(token_hash)
+        .bind::<diesel::sql_types::Timestamptz, _>(now)
+        .load(conn)
+        .await?
+        .pop();
+        let Some(taken) = taken else {
+            return Ok(None);
+        };
+        confirmed_by_mail(conn, taken.user_id, &taken.name).await?;
+        Ok(Some(Taken {
+            user_id: taken.user_id,
+            guest: taken.kind == PersonKind::Guest.as_str(),
+            owner_id: taken.owner_id,
+            draft: serde_json::from_str(&taken.draft).map_err(|e| {
+                Error::Other(format!("a draft in {} that is no JSON: {e}", self.table()))
+            })?,
+        }))
+    }
+
     fn table(self) -> &'static str {
         match self {
             Waiting::Concerns => "concern_drafts",

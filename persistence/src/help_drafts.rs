@@ -4,15 +4,12 @@
 
 use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
-use diesel::sql_types::{Bytea, Text, Timestamptz, Uuid as SqlUuid};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use quartier_domain::guest::HELP_REQUEST_CONFIRMATION;
-use quartier_domain::notification::Kind;
+use diesel::sql_types::{Text, Timestamptz, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::guests::{NewGuest, Waiting, confirmed_by_mail, person_for};
-use crate::notifications::{self, NewNotification};
-use crate::{Error, Result};
+use crate::Result;
+use crate::guests::{NewGuest, Waiting};
 
 /// A guest asks for or offers help at the centre `centre_id`: the person is found or made,
 /// the checked request (`draft`) waits for her confirmation, and the mail with the link is
@@ -26,34 +23,17 @@ pub async fn ask(
     draft: &serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    conn.transaction::<_, Error, _>(async |conn| {
-        let person = person_for(conn, guest, now).await?;
-        diesel::sql_query(
-            "INSERT INTO help_request_drafts (id, user_id, centre_id, name, draft, token_hash, \
-             created_at, expires_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)",
-        )
-        .bind::<SqlUuid, _>(draft_id)
-        .bind::<SqlUuid, _>(person)
-        .bind::<SqlUuid, _>(centre_id)
-        .bind::<Text, _>(guest.name)
-        .bind::<Text, _>(draft.to_string())
-        .bind::<Bytea, _>(token_hash)
-        .bind::<Timestamptz, _>(now)
-        .bind::<Timestamptz, _>(now + HELP_REQUEST_CONFIRMATION)
-        .execute(conn)
-        .await?;
-        notifications::enqueue(
+    Waiting::HelpRequests
+        .ask(
             conn,
-            &NewNotification {
-                details: serde_json::json!({ "draft_id": draft_id, "centre_id": centre_id }),
-                dedup_key: Some(format!("guest_help_request:{draft_id}")),
-                ..NewNotification::now(person, Kind::GuestHelpRequest)
-            },
+            guest,
+            Some(centre_id),
+            draft_id,
+            token_hash,
+            draft,
+            now,
         )
-        .await?;
-        Ok(())
-    })
-    .await
+        .await
 }
 
 /// A guest's request, confirmed: whose it is and the checked fields.
@@ -72,33 +52,13 @@ pub async fn take(
     token_hash: &[u8],
     now: DateTime<Utc>,
 ) -> Result<Option<ConfirmedDraft>> {
-    #[derive(QueryableByName)]
-    struct Taken {
-        #[diesel(sql_type = SqlUuid)]
-        user_id: Uuid,
-        #[diesel(sql_type = Text)]
-        name: String,
-        #[diesel(sql_type = Text)]
-        draft: String,
-    }
-    let taken: Option<Taken> = diesel::sql_query(
-        "DELETE FROM help_request_drafts WHERE token_hash = $1 AND expires_at > $2 \
-         RETURNING user_id, name, draft::text AS draft",
-    )
-    .bind::<Bytea, _>(token_hash)
-    .bind::<Timestamptz, _>(now)
-    .load(conn)
-    .await?
-    .pop();
-    let Some(taken) = taken else {
-        return Ok(None);
-    };
-    confirmed_by_mail(conn, taken.user_id, &taken.name).await?;
-    Ok(Some(ConfirmedDraft {
-        user_id: taken.user_id,
-        draft: serde_json::from_str(&taken.draft)
-            .map_err(|e| Error::Other(format!("a help request draft that is no JSON: {e}")))?,
-    }))
+    Ok(Waiting::HelpRequests
+        .take(conn, token_hash, now)
+        .await?
+        .map(|taken| ConfirmedDraft {
+            user_id: taken.user_id,
+            draft: taken.draft,
+        }))
 }
 
 /// Whether the request `draft_id` still waits for its confirmation (for the re-check before

@@ -4,15 +4,12 @@
 
 use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
-use diesel::sql_types::{BigInt, Bytea, Text, Timestamptz, Uuid as SqlUuid};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use quartier_domain::guest::{PersonKind, ROOM_BOOKING_CONFIRMATION};
-use quartier_domain::notification::Kind;
+use diesel::sql_types::{BigInt, Text, Timestamptz, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::RoomMail;
-use crate::guests::{NewGuest, Waiting, confirmed_by_mail, person_for};
-use crate::notifications::{self, NewNotification};
+use crate::guests::{NewGuest, Waiting};
 use crate::{Error, Result};
 
 /// A guest asks for `room_id`: the person is found or made, the checked booking (`draft`)
@@ -27,34 +24,9 @@ pub async fn ask(
     draft: &serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    conn.transaction::<_, Error, _>(async |conn| {
-        let person = person_for(conn, guest, now).await?;
-        diesel::sql_query(
-            "INSERT INTO room_booking_drafts (id, user_id, room_id, name, draft, token_hash, \
-             created_at, expires_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)",
-        )
-        .bind::<SqlUuid, _>(draft_id)
-        .bind::<SqlUuid, _>(person)
-        .bind::<SqlUuid, _>(room_id)
-        .bind::<Text, _>(guest.name)
-        .bind::<Text, _>(draft.to_string())
-        .bind::<Bytea, _>(token_hash)
-        .bind::<Timestamptz, _>(now)
-        .bind::<Timestamptz, _>(now + ROOM_BOOKING_CONFIRMATION)
-        .execute(conn)
-        .await?;
-        notifications::enqueue(
-            conn,
-            &NewNotification {
-                details: serde_json::json!({ "draft_id": draft_id, "room_id": room_id }),
-                dedup_key: Some(format!("guest_room_booking:{draft_id}")),
-                ..NewNotification::now(person, Kind::GuestRoomBooking)
-            },
-        )
-        .await?;
-        Ok(())
-    })
-    .await
+    Waiting::RoomBookings
+        .ask(conn, guest, Some(room_id), draft_id, token_hash, draft, now)
+        .await
 }
 
 /// A guest's room booking, confirmed: whose it is, and the checked booking.
@@ -76,39 +48,17 @@ pub async fn take(
     token_hash: &[u8],
     now: DateTime<Utc>,
 ) -> Result<Option<ConfirmedDraft>> {
-    #[derive(QueryableByName)]
-    struct Taken {
-        #[diesel(sql_type = SqlUuid)]
-        user_id: Uuid,
-        #[diesel(sql_type = Text)]
-        kind: String,
-        #[diesel(sql_type = SqlUuid)]
-        room_id: Uuid,
-        #[diesel(sql_type = Text)]
-        name: String,
-        #[diesel(sql_type = Text)]
-        draft: String,
-    }
-    let taken: Option<Taken> = diesel::sql_query(
-        "DELETE FROM room_booking_drafts d USING users u \
-         WHERE d.token_hash = $1 AND d.expires_at > $2 AND u.id = d.user_id \
-         RETURNING d.user_id, u.kind, d.room_id, d.name, d.draft::text AS draft",
-    )
-    .bind::<Bytea, _>(token_hash)
-    .bind::<Timestamptz, _>(now)
-    .load(conn)
-    .await?
-    .pop();
-    let Some(taken) = taken else {
+    let Some(taken) = Waiting::RoomBookings.take(conn, token_hash, now).await? else {
         return Ok(None);
     };
-    confirmed_by_mail(conn, taken.user_id, &taken.name).await?;
+    let Some(room_id) = taken.owner_id else {
+        return Err(Error::Other("a room booking draft for no room".into()));
+    };
     Ok(Some(ConfirmedDraft {
         user_id: taken.user_id,
-        guest: taken.kind == PersonKind::Guest.as_str(),
-        room_id: taken.room_id,
-        draft: serde_json::from_str(&taken.draft)
-            .map_err(|e| Error::Other(format!("a room booking draft that is no JSON: {e}")))?,
+        guest: taken.guest,
+        room_id,
+        draft: taken.draft,
     }))
 }
 
