@@ -42,6 +42,28 @@ async fn asked(app: &TestApp, token: &str, body: Value) -> String {
     id_of(&made)
 }
 
+/// `action` (`accept`, `decline`, `complete`, `no-show`) on the match `id`, with `token`.
+async fn step(app: &TestApp, token: &str, id: &str, action: &str) -> TestResponse {
+    post(
+        app,
+        token,
+        &format!("/api/v1/help-matches/{id}/{action}"),
+        json!(null),
+    )
+    .await
+}
+
+/// The one with `token` offers to help with the direct request `id`.
+async fn volunteer(app: &TestApp, token: &str, id: &str) -> TestResponse {
+    post(
+        app,
+        token,
+        &format!("/api/v1/help-requests/{id}/volunteer"),
+        json!(null),
+    )
+    .await
+}
+
 fn contains(response: &TestResponse, needle: &str) -> bool {
     text(response).contains(needle)
 }
@@ -82,34 +104,16 @@ async fn a_helper_volunteers_both_say_yes_and_only_then_see_each_others_contact(
     assert!(!contains(&one, "Dr. Berg"));
 
     // She offers: she holds the place; nobody's contact yet.
-    let offered = post(
-        &app,
-        &helper.access_token,
-        &format!("/api/v1/help-requests/{id}/volunteer"),
-        json!(null),
-    )
-    .await;
+    let offered = volunteer(&app, &helper.access_token, &id).await;
     assert_eq!(offered.status, 201, "{}", text(&offered));
     assert_eq!(offered.json()["status"], "accepted_by_helper");
     assert_eq!(offered.json()["contact"], Value::Null);
     let matched_id = id_of(&offered);
     let mut before_both: Vec<TestResponse> = vec![offered];
     // A second offer of hers is refused; the requester herself cannot help.
-    let again = post(
-        &app,
-        &helper.access_token,
-        &format!("/api/v1/help-requests/{id}/volunteer"),
-        json!(null),
-    )
-    .await;
+    let again = volunteer(&app, &helper.access_token, &id).await;
     again.assert_problem(409, "help-already-matched");
-    let own = post(
-        &app,
-        &resident.access_token,
-        &format!("/api/v1/help-requests/{id}/volunteer"),
-        json!(null),
-    )
-    .await;
+    let own = volunteer(&app, &resident.access_token, &id).await;
     own.assert_problem(422, "help-own-request");
     for token in [&resident.access_token, &helper.access_token] {
         before_both.push(
@@ -141,22 +145,11 @@ async fn a_helper_volunteers_both_say_yes_and_only_then_see_each_others_contact(
         text(&before_both[6])
     );
     // Staff do not say yes for a resident with an account: her yes passes her contact.
-    post(
-        &app,
-        &s.coordinator.access_token,
-        &format!("/api/v1/help-matches/{matched_id}/accept"),
-        json!(null),
-    )
-    .await
-    .assert_problem(403, "forbidden");
+    step(&app, &s.coordinator.access_token, &matched_id, "accept")
+        .await
+        .assert_problem(403, "forbidden");
     // The helper has no yes of the requester to give.
-    let not_hers = post(
-        &app,
-        &helper.access_token,
-        &format!("/api/v1/help-matches/{matched_id}/accept"),
-        json!(null),
-    )
-    .await;
+    let not_hers = step(&app, &helper.access_token, &matched_id, "accept").await;
     not_hers.assert_problem(403, "forbidden");
     for response in &before_both {
         for email in ["anna@example.org", "bert@example.org"] {
@@ -165,13 +158,7 @@ async fn a_helper_volunteers_both_say_yes_and_only_then_see_each_others_contact(
     }
 
     // The requester says yes: both see the other's contact, the staff do not.
-    let yes = post(
-        &app,
-        &resident.access_token,
-        &format!("/api/v1/help-matches/{matched_id}/accept"),
-        json!(null),
-    )
-    .await;
+    let yes = step(&app, &resident.access_token, &matched_id, "accept").await;
     assert_eq!(yes.status, 200, "{}", text(&yes));
     assert_eq!(yes.json()["status"], "matched");
     assert_eq!(yes.json()["contact"]["email"], "bert@example.org");
@@ -216,13 +203,7 @@ async fn a_helper_volunteers_both_say_yes_and_only_then_see_each_others_contact(
         .assert_problem(404, "not-found");
 
     // The help happened: the request is done, contacts no longer pass.
-    let done = post(
-        &app,
-        &helper.access_token,
-        &format!("/api/v1/help-matches/{matched_id}/complete"),
-        json!(null),
-    )
-    .await;
+    let done = step(&app, &helper.access_token, &matched_id, "complete").await;
     assert_eq!(done.status, 200, "{}", text(&done));
     assert_eq!(done.json()["status"], "completed");
     assert_eq!(done.json()["contact"], Value::Null);
@@ -352,11 +333,10 @@ async fn helpers_saying_yes_at_once_to_a_one_helper_request_end_with_one_place_h
         request_body(&s, "direct", "errand", json!({})),
     )
     .await;
-    let volunteer = format!("/api/v1/help-requests/{direct}/volunteer");
     let offers = join_all(
         helpers
             .iter()
-            .map(|helper| post(&app, &helper.access_token, &volunteer, json!(null))),
+            .map(|helper| volunteer(&app, &helper.access_token, &direct)),
     )
     .await;
     let statuses: Vec<u16> = offers.iter().map(|a| a.status).collect();
@@ -389,13 +369,7 @@ async fn helpers_saying_yes_at_once_to_a_one_helper_request_end_with_one_place_h
     .await;
     assert_eq!(declined.status, 200, "{}", text(&declined));
     let next = (holder + 1) % helpers.len();
-    let taken = post(
-        &app,
-        &helpers[next].access_token,
-        &format!("/api/v1/help-requests/{direct}/volunteer"),
-        json!(null),
-    )
-    .await;
+    let taken = volunteer(&app, &helpers[next].access_token, &direct).await;
     assert_eq!(taken.status, 201, "{}", text(&taken));
     assert_eq!(
         app.count(
@@ -458,25 +432,15 @@ async fn childcare_takes_only_helpers_with_a_police_certificate_valid_through_it
     );
 
     let without = app.signed_up("ohne@example.org").await;
-    post(
-        &app,
-        &without.access_token,
-        &format!("/api/v1/help-requests/{childcare}/volunteer"),
-        json!(null),
-    )
-    .await
-    .assert_problem(422, "qualification-missing");
+    volunteer(&app, &without.access_token, &childcare)
+        .await
+        .assert_problem(422, "qualification-missing");
     // One whose certificate runs out before the window's day is not qualified either.
     let lapsing = app.signed_up("bald@example.org").await;
     certified(&app, &s, &lapsing, (start - Duration::days(2)).date_naive()).await;
-    post(
-        &app,
-        &lapsing.access_token,
-        &format!("/api/v1/help-requests/{childcare}/volunteer"),
-        json!(null),
-    )
-    .await
-    .assert_problem(422, "qualification-missing");
+    volunteer(&app, &lapsing.access_token, &childcare)
+        .await
+        .assert_problem(422, "qualification-missing");
     // Staff cannot propose her either.
     let mediated = asked(
         &app,
@@ -496,13 +460,7 @@ async fn childcare_takes_only_helpers_with_a_police_certificate_valid_through_it
 
     let valid = app.signed_up("gueltig@example.org").await;
     certified(&app, &s, &valid, (start + Duration::days(365)).date_naive()).await;
-    let offered = post(
-        &app,
-        &valid.access_token,
-        &format!("/api/v1/help-requests/{childcare}/volunteer"),
-        json!(null),
-    )
-    .await;
+    let offered = volunteer(&app, &valid.access_token, &childcare).await;
     assert_eq!(offered.status, 201, "{}", text(&offered));
 
     // An offer of childcare: the one offering gives the help, so she must hold the
@@ -616,13 +574,7 @@ async fn staff_record_a_request_for_someone_only_with_the_day_of_her_consent() {
         )
         .await,
     );
-    let no = post(
-        &app,
-        &other.access_token,
-        &format!("/api/v1/help-matches/{second}/decline"),
-        json!(null),
-    )
-    .await;
+    let no = step(&app, &other.access_token, &second, "decline").await;
     assert_eq!(no.status, 200, "{}", text(&no));
     let after_no = app
         .get(
@@ -632,23 +584,11 @@ async fn staff_record_a_request_for_someone_only_with_the_day_of_her_consent() {
         .await;
     assert_eq!(after_no.status, 200);
     assert_eq!(after_no.json()["details"], Value::Null);
-    let accepted = post(
-        &app,
-        &helper.access_token,
-        &format!("/api/v1/help-matches/{matched}/accept"),
-        json!(null),
-    )
-    .await;
+    let accepted = step(&app, &helper.access_token, &matched, "accept").await;
     assert_eq!(accepted.json()["status"], "accepted_by_helper");
     assert!(!contains(&accepted, "0231 123456"));
     // Staff say yes for her (she told them on the phone).
-    let yes = post(
-        &app,
-        &s.coordinator.access_token,
-        &format!("/api/v1/help-matches/{matched}/accept"),
-        json!(null),
-    )
-    .await;
+    let yes = step(&app, &s.coordinator.access_token, &matched, "accept").await;
     assert_eq!(yes.json()["status"], "matched");
     assert!(!contains(&yes, "0231 123456"), "staff see no contact");
     let helping = app.get("/api/v1/me/help", Some(&helper.access_token)).await;
@@ -744,14 +684,9 @@ async fn expired_requests_leave_the_public_list_and_their_proposals_end() {
         .collect();
     assert_eq!(ids, std::slice::from_ref(&staying), "gone before any sweep");
     // Its helper can no longer say yes.
-    post(
-        &app,
-        &helper.access_token,
-        &format!("/api/v1/help-matches/{proposal}/accept"),
-        json!(null),
-    )
-    .await
-    .assert_problem(409, "help-request-closed");
+    step(&app, &helper.access_token, &proposal, "accept")
+        .await
+        .assert_problem(409, "help-request-closed");
 
     let expired = quartier_api::retention::expire_help_requests(&app.pool, Utc::now())
         .await
@@ -788,21 +723,9 @@ async fn expired_requests_leave_the_public_list_and_their_proposals_end() {
         request_body(&s, "direct", "errand", json!({})),
     )
     .await;
-    let offered = post(
-        &app,
-        &helper.access_token,
-        &format!("/api/v1/help-requests/{matched_request}/volunteer"),
-        json!(null),
-    )
-    .await;
+    let offered = volunteer(&app, &helper.access_token, &matched_request).await;
     let agreed = id_of(&offered);
-    post(
-        &app,
-        &resident.access_token,
-        &format!("/api/v1/help-matches/{agreed}/accept"),
-        json!(null),
-    )
-    .await;
+    step(&app, &resident.access_token, &agreed, "accept").await;
     let mut conn = app.conn().await;
     diesel::sql_query(format!(
         "UPDATE help_requests SET window_starts_at = now() - interval '16 days', \
@@ -1007,13 +930,7 @@ async fn withdrawing_and_erasure_end_what_is_going_and_keep_only_what_reports_co
     );
     assert!(!mail.text().contains("anna@example.org"));
     let proposal = id_of(&proposed);
-    post(
-        &app,
-        &helper.access_token,
-        &format!("/api/v1/help-matches/{proposal}/accept"),
-        json!(null),
-    )
-    .await;
+    step(&app, &helper.access_token, &proposal, "accept").await;
     // A helper does not withdraw the request; another resident does not see it to.
     post(
         &app,
@@ -1074,13 +991,7 @@ async fn withdrawing_and_erasure_end_what_is_going_and_keep_only_what_reports_co
         request_body(&s, "direct", "errand", json!({})),
     )
     .await;
-    let offered = post(
-        &app,
-        &resident.access_token,
-        &format!("/api/v1/help-requests/{other_request}/volunteer"),
-        json!(null),
-    )
-    .await;
+    let offered = volunteer(&app, &resident.access_token, &other_request).await;
     assert_eq!(offered.status, 201);
     let agreed = post(
         &app,
@@ -1238,13 +1149,7 @@ async fn a_guest_asks_confirms_by_mail_and_says_yes_to_her_helper_with_her_link(
     )
     .await;
     let matched = id_of(&proposed);
-    let accepted = post(
-        &app,
-        &helper.access_token,
-        &format!("/api/v1/help-matches/{matched}/accept"),
-        json!(null),
-    )
-    .await;
+    let accepted = step(&app, &helper.access_token, &matched, "accept").await;
     assert_eq!(accepted.status, 200, "{}", text(&accepted));
     sink.mail_with(email, "Jemand möchte helfen").await;
 
@@ -1358,31 +1263,13 @@ async fn reports_count_requests_matches_and_help_given_by_district_and_kind_of_h
     .await;
     for (n, helper) in helpers.iter().enumerate() {
         let request = &errands[n];
-        let offered = post(
-            &app,
-            &helper.access_token,
-            &format!("/api/v1/help-requests/{request}/volunteer"),
-            json!(null),
-        )
-        .await;
+        let offered = volunteer(&app, &helper.access_token, request).await;
         let matched = id_of(&offered);
         let requester = &residents[n % 2];
-        let yes = post(
-            &app,
-            &requester.access_token,
-            &format!("/api/v1/help-matches/{matched}/accept"),
-            json!(null),
-        )
-        .await;
+        let yes = step(&app, &requester.access_token, &matched, "accept").await;
         assert_eq!(yes.status, 200, "{}", text(&yes));
         if n == 0 {
-            let done = post(
-                &app,
-                &requester.access_token,
-                &format!("/api/v1/help-matches/{matched}/complete"),
-                json!(null),
-            )
-            .await;
+            let done = step(&app, &requester.access_token, &matched, "complete").await;
             assert_eq!(done.status, 200, "{}", text(&done));
         }
     }
