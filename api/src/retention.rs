@@ -29,6 +29,7 @@ pub struct Swept {
     pub room_booking_drafts_removed: usize,
     pub fund_application_drafts_removed: usize,
     pub help_request_drafts_removed: usize,
+    pub help_details_dropped: usize,
 }
 
 /// Applies the retention rules as of `now`, batch by batch until nothing is due.
@@ -107,6 +108,10 @@ pub async fn sweep(
     // And an application to a fund she never confirmed.
     swept.fund_application_drafts_removed =
         quartier_persistence::fund_drafts::remove_expired(&mut conn, now).await?;
+    // What only a request's people read is dropped a while after it ended; category,
+    // district and dates stay for the reports.
+    swept.help_details_dropped =
+        quartier_persistence::help::drop_details_ended_before(&mut conn, guest_cutoff, now).await?;
     // And a request of neighbourly help she never confirmed.
     swept.help_request_drafts_removed =
         quartier_persistence::help_drafts::remove_expired(&mut conn, now).await?;
@@ -135,6 +140,7 @@ pub fn spawn(pool: PgPool, settings: RetentionSettings) -> tokio::task::JoinHand
                     room_booking_drafts_removed = swept.room_booking_drafts_removed,
                     fund_application_drafts_removed = swept.fund_application_drafts_removed,
                     help_request_drafts_removed = swept.help_request_drafts_removed,
+                    help_details_dropped = swept.help_details_dropped,
                     "retention applied"
                 ),
                 Err(error) => tracing::warn!(%error, "applying retention failed"),

@@ -1006,6 +1006,27 @@ pub async fn expire_due(
     .await
 }
 
+/// Drops the private details of the requests that ended before `cutoff`: what only their
+/// people and staff read is not kept for good. How many.
+pub async fn drop_details_ended_before(
+    conn: &mut AsyncPgConnection,
+    cutoff: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    Ok(diesel::update(
+        help_requests::table
+            .filter(help_requests::ended_at.lt(cutoff))
+            .filter(help_requests::details.is_not_null()),
+    )
+    .set((
+        help_requests::details.eq(None::<String>),
+        help_requests::updated_at.eq(now),
+        help_requests::version.eq(help_requests::version + 1),
+    ))
+    .execute(conn)
+    .await?)
+}
+
 /// Forgets `user_id` in neighbourly help as her erasure asks, in the caller's transaction
 /// (which holds her account's lock): her requests still going are withdrawn (their helpers
 /// told); every request of hers keeps its category, district and dates only (no summary of

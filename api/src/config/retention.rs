@@ -23,7 +23,9 @@ pub struct RetentionSettings {
     /// they were written (default 24).
     pub audit_months: u32,
     /// `QUARTIER_RETENTION_GUEST_DAYS`: guests are erased this many days after their last
-    /// shift ended (or they were made, with none), by the path of an erasure (default 90).
+    /// shift ended (or they were made, with none), by the path of an erasure (default 90);
+    /// the private details of a request of neighbourly help are dropped this long after it
+    /// ended.
     pub guest_days: u32,
     /// `QUARTIER_GUEST_HOLD_SWEEP_SECS`: how often guests' expired holds are released and
     /// their places passed on (default 15).

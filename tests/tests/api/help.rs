@@ -148,9 +148,9 @@ async fn a_helper_volunteers_both_say_yes_and_only_then_see_each_others_contact(
     step(&app, &s.coordinator.access_token, &matched_id, "accept")
         .await
         .assert_problem(403, "forbidden");
-    // The helper has no yes of the requester to give.
+    // The helper said her yes already; the requester's is not hers to give.
     let not_hers = step(&app, &helper.access_token, &matched_id, "accept").await;
-    not_hers.assert_problem(403, "forbidden");
+    not_hers.assert_problem(409, "help-step-not-allowed");
     for response in &before_both {
         for email in ["anna@example.org", "bert@example.org"] {
             assert!(!contains(response, email), "{email} in {}", text(response));
@@ -755,6 +755,26 @@ async fn expired_requests_leave_the_public_list_and_their_proposals_end() {
             .await
             .expect("swept"),
         0
+    );
+    // The private details of an ended request go with the guest period; those of a request
+    // still open stay.
+    let later = Utc::now() + Duration::days(i64::from(app.settings.retention.guest_days) + 1);
+    let swept = quartier_api::retention::sweep(&app.pool, &app.settings.retention, later)
+        .await
+        .expect("retention");
+    assert_eq!(swept.help_details_dropped, 2);
+    assert_eq!(
+        app.count("help_requests", "details IS NOT NULL").await,
+        1,
+        "the open one keeps them"
+    );
+    assert_eq!(
+        app.count(
+            "help_requests",
+            &format!("id = '{staying}' AND details IS NOT NULL")
+        )
+        .await,
+        1
     );
 }
 
@@ -1377,4 +1397,75 @@ async fn reports_count_requests_matches_and_help_given_by_district_and_kind_of_h
         .map(|v| v["value"].clone())
         .collect();
     assert_eq!(values, [json!(4.0), json!(2.0), json!(1.0)]);
+}
+
+#[actix_web::test]
+async fn a_requester_erased_while_her_helpers_say_yes_leaves_nothing_half_done() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let resident = app.signed_up("anna@example.org").await;
+    let mut helpers = Vec::new();
+    for n in 0..6 {
+        helpers.push(app.signed_up(&format!("helfer{n}@example.org")).await);
+    }
+    let id = asked(
+        &app,
+        &resident.access_token,
+        request_body(&s, "mediated", "errand", json!({"helpers_needed": 3})),
+    )
+    .await;
+    let mut proposals = Vec::new();
+    for helper in &helpers {
+        let proposed = post(
+            &app,
+            &s.coordinator.access_token,
+            &format!("/api/v1/help-requests/{id}/matches"),
+            json!({"helper_id": helper.id}),
+        )
+        .await;
+        proposals.push(id_of(&proposed));
+    }
+    // Erased straight in the database (no password hashing before it), so that the
+    // erasure's transaction and the helpers' steps overlap.
+    let resident_id: uuid::Uuid = resident.id.parse().expect("an id");
+    let erase = async {
+        let mut conn = app.conn().await;
+        quartier_persistence::privacy::erase_account(&mut conn, resident_id, Utc::now()).await
+    };
+    let yeses = join_all(
+        helpers
+            .iter()
+            .zip(&proposals)
+            .map(|(helper, proposal)| step(&app, &helper.access_token, proposal, "accept")),
+    );
+    let (erased, yeses) = tokio::join!(erase, yeses);
+    assert!(matches!(erased, Ok(Ok(_))), "{erased:?}");
+    for yes in &yeses {
+        assert!(
+            matches!(yes.status, 200 | 409),
+            "{}: {}",
+            yes.status,
+            text(yes)
+        );
+    }
+    // Whatever came first, the request ended withdrawn, with no place held and no match
+    // going, and names nobody.
+    assert_eq!(
+        app.texts(&format!(
+            "SELECT status || ' ' || helpers_holding || ' ' || coalesce(person_id::text, '-') \
+             FROM help_requests WHERE id = '{id}'"
+        ))
+        .await,
+        ["withdrawn 0 -"]
+    );
+    assert_eq!(
+        app.count(
+            "help_matches",
+            &format!(
+                "request_id = '{id}' AND status IN ('proposed', 'accepted_by_helper', 'matched')"
+            )
+        )
+        .await,
+        0
+    );
 }

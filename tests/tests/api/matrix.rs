@@ -283,8 +283,9 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("propose_helper", STAFF_A_AND_KEY, Some("help:write")),
     // The volunteer helps with the owner's request.
     ("get_help_match", HELP_MATCH_SIDES, Some("help:write")),
-    // The requester's yes is due: hers alone (staff give it only for someone they recorded).
-    ("accept_help_match", &[Owner], None),
+    // The requester's yes is due: hers alone (staff give it only for someone they recorded);
+    // the volunteer's own was given (409).
+    ("accept_help_match", &[Volunteer, Owner], None),
     ("decline_help_match", HELP_MATCH_SIDES, Some("help:write")),
     ("complete_help_match", HELP_MATCH_SIDES, Some("help:write")),
     (

@@ -76,7 +76,7 @@ fn nested(error: ApiError) -> ApiError {
     responses(
         (status = 202, description = "A confirmation is on its way to the address"),
         (status = 400, description = "The body is not JSON (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields (those of the request named `request.<field>`; `recorded_for` is for staff), an unknown centre, district or qualification, or not the current privacy policy (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (those of the request named `request.<field>`; `recorded_for` is for staff), an unknown centre, district or qualification, or not the current privacy policy (`validation-failed`); an offer that needs a qualification (`qualification-missing`: offers needing one are made signed in)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests from this client or for this address (`rate-limited`); retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     ),
 )]

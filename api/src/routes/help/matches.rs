@@ -287,12 +287,10 @@ async fn take(
     let (row, request, standing) = readable(&mut conn, caller, id).await?;
     let action = match action {
         Some(action) => action,
-        // A yes: the helper's to a proposal, the requester's (or staff's for her) to a
-        // helper who said yes.
-        None => match row.status() {
-            MatchStatus::Proposed => MatchAction::HelperAccepts,
-            _ => MatchAction::RequesterAccepts,
-        },
+        // A yes: the helper's (to a proposal), or the requester's (to a helper who said
+        // yes); which is due the match's status says (409 when it is not).
+        None if standing.helper_of == Some(row.id) => MatchAction::HelperAccepts,
+        None => MatchAction::RequesterAccepts,
     };
     allowed(action, &row, &request, standing)?;
     let actor = caller.user().map(|u| u.id);
@@ -363,7 +361,7 @@ step_route!(
     "/help-matches/{id}/accept",
     None,
     "The match, `accepted_by_helper` or `matched`",
-    "Not the side whose yes is due (`forbidden`)",
+    "Staff or a key saying yes for a requester they did not record (`forbidden`)",
     "Not waiting for this yes (`help-step-not-allowed`), the request ended or its time ran out (`help-request-closed`), every place held (`help-request-full`), or the helper's own monthly cap reached (`help-cap-reached`)"
 );
 step_route!(

@@ -284,7 +284,7 @@ impl Checked {
         (status = 400, description = "The body is not JSON (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Recording for someone without being the centre's staff, or an API key not recording for someone, of another operator or without `help:write` (`forbidden`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields (a window that is over, an expiry past 90 days, a recorded request without the day of consent), or an unknown centre, district or qualification (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (a window that is over, an expiry past 90 days, a point off the grid, a recorded request without the day of consent), or an unknown centre, district or qualification (`validation-failed`); an offer that needs a qualification its maker does not hold (`qualification-missing`)", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/help-requests")]
