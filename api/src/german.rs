@@ -2338,6 +2338,14 @@ const TEXTS: &[(&str, &str)] = &[
         "Only the requester says yes to her helper; the centre's staff say it only for someone they recorded.",
         "Nur wer das Gesuch gestellt hat, sagt der helfenden Person zu; das Team der Einrichtung sagt nur für jemanden zu, für den es das Gesuch erfasst hat.",
     ),
+    (
+        "The centre's staff write for someone they recorded; a resident with an account writes herself.",
+        "Das Team der Einrichtung schreibt für jemanden, den es erfasst hat; wer ein Konto hat, schreibt selbst.",
+    ),
+    (
+        "This match is over: its sides write to each other no more.",
+        "Diese Vermittlung ist beendet: Ihre beiden Seiten schreiben einander nicht mehr.",
+    ),
 ];
 
 #[cfg(test)]

@@ -151,6 +151,26 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// Who wrote a message of a match: its helper, its requester, or the centre's staff for
+    /// someone they recorded.
+    MessageSender {
+        Helper = "helper",
+        Requester = "requester",
+        Staff = "staff",
+    }
+}
+
+/// The longest message of a match, in characters.
+pub const MESSAGE_MAX: usize = 1000;
+
+impl MatchStatus {
+    /// Whether its two sides may still write to each other: until it is over.
+    pub fn takes_messages(self) -> bool {
+        !self.is_final()
+    }
+}
+
 /// What can happen to a match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MatchAction {

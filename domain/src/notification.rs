@@ -68,10 +68,13 @@ pub enum Kind {
     /// A request of neighbourly help made with the guest form waits until she confirms it
     /// with the mail's link.
     GuestHelpRequest,
+    /// The other side of a match of neighbourly help wrote to the person (through Quartier,
+    /// without either's contact).
+    HelpMessage,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 26] = [
+    pub const ALL: [Kind; 27] = [
         Kind::ApiKeysCreatorLeft,
         Kind::EmailVerification,
         Kind::EmailChangeRequested,
@@ -98,6 +101,7 @@ impl Kind {
         Kind::GuestFundApplication,
         Kind::HelpMatch,
         Kind::GuestHelpRequest,
+        Kind::HelpMessage,
     ];
 
     /// The kinds a person may switch off or move; every other kind is always sent.
@@ -131,6 +135,7 @@ impl Kind {
             Kind::GuestFundApplication => "guest_fund_application",
             Kind::HelpMatch => "help_match",
             Kind::GuestHelpRequest => "guest_help_request",
+            Kind::HelpMessage => "help_message",
         }
     }
 

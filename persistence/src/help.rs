@@ -18,14 +18,14 @@ use diesel::sql_types::{Bool, Date, Int8, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use quartier_domain::help::{
     FOLLOW_UP, HelpCategory, HelpKind, HelpMode, HelpRequestStatus, MatchAction, MatchCounts,
-    MatchStatus, RequestAction, Urgency, follows, giver,
+    MatchStatus, MessageSender, RequestAction, Urgency, follows, giver,
 };
 use quartier_domain::notification::Kind;
 use quartier_domain::{Event, HelpRequestFacts};
 use uuid::Uuid;
 
 use crate::notifications::{self, NewNotification};
-use crate::schema::{help_matches, help_requests, users, volunteer_profiles};
+use crate::schema::{help_matches, help_messages, help_requests, users, volunteer_profiles};
 use crate::{Error, Result};
 
 /// The statuses of a match that hold one of its request's places, as SQL.
@@ -430,6 +430,145 @@ pub async fn stands_at(conn: &mut AsyncPgConnection, match_id: Uuid, status: &st
         .get_result(conn)
         .await?;
     Ok(found == 1)
+}
+
+/// A row of `help_messages`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = help_messages, check_for_backend(diesel::pg::Pg))]
+pub struct MessageRow {
+    pub id: Uuid,
+    pub match_id: Uuid,
+    pub sender_role: String,
+    pub sent_by: Option<Uuid>,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl MessageRow {
+    pub fn sender(&self) -> MessageSender {
+        MessageSender::parse(&self.sender_role).unwrap_or(MessageSender::Staff)
+    }
+}
+
+/// Stores what `sender` (`sent_by`, none for an API key) writes on the match `row` of
+/// `request`, and tells the other side by a notification, in one transaction: the helper's
+/// message goes to the requester (if she has an account or is a guest), the requester's or
+/// staff's to the helper. `None` when the match is over.
+pub async fn send_message(
+    conn: &mut AsyncPgConnection,
+    row: &MatchRow,
+    request: &RequestRow,
+    sender: MessageSender,
+    sent_by: Option<Uuid>,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<MessageRow>> {
+    conn.transaction::<_, Error, _>(async |conn| {
+        let status: Option<String> = help_matches::table
+            .find(row.id)
+            .select(help_matches::status)
+            .for_share()
+            .first(conn)
+            .await
+            .optional()?;
+        if !status
+            .as_deref()
+            .and_then(MatchStatus::parse)
+            .is_some_and(MatchStatus::takes_messages)
+        {
+            return Ok(None);
+        }
+        let message = diesel::insert_into(help_messages::table)
+            .values((
+                help_messages::id.eq(Uuid::now_v7()),
+                help_messages::match_id.eq(row.id),
+                help_messages::sender_role.eq(sender.as_str()),
+                help_messages::sent_by.eq(sent_by),
+                help_messages::body.eq(body),
+                help_messages::created_at.eq(now),
+            ))
+            .returning(MessageRow::as_returning())
+            .get_result(conn)
+            .await?;
+        let to = match sender {
+            MessageSender::Helper => request.person_id,
+            MessageSender::Requester | MessageSender::Staff => row.helper_id,
+        };
+        if let Some(to) = to.filter(|to| Some(*to) != sent_by) {
+            notifications::enqueue(
+                conn,
+                &NewNotification {
+                    operator_id: Some(request.operator_id),
+                    details: serde_json::json!({
+                        "match_id": row.id, "message_id": message.id, "request_id": request.id,
+                    }),
+                    dedup_key: Some(format!("help_message:{}", message.id)),
+                    ..NewNotification::now(to, Kind::HelpMessage)
+                },
+            )
+            .await?;
+        }
+        Ok(Some(message))
+    })
+    .await
+}
+
+/// The messages of the match `match_id`, oldest first.
+pub async fn messages_of(conn: &mut AsyncPgConnection, match_id: Uuid) -> Result<Vec<MessageRow>> {
+    Ok(help_messages::table
+        .filter(help_messages::match_id.eq(match_id))
+        .order((help_messages::created_at, help_messages::id))
+        .select(MessageRow::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// The messages of the matches `person` is a side of (as helper or requester), newest
+/// first, at most `most`.
+pub async fn messages_of_person(
+    conn: &mut AsyncPgConnection,
+    person: Uuid,
+    most: i64,
+) -> Result<Vec<MessageRow>> {
+    Ok(help_messages::table
+        .inner_join(help_matches::table.inner_join(help_requests::table))
+        .filter(
+            help_matches::helper_id
+                .eq(person)
+                .or(help_requests::person_id.eq(person)),
+        )
+        .order((help_messages::created_at.desc(), help_messages::id.desc()))
+        .limit(most)
+        .select(MessageRow::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// What a mail about a message tells: its text, who wrote it, and the request's summary.
+#[derive(Debug, Clone)]
+pub struct MessageMail {
+    pub body: String,
+    pub sender: MessageSender,
+    pub summary: String,
+}
+
+/// The mail context of the message `message_id`.
+pub async fn message_mail(
+    conn: &mut AsyncPgConnection,
+    message_id: Uuid,
+) -> Result<Option<MessageMail>> {
+    let found: Option<(MessageRow, String)> = help_messages::table
+        .inner_join(help_matches::table.inner_join(help_requests::table))
+        .filter(help_messages::id.eq(message_id))
+        .select((MessageRow::as_select(), help_requests::summary))
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(found.map(|(message, summary)| MessageMail {
+        sender: message.sender(),
+        body: message.body,
+        summary,
+    }))
 }
 
 /// Why a match was not made or did not take its step.

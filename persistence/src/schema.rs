@@ -133,6 +133,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     fund_applications,
     help_requests,
     help_matches,
+    help_messages,
     fund_application_cost_lines,
     fund_application_partners,
 );
@@ -1060,4 +1061,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// What the two sides of a match of neighbourly help wrote to each other.
+    help_messages (id) {
+        id -> Uuid,
+        match_id -> Uuid,
+        sender_role -> Text,
+        sent_by -> Nullable<Uuid>,
+        body -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(help_matches -> help_requests (request_id));
+diesel::joinable!(help_messages -> help_matches (match_id));

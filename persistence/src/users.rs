@@ -47,6 +47,7 @@ pub const ACTOR_REFERENCES: &[&str] = &[
     "help_requests_person_id_fkey",
     "help_requests_recorded_by_fkey",
     "help_matches_proposed_by_fkey",
+    "help_messages_sent_by_fkey",
 ];
 
 /// The foreign keys by which a row names a person, who may be someone other than the actor

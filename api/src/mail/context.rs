@@ -42,6 +42,8 @@ pub struct Context {
     /// For a request of neighbourly help made with the guest form, waiting for her
     /// confirmation.
     pub help_draft: Option<quartier_persistence::help_drafts::DraftMail>,
+    /// For a message of a match of neighbourly help: its text and the request's summary.
+    pub help_message: Option<quartier_persistence::help::MessageMail>,
 }
 
 /// What a daily digest lists.
@@ -200,9 +202,22 @@ pub async fn load(conn: &mut AsyncPgConnection, claimed: &Claimed) -> Result<Con
         }
         _ => None,
     };
+    let help_message = match claimed.kind() {
+        Some(quartier_domain::notification::Kind::HelpMessage) => {
+            match claimed.details()["message_id"]
+                .as_str()
+                .and_then(|s| s.parse::<uuid::Uuid>().ok())
+            {
+                Some(id) => quartier_persistence::help::message_mail(conn, id).await?,
+                None => None,
+            }
+        }
+        _ => None,
+    };
     Ok(Context {
         help,
         help_draft,
+        help_message,
         application,
         fund_draft,
         room,

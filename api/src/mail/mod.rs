@@ -294,7 +294,7 @@ impl Mailer {
                     0,
                 )
             }
-            (Kind::HelpMatch, _) => {
+            (Kind::HelpMatch | Kind::HelpMessage, _) => {
                 let matched = details["match_id"].as_str().ok_or_else(|| {
                     SendError::Permanent("the notification names no match".into())
                 })?;
@@ -418,6 +418,10 @@ impl Mailer {
         }
         let help = context.help.as_ref();
         let help_draft = context.help_draft.as_ref();
+        let help_message = context.help_message.as_ref();
+        if kind == Kind::HelpMessage && help_message.is_none() {
+            return Err(SendError::Permanent("the message is gone".into()));
+        }
         if kind == Kind::GuestHelpRequest && help_draft.is_none() {
             return Err(SendError::Permanent(
                 "the request was confirmed, or waited too long".into(),
@@ -481,7 +485,10 @@ impl Mailer {
                 .map(|c| format::euros(c, language)).unwrap_or_default(),
             decline_reason => application.and_then(|a| a.decline_reason.as_deref()).unwrap_or_default(),
             help_summary => help.map(|h| h.summary.as_str())
-                .or(help_draft.map(|d| d.summary.as_str())).unwrap_or_default(),
+                .or(help_draft.map(|d| d.summary.as_str()))
+                .or(help_message.map(|m| m.summary.as_str())).unwrap_or_default(),
+            help_message => help_message.map_or("", |m| m.body.as_str()),
+            help_sender => help_message.map_or("", |m| m.sender.as_str()),
             help_centre => help_draft.map_or("", |d| d.centre_name.as_str()),
             help_category => help.map_or("", |h| h.category.german()),
             // Where the match stood when the notification was made, and to whom.

@@ -50,6 +50,7 @@ const FILES: &[(&str, &str)] = template_files!(
     "guest_fund_application",
     "help_match",
     "guest_help_request",
+    "help_message",
 );
 
 const LAYOUT: &str = include_str!("../../templates/mail/layout.html");
@@ -167,6 +168,8 @@ mod tests {
             help_summary => "Begleitung <zum> Arzt",
             help_category => "Begleitung",
             help_centre => "Bürgerhaus <Nord>",
+            help_message => "Passt <Dienstag> um 10?",
+            help_sender => "helper",
             help_status => "matched",
             help_role => "helper",
             project_title => "Hoffest <im Block 7>",

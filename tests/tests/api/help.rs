@@ -1198,6 +1198,20 @@ async fn a_guest_asks_confirms_by_mail_and_says_yes_to_her_helper_with_her_link(
         "accepted_by_helper"
     );
     assert!(!contains(&mine, "bert@example.org"));
+    // She writes to the helper before she says yes.
+    let wrote = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/guest/help-matches/{matched}/messages"),
+            &[("x-guest-token", &link)],
+            Some((
+                "application/json",
+                br#"{"body": "Wann passt es Ihnen?"}"#.to_vec(),
+            )),
+        )
+        .await;
+    assert_eq!(wrote.status, 201, "{}", text(&wrote));
+    assert_eq!(wrote.json()["sender"], "requester");
     let yes = as_guest(
         Method::POST,
         format!("/api/v1/guest/help-matches/{matched}/accept"),
@@ -1468,4 +1482,108 @@ async fn a_requester_erased_while_her_helpers_say_yes_leaves_nothing_half_done()
         .await,
         0
     );
+}
+
+#[actix_web::test]
+async fn the_two_sides_write_to_each_other_through_quartier_before_they_agree() {
+    let sink = SmtpSink::start();
+    let app = TestApp::mailing_to(&sink, &[]).await;
+    let s = setup(&app).await;
+    let resident = app.signed_up("anna@example.org").await;
+    let helper = app.signed_up("bert@example.org").await;
+    let id = asked(
+        &app,
+        &resident.access_token,
+        request_body(&s, "direct", "technology", json!({})),
+    )
+    .await;
+    let matched = id_of(&volunteer(&app, &helper.access_token, &id).await);
+    let path = format!("/api/v1/help-matches/{matched}/messages");
+
+    let asked_back = post(
+        &app,
+        &helper.access_token,
+        &path,
+        json!({"body": "Welches Gerät ist es denn?\nIch kenne mich mit Android aus."}),
+    )
+    .await;
+    assert_eq!(asked_back.status, 201, "{}", text(&asked_back));
+    assert_eq!(asked_back.json()["sender"], "helper");
+    // It reaches the requester by mail, with no address of the helper in it.
+    let mail = sink.mail_with("anna@example.org", "Nachricht zu").await;
+    assert!(
+        mail.text().contains("Welches Gerät ist es denn?"),
+        "{}",
+        mail.text()
+    );
+    assert!(!mail.text().contains("bert@example.org"));
+    let answered = post(
+        &app,
+        &resident.access_token,
+        &path,
+        json!({"body": "Ein Tablet, es startet nicht mehr."}),
+    )
+    .await;
+    assert_eq!(answered.status, 201, "{}", text(&answered));
+    assert_eq!(answered.json()["sender"], "requester");
+    sink.mail_with("bert@example.org", "Nachricht zu").await;
+
+    // Both sides and the centre's staff read them, oldest first; nobody else.
+    for token in [
+        &resident.access_token,
+        &helper.access_token,
+        &s.coordinator.access_token,
+    ] {
+        let read = app.get(&path, Some(token)).await;
+        assert_eq!(read.status, 200, "{}", text(&read));
+        let senders: Vec<String> = read
+            .json()
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|m| m["sender"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        assert_eq!(senders, ["helper", "requester"]);
+        assert!(!contains(&read, "@example.org"));
+    }
+    let stranger = app.signed_up("carla@example.org").await;
+    app.get(&path, Some(&stranger.access_token))
+        .await
+        .assert_problem(404, "not-found");
+    // Staff write only for someone they recorded; a message is 1 to 1000 characters.
+    post(
+        &app,
+        &s.coordinator.access_token,
+        &path,
+        json!({"body": "Hallo"}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    for bad in [json!({"body": "  "}), json!({"body": "x".repeat(1001)})] {
+        post(&app, &helper.access_token, &path, bad)
+            .await
+            .assert_problem(422, "validation-failed");
+    }
+    assert_eq!(app.count("help_messages", "true").await, 2);
+    let mine = app
+        .get("/api/v1/me/help", Some(&resident.access_token))
+        .await;
+    assert_eq!(mine.json()["messages"].as_array().map(Vec::len), Some(2));
+
+    // Once the match is over, nobody writes on it.
+    assert_eq!(
+        step(&app, &resident.access_token, &matched, "decline")
+            .await
+            .status,
+        200
+    );
+    post(
+        &app,
+        &helper.access_token,
+        &path,
+        json!({"body": "Schade."}),
+    )
+    .await
+    .assert_problem(409, "help-step-not-allowed");
+    assert_eq!(app.count("help_messages", "true").await, 2);
 }

@@ -294,6 +294,9 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
         Some("help:write"),
     ),
     ("my_help", PEOPLE, None),
+    // The match's two sides write; staff only for someone they recorded.
+    ("send_help_message", &[Volunteer, Owner], None),
+    ("list_help_messages", HELP_MATCH_SIDES, Some("help:write")),
     ("create_guest_help_request", EVERYONE, None),
     ("confirm_guest_help_request", EVERYONE, None),
     ("list_networks", EVERYONE, None),
@@ -458,6 +461,7 @@ const MATRIX: &[(&str, &[P], Option<&str>)] = &[
     ("withdraw_guest_help_request", &[], None),
     ("accept_guest_help_match", &[], None),
     ("decline_guest_help_match", &[], None),
+    ("send_guest_help_message", &[], None),
     ("withdraw_guest_application", &[], None),
     ("export_guest", &[], None),
     ("erase_guest", &[], None),
@@ -2650,6 +2654,15 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
                 None,
             )
         }
+        "send_guest_help_message" => {
+            let path = help_match(app, fx, false).await;
+            let id = path.rsplit('/').next().expect("an id").to_owned();
+            (
+                Method::POST,
+                format!("/api/v1/guest/help-matches/{id}/messages"),
+                Some(json!({"body": "Danke!"})),
+            )
+        }
         "decline_guest_help_match" => {
             let path = help_match(app, fx, false).await;
             let id = path.rsplit('/').next().expect("an id").to_owned();
@@ -2762,6 +2775,16 @@ async fn request(app: &TestApp, fx: &Fixture, op: &str, p: P) -> (Method, String
             None,
         ),
         "my_help" => (Method::GET, "/api/v1/me/help".into(), None),
+        "send_help_message" => (
+            Method::POST,
+            format!("{}/messages", help_match(app, fx, false).await),
+            Some(json!({"body": "Passt Ihnen Dienstag?"})),
+        ),
+        "list_help_messages" => (
+            Method::GET,
+            format!("{}/messages", help_match(app, fx, false).await),
+            None,
+        ),
         other => panic!("no request for {other}: add it to `request`"),
     }
 }

@@ -397,3 +397,46 @@ pub async fn decline_guest_help_match(
 ) -> Result<HttpResponse, ApiError> {
     guest_step(&state, &guest, *id, MatchAction::Decline).await
 }
+
+/// Write, as a guest, to the helper of a match of your request, until it is over. She hears
+/// of it by notification and mail; the messages are in `GET /guest/help`.
+#[utoipa::path(
+    tag = "guests",
+    security(("guest_token" = [])),
+    params(("id" = Uuid, Path, description = "The match's id")),
+    request_body = super::messages::SendHelpMessageRequest,
+    responses(
+        (status = 201, description = "The message", body = super::messages::HelpMessageResponse),
+        (status = 400, description = "The id is not a UUID, or the body is not JSON (`malformed-request`)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No guest token, or one unknown, replaced or expired (`unauthenticated`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No match of your requests has this id (`not-found`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The match is over (`help-step-not-allowed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An empty or too long message (`validation-failed`)", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/guest/help-matches/{id}/messages")]
+pub async fn send_guest_help_message(
+    state: web::Data<AppState>,
+    guest: Guest,
+    id: web::Path<Uuid>,
+    Json(body): Json<super::messages::SendHelpMessageRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let text = super::messages::checked_body(&body.body)?;
+    let mut conn = state.conn().await?;
+    let (row, request) = store::find_match(&mut conn, *id)
+        .await?
+        .filter(|(_, request)| request.person_id == Some(guest.id))
+        .ok_or_else(|| ApiError::NotFound("No match of your requests has this id.".into()))?;
+    let message = store::send_message(
+        &mut conn,
+        &row,
+        &request,
+        quartier_domain::help::MessageSender::Requester,
+        Some(guest.id),
+        &text,
+        Utc::now(),
+    )
+    .await?
+    .ok_or_else(super::messages::match_over)?;
+    Ok(HttpResponse::Created().json(super::messages::HelpMessageResponse::from(message)))
+}

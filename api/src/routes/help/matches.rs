@@ -199,7 +199,7 @@ pub async fn propose_helper(
 
 /// The match `id` with its request and what the caller is to them; 404 when she is none
 /// of the two nor the centre's staff.
-async fn readable(
+pub(super) async fn readable(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     id: Uuid,

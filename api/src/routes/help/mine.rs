@@ -29,6 +29,8 @@ pub struct MyHelpResponse {
     pub requests: Vec<HelpRequestResponse>,
     /// Where you help, the newest first (the requester's contact once both said yes).
     pub helping: Vec<HelpingResponse>,
+    /// The messages of the matches you are a side of, newest first (at most 1 000).
+    pub messages: Vec<super::messages::HelpMessageResponse>,
 }
 
 /// Your requests of neighbourly help and the matches in which you help.
@@ -70,5 +72,14 @@ pub(crate) async fn of(
             details: request.details.clone().filter(|_| standing.reads_details()),
         });
     }
-    Ok(MyHelpResponse { requests, helping })
+    let messages = store::messages_of_person(conn, user_id, 1000)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    Ok(MyHelpResponse {
+        requests,
+        helping,
+        messages,
+    })
 }

@@ -10,6 +10,7 @@
 
 pub mod guest;
 pub mod matches;
+pub mod messages;
 pub mod mine;
 pub mod requests;
 

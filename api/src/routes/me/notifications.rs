@@ -41,7 +41,8 @@ use crate::state::AppState;
 /// helper proposed to you, a helper said yes to your request, both agreed, or it was
 /// declined, a no-show or cancelled (`match_id`, `request_id`, `status`, `role`: `helper` or
 /// `requester`). `guest_help_request`: a request of neighbourly help made with the guest form
-/// waits for its confirmation (`draft_id`, `centre_id`).
+/// waits for its confirmation (`draft_id`, `centre_id`). `help_message`: the other side of a
+/// match of neighbourly help wrote to you (`match_id`, `message_id`, `request_id`).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKindBody {
@@ -71,6 +72,7 @@ pub enum NotificationKindBody {
     GuestFundApplication,
     HelpMatch,
     GuestHelpRequest,
+    HelpMessage,
 }
 
 impl From<Kind> for NotificationKindBody {
@@ -102,6 +104,7 @@ impl From<Kind> for NotificationKindBody {
             Kind::GuestFundApplication => Self::GuestFundApplication,
             Kind::HelpMatch => Self::HelpMatch,
             Kind::GuestHelpRequest => Self::GuestHelpRequest,
+            Kind::HelpMessage => Self::HelpMessage,
         }
     }
 }
